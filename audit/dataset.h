@@ -1,0 +1,52 @@
+/* dataset.h: the data contract. Every dataset fundwatch imports (persons, payments, deaths, ...),
+ * its canonical columns, their types and which are required. The importer, the schema, the
+ * generator, the rule views and the docs all read this one table, so a column is declared once. */
+#ifndef FW_DATASET_H
+#define FW_DATASET_H
+
+#include <stdbool.h>
+
+/* How a cell is validated and stored. Storage is always in the ds_<dataset> table column of the
+ * same name. */
+enum fw_coltype {
+    FW_COL_TEXT,    /* trimmed text */
+    FW_COL_ID,      /* resident ID number, GB 11643-1999: stored as 18 characters, X upper-case */
+    FW_COL_DATE,    /* any accepted date form: stored ISO YYYY-MM-DD */
+    FW_COL_PERIOD,  /* a month: stored YYYY-MM (accepts the date forms and 2023-01, 202301, 2023年1月) */
+    FW_COL_MONEY,   /* yuan in any accepted form: stored as INTEGER fen */
+    FW_COL_NUMBER,  /* a plain decimal number (area in m2): stored REAL */
+    FW_COL_CREDIT,  /* unified social credit code, GB 32100-2015: stored upper-case */
+    FW_COL_PROGRAM, /* program name: stored canonical (via the profile); the raw text in program_raw */
+    FW_COL_REGION   /* administrative region code: 6, 9 or 12 digits, stored as text */
+};
+
+typedef struct fw_column {
+    const char *name;     /* canonical name, also the SQL column name */
+    enum fw_coltype type;
+    bool required;
+    bool negative_ok;     /* MONEY only: negative amounts (reversals) are accepted and flagged */
+    const char *label_zh; /* the usual Chinese header, for docs and exports */
+} fw_column;
+
+typedef struct fw_dataset {
+    const char *name;     /* the import argument, e.g. "payments"; table is ds_<name> */
+    const char *label_zh; /* e.g. 资金发放台账 */
+    const char *label_en;
+    const fw_column *columns;
+    int ncolumns;
+} fw_dataset;
+
+extern const fw_dataset fw_datasets[];
+extern const int fw_ndatasets;
+
+const fw_dataset *fw_dataset_find(const char *name);
+const fw_column *fw_dataset_column(const fw_dataset *ds, const char *name);
+
+/* Appends to buf the CREATE TABLE statement for ds_<name>. Besides the canonical columns every
+ * table has: import_id (which import loaded the row), line (line number in the source file),
+ * row_key (a stable key for the row: payment_id when present, else a hash of the normalized
+ * values, so evidence keys survive a re-import) and, for FW_COL_PROGRAM, program_raw. */
+struct fw_buf;
+void fw_dataset_ddl(const fw_dataset *ds, struct fw_buf *buf);
+
+#endif

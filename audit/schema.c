@@ -1,0 +1,207 @@
+/* schema.c: the workspace schema, as a list of migrations. Migration N brings a workspace from
+ * PRAGMA user_version N-1 to N inside one transaction. A released migration is never edited: a
+ * change is a new entry at the end of fw_migrations.
+ *
+ * Migration 1 is assembled from one section per engine module (store, rules, cases, trail) so that
+ * each module's tables sit together; the dataset tables (ds_*) are generated from dataset.c. */
+#include "audit/schema.h"
+
+#include <stddef.h>
+
+/* --- store: settings, imports, rejects, programs ------------------------------------------------ */
+static const char core_v1[] =
+    "CREATE TABLE settings (\n"
+    "  key TEXT PRIMARY KEY,\n"
+    "  value TEXT NOT NULL\n"
+    ");\n"
+    /* One row per import attempt. A failed import keeps its row and its rejects (so the user can
+     * read why) but none of its data rows. */
+    "CREATE TABLE imports (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  dataset TEXT NOT NULL,\n"
+    "  file TEXT NOT NULL,\n"
+    "  sha256 TEXT NOT NULL,\n"
+    "  encoding TEXT NOT NULL,\n"
+    "  mode TEXT NOT NULL CHECK (mode IN ('append','replace')),\n"
+    "  status TEXT NOT NULL CHECK (status IN ('loaded','failed','replaced')),\n"
+    "  rows_read INTEGER NOT NULL DEFAULT 0,\n"
+    "  rows_loaded INTEGER NOT NULL DEFAULT 0,\n"
+    "  rows_rejected INTEGER NOT NULL DEFAULT 0,\n"
+    "  rows_flagged INTEGER NOT NULL DEFAULT 0,\n"
+    "  min_date TEXT, max_date TEXT,\n"
+    "  user TEXT NOT NULL,\n"
+    "  started_at TEXT NOT NULL,\n"
+    "  finished_at TEXT,\n"
+    "  message TEXT\n"
+    ");\n"
+    "CREATE INDEX imports_sha ON imports(sha256);\n"
+    "CREATE TABLE rejects (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  import_id INTEGER NOT NULL REFERENCES imports(id),\n"
+    "  line INTEGER NOT NULL,\n"
+    "  col INTEGER,\n"          /* 1-based column number in the file, NULL for a whole-row problem */
+    "  column_name TEXT,\n"     /* canonical column, or the file's header when unknown */
+    "  value TEXT,\n"
+    "  reason TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX rejects_import ON rejects(import_id);\n"
+    /* Rows accepted with a warning (a negative amount, a 15-digit ID converted): kept, but visible. */
+    "CREATE TABLE flags (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  import_id INTEGER NOT NULL REFERENCES imports(id),\n"
+    "  line INTEGER NOT NULL,\n"
+    "  column_name TEXT,\n"
+    "  value TEXT,\n"
+    "  note TEXT NOT NULL\n"
+    ");\n"
+    /* Canonical programs from the import profile. Payments store the canonical name; names the
+     * profile does not know stay as written and show up in `fundwatch programs` as unmapped. */
+    "CREATE TABLE programs (\n"
+    "  name TEXT PRIMARY KEY,\n"
+    "  means_tested INTEGER NOT NULL DEFAULT 0,\n"
+    "  fixed_amount INTEGER NOT NULL DEFAULT 0\n"   /* 1 = a fixed standard: excluded from Benford */
+    ");\n";
+
+/* --- rules engine: runs, per-rule results, hits and their evidence ----------------------------- */
+static const char rules_v1[] =
+    "CREATE TABLE runs (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  user TEXT NOT NULL,\n"
+    "  started_at TEXT NOT NULL,\n"
+    "  finished_at TEXT,\n"
+    "  status TEXT NOT NULL CHECK (status IN ('running','complete','interrupted','failed')),\n"
+    "  selection TEXT,\n"        /* what was asked: all, --category, --only */
+    "  imports TEXT,\n"          /* JSON array of the import ids the run read */
+    "  hits_new INTEGER NOT NULL DEFAULT 0,\n"
+    "  hits_present INTEGER NOT NULL DEFAULT 0,\n"
+    "  hits_gone INTEGER NOT NULL DEFAULT 0\n"
+    ");\n"
+    "CREATE TABLE run_rules (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(id),\n"
+    "  rule_id TEXT NOT NULL,\n"
+    "  version TEXT,\n"
+    "  text_sha256 TEXT NOT NULL,\n" /* hash of the rule's section text as loaded */
+    "  params TEXT,\n"               /* JSON object of the parameter values used */
+    "  file TEXT,\n"
+    "  status TEXT NOT NULL CHECK (status IN ('complete','interrupted','failed','skipped')),\n"
+    "  hits INTEGER NOT NULL DEFAULT 0,\n"
+    "  ms INTEGER NOT NULL DEFAULT 0,\n"
+    "  message TEXT,\n"
+    "  PRIMARY KEY (run_id, rule_id)\n"
+    ");\n"
+    "CREATE TABLE hits (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  fingerprint TEXT NOT NULL UNIQUE,\n" /* sha256(rule id, subject, sorted evidence keys) */
+    "  rule_id TEXT NOT NULL,\n"
+    "  category TEXT NOT NULL,\n"
+    "  severity TEXT NOT NULL CHECK (severity IN ('high','medium','low')),\n"
+    "  subject_kind TEXT NOT NULL CHECK (subject_kind IN ('person','household','account','village')),\n"
+    "  subject TEXT NOT NULL,\n"        /* id_number, household_id, bank account or village name */
+    "  id_number TEXT,\n"
+    "  name TEXT,\n"
+    "  household_id TEXT,\n"
+    "  township TEXT,\n"
+    "  village TEXT,\n"
+    "  program TEXT,\n"
+    "  amount INTEGER NOT NULL DEFAULT 0,\n" /* money at risk, fen */
+    "  first_date TEXT,\n"
+    "  last_date TEXT,\n"
+    "  detail TEXT NOT NULL,\n"
+    "  evidence_hash TEXT NOT NULL,\n"  /* hash of the evidence rows' content: changes reopen leads */
+    "  evidence_changed INTEGER NOT NULL DEFAULT 0,\n"
+    "  state TEXT NOT NULL DEFAULT 'present' CHECK (state IN ('present','gone')),\n"
+    "  first_run_id INTEGER NOT NULL REFERENCES runs(id),\n"
+    "  last_run_id INTEGER NOT NULL REFERENCES runs(id),\n"
+    "  case_id INTEGER REFERENCES cases(id)\n"
+    ");\n"
+    "CREATE INDEX hits_rule ON hits(rule_id);\n"
+    "CREATE INDEX hits_category ON hits(category, severity);\n"
+    "CREATE INDEX hits_id_number ON hits(id_number);\n"
+    "CREATE INDEX hits_name ON hits(name);\n"
+    "CREATE INDEX hits_amount ON hits(amount);\n"
+    "CREATE INDEX hits_place ON hits(township, village);\n"
+    "CREATE INDEX hits_case ON hits(case_id);\n"
+    "CREATE TABLE hit_evidence (\n"
+    "  hit_id INTEGER NOT NULL REFERENCES hits(id),\n"
+    "  dataset TEXT NOT NULL,\n"
+    "  row_key TEXT NOT NULL,\n"
+    "  PRIMARY KEY (hit_id, dataset, row_key)\n"
+    ") WITHOUT ROWID;\n"
+    /* Per-workspace overrides of rule parameters and enablement. */
+    "CREATE TABLE rule_settings (\n"
+    "  rule_id TEXT NOT NULL,\n"
+    "  key TEXT NOT NULL,\n"             /* 'enabled' or 'param.NAME' */
+    "  value TEXT NOT NULL,\n"
+    "  PRIMARY KEY (rule_id, key)\n"
+    ");\n";
+
+/* --- cases: leads gathered per subject, their workflow, notes and the whitelist ------------------ */
+static const char cases_v1[] =
+    "CREATE TABLE cases (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  case_no TEXT NOT NULL UNIQUE,\n"
+    "  subject_kind TEXT NOT NULL,\n"
+    "  subject TEXT NOT NULL,\n"
+    "  id_number TEXT,\n"
+    "  name TEXT,\n"
+    "  county TEXT, township TEXT, village TEXT,\n"
+    "  status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new','verifying','confirmed',"
+    "'partly_confirmed','dismissed','rectifying','closed')),\n"
+    "  resolved_by_data INTEGER NOT NULL DEFAULT 0,\n"
+    "  assignee TEXT, received_at TEXT, due_date TEXT,\n"
+    "  verify_method TEXT, verifier TEXT, verified_at TEXT,\n"
+    "  conclusion TEXT,\n"
+    "  dismiss_reason TEXT,\n"
+    "  measures TEXT,\n"
+    "  to_recover INTEGER NOT NULL DEFAULT 0,\n"
+    "  recovered INTEGER NOT NULL DEFAULT 0,\n"
+    "  pending_review TEXT,\n"       /* JSON of a confirm/dismiss awaiting a second reviewer */
+    "  created_at TEXT NOT NULL,\n"
+    "  updated_at TEXT NOT NULL,\n"
+    "  version INTEGER NOT NULL DEFAULT 1,\n" /* optimistic concurrency: bumped on every change */
+    "  UNIQUE (subject_kind, subject)\n"
+    ");\n"
+    "CREATE INDEX cases_status ON cases(status);\n"
+    "CREATE INDEX cases_assignee ON cases(assignee);\n"
+    "CREATE TABLE case_notes (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  case_id INTEGER NOT NULL REFERENCES cases(id),\n"
+    "  user TEXT NOT NULL,\n"
+    "  at TEXT NOT NULL,\n"
+    "  text TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE whitelist (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  id_number TEXT NOT NULL,\n"
+    "  rule_id TEXT NOT NULL,\n"
+    "  reason TEXT NOT NULL,\n"
+    "  user TEXT NOT NULL,\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  until TEXT\n"                 /* ISO date; NULL = until revoked */
+    ");\n";
+
+/* --- trail: the append-only, hash-chained audit log --------------------------------------------- */
+static const char trail_v1[] =
+    "CREATE TABLE trail (\n"
+    "  seq INTEGER PRIMARY KEY,\n"
+    "  at TEXT NOT NULL,\n"
+    "  user TEXT NOT NULL,\n"
+    "  action TEXT NOT NULL,\n"      /* import, run, case.status, case.note, case.assign, export, setting, ... */
+    "  object TEXT,\n"               /* e.g. case:12, import:3, run:5 */
+    "  before TEXT,\n"               /* JSON */
+    "  after TEXT,\n"                /* JSON */
+    "  prev_hash TEXT NOT NULL,\n"
+    "  hash TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX trail_object ON trail(object);\n"
+    "CREATE TRIGGER trail_no_update BEFORE UPDATE ON trail\n"
+    "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n"
+    "CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail\n"
+    "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n";
+
+static const char *const v1_sections[] = {core_v1, rules_v1, cases_v1, trail_v1, NULL};
+
+const fw_migration fw_migrations[] = {
+    {1, "initial schema", v1_sections, 1},
+};
+const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

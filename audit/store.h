@@ -1,0 +1,44 @@
+/* store.h: the workspace, one SQLite file. Opening creates it (mode 0600), applies migrations,
+ * turns on WAL and a busy timeout (a second fundwatch waits instead of failing) and registers the
+ * SQL helper functions that rules use. Every other module reaches the database through fw_ws. */
+#ifndef FW_STORE_H
+#define FW_STORE_H
+
+#include <sqlite3.h>
+
+#include "audit/util.h"
+
+typedef struct fw_ws {
+    sqlite3 *db;
+    char *path;
+} fw_ws;
+
+enum { FW_WS_BUSY_TIMEOUT_MS = 30000 };
+
+/* The workspace path: opt (from --db) if set, else $FUNDWATCH_DB, else ./fundwatch.db. */
+const char *fw_ws_default_path(const char *opt);
+
+/* Opens (creating if missing) and migrates. On failure returns FW_EWORKSPACE with err set and
+ * *out NULL. The caller owns *out and releases it with fw_ws_close. */
+int fw_ws_open(const char *path, fw_ws **out, fw_err *err);
+void fw_ws_close(fw_ws *ws);
+
+/* Transactions. begin takes the write lock at once (BEGIN IMMEDIATE) so a conflict shows up before
+ * any work is done; the busy timeout makes a second writer wait. */
+int fw_ws_begin(fw_ws *ws, fw_err *err);
+int fw_ws_commit(fw_ws *ws, fw_err *err);
+void fw_ws_rollback(fw_ws *ws);
+
+int fw_ws_exec(fw_ws *ws, const char *sql, fw_err *err);
+int fw_ws_prepare(fw_ws *ws, const char *sql, sqlite3_stmt **st, fw_err *err);
+/* Runs a query returning one integer (0 when no row). */
+long long fw_ws_int(fw_ws *ws, const char *sql);
+
+/* Settings (key/value, per workspace). get returns a malloc'd copy or NULL; caller frees. */
+char *fw_ws_setting(fw_ws *ws, const char *key);
+int fw_ws_set_setting(fw_ws *ws, const char *key, const char *value, fw_err *err);
+
+/* Registers the SQL helper functions (sqlfunc.c) on a connection. */
+void fw_sqlfunc_register(sqlite3 *db);
+
+#endif

@@ -1,0 +1,246 @@
+/* util.c: implementation of the shared helpers declared in util.h. */
+#include "audit/util.h"
+
+#include <nettle/sha2.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+int fw_fail(fw_err *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->code = code;
+    }
+    return code;
+}
+
+void fw_err_clear(fw_err *err)
+{
+    if (err) {
+        err->code = FW_OK;
+        err->msg[0] = '\0';
+    }
+}
+
+static void *oom(void)
+{
+    fputs("fundwatch: out of memory\n", stderr);
+    abort();
+}
+
+void *fw_malloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    return p ? p : oom();
+}
+
+void *fw_calloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    return p ? p : oom();
+}
+
+void *fw_realloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    return q ? q : oom();
+}
+
+char *fw_strdup(const char *s)
+{
+    return fw_strndup(s, strlen(s));
+}
+
+char *fw_strndup(const char *s, size_t n)
+{
+    char *p = fw_malloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *fw_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        oom();
+    va_end(ap);
+    return s;
+}
+
+static void buf_grow(fw_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    b->data = fw_realloc(b->data, cap);
+    b->cap = cap;
+}
+
+void fw_buf_add(fw_buf *b, const char *s, size_t n)
+{
+    buf_grow(b, n);
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void fw_buf_puts(fw_buf *b, const char *s)
+{
+    fw_buf_add(b, s, strlen(s));
+}
+
+void fw_buf_putc(fw_buf *b, char c)
+{
+    fw_buf_add(b, &c, 1);
+}
+
+void fw_buf_printf(fw_buf *b, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        buf_grow(b, (size_t)n);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+        b->len += (size_t)n;
+    }
+    va_end(ap2);
+}
+
+void fw_buf_reset(fw_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+void fw_buf_free(fw_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+char *fw_buf_steal(fw_buf *b)
+{
+    char *d = b->data ? b->data : fw_strdup("");
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return d;
+}
+
+/* Decodes one UTF-8 character; returns its byte length (1 for an invalid byte, with *wc = -1). */
+static int utf8_next(const char *s, wchar_t *wc)
+{
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    size_t n = mbrtowc(wc, s, MB_CUR_MAX, &st);
+    if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+        *wc = (wchar_t)-1;
+        return 1;
+    }
+    return (int)n;
+}
+
+static int char_width(wchar_t wc)
+{
+    if (wc == (wchar_t)-1)
+        return 1;
+    int w = wcwidth(wc);
+    return w < 0 ? 1 : w;
+}
+
+int fw_utf8_width(const char *s)
+{
+    int w = 0;
+    while (*s) {
+        wchar_t wc;
+        s += utf8_next(s, &wc);
+        w += char_width(wc);
+    }
+    return w;
+}
+
+int fw_utf8_fit(const char *s, int cols, char *out, size_t outsz)
+{
+    if (outsz == 0)
+        return 0;
+    int total = fw_utf8_width(s);
+    int budget = total <= cols ? cols : cols - 1; /* keep a column for the ellipsis */
+    size_t o = 0;
+    int w = 0;
+    while (*s) {
+        wchar_t wc;
+        int n = utf8_next(s, &wc);
+        int cw = char_width(wc);
+        if (w + cw > budget || o + (size_t)n + 4 > outsz)
+            break;
+        memcpy(out + o, s, (size_t)n);
+        o += (size_t)n;
+        w += cw;
+        s += n;
+    }
+    if (*s && cols > 0 && o + 4 <= outsz) {
+        memcpy(out + o, "\xe2\x80\xa6", 3); /* … */
+        o += 3;
+        w += 1;
+    }
+    out[o] = '\0';
+    return w;
+}
+
+void fw_sha256_hex(const void *data, size_t n, char out[65])
+{
+    struct sha256_ctx ctx;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_init(&ctx);
+    sha256_update(&ctx, n, data);
+    sha256_digest(&ctx, sizeof digest, digest);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+void fw_now_iso(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static char *user_override;
+
+void fw_set_user(const char *user)
+{
+    free(user_override);
+    user_override = user ? fw_strdup(user) : NULL;
+}
+
+const char *fw_user(void)
+{
+    if (user_override && *user_override)
+        return user_override;
+    const char *env = getenv("FUNDWATCH_USER");
+    if (env && *env)
+        return env;
+    const char *login = getlogin();
+    if (login && *login)
+        return login;
+    struct passwd *pw = getpwuid(getuid());
+    return pw && pw->pw_name ? pw->pw_name : "unknown";
+}

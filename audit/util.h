@@ -1,0 +1,73 @@
+/* util.h: small things every module needs: the error record that travels up to the user, exit
+ * codes, checked allocation, a growable string buffer and UTF-8 display width.
+ *
+ * Why one error struct: a message must reach the user as "file:line:column: what was wrong; what to
+ * do", so the layer that knows the detail writes it once and every layer above only adds context. */
+#ifndef FW_UTIL_H
+#define FW_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes, documented in README.md and fundwatch(1). */
+enum fw_exit {
+    FW_OK = 0,
+    FW_EFAIL = 1,      /* a runtime failure not covered below (I/O, out of memory) */
+    FW_EUSAGE = 2,     /* bad command line */
+    FW_EDATA = 3,      /* bad input data: rejected file, invalid rule, malformed value */
+    FW_EWORKSPACE = 4, /* the workspace file cannot be opened, is locked or is corrupt */
+    FW_ENOTFOUND = 5,  /* a named thing (case, rule, hit, person) does not exist */
+    FW_ECONFLICT = 6,  /* refused because of state: duplicate import, illegal transition, changed meanwhile */
+    FW_EINTR = 130     /* interrupted by the user (Ctrl-C); complete work was kept */
+};
+
+typedef struct fw_err {
+    int code;          /* one of enum fw_exit; FW_OK when no error */
+    char msg[2048];
+} fw_err;
+
+/* Sets err (if not NULL) and returns code, so callers can write `return fw_fail(err, ...)`. */
+int fw_fail(fw_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void fw_err_clear(fw_err *err);
+
+/* Allocation that never returns NULL: out of memory aborts with a message, since no caller in a
+ * terminal tool can do anything better. */
+void *fw_malloc(size_t n);
+void *fw_calloc(size_t n, size_t size);
+void *fw_realloc(void *p, size_t n);
+char *fw_strdup(const char *s);
+char *fw_strndup(const char *s, size_t n);
+char *fw_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Growable NUL-terminated byte buffer. The owner calls fw_buf_free. */
+typedef struct fw_buf {
+    char *data;
+    size_t len, cap;
+} fw_buf;
+void fw_buf_add(fw_buf *b, const char *s, size_t n);
+void fw_buf_puts(fw_buf *b, const char *s);
+void fw_buf_putc(fw_buf *b, char c);
+void fw_buf_printf(fw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fw_buf_reset(fw_buf *b);
+void fw_buf_free(fw_buf *b);
+char *fw_buf_steal(fw_buf *b); /* returns data (never NULL), leaves b empty; caller frees */
+
+/* Terminal display width of UTF-8 text (CJK = 2 columns), using wcwidth() under the current
+ * locale; invalid bytes count as one column each. */
+int fw_utf8_width(const char *s);
+/* Copies at most `cols` display columns of s into out (size outsz), never splitting a character,
+ * and ends with "…" when truncated. Returns the display width written. */
+int fw_utf8_fit(const char *s, int cols, char *out, size_t outsz);
+
+/* SHA-256 of a byte range as 64 lower-case hex characters + NUL (nettle underneath). */
+void fw_sha256_hex(const void *data, size_t n, char out[65]);
+
+/* Current time as ISO 8601 in UTC with seconds ("2026-11-23T12:00:00Z"). */
+void fw_now_iso(char out[32]);
+
+/* The acting user: --user, else $FUNDWATCH_USER, else the login name. */
+const char *fw_user(void);
+void fw_set_user(const char *user);
+
+#endif

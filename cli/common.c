@@ -1,0 +1,40 @@
+/* common.c: helpers shared by the commands: opening the workspace, error reporting, --help. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+int fw_cli_open(fw_cli *cli, fw_ws **ws)
+{
+    fw_err err = {0};
+    if (fw_ws_open(cli->db_path, ws, &err))
+        return fw_cli_report(cli, &err);
+    return FW_OK;
+}
+
+int fw_cli_error(fw_cli *cli, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "fundwatch %s: ", cli->command ? cli->command : "");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return code;
+}
+
+int fw_cli_report(fw_cli *cli, const fw_err *err)
+{
+    return fw_cli_error(cli, err->code ? err->code : FW_EFAIL, "%s", err->msg);
+}
+
+int fw_cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,167 @@
+/* main.c: fundwatch's entry point. Reads the global options (accepted anywhere before `--`),
+ * then dispatches to the command named by the first word; with no command on a terminal it opens
+ * the TUI. The command table below is the only list of commands. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit/i18n.h"
+#include "cli/cli.h"
+
+static const fw_command commands[] = {
+    {"import", cmd_import, "load a CSV ledger or registry into the workspace", usage_import},
+    {"datasets", cmd_datasets, "list loaded datasets with counts and provenance", usage_datasets},
+    {"rejects", cmd_rejects, "list rows refused by imports, with line, column and reason", usage_rejects},
+    {"programs", cmd_programs, "list program names in the payments and how they map", usage_programs},
+    {"gen", cmd_gen, "write synthetic ledgers with planted anomalies (for demo, tests, benchmarks)", usage_gen},
+    {"rules", cmd_rules, "list, show, check and test the rule catalogue", usage_rules},
+    {"run", cmd_run, "run the rule catalogue over the workspace", usage_run},
+    {"hits", cmd_hits, "list the hits of the rule runs", usage_hits},
+    {"case", cmd_case, "list, show and work cases (leads gathered per person)", usage_case},
+    {"log", cmd_log, "show or verify the audit trail", usage_log},
+    {"whitelist", cmd_whitelist, "known exceptions that suppress hits for a person and rule", usage_whitelist},
+    {"export", cmd_export, "write an Excel case workbook or a CSV list", usage_export},
+    {"overview", cmd_overview, "print the dashboard figures of the workspace", usage_overview},
+    {"tui", cmd_tui, "open the interactive workstation (the default on a terminal)", usage_tui},
+};
+static const int ncommands = (int)(sizeof commands / sizeof commands[0]);
+
+static void print_help(FILE *out)
+{
+    fprintf(out, "fundwatch %s: supervision of welfare and poverty-alleviation fund payments\n\n"
+                 "usage: fundwatch [--db FILE] [--user NAME] COMMAND [ARGS]\n\ncommands:\n",
+            FW_VERSION);
+    for (int i = 0; i < ncommands; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].synopsis);
+    fputs("\nglobal options:\n"
+          "  --db FILE       workspace file (else $FUNDWATCH_DB, else ./fundwatch.db)\n"
+          "  --user NAME     who is acting, for the audit trail (else $FUNDWATCH_USER, else login)\n"
+          "  --format F      table, csv or json for listing commands\n"
+          "  --help, --version\n\n"
+          "exit codes: 0 ok, 1 failure, 2 usage, 3 bad data, 4 workspace, 5 not found,\n"
+          "            6 conflict (refused by state), 130 interrupted\n"
+          "\n`fundwatch COMMAND --help` describes a command.\n",
+          out);
+}
+
+static const fw_command *find_command(const char *name)
+{
+    for (int i = 0; i < ncommands; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+/* Takes the global options out of argv (anywhere before "--"), leaving the command and its own
+ * arguments. Returns FW_EUSAGE on a malformed global option. */
+static int take_global_options(fw_cli *cli, int *argc, char **argv)
+{
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *a = argv[i];
+        const char *val = NULL;
+        const char *names[] = {"--db", "--user", "--format"};
+        int which = -1;
+        if (strcmp(a, "--") == 0) {
+            while (i < *argc)
+                argv[out++] = argv[i++];
+            break;
+        }
+        for (int k = 0; k < 3; k++) {
+            size_t n = strlen(names[k]);
+            if (strncmp(a, names[k], n) == 0 && (a[n] == '\0' || a[n] == '=')) {
+                which = k;
+                if (a[n] == '=')
+                    val = a + n + 1;
+                else if (i + 1 < *argc)
+                    val = argv[++i];
+                else {
+                    fprintf(stderr, "fundwatch: %s needs a value\n", names[k]);
+                    return FW_EUSAGE;
+                }
+            }
+        }
+        if (which < 0) {
+            argv[out++] = argv[i];
+            continue;
+        }
+        if (which == 0)
+            cli->db_path = val;
+        else if (which == 1)
+            fw_set_user(val);
+        else if (strcmp(val, "table") == 0)
+            cli->format = FW_FMT_TABLE;
+        else if (strcmp(val, "csv") == 0)
+            cli->format = FW_FMT_CSV;
+        else if (strcmp(val, "json") == 0)
+            cli->format = FW_FMT_JSON;
+        else {
+            fprintf(stderr, "fundwatch: --format must be table, csv or json, not '%s'\n", val);
+            return FW_EUSAGE;
+        }
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return FW_OK;
+}
+
+int main(int argc, char **argv)
+{
+    fw_i18n_init();
+    fw_cli cli = {.db_path = NULL, .format = FW_FMT_TABLE};
+    int rc = take_global_options(&cli, &argc, argv);
+    if (rc)
+        return rc;
+    cli.db_path = fw_ws_default_path(cli.db_path);
+    if (argc < 2) {
+        if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+            cli.command = "tui";
+            return cmd_tui(&cli, 1, (char *[]){"tui", NULL});
+        }
+        print_help(stderr);
+        return FW_EUSAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        print_help(stdout);
+        return FW_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("fundwatch %s\n", FW_VERSION);
+        return FW_OK;
+    }
+    const fw_command *cmd = find_command(argv[1]);
+    if (!cmd) {
+        fprintf(stderr, "fundwatch: unknown command '%s'; see `fundwatch --help`\n", argv[1]);
+        return FW_EUSAGE;
+    }
+    cli.command = cmd->name;
+    if (fw_cli_wants_help(argc - 1, argv + 1)) {
+        fputs(cmd->usage, stdout);
+        return FW_OK;
+    }
+    optind = 1;
+    rc = cmd->run(&cli, argc - 1, argv + 1);
+    fw_set_user(NULL);
+    return rc;
+}
+
+/* The usage text of the running command, for fw_cli_usage and fw_cli_help. */
+static const char *usage_of(const fw_cli *cli)
+{
+    const fw_command *cmd = cli->command ? find_command(cli->command) : NULL;
+    return cmd ? cmd->usage : "";
+}
+
+int fw_cli_usage(fw_cli *cli)
+{
+    fputs(usage_of(cli), stderr);
+    return FW_EUSAGE;
+}
+
+int fw_cli_help(fw_cli *cli)
+{
+    fputs(usage_of(cli), stdout);
+    return FW_OK;
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# tests/run.sh BUILD [unit|e2e|rules|all]: runs the test suites against the binaries in BUILD and
+# ends with one summary line "N passed, N failed". A suite is a cmocka binary (build/tests/test_*),
+# an end-to-end script (tests/e2e/*.sh, given the binary in $FW) or the rule examples
+# (`fundwatch rules test`).
+set -u
+build=${1:-build}
+what=${2:-all}
+here=$(cd "$(dirname "$0")/.." && pwd)
+export FW="$here/$build/fundwatch"
+export LC_ALL=C.UTF-8
+export TMPDIR=${TMPDIR:-/tmp}
+export FUNDWATCH_USER=tester
+export XDG_CONFIG_HOME="$(mktemp -d)"
+passed=0 failed=0 failures=()
+
+run_suite() { # name command...
+    local name=$1; shift
+    local log
+    log=$(mktemp)
+    if "$@" >"$log" 2>&1; then
+        passed=$((passed + 1))
+        echo "PASS $name"
+    else
+        failed=$((failed + 1))
+        failures+=("$name")
+        echo "FAIL $name"
+        sed 's/^/    /' "$log" | tail -n 60
+    fi
+    rm -f "$log"
+}
+
+if [ "$what" = unit ] || [ "$what" = all ]; then
+    for t in "$here/$build"/tests/test_*; do
+        [ -x "$t" ] || continue
+        run_suite "unit/$(basename "$t")" "$t"
+    done
+fi
+if [ "$what" = e2e ] || [ "$what" = all ]; then
+    for t in "$here"/tests/e2e/*.sh; do
+        [ -f "$t" ] || continue
+        run_suite "e2e/$(basename "$t" .sh)" bash "$t"
+    done
+fi
+if [ "$what" = rules ] || [ "$what" = all ]; then
+    if [ -n "$(ls "$here"/rules/*.ini 2>/dev/null)" ]; then
+        run_suite "rules/examples" "$FW" rules test
+    fi
+fi
+
+echo
+[ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

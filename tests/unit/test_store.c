@@ -1,0 +1,94 @@
+/* test_store.c: the workspace file: created 0600, WAL, migrated to the newest schema, reopened
+ * without re-migrating, refuses a newer schema, and the audit trail refuses UPDATE/DELETE. */
+#include <sys/stat.h>
+
+#include "audit/schema.h"
+#include "tests/unit/testutil.h"
+
+static void test_create_private_wal_migrated(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    struct stat st;
+    assert_int_equal(stat(ws->path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(fw_ws_int(ws, "PRAGMA user_version"), fw_migrations[fw_nmigrations - 1].version);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(ws->db, "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "wal");
+    sqlite3_finalize(q);
+    assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM sqlite_master WHERE name = 'ds_payments'"), 1);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_reopen_keeps_data(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_err err = {0};
+    assert_int_equal(fw_ws_set_setting(ws, "mask_ids", "1", &err), FW_OK);
+    char *path = fw_strdup(ws->path);
+    fw_ws_close(ws);
+    assert_int_equal(fw_ws_open(path, &ws, &err), FW_OK);
+    char *v = fw_ws_setting(ws, "mask_ids");
+    assert_non_null(v);
+    assert_string_equal(v, "1");
+    free(v);
+    fw_ws_close(ws);
+    free(path);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_err err = {0};
+    assert_int_equal(fw_ws_exec(ws, "PRAGMA user_version = 999", &err), FW_OK);
+    char *path = fw_strdup(ws->path);
+    fw_ws_close(ws);
+    assert_int_equal(fw_ws_open(path, &ws, &err), FW_EWORKSPACE);
+    assert_null(ws);
+    assert_non_null(strstr(err.msg, "newer than this fundwatch"));
+    free(path);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_trail_append_only(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_err err = {0};
+    assert_int_equal(fw_ws_exec(ws,
+                                "INSERT INTO trail(at, user, action, prev_hash, hash) "
+                                "VALUES ('2026-01-01T00:00:00Z', 'u', 'test', '0', '1')",
+                                &err),
+                     FW_OK);
+    assert_int_not_equal(fw_ws_exec(ws, "UPDATE trail SET user = 'x'", &err), FW_OK);
+    assert_non_null(strstr(err.msg, "append-only"));
+    assert_int_not_equal(fw_ws_exec(ws, "DELETE FROM trail", &err), FW_OK);
+    assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM trail WHERE user = 'u'"), 1);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_create_private_wal_migrated),
+        cmocka_unit_test(test_reopen_keeps_data),
+        cmocka_unit_test(test_newer_schema_refused),
+        cmocka_unit_test(test_trail_append_only),
+    };
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
