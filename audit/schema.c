@@ -109,7 +109,7 @@ static const char rules_v1[] =
     "  detail TEXT NOT NULL,\n"
     "  evidence_hash TEXT NOT NULL,\n"  /* hash of the evidence rows' content: changes reopen leads */
     "  evidence_changed INTEGER NOT NULL DEFAULT 0,\n"
-    "  state TEXT NOT NULL DEFAULT 'present' CHECK (state IN ('present','gone')),\n"
+    "  state TEXT NOT NULL DEFAULT 'present' CHECK (state IN ('present','gone','whitelisted')),\n"
     "  first_run_id INTEGER NOT NULL REFERENCES runs(id),\n"
     "  last_run_id INTEGER NOT NULL REFERENCES runs(id),\n"
     "  case_id INTEGER REFERENCES cases(id)\n"

@@ -1,16 +1,35 @@
-/* sqlfunc.c: SQL helper functions available to rules (documented in docs/rules.md): they work on
- * the stored forms (18-character ID numbers, ISO dates, YYYY-MM periods) so rule SQL stays short. */
-#include <sqlite3.h>
+/* sqlfunc.c: the SQL helper functions and the views that rules read (documented in
+ * docs/rules.md). Views are TEMP, created on every connection, so they can use the helper
+ * functions and change between versions without a schema migration; the stored tables are ds_*.
+ * Functions work on the stored forms (18-character IDs, ISO dates, YYYY-MM periods). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "audit/dataset.h"
 #include "audit/store.h"
+
+static const char *text_arg(sqlite3_value *v)
+{
+    return (const char *)sqlite3_value_text(v);
+}
+
+/* Parses YYYY-MM (also the start of YYYY-MM-DD) into a month count; -1 when malformed. */
+static long month_index(const char *s)
+{
+    if (!s || strlen(s) < 7 || s[4] != '-')
+        return -1;
+    int y = atoi(s), m = atoi(s + 5);
+    if (y < 1000 || m < 1 || m > 12)
+        return -1;
+    return (long)y * 12 + (m - 1);
+}
 
 /* id_birth(id) -> 'YYYY-MM-DD' from an 18-character ID number, NULL otherwise. */
 static void fn_id_birth(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    const char *id = (const char *)sqlite3_value_text(argv[0]);
+    const char *id = text_arg(argv[0]);
     if (!id || strlen(id) != 18) {
         sqlite3_result_null(ctx);
         return;
@@ -24,7 +43,7 @@ static void fn_id_birth(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static void fn_id_sex(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    const char *id = (const char *)sqlite3_value_text(argv[0]);
+    const char *id = text_arg(argv[0]);
     if (!id || strlen(id) != 18 || id[16] < '0' || id[16] > '9') {
         sqlite3_result_null(ctx);
         return;
@@ -32,9 +51,180 @@ static void fn_id_sex(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, (id[16] - '0') % 2 ? "M" : "F", 1, SQLITE_STATIC);
 }
 
+/* age_on(id, date) -> whole years of age on date (birth date from the ID number). */
+static void fn_age_on(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *id = text_arg(argv[0]), *d = text_arg(argv[1]);
+    if (!id || strlen(id) != 18 || !d || strlen(d) < 10) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    int by = atoi((char[5]){id[6], id[7], id[8], id[9], 0});
+    int bmd = atoi((char[5]){id[10], id[11], id[12], id[13], 0});
+    int y = atoi(d), md = atoi(d + 5) * 100 + atoi(d + 8);
+    sqlite3_result_int(ctx, y - by - (md < bmd ? 1 : 0));
+}
+
+/* month_of(date) -> 'YYYY-MM'. */
+static void fn_month_of(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *d = text_arg(argv[0]);
+    if (month_index(d) < 0) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    sqlite3_result_text(ctx, d, 7, SQLITE_TRANSIENT);
+}
+
+/* month_add(period_or_date, n) -> 'YYYY-MM' n months later (n may be negative). */
+static void fn_month_add(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    long m = month_index(text_arg(argv[0]));
+    if (m < 0 || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    m += sqlite3_value_int(argv[1]);
+    char out[32];
+    snprintf(out, sizeof out, "%04ld-%02ld", m / 12, m % 12 + 1);
+    sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+/* months_between(a, b) -> number of months from a's month to b's month (b - a). */
+static void fn_months_between(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    long a = month_index(text_arg(argv[0])), b = month_index(text_arg(argv[1]));
+    if (a < 0 || b < 0) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    sqlite3_result_int64(ctx, b - a);
+}
+
+/* ev(dataset, row_key) -> 'dataset:row_key', the evidence key format. */
+static void fn_ev(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *ds = text_arg(argv[0]), *key = text_arg(argv[1]);
+    if (!ds || !key) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    char *s = sqlite3_mprintf("%s:%s", ds, key);
+    sqlite3_result_text(ctx, s, -1, sqlite3_free);
+}
+
+/* yuan(fen) -> '1,234.50', for detail texts. */
+static void fn_yuan(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    long long f = sqlite3_value_int64(argv[0]);
+    unsigned long long a = (unsigned long long)(f < 0 ? -f : f);
+    char digits[32], out[48];
+    snprintf(digits, sizeof digits, "%llu", a / 100);
+    size_t n = strlen(digits), o = 0;
+    if (f < 0)
+        out[o++] = '-';
+    for (size_t i = 0; i < n; i++) {
+        out[o++] = digits[i];
+        if ((n - i - 1) % 3 == 0 && i + 1 < n)
+            out[o++] = ',';
+    }
+    snprintf(out + o, sizeof out - o, ".%02llu", a % 100);
+    sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+static int contains_any(const char *s, const char *const *words)
+{
+    for (; *words; words++)
+        if (strstr(s, *words))
+            return 1;
+    return 0;
+}
+
+/* is_near_relation(relation) -> 1 for spouse, parents, children, siblings and in-laws. */
+static void fn_is_near_relation(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    static const char *const near[] = {"配偶", "夫", "妻", "父", "母", "子", "女", "儿", "兄", "弟",
+                                       "姐", "妹", "公公", "婆婆", "岳", "媳", "婿", NULL};
+    static const char *const far[] = {"孙", "外", "侄", "甥", "堂", "表", "叔", "伯", "舅", "姑", "姨",
+                                      "祖", NULL};
+    const char *r = text_arg(argv[0]);
+    sqlite3_result_int(ctx, r && contains_any(r, near) && !contains_any(r, far));
+}
+
+/* is_counted_vehicle(vehicle_type) -> 0 for motorcycles, farm and low-speed vehicles and
+ * disability mobility vehicles, which policy does not count as wealth; 1 otherwise. */
+static void fn_is_counted_vehicle(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    static const char *const exempt[] = {"摩托", "三轮汽车", "低速货车", "拖拉机", "农用", "残疾人", NULL};
+    const char *t = text_arg(argv[0]);
+    sqlite3_result_int(ctx, !(t && contains_any(t, exempt)));
+}
+
+/* The rule-facing views. payments fills period from pay_date and adds the program's tags and the
+ * county code; officials adds is_cadre; every view exposes row_key (the evidence key). */
+static void create_views(sqlite3 *db)
+{
+    fw_buf sql = {0};
+    for (int i = 0; i < fw_ndatasets; i++) {
+        const fw_dataset *ds = &fw_datasets[i];
+        fw_buf_printf(&sql, "CREATE TEMP VIEW IF NOT EXISTS %s AS SELECT d.rowid AS rid, d.import_id, "
+                            "d.line, d.row_key",
+                      ds->name);
+        for (int c = 0; c < ds->ncolumns; c++) {
+            const char *col = ds->columns[c].name;
+            if (strcmp(ds->name, "payments") == 0 && strcmp(col, "period") == 0)
+                fw_buf_puts(&sql, ", COALESCE(d.period, substr(d.pay_date, 1, 7)) AS period");
+            else
+                fw_buf_printf(&sql, ", d.%s", col);
+            if (ds->columns[c].type == FW_COL_PROGRAM)
+                fw_buf_puts(&sql, ", d.program_raw");
+        }
+        if (strcmp(ds->name, "payments") == 0)
+            fw_buf_puts(&sql, ", COALESCE(g.means_tested, 0) AS means_tested, "
+                              "COALESCE(g.fixed_amount, 0) AS fixed_amount, "
+                              "substr(d.region_code, 1, 6) AS county_code "
+                              "FROM main.ds_payments d LEFT JOIN main.programs g ON g.name = d.program;\n");
+        else if (strcmp(ds->name, "officials") == 0)
+            fw_buf_puts(&sql, ", (COALESCE(d.kind, '') LIKE '%村干部%' OR d.employer LIKE '%村委会' "
+                              "OR d.employer LIKE '%村民委员会') AS is_cadre FROM main.ds_officials d;\n");
+        else
+            fw_buf_printf(&sql, " FROM main.ds_%s d;\n", ds->name);
+    }
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql.data, NULL, NULL, &msg) != SQLITE_OK) /* a bug, not a user error */
+        fprintf(stderr, "fundwatch: internal error creating views: %s\n", msg);
+    sqlite3_free(msg);
+    fw_buf_free(&sql);
+}
+
 void fw_sqlfunc_register(sqlite3 *db)
 {
+    static const struct {
+        const char *name;
+        int nargs;
+        void (*fn)(sqlite3_context *, int, sqlite3_value **);
+    } fns[] = {
+        {"id_birth", 1, fn_id_birth},       {"id_sex", 1, fn_id_sex},
+        {"age_on", 2, fn_age_on},           {"month_of", 1, fn_month_of},
+        {"month_add", 2, fn_month_add},     {"months_between", 2, fn_months_between},
+        {"ev", 2, fn_ev},                   {"yuan", 1, fn_yuan},
+        {"is_near_relation", 1, fn_is_near_relation},
+        {"is_counted_vehicle", 1, fn_is_counted_vehicle},
+    };
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
-    sqlite3_create_function(db, "id_birth", 1, flags, NULL, fn_id_birth, NULL, NULL);
-    sqlite3_create_function(db, "id_sex", 1, flags, NULL, fn_id_sex, NULL, NULL);
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
+        sqlite3_create_function(db, fns[i].name, fns[i].nargs, flags, NULL, fns[i].fn, NULL, NULL);
+    create_views(db);
 }
