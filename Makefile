@@ -87,11 +87,12 @@ check-asan:
 test-unit: $(TESTS)
 	tests/run.sh $(BUILD) unit
 
+FUZZ_SECONDS ?= 300
 fuzz-smoke:
-	$(MAKE) FUZZ_SECONDS=$${FUZZ_SECONDS:-15} fuzz
+	$(MAKE) FUZZ_SECONDS=15 fuzz
 
-fuzz: 
-	tests/fuzz/run.sh $${FUZZ_SECONDS:-300}
+fuzz:
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # --- set-up, demo, install ------------------------------------------------------------------------
 deps:
