@@ -538,7 +538,9 @@ static int strip_sign(char **p)
         return 1;
     }
     if (s[0] == '-') {
-        *p = s + 1;
+        for (s++; *s == ' ';)
+            s++;
+        *p = s;
         return 1;
     }
     return 0;

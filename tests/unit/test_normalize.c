@@ -238,6 +238,7 @@ static void test_money_forms(void **state)
     expect_fen("0.01", 1);
     expect_fen("12,345,678.09", 1234567809);
     expect_fen("-0.00", 0);
+    expect_fen("- 0", 0);
     /* 0.29 is 0.28999... as a double: the parser must not go through floating point. */
     expect_fen("0.29", 29);
     expect_fen("999999999999999.99", 99999999999999999LL);
@@ -252,7 +253,7 @@ static void test_money_negative(void **state)
     assert_why_has("negative amount: reversal");
     assert_int_equal(fw_norm_money("(12.50)", true, &fen, why), FW_NORM_NOTE);
     assert_int_equal(fen, -1250);
-    assert_int_equal(fw_norm_money("-¥3", true, &fen, why), FW_NORM_NOTE);
+    assert_int_equal(fw_norm_money("- ¥3", true, &fen, why), FW_NORM_NOTE);
     assert_int_equal(fen, -300);
     assert_int_equal(fw_norm_money("-12.50", false, &fen, why), FW_NORM_BAD);
     assert_why_has("is negative");
