@@ -46,6 +46,7 @@ struct fw_csv {
     struct sha256_ctx sha;
     long long done, total;
     long line;                 /* the line of the next byte given to the parser */
+    fw_err failure;            /* an unrecoverable error, repeated by every later call */
 
     /* The record being assembled: raw field bytes back to back, each followed by a NUL. */
     fw_buf raw;
@@ -108,33 +109,37 @@ static int sample_is_utf8(const unsigned char *s, size_t n)
     return 1;
 }
 
-/* Replaces every byte that is not valid UTF-8, and every NUL, with '?'. Returns 1 if any was. */
+/* What utf8_scrub found; the reader reports the two differently. */
+enum { SCRUB_INVALID = 1, SCRUB_NUL = 2 };
+
+/* Replaces every byte that is not valid UTF-8, and every NUL, with '?'. Returns SCRUB_* bits. */
 static int utf8_scrub(char *s, size_t n)
 {
-    int bad = 0;
+    int found = 0;
     size_t i = 0;
     while (i < n) {
         size_t k = s[i] ? utf8_char_len((unsigned char *)s + i, n - i) : 0;
         if (k == 0) {
+            found |= s[i] ? SCRUB_INVALID : SCRUB_NUL;
             s[i] = '?';
-            bad = 1;
             k = 1;
         }
         i += k;
     }
-    return bad;
+    return found;
 }
 
 /* ---- reading blocks ------------------------------------------------------------------------- */
 
-/* Makes the next block current. Returns 0, or an fw_exit code on a read error. */
+/* Makes the next block current. Returns 0, or FW_EDATA on a read error (FW_EFAIL would read as
+ * "a record" to fw_csv_next's callers). */
 static int next_block(fw_csv *c, fw_err *err)
 {
     c->bpos = 0;
     if (c->f) {
         c->blen = fread(c->buffer, 1, BLOCK_SIZE, c->f);
         if (c->blen < BLOCK_SIZE && ferror(c->f))
-            return fw_fail(err, FW_EFAIL, "%s:%ld: read error: %s", c->name, c->line, strerror(errno));
+            return fw_fail(err, FW_EDATA, "%s:%ld: read error: %s", c->name, c->line, strerror(errno));
         c->blk = c->buffer;
     } else {
         c->blen = c->mem_len - c->mem_off < BLOCK_SIZE ? c->mem_len - c->mem_off : BLOCK_SIZE;
@@ -301,13 +306,16 @@ static int gb18030_to_text(fw_csv *c, const char *in, size_t n)
     return bad;
 }
 
-static void mark_bad(fw_csv *c, fw_csv_record *rec, int col)
+static void mark_bad(fw_csv *c, fw_csv_record *rec, int col, int found)
 {
     if (rec->bad)
         return;
-    const char *hint = c->enc == FW_ENC_UTF8 ? "bytes not valid UTF-8 (is the file GBK? use --encoding gb18030)"
-                                             : "bytes not valid GB18030 (is the file UTF-8? use --encoding utf-8)";
-    snprintf(c->bad, sizeof c->bad, "column %d: %s", col, hint);
+    const char *what = !(found & SCRUB_INVALID)
+                           ? "contains a NUL byte (is this a text CSV file? export it again as CSV)"
+                       : c->enc == FW_ENC_UTF8
+                           ? "bytes not valid UTF-8 (is the file GBK? use --encoding gb18030)"
+                           : "bytes not valid GB18030 (is the file UTF-8? use --encoding utf-8)";
+    snprintf(c->bad, sizeof c->bad, "column %d: %s", col, what);
     rec->bad = c->bad;
     rec->bad_col = col;
 }
@@ -326,21 +334,21 @@ static void fill_record(fw_csv *c, fw_csv_record *rec)
     for (int i = 0; i < n; i++) {
         char *raw = c->raw.data + c->offs[i];
         size_t len = c->raw_lens[i];
-        int bad;
+        int found;
         if (c->enc == FW_ENC_GB18030) {
             size_t at = c->text.len;
-            bad = gb18030_to_text(c, raw, len);
+            found = gb18030_to_text(c, raw, len) ? SCRUB_INVALID : 0;
             c->offs[i] = at; /* from here on offs index text, not raw */
             c->lens[i] = c->text.len - at;
             /* A NUL inside a field would cut it short for every caller that uses strlen. */
-            bad |= utf8_scrub(c->text.data + at, c->lens[i]);
+            found |= utf8_scrub(c->text.data + at, c->lens[i]);
             fw_buf_putc(&c->text, '\0');
         } else {
-            bad = utf8_scrub(raw, len);
+            found = utf8_scrub(raw, len);
             c->lens[i] = len;
         }
-        if (bad)
-            mark_bad(c, rec, i + 1);
+        if (found)
+            mark_bad(c, rec, i + 1, found);
     }
     const char *base = c->enc == FW_ENC_GB18030 ? c->text.data : c->raw.data;
     for (int i = 0; i < n; i++)
@@ -376,15 +384,14 @@ static void feed_piece(fw_csv *c)
         c->line++;
 }
 
-int fw_csv_next(fw_csv *c, fw_csv_record *rec, fw_err *err)
+/* Reads on until a record is complete, the file ends (0) or an unrecoverable error (its code). */
+static int read_record(fw_csv *c, fw_csv_record *rec, fw_err *err)
 {
-    memset(rec, 0, sizeof *rec);
-    start_record(c);
     while (!c->finished) {
         if (c->bpos < c->blen) {
             feed_piece(c);
             if (csv_error(&c->parser) != CSV_SUCCESS)
-                return fw_fail(err, FW_EFAIL, "%s:%ld: %s", c->name, c->rec_line,
+                return fw_fail(err, FW_EDATA, "%s:%ld: %s", c->name, c->rec_line,
                                csv_strerror(csv_error(&c->parser)));
             if (c->raw.len + c->parser.entry_pos > RECORD_MAX)
                 return fw_fail(err, FW_EDATA,
@@ -410,6 +417,19 @@ int fw_csv_next(fw_csv *c, fw_csv_record *rec, fw_err *err)
         }
     }
     return 0;
+}
+
+int fw_csv_next(fw_csv *c, fw_csv_record *rec, fw_err *err)
+{
+    memset(rec, 0, sizeof *rec);
+    if (c->failure.code != FW_OK)
+        return fw_fail(err, c->failure.code, "%s", c->failure.msg);
+    start_record(c);
+    int rc = read_record(c, rec, &c->failure);
+    if (rc != 0 && rc != 1) /* an fw_exit code, never FW_EFAIL (see csv.h) */
+        return fw_fail(err, rc, "%s", c->failure.msg);
+    fw_err_clear(&c->failure);
+    return rc;
 }
 
 /* ---- the rest ------------------------------------------------------------------------------- */

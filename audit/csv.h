@@ -33,7 +33,8 @@ int fw_csv_open_mem(const void *data, size_t n, const char *name, enum fw_encodi
 
 /* Reads the next record. Returns 1 with rec filled, 0 at end of file, or an fw_exit code with err
  * set ("file:line: ...") on an unrecoverable error (unterminated quote at EOF, read error, a record
- * over 64 MB). Lines holding only spaces/tabs are skipped. Unquoted fields lose surrounding
+ * over 64 MB). That code is always FW_EDATA, never FW_EFAIL (= 1, which would read as a record);
+ * later calls repeat the error. Lines holding only spaces/tabs are skipped. Unquoted fields lose surrounding
  * spaces/tabs (libcsv); quoted fields keep them. Invalid bytes (and NULs) come out as '?' with
  * rec->bad set, so the record can still be shown. Line numbers count LF. */
 int fw_csv_next(fw_csv *c, fw_csv_record *rec, fw_err *err);

@@ -32,7 +32,7 @@ static void read_all(const uint8_t *data, size_t size, enum fw_encoding enc)
         if ((rec.bad == NULL) != (rec.bad_col == 0))
             abort();
     }
-    if (rc != 0 && (err.code == FW_OK || err.msg[0] == '\0'))
+    if (rc != 0 && (rc != FW_EDATA || err.code != FW_EDATA || err.msg[0] == '\0'))
         abort();
     char hash[65];
     fw_csv_sha256(c, hash);

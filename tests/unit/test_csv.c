@@ -191,6 +191,7 @@ static void test_garbage_bytes(void **state)
     assert_non_null(strstr(r.rec.bad, "column 3: bytes not valid UTF-8 (is the file GBK?"));
     expect_record(&r, 3, 3, FIELDS("nul", "?", "z"));
     assert_int_equal(r.rec.bad_col, 2);
+    assert_non_null(strstr(r.rec.bad, "column 2: contains a NUL byte"));
     expect_record(&r, 4, 3, FIELDS("4", "5", "6"));
     assert_null(r.rec.bad);
     expect_end(&r);
@@ -229,6 +230,9 @@ static void test_unterminated_quote(void **state)
     assert_int_equal(fw_csv_next(r.csv, &r.rec, &r.err), FW_EDATA);
     assert_non_null(strstr(r.err.msg, "in.csv:3: "));
     assert_non_null(strstr(r.err.msg, "unterminated quote"));
+    fw_err_clear(&r.err);
+    assert_int_equal(fw_csv_next(r.csv, &r.rec, &r.err), FW_EDATA); /* the error stays */
+    assert_non_null(strstr(r.err.msg, "in.csv:3: "));
     close_reader(&r);
 }
 
