@@ -39,6 +39,15 @@ static int all_digits(const char *s, size_t n)
     return 1;
 }
 
+/* The number written by n digits at s (the caller has checked they are digits). */
+static int digits_value(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
 /* ---- trimming and folding ------------------------------------------------------------------- */
 
 /* Length of the blank at s: ASCII space/tab/CR/LF (1) or U+3000 IDEOGRAPHIC SPACE (3), else 0. */
@@ -182,8 +191,7 @@ static int looks_like_excel_number(const char *s)
 
 static int check_birth_date(const char *yyyymmdd, char why[FW_WHY_SIZE])
 {
-    int y = 0, m = 0, d = 0;
-    sscanf(yyyymmdd, "%4d%2d%2d", &y, &m, &d);
+    int y = digits_value(yyyymmdd, 4), m = digits_value(yyyymmdd + 4, 2), d = digits_value(yyyymmdd + 6, 2);
     char buf[80];
     const char *problem = date_problem(y, m, d, buf);
     if (problem)
@@ -400,11 +408,11 @@ static int parse_date_or_month(const char *s, struct ymd *t, char why[FW_WHY_SIZ
                 serial = serial * 10 + (buf[i] - '0');
             return excel_serial_date(serial, t, why);
         }
-        if (n == 8)
-            return sscanf(buf, "%4d%2d%2d", &t->y, &t->m, &t->d) == 3 ? FW_NORM_OK : FW_NORM_BAD;
-        if (n == 6) {
-            t->d = 0;
-            return sscanf(buf, "%4d%2d", &t->y, &t->m) == 2 ? FW_NORM_OK : FW_NORM_BAD;
+        if (n == 8 || n == 6) { /* YYYYMMDD or YYYYMM */
+            t->y = digits_value(buf, 4);
+            t->m = digits_value(buf + 4, 2);
+            t->d = n == 8 ? digits_value(buf + 6, 2) : 0;
+            return FW_NORM_OK;
         }
     } else if (parse_separated(buf, t)) {
         return FW_NORM_OK;
