@@ -113,5 +113,8 @@ int fw_import_rejects_stmt(fw_ws *ws, long long import_id, sqlite3_stmt **st, fw
  * means_tested, fixed_amount, rows, amount (fen). unmapped_only: only names the profile does not
  * know. */
 int fw_import_programs_stmt(fw_ws *ws, bool unmapped_only, sqlite3_stmt **st, fw_err *err);
+/* One import's record: import_id, dataset, file, encoding, status, rows_read, rows_loaded,
+ * rows_rejected, rows_flagged, min_date, max_date, sha256, message. */
+int fw_import_summary_stmt(fw_ws *ws, long long import_id, sqlite3_stmt **st, fw_err *err);
 
 #endif
