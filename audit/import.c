@@ -68,6 +68,15 @@ struct fw_importer {
     int nkept;
 };
 
+/* Sets err's code and appends "; nothing was loaded" to the message a lower layer wrote. */
+static int nothing_loaded(fw_err *err, int code)
+{
+    size_t n = strlen(err->msg);
+    snprintf(err->msg + n, sizeof err->msg - n, "; nothing was loaded");
+    err->code = code;
+    return code;
+}
+
 static int db_fail(fw_importer *im, fw_err *err, const char *what)
 {
     return fw_fail(err, FW_EWORKSPACE, "%s: %s", what, sqlite3_errmsg(im->ws->db));
@@ -921,7 +930,7 @@ static int read_rows(file_import *f, fw_err *err)
             f->o->progress(f->o->progress_ctx, f->im->read, fw_csv_bytes_done(f->csv), f->bytes_total);
     }
     if (rc != 0 && rc != FW_EINTR)
-        return fw_fail(err, rc == FW_EFAIL ? FW_EFAIL : FW_EDATA, "%s; nothing was loaded", err->msg);
+        return nothing_loaded(err, rc == FW_EFAIL ? FW_EFAIL : FW_EDATA);
     return rc;
 }
 
@@ -1001,14 +1010,14 @@ static int open_and_map(file_import *f, fw_import_result *res, fw_err *err)
     const fw_import_opts *o = f->o;
     if (fw_csv_open(o->path, o->encoding, &f->csv, err)) {
         f->csv = NULL;
-        return fw_fail(err, FW_EDATA, "%s; nothing was loaded", err->msg);
+        return nothing_loaded(err, FW_EDATA);
     }
     snprintf(res->encoding, sizeof res->encoding, "%s", fw_csv_encoding(f->csv));
     f->bytes_total = fw_csv_bytes_total(f->csv);
     fw_csv_record rec;
     int rc = read_header(f->csv, o->path, &rec, err);
     if (rc)
-        return rc == FW_EDATA ? rc : fw_fail(err, FW_EDATA, "%s; nothing was loaded", err->msg);
+        return nothing_loaded(err, FW_EDATA);
     f->nheader = rec.n;
     f->colmap = fw_calloc((size_t)rec.n, sizeof *f->colmap);
     return map_headers(f->im->ds, f->im->profile, o->path, rec.fields, rec.n, f->colmap, &res->unknown_headers,
@@ -1097,7 +1106,7 @@ int fw_import_rejects_stmt(fw_ws *ws, long long import_id, sqlite3_stmt **st, fw
 int fw_import_programs_stmt(fw_ws *ws, bool unmapped_only, sqlite3_stmt **st, fw_err *err)
 {
     if (fw_ws_prepare(ws,
-                      "SELECT p.program_raw AS program, g.name AS canonical, g.means_tested, g.fixed_amount, "
+                      "SELECT p.program_raw AS program, g.name AS canonical, g.means_tested, g.fixed_amount AS fixed, "
                       "count(*) AS rows, sum(p.amount) AS amount "
                       "FROM ds_payments p LEFT JOIN programs g ON g.name = p.program "
                       "WHERE ?1 = 0 OR g.name IS NULL "

@@ -110,7 +110,7 @@ int fw_import_datasets_stmt(fw_ws *ws, sqlite3_stmt **st, fw_err *err);
  * import_id <= 0: all imports. */
 int fw_import_rejects_stmt(fw_ws *ws, long long import_id, sqlite3_stmt **st, fw_err *err);
 /* Distinct program names in payments: program (as written), canonical (NULL when unmapped),
- * means_tested, fixed_amount, rows, amount (fen). unmapped_only: only names the profile does not
+ * means_tested, fixed (fixed_amount: named so tables do not print it as money), rows, amount (fen). unmapped_only: only names the profile does not
  * know. */
 int fw_import_programs_stmt(fw_ws *ws, bool unmapped_only, sqlite3_stmt **st, fw_err *err);
 /* One import's record: import_id, dataset, file, encoding, status, rows_read, rows_loaded,
