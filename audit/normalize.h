@@ -35,9 +35,10 @@ int fw_norm_date(const char *s, char out[11], char why[FW_WHY_SIZE]);
 /* A month: any date form (its month), or 2023-01, 2023/1, 2023.1, 202301, 2023年1月. out: YYYY-MM. */
 int fw_norm_period(const char *s, char out[8], char why[FW_WHY_SIZE]);
 
-/* Money in yuan: 1234.5, 1,234.50, ¥1234.50, ￥1234.50, 1234.50元, RMB forms; at most two decimals;
- * stored as integer fen without floating point. A negative amount is NOTE when negative_ok, BAD
- * otherwise. */
+/* Money in yuan: 1234.5, 1,234.50, ¥1234.50, ￥1234.50, 1234.50元, RMB/CNY/人民币 forms; at most two
+ * decimals; stored as integer fen without floating point (at most 15 integer digits). A negative
+ * amount (-12.50, (12.50), -¥12.50) is NOTE "negative amount: reversal" when negative_ok, BAD
+ * otherwise; -0.00 is 0. An empty cell is BAD: callers decide about optional columns first. */
 int fw_norm_money(const char *s, bool negative_ok, long long *fen, char why[FW_WHY_SIZE]);
 
 /* Unified social credit code (GB 32100-2015): 18 characters over 0-9 and A-Y without I O S V Z,

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh SECONDS: builds every libFuzzer target (tests/fuzz/fuzz_*.c, with clang,
-# ASan and UBSan) and runs each for SECONDS, starting from its seed corpus tests/fuzz/corpus/NAME.
-set -eu
+# ASan and UBSan) and runs each for SECONDS, starting from its seed corpus tests/fuzz/corpus/NAME
+# plus what earlier runs found (kept in build-fuzz/corpus/NAME). Exits non-zero when a target
+# crashes, leaks or times out; the input that did it is saved in build-fuzz/artifacts/ and its
+# path printed. Reproduce with: build-fuzz/fuzz_NAME build-fuzz/artifacts/crash-...
+set -euo pipefail
 secs=${1:-60}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$here"
@@ -12,15 +15,27 @@ targets=(tests/fuzz/fuzz_*.c)
 make -s BUILD=$out CC=clang CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link' \
      SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' $out/libfundwatch.a
 deps="$(pkg-config --libs sqlite3 ncursesw xlsxwriter nettle) -liniparser -lcsv -lm"
+mkdir -p "$out/artifacts"
+status=0
 for t in "${targets[@]}"; do
     name=$(basename "$t" .c)
-    clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -I/usr/include/iniparser \
+    clang -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I. -I/usr/include/iniparser \
           -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
           -o "$out/$name" "$t" "$out/libfundwatch.a" $deps
-    corpus="tests/fuzz/corpus/${name#fuzz_}"
-    work=$(mktemp -d)
-    [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
+    seeds="tests/fuzz/corpus/${name#fuzz_}"
+    work="$out/corpus/${name#fuzz_}"
+    mkdir -p "$work"
+    log="$out/$name.log"
     echo "fuzzing $name for ${secs}s"
-    "$out/$name" -max_total_time="$secs" -max_len=65536 -print_final_stats=1 "$work" 2>&1 | tail -n 5
-    rm -rf "$work"
+    # New inputs go to $work; the seeds are read only. -timeout catches hangs (one input > 25 s).
+    if "$out/$name" -max_total_time="$secs" -max_len=65536 -timeout=25 -rss_limit_mb=2048 \
+         -artifact_prefix="$out/artifacts/$name-" -print_final_stats=1 \
+         "$work" $( [ -d "$seeds" ] && echo "$seeds" ) >"$log" 2>&1; then
+        grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || tail -n 3 "$log"
+    else
+        status=1
+        echo "FAIL $name (full log: $log)"
+        grep -E -A 30 'ERROR: |==ERROR|runtime error|Test unit written' "$log" | head -n 60
+    fi
 done
+exit $status
