@@ -147,16 +147,6 @@ long gen_standard_fen(int program, int day)
 }
 
 /* --- check characters -------------------------------------------------------------------------- */
-char fw_gen_id_check(const char *first17)
-{
-    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-    static const char map[] = "10X98765432";
-    int sum = 0;
-    for (int i = 0; i < 17; i++)
-        sum += (first17[i] - '0') * w[i];
-    return map[sum % 11];
-}
-
 static const char credit_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 char fw_gen_credit_check(const char *first17)

@@ -29,10 +29,8 @@ typedef struct fw_gen_stats {
  * FW_EUSAGE for bad options, or FW_EFAIL for an I/O failure, with err set. */
 int fw_gen_write(const char *outdir, const fw_gen_opts *opts, fw_gen_stats *stats, fw_err *err);
 
-/* GB 11643-1999 check character of 17 digits, and GB 32100-2015 check character of the first 17
- * characters of a unified social credit code (0 when a character is outside the code alphabet).
- * Exposed for the tests. */
-char fw_gen_id_check(const char *first17);
+/* GB 32100-2015 check character of the first 17 characters of a unified social credit code (0 when
+ * a character is outside the code alphabet). Exposed for the tests. */
 char fw_gen_credit_check(const char *first17);
 
 #endif

@@ -294,6 +294,7 @@ const char *gen_township_code(int township_index);
 int gen_family_new(gen *g, int village, int cls, int head_lo, int head_hi);
 void gen_population_build(gen *g);  /* the clean population up to the target size */
 void gen_name_unique(gen *g, int person); /* renames a person until no one else has the name */
+void gen_name_reserve(gen *g, int person); /* gen_name_unique, and no one added later gets it */
 void gen_id_make(gen *g, gen_person *p, const char *region6);
 int gen_account_of_household(gen *g, int hh);
 int gen_account_of_person(gen *g, int person);

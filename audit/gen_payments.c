@@ -239,6 +239,20 @@ static void person_grants(gen *g, int i, const int *enrol, const int *disability
                        program_pay_day[PG_WEIFANG]);
 }
 
+/* Nobody clean is approved after his death: a grant approved on or after it is dropped (aid
+ * approved late in the month a person died in). Grants from index `from` are the person's. */
+static void drop_approved_after_death(gen *g, int from)
+{
+    int kept = from;
+    for (int k = from; k < g->grants.n; k++) {
+        const gen_person *p = &g->persons.v[g->grants.v[k].person];
+        if (p->death && g->grants.v[k].approval >= p->death)
+            continue;
+        g->grants.v[kept++] = g->grants.v[k];
+    }
+    g->grants.n = kept;
+}
+
 void gen_grants_build(gen *g)
 {
     int *enrol = fw_malloc((size_t)g->households.n * sizeof *enrol);
@@ -252,9 +266,13 @@ void gen_grants_build(gen *g)
     for (int s = 0; s < g->students.n; s++)
         student_of[g->students.v[s].person] = s;
     dibao_changes(g, enrol, exit_month);
-    for (int i = 0; i < g->persons.n; i++)
-        if (clean_person(g, i))
-            person_grants(g, i, enrol, disability_of, student_of);
+    for (int i = 0; i < g->persons.n; i++) {
+        if (!clean_person(g, i))
+            continue;
+        int from = g->grants.n;
+        person_grants(g, i, enrol, disability_of, student_of);
+        drop_approved_after_death(g, from);
+    }
     free(student_of);
     free(enrol);
     free(exit_month);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit/gen_model.h"
+#include "audit/normalize.h"
 
 /* --- places: 黄平县 (522622) of 黔东南州; village codes are made up below real township codes --- */
 static const struct {
@@ -73,7 +74,7 @@ static const char *const minority_names_m[] = {"艾力·吐尔逊", "买买提·
 /* The set of names in use, with counts: officials get a name no one else has, so that an account
  * name can never match an official by chance (ACC-003). */
 typedef struct gen_nameset {
-    struct slot { char name[40]; int count; } *slots;
+    struct slot { char name[40]; int count; bool reserved; } *slots;
     size_t cap, used;
 } gen_nameset;
 
@@ -124,6 +125,12 @@ static int nameset_count(gen *g, const char *name)
     return g->names ? nameset_find(g->names, name)->count : 0;
 }
 
+/* A reserved name (an official's) is never given to anyone born later in the run. */
+static bool nameset_reserved(gen *g, const char *name)
+{
+    return g->names && nameset_find(g->names, name)->reserved;
+}
+
 void gen_nameset_free(gen_nameset *s)
 {
     if (s)
@@ -162,7 +169,7 @@ static void person_surname(const gen_person *p, char out[16])
 void gen_name_unique(gen *g, int person)
 {
     gen_person *p = &g->persons.v[person];
-    if (nameset_count(g, p->name) <= 1)
+    if (nameset_count(g, p->name) <= 1 && !nameset_reserved(g, p->name))
         return;
     char surname[16], name[40];
     person_surname(p, surname);
@@ -174,6 +181,12 @@ void gen_name_unique(gen *g, int person)
     nameset_add(g, p->name, -1);
     snprintf(p->name, sizeof p->name, "%s", name);
     nameset_add(g, p->name, 1);
+}
+
+void gen_name_reserve(gen *g, int person)
+{
+    gen_name_unique(g, person);
+    nameset_find(g->names, g->persons.v[person].name)->reserved = true;
 }
 
 /* --- ID numbers -------------------------------------------------------------------------------- */
@@ -251,7 +264,7 @@ void gen_id_make(gen *g, gen_person *p, const char *region6)
         if (!idset_insert(g, strtoull(first17, NULL, 10)))
             continue;
         memcpy(p->id, first17, 17);
-        p->id[17] = fw_gen_id_check(first17);
+        p->id[17] = fw_id_check_char(first17);
         p->id[18] = '\0';
         return;
     }
@@ -319,7 +332,9 @@ int gen_person_add_born(gen *g, int hh, int relation, int sex, int birth)
             person_surname(&g->persons.v[head], surname);
         else
             snprintf(surname, sizeof surname, "%s", GEN_PICK(&g->rng, surnames));
-        compose_name(g, surname, sex, gen_rng_chance(&g->rng, 750) ? 2 : 1, p->name);
+        do
+            compose_name(g, surname, sex, gen_rng_chance(&g->rng, 750) ? 2 : 1, p->name);
+        while (nameset_reserved(g, p->name));
     }
     nameset_add(g, p->name, 1);
     gen_id_make(g, p, region);

@@ -28,7 +28,7 @@ gen_official *gen_official_add(gen *g, int person, const char *kind, const char 
     p->flags |= PF_OFFICIAL;
     if (p->household >= 0)
         g->households.v[p->household].official = true;
-    gen_name_unique(g, person);
+    gen_name_reserve(g, person);
     return o;
 }
 
