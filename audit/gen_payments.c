@@ -221,7 +221,8 @@ static void person_grants(gen *g, int i, const int *enrol, const int *disability
                 gen_grant_once(g, i, PG_CHANYE, gen_rng_int(r, 10, 50) * 10000L, m, program_pay_day[PG_CHANYE]);
         }
         if (age >= 19 && age <= 57 && gen_rng_chance(r, 100)) {
-            int first = gen_rng_int(r, GEN_P0, GEN_P0 + 6), len = gen_rng_int(r, 3, 12);
+            int first = gen_rng_int(r, GEN_P0, GEN_P0 + 6);
+            int len = gen_rng_int(r, 3, 12);
             int end = first + len - 1 < last ? first + len - 1 : last;
             if (first <= end)
                 gen_grant_monthly(g, i, PG_GONGYI, gen_rng_int(r, 60, 80) * 1000L, first, end);
@@ -231,12 +232,14 @@ static void person_grants(gen *g, int i, const int *enrol, const int *disability
     int m = gen_rng_int(r, GEN_P0, last);
     if (p->relation == RL_HEAD && gen_rng_chance(r, 30))
         gen_grant_once(g, i, PG_LINSHI, gen_rng_int(r, 5, 30) * 10000L, m, program_pay_day[PG_LINSHI]);
-    if (gen_rng_chance(r, 40))
-        gen_grant_once(g, i, PG_YILIAO, gen_rng_int(r, 20000, 500000), gen_rng_int(r, GEN_P0, last),
-                       program_pay_day[PG_YILIAO]);
-    if (p->relation == RL_HEAD && gen_rng_chance(r, 10))
-        gen_grant_once(g, i, PG_WEIFANG, gen_rng_int(r, 10, 30) * 100000L, gen_rng_int(r, GEN_P0, last),
-                       program_pay_day[PG_WEIFANG]);
+    if (gen_rng_chance(r, 40)) {
+        long amount = gen_rng_int(r, 20000, 500000);
+        gen_grant_once(g, i, PG_YILIAO, amount, gen_rng_int(r, GEN_P0, last), program_pay_day[PG_YILIAO]);
+    }
+    if (p->relation == RL_HEAD && gen_rng_chance(r, 10)) {
+        long amount = gen_rng_int(r, 10, 30) * 100000L;
+        gen_grant_once(g, i, PG_WEIFANG, amount, gen_rng_int(r, GEN_P0, last), program_pay_day[PG_WEIFANG]);
+    }
 }
 
 /* Nobody clean is approved after his death: a grant approved on or after it is dropped (aid

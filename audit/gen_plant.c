@@ -51,6 +51,25 @@ static int rnd(gen *g, int lo, int hi)
     return gen_rng_int(&g->rng, lo, hi);
 }
 
+static gen_grant *once(gen *g, int p, int program, long amount, int m);
+
+/* Day d of a random month of a random year in y0..y1 (draws in a fixed order: C leaves the order
+ * of evaluation of arguments open, and the output must not depend on the compiler). */
+static int some_day(gen *g, int y0, int y1, int d)
+{
+    int y = rnd(g, y0, y1);
+    int m = rnd(g, 1, 12);
+    return gen_day(y, m, d);
+}
+
+/* One-off aid of a random amount (lo..hi units) in a random month m0..m1. */
+static gen_grant *once_random(gen *g, int p, int program, int lo, int hi, long unit, int m0, int m1)
+{
+    long amount = rnd(g, lo, hi) * unit;
+    int m = rnd(g, m0, m1);
+    return once(g, p, program, amount, m);
+}
+
 static int month(int m)
 {
     return gen_period(GEN_YEAR, m);
@@ -89,7 +108,7 @@ static int elder(gen *g)
 
 static void official(gen *g, int p, const char *kind, const char *employer, const char *position, int end)
 {
-    gen_official_add(g, p, kind, employer, position, gen_day(rnd(g, 2010, 2020), rnd(g, 1, 12), 1), end);
+    gen_official_add(g, p, kind, employer, position, some_day(g, 2010, 2020, 1), end);
 }
 
 static void cadre(gen *g, int p, int end)
@@ -184,7 +203,7 @@ static void plant_identity(gen *g)
     int p = gen_person_add(g, -1, RL_HEAD, -1, 35, 60);
     g->persons.v[p].flags |= PF_PLANTED | PF_GHOST;
     g->registered--;
-    once(g, p, PG_LINSHI, rnd(g, 5, 30) * 10000L, rnd(g, 2, 11));
+    once_random(g, p, PG_LINSHI, 5, 30, 10000L, 2, 11);
     truth(g, p, "IDN-001");
 
     /* IDN-002: the ledger spells the name with another last character */
@@ -214,8 +233,9 @@ static void plant_identity(gen *g)
     hh = new_hh(g, HC_DIBAO, -1);
     int head = add(g, hh, RL_HEAD, 1, 26, 34);
     add(g, hh, RL_SPOUSE, 0, 24, 32);
-    int baby = gen_person_add_born(g, hh, gen_rng_chance(&g->rng, 500) ? RL_SON : RL_DAUGHTER, -1,
-                                   day(rnd(g, 5, 8), rnd(g, 1, 28)));
+    int relation = gen_rng_chance(&g->rng, 500) ? RL_SON : RL_DAUGHTER;
+    int born_month = rnd(g, 5, 8);
+    int baby = gen_person_add_born(g, hh, relation, -1, day(born_month, rnd(g, 1, 28)));
     g->persons.v[baby].flags |= PF_PLANTED;
     year(g, head, PG_DIBAO, 0);
     year(g, head + 1, PG_DIBAO, 0);
@@ -244,13 +264,13 @@ static void plant_officials(gen *g)
     int head = add(g, hh, RL_HEAD, 1, 60, 70);
     int son = add(g, hh, RL_SON, 1, 30, 40);
     official(g, son, "事业单位人员", "黄平县第一中学", "教师", 0);
-    once(g, head, PG_YILIAO, rnd(g, 50000, 400000), rnd(g, 2, 11));
+    once_random(g, head, PG_YILIAO, 50000, 400000, 1L, 2, 11);
     truth(g, head, "OFF-002");
 
     /* OFF-003: a public official in post receives 产业奖补 */
     o = official_home(g, -1);
     public_official(g, o);
-    once(g, o, PG_CHANYE, rnd(g, 10, 50) * 10000L, rnd(g, 3, 10));
+    once_random(g, o, PG_CHANYE, 10, 50, 10000L, 3, 10);
     truth(g, o, "OFF-003");
 
     /* OFF-004: a retired civil servant with ¥3,200 a month on 低保 */
@@ -299,7 +319,7 @@ static void plant_relatives(gen *g)
     snprintf(employer, sizeof employer, "%s人民政府", g->villages[v].township);
     official(g, a, "公务员", employer, "民政专干", 0);
     gen_relative_add(g, a, father_in_law, "岳父");
-    gen_grant *gr = once(g, father_in_law, PG_LINSHI, rnd(g, 5, 30) * 10000L, rnd(g, 2, 11));
+    gen_grant *gr = once_random(g, father_in_law, PG_LINSHI, 5, 30, 10000L, 2, 11);
     gr->approver = a;
     truth(g, father_in_law, "REL-002");
     truth(g, father_in_law, "REL-005");
@@ -319,7 +339,7 @@ static void plant_relatives(gen *g)
     int sister = single_in(g, HC_DIBAO, v, 30, 50);
     gen_relative_add(g, c, father, "父亲");
     gen_relative_add(g, c, sister, "姐妹");
-    once(g, father, PG_LINSHI, rnd(g, 5, 30) * 10000L, rnd(g, 2, 11));
+    once_random(g, father, PG_LINSHI, 5, 30, 10000L, 2, 11);
     year(g, sister, PG_DIBAO, 0);
     truth(g, c, "REL-004");
     truth(g, father, "REL-001");
@@ -347,9 +367,9 @@ static void plant_wealth(gen *g)
     /* BUS-001 / BUS-002: a 临时救助 recipient is the legal representative of a company */
     for (int big = 0; big < 2; big++) {
         int p = single(g, HC_TUOPIN, 35, 55);
-        gen_business_add(g, p, 0, "法定代表人", big ? rnd(g, 100, 500) * 1000000LL : rnd(g, 10, 80) * 1000000LL,
-                         "存续", gen_day(rnd(g, 2016, 2021), rnd(g, 1, 12), 10));
-        once(g, p, PG_LINSHI, rnd(g, 5, 30) * 10000L, rnd(g, 2, 11));
+        long long capital = big ? rnd(g, 100, 500) * 1000000LL : rnd(g, 10, 80) * 1000000LL;
+        gen_business_add(g, p, 0, "法定代表人", capital, "存续", some_day(g, 2016, 2021, 10));
+        once_random(g, p, PG_LINSHI, 5, 30, 10000L, 2, 11);
         truth(g, p, "BUS-001");
         if (big)
             truth(g, p, "BUS-002");
@@ -359,20 +379,20 @@ static void plant_wealth(gen *g)
     int head = add(g, hh, RL_HEAD, 1, 55, 65);
     int son = add(g, hh, RL_SON, 1, 28, 38);
     gen_business_add(g, son, 1, "经营者", -1, "存续", gen_day(2020, rnd(g, 1, 12), 8));
-    once(g, head, PG_YILIAO, rnd(g, 50000, 400000), rnd(g, 2, 11));
+    once_random(g, head, PG_YILIAO, 50000, 400000, 1L, 2, 11);
     truth(g, head, "BUS-003");
 
     /* BUS-004: a 特困 person operates an individual business (credit code type 2) */
     int p = single(g, HC_TEKUN, 62, 75);
-    gen_business_add(g, p, 1, "经营者", -1, "存续", gen_day(rnd(g, 2015, 2021), rnd(g, 1, 12), 3));
+    gen_business_add(g, p, 1, "经营者", -1, "存续", some_day(g, 2015, 2021, 3));
     year(g, p, PG_TEKUN, 47000);
     truth(g, p, "BUS-001");
     truth(g, p, "BUS-004");
 
     /* VEH-001: a 临时救助 recipient owns a car */
     p = single(g, HC_TUOPIN, 35, 55);
-    gen_vehicle_add(g, p, "小型轿车", gen_day(rnd(g, 2018, 2021), rnd(g, 1, 12), 12));
-    once(g, p, PG_LINSHI, rnd(g, 5, 30) * 10000L, rnd(g, 2, 11));
+    gen_vehicle_add(g, p, "小型轿车", some_day(g, 2018, 2021, 12));
+    once_random(g, p, PG_LINSHI, 5, 30, 10000L, 2, 11);
     truth(g, p, "VEH-001");
 
     /* VEH-002: the son of a 医疗救助 recipient owns a light truck */
@@ -380,7 +400,7 @@ static void plant_wealth(gen *g)
     head = add(g, hh, RL_HEAD, 1, 55, 65);
     son = add(g, hh, RL_SON, 1, 28, 38);
     gen_vehicle_add(g, son, "轻型货车", gen_day(2019, rnd(g, 1, 12), 20));
-    once(g, head, PG_YILIAO, rnd(g, 50000, 400000), rnd(g, 2, 11));
+    once_random(g, head, PG_YILIAO, 50000, 400000, 1L, 2, 11);
     truth(g, head, "VEH-002");
 
     /* VEH-003: a 低保 recipient registers a minibus in June 2023 */
@@ -642,14 +662,17 @@ static void plant_accounts(gen *g)
     /* ACC-002: the resident pension paid into a neighbour's account */
     int p = single(g, HC_GENERAL, 65, 75);
     int neighbour = single_in(g, HC_GENERAL, g->persons.v[p].village, 35, 55);
-    year(g, p, PG_YANGLAO, rnd(g, 14000, 19000))->account = gen_account_of_person(g, neighbour);
+    /* (separate statements: both sides of one assignment may open accounts, in either order) */
+    gen_grant *paid = year(g, p, PG_YANGLAO, rnd(g, 14000, 19000));
+    paid->account = gen_account_of_person(g, neighbour);
     truth(g, p, "ACC-002");
 
     /* ACC-003: 低保 paid into the account of the village's cadre */
     int c = official_home(g, -1);
     cadre(g, c, 0);
     p = single_in(g, HC_DIBAO, g->persons.v[c].village, 45, 65);
-    year(g, p, PG_DIBAO, 0)->account = gen_account_of_person(g, c);
+    paid = year(g, p, PG_DIBAO, 0);
+    paid->account = gen_account_of_person(g, c);
     truth(g, p, "ACC-003");
     truth(g, p, "ACC-002");
 
@@ -689,7 +712,8 @@ static void plant_accounts(gen *g)
     year(g, head, PG_DIBAO, 0);
     year(g, head + 1, PG_DIBAO, 0);
     int father = single_in(g, HC_DIBAO, g->persons.v[head].village, 70, 79);
-    year(g, father, PG_DIBAO, 0)->account = gen_account_of_household(g, hh);
+    paid = year(g, father, PG_DIBAO, 0);
+    paid->account = gen_account_of_household(g, hh);
     truth(g, father, "HH-004");
     truth(g, father, "ACC-002");
 }

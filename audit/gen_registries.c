@@ -57,14 +57,15 @@ gen_business *gen_business_add(gen *g, int owner, int individual, const char *ro
     b->capital_fen = capital;
     b->status = status;
     b->reg_date = reg_date;
+    const char *shop = GEN_PICK(&g->rng, shop_kinds);
+    const char *word = GEN_PICK(&g->rng, firm_words);
+    const char *trade = GEN_PICK(&g->rng, firm_trades);
     if (individual == 1)
-        snprintf(b->name, sizeof b->name, "%s%s%s%s", GEN_COUNTY_NAME, v->township, p->name,
-                 GEN_PICK(&g->rng, shop_kinds));
+        snprintf(b->name, sizeof b->name, "%s%s%s%s", GEN_COUNTY_NAME, v->township, p->name, shop);
     else if (individual == 2)
         snprintf(b->name, sizeof b->name, "%s%s%s种养殖农民专业合作社", GEN_COUNTY_NAME, v->township, v->name);
     else
-        snprintf(b->name, sizeof b->name, "%s%s%s有限公司", GEN_COUNTY_NAME, GEN_PICK(&g->rng, firm_words),
-                 GEN_PICK(&g->rng, firm_trades));
+        snprintf(b->name, sizeof b->name, "%s%s%s有限公司", GEN_COUNTY_NAME, word, trade);
     char code[19];
     code[0] = '9';
     code[1] = individual == 1 ? '2' : individual == 2 ? '3' : '1';
@@ -104,23 +105,26 @@ gen_property *gen_property_add(gen *g, int owner, const char *kind, const char *
     pr->kind = kind;
     pr->usage = usage;
     pr->reg_date = reg_date;
+    /* every draw in its own statement: argument evaluation order is up to the compiler */
+    int x[6];
+    for (int k = 0; k < 6; k++)
+        x[k] = gen_rng_int(r, 1, 400);
+    const char *street = GEN_PICK(r, streets), *estate = GEN_PICK(r, estates);
     if (strcmp(usage, "住宅") != 0) {
-        snprintf(pr->address, sizeof pr->address, "%s新州镇%s%d号门面", GEN_COUNTY_NAME, GEN_PICK(r, streets),
-                 gen_rng_int(r, 1, 300));
+        snprintf(pr->address, sizeof pr->address, "%s新州镇%s%d号门面", GEN_COUNTY_NAME, street, x[0] % 300 + 1);
         pr->area_dm2 = gen_rng_int(r, 2500, 12000);
     } else if (strstr(kind, "商品房")) {
         snprintf(pr->address, sizeof pr->address, "%s%s%d号%s%d栋%d单元%d室",
-                 gen_rng_chance(r, 400) ? "凯里市" : "黄平县新州镇", GEN_PICK(r, streets), gen_rng_int(r, 1, 400),
-                 GEN_PICK(r, estates), gen_rng_int(r, 1, 20), gen_rng_int(r, 1, 4),
-                 gen_rng_int(r, 1, 28) * 100 + gen_rng_int(r, 1, 4));
+                 x[1] % 5 < 2 ? "凯里市" : "黄平县新州镇", street, x[0], estate, x[2] % 20 + 1, x[3] % 4 + 1,
+                 (x[4] % 28 + 1) * 100 + x[5] % 4 + 1);
         pr->area_dm2 = gen_rng_int(r, 7000, 14500);
     } else if (strstr(kind, "安置房")) {
         snprintf(pr->address, sizeof pr->address, "%s新州镇易地扶贫搬迁安置区%d栋%d单元%d室", GEN_COUNTY_NAME,
-                 gen_rng_int(r, 1, 30), gen_rng_int(r, 1, 3), gen_rng_int(r, 1, 9) * 100 + gen_rng_int(r, 1, 4));
+                 x[0] % 30 + 1, x[1] % 3 + 1, (x[2] % 9 + 1) * 100 + x[3] % 4 + 1);
         pr->area_dm2 = gen_rng_int(r, 4000, 10000);
     } else {
         snprintf(pr->address, sizeof pr->address, "%s%s%s%d组%d号", GEN_COUNTY_NAME, v->township, v->name,
-                 gen_rng_int(r, 1, 12), gen_rng_int(r, 1, 80));
+                 x[0] % 12 + 1, x[1] % 80 + 1);
         pr->area_dm2 = gen_rng_int(r, 6000, 22000);
     }
     pr->area_dm2 -= pr->area_dm2 % 10; /* one decimal, as deeds print it */
@@ -230,7 +234,8 @@ static int official_household(gen *g, int village, const char *kind, const char 
     gen_household *h = &g->households.v[hh];
     h->wealthy = gen_rng_chance(&g->rng, 500);
     int person = h->head;
-    int start = gen_day(gen_rng_int(&g->rng, 2005, 2021), gen_rng_int(&g->rng, 1, 12), 1);
+    int start_year = gen_rng_int(&g->rng, 2005, 2021);
+    int start = gen_day(start_year, gen_rng_int(&g->rng, 1, 12), 1);
     gen_official_add(g, person, kind, employer, position, start, 0);
     if (register_relatives) {
         for (int i = person + 1; i < g->persons.n && g->persons.v[i].household == hh; i++) {
@@ -354,35 +359,50 @@ static void build_household_assets(gen *g, int hh)
     int head = h->head;
     gen_rng *r = &g->rng;
     /* the family home */
-    if (gen_rng_chance(r, 700))
-        gen_property_add(g, head, poor(g, hh) && gen_rng_chance(r, 100) ? "安置房" : "自建房", "住宅",
-                         random_day(g, 2012, 2022));
-    if (gen_rng_chance(r, 250))
-        gen_vehicle_add(g, head, GEN_PICK(r, farm_types), random_day(g, 2010, 2022));
+    /* (each draw in its own statement: argument evaluation order is up to the compiler) */
+    if (gen_rng_chance(r, 700)) {
+        const char *kind = poor(g, hh) && gen_rng_chance(r, 100) ? "安置房" : "自建房";
+        gen_property_add(g, head, kind, "住宅", random_day(g, 2012, 2022));
+    }
+    if (gen_rng_chance(r, 250)) {
+        const char *type = GEN_PICK(r, farm_types);
+        gen_vehicle_add(g, head, type, random_day(g, 2010, 2022));
+    }
     if (!h->wealthy) {
         /* a business given up long ago does not count */
-        if (gen_rng_chance(r, 20))
-            gen_business_add(g, head, 1, "经营者", -1, gen_rng_chance(r, 500) ? "注销" : "吊销",
-                             random_day(g, 2008, 2015));
+        if (gen_rng_chance(r, 20)) {
+            const char *status = gen_rng_chance(r, 500) ? "注销" : "吊销";
+            gen_business_add(g, head, 1, "经营者", -1, status, random_day(g, 2008, 2015));
+        }
         return;
     }
     int spouse = head + 1 < g->persons.n && g->persons.v[head + 1].household == hh &&
                          g->persons.v[head + 1].relation == RL_SPOUSE ? head + 1 : head;
-    if (gen_rng_chance(r, 600))
-        gen_vehicle_add(g, gen_rng_chance(r, 800) ? head : spouse, GEN_PICK(r, counted_types), random_day(g, 2012, 2023));
-    if (gen_rng_chance(r, 150))
-        gen_vehicle_add(g, head, GEN_PICK(r, counted_types), random_day(g, 2015, 2023));
-    if (gen_rng_chance(r, 400))
-        gen_property_add(g, gen_rng_chance(r, 700) ? head : spouse, "商品房", "住宅", random_day(g, 2014, 2023));
+    if (gen_rng_chance(r, 600)) {
+        int owner = gen_rng_chance(r, 800) ? head : spouse;
+        const char *type = GEN_PICK(r, counted_types);
+        gen_vehicle_add(g, owner, type, random_day(g, 2012, 2023));
+    }
+    if (gen_rng_chance(r, 150)) {
+        const char *type = GEN_PICK(r, counted_types);
+        gen_vehicle_add(g, head, type, random_day(g, 2015, 2023));
+    }
+    if (gen_rng_chance(r, 400)) {
+        int owner = gen_rng_chance(r, 700) ? head : spouse;
+        gen_property_add(g, owner, "商品房", "住宅", random_day(g, 2014, 2023));
+    }
     if (gen_rng_chance(r, 100))
         gen_property_add(g, head, "商品房", "商业", random_day(g, 2016, 2023));
     if (gen_rng_chance(r, 250)) {
         int owner = gen_rng_chance(r, 600) ? head : spouse;
-        if (gen_rng_chance(r, 700))
-            gen_business_add(g, owner, 1, "经营者", gen_rng_int(r, 1, 30) * 1000000LL, "存续", random_day(g, 2012, 2022));
-        else
-            gen_business_add(g, owner, 0, gen_rng_chance(r, 600) ? "法定代表人" : "股东",
-                             gen_rng_int(r, 1, 50) * 10000000LL, "存续", random_day(g, 2010, 2022));
+        if (gen_rng_chance(r, 700)) {
+            long long capital = gen_rng_int(r, 1, 30) * 1000000LL;
+            gen_business_add(g, owner, 1, "经营者", capital, "存续", random_day(g, 2012, 2022));
+        } else {
+            const char *role = gen_rng_chance(r, 600) ? "法定代表人" : "股东";
+            long long capital = gen_rng_int(r, 1, 50) * 10000000LL;
+            gen_business_add(g, owner, 0, role, capital, "存续", random_day(g, 2010, 2022));
+        }
     }
 }
 
@@ -412,7 +432,8 @@ static void build_person_registries(gen *g, int i)
     }
     if (general && !(p->flags & PF_OFFICIAL) && age >= 20 && age <= 50 && alive && gen_rng_chance(r, 3)) {
         int start = random_day(g, 2019, GEN_YEAR - 1);
-        gen_prisoner_add(g, i, start, gen_rng_chance(r, 500) ? 0 : gen_day(GEN_YEAR + 2, gen_rng_int(r, 1, 12), 15));
+        int end = gen_rng_chance(r, 500) ? 0 : gen_day(GEN_YEAR + 2, gen_rng_int(r, 1, 12), 15);
+        gen_prisoner_add(g, i, start, end);
         p->flags |= PF_CUSTODY;
     }
 }

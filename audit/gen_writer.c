@@ -219,11 +219,16 @@ const char *gen_mess_money(gen_rng *r, long long fen, char buf[48], int per_mill
     }
     long long yuan = fen / 100, cents = fen % 100;
     if (gen_rng_chance(r, 500)) {
-        /* ¥1,234.50 */
-        if (yuan >= 1000)
-            snprintf(buf, 48, "¥%lld,%03lld.%02lld", yuan / 1000, yuan % 1000, cents);
-        else
-            snprintf(buf, 48, "¥%lld.%02lld", yuan, cents);
+        /* ¥1,234,567.50: thousands separators, grouped from the right */
+        char digits[24], grouped[40];
+        int n = snprintf(digits, sizeof digits, "%lld", yuan), k = 0;
+        for (int i = 0; i < n; i++) {
+            if (i > 0 && (n - i) % 3 == 0)
+                grouped[k++] = ',';
+            grouped[k++] = digits[i];
+        }
+        grouped[k] = '\0';
+        snprintf(buf, 48, "¥%s.%02lld", grouped, cents);
     } else if (cents == 0) {
         snprintf(buf, 48, "%lld元", yuan);
     } else {
