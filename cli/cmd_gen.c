@@ -1,12 +1,106 @@
-/* cmd_gen.c: the `gen` command (placeholder until its issue lands: prints that it is not built yet). */
+/* cmd_gen.c: the `gen` command: writes a synthetic county's ledgers and registries with planted
+ * anomalies (audit/gen.h does the work; this file reads the arguments and prints the summary). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/gen.h"
 #include "cli/cli.h"
 
-const char usage_gen[] = "usage: fundwatch gen\n";
+const char usage_gen[] =
+    "usage: fundwatch gen OUTDIR [--seed N] [--persons N]\n"
+    "\n"
+    "Writes a synthetic county (黄平县, Guizhou) into OUTDIR: one CSV file per dataset\n"
+    "(persons.csv, payments.csv, deaths.csv, officials.csv, relatives.csv, businesses.csv,\n"
+    "vehicles.csv, properties.csv, prisoners.csv, students.csv, disabilities.csv, pensions.csv,\n"
+    "standards.csv) with Chinese headers, mixed encodings (UTF-8, UTF-8 with BOM, GB18030) and\n"
+    "some messy-but-valid cells; truth.csv (id_number,rule_id) lists the planted anomalies and\n"
+    "rejects-expected.csv (dataset,line,column,reason_hint) the rows an import must refuse.\n"
+    "The same seed and size give the same bytes.\n"
+    "\n"
+    "options:\n"
+    "  --seed N      random seed (default 1)\n"
+    "  --persons N   registered persons, 1000 to 5000000 (default 2000); at least two\n"
+    "                cases of every non-statistical rule, about one per 1000 persons\n"
+    "\n"
+    "exit codes: 0 written, 1 the files could not be written, 2 bad arguments\n";
+
+/* Parses a whole decimal number into *out; false for anything else (empty, sign, trailing junk). */
+static bool parse_count(const char *s, unsigned long long *out)
+{
+    if (!s || !*s || *s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Takes "--name VALUE" or "--name=VALUE" at argv[*i]; returns the value, or NULL when absent. */
+static const char *option_value(int argc, char **argv, int *i, const char *name, bool *matched)
+{
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    *matched = false;
+    if (strncmp(a, name, n) != 0)
+        return NULL;
+    if (a[n] == '=') {
+        *matched = true;
+        return a + n + 1;
+    }
+    if (a[n] != '\0')
+        return NULL;
+    *matched = true;
+    return *i + 1 < argc ? argv[++*i] : NULL;
+}
 
 int cmd_gen(fw_cli *cli, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return fw_cli_error(cli, FW_EFAIL, "not built yet");
+    fw_gen_opts opts = {.seed = 1, .persons = FW_GEN_DEFAULT_PERSONS};
+    const char *outdir = NULL;
+    for (int i = 1; i < argc; i++) {
+        bool matched;
+        const char *v = option_value(argc, argv, &i, "--seed", &matched);
+        if (matched) {
+            unsigned long long seed;
+            if (!parse_count(v, &seed))
+                return fw_cli_error(cli, FW_EUSAGE, "--seed needs a whole non-negative number, not '%s'",
+                                    v ? v : "");
+            opts.seed = seed;
+            continue;
+        }
+        v = option_value(argc, argv, &i, "--persons", &matched);
+        if (matched) {
+            unsigned long long n;
+            if (!parse_count(v, &n) || n < FW_GEN_MIN_PERSONS || n > (unsigned long long)FW_GEN_MAX_PERSONS)
+                return fw_cli_error(cli, FW_EUSAGE,
+                                    "--persons needs a whole number from %d to %ld (room for every planted "
+                                    "case), not '%s'",
+                                    FW_GEN_MIN_PERSONS, FW_GEN_MAX_PERSONS, v ? v : "");
+            opts.persons = (long)n;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return fw_cli_error(cli, FW_EUSAGE, "unknown option '%s'; see `fundwatch gen --help`", argv[i]);
+        if (outdir)
+            return fw_cli_error(cli, FW_EUSAGE, "one OUTDIR only ('%s' and '%s'); see `fundwatch gen --help`",
+                                outdir, argv[i]);
+        outdir = argv[i];
+    }
+    if (!outdir)
+        return fw_cli_error(cli, FW_EUSAGE, "OUTDIR is missing; usage: fundwatch gen OUTDIR [--seed N] [--persons N]");
+    fw_err err = {0};
+    fw_gen_stats st = {0};
+    int rc = fw_gen_write(outdir, &opts, &st, &err);
+    if (rc)
+        return fw_cli_report(cli, &err);
+    printf("wrote %s: %ld persons in %ld households, %ld payments, %ld planted persons, "
+           "%ld truth rows, %ld rows to reject (seed %" PRIu64 ")\n",
+           outdir, st.persons, st.households, st.payments, st.planted, st.truth_rows, st.rejects, opts.seed);
+    return FW_OK;
 }
-
