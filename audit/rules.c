@@ -1002,24 +1002,24 @@ static const char *action_name(int code)
 
 static int authorize(void *ctx, int code, const char *a, const char *b, const char *db, const char *trigger)
 {
-    (void)b, (void)db, (void)trigger;
+    (void)a, (void)db, (void)trigger;
     auth_state *st = ctx;
     switch (code) {
     case SQLITE_SELECT:
     case SQLITE_READ:
     case SQLITE_RECURSIVE:
         return SQLITE_OK;
-    case SQLITE_FUNCTION:
-        if (a) {
+    case SQLITE_FUNCTION: /* the function's name is the second argument */
+        if (b) {
             for (const char *const *f = allowed_functions; *f; f++)
-                if (strcasecmp(a, *f) == 0)
+                if (strcasecmp(b, *f) == 0)
                     return SQLITE_OK;
         }
         if (!st->refused[0])
             snprintf(st->refused, sizeof st->refused,
                      "function %s() is not allowed in rules; use SQLite's built-in functions or the "
                      "helpers in docs/rules.md",
-                     a ? a : "?");
+                     b ? b : "?");
         return SQLITE_DENY;
     default:
         if (!st->refused[0])
