@@ -47,16 +47,34 @@ void fw_diag_add(fw_diags *d, enum fw_diag_level level, const char *file, int li
         d->warnings++;
 }
 
+/* Diagnostics print in file and line order (they are found in several passes); ties keep the
+ * order found. */
+static int cmp_diag(const void *a, const void *b)
+{
+    const fw_diag *x = *(const fw_diag *const *)a, *y = *(const fw_diag *const *)b;
+    int c = strcmp(x->file, y->file);
+    if (c)
+        return c;
+    if (x->line != y->line)
+        return x->line - y->line;
+    return x < y ? -1 : x > y;
+}
+
 void fw_diags_print(const fw_diags *d, FILE *out)
 {
+    const fw_diag **order = fw_malloc((size_t)(d->n + 1) * sizeof *order);
+    for (int i = 0; i < d->n; i++)
+        order[i] = &d->v[i];
+    qsort(order, (size_t)d->n, sizeof *order, cmp_diag);
     for (int i = 0; i < d->n; i++) {
-        const fw_diag *g = &d->v[i];
+        const fw_diag *g = order[i];
         const char *lv = g->level == FW_DIAG_ERROR ? "error" : "warning";
         if (g->line > 0)
             fprintf(out, "%s:%d: %s: %s\n", g->file, g->line, lv, g->msg);
         else
             fprintf(out, "%s: %s: %s\n", g->file, lv, g->msg);
     }
+    free(order);
 }
 
 void fw_diags_free(fw_diags *d)
@@ -135,6 +153,8 @@ int fw_edit_distance(const char *a, const char *b)
 }
 
 /* The closest known key to an unknown one, or NULL when nothing is close. */
+static char suggestion[160];
+
 static const char *did_you_mean(const char *key)
 {
     static const char *const extra[] = {"example.hit", "example.clean", "expect.hit", "param.NAME", NULL};
@@ -142,8 +162,11 @@ static const char *did_you_mean(const char *key)
     char base[128];
     snprintf(base, sizeof base, "%s", key);
     char *dot = strrchr(base, '.');
-    if (dot && dot[1] && strspn(dot + 1, "0123456789") == strlen(dot + 1))
-        *dot = '\0'; /* compare "wehre.2" as "wehre" */
+    const char *number = "";
+    if (dot && dot[1] && strspn(dot + 1, "0123456789") == strlen(dot + 1)) {
+        number = key + (dot - base); /* compare "wehre.2" as "wehre", suggest "where.2" */
+        *dot = '\0';
+    }
     const char *best = NULL;
     int bestd = 1 << 30;
     for (int l = 0; l < 3; l++)
@@ -155,7 +178,10 @@ static const char *did_you_mean(const char *key)
             }
         }
     int limit = (int)strlen(base) / 3 + 1;
-    return bestd <= (limit > 3 ? 3 : limit) ? best : NULL;
+    if (bestd > (limit > 3 ? 3 : limit))
+        return NULL;
+    snprintf(suggestion, sizeof suggestion, "%s%s", best, number);
+    return suggestion;
 }
 
 /* ---- pre-scan -------------------------------------------------------------------------------- */
