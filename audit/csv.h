@@ -32,13 +32,17 @@ int fw_csv_open_mem(const void *data, size_t n, const char *name, enum fw_encodi
                     fw_err *err);
 
 /* Reads the next record. Returns 1 with rec filled, 0 at end of file, or an fw_exit code with err
- * set ("file:line: ...") on an unrecoverable error (unterminated quote at EOF, read error). */
+ * set ("file:line: ...") on an unrecoverable error (unterminated quote at EOF, read error, a record
+ * over 64 MB). Lines holding only spaces/tabs are skipped. Unquoted fields lose surrounding
+ * spaces/tabs (libcsv); quoted fields keep them. Invalid bytes (and NULs) come out as '?' with
+ * rec->bad set, so the record can still be shown. Line numbers count LF. */
 int fw_csv_next(fw_csv *c, fw_csv_record *rec, fw_err *err);
 
 const char *fw_csv_encoding(const fw_csv *c);   /* "utf-8", "utf-8-bom" or "gb18030" */
 long long fw_csv_bytes_done(const fw_csv *c);   /* for progress bars */
 long long fw_csv_bytes_total(const fw_csv *c);
-/* SHA-256 of every byte read so far; after the last record it is the whole file's hash. */
+/* SHA-256 of every raw byte read so far (BOM included); once fw_csv_next has returned 0 it is the
+ * whole file's hash, equal to `sha256sum FILE`. */
 void fw_csv_sha256(fw_csv *c, char out[65]);
 void fw_csv_close(fw_csv *c);
 

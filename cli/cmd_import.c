@@ -1,39 +1,310 @@
-/* cmd_import.c: the `import` command (placeholder until its issue lands: prints that it is not built yet). */
+/* cmd_import.c: the commands around loading data: `import` (one CSV file into a dataset),
+ * `datasets` (what is loaded, with provenance), `rejects` (rows refused, with line, column and
+ * reason) and `programs` (program names in the payments and how the profile maps them). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit/import.h"
 #include "cli/cli.h"
 
-const char usage_import[] = "usage: fundwatch import\n";
+enum { SUMMARY_REJECTS = 10 };
+
+const char usage_import[] =
+    "usage: fundwatch import DATASET FILE [--profile INI] [--encoding auto|utf-8|gb18030]\n"
+    "                        [--replace|--append] [--max-rejects N]\n"
+    "\n"
+    "Loads FILE (CSV, UTF-8 or GB18030/GBK, header row first) into DATASET, all or nothing.\n"
+    "Headers are matched to canonical columns through the import profile (shipped, then\n"
+    "$XDG_CONFIG_HOME/fundwatch/import.ini, then --profile INI). Every cell is validated; invalid\n"
+    "rows go to `fundwatch rejects`. Datasets: persons payments deaths officials relatives\n"
+    "businesses vehicles properties prisoners students disabilities pensions standards.\n"
+    "\n"
+    "  --profile INI     an extra import profile merged over the shipped one\n"
+    "  --encoding E      auto (default), utf-8 or gb18030\n"
+    "  --append          add to the rows already loaded (default)\n"
+    "  --replace         replace the dataset's rows (also allows loading the same file again)\n"
+    "  --max-rejects N   fail the whole file when more than N rows are rejected\n"
+    "                    (default: 1% of the rows read, at least 10)\n"
+    "\n"
+    "Exit: 0 loaded, 2 usage, 3 bad file or too many rejects, 6 same file already loaded,\n"
+    "130 interrupted (nothing loaded).\n";
+
+const char usage_datasets[] =
+    "usage: fundwatch datasets [--format table|csv|json]\n"
+    "\n"
+    "One row per loaded import (dataset, import_id, rows, rejected, flagged, file, sha256,\n"
+    "encoding, user, imported_at, min_date, max_date), then one '(total)' row per dataset with the\n"
+    "rows now in it.\n";
+
+const char usage_rejects[] =
+    "usage: fundwatch rejects [--import ID] [--format table|csv|json]\n"
+    "\n"
+    "One row per rejected row: import_id, file, line, column, column_name, value, reason.\n";
+
+const char usage_programs[] =
+    "usage: fundwatch programs [--unmapped] [--format table|csv|json]\n"
+    "\n"
+    "Distinct program names in the payments with their canonical program (empty when the profile\n"
+    "does not know the name), means_tested, fixed_amount, rows and amount. --unmapped: only the\n"
+    "names the profile does not map; add them to [programs] in your import profile.\n";
+
+/* ---- progress and Ctrl-C ----------------------------------------------------------------------- */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+typedef struct progress {
+    int show; /* stderr is a terminal */
+} progress;
+
+static int report_progress(void *ctx, long long rows, long long done, long long total)
+{
+    const progress *p = ctx;
+    if (p->show && total > 0)
+        fprintf(stderr, "\r%lld rows, %.1f of %.1f MB (%d%%)  ", rows, done / 1048576.0, total / 1048576.0,
+                (int)(100 * done / total));
+    return interrupted;
+}
+
+/* ---- import ---------------------------------------------------------------------------------------- */
+
+static int parse_encoding(const char *s, enum fw_encoding *enc)
+{
+    if (strcmp(s, "auto") == 0)
+        *enc = FW_ENC_AUTO;
+    else if (strcmp(s, "utf-8") == 0 || strcmp(s, "utf8") == 0)
+        *enc = FW_ENC_UTF8;
+    else if (strcmp(s, "gb18030") == 0 || strcmp(s, "gbk") == 0)
+        *enc = FW_ENC_GB18030;
+    else
+        return -1;
+    return 0;
+}
+
+/* Prints the first rejects of an import as file:line:column: reason. */
+static void print_first_rejects(fw_ws *ws, long long import_id, FILE *out)
+{
+    sqlite3_stmt *st;
+    fw_err err = {0};
+    if (import_id <= 0 || fw_import_rejects_stmt(ws, import_id, &st, &err))
+        return;
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && n < SUMMARY_REJECTS) {
+        const char *file = (const char *)sqlite3_column_text(st, 1);
+        long long line = sqlite3_column_int64(st, 2);
+        const char *name = (const char *)sqlite3_column_text(st, 4);
+        const char *reason = (const char *)sqlite3_column_text(st, 6);
+        if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+            fprintf(out, "  %s:%lld: %s\n", file, line, reason);
+        else
+            fprintf(out, "  %s:%lld:%d: %s: %s\n", file, line, sqlite3_column_int(st, 3), name ? name : "", reason);
+        n++;
+    }
+    sqlite3_finalize(st);
+}
+
+static void print_summary_text(const char *dataset, const char *file, const fw_import_result *r)
+{
+    printf("imported %s into %s (import %lld)\n", file, dataset, r->import_id);
+    printf("  encoding   %s\n", r->encoding);
+    printf("  rows       %lld read, %lld loaded, %lld rejected, %lld flagged", r->rows_read, r->rows_loaded,
+           r->rows_rejected, r->rows_flagged);
+    if (r->rows_blank)
+        printf(", %lld blank lines skipped", r->rows_blank);
+    putchar('\n');
+    if (r->min_date[0])
+        printf("  dates      %s .. %s\n", r->min_date, r->max_date);
+    printf("  sha256     %s\n", r->sha256);
+    for (int i = 0; i < r->nunknown; i++)
+        printf("  warning: header '%s' matches no column of %s and was ignored\n", r->unknown_headers[i], dataset);
+    if (r->rows_rejected)
+        printf("rejected rows (first %d; all with `fundwatch rejects --import %lld`):\n", SUMMARY_REJECTS,
+               r->import_id);
+}
+
+static int print_summary(fw_cli *cli, fw_ws *ws, const fw_import_opts *o, const fw_import_result *r)
+{
+    if (cli->format == FW_FMT_TABLE) {
+        print_summary_text(o->dataset, o->path, r);
+        print_first_rejects(ws, r->import_id, stdout);
+        return FW_OK;
+    }
+    sqlite3_stmt *st;
+    fw_err err = {0};
+    if (fw_import_summary_stmt(ws, r->import_id, &st, &err))
+        return fw_cli_report(cli, &err);
+    long n = fw_print_rows(cli, st, stdout, &err);
+    sqlite3_finalize(st);
+    for (int i = 0; i < r->nunknown; i++)
+        fprintf(stderr, "fundwatch import: warning: header '%s' matches no column of %s and was ignored\n",
+                r->unknown_headers[i], o->dataset);
+    return n < 0 ? fw_cli_report(cli, &err) : FW_OK;
+}
+
+static int parse_import_args(fw_cli *cli, int argc, char **argv, fw_import_opts *o, const char **profile)
+{
+    static const struct option longopts[] = {
+        {"profile", required_argument, NULL, 'p'},   {"encoding", required_argument, NULL, 'e'},
+        {"replace", no_argument, NULL, 'r'},         {"append", no_argument, NULL, 'a'},
+        {"max-rejects", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0},
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'p': *profile = optarg; break;
+        case 'e':
+            if (parse_encoding(optarg, &o->encoding))
+                return fw_cli_error(cli, FW_EUSAGE, "--encoding must be auto, utf-8 or gb18030, not '%s'", optarg);
+            break;
+        case 'r': o->replace = true; break;
+        case 'a': o->replace = false; break;
+        case 'm':
+            o->max_rejects = strtoll(optarg, &end, 10);
+            if (*optarg == '\0' || *end || o->max_rejects < 0)
+                return fw_cli_error(cli, FW_EUSAGE, "--max-rejects needs a number >= 0, not '%s'", optarg);
+            break;
+        default:
+            fw_cli_error(cli, FW_EUSAGE, "unknown option '%s'", argv[optind - 1]);
+            return fw_cli_usage(cli);
+        }
+    }
+    if (argc - optind != 2) {
+        fw_cli_error(cli, FW_EUSAGE, "needs DATASET and FILE");
+        return fw_cli_usage(cli);
+    }
+    o->dataset = argv[optind];
+    o->path = argv[optind + 1];
+    return FW_OK;
+}
 
 int cmd_import(fw_cli *cli, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return fw_cli_error(cli, FW_EFAIL, "not built yet");
+    fw_import_opts o = {.encoding = FW_ENC_AUTO, .max_rejects = -1};
+    const char *profile_path = NULL;
+    int rc = parse_import_args(cli, argc, argv, &o, &profile_path);
+    if (rc)
+        return rc;
+    fw_err err = {0};
+    fw_profile *profile = NULL;
+    if (fw_profile_load(profile_path, &profile, &err))
+        return fw_cli_report(cli, &err);
+    fw_ws *ws;
+    if ((rc = fw_cli_open(cli, &ws))) {
+        fw_profile_free(profile);
+        return rc;
+    }
+    progress pr = {isatty(STDERR_FILENO)};
+    o.profile = profile;
+    o.progress = report_progress;
+    o.progress_ctx = &pr;
+    struct sigaction sa = {0}, old;
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, &old);
+    fw_import_result res;
+    rc = fw_import_file(ws, &o, &res, &err);
+    sigaction(SIGINT, &old, NULL);
+    if (pr.show)
+        fputs("\r\033[K", stderr);
+    if (rc == FW_OK) {
+        rc = print_summary(cli, ws, &o, &res);
+    } else {
+        fw_cli_report(cli, &err);
+        if (res.import_id > 0) {
+            fprintf(stderr, "rejected rows (first %d; all with `fundwatch rejects --import %lld`):\n",
+                    SUMMARY_REJECTS, res.import_id);
+            print_first_rejects(ws, res.import_id, stderr);
+        }
+    }
+    fw_import_result_free(&res);
+    fw_ws_close(ws);
+    fw_profile_free(profile);
+    return rc;
 }
 
-const char usage_datasets[] = "usage: fundwatch datasets\n";
+/* ---- listings -------------------------------------------------------------------------------------- */
+
+static int print_stmt(fw_cli *cli, sqlite3_stmt *st)
+{
+    fw_err err = {0};
+    long n = fw_print_rows(cli, st, stdout, &err);
+    sqlite3_finalize(st);
+    return n < 0 ? fw_cli_report(cli, &err) : FW_OK;
+}
+
+/* Rejects options other than the ones a listing takes. */
+static int no_arguments(fw_cli *cli, int argc)
+{
+    if (argc > 1) {
+        fw_cli_error(cli, FW_EUSAGE, "takes no arguments");
+        return fw_cli_usage(cli);
+    }
+    return FW_OK;
+}
 
 int cmd_datasets(fw_cli *cli, int argc, char **argv)
 {
-    (void)argc;
     (void)argv;
-    return fw_cli_error(cli, FW_EFAIL, "not built yet");
+    int rc = no_arguments(cli, argc);
+    fw_ws *ws;
+    if (rc || (rc = fw_cli_open(cli, &ws)))
+        return rc;
+    sqlite3_stmt *st;
+    fw_err err = {0};
+    rc = fw_import_datasets_stmt(ws, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    fw_ws_close(ws);
+    return rc;
 }
-
-const char usage_rejects[] = "usage: fundwatch rejects\n";
 
 int cmd_rejects(fw_cli *cli, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return fw_cli_error(cli, FW_EFAIL, "not built yet");
+    long long import_id = 0;
+    if (argc == 3 && strcmp(argv[1], "--import") == 0) {
+        char *end;
+        import_id = strtoll(argv[2], &end, 10);
+        if (!*argv[2] || *end || import_id <= 0)
+            return fw_cli_error(cli, FW_EUSAGE, "--import needs an import id (see `fundwatch datasets`), not '%s'",
+                                argv[2]);
+    } else if (argc != 1) {
+        fw_cli_error(cli, FW_EUSAGE, "unexpected arguments");
+        return fw_cli_usage(cli);
+    }
+    fw_ws *ws;
+    int rc = fw_cli_open(cli, &ws);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    fw_err err = {0};
+    rc = fw_import_rejects_stmt(ws, import_id, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    fw_ws_close(ws);
+    return rc;
 }
-
-const char usage_programs[] = "usage: fundwatch programs\n";
 
 int cmd_programs(fw_cli *cli, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return fw_cli_error(cli, FW_EFAIL, "not built yet");
+    bool unmapped = false;
+    if (argc == 2 && strcmp(argv[1], "--unmapped") == 0)
+        unmapped = true;
+    else if (argc != 1) {
+        fw_cli_error(cli, FW_EUSAGE, "unexpected arguments");
+        return fw_cli_usage(cli);
+    }
+    fw_ws *ws;
+    int rc = fw_cli_open(cli, &ws);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    fw_err err = {0};
+    rc = fw_import_programs_stmt(ws, unmapped, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    fw_ws_close(ws);
+    return rc;
 }
-

@@ -1,12 +1,364 @@
-/* cmd_rules.c: the `rules` command (placeholder until its issue lands: prints that it is not built yet). */
+/* cmd_rules.c: the `rules` command: list, show, check and test the rule catalogue, and set
+ * per-workspace overrides (enabled, parameters). */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit/engine.h"
+#include "audit/profile.h"
+#include "audit/rules.h"
+#include "audit/ruletest.h"
 #include "cli/cli.h"
 
-const char usage_rules[] = "usage: fundwatch rules\n";
+const char usage_rules[] =
+    "usage: fundwatch rules [list] [--category C] [--rules DIR]\n"
+    "       fundwatch rules show ID [--rules DIR]\n"
+    "       fundwatch rules check [--rules DIR] [PATH...]\n"
+    "       fundwatch rules test [--rules DIR] [ID...]\n"
+    "       fundwatch rules set ID enabled|param.NAME VALUE\n"
+    "       fundwatch rules reset ID enabled|param.NAME\n"
+    "\n"
+    "Rules come from the shipped catalogue (<datadir>/rules/*.ini), then the user's folder\n"
+    "($XDG_CONFIG_HOME/fundwatch/rules/*.ini), then --rules DIR; a later source replaces a rule with\n"
+    "the same id. The file format is described in docs/rules.md.\n"
+    "\n"
+    "  list    id, category, severity, status, enabled, name, hits and time of the last run, source\n"
+    "  show    metadata, parameters with their effective values, the assembled SQL, the examples and\n"
+    "          the rule's last results\n"
+    "  check   every problem of the rule files (or of PATH: files or folders) as file:line: message;\n"
+    "          exit 3 when there are errors, 0 when there are only warnings\n"
+    "  test    runs each rule (or each ID) on its examples in scratch workspaces: the hit rows must\n"
+    "          hit exactly expect.hit, the clean rows nothing; prints PASS/FAIL; exit 3 on a failure\n"
+    "  set     overrides a parameter or enables/disables a rule in this workspace (audit-trailed)\n"
+    "  reset   removes an override\n";
+
+typedef struct rules_args {
+    const char *rules_dir, *category;
+    char **pos;
+    int npos;
+} rules_args;
+
+static int parse_args(fw_cli *cli, int argc, char **argv, int first, rules_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->pos = calloc((size_t)argc + 1, sizeof *a->pos);
+    for (int i = first; i < argc; i++) {
+        if (strcmp(argv[i], "--rules") == 0 || strcmp(argv[i], "--category") == 0) {
+            if (i + 1 >= argc) {
+                free(a->pos);
+                a->pos = NULL;
+                return fw_cli_error(cli, FW_EUSAGE, "%s needs a value", argv[i]);
+            }
+            if (argv[i][2] == 'r')
+                a->rules_dir = argv[++i];
+            else
+                a->category = argv[++i];
+        } else if (strncmp(argv[i], "--", 2) == 0 && argv[i][2]) {
+            free(a->pos);
+            a->pos = NULL;
+            return fw_cli_error(cli, FW_EUSAGE, "unknown option %s; see `fundwatch rules --help`", argv[i]);
+        } else
+            a->pos[a->npos++] = argv[i];
+    }
+    return FW_OK;
+}
+
+/* Loads the default sources plus --rules; errors in rule files are reported by the caller. */
+static int load_rules(fw_cli *cli, const char *rules_dir, fw_ruleset *set, fw_diags *d)
+{
+    fw_rule_sources src = fw_rule_default_sources(rules_dir);
+    fw_err err = {0};
+    if (fw_rules_load(&src, set, d, &err))
+        return fw_cli_report(cli, &err);
+    return FW_OK;
+}
+
+static void note_broken(fw_cli *cli, const fw_diags *d)
+{
+    if (d->errors)
+        fprintf(stderr, "fundwatch %s: %d problem(s) in rule files; run `fundwatch rules check` for details\n",
+                cli->command, d->errors);
+}
+
+static int rules_list(fw_cli *cli, rules_args *a)
+{
+    fw_ruleset set;
+    fw_diags d = {0};
+    fw_ws *ws = NULL;
+    int rc = load_rules(cli, a->rules_dir, &set, &d);
+    if (rc)
+        goto out;
+    if ((rc = fw_cli_open(cli, &ws)))
+        goto out;
+    note_broken(cli, &d);
+    sqlite3_stmt *st;
+    fw_err err = {0};
+    if (fw_rules_list_stmt(ws, &set, a->category, &st, &err)) {
+        rc = fw_cli_report(cli, &err);
+        goto out;
+    }
+    if (fw_print_rows(cli, st, stdout, &err) < 0)
+        rc = fw_cli_report(cli, &err);
+    sqlite3_finalize(st);
+out:
+    fw_ws_close(ws);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    return rc;
+}
+
+static void print_field(const char *label, const char *value)
+{
+    if (value && *value)
+        printf("%-16s %s\n", label, value);
+}
+
+static int rules_show(fw_cli *cli, rules_args *a)
+{
+    if (a->npos != 1)
+        return fw_cli_error(cli, FW_EUSAGE, "usage: fundwatch rules show ID");
+    fw_ruleset set;
+    fw_diags d = {0};
+    fw_ws *ws = NULL;
+    int rc = load_rules(cli, a->rules_dir, &set, &d);
+    if (rc)
+        goto out;
+    fw_rule *r = fw_ruleset_find(&set, a->pos[0]);
+    if (!r) {
+        rc = fw_cli_error(cli, FW_ENOTFOUND, "no rule %s; `fundwatch rules list` shows the rules", a->pos[0]);
+        goto out;
+    }
+    if ((rc = fw_cli_open(cli, &ws)))
+        goto out;
+    printf("[%s] %s\n", r->id, r->name);
+    print_field("name_en", r->name_en);
+    print_field("category", r->category);
+    print_field("severity", r->severity);
+    print_field("status", r->broken ? "BROKEN (see `fundwatch rules check`)" : r->status);
+    print_field("enabled", fw_rule_enabled(ws, r) ? "yes" : "no");
+    print_field("subject", r->subject_kind);
+    print_field("description", r->description);
+    print_field("basis", r->basis);
+    print_field("datasets", r->datasets);
+    print_field("false_positives", r->false_positives);
+    print_field("author", r->author);
+    print_field("version", r->version);
+    char *where = fw_printf("%s:%d (%s)", r->file, r->line, r->source);
+    print_field("file", where);
+    free(where);
+    print_field("text_sha256", r->text_sha256);
+    if (r->nparams) {
+        printf("\nparameters (effective value, default):\n");
+        for (int i = 0; i < r->nparams; i++) {
+            char *owned;
+            const char *v = fw_rule_param_value(ws, r, &r->params[i], &owned);
+            printf("  %-20s %-12s default %s%s\n", r->params[i].name, v, r->params[i].value,
+                   owned ? "  (workspace override)" : "");
+            free(owned);
+        }
+    }
+    if (r->sql)
+        printf("\nSQL:\n%s\n", r->sql);
+    printf("\nexamples:\n");
+    for (int i = 0; i < r->nhit_examples; i++)
+        printf("  hit   %s\n", r->hit_examples[i].text);
+    if (r->expect_hit)
+        printf("  expect.hit %s\n", r->expect_hit);
+    for (int i = 0; i < r->nclean_examples; i++)
+        printf("  clean %s\n", r->clean_examples[i].text);
+    printf("\nlast results:\n");
+    fflush(stdout);
+    sqlite3_stmt *st;
+    fw_err err = {0};
+    if (fw_rule_history_stmt(ws, r->id, &st, &err)) {
+        rc = fw_cli_report(cli, &err);
+        goto out;
+    }
+    if (fw_print_rows(cli, st, stdout, &err) < 0)
+        rc = fw_cli_report(cli, &err);
+    sqlite3_finalize(st);
+out:
+    fw_ws_close(ws);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    return rc;
+}
+
+/* A scratch workspace for compiling rules when there may be no workspace at all. */
+static int open_scratch(fw_cli *cli, char **dir, fw_ws **ws)
+{
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    *dir = fw_printf("%s/fwcheck.XXXXXX", base);
+    *ws = NULL;
+    if (!mkdtemp(*dir)) {
+        free(*dir);
+        *dir = NULL;
+        return fw_cli_error(cli, FW_EFAIL, "%s: cannot make a scratch folder", base);
+    }
+    char *path = fw_printf("%s/check.db", *dir);
+    fw_err err = {0};
+    int rc = fw_ws_open(path, ws, &err);
+    free(path);
+    return rc ? fw_cli_report(cli, &err) : FW_OK;
+}
+
+static void close_scratch(fw_ws *ws, char *dir)
+{
+    if (ws) {
+        char *p = fw_strdup(ws->path);
+        fw_ws_close(ws);
+        const char *suffix[] = {"", "-wal", "-shm"};
+        for (int i = 0; i < 3; i++) {
+            char *f = fw_printf("%s%s", p, suffix[i]);
+            unlink(f);
+            free(f);
+        }
+        free(p);
+    }
+    if (dir)
+        rmdir(dir);
+    free(dir);
+}
+
+static int rules_check(fw_cli *cli, rules_args *a)
+{
+    fw_ruleset set;
+    fw_diags d = {0};
+    fw_err err = {0};
+    int rc;
+    if (a->npos)
+        rc = fw_rules_load_paths((const char *const *)a->pos, a->npos, &set, &d, &err) ? fw_cli_report(cli, &err) : 0;
+    else
+        rc = load_rules(cli, a->rules_dir, &set, &d);
+    if (rc) {
+        fw_diags_free(&d);
+        return rc;
+    }
+    char *dir = NULL;
+    fw_ws *ws = NULL;
+    if ((rc = open_scratch(cli, &dir, &ws)) == FW_OK)
+        fw_rules_check_sql(ws, &set, &d);
+    close_scratch(ws, dir);
+    if (!rc) {
+        fw_diags_print(&d, stdout);
+        printf("%d rules in %d files: %d errors, %d warnings\n", set.n, set.nfiles, d.errors, d.warnings);
+        rc = d.errors ? FW_EDATA : FW_OK;
+    }
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    return rc;
+}
+
+static int rules_test(fw_cli *cli, rules_args *a)
+{
+    fw_ruleset set;
+    fw_diags d = {0};
+    int rc = load_rules(cli, a->rules_dir, &set, &d);
+    if (rc) {
+        fw_diags_free(&d);
+        return rc;
+    }
+    fw_profile *profile = NULL;
+    fw_err err = {0};
+    if (fw_profile_load(NULL, &profile, &err)) {
+        rc = fw_cli_report(cli, &err);
+        goto out;
+    }
+    for (int i = 0; i < a->npos; i++)
+        if (!fw_ruleset_find(&set, a->pos[i])) {
+            rc = fw_cli_error(cli, FW_ENOTFOUND, "no rule %s", a->pos[i]);
+            goto out;
+        }
+    /* Problems of rule files that hold no rule (unreadable, over-long lines) fail the test too. */
+    int passed = 0, failed = 0;
+    if (!a->npos)
+        for (int i = 0; i < d.n; i++)
+            if (d.v[i].level == FW_DIAG_ERROR && d.v[i].line == 0) {
+                printf("FAIL %s: %s\n", d.v[i].file, d.v[i].msg);
+                failed++;
+            }
+    for (int i = 0; i < set.n; i++) {
+        fw_rule *r = &set.rules[i];
+        bool want = !a->npos;
+        for (int k = 0; k < a->npos; k++)
+            want |= strcasecmp(a->pos[k], r->id) == 0;
+        if (!want)
+            continue;
+        fw_ruletest_result res;
+        if (fw_rule_test(&set, r, profile, NULL, &res, &err)) {
+            rc = fw_cli_report(cli, &err);
+            goto out;
+        }
+        if (res.passed) {
+            printf("PASS %s\n", r->id);
+            passed++;
+        } else {
+            printf("FAIL %s: %s\n", r->id, res.reason);
+            failed++;
+        }
+        fflush(stdout);
+    }
+    if (!a->npos && d.errors && failed == 0)
+        note_broken(cli, &d);
+    printf("%d passed, %d failed\n", passed, failed);
+    rc = failed ? FW_EDATA : FW_OK;
+out:
+    fw_profile_free(profile);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    return rc;
+}
+
+static int rules_set(fw_cli *cli, rules_args *a, bool reset)
+{
+    if (a->npos != (reset ? 2 : 3))
+        return fw_cli_error(cli, FW_EUSAGE, reset ? "usage: fundwatch rules reset ID KEY"
+                                                  : "usage: fundwatch rules set ID KEY VALUE");
+    fw_ruleset set;
+    fw_diags d = {0};
+    fw_ws *ws = NULL;
+    int rc = load_rules(cli, a->rules_dir, &set, &d);
+    if (rc)
+        goto out;
+    fw_rule *r = fw_ruleset_find(&set, a->pos[0]);
+    if (!r) {
+        rc = fw_cli_error(cli, FW_ENOTFOUND, "no rule %s", a->pos[0]);
+        goto out;
+    }
+    if ((rc = fw_cli_open(cli, &ws)))
+        goto out;
+    fw_err err = {0};
+    if (fw_rule_set(ws, r, a->pos[1], reset ? NULL : a->pos[2], &err))
+        rc = fw_cli_report(cli, &err);
+out:
+    fw_ws_close(ws);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    return rc;
+}
 
 int cmd_rules(fw_cli *cli, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return fw_cli_error(cli, FW_EFAIL, "not built yet");
+    const char *sub = argc > 1 && strncmp(argv[1], "--", 2) != 0 ? argv[1] : "list";
+    int first = argc > 1 && strncmp(argv[1], "--", 2) != 0 ? 2 : 1;
+    rules_args a;
+    int rc = parse_args(cli, argc, argv, first, &a);
+    if (rc)
+        return rc;
+    if (strcmp(sub, "list") == 0)
+        rc = rules_list(cli, &a);
+    else if (strcmp(sub, "show") == 0)
+        rc = rules_show(cli, &a);
+    else if (strcmp(sub, "check") == 0)
+        rc = rules_check(cli, &a);
+    else if (strcmp(sub, "test") == 0)
+        rc = rules_test(cli, &a);
+    else if (strcmp(sub, "set") == 0)
+        rc = rules_set(cli, &a, false);
+    else if (strcmp(sub, "reset") == 0)
+        rc = rules_set(cli, &a, true);
+    else
+        rc = fw_cli_error(cli, FW_EUSAGE, "unknown subcommand '%s'; see `fundwatch rules --help`", sub);
+    free(a.pos);
+    return rc;
 }
-

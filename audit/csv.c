@@ -1,0 +1,449 @@
+/* csv.c: the CSV reader declared in csv.h.
+ *
+ * How it works. Raw bytes are read in blocks of BLOCK_SIZE and hashed as they arrive. Each block is
+ * fed to libcsv in pieces that end at a CR or LF, so that (a) at most one record can complete per
+ * piece, which lets a push parser serve a pull API without queueing, and (b) the line counter is
+ * exact: a record that starts inside a piece starts on that piece's line, and newlines inside
+ * quoted fields are counted like any other.
+ *
+ * libcsv parses the raw bytes, not converted text. That is safe for GB18030 too: its multi-byte
+ * trail bytes are 0x30-0x39 and 0x40-0xFE, never a comma, quote, CR, LF, space or tab. Each field
+ * is then converted (iconv) or validated (UTF-8) on its own, so a bad byte is reported with its
+ * column and only that record is lost. Memory is bounded by the largest record, not the file. */
+#include "audit/csv.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <iconv.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum {
+    BLOCK_SIZE = 1 << 20,      /* also the sample that AUTO inspects */
+    RECORD_MAX = 64 << 20,     /* a record beyond this is not a ledger row: refuse, do not swap */
+    PARSER_BLOCK = 64 << 10,   /* libcsv's first buffer growth step */
+};
+
+/* libcsv's parser states (libcsv.c keeps them private; stable since 1.0). */
+enum { LIBCSV_ROW_NOT_BEGUN = 0, LIBCSV_FIELD_BEGUN = 2 };
+
+struct fw_csv {
+    char *name;                /* for messages: the path or the caller's name */
+    FILE *f;                   /* NULL when reading memory */
+    const unsigned char *mem;  /* the memory source, or NULL */
+    size_t mem_len, mem_off;
+    unsigned char *buffer;     /* the file's current block (BLOCK_SIZE), NULL for memory */
+    const unsigned char *blk;  /* the current block, in buffer or in mem */
+    size_t blen, bpos;
+    int eof, finished;
+    enum fw_encoding enc;      /* FW_ENC_UTF8 or FW_ENC_GB18030 once opened */
+    const char *enc_name;
+    iconv_t cd;                /* GB18030 -> UTF-8, or (iconv_t)-1 */
+    struct csv_parser parser;
+    struct sha256_ctx sha;
+    long long done, total;
+    long line;                 /* the line of the next byte given to the parser */
+
+    /* The record being assembled: raw field bytes back to back, each followed by a NUL. */
+    fw_buf raw;
+    size_t *offs, *raw_lens;
+    int nfields, cap_fields;
+    long rec_line;
+    int rec_ready;
+
+    /* The record handed out: converted text and the arrays fw_csv_record points into. */
+    fw_buf text;
+    char **fields;
+    size_t *lens;
+    char bad[200];
+};
+
+/* ---- UTF-8 ---------------------------------------------------------------------------------- */
+
+/* Length of the well-formed UTF-8 character at s (no overlongs, no surrogates, <= U+10FFFF), or 0. */
+static size_t utf8_char_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* Is the sample valid UTF-8? A character cut off by the end of the sample does not count. */
+static int sample_is_utf8(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t k = utf8_char_len(s + i, n - i);
+        if (k == 0)
+            return n - i < 4 && s[i] >= 0xC2;
+        i += k;
+    }
+    return 1;
+}
+
+/* Replaces every byte that is not valid UTF-8, and every NUL, with '?'. Returns 1 if any was. */
+static int utf8_scrub(char *s, size_t n)
+{
+    int bad = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t k = s[i] ? utf8_char_len((unsigned char *)s + i, n - i) : 0;
+        if (k == 0) {
+            s[i] = '?';
+            bad = 1;
+            k = 1;
+        }
+        i += k;
+    }
+    return bad;
+}
+
+/* ---- reading blocks ------------------------------------------------------------------------- */
+
+/* Makes the next block current. Returns 0, or an fw_exit code on a read error. */
+static int next_block(fw_csv *c, fw_err *err)
+{
+    c->bpos = 0;
+    if (c->f) {
+        c->blen = fread(c->buffer, 1, BLOCK_SIZE, c->f);
+        if (c->blen < BLOCK_SIZE && ferror(c->f))
+            return fw_fail(err, FW_EFAIL, "%s:%ld: read error: %s", c->name, c->line, strerror(errno));
+        c->blk = c->buffer;
+    } else {
+        c->blen = c->mem_len - c->mem_off < BLOCK_SIZE ? c->mem_len - c->mem_off : BLOCK_SIZE;
+        c->blk = c->mem + c->mem_off;
+        c->mem_off += c->blen;
+    }
+    if (c->blen == 0)
+        c->eof = 1;
+    else
+        sha256_update(&c->sha, c->blen, c->blk);
+    return FW_OK;
+}
+
+/* ---- libcsv callbacks ----------------------------------------------------------------------- */
+
+static void on_field(void *field, size_t len, void *data)
+{
+    fw_csv *c = data;
+    if (c->nfields == c->cap_fields) {
+        c->cap_fields = c->cap_fields ? c->cap_fields * 2 : 16;
+        c->offs = fw_realloc(c->offs, (size_t)c->cap_fields * sizeof *c->offs);
+        c->raw_lens = fw_realloc(c->raw_lens, (size_t)c->cap_fields * sizeof *c->raw_lens);
+    }
+    c->offs[c->nfields] = c->raw.len;
+    c->raw_lens[c->nfields] = len;
+    c->nfields++;
+    fw_buf_add(&c->raw, field ? field : "", len);
+    fw_buf_putc(&c->raw, '\0');
+}
+
+static void on_record(int terminator, void *data)
+{
+    (void)terminator;
+    ((fw_csv *)data)->rec_ready = 1;
+}
+
+/* ---- opening -------------------------------------------------------------------------------- */
+
+static void choose_encoding(fw_csv *c, enum fw_encoding enc)
+{
+    int bom = c->blen >= 3 && memcmp(c->blk, "\xEF\xBB\xBF", 3) == 0;
+    if (enc == FW_ENC_AUTO)
+        enc = bom || sample_is_utf8(c->blk, c->blen) ? FW_ENC_UTF8 : FW_ENC_GB18030;
+    c->enc = enc;
+    if (enc == FW_ENC_UTF8 && bom) {
+        c->enc_name = "utf-8-bom";
+        c->bpos = 3; /* the BOM is not text; it still counts in bytes and the hash */
+        c->done = 3;
+    } else {
+        c->enc_name = enc == FW_ENC_UTF8 ? "utf-8" : "gb18030";
+    }
+}
+
+/* Shared by both open functions once the source is set: reads the first block, detects. */
+static int start_reading(fw_csv *c, enum fw_encoding enc, fw_err *err)
+{
+    sha256_init(&c->sha);
+    c->line = 1;
+    c->cd = (iconv_t)-1;
+    csv_init(&c->parser, CSV_APPEND_NULL);
+    csv_set_blk_size(&c->parser, PARSER_BLOCK);
+    int rc = next_block(c, err);
+    if (rc)
+        return rc;
+    if (c->eof)
+        return fw_fail(err, FW_EDATA, "%s: file is empty; export the data again", c->name);
+    choose_encoding(c, enc);
+    if (c->enc == FW_ENC_GB18030) {
+        c->cd = iconv_open("UTF-8", "GB18030");
+        if (c->cd == (iconv_t)-1)
+            return fw_fail(err, FW_EFAIL, "%s: cannot convert from GB18030: %s (is glibc's gconv installed?)",
+                           c->name, strerror(errno));
+    }
+    return FW_OK;
+}
+
+static fw_csv *new_reader(const char *name)
+{
+    fw_csv *c = fw_calloc(1, sizeof *c);
+    c->name = fw_strdup(name);
+    c->cd = (iconv_t)-1;
+    return c;
+}
+
+int fw_csv_open(const char *path, enum fw_encoding enc, fw_csv **out, fw_err *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fw_fail(err, FW_EFAIL, "%s: cannot open: %s; check the path", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return fw_fail(err, FW_EFAIL, "%s: is a directory, not a CSV file", path);
+    }
+    fw_csv *c = new_reader(path);
+    c->f = f;
+    c->total = S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
+    c->buffer = fw_malloc(BLOCK_SIZE);
+    int rc = start_reading(c, enc, err);
+    if (rc) {
+        fw_csv_close(c);
+        return rc;
+    }
+    *out = c;
+    return FW_OK;
+}
+
+int fw_csv_open_mem(const void *data, size_t n, const char *name, enum fw_encoding enc, fw_csv **out,
+                    fw_err *err)
+{
+    *out = NULL;
+    fw_csv *c = new_reader(name ? name : "(memory)");
+    c->mem = data ? data : (const unsigned char *)"";
+    c->mem_len = data ? n : 0;
+    c->total = (long long)c->mem_len;
+    int rc = start_reading(c, enc, err);
+    if (rc) {
+        fw_csv_close(c);
+        return rc;
+    }
+    *out = c;
+    return FW_OK;
+}
+
+/* ---- handing out records -------------------------------------------------------------------- */
+
+static void text_reserve(fw_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    b->data = fw_realloc(b->data, cap);
+    b->cap = cap;
+}
+
+/* Appends the UTF-8 form of a GB18030 field to c->text, '?' for each byte that cannot be
+ * converted. Returns 1 if any could not. */
+static int gb18030_to_text(fw_csv *c, const char *in, size_t n)
+{
+    int bad = 0;
+    char *src = (char *)in;
+    size_t left = n;
+    iconv(c->cd, NULL, NULL, NULL, NULL);
+    while (left > 0) {
+        /* Two bytes become at most three, four become four: 2n + 4 is always enough room. */
+        text_reserve(&c->text, 2 * left + 4);
+        char *dst = c->text.data + c->text.len;
+        size_t room = c->text.cap - c->text.len - 1;
+        size_t r = iconv(c->cd, &src, &left, &dst, &room);
+        c->text.len = (size_t)(dst - c->text.data);
+        if (r == (size_t)-1 && errno != E2BIG) { /* EILSEQ, or EINVAL for a cut-off character */
+            bad = 1;
+            c->text.data[c->text.len++] = '?';
+            src++;
+            left--;
+            iconv(c->cd, NULL, NULL, NULL, NULL);
+        }
+    }
+    text_reserve(&c->text, 1);
+    c->text.data[c->text.len] = '\0';
+    return bad;
+}
+
+static void mark_bad(fw_csv *c, fw_csv_record *rec, int col)
+{
+    if (rec->bad)
+        return;
+    const char *hint = c->enc == FW_ENC_UTF8 ? "bytes not valid UTF-8 (is the file GBK? use --encoding gb18030)"
+                                             : "bytes not valid GB18030 (is the file UTF-8? use --encoding utf-8)";
+    snprintf(c->bad, sizeof c->bad, "column %d: %s", col, hint);
+    rec->bad = c->bad;
+    rec->bad_col = col;
+}
+
+static void fill_record(fw_csv *c, fw_csv_record *rec)
+{
+    int n = c->nfields;
+    size_t cap = n > 0 ? (size_t)n : 1;
+    c->fields = fw_realloc(c->fields, cap * sizeof *c->fields);
+    c->lens = fw_realloc(c->lens, cap * sizeof *c->lens);
+    rec->n = n;
+    rec->line = c->rec_line;
+    rec->bad = NULL;
+    rec->bad_col = 0;
+    fw_buf_reset(&c->text);
+    for (int i = 0; i < n; i++) {
+        char *raw = c->raw.data + c->offs[i];
+        size_t len = c->raw_lens[i];
+        int bad;
+        if (c->enc == FW_ENC_GB18030) {
+            size_t at = c->text.len;
+            bad = gb18030_to_text(c, raw, len);
+            c->offs[i] = at; /* from here on offs index text, not raw */
+            c->lens[i] = c->text.len - at;
+            /* A NUL inside a field would cut it short for every caller that uses strlen. */
+            bad |= utf8_scrub(c->text.data + at, c->lens[i]);
+            fw_buf_putc(&c->text, '\0');
+        } else {
+            bad = utf8_scrub(raw, len);
+            c->lens[i] = len;
+        }
+        if (bad)
+            mark_bad(c, rec, i + 1);
+    }
+    const char *base = c->enc == FW_ENC_GB18030 ? c->text.data : c->raw.data;
+    for (int i = 0; i < n; i++)
+        c->fields[i] = (char *)base + c->offs[i];
+    rec->fields = c->fields;
+    rec->lens = c->lens;
+}
+
+static void start_record(fw_csv *c)
+{
+    c->rec_ready = 0;
+    c->nfields = 0;
+    fw_buf_reset(&c->raw);
+}
+
+/* Feeds the parser up to and including the next CR or LF of the current block. */
+static void feed_piece(fw_csv *c)
+{
+    const unsigned char *p = c->blk + c->bpos, *end = c->blk + c->blen, *q = p;
+    while (q < end && *q != '\n' && *q != '\r')
+        q++;
+    size_t len = (size_t)(q - p) + (q < end);
+    int was_between = c->parser.pstate == LIBCSV_ROW_NOT_BEGUN;
+    /* Grow libcsv's field buffer geometrically: its fixed step would make a 10 MB field quadratic. */
+    if (c->parser.entry_size > PARSER_BLOCK)
+        csv_set_blk_size(&c->parser, c->parser.entry_size);
+    size_t used = csv_parse(&c->parser, p, len, on_field, on_record, c);
+    if (was_between && (c->rec_ready || c->parser.pstate != LIBCSV_ROW_NOT_BEGUN))
+        c->rec_line = c->line;
+    c->bpos += used;
+    c->done += (long long)used;
+    if (used > 0 && p[used - 1] == '\n')
+        c->line++;
+}
+
+int fw_csv_next(fw_csv *c, fw_csv_record *rec, fw_err *err)
+{
+    memset(rec, 0, sizeof *rec);
+    start_record(c);
+    while (!c->finished) {
+        if (c->bpos < c->blen) {
+            feed_piece(c);
+            if (csv_error(&c->parser) != CSV_SUCCESS)
+                return fw_fail(err, FW_EFAIL, "%s:%ld: %s", c->name, c->rec_line,
+                               csv_strerror(csv_error(&c->parser)));
+            if (c->raw.len + c->parser.entry_pos > RECORD_MAX)
+                return fw_fail(err, FW_EDATA,
+                               "%s:%ld: the record starting here is larger than %d MB; is this really "
+                               "a CSV export? check the quotes",
+                               c->name, c->rec_line, RECORD_MAX >> 20);
+        } else if (!c->eof) {
+            int rc = next_block(c, err);
+            if (rc)
+                return rc;
+        } else {
+            if (c->parser.pstate == LIBCSV_FIELD_BEGUN && c->parser.quoted)
+                return fw_fail(err, FW_EDATA,
+                               "%s:%ld: a quoted field in the record starting on this line is never "
+                               "closed (unterminated quote at end of file); check the quotes",
+                               c->name, c->rec_line);
+            csv_fini(&c->parser, on_field, on_record, c);
+            c->finished = 1;
+        }
+        if (c->rec_ready) {
+            fill_record(c, rec);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- the rest ------------------------------------------------------------------------------- */
+
+const char *fw_csv_encoding(const fw_csv *c) { return c->enc_name; }
+long long fw_csv_bytes_done(const fw_csv *c) { return c->done; }
+long long fw_csv_bytes_total(const fw_csv *c) { return c->total; }
+
+void fw_csv_sha256(fw_csv *c, char out[65])
+{
+    /* sha256_digest resets the context, so digest a copy: reading may go on afterwards. */
+    struct sha256_ctx copy = c->sha;
+    unsigned char digest[SHA256_DIGEST_SIZE];
+    sha256_digest(&copy, sizeof digest, digest);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+void fw_csv_close(fw_csv *c)
+{
+    if (!c)
+        return;
+    if (c->f)
+        fclose(c->f);
+    if (c->cd != (iconv_t)-1)
+        iconv_close(c->cd);
+    csv_free(&c->parser);
+    fw_buf_free(&c->raw);
+    fw_buf_free(&c->text);
+    free(c->offs);
+    free(c->raw_lens);
+    free(c->fields);
+    free(c->lens);
+    free(c->buffer);
+    free(c->name);
+    free(c);
+}

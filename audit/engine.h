@@ -1,0 +1,84 @@
+/* engine.h: running rules over a workspace. A run records who ran what, when, over which imports,
+ * and per rule its version, the SHA-256 of its text, its parameter values, its status, hit count
+ * and time. Each rule's results are written in their own transaction, so an interrupted or failed
+ * rule leaves nothing behind while the rules that completed before it are kept.
+ *
+ * Hits: one per rule and subject (one row of the rule's query). A hit's fingerprint is the SHA-256
+ * of the rule id, the subject and the sorted evidence keys; re-running finds the same hit again
+ * (still present), new fingerprints are new hits, and hits no longer produced become 'gone' (never
+ * deleted). evidence_hash covers the content of the evidence rows, so a changed row under the same
+ * key sets evidence_changed. */
+#ifndef FW_ENGINE_H
+#define FW_ENGINE_H
+
+#include <signal.h>
+
+#include "audit/rules.h"
+#include "audit/store.h"
+
+enum { FW_RUN_DEFAULT_TIME_LIMIT_S = 600 };
+
+typedef struct fw_rule_result {
+    const char *rule_id;      /* points into the ruleset */
+    const char *category;
+    char status[16];          /* complete, interrupted, failed, skipped */
+    long hits, hits_new, hits_present, hits_gone;
+    long rows_discarded;      /* rows read before an interruption or failure (rolled back) */
+    long long ms;
+    char message[512];
+} fw_rule_result;
+
+typedef struct fw_run_opts {
+    const char *category;             /* NULL: every category */
+    const char *const *only;          /* rule ids; NULL/0: every enabled rule */
+    int nonly;
+    const char *selection;            /* what was asked, for the record (NULL: derived) */
+    volatile sig_atomic_t *interrupt; /* set (by a signal handler or the TUI) to stop the run */
+    double time_limit_s;              /* per rule; 0: setting run.time_limit, else the default */
+    /* Called before (res->status "" ) and after each rule; may be NULL. */
+    void (*progress)(void *ctx, const fw_rule_result *res);
+    void *progress_ctx;
+} fw_run_opts;
+
+typedef struct fw_run_result {
+    long long run_id;
+    char status[16];                  /* complete, interrupted, failed */
+    fw_rule_result *rules;
+    int nrules;
+    long hits_new, hits_present, hits_gone;
+} fw_run_result;
+
+/* Runs the selected rules of set. Returns FW_OK when every rule completed; FW_EINTR when
+ * interrupted (complete rules kept); FW_EDATA when a rule failed or was skipped as broken (the
+ * others' results kept); FW_ENOTFOUND when --only names an unknown rule; FW_EWORKSPACE on a database
+ * error. res is filled in every case; free it with fw_run_result_free. */
+int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *opts, fw_run_result *res, fw_err *err);
+void fw_run_result_free(fw_run_result *res);
+
+/* The fingerprint and evidence-key parsing, exposed for tests. keys: sorted, unique. */
+void fw_hit_fingerprint(const char *rule_id, const char *subject, char *const *keys, int nkeys, char out[65]);
+int fw_evidence_split(const char *evidence, char ***keys);
+void fw_evidence_free(char **keys, int n);
+
+/* ---- listings (printed by the CLI through fw_print_rows) ------------------------------------ */
+typedef struct fw_hits_filter {
+    const char *rule_id, *category, *status; /* status: the case status ('new' when no case) */
+    const char *state;                       /* present (default), gone, whitelisted, all */
+    long long run_id;                        /* 0: any */
+} fw_hits_filter;
+/* Columns: hit, rule_id, category, severity, state, id_number, name, township, village, program,
+ * amount (fen), first_date, last_date, detail, status, case_no, evidence_changed. */
+int fw_hits_stmt(fw_ws *ws, const fw_hits_filter *f, sqlite3_stmt **st, fw_err *err);
+
+/* One row per rule of set: id, category, severity, status, enabled, name, last_hits, last_ms,
+ * last_run, source (file). Rules are put in a TEMP table first, so the statement owns no pointers
+ * into set. */
+int fw_rules_list_stmt(fw_ws *ws, fw_ruleset *set, const char *category, sqlite3_stmt **st, fw_err *err);
+/* The last runs of one rule: run_id, started_at, user, status, hits, ms, version, params, message. */
+int fw_rule_history_stmt(fw_ws *ws, const char *rule_id, sqlite3_stmt **st, fw_err *err);
+
+/* Per-workspace overrides: key 'enabled' or 'param.NAME'; value NULL removes the override. Writes
+ * an audit-trail record. FW_ENOTFOUND for an unknown parameter. */
+int fw_rule_set(fw_ws *ws, const fw_rule *r, const char *key, const char *value, fw_err *err);
+
+#endif

@@ -1,0 +1,1120 @@
+/* import.c: the import pipeline (see import.h): header mapping, per-cell normalization, inserts
+ * through statements prepared once, rejects and flags, the all-or-nothing transaction, the import
+ * record and its audit-trail entry, and the listings of imports, rejects and programs.
+ *
+ * Speed comes from doing per row only what must be done per row: cells are copied into buffers that
+ * are reused for the whole file, the insert statement is prepared once, program names are looked up
+ * through a small cache, and for a large load into a (nearly) empty table the table's indexes are
+ * dropped and rebuilt at the end inside the same transaction, since building an index by sorting is
+ * much cheaper than inserting millions of random keys one by one. */
+#include "audit/import.h"
+
+#include <ctype.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/normalize.h"
+#include "audit/trail.h"
+
+/* ---- the session: one import's statements and scratch space ------------------------------------ */
+
+enum { PROGRAM_CACHE = 64, MAX_NOTES = 8 };
+
+/* One canonical column's cell while a row is processed. */
+typedef struct cell {
+    fw_buf text;          /* the cell as read, trimmed in place */
+    bool present;         /* the file has this column */
+    int filecol;          /* 1-based column in the file (0: not in the file) */
+    char out[32];         /* stored form of ID, DATE, PERIOD, CREDIT, REGION */
+    long long fen;
+    double num;
+} cell;
+
+typedef struct note {
+    int column;           /* dataset column index */
+    char text[FW_WHY_SIZE];
+} note;
+
+typedef struct kept_reject {
+    long line;
+    int col;
+    char *column_name, *value, *reason;
+} kept_reject;
+
+struct fw_importer {
+    fw_ws *ws;
+    const fw_dataset *ds;
+    const fw_profile *profile;
+    fw_profile *owned_profile;
+    long long import_id;
+    sqlite3_stmt *ins, *rej, *flag;
+    cell *cells;
+    int raw_param;        /* bind index of program_raw, 0 when the dataset has no program column */
+    int payment_col;      /* dataset column index of payment_id, -1 when none */
+    int program_col;      /* dataset column index of the program column, -1 when none */
+    struct {
+        char *raw;
+        const fw_program_info *info;
+    } cache[PROGRAM_CACHE];
+    int ncache;
+    note notes[MAX_NOTES];
+    int nnotes;
+    long long read, loaded, rejected, flagged;
+    char min_date[11], max_date[11];
+    bool keep_rejects;    /* file import: remember the first rejects for a failed import */
+    kept_reject *kept;
+    int nkept;
+};
+
+static int db_fail(fw_importer *im, fw_err *err, const char *what)
+{
+    return fw_fail(err, FW_EWORKSPACE, "%s: %s", what, sqlite3_errmsg(im->ws->db));
+}
+
+/* Copies at most max bytes of s, cut at a character boundary, with invalid UTF-8 bytes shown as
+ * '?', so a reject's value is always printable. Caller frees. */
+static char *printable_value(const char *s, size_t max)
+{
+    fw_buf b = {0};
+    fw_buf_puts(&b, "");
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && b.len < max) {
+        int n = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
+        int ok = n > 0;
+        for (int k = 1; k < n && ok; k++)
+            ok = (p[k] & 0xC0) == 0x80;
+        if (!ok) {
+            fw_buf_putc(&b, '?');
+            p++;
+            continue;
+        }
+        if (b.len + (size_t)n > max)
+            break;
+        fw_buf_add(&b, (const char *)p, (size_t)n);
+        p += n;
+    }
+    if (*p)
+        fw_buf_puts(&b, "…");
+    return fw_buf_steal(&b);
+}
+
+/* Writes a reject; col 0 means the whole row. */
+static int record_reject(fw_importer *im, long line, int col, const char *column_name, const char *value,
+                         const char *reason, fw_err *err)
+{
+    im->rejected++;
+    char *shown = value ? printable_value(value, FW_IMPORT_REJECT_VALUE_MAX) : NULL;
+    sqlite3_stmt *st = im->rej;
+    sqlite3_bind_int64(st, 1, im->import_id);
+    sqlite3_bind_int64(st, 2, line);
+    if (col > 0)
+        sqlite3_bind_int(st, 3, col);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_text(st, 4, column_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, shown, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, reason, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (im->keep_rejects && im->nkept < FW_IMPORT_KEPT_REJECTS) {
+        if (!im->kept)
+            im->kept = fw_calloc(FW_IMPORT_KEPT_REJECTS, sizeof *im->kept);
+        im->kept[im->nkept++] = (kept_reject){line, col, column_name ? fw_strdup(column_name) : NULL,
+                                              shown ? fw_strdup(shown) : NULL, fw_strdup(reason)};
+    }
+    free(shown);
+    return rc == SQLITE_DONE ? FW_OK : db_fail(im, err, "cannot record a reject");
+}
+
+static int record_flags(fw_importer *im, long line, fw_err *err)
+{
+    sqlite3_stmt *st = im->flag;
+    for (int i = 0; i < im->nnotes; i++) {
+        const cell *c = &im->cells[im->notes[i].column];
+        sqlite3_bind_int64(st, 1, im->import_id);
+        sqlite3_bind_int64(st, 2, line);
+        sqlite3_bind_text(st, 3, im->ds->columns[im->notes[i].column].name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, c->text.data, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, im->notes[i].text, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return db_fail(im, err, "cannot record a flag");
+    }
+    return FW_OK;
+}
+
+static const fw_program_info *lookup_program(fw_importer *im, const char *raw)
+{
+    for (int i = 0; i < im->ncache; i++)
+        if (strcmp(im->cache[i].raw, raw) == 0)
+            return im->cache[i].info;
+    const fw_program_info *info = fw_profile_program(im->profile, raw);
+    if (im->ncache < PROGRAM_CACHE) {
+        im->cache[im->ncache].raw = fw_strdup(raw);
+        im->cache[im->ncache++].info = info;
+    }
+    return info;
+}
+
+static void see_date(fw_importer *im, const char *iso)
+{
+    if (!im->min_date[0] || strcmp(iso, im->min_date) < 0)
+        memcpy(im->min_date, iso, 11);
+    if (!im->max_date[0] || strcmp(iso, im->max_date) > 0)
+        memcpy(im->max_date, iso, 11);
+}
+
+/* Normalizes cell i and binds it. Returns FW_NORM_OK/NOTE/BAD with why filled. */
+static int normalize_cell(fw_importer *im, int i, char why[FW_WHY_SIZE])
+{
+    const fw_column *col = &im->ds->columns[i];
+    cell *c = &im->cells[i];
+    sqlite3_stmt *st = im->ins;
+    int param = 4 + i + (im->raw_param && i > im->program_col ? 1 : 0);
+    why[0] = '\0';
+    if (!c->present || c->text.len == 0) {
+        if (col->required) {
+            snprintf(why, FW_WHY_SIZE, "required column %s is empty; fill it in or drop the row", col->name);
+            return FW_NORM_BAD;
+        }
+        sqlite3_bind_null(st, param);
+        if (col->type == FW_COL_PROGRAM)
+            sqlite3_bind_null(st, im->raw_param);
+        return FW_NORM_OK;
+    }
+    if (c->text.len > FW_IMPORT_MAX_FIELD) {
+        snprintf(why, FW_WHY_SIZE, "value is %zu bytes long; at most %d are accepted", c->text.len,
+                 FW_IMPORT_MAX_FIELD);
+        return FW_NORM_BAD;
+    }
+    int rc = FW_NORM_OK;
+    const char *text = c->text.data;
+    switch (col->type) {
+    case FW_COL_TEXT:
+        sqlite3_bind_text(st, param, text, (int)c->text.len, SQLITE_STATIC);
+        return FW_NORM_OK;
+    case FW_COL_ID:
+        rc = fw_norm_id(text, c->out, why);
+        break;
+    case FW_COL_DATE:
+        rc = fw_norm_date(text, c->out, why);
+        if (rc != FW_NORM_BAD)
+            see_date(im, c->out);
+        break;
+    case FW_COL_PERIOD:
+        rc = fw_norm_period(text, c->out, why);
+        break;
+    case FW_COL_CREDIT:
+        rc = fw_norm_credit(text, c->out, why);
+        break;
+    case FW_COL_REGION:
+        rc = fw_norm_region(text, c->out, why);
+        break;
+    case FW_COL_MONEY:
+        rc = fw_norm_money(text, col->negative_ok, &c->fen, why);
+        if (rc != FW_NORM_BAD)
+            sqlite3_bind_int64(st, param, c->fen);
+        snprintf(c->out, sizeof c->out, "%lld", c->fen);
+        return rc;
+    case FW_COL_NUMBER:
+        rc = fw_norm_number(text, &c->num, why);
+        if (rc != FW_NORM_BAD)
+            sqlite3_bind_double(st, param, c->num);
+        snprintf(c->out, sizeof c->out, "%.17g", c->num);
+        return rc;
+    case FW_COL_PROGRAM: {
+        const fw_program_info *info = lookup_program(im, text);
+        sqlite3_bind_text(st, param, info ? info->name : text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, im->raw_param, text, (int)c->text.len, SQLITE_STATIC);
+        return FW_NORM_OK;
+    }
+    }
+    if (rc != FW_NORM_BAD)
+        sqlite3_bind_text(st, param, c->out, -1, SQLITE_STATIC);
+    return rc;
+}
+
+/* The stored text of cell i as it enters the row key ("" for NULL). The program column enters as
+ * written, so a change of the profile's mapping does not change the keys of old rows. */
+static const char *key_text(const fw_importer *im, int i)
+{
+    const cell *c = &im->cells[i];
+    if (!c->present || c->text.len == 0)
+        return "";
+    switch (im->ds->columns[i].type) {
+    case FW_COL_TEXT:
+    case FW_COL_PROGRAM:
+        return c->text.data;
+    default:
+        return c->out;
+    }
+}
+
+/* row_key: payment_id when present, else the first 16 hex digits of the SHA-256 of the normalized
+ * values joined by \x1f. */
+static void bind_row_key(fw_importer *im)
+{
+    int pid = im->payment_col;
+    if (pid >= 0 && im->cells[pid].present && im->cells[pid].text.len) {
+        sqlite3_bind_text(im->ins, 3, im->cells[pid].text.data, -1, SQLITE_STATIC);
+        return;
+    }
+    struct sha256_ctx h;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    char hex[17];
+    sha256_init(&h);
+    for (int i = 0; i < im->ds->ncolumns; i++) {
+        const char *t = key_text(im, i);
+        if (i)
+            sha256_update(&h, 1, (const uint8_t *)"\x1f");
+        sha256_update(&h, strlen(t), (const uint8_t *)t);
+    }
+    sha256_digest(&h, sizeof digest, digest);
+    for (int k = 0; k < 8; k++)
+        snprintf(hex + 2 * k, 3, "%02x", digest[k]);
+    sqlite3_bind_text(im->ins, 3, hex, 16, SQLITE_TRANSIENT);
+}
+
+/* Validates the row held in im->cells and inserts it, or records it as a reject. Returns FW_OK
+ * when loaded, FW_EDATA when rejected (err: the reason with column), FW_EWORKSPACE on a database
+ * error. */
+static int load_row(fw_importer *im, long line, fw_err *err)
+{
+    char why[FW_WHY_SIZE];
+    im->nnotes = 0;
+    for (int i = 0; i < im->ds->ncolumns; i++) {
+        cell *c = &im->cells[i];
+        if (c->present)
+            c->text.len = fw_norm_trim(c->text.data);
+        int rc = normalize_cell(im, i, why);
+        if (rc == FW_NORM_BAD) {
+            const char *name = im->ds->columns[i].name;
+            fw_fail(err, FW_EDATA, "line %ld, column %d (%s): %s", line, c->filecol, name, why);
+            int wrc = record_reject(im, line, c->filecol, name, c->present ? c->text.data : NULL, why, err);
+            return wrc ? wrc : FW_EDATA;
+        }
+        if (rc == FW_NORM_NOTE && im->nnotes < MAX_NOTES) {
+            im->notes[im->nnotes].column = i;
+            snprintf(im->notes[im->nnotes++].text, FW_WHY_SIZE, "%s", why);
+        }
+    }
+    sqlite3_bind_int64(im->ins, 1, im->import_id);
+    sqlite3_bind_int64(im->ins, 2, line);
+    bind_row_key(im);
+    int rc = sqlite3_step(im->ins);
+    sqlite3_reset(im->ins);
+    if (rc != SQLITE_DONE)
+        return db_fail(im, err, "cannot insert a row");
+    im->loaded++;
+    if (im->nnotes) {
+        im->flagged++;
+        return record_flags(im, line, err);
+    }
+    return FW_OK;
+}
+
+static int prepare_inserts(fw_importer *im, fw_err *err)
+{
+    const fw_dataset *ds = im->ds;
+    fw_buf sql = {0}, vals = {0};
+    fw_buf_printf(&sql, "INSERT INTO ds_%s(import_id, line, row_key", ds->name);
+    fw_buf_puts(&vals, "?, ?, ?");
+    int param = 3;
+    im->program_col = -1;
+    im->payment_col = -1;
+    for (int i = 0; i < ds->ncolumns; i++) {
+        if (strcmp(ds->columns[i].name, "payment_id") == 0)
+            im->payment_col = i;
+        fw_buf_printf(&sql, ", %s", ds->columns[i].name);
+        fw_buf_puts(&vals, ", ?");
+        param++;
+        if (ds->columns[i].type == FW_COL_PROGRAM) {
+            fw_buf_puts(&sql, ", program_raw");
+            fw_buf_puts(&vals, ", ?");
+            im->raw_param = ++param;
+            im->program_col = i;
+        }
+    }
+    fw_buf_printf(&sql, ") VALUES (%s)", vals.data);
+    int rc = fw_ws_prepare(im->ws, sql.data, &im->ins, err);
+    fw_buf_free(&sql);
+    fw_buf_free(&vals);
+    if (rc)
+        return rc;
+    if (fw_ws_prepare(im->ws,
+                      "INSERT INTO rejects(import_id, line, col, column_name, value, reason) "
+                      "VALUES (?, ?, ?, ?, ?, ?)",
+                      &im->rej, err) ||
+        fw_ws_prepare(im->ws,
+                      "INSERT INTO flags(import_id, line, column_name, value, note) VALUES (?, ?, ?, ?, ?)",
+                      &im->flag, err))
+        return err->code;
+    return FW_OK;
+}
+
+/* The programs table mirrors the profile, so rules can join payments to means_tested. */
+static int sync_programs(fw_ws *ws, const fw_profile *p, fw_err *err)
+{
+    sqlite3_stmt *st;
+    if (fw_ws_prepare(ws,
+                      "INSERT INTO programs(name, means_tested, fixed_amount) VALUES (?, ?, ?) "
+                      "ON CONFLICT(name) DO UPDATE SET means_tested = excluded.means_tested, "
+                      "fixed_amount = excluded.fixed_amount",
+                      &st, err))
+        return err->code;
+    int rc = SQLITE_DONE;
+    for (int i = 0; i < fw_profile_nprograms(p) && rc == SQLITE_DONE; i++) {
+        const fw_program_info *g = fw_profile_program_at(p, i);
+        sqlite3_bind_text(st, 1, g->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, g->means_tested);
+        sqlite3_bind_int(st, 3, g->fixed_amount);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? FW_OK : fw_fail(err, FW_EWORKSPACE, "cannot update programs: %s", sqlite3_errmsg(ws->db));
+}
+
+static int insert_import_row(fw_ws *ws, const char *dataset, const char *file, const char *encoding,
+                             const char *mode, const char *status, long long *id, fw_err *err)
+{
+    sqlite3_stmt *st;
+    char now[32];
+    fw_now_iso(now);
+    if (fw_ws_prepare(ws,
+                      "INSERT INTO imports(dataset, file, sha256, encoding, mode, status, user, started_at) "
+                      "VALUES (?, ?, '', ?, ?, ?, ?, ?)",
+                      &st, err))
+        return err->code;
+    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, encoding, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, mode, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, fw_user(), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return fw_fail(err, FW_EWORKSPACE, "cannot record the import: %s", sqlite3_errmsg(ws->db));
+    *id = sqlite3_last_insert_rowid(ws->db);
+    return FW_OK;
+}
+
+static void free_kept(fw_importer *im)
+{
+    for (int i = 0; i < im->nkept; i++) {
+        free(im->kept[i].column_name);
+        free(im->kept[i].value);
+        free(im->kept[i].reason);
+    }
+    free(im->kept);
+    im->kept = NULL;
+    im->nkept = 0;
+}
+
+/* Allocates a session without touching the database. */
+static int importer_new(fw_ws *ws, const char *dataset, const fw_profile *profile, fw_importer **out,
+                        fw_err *err)
+{
+    *out = NULL;
+    const fw_dataset *ds = fw_dataset_find(dataset);
+    if (!ds) {
+        fw_buf names = {0};
+        for (int i = 0; i < fw_ndatasets; i++)
+            fw_buf_printf(&names, "%s%s", i ? ", " : "", fw_datasets[i].name);
+        fw_fail(err, FW_EUSAGE, "unknown dataset '%s'; use one of: %s", dataset, names.data);
+        fw_buf_free(&names);
+        return FW_EUSAGE;
+    }
+    fw_importer *im = fw_calloc(1, sizeof *im);
+    im->ws = ws;
+    im->ds = ds;
+    if (!profile) {
+        if (fw_profile_load(NULL, &im->owned_profile, err)) {
+            free(im);
+            return err->code;
+        }
+        profile = im->owned_profile;
+    }
+    im->profile = profile;
+    im->cells = fw_calloc((size_t)ds->ncolumns, sizeof *im->cells);
+    for (int i = 0; i < ds->ncolumns; i++)
+        fw_buf_puts(&im->cells[i].text, "");
+    *out = im;
+    return FW_OK;
+}
+
+static void importer_free(fw_importer *im)
+{
+    if (!im)
+        return;
+    sqlite3_finalize(im->ins);
+    sqlite3_finalize(im->rej);
+    sqlite3_finalize(im->flag);
+    for (int i = 0; i < im->ds->ncolumns; i++)
+        fw_buf_free(&im->cells[i].text);
+    free(im->cells);
+    for (int i = 0; i < im->ncache; i++)
+        free(im->cache[i].raw);
+    free_kept(im);
+    fw_profile_free(im->owned_profile);
+    free(im);
+}
+
+/* Updates the import's record with its final counts. */
+static int finish_import_row(fw_importer *im, const char *status, const char *sha256, const char *message,
+                             fw_err *err)
+{
+    sqlite3_stmt *st;
+    char now[32];
+    fw_now_iso(now);
+    if (fw_ws_prepare(im->ws,
+                      "UPDATE imports SET status = ?, sha256 = coalesce(?, sha256), rows_read = ?, "
+                      "rows_loaded = ?, rows_rejected = ?, rows_flagged = ?, min_date = ?, max_date = ?, "
+                      "finished_at = ?, message = ? WHERE id = ?",
+                      &st, err))
+        return err->code;
+    sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, im->read);
+    sqlite3_bind_int64(st, 4, im->loaded);
+    sqlite3_bind_int64(st, 5, im->rejected);
+    sqlite3_bind_int64(st, 6, im->flagged);
+    if (im->min_date[0]) {
+        sqlite3_bind_text(st, 7, im->min_date, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 8, im->max_date, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, message, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 11, im->import_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return fw_fail(err, FW_EWORKSPACE, "cannot update the import record: %s", sqlite3_errmsg(im->ws->db));
+    return FW_OK;
+}
+
+/* ---- record-at-a-time session ------------------------------------------------------------------ */
+
+int fw_importer_open(fw_ws *ws, const char *dataset, const fw_profile *profile, const char *source,
+                     fw_importer **out, fw_err *err)
+{
+    fw_importer *im;
+    if (importer_new(ws, dataset, profile, &im, err))
+        return err->code;
+    if (sync_programs(ws, im->profile, err) ||
+        insert_import_row(ws, dataset, source, "utf-8", "append", "loaded", &im->import_id, err) ||
+        prepare_inserts(im, err)) {
+        importer_free(im);
+        return err->code;
+    }
+    *out = im;
+    return FW_OK;
+}
+
+int fw_import_record(fw_importer *im, int n, const char *const *names, const char *const *values, long line,
+                     fw_err *err)
+{
+    for (int i = 0; i < im->ds->ncolumns; i++) {
+        im->cells[i].present = false;
+        im->cells[i].filecol = 0;
+        fw_buf_reset(&im->cells[i].text);
+    }
+    for (int k = 0; k < n; k++) {
+        const fw_column *col = fw_profile_column(im->profile, im->ds, names[k]);
+        if (!col)
+            return fw_fail(err, FW_EDATA, "line %ld: '%s' is not a column of %s (nor an alias of one)", line,
+                           names[k], im->ds->name);
+        cell *c = &im->cells[col - im->ds->columns];
+        if (c->present)
+            return fw_fail(err, FW_EDATA, "line %ld: '%s' and column %d both give %s; keep one", line, names[k],
+                           c->filecol, col->name);
+        c->present = true;
+        c->filecol = k + 1;
+        fw_buf_puts(&c->text, values[k] ? values[k] : "");
+    }
+    im->read++;
+    return load_row(im, line, err);
+}
+
+int fw_importer_close(fw_importer *im, fw_err *err)
+{
+    if (!im)
+        return FW_OK;
+    int rc = finish_import_row(im, "loaded", NULL, NULL, err);
+    importer_free(im);
+    return rc;
+}
+
+/* ---- header mapping ------------------------------------------------------------------------------ */
+
+/* Maps header fields to dataset columns. colmap[k] is the dataset column index of file column k or
+ * -1. Returns FW_OK or FW_EDATA with err naming duplicate or missing columns. Unknown headers are
+ * appended to *unknown (caller frees). */
+static int map_headers(const fw_dataset *ds, const fw_profile *prof, const char *file, char **fields, int n,
+                       int *colmap, char ***unknown, int *nunknown, fw_err *err)
+{
+    int *seen = fw_calloc((size_t)ds->ncolumns, sizeof *seen); /* 1-based file column per dataset column */
+    int rc = FW_OK;
+    for (int k = 0; k < n; k++) {
+        const fw_column *col = fields[k][0] ? fw_profile_column(prof, ds, fields[k]) : NULL;
+        colmap[k] = col ? (int)(col - ds->columns) : -1;
+        if (!col) {
+            *unknown = fw_realloc(*unknown, (size_t)(*nunknown + 1) * sizeof **unknown);
+            (*unknown)[(*nunknown)++] = fields[k][0] ? fw_strdup(fields[k]) : fw_printf("(empty header in column %d)", k + 1);
+            continue;
+        }
+        int i = colmap[k];
+        if (seen[i] && !rc)
+            rc = fw_fail(err, FW_EDATA,
+                         "%s: columns %d (%s) and %d (%s) both mean %s; delete or rename one of them "
+                         "(or change the import profile)",
+                         file, seen[i], fields[seen[i] - 1], k + 1, fields[k], col->name);
+        seen[i] = k + 1;
+    }
+    if (!rc) {
+        fw_buf missing = {0};
+        for (int i = 0; i < ds->ncolumns; i++)
+            if (ds->columns[i].required && !seen[i])
+                fw_buf_printf(&missing, "%s%s (%s)", missing.len ? ", " : "", ds->columns[i].name,
+                              ds->columns[i].label_zh);
+        if (missing.len)
+            rc = fw_fail(err, FW_EDATA,
+                         "%s: required column missing for %s: %s; add the column or map its header in the "
+                         "import profile (--profile)",
+                         file, ds->name, missing.data);
+        fw_buf_free(&missing);
+    }
+    free(seen);
+    return rc;
+}
+
+/* Reads the header record; FW_EDATA when there is none or it is not valid text. */
+static int read_header(fw_csv *csv, const char *file, fw_csv_record *rec, fw_err *err)
+{
+    int rc = fw_csv_next(csv, rec, err);
+    if (rc == 0)
+        return fw_fail(err, FW_EDATA, "%s: the file is empty; export the ledger again with a header row", file);
+    if (rc != 1)
+        return rc;
+    if (rec->bad)
+        return fw_fail(err, FW_EDATA, "%s:%ld: the header row is not valid text (%s); check the encoding "
+                                      "(--encoding utf-8 or gb18030)",
+                        file, rec->line, rec->bad);
+    for (int k = 0; k < rec->n; k++)
+        rec->lens[k] = fw_norm_trim(rec->fields[k]);
+    return FW_OK;
+}
+
+int fw_import_preview_file(const char *path, const char *dataset, const fw_profile *profile,
+                           enum fw_encoding enc, fw_import_preview *out, fw_err *err)
+{
+    memset(out, 0, sizeof *out);
+    const fw_dataset *ds = fw_dataset_find(dataset);
+    if (!ds)
+        return fw_fail(err, FW_EUSAGE, "unknown dataset '%s'", dataset);
+    fw_profile *owned = NULL;
+    if (!profile) {
+        if (fw_profile_load(NULL, &owned, err))
+            return err->code;
+        profile = owned;
+    }
+    fw_csv *csv = NULL;
+    fw_csv_record rec;
+    int rc = fw_csv_open(path, enc, &csv, err);
+    if (rc)
+        csv = NULL;
+    else {
+        rc = read_header(csv, path, &rec, err);
+        snprintf(out->encoding, sizeof out->encoding, "%s", fw_csv_encoding(csv));
+    }
+    if (!rc) {
+        out->nheaders = rec.n;
+        out->headers = fw_calloc((size_t)rec.n, sizeof *out->headers);
+        out->mapped = fw_calloc((size_t)rec.n, sizeof *out->mapped);
+        out->missing = fw_calloc((size_t)ds->ncolumns, sizeof *out->missing);
+        int *colmap = fw_calloc((size_t)rec.n, sizeof *colmap);
+        char **unknown = NULL;
+        int nunknown = 0;
+        fw_err perr = {0};
+        if (map_headers(ds, profile, path, rec.fields, rec.n, colmap, &unknown, &nunknown, &perr))
+            out->problem = fw_strdup(perr.msg);
+        for (int k = 0; k < rec.n; k++) {
+            out->headers[k] = fw_strdup(rec.fields[k]);
+            out->mapped[k] = colmap[k] >= 0 ? &ds->columns[colmap[k]] : NULL;
+        }
+        for (int i = 0; i < ds->ncolumns; i++) {
+            int found = 0;
+            for (int k = 0; k < rec.n; k++)
+                found |= colmap[k] == i;
+            if (ds->columns[i].required && !found)
+                out->missing[out->nmissing++] = &ds->columns[i];
+        }
+        for (int i = 0; i < nunknown; i++)
+            free(unknown[i]);
+        free(unknown);
+        free(colmap);
+    }
+    if (rc != FW_OK && rc != FW_EUSAGE)
+        rc = FW_EDATA;
+    if (csv)
+        fw_csv_close(csv);
+    fw_profile_free(owned);
+    return rc;
+}
+
+void fw_import_preview_free(fw_import_preview *p)
+{
+    for (int k = 0; k < p->nheaders; k++)
+        free(p->headers[k]);
+    free(p->headers);
+    free(p->mapped);
+    free(p->missing);
+    free(p->problem);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- whole-file import --------------------------------------------------------------------------- */
+
+/* The saved CREATE INDEX statements of a table whose indexes were dropped for a bulk load. */
+typedef struct saved_indexes {
+    char **sql;
+    int n;
+} saved_indexes;
+
+/* Drops the dataset table's indexes when the file is large compared with what the table holds; they
+ * are rebuilt (by sorting) before commit. */
+static int drop_indexes_for_bulk(fw_importer *im, long long bytes_total, saved_indexes *saved, fw_err *err)
+{
+    enum { BULK_MIN_BYTES = 4 << 20, BYTES_PER_ROW_GUESS = 100 };
+    if (bytes_total < BULK_MIN_BYTES)
+        return FW_OK;
+    char *count_sql = fw_printf("SELECT count(*) FROM ds_%s", im->ds->name);
+    long long have = fw_ws_int(im->ws, count_sql);
+    free(count_sql);
+    if (have > bytes_total / BYTES_PER_ROW_GUESS)
+        return FW_OK;
+    sqlite3_stmt *st;
+    if (fw_ws_prepare(im->ws, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                      &st, err))
+        return err->code;
+    char *table = fw_printf("ds_%s", im->ds->name);
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    fw_buf drops = {0};
+    fw_buf_puts(&drops, "");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        saved->sql = fw_realloc(saved->sql, (size_t)(saved->n + 1) * sizeof *saved->sql);
+        saved->sql[saved->n++] = fw_strdup((const char *)sqlite3_column_text(st, 1));
+        fw_buf_printf(&drops, "DROP INDEX \"%s\";", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    free(table);
+    int rc = fw_ws_exec(im->ws, drops.data, err);
+    fw_buf_free(&drops);
+    return rc;
+}
+
+static int restore_indexes(fw_ws *ws, saved_indexes *saved, fw_err *err)
+{
+    int rc = FW_OK;
+    for (int i = 0; i < saved->n && !rc; i++)
+        rc = fw_ws_exec(ws, saved->sql[i], err);
+    return rc;
+}
+
+static void free_saved(saved_indexes *saved)
+{
+    for (int i = 0; i < saved->n; i++)
+        free(saved->sql[i]);
+    free(saved->sql);
+}
+
+/* --replace: the dataset's earlier imports are marked replaced and their rows deleted. */
+static int replace_previous(fw_importer *im, fw_err *err)
+{
+    char *sql = fw_printf("DELETE FROM ds_%s", im->ds->name);
+    int rc = fw_ws_exec(im->ws, sql, err);
+    free(sql);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    if (fw_ws_prepare(im->ws, "UPDATE imports SET status = 'replaced' WHERE dataset = ? AND status = 'loaded'", &st,
+                      err))
+        return err->code;
+    sqlite3_bind_text(st, 1, im->ds->name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? FW_OK : db_fail(im, err, "cannot mark earlier imports replaced");
+}
+
+/* The id of a loaded import of the same bytes into the same dataset (other than this one), or 0. */
+static long long same_bytes_loaded(fw_importer *im, const char *sha256, char when[32])
+{
+    sqlite3_stmt *st;
+    long long id = 0;
+    if (sqlite3_prepare_v2(im->ws->db,
+                           "SELECT id, started_at FROM imports WHERE dataset = ? AND sha256 = ? "
+                           "AND status = 'loaded' AND id <> ? ORDER BY id LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, im->ds->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, im->import_id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        snprintf(when, 32, "%s", (const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    return id;
+}
+
+static char *trail_json(const fw_importer *im, const char *file, const char *sha256, const char *encoding,
+                        const char *mode, const char *status)
+{
+    fw_buf b = {0};
+    fw_buf_puts(&b, "{\"dataset\":");
+    fw_json_string(&b, im->ds->name);
+    fw_buf_puts(&b, ",\"file\":");
+    fw_json_string(&b, file);
+    fw_buf_printf(&b, ",\"sha256\":\"%s\",\"encoding\":\"%s\",\"mode\":\"%s\",\"status\":\"%s\","
+                      "\"rows_read\":%lld,\"rows_loaded\":%lld,\"rows_rejected\":%lld,\"rows_flagged\":%lld}",
+                  sha256, encoding, mode, status, im->read, im->loaded, im->rejected, im->flagged);
+    return fw_buf_steal(&b);
+}
+
+/* After a rollback for too many rejects: the failed import's record and its first rejects are
+ * committed on their own, so `fundwatch rejects` can show why. */
+static int keep_failed_import(fw_importer *im, const char *file, const char *sha256, const char *encoding,
+                              const char *mode, const char *message, fw_err *err)
+{
+    fw_err e2 = {0};
+    if (fw_ws_begin(im->ws, &e2) ||
+        insert_import_row(im->ws, im->ds->name, file, encoding, mode, "failed", &im->import_id, &e2) ||
+        finish_import_row(im, "failed", sha256, message, &e2))
+        goto fail;
+    sqlite3_finalize(im->rej);
+    im->rej = NULL;
+    if (fw_ws_prepare(im->ws,
+                      "INSERT INTO rejects(import_id, line, col, column_name, value, reason) VALUES (?, ?, ?, ?, ?, ?)",
+                      &im->rej, &e2))
+        goto fail;
+    for (int i = 0; i < im->nkept; i++) {
+        kept_reject *r = &im->kept[i];
+        sqlite3_bind_int64(im->rej, 1, im->import_id);
+        sqlite3_bind_int64(im->rej, 2, r->line);
+        if (r->col > 0)
+            sqlite3_bind_int(im->rej, 3, r->col);
+        else
+            sqlite3_bind_null(im->rej, 3);
+        sqlite3_bind_text(im->rej, 4, r->column_name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(im->rej, 5, r->value, -1, SQLITE_STATIC);
+        sqlite3_bind_text(im->rej, 6, r->reason, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(im->rej);
+        sqlite3_reset(im->rej);
+        if (rc != SQLITE_DONE) {
+            db_fail(im, &e2, "cannot record a reject");
+            goto fail;
+        }
+    }
+    char *after = trail_json(im, file, sha256, encoding, mode, "failed");
+    char object[48];
+    snprintf(object, sizeof object, "import:%lld", im->import_id);
+    int rc = fw_trail_append(im->ws, "import.failed", object, NULL, after, &e2);
+    free(after);
+    if (rc || fw_ws_commit(im->ws, &e2))
+        goto fail;
+    return FW_OK;
+fail:
+    fw_ws_rollback(im->ws);
+    im->import_id = 0;
+    char *first = fw_strdup(err->msg);
+    fw_fail(err, err->code, "%s (and the failed import could not be recorded: %s)", first, e2.msg);
+    free(first);
+    return err->code;
+}
+
+/* The state of one running file import, so the steps below stay short. */
+typedef struct file_import {
+    const fw_import_opts *o;
+    fw_importer *im;
+    fw_csv *csv;
+    int nheader;
+    int *colmap;
+    long long bytes_total;
+    long long blank;
+    long long limit;      /* max rejects; < 0: decide at the end */
+    bool complete;        /* the whole file was read (so its SHA-256 is the file's) */
+    bool too_many;        /* failed because the rejects exceeded the limit */
+} file_import;
+
+static bool all_blank(const fw_csv_record *rec)
+{
+    for (int k = 0; k < rec->n; k++)
+        for (size_t j = 0; j < rec->lens[k]; j++)
+            if (!isspace((unsigned char)rec->fields[k][j]))
+                return false;
+    return true;
+}
+
+/* One data record: blank (skipped, counted), ragged, badly encoded, or a row to load. */
+static int take_record(file_import *f, const fw_csv_record *rec, fw_err *err)
+{
+    fw_importer *im = f->im;
+    if (all_blank(rec)) {
+        f->blank++;
+        return FW_OK;
+    }
+    im->read++;
+    if (rec->n != f->nheader) {
+        char why[FW_WHY_SIZE];
+        snprintf(why, sizeof why, "row has %d fields but the header has %d; check for an unquoted comma or a "
+                                  "missing field", rec->n, f->nheader);
+        return record_reject(im, rec->line, 0, NULL, NULL, why, err);
+    }
+    if (rec->bad) {
+        int k = rec->bad_col;
+        const char *name = k > 0 && f->colmap[k - 1] >= 0 ? im->ds->columns[f->colmap[k - 1]].name : NULL;
+        return record_reject(im, rec->line, k, name, k > 0 && k <= rec->n ? rec->fields[k - 1] : NULL, rec->bad,
+                             err);
+    }
+    for (int i = 0; i < im->ds->ncolumns; i++)
+        im->cells[i].present = false;
+    for (int k = 0; k < rec->n; k++) {
+        int i = f->colmap[k];
+        if (i < 0)
+            continue;
+        cell *c = &im->cells[i];
+        c->present = true;
+        c->filecol = k + 1;
+        fw_buf_reset(&c->text);
+        fw_buf_add(&c->text, rec->fields[k], rec->lens[k]);
+    }
+    int rc = load_row(im, rec->line, err);
+    return rc == FW_EDATA ? FW_OK : rc;
+}
+
+static int read_rows(file_import *f, fw_err *err)
+{
+    fw_csv_record rec;
+    int rc;
+    long long next_progress = FW_IMPORT_PROGRESS_ROWS;
+    while ((rc = fw_csv_next(f->csv, &rec, err)) == 1) {
+        if ((rc = take_record(f, &rec, err)))
+            return rc;
+        if (f->limit >= 0 && f->im->rejected > f->limit)
+            return FW_OK; /* the file fails anyway: stop reading */
+        if (f->im->read >= next_progress) {
+            next_progress += FW_IMPORT_PROGRESS_ROWS;
+            if (f->o->progress &&
+                f->o->progress(f->o->progress_ctx, f->im->read, fw_csv_bytes_done(f->csv), f->bytes_total))
+                return fw_fail(err, FW_EINTR, "%s: import cancelled at line %ld; nothing was loaded", f->o->path,
+                               rec.line);
+        }
+    }
+    if (rc == 0) {
+        f->complete = true;
+        if (f->o->progress)
+            f->o->progress(f->o->progress_ctx, f->im->read, fw_csv_bytes_done(f->csv), f->bytes_total);
+    }
+    if (rc != 0 && rc != FW_EINTR)
+        return fw_fail(err, rc == FW_EFAIL ? FW_EFAIL : FW_EDATA, "%s; nothing was loaded", err->msg);
+    return rc;
+}
+
+static void fill_result(const file_import *f, fw_import_result *res)
+{
+    const fw_importer *im = f->im;
+    res->rows_read = im->read;
+    res->rows_loaded = im->loaded;
+    res->rows_rejected = im->rejected;
+    res->rows_flagged = im->flagged;
+    res->rows_blank = f->blank;
+    snprintf(res->min_date, sizeof res->min_date, "%s", im->min_date);
+    snprintf(res->max_date, sizeof res->max_date, "%s", im->max_date);
+}
+
+static char *unknown_message(const fw_import_result *res)
+{
+    if (!res->nunknown)
+        return NULL;
+    fw_buf b = {0};
+    fw_buf_puts(&b, "unknown headers ignored: ");
+    for (int i = 0; i < res->nunknown; i++)
+        fw_buf_printf(&b, "%s%s", i ? ", " : "", res->unknown_headers[i]);
+    return fw_buf_steal(&b);
+}
+
+/* Everything between BEGIN and COMMIT. On any error the caller rolls back. */
+static int import_in_transaction(file_import *f, fw_import_result *res, saved_indexes *saved, fw_err *err)
+{
+    fw_importer *im = f->im;
+    const fw_import_opts *o = f->o;
+    const char *mode = o->replace ? "replace" : "append";
+    if ((o->replace && replace_previous(im, err)) || sync_programs(im->ws, im->profile, err) ||
+        insert_import_row(im->ws, im->ds->name, o->path, res->encoding, mode, "loaded", &im->import_id, err) ||
+        prepare_inserts(im, err) || drop_indexes_for_bulk(im, f->bytes_total, saved, err))
+        return err->code;
+    int rc = read_rows(f, err);
+    fill_result(f, res);
+    if (rc)
+        return rc;
+    if (f->complete)
+        fw_csv_sha256(f->csv, res->sha256);
+    char when[32];
+    long long dup = f->complete ? same_bytes_loaded(im, res->sha256, when) : 0;
+    if (dup)
+        return fw_fail(err, FW_ECONFLICT,
+                       "%s: these exact bytes (sha256 %.16s…) were already imported into %s as import %lld on %s; "
+                       "nothing was loaded; use --replace to load them again in place of the current %s rows",
+                       o->path, res->sha256, im->ds->name, dup, when, im->ds->name);
+    if (im->read == 0)
+        return fw_fail(err, FW_EDATA, "%s: the file has a header row but no data rows; nothing was loaded", o->path);
+    res->max_rejects = o->max_rejects >= 0 ? o->max_rejects : (im->read / 100 > 10 ? im->read / 100 : 10);
+    f->too_many = im->rejected > res->max_rejects;
+    if (f->too_many)
+        return fw_fail(err, FW_EDATA,
+                       "%s: %lld of %lld rows rejected, more than the limit of %lld; nothing was loaded; see "
+                       "`fundwatch rejects`, fix the file or raise --max-rejects",
+                       o->path, im->rejected, im->read, res->max_rejects);
+    if (restore_indexes(im->ws, saved, err))
+        return err->code;
+    char *message = unknown_message(res);
+    rc = finish_import_row(im, "loaded", res->sha256, message, err);
+    free(message);
+    if (rc)
+        return rc;
+    char *after = trail_json(im, o->path, res->sha256, res->encoding, mode, "loaded");
+    char object[48];
+    snprintf(object, sizeof object, "import:%lld", im->import_id);
+    rc = fw_trail_append(im->ws, "import", object, NULL, after, err);
+    free(after);
+    return rc;
+}
+
+/* Opens the file, reads and maps its header. */
+static int open_and_map(file_import *f, fw_import_result *res, fw_err *err)
+{
+    const fw_import_opts *o = f->o;
+    if (fw_csv_open(o->path, o->encoding, &f->csv, err)) {
+        f->csv = NULL;
+        return fw_fail(err, FW_EDATA, "%s; nothing was loaded", err->msg);
+    }
+    snprintf(res->encoding, sizeof res->encoding, "%s", fw_csv_encoding(f->csv));
+    f->bytes_total = fw_csv_bytes_total(f->csv);
+    fw_csv_record rec;
+    int rc = read_header(f->csv, o->path, &rec, err);
+    if (rc)
+        return rc == FW_EDATA ? rc : fw_fail(err, FW_EDATA, "%s; nothing was loaded", err->msg);
+    f->nheader = rec.n;
+    f->colmap = fw_calloc((size_t)rec.n, sizeof *f->colmap);
+    return map_headers(f->im->ds, f->im->profile, o->path, rec.fields, rec.n, f->colmap, &res->unknown_headers,
+                       &res->nunknown, err);
+}
+
+int fw_import_file(fw_ws *ws, const fw_import_opts *o, fw_import_result *res, fw_err *err)
+{
+    memset(res, 0, sizeof *res);
+    file_import f = {.o = o, .limit = o->max_rejects};
+    saved_indexes saved = {0};
+    if (importer_new(ws, o->dataset, o->profile, &f.im, err))
+        return err->code;
+    f.im->keep_rejects = true;
+    int rc = open_and_map(&f, res, err);
+    if (!rc) {
+        rc = fw_ws_begin(ws, err);
+        if (!rc) {
+            rc = import_in_transaction(&f, res, &saved, err);
+            if (!rc)
+                rc = fw_ws_commit(ws, err);
+            if (rc)
+                fw_ws_rollback(ws);
+        }
+    }
+    if (rc == FW_EDATA && f.too_many) {
+        char *message = fw_strdup(err->msg);
+        keep_failed_import(f.im, o->path, res->sha256, res->encoding,
+                           o->replace ? "replace" : "append", message, err);
+        free(message);
+    } else if (rc) {
+        f.im->import_id = 0;
+    }
+    res->import_id = f.im->import_id;
+    free_saved(&saved);
+    free(f.colmap);
+    if (f.csv)
+        fw_csv_close(f.csv);
+    importer_free(f.im);
+    return rc;
+}
+
+void fw_import_result_free(fw_import_result *res)
+{
+    for (int i = 0; i < res->nunknown; i++)
+        free(res->unknown_headers[i]);
+    free(res->unknown_headers);
+    res->unknown_headers = NULL;
+    res->nunknown = 0;
+}
+
+/* ---- listings ------------------------------------------------------------------------------------ */
+
+int fw_import_datasets_stmt(fw_ws *ws, sqlite3_stmt **st, fw_err *err)
+{
+    fw_buf sql = {0};
+    fw_buf_puts(&sql,
+                "SELECT dataset, id AS import_id, rows_loaded AS rows, rows_rejected AS rejected, "
+                "rows_flagged AS flagged, file, sha256, encoding, user, finished_at AS imported_at, min_date, max_date "
+                "FROM (SELECT * FROM imports WHERE status = 'loaded' ORDER BY dataset, id)");
+    for (int i = 0; i < fw_ndatasets; i++) {
+        const char *n = fw_datasets[i].name;
+        fw_buf_printf(&sql,
+                      " UNION ALL SELECT '%s', NULL, (SELECT count(*) FROM ds_%s), sum(rows_rejected), "
+                      "sum(rows_flagged), '(total)', NULL, NULL, NULL, max(finished_at), min(min_date), max(max_date) "
+                      "FROM imports WHERE dataset = '%s' AND status = 'loaded' HAVING count(*) > 0",
+                      n, n, n);
+    }
+    int rc = fw_ws_prepare(ws, sql.data, st, err);
+    fw_buf_free(&sql);
+    return rc;
+}
+
+int fw_import_rejects_stmt(fw_ws *ws, long long import_id, sqlite3_stmt **st, fw_err *err)
+{
+    if (fw_ws_prepare(ws,
+                      "SELECT r.import_id, i.file, r.line, r.col AS column, r.column_name, r.value, r.reason "
+                      "FROM rejects r JOIN imports i ON i.id = r.import_id "
+                      "WHERE ?1 <= 0 OR r.import_id = ?1 ORDER BY r.import_id, r.line, r.id",
+                      st, err))
+        return err->code;
+    sqlite3_bind_int64(*st, 1, import_id);
+    return FW_OK;
+}
+
+int fw_import_programs_stmt(fw_ws *ws, bool unmapped_only, sqlite3_stmt **st, fw_err *err)
+{
+    if (fw_ws_prepare(ws,
+                      "SELECT p.program_raw AS program, g.name AS canonical, g.means_tested, g.fixed_amount, "
+                      "count(*) AS rows, sum(p.amount) AS amount "
+                      "FROM ds_payments p LEFT JOIN programs g ON g.name = p.program "
+                      "WHERE ?1 = 0 OR g.name IS NULL "
+                      "GROUP BY p.program_raw ORDER BY g.name IS NULL DESC, rows DESC, p.program_raw",
+                      st, err))
+        return err->code;
+    sqlite3_bind_int(*st, 1, unmapped_only);
+    return FW_OK;
+}
+
+int fw_import_summary_stmt(fw_ws *ws, long long import_id, sqlite3_stmt **st, fw_err *err)
+{
+    if (fw_ws_prepare(ws,
+                      "SELECT id AS import_id, dataset, file, encoding, status, rows_read, rows_loaded, rows_rejected, "
+                      "rows_flagged, min_date, max_date, sha256, message FROM imports WHERE id = ?",
+                      st, err))
+        return err->code;
+    sqlite3_bind_int64(*st, 1, import_id);
+    return FW_OK;
+}

@@ -1,0 +1,1331 @@
+/* rules.c: loading, assembling and checking rule files (see rules.h and docs/rules.md).
+ *
+ * Why a pre-scan before iniparser: iniparser 4.1 gives no line numbers, silently keeps only the
+ * quoted part of a value that starts with a quote, cuts values at an unquoted ; or #, and refuses a
+ * whole file for one line longer than its buffer. So each file is first read line by line here,
+ * the way iniparser will read it, to map every section and key to its line and to turn each of
+ * those traps into a "file:line: message" before iniparser sees the file. iniparser then supplies
+ * the values. */
+#include "audit/rules.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <iniparser.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "audit/dataset.h"
+#include "audit/paths.h"
+
+/* ---- diagnostics ---------------------------------------------------------------------------- */
+
+void fw_diag_add(fw_diags *d, enum fw_diag_level level, const char *file, int line, const char *fmt, ...)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 16;
+        d->v = fw_realloc(d->v, (size_t)d->cap * sizeof *d->v);
+    }
+    fw_diag *g = &d->v[d->n++];
+    g->level = level;
+    g->file = fw_strdup(file ? file : "");
+    g->line = line;
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = fw_strdup(fmt);
+    va_end(ap);
+    g->msg = msg;
+    if (level == FW_DIAG_ERROR)
+        d->errors++;
+    else
+        d->warnings++;
+}
+
+/* Diagnostics print in file and line order (they are found in several passes); ties keep the
+ * order found. */
+static int cmp_diag(const void *a, const void *b)
+{
+    const fw_diag *x = *(const fw_diag *const *)a, *y = *(const fw_diag *const *)b;
+    int c = strcmp(x->file, y->file);
+    if (c)
+        return c;
+    if (x->line != y->line)
+        return x->line - y->line;
+    return x < y ? -1 : x > y;
+}
+
+void fw_diags_print(const fw_diags *d, FILE *out)
+{
+    const fw_diag **order = fw_malloc((size_t)(d->n + 1) * sizeof *order);
+    for (int i = 0; i < d->n; i++)
+        order[i] = &d->v[i];
+    qsort(order, (size_t)d->n, sizeof *order, cmp_diag);
+    for (int i = 0; i < d->n; i++) {
+        const fw_diag *g = order[i];
+        const char *lv = g->level == FW_DIAG_ERROR ? "error" : "warning";
+        if (g->line > 0)
+            fprintf(out, "%s:%d: %s: %s\n", g->file, g->line, lv, g->msg);
+        else
+            fprintf(out, "%s: %s: %s\n", g->file, lv, g->msg);
+    }
+    free(order);
+}
+
+void fw_diags_free(fw_diags *d)
+{
+    for (int i = 0; i < d->n; i++) {
+        free(d->v[i].file);
+        free(d->v[i].msg);
+    }
+    free(d->v);
+    memset(d, 0, sizeof *d);
+}
+
+/* ---- vocabulary ------------------------------------------------------------------------------ */
+
+const char *const fw_rule_categories[] = {"deceased", "identity", "official", "relative", "business",
+                                          "vehicle", "property", "duplicate", "standard", "eligibility",
+                                          "timing", "account", "household", "statistical", NULL};
+static const char *const severities[] = {"high", "medium", "low", NULL};
+static const char *const statuses[] = {"stable", "test", "experimental", "deprecated", NULL};
+static const char *const subject_kinds[] = {"person", "household", "account", "village", NULL};
+
+static bool in_list(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0)
+            return true;
+    return false;
+}
+
+static char *join_list(const char *const *list)
+{
+    fw_buf b = {0};
+    for (int i = 0; list[i]; i++)
+        fw_buf_printf(&b, "%s%s", i ? " " : "", list[i]);
+    return fw_buf_steal(&b);
+}
+
+bool fw_rule_category_valid(const char *c)
+{
+    return c && in_list(c, fw_rule_categories);
+}
+
+/* Metadata keys (single), query keys (numbered), and the other key families. */
+static const char *const meta_keys[] = {"name", "name_en", "category", "severity", "description",
+                                        "basis", "datasets", "status", "enabled", "author", "version",
+                                        "false_positives", "subject", "time_limit", NULL};
+static const char *const required_meta[] = {"name", "name_en", "category", "severity", "description",
+                                            "basis", "datasets", "version", NULL};
+enum clause { C_WITH, C_SELECT, C_FROM, C_JOIN, C_WHERE, C_GROUP_BY, C_HAVING, C_ORDER_BY, C_NCLAUSES };
+static const char *const clause_keys[] = {"with", "select", "from", "join", "where", "group_by",
+                                          "having", "order_by", NULL};
+static const char *const output_columns[] = {"subject", "id_number", "amount", "first_date",
+                                             "last_date", "detail", "evidence", NULL};
+
+int fw_edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    int *prev = fw_malloc((m + 1) * sizeof *prev), *cur = fw_malloc((m + 1) * sizeof *cur);
+    for (size_t j = 0; j <= m; j++)
+        prev[j] = (int)j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = (int)i;
+        for (size_t j = 1; j <= m; j++) {
+            int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            int del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        int *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    int d = prev[m];
+    free(prev);
+    free(cur);
+    return d;
+}
+
+/* The closest known key to an unknown one, or NULL when nothing is close. */
+static char suggestion[160];
+
+static const char *did_you_mean(const char *key)
+{
+    static const char *const extra[] = {"example.hit", "example.clean", "expect.hit", "param.NAME", NULL};
+    const char *const *lists[] = {meta_keys, clause_keys, extra};
+    char base[128];
+    snprintf(base, sizeof base, "%s", key);
+    char *dot = strrchr(base, '.');
+    const char *number = "";
+    if (dot && dot[1] && strspn(dot + 1, "0123456789") == strlen(dot + 1)) {
+        number = key + (dot - base); /* compare "wehre.2" as "wehre", suggest "where.2" */
+        *dot = '\0';
+    }
+    const char *best = NULL;
+    int bestd = 1 << 30;
+    for (int l = 0; l < 3; l++)
+        for (const char *const *k = lists[l]; *k; k++) {
+            int d = fw_edit_distance(base, *k);
+            if (d < bestd) {
+                bestd = d;
+                best = *k;
+            }
+        }
+    int limit = (int)strlen(base) / 3 + 1;
+    if (bestd > (limit > 3 ? 3 : limit))
+        return NULL;
+    snprintf(suggestion, sizeof suggestion, "%s%s", best, number);
+    return suggestion;
+}
+
+/* ---- pre-scan -------------------------------------------------------------------------------- */
+
+typedef struct scan_key {
+    char *key;   /* lower case, as iniparser stores it */
+    int line;
+} scan_key;
+
+typedef struct scan_section {
+    char *name;  /* lower case */
+    int line;
+    size_t text_start, text_end; /* byte range of the section in the file (for its hash) */
+    scan_key *keys;
+    int nkeys, cap;
+} scan_section;
+
+typedef struct scan_file {
+    char *bytes;
+    size_t len;
+    scan_section *secs;
+    int nsecs, cap;
+    bool fatal; /* iniparser would refuse the file: do not hand it over */
+} scan_file;
+
+static void scan_free(scan_file *s)
+{
+    for (int i = 0; i < s->nsecs; i++) {
+        for (int k = 0; k < s->secs[i].nkeys; k++)
+            free(s->secs[i].keys[k].key);
+        free(s->secs[i].keys);
+        free(s->secs[i].name);
+    }
+    free(s->secs);
+    free(s->bytes);
+}
+
+static char *trim_dup(const char *s, size_t n)
+{
+    while (n && isspace((unsigned char)*s))
+        s++, n--;
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    return fw_strndup(s, n);
+}
+
+static void lower(char *s)
+{
+    for (; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+}
+
+static bool is_query_key_base(const char *base)
+{
+    return in_list(base, clause_keys);
+}
+
+/* The key's family without its number: "where.2" -> "where". */
+static void key_base(const char *key, char *out, size_t outsz)
+{
+    snprintf(out, outsz, "%s", key);
+    char *dot = strchr(out, '.');
+    if (dot)
+        *dot = '\0';
+}
+
+/* Checks one logical line's value for the iniparser traps. `value` is everything after '='. */
+static void scan_value(const char *path, int line, const char *key, const char *value, fw_diags *d)
+{
+    while (*value == ' ' || *value == '\t')
+        value++;
+    if (*value == '"' || *value == '\'') {
+        const char *close = strchr(value + 1, *value);
+        if (close) {
+            const char *rest = close + 1;
+            while (*rest == ' ' || *rest == '\t')
+                rest++;
+            if (*rest && *rest != ';' && *rest != '#')
+                fw_diag_add(d, FW_DIAG_ERROR, path, line,
+                            "the value of %s starts with a quote, so only the quoted part would be kept "
+                            "(\"%.*s\" and the rest dropped); wrap the whole value in double quotes, or "
+                            "start it with something else",
+                            key, (int)(close - value - 1), value + 1);
+        }
+        return;
+    }
+    char base[64];
+    key_base(key, base, sizeof base);
+    if (!is_query_key_base(base))
+        return;
+    /* In SQL an unquoted ; or # inside a string literal would silently cut the clause. */
+    bool in_str = false;
+    for (const char *p = value; *p; p++) {
+        if (*p == '\'')
+            in_str = !in_str;
+        else if ((*p == ';' || *p == '#') && in_str) {
+            fw_diag_add(d, FW_DIAG_ERROR, path, line,
+                        "the '%c' inside a string literal of %s would end the value (iniparser reads it "
+                        "as a comment); wrap the whole value in double quotes",
+                        *p, key);
+            return;
+        }
+    }
+}
+
+static scan_section *scan_add_section(scan_file *s, char *name, int line, size_t start)
+{
+    if (s->nsecs == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 16;
+        s->secs = fw_realloc(s->secs, (size_t)s->cap * sizeof *s->secs);
+    }
+    scan_section *sec = &s->secs[s->nsecs++];
+    memset(sec, 0, sizeof *sec);
+    sec->name = name;
+    sec->line = line;
+    sec->text_start = start;
+    return sec;
+}
+
+static void scan_add_key(scan_section *sec, char *key, int line)
+{
+    if (sec->nkeys == sec->cap) {
+        sec->cap = sec->cap ? sec->cap * 2 : 32;
+        sec->keys = fw_realloc(sec->keys, (size_t)sec->cap * sizeof *sec->keys);
+    }
+    sec->keys[sec->nkeys++] = (scan_key){key, line};
+}
+
+/* Handles one logical line (continuations joined) that starts on `line`. */
+static void scan_logical_line(scan_file *s, const char *path, const char *text, int line, size_t start,
+                              fw_diags *d)
+{
+    size_t n = strlen(text);
+    while (n && isspace((unsigned char)text[n - 1]))
+        n--;
+    const char *p = text;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (p >= text + n || *p == ';' || *p == '#')
+        return;
+    if (*p == '[') {
+        const char *close = memchr(p, ']', (size_t)(text + n - p));
+        if (!close) {
+            fw_diag_add(d, FW_DIAG_ERROR, path, line, "section header without ']'; write [RULE-ID]");
+            s->fatal = true;
+            return;
+        }
+        char *name = trim_dup(p + 1, (size_t)(close - p - 1));
+        lower(name);
+        if (s->nsecs)
+            s->secs[s->nsecs - 1].text_end = start;
+        for (int i = 0; i < s->nsecs; i++)
+            if (strcmp(s->secs[i].name, name) == 0)
+                fw_diag_add(d, FW_DIAG_ERROR, path, line,
+                            "rule [%s] is already defined at line %d of this file; give it another id",
+                            name, s->secs[i].line);
+        scan_add_section(s, name, line, start);
+        return;
+    }
+    const char *eq = memchr(p, '=', (size_t)(text + n - p));
+    if (!eq) {
+        fw_diag_add(d, FW_DIAG_ERROR, path, line,
+                    "expected 'key = value', a [RULE-ID] header or a comment (; or #)");
+        s->fatal = true;
+        return;
+    }
+    char *key = trim_dup(p, (size_t)(eq - p));
+    lower(key);
+    if (!*key) {
+        fw_diag_add(d, FW_DIAG_ERROR, path, line, "a value without a key; write 'key = value'");
+        free(key);
+        return;
+    }
+    if (!s->nsecs) {
+        fw_diag_add(d, FW_DIAG_ERROR, path, line,
+                    "key %s before any [RULE-ID] section; start the rule with its [ID] header", key);
+        free(key);
+        return;
+    }
+    scan_section *sec = &s->secs[s->nsecs - 1];
+    for (int i = 0; i < sec->nkeys; i++)
+        if (strcmp(sec->keys[i].key, key) == 0)
+            fw_diag_add(d, FW_DIAG_ERROR, path, line,
+                        "key %s is already set at line %d (only the last one would count); remove one or "
+                        "number them (where.1, where.2)",
+                        key, sec->keys[i].line);
+    char *value = fw_strndup(eq + 1, (size_t)(text + n - eq - 1));
+    scan_value(path, line, key, value, d);
+    free(value);
+    scan_add_key(sec, key, line);
+}
+
+/* Reads the whole file and walks it as iniparser will. */
+static int scan_read(const char *path, scan_file *s, fw_diags *d)
+{
+    memset(s, 0, sizeof *s);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fw_diag_add(d, FW_DIAG_ERROR, path, 0, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    fw_buf b = {0};
+    char chunk[8192];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fw_buf_add(&b, chunk, got);
+    fclose(f);
+    s->len = b.len;
+    s->bytes = fw_buf_steal(&b);
+    if (memchr(s->bytes, '\0', s->len)) {
+        fw_diag_add(d, FW_DIAG_ERROR, path, 0, "contains NUL bytes: not a text file");
+        s->fatal = true;
+        return 0;
+    }
+
+    fw_buf logical = {0};
+    int lineno = 0, logical_line = 0;
+    size_t logical_start = 0;
+    for (size_t pos = 0; pos < s->len;) {
+        const char *ln = s->bytes + pos;
+        const char *nl = memchr(ln, '\n', s->len - pos);
+        size_t n = nl ? (size_t)(nl - ln) : s->len - pos;
+        size_t line_start = pos;
+        pos += n + (nl ? 1 : 0);
+        lineno++;
+        if (n > 0 && ln[n - 1] == '\r')
+            n--;
+        if (n > FW_RULE_MAX_LINE) {
+            fw_diag_add(d, FW_DIAG_ERROR, path, lineno,
+                        "line longer than %d bytes (%zu); split the clause into numbered keys "
+                        "(where.2, join.2 ...)",
+                        FW_RULE_MAX_LINE, n);
+            s->fatal = true;
+        }
+        if (logical.len == 0) {
+            logical_line = lineno;
+            logical_start = line_start;
+        }
+        size_t t = n;
+        while (t && isspace((unsigned char)ln[t - 1]))
+            t--;
+        if (t && ln[t - 1] == '\\') { /* continuation: iniparser drops the backslash and joins */
+            fw_buf_add(&logical, ln, t - 1);
+            if (logical.len > FW_RULE_MAX_LINE) {
+                fw_diag_add(d, FW_DIAG_ERROR, path, logical_line,
+                            "value continued with \\ is longer than %d bytes once joined; split the "
+                            "clause into numbered keys (where.2, join.2 ...)",
+                            FW_RULE_MAX_LINE);
+                s->fatal = true;
+            }
+            continue;
+        }
+        fw_buf_add(&logical, ln, n);
+        if (logical.len > FW_RULE_MAX_LINE && logical_line != lineno) {
+            fw_diag_add(d, FW_DIAG_ERROR, path, logical_line,
+                        "value continued with \\ is longer than %d bytes once joined; split the clause "
+                        "into numbered keys (where.2, join.2 ...)",
+                        FW_RULE_MAX_LINE);
+            s->fatal = true;
+        }
+        scan_logical_line(s, path, logical.data, logical_line, logical_start, d);
+        fw_buf_reset(&logical);
+    }
+    if (logical.len)
+        scan_logical_line(s, path, logical.data, logical_line, logical_start, d);
+    fw_buf_free(&logical);
+    if (s->nsecs)
+        s->secs[s->nsecs - 1].text_end = s->len;
+    return 0;
+}
+
+/* ---- building rules from a loaded file -------------------------------------------------------- */
+
+static char iniparser_msg[512];
+
+/* iniparser reports through a printf-like callback; keep its last message for ours. */
+static int capture_iniparser_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(iniparser_msg, sizeof iniparser_msg, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(iniparser_msg);
+    while (n && (iniparser_msg[n - 1] == '\n'))
+        iniparser_msg[--n] = '\0';
+    return 0;
+}
+
+static void rule_free(fw_rule *r)
+{
+    char **strs[] = {&r->id, &r->file, &r->name, &r->name_en, &r->category, &r->severity,
+                     &r->description, &r->basis, &r->datasets, &r->status, &r->author, &r->version,
+                     &r->false_positives, &r->subject_kind, &r->expect_hit, &r->sql};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        free(*strs[i]);
+    for (int i = 0; i < r->nparams; i++) {
+        free(r->params[i].name);
+        free(r->params[i].value);
+    }
+    free(r->params);
+    for (int i = 0; i < r->nhit_examples; i++)
+        free(r->hit_examples[i].text);
+    for (int i = 0; i < r->nclean_examples; i++)
+        free(r->clean_examples[i].text);
+    free(r->hit_examples);
+    free(r->clean_examples);
+    free(r->segments);
+    memset(r, 0, sizeof *r);
+}
+
+/* Parses "base.N" into base and N (1 when there is no number). Returns false when the suffix is
+ * not a positive number. */
+static bool numbered(const char *key, const char *base, int *num)
+{
+    size_t n = strlen(base);
+    if (strncmp(key, base, n) != 0)
+        return false;
+    if (key[n] == '\0') {
+        *num = 1;
+        return true;
+    }
+    if (key[n] != '.' || !key[n + 1] || strspn(key + n + 1, "0123456789") != strlen(key + n + 1))
+        return false;
+    *num = atoi(key + n + 1);
+    return *num > 0;
+}
+
+typedef struct clause_part {
+    int num, line;
+    const char *text;
+} clause_part;
+
+static int cmp_part(const void *a, const void *b)
+{
+    const clause_part *x = a, *y = b;
+    return x->num - y->num;
+}
+
+static void add_segment(fw_rule *r, int offset, int line)
+{
+    r->segments = fw_realloc(r->segments, (size_t)(r->nsegments + 1) * sizeof *r->segments);
+    r->segments[r->nsegments++] = (struct fw_rule_segment){offset, line};
+}
+
+/* Assembles the SELECT from the clause parts (see docs/rules.md). */
+static void assemble_sql(fw_rule *r, clause_part *parts[C_NCLAUSES], int nparts[C_NCLAUSES])
+{
+    static const char *const lead[C_NCLAUSES] = {"WITH ", "SELECT ", "FROM ", "", "WHERE ",
+                                                 "GROUP BY ", "HAVING ", "ORDER BY "};
+    fw_buf b = {0};
+    for (int c = 0; c < C_NCLAUSES; c++) {
+        if (!nparts[c])
+            continue;
+        qsort(parts[c], (size_t)nparts[c], sizeof *parts[c], cmp_part);
+        if (b.len)
+            fw_buf_putc(&b, '\n');
+        fw_buf_puts(&b, lead[c]);
+        for (int i = 0; i < nparts[c]; i++) {
+            if (i) {
+                if (c == C_WITH || c == C_SELECT)
+                    fw_buf_puts(&b, ",\n  ");
+                else if (c == C_WHERE)
+                    fw_buf_puts(&b, "\n  AND ");
+                else
+                    fw_buf_puts(&b, "\n");
+            }
+            if (c == C_WHERE)
+                fw_buf_putc(&b, '(');
+            add_segment(r, (int)b.len, parts[c][i].line);
+            fw_buf_puts(&b, parts[c][i].text);
+            if (c == C_WHERE)
+                fw_buf_putc(&b, ')');
+        }
+    }
+    r->sql = fw_buf_steal(&b);
+}
+
+int fw_rule_line_at(const fw_rule *r, int offset)
+{
+    int line = r->query_line ? r->query_line : r->line;
+    for (int i = 0; i < r->nsegments; i++)
+        if (r->segments[i].offset <= offset)
+            line = r->segments[i].line;
+    return line;
+}
+
+static void add_param(fw_rule *r, const char *name, const char *value, int line)
+{
+    r->params = fw_realloc(r->params, (size_t)(r->nparams + 1) * sizeof *r->params);
+    r->params[r->nparams++] = (fw_rule_param){fw_strdup(name), fw_strdup(value), line};
+}
+
+static void add_example(fw_rule_example **v, int *n, const char *text, int line)
+{
+    *v = fw_realloc(*v, (size_t)(*n + 1) * sizeof **v);
+    (*v)[(*n)++] = (fw_rule_example){fw_strdup(text), line};
+}
+
+static char **meta_slot(fw_rule *r, const char *key)
+{
+    static const char *const names[] = {"name", "name_en", "category", "severity", "description", "basis",
+                                        "datasets", "status", "author", "version", "false_positives",
+                                        "subject"};
+    char **slots[] = {&r->name, &r->name_en, &r->category, &r->severity, &r->description, &r->basis,
+                      &r->datasets, &r->status, &r->author, &r->version, &r->false_positives,
+                      &r->subject_kind};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(key, names[i]) == 0)
+            return slots[i];
+    return NULL;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+    if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1") || !strcasecmp(v, "on"))
+        *out = true;
+    else if (!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcmp(v, "0") || !strcasecmp(v, "off"))
+        *out = false;
+    else
+        return false;
+    return true;
+}
+
+static bool valid_param_name(const char *n)
+{
+    if (!*n || !(isalpha((unsigned char)*n) || *n == '_'))
+        return false;
+    for (; *n; n++)
+        if (!(isalnum((unsigned char)*n) || *n == '_'))
+            return false;
+    return true;
+}
+
+static void check_datasets(fw_rule *r, int line, fw_diags *d)
+{
+    char *copy = fw_strdup(r->datasets);
+    for (char *save = NULL, *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+        if (!fw_dataset_find(t)) {
+            fw_diag_add(d, FW_DIAG_ERROR, r->file, line,
+                        "[%s] datasets: unknown dataset '%s'; use names from `fundwatch datasets` "
+                        "(persons, payments, deaths, ...)",
+                        r->id, t);
+            r->broken = true;
+        }
+    free(copy);
+}
+
+/* Checks the metadata values once all keys are read. */
+static void check_metadata(fw_rule *r, const scan_section *sec, fw_diags *d)
+{
+    for (const char *const *k = required_meta; *k; k++) {
+        char **slot = meta_slot(r, *k);
+        if (!*slot || !**slot) {
+            fw_diag_add(d, FW_DIAG_ERROR, r->file, r->line, "[%s] missing %s; add '%s = ...'", r->id, *k, *k);
+            r->broken = true;
+        }
+    }
+    struct { const char *key; char *val; const char *const *allowed; } enums[] = {
+        {"category", r->category, fw_rule_categories},
+        {"severity", r->severity, severities},
+        {"status", r->status, statuses},
+        {"subject", r->subject_kind, subject_kinds},
+    };
+    for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++) {
+        if (!enums[i].val || !*enums[i].val || in_list(enums[i].val, enums[i].allowed))
+            continue;
+        int line = r->line;
+        for (int k = 0; k < sec->nkeys; k++)
+            if (strcmp(sec->keys[k].key, enums[i].key) == 0)
+                line = sec->keys[k].line;
+        char *allowed = join_list(enums[i].allowed);
+        fw_diag_add(d, FW_DIAG_ERROR, r->file, line, "[%s] %s '%s' is not one of: %s", r->id, enums[i].key,
+                    enums[i].val, allowed);
+        free(allowed);
+        r->broken = true;
+    }
+    if (r->datasets && *r->datasets) {
+        int line = r->line;
+        for (int k = 0; k < sec->nkeys; k++)
+            if (strcmp(sec->keys[k].key, "datasets") == 0)
+                line = sec->keys[k].line;
+        check_datasets(r, line, d);
+    }
+    if (!r->nhit_examples || !r->expect_hit || !r->nclean_examples) {
+        fw_diag_add(d, FW_DIAG_ERROR, r->file, r->line,
+                    "[%s] missing examples: every rule needs example.hit.N rows, expect.hit (the subjects "
+                    "they must hit) and example.clean.N look-alike rows that must not hit",
+                    r->id);
+        r->broken = true;
+    }
+}
+
+/* Builds one rule from its section: every key is classified, unknown keys get a suggestion. */
+static void build_rule(fw_rule *r, const char *path, const scan_section *sec, const scan_file *sf,
+                       dictionary *ini, fw_diags *d)
+{
+    memset(r, 0, sizeof *r);
+    r->id = fw_strdup(sec->name);
+    for (char *c = r->id; *c; c++)
+        *c = (char)toupper((unsigned char)*c);
+    r->file = fw_strdup(path);
+    r->line = sec->line;
+    r->enabled = true;
+    fw_sha256_hex(sf->bytes + sec->text_start, sec->text_end - sec->text_start, r->text_sha256);
+
+    clause_part *parts[C_NCLAUSES] = {0};
+    int nparts[C_NCLAUSES] = {0};
+    for (int k = 0; k < sec->nkeys; k++) {
+        const char *key = sec->keys[k].key;
+        int line = sec->keys[k].line;
+        char *full = fw_printf("%s:%s", sec->name, key);
+        const char *v = iniparser_getstring(ini, full, NULL);
+        free(full);
+        if (!v)
+            v = "";
+        char **slot = meta_slot(r, key);
+        int num = 0;
+        if (slot) {
+            free(*slot);
+            *slot = fw_strdup(v);
+            continue;
+        }
+        if (strcmp(key, "enabled") == 0) {
+            if (!parse_bool(v, &r->enabled)) {
+                fw_diag_add(d, FW_DIAG_ERROR, path, line, "[%s] enabled must be true or false, not '%s'", r->id, v);
+                r->broken = true;
+            }
+            continue;
+        }
+        if (strcmp(key, "time_limit") == 0) {
+            char *end;
+            r->time_limit_s = strtod(v, &end);
+            if (end == v || *end || r->time_limit_s <= 0) {
+                fw_diag_add(d, FW_DIAG_ERROR, path, line,
+                            "[%s] time_limit must be a positive number of seconds, not '%s'", r->id, v);
+                r->broken = true;
+            }
+            continue;
+        }
+        if (strncmp(key, "param.", 6) == 0) {
+            if (!valid_param_name(key + 6)) {
+                fw_diag_add(d, FW_DIAG_ERROR, path, line,
+                            "[%s] parameter name '%s' must be letters, digits and _ (param.grace_days)",
+                            r->id, key + 6);
+                r->broken = true;
+            } else
+                add_param(r, key + 6, v, line);
+            continue;
+        }
+        if (numbered(key, "example.hit", &num)) {
+            add_example(&r->hit_examples, &r->nhit_examples, v, line);
+            continue;
+        }
+        if (numbered(key, "example.clean", &num)) {
+            add_example(&r->clean_examples, &r->nclean_examples, v, line);
+            continue;
+        }
+        if (strcmp(key, "expect.hit") == 0) {
+            free(r->expect_hit);
+            r->expect_hit = fw_strdup(v);
+            r->expect_hit_line = line;
+            continue;
+        }
+        int c;
+        for (c = 0; c < C_NCLAUSES; c++)
+            if (numbered(key, clause_keys[c], &num))
+                break;
+        if (c < C_NCLAUSES) {
+            for (int i = 0; i < nparts[c]; i++)
+                if (parts[c][i].num == num) {
+                    fw_diag_add(d, FW_DIAG_ERROR, path, line,
+                                "[%s] %s is the same key as the one at line %d (a key without a number is .1); "
+                                "renumber one",
+                                r->id, key, parts[c][i].line);
+                    r->broken = true;
+                }
+            if (!*v) {
+                fw_diag_add(d, FW_DIAG_ERROR, path, line, "[%s] %s is empty; remove it or give it a clause",
+                            r->id, key);
+                r->broken = true;
+            }
+            parts[c] = fw_realloc(parts[c], (size_t)(nparts[c] + 1) * sizeof *parts[c]);
+            parts[c][nparts[c]++] = (clause_part){num, line, v};
+            if (!r->query_line || line < r->query_line)
+                r->query_line = line;
+            continue;
+        }
+        const char *hint = did_you_mean(key);
+        if (hint)
+            fw_diag_add(d, FW_DIAG_ERROR, path, line, "[%s] unknown key '%s'; did you mean '%s'?", r->id, key, hint);
+        else
+            fw_diag_add(d, FW_DIAG_ERROR, path, line,
+                        "[%s] unknown key '%s'; see docs/rules.md for the keys a rule may have", r->id, key);
+        r->broken = true;
+    }
+    char **all[] = {&r->name, &r->name_en, &r->category, &r->severity, &r->description, &r->basis,
+                    &r->datasets, &r->status, &r->author, &r->version, &r->false_positives, &r->subject_kind};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (!*all[i])
+            *all[i] = fw_strdup("");
+    if (!*r->status) {
+        free(r->status);
+        r->status = fw_strdup("stable");
+    }
+    if (!*r->subject_kind) {
+        free(r->subject_kind);
+        r->subject_kind = fw_strdup("person");
+    }
+    if (!nparts[C_SELECT] || !nparts[C_FROM]) {
+        fw_diag_add(d, FW_DIAG_ERROR, path, r->line,
+                    "[%s] missing the query: a rule needs select.N keys and a from key (docs/rules.md)", r->id);
+        r->broken = true;
+    } else
+        assemble_sql(r, parts, nparts);
+    for (int c = 0; c < C_NCLAUSES; c++)
+        free(parts[c]);
+    check_metadata(r, sec, d);
+}
+
+static void set_add(fw_ruleset *set, fw_rule *r)
+{
+    if (set->n == set->cap) {
+        set->cap = set->cap ? set->cap * 2 : 64;
+        set->rules = fw_realloc(set->rules, (size_t)set->cap * sizeof *set->rules);
+    }
+    set->rules[set->n++] = *r;
+}
+
+fw_rule *fw_ruleset_find(fw_ruleset *set, const char *id)
+{
+    for (int i = 0; i < set->n; i++)
+        if (strcasecmp(set->rules[i].id, id) == 0)
+            return &set->rules[i];
+    return NULL;
+}
+
+/* Loads one file into out (a per-source list). */
+static void load_file(const char *path, const char *source, fw_ruleset *out, fw_diags *d)
+{
+    scan_file sf;
+    if (scan_read(path, &sf, d) != 0)
+        return;
+    if (sf.fatal) { /* iniparser would refuse the whole file; the reasons are already reported */
+        scan_free(&sf);
+        return;
+    }
+    iniparser_msg[0] = '\0';
+    iniparser_set_error_callback(capture_iniparser_error);
+    dictionary *ini = iniparser_load(path);
+    iniparser_set_error_callback(NULL);
+    if (!ini) {
+        fw_diag_add(d, FW_DIAG_ERROR, path, 0, "iniparser could not read the file: %s",
+                    iniparser_msg[0] ? iniparser_msg : "unknown reason");
+        scan_free(&sf);
+        return;
+    }
+    for (int i = 0; i < sf.nsecs; i++) {
+        fw_rule r;
+        build_rule(&r, path, &sf.secs[i], &sf, ini, d);
+        r.source = source;
+        set_add(out, &r);
+    }
+    iniparser_freedict(ini);
+    scan_free(&sf);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* The *.ini files of a folder, sorted so that loading order (and so overriding) is stable; a path
+ * to a single file is itself. missing_ok: a folder that does not exist is no error. */
+static int list_ini(const char *path, bool missing_ok, char ***out, int *n, fw_err *err)
+{
+    struct stat st;
+    *out = NULL;
+    *n = 0;
+    if (stat(path, &st) != 0) {
+        if (missing_ok && errno == ENOENT)
+            return FW_OK;
+        return fw_fail(err, FW_EFAIL, "%s: cannot read rules: %s", path, strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        *out = fw_malloc(sizeof **out);
+        (*out)[(*n)++] = fw_strdup(path);
+        return FW_OK;
+    }
+    DIR *dir = opendir(path);
+    if (!dir)
+        return fw_fail(err, FW_EFAIL, "%s: cannot read rules folder: %s", path, strerror(errno));
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        if (e->d_name[0] == '.' || !ends_with(e->d_name, ".ini"))
+            continue;
+        *out = fw_realloc(*out, (size_t)(*n + 1) * sizeof **out);
+        (*out)[(*n)++] = fw_printf("%s/%s", path, e->d_name);
+    }
+    closedir(dir);
+    qsort(*out, (size_t)*n, sizeof **out, cmp_str);
+    return FW_OK;
+}
+
+/* Loads one source set; duplicate ids within it are errors; then merges into set, replacing rules
+ * of earlier sources with the same id. */
+static int load_source(const char *const *paths, int npaths, bool missing_ok, const char *source,
+                       fw_ruleset *set, fw_diags *d, fw_err *err)
+{
+    fw_ruleset part = {0};
+    for (int p = 0; p < npaths; p++) {
+        char **files;
+        int nfiles;
+        if (list_ini(paths[p], missing_ok, &files, &nfiles, err)) {
+            fw_ruleset_free(&part);
+            return err->code;
+        }
+        for (int i = 0; i < nfiles; i++) {
+            load_file(files[i], source, &part, d);
+            set->files = fw_realloc(set->files, (size_t)(set->nfiles + 1) * sizeof *set->files);
+            set->files[set->nfiles++] = files[i];
+        }
+        free(files);
+    }
+    for (int i = 0; i < part.n; i++) {
+        fw_rule *r = &part.rules[i];
+        for (int j = 0; j < i; j++)
+            if (strcmp(part.rules[j].id, r->id) == 0) {
+                fw_diag_add(d, FW_DIAG_ERROR, r->file, r->line,
+                            "rule id %s is already used at %s:%d; rule ids must be unique", r->id,
+                            part.rules[j].file, part.rules[j].line);
+                r->broken = true;
+                part.rules[j].broken = true;
+                break;
+            }
+        fw_rule *old = fw_ruleset_find(set, r->id);
+        if (old) {
+            rule_free(old);
+            *old = *r;
+        } else
+            set_add(set, r);
+    }
+    free(part.rules);
+    return FW_OK;
+}
+
+fw_rule_sources fw_rule_default_sources(const char *extra_dir)
+{
+    static char shipped[4096], user[4096];
+    snprintf(shipped, sizeof shipped, "%s/rules", fw_datadir());
+    snprintf(user, sizeof user, "%s/rules", fw_configdir());
+    return (fw_rule_sources){shipped, user, extra_dir};
+}
+
+int fw_rules_load(const fw_rule_sources *src, fw_ruleset *set, fw_diags *diags, fw_err *err)
+{
+    memset(set, 0, sizeof *set);
+    if (src->shipped_dir && load_source(&src->shipped_dir, 1, true, "shipped", set, diags, err))
+        return err->code;
+    if (src->user_dir && load_source(&src->user_dir, 1, true, "user", set, diags, err))
+        return err->code;
+    if (src->extra_dir && load_source(&src->extra_dir, 1, false, "--rules", set, diags, err))
+        return err->code;
+    return FW_OK;
+}
+
+int fw_rules_load_paths(const char *const *paths, int npaths, fw_ruleset *set, fw_diags *diags, fw_err *err)
+{
+    memset(set, 0, sizeof *set);
+    return load_source(paths, npaths, false, "--rules", set, diags, err);
+}
+
+void fw_ruleset_free(fw_ruleset *set)
+{
+    for (int i = 0; i < set->n; i++)
+        rule_free(&set->rules[i]);
+    free(set->rules);
+    for (int i = 0; i < set->nfiles; i++)
+        free(set->files[i]);
+    free(set->files);
+    memset(set, 0, sizeof *set);
+}
+
+/* ---- the read-only authorizer ---------------------------------------------------------------- */
+
+/* Functions a rule may call: SQLite's built-in scalar, aggregate, window, date, math and JSON
+ * functions, and ours (sqlfunc.c). Anything else (load_extension above all) is refused. */
+static const char *const allowed_functions[] = {
+    /* core scalar */
+    "abs", "char", "coalesce", "concat", "concat_ws", "format", "glob", "hex", "ifnull", "iif", "instr",
+    "length", "like", "likelihood", "likely", "lower", "ltrim", "max", "min", "nullif", "octet_length",
+    "printf", "quote", "random", "randomblob", "replace", "round", "rtrim", "sign", "soundex", "substr",
+    "substring", "trim", "typeof", "unhex", "unicode", "unlikely", "upper", "zeroblob", "changes",
+    /* date */
+    "date", "time", "datetime", "julianday", "unixepoch", "strftime", "timediff",
+    /* aggregate */
+    "avg", "count", "group_concat", "string_agg", "sum", "total",
+    /* window */
+    "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead",
+    "first_value", "last_value", "nth_value",
+    /* math */
+    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "ceil", "ceiling", "cos", "cosh",
+    "degrees", "exp", "floor", "ln", "log", "log10", "log2", "mod", "pi", "pow", "power", "radians",
+    "sin", "sinh", "sqrt", "tan", "tanh", "trunc",
+    /* JSON */
+    "json", "json_array", "json_array_length", "json_extract", "json_insert", "json_object",
+    "json_patch", "json_remove", "json_replace", "json_set", "json_type", "json_valid", "json_quote",
+    "json_group_array", "json_group_object", "json_each", "json_tree",
+    /* ours */
+    "id_birth", "id_sex", "age_on", "month_of", "month_add", "months_between", "ev", "yuan",
+    "is_near_relation", "is_counted_vehicle", NULL};
+
+typedef struct auth_state {
+    char refused[256];
+} auth_state;
+
+static const char *action_name(int code)
+{
+    switch (code) {
+    case SQLITE_INSERT: return "INSERT";
+    case SQLITE_UPDATE: return "UPDATE";
+    case SQLITE_DELETE: return "DELETE";
+    case SQLITE_ATTACH: return "ATTACH";
+    case SQLITE_DETACH: return "DETACH";
+    case SQLITE_PRAGMA: return "PRAGMA";
+    case SQLITE_TRANSACTION: return "a transaction statement";
+    case SQLITE_SAVEPOINT: return "SAVEPOINT";
+    case SQLITE_ANALYZE: return "ANALYZE";
+    case SQLITE_REINDEX: return "REINDEX";
+    case SQLITE_ALTER_TABLE: return "ALTER TABLE";
+    case SQLITE_CREATE_VTABLE: return "CREATE VIRTUAL TABLE";
+    case SQLITE_DROP_VTABLE: return "DROP VIRTUAL TABLE";
+    default:
+        if (code >= SQLITE_CREATE_INDEX && code <= SQLITE_DROP_VIEW)
+            return code <= SQLITE_CREATE_VIEW || code == SQLITE_CREATE_INDEX ? "CREATE" : "DROP";
+        return "a statement that is not a SELECT";
+    }
+}
+
+static int authorize(void *ctx, int code, const char *a, const char *b, const char *db, const char *trigger)
+{
+    (void)a, (void)db, (void)trigger;
+    auth_state *st = ctx;
+    switch (code) {
+    case SQLITE_SELECT:
+    case SQLITE_READ:
+    case SQLITE_RECURSIVE:
+        return SQLITE_OK;
+    case SQLITE_FUNCTION: /* the function's name is the second argument */
+        if (b) {
+            for (const char *const *f = allowed_functions; *f; f++)
+                if (strcasecmp(b, *f) == 0)
+                    return SQLITE_OK;
+        }
+        if (!st->refused[0])
+            snprintf(st->refused, sizeof st->refused,
+                     "function %s() is not allowed in rules; use SQLite's built-in functions or the "
+                     "helpers in docs/rules.md",
+                     b ? b : "?");
+        return SQLITE_DENY;
+    default:
+        if (!st->refused[0])
+            snprintf(st->refused, sizeof st->refused,
+                     "rules may only read: %s is refused; write a single SELECT (WITH ... SELECT)",
+                     action_name(code));
+        return SQLITE_DENY;
+    }
+}
+
+int fw_rule_prepare(fw_ws *ws, const fw_rule *r, sqlite3_stmt **st, fw_err *err)
+{
+    *st = NULL;
+    if (!r->sql)
+        return fw_fail(err, FW_EDATA, "%s:%d: [%s] has no query", r->file, r->line, r->id);
+    auth_state as = {{0}};
+    const char *tail = NULL;
+    sqlite3_set_authorizer(ws->db, authorize, &as);
+    int rc = sqlite3_prepare_v2(ws->db, r->sql, -1, st, &tail);
+    int offset = rc == SQLITE_OK ? -1 : sqlite3_error_offset(ws->db);
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(ws->db));
+    sqlite3_stmt *second = NULL;
+    if (rc == SQLITE_OK && tail && *tail) {
+        /* Anything after the first statement is refused, even a harmless one: a rule is one query. */
+        const char *t2 = NULL;
+        int rc2 = sqlite3_prepare_v2(ws->db, tail, -1, &second, &t2);
+        if (rc2 != SQLITE_OK || second) {
+            sqlite3_finalize(second);
+            sqlite3_finalize(*st);
+            *st = NULL;
+            sqlite3_set_authorizer(ws->db, NULL, NULL);
+            return fw_fail(err, FW_EDATA,
+                           "%s:%d: [%s] the query holds more than one statement (text after ';'); "
+                           "a rule is a single SELECT",
+                           r->file, fw_rule_line_at(r, (int)(tail - r->sql)), r->id);
+        }
+    }
+    sqlite3_set_authorizer(ws->db, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        int line = offset >= 0 ? fw_rule_line_at(r, offset) : (r->query_line ? r->query_line : r->line);
+        if (as.refused[0])
+            return fw_fail(err, FW_EDATA, "%s:%d: [%s] %s", r->file, line, r->id, as.refused);
+        return fw_fail(err, FW_EDATA, "%s:%d: [%s] SQL error: %s; run `fundwatch rules show %s` to see the "
+                                      "assembled query",
+                       r->file, line, r->id, msg, r->id);
+    }
+    if (!*st)
+        return fw_fail(err, FW_EDATA, "%s:%d: [%s] the query is empty", r->file, r->line, r->id);
+    if (!sqlite3_stmt_readonly(*st)) {
+        sqlite3_finalize(*st);
+        *st = NULL;
+        return fw_fail(err, FW_EDATA, "%s:%d: [%s] rules may only read: the query would write", r->file,
+                       r->query_line, r->id);
+    }
+    return FW_OK;
+}
+
+/* ---- parameters ------------------------------------------------------------------------------ */
+
+static const fw_rule_param *find_param(const fw_rule *r, const char *name)
+{
+    for (int i = 0; i < r->nparams; i++)
+        if (strcasecmp(r->params[i].name, name) == 0)
+            return &r->params[i];
+    return NULL;
+}
+
+static char *rule_setting(fw_ws *ws, const char *rule_id, const char *key)
+{
+    if (!ws)
+        return NULL;
+    sqlite3_stmt *st;
+    char *v = NULL;
+    if (sqlite3_prepare_v2(ws->db, "SELECT value FROM rule_settings WHERE rule_id = ? AND key = ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(st, 1, rule_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = fw_strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return v;
+}
+
+const char *fw_rule_param_value(fw_ws *ws, const fw_rule *r, const fw_rule_param *p, char **owned)
+{
+    char *key = fw_printf("param.%s", p->name);
+    *owned = rule_setting(ws, r->id, key);
+    free(key);
+    return *owned ? *owned : p->value;
+}
+
+bool fw_rule_enabled(fw_ws *ws, const fw_rule *r)
+{
+    char *v = rule_setting(ws, r->id, "enabled");
+    bool on = r->enabled;
+    if (v)
+        parse_bool(v, &on);
+    free(v);
+    return on;
+}
+
+/* A parameter is bound as an integer or a real when it reads as one, so that comparisons with
+ * numeric columns behave; otherwise as text. */
+static void bind_value(sqlite3_stmt *st, int i, const char *v)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (*v && !*end && errno == 0) {
+        sqlite3_bind_int64(st, i, n);
+        return;
+    }
+    double dv = strtod(v, &end);
+    if (*v && !*end) {
+        sqlite3_bind_double(st, i, dv);
+        return;
+    }
+    sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+int fw_rule_bind_params(fw_ws *ws, const fw_rule *r, sqlite3_stmt *st, fw_err *err)
+{
+    int n = sqlite3_bind_parameter_count(st);
+    for (int i = 1; i <= n; i++) {
+        const char *name = sqlite3_bind_parameter_name(st, i);
+        if (!name || name[0] != ':')
+            return fw_fail(err, FW_EDATA,
+                           "%s:%d: [%s] parameter %s: write parameters as :name with a param.name = default key",
+                           r->file, r->query_line, r->id, name ? name : "?");
+        const fw_rule_param *p = find_param(r, name + 1);
+        if (!p)
+            return fw_fail(err, FW_EDATA, "%s:%d: [%s] %s is not a declared parameter; add 'param.%s = DEFAULT'",
+                           r->file, r->query_line, r->id, name, name + 1);
+        char *owned;
+        bind_value(st, i, fw_rule_param_value(ws, r, p, &owned));
+        free(owned);
+    }
+    return FW_OK;
+}
+
+char *fw_rule_params_json(fw_ws *ws, const fw_rule *r)
+{
+    fw_buf b = {0};
+    fw_buf_putc(&b, '{');
+    for (int i = 0; i < r->nparams; i++) {
+        char *owned;
+        const char *v = fw_rule_param_value(ws, r, &r->params[i], &owned);
+        fw_buf_printf(&b, "%s\"", i ? ", " : "");
+        for (const char *c = r->params[i].name; *c; c++)
+            fw_buf_putc(&b, *c);
+        fw_buf_puts(&b, "\": \"");
+        for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                fw_buf_printf(&b, "\\%c", *c);
+            else if (*c < 0x20)
+                fw_buf_printf(&b, "\\u%04x", *c);
+            else
+                fw_buf_putc(&b, (char)*c);
+        }
+        fw_buf_putc(&b, '"');
+        free(owned);
+    }
+    fw_buf_putc(&b, '}');
+    return fw_buf_steal(&b);
+}
+
+/* ---- checks that need a database ------------------------------------------------------------ */
+
+static void check_columns(sqlite3_stmt *st, fw_rule *r, fw_diags *d)
+{
+    int n = sqlite3_column_count(st);
+    for (const char *const *want = output_columns; *want; want++) {
+        bool found = false;
+        for (int i = 0; i < n && !found; i++)
+            found = strcasecmp(sqlite3_column_name(st, i), *want) == 0;
+        if (!found) {
+            fw_diag_add(d, FW_DIAG_ERROR, r->file, r->query_line,
+                        "[%s] the query has no output column '%s'; every rule returns subject, id_number, "
+                        "amount, first_date, last_date, detail, evidence (name them with AS)",
+                        r->id, *want);
+            r->broken = true;
+        }
+    }
+}
+
+static void check_params(sqlite3_stmt *st, fw_rule *r, fw_diags *d)
+{
+    int n = sqlite3_bind_parameter_count(st);
+    bool *used = fw_calloc((size_t)r->nparams + 1, sizeof *used);
+    for (int i = 1; i <= n; i++) {
+        const char *name = sqlite3_bind_parameter_name(st, i);
+        int line = r->query_line;
+        if (name) { /* find the clause that mentions it, for the line number */
+            const char *at = strstr(r->sql, name);
+            if (at)
+                line = fw_rule_line_at(r, (int)(at - r->sql));
+        }
+        if (!name || name[0] != ':') {
+            fw_diag_add(d, FW_DIAG_ERROR, r->file, line,
+                        "[%s] parameter %s: write parameters as :name with a param.name = default key", r->id,
+                        name ? name : "?");
+            r->broken = true;
+            continue;
+        }
+        const fw_rule_param *p = find_param(r, name + 1);
+        if (!p) {
+            fw_diag_add(d, FW_DIAG_ERROR, r->file, line,
+                        "[%s] %s is not bound: no 'param.%s = DEFAULT' key in the rule", r->id, name, name + 1);
+            r->broken = true;
+        } else
+            used[p - r->params] = true;
+    }
+    for (int i = 0; i < r->nparams; i++)
+        if (!used[i])
+            fw_diag_add(d, FW_DIAG_WARNING, r->file, r->params[i].line,
+                        "[%s] param.%s is never used as :%s in the query", r->id, r->params[i].name,
+                        r->params[i].name);
+    free(used);
+}
+
+/* A full scan of a dataset table that is not the outer loop of its join runs once per outer row. */
+static void check_plan(fw_ws *ws, fw_rule *r, fw_diags *d)
+{
+    char *sql = fw_printf("EXPLAIN QUERY PLAN %s", r->sql);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        free(sql);
+        return;
+    }
+    free(sql);
+    enum { MAXP = 512 };
+    int parents[MAXP], nloops[MAXP], np = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int parent = sqlite3_column_int(st, 1);
+        const char *detail = (const char *)sqlite3_column_text(st, 3);
+        if (!detail || (strncmp(detail, "SCAN ", 5) && strncmp(detail, "SEARCH ", 7)))
+            continue;
+        int k;
+        for (k = 0; k < np && parents[k] != parent; k++)
+            ;
+        if (k == np && np < MAXP) {
+            parents[np] = parent;
+            nloops[np++] = 0;
+        }
+        if (k == MAXP)
+            continue;
+        int pos = nloops[k]++;
+        char table[128] = "";
+        if (strncmp(detail, "SCAN ds_", 8) == 0 && pos > 0 && sscanf(detail + 5, "%127s", table) == 1 &&
+            strcmp(table, "ds_standards") != 0)
+            fw_diag_add(d, FW_DIAG_WARNING, r->file, r->query_line,
+                        "[%s] the query plan scans all of %s inside a join (\"%s\"): it runs once per row "
+                        "of the outer table; join it on an indexed column (id_number) or reorder the joins",
+                        r->id, table + 3, detail);
+    }
+    sqlite3_finalize(st);
+}
+
+void fw_rules_check_sql(fw_ws *ws, fw_ruleset *set, fw_diags *diags)
+{
+    for (int i = 0; i < set->n; i++) {
+        fw_rule *r = &set->rules[i];
+        if (!r->sql)
+            continue;
+        sqlite3_stmt *st;
+        fw_err err = {0};
+        if (fw_rule_prepare(ws, r, &st, &err)) {
+            /* err.msg is already "file:line: ..."; split it back for the diagnostic list */
+            const char *p = err.msg + strlen(r->file) + 1;
+            int line = atoi(p);
+            const char *msg = strchr(p, ' ');
+            fw_diag_add(diags, FW_DIAG_ERROR, r->file, line, "%s", msg ? msg + 1 : err.msg);
+            r->broken = true;
+            continue;
+        }
+        check_columns(st, r, diags);
+        check_params(st, r, diags);
+        sqlite3_finalize(st);
+        check_plan(ws, r, diags);
+    }
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# rules_cli.sh: the rules, run and hits commands end to end: check reports every problem with
+# file:line and exit 3, test passes good rules, run records and re-runs, hits as csv/json, and
+# Ctrl-C during a run exits 130 keeping the complete rules.
+set -eu
+here=$(cd "$(dirname "$0")/../.." && pwd)
+export FUNDWATCH_DATADIR="$here"
+good="$here/tests/data/rules/good"
+broken="$here/tests/data/rules/broken"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# check: all problems at once, sorted by line, exit 3
+set +e
+"$FW" rules check "$broken" >check.out 2>&1; rc=$?
+set -e
+[ "$rc" = 3 ] || fail "rules check on broken rules exited $rc"
+grep -q 'longline.ini:3: error: line longer than 1022 bytes' check.out || fail "long line not reported"
+grep -q "problems.ini:20: error: \[BRK-001\] unknown key 'wehre.1'; did you mean 'where.1'?" check.out || fail "did-you-mean"
+grep -q "problems.ini:21: error: \[BRK-001\] :limit is not bound" check.out || fail "unbound param"
+grep -q "problems.ini:35: error: \[BRK-002\] SQL error: no such column" check.out || fail "sql error line"
+"$FW" rules check "$good" >good.out || fail "good rules do not check: $(cat good.out)"
+grep -q '0 errors' good.out || fail "good rules have errors"
+
+# test: PASS per rule and the summary line
+"$FW" rules test --rules "$good" >test.out || fail "rules test failed: $(cat test.out)"
+grep -q '^PASS TST-001$' test.out || fail "TST-001 did not pass"
+grep -q '^2 passed, 0 failed$' test.out || fail "summary line"
+
+# run, re-run, hits
+printf 'id_number,death_date\n520102195503120016,2023-03-10\n' >deaths.csv
+printf 'id_number,name,program,amount,pay_date\n520102195503120016,张三,低保,360,2023-05-10\n520102196001010022,李四,低保,5000,2023-05-10\n' >payments.csv
+"$FW" --db w.db import deaths deaths.csv >/dev/null
+"$FW" --db w.db import payments payments.csv >/dev/null
+"$FW" --db w.db run --rules "$good" >run1.out 2>run1.err || fail "run: $(cat run1.err)"
+grep -q 'run 1 complete: 2 rules, 2 new, 0 present, 0 gone' run1.out || fail "first run summary: $(cat run1.out)"
+grep -q 'TST-001' run1.err || fail "no per-rule progress on stderr"
+"$FW" --db w.db run --rules "$good" >run2.out 2>/dev/null
+grep -q 'run 2 complete: 2 rules, 0 new, 2 present, 0 gone' run2.out || fail "second run summary: $(cat run2.out)"
+"$FW" --db w.db --format csv hits >hits.csv
+head -1 hits.csv | grep -q 'rule_id,category,severity,state,id_number,name' || fail "csv header: $(head -1 hits.csv)"
+grep -q '^2,TST-002,standard,low,present,520102196001010022,李四,.*,500000,' hits.csv || fail "csv amount in fen"
+"$FW" --db w.db --format json hits --rule tst-001 >hits.json
+/usr/bin/python3 -c 'import json,sys; h=json.load(open("hits.json")); assert len(h)==1 and h[0]["amount"]==36000 and h[0]["status"]=="new", h'
+"$FW" --db w.db hits | grep -q '5000.00' || fail "table shows yuan"
+"$FW" --db w.db rules list --rules "$good" | grep -q 'TST-001.*(--rules)' || fail "rules list source"
+"$FW" --db w.db rules show TST-002 --rules "$good" >show.out
+grep -q 'max_amount *100000 *default 100000' show.out || fail "show params"
+grep -q '^SELECT p.id_number AS subject' show.out || fail "show sql"
+"$FW" --db w.db rules set TST-002 param.max_amount 600000 --rules "$good"
+"$FW" --db w.db rules show TST-002 --rules "$good" | grep -q 'workspace override' || fail "override not shown"
+set +e
+"$FW" --db w.db run --only NOPE --rules "$good" >/dev/null 2>&1; rc=$?
+set -e
+[ "$rc" = 5 ] || fail "unknown rule exit $rc"
+
+# Ctrl-C during a long rule: exit 130, complete rule kept, run recorded as interrupted
+mkdir slow
+cat >slow/slow.ini <<'INI'
+[ZZZ-SLOW]
+name = 慢
+name_en = slow
+category = statistical
+severity = low
+description = a rule that takes long
+basis = test
+datasets = payments
+version = 1
+param.rows = 500000000
+with = RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :rows)
+select = count(*) AS subject, NULL AS id_number, 0 AS amount, NULL AS first_date, NULL AS last_date, printf('x') AS detail, printf('') AS evidence
+from = n
+example.hit.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=1, pay_date=2023-05-10
+expect.hit = 1
+example.clean.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=1, pay_date=2023-05-10
+INI
+cp "$good/test.ini" slow/a.ini
+"$FW" --db i.db import payments payments.csv >/dev/null
+"$FW" --db i.db run --rules slow >int.out 2>int.err &
+pid=$!
+for _ in $(seq 50); do grep -q 'TST-002' int.err 2>/dev/null && break; sleep 0.1; done
+sleep 0.3
+kill -INT $pid
+set +e
+wait $pid; rc=$?
+set -e
+[ "$rc" = 130 ] || fail "interrupted run exited $rc: $(cat int.err)"
+grep -q 'interrupted' int.out || fail "summary does not say interrupted"
+"$FW" --db i.db --format csv hits --state all | grep -q 'TST-002' || fail "complete rule's hits lost"
+if "$FW" --db i.db --format csv hits --state all | grep -q 'ZZZ-SLOW'; then fail "partial rule kept"; fi
+echo "rules_cli: ok"

@@ -1,0 +1,370 @@
+/* test_engine.c: running rules: fingerprints stable across runs, evidence changes flagged, re-runs
+ * giving new/present/gone, the whitelist, an interrupted run keeping complete rules and discarding
+ * the partial one, the time limit, and `rules test` telling a firing rule from a silent one. */
+#include "tests/unit/testutil.h"
+
+#include <sys/stat.h>
+
+#include "audit/engine.h"
+#include "audit/import.h"
+#include "audit/profile.h"
+#include "audit/ruletest.h"
+
+static const char *const A = "520102195503120016"; /* dies 2023-03, paid after */
+static const char *const B = "520102196001010022"; /* one large means-tested payment */
+
+/* The profile lives in the checkout; the tests run from its root. */
+static void use_checkout_datadir(void)
+{
+    if (!getenv("FUNDWATCH_DATADIR") && access("profiles/default.ini", R_OK) == 0) {
+        char cwd[4096];
+        assert_non_null(getcwd(cwd, sizeof cwd));
+        setenv("FUNDWATCH_DATADIR", cwd, 1);
+    }
+}
+
+/* Loads example-style rows ("payments: col=v, ...") through the importer. */
+static void load(fw_ws *ws, const char *row)
+{
+    fw_example ex;
+    fw_err err = {0};
+    assert_int_equal(fw_example_parse(row, &ex, &err), FW_OK);
+    fw_importer *im;
+    if (fw_importer_open(ws, ex.dataset, NULL, "test", &im, &err) ||
+        fw_import_record(im, ex.n, (const char *const *)ex.names, (const char *const *)ex.values, 1, &err))
+        fail_msg("%s: %s", row, err.msg);
+    assert_int_equal(fw_importer_close(im, &err), FW_OK);
+    fw_example_free(&ex);
+}
+
+static void load_rules(fw_ruleset *set, const char *extra)
+{
+    fw_diags d = {0};
+    fw_err err = {0};
+    fw_rule_sources src = {"tests/data/rules/good", NULL, extra};
+    assert_int_equal(fw_rules_load(&src, set, &d, &err), FW_OK);
+    if (d.errors)
+        fw_diags_print(&d, stderr);
+    assert_int_equal(d.errors, 0);
+    fw_diags_free(&d);
+}
+
+static long long q(fw_ws *ws, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static long long q(fw_ws *ws, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *sql = sqlite3_vmprintf(fmt, ap);
+    va_end(ap);
+    long long v = fw_ws_int(ws, sql);
+    sqlite3_free(sql);
+    return v;
+}
+
+static int run_all(fw_ws *ws, fw_ruleset *set, fw_run_result *res)
+{
+    fw_run_opts o = {0};
+    fw_err err = {0};
+    int rc = fw_run(ws, set, &o, res, &err);
+    if (rc)
+        fprintf(stderr, "run: %s\n", err.msg);
+    return rc;
+}
+
+static void test_fingerprint(void **state)
+{
+    (void)state;
+    char **k1, **k2;
+    int n1 = fw_evidence_split("payments:b, deaths:a,payments:b", &k1);
+    int n2 = fw_evidence_split("deaths:a,payments:b", &k2);
+    assert_int_equal(n1, 2); /* duplicates and spaces removed */
+    char f1[65], f2[65], f3[65];
+    fw_hit_fingerprint("R-1", A, k1, n1, f1);
+    fw_hit_fingerprint("R-1", A, k2, n2, f2);
+    fw_hit_fingerprint("R-1", B, k2, n2, f3);
+    assert_string_equal(f1, f2); /* order of evidence does not matter */
+    assert_string_not_equal(f1, f3);
+    fw_evidence_free(k1, n1);
+    fw_evidence_free(k2, n2);
+}
+
+static void test_rerun_new_present_gone_and_evidence_changed(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_ruleset set;
+    load_rules(&set, NULL);
+    load(ws, "deaths: id_number=520102195503120016, death_date=2023-03-10");
+    load(ws, "payments: id_number=520102195503120016, name=张三, program=低保, amount=360, pay_date=2023-05-10");
+    load(ws, "payments: id_number=520102196001010022, name=李四, program=低保, amount=5000, pay_date=2023-05-10");
+
+    fw_run_result res;
+    assert_int_equal(run_all(ws, &set, &res), FW_OK);
+    assert_int_equal(res.hits_new, 2);
+    assert_string_equal(res.status, "complete");
+    long long run1 = res.run_id;
+    fw_run_result_free(&res);
+    long long hit_a = q(ws, "SELECT id FROM hits WHERE rule_id = 'TST-001' AND subject = '%s'", A);
+    assert_true(hit_a > 0);
+    assert_int_equal(q(ws, "SELECT amount FROM hits WHERE id = %lld", hit_a), 36000);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hit_evidence WHERE hit_id = %lld", hit_a), 2);
+    assert_int_equal(q(ws, "SELECT count(*) FROM run_rules WHERE run_id = %lld AND length(text_sha256) = 64 "
+                           "AND params = '{\"grace_months\": \"0\"}' AND status = 'complete'", run1), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM trail WHERE action = 'run' AND object = 'run:%lld'", run1), 1);
+    assert_int_equal(q(ws, "SELECT imports = '[1,2,3]' FROM runs WHERE id = %lld", run1), 1);
+
+    /* same data: same hits, still present */
+    assert_int_equal(run_all(ws, &set, &res), FW_OK);
+    assert_int_equal(res.hits_new, 0);
+    assert_int_equal(res.hits_present, 2);
+    fw_run_result_free(&res);
+    assert_int_equal(q(ws, "SELECT id FROM hits WHERE rule_id = 'TST-001' AND subject = '%s'", A), hit_a);
+    assert_int_equal(q(ws, "SELECT evidence_changed FROM hits WHERE id = %lld", hit_a), 0);
+
+    /* a row behind the hit changes under the same key: same hit, flagged */
+    fw_err err = {0};
+    assert_int_equal(fw_ws_exec(ws, "UPDATE ds_deaths SET source = '火化记录'", &err), FW_OK);
+    assert_int_equal(run_all(ws, &set, &res), FW_OK);
+    assert_int_equal(res.hits_present, 2);
+    fw_run_result_free(&res);
+    assert_int_equal(q(ws, "SELECT evidence_changed FROM hits WHERE id = %lld", hit_a), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE evidence_changed = 1"), 1);
+
+    /* B's payment disappears: its hit is gone, never deleted; A gets another month: new evidence set,
+     * new hit, the old one gone */
+    assert_int_equal(fw_ws_exec(ws, "DELETE FROM ds_payments WHERE id_number = '520102196001010022'", &err), FW_OK);
+    load(ws, "payments: id_number=520102195503120016, name=张三, program=低保, amount=360, pay_date=2023-06-10");
+    assert_int_equal(run_all(ws, &set, &res), FW_OK);
+    assert_int_equal(res.hits_new, 1);
+    assert_int_equal(res.hits_gone, 2);
+    assert_int_equal(res.hits_present, 0);
+    fw_run_result_free(&res);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits"), 3);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE state = 'gone'"), 2);
+    assert_int_equal(q(ws, "SELECT amount FROM hits WHERE state = 'present'"), 72000);
+
+    fw_ruleset_free(&set);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_whitelist_and_params_override(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_ruleset set;
+    load_rules(&set, NULL);
+    load(ws, "deaths: id_number=520102195503120016, death_date=2023-03-10");
+    load(ws, "payments: id_number=520102195503120016, name=张三, program=低保, amount=360, pay_date=2023-05-10");
+    load(ws, "payments: id_number=520102196001010022, name=李四, program=低保, amount=5000, pay_date=2023-05-10");
+    fw_err err = {0};
+    assert_int_equal(fw_ws_exec(ws, "INSERT INTO whitelist(id_number, rule_id, reason, user, created_at, until) "
+                                    "VALUES ('520102195503120016', 'TST-001', '核实为同名', 't', '2024-01-01', NULL), "
+                                    "('520102196001010022', 'TST-002', '过期', 't', '2020-01-01', '2020-12-31')",
+                                &err),
+                     FW_OK);
+    fw_run_result res;
+    assert_int_equal(run_all(ws, &set, &res), FW_OK);
+    fw_run_result_free(&res);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-001' AND state = 'whitelisted'"), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-002' AND state = 'present'"), 1);
+
+    /* raising the parameter in this workspace silences TST-002: its hit is gone */
+    fw_rule *r = fw_ruleset_find(&set, "TST-002");
+    assert_int_equal(fw_rule_set(ws, r, "param.max_amount", "600000", &err), FW_OK);
+    assert_int_equal(fw_rule_set(ws, r, "param.nope", "1", &err), FW_ENOTFOUND);
+    assert_int_equal(run_all(ws, &set, &res), FW_OK);
+    fw_run_result_free(&res);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-002' AND state = 'gone'"), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM trail WHERE action = 'setting' AND object = 'rule:TST-002'"), 1);
+    fw_ruleset_free(&set);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
+/* A rule that produces rows for a long time (a counter to :rows). */
+static const char slow_rule[] =
+    "[SLOW-1]\nname = 慢\nname_en = slow\ncategory = statistical\nseverity = low\ndescription = d\n"
+    "basis = b\ndatasets = payments\nversion = 1\nparam.rows = 3000000\n%s"
+    "with = RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :rows)\n"
+    "select.1 = printf('S%%d', i) AS subject\nselect.2 = NULL AS id_number\nselect.3 = 1 AS amount\n"
+    "select.4 = NULL AS first_date\nselect.5 = NULL AS last_date\nselect.6 = printf('x') AS detail\n"
+    "select.7 = printf('') AS evidence\nfrom = n\n"
+    "example.hit.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=1, pay_date=2023-05-10\n"
+    "expect.hit = S1\n"
+    "example.clean.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=1, pay_date=2023-05-10\n";
+
+static char *write_slow_rule(const char *extra_key)
+{
+    char *dir = test_tmpdir();
+    char *text = fw_printf(slow_rule, extra_key);
+    free(test_write_file(dir, "slow.ini", text, strlen(text)));
+    free(text);
+    return dir;
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void interrupt_at_slow_rule(void *ctx, const fw_rule_result *r)
+{
+    (void)ctx;
+    if (!r->status[0] && strcmp(r->rule_id, "SLOW-1") == 0)
+        stop_flag = 1; /* as Ctrl-C would, while the slow rule runs */
+}
+
+static void test_interrupted_run_keeps_complete_rules(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    char *rdir = write_slow_rule("");
+    fw_ruleset set;
+    load_rules(&set, rdir);
+    load(ws, "deaths: id_number=520102195503120016, death_date=2023-03-10");
+    load(ws, "payments: id_number=520102195503120016, name=张三, program=低保, amount=360, pay_date=2023-05-10");
+    stop_flag = 0;
+    fw_run_opts o = {.interrupt = &stop_flag, .progress = interrupt_at_slow_rule};
+    fw_run_result res;
+    fw_err err = {0};
+    assert_int_equal(fw_run(ws, &set, &o, &res, &err), FW_EINTR);
+    assert_string_equal(res.status, "interrupted");
+    assert_int_equal(res.nrules, 3);
+    assert_string_equal(res.rules[2].status, "interrupted");
+    assert_true(res.rules[2].rows_discarded > 0); /* it had produced rows: they were rolled back */
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-001'"), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'SLOW-1'"), 0);
+    assert_int_equal(q(ws, "SELECT count(*) FROM runs WHERE id = %lld AND status = 'interrupted' "
+                           "AND finished_at IS NOT NULL", res.run_id), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM run_rules WHERE rule_id = 'SLOW-1' AND status = 'interrupted'"), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM run_rules WHERE rule_id = 'TST-001' AND status = 'complete'"), 1);
+    /* the workspace is left usable: no transaction open */
+    assert_int_not_equal(sqlite3_get_autocommit(ws->db), 0);
+    fw_run_result_free(&res);
+    fw_ruleset_free(&set);
+    test_rmdir(rdir);
+    free(rdir);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_time_limit_discards_partial_rule(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    char *rdir = write_slow_rule("time_limit = 0.05\n");
+    fw_ruleset set;
+    load_rules(&set, rdir);
+    load(ws, "payments: id_number=520102196001010022, name=李四, program=低保, amount=5000, pay_date=2023-05-10");
+    fw_run_result res;
+    fw_err err = {0};
+    fw_run_opts o = {0};
+    assert_int_equal(fw_run(ws, &set, &o, &res, &err), FW_EDATA);
+    assert_string_equal(res.status, "failed");
+    assert_string_equal(res.rules[2].status, "failed");
+    assert_non_null(strstr(res.rules[2].message, "time limit"));
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'SLOW-1'"), 0);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-002'"), 1);
+    fw_run_result_free(&res);
+    fw_ruleset_free(&set);
+    test_rmdir(rdir);
+    free(rdir);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_rule_examples(void **state)
+{
+    (void)state;
+    fw_ruleset set;
+    load_rules(&set, NULL);
+    fw_err err = {0};
+    fw_ruletest_result res;
+    fw_rule *r = fw_ruleset_find(&set, "TST-001");
+    assert_int_equal(fw_rule_test(&set, r, NULL, NULL, &res, &err), FW_OK);
+    if (!res.passed)
+        fail_msg("%s", res.reason);
+    assert_int_equal(res.hits_on_hit_rows, 1);
+    assert_int_equal(res.hits_on_clean_rows, 0);
+
+    /* the clean look-alike made to fire: a payment after the death month */
+    free(r->clean_examples[1].text);
+    r->clean_examples[1].text = fw_strdup("payments: id_number=520102195503120016, name=张三, program=低保, "
+                                          "amount=360, pay_date=2023-04-02");
+    assert_int_equal(fw_rule_test(&set, r, NULL, NULL, &res, &err), FW_OK);
+    assert_false(res.passed);
+    assert_non_null(strstr(res.reason, "the clean examples must give no hit"));
+
+    /* expecting a subject the rule does not produce */
+    free(r->expect_hit);
+    r->expect_hit = fw_strdup("520102196001010022");
+    assert_int_equal(fw_rule_test(&set, r, NULL, NULL, &res, &err), FW_OK);
+    assert_false(res.passed);
+    assert_non_null(strstr(res.reason, "but expect.hit is {520102196001010022}"));
+
+    /* an example the importer rejects names its line */
+    free(r->hit_examples[0].text);
+    r->hit_examples[0].text = fw_strdup("deaths: id_number=520102195503120017, death_date=2023-03-10");
+    assert_int_equal(fw_rule_test(&set, r, NULL, NULL, &res, &err), FW_OK);
+    assert_false(res.passed);
+    assert_non_null(strstr(res.reason, "test.ini:"));
+    assert_non_null(strstr(res.reason, "rejected by the importer"));
+    fw_ruleset_free(&set);
+}
+
+static void test_hits_listing(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_ruleset set;
+    load_rules(&set, NULL);
+    load(ws, "payments: id_number=520102196001010022, name=李四, program=低保, amount=5000, pay_date=2023-05-10");
+    fw_run_result res;
+    assert_int_equal(run_all(ws, &set, &res), FW_OK);
+    fw_run_result_free(&res);
+    fw_hits_filter f = {.category = "standard"};
+    sqlite3_stmt *st;
+    fw_err err = {0};
+    assert_int_equal(fw_hits_stmt(ws, &f, &st, &err), FW_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int n = sqlite3_column_count(st);
+    for (int i = 0; i < n; i++) {
+        const char *c = sqlite3_column_name(st, i);
+        if (!strcmp(c, "amount"))
+            assert_int_equal(sqlite3_column_int64(st, i), 500000);
+        if (!strcmp(c, "status"))
+            assert_string_equal((const char *)sqlite3_column_text(st, i), "new");
+        if (!strcmp(c, "name"))
+            assert_string_equal((const char *)sqlite3_column_text(st, i), "李四");
+    }
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    f.state = "bogus";
+    assert_int_equal(fw_hits_stmt(ws, &f, &st, &err), FW_EUSAGE);
+    fw_ruleset_free(&set);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    use_checkout_datadir();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fingerprint),
+        cmocka_unit_test(test_rerun_new_present_gone_and_evidence_changed),
+        cmocka_unit_test(test_whitelist_and_params_override),
+        cmocka_unit_test(test_interrupted_run_keeps_complete_rules),
+        cmocka_unit_test(test_time_limit_discards_partial_rule),
+        cmocka_unit_test(test_rule_examples),
+        cmocka_unit_test(test_hits_listing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

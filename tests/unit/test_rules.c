@@ -1,0 +1,415 @@
+/* test_rules.c: rule files: line numbers, iniparser limits and traps, did-you-mean, duplicate ids,
+ * parameters, and the read-only authorizer refusing every kind of write. */
+#include "tests/unit/testutil.h"
+
+#include <sys/stat.h>
+
+#include "audit/rules.h"
+
+/* Loads one INI text from a scratch file; returns the diagnostics printed into a string. */
+static char *load_text(const char *ini, fw_ruleset *set, fw_diags *d, char **dir)
+{
+    *dir = test_tmpdir();
+    char *path = test_write_file(*dir, "r.ini", ini, strlen(ini));
+    fw_err err = {0};
+    const char *paths[] = {path};
+    assert_int_equal(fw_rules_load_paths(paths, 1, set, d, &err), FW_OK);
+    free(path);
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    fw_diags_print(d, f);
+    fclose(f);
+    return buf;
+}
+
+/* A complete, valid rule; %s slots: extra keys. */
+#define GOOD_RULE(ID, EXTRA)                                                                            \
+    "[" ID "]\n"                                                                                         \
+    "name = 测试\nname_en = test\ncategory = deceased\nseverity = high\ndescription = d\nbasis = b\n"   \
+    "datasets = payments\nversion = 1\n"                                                                 \
+    "select.1 = p.id_number AS subject\nselect.2 = p.id_number\nselect.3 = p.amount\n"                  \
+    "select.4 = p.pay_date AS first_date\nselect.5 = p.pay_date AS last_date\n"                         \
+    "select.6 = printf('x') AS detail\nselect.7 = ev('payments', p.row_key) AS evidence\n"              \
+    "from = payments p\n" EXTRA                                                                          \
+    "example.hit.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=1, pay_date=2023-05-10\n" \
+    "expect.hit = 520102196001010022\n"                                                                  \
+    "example.clean.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=1, pay_date=2023-05-10\n"
+
+static void test_good_rule_loads_and_assembles(void **state)
+{
+    (void)state;
+    fw_ruleset set;
+    fw_diags d = {0};
+    char *dir;
+    char *out = load_text("; comment\n" GOOD_RULE("dec-900", "where.2 = p.amount > 0\nwhere.1 = p.amount < 9\n"), &set,
+                          &d, &dir);
+    assert_string_equal(out, "");
+    assert_int_equal(set.n, 1);
+    fw_rule *r = &set.rules[0];
+    assert_string_equal(r->id, "DEC-900"); /* upper-cased back */
+    assert_int_equal(r->line, 2);
+    /* where parts are ANDed in number order, not file order */
+    assert_non_null(strstr(r->sql, "WHERE (p.amount < 9)\n  AND (p.amount > 0)"));
+    assert_int_equal(fw_rule_line_at(r, (int)(strstr(r->sql, "p.amount > 0") - r->sql)), 19);
+    assert_int_equal(strlen(r->text_sha256), 64);
+    free(out);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_did_you_mean_and_line_numbers(void **state)
+{
+    (void)state;
+    fw_ruleset set;
+    fw_diags d = {0};
+    char *dir;
+    char *out = load_text(GOOD_RULE("X-1", "wehre.2 = 1\nseverty = high\n"), &set, &d, &dir);
+    assert_non_null(strstr(out, "r.ini:18: error: [X-1] unknown key 'wehre.2'; did you mean 'where.2'?"));
+    assert_non_null(strstr(out, "r.ini:19: error: [X-1] unknown key 'severty'; did you mean 'severity'?"));
+    assert_true(set.rules[0].broken);
+    free(out);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_overlong_line_fails_file_with_line(void **state)
+{
+    (void)state;
+    fw_buf ini = {0};
+    fw_buf_puts(&ini, "[A-1]\nselect = 1\nfrom = payments\nwhere.1 = ");
+    for (int i = 0; i < 1013; i++) /* "where.1 = " is 10 bytes: 1023 in all */
+        fw_buf_putc(&ini, '1');
+    fw_buf_putc(&ini, '\n');
+    fw_ruleset set;
+    fw_diags d = {0};
+    char *dir;
+    char *out = load_text(ini.data, &set, &d, &dir);
+    assert_non_null(strstr(out, "r.ini:4: error: line longer than 1022 bytes (1023); split the clause"));
+    assert_int_equal(set.n, 0);
+    free(out);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    test_rmdir(dir);
+    free(dir);
+
+    /* exactly 1022 bytes is accepted by iniparser and by us */
+    ini.len--;
+    ini.data[ini.len - 1] = '\n';
+    ini.data[ini.len] = '\0';
+    out = load_text(ini.data, &set, &d, &dir);
+    assert_null(strstr(out, "longer than"));
+    assert_int_equal(set.n, 1);
+    assert_non_null(strstr(set.rules[0].sql, "1111111111"));
+    free(out);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    test_rmdir(dir);
+    free(dir);
+    fw_buf_free(&ini);
+}
+
+static void test_continued_value_too_long(void **state)
+{
+    (void)state;
+    fw_buf ini = {0};
+    fw_buf_puts(&ini, "[A-1]\nname = x\nwhere.1 = ");
+    for (int line = 0; line < 3; line++) {
+        for (int i = 0; i < 400; i++)
+            fw_buf_putc(&ini, 'a');
+        fw_buf_puts(&ini, line < 2 ? " \\\n" : "\n");
+    }
+    fw_ruleset set;
+    fw_diags d = {0};
+    char *dir;
+    char *out = load_text(ini.data, &set, &d, &dir);
+    assert_non_null(strstr(out, "r.ini:3: error: value continued with \\ is longer than 1022 bytes"));
+    assert_int_equal(set.n, 0);
+    free(out);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    test_rmdir(dir);
+    free(dir);
+    fw_buf_free(&ini);
+}
+
+static void test_quotes_semicolons_and_traps(void **state)
+{
+    (void)state;
+    fw_ruleset set;
+    fw_diags d = {0};
+    char *dir;
+    /* a quoted value keeps ; and #; an unquoted ; inside a string literal and a value that starts
+     * with a quote are both reported */
+    char *out = load_text(GOOD_RULE("Q-1", "where.1 = \"p.name <> 'a;b#c'\"\nwhere.2 = p.name <> 'x;y'\n"
+                                           "having = 'a' = 'a' AND 1\n"),
+                          &set, &d, &dir);
+    assert_non_null(strstr(set.rules[0].sql, "(p.name <> 'a;b#c')"));
+    assert_non_null(strstr(out, "r.ini:19: error: the ';' inside a string literal of where.2 would end the value"));
+    assert_non_null(strstr(out, "r.ini:20: error: the value of having starts with a quote"));
+    free(out);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_metadata_and_duplicates(void **state)
+{
+    (void)state;
+    fw_ruleset set;
+    fw_diags d = {0};
+    char *dir;
+    char *out = load_text("[B-1]\nname = x\ncategory = money\nseverity = urgent\nstatus = draft\nselect = 1\nfrom = payments\n"
+                          "[b-1]\nname = y\n",
+                          &set, &d, &dir);
+    assert_non_null(strstr(out, "r.ini:8: error: rule [b-1] is already defined at line 1"));
+    assert_non_null(strstr(out, "r.ini:3: error: [B-1] category 'money' is not one of: deceased identity"));
+    assert_non_null(strstr(out, "r.ini:4: error: [B-1] severity 'urgent' is not one of: high medium low"));
+    assert_non_null(strstr(out, "r.ini:5: error: [B-1] status 'draft' is not one of"));
+    assert_non_null(strstr(out, "[B-1] missing name_en"));
+    assert_non_null(strstr(out, "[B-1] missing version"));
+    assert_non_null(strstr(out, "[B-1] missing examples"));
+    free(out);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_duplicate_id_across_files_and_override(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir();
+    char *a = test_write_file(dir, "a.ini", GOOD_RULE("D-1", ""), strlen(GOOD_RULE("D-1", "")));
+    char *b = test_write_file(dir, "b.ini", GOOD_RULE("D-1", ""), strlen(GOOD_RULE("D-1", "")));
+    fw_ruleset set;
+    fw_diags d = {0};
+    fw_err err = {0};
+    const char *paths[] = {dir};
+    assert_int_equal(fw_rules_load_paths(paths, 1, &set, &d, &err), FW_OK);
+    assert_int_equal(d.errors, 1);
+    assert_non_null(strstr(d.v[0].msg, "rule id D-1 is already used at"));
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    /* across sources a later one overrides: no error, the later file wins */
+    char *sub = fw_printf("%s/sub", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    free(test_write_file(sub, "c.ini", GOOD_RULE("D-1", "where = 1\n"), strlen(GOOD_RULE("D-1", "where = 1\n"))));
+    fw_rule_sources src = {a, NULL, sub};
+    assert_int_equal(fw_rules_load(&src, &set, &d, &err), FW_OK);
+    assert_int_equal(d.errors, 0);
+    assert_int_equal(set.n, 1);
+    assert_non_null(strstr(set.rules[0].file, "c.ini"));
+    assert_string_equal(set.rules[0].source, "--rules");
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    free(sub);
+    free(a);
+    free(b);
+    test_rmdir(dir);
+    free(dir);
+}
+
+/* Builds a bare rule around one SQL text (no file needed for the authorizer). */
+static fw_rule bare_rule(const char *sql)
+{
+    fw_rule r;
+    memset(&r, 0, sizeof r);
+    r.id = "T-1";
+    r.file = "t.ini";
+    r.line = 1;
+    r.query_line = 5;
+    r.sql = (char *)sql;
+    return r;
+}
+
+static void test_authorizer_refuses_writes(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    static const struct { const char *sql, *want; } cases[] = {
+        {"INSERT INTO settings VALUES ('a', 'b')", "INSERT is refused"},
+        {"UPDATE settings SET value = 'x'", "UPDATE is refused"},
+        {"DELETE FROM hits", "DELETE is refused"},
+        {"DROP TABLE hits", "refused"},
+        {"CREATE TABLE t(x)", "refused"},
+        {"CREATE TEMP VIEW v AS SELECT 1", "refused"},
+        {"ATTACH DATABASE '/tmp/x.db' AS x", "ATTACH is refused"},
+        {"DETACH DATABASE temp", "DETACH is refused"},
+        {"PRAGMA journal_mode = DELETE", "PRAGMA is refused"},
+        {"BEGIN", "a transaction statement is refused"},
+        {"SAVEPOINT s", "SAVEPOINT is refused"},
+        {"SELECT load_extension('x')", "function load_extension() is not allowed"},
+        {"SELECT 1 AS subject; DELETE FROM hits", "more than one statement"},
+        {"WITH x AS (SELECT 1) INSERT INTO settings SELECT 'a', 'b' FROM x", "INSERT is refused"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fw_rule r = bare_rule(cases[i].sql);
+        sqlite3_stmt *st = NULL;
+        fw_err err = {0};
+        int rc = fw_rule_prepare(ws, &r, &st, &err);
+        if (rc != FW_EDATA || !strstr(err.msg, cases[i].want))
+            fail_msg("%s: rc %d, '%s'", cases[i].sql, rc, err.msg);
+        assert_null(st);
+        assert_non_null(strstr(err.msg, "t.ini:"));
+    }
+    /* nothing was written, and the connection is usable for the engine's own writes afterwards */
+    assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM settings"), 0);
+    fw_err err = {0};
+    assert_int_equal(fw_ws_exec(ws, "INSERT INTO settings VALUES ('k', 'v')", &err), FW_OK);
+    /* a plain read with a recursive CTE and window function is allowed */
+    fw_rule ok = bare_rule("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3) "
+                           "SELECT i, row_number() OVER (ORDER BY i), month_add('2023-01', i) FROM n");
+    sqlite3_stmt *st;
+    assert_int_equal(fw_rule_prepare(ws, &ok, &st, &err), FW_OK);
+    sqlite3_finalize(st);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_params_bound_override_and_unbound(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_ruleset set;
+    fw_diags d = {0};
+    char *rdir;
+    char *out = load_text(GOOD_RULE("P-1", "param.max_amount = 100\nparam.unused = 1\nwhere = p.amount > :max_amount\n")
+                          GOOD_RULE("P-2", "where = p.amount > :nothing\n"),
+                          &set, &d, &rdir);
+    free(out);
+    fw_rules_check_sql(ws, &set, &d);
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    fw_diags_print(&d, f);
+    fclose(f);
+    assert_non_null(strstr(buf, "r.ini:19: warning: [P-1] param.unused is never used"));
+    assert_non_null(strstr(buf, "r.ini:41: error: [P-2] :nothing is not bound: no 'param.nothing = DEFAULT'"));
+    free(buf);
+
+    fw_rule *r = fw_ruleset_find(&set, "p-1");
+    assert_non_null(r);
+    fw_rule bound = bare_rule("SELECT :max_amount + 0");
+    bound.params = r->params;
+    bound.nparams = r->nparams;
+    sqlite3_stmt *st;
+    fw_err err = {0};
+    assert_int_equal(fw_rule_prepare(ws, &bound, &st, &err), FW_OK);
+    assert_int_equal(fw_rule_bind_params(ws, &bound, st, &err), FW_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 100); /* bound as a number, from the default */
+    sqlite3_finalize(st);
+    assert_int_equal(fw_ws_exec(ws, "INSERT INTO rule_settings VALUES ('T-1', 'param.max_amount', '250')", &err), FW_OK);
+    assert_int_equal(fw_rule_prepare(ws, &bound, &st, &err), FW_OK);
+    assert_int_equal(fw_rule_bind_params(ws, &bound, st, &err), FW_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 250); /* the workspace override wins */
+    sqlite3_finalize(st);
+    fw_rule unbound = bare_rule("SELECT :other");
+    assert_int_equal(fw_rule_prepare(ws, &unbound, &st, &err), FW_OK);
+    assert_int_equal(fw_rule_bind_params(ws, &unbound, st, &err), FW_EDATA);
+    assert_non_null(strstr(err.msg, ":other is not a declared parameter"));
+    sqlite3_finalize(st);
+
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    test_rmdir(rdir);
+    free(rdir);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_sql_error_line_and_missing_columns(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_ruleset set;
+    fw_diags d = {0};
+    char *rdir;
+    char *out = load_text(GOOD_RULE("S-1", "where.1 = p.amount > 0\nwhere.2 = p.no_such > 1\n")
+                          "[S-2]\nname = x\nselect = p.id_number AS subject\nfrom = payments p\n",
+                          &set, &d, &rdir);
+    free(out);
+    fw_rules_check_sql(ws, &set, &d);
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    fw_diags_print(&d, f);
+    fclose(f);
+    /* SQLite's message, on the line of the clause that holds the error */
+    assert_non_null(strstr(buf, "r.ini:19: error: [S-1] SQL error: no such column: p.no_such"));
+    assert_non_null(strstr(buf, "[S-2] the query has no output column 'amount'"));
+    free(buf);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    test_rmdir(rdir);
+    free(rdir);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_plan_warning_for_inner_scan(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_ruleset set;
+    fw_diags d = {0};
+    char *rdir;
+    /* deaths joined on a non-indexed inequality: a full scan of deaths per payment */
+    char *out = load_text(GOOD_RULE("W-1", "join = JOIN deaths x ON x.death_date < p.pay_date\n"), &set, &d, &rdir);
+    free(out);
+    fw_rules_check_sql(ws, &set, &d);
+    assert_int_equal(d.errors, 0);
+    assert_true(d.warnings >= 1);
+    bool found = false;
+    for (int i = 0; i < d.n; i++)
+        found |= strstr(d.v[i].msg, "scans all of") != NULL;
+    assert_true(found);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    test_rmdir(rdir);
+    free(rdir);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_edit_distance(void **state)
+{
+    (void)state;
+    assert_int_equal(fw_edit_distance("where", "wehre"), 2);
+    assert_int_equal(fw_edit_distance("", "abc"), 3);
+    assert_int_equal(fw_edit_distance("severity", "severity"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_rule_loads_and_assembles),
+        cmocka_unit_test(test_did_you_mean_and_line_numbers),
+        cmocka_unit_test(test_overlong_line_fails_file_with_line),
+        cmocka_unit_test(test_continued_value_too_long),
+        cmocka_unit_test(test_quotes_semicolons_and_traps),
+        cmocka_unit_test(test_metadata_and_duplicates),
+        cmocka_unit_test(test_duplicate_id_across_files_and_override),
+        cmocka_unit_test(test_authorizer_refuses_writes),
+        cmocka_unit_test(test_params_bound_override_and_unbound),
+        cmocka_unit_test(test_sql_error_line_and_missing_columns),
+        cmocka_unit_test(test_plan_warning_for_inner_scan),
+        cmocka_unit_test(test_edit_distance),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
