@@ -254,7 +254,7 @@ static fw_ws *scratch(const char *path)
 static int load_examples(fw_ws *ws, dictionary *d, const char *sec, const char *kind)
 {
     int n = 0;
-    for (int i = 1; i < 100; i++) {
+    for (int i = 1; i < 5000; i++) {
         char k[64];
         snprintf(k, sizeof k, "example.%s.%d", kind, i);
         const char *v = get(d, sec, k);
