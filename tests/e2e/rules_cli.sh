@@ -4,11 +4,15 @@
 # Ctrl-C during a run exits 130 keeping the complete rules.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
-export FUNDWATCH_DATADIR="$here"
 good="$here/tests/data/rules/good"
 broken="$here/tests/data/rules/broken"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# A data directory with the profiles but without the shipped rules/*.ini, so that only the test
+# rules load (the catalogue is tested by `fundwatch rules test` in tests/run.sh).
+export FUNDWATCH_DATADIR="$tmp/datadir"
+mkdir "$FUNDWATCH_DATADIR"
+ln -s "$here/profiles" "$FUNDWATCH_DATADIR/profiles"
 cd "$tmp"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
