@@ -68,11 +68,10 @@ void fw_label_keys(const fw_label *table, char *buf, size_t n)
 
 /* --- the workflow ------------------------------------------------------------------------------- */
 
-#define VERDICT_OPTIONAL 0u
 const fw_transition fw_case_transitions[] = {
     {"new", "verifying", FW_CF_METHOD | FW_CF_VERIFIER, FW_CF_NOTE, false},
-    {"verifying", "confirmed", FW_CF_NOTE, VERDICT_OPTIONAL, true},
-    {"verifying", "partly_confirmed", FW_CF_NOTE, VERDICT_OPTIONAL, true},
+    {"verifying", "confirmed", FW_CF_NOTE, 0, true},
+    {"verifying", "partly_confirmed", FW_CF_NOTE, 0, true},
     {"verifying", "dismissed", FW_CF_REASON, FW_CF_REASON_TEXT | FW_CF_NOTE, true},
     {"confirmed", "rectifying", FW_CF_MEASURES, FW_CF_TO_RECOVER | FW_CF_RECOVERED | FW_CF_NOTE, false},
     {"partly_confirmed", "rectifying", FW_CF_MEASURES, FW_CF_TO_RECOVER | FW_CF_RECOVERED | FW_CF_NOTE, false},
@@ -216,15 +215,21 @@ int fw_case_check_change(const char *from, const fw_case_change *c, fw_err *err)
                        c->to, next);
     }
     unsigned given = given_fields(c);
+    char missing[256] = "";
+    size_t used = 0;
     for (unsigned f = 1; f <= FW_CF_RECOVERED; f <<= 1) {
-        if ((t->required & f) && (!(given & f) || (f < FW_CF_TO_RECOVER && blank(field_value(c, f)))))
-            return fw_fail(err, FW_EDATA, "%s -> %s needs %s", from, c->to, fw_case_field_option(f));
-        if ((given & f) && !((t->required | t->optional) & f))
+        bool empty = f < FW_CF_TO_RECOVER && (given & f) && blank(field_value(c, f));
+        if ((t->required & f) && (!(given & f) || empty))
+            used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s", used ? ", " : "",
+                                     fw_case_field_option(f));
+        else if ((given & f) && !((t->required | t->optional) & f))
             return fw_fail(err, FW_EDATA, "%s does not apply to %s -> %s; nothing was changed",
                            fw_case_field_option(f), from, c->to);
-        if ((given & f) && f < FW_CF_TO_RECOVER && blank(field_value(c, f)))
+        else if (empty)
             return fw_fail(err, FW_EDATA, "%s is empty; write something or leave it out", fw_case_field_option(f));
     }
+    if (missing[0])
+        return fw_fail(err, FW_EDATA, "%s -> %s needs %s; nothing was changed", from, c->to, missing);
     return check_keys(c, err);
 }
 
