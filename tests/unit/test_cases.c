@@ -275,6 +275,7 @@ static void test_money_and_dates(void **state)
 static void test_fields_recorded(void **state)
 {
     (void)state;
+    fw_set_user("tester"); /* the records name the acting user */
     char *dir;
     fw_ws *ws = test_open_ws(&dir);
     long long id = one_case(ws);
@@ -315,6 +316,7 @@ static void test_fields_recorded(void **state)
     assert_int_equal(checked, trail_count(ws));
     fw_ws_close(ws);
     test_rmdir(dir);
+    fw_set_user(NULL);
     free(dir);
 }
 

@@ -89,6 +89,7 @@ static void test_expiry(void **state)
 static void test_remove_kept_and_recorded(void **state)
 {
     (void)state;
+    fw_set_user("tester"); /* the records name the acting user */
     char *dir;
     fw_ws *ws = test_open_ws(&dir);
     fw_err err = {0};
@@ -115,6 +116,7 @@ static void test_remove_kept_and_recorded(void **state)
     assert_int_equal(checked, 2);
     fw_ws_close(ws);
     test_rmdir(dir);
+    fw_set_user(NULL);
     free(dir);
 }
 
