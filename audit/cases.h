@@ -174,7 +174,8 @@ int fw_case_history(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err);
  *  - a dismissed case whose hits are unchanged stays dismissed;
  *  - a case all of whose hits are gone gets resolved_by_data = 1 (never deleted), with a trail
  *    record; if one of its hits comes back, the flag is cleared, also recorded.
- * Contract with the engine: evidence_changed is read only on hits with last_run_id = run_id. */
+ * Contract with the engine: evidence_changed is read only on hits with last_run_id = run_id and
+ * must describe that run (1 = this run saw different evidence, 0 = the same). */
 int fw_cases_sync(fw_ws *ws, long long run_id, fw_err *err);
 
 /* --- input parsing shared by the CLI and the TUI forms ------------------------------------------ */
