@@ -1,14 +1,944 @@
-/* cases.c: the case workflow (see cases.h). */
+/* cases.c: the case workflow (see cases.h): the vocabulary and transition tables, validation,
+ * loading and changing one case (each change one transaction with its trail record), the lists the
+ * screens page through, and the re-run rules applied after every rule run. */
 #include "audit/cases.h"
+
+#include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit/trail.h"
+
+/* --- vocabulary --------------------------------------------------------------------------------- */
+
+const fw_label fw_case_statuses[] = {
+    {"new", "待核查", "new"},
+    {"verifying", "核查中", "verifying"},
+    {"confirmed", "属实", "confirmed"},
+    {"partly_confirmed", "部分属实", "partly confirmed"},
+    {"dismissed", "不属实", "dismissed"},
+    {"rectifying", "整改中", "rectifying"},
+    {"closed", "已办结", "closed"},
+    {NULL, NULL, NULL},
+};
+
+const fw_label fw_verify_methods[] = {
+    {"online", "线上核查", "online check"},
+    {"visit", "入户核查", "home visit"},
+    {NULL, NULL, NULL},
+};
+
+const fw_label fw_dismiss_reasons[] = {
+    {"data_error", "数据错误", "data error"},
+    {"allowed_by_policy", "政策允许", "allowed by policy"},
+    {"already_handled", "已处理", "already handled"},
+    {"other", "其他", "other (explain in --reason-text)"},
+    {NULL, NULL, NULL},
+};
+
+const fw_label fw_measures[] = {
+    {"stop_payment", "停发", "stop payment"},
+    {"remove_from_roll", "清退", "remove from the roll"},
+    {"recover_funds", "追缴", "recover funds"},
+    {"talk", "谈话提醒", "reminder talk"},
+    {"warning", "批评教育/警告", "criticism or warning"},
+    {"sanction", "党纪政务处分", "party or administrative sanction"},
+    {"transfer", "移送司法/移交", "transfer to prosecution or another body"},
+    {NULL, NULL, NULL},
+};
+
+const fw_label *fw_label_find(const fw_label *table, const char *key)
+{
+    for (const fw_label *l = table; key && l->key; l++)
+        if (strcmp(l->key, key) == 0)
+            return l;
+    return NULL;
+}
+
+void fw_label_keys(const fw_label *table, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (const fw_label *l = table; l->key && used < n; l++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", l == table ? "" : ", ", l->key);
+}
+
+/* --- the workflow ------------------------------------------------------------------------------- */
+
+const fw_transition fw_case_transitions[] = {
+    {"new", "verifying", FW_CF_METHOD | FW_CF_VERIFIER, FW_CF_NOTE, false},
+    {"verifying", "confirmed", FW_CF_NOTE, 0, true},
+    {"verifying", "partly_confirmed", FW_CF_NOTE, 0, true},
+    {"verifying", "dismissed", FW_CF_REASON, FW_CF_REASON_TEXT | FW_CF_NOTE, true},
+    {"confirmed", "rectifying", FW_CF_MEASURES, FW_CF_TO_RECOVER | FW_CF_RECOVERED | FW_CF_NOTE, false},
+    {"partly_confirmed", "rectifying", FW_CF_MEASURES, FW_CF_TO_RECOVER | FW_CF_RECOVERED | FW_CF_NOTE, false},
+    {"rectifying", "closed", 0, FW_CF_MEASURES | FW_CF_TO_RECOVER | FW_CF_RECOVERED | FW_CF_NOTE, false},
+    {"dismissed", "closed", 0, FW_CF_NOTE, false},
+};
+const int fw_ncase_transitions = (int)(sizeof fw_case_transitions / sizeof fw_case_transitions[0]);
+
+const char *fw_case_field_option(unsigned field)
+{
+    switch (field) {
+    case FW_CF_NOTE: return "--note";
+    case FW_CF_METHOD: return "--method";
+    case FW_CF_VERIFIER: return "--verifier";
+    case FW_CF_REASON: return "--reason";
+    case FW_CF_REASON_TEXT: return "--reason-text";
+    case FW_CF_MEASURES: return "--measures";
+    case FW_CF_TO_RECOVER: return "--to-recover";
+    case FW_CF_RECOVERED: return "--recovered";
+    default: return "?";
+    }
+}
+
+const fw_transition *fw_case_transition(const char *from, const char *to)
+{
+    for (int i = 0; i < fw_ncase_transitions; i++)
+        if (from && to && strcmp(fw_case_transitions[i].from, from) == 0 &&
+            strcmp(fw_case_transitions[i].to, to) == 0)
+            return &fw_case_transitions[i];
+    return NULL;
+}
+
+void fw_case_next_statuses(const char *from, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < fw_ncase_transitions && used < n; i++)
+        if (strcmp(fw_case_transitions[i].from, from) == 0)
+            used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? ", " : "", fw_case_transitions[i].to);
+    if (!buf[0])
+        snprintf(buf, n, "none");
+}
+
+static bool blank(const char *s)
+{
+    if (!s)
+        return true;
+    for (; *s; s++)
+        if (!isspace((unsigned char)*s))
+            return false;
+    return true;
+}
+
+/* The fields a change carries (given and not blank; amounts count when given). */
+static unsigned given_fields(const fw_case_change *c)
+{
+    unsigned f = 0;
+    f |= c->note ? FW_CF_NOTE : 0;
+    f |= c->method ? FW_CF_METHOD : 0;
+    f |= c->verifier ? FW_CF_VERIFIER : 0;
+    f |= c->reason ? FW_CF_REASON : 0;
+    f |= c->reason_text ? FW_CF_REASON_TEXT : 0;
+    f |= c->measures ? FW_CF_MEASURES : 0;
+    f |= c->has_to_recover ? FW_CF_TO_RECOVER : 0;
+    f |= c->has_recovered ? FW_CF_RECOVERED : 0;
+    return f;
+}
+
+static const char *field_value(const fw_case_change *c, unsigned field)
+{
+    switch (field) {
+    case FW_CF_NOTE: return c->note;
+    case FW_CF_METHOD: return c->method;
+    case FW_CF_VERIFIER: return c->verifier;
+    case FW_CF_REASON: return c->reason;
+    case FW_CF_REASON_TEXT: return c->reason_text;
+    case FW_CF_MEASURES: return c->measures;
+    default: return "amount";
+    }
+}
+
+/* Every comma-separated word of list must be a measure key; no empty words, no repeats. */
+static int check_measures(const char *list, fw_err *err)
+{
+    char keys[256];
+    fw_label_keys(fw_measures, keys, sizeof keys);
+    size_t n = strlen(list);
+    if (n == 0 || list[0] == ',' || list[n - 1] == ',' || strstr(list, ",,"))
+        return fw_fail(err, FW_EDATA, "--measures '%s' has an empty item; give a comma list such as "
+                                      "stop_payment,recover_funds", list);
+    char *copy = fw_strdup(list), *save = NULL;
+    const char *seen[16];
+    int nseen = 0, rc = FW_OK;
+    for (char *w = strtok_r(copy, ",", &save); w && rc == FW_OK; w = strtok_r(NULL, ",", &save)) {
+        if (!fw_label_find(fw_measures, w)) {
+            rc = fw_fail(err, FW_EDATA, "unknown measure '%s'; measures are: %s (comma list, no spaces)", w, keys);
+            break;
+        }
+        for (int i = 0; i < nseen; i++)
+            if (strcmp(seen[i], w) == 0)
+                rc = fw_fail(err, FW_EDATA, "measure '%s' is listed twice", w);
+        if (nseen < 16)
+            seen[nseen++] = w;
+    }
+    free(copy);
+    return rc;
+}
+
+static int check_keys(const fw_case_change *c, fw_err *err)
+{
+    char keys[256];
+    if (c->method && !fw_label_find(fw_verify_methods, c->method)) {
+        fw_label_keys(fw_verify_methods, keys, sizeof keys);
+        return fw_fail(err, FW_EDATA, "unknown verification method '%s'; use one of: %s", c->method, keys);
+    }
+    if (c->reason && !fw_label_find(fw_dismiss_reasons, c->reason)) {
+        fw_label_keys(fw_dismiss_reasons, keys, sizeof keys);
+        return fw_fail(err, FW_EDATA, "unknown dismissal reason '%s'; use one of: %s", c->reason, keys);
+    }
+    if (c->reason && strcmp(c->reason, "other") == 0 && blank(c->reason_text))
+        return fw_fail(err, FW_EDATA, "reason 'other' needs the reason written out: add --reason-text TEXT");
+    if (c->measures && check_measures(c->measures, err))
+        return err->code;
+    if ((c->has_to_recover && c->to_recover < 0) || (c->has_recovered && c->recovered < 0))
+        return fw_fail(err, FW_EDATA, "amounts cannot be negative");
+    return FW_OK;
+}
+
+int fw_case_check_change(const char *from, const fw_case_change *c, fw_err *err)
+{
+    char next[256];
+    if (!c->to || !fw_label_find(fw_case_statuses, c->to)) {
+        char keys[256];
+        fw_label_keys(fw_case_statuses, keys, sizeof keys);
+        return fw_fail(err, FW_EDATA, "unknown status '%s'; statuses are: %s", c->to ? c->to : "", keys);
+    }
+    const fw_transition *t = fw_case_transition(from, c->to);
+    if (!t) {
+        fw_case_next_statuses(from, next, sizeof next);
+        return fw_fail(err, FW_ECONFLICT, "a case that is %s cannot become %s; allowed next: %s", from,
+                       c->to, next);
+    }
+    unsigned given = given_fields(c);
+    char missing[256] = "";
+    size_t used = 0;
+    for (unsigned f = 1; f <= FW_CF_RECOVERED; f <<= 1) {
+        bool empty = f < FW_CF_TO_RECOVER && (given & f) && blank(field_value(c, f));
+        if ((t->required & f) && (!(given & f) || empty))
+            used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s", used ? ", " : "",
+                                     fw_case_field_option(f));
+        else if ((given & f) && !((t->required | t->optional) & f))
+            return fw_fail(err, FW_EDATA, "%s does not apply to %s -> %s; nothing was changed",
+                           fw_case_field_option(f), from, c->to);
+        else if (empty)
+            return fw_fail(err, FW_EDATA, "%s is empty; write something or leave it out", fw_case_field_option(f));
+    }
+    if (missing[0])
+        return fw_fail(err, FW_EDATA, "%s -> %s needs %s; nothing was changed", from, c->to, missing);
+    return check_keys(c, err);
+}
+
+/* --- input parsing ------------------------------------------------------------------------------ */
+
+static const char *skip_prefix(const char *s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strncmp(s, prefix, n) == 0 ? s + n : s;
+}
+
+int fw_case_parse_money(const char *s, long long *fen, fw_err *err)
+{
+    const char *p = s;
+    while (*p == ' ')
+        p++;
+    p = skip_prefix(skip_prefix(p, "\xc2\xa5"), "\xef\xbf\xa5"); /* ¥ or ￥ */
+    long long yuan = 0;
+    int digits = 0, group = 0, grouped = 0;
+    for (; isdigit((unsigned char)*p) || *p == ','; p++) {
+        if (*p == ',') {
+            if (digits == 0 || (grouped && group != 3) || (!grouped && group > 3))
+                goto bad;
+            grouped = 1;
+            group = 0;
+            continue;
+        }
+        if (++digits > 13)
+            goto bad;
+        group++;
+        yuan = yuan * 10 + (*p - '0');
+    }
+    if (digits == 0 || (grouped && group != 3))
+        goto bad;
+    long long cents = 0;
+    if (*p == '.') {
+        p++;
+        int d = 0;
+        for (; isdigit((unsigned char)*p); p++, d++) {
+            if (d >= 2)
+                goto bad;
+            cents = cents * 10 + (*p - '0');
+        }
+        if (d == 0)
+            goto bad;
+        if (d == 1)
+            cents *= 10;
+    }
+    p = skip_prefix(p, "\xe5\x85\x83"); /* 元 */
+    while (*p == ' ')
+        p++;
+    if (*p)
+        goto bad;
+    *fen = yuan * 100 + cents;
+    return FW_OK;
+bad:
+    return fw_fail(err, FW_EDATA, "'%s' is not an amount in yuan; write it like 1234.50 or 1,234.5 "
+                                  "(at most two decimals, not negative)", s);
+}
+
+int fw_case_parse_date(const char *s, fw_err *err)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int ok = s && strlen(s) == 10 && s[4] == '-' && s[7] == '-';
+    for (int i = 0; ok && i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+            ok = 0;
+    if (ok) {
+        int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        ok = y >= 1900 && m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] + (m == 2 && leap);
+    }
+    if (!ok)
+        return fw_fail(err, FW_EDATA, "'%s' is not a date; write it as YYYY-MM-DD (a day that exists)",
+                       s ? s : "");
+    return FW_OK;
+}
+
+static void today_local(char out[11])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* --- loading and writing one case --------------------------------------------------------------- */
+
+/* The stored columns of a case and where they live in fw_case: loading, diffing and writing all
+ * walk this one list. */
+typedef struct case_column {
+    const char *name;
+    size_t offset;
+    bool is_int;
+} case_column;
+
+#define TEXT_COL(f) {#f, offsetof(fw_case, f), false}
+#define INT_COL(f) {#f, offsetof(fw_case, f), true}
+static const case_column case_columns[] = {
+    INT_COL(id), TEXT_COL(case_no), TEXT_COL(subject_kind), TEXT_COL(subject), TEXT_COL(id_number),
+    TEXT_COL(name), TEXT_COL(county), TEXT_COL(township), TEXT_COL(village), TEXT_COL(status),
+    INT_COL(resolved_by_data), TEXT_COL(assignee), TEXT_COL(received_at), TEXT_COL(due_date),
+    TEXT_COL(verify_method), TEXT_COL(verifier), TEXT_COL(verified_at), TEXT_COL(conclusion),
+    TEXT_COL(dismiss_reason), TEXT_COL(dismiss_text), TEXT_COL(measures), INT_COL(to_recover),
+    INT_COL(recovered), TEXT_COL(rectified_at), TEXT_COL(closed_at), TEXT_COL(closure_note),
+    TEXT_COL(pending_status), TEXT_COL(pending_by), TEXT_COL(pending_at), TEXT_COL(reviewed_by),
+    TEXT_COL(reviewed_at), TEXT_COL(created_at), TEXT_COL(updated_at), TEXT_COL(updated_by),
+    INT_COL(version),
+};
+enum { NCASE_COLUMNS = (int)(sizeof case_columns / sizeof case_columns[0]) };
+
+/* Columns the diff and the update skip: identity and bookkeeping written by write_case itself. */
+static bool is_bookkeeping(const char *name)
+{
+    return strcmp(name, "id") == 0 || strcmp(name, "version") == 0 || strcmp(name, "updated_at") == 0 ||
+           strcmp(name, "updated_by") == 0;
+}
+
+static char **text_at(fw_case *c, const case_column *col)
+{
+    return (char **)((char *)c + col->offset);
+}
+
+static long long *int_at(fw_case *c, const case_column *col)
+{
+    return (long long *)((char *)c + col->offset);
+}
+
+static void set_text(char **field, const char *value)
+{
+    free(*field);
+    *field = value ? fw_strdup(value) : NULL;
+}
+
+static char *column_dup(sqlite3_stmt *st, int i)
+{
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    return v ? fw_strdup(v) : NULL;
+}
+
+void fw_case_free(fw_case *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < NCASE_COLUMNS; i++)
+        if (!case_columns[i].is_int)
+            free(*text_at(c, &case_columns[i]));
+    free(c->rules);
+    free(c->programs);
+    free(c->period_from);
+    free(c->period_to);
+    memset(c, 0, sizeof *c);
+}
+
+static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
+{
+    sqlite3_stmt *st;
+    if (fw_ws_prepare(ws,
+                      "SELECT group_concat(DISTINCT rule_id), group_concat(DISTINCT program), "
+                      "       min(first_date), max(last_date), "
+                      "       COALESCE(sum(CASE WHEN state = 'present' THEN amount END), 0), "
+                      "       COALESCE(sum(state = 'present'), 0), count(*) "
+                      "FROM hits WHERE case_id = ?",
+                      &st, err))
+        return err->code;
+    sqlite3_bind_int64(st, 1, c->id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        c->rules = column_dup(st, 0);
+        c->programs = column_dup(st, 1);
+        c->period_from = column_dup(st, 2);
+        c->period_to = column_dup(st, 3);
+        c->amount = sqlite3_column_int64(st, 4);
+        c->hits_present = sqlite3_column_int64(st, 5);
+        c->hits_total = sqlite3_column_int64(st, 6);
+    }
+    sqlite3_finalize(st);
+    return FW_OK;
+}
+
+/* Loads by id (by_no NULL) or by case number. */
+static int load_case(fw_ws *ws, long long id, const char *by_no, fw_case *out, fw_err *err)
+{
+    memset(out, 0, sizeof *out);
+    fw_buf sql = {0};
+    fw_buf_puts(&sql, "SELECT ");
+    for (int i = 0; i < NCASE_COLUMNS; i++)
+        fw_buf_printf(&sql, "%s%s", i ? ", " : "", case_columns[i].name);
+    fw_buf_puts(&sql, by_no ? " FROM cases WHERE case_no = ?" : " FROM cases WHERE id = ?");
+    sqlite3_stmt *st;
+    int rc = fw_ws_prepare(ws, sql.data, &st, err);
+    fw_buf_free(&sql);
+    if (rc)
+        return rc;
+    if (by_no)
+        sqlite3_bind_text(st, 1, by_no, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        for (int i = 0; i < NCASE_COLUMNS; i++) {
+            if (case_columns[i].is_int)
+                *int_at(out, &case_columns[i]) = sqlite3_column_int64(st, i);
+            else
+                *text_at(out, &case_columns[i]) = column_dup(st, i);
+        }
+    }
+    sqlite3_finalize(st);
+    if (step != SQLITE_ROW) {
+        if (step != SQLITE_DONE)
+            return fw_fail(err, FW_EWORKSPACE, "cannot read case: %s", sqlite3_errmsg(ws->db));
+        if (by_no)
+            return fw_fail(err, FW_ENOTFOUND, "no case %s; `fundwatch case list` shows the cases", by_no);
+        return fw_fail(err, FW_ENOTFOUND, "no case with id %lld; `fundwatch case list` shows the cases", id);
+    }
+    return load_hit_summary(ws, out, err);
+}
+
+int fw_case_get_id(fw_ws *ws, long long id, fw_case *out, fw_err *err)
+{
+    return load_case(ws, id, NULL, out, err);
+}
+
+int fw_case_get(fw_ws *ws, const char *ref, fw_case *out, fw_err *err)
+{
+    char *end = NULL;
+    long long id = ref && *ref ? strtoll(ref, &end, 10) : 0;
+    if (ref && *ref && *end == '\0')
+        return load_case(ws, id, NULL, out, err);
+    return load_case(ws, 0, ref ? ref : "", out, err);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static void json_column(fw_buf *b, fw_case *c, const case_column *col)
+{
+    if (col->is_int)
+        fw_json_field_int(b, col->name, *int_at(c, col));
+    else
+        fw_json_field_str(b, col->name, *text_at(c, col));
+}
+
+/* Writes the columns where `now` differs from `was`, bumps the version (only if it is still the one
+ * loaded) and appends the trail record: before/after hold the changed columns; `extra` (a JSON
+ * member list, may be NULL) is added to after. Call inside a transaction. */
+static int write_case(fw_ws *ws, fw_case *was, fw_case *now, const char *action, const char *extra,
+                      fw_err *err)
+{
+    fw_buf sql = {0}, before = {0}, after = {0};
+    fw_buf_puts(&sql, "UPDATE cases SET ");
+    fw_buf_puts(&before, "{");
+    fw_buf_puts(&after, "{");
+    for (int i = 0; i < NCASE_COLUMNS; i++) {
+        const case_column *col = &case_columns[i];
+        if (is_bookkeeping(col->name))
+            continue;
+        bool same = col->is_int ? *int_at(was, col) == *int_at(now, col)
+                                : same_text(*text_at(was, col), *text_at(now, col));
+        if (same)
+            continue;
+        fw_buf_printf(&sql, "%s = ?%d, ", col->name, i + 1);
+        json_column(&before, was, col);
+        json_column(&after, now, col);
+    }
+    if (extra && *extra)
+        fw_buf_printf(&after, "%s%s", after.len > 1 ? "," : "", extra);
+    fw_buf_puts(&before, "}");
+    fw_buf_puts(&after, "}");
+    fw_buf_printf(&sql, "updated_at = ?%d, updated_by = ?%d, version = version + 1 WHERE id = ?%d AND version = ?%d",
+                  NCASE_COLUMNS + 1, NCASE_COLUMNS + 2, NCASE_COLUMNS + 3, NCASE_COLUMNS + 4);
+
+    char at[32];
+    fw_now_iso(at);
+    sqlite3_stmt *st = NULL;
+    int rc = fw_ws_prepare(ws, sql.data, &st, err);
+    if (rc == FW_OK) {
+        for (int i = 0; i < NCASE_COLUMNS; i++) {
+            const case_column *col = &case_columns[i];
+            if (col->is_int)
+                sqlite3_bind_int64(st, i + 1, *int_at(now, col));
+            else
+                sqlite3_bind_text(st, i + 1, *text_at(now, col), -1, SQLITE_STATIC);
+        }
+        sqlite3_bind_text(st, NCASE_COLUMNS + 1, at, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, NCASE_COLUMNS + 2, fw_user(), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, NCASE_COLUMNS + 3, was->id);
+        sqlite3_bind_int64(st, NCASE_COLUMNS + 4, was->version);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = fw_fail(err, FW_EWORKSPACE, "cannot update case %s: %s", was->case_no, sqlite3_errmsg(ws->db));
+        else if (sqlite3_changes(ws->db) != 1)
+            rc = fw_fail(err, FW_ECONFLICT, "case %s was changed meanwhile; reload it", was->case_no);
+        sqlite3_finalize(st);
+    }
+    if (rc == FW_OK) {
+        char object[48];
+        snprintf(object, sizeof object, "case:%lld", was->id);
+        rc = fw_trail_append(ws, action, object, before.data, after.data, err);
+    }
+    fw_buf_free(&sql);
+    fw_buf_free(&before);
+    fw_buf_free(&after);
+    return rc;
+}
+
+/* Starts a change: opens the transaction, loads the case twice (what was, what will be) and checks
+ * that nobody changed it since the user saw it. On failure nothing is open or allocated. */
+static int begin_change(fw_ws *ws, long long id, long long seen_version, fw_case *was, fw_case *now,
+                        fw_err *err)
+{
+    if (fw_ws_begin(ws, err))
+        return err->code;
+    if (load_case(ws, id, NULL, was, err))
+        goto fail;
+    if (was->version != seen_version) {
+        fw_fail(err, FW_ECONFLICT, "case %s was changed by %s at %s (you saw version %lld, it is now %lld); "
+                                   "reload it and try again: nothing was written",
+                was->case_no, was->updated_by ? was->updated_by : "?", was->updated_at, seen_version,
+                was->version);
+        fw_case_free(was);
+        goto fail;
+    }
+    if (load_case(ws, id, NULL, now, err)) {
+        fw_case_free(was);
+        goto fail;
+    }
+    return FW_OK;
+fail:
+    fw_ws_rollback(ws);
+    return err->code;
+}
+
+/* Ends a change: commits when rc is OK, else rolls back; frees both copies. */
+static int end_change(fw_ws *ws, int rc, fw_case *was, fw_case *now, fw_err *err)
+{
+    if (rc == FW_OK)
+        rc = fw_ws_commit(ws, err);
+    if (rc != FW_OK)
+        fw_ws_rollback(ws);
+    fw_case_free(was);
+    fw_case_free(now);
+    return rc;
+}
+
+static int insert_note(fw_ws *ws, long long id, const char *text, fw_err *err)
+{
+    sqlite3_stmt *st;
+    char at[32];
+    fw_now_iso(at);
+    if (fw_ws_prepare(ws, "INSERT INTO case_notes(case_id, user, at, text) VALUES (?, ?, ?, ?)", &st, err))
+        return err->code;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, fw_user(), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? FW_OK
+                                             : fw_fail(err, FW_EWORKSPACE, "cannot save the note: %s",
+                                                       sqlite3_errmsg(ws->db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+bool fw_case_review_required(fw_ws *ws)
+{
+    char *v = fw_ws_setting(ws, "review.second");
+    bool on = v && strcmp(v, "1") == 0;
+    free(v);
+    return on;
+}
+
+static bool is_verdict(const char *status)
+{
+    return strcmp(status, "confirmed") == 0 || strcmp(status, "partly_confirmed") == 0 ||
+           strcmp(status, "dismissed") == 0;
+}
+
+/* Writes the change's fields into the case. The note goes where the ledger keeps it: the conclusion
+ * of a verdict, the closure note, or (returned in *loose_note) a plain case note. */
+static void apply_change(fw_case *now, const fw_case_change *c, const char **loose_note)
+{
+    char today[11];
+    today_local(today);
+    *loose_note = NULL;
+    if (c->method)
+        set_text(&now->verify_method, c->method);
+    if (c->verifier)
+        set_text(&now->verifier, c->verifier);
+    if (is_verdict(c->to)) {
+        set_text(&now->verified_at, today);
+        set_text(&now->conclusion, c->note);
+        set_text(&now->dismiss_reason, c->reason);
+        set_text(&now->dismiss_text, c->reason_text);
+    } else if (strcmp(c->to, "closed") == 0) {
+        set_text(&now->closed_at, today);
+        set_text(&now->closure_note, c->note);
+    } else {
+        *loose_note = c->note;
+    }
+    if (strcmp(c->to, "rectifying") == 0)
+        set_text(&now->rectified_at, today);
+    if (c->measures)
+        set_text(&now->measures, c->measures);
+    if (c->has_to_recover)
+        now->to_recover = c->to_recover;
+    if (c->has_recovered)
+        now->recovered = c->recovered;
+}
+
+static int refuse_if_pending(const fw_case *was, fw_err *err)
+{
+    if (!was->pending_status)
+        return FW_OK;
+    return fw_fail(err, FW_ECONFLICT,
+                   "case %s has a verdict (%s) awaiting a second reviewer, asked by %s at %s; "
+                   "another user must run `fundwatch case approve %s` (or --reject) first",
+                   was->case_no, was->pending_status, was->pending_by, was->pending_at, was->case_no);
+}
+
+int fw_case_set_status(fw_ws *ws, long long id, long long seen_version, const fw_case_change *c, fw_err *err)
+{
+    fw_case was, now;
+    if (begin_change(ws, id, seen_version, &was, &now, err))
+        return err->code;
+    int rc = refuse_if_pending(&was, err);
+    if (rc == FW_OK)
+        rc = fw_case_check_change(was.status, c, err);
+    if (rc == FW_OK) {
+        const fw_transition *t = fw_case_transition(was.status, c->to);
+        const char *loose_note;
+        apply_change(&now, c, &loose_note);
+        const char *action = "case.status";
+        if (t->reviewed && fw_case_review_required(ws)) {
+            char at[32];
+            fw_now_iso(at);
+            set_text(&now.pending_status, c->to);
+            set_text(&now.pending_by, fw_user());
+            set_text(&now.pending_at, at);
+            action = "case.review_requested";
+        } else {
+            set_text(&now.status, c->to);
+        }
+        fw_buf extra = {0};
+        if (loose_note) {
+            fw_json_field_str(&extra, "note", loose_note);
+            rc = insert_note(ws, id, loose_note, err);
+        }
+        if (rc == FW_OK)
+            rc = write_case(ws, &was, &now, action, extra.data, err);
+        fw_buf_free(&extra);
+    }
+    return end_change(ws, rc, &was, &now, err);
+}
+
+int fw_case_approve(fw_ws *ws, long long id, long long seen_version, bool reject, fw_err *err)
+{
+    fw_case was, now;
+    if (begin_change(ws, id, seen_version, &was, &now, err))
+        return err->code;
+    int rc = FW_OK;
+    if (!was.pending_status)
+        rc = fw_fail(err, FW_ECONFLICT, "case %s has no verdict awaiting review (status %s)", was.case_no, was.status);
+    else if (strcmp(was.pending_by, fw_user()) == 0)
+        rc = fw_fail(err, FW_ECONFLICT,
+                     "case %s: %s asked for this verdict and cannot also approve it; a different user "
+                     "must (--user NAME or $FUNDWATCH_USER)",
+                     was.case_no, fw_user());
+    if (rc == FW_OK) {
+        char at[32];
+        fw_now_iso(at);
+        if (reject) {
+            /* The verdict's fields were proposed with it; a rejected verdict leaves none behind. */
+            set_text(&now.conclusion, NULL);
+            set_text(&now.dismiss_reason, NULL);
+            set_text(&now.dismiss_text, NULL);
+            set_text(&now.verified_at, NULL);
+        } else {
+            set_text(&now.status, was.pending_status);
+        }
+        set_text(&now.reviewed_by, fw_user());
+        set_text(&now.reviewed_at, at);
+        set_text(&now.pending_status, NULL);
+        set_text(&now.pending_by, NULL);
+        set_text(&now.pending_at, NULL);
+        rc = write_case(ws, &was, &now, reject ? "case.review_rejected" : "case.approve", NULL, err);
+    }
+    return end_change(ws, rc, &was, &now, err);
+}
+
+int fw_case_assign(fw_ws *ws, long long id, long long seen_version, const char *assignee, const char *due,
+                   fw_err *err)
+{
+    if (blank(assignee))
+        return fw_fail(err, FW_EDATA, "say who receives the case (a person or a department)");
+    if (due && fw_case_parse_date(due, err))
+        return err->code;
+    fw_case was, now;
+    if (begin_change(ws, id, seen_version, &was, &now, err))
+        return err->code;
+    int rc = FW_OK;
+    if (strcmp(was.status, "closed") == 0)
+        rc = fw_fail(err, FW_ECONFLICT, "case %s is closed; a closed case is not sent out again", was.case_no);
+    if (rc == FW_OK) {
+        char today[11];
+        today_local(today);
+        set_text(&now.assignee, assignee);
+        set_text(&now.received_at, today);
+        if (due)
+            set_text(&now.due_date, due);
+        rc = write_case(ws, &was, &now, "case.assign", NULL, err);
+    }
+    return end_change(ws, rc, &was, &now, err);
+}
+
+int fw_case_add_note(fw_ws *ws, long long id, const char *text, fw_err *err)
+{
+    if (blank(text))
+        return fw_fail(err, FW_EDATA, "the note is empty; write what you want to record");
+    if (fw_ws_begin(ws, err))
+        return err->code;
+    fw_case c;
+    int rc = load_case(ws, id, NULL, &c, err);
+    if (rc == FW_OK) {
+        fw_buf after = {0};
+        char object[48];
+        snprintf(object, sizeof object, "case:%lld", id);
+        fw_buf_puts(&after, "{");
+        fw_json_field_str(&after, "note", text);
+        fw_buf_puts(&after, "}");
+        rc = insert_note(ws, id, text, err);
+        if (rc == FW_OK)
+            rc = fw_trail_append(ws, "case.note", object, NULL, after.data, err);
+        fw_buf_free(&after);
+        fw_case_free(&c);
+    }
+    if (rc == FW_OK)
+        rc = fw_ws_commit(ws, err);
+    if (rc)
+        fw_ws_rollback(ws);
+    return rc;
+}
+
+/* --- lists -------------------------------------------------------------------------------------- */
+
+/* ?1 status ?2 assignee ?3 overdue ?4 search ?5 township ?6 today */
+#define CASE_FROM                                                                                           \
+    "FROM cases c LEFT JOIN ("                                                                              \
+    "  SELECT case_id, group_concat(DISTINCT rule_id) AS rules, count(*) AS hits, "                          \
+    "         COALESCE(sum(CASE WHEN state = 'present' THEN amount END), 0) AS amount "                      \
+    "  FROM hits WHERE case_id IS NOT NULL GROUP BY case_id) h ON h.case_id = c.id "                         \
+    "WHERE (?1 IS NULL OR c.status = ?1 OR (?1 = 'pending_review' AND c.pending_status IS NOT NULL)) "       \
+    "  AND (?2 IS NULL OR c.assignee = ?2) "                                                                 \
+    "  AND (?3 = 0 OR (c.due_date < ?6 AND c.status NOT IN ('dismissed', 'closed'))) "                       \
+    "  AND (?4 IS NULL OR instr(c.case_no, ?4) OR instr(c.name, ?4) OR instr(c.id_number, ?4)) "           \
+    "  AND (?5 IS NULL OR c.township = ?5) "
+
+static int bind_filter(fw_ws *ws, const char *sql, const fw_case_filter *f, sqlite3_stmt **st, fw_err *err)
+{
+    static const fw_case_filter none = {0};
+    if (!f)
+        f = &none;
+    if (f->status && strcmp(f->status, "pending_review") != 0 && !fw_label_find(fw_case_statuses, f->status)) {
+        char keys[256];
+        fw_label_keys(fw_case_statuses, keys, sizeof keys);
+        return fw_fail(err, FW_EDATA, "unknown status '%s'; use one of: %s, pending_review", f->status, keys);
+    }
+    if (f->today && fw_case_parse_date(f->today, err))
+        return err->code;
+    if (fw_ws_prepare(ws, sql, st, err))
+        return err->code;
+    char today[11];
+    today_local(today);
+    sqlite3_bind_text(*st, 1, f->status, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(*st, 2, f->assignee, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(*st, 3, f->overdue);
+    sqlite3_bind_text(*st, 4, f->search && *f->search ? f->search : NULL, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(*st, 5, f->township, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(*st, 6, f->today ? f->today : today, -1, SQLITE_TRANSIENT);
+    if (sqlite3_bind_parameter_count(*st) >= 8) {
+        sqlite3_bind_int64(*st, 7, f->limit > 0 ? f->limit : -1);
+        sqlite3_bind_int64(*st, 8, f->offset > 0 ? f->offset : 0);
+    }
+    return FW_OK;
+}
+
+int fw_case_list(fw_ws *ws, const fw_case_filter *f, sqlite3_stmt **st, fw_err *err)
+{
+    return bind_filter(ws,
+                       "SELECT c.id, c.case_no, c.status, c.pending_status AS pending, c.name, c.id_number, "
+                       "       c.township, c.village, h.rules, COALESCE(h.hits, 0) AS hits, "
+                       "       COALESCE(h.amount, 0) AS amount, c.assignee, c.due_date, "
+                       "       (c.due_date < ?6 AND c.status NOT IN ('dismissed', 'closed')) AS overdue, "
+                       "       c.resolved_by_data, c.version " CASE_FROM
+                       "ORDER BY substr(c.created_at, 1, 10) DESC, amount DESC, c.id LIMIT ?7 OFFSET ?8",
+                       f, st, err);
+}
+
+long long fw_case_count(fw_ws *ws, const fw_case_filter *f, fw_err *err)
+{
+    sqlite3_stmt *st;
+    if (bind_filter(ws, "SELECT count(*) " CASE_FROM, f, &st, err))
+        return -1;
+    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    if (n < 0)
+        fw_fail(err, FW_EWORKSPACE, "cannot count cases: %s", sqlite3_errmsg(ws->db));
+    return n;
+}
+
+int fw_case_hits(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
+{
+    if (fw_ws_prepare(ws,
+                      "SELECT id AS hit_id, rule_id, category, severity, state, evidence_changed, program, "
+                      "       first_date, last_date, amount, detail "
+                      "FROM hits WHERE case_id = ? ORDER BY state = 'present' DESC, rule_id, id",
+                      st, err))
+        return err->code;
+    sqlite3_bind_int64(*st, 1, id);
+    return FW_OK;
+}
+
+int fw_case_notes(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
+{
+    if (fw_ws_prepare(ws, "SELECT id, at, user, text FROM case_notes WHERE case_id = ? ORDER BY id", st, err))
+        return err->code;
+    sqlite3_bind_int64(*st, 1, id);
+    return FW_OK;
+}
+
+int fw_case_history(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
+{
+    char object[48];
+    snprintf(object, sizeof object, "case:%lld", id);
+    return fw_trail_list(ws, object, 0, st, err);
+}
+
+/* --- after a rule run --------------------------------------------------------------------------- */
+
+/* One thing a run changed about an existing case's leads. */
+typedef struct lead_change {
+    long long case_id, hit_id;
+    char *rule_id, *detail;
+    const char *kind; /* new_hit, evidence_changed, reappeared */
+} lead_change;
+
+typedef struct lead_changes {
+    lead_change *v;
+    size_t n, cap;
+} lead_changes;
+
+static void lead_changes_free(lead_changes *lc)
+{
+    for (size_t i = 0; i < lc->n; i++) {
+        free(lc->v[i].rule_id);
+        free(lc->v[i].detail);
+    }
+    free(lc->v);
+}
+
+static const char *const change_kinds[] = {"new_hit", "evidence_changed", "reappeared"};
+
+/* Read before the new hits are attached, so "new" still means case_id IS NULL. */
+static int collect_lead_changes(fw_ws *ws, long long run_id, lead_changes *lc, fw_err *err)
+{
+    sqlite3_stmt *st;
+    if (fw_ws_prepare(ws,
+                      "SELECT c.id, h.id, h.rule_id, h.detail, 0 FROM hits h "
+                      "  JOIN cases c ON c.subject_kind = h.subject_kind AND c.subject = h.subject "
+                      "  WHERE h.case_id IS NULL AND h.state = 'present' "
+                      "UNION ALL "
+                      "SELECT h.case_id, h.id, h.rule_id, h.detail, 1 FROM hits h "
+                      "  WHERE h.case_id IS NOT NULL AND h.state = 'present' AND h.evidence_changed = 1 "
+                      "    AND h.last_run_id = ?1 "
+                      "UNION ALL "
+                      "SELECT h.case_id, h.id, h.rule_id, h.detail, 2 FROM hits h "
+                      "  JOIN cases c ON c.id = h.case_id "
+                      "  WHERE c.resolved_by_data = 1 AND h.state = 'present' "
+                      "    AND NOT (h.evidence_changed = 1 AND h.last_run_id = ?1) "
+                      "ORDER BY 1, 2",
+                      &st, err))
+        return err->code;
+    sqlite3_bind_int64(st, 1, run_id);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (lc->n == lc->cap) {
+            lc->cap = lc->cap ? lc->cap * 2 : 16;
+            lc->v = fw_realloc(lc->v, lc->cap * sizeof *lc->v);
+        }
+        lead_change *c = &lc->v[lc->n++];
+        c->case_id = sqlite3_column_int64(st, 0);
+        c->hit_id = sqlite3_column_int64(st, 1);
+        c->rule_id = column_dup(st, 2);
+        c->detail = column_dup(st, 3);
+        c->kind = change_kinds[sqlite3_column_int(st, 4)];
+    }
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return fw_fail(err, FW_EWORKSPACE, "cannot read the run's hits: %s", sqlite3_errmsg(ws->db));
+    return FW_OK;
+}
 
 /* New cases get a lead number FW-<year>-<6-digit id>, readable on paper and unique. */
 static const char create_cases_sql[] =
     "INSERT INTO cases(case_no, subject_kind, subject, id_number, name, township, village, "
-    "                  created_at, updated_at) "
+    "                  created_at, updated_at, updated_by) "
     "SELECT printf('FW-%s-%06d', strftime('%Y', 'now'), "
     "              (SELECT COALESCE(max(id), 0) FROM cases) + row_number() OVER (ORDER BY min(h.id))), "
     "       h.subject_kind, h.subject, max(h.id_number), max(h.name), max(h.township), max(h.village), "
-    "       strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
+    "       strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1 "
     "FROM hits h "
     "WHERE h.case_id IS NULL AND h.state = 'present' "
     "  AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.subject_kind = h.subject_kind AND c.subject = h.subject) "
@@ -19,10 +949,154 @@ static const char attach_hits_sql[] =
     "                           WHERE c.subject_kind = hits.subject_kind AND c.subject = hits.subject) "
     "WHERE case_id IS NULL AND state = 'present'";
 
+static int exec_counted(fw_ws *ws, const char *sql, const char *text1, long long *changed, fw_err *err)
+{
+    sqlite3_stmt *st;
+    if (fw_ws_prepare(ws, sql, &st, err))
+        return err->code;
+    if (text1)
+        sqlite3_bind_text(st, 1, text1, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? FW_OK
+                                             : fw_fail(err, FW_EWORKSPACE, "%s", sqlite3_errmsg(ws->db));
+    *changed = sqlite3_changes(ws->db);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* A dismissed or closed case starts over; what was decided stays in the trail record's "before". */
+static void reopen(fw_case *now)
+{
+    char **cleared[] = {&now->verify_method, &now->verifier, &now->verified_at, &now->conclusion,
+                        &now->dismiss_reason, &now->dismiss_text, &now->closed_at, &now->closure_note,
+                        &now->pending_status, &now->pending_by, &now->pending_at,
+                        &now->reviewed_by, &now->reviewed_at};
+    for (size_t i = 0; i < sizeof cleared / sizeof cleared[0]; i++)
+        set_text(cleared[i], NULL);
+    set_text(&now->status, "new");
+}
+
+/* Applies the changes v[0..n) (all of one case). *reopened is set when the case was reopened. */
+static int apply_lead_changes(fw_ws *ws, const lead_change *v, size_t n, bool *reopened, fw_err *err)
+{
+    fw_case was, now;
+    if (load_case(ws, v[0].case_id, NULL, &was, err))
+        return err->code;
+    if (load_case(ws, v[0].case_id, NULL, &now, err)) {
+        fw_case_free(&was);
+        return err->code;
+    }
+    bool substantive = false; /* a new lead or new evidence, not just a lead seen again */
+    fw_buf extra = {0};
+    fw_buf_puts(&extra, "\"because\":[");
+    for (size_t i = 0; i < n; i++) {
+        substantive |= strcmp(v[i].kind, "reappeared") != 0;
+        fw_buf_puts(&extra, i ? ",{" : "{");
+        fw_json_field_str(&extra, "change", v[i].kind);
+        fw_json_field_int(&extra, "hit", v[i].hit_id);
+        fw_json_field_str(&extra, "rule", v[i].rule_id);
+        fw_json_field_str(&extra, "detail", v[i].detail);
+        fw_buf_puts(&extra, "}");
+    }
+    fw_buf_puts(&extra, "]");
+    *reopened = substantive && (strcmp(was.status, "dismissed") == 0 || strcmp(was.status, "closed") == 0);
+    if (*reopened)
+        reopen(&now);
+    now.resolved_by_data = 0;
+    int rc = write_case(ws, &was, &now, *reopened ? "case.reopen" : "case.leads", extra.data, err);
+    fw_buf_free(&extra);
+    fw_case_free(&was);
+    fw_case_free(&now);
+    return rc;
+}
+
+static int apply_all_lead_changes(fw_ws *ws, const lead_changes *lc, long long *touched, long long *reopened,
+                                  fw_err *err)
+{
+    for (size_t i = 0; i < lc->n;) {
+        size_t j = i;
+        while (j < lc->n && lc->v[j].case_id == lc->v[i].case_id)
+            j++;
+        bool re = false;
+        if (apply_lead_changes(ws, lc->v + i, j - i, &re, err))
+            return err->code;
+        (*touched)++;
+        *reopened += re;
+        i = j;
+    }
+    return FW_OK;
+}
+
+/* Cases whose every hit is gone: flagged, never deleted. */
+static int mark_resolved_by_data(fw_ws *ws, long long *resolved, fw_err *err)
+{
+    sqlite3_stmt *st;
+    if (fw_ws_prepare(ws,
+                      "SELECT c.id, (SELECT group_concat(DISTINCT rule_id) FROM hits WHERE case_id = c.id) "
+                      "FROM cases c WHERE c.resolved_by_data = 0 "
+                      "  AND EXISTS (SELECT 1 FROM hits h WHERE h.case_id = c.id) "
+                      "  AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.case_id = c.id AND h.state <> 'gone')",
+                      &st, err))
+        return err->code;
+    long long *ids = NULL;
+    char **rules = NULL;
+    size_t n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        ids = fw_realloc(ids, (n + 1) * sizeof *ids);
+        rules = fw_realloc(rules, (n + 1) * sizeof *rules);
+        ids[n] = sqlite3_column_int64(st, 0);
+        rules[n++] = column_dup(st, 1);
+    }
+    sqlite3_finalize(st);
+    int rc = FW_OK;
+    for (size_t i = 0; i < n && rc == FW_OK; i++) {
+        fw_case was, now;
+        if ((rc = load_case(ws, ids[i], NULL, &was, err)) != FW_OK)
+            break;
+        if ((rc = load_case(ws, ids[i], NULL, &now, err)) == FW_OK) {
+            fw_buf extra = {0};
+            fw_json_field_str(&extra, "gone_rules", rules[i]);
+            now.resolved_by_data = 1;
+            rc = write_case(ws, &was, &now, "case.resolved_by_data", extra.data, err);
+            fw_buf_free(&extra);
+            fw_case_free(&now);
+        }
+        fw_case_free(&was);
+        (*resolved)++;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(rules[i]);
+    free(rules);
+    free(ids);
+    return rc;
+}
+
 int fw_cases_sync(fw_ws *ws, long long run_id, fw_err *err)
 {
-    (void)run_id;
-    if (fw_ws_exec(ws, create_cases_sql, err) || fw_ws_exec(ws, attach_hits_sql, err))
-        return err->code;
-    return FW_OK;
+    lead_changes lc = {0};
+    long long created = 0, attached = 0, touched = 0, reopened = 0, resolved = 0;
+    int rc = collect_lead_changes(ws, run_id, &lc, err);
+    if (rc == FW_OK)
+        rc = exec_counted(ws, create_cases_sql, fw_user(), &created, err);
+    if (rc == FW_OK)
+        rc = exec_counted(ws, attach_hits_sql, NULL, &attached, err);
+    if (rc == FW_OK)
+        rc = apply_all_lead_changes(ws, &lc, &touched, &reopened, err);
+    if (rc == FW_OK)
+        rc = mark_resolved_by_data(ws, &resolved, err);
+    lead_changes_free(&lc);
+    if (rc == FW_OK) {
+        fw_buf after = {0};
+        char object[48];
+        snprintf(object, sizeof object, "run:%lld", run_id);
+        fw_buf_puts(&after, "{");
+        fw_json_field_int(&after, "cases_created", created);
+        fw_json_field_int(&after, "hits_attached", attached);
+        fw_json_field_int(&after, "cases_with_new_leads", touched);
+        fw_json_field_int(&after, "cases_reopened", reopened);
+        fw_json_field_int(&after, "cases_resolved_by_data", resolved);
+        fw_buf_puts(&after, "}");
+        rc = fw_trail_append(ws, "cases.sync", object, NULL, after.data, err);
+        fw_buf_free(&after);
+    }
+    return rc;
 }

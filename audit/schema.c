@@ -139,7 +139,7 @@ static const char rules_v1[] =
 static const char cases_v1[] =
     "CREATE TABLE cases (\n"
     "  id INTEGER PRIMARY KEY,\n"
-    "  case_no TEXT NOT NULL UNIQUE,\n"
+    "  case_no TEXT NOT NULL UNIQUE,\n"     /* lead number FW-YYYY-NNNNNN */
     "  subject_kind TEXT NOT NULL,\n"
     "  subject TEXT NOT NULL,\n"
     "  id_number TEXT,\n"
@@ -147,17 +147,22 @@ static const char cases_v1[] =
     "  county TEXT, township TEXT, village TEXT,\n"
     "  status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new','verifying','confirmed',"
     "'partly_confirmed','dismissed','rectifying','closed')),\n"
-    "  resolved_by_data INTEGER NOT NULL DEFAULT 0,\n"
+    "  resolved_by_data INTEGER NOT NULL DEFAULT 0,\n" /* every hit gone in a later run: kept, shown */
     "  assignee TEXT, received_at TEXT, due_date TEXT,\n"
     "  verify_method TEXT, verifier TEXT, verified_at TEXT,\n"
     "  conclusion TEXT,\n"
-    "  dismiss_reason TEXT,\n"
-    "  measures TEXT,\n"
-    "  to_recover INTEGER NOT NULL DEFAULT 0,\n"
-    "  recovered INTEGER NOT NULL DEFAULT 0,\n"
-    "  pending_review TEXT,\n"       /* JSON of a confirm/dismiss awaiting a second reviewer */
+    "  dismiss_reason TEXT, dismiss_text TEXT,\n"
+    "  measures TEXT,\n"                    /* comma list of measure keys */
+    "  to_recover INTEGER NOT NULL DEFAULT 0,\n" /* fen */
+    "  recovered INTEGER NOT NULL DEFAULT 0,\n"  /* fen */
+    "  rectified_at TEXT, closed_at TEXT, closure_note TEXT,\n"
+    /* A verdict awaiting a second reviewer (setting review.second = 1): the status it will take,
+     * who asked and when. The verdict's fields are already written; status stays 'verifying'. */
+    "  pending_status TEXT, pending_by TEXT, pending_at TEXT,\n"
+    "  reviewed_by TEXT, reviewed_at TEXT,\n"
     "  created_at TEXT NOT NULL,\n"
     "  updated_at TEXT NOT NULL,\n"
+    "  updated_by TEXT,\n"
     "  version INTEGER NOT NULL DEFAULT 1,\n" /* optimistic concurrency: bumped on every change */
     "  UNIQUE (subject_kind, subject)\n"
     ");\n"
@@ -170,6 +175,9 @@ static const char cases_v1[] =
     "  at TEXT NOT NULL,\n"
     "  text TEXT NOT NULL\n"
     ");\n"
+    "CREATE INDEX case_notes_case ON case_notes(case_id);\n"
+    /* Removing an entry keeps the row (removed_at/removed_by) so the list can show what was
+     * suppressed and why, even after the fact. */
     "CREATE TABLE whitelist (\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  id_number TEXT NOT NULL,\n"
@@ -177,8 +185,14 @@ static const char cases_v1[] =
     "  reason TEXT NOT NULL,\n"
     "  user TEXT NOT NULL,\n"
     "  created_at TEXT NOT NULL,\n"
-    "  until TEXT\n"                 /* ISO date; NULL = until revoked */
-    ");\n";
+    "  until TEXT,\n"                 /* ISO date, inclusive; NULL = until removed */
+    "  removed_at TEXT, removed_by TEXT\n"
+    ");\n"
+    "CREATE INDEX whitelist_subject ON whitelist(id_number, rule_id);\n"
+    /* What the rule engine reads: entries that suppress hits today (local date). */
+    "CREATE VIEW whitelist_active AS\n"
+    "  SELECT id, id_number, rule_id, reason, until FROM whitelist\n"
+    "  WHERE removed_at IS NULL AND (until IS NULL OR until >= date('now', 'localtime'));\n";
 
 /* --- trail: the append-only, hash-chained audit log --------------------------------------------- */
 static const char trail_v1[] =

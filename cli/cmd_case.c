@@ -1,30 +1,656 @@
-/* cmd_case.c: the `case` command (placeholder until its issue lands: prints that it is not built yet). */
+/* cmd_case.c: the commands `case` (list, show and work cases), `log` (show or verify the audit
+ * trail) and `whitelist` (known exceptions). Arguments are parsed here; every rule and every write
+ * is in the engine (audit/cases.c, audit/trail.c, audit/whitelist.c), shared with the TUI.
+ * Exit codes: 2 the command line cannot be parsed; 3 a value was read but is invalid (amount,
+ * date, key, missing field); 5 no such case or entry; 6 refused by state (illegal transition,
+ * changed meanwhile, same reviewer, awaiting review). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/cases.h"
+#include "audit/trail.h"
+#include "audit/whitelist.h"
 #include "cli/cli.h"
 
-const char usage_case[] = "usage: fundwatch case\n";
+const char usage_case[] =
+    "usage: fundwatch case list [--status S] [--assignee A] [--overdue] [--search TEXT]\n"
+    "                           [--township T] [--limit N] [--offset N]\n"
+    "       fundwatch case show ID\n"
+    "       fundwatch case set ID STATUS [--note T] [--reason R] [--reason-text T]\n"
+    "                           [--method online|visit] [--verifier W] [--measures M,...]\n"
+    "                           [--to-recover YUAN] [--recovered YUAN] [--expect-version N]\n"
+    "       fundwatch case assign ID WHO [--due YYYY-MM-DD] [--expect-version N]\n"
+    "       fundwatch case note ID TEXT\n"
+    "       fundwatch case approve ID [--reject] [--expect-version N]\n"
+    "       fundwatch case review on|off\n"
+    "       fundwatch case transitions\n"
+    "\n"
+    "ID is the case number (FW-2026-000001) or its numeric id.\n"
+    "statuses: new 待核查, verifying 核查中, confirmed 属实, partly_confirmed 部分属实,\n"
+    "          dismissed 不属实, rectifying 整改中, closed 已办结 (list also takes pending_review)\n"
+    "transitions and the fields each needs: `fundwatch case transitions`.\n"
+    "  --method      online (线上核查) or visit (入户核查)\n"
+    "  --reason      data_error, allowed_by_policy, already_handled, other (+ --reason-text)\n"
+    "  --measures    stop_payment, remove_from_roll, recover_funds, talk, warning, sanction, transfer\n"
+    "  --to-recover, --recovered  amounts in yuan (1234.50, 1,234.5)\n"
+    "  --expect-version N  refuse if the case changed since version N (default: the current one)\n"
+    "`case review on` makes verdicts (confirmed, partly_confirmed, dismissed) wait for a second user's\n"
+    "`case approve`.\n"
+    "exit codes: 2 usage, 3 invalid value, 5 no such case, 6 refused by state or changed meanwhile\n";
+
+const char usage_log[] =
+    "usage: fundwatch log [--case ID] [--limit N]\n"
+    "       fundwatch log verify\n"
+    "\n"
+    "Shows the audit trail (oldest first; --limit N shows the newest N), or verifies its hash chain:\n"
+    "exit 0 and the record count and head hash when intact, exit 3 naming the first broken record.\n"
+    "Write the head hash down: comparing it later is what proves nobody rewrote the whole trail.\n";
+
+const char usage_whitelist[] =
+    "usage: fundwatch whitelist add ID_NUMBER RULE_ID --reason TEXT [--until YYYY-MM-DD]\n"
+    "       fundwatch whitelist list [--all]\n"
+    "       fundwatch whitelist remove N\n"
+    "\n"
+    "An entry makes later rule runs store this person's hits of this rule as 'whitelisted' (shown,\n"
+    "not a lead) until the --until day (inclusive). list shows active entries, --all also expired\n"
+    "and removed ones. Every change is recorded in the audit trail.\n";
+
+/* --- shared helpers ----------------------------------------------------------------------------- */
+
+static int print_stmt(fw_cli *cli, sqlite3_stmt *st)
+{
+    fw_err err = {0};
+    long n = fw_print_rows(cli, st, stdout, &err);
+    sqlite3_finalize(st);
+    return n < 0 ? fw_cli_report(cli, &err) : FW_OK;
+}
+
+static int parse_count(fw_cli *cli, const char *opt, const char *s, long long *out)
+{
+    char *end = NULL;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || v < 0) {
+        fw_cli_error(cli, FW_EUSAGE, "%s needs a whole number, not '%s'", opt, s);
+        return FW_EUSAGE;
+    }
+    *out = v;
+    return FW_OK;
+}
+
+/* Opens the workspace and finds the case named by ref. On failure reports and closes. */
+static int open_case(fw_cli *cli, const char *ref, fw_ws **ws, fw_case *c)
+{
+    fw_err err = {0};
+    int rc = fw_cli_open(cli, ws);
+    if (rc)
+        return rc;
+    if (fw_case_get(*ws, ref, c, &err)) {
+        fw_ws_close(*ws);
+        *ws = NULL;
+        return fw_cli_report(cli, &err);
+    }
+    return FW_OK;
+}
+
+static char *yuan(long long fen)
+{
+    return fw_printf("%s%lld.%02lld", fen < 0 ? "-" : "", llabs(fen) / 100, llabs(fen) % 100);
+}
+
+static const char *zh(const fw_label *table, const char *key)
+{
+    const fw_label *l = fw_label_find(table, key);
+    return l ? l->zh : "";
+}
+
+/* --- case list ---------------------------------------------------------------------------------- */
+
+static int case_list(fw_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"status", required_argument, NULL, 's'}, {"assignee", required_argument, NULL, 'a'},
+        {"overdue", no_argument, NULL, 'o'},      {"search", required_argument, NULL, 'q'},
+        {"township", required_argument, NULL, 't'}, {"limit", required_argument, NULL, 'l'},
+        {"offset", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0},
+    };
+    fw_case_filter f = {0};
+    long long n;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': f.status = optarg; break;
+        case 'a': f.assignee = optarg; break;
+        case 'o': f.overdue = true; break;
+        case 'q': f.search = optarg; break;
+        case 't': f.township = optarg; break;
+        case 'l': if (parse_count(cli, "--limit", optarg, &n)) return FW_EUSAGE; f.limit = (long)n; break;
+        case 'f': if (parse_count(cli, "--offset", optarg, &n)) return FW_EUSAGE; f.offset = (long)n; break;
+        default: return fw_cli_usage(cli);
+        }
+    }
+    if (optind != argc)
+        return fw_cli_usage(cli);
+    fw_ws *ws;
+    fw_err err = {0};
+    sqlite3_stmt *st;
+    int rc = fw_cli_open(cli, &ws);
+    if (rc)
+        return rc;
+    rc = fw_case_list(ws, &f, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    fw_ws_close(ws);
+    return rc;
+}
+
+/* --- case show ---------------------------------------------------------------------------------- */
+
+static void show_line(const char *label, const char *value)
+{
+    if (value && *value)
+        printf("  %-16s %s\n", label, value);
+}
+
+static void show_case_text(const fw_case *c)
+{
+    char *to = yuan(c->to_recover), *got = yuan(c->recovered), *amount = yuan(c->amount);
+    char *status = fw_printf("%s %s%s", c->status, zh(fw_case_statuses, c->status),
+                             c->resolved_by_data ? "  (resolved by data: every hit is gone)" : "");
+    char *pending = c->pending_status ? fw_printf("%s, asked by %s at %s (needs `case approve` by another user)",
+                                                  c->pending_status, c->pending_by, c->pending_at)
+                                      : NULL;
+    char *hits = fw_printf("%lld present of %lld", c->hits_present, c->hits_total);
+    char *period = c->period_from ? fw_printf("%s .. %s", c->period_from, c->period_to ? c->period_to : "") : NULL;
+    printf("case %s (id %lld, version %lld)\n", c->case_no, c->id, c->version);
+    show_line("status", status);
+    show_line("pending review", pending);
+    show_line("subject", c->subject_kind);
+    show_line("name", c->name);
+    show_line("id number", c->id_number);
+    show_line("county", c->county);
+    show_line("township", c->township);
+    show_line("village", c->village);
+    show_line("rules", c->rules);
+    show_line("programs", c->programs);
+    show_line("period", period);
+    show_line("hits", hits);
+    show_line("amount", amount);
+    show_line("warning date", c->created_at);
+    show_line("assignee", c->assignee);
+    show_line("received", c->received_at);
+    show_line("due", c->due_date);
+    show_line("method", c->verify_method);
+    show_line("verifier", c->verifier);
+    show_line("verified", c->verified_at);
+    show_line("conclusion", c->conclusion);
+    show_line("dismiss reason", c->dismiss_reason);
+    show_line("reason text", c->dismiss_text);
+    show_line("measures", c->measures);
+    show_line("to recover", c->to_recover ? to : NULL);
+    show_line("recovered", c->recovered ? got : NULL);
+    show_line("rectified", c->rectified_at);
+    show_line("closed", c->closed_at);
+    show_line("closure note", c->closure_note);
+    show_line("reviewed by", c->reviewed_by);
+    show_line("updated", c->updated_at);
+    show_line("updated by", c->updated_by);
+    free(to), free(got), free(amount), free(status), free(pending), free(hits), free(period);
+}
+
+static void show_case_json(const fw_case *c)
+{
+    fw_buf b = {0};
+    fw_buf_puts(&b, "{");
+    fw_json_field_int(&b, "id", c->id);
+    fw_json_field_str(&b, "case_no", c->case_no);
+    fw_json_field_str(&b, "status", c->status);
+    fw_json_field_str(&b, "pending_status", c->pending_status);
+    fw_json_field_str(&b, "pending_by", c->pending_by);
+    fw_json_field_int(&b, "resolved_by_data", c->resolved_by_data);
+    fw_json_field_str(&b, "subject_kind", c->subject_kind);
+    fw_json_field_str(&b, "name", c->name);
+    fw_json_field_str(&b, "id_number", c->id_number);
+    fw_json_field_str(&b, "township", c->township);
+    fw_json_field_str(&b, "village", c->village);
+    fw_json_field_str(&b, "rules", c->rules);
+    fw_json_field_int(&b, "amount", c->amount);
+    fw_json_field_str(&b, "assignee", c->assignee);
+    fw_json_field_str(&b, "due_date", c->due_date);
+    fw_json_field_str(&b, "verify_method", c->verify_method);
+    fw_json_field_str(&b, "verifier", c->verifier);
+    fw_json_field_str(&b, "conclusion", c->conclusion);
+    fw_json_field_str(&b, "dismiss_reason", c->dismiss_reason);
+    fw_json_field_str(&b, "dismiss_text", c->dismiss_text);
+    fw_json_field_str(&b, "measures", c->measures);
+    fw_json_field_int(&b, "to_recover", c->to_recover);
+    fw_json_field_int(&b, "recovered", c->recovered);
+    fw_json_field_str(&b, "closed_at", c->closed_at);
+    fw_json_field_int(&b, "version", c->version);
+    fw_buf_puts(&b, "}");
+    fputs(b.data, stdout);
+    fw_buf_free(&b);
+}
+
+typedef int (*section_query)(fw_ws *, long long, sqlite3_stmt **, fw_err *);
+
+/* One section (hits, notes, history): a heading in table/csv, a member in json. */
+static int show_section(fw_cli *cli, fw_ws *ws, long long id, const char *name, section_query query)
+{
+    sqlite3_stmt *st;
+    fw_err err = {0};
+    if (query(ws, id, &st, &err))
+        return fw_cli_report(cli, &err);
+    if (cli->format == FW_FMT_JSON)
+        printf(",\n\"%s\": ", name);
+    else
+        printf("\n%s%s:\n", cli->format == FW_FMT_CSV ? "# " : "", name);
+    return print_stmt(cli, st);
+}
+
+static int case_show(fw_cli *cli, int argc, char **argv)
+{
+    if (argc != 2)
+        return fw_cli_usage(cli);
+    fw_ws *ws;
+    fw_case c;
+    int rc = open_case(cli, argv[1], &ws, &c);
+    if (rc)
+        return rc;
+    if (cli->format == FW_FMT_JSON) {
+        fputs("{\"case\": ", stdout);
+        show_case_json(&c);
+    } else {
+        show_case_text(&c);
+    }
+    rc = show_section(cli, ws, c.id, "hits", fw_case_hits);
+    if (rc == FW_OK)
+        rc = show_section(cli, ws, c.id, "notes", fw_case_notes);
+    if (rc == FW_OK)
+        rc = show_section(cli, ws, c.id, "history", fw_case_history);
+    if (cli->format == FW_FMT_JSON)
+        puts("}");
+    fw_case_free(&c);
+    fw_ws_close(ws);
+    return rc;
+}
+
+/* --- changes ------------------------------------------------------------------------------------ */
+
+static int parse_money_opt(fw_cli *cli, const char *s, long long *fen)
+{
+    fw_err err = {0};
+    return fw_case_parse_money(s, fen, &err) ? fw_cli_report(cli, &err) : FW_OK;
+}
+
+static int case_set(fw_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"note", required_argument, NULL, 'n'},       {"reason", required_argument, NULL, 'r'},
+        {"reason-text", required_argument, NULL, 'x'}, {"method", required_argument, NULL, 'm'},
+        {"verifier", required_argument, NULL, 'v'},   {"measures", required_argument, NULL, 'M'},
+        {"to-recover", required_argument, NULL, 'T'}, {"recovered", required_argument, NULL, 'R'},
+        {"expect-version", required_argument, NULL, 'e'}, {NULL, 0, NULL, 0},
+    };
+    fw_case_change ch = {0};
+    long long expect = -1;
+    int c, rc;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n': ch.note = optarg; break;
+        case 'r': ch.reason = optarg; break;
+        case 'x': ch.reason_text = optarg; break;
+        case 'm': ch.method = optarg; break;
+        case 'v': ch.verifier = optarg; break;
+        case 'M': ch.measures = optarg; break;
+        case 'T':
+            if ((rc = parse_money_opt(cli, optarg, &ch.to_recover)) != FW_OK)
+                return rc;
+            ch.has_to_recover = true;
+            break;
+        case 'R':
+            if ((rc = parse_money_opt(cli, optarg, &ch.recovered)) != FW_OK)
+                return rc;
+            ch.has_recovered = true;
+            break;
+        case 'e': if (parse_count(cli, "--expect-version", optarg, &expect)) return FW_EUSAGE; break;
+        default: return fw_cli_usage(cli);
+        }
+    }
+    if (argc - optind != 2)
+        return fw_cli_usage(cli);
+    ch.to = argv[optind + 1];
+    fw_ws *ws;
+    fw_case cs;
+    fw_err err = {0};
+    if ((rc = open_case(cli, argv[optind], &ws, &cs)) != FW_OK)
+        return rc;
+    rc = fw_case_set_status(ws, cs.id, expect >= 0 ? expect : cs.version, &ch, &err);
+    if (rc) {
+        rc = fw_cli_report(cli, &err);
+    } else {
+        fw_case now;
+        if (fw_case_get_id(ws, cs.id, &now, &err) == FW_OK) {
+            if (now.pending_status)
+                printf("case %s: %s awaits approval by a second user (`fundwatch case approve %s`)\n",
+                       now.case_no, now.pending_status, now.case_no);
+            else
+                printf("case %s: %s -> %s\n", now.case_no, cs.status, now.status);
+            fw_case_free(&now);
+        }
+    }
+    fw_case_free(&cs);
+    fw_ws_close(ws);
+    return rc;
+}
+
+static int case_assign(fw_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"due", required_argument, NULL, 'd'}, {"expect-version", required_argument, NULL, 'e'}, {NULL, 0, NULL, 0},
+    };
+    const char *due = NULL;
+    long long expect = -1;
+    int c, rc;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            due = optarg;
+        else if (c == 'e') {
+            if (parse_count(cli, "--expect-version", optarg, &expect))
+                return FW_EUSAGE;
+        } else
+            return fw_cli_usage(cli);
+    }
+    if (argc - optind != 2)
+        return fw_cli_usage(cli);
+    fw_ws *ws;
+    fw_case cs;
+    fw_err err = {0};
+    if ((rc = open_case(cli, argv[optind], &ws, &cs)) != FW_OK)
+        return rc;
+    rc = fw_case_assign(ws, cs.id, expect >= 0 ? expect : cs.version, argv[optind + 1], due, &err);
+    if (rc)
+        rc = fw_cli_report(cli, &err);
+    else
+        printf("case %s: sent to %s%s%s\n", cs.case_no, argv[optind + 1], due ? ", due " : "", due ? due : "");
+    fw_case_free(&cs);
+    fw_ws_close(ws);
+    return rc;
+}
+
+static int case_note(fw_cli *cli, int argc, char **argv)
+{
+    int start = argc > 1 && strcmp(argv[1], "--") == 0 ? 2 : 1;
+    if (argc - start != 2)
+        return fw_cli_usage(cli);
+    fw_ws *ws;
+    fw_case cs;
+    fw_err err = {0};
+    int rc = open_case(cli, argv[start], &ws, &cs);
+    if (rc)
+        return rc;
+    rc = fw_case_add_note(ws, cs.id, argv[start + 1], &err);
+    if (rc)
+        rc = fw_cli_report(cli, &err);
+    else
+        printf("case %s: note added\n", cs.case_no);
+    fw_case_free(&cs);
+    fw_ws_close(ws);
+    return rc;
+}
+
+static int case_approve(fw_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"reject", no_argument, NULL, 'r'}, {"expect-version", required_argument, NULL, 'e'}, {NULL, 0, NULL, 0},
+    };
+    bool reject = false;
+    long long expect = -1;
+    int c, rc;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'r')
+            reject = true;
+        else if (c == 'e') {
+            if (parse_count(cli, "--expect-version", optarg, &expect))
+                return FW_EUSAGE;
+        } else
+            return fw_cli_usage(cli);
+    }
+    if (argc - optind != 1)
+        return fw_cli_usage(cli);
+    fw_ws *ws;
+    fw_case cs;
+    fw_err err = {0};
+    if ((rc = open_case(cli, argv[optind], &ws, &cs)) != FW_OK)
+        return rc;
+    rc = fw_case_approve(ws, cs.id, expect >= 0 ? expect : cs.version, reject, &err);
+    if (rc)
+        rc = fw_cli_report(cli, &err);
+    else if (reject)
+        printf("case %s: verdict %s rejected; the case stays %s\n", cs.case_no, cs.pending_status, cs.status);
+    else
+        printf("case %s: %s -> %s (approved by %s)\n", cs.case_no, cs.status, cs.pending_status, fw_user());
+    fw_case_free(&cs);
+    fw_ws_close(ws);
+    return rc;
+}
+
+static int case_review(fw_cli *cli, int argc, char **argv)
+{
+    if (argc != 2 || (strcmp(argv[1], "on") != 0 && strcmp(argv[1], "off") != 0))
+        return fw_cli_usage(cli);
+    fw_ws *ws;
+    fw_err err = {0};
+    int rc = fw_cli_open(cli, &ws);
+    if (rc)
+        return rc;
+    rc = fw_trail_set_setting(ws, "review.second", strcmp(argv[1], "on") == 0 ? "1" : "0", &err);
+    if (rc)
+        rc = fw_cli_report(cli, &err);
+    else
+        printf("second reviewer %s\n", strcmp(argv[1], "on") == 0 ? "required for verdicts" : "not required");
+    fw_ws_close(ws);
+    return rc;
+}
+
+static void field_names(unsigned fields, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (unsigned f = 1; f <= FW_CF_RECOVERED && used < n; f <<= 1)
+        if (fields & f)
+            used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? " " : "", fw_case_field_option(f));
+    if (!buf[0])
+        snprintf(buf, n, "-");
+}
+
+/* The declarative table itself, so users, the TUI and docs/cases.md see one truth. */
+static int case_transitions(fw_cli *cli, int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1)
+        return fw_cli_usage(cli);
+    printf("%-17s %-17s %-28s %-52s %s\n", "from", "to", "required", "optional", "second reviewer");
+    for (int i = 0; i < fw_ncase_transitions; i++) {
+        const fw_transition *t = &fw_case_transitions[i];
+        char req[128], opt[128];
+        field_names(t->required, req, sizeof req);
+        field_names(t->optional, opt, sizeof opt);
+        printf("%-17s %-17s %-28s %-52s %s\n", t->from, t->to, req, opt, t->reviewed ? "yes" : "no");
+    }
+    return FW_OK;
+}
 
 int cmd_case(fw_cli *cli, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return fw_cli_error(cli, FW_EFAIL, "not built yet");
+    static const struct {
+        const char *name;
+        int (*run)(fw_cli *, int, char **);
+    } subs[] = {
+        {"list", case_list},     {"show", case_show},       {"set", case_set},
+        {"assign", case_assign}, {"note", case_note},       {"approve", case_approve},
+        {"review", case_review}, {"transitions", case_transitions},
+    };
+    if (argc < 2)
+        return fw_cli_usage(cli);
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+        if (strcmp(argv[1], subs[i].name) == 0) {
+            optind = 0; /* 0, not 1: a fresh argument vector, so glibc resets its scan state */
+            return subs[i].run(cli, argc - 1, argv + 1);
+        }
+    }
+    return fw_cli_error(cli, FW_EUSAGE, "unknown subcommand '%s'; see `fundwatch case --help`", argv[1]);
 }
 
-const char usage_log[] = "usage: fundwatch log\n";
+/* --- log ---------------------------------------------------------------------------------------- */
+
+static int log_verify(fw_cli *cli)
+{
+    fw_ws *ws;
+    fw_err err = {0};
+    long long checked = 0;
+    int rc = fw_cli_open(cli, &ws);
+    if (rc)
+        return rc;
+    rc = fw_trail_verify(ws, &checked, &err);
+    if (rc) {
+        rc = fw_cli_report(cli, &err);
+        fprintf(stderr, "%lld records verified before the break\n", checked);
+    } else {
+        long long seq;
+        char hash[65];
+        fw_trail_head(ws, &seq, hash);
+        printf("audit trail OK: %lld records verified\nhead: record %lld, hash %s\n", checked, seq,
+               hash[0] ? hash : "(empty trail)");
+        printf("write the head hash down outside this file: a later `log verify` showing the same record\n"
+               "and hash proves the trail up to it was not rewritten\n");
+    }
+    fw_ws_close(ws);
+    return rc;
+}
 
 int cmd_log(fw_cli *cli, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return fw_cli_error(cli, FW_EFAIL, "not built yet");
+    static const struct option opts[] = {
+        {"case", required_argument, NULL, 'c'}, {"limit", required_argument, NULL, 'l'}, {NULL, 0, NULL, 0},
+    };
+    if (argc == 2 && strcmp(argv[1], "verify") == 0)
+        return log_verify(cli);
+    const char *case_ref = NULL;
+    long long limit = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'c')
+            case_ref = optarg;
+        else if (c == 'l') {
+            if (parse_count(cli, "--limit", optarg, &limit))
+                return FW_EUSAGE;
+        } else
+            return fw_cli_usage(cli);
+    }
+    if (optind != argc)
+        return fw_cli_usage(cli);
+    fw_ws *ws;
+    fw_err err = {0};
+    int rc;
+    sqlite3_stmt *st;
+    char *object = NULL;
+    if (case_ref) {
+        fw_case cs;
+        if ((rc = open_case(cli, case_ref, &ws, &cs)) != FW_OK)
+            return rc;
+        object = fw_printf("case:%lld", cs.id);
+        fw_case_free(&cs);
+    } else if ((rc = fw_cli_open(cli, &ws)) != FW_OK) {
+        return rc;
+    }
+    rc = fw_trail_list(ws, object, (long)limit, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    free(object);
+    fw_ws_close(ws);
+    return rc;
 }
 
-const char usage_whitelist[] = "usage: fundwatch whitelist\n";
+/* --- whitelist ---------------------------------------------------------------------------------- */
+
+static int whitelist_add(fw_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"reason", required_argument, NULL, 'r'}, {"until", required_argument, NULL, 'u'}, {NULL, 0, NULL, 0},
+    };
+    const char *reason = NULL, *until = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'r')
+            reason = optarg;
+        else if (c == 'u')
+            until = optarg;
+        else
+            return fw_cli_usage(cli);
+    }
+    if (argc - optind != 2)
+        return fw_cli_usage(cli);
+    if (!reason)
+        return fw_cli_error(cli, FW_EUSAGE, "whitelist add needs --reason TEXT (why this is not a lead)");
+    fw_ws *ws;
+    fw_err err = {0};
+    long long id;
+    int rc = fw_cli_open(cli, &ws);
+    if (rc)
+        return rc;
+    rc = fw_whitelist_add(ws, argv[optind], argv[optind + 1], reason, until, &id, &err);
+    if (rc)
+        rc = fw_cli_report(cli, &err);
+    else
+        printf("whitelist entry %lld added; it takes effect at the next `fundwatch run`\n", id);
+    fw_ws_close(ws);
+    return rc;
+}
+
+static int whitelist_list(fw_cli *cli, int argc, char **argv)
+{
+    bool all = argc == 2 && strcmp(argv[1], "--all") == 0;
+    if (argc != 1 && !all)
+        return fw_cli_usage(cli);
+    fw_ws *ws;
+    fw_err err = {0};
+    sqlite3_stmt *st;
+    int rc = fw_cli_open(cli, &ws);
+    if (rc)
+        return rc;
+    rc = fw_whitelist_list(ws, all, NULL, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    fw_ws_close(ws);
+    return rc;
+}
+
+static int whitelist_remove(fw_cli *cli, int argc, char **argv)
+{
+    long long id;
+    if (argc != 2)
+        return fw_cli_usage(cli);
+    if (parse_count(cli, "whitelist remove", argv[1], &id))
+        return FW_EUSAGE;
+    fw_ws *ws;
+    fw_err err = {0};
+    int rc = fw_cli_open(cli, &ws);
+    if (rc)
+        return rc;
+    rc = fw_whitelist_remove(ws, id, &err);
+    if (rc)
+        rc = fw_cli_report(cli, &err);
+    else
+        printf("whitelist entry %lld removed; hits come back at the next `fundwatch run`\n", id);
+    fw_ws_close(ws);
+    return rc;
+}
 
 int cmd_whitelist(fw_cli *cli, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return fw_cli_error(cli, FW_EFAIL, "not built yet");
+    if (argc < 2)
+        return fw_cli_usage(cli);
+    optind = 0;
+    if (strcmp(argv[1], "add") == 0)
+        return whitelist_add(cli, argc - 1, argv + 1);
+    if (strcmp(argv[1], "list") == 0)
+        return whitelist_list(cli, argc - 1, argv + 1);
+    if (strcmp(argv[1], "remove") == 0)
+        return whitelist_remove(cli, argc - 1, argv + 1);
+    return fw_cli_error(cli, FW_EUSAGE, "unknown subcommand '%s'; see `fundwatch whitelist --help`", argv[1]);
 }
-

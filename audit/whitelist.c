@@ -1,0 +1,220 @@
+/* whitelist.c: known exceptions that suppress hits (see whitelist.h). */
+#include "audit/whitelist.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit/cases.h"
+#include "audit/trail.h"
+
+static void today_local(char out[11])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* GB 11643-1999: 17 digits and a check character (ISO 7064 MOD 11-2). out gets the upper-case form.
+ * (The importer's fw_norm_id does the same and more; this stays strict: no 15-digit forms.) */
+static int check_id_number(const char *s, char out[19], fw_err *err)
+{
+    static const int weight[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    static const char check[] = "10X98765432";
+    int sum = 0;
+    if (!s || strlen(s) != 18)
+        goto bad;
+    for (int i = 0; i < 17; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            goto bad;
+        sum += (s[i] - '0') * weight[i];
+    }
+    if (toupper((unsigned char)s[17]) != check[sum % 11])
+        return fw_fail(err, FW_EDATA, "ID number %s has a wrong check character (expected %c); check "
+                                      "the number", s, check[sum % 11]);
+    memcpy(out, s, 18);
+    out[17] = (char)toupper((unsigned char)out[17]);
+    out[18] = '\0';
+    return FW_OK;
+bad:
+    return fw_fail(err, FW_EDATA, "'%s' is not an 18-character resident ID number", s ? s : "");
+}
+
+static int check_rule_id(const char *s, char out[33], fw_err *err)
+{
+    size_t n = s ? strlen(s) : 0;
+    bool ok = n > 0 && n < 33 && isalpha((unsigned char)s[0]);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_';
+    if (!ok)
+        return fw_fail(err, FW_EDATA, "'%s' is not a rule id (like DEC-001); `fundwatch rules` lists them",
+                       s ? s : "");
+    for (size_t i = 0; i <= n; i++)
+        out[i] = (char)toupper((unsigned char)s[i]);
+    return FW_OK;
+}
+
+static bool blank(const char *s)
+{
+    for (; s && *s; s++)
+        if (!isspace((unsigned char)*s))
+            return false;
+    return true;
+}
+
+static int insert_entry(fw_ws *ws, const char *id_number, const char *rule_id, const char *reason,
+                        const char *until, long long *id, fw_err *err)
+{
+    sqlite3_stmt *st;
+    char at[32];
+    fw_now_iso(at);
+    if (fw_ws_prepare(ws, "INSERT INTO whitelist(id_number, rule_id, reason, user, created_at, until) "
+                          "VALUES (?, ?, ?, ?, ?, ?)",
+                      &st, err))
+        return err->code;
+    sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, rule_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, fw_user(), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, until, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE
+                 ? FW_OK
+                 : fw_fail(err, FW_EWORKSPACE, "cannot save the whitelist entry: %s", sqlite3_errmsg(ws->db));
+    sqlite3_finalize(st);
+    *id = sqlite3_last_insert_rowid(ws->db);
+    if (rc)
+        return rc;
+    fw_buf after = {0};
+    char object[48];
+    snprintf(object, sizeof object, "whitelist:%lld", *id);
+    fw_buf_puts(&after, "{");
+    fw_json_field_str(&after, "id_number", id_number);
+    fw_json_field_str(&after, "rule_id", rule_id);
+    fw_json_field_str(&after, "reason", reason);
+    fw_json_field_str(&after, "until", until);
+    fw_buf_puts(&after, "}");
+    rc = fw_trail_append(ws, "whitelist.add", object, NULL, after.data, err);
+    fw_buf_free(&after);
+    return rc;
+}
+
+int fw_whitelist_add(fw_ws *ws, const char *id_number, const char *rule_id, const char *reason,
+                     const char *until, long long *id, fw_err *err)
+{
+    char idn[19], rule[33], today[11];
+    if (check_id_number(id_number, idn, err) || check_rule_id(rule_id, rule, err))
+        return err->code;
+    if (blank(reason))
+        return fw_fail(err, FW_EDATA, "a whitelist entry needs a reason (--reason TEXT): why is this "
+                                      "person's hit of %s not a lead?", rule);
+    today_local(today);
+    if (until && fw_case_parse_date(until, err))
+        return err->code;
+    if (until && strcmp(until, today) < 0)
+        return fw_fail(err, FW_EDATA, "--until %s is in the past (today is %s); it would suppress nothing",
+                       until, today);
+    if (fw_ws_begin(ws, err))
+        return err->code;
+    int rc = insert_entry(ws, idn, rule, reason, until, id, err);
+    if (rc == FW_OK)
+        rc = fw_ws_commit(ws, err);
+    if (rc)
+        fw_ws_rollback(ws);
+    return rc;
+}
+
+static int mark_removed(fw_ws *ws, long long id, fw_err *err)
+{
+    sqlite3_stmt *st;
+    if (fw_ws_prepare(ws, "SELECT id_number, rule_id, reason, until, removed_at FROM whitelist WHERE id = ?", &st, err))
+        return err->code;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return fw_fail(err, FW_ENOTFOUND, "no whitelist entry %lld; `fundwatch whitelist list --all` shows them", id);
+    }
+    if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+        int rc = fw_fail(err, FW_ECONFLICT, "whitelist entry %lld was already removed at %s", id,
+                         (const char *)sqlite3_column_text(st, 4));
+        sqlite3_finalize(st);
+        return rc;
+    }
+    fw_buf before = {0};
+    fw_buf_puts(&before, "{");
+    fw_json_field_str(&before, "id_number", (const char *)sqlite3_column_text(st, 0));
+    fw_json_field_str(&before, "rule_id", (const char *)sqlite3_column_text(st, 1));
+    fw_json_field_str(&before, "reason", (const char *)sqlite3_column_text(st, 2));
+    fw_json_field_str(&before, "until", (const char *)sqlite3_column_text(st, 3));
+    fw_buf_puts(&before, "}");
+    sqlite3_finalize(st);
+
+    char at[32], object[48];
+    fw_now_iso(at);
+    snprintf(object, sizeof object, "whitelist:%lld", id);
+    int rc = fw_ws_prepare(ws, "UPDATE whitelist SET removed_at = ?, removed_by = ? WHERE id = ?", &st, err);
+    if (rc == FW_OK) {
+        sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, fw_user(), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, id);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = fw_fail(err, FW_EWORKSPACE, "cannot remove whitelist entry %lld: %s", id, sqlite3_errmsg(ws->db));
+        sqlite3_finalize(st);
+    }
+    if (rc == FW_OK)
+        rc = fw_trail_append(ws, "whitelist.remove", object, before.data, "{\"removed\":true}", err);
+    fw_buf_free(&before);
+    return rc;
+}
+
+int fw_whitelist_remove(fw_ws *ws, long long id, fw_err *err)
+{
+    if (fw_ws_begin(ws, err))
+        return err->code;
+    int rc = mark_removed(ws, id, err);
+    if (rc == FW_OK)
+        rc = fw_ws_commit(ws, err);
+    if (rc)
+        fw_ws_rollback(ws);
+    return rc;
+}
+
+int fw_whitelist_list(fw_ws *ws, bool all, const char *today, sqlite3_stmt **st, fw_err *err)
+{
+    char t[11];
+    if (today && fw_case_parse_date(today, err))
+        return err->code;
+    today_local(t);
+    if (fw_ws_prepare(ws,
+                      "SELECT * FROM ("
+                      "  SELECT id, id_number, rule_id, reason, user, created_at, until, "
+                      "         CASE WHEN removed_at IS NOT NULL THEN 'removed' "
+                      "              WHEN until < ?1 THEN 'expired' ELSE 'active' END AS state "
+                      "  FROM whitelist) WHERE ?2 OR state = 'active' ORDER BY id",
+                      st, err))
+        return err->code;
+    sqlite3_bind_text(*st, 1, today ? today : t, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(*st, 2, all);
+    return FW_OK;
+}
+
+bool fw_whitelist_active(fw_ws *ws, const char *id_number, const char *rule_id, const char *date)
+{
+    sqlite3_stmt *st;
+    char t[11];
+    today_local(t);
+    if (sqlite3_prepare_v2(ws->db,
+                           "SELECT 1 FROM whitelist WHERE id_number = ? AND rule_id = upper(?) "
+                           "AND removed_at IS NULL AND (until IS NULL OR until >= ?) LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, rule_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, date ? date : t, -1, SQLITE_STATIC);
+    bool on = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return on;
+}

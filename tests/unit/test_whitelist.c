@@ -1,0 +1,131 @@
+/* test_whitelist.c: known exceptions: input is checked (nothing written on bad input), an entry
+ * suppresses its person and rule through its last day and not after, removal is kept and recorded,
+ * and the SQL view the engine reads agrees with fw_whitelist_active. */
+#include <time.h>
+
+#include "audit/trail.h"
+#include "audit/whitelist.h"
+#include "tests/unit/testutil.h"
+
+static const char person[] = "520102195503120016";
+
+static void today_plus(int days, char out[11])
+{
+    time_t t = time(NULL) + (time_t)days * 86400;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static void test_bad_input_refused(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_err err = {0};
+    long long id = 0;
+    char yesterday[11];
+    today_plus(-1, yesterday);
+    assert_int_equal(fw_whitelist_add(ws, "52010219550312001", "DEC-001", "r", NULL, &id, &err), FW_EDATA);
+    assert_int_equal(fw_whitelist_add(ws, "520102195503120017", "DEC-001", "r", NULL, &id, &err), FW_EDATA);
+    assert_non_null(strstr(err.msg, "check character"));
+    assert_int_equal(fw_whitelist_add(ws, person, "DEC 001", "r", NULL, &id, &err), FW_EDATA);
+    assert_int_equal(fw_whitelist_add(ws, person, "DEC-001", " ", NULL, &id, &err), FW_EDATA);
+    assert_non_null(strstr(err.msg, "reason"));
+    assert_int_equal(fw_whitelist_add(ws, person, "DEC-001", "r", "2026-02-30", &id, &err), FW_EDATA);
+    assert_int_equal(fw_whitelist_add(ws, person, "DEC-001", "r", yesterday, &id, &err), FW_EDATA);
+    assert_non_null(strstr(err.msg, "past"));
+    assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM whitelist"), 0);
+    assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM trail"), 0);
+    /* Lower-case x is accepted and stored upper-case; the rule id is upper-cased. */
+    assert_int_equal(fw_whitelist_add(ws, "11010519491231002x", "dec-001", "r", NULL, &id, &err), FW_OK);
+    assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM whitelist WHERE id_number = '11010519491231002X' "
+                                   "AND rule_id = 'DEC-001'"),
+                     1);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_expiry(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_err err = {0};
+    long long id;
+    char today[11];
+    today_plus(0, today);
+    assert_int_equal(fw_whitelist_add(ws, person, "DEC-001", "政策允许: 丧葬补助", "2030-06-30", &id, &err), FW_OK);
+    assert_true(fw_whitelist_active(ws, person, "DEC-001", "2030-06-29"));
+    assert_true(fw_whitelist_active(ws, person, "DEC-001", "2030-06-30")); /* the last day counts */
+    assert_false(fw_whitelist_active(ws, person, "DEC-001", "2030-07-01"));
+    assert_false(fw_whitelist_active(ws, person, "DEC-002", "2030-06-01")); /* other rule */
+    assert_false(fw_whitelist_active(ws, "11010519491231002X", "DEC-001", "2030-06-01")); /* other person */
+    /* The engine's view says the same for today. */
+    assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM whitelist_active WHERE id_number = '520102195503120016' "
+                                   "AND rule_id = 'DEC-001'"),
+                     1);
+    /* An entry that expired (written as an old workspace would hold it) suppresses nothing. */
+    assert_int_equal(fw_ws_exec(ws, "UPDATE whitelist SET until = '2020-01-01'", &err), FW_OK);
+    assert_false(fw_whitelist_active(ws, person, "DEC-001", NULL));
+    assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM whitelist_active"), 0);
+    sqlite3_stmt *st;
+    assert_int_equal(fw_whitelist_list(ws, false, NULL, &st, &err), FW_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    assert_int_equal(fw_whitelist_list(ws, true, NULL, &st, &err), FW_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 7), "expired");
+    sqlite3_finalize(st);
+    /* No end date: in force until removed. */
+    assert_int_equal(fw_whitelist_add(ws, person, "VEH-001", "残疾人代步车", NULL, &id, &err), FW_OK);
+    assert_true(fw_whitelist_active(ws, person, "VEH-001", "2099-12-31"));
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void test_remove_kept_and_recorded(void **state)
+{
+    (void)state;
+    fw_set_user("tester"); /* the records name the acting user */
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_err err = {0};
+    long long id;
+    assert_int_equal(fw_whitelist_add(ws, person, "DEC-001", "reason", NULL, &id, &err), FW_OK);
+    assert_int_equal(fw_whitelist_remove(ws, id + 1, &err), FW_ENOTFOUND);
+    assert_int_equal(fw_whitelist_remove(ws, id, &err), FW_OK);
+    assert_int_equal(fw_whitelist_remove(ws, id, &err), FW_ECONFLICT);
+    assert_false(fw_whitelist_active(ws, person, "DEC-001", NULL));
+    assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM whitelist WHERE removed_by = 'tester'"), 1);
+    assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM trail WHERE action = 'whitelist.add' "
+                                   "AND after LIKE '%\"reason\":\"reason\"%'"),
+                     1);
+    assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM trail WHERE action = 'whitelist.remove' "
+                                   "AND before LIKE '%DEC-001%'"),
+                     1);
+    sqlite3_stmt *st;
+    assert_int_equal(fw_whitelist_list(ws, true, NULL, &st, &err), FW_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 7), "removed");
+    sqlite3_finalize(st);
+    long long checked;
+    assert_int_equal(fw_trail_verify(ws, &checked, &err), FW_OK);
+    assert_int_equal(checked, 2);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    fw_set_user(NULL);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_input_refused),
+        cmocka_unit_test(test_expiry),
+        cmocka_unit_test(test_remove_kept_and_recorded),
+    };
+    return cmocka_run_group_tests_name("whitelist", tests, NULL, NULL);
+}
