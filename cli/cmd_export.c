@@ -128,10 +128,15 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
     return FW_OK;
 }
 
-/* The global --format (table|csv|json) belongs to listings; `export --format` is parsed above. */
+/* main.c takes --format wherever it appears as the global listing option (table|csv|json), so
+ * `export --format csv` arrives here as cli->format; --format xlsx is the default anyway. */
 static int run_export(fw_cli *cli, fw_ws *ws, export_args *a)
 {
     fw_err err = {0};
+    if (cli->format == FW_FMT_CSV && a->opts.format == FW_EXPORT_AUTO)
+        a->opts.format = FW_EXPORT_CSV;
+    else if (cli->format == FW_FMT_JSON)
+        return fw_cli_error(cli, FW_EUSAGE, "an export is xlsx or csv, not json");
     if (a->count_only) {
         if (fw_xq_check_filter(ws, &a->filter, &err))
             return fw_cli_report(cli, &err);

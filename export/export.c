@@ -114,19 +114,36 @@ static int write_csv(fw_ws *ws, enum fw_export_list list, const fw_export_filter
     return rc;
 }
 
+/* The absolute name path will have, found through the temporary file beside it (path itself
+ * does not exist yet), so the trail says where the file went whatever the working directory. */
+static char *absolute_path(const char *tmp, const char *path)
+{
+    char *real = realpath(tmp, NULL);
+    if (!real)
+        return fw_strdup(path);
+    const char *base = strrchr(path, '/');
+    char *slash = strrchr(real, '/');
+    *slash = '\0';
+    char *abs = fw_printf("%s/%s", real, base ? base + 1 : path);
+    free(real);
+    return abs;
+}
+
 /* Records the export and moves the file into place, together: the trail record commits only if
  * the rename succeeded, and the rename is undone if the commit fails. */
 static int record_and_rename(fw_ws *ws, const fw_export_filter *f, const char *tmp, const char *path,
                              const char *format, const fw_export_result *res, fw_err *err)
 {
     char *filter = fw_xq_filter_json(f);
+    char *where = absolute_path(tmp, path);
     fw_buf after = {0};
     fw_buf_puts(&after, "{\"file\":");
-    fw_json_string(&after, path);
+    fw_json_string(&after, where);
     fw_buf_printf(&after, ",\"format\":\"%s\",\"filter\":%s,\"rows\":%lld,\"sheets\":%d,\"sha256\":\"%s\"}",
                   format, filter, res->rows, res->sheets, res->sha256);
     free(filter);
-    char *object = fw_printf("file:%s", path);
+    char *object = fw_printf("file:%s", where);
+    free(where);
     int rc = fw_ws_begin(ws, err);
     if (rc == FW_OK && (rc = fw_trail_append(ws, "export", object, NULL, after.data, err)) == FW_OK) {
         if (rename(tmp, path) != 0)

@@ -230,6 +230,8 @@ static fw_xsheet *start_list_sheet(wb *w, const char *base, int part, fw_xquery 
 
 static int report_progress(wb *w)
 {
+    if (fw_xlsx_check(w->x, w->err))
+        return w->err->code;
     if (w->o->progress && w->o->progress(w->o->progress_ctx, w->done, w->total))
         return fw_fail(w->err, FW_EINTR, "export cancelled; no file was written");
     return FW_OK;

@@ -3,6 +3,7 @@
  * (or of its version's quirks) touches one file. */
 #include "export/xlsx.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ struct fw_xsheet {
 struct fw_xlsx {
     lxw_workbook *wb;
     char *footer;
+    char *path;
     lxw_format *header, *title, *label, *money, *date, *month, *datetime;
     fw_xsheet *sheets;     /* owned list, newest first */
 };
@@ -70,13 +72,22 @@ static void make_formats(fw_xlsx *x)
 int fw_xlsx_new(const char *path, const char *classification, fw_xlsx **out, fw_err *err)
 {
     *out = NULL;
-    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .use_zip64 = LXW_TRUE};
+    /* libxlsxwriter's own temporary files go beside the output, so a full disk shows up while
+     * rows are written, and a small /tmp does not limit the size of a workbook. */
+    char *dir = fw_strdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .use_zip64 = LXW_TRUE,
+                                .tmpdir = slash ? dir : NULL};
     lxw_workbook *wb = workbook_new_opt(path, &opt);
+    free(dir);
     if (!wb)
         return fw_fail(err, FW_EFAIL, "cannot start a workbook at %s (out of memory or temporary files)", path);
     fw_xlsx *x = fw_calloc(1, sizeof *x);
     x->wb = wb;
     x->footer = make_footer(classification);
+    x->path = fw_strdup(path);
     make_formats(x);
     *out = x;
     return FW_OK;
@@ -103,17 +114,47 @@ static void free_sheets(fw_xlsx *x)
     }
 }
 
+/* A complete .xlsx (a zip without a comment) ends with the 22-byte end-of-central-directory
+ * record. Checked because a short write of the archive must not pass for a workbook. */
+static int check_zip_end(const char *path, fw_err *err)
+{
+    unsigned char end[22];
+    FILE *f = fopen(path, "rb");
+    int ok = f && fseek(f, -22, SEEK_END) == 0 && fread(end, 1, sizeof end, f) == sizeof end &&
+             memcmp(end, "PK\x05\x06", 4) == 0;
+    if (f)
+        fclose(f);
+    return ok ? FW_OK : fw_fail(err, FW_EFAIL, "the workbook was not written completely (disk full?)");
+}
+
+int fw_xlsx_check(fw_xlsx *x, fw_err *err)
+{
+    for (fw_xsheet *s = x->sheets; s; s = s->next) {
+        FILE *f = s->ws->optimize_tmpfile;
+        if (f && (fflush(f) != 0 || ferror(f)))
+            return fw_fail(err, FW_EFAIL, "writing the sheet data failed: %s (disk full?)", strerror(errno));
+    }
+    return FW_OK;
+}
+
 int fw_xlsx_close(fw_xlsx *x, fw_err *err)
 {
+    /* libxlsxwriter 1.1 does not check its writes to a constant-memory sheet's temporary file:
+     * a full disk would give a truncated sheet in a workbook it calls complete. */
+    if (fw_xlsx_check(x, err)) {
+        fw_xlsx_discard(x);
+        return err->code;
+    }
     for (fw_xsheet *s = x->sheets; s; s = s->next)
         fit_columns(s);
     lxw_error e = workbook_close(x->wb);
     free_sheets(x);
     free(x->footer);
+    int rc = e != LXW_NO_ERROR ? lxw_fail(err, e, "writing the workbook failed (disk full or not writable?)")
+                               : check_zip_end(x->path, err);
+    free(x->path);
     free(x);
-    if (e != LXW_NO_ERROR)
-        return lxw_fail(err, e, "writing the workbook failed (disk full or not writable?)");
-    return FW_OK;
+    return rc;
 }
 
 void fw_xlsx_discard(fw_xlsx *x)
@@ -123,6 +164,7 @@ void fw_xlsx_discard(fw_xlsx *x)
     lxw_workbook_free(x->wb);
     free_sheets(x);
     free(x->footer);
+    free(x->path);
     free(x);
 }
 

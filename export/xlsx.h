@@ -25,6 +25,9 @@ enum fw_xstyle {
 int fw_xlsx_new(const char *path, const char *classification, fw_xlsx **out, fw_err *err);
 /* Writes and frees the workbook. Returns FW_OK or FW_EFAIL with the reason. */
 int fw_xlsx_close(fw_xlsx *wb, fw_err *err);
+/* Checks that everything written so far reached the sheets' temporary files (FW_EFAIL when the
+ * disk is full). Called now and then while writing, and by fw_xlsx_close. */
+int fw_xlsx_check(fw_xlsx *wb, fw_err *err);
 /* Frees the workbook after a failure or a cancel (the file at path may be left partly written;
  * the caller removes it). */
 void fw_xlsx_discard(fw_xlsx *wb);
