@@ -6,6 +6,7 @@
 #include <iniparser.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/dataset.h"
 #include "audit/trail.h"
@@ -586,7 +587,7 @@ static void fn_rule_meta(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_null(ctx);
         return;
     }
-    dictionary *d = iniparser_load(file);
+    dictionary *d = access(file, R_OK) == 0 ? iniparser_load(file) : NULL;
     if (!d) {
         sqlite3_result_null(ctx);
         return;

@@ -94,8 +94,9 @@ def check_workbook(args):
     wb = openpyxl.load_workbook(args.file)
     names = wb.sheetnames
     lead_sheets = [n for n in names if n == '线索清单' or n.startswith('线索清单(')]
+    case_lists = [n for n in names if n == '案件' or n.startswith('案件(')]
     cases = args.cases.split(',') if args.cases else []
-    want = ['概览'] + lead_sheets + ['案件'] + cases + ['数据来源']
+    want = ['概览'] + lead_sheets + case_lists + cases + ['数据来源']
     expect(names == want, 'sheets %r, want %r' % (names, want))
     expect(lead_sheets and lead_sheets[0] == '线索清单', 'no 线索清单 sheet')
     for k, n in enumerate(lead_sheets[1:], start=2):
