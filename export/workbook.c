@@ -97,8 +97,11 @@ static int put_table(wb *w, fw_xsheet *s, int *row, const char *title, fw_xquery
     while ((step = fw_xq_step(q, w->err)) == 1) {
         if (put_row(w, s, r++, q))
             goto fail;
-        for (int i = 0; i < n; i++)
-            sum[i] += fw_xq_int(q, i);
+        for (int i = 0; i < n; i++) {
+            enum fw_xkind k = fw_xq_col(q, i)->kind;
+            if (k == FW_XK_MONEY || k == FW_XK_INT)
+                sum[i] += fw_xq_int(q, i);
+        }
     }
     if (step < 0)
         goto fail;
