@@ -85,8 +85,19 @@ def check_leads_sheet(ws, hits, args, seen):
             expect(isinstance(start.value, datetime.datetime), 'lead %s: date %r not a date' % (hid, start.value))
             expect(start.number_format in ('yyyy-mm-dd', 'yyyy-mm'), 'lead %s: date format %r' % (hid, start.number_format))
         expect(status == STATUS[st], 'lead %s: status %r, want %r' % (hid, status, STATUS[st]))
-        seen.append((hid, ident))
+        seen.append((hid, ident, r[2].value, r[7].value or '(未填)', amount))
     return len(rows) - 1
+
+
+def summary_table(ws, title):
+    """The rows of one 概览 table as {key: (leads, yuan)}, header and 合计 left out."""
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    i = next(k for k, r in enumerate(rows) if r[0] == title) + 2
+    out = {}
+    while rows[i][0] not in ('合计', '(无)', None):
+        out[rows[i][0]] = (rows[i][1], rows[i][2])
+        i += 1
+    return out
 
 
 def check_workbook(args):
@@ -104,16 +115,25 @@ def check_workbook(args):
     seen = []
     total = sum(check_leads_sheet(wb[n], hits, args, seen) for n in lead_sheets)
     expect(total == args.count, 'workbook has %d leads, the CLI counts %d' % (total, args.count))
-    expect(len({h for h, _ in seen}) == total, 'a lead appears twice')
+    expect(len({x[0] for x in seen}) == total, 'a lead appears twice')
     if args.rows_per_sheet:
         for n in lead_sheets[:-1]:
             expect(wb[n].max_row - 1 == args.rows_per_sheet, '%s holds %d rows' % (n, wb[n].max_row - 1))
     if args.expect_x:
-        expect(any(i.endswith('X') for _, i in seen), 'no ID number ending in X was exported')
+        expect(any(x[1].endswith('X') for x in seen), 'no ID number ending in X was exported')
     summary = wb['概览']
     texts = [c.value for row in summary.iter_rows() for c in row if isinstance(c.value, str)]
     for t in ('按类别', '按规则', '按状态', '按乡镇', '筛选条件'):
         expect(t in texts, '概览 lacks %s' % t)
+    # The summary's tables agree with the lead list they summarize.
+    for title, k in (('按类别', 2), ('按乡镇', 3)):
+        want = {}
+        for x in seen:
+            n, fen = want.get(x[k], (0, 0))
+            want[x[k]] = (n + 1, fen + x[4])
+        got = summary_table(summary, title)
+        expect(got == {key: (n, fen / 100.0) for key, (n, fen) in want.items()},
+               '概览 %s is %r, the leads say %r' % (title, got, want))
     expect(len(summary._charts) == 2, '概览 has %d charts, want 2' % len(summary._charts))
     check_print(summary, args.classification, False)
     check_print(wb['案件'], args.classification, True)

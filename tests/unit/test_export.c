@@ -149,6 +149,18 @@ static void test_leads_query_labels_and_kinds(void **state)
     assert_string_equal(fw_xq_text(q, 15), "核查中");
     assert_int_equal(fw_xq_step(q, &err), 0);
     fw_xq_close(q);
+    /* Summary by township: largest first, money summed in fen. */
+    fw_export_filter all = {0};
+    assert_int_equal(fw_xq_summary(fx->ws, &all, FW_XDIM_TOWNSHIP, &q, &err), FW_OK);
+    assert_int_equal(fw_xq_step(q, &err), 1);
+    assert_string_equal(fw_xq_text(q, 0), "中华北路街道");
+    assert_int_equal(fw_xq_int(q, 1), 3);
+    assert_int_equal(fw_xq_int(q, 2), 72000 + 72000 + 12345);
+    assert_int_equal(fw_xq_step(q, &err), 1);
+    assert_string_equal(fw_xq_text(q, 0), "黔灵镇");
+    assert_int_equal(fw_xq_int(q, 2), 50000 + 30000);
+    assert_int_equal(fw_xq_step(q, &err), 0);
+    fw_xq_close(q);
     assert_string_equal(fw_xq_status_label("partly_confirmed"), "部分属实");
     assert_string_equal(fw_xq_status_label("rectifying"), "整改中");
 }
