@@ -65,7 +65,8 @@ measure() { # label cmd...: prints "seconds maxrss_kb" per run, one line each
     done
 }
 
-printf '\n%-10s %-10s %10s %10s %12s %12s %8s\n' leads what median_s median_MB runs_s xlsx_MB ratio
+table="$work/table.txt"
+printf '%-10s %-10s %10s %10s %18s %8s %6s\n' leads what median_s median_MB runs_s xlsx_MB ratio >"$table"
 for n in $sizes; do
     ws="$work/ws-$n.db"
     t0=$(date +%s)
@@ -82,13 +83,16 @@ for n in $sizes; do
     fw_t=$(cut -d' ' -f1 "$work/fw.txt" | median); fw_m=$(cut -d' ' -f2 "$work/fw.txt" | median)
     fl_t=$(cut -d' ' -f1 "$work/floor.txt" | median); fl_m=$(cut -d' ' -f2 "$work/floor.txt" | median)
     ratio=$(awk -v a="$fw_t" -v b="$fl_t" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-    printf '%-10s %-10s %10s %10.1f %12s %12.1f %8s\n' "$n" fundwatch "$fw_t" "$(echo "$fw_m / 1024" | bc -l)" \
-        "$(cut -d' ' -f1 "$work/fw.txt" | paste -sd/)" "$(echo "$fw_size / 1048576" | bc -l)" "$ratio"
-    printf '%-10s %-10s %10s %10.1f %12s %12.1f %8s\n' "$n" floor "$fl_t" "$(echo "$fl_m / 1024" | bc -l)" \
-        "$(cut -d' ' -f1 "$work/floor.txt" | paste -sd/)" "$(echo "$floor_size / 1048576" | bc -l)" 1.00
+    printf '%-10s %-10s %10s %10.1f %18s %8.1f %6s\n' "$n" fundwatch "$fw_t" "$(echo "$fw_m / 1024" | bc -l)" \
+        "$(cut -d' ' -f1 "$work/fw.txt" | paste -sd/)" "$(echo "$fw_size / 1048576" | bc -l)" "$ratio" >>"$table"
+    printf '%-10s %-10s %10s %10.1f %18s %8.1f %6s\n' "$n" floor "$fl_t" "$(echo "$fl_m / 1024" | bc -l)" \
+        "$(cut -d' ' -f1 "$work/floor.txt" | paste -sd/)" "$(echo "$floor_size / 1048576" | bc -l)" 1.00 >>"$table"
     verdict=ok
     awk -v r="$ratio" 'BEGIN { exit !(r > 1.5) }' && verdict="SLOWER than 1.5x the floor"
     [ "$fw_m" -lt $((64 * 1024)) ] || verdict="$verdict; peak memory over 64 MB"
     echo "$n leads: $verdict"
     rm -f "$ws"
 done
+echo
+echo "medians of $runs runs; peak memory = maximum resident set size (/usr/bin/time -v)"
+cat "$table"
