@@ -1,6 +1,7 @@
 /* cmd_export.c: the `export` command: parses the filter and options, calls the export API
  * (export/export.h) and prints what was written. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,12 +46,22 @@ typedef struct export_args {
     const char **cases; /* owned array; strings point into argv */
 } export_args;
 
-static int progress_to_stderr(void *ctx, long long done, long long total)
+/* Ctrl-C asks the export to stop at its next progress report, so it can remove its temporary
+ * file instead of dying with it on disk. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
 {
-    (void)ctx;
-    if (total > 0)
+    (void)sig;
+    interrupted = 1;
+}
+
+static int report_progress(void *ctx, long long done, long long total)
+{
+    const int *show = ctx;
+    if (*show && total > 0)
         fprintf(stderr, "\r%lld / %lld leads (%lld%%)", done, total, done * 100 / total);
-    return 0;
+    return interrupted;
 }
 
 /* Takes the words after --case up to the next option. */
@@ -146,11 +157,16 @@ static int run_export(fw_cli *cli, fw_ws *ws, export_args *a)
         printf("%lld\n", n);
         return FW_OK;
     }
-    if (!a->quiet && isatty(STDERR_FILENO))
-        a->opts.progress = progress_to_stderr;
+    int show = !a->quiet && isatty(STDERR_FILENO);
+    a->opts.progress = report_progress;
+    a->opts.progress_ctx = &show;
+    struct sigaction sa = {.sa_handler = on_interrupt}, old_int;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
     fw_export_result res;
     int rc = fw_export_list(ws, a->list, &a->filter, a->file, &a->opts, &res, &err);
-    if (a->opts.progress)
+    sigaction(SIGINT, &old_int, NULL);
+    if (show)
         fputc('\n', stderr);
     if (rc)
         return fw_cli_report(cli, &err);

@@ -59,6 +59,25 @@ for f in full/big.xlsx full/big.csv; do
     no_temp full
 done
 [ "$(exports)" = 1 ] || fail "a failed export was recorded in the trail"
+# Ctrl-C while writing: exit 130, no file, no temporary file, nothing recorded.
+sqlite3 "$ws" "WITH RECURSIVE n(i) AS (SELECT 10000 UNION ALL SELECT i + 1 FROM n WHERE i < 70000)
+  INSERT INTO hits(id, fingerprint, rule_id, category, severity, subject_kind, subject, id_number, name,
+                   township, amount, first_date, detail, evidence_hash, first_run_id, last_run_id)
+  SELECT i, 'bulk' || i, 'DEC-001', 'deceased', 'high', 'person', printf('5201021955%08d', i),
+         printf('5201021955%08d', i), '测试' || i, '黔灵镇', i * 100, '2023-01-01', '批量', 'x', 1, 1 FROM n"
+"$FW" --db "$ws" export full/int.xlsx 2>err.txt &
+pid=$!
+sleep 0.3
+kill -INT $pid
+set +e
+wait $pid; rc=$?
+set -e
+[ $rc = 130 ] || fail "interrupted export: exit $rc, want 130 ($(cat err.txt))"
+[ ! -e full/int.xlsx ] || fail "an interrupted export left a file"
+no_temp full
+[ "$(exports)" = 1 ] || fail "an interrupted export was recorded in the trail"
+sqlite3 "$ws" "DELETE FROM hits WHERE id >= 10000"
+
 # The same export succeeds without the limit (so the limit, not the data, made it fail).
 "$FW" --db "$ws" export full/big.xlsx >/dev/null
 $PY "$CHECK" xlsx full/big.xlsx --db "$ws" --count 3006
