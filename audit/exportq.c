@@ -1,0 +1,639 @@
+/* exportq.c: the queries behind exports (see exportq.h). Every list starts from one filtered set
+ * of leads (LEADS_FROM below), so the workbook's summary, lead list, case list and provenance all
+ * describe exactly the same rows. */
+#include "audit/exportq.h"
+
+#include <iniparser.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit/dataset.h"
+#include "audit/trail.h"
+
+/* How a stored code is shown. */
+enum xmap { MAP_NONE, MAP_STATUS, MAP_CATEGORY, MAP_SEVERITY };
+
+struct fw_xquery {
+    sqlite3_stmt *st;
+    int ncols;
+    fw_xcol *cols;     /* owned array; labels point at static or dataset strings */
+    enum xmap *maps;   /* owned array, one per column */
+};
+
+typedef struct coldef {
+    const char *label;
+    enum fw_xkind kind;
+    enum xmap map;
+} coldef;
+
+/* --- labels ----------------------------------------------------------------------------------- */
+
+static const char *const status_pairs[][2] = {
+    {"new", "待核查"},       {"verifying", "核查中"}, {"confirmed", "属实"},
+    {"partly_confirmed", "部分属实"}, {"dismissed", "不属实"}, {"rectifying", "整改中"},
+    {"closed", "已办结"},
+};
+enum { NSTATUS = (int)(sizeof status_pairs / sizeof status_pairs[0]) };
+
+static const char *const category_pairs[][2] = {
+    {"deceased", "死亡人员"},   {"identity", "身份异常"},   {"official", "公职人员"},
+    {"relative", "亲属关联"},   {"vehicle", "车辆"},        {"property", "房产"},
+    {"business", "工商登记"},   {"household", "家庭情况"},  {"duplicate", "重复享受"},
+    {"standard", "超标准发放"}, {"statistical", "统计异常"}, {"eligibility", "资格条件"},
+    {"account", "账户异常"},    {"timing", "时间异常"},
+};
+enum { NCATEGORY = (int)(sizeof category_pairs / sizeof category_pairs[0]) };
+
+static const char *const severity_pairs[][2] = {{"high", "高"}, {"medium", "中"}, {"low", "低"}};
+
+static const char *lookup(const char *const (*pairs)[2], int n, const char *code)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(pairs[i][0], code) == 0)
+            return pairs[i][1];
+    return code;
+}
+
+const char *fw_xq_status_label(const char *status)
+{
+    return status ? lookup(status_pairs, NSTATUS, status) : "";
+}
+
+/* The stored status for a code or a label; NULL when neither. */
+static const char *status_code(const char *s)
+{
+    for (int i = 0; i < NSTATUS; i++)
+        if (strcmp(status_pairs[i][0], s) == 0 || strcmp(status_pairs[i][1], s) == 0)
+            return status_pairs[i][0];
+    return NULL;
+}
+
+/* --- the cursor ------------------------------------------------------------------------------- */
+
+static int xq_new(fw_ws *ws, const char *sql, const coldef *defs, int ncols, fw_xquery **out,
+                  fw_err *err)
+{
+    *out = NULL;
+    sqlite3_stmt *st;
+    if (fw_ws_prepare(ws, sql, &st, err))
+        return err->code;
+    fw_xquery *q = fw_calloc(1, sizeof *q);
+    q->st = st;
+    q->ncols = ncols;
+    q->cols = fw_calloc((size_t)ncols, sizeof *q->cols);
+    q->maps = fw_calloc((size_t)ncols, sizeof *q->maps);
+    for (int i = 0; i < ncols; i++) {
+        q->cols[i].label = defs[i].label;
+        q->cols[i].kind = defs[i].kind;
+        q->maps[i] = defs[i].map;
+    }
+    *out = q;
+    return FW_OK;
+}
+
+int fw_xq_step(fw_xquery *q, fw_err *err)
+{
+    int rc = sqlite3_step(q->st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    fw_fail(err, FW_EWORKSPACE, "reading the workspace: %s", sqlite3_errmsg(sqlite3_db_handle(q->st)));
+    return -1;
+}
+
+int fw_xq_ncols(const fw_xquery *q) { return q->ncols; }
+const fw_xcol *fw_xq_col(const fw_xquery *q, int i) { return &q->cols[i]; }
+int fw_xq_is_null(fw_xquery *q, int i) { return sqlite3_column_type(q->st, i) == SQLITE_NULL; }
+long long fw_xq_int(fw_xquery *q, int i) { return sqlite3_column_int64(q->st, i); }
+double fw_xq_real(fw_xquery *q, int i) { return sqlite3_column_double(q->st, i); }
+
+const char *fw_xq_text(fw_xquery *q, int i)
+{
+    const char *s = (const char *)sqlite3_column_text(q->st, i);
+    if (!s)
+        return NULL;
+    switch (q->maps[i]) {
+    case MAP_STATUS: return lookup(status_pairs, NSTATUS, s);
+    case MAP_CATEGORY: return lookup(category_pairs, NCATEGORY, s);
+    case MAP_SEVERITY: return lookup(severity_pairs, 3, s);
+    default: return s;
+    }
+}
+
+void fw_xq_close(fw_xquery *q)
+{
+    if (!q)
+        return;
+    sqlite3_finalize(q->st);
+    free(q->cols);
+    free(q->maps);
+    free(q);
+}
+
+/* --- the filter ------------------------------------------------------------------------------- */
+
+/* The filtered leads, as a FROM ... WHERE tail. Parameters are bound by name (bind_filter); an
+ * unset filter member binds NULL and so filters nothing. */
+#define LEADS_FROM                                                                                 \
+    " FROM hits h LEFT JOIN cases c ON c.id = h.case_id"                                           \
+    " WHERE h.state = 'present'"                                                                   \
+    "   AND (:category IS NULL OR h.category = :category)"                                         \
+    "   AND (:rule IS NULL OR h.rule_id = :rule COLLATE NOCASE)"                                   \
+    "   AND (:status IS NULL OR COALESCE(c.status, 'new') = :status)"                              \
+    "   AND (:township IS NULL OR h.township = :township)"                                         \
+    "   AND (:cases IS NULL OR h.case_id IN (SELECT value FROM json_each(:cases)))"
+
+static void bind_text(sqlite3_stmt *st, const char *name, const char *value)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    if (i > 0 && value)
+        sqlite3_bind_text(st, i, value, -1, SQLITE_TRANSIENT);
+}
+
+static int resolve_case(fw_ws *ws, const char *name, long long *id, fw_err *err)
+{
+    sqlite3_stmt *st;
+    if (fw_ws_prepare(ws, "SELECT id FROM cases WHERE case_no = ?1 OR CAST(id AS TEXT) = ?1", &st, err))
+        return err->code;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    if (found)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (!found)
+        return fw_fail(err, FW_ENOTFOUND,
+                       "no case '%s' in this workspace; `fundwatch case list` shows the case numbers", name);
+    return FW_OK;
+}
+
+int fw_xq_case_ids(fw_ws *ws, const fw_export_filter *f, long long **ids, int *n, fw_err *err)
+{
+    *ids = fw_calloc((size_t)f->ncases + 1, sizeof **ids);
+    *n = 0;
+    for (int i = 0; i < f->ncases; i++) {
+        if (resolve_case(ws, f->cases[i], &(*ids)[*n], err)) {
+            free(*ids);
+            *ids = NULL;
+            return err->code;
+        }
+        (*n)++;
+    }
+    return FW_OK;
+}
+
+int fw_xq_check_filter(fw_ws *ws, const fw_export_filter *f, fw_err *err)
+{
+    if (f->status && !status_code(f->status))
+        return fw_fail(err, FW_EUSAGE,
+                       "unknown status '%s'; use one of new verifying confirmed partly_confirmed "
+                       "dismissed rectifying closed (or 待核查 核查中 属实 部分属实 不属实 整改中 已办结)",
+                       f->status);
+    long long *ids;
+    int n;
+    if (fw_xq_case_ids(ws, f, &ids, &n, err))
+        return err->code;
+    free(ids);
+    return FW_OK;
+}
+
+/* Binds the filter's members to a statement built on LEADS_FROM. */
+static int bind_filter(fw_ws *ws, sqlite3_stmt *st, const fw_export_filter *f, fw_err *err)
+{
+    bind_text(st, ":category", f->category);
+    bind_text(st, ":rule", f->rule_id);
+    bind_text(st, ":status", f->status ? status_code(f->status) : NULL);
+    bind_text(st, ":township", f->township);
+    if (f->ncases > 0) {
+        long long *ids;
+        int n;
+        if (fw_xq_case_ids(ws, f, &ids, &n, err))
+            return err->code;
+        fw_buf json = {0};
+        fw_buf_putc(&json, '[');
+        for (int i = 0; i < n; i++)
+            fw_buf_printf(&json, "%s%lld", i ? "," : "", ids[i]);
+        fw_buf_putc(&json, ']');
+        bind_text(st, ":cases", json.data);
+        fw_buf_free(&json);
+        free(ids);
+    }
+    return FW_OK;
+}
+
+/* Prepares a filtered query and binds the filter; closes it again on failure. */
+static int xq_filtered(fw_ws *ws, const fw_export_filter *f, const char *sql, const coldef *defs,
+                       int ncols, fw_xquery **out, fw_err *err)
+{
+    if (xq_new(ws, sql, defs, ncols, out, err))
+        return err->code;
+    if (bind_filter(ws, (*out)->st, f, err)) {
+        fw_xq_close(*out);
+        *out = NULL;
+        return err->code;
+    }
+    return FW_OK;
+}
+
+char *fw_xq_filter_text(const fw_export_filter *f)
+{
+    fw_buf b = {0};
+    if (f->category)
+        fw_buf_printf(&b, "类别=%s(%s) ", lookup(category_pairs, NCATEGORY, f->category), f->category);
+    if (f->rule_id)
+        fw_buf_printf(&b, "规则=%s ", f->rule_id);
+    if (f->status) {
+        const char *code = status_code(f->status);
+        fw_buf_printf(&b, "状态=%s ", code ? fw_xq_status_label(code) : f->status);
+    }
+    if (f->township)
+        fw_buf_printf(&b, "乡镇=%s ", f->township);
+    for (int i = 0; i < f->ncases; i++)
+        fw_buf_printf(&b, "%s%s%s", i ? "," : "案件=", f->cases[i], i + 1 == f->ncases ? " " : "");
+    if (b.len == 0)
+        fw_buf_puts(&b, "全部线索");
+    else
+        b.data[--b.len] = '\0';
+    return fw_buf_steal(&b);
+}
+
+static void json_member(fw_buf *b, const char *key, const char *value)
+{
+    if (!value)
+        return;
+    if (b->len > 1)
+        fw_buf_putc(b, ',');
+    fw_json_string(b, key);
+    fw_buf_putc(b, ':');
+    fw_json_string(b, value);
+}
+
+char *fw_xq_filter_json(const fw_export_filter *f)
+{
+    fw_buf b = {0};
+    fw_buf_putc(&b, '{');
+    json_member(&b, "category", f->category);
+    json_member(&b, "rule", f->rule_id);
+    json_member(&b, "status", f->status);
+    json_member(&b, "township", f->township);
+    if (f->ncases > 0) {
+        if (b.len > 1)
+            fw_buf_putc(&b, ',');
+        fw_buf_puts(&b, "\"cases\":[");
+        for (int i = 0; i < f->ncases; i++) {
+            if (i)
+                fw_buf_putc(&b, ',');
+            fw_json_string(&b, f->cases[i]);
+        }
+        fw_buf_putc(&b, ']');
+    }
+    fw_buf_putc(&b, '}');
+    return fw_buf_steal(&b);
+}
+
+/* --- the lists -------------------------------------------------------------------------------- */
+
+long long fw_xq_count_leads(fw_ws *ws, const fw_export_filter *f, fw_err *err)
+{
+    static const coldef defs[] = {{"线索数", FW_XK_INT, MAP_NONE}};
+    fw_xquery *q;
+    if (xq_filtered(ws, f, "SELECT count(*)" LEADS_FROM, defs, 1, &q, err))
+        return -1;
+    long long n = fw_xq_step(q, err) == 1 ? fw_xq_int(q, 0) : -1;
+    fw_xq_close(q);
+    return n;
+}
+
+int fw_xq_leads(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err)
+{
+    static const coldef defs[] = {
+        {"线索号", FW_XK_INT, MAP_NONE},      {"规则编号", FW_XK_TEXT, MAP_NONE},
+        {"类别", FW_XK_TEXT, MAP_CATEGORY},   {"风险等级", FW_XK_TEXT, MAP_SEVERITY},
+        {"姓名", FW_XK_TEXT, MAP_NONE},       {"公民身份号码", FW_XK_ID, MAP_NONE},
+        {"户编号", FW_XK_TEXT, MAP_NONE},     {"乡镇", FW_XK_TEXT, MAP_NONE},
+        {"行政村", FW_XK_TEXT, MAP_NONE},     {"项目名称", FW_XK_TEXT, MAP_NONE},
+        {"涉及金额(元)", FW_XK_MONEY, MAP_NONE}, {"起始日期", FW_XK_DATE, MAP_NONE},
+        {"截止日期", FW_XK_DATE, MAP_NONE},   {"疑点描述", FW_XK_TEXT, MAP_NONE},
+        {"案件编号", FW_XK_TEXT, MAP_NONE},   {"状态", FW_XK_TEXT, MAP_STATUS},
+        {"承办人", FW_XK_TEXT, MAP_NONE},
+    };
+    return xq_filtered(ws, f,
+                       "SELECT h.id, h.rule_id, h.category, h.severity, h.name, h.id_number, "
+                       "       h.household_id, h.township, h.village, h.program, h.amount, "
+                       "       h.first_date, h.last_date, h.detail, c.case_no, "
+                       "       COALESCE(c.status, 'new'), c.assignee" LEADS_FROM " ORDER BY h.id",
+                       defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+}
+
+int fw_xq_summary(fw_ws *ws, const fw_export_filter *f, enum fw_xdim dim, fw_xquery **out,
+                  fw_err *err)
+{
+    static const char *const keys[] = {"h.category", "h.rule_id", "COALESCE(c.status, 'new')",
+                                       "COALESCE(h.township, '(未填)')"};
+    static const char *const labels[] = {"类别", "规则", "状态", "乡镇"};
+    static const enum xmap maps[] = {MAP_CATEGORY, MAP_NONE, MAP_STATUS, MAP_NONE};
+    coldef defs[] = {
+        {labels[dim], FW_XK_TEXT, maps[dim]},
+        {"线索数", FW_XK_INT, MAP_NONE},
+        {"涉及金额(元)", FW_XK_MONEY, MAP_NONE},
+    };
+    char *sql = fw_printf("SELECT %s, count(*), sum(h.amount)" LEADS_FROM
+                          " GROUP BY 1 ORDER BY 2 DESC, 1",
+                          keys[dim]);
+    int rc = xq_filtered(ws, f, sql, defs, 3, out, err);
+    free(sql);
+    return rc;
+}
+
+int fw_xq_cases(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err)
+{
+    static const coldef defs[] = {
+        {"案件编号", FW_XK_TEXT, MAP_NONE},     {"姓名", FW_XK_TEXT, MAP_NONE},
+        {"公民身份号码", FW_XK_ID, MAP_NONE},   {"乡镇", FW_XK_TEXT, MAP_NONE},
+        {"行政村", FW_XK_TEXT, MAP_NONE},       {"状态", FW_XK_TEXT, MAP_STATUS},
+        {"承办人", FW_XK_TEXT, MAP_NONE},       {"办结期限", FW_XK_DATE, MAP_NONE},
+        {"核查结论", FW_XK_TEXT, MAP_NONE},     {"理由", FW_XK_TEXT, MAP_NONE},
+        {"整改措施", FW_XK_TEXT, MAP_NONE},     {"应追回(元)", FW_XK_MONEY, MAP_NONE},
+        {"已追回(元)", FW_XK_MONEY, MAP_NONE},  {"线索数", FW_XK_INT, MAP_NONE},
+        {"涉及金额(元)", FW_XK_MONEY, MAP_NONE}, {"最后变更", FW_XK_DATETIME, MAP_NONE},
+    };
+    return xq_filtered(ws, f,
+                       "WITH sel AS (SELECT h.case_id, h.amount" LEADS_FROM " AND h.case_id IS NOT NULL) "
+                       "SELECT c.case_no, c.name, c.id_number, c.township, c.village, c.status, "
+                       "       c.assignee, c.due_date, c.conclusion, c.dismiss_reason, c.measures, "
+                       "       c.to_recover, c.recovered, count(*), sum(sel.amount), c.updated_at "
+                       "FROM sel JOIN cases c ON c.id = sel.case_id GROUP BY c.id ORDER BY c.id",
+                       defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+}
+
+/* --- provenance ------------------------------------------------------------------------------- */
+
+/* The runs that produced the selected leads. */
+#define SEL_RUNS "sel_runs AS (SELECT DISTINCT h.last_run_id AS id" LEADS_FROM ")"
+
+int fw_xq_prov_imports(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err)
+{
+    static const coldef defs[] = {
+        {"导入号", FW_XK_INT, MAP_NONE},   {"数据集", FW_XK_TEXT, MAP_NONE},
+        {"文件", FW_XK_TEXT, MAP_NONE},    {"SHA-256", FW_XK_TEXT, MAP_NONE},
+        {"编码", FW_XK_TEXT, MAP_NONE},    {"读入行数", FW_XK_INT, MAP_NONE},
+        {"载入行数", FW_XK_INT, MAP_NONE}, {"拒绝行数", FW_XK_INT, MAP_NONE},
+        {"导入人", FW_XK_TEXT, MAP_NONE},  {"导入时间", FW_XK_DATETIME, MAP_NONE},
+    };
+    /* A run records the imports it read; a run without that record (older or hand-made) is
+     * taken to have read every loaded import. */
+    return xq_filtered(ws, f,
+                       "WITH " SEL_RUNS ", "
+                       "used AS (SELECT CAST(j.value AS INTEGER) AS id FROM runs r, json_each(r.imports) j "
+                       "         WHERE r.id IN (SELECT id FROM sel_runs) AND json_valid(r.imports) "
+                       "         UNION SELECT i.id FROM imports i WHERE i.status = 'loaded' AND EXISTS "
+                       "         (SELECT 1 FROM runs r WHERE r.id IN (SELECT id FROM sel_runs) "
+                       "          AND (r.imports IS NULL OR NOT json_valid(r.imports)))) "
+                       "SELECT i.id, i.dataset, i.file, i.sha256, i.encoding, i.rows_read, "
+                       "       i.rows_loaded, i.rows_rejected, i.user, COALESCE(i.finished_at, i.started_at) "
+                       "FROM imports i WHERE i.id IN (SELECT id FROM used) ORDER BY i.id",
+                       defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+}
+
+int fw_xq_prov_runs(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err)
+{
+    static const coldef defs[] = {
+        {"运行号", FW_XK_INT, MAP_NONE},       {"运行人", FW_XK_TEXT, MAP_NONE},
+        {"开始", FW_XK_DATETIME, MAP_NONE},   {"结束", FW_XK_DATETIME, MAP_NONE},
+        {"结果", FW_XK_TEXT, MAP_NONE},       {"范围", FW_XK_TEXT, MAP_NONE},
+        {"读取的导入", FW_XK_TEXT, MAP_NONE}, {"新增线索", FW_XK_INT, MAP_NONE},
+    };
+    return xq_filtered(ws, f,
+                       "WITH " SEL_RUNS " SELECT r.id, r.user, r.started_at, r.finished_at, r.status, "
+                       "r.selection, r.imports, r.hits_new FROM runs r "
+                       "WHERE r.id IN (SELECT id FROM sel_runs) ORDER BY r.id",
+                       defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+}
+
+int fw_xq_prov_rules(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err)
+{
+    static const coldef defs[] = {
+        {"运行号", FW_XK_INT, MAP_NONE},       {"规则编号", FW_XK_TEXT, MAP_NONE},
+        {"版本", FW_XK_TEXT, MAP_NONE},       {"规则文本 SHA-256", FW_XK_TEXT, MAP_NONE},
+        {"参数", FW_XK_TEXT, MAP_NONE},       {"规则文件", FW_XK_TEXT, MAP_NONE},
+        {"结果", FW_XK_TEXT, MAP_NONE},       {"命中数", FW_XK_INT, MAP_NONE},
+    };
+    return xq_filtered(ws, f,
+                       "WITH " SEL_RUNS " SELECT rr.run_id, rr.rule_id, rr.version, rr.text_sha256, "
+                       "rr.params, rr.file, rr.status, rr.hits FROM run_rules rr "
+                       "WHERE rr.run_id IN (SELECT id FROM sel_runs) ORDER BY rr.run_id, rr.rule_id",
+                       defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+}
+
+/* --- one case --------------------------------------------------------------------------------- */
+
+static int xq_case(fw_ws *ws, long long case_id, const char *sql, const coldef *defs, int ncols,
+                   fw_xquery **out, fw_err *err)
+{
+    if (xq_new(ws, sql, defs, ncols, out, err))
+        return err->code;
+    sqlite3_bind_int64((*out)->st, 1, case_id);
+    return FW_OK;
+}
+
+char *fw_xq_case_no(fw_ws *ws, long long case_id)
+{
+    sqlite3_stmt *st;
+    fw_err err = {0};
+    if (fw_ws_prepare(ws, "SELECT case_no FROM cases WHERE id = ?", &st, &err))
+        return NULL;
+    sqlite3_bind_int64(st, 1, case_id);
+    char *no = sqlite3_step(st) == SQLITE_ROW ? fw_strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
+    sqlite3_finalize(st);
+    return no;
+}
+
+int fw_xq_case_record(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err)
+{
+    static const coldef defs[] = {
+        {"案件编号", FW_XK_TEXT, MAP_NONE},    {"姓名", FW_XK_TEXT, MAP_NONE},
+        {"公民身份号码", FW_XK_ID, MAP_NONE},  {"县", FW_XK_TEXT, MAP_NONE},
+        {"乡镇", FW_XK_TEXT, MAP_NONE},        {"行政村", FW_XK_TEXT, MAP_NONE},
+        {"状态", FW_XK_TEXT, MAP_STATUS},     {"承办人", FW_XK_TEXT, MAP_NONE},
+        {"受理日期", FW_XK_DATE, MAP_NONE},    {"办结期限", FW_XK_DATE, MAP_NONE},
+        {"核查方式", FW_XK_TEXT, MAP_NONE},    {"核查人", FW_XK_TEXT, MAP_NONE},
+        {"核查日期", FW_XK_DATE, MAP_NONE},    {"核查结论", FW_XK_TEXT, MAP_NONE},
+        {"不属实理由", FW_XK_TEXT, MAP_NONE},  {"整改措施", FW_XK_TEXT, MAP_NONE},
+        {"应追回(元)", FW_XK_MONEY, MAP_NONE}, {"已追回(元)", FW_XK_MONEY, MAP_NONE},
+        {"立案时间", FW_XK_DATETIME, MAP_NONE}, {"最后变更", FW_XK_DATETIME, MAP_NONE},
+    };
+    return xq_case(ws, case_id,
+                   "SELECT case_no, name, id_number, county, township, village, status, assignee, "
+                   "       received_at, due_date, verify_method, verifier, verified_at, conclusion, "
+                   "       dismiss_reason, measures, to_recover, recovered, created_at, updated_at "
+                   "FROM cases WHERE id = ?1",
+                   defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+}
+
+/* The kind a dataset column is presented as. */
+static enum fw_xkind kind_of(enum fw_coltype t)
+{
+    switch (t) {
+    case FW_COL_ID: return FW_XK_ID;
+    case FW_COL_DATE: case FW_COL_PERIOD: return FW_XK_DATE;
+    case FW_COL_MONEY: return FW_XK_MONEY;
+    case FW_COL_NUMBER: return FW_XK_REAL;
+    default: return FW_XK_TEXT;
+    }
+}
+
+/* A query over ds_<dataset> rows with all the registry's columns plus the import they came
+ * from; `where` selects rows with ?1 = the case id. */
+static int xq_dataset(fw_ws *ws, long long case_id, const char *dataset, const char *where,
+                      fw_xquery **out, fw_err *err)
+{
+    const fw_dataset *ds = fw_dataset_find(dataset);
+    if (!ds)
+        return fw_fail(err, FW_EDATA, "evidence names an unknown dataset '%s'", dataset);
+    coldef *defs = fw_calloc((size_t)ds->ncolumns + 2, sizeof *defs);
+    fw_buf sql = {0};
+    fw_buf_puts(&sql, "SELECT ");
+    for (int i = 0; i < ds->ncolumns; i++) {
+        fw_buf_printf(&sql, "d.%s, ", ds->columns[i].name);
+        defs[i].label = ds->columns[i].label_zh;
+        defs[i].kind = kind_of(ds->columns[i].type);
+    }
+    defs[ds->ncolumns] = (coldef){"导入号", FW_XK_INT, MAP_NONE};
+    defs[ds->ncolumns + 1] = (coldef){"源文件行号", FW_XK_INT, MAP_NONE};
+    fw_buf_printf(&sql, "d.import_id, d.line FROM ds_%s d WHERE %s", ds->name, where);
+    int rc = xq_case(ws, case_id, sql.data, defs, ds->ncolumns + 2, out, err);
+    fw_buf_free(&sql);
+    free(defs);
+    return rc;
+}
+
+int fw_xq_case_person(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err)
+{
+    return xq_dataset(ws, case_id, "persons",
+                      "d.id_number = (SELECT id_number FROM cases WHERE id = ?1) ORDER BY d.import_id DESC, d.line",
+                      out, err);
+}
+
+int fw_xq_case_household(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err)
+{
+    return xq_dataset(ws, case_id, "persons",
+                      "d.household_id IN (SELECT p.household_id FROM ds_persons p, cases c "
+                      "  WHERE c.id = ?1 AND p.id_number = c.id_number AND p.household_id IS NOT NULL "
+                      "  UNION SELECT h.household_id FROM hits h WHERE h.case_id = ?1 "
+                      "  AND h.household_id IS NOT NULL) "
+                      "ORDER BY d.household_id, d.id_number, d.import_id DESC",
+                      out, err);
+}
+
+int fw_xq_case_payments(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err)
+{
+    return xq_dataset(ws, case_id, "payments",
+                      "d.row_key IN (SELECT e.row_key FROM hit_evidence e JOIN hits h ON h.id = e.hit_id "
+                      "  WHERE h.case_id = ?1 AND e.dataset = 'payments') ORDER BY d.pay_date, d.line",
+                      out, err);
+}
+
+int fw_xq_case_evidence(fw_ws *ws, long long case_id, const char *dataset, fw_xquery **out,
+                        fw_err *err)
+{
+    char *where = fw_printf("d.row_key IN (SELECT e.row_key FROM hit_evidence e JOIN hits h ON h.id = e.hit_id "
+                            "  WHERE h.case_id = ?1 AND e.dataset = '%s') ORDER BY d.import_id, d.line",
+                            dataset);
+    int rc = fw_dataset_find(dataset) ? xq_dataset(ws, case_id, dataset, where, out, err)
+                                      : fw_fail(err, FW_EDATA, "evidence names an unknown dataset '%s'", dataset);
+    free(where);
+    return rc;
+}
+
+int fw_xq_case_evidence_sets(fw_ws *ws, long long case_id, char ***names, int *n, fw_err *err)
+{
+    sqlite3_stmt *st;
+    *names = NULL;
+    *n = 0;
+    if (fw_ws_prepare(ws,
+                      "SELECT DISTINCT e.dataset FROM hit_evidence e JOIN hits h ON h.id = e.hit_id "
+                      "WHERE h.case_id = ?1 AND e.dataset <> 'payments' ORDER BY 1",
+                      &st, err))
+        return err->code;
+    sqlite3_bind_int64(st, 1, case_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        if (!fw_dataset_find(name))
+            continue; /* a dataset this version does not know has no table to read */
+        *names = fw_realloc(*names, (size_t)(*n + 1) * sizeof **names);
+        (*names)[(*n)++] = fw_strdup(name);
+    }
+    sqlite3_finalize(st);
+    return FW_OK;
+}
+
+void fw_xq_free_names(char **names, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* rule_basis(file, rule_id, key) -> the key's value in the rule's section of its INI file, or
+ * NULL. Rule text lives in files, not the workspace; run_rules records which file a run loaded. */
+static void fn_rule_meta(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *file = (const char *)sqlite3_value_text(argv[0]);
+    const char *rule = (const char *)sqlite3_value_text(argv[1]);
+    const char *key = (const char *)sqlite3_value_text(argv[2]);
+    if (!file || !rule || !key) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    dictionary *d = access(file, R_OK) == 0 ? iniparser_load(file) : NULL;
+    if (!d) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    char *lookup_key = fw_printf("%s:%s", rule, key);
+    for (char *p = lookup_key; *p; p++) /* iniparser lower-cases section and key names */
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    const char *v = iniparser_getstring(d, lookup_key, NULL);
+    if (v)
+        sqlite3_result_text(ctx, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_null(ctx);
+    free(lookup_key);
+    iniparser_freedict(d);
+}
+
+int fw_xq_case_rules(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err)
+{
+    static const coldef defs[] = {
+        {"线索号", FW_XK_INT, MAP_NONE},       {"规则编号", FW_XK_TEXT, MAP_NONE},
+        {"规则名称", FW_XK_TEXT, MAP_NONE},    {"类别", FW_XK_TEXT, MAP_CATEGORY},
+        {"风险等级", FW_XK_TEXT, MAP_SEVERITY}, {"政策依据", FW_XK_TEXT, MAP_NONE},
+        {"疑点描述", FW_XK_TEXT, MAP_NONE},    {"涉及金额(元)", FW_XK_MONEY, MAP_NONE},
+        {"起始日期", FW_XK_DATE, MAP_NONE},    {"截止日期", FW_XK_DATE, MAP_NONE},
+    };
+    sqlite3_create_function(ws->db, "fw_rule_meta", 3, SQLITE_UTF8, NULL, fn_rule_meta, NULL, NULL);
+    return xq_case(ws, case_id,
+                   "SELECT h.id, h.rule_id, fw_rule_meta(rr.file, h.rule_id, 'name'), h.category, "
+                   "       h.severity, COALESCE(fw_rule_meta(rr.file, h.rule_id, 'basis'), '(规则文件不可读)'), "
+                   "       h.detail, h.amount, h.first_date, h.last_date "
+                   "FROM hits h LEFT JOIN run_rules rr ON rr.run_id = h.last_run_id AND rr.rule_id = h.rule_id "
+                   "WHERE h.case_id = ?1 ORDER BY h.id",
+                   defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+}
+
+int fw_xq_case_history(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err)
+{
+    static const coldef defs[] = {
+        {"时间", FW_XK_DATETIME, MAP_NONE}, {"操作人", FW_XK_TEXT, MAP_NONE},
+        {"操作", FW_XK_TEXT, MAP_NONE},     {"变更前", FW_XK_TEXT, MAP_NONE},
+        {"变更后", FW_XK_TEXT, MAP_NONE},   {"留痕序号", FW_XK_INT, MAP_NONE},
+    };
+    return xq_case(ws, case_id,
+                   "SELECT at, user, action, before, after, seq FROM trail WHERE object = 'case:' || ?1 "
+                   "UNION ALL SELECT at, user, 'note', NULL, text, NULL FROM case_notes WHERE case_id = ?1 "
+                   "ORDER BY 1, 6",
+                   defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+}

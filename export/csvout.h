@@ -1,0 +1,21 @@
+/* csvout.h: a list as CSV for other programs and for Excel users who want plain text: UTF-8 with
+ * a byte-order mark (so Excel detects UTF-8), RFC 4180 quoting, CRLF line ends, one header row of
+ * Chinese column labels. Money is written in yuan with two decimals, dates as ISO text, statuses
+ * as their Chinese labels, ID numbers as text (masked on request). */
+#ifndef FW_CSVOUT_H
+#define FW_CSVOUT_H
+
+#include <stdio.h>
+
+#include "audit/exportq.h"
+#include "export/export.h"
+
+/* Writes every row of q to out. *rows gets the rows written. Returns FW_OK, FW_EINTR when the
+ * progress callback cancelled, FW_EFAIL on a write error, or the query's error. */
+int fw_csv_write(FILE *out, fw_xquery *q, const fw_export_opts *o, long long total,
+                 long long *rows, fw_err *err);
+
+/* Writes one field with RFC 4180 quoting (quoted when it holds a comma, quote, CR or LF). */
+void fw_csv_field(FILE *out, const char *s);
+
+#endif

@@ -1,0 +1,213 @@
+/* export.c: the export API (see export.h): picks the format, writes under a temporary name beside
+ * the target, hashes the result, records it in the audit trail and renames it into place. */
+#include "export/export.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/trail.h"
+#include "export/csvout.h"
+#include "export/workbook.h"
+
+void fw_export_mask_id(const char *id, char *out, size_t outsz)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (outsz == 0)
+        return;
+    if (n + 1 > outsz)
+        n = outsz - 1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = n >= 10 && (i < 6 || i >= n - 4) ? id[i] : '*';
+    out[n] = '\0';
+}
+
+static int ends_with_csv(const char *path)
+{
+    size_t n = strlen(path);
+    return n >= 4 && strcasecmp(path + n - 4, ".csv") == 0;
+}
+
+/* --- the file: temporary name, hash, rename --------------------------------------------------- */
+
+/* Creates an empty temporary file beside path (same directory, so the final rename is atomic and
+ * never crosses file systems). Mode 0600: the contents are personal data. */
+static int make_temp(const char *path, char **tmp, fw_err *err)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    int dirlen = slash ? (int)(slash - path) : 0;
+    *tmp = slash ? fw_printf("%.*s/.%s.XXXXXX", dirlen ? dirlen : 1, dirlen ? path : "/", base)
+                 : fw_printf(".%s.XXXXXX", base);
+    int fd = mkstemp(*tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(*tmp);
+        *tmp = NULL;
+        return fw_fail(err, FW_EFAIL, "cannot write in the directory of %s: %s; choose a writable directory",
+                       path, strerror(e));
+    }
+    close(fd);
+    return FW_OK;
+}
+
+/* Flushes the file to disk and computes its SHA-256, so the hash in the trail is of the bytes
+ * that will stay on disk. */
+static int sync_and_hash(const char *tmp, char out[65], fw_err *err)
+{
+    int fd = open(tmp, O_RDONLY);
+    if (fd < 0)
+        return fw_fail(err, FW_EFAIL, "cannot reopen %s: %s", tmp, strerror(errno));
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    static _Thread_local unsigned char buf[1 << 16];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        sha256_update(&ctx, (size_t)n, buf);
+    int rc = n < 0 || fsync(fd) != 0 ? fw_fail(err, FW_EFAIL, "cannot read back %s: %s", tmp, strerror(errno))
+                                      : FW_OK;
+    close(fd);
+    unsigned char digest[SHA256_DIGEST_SIZE];
+    sha256_digest(&ctx, sizeof digest, digest);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+    return rc;
+}
+
+/* The classification mark: the option, else the workspace setting, else the default. *owned gets
+ * anything allocated here (caller frees). */
+static const char *classification_of(fw_ws *ws, const fw_export_opts *o, char **owned)
+{
+    *owned = NULL;
+    if (o->classification && *o->classification)
+        return o->classification;
+    *owned = fw_ws_setting(ws, "export.classification");
+    if (*owned && **owned)
+        return *owned;
+    return FW_EXPORT_DEFAULT_CLASSIFICATION;
+}
+
+static int write_csv(fw_ws *ws, enum fw_export_list list, const fw_export_filter *f, const char *tmp,
+                     const fw_export_opts *o, fw_export_result *res, fw_err *err)
+{
+    fw_xquery *q;
+    long long total = fw_xq_count_leads(ws, f, err);
+    if (total < 0)
+        return err->code;
+    if ((list == FW_LIST_CASES ? fw_xq_cases(ws, f, &q, err) : fw_xq_leads(ws, f, &q, err)))
+        return err->code;
+    FILE *out = fopen(tmp, "wb");
+    if (!out) {
+        fw_xq_close(q);
+        return fw_fail(err, FW_EFAIL, "cannot write %s: %s", tmp, strerror(errno));
+    }
+    int rc = fw_csv_write(out, q, o, total, &res->rows, err);
+    fw_xq_close(q);
+    if (fclose(out) != 0 && rc == FW_OK)
+        rc = fw_fail(err, FW_EFAIL, "writing the CSV failed: %s (disk full?)", strerror(errno));
+    return rc;
+}
+
+/* The absolute name path will have, found through the temporary file beside it (path itself
+ * does not exist yet), so the trail says where the file went whatever the working directory. */
+static char *absolute_path(const char *tmp, const char *path)
+{
+    char *real = realpath(tmp, NULL);
+    if (!real)
+        return fw_strdup(path);
+    const char *base = strrchr(path, '/');
+    char *slash = strrchr(real, '/');
+    *slash = '\0';
+    char *abs = fw_printf("%s/%s", real, base ? base + 1 : path);
+    free(real);
+    return abs;
+}
+
+/* Records the export and moves the file into place, together: the trail record commits only if
+ * the rename succeeded, and the rename is undone if the commit fails. */
+static int record_and_rename(fw_ws *ws, const fw_export_filter *f, const char *tmp, const char *path,
+                             const char *format, const fw_export_result *res, fw_err *err)
+{
+    char *filter = fw_xq_filter_json(f);
+    char *where = absolute_path(tmp, path);
+    fw_buf after = {0};
+    fw_buf_puts(&after, "{\"file\":");
+    fw_json_string(&after, where);
+    fw_buf_printf(&after, ",\"format\":\"%s\",\"filter\":%s,\"rows\":%lld,\"sheets\":%d,\"sha256\":\"%s\"}",
+                  format, filter, res->rows, res->sheets, res->sha256);
+    free(filter);
+    char *object = fw_printf("file:%s", where);
+    free(where);
+    int rc = fw_ws_begin(ws, err);
+    if (rc == FW_OK && (rc = fw_trail_append(ws, "export", object, NULL, after.data, err)) == FW_OK) {
+        if (rename(tmp, path) != 0)
+            rc = fw_fail(err, FW_EFAIL, "cannot move the export into place as %s: %s", path, strerror(errno));
+        else if ((rc = fw_ws_commit(ws, err)) != FW_OK)
+            unlink(path);
+    }
+    if (rc)
+        fw_ws_rollback(ws);
+    free(object);
+    fw_buf_free(&after);
+    return rc;
+}
+
+/* The common path of every export: check, write to a temporary file, hash, record, rename. */
+static int export_file(fw_ws *ws, enum fw_export_list list, const fw_export_filter *f, const char *path,
+                       const fw_export_opts *o, fw_export_result *res, fw_err *err)
+{
+    memset(res, 0, sizeof *res);
+    if (!path || !*path)
+        return fw_fail(err, FW_EUSAGE, "no output file given");
+    struct stat st;
+    if (!o->force && lstat(path, &st) == 0)
+        return fw_fail(err, FW_ECONFLICT, "%s already exists; use --force to replace it", path);
+    if (o->force && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return fw_fail(err, FW_EUSAGE, "%s is a directory; name a file", path);
+    if (fw_xq_check_filter(ws, f, err))
+        return err->code;
+    int csv = o->format == FW_EXPORT_CSV || (o->format == FW_EXPORT_AUTO && ends_with_csv(path));
+    char *tmp;
+    if (make_temp(path, &tmp, err))
+        return err->code;
+    char *owned;
+    const char *classification = classification_of(ws, o, &owned);
+    int rc = csv ? write_csv(ws, list, f, tmp, o, res, err)
+                 : fw_wb_write(ws, f, list == FW_LIST_CASES ? FW_WB_CASE_LIST : FW_WB_FULL, tmp,
+                               classification, o, res, err);
+    free(owned);
+    if (rc == FW_OK)
+        rc = sync_and_hash(tmp, res->sha256, err);
+    if (rc == FW_OK)
+        rc = record_and_rename(ws, f, tmp, path, csv ? "csv" : "xlsx", res, err);
+    if (rc)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+int fw_export_workbook(fw_ws *ws, const fw_export_filter *f, const char *path,
+                       const fw_export_opts *o, fw_export_result *res, fw_err *err)
+{
+    return export_file(ws, FW_LIST_LEADS, f, path, o, res, err);
+}
+
+int fw_export_list(fw_ws *ws, enum fw_export_list list, const fw_export_filter *f, const char *path,
+                   const fw_export_opts *o, fw_export_result *res, fw_err *err)
+{
+    return export_file(ws, list, f, path, o, res, err);
+}
+
+int fw_export_case(fw_ws *ws, const char *case_ref, const char *path, const fw_export_opts *o,
+                   fw_export_result *res, fw_err *err)
+{
+    const char *cases[] = {case_ref};
+    fw_export_filter f = {.cases = cases, .ncases = 1};
+    return export_file(ws, FW_LIST_LEADS, &f, path, o, res, err);
+}

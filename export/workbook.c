@@ -1,0 +1,533 @@
+/* workbook.c: the layout of a fundwatch workbook (see workbook.h and docs/export.md).
+ *
+ * The workbook is written in constant-memory mode, so every sheet is written top to bottom, once:
+ * summaries are queried before the rows they head, and a table's width and autofilter are set
+ * after its last row (libxlsxwriter applies them when the file is assembled). */
+#include "export/workbook.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/dataset.h"
+#include "export/xlsx.h"
+
+typedef struct wb {
+    fw_ws *ws;
+    const fw_export_filter *f;
+    const fw_export_opts *o;
+    const char *classification;
+    fw_xlsx *x;
+    fw_err *err;
+    char *filter_text;   /* owned */
+    long long total;     /* leads the filter selects */
+    long long done;      /* leads written so far */
+    int sheets;
+    struct tallies *tally; /* NDIMS tallies for the summary, or NULL when there is none */
+} wb;
+
+/* Columns of the lead list (fw_xq_leads) that the summary reads. */
+enum { LEAD_RULE = 1, LEAD_CATEGORY = 2, LEAD_TOWNSHIP = 7, LEAD_AMOUNT = 10, LEAD_STATUS = 15 };
+enum { NDIMS = 4 };
+
+/* --- cells and tables ------------------------------------------------------------------------- */
+
+/* Writes cell i of q's current row, presented by its column's kind. */
+static int put_cell(wb *w, fw_xsheet *s, int row, int col, fw_xquery *q, int i)
+{
+    if (fw_xq_is_null(q, i))
+        return FW_OK;
+    switch (fw_xq_col(q, i)->kind) {
+    case FW_XK_MONEY: return fw_xs_money(s, row, col, fw_xq_int(q, i), w->err);
+    case FW_XK_INT: return fw_xs_number(s, row, col, (double)fw_xq_int(q, i), w->err);
+    case FW_XK_REAL: return fw_xs_number(s, row, col, fw_xq_real(q, i), w->err);
+    case FW_XK_DATE: return fw_xs_date(s, row, col, fw_xq_text(q, i), w->err);
+    case FW_XK_DATETIME: return fw_xs_datetime(s, row, col, fw_xq_text(q, i), w->err);
+    case FW_XK_ID:
+        if (w->o->mask_ids) {
+            char masked[64];
+            fw_export_mask_id(fw_xq_text(q, i), masked, sizeof masked);
+            return fw_xs_text(s, row, col, masked, FW_XS_PLAIN, w->err);
+        }
+        /* An ID number is text, always: as a number Excel would keep 15 digits and show 5.2E+17. */
+        return fw_xs_text(s, row, col, fw_xq_text(q, i), FW_XS_PLAIN, w->err);
+    default: return fw_xs_text(s, row, col, fw_xq_text(q, i), FW_XS_PLAIN, w->err);
+    }
+}
+
+static int put_row(wb *w, fw_xsheet *s, int row, fw_xquery *q)
+{
+    for (int i = 0; i < fw_xq_ncols(q); i++)
+        if (put_cell(w, s, row, i, q, i))
+            return w->err->code;
+    return FW_OK;
+}
+
+static int put_header(wb *w, fw_xsheet *s, int row, fw_xquery *q)
+{
+    for (int i = 0; i < fw_xq_ncols(q); i++)
+        if (fw_xs_text(s, row, i, fw_xq_col(q, i)->label, FW_XS_HEADER, w->err))
+            return w->err->code;
+    return FW_OK;
+}
+
+static int put_pair(wb *w, fw_xsheet *s, int row, const char *label, const char *value)
+{
+    if (fw_xs_text(s, row, 0, label, FW_XS_LABEL, w->err) ||
+        fw_xs_text(s, row, 1, value, FW_XS_PLAIN, w->err))
+        return w->err->code;
+    return FW_OK;
+}
+
+/* Takes ownership of q (closed here, also on failure). */
+static int close_with(fw_xquery *q, int rc)
+{
+    fw_xq_close(q);
+    return rc;
+}
+
+/* What a 合计 row sums: nothing, the money columns, or the money and count columns. */
+enum totals { NO_TOTALS, MONEY_TOTALS, ALL_TOTALS };
+
+/* A titled table: the title, a header row, every row of q, and a 合计 row as totals asks. *row ends past a blank line; first and last (if not NULL) get the data rows. */
+static int put_table(wb *w, fw_xsheet *s, int *row, const char *title, fw_xquery *q, enum totals totals,
+                     int *first, int *last)
+{
+    int n = fw_xq_ncols(q);
+    long long *sum = fw_calloc((size_t)n, sizeof *sum);
+    int rc = FW_OK, step, r = *row;
+    if (fw_xs_text(s, r++, 0, title, FW_XS_TITLE, w->err) || put_header(w, s, r++, q))
+        goto fail;
+    int top = r;
+    while ((step = fw_xq_step(q, w->err)) == 1) {
+        if (put_row(w, s, r++, q))
+            goto fail;
+        for (int i = 0; i < n; i++) {
+            enum fw_xkind k = fw_xq_col(q, i)->kind;
+            if (k == FW_XK_MONEY || k == FW_XK_INT)
+                sum[i] += fw_xq_int(q, i);
+        }
+    }
+    if (step < 0)
+        goto fail;
+    if (first)
+        *first = top;
+    if (last)
+        *last = r - 1;
+    if (r == top) {
+        if (fw_xs_text(s, r++, 0, "(无)", FW_XS_PLAIN, w->err))
+            goto fail;
+    } else if (totals != NO_TOTALS) {
+        if (fw_xs_text(s, r, 0, "合计", FW_XS_LABEL, w->err))
+            goto fail;
+        for (int i = 1; i < n; i++) {
+            enum fw_xkind k = fw_xq_col(q, i)->kind;
+            if ((k == FW_XK_MONEY && fw_xs_money(s, r, i, sum[i], w->err)) ||
+                (k == FW_XK_INT && totals == ALL_TOTALS && fw_xs_number(s, r, i, (double)sum[i], w->err)))
+                goto fail;
+        }
+        r++;
+    }
+    *row = r + 1;
+    free(sum);
+    return close_with(q, FW_OK);
+fail:
+    rc = w->err->code ? w->err->code : FW_EFAIL;
+    free(sum);
+    return close_with(q, rc);
+}
+
+/* A one-row query laid out as label/value pairs down the sheet. */
+static int put_record(wb *w, fw_xsheet *s, int *row, const char *title, fw_xquery *q)
+{
+    int r = *row, step;
+    if (fw_xs_text(s, r++, 0, title, FW_XS_TITLE, w->err))
+        return close_with(q, w->err->code);
+    if ((step = fw_xq_step(q, w->err)) < 0)
+        return close_with(q, w->err->code);
+    for (int i = 0; step == 1 && i < fw_xq_ncols(q); i++, r++)
+        if (fw_xs_text(s, r, 0, fw_xq_col(q, i)->label, FW_XS_LABEL, w->err) ||
+            put_cell(w, s, r, 1, q, i))
+            return close_with(q, w->err->code);
+    *row = r + 1;
+    return close_with(q, FW_OK);
+}
+
+static fw_xsheet *new_sheet(wb *w, const char *name)
+{
+    fw_xsheet *s = fw_xlsx_sheet(w->x, name, w->err);
+    if (s)
+        w->sheets++;
+    return s;
+}
+
+/* --- 概览: the summary ------------------------------------------------------------------------
+ * The summary is tallied while the lead list is written (one pass over the leads instead of one
+ * GROUP BY scan per dimension) and written last, into the sheet added first. Tallies hold one
+ * entry per distinct category, rule, status or township: small, whatever the number of leads. */
+
+typedef struct tally {
+    char *key;      /* owned; NULL = empty slot */
+    long long n, fen;
+} tally;
+
+typedef struct tallies {
+    tally *slot;    /* open addressing, cap a power of two, at most half full */
+    size_t cap, used;
+} tallies;
+
+/* The lead list columns the summary groups by (see fw_xq_leads), in the order shown. */
+static const struct {
+    int col;
+    const char *title, *label, *chart;
+} dims[NDIMS] = {
+    {LEAD_CATEGORY, "按类别", "类别", "各类别线索数"},
+    {LEAD_RULE, "按规则", "规则", NULL},
+    {LEAD_STATUS, "按状态", "状态", NULL},
+    {LEAD_TOWNSHIP, "按乡镇", "乡镇", "各乡镇线索数"},
+};
+
+static size_t hash_key(const char *s)
+{
+    size_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static tally *tally_slot(tallies *t, const char *key)
+{
+    size_t i = hash_key(key) & (t->cap - 1);
+    while (t->slot[i].key && strcmp(t->slot[i].key, key) != 0)
+        i = (i + 1) & (t->cap - 1);
+    return &t->slot[i];
+}
+
+static void tally_grow(tallies *t)
+{
+    tallies bigger = {fw_calloc(t->cap ? t->cap * 2 : 64, sizeof(tally)), t->cap ? t->cap * 2 : 64, t->used};
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slot[i].key)
+            *tally_slot(&bigger, t->slot[i].key) = t->slot[i];
+    free(t->slot);
+    *t = bigger;
+}
+
+static void tally_add(tallies *t, const char *key, long long fen)
+{
+    if (2 * (t->used + 1) > t->cap)
+        tally_grow(t);
+    tally *e = tally_slot(t, key);
+    if (!e->key) {
+        e->key = fw_strdup(key);
+        t->used++;
+    }
+    e->n++;
+    e->fen += fen;
+}
+
+static void tally_free(tallies *t)
+{
+    for (size_t i = 0; i < t->cap; i++)
+        free(t->slot[i].key);
+    free(t->slot);
+    memset(t, 0, sizeof *t);
+}
+
+/* Most leads first, then by name, as a reader scans a summary. */
+static int by_leads(const void *a, const void *b)
+{
+    const tally *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n > y->n ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+static void tally_lead(wb *w, fw_xquery *q)
+{
+    long long fen = fw_xq_int(q, LEAD_AMOUNT);
+    for (int d = 0; d < NDIMS; d++) {
+        const char *key = fw_xq_text(q, dims[d].col);
+        tally_add(&w->tally[d], key && *key ? key : "(未填)", fen);
+    }
+}
+
+/* One dimension's table: title, header, rows by leads, 合计; first and last get the data rows. */
+static int put_tally(wb *w, fw_xsheet *s, int *row, int d, int *first, int *last)
+{
+    tallies *t = &w->tally[d];
+    tally *v = fw_calloc(t->used + 1, sizeof *v);
+    size_t n = 0;
+    long long leads = 0, fen = 0;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slot[i].key)
+            v[n++] = t->slot[i];
+    qsort(v, n, sizeof *v, by_leads);
+    int r = *row, rc = fw_xs_text(s, r++, 0, dims[d].title, FW_XS_TITLE, w->err) ||
+                       fw_xs_text(s, r, 0, dims[d].label, FW_XS_HEADER, w->err) ||
+                       fw_xs_text(s, r, 1, "线索数", FW_XS_HEADER, w->err) ||
+                       fw_xs_text(s, r++, 2, "涉及金额(元)", FW_XS_HEADER, w->err);
+    *first = r;
+    for (size_t i = 0; !rc && i < n; i++, r++) {
+        rc = fw_xs_text(s, r, 0, v[i].key, FW_XS_PLAIN, w->err) ||
+             fw_xs_number(s, r, 1, (double)v[i].n, w->err) || fw_xs_money(s, r, 2, v[i].fen, w->err);
+        leads += v[i].n;
+        fen += v[i].fen;
+    }
+    *last = r - 1;
+    if (!rc)
+        rc = n == 0 ? fw_xs_text(s, r++, 0, "(无)", FW_XS_PLAIN, w->err)
+                    : fw_xs_text(s, r, 0, "合计", FW_XS_LABEL, w->err) ||
+                          fw_xs_number(s, r, 1, (double)leads, w->err) || fw_xs_money(s, r++, 2, fen, w->err);
+    free(v);
+    *row = r + 1;
+    return rc ? w->err->code : FW_OK;
+}
+
+static int put_summary(wb *w, fw_xsheet *s)
+{
+    char now[32];
+    fw_now_iso(now);
+    int row = 0;
+    if (fw_xs_text(s, row++, 0, "财政补贴资金监督 线索汇总", FW_XS_TITLE, w->err) ||
+        put_pair(w, s, row++, "筛选条件", w->filter_text) ||
+        fw_xs_text(s, row, 0, "线索数", FW_XS_LABEL, w->err) ||
+        fw_xs_number(s, row++, 1, (double)w->done, w->err) ||
+        fw_xs_text(s, row, 0, "导出时间", FW_XS_LABEL, w->err) ||
+        fw_xs_datetime(s, row++, 1, now, w->err))
+        return w->err->code;
+    row++;
+    for (int d = 0; d < NDIMS; d++) {
+        int first, last, top = row;
+        if (put_tally(w, s, &row, d, &first, &last))
+            return w->err->code;
+        /* Charts sit to the right of the tables they draw. */
+        if (dims[d].chart && last >= first &&
+            fw_xs_column_chart(s, top, 4, dims[d].chart, "概览", first, last, 0, 1, w->err))
+            return w->err->code;
+    }
+    return FW_OK;
+}
+
+/* The total the summary reports, which is also the progress total. */
+static int count_leads(wb *w)
+{
+    w->total = fw_xq_count_leads(w->ws, w->f, w->err);
+    return w->total < 0 ? w->err->code : FW_OK;
+}
+
+/* --- 线索清单 / 案件: long lists --------------------------------------------------------------- */
+
+static void finish_list_sheet(fw_xsheet *s, int last_row, int ncols)
+{
+    fw_xs_autofilter(s, 0, last_row, ncols - 1);
+}
+
+static fw_xsheet *start_list_sheet(wb *w, const char *base, int part, fw_xquery *q)
+{
+    char name[64];
+    if (part == 1)
+        snprintf(name, sizeof name, "%s", base);
+    else
+        snprintf(name, sizeof name, "%s(%d)", base, part);
+    fw_xsheet *s = new_sheet(w, name);
+    if (!s || put_header(w, s, 0, q))
+        return NULL;
+    fw_xs_freeze_header(s, 0);
+    fw_xs_repeat_rows(s, 0, 0);
+    return s;
+}
+
+static int report_progress(wb *w)
+{
+    if (fw_xlsx_check(w->x, w->err))
+        return w->err->code;
+    if (w->o->progress && w->o->progress(w->o->progress_ctx, w->done, w->total))
+        return fw_fail(w->err, FW_EINTR, "export cancelled; no file was written");
+    return FW_OK;
+}
+
+/* Writes every row of q on sheets named base, base(2), ... each holding at most rows_per_sheet
+ * rows under its header. Leads count towards progress when counts_progress. Takes q. */
+static int put_list(wb *w, const char *base, fw_xquery *q, int counts_progress, long long *rows)
+{
+    long long limit = w->o->rows_per_sheet > 0 ? w->o->rows_per_sheet : FW_XLSX_MAX_ROWS - 1;
+    if (limit > FW_XLSX_MAX_ROWS - 1)
+        limit = FW_XLSX_MAX_ROWS - 1;
+    int part = 1, step;
+    long long row = 1;
+    *rows = 0;
+    fw_xsheet *s = start_list_sheet(w, base, part, q);
+    if (!s)
+        return close_with(q, w->err->code);
+    while ((step = fw_xq_step(q, w->err)) == 1) {
+        if (row - 1 == limit) {
+            finish_list_sheet(s, (int)row - 1, fw_xq_ncols(q));
+            if (!(s = start_list_sheet(w, base, ++part, q)))
+                return close_with(q, w->err->code);
+            row = 1;
+        }
+        if (put_row(w, s, (int)row++, q))
+            return close_with(q, w->err->code);
+        ++*rows;
+        if (counts_progress && w->tally)
+            tally_lead(w, q);
+        if (counts_progress && ++w->done % FW_EXPORT_PROGRESS_EVERY == 0 && report_progress(w))
+            return close_with(q, w->err->code);
+    }
+    if (step < 0)
+        return close_with(q, w->err->code);
+    finish_list_sheet(s, (int)row - 1, fw_xq_ncols(q));
+    return close_with(q, FW_OK);
+}
+
+/* --- one case: its evidence sheet ------------------------------------------------------------- */
+
+/* A case number as a sheet name: Excel refuses []:*?/\ and more than 31 characters. */
+static void sheet_name_for(const char *case_no, char *out, size_t outsz)
+{
+    snprintf(out, outsz < 32 ? outsz : 32, "%s", case_no);
+    for (char *p = out; *p; p++)
+        if (strchr("[]:*?/\\", *p))
+            *p = '_';
+}
+
+static int put_case_sheet(wb *w, long long case_id)
+{
+    char *case_no = fw_xq_case_no(w->ws, case_id);
+    if (!case_no)
+        return fw_fail(w->err, FW_ENOTFOUND, "case %lld disappeared while exporting", case_id);
+    char name[32];
+    sheet_name_for(case_no, name, sizeof name);
+    char *title = fw_printf("案件 %s 核查材料", case_no);
+    free(case_no);
+    fw_xsheet *s = new_sheet(w, name);
+    int row = 0;
+    fw_xquery *q;
+    int rc = !s || fw_xs_text(s, row++, 0, title, FW_XS_TITLE, w->err);
+    free(title);
+    if (rc)
+        return w->err->code;
+    fw_xs_measure_rows(s, FW_XLSX_MAX_ROWS);
+    row++;
+    if (fw_xq_case_record(w->ws, case_id, &q, w->err) || put_record(w, s, &row, "案件信息", q) ||
+        fw_xq_case_person(w->ws, case_id, &q, w->err) || put_table(w, s, &row, "人员信息", q, NO_TOTALS, NULL, NULL) ||
+        fw_xq_case_household(w->ws, case_id, &q, w->err) ||
+        put_table(w, s, &row, "家庭成员", q, NO_TOTALS, NULL, NULL) ||
+        fw_xq_case_payments(w->ws, case_id, &q, w->err) ||
+        put_table(w, s, &row, "涉及发放记录", q, MONEY_TOTALS, NULL, NULL) ||
+        fw_xq_case_rules(w->ws, case_id, &q, w->err) ||
+        put_table(w, s, &row, "命中规则及依据", q, MONEY_TOTALS, NULL, NULL))
+        return w->err->code;
+    char **sets;
+    int nsets;
+    if (fw_xq_case_evidence_sets(w->ws, case_id, &sets, &nsets, w->err))
+        return w->err->code;
+    for (int i = 0; i < nsets; i++) {
+        char *t = fw_printf("比对证据：%s", fw_dataset_find(sets[i])->label_zh);
+        rc = fw_xq_case_evidence(w->ws, case_id, sets[i], &q, w->err) ||
+             put_table(w, s, &row, t, q, NO_TOTALS, NULL, NULL);
+        free(t);
+        if (rc) {
+            fw_xq_free_names(sets, nsets);
+            return w->err->code;
+        }
+    }
+    fw_xq_free_names(sets, nsets);
+    if (fw_xq_case_history(w->ws, case_id, &q, w->err) || put_table(w, s, &row, "办理过程", q, NO_TOTALS, NULL, NULL))
+        return w->err->code;
+    return FW_OK;
+}
+
+static int put_case_sheets(wb *w)
+{
+    long long *ids;
+    int n;
+    if (fw_xq_case_ids(w->ws, w->f, &ids, &n, w->err))
+        return w->err->code;
+    for (int i = 0; i < n; i++)
+        if (put_case_sheet(w, ids[i])) {
+            free(ids);
+            return w->err->code;
+        }
+    free(ids);
+    return FW_OK;
+}
+
+/* --- 数据来源: provenance ---------------------------------------------------------------------- */
+
+static int put_provenance(wb *w, long long rows)
+{
+    fw_xsheet *s = new_sheet(w, "数据来源");
+    if (!s)
+        return w->err->code;
+    char now[32];
+    fw_now_iso(now);
+    const char *base = strrchr(w->ws->path, '/');
+    char *version = fw_printf("fundwatch %s", FW_VERSION);
+    int row = 0;
+    int rc = fw_xs_text(s, row++, 0, "数据来源与导出记录", FW_XS_TITLE, w->err) ||
+             put_pair(w, s, row++, "导出人", fw_user()) ||
+             fw_xs_text(s, row, 0, "导出时间", FW_XS_LABEL, w->err) ||
+             fw_xs_datetime(s, row++, 1, now, w->err) || put_pair(w, s, row++, "工具版本", version) ||
+             put_pair(w, s, row++, "工作区", base ? base + 1 : w->ws->path) ||
+             put_pair(w, s, row++, "筛选条件", w->filter_text) ||
+             fw_xs_text(s, row, 0, "导出行数", FW_XS_LABEL, w->err) ||
+             fw_xs_number(s, row++, 1, (double)rows, w->err) ||
+             put_pair(w, s, row++, "保密标识", w->classification);
+    free(version);
+    if (rc)
+        return w->err->code;
+    row++;
+    fw_xquery *q;
+    if (fw_xq_prov_imports(w->ws, w->f, &q, w->err) || put_table(w, s, &row, "导入数据", q, NO_TOTALS, NULL, NULL) ||
+        fw_xq_prov_runs(w->ws, w->f, &q, w->err) || put_table(w, s, &row, "规则运行", q, NO_TOTALS, NULL, NULL) ||
+        fw_xq_prov_rules(w->ws, w->f, &q, w->err) || put_table(w, s, &row, "规则集", q, NO_TOTALS, NULL, NULL))
+        return w->err->code;
+    return FW_OK;
+}
+
+/* --- the workbook ----------------------------------------------------------------------------- */
+
+static int put_sheets(wb *w, enum fw_wb_content what, fw_export_result *res)
+{
+    fw_xquery *q;
+    long long cases = 0;
+    if (count_leads(w))
+        return w->err->code;
+    if (what == FW_WB_CASE_LIST) {
+        if (fw_xq_cases(w->ws, w->f, &q, w->err) || put_list(w, "案件", q, 0, &cases))
+            return w->err->code;
+        res->rows = cases;
+        return put_provenance(w, cases);
+    }
+    fw_xsheet *summary = new_sheet(w, "概览"); /* first in the workbook, written last */
+    if (!summary || report_progress(w) || fw_xq_leads(w->ws, w->f, &q, w->err) ||
+        put_list(w, "线索清单", q, 1, &res->rows) || report_progress(w) ||
+        fw_xq_cases(w->ws, w->f, &q, w->err) || put_list(w, "案件", q, 0, &cases) ||
+        put_case_sheets(w) || put_summary(w, summary))
+        return w->err->code;
+    return put_provenance(w, res->rows);
+}
+
+int fw_wb_write(fw_ws *ws, const fw_export_filter *f, enum fw_wb_content what, const char *path,
+                const char *classification, const fw_export_opts *o, fw_export_result *res,
+                fw_err *err)
+{
+    wb w = {.ws = ws, .f = f, .o = o, .classification = classification, .err = err};
+    if (fw_xlsx_new(path, classification, &w.x, err))
+        return err->code;
+    w.filter_text = fw_xq_filter_text(f);
+    tallies counts[NDIMS] = {{0}};
+    w.tally = counts;
+    int rc = put_sheets(&w, what, res);
+    for (int d = 0; d < NDIMS; d++)
+        tally_free(&counts[d]);
+    free(w.filter_text);
+    res->sheets = w.sheets;
+    if (rc) {
+        fw_xlsx_discard(w.x);
+        return rc;
+    }
+    return fw_xlsx_close(w.x, err);
+}

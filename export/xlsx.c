@@ -1,0 +1,351 @@
+/* xlsx.c: fundwatch's only contact with libxlsxwriter (see xlsx.h). Keeping the library behind
+ * this file means the rest of export/ speaks in rows, kinds and styles, and a change of library
+ * (or of its version's quirks) touches one file. */
+#include "export/xlsx.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+enum { MAX_COLS = 64, WIDTH_CAP = 60, DEFAULT_MEASURE_ROWS = 10000 };
+
+struct fw_xsheet {
+    lxw_worksheet *ws;
+    struct fw_xlsx *book;   /* the workbook holding the formats */
+    int width[MAX_COLS];    /* widest display width written to each column */
+    int measure_rows;       /* rows below this are not measured */
+    struct fw_xsheet *next;
+};
+
+struct fw_xlsx {
+    lxw_workbook *wb;
+    char *footer;
+    char *path;
+    lxw_format *header, *title, *label, *money, *date, *month, *datetime;
+    fw_xsheet *sheets;     /* owned list, newest first */
+};
+
+static int lxw_fail(fw_err *err, lxw_error e, const char *what)
+{
+    return fw_fail(err, FW_EFAIL, "%s: %s", what, lxw_strerror(e));
+}
+
+/* The footer: classification on the left, "第 N 页 共 M 页" in the middle. A literal '&' in the
+ * classification must be doubled, since '&' starts a footer code. */
+static char *make_footer(const char *classification)
+{
+    fw_buf b = {0};
+    fw_buf_puts(&b, "&L");
+    for (const char *p = classification; *p; p++) {
+        if (*p == '&')
+            fw_buf_putc(&b, '&');
+        fw_buf_putc(&b, *p);
+    }
+    fw_buf_puts(&b, "&C第 &P 页 共 &N 页");
+    return fw_buf_steal(&b);
+}
+
+static void make_formats(fw_xlsx *x)
+{
+    x->header = workbook_add_format(x->wb);
+    format_set_bold(x->header);
+    format_set_bg_color(x->header, 0xD9E1F2);
+    format_set_border(x->header, LXW_BORDER_THIN);
+    format_set_text_wrap(x->header);
+    x->title = workbook_add_format(x->wb);
+    format_set_bold(x->title);
+    format_set_font_size(x->title, 14);
+    x->label = workbook_add_format(x->wb);
+    format_set_bold(x->label);
+    x->money = workbook_add_format(x->wb);
+    format_set_num_format(x->money, "#,##0.00");
+    x->date = workbook_add_format(x->wb);
+    format_set_num_format(x->date, "yyyy-mm-dd");
+    x->month = workbook_add_format(x->wb);
+    format_set_num_format(x->month, "yyyy-mm");
+    x->datetime = workbook_add_format(x->wb);
+    format_set_num_format(x->datetime, "yyyy-mm-dd hh:mm:ss");
+}
+
+int fw_xlsx_new(const char *path, const char *classification, fw_xlsx **out, fw_err *err)
+{
+    *out = NULL;
+    /* libxlsxwriter's own temporary files go beside the output, so a full disk shows up while
+     * rows are written, and a small /tmp does not limit the size of a workbook. */
+    char *dir = fw_strdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .use_zip64 = LXW_TRUE,
+                                .tmpdir = slash ? dir : NULL};
+    lxw_workbook *wb = workbook_new_opt(path, &opt);
+    free(dir);
+    if (!wb)
+        return fw_fail(err, FW_EFAIL, "cannot start a workbook at %s (out of memory or temporary files)", path);
+    fw_xlsx *x = fw_calloc(1, sizeof *x);
+    x->wb = wb;
+    x->footer = make_footer(classification);
+    x->path = fw_strdup(path);
+    make_formats(x);
+    *out = x;
+    return FW_OK;
+}
+
+/* Fits each column to the widest text measured: Excel's width unit is about one Latin character,
+ * and fw_utf8_width already counts a CJK character as two. */
+static void fit_columns(fw_xsheet *s)
+{
+    for (int c = 0; c < MAX_COLS; c++) {
+        if (s->width[c] == 0)
+            continue;
+        int w = s->width[c] + 2;
+        worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, w > WIDTH_CAP ? WIDTH_CAP : w, NULL);
+    }
+}
+
+static void free_sheets(fw_xlsx *x)
+{
+    while (x->sheets) {
+        fw_xsheet *next = x->sheets->next;
+        free(x->sheets);
+        x->sheets = next;
+    }
+}
+
+/* A complete .xlsx (a zip without a comment) ends with the 22-byte end-of-central-directory
+ * record. Checked because a short write of the archive must not pass for a workbook. */
+static int check_zip_end(const char *path, fw_err *err)
+{
+    unsigned char end[22];
+    FILE *f = fopen(path, "rb");
+    int ok = f && fseek(f, -22, SEEK_END) == 0 && fread(end, 1, sizeof end, f) == sizeof end &&
+             memcmp(end, "PK\x05\x06", 4) == 0;
+    if (f)
+        fclose(f);
+    return ok ? FW_OK : fw_fail(err, FW_EFAIL, "the workbook was not written completely (disk full?)");
+}
+
+int fw_xlsx_check(fw_xlsx *x, fw_err *err)
+{
+    for (fw_xsheet *s = x->sheets; s; s = s->next) {
+        FILE *f = s->ws->optimize_tmpfile;
+        if (f && (fflush(f) != 0 || ferror(f)))
+            return fw_fail(err, FW_EFAIL, "writing the sheet data failed: %s (disk full?)", strerror(errno));
+    }
+    return FW_OK;
+}
+
+int fw_xlsx_close(fw_xlsx *x, fw_err *err)
+{
+    /* libxlsxwriter 1.1 does not check its writes to a constant-memory sheet's temporary file:
+     * a full disk would give a truncated sheet in a workbook it calls complete. */
+    if (fw_xlsx_check(x, err)) {
+        fw_xlsx_discard(x);
+        return err->code;
+    }
+    for (fw_xsheet *s = x->sheets; s; s = s->next)
+        fit_columns(s);
+    lxw_error e = workbook_close(x->wb);
+    free_sheets(x);
+    free(x->footer);
+    int rc = e != LXW_NO_ERROR ? lxw_fail(err, e, "writing the workbook failed (disk full or not writable?)")
+                               : check_zip_end(x->path, err);
+    free(x->path);
+    free(x);
+    return rc;
+}
+
+void fw_xlsx_discard(fw_xlsx *x)
+{
+    if (!x)
+        return;
+    lxw_workbook_free(x->wb);
+    free_sheets(x);
+    free(x->footer);
+    free(x->path);
+    free(x);
+}
+
+fw_xsheet *fw_xlsx_sheet(fw_xlsx *x, const char *name, fw_err *err)
+{
+    lxw_error e = workbook_validate_sheet_name(x->wb, name);
+    if (e != LXW_NO_ERROR) {
+        lxw_fail(err, e, name);
+        return NULL;
+    }
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
+    if (!ws) {
+        fw_fail(err, FW_EFAIL, "cannot add the sheet %s", name);
+        return NULL;
+    }
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_set_footer(ws, x->footer);
+    fw_xsheet *s = fw_calloc(1, sizeof *s);
+    s->ws = ws;
+    s->book = x;
+    s->measure_rows = DEFAULT_MEASURE_ROWS;
+    s->next = x->sheets;
+    x->sheets = s;
+    return s;
+}
+
+static void measure(fw_xsheet *s, int row, int col, int width)
+{
+    if (col < MAX_COLS && row < s->measure_rows && width > s->width[col])
+        s->width[col] = width;
+}
+
+static int check(lxw_error e, int row, int col, fw_err *err)
+{
+    if (e == LXW_NO_ERROR)
+        return FW_OK;
+    return fw_fail(err, FW_EFAIL, "cell row %d column %d: %s", row + 1, col + 1, lxw_strerror(e));
+}
+
+/* The format for a style (NULL = default). */
+static lxw_format *style_format(fw_xsheet *s, enum fw_xstyle style)
+{
+    fw_xlsx *x = s->book;
+    switch (style) {
+    case FW_XS_HEADER: return x->header;
+    case FW_XS_TITLE: return x->title;
+    case FW_XS_LABEL: return x->label;
+    default: return NULL;
+    }
+}
+
+int fw_xs_text(fw_xsheet *s, int row, int col, const char *text, enum fw_xstyle style, fw_err *err)
+{
+    if (!text || !*text) {
+        if (style == FW_XS_PLAIN)
+            return FW_OK;
+        text = "";
+    }
+    /* A header is measured with a little room for the autofilter button. */
+    if (row < s->measure_rows)
+        measure(s, row, col, fw_utf8_width(text) + (style == FW_XS_HEADER ? 2 : 0));
+    lxw_format *f = style_format(s, style);
+    lxw_error e = *text ? worksheet_write_string(s->ws, (lxw_row_t)row, (lxw_col_t)col, text, f)
+                        : worksheet_write_blank(s->ws, (lxw_row_t)row, (lxw_col_t)col, f);
+    return check(e, row, col, err);
+}
+
+int fw_xs_number(fw_xsheet *s, int row, int col, double v, fw_err *err)
+{
+    measure(s, row, col, 10);
+    return check(worksheet_write_number(s->ws, (lxw_row_t)row, (lxw_col_t)col, v, NULL), row, col, err);
+}
+
+int fw_xs_money(fw_xsheet *s, int row, int col, long long fen, fw_err *err)
+{
+    measure(s, row, col, 14);
+    return check(worksheet_write_number(s->ws, (lxw_row_t)row, (lxw_col_t)col, (double)fen / 100.0,
+                                        s->book->money),
+                 row, col, err);
+}
+
+static int digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* Parses YYYY-MM[-DD][THH:MM:SS]; returns the number of parts found (2 month, 3 date, 6
+ * date-time) or 0 when the text is none of these. */
+static int parse_iso(const char *s, lxw_datetime *dt)
+{
+    size_t n = strlen(s);
+    memset(dt, 0, sizeof *dt);
+    if (n < 7 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2))
+        return 0;
+    dt->year = atoi(s);
+    dt->month = atoi(s + 5);
+    dt->day = 1;
+    if (dt->year < 1900 || dt->month < 1 || dt->month > 12)
+        return 0;
+    if (n == 7)
+        return 2;
+    if (n < 10 || s[7] != '-' || !digits(s + 8, 2))
+        return 0;
+    dt->day = atoi(s + 8);
+    if (dt->day < 1 || dt->day > 31)
+        return 0;
+    if (n == 10)
+        return 3;
+    if (n < 19 || (s[10] != 'T' && s[10] != ' ') || !digits(s + 11, 2) || !digits(s + 14, 2) ||
+        !digits(s + 17, 2))
+        return 0;
+    dt->hour = atoi(s + 11);
+    dt->min = atoi(s + 14);
+    dt->sec = atoi(s + 17);
+    return 6;
+}
+
+static int write_when(fw_xsheet *s, int row, int col, const char *iso, int want_time, fw_err *err)
+{
+    if (!iso || !*iso)
+        return FW_OK;
+    lxw_datetime dt;
+    int parts = parse_iso(iso, &dt);
+    if (parts == 0)
+        return fw_xs_text(s, row, col, iso, FW_XS_PLAIN, err);
+    fw_xlsx *x = s->book;
+    lxw_format *f = parts == 2 ? x->month : parts == 6 && want_time ? x->datetime : x->date;
+    if (!want_time)
+        dt.hour = dt.min = 0, dt.sec = 0;
+    measure(s, row, col, f == x->datetime ? 19 : 10);
+    return check(worksheet_write_datetime(s->ws, (lxw_row_t)row, (lxw_col_t)col, &dt, f), row, col, err);
+}
+
+int fw_xs_date(fw_xsheet *s, int row, int col, const char *iso, fw_err *err)
+{
+    return write_when(s, row, col, iso, 0, err);
+}
+
+int fw_xs_datetime(fw_xsheet *s, int row, int col, const char *iso, fw_err *err)
+{
+    return write_when(s, row, col, iso, 1, err);
+}
+
+void fw_xs_freeze_header(fw_xsheet *s, int header_row)
+{
+    worksheet_freeze_panes(s->ws, (lxw_row_t)(header_row + 1), 0);
+}
+
+void fw_xs_repeat_rows(fw_xsheet *s, int first, int last)
+{
+    worksheet_repeat_rows(s->ws, (lxw_row_t)first, (lxw_row_t)last);
+}
+
+void fw_xs_autofilter(fw_xsheet *s, int first_row, int last_row, int last_col)
+{
+    worksheet_autofilter(s->ws, (lxw_row_t)first_row, 0, (lxw_row_t)last_row, (lxw_col_t)last_col);
+}
+
+void fw_xs_measure_rows(fw_xsheet *s, int rows)
+{
+    s->measure_rows = rows;
+}
+
+int fw_xs_column_chart(fw_xsheet *s, int row, int col, const char *title, const char *data_sheet,
+                       int first, int last, int cat_col, int val_col, fw_err *err)
+{
+    fw_xlsx *x = s->book;
+    lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
+    if (!chart)
+        return fw_fail(err, FW_EFAIL, "cannot add the chart %s", title);
+    lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
+    chart_series_set_categories(series, data_sheet, (lxw_row_t)first, (lxw_col_t)cat_col,
+                                (lxw_row_t)last, (lxw_col_t)cat_col);
+    chart_series_set_values(series, data_sheet, (lxw_row_t)first, (lxw_col_t)val_col,
+                            (lxw_row_t)last, (lxw_col_t)val_col);
+    chart_title_set_name(chart, title);
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+    return check(worksheet_insert_chart(s->ws, (lxw_row_t)row, (lxw_col_t)col, chart), row, col, err);
+}
