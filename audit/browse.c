@@ -641,6 +641,8 @@ const char *fw_detail_section_title(enum fw_detail_section s)
 /* The UI speaks Chinese when the catalogue says so: the translation of the marker "en" is "zh". */
 static bool ui_chinese(void)
 {
+    /* TRANSLATORS: the language of this catalogue as a two-letter code ("zh" for Chinese); it picks
+     * the Chinese column labels of registry records. */
     return strcmp(_("en"), "zh") == 0;
 }
 

@@ -364,7 +364,8 @@ static void draw_bar(fw_tui *t, WINDOW *w, int y)
         wattrset(w, fw_tui_attr(t, C_KEY));
         fw_tui_put(w, y, x, kw, key, false);
         wattrset(w, A_NORMAL);
-        fw_tui_put(w, y, x + kw, lw + 2, label, false);
+        fw_tui_put(w, y, x + kw, lw + 2, "", false);
+        fw_tui_put(w, y, x + kw + 1, lw, label, false);
         x += kw + lw + 2;
     }
     wattrset(w, A_NORMAL);

@@ -217,8 +217,21 @@ static bool rebind(enum fw_action a, const char *list)
         table[out++] = table[i];
     }
     ntable = out;
+    if (!scope)
+        scope = S_ALL;
+    /* The new key leaves whatever it did before in these screens. */
+    for (int k = 0; k < nk; k++) {
+        out = 0;
+        for (int i = 0; i < ntable; i++) {
+            if (table[i].key == keys[k])
+                table[i].scope &= ~scope;
+            if (table[i].scope)
+                table[out++] = table[i];
+        }
+        ntable = out;
+    }
     for (int i = 0; i < nk && ntable < MAX_BINDINGS; i++)
-        table[ntable++] = (fw_binding){a, keys[i], scope ? scope : S_ALL, i == 0 && bar};
+        table[ntable++] = (fw_binding){a, keys[i], scope, i == 0 && bar};
     return true;
 }
 

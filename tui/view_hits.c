@@ -291,7 +291,7 @@ static void hits_draw(fw_tui *t, void *p, WINDOW *win)
         if (!w[c])
             continue;
         char title[64];
-        snprintf(title, sizeof title, "%s%s", _(cols[c].title),
+        snprintf(title, sizeof title, "%s%s", cols[c].title[0] ? _(cols[c].title) : "",
                  cols[c].sort == v->sort ? (v->desc ? "↓" : "↑") : "");
         fw_tui_put(win, 0, x[c], w[c], title, cols[c].right);
     }
