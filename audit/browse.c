@@ -56,6 +56,8 @@ void fw_yuan(long long fen, char out[32])
 
 /* --- overview ----------------------------------------------------------------------------------- */
 
+/* The hit aggregates read the table NOT INDEXED: one sequential pass beats walking an index in
+ * group order and visiting the rows at random (10 s against 1.5 s at a million hits). */
 int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err)
 {
     fw_buf sql = {0};
@@ -81,20 +83,20 @@ int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err)
         "UNION ALL SELECT 'total', 'cases', count(*), coalesce(sum(to_recover), 0), NULL, min(created_at), "
         "max(updated_at) FROM cases\n"
         "UNION ALL SELECT * FROM (SELECT 'category', category, count(*), sum(amount), NULL, min(first_date), "
-        "max(last_date) FROM hits WHERE state = 'present' GROUP BY category ORDER BY count(*) DESC, category)\n"
+        "max(last_date) FROM hits NOT INDEXED WHERE state = 'present' GROUP BY category ORDER BY count(*) DESC, category)\n"
         "UNION ALL SELECT * FROM (SELECT 'severity', severity, count(*), sum(amount), NULL, min(first_date), "
-        "max(last_date) FROM hits WHERE state = 'present' GROUP BY severity "
+        "max(last_date) FROM hits NOT INDEXED WHERE state = 'present' GROUP BY severity "
         "ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END)\n"
         "UNION ALL SELECT * FROM (SELECT 'status', coalesce(c.status, 'new'), count(*), sum(h.amount), NULL, "
-        "min(h.first_date), max(h.last_date) FROM hits h LEFT JOIN cases c ON c.id = h.case_id "
+        "min(h.first_date), max(h.last_date) FROM hits h NOT INDEXED LEFT JOIN cases c ON c.id = h.case_id "
         "WHERE h.state = 'present' GROUP BY 1, 2 ORDER BY count(*) DESC, 2)\n"
         "UNION ALL SELECT * FROM (SELECT 'village', coalesce(township, '') || ' ' || coalesce(village, ''), "
-        "count(*), sum(amount), NULL, min(first_date), max(last_date) FROM hits WHERE state = 'present' "
+        "count(*), sum(amount), NULL, min(first_date), max(last_date) FROM hits NOT INDEXED WHERE state = 'present' "
         "AND (township IS NOT NULL OR village IS NOT NULL) GROUP BY township, village "
         "ORDER BY count(*) DESC, 2 LIMIT %d)\n"
         "UNION ALL SELECT * FROM (SELECT 'program_month', coalesce(program, '') || ' ' || "
         "coalesce(substr(first_date, 1, 7), ''), count(*), sum(amount), NULL, min(first_date), "
-        "max(last_date) FROM hits WHERE state = 'present' AND program IS NOT NULL "
+        "max(last_date) FROM hits NOT INDEXED WHERE state = 'present' AND program IS NOT NULL "
         "GROUP BY program, substr(first_date, 1, 7) ORDER BY count(*) DESC, 2 LIMIT %d)",
         top, top);
     int rc = sqlite3_prepare_v2(ws->db, sql.data, -1, st, NULL);
@@ -328,9 +330,12 @@ static void filter_where(const fw_hit_filter *f, fw_buf *sql, binds *b)
         {"h.category", f->category}, {"h.rule_id", f->rule_id}, {"h.severity", f->severity},
         {"h.township", f->township}, {"h.village", f->village}, {"h.program", f->program},
     };
+    /* With a search, its prefix range is the narrow one: the unary + keeps the planner from walking
+     * an equality column's index instead (290 ms against 3 ms at a million hits). */
+    bool searching = f->search && *f->search;
     for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++)
         if (eq[i].v && *eq[i].v) {
-            fw_buf_printf(sql, " AND %s = ?", eq[i].col);
+            fw_buf_printf(sql, " AND %s%s = ?", searching ? "+" : "", eq[i].col);
             bind_text(b, eq[i].v);
         }
     if (f->status && *f->status) {

@@ -545,7 +545,7 @@ int fw_tui_run(fw_ws *ws, const char *first_view_arg)
         first = false;
         bool busy = top_ops(&t)->idle && top_ops(&t)->idle(&t, top_state(&t));
         char name[256];
-        int key = read_key(&t, &sc, busy ? 0 : 250, name, sizeof name);
+        int key = read_key(&t, &sc, busy ? 0 : 100, name, sizeof name);
         if (key == -2)
             break;
         double t0 = now_ms();

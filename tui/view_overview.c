@@ -2,7 +2,10 @@
  * last run; hits by category, severity and case status with the money at risk; clusters by
  * township and village and by program and month (举一反三: where one case is, look for more).
  * The figures come from fw_overview_load, the same query `fundwatch overview` prints. Enter on a
- * figure opens the hit list filtered to it. */
+ * figure opens the hit list filtered to it. At a million hits the figures take seconds, so they
+ * are computed by a worker thread on its own connection while the screen stays live. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,11 +17,22 @@ typedef struct ov_line {
     char *text;   /* the line as drawn (and searched) */
 } ov_line;
 
+/* The worker: computes the figures on its own connection; `state` tells the main loop when. */
+typedef struct loader {
+    pthread_t thread;
+    char *path;
+    fw_overview ov;
+    fw_err err;
+    atomic_int state; /* 0 running, 1 done, 2 failed */
+    bool started;
+} loader;
+
 typedef struct overview_view {
     fw_overview ov;
     ov_line *lines;
     fw_lines nav;
     int height;
+    loader job;
 } overview_view;
 
 static const struct {
@@ -92,15 +106,64 @@ static void clear_overview(overview_view *v)
     fw_overview_free(&v->ov);
 }
 
-static bool load(fw_tui *t, overview_view *v)
+static void *load_figures(void *arg)
 {
-    fw_err err = {0};
-    clear_overview(v);
-    if (fw_overview_load(t->ws, 10, &v->ov, &err)) {
-        fw_tui_error(t, "%s", err.msg);
-        return false;
+    loader *job = arg;
+    fw_ws *ws;
+    int rc = fw_ws_open(job->path, &ws, &job->err);
+    if (!rc) {
+        rc = fw_overview_load(ws, 10, &job->ov, &job->err);
+        fw_ws_close(ws);
     }
-    build(v);
+    atomic_store(&job->state, rc ? 2 : 1);
+    return NULL;
+}
+
+static void wait_job(overview_view *v)
+{
+    if (!v->job.started)
+        return;
+    pthread_join(v->job.thread, NULL);
+    v->job.started = false;
+    free(v->job.path);
+    v->job.path = NULL;
+}
+
+/* Starts computing the figures; the old ones stay on screen until the new ones arrive. */
+static void load(fw_tui *t, overview_view *v)
+{
+    wait_job(v);
+    memset(&v->job.ov, 0, sizeof v->job.ov);
+    fw_err_clear(&v->job.err);
+    atomic_store(&v->job.state, 0);
+    v->job.path = fw_strdup(t->ws->path);
+    if (pthread_create(&v->job.thread, NULL, load_figures, &v->job) != 0) {
+        /* No thread: compute here, blocking once, rather than show nothing. */
+        load_figures(&v->job);
+        free(v->job.path);
+        v->job.path = NULL;
+        return;
+    }
+    v->job.started = true;
+}
+
+/* Takes the worker's result when it is ready; true when the screen changed. */
+static bool overview_idle(fw_tui *t, void *p)
+{
+    overview_view *v = p;
+    int state = atomic_load(&v->job.state);
+    if (state == 0 || state == 3)
+        return false;
+    wait_job(v);
+    if (state == 2)
+        fw_tui_error(t, "%s", v->job.err.msg);
+    else {
+        clear_overview(v);
+        v->ov = v->job.ov;
+        memset(&v->job.ov, 0, sizeof v->job.ov);
+        build(v);
+    }
+    atomic_store(&v->job.state, 3); /* taken */
     return true;
 }
 
@@ -108,14 +171,17 @@ static void *overview_open(fw_tui *t, const char *arg)
 {
     (void)arg;
     overview_view *v = fw_calloc(1, sizeof *v);
-    load(t, v); /* an unreadable workspace still gets a screen, with the message */
+    load(t, v);
     return v;
 }
 
 static void overview_close(void *p)
 {
-    clear_overview(p);
-    free(p);
+    overview_view *v = p;
+    wait_job(v);
+    fw_overview_free(&v->job.ov);
+    clear_overview(v);
+    free(v);
 }
 
 static void overview_draw(fw_tui *t, void *p, WINDOW *w)
@@ -125,6 +191,8 @@ static void overview_draw(fw_tui *t, void *p, WINDOW *w)
     getmaxyx(w, h, width);
     v->height = h;
     fw_lines_scroll(&v->nav, h);
+    if (v->nav.n == 0 && atomic_load(&v->job.state) == 0)
+        fw_tui_put(w, 1, 2, width - 2, _("Computing the figures…"), false);
     for (int i = 0; i < h && v->nav.top + i < v->nav.n; i++) {
         int li = v->nav.top + i;
         const ov_line *l = &v->lines[li];
@@ -246,6 +314,7 @@ const fw_view_ops fw_view_overview = {
     .reload = overview_refresh,
     .close = overview_close,
     .search = overview_search,
+    .idle = overview_idle,
     .status = overview_status,
     .title = overview_title,
 };
