@@ -213,7 +213,13 @@ static const char trail_v1[] =
     "CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail\n"
     "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n";
 
-static const char *const v1_sections[] = {core_v1, rules_v1, cases_v1, trail_v1, NULL};
+/* --- browse: indexes the hit list's sort orders walk (keyset paging, see browse.h) -------------- */
+static const char browse_v1[] =
+    "CREATE INDEX hits_severity_rank ON hits((CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END));\n"
+    "CREATE INDEX hits_village ON hits(village);\n"
+    "CREATE INDEX hits_program ON hits(program);\n";
+
+static const char *const v1_sections[] = {core_v1, rules_v1, cases_v1, trail_v1, browse_v1, NULL};
 
 const fw_migration fw_migrations[] = {
     {1, "initial schema", v1_sections, 1},

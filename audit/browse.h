@@ -1,0 +1,192 @@
+/* browse.h: the engine-side queries behind the interactive screens (tui/) and `fundwatch overview`:
+ * the dashboard figures, the paged hit list with filters, search and sort, person detail, lookup
+ * by ID or name, and the rule list. All SQL the screens need lives in browse.c; the screens only
+ * receive plain C records (strings already copied, money in fen), so no statement outlives a call.
+ *
+ * Why paging by key (keyset) and not by loading rows: the hit list must stay fast at a million
+ * hits. A page is fetched by its neighbour's sort key (WHERE (col, id) > (?, ?) ... LIMIT n), which
+ * walks an index from the right place; counts and totals of a filter are computed in slices of ids
+ * (fw_hit_totals_step) so the screen can show the list at once and fill the figures in. */
+#ifndef FW_BROWSE_H
+#define FW_BROWSE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "audit/store.h"
+
+/* --- overview ----------------------------------------------------------------------------------- */
+
+/* One figure of the dashboard. section is one of: dataset, run, total, category, severity, status,
+ * village, program_month. Unused numbers are -1 (printed empty). */
+typedef struct fw_ov_row {
+    char *section;
+    char *item;
+    long long count;
+    long long amount;   /* fen */
+    long long rejected; /* dataset rows refused by imports */
+    char *first, *last; /* dates (dataset range, run start/finish, first/last hit date) */
+} fw_ov_row;
+
+typedef struct fw_overview {
+    fw_ov_row *rows;
+    int n;
+} fw_overview;
+
+/* Prepares the one query that yields every figure (columns: section, item, count, amount,
+ * rejected, first, last). `fundwatch overview` prints it; fw_overview_load reads it, so the two
+ * cannot disagree. Clusters are limited to `top` rows each. */
+int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err);
+int fw_overview_load(fw_ws *ws, int top, fw_overview *ov, fw_err *err);
+void fw_overview_free(fw_overview *ov);
+
+/* --- the hit list -------------------------------------------------------------------------------- */
+
+/* The columns a hit list can be sorted by, each walking an index. */
+enum fw_hit_sort {
+    FW_SORT_ID,
+    FW_SORT_SEVERITY,
+    FW_SORT_RULE,
+    FW_SORT_NAME,
+    FW_SORT_ID_NUMBER,
+    FW_SORT_VILLAGE,
+    FW_SORT_PROGRAM,
+    FW_SORT_AMOUNT,
+    FW_SORT_COUNT_
+};
+const char *fw_hit_sort_name(enum fw_hit_sort s); /* "amount", ... (stable, English) */
+
+/* A filter; NULL/empty fields do not filter. Strings are owned by the filter (fw_hit_filter_free). */
+typedef struct fw_hit_filter {
+    char *category, *rule_id, *severity, *status, *township, *village, *program;
+    long long min_amount, max_amount; /* fen; -1 = no bound */
+    char *search;   /* prefix of name or ID number (digits: ID number) */
+    bool all_states; /* include gone and whitelisted hits (default: present only) */
+} fw_hit_filter;
+
+void fw_hit_filter_init(fw_hit_filter *f);
+void fw_hit_filter_free(fw_hit_filter *f);
+/* Parses "category=deceased rule=DEC-001 severity=high status=new township=X village=Y
+ * program=P amount>=1000 amount<=5000 all" (amounts in yuan) into f (replacing its contents except
+ * search). Returns FW_EUSAGE with err naming the bad word. */
+int fw_hit_filter_parse(fw_hit_filter *f, const char *text, fw_err *err);
+/* The filter as text in the same syntax (caller frees); "" when empty. */
+char *fw_hit_filter_format(const fw_hit_filter *f);
+
+typedef struct fw_hit_row {
+    long long id;
+    char rule_id[16], category[16], severity[8], status[20];
+    char *name, *id_number, *township, *village, *program, *detail;
+    long long amount;
+    char first_date[11], last_date[11];
+    long long case_id;           /* 0 = none */
+    /* The sort key of this row, so the next page can be fetched after it. */
+    int key_type;                /* SQLITE_INTEGER, SQLITE_TEXT or SQLITE_NULL */
+    long long key_int;
+    char *key_text;
+} fw_hit_row;
+
+void fw_hit_row_clear(fw_hit_row *r);
+
+/* Fetches up to n rows into out (caller provides n slots; fills *got). With anchor NULL: the first
+ * rows (forward) or the last rows (backward), in list order. With an anchor: the rows after it
+ * (forward) or before it (backward), still returned in list order. */
+int fw_hits_page(fw_ws *ws, const fw_hit_filter *f, enum fw_hit_sort sort, bool desc,
+                 const fw_hit_row *anchor, bool backward, int n, fw_hit_row *out, int *got,
+                 fw_err *err);
+
+/* Count and money total of a filter, computed in slices of hit ids so a caller can keep a screen
+ * responsive: init, then call step until it returns 1 (done); 0 = more to do; <0 = error. */
+typedef struct fw_hit_totals {
+    long long count, amount;
+    long long next_id, max_id;
+    bool done;
+} fw_hit_totals;
+void fw_hit_totals_init(fw_ws *ws, fw_hit_totals *t);
+int fw_hit_totals_step(fw_ws *ws, const fw_hit_filter *f, fw_hit_totals *t, long long slice,
+                       fw_err *err);
+/* Distinct values of a column among hits (category, rule_id, severity, township, village,
+ * program), for filter pick lists. Returns a NULL-terminated array (caller frees with
+ * fw_strv_free). */
+char **fw_hit_values(fw_ws *ws, const char *column, int limit, fw_err *err);
+void fw_strv_free(char **v);
+
+/* --- person detail ------------------------------------------------------------------------------ */
+
+/* Sections of a person's page, in display order. */
+enum fw_detail_section {
+    FW_DS_PERSON,    /* registry record(s) */
+    FW_DS_HOUSEHOLD, /* members of the household */
+    FW_DS_PAYMENTS,  /* every payment; implicated ones flagged */
+    FW_DS_EVIDENCE,  /* rows of each registry (death, official post, relation, vehicle, ...) */
+    FW_DS_HITS,      /* every hit on this person and household */
+    FW_DS_CASE,      /* case record, notes and audit trail */
+    FW_DS_COUNT_
+};
+const char *fw_detail_section_title(enum fw_detail_section s); /* N_() English; translate to show */
+
+enum { FW_DR_IMPLICATED = 1, FW_DR_HEADER = 2 };
+
+/* One line of a section: cells as text (money already in yuan), an optional person to jump to
+ * (link: an ID number) and flags. A FW_DR_HEADER row holds the column titles (N_() strings). */
+typedef struct fw_detail_row {
+    enum fw_detail_section section;
+    int flags;
+    char *link;      /* ID number of a related person, or NULL */
+    long long hit_id; /* for FW_DS_HITS rows, else 0 */
+    int ncells;
+    char **cells;
+} fw_detail_row;
+
+typedef struct fw_person {
+    char *id_number, *name, *household_id;
+    long long case_id;
+    fw_detail_row *rows;
+    int n, cap;
+} fw_person;
+
+/* Loads everything known about one ID number. FW_ENOTFOUND when no dataset and no hit mentions it. */
+int fw_person_load(fw_ws *ws, const char *id_number, fw_person *p, fw_err *err);
+void fw_person_free(fw_person *p);
+/* The ID number a hit is about (for a non-person subject: the first person in its evidence).
+ * Caller frees; NULL with FW_ENOTFOUND. */
+char *fw_hit_person(fw_ws *ws, long long hit_id, fw_err *err);
+
+/* --- lookup --------------------------------------------------------------------------------------- */
+
+typedef struct fw_lookup_row {
+    char *id_number, *name;
+    char *sources;   /* "persons, payments ×12, deaths" */
+    long long paid;  /* fen, sum of payments */
+    long long hits;
+} fw_lookup_row;
+
+/* People whose ID number starts with q (when q looks like an ID) or whose name starts with q, in
+ * any dataset or hit. Up to limit rows; caller frees with fw_lookup_free. */
+int fw_lookup(fw_ws *ws, const char *q, int limit, fw_lookup_row **rows, int *n, fw_err *err);
+void fw_lookup_free(fw_lookup_row *rows, int n);
+
+/* --- rules --------------------------------------------------------------------------------------- */
+
+typedef struct fw_rule_row {
+    char *rule_id, *category, *file, *last_run_at, *status;
+    long long hits;     /* present hits now */
+    long long last_hits; /* hits in the last run that ran it */
+    bool enabled;
+} fw_rule_row;
+
+/* Every rule seen in a run or a hit, with its enablement from rule_settings, grouped by category. */
+int fw_rules_list(fw_ws *ws, fw_rule_row **rows, int *n, fw_err *err);
+void fw_rules_free(fw_rule_row *rows, int n);
+/* Sets rule_settings(rule, 'enabled') and records it in the audit trail. */
+int fw_rule_set_enabled(fw_ws *ws, const char *rule_id, bool enabled, fw_err *err);
+
+/* --- watching for other writers ------------------------------------------------------------------ */
+
+/* PRAGMA data_version: changes when another connection commits to the workspace. */
+long long fw_ws_data_version(fw_ws *ws);
+
+/* Formats fen as yuan with thousands separators ("12,345.60"). out needs 32 bytes. */
+void fw_yuan(long long fen, char out[32]);
+
+#endif

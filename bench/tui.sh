@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# bench/tui.sh [N]: TUI responsiveness on a workspace with N hits (default 1,000,000) against 10,000.
+# Builds the workspaces with bench/tui_fixture.sql (cached under $BENCH_DIR, default /tmp), then
+# runs a key script (FUNDWATCH_TUI_SCRIPT) in a detached tmux pane five times, with the TUI writing
+# the milliseconds of every key (FUNDWATCH_TUI_TIMINGS): start to first screen, page down, sort
+# change, filter change, one search keystroke. Prints medians, peak memory (max RSS) of both sizes,
+# the command and the machine, and a reference: the sqlite3 CLI fetching the same first page.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+FW=${FW:-$root/build/fundwatch}
+N=${1:-1000000}
+dir=${BENCH_DIR:-/tmp}
+runs=5
+
+make_ws() { # n -> path
+    local n=$1 db="$dir/fw-bench-tui-$1.db"
+    if [ ! -s "$db" ]; then
+        rm -f "$db" "$db"-*
+        "$FW" --db "$db" overview >/dev/null
+        printf 'CREATE TEMP TABLE bench_n(v); INSERT INTO bench_n VALUES (%d);\n.read %s\n' "$n" \
+            "$root/bench/tui_fixture.sql" | sqlite3 "$db"
+    fi
+    echo "$db"
+}
+
+script="$dir/fw-bench-tui.keys"
+cat >"$script" <<'KEYS'
+# go to the hit list, page down twice, change the sort, filter, search one keystroke
+2
+PgDn
+PgDn
+s
+f
+text rule=R-005
+Enter
+/
+text 张
+Enter
+Q
+KEYS
+
+session() { # db timings-file -> prints max RSS kB
+    local db=$1 out=$2 sock="fwbench$$" rss="$dir/fw-bench-rss.$$"
+    tmux -L "$sock" -f /dev/null new-session -d -x 120 -y 40 \
+        "env LC_ALL=C.UTF-8 TERM=xterm-256color FUNDWATCH_TUI_SCRIPT=$script FUNDWATCH_TUI_TIMINGS=$out \
+         /usr/bin/time -f %M -o $rss $FW --db $db tui"
+    local i=0
+    while tmux -L "$sock" has-session 2>/dev/null && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
+    tmux -L "$sock" kill-server 2>/dev/null || true
+    cat "$rss"; rm -f "$rss"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'; }
+
+report() { # db label
+    local db=$1 label=$2 all="$dir/fw-bench-all.$$" rss=()
+    : >"$all"
+    for r in $(seq $runs); do
+        rss+=("$(session "$db" "$dir/fw-bench-t.$$")")
+        # number repeated keys so each measurement keeps its own name
+        awk '{n[$1]++; k=$1; if ($1=="text"||$1=="Enter") k=$1 n[$1]; print k, $NF}' "$dir/fw-bench-t.$$" >>"$all"
+    done
+    printf '%s  (%s)\n' "$label" "$db"
+    for k in start 2 PgDn s text1 Enter1 text2; do
+        printf '  %-8s median %7s ms\n' "$k" "$(awk -v k="$k" '$1==k {print $2}' "$all" | median)"
+    done
+    printf '  peak RSS median %s kB\n' "$(printf '%s\n' "${rss[@]}" | median)"
+    rm -f "$all" "$dir/fw-bench-t.$$"
+}
+
+big=$(make_ws "$N")
+small=$(make_ws 10000)
+echo "command: bench/tui.sh $N   binary: $FW"
+echo "machine: $(uname -srm), $(nproc) cores, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "keys: start=first screen drawn; 2=open hit list; PgDn=page down; s=sort change; text1=filter rule=R-005 typed;"
+echo "      Enter1=filter applied; text2=search keystroke 张 (list narrows as typed)"
+report "$big" "$N hits"
+report "$small" "10000 hits"
+echo "reference: sqlite3 CLI, first page of the list sorted by severity (same index):"
+/usr/bin/time -f '  %e s wall' sqlite3 "$big" "SELECT id, name FROM hits WHERE state = 'present' ORDER BY \
+ (CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END), id LIMIT 37" >/dev/null

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# tui_memcheck: a whole session (every screen, search, filter, sort, drill-down, resize, help)
+# under AddressSanitizer (build-asan/fundwatch, or $FW when it is that build) or else valgrind;
+# any memory error or leak makes the exit status non-zero.
+. "$(dirname "$0")/../tui/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+db=$(tui_fixture)
+if [[ $FW == *build-asan* ]]; then
+    TUI_BIN=$FW
+elif [ -x "$root/build-asan/fundwatch" ]; then
+    TUI_BIN=$root/build-asan/fundwatch
+elif command -v valgrind >/dev/null; then
+    TUI_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+else
+    echo "skip: neither an ASan build nor valgrind"; exit 0
+fi
+tui_start "$db" ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+tui_wait "Hits by category" 60
+tui_keys 2
+tui_wait "of " 30
+tui_keys s s S j j C-f C-b G g / 
+tui_type "测试0"
+tui_keys Enter
+tui_wait "1 of 9 " 30
+tui_keys F Enter
+tui_wait "Registry evidence" 30
+tui_keys / 
+tui_type "王五"
+tui_keys Enter n N Tab Enter
+tmux -L "$TUI_SOCK" resize-window -x 80 -y 24
+tui_keys ? j q q 3
+tui_type "张三"
+tui_keys Enter
+tui_wait "people match" 30
+tui_keys Enter
+tui_wait "Registry record" 30
+tui_keys 4
+tui_wait "DEC-001" 30
+tui_keys Space 5 1 : 
+tui_type "rule REL-001"
+tui_keys Enter
+tui_wait "1 of 1" 30
+tui_keys Q
+rc=$(tui_exit_code)
+[ "$rc" = 0 ] || fail "exit status $rc under the memory checker"
+echo ok

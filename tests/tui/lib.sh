@@ -1,0 +1,81 @@
+# tests/tui/lib.sh: helpers for the TUI end-to-end tests. Source it; it expects $FW (the binary).
+# Each test drives the real binary in its own tmux server (a private -L socket, killed on exit),
+# waits by polling the pane for text (never fixed sleeps) and asserts on the captured screen.
+set -eu
+here_tui=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TUI_TMP=$(mktemp -d)
+TUI_SOCK="fwtest$$"
+TUI_RC="$TUI_TMP/rc"
+trap 'tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true; rm -rf "$TUI_TMP"' EXIT
+
+fail() { echo "FAIL: $*" >&2; echo "--- screen ---" >&2; tui_screen >&2 || true; exit 1; }
+
+# A workspace with the fixture of tests/tui/fixture.sql; prints its path.
+tui_fixture() {
+    local db="$TUI_TMP/ws.db"
+    "$FW" --db "$db" overview >/dev/null
+    sqlite3 "$db" <"$here_tui/fixture.sql"
+    echo "$db"
+}
+
+# tui_start DB [ENV=VALUE...] [-- COMMAND WORDS]: starts `fundwatch --db DB tui` at 100x30.
+tui_start() {
+    local db=$1; shift
+    local envs=() args=()
+    while [ $# -gt 0 ]; do
+        if [ "$1" = -- ]; then shift; args=("$@"); break; fi
+        envs+=("$1"); shift
+    done
+    local bin=${TUI_BIN:-$FW}
+    printf '#!/bin/sh\nenv LC_ALL=C.UTF-8 TERM=xterm-256color %s %s %s --db %q tui %s\necho $? >%q\n' \
+        "${envs[*]:-}" "${TUI_WRAP:-}" "$bin" "$db" "${args[*]:-}" "$TUI_RC" >"$TUI_TMP/run.sh"
+    chmod +x "$TUI_TMP/run.sh"
+    tmux -L "$TUI_SOCK" -f /dev/null new-session -d -x 100 -y 30 "$TUI_TMP/run.sh; sleep 60"
+}
+
+tui_screen() { tmux -L "$TUI_SOCK" capture-pane -p; }
+tui_keys() { tmux -L "$TUI_SOCK" send-keys "$@"; }
+tui_type() { tmux -L "$TUI_SOCK" send-keys -l "$1"; }
+
+# tui_wait TEXT [SECONDS]: waits until the screen shows TEXT (fixed string).
+tui_wait() {
+    local text=$1 limit=${2:-10} i=0
+    while [ $i -lt $((limit * 20)) ]; do
+        if tui_screen | grep -qF -- "$text"; then return 0; fi
+        sleep 0.05
+        i=$((i + 1))
+    done
+    fail "timed out waiting for: $text"
+}
+
+# tui_wait_gone TEXT: waits until TEXT has left the screen.
+tui_wait_gone() {
+    local text=$1 i=0
+    while [ $i -lt 200 ]; do
+        if ! tui_screen | grep -qF -- "$text"; then return 0; fi
+        sleep 0.05
+        i=$((i + 1))
+    done
+    fail "still on screen: $text"
+}
+
+# tui_exit_code: waits for the program to end and prints its exit status.
+tui_exit_code() {
+    local i=0
+    while [ ! -s "$TUI_RC" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+    [ -s "$TUI_RC" ] || fail "the TUI did not exit"
+    cat "$TUI_RC"
+}
+
+# Display column (0-based) where NEEDLE starts on the screen line containing KEY.
+tui_column_of() {
+    tui_screen | /usr/bin/python3 -c '
+import sys, unicodedata
+key, needle = sys.argv[1], sys.argv[2]
+for line in sys.stdin:
+    if key in line and needle in line:
+        prefix = line[:line.index(needle)]
+        print(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in prefix))
+        break
+' "$1" "$2"
+}

@@ -1,0 +1,209 @@
+/* test_browse.c: the engine queries behind the screens (audit/browse.c): keyset paging walks every
+ * hit exactly once in the right order for every sort, both directions, including NULL sort keys;
+ * totals in slices equal a plain count; filters parse, format and reject bad words; person detail
+ * flags the payments a hit rests on; lookup finds by ID prefix and name prefix. */
+#include "tests/unit/testutil.h"
+
+#include "audit/browse.h"
+
+static fw_ws *ws;
+static char *dir;
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = test_tmpdir();
+    char *path = fw_printf("%s/ws.db", dir);
+    fw_err err = {0};
+    assert_int_equal(fw_ws_open(path, &ws, &err), FW_OK);
+    free(path);
+    /* 40 hits: names NULL for every 7th, village NULL for every 5th, amounts with ties. */
+    assert_int_equal(fw_ws_exec(ws,
+        "INSERT INTO runs(id, user, started_at, status) VALUES (1, 't', 'x', 'complete');"
+        "INSERT INTO imports(id, dataset, file, sha256, encoding, mode, status, user, started_at)"
+        " VALUES (1, 'payments', 'p.csv', 'x', 'UTF-8', 'append', 'loaded', 't', 'x');"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)"
+        " INSERT INTO hits(id, fingerprint, rule_id, category, severity, subject_kind, subject, id_number, name,"
+        "  village, program, amount, detail, evidence_hash, first_run_id, last_run_id)"
+        " SELECT i * 3, 'f' || i, CASE i % 3 WHEN 0 THEN 'DEC-001' WHEN 1 THEN 'VEH-001' ELSE 'DUP-001' END,"
+        "  'c', CASE i % 4 WHEN 0 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END, 'person',"
+        "  printf('52010219900101%04d', i), printf('52010219900101%04d', i),"
+        "  CASE WHEN i % 7 = 0 THEN NULL ELSE '名' || (i % 9) END,"
+        "  CASE WHEN i % 5 = 0 THEN NULL ELSE '村' || (i % 4) END, '低保', (i % 6) * 1000, 'd', 'e', 1, 1 FROM n;"
+        "INSERT INTO ds_payments(import_id, line, row_key, id_number, name, program, amount, pay_date)"
+        " VALUES (1, 1, 'P1', '520102199001010001', '名1', '低保', 100, '2023-01-01'),"
+        "        (1, 2, 'P2', '520102199001010001', '名1', '低保', 100, '2023-02-01');"
+        "INSERT INTO hit_evidence VALUES (3, 'payments', 'P2');",
+        &err), FW_OK);
+    if (err.code)
+        fprintf(stderr, "%s\n", err.msg);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+    return 0;
+}
+
+static const char *order_sql[FW_SORT_COUNT_] = {
+    [FW_SORT_ID] = "id", [FW_SORT_SEVERITY] = "CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END",
+    [FW_SORT_RULE] = "rule_id", [FW_SORT_NAME] = "name", [FW_SORT_ID_NUMBER] = "id_number",
+    [FW_SORT_VILLAGE] = "village", [FW_SORT_PROGRAM] = "program", [FW_SORT_AMOUNT] = "amount",
+};
+
+/* The expected order of hit ids, straight from SQL. */
+static int expected_ids(enum fw_hit_sort s, bool desc, long long *ids)
+{
+    char *sql = fw_printf("SELECT id FROM hits ORDER BY %s %s, id %s", order_sql[s], desc ? "DESC" : "",
+                          desc ? "DESC" : "");
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL), SQLITE_OK);
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        ids[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    free(sql);
+    return n;
+}
+
+static void test_paging_every_sort(void **state)
+{
+    (void)state;
+    fw_hit_filter f;
+    fw_hit_filter_init(&f);
+    for (int s = 0; s < FW_SORT_COUNT_; s++)
+        for (int desc = 0; desc < 2; desc++) {
+            long long want[64], got_ids[64];
+            int nwant = expected_ids((enum fw_hit_sort)s, desc, want);
+            assert_int_equal(nwant, 40);
+            /* forward, three rows at a time, each page anchored on the previous page's last row */
+            fw_hit_row page[3], anchor = {0};
+            int n = 0, got;
+            bool have_anchor = false;
+            fw_err err = {0};
+            do {
+                assert_int_equal(fw_hits_page(ws, &f, (enum fw_hit_sort)s, desc, have_anchor ? &anchor : NULL,
+                                              false, 3, page, &got, &err), FW_OK);
+                for (int i = 0; i < got; i++)
+                    got_ids[n++] = page[i].id;
+                if (got) {
+                    fw_hit_row_clear(&anchor);
+                    anchor = page[got - 1];
+                    memset(&page[got - 1], 0, sizeof page[0]);
+                    have_anchor = true;
+                }
+                for (int i = 0; i < got; i++)
+                    fw_hit_row_clear(&page[i]);
+            } while (got == 3);
+            assert_int_equal(n, 40);
+            for (int i = 0; i < 40; i++)
+                assert_int_equal(got_ids[i], want[i]);
+            fw_hit_row_clear(&anchor);
+            /* backward from the end */
+            have_anchor = false;
+            n = 0;
+            do {
+                assert_int_equal(fw_hits_page(ws, &f, (enum fw_hit_sort)s, desc, have_anchor ? &anchor : NULL,
+                                              true, 3, page, &got, &err), FW_OK);
+                for (int i = got - 1; i >= 0; i--)
+                    got_ids[n++] = page[i].id;
+                if (got) {
+                    fw_hit_row_clear(&anchor);
+                    anchor = page[0];
+                    memset(&page[0], 0, sizeof page[0]);
+                    have_anchor = true;
+                }
+                for (int i = 0; i < got; i++)
+                    fw_hit_row_clear(&page[i]);
+            } while (got == 3);
+            assert_int_equal(n, 40);
+            for (int i = 0; i < 40; i++)
+                assert_int_equal(got_ids[i], want[39 - i]);
+            fw_hit_row_clear(&anchor);
+        }
+}
+
+static void test_filter_and_totals(void **state)
+{
+    (void)state;
+    fw_hit_filter f;
+    fw_hit_filter_init(&f);
+    fw_err err = {0};
+    assert_int_equal(fw_hit_filter_parse(&f, "rule=dec-001 amount>=10", &err), FW_OK);
+    char *text = fw_hit_filter_format(&f);
+    assert_string_equal(text, "rule=DEC-001 amount>=10.00");
+    free(text);
+    long long want = fw_ws_int(ws, "SELECT count(*) FROM hits WHERE rule_id = 'DEC-001' AND amount >= 1000");
+    long long want_sum = fw_ws_int(ws, "SELECT sum(amount) FROM hits WHERE rule_id = 'DEC-001' AND amount >= 1000");
+    assert_true(want > 0);
+    fw_hit_totals t;
+    fw_hit_totals_init(ws, &t);
+    int steps = 0, rc;
+    while ((rc = fw_hit_totals_step(ws, &f, &t, 10, &err)) == 0)
+        steps++;
+    assert_int_equal(rc, 1);
+    assert_true(steps >= 10); /* ids reach 120: sliced, not one query */
+    assert_int_equal(t.count, want);
+    assert_int_equal(t.amount, want_sum);
+    /* a bad word is refused and leaves the filter as it was */
+    assert_int_equal(fw_hit_filter_parse(&f, "colour=red", &err), FW_EUSAGE);
+    assert_non_null(strstr(err.msg, "colour=red"));
+    assert_string_equal(f.rule_id, "DEC-001");
+    /* search narrows by ID prefix */
+    f.search = fw_strdup("5201021990010100");
+    fw_hit_totals_init(ws, &t);
+    while (fw_hit_totals_step(ws, &f, &t, 1000, &err) == 0)
+        ;
+    assert_int_equal(t.count, fw_ws_int(ws, "SELECT count(*) FROM hits WHERE rule_id = 'DEC-001' AND "
+                                            "amount >= 1000 AND id_number LIKE '5201021990010100%'"));
+    fw_hit_filter_free(&f);
+}
+
+static void test_person_and_lookup(void **state)
+{
+    (void)state;
+    fw_person p;
+    fw_err err = {0};
+    assert_int_equal(fw_person_load(ws, "520102199001010001", &p, &err), FW_OK);
+    int payments = 0, implicated = 0, hits = 0;
+    for (int i = 0; i < p.n; i++) {
+        if (p.rows[i].flags & FW_DR_HEADER)
+            continue;
+        if (p.rows[i].section == FW_DS_PAYMENTS) {
+            payments++;
+            if (p.rows[i].flags & FW_DR_IMPLICATED)
+                implicated++;
+        }
+        hits += p.rows[i].section == FW_DS_HITS;
+    }
+    assert_int_equal(payments, 2);
+    assert_int_equal(implicated, 1);
+    assert_int_equal(hits, 1);
+    fw_person_free(&p);
+    assert_int_equal(fw_person_load(ws, "110105194912310021", &p, &err), FW_ENOTFOUND);
+
+    fw_lookup_row *rows;
+    int n;
+    assert_int_equal(fw_lookup(ws, "520102199001010001", 10, &rows, &n, &err), FW_OK);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(rows[0].sources, "payments ×2"));
+    assert_int_equal(rows[0].paid, 200);
+    fw_lookup_free(rows, n);
+    assert_int_equal(fw_lookup(ws, "名1", 100, &rows, &n, &err), FW_OK);
+    assert_int_equal(n, fw_ws_int(ws, "SELECT count(DISTINCT id_number) FROM hits WHERE name = '名1'"));
+    fw_lookup_free(rows, n);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_paging_every_sort),
+        cmocka_unit_test(test_filter_and_totals),
+        cmocka_unit_test(test_person_and_lookup),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

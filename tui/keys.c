@@ -1,0 +1,270 @@
+/* keys.c: the one declarative key table: key -> action per view scope. The help screen and the
+ * function-key bar are generated from it, and the user's config.ini [keys] section rebinds it. */
+#include <ctype.h>
+#include <iniparser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/i18n.h"
+#include "tui/tui.h"
+
+#define CTRL(c) ((c) & 0x1f)
+#define FN(k) FW_KEY_FN(k)
+
+static const struct {
+    const char *name, *help, *label;
+} actions[ACT_COUNT_] = {
+    [ACT_NONE] = {"none", "", ""},
+    [ACT_QUIT] = {"quit", N_("Quit fundwatch"), N_("Quit")},
+    [ACT_BACK] = {"back", N_("Back to the previous screen (quit on the first)"), N_("Back")},
+    [ACT_HELP] = {"help", N_("Show the keys of this screen"), N_("Help")},
+    [ACT_COMMAND] = {"command", N_("Command line (:rule DEC-001, :lookup NAME, :filter ..., :q)"), N_("Cmd")},
+    [ACT_MASK] = {"mask", N_("Mask or show ID numbers (saved in the workspace)"), N_("Mask")},
+    [ACT_REFRESH] = {"refresh", N_("Reload the data of this screen"), N_("Reload")},
+    [ACT_GO_OVERVIEW] = {"overview", N_("Go to the overview"), N_("Overview")},
+    [ACT_GO_HITS] = {"hits", N_("Go to the hit list"), N_("Hits")},
+    [ACT_GO_LOOKUP] = {"lookup", N_("Look up a person by ID number or name"), N_("Lookup")},
+    [ACT_GO_RULES] = {"rules", N_("Go to the rule catalogue"), N_("Rules")},
+    [ACT_GO_IMPORT] = {"import", N_("Go to the import screen"), N_("Import")},
+    [ACT_DOWN] = {"down", N_("Next line"), N_("Down")},
+    [ACT_UP] = {"up", N_("Previous line"), N_("Up")},
+    [ACT_PAGE_DOWN] = {"page_down", N_("Next page"), N_("PgDn")},
+    [ACT_PAGE_UP] = {"page_up", N_("Previous page"), N_("PgUp")},
+    [ACT_TOP] = {"top", N_("First line"), N_("Top")},
+    [ACT_BOTTOM] = {"bottom", N_("Last line"), N_("End")},
+    [ACT_ENTER] = {"enter", N_("Open the selected line (drill down)"), N_("Open")},
+    [ACT_TAB] = {"tab", N_("Next section or pane"), N_("Pane")},
+    [ACT_SEARCH] = {"search", N_("Search by name or ID number (narrows the list as you type)"), N_("Search")},
+    [ACT_SEARCH_NEXT] = {"search_next", N_("Next match"), N_("Next")},
+    [ACT_SEARCH_PREV] = {"search_prev", N_("Previous match"), N_("Prev")},
+    [ACT_SORT] = {"sort", N_("Sort by the next column"), N_("Sort")},
+    [ACT_SORT_REVERSE] = {"sort_reverse", N_("Reverse the sort order"), N_("Reverse")},
+    [ACT_FILTER] = {"filter", N_("Filter: category= rule= severity= status= township= village= amount>="), N_("Filter")},
+    [ACT_FILTER_CLEAR] = {"filter_clear", N_("Clear the filter and the search"), N_("Clear")},
+    [ACT_MARK] = {"mark", N_("Mark or unmark the line (act on several hits)"), N_("Mark")},
+    [ACT_CASE_STATUS] = {"case_status", N_("Set the case status of the hit(s)"), N_("Status")},
+    [ACT_CASE_NOTE] = {"case_note", N_("Add a note to the case"), N_("Note")},
+    [ACT_CASE_ASSIGN] = {"case_assign", N_("Assign the case to a verifier"), N_("Assign")},
+    [ACT_EXPORT] = {"export", N_("Export the list or the case to Excel"), N_("Export")},
+    [ACT_RULE_TOGGLE] = {"rule_toggle", N_("Enable or disable the rule in this workspace"), N_("On/off")},
+    [ACT_RULE_EDIT] = {"rule_edit", N_("Edit the rule in $EDITOR"), N_("Edit")},
+    [ACT_RULE_RUN] = {"rule_run", N_("Run the rules"), N_("Run")},
+};
+
+static const fw_binding defaults[] = {
+    {ACT_HELP, '?', S_ALL, true},
+    {ACT_HELP, FN(KEY_F(1)), S_ALL, false},
+    {ACT_QUIT, 'Q', S_ALL, false},
+    {ACT_BACK, 'q', S_ALL, true},
+    {ACT_BACK, 27, S_ALL, false},
+    {ACT_COMMAND, ':', S_ALL, false},
+    {ACT_MASK, 'm', S_ALL, false},
+    {ACT_REFRESH, 'R', S_ALL, false},
+    {ACT_REFRESH, CTRL('l'), S_ALL, false},
+    {ACT_GO_OVERVIEW, '1', S_ALL, false},
+    {ACT_GO_HITS, '2', S_ALL, false},
+    {ACT_GO_LOOKUP, '3', S_ALL, false},
+    {ACT_GO_RULES, '4', S_ALL, false},
+    {ACT_GO_IMPORT, '5', S_ALL, false},
+    {ACT_DOWN, 'j', S_ALL, false},
+    {ACT_DOWN, FN(KEY_DOWN), S_ALL, false},
+    {ACT_UP, 'k', S_ALL, false},
+    {ACT_UP, FN(KEY_UP), S_ALL, false},
+    {ACT_PAGE_DOWN, CTRL('f'), S_ALL, false},
+    {ACT_PAGE_DOWN, FN(KEY_NPAGE), S_ALL, false},
+    {ACT_PAGE_UP, CTRL('b'), S_ALL, false},
+    {ACT_PAGE_UP, FN(KEY_PPAGE), S_ALL, false},
+    {ACT_TOP, 'g', S_ALL, false},
+    {ACT_TOP, FN(KEY_HOME), S_ALL, false},
+    {ACT_BOTTOM, 'G', S_ALL, false},
+    {ACT_BOTTOM, FN(KEY_END), S_ALL, false},
+    {ACT_ENTER, '\n', S_OVERVIEW | S_HITS | S_PERSON | S_LOOKUP | S_RULES, true},
+    {ACT_ENTER, '\r', S_OVERVIEW | S_HITS | S_PERSON | S_LOOKUP | S_RULES, false},
+    {ACT_ENTER, FN(KEY_ENTER), S_OVERVIEW | S_HITS | S_PERSON | S_LOOKUP | S_RULES, false},
+    {ACT_TAB, '\t', S_PERSON | S_OVERVIEW, true},
+    {ACT_SEARCH, '/', S_HITS | S_PERSON | S_LOOKUP | S_HELP | S_OVERVIEW | S_RULES, true},
+    {ACT_SEARCH_NEXT, 'n', S_HITS | S_PERSON | S_HELP | S_OVERVIEW | S_RULES, false},
+    {ACT_SEARCH_PREV, 'N', S_HITS | S_PERSON | S_HELP | S_OVERVIEW | S_RULES, false},
+    {ACT_SORT, 's', S_HITS, true},
+    {ACT_SORT_REVERSE, 'S', S_HITS, false},
+    {ACT_FILTER, 'f', S_HITS, true},
+    {ACT_FILTER_CLEAR, 'F', S_HITS, false},
+    {ACT_MARK, ' ', S_HITS, true},
+    {ACT_CASE_STATUS, 'c', S_HITS | S_PERSON, true},
+    {ACT_CASE_NOTE, 'o', S_HITS | S_PERSON, false},
+    {ACT_CASE_ASSIGN, 'a', S_HITS | S_PERSON, false},
+    {ACT_EXPORT, 'x', S_HITS | S_PERSON, true},
+    {ACT_RULE_TOGGLE, ' ', S_RULES, true},
+    {ACT_RULE_EDIT, 'e', S_RULES, true},
+    {ACT_RULE_RUN, 'r', S_RULES, true},
+    {ACT_GO_LOOKUP, '/', S_IMPORT, false},
+};
+
+enum { MAX_BINDINGS = 128 };
+static fw_binding table[MAX_BINDINGS];
+static int ntable = -1;
+
+void fw_keys_reset(void)
+{
+    ntable = (int)(sizeof defaults / sizeof defaults[0]);
+    memcpy(table, defaults, sizeof defaults);
+}
+
+const fw_binding *fw_bindings(int *n)
+{
+    if (ntable < 0)
+        fw_keys_reset();
+    *n = ntable;
+    return table;
+}
+
+const char *fw_action_name(enum fw_action a) { return a < ACT_COUNT_ ? actions[a].name : "?"; }
+const char *fw_action_help(enum fw_action a) { return a < ACT_COUNT_ ? actions[a].help : ""; }
+const char *fw_action_label(enum fw_action a) { return a < ACT_COUNT_ ? actions[a].label : ""; }
+
+enum fw_action fw_key_action(int key, int scope)
+{
+    int n;
+    const fw_binding *b = fw_bindings(&n);
+    /* A binding made for this view alone wins over one that applies everywhere. */
+    enum fw_action found = ACT_NONE;
+    for (int i = 0; i < n; i++)
+        if (b[i].key == key && (b[i].scope & scope)) {
+            if (b[i].scope != S_ALL)
+                return b[i].action;
+            found = b[i].action;
+        }
+    return found;
+}
+
+static const struct {
+    const char *name;
+    int key;
+} named[] = {
+    {"Enter", '\n'}, {"Esc", 27}, {"Tab", '\t'}, {"Space", ' '},
+    {"Up", FN(KEY_UP)}, {"Down", FN(KEY_DOWN)}, {"Left", FN(KEY_LEFT)}, {"Right", FN(KEY_RIGHT)},
+    {"PgUp", FN(KEY_PPAGE)}, {"PgDn", FN(KEY_NPAGE)}, {"Home", FN(KEY_HOME)}, {"End", FN(KEY_END)},
+    {"Backspace", FN(KEY_BACKSPACE)}, {"Del", FN(KEY_DC)},
+};
+
+void fw_key_name(int key, char out[16])
+{
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (named[i].key == key) {
+            snprintf(out, 16, "%s", named[i].name);
+            return;
+        }
+    if (key & 0x40000000) {
+        int k = key & ~0x40000000;
+        if (k >= KEY_F(1) && k <= KEY_F(12))
+            snprintf(out, 16, "F%d", k - KEY_F0);
+        else
+            snprintf(out, 16, "#%d", k);
+    } else if (key == '\r') {
+        snprintf(out, 16, "Enter");
+    } else if (key < 32) {
+        snprintf(out, 16, "C-%c", key + 'a' - 1);
+    } else if (key < 128) {
+        snprintf(out, 16, "%c", key);
+    } else {
+        snprintf(out, 16, "U+%04X", key);
+    }
+}
+
+int fw_key_parse(const char *name)
+{
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (strcasecmp(named[i].name, name) == 0)
+            return named[i].key;
+    if ((name[0] == 'C' || name[0] == 'c') && name[1] == '-' && isalpha((unsigned char)name[2]) && !name[3])
+        return CTRL(tolower((unsigned char)name[2]));
+    if ((name[0] == 'F' || name[0] == 'f') && isdigit((unsigned char)name[1])) {
+        int k = atoi(name + 1);
+        if (k >= 1 && k <= 12)
+            return FN(KEY_F(k));
+    }
+    if (name[0] && !name[1] && (unsigned char)name[0] > 32 && (unsigned char)name[0] < 127)
+        return (unsigned char)name[0];
+    return -1;
+}
+
+/* Replaces the keys of one action with the listed ones, keeping each binding's scope. */
+static bool rebind(enum fw_action a, const char *list)
+{
+    int scope = 0;
+    bool bar = false;
+    int keys[8], nk = 0;
+    char *copy = fw_strdup(list);
+    for (char *save = NULL, *w = strtok_r(copy, ", ", &save); w && nk < 8; w = strtok_r(NULL, ", ", &save)) {
+        int k = fw_key_parse(w);
+        if (k < 0) {
+            free(copy);
+            return false;
+        }
+        keys[nk++] = k;
+    }
+    free(copy);
+    if (nk == 0)
+        return false;
+    int out = 0;
+    for (int i = 0; i < ntable; i++) {
+        if (table[i].action == a) {
+            scope |= table[i].scope;
+            bar |= table[i].bar;
+            continue;
+        }
+        table[out++] = table[i];
+    }
+    ntable = out;
+    if (!scope)
+        scope = S_ALL;
+    /* The new key leaves whatever it did before in these screens. */
+    for (int k = 0; k < nk; k++) {
+        out = 0;
+        for (int i = 0; i < ntable; i++) {
+            if (table[i].key == keys[k])
+                table[i].scope &= ~scope;
+            if (table[i].scope)
+                table[out++] = table[i];
+        }
+        ntable = out;
+    }
+    for (int i = 0; i < nk && ntable < MAX_BINDINGS; i++)
+        table[ntable++] = (fw_binding){a, keys[i], scope, i == 0 && bar};
+    return true;
+}
+
+void fw_keys_load_config(const char *path, char *msg, size_t msgsz)
+{
+    fw_keys_reset();
+    msg[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    fclose(f);
+    dictionary *ini = iniparser_load(path);
+    if (!ini) {
+        snprintf(msg, msgsz, _("%s: cannot be read as an INI file; default keys in use."), path);
+        return;
+    }
+    int nkeys = iniparser_getsecnkeys(ini, "keys");
+    if (nkeys > 0) {
+        const char **names = fw_calloc((size_t)nkeys, sizeof *names);
+        iniparser_getseckeys(ini, "keys", names);
+        for (int i = 0; i < nkeys; i++) {
+            const char *action = strchr(names[i], ':') ? strchr(names[i], ':') + 1 : names[i];
+            enum fw_action a = ACT_NONE;
+            for (int k = 1; k < ACT_COUNT_; k++)
+                if (strcmp(actions[k].name, action) == 0)
+                    a = (enum fw_action)k;
+            const char *val = iniparser_getstring(ini, names[i], "");
+            if (a == ACT_NONE || !rebind(a, val))
+                snprintf(msg, msgsz, _("%s: [keys] %s = %s not understood (action names are in the help "
+                                       "screen; keys look like j, C-f, F2, PgDn)."),
+                         path, action, val);
+        }
+        free(names);
+    }
+    iniparser_freedict(ini);
+}

@@ -1,0 +1,53 @@
+/* lines.c: cursor and search over in-memory lines (see lines.h). */
+#include "tui/lines.h"
+
+#include <string.h>
+
+bool fw_lines_move(fw_lines *l, enum fw_action a, int height)
+{
+    int page = height > 1 ? height - 1 : 1;
+    switch (a) {
+    case ACT_DOWN: l->cursor++; break;
+    case ACT_UP: l->cursor--; break;
+    case ACT_PAGE_DOWN: l->cursor += page; l->top += page; break;
+    case ACT_PAGE_UP: l->cursor -= page; l->top -= page; break;
+    case ACT_TOP: l->cursor = 0; break;
+    case ACT_BOTTOM: l->cursor = l->n - 1; break;
+    default: return false;
+    }
+    fw_lines_scroll(l, height);
+    return true;
+}
+
+void fw_lines_scroll(fw_lines *l, int height)
+{
+    if (l->cursor >= l->n)
+        l->cursor = l->n - 1;
+    if (l->cursor < 0)
+        l->cursor = 0;
+    if (height < 1)
+        height = 1;
+    if (l->top > l->n - height)
+        l->top = l->n - height;
+    if (l->top < 0)
+        l->top = 0;
+    if (l->cursor < l->top)
+        l->top = l->cursor;
+    if (l->cursor >= l->top + height)
+        l->top = l->cursor - height + 1;
+}
+
+bool fw_lines_find(fw_lines *l, int dir, bool here, const char *(*text)(int i, void *ctx), void *ctx)
+{
+    if (!l->search[0] || l->n == 0)
+        return false;
+    for (int k = here ? 0 : 1; k <= l->n; k++) {
+        int i = ((l->cursor + dir * k) % l->n + l->n) % l->n;
+        const char *s = text(i, ctx);
+        if (s && strstr(s, l->search)) {
+            l->cursor = i;
+            return true;
+        }
+    }
+    return false;
+}

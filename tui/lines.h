@@ -1,0 +1,28 @@
+/* lines.h: cursor, scrolling and text search over a list of lines held in memory, shared by the
+ * screens whose content is small (overview, person, lookup, rules, help). The hit list pages from
+ * the workspace instead (view_hits.c). */
+#ifndef FW_TUI_LINES_H
+#define FW_TUI_LINES_H
+
+#include <stdbool.h>
+
+#include "tui/tui.h"
+
+typedef struct fw_lines {
+    int n;        /* number of lines */
+    int cursor;   /* selected line */
+    int top;      /* first line shown */
+    char search[128];
+} fw_lines;
+
+/* Moves for a movement action (down, up, pages, top, bottom) given the visible height; true when
+ * the action was a movement. */
+bool fw_lines_move(fw_lines *l, enum fw_action a, int height);
+/* Keeps the cursor inside the visible window of `height` lines. */
+void fw_lines_scroll(fw_lines *l, int height);
+/* Moves the cursor to the next (dir 1) or previous (-1) line whose text contains l->search,
+ * starting after (or at, when `here`) the cursor. text(i, ctx) returns line i's searchable text.
+ * False when nothing matches. */
+bool fw_lines_find(fw_lines *l, int dir, bool here, const char *(*text)(int i, void *ctx), void *ctx);
+
+#endif

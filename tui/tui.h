@@ -1,0 +1,136 @@
+/* tui.h: the interactive workstation's framework. The screen is a stack of views (overview, hits,
+ * person, lookup, rules, import, help); each view is a module with a small table of operations.
+ * Keys are translated to actions by the one binding table in keys.c; the main loop (app.c) only
+ * dispatches actions to the top view, handles resizes and prompts, and calls doupdate once per
+ * turn. Views draw with wnoutrefresh only. No SQL here: data comes from audit/browse.h. */
+#ifndef FW_TUI_H
+#define FW_TUI_H
+
+#include <curses.h>
+#include <stdbool.h>
+
+#include "audit/browse.h"
+#include "audit/store.h"
+
+/* --- actions and keys (keys.c) ------------------------------------------------------------------ */
+
+enum fw_action {
+    ACT_NONE,
+    ACT_QUIT, ACT_BACK, ACT_HELP, ACT_COMMAND, ACT_MASK, ACT_REFRESH,
+    ACT_GO_OVERVIEW, ACT_GO_HITS, ACT_GO_LOOKUP, ACT_GO_RULES, ACT_GO_IMPORT,
+    ACT_DOWN, ACT_UP, ACT_PAGE_DOWN, ACT_PAGE_UP, ACT_TOP, ACT_BOTTOM,
+    ACT_ENTER, ACT_TAB, ACT_SEARCH, ACT_SEARCH_NEXT, ACT_SEARCH_PREV,
+    ACT_SORT, ACT_SORT_REVERSE, ACT_FILTER, ACT_FILTER_CLEAR, ACT_MARK,
+    ACT_CASE_STATUS, ACT_CASE_NOTE, ACT_CASE_ASSIGN, ACT_EXPORT,
+    ACT_RULE_TOGGLE, ACT_RULE_EDIT, ACT_RULE_RUN,
+    ACT_COUNT_
+};
+
+/* Which views a binding applies to (bit mask). */
+enum {
+    S_OVERVIEW = 1 << 0, S_HITS = 1 << 1, S_PERSON = 1 << 2, S_LOOKUP = 1 << 3,
+    S_RULES = 1 << 4, S_IMPORT = 1 << 5, S_HELP = 1 << 6,
+    S_ALL = 0x7f,
+};
+
+/* Function keys and named keys are stored above the Unicode range so a key code never collides
+ * with a character. */
+#define FW_KEY_FN(k) (0x40000000 | (k))
+
+typedef struct fw_binding {
+    enum fw_action action;
+    int key;
+    int scope;   /* S_* mask */
+    bool bar;    /* shown in the function-key bar */
+} fw_binding;
+
+const char *fw_action_name(enum fw_action a);   /* "sort", as in config.ini [keys] */
+const char *fw_action_help(enum fw_action a);   /* N_() text; translate to show */
+const char *fw_action_label(enum fw_action a);  /* N_() short label for the key bar */
+/* The action bound to key in a view scope (view bindings win over global ones). */
+enum fw_action fw_key_action(int key, int scope);
+/* Reads [keys] action = key[,key] from path; unknown names are reported in msg (size msgsz). */
+void fw_keys_load_config(const char *path, char *msg, size_t msgsz);
+void fw_keys_reset(void);
+/* "C-f", "PgDn", "j" ... for a key code; out needs 16 bytes. */
+void fw_key_name(int key, char out[16]);
+int fw_key_parse(const char *name); /* -1 when not a key name */
+/* Every binding (for help and the key bar); count in *n. */
+const fw_binding *fw_bindings(int *n);
+
+/* --- views ---------------------------------------------------------------------------------------- */
+
+struct fw_tui;
+
+typedef struct fw_view_ops {
+    const char *name;
+    int scope; /* S_* bit of this view */
+    /* Creates the view's state; arg is view-specific (a filter, an ID number, ...). NULL on error
+     * (message set in the tui). */
+    void *(*open)(struct fw_tui *t, const char *arg);
+    void (*draw)(struct fw_tui *t, void *v, WINDOW *w);
+    /* Handles an action; returns true when handled. */
+    bool (*key)(struct fw_tui *t, void *v, enum fw_action a);
+    void (*reload)(struct fw_tui *t, void *v); /* reload from the workspace */
+    void (*close)(void *v);
+    /* Optional. */
+    bool (*idle)(struct fw_tui *t, void *v);    /* a step of background work; true = redraw */
+    void (*search)(struct fw_tui *t, void *v, const char *text, bool final);
+    void (*status)(struct fw_tui *t, void *v, char *out, size_t outsz);
+    const char *(*title)(void *v);
+} fw_view_ops;
+
+/* Replaces the filter of an open hit list (state of fw_view_hits). */
+void fw_hits_apply_filter(struct fw_tui *t, void *hits_state, const char *text);
+
+extern const fw_view_ops fw_view_overview, fw_view_hits, fw_view_person, fw_view_lookup, fw_view_rules,
+    fw_view_import, fw_view_help;
+
+/* --- the application ------------------------------------------------------------------------------ */
+
+enum fw_prompt_kind { P_NONE, P_COMMAND, P_SEARCH, P_FILTER, P_LOOKUP };
+
+typedef struct fw_tui {
+    fw_ws *ws;
+    WINDOW *title, *body, *status;
+    struct { const fw_view_ops *ops; void *state; } stack[16];
+    int depth;
+    char msg[512];
+    bool msg_error;
+    bool mask_ids;
+    bool colors;
+    bool quit;
+    bool stale;            /* another process changed the workspace */
+    long long data_version;
+    /* the prompt line */
+    enum fw_prompt_kind prompt;
+    char prompt_text[256];
+    char prompt_label[64];
+} fw_tui;
+
+/* Colour pairs (with monochrome attributes when the terminal has none). */
+enum { C_TITLE = 1, C_HIGH, C_MEDIUM, C_LOW, C_IMPLICATED, C_HEADER, C_MARKED, C_KEY, C_ERROR };
+attr_t fw_tui_attr(fw_tui *t, int pair);
+
+void fw_tui_message(fw_tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fw_tui_error(fw_tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Pushes a view; on failure keeps the current one (the message says why). */
+bool fw_tui_push(fw_tui *t, const fw_view_ops *ops, const char *arg);
+void fw_tui_pop(fw_tui *t);
+/* Starts a prompt; the top view's search op (P_SEARCH) or the app (others) gets the text. */
+void fw_tui_prompt(fw_tui *t, enum fw_prompt_kind kind, const char *label, const char *initial);
+/* Runs a `:` command line ("rule DEC-001", "q", "lookup 张三", "filter ..."). */
+void fw_tui_command(fw_tui *t, const char *line);
+
+/* Writes s at (y, x) in exactly `width` display columns (cut with … or padded); right-aligned when
+ * right is true. */
+void fw_tui_put(WINDOW *w, int y, int x, int width, const char *s, bool right);
+/* An ID number as shown: masked (520102********1234) when the mask is on. out needs 32 bytes. */
+const char *fw_tui_id(fw_tui *t, const char *id, char out[32]);
+/* Tells the user an engine module this action needs is not part of this build yet. */
+void fw_tui_unavailable(fw_tui *t, const char *what);
+
+/* Runs the TUI on the open workspace until the user quits. Returns an exit code. */
+int fw_tui_run(fw_ws *ws, const char *first_view_arg);
+
+#endif

@@ -1,0 +1,526 @@
+/* view_hits.c: the hit list. It never holds more than one screenful of rows: each movement past
+ * the edge fetches the neighbouring rows by their sort key (fw_hits_page), so a million hits
+ * scroll as fast as a hundred. Count and money total of the filter fill in from the idle loop
+ * (fw_hit_totals_step). Sort by any column (s, S), filter (f), narrowing search (/), marks
+ * (space), drill down to the person (Enter). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/i18n.h"
+#include "tui/tui.h"
+
+enum { MAX_PAGE = 400, TOTALS_SLICE = 100000 };
+
+typedef struct hits_view {
+    fw_hit_filter filter;
+    enum fw_hit_sort sort;
+    bool desc;
+    fw_hit_row rows[MAX_PAGE];
+    int nrows, page, cursor;
+    long long top_index;    /* position of rows[0] in the whole list; -1 when unknown */
+    long long after_page;   /* rows after the page's last one, when reached from the end; else -1 */
+    fw_hit_totals totals;
+    bool totals_failed;
+    long long *marks;
+    int nmarks, capmarks;
+    char *saved_search;     /* the search before the prompt opened, restored on Esc */
+    char title[64];
+} hits_view;
+
+/* --- paging -------------------------------------------------------------------------------------- */
+
+static void clear_rows(hits_view *v, int from, int to)
+{
+    for (int i = from; i < to; i++)
+        fw_hit_row_clear(&v->rows[i]);
+}
+
+static int fetch(fw_tui *t, hits_view *v, const fw_hit_row *anchor, bool backward, int n, fw_hit_row *out)
+{
+    int got = 0;
+    fw_err err = {0};
+    if (fw_hits_page(t->ws, &v->filter, v->sort, v->desc, anchor, backward, n, out, &got, &err))
+        fw_tui_error(t, "%s", err.msg);
+    return got;
+}
+
+static void restart_totals(fw_tui *t, hits_view *v)
+{
+    fw_hit_totals_init(t->ws, &v->totals);
+    v->totals_failed = false;
+}
+
+static void load_first(fw_tui *t, hits_view *v)
+{
+    clear_rows(v, 0, v->nrows);
+    v->nrows = fetch(t, v, NULL, false, v->page, v->rows);
+    v->cursor = 0;
+    v->top_index = 0;
+    v->after_page = -1;
+}
+
+static void load_last(fw_tui *t, hits_view *v)
+{
+    clear_rows(v, 0, v->nrows);
+    v->nrows = fetch(t, v, NULL, true, v->page, v->rows);
+    v->cursor = v->nrows - 1;
+    v->top_index = v->totals.done ? v->totals.count - v->nrows : -1;
+    v->after_page = 0;
+}
+
+/* Reloads the page keeping its first row (after a resize or a reload). */
+static void load_from_top_row(fw_tui *t, hits_view *v)
+{
+    if (v->nrows == 0) {
+        load_first(t, v);
+        return;
+    }
+    clear_rows(v, 1, v->nrows);
+    v->nrows = 1 + fetch(t, v, &v->rows[0], false, v->page - 1, v->rows + 1);
+    if (v->cursor >= v->nrows)
+        v->cursor = v->nrows - 1;
+}
+
+/* Scrolls by up to k rows; returns how many it moved. */
+static int scroll_down(fw_tui *t, hits_view *v, int k)
+{
+    if (v->nrows == 0)
+        return 0;
+    fw_hit_row tmp[MAX_PAGE];
+    int got = fetch(t, v, &v->rows[v->nrows - 1], false, k, tmp);
+    int keep = v->nrows + got > v->page ? v->page - got : v->nrows;
+    int drop = v->nrows - keep;
+    clear_rows(v, 0, drop);
+    memmove(v->rows, v->rows + drop, (size_t)keep * sizeof *v->rows);
+    memcpy(v->rows + keep, tmp, (size_t)got * sizeof *tmp);
+    v->nrows = keep + got;
+    if (v->top_index >= 0)
+        v->top_index += drop;
+    if (v->after_page >= 0)
+        v->after_page = v->after_page > got ? v->after_page - got : 0;
+    return got;
+}
+
+static int scroll_up(fw_tui *t, hits_view *v, int k)
+{
+    if (v->nrows == 0)
+        return 0;
+    fw_hit_row tmp[MAX_PAGE];
+    int got = fetch(t, v, &v->rows[0], true, k, tmp);
+    int keep = v->nrows + got > v->page ? v->page - got : v->nrows;
+    int dropped = v->nrows - keep;
+    clear_rows(v, keep, v->nrows);
+    memmove(v->rows + got, v->rows, (size_t)keep * sizeof *v->rows);
+    memcpy(v->rows, tmp, (size_t)got * sizeof *tmp);
+    v->nrows = keep + got;
+    if (v->top_index >= 0)
+        v->top_index = v->top_index >= got ? v->top_index - got : -1;
+    if (v->after_page >= 0)
+        v->after_page += dropped;
+    return got;
+}
+
+static void set_page_size(fw_tui *t, hits_view *v, int height)
+{
+    int page = height - 1; /* one line for the column titles */
+    if (page < 1)
+        page = 1;
+    if (page > MAX_PAGE)
+        page = MAX_PAGE;
+    if (page == v->page)
+        return;
+    v->page = page;
+    load_from_top_row(t, v);
+}
+
+/* --- open, close ------------------------------------------------------------------------------- */
+
+static void *hits_open(fw_tui *t, const char *arg)
+{
+    hits_view *v = fw_calloc(1, sizeof *v);
+    fw_hit_filter_init(&v->filter);
+    v->sort = FW_SORT_SEVERITY;
+    fw_err err = {0};
+    if (arg && fw_hit_filter_parse(&v->filter, arg, &err)) {
+        fw_tui_error(t, "%s", err.msg);
+        fw_hit_filter_free(&v->filter);
+        free(v);
+        return NULL;
+    }
+    int h, w;
+    getmaxyx(t->body, h, w);
+    (void)w;
+    v->page = h - 1 > 0 ? (h - 1 < MAX_PAGE ? h - 1 : MAX_PAGE) : 1;
+    restart_totals(t, v);
+    load_first(t, v);
+    return v;
+}
+
+static void hits_close(void *p)
+{
+    hits_view *v = p;
+    clear_rows(v, 0, v->nrows);
+    fw_hit_filter_free(&v->filter);
+    free(v->marks);
+    free(v->saved_search);
+    free(v);
+}
+
+void fw_hits_apply_filter(fw_tui *t, void *p, const char *text)
+{
+    hits_view *v = p;
+    fw_err err = {0};
+    if (fw_hit_filter_parse(&v->filter, text, &err)) {
+        fw_tui_error(t, "%s", err.msg);
+        return;
+    }
+    restart_totals(t, v);
+    load_first(t, v);
+}
+
+/* --- drawing ------------------------------------------------------------------------------------- */
+
+enum col_id { COL_MARK, COL_ID, COL_SEV, COL_RULE, COL_NAME, COL_IDNO, COL_AMOUNT, COL_STATUS, COL_PLACE,
+              COL_PROGRAM, COL_DETAIL, NCOLS };
+
+static const struct {
+    const char *title;
+    int width;
+    bool right;
+    enum fw_hit_sort sort; /* the sort this column shows, or FW_SORT_COUNT_ */
+} cols[NCOLS] = {
+    [COL_MARK] = {"", 1, false, FW_SORT_COUNT_},
+    [COL_ID] = {N_("Hit"), 7, true, FW_SORT_ID},
+    [COL_SEV] = {N_("Severity"), 8, false, FW_SORT_SEVERITY},
+    [COL_RULE] = {N_("Rule"), 8, false, FW_SORT_RULE},
+    [COL_NAME] = {N_("Name"), 12, false, FW_SORT_NAME},
+    [COL_IDNO] = {N_("ID number"), 18, false, FW_SORT_ID_NUMBER},
+    [COL_AMOUNT] = {N_("Amount"), 12, true, FW_SORT_AMOUNT},
+    [COL_STATUS] = {N_("Status"), 9, false, FW_SORT_COUNT_},
+    [COL_PLACE] = {N_("Village"), 16, false, FW_SORT_VILLAGE},
+    [COL_PROGRAM] = {N_("Program"), 10, false, FW_SORT_PROGRAM},
+    [COL_DETAIL] = {N_("Detail"), 0, false, FW_SORT_COUNT_},
+};
+
+/* Columns are kept in this order of importance until the width runs out; detail takes the rest. */
+static const enum col_id priority[] = {COL_MARK, COL_ID, COL_NAME, COL_IDNO, COL_AMOUNT, COL_RULE, COL_SEV,
+                                       COL_STATUS, COL_PLACE, COL_PROGRAM};
+
+static void layout(int width, int x[NCOLS], int w[NCOLS])
+{
+    bool on[NCOLS] = {false};
+    int used = 0;
+    for (size_t i = 0; i < sizeof priority / sizeof priority[0]; i++) {
+        enum col_id c = priority[i];
+        if (used + cols[c].width + 1 <= width) {
+            on[c] = true;
+            used += cols[c].width + 1;
+        }
+    }
+    int pos = 0;
+    for (int c = 0; c < NCOLS; c++) {
+        w[c] = on[c] ? cols[c].width : 0;
+        if (c == COL_DETAIL)
+            w[c] = width - pos > 0 ? width - pos : 0;
+        x[c] = pos;
+        if (w[c])
+            pos += w[c] + 1;
+    }
+}
+
+static bool is_marked(const hits_view *v, long long id)
+{
+    for (int i = 0; i < v->nmarks; i++)
+        if (v->marks[i] == id)
+            return true;
+    return false;
+}
+
+static void draw_row(fw_tui *t, hits_view *v, WINDOW *win, int y, const fw_hit_row *r, bool selected,
+                     const int x[NCOLS], const int w[NCOLS])
+{
+    char buf[256], idb[32], amount[32];
+    bool marked = is_marked(v, r->id);
+    attr_t base = selected ? A_REVERSE : (marked ? fw_tui_attr(t, C_MARKED) : A_NORMAL);
+    wattrset(win, base);
+    for (int c = 0; c < NCOLS; c++) {
+        if (!w[c])
+            continue;
+        const char *s = "";
+        switch ((enum col_id)c) {
+        case COL_MARK: s = marked ? "*" : " "; break;
+        case COL_ID: snprintf(buf, sizeof buf, "%lld", r->id); s = buf; break;
+        case COL_SEV:
+            if (!selected)
+                wattrset(win, base | fw_tui_attr(t, strcmp(r->severity, "high") == 0 ? C_HIGH
+                                                    : strcmp(r->severity, "medium") == 0 ? C_MEDIUM : C_LOW));
+            s = _(r->severity);
+            break;
+        case COL_RULE: s = r->rule_id; break;
+        case COL_NAME: s = r->name; break;
+        case COL_IDNO: s = fw_tui_id(t, r->id_number, idb); break;
+        case COL_AMOUNT: fw_yuan(r->amount, amount); s = amount; break;
+        case COL_STATUS: s = _(r->status); break;
+        case COL_PLACE:
+            snprintf(buf, sizeof buf, "%s %s", r->township ? r->township : "", r->village ? r->village : "");
+            s = buf;
+            break;
+        case COL_PROGRAM: s = r->program; break;
+        case COL_DETAIL: s = r->detail; break;
+        default: break;
+        }
+        fw_tui_put(win, y, x[c], w[c], s, cols[c].right);
+        wattrset(win, base);
+        if (c != COL_DETAIL)
+            fw_tui_put(win, y, x[c] + w[c], 1, " ", false);
+        wattrset(win, base);
+    }
+    wattrset(win, A_NORMAL);
+}
+
+static void hits_draw(fw_tui *t, void *p, WINDOW *win)
+{
+    hits_view *v = p;
+    int h, width;
+    getmaxyx(win, h, width);
+    set_page_size(t, v, h);
+    int x[NCOLS], w[NCOLS];
+    layout(width, x, w);
+    wattrset(win, fw_tui_attr(t, C_HEADER));
+    for (int c = 0; c < NCOLS; c++) {
+        if (!w[c])
+            continue;
+        char title[64];
+        snprintf(title, sizeof title, "%s%s", cols[c].title[0] ? _(cols[c].title) : "",
+                 cols[c].sort == v->sort ? (v->desc ? "↓" : "↑") : "");
+        fw_tui_put(win, 0, x[c], w[c], title, cols[c].right);
+    }
+    wattrset(win, A_NORMAL);
+    if (v->nrows == 0) {
+        fw_tui_put(win, 2, 2, width - 4,
+                   v->filter.search || v->filter.rule_id || v->filter.category || v->filter.severity
+                       ? _("No hit matches the filter or search (F clears them).")
+                       : _("No hits yet: import data and run the rules (fundwatch run)."),
+                   false);
+        return;
+    }
+    for (int i = 0; i < v->nrows && i + 1 < h; i++)
+        draw_row(t, v, win, i + 1, &v->rows[i], i == v->cursor, x, w);
+}
+
+static void hits_status(fw_tui *t, void *p, char *out, size_t outsz)
+{
+    (void)t;
+    hits_view *v = p;
+    char pos[64] = "", total[96], money[32];
+    if (v->top_index >= 0 && v->nrows)
+        snprintf(pos, sizeof pos, "%lld", v->top_index + v->cursor + 1);
+    else if (v->nrows)
+        snprintf(pos, sizeof pos, "?");
+    fw_yuan(v->totals.amount, money);
+    if (v->totals_failed)
+        snprintf(total, sizeof total, "%s", _("totals unavailable"));
+    else if (v->totals.done)
+        snprintf(total, sizeof total, _("%s of %lld · ¥%s"), pos, v->totals.count, money);
+    else
+        snprintf(total, sizeof total, _("%s of ≥%lld (counting…) · ¥%s"), pos, v->totals.count, money);
+    char *filter = fw_hit_filter_format(&v->filter);
+    snprintf(out, outsz, "%s · %s %s%s%s%s%s%s", total, _("sort"), fw_hit_sort_name(v->sort), v->desc ? "↓" : "↑",
+             *filter ? " · " : "", filter, v->filter.search ? " · /" : "", v->filter.search ? v->filter.search : "");
+    free(filter);
+    if (v->nmarks) {
+        size_t n = strlen(out);
+        snprintf(out + n, outsz - n, _(" · %d marked"), v->nmarks);
+    }
+}
+
+static const char *hits_title(void *p)
+{
+    hits_view *v = p;
+    snprintf(v->title, sizeof v->title, "%s", _("Hits"));
+    return v->title;
+}
+
+/* --- actions ------------------------------------------------------------------------------------- */
+
+static void toggle_mark(hits_view *v)
+{
+    if (!v->nrows)
+        return;
+    long long id = v->rows[v->cursor].id;
+    for (int i = 0; i < v->nmarks; i++)
+        if (v->marks[i] == id) {
+            v->marks[i] = v->marks[--v->nmarks];
+            return;
+        }
+    if (v->nmarks == v->capmarks) {
+        v->capmarks = v->capmarks ? v->capmarks * 2 : 16;
+        v->marks = fw_realloc(v->marks, (size_t)v->capmarks * sizeof *v->marks);
+    }
+    v->marks[v->nmarks++] = id;
+}
+
+static void open_person(fw_tui *t, hits_view *v)
+{
+    if (!v->nrows)
+        return;
+    const fw_hit_row *r = &v->rows[v->cursor];
+    if (r->id_number) {
+        fw_tui_push(t, &fw_view_person, r->id_number);
+        return;
+    }
+    fw_err err = {0};
+    char *id = fw_hit_person(t->ws, r->id, &err);
+    if (!id) {
+        fw_tui_error(t, "%s", err.msg);
+        return;
+    }
+    fw_tui_push(t, &fw_view_person, id);
+    free(id);
+}
+
+static void move_down(fw_tui *t, hits_view *v, int k)
+{
+    int room = v->nrows - 1 - v->cursor;
+    if (room >= k) {
+        v->cursor += k;
+        return;
+    }
+    v->cursor = v->nrows - 1;
+    int moved = scroll_down(t, v, k - room);
+    (void)moved;
+}
+
+static void move_up(fw_tui *t, hits_view *v, int k)
+{
+    if (v->cursor >= k) {
+        v->cursor -= k;
+        return;
+    }
+    int need = k - v->cursor;
+    v->cursor = 0;
+    scroll_up(t, v, need);
+}
+
+static void change_sort(fw_tui *t, hits_view *v, bool reverse)
+{
+    if (reverse)
+        v->desc = !v->desc;
+    else {
+        v->sort = (enum fw_hit_sort)((v->sort + 1) % FW_SORT_COUNT_);
+        v->desc = v->sort == FW_SORT_AMOUNT; /* the largest sums first: that is what one looks for */
+    }
+    load_first(t, v);
+    fw_tui_message(t, _("Sorted by %s %s."), fw_hit_sort_name(v->sort), v->desc ? "↓" : "↑");
+}
+
+static bool hits_key(fw_tui *t, void *p, enum fw_action a)
+{
+    hits_view *v = p;
+    switch (a) {
+    case ACT_DOWN: case ACT_SEARCH_NEXT: move_down(t, v, 1); return true;
+    case ACT_UP: case ACT_SEARCH_PREV: move_up(t, v, 1); return true;
+    case ACT_PAGE_DOWN: {
+        int c = v->cursor;
+        if (scroll_down(t, v, v->page) == 0)
+            v->cursor = v->nrows - 1;
+        else
+            v->cursor = c < v->nrows ? c : v->nrows - 1;
+        return true;
+    }
+    case ACT_PAGE_UP: {
+        int c = v->cursor;
+        if (scroll_up(t, v, v->page) == 0)
+            v->cursor = 0;
+        else
+            v->cursor = c < v->nrows ? c : v->nrows - 1;
+        return true;
+    }
+    case ACT_TOP: load_first(t, v); return true;
+    case ACT_BOTTOM: load_last(t, v); return true;
+    case ACT_ENTER: open_person(t, v); return true;
+    case ACT_SORT: change_sort(t, v, false); return true;
+    case ACT_SORT_REVERSE: change_sort(t, v, true); return true;
+    case ACT_FILTER: {
+        char *f = fw_hit_filter_format(&v->filter);
+        fw_tui_prompt(t, P_FILTER, _("Filter: "), f);
+        free(f);
+        return true;
+    }
+    case ACT_FILTER_CLEAR:
+        fw_hit_filter_free(&v->filter);
+        fw_hit_filter_init(&v->filter);
+        restart_totals(t, v);
+        load_first(t, v);
+        fw_tui_message(t, _("Filter and search cleared."));
+        return true;
+    case ACT_SEARCH:
+        free(v->saved_search);
+        v->saved_search = v->filter.search ? fw_strdup(v->filter.search) : NULL;
+        fw_tui_prompt(t, P_SEARCH, _("Search name or ID number: "), v->filter.search);
+        return true;
+    case ACT_MARK:
+        toggle_mark(v);
+        move_down(t, v, 1);
+        return true;
+    case ACT_CASE_STATUS: case ACT_CASE_NOTE: case ACT_CASE_ASSIGN: case ACT_EXPORT:
+        if (v->nmarks)
+            fw_tui_unavailable(t, a == ACT_EXPORT ? _("Export of the marked hits") : _("Case work on the marked hits"));
+        else
+            fw_tui_unavailable(t, a == ACT_EXPORT ? _("Export") : _("Case work (status, note, assign)"));
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void hits_search(fw_tui *t, void *p, const char *text, bool final)
+{
+    hits_view *v = p;
+    if (!text) { /* cancelled: back to what was there */
+        free(v->filter.search);
+        v->filter.search = v->saved_search;
+        v->saved_search = NULL;
+    } else {
+        free(v->filter.search);
+        v->filter.search = *text ? fw_strdup(text) : NULL;
+    }
+    (void)final;
+    restart_totals(t, v);
+    load_first(t, v);
+}
+
+static void hits_refresh(fw_tui *t, void *p)
+{
+    hits_view *v = p;
+    restart_totals(t, v);
+    load_from_top_row(t, v);
+}
+
+static bool hits_idle(fw_tui *t, void *p)
+{
+    hits_view *v = p;
+    if (v->totals.done || v->totals_failed)
+        return false;
+    fw_err err = {0};
+    if (fw_hit_totals_step(t->ws, &v->filter, &v->totals, TOTALS_SLICE, &err) < 0)
+        v->totals_failed = true;
+    if (v->totals.done && v->top_index < 0 && v->after_page >= 0)
+        /* Reached from the end (G): the position is known once the count is. */
+        v->top_index = v->totals.count - v->after_page - v->nrows;
+    return !v->totals.done && !v->totals_failed;
+}
+
+const fw_view_ops fw_view_hits = {
+    .name = "hits",
+    .scope = S_HITS,
+    .open = hits_open,
+    .draw = hits_draw,
+    .key = hits_key,
+    .reload = hits_refresh,
+    .close = hits_close,
+    .idle = hits_idle,
+    .search = hits_search,
+    .status = hits_status,
+    .title = hits_title,
+};

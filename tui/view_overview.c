@@ -1,0 +1,320 @@
+/* view_overview.c: the dashboard, the first screen: datasets with counts, dates and rejects; the
+ * last run; hits by category, severity and case status with the money at risk; clusters by
+ * township and village and by program and month (举一反三: where one case is, look for more).
+ * The figures come from fw_overview_load, the same query `fundwatch overview` prints. Enter on a
+ * figure opens the hit list filtered to it. At a million hits the figures take seconds, so they
+ * are computed by a worker thread on its own connection while the screen stays live. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/i18n.h"
+#include "tui/lines.h"
+
+typedef struct ov_line {
+    int row;      /* index into ov.rows, or -1 for a section title */
+    char *text;   /* the line as drawn (and searched) */
+} ov_line;
+
+/* The worker: computes the figures on its own connection; `state` tells the main loop when. */
+typedef struct loader {
+    pthread_t thread;
+    char *path;
+    fw_overview ov;
+    fw_err err;
+    atomic_int state; /* 0 running, 1 done, 2 failed */
+    bool started;
+} loader;
+
+typedef struct overview_view {
+    fw_overview ov;
+    ov_line *lines;
+    fw_lines nav;
+    int height;
+    loader job;
+} overview_view;
+
+static const struct {
+    const char *section, *title;
+} sections[] = {
+    {"dataset", N_("Datasets (rows, payments total, rejected rows, date range)")},
+    {"run", N_("Last rule run")},
+    {"total", N_("Totals: present hits and money at risk; cases")},
+    {"category", N_("Hits by category")},
+    {"severity", N_("Hits by severity")},
+    {"status", N_("Hits by case status")},
+    {"village", N_("Clusters by township and village")},
+    {"program_month", N_("Clusters by program and month")},
+};
+
+static const char *section_title(const char *s)
+{
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+        if (strcmp(sections[i].section, s) == 0)
+            return _(sections[i].title);
+    return s;
+}
+
+/* Categories, severities, statuses and dataset names are words the catalogue translates. */
+static bool translated_item(const char *section)
+{
+    return strcmp(section, "category") == 0 || strcmp(section, "severity") == 0 || strcmp(section, "status") == 0 ||
+           strcmp(section, "dataset") == 0 || strcmp(section, "total") == 0;
+}
+
+static char *format_row(const fw_ov_row *r)
+{
+    char count[32] = "", amount[40] = "", rejected[48] = "", item[160];
+    if (r->count >= 0)
+        snprintf(count, sizeof count, "%lld", r->count);
+    if (r->amount >= 0) {
+        char y[32];
+        fw_yuan(r->amount, y);
+        snprintf(amount, sizeof amount, "¥%s", y);
+    }
+    if (r->rejected > 0)
+        snprintf(rejected, sizeof rejected, _("%lld rejected"), r->rejected);
+    int w = fw_utf8_width(translated_item(r->section) ? _(r->item) : r->item);
+    snprintf(item, sizeof item, "%s%*s", translated_item(r->section) ? _(r->item) : r->item, w < 24 ? 24 - w : 0, "");
+    return fw_printf("  %s %10s %16s  %-14s %s%s%s", item, count, amount, rejected, r->first ? r->first : "",
+                     r->first || r->last ? " … " : "", r->last ? r->last : "");
+}
+
+static void build(overview_view *v)
+{
+    const char *prev = "";
+    v->lines = fw_calloc((size_t)v->ov.n * 2 + 2, sizeof *v->lines);
+    v->nav.n = 0;
+    for (int i = 0; i < v->ov.n; i++) {
+        const fw_ov_row *r = &v->ov.rows[i];
+        if (strcmp(prev, r->section) != 0) {
+            v->lines[v->nav.n++] = (ov_line){-1, fw_strdup(section_title(r->section))};
+            prev = r->section;
+        }
+        v->lines[v->nav.n++] = (ov_line){i, format_row(r)};
+    }
+}
+
+static void clear_overview(overview_view *v)
+{
+    for (int i = 0; i < v->nav.n; i++)
+        free(v->lines[i].text);
+    free(v->lines);
+    v->lines = NULL;
+    v->nav.n = 0;
+    fw_overview_free(&v->ov);
+}
+
+static void *load_figures(void *arg)
+{
+    loader *job = arg;
+    fw_ws *ws;
+    int rc = fw_ws_open(job->path, &ws, &job->err);
+    if (!rc) {
+        rc = fw_overview_load(ws, 10, &job->ov, &job->err);
+        fw_ws_close(ws);
+    }
+    atomic_store(&job->state, rc ? 2 : 1);
+    return NULL;
+}
+
+static void wait_job(overview_view *v)
+{
+    if (!v->job.started)
+        return;
+    pthread_join(v->job.thread, NULL);
+    v->job.started = false;
+    free(v->job.path);
+    v->job.path = NULL;
+}
+
+/* Starts computing the figures; the old ones stay on screen until the new ones arrive. */
+static void load(fw_tui *t, overview_view *v)
+{
+    wait_job(v);
+    memset(&v->job.ov, 0, sizeof v->job.ov);
+    fw_err_clear(&v->job.err);
+    atomic_store(&v->job.state, 0);
+    v->job.path = fw_strdup(t->ws->path);
+    if (pthread_create(&v->job.thread, NULL, load_figures, &v->job) != 0) {
+        /* No thread: compute here, blocking once, rather than show nothing. */
+        load_figures(&v->job);
+        free(v->job.path);
+        v->job.path = NULL;
+        return;
+    }
+    v->job.started = true;
+}
+
+/* Takes the worker's result when it is ready; true when the screen changed. */
+static bool overview_idle(fw_tui *t, void *p)
+{
+    overview_view *v = p;
+    int state = atomic_load(&v->job.state);
+    if (state == 0 || state == 3)
+        return false;
+    wait_job(v);
+    if (state == 2)
+        fw_tui_error(t, "%s", v->job.err.msg);
+    else {
+        clear_overview(v);
+        v->ov = v->job.ov;
+        memset(&v->job.ov, 0, sizeof v->job.ov);
+        build(v);
+    }
+    atomic_store(&v->job.state, 3); /* taken */
+    return true;
+}
+
+static void *overview_open(fw_tui *t, const char *arg)
+{
+    (void)arg;
+    overview_view *v = fw_calloc(1, sizeof *v);
+    load(t, v);
+    return v;
+}
+
+static void overview_close(void *p)
+{
+    overview_view *v = p;
+    wait_job(v);
+    fw_overview_free(&v->job.ov);
+    clear_overview(v);
+    free(v);
+}
+
+static void overview_draw(fw_tui *t, void *p, WINDOW *w)
+{
+    overview_view *v = p;
+    int h, width;
+    getmaxyx(w, h, width);
+    v->height = h;
+    fw_lines_scroll(&v->nav, h);
+    if (v->nav.n == 0 && atomic_load(&v->job.state) == 0)
+        fw_tui_put(w, 1, 2, width - 2, _("Computing the figures…"), false);
+    for (int i = 0; i < h && v->nav.top + i < v->nav.n; i++) {
+        int li = v->nav.top + i;
+        const ov_line *l = &v->lines[li];
+        attr_t a = l->row < 0 ? fw_tui_attr(t, C_HEADER) : A_NORMAL;
+        if (l->row >= 0 && strcmp(v->ov.rows[l->row].section, "severity") == 0) {
+            const char *s = v->ov.rows[l->row].item;
+            a = fw_tui_attr(t, strcmp(s, "high") == 0 ? C_HIGH : strcmp(s, "medium") == 0 ? C_MEDIUM : C_LOW);
+        }
+        if (li == v->nav.cursor)
+            a |= A_REVERSE;
+        wattrset(w, a);
+        fw_tui_put(w, i, 0, width, l->text, false);
+        wattrset(w, A_NORMAL);
+    }
+}
+
+static const char *line_text(int i, void *ctx)
+{
+    return ((overview_view *)ctx)->lines[i].text;
+}
+
+/* The hit filter a figure stands for, or NULL. Caller frees. */
+static char *filter_for(const fw_ov_row *r)
+{
+    if (strcmp(r->section, "category") == 0)
+        return fw_printf("category=%s", r->item);
+    if (strcmp(r->section, "severity") == 0)
+        return fw_printf("severity=%s", r->item);
+    if (strcmp(r->section, "status") == 0)
+        return fw_printf("status=%s", r->item);
+    if (strcmp(r->section, "total") == 0 && strcmp(r->item, "hits") == 0)
+        return fw_strdup("");
+    if (strcmp(r->section, "village") == 0 || strcmp(r->section, "program_month") == 0) {
+        char a[128] = "", b[128] = "";
+        sscanf(r->item, "%127s %127s", a, b);
+        if (strcmp(r->section, "program_month") == 0)
+            return fw_printf("program=%s", a);
+        return b[0] ? fw_printf("township=%s village=%s", a, b) : fw_printf("township=%s", a);
+    }
+    return NULL;
+}
+
+static void sections_next(overview_view *v)
+{
+    for (int k = 1; k <= v->nav.n; k++) {
+        int i = (v->nav.cursor + k) % v->nav.n;
+        if (v->lines[i].row < 0) {
+            v->nav.cursor = i;
+            v->nav.top = i;
+            return;
+        }
+    }
+}
+
+static bool overview_key(fw_tui *t, void *p, enum fw_action a)
+{
+    overview_view *v = p;
+    if (fw_lines_move(&v->nav, a, v->height))
+        return true;
+    switch (a) {
+    case ACT_TAB: sections_next(v); return true;
+    case ACT_ENTER: {
+        if (v->nav.n == 0 || v->lines[v->nav.cursor].row < 0)
+            return true;
+        char *f = filter_for(&v->ov.rows[v->lines[v->nav.cursor].row]);
+        if (f) {
+            char *cmd = fw_printf("filter %s", f);
+            fw_tui_command(t, cmd);
+            free(cmd);
+            free(f);
+        } else
+            fw_tui_message(t, _("This figure has no hit list behind it."));
+        return true;
+    }
+    case ACT_SEARCH: fw_tui_prompt(t, P_SEARCH, "/", v->nav.search); return true;
+    case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
+        if (!fw_lines_find(&v->nav, a == ACT_SEARCH_NEXT ? 1 : -1, false, line_text, v))
+            fw_tui_message(t, _("Not found: %s"), v->nav.search);
+        return true;
+    default: return false;
+    }
+}
+
+static void overview_search(fw_tui *t, void *p, const char *text, bool final)
+{
+    overview_view *v = p;
+    (void)final;
+    if (!text)
+        return;
+    snprintf(v->nav.search, sizeof v->nav.search, "%s", text);
+    if (*text && !fw_lines_find(&v->nav, 1, true, line_text, v))
+        fw_tui_message(t, _("Not found: %s"), text);
+}
+
+static void overview_refresh(fw_tui *t, void *p)
+{
+    load(t, p);
+}
+
+static void overview_status(fw_tui *t, void *p, char *out, size_t outsz)
+{
+    (void)t;
+    (void)p;
+    snprintf(out, outsz, "%s", _("Enter opens the hits behind a figure · 2 hits · 3 lookup · 4 rules · 5 import"));
+}
+
+static const char *overview_title(void *p)
+{
+    (void)p;
+    return _("Overview");
+}
+
+const fw_view_ops fw_view_overview = {
+    .name = "overview",
+    .scope = S_OVERVIEW,
+    .open = overview_open,
+    .draw = overview_draw,
+    .key = overview_key,
+    .reload = overview_refresh,
+    .close = overview_close,
+    .search = overview_search,
+    .idle = overview_idle,
+    .status = overview_status,
+    .title = overview_title,
+};

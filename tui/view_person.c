@@ -1,0 +1,287 @@
+/* view_person.c: everything known about one person, reached by Enter on a hit or a lookup result:
+ * registry record, household, every payment (the ones a hit rests on highlighted), the evidence of
+ * each registry (death record, official post and relation path, vehicle, company, shared account),
+ * every hit on the person and household, and the case history. Enter on a line that names
+ * another person (household member, cadre, co-owner of an account) opens that person. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/i18n.h"
+#include "tui/lines.h"
+
+enum line_kind { L_SECTION, L_HEADER, L_ROW, L_EMPTY };
+
+typedef struct line {
+    enum line_kind kind;
+    enum fw_detail_section section;
+    int row; /* index into person.rows, or -1 */
+    char *text; /* searchable text */
+} line;
+
+typedef struct person_view {
+    fw_person person;
+    line *lines;
+    fw_lines nav;
+    int widths[FW_DS_COUNT_][12];
+    int height;
+    char title[128];
+} person_view;
+
+static void add_line(person_view *v, enum line_kind k, enum fw_detail_section s, int row, char *text)
+{
+    v->lines = fw_realloc(v->lines, (size_t)(v->nav.n + 1) * sizeof *v->lines);
+    v->lines[v->nav.n++] = (line){k, s, row, text};
+}
+
+static char *row_text(const fw_detail_row *r)
+{
+    fw_buf b = {0};
+    fw_buf_puts(&b, "");
+    for (int c = 0; c < r->ncells; c++)
+        fw_buf_printf(&b, "%s%s", c ? " " : "", r->flags & FW_DR_HEADER ? _(r->cells[c]) : r->cells[c]);
+    return fw_buf_steal(&b);
+}
+
+/* Lays the person's rows out as lines and measures each section's column widths. */
+static void build_lines(person_view *v)
+{
+    memset(v->widths, 0, sizeof v->widths);
+    for (int s = 0; s < FW_DS_COUNT_; s++) {
+        add_line(v, L_SECTION, (enum fw_detail_section)s, -1, fw_strdup(_(fw_detail_section_title(s))));
+        int rows = 0;
+        for (int i = 0; i < v->person.n; i++) {
+            const fw_detail_row *r = &v->person.rows[i];
+            if (r->section != (enum fw_detail_section)s)
+                continue;
+            for (int c = 0; c < r->ncells && c < 12; c++) {
+                int w = fw_utf8_width(r->flags & FW_DR_HEADER ? _(r->cells[c]) : r->cells[c]);
+                if (w > v->widths[s][c])
+                    v->widths[s][c] = w > 40 ? 40 : w;
+            }
+            if (r->flags & FW_DR_HEADER)
+                add_line(v, L_HEADER, (enum fw_detail_section)s, i, row_text(r));
+            else {
+                add_line(v, L_ROW, (enum fw_detail_section)s, i, row_text(r));
+                rows++;
+            }
+        }
+        if (!rows)
+            add_line(v, L_EMPTY, (enum fw_detail_section)s, -1, fw_strdup(_("(none)")));
+    }
+}
+
+static void free_lines(person_view *v)
+{
+    for (int i = 0; i < v->nav.n; i++)
+        free(v->lines[i].text);
+    free(v->lines);
+    v->lines = NULL;
+    v->nav.n = 0;
+}
+
+static bool load(fw_tui *t, person_view *v, const char *id)
+{
+    fw_err err = {0};
+    fw_person p;
+    if (fw_person_load(t->ws, id, &p, &err)) {
+        fw_tui_error(t, "%s", err.msg);
+        return false;
+    }
+    fw_person_free(&v->person);
+    free_lines(v);
+    v->person = p;
+    build_lines(v);
+    fw_lines_scroll(&v->nav, v->height ? v->height : 1);
+    return true;
+}
+
+static void *person_open(fw_tui *t, const char *arg)
+{
+    person_view *v = fw_calloc(1, sizeof *v);
+    if (!arg || !load(t, v, arg)) {
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+static void person_close(void *p)
+{
+    person_view *v = p;
+    fw_person_free(&v->person);
+    free_lines(v);
+    free(v);
+}
+
+static void draw_cells(fw_tui *t, person_view *v, WINDOW *w, int y, const line *l, int width)
+{
+    const fw_detail_row *r = &v->person.rows[l->row];
+    int x = 2;
+    for (int c = 0; c < r->ncells && x < width; c++) {
+        int cw = c < 12 ? v->widths[l->section][c] : 10;
+        if (c == r->ncells - 1 || x + cw + 2 > width)
+            cw = width - x;
+        const char *s = r->cells[c];
+        char idb[32];
+        if (l->kind == L_HEADER)
+            s = _(s);
+        else if (strlen(s) == 18 && r->link && strcmp(s, r->link) == 0)
+            s = fw_tui_id(t, s, idb);
+        else if (strlen(s) == 18 && strcmp(s, v->person.id_number) == 0)
+            s = fw_tui_id(t, s, idb);
+        fw_tui_put(w, y, x, cw, s, false);
+        x += cw + 2;
+    }
+    (void)t;
+}
+
+static void person_draw(fw_tui *t, void *p, WINDOW *w)
+{
+    person_view *v = p;
+    int h, width;
+    getmaxyx(w, h, width);
+    char idb[32];
+    char casebuf[48] = "";
+    if (v->person.case_id)
+        snprintf(casebuf, sizeof casebuf, "  %s #%lld", _("case"), v->person.case_id);
+    char *head = fw_printf("%s  %s  %s %s%s", v->person.name, fw_tui_id(t, v->person.id_number, idb),
+                           _("household"), v->person.household_id ? v->person.household_id : "-", casebuf);
+    wattrset(w, A_BOLD);
+    fw_tui_put(w, 0, 0, width, head, false);
+    free(head);
+    wattrset(w, A_NORMAL);
+    v->height = h - 1;
+    fw_lines_scroll(&v->nav, v->height);
+    for (int i = 0; i < v->height && v->nav.top + i < v->nav.n; i++) {
+        int li = v->nav.top + i;
+        const line *l = &v->lines[li];
+        bool sel = li == v->nav.cursor;
+        attr_t a = A_NORMAL;
+        if (l->kind == L_SECTION)
+            a = fw_tui_attr(t, C_HEADER) | A_UNDERLINE;
+        else if (l->kind == L_HEADER)
+            a = A_DIM;
+        else if (l->kind == L_ROW && (v->person.rows[l->row].flags & FW_DR_IMPLICATED))
+            a = fw_tui_attr(t, C_IMPLICATED);
+        if (sel)
+            a |= A_REVERSE;
+        wattrset(w, a);
+        fw_tui_put(w, i + 1, 0, width, "", false);
+        if (l->kind == L_SECTION || l->kind == L_EMPTY)
+            fw_tui_put(w, i + 1, l->kind == L_EMPTY ? 2 : 0, width - 2, l->text, false);
+        else {
+            const fw_detail_row *r = &v->person.rows[l->row];
+            mvwaddstr(w, i + 1, 0, (r->flags & FW_DR_IMPLICATED) ? "!" : (r->link ? "›" : " "));
+            draw_cells(t, v, w, i + 1, l, width);
+        }
+        wattrset(w, A_NORMAL);
+    }
+}
+
+static const char *line_text(int i, void *ctx)
+{
+    return ((person_view *)ctx)->lines[i].text;
+}
+
+static void next_section(person_view *v)
+{
+    for (int k = 1; k <= v->nav.n; k++) {
+        int i = (v->nav.cursor + k) % v->nav.n;
+        if (v->lines[i].kind == L_SECTION) {
+            v->nav.cursor = i;
+            v->nav.top = i;
+            return;
+        }
+    }
+}
+
+static void follow(fw_tui *t, person_view *v)
+{
+    const line *l = &v->lines[v->nav.cursor];
+    if (l->kind != L_ROW)
+        return;
+    const fw_detail_row *r = &v->person.rows[l->row];
+    if (r->link && strcmp(r->link, v->person.id_number) != 0)
+        fw_tui_push(t, &fw_view_person, r->link);
+    else if (r->hit_id)
+        fw_tui_message(t, _("Hit %lld is one of this person's own hits."), r->hit_id);
+    else
+        fw_tui_message(t, _("This line names no other person."));
+}
+
+static bool person_key(fw_tui *t, void *p, enum fw_action a)
+{
+    person_view *v = p;
+    if (fw_lines_move(&v->nav, a, v->height))
+        return true;
+    switch (a) {
+    case ACT_TAB: next_section(v); return true;
+    case ACT_ENTER: follow(t, v); return true;
+    case ACT_SEARCH: fw_tui_prompt(t, P_SEARCH, "/", v->nav.search); return true;
+    case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
+        if (!fw_lines_find(&v->nav, a == ACT_SEARCH_NEXT ? 1 : -1, false, line_text, v))
+            fw_tui_message(t, _("Not found: %s"), v->nav.search);
+        fw_lines_scroll(&v->nav, v->height);
+        return true;
+    default: return false;
+    }
+}
+
+static void person_search(fw_tui *t, void *p, const char *text, bool final)
+{
+    person_view *v = p;
+    (void)final;
+    if (!text)
+        return;
+    snprintf(v->nav.search, sizeof v->nav.search, "%s", text);
+    if (*text && !fw_lines_find(&v->nav, 1, true, line_text, v))
+        fw_tui_message(t, _("Not found: %s"), text);
+    fw_lines_scroll(&v->nav, v->height);
+}
+
+static void person_refresh(fw_tui *t, void *p)
+{
+    person_view *v = p;
+    char *id = fw_strdup(v->person.id_number);
+    load(t, v, id);
+    free(id);
+}
+
+static void person_status(fw_tui *t, void *p, char *out, size_t outsz)
+{
+    (void)t;
+    person_view *v = p;
+    int pay = 0, implicated = 0, hits = 0;
+    for (int i = 0; i < v->person.n; i++) {
+        const fw_detail_row *r = &v->person.rows[i];
+        if (r->flags & FW_DR_HEADER)
+            continue;
+        if (r->section == FW_DS_PAYMENTS) {
+            pay++;
+            implicated += (r->flags & FW_DR_IMPLICATED) != 0;
+        }
+        hits += r->section == FW_DS_HITS;
+    }
+    snprintf(out, outsz, _("%d payments, %d implicated (!) · %d hits · › opens a related person · Tab next section"),
+             pay, implicated, hits);
+}
+
+static const char *person_title(void *p)
+{
+    person_view *v = p;
+    snprintf(v->title, sizeof v->title, "%s %s", _("Person"), v->person.name);
+    return v->title;
+}
+
+const fw_view_ops fw_view_person = {
+    .name = "person",
+    .scope = S_PERSON,
+    .open = person_open,
+    .draw = person_draw,
+    .key = person_key,
+    .reload = person_refresh,
+    .close = person_close,
+    .search = person_search,
+    .status = person_status,
+    .title = person_title,
+};

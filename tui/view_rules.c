@@ -1,0 +1,190 @@
+/* view_rules.c: the rule catalogue grouped by category: each rule with its enablement in this
+ * workspace (rule_settings), present hits, hits and time of its last run. Space enables or
+ * disables, Enter lists its hits, e opens $EDITOR at the rule, r runs the rules (needs the rule
+ * engine's run API: until it is merged the key says so). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/i18n.h"
+#include "tui/lines.h"
+
+typedef struct rules_view {
+    fw_rule_row *rows;
+    fw_lines nav;
+    int height;
+} rules_view;
+
+static void load(fw_tui *t, rules_view *v)
+{
+    fw_rules_free(v->rows, v->nav.n);
+    v->rows = NULL;
+    int cursor = v->nav.cursor;
+    v->nav.n = 0;
+    fw_err err = {0};
+    if (fw_rules_list(t->ws, &v->rows, &v->nav.n, &err))
+        fw_tui_error(t, "%s", err.msg);
+    v->nav.cursor = cursor;
+    fw_lines_scroll(&v->nav, v->height ? v->height : 1);
+}
+
+static void *rules_open(fw_tui *t, const char *arg)
+{
+    (void)arg;
+    rules_view *v = fw_calloc(1, sizeof *v);
+    load(t, v);
+    return v;
+}
+
+static void rules_close(void *p)
+{
+    rules_view *v = p;
+    fw_rules_free(v->rows, v->nav.n);
+    free(v);
+}
+
+static void rules_draw(fw_tui *t, void *p, WINDOW *w)
+{
+    rules_view *v = p;
+    int h, width;
+    getmaxyx(w, h, width);
+    v->height = h - 1;
+    fw_lines_scroll(&v->nav, v->height);
+    wattrset(w, fw_tui_attr(t, C_HEADER));
+    fw_tui_put(w, 0, 0, width, "", false);
+    fw_tui_put(w, 0, 0, 4, _("On"), false);
+    fw_tui_put(w, 0, 4, 10, _("Rule"), false);
+    fw_tui_put(w, 0, 14, 12, _("Category"), false);
+    fw_tui_put(w, 0, 26, 8, _("Hits"), true);
+    fw_tui_put(w, 0, 36, 9, _("Last run"), true);
+    fw_tui_put(w, 0, 47, width - 47, _("Run at, status"), false);
+    wattrset(w, A_NORMAL);
+    for (int i = 0; i < v->height && v->nav.top + i < v->nav.n; i++) {
+        int k = v->nav.top + i;
+        const fw_rule_row *r = &v->rows[k];
+        char hits[24], last[24], when[96];
+        snprintf(hits, sizeof hits, "%lld", r->hits);
+        snprintf(last, sizeof last, "%lld", r->last_hits);
+        snprintf(when, sizeof when, "%s %s", r->last_run_at ? r->last_run_at : _("never run"),
+                 r->status ? _(r->status) : "");
+        bool first_of_category = k == 0 || strcmp(v->rows[k - 1].category, r->category) != 0;
+        wattrset(w, k == v->nav.cursor ? A_REVERSE : (r->enabled ? A_NORMAL : A_DIM));
+        fw_tui_put(w, i + 1, 0, width, "", false);
+        fw_tui_put(w, i + 1, 0, 4, r->enabled ? "[x]" : "[ ]", false);
+        fw_tui_put(w, i + 1, 4, 10, r->rule_id, false);
+        fw_tui_put(w, i + 1, 14, 12, first_of_category ? _(r->category) : "", false);
+        fw_tui_put(w, i + 1, 26, 8, hits, true);
+        fw_tui_put(w, i + 1, 36, 9, last, true);
+        fw_tui_put(w, i + 1, 47, width - 47, when, false);
+        wattrset(w, A_NORMAL);
+    }
+    if (v->nav.n == 0)
+        fw_tui_put(w, 2, 2, width - 4, _("No rules found: neither rule files nor runs."), false);
+}
+
+/* Opens $EDITOR (else vi) at the rule's section line, with curses suspended meanwhile. */
+static void edit_rule(fw_tui *t, rules_view *v, const fw_rule_row *r)
+{
+    if (!r->file) {
+        fw_tui_error(t, _("Rule %s has no file recorded."), r->rule_id);
+        return;
+    }
+    int line = 1, n = 0;
+    FILE *f = fopen(r->file, "r");
+    if (f) {
+        char buf[1100];
+        char *want = fw_printf("[%s]", r->rule_id);
+        while (fgets(buf, sizeof buf, f)) {
+            n++;
+            if (strncasecmp(buf, want, strlen(want)) == 0) {
+                line = n;
+                break;
+            }
+        }
+        free(want);
+        fclose(f);
+    }
+    const char *editor = getenv("EDITOR");
+    char *cmd = fw_printf("%s +%d '%s'", editor && *editor ? editor : "vi", line, r->file);
+    def_prog_mode();
+    endwin();
+    int rc = system(cmd);
+    reset_prog_mode();
+    free(cmd);
+    clearok(curscr, TRUE);
+    char *file = fw_strdup(r->file);
+    load(t, v); /* r belongs to the old list */
+    if (rc != 0)
+        fw_tui_error(t, _("The editor ended with an error (status %d)."), rc);
+    else
+        fw_tui_message(t, _("Edited %s; check it with `fundwatch rules check` before the next run."), file);
+    free(file);
+}
+
+static bool rules_key(fw_tui *t, void *p, enum fw_action a)
+{
+    rules_view *v = p;
+    if (fw_lines_move(&v->nav, a, v->height))
+        return true;
+    if (a == ACT_RULE_RUN) {
+        fw_tui_unavailable(t, _("Running the rules from the TUI"));
+        return true;
+    }
+    if (v->nav.n == 0)
+        return a == ACT_RULE_TOGGLE || a == ACT_RULE_EDIT || a == ACT_ENTER;
+    fw_rule_row *r = &v->rows[v->nav.cursor];
+    switch (a) {
+    case ACT_RULE_TOGGLE: {
+        fw_err err = {0};
+        if (fw_rule_set_enabled(t->ws, r->rule_id, !r->enabled, &err))
+            fw_tui_error(t, "%s", err.msg);
+        else {
+            fw_tui_message(t, r->enabled ? _("%s disabled in this workspace.") : _("%s enabled in this workspace."),
+                           r->rule_id);
+            r->enabled = !r->enabled;
+        }
+        return true;
+    }
+    case ACT_RULE_EDIT: edit_rule(t, v, r); return true;
+    case ACT_ENTER: {
+        char *cmd = fw_printf("rule %s", r->rule_id);
+        fw_tui_command(t, cmd);
+        free(cmd);
+        return true;
+    }
+    default: return false;
+    }
+}
+
+static void rules_refresh(fw_tui *t, void *p)
+{
+    load(t, p);
+}
+
+static void rules_status(fw_tui *t, void *p, char *out, size_t outsz)
+{
+    (void)t;
+    rules_view *v = p;
+    int on = 0;
+    for (int i = 0; i < v->nav.n; i++)
+        on += v->rows[i].enabled;
+    snprintf(out, outsz, _("%d rules, %d enabled · Space on/off · Enter hits · e edit · r run"), v->nav.n, on);
+}
+
+static const char *rules_title(void *p)
+{
+    (void)p;
+    return _("Rules");
+}
+
+const fw_view_ops fw_view_rules = {
+    .name = "rules",
+    .scope = S_RULES,
+    .open = rules_open,
+    .draw = rules_draw,
+    .key = rules_key,
+    .reload = rules_refresh,
+    .close = rules_close,
+    .status = rules_status,
+    .title = rules_title,
+};
