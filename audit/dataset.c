@@ -200,4 +200,6 @@ void fw_dataset_ddl(const fw_dataset *ds, fw_buf *buf)
             fw_buf_printf(buf, "CREATE INDEX ds_%s_%s ON ds_%s(%s);\n", ds->name, c->name, ds->name, c->name);
     }
     fw_buf_printf(buf, "CREATE INDEX ds_%s_import ON ds_%s(import_id);\n", ds->name, ds->name);
+    /* Evidence keys (dataset:row_key) are looked up row by row when hits are recorded. */
+    fw_buf_printf(buf, "CREATE INDEX ds_%s_row_key ON ds_%s(row_key);\n", ds->name, ds->name);
 }

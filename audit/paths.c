@@ -43,7 +43,7 @@ static const char *checkout_root(void)
             break;
         *slash = '\0';
         char probe[PATH_MAX + 32];
-        snprintf(probe, sizeof probe, "%s/rules", exe);
+        snprintf(probe, sizeof probe, "%s/profiles", exe);
         char probe2[PATH_MAX + 32];
         snprintf(probe2, sizeof probe2, "%s/audit", exe);
         if (is_dir(probe) && is_dir(probe2)) {
