@@ -87,6 +87,13 @@ static int take_global_options(fw_cli *cli, int *argc, char **argv)
             argv[out++] = argv[i];
             continue;
         }
+        /* A --format that is not a listing format (export's xlsx) belongs to the command. */
+        if (which == 2 && strcmp(val, "table") && strcmp(val, "csv") && strcmp(val, "json")) {
+            argv[out++] = (char *)(a[strlen("--format")] == '=' ? a : "--format");
+            if (a[strlen("--format")] != '=')
+                argv[out++] = argv[i];
+            continue;
+        }
         if (which == 0)
             cli->db_path = val;
         else if (which == 1)
