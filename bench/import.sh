@@ -55,8 +55,8 @@ generate_awk() {
 
 echo "== data"
 if "$FW" gen --help 2>/dev/null | grep -q -- "--persons" &&
-    "$FW" gen --persons "$persons" --out "$tmp" >/dev/null 2>&1 && [ -f "$tmp/payments.csv" ]; then
-    echo "generated with: $FW gen --persons $persons --out $tmp"
+    "$FW" gen "$tmp" --persons "$persons" >/dev/null 2>&1 && [ -f "$tmp/payments.csv" ]; then
+    echo "generated with: $FW gen $tmp --persons $persons"
 else
     generate_awk
     echo "generated with the awk fallback (fundwatch gen not available in this build)"

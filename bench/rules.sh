@@ -25,8 +25,8 @@ echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/10485
 echo "== fundwatch: $("$FW" --version), sqlite3 CLI $(sqlite3 --version | cut -d' ' -f1)"
 [ -n "$(ls "$here"/rules/*.ini 2>/dev/null)" ] || { echo "no rules/*.ini: the catalogue is not merged yet"; exit 2; }
 
-echo "== generating $N persons: $FW gen --persons $N --out $tmp/data"
-if ! "$FW" gen --persons "$N" --out "$tmp/data" >"$tmp/gen.log" 2>&1; then
+echo "== generating $N persons: $FW gen $tmp/data --persons $N"
+if ! "$FW" gen "$tmp/data" --persons "$N" >"$tmp/gen.log" 2>&1; then
     echo "fundwatch gen failed (is the generator merged?):"; tail -5 "$tmp/gen.log"; exit 2
 fi
 ws=$tmp/ws.db
