@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/trail.h"
 #include "cli/cli.h"
 
 /* Money columns are stored in fen; a table shows yuan. */
@@ -40,24 +41,13 @@ static void csv_cell(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* JSON strings are escaped by the one escaper the audit trail also uses. */
 static void json_string(FILE *out, const char *s)
 {
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default:
-            if (*p < 0x20)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
-        }
-    }
-    fputc('"', out);
+    fw_buf b = {0};
+    fw_json_string(&b, s);
+    fputs(b.data, out);
+    fw_buf_free(&b);
 }
 
 static long print_csv(sqlite3_stmt *st, FILE *out, int *rc)
