@@ -194,6 +194,8 @@ static void plant_deceased(gen *g)
     dibao(g, mother, GEN_P0, month(m + 2));
     truth(g, mother, "DEC-001");
     truth(g, mother, "DEC-006");
+    /* paid for a dead member, the household's 低保 exceeds the standard times its living members */
+    truth(g, head, "HH-002");
 }
 
 /* --- identity ---------------------------------------------------------------------------------- */
@@ -506,8 +508,7 @@ static void plant_duplicates(gen *g)
     gr = year(g, p, PG_CANJI, 16000);
     gr->skip |= 1u << (m - 1);
     gen_extra_from(g, gr, month(m), day(m, 15), 26000);
-    truth(g, p, "STD-001");
-    truth(g, p, "STD-002");
+    truth(g, p, "STD-001"); /* a single payment: not STD-002, which needs two or more */
 
     /* STD-002: one month of 高龄津贴 split into two payments of ¥70 */
     p = elder(g);
@@ -647,7 +648,8 @@ static void plant_timing(gen *g)
 /* --- accounts and households ------------------------------------------------------------------- */
 static void plant_accounts(gen *g)
 {
-    /* ACC-001: three old people of three households paid into the first one's card */
+    /* ACC-001: three old people of three households paid into the first one's card; the hit is
+     * about the account, so truth names its holder only */
     int r1 = elder(g), v = g->persons.v[r1].village;
     int acct = gen_account_of_person(g, r1);
     year(g, r1, PG_GAOLING, 5000);
@@ -655,7 +657,6 @@ static void plant_accounts(gen *g)
     for (int k = 0; k < 2; k++) {
         int r = single_in(g, HC_GENERAL, v, 82, 88);
         year(g, r, PG_GAOLING, 5000)->account = acct;
-        truth(g, r, "ACC-001");
         truth(g, r, "ACC-002");
     }
 

@@ -356,7 +356,7 @@ for (i, prog, p), rows in by_person_prog_period.items():
     if any(r["amount"] < 0 for r in rows) and not pos:
         hit(i, "STD-003")
     limit = std(prog, rows[0]["region"], rows[0]["pay_date"])
-    if limit is not None and sum(r["amount"] for r in rows) > limit + 100:
+    if limit is not None and len(rows) >= 2 and sum(r["amount"] for r in rows) > limit + 100:
         hit(i, "STD-002")
     if prog == "低保" and (i, "特困供养", p) in by_person_prog_period:
         hit(i, "DUP-002")
@@ -375,12 +375,15 @@ for i, ys in years.items():
 def hh_key(i):
     return tuple(sorted(households_of.get(i, {"ghost:" + i})))
 acct = defaultdict(set)
+acct_named = defaultdict(set)
 for pay in payments:
     acct[pay["account"]].add(pay["id"])
+    if pay["name"] == pay["account_name"]:
+        acct_named[pay["account"]].add(pay["id"])
 for a, ids in acct.items():
     if len({hh_key(i) for i in ids}) >= 3:
-        for i in ids:
-            hit(i, "ACC-001")
+        # the subject is the account: its holder is the payee named like the account, else the first
+        hit(min(acct_named[a] or ids), "ACC-001")
 head_of = {}
 for p in persons:
     if p["relation"] == "户主":
@@ -400,9 +403,13 @@ for pay in payments:
         for h in households_of.get(pay["id"], ()):
             period_sum[(h, pay["period"])] += pay["amount"]
             period_day[(h, pay["period"])] = (pay["region"], pay["pay_date"])
+def living_members(h, p):
+    """members of household h still registered in period p (a death or move counts from the month after)"""
+    return {r["id"] for r in persons if r["hh"] == h and
+            (r["status"] not in ("注销", "死亡", "退出", "迁出") or (r["status_date"] and p <= month(r["status_date"])))}
 for (h, p), total in period_sum.items():
     region, day = period_day[(h, p)]
-    if total > std("低保", region, day) * len(members[h]) + 100:
+    if total > std("低保", region, day) * len(living_members(h, p)) + 100:
         hit(head_of.get(h, next(iter(dibao_hh[h]))), "HH-002")
 for h, recips in dibao_hh.items():
     kinds = set()
