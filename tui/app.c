@@ -178,6 +178,7 @@ static void prompt_done(fw_tui *t, bool accepted)
 {
     enum fw_prompt_kind kind = t->prompt;
     t->prompt = P_NONE;
+    t->msg[0] = '\0';
     curs_set(0);
     char text[sizeof t->prompt_text];
     snprintf(text, sizeof text, "%s", t->prompt_text);
@@ -419,11 +420,20 @@ static void draw_status(fw_tui *t)
     WINDOW *w = t->status;
     werase(w);
     if (t->prompt != P_NONE) {
+        /* A form's complaint about the last answer takes the key bar's line while it asks again. */
+        if (t->msg[0]) {
+            wattrset(w, t->msg_error ? fw_tui_attr(t, C_ERROR) : A_BOLD);
+            fw_tui_put(w, 1, 0, COLS, t->msg, false);
+            wattrset(w, A_NORMAL);
+        } else
+            draw_bar(t, w, 1);
         char *line = fw_printf("%s%s", t->prompt_label, t->prompt_text);
         fw_tui_put(w, 0, 0, COLS, line, false);
         int x = fw_utf8_width(line);
         free(line);
         wmove(w, 0, x < COLS ? x : COLS - 1);
+        wnoutrefresh(w);
+        return;
     } else if (t->msg[0]) {
         wattrset(w, t->msg_error ? fw_tui_attr(t, C_ERROR) : A_BOLD);
         fw_tui_put(w, 0, 0, COLS, t->msg, false);

@@ -238,7 +238,9 @@ static void ask_status(fw_tui *t, case_form *f)
     for (int i = 0; i < fw_ncase_transitions; i++)
         if (strcmp(fw_case_transitions[i].from, f->from) == 0) {
             only = fw_case_transitions[i].to;
-            fw_buf_printf(&b, "%s%d %s %s", k ? ", " : "", k + 1, only, status_label(only));
+            const char *label = status_label(only);
+            fw_buf_printf(&b, "%s%d %s%s%s", k ? ", " : "", k + 1, only, strcmp(label, only) ? " " : "",
+                          strcmp(label, only) ? label : "");
             k++;
         }
     if (k == 0) {

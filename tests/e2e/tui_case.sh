@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# tui_case: case work and export from the TUI on a workspace built by the real pipeline (gen, import,
+# run). On the hit list, c walks the first hit's case new -> verifying (method, verifier) ->
+# confirmed (note), offering only the statuses the transitions table allows; the CLI then shows the
+# case confirmed, the audit trail holds both status changes and still verifies. x writes a workbook
+# whose lead sheet has as many rows as `fundwatch export --count`; q quits with exit 0.
+. "$(dirname "$0")/../tui/lib.sh"
+ws="$TUI_TMP/ws.db"
+"$FW" gen "$TUI_TMP/gen" --seed 1 --persons 1000 >/dev/null
+for f in "$TUI_TMP"/gen/*.csv; do
+    name=$(basename "$f" .csv)
+    case $name in truth|rejects-expected) continue ;; esac
+    "$FW" --db "$ws" import "$name" "$f" >/dev/null
+done
+"$FW" --db "$ws" run >/dev/null 2>&1
+
+tui_start "$ws"
+tui_wait "Hits by category"
+tui_keys 2
+tui_wait "1 of "
+tui_keys j j
+tui_wait "3 of "
+
+# new -> verifying: the only next status is offered and prefilled; method and verifier are asked.
+tui_keys c
+tui_wait "1 verifying"
+tui_screen | grep -q "confirmed" && fail "a status not reachable from new was offered"
+tui_keys Enter
+tui_wait "Verification method (online, visit)"
+tui_keys Enter
+tui_wait "Verification method is required"
+tui_type "visit"
+tui_keys Enter
+tui_wait "Verifier"
+tui_type "王核查"
+tui_keys Enter
+tui_wait "Note [optional]"
+tui_keys Enter
+tui_wait "new → verifying"
+case_no=$(tui_screen | grep -o 'FW-[0-9]*-[0-9]*' | head -1)
+[ -n "$case_no" ] || fail "the message names no case number"
+
+# verifying -> confirmed with a note; a status the table does not allow is refused.
+tui_keys c
+tui_wait "3 dismissed"
+tui_type "closed"
+tui_keys Enter
+tui_wait "cannot follow"
+tui_keys c
+tui_wait "1 confirmed"
+tui_type "confirmed"
+tui_keys Enter
+tui_wait "Note:"
+tui_type "入户核实，死亡后仍领取"
+tui_keys Enter
+tui_wait "verifying → confirmed"
+
+# x: the whole list (no filter) to a workbook.
+book="$TUI_TMP/leads.xlsx"
+tui_keys x
+tui_wait "Export to (.xlsx): ./fundwatch-leads-"
+tui_keys C-u
+tui_type "$book"
+tui_keys Enter
+tui_wait "Exported"
+tui_keys q q
+[ "$(tui_exit_code)" = 0 ] || fail "exit status $(cat "$TUI_RC")"
+
+"$FW" --db "$ws" case list --format csv | grep -q "^[0-9]*,$case_no,confirmed," ||
+    fail "case $case_no is not confirmed in the CLI: $("$FW" --db "$ws" case list --format csv | grep "$case_no")"
+log=$("$FW" --db "$ws" log --format csv)
+printf '%s\n' "$log" | grep "$case_no\|case:" | grep -q "verifying" || fail "no trail record of the change to verifying"
+printf '%s\n' "$log" | grep "$case_no\|case:" | grep -q "confirmed" || fail "no trail record of the verdict"
+"$FW" --db "$ws" log verify >/dev/null || fail "log verify failed after the TUI's changes"
+
+want=$("$FW" --db "$ws" export --count 2>/dev/null | head -1 | grep -o '^[0-9]*')
+[ -n "$want" ] && [ "$want" -gt 0 ] || fail "export --count gave '$want'"
+got=$(/usr/bin/python3 -c '
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+ws = wb["线索清单"]
+print(sum(1 for r in ws.iter_rows(values_only=True) if r and isinstance(r[0], (int, float))))
+' "$book")
+[ "$got" = "$want" ] || fail "workbook has $got leads, export --count says $want"
+echo ok
