@@ -3,7 +3,8 @@
 # run). On the hit list, c walks the first hit's case new -> verifying (method, verifier) ->
 # confirmed (note), offering only the statuses the transitions table allows; the CLI then shows the
 # case confirmed, the audit trail holds both status changes and still verifies. x writes a workbook
-# whose lead sheet has as many rows as `fundwatch export --count`; q quits with exit 0.
+# whose lead sheet has as many rows as `fundwatch export --count`; on the rules screen r runs one
+# rule and R all of them (a re-run finds no new hits); q quits with exit 0.
 . "$(dirname "$0")/../tui/lib.sh"
 ws="$TUI_TMP/ws.db"
 "$FW" gen "$TUI_TMP/gen" --seed 1 --persons 1000 >/dev/null
@@ -63,7 +64,17 @@ tui_keys C-u
 tui_type "$book"
 tui_keys Enter
 tui_wait "Exported"
-tui_keys q q
+
+# Rules screen: r runs the selected rule, R every enabled rule; a re-run finds no new hits.
+tui_keys 4
+tui_wait "R run all"
+tui_keys r
+tui_wait "Run 2 complete: 1 rules, 0 new"
+tui_keys R
+tui_wait "Run 3 complete: 63 rules, 0 new"
+tui_keys q
+tui_wait "Hits by category"
+tui_keys q
 [ "$(tui_exit_code)" = 0 ] || fail "exit status $(cat "$TUI_RC")"
 
 "$FW" --db "$ws" case list --format csv | grep -q "^[0-9]*,$case_no,confirmed," ||
