@@ -2,7 +2,8 @@
 # tui_case: case work and export from the TUI on a workspace built by the real pipeline (gen, import,
 # run). On the hit list, c walks the first hit's case new -> verifying (method, verifier) ->
 # confirmed (note), offering only the statuses the transitions table allows; the CLI then shows the
-# case confirmed, the audit trail holds both status changes and still verifies. x writes a workbook
+# case confirmed (an assignment made meanwhile by another user is refused with "changed by"), the
+# audit trail holds both status changes and still verifies. x writes a workbook
 # whose lead sheet has as many rows as `fundwatch export --count`; on the rules screen r runs one
 # rule and R all of them (a re-run finds no new hits); q quits with exit 0.
 . "$(dirname "$0")/../tui/lib.sh"
@@ -55,6 +56,23 @@ tui_wait "Note:"
 tui_type "入户核实，死亡后仍领取"
 tui_keys Enter
 tui_wait "verifying → confirmed"
+
+# A change made elsewhere after the form opened is refused, not overwritten.
+tui_keys a
+tui_wait "Assign to:"
+tui_type "李科长"
+tui_keys Enter
+tui_wait "Due date"
+"$FW" --db "$ws" case assign "$case_no" "张主任" >/dev/null
+tui_type "2031-02-30"
+tui_keys Enter
+tui_wait "2031-02-30"
+tui_screen | grep -q "Due date" || fail "a bad date did not ask again"
+tui_keys C-u
+tui_type "2031-03-01"
+tui_keys Enter
+tui_wait "changed by"
+"$FW" --db "$ws" case list --format csv | grep "$case_no" | grep -q "张主任" || fail "the other user's assignment was overwritten"
 
 # x: the whole list (no filter) to a workbook.
 book="$TUI_TMP/leads.xlsx"
