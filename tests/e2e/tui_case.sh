@@ -83,6 +83,25 @@ tui_type "$book"
 tui_keys Enter
 tui_wait "Exported"
 
+# The person screen: o adds a note to the person's case, x writes the case workbook.
+tui_keys Enter
+tui_wait "Registry record"
+tui_keys o
+tui_wait "Note:"
+tui_type "电话回访"
+tui_keys Enter
+tui_wait "note added."
+casebook="$TUI_TMP/case.xlsx"
+tui_keys x
+tui_wait "./fundwatch-case-"
+tui_keys C-u
+tui_type "$casebook"
+tui_keys Enter
+tui_wait "Exported"
+[ -s "$casebook" ] || fail "no case workbook written"
+tui_keys q
+tui_wait "of 167"
+
 # Rules screen: r runs the selected rule, R every enabled rule; a re-run finds no new hits.
 tui_keys 4
 tui_wait "R run all"
@@ -111,4 +130,6 @@ ws = wb["线索清单"]
 print(sum(1 for r in ws.iter_rows(values_only=True) if r and isinstance(r[0], (int, float))))
 ' "$book")
 [ "$got" = "$want" ] || fail "workbook has $got leads, export --count says $want"
+"$FW" --db "$ws" case show "$case_no" 2>/dev/null | grep -q "电话回访" ||
+    "$FW" --db "$ws" log --format csv | grep -q "电话回访" || fail "the person screen's note is not recorded"
 echo ok
