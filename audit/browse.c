@@ -940,6 +940,25 @@ char *fw_hit_person(fw_ws *ws, long long hit_id, fw_err *err)
     return id;
 }
 
+long long fw_hit_case(fw_ws *ws, long long hit_id, fw_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ws->db, "SELECT case_id FROM hits WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+        query_failed(ws, err, _("the hit"));
+        return -1;
+    }
+    sqlite3_bind_int64(st, 1, hit_id);
+    long long id = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (id <= 0) {
+        fw_fail(err, FW_ENOTFOUND, _("Hit %lld has no case yet (cases are made when the rules run)."), hit_id);
+        return -1;
+    }
+    return id;
+}
+
 /* --- lookup ------------------------------------------------------------------------------------- */
 
 int fw_lookup(fw_ws *ws, const char *q, int limit, fw_lookup_row **rows, int *n, fw_err *err)

@@ -152,6 +152,9 @@ void fw_person_free(fw_person *p);
  * Caller frees; NULL with FW_ENOTFOUND. */
 char *fw_hit_person(fw_ws *ws, long long hit_id, fw_err *err);
 
+/* The case a hit belongs to; -1 with FW_ENOTFOUND when it has none. */
+long long fw_hit_case(fw_ws *ws, long long hit_id, fw_err *err);
+
 /* --- lookup --------------------------------------------------------------------------------------- */
 
 typedef struct fw_lookup_row {

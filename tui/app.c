@@ -142,10 +142,43 @@ void fw_tui_prompt(fw_tui *t, enum fw_prompt_kind kind, const char *label, const
     curs_set(1);
 }
 
+void fw_tui_ask(fw_tui *t, const char *label, const char *initial, fw_ask_answer answer, fw_ask_cancel cancel,
+                void *ctx)
+{
+    t->ask_answer = answer;
+    t->ask_cancel = cancel;
+    t->ask_ctx = ctx;
+    fw_tui_prompt(t, P_ASK, label, initial);
+}
+
+void fw_tui_reload(fw_tui *t)
+{
+    top_ops(t)->reload(t, top_state(t));
+    t->data_version = fw_ws_data_version(t->ws); /* our own change is not another writer's */
+}
+
+static void draw_all(fw_tui *t);
+
+bool fw_tui_progress(fw_tui *t, const char *text)
+{
+    fw_tui_message(t, "%s", text);
+    draw_all(t);
+    /* Esc pressed meanwhile cancels; other keys typed during the work are dropped. */
+    wtimeout(t->status, 0);
+    bool cancel = false;
+    wint_t wc;
+    int rc;
+    while ((rc = wget_wch(t->status, &wc)) != ERR)
+        if (rc == OK && wc == 27)
+            cancel = true;
+    return cancel;
+}
+
 static void prompt_done(fw_tui *t, bool accepted)
 {
     enum fw_prompt_kind kind = t->prompt;
     t->prompt = P_NONE;
+    t->msg[0] = '\0';
     curs_set(0);
     char text[sizeof t->prompt_text];
     snprintf(text, sizeof text, "%s", t->prompt_text);
@@ -169,6 +202,21 @@ static void prompt_done(fw_tui *t, bool accepted)
         if (accepted && *text)
             go_to(t, &fw_view_lookup, text);
         break;
+    case P_ASK: {
+        fw_ask_answer answer = t->ask_answer;
+        fw_ask_cancel cancel = t->ask_cancel;
+        void *ctx = t->ask_ctx;
+        t->ask_answer = NULL;
+        t->ask_cancel = NULL;
+        t->ask_ctx = NULL;
+        if (accepted)
+            answer(t, ctx, text);
+        else {
+            cancel(ctx);
+            fw_tui_message(t, _("Cancelled: nothing was changed."));
+        }
+        break;
+    }
     default:
         break;
     }
@@ -306,10 +354,6 @@ static void global_action(fw_tui *t, enum fw_action a)
     case ACT_GO_LOOKUP: fw_tui_prompt(t, P_LOOKUP, _("Look up ID number or name: "), ""); break;
     case ACT_GO_RULES: go_to(t, &fw_view_rules, NULL); break;
     case ACT_GO_IMPORT: go_to(t, &fw_view_import, NULL); break;
-    case ACT_CASE_STATUS: case ACT_CASE_NOTE: case ACT_CASE_ASSIGN:
-        fw_tui_unavailable(t, _("Case work (status, note, assign)"));
-        break;
-    case ACT_EXPORT: fw_tui_unavailable(t, _("Export")); break;
     default: break;
     }
 }
@@ -376,11 +420,20 @@ static void draw_status(fw_tui *t)
     WINDOW *w = t->status;
     werase(w);
     if (t->prompt != P_NONE) {
+        /* A form's complaint about the last answer takes the key bar's line while it asks again. */
+        if (t->msg[0]) {
+            wattrset(w, t->msg_error ? fw_tui_attr(t, C_ERROR) : A_BOLD);
+            fw_tui_put(w, 1, 0, COLS, t->msg, false);
+            wattrset(w, A_NORMAL);
+        } else
+            draw_bar(t, w, 1);
         char *line = fw_printf("%s%s", t->prompt_label, t->prompt_text);
         fw_tui_put(w, 0, 0, COLS, line, false);
         int x = fw_utf8_width(line);
         free(line);
         wmove(w, 0, x < COLS ? x : COLS - 1);
+        wnoutrefresh(w);
+        return;
     } else if (t->msg[0]) {
         wattrset(w, t->msg_error ? fw_tui_attr(t, C_ERROR) : A_BOLD);
         fw_tui_put(w, 0, 0, COLS, t->msg, false);
@@ -573,6 +626,8 @@ int fw_tui_run(fw_ws *ws, const char *first_view_arg)
             fprintf(sc.timings, "%s %.2f\n", name, now_ms() - t0);
         }
     }
+    if (t.ask_cancel)
+        t.ask_cancel(t.ask_ctx);
     while (t.depth > 0) {
         t.depth--;
         t.stack[t.depth].ops->close(t.stack[t.depth].state);

@@ -49,7 +49,8 @@ static const struct {
     [ACT_EXPORT] = {"export", N_("Export the list or the case to Excel"), N_("Export")},
     [ACT_RULE_TOGGLE] = {"rule_toggle", N_("Enable or disable the rule in this workspace"), N_("On/off")},
     [ACT_RULE_EDIT] = {"rule_edit", N_("Edit the rule in $EDITOR"), N_("Edit")},
-    [ACT_RULE_RUN] = {"rule_run", N_("Run the rules"), N_("Run")},
+    [ACT_RULE_RUN] = {"rule_run", N_("Run the selected rule (Esc stops)"), N_("Run")},
+    [ACT_RULE_RUN_ALL] = {"rule_run_all", N_("Run every enabled rule (Esc stops after the current rule)"), N_("Run all")},
 };
 
 static const fw_binding defaults[] = {
@@ -98,6 +99,7 @@ static const fw_binding defaults[] = {
     {ACT_RULE_TOGGLE, ' ', S_RULES, true},
     {ACT_RULE_EDIT, 'e', S_RULES, true},
     {ACT_RULE_RUN, 'r', S_RULES, true},
+    {ACT_RULE_RUN_ALL, 'R', S_RULES, true},
     {ACT_GO_LOOKUP, '/', S_IMPORT, false},
 };
 

@@ -22,7 +22,7 @@ enum fw_action {
     ACT_ENTER, ACT_TAB, ACT_SEARCH, ACT_SEARCH_NEXT, ACT_SEARCH_PREV,
     ACT_SORT, ACT_SORT_REVERSE, ACT_FILTER, ACT_FILTER_CLEAR, ACT_MARK,
     ACT_CASE_STATUS, ACT_CASE_NOTE, ACT_CASE_ASSIGN, ACT_EXPORT,
-    ACT_RULE_TOGGLE, ACT_RULE_EDIT, ACT_RULE_RUN,
+    ACT_RULE_TOGGLE, ACT_RULE_EDIT, ACT_RULE_RUN, ACT_RULE_RUN_ALL,
     ACT_COUNT_
 };
 
@@ -88,7 +88,13 @@ extern const fw_view_ops fw_view_overview, fw_view_hits, fw_view_person, fw_view
 
 /* --- the application ------------------------------------------------------------------------------ */
 
-enum fw_prompt_kind { P_NONE, P_COMMAND, P_SEARCH, P_FILTER, P_LOOKUP };
+enum fw_prompt_kind { P_NONE, P_COMMAND, P_SEARCH, P_FILTER, P_LOOKUP, P_ASK };
+
+struct fw_tui;
+/* A question of a form asked in the prompt line (P_ASK): answer gets the accepted text and may ask
+ * the next question (fw_tui_ask again with the same ctx) or finish; on Esc, cancel frees ctx. */
+typedef void (*fw_ask_answer)(struct fw_tui *t, void *ctx, const char *text);
+typedef void (*fw_ask_cancel)(void *ctx);
 
 typedef struct fw_tui {
     fw_ws *ws;
@@ -105,7 +111,10 @@ typedef struct fw_tui {
     /* the prompt line */
     enum fw_prompt_kind prompt;
     char prompt_text[256];
-    char prompt_label[64];
+    char prompt_label[192];
+    fw_ask_answer ask_answer; /* P_ASK: who gets the answer, with ask_ctx */
+    fw_ask_cancel ask_cancel;
+    void *ask_ctx;
 } fw_tui;
 
 /* Colour pairs (with monochrome attributes when the terminal has none). */
@@ -119,6 +128,22 @@ bool fw_tui_push(fw_tui *t, const fw_view_ops *ops, const char *arg);
 void fw_tui_pop(fw_tui *t);
 /* Starts a prompt; the top view's search op (P_SEARCH) or the app (others) gets the text. */
 void fw_tui_prompt(fw_tui *t, enum fw_prompt_kind kind, const char *label, const char *initial);
+/* Asks one question of a form in the prompt line (see fw_ask_answer). */
+void fw_tui_ask(fw_tui *t, const char *label, const char *initial, fw_ask_answer answer, fw_ask_cancel cancel,
+                void *ctx);
+/* Reloads the top view (after a change made from a form). */
+void fw_tui_reload(fw_tui *t);
+/* Shows text in the message line and updates the terminal now (progress during long work); returns
+ * true when the user pressed Esc meanwhile. */
+bool fw_tui_progress(fw_tui *t, const char *text);
+
+/* Case forms (case_form.c): status, assign, note for the given cases (ids), from the hit list or
+ * the person screen. */
+void fw_case_form_start(fw_tui *t, enum fw_action a, const long long *case_ids, int n);
+/* Exports (export_form.c): the hit list's leads with its filter, or one person's case workbook. */
+void fw_export_form_leads(fw_tui *t, const fw_hit_filter *f);
+void fw_export_form_case(fw_tui *t, long long case_id);
+
 /* Runs a `:` command line ("rule DEC-001", "q", "lookup 张三", "filter ..."). */
 void fw_tui_command(fw_tui *t, const char *line);
 

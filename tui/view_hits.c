@@ -414,6 +414,33 @@ static void change_sort(fw_tui *t, hits_view *v, bool reverse)
     fw_tui_message(t, _("Sorted by %s %s."), fw_hit_sort_name(v->sort), v->desc ? "↓" : "↑");
 }
 
+/* The cases of the marked hits (each once), else of the hit under the cursor, go to the form. */
+static void case_action(fw_tui *t, hits_view *v, enum fw_action a)
+{
+    if (!v->nrows)
+        return;
+    int n = v->nmarks ? v->nmarks : 1;
+    long long *ids = fw_calloc((size_t)n, sizeof *ids);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        long long hit = v->nmarks ? v->marks[i] : v->rows[v->cursor].id;
+        fw_err err = {0};
+        long long c = fw_hit_case(t->ws, hit, &err);
+        if (c < 0) {
+            fw_tui_error(t, "%s", err.msg);
+            free(ids);
+            return;
+        }
+        bool seen = false;
+        for (int j = 0; j < k; j++)
+            seen |= ids[j] == c;
+        if (!seen)
+            ids[k++] = c;
+    }
+    fw_case_form_start(t, a, ids, k);
+    free(ids);
+}
+
 static bool hits_key(fw_tui *t, void *p, enum fw_action a)
 {
     hits_view *v = p;
@@ -463,12 +490,8 @@ static bool hits_key(fw_tui *t, void *p, enum fw_action a)
         toggle_mark(v);
         move_down(t, v, 1);
         return true;
-    case ACT_CASE_STATUS: case ACT_CASE_NOTE: case ACT_CASE_ASSIGN: case ACT_EXPORT:
-        if (v->nmarks)
-            fw_tui_unavailable(t, a == ACT_EXPORT ? _("Export of the marked hits") : _("Case work on the marked hits"));
-        else
-            fw_tui_unavailable(t, a == ACT_EXPORT ? _("Export") : _("Case work (status, note, assign)"));
-        return true;
+    case ACT_CASE_STATUS: case ACT_CASE_NOTE: case ACT_CASE_ASSIGN: case_action(t, v, a); return true;
+    case ACT_EXPORT: fw_export_form_leads(t, &v->filter); return true;
     default:
         return false;
     }

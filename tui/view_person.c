@@ -217,6 +217,18 @@ static bool person_key(fw_tui *t, void *p, enum fw_action a)
     switch (a) {
     case ACT_TAB: next_section(v); return true;
     case ACT_ENTER: follow(t, v); return true;
+    case ACT_CASE_STATUS: case ACT_CASE_NOTE: case ACT_CASE_ASSIGN:
+        if (v->person.case_id > 0)
+            fw_case_form_start(t, a, &v->person.case_id, 1);
+        else
+            fw_tui_error(t, _("This person has no case: cases come from hits when the rules run."));
+        return true;
+    case ACT_EXPORT:
+        if (v->person.case_id > 0)
+            fw_export_form_case(t, v->person.case_id);
+        else
+            fw_tui_error(t, _("This person has no case to export."));
+        return true;
     case ACT_SEARCH: fw_tui_prompt(t, P_SEARCH, "/", v->nav.search); return true;
     case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
         if (!fw_lines_find(&v->nav, a == ACT_SEARCH_NEXT ? 1 : -1, false, line_text, v))

@@ -1,11 +1,14 @@
 /* view_rules.c: the rule catalogue grouped by category: each rule with its enablement in this
  * workspace (rule_settings), present hits, hits and time of its last run. Space enables or
- * disables, Enter lists its hits, e opens $EDITOR at the rule, r runs the rules (needs the rule
- * engine's run API: until it is merged the key says so). */
+ * disables, Enter lists its hits, e opens $EDITOR at the rule, r runs the selected rule and R every
+ * enabled rule through the engine's run API; the engine reports before and after each rule, and
+ * that report repaints the screen and checks for Esc, which stops the run after the current rule
+ * (rules completed before it are kept, as with Ctrl-C on `fundwatch run`). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/engine.h"
 #include "audit/i18n.h"
 #include "tui/lines.h"
 
@@ -121,13 +124,73 @@ static void edit_rule(fw_tui *t, rules_view *v, const fw_rule_row *r)
     free(file);
 }
 
+typedef struct run_progress {
+    fw_tui *t;
+    volatile sig_atomic_t stop;
+    int done, total;
+} run_progress;
+
+static void on_rule(void *p, const fw_rule_result *r)
+{
+    run_progress *rp = p;
+    if (r->status[0])
+        rp->done++;
+    char *text = fw_printf(_("Running %s (%d of %d rules done)… Esc stops after this rule"), r->rule_id, rp->done,
+                           rp->total);
+    if (fw_tui_progress(rp->t, text))
+        rp->stop = 1;
+    free(text);
+}
+
+/* Runs one rule (only) or every enabled rule, then reloads the list. */
+static void run_rules(fw_tui *t, rules_view *v, const char *only)
+{
+    fw_ruleset set;
+    fw_diags d = {0};
+    fw_err err = {0};
+    fw_rule_sources src = fw_rule_default_sources(NULL);
+    if (fw_rules_load(&src, &set, &d, &err)) {
+        fw_diags_free(&d);
+        fw_tui_error(t, "%s", err.msg);
+        return;
+    }
+    fw_diags_free(&d);
+    run_progress rp = {.t = t, .total = only ? 1 : 0};
+    if (!only)
+        for (int i = 0; i < set.n; i++)
+            rp.total += set.rules[i].enabled;
+    const char *ids[1] = {only};
+    fw_run_opts o = {.only = only ? ids : NULL, .nonly = only ? 1 : 0, .interrupt = &rp.stop,
+                     .progress = on_rule, .progress_ctx = &rp};
+    fw_run_result res;
+    int rc = fw_run(t->ws, &set, &o, &res, &err);
+    load(t, v);
+    if (rc == FW_EINTR)
+        fw_tui_error(t, _("Run %lld stopped: %d rules completed and kept; the rest did not run."), res.run_id,
+                     rp.done ? rp.done - 1 : 0);
+    else if (rc)
+        fw_tui_error(t, "%s", err.msg);
+    else
+        fw_tui_message(t, _("Run %lld complete: %d rules, %ld new, %ld present, %ld gone."), res.run_id, res.nrules,
+                       res.hits_new, res.hits_present, res.hits_gone);
+    fw_run_result_free(&res);
+    fw_ruleset_free(&set);
+    t->data_version = fw_ws_data_version(t->ws); /* our own run is not another writer's */
+}
+
 static bool rules_key(fw_tui *t, void *p, enum fw_action a)
 {
     rules_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))
         return true;
-    if (a == ACT_RULE_RUN) {
-        fw_tui_unavailable(t, _("Running the rules from the TUI"));
+    if (a == ACT_RULE_RUN_ALL) {
+        run_rules(t, v, NULL);
+        return true;
+    }
+    if (a == ACT_RULE_RUN && v->nav.n > 0) {
+        char *id = fw_strdup(v->rows[v->nav.cursor].rule_id);
+        run_rules(t, v, id);
+        free(id);
         return true;
     }
     if (v->nav.n == 0)
@@ -168,7 +231,7 @@ static void rules_status(fw_tui *t, void *p, char *out, size_t outsz)
     int on = 0;
     for (int i = 0; i < v->nav.n; i++)
         on += v->rows[i].enabled;
-    snprintf(out, outsz, _("%d rules, %d enabled · Space on/off · Enter hits · e edit · r run"), v->nav.n, on);
+    snprintf(out, outsz, _("%d rules, %d enabled · Space on/off · Enter hits · e edit · r run · R run all"), v->nav.n, on);
 }
 
 static const char *rules_title(void *p)

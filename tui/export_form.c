@@ -1,0 +1,125 @@
+/* export_form.c: `x` on the hit list and on the person screen. Asks for the .xlsx path in the
+ * prompt line (default ./fundwatch-leads-YYYYMMDD.xlsx, or the case number for a person), then
+ * writes the workbook through export/export.h with the progress in the message line; Esc cancels
+ * (the export leaves no partial file). The hit list's filter becomes the export's filter; parts of
+ * it the export cannot express are refused rather than silently widened. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit/i18n.h"
+#include "export/export.h"
+#include "tui/tui.h"
+
+typedef struct export_form {
+    bool is_case;
+    long long case_id;
+    char *category, *rule_id, *status, *township;
+} export_form;
+
+static void form_free(void *p)
+{
+    export_form *f = p;
+    free(f->category);
+    free(f->rule_id);
+    free(f->status);
+    free(f->township);
+    free(f);
+}
+
+static char *dup_or_null(const char *s) { return s && *s ? fw_strdup(s) : NULL; }
+
+typedef struct progress_ctx {
+    fw_tui *t;
+    double last;
+} progress_ctx;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Repaints at most ten times a second; Esc cancels. */
+static int on_progress(void *p, long long done, long long total)
+{
+    progress_ctx *c = p;
+    double n = now_s();
+    if (n - c->last < 0.1 && done < total)
+        return 0;
+    c->last = n;
+    char *text = fw_printf(_("Exporting: %lld of %lld leads… (Esc cancels)"), done, total);
+    bool cancel = fw_tui_progress(c->t, text);
+    free(text);
+    return cancel;
+}
+
+static void path_answered(fw_tui *t, void *p, const char *text)
+{
+    export_form *f = p;
+    if (!*text) {
+        fw_tui_message(t, _("No file name: nothing exported."));
+        form_free(f);
+        return;
+    }
+    progress_ctx pc = {t, 0};
+    fw_export_opts o = {.format = FW_EXPORT_AUTO, .mask_ids = t->mask_ids, .progress = on_progress,
+                        .progress_ctx = &pc};
+    fw_export_result res = {0};
+    fw_err err = {0};
+    int rc;
+    fw_tui_progress(t, _("Exporting… (Esc cancels)"));
+    if (f->is_case) {
+        char *ref = fw_printf("%lld", f->case_id);
+        rc = fw_export_case(t->ws, ref, text, &o, &res, &err);
+        free(ref);
+    } else {
+        fw_export_filter xf = {.category = f->category, .rule_id = f->rule_id, .status = f->status,
+                               .township = f->township};
+        rc = fw_export_list(t->ws, FW_LIST_LEADS, &xf, text, &o, &res, &err);
+    }
+    if (rc == FW_EINTR)
+        fw_tui_message(t, _("Export cancelled: no file written."));
+    else if (rc)
+        fw_tui_error(t, "%s", err.msg);
+    else
+        fw_tui_message(t, _("Exported %lld leads to %s (%d sheets)."), res.rows, text, res.sheets);
+    t->data_version = fw_ws_data_version(t->ws); /* the export's trail record is ours */
+    form_free(f);
+}
+
+static void ask_path(fw_tui *t, export_form *f, const char *what)
+{
+    char day[16];
+    time_t now = time(NULL);
+    strftime(day, sizeof day, "%Y%m%d", localtime(&now));
+    char *initial = fw_printf("./fundwatch-%s-%s.xlsx", what, day);
+    fw_tui_ask(t, _("Export to (.xlsx): "), initial, path_answered, form_free, f);
+    free(initial);
+}
+
+void fw_export_form_leads(fw_tui *t, const fw_hit_filter *hf)
+{
+    if (hf->severity || hf->village || hf->program || hf->search || hf->min_amount >= 0 ||
+        hf->max_amount >= 0 || hf->all_states) {
+        fw_tui_error(t, _("The export selects by category, rule, status and township only: clear severity, "
+                          "village, program, amount, all and the search (F) first."));
+        return;
+    }
+    export_form *f = fw_calloc(1, sizeof *f);
+    f->category = dup_or_null(hf->category);
+    f->rule_id = dup_or_null(hf->rule_id);
+    f->status = dup_or_null(hf->status);
+    f->township = dup_or_null(hf->township);
+    ask_path(t, f, "leads");
+}
+
+void fw_export_form_case(fw_tui *t, long long case_id)
+{
+    export_form *f = fw_calloc(1, sizeof *f);
+    f->is_case = true;
+    f->case_id = case_id;
+    ask_path(t, f, "case");
+}
