@@ -198,6 +198,10 @@ void fw_dataset_ddl(const fw_dataset *ds, fw_buf *buf)
         const fw_column *c = &ds->columns[i];
         if (c->type == FW_COL_ID)
             fw_buf_printf(buf, "CREATE INDEX ds_%s_%s ON ds_%s(%s);\n", ds->name, c->name, ds->name, c->name);
+        /* Most rules look at one or two programs: let them read those rows, not every payment. */
+        if (c->type == FW_COL_PROGRAM)
+            fw_buf_printf(buf, "CREATE INDEX ds_%s_%s ON ds_%s(%s%s);\n", ds->name, c->name, ds->name,
+                          c->name, fw_dataset_column(ds, "id_number") ? ", id_number" : "");
     }
     fw_buf_printf(buf, "CREATE INDEX ds_%s_import ON ds_%s(import_id);\n", ds->name, ds->name);
     /* Evidence keys (dataset:row_key) are looked up row by row when hits are recorded. */
