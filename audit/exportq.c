@@ -138,18 +138,63 @@ void fw_xq_close(fw_xquery *q)
  * unset filter member binds NULL and so filters nothing. */
 #define LEADS_FROM                                                                                 \
     " FROM hits h LEFT JOIN cases c ON c.id = h.case_id"                                           \
-    " WHERE h.state = 'present'"                                                                   \
+    " WHERE (:all_states IS NOT NULL OR h.state = 'present')"                                      \
     "   AND (:category IS NULL OR h.category = :category)"                                         \
     "   AND (:rule IS NULL OR h.rule_id = :rule COLLATE NOCASE)"                                   \
     "   AND (:status IS NULL OR COALESCE(c.status, 'new') = :status)"                              \
     "   AND (:township IS NULL OR h.township = :township)"                                         \
-    "   AND (:cases IS NULL OR h.case_id IN (SELECT value FROM json_each(:cases)))"
+    "   AND (:cases IS NULL OR h.case_id IN (SELECT value FROM json_each(:cases)))"               \
+    "   AND (:severity IS NULL OR h.severity = :severity)"                                         \
+    "   AND (:village IS NULL OR h.village = :village)"                                            \
+    "   AND (:program IS NULL OR h.program = :program)"                                            \
+    "   AND (:min_amount IS NULL OR h.amount >= :min_amount)"                                      \
+    "   AND (:max_amount IS NULL OR h.amount <= :max_amount)"                                      \
+    "   AND (:search_id IS NULL OR (h.id_number >= :search_id"                                     \
+    "                               AND h.id_number < :search_id || char(1114111)))"              \
+    "   AND (:search_name IS NULL OR (h.name >= :search_name"                                      \
+    "                                 AND h.name < :search_name || char(1114111)))"
 
 static void bind_text(sqlite3_stmt *st, const char *name, const char *value)
 {
     int i = sqlite3_bind_parameter_index(st, name);
     if (i > 0 && value)
         sqlite3_bind_text(st, i, value, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_int(sqlite3_stmt *st, const char *name, int set, long long value)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    if (i > 0 && set)
+        sqlite3_bind_int64(st, i, value);
+}
+
+/* Same test as the hit list (browse.c looks_like_id): digits and X search the ID number. */
+static int search_is_id(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!(*s >= '0' && *s <= '9') && *s != 'X' && *s != 'x')
+            return 0;
+    return 1;
+}
+
+/* Binds the search as the list does: a prefix range on the ID number (upper-cased, so a
+ * trailing x finds X) or on the name. The range [p, p + U+10FFFF) walks an index. */
+static void bind_search(sqlite3_stmt *st, const char *search)
+{
+    if (!search || !*search)
+        return;
+    if (!search_is_id(search)) {
+        bind_text(st, ":search_name", search);
+        return;
+    }
+    char *p = fw_strdup(search);
+    for (char *c = p; *c; c++)
+        if (*c == 'x')
+            *c = 'X';
+    bind_text(st, ":search_id", p);
+    free(p);
 }
 
 static int resolve_case(fw_ws *ws, const char *name, long long *id, fw_err *err)
@@ -205,6 +250,13 @@ static int bind_filter(fw_ws *ws, sqlite3_stmt *st, const fw_export_filter *f, f
     bind_text(st, ":rule", f->rule_id);
     bind_text(st, ":status", f->status ? status_code(f->status) : NULL);
     bind_text(st, ":township", f->township);
+    bind_text(st, ":severity", f->severity);
+    bind_text(st, ":village", f->village);
+    bind_text(st, ":program", f->program);
+    bind_int(st, ":min_amount", f->has_min, f->min_amount);
+    bind_int(st, ":max_amount", f->has_max, f->max_amount);
+    bind_int(st, ":all_states", f->all_states, 1);
+    bind_search(st, f->search);
     if (f->ncases > 0) {
         long long *ids;
         int n;
@@ -249,6 +301,20 @@ char *fw_xq_filter_text(const fw_export_filter *f)
     }
     if (f->township)
         fw_buf_printf(&b, "乡镇=%s ", f->township);
+    if (f->severity)
+        fw_buf_printf(&b, "风险等级=%s ", lookup(severity_pairs, 3, f->severity));
+    if (f->village)
+        fw_buf_printf(&b, "行政村=%s ", f->village);
+    if (f->program)
+        fw_buf_printf(&b, "项目=%s ", f->program);
+    if (f->has_min)
+        fw_buf_printf(&b, "金额>=%lld.%02lld元 ", f->min_amount / 100, f->min_amount % 100);
+    if (f->has_max)
+        fw_buf_printf(&b, "金额<=%lld.%02lld元 ", f->max_amount / 100, f->max_amount % 100);
+    if (f->search && *f->search)
+        fw_buf_printf(&b, "搜索=%s ", f->search);
+    if (f->all_states)
+        fw_buf_puts(&b, "含已消失和白名单线索 ");
     for (int i = 0; i < f->ncases; i++)
         fw_buf_printf(&b, "%s%s%s", i ? "," : "案件=", f->cases[i], i + 1 == f->ncases ? " " : "");
     if (b.len == 0)
@@ -269,6 +335,17 @@ static void json_member(fw_buf *b, const char *key, const char *value)
     fw_json_string(b, value);
 }
 
+/* An amount bound in fen, as a JSON number. */
+static void json_amount(fw_buf *b, const char *key, int set, long long fen)
+{
+    if (!set)
+        return;
+    if (b->len > 1)
+        fw_buf_putc(b, ',');
+    fw_json_string(b, key);
+    fw_buf_printf(b, ":%lld", fen);
+}
+
 char *fw_xq_filter_json(const fw_export_filter *f)
 {
     fw_buf b = {0};
@@ -277,6 +354,17 @@ char *fw_xq_filter_json(const fw_export_filter *f)
     json_member(&b, "rule", f->rule_id);
     json_member(&b, "status", f->status);
     json_member(&b, "township", f->township);
+    json_member(&b, "severity", f->severity);
+    json_member(&b, "village", f->village);
+    json_member(&b, "program", f->program);
+    json_member(&b, "search", f->search && *f->search ? f->search : NULL);
+    json_amount(&b, "min_amount", f->has_min, f->min_amount);
+    json_amount(&b, "max_amount", f->has_max, f->max_amount);
+    if (f->all_states) {
+        if (b.len > 1)
+            fw_buf_putc(&b, ',');
+        fw_buf_puts(&b, "\"states\":\"all\"");
+    }
     if (f->ncases > 0) {
         if (b.len > 1)
             fw_buf_putc(&b, ',');

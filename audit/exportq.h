@@ -9,8 +9,12 @@
 
 #include "audit/store.h"
 
-/* What a list shows. NULL / 0 members do not filter. status takes the stored value (verifying)
- * or the Chinese label (核查中); cases take case numbers (FW-2026-000001) or numeric case ids. */
+/* What a list shows. NULL / 0 members do not filter; the amounts do not filter when 0 (hence
+ * has_min/has_max). status takes the stored value (verifying) or the Chinese label (核查中); cases
+ * take case numbers (FW-2026-000001) or numeric case ids. The members mirror the hit list's filter
+ * (fw_hit_filter in audit/browse.h) with the same meaning, so `x` on the list exports exactly what
+ * it shows: search is a prefix of the name, or of the ID number when it is all digits (and X);
+ * all_states includes gone and whitelisted hits (default: present only). */
 typedef struct fw_export_filter {
     const char *category;
     const char *rule_id;
@@ -18,6 +22,13 @@ typedef struct fw_export_filter {
     const char *township;
     const char *const *cases;
     int ncases;
+    const char *severity; /* high, medium, low */
+    const char *village;
+    const char *program;
+    int has_min, has_max;
+    long long min_amount, max_amount; /* fen, inclusive */
+    const char *search;
+    int all_states;
 } fw_export_filter;
 
 /* How a column is presented. */
@@ -62,10 +73,10 @@ char *fw_xq_filter_json(const fw_export_filter *f);
 /* The Chinese label of a case status (待核查 for new, ...); the input itself when unknown. */
 const char *fw_xq_status_label(const char *status);
 
-/* Number of leads the filter selects (present hits). -1 on error. */
+/* Number of leads the filter selects (present hits unless all_states). -1 on error. */
 long long fw_xq_count_leads(fw_ws *ws, const fw_export_filter *f, fw_err *err);
 
-/* The leads list: one row per present hit, in hit id order. */
+/* The leads list: one row per selected hit, in hit id order. */
 int fw_xq_leads(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err);
 
 /* Leads and money at risk grouped by one dimension, largest first. Columns: key, leads, amount. */
