@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "audit/normalize.h"
 #include "export/export.h"
 
 const char usage_export[] =
@@ -23,6 +24,13 @@ const char usage_export[] =
     "  --status S           case status: new verifying confirmed partly_confirmed dismissed\n"
     "                       rectifying closed, or 待核查 核查中 属实 部分属实 不属实 整改中 已办结\n"
     "  --township T         leads in one township\n"
+    "  --severity S         risk level: high, medium or low\n"
+    "  --village V          leads in one village\n"
+    "  --program P          leads of one fund program\n"
+    "  --min-amount Y       amount at risk at least Y yuan (1234.50)\n"
+    "  --max-amount Y       amount at risk at most Y yuan\n"
+    "  --search Q           name starting with Q, or ID number starting with Q when Q is digits\n"
+    "  --all-states         also gone and whitelisted hits (default: present hits only)\n"
     "  --case ID...         these cases only (case numbers or ids); each gets an evidence sheet\n"
     "options:\n"
     "  --format xlsx|csv    output format (default: by FILE's extension, .csv is CSV)\n"
@@ -75,6 +83,16 @@ static int take_cases(export_args *a, int argc, char **argv, int *i)
     return a->filter.ncases > 0;
 }
 
+/* An amount bound in yuan (1234.50, 1,234.50, ¥1234.50) as fen. */
+static int parse_amount(fw_cli *cli, const char *opt, const char *yuan, long long *fen)
+{
+    char why[FW_WHY_SIZE] = "";
+    if (fw_norm_money(yuan, false, fen, why) != FW_NORM_OK)
+        return fw_cli_error(cli, FW_EUSAGE, "%s '%s': %s; give an amount in yuan such as 1234.50",
+                            opt, yuan, why);
+    return FW_OK;
+}
+
 static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
 {
     for (int i = 1; i < argc;) {
@@ -95,6 +113,24 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
             VALUE(a->filter.status);
         else if (strcmp(arg, "--township") == 0)
             VALUE(a->filter.township);
+        else if (strcmp(arg, "--severity") == 0)
+            VALUE(a->filter.severity);
+        else if (strcmp(arg, "--village") == 0)
+            VALUE(a->filter.village);
+        else if (strcmp(arg, "--program") == 0)
+            VALUE(a->filter.program);
+        else if (strcmp(arg, "--search") == 0)
+            VALUE(a->filter.search);
+        else if (strcmp(arg, "--all-states") == 0)
+            a->filter.all_states = 1;
+        else if (strcmp(arg, "--min-amount") == 0 || strcmp(arg, "--max-amount") == 0) {
+            const char *yuan = NULL;
+            VALUE(yuan);
+            int is_min = arg[2] == 'm' && arg[3] == 'i';
+            if (parse_amount(cli, arg, yuan, is_min ? &a->filter.min_amount : &a->filter.max_amount))
+                return FW_EUSAGE;
+            *(is_min ? &a->filter.has_min : &a->filter.has_max) = 1;
+        }
         else if (strcmp(arg, "--classification") == 0)
             VALUE(a->opts.classification);
         else if (strcmp(arg, "--case") == 0) {

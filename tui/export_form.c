@@ -1,8 +1,8 @@
 /* export_form.c: `x` on the hit list and on the person screen. Asks for the .xlsx path in the
  * prompt line (default ./fundwatch-leads-YYYYMMDD.xlsx, or the case number for a person), then
  * writes the workbook through export/export.h with the progress in the message line; Esc cancels
- * (the export leaves no partial file). The hit list's filter becomes the export's filter; parts of
- * it the export cannot express are refused rather than silently widened. */
+ * (the export leaves no partial file). The hit list's filter, search included, becomes the export's
+ * filter member for member, so the workbook holds exactly the rows the list shows. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,23 +12,51 @@
 #include "export/export.h"
 #include "tui/tui.h"
 
+/* The form keeps its own copy of the list's filter: the list may change before the path is
+ * answered. */
 typedef struct export_form {
     bool is_case;
     long long case_id;
-    char *category, *rule_id, *status, *township;
+    fw_hit_filter hf;
 } export_form;
 
 static void form_free(void *p)
 {
     export_form *f = p;
-    free(f->category);
-    free(f->rule_id);
-    free(f->status);
-    free(f->township);
+    fw_hit_filter_free(&f->hf);
     free(f);
 }
 
 static char *dup_or_null(const char *s) { return s && *s ? fw_strdup(s) : NULL; }
+
+static void filter_copy(fw_hit_filter *to, const fw_hit_filter *from)
+{
+    fw_hit_filter_init(to);
+    to->category = dup_or_null(from->category);
+    to->rule_id = dup_or_null(from->rule_id);
+    to->severity = dup_or_null(from->severity);
+    to->status = dup_or_null(from->status);
+    to->township = dup_or_null(from->township);
+    to->village = dup_or_null(from->village);
+    to->program = dup_or_null(from->program);
+    to->search = dup_or_null(from->search);
+    to->min_amount = from->min_amount;
+    to->max_amount = from->max_amount;
+    to->all_states = from->all_states;
+}
+
+/* The hit list's filter as the export's (strings borrowed from hf). */
+static fw_export_filter export_filter_of(const fw_hit_filter *hf)
+{
+    fw_export_filter xf = {
+        .category = hf->category, .rule_id = hf->rule_id, .status = hf->status,
+        .township = hf->township, .severity = hf->severity, .village = hf->village,
+        .program = hf->program, .search = hf->search, .all_states = hf->all_states,
+        .has_min = hf->min_amount >= 0, .min_amount = hf->min_amount,
+        .has_max = hf->max_amount >= 0, .max_amount = hf->max_amount,
+    };
+    return xf;
+}
 
 typedef struct progress_ctx {
     fw_tui *t;
@@ -76,8 +104,7 @@ static void path_answered(fw_tui *t, void *p, const char *text)
         rc = fw_export_case(t->ws, ref, text, &o, &res, &err);
         free(ref);
     } else {
-        fw_export_filter xf = {.category = f->category, .rule_id = f->rule_id, .status = f->status,
-                               .township = f->township};
+        fw_export_filter xf = export_filter_of(&f->hf);
         rc = fw_export_list(t->ws, FW_LIST_LEADS, &xf, text, &o, &res, &err);
     }
     if (rc == FW_EINTR)
@@ -102,23 +129,15 @@ static void ask_path(fw_tui *t, export_form *f, const char *what)
 
 void fw_export_form_leads(fw_tui *t, const fw_hit_filter *hf)
 {
-    if (hf->severity || hf->village || hf->program || hf->search || hf->min_amount >= 0 ||
-        hf->max_amount >= 0 || hf->all_states) {
-        fw_tui_error(t, _("The export selects by category, rule, status and township only: clear severity, "
-                          "village, program, amount, all and the search (F) first."));
-        return;
-    }
     export_form *f = fw_calloc(1, sizeof *f);
-    f->category = dup_or_null(hf->category);
-    f->rule_id = dup_or_null(hf->rule_id);
-    f->status = dup_or_null(hf->status);
-    f->township = dup_or_null(hf->township);
+    filter_copy(&f->hf, hf);
     ask_path(t, f, "leads");
 }
 
 void fw_export_form_case(fw_tui *t, long long case_id)
 {
     export_form *f = fw_calloc(1, sizeof *f);
+    fw_hit_filter_init(&f->hf);
     f->is_case = true;
     f->case_id = case_id;
     ask_path(t, f, "case");
