@@ -4,6 +4,7 @@
  * workbook, cancelling, refusing to overwrite, and the audit-trail record. */
 #include <sys/stat.h>
 
+#include "audit/browse.h"
 #include "audit/exportq.h"
 #include "audit/trail.h"
 #include "export/csvout.h"
@@ -127,6 +128,82 @@ static void test_filters_count_present_leads(void **state)
     free(text);
     char *json = fw_xq_filter_json(&town);
     assert_string_equal(json, "{\"township\":\"黔灵镇\"}");
+    free(json);
+}
+
+/* Each filter the hit list offers narrows the export's lead set; a value nothing has gives 0. */
+static void test_list_filters_narrow_leads(void **state)
+{
+    fixture *fx = *state;
+    const struct { fw_export_filter f; long long want; } cases[] = {
+        {{.severity = "high"}, 3},      {{.severity = "medium"}, 1},    {{.severity = "critical"}, 0},
+        {{.village = "黔灵村"}, 3},      {{.village = "新寨村"}, 2},      {{.village = "无此村"}, 0},
+        {{.program = "低保"}, 3},        {{.program = "特困供养"}, 1},    {{.program = "无此项目"}, 0},
+        {{.has_min = 1, .min_amount = 50000}, 3},
+        {{.has_max = 1, .max_amount = 30000}, 2},
+        {{.has_min = 1, .min_amount = 30000, .has_max = 1, .max_amount = 50000}, 2},
+        {{.has_min = 1, .min_amount = 100000}, 0},
+        {{.has_max = 1, .max_amount = 0}, 0}, /* a zero bound filters: has_max says so */
+        {{.search = "张"}, 2},           {{.search = "5201"}, 4},
+        {{.search = "11010519491231002x"}, 1}, /* lower-case x finds the X */
+        {{.search = "无"}, 0},           {{.search = "9"}, 0},
+        {{.all_states = 1}, 7},         {{.all_states = 1, .village = "新寨村"}, 4},
+        {{.severity = "high", .village = "新寨村"}, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        long long got = count(fx->ws, &cases[i].f);
+        if (got != cases[i].want)
+            fail_msg("case %zu: %lld leads, want %lld", i, got, cases[i].want);
+    }
+}
+
+/* The export's count equals the hit list's own total for the same filter (browse.c), so `x` on
+ * the list writes exactly the rows the list shows. */
+static long long list_total(fw_ws *ws, const fw_hit_filter *hf)
+{
+    fw_hit_totals t;
+    fw_err err = {0};
+    fw_hit_totals_init(ws, &t);
+    int rc;
+    while ((rc = fw_hit_totals_step(ws, hf, &t, 1000, &err)) == 0) {
+    }
+    assert_int_equal(rc, 1);
+    return t.count;
+}
+
+static void test_export_matches_hit_list(void **state)
+{
+    fixture *fx = *state;
+    const char *filters[] = {"severity=high", "village=新寨村 all", "program=低保 amount>=500",
+                             "amount<=300 status=new", "category=deceased township=中华北路街道",
+                             "all amount>=800"};
+    const char *searches[] = {NULL, "钱", "5201", "11010519491231002x"};
+    for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++)
+        for (size_t j = 0; j < sizeof searches / sizeof searches[0]; j++) {
+            fw_hit_filter hf;
+            fw_err err = {0};
+            fw_hit_filter_init(&hf);
+            assert_int_equal(fw_hit_filter_parse(&hf, filters[i], &err), FW_OK);
+            hf.search = searches[j] ? fw_strdup(searches[j]) : NULL;
+            fw_export_filter xf = {
+                .category = hf.category, .rule_id = hf.rule_id, .status = hf.status,
+                .township = hf.township, .severity = hf.severity, .village = hf.village,
+                .program = hf.program, .search = hf.search, .all_states = hf.all_states,
+                .has_min = hf.min_amount >= 0, .min_amount = hf.min_amount,
+                .has_max = hf.max_amount >= 0, .max_amount = hf.max_amount,
+            };
+            long long want = list_total(fx->ws, &hf), got = count(fx->ws, &xf);
+            if (got != want)
+                fail_msg("'%s' search '%s': export %lld, list %lld", filters[i],
+                         searches[j] ? searches[j] : "", got, want);
+            fw_hit_filter_free(&hf);
+        }
+    fw_export_filter sev = {.severity = "high", .has_min = 1, .min_amount = 50000};
+    char *text = fw_xq_filter_text(&sev);
+    assert_string_equal(text, "风险等级=高 金额>=500.00元");
+    free(text);
+    char *json = fw_xq_filter_json(&sev);
+    assert_string_equal(json, "{\"severity\":\"high\",\"min_amount\":50000}");
     free(json);
 }
 
@@ -348,6 +425,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mask_id),
         cmocka_unit_test_setup_teardown(test_filters_count_present_leads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_filters_narrow_leads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_export_matches_hit_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_leads_query_labels_and_kinds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_quoting_money_and_mask, setup, teardown),
         cmocka_unit_test_setup_teardown(test_leads_continue_on_more_sheets, setup, teardown),
