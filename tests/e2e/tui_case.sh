@@ -5,7 +5,8 @@
 # case confirmed (an assignment made meanwhile by another user is refused with "changed by"), the
 # audit trail holds both status changes and still verifies. x writes a workbook
 # whose lead sheet has as many rows as `fundwatch export --count`; on the rules screen r runs one
-# rule and R all of them (a re-run finds no new hits); q quits with exit 0.
+# rule and R all of them (a re-run finds no new hits); x on a list filtered by severity writes
+# exactly `fundwatch export --count --severity high` leads; q quits with exit 0.
 . "$(dirname "$0")/../tui/lib.sh"
 ws="$TUI_TMP/ws.db"
 "$FW" gen "$TUI_TMP/gen" --seed 1 --persons 1000 >/dev/null
@@ -111,6 +112,25 @@ tui_keys R
 tui_wait "Run 3 complete: 63 rules, 0 new"
 tui_keys q
 tui_wait "Hits by category"
+
+# x on a filtered list exports what the list shows, not more and not a refusal.
+highbook="$TUI_TMP/high.xlsx"
+tui_keys 2
+tui_wait " of "
+tui_keys f
+tui_wait "Filter:"
+tui_keys C-u
+tui_type "severity=high"
+tui_keys Enter
+tui_wait "severity=high"
+tui_keys x
+tui_wait "Export to (.xlsx): ./fundwatch-leads-"
+tui_keys C-u
+tui_type "$highbook"
+tui_keys Enter
+tui_wait "Exported"
+tui_keys q
+tui_wait "Hits by category"
 tui_keys q
 [ "$(tui_exit_code)" = 0 ] || fail "exit status $(cat "$TUI_RC")"
 
@@ -130,6 +150,16 @@ ws = wb["线索清单"]
 print(sum(1 for r in ws.iter_rows(values_only=True) if r and isinstance(r[0], (int, float))))
 ' "$book")
 [ "$got" = "$want" ] || fail "workbook has $got leads, export --count says $want"
+want_high=$("$FW" --db "$ws" export --count --severity high 2>/dev/null | head -1 | grep -o '^[0-9]*')
+[ -n "$want_high" ] && [ "$want_high" -gt 0 ] && [ "$want_high" -lt "$want" ] ||
+    fail "export --count --severity high gave '$want_high' of $want"
+got_high=$(/usr/bin/python3 -c '
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+ws = wb["线索清单"]
+print(sum(1 for r in ws.iter_rows(values_only=True) if r and isinstance(r[0], (int, float))))
+' "$highbook")
+[ "$got_high" = "$want_high" ] || fail "filtered workbook has $got_high leads, export --count --severity high says $want_high"
 "$FW" --db "$ws" case show "$case_no" 2>/dev/null | grep -q "电话回访" ||
     "$FW" --db "$ws" log --format csv | grep -q "电话回访" || fail "the person screen's note is not recorded"
 echo ok
