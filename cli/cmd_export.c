@@ -88,8 +88,7 @@ static int parse_amount(fw_cli *cli, const char *opt, const char *yuan, long lon
 {
     char why[FW_WHY_SIZE] = "";
     if (fw_norm_money(yuan, false, fen, why) != FW_NORM_OK)
-        return fw_cli_error(cli, FW_EUSAGE, "%s '%s': %s; give an amount in yuan such as 1234.50",
-                            opt, yuan, why);
+        return fw_cli_error(cli, FW_EUSAGE, "%s: %s", opt, why);
     return FW_OK;
 }
 
