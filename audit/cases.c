@@ -873,11 +873,11 @@ int fw_case_history_fields(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *e
     if (fw_ws_prepare(ws,
                       "WITH t AS (SELECT seq, at, user, action, COALESCE(before, '{}') AS b, "
                       "                  COALESCE(after, '{}') AS a FROM trail WHERE object = ?1) "
-                      "SELECT t.seq, t.at, t.user, t.action, j.key, json_extract(t.b, j.fullpath), j.value "
+                      "SELECT t.seq, t.at, t.user, t.action, j.key, json_extract(t.b, j.fullkey), j.value "
                       "  FROM t, json_each(t.a) j "
                       "UNION ALL "
                       "SELECT t.seq, t.at, t.user, t.action, j.key, j.value, NULL FROM t, json_each(t.b) j "
-                      " WHERE json_type(t.a, j.fullpath) IS NULL "
+                      " WHERE json_type(t.a, j.fullkey) IS NULL "
                       "UNION ALL "
                       "SELECT t.seq, t.at, t.user, t.action, NULL, NULL, NULL FROM t "
                       " WHERE t.a = '{}' AND t.b = '{}' "
