@@ -429,8 +429,10 @@ static void add(case_view *v, enum case_line_kind k, char *text)
 
 static void add_field(case_view *v, const char *label, const char *value)
 {
+    /* Padded by display width so Chinese labels line up too. */
+    int pad = 14 - fw_utf8_width(label);
     if (value && *value)
-        add(v, CL_TEXT, fw_printf("  %-14s %s", label, value));
+        add(v, CL_TEXT, fw_printf("  %s%*s %s", label, pad > 0 ? pad : 0, "", value));
 }
 
 static void add_fields(fw_tui *t, case_view *v)
@@ -445,7 +447,7 @@ static void add_fields(fw_tui *t, case_view *v)
     add_field(v, _("Case"), c->case_no);
     add_field(v, _("Status"), _(c->status));
     if (c->pending_status)
-        add(v, CL_TEXT, fw_printf("  %-14s %s (%s, %s)", _("Pending"), _(c->pending_status), c->pending_by,
+        add(v, CL_TEXT, fw_printf("  %s: %s (%s, %s)", _("Pending"), _(c->pending_status), c->pending_by,
                                   c->pending_at));
     add_field(v, _("Name"), c->name);
     add_field(v, _("ID number"), c->id_number ? fw_tui_id(t, c->id_number, idb) : NULL);
