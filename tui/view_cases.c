@@ -451,10 +451,14 @@ static void add_fields(fw_tui *t, case_view *v)
                                   c->pending_at));
     add_field(v, _("Name"), c->name);
     add_field(v, _("ID number"), c->id_number ? fw_tui_id(t, c->id_number, idb) : NULL);
-    char *place = fw_printf("%s %s %s", c->county ? c->county : "", c->township ? c->township : "",
-                            c->village ? c->village : "");
-    add_field(v, _("Place"), place);
-    free(place);
+    fw_buf place = {0};
+    const char *parts[] = {c->county, c->township, c->village};
+    fw_buf_puts(&place, "");
+    for (int i = 0; i < 3; i++)
+        if (parts[i] && *parts[i])
+            fw_buf_printf(&place, "%s%s", place.len ? " " : "", parts[i]);
+    add_field(v, _("Place"), place.data);
+    fw_buf_free(&place);
     add_field(v, _("Rules"), c->rules);
     add_field(v, _("Programs"), c->programs);
     add_field(v, _("Amount"), amount);
