@@ -866,6 +866,63 @@ int fw_case_history(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
     return fw_trail_list(ws, object, 0, st, err);
 }
 
+int fw_case_history_fields(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
+{
+    /* The trail keeps before/after as JSON objects of the changed fields only; json_each splits them
+     * so the screen can show field: before -> after without parsing JSON itself. */
+    if (fw_ws_prepare(ws,
+                      "WITH t AS (SELECT seq, at, user, action, COALESCE(before, '{}') AS b, "
+                      "                  COALESCE(after, '{}') AS a FROM trail WHERE object = ?1) "
+                      "SELECT t.seq, t.at, t.user, t.action, j.key, json_extract(t.b, j.fullkey), j.value "
+                      "  FROM t, json_each(t.a) j "
+                      "UNION ALL "
+                      "SELECT t.seq, t.at, t.user, t.action, j.key, j.value, NULL FROM t, json_each(t.b) j "
+                      " WHERE json_type(t.a, j.fullkey) IS NULL "
+                      "UNION ALL "
+                      "SELECT t.seq, t.at, t.user, t.action, NULL, NULL, NULL FROM t "
+                      " WHERE t.a = '{}' AND t.b = '{}' "
+                      "ORDER BY 1, 5",
+                      st, err))
+        return err->code;
+    char object[48];
+    snprintf(object, sizeof object, "case:%lld", id);
+    sqlite3_bind_text(*st, 1, object, -1, SQLITE_TRANSIENT);
+    return FW_OK;
+}
+
+int fw_case_assignees(fw_ws *ws, sqlite3_stmt **st, fw_err *err)
+{
+    if (fw_ws_prepare(ws,
+                      "SELECT assignee, count(*) FROM cases WHERE assignee IS NOT NULL AND assignee <> '' "
+                      "GROUP BY assignee ORDER BY assignee",
+                      st, err))
+        return err->code;
+    return FW_OK;
+}
+
+#define CONFIRMED_STATUSES "('confirmed', 'partly_confirmed', 'rectifying', 'closed')"
+
+int fw_case_systemic(fw_ws *ws, enum fw_case_dimension by, sqlite3_stmt **st, fw_err *err)
+{
+    static const char *const value[FW_CD_COUNT_] = {
+        [FW_CD_TOWNSHIP] = "c.township",
+        [FW_CD_VILLAGE] = "c.township || ' ' || c.village",
+        [FW_CD_PROGRAM] = "h.program",
+        [FW_CD_RULE] = "h.rule_id",
+    };
+    if ((int)by < 0 || by >= FW_CD_COUNT_)
+        return fw_fail(err, FW_EUSAGE, "unknown dimension %d for the systemic view", (int)by);
+    char *sql = fw_printf("SELECT COALESCE(%s, '-') AS value, count(DISTINCT c.id) AS cases, "
+                          "       COALESCE(sum(CASE WHEN h.state = 'present' THEN h.amount END), 0) AS amount "
+                          "FROM cases c LEFT JOIN hits h ON h.case_id = c.id "
+                          "WHERE c.status IN " CONFIRMED_STATUSES " AND (%d OR h.state = 'present') "
+                          "GROUP BY 1 ORDER BY cases DESC, amount DESC, value",
+                          value[by], by == FW_CD_TOWNSHIP || by == FW_CD_VILLAGE);
+    int rc = fw_ws_prepare(ws, sql, st, err);
+    free(sql);
+    return rc ? err->code : FW_OK;
+}
+
 /* --- after a rule run --------------------------------------------------------------------------- */
 
 /* One thing a run changed about an existing case's leads. */

@@ -164,6 +164,19 @@ int fw_case_notes(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err);
 /* The case's history from the audit trail (fw_trail_list for object "case:ID"). */
 int fw_case_history(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err);
 
+/* The case's history one changed field a row: seq, at, user, action, field, before, after (oldest
+ * first; a record that changed no field, such as a note, has field NULL and its text in after). */
+int fw_case_history_fields(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err);
+/* Every assignee with the number of its cases: assignee, cases (by name). */
+int fw_case_assignees(fw_ws *ws, sqlite3_stmt **st, fw_err *err);
+
+/* Confirmed cases (confirmed, partly_confirmed, rectifying, closed) counted and summed by one
+ * dimension, to see what is systemic (举一反三). */
+enum fw_case_dimension { FW_CD_TOWNSHIP, FW_CD_VILLAGE, FW_CD_PROGRAM, FW_CD_RULE, FW_CD_COUNT_ };
+/* Columns: value, cases, amount (fen, present hits), largest first. For program and rule a case
+ * counts once under each program or rule of its present hits. */
+int fw_case_systemic(fw_ws *ws, enum fw_case_dimension by, sqlite3_stmt **st, fw_err *err);
+
 /* --- after a rule run --------------------------------------------------------------------------- */
 
 /* Call inside the run's transaction, after the hits are written. Attaches every present hit without

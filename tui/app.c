@@ -313,6 +313,10 @@ void fw_tui_command(fw_tui *t, const char *line)
         go_to(t, &fw_view_rules, NULL);
     else if (strcmp(word, "import") == 0)
         go_to(t, &fw_view_import, NULL);
+    else if (strcmp(word, "cases") == 0)
+        go_to(t, &fw_view_cases, NULL);
+    else if (strcmp(word, "case") == 0 && *rest)
+        fw_tui_push(t, &fw_view_case, rest);
     else if (strcmp(word, "help") == 0)
         fw_tui_push(t, &fw_view_help, NULL);
     else
@@ -354,6 +358,7 @@ static void global_action(fw_tui *t, enum fw_action a)
     case ACT_GO_LOOKUP: fw_tui_prompt(t, P_LOOKUP, _("Look up ID number or name: "), ""); break;
     case ACT_GO_RULES: go_to(t, &fw_view_rules, NULL); break;
     case ACT_GO_IMPORT: go_to(t, &fw_view_import, NULL); break;
+    case ACT_GO_CASES: go_to(t, &fw_view_cases, NULL); break;
     default: break;
     }
 }

@@ -17,20 +17,21 @@
 enum fw_action {
     ACT_NONE,
     ACT_QUIT, ACT_BACK, ACT_HELP, ACT_COMMAND, ACT_MASK, ACT_REFRESH,
-    ACT_GO_OVERVIEW, ACT_GO_HITS, ACT_GO_LOOKUP, ACT_GO_RULES, ACT_GO_IMPORT,
+    ACT_GO_OVERVIEW, ACT_GO_HITS, ACT_GO_LOOKUP, ACT_GO_RULES, ACT_GO_IMPORT, ACT_GO_CASES,
     ACT_DOWN, ACT_UP, ACT_PAGE_DOWN, ACT_PAGE_UP, ACT_TOP, ACT_BOTTOM,
     ACT_ENTER, ACT_TAB, ACT_SEARCH, ACT_SEARCH_NEXT, ACT_SEARCH_PREV,
     ACT_SORT, ACT_SORT_REVERSE, ACT_FILTER, ACT_FILTER_CLEAR, ACT_MARK,
     ACT_CASE_STATUS, ACT_CASE_NOTE, ACT_CASE_ASSIGN, ACT_EXPORT,
     ACT_RULE_TOGGLE, ACT_RULE_EDIT, ACT_RULE_RUN, ACT_RULE_RUN_ALL,
+    ACT_CASES_VALUE,
     ACT_COUNT_
 };
 
 /* Which views a binding applies to (bit mask). */
 enum {
     S_OVERVIEW = 1 << 0, S_HITS = 1 << 1, S_PERSON = 1 << 2, S_LOOKUP = 1 << 3,
-    S_RULES = 1 << 4, S_IMPORT = 1 << 5, S_HELP = 1 << 6,
-    S_ALL = 0x7f,
+    S_RULES = 1 << 4, S_IMPORT = 1 << 5, S_HELP = 1 << 6, S_CASES = 1 << 7, S_CASE = 1 << 8,
+    S_ALL = 0x1ff,
 };
 
 /* Function keys and named keys are stored above the Unicode range so a key code never collides
@@ -84,7 +85,7 @@ typedef struct fw_view_ops {
 void fw_hits_apply_filter(struct fw_tui *t, void *hits_state, const char *text);
 
 extern const fw_view_ops fw_view_overview, fw_view_hits, fw_view_person, fw_view_lookup, fw_view_rules,
-    fw_view_import, fw_view_help;
+    fw_view_import, fw_view_help, fw_view_cases, fw_view_case;
 
 /* --- the application ------------------------------------------------------------------------------ */
 
