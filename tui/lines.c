@@ -1,7 +1,10 @@
 /* lines.c: cursor and search over in-memory lines (see lines.h). */
 #include "tui/lines.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "audit/i18n.h"
 
 bool fw_lines_move(fw_lines *l, enum fw_action a, int height)
 {
@@ -50,4 +53,30 @@ bool fw_lines_find(fw_lines *l, int dir, bool here, const char *(*text)(int i, v
         }
     }
     return false;
+}
+
+bool fw_lines_search_key(fw_tui *t, fw_lines *l, enum fw_action a, int height,
+                         const char *(*text)(int i, void *ctx), void *ctx)
+{
+    if (a == ACT_SEARCH) {
+        fw_tui_prompt(t, P_SEARCH, "/", l->search);
+        return true;
+    }
+    if (a != ACT_SEARCH_NEXT && a != ACT_SEARCH_PREV)
+        return false;
+    if (!fw_lines_find(l, a == ACT_SEARCH_NEXT ? 1 : -1, false, text, ctx))
+        fw_tui_message(t, _("Not found: %s"), l->search);
+    fw_lines_scroll(l, height);
+    return true;
+}
+
+void fw_lines_search_text(fw_tui *t, fw_lines *l, const char *typed, int height,
+                          const char *(*text)(int i, void *ctx), void *ctx)
+{
+    if (!typed)
+        return;
+    snprintf(l->search, sizeof l->search, "%s", typed);
+    if (*typed && !fw_lines_find(l, 1, true, text, ctx))
+        fw_tui_message(t, _("Not found: %s"), typed);
+    fw_lines_scroll(l, height);
 }

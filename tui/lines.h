@@ -25,4 +25,12 @@ void fw_lines_scroll(fw_lines *l, int height);
  * False when nothing matches. */
 bool fw_lines_find(fw_lines *l, int dir, bool here, const char *(*text)(int i, void *ctx), void *ctx);
 
+/* The search keys of a line screen: `/` opens the search prompt, n and N move to the next and
+ * previous match (saying so when there is none). True when a was one of them. */
+bool fw_lines_search_key(fw_tui *t, fw_lines *l, enum fw_action a, int height,
+                         const char *(*text)(int i, void *ctx), void *ctx);
+/* Applies what was typed at the search prompt: moves to the first match at or after the cursor. */
+void fw_lines_search_text(fw_tui *t, fw_lines *l, const char *typed, int height,
+                          const char *(*text)(int i, void *ctx), void *ctx);
+
 #endif

@@ -347,12 +347,8 @@ static bool cases_key(fw_tui *t, void *p, enum fw_action a)
         else
             fw_tui_error(t, _("No case under the cursor."));
         return true;
-    case ACT_SEARCH: fw_tui_prompt(t, P_SEARCH, "/", v->nav.search); return true;
-    case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
-        if (!fw_lines_find(&v->nav, a == ACT_SEARCH_NEXT ? 1 : -1, false, line_text, v))
-            fw_tui_message(t, _("Not found: %s"), v->nav.search);
-        fw_lines_scroll(&v->nav, v->height);
-        return true;
+    case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
+        return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v);
     default: return false;
     }
 }
@@ -361,12 +357,7 @@ static void cases_search(fw_tui *t, void *p, const char *text, bool final)
 {
     cases_view *v = p;
     (void)final;
-    if (!text)
-        return;
-    snprintf(v->nav.search, sizeof v->nav.search, "%s", text);
-    if (*text && !fw_lines_find(&v->nav, 1, true, line_text, v))
-        fw_tui_message(t, _("Not found: %s"), text);
-    fw_lines_scroll(&v->nav, v->height);
+    fw_lines_search_text(t, &v->nav, text, v->height, line_text, v);
 }
 
 static void cases_reload(fw_tui *t, void *p) { load(t, p); }
@@ -654,12 +645,8 @@ static bool case_key(fw_tui *t, void *p, enum fw_action a)
     case ACT_CASE_STATUS: case ACT_CASE_NOTE: case ACT_CASE_ASSIGN:
         fw_case_form_start(t, a, &v->c.id, 1);
         return true;
-    case ACT_SEARCH: fw_tui_prompt(t, P_SEARCH, "/", v->nav.search); return true;
-    case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
-        if (!fw_lines_find(&v->nav, a == ACT_SEARCH_NEXT ? 1 : -1, false, case_line_text, v))
-            fw_tui_message(t, _("Not found: %s"), v->nav.search);
-        fw_lines_scroll(&v->nav, v->height);
-        return true;
+    case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
+        return fw_lines_search_key(t, &v->nav, a, v->height, case_line_text, v);
     default: return false;
     }
 }
@@ -668,12 +655,7 @@ static void case_search(fw_tui *t, void *p, const char *text, bool final)
 {
     case_view *v = p;
     (void)final;
-    if (!text)
-        return;
-    snprintf(v->nav.search, sizeof v->nav.search, "%s", text);
-    if (*text && !fw_lines_find(&v->nav, 1, true, case_line_text, v))
-        fw_tui_message(t, _("Not found: %s"), text);
-    fw_lines_scroll(&v->nav, v->height);
+    fw_lines_search_text(t, &v->nav, text, v->height, case_line_text, v);
 }
 
 static void case_reload(fw_tui *t, void *p)

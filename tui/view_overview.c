@@ -267,11 +267,8 @@ static bool overview_key(fw_tui *t, void *p, enum fw_action a)
             fw_tui_message(t, _("This figure has no hit list behind it."));
         return true;
     }
-    case ACT_SEARCH: fw_tui_prompt(t, P_SEARCH, "/", v->nav.search); return true;
-    case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
-        if (!fw_lines_find(&v->nav, a == ACT_SEARCH_NEXT ? 1 : -1, false, line_text, v))
-            fw_tui_message(t, _("Not found: %s"), v->nav.search);
-        return true;
+    case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
+        return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v);
     default: return false;
     }
 }
@@ -280,11 +277,7 @@ static void overview_search(fw_tui *t, void *p, const char *text, bool final)
 {
     overview_view *v = p;
     (void)final;
-    if (!text)
-        return;
-    snprintf(v->nav.search, sizeof v->nav.search, "%s", text);
-    if (*text && !fw_lines_find(&v->nav, 1, true, line_text, v))
-        fw_tui_message(t, _("Not found: %s"), text);
+    fw_lines_search_text(t, &v->nav, text, v->height, line_text, v);
 }
 
 static void overview_refresh(fw_tui *t, void *p)

@@ -229,12 +229,8 @@ static bool person_key(fw_tui *t, void *p, enum fw_action a)
         else
             fw_tui_error(t, _("This person has no case to export."));
         return true;
-    case ACT_SEARCH: fw_tui_prompt(t, P_SEARCH, "/", v->nav.search); return true;
-    case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
-        if (!fw_lines_find(&v->nav, a == ACT_SEARCH_NEXT ? 1 : -1, false, line_text, v))
-            fw_tui_message(t, _("Not found: %s"), v->nav.search);
-        fw_lines_scroll(&v->nav, v->height);
-        return true;
+    case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
+        return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v);
     default: return false;
     }
 }
@@ -243,12 +239,7 @@ static void person_search(fw_tui *t, void *p, const char *text, bool final)
 {
     person_view *v = p;
     (void)final;
-    if (!text)
-        return;
-    snprintf(v->nav.search, sizeof v->nav.search, "%s", text);
-    if (*text && !fw_lines_find(&v->nav, 1, true, line_text, v))
-        fw_tui_message(t, _("Not found: %s"), text);
-    fw_lines_scroll(&v->nav, v->height);
+    fw_lines_search_text(t, &v->nav, text, v->height, line_text, v);
 }
 
 static void person_refresh(fw_tui *t, void *p)
