@@ -52,6 +52,7 @@ enum fw_hit_sort {
     FW_SORT_VILLAGE,
     FW_SORT_PROGRAM,
     FW_SORT_AMOUNT,
+    FW_SORT_STATUS, /* case status in workflow order (new, verifying, ... dismissed); a join, see browse.c */
     FW_SORT_COUNT_
 };
 const char *fw_hit_sort_name(enum fw_hit_sort s); /* "amount", ... (stable, English) */

@@ -159,6 +159,11 @@ void fw_tui_reload(fw_tui *t)
 
 static void draw_all(fw_tui *t);
 
+void fw_tui_paint(fw_tui *t)
+{
+    draw_all(t);
+}
+
 bool fw_tui_progress(fw_tui *t, const char *text)
 {
     fw_tui_message(t, "%s", text);

@@ -58,28 +58,12 @@ static fw_export_filter export_filter_of(const fw_hit_filter *hf)
     return xf;
 }
 
-typedef struct progress_ctx {
-    fw_tui *t;
-    double last;
-} progress_ctx;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Repaints at most ten times a second; Esc cancels. */
+/* Every step of the export goes to the shared progress bar; Esc cancels. */
 static int on_progress(void *p, long long done, long long total)
 {
-    progress_ctx *c = p;
-    double n = now_s();
-    if (n - c->last < 0.1 && done < total)
-        return 0;
-    c->last = n;
-    char *text = fw_printf(_("Exporting: %lld of %lld leads… (Esc cancels)"), done, total);
-    bool cancel = fw_tui_progress(c->t, text);
+    fw_progress *pr = p;
+    char *text = fw_printf(_("Exporting: %lld of %lld leads…"), done, total);
+    bool cancel = fw_progress_update(pr, done, total, text);
     free(text);
     return cancel;
 }
@@ -92,13 +76,14 @@ static void path_answered(fw_tui *t, void *p, const char *text)
         form_free(f);
         return;
     }
-    progress_ctx pc = {t, 0};
+    fw_progress pr;
+    fw_progress_begin(&pr, t, NULL);
     fw_export_opts o = {.format = FW_EXPORT_AUTO, .mask_ids = t->mask_ids, .progress = on_progress,
-                        .progress_ctx = &pc};
+                        .progress_ctx = &pr};
     fw_export_result res = {0};
     fw_err err = {0};
     int rc;
-    fw_tui_progress(t, _("Exporting… (Esc cancels)"));
+    fw_progress_update(&pr, 0, 0, _("Exporting…"));
     if (f->is_case) {
         char *ref = fw_printf("%lld", f->case_id);
         rc = fw_export_case(t->ws, ref, text, &o, &res, &err);

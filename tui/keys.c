@@ -53,6 +53,10 @@ static const struct {
     [ACT_RULE_RUN] = {"rule_run", N_("Run the selected rule (Esc stops)"), N_("Run")},
     [ACT_RULE_RUN_ALL] = {"rule_run_all", N_("Run every enabled rule (Esc stops after the current rule)"), N_("Run all")},
     [ACT_CASES_VALUE] = {"cases_value", N_("Next status or assignee of the tab (by status, by assignee)"), N_("Next")},
+    [ACT_DIR_UP] = {"dir_up", N_("Up to the parent directory (file browser)"), N_("Up dir")},
+    [ACT_ALL_FILES] = {"all_files", N_("Show all files or only .csv files (file browser)"), N_("All files")},
+    [ACT_IMPORT_DATASET] = {"import_dataset", N_("Choose the dataset the file is loaded into"), N_("Dataset")},
+    [ACT_IMPORT_REPLACE] = {"import_replace", N_("Replace the dataset's rows or append to them"), N_("Replace")},
 };
 
 static const fw_binding defaults[] = {
@@ -71,6 +75,7 @@ static const fw_binding defaults[] = {
     {ACT_GO_RULES, '4', S_ALL, false},
     {ACT_GO_IMPORT, '5', S_ALL, false},
     {ACT_GO_CASES, 'C', S_ALL, false},
+    {ACT_GO_CASES, 'C', S_OVERVIEW, true}, /* the same key, shown in the overview's key bar */
     {ACT_DOWN, 'j', S_ALL, false},
     {ACT_DOWN, FN(KEY_DOWN), S_ALL, false},
     {ACT_UP, 'k', S_ALL, false},
@@ -83,9 +88,9 @@ static const fw_binding defaults[] = {
     {ACT_TOP, FN(KEY_HOME), S_ALL, false},
     {ACT_BOTTOM, 'G', S_ALL, false},
     {ACT_BOTTOM, FN(KEY_END), S_ALL, false},
-    {ACT_ENTER, '\n', S_OVERVIEW | S_HITS | S_PERSON | S_LOOKUP | S_RULES | S_CASES | S_CASE, true},
-    {ACT_ENTER, '\r', S_OVERVIEW | S_HITS | S_PERSON | S_LOOKUP | S_RULES | S_CASES | S_CASE, false},
-    {ACT_ENTER, FN(KEY_ENTER), S_OVERVIEW | S_HITS | S_PERSON | S_LOOKUP | S_RULES | S_CASES | S_CASE, false},
+    {ACT_ENTER, '\n', S_OVERVIEW | S_HITS | S_PERSON | S_LOOKUP | S_RULES | S_IMPORT | S_CASES | S_CASE, true},
+    {ACT_ENTER, '\r', S_OVERVIEW | S_HITS | S_PERSON | S_LOOKUP | S_RULES | S_IMPORT | S_CASES | S_CASE, false},
+    {ACT_ENTER, FN(KEY_ENTER), S_OVERVIEW | S_HITS | S_PERSON | S_LOOKUP | S_RULES | S_IMPORT | S_CASES | S_CASE, false},
     {ACT_TAB, '\t', S_PERSON | S_OVERVIEW | S_CASES | S_CASE, true},
     {ACT_SEARCH, '/', S_HITS | S_PERSON | S_LOOKUP | S_HELP | S_OVERVIEW | S_RULES | S_CASES | S_CASE, true},
     {ACT_SEARCH_NEXT, 'n', S_HITS | S_PERSON | S_HELP | S_OVERVIEW | S_RULES | S_CASES | S_CASE, false},
@@ -106,6 +111,13 @@ static const fw_binding defaults[] = {
     {ACT_GO_LOOKUP, '/', S_IMPORT, false},
     {ACT_CASES_VALUE, 'v', S_CASES, true},
     {ACT_CASES_VALUE, FN(KEY_RIGHT), S_CASES, false},
+    {ACT_DIR_UP, FN(KEY_BACKSPACE), S_IMPORT, true},
+    {ACT_DIR_UP, 127, S_IMPORT, false},
+    {ACT_DIR_UP, 8, S_IMPORT, false},
+    {ACT_DIR_UP, 'h', S_IMPORT, false},
+    {ACT_ALL_FILES, '.', S_IMPORT, true},
+    {ACT_IMPORT_DATASET, 'd', S_IMPORT, true},
+    {ACT_IMPORT_REPLACE, 'r', S_IMPORT, true},
 };
 
 enum { MAX_BINDINGS = 128 };

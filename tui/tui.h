@@ -24,6 +24,7 @@ enum fw_action {
     ACT_CASE_STATUS, ACT_CASE_NOTE, ACT_CASE_ASSIGN, ACT_EXPORT,
     ACT_RULE_TOGGLE, ACT_RULE_EDIT, ACT_RULE_RUN, ACT_RULE_RUN_ALL,
     ACT_CASES_VALUE,
+    ACT_DIR_UP, ACT_ALL_FILES, ACT_IMPORT_DATASET, ACT_IMPORT_REPLACE,
     ACT_COUNT_
 };
 
@@ -137,6 +138,23 @@ void fw_tui_reload(fw_tui *t);
 /* Shows text in the message line and updates the terminal now (progress during long work); returns
  * true when the user pressed Esc meanwhile. */
 bool fw_tui_progress(fw_tui *t, const char *text);
+/* Repaints the whole screen now (during long work, without reading keys). */
+void fw_tui_paint(fw_tui *t);
+
+/* The shared progress bar of long jobs (progress.c): `[#####-----] 42% text (Esc cancels)` in the
+ * message line. Begin once per job (esc_hint NULL: "Esc cancels"), then update from the engine's
+ * progress callback; update returns true once Esc has been pressed (it stays true). */
+typedef struct fw_progress {
+    fw_tui *t;
+    const char *esc_hint;
+    double last_draw; /* seconds (monotonic) of the last repaint, -1 before the first */
+    bool cancelled;
+} fw_progress;
+void fw_progress_begin(fw_progress *p, fw_tui *t, const char *esc_hint);
+bool fw_progress_update(fw_progress *p, long long done, long long total, const char *text);
+/* Draws the bar without looking at the keyboard: the first frame, before the job's first step, so
+ * an Esc typed ahead reaches the job's own check. */
+void fw_progress_draw(fw_progress *p, long long done, long long total, const char *text);
 
 /* Case forms (case_form.c): status, assign, note for the given cases (ids), from the hit list or
  * the person screen. */

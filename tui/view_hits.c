@@ -196,7 +196,7 @@ static const struct {
     [COL_NAME] = {N_("Name"), 12, false, FW_SORT_NAME},
     [COL_IDNO] = {N_("ID number"), 18, false, FW_SORT_ID_NUMBER},
     [COL_AMOUNT] = {N_("Amount"), 12, true, FW_SORT_AMOUNT},
-    [COL_STATUS] = {N_("Status"), 9, false, FW_SORT_COUNT_},
+    [COL_STATUS] = {N_("Status"), 9, false, FW_SORT_STATUS},
     [COL_PLACE] = {N_("Village"), 16, false, FW_SORT_VILLAGE},
     [COL_PROGRAM] = {N_("Program"), 10, false, FW_SORT_PROGRAM},
     [COL_DETAIL] = {N_("Detail"), 0, false, FW_SORT_COUNT_},

@@ -289,7 +289,7 @@ static void overview_status(fw_tui *t, void *p, char *out, size_t outsz)
 {
     (void)t;
     (void)p;
-    snprintf(out, outsz, "%s", _("Enter opens the hits behind a figure · 2 hits · 3 lookup · 4 rules · 5 import"));
+    snprintf(out, outsz, "%s", _("Enter opens the hits behind a figure · 2 hits · 3 lookup · 4 rules · 5 import · C cases"));
 }
 
 static const char *overview_title(void *p)

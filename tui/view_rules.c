@@ -125,7 +125,7 @@ static void edit_rule(fw_tui *t, rules_view *v, const fw_rule_row *r)
 }
 
 typedef struct run_progress {
-    fw_tui *t;
+    fw_progress bar;
     volatile sig_atomic_t stop;
     int done, total;
 } run_progress;
@@ -135,9 +135,8 @@ static void on_rule(void *p, const fw_rule_result *r)
     run_progress *rp = p;
     if (r->status[0])
         rp->done++;
-    char *text = fw_printf(_("Running %s (%d of %d rules done)… Esc stops after this rule"), r->rule_id, rp->done,
-                           rp->total);
-    if (fw_tui_progress(rp->t, text))
+    char *text = fw_printf(_("Running %s: %d of %d rules done…"), r->rule_id, rp->done, rp->total);
+    if (fw_progress_update(&rp->bar, rp->done, rp->total, text))
         rp->stop = 1;
     free(text);
 }
@@ -155,7 +154,8 @@ static void run_rules(fw_tui *t, rules_view *v, const char *only)
         return;
     }
     fw_diags_free(&d);
-    run_progress rp = {.t = t, .total = only ? 1 : 0};
+    run_progress rp = {.total = only ? 1 : 0};
+    fw_progress_begin(&rp.bar, t, _("Esc stops after this rule"));
     if (!only)
         for (int i = 0; i < set.n; i++)
             rp.total += set.rules[i].enabled;
