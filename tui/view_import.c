@@ -785,9 +785,12 @@ static bool import_key(fw_tui *t, void *p, enum fw_action a)
 static void import_reload(fw_tui *t, void *p)
 {
     import_view *v = p;
-    if (v->step == STEP_BROWSE)
-        read_dir(t, v, v->files.n ? v->entries[v->files.cursor].name : NULL);
-    else if (v->step == STEP_PREVIEW)
+    if (v->step == STEP_BROWSE) {
+        /* read_dir frees the entries: keep the selected name to find it again */
+        char *selected = v->files.n ? fw_strdup(v->entries[v->files.cursor].name) : NULL;
+        read_dir(t, v, selected);
+        free(selected);
+    } else if (v->step == STEP_PREVIEW)
         load_preview(v);
 }
 

@@ -133,7 +133,9 @@ static void wait_job(overview_view *v)
 static void load(fw_tui *t, overview_view *v)
 {
     wait_job(v);
-    memset(&v->job.ov, 0, sizeof v->job.ov);
+    /* A result never taken (the overview was not on top, e.g. reloaded after an import) is
+     * dropped here; a taken one was zeroed by overview_idle. */
+    fw_overview_free(&v->job.ov);
     fw_err_clear(&v->job.err);
     atomic_store(&v->job.state, 0);
     v->job.path = fw_strdup(t->ws->path);

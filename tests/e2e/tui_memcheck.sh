@@ -14,6 +14,11 @@ elif command -v valgrind >/dev/null; then
 else
     echo "skip: neither an ASan build nor valgrind"; exit 0
 fi
+# The import screen starts in the cwd: a CSV with one good and one rejected row, and a sub-directory.
+mkdir -p "$TUI_TMP/data/sub"
+printf '公民身份号码,姓名,死亡日期,备注\n520102195503120016,张三,2023-03-10,x\n520102198505050027,王二,2023-13-45,y\n' \
+    >"$TUI_TMP/data/死亡名单.csv"
+cd "$TUI_TMP/data"
 tui_start "$db" ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 tui_wait "Hits by category" 60
 tui_keys 2
@@ -40,6 +45,16 @@ tui_keys Space 5 1 :
 tui_type "rule REL-001"
 tui_keys Enter
 tui_wait "1 of 1" 30
+# Import: browse (all files, into sub/ and back), preview, change the dataset, import, rejects.
+tui_keys 5
+tui_wait "Pick a CSV file" 30
+tui_keys . . j Enter h G Enter
+tui_wait "guessed from the headers" 30
+tui_keys d Enter r r Enter
+tui_wait "rows into deaths" 30
+tui_keys Enter
+tui_wait "Rejected rows of import" 30
+tui_keys q q R q
 tui_keys Q
 rc=$(tui_exit_code)
 [ "$rc" = 0 ] || fail "exit status $rc under the memory checker"
