@@ -88,6 +88,7 @@ enum {
     PF_PLANTED = 1 << 5,    /* built by the anomaly planter: the clean generator leaves it alone */
     PF_OLD_STATUS = 1 << 6, /* keeps status 正常 in persons although dead (DEC-004 cases) */
     PF_CUSTODY = 1 << 7,    /* in prisoners.csv */
+    PF_RESIDENT = 1 << 8,   /* a resident outside the roster: paid universal programs, in no registry */
 };
 
 typedef struct gen_person {
@@ -246,6 +247,7 @@ typedef struct gen {
     uint64_t seed;
     long target_persons;
     long registered;        /* persons that persons.csv will list */
+    long residents;         /* PF_RESIDENT persons (payments only) */
     int per_rule;           /* planted cases per rule */
 
     gen_village *villages;
@@ -293,6 +295,9 @@ const char *gen_township_code(int township_index);
 /* A new household with a whole family (head aged head_lo..head_hi) in village. */
 int gen_family_new(gen *g, int village, int cls, int head_lo, int head_hi);
 void gen_population_build(gen *g);  /* the clean population up to the target size */
+/* The county's residents aged 59+ outside the roster, who appear only in payments (universal
+ * 城乡居民养老金 and 高龄津贴); added after the registries, so no registry row names them. */
+void gen_residents_build(gen *g);
 void gen_name_unique(gen *g, int person); /* renames a person until no one else has the name */
 void gen_name_reserve(gen *g, int person); /* gen_name_unique, and no one added later gets it */
 void gen_id_make(gen *g, gen_person *p, const char *region6);
