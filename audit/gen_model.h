@@ -1,6 +1,7 @@
 /* gen_model.h: the generator's in-memory model, shared by its parts (internal to audit/gen*.c).
  *
- * Persons, households and every registry are small enough to hold (about 100 bytes a person);
+ * Persons (the roster and, flagged PF_RESIDENT, the residents outside it who appear only in
+ * payments), households and every registry are small enough to hold (about 100 bytes a person);
  * payments are not held: a person's entitlements are kept as grants (program, first and last
  * period, amount, account, approval), and gen_payments.c expands them month by month straight
  * into the file. The few rows that fit no grant (duplicates, late or reversed payments, a payment
