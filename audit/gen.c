@@ -308,6 +308,7 @@ int fw_gen_write(const char *outdir, const fw_gen_opts *opts, fw_gen_stats *stat
     g->target_persons = opts->persons;
     gen_population_build(g);
     gen_registries_build(g);
+    gen_residents_build(g);
     gen_grants_build(g);
     gen_shuffle_households(g);
 

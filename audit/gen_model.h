@@ -1,6 +1,7 @@
 /* gen_model.h: the generator's in-memory model, shared by its parts (internal to audit/gen*.c).
  *
- * Persons, households and every registry are small enough to hold (about 100 bytes a person);
+ * Persons (the roster and, flagged PF_RESIDENT, the residents outside it who appear only in
+ * payments), households and every registry are small enough to hold (about 100 bytes a person);
  * payments are not held: a person's entitlements are kept as grants (program, first and last
  * period, amount, account, approval), and gen_payments.c expands them month by month straight
  * into the file. The few rows that fit no grant (duplicates, late or reversed payments, a payment
@@ -88,6 +89,7 @@ enum {
     PF_PLANTED = 1 << 5,    /* built by the anomaly planter: the clean generator leaves it alone */
     PF_OLD_STATUS = 1 << 6, /* keeps status 正常 in persons although dead (DEC-004 cases) */
     PF_CUSTODY = 1 << 7,    /* in prisoners.csv */
+    PF_RESIDENT = 1 << 8,   /* a resident outside the roster: paid universal programs, in no registry */
 };
 
 typedef struct gen_person {
@@ -246,6 +248,7 @@ typedef struct gen {
     uint64_t seed;
     long target_persons;
     long registered;        /* persons that persons.csv will list */
+    long residents;         /* PF_RESIDENT persons (payments only) */
     int per_rule;           /* planted cases per rule */
 
     gen_village *villages;
@@ -293,6 +296,9 @@ const char *gen_township_code(int township_index);
 /* A new household with a whole family (head aged head_lo..head_hi) in village. */
 int gen_family_new(gen *g, int village, int cls, int head_lo, int head_hi);
 void gen_population_build(gen *g);  /* the clean population up to the target size */
+/* The county's residents aged 59+ outside the roster, who appear only in payments (universal
+ * 城乡居民养老金 and 高龄津贴); added after the registries, so no registry row names them. */
+void gen_residents_build(gen *g);
 void gen_name_unique(gen *g, int person); /* renames a person until no one else has the name */
 void gen_name_reserve(gen *g, int person); /* gen_name_unique, and no one added later gets it */
 void gen_id_make(gen *g, gen_person *p, const char *region6);

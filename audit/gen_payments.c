@@ -220,9 +220,10 @@ static void person_grants(gen *g, int i, const int *enrol, const int *disability
             if (m <= last)
                 gen_grant_once(g, i, PG_CHANYE, gen_rng_int(r, 10, 50) * 10000L, m, program_pay_day[PG_CHANYE]);
         }
-        if (age >= 19 && age <= 57 && gen_rng_chance(r, 100)) {
+        /* 乡村公益性岗位 (cleaners, road and forest keepers): about one in four of working age */
+        if (age >= 19 && age <= 57 && gen_rng_chance(r, 250)) {
             int first = gen_rng_int(r, GEN_P0, GEN_P0 + 6);
-            int len = gen_rng_int(r, 3, 12);
+            int len = gen_rng_int(r, 6, 12);
             int end = first + len - 1 < last ? first + len - 1 : last;
             if (first <= end)
                 gen_grant_monthly(g, i, PG_GONGYI, gen_rng_int(r, 60, 80) * 1000L, first, end);
@@ -232,7 +233,11 @@ static void person_grants(gen *g, int i, const int *enrol, const int *disability
     int m = gen_rng_int(r, GEN_P0, last);
     if (p->relation == RL_HEAD && gen_rng_chance(r, 30))
         gen_grant_once(g, i, PG_LINSHI, gen_rng_int(r, 5, 30) * 10000L, m, program_pay_day[PG_LINSHI]);
-    if (gen_rng_chance(r, 40)) {
+    if (age >= 40 && gen_rng_chance(r, 150)) {
+        /* a chronic illness (门诊慢特病): the outpatient costs the insurance leaves are reimbursed
+         * every month; one row a month, so never a second 医疗救助 in the same period */
+        gen_grant_monthly(g, i, PG_YILIAO, gen_rng_int(r, 80, 300) * 100L, GEN_P0, last);
+    } else if (gen_rng_chance(r, 40)) {
         long amount = gen_rng_int(r, 20000, 500000);
         gen_grant_once(g, i, PG_YILIAO, amount, gen_rng_int(r, GEN_P0, last), program_pay_day[PG_YILIAO]);
     }

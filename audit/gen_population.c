@@ -460,6 +460,29 @@ void gen_population_build(gen *g)
     }
 }
 
+/* Residents aged 59 and over outside the roster, per thousand registered persons. The roster
+ * (persons.csv) holds the households the civil affairs and rural revitalisation bureaus follow;
+ * the county's 一卡通 ledger also pays every other resident his 城乡居民养老金 and 高龄津贴, which
+ * is most of a county's payment rows (docs/gen.md, "Sizes"). */
+enum { RESIDENTS_PER_MILLE = 1550 };
+
+void gen_residents_build(gen *g)
+{
+    long n = g->target_persons * RESIDENTS_PER_MILLE / 1000;
+    for (long k = 0; k < n; k++) {
+        /* ages 59 to 95 on 2023-01-01, fewer the older: the smaller of two uniform draws */
+        int a = gen_rng_int(&g->rng, 0, 36);
+        int b = gen_rng_int(&g->rng, 0, 36);
+        int age = 59 + (a < b ? a : b);
+        int birth = gen_day(GEN_YEAR - 1 - age, 1, 2) + gen_rng_int(&g->rng, 0, 362);
+        int sex = gen_rng_chance(&g->rng, 470); /* women outlive men */
+        int p = gen_person_add_born(g, -1, RL_HEAD, sex, birth);
+        g->persons.v[p].flags |= PF_RESIDENT;
+        g->registered--;
+        g->residents++;
+    }
+}
+
 /* Household numbers: village code + a 4-digit sequence, in a shuffled order so that planted
  * households do not stand out by their numbers. */
 void gen_shuffle_households(gen *g)

@@ -3,7 +3,8 @@
  * file is valid for its column (read back with the project's CSV reader and normalizers) except
  * exactly the rows listed in rejects-expected.csv; IDs carry valid check digits and a sex digit
  * that agrees with the relation; truth.csv covers every non-statistical rule of docs/catalogue.md;
- * sizes scale with --persons; bad options and unwritable directories are refused cleanly. */
+ * sizes scale with --persons (about 25 payment rows a registered person); bad options and
+ * unwritable directories are refused cleanly. */
 #include <sys/stat.h>
 
 #include "audit/csv.h"
@@ -319,6 +320,10 @@ static void test_scales_with_persons(void **state)
     assert_in_range(n[0][0], 1000, 1000 + 2 + 3 * 2 + 1);
     assert_in_range(n[1][0], 4000, 4000 + 2 + 4 * 2 + 1);
     assert_in_range(n[1][1], n[0][1] * 3, n[0][1] * 5);
+    /* county scale (issue #2): 22.5 to 27.5 payment rows per registered person, so that the
+     * benchmarks' 200,000 persons give 4.5 to 5.5 million rows */
+    assert_in_range(n[0][1], 1000 * 45 / 2, 1000 * 55 / 2);
+    assert_in_range(n[1][1], 4000 * 45 / 2, 4000 * 55 / 2);
     assert_true(n[1][2] > n[0][2] * 3 / 2); /* four cases per rule instead of two */
     test_rmdir(dir);
     free(small);
