@@ -2,9 +2,10 @@
  * through statements prepared once, rejects and flags, the all-or-nothing transaction, the import
  * record and its audit-trail entry, and the listings of imports, rejects and programs.
  *
- * Speed comes from doing per row only what must be done per row: cells are copied into buffers that
- * are reused for the whole file, the insert statement is prepared once, program names are looked up
- * through a small cache, and for a large load into a (nearly) empty table the table's indexes are
+ * Speed comes from doing per row only what must be done per row, and from using a second core: a
+ * reader thread parses and normalizes rows into batches (staged rows) while the calling thread
+ * binds and inserts them through a statement prepared once. Program names are looked up through a
+ * small cache, and for a large load into a (nearly) empty table the table's random-key indexes are
  * dropped and rebuilt at the end inside the same transaction, since building an index by sorting is
  * much cheaper than inserting millions of random keys one by one. */
 #include "audit/import.h"
