@@ -2,15 +2,17 @@
  * through statements prepared once, rejects and flags, the all-or-nothing transaction, the import
  * record and its audit-trail entry, and the listings of imports, rejects and programs.
  *
- * Speed comes from doing per row only what must be done per row: cells are copied into buffers that
- * are reused for the whole file, the insert statement is prepared once, program names are looked up
- * through a small cache, and for a large load into a (nearly) empty table the table's indexes are
+ * Speed comes from doing per row only what must be done per row, and from using a second core: a
+ * reader thread parses and normalizes rows into batches (staged rows) while the calling thread
+ * binds and inserts them through a statement prepared once. Program names are looked up through a
+ * small cache, and for a large load into a (nearly) empty table the table's random-key indexes are
  * dropped and rebuilt at the end inside the same transaction, since building an index by sorting is
  * much cheaper than inserting millions of random keys one by one. */
 #include "audit/import.h"
 
 #include <ctype.h>
 #include <nettle/sha2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,9 @@ enum { PROGRAM_CACHE = 64, MAX_NOTES = 8 };
 
 /* One canonical column's cell while a row is processed. */
 typedef struct cell {
-    fw_buf text;          /* the cell as read, trimmed in place */
+    fw_buf text;          /* the record-at-a-time session's copy of the cell */
+    char *s;              /* the cell as read, trimmed in place: text.data or the CSV reader's field */
+    size_t len;
     bool present;         /* the file has this column */
     int filecol;          /* 1-based column in the file (0: not in the file) */
     char out[32];         /* stored form of ID, DATE, PERIOD, CREDIT, REGION */
@@ -36,6 +40,16 @@ typedef struct note {
     int column;           /* dataset column index */
     char text[FW_WHY_SIZE];
 } note;
+
+/* What one parameter of the insert statement gets, as normalize_cell decided. Text points into a
+ * cell, the profile or the session, so it is valid only until the next row is normalized. */
+typedef struct param_value {
+    int type;             /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT or SQLITE_TEXT */
+    long long i;
+    double d;
+    const char *text;
+    size_t len;
+} param_value;
 
 typedef struct kept_reject {
     long line;
@@ -51,6 +65,9 @@ struct fw_importer {
     long long import_id;
     sqlite3_stmt *ins, *rej, *flag;
     cell *cells;
+    param_value *params;  /* nparams: params[k] is bind index k + 1 (1 and 2 are bound at insert) */
+    int nparams;
+    char row_key[17];     /* the hashed row key of the row being normalized */
     int raw_param;        /* bind index of program_raw, 0 when the dataset has no program column */
     int payment_col;      /* dataset column index of payment_id, -1 when none */
     int program_col;      /* dataset column index of the program column, -1 when none */
@@ -67,6 +84,118 @@ struct fw_importer {
     kept_reject *kept;
     int nkept;
 };
+
+/* ---- staged rows: normalized, not yet stored ----------------------------------------------------- */
+
+/* A file import normalizes rows on a reader thread while the calling thread inserts them, so a row
+ * travels between the two as a staged_row in a batch: everything the insert (or the reject, or the
+ * flags) needs, copied into the batch's arena. The record-at-a-time session stages one row and
+ * stores it at once. */
+enum staged_kind { STAGED_BLANK, STAGED_ROW, STAGED_REJECT };
+
+typedef struct staged_value {
+    int type;             /* as param_value */
+    long long i;
+    double d;
+    size_t off, len;      /* SQLITE_TEXT: bytes in the arena (NUL-terminated) */
+} staged_value;
+
+typedef struct staged_note {
+    int column;           /* dataset column index */
+    size_t value_off, text_off;
+} staged_note;
+
+enum { NO_TEXT = (size_t)-1 };
+
+typedef struct staged_row {
+    enum staged_kind kind;
+    long line;
+    long long bytes_done; /* how far the reader had got: for the progress callback */
+    int first_value;      /* STAGED_ROW: the nparams values from here */
+    int first_note, nnotes;
+    int col;              /* STAGED_REJECT: 1-based file column, 0 for the whole row */
+    const char *column_name; /* STAGED_REJECT: the dataset column (static), or NULL */
+    bool cell_problem;    /* STAGED_REJECT: a cell failed its normalizer (the session reports it) */
+    size_t value_off;     /* STAGED_REJECT: the value shown, or NO_TEXT */
+    size_t reason_off;
+} staged_row;
+
+typedef struct batch {
+    staged_row *rows;
+    int nrows, cap_rows;
+    staged_value *values;
+    int nvalues, cap_values;
+    staged_note *notes;
+    int nnotes, cap_notes;
+    fw_buf arena;
+    bool last;            /* the reader stopped after these rows */
+    int end;              /* when last: 0 at end of file, else the reader's error code, in err */
+    fw_err err;
+    struct batch *next;
+} batch;
+
+static void batch_reset(batch *b)
+{
+    b->nrows = b->nvalues = b->nnotes = 0;
+    b->last = false;
+    b->end = 0;
+    fw_buf_reset(&b->arena);
+}
+
+/* Frees what the batch holds, not the batch itself (the session's batch lives on the stack). */
+static void batch_release(batch *b)
+{
+    free(b->rows);
+    free(b->values);
+    free(b->notes);
+    fw_buf_free(&b->arena);
+}
+
+static void batch_free(batch *b)
+{
+    if (!b)
+        return;
+    batch_release(b);
+    free(b);
+}
+
+static size_t arena_add(batch *b, const char *s, size_t n)
+{
+    size_t off = b->arena.len;
+    fw_buf_add(&b->arena, s, n);
+    fw_buf_putc(&b->arena, '\0');
+    return off;
+}
+
+static const char *arena_text(const batch *b, size_t off) { return off == NO_TEXT ? NULL : b->arena.data + off; }
+
+static staged_row *batch_new_row(batch *b, enum staged_kind kind, long line)
+{
+    if (b->nrows == b->cap_rows) {
+        b->cap_rows = b->cap_rows ? 2 * b->cap_rows : 64;
+        b->rows = fw_realloc(b->rows, (size_t)b->cap_rows * sizeof *b->rows);
+    }
+    staged_row *r = &b->rows[b->nrows++];
+    memset(r, 0, sizeof *r);
+    r->kind = kind;
+    r->line = line;
+    r->value_off = NO_TEXT;
+    return r;
+}
+
+/* Stages a rejected row: reason always, value and column when known. */
+static void stage_reject(batch *b, long line, int col, const char *column_name, const char *value,
+                         const char *reason, bool cell_problem)
+{
+    staged_row *r = batch_new_row(b, STAGED_REJECT, line);
+    r->col = col;
+    r->column_name = column_name;
+    r->cell_problem = cell_problem;
+    if (value)
+        r->value_off = arena_add(b, value, strlen(value));
+    r->reason_off = arena_add(b, reason, strlen(reason));
+}
+
 
 /* Sets err's code and appends "; nothing was loaded" to the message a lower layer wrote. */
 static int nothing_loaded(fw_err *err, int code)
@@ -137,16 +266,16 @@ static int record_reject(fw_importer *im, long line, int col, const char *column
     return rc == SQLITE_DONE ? FW_OK : db_fail(im, err, "cannot record a reject");
 }
 
-static int record_flags(fw_importer *im, long line, fw_err *err)
+static int record_flags(fw_importer *im, const batch *b, const staged_row *r, fw_err *err)
 {
     sqlite3_stmt *st = im->flag;
-    for (int i = 0; i < im->nnotes; i++) {
-        const cell *c = &im->cells[im->notes[i].column];
+    for (int i = 0; i < r->nnotes; i++) {
+        const staged_note *n = &b->notes[r->first_note + i];
         sqlite3_bind_int64(st, 1, im->import_id);
-        sqlite3_bind_int64(st, 2, line);
-        sqlite3_bind_text(st, 3, im->ds->columns[im->notes[i].column].name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, c->text.data, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, im->notes[i].text, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, r->line);
+        sqlite3_bind_text(st, 3, im->ds->columns[n->column].name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, arena_text(b, n->value_off), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, arena_text(b, n->text_off), -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
@@ -176,34 +305,41 @@ static void see_date(fw_importer *im, const char *iso)
         memcpy(im->max_date, iso, 11);
 }
 
-/* Normalizes cell i and binds it. Returns FW_NORM_OK/NOTE/BAD with why filled. */
+static void set_null(param_value *p) { p->type = SQLITE_NULL; }
+
+static void set_text(param_value *p, const char *text, size_t len)
+{
+    p->type = SQLITE_TEXT;
+    p->text = text;
+    p->len = len;
+}
+
+/* Normalizes cell i into its parameter(s). Returns FW_NORM_OK/NOTE/BAD with why filled. */
 static int normalize_cell(fw_importer *im, int i, char why[FW_WHY_SIZE])
 {
     const fw_column *col = &im->ds->columns[i];
     cell *c = &im->cells[i];
-    sqlite3_stmt *st = im->ins;
-    int param = 4 + i + (im->raw_param && i > im->program_col ? 1 : 0);
+    param_value *p = &im->params[3 + i + (im->raw_param && i > im->program_col ? 1 : 0)];
     why[0] = '\0';
-    if (!c->present || c->text.len == 0) {
+    if (!c->present || c->len == 0) {
         if (col->required) {
             snprintf(why, FW_WHY_SIZE, "required column %s is empty; fill it in or drop the row", col->name);
             return FW_NORM_BAD;
         }
-        sqlite3_bind_null(st, param);
+        set_null(p);
         if (col->type == FW_COL_PROGRAM)
-            sqlite3_bind_null(st, im->raw_param);
+            set_null(&im->params[im->raw_param - 1]);
         return FW_NORM_OK;
     }
-    if (c->text.len > FW_IMPORT_MAX_FIELD) {
-        snprintf(why, FW_WHY_SIZE, "value is %zu bytes long; at most %d are accepted", c->text.len,
-                 FW_IMPORT_MAX_FIELD);
+    if (c->len > FW_IMPORT_MAX_FIELD) {
+        snprintf(why, FW_WHY_SIZE, "value is %zu bytes long; at most %d are accepted", c->len, FW_IMPORT_MAX_FIELD);
         return FW_NORM_BAD;
     }
     int rc = FW_NORM_OK;
-    const char *text = c->text.data;
+    const char *text = c->s;
     switch (col->type) {
     case FW_COL_TEXT:
-        sqlite3_bind_text(st, param, text, (int)c->text.len, SQLITE_STATIC);
+        set_text(p, text, c->len);
         return FW_NORM_OK;
     case FW_COL_ID:
         rc = fw_norm_id(text, c->out, why);
@@ -224,39 +360,44 @@ static int normalize_cell(fw_importer *im, int i, char why[FW_WHY_SIZE])
         break;
     case FW_COL_MONEY:
         rc = fw_norm_money(text, col->negative_ok, &c->fen, why);
-        if (rc != FW_NORM_BAD)
-            sqlite3_bind_int64(st, param, c->fen);
-        snprintf(c->out, sizeof c->out, "%lld", c->fen);
+        p->type = SQLITE_INTEGER;
+        p->i = c->fen;
         return rc;
     case FW_COL_NUMBER:
         rc = fw_norm_number(text, &c->num, why);
-        if (rc != FW_NORM_BAD)
-            sqlite3_bind_double(st, param, c->num);
-        snprintf(c->out, sizeof c->out, "%.17g", c->num);
+        p->type = SQLITE_FLOAT;
+        p->d = c->num;
         return rc;
     case FW_COL_PROGRAM: {
         const fw_program_info *info = lookup_program(im, text);
-        sqlite3_bind_text(st, param, info ? info->name : text, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, im->raw_param, text, (int)c->text.len, SQLITE_STATIC);
+        set_text(p, info ? info->name : text, info ? strlen(info->name) : c->len);
+        set_text(&im->params[im->raw_param - 1], text, c->len);
         return FW_NORM_OK;
     }
     }
     if (rc != FW_NORM_BAD)
-        sqlite3_bind_text(st, param, c->out, -1, SQLITE_STATIC);
+        set_text(p, c->out, strlen(c->out));
     return rc;
 }
 
 /* The stored text of cell i as it enters the row key ("" for NULL). The program column enters as
- * written, so a change of the profile's mapping does not change the keys of old rows. */
-static const char *key_text(const fw_importer *im, int i)
+ * written, so a change of the profile's mapping does not change the keys of old rows. Numbers are
+ * formatted here, not per row, since only rows without a payment_id need them. */
+static const char *key_text(fw_importer *im, int i)
 {
-    const cell *c = &im->cells[i];
-    if (!c->present || c->text.len == 0)
+    cell *c = &im->cells[i];
+    if (!c->present || c->len == 0)
         return "";
     switch (im->ds->columns[i].type) {
     case FW_COL_TEXT:
     case FW_COL_PROGRAM:
-        return c->text.data;
+        return c->s;
+    case FW_COL_MONEY:
+        snprintf(c->out, sizeof c->out, "%lld", c->fen);
+        return c->out;
+    case FW_COL_NUMBER:
+        snprintf(c->out, sizeof c->out, "%.17g", c->num);
+        return c->out;
     default:
         return c->out;
     }
@@ -264,16 +405,16 @@ static const char *key_text(const fw_importer *im, int i)
 
 /* row_key: payment_id when present, else the first 16 hex digits of the SHA-256 of the normalized
  * values joined by \x1f. */
-static void bind_row_key(fw_importer *im)
+static void set_row_key(fw_importer *im)
 {
     int pid = im->payment_col;
-    if (pid >= 0 && im->cells[pid].present && im->cells[pid].text.len) {
-        sqlite3_bind_text(im->ins, 3, im->cells[pid].text.data, -1, SQLITE_STATIC);
+    if (pid >= 0 && im->cells[pid].present && im->cells[pid].len) {
+        set_text(&im->params[2], im->cells[pid].s, im->cells[pid].len);
         return;
     }
+    static const char hexdigits[] = "0123456789abcdef";
     struct sha256_ctx h;
     uint8_t digest[SHA256_DIGEST_SIZE];
-    char hex[17];
     sha256_init(&h);
     for (int i = 0; i < im->ds->ncolumns; i++) {
         const char *t = key_text(im, i);
@@ -282,48 +423,122 @@ static void bind_row_key(fw_importer *im)
         sha256_update(&h, strlen(t), (const uint8_t *)t);
     }
     sha256_digest(&h, sizeof digest, digest);
-    for (int k = 0; k < 8; k++)
-        snprintf(hex + 2 * k, 3, "%02x", digest[k]);
-    sqlite3_bind_text(im->ins, 3, hex, 16, SQLITE_TRANSIENT);
+    for (int k = 0; k < 8; k++) {
+        im->row_key[2 * k] = hexdigits[digest[k] >> 4];
+        im->row_key[2 * k + 1] = hexdigits[digest[k] & 15];
+    }
+    im->row_key[16] = '\0';
+    set_text(&im->params[2], im->row_key, 16);
 }
 
-/* Validates the row held in im->cells and inserts it, or records it as a reject. Returns FW_OK
- * when loaded, FW_EDATA when rejected (err: the reason with column), FW_EWORKSPACE on a database
- * error. */
-static int load_row(fw_importer *im, long line, fw_err *err)
+/* Copies the row's parameters and notes into the batch. */
+static void stage_values(fw_importer *im, batch *b, staged_row *r)
+{
+    if (b->nvalues + im->nparams > b->cap_values) {
+        b->cap_values = b->cap_values ? 2 * b->cap_values : 64 * im->nparams;
+        b->values = fw_realloc(b->values, (size_t)b->cap_values * sizeof *b->values);
+    }
+    r->first_value = b->nvalues;
+    for (int k = 0; k < im->nparams; k++) {
+        const param_value *p = &im->params[k];
+        staged_value *v = &b->values[b->nvalues++];
+        v->type = p->type;
+        v->i = p->i;
+        v->d = p->d;
+        if (p->type == SQLITE_TEXT) {
+            v->len = p->len;
+            v->off = arena_add(b, p->text, p->len);
+        }
+    }
+    if (b->nnotes + im->nnotes > b->cap_notes) {
+        b->cap_notes = b->cap_notes ? 2 * b->cap_notes : 64;
+        while (b->cap_notes < b->nnotes + im->nnotes)
+            b->cap_notes *= 2;
+        b->notes = fw_realloc(b->notes, (size_t)b->cap_notes * sizeof *b->notes);
+    }
+    r->first_note = b->nnotes;
+    r->nnotes = im->nnotes;
+    for (int i = 0; i < im->nnotes; i++) {
+        const cell *c = &im->cells[im->notes[i].column];
+        staged_note *n = &b->notes[b->nnotes++];
+        n->column = im->notes[i].column;
+        n->value_off = arena_add(b, c->s, c->len);
+        n->text_off = arena_add(b, im->notes[i].text, strlen(im->notes[i].text));
+    }
+}
+
+/* Validates the row held in im->cells and stages it as a row to insert or as a reject. Touches
+ * neither the database nor the counters, so it can run on the reader thread. */
+static void stage_row(fw_importer *im, long line, batch *b)
 {
     char why[FW_WHY_SIZE];
     im->nnotes = 0;
     for (int i = 0; i < im->ds->ncolumns; i++) {
         cell *c = &im->cells[i];
         if (c->present)
-            c->text.len = fw_norm_trim(c->text.data);
+            c->len = fw_norm_trim(c->s);
         int rc = normalize_cell(im, i, why);
         if (rc == FW_NORM_BAD) {
-            const char *name = im->ds->columns[i].name;
-            fw_fail(err, FW_EDATA, "line %ld, column %d (%s): %s", line, c->filecol, name, why);
-            int wrc = record_reject(im, line, c->filecol, name, c->present ? c->text.data : NULL, why, err);
-            return wrc ? wrc : FW_EDATA;
+            stage_reject(b, line, c->filecol, im->ds->columns[i].name, c->present ? c->s : NULL, why, true);
+            return;
         }
         if (rc == FW_NORM_NOTE && im->nnotes < MAX_NOTES) {
             im->notes[im->nnotes].column = i;
             snprintf(im->notes[im->nnotes++].text, FW_WHY_SIZE, "%s", why);
         }
     }
-    sqlite3_bind_int64(im->ins, 1, im->import_id);
-    sqlite3_bind_int64(im->ins, 2, line);
-    bind_row_key(im);
-    int rc = sqlite3_step(im->ins);
-    sqlite3_reset(im->ins);
+    set_row_key(im);
+    stage_values(im, b, batch_new_row(b, STAGED_ROW, line));
+}
+
+/* Binds a staged row's values and inserts it. */
+static int insert_staged(fw_importer *im, const batch *b, const staged_row *r, fw_err *err)
+{
+    sqlite3_stmt *st = im->ins;
+    sqlite3_bind_int64(st, 1, im->import_id);
+    sqlite3_bind_int64(st, 2, r->line);
+    for (int k = 2; k < im->nparams; k++) {
+        const staged_value *v = &b->values[r->first_value + k];
+        switch (v->type) {
+        case SQLITE_INTEGER:
+            sqlite3_bind_int64(st, k + 1, v->i);
+            break;
+        case SQLITE_FLOAT:
+            sqlite3_bind_double(st, k + 1, v->d);
+            break;
+        case SQLITE_TEXT:
+            sqlite3_bind_text(st, k + 1, b->arena.data + v->off, (int)v->len, SQLITE_STATIC);
+            break;
+        default:
+            sqlite3_bind_null(st, k + 1);
+        }
+    }
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return db_fail(im, err, "cannot insert a row");
     im->loaded++;
-    if (im->nnotes) {
+    if (r->nnotes) {
         im->flagged++;
-        return record_flags(im, line, err);
+        return record_flags(im, b, r, err);
     }
     return FW_OK;
 }
+
+/* Stores one staged row (not a blank one): inserts it, or records the reject. Returns FW_OK when
+ * loaded, FW_EDATA when it is a reject of a cell (err: the reason with line and column), FW_OK for
+ * a reject of the whole row, FW_EWORKSPACE on a database error. */
+static int store_staged(fw_importer *im, const batch *b, const staged_row *r, fw_err *err)
+{
+    if (r->kind == STAGED_ROW)
+        return insert_staged(im, b, r, err);
+    const char *reason = arena_text(b, r->reason_off);
+    if (r->cell_problem)
+        fw_fail(err, FW_EDATA, "line %ld, column %d (%s): %s", r->line, r->col, r->column_name, reason);
+    int rc = record_reject(im, r->line, r->col, r->column_name, arena_text(b, r->value_off), reason, err);
+    return rc ? rc : r->cell_problem ? FW_EDATA : FW_OK;
+}
+
 
 static int prepare_inserts(fw_importer *im, fw_err *err)
 {
@@ -451,8 +666,12 @@ static int importer_new(fw_ws *ws, const char *dataset, const fw_profile *profil
     }
     im->profile = profile;
     im->cells = fw_calloc((size_t)ds->ncolumns, sizeof *im->cells);
-    for (int i = 0; i < ds->ncolumns; i++)
+    im->nparams = 3 + ds->ncolumns; /* import_id, line, row_key, the columns, program_raw */
+    for (int i = 0; i < ds->ncolumns; i++) {
         fw_buf_puts(&im->cells[i].text, "");
+        im->nparams += ds->columns[i].type == FW_COL_PROGRAM;
+    }
+    im->params = fw_calloc((size_t)im->nparams, sizeof *im->params);
     *out = im;
     return FW_OK;
 }
@@ -467,6 +686,7 @@ static void importer_free(fw_importer *im)
     for (int i = 0; i < im->ds->ncolumns; i++)
         fw_buf_free(&im->cells[i].text);
     free(im->cells);
+    free(im->params);
     for (int i = 0; i < im->ncache; i++)
         free(im->cache[i].raw);
     free_kept(im);
@@ -546,8 +766,16 @@ int fw_import_record(fw_importer *im, int n, const char *const *names, const cha
         c->filecol = k + 1;
         fw_buf_puts(&c->text, values[k] ? values[k] : "");
     }
+    for (int i = 0; i < im->ds->ncolumns; i++) {
+        im->cells[i].s = im->cells[i].text.data;
+        im->cells[i].len = im->cells[i].text.len;
+    }
     im->read++;
-    return load_row(im, line, err);
+    batch b = {0};
+    stage_row(im, line, &b);
+    int rc = store_staged(im, &b, &b.rows[0], err);
+    batch_release(&b);
+    return rc;
 }
 
 int fw_importer_close(fw_importer *im, fw_err *err)
@@ -696,7 +924,8 @@ typedef struct saved_indexes {
 } saved_indexes;
 
 /* Drops the dataset table's indexes when the file is large compared with what the table holds; they
- * are rebuilt (by sorting) before commit. */
+ * are rebuilt (by sorting) before commit. Inserting millions of random keys one by one into a
+ * B-tree that no longer fits the page cache is what makes a large load slow. */
 static int drop_indexes_for_bulk(fw_importer *im, long long bytes_total, saved_indexes *saved, fw_err *err)
 {
     enum { BULK_MIN_BYTES = 4 << 20, BYTES_PER_ROW_GUESS = 100 };
@@ -715,12 +944,18 @@ static int drop_indexes_for_bulk(fw_importer *im, long long bytes_total, saved_i
     sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
     fw_buf drops = {0};
     fw_buf_puts(&drops, "");
+    char *kept = fw_printf("ds_%s_import", im->ds->name);
     while (sqlite3_step(st) == SQLITE_ROW) {
+        /* The import_id index stays: every key this import adds is (this import, a new rowid), the
+         * largest in the index, so inserting it is an append, cheaper than a rebuild. */
+        if (strcmp((const char *)sqlite3_column_text(st, 0), kept) == 0)
+            continue;
         saved->sql = fw_realloc(saved->sql, (size_t)(saved->n + 1) * sizeof *saved->sql);
         saved->sql[saved->n++] = fw_strdup((const char *)sqlite3_column_text(st, 1));
         fw_buf_printf(&drops, "DROP INDEX \"%s\";", (const char *)sqlite3_column_text(st, 0));
     }
     sqlite3_finalize(st);
+    free(kept);
     free(table);
     int rc = fw_ws_exec(im->ws, drops.data, err);
     fw_buf_free(&drops);
@@ -869,26 +1104,27 @@ static bool all_blank(const fw_csv_record *rec)
     return true;
 }
 
-/* One data record: blank (skipped, counted), ragged, badly encoded, or a row to load. */
-static int take_record(file_import *f, const fw_csv_record *rec, fw_err *err)
+/* One data record: blank (skipped, counted), ragged, badly encoded, or a row to load. The cells
+ * point into the reader's record, which stage_row trims in place. Runs on the reader thread. */
+static void stage_record(file_import *f, fw_csv_record *rec, batch *b)
 {
     fw_importer *im = f->im;
     if (all_blank(rec)) {
-        f->blank++;
-        return FW_OK;
+        batch_new_row(b, STAGED_BLANK, rec->line);
+        return;
     }
-    im->read++;
     if (rec->n != f->nheader) {
         char why[FW_WHY_SIZE];
         snprintf(why, sizeof why, "row has %d fields but the header has %d; check for an unquoted comma or a "
                                   "missing field", rec->n, f->nheader);
-        return record_reject(im, rec->line, 0, NULL, NULL, why, err);
+        stage_reject(b, rec->line, 0, NULL, NULL, why, false);
+        return;
     }
     if (rec->bad) {
         int k = rec->bad_col;
         const char *name = k > 0 && f->colmap[k - 1] >= 0 ? im->ds->columns[f->colmap[k - 1]].name : NULL;
-        return record_reject(im, rec->line, k, name, k > 0 && k <= rec->n ? rec->fields[k - 1] : NULL, rec->bad,
-                             err);
+        stage_reject(b, rec->line, k, name, k > 0 && k <= rec->n ? rec->fields[k - 1] : NULL, rec->bad, false);
+        return;
     }
     for (int i = 0; i < im->ds->ncolumns; i++)
         im->cells[i].present = false;
@@ -899,38 +1135,198 @@ static int take_record(file_import *f, const fw_csv_record *rec, fw_err *err)
         cell *c = &im->cells[i];
         c->present = true;
         c->filecol = k + 1;
-        fw_buf_reset(&c->text);
-        fw_buf_add(&c->text, rec->fields[k], rec->lens[k]);
+        c->s = rec->fields[k];
+        c->len = rec->lens[k];
     }
-    int rc = load_row(im, rec->line, err);
-    return rc == FW_EDATA ? FW_OK : rc;
+    stage_row(im, rec->line, b);
+}
+
+/* ---- the reader thread ---------------------------------------------------------------------------- */
+
+/* Reading, decoding and normalizing a ledger costs about as much as inserting it, so a file import
+ * does the first on a reader thread and the second on the calling thread (SQLite and the progress
+ * callback stay there). The two pass a fixed set of batches back and forth, which keeps memory
+ * flat whatever the file's size. */
+enum { PIPE_BATCHES = 4, BATCH_ROWS = 512 };
+
+typedef struct pipeline {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    batch *free_list;          /* batches the reader may fill */
+    batch *full_head, *full_tail; /* batches filled, in file order, for the inserter */
+    bool stop;                 /* the inserter gave up: the reader stops at its next batch */
+    file_import *f;
+    batch *all[PIPE_BATCHES];
+} pipeline;
+
+/* Reader side: the next batch to fill, or NULL when told to stop. */
+static batch *pipe_take_free(pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->free_list && !p->stop)
+        pthread_cond_wait(&p->cv, &p->mu);
+    batch *b = p->stop ? NULL : p->free_list;
+    if (b)
+        p->free_list = b->next;
+    pthread_mutex_unlock(&p->mu);
+    return b;
+}
+
+static void pipe_put_full(pipeline *p, batch *b)
+{
+    pthread_mutex_lock(&p->mu);
+    b->next = NULL;
+    if (p->full_tail)
+        p->full_tail->next = b;
+    else
+        p->full_head = b;
+    p->full_tail = b;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Inserter side: the next filled batch (the reader always ends with a `last` one). */
+static batch *pipe_take_full(pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->full_head)
+        pthread_cond_wait(&p->cv, &p->mu);
+    batch *b = p->full_head;
+    p->full_head = b->next;
+    if (!p->full_head)
+        p->full_tail = NULL;
+    pthread_mutex_unlock(&p->mu);
+    return b;
+}
+
+static void pipe_give_free(pipeline *p, batch *b)
+{
+    batch_reset(b);
+    pthread_mutex_lock(&p->mu);
+    b->next = p->free_list;
+    p->free_list = b;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void pipe_stop(pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Fills a batch with up to BATCH_ROWS records; marks it last at end of file or on an error. */
+static void fill_batch(file_import *f, batch *b)
+{
+    fw_csv_record rec;
+    while (b->nrows < BATCH_ROWS) {
+        int rc = fw_csv_next(f->csv, &rec, &b->err);
+        if (rc != 1) {
+            b->last = true;
+            b->end = rc;
+            return;
+        }
+        stage_record(f, &rec, b);
+        b->rows[b->nrows - 1].bytes_done = fw_csv_bytes_done(f->csv);
+    }
+}
+
+static void *reader_main(void *arg)
+{
+    pipeline *p = arg;
+    batch *b;
+    while ((b = pipe_take_free(p))) {
+        fill_batch(p->f, b);
+        bool last = b->last;
+        pipe_put_full(p, b);
+        if (last)
+            break;
+    }
+    return NULL;
+}
+
+/* ---- the inserting side ---------------------------------------------------------------------------- */
+
+/* Stores one batch. Returns FW_OK to go on, a code to stop with, or sets *done when the rejects
+ * already exceed the limit (the file fails anyway, so reading stops). */
+static int store_batch(file_import *f, const batch *b, long long *next_progress, bool *done, fw_err *err)
+{
+    fw_importer *im = f->im;
+    for (int k = 0; k < b->nrows; k++) {
+        const staged_row *r = &b->rows[k];
+        if (r->kind == STAGED_BLANK) {
+            f->blank++;
+        } else {
+            im->read++;
+            int rc = store_staged(im, b, r, err);
+            if (rc && rc != FW_EDATA)
+                return rc;
+        }
+        if (f->limit >= 0 && im->rejected > f->limit) {
+            *done = true;
+            return FW_OK;
+        }
+        if (im->read >= *next_progress) {
+            *next_progress += FW_IMPORT_PROGRESS_ROWS;
+            if (f->o->progress && f->o->progress(f->o->progress_ctx, im->read, r->bytes_done, f->bytes_total))
+                return fw_fail(err, FW_EINTR, "%s: import cancelled at line %ld; nothing was loaded", f->o->path,
+                               r->line);
+        }
+    }
+    return FW_OK;
+}
+
+/* The end of the file as the reader saw it: 0 at end of file, else its error. */
+static int reading_ended(file_import *f, const batch *b, fw_err *err)
+{
+    if (b->end == 0) {
+        f->complete = true;
+        if (f->o->progress)
+            f->o->progress(f->o->progress_ctx, f->im->read, fw_csv_bytes_done(f->csv), f->bytes_total);
+        return FW_OK;
+    }
+    fw_fail(err, b->end, "%s", b->err.msg);
+    if (b->end != FW_EINTR)
+        return nothing_loaded(err, b->end == FW_EFAIL ? FW_EFAIL : FW_EDATA);
+    return b->end;
 }
 
 static int read_rows(file_import *f, fw_err *err)
 {
-    fw_csv_record rec;
-    int rc;
+    pipeline p = {.f = f};
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    for (int i = 0; i < PIPE_BATCHES; i++) {
+        p.all[i] = fw_calloc(1, sizeof *p.all[i]);
+        p.all[i]->next = p.free_list;
+        p.free_list = p.all[i];
+    }
+    pthread_t reader;
+    int rc = pthread_create(&reader, NULL, reader_main, &p);
+    bool started = rc == 0;
+    if (!started)
+        rc = fw_fail(err, FW_EFAIL, "%s: cannot start the reader thread: %s", f->o->path, strerror(rc));
     long long next_progress = FW_IMPORT_PROGRESS_ROWS;
-    while ((rc = fw_csv_next(f->csv, &rec, err)) == 1) {
-        if ((rc = take_record(f, &rec, err)))
-            return rc;
-        if (f->limit >= 0 && f->im->rejected > f->limit)
-            return FW_OK; /* the file fails anyway: stop reading */
-        if (f->im->read >= next_progress) {
-            next_progress += FW_IMPORT_PROGRESS_ROWS;
-            if (f->o->progress &&
-                f->o->progress(f->o->progress_ctx, f->im->read, fw_csv_bytes_done(f->csv), f->bytes_total))
-                return fw_fail(err, FW_EINTR, "%s: import cancelled at line %ld; nothing was loaded", f->o->path,
-                               rec.line);
+    bool done = false;
+    while (!rc && !done) {
+        batch *b = pipe_take_full(&p);
+        rc = store_batch(f, b, &next_progress, &done, err);
+        if (!rc && !done && b->last) {
+            rc = reading_ended(f, b, err);
+            done = true;
         }
+        pipe_give_free(&p, b);
     }
-    if (rc == 0) {
-        f->complete = true;
-        if (f->o->progress)
-            f->o->progress(f->o->progress_ctx, f->im->read, fw_csv_bytes_done(f->csv), f->bytes_total);
+    if (started) {
+        pipe_stop(&p);
+        pthread_join(reader, NULL);
     }
-    if (rc != 0 && rc != FW_EINTR)
-        return nothing_loaded(err, rc == FW_EFAIL ? FW_EFAIL : FW_EDATA);
+    for (int i = 0; i < PIPE_BATCHES; i++)
+        batch_free(p.all[i]);
+    pthread_cond_destroy(&p.cv);
+    pthread_mutex_destroy(&p.mu);
     return rc;
 }
 

@@ -189,6 +189,23 @@ static int looks_like_excel_number(const char *s)
     return e && (e[1] == '+' || is_digit(e[1])) && (is_digit(s[0]) || s[0] == '.');
 }
 
+/* Today as YYYYMMDD (UTC). Every ID number asks, so the calendar is worked out once per day per
+ * thread, not per row (an import normalizes on its own thread). */
+static long today_yyyymmdd(void)
+{
+    static _Thread_local time_t day_start = -1, day_end = -1;
+    static _Thread_local long today;
+    time_t now = time(NULL);
+    if (now < day_start || now >= day_end) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        today = (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+        day_start = now - (tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec);
+        day_end = day_start + 86400;
+    }
+    return today;
+}
+
 static int check_birth_date(const char *yyyymmdd, char why[FW_WHY_SIZE])
 {
     int y = digits_value(yyyymmdd, 4), m = digits_value(yyyymmdd + 4, 2), d = digits_value(yyyymmdd + 6, 2);
@@ -198,11 +215,7 @@ static int check_birth_date(const char *yyyymmdd, char why[FW_WHY_SIZE])
         return set_why(why, FW_NORM_BAD,
                        "ID number has an impossible birth date %.8s: %s; check the number", yyyymmdd,
                        problem);
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    long today = (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-    if ((long)y * 10000 + m * 100 + d > today)
+    if ((long)y * 10000 + m * 100 + d > today_yyyymmdd())
         return set_why(why, FW_NORM_BAD, "ID number has a birth date in the future (%.8s); check the number",
                        yyyymmdd);
     return FW_NORM_OK;

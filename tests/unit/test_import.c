@@ -391,6 +391,55 @@ static void test_cancel_leaves_workspace_as_before(void **state)
     assert_int_equal(count(f, "SELECT count(*) FROM ds_prisoners"), 1);
 }
 
+/* A file import parses on a reader thread and inserts on the caller's, in batches of a few hundred
+ * rows: a file many batches long must come out exactly as written, in order, with each reject,
+ * flag and blank line on its own line number, and an error near the end must still load nothing. */
+static void test_many_batches_keep_order_and_lines(void **state)
+{
+    fx *f = *state;
+    enum { ROWS = 5000 };
+    fw_buf b = {0};
+    fw_buf_puts(&b, PAY_HEADER);
+    for (int i = 0; i < ROWS; i++) {
+        int line = i + 2;
+        if (line == 1500)
+            fw_buf_puts(&b, ",,, ,,,\n"); /* blank cells only: skipped, counted */
+        else if (line % 1000 == 777)
+            fw_buf_printf(&b, "P%d,11010519491231002X,张三,城乡低保,abc,2023-05-10,\n", line);
+        else if (line == 4321)
+            fw_buf_printf(&b, "P%d,110105491231002,张三,城乡低保,-1.5,2023-05-10,\n", line);
+        else
+            fw_buf_printf(&b, "P%d,11010519491231002X,张三,城乡低保,%d.%02d,2023-05-10,\n", line, line, line % 100);
+    }
+    assert_int_equal(import_opts(f, "payments", "big.csv", b.data, b.len, (fw_import_opts){.max_rejects = -1}), FW_OK);
+    assert_int_equal(f->res.rows_blank, 1);
+    assert_int_equal(f->res.rows_read, ROWS - 1);
+    assert_int_equal(f->res.rows_rejected, 5); /* lines 777, 1777, 2777, 3777, 4777 */
+    assert_int_equal(f->res.rows_loaded, ROWS - 1 - 5);
+    assert_int_equal(f->res.rows_flagged, 1);
+    /* Every row's line, key and amount match what was written there, and rowids follow the file. */
+    assert_int_equal(count(f, "SELECT count(*) FROM ds_payments WHERE row_key <> 'P' || line OR "
+                              "amount <> line * 100 + line % 100 AND line <> 4321"),
+                     0);
+    assert_int_equal(count(f, "SELECT count(*) FROM ds_payments a JOIN ds_payments b ON b.rowid = a.rowid + 1 "
+                              "WHERE b.line <= a.line"),
+                     0);
+    assert_int_equal(count(f, "SELECT count(*) FROM rejects WHERE line % 1000 = 777 AND col = 5 AND "
+                              "column_name = 'amount' AND value = 'abc'"),
+                     5);
+    assert_int_equal(count(f, "SELECT count(*) FROM flags WHERE line = 4321"), 2); /* 15-digit ID, reversal */
+    assert_int_equal(count(f, "SELECT amount FROM ds_payments WHERE line = 4321"), -150);
+    /* An unterminated quote on the last line, batches after the first rejects: nothing loaded. */
+    fw_buf_puts(&b, "P9,\"11010519491231002X,张三\n");
+    assert_int_equal(import_opts(f, "payments", "bad.csv", b.data, b.len, (fw_import_opts){.replace = true, .max_rejects = -1}),
+                     FW_EDATA);
+    assert_msg(f, "bad.csv:5002: a quoted field in the record starting on this line is never closed");
+    assert_msg(f, "nothing was loaded");
+    assert_int_equal(count(f, "SELECT count(*) FROM ds_payments"), ROWS - 1 - 5);
+    assert_int_equal(count(f, "SELECT count(*) FROM imports"), 1);
+    fw_buf_free(&b);
+}
+
 static void test_preview(void **state)
 {
     fx *f = *state;
@@ -447,7 +496,7 @@ int main(void)
         T(test_good_file_and_record),  T(test_ragged_rows),        T(test_unknown_and_duplicate_headers),
         T(test_missing_required_and_empty), T(test_invalid_values), T(test_garbage_bytes_and_huge_field),
         T(test_gbk_and_normal_forms),  T(test_max_rejects),        T(test_duplicate_and_replace),
-        T(test_programs_listing),      T(test_user_profile),       T(test_cancel_leaves_workspace_as_before),
+        T(test_programs_listing),      T(test_user_profile),       T(test_cancel_leaves_workspace_as_before), T(test_many_batches_keep_order_and_lines),
         T(test_preview),               T(test_record_session),
     };
     return cmocka_run_group_tests_name("import", tests, NULL, NULL);
