@@ -101,7 +101,10 @@ tui_keys Enter
 tui_wait "Exported"
 [ -s "$casebook" ] || fail "no case workbook written"
 tui_keys q
-tui_wait "of 167"
+# the hit list's total equals what the CLI lists for the same workspace
+total=$("$FW" --db "$ws" hits --format csv | tail -n +2 | wc -l)
+[ "$total" -gt 0 ] || fail "no hits to list"
+tui_wait "of $total"
 
 # Rules screen: r runs the selected rule, R every enabled rule; a re-run finds no new hits.
 tui_keys 4
