@@ -7,12 +7,13 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 db=$(tui_fixture)
 if [[ $FW == *build-asan* ]]; then
     TUI_BIN=$FW
-elif [ -x "$root/build-asan/fundwatch" ]; then
+elif [ -x "$root/build-asan/fundwatch" ] && ! [ "$FW" -nt "$root/build-asan/fundwatch" ]; then
+    # an ASan build at least as new as the binary under test (a stale one would test old code)
     TUI_BIN=$root/build-asan/fundwatch
 elif command -v valgrind >/dev/null; then
     TUI_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 else
-    echo "skip: neither an ASan build nor valgrind"; exit 0
+    echo "FAIL: neither a current ASan build nor valgrind (scripts/install-deps.sh installs valgrind)"; exit 1
 fi
 # The import screen starts in the cwd: a CSV with one good and one rejected row, and a sub-directory.
 mkdir -p "$TUI_TMP/data/sub"
