@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "audit/cases.h"
 #include "audit/dataset.h"
@@ -22,6 +24,7 @@ static double now_s(void)
 
 typedef struct watch {
     volatile sig_atomic_t *interrupt;
+    volatile sig_atomic_t *stop; /* the run ended early (another rule was interrupted) */
     double deadline;   /* monotonic seconds */
     bool timed_out;
 } watch;
@@ -31,7 +34,7 @@ typedef struct watch {
 static int watch_progress(void *ctx)
 {
     watch *w = ctx;
-    if (w->interrupt && *w->interrupt)
+    if ((w->interrupt && *w->interrupt) || (w->stop && *w->stop))
         return 1;
     if (now_s() > w->deadline) {
         w->timed_out = true;
@@ -198,6 +201,103 @@ static const char *const out_names[O_NCOLS] = {"subject", "id_number", "amount",
                                                "detail", "evidence", "name", "household_id", "township",
                                                "village", "program"};
 
+/* ---- reading a rule's result ------------------------------------------------------------------ */
+
+/* One row of a rule's result, copied out of the statement so that the query can run on a worker's
+ * connection while the run's own connection stores the hits. col[O_AMOUNT] is unused (amount). */
+typedef struct hit_row {
+    char *col[O_NCOLS];
+    long long amount;
+} hit_row;
+
+/* A rule's query and its outcome. Owns rows. */
+typedef struct rule_query {
+    const fw_rule *rule;
+    double limit_s;
+    hit_row *rows;
+    long nrows, cap;
+    int e; /* FW_OK, or why the query stopped */
+    fw_err err;
+    bool timed_out, interrupted;
+    double seconds;
+} rule_query;
+
+static void rule_query_clear(rule_query *q)
+{
+    for (long i = 0; i < q->nrows; i++)
+        for (int k = 0; k < O_NCOLS; k++)
+            free(q->rows[i].col[k]);
+    free(q->rows);
+    q->rows = NULL;
+    q->nrows = q->cap = 0;
+}
+
+static char *column_copy(sqlite3_stmt *st, int col)
+{
+    const unsigned char *v = col >= 0 ? sqlite3_column_text(st, col) : NULL;
+    return v ? fw_strdup((const char *)v) : NULL;
+}
+
+static int find_columns(const fw_rule *r, sqlite3_stmt *st, int col[O_NCOLS], fw_err *err)
+{
+    for (int k = 0; k < O_NCOLS; k++) {
+        col[k] = -1;
+        for (int i = 0; i < sqlite3_column_count(st); i++)
+            if (strcasecmp(sqlite3_column_name(st, i), out_names[k]) == 0)
+                col[k] = i;
+        if (k <= O_EVIDENCE && col[k] < 0)
+            return fw_fail(err, FW_EDATA, "%s:%d: [%s] the query has no output column '%s'", r->file,
+                           r->query_line, r->id, out_names[k]);
+    }
+    return FW_OK;
+}
+
+static void add_row(rule_query *q, sqlite3_stmt *st, const int col[O_NCOLS])
+{
+    if (q->nrows == q->cap) {
+        q->cap = q->cap ? q->cap * 2 : 64;
+        q->rows = fw_realloc(q->rows, (size_t)q->cap * sizeof *q->rows);
+    }
+    hit_row *h = &q->rows[q->nrows++];
+    for (int k = 0; k < O_NCOLS; k++)
+        h->col[k] = k == O_AMOUNT ? NULL : column_copy(st, col[k]);
+    h->amount = sqlite3_column_type(st, col[O_AMOUNT]) == SQLITE_FLOAT
+                    ? (long long)(sqlite3_column_double(st, col[O_AMOUNT]) + 0.5)
+                    : sqlite3_column_int64(st, col[O_AMOUNT]);
+}
+
+/* Runs q->rule's SELECT on ws (read only: the authorizer refuses anything else) and keeps its rows,
+ * under a progress handler that stops it at the time limit or on an interrupt. */
+static void query_rule(fw_ws *ws, rule_query *q, volatile sig_atomic_t *interrupt, volatile sig_atomic_t *stop)
+{
+    const fw_rule *r = q->rule;
+    double t0 = now_s();
+    watch w = {.interrupt = interrupt, .stop = stop, .deadline = t0 + q->limit_s};
+    sqlite3_stmt *st = NULL;
+    int col[O_NCOLS];
+    q->e = fw_rule_prepare(ws, r, &st, &q->err);
+    if (!q->e)
+        q->e = fw_rule_bind_params(ws, r, st, &q->err);
+    if (!q->e)
+        q->e = find_columns(r, st, col, &q->err);
+    if (!q->e) {
+        sqlite3_progress_handler(ws->db, PROGRESS_OPS, watch_progress, &w);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            add_row(q, st, col);
+        sqlite3_progress_handler(ws->db, 0, NULL, NULL);
+        if (rc != SQLITE_DONE)
+            q->e = fw_fail(&q->err, rc == SQLITE_INTERRUPT ? FW_EINTR : FW_EDATA, "%s:%d: [%s] %s", r->file,
+                           r->query_line, r->id, sqlite3_errmsg(ws->db));
+    }
+    sqlite3_finalize(st);
+    q->timed_out = w.timed_out;
+    q->interrupted = q->e && interrupt && *interrupt;
+    q->seconds = now_s() - t0;
+}
+
+/* ---- storing a rule's hits -------------------------------------------------------------------- */
+
 typedef struct run_ctx {
     fw_ws *ws;
     long long run_id;
@@ -252,26 +352,24 @@ static int step_done(fw_ws *ws, sqlite3_stmt *st, fw_err *err)
     return FW_OK;
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, sqlite3_stmt *row, int col)
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 {
-    const unsigned char *v = col >= 0 ? sqlite3_column_text(row, col) : NULL;
     if (v && *v)
-        sqlite3_bind_text(st, i, (const char *)v, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, i);
 }
 
 /* Stores one row of a rule's result as a new or still-present hit. */
-static int store_hit(run_ctx *rc, const fw_rule *r, sqlite3_stmt *row, const int col[O_NCOLS], fw_rule_result *res,
-                     fw_err *err)
+static int store_hit(run_ctx *rc, const fw_rule *r, const hit_row *row, fw_rule_result *res, fw_err *err)
 {
-    const char *subject = (const char *)sqlite3_column_text(row, col[O_SUBJECT]);
+    const char *subject = row->col[O_SUBJECT];
     if (!subject || !*subject)
         return fw_fail(err, FW_EDATA, "%s:%d: [%s] a result row has an empty subject; every row needs one",
                        r->file, r->query_line, r->id);
-    const unsigned char *detail = sqlite3_column_text(row, col[O_DETAIL]);
+    const char *detail = row->col[O_DETAIL];
     char **keys;
-    int nkeys = fw_evidence_split((const char *)sqlite3_column_text(row, col[O_EVIDENCE]), &keys);
+    int nkeys = fw_evidence_split(row->col[O_EVIDENCE], &keys);
     char fp[65], eh[65];
     fw_hit_fingerprint(r->id, subject, keys, nkeys, fp);
     if (evidence_hash(rc->ws, &rc->er, keys, nkeys, eh, err)) {
@@ -281,9 +379,7 @@ static int store_hit(run_ctx *rc, const fw_rule *r, sqlite3_stmt *row, const int
         free(m);
         return err->code;
     }
-    long long amount = sqlite3_column_type(row, col[O_AMOUNT]) == SQLITE_FLOAT
-                           ? (long long)(sqlite3_column_double(row, col[O_AMOUNT]) + 0.5)
-                           : sqlite3_column_int64(row, col[O_AMOUNT]);
+    long long amount = row->amount;
 
     sqlite3_bind_text(rc->find, 1, fp, -1, SQLITE_STATIC);
     long long id = 0, last_run = 0;
@@ -301,13 +397,13 @@ static int store_hit(run_ctx *rc, const fw_rule *r, sqlite3_stmt *row, const int
         sqlite3_bind_int64(u, 2, rc->run_id);
         sqlite3_bind_text(u, 3, eh, -1, SQLITE_STATIC);
         sqlite3_bind_int64(u, 4, amount);
-        bind_text_or_null(u, 5, row, col[O_FIRST]);
-        bind_text_or_null(u, 6, row, col[O_LAST]);
-        sqlite3_bind_text(u, 7, detail ? (const char *)detail : "", -1, SQLITE_TRANSIENT);
+        bind_text_or_null(u, 5, row->col[O_FIRST]);
+        bind_text_or_null(u, 6, row->col[O_LAST]);
+        sqlite3_bind_text(u, 7, detail ? detail : "", -1, SQLITE_STATIC);
         sqlite3_bind_text(u, 8, r->category, -1, SQLITE_STATIC);
         sqlite3_bind_text(u, 9, r->severity, -1, SQLITE_STATIC);
         for (int k = 0; k < 5; k++)
-            bind_text_or_null(u, 10 + k, row, col[O_NAME + k]);
+            bind_text_or_null(u, 10 + k, row->col[O_NAME + k]);
         e = step_done(rc->ws, u, err);
         res->hits_present++;
     } else {
@@ -317,14 +413,14 @@ static int store_hit(run_ctx *rc, const fw_rule *r, sqlite3_stmt *row, const int
         sqlite3_bind_text(in, 3, r->category, -1, SQLITE_STATIC);
         sqlite3_bind_text(in, 4, r->severity, -1, SQLITE_STATIC);
         sqlite3_bind_text(in, 5, r->subject_kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(in, 6, subject, -1, SQLITE_TRANSIENT);
-        bind_text_or_null(in, 7, row, col[O_ID]);
+        sqlite3_bind_text(in, 6, subject, -1, SQLITE_STATIC);
+        bind_text_or_null(in, 7, row->col[O_ID]);
         for (int k = 0; k < 5; k++)
-            bind_text_or_null(in, 8 + k, row, col[O_NAME + k]);
+            bind_text_or_null(in, 8 + k, row->col[O_NAME + k]);
         sqlite3_bind_int64(in, 13, amount);
-        bind_text_or_null(in, 14, row, col[O_FIRST]);
-        bind_text_or_null(in, 15, row, col[O_LAST]);
-        sqlite3_bind_text(in, 16, detail ? (const char *)detail : "", -1, SQLITE_TRANSIENT);
+        bind_text_or_null(in, 14, row->col[O_FIRST]);
+        bind_text_or_null(in, 15, row->col[O_LAST]);
+        sqlite3_bind_text(in, 16, detail ? detail : "", -1, SQLITE_STATIC);
         sqlite3_bind_text(in, 17, eh, -1, SQLITE_STATIC);
         sqlite3_bind_int64(in, 18, rc->run_id);
         e = step_done(rc->ws, in, err);
@@ -414,97 +510,125 @@ static int record_rule(run_ctx *rc, const fw_rule *r, const fw_rule_result *res,
     return e;
 }
 
-/* Reads the rule's rows and stores its hits; the caller holds the transaction. */
-static int rule_body(run_ctx *rc, const fw_rule *r, fw_rule_result *res, fw_err *err)
+/* Stores the rows as hits; the caller holds the transaction. */
+static int rule_body(run_ctx *rc, const rule_query *q, fw_rule_result *res, fw_err *err)
 {
-    sqlite3_stmt *q;
     if (fw_ws_exec(rc->ws, "DELETE FROM temp.fw_seen", err))
         return err->code;
-    if (fw_rule_prepare(rc->ws, r, &q, err))
-        return err->code;
-    if (fw_rule_bind_params(rc->ws, r, q, err)) {
-        sqlite3_finalize(q);
-        return err->code;
-    }
-    int col[O_NCOLS];
-    for (int k = 0; k < O_NCOLS; k++) {
-        col[k] = -1;
-        for (int i = 0; i < sqlite3_column_count(q); i++)
-            if (strcasecmp(sqlite3_column_name(q, i), out_names[k]) == 0)
-                col[k] = i;
-        if (k <= O_EVIDENCE && col[k] < 0) {
-            sqlite3_finalize(q);
-            return fw_fail(err, FW_EDATA, "%s:%d: [%s] the query has no output column '%s'", r->file,
-                           r->query_line, r->id, out_names[k]);
-        }
-    }
-    int rc2, e = FW_OK;
-    while (!e && (rc2 = sqlite3_step(q)) == SQLITE_ROW) {
-        res->rows_discarded++;
-        e = store_hit(rc, r, q, col, res, err);
-    }
-    if (!e && rc2 != SQLITE_DONE)
-        e = fw_fail(err, rc2 == SQLITE_INTERRUPT ? FW_EINTR : FW_EDATA, "%s:%d: [%s] %s", r->file, r->query_line,
-                    r->id, sqlite3_errmsg(rc->ws->db));
-    sqlite3_finalize(q);
+    int e = FW_OK;
+    for (long i = 0; !e && i < q->nrows; i++)
+        e = store_hit(rc, q->rule, &q->rows[i], res, err);
     if (!e)
-        e = finish_rule_hits(rc, r, res, err);
+        e = finish_rule_hits(rc, q->rule, res, err);
     if (!e)
         e = fw_cases_sync(rc->ws, rc->run_id, err);
     return e;
 }
 
-/* Runs one rule in its own transaction. Returns FW_OK or the rule's failure code (the run goes on
- * after a failure, stops after an interruption). */
-static int run_one(run_ctx *rc, const fw_rule *r, watch *w, double limit_s, fw_rule_result *res)
+static void fail_result(const rule_query *q, const fw_err *err, fw_rule_result *res)
 {
-    fw_err err = {0};
+    res->rows_discarded = q->nrows;
+    res->hits = res->hits_new = res->hits_present = res->hits_gone = 0;
+    snprintf(res->status, sizeof res->status, "%s", q->interrupted ? "interrupted" : "failed");
+    if (q->interrupted)
+        snprintf(res->message, sizeof res->message, "interrupted after %lld ms; its partial results were discarded",
+                 res->ms);
+    else if (q->timed_out)
+        snprintf(res->message, sizeof res->message,
+                 "stopped at the time limit of %.0f s; its partial results were discarded. Raise the limit "
+                 "(fundwatch run --time-limit SECONDS, or time_limit in the rule) or make the query use an index",
+                 q->limit_s);
+    else
+        snprintf(res->message, sizeof res->message, "%.500s", err->msg);
+}
+
+/* Stores one queried rule's hits in its own transaction, or records why it has none. Returns FW_OK
+ * or the rule's failure code (the run goes on after a failure, stops after an interruption). */
+static int store_rule(run_ctx *rc, const rule_query *q, fw_rule_result *res)
+{
+    fw_err err = q->err;
     double t0 = now_s();
-    w->deadline = t0 + limit_s;
-    w->timed_out = false;
-    int e = fw_ws_begin(rc->ws, &err);
-    if (!e) {
-        sqlite3_progress_handler(rc->ws->db, PROGRESS_OPS, watch_progress, w);
-        e = rule_body(rc, r, res, &err);
-        sqlite3_progress_handler(rc->ws->db, 0, NULL, NULL);
-    }
-    res->ms = (long long)((now_s() - t0) * 1000 + 0.5);
-    if (!e) {
-        snprintf(res->status, sizeof res->status, "complete");
-        res->rows_discarded = 0;
-        e = record_rule(rc, r, res, &err);
+    int e = q->e;
+    if (!e && !(e = fw_ws_begin(rc->ws, &err))) {
+        e = rule_body(rc, q, res, &err);
+        res->ms = (long long)((q->seconds + now_s() - t0) * 1000 + 0.5);
+        if (!e) {
+            snprintf(res->status, sizeof res->status, "complete");
+            e = record_rule(rc, q->rule, res, &err);
+        }
         if (!e)
             e = fw_ws_commit(rc->ws, &err);
         if (!e)
             return FW_OK;
+        fw_ws_rollback(rc->ws);
     }
-    /* Failure or interruption: nothing of this rule's hits stays. */
-    fw_ws_rollback(rc->ws);
-    res->hits = res->hits_new = res->hits_present = res->hits_gone = 0;
-    bool interrupted = w->interrupt && *w->interrupt;
-    if (interrupted) {
-        snprintf(res->status, sizeof res->status, "interrupted");
-        snprintf(res->message, sizeof res->message, "interrupted after %lld ms; its partial results were discarded",
-                 res->ms);
-        e = FW_EINTR;
-    } else if (w->timed_out) {
-        snprintf(res->status, sizeof res->status, "failed");
-        snprintf(res->message, sizeof res->message,
-                 "stopped at the time limit of %.0f s; its partial results were discarded. Raise the limit "
-                 "(fundwatch run --time-limit SECONDS, or time_limit in the rule) or make the query use an index",
-                 limit_s);
-        e = FW_EDATA;
-    } else {
-        snprintf(res->status, sizeof res->status, "failed");
-        snprintf(res->message, sizeof res->message, "%.500s", err.msg);
-        e = FW_EDATA;
-    }
+    /* Failure or interruption: nothing of this rule's hits stays, only its record. */
+    res->ms = (long long)((q->seconds + now_s() - t0) * 1000 + 0.5);
+    fail_result(q, &err, res);
     fw_err err2 = {0};
-    if (!fw_ws_begin(rc->ws, &err2)) { /* the rule's record, without its hits */
-        if (record_rule(rc, r, res, &err2) || fw_ws_commit(rc->ws, &err2))
-            fw_ws_rollback(rc->ws);
+    if (!fw_ws_begin(rc->ws, &err2) && (record_rule(rc, q->rule, res, &err2) || fw_ws_commit(rc->ws, &err2)))
+        fw_ws_rollback(rc->ws);
+    return q->interrupted ? FW_EINTR : FW_EDATA;
+}
+
+/* ---- query workers ---------------------------------------------------------------------------- */
+
+/* Rules are independent reads, so on a machine with several cores they run on worker threads,
+ * each with its own read-only view of the workspace (WAL lets readers run beside the writer),
+ * while the run's connection stores the results in catalogue order. Workers stay at most
+ * AHEAD rules in front of the storing, so memory holds only a few rules' rows. */
+enum { MAX_WORKERS = 4, AHEAD = 2 };
+
+typedef struct run_queue {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    const char *path;
+    rule_query *q;      /* the selected, runnable rules in catalogue order */
+    bool *done;
+    int n, next, stored;
+    volatile sig_atomic_t *interrupt;
+    volatile sig_atomic_t stop; /* the run ended early: workers take no more rules */
+} run_queue;
+
+static void *query_worker(void *arg)
+{
+    run_queue *rq = arg;
+    fw_ws *ws = NULL;
+    fw_err open_err = {0};
+    int opened = fw_ws_open(rq->path, &ws, &open_err);
+    pthread_mutex_lock(&rq->mu);
+    for (;;) {
+        while (!rq->stop && rq->next < rq->n && rq->next >= rq->stored + AHEAD + MAX_WORKERS)
+            pthread_cond_wait(&rq->cv, &rq->mu);
+        if (rq->stop || rq->next >= rq->n)
+            break;
+        rule_query *q = &rq->q[rq->next++];
+        pthread_mutex_unlock(&rq->mu);
+        if (opened) {
+            q->e = opened;
+            q->err = open_err;
+        } else
+            query_rule(ws, q, rq->interrupt, &rq->stop);
+        pthread_mutex_lock(&rq->mu);
+        rq->done[q - rq->q] = true;
+        pthread_cond_broadcast(&rq->cv);
     }
-    return e;
+    pthread_mutex_unlock(&rq->mu);
+    fw_ws_close(ws);
+    return NULL;
+}
+
+/* How many query threads: one per core (at most MAX_WORKERS), none (query on the run's own
+ * connection) for a single rule, a single core or a workspace that is not a file. */
+static int worker_count(fw_ws *ws, int nrules)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *env = getenv("FUNDWATCH_RUN_THREADS");
+    if (env && *env)
+        cores = atol(env);
+    if (nrules < 2 || cores < 2 || !ws->path || !*ws->path || strcmp(ws->path, ":memory:") == 0)
+        return 0;
+    return cores > MAX_WORKERS ? MAX_WORKERS : (int)cores;
 }
 
 /* ---- the run ---------------------------------------------------------------------------------- */
@@ -641,9 +765,25 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
     }
     run_ctx rc = {.ws = ws, .run_id = res->run_id};
     int outcome = run_ctx_prepare(&rc, err);
-    watch w = {.interrupt = o->interrupt};
+    /* The queries to make: the selected rules that can run, in catalogue order. */
+    rule_query *q = fw_calloc((size_t)set->n + 1, sizeof *q);
+    int nq = 0;
+    for (int i = 0; i < set->n; i++)
+        if (!set->rules[i].broken && selected(ws, &set->rules[i], o)) {
+            q[nq].rule = &set->rules[i];
+            q[nq++].limit_s = time_limit(ws, o, &set->rules[i]);
+        }
+    run_queue rq = {.path = ws->path, .q = q, .done = fw_calloc((size_t)nq + 1, sizeof *rq.done), .n = nq,
+                    .interrupt = o->interrupt};
+    pthread_mutex_init(&rq.mu, NULL);
+    pthread_cond_init(&rq.cv, NULL);
+    pthread_t threads[MAX_WORKERS];
+    int nthreads = 0, want = outcome ? 0 : worker_count(ws, nq);
+    while (nthreads < want && pthread_create(&threads[nthreads], NULL, query_worker, &rq) == 0)
+        nthreads++;
+
     bool failed = false, interrupted = false;
-    for (int i = 0; !outcome && i < set->n && !interrupted; i++) {
+    for (int i = 0, k = 0; !outcome && i < set->n && !interrupted; i++) {
         fw_rule *r = &set->rules[i];
         if (!selected(ws, r, o))
             continue;
@@ -660,7 +800,19 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
                 fw_ws_rollback(ws);
             failed = true;
         } else {
-            int e = run_one(&rc, r, &w, time_limit(ws, o, r), rr);
+            if (nthreads) {
+                pthread_mutex_lock(&rq.mu);
+                while (!rq.done[k])
+                    pthread_cond_wait(&rq.cv, &rq.mu);
+                pthread_mutex_unlock(&rq.mu);
+            } else
+                query_rule(ws, &q[k], o->interrupt, NULL);
+            int e = store_rule(&rc, &q[k], rr);
+            rule_query_clear(&q[k]);
+            pthread_mutex_lock(&rq.mu);
+            rq.stored = ++k;
+            pthread_cond_broadcast(&rq.cv);
+            pthread_mutex_unlock(&rq.mu);
             if (e == FW_EINTR)
                 interrupted = true;
             else if (e)
@@ -672,6 +824,18 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
         if (o->progress)
             o->progress(o->progress_ctx, rr);
     }
+    pthread_mutex_lock(&rq.mu);
+    rq.stop = 1;
+    pthread_cond_broadcast(&rq.cv);
+    pthread_mutex_unlock(&rq.mu);
+    for (int t = 0; t < nthreads; t++)
+        pthread_join(threads[t], NULL);
+    for (int k = 0; k < nq; k++)
+        rule_query_clear(&q[k]);
+    free(q);
+    free(rq.done);
+    pthread_mutex_destroy(&rq.mu);
+    pthread_cond_destroy(&rq.cv);
     run_ctx_free(&rc);
     snprintf(res->status, sizeof res->status, "%s",
              outcome ? "failed" : interrupted ? "interrupted" : failed ? "failed" : "complete");

@@ -318,6 +318,58 @@ static void test_rule_examples(void **state)
     fw_ruleset_free(&set);
 }
 
+/* The whole shipped catalogue over the same rows, its queries on worker threads (as on any
+ * multi-core machine) and on the run's own connection: the same hits, ids and evidence. */
+static char *run_catalogue_with_threads(const char *threads)
+{
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_ruleset set;
+    fw_diags d = {0};
+    fw_err err = {0};
+    fw_rule_sources src = {"rules", NULL, NULL};
+    assert_int_equal(fw_rules_load(&src, &set, &d, &err), FW_OK);
+    assert_true(set.n >= 60);
+    fw_diags_free(&d);
+    load(ws, "deaths: id_number=520102195503120016, death_date=2023-03-10");
+    load(ws, "payments: id_number=520102195503120016, name=张三, program=低保, amount=360, pay_date=2023-05-10");
+    load(ws, "payments: id_number=520102195503120016, name=张三, program=低保, amount=360, pay_date=2023-05-10");
+    load(ws, "payments: id_number=520102196001010022, name=李四, program=高龄津贴, amount=100, pay_date=2023-05-10");
+    setenv("FUNDWATCH_RUN_THREADS", threads, 1);
+    fw_run_result res;
+    int rc = run_all(ws, &set, &res);
+    unsetenv("FUNDWATCH_RUN_THREADS");
+    assert_int_equal(rc, FW_OK);
+    assert_true(res.nrules >= 60);
+    fw_run_result_free(&res);
+    /* hits from several rules, so the order in which results are stored shows in the ids */
+    assert_true(q(ws, "SELECT count(DISTINCT rule_id) FROM hits") >= 2);
+    sqlite3_stmt *st;
+    assert_int_equal(fw_ws_prepare(ws,
+                                   "SELECT group_concat(id || rule_id || fingerprint || evidence_hash || amount, ';') "
+                                   "FROM (SELECT * FROM hits ORDER BY id)",
+                                   &st, &err),
+                     FW_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    char *all = fw_strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    fw_ruleset_free(&set);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+    return all;
+}
+
+static void test_threads_give_the_same_hits(void **state)
+{
+    (void)state;
+    char *serial = run_catalogue_with_threads("1");
+    char *parallel = run_catalogue_with_threads("3");
+    assert_string_equal(serial, parallel);
+    free(serial);
+    free(parallel);
+}
+
 static void test_hits_listing(void **state)
 {
     (void)state;
@@ -365,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_time_limit_discards_partial_rule),
         cmocka_unit_test(test_rule_examples),
         cmocka_unit_test(test_hits_listing),
+        cmocka_unit_test(test_threads_give_the_same_hits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
