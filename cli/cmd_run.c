@@ -17,6 +17,9 @@ const char usage_run[] =
     "Ctrl-C stops cleanly: the rule being run is discarded, the rules already done are kept (exit 130).\n"
     "A rule that runs longer than the time limit (default 600 s, setting run.time_limit, or the rule's\n"
     "time_limit) is stopped and counted as failed.\n"
+    "Rules are independent reads: their queries run on one thread per core, each with its own read-only\n"
+    "connection, and their hits are stored in catalogue order (FUNDWATCH_RUN_THREADS=N sets the number,\n"
+    "1 runs every query on the main connection).\n"
     "Exit: 0 all rules complete, 3 a rule failed or is broken, 5 unknown rule, 130 interrupted.\n";
 
 const char usage_hits[] =
