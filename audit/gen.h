@@ -12,7 +12,7 @@
 
 /* Smallest population that leaves room for every planted case beside a clean majority. */
 enum { FW_GEN_MIN_PERSONS = 1000, FW_GEN_DEFAULT_PERSONS = 2000 };
-#define FW_GEN_MAX_PERSONS 5000000L
+#define FW_GEN_MAX_PERSONS 2000000L
 
 typedef struct fw_gen_opts {
     uint64_t seed;

@@ -22,7 +22,7 @@ const char usage_gen[] =
     "\n"
     "options:\n"
     "  --seed N      random seed (default 1)\n"
-    "  --persons N   registered persons, 1000 to 5000000 (default 2000); at least two\n"
+    "  --persons N   registered persons, 1000 to 2000000 (default 2000); at least two\n"
     "                cases of every non-statistical rule, about one per 1000 persons\n"
     "\n"
     "exit codes: 0 written, 1 the files could not be written, 2 bad arguments\n";
