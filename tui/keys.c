@@ -161,7 +161,7 @@ static const struct {
     const char *name;
     int key;
 } named[] = {
-    {"Enter", '\n'}, {"Esc", 27}, {"Tab", '\t'}, {"Space", ' '},
+    {"Enter", '\n'}, {"Enter", FN(KEY_ENTER)}, {"Esc", 27}, {"Tab", '\t'}, {"Space", ' '},
     {"Up", FN(KEY_UP)}, {"Down", FN(KEY_DOWN)}, {"Left", FN(KEY_LEFT)}, {"Right", FN(KEY_RIGHT)},
     {"PgUp", FN(KEY_PPAGE)}, {"PgDn", FN(KEY_NPAGE)}, {"Home", FN(KEY_HOME)}, {"End", FN(KEY_END)},
     {"Backspace", FN(KEY_BACKSPACE)}, {"Del", FN(KEY_DC)},

@@ -19,6 +19,16 @@ static void add(help_view *v, char *line)
     v->lines[v->nav.n++] = line;
 }
 
+/* Whether the space-separated list already holds name. */
+static bool lists_key(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; (p = strstr(p, name)) != NULL; p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
 /* One line per action: its keys, its config name and what it does. */
 static void add_actions(help_view *v, int scope, bool global)
 {
@@ -31,6 +41,8 @@ static void add_actions(help_view *v, int scope, bool global)
                 continue;
             char name[16];
             fw_key_name(b[i].key, name);
+            if (lists_key(keys, name)) /* Enter is '\n', '\r' and KEY_ENTER: show it once */
+                continue;
             size_t len = strlen(keys);
             snprintf(keys + len, sizeof keys - len, "%s%s", len ? " " : "", name);
         }
