@@ -1314,8 +1314,9 @@ static void check_plan(fw_ws *ws, fw_rule *r, fw_diags *d)
             fw_diag_add(d, FW_DIAG_WARNING, r->file, r->query_line,
                         "[%s] the query plan walks all of %s through an index (\"%s\"), one random table read "
                         "per row, usually to save sorting a GROUP BY or ORDER BY; on a large ledger a plain scan "
-                        "and a sort is many times faster: write the grouping term as +p.column (e.g. "
-                        "group_by = +p.id_number)",
+                        "and a sort is mostly many times faster: write the grouping term as +p.column (e.g. "
+                        "group_by = +p.id_number) and compare `fundwatch run --only ID` times (keep the "
+                        "walk when each row is then probed in another table in the same order)",
                         r->id, table + 3, detail);
         if (strncmp(detail, "SCAN ds_", 8) == 0 && pos > 0 && sscanf(detail + 5, "%127s", table) == 1 &&
             strcmp(table, "ds_standards") != 0)
