@@ -163,12 +163,8 @@ static const struct {
     [FW_SORT_VILLAGE] = {"village", "h.village"},
     [FW_SORT_PROGRAM] = {"program", "h.program"},
     [FW_SORT_AMOUNT] = {"amount", "h.amount"},
-    /* The status lives in cases, so no index on hits can give this order: SQLite scans the
-     * filtered hits once per page keeping the best LIMIT rows (a top-N sort, flat memory). Hits
-     * without a case are 'new', like the hit list shows them. */
-    [FW_SORT_STATUS] = {"status", "(CASE coalesce(c.status, 'new') WHEN 'new' THEN 0 WHEN 'verifying' THEN 1 "
-                                  "WHEN 'confirmed' THEN 2 WHEN 'partly_confirmed' THEN 3 WHEN 'rectifying' THEN 4 "
-                                  "WHEN 'closed' THEN 5 WHEN 'dismissed' THEN 6 ELSE 7 END)"},
+    /* The case's workflow rank, kept on the hit by triggers (audit/schema.c, browse section). */
+    [FW_SORT_STATUS] = {"status", "h.case_rank"},
 };
 
 const char *fw_hit_sort_name(enum fw_hit_sort s)

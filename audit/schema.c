@@ -217,7 +217,20 @@ static const char trail_v1[] =
 static const char browse_v1[] =
     "CREATE INDEX hits_severity_rank ON hits((CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END));\n"
     "CREATE INDEX hits_village ON hits(village);\n"
-    "CREATE INDEX hits_program ON hits(program);\n";
+    "CREATE INDEX hits_program ON hits(program);\n"
+    /* Sorting by case status: the status lives in cases, so its workflow rank is kept on the hit by
+     * triggers (whoever changes a case, CLI, TUI or another process) and the list walks an index
+     * instead of sorting every hit per page. 0 = new (no case yet, or a case still new). */
+    "ALTER TABLE hits ADD COLUMN case_rank INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX hits_case_rank ON hits(case_rank);\n"
+    "CREATE TRIGGER hits_case_rank_link AFTER UPDATE OF case_id ON hits BEGIN\n"
+    "  UPDATE hits SET case_rank = COALESCE((SELECT CASE status WHEN 'new' THEN 0 WHEN 'verifying' THEN 1 WHEN 'confirmed' THEN 2 WHEN 'partly_confirmed' THEN 3 WHEN 'rectifying' THEN 4 WHEN 'closed' THEN 5 WHEN 'dismissed' THEN 6 ELSE 7 END FROM cases WHERE id = NEW.case_id), 0)\n"
+    "  WHERE id = NEW.id; END;\n"
+    "CREATE TRIGGER hits_case_rank_insert AFTER INSERT ON hits WHEN NEW.case_id IS NOT NULL BEGIN\n"
+    "  UPDATE hits SET case_rank = COALESCE((SELECT CASE status WHEN 'new' THEN 0 WHEN 'verifying' THEN 1 WHEN 'confirmed' THEN 2 WHEN 'partly_confirmed' THEN 3 WHEN 'rectifying' THEN 4 WHEN 'closed' THEN 5 WHEN 'dismissed' THEN 6 ELSE 7 END FROM cases WHERE id = NEW.case_id), 0)\n"
+    "  WHERE id = NEW.id; END;\n"
+    "CREATE TRIGGER cases_case_rank AFTER UPDATE OF status ON cases BEGIN\n"
+    "  UPDATE hits SET case_rank = CASE NEW.status WHEN 'new' THEN 0 WHEN 'verifying' THEN 1 WHEN 'confirmed' THEN 2 WHEN 'partly_confirmed' THEN 3 WHEN 'rectifying' THEN 4 WHEN 'closed' THEN 5 WHEN 'dismissed' THEN 6 ELSE 7 END WHERE case_id = NEW.id; END;\n";
 
 static const char *const v1_sections[] = {core_v1, rules_v1, cases_v1, trail_v1, browse_v1, NULL};
 
