@@ -14,7 +14,8 @@ runs=5
 
 make_ws() { # n -> path
     local n=$1 db="$dir/fw-bench-tui-$1.db"
-    if [ ! -s "$db" ]; then
+    # rebuilt when the fixture or the binary (hence perhaps the schema) is newer than the cached one
+    if [ ! -s "$db" ] || [ "$root/bench/tui_fixture.sql" -nt "$db" ] || [ "$FW" -nt "$db" ]; then
         rm -f "$db" "$db"-*
         "$FW" --db "$db" overview >/dev/null
         printf 'CREATE TEMP TABLE bench_n(v); INSERT INTO bench_n VALUES (%d);\n.read %s\n' "$n" \
@@ -25,11 +26,20 @@ make_ws() { # n -> path
 
 script="$dir/fw-bench-tui.keys"
 cat >"$script" <<'KEYS'
-# go to the hit list, page down twice, change the sort, filter, search one keystroke
+# go to the hit list, page down twice, change the sort, go on to the case status sort (the 8th),
+# page down and reverse it, filter, search one keystroke
 2
 PgDn
 PgDn
 s
+s
+s
+s
+s
+s
+s
+PgDn
+S
 f
 text rule=R-005
 Enter
@@ -58,10 +68,10 @@ report() { # db label
     for r in $(seq $runs); do
         rss+=("$(session "$db" "$dir/fw-bench-t.$$")")
         # number repeated keys so each measurement keeps its own name
-        awk '{n[$1]++; k=$1; if ($1=="text"||$1=="Enter") k=$1 n[$1]; print k, $NF}' "$dir/fw-bench-t.$$" >>"$all"
+        awk '{n[$1]++; k=$1; if ($1=="text"||$1=="Enter"||$1=="s"||$1=="PgDn") k=$1 n[$1]; print k, $NF}' "$dir/fw-bench-t.$$" >>"$all"
     done
     printf '%s  (%s)\n' "$label" "$db"
-    for k in start 2 PgDn s text1 Enter1 text2; do
+    for k in start 2 PgDn1 s1 s7 PgDn3 S text1 Enter1 text2; do
         printf '  %-8s median %7s ms\n' "$k" "$(awk -v k="$k" '$1==k {print $2}' "$all" | median)"
     done
     printf '  peak RSS median %s kB\n' "$(printf '%s\n' "${rss[@]}" | median)"
@@ -72,7 +82,8 @@ big=$(make_ws "$N")
 small=$(make_ws 10000)
 echo "command: bench/tui.sh $N   binary: $FW"
 echo "machine: $(uname -srm), $(nproc) cores, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "keys: start=first screen drawn; 2=open hit list; PgDn=page down; s=sort change; text1=filter rule=R-005 typed;"
+echo "keys: start=first screen drawn; 2=open hit list; PgDn1=page down; s1=sort change; s7=sort by case status;"
+echo "      PgDn3=page down by case status; S=reverse it; text1=filter rule=R-005 typed;"
 echo "      Enter1=filter applied; text2=search keystroke 张 (list narrows as typed)"
 report "$big" "$N hits"
 report "$small" "10000 hits"
