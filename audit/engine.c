@@ -767,9 +767,10 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
     int outcome = run_ctx_prepare(&rc, err);
     /* The queries to make: the selected rules that can run, in catalogue order. */
     rule_query *q = fw_calloc((size_t)set->n + 1, sizeof *q);
+    bool *chosen = fw_calloc((size_t)set->n + 1, sizeof *chosen); /* read once: settings may change */
     int nq = 0;
     for (int i = 0; i < set->n; i++)
-        if (!set->rules[i].broken && selected(ws, &set->rules[i], o)) {
+        if ((chosen[i] = selected(ws, &set->rules[i], o)) && !set->rules[i].broken) {
             q[nq].rule = &set->rules[i];
             q[nq++].limit_s = time_limit(ws, o, &set->rules[i]);
         }
@@ -785,7 +786,7 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
     bool failed = false, interrupted = false;
     for (int i = 0, k = 0; !outcome && i < set->n && !interrupted; i++) {
         fw_rule *r = &set->rules[i];
-        if (!selected(ws, r, o))
+        if (!chosen[i])
             continue;
         fw_rule_result *rr = &res->rules[res->nrules++];
         rr->rule_id = r->id;
@@ -833,6 +834,7 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
     for (int k = 0; k < nq; k++)
         rule_query_clear(&q[k]);
     free(q);
+    free(chosen);
     free(rq.done);
     pthread_mutex_destroy(&rq.mu);
     pthread_cond_destroy(&rq.cv);
