@@ -323,24 +323,34 @@ static void binds_free(binds *b)
     b->n = 0;
 }
 
+/* Appends " AND h.col = ?" for each equality word of the filter (category, rule, severity,
+ * township, village, program), the column prefixed by prefix; returns how many. */
+static int filter_equalities(const fw_hit_filter *f, fw_buf *sql, binds *b, const char *prefix)
+{
+    const struct { const char *col; const char *v; } eq[] = {
+        {"h.category", f->category}, {"h.rule_id", f->rule_id}, {"h.severity", f->severity},
+        {"h.township", f->township}, {"h.village", f->village}, {"h.program", f->program},
+    };
+    int n = 0;
+    for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++)
+        if (eq[i].v && *eq[i].v) {
+            fw_buf_printf(sql, " AND %s%s = ?", prefix, eq[i].col);
+            bind_text(b, eq[i].v);
+            n++;
+        }
+    return n;
+}
+
 /* Appends " AND ..." conditions for the filter (hits aliased h, cases c). walk_order: write the
  * equality columns as +col so that no index of theirs is used and SQLite walks the sort order. */
 static void filter_where(const fw_hit_filter *f, fw_buf *sql, binds *b, bool walk_order)
 {
     if (!f->all_states)
         fw_buf_puts(sql, " AND h.state = 'present'");
-    const struct { const char *col; const char *v; } eq[] = {
-        {"h.category", f->category}, {"h.rule_id", f->rule_id}, {"h.severity", f->severity},
-        {"h.township", f->township}, {"h.village", f->village}, {"h.program", f->program},
-    };
     /* With a search, its prefix range is the narrow one: the unary + keeps the planner from walking
      * an equality column's index instead (290 ms against 3 ms at a million hits). */
     bool searching = f->search && *f->search;
-    for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++)
-        if (eq[i].v && *eq[i].v) {
-            fw_buf_printf(sql, " AND %s%s = ?", searching || walk_order ? "+" : "", eq[i].col);
-            bind_text(b, eq[i].v);
-        }
+    filter_equalities(f, sql, b, searching || walk_order ? "+" : "");
     if (f->status && *f->status) {
         if (strcmp(f->status, "new") == 0)
             fw_buf_puts(sql, " AND (h.case_id IS NULL OR c.status = 'new')");
@@ -433,27 +443,18 @@ enum { BROAD_FILTER_ROWS = 20000 };
 
 static bool filter_is_broad(fw_ws *ws, const fw_hit_filter *f)
 {
-    const char *eq[] = {f->category, f->rule_id, f->severity, f->township, f->village, f->program};
-    bool any = false;
-    for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++)
-        any |= eq[i] && *eq[i];
-    if (!any || (f->search && *f->search))
+    if (f->search && *f->search)
         return false;
     /* Only the equality columns, so that the count reads their index alone (no row lookups): an
      * estimate that also counts gone hits, which is all the choice needs. */
-    static const char *const col[] = {"category", "rule_id", "severity", "township", "village", "program"};
     fw_buf sql = {0};
     binds b = {0};
     fw_buf_puts(&sql, "SELECT count(*) FROM (SELECT 1 FROM hits h WHERE 1");
-    for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++)
-        if (eq[i] && *eq[i]) {
-            fw_buf_printf(&sql, " AND h.%s = ?", col[i]);
-            bind_text(&b, eq[i]);
-        }
+    int neq = filter_equalities(f, &sql, &b, "");
     fw_buf_printf(&sql, " LIMIT %d)", BROAD_FILTER_ROWS);
     sqlite3_stmt *st;
     bool broad = false;
-    if (sqlite3_prepare_v2(ws->db, sql.data, -1, &st, NULL) == SQLITE_OK) {
+    if (neq && sqlite3_prepare_v2(ws->db, sql.data, -1, &st, NULL) == SQLITE_OK) {
         binds_apply(&b, st);
         broad = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) >= BROAD_FILTER_ROWS;
         sqlite3_finalize(st);

@@ -213,6 +213,13 @@ static const char trail_v1[] =
     "CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail\n"
     "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n";
 
+/* A case status's place in the workflow, the order the hit list sorts by (0 = new). */
+#define CASE_RANK(status)                                                                           \
+    "CASE " status " WHEN 'new' THEN 0 WHEN 'verifying' THEN 1 WHEN 'confirmed' THEN 2 "             \
+    "WHEN 'partly_confirmed' THEN 3 WHEN 'rectifying' THEN 4 WHEN 'closed' THEN 5 "                  \
+    "WHEN 'dismissed' THEN 6 ELSE 7 END"
+#define CASE_RANK_OF_LINKED_CASE "COALESCE((SELECT " CASE_RANK("status") " FROM cases WHERE id = NEW.case_id), 0)"
+
 /* --- browse: indexes the hit list's sort orders walk (keyset paging, see browse.h) -------------- */
 static const char browse_v1[] =
     "CREATE INDEX hits_severity_rank ON hits((CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END));\n"
@@ -224,13 +231,13 @@ static const char browse_v1[] =
     "ALTER TABLE hits ADD COLUMN case_rank INTEGER NOT NULL DEFAULT 0;\n"
     "CREATE INDEX hits_case_rank ON hits(case_rank);\n"
     "CREATE TRIGGER hits_case_rank_link AFTER UPDATE OF case_id ON hits BEGIN\n"
-    "  UPDATE hits SET case_rank = COALESCE((SELECT CASE status WHEN 'new' THEN 0 WHEN 'verifying' THEN 1 WHEN 'confirmed' THEN 2 WHEN 'partly_confirmed' THEN 3 WHEN 'rectifying' THEN 4 WHEN 'closed' THEN 5 WHEN 'dismissed' THEN 6 ELSE 7 END FROM cases WHERE id = NEW.case_id), 0)\n"
+    "  UPDATE hits SET case_rank = " CASE_RANK_OF_LINKED_CASE "\n"
     "  WHERE id = NEW.id; END;\n"
     "CREATE TRIGGER hits_case_rank_insert AFTER INSERT ON hits WHEN NEW.case_id IS NOT NULL BEGIN\n"
-    "  UPDATE hits SET case_rank = COALESCE((SELECT CASE status WHEN 'new' THEN 0 WHEN 'verifying' THEN 1 WHEN 'confirmed' THEN 2 WHEN 'partly_confirmed' THEN 3 WHEN 'rectifying' THEN 4 WHEN 'closed' THEN 5 WHEN 'dismissed' THEN 6 ELSE 7 END FROM cases WHERE id = NEW.case_id), 0)\n"
+    "  UPDATE hits SET case_rank = " CASE_RANK_OF_LINKED_CASE "\n"
     "  WHERE id = NEW.id; END;\n"
     "CREATE TRIGGER cases_case_rank AFTER UPDATE OF status ON cases BEGIN\n"
-    "  UPDATE hits SET case_rank = CASE NEW.status WHEN 'new' THEN 0 WHEN 'verifying' THEN 1 WHEN 'confirmed' THEN 2 WHEN 'partly_confirmed' THEN 3 WHEN 'rectifying' THEN 4 WHEN 'closed' THEN 5 WHEN 'dismissed' THEN 6 ELSE 7 END WHERE case_id = NEW.id; END;\n";
+    "  UPDATE hits SET case_rank = " CASE_RANK("NEW.status") " WHERE case_id = NEW.id; END;\n";
 
 static const char *const v1_sections[] = {core_v1, rules_v1, cases_v1, trail_v1, browse_v1, NULL};
 

@@ -37,16 +37,22 @@ static void load(fw_ws *ws, const char *row)
     fw_example_free(&ex);
 }
 
-static void load_rules(fw_ruleset *set, const char *extra)
+/* Loads the rules of base (plus extra); none may have errors. */
+static void load_rules_from(fw_ruleset *set, const char *base, const char *extra)
 {
     fw_diags d = {0};
     fw_err err = {0};
-    fw_rule_sources src = {"tests/data/rules/good", NULL, extra};
+    fw_rule_sources src = {base, NULL, extra};
     assert_int_equal(fw_rules_load(&src, set, &d, &err), FW_OK);
     if (d.errors)
         fw_diags_print(&d, stderr);
     assert_int_equal(d.errors, 0);
     fw_diags_free(&d);
+}
+
+static void load_rules(fw_ruleset *set, const char *extra)
+{
+    load_rules_from(set, "tests/data/rules/good", extra);
 }
 
 static long long q(fw_ws *ws, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -325,12 +331,8 @@ static char *run_catalogue_with_threads(const char *threads)
     char *dir;
     fw_ws *ws = test_open_ws(&dir);
     fw_ruleset set;
-    fw_diags d = {0};
-    fw_err err = {0};
-    fw_rule_sources src = {"rules", NULL, NULL};
-    assert_int_equal(fw_rules_load(&src, &set, &d, &err), FW_OK);
+    load_rules_from(&set, "rules", NULL); /* the shipped catalogue */
     assert_true(set.n >= 60);
-    fw_diags_free(&d);
     load(ws, "deaths: id_number=520102195503120016, death_date=2023-03-10");
     load(ws, "payments: id_number=520102195503120016, name=张三, program=低保, amount=360, pay_date=2023-05-10");
     load(ws, "payments: id_number=520102195503120016, name=张三, program=低保, amount=360, pay_date=2023-05-10");
@@ -345,6 +347,7 @@ static char *run_catalogue_with_threads(const char *threads)
     /* hits from several rules, so the order in which results are stored shows in the ids */
     assert_true(q(ws, "SELECT count(DISTINCT rule_id) FROM hits") >= 2);
     sqlite3_stmt *st;
+    fw_err err = {0};
     assert_int_equal(fw_ws_prepare(ws,
                                    "SELECT group_concat(id || rule_id || fingerprint || evidence_hash || amount, ';') "
                                    "FROM (SELECT * FROM hits ORDER BY id)",
