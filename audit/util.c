@@ -78,7 +78,7 @@ char *fw_printf(const char *fmt, ...)
     return s;
 }
 
-static void buf_grow(fw_buf *b, size_t extra)
+void fw_buf_reserve(fw_buf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)
         return;
@@ -91,7 +91,7 @@ static void buf_grow(fw_buf *b, size_t extra)
 
 void fw_buf_add(fw_buf *b, const char *s, size_t n)
 {
-    buf_grow(b, n);
+    fw_buf_reserve(b, n);
     memcpy(b->data + b->len, s, n);
     b->len += n;
     b->data[b->len] = '\0';
@@ -115,7 +115,7 @@ void fw_buf_printf(fw_buf *b, const char *fmt, ...)
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n > 0) {
-        buf_grow(b, (size_t)n);
+        fw_buf_reserve(b, (size_t)n);
         vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
         b->len += (size_t)n;
     }

@@ -46,6 +46,7 @@ typedef struct fw_buf {
     size_t len, cap;
 } fw_buf;
 void fw_buf_add(fw_buf *b, const char *s, size_t n);
+void fw_buf_reserve(fw_buf *b, size_t extra); /* room for extra more bytes and the NUL */
 void fw_buf_puts(fw_buf *b, const char *s);
 void fw_buf_putc(fw_buf *b, char c);
 void fw_buf_printf(fw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
