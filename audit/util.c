@@ -215,6 +215,13 @@ void fw_sha256_hex(const void *data, size_t n, char out[65])
         snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
+double fw_now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void fw_now_iso(char out[32])
 {
     time_t t = time(NULL);

@@ -66,6 +66,7 @@ void fw_sha256_hex(const void *data, size_t n, char out[65]);
 
 /* Current time as ISO 8601 in UTC with seconds ("2026-11-23T12:00:00Z"). */
 void fw_now_iso(char out[32]);
+double fw_now_seconds(void); /* a monotonic clock, for durations */
 
 /* The acting user: --user, else $FUNDWATCH_USER, else the login name. */
 const char *fw_user(void);
