@@ -39,7 +39,7 @@ typedef struct fw_run_opts {
     void (*progress)(void *ctx, const fw_rule_result *res);
     /* Called while the dataset indexes a bulk import left out are built, before the first rule
      * (audit/indexes.h: done of total, index NULL at the end); may be NULL. Same ctx. */
-    void (*indexing)(void *ctx, int done, int total, const char *index);
+    int (*indexing)(void *ctx, int done, int total, const char *index);
     void *progress_ctx;
 } fw_run_opts;
 

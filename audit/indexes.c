@@ -51,7 +51,25 @@ int fw_indexes_missing(fw_ws *ws)
     return n;
 }
 
-static int stop_requested(void *flag) { return *(volatile sig_atomic_t *)flag != 0; }
+/* The state of one fw_indexes_build, for SQLite's progress handler. */
+typedef struct build {
+    const fw_index_opts *o;
+    int done, total;
+    const char *index;
+    bool stop;
+} build;
+
+static bool report(build *b)
+{
+    if (b->o->interrupt && *b->o->interrupt)
+        b->stop = true;
+    if (!b->stop && b->o->progress && b->o->progress(b->o->progress_ctx, b->done, b->total, b->index))
+        b->stop = true;
+    return b->stop;
+}
+
+/* SQLite calls this every few thousand steps of a CREATE INDEX; nonzero makes it roll back. */
+static int on_sqlite_progress(void *ctx) { return report(ctx); }
 
 static int build_one(fw_ws *ws, const missing_index *m, fw_err *err)
 {
@@ -72,29 +90,27 @@ static int build_one(fw_ws *ws, const missing_index *m, fw_err *err)
 int fw_indexes_build(fw_ws *ws, const fw_index_opts *o, fw_err *err)
 {
     static const fw_index_opts none = {0};
-    if (!o)
-        o = &none;
     missing_index *m;
     int n = list_missing(ws, &m);
     if (n == 0)
         return FW_OK;
+    build b = {.o = o ? o : &none, .total = n};
     fw_ws_bulk_enter(ws);
-    if (o->interrupt)
-        sqlite3_progress_handler(ws->db, 10000, stop_requested, (void *)o->interrupt);
+    sqlite3_progress_handler(ws->db, 10000, on_sqlite_progress, &b);
     int rc = FW_OK;
-    for (int i = 0; i < n && !rc; i++) {
-        if (o->interrupt && *o->interrupt) {
-            rc = fw_fail(err, FW_EINTR, "stopped: %d of %d indexes built", i, n);
+    while (b.done < n) {
+        b.index = m[b.done].ix.name;
+        if (report(&b) || (rc = build_one(ws, &m[b.done], err)))
             break;
-        }
-        if (o->progress)
-            o->progress(o->progress_ctx, i, n, m[i].ix.name);
-        rc = build_one(ws, &m[i], err);
-        if (rc && o->interrupt && *o->interrupt)
-            rc = fw_fail(err, FW_EINTR, "stopped: %d of %d indexes built", i, n);
+        b.done++;
     }
-    if (!rc && o->progress)
-        o->progress(o->progress_ctx, n, n, NULL);
+    b.index = NULL;
+    if (b.stop)
+        rc = fw_fail(err, FW_EINTR, "stopped: %d of %d indexes built; the rest are built by the next run or "
+                                    "`fundwatch index`",
+                     b.done, n);
+    else if (!rc)
+        report(&b);
     sqlite3_progress_handler(ws->db, 0, NULL, NULL);
     fw_ws_bulk_leave(ws);
     free(m);

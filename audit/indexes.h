@@ -11,9 +11,10 @@
 
 typedef struct fw_index_opts {
     volatile sig_atomic_t *interrupt; /* set to stop; the index being built is rolled back */
-    /* Called before each index is built (done of total so far) and once after the last
-     * (done == total, index NULL); may be NULL. */
-    void (*progress)(void *ctx, int done, int total, const char *index);
+    /* Called before each index is built (done of total so far), again and again while it is
+     * being built (same done and index: a screen can repaint and read keys), and once after the
+     * last (done == total, index NULL). Returning nonzero stops like the interrupt. May be NULL. */
+    int (*progress)(void *ctx, int done, int total, const char *index);
     void *progress_ctx;
 } fw_index_opts;
 

@@ -70,7 +70,7 @@ typedef struct fw_cli_index_progress {
     double started, index_started;
     const char *last; /* the index being built, NULL before the first and after the last */
 } fw_cli_index_progress;
-void fw_cli_report_index(void *ctx, int done, int total, const char *index);
+int fw_cli_report_index(void *ctx, int done, int total, const char *index);
 
 extern const char usage_import[];
 extern const char usage_datasets[];

@@ -169,22 +169,34 @@ static void test_failed_bulk_load_leaves_everything(void **state)
     free(bad);
 }
 
-static void on_progress(void *ctx, int done, int total, const char *index)
+/* Counts the indexes announced (calls repeat while one is built), the final call, the total. */
+typedef struct seen {
+    const char *last;
+    int indexes, finals, total;
+} seen;
+
+static int on_progress(void *ctx, int done, int total, const char *index)
 {
-    int *calls = ctx;
+    seen *s = ctx;
     assert_true(done >= 0 && done <= total);
     assert_true((index == NULL) == (done == total));
-    calls[0]++;
-    calls[1] = total;
+    if (index && index != s->last)
+        s->indexes++;
+    s->finals += index == NULL;
+    s->last = index;
+    s->total = total;
+    return 0;
 }
 
-static void stop_after_first(void *ctx, int done, int total, const char *index)
+/* Stops while the second index is being built, after the progress handler's first call for it. */
+static int stop_in_second(void *ctx, int done, int total, const char *index)
 {
     (void)total;
-    (void)index;
-    volatile sig_atomic_t *stop = ctx;
-    if (done == 1)
-        *stop = 1;
+    seen *s = ctx;
+    if (done == 1 && index == s->last)
+        return 1;
+    s->last = index;
+    return 0;
 }
 
 static void test_build_progress_and_interrupt(void **state)
@@ -198,19 +210,21 @@ static void test_build_progress_and_interrupt(void **state)
     fw_index_opts o = {.interrupt = &stop};
     assert_int_equal(fw_indexes_build(f->ws, &o, &f->err), FW_EINTR);
     assert_int_equal(fw_indexes_missing(f->ws), all);
-    /* Stopped once the first is built: it is kept, the rest are still missing. */
-    stop = 0;
-    o = (fw_index_opts){.interrupt = &stop, .progress = stop_after_first, .progress_ctx = (void *)&stop};
+    /* Stopped in the middle of the second: the first is kept, the second rolled back. */
+    seen s = {0};
+    o = (fw_index_opts){.progress = stop_in_second, .progress_ctx = &s};
     assert_int_equal(fw_indexes_build(f->ws, &o, &f->err), FW_EINTR);
-    assert_non_null(strstr(f->err.msg, "stopped"));
+    assert_non_null(strstr(f->err.msg, "stopped: 1 of"));
     assert_int_equal(fw_indexes_missing(f->ws), all - 1);
     assert_journal(f, "wal");
-    /* The rest, with progress: one call per index and a final one. */
-    int calls[2] = {0, 0};
-    o = (fw_index_opts){.progress = on_progress, .progress_ctx = calls};
+    assert_int_equal(count(f, "PRAGMA integrity_check = 1") == 0, 1);
+    /* The rest, with progress: each announced, then one final call. */
+    s = (seen){0};
+    o = (fw_index_opts){.progress = on_progress, .progress_ctx = &s};
     assert_int_equal(fw_indexes_build(f->ws, &o, &f->err), FW_OK);
-    assert_int_equal(calls[1], all - 1);
-    assert_int_equal(calls[0], all);
+    assert_int_equal(s.total, all - 1);
+    assert_int_equal(s.indexes, all - 1);
+    assert_int_equal(s.finals, 1);
     assert_int_equal(fw_indexes_missing(f->ws), 0);
 }
 
