@@ -10,17 +10,6 @@
 #include "audit/indexes.h"
 #include "tests/unit/testutil.h"
 
-static void use_checkout_datadir(void)
-{
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    assert_true(n > 0);
-    exe[n] = '\0';
-    for (int up = 0; up < 3; up++)
-        *strrchr(exe, '/') = '\0';
-    setenv("FUNDWATCH_DATADIR", exe, 1);
-}
-
 typedef struct fx {
     char *dir, *big; /* big: a payments file over the bulk threshold */
     fw_ws *ws;
@@ -273,7 +262,7 @@ static void test_other_connection_keeps_wal(void **state)
 
 int main(void)
 {
-    use_checkout_datadir();
+    test_use_checkout_datadir();
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_bulk_load_defers_indexes),  T(test_small_append_keeps_indexes),
