@@ -367,9 +367,14 @@ static void start_record(fw_csv *c)
 /* Feeds the parser up to and including the next CR or LF of the current block. */
 static void feed_piece(fw_csv *c)
 {
-    const unsigned char *p = c->blk + c->bpos, *end = c->blk + c->blen, *q = p;
-    while (q < end && *q != '\n' && *q != '\r')
-        q++;
+    const unsigned char *p = c->blk + c->bpos, *end = c->blk + c->blen;
+    /* memchr scans a word at a time; the ledger's lines end in \n, a \r (if any) just before it. */
+    const unsigned char *q = memchr(p, '\n', (size_t)(end - p));
+    if (!q)
+        q = end;
+    const unsigned char *cr = memchr(p, '\r', (size_t)(q - p));
+    if (cr)
+        q = cr;
     size_t len = (size_t)(q - p) + (q < end);
     int was_between = c->parser.pstate == LIBCSV_ROW_NOT_BEGUN;
     /* Grow libcsv's field buffer geometrically: its fixed step would make a 10 MB field quadratic. */

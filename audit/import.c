@@ -1281,6 +1281,8 @@ static int read_rows(file_import *f, fw_err *err)
     pthread_t reader;
     int rc = pthread_create(&reader, NULL, reader_main, &p);
     bool started = rc == 0;
+    if (started)
+        pthread_setname_np(reader, "fw-import-read"); /* for top -H and perf */
     if (!started)
         rc = fw_fail(err, FW_EFAIL, "%s: cannot start the reader thread: %s", f->o->path, strerror(rc));
     long long next_progress = FW_IMPORT_PROGRESS_ROWS;

@@ -82,7 +82,8 @@ static size_t strip_blanks(char *s)
         else
             break;
     }
-    memmove(s, s + start, n - start);
+    if (start)
+        memmove(s, s + start, n - start);
     s[n - start] = '\0';
     return n - start;
 }

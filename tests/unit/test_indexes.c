@@ -112,6 +112,8 @@ static void test_bulk_load_defers_indexes(void **state)
     assert_int_equal(fw_indexes_missing(f->ws), all);
     assert_false(lookup_uses_index(f));
     assert_journal(f, "wal");
+    assert_int_equal(count(f, "PRAGMA foreign_keys"), 1); /* off only for the load */
+    assert_int_equal(count(f, "PRAGMA cache_size"), -2000);
     char *journal = fw_printf("%s/ws.db-journal", f->dir);
     assert_int_not_equal(access(journal, F_OK), 0); /* committed: no rollback journal left behind */
     free(journal);
