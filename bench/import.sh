@@ -91,24 +91,29 @@ timed() {
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 # bench NAME COMMAND...: runs it $runs times on a fresh workspace; sets med_s and med_kb.
-# For payments the command is import && index: the index's own time (index.time) is taken out of
-# the import's and kept apart (med_index_s, med_index_kb).
+# bench NAME COMMAND...: runs it $runs times on a fresh workspace; sets med_s and med_kb. With
+# index_after=1 each run is followed by `fundwatch index` on that workspace, timed on its own
+# (med_index_s, med_index_kb).
+index_after=0
 bench() {
     local name=$1; shift
     local times=() rss=() itimes=() irss=()
     for r in $(seq 1 "$runs"); do
-        rm -f "$tmp/ws.db" "$tmp/ws.db-wal" "$tmp/ws.db-shm" "$tmp/plain.db" "$tmp/index.time"
+        rm -f "$tmp/ws.db" "$tmp/ws.db-wal" "$tmp/ws.db-shm" "$tmp/plain.db"
         read -r s kb < <(timed "$@")
-        if [ -s "$tmp/index.time" ]; then
-            read -r is ikb < <(seconds_rss "$tmp/index.time")
-            s=$(echo "$s - $is" | bc -l); itimes+=("$is"); irss+=("$ikb")
-        fi
         times+=("$s"); rss+=("$kb")
+        if [ "$index_after" = 1 ]; then
+            read -r s kb < <(timed "$FW" --db "$tmp/ws.db" index)
+            cp "$tmp/stderr.txt" "$tmp/index.out"
+            itimes+=("$s"); irss+=("$kb")
+        fi
     done
     med_s=$(printf '%s\n' "${times[@]}" | median)
     med_kb=$(printf '%s\n' "${rss[@]}" | median)
-    med_index_s=$( ((${#itimes[@]})) && printf '%s\n' "${itimes[@]}" | median || echo 0)
-    med_index_kb=$( ((${#irss[@]})) && printf '%s\n' "${irss[@]}" | median || echo 0)
+    if [ "$index_after" = 1 ]; then
+        med_index_s=$(printf '%s\n' "${itimes[@]}" | median)
+        med_index_kb=$(printf '%s\n' "${irss[@]}" | median)
+    fi
 }
 
 echo "== fundwatch import (median of $runs; each on a fresh workspace)"
@@ -119,12 +124,9 @@ for f in "$tmp"/persons.csv "$tmp"/payments.csv "$tmp"/*.csv; do
     case " ${done_ds:-} " in *" $ds "*) continue ;; esac
     done_ds="${done_ds:-} $ds"
     rows=$(($(wc -l <"$f") - 1))
-    if [ "$ds" = payments ]; then # the import, then its indexes, on the same fresh workspace
-        bench "$ds" sh -c "'$FW' --db '$tmp/ws.db' import payments '$f' &&
-            /usr/bin/time -v -o '$tmp/index.time' '$FW' --db '$tmp/ws.db' index >'$tmp/index.out' 2>&1"
-    else
-        bench "$ds" "$FW" --db "$tmp/ws.db" import "$ds" "$f"
-    fi
+    [ "$ds" = payments ] && index_after=1 # the import, then the indexes it left, on the same workspace
+    bench "$ds" "$FW" --db "$tmp/ws.db" import "$ds" "$f"
+    index_after=0
     printf '%-12s %10d %9.2f %12.0f %10.1f\n' "$ds" "$rows" "$med_s" "$(echo "$rows / $med_s" | bc -l)" \
         "$(echo "$med_kb / 1024" | bc -l)"
     [ "$ds" = payments ] && { fw_s=$med_s; fw_kb=$med_kb; pay_rows=$rows; ix_s=$med_index_s; ix_kb=$med_index_kb; }
