@@ -2,6 +2,7 @@
  * loading and changing one case (each change one transaction with its trail record), the lists the
  * screens page through, and the re-run rules applied after every rule run. */
 #include "audit/cases.h"
+#include "audit/normalize.h"
 
 #include <ctype.h>
 #include <stddef.h>
@@ -235,59 +236,21 @@ int fw_case_check_change(const char *from, const fw_case_change *c, fw_err *err)
 
 /* --- input parsing ------------------------------------------------------------------------------ */
 
-static const char *skip_prefix(const char *s, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    return strncmp(s, prefix, n) == 0 ? s + n : s;
-}
-
+/* Amounts typed by an inspector are read like ledger amounts (audit/normalize.h: ¥, 元, 1,234.5,
+ * full-width digits, blanks around), never negative. */
 int fw_case_parse_money(const char *s, long long *fen, fw_err *err)
 {
-    const char *p = s;
-    while (*p == ' ')
-        p++;
-    p = skip_prefix(skip_prefix(p, "\xc2\xa5"), "\xef\xbf\xa5"); /* ¥ or ￥ */
-    long long yuan = 0;
-    int digits = 0, group = 0, grouped = 0;
-    for (; isdigit((unsigned char)*p) || *p == ','; p++) {
-        if (*p == ',') {
-            if (digits == 0 || (grouped && group != 3) || (!grouped && group > 3))
-                goto bad;
-            grouped = 1;
-            group = 0;
-            continue;
-        }
-        if (++digits > 13)
-            goto bad;
-        group++;
-        yuan = yuan * 10 + (*p - '0');
-    }
-    if (digits == 0 || (grouped && group != 3))
-        goto bad;
-    long long cents = 0;
-    if (*p == '.') {
-        p++;
-        int d = 0;
-        for (; isdigit((unsigned char)*p); p++, d++) {
-            if (d >= 2)
-                goto bad;
-            cents = cents * 10 + (*p - '0');
-        }
-        if (d == 0)
-            goto bad;
-        if (d == 1)
-            cents *= 10;
-    }
-    p = skip_prefix(p, "\xe5\x85\x83"); /* 元 */
-    while (*p == ' ')
-        p++;
-    if (*p)
-        goto bad;
-    *fen = yuan * 100 + cents;
+    const long long max_fen = 1000000000000000LL; /* ¥10 trillion: beyond that a typing error */
+    char *copy = fw_strdup(s);
+    char why[FW_WHY_SIZE];
+    long long v = 0;
+    int rc = fw_norm_trim(copy) == 0 ? FW_NORM_BAD : fw_norm_money(copy, false, &v, why);
+    free(copy);
+    if (rc == FW_NORM_BAD || v >= max_fen)
+        return fw_fail(err, FW_EDATA, "'%s' is not an amount in yuan; write it like 1234.50 or 1,234.5 "
+                                      "(at most two decimals, not negative)", s);
+    *fen = v;
     return FW_OK;
-bad:
-    return fw_fail(err, FW_EDATA, "'%s' is not an amount in yuan; write it like 1234.50 or 1,234.5 "
-                                  "(at most two decimals, not negative)", s);
 }
 
 int fw_case_parse_date(const char *s, fw_err *err)
