@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "audit/cases.h"
+#include "audit/normalize.h"
 #include "audit/trail.h"
 
 static void today_local(char out[11])
@@ -18,29 +19,17 @@ static void today_local(char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-/* GB 11643-1999: 17 digits and a check character (ISO 7064 MOD 11-2). out gets the upper-case form.
- * (The importer's fw_norm_id does the same and more; this stays strict: no 15-digit forms.) */
+/* The importer's ID check (fw_norm_id: GB 11643-1999 check character, a real birth date), kept
+ * strict: a 15-digit legacy number is refused, since hits carry the 18-character form. */
 static int check_id_number(const char *s, char out[19], fw_err *err)
 {
-    static const int weight[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-    static const char check[] = "10X98765432";
-    int sum = 0;
-    if (!s || strlen(s) != 18)
-        goto bad;
-    for (int i = 0; i < 17; i++) {
-        if (!isdigit((unsigned char)s[i]))
-            goto bad;
-        sum += (s[i] - '0') * weight[i];
-    }
-    if (toupper((unsigned char)s[17]) != check[sum % 11])
-        return fw_fail(err, FW_EDATA, "ID number %s has a wrong check character (expected %c); check "
-                                      "the number", s, check[sum % 11]);
-    memcpy(out, s, 18);
-    out[17] = (char)toupper((unsigned char)out[17]);
-    out[18] = '\0';
-    return FW_OK;
-bad:
-    return fw_fail(err, FW_EDATA, "'%s' is not an 18-character resident ID number", s ? s : "");
+    char why[FW_WHY_SIZE];
+    int rc = s ? fw_norm_id(s, out, why) : FW_NORM_BAD;
+    if (rc == FW_NORM_OK)
+        return FW_OK;
+    if (rc == FW_NORM_NOTE)
+        return fw_fail(err, FW_EDATA, "'%s' is a 15-digit ID number; whitelist its 18-character form %s", s, out);
+    return fw_fail(err, FW_EDATA, "'%s' is not a valid resident ID number: %s", s ? s : "", why);
 }
 
 static int check_rule_id(const char *s, char out[33], fw_err *err)

@@ -29,6 +29,8 @@ static void test_bad_input_refused(void **state)
     assert_int_equal(fw_whitelist_add(ws, "52010219550312001", "DEC-001", "r", NULL, &id, &err), FW_EDATA);
     assert_int_equal(fw_whitelist_add(ws, "520102195503120017", "DEC-001", "r", NULL, &id, &err), FW_EDATA);
     assert_non_null(strstr(err.msg, "check character"));
+    assert_int_equal(fw_whitelist_add(ws, "520102550312001", "DEC-001", "r", NULL, &id, &err), FW_EDATA);
+    assert_non_null(strstr(err.msg, "15-digit ID number; whitelist its 18-character form 520102195503120016"));
     assert_int_equal(fw_whitelist_add(ws, person, "DEC 001", "r", NULL, &id, &err), FW_EDATA);
     assert_int_equal(fw_whitelist_add(ws, person, "DEC-001", " ", NULL, &id, &err), FW_EDATA);
     assert_non_null(strstr(err.msg, "reason"));
