@@ -597,7 +597,9 @@ static bool sort_fixed_by_filter(const fw_hit_filter *f, enum fw_hit_sort sort)
 /* True when an index of the schema leads with one of the filter's equality columns and goes on in
  * the sort's order: the (filter, sort key) pairs of audit/schema.c for the sorts by few values, and
  * for the id order every single-column index (a rule's, severity's, program's, village's or
- * status's hits in id order). The planner then reads the page in order, and walking must not stop it. */
+ * status's hits in id order); and the two pairs of a sort by many values that goes with its filter
+ * (township and ID number, program and amount). The planner then reads the page in order, and
+ * walking must not stop it. */
 static bool pair_indexed(const fw_hit_filter *f, enum fw_hit_sort sort)
 {
     const char *paired[] = {f->rule_id, f->category, f->severity, f->township, f->program};
@@ -612,6 +614,10 @@ static bool pair_indexed(const fw_hit_filter *f, enum fw_hit_sort sort)
         for (size_t i = 0; i < sizeof id_ordered / sizeof id_ordered[0]; i++)
             if (id_ordered[i] && *id_ordered[i])
                 return true;
+    if (sort == FW_SORT_ID_NUMBER)
+        return f->township && *f->township;
+    if (sort == FW_SORT_AMOUNT)
+        return f->program && *f->program;
     return false;
 }
 
