@@ -52,6 +52,7 @@ struct fw_csv {
     fw_buf raw;
     size_t *offs, *raw_lens;
     int nfields, cap_fields;
+    int cap_record; /* room in fields/lens */
     long rec_line;
     int rec_ready;
 
@@ -118,7 +119,12 @@ static int utf8_scrub(char *s, size_t n)
     int found = 0;
     size_t i = 0;
     while (i < n) {
-        size_t k = s[i] ? utf8_char_len((unsigned char *)s + i, n - i) : 0;
+        unsigned char b = (unsigned char)s[i];
+        if (b - 1u < 0x7Fu) { /* plain ASCII, not NUL: most bytes of a ledger */
+            i++;
+            continue;
+        }
+        size_t k = b ? utf8_char_len((unsigned char *)s + i, n - i) : 0;
         if (k == 0) {
             found |= s[i] ? SCRUB_INVALID : SCRUB_NUL;
             s[i] = '?';
@@ -166,8 +172,11 @@ static void on_field(void *field, size_t len, void *data)
     c->offs[c->nfields] = c->raw.len;
     c->raw_lens[c->nfields] = len;
     c->nfields++;
-    fw_buf_add(&c->raw, field ? field : "", len);
-    fw_buf_putc(&c->raw, '\0');
+    fw_buf_reserve(&c->raw, len);
+    if (len)
+        memcpy(c->raw.data + c->raw.len, field, len);
+    c->raw.len += len + 1; /* each field NUL-terminated in place */
+    c->raw.data[c->raw.len - 1] = '\0';
 }
 
 static void on_record(int terminator, void *data)
@@ -267,17 +276,6 @@ int fw_csv_open_mem(const void *data, size_t n, const char *name, enum fw_encodi
 
 /* ---- handing out records -------------------------------------------------------------------- */
 
-static void text_reserve(fw_buf *b, size_t extra)
-{
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    b->data = fw_realloc(b->data, cap);
-    b->cap = cap;
-}
-
 /* Appends the UTF-8 form of a GB18030 field to c->text, '?' for each byte that cannot be
  * converted. Returns 1 if any could not. */
 static int gb18030_to_text(fw_csv *c, const char *in, size_t n)
@@ -288,7 +286,7 @@ static int gb18030_to_text(fw_csv *c, const char *in, size_t n)
     iconv(c->cd, NULL, NULL, NULL, NULL);
     while (left > 0) {
         /* Two bytes become at most three, four become four: 2n + 4 is always enough room. */
-        text_reserve(&c->text, 2 * left + 4);
+        fw_buf_reserve(&c->text, 2 * left + 4);
         char *dst = c->text.data + c->text.len;
         size_t room = c->text.cap - c->text.len - 1;
         size_t r = iconv(c->cd, &src, &left, &dst, &room);
@@ -301,7 +299,7 @@ static int gb18030_to_text(fw_csv *c, const char *in, size_t n)
             iconv(c->cd, NULL, NULL, NULL, NULL);
         }
     }
-    text_reserve(&c->text, 1);
+    fw_buf_reserve(&c->text, 1);
     c->text.data[c->text.len] = '\0';
     return bad;
 }
@@ -323,9 +321,11 @@ static void mark_bad(fw_csv *c, fw_csv_record *rec, int col, int found)
 static void fill_record(fw_csv *c, fw_csv_record *rec)
 {
     int n = c->nfields;
-    size_t cap = n > 0 ? (size_t)n : 1;
-    c->fields = fw_realloc(c->fields, cap * sizeof *c->fields);
-    c->lens = fw_realloc(c->lens, cap * sizeof *c->lens);
+    if (n > c->cap_record || !c->fields) { /* grown, never shrunk: this runs once per line */
+        c->cap_record = n > 0 ? n : 1;
+        c->fields = fw_realloc(c->fields, (size_t)c->cap_record * sizeof *c->fields);
+        c->lens = fw_realloc(c->lens, (size_t)c->cap_record * sizeof *c->lens);
+    }
     rec->n = n;
     rec->line = c->rec_line;
     rec->bad = NULL;

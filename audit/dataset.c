@@ -2,6 +2,7 @@
  * foundation issue), and the DDL generated from it. */
 #include "audit/dataset.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "audit/util.h"
@@ -194,16 +195,35 @@ void fw_dataset_ddl(const fw_dataset *ds, fw_buf *buf)
             fw_buf_puts(buf, ",\n  program_raw TEXT");
     }
     fw_buf_puts(buf, "\n);\n");
-    for (int i = 0; i < ds->ncolumns; i++) {
+}
+
+static int add_index(fw_dataset_index *out, int n, const fw_dataset *ds, const char *what, const char *columns)
+{
+    snprintf(out[n].name, sizeof out[n].name, "ds_%s_%s", ds->name, what);
+    snprintf(out[n].columns, sizeof out[n].columns, "%s", columns);
+    return n + 1;
+}
+
+int fw_dataset_indexes(const fw_dataset *ds, fw_dataset_index out[FW_DATASET_MAX_INDEXES])
+{
+    int n = 0;
+    for (int i = 0; i < ds->ncolumns && n < FW_DATASET_MAX_INDEXES - 2; i++) {
         const fw_column *c = &ds->columns[i];
         if (c->type == FW_COL_ID)
-            fw_buf_printf(buf, "CREATE INDEX ds_%s_%s ON ds_%s(%s);\n", ds->name, c->name, ds->name, c->name);
+            n = add_index(out, n, ds, c->name, c->name);
         /* Most rules look at one or two programs: let them read those rows, not every payment. */
-        if (c->type == FW_COL_PROGRAM)
-            fw_buf_printf(buf, "CREATE INDEX ds_%s_%s ON ds_%s(%s%s);\n", ds->name, c->name, ds->name,
-                          c->name, fw_dataset_column(ds, "id_number") ? ", id_number" : "");
+        if (c->type == FW_COL_PROGRAM) {
+            char cols[128];
+            snprintf(cols, sizeof cols, "%s%s", c->name, fw_dataset_column(ds, "id_number") ? ", id_number" : "");
+            n = add_index(out, n, ds, c->name, cols);
+        }
     }
-    fw_buf_printf(buf, "CREATE INDEX ds_%s_import ON ds_%s(import_id);\n", ds->name, ds->name);
+    n = add_index(out, n, ds, "import", "import_id");
     /* Evidence keys (dataset:row_key) are looked up row by row when hits are recorded. */
-    fw_buf_printf(buf, "CREATE INDEX ds_%s_row_key ON ds_%s(row_key);\n", ds->name, ds->name);
+    return add_index(out, n, ds, "row_key", "row_key");
+}
+
+void fw_dataset_index_sql(const fw_dataset *ds, const fw_dataset_index *ix, fw_buf *buf)
+{
+    fw_buf_printf(buf, "CREATE INDEX IF NOT EXISTS %s ON ds_%s(%s);\n", ix->name, ds->name, ix->columns);
 }

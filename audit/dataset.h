@@ -49,4 +49,19 @@ const fw_column *fw_dataset_column(const fw_dataset *ds, const char *name);
 struct fw_buf;
 void fw_dataset_ddl(const fw_dataset *ds, struct fw_buf *buf);
 
+/* One secondary index of a dataset table: what rules, drill-down and evidence lookups read by.
+ * A bulk import drops them and leaves them to audit/indexes.c to build when first needed. */
+typedef struct fw_dataset_index {
+    char name[64];     /* ds_<dataset>_<what> */
+    char columns[128]; /* the indexed expression list, as in CREATE INDEX ... ON t(<columns>) */
+} fw_dataset_index;
+
+enum { FW_DATASET_MAX_INDEXES = 8 };
+
+/* Fills out[] with ds's indexes; returns how many. */
+int fw_dataset_indexes(const fw_dataset *ds, fw_dataset_index out[FW_DATASET_MAX_INDEXES]);
+
+/* Appends "CREATE INDEX IF NOT EXISTS <name> ON ds_<name>(<columns>);" to buf. */
+void fw_dataset_index_sql(const fw_dataset *ds, const fw_dataset_index *ix, struct fw_buf *buf);
+
 #endif

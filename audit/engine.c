@@ -11,16 +11,10 @@
 
 #include "audit/cases.h"
 #include "audit/dataset.h"
+#include "audit/indexes.h"
 #include "audit/trail.h"
 
 /* ---- time and interruption ------------------------------------------------------------------ */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 typedef struct watch {
     volatile sig_atomic_t *interrupt;
@@ -36,7 +30,7 @@ static int watch_progress(void *ctx)
     watch *w = ctx;
     if ((w->interrupt && *w->interrupt) || (w->stop && *w->stop))
         return 1;
-    if (now_s() > w->deadline) {
+    if (fw_now_seconds() > w->deadline) {
         w->timed_out = true;
         return 1;
     }
@@ -271,7 +265,7 @@ static void add_row(rule_query *q, sqlite3_stmt *st, const int col[O_NCOLS])
 static void query_rule(fw_ws *ws, rule_query *q, volatile sig_atomic_t *interrupt, volatile sig_atomic_t *stop)
 {
     const fw_rule *r = q->rule;
-    double t0 = now_s();
+    double t0 = fw_now_seconds();
     watch w = {.interrupt = interrupt, .stop = stop, .deadline = t0 + q->limit_s};
     sqlite3_stmt *st = NULL;
     int col[O_NCOLS];
@@ -293,7 +287,7 @@ static void query_rule(fw_ws *ws, rule_query *q, volatile sig_atomic_t *interrup
     sqlite3_finalize(st);
     q->timed_out = w.timed_out;
     q->interrupted = q->e && interrupt && *interrupt;
-    q->seconds = now_s() - t0;
+    q->seconds = fw_now_seconds() - t0;
 }
 
 /* ---- storing a rule's hits -------------------------------------------------------------------- */
@@ -547,11 +541,11 @@ static void fail_result(const rule_query *q, const fw_err *err, fw_rule_result *
 static int store_rule(run_ctx *rc, const rule_query *q, fw_rule_result *res)
 {
     fw_err err = q->err;
-    double t0 = now_s();
+    double t0 = fw_now_seconds();
     int e = q->e;
     if (!e && !(e = fw_ws_begin(rc->ws, &err))) {
         e = rule_body(rc, q, res, &err);
-        res->ms = (long long)((q->seconds + now_s() - t0) * 1000 + 0.5);
+        res->ms = (long long)((q->seconds + fw_now_seconds() - t0) * 1000 + 0.5);
         if (!e) {
             snprintf(res->status, sizeof res->status, "complete");
             e = record_rule(rc, q->rule, res, &err);
@@ -563,7 +557,7 @@ static int store_rule(run_ctx *rc, const rule_query *q, fw_rule_result *res)
         fw_ws_rollback(rc->ws);
     }
     /* Failure or interruption: nothing of this rule's hits stays, only its record. */
-    res->ms = (long long)((q->seconds + now_s() - t0) * 1000 + 0.5);
+    res->ms = (long long)((q->seconds + fw_now_seconds() - t0) * 1000 + 0.5);
     fail_result(q, &err, res);
     fw_err err2 = {0};
     if (!fw_ws_begin(rc->ws, &err2) && (record_rule(rc, q->rule, res, &err2) || fw_ws_commit(rc->ws, &err2)))
@@ -757,6 +751,10 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
     for (int i = 0; i < o->nonly; i++)
         if (!fw_ruleset_find(set, o->only[i]))
             return fw_fail(err, FW_ENOTFOUND, "no rule %s; `fundwatch rules list` shows the rules", o->only[i]);
+    /* Rules are written for the indexes; without them a run is correct but far slower. */
+    fw_index_opts io = {.interrupt = o->interrupt, .progress = o->indexing, .progress_ctx = o->progress_ctx};
+    if (fw_indexes_build(ws, &io, err))
+        return err->code;
     res->rules = fw_calloc((size_t)set->n + 1, sizeof *res->rules);
     char *selection = selection_text(o);
     if (start_run(ws, selection, &res->run_id, err)) {

@@ -37,6 +37,9 @@ typedef struct fw_run_opts {
     double time_limit_s;              /* per rule; 0: setting run.time_limit, else the default */
     /* Called before (res->status "" ) and after each rule; may be NULL. */
     void (*progress)(void *ctx, const fw_rule_result *res);
+    /* Called while the dataset indexes a bulk import left out are built, before the first rule
+     * (audit/indexes.h: done of total, index NULL at the end); may be NULL. Same ctx. */
+    int (*indexing)(void *ctx, int done, int total, const char *index);
     void *progress_ctx;
 } fw_run_opts;
 

@@ -159,11 +159,15 @@ static void batch_free(batch *b)
     free(b);
 }
 
+/* Copies n bytes and a NUL into the arena; called for every text cell, so one copy, no per-byte
+ * appends. */
 static size_t arena_add(batch *b, const char *s, size_t n)
 {
     size_t off = b->arena.len;
-    fw_buf_add(&b->arena, s, n);
-    fw_buf_putc(&b->arena, '\0');
+    fw_buf_reserve(&b->arena, n + 1);
+    memcpy(b->arena.data + off, s, n);
+    b->arena.data[off + n] = '\0';
+    b->arena.len = off + n + 1;
     return off;
 }
 
@@ -917,64 +921,34 @@ void fw_import_preview_free(fw_import_preview *p)
 
 /* ---- whole-file import --------------------------------------------------------------------------- */
 
-/* The saved CREATE INDEX statements of a table whose indexes were dropped for a bulk load. */
-typedef struct saved_indexes {
-    char **sql;
-    int n;
-} saved_indexes;
-
-/* Drops the dataset table's indexes when the file is large compared with what the table holds; they
- * are rebuilt (by sorting) before commit. Inserting millions of random keys one by one into a
- * B-tree that no longer fits the page cache is what makes a large load slow. */
-static int drop_indexes_for_bulk(fw_importer *im, long long bytes_total, saved_indexes *saved, fw_err *err)
+/* A large file into a table that is empty (or is being replaced) loads in bulk: the table's
+ * indexes are dropped first and not rebuilt here. Inserting millions of random keys one by one
+ * into B-trees that no longer fit the page cache is what makes a large load slow; building each
+ * index afterwards by sorting is several times cheaper, and audit/indexes.c does it once, when
+ * something first needs them (a rule run, `fundwatch index`, the TUI after its import). */
+static bool is_bulk_load(fw_importer *im, bool replace, long long bytes_total)
 {
     enum { BULK_MIN_BYTES = 4 << 20, BYTES_PER_ROW_GUESS = 100 };
     if (bytes_total < BULK_MIN_BYTES)
-        return FW_OK;
+        return false;
+    if (replace)
+        return true;
     char *count_sql = fw_printf("SELECT count(*) FROM ds_%s", im->ds->name);
     long long have = fw_ws_int(im->ws, count_sql);
     free(count_sql);
-    if (have > bytes_total / BYTES_PER_ROW_GUESS)
-        return FW_OK;
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(im->ws, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-                      &st, err))
-        return err->code;
-    char *table = fw_printf("ds_%s", im->ds->name);
-    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    return have <= bytes_total / BYTES_PER_ROW_GUESS;
+}
+
+static int drop_indexes(fw_importer *im, fw_err *err)
+{
+    fw_dataset_index ix[FW_DATASET_MAX_INDEXES];
     fw_buf drops = {0};
     fw_buf_puts(&drops, "");
-    char *kept = fw_printf("ds_%s_import", im->ds->name);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        /* The import_id index stays: every key this import adds is (this import, a new rowid), the
-         * largest in the index, so inserting it is an append, cheaper than a rebuild. */
-        if (strcmp((const char *)sqlite3_column_text(st, 0), kept) == 0)
-            continue;
-        saved->sql = fw_realloc(saved->sql, (size_t)(saved->n + 1) * sizeof *saved->sql);
-        saved->sql[saved->n++] = fw_strdup((const char *)sqlite3_column_text(st, 1));
-        fw_buf_printf(&drops, "DROP INDEX \"%s\";", (const char *)sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
-    free(kept);
-    free(table);
+    for (int k = 0, n = fw_dataset_indexes(im->ds, ix); k < n; k++)
+        fw_buf_printf(&drops, "DROP INDEX IF EXISTS %s;", ix[k].name);
     int rc = fw_ws_exec(im->ws, drops.data, err);
     fw_buf_free(&drops);
     return rc;
-}
-
-static int restore_indexes(fw_ws *ws, saved_indexes *saved, fw_err *err)
-{
-    int rc = FW_OK;
-    for (int i = 0; i < saved->n && !rc; i++)
-        rc = fw_ws_exec(ws, saved->sql[i], err);
-    return rc;
-}
-
-static void free_saved(saved_indexes *saved)
-{
-    for (int i = 0; i < saved->n; i++)
-        free(saved->sql[i]);
-    free(saved->sql);
 }
 
 /* --replace: the dataset's earlier imports are marked replaced and their rows deleted. */
@@ -1089,6 +1063,7 @@ typedef struct file_import {
     int nheader;
     int *colmap;
     long long bytes_total;
+    bool bulk; /* see is_bulk_load */
     long long blank;
     long long limit;      /* max rejects; < 0: decide at the end */
     bool complete;        /* the whole file was read (so its SHA-256 is the file's) */
@@ -1354,14 +1329,16 @@ static char *unknown_message(const fw_import_result *res)
 }
 
 /* Everything between BEGIN and COMMIT. On any error the caller rolls back. */
-static int import_in_transaction(file_import *f, fw_import_result *res, saved_indexes *saved, fw_err *err)
+static int import_in_transaction(file_import *f, fw_import_result *res, fw_err *err)
 {
     fw_importer *im = f->im;
     const fw_import_opts *o = f->o;
     const char *mode = o->replace ? "replace" : "append";
-    if ((o->replace && replace_previous(im, err)) || sync_programs(im->ws, im->profile, err) ||
+    /* Indexes go before --replace deletes the old rows: SQLite then empties the table at once. */
+    if ((f->bulk && drop_indexes(im, err)) || (o->replace && replace_previous(im, err)) ||
+        sync_programs(im->ws, im->profile, err) ||
         insert_import_row(im->ws, im->ds->name, o->path, res->encoding, mode, "loaded", &im->import_id, err) ||
-        prepare_inserts(im, err) || drop_indexes_for_bulk(im, f->bytes_total, saved, err))
+        prepare_inserts(im, err))
         return err->code;
     int rc = read_rows(f, err);
     fill_result(f, res);
@@ -1385,8 +1362,6 @@ static int import_in_transaction(file_import *f, fw_import_result *res, saved_in
                        "%s: %lld of %lld rows rejected, more than the limit of %lld; nothing was loaded; see "
                        "`fundwatch rejects`, fix the file or raise --max-rejects",
                        o->path, im->rejected, im->read, res->max_rejects);
-    if (restore_indexes(im->ws, saved, err))
-        return err->code;
     char *message = unknown_message(res);
     rc = finish_import_row(im, "loaded", res->sha256, message, err);
     free(message);
@@ -1424,20 +1399,25 @@ int fw_import_file(fw_ws *ws, const fw_import_opts *o, fw_import_result *res, fw
 {
     memset(res, 0, sizeof *res);
     file_import f = {.o = o, .limit = o->max_rejects};
-    saved_indexes saved = {0};
     if (importer_new(ws, o->dataset, o->profile, &f.im, err))
         return err->code;
     f.im->keep_rejects = true;
     int rc = open_and_map(&f, res, err);
     if (!rc) {
+        f.bulk = is_bulk_load(f.im, o->replace, f.bytes_total);
+        if (f.bulk)
+            fw_ws_bulk_enter(ws);
         rc = fw_ws_begin(ws, err);
         if (!rc) {
-            rc = import_in_transaction(&f, res, &saved, err);
+            rc = import_in_transaction(&f, res, err);
             if (!rc)
                 rc = fw_ws_commit(ws, err);
             if (rc)
                 fw_ws_rollback(ws);
         }
+        if (f.bulk)
+            fw_ws_bulk_leave(ws);
+        res->indexes_deferred = f.bulk && !rc;
     }
     if (rc == FW_EDATA && f.too_many) {
         char *message = fw_strdup(err->msg);
@@ -1448,7 +1428,6 @@ int fw_import_file(fw_ws *ws, const fw_import_opts *o, fw_import_result *res, fw
         f.im->import_id = 0;
     }
     res->import_id = f.im->import_id;
-    free_saved(&saved);
     free(f.colmap);
     if (f.csv)
         fw_csv_close(f.csv);

@@ -56,6 +56,7 @@ typedef struct fw_import_result {
     char min_date[11], max_date[11]; /* over the date columns of loaded rows; "" when none */
     char **unknown_headers;       /* headers that map to no column (ignored) */
     int nunknown;
+    bool indexes_deferred;        /* a bulk load: the dataset's indexes are left to audit/indexes.h */
 } fw_import_result;
 
 /* Imports one file. Returns FW_OK; FW_EDATA for a file-level problem (unreadable, empty, missing

@@ -29,6 +29,16 @@ int fw_ws_begin(fw_ws *ws, fw_err *err);
 int fw_ws_commit(fw_ws *ws, fw_err *err);
 void fw_ws_rollback(fw_ws *ws);
 
+/* Bulk loading (a large import into an empty table). Entering, outside any transaction, swaps WAL
+ * for a rollback journal when no other connection has the workspace open: in WAL every new page
+ * is written twice (to the log, then checkpointed into the file), which costs a county ledger
+ * more than its inserts; with a rollback journal the appended pages are written once, and only
+ * the few pages that existed before are journaled, so a failed import still leaves nothing. A
+ * larger page cache keeps the B-tree's right edge in memory. When another connection is open the
+ * workspace stays in WAL (slower, still all-or-nothing). Leaving restores WAL and the cache. */
+void fw_ws_bulk_enter(fw_ws *ws);
+void fw_ws_bulk_leave(fw_ws *ws);
+
 int fw_ws_exec(fw_ws *ws, const char *sql, fw_err *err);
 int fw_ws_prepare(fw_ws *ws, const char *sql, sqlite3_stmt **st, fw_err *err);
 /* Runs a query returning one integer (0 when no row). */

@@ -78,7 +78,7 @@ char *fw_printf(const char *fmt, ...)
     return s;
 }
 
-static void buf_grow(fw_buf *b, size_t extra)
+void fw_buf_reserve(fw_buf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)
         return;
@@ -91,7 +91,7 @@ static void buf_grow(fw_buf *b, size_t extra)
 
 void fw_buf_add(fw_buf *b, const char *s, size_t n)
 {
-    buf_grow(b, n);
+    fw_buf_reserve(b, n);
     memcpy(b->data + b->len, s, n);
     b->len += n;
     b->data[b->len] = '\0';
@@ -115,7 +115,7 @@ void fw_buf_printf(fw_buf *b, const char *fmt, ...)
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n > 0) {
-        buf_grow(b, (size_t)n);
+        fw_buf_reserve(b, (size_t)n);
         vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
         b->len += (size_t)n;
     }
@@ -213,6 +213,13 @@ void fw_sha256_hex(const void *data, size_t n, char out[65])
     sha256_digest(&ctx, sizeof digest, digest);
     for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
         snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+double fw_now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 void fw_now_iso(char out[32])

@@ -46,6 +46,7 @@ typedef struct fw_buf {
     size_t len, cap;
 } fw_buf;
 void fw_buf_add(fw_buf *b, const char *s, size_t n);
+void fw_buf_reserve(fw_buf *b, size_t extra); /* room for extra more bytes and the NUL */
 void fw_buf_puts(fw_buf *b, const char *s);
 void fw_buf_putc(fw_buf *b, char c);
 void fw_buf_printf(fw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -65,6 +66,7 @@ void fw_sha256_hex(const void *data, size_t n, char out[65]);
 
 /* Current time as ISO 8601 in UTC with seconds ("2026-11-23T12:00:00Z"). */
 void fw_now_iso(char out[32]);
+double fw_now_seconds(void); /* a monotonic clock, for durations */
 
 /* The acting user: --user, else $FUNDWATCH_USER, else the login name. */
 const char *fw_user(void);

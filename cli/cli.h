@@ -50,6 +50,7 @@ long fw_print_rows(fw_cli *cli, sqlite3_stmt *st, FILE *out, fw_err *err);
 /* Command entry points (one file each under cli/). */
 int cmd_import(fw_cli *, int, char **);
 int cmd_datasets(fw_cli *, int, char **);
+int cmd_index(fw_cli *, int, char **);
 int cmd_rejects(fw_cli *, int, char **);
 int cmd_programs(fw_cli *, int, char **);
 int cmd_gen(fw_cli *, int, char **);
@@ -64,8 +65,16 @@ int cmd_overview(fw_cli *, int, char **);
 int cmd_tui(fw_cli *, int, char **);
 
 /* Usage texts, each defined beside its command (printed by `fundwatch COMMAND --help`). */
+/* Prints "building INDEX (k of n)… 4.2 s" lines on stderr: the progress of audit/indexes.h. */
+typedef struct fw_cli_index_progress {
+    double started, index_started;
+    const char *last; /* the index being built, NULL before the first and after the last */
+} fw_cli_index_progress;
+int fw_cli_report_index(void *ctx, int done, int total, const char *index);
+
 extern const char usage_import[];
 extern const char usage_datasets[];
+extern const char usage_index[];
 extern const char usage_rejects[];
 extern const char usage_programs[];
 extern const char usage_gen[];

@@ -39,7 +39,7 @@ static void on_sigint(int sig)
 
 static void show_progress(void *ctx, const fw_rule_result *r)
 {
-    (void)ctx;
+    (void)ctx; /* the index progress's (fw_cli_report_index); rules need none */
     if (!r->status[0])
         return;
     fprintf(stderr, "  %-10s %-12s %-11s %6ld hits %8lld ms%s%s\n", r->rule_id, r->category, r->status, r->hits,
@@ -121,10 +121,14 @@ int cmd_run(fw_cli *cli, int argc, char **argv)
         sa.sa_handler = on_sigint;
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, &old);
+        fw_cli_index_progress indexing = {.started = fw_now_seconds()};
         fw_run_opts o = {.category = category, .only = (const char *const *)only, .nonly = nonly,
-                         .interrupt = &interrupted, .time_limit_s = limit, .progress = show_progress};
+                         .interrupt = &interrupted, .time_limit_s = limit, .progress = show_progress,
+                         .indexing = fw_cli_report_index, .progress_ctx = &indexing};
         fw_run_result res;
         rc = fw_run(ws, &set, &o, &res, &err);
+        if (rc && indexing.last) /* stopped in the middle of an index */
+            fputc('\n', stderr);
         sigaction(SIGINT, &old, NULL);
         if (res.run_id)
             print_summary(&res);

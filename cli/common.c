@@ -38,3 +38,18 @@ int fw_cli_wants_help(int argc, char **argv)
     }
     return 0;
 }
+
+int fw_cli_report_index(void *ctx, int done, int total, const char *index)
+{
+    fw_cli_index_progress *p = ctx;
+    if (index && index == p->last) /* still building it */
+        return 0;
+    double now = fw_now_seconds();
+    if (p->last)
+        fprintf(stderr, "%.1f s\n", now - p->index_started);
+    if (index)
+        fprintf(stderr, "building %s (%d of %d)… ", index, done + 1, total);
+    p->last = index;
+    p->index_started = now;
+    return 0;
+}

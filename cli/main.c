@@ -12,6 +12,7 @@
 
 static const fw_command commands[] = {
     {"import", cmd_import, "load a CSV ledger or registry into the workspace", usage_import},
+    {"index", cmd_index, "build the indexes a large import left for later", usage_index},
     {"datasets", cmd_datasets, "list loaded datasets with counts and provenance", usage_datasets},
     {"rejects", cmd_rejects, "list rows refused by imports, with line, column and reason", usage_rejects},
     {"programs", cmd_programs, "list program names in the payments and how they map", usage_programs},

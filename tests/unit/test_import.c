@@ -10,17 +10,6 @@
 #include "audit/import.h"
 #include "tests/unit/testutil.h"
 
-static void use_checkout_datadir(void)
-{
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    assert_true(n > 0);
-    exe[n] = '\0';
-    for (int up = 0; up < 3; up++)
-        *strrchr(exe, '/') = '\0';
-    setenv("FUNDWATCH_DATADIR", exe, 1);
-}
-
 /* A fresh workspace and scratch dir per test. */
 typedef struct fx {
     char *dir;
@@ -490,7 +479,7 @@ static void test_record_session(void **state)
 
 int main(void)
 {
-    use_checkout_datadir();
+    test_use_checkout_datadir();
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_good_file_and_record),  T(test_ragged_rows),        T(test_unknown_and_duplicate_headers),

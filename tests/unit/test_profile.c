@@ -8,17 +8,6 @@
 #include "tests/unit/testutil.h"
 
 /* The checkout holding profiles/default.ini: the test binary is <checkout>/<build>/tests/test_x. */
-static void use_checkout_datadir(void)
-{
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    assert_true(n > 0);
-    exe[n] = '\0';
-    for (int up = 0; up < 3; up++)
-        *strrchr(exe, '/') = '\0';
-    setenv("FUNDWATCH_DATADIR", exe, 1);
-}
-
 static fw_profile *shipped(void)
 {
     fw_profile *p = NULL;
@@ -195,7 +184,7 @@ static void test_errors(void **state)
 
 int main(void)
 {
-    use_checkout_datadir();
+    test_use_checkout_datadir();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_issue_aliases),     cmocka_unit_test(test_case_and_trim),
         cmocka_unit_test(test_programs_and_tags), cmocka_unit_test(test_user_file_overrides),

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,19 @@
 
 #include "audit/store.h"
 #include "audit/util.h"
+
+/* Points FUNDWATCH_DATADIR at this checkout (three levels above build/tests/test_x), so the shipped
+ * import profile and rules are found without installing. */
+static inline void test_use_checkout_datadir(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    assert_true(n > 0);
+    exe[n] = '\0';
+    for (int up = 0; up < 3; up++)
+        *strrchr(exe, '/') = '\0';
+    setenv("FUNDWATCH_DATADIR", exe, 1);
+}
 
 /* A scratch directory under $TMPDIR; the test owns the returned string. */
 static inline char *test_tmpdir(void)
