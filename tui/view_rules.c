@@ -141,6 +141,8 @@ typedef struct run_job {
     /* under lock */
     int done, total;
     char current[64]; /* the rule running now */
+    int indexes_done, indexes_total; /* missing dataset indexes built before the first rule */
+    char index[64];                  /* the one being built; "" when none */
     bool finished;
     /* the worker's outcome, read after the join */
     int rc;
@@ -156,6 +158,18 @@ static void on_rule(void *p, const fw_rule_result *r)
         j->done++;
     snprintf(j->current, sizeof j->current, "%s", r->rule_id);
     pthread_mutex_unlock(&j->lock);
+}
+
+/* Before the first rule the engine builds the indexes a bulk import left out (audit/indexes.h). */
+static int on_index(void *p, int done, int total, const char *index)
+{
+    run_job *j = p;
+    pthread_mutex_lock(&j->lock);
+    j->indexes_done = done;
+    j->indexes_total = total;
+    snprintf(j->index, sizeof j->index, "%s", index ? index : "");
+    pthread_mutex_unlock(&j->lock);
+    return 0; /* Esc reaches the build through the run's interrupt */
 }
 
 static void *run_worker(void *arg)
@@ -192,15 +206,24 @@ static void watch_run(fw_tui *t, run_job *j)
         pthread_mutex_lock(&j->lock);
         bool finished = j->finished;
         int done = j->done, total = j->total;
-        char current[64];
+        char current[64], index[64];
         snprintf(current, sizeof current, "%s", j->current[0] ? j->current : "…");
+        snprintf(index, sizeof index, "%s", j->index);
+        int indexes_done = j->indexes_done, indexes_total = j->indexes_total;
         pthread_mutex_unlock(&j->lock);
         if (finished)
             break;
         int secs = (int)(seconds_now() - started);
-        char *text = j->stop ? fw_printf(_("Stopping the run after %d:%02d…"), secs / 60, secs % 60)
-                             : fw_printf(_("Running %s: %d of %d rules done, %d:%02d elapsed…"), current, done,
-                                         total, secs / 60, secs % 60);
+        char *text;
+        if (j->stop)
+            text = fw_printf(_("Stopping the run after %d:%02d…"), secs / 60, secs % 60);
+        else if (index[0]) {
+            text = fw_printf(_("Indexing for the rules: %s (%d of %d)…"), index, indexes_done + 1, indexes_total);
+            done = indexes_done;
+            total = indexes_total;
+        } else
+            text = fw_printf(_("Running %s: %d of %d rules done, %d:%02d elapsed…"), current, done, total, secs / 60,
+                             secs % 60);
         if (fw_progress_wait(&bar, done, total, text, 200))
             j->stop = 1;
         free(text);
@@ -230,7 +253,7 @@ static void run_rules(fw_tui *t, rules_view *v, const char *only)
             j->total += set.rules[i].enabled;
     j->ids[0] = only;
     j->opts = (fw_run_opts){.only = only ? j->ids : NULL, .nonly = only ? 1 : 0, .interrupt = &j->stop,
-                            .progress = on_rule, .progress_ctx = j};
+                            .progress = on_rule, .indexing = on_index, .progress_ctx = j};
     pthread_t thread;
     if (pthread_create(&thread, NULL, run_worker, j) == 0) {
         watch_run(t, j);

@@ -16,7 +16,7 @@ tui_wait "Datasets"
 tui_keys 4
 tui_wait "Run all"
 tui_keys R
-tui_wait "elapsed" 30
+tui_wait "elapsed" 60 # after the indexes a bulk import left out, if any
 
 # The screen is alive: the progress line changes while the run goes on (polled, with a deadline).
 progress_line() { tui_screen | grep -F "elapsed" || true; }
