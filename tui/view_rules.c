@@ -218,7 +218,8 @@ static void watch_run(fw_tui *t, run_job *j)
         if (j->stop)
             text = fw_printf(_("Stopping the run after %d:%02d…"), secs / 60, secs % 60);
         else if (index[0]) {
-            text = fw_printf(_("Indexing for the rules: %s (%d of %d)…"), index, indexes_done + 1, indexes_total);
+            text = fw_printf(_("Indexing for the rules: %s (%d of %d), %d:%02d elapsed…"), index, indexes_done + 1,
+                             indexes_total, secs / 60, secs % 60);
             done = indexes_done;
             total = indexes_total;
         } else
@@ -265,7 +266,9 @@ static void run_rules(fw_tui *t, rules_view *v, const char *only)
     int completed = 0;
     for (int i = 0; i < j->res.nrules; i++)
         completed += strcmp(j->res.rules[i].status, "complete") == 0;
-    if (j->rc == FW_EINTR)
+    if (j->rc == FW_EINTR && j->res.run_id == 0)
+        fw_tui_error(t, _("Stopped while indexing for the rules: the indexes built are kept; no rule ran."));
+    else if (j->rc == FW_EINTR)
         fw_tui_error(t, _("Run %lld stopped: %d rules completed and kept; the rest did not run."), j->res.run_id,
                      completed);
     else if (j->rc)

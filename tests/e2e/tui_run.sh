@@ -18,8 +18,9 @@ tui_wait "Run all"
 tui_keys R
 tui_wait "elapsed" 60 # after the indexes a bulk import left out, if any
 
-# The screen is alive: the progress line changes while the run goes on (polled, with a deadline).
-progress_line() { tui_screen | grep -F "elapsed" || true; }
+# The screen is alive: the progress bar's line changes while the run goes on (the time ticks,
+# indexes get built, rules get done), polled with a deadline.
+progress_line() { tui_screen | grep -E '^\[[#-]{20}\]' || true; }
 first=$(progress_line)
 changed=""
 for _ in $(seq 200); do
@@ -29,6 +30,13 @@ for _ in $(seq 200); do
     sleep 0.1
 done
 [ -n "$changed" ] || fail "the progress line did not change in 20 s: $first"
+# A rule completed, so that stopping keeps something (polled; a rule takes well under a minute).
+for _ in $(seq 600); do
+    progress_line | grep -qE ' [1-9][0-9]* of [0-9]+ rules done' && break
+    progress_line | grep -q . || fail "the run ended before a rule was seen done (make the county larger)"
+    sleep 0.1
+done
+progress_line | grep -qE ' [1-9][0-9]* of [0-9]+ rules done' || fail "no rule done in 60 s"
 
 # Esc stops the run, also inside a rule; the completed rules are kept.
 tui_keys Escape
