@@ -323,18 +323,28 @@ static void binds_free(binds *b)
     b->n = 0;
 }
 
+/* A case status's workflow rank, as the triggers of audit/schema.c keep it in hits.case_rank. */
+#define CASE_RANK_OF_PARAM                                                                          \
+    "(CASE ? WHEN 'new' THEN 0 WHEN 'verifying' THEN 1 WHEN 'confirmed' THEN 2 "                    \
+    "WHEN 'partly_confirmed' THEN 3 WHEN 'rectifying' THEN 4 WHEN 'closed' THEN 5 "                 \
+    "WHEN 'dismissed' THEN 6 ELSE 7 END)"
+
 /* Appends " AND h.col = ?" for each equality word of the filter (category, rule, severity,
- * township, village, program), the column prefixed by prefix; returns how many. */
+ * township, village, program, and the status as its rank), the column prefixed by prefix; returns
+ * how many. The status is a column of cases, but its rank on the hit is indexed like the others,
+ * so a status filter is served (and probed) like any equality. */
 static int filter_equalities(const fw_hit_filter *f, fw_buf *sql, binds *b, const char *prefix)
 {
     const struct { const char *col; const char *v; } eq[] = {
         {"h.category", f->category}, {"h.rule_id", f->rule_id}, {"h.severity", f->severity},
         {"h.township", f->township}, {"h.village", f->village}, {"h.program", f->program},
+        {"h.case_rank", f->status},
     };
     int n = 0;
     for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++)
         if (eq[i].v && *eq[i].v) {
-            fw_buf_printf(sql, " AND %s%s = ?", prefix, eq[i].col);
+            bool rank = strcmp(eq[i].col, "h.case_rank") == 0;
+            fw_buf_printf(sql, " AND %s%s = %s", prefix, eq[i].col, rank ? CASE_RANK_OF_PARAM : "?");
             bind_text(b, eq[i].v);
             n++;
         }
@@ -464,7 +474,7 @@ static bool filter_is_broad(fw_ws *ws, const fw_hit_filter *f)
     return broad;
 }
 
-static int page_query(fw_ws *ws, const fw_hit_filter *f, const char *expr, const char *cond,
+static int page_query(fw_ws *ws, const fw_hit_filter *f, bool walk, const char *expr, const char *cond,
                       binds *b, bool ascending, int n, fw_hit_row *out, int *got, fw_err *err)
 {
     fw_buf sql = {0};
@@ -473,7 +483,7 @@ static int page_query(fw_ws *ws, const fw_hit_filter *f, const char *expr, const
     if (expr)
         fw_buf_printf(&sql, ", %s", expr);
     fw_buf_puts(&sql, " FROM hits h LEFT JOIN cases c ON c.id = h.case_id WHERE 1");
-    filter_where(f, &sql, &fb, filter_is_broad(ws, f));
+    filter_where(f, &sql, &fb, walk);
     fw_buf_printf(&sql, " AND (%s)", cond);
     const char *dir = ascending ? "" : " DESC";
     if (expr)
@@ -517,7 +527,7 @@ static void bind_anchor_key(binds *b, const fw_hit_row *a)
 /* Fetches rows whose key is greater (in ascending order) or smaller (descending order) than the
  * anchor. SQLite sorts NULL below every value; a row value comparison with NULL is never true, so
  * the NULL keys are fetched by a separate query on their side of the range. */
-static int fetch_beyond(fw_ws *ws, const fw_hit_filter *f, const char *expr, const fw_hit_row *a,
+static int fetch_beyond(fw_ws *ws, const fw_hit_filter *f, bool walk, const char *expr, const fw_hit_row *a,
                         bool greater, int n, fw_hit_row *out, int *got, fw_err *err)
 {
     binds b = {0};
@@ -525,51 +535,90 @@ static int fetch_beyond(fw_ws *ws, const fw_hit_filter *f, const char *expr, con
     if (!expr) {
         if (a)
             bind_int(&b, a->id);
-        rc = page_query(ws, f, NULL, a ? (greater ? "h.id > ?" : "h.id < ?") : "1", &b, greater, n, out, got, err);
+        rc = page_query(ws, f, walk, NULL, a ? (greater ? "h.id > ?" : "h.id < ?") : "1", &b, greater, n, out, got, err);
         binds_free(&b);
         return rc;
     }
     if (!a)
-        return page_query(ws, f, expr, "1", &b, greater, n, out, got, err);
+        return page_query(ws, f, walk, expr, "1", &b, greater, n, out, got, err);
     char *cond;
     bool null_key = a->key_type == SQLITE_NULL;
     if (greater && null_key) {
         bind_int(&b, a->id);
         cond = fw_printf("%s IS NULL AND h.id > ?", expr);
-        rc = page_query(ws, f, expr, cond, &b, true, n, out, got, err);
+        rc = page_query(ws, f, walk, expr, cond, &b, true, n, out, got, err);
         free(cond);
         binds_free(&b);
         if (!rc && *got < n) {
             cond = fw_printf("%s IS NOT NULL", expr);
-            rc = page_query(ws, f, expr, cond, &b, true, n, out, got, err);
+            rc = page_query(ws, f, walk, expr, cond, &b, true, n, out, got, err);
             free(cond);
         }
     } else if (greater) {
         bind_anchor_key(&b, a);
         bind_int(&b, a->id);
         cond = fw_printf("(%s, h.id) > (?, ?)", expr);
-        rc = page_query(ws, f, expr, cond, &b, true, n, out, got, err);
+        rc = page_query(ws, f, walk, expr, cond, &b, true, n, out, got, err);
         free(cond);
     } else if (null_key) {
         bind_int(&b, a->id);
         cond = fw_printf("%s IS NULL AND h.id < ?", expr);
-        rc = page_query(ws, f, expr, cond, &b, false, n, out, got, err);
+        rc = page_query(ws, f, walk, expr, cond, &b, false, n, out, got, err);
         free(cond);
     } else {
         bind_anchor_key(&b, a);
         bind_int(&b, a->id);
         cond = fw_printf("(%s, h.id) < (?, ?)", expr);
-        rc = page_query(ws, f, expr, cond, &b, false, n, out, got, err);
+        rc = page_query(ws, f, walk, expr, cond, &b, false, n, out, got, err);
         free(cond);
         binds_free(&b);
         if (!rc && *got < n) {
             cond = fw_printf("%s IS NULL", expr);
-            rc = page_query(ws, f, expr, cond, &b, false, n, out, got, err);
+            rc = page_query(ws, f, walk, expr, cond, &b, false, n, out, got, err);
             free(cond);
         }
     }
     binds_free(&b);
     return rc;
+}
+
+/* True when every hit the filter lets through has the same sort key. */
+static bool sort_fixed_by_filter(const fw_hit_filter *f, enum fw_hit_sort sort)
+{
+    const char *v = sort == FW_SORT_SEVERITY ? f->severity
+                    : sort == FW_SORT_RULE   ? f->rule_id
+                    : sort == FW_SORT_VILLAGE ? f->village
+                    : sort == FW_SORT_PROGRAM ? f->program
+                    : sort == FW_SORT_STATUS  ? f->status
+                                              : NULL;
+    return v && *v;
+}
+
+/* True when an index of the schema leads with one of the filter's equality columns and goes on in
+ * the sort's order: the (filter, sort key) pairs of audit/schema.c for the sorts by few values, and
+ * for the id order every single-column index (a rule's, severity's, program's, village's or
+ * status's hits in id order); and the two pairs of a sort by many values that goes with its filter
+ * (township and ID number, program and amount). The planner then reads the page in order, and
+ * walking must not stop it. */
+static bool pair_indexed(const fw_hit_filter *f, enum fw_hit_sort sort)
+{
+    const char *paired[] = {f->rule_id, f->category, f->severity, f->township, f->program};
+    const char *id_ordered[] = {f->rule_id, f->severity, f->program, f->village, f->status};
+    bool few_values = sort == FW_SORT_SEVERITY || sort == FW_SORT_RULE || sort == FW_SORT_PROGRAM ||
+                      sort == FW_SORT_STATUS;
+    if (few_values)
+        for (size_t i = 0; i < sizeof paired / sizeof paired[0]; i++)
+            if (paired[i] && *paired[i])
+                return true;
+    if (sort == FW_SORT_ID)
+        for (size_t i = 0; i < sizeof id_ordered / sizeof id_ordered[0]; i++)
+            if (id_ordered[i] && *id_ordered[i])
+                return true;
+    if (sort == FW_SORT_ID_NUMBER)
+        return f->township && *f->township;
+    if (sort == FW_SORT_AMOUNT)
+        return f->program && *f->program;
+    return false;
 }
 
 int fw_hits_page(fw_ws *ws, const fw_hit_filter *f, enum fw_hit_sort sort, bool desc,
@@ -581,7 +630,14 @@ int fw_hits_page(fw_ws *ws, const fw_hit_filter *f, enum fw_hit_sort sort, bool 
         sort = FW_SORT_ID;
     /* Moving forward in an ascending list means larger keys; every other case follows. */
     bool greater = desc == backward;
-    int rc = fetch_beyond(ws, f, sorts[sort].expr, anchor, greater, n, out, got, err);
+    /* A sort key the filter fixes (rule=X under the rule sort) orders nothing: the list is in id
+     * order, which the filter's own index gives without a sort (and keeps no key). Likewise the id
+     * sort itself: walking the table in id order would skip every non-match, and hits are stored
+     * rule by rule, so a rule's hits sit in one block of ids. */
+    bool fixed = sort_fixed_by_filter(f, sort);
+    const char *expr = fixed ? NULL : sorts[sort].expr;
+    bool walk = !fixed && !pair_indexed(f, sort) && filter_is_broad(ws, f);
+    int rc = fetch_beyond(ws, f, walk, expr, anchor, greater, n, out, got, err);
     if (rc) {
         for (int i = 0; i < *got; i++)
             fw_hit_row_clear(&out[i]);

@@ -164,19 +164,27 @@ void fw_tui_paint(fw_tui *t)
     draw_all(t);
 }
 
-bool fw_tui_progress(fw_tui *t, const char *text)
+bool fw_tui_progress_wait(fw_tui *t, const char *text, int timeout_ms)
 {
     fw_tui_message(t, "%s", text);
     draw_all(t);
-    /* Esc pressed meanwhile cancels; other keys typed during the work are dropped. */
-    wtimeout(t->status, 0);
+    /* Esc pressed meanwhile cancels; other keys typed during the work are dropped. The first read
+     * may wait (a job on another thread: the screen sleeps here, not in a busy loop). */
+    wtimeout(t->status, timeout_ms);
     bool cancel = false;
     wint_t wc;
     int rc;
-    while ((rc = wget_wch(t->status, &wc)) != ERR)
+    while ((rc = wget_wch(t->status, &wc)) != ERR) {
         if (rc == OK && wc == 27)
             cancel = true;
+        wtimeout(t->status, 0);
+    }
     return cancel;
+}
+
+bool fw_tui_progress(fw_tui *t, const char *text)
+{
+    return fw_tui_progress_wait(t, text, 0);
 }
 
 static void prompt_done(fw_tui *t, bool accepted)

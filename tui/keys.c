@@ -51,7 +51,7 @@ static const struct {
     [ACT_RULE_TOGGLE] = {"rule_toggle", N_("Enable or disable the rule in this workspace"), N_("On/off")},
     [ACT_RULE_EDIT] = {"rule_edit", N_("Edit the rule in $EDITOR"), N_("Edit")},
     [ACT_RULE_RUN] = {"rule_run", N_("Run the selected rule (Esc stops)"), N_("Run")},
-    [ACT_RULE_RUN_ALL] = {"rule_run_all", N_("Run every enabled rule (Esc stops after the current rule)"), N_("Run all")},
+    [ACT_RULE_RUN_ALL] = {"rule_run_all", N_("Run every enabled rule (Esc stops the run, even inside a rule)"), N_("Run all")},
     [ACT_CASES_VALUE] = {"cases_value", N_("Next status or assignee of the tab (by status, by assignee)"), N_("Next")},
     [ACT_DIR_UP] = {"dir_up", N_("Up to the parent directory (file browser)"), N_("Up dir")},
     [ACT_ALL_FILES] = {"all_files", N_("Show all files or only .csv files (file browser)"), N_("All files")},

@@ -72,3 +72,13 @@ bool fw_progress_update(fw_progress *p, long long done, long long total, const c
     free(line);
     return p->cancelled;
 }
+
+bool fw_progress_wait(fw_progress *p, long long done, long long total, const char *text, int timeout_ms)
+{
+    p->last_draw = now_s();
+    char *line = format_line(p, done, total, text);
+    if (fw_tui_progress_wait(p->t, line, timeout_ms))
+        p->cancelled = true;
+    free(line);
+    return p->cancelled;
+}

@@ -138,6 +138,8 @@ void fw_tui_reload(fw_tui *t);
 /* Shows text in the message line and updates the terminal now (progress during long work); returns
  * true when the user pressed Esc meanwhile. */
 bool fw_tui_progress(fw_tui *t, const char *text);
+/* The same, waiting up to timeout_ms for a key after drawing (the screen of a job on a thread). */
+bool fw_tui_progress_wait(fw_tui *t, const char *text, int timeout_ms);
 /* Repaints the whole screen now (during long work, without reading keys). */
 void fw_tui_paint(fw_tui *t);
 
@@ -155,6 +157,9 @@ bool fw_progress_update(fw_progress *p, long long done, long long total, const c
 /* Draws the bar without looking at the keyboard: the first frame, before the job's first step, so
  * an Esc typed ahead reaches the job's own check. */
 void fw_progress_draw(fw_progress *p, long long done, long long total, const char *text);
+/* For a job running on a worker thread: draws the bar, then waits up to timeout_ms for keys;
+ * returns true once Esc has been pressed (it stays true). The UI thread calls it in a loop. */
+bool fw_progress_wait(fw_progress *p, long long done, long long total, const char *text, int timeout_ms);
 
 /* Case forms (case_form.c): status, assign, note for the given cases (ids), from the hit list or
  * the person screen. */

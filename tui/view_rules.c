@@ -1,12 +1,15 @@
 /* view_rules.c: the rule catalogue grouped by category: each rule with its enablement in this
  * workspace (rule_settings), present hits, hits and time of its last run. Space enables or
  * disables, Enter lists its hits, e opens $EDITOR at the rule, r runs the selected rule and R every
- * enabled rule through the engine's run API; the engine reports before and after each rule, and
- * that report repaints the screen and checks for Esc, which stops the run after the current rule
- * (rules completed before it are kept, as with Ctrl-C on `fundwatch run`). */
+ * enabled rule through the engine's run API. The run goes on a worker thread with its own
+ * connection, so the screen stays live: the bar shows the rule, the rules done and the time, and
+ * Esc stops the run even inside a long rule (rules completed before it are kept, as with Ctrl-C on
+ * `fundwatch run`). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit/engine.h"
 #include "audit/i18n.h"
@@ -124,24 +127,111 @@ static void edit_rule(fw_tui *t, rules_view *v, const fw_rule_row *r)
     free(file);
 }
 
-typedef struct run_progress {
-    fw_progress bar;
+/* A rule run on a worker thread, with its own connection (WAL lets the screen's connection read
+ * meanwhile). The engine's progress callback runs on the worker and writes what the screen shows
+ * under the lock; the screen thread reads it, repaints and sets stop on Esc, which the engine
+ * checks inside a running query too. */
+typedef struct run_job {
+    pthread_mutex_t lock;
+    char *path;
+    fw_ruleset *set;
+    fw_run_opts opts;
+    const char *ids[1];
     volatile sig_atomic_t stop;
+    /* under lock */
     int done, total;
-} run_progress;
+    char current[64]; /* the rule running now */
+    int indexes_done, indexes_total; /* missing dataset indexes built before the first rule */
+    char index[64];                  /* the one being built; "" when none */
+    bool finished;
+    /* the worker's outcome, read after the join */
+    int rc;
+    fw_run_result res;
+    fw_err err;
+} run_job;
 
 static void on_rule(void *p, const fw_rule_result *r)
 {
-    run_progress *rp = p;
+    run_job *j = p;
+    pthread_mutex_lock(&j->lock);
     if (r->status[0])
-        rp->done++;
-    char *text = fw_printf(_("Running %s: %d of %d rules done…"), r->rule_id, rp->done, rp->total);
-    if (fw_progress_update(&rp->bar, rp->done, rp->total, text))
-        rp->stop = 1;
-    free(text);
+        j->done++;
+    snprintf(j->current, sizeof j->current, "%s", r->rule_id);
+    pthread_mutex_unlock(&j->lock);
 }
 
-/* Runs one rule (only) or every enabled rule, then reloads the list. */
+/* Before the first rule the engine builds the indexes a bulk import left out (audit/indexes.h). */
+static int on_index(void *p, int done, int total, const char *index)
+{
+    run_job *j = p;
+    pthread_mutex_lock(&j->lock);
+    j->indexes_done = done;
+    j->indexes_total = total;
+    snprintf(j->index, sizeof j->index, "%s", index ? index : "");
+    pthread_mutex_unlock(&j->lock);
+    return 0; /* Esc reaches the build through the run's interrupt */
+}
+
+static void *run_worker(void *arg)
+{
+    run_job *j = arg;
+    fw_ws *ws;
+    int rc = fw_ws_open(j->path, &ws, &j->err);
+    if (!rc) {
+        rc = fw_run(ws, j->set, &j->opts, &j->res, &j->err);
+        fw_ws_close(ws);
+    }
+    pthread_mutex_lock(&j->lock);
+    j->rc = rc;
+    j->finished = true;
+    pthread_mutex_unlock(&j->lock);
+    return NULL;
+}
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The screen while the worker runs: the bar with the rule, the count and the time ticking, five
+ * times a second; Esc asks the engine to stop. */
+static void watch_run(fw_tui *t, run_job *j)
+{
+    fw_progress bar;
+    fw_progress_begin(&bar, t, _("Esc stops the run"));
+    double started = seconds_now();
+    for (;;) {
+        pthread_mutex_lock(&j->lock);
+        bool finished = j->finished;
+        int done = j->done, total = j->total;
+        char current[64], index[64];
+        snprintf(current, sizeof current, "%s", j->current[0] ? j->current : "…");
+        snprintf(index, sizeof index, "%s", j->index);
+        int indexes_done = j->indexes_done, indexes_total = j->indexes_total;
+        pthread_mutex_unlock(&j->lock);
+        if (finished)
+            break;
+        int secs = (int)(seconds_now() - started);
+        char *text;
+        if (j->stop)
+            text = fw_printf(_("Stopping the run after %d:%02d…"), secs / 60, secs % 60);
+        else if (index[0]) {
+            text = fw_printf(_("Indexing for the rules: %s (%d of %d), %d:%02d elapsed…"), index, indexes_done + 1,
+                             indexes_total, secs / 60, secs % 60);
+            done = indexes_done;
+            total = indexes_total;
+        } else
+            text = fw_printf(_("Running %s: %d of %d rules done, %d:%02d elapsed…"), current, done, total, secs / 60,
+                             secs % 60);
+        if (fw_progress_wait(&bar, done, total, text, 200))
+            j->stop = 1;
+        free(text);
+    }
+}
+
+/* Runs one rule (only) or every enabled rule on a worker thread, then reloads the list. */
 static void run_rules(fw_tui *t, rules_view *v, const char *only)
 {
     fw_ruleset set;
@@ -154,26 +244,42 @@ static void run_rules(fw_tui *t, rules_view *v, const char *only)
         return;
     }
     fw_diags_free(&d);
-    run_progress rp = {.total = only ? 1 : 0};
-    fw_progress_begin(&rp.bar, t, _("Esc stops after this rule"));
+    run_job *j = fw_calloc(1, sizeof *j);
+    pthread_mutex_init(&j->lock, NULL);
+    j->path = fw_strdup(t->ws->path);
+    j->set = &set;
+    j->total = only ? 1 : 0;
     if (!only)
         for (int i = 0; i < set.n; i++)
-            rp.total += set.rules[i].enabled;
-    const char *ids[1] = {only};
-    fw_run_opts o = {.only = only ? ids : NULL, .nonly = only ? 1 : 0, .interrupt = &rp.stop,
-                     .progress = on_rule, .progress_ctx = &rp};
-    fw_run_result res;
-    int rc = fw_run(t->ws, &set, &o, &res, &err);
+            j->total += set.rules[i].enabled;
+    j->ids[0] = only;
+    j->opts = (fw_run_opts){.only = only ? j->ids : NULL, .nonly = only ? 1 : 0, .interrupt = &j->stop,
+                            .progress = on_rule, .indexing = on_index, .progress_ctx = j};
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, run_worker, j) == 0) {
+        watch_run(t, j);
+        pthread_join(thread, NULL);
+    } else {
+        run_worker(j); /* no thread: run here, the screen frozen meanwhile, rather than not at all */
+    }
     load(t, v);
-    if (rc == FW_EINTR)
-        fw_tui_error(t, _("Run %lld stopped: %d rules completed and kept; the rest did not run."), res.run_id,
-                     rp.done ? rp.done - 1 : 0);
-    else if (rc)
-        fw_tui_error(t, "%s", err.msg);
+    int completed = 0;
+    for (int i = 0; i < j->res.nrules; i++)
+        completed += strcmp(j->res.rules[i].status, "complete") == 0;
+    if (j->rc == FW_EINTR && j->res.run_id == 0)
+        fw_tui_error(t, _("Stopped while indexing for the rules: the indexes built are kept; no rule ran."));
+    else if (j->rc == FW_EINTR)
+        fw_tui_error(t, _("Run %lld stopped: %d rules completed and kept; the rest did not run."), j->res.run_id,
+                     completed);
+    else if (j->rc)
+        fw_tui_error(t, "%s", j->err.msg);
     else
-        fw_tui_message(t, _("Run %lld complete: %d rules, %ld new, %ld present, %ld gone."), res.run_id, res.nrules,
-                       res.hits_new, res.hits_present, res.hits_gone);
-    fw_run_result_free(&res);
+        fw_tui_message(t, _("Run %lld complete: %d rules, %ld new, %ld present, %ld gone."), j->res.run_id,
+                       j->res.nrules, j->res.hits_new, j->res.hits_present, j->res.hits_gone);
+    fw_run_result_free(&j->res);
+    pthread_mutex_destroy(&j->lock);
+    free(j->path);
+    free(j);
     fw_ruleset_free(&set);
     t->data_version = fw_ws_data_version(t->ws); /* our own run is not another writer's */
 }
