@@ -26,7 +26,7 @@ grep -q "indexes    left for later" <<<"$out" || fail "import does not say the i
 
 fw index >"$tmp/index.out" 2>"$tmp/index.err" || fail "index failed: $(cat "$tmp/index.err")"
 grep -q "^$all indexes built in" "$tmp/index.out" || fail "index summary: $(cat "$tmp/index.out")"
-grep -q "building ds_payments_id_number (.* of $all)… [0-9.]* s" "$tmp/index.err" || fail "index progress: $(cat "$tmp/index.err")"
+grep -q "building ds_payments_person (.* of $all)… [0-9.]* s" "$tmp/index.err" || fail "index progress: $(cat "$tmp/index.err")"
 [ "$(indexes "$db" payments)" -eq "$all" ] || fail "indexes not rebuilt"
 [ "$(fw index)" = "all indexes present" ] || fail "second index run"
 rc=0; fw index --bogus >/dev/null 2>&1 || rc=$?
@@ -41,7 +41,7 @@ for f in "$tmp"/data/*.csv; do
 done
 fw import payments "$tmp/data/payments.csv" --replace | grep -q "indexes    left for later" || fail "replace not bulk"
 fw run --category deceased >"$tmp/run.out" 2>"$tmp/run.err" || fail "run failed: $(cat "$tmp/run.err")"
-grep -q "building ds_payments_id_number" "$tmp/run.err" || fail "run did not build the indexes: $(head "$tmp/run.err")"
+grep -q "building ds_payments_person" "$tmp/run.err" || fail "run did not build the indexes: $(head "$tmp/run.err")"
 [ "$(fw index)" = "all indexes present" ] || fail "indexes missing after the run"
 
 # The same data loaded in slices under the bulk threshold keeps its indexes all along: same hits.
