@@ -487,12 +487,7 @@ typedef struct script {
     double started;
 } script;
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
+static double now_ms(void) { return fw_now_seconds() * 1e3; }
 
 /* Next key: from the script (one key name per line, "#" comments) or the terminal. Returns -1 on
  * timeout, -2 when the script ended. */

@@ -6,19 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "audit/i18n.h"
 #include "tui/tui.h"
 
 enum { BAR_CELLS = 20 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 void fw_progress_begin(fw_progress *p, fw_tui *t, const char *esc_hint)
 {
@@ -61,7 +53,7 @@ void fw_progress_draw(fw_progress *p, long long done, long long total, const cha
 
 bool fw_progress_update(fw_progress *p, long long done, long long total, const char *text)
 {
-    double n = now_s();
+    double n = fw_now_seconds();
     bool last = total > 0 && done >= total;
     if (p->last_draw >= 0 && n - p->last_draw < 0.1 && !last)
         return p->cancelled;
@@ -75,7 +67,7 @@ bool fw_progress_update(fw_progress *p, long long done, long long total, const c
 
 bool fw_progress_wait(fw_progress *p, long long done, long long total, const char *text, int timeout_ms)
 {
-    p->last_draw = now_s();
+    p->last_draw = fw_now_seconds();
     char *line = format_line(p, done, total, text);
     if (fw_tui_progress_wait(p->t, line, timeout_ms))
         p->cancelled = true;

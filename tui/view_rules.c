@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "audit/engine.h"
 #include "audit/i18n.h"
@@ -188,20 +187,13 @@ static void *run_worker(void *arg)
     return NULL;
 }
 
-static double seconds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* The screen while the worker runs: the bar with the rule, the count and the time ticking, five
  * times a second; Esc asks the engine to stop. */
 static void watch_run(fw_tui *t, run_job *j)
 {
     fw_progress bar;
     fw_progress_begin(&bar, t, _("Esc stops the run"));
-    double started = seconds_now();
+    double started = fw_now_seconds();
     for (;;) {
         pthread_mutex_lock(&j->lock);
         bool finished = j->finished;
@@ -213,7 +205,7 @@ static void watch_run(fw_tui *t, run_job *j)
         pthread_mutex_unlock(&j->lock);
         if (finished)
             break;
-        int secs = (int)(seconds_now() - started);
+        int secs = (int)(fw_now_seconds() - started);
         char *text;
         if (j->stop)
             text = fw_printf(_("Stopping the run after %d:%02d…"), secs / 60, secs % 60);
