@@ -244,18 +244,24 @@ int cmd_import(fw_cli *cli, int argc, char **argv)
     return rc;
 }
 
+/* Rejects arguments for the commands that take none. */
+static int no_arguments(fw_cli *cli, int argc)
+{
+    if (argc > 1) {
+        fw_cli_error(cli, FW_EUSAGE, "takes no arguments");
+        return fw_cli_usage(cli);
+    }
+    return FW_OK;
+}
+
 /* ---- index ---------------------------------------------------------------------------------------- */
 
 int cmd_index(fw_cli *cli, int argc, char **argv)
 {
     (void)argv;
-    if (argc > 1) {
-        fw_cli_error(cli, FW_EUSAGE, "takes no arguments");
-        return fw_cli_usage(cli);
-    }
     fw_ws *ws;
-    int rc = fw_cli_open(cli, &ws);
-    if (rc)
+    int rc = no_arguments(cli, argc);
+    if (rc || (rc = fw_cli_open(cli, &ws)))
         return rc;
     fw_cli_index_progress p = {.started = fw_now_seconds()};
     fw_index_opts o = {.interrupt = &interrupted, .progress = fw_cli_report_index, .progress_ctx = &p};
@@ -287,16 +293,6 @@ static int print_stmt(fw_cli *cli, sqlite3_stmt *st)
     long n = fw_print_rows(cli, st, stdout, &err);
     sqlite3_finalize(st);
     return n < 0 ? fw_cli_report(cli, &err) : FW_OK;
-}
-
-/* Rejects options other than the ones a listing takes. */
-static int no_arguments(fw_cli *cli, int argc)
-{
-    if (argc > 1) {
-        fw_cli_error(cli, FW_EUSAGE, "takes no arguments");
-        return fw_cli_usage(cli);
-    }
-    return FW_OK;
 }
 
 int cmd_datasets(fw_cli *cli, int argc, char **argv)

@@ -195,30 +195,15 @@ static void test_paging_every_sort(void **state)
             int nwant = expected_ids((enum fw_hit_sort)s, desc, want);
             assert_int_equal(nwant, 40);
             /* forward, three rows at a time, each page anchored on the previous page's last row */
-            fw_hit_row page[3], anchor = {0};
-            int n = 0, got;
-            bool have_anchor = false;
-            fw_err err = {0};
-            do {
-                assert_int_equal(fw_hits_page(ws, &f, (enum fw_hit_sort)s, desc, have_anchor ? &anchor : NULL,
-                                              false, 3, page, &got, &err), FW_OK);
-                for (int i = 0; i < got; i++)
-                    got_ids[n++] = page[i].id;
-                if (got) {
-                    fw_hit_row_clear(&anchor);
-                    anchor = page[got - 1];
-                    memset(&page[got - 1], 0, sizeof page[0]);
-                    have_anchor = true;
-                }
-                for (int i = 0; i < got; i++)
-                    fw_hit_row_clear(&page[i]);
-            } while (got == 3);
+            int n = page_all("", (enum fw_hit_sort)s, desc, got_ids);
             assert_int_equal(n, 40);
             for (int i = 0; i < 40; i++)
                 assert_int_equal(got_ids[i], want[i]);
-            fw_hit_row_clear(&anchor);
             /* backward from the end */
-            have_anchor = false;
+            fw_hit_row page[3], anchor = {0};
+            int got;
+            bool have_anchor = false;
+            fw_err err = {0};
             n = 0;
             do {
                 assert_int_equal(fw_hits_page(ws, &f, (enum fw_hit_sort)s, desc, have_anchor ? &anchor : NULL,
