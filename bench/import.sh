@@ -90,7 +90,6 @@ timed() {
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-# bench NAME COMMAND...: runs it $runs times on a fresh workspace; sets med_s and med_kb.
 # bench NAME COMMAND...: runs it $runs times on a fresh workspace; sets med_s and med_kb. With
 # index_after=1 each run is followed by `fundwatch index` on that workspace, timed on its own
 # (med_index_s, med_index_kb).
@@ -162,6 +161,20 @@ printf '%-12s %10d %9.2f %12.0f %10.1f\n' sqlite3+idx "$pay_rows" "$med_s" "$(ec
 echo "command: sqlite3 plain.db <indexed.sql   (no validation; what the indexes and WAL cost)"
 idx_s=$med_s
 
+# The sections above run all of one command, then all of the other: a change of load from other jobs
+# in between favours one side. Here the two alternate, and each pair gives its own ratio.
+echo "== payments: fundwatch import and sqlite3 .import alternately ($runs pairs)"
+pair_ratios=()
+for r in $(seq 1 "$runs"); do
+    rm -f "$tmp/ws.db" "$tmp/ws.db-wal" "$tmp/ws.db-shm" "$tmp/plain.db"
+    read -r a _ < <(timed "$FW" --db "$tmp/ws.db" import payments "$tmp/payments.csv")
+    read -r b _ < <(timed sqlite3 "$tmp/plain.db" ".import --csv $tmp/payments.csv payments")
+    pair_ratios+=("$(echo "$b / $a" | bc -l)")
+    printf '  pair %d: fundwatch %.2f s, sqlite3 %.2f s, ratio %.2f\n' "$r" "$a" "$b" "${pair_ratios[-1]}"
+done
+pair_ratio=$(printf '%s\n' "${pair_ratios[@]}" | median)
+
 echo "== ratio (sqlite3 seconds / fundwatch import seconds; > 1 means fundwatch is faster)"
+echo "payments import vs .import, median of the pairs: $(echo "$pair_ratio" | cut -c1-5)"
 echo "payments import vs .import:                    $(echo "$sq_s / $fw_s" | bc -l | cut -c1-5)  (fundwatch peak ${fw_kb} kB)"
 echo "payments import + index vs .import + 5 indexes: $(echo "$idx_s / ($fw_s + $ix_s)" | bc -l | cut -c1-5)  ($(echo "$fw_s + $ix_s" | bc -l | cut -c1-6) s vs $idx_s s; index peak ${ix_kb} kB)"
