@@ -11,6 +11,7 @@
 #include "audit/dataset.h"
 #include "audit/i18n.h"
 #include "audit/paths.h"
+#include "audit/schema.h"
 #include "audit/trail.h"
 
 /* A query failed: the user sees what we were doing, not SQLite's words; the detail goes to the
@@ -86,7 +87,7 @@ int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err)
         "max(last_date) FROM hits NOT INDEXED WHERE state = 'present' GROUP BY category ORDER BY count(*) DESC, category)\n"
         "UNION ALL SELECT * FROM (SELECT 'severity', severity, count(*), sum(amount), NULL, min(first_date), "
         "max(last_date) FROM hits NOT INDEXED WHERE state = 'present' GROUP BY severity "
-        "ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END)\n"
+        "ORDER BY " SEVERITY_RANK ")\n"
         "UNION ALL SELECT * FROM (SELECT 'status', coalesce(c.status, 'new'), count(*), sum(h.amount), NULL, "
         "min(h.first_date), max(h.last_date) FROM hits h NOT INDEXED LEFT JOIN cases c ON c.id = h.case_id "
         "WHERE h.state = 'present' GROUP BY 1, 2 ORDER BY count(*) DESC, 2)\n"
@@ -156,7 +157,7 @@ static const struct {
     const char *expr; /* NULL: the hit id alone */
 } sorts[FW_SORT_COUNT_] = {
     [FW_SORT_ID] = {"id", NULL},
-    [FW_SORT_SEVERITY] = {"severity", "(CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END)"},
+    [FW_SORT_SEVERITY] = {"severity", SEVERITY_RANK},
     [FW_SORT_RULE] = {"rule", "h.rule_id"},
     [FW_SORT_NAME] = {"name", "h.name"},
     [FW_SORT_ID_NUMBER] = {"id_number", "h.id_number"},
@@ -323,12 +324,6 @@ static void binds_free(binds *b)
     b->n = 0;
 }
 
-/* A case status's workflow rank, as the triggers of audit/schema.c keep it in hits.case_rank. */
-#define CASE_RANK_OF_PARAM                                                                          \
-    "(CASE ? WHEN 'new' THEN 0 WHEN 'verifying' THEN 1 WHEN 'confirmed' THEN 2 "                    \
-    "WHEN 'partly_confirmed' THEN 3 WHEN 'rectifying' THEN 4 WHEN 'closed' THEN 5 "                 \
-    "WHEN 'dismissed' THEN 6 ELSE 7 END)"
-
 /* Appends " AND h.col = ?" for each equality word of the filter (category, rule, severity,
  * township, village, program, and the status as its rank), the column prefixed by prefix; returns
  * how many. The status is a column of cases, but its rank on the hit is indexed like the others,
@@ -344,7 +339,7 @@ static int filter_equalities(const fw_hit_filter *f, fw_buf *sql, binds *b, cons
     for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++)
         if (eq[i].v && *eq[i].v) {
             bool rank = strcmp(eq[i].col, "h.case_rank") == 0;
-            fw_buf_printf(sql, " AND %s%s = %s", prefix, eq[i].col, rank ? CASE_RANK_OF_PARAM : "?");
+            fw_buf_printf(sql, " AND %s%s = %s", prefix, eq[i].col, rank ? "(" CASE_RANK("?") ")" : "?");
             bind_text(b, eq[i].v);
             n++;
         }

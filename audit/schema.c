@@ -213,16 +213,8 @@ static const char trail_v1[] =
     "CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail\n"
     "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n";
 
-/* A case status's place in the workflow, the order the hit list sorts by (0 = new). */
-#define CASE_RANK(status)                                                                           \
-    "CASE " status " WHEN 'new' THEN 0 WHEN 'verifying' THEN 1 WHEN 'confirmed' THEN 2 "             \
-    "WHEN 'partly_confirmed' THEN 3 WHEN 'rectifying' THEN 4 WHEN 'closed' THEN 5 "                  \
-    "WHEN 'dismissed' THEN 6 ELSE 7 END"
 #define CASE_RANK_OF_LINKED_CASE "COALESCE((SELECT " CASE_RANK("status") " FROM cases WHERE id = NEW.case_id), 0)"
 
-/* The severity order of the hit list; the expression must be written as audit/browse.c sorts by it
- * for the planner to use the indexes on it. */
-#define SEVERITY_RANK "(CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END)"
 
 /* --- browse: indexes the hit list's sort orders walk (keyset paging, see browse.h) -------------- */
 static const char browse_v1[] =

@@ -12,4 +12,17 @@ typedef struct fw_migration {
 extern const fw_migration fw_migrations[];
 extern const int fw_nmigrations;
 
+/* Expressions the schema indexes and audit/browse.c queries by: written once, since the planner
+ * uses an index on an expression only for a query that spells it the same way. */
+
+/* A case status's place in the workflow, the order the hit list sorts by (0 = new); kept on the
+ * hit as hits.case_rank by triggers. */
+#define CASE_RANK(status)                                                                           \
+    "CASE " status " WHEN 'new' THEN 0 WHEN 'verifying' THEN 1 WHEN 'confirmed' THEN 2 "             \
+    "WHEN 'partly_confirmed' THEN 3 WHEN 'rectifying' THEN 4 WHEN 'closed' THEN 5 "                  \
+    "WHEN 'dismissed' THEN 6 ELSE 7 END"
+
+/* The severity order of the hit list. */
+#define SEVERITY_RANK "(CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END)"
+
 #endif
