@@ -182,11 +182,6 @@ bool fw_tui_progress_wait(fw_tui *t, const char *text, int timeout_ms)
     return cancel;
 }
 
-bool fw_tui_progress(fw_tui *t, const char *text)
-{
-    return fw_tui_progress_wait(t, text, 0);
-}
-
 static void prompt_done(fw_tui *t, bool accepted)
 {
     enum fw_prompt_kind kind = t->prompt;

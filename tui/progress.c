@@ -1,6 +1,6 @@
 /* progress.c: the one progress bar of the TUI, shared by the long jobs (import, rule runs,
  * export). It draws `[#####-----] 42% text (Esc cancels)` in the message line through
- * fw_tui_progress, which also repaints the screen and reports an Esc typed meanwhile. Jobs call it
+ * fw_tui_progress_wait, which also repaints the screen and reports an Esc typed meanwhile. Jobs call it
  * from their engine progress callbacks; it repaints at most ten times a second so a fast callback
  * does not spend its time drawing, but always draws the first and the last step. */
 #include <stdio.h>
@@ -53,16 +53,10 @@ void fw_progress_draw(fw_progress *p, long long done, long long total, const cha
 
 bool fw_progress_update(fw_progress *p, long long done, long long total, const char *text)
 {
-    double n = fw_now_seconds();
     bool last = total > 0 && done >= total;
-    if (p->last_draw >= 0 && n - p->last_draw < 0.1 && !last)
+    if (p->last_draw >= 0 && fw_now_seconds() - p->last_draw < 0.1 && !last)
         return p->cancelled;
-    p->last_draw = n;
-    char *line = format_line(p, done, total, text);
-    if (fw_tui_progress(p->t, line))
-        p->cancelled = true;
-    free(line);
-    return p->cancelled;
+    return fw_progress_wait(p, done, total, text, 0);
 }
 
 bool fw_progress_wait(fw_progress *p, long long done, long long total, const char *text, int timeout_ms)

@@ -135,10 +135,9 @@ void fw_tui_ask(fw_tui *t, const char *label, const char *initial, fw_ask_answer
                 void *ctx);
 /* Reloads the top view (after a change made from a form). */
 void fw_tui_reload(fw_tui *t);
-/* Shows text in the message line and updates the terminal now (progress during long work); returns
- * true when the user pressed Esc meanwhile. */
-bool fw_tui_progress(fw_tui *t, const char *text);
-/* The same, waiting up to timeout_ms for a key after drawing (the screen of a job on a thread). */
+/* Shows text in the message line and updates the terminal now (progress during long work), then
+ * waits up to timeout_ms for a key (0 for a job on this thread, more for the screen of a job on
+ * another); returns true when the user pressed Esc meanwhile. */
 bool fw_tui_progress_wait(fw_tui *t, const char *text, int timeout_ms);
 /* Repaints the whole screen now (during long work, without reading keys). */
 void fw_tui_paint(fw_tui *t);
