@@ -67,7 +67,7 @@ int cmd_tui(fw_cli *, int, char **);
 /* Usage texts, each defined beside its command (printed by `fundwatch COMMAND --help`). */
 /* Prints "building INDEX (k of n)… 4.2 s" lines on stderr: the progress of audit/indexes.h. */
 typedef struct fw_cli_index_progress {
-    double started, index_started;
+    double index_started;
     const char *last; /* the index being built, NULL before the first and after the last */
 } fw_cli_index_progress;
 int fw_cli_report_index(void *ctx, int done, int total, const char *index);

@@ -263,7 +263,8 @@ int cmd_index(fw_cli *cli, int argc, char **argv)
     int rc = no_arguments(cli, argc);
     if (rc || (rc = fw_cli_open(cli, &ws)))
         return rc;
-    fw_cli_index_progress p = {.started = fw_now_seconds()};
+    double started = fw_now_seconds();
+    fw_cli_index_progress p = {0};
     fw_index_opts o = {.interrupt = &interrupted, .progress = fw_cli_report_index, .progress_ctx = &p};
     struct sigaction sa = {0}, old;
     sa.sa_handler = on_sigint;
@@ -279,7 +280,7 @@ int cmd_index(fw_cli *cli, int argc, char **argv)
     } else if (missing == 0) {
         printf("all indexes present\n");
     } else {
-        printf("%d indexes built in %.1f s\n", missing, fw_now_seconds() - p.started);
+        printf("%d indexes built in %.1f s\n", missing, fw_now_seconds() - started);
     }
     fw_ws_close(ws);
     return rc;

@@ -121,7 +121,7 @@ int cmd_run(fw_cli *cli, int argc, char **argv)
         sa.sa_handler = on_sigint;
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, &old);
-        fw_cli_index_progress indexing = {.started = fw_now_seconds()};
+        fw_cli_index_progress indexing = {0};
         fw_run_opts o = {.category = category, .only = (const char *const *)only, .nonly = nonly,
                          .interrupt = &interrupted, .time_limit_s = limit, .progress = show_progress,
                          .indexing = fw_cli_report_index, .progress_ctx = &indexing};
