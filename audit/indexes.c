@@ -3,7 +3,6 @@
  * progress handler watching the interrupt flag so Esc or Ctrl-C stops even a long sort. */
 #include "audit/indexes.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,16 +45,11 @@ static int list_missing(fw_ws *ws, missing_index **out)
 
 static bool declared(const char *table, const char *name)
 {
-    for (int d = 0; d < fw_ndatasets; d++) {
-        char t[64];
-        snprintf(t, sizeof t, "ds_%s", fw_datasets[d].name);
-        if (strcmp(t, table) != 0)
-            continue;
-        fw_dataset_index ix[FW_DATASET_MAX_INDEXES];
-        for (int k = 0, n = fw_dataset_indexes(&fw_datasets[d], ix); k < n; k++)
-            if (strcmp(ix[k].name, name) == 0)
-                return true;
-    }
+    const fw_dataset *ds = strncmp(table, "ds_", 3) == 0 ? fw_dataset_find(table + 3) : NULL;
+    fw_dataset_index ix[FW_DATASET_MAX_INDEXES];
+    for (int k = 0, n = ds ? fw_dataset_indexes(ds, ix) : 0; k < n; k++)
+        if (strcmp(ix[k].name, name) == 0)
+            return true;
     return false;
 }
 
