@@ -77,7 +77,7 @@ static void test_intact_trail_verifies(void **state)
                                        "FROM trail WHERE seq = 3", &st, &err), FW_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     char h[65];
-    fw_trail_hash((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+    fw_trail_hash(FW_TRAIL_VERSION, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
                   (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
                   (const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5),
                   (const char *)sqlite3_column_text(st, 6), (const char *)sqlite3_column_text(st, 7), h);
@@ -161,9 +161,9 @@ static void test_appended_outside_caught(void **state)
     char prev[65], h[65];
     snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    fw_trail_hash(prev, 6, "2026-01-01T00:00:00Z", "mallory", "case.status", "case:1", NULL, NULL, h);
-    char *attack = fw_printf("INSERT INTO trail(seq, at, user, action, object, prev_hash, hash) VALUES "
-                             "(6, '2026-01-01T00:00:00Z', 'mallory', 'case.status', 'case:1', '%s', '%s')", prev, h);
+    fw_trail_hash(FW_TRAIL_VERSION, prev, 6, "2026-01-01T00:00:00Z", "mallory", "case.status", "case:1", NULL, NULL, h);
+    char *attack = fw_printf("INSERT INTO trail(seq, at, user, action, object, prev_hash, hash, version) VALUES "
+                             "(6, '2026-01-01T00:00:00Z', 'mallory', 'case.status', 'case:1', '%s', '%s', 2)", prev, h);
     long long checked;
     assert_int_equal(tamper_and_verify(ws, attack, &checked, &err), FW_EDATA);
     assert_non_null(strstr(err.msg, "record 6"));
