@@ -115,14 +115,20 @@ static void store_value(fw_anchor *a, int key, const char *v, size_t n)
 }
 
 /* Parses the key=value words after a mark at p, which is on line `line`; words may continue on
- * the next lines (a mail program wraps long lines). Stops at the first word that is not one. */
+ * the next lines (a mail program wraps long lines, a reply quotes them with '>'). Stops at the
+ * first word that is not one. */
 static int parse_one(const char *p, const char *end, int line, fw_anchor *a, fw_err *err)
 {
     memset(a, 0, sizeof *a);
     int seen[NKEYS] = {0};
     for (;;) {
-        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-            p++;
+        /* Blanks; across a line end also the '>' a mail reply quotes with. */
+        for (int newline = 0; p < end; p++) {
+            if (*p == '\n')
+                newline = 1;
+            else if (!(*p == ' ' || *p == '\t' || *p == '\r' || (newline && *p == '>')))
+                break;
+        }
         int k = p < end ? key_at(p, end) : -1;
         if (k < 0)
             break;
