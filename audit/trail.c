@@ -383,8 +383,11 @@ static int insert_record(fw_ws *ws, const char *action, const char *object, cons
 
     char head[128];
     snprintf(head, sizeof head, "%lld %s", seq, hash);
-    if (fw_ws_set_setting(ws, FW_TRAIL_HEAD_KEY, head, err))
-        return fw_fail(err, FW_EWORKSPACE, "cannot write the audit trail head: %s", err->msg);
+    if (fw_ws_set_setting(ws, FW_TRAIL_HEAD_KEY, head, err)) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return fw_fail(err, FW_EWORKSPACE, "cannot write the audit trail head: %s", why);
+    }
     return FW_OK;
 }
 

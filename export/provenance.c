@@ -118,6 +118,14 @@ static int read_text(const char *path, char **text, size_t *len, fw_err *err)
     return rc;
 }
 
+/* Puts "prefix: " before err's message (copied first: a message formatted into itself is lost). */
+static int prefixed(fw_err *err, const char *prefix)
+{
+    char why[sizeof err->msg];
+    snprintf(why, sizeof why, "%s", err->msg);
+    return fw_fail(err, err->code, "%s: %s", prefix, why);
+}
+
 static int one_anchor(fw_anchor **out, int *n, const fw_anchor *a)
 {
     *out = fw_malloc(sizeof **out);
@@ -134,9 +142,12 @@ static int from_workbook(const char *path, fw_anchor **out, int *n, fw_err *err)
     fw_anchor a;
     int rc = fw_anchor_parse(line, &a, err);
     free(line);
-    if (rc)
-        return fw_fail(err, rc, _("%s: sheet %s, row %s: %s"), path, FW_PROVENANCE_SHEET,
-                       FW_PROVENANCE_ANCHOR_LABEL, err->msg);
+    if (rc) {
+        char *where = fw_printf(_("%s: sheet %s, row %s"), path, FW_PROVENANCE_SHEET, FW_PROVENANCE_ANCHOR_LABEL);
+        prefixed(err, where);
+        free(where);
+        return rc;
+    }
     return one_anchor(out, n, &a);
 }
 
@@ -150,7 +161,7 @@ static int from_companion(fw_ws *ws, const char *path, fw_anchor **out, int *n, 
     int rc = fw_anchor_from_json(ws, text, &a, err);
     free(text);
     if (rc)
-        return fw_fail(err, rc, "%s: %s", path, err->msg);
+        return prefixed(err, path);
     return one_anchor(out, n, &a);
 }
 
@@ -163,7 +174,7 @@ static int from_text(const char *path, fw_anchor **out, int *n, fw_err *err)
     int rc = fw_anchor_parse_all(text, len, out, n, err);
     free(text);
     if (rc)
-        return fw_fail(err, rc, "%s: %s", path, err->msg);
+        return prefixed(err, path);
     return FW_OK;
 }
 
