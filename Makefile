@@ -42,7 +42,7 @@ BIN      := $(BUILD)/fundwatch
 LIBFW    := $(BUILD)/libfundwatch.a
 
 .PHONY: all check check-plain check-asan test-unit test-e2e test-rules fuzz fuzz-smoke demo deps \
-        install clean bench mo
+        install clean bench mo print-dep-cflags print-dep-libs
 
 all: $(BIN) mo
 
@@ -89,10 +89,16 @@ test-unit: $(TESTS)
 
 FUZZ_SECONDS ?= 300
 fuzz-smoke:
-	$(MAKE) FUZZ_SECONDS=15 fuzz
+	$(MAKE) FUZZ_SECONDS=30 fuzz
 
 fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# What tests/fuzz/run.sh compiles and links every target with, so a new dependency is named once.
+print-dep-cflags:
+	@echo $(DEP_CFLAGS)
+print-dep-libs:
+	@echo $(DEP_LIBS)
 
 # --- set-up, demo, install ------------------------------------------------------------------------
 deps:

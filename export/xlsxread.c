@@ -169,8 +169,10 @@ static int sheet_part(unzFile uf, const char *file, const char *sheet, char **pa
 {
     find_sheet fs = {.sheet = sheet};
     part_reader r = {sheet_start, NULL, NULL, &fs};
-    if (read_part(uf, file, "xl/workbook.xml", &r, err))
+    if (read_part(uf, file, "xl/workbook.xml", &r, err)) {
+        free(fs.rid); /* found before the part turned out malformed */
         return err->code;
+    }
     if (!fs.rid)
         return fw_fail(err, FW_EDATA, _("%s: the workbook has no sheet %s"), file, sheet);
     find_target ft = {.rid = fs.rid};
