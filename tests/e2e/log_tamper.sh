@@ -116,6 +116,15 @@ attack downgraded "INSERT INTO trail(seq, at, user, action, object, before, afte
                    UPDATE settings SET value = '9 $forged' WHERE key = 'trail.head'" refused \
     "record 9" "version 1 after a record of version 2"
 
+# Other writers are refused the same way: an export (its trail record) leaves no file.
+cp "$dir/clean.db" "$db"; rm -f "$db-wal" "$db-shm"
+sqlite3 "$db" "DROP TRIGGER trail_no_delete; DELETE FROM trail WHERE seq = 8"
+expect_exit 3 "$FW" export "$dir/after.xlsx" --quiet
+expect_err "the audit trail was altered"
+[ ! -e "$dir/after.xlsx" ] || fail "an export was written onto an altered trail"
+expect_exit 3 "$FW" whitelist add 520102195503120016 DEC-001 --reason x
+expect_err "the audit trail was altered"
+
 # The triggers themselves: dropped, or put back with a loophole, or joined by one of one's own.
 trigger_attack() { # NAME SQL EXPECTED...
     local name=$1 statement=$2; shift 2
