@@ -41,6 +41,7 @@ struct fw_bulk {
     int ncols;
     long long rows;
     bool own_txn;                /* began its own transaction */
+    fw_err failed;               /* a row failed: the load is over, finish reports this */
 };
 
 struct fw_db_driver {

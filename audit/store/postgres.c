@@ -233,6 +233,13 @@ static void apply_timeout_sql(pg_db *d)
 /* Re-establishes a broken connection outside a transaction; runs pending DEALLOCATEs. */
 static int ensure_usable(pg_db *d, fw_err *err)
 {
+    /* An idle connection has nothing to read, unless the server said goodbye (terminated,
+     * restarted): read it now, so that a dead session is noticed before a statement is sent. */
+    for (int i = 0; i < 4 && !d->streaming && PQstatus(d->c) == CONNECTION_OK; i++) {
+        struct pollfd p = {.fd = PQsocket(d->c), .events = POLLIN};
+        if (p.fd < 0 || poll(&p, 1, 0) <= 0 || !PQconsumeInput(d->c))
+            break; /* nothing to read, or the end of the connection was read (status now BAD) */
+    }
     if (PQstatus(d->c) == CONNECTION_BAD) {
         if (d->base.in_txn)
             return fail_lost(d, err, NULL);
@@ -277,6 +284,12 @@ static void pg_close(fw_db *db)
     free(d->garbage);
     free(d->base.where);
     free(d);
+}
+
+/* Notices (CREATE ... IF NOT EXISTS skipping) are not the user's business. */
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg, (void)message;
 }
 
 static bool has(const char *s, const char *word) { return s && strstr(s, word); }
@@ -328,6 +341,7 @@ static int pg_open(const char *target, const fw_db_opts *o, fw_db **out, fw_err 
         return err->code;
     }
     set_where(d);
+    PQsetNoticeProcessor(d->c, ignore_notice, NULL);
     d->cancel = PQgetCancel(d->c);
     if (o->read_only)
         PQclear(PQexec(d->c, "SET default_transaction_read_only = on"));
@@ -1005,8 +1019,7 @@ const fw_db_driver fw_postgres_driver = {
     .sql_user_tables = "SELECT n.nspname || '.' || c.relname FROM pg_class c "
                        "JOIN pg_namespace n ON n.oid = c.relnamespace "
                        "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') "
-                       "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-                       "AND n.nspname NOT LIKE 'pg\\_%' AND c.relname <> '" FW_DB_VERSION_TABLE "' ORDER BY 1",
+                       "AND n.nspname = current_schema() AND c.relname <> '" FW_DB_VERSION_TABLE "' ORDER BY 1",
     .sql_table_exists = "SELECT 1 FROM pg_class c WHERE c.relname = ? AND c.relkind IN ('r', 'p') "
                         "AND pg_table_is_visible(c.oid)",
     .migration_begin = pg_migration_begin,

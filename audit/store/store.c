@@ -353,9 +353,17 @@ int fw_db_bulk_begin(fw_db *db, const char *table, const char *const *columns, i
 
 int fw_bulk_row(fw_bulk *b, const fw_value *values, fw_err *err)
 {
-    int rc = b->db->drv->bulk_row(b, values, err);
+    if (b->failed.code)
+        return fw_fail(err, b->failed.code, "%s", b->failed.msg);
+    fw_err e = {0};
+    int rc = b->db->drv->bulk_row(b, values, &e);
     if (!rc)
         b->rows++;
+    else {
+        b->failed = e;
+        if (err)
+            *err = e;
+    }
     return rc;
 }
 
@@ -365,8 +373,22 @@ static int bulk_end(fw_bulk *b, bool keep, long long *rows, fw_err *err)
     fw_db *db = b->db;
     bool own = b->own_txn;
     long long n = b->rows;
+    fw_err failed = b->failed;
     db->bulk = NULL;
+    if (failed.code) /* a row failed: nothing of the load may stay */
+        keep = false;
     int rc = db->drv->bulk_end(b, keep, err);
+    if (failed.code) {
+        enum fw_db_fault f = db->fault;
+        if (own)
+            fw_db_rollback(db);
+        db->fault = f;
+        if (rows)
+            *rows = 0;
+        if (err)
+            *err = failed;
+        return failed.code;
+    }
     if (own) {
         if (keep && !rc)
             rc = fw_db_commit(db, err);
