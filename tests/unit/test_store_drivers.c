@@ -5,7 +5,7 @@
  * against audit/sqlfunc.c's on the same inputs, and the faults a server brings (unreachable, wrong
  * password, another application's database, a newer schema, a killed connection, a timeout). */
 #include <pthread.h>
-#include <sqlite3.h> /* only for the type fw_sqlfunc_register takes: no sqlite3_ calls here */
+#include <sqlite3.h> /* only for the type fw_sqlfunc_register takes: no SQLite calls here */
 #include <time.h>
 
 #include "audit/store/store.h"
