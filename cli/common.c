@@ -12,6 +12,21 @@ int fw_cli_open(fw_cli *cli, fw_ws **ws)
     return FW_OK;
 }
 
+void fw_cli_catch_stops(void (*handler)(int), fw_cli_stops *saved)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &saved->old_int);
+    sigaction(SIGTERM, &sa, &saved->old_term);
+}
+
+void fw_cli_restore_stops(const fw_cli_stops *saved)
+{
+    sigaction(SIGINT, &saved->old_int, NULL);
+    sigaction(SIGTERM, &saved->old_term, NULL);
+}
+
 int fw_cli_error(fw_cli *cli, int code, const char *fmt, ...)
 {
     va_list ap;

@@ -3,6 +3,7 @@
  * the partial one, the time limit, and `rules test` telling a firing rule from a silent one. */
 #include "tests/unit/testutil.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "audit/engine.h"
@@ -285,6 +286,104 @@ static void test_time_limit_discards_partial_rule(void **state)
     free(dir);
 }
 
+/* Runs the test rules and SLOW-1 (rows: how many it returns) with o; both thread modes. */
+static int run_slow(fw_ws *ws, fw_ruleset *set, const char *rows, fw_run_opts *o, fw_run_result *res)
+{
+    fw_err err = {0};
+    if (rows)
+        assert_int_equal(fw_rule_set(ws, fw_ruleset_find(set, "SLOW-1"), "param.rows", rows, &err), FW_OK);
+    return fw_run(ws, set, o, res, &err);
+}
+
+/* A rule returning more rows than the limit is stopped as wrong and nothing of it is kept, with
+ * its query on the run's connection and on a worker; the other rules are kept. The limit comes
+ * from the run's options, else the setting run.max_hits. */
+static void test_too_many_hits_keeps_nothing(void **state)
+{
+    (void)state;
+    const char *threads[] = {"1", "3"};
+    for (int t = 0; t < 2; t++) {
+        char *dir;
+        fw_ws *ws = test_open_ws(&dir);
+        char *rdir = write_slow_rule("");
+        fw_ruleset set;
+        load_rules(&set, rdir);
+        load(ws, "payments: id_number=520102196001010022, name=李四, program=低保, amount=5000, pay_date=2023-05-10");
+        setenv("FUNDWATCH_RUN_THREADS", threads[t], 1);
+        fw_run_opts o = {.max_hits = 1000};
+        fw_run_result res;
+        assert_int_equal(run_slow(ws, &set, "3000", &o, &res), FW_EDATA);
+        assert_string_equal(res.rules[2].rule_id, "SLOW-1");
+        assert_string_equal(res.rules[2].status, "failed");
+        assert_non_null(strstr(res.rules[2].message, "too many hits: the rule is probably wrong"));
+        assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'SLOW-1'"), 0);
+        assert_int_equal(q(ws, "SELECT count(*) FROM cases WHERE subject LIKE 'S%%'"), 0);
+        assert_int_equal(q(ws, "SELECT count(*) FROM run_rules WHERE rule_id = 'SLOW-1' AND status = 'failed' "
+                               "AND message LIKE '%%too many hits: the rule is probably wrong%%'"), 1);
+        assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-002'"), 1);
+        fw_run_result_free(&res);
+        /* exactly at the limit is allowed */
+        assert_int_equal(run_slow(ws, &set, "1000", &o, &res), FW_OK);
+        assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'SLOW-1'"), 1000);
+        fw_run_result_free(&res);
+        /* the setting, when the run names no limit */
+        fw_err err = {0};
+        assert_int_equal(fw_ws_set_setting(ws, "run.max_hits", "999", &err), FW_OK);
+        fw_run_opts none = {0};
+        assert_int_equal(run_slow(ws, &set, NULL, &none, &res), FW_EDATA);
+        assert_non_null(strstr(res.rules[2].message, "more than 999 rows"));
+        assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'SLOW-1' AND state = 'present'"), 1000);
+        fw_run_result_free(&res);
+        unsetenv("FUNDWATCH_RUN_THREADS");
+        fw_ruleset_free(&set);
+        test_rmdir(rdir);
+        free(rdir);
+        fw_ws_close(ws);
+        test_rmdir(dir);
+        free(dir);
+    }
+}
+
+/* The time limit covers saving the hits, not only the query: a million quick rows would take
+ * minutes to save, and the run's --time-limit caps the rule's own (longer) time_limit. Memory
+ * stays flat: the rows are not all held before they are saved. */
+static void test_time_limit_holds_while_saving(void **state)
+{
+    (void)state;
+    const char *threads[] = {"1", "3"};
+    for (int t = 0; t < 2; t++) {
+        char *dir;
+        fw_ws *ws = test_open_ws(&dir);
+        char *rdir = write_slow_rule("time_limit = 600\n");
+        fw_ruleset set;
+        load_rules(&set, rdir);
+        load(ws, "payments: id_number=520102196001010022, name=李四, program=低保, amount=5000, pay_date=2023-05-10");
+        setenv("FUNDWATCH_RUN_THREADS", threads[t], 1);
+        fw_run_opts o = {.time_limit_s = 1.5, .max_hits = 10000000};
+        fw_run_result res;
+        double t0 = fw_now_seconds();
+        assert_int_equal(run_slow(ws, &set, "1000000", &o, &res), FW_EDATA);
+        double took = fw_now_seconds() - t0;
+        unsetenv("FUNDWATCH_RUN_THREADS");
+        assert_true(took < 10);
+        assert_string_equal(res.rules[2].status, "failed");
+        assert_non_null(strstr(res.rules[2].message, "time limit of 1.5 s"));
+        assert_true(res.rules[2].ms >= 1500 && res.rules[2].ms < 5000);
+        assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'SLOW-1'"), 0);
+        assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-002'"), 1);
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        assert_true(ru.ru_maxrss < 200 * 1024); /* KiB; holding a million rows took 250 MB */
+        fw_run_result_free(&res);
+        fw_ruleset_free(&set);
+        test_rmdir(rdir);
+        free(rdir);
+        fw_ws_close(ws);
+        test_rmdir(dir);
+        free(dir);
+    }
+}
+
 static void test_rule_examples(void **state)
 {
     (void)state;
@@ -418,6 +517,8 @@ int main(void)
         cmocka_unit_test(test_whitelist_and_params_override),
         cmocka_unit_test(test_interrupted_run_keeps_complete_rules),
         cmocka_unit_test(test_time_limit_discards_partial_rule),
+        cmocka_unit_test(test_too_many_hits_keeps_nothing),
+        cmocka_unit_test(test_time_limit_holds_while_saving),
         cmocka_unit_test(test_rule_examples),
         cmocka_unit_test(test_hits_listing),
         cmocka_unit_test(test_threads_give_the_same_hits),
