@@ -1203,12 +1203,13 @@ int fw_rule_set(fw_ws *ws, const fw_rule *r, const char *key, const char *value,
         if (value && strcmp(value, "true") && strcmp(value, "false"))
             return fw_fail(err, FW_EUSAGE, "enabled must be true or false, not '%s'", value);
     } else if (strncmp(key, "param.", 6) == 0) {
-        bool known = false;
-        for (int i = 0; i < r->nparams; i++)
-            known |= strcasecmp(r->params[i].name, key + 6) == 0;
-        if (!known)
+        const fw_rule_param *p = fw_rule_find_param(r, key + 6);
+        if (!p)
             return fw_fail(err, FW_ENOTFOUND, "rule %s has no parameter %s; `fundwatch rules show %s` lists them",
                            r->id, key + 6, r->id);
+        fw_err why = {0};
+        if (value && fw_rule_param_check(p, value, &why))
+            return fw_fail(err, why.code, "%s: %s (declared at %s:%d)", r->id, why.msg, r->file, p->type_line);
     } else
         return fw_fail(err, FW_EUSAGE, "a rule setting is 'enabled' or 'param.NAME', not '%s'", key);
     if (fw_ws_begin(ws, err))

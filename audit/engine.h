@@ -89,7 +89,8 @@ int fw_rules_list_stmt(fw_ws *ws, fw_ruleset *set, const char *category, sqlite3
 int fw_rule_history_stmt(fw_ws *ws, const char *rule_id, sqlite3_stmt **st, fw_err *err);
 
 /* Per-workspace overrides: key 'enabled' or 'param.NAME'; value NULL removes the override. Writes
- * an audit-trail record. FW_ENOTFOUND for an unknown parameter. */
+ * an audit-trail record. FW_ENOTFOUND for an unknown parameter; FW_EUSAGE for a value outside the
+ * parameter's declared type and range (the message names them). */
 int fw_rule_set(fw_ws *ws, const fw_rule *r, const char *key, const char *value, fw_err *err);
 
 #endif

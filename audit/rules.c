@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <iniparser.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,7 +158,8 @@ static char suggestion[160];
 
 static const char *did_you_mean(const char *key)
 {
-    static const char *const extra[] = {"example.hit", "example.clean", "expect.hit", "param.NAME", NULL};
+    static const char *const extra[] = {"example.hit", "example.clean", "expect.hit", "param.NAME", "param.NAME.type",
+                                        NULL};
     const char *const *lists[] = {meta_keys, clause_keys, extra};
     char base[128];
     snprintf(base, sizeof base, "%s", key);
@@ -571,7 +573,113 @@ int fw_rule_line_at(const fw_rule *r, int offset)
 static void add_param(fw_rule *r, const char *name, const char *value, int line)
 {
     r->params = fw_realloc(r->params, (size_t)(r->nparams + 1) * sizeof *r->params);
-    r->params[r->nparams++] = (fw_rule_param){fw_strdup(name), fw_strdup(value), line};
+    r->params[r->nparams++] = (fw_rule_param){.name = fw_strdup(name), .value = fw_strdup(value), .line = line};
+}
+
+/* ---- parameter types ------------------------------------------------------------------------- */
+
+/* A whole number within 64 bits, written plainly: an optional '-' and digits, nothing else (no
+ * spaces, '+', hex or exponent), so that what the user typed is exactly what is compared. */
+static bool parse_int64(const char *s, long long *out)
+{
+    const char *d = *s == '-' ? s + 1 : s;
+    if (!*d || strspn(d, "0123456789") != strlen(d))
+        return false;
+    errno = 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* A finite decimal number (1, -2.5, 0.015, 1e3); no hex, inf or nan. */
+static bool parse_number(const char *s, double *out)
+{
+    if (!*s || strspn(s, "0123456789.eE+-") != strlen(s) || !strpbrk(s, "0123456789"))
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*end || errno || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Reads a declaration "integer MIN..MAX", "number MIN..MAX" or "text" into p. */
+static bool parse_param_type(const char *decl, fw_rule_param *p)
+{
+    while (isspace((unsigned char)*decl))
+        decl++;
+    size_t klen = strcspn(decl, " \t");
+    char *rest = trim_dup(decl + klen, strlen(decl + klen));
+    const char *dots = strstr(rest, "..");
+    bool ok = false;
+    if (klen == 4 && strncmp(decl, "text", 4) == 0)
+        ok = !*rest;
+    else if (dots) {
+        char *lo = trim_dup(rest, (size_t)(dots - rest)), *hi = trim_dup(dots + 2, strlen(dots + 2));
+        if (klen == 7 && strncmp(decl, "integer", 7) == 0)
+            ok = parse_int64(lo, &p->imin) && parse_int64(hi, &p->imax) && p->imin <= p->imax;
+        else if (klen == 6 && strncmp(decl, "number", 6) == 0)
+            ok = parse_number(lo, &p->min) && parse_number(hi, &p->max) && p->min <= p->max;
+        free(lo);
+        free(hi);
+    }
+    free(rest);
+    if (ok)
+        p->type = *decl == 'i' ? FW_PARAM_INTEGER : *decl == 'n' ? FW_PARAM_NUMBER : FW_PARAM_TEXT;
+    return ok;
+}
+
+typedef struct param_decl {
+    char *name, *text;
+    int line;
+} param_decl;
+
+/* Gives every parameter its declared type and checks the declarations and the defaults: a
+ * parameter without a type, a type without a parameter, a malformed type, a default outside it. */
+static void apply_param_types(fw_rule *r, const char *path, param_decl *decls, int ndecls, fw_diags *d)
+{
+    for (int i = 0; i < ndecls; i++) {
+        fw_rule_param *p = (fw_rule_param *)fw_rule_find_param(r, decls[i].name);
+        if (!p) {
+            fw_diag_add(d, FW_DIAG_ERROR, path, decls[i].line,
+                        "[%s] param.%s.type declares a parameter the rule does not have; add 'param.%s = DEFAULT' "
+                        "or remove the declaration",
+                        r->id, decls[i].name, decls[i].name);
+            r->broken = true;
+        } else if (!parse_param_type(decls[i].text, p)) {
+            fw_diag_add(d, FW_DIAG_ERROR, path, decls[i].line,
+                        "[%s] param.%s.type = '%s' is not a type; write 'integer MIN..MAX' (whole numbers, "
+                        "MIN <= MAX), 'number MIN..MAX' or 'text'",
+                        r->id, decls[i].name, decls[i].text);
+            r->broken = true;
+        }
+        if (p)
+            p->type_line = decls[i].line;
+        free(decls[i].name);
+        free(decls[i].text);
+    }
+    free(decls);
+    for (int i = 0; i < r->nparams; i++) {
+        fw_rule_param *p = &r->params[i];
+        fw_err why = {0};
+        if (p->type == FW_PARAM_UNDECLARED) {
+            if (!p->type_line) { /* a malformed declaration was reported above */
+                fw_diag_add(d, FW_DIAG_ERROR, path, p->line,
+                            "[%s] param.%s has no declared type; add 'param.%s.type = integer MIN..MAX' (or "
+                            "number MIN..MAX, or text) so that values outside it are refused",
+                            r->id, p->name, p->name);
+                r->broken = true;
+            }
+        } else if (fw_rule_param_check(p, p->value, &why)) {
+            fw_diag_add(d, FW_DIAG_ERROR, path, p->line, "[%s] the default of %s", r->id, why.msg);
+            r->broken = true;
+        }
+    }
 }
 
 static void add_example(fw_rule_example **v, int *n, const char *text, int line)
@@ -689,6 +797,8 @@ static void build_rule(fw_rule *r, const char *path, const scan_section *sec, co
 
     clause_part *parts[C_NCLAUSES] = {0};
     int nparts[C_NCLAUSES] = {0};
+    param_decl *decls = NULL;
+    int ndecls = 0;
     for (int k = 0; k < sec->nkeys; k++) {
         const char *key = sec->keys[k].key;
         int line = sec->keys[k].line;
@@ -718,6 +828,21 @@ static void build_rule(fw_rule *r, const char *path, const scan_section *sec, co
                 fw_diag_add(d, FW_DIAG_ERROR, path, line,
                             "[%s] time_limit must be a positive number of seconds, not '%s'", r->id, v);
                 r->broken = true;
+            }
+            continue;
+        }
+        size_t klen = strlen(key);
+        if (strncmp(key, "param.", 6) == 0 && klen > 11 && strcmp(key + klen - 5, ".type") == 0) {
+            char *pname = fw_strndup(key + 6, klen - 11);
+            if (!valid_param_name(pname)) {
+                fw_diag_add(d, FW_DIAG_ERROR, path, line,
+                            "[%s] parameter name '%s' must be letters, digits and _ (param.grace_days.type)",
+                            r->id, pname);
+                r->broken = true;
+                free(pname);
+            } else {
+                decls = fw_realloc(decls, (size_t)(ndecls + 1) * sizeof *decls);
+                decls[ndecls++] = (param_decl){pname, fw_strdup(v), line};
             }
             continue;
         }
@@ -798,6 +923,7 @@ static void build_rule(fw_rule *r, const char *path, const scan_section *sec, co
         assemble_sql(r, parts, nparts);
     for (int c = 0; c < C_NCLAUSES; c++)
         free(parts[c]);
+    apply_param_types(r, path, decls, ndecls, d);
     check_metadata(r, sec, d);
 }
 
@@ -1106,12 +1232,58 @@ int fw_rule_prepare(fw_ws *ws, const fw_rule *r, sqlite3_stmt **st, fw_err *err)
 
 /* ---- parameters ------------------------------------------------------------------------------ */
 
-static const fw_rule_param *find_param(const fw_rule *r, const char *name)
+const fw_rule_param *fw_rule_find_param(const fw_rule *r, const char *name)
 {
     for (int i = 0; i < r->nparams; i++)
         if (strcasecmp(r->params[i].name, name) == 0)
             return &r->params[i];
     return NULL;
+}
+
+void fw_rule_param_type_text(const fw_rule_param *p, char *out, size_t n)
+{
+    if (p->type == FW_PARAM_INTEGER)
+        snprintf(out, n, "integer %lld..%lld", p->imin, p->imax);
+    else if (p->type == FW_PARAM_NUMBER)
+        snprintf(out, n, "number %.17g..%.17g", p->min, p->max);
+    else
+        snprintf(out, n, "%s", p->type == FW_PARAM_TEXT ? "text" : "undeclared");
+}
+
+/* What p accepts, for messages: "an integer from 0 to 120". */
+static void describe_type(const fw_rule_param *p, char *out, size_t n)
+{
+    if (p->type == FW_PARAM_INTEGER)
+        snprintf(out, n, "an integer from %lld to %lld", p->imin, p->imax);
+    else if (p->type == FW_PARAM_NUMBER)
+        snprintf(out, n, "a number from %.17g to %.17g", p->min, p->max);
+    else
+        snprintf(out, n, "text");
+}
+
+int fw_rule_param_check(const fw_rule_param *p, const char *value, fw_err *err)
+{
+    char want[128];
+    describe_type(p, want, sizeof want);
+    long long n;
+    double d;
+    switch (p->type) {
+    case FW_PARAM_INTEGER:
+        if (parse_int64(value, &n) && n >= p->imin && n <= p->imax)
+            return FW_OK;
+        break;
+    case FW_PARAM_NUMBER:
+        if (parse_number(value, &d) && d >= p->min && d <= p->max)
+            return FW_OK;
+        break;
+    case FW_PARAM_TEXT:
+        return FW_OK;
+    default:
+        return fw_fail(err, FW_EDATA, "param.%s has no declared type; declare it in the rule file "
+                                      "(param.%s.type = integer MIN..MAX, number MIN..MAX or text)",
+                       p->name, p->name);
+    }
+    return fw_fail(err, FW_EUSAGE, "param.%s must be %s, not '%s'", p->name, want, value);
 }
 
 static char *rule_setting(fw_ws *ws, const char *rule_id, const char *key)
@@ -1149,13 +1321,28 @@ bool fw_rule_enabled(fw_ws *ws, const fw_rule *r)
     return on;
 }
 
-/* A parameter is bound as an integer or a real when it reads as one, so that comparisons with
- * numeric columns behave; otherwise as text. */
-static void bind_value(sqlite3_stmt *st, int i, const char *v)
+/* A parameter is bound as its declared type (checked before), so that comparisons with numeric
+ * columns behave. An undeclared one (a broken rule) as an integer or a real when it reads as one,
+ * otherwise as text. */
+static void bind_value(sqlite3_stmt *st, int i, enum fw_param_type type, const char *v)
 {
+    long long n;
+    double d;
+    if (type == FW_PARAM_INTEGER && parse_int64(v, &n)) {
+        sqlite3_bind_int64(st, i, n);
+        return;
+    }
+    if (type == FW_PARAM_NUMBER && parse_number(v, &d)) {
+        sqlite3_bind_double(st, i, d);
+        return;
+    }
+    if (type == FW_PARAM_TEXT) {
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+        return;
+    }
     char *end;
     errno = 0;
-    long long n = strtoll(v, &end, 10);
+    n = strtoll(v, &end, 10);
     if (*v && !*end && errno == 0) {
         sqlite3_bind_int64(st, i, n);
         return;
@@ -1177,12 +1364,22 @@ int fw_rule_bind_params(fw_ws *ws, const fw_rule *r, sqlite3_stmt *st, fw_err *e
             return fw_fail(err, FW_EDATA,
                            "%s:%d: [%s] parameter %s: write parameters as :name with a param.name = default key",
                            r->file, r->query_line, r->id, name ? name : "?");
-        const fw_rule_param *p = find_param(r, name + 1);
+        const fw_rule_param *p = fw_rule_find_param(r, name + 1);
         if (!p)
             return fw_fail(err, FW_EDATA, "%s:%d: [%s] %s is not a declared parameter; add 'param.%s = DEFAULT'",
                            r->file, r->query_line, r->id, name, name + 1);
         char *owned;
-        bind_value(st, i, fw_rule_param_value(ws, r, p, &owned));
+        const char *v = fw_rule_param_value(ws, r, p, &owned);
+        fw_err why = {0};
+        if (p->type != FW_PARAM_UNDECLARED && fw_rule_param_check(p, v, &why)) {
+            fw_fail(err, FW_EDATA, "%s:%d: [%s] %s (%s); change it with `fundwatch rules set %s param.%s VALUE` "
+                                   "or `fundwatch rules reset %s param.%s`",
+                    r->file, p->type_line, r->id, why.msg, owned ? "a workspace override" : "the default", r->id,
+                    p->name, r->id, p->name);
+            free(owned);
+            return FW_EDATA;
+        }
+        bind_value(st, i, p->type, v);
         free(owned);
     }
     return FW_OK;
@@ -1252,7 +1449,7 @@ static void check_params(sqlite3_stmt *st, fw_rule *r, fw_diags *d)
             r->broken = true;
             continue;
         }
-        const fw_rule_param *p = find_param(r, name + 1);
+        const fw_rule_param *p = fw_rule_find_param(r, name + 1);
         if (!p) {
             fw_diag_add(d, FW_DIAG_ERROR, r->file, line,
                         "[%s] %s is not bound: no 'param.%s = DEFAULT' key in the rule", r->id, name, name + 1);

@@ -148,11 +148,14 @@ static int rules_show(fw_cli *cli, rules_args *a)
     free(where);
     print_field("text_sha256", r->text_sha256);
     if (r->nparams) {
-        printf("\nparameters (effective value, default):\n");
+        printf("\nparameters (effective value, default, type):\n");
         for (int i = 0; i < r->nparams; i++) {
+            const fw_rule_param *p = &r->params[i];
             char *owned;
-            const char *v = fw_rule_param_value(ws, r, &r->params[i], &owned);
-            printf("  %-20s %-12s default %s%s\n", r->params[i].name, v, r->params[i].value,
+            const char *v = fw_rule_param_value(ws, r, p, &owned);
+            char type[128];
+            fw_rule_param_type_text(p, type, sizeof type);
+            printf("  %-20s %-12s default %-10s %s%s\n", p->name, v, p->value, type,
                    owned ? "  (workspace override)" : "");
             free(owned);
         }

@@ -183,6 +183,17 @@ static void test_whitelist_and_params_override(void **state)
     fw_rule *r = fw_ruleset_find(&set, "TST-002");
     assert_int_equal(fw_rule_set(ws, r, "param.max_amount", "600000", &err), FW_OK);
     assert_int_equal(fw_rule_set(ws, r, "param.nope", "1", &err), FW_ENOTFOUND);
+    /* values outside the declared type and range are refused, nothing recorded */
+    fw_rule *t1 = fw_ruleset_find(&set, "TST-001"); /* grace_months: integer 0..120 */
+    const char *refused[] = {"4294967295", "-1", "121", "abc", "", "1.5"};
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        assert_int_equal(fw_rule_set(ws, t1, "param.grace_months", refused[i], &err), FW_EUSAGE);
+        assert_non_null(strstr(err.msg, "param.grace_months must be an integer from 0 to 120"));
+    }
+    assert_int_equal(q(ws, "SELECT count(*) FROM rule_settings WHERE rule_id = 'TST-001'"), 0);
+    assert_int_equal(fw_rule_set(ws, t1, "param.grace_months", "120", &err), FW_OK);
+    assert_int_equal(fw_rule_set(ws, t1, "param.grace_months", "0", &err), FW_OK);
+    assert_int_equal(q(ws, "SELECT count(*) FROM trail WHERE action = 'setting' AND object = 'rule:TST-001'"), 2);
     assert_int_equal(run_all(ws, &set, &res), FW_OK);
     fw_run_result_free(&res);
     assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-002' AND state = 'gone'"), 1);
@@ -196,7 +207,7 @@ static void test_whitelist_and_params_override(void **state)
 /* A rule that produces rows for a long time (a counter to :rows). */
 static const char slow_rule[] =
     "[SLOW-1]\nname = 慢\nname_en = slow\ncategory = statistical\nseverity = low\ndescription = d\n"
-    "basis = b\ndatasets = payments\nversion = 1\nparam.rows = 3000000\n%s"
+    "basis = b\ndatasets = payments\nversion = 1\nparam.rows = 3000000\nparam.rows.type = integer 1..100000000\n%s"
     "with = RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :rows)\n"
     "select.1 = printf('S%%d', i) AS subject\nselect.2 = NULL AS id_number\nselect.3 = 1 AS amount\n"
     "select.4 = NULL AS first_date\nselect.5 = NULL AS last_date\nselect.6 = printf('x') AS detail\n"
