@@ -376,6 +376,35 @@ static void scan_logical_line(scan_file *s, const char *path, const char *text, 
     scan_add_key(sec, key, line);
 }
 
+/* Rule files must be UTF-8: the texts of a rule reach hits, cases and workbooks, and bytes in
+ * another encoding (a file saved as GBK by Notepad) would end up as text no reader can open.
+ * Reports the first bad byte's line and column and refuses the file. */
+static bool check_utf8(const char *path, scan_file *s, fw_diags *d)
+{
+    const unsigned char *b = (const unsigned char *)s->bytes;
+    int line = 1;
+    size_t line_start = 0;
+    for (size_t i = 0; i < s->len;) {
+        if (b[i] == '\n') {
+            line++;
+            line_start = ++i;
+            continue;
+        }
+        size_t k = fw_utf8_char_len(b + i, s->len - i);
+        if (k) {
+            i += k;
+            continue;
+        }
+        fw_diag_add(d, FW_DIAG_ERROR, path, line,
+                    "not valid UTF-8 (byte 0x%02X at column %zu); rule files must be saved as UTF-8: "
+                    "convert it, e.g. `iconv -f GB18030 -t UTF-8 %s > NEW.ini`, or save it as UTF-8 in the editor",
+                    b[i], i - line_start + 1, path);
+        s->fatal = true;
+        return false;
+    }
+    return true;
+}
+
 /* Reads the whole file and walks it as iniparser will. */
 static int scan_read(const char *path, scan_file *s, fw_diags *d)
 {
@@ -398,6 +427,8 @@ static int scan_read(const char *path, scan_file *s, fw_diags *d)
         s->fatal = true;
         return 0;
     }
+    if (!check_utf8(path, s, d))
+        return 0;
 
     fw_buf logical = {0};
     int lineno = 0, logical_line = 0;
@@ -944,15 +975,24 @@ fw_rule *fw_ruleset_find(fw_ruleset *set, const char *id)
     return NULL;
 }
 
-/* Loads one file into out (a per-source list). */
-static void load_file(const char *path, const char *source, fw_ruleset *out, fw_diags *d)
+bool fw_rules_file_refused(const fw_ruleset *set, const char *file)
+{
+    for (int i = 0; i < set->nrefused; i++)
+        if (strcmp(set->refused[i], file) == 0)
+            return true;
+    return false;
+}
+
+/* Loads one file into out (a per-source list). Returns false when the whole file is refused
+ * (unreadable, not UTF-8, a line iniparser cannot take): nothing of it is loaded. */
+static bool load_file(const char *path, const char *source, fw_ruleset *out, fw_diags *d)
 {
     scan_file sf;
     if (scan_read(path, &sf, d) != 0)
-        return;
+        return false;
     if (sf.fatal) { /* iniparser would refuse the whole file; the reasons are already reported */
         scan_free(&sf);
-        return;
+        return false;
     }
     iniparser_msg[0] = '\0';
     iniparser_set_error_callback(capture_iniparser_error);
@@ -962,7 +1002,7 @@ static void load_file(const char *path, const char *source, fw_ruleset *out, fw_
         fw_diag_add(d, FW_DIAG_ERROR, path, 0, "iniparser could not read the file: %s",
                     iniparser_msg[0] ? iniparser_msg : "unknown reason");
         scan_free(&sf);
-        return;
+        return false;
     }
     for (int i = 0; i < sf.nsecs; i++) {
         fw_rule r;
@@ -972,6 +1012,7 @@ static void load_file(const char *path, const char *source, fw_ruleset *out, fw_
     }
     iniparser_freedict(ini);
     scan_free(&sf);
+    return true;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -1031,7 +1072,10 @@ static int load_source(const char *const *paths, int npaths, bool missing_ok, co
             return err->code;
         }
         for (int i = 0; i < nfiles; i++) {
-            load_file(files[i], source, &part, d);
+            if (!load_file(files[i], source, &part, d)) {
+                set->refused = fw_realloc(set->refused, (size_t)(set->nrefused + 1) * sizeof *set->refused);
+                set->refused[set->nrefused++] = fw_strdup(files[i]);
+            }
             set->files = fw_realloc(set->files, (size_t)(set->nfiles + 1) * sizeof *set->files);
             set->files[set->nfiles++] = files[i];
         }
@@ -1093,6 +1137,9 @@ void fw_ruleset_free(fw_ruleset *set)
     for (int i = 0; i < set->nfiles; i++)
         free(set->files[i]);
     free(set->files);
+    for (int i = 0; i < set->nrefused; i++)
+        free(set->refused[i]);
+    free(set->refused);
     memset(set, 0, sizeof *set);
 }
 

@@ -92,6 +92,9 @@ typedef struct fw_ruleset {
     int n, cap;
     char **files;             /* every file read, in order */
     int nfiles;
+    char **refused;           /* files refused whole (nothing loaded; errors in the diagnostics): not
+                               * UTF-8, unreadable, a line iniparser cannot take */
+    int nrefused;
 } fw_ruleset;
 
 /* Where rules come from. NULL members are skipped. */
@@ -106,8 +109,9 @@ typedef struct fw_rule_sources {
 fw_rule_sources fw_rule_default_sources(const char *extra_dir);
 
 /* Loads every *.ini of the sources, in order; a later source's rule replaces an earlier one with the
- * same id. Problems go to diags (which may then hold errors); a broken file loads no rule, a broken
- * rule is loaded with broken=true so `rules check` can report all of its problems. Returns FW_OK,
+ * same id. Problems go to diags (which may then hold errors); a broken file loads no rule (and is
+ * listed in set->refused), a broken rule is loaded with broken=true so `rules check` can report all
+ * of its problems. Rule files must be UTF-8. Returns FW_OK,
  * or FW_EFAIL when a folder cannot be read (err says which). */
 int fw_rules_load(const fw_rule_sources *src, fw_ruleset *set, fw_diags *diags, fw_err *err);
 /* Loads exactly the given paths (files or folders) as one source set (for `rules check PATH`). */
@@ -116,6 +120,8 @@ int fw_rules_load_paths(const char *const *paths, int npaths, fw_ruleset *set, f
 void fw_ruleset_free(fw_ruleset *set);
 
 fw_rule *fw_ruleset_find(fw_ruleset *set, const char *id);
+/* Whether set->refused names file. */
+bool fw_rules_file_refused(const fw_ruleset *set, const char *file);
 
 /* Checks what needs a database: the SQL compiles under the read-only authorizer, the output has
  * the required columns, every :name is a declared parameter, and the query plan does not scan a

@@ -272,14 +272,17 @@ static int rules_test(fw_cli *cli, rules_args *a)
             rc = fw_cli_error(cli, FW_ENOTFOUND, "no rule %s", a->pos[i]);
             goto out;
         }
-    /* Problems of rule files that hold no rule (unreadable, over-long lines) fail the test too. */
+    /* A rule file refused whole (unreadable, not UTF-8, over-long lines) fails the test too, with
+     * the lines at fault. */
     int passed = 0, failed = 0;
-    if (!a->npos)
-        for (int i = 0; i < d.n; i++)
-            if (d.v[i].level == FW_DIAG_ERROR && d.v[i].line == 0) {
+    for (int i = 0; i < d.n; i++)
+        if (d.v[i].level == FW_DIAG_ERROR && fw_rules_file_refused(&set, d.v[i].file)) {
+            if (d.v[i].line > 0)
+                printf("FAIL %s:%d: %s\n", d.v[i].file, d.v[i].line, d.v[i].msg);
+            else
                 printf("FAIL %s: %s\n", d.v[i].file, d.v[i].msg);
-                failed++;
-            }
+            failed++;
+        }
     for (int i = 0; i < set.n; i++) {
         fw_rule *r = &set.rules[i];
         bool want = !a->npos;

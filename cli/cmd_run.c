@@ -125,8 +125,13 @@ int cmd_run(fw_cli *cli, int argc, char **argv)
             fw_diags tmp = {.v = &d.v[i], .n = 1};
             fw_diags_print(&tmp, stderr);
         }
+    /* A file refused whole hides which rules it holds: no run would say which checks it left out. */
     fw_ws *ws = NULL;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = set.nrefused ? fw_cli_error(cli, FW_EDATA,
+                                         "%d rule file(s) cannot be used (see above); fix them (`fundwatch "
+                                         "rules check`) or move them out of the rules folders, then run again",
+                                         set.nrefused)
+                          : fw_cli_open(cli, &ws);
     char **only = NULL;
     int nonly = 0;
     if (!rc) {

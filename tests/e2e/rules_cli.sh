@@ -28,6 +28,21 @@ grep -q "problems.ini:35: error: \[BRK-002\] SQL error: no such column" check.ou
 "$FW" rules check "$good" >good.out || fail "good rules do not check: $(cat good.out)"
 grep -q '0 errors' good.out || fail "good rules have errors"
 
+# a rule file saved as GBK is refused by check, test and run, at its line
+mkdir gbk
+iconv -f UTF-8 -t GBK "$good/test.ini" >gbk/test.ini
+for cmd in "rules check gbk" "rules test --rules gbk" "--db g.db run --rules gbk"; do
+    set +e
+    # shellcheck disable=SC2086
+    "$FW" $cmd >gbk.out 2>&1; rc=$?
+    set -e
+    [ "$rc" = 3 ] || fail "$cmd on a GBK rule file exited $rc"
+    grep -q 'gbk/test.ini:4: .*not valid UTF-8 (byte 0xCB at column 8); rule files must be saved as UTF-8' gbk.out ||
+        fail "$cmd: $(cat gbk.out)"
+done
+grep -q 'cannot be used' gbk.out || fail "run did not refuse: $(cat gbk.out)"
+[ ! -e g.db ] || [ "$(sqlite3 g.db 'SELECT count(*) FROM runs')" = 0 ] || fail "a run started with a GBK rule file"
+
 # test: PASS per rule and the summary line
 "$FW" rules test --rules "$good" >test.out || fail "rules test failed: $(cat test.out)"
 grep -q '^PASS TST-001$' test.out || fail "TST-001 did not pass"

@@ -77,6 +77,52 @@ static void test_did_you_mean_and_line_numbers(void **state)
     free(dir);
 }
 
+/* A rule file that is not UTF-8 (a GBK file from Notepad) is refused whole, at the line and column
+ * of its first bad byte; valid UTF-8, also 4-byte characters, loads. */
+static void test_rule_file_must_be_utf8(void **state)
+{
+    (void)state;
+    static const struct { const char *text, *want; } bad[] = {
+        /* 测试 in GBK */
+        {"[A-1]\nname_en = x\nname = \xb2\xe2\xca\xd4\n", "r.ini:3: error: not valid UTF-8 (byte 0xB2 at column 8)"},
+        /* an overlong encoding of '/', a lone continuation byte, a surrogate, a cut-off character */
+        {"[A-1]\nname = \xc0\xaf\n", "r.ini:2: error: not valid UTF-8 (byte 0xC0 at column 8)"},
+        {"[A-1]\n\nname = a\x80\n", "r.ini:3: error: not valid UTF-8 (byte 0x80 at column 9)"},
+        {"[A-1]\nname = \xed\xa0\x80\n", "r.ini:2: error: not valid UTF-8 (byte 0xED at column 8)"},
+        {"[A-1]\nname = \xe6\xb5", "r.ini:2: error: not valid UTF-8 (byte 0xE6 at column 8)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        fw_ruleset set;
+        fw_diags d = {0};
+        char *dir;
+        char *out = load_text(bad[i].text, &set, &d, &dir);
+        if (!strstr(out, bad[i].want))
+            fail_msg("case %zu: want '%s' in:\n%s", i, bad[i].want, out);
+        assert_non_null(strstr(out, "rule files must be saved as UTF-8"));
+        assert_int_equal(d.errors, 1);
+        assert_int_equal(set.n, 0);
+        assert_int_equal(set.nrefused, 1);
+        assert_true(fw_rules_file_refused(&set, set.files[0]));
+        free(out);
+        fw_ruleset_free(&set);
+        fw_diags_free(&d);
+        test_rmdir(dir);
+        free(dir);
+    }
+    fw_ruleset set;
+    fw_diags d = {0};
+    char *dir;
+    char *out = load_text(GOOD_RULE("U-1", "false_positives = 𠀀 \xe6\xb5\x8b\n"), &set, &d, &dir);
+    assert_int_equal(d.errors, 0);
+    assert_int_equal(set.n, 1);
+    assert_int_equal(set.nrefused, 0);
+    free(out);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    test_rmdir(dir);
+    free(dir);
+}
+
 static void test_overlong_line_fails_file_with_line(void **state)
 {
     (void)state;
@@ -493,6 +539,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_rule_loads_and_assembles),
         cmocka_unit_test(test_did_you_mean_and_line_numbers),
+        cmocka_unit_test(test_rule_file_must_be_utf8),
         cmocka_unit_test(test_overlong_line_fails_file_with_line),
         cmocka_unit_test(test_continued_value_too_long),
         cmocka_unit_test(test_quotes_semicolons_and_traps),
