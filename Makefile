@@ -88,8 +88,9 @@ test-unit: $(TESTS)
 	tests/run.sh $(BUILD) unit
 
 FUZZ_SECONDS ?= 300
+# fuzz-smoke (part of `make check`) runs each target about 30 s.
 fuzz-smoke:
-	$(MAKE) FUZZ_SECONDS=15 fuzz
+	$(MAKE) FUZZ_SECONDS=30 fuzz
 
 fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)

@@ -1081,6 +1081,8 @@ static int load_source(const char *const *paths, int npaths, bool missing_ok, co
         }
         free(files);
     }
+    /* Duplicates first, while every rule of the source is whole: merging frees the rules it
+     * replaces, and a later look at them would read freed memory. */
     for (int i = 0; i < part.n; i++) {
         fw_rule *r = &part.rules[i];
         for (int j = 0; j < i; j++)
@@ -1092,6 +1094,9 @@ static int load_source(const char *const *paths, int npaths, bool missing_ok, co
                 part.rules[j].broken = true;
                 break;
             }
+    }
+    for (int i = 0; i < part.n; i++) {
+        fw_rule *r = &part.rules[i];
         fw_rule *old = fw_ruleset_find(set, r->id);
         if (old) {
             rule_free(old);

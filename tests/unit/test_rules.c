@@ -123,6 +123,27 @@ static void test_rule_file_must_be_utf8(void **state)
     free(dir);
 }
 
+/* Two ids each used twice in one file: both pairs reported, and the loader reads no rule it has
+ * already freed while merging (the fuzzer found that; ASan shows it). */
+static void test_two_duplicate_pairs_in_one_file(void **state)
+{
+    (void)state;
+    fw_ruleset set;
+    fw_diags d = {0};
+    char *dir;
+    char *out = load_text(GOOD_RULE("D-1", "") GOOD_RULE("D-2", "") GOOD_RULE("D-1", "") GOOD_RULE("D-2", ""), &set,
+                          &d, &dir);
+    assert_non_null(strstr(out, "rule id D-1 is already used at"));
+    assert_non_null(strstr(out, "rule id D-2 is already used at"));
+    assert_int_equal(set.n, 2);
+    assert_true(set.rules[0].broken && set.rules[1].broken);
+    free(out);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    test_rmdir(dir);
+    free(dir);
+}
+
 static void test_overlong_line_fails_file_with_line(void **state)
 {
     (void)state;
@@ -540,6 +561,7 @@ int main(void)
         cmocka_unit_test(test_good_rule_loads_and_assembles),
         cmocka_unit_test(test_did_you_mean_and_line_numbers),
         cmocka_unit_test(test_rule_file_must_be_utf8),
+        cmocka_unit_test(test_two_duplicate_pairs_in_one_file),
         cmocka_unit_test(test_overlong_line_fails_file_with_line),
         cmocka_unit_test(test_continued_value_too_long),
         cmocka_unit_test(test_quotes_semicolons_and_traps),
