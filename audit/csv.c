@@ -113,7 +113,9 @@ static int next_block(fw_csv *c, fw_err *err)
     if (c->f) {
         c->blen = fread(c->buffer, 1, BLOCK_SIZE, c->f);
         if (c->blen < BLOCK_SIZE && ferror(c->f))
-            return fw_fail(err, FW_EDATA, "%s:%ld: read error: %s", c->name, c->line, strerror(errno));
+            return errno == EINTR /* Ctrl-C while a pipe or FIFO waits for data */
+                       ? fw_fail(err, FW_EINTR, "%s:%ld: interrupted while waiting for data", c->name, c->line)
+                       : fw_fail(err, FW_EDATA, "%s:%ld: read error: %s", c->name, c->line, strerror(errno));
         c->blk = c->buffer;
     } else {
         c->blen = c->mem_len - c->mem_off < BLOCK_SIZE ? c->mem_len - c->mem_off : BLOCK_SIZE;
@@ -205,6 +207,8 @@ int fw_csv_open(const char *path, enum fw_encoding enc, fw_csv **out, fw_err *er
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
+    if (!f && errno == EINTR) /* Ctrl-C while a FIFO waits for its writer */
+        return fw_fail(err, FW_EINTR, "%s: interrupted while waiting to open it (a FIFO with no writer?)", path);
     if (!f)
         return fw_fail(err, FW_EFAIL, "%s: cannot open: %s; check the path", path, strerror(errno));
     struct stat st;

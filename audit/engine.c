@@ -13,6 +13,7 @@
 #include "audit/cases.h"
 #include "audit/dataset.h"
 #include "audit/indexes.h"
+#include "audit/runlock.h"
 #include "audit/trail.h"
 
 /* ---- time and interruption ------------------------------------------------------------------ */
@@ -929,7 +930,8 @@ static long max_hits(fw_ws *ws, const fw_run_opts *o)
     return share > FW_RUN_DEFAULT_MAX_HITS ? (long)share : FW_RUN_DEFAULT_MAX_HITS;
 }
 
-static int start_run(fw_ws *ws, const char *selection, long long *run_id, fw_err *err)
+/* Records the run as 'running' and locks it for this process (audit/runlock.h) in one step. */
+static int start_run(fw_ws *ws, const char *selection, long long *run_id, fw_runlock *lk, fw_err *err)
 {
     char now[32];
     fw_now_iso(now);
@@ -949,7 +951,10 @@ static int start_run(fw_ws *ws, const char *selection, long long *run_id, fw_err
     int e = step_done(ws, st, err);
     sqlite3_finalize(st);
     *run_id = sqlite3_last_insert_rowid(ws->db);
+    if (!e)
+        e = fw_runlock_take(ws, *run_id, lk, err);
     if (e || fw_ws_commit(ws, err)) {
+        fw_runlock_release(lk);
         fw_ws_rollback(ws);
         return err->code;
     }
@@ -1018,7 +1023,8 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
         return err->code;
     res->rules = fw_calloc((size_t)set->n + 1, sizeof *res->rules);
     char *selection = selection_text(o);
-    if (start_run(ws, selection, &res->run_id, err)) {
+    fw_runlock lock;
+    if (start_run(ws, selection, &res->run_id, &lock, err)) {
         free(selection);
         return err->code;
     }
@@ -1095,6 +1101,7 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
              outcome ? "failed" : interrupted ? "interrupted" : failed ? "failed" : "complete");
     fw_err ferr = {0};
     int fin = finish_run(ws, res, selection, &ferr);
+    fw_runlock_release(&lock); /* after the final status: see runlock.h */
     free(selection);
     if (outcome)
         return outcome;

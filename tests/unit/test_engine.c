@@ -10,6 +10,7 @@
 #include "audit/import.h"
 #include "audit/profile.h"
 #include "audit/ruletest.h"
+#include "audit/runlock.h"
 
 static const char *const A = "520102195503120016"; /* dies 2023-03, paid after */
 static const char *const B = "520102196001010022"; /* one large means-tested payment */
@@ -395,6 +396,43 @@ static void test_time_limit_holds_while_saving(void **state)
     }
 }
 
+/* A run left 'running' with nobody holding its lock is marked interrupted, with a trail record;
+ * one whose lock is held (here by another open file description of this process, as another
+ * fundwatch would) is left alone until it lets go. */
+static void test_abandoned_runs_marked_live_ones_kept(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_err err = {0};
+    assert_int_equal(fw_ws_exec(ws, "INSERT INTO runs(id, user, started_at, status) VALUES "
+                                    "(1, 'u', '2026-01-01T00:00:00Z', 'running'), "
+                                    "(2, 'u', '2026-01-01T00:00:00Z', 'running'), "
+                                    "(3, 'u', '2026-01-01T00:00:00Z', 'complete')",
+                                &err),
+                     FW_OK);
+    fw_runlock lk;
+    assert_int_equal(fw_runlock_take(ws, 2, &lk, &err), FW_OK);
+    int marked = -1;
+    assert_int_equal(fw_runs_mark_abandoned(ws, &marked, &err), FW_OK);
+    assert_int_equal(marked, 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM runs WHERE id = 1 AND status = 'interrupted' "
+                           "AND finished_at IS NOT NULL"), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM runs WHERE id = 2 AND status = 'running'"), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM runs WHERE id = 3 AND status = 'complete'"), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM trail WHERE action = 'run' AND object = 'run:1' "
+                           "AND after LIKE '%%found_at%%'"), 1);
+    fw_runlock_release(&lk);
+    assert_int_equal(fw_runs_mark_abandoned(ws, &marked, &err), FW_OK);
+    assert_int_equal(marked, 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM runs WHERE status = 'running'"), 0);
+    assert_int_equal(fw_runs_mark_abandoned(ws, &marked, &err), FW_OK);
+    assert_int_equal(marked, 0);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
 static void test_rule_examples(void **state)
 {
     (void)state;
@@ -530,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_time_limit_discards_partial_rule),
         cmocka_unit_test(test_too_many_hits_keeps_nothing),
         cmocka_unit_test(test_time_limit_holds_while_saving),
+        cmocka_unit_test(test_abandoned_runs_marked_live_ones_kept),
         cmocka_unit_test(test_rule_examples),
         cmocka_unit_test(test_hits_listing),
         cmocka_unit_test(test_threads_give_the_same_hits),
