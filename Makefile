@@ -95,6 +95,7 @@ test-unit: $(TESTS)
 	tests/run.sh $(BUILD) unit
 
 FUZZ_SECONDS ?= 300
+# fuzz-smoke (part of `make check`) runs each target about 30 s.
 fuzz-smoke:
 	$(MAKE) FUZZ_SECONDS=30 fuzz
 
