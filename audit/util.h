@@ -61,6 +61,15 @@ int fw_utf8_width(const char *s);
  * and ends with "…" when truncated. Returns the display width written. */
 int fw_utf8_fit(const char *s, int cols, char *out, size_t outsz);
 
+/* s as it may be shown on a terminal: control characters that a terminal would obey (ESC starting
+ * an escape sequence, BEL, CR, a newline breaking a table) are shown in caret notation as curses
+ * draws them: C0 and DEL as ^X (ESC is ^[, BEL ^G, DEL ^?), C1 (U+0080-U+009F, and such bytes
+ * that are not part of a UTF-8 character) as ~X. Returns s itself when it holds none, else the
+ * escaped text in *scratch (valid until scratch changes). The CLI's tables and every TUI cell
+ * (fw_tui_put) show data through this one function; CSV and JSON keep the data and escape it by
+ * their own rules. */
+const char *fw_visible(const char *s, fw_buf *scratch);
+
 /* SHA-256 of a byte range as 64 lower-case hex characters + NUL (nettle underneath). */
 void fw_sha256_hex(const void *data, size_t n, char out[65]);
 
