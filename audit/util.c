@@ -204,14 +204,48 @@ int fw_utf8_fit(const char *s, int cols, char *out, size_t outsz)
     return w;
 }
 
-/* Length of the well-formed UTF-8 character starting at s (2 to 4), or 0. */
-static int utf8_seq_len(const unsigned char *s)
+size_t fw_utf8_char_len(const unsigned char *s, size_t n)
 {
-    int n = (s[0] >> 5) == 6 ? 2 : (s[0] >> 4) == 14 ? 3 : (s[0] >> 3) == 30 ? 4 : 0;
-    for (int k = 1; k < n; k++)
-        if ((s[k] & 0xC0) != 0x80)
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
             return 0;
-    return n;
+    return len;
+}
+
+long fw_utf8_invalid_at(const char *s)
+{
+    size_t n = strlen(s);
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t k = p[i] < 0x80 ? 1 : fw_utf8_char_len(p + i, n - i);
+        if (k == 0)
+            return (long)i;
+        i += k;
+    }
+    return -1;
 }
 
 /* The code point of a C1 control (U+0080-U+009F) at s, -1 otherwise; *len gets its byte length. */
@@ -243,8 +277,9 @@ const char *fw_visible(const char *s, fw_buf *scratch)
         return s;
     fw_buf_reset(scratch);
     fw_buf_puts(scratch, "");
+    const unsigned char *end = p + strlen(s);
     while (*p) {
-        int len = utf8_seq_len(p), c1;
+        int len = (int)fw_utf8_char_len(p, (size_t)(end - p)), c1;
         if (*p < 0x20 || *p == 0x7F) {
             fw_buf_putc(scratch, '^');
             fw_buf_putc(scratch, (char)(*p ^ 0x40));

@@ -54,6 +54,12 @@ void fw_buf_reset(fw_buf *b);
 void fw_buf_free(fw_buf *b);
 char *fw_buf_steal(fw_buf *b); /* returns data (never NULL), leaves b empty; caller frees */
 
+/* Length of the well-formed UTF-8 character at s (1 to 4; no overlongs, no surrogates, at most
+ * U+10FFFF), or 0 when s does not start one. n: the bytes available at s. */
+size_t fw_utf8_char_len(const unsigned char *s, size_t n);
+/* Byte offset of the first byte of s that is not well-formed UTF-8, or -1 when s is valid. */
+long fw_utf8_invalid_at(const char *s);
+
 /* Terminal display width of UTF-8 text (CJK = 2 columns), using wcwidth() under the current
  * locale; invalid bytes count as one column each. */
 int fw_utf8_width(const char *s);

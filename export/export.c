@@ -1,5 +1,6 @@
 /* export.c: the export API (see export.h): picks the format, writes under a temporary name beside
- * the target, hashes the result, records it in the audit trail and renames it into place. */
+ * the target, reads a workbook back (audit/xlsxread.h), hashes the result, records it in the audit
+ * trail and renames it into place. */
 #include "export/export.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "audit/trail.h"
+#include "audit/xlsxread.h"
 #include "export/csvout.h"
 #include "export/workbook.h"
 
@@ -55,6 +57,20 @@ static int make_temp(const char *path, char **tmp, fw_err *err)
     }
     close(fd);
     return FW_OK;
+}
+
+/* Reads the written workbook back as Excel would (the zip's directory and CRCs, every XML part
+ * well-formed) before its hash is reported and it is recorded as evidence: a workbook that cannot
+ * be opened must never leave fundwatch. A failure here is a fault of fundwatch or its library,
+ * not of the user's data (that is refused earlier, cell by cell), so the message says so. */
+static int read_back(const char *tmp, const char *path, fw_err *err)
+{
+    fw_err why = {0};
+    if (fw_xlsxr_check_file(tmp, &why) == FW_OK)
+        return FW_OK;
+    return fw_fail(err, FW_EFAIL, "the workbook written for %s does not read back (%s); it was removed and nothing "
+                                  "was recorded; please report this with the command you ran",
+                   path, why.msg);
 }
 
 /* Flushes the file to disk and computes its SHA-256, so the hash in the trail is of the bytes
@@ -182,6 +198,8 @@ static int export_file(fw_ws *ws, enum fw_export_list list, const fw_export_filt
                  : fw_wb_write(ws, f, list == FW_LIST_CASES ? FW_WB_CASE_LIST : FW_WB_FULL, tmp,
                                classification, o, res, err);
     free(owned);
+    if (rc == FW_OK && !csv)
+        rc = read_back(tmp, path, err);
     if (rc == FW_OK)
         rc = sync_and_hash(tmp, res->sha256, err);
     if (rc == FW_OK)

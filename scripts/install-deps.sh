@@ -4,6 +4,7 @@
 set -eu
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       libsqlite3-dev sqlite3 libncurses-dev libxlsxwriter-dev libiniparser-dev libcsv-dev nettle-dev
+      libzip-dev libexpat1-dev
       libcmocka-dev gettext tmux valgrind python3-openpyxl libreoffice-calc-nogui)
 missing=()
 for p in "${pkgs[@]}"; do

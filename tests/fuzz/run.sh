@@ -14,7 +14,7 @@ targets=(tests/fuzz/fuzz_*.c)
 [ ${#targets[@]} -gt 0 ] || { echo "no fuzz targets"; exit 0; }
 make -s BUILD=$out CC=clang CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link' \
      SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' $out/libfundwatch.a
-deps="$(pkg-config --libs sqlite3 ncursesw xlsxwriter nettle) -liniparser -lcsv -lm"
+deps="$(pkg-config --libs sqlite3 ncursesw xlsxwriter nettle libzip expat) -liniparser -lcsv -lm"
 mkdir -p "$out/artifacts"
 status=0
 for t in "${targets[@]}"; do
