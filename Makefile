@@ -3,7 +3,7 @@
 # the demo workspace; `make install PREFIX=... DESTDIR=...`; `make fuzz` runs the fuzzers for longer.
 #
 # Sources are found by wildcard so that adding a module never means editing this file:
-#   audit/*.c export/*.c tui/*.c  -> the engine, workbooks and screens (linked into tests too)
+#   audit/*.c gen/*.c export/*.c tui/*.c -> the engine, generator, workbooks and screens (linked into tests too)
 #   cli/*.c                       -> the command line front end (holds main)
 #   tests/unit/test_*.c           -> one cmocka binary each
 #   tests/fuzz/fuzz_*.c           -> one libFuzzer target each
@@ -29,7 +29,7 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -I. $(DEP_CFLAGS) 
               -DFW_LOCALEDIR='"$(PREFIX)/share/locale"'
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 
-LIB_SRC  := $(sort $(wildcard audit/*.c export/*.c tui/*.c))
+LIB_SRC  := $(sort $(wildcard audit/*.c gen/*.c export/*.c tui/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))

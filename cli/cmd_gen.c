@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/gen.h"
+#include "gen/gen.h"
 #include "cli/cli.h"
 
 const char usage_gen[] =

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "audit/dataset.h"
-#include "audit/gen_model.h"
+#include "gen/gen_model.h"
 
 struct gen_file {
     FILE *fp;

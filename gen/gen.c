@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "audit/dataset.h"
-#include "audit/gen_model.h"
+#include "gen/gen_model.h"
 
 /* --- random numbers ---------------------------------------------------------------------------- */
 static uint64_t splitmix64(uint64_t *x)
