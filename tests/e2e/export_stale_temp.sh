@@ -28,7 +28,7 @@ wait_temp() {
         if [ -n "$t" ]; then echo "out/$t"; return 0; fi
         sleep 0.01
     done
-    fail "no temporary file appeared for $1"
+    fail "no temporary file appeared for $1: $(ls -A out)" >&2 # in $(...): say it on stderr
 }
 
 # SIGKILL: the temporary file stays.
