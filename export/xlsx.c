@@ -68,10 +68,12 @@ static const char *text_problem(const char *text, int controls_allowed, long *at
 static void describe_byte(fw_buf *out, const char *text, long at)
 {
     char *before = fw_strndup(text, (size_t)at);
+    const char *from = at > SHOWN_MAX ? before + at - SHOWN_MAX : before;
+    while (((unsigned char)*from & 0xC0) == 0x80) /* the last SHOWN_MAX bytes, whole characters */
+        from++;
     char shown[SHOWN_MAX + 1];
-    copy_start(shown, at > SHOWN_MAX ? before + at - SHOWN_MAX : before, SHOWN_MAX);
+    copy_start(shown, from, SHOWN_MAX);
     fw_buf scratch = {0};
-    /* Cut at the end: the start may split a character, which fw_visible shows as is. */
     const char *v = fw_visible(shown, &scratch);
     fw_buf_printf(out, "byte 0x%02X ", (unsigned char)text[at]);
     if (at == 0)

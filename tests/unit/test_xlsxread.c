@@ -195,6 +195,16 @@ static void test_writer_refuses_bad_text(void **state)
     assert_int_equal(fw_xs_text(s, 1, 1, "死亡\xb9\xab\xd6\xb0", FW_XS_PLAIN, &f->err), FW_EDATA);
     assert_non_null(strstr(f->err.msg, "规则集!B2 (规则名称, in the row of 规则编号 DEC-001): the text is not valid "
                                        "UTF-8 (byte 0xB9 after \"死亡\"); no workbook was written"));
+    /* A long text: the message shows its last whole characters before the bad byte, as UTF-8. */
+    fw_buf lng = {0};
+    for (int i = 0; i < 30; i++)
+        fw_buf_puts(&lng, "死亡");
+    fw_buf_puts(&lng, "ab\xb9"); /* 60 bytes back from the bad byte is inside a character */
+    assert_int_equal(fw_xs_text(s, 3, 1, lng.data, FW_XS_PLAIN, &f->err), FW_EDATA);
+    assert_int_equal(fw_utf8_invalid_at(f->err.msg), -1);
+    assert_non_null(strstr(f->err.msg, "(byte 0xB9 after \"…亡死亡死"));
+    assert_non_null(strstr(f->err.msg, "死亡ab\")"));
+    fw_buf_free(&lng);
     /* Control characters are data: kept (libxlsxwriter writes them as _x001B_). */
     assert_int_equal(fw_xs_text(s, 2, 1, "a\x1b]0;x\x07", FW_XS_PLAIN, &f->err), FW_OK);
     assert_null(fw_xlsx_sheet(x, "bad\x01name", &f->err));
