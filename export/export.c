@@ -269,6 +269,9 @@ static int export_file(fw_ws *ws, enum fw_export_list list, const fw_export_filt
         rc = read_back(tmp, path, err);
     if (rc == FW_OK)
         rc = sync_and_hash(tmp, res->sha256, err);
+    /* Reading back and hashing a large workbook takes a while: a cancel meanwhile still counts. */
+    if (rc == FW_OK && o->progress && o->progress(o->progress_ctx, res->rows, res->rows))
+        rc = fw_fail(err, FW_EINTR, "export cancelled; no file was written");
     if (rc == FW_OK)
         rc = record_and_rename(ws, f, tmp, path, csv ? "csv" : "xlsx", res, err);
     if (rc)
