@@ -7,8 +7,8 @@
  *
  * zip.h and expat.h are included by xlsxread.c only. Every part is streamed: memory does not grow
  * with the size of a part or of the workbook. */
-#ifndef FW_XLSXREAD_H
-#define FW_XLSXREAD_H
+#ifndef FW_AUDIT_XLSXREAD_H
+#define FW_AUDIT_XLSXREAD_H
 
 #include "audit/util.h"
 
