@@ -63,7 +63,9 @@ void fw_tui_put(WINDOW *w, int y, int x, int width, const char *s, bool right)
     if (width <= 0)
         return;
     char buf[1024];
-    int used = fw_utf8_fit(s ? s : "", width, buf, sizeof buf);
+    fw_buf scratch = {0};
+    int used = fw_utf8_fit(fw_visible(s ? s : "", &scratch), width, buf, sizeof buf);
+    fw_buf_free(&scratch);
     int pad = width - used;
     if (right && pad > 0) {
         mvwprintw(w, y, x, "%*s", pad, "");

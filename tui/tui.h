@@ -171,7 +171,7 @@ void fw_export_form_case(fw_tui *t, long long case_id);
 void fw_tui_command(fw_tui *t, const char *line);
 
 /* Writes s at (y, x) in exactly `width` display columns (cut with … or padded); right-aligned when
- * right is true. */
+ * right is true. Control characters from the data are shown, not obeyed (fw_visible: ESC as ^[). */
 void fw_tui_put(WINDOW *w, int y, int x, int width, const char *s, bool right);
 /* An ID number as shown: masked (520102********1234) when the mask is on. out needs 32 bytes. */
 const char *fw_tui_id(fw_tui *t, const char *id, char out[32]);

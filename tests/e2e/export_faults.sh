@@ -67,7 +67,12 @@ sqlite3 "$ws" "WITH RECURSIVE n(i) AS (SELECT 10000 UNION ALL SELECT i + 1 FROM 
          printf('5201021955%08d', i), '测试' || i, '黔灵镇', i * 100, '2023-01-01', '批量', 'x', 1, 1 FROM n"
 "$FW" --db "$ws" export full/int.xlsx 2>err.txt &
 pid=$!
-sleep 0.3
+# A background job of a script starts with SIGINT ignored until fundwatch installs its handler,
+# which it does before it creates its temporary file: wait for that file, not for a guessed time.
+for _ in $(seq 1 500); do
+    ls -A full | grep -q '^\.int\.xlsx\.fwtmp\.' && break
+    sleep 0.01
+done
 kill -INT $pid
 set +e
 wait $pid; rc=$?
