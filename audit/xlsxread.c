@@ -14,7 +14,30 @@ struct fw_xlsxr {
     zip_t *za;
     char *path;
     int nparts;
+    long long part_limit; /* 0: none */
 };
+
+static int opened(zip_t *za, const char *path, fw_xlsxr **out, fw_err *err)
+{
+    zip_int64_t n = zip_get_num_entries(za, 0);
+    if (n < 0 || n > 1000000) {
+        zip_discard(za);
+        return fw_fail(err, FW_EDATA, "%s: not a readable workbook: the zip directory is unusable", path);
+    }
+    fw_xlsxr *r = fw_calloc(1, sizeof *r);
+    r->za = za;
+    r->path = fw_strdup(path);
+    r->nparts = (int)n;
+    *out = r;
+    return FW_OK;
+}
+
+static int not_a_zip(zip_error_t *ze, const char *path, fw_err *err)
+{
+    int code = zip_error_code_zip(ze);
+    int rc = code == ZIP_ER_OPEN || code == ZIP_ER_NOENT || code == ZIP_ER_MEMORY ? FW_EFAIL : FW_EDATA;
+    return fw_fail(err, rc, "%s: not a readable workbook: %s", path, zip_error_strerror(ze));
+}
 
 int fw_xlsxr_open(const char *path, fw_xlsxr **out, fw_err *err)
 {
@@ -29,22 +52,36 @@ int fw_xlsxr_open(const char *path, fw_xlsxr **out, fw_err *err)
     if (!za) {
         zip_error_t ze;
         zip_error_init_with_code(&ze, code);
-        int rc = code == ZIP_ER_OPEN || code == ZIP_ER_NOENT || code == ZIP_ER_MEMORY ? FW_EFAIL : FW_EDATA;
-        fw_fail(err, rc, "%s: not a readable workbook: %s", path, zip_error_strerror(&ze));
+        int rc = not_a_zip(&ze, path, err);
         zip_error_fini(&ze);
         return rc;
     }
-    zip_int64_t n = zip_get_num_entries(za, 0);
-    if (n < 0 || n > 1000000) {
-        zip_discard(za);
-        return fw_fail(err, FW_EDATA, "%s: not a readable workbook: the zip directory is unusable", path);
+    return opened(za, path, out, err);
+}
+
+int fw_xlsxr_open_mem(const void *data, size_t n, const char *name, fw_xlsxr **out, fw_err *err)
+{
+    *out = NULL;
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *src = zip_source_buffer_create(data, n, 0, &ze);
+    zip_t *za = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
+    if (!za) {
+        zip_source_free(src);
+        int rc = not_a_zip(&ze, name, err);
+        zip_error_fini(&ze);
+        return rc;
     }
-    fw_xlsxr *r = fw_calloc(1, sizeof *r);
-    r->za = za;
-    r->path = fw_strdup(path);
-    r->nparts = (int)n;
-    *out = r;
-    return FW_OK;
+    zip_error_fini(&ze);
+    return opened(za, name, out, err);
+}
+
+void fw_xlsxr_set_part_limit(fw_xlsxr *r, long long max_bytes) { r->part_limit = max_bytes; }
+
+const char *fw_xml_local(const char *name)
+{
+    const char *bar = strrchr(name, '|');
+    return bar ? bar + 1 : name;
 }
 
 void fw_xlsxr_close(fw_xlsxr *r)
@@ -109,7 +146,7 @@ static void XMLCALL on_text(void *u, const XML_Char *s, int len)
 
 static XML_Parser make_parser(const fw_xml_handlers *h, relay *rl)
 {
-    XML_Parser p = XML_ParserCreate(NULL);
+    XML_Parser p = XML_ParserCreateNS(NULL, '|');
     if (!p)
         return NULL;
     if (h) {
@@ -135,10 +172,17 @@ int fw_xlsxr_parse(fw_xlsxr *r, int i, const fw_xml_handlers *h, void *ctx, fw_e
     }
     char *buf = fw_malloc(READ_BLOCK);
     int rc = FW_OK;
+    long long total = 0;
     for (;;) {
         zip_int64_t n = zip_fread(zf, buf, READ_BLOCK);
         if (n < 0) {
             rc = fw_fail(err, FW_EDATA, "%s: part %s cannot be read: %s", r->path, name, zip_file_strerror(zf));
+            break;
+        }
+        total += n;
+        if (r->part_limit && total > r->part_limit) {
+            rc = fw_fail(err, FW_EDATA, "%s: part %s is larger than %lld MiB unpacked; not a workbook this "
+                         "reader is for", r->path, name, r->part_limit >> 20);
             break;
         }
         if (XML_Parse(p, buf, (int)n, n == 0) == XML_STATUS_ERROR) {

@@ -15,7 +15,9 @@
 typedef struct fw_xlsxr fw_xlsxr;
 
 /* What a caller wants to see of one XML part; any callback may be NULL. attrs is NULL-terminated
- * name, value, name, value, ...; text arrives in pieces (not NUL-terminated). */
+ * name, value, name, value, ...; text arrives in pieces (not NUL-terminated). Names are namespace
+ * qualified, "URI|local" (expat's form), because writers choose prefixes freely (Excel writes none,
+ * others x: or r:): compare fw_xml_local(name), and the URI where two namespaces share a name. */
 typedef struct fw_xml_handlers {
     void (*start)(void *ctx, const char *element, const char **attrs);
     void (*end)(void *ctx, const char *element);
@@ -26,7 +28,17 @@ typedef struct fw_xml_handlers {
  * ("path: not a readable workbook: Not a zip archive") when it is not a readable zip (a truncated
  * file has no end record); FW_EFAIL when it cannot be opened at all. */
 int fw_xlsxr_open(const char *path, fw_xlsxr **out, fw_err *err);
+/* The same for a workbook held in memory (n bytes at data, kept by the caller until close); name
+ * stands for the file in messages. */
+int fw_xlsxr_open_mem(const void *data, size_t n, const char *name, fw_xlsxr **out, fw_err *err);
 void fw_xlsxr_close(fw_xlsxr *r);
+
+/* Refuses to unpack more than max_bytes of any one part (a zip bomb, or not a workbook this reader
+ * is for); 0, the default, sets no limit. */
+void fw_xlsxr_set_part_limit(fw_xlsxr *r, long long max_bytes);
+
+/* The local part of a qualified name "URI|local" (the name itself when it has no namespace). */
+const char *fw_xml_local(const char *name);
 
 /* The parts (zip entries), in archive order. */
 int fw_xlsxr_nparts(const fw_xlsxr *r);

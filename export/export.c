@@ -218,7 +218,8 @@ static int write_companion(fw_ws *ws, enum fw_export_list list, const fw_export_
                            const char *side, const char *classification, const fw_export_result *res,
                            char **side_tmp, fw_err *err)
 {
-    if (make_temp(side, side_tmp, err))
+    int stale_again; /* the folder's stale temporary files went with the CSV's own make_temp */
+    if (make_temp(side, side_tmp, &stale_again, err))
         return err->code;
     const char *base = strrchr(path, '/'), *ws_base = strrchr(ws->path, '/');
     char *filter = fw_xq_filter_text(f);

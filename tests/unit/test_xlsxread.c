@@ -60,7 +60,7 @@ typedef struct seen {
 static void on_start(void *ctx, const char *element, const char **attrs)
 {
     (void)attrs;
-    if (strcmp(element, "c") == 0)
+    if (strcmp(fw_xml_local(element), "c") == 0)
         ((seen *)ctx)->cells++;
 }
 
