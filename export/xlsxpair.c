@@ -92,6 +92,10 @@ static int sheet_part(fw_xlsxr *x, const char *file, const char *sheet, char **p
     if (rc == FW_OK && !ft.target)
         rc = fw_fail(err, FW_EDATA, _("%s: the workbook names sheet %s but not the part holding it"), file, sheet);
     free(fs.rid);
+    if (rc) {
+        free(ft.target); /* found before the part turned out malformed */
+        ft.target = NULL;
+    }
     *part = ft.target;
     return rc;
 }
