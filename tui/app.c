@@ -103,6 +103,7 @@ bool fw_tui_push(fw_tui *t, const fw_view_ops *ops, const char *arg)
         return false;
     t->stack[t->depth].ops = ops;
     t->stack[t->depth].state = s;
+    t->stack[t->depth].generation = t->generation;
     t->depth++;
     return true;
 }
@@ -115,6 +116,11 @@ void fw_tui_pop(fw_tui *t)
     }
     t->depth--;
     t->stack[t->depth].ops->close(t->stack[t->depth].state);
+    /* A screen under one that changed the workspace shows the change when it is back on top. */
+    if (t->stack[t->depth - 1].generation != t->generation) {
+        top_ops(t)->reload(t, top_state(t));
+        t->stack[t->depth - 1].generation = t->generation;
+    }
 }
 
 /* Goes to a top-level screen: back to it when it is open, else opened over the overview. */
@@ -151,10 +157,17 @@ void fw_tui_ask(fw_tui *t, const char *label, const char *initial, fw_ask_answer
     fw_tui_prompt(t, P_ASK, label, initial);
 }
 
+void fw_tui_changed(fw_tui *t)
+{
+    t->generation++;
+    t->stack[t->depth - 1].generation = t->generation;
+    t->data_version = fw_ws_data_version(t->ws); /* our own change is not another writer's */
+}
+
 void fw_tui_reload(fw_tui *t)
 {
+    fw_tui_changed(t);
     top_ops(t)->reload(t, top_state(t));
-    t->data_version = fw_ws_data_version(t->ws); /* our own change is not another writer's */
 }
 
 static void draw_all(fw_tui *t);
@@ -358,7 +371,7 @@ static void global_action(fw_tui *t, enum fw_action a)
     case ACT_MASK: toggle_mask(t); break;
     case ACT_REFRESH:
         t->stale = false;
-        top_ops(t)->reload(t, top_state(t));
+        fw_tui_reload(t); /* the screens under this one may be as old: they reload when shown */
         fw_tui_message(t, _("Reloaded."));
         break;
     case ACT_GO_OVERVIEW: go_to(t, &fw_view_overview, NULL); break;
@@ -535,8 +548,11 @@ static void dispatch(fw_tui *t, int key)
         fw_tui_message(t, _("The key %s does nothing here: ? shows the keys."), name);
         return;
     }
-    if (!top_ops(t)->key(t, top_state(t), a))
+    int done = top_ops(t)->key(t, top_state(t), a);
+    if (!done)
         global_action(t, a);
+    else if ((done & FW_KEY_RELOAD) == FW_KEY_RELOAD)
+        fw_tui_reload(t);
 }
 
 static void init_colors(fw_tui *t)

@@ -103,7 +103,7 @@ static const fw_binding defaults[] = {
     {ACT_CASE_STATUS, 'c', S_HITS | S_PERSON | S_CASES | S_CASE, true},
     {ACT_CASE_NOTE, 'o', S_HITS | S_PERSON | S_CASES | S_CASE, false},
     {ACT_CASE_ASSIGN, 'a', S_HITS | S_PERSON | S_CASES | S_CASE, false},
-    {ACT_EXPORT, 'x', S_HITS | S_PERSON, true},
+    {ACT_EXPORT, 'x', S_HITS | S_PERSON | S_CASE, true},
     {ACT_RULE_TOGGLE, ' ', S_RULES, true},
     {ACT_RULE_EDIT, 'e', S_RULES, true},
     {ACT_RULE_RUN, 'r', S_RULES, true},

@@ -64,6 +64,11 @@ const fw_binding *fw_bindings(int *n);
 
 struct fw_tui;
 
+/* What a view's key handler did. FW_KEY_REDRAW (== true): handled, the screen is drawn again.
+ * FW_KEY_RELOAD: the action changed the workspace, so this screen reloads now and every screen
+ * under it reloads when it comes back to the top (no screen shows rows from before the change). */
+enum fw_key_result { FW_KEY_UNHANDLED = 0, FW_KEY_REDRAW = 1, FW_KEY_RELOAD = 2 | FW_KEY_REDRAW };
+
 typedef struct fw_view_ops {
     const char *name;
     int scope; /* S_* bit of this view */
@@ -71,8 +76,8 @@ typedef struct fw_view_ops {
      * (message set in the tui). */
     void *(*open)(struct fw_tui *t, const char *arg);
     void (*draw)(struct fw_tui *t, void *v, WINDOW *w);
-    /* Handles an action; returns true when handled. */
-    bool (*key)(struct fw_tui *t, void *v, enum fw_action a);
+    /* Handles an action; returns fw_key_result flags (0: not handled, the global keys get it). */
+    int (*key)(struct fw_tui *t, void *v, enum fw_action a);
     void (*reload)(struct fw_tui *t, void *v); /* reload from the workspace */
     void (*close)(void *v);
     /* Optional. */
@@ -101,8 +106,10 @@ typedef void (*fw_ask_cancel)(void *ctx);
 typedef struct fw_tui {
     fw_ws *ws;
     WINDOW *title, *body, *status;
-    struct { const fw_view_ops *ops; void *state; } stack[16];
+    /* generation: the workspace generation the screen last loaded (fw_tui_changed) */
+    struct { const fw_view_ops *ops; void *state; long long generation; } stack[16];
     int depth;
+    long long generation;  /* bumped by every change this TUI makes to the workspace */
     char msg[512];
     bool msg_error;
     bool mask_ids;
@@ -133,8 +140,11 @@ void fw_tui_prompt(fw_tui *t, enum fw_prompt_kind kind, const char *label, const
 /* Asks one question of a form in the prompt line (see fw_ask_answer). */
 void fw_tui_ask(fw_tui *t, const char *label, const char *initial, fw_ask_answer answer, fw_ask_cancel cancel,
                 void *ctx);
-/* Reloads the top view (after a change made from a form). */
+/* The workspace was changed from this screen (a form's answer, a toggle): reloads the top view
+ * now and marks the ones under it to reload when they are shown again. */
 void fw_tui_reload(fw_tui *t);
+/* The same without reloading the top view (it shows the change itself, e.g. an import's result). */
+void fw_tui_changed(fw_tui *t);
 /* Shows text in the message line and updates the terminal now (progress during long work), then
  * waits up to timeout_ms for a key (0 for a job on this thread, more for the screen of a job on
  * another); returns true when the user pressed Esc meanwhile. */

@@ -321,7 +321,7 @@ static void next_value(fw_tui *t, cases_view *v)
     load(t, v);
 }
 
-static bool cases_key(fw_tui *t, void *p, enum fw_action a)
+static int cases_key(fw_tui *t, void *p, enum fw_action a)
 {
     cases_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))
@@ -626,7 +626,7 @@ static void case_next_section(case_view *v)
     }
 }
 
-static bool case_key(fw_tui *t, void *p, enum fw_action a)
+static int case_key(fw_tui *t, void *p, enum fw_action a)
 {
     case_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))
@@ -645,6 +645,7 @@ static bool case_key(fw_tui *t, void *p, enum fw_action a)
     case ACT_CASE_STATUS: case ACT_CASE_NOTE: case ACT_CASE_ASSIGN:
         fw_case_form_start(t, a, &v->c.id, 1);
         return true;
+    case ACT_EXPORT: fw_export_form_case(t, v->c.id); return true;
     case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
         return fw_lines_search_key(t, &v->nav, a, v->height, case_line_text, v);
     default: return false;

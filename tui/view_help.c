@@ -113,7 +113,7 @@ static const char *line_text(int i, void *ctx)
     return ((help_view *)ctx)->lines[i];
 }
 
-static bool help_key(fw_tui *t, void *p, enum fw_action a)
+static int help_key(fw_tui *t, void *p, enum fw_action a)
 {
     help_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))

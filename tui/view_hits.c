@@ -68,17 +68,32 @@ static void load_last(fw_tui *t, hits_view *v)
     v->after_page = 0;
 }
 
-/* Reloads the page keeping its first row (after a resize or a reload). */
+/* Reloads the page from its first row on (after a resize, a reload or a change): the first row is
+ * fetched again too, as the neighbour after the row before it, since its case status (or any other
+ * column) may have changed; keeping it as cached showed the old status until it was paged away. */
 static void load_from_top_row(fw_tui *t, hits_view *v)
 {
     if (v->nrows == 0) {
         load_first(t, v);
         return;
     }
-    clear_rows(v, 1, v->nrows);
-    v->nrows = 1 + fetch(t, v, &v->rows[0], false, v->page - 1, v->rows + 1);
-    if (v->cursor >= v->nrows)
-        v->cursor = v->nrows - 1;
+    fw_hit_row before;
+    int cursor = v->cursor;
+    long long top_index = v->top_index;
+    bool has_before = fetch(t, v, &v->rows[0], true, 1, &before) == 1;
+    if (!has_before) {
+        load_first(t, v);
+    } else {
+        clear_rows(v, 0, v->nrows);
+        v->nrows = fetch(t, v, &before, false, v->page, v->rows);
+        fw_hit_row_clear(&before);
+        v->top_index = top_index;
+        if (v->nrows < v->page) /* the end of the list came closer: fill the page from before */
+            v->after_page = 0;
+    }
+    v->cursor = cursor < v->nrows ? cursor : v->nrows - 1;
+    if (v->cursor < 0)
+        v->cursor = 0;
 }
 
 /* Scrolls by up to k rows; returns how many it moved. */
@@ -441,7 +456,7 @@ static void case_action(fw_tui *t, hits_view *v, enum fw_action a)
     free(ids);
 }
 
-static bool hits_key(fw_tui *t, void *p, enum fw_action a)
+static int hits_key(fw_tui *t, void *p, enum fw_action a)
 {
     hits_view *v = p;
     switch (a) {

@@ -209,7 +209,7 @@ static void follow(fw_tui *t, person_view *v)
         fw_tui_message(t, _("This line names no other person."));
 }
 
-static bool person_key(fw_tui *t, void *p, enum fw_action a)
+static int person_key(fw_tui *t, void *p, enum fw_action a)
 {
     person_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))

@@ -276,20 +276,20 @@ static void run_rules(fw_tui *t, rules_view *v, const char *only)
     t->data_version = fw_ws_data_version(t->ws); /* our own run is not another writer's */
 }
 
-static bool rules_key(fw_tui *t, void *p, enum fw_action a)
+static int rules_key(fw_tui *t, void *p, enum fw_action a)
 {
     rules_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))
         return true;
     if (a == ACT_RULE_RUN_ALL) {
         run_rules(t, v, NULL);
-        return true;
+        return FW_KEY_RELOAD; /* the hits and cases changed under every screen */
     }
     if (a == ACT_RULE_RUN && v->nav.n > 0) {
         char *id = fw_strdup(v->rows[v->nav.cursor].rule_id);
         run_rules(t, v, id);
         free(id);
-        return true;
+        return FW_KEY_RELOAD;
     }
     if (v->nav.n == 0)
         return a == ACT_RULE_TOGGLE || a == ACT_RULE_EDIT || a == ACT_ENTER;
