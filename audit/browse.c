@@ -403,7 +403,8 @@ void fw_hit_row_clear(fw_hit_row *r)
 static const char hit_columns[] =
     "SELECT h.id, h.rule_id, h.category, h.severity, coalesce(c.status, 'new'), h.name, h.id_number, "
     "h.township, h.village, h.program, h.detail, h.amount, h.first_date, h.last_date, "
-    "coalesce(h.case_id, 0)";
+    "coalesce(h.case_id, 0), h.state, h.subject_kind";
+enum { HIT_KEY_COLUMN = 17 }; /* the sort key, when a page query adds it after the columns above */
 
 static void read_hit_row(sqlite3_stmt *st, fw_hit_row *r, bool has_key)
 {
@@ -423,15 +424,17 @@ static void read_hit_row(sqlite3_stmt *st, fw_hit_row *r, bool has_key)
     col_copy(st, 12, r->first_date, sizeof r->first_date);
     col_copy(st, 13, r->last_date, sizeof r->last_date);
     r->case_id = sqlite3_column_int64(st, 14);
+    col_copy(st, 15, r->state, sizeof r->state);
+    col_copy(st, 16, r->subject_kind, sizeof r->subject_kind);
     r->key_type = SQLITE_INTEGER;
     r->key_int = r->id;
     if (has_key) {
-        r->key_type = sqlite3_column_type(st, 15);
+        r->key_type = sqlite3_column_type(st, HIT_KEY_COLUMN);
         if (r->key_type == SQLITE_INTEGER)
-            r->key_int = sqlite3_column_int64(st, 15);
+            r->key_int = sqlite3_column_int64(st, HIT_KEY_COLUMN);
         else if (r->key_type != SQLITE_NULL) {
             r->key_type = SQLITE_TEXT;
-            r->key_text = col_dup(st, 15);
+            r->key_text = col_dup(st, HIT_KEY_COLUMN);
         }
     }
 }
@@ -1132,9 +1135,10 @@ void fw_lookup_free(fw_lookup_row *rows, int n)
 
 /* --- rules --------------------------------------------------------------------------------------- */
 
-/* Rule ids from the shipped and user rule files (section names), with their category and file,
- * inserted through ins, so a rule that never ran is listed too. */
-static void add_rule_files(const char *dir, sqlite3_stmt *ins)
+/* Rule ids from the shipped and user rule files (section names), with their category, file and
+ * name (in the language of the interface: `name` is Chinese, `name_en` English), inserted through
+ * ins, so a rule that never ran is listed too. */
+static void add_rule_files(const char *dir, sqlite3_stmt *ins, bool zh)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -1151,15 +1155,21 @@ static void add_rule_files(const char *dir, sqlite3_stmt *ins)
             char *key = fw_printf("%s:category", sec);
             const char *cat = iniparser_getstring(ini, key, "");
             free(key);
+            char *zh_key = fw_printf("%s:name", sec), *en_key = fw_printf("%s:name_en", sec);
+            const char *name_zh = iniparser_getstring(ini, zh_key, ""), *name_en = iniparser_getstring(ini, en_key, "");
+            const char *name = zh || !*name_en ? name_zh : name_en;
             char *up = fw_strdup(sec);
             for (char *c = up; *c; c++)
                 *c = (char)toupper((unsigned char)*c);
             sqlite3_bind_text(ins, 1, up, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(ins, 2, cat, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(ins, 3, path, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 4, name, -1, SQLITE_TRANSIENT);
             sqlite3_step(ins);
             sqlite3_reset(ins);
             free(up);
+            free(zh_key);
+            free(en_key);
         }
         if (ini)
             iniparser_freedict(ini);
@@ -1173,13 +1183,13 @@ int fw_rules_list(fw_ws *ws, fw_rule_row **rows, int *n, fw_err *err)
     *rows = NULL;
     *n = 0;
     /* The rule files go into a temporary table so the query can join them. */
-    sqlite3_exec(ws->db, "CREATE TEMP TABLE IF NOT EXISTS browse_rule_files(rule_id TEXT, category TEXT, file TEXT);"
-                         "DELETE FROM browse_rule_files", NULL, NULL, NULL);
+    sqlite3_exec(ws->db, "CREATE TEMP TABLE IF NOT EXISTS browse_rule_files(rule_id TEXT, category TEXT, file TEXT, "
+                         "name TEXT); DELETE FROM browse_rule_files", NULL, NULL, NULL);
     sqlite3_stmt *ins;
-    if (sqlite3_prepare_v2(ws->db, "INSERT INTO browse_rule_files VALUES (?, ?, ?)", -1, &ins, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(ws->db, "INSERT INTO browse_rule_files VALUES (?, ?, ?, ?)", -1, &ins, NULL) == SQLITE_OK) {
         char *dirs[2] = {fw_printf("%s/rules", fw_datadir()), fw_printf("%s/rules", fw_configdir())};
         for (int i = 0; i < 2; i++) {
-            add_rule_files(dirs[i], ins);
+            add_rule_files(dirs[i], ins, ui_chinese());
             free(dirs[i]);
         }
         sqlite3_finalize(ins);
@@ -1196,7 +1206,8 @@ int fw_rules_list(fw_ws *ws, fw_rule_row **rows, int *n, fw_err *err)
         "  l.started_at, l.status,"
         "  (SELECT count(*) FROM hits h WHERE h.rule_id = r.rule_id AND h.state = 'present'),"
         "  coalesce(l.hits, 0),"
-        "  coalesce((SELECT value FROM rule_settings s WHERE s.rule_id = r.rule_id AND s.key = 'enabled'), 'true')"
+        "  coalesce((SELECT value FROM rule_settings s WHERE s.rule_id = r.rule_id AND s.key = 'enabled'), 'true'),"
+        "  coalesce((SELECT name FROM browse_rule_files f WHERE f.rule_id = r.rule_id), '')"
         " FROM r LEFT JOIN last l ON l.rule_id = r.rule_id ORDER BY 2, 1";
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -1217,6 +1228,7 @@ int fw_rules_list(fw_ws *ws, fw_rule_row **rows, int *n, fw_err *err)
         r->last_hits = sqlite3_column_int64(st, 6);
         const char *en = (const char *)sqlite3_column_text(st, 7);
         r->enabled = !(en && (strcmp(en, "false") == 0 || strcmp(en, "0") == 0));
+        r->name = col_dup(st, 8);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
@@ -1236,6 +1248,7 @@ void fw_rules_free(fw_rule_row *rows, int n)
         free(rows[i].file);
         free(rows[i].last_run_at);
         free(rows[i].status);
+        free(rows[i].name);
     }
     free(rows);
 }

@@ -81,6 +81,8 @@ typedef struct fw_hit_row {
     long long amount;
     char first_date[11], last_date[11];
     long long case_id;           /* 0 = none */
+    char state[12];              /* present, gone, whitelisted */
+    char subject_kind[12];       /* person, household, village, account: what the hit is about */
     /* The sort key of this row, so the next page can be fetched after it. */
     int key_type;                /* SQLITE_INTEGER, SQLITE_TEXT or SQLITE_NULL */
     long long key_int;
@@ -174,6 +176,7 @@ void fw_lookup_free(fw_lookup_row *rows, int n);
 
 typedef struct fw_rule_row {
     char *rule_id, *category, *file, *last_run_at, *status;
+    char *name;          /* from the rule file, in the interface's language; "" when no file names it */
     long long hits;     /* present hits now */
     long long last_hits; /* hits in the last run that ran it */
     bool enabled;

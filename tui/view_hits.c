@@ -195,8 +195,8 @@ void fw_hits_apply_filter(fw_tui *t, void *p, const char *text)
 
 /* --- drawing ------------------------------------------------------------------------------------- */
 
-enum col_id { COL_MARK, COL_ID, COL_SEV, COL_RULE, COL_NAME, COL_IDNO, COL_AMOUNT, COL_STATUS, COL_PLACE,
-              COL_PROGRAM, COL_DETAIL, NCOLS };
+enum col_id { COL_MARK, COL_ID, COL_SEV, COL_RULE, COL_NAME, COL_IDNO, COL_AMOUNT, COL_STATUS, COL_STATE,
+              COL_PLACE, COL_PROGRAM, COL_DETAIL, NCOLS };
 
 static const struct {
     const char *title;
@@ -212,21 +212,25 @@ static const struct {
     [COL_IDNO] = {N_("ID number"), 18, false, FW_SORT_ID_NUMBER},
     [COL_AMOUNT] = {N_("Amount"), 12, true, FW_SORT_AMOUNT},
     [COL_STATUS] = {N_("Status"), 9, false, FW_SORT_STATUS},
+    [COL_STATE] = {N_("State"), 11, false, FW_SORT_COUNT_}, /* only with `all`: present, gone, whitelisted */
     [COL_PLACE] = {N_("Village"), 16, false, FW_SORT_VILLAGE},
     [COL_PROGRAM] = {N_("Program"), 10, false, FW_SORT_PROGRAM},
     [COL_DETAIL] = {N_("Detail"), 0, false, FW_SORT_COUNT_},
 };
 
-/* Columns are kept in this order of importance until the width runs out; detail takes the rest. */
-static const enum col_id priority[] = {COL_MARK, COL_ID, COL_NAME, COL_IDNO, COL_AMOUNT, COL_RULE, COL_SEV,
-                                       COL_STATUS, COL_PLACE, COL_PROGRAM};
+/* Columns are kept in this order of importance until the width runs out; detail takes the rest.
+ * The state column is there only when the filter lets gone and whitelisted hits in (`all`). */
+static const enum col_id priority[] = {COL_MARK, COL_ID, COL_NAME, COL_IDNO, COL_AMOUNT, COL_STATE, COL_RULE,
+                                       COL_SEV, COL_STATUS, COL_PLACE, COL_PROGRAM};
 
-static void layout(int width, int x[NCOLS], int w[NCOLS])
+static void layout(int width, bool with_state, int x[NCOLS], int w[NCOLS])
 {
     bool on[NCOLS] = {false};
     int used = 0;
     for (size_t i = 0; i < sizeof priority / sizeof priority[0]; i++) {
         enum col_id c = priority[i];
+        if (c == COL_STATE && !with_state)
+            continue;
         if (used + cols[c].width + 1 <= width) {
             on[c] = true;
             used += cols[c].width + 1;
@@ -276,6 +280,7 @@ static void draw_row(fw_tui *t, hits_view *v, WINDOW *win, int y, const fw_hit_r
         case COL_IDNO: s = fw_tui_id(t, r->id_number, idb); break;
         case COL_AMOUNT: fw_yuan(r->amount, amount); s = amount; break;
         case COL_STATUS: s = _(r->status); break;
+        case COL_STATE: s = _(r->state); break;
         case COL_PLACE:
             snprintf(buf, sizeof buf, "%s %s", r->township ? r->township : "", r->village ? r->village : "");
             s = buf;
@@ -300,7 +305,7 @@ static void hits_draw(fw_tui *t, void *p, WINDOW *win)
     getmaxyx(win, h, width);
     set_page_size(t, v, h);
     int x[NCOLS], w[NCOLS];
-    layout(width, x, w);
+    layout(width, v->filter.all_states, x, w);
     wattrset(win, fw_tui_attr(t, C_HEADER));
     for (int c = 0; c < NCOLS; c++) {
         if (!w[c])
