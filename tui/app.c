@@ -213,7 +213,9 @@ static void prompt_done(fw_tui *t, bool accepted)
             fw_tui_command(t, text);
         break;
     case P_FILTER:
-        if (accepted) {
+        if (accepted && top_ops(t) == &fw_view_log) /* the trail's own filter: case= user= action= */
+            fw_log_apply_filter(t, top_state(t), text);
+        else if (accepted) {
             char *cmd = fw_printf("filter %s", text);
             fw_tui_command(t, cmd);
             free(cmd);
@@ -338,11 +340,15 @@ void fw_tui_command(fw_tui *t, const char *line)
         go_to(t, &fw_view_cases, NULL);
     else if (strcmp(word, "case") == 0 && *rest)
         fw_tui_push(t, &fw_view_case, rest);
+    else if (strcmp(word, "whitelist") == 0)
+        go_to(t, &fw_view_whitelist, NULL);
+    else if (strcmp(word, "log") == 0)
+        go_to(t, &fw_view_log, *rest ? rest : NULL);
     else if (strcmp(word, "help") == 0)
         fw_tui_push(t, &fw_view_help, NULL);
     else
         fw_tui_error(t, _("Unknown command '%s': try :rule ID, :filter ..., :lookup NAME, :person ID, "
-                          ":hits, :rules, :overview, :help, :q."),
+                          ":hits, :rules, :cases, :whitelist, :log [CASE], :overview, :help, :q."),
                      word);
 }
 
@@ -380,6 +386,8 @@ static void global_action(fw_tui *t, enum fw_action a)
     case ACT_GO_RULES: go_to(t, &fw_view_rules, NULL); break;
     case ACT_GO_IMPORT: go_to(t, &fw_view_import, NULL); break;
     case ACT_GO_CASES: go_to(t, &fw_view_cases, NULL); break;
+    case ACT_GO_WHITELIST: go_to(t, &fw_view_whitelist, NULL); break;
+    case ACT_GO_LOG: go_to(t, &fw_view_log, NULL); break;
     default: break;
     }
 }
@@ -493,6 +501,9 @@ static void draw_all(fw_tui *t)
 typedef struct script {
     FILE *in, *timings;
     double started;
+    bool waiting;         /* a `wait` line: no key until the screen's background work is done */
+    char last[64];        /* the key before the wait, and when it was pressed (ms) */
+    double last_t0;
 } script;
 
 static double now_ms(void) { return fw_now_seconds() * 1e3; }
@@ -512,6 +523,8 @@ static int read_key(fw_tui *t, script *sc, int timeout_ms, char *name, size_t na
             int k = fw_key_parse(line);
             if (k < 0 && strncmp(line, "text ", 5) == 0) /* a whole prompt reply */
                 return -3;
+            if (k < 0 && strcmp(line, "wait") == 0) /* until the background work is done */
+                return -4;
             return k < 0 ? -1 : k;
         }
         return -2;
@@ -621,11 +634,27 @@ int fw_tui_run(fw_ws *ws, const char *first_view_arg)
             fprintf(sc.timings, "start %.2f\n", now_ms() - started);
         first = false;
         bool busy = top_ops(&t)->idle && top_ops(&t)->idle(&t, top_state(&t));
+        if (sc.waiting) {
+            if (busy)
+                continue;
+            sc.waiting = false;
+            if (sc.timings) /* how long the key's work took in all, counting from the key */
+                {
+                fprintf(sc.timings, "ready-%s %.2f\n", sc.last, now_ms() - sc.last_t0);
+                fflush(sc.timings);
+            }
+        }
         char name[256];
         int key = read_key(&t, &sc, busy ? 0 : 100, name, sizeof name);
         if (key == -2)
             break;
+        if (key == -4) {
+            sc.waiting = true;
+            continue;
+        }
         double t0 = now_ms();
+        snprintf(sc.last, sizeof sc.last, "%s", name);
+        sc.last_t0 = t0;
         if (key == -3) { /* script: "text WORDS" types the words into the open prompt */
             for (const char *p = name + 5; *p;) {
                 wchar_t wc;

@@ -25,6 +25,9 @@ enum fw_action {
     ACT_RULE_TOGGLE, ACT_RULE_EDIT, ACT_RULE_RUN, ACT_RULE_RUN_ALL,
     ACT_CASES_VALUE,
     ACT_DIR_UP, ACT_ALL_FILES, ACT_IMPORT_DATASET, ACT_IMPORT_REPLACE,
+    /* whitelist and audit-trail screens, frequency view, marks at scale */
+    ACT_GO_WHITELIST, ACT_GO_LOG, ACT_WL_ADD, ACT_WL_REMOVE, ACT_WL_REVIEW, ACT_LOG_VERIFY,
+    ACT_FREQ, ACT_MARK_FILTER, ACT_MARK_INVERT, ACT_MARK_CLEAR,
     ACT_COUNT_
 };
 
@@ -32,7 +35,8 @@ enum fw_action {
 enum {
     S_OVERVIEW = 1 << 0, S_HITS = 1 << 1, S_PERSON = 1 << 2, S_LOOKUP = 1 << 3,
     S_RULES = 1 << 4, S_IMPORT = 1 << 5, S_HELP = 1 << 6, S_CASES = 1 << 7, S_CASE = 1 << 8,
-    S_ALL = 0x1ff,
+    S_WHITELIST = 1 << 9, S_LOG = 1 << 10, S_FREQ = 1 << 11,
+    S_ALL = 0xfff,
 };
 
 /* Function keys and named keys are stored above the Unicode range so a key code never collides
@@ -89,9 +93,16 @@ typedef struct fw_view_ops {
 
 /* Replaces the filter of an open hit list (state of fw_view_hits). */
 void fw_hits_apply_filter(struct fw_tui *t, void *hits_state, const char *text);
+/* The hit list's filter (for the frequency view), and a new filter and search for it (words in the
+ * filter syntax; search NULL = none). */
+const fw_hit_filter *fw_hits_list_filter(void *hits_state);
+void fw_hits_set_filter(struct fw_tui *t, void *hits_state, const char *words, const char *search);
+/* Replaces the filter of the audit-trail screen (state of fw_view_log): case= user= action=. */
+void fw_log_apply_filter(struct fw_tui *t, void *log_state, const char *text);
 
 extern const fw_view_ops fw_view_overview, fw_view_hits, fw_view_person, fw_view_lookup, fw_view_rules,
     fw_view_import, fw_view_help, fw_view_cases, fw_view_case;
+extern const fw_view_ops fw_view_whitelist, fw_view_log, fw_view_freq;
 
 /* --- the application ------------------------------------------------------------------------------ */
 
@@ -154,7 +165,8 @@ void fw_tui_paint(fw_tui *t);
 
 /* The shared progress bar of long jobs (progress.c): `[#####-----] 42% text (Esc cancels)` in the
  * message line. Begin once per job (esc_hint NULL: "Esc cancels"), then update from the engine's
- * progress callback; update returns true once Esc has been pressed (it stays true). */
+ * progress callback; update returns true once Esc has been pressed (it stays true). A total < 0
+ * means the job cannot tell how far it is: the bar moves without a percentage. */
 typedef struct fw_progress {
     fw_tui *t;
     const char *esc_hint;
@@ -176,6 +188,10 @@ void fw_case_form_start(fw_tui *t, enum fw_action a, const long long *case_ids, 
 /* Exports (export_form.c): the hit list's leads with its filter, or one person's case workbook. */
 void fw_export_form_leads(fw_tui *t, const fw_hit_filter *f);
 void fw_export_form_case(fw_tui *t, long long case_id);
+
+/* The whitelist form (view_whitelist.c): ID number, rule, reason, last day, each checked as it is
+ * answered; id_number and rule_id (either may be NULL) are filled in from a hit or a person. */
+void fw_whitelist_form_start(fw_tui *t, const char *id_number, const char *rule_id);
 
 /* Runs a `:` command line ("rule DEC-001", "q", "lookup 张三", "filter ..."). */
 void fw_tui_command(fw_tui *t, const char *line);
