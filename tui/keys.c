@@ -59,7 +59,7 @@ static const struct {
     [ACT_IMPORT_REPLACE] = {"import_replace", N_("Replace the dataset's rows or append to them"), N_("Replace")},
     [ACT_GO_WHITELIST] = {"whitelist", N_("Go to the whitelist (known exceptions: list, add, remove, review)"), N_("Whitelist")},
     [ACT_GO_LOG] = {"log", N_("Go to the audit trail (browse, filter, verify)"), N_("Log")},
-    [ACT_WL_ADD] = {"whitelist_add", N_("Whitelist a person for a rule (from a hit: its person and rule)"), N_("Whitelist")},
+    [ACT_WL_ADD] = {"whitelist_add", N_("Whitelist a person for a rule (from a hit: its person and rule)"), N_("Add")},
     [ACT_WL_REMOVE] = {"whitelist_remove", N_("Remove the whitelist entry (kept in the list as removed)"), N_("Remove")},
     [ACT_WL_REVIEW] = {"whitelist_review", N_("Approve or reject a pending whitelist entry (second reviewer)"), N_("Review")},
     [ACT_LOG_VERIFY] = {"log_verify", N_("Verify the audit trail's hash chain (Esc stops)"), N_("Verify")},

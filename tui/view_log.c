@@ -242,7 +242,7 @@ static const char *words_of(fw_tui *t, log_rec *r)
     return r->words;
 }
 
-enum { W_SEQ = 6, W_AT = 20, W_USER = 10, W_ACTION = 22, W_OBJECT = 14 };
+enum { W_SEQ = 5, W_AT = 20, W_USER = 8, W_ACTION = 16, W_OBJECT = 14 };
 
 static void log_draw(fw_tui *t, void *p, WINDOW *w)
 {
@@ -252,12 +252,12 @@ static void log_draw(fw_tui *t, void *p, WINDOW *w)
     v->height = h - 1;
     fw_lines_scroll(&v->nav, v->height);
     /* At 80 columns the object gives way to what changed. */
-    int w_object = width >= 110 ? W_OBJECT : 0;
+    int w_object = width >= 120 ? W_OBJECT : 0;
     int x_at = W_SEQ + 1, x_user = x_at + W_AT + 1, x_action = x_user + W_USER + 1,
         x_object = x_action + W_ACTION + 1, x_what = x_object + (w_object ? w_object + 1 : 0);
     wattrset(w, fw_tui_attr(t, C_HEADER));
     fw_tui_put(w, 0, 0, width, "", false);
-    fw_tui_put(w, 0, 0, W_SEQ, _("Record"), true);
+    fw_tui_put(w, 0, 0, W_SEQ, _("No."), true);
     fw_tui_put(w, 0, x_at, W_AT, _("When"), false);
     fw_tui_put(w, 0, x_user, W_USER, _("Who"), false);
     fw_tui_put(w, 0, x_action, W_ACTION, _("Action"), false);
@@ -279,7 +279,7 @@ static void log_draw(fw_tui *t, void *p, WINDOW *w)
             fw_tui_put(w, i + 1, 0, W_SEQ, seq, true);
             fw_tui_put(w, i + 1, x_at, W_AT, r->at, false);
             fw_tui_put(w, i + 1, x_user, W_USER, r->user, false);
-            fw_tui_put(w, i + 1, x_action, W_ACTION, r->action, false);
+            fw_tui_put(w, i + 1, x_action, W_ACTION, _(fw_trail_action_label(r->action)), false);
             if (w_object)
                 fw_tui_put(w, i + 1, x_object, w_object, r->object, false);
             /* The object goes in front of the words when it has no column of its own. */
@@ -296,6 +296,8 @@ static void log_draw(fw_tui *t, void *p, WINDOW *w)
                                                        : _("The audit trail is empty."),
                    false);
 }
+
+static void log_reload(fw_tui *t, void *p);
 
 /* --- verify on a worker thread --------------------------------------------------------------------- */
 
@@ -376,10 +378,14 @@ static void run_verify(fw_tui *t, log_view *v)
     }
     if (threaded)
         pthread_join(thread, NULL);
+    /* The list shows what was verified: records written or altered meanwhile are read again. */
+    log_reload(t, v);
+    t->data_version = fw_ws_data_version(t->ws);
+    t->stale = false;
     if (stopped && j->rc)
         fw_tui_message(t, _("Verification stopped: nothing was concluded (v starts it again)."));
     else if (j->rc) {
-        fw_tui_error(t, _("Audit trail broken: %s"), j->err.msg);
+        fw_tui_error(t, "%s", j->err.msg);
         go_to_record(v, j->err.msg);
     } else {
         fw_trail_head(t->ws, &head_seq, head);

@@ -332,10 +332,21 @@ static void ask_next(fw_tui *t, wl_form *f)
 void fw_whitelist_form_start(fw_tui *t, const char *id_number, const char *rule_id)
 {
     wl_form *f = fw_calloc(1, sizeof *f);
-    f->values[F_ID] = id_number && *id_number ? fw_strdup(id_number) : NULL;
-    f->values[F_RULE] = rule_id && *rule_id ? fw_strdup(rule_id) : NULL;
-    /* Start at the first field not given; given ones can still be corrected with Esc and a new form. */
-    f->step = f->values[F_ID] ? (f->values[F_RULE] ? F_REASON : F_RULE) : F_ID;
+    const char *given[] = {id_number, rule_id};
+    /* What the hit or person gave is checked like an answer: the form starts at the first field
+     * that is missing or refused (a ledger's ID number can fail its check character), saying why. */
+    for (f->step = F_ID; f->step <= F_RULE; f->step++) {
+        const char *g = given[f->step];
+        fw_err err = {0};
+        if (!g || !*g)
+            break;
+        if (check_field(t, f, g, &err)) {
+            free(f->values[f->step]);
+            f->values[f->step] = fw_strdup(g);
+            fw_tui_error(t, "%s", err.msg);
+            break;
+        }
+    }
     ask_next(t, f);
 }
 
