@@ -461,7 +461,15 @@ static void draw_status(fw_tui *t)
             wattrset(w, A_NORMAL);
         } else
             draw_bar(t, w, 1);
-        char *line = fw_printf("%s%s", t->prompt_label, t->prompt_text);
+        /* What is being typed stays in sight: a label too long for the line gives way (cut with …). */
+        int tw = fw_utf8_width(t->prompt_text), lw = fw_utf8_width(t->prompt_label);
+        int room = COLS - tw - 1;
+        char label[sizeof t->prompt_label];
+        if (lw > room && room > 1)
+            lw = fw_utf8_fit(t->prompt_label, room, label, sizeof label);
+        else
+            snprintf(label, sizeof label, "%s", t->prompt_label);
+        char *line = fw_printf("%s%s", label, t->prompt_text);
         fw_tui_put(w, 0, 0, COLS, line, false);
         int x = fw_utf8_width(line);
         free(line);
@@ -502,6 +510,7 @@ typedef struct script {
     FILE *in, *timings;
     double started;
     bool waiting;         /* a `wait` line: no key until the screen's background work is done */
+    double sleep_until;   /* a `sleep MS` line: no key before then (ms), the screen going on */
     char last[64];        /* the key before the wait, and when it was pressed (ms) */
     double last_t0;
 } script;
@@ -513,6 +522,13 @@ static double now_ms(void) { return fw_now_seconds() * 1e3; }
 static int read_key(fw_tui *t, script *sc, int timeout_ms, char *name, size_t namesz)
 {
     name[0] = '\0';
+    if (sc->in && sc->sleep_until > 0) {
+        if (now_ms() < sc->sleep_until) {
+            napms(timeout_ms < 20 ? timeout_ms : 20);
+            return -1;
+        }
+        sc->sleep_until = 0;
+    }
     if (sc->in) {
         char line[256];
         while (fgets(line, sizeof line, sc->in)) {
@@ -525,6 +541,10 @@ static int read_key(fw_tui *t, script *sc, int timeout_ms, char *name, size_t na
                 return -3;
             if (k < 0 && strcmp(line, "wait") == 0) /* until the background work is done */
                 return -4;
+            if (k < 0 && strncmp(line, "sleep ", 6) == 0) { /* the screen goes on meanwhile */
+                sc->sleep_until = now_ms() + atof(line + 6);
+                return -1;
+            }
             return k < 0 ? -1 : k;
         }
         return -2;

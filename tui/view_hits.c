@@ -209,10 +209,7 @@ void fw_hits_set_filter(fw_tui *t, void *p, const char *words, const char *searc
     free(v->filter.search);
     v->filter.search = search && *search ? fw_strdup(search) : NULL;
     restart_totals(t, v);
-    load_first(t, v);
-    char *f = fw_hit_filter_format(&v->filter);
-    fw_tui_message(t, _("Filtered: %s%s%s"), f, v->filter.search ? " /" : "", v->filter.search ? v->filter.search : "");
-    free(f);
+    load_first(t, v); /* the status line shows the filter */
 }
 
 /* --- drawing ------------------------------------------------------------------------------------- */
