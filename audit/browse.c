@@ -1644,7 +1644,26 @@ static bool is_money_field(const char *key)
     return strcmp(key, "amount") == 0 || strcmp(key, "to_recover") == 0 || strcmp(key, "recovered") == 0;
 }
 
-/* A JSON value as a person reads it: text as is, money in yuan, null as "-". */
+/* A changed field's name as the case screen labels it (N_(): translated when shown); the key
+ * itself when it has no label. */
+static const char *field_label(const char *key)
+{
+    static const struct { const char *key, *label; } labels[] = {
+        {"status", N_("Status")}, {"assignee", N_("Assignee")}, {"due_date", N_("Due")},
+        {"received_at", N_("Received")}, {"verify_method", N_("Method")}, {"verifier", N_("Verifier")},
+        {"verified_at", N_("Verified")}, {"conclusion", N_("Conclusion")}, {"dismiss_reason", N_("Reason")},
+        {"dismiss_text", N_("Reason text")}, {"measures", N_("Measures")}, {"to_recover", N_("To recover")},
+        {"recovered", N_("Recovered")}, {"closed_at", N_("Closed")}, {"closure_note", N_("Closure note")},
+        {"note", N_("Note")}, {"id_number", N_("ID number")}, {"rule_id", N_("Rule")},
+        {"reason", N_("Reason given")}, {"until", N_("Until")}, {"pending_status", N_("Pending")},
+    };
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (strcmp(labels[i].key, key) == 0)
+            return _(labels[i].label);
+    return key;
+}
+
+/* A JSON value as a person reads it: text as is (a status in words), money in yuan, null as "-". */
 static char *field_value(sqlite3_stmt *st, int col, const char *key)
 {
     if (sqlite3_column_type(st, col) == SQLITE_NULL)
@@ -1654,6 +1673,8 @@ static char *field_value(sqlite3_stmt *st, int col, const char *key)
         fw_yuan(sqlite3_column_int64(st, col), y);
         return fw_strdup(y);
     }
+    if (strcmp(key, "status") == 0 || strcmp(key, "pending_status") == 0)
+        return fw_strdup(_((const char *)sqlite3_column_text(st, col)));
     return col_dup(st, col);
 }
 
@@ -1682,12 +1703,13 @@ char **fw_trail_record_fields(fw_ws *ws, const char *before, const char *after, 
         char *b = field_value(st, 1, key), *a = field_value(st, 2, key);
         bool had_before = sqlite3_column_int(st, 3), cleared = sqlite3_column_int(st, 4);
         v = fw_realloc(v, (size_t)(n + 2) * sizeof *v);
+        const char *label = field_label(key);
         if (cleared)
-            v[n++] = fw_printf("%s: %s → -", key, b);
+            v[n++] = fw_printf("%s: %s → -", label, b);
         else if (had_before)
-            v[n++] = fw_printf("%s: %s → %s", key, b, a);
+            v[n++] = fw_printf("%s: %s → %s", label, b, a);
         else
-            v[n++] = fw_printf("%s: %s", key, a);
+            v[n++] = fw_printf("%s: %s", label, a);
         v[n] = NULL;
         free(b);
         free(a);

@@ -104,11 +104,11 @@ static void wl_draw(fw_tui *t, void *p, WINDOW *w)
     wattrset(w, fw_tui_attr(t, C_HEADER));
     fw_tui_put(w, 0, 0, width, "", false);
     fw_tui_put(w, 0, 0, 5, _("No."), true);
-    fw_tui_put(w, 0, x_state, 9, _("State"), false);
+    fw_tui_put(w, 0, x_state, 9, _("Status"), false);
     fw_tui_put(w, 0, x_id, 18, _("ID number"), false);
     fw_tui_put(w, 0, x_rule, 8, _("Rule"), false);
     fw_tui_put(w, 0, x_until, 11, _("Until"), false);
-    fw_tui_put(w, 0, x_reason, w_reason, _("Reason"), false);
+    fw_tui_put(w, 0, x_reason, w_reason, _("Reason given"), false);
     if (wide) {
         fw_tui_put(w, 0, x_user, 10, _("Added by"), false);
         fw_tui_put(w, 0, x_user + 11, width - x_user - 11, _("Reviewed by"), false);

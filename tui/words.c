@@ -15,4 +15,5 @@ const char *const fw_tui_words[] = {
     N_("vehicles"), N_("properties"), N_("prisoners"), N_("students"), N_("disabilities"), N_("pensions"),
     N_("standards"), N_("hits"), N_("cases"),
     N_("present"), N_("gone"), N_("whitelisted"), N_("person"), N_("household"), N_("village"),
+    N_("active"), N_("pending"), N_("expired"), N_("removed"), N_("rejected"),
 };
