@@ -513,6 +513,7 @@ typedef struct script {
     double sleep_until;   /* a `sleep MS` line: no key before then (ms), the screen going on */
     char last[64];        /* the key before the wait, and when it was pressed (ms) */
     double last_t0;
+    double longest_step;  /* ms of the longest slice of background work since that key */
 } script;
 
 static double now_ms(void) { return fw_now_seconds() * 1e3; }
@@ -653,14 +654,16 @@ int fw_tui_run(fw_ws *ws, const char *first_view_arg)
         if (first && sc.timings)
             fprintf(sc.timings, "start %.2f\n", now_ms() - started);
         first = false;
+        double step0 = now_ms();
         bool busy = top_ops(&t)->idle && top_ops(&t)->idle(&t, top_state(&t));
+        if (busy && now_ms() - step0 > sc.longest_step)
+            sc.longest_step = now_ms() - step0;
         if (sc.waiting) {
             if (busy)
                 continue;
             sc.waiting = false;
-            if (sc.timings) /* how long the key's work took in all, counting from the key */
-                {
-                fprintf(sc.timings, "ready-%s %.2f\n", sc.last, now_ms() - sc.last_t0);
+            if (sc.timings) { /* the key's work in all, from the key; its longest step is how long Esc waits */
+                fprintf(sc.timings, "ready-%s %.2f step %.2f\n", sc.last, now_ms() - sc.last_t0, sc.longest_step);
                 fflush(sc.timings);
             }
         }
@@ -675,6 +678,7 @@ int fw_tui_run(fw_ws *ws, const char *first_view_arg)
         double t0 = now_ms();
         snprintf(sc.last, sizeof sc.last, "%s", name);
         sc.last_t0 = t0;
+        sc.longest_step = 0;
         if (key == -3) { /* script: "text WORDS" types the words into the open prompt */
             for (const char *p = name + 5; *p;) {
                 wchar_t wc;
