@@ -1747,6 +1747,7 @@ const char *fw_trail_action_label(const char *action)
         {"run", N_("rule run")},
         {"export", N_("export")},
         {"setting", N_("setting changed")},
+        {"trail.start", N_("trail begins")},
     };
     for (size_t i = 0; action && i < sizeof labels / sizeof labels[0]; i++)
         if (strcmp(labels[i].action, action) == 0)
