@@ -52,7 +52,10 @@ for sig in INT TERM; do
     pid=""
     for _ in $(seq 50); do pid=$(pgrep -P "$timer" || true); [ -n "$pid" ] && break; sleep 0.1; done
     [ -n "$pid" ] || fail "fundwatch did not start"
-    sleep 2.5 # the query has long returned its first rows; their hits are being saved
+    # the rule has started (it is recorded as running, with its handlers in place) and the query
+    # has long returned its first rows: their hits are being saved
+    for _ in $(seq 200); do [ "$(sqlite3 w.db "SELECT status FROM runs WHERE id = $run")" = running ] && break; sleep 0.05; done
+    sleep 2.5
     [ "$(sqlite3 w.db "SELECT count(*) FROM run_rules WHERE run_id = $run")" = 0 ] || fail "the rule ended early"
     sent=$(date +%s.%N)
     kill -"$sig" "$pid"
