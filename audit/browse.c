@@ -10,6 +10,7 @@
 
 #include "audit/dataset.h"
 #include "audit/i18n.h"
+#include "audit/money.h"
 #include "audit/paths.h"
 #include "audit/schema.h"
 #include "audit/trail.h"
@@ -57,17 +58,45 @@ void fw_yuan(long long fen, char out[32])
 
 /* --- overview ----------------------------------------------------------------------------------- */
 
-/* The hit aggregates read the table NOT INDEXED: one sequential pass beats walking an index in
- * group order and visiting the rows at random (10 s against 1.5 s at a million hits). */
+/* The present hits read once (NOT INDEXED: one sequential pass beats walking an index in group order
+ * and visiting the rows at random, 10 s against 1.5 s at a million hits), each figure's set of hits,
+ * their counts and dates, and their money from audit/money.h (each payment once). A hit counts under
+ * each program of its set in the program clusters. */
+static const char overview_sets[] =
+    "ov_hit AS MATERIALIZED (SELECT h.id, h.category, h.severity, COALESCE(c.status, 'new') AS status, "
+    "h.township, h.village, h.program, substr(h.first_date, 1, 7) AS month, h.first_date, h.last_date "
+    "FROM hits h NOT INDEXED LEFT JOIN cases c ON c.id = h.case_id WHERE h.state = 'present'),\n"
+    "ov_split(id, program, rest) AS (SELECT id, NULL, program || ',' FROM ov_hit WHERE program <> '' "
+    "UNION ALL SELECT id, substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) "
+    "FROM ov_split WHERE rest <> ''),\n"
+    "ov_set(section, item, hit_id) AS MATERIALIZED ("
+    "SELECT 'total', 'hits', id FROM ov_hit "
+    "UNION ALL SELECT 'category', category, id FROM ov_hit "
+    "UNION ALL SELECT 'severity', severity, id FROM ov_hit "
+    "UNION ALL SELECT 'status', status, id FROM ov_hit "
+    "UNION ALL SELECT 'village', COALESCE(township, '') || ' ' || COALESCE(village, ''), id FROM ov_hit "
+    "WHERE township IS NOT NULL OR village IS NOT NULL "
+    "UNION ALL SELECT DISTINCT 'program_month', s.program || ' ' || COALESCE(h.month, ''), h.id "
+    "FROM ov_split s JOIN ov_hit h ON h.id = s.id WHERE s.program <> ''),\n";
+
+static const char overview_figures[] =
+    "ov_fig(section, item, n, paid, other, first, last) AS MATERIALIZED (SELECT a.section, a.item, a.n, "
+    "COALESCE(m.paid, 0), COALESCE(m.other, 0), a.first, a.last FROM (SELECT s.section, s.item, count(*) AS n, "
+    "min(h.first_date) AS first, max(h.last_date) AS last FROM ov_set s JOIN ov_hit h ON h.id = s.hit_id "
+    "GROUP BY s.section, s.item) a LEFT JOIN fw_money m ON m.grp = a.section || char(31) || a.item)\n";
+
 int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err)
 {
     fw_buf sql = {0};
+    char *money = fw_money_ctes("SELECT section || char(31) || item, hit_id FROM ov_set");
+    fw_buf_printf(&sql, "WITH %s%s,\n%s", overview_sets, money, overview_figures);
+    free(money);
     /* Datasets, in the contract's order. */
     for (int i = 0; i < fw_ndatasets; i++) {
         const char *n = fw_datasets[i].name;
         fw_buf_printf(&sql,
                       "SELECT 'dataset' AS section, '%s' AS item, (SELECT count(*) FROM ds_%s) AS count, "
-                      "%s AS amount, "
+                      "%s AS amount, NULL AS other_amount, "
                       "(SELECT coalesce(sum(rows_rejected), 0) FROM imports WHERE dataset = '%s') AS rejected, "
                       "(SELECT min(min_date) FROM imports WHERE dataset = '%s' AND status = 'loaded') AS first, "
                       "(SELECT max(max_date) FROM imports WHERE dataset = '%s' AND status = 'loaded') AS last\n"
@@ -77,28 +106,24 @@ int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err)
     }
     fw_buf_printf(
         &sql,
-        "SELECT * FROM (SELECT 'run', '#' || id || ' ' || status, hits_new + hits_present, NULL, NULL, "
+        "SELECT * FROM (SELECT 'run', '#' || id || ' ' || status, hits_new + hits_present, NULL, NULL, NULL, "
         "started_at, finished_at FROM runs ORDER BY id DESC LIMIT 1)\n"
-        "UNION ALL SELECT 'total', 'hits', count(*), coalesce(sum(amount), 0), NULL, min(first_date), "
-        "max(last_date) FROM hits WHERE state = 'present'\n"
-        "UNION ALL SELECT 'total', 'cases', count(*), coalesce(sum(to_recover), 0), NULL, min(created_at), "
+        "UNION ALL SELECT 'total', 'hits', (SELECT count(*) FROM ov_hit), "
+        "COALESCE((SELECT paid FROM ov_fig WHERE section = 'total'), 0), "
+        "COALESCE((SELECT other FROM ov_fig WHERE section = 'total'), 0), NULL, "
+        "(SELECT min(first_date) FROM ov_hit), (SELECT max(last_date) FROM ov_hit)\n"
+        "UNION ALL SELECT 'total', 'cases', count(*), coalesce(sum(to_recover), 0), NULL, NULL, min(created_at), "
         "max(updated_at) FROM cases\n"
-        "UNION ALL SELECT * FROM (SELECT 'category', category, count(*), sum(amount), NULL, min(first_date), "
-        "max(last_date) FROM hits NOT INDEXED WHERE state = 'present' GROUP BY category ORDER BY count(*) DESC, category)\n"
-        "UNION ALL SELECT * FROM (SELECT 'severity', severity, count(*), sum(amount), NULL, min(first_date), "
-        "max(last_date) FROM hits NOT INDEXED WHERE state = 'present' GROUP BY severity "
-        "ORDER BY " SEVERITY_RANK ")\n"
-        "UNION ALL SELECT * FROM (SELECT 'status', coalesce(c.status, 'new'), count(*), sum(h.amount), NULL, "
-        "min(h.first_date), max(h.last_date) FROM hits h NOT INDEXED LEFT JOIN cases c ON c.id = h.case_id "
-        "WHERE h.state = 'present' GROUP BY 1, 2 ORDER BY count(*) DESC, 2)\n"
-        "UNION ALL SELECT * FROM (SELECT 'village', coalesce(township, '') || ' ' || coalesce(village, ''), "
-        "count(*), sum(amount), NULL, min(first_date), max(last_date) FROM hits NOT INDEXED WHERE state = 'present' "
-        "AND (township IS NOT NULL OR village IS NOT NULL) GROUP BY township, village "
-        "ORDER BY count(*) DESC, 2 LIMIT %d)\n"
-        "UNION ALL SELECT * FROM (SELECT 'program_month', coalesce(program, '') || ' ' || "
-        "coalesce(substr(first_date, 1, 7), ''), count(*), sum(amount), NULL, min(first_date), "
-        "max(last_date) FROM hits NOT INDEXED WHERE state = 'present' AND program IS NOT NULL "
-        "GROUP BY program, substr(first_date, 1, 7) ORDER BY count(*) DESC, 2 LIMIT %d)",
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
+        "WHERE section = 'category' ORDER BY n DESC, item)\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
+        "WHERE section = 'severity' ORDER BY CASE item WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END)\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
+        "WHERE section = 'status' ORDER BY n DESC, item)\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
+        "WHERE section = 'village' ORDER BY n DESC, item LIMIT %d)\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
+        "WHERE section = 'program_month' ORDER BY n DESC, item LIMIT %d)",
         top, top);
     int rc = sqlite3_prepare_v2(ws->db, sql.data, -1, st, NULL);
     fw_buf_free(&sql);
@@ -126,9 +151,10 @@ int fw_overview_load(fw_ws *ws, int top, fw_overview *ov, fw_err *err)
             r->item = fw_strdup("");
         r->count = col_int_or(st, 2, -1);
         r->amount = col_int_or(st, 3, -1);
-        r->rejected = col_int_or(st, 4, -1);
-        r->first = col_dup(st, 5);
-        r->last = col_dup(st, 6);
+        r->other = col_int_or(st, 4, -1);
+        r->rejected = col_int_or(st, 5, -1);
+        r->first = col_dup(st, 6);
+        r->last = col_dup(st, 7);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
@@ -656,35 +682,55 @@ void fw_hit_totals_init(fw_ws *ws, fw_hit_totals *t)
     t->done = t->max_id == 0;
 }
 
+void fw_hit_totals_free(fw_hit_totals *t)
+{
+    fw_money_acc_end(&t->money);
+}
+
+/* Runs one of the slice's two money statements (audit/money.h); row gets its first row. */
+static int totals_stmt(fw_ws *ws, char *sql, const binds *b, fw_hit_totals *t, bool add)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL);
+    free(sql);
+    if (rc != SQLITE_OK)
+        return rc;
+    binds_apply(b, st);
+    rc = sqlite3_step(st);
+    if (add && rc == SQLITE_ROW) {
+        t->money.paid += sqlite3_column_double(st, 0);
+        t->money.other += sqlite3_column_int64(st, 1);
+        t->count += sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 int fw_hit_totals_step(fw_ws *ws, const fw_hit_filter *f, fw_hit_totals *t, long long slice,
                        fw_err *err)
 {
     if (t->done)
         return 1;
+    if (t->money.id == 0 && fw_money_acc_begin(ws, &t->money, err))
+        return -1;
     fw_buf sql = {0};
     binds b = {0};
-    fw_buf_puts(&sql, "SELECT count(*), coalesce(sum(h.amount), 0) FROM hits h LEFT JOIN cases c "
-                      "ON c.id = h.case_id WHERE h.id >= ? AND h.id < ?");
+    fw_buf_puts(&sql, "SELECT 0, h.id FROM hits h LEFT JOIN cases c ON c.id = h.case_id WHERE h.id >= ? AND h.id < ?");
     bind_int(&b, t->next_id);
     bind_int(&b, t->next_id + slice);
     filter_where(f, &sql, &b, false);
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(ws->db, sql.data, -1, &st, NULL);
+    /* Each payment counts once across slices: what a slice adds, then what it has seen. */
+    int rc = totals_stmt(ws, fw_money_acc_add_sql(&t->money, sql.data), &b, t, true);
+    if (rc == SQLITE_OK)
+        rc = totals_stmt(ws, fw_money_acc_merge_sql(&t->money, sql.data), &b, t, false);
     fw_buf_free(&sql);
-    if (rc == SQLITE_OK) {
-        binds_apply(&b, st);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            t->count += sqlite3_column_int64(st, 0);
-            t->amount += sqlite3_column_int64(st, 1);
-        }
-        sqlite3_finalize(st);
-    }
     binds_free(&b);
-    if (rc != SQLITE_ROW) {
+    if (rc != SQLITE_OK) {
         query_failed(ws, err, _("the hit totals"));
         return -1;
     }
+    t->amount = fw_money_acc_paid(&t->money);
+    t->other = t->money.other;
     t->next_id += slice;
     t->done = t->next_id > t->max_id;
     return t->done ? 1 : 0;
@@ -739,13 +785,6 @@ const char *fw_detail_section_title(enum fw_detail_section s)
 }
 
 /* The UI speaks Chinese when the catalogue says so: the translation of the marker "en" is "zh". */
-static bool ui_chinese(void)
-{
-    /* TRANSLATORS: the language of this catalogue as a two-letter code ("zh" for Chinese); it picks
-     * the Chinese column labels of registry records. */
-    return strcmp(_("en"), "zh") == 0;
-}
-
 static fw_detail_row *add_row(fw_person *p, enum fw_detail_section s, int flags, const char *link,
                               int ncells)
 {
@@ -869,7 +908,7 @@ static int add_registry_rows(fw_ws *ws, fw_person *p, const fw_dataset *ds, cons
     if (rc != SQLITE_OK)
         return query_failed(ws, err, _("the registry evidence"));
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    bool zh = ui_chinese();
+    bool zh = fw_ui_chinese();
     int nc = sqlite3_column_count(st);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         fw_buf b = {0};
@@ -969,6 +1008,14 @@ static int load_sections(fw_ws *ws, fw_person *p, fw_err *err)
                        "(SELECT household_id FROM ds_persons WHERE id_number = ?1 AND household_id IS NOT NULL "
                        "LIMIT 1)) ORDER BY id_number <> ?1, id LIMIT 500",
                        id, 1u << 4, err))
+        return err->code;
+
+    /* The money at issue of the hits listed (present ones), each payment once. */
+    if (fw_money_of(ws,
+                    "SELECT id FROM hits WHERE state = 'present' AND (id_number = ?1 OR (household_id IS NOT NULL "
+                    "AND household_id = (SELECT household_id FROM ds_persons WHERE id_number = ?1 AND household_id "
+                    "IS NOT NULL LIMIT 1)))",
+                    id, &p->money, err))
         return err->code;
 
     static const char *const case_h[] = {N_("When"), N_("Who"), N_("What"), N_("Details")};

@@ -12,6 +12,7 @@
 #include "audit/cases.h"
 #include "audit/dataset.h"
 #include "audit/indexes.h"
+#include "audit/profile.h"
 #include "audit/trail.h"
 
 /* ---- time and interruption ------------------------------------------------------------------ */
@@ -255,6 +256,10 @@ static void add_row(rule_query *q, sqlite3_stmt *st, const int col[O_NCOLS])
     hit_row *h = &q->rows[q->nrows++];
     for (int k = 0; k < O_NCOLS; k++)
         h->col[k] = k == O_AMOUNT ? NULL : column_copy(st, col[k]);
+    /* A hit's programs are a set, however the rule joined them (audit/profile.h). */
+    char *programs = fw_program_set(h->col[O_PROGRAM]);
+    free(h->col[O_PROGRAM]);
+    h->col[O_PROGRAM] = programs;
     h->amount = sqlite3_column_type(st, col[O_AMOUNT]) == SQLITE_FLOAT
                     ? (long long)(sqlite3_column_double(st, col[O_AMOUNT]) + 0.5)
                     : sqlite3_column_int64(st, col[O_AMOUNT]);

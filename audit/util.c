@@ -268,10 +268,8 @@ int fw_time_local_tm(const char *stored, struct tm *out)
 const char *fw_time_local(const char *stored, enum fw_time_style style, char *out, size_t outsz)
 {
     struct tm tm;
-    if (!fw_time_local_tm(stored, &tm)) {
-        snprintf(out, outsz, "%s", stored ? stored : "");
-        return out;
-    }
+    if (!fw_time_local_tm(stored, &tm))
+        return stored ? stored : "";
     if (style == FW_TIME_MINUTE) {
         strftime(out, outsz, "%Y-%m-%d %H:%M", &tm);
         return out;

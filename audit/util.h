@@ -76,8 +76,8 @@ enum fw_time_style {
 };
 enum { FW_TIME_SIZE = 40 };
 /* Formats a stored UTC time ("2026-12-05T07:48:30Z"; also without seconds or with a space for
- * the T) in local time. Anything else (a date, a month, free text, NULL) is copied unchanged ("" for
- * NULL): a day has no time zone. Returns out. */
+ * the T) in local time into out and returns out. Anything else (a date, a month, free text) is
+ * returned itself, unchanged, and NULL as "": a day has no time zone. */
 const char *fw_time_local(const char *stored, enum fw_time_style style, char *out, size_t outsz);
 /* The local broken-down time of a stored UTC time; false when stored is not one. */
 int fw_time_local_tm(const char *stored, struct tm *out);

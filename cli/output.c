@@ -6,24 +6,36 @@
 #include "audit/trail.h"
 #include "cli/cli.h"
 
-/* Money columns are stored in fen; a table shows yuan. */
+/* Money columns are stored in fen and shown in yuan with two decimals in every format; a column
+ * that keeps fen says so in its name (..._fen) and is printed as stored. */
 static int is_money_column(const char *name)
 {
     size_t n = strlen(name);
-    return strstr(name, "amount") != NULL || (n > 4 && strcmp(name + n - 4, "_fen") == 0) ||
-           strcmp(name, "recovered") == 0 || strcmp(name, "to_recover") == 0;
+    if (n > 4 && strcmp(name + n - 4, "_fen") == 0)
+        return 0;
+    return strstr(name, "amount") != NULL || strcmp(name, "recovered") == 0 || strcmp(name, "to_recover") == 0;
 }
 
-static char *cell_text(sqlite3_stmt *st, int i, int as_money)
+static char *yuan_text(long long v)
+{
+    return fw_printf("%s%lld.%02lld", v < 0 ? "-" : "", llabs(v) / 100, llabs(v) % 100);
+}
+
+/* A cell as text. In a table (for people) a stored UTC time reads in local time; CSV and JSON keep
+ * the stored ISO time, whose Z says its zone. */
+static char *cell_text(sqlite3_stmt *st, int i, int as_money, int for_people)
 {
     int type = sqlite3_column_type(st, i);
     if (type == SQLITE_NULL)
         return fw_strdup("");
-    if (as_money && type == SQLITE_INTEGER) {
-        long long v = sqlite3_column_int64(st, i);
-        return fw_printf("%s%lld.%02lld", v < 0 ? "-" : "", llabs(v) / 100, llabs(v) % 100);
+    if (as_money && type == SQLITE_INTEGER)
+        return yuan_text(sqlite3_column_int64(st, i));
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    if (for_people && type == SQLITE_TEXT) {
+        char when[FW_TIME_SIZE];
+        return fw_strdup(fw_time_local(v, FW_TIME_MINUTE, when, sizeof when));
     }
-    return fw_strdup((const char *)sqlite3_column_text(st, i));
+    return fw_strdup(v);
 }
 
 static void csv_cell(FILE *out, const char *s)
@@ -64,8 +76,9 @@ static long print_csv(sqlite3_stmt *st, FILE *out, int *rc)
         for (int i = 0; i < n; i++) {
             if (i)
                 fputc(',', out);
-            const unsigned char *v = sqlite3_column_text(st, i);
-            csv_cell(out, v ? (const char *)v : "");
+            char *c = cell_text(st, i, is_money_column(sqlite3_column_name(st, i)), 0);
+            csv_cell(out, c);
+            free(c);
         }
         fputs("\r\n", out);
         rows++;
@@ -85,7 +98,14 @@ static long print_json(sqlite3_stmt *st, FILE *out, int *rc)
                 fputs(", ", out);
             json_string(out, sqlite3_column_name(st, i));
             fputs(": ", out);
-            switch (sqlite3_column_type(st, i)) {
+            int type = sqlite3_column_type(st, i);
+            if (type == SQLITE_INTEGER && is_money_column(sqlite3_column_name(st, i))) {
+                char *y = yuan_text(sqlite3_column_int64(st, i)); /* a JSON number in yuan: 283.78 */
+                fputs(y, out);
+                free(y);
+                continue;
+            }
+            switch (type) {
             case SQLITE_NULL: fputs("null", out); break;
             case SQLITE_INTEGER: fprintf(out, "%lld", sqlite3_column_int64(st, i)); break;
             case SQLITE_FLOAT: fprintf(out, "%.17g", sqlite3_column_double(st, i)); break;
@@ -124,7 +144,7 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
             cells = fw_realloc(cells, (size_t)cap * (size_t)n * sizeof *cells);
         }
         for (int i = 0; i < n; i++) {
-            char *c = cell_text(st, i, money[i]);
+            char *c = cell_text(st, i, money[i], 1);
             int w = fw_utf8_width(c);
             if (w > width[i])
                 width[i] = w;

@@ -35,7 +35,7 @@ typedef struct cases_view {
     case_row *rows;      /* the list tabs */
     char **text;         /* systemic tab: one string a line; also the search text of list rows */
     bool *heading;       /* systemic tab: section lines */
-    long long count, total;
+    long long count, total, other; /* total, other: fen (audit/money.h) */
     fw_lines nav;
     int height;
 } cases_view;
@@ -176,16 +176,21 @@ static void load_list(fw_tui *t, cases_view *v)
         r->assignee = col_text(st, FW_CL_ASSIGNEE);
         r->due = col_text(st, FW_CL_DUE_DATE);
         v->text[v->nav.n] = fw_printf("%s %s %s %s %s", r->case_no, _(r->status), r->name, r->place, r->assignee);
-        v->total += r->amount;
         v->nav.n++;
     }
     sqlite3_finalize(st);
+    /* The total is the listed cases' money as one set: a payment behind two cases counts once. */
+    fw_money m;
+    if (fw_case_list_money(t->ws, &f, &m, &err))
+        fw_tui_error(t, "%s", err.msg);
+    else
+        v->total = m.paid, v->other = m.other;
 }
 
 static void load(fw_tui *t, cases_view *v)
 {
     free_lines(v);
-    v->total = 0;
+    v->total = v->other = 0;
     v->count = 0;
     if (v->tab == TAB_ASSIGNEE && load_assignees(t, v))
         return;
@@ -370,10 +375,15 @@ static void cases_status(fw_tui *t, void *p, char *out, size_t outsz)
         snprintf(out, outsz, "%s", _("Confirmed = confirmed, partly confirmed, rectifying, closed · Tab next tab"));
         return;
     }
-    char money[32];
+    char money[32], stat[96] = "";
     fw_yuan(v->total, money);
-    snprintf(out, outsz, _("%d of %lld cases · ¥%s · Tab next tab · v next status/assignee · Enter opens"),
-             v->nav.n ? v->nav.cursor + 1 : 0, v->count, money);
+    if (v->other > 0) {
+        char y[32];
+        fw_yuan(v->other, y);
+        snprintf(stat, sizeof stat, _(" · +¥%s village statistics"), y);
+    }
+    snprintf(out, outsz, _("%d of %lld cases · ¥%s%s · Tab next tab · v next status/assignee · Enter opens"),
+             v->nav.n ? v->nav.cursor + 1 : 0, v->count, money, stat);
 }
 
 static const char *cases_title(void *p)
@@ -453,6 +463,13 @@ static void add_fields(fw_tui *t, case_view *v)
     add_field(v, _("Rules"), c->rules);
     add_field(v, _("Programs"), c->programs);
     add_field(v, _("Amount"), amount);
+    if (c->amount_other > 0) { /* a village statistic is no money at issue: said so, kept apart */
+        char y[32];
+        fw_yuan(c->amount_other, y);
+        char *stat = fw_printf(_("¥%s (village statistics, not payments)"), y);
+        add_field(v, _("Statistics"), stat);
+        free(stat);
+    }
     add_field(v, _("Hits"), hits);
     add_field(v, _("Assignee"), c->assignee);
     add_field(v, _("Received"), c->received_at);
