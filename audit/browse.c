@@ -365,7 +365,10 @@ static int filter_equalities(const fw_hit_filter *f, fw_buf *sql, binds *b, cons
     for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++)
         if (eq[i].v && *eq[i].v) {
             bool rank = strcmp(eq[i].col, "h.case_rank") == 0;
-            fw_buf_printf(sql, " AND %s%s = %s", prefix, eq[i].col, rank ? "(" CASE_RANK("?") ")" : "?");
+            if (strcmp(eq[i].col, "h.program") == 0) /* one program: every set holding it */
+                fw_buf_printf(sql, " AND %sh.program IN " PROGRAM_SETS_CONTAINING("?"), prefix);
+            else
+                fw_buf_printf(sql, " AND %s%s = %s", prefix, eq[i].col, rank ? "(" CASE_RANK("?") ")" : "?");
             bind_text(b, eq[i].v);
             n++;
         }

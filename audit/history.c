@@ -269,14 +269,31 @@ int fw_history_case(fw_ws *ws, long long case_id, sqlite3_stmt **st, fw_err *err
     return FW_OK;
 }
 
-/* history_what(action, before, after): fw_history_what in the UI's language, for listings. */
+/* history_what(action, before, after): fw_history_what, for listings; history_what_zh in Chinese. */
+static void history_what_in(sqlite3_context *ctx, sqlite3_value **argv, enum fw_words_lang lang)
+{
+    fw_ws *ws = sqlite3_user_data(ctx);
+    char *what = fw_history_what(ws, (const char *)sqlite3_value_text(argv[0]), (const char *)sqlite3_value_text(argv[1]),
+                                 (const char *)sqlite3_value_text(argv[2]), lang);
+    sqlite3_result_text(ctx, what, -1, free);
+}
+
 static void fn_history_what(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    fw_ws *ws = sqlite3_user_data(ctx);
-    char *what = fw_history_what(ws, (const char *)sqlite3_value_text(argv[0]), (const char *)sqlite3_value_text(argv[1]),
-                                 (const char *)sqlite3_value_text(argv[2]), FW_WORDS_UI);
-    sqlite3_result_text(ctx, what, -1, free);
+    history_what_in(ctx, argv, FW_WORDS_UI);
+}
+
+static void fn_history_what_zh(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    history_what_in(ctx, argv, FW_WORDS_ZH);
+}
+
+void fw_history_register(fw_ws *ws)
+{
+    sqlite3_create_function(ws->db, "history_what", 3, SQLITE_UTF8, ws, fn_history_what, NULL, NULL);
+    sqlite3_create_function(ws->db, "history_what_zh", 3, SQLITE_UTF8, ws, fn_history_what_zh, NULL, NULL);
 }
 
 /* A stored record's JSON with its money members in yuan: the trail keeps fen, people read yuan. */
@@ -287,7 +304,7 @@ static void fn_history_what(sqlite3_context *ctx, int argc, sqlite3_value **argv
 
 int fw_history_list(fw_ws *ws, const char *object, long limit, int brief, sqlite3_stmt **st, fw_err *err)
 {
-    sqlite3_create_function(ws->db, "history_what", 3, SQLITE_UTF8, ws, fn_history_what, NULL, NULL);
+    fw_history_register(ws);
     const char *sql = brief ? "SELECT seq, at, user, object, history_what(action, before, after) AS what FROM ("
                               "  SELECT * FROM trail WHERE ?1 IS NULL OR object = ?1 ORDER BY seq DESC LIMIT ?2"
                               ") ORDER BY seq"

@@ -67,10 +67,11 @@ static void rules_draw(fw_tui *t, void *p, WINDOW *w)
     for (int i = 0; i < v->height && v->nav.top + i < v->nav.n; i++) {
         int k = v->nav.top + i;
         const fw_rule_row *r = &v->rows[k];
-        char hits[24], last[24], when[96];
+        char hits[24], last[24], when[96], at[FW_TIME_SIZE];
         snprintf(hits, sizeof hits, "%lld", r->hits);
         snprintf(last, sizeof last, "%lld", r->last_hits);
-        snprintf(when, sizeof when, "%s %s", r->last_run_at ? r->last_run_at : _("never run"),
+        snprintf(when, sizeof when, "%s %s",
+                 r->last_run_at ? fw_time_local(r->last_run_at, FW_TIME_MINUTE, at, sizeof at) : _("never run"),
                  r->status ? _(r->status) : "");
         bool first_of_category = k == 0 || strcmp(v->rows[k - 1].category, r->category) != 0;
         wattrset(w, k == v->nav.cursor ? A_REVERSE : (r->enabled ? A_NORMAL : A_DIM));
