@@ -499,7 +499,7 @@ int fw_xq_summary(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err 
         {"项目", FW_XK_TEXT, MAP_CODE},
         {"线索数", FW_XK_INT, MAP_NONE},
         {"涉及金额(元)", FW_XK_MONEY, MAP_NONE},
-        {"村级统计数额(元)", FW_XK_MONEY, MAP_NONE},
+        {"非发放金额(元)", FW_XK_MONEY, MAP_NONE},
     };
     /* The selected leads read once, each under its value of every dimension and under the whole
      * (FW_XDIM_COUNT_); the money of each (dimension, value) is that set's, each payment once. */
@@ -645,7 +645,7 @@ int fw_xq_case_record(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err
         {"核查日期", FW_XK_DATE, MAP_NONE},    {"核查结论", FW_XK_LONGTEXT, MAP_NONE},
         {"不属实理由", FW_XK_TEXT, MAP_REASON}, {"理由说明", FW_XK_LONGTEXT, MAP_NONE},
         {"整改措施", FW_XK_TEXT, MAP_MEASURES},
-        {"涉及金额(元)", FW_XK_MONEY, MAP_NONE}, {"村级统计数额(元)", FW_XK_MONEY, MAP_NONE},
+        {"涉及金额(元)", FW_XK_MONEY, MAP_NONE}, {"非发放金额(元)", FW_XK_MONEY, MAP_NONE},
         {"应追回(元)", FW_XK_MONEY, MAP_NONE}, {"已追回(元)", FW_XK_MONEY, MAP_NONE},
         {"立案时间", FW_XK_DATETIME, MAP_NONE}, {"最后变更", FW_XK_DATETIME, MAP_NONE},
     };

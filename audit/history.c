@@ -308,8 +308,8 @@ int fw_history_list(fw_ws *ws, const char *object, long limit, int brief, sqlite
     const char *sql = brief ? "SELECT seq, at, user, object, history_what(action, before, after) AS what FROM ("
                               "  SELECT * FROM trail WHERE ?1 IS NULL OR object = ?1 ORDER BY seq DESC LIMIT ?2"
                               ") ORDER BY seq"
-                            : "SELECT seq, at, user, object, history_what(action, before, after) AS what, action, "
-                              YUAN_JSON("before") " AS before, " YUAN_JSON("after") " AS after FROM ("
+                            : "SELECT seq, at, user, action, object, " YUAN_JSON("before") " AS before, "
+                              YUAN_JSON("after") " AS after, history_what(action, before, after) AS what FROM ("
                               "  SELECT * FROM trail WHERE ?1 IS NULL OR object = ?1 ORDER BY seq DESC LIMIT ?2"
                               ") ORDER BY seq";
     if (fw_ws_prepare(ws, sql, st, err))

@@ -33,10 +33,10 @@ int fw_history_case(fw_ws *ws, long long case_id, sqlite3_stmt **st, fw_err *err
 void fw_history_register(fw_ws *ws);
 
 /* The trail's records for printing (object NULL: all, else exactly that object; limit <= 0: all,
- * else the newest `limit`; oldest first): columns seq, at (stored UTC), user, object, what (the
- * record in words, in the UI's language) and, unless brief, action, before and after: the stored
- * JSON with its money members (to_recover, recovered) in yuan with two decimals. The caller
- * finalizes *st. */
+ * else the newest `limit`; oldest first). Brief (for people): seq, at (stored UTC), user, object,
+ * what (the record in words, in the UI's language). Else (csv, json): seq, at, user, action,
+ * object, before, after (the stored JSON with its money members, to_recover and recovered, in
+ * yuan with two decimals), what. The caller finalizes *st. */
 int fw_history_list(fw_ws *ws, const char *object, long limit, int brief, sqlite3_stmt **st, fw_err *err);
 
 #endif

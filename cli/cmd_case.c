@@ -167,7 +167,7 @@ static void show_case_text(const fw_case *c)
     char *pending = c->pending_status ? fw_printf("%s, asked by %s at %s (needs `case approve` by another user)",
                                                   c->pending_status, c->pending_by, local(c->pending_at, pending_at))
                                       : NULL;
-    char *stat = other ? fw_printf("%s (village statistics, not payments)", other) : NULL;
+    char *stat = other ? fw_printf("%s (village statistics, hits citing no payment)", other) : NULL;
     char *hits = fw_printf("%lld present of %lld", c->hits_present, c->hits_total);
     char *period = c->period_from ? fw_printf("%s .. %s", c->period_from, c->period_to ? c->period_to : "") : NULL;
     printf("case %s (id %lld, version %lld)\n", c->case_no, c->id, c->version);
@@ -184,7 +184,7 @@ static void show_case_text(const fw_case *c)
     show_line("period", period);
     show_line("hits", hits);
     show_line("amount", amount);
-    show_line("statistics", stat);
+    show_line("not payment-based", stat);
     show_line("warning date", local(c->created_at, created));
     show_line("assignee", c->assignee);
     show_line("received", c->received_at);

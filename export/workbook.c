@@ -179,7 +179,7 @@ static const struct {
     [FW_XDIM_TOWNSHIP] = {"按乡镇", "乡镇", "各乡镇线索数"},
 };
 
-/* One summary row: value, leads, money at issue, village statistics. */
+/* One summary row: value, leads, money at issue, figures not based on payments. */
 static int put_summary_row(wb *w, fw_xsheet *s, int row, fw_xquery *q, enum fw_xstyle key_style)
 {
     return fw_xs_text(s, row, 0, fw_xq_text(q, 1), key_style, w->err) ||
@@ -203,7 +203,7 @@ static int put_dimension(wb *w, fw_xsheet *s, int *row, int d, fw_xquery *q, int
     if (fw_xs_text(s, r++, 0, dims[d].title, FW_XS_TITLE, w->err) ||
         fw_xs_text(s, r, 0, dims[d].label, FW_XS_HEADER, w->err) ||
         fw_xs_text(s, r, 1, "线索数", FW_XS_HEADER, w->err) || fw_xs_text(s, r, 2, "涉及金额(元)", FW_XS_HEADER, w->err) ||
-        fw_xs_text(s, r++, 3, "村级统计数额(元)", FW_XS_HEADER, w->err))
+        fw_xs_text(s, r++, 3, "非发放金额(元)", FW_XS_HEADER, w->err))
         return w->err->code;
     int first = r;
     while (*more == 1 && fw_xq_int(q, 0) == d) {
@@ -249,7 +249,7 @@ static int put_summary(wb *w, fw_xsheet *s)
         fw_xs_text(s, row, 0, "说明", FW_XS_LABEL, w->err) ||
         fw_xs_text(s, row++, 1, "涉及金额：线索依据的发放记录金额，同一笔发放只计一次；", FW_XS_NOTE, w->err) ||
         fw_xs_text(s, row++, 1, "合计是全部线索的涉及金额，不是各行相加。", FW_XS_NOTE, w->err) ||
-        fw_xs_text(s, row++, 1, "村级统计数额：统计类线索的村级统计值，不是发放金额。", FW_XS_NOTE, w->err))
+        fw_xs_text(s, row++, 1, "非发放金额：村级统计值和未引用发放记录的线索金额，不计入涉及金额。", FW_XS_NOTE, w->err))
         return w->err->code;
     row++;
     fw_xquery *q;
@@ -392,8 +392,8 @@ static int put_case_rules(wb *w, fw_xsheet *s, int *row, long long case_id)
     if (fw_xs_text(s, r, 0, "合计", FW_XS_LABEL, w->err) ||
         fw_xs_text(s, r, 1, "同一笔发放只计一次", FW_XS_PLAIN, w->err) || fw_xs_money(s, r, 2, m.paid, w->err))
         return close_with(q, w->err->code);
-    if (m.other && (fw_xs_text(s, ++r, 0, "村级统计", FW_XS_LABEL, w->err) ||
-                    fw_xs_text(s, r, 1, "统计值，不是发放金额", FW_XS_PLAIN, w->err) ||
+    if (m.other && (fw_xs_text(s, ++r, 0, "非发放金额", FW_XS_LABEL, w->err) ||
+                    fw_xs_text(s, r, 1, "村级统计值等，不计入涉及金额", FW_XS_PLAIN, w->err) ||
                     fw_xs_money(s, r, 2, m.other, w->err)))
         return close_with(q, w->err->code);
     *row = r + 2;

@@ -381,7 +381,7 @@ static void cases_status(fw_tui *t, void *p, char *out, size_t outsz)
     if (v->other > 0) {
         char y[32];
         fw_yuan(v->other, y);
-        snprintf(stat, sizeof stat, _(" · +¥%s village statistics"), y);
+        snprintf(stat, sizeof stat, _(" · +¥%s not payment-based"), y);
     }
     snprintf(out, outsz, _("%d of %lld cases · ¥%s%s · Tab next tab · v next status/assignee · Enter opens"),
              v->nav.n ? v->nav.cursor + 1 : 0, v->count, money, stat);
@@ -468,8 +468,8 @@ static void add_fields(fw_tui *t, case_view *v)
     if (c->amount_other > 0) { /* a village statistic is no money at issue: said so, kept apart */
         char y[32];
         fw_yuan(c->amount_other, y);
-        char *stat = fw_printf(_("¥%s (village statistics, not payments)"), y);
-        add_field(v, _("Statistics"), stat);
+        char *stat = fw_printf(_("¥%s (village statistics, hits citing no payment)"), y);
+        add_field(v, _("Not payment-based"), stat);
         free(stat);
     }
     add_field(v, _("Hits"), hits);

@@ -320,9 +320,9 @@ static void hits_status(fw_tui *t, void *p, char *out, size_t outsz)
     else if (v->nrows)
         snprintf(pos, sizeof pos, "?");
     fw_yuan(v->totals.amount, money);
-    if (v->totals.other > 0) { /* village statistics are no money at issue: shown apart, labelled */
+    if (v->totals.other > 0) { /* not payment-based (village statistics): shown apart, labelled */
         fw_yuan(v->totals.other, other);
-        snprintf(stat, sizeof stat, _(" · +¥%s village statistics"), other);
+        snprintf(stat, sizeof stat, _(" · +¥%s not payment-based"), other);
     }
     if (v->totals_failed)
         snprintf(total, sizeof total, "%s", _("totals unavailable"));

@@ -78,7 +78,7 @@ static char *format_row(const fw_ov_row *r)
     else if (r->other > 0) { /* a village statistic is no money at issue: said so, never added in */
         char y[32];
         fw_yuan(r->other, y);
-        snprintf(note, sizeof note, _("+¥%s village statistics, not payments"), y);
+        snprintf(note, sizeof note, _("+¥%s not payment-based"), y);
     }
     int w = fw_utf8_width(translated_item(r->section) ? _(r->item) : r->item);
     snprintf(item, sizeof item, "%s%*s", translated_item(r->section) ? _(r->item) : r->item, w < 24 ? 24 - w : 0, "");
