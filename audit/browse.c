@@ -59,36 +59,35 @@ void fw_yuan(long long fen, char out[32])
 /* --- overview ----------------------------------------------------------------------------------- */
 
 /* The present hits read once (NOT INDEXED: one sequential pass beats walking an index in group order
- * and visiting the rows at random, 10 s against 1.5 s at a million hits), each figure's set of hits,
- * their counts and dates, and their money from audit/money.h (each payment once). A hit counts under
- * each program of its set in the program clusters. */
+ * and visiting the rows at random, 10 s against 1.5 s at a million hits), each figure's set of hits
+ * as grp = section, char(31), item, and per set its hits, dates and money from audit/money.h (each
+ * payment once). A hit counts under each program of its set in the program clusters. */
 static const char overview_sets[] =
     "ov_hit AS MATERIALIZED (SELECT h.id, h.category, h.severity, COALESCE(c.status, 'new') AS status, "
-    "h.township, h.village, h.program, substr(h.first_date, 1, 7) AS month, h.first_date, h.last_date "
+    "h.township, h.village, h.program, substr(h.first_date, 1, 7) AS month "
     "FROM hits h NOT INDEXED LEFT JOIN cases c ON c.id = h.case_id WHERE h.state = 'present'),\n"
     "ov_split(id, program, rest) AS (SELECT id, NULL, program || ',' FROM ov_hit WHERE program <> '' "
     "UNION ALL SELECT id, substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) "
     "FROM ov_split WHERE rest <> ''),\n"
-    "ov_set(section, item, hit_id) AS MATERIALIZED ("
-    "SELECT 'total', 'hits', id FROM ov_hit "
-    "UNION ALL SELECT 'category', category, id FROM ov_hit "
-    "UNION ALL SELECT 'severity', severity, id FROM ov_hit "
-    "UNION ALL SELECT 'status', status, id FROM ov_hit "
-    "UNION ALL SELECT 'village', COALESCE(township, '') || ' ' || COALESCE(village, ''), id FROM ov_hit "
+    "ov_set(grp, hit_id) AS MATERIALIZED ("
+    "SELECT 'total' || char(31) || 'hits', id FROM ov_hit "
+    "UNION ALL SELECT 'category' || char(31) || category, id FROM ov_hit "
+    "UNION ALL SELECT 'severity' || char(31) || severity, id FROM ov_hit "
+    "UNION ALL SELECT 'status' || char(31) || status, id FROM ov_hit "
+    "UNION ALL SELECT 'village' || char(31) || COALESCE(township, '') || ' ' || COALESCE(village, ''), id FROM ov_hit "
     "WHERE township IS NOT NULL OR village IS NOT NULL "
-    "UNION ALL SELECT DISTINCT 'program_month', s.program || ' ' || COALESCE(h.month, ''), h.id "
+    "UNION ALL SELECT DISTINCT 'program_month' || char(31) || s.program || ' ' || COALESCE(h.month, ''), h.id "
     "FROM ov_split s JOIN ov_hit h ON h.id = s.id WHERE s.program <> ''),\n";
 
 static const char overview_figures[] =
-    "ov_fig(section, item, n, paid, other, first, last) AS MATERIALIZED (SELECT a.section, a.item, a.n, "
-    "COALESCE(m.paid, 0), COALESCE(m.other, 0), a.first, a.last FROM (SELECT s.section, s.item, count(*) AS n, "
-    "min(h.first_date) AS first, max(h.last_date) AS last FROM ov_set s JOIN ov_hit h ON h.id = s.hit_id "
-    "GROUP BY s.section, s.item) a LEFT JOIN fw_money m ON m.grp = a.section || char(31) || a.item)\n";
+    "ov_fig(section, item, n, paid, other, first, last) AS MATERIALIZED (SELECT "
+    "substr(grp, 1, instr(grp, char(31)) - 1), substr(grp, instr(grp, char(31)) + 1), hits, paid, other, first, last "
+    "FROM fw_money)\n";
 
 int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err)
 {
     fw_buf sql = {0};
-    char *money = fw_money_ctes("SELECT section || char(31) || item, hit_id FROM ov_set");
+    char *money = fw_money_ctes_on("ov_set", "SELECT id FROM ov_hit");
     fw_buf_printf(&sql, "WITH %s%s,\n%s", overview_sets, money, overview_figures);
     free(money);
     /* Datasets, in the contract's order. */
@@ -111,7 +110,7 @@ int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err)
         "UNION ALL SELECT 'total', 'hits', (SELECT count(*) FROM ov_hit), "
         "COALESCE((SELECT paid FROM ov_fig WHERE section = 'total'), 0), "
         "COALESCE((SELECT other FROM ov_fig WHERE section = 'total'), 0), NULL, "
-        "(SELECT min(first_date) FROM ov_hit), (SELECT max(last_date) FROM ov_hit)\n"
+        "(SELECT first FROM ov_fig WHERE section = 'total'), (SELECT last FROM ov_fig WHERE section = 'total')\n"
         "UNION ALL SELECT 'total', 'cases', count(*), coalesce(sum(to_recover), 0), NULL, NULL, min(created_at), "
         "max(updated_at) FROM cases\n"
         "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
@@ -690,25 +689,6 @@ void fw_hit_totals_free(fw_hit_totals *t)
     fw_money_acc_end(&t->money);
 }
 
-/* Runs one of the slice's two money statements (audit/money.h); row gets its first row. */
-static int totals_stmt(fw_ws *ws, char *sql, const binds *b, fw_hit_totals *t, bool add)
-{
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL);
-    free(sql);
-    if (rc != SQLITE_OK)
-        return rc;
-    binds_apply(b, st);
-    rc = sqlite3_step(st);
-    if (add && rc == SQLITE_ROW) {
-        t->money.paid += sqlite3_column_double(st, 0);
-        t->money.other += sqlite3_column_int64(st, 1);
-        t->count += sqlite3_column_int64(st, 2);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
 int fw_hit_totals_step(fw_ws *ws, const fw_hit_filter *f, fw_hit_totals *t, long long slice,
                        fw_err *err)
 {
@@ -718,20 +698,30 @@ int fw_hit_totals_step(fw_ws *ws, const fw_hit_filter *f, fw_hit_totals *t, long
         return -1;
     fw_buf sql = {0};
     binds b = {0};
-    fw_buf_puts(&sql, "SELECT 0, h.id FROM hits h LEFT JOIN cases c ON c.id = h.case_id WHERE h.id >= ? AND h.id < ?");
+    fw_buf_puts(&sql, "SELECT h.id FROM hits h LEFT JOIN cases c ON c.id = h.case_id WHERE h.id >= ? AND h.id < ?");
     bind_int(&b, t->next_id);
     bind_int(&b, t->next_id + slice);
     filter_where(f, &sql, &b, false);
-    /* Each payment counts once across slices: what a slice adds, then what it has seen. */
-    int rc = totals_stmt(ws, fw_money_acc_add_sql(&t->money, sql.data), &b, t, true);
-    if (rc == SQLITE_OK)
-        rc = totals_stmt(ws, fw_money_acc_merge_sql(&t->money, sql.data), &b, t, false);
+    /* The slice's hits go to the running total (audit/money.h), where a payment met in an earlier
+     * slice is not counted again. */
+    char *add = fw_money_acc_add_sql(&t->money, sql.data);
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(ws->db, add, -1, &st, NULL);
+    free(add);
     fw_buf_free(&sql);
+    if (rc == SQLITE_OK) {
+        binds_apply(&b, st);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        sqlite3_finalize(st);
+    }
     binds_free(&b);
     if (rc != SQLITE_OK) {
         query_failed(ws, err, _("the hit totals"));
         return -1;
     }
+    if (fw_money_acc_take(&t->money, err))
+        return -1;
+    t->count = t->money.hits;
     t->amount = fw_money_acc_paid(&t->money);
     t->other = t->money.other;
     t->next_id += slice;

@@ -25,12 +25,16 @@
 /* The money of sets of hits as SQL, for a WITH clause. `sets` is a SELECT yielding (grp, hit_id)
  * rows: which hits form each set (each pair once; grp must not be NULL; a hit may be in several
  * sets; positional parameters in it are allowed, it appears once). The CTEs defined include
- *   fw_money(grp, paid, other, hits): per set, paid = fen of the payments behind its payment-based
- *       hits, each payment once (rounded to the fen); other = sum of the figures of its hits that
- *       are not payment-based; hits = number of distinct hits;
- *   fw_money_share(grp, pid, share): per set and payment (ds_payments rowid), the fen it counts.
+ *   fw_money(grp, paid, other, hits, first, last): per set, paid = fen of the payments behind its
+ *       payment-based hits, each payment once (rounded to the fen); other = sum of the figures of
+ *       its hits that are not payment-based; hits = number of hits; first, last = the earliest
+ *       first_date and latest last_date of its hits.
  * Caller frees. */
 char *fw_money_ctes(const char *sets);
+/* The same over the (grp, hit_id) rows of a CTE or table the caller's WITH clause already made
+ * (materialized once, read here as it is); universe, when not NULL, is a SELECT of every hit id the
+ * sets hold, each once (saves finding them). Caller frees. */
+char *fw_money_ctes_on(const char *table, const char *universe);
 
 typedef struct fw_money {
     long long paid;  /* fen, each payment once */
@@ -44,10 +48,10 @@ int fw_money_of(fw_ws *ws, const char *hits_sql, const char *text1, fw_money *ou
 
 /* A running total over a set that grows in slices (the hit list's footer, summed a slice of hit
  * ids at a time so the screen stays live): each payment still counts once across slices. Begin
- * starts an accumulator on this connection (acc zeroed, or one begun before: it is ended first); add_sql/merge_sql are the two statements a slice runs,
- * in this order (both built from the slice's `sets` as for fw_money_ctes, binds included): add_sql
- * yields one row (paid fen added, as a real; other fen; hits) and merge_sql records the slice's
- * payments. End drops the accumulator. */
+ * starts an accumulator on this connection (acc zeroed, or one begun before: it is ended first).
+ * Per slice: run the statement of add_sql (built from a SELECT of the slice's hit ids; its
+ * positional parameters are the caller's to bind), then take, which adds the slice to paid, other
+ * and hits. End drops the accumulator. */
 typedef struct fw_money_acc {
     sqlite3 *db;   /* the connection holding the accumulator */
     long long id;  /* 0 = none */
@@ -55,8 +59,8 @@ typedef struct fw_money_acc {
     long long other, hits;
 } fw_money_acc;
 int fw_money_acc_begin(fw_ws *ws, fw_money_acc *acc, fw_err *err);
-char *fw_money_acc_add_sql(const fw_money_acc *acc, const char *sets);
-char *fw_money_acc_merge_sql(const fw_money_acc *acc, const char *sets);
+char *fw_money_acc_add_sql(const fw_money_acc *acc, const char *hits_sql);
+int fw_money_acc_take(fw_money_acc *acc, fw_err *err);
 void fw_money_acc_end(fw_money_acc *acc);
 /* The accumulated payment-based money, rounded to the fen. */
 long long fw_money_acc_paid(const fw_money_acc *acc);
