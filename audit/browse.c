@@ -10,6 +10,7 @@
 
 #include "audit/dataset.h"
 #include "audit/i18n.h"
+#include "audit/money.h"
 #include "audit/paths.h"
 #include "audit/schema.h"
 #include "audit/trail.h"
@@ -57,17 +58,44 @@ void fw_yuan(long long fen, char out[32])
 
 /* --- overview ----------------------------------------------------------------------------------- */
 
-/* The hit aggregates read the table NOT INDEXED: one sequential pass beats walking an index in
- * group order and visiting the rows at random (10 s against 1.5 s at a million hits). */
+/* The present hits read once (NOT INDEXED: one sequential pass beats walking an index in group order
+ * and visiting the rows at random, 10 s against 1.5 s at a million hits), each figure's set of hits
+ * as grp = section, char(31), item, and per set its hits, dates and money from audit/money.h (each
+ * payment once). A hit counts under each program of its set in the program clusters. */
+static const char overview_sets[] =
+    "ov_hit AS MATERIALIZED (SELECT h.id, h.category, h.severity, COALESCE(c.status, 'new') AS status, "
+    "h.township, h.village, h.program, substr(h.first_date, 1, 7) AS month "
+    "FROM hits h NOT INDEXED LEFT JOIN cases c ON c.id = h.case_id WHERE h.state = 'present'),\n"
+    "ov_split(id, program, rest) AS (SELECT id, NULL, program || ',' FROM ov_hit WHERE program <> '' "
+    "UNION ALL SELECT id, substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) "
+    "FROM ov_split WHERE rest <> ''),\n"
+    "ov_set(grp, hit_id) AS MATERIALIZED ("
+    "SELECT 'total' || char(31) || 'hits', id FROM ov_hit "
+    "UNION ALL SELECT 'category' || char(31) || category, id FROM ov_hit "
+    "UNION ALL SELECT 'severity' || char(31) || severity, id FROM ov_hit "
+    "UNION ALL SELECT 'status' || char(31) || status, id FROM ov_hit "
+    "UNION ALL SELECT 'village' || char(31) || COALESCE(township, '') || ' ' || COALESCE(village, ''), id FROM ov_hit "
+    "WHERE township IS NOT NULL OR village IS NOT NULL "
+    "UNION ALL SELECT DISTINCT 'program_month' || char(31) || s.program || ' ' || COALESCE(h.month, ''), h.id "
+    "FROM ov_split s JOIN ov_hit h ON h.id = s.id WHERE s.program <> ''),\n";
+
+static const char overview_figures[] =
+    "ov_fig(section, item, n, paid, other, first, last) AS MATERIALIZED (SELECT "
+    "substr(grp, 1, instr(grp, char(31)) - 1), substr(grp, instr(grp, char(31)) + 1), hits, paid, other, first, last "
+    "FROM fw_money)\n";
+
 int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err)
 {
     fw_buf sql = {0};
+    char *money = fw_money_ctes_on("ov_set", "SELECT id FROM ov_hit");
+    fw_buf_printf(&sql, "WITH %s%s,\n%s", overview_sets, money, overview_figures);
+    free(money);
     /* Datasets, in the contract's order. */
     for (int i = 0; i < fw_ndatasets; i++) {
         const char *n = fw_datasets[i].name;
         fw_buf_printf(&sql,
                       "SELECT 'dataset' AS section, '%s' AS item, (SELECT count(*) FROM ds_%s) AS count, "
-                      "%s AS amount, "
+                      "%s AS amount, NULL AS other_amount, "
                       "(SELECT coalesce(sum(rows_rejected), 0) FROM imports WHERE dataset = '%s') AS rejected, "
                       "(SELECT min(min_date) FROM imports WHERE dataset = '%s' AND status = 'loaded') AS first, "
                       "(SELECT max(max_date) FROM imports WHERE dataset = '%s' AND status = 'loaded') AS last\n"
@@ -77,28 +105,24 @@ int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err)
     }
     fw_buf_printf(
         &sql,
-        "SELECT * FROM (SELECT 'run', '#' || id || ' ' || status, hits_new + hits_present, NULL, NULL, "
+        "SELECT * FROM (SELECT 'run', '#' || id || ' ' || status, hits_new + hits_present, NULL, NULL, NULL, "
         "started_at, finished_at FROM runs ORDER BY id DESC LIMIT 1)\n"
-        "UNION ALL SELECT 'total', 'hits', count(*), coalesce(sum(amount), 0), NULL, min(first_date), "
-        "max(last_date) FROM hits WHERE state = 'present'\n"
-        "UNION ALL SELECT 'total', 'cases', count(*), coalesce(sum(to_recover), 0), NULL, min(created_at), "
+        "UNION ALL SELECT 'total', 'hits', (SELECT count(*) FROM ov_hit), "
+        "COALESCE((SELECT paid FROM ov_fig WHERE section = 'total'), 0), "
+        "COALESCE((SELECT other FROM ov_fig WHERE section = 'total'), 0), NULL, "
+        "(SELECT first FROM ov_fig WHERE section = 'total'), (SELECT last FROM ov_fig WHERE section = 'total')\n"
+        "UNION ALL SELECT 'total', 'cases', count(*), coalesce(sum(to_recover), 0), NULL, NULL, min(created_at), "
         "max(updated_at) FROM cases\n"
-        "UNION ALL SELECT * FROM (SELECT 'category', category, count(*), sum(amount), NULL, min(first_date), "
-        "max(last_date) FROM hits NOT INDEXED WHERE state = 'present' GROUP BY category ORDER BY count(*) DESC, category)\n"
-        "UNION ALL SELECT * FROM (SELECT 'severity', severity, count(*), sum(amount), NULL, min(first_date), "
-        "max(last_date) FROM hits NOT INDEXED WHERE state = 'present' GROUP BY severity "
-        "ORDER BY " SEVERITY_RANK ")\n"
-        "UNION ALL SELECT * FROM (SELECT 'status', coalesce(c.status, 'new'), count(*), sum(h.amount), NULL, "
-        "min(h.first_date), max(h.last_date) FROM hits h NOT INDEXED LEFT JOIN cases c ON c.id = h.case_id "
-        "WHERE h.state = 'present' GROUP BY 1, 2 ORDER BY count(*) DESC, 2)\n"
-        "UNION ALL SELECT * FROM (SELECT 'village', coalesce(township, '') || ' ' || coalesce(village, ''), "
-        "count(*), sum(amount), NULL, min(first_date), max(last_date) FROM hits NOT INDEXED WHERE state = 'present' "
-        "AND (township IS NOT NULL OR village IS NOT NULL) GROUP BY township, village "
-        "ORDER BY count(*) DESC, 2 LIMIT %d)\n"
-        "UNION ALL SELECT * FROM (SELECT 'program_month', coalesce(program, '') || ' ' || "
-        "coalesce(substr(first_date, 1, 7), ''), count(*), sum(amount), NULL, min(first_date), "
-        "max(last_date) FROM hits NOT INDEXED WHERE state = 'present' AND program IS NOT NULL "
-        "GROUP BY program, substr(first_date, 1, 7) ORDER BY count(*) DESC, 2 LIMIT %d)",
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
+        "WHERE section = 'category' ORDER BY n DESC, item)\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
+        "WHERE section = 'severity' ORDER BY CASE item WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END)\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
+        "WHERE section = 'status' ORDER BY n DESC, item)\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
+        "WHERE section = 'village' ORDER BY n DESC, item LIMIT %d)\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
+        "WHERE section = 'program_month' ORDER BY n DESC, item LIMIT %d)",
         top, top);
     int rc = sqlite3_prepare_v2(ws->db, sql.data, -1, st, NULL);
     fw_buf_free(&sql);
@@ -126,9 +150,10 @@ int fw_overview_load(fw_ws *ws, int top, fw_overview *ov, fw_err *err)
             r->item = fw_strdup("");
         r->count = col_int_or(st, 2, -1);
         r->amount = col_int_or(st, 3, -1);
-        r->rejected = col_int_or(st, 4, -1);
-        r->first = col_dup(st, 5);
-        r->last = col_dup(st, 6);
+        r->other = col_int_or(st, 4, -1);
+        r->rejected = col_int_or(st, 5, -1);
+        r->first = col_dup(st, 6);
+        r->last = col_dup(st, 7);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
@@ -324,11 +349,38 @@ static void binds_free(binds *b)
     b->n = 0;
 }
 
+/* Appends the program filter: every hit paid under the program, alone or with others (hits.program
+ * is a set, audit/profile.h). The sets holding it are looked up first (a few index seeks), so the
+ * query names them: one set is an equality the indexes serve in order, as for any other column. */
+static void program_condition(fw_ws *ws, const char *program, fw_buf *sql, binds *b, const char *prefix)
+{
+    sqlite3_stmt *st;
+    int nsets = 0;
+    fw_buf list = {0};
+    fw_buf_puts(&list, "");
+    if (sqlite3_prepare_v2(ws->db, "SELECT v FROM " PROGRAM_SETS_CONTAINING("?1") " x", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, program, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW && b->n < (int)(sizeof b->v / sizeof b->v[0]) - 8) {
+            fw_buf_puts(&list, nsets++ ? ", ?" : "?");
+            bind_text(b, (const char *)sqlite3_column_text(st, 0));
+        }
+        sqlite3_finalize(st);
+    }
+    if (nsets == 0) { /* no hit holds it: the equality finds none, through the index */
+        fw_buf_printf(sql, " AND %sh.program = ?", prefix);
+        bind_text(b, program);
+    } else if (nsets == 1)
+        fw_buf_printf(sql, " AND %sh.program = %s", prefix, list.data);
+    else
+        fw_buf_printf(sql, " AND %sh.program IN (%s)", prefix, list.data);
+    fw_buf_free(&list);
+}
+
 /* Appends " AND h.col = ?" for each equality word of the filter (category, rule, severity,
  * township, village, program, and the status as its rank), the column prefixed by prefix; returns
  * how many. The status is a column of cases, but its rank on the hit is indexed like the others,
  * so a status filter is served (and probed) like any equality. */
-static int filter_equalities(const fw_hit_filter *f, fw_buf *sql, binds *b, const char *prefix)
+static int filter_equalities(fw_ws *ws, const fw_hit_filter *f, fw_buf *sql, binds *b, const char *prefix)
 {
     const struct { const char *col; const char *v; } eq[] = {
         {"h.category", f->category}, {"h.rule_id", f->rule_id}, {"h.severity", f->severity},
@@ -339,8 +391,12 @@ static int filter_equalities(const fw_hit_filter *f, fw_buf *sql, binds *b, cons
     for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++)
         if (eq[i].v && *eq[i].v) {
             bool rank = strcmp(eq[i].col, "h.case_rank") == 0;
-            fw_buf_printf(sql, " AND %s%s = %s", prefix, eq[i].col, rank ? "(" CASE_RANK("?") ")" : "?");
-            bind_text(b, eq[i].v);
+            if (strcmp(eq[i].col, "h.program") == 0)
+                program_condition(ws, eq[i].v, sql, b, prefix);
+            else {
+                fw_buf_printf(sql, " AND %s%s = %s", prefix, eq[i].col, rank ? "(" CASE_RANK("?") ")" : "?");
+                bind_text(b, eq[i].v);
+            }
             n++;
         }
     return n;
@@ -348,14 +404,14 @@ static int filter_equalities(const fw_hit_filter *f, fw_buf *sql, binds *b, cons
 
 /* Appends " AND ..." conditions for the filter (hits aliased h, cases c). walk_order: write the
  * equality columns as +col so that no index of theirs is used and SQLite walks the sort order. */
-static void filter_where(const fw_hit_filter *f, fw_buf *sql, binds *b, bool walk_order)
+static void filter_where(fw_ws *ws, const fw_hit_filter *f, fw_buf *sql, binds *b, bool walk_order)
 {
     if (!f->all_states)
         fw_buf_puts(sql, " AND h.state = 'present'");
     /* With a search, its prefix range is the narrow one: the unary + keeps the planner from walking
      * an equality column's index instead (290 ms against 3 ms at a million hits). */
     bool searching = f->search && *f->search;
-    filter_equalities(f, sql, b, searching || walk_order ? "+" : "");
+    filter_equalities(ws, f, sql, b, searching || walk_order ? "+" : "");
     if (f->status && *f->status) {
         if (strcmp(f->status, "new") == 0)
             fw_buf_puts(sql, " AND (h.case_id IS NULL OR c.status = 'new')");
@@ -458,7 +514,7 @@ static bool filter_is_broad(fw_ws *ws, const fw_hit_filter *f)
     fw_buf sql = {0};
     binds b = {0};
     fw_buf_puts(&sql, "SELECT count(*) FROM (SELECT 1 FROM hits h WHERE 1");
-    int neq = filter_equalities(f, &sql, &b, "");
+    int neq = filter_equalities(ws, f, &sql, &b, "");
     fw_buf_printf(&sql, " LIMIT %d)", BROAD_FILTER_ROWS);
     sqlite3_stmt *st;
     bool broad = false;
@@ -481,7 +537,7 @@ static int page_query(fw_ws *ws, const fw_hit_filter *f, bool walk, const char *
     if (expr)
         fw_buf_printf(&sql, ", %s", expr);
     fw_buf_puts(&sql, " FROM hits h LEFT JOIN cases c ON c.id = h.case_id WHERE 1");
-    filter_where(f, &sql, &fb, walk);
+    filter_where(ws, f, &sql, &fb, walk);
     fw_buf_printf(&sql, " AND (%s)", cond);
     const char *dir = ascending ? "" : " DESC";
     if (expr)
@@ -687,7 +743,7 @@ int fw_hit_ids(fw_ws *ws, const fw_hit_filter *f, long long **ids, long long *n,
     fw_buf sql = {0};
     binds b = {0};
     fw_buf_puts(&sql, "SELECT h.id FROM hits h LEFT JOIN cases c ON c.id = h.case_id WHERE 1");
-    filter_where(f, &sql, &b, false);
+    filter_where(ws, f, &sql, &b, false);
     fw_buf_puts(&sql, " ORDER BY h.id");
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(ws->db, sql.data, -1, &st, NULL);
@@ -774,35 +830,46 @@ void fw_hit_totals_init(fw_ws *ws, fw_hit_totals *t)
     t->done = t->max_id == 0;
 }
 
+void fw_hit_totals_free(fw_hit_totals *t)
+{
+    fw_money_acc_end(&t->money);
+}
+
 int fw_hit_totals_step(fw_ws *ws, const fw_hit_filter *f, fw_hit_totals *t, long long slice,
                        fw_err *err)
 {
     if (t->done)
         return 1;
+    if (t->money.id == 0 && fw_money_acc_begin(ws, &t->money, err))
+        return -1;
     fw_buf sql = {0};
     binds b = {0};
-    fw_buf_puts(&sql, "SELECT count(*), coalesce(sum(h.amount), 0) FROM hits h LEFT JOIN cases c "
-                      "ON c.id = h.case_id WHERE h.id >= ? AND h.id < ?");
+    fw_buf_puts(&sql, "SELECT h.id FROM hits h LEFT JOIN cases c ON c.id = h.case_id WHERE h.id >= ? AND h.id < ?");
     bind_int(&b, t->next_id);
     bind_int(&b, t->next_id + slice);
-    filter_where(f, &sql, &b, false);
+    filter_where(ws, f, &sql, &b, false);
+    /* The slice's hits go to the running total (audit/money.h), where a payment met in an earlier
+     * slice is not counted again. */
+    char *add = fw_money_acc_add_sql(&t->money, sql.data);
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(ws->db, sql.data, -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(ws->db, add, -1, &st, NULL);
+    free(add);
     fw_buf_free(&sql);
     if (rc == SQLITE_OK) {
         binds_apply(&b, st);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            t->count += sqlite3_column_int64(st, 0);
-            t->amount += sqlite3_column_int64(st, 1);
-        }
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
         sqlite3_finalize(st);
     }
     binds_free(&b);
-    if (rc != SQLITE_ROW) {
+    if (rc != SQLITE_OK) {
         query_failed(ws, err, _("the hit totals"));
         return -1;
     }
+    if (fw_money_acc_take(&t->money, err))
+        return -1;
+    t->count = t->money.hits;
+    t->amount = fw_money_acc_paid(&t->money);
+    t->other = t->money.other;
     t->next_id += slice;
     t->done = t->next_id > t->max_id;
     return t->done ? 1 : 0;
@@ -965,7 +1032,7 @@ int fw_freq_step(fw_ws *ws, const fw_hit_filter *f, fw_freq *fq, long long slice
                   join ? " LEFT JOIN cases c ON c.id = h.case_id" : "");
     bind_int(&b, fq->next_id);
     bind_int(&b, fq->next_id + slice);
-    filter_where(f, &sql, &b, false);
+    filter_where(ws, f, &sql, &b, false);
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(ws->db, sql.data, -1, &st, NULL);
     fw_buf_free(&sql);
@@ -1087,13 +1154,6 @@ const char *fw_detail_section_title(enum fw_detail_section s)
 }
 
 /* The UI speaks Chinese when the catalogue says so: the translation of the marker "en" is "zh". */
-static bool ui_chinese(void)
-{
-    /* TRANSLATORS: the language of this catalogue as a two-letter code ("zh" for Chinese); it picks
-     * the Chinese column labels of registry records. */
-    return strcmp(_("en"), "zh") == 0;
-}
-
 static fw_detail_row *add_row(fw_person *p, enum fw_detail_section s, int flags, const char *link,
                               int ncells)
 {
@@ -1217,7 +1277,7 @@ static int add_registry_rows(fw_ws *ws, fw_person *p, const fw_dataset *ds, cons
     if (rc != SQLITE_OK)
         return query_failed(ws, err, _("the registry evidence"));
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    bool zh = ui_chinese();
+    bool zh = fw_ui_chinese();
     int nc = sqlite3_column_count(st);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         fw_buf b = {0};
@@ -1361,6 +1421,14 @@ static int load_sections(fw_ws *ws, fw_person *p, fw_err *err)
                        "(SELECT household_id FROM ds_persons WHERE id_number = ?1 AND household_id IS NOT NULL "
                        "LIMIT 1)) ORDER BY id_number <> ?1, id LIMIT 500",
                        id, 1u << 4, err))
+        return err->code;
+
+    /* The money at issue of the hits listed (present ones), each payment once. */
+    if (fw_money_of(ws,
+                    "SELECT id FROM hits WHERE state = 'present' AND (id_number = ?1 OR (household_id IS NOT NULL "
+                    "AND household_id = (SELECT household_id FROM ds_persons WHERE id_number = ?1 AND household_id "
+                    "IS NOT NULL LIMIT 1)))",
+                    id, &p->money, err))
         return err->code;
 
     return add_case_history(ws, p, id, err);
@@ -1543,7 +1611,7 @@ int fw_rules_list(fw_ws *ws, fw_rule_row **rows, int *n, fw_err *err)
     if (sqlite3_prepare_v2(ws->db, "INSERT INTO browse_rule_files VALUES (?, ?, ?, ?)", -1, &ins, NULL) == SQLITE_OK) {
         char *dirs[2] = {fw_printf("%s/rules", fw_datadir()), fw_printf("%s/rules", fw_configdir())};
         for (int i = 0; i < 2; i++) {
-            add_rule_files(dirs[i], ins, ui_chinese());
+            add_rule_files(dirs[i], ins, fw_ui_chinese());
             free(dirs[i]);
         }
         sqlite3_finalize(ins);

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 
+#include "audit/money.h"
 #include "audit/store.h"
 
 /* --- overview ----------------------------------------------------------------------------------- */
@@ -23,7 +24,9 @@ typedef struct fw_ov_row {
     char *section;
     char *item;
     long long count;
-    long long amount;   /* fen */
+    long long amount;   /* fen: the payments total of a dataset; of hits the money at issue, each
+                         * payment once (audit/money.h) */
+    long long other;    /* fen: figures of hits not based on payments (village statistics) */
     long long rejected; /* dataset rows refused by imports */
     char *first, *last; /* dates (dataset range, run start/finish, first/last hit date) */
 } fw_ov_row;
@@ -34,7 +37,7 @@ typedef struct fw_overview {
 } fw_overview;
 
 /* Prepares the one query that yields every figure (columns: section, item, count, amount,
- * rejected, first, last). `fundwatch overview` prints it; fw_overview_load reads it, so the two
+ * other_amount, rejected, first, last). `fundwatch overview` prints it; fw_overview_load reads it, so the two
  * cannot disagree. Clusters are limited to `top` rows each. */
 int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err);
 int fw_overview_load(fw_ws *ws, int top, fw_overview *ov, fw_err *err);
@@ -109,13 +112,19 @@ int fw_hits_cases(fw_ws *ws, const long long *ids, long long n, long long **case
                   long long *without, fw_err *err);
 
 /* Count and money total of a filter, computed in slices of hit ids so a caller can keep a screen
- * responsive: init, then call step until it returns 1 (done); 0 = more to do; <0 = error. */
+ * responsive: init, then call step until it returns 1 (done); 0 = more to do; <0 = error; free
+ * when done with it (also before an init that starts over). The money counts each payment once
+ * across all slices (audit/money.h). */
 typedef struct fw_hit_totals {
-    long long count, amount;
+    long long count;
+    long long amount; /* fen: money at issue, each payment once */
+    long long other;  /* fen: figures of hits not based on payments (village statistics) */
     long long next_id, max_id;
     bool done;
+    fw_money_acc money;
 } fw_hit_totals;
 void fw_hit_totals_init(fw_ws *ws, fw_hit_totals *t);
+void fw_hit_totals_free(fw_hit_totals *t);
 int fw_hit_totals_step(fw_ws *ws, const fw_hit_filter *f, fw_hit_totals *t, long long slice,
                        fw_err *err);
 /* Distinct values of a column among hits (category, rule_id, severity, township, village,
@@ -201,6 +210,7 @@ typedef struct fw_detail_row {
 typedef struct fw_person {
     char *id_number, *name, *household_id;
     long long case_id;
+    fw_money money; /* of the present hits listed under FW_DS_HITS, each payment once */
     fw_detail_row *rows;
     int n, cap;
 } fw_person;

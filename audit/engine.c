@@ -13,6 +13,7 @@
 #include "audit/cases.h"
 #include "audit/dataset.h"
 #include "audit/indexes.h"
+#include "audit/profile.h"
 #include "audit/runlock.h"
 #include "audit/trail.h"
 
@@ -309,6 +310,10 @@ static void add_row(row_batch *b, sqlite3_stmt *st, const int col[O_NCOLS])
     hit_row *h = &b->rows[b->n++];
     for (int k = 0; k < O_NCOLS; k++)
         h->col[k] = k == O_AMOUNT ? NULL : column_copy(st, col[k]);
+    /* A hit's programs are a set, however the rule joined them (audit/profile.h). */
+    char *programs = fw_program_set(h->col[O_PROGRAM]);
+    free(h->col[O_PROGRAM]);
+    h->col[O_PROGRAM] = programs;
     h->amount = sqlite3_column_type(st, col[O_AMOUNT]) == SQLITE_FLOAT
                     ? (long long)(sqlite3_column_double(st, col[O_AMOUNT]) + 0.5)
                     : sqlite3_column_int64(st, col[O_AMOUNT]);

@@ -11,4 +11,8 @@
 /* setlocale(LC_ALL, "") and bind the "fundwatch" text domain to fw_localedir(). */
 void fw_i18n_init(void);
 
+/* True when the messages are Chinese (the catalogue in use says so): picks the Chinese column of
+ * tables that carry both (labels of registry columns, of case fields). */
+int fw_ui_chinese(void);
+
 #endif

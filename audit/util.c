@@ -1,6 +1,7 @@
 /* util.c: implementation of the shared helpers declared in util.h. */
 #include "audit/util.h"
 
+#include <ctype.h>
 #include <nettle/sha2.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -322,6 +323,58 @@ void fw_now_iso(char out[32])
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* "YYYY-MM-DD[T ]HH:MM[:SS]Z" -> seconds since the epoch. The Z is required: a time without a
+ * zone is not known to be UTC, so it is not converted. */
+static int parse_utc(const char *s, time_t *out)
+{
+    if (!s)
+        return 0;
+    struct tm tm = {0};
+    int n = 0;
+    if (sscanf(s, "%4d-%2d-%2d%*1[T ]%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &n) != 5 || n != 16)
+        return 0;
+    const char *rest = s + n;
+    if (rest[0] == ':' && isdigit((unsigned char)rest[1]) && isdigit((unsigned char)rest[2])) {
+        tm.tm_sec = (rest[1] - '0') * 10 + (rest[2] - '0');
+        rest += 3;
+    }
+    if (strcmp(rest, "Z") != 0 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    *out = timegm(&tm);
+    return 1;
+}
+
+int fw_time_local_tm(const char *stored, struct tm *out)
+{
+    time_t t;
+    if (!parse_utc(stored, &t))
+        return 0;
+    tzset();
+    return localtime_r(&t, out) != NULL;
+}
+
+const char *fw_time_local(const char *stored, enum fw_time_style style, char *out, size_t outsz)
+{
+    struct tm tm;
+    if (!fw_time_local_tm(stored, &tm))
+        return stored ? stored : "";
+    if (style == FW_TIME_MINUTE) {
+        strftime(out, outsz, "%Y-%m-%d %H:%M", &tm);
+        return out;
+    }
+    long off = tm.tm_gmtoff;
+    char sign = off < 0 ? '-' : '+';
+    off = off < 0 ? -off : off;
+    char day[24];
+    strftime(day, sizeof day, "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(out, outsz, "%s %c%02ld:%02ld", day, sign, off / 3600, off % 3600 / 60);
+    return out;
 }
 
 static char *user_override;

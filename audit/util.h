@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Exit codes, documented in README.md and fundwatch(1). */
 enum fw_exit {
@@ -81,6 +82,20 @@ void fw_sha256_hex(const void *data, size_t n, char out[65]);
 
 /* Current time as ISO 8601 in UTC with seconds ("2026-11-23T12:00:00Z"). */
 void fw_now_iso(char out[32]);
+
+/* Times are stored in UTC and shown in local time (TZ, else the machine's zone): the one place
+ * that turns a stored time into what a person reads, on screen, in CLI tables and in workbooks. */
+enum fw_time_style {
+    FW_TIME_MINUTE,   /* "2026-12-05 15:48": screens, tables, history */
+    FW_TIME_EVIDENCE  /* "2026-12-05 15:48:30 +08:00": where the time is evidence (provenance) */
+};
+enum { FW_TIME_SIZE = 40 };
+/* Formats a stored UTC time ("2026-12-05T07:48:30Z"; also without seconds or with a space for
+ * the T) in local time into out and returns out. Anything else (a date, a month, free text) is
+ * returned itself, unchanged, and NULL as "": a day has no time zone. */
+const char *fw_time_local(const char *stored, enum fw_time_style style, char *out, size_t outsz);
+/* The local broken-down time of a stored UTC time; false when stored is not one. */
+int fw_time_local_tm(const char *stored, struct tm *out);
 double fw_now_seconds(void); /* a monotonic clock, for durations */
 
 /* The acting user: --user, else $FUNDWATCH_USER, else the login name. */

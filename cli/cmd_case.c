@@ -10,6 +10,7 @@
 
 #include "audit/anchor.h"
 #include "audit/cases.h"
+#include "audit/history.h"
 #include "audit/i18n.h"
 #include "audit/trail.h"
 #include "audit/whitelist.h"
@@ -161,14 +162,23 @@ static void show_line(const char *label, const char *value)
         printf("  %-16s %s\n", label, value);
 }
 
+/* A stored UTC time as the person reads it (local time); *buf holds the text. */
+static const char *local(const char *stored, char buf[FW_TIME_SIZE])
+{
+    return stored ? fw_time_local(stored, FW_TIME_MINUTE, buf, FW_TIME_SIZE) : NULL;
+}
+
 static void show_case_text(const fw_case *c)
 {
     char *to = yuan(c->to_recover), *got = yuan(c->recovered), *amount = yuan(c->amount);
+    char *other = c->amount_other ? yuan(c->amount_other) : NULL;
+    char created[FW_TIME_SIZE], updated[FW_TIME_SIZE], pending_at[FW_TIME_SIZE];
     char *status = fw_printf("%s %s%s", c->status, zh(fw_case_statuses, c->status),
                              c->resolved_by_data ? "  (resolved by data: every hit is gone)" : "");
     char *pending = c->pending_status ? fw_printf("%s, asked by %s at %s (needs `case approve` by another user)",
-                                                  c->pending_status, c->pending_by, c->pending_at)
+                                                  c->pending_status, c->pending_by, local(c->pending_at, pending_at))
                                       : NULL;
+    char *stat = other ? fw_printf("%s (village statistics, hits citing no payment)", other) : NULL;
     char *hits = fw_printf("%lld present of %lld", c->hits_present, c->hits_total);
     char *period = c->period_from ? fw_printf("%s .. %s", c->period_from, c->period_to ? c->period_to : "") : NULL;
     printf("case %s (id %lld, version %lld)\n", c->case_no, c->id, c->version);
@@ -185,7 +195,8 @@ static void show_case_text(const fw_case *c)
     show_line("period", period);
     show_line("hits", hits);
     show_line("amount", amount);
-    show_line("warning date", c->created_at);
+    show_line("not payment-based", stat);
+    show_line("warning date", local(c->created_at, created));
     show_line("assignee", c->assignee);
     show_line("received", c->received_at);
     show_line("due", c->due_date);
@@ -202,9 +213,20 @@ static void show_case_text(const fw_case *c)
     show_line("closed", c->closed_at);
     show_line("closure note", c->closure_note);
     show_line("reviewed by", c->reviewed_by);
-    show_line("updated", c->updated_at);
+    show_line("updated", local(c->updated_at, updated));
     show_line("updated by", c->updated_by);
-    free(to), free(got), free(amount), free(status), free(pending), free(hits), free(period);
+    free(to), free(got), free(amount), free(other), free(stat), free(status), free(pending), free(hits), free(period);
+}
+
+/* "key": money in yuan as a JSON number (283.78), like every money value the CLI prints. */
+static void json_yuan(fw_buf *b, const char *key, long long fen)
+{
+    char *y = yuan(fen);
+    if (b->len && b->data[b->len - 1] != '{')
+        fw_buf_putc(b, ',');
+    fw_json_string(b, key);
+    fw_buf_printf(b, ":%s", y);
+    free(y);
 }
 
 static void show_case_json(const fw_case *c)
@@ -223,7 +245,8 @@ static void show_case_json(const fw_case *c)
     fw_json_field_str(&b, "township", c->township);
     fw_json_field_str(&b, "village", c->village);
     fw_json_field_str(&b, "rules", c->rules);
-    fw_json_field_int(&b, "amount", c->amount);
+    json_yuan(&b, "amount", c->amount);
+    json_yuan(&b, "other_amount", c->amount_other);
     fw_json_field_str(&b, "assignee", c->assignee);
     fw_json_field_str(&b, "due_date", c->due_date);
     fw_json_field_str(&b, "verify_method", c->verify_method);
@@ -232,8 +255,8 @@ static void show_case_json(const fw_case *c)
     fw_json_field_str(&b, "dismiss_reason", c->dismiss_reason);
     fw_json_field_str(&b, "dismiss_text", c->dismiss_text);
     fw_json_field_str(&b, "measures", c->measures);
-    fw_json_field_int(&b, "to_recover", c->to_recover);
-    fw_json_field_int(&b, "recovered", c->recovered);
+    json_yuan(&b, "to_recover", c->to_recover);
+    json_yuan(&b, "recovered", c->recovered);
     fw_json_field_str(&b, "closed_at", c->closed_at);
     fw_json_field_int(&b, "version", c->version);
     fw_buf_puts(&b, "}");
@@ -257,8 +280,29 @@ static int show_section(fw_cli *cli, fw_ws *ws, long long id, const char *name, 
     return print_stmt(cli, st);
 }
 
+/* The case's history: one line per change in words for people; with the stored records (money in
+ * yuan) in csv and json. */
+static int case_history_rows(fw_ws *ws, long long id, int brief, sqlite3_stmt **st, fw_err *err)
+{
+    char *object = fw_printf("case:%lld", id);
+    int rc = fw_history_list(ws, object, 0, brief, st, err);
+    free(object);
+    return rc;
+}
+
+static int case_history_brief(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
+{
+    return case_history_rows(ws, id, 1, st, err);
+}
+
+static int case_history_full(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
+{
+    return case_history_rows(ws, id, 0, st, err);
+}
+
 static int case_show(fw_cli *cli, int argc, char **argv)
 {
+    section_query case_history = cli->format == FW_FMT_TABLE ? case_history_brief : case_history_full;
     if (argc != 2)
         return fw_cli_usage(cli);
     fw_ws *ws;
@@ -276,7 +320,7 @@ static int case_show(fw_cli *cli, int argc, char **argv)
     if (rc == FW_OK)
         rc = show_section(cli, ws, c.id, "notes", fw_case_notes);
     if (rc == FW_OK)
-        rc = show_section(cli, ws, c.id, "history", fw_case_history);
+        rc = show_section(cli, ws, c.id, "history", case_history);
     if (cli->format == FW_FMT_JSON)
         puts("}");
     fw_case_free(&c);
@@ -633,7 +677,9 @@ int cmd_log(fw_cli *cli, int argc, char **argv)
     } else if ((rc = fw_cli_open(cli, &ws)) != FW_OK) {
         return rc;
     }
-    rc = fw_trail_list(ws, object, (long)limit, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    /* People read each record in words; csv and json also carry the stored record (money in yuan). */
+    rc = fw_history_list(ws, object, (long)limit, cli->format == FW_FMT_TABLE, &st, &err) ? fw_cli_report(cli, &err)
+                                                                                          : print_stmt(cli, st);
     free(object);
     fw_ws_close(ws);
     return rc;

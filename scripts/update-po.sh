@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --add-comments=TRANSLATORS \
   --package-name=fundwatch --msgid-bugs-address= --no-wrap --sort-by-file \
-  -o po/fundwatch.pot audit/browse.c tui/*.c cli/cmd_tui.c cli/cmd_overview.c
+  -o po/fundwatch.pot audit/browse.c audit/i18n.c tui/*.c cli/cmd_tui.c cli/cmd_overview.c
 for po in po/*.po; do
   [ -f "$po" ] || continue
   msgmerge --quiet --update --backup=none --no-wrap "$po" po/fundwatch.pot

@@ -274,8 +274,16 @@ static void person_status(fw_tui *t, void *p, char *out, size_t outsz)
         }
         hits += r->section == FW_DS_HITS;
     }
-    snprintf(out, outsz, _("%d payments, %d implicated (!) · %d hits · › opens a related person · Tab next section"),
-             pay, implicated, hits);
+    char money[32], stat[96] = "";
+    fw_yuan(v->person.money.paid, money);
+    if (v->person.money.other > 0) { /* not payment-based (village statistics): shown apart */
+        char y[32];
+        fw_yuan(v->person.money.other, y);
+        snprintf(stat, sizeof stat, _(" · +¥%s not payment-based"), y);
+    }
+    snprintf(out, outsz,
+             _("%d payments, %d implicated (!) · %d hits · ¥%s at issue%s · › opens a related person · Tab next section"),
+             pay, implicated, hits, money, stat);
 }
 
 static const char *person_title(void *p)

@@ -78,10 +78,11 @@ static void rules_draw(fw_tui *t, void *p, WINDOW *w)
     for (int i = 0; i < v->height && v->nav.top + i < v->nav.n; i++) {
         int k = v->nav.top + i;
         const fw_rule_row *r = &v->rows[k];
-        char hits[24], last[24], when[96];
+        char hits[24], last[24], when[96], at[FW_TIME_SIZE];
         snprintf(hits, sizeof hits, "%lld", r->hits);
         snprintf(last, sizeof last, "%lld", r->last_hits);
-        snprintf(when, sizeof when, "%s %s", r->last_run_at ? r->last_run_at : _("never run"),
+        snprintf(when, sizeof when, "%s %s",
+                 r->last_run_at ? fw_time_local(r->last_run_at, FW_TIME_MINUTE, at, sizeof at) : _("never run"),
                  r->status ? _(r->status) : "");
         /* Every row names its category: a row read alone (after a search, at the top of a page) says
          * what it is. */

@@ -20,7 +20,8 @@ tui_keys g
 n=0
 while IFS=, read -r section item count amount _rest; do
     case $section in category|severity) ;; *) continue ;; esac
-    yuan=$(printf '%d.%02d' $((amount / 100)) $((amount % 100)) | sed -E ':a;s/^([0-9]+)([0-9]{3})/\1,\2/;ta')
+    # the CLI prints yuan with two decimals; the screen groups thousands
+    yuan=$(printf '%s' "$amount" | sed -E ':a;s/^([0-9]+)([0-9]{3})/\1,\2/;ta')
     printf '%s\n' "$screens" | grep -E "^  $item +$count +¥$yuan" >/dev/null || fail "overview lacks $section $item $count ¥$yuan"
     n=$((n + 1))
 done < <(printf '%s\n' "$csv" | tr -d '\r')

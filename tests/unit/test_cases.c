@@ -28,16 +28,23 @@ static void add_run(fw_ws *ws, long long run_id)
     free(sql);
 }
 
-/* A present hit for subject (a person's ID number), seen first and last in run_id. */
+/* A present hit for subject (a person's ID number), seen first and last in run_id, resting on one
+ * payment of its amount (money is counted from the payments a hit cites, audit/money.h). */
 static void add_hit(fw_ws *ws, const char *fingerprint, const char *rule, const char *subject, long long amount,
                     long long run_id)
 {
     char *sql = fw_printf(
+        "INSERT OR IGNORE INTO imports(id, dataset, file, sha256, encoding, mode, status, user, started_at) "
+        "VALUES (1, 'payments', 'p.csv', 'x', 'UTF-8', 'append', 'loaded', 't', 'x');"
+        "INSERT INTO ds_payments(import_id, line, row_key, id_number, name, program, amount, pay_date) "
+        "VALUES (1, 1, 'pay-%s', '%s', '张三', '低保', %lld, '2023-04-01');"
         "INSERT INTO hits(fingerprint, rule_id, category, severity, subject_kind, subject, id_number, name, "
         "township, village, program, amount, first_date, last_date, detail, evidence_hash, first_run_id, "
         "last_run_id) VALUES ('%s', '%s', 'deceased', 'high', 'person', '%s', '%s', '张三', '城关镇', '一村', "
-        "'低保', %lld, '2023-04', '2023-12', 'detail of %s', 'e-%s', %lld, %lld)",
-        fingerprint, rule, subject, subject, amount, fingerprint, fingerprint, run_id, run_id);
+        "'低保', %lld, '2023-04', '2023-12', 'detail of %s', 'e-%s', %lld, %lld);"
+        "INSERT INTO hit_evidence(hit_id, dataset, row_key) VALUES (last_insert_rowid(), 'payments', 'pay-%s')",
+        fingerprint, subject, amount, fingerprint, rule, subject, subject, amount, fingerprint, fingerprint, run_id,
+        run_id, fingerprint);
     exec_ok(ws, sql);
     free(sql);
 }
