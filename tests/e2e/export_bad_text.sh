@@ -42,7 +42,9 @@ set +e
 "$FW" --db "$ws" export case2.xlsx --case FW-2026-000002 2>err.txt; rc=$?
 set -e
 [ $rc = 3 ] || fail "GBK rule name: exit $rc, want 3 ($(cat err.txt))"
-grep -q "FW-2026-000002!C[0-9]* (规则名称, in the row of 线索号 3): the text is not valid UTF-8 (byte 0xB9 at the start)" err.txt ||
+# The case dossier lists the case's rules on their own rows (the rule name with its category and
+# severity); the message names that cell and the rule of its row.
+grep -q "FW-2026-000002!B[0-9]* (规则名称（类别，风险等级）, in the row of 规则 OFF-001): the text is not valid UTF-8 (byte 0xB9 at the start)" err.txt ||
     fail "the message does not name the rule's cell: $(cat err.txt)"
 no_file case2.xlsx
 [ "$(exports)" = 0 ] || fail "a failed export was recorded"
