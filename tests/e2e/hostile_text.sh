@@ -62,7 +62,7 @@ def is_number(s):
     except ValueError:
         return False
 check_names(sys.argv[1], '姓名', '涉及金额(元)', '-12.50')
-check_names(sys.argv[2], 'name', 'amount', '-1250')
+check_names(sys.argv[2], 'name', 'amount', '-12.50')
 check_names(sys.argv[3], 'name')
 check_names(sys.argv[4], '姓名')
 # The township column (+乡镇, @镇, -镇) is text too.
@@ -80,7 +80,7 @@ $PY - lo/leads.xlsx lo/hits.xlsx <<'EOF'
 import sys
 import openpyxl
 for path, name_col, amount_col, amount in ((sys.argv[1], '姓名', '涉及金额(元)', -12.5),
-                                           (sys.argv[2], 'name', 'amount', -1250)):
+                                           (sys.argv[2], 'name', 'amount', -12.5)):
     ws = openpyxl.load_workbook(path).active
     head = [c.value for c in ws[1]]
     formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == 'f']
