@@ -14,10 +14,15 @@
 int fw_fail(fw_err *err, int code, const char *fmt, ...)
 {
     if (err) {
+        /* Formatted aside first: a message may quote the error it replaces
+         * (fw_fail(err, ..., "%s: ...: %s", path, err->msg)), which vsnprintf into err->msg itself
+         * would overwrite before reading. */
+        char msg[sizeof err->msg];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        vsnprintf(msg, sizeof msg, fmt, ap);
         va_end(ap);
+        memcpy(err->msg, msg, sizeof msg);
         err->code = code;
     }
     return code;
