@@ -528,8 +528,9 @@ static int store_hit(run_ctx *rc, const fw_rule *r, const hit_row *row, fw_rule_
 static int finish_rule_hits(run_ctx *rc, const fw_rule *r, fw_rule_result *res, fw_err *err)
 {
     static const char whitelist_sql[] =
-        "UPDATE hits SET state = CASE WHEN EXISTS (SELECT 1 FROM whitelist w WHERE w.id_number = hits.id_number "
-        "AND w.rule_id = hits.rule_id AND (w.until IS NULL OR w.until >= date('now'))) "
+        /* whitelist_active (audit/schema.c): not removed, approved, not expired (local date) */
+        "UPDATE hits SET state = CASE WHEN EXISTS (SELECT 1 FROM main.whitelist_active w "
+        "WHERE w.id_number = hits.id_number AND w.rule_id = hits.rule_id) "
         "THEN 'whitelisted' ELSE 'present' END "
         "WHERE id IN (SELECT hit_id FROM temp.fw_seen)";
     static const char fill_sql[] =

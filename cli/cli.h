@@ -51,8 +51,10 @@ int fw_cli_usage(fw_cli *cli);
 int fw_cli_wants_help(int argc, char **argv);
 int fw_cli_help(fw_cli *cli);
 
-/* Prints every row of a prepared statement in the chosen format: table (display-width aligned),
- * csv (UTF-8, header row, RFC 4180 quoting) or json (an array of objects; integers stay numbers).
+/* Prints every row of a prepared statement in the chosen format: table (display-width aligned,
+ * control characters shown as ^[ by fw_visible), csv (UTF-8, header row, RFC 4180 quoting, text
+ * cells neutralised against formula injection by fw_csv_text; numbers as they are) or json (an
+ * array of objects; integers stay numbers; control characters as \u001b).
  * Column names come from the statement (use AS to name them). Returns the row count, or -1 on an
  * SQLite error (message in err). Money columns (named like *amount*, recovered, to_recover) are
  * printed in yuan with two decimals in every format (12345 -> 123.45; a JSON number); a column

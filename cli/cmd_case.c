@@ -61,10 +61,12 @@ const char usage_whitelist[] =
     "usage: fundwatch whitelist add ID_NUMBER RULE_ID --reason TEXT [--until YYYY-MM-DD]\n"
     "       fundwatch whitelist list [--all]\n"
     "       fundwatch whitelist remove N\n"
+    "       fundwatch whitelist approve N [--reject]\n"
     "\n"
     "An entry makes later rule runs store this person's hits of this rule as 'whitelisted' (shown,\n"
-    "not a lead) until the --until day (inclusive). list shows active entries, --all also expired\n"
-    "and removed ones. Every change is recorded in the audit trail.\n";
+    "not a lead) until the --until day (inclusive). list shows active and pending entries, --all also\n"
+    "expired, removed and rejected ones. With `case review on` a new entry is pending until a second\n"
+    "user approves it (approve N, or --reject). Every change is recorded in the audit trail.\n";
 
 /* --- shared helpers ----------------------------------------------------------------------------- */
 
@@ -713,6 +715,9 @@ static int whitelist_add(fw_cli *cli, int argc, char **argv)
     rc = fw_whitelist_add(ws, argv[optind], argv[optind + 1], reason, until, &id, &err);
     if (rc)
         rc = fw_cli_report(cli, &err);
+    else if (fw_case_review_required(ws))
+        printf("whitelist entry %lld added; it awaits approval by a second user (`fundwatch whitelist approve %lld`)\n",
+               id, id);
     else
         printf("whitelist entry %lld added; it takes effect at the next `fundwatch run`\n", id);
     fw_ws_close(ws);
@@ -756,6 +761,30 @@ static int whitelist_remove(fw_cli *cli, int argc, char **argv)
     return rc;
 }
 
+static int whitelist_approve(fw_cli *cli, int argc, char **argv)
+{
+    long long id;
+    bool reject = argc == 3 && strcmp(argv[2], "--reject") == 0;
+    if (argc != 2 && !reject)
+        return fw_cli_usage(cli);
+    if (parse_count(cli, "whitelist approve", argv[1], &id))
+        return FW_EUSAGE;
+    fw_ws *ws;
+    fw_err err = {0};
+    int rc = fw_cli_open(cli, &ws);
+    if (rc)
+        return rc;
+    rc = fw_whitelist_approve(ws, id, reject, &err);
+    if (rc)
+        rc = fw_cli_report(cli, &err);
+    else if (reject)
+        printf("whitelist entry %lld rejected by %s; it suppresses nothing\n", id, fw_user());
+    else
+        printf("whitelist entry %lld approved by %s; it takes effect at the next `fundwatch run`\n", id, fw_user());
+    fw_ws_close(ws);
+    return rc;
+}
+
 int cmd_whitelist(fw_cli *cli, int argc, char **argv)
 {
     if (argc < 2)
@@ -767,5 +796,7 @@ int cmd_whitelist(fw_cli *cli, int argc, char **argv)
         return whitelist_list(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "remove") == 0)
         return whitelist_remove(cli, argc - 1, argv + 1);
+    if (strcmp(argv[1], "approve") == 0)
+        return whitelist_approve(cli, argc - 1, argv + 1);
     return fw_cli_error(cli, FW_EUSAGE, "unknown subcommand '%s'; see `fundwatch whitelist --help`", argv[1]);
 }

@@ -42,7 +42,8 @@ const char usage_export[] =
     "  --quiet              no progress on stderr\n"
     "\n"
     "exit codes: 0 written, 2 usage, 4 workspace, 5 unknown case, 6 FILE exists (use --force),\n"
-    "            1 cannot write (directory, disk full), 130 interrupted (Ctrl-C or SIGTERM)\n";
+    "            1 cannot write (directory, disk full), 3 text that is not UTF-8,\n"
+    "            130 interrupted (Ctrl-C or SIGTERM; no file is left)\n";
 
 typedef struct export_args {
     fw_export_filter filter;
@@ -202,6 +203,9 @@ static int run_export(fw_cli *cli, fw_ws *ws, export_args *a)
     fw_cli_restore_stops(&stops);
     if (show)
         fputc('\n', stderr);
+    if (res.stale_removed)
+        fprintf(stderr, "fundwatch export: removed %d temporary file%s left in the folder by exports that were "
+                        "killed\n", res.stale_removed, res.stale_removed == 1 ? "" : "s");
     if (rc)
         return fw_cli_report(cli, &err);
     printf("%s: %lld %s, %d sheets, sha256 %s\n", a->file, res.rows,
