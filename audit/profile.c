@@ -407,7 +407,8 @@ char *fw_program_set(const char *list)
         names = fw_realloc(names, (n + 1) * sizeof *names);
         names[n++] = w;
     }
-    qsort(names, n, sizeof *names, by_bytes);
+    if (n)
+        qsort(names, n, sizeof *names, by_bytes);
     fw_buf b = {0};
     for (size_t i = 0; i < n; i++)
         if (i == 0 || strcmp(names[i], names[i - 1]) != 0)

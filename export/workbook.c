@@ -544,16 +544,18 @@ static int put_sheets(wb *w, enum fw_wb_content what, fw_export_result *res)
     if (count_leads(w))
         return w->err->code;
     if (what == FW_WB_CASE_LIST) {
-        if (fw_xq_cases(w->ws, w->f, &q, w->err) || put_list(w, "案件", q, 0, &cases))
+        if (fw_xq_cases(w->ws, w->f, &q, w->err) || put_list(w, "案件", q, 0, &cases) || report_progress(w))
             return w->err->code;
         res->rows = cases;
         return put_provenance(w, cases);
     }
+    /* A cancel is seen between the long parts too: the case list and the summary count money
+     * with a query each, which at a million leads takes seconds. */
     fw_xsheet *summary = new_sheet(w, "概览"); /* first in the workbook, written last */
     if (!summary || report_progress(w) || fw_xq_leads(w->ws, w->f, &q, w->err) ||
         put_list(w, "线索清单", q, 1, &res->rows) || report_progress(w) ||
-        fw_xq_cases(w->ws, w->f, &q, w->err) || put_list(w, "案件", q, 0, &cases) ||
-        put_case_sheets(w) || put_summary(w, summary))
+        fw_xq_cases(w->ws, w->f, &q, w->err) || put_list(w, "案件", q, 0, &cases) || report_progress(w) ||
+        put_case_sheets(w) || report_progress(w) || put_summary(w, summary) || report_progress(w))
         return w->err->code;
     return put_provenance(w, res->rows);
 }
