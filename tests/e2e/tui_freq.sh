@@ -9,6 +9,12 @@
 . "$(dirname "$0")/../tui/lib.sh"
 db=$(tui_fixture)
 sql() { sqlite3 "$db" "$1"; }
+# row_wait N REGEX: waits until row N matches (a count is drawn when its slices are done; a
+# sanitizer build takes longer than a plain one).
+row_wait() {
+    for _ in $(seq 200); do tui_row "$1" | grep -qE "$2" && return 0; sleep 0.05; done
+    fail "row $1 never matched $2: $(tui_row "$1")"
+}
 yuan() { printf '%d.%02d' $(($1 / 100)) $(($1 % 100)) | sed -E ':a;s/^([0-9]+)([0-9]{3})/\1,\2/;ta'; }
 tui_start "$db"
 tui_wait "Hits by category"
@@ -26,7 +32,7 @@ tui_screen | grep -q "3 values · 63 hits · ¥21,960.00" || fail "status line o
 
 tui_keys Tab
 tui_wait "Frequency of Rule"
-tui_row 1 | grep -qE "^DUP-001 +60 +95.2%" || fail "rule frequency: $(tui_row 1)"
+row_wait 1 "^DUP-001 +60 +95.2%"
 tui_keys Enter
 tui_wait "of 60 · ¥0.00 · +¥18,300.00 not payment-based · sort severity↑ · rule=DUP-001"
 tui_keys F
@@ -34,7 +40,7 @@ tui_wait "Frequency of Severity · rule=DUP-001"
 tui_wait "1 values · 60 hits"
 tui_keys Tab Tab Tab Tab Tab
 tui_wait "Frequency of Village"
-tui_row 1 | grep -qE "^孟关乡 沙坡村 +60 +100.0%" || fail "village frequency: $(tui_row 1)"
+row_wait 1 "^孟关乡 沙坡村 +60 +100.0%"
 tui_keys Enter
 tui_wait "of 60 · ¥0.00 · +¥18,300.00 not payment-based · sort severity↑ · rule=DUP-001 township=孟关乡 vil…"
 
