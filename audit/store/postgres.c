@@ -831,26 +831,10 @@ static int pg_set_timeout(fw_db *db, double seconds, fw_err *err)
 
 /* --- bulk load: COPY FROM STDIN ----------------------------------------------------------------------- */
 
-static bool is_identifier(const char *s)
-{
-    if (!s || !ident_start(*s))
-        return false;
-    for (; *s; s++)
-        if (!ident_char(*s) || (*s & 0x80))
-            return false;
-    return true;
-}
-
 static int pg_bulk_begin(fw_db *db, const char *table, const char *const *columns, int ncols, fw_bulk **out,
                          fw_err *err)
 {
     pg_db *d = PG(db);
-    bool names_ok = is_identifier(table);
-    for (int c = 0; c < ncols && names_ok; c++)
-        names_ok = is_identifier(columns[c]);
-    if (!names_ok)
-        return fw_db_failf(db, err, FW_DBF_SYNTAX, "bulk load into %s: table and column names must be plain names",
-                           table);
     if (ensure_usable(d, err))
         return err->code;
     fw_buf sql = {0};

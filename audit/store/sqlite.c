@@ -318,16 +318,6 @@ static int sq_end(fw_db *db, bool commit, fw_err *err)
 
 /* --- bulk load ---------------------------------------------------------------------------------------- */
 
-static bool is_identifier(const char *s)
-{
-    if (!s || !*s)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
-            return false;
-    return true;
-}
-
 static int prepare_insert(sq_db *d, const char *table, const char *const *columns, int ncols, int rows,
                           sqlite3_stmt **out, fw_err *err)
 {
@@ -353,12 +343,6 @@ static int sq_bulk_begin(fw_db *db, const char *table, const char *const *column
                          fw_err *err)
 {
     sq_db *d = SQ(db);
-    bool names_ok = is_identifier(table);
-    for (int c = 0; c < ncols && names_ok; c++)
-        names_ok = is_identifier(columns[c]);
-    if (!names_ok)
-        return fw_db_failf(db, err, FW_DBF_SYNTAX, "bulk load into %s: table and column names must be plain names",
-                           table);
     sq_bulk *b = fw_calloc(1, sizeof *b);
     b->many_rows = ncols * BULK_ROWS <= MAX_VARIABLES ? BULK_ROWS : 1;
     b->table = fw_strdup(table);

@@ -327,6 +327,18 @@ int fw_db_rollback_to(fw_db *db, const char *name, fw_err *err)
 
 /* --- bulk load -------------------------------------------------------------------------------------- */
 
+/* A plain SQL name (letters, digits, _; not starting with a digit): the drivers write table and
+ * column names of a bulk load into their SQL unquoted, on both engines alike. */
+static bool is_plain_name(const char *s)
+{
+    if (!s || !*s || (*s >= '0' && *s <= '9'))
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    return true;
+}
+
 int fw_db_bulk_begin(fw_db *db, const char *table, const char *const *columns, int ncols, fw_bulk **out,
                      fw_err *err)
 {
@@ -335,6 +347,12 @@ int fw_db_bulk_begin(fw_db *db, const char *table, const char *const *columns, i
         return fw_db_failf(db, err, FW_DBF_OTHER, "%s: a bulk load is already open", db->where);
     if (ncols < 1)
         return fw_db_failf(db, err, FW_DBF_OTHER, "bulk load into %s: no columns", table);
+    bool names_ok = is_plain_name(table);
+    for (int c = 0; c < ncols && names_ok; c++)
+        names_ok = is_plain_name(columns[c]);
+    if (!names_ok)
+        return fw_db_failf(db, err, FW_DBF_SYNTAX, "bulk load into %s: table and column names must be plain names",
+                           table);
     db->fault = FW_DBF_NONE;
     bool own = !db->in_txn;
     if (own && fw_db_begin(db, FW_TXN_WRITE, err))
