@@ -79,12 +79,22 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN fw_month_index(d) IS NOT NULL THEN substr(d, 1, 7) END
 $$;
 
--- month_add(period_or_date, n) -> 'YYYY-MM' n months later (n may be negative; taken as a C int).
+-- month_add(period_or_date, n) -> 'YYYY-MM' n months later (n may be negative, 64 bits); a result
+-- outside the years 1000-9999 is an error, as in audit/sqlfunc.c, never a wrapped or truncated month.
 CREATE OR REPLACE FUNCTION month_add(p text, n bigint) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN fw_month_index(p) IS NOT NULL AND n IS NOT NULL
-         THEN fw_zero_pad((fw_month_index(p) + fw_int32(n)) / 12, 4) || '-'
-              || fw_zero_pad((fw_month_index(p) + fw_int32(n)) % 12 + 1, 2) END
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  m bigint := fw_month_index(p);
+BEGIN
+  IF m IS NULL OR n IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF n > 9999 * 12 + 11 - m OR n < 1000 * 12 - m THEN
+    RAISE EXCEPTION 'month_add: % months from % is outside the years 1000-9999', n, substr(p, 1, 7)
+      USING ERRCODE = '22008';
+  END IF;
+  RETURN fw_zero_pad((m + n) / 12, 4) || '-' || fw_zero_pad((m + n) % 12 + 1, 2);
+END
 $$;
 
 -- months_between(a, b) -> months from a's month to b's month (b - a).
