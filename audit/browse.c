@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit/dataset.h"
+#include "audit/history.h"
 #include "audit/i18n.h"
 #include "audit/money.h"
 #include "audit/paths.h"
@@ -1339,14 +1340,16 @@ static int add_case_history(fw_ws *ws, fw_person *p, const char *id, fw_err *err
         const char *action = (const char *)sqlite3_column_text(st, 4);
         const char *case_no = (const char *)sqlite3_column_text(st, 2);
         fw_detail_row *r = add_row(p, FW_DS_CASE, 0, NULL, 4);
-        r->cells[0] = cell(st, 0, 0);
+        char when[FW_TIME_SIZE];
+        r->cells[0] = fw_strdup(fw_time_local((const char *)sqlite3_column_text(st, 0), FW_TIME_MINUTE, when,
+                                              sizeof when));
         r->cells[1] = cell(st, 1, 0);
-        r->cells[2] = fw_printf("%s %s", case_no ? case_no : "", _(fw_trail_action_label(action)));
+        r->cells[2] = fw_printf("%s %s", case_no ? case_no : "", fw_history_action(action, FW_WORDS_UI));
         if (sqlite3_column_type(st, 3) != SQLITE_NULL)
             r->cells[3] = cell(st, 3, 0);
         else
-            r->cells[3] = fw_trail_record_words(ws, action, NULL, (const char *)sqlite3_column_text(st, 5),
-                                                (const char *)sqlite3_column_text(st, 6));
+            r->cells[3] = fw_history_details(ws, (const char *)sqlite3_column_text(st, 5),
+                                             (const char *)sqlite3_column_text(st, 6), FW_WORDS_UI);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -1703,139 +1706,6 @@ int fw_rule_set_enabled(fw_ws *ws, const char *rule_id, bool enabled, fw_err *er
         return err->code ? err->code : FW_EWORKSPACE;
     }
     return FW_OK;
-}
-
-/* --- the audit trail in words ------------------------------------------------------------------- */
-
-static bool is_money_field(const char *key)
-{
-    return strcmp(key, "amount") == 0 || strcmp(key, "to_recover") == 0 || strcmp(key, "recovered") == 0;
-}
-
-/* A changed field's name as the case screen labels it (N_(): translated when shown); the key
- * itself when it has no label. */
-static const char *field_label(const char *key)
-{
-    static const struct { const char *key, *label; } labels[] = {
-        {"status", N_("Status")}, {"assignee", N_("Assignee")}, {"due_date", N_("Due")},
-        {"received_at", N_("Received")}, {"verify_method", N_("Method")}, {"verifier", N_("Verifier")},
-        {"verified_at", N_("Verified")}, {"conclusion", N_("Conclusion")}, {"dismiss_reason", N_("Reason")},
-        {"dismiss_text", N_("Reason text")}, {"measures", N_("Measures")}, {"to_recover", N_("To recover")},
-        {"recovered", N_("Recovered")}, {"closed_at", N_("Closed")}, {"closure_note", N_("Closure note")},
-        {"note", N_("Note")}, {"id_number", N_("ID number")}, {"rule_id", N_("Rule")},
-        {"reason", N_("Reason given")}, {"until", N_("Until")}, {"pending_status", N_("Pending")},
-    };
-    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-        if (strcmp(labels[i].key, key) == 0)
-            return _(labels[i].label);
-    return key;
-}
-
-/* A JSON value as a person reads it: text as is (a status in words), money in yuan, null as "-". */
-static char *field_value(sqlite3_stmt *st, int col, const char *key)
-{
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
-        return fw_strdup("-");
-    if (is_money_field(key) && sqlite3_column_type(st, col) == SQLITE_INTEGER) {
-        char y[32];
-        fw_yuan(sqlite3_column_int64(st, col), y);
-        return fw_strdup(y);
-    }
-    if (strcmp(key, "status") == 0 || strcmp(key, "pending_status") == 0)
-        return fw_strdup(_((const char *)sqlite3_column_text(st, col)));
-    return col_dup(st, col);
-}
-
-char **fw_trail_record_fields(fw_ws *ws, const char *before, const char *after, fw_err *err)
-{
-    /* json_each splits the objects (the same way audit/cases.c does for a case's history): every key
-     * of after with its before, then the keys only before had (cleared). A value that is not an
-     * object (a bare list) is shown whole. */
-    static const char sql[] =
-        "WITH t(b, a) AS (SELECT CASE WHEN json_valid(?1) AND json_type(?1) = 'object' THEN ?1 ELSE '{}' END,"
-        "                        CASE WHEN json_valid(?2) AND json_type(?2) = 'object' THEN ?2 ELSE '{}' END)"
-        " SELECT j.key, json_extract(t.b, j.fullkey), j.value, json_type(t.b, j.fullkey) IS NOT NULL, 0"
-        "  FROM t, json_each(t.a) j"
-        " UNION ALL SELECT j.key, j.value, NULL, 1, 1 FROM t, json_each(t.b) j WHERE json_type(t.a, j.fullkey) IS NULL";
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        query_failed(ws, err, _("the audit trail"));
-        return NULL;
-    }
-    sqlite3_bind_text(st, 1, before ? before : "{}", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, after ? after : "{}", -1, SQLITE_STATIC);
-    char **v = fw_calloc(1, sizeof *v);
-    int n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *key = (const char *)sqlite3_column_text(st, 0);
-        char *b = field_value(st, 1, key), *a = field_value(st, 2, key);
-        bool had_before = sqlite3_column_int(st, 3), cleared = sqlite3_column_int(st, 4);
-        v = fw_realloc(v, (size_t)(n + 2) * sizeof *v);
-        const char *label = field_label(key);
-        if (cleared)
-            v[n++] = fw_printf("%s: %s → -", label, b);
-        else if (had_before)
-            v[n++] = fw_printf("%s: %s → %s", label, b, a);
-        else
-            v[n++] = fw_printf("%s: %s", label, a);
-        v[n] = NULL;
-        free(b);
-        free(a);
-    }
-    sqlite3_finalize(st);
-    /* Not JSON objects: what there is, plainly. */
-    if (n == 0 && after && *after && strcmp(after, "{}") != 0 && !(after[0] == '{')) {
-        v = fw_realloc(v, 2 * sizeof *v);
-        v[n++] = fw_strdup(after);
-        v[n] = NULL;
-    }
-    return v;
-}
-
-const char *fw_trail_action_label(const char *action)
-{
-    static const struct { const char *action, *label; } labels[] = {
-        {"case.made", N_("case made")},
-        {"case.status", N_("status changed")},
-        {"case.review_requested", N_("verdict awaits review")},
-        {"case.approve", N_("verdict approved")},
-        {"case.review_rejected", N_("verdict rejected")},
-        {"case.assign", N_("assigned")},
-        {"case.note", N_("note")},
-        {"case.reopen", N_("reopened by new evidence")},
-        {"case.leads", N_("new leads")},
-        {"case.resolved_by_data", N_("resolved by data")},
-        {"cases.sync", N_("cases updated by a run")},
-        {"whitelist.add", N_("whitelisted")},
-        {"whitelist.remove", N_("whitelist entry removed")},
-        {"whitelist.approve", N_("whitelist entry approved")},
-        {"whitelist.review_rejected", N_("whitelist entry rejected")},
-        {"import", N_("import")},
-        {"import.failed", N_("import failed")},
-        {"run", N_("rule run")},
-        {"export", N_("export")},
-        {"setting", N_("setting changed")},
-        {"trail.start", N_("trail begins")},
-    };
-    for (size_t i = 0; action && i < sizeof labels / sizeof labels[0]; i++)
-        if (strcmp(labels[i].action, action) == 0)
-            return labels[i].label;
-    return action ? action : "";
-}
-
-char *fw_trail_record_words(fw_ws *ws, const char *action, const char *object, const char *before,
-                            const char *after)
-{
-    (void)action;
-    (void)object;
-    fw_err err = {0};
-    char **fields = fw_trail_record_fields(ws, before, after, &err);
-    fw_buf b = {0};
-    fw_buf_puts(&b, "");
-    for (char **f = fields; f && *f; f++)
-        fw_buf_printf(&b, "%s%s", b.len ? "; " : "", *f);
-    fw_strv_free(fields);
-    return fw_buf_steal(&b);
 }
 
 long long fw_ws_data_version(fw_ws *ws)

@@ -253,20 +253,6 @@ int fw_rule_set_enabled(fw_ws *ws, const char *rule_id, bool enabled, fw_err *er
 
 /* --- the audit trail in words ------------------------------------------------------------------- */
 
-/* The fields an audit-trail record changed, from its before/after JSON (either may be NULL), one
- * string each: "field: before → after", "field: value" (set), "field: value → -" (cleared); money
- * fields (amount, to_recover, recovered: fen) in yuan. A record with no field gives none. Caller
- * frees with fw_strv_free. */
-char **fw_trail_record_fields(fw_ws *ws, const char *before, const char *after, fw_err *err);
-/* What a trail action did, in a few words (N_() English: translate to show); the action itself
- * when it has no label. "case.made" is the making of a case (no record of its own). */
-const char *fw_trail_action_label(const char *action);
-/* A trail record in one line of words for the screens (log, person, case). Until audit/ has the
- * trail's own "record in words" this is the changed fields plainly, joined by "; " — the one place
- * to swap for it. Caller frees. */
-char *fw_trail_record_words(fw_ws *ws, const char *action, const char *object, const char *before,
-                            const char *after);
-
 /* --- watching for other writers ------------------------------------------------------------------ */
 
 /* PRAGMA data_version: changes when another connection commits to the workspace. */

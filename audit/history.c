@@ -57,8 +57,9 @@ static const char *const skipped[] = {"pending_by", "pending_at", "reviewed_by",
                                       "updated_by", "version", NULL};
 
 static const word actions[] = {
-    {"case.status", NULL, NULL},
-    {"case.note", NULL, NULL},
+    {"case.made", "生成案件", "case made"},
+    {"case.status", "状态变更", "status changed"},
+    {"case.note", "备注", "note"},
     {"case.review_requested", "提请复核", "verdict sent for review"},
     {"case.approve", "复核通过", "review approved"},
     {"case.review_rejected", "复核退回", "review rejected"},
@@ -69,12 +70,21 @@ static const word actions[] = {
     {"cases.sync", "规则运行后更新案件", "cases updated after a run"},
     {"run", "规则运行", "rule run"},
     {"import", "导入", "import"},
+    {"import.failed", "导入失败", "import failed"},
+    {"import.correct", "更正导入", "correcting import"},
     {"export", "导出", "export"},
     {"setting", "设置", "setting"},
-    {"whitelist.add", "加入白名单", "whitelist entry added"},
+    {"whitelist.add", "加入白名单", "whitelisted"},
     {"whitelist.remove", "移出白名单", "whitelist entry removed"},
+    {"whitelist.approve", "白名单复核通过", "whitelist entry approved"},
+    {"whitelist.review_rejected", "白名单复核退回", "whitelist entry rejected"},
+    {"trail.start", "日志开始", "trail begins"},
     {NULL, NULL, NULL},
 };
+
+/* Actions whose fields say it all: a sentence does not repeat their words ("状态 待核查 → 核查中",
+ * not "状态变更；状态 待核查 → 核查中"). */
+static const char *const self_evident[] = {"case.status", "case.note", NULL};
 
 static const word lead_changes[] = {
     {"new_hit", "新线索", "new lead"},
@@ -148,14 +158,23 @@ static void put_value(fw_buf *b, const char *key, const char *v, enum fw_words_l
     }
 }
 
-static void separate(fw_buf *b, enum fw_words_lang lang)
+static const char *separator(enum fw_words_lang lang) { return chinese(lang) ? "；" : "; "; }
+
+/* A growing NULL-terminated list of the record's fields in words. */
+typedef struct field_list {
+    char **v;
+    int n;
+} field_list;
+
+static void add_field(field_list *l, fw_buf *b)
 {
-    if (b->len)
-        fw_buf_puts(b, chinese(lang) ? "；" : "; ");
+    l->v = fw_realloc(l->v, (size_t)(l->n + 2) * sizeof *l->v);
+    l->v[l->n++] = fw_buf_steal(b);
+    l->v[l->n] = NULL;
 }
 
 /* The leads a run brought to the case ("because": [{change, hit, rule, detail}, ...]). */
-static void put_leads(fw_ws *ws, fw_buf *b, const char *json, enum fw_words_lang lang)
+static void put_leads(fw_ws *ws, field_list *out, const char *json, enum fw_words_lang lang)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(ws->db,
@@ -168,10 +187,11 @@ static void put_leads(fw_ws *ws, fw_buf *b, const char *json, enum fw_words_lang
         const char *change = (const char *)sqlite3_column_text(st, 0);
         const char *rule = (const char *)sqlite3_column_text(st, 1);
         const char *detail = (const char *)sqlite3_column_text(st, 2);
-        separate(b, lang);
-        fw_buf_printf(b, "%s %s", say(find_word(lead_changes, change), change ? change : "", lang), rule ? rule : "");
+        fw_buf b = {0};
+        fw_buf_printf(&b, "%s %s", say(find_word(lead_changes, change), change ? change : "", lang), rule ? rule : "");
         if (detail && *detail)
-            fw_buf_printf(b, "%s%s", chinese(lang) ? "：" : ": ", detail);
+            fw_buf_printf(&b, "%s%s", chinese(lang) ? "：" : ": ", detail);
+        add_field(out, &b);
     }
     sqlite3_finalize(st);
 }
@@ -186,7 +206,7 @@ static int skip_field(const char *key)
 
 /* The record's members: those in after (with their value before, when there was one), then those
  * only in before (removed). */
-static void put_fields(fw_ws *ws, fw_buf *b, const char *before, const char *after, enum fw_words_lang lang)
+static void put_fields(fw_ws *ws, field_list *out, const char *before, const char *after, enum fw_words_lang lang)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(ws->db,
@@ -208,43 +228,71 @@ static void put_fields(fw_ws *ws, fw_buf *b, const char *before, const char *aft
         if (!key || skip_field(key))
             continue;
         if (strcmp(key, "because") == 0) {
-            put_leads(ws, b, now, lang);
+            put_leads(ws, out, now, lang);
             continue;
         }
         bool had = btype && strcmp(btype, "null") != 0;
         bool has = type && strcmp(type, "null") != 0;
         if (!had && !has)
             continue;
-        separate(b, lang);
+        fw_buf b = {0};
         const char *label = say(find_word(fields, key), key, lang);
-        if (strcmp(key, "note") == 0 && !had) { /* a note is read as it was written */
-            fw_buf_printf(b, "%s%s%s", label, chinese(lang) ? "：" : ": ", now);
-            continue;
+        if (strcmp(key, "note") == 0 && !had) /* a note is read as it was written */
+            fw_buf_printf(&b, "%s%s%s", label, chinese(lang) ? "：" : ": ", now);
+        else {
+            fw_buf_printf(&b, "%s ", label);
+            if (had) { /* a change shows what was; a new value just itself */
+                put_value(&b, key, was, lang);
+                fw_buf_puts(&b, " → ");
+            }
+            put_value(&b, key, has ? now : NULL, lang);
         }
-        fw_buf_printf(b, "%s ", label);
-        if (had) { /* a change shows what was; a new value just itself */
-            put_value(b, key, was, lang);
-            fw_buf_puts(b, " → ");
-        }
-        put_value(b, key, has ? now : NULL, lang);
+        add_field(out, &b);
     }
     sqlite3_finalize(st);
+}
+
+const char *fw_history_action(const char *action, enum fw_words_lang lang)
+{
+    return say(find_word(actions, action), action ? action : "", lang);
+}
+
+char **fw_history_fields(fw_ws *ws, const char *before_json, const char *after_json, enum fw_words_lang lang)
+{
+    field_list l = {fw_calloc(1, sizeof(char *)), 0};
+    put_fields(ws, &l, before_json, after_json, lang);
+    /* Not a JSON object (written by hand or by an older fundwatch): what there is, plainly. */
+    if (l.n == 0 && after_json && *after_json && after_json[0] != '{') {
+        fw_buf b = {0};
+        fw_buf_puts(&b, after_json);
+        add_field(&l, &b);
+    }
+    return l.v;
+}
+
+char *fw_history_details(fw_ws *ws, const char *before_json, const char *after_json, enum fw_words_lang lang)
+{
+    char **v = fw_history_fields(ws, before_json, after_json, lang);
+    fw_buf b = {0};
+    fw_buf_puts(&b, "");
+    for (char **f = v; *f; f++)
+        fw_buf_printf(&b, "%s%s", f == v ? "" : separator(lang), *f);
+    fw_strv_free(v);
+    return fw_buf_steal(&b);
 }
 
 char *fw_history_what(fw_ws *ws, const char *action, const char *before_json, const char *after_json,
                       enum fw_words_lang lang)
 {
-    fw_buf fieldtext = {0}, b = {0};
-    fw_buf_puts(&fieldtext, "");
-    put_fields(ws, &fieldtext, before_json, after_json, lang);
-    const word *a = find_word(actions, action);
-    const char *what = a ? (chinese(lang) ? a->zh : a->en) : action;
-    fw_buf_puts(&b, what ? what : "");
-    if (fieldtext.len) {
-        separate(&b, lang);
-        fw_buf_puts(&b, fieldtext.data);
-    }
-    fw_buf_free(&fieldtext);
+    char *details = fw_history_details(ws, before_json, after_json, lang);
+    bool silent = false;
+    for (int i = 0; action && self_evident[i]; i++)
+        silent = silent || strcmp(self_evident[i], action) == 0;
+    fw_buf b = {0};
+    fw_buf_puts(&b, silent ? "" : fw_history_action(action, lang));
+    if (*details)
+        fw_buf_printf(&b, "%s%s", b.len ? separator(lang) : "", details);
+    free(details);
     return fw_buf_steal(&b);
 }
 

@@ -20,6 +20,17 @@ enum fw_words_lang { FW_WORDS_UI, FW_WORDS_ZH };
 char *fw_history_what(fw_ws *ws, const char *action, const char *before_json, const char *after_json,
                       enum fw_words_lang lang);
 
+/* What an action is called ("status changed", "导入"): the action itself when it has no name. */
+const char *fw_history_action(const char *action, enum fw_words_lang lang);
+
+/* The record's changed fields, one string each ("status new → verifying", "to recover ¥0.00 →
+ * ¥283.78"); a record that is not a JSON object gives its text whole. NULL-terminated, never NULL;
+ * free with fw_strv_free. */
+char **fw_history_fields(fw_ws *ws, const char *before_json, const char *after_json, enum fw_words_lang lang);
+
+/* The fields joined in one line (""; when none). Caller frees. */
+char *fw_history_details(fw_ws *ws, const char *before_json, const char *after_json, enum fw_words_lang lang);
+
 /* The whole record on one line: local time (minute), user, then fw_history_what. Caller frees. */
 char *fw_history_line(fw_ws *ws, const char *at, const char *user, const char *action, const char *before_json,
                       const char *after_json, enum fw_words_lang lang);

@@ -1,5 +1,5 @@
 /* view_log.c: the audit-trail screen (L, :log [CASE]): every record newest first, as who did what
- * to which object when, with the fields it changed in words (fw_trail_record_words, the one place
+ * to which object when, with the fields it changed in words (audit/history.h, the one place
  * that renders a record). f filters by case, user and action (`case=FW-2026-000001 user=王五
  * action=case.status`; an action ending in `.` or a prefix such as `case` matches every action
  * starting so), Backspace clears the filter, Enter unfolds a record into one line per field. v runs
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "audit/cases.h"
+#include "audit/history.h"
 #include "audit/i18n.h"
 #include "audit/trail.h"
 #include "tui/lines.h"
@@ -238,7 +239,7 @@ static void log_close(void *p)
 static const char *words_of(fw_tui *t, log_rec *r)
 {
     if (!r->words)
-        r->words = fw_trail_record_words(t->ws, r->action, r->object, r->before, r->after);
+        r->words = fw_history_details(t->ws, r->before, r->after, FW_WORDS_UI);
     return r->words;
 }
 
@@ -277,9 +278,10 @@ static void log_draw(fw_tui *t, void *p, WINDOW *w)
             char seq[24];
             snprintf(seq, sizeof seq, "%lld", r->seq);
             fw_tui_put(w, i + 1, 0, W_SEQ, seq, true);
-            fw_tui_put(w, i + 1, x_at, W_AT, r->at, false);
+            char when[FW_TIME_SIZE];
+            fw_tui_put(w, i + 1, x_at, W_AT, fw_time_local(r->at, FW_TIME_MINUTE, when, sizeof when), false);
             fw_tui_put(w, i + 1, x_user, W_USER, r->user, false);
-            fw_tui_put(w, i + 1, x_action, W_ACTION, _(fw_trail_action_label(r->action)), false);
+            fw_tui_put(w, i + 1, x_action, W_ACTION, fw_history_action(r->action, FW_WORDS_UI), false);
             if (w_object)
                 fw_tui_put(w, i + 1, x_object, w_object, r->object, false);
             /* The object goes in front of the words when it has no column of its own. */
@@ -416,9 +418,8 @@ static void toggle_unfold(fw_tui *t, log_view *v)
     if (v->unfolded == rec)
         v->unfolded = -1;
     else {
-        fw_err err = {0};
         log_rec *r = &v->recs[rec];
-        v->fields = fw_trail_record_fields(t->ws, r->before, r->after, &err);
+        v->fields = fw_history_fields(t->ws, r->before, r->after, FW_WORDS_UI);
         v->unfolded = rec;
         if (!v->fields || !v->fields[0])
             fw_tui_message(t, _("Record %lld changed no field."), r->seq);

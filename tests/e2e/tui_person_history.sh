@@ -22,12 +22,12 @@ printf '%s\n' "$lines" | grep -q '{' && fail "JSON in the case history: $lines"
 order=$(printf '%s\n' "$lines" | sed -E "s/.*$c //" | awk '{print $1, $2}')
 want="case made
 status changed
-note Note:
+note note:
 status changed
 status changed"
 [ "$(printf '%s\n' "$order" | sed 's/ *$//')" = "$want" ] || fail "history not in time order: $order"
-printf '%s\n' "$lines" | sed -n 2p | grep -q "王五 .*Status: new → verifying" || fail "the first change: $(printf '%s\n' "$lines" | sed -n 2p)"
-printf '%s\n' "$lines" | sed -n 5p | grep -q "Status: confirmed → rectifying" || fail "the last change: $(printf '%s\n' "$lines" | sed -n 5p)"
+printf '%s\n' "$lines" | sed -n 2p | grep -q "王五 .*status new → verifying" || fail "the first change: $(printf '%s\n' "$lines" | sed -n 2p)"
+printf '%s\n' "$lines" | sed -n 5p | grep -q "status confirmed → rectifying" || fail "the last change: $(printf '%s\n' "$lines" | sed -n 5p)"
 tui_keys q
 tui_wait_gone "Registry record"
 tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true
@@ -37,7 +37,7 @@ rm -f "$TUI_RC"
 tui_start "$ws" -- log "$c"
 tui_wait "records · case=$c"
 tui_keys Enter
-tui_wait "To recover: 0.00 → 283.78"
+tui_wait "to recover ¥0.00 → ¥283.78"
 tui_keys Q
 tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true
 rm -f "$TUI_RC"

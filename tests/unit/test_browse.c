@@ -11,6 +11,7 @@
 #include "tests/unit/testutil.h"
 
 #include "audit/browse.h"
+#include "audit/history.h"
 #include "audit/engine.h"
 
 static fw_ws *ws;
@@ -459,30 +460,31 @@ static void test_marks_and_cases(void **state)
     fw_hit_filter_free(&f);
 }
 
+/* The screens read trail records through audit/history.h, the one renderer: each changed field in
+ * words, codes as labels, money in yuan, a cleared field shown as cleared, non-JSON text whole. */
 static void test_trail_words(void **state)
 {
     (void)state;
-    fw_err err = {0};
-    char **v = fw_trail_record_fields(ws, "{\"status\":\"confirmed\",\"measures\":null,\"to_recover\":0,\"gone\":\"x\"}",
-                                      "{\"status\":\"rectifying\",\"measures\":\"stop_payment\",\"to_recover\":28378,"
-                                      "\"note\":\"追缴\"}",
-                                      &err);
+    char **v = fw_history_fields(ws, "{\"status\":\"confirmed\",\"measures\":null,\"to_recover\":0,\"gone\":\"x\"}",
+                                 "{\"status\":\"rectifying\",\"measures\":\"stop_payment\",\"to_recover\":28378,"
+                                 "\"note\":\"追缴\"}",
+                                 FW_WORDS_UI);
     assert_non_null(v);
-    assert_string_equal(v[0], "Status: confirmed → rectifying");
-    assert_string_equal(v[1], "Measures: - → stop_payment");
-    assert_string_equal(v[2], "To recover: 0.00 → 283.78");
-    assert_string_equal(v[3], "Note: 追缴");
-    assert_string_equal(v[4], "gone: x → -");
+    assert_string_equal(v[0], "status confirmed → rectifying");
+    assert_string_equal(v[1], "measures stop payment"); /* was null: set, not changed */
+    assert_string_equal(v[2], "to recover ¥0.00 → ¥283.78");
+    assert_string_equal(v[3], "note: 追缴");
+    assert_string_equal(v[4], "gone x → (none)");
     assert_null(v[5]);
     fw_strv_free(v);
-    char *words = fw_trail_record_words(ws, "case.note", "case:1", NULL, "{\"note\":\"电话回访\"}");
-    assert_string_equal(words, "Note: 电话回访");
+    char *words = fw_history_details(ws, NULL, "{\"note\":\"电话回访\"}", FW_WORDS_UI);
+    assert_string_equal(words, "note: 电话回访");
     free(words);
-    words = fw_trail_record_words(ws, "x", NULL, NULL, "not json");
+    words = fw_history_details(ws, NULL, "not json", FW_WORDS_UI);
     assert_string_equal(words, "not json");
     free(words);
-    assert_string_equal(fw_trail_action_label("case.status"), "status changed");
-    assert_string_equal(fw_trail_action_label("made.up"), "made.up");
+    assert_string_equal(fw_history_action("case.status", FW_WORDS_UI), "status changed");
+    assert_string_equal(fw_history_action("made.up", FW_WORDS_UI), "made.up");
 }
 
 int main(void)
