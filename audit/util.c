@@ -13,10 +13,15 @@
 int fw_fail(fw_err *err, int code, const char *fmt, ...)
 {
     if (err) {
+        /* Formatted aside first: callers add context to the message they got, passing err->msg
+         * itself as an argument ("%s: %s", path, err->msg), which vsnprintf into err->msg would
+         * overwrite while reading it. */
+        char msg[sizeof err->msg];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        vsnprintf(msg, sizeof msg, fmt, ap);
         va_end(ap);
+        memcpy(err->msg, msg, sizeof msg);
         err->code = code;
     }
     return code;
@@ -250,4 +255,80 @@ const char *fw_user(void)
         return login;
     struct passwd *pw = getpwuid(getuid());
     return pw && pw->pw_name ? pw->pw_name : "unknown";
+}
+
+/* ---- "did you mean" ---------------------------------------------------------------------------- */
+
+enum { CLOSEST_MAX = 64 }; /* characters compared; longer words are not typos of options or codes */
+
+/* UTF-8 to code points (ASCII folded to lower case); -1 when longer than CLOSEST_MAX. */
+static int code_points(const char *s, uint32_t out[CLOSEST_MAX])
+{
+    mbstate_t ps = {0};
+    int n = 0;
+    for (size_t len = strlen(s); *s; n++) {
+        if (n == CLOSEST_MAX)
+            return -1;
+        wchar_t wc;
+        size_t k = mbrtowc(&wc, s, len, &ps);
+        if (k == 0 || k > len) { /* invalid or not a UTF-8 locale: a byte is a character */
+            wc = (unsigned char)*s;
+            k = 1;
+            memset(&ps, 0, sizeof ps);
+        }
+        out[n] = wc < 128 && wc >= 'A' && wc <= 'Z' ? (uint32_t)(wc - 'A' + 'a') : (uint32_t)wc;
+        s += k;
+        len -= k;
+    }
+    return n;
+}
+
+/* Optimal string alignment distance (Levenshtein plus the swap of two neighbours). */
+static int edit_distance(const uint32_t *a, int na, const uint32_t *b, int nb)
+{
+    int d[CLOSEST_MAX + 1][CLOSEST_MAX + 1];
+    for (int i = 0; i <= na; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= nb; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= na; i++)
+        for (int j = 1; j <= nb; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v)
+                v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[na][nb];
+}
+
+const char *fw_closest(const char *word, const char *const *candidates)
+{
+    uint32_t w[CLOSEST_MAX], c[CLOSEST_MAX];
+    int nw = word ? code_points(word, w) : -1;
+    if (nw <= 0)
+        return NULL;
+    int limit = nw / 3 > 1 ? nw / 3 : 1, best = limit + 1, prefixed = 0;
+    const char *closest = NULL, *prefix = NULL;
+    for (const char *const *k = candidates; *k; k++) {
+        int nc = code_points(*k, c);
+        if (nc < 0)
+            continue;
+        int dist = edit_distance(w, nw, c, nc);
+        if (dist < best) {
+            best = dist;
+            closest = *k;
+        }
+        if (nw >= 2 && nc > nw && memcmp(w, c, (size_t)nw * sizeof *w) == 0) {
+            prefix = *k;
+            prefixed++;
+        }
+    }
+    if (closest)
+        return closest;
+    return prefixed == 1 ? prefix : NULL;
 }

@@ -61,6 +61,12 @@ int fw_utf8_width(const char *s);
  * and ends with "…" when truncated. Returns the display width written. */
 int fw_utf8_fit(const char *s, int cols, char *out, size_t outsz);
 
+/* The candidate (NULL-terminated list) a mistyped word most likely meant, for "did you mean"
+ * hints: the closest by edit distance in characters (insert, delete, replace, swap two neighbours;
+ * ASCII case ignored) when at most a third of the word's length (at least 1) away, else the only
+ * candidate the word begins (2 characters or more); NULL when nothing is that close. */
+const char *fw_closest(const char *word, const char *const *candidates);
+
 /* SHA-256 of a byte range as 64 lower-case hex characters + NUL (nettle underneath). */
 void fw_sha256_hex(const void *data, size_t n, char out[65]);
 

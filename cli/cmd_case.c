@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit/cases.h"
+#include "audit/i18n.h"
 #include "audit/trail.h"
 #include "audit/whitelist.h"
 #include "cli/cli.h"
@@ -79,10 +80,10 @@ static int parse_count(fw_cli *cli, const char *opt, const char *s, long long *o
 }
 
 /* Opens the workspace and finds the case named by ref. On failure reports and closes. */
-static int open_case(fw_cli *cli, const char *ref, fw_ws **ws, fw_case *c)
+static int open_case(fw_cli *cli, enum fw_ws_mode mode, const char *ref, fw_ws **ws, fw_case *c)
 {
     fw_err err = {0};
-    int rc = fw_cli_open(cli, ws);
+    int rc = fw_cli_open(cli, mode, ws);
     if (rc)
         return rc;
     if (fw_case_get(*ws, ref, c, &err)) {
@@ -117,7 +118,7 @@ static int case_list(fw_cli *cli, int argc, char **argv)
     fw_case_filter f = {0};
     long long n;
     int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         switch (c) {
         case 's': f.status = optarg; break;
         case 'a': f.assignee = optarg; break;
@@ -134,7 +135,7 @@ static int case_list(fw_cli *cli, int argc, char **argv)
     fw_ws *ws;
     fw_err err = {0};
     sqlite3_stmt *st;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
     rc = fw_case_list(ws, &f, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
@@ -252,7 +253,7 @@ static int case_show(fw_cli *cli, int argc, char **argv)
         return fw_cli_usage(cli);
     fw_ws *ws;
     fw_case c;
-    int rc = open_case(cli, argv[1], &ws, &c);
+    int rc = open_case(cli, FW_WS_READ, argv[1], &ws, &c);
     if (rc)
         return rc;
     if (cli->format == FW_FMT_JSON) {
@@ -293,7 +294,7 @@ static int case_set(fw_cli *cli, int argc, char **argv)
     fw_case_change ch = {0};
     long long expect = -1;
     int c, rc;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         switch (c) {
         case 'n': ch.note = optarg; break;
         case 'r': ch.reason = optarg; break;
@@ -321,7 +322,7 @@ static int case_set(fw_cli *cli, int argc, char **argv)
     fw_ws *ws;
     fw_case cs;
     fw_err err = {0};
-    if ((rc = open_case(cli, argv[optind], &ws, &cs)) != FW_OK)
+    if ((rc = open_case(cli, FW_WS_WRITE, argv[optind], &ws, &cs)) != FW_OK)
         return rc;
     rc = fw_case_set_status(ws, cs.id, expect >= 0 ? expect : cs.version, &ch, &err);
     if (rc) {
@@ -350,7 +351,7 @@ static int case_assign(fw_cli *cli, int argc, char **argv)
     const char *due = NULL;
     long long expect = -1;
     int c, rc;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         if (c == 'd')
             due = optarg;
         else if (c == 'e') {
@@ -364,7 +365,7 @@ static int case_assign(fw_cli *cli, int argc, char **argv)
     fw_ws *ws;
     fw_case cs;
     fw_err err = {0};
-    if ((rc = open_case(cli, argv[optind], &ws, &cs)) != FW_OK)
+    if ((rc = open_case(cli, FW_WS_WRITE, argv[optind], &ws, &cs)) != FW_OK)
         return rc;
     rc = fw_case_assign(ws, cs.id, expect >= 0 ? expect : cs.version, argv[optind + 1], due, &err);
     if (rc)
@@ -384,7 +385,7 @@ static int case_note(fw_cli *cli, int argc, char **argv)
     fw_ws *ws;
     fw_case cs;
     fw_err err = {0};
-    int rc = open_case(cli, argv[start], &ws, &cs);
+    int rc = open_case(cli, FW_WS_WRITE, argv[start], &ws, &cs);
     if (rc)
         return rc;
     rc = fw_case_add_note(ws, cs.id, argv[start + 1], &err);
@@ -405,7 +406,7 @@ static int case_approve(fw_cli *cli, int argc, char **argv)
     bool reject = false;
     long long expect = -1;
     int c, rc;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         if (c == 'r')
             reject = true;
         else if (c == 'e') {
@@ -419,7 +420,7 @@ static int case_approve(fw_cli *cli, int argc, char **argv)
     fw_ws *ws;
     fw_case cs;
     fw_err err = {0};
-    if ((rc = open_case(cli, argv[optind], &ws, &cs)) != FW_OK)
+    if ((rc = open_case(cli, FW_WS_WRITE, argv[optind], &ws, &cs)) != FW_OK)
         return rc;
     rc = fw_case_approve(ws, cs.id, expect >= 0 ? expect : cs.version, reject, &err);
     if (rc)
@@ -439,7 +440,7 @@ static int case_review(fw_cli *cli, int argc, char **argv)
         return fw_cli_usage(cli);
     fw_ws *ws;
     fw_err err = {0};
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_WRITE, &ws);
     if (rc)
         return rc;
     rc = fw_trail_set_setting(ws, "review.second", strcmp(argv[1], "on") == 0 ? "1" : "0", &err);
@@ -491,13 +492,16 @@ int cmd_case(fw_cli *cli, int argc, char **argv)
     };
     if (argc < 2)
         return fw_cli_usage(cli);
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+    enum { NSUBS = (int)(sizeof subs / sizeof subs[0]) };
+    const char *names[NSUBS + 1] = {0};
+    for (int i = 0; i < NSUBS; i++) {
         if (strcmp(argv[1], subs[i].name) == 0) {
             optind = 0; /* 0, not 1: a fresh argument vector, so glibc resets its scan state */
             return subs[i].run(cli, argc - 1, argv + 1);
         }
+        names[i] = subs[i].name;
     }
-    return fw_cli_error(cli, FW_EUSAGE, "unknown subcommand '%s'; see `fundwatch case --help`", argv[1]);
+    return fw_cli_unknown_word(cli, _("subcommand"), argv[1], names);
 }
 
 /* --- log ---------------------------------------------------------------------------------------- */
@@ -507,7 +511,7 @@ static int log_verify(fw_cli *cli)
     fw_ws *ws;
     fw_err err = {0};
     long long checked = 0;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
     rc = fw_trail_verify(ws, &checked, &err);
@@ -537,7 +541,7 @@ int cmd_log(fw_cli *cli, int argc, char **argv)
     const char *case_ref = NULL;
     long long limit = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         if (c == 'c')
             case_ref = optarg;
         else if (c == 'l') {
@@ -555,11 +559,11 @@ int cmd_log(fw_cli *cli, int argc, char **argv)
     char *object = NULL;
     if (case_ref) {
         fw_case cs;
-        if ((rc = open_case(cli, case_ref, &ws, &cs)) != FW_OK)
+        if ((rc = open_case(cli, FW_WS_READ, case_ref, &ws, &cs)) != FW_OK)
             return rc;
         object = fw_printf("case:%lld", cs.id);
         fw_case_free(&cs);
-    } else if ((rc = fw_cli_open(cli, &ws)) != FW_OK) {
+    } else if ((rc = fw_cli_open(cli, FW_WS_READ, &ws)) != FW_OK) {
         return rc;
     }
     rc = fw_trail_list(ws, object, (long)limit, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
@@ -577,7 +581,7 @@ static int whitelist_add(fw_cli *cli, int argc, char **argv)
     };
     const char *reason = NULL, *until = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         if (c == 'r')
             reason = optarg;
         else if (c == 'u')
@@ -592,7 +596,7 @@ static int whitelist_add(fw_cli *cli, int argc, char **argv)
     fw_ws *ws;
     fw_err err = {0};
     long long id;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_WRITE, &ws);
     if (rc)
         return rc;
     rc = fw_whitelist_add(ws, argv[optind], argv[optind + 1], reason, until, &id, &err);
@@ -606,13 +610,20 @@ static int whitelist_add(fw_cli *cli, int argc, char **argv)
 
 static int whitelist_list(fw_cli *cli, int argc, char **argv)
 {
-    bool all = argc == 2 && strcmp(argv[1], "--all") == 0;
-    if (argc != 1 && !all)
+    static const struct option opts[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+    bool all = false;
+    int c;
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
+        if (c != 'a')
+            return fw_cli_usage(cli);
+        all = true;
+    }
+    if (optind != argc)
         return fw_cli_usage(cli);
     fw_ws *ws;
     fw_err err = {0};
     sqlite3_stmt *st;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
     rc = fw_whitelist_list(ws, all, NULL, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
@@ -629,7 +640,7 @@ static int whitelist_remove(fw_cli *cli, int argc, char **argv)
         return FW_EUSAGE;
     fw_ws *ws;
     fw_err err = {0};
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_WRITE, &ws);
     if (rc)
         return rc;
     rc = fw_whitelist_remove(ws, id, &err);
@@ -652,5 +663,5 @@ int cmd_whitelist(fw_cli *cli, int argc, char **argv)
         return whitelist_list(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "remove") == 0)
         return whitelist_remove(cli, argc - 1, argv + 1);
-    return fw_cli_error(cli, FW_EUSAGE, "unknown subcommand '%s'; see `fundwatch whitelist --help`", argv[1]);
+    return fw_cli_unknown_word(cli, _("subcommand"), argv[1], (const char *const[]){"add", "list", "remove", NULL});
 }

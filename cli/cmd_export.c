@@ -92,6 +92,21 @@ static int parse_amount(fw_cli *cli, const char *opt, const char *yuan, long lon
     return FW_OK;
 }
 
+/* The options parse_args reads (for "did you mean" hints; --case takes several words, so the
+ * parser is not getopt's). */
+static const struct option export_options[] = {
+    {"category", required_argument, NULL, 0},  {"rule", required_argument, NULL, 0},
+    {"status", required_argument, NULL, 0},    {"township", required_argument, NULL, 0},
+    {"severity", required_argument, NULL, 0},  {"village", required_argument, NULL, 0},
+    {"program", required_argument, NULL, 0},   {"search", required_argument, NULL, 0},
+    {"all-states", no_argument, NULL, 0},      {"min-amount", required_argument, NULL, 0},
+    {"max-amount", required_argument, NULL, 0}, {"classification", required_argument, NULL, 0},
+    {"case", required_argument, NULL, 0},      {"format", required_argument, NULL, 0},
+    {"list", required_argument, NULL, 0},      {"mask-ids", no_argument, NULL, 0},
+    {"force", no_argument, NULL, 0},           {"count", no_argument, NULL, 0},
+    {"quiet", no_argument, NULL, 0},           {NULL, 0, NULL, 0},
+};
+
 static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
 {
     for (int i = 1; i < argc;) {
@@ -162,7 +177,7 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
         else if (strcmp(arg, "--quiet") == 0)
             a->quiet = 1;
         else if (arg[0] == '-' && arg[1] != '\0')
-            return fw_cli_error(cli, FW_EUSAGE, "unknown option %s; see `fundwatch export --help`", arg);
+            return fw_cli_unknown_option(cli, arg, export_options);
         else if (a->file)
             return fw_cli_error(cli, FW_EUSAGE, "one output file only (got %s and %s)", a->file, arg);
         else
@@ -216,7 +231,7 @@ int cmd_export(fw_cli *cli, int argc, char **argv)
     int rc = parse_args(cli, &a, argc, argv);
     if (rc == FW_OK) {
         fw_ws *ws;
-        rc = fw_cli_open(cli, &ws);
+        rc = fw_cli_open(cli, a.count_only ? FW_WS_READ : FW_WS_WRITE, &ws);
         if (rc == FW_OK) {
             rc = run_export(cli, ws, &a);
             fw_ws_close(ws);

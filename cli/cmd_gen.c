@@ -85,8 +85,10 @@ int cmd_gen(fw_cli *cli, int argc, char **argv)
             opts.persons = (long)n;
             continue;
         }
+        static const struct option known[] = {
+            {"seed", required_argument, NULL, 0}, {"persons", required_argument, NULL, 0}, {NULL, 0, NULL, 0}};
         if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return fw_cli_error(cli, FW_EUSAGE, "unknown option '%s'; see `fundwatch gen --help`", argv[i]);
+            return fw_cli_unknown_option(cli, argv[i], known);
         if (outdir)
             return fw_cli_error(cli, FW_EUSAGE, "one OUTDIR only ('%s' and '%s'); see `fundwatch gen --help`",
                                 outdir, argv[i]);

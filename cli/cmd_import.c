@@ -1,4 +1,5 @@
-/* cmd_import.c: the commands around loading data: `import` (one CSV file into a dataset),
+/* cmd_import.c: the commands around loading data: `init` (an empty workspace), `import` (one CSV
+ * file into a dataset),
  * `datasets` (what is loaded, with provenance), `rejects` (rows refused, with line, column and
  * reason) and `programs` (program names in the payments and how the profile maps them). */
 #include <getopt.h>
@@ -7,11 +8,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit/i18n.h"
 #include "audit/import.h"
 #include "audit/indexes.h"
 #include "cli/cli.h"
 
 enum { SUMMARY_REJECTS = 10 };
+
+const char usage_init[] =
+    "usage: fundwatch init\n"
+    "\n"
+    "Creates an empty workspace (mode 0600) at --db FILE, else $FUNDWATCH_DB, else ./fundwatch.db.\n"
+    "Only init and import create a workspace: every other command on a missing one stops with exit 4\n"
+    "naming the path, so that a mistyped --db is not taken for an empty workspace.\n"
+    "On an existing workspace init changes nothing but upgrading its schema to this fundwatch's.\n"
+    "\n"
+    "Exit: 0 created or already a workspace, 2 usage, 4 the file cannot be created or is no workspace.\n";
 
 const char usage_import[] =
     "usage: fundwatch import DATASET FILE [--profile INI] [--encoding auto|utf-8|gb18030]\n"
@@ -170,8 +182,7 @@ static int parse_import_args(fw_cli *cli, int argc, char **argv, fw_import_opts 
         {"max-rejects", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0},
     };
     int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, longopts)) != -1) {
         char *end;
         switch (c) {
         case 'p': *profile = optarg; break;
@@ -187,7 +198,6 @@ static int parse_import_args(fw_cli *cli, int argc, char **argv, fw_import_opts 
                 return fw_cli_error(cli, FW_EUSAGE, "--max-rejects needs a number >= 0, not '%s'", optarg);
             break;
         default:
-            fw_cli_error(cli, FW_EUSAGE, "unknown option '%s'", argv[optind - 1]);
             return fw_cli_usage(cli);
         }
     }
@@ -212,7 +222,7 @@ int cmd_import(fw_cli *cli, int argc, char **argv)
     if (fw_profile_load(profile_path, &profile, &err))
         return fw_cli_report(cli, &err);
     fw_ws *ws;
-    if ((rc = fw_cli_open(cli, &ws))) {
+    if ((rc = fw_cli_open(cli, FW_WS_CREATE, &ws))) {
         fw_profile_free(profile);
         return rc;
     }
@@ -245,12 +255,35 @@ int cmd_import(fw_cli *cli, int argc, char **argv)
 }
 
 /* Rejects arguments for the commands that take none. */
-static int no_arguments(fw_cli *cli, int argc)
+static int no_arguments(fw_cli *cli, int argc, char **argv)
 {
+    if (argc > 1 && argv[1][0] == '-')
+        return fw_cli_unknown_option(cli, argv[1], NULL);
     if (argc > 1) {
-        fw_cli_error(cli, FW_EUSAGE, "takes no arguments");
+        fw_cli_error(cli, FW_EUSAGE, _("takes no arguments"));
         return fw_cli_usage(cli);
     }
+    return FW_OK;
+}
+
+/* ---- init ----------------------------------------------------------------------------------------- */
+
+int cmd_init(fw_cli *cli, int argc, char **argv)
+{
+    int rc = no_arguments(cli, argc, argv);
+    if (rc)
+        return rc;
+    bool existed = access(cli->db_path, F_OK) == 0;
+    fw_ws *ws;
+    if ((rc = fw_cli_open(cli, FW_WS_CREATE, &ws)))
+        return rc;
+    long long schema = fw_ws_int(ws, "PRAGMA user_version");
+    if (existed)
+        printf(_("%s is already a fundwatch workspace (schema %lld); nothing changed\n"), cli->db_path, schema);
+    else
+        printf(_("created workspace %s (schema %lld); load data with `fundwatch import DATASET FILE`\n"),
+               cli->db_path, schema);
+    fw_ws_close(ws);
     return FW_OK;
 }
 
@@ -258,10 +291,9 @@ static int no_arguments(fw_cli *cli, int argc)
 
 int cmd_index(fw_cli *cli, int argc, char **argv)
 {
-    (void)argv;
     fw_ws *ws;
-    int rc = no_arguments(cli, argc);
-    if (rc || (rc = fw_cli_open(cli, &ws)))
+    int rc = no_arguments(cli, argc, argv);
+    if (rc || (rc = fw_cli_open(cli, FW_WS_WRITE, &ws)))
         return rc;
     double started = fw_now_seconds();
     fw_cli_index_progress p = {0};
@@ -298,10 +330,9 @@ static int print_stmt(fw_cli *cli, sqlite3_stmt *st)
 
 int cmd_datasets(fw_cli *cli, int argc, char **argv)
 {
-    (void)argv;
-    int rc = no_arguments(cli, argc);
+    int rc = no_arguments(cli, argc, argv);
     fw_ws *ws;
-    if (rc || (rc = fw_cli_open(cli, &ws)))
+    if (rc || (rc = fw_cli_open(cli, FW_WS_READ, &ws)))
         return rc;
     sqlite3_stmt *st;
     fw_err err = {0};
@@ -312,19 +343,24 @@ int cmd_datasets(fw_cli *cli, int argc, char **argv)
 
 int cmd_rejects(fw_cli *cli, int argc, char **argv)
 {
+    static const struct option opts[] = {{"import", required_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
     long long import_id = 0;
-    if (argc == 3 && strcmp(argv[1], "--import") == 0) {
+    int c;
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         char *end;
-        import_id = strtoll(argv[2], &end, 10);
-        if (!*argv[2] || *end || import_id <= 0)
-            return fw_cli_error(cli, FW_EUSAGE, "--import needs an import id (see `fundwatch datasets`), not '%s'",
-                                argv[2]);
-    } else if (argc != 1) {
-        fw_cli_error(cli, FW_EUSAGE, "unexpected arguments");
+        if (c != 'i')
+            return fw_cli_usage(cli);
+        import_id = strtoll(optarg, &end, 10);
+        if (!*optarg || *end || import_id <= 0)
+            return fw_cli_error(cli, FW_EUSAGE, _("--import needs an import id (see `fundwatch datasets`), not '%s'"),
+                                optarg);
+    }
+    if (optind != argc) {
+        fw_cli_error(cli, FW_EUSAGE, _("unexpected argument '%s'"), argv[optind]);
         return fw_cli_usage(cli);
     }
     fw_ws *ws;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
     sqlite3_stmt *st;
@@ -336,15 +372,20 @@ int cmd_rejects(fw_cli *cli, int argc, char **argv)
 
 int cmd_programs(fw_cli *cli, int argc, char **argv)
 {
+    static const struct option opts[] = {{"unmapped", no_argument, NULL, 'u'}, {NULL, 0, NULL, 0}};
     bool unmapped = false;
-    if (argc == 2 && strcmp(argv[1], "--unmapped") == 0)
+    int c;
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
+        if (c != 'u')
+            return fw_cli_usage(cli);
         unmapped = true;
-    else if (argc != 1) {
-        fw_cli_error(cli, FW_EUSAGE, "unexpected arguments");
+    }
+    if (optind != argc) {
+        fw_cli_error(cli, FW_EUSAGE, _("unexpected argument '%s'"), argv[optind]);
         return fw_cli_usage(cli);
     }
     fw_ws *ws;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
     sqlite3_stmt *st;

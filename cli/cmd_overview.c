@@ -30,7 +30,7 @@ int cmd_overview(fw_cli *cli, int argc, char **argv)
     int top = 10;
     static const struct option opts[] = {{"top", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         if (c != 't')
             return fw_cli_usage(cli);
         char *end;
@@ -42,7 +42,7 @@ int cmd_overview(fw_cli *cli, int argc, char **argv)
     if (optind != argc)
         return fw_cli_usage(cli);
     fw_ws *ws;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
     fw_err err = {0};

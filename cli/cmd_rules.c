@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "audit/engine.h"
+#include "audit/i18n.h"
 #include "audit/profile.h"
 #include "audit/rules.h"
 #include "audit/ruletest.h"
@@ -54,9 +55,11 @@ static int parse_args(fw_cli *cli, int argc, char **argv, int first, rules_args 
             else
                 a->category = argv[++i];
         } else if (strncmp(argv[i], "--", 2) == 0 && argv[i][2]) {
+            static const struct option known[] = {
+                {"rules", required_argument, NULL, 0}, {"category", required_argument, NULL, 0}, {NULL, 0, NULL, 0}};
             free(a->pos);
             a->pos = NULL;
-            return fw_cli_error(cli, FW_EUSAGE, "unknown option %s; see `fundwatch rules --help`", argv[i]);
+            return fw_cli_unknown_option(cli, argv[i], known);
         } else
             a->pos[a->npos++] = argv[i];
     }
@@ -88,7 +91,7 @@ static int rules_list(fw_cli *cli, rules_args *a)
     int rc = load_rules(cli, a->rules_dir, &set, &d);
     if (rc)
         goto out;
-    if ((rc = fw_cli_open(cli, &ws)))
+    if ((rc = fw_cli_open(cli, FW_WS_READ, &ws)))
         goto out;
     note_broken(cli, &d);
     sqlite3_stmt *st;
@@ -128,7 +131,7 @@ static int rules_show(fw_cli *cli, rules_args *a)
         rc = fw_cli_error(cli, FW_ENOTFOUND, "no rule %s; `fundwatch rules list` shows the rules", a->pos[0]);
         goto out;
     }
-    if ((rc = fw_cli_open(cli, &ws)))
+    if ((rc = fw_cli_open(cli, FW_WS_READ, &ws)))
         goto out;
     printf("[%s] %s\n", r->id, r->name);
     print_field("name_en", r->name_en);
@@ -325,7 +328,7 @@ static int rules_set(fw_cli *cli, rules_args *a, bool reset)
         rc = fw_cli_error(cli, FW_ENOTFOUND, "no rule %s", a->pos[0]);
         goto out;
     }
-    if ((rc = fw_cli_open(cli, &ws)))
+    if ((rc = fw_cli_open(cli, FW_WS_WRITE, &ws)))
         goto out;
     fw_err err = {0};
     if (fw_rule_set(ws, r, a->pos[1], reset ? NULL : a->pos[2], &err))
@@ -358,7 +361,8 @@ int cmd_rules(fw_cli *cli, int argc, char **argv)
     else if (strcmp(sub, "reset") == 0)
         rc = rules_set(cli, &a, true);
     else
-        rc = fw_cli_error(cli, FW_EUSAGE, "unknown subcommand '%s'; see `fundwatch rules --help`", sub);
+        rc = fw_cli_unknown_word(cli, _("subcommand"), sub,
+                                 (const char *const[]){"list", "show", "check", "test", "set", "reset", NULL});
     free(a.pos);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit/engine.h"
+#include "audit/i18n.h"
 #include "audit/rules.h"
 #include "cli/cli.h"
 
@@ -73,27 +74,32 @@ static int split_ids(char *list, char ***ids)
 
 int cmd_run(fw_cli *cli, int argc, char **argv)
 {
+    static const struct option opts[] = {
+        {"category", required_argument, NULL, 'c'}, {"only", required_argument, NULL, 'o'},
+        {"rules", required_argument, NULL, 'r'},    {"time-limit", required_argument, NULL, 't'},
+        {NULL, 0, NULL, 0},
+    };
     const char *category = NULL, *rules_dir = NULL;
     char *only_arg = NULL;
     double limit = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (i + 1 >= argc || strncmp(o, "--", 2) != 0)
-            return fw_cli_usage(cli);
-        const char *v = argv[++i];
-        if (strcmp(o, "--category") == 0)
-            category = v;
-        else if (strcmp(o, "--only") == 0)
-            only_arg = (char *)v;
-        else if (strcmp(o, "--rules") == 0)
-            rules_dir = v;
-        else if (strcmp(o, "--time-limit") == 0) {
-            char *end;
-            limit = strtod(v, &end);
+    int c;
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
+        char *end;
+        switch (c) {
+        case 'c': category = optarg; break;
+        case 'o': only_arg = optarg; break;
+        case 'r': rules_dir = optarg; break;
+        case 't':
+            limit = strtod(optarg, &end);
             if (*end || limit <= 0)
-                return fw_cli_error(cli, FW_EUSAGE, "--time-limit needs a positive number of seconds");
-        } else
-            return fw_cli_usage(cli);
+                return fw_cli_error(cli, FW_EUSAGE, _("--time-limit needs a positive number of seconds"));
+            break;
+        default: return fw_cli_usage(cli);
+        }
+    }
+    if (optind != argc) {
+        fw_cli_error(cli, FW_EUSAGE, _("unexpected argument '%s'"), argv[optind]);
+        return fw_cli_usage(cli);
     }
     if (category && !fw_rule_category_valid(category))
         return fw_cli_error(cli, FW_EUSAGE, "unknown category '%s'", category);
@@ -111,7 +117,7 @@ int cmd_run(fw_cli *cli, int argc, char **argv)
             fw_diags_print(&tmp, stderr);
         }
     fw_ws *ws = NULL;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_WRITE, &ws);
     char **only = NULL;
     int nonly = 0;
     if (!rc) {
@@ -146,27 +152,34 @@ int cmd_run(fw_cli *cli, int argc, char **argv)
 
 int cmd_hits(fw_cli *cli, int argc, char **argv)
 {
+    static const struct option opts[] = {
+        {"rule", required_argument, NULL, 'r'},  {"category", required_argument, NULL, 'c'},
+        {"status", required_argument, NULL, 's'}, {"state", required_argument, NULL, 'S'},
+        {"run", required_argument, NULL, 'n'},   {NULL, 0, NULL, 0},
+    };
     fw_hits_filter f = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (i + 1 >= argc)
-            return fw_cli_usage(cli);
-        const char *v = argv[++i];
-        if (strcmp(o, "--rule") == 0)
-            f.rule_id = v;
-        else if (strcmp(o, "--category") == 0)
-            f.category = v;
-        else if (strcmp(o, "--status") == 0)
-            f.status = v;
-        else if (strcmp(o, "--state") == 0)
-            f.state = v;
-        else if (strcmp(o, "--run") == 0)
-            f.run_id = atoll(v);
-        else
-            return fw_cli_usage(cli);
+    int c;
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
+        char *end;
+        switch (c) {
+        case 'r': f.rule_id = optarg; break;
+        case 'c': f.category = optarg; break;
+        case 's': f.status = optarg; break;
+        case 'S': f.state = optarg; break;
+        case 'n':
+            f.run_id = strtoll(optarg, &end, 10);
+            if (!*optarg || *end || f.run_id <= 0)
+                return fw_cli_error(cli, FW_EUSAGE, _("--run needs a run number, not '%s'"), optarg);
+            break;
+        default: return fw_cli_usage(cli);
+        }
+    }
+    if (optind != argc) {
+        fw_cli_error(cli, FW_EUSAGE, _("unexpected argument '%s'"), argv[optind]);
+        return fw_cli_usage(cli);
     }
     fw_ws *ws;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
     sqlite3_stmt *st;

@@ -31,7 +31,7 @@ int cmd_tui(fw_cli *cli, int argc, char **argv)
     for (int i = 1; i < argc; i++)
         fw_buf_printf(&first, "%s%s", i > 1 ? " " : "", argv[i]);
     fw_ws *ws;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_WRITE, &ws);
     if (!rc) {
         rc = fw_tui_run(ws, first.data);
         fw_ws_close(ws);

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 
 static const fw_command commands[] = {
+    {"init", cmd_init, "create an empty workspace (import also creates one)", usage_init},
     {"import", cmd_import, "load a CSV ledger or registry into the workspace", usage_import},
     {"index", cmd_index, "build the indexes a large import left for later", usage_index},
     {"datasets", cmd_datasets, "list loaded datasets with counts and provenance", usage_datasets},
@@ -141,7 +142,17 @@ int main(int argc, char **argv)
     }
     const fw_command *cmd = find_command(argv[1]);
     if (!cmd) {
-        fprintf(stderr, "fundwatch: unknown command '%s'; see `fundwatch --help`\n", argv[1]);
+        const char *names[sizeof commands / sizeof commands[0] + 1] = {0};
+        for (int i = 0; i < ncommands; i++)
+            names[i] = commands[i].name;
+        const char *near = fw_closest(argv[1], names);
+        if (near)
+            fprintf(stderr, _("fundwatch: unknown command '%s'; did you mean %s?\n"), argv[1], near);
+        else if (argv[1][0] == '-')
+            fprintf(stderr, _("fundwatch: unknown option %s\n"), argv[1]);
+        else
+            fprintf(stderr, _("fundwatch: unknown command '%s'\n"), argv[1]);
+        print_help(stderr);
         return FW_EUSAGE;
     }
     cli.command = cmd->name;
