@@ -10,6 +10,7 @@
 
 #include "audit/dataset.h"
 #include "audit/i18n.h"
+#include "audit/vocab.h"
 #include "audit/paths.h"
 #include "audit/schema.h"
 #include "audit/trail.h"
@@ -262,8 +263,12 @@ char *fw_hit_filter_format(const fw_hit_filter *f)
 {
     fw_buf b = {0};
     fw_buf_puts(&b, "");
+    /* Vocabulary words as the interface shows them (the parser reads labels as well as codes). */
     const struct { const char *key; const char *v; } kv[] = {
-        {"category", f->category}, {"rule", f->rule_id},   {"severity", f->severity}, {"status", f->status},
+        {"category", f->category ? fw_label_show(fw_categories, f->category) : NULL},
+        {"rule", f->rule_id},
+        {"severity", f->severity ? fw_label_show(fw_severities, f->severity) : NULL},
+        {"status", f->status ? fw_label_show(fw_case_statuses, f->status) : NULL},
         {"township", f->township}, {"village", f->village}, {"program", f->program},
     };
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)

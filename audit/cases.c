@@ -11,61 +11,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit/i18n.h"
 #include "audit/trail.h"
 
-/* --- vocabulary --------------------------------------------------------------------------------- */
-
-const fw_label fw_case_statuses[] = {
-    {"new", "待核查", "new"},
-    {"verifying", "核查中", "verifying"},
-    {"confirmed", "属实", "confirmed"},
-    {"partly_confirmed", "部分属实", "partly confirmed"},
-    {"dismissed", "不属实", "dismissed"},
-    {"rectifying", "整改中", "rectifying"},
-    {"closed", "已办结", "closed"},
-    {NULL, NULL, NULL},
-};
-
-const fw_label fw_verify_methods[] = {
-    {"online", "线上核查", "online check"},
-    {"visit", "入户核查", "home visit"},
-    {NULL, NULL, NULL},
-};
-
-const fw_label fw_dismiss_reasons[] = {
-    {"data_error", "数据错误", "data error"},
-    {"allowed_by_policy", "政策允许", "allowed by policy"},
-    {"already_handled", "已处理", "already handled"},
-    {"other", "其他", "other (explain in --reason-text)"},
-    {NULL, NULL, NULL},
-};
-
-const fw_label fw_measures[] = {
-    {"stop_payment", "停发", "stop payment"},
-    {"remove_from_roll", "清退", "remove from the roll"},
-    {"recover_funds", "追缴", "recover funds"},
-    {"talk", "谈话提醒", "reminder talk"},
-    {"warning", "批评教育/警告", "criticism or warning"},
-    {"sanction", "党纪政务处分", "party or administrative sanction"},
-    {"transfer", "移送司法/移交", "transfer to prosecution or another body"},
-    {NULL, NULL, NULL},
-};
-
-const fw_label *fw_label_find(const fw_label *table, const char *key)
-{
-    for (const fw_label *l = table; key && l->key; l++)
-        if (strcmp(l->key, key) == 0)
-            return l;
-    return NULL;
-}
-
-void fw_label_keys(const fw_label *table, char *buf, size_t n)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (const fw_label *l = table; l->key && used < n; l++)
-        used += (size_t)snprintf(buf + used, n - used, "%s%s", l == table ? "" : ", ", l->key);
-}
+/* The vocabulary (statuses, methods, reasons, measures) is declared in audit/vocab.h. */
 
 /* --- the workflow ------------------------------------------------------------------------------- */
 
@@ -232,6 +181,35 @@ int fw_case_check_change(const char *from, const fw_case_change *c, fw_err *err)
     if (missing[0])
         return fw_fail(err, FW_EDATA, "%s -> %s needs %s; nothing was changed", from, c->to, missing);
     return check_keys(c, err);
+}
+
+int fw_case_change_read(fw_case_change *c, char **measures, fw_err *err)
+{
+    *measures = NULL;
+    const char *code;
+    if (c->to && (code = fw_label_code(fw_case_statuses, c->to)))
+        c->to = code;
+    const struct { const char **slot; const fw_label *table; const char *what; } words[] = {
+        {&c->method, fw_verify_methods, N_("verification method")},
+        {&c->reason, fw_dismiss_reasons, N_("dismissal reason")},
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        if (!*words[i].slot)
+            continue;
+        if (!(code = fw_label_code(words[i].table, *words[i].slot))) {
+            char *choices = fw_label_choices(words[i].table);
+            fw_fail(err, FW_EDATA, _("unknown %s '%s'; use one of: %s"), _(words[i].what), *words[i].slot, choices);
+            free(choices);
+            return FW_EDATA;
+        }
+        *words[i].slot = code;
+    }
+    if (c->measures) {
+        if (!(*measures = fw_label_parse_list(fw_measures, _("measure"), c->measures, err)))
+            return err->code;
+        c->measures = *measures;
+    }
+    return FW_OK;
 }
 
 /* --- input parsing ------------------------------------------------------------------------------ */

@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "audit/dataset.h"
+#include "audit/known.h"
 #include "audit/trail.h"
+#include "audit/vocab.h"
 
 /* How a stored code is shown. */
 enum xmap { MAP_NONE, MAP_STATUS, MAP_CATEGORY, MAP_SEVERITY };
@@ -27,46 +29,19 @@ typedef struct coldef {
     enum xmap map;
 } coldef;
 
-/* --- labels ----------------------------------------------------------------------------------- */
-
-static const char *const status_pairs[][2] = {
-    {"new", "待核查"},       {"verifying", "核查中"}, {"confirmed", "属实"},
-    {"partly_confirmed", "部分属实"}, {"dismissed", "不属实"}, {"rectifying", "整改中"},
-    {"closed", "已办结"},
-};
-enum { NSTATUS = (int)(sizeof status_pairs / sizeof status_pairs[0]) };
-
-static const char *const category_pairs[][2] = {
-    {"deceased", "死亡人员"},   {"identity", "身份异常"},   {"official", "公职人员"},
-    {"relative", "亲属关联"},   {"vehicle", "车辆"},        {"property", "房产"},
-    {"business", "工商登记"},   {"household", "家庭情况"},  {"duplicate", "重复享受"},
-    {"standard", "超标准发放"}, {"statistical", "统计异常"}, {"eligibility", "资格条件"},
-    {"account", "账户异常"},    {"timing", "时间异常"},
-};
-enum { NCATEGORY = (int)(sizeof category_pairs / sizeof category_pairs[0]) };
-
-static const char *const severity_pairs[][2] = {{"high", "高"}, {"medium", "中"}, {"low", "低"}};
-
-static const char *lookup(const char *const (*pairs)[2], int n, const char *code)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(pairs[i][0], code) == 0)
-            return pairs[i][1];
-    return code;
-}
+/* --- labels: audit/vocab.h ------------------------------------------------------------------- */
 
 const char *fw_xq_status_label(const char *status)
 {
-    return status ? lookup(status_pairs, NSTATUS, status) : "";
+    return status ? fw_label_zh(fw_case_statuses, status) : "";
 }
 
-/* The stored status for a code or a label; NULL when neither. */
-static const char *status_code(const char *s)
+/* The stored code of a vocabulary word typed as code or label; the text itself when unknown
+ * (fw_xq_check_filter has refused unknown words before anything is bound). */
+static const char *code_of(const fw_label *table, const char *text)
 {
-    for (int i = 0; i < NSTATUS; i++)
-        if (strcmp(status_pairs[i][0], s) == 0 || strcmp(status_pairs[i][1], s) == 0)
-            return status_pairs[i][0];
-    return NULL;
+    const char *code = fw_label_code(table, text);
+    return code ? code : text;
 }
 
 /* --- the cursor ------------------------------------------------------------------------------- */
@@ -115,9 +90,9 @@ const char *fw_xq_text(fw_xquery *q, int i)
     if (!s)
         return NULL;
     switch (q->maps[i]) {
-    case MAP_STATUS: return lookup(status_pairs, NSTATUS, s);
-    case MAP_CATEGORY: return lookup(category_pairs, NCATEGORY, s);
-    case MAP_SEVERITY: return lookup(severity_pairs, 3, s);
+    case MAP_STATUS: return fw_label_zh(fw_case_statuses, s);
+    case MAP_CATEGORY: return fw_label_zh(fw_categories, s);
+    case MAP_SEVERITY: return fw_label_zh(fw_severities, s);
     default: return s;
     }
 }
@@ -230,11 +205,19 @@ int fw_xq_case_ids(fw_ws *ws, const fw_export_filter *f, long long **ids, int *n
 
 int fw_xq_check_filter(fw_ws *ws, const fw_export_filter *f, fw_err *err)
 {
-    if (f->status && !status_code(f->status))
-        return fw_fail(err, FW_EUSAGE,
-                       "unknown status '%s'; use one of new verifying confirmed partly_confirmed "
-                       "dismissed rectifying closed (or 待核查 核查中 属实 部分属实 不属实 整改中 已办结)",
-                       f->status);
+    const struct { enum fw_known_field field; const char *value; } fields[] = {
+        {FW_KNOWN_CATEGORY, f->category}, {FW_KNOWN_RULE, f->rule_id},   {FW_KNOWN_STATUS, f->status},
+        {FW_KNOWN_TOWNSHIP, f->township}, {FW_KNOWN_SEVERITY, f->severity}, {FW_KNOWN_VILLAGE, f->village},
+        {FW_KNOWN_PROGRAM, f->program},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (!fields[i].value)
+            continue;
+        char *known = fw_known_value(ws, fields[i].field, fields[i].value, err);
+        if (!known)
+            return err->code;
+        free(known);
+    }
     long long *ids;
     int n;
     if (fw_xq_case_ids(ws, f, &ids, &n, err))
@@ -246,11 +229,11 @@ int fw_xq_check_filter(fw_ws *ws, const fw_export_filter *f, fw_err *err)
 /* Binds the filter's members to a statement built on LEADS_FROM. */
 static int bind_filter(fw_ws *ws, sqlite3_stmt *st, const fw_export_filter *f, fw_err *err)
 {
-    bind_text(st, ":category", f->category);
+    bind_text(st, ":category", f->category ? code_of(fw_categories, f->category) : NULL);
     bind_text(st, ":rule", f->rule_id);
-    bind_text(st, ":status", f->status ? status_code(f->status) : NULL);
+    bind_text(st, ":status", f->status ? code_of(fw_case_statuses, f->status) : NULL);
     bind_text(st, ":township", f->township);
-    bind_text(st, ":severity", f->severity);
+    bind_text(st, ":severity", f->severity ? code_of(fw_severities, f->severity) : NULL);
     bind_text(st, ":village", f->village);
     bind_text(st, ":program", f->program);
     bind_int(st, ":min_amount", f->has_min, f->min_amount);
@@ -292,17 +275,16 @@ char *fw_xq_filter_text(const fw_export_filter *f)
 {
     fw_buf b = {0};
     if (f->category)
-        fw_buf_printf(&b, "类别=%s(%s) ", lookup(category_pairs, NCATEGORY, f->category), f->category);
+        fw_buf_printf(&b, "类别=%s(%s) ", fw_label_zh(fw_categories, code_of(fw_categories, f->category)),
+                      code_of(fw_categories, f->category));
     if (f->rule_id)
         fw_buf_printf(&b, "规则=%s ", f->rule_id);
-    if (f->status) {
-        const char *code = status_code(f->status);
-        fw_buf_printf(&b, "状态=%s ", code ? fw_xq_status_label(code) : f->status);
-    }
+    if (f->status)
+        fw_buf_printf(&b, "状态=%s ", fw_xq_status_label(code_of(fw_case_statuses, f->status)));
     if (f->township)
         fw_buf_printf(&b, "乡镇=%s ", f->township);
     if (f->severity)
-        fw_buf_printf(&b, "风险等级=%s ", lookup(severity_pairs, 3, f->severity));
+        fw_buf_printf(&b, "风险等级=%s ", fw_label_zh(fw_severities, code_of(fw_severities, f->severity)));
     if (f->village)
         fw_buf_printf(&b, "行政村=%s ", f->village);
     if (f->program)
@@ -350,11 +332,11 @@ char *fw_xq_filter_json(const fw_export_filter *f)
 {
     fw_buf b = {0};
     fw_buf_putc(&b, '{');
-    json_member(&b, "category", f->category);
+    json_member(&b, "category", f->category ? code_of(fw_categories, f->category) : NULL);
     json_member(&b, "rule", f->rule_id);
-    json_member(&b, "status", f->status);
+    json_member(&b, "status", f->status ? code_of(fw_case_statuses, f->status) : NULL);
     json_member(&b, "township", f->township);
-    json_member(&b, "severity", f->severity);
+    json_member(&b, "severity", f->severity ? code_of(fw_severities, f->severity) : NULL);
     json_member(&b, "village", f->village);
     json_member(&b, "program", f->program);
     json_member(&b, "search", f->search && *f->search ? f->search : NULL);

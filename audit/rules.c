@@ -21,6 +21,7 @@
 
 #include "audit/dataset.h"
 #include "audit/paths.h"
+#include "audit/vocab.h"
 
 /* ---- diagnostics ---------------------------------------------------------------------------- */
 
@@ -89,13 +90,6 @@ void fw_diags_free(fw_diags *d)
 
 /* ---- vocabulary ------------------------------------------------------------------------------ */
 
-const char *const fw_rule_categories[] = {"deceased", "identity", "official", "relative", "business",
-                                          "vehicle", "property", "duplicate", "standard", "eligibility",
-                                          "timing", "account", "household", "statistical", NULL};
-static const char *const severities[] = {"high", "medium", "low", NULL};
-static const char *const statuses[] = {"stable", "test", "experimental", "deprecated", NULL};
-static const char *const subject_kinds[] = {"person", "household", "account", "village", NULL};
-
 static bool in_list(const char *s, const char *const *list)
 {
     for (; *list; list++)
@@ -104,17 +98,9 @@ static bool in_list(const char *s, const char *const *list)
     return false;
 }
 
-static char *join_list(const char *const *list)
-{
-    fw_buf b = {0};
-    for (int i = 0; list[i]; i++)
-        fw_buf_printf(&b, "%s%s", i ? " " : "", list[i]);
-    return fw_buf_steal(&b);
-}
-
 bool fw_rule_category_valid(const char *c)
 {
-    return c && in_list(c, fw_rule_categories);
+    return fw_label_find(fw_categories, c) != NULL;
 }
 
 /* Metadata keys (single), query keys (numbered), and the other key families. */
@@ -128,29 +114,6 @@ static const char *const clause_keys[] = {"with", "select", "from", "join", "whe
                                           "having", "order_by", NULL};
 static const char *const output_columns[] = {"subject", "id_number", "amount", "first_date",
                                              "last_date", "detail", "evidence", NULL};
-
-int fw_edit_distance(const char *a, const char *b)
-{
-    size_t n = strlen(a), m = strlen(b);
-    int *prev = fw_malloc((m + 1) * sizeof *prev), *cur = fw_malloc((m + 1) * sizeof *cur);
-    for (size_t j = 0; j <= m; j++)
-        prev[j] = (int)j;
-    for (size_t i = 1; i <= n; i++) {
-        cur[0] = (int)i;
-        for (size_t j = 1; j <= m; j++) {
-            int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            int del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        int *t = prev;
-        prev = cur;
-        cur = t;
-    }
-    int d = prev[m];
-    free(prev);
-    free(cur);
-    return d;
-}
 
 /* The closest known key to an unknown one, or NULL when nothing is close. */
 static char suggestion[160];
@@ -167,18 +130,14 @@ static const char *did_you_mean(const char *key)
         number = key + (dot - base); /* compare "wehre.2" as "wehre", suggest "where.2" */
         *dot = '\0';
     }
-    const char *best = NULL;
-    int bestd = 1 << 30;
+    const char *known[64];
+    int n = 0;
     for (int l = 0; l < 3; l++)
-        for (const char *const *k = lists[l]; *k; k++) {
-            int d = fw_edit_distance(base, *k);
-            if (d < bestd) {
-                bestd = d;
-                best = *k;
-            }
-        }
-    int limit = (int)strlen(base) / 3 + 1;
-    if (bestd > (limit > 3 ? 3 : limit))
+        for (const char *const *k = lists[l]; *k && n < 63; k++)
+            known[n++] = *k;
+    known[n] = NULL;
+    const char *best = fw_closest(base, known);
+    if (!best)
         return NULL;
     snprintf(suggestion, sizeof suggestion, "%s%s", best, number);
     return suggestion;
@@ -639,23 +598,23 @@ static void check_metadata(fw_rule *r, const scan_section *sec, fw_diags *d)
             r->broken = true;
         }
     }
-    struct { const char *key; char *val; const char *const *allowed; } enums[] = {
-        {"category", r->category, fw_rule_categories},
-        {"severity", r->severity, severities},
-        {"status", r->status, statuses},
-        {"subject", r->subject_kind, subject_kinds},
+    struct { const char *key; char *val; const fw_label *allowed; } enums[] = {
+        {"category", r->category, fw_categories},
+        {"severity", r->severity, fw_severities},
+        {"status", r->status, fw_rule_statuses},
+        {"subject", r->subject_kind, fw_subject_kinds},
     };
     for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++) {
-        if (!enums[i].val || !*enums[i].val || in_list(enums[i].val, enums[i].allowed))
+        if (!enums[i].val || !*enums[i].val || fw_label_find(enums[i].allowed, enums[i].val))
             continue;
         int line = r->line;
         for (int k = 0; k < sec->nkeys; k++)
             if (strcmp(sec->keys[k].key, enums[i].key) == 0)
                 line = sec->keys[k].line;
-        char *allowed = join_list(enums[i].allowed);
+        char allowed[512];
+        fw_label_keys(enums[i].allowed, allowed, sizeof allowed);
         fw_diag_add(d, FW_DIAG_ERROR, r->file, line, "[%s] %s '%s' is not one of: %s", r->id, enums[i].key,
                     enums[i].val, allowed);
-        free(allowed);
         r->broken = true;
     }
     if (r->datasets && *r->datasets) {

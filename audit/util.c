@@ -312,7 +312,7 @@ const char *fw_closest(const char *word, const char *const *candidates)
     int nw = word ? code_points(word, w) : -1;
     if (nw <= 0)
         return NULL;
-    int limit = nw / 3 > 1 ? nw / 3 : 1, best = limit + 1, prefixed = 0;
+    int limit = nw / 3 + 1 < 3 ? nw / 3 + 1 : 3, best = limit + 1, prefixed = 0;
     const char *closest = NULL, *prefix = NULL;
     for (const char *const *k = candidates; *k; k++) {
         int nc = code_points(*k, c);

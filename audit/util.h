@@ -63,7 +63,7 @@ int fw_utf8_fit(const char *s, int cols, char *out, size_t outsz);
 
 /* The candidate (NULL-terminated list) a mistyped word most likely meant, for "did you mean"
  * hints: the closest by edit distance in characters (insert, delete, replace, swap two neighbours;
- * ASCII case ignored) when at most a third of the word's length (at least 1) away, else the only
+ * ASCII case ignored) when at most a third of the word's length plus one (at most 3) away, else the only
  * candidate the word begins (2 characters or more); NULL when nothing is that close. */
 const char *fw_closest(const char *word, const char *const *candidates);
 

@@ -10,6 +10,7 @@
 
 #include "audit/cases.h"
 #include "audit/i18n.h"
+#include "audit/known.h"
 #include "audit/trail.h"
 #include "audit/whitelist.h"
 #include "cli/cli.h"
@@ -138,7 +139,18 @@ static int case_list(fw_cli *cli, int argc, char **argv)
     int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
-    rc = fw_case_list(ws, &f, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    char *status = NULL, *township = NULL;
+    if (f.status && !(status = fw_known_value(ws, FW_KNOWN_CASE_STATUS, f.status, &err)))
+        rc = fw_cli_report(cli, &err);
+    else if (f.township && !(township = fw_known_value(ws, FW_KNOWN_TOWNSHIP, f.township, &err)))
+        rc = fw_cli_report(cli, &err);
+    else {
+        f.status = status ? status : f.status;
+        f.township = township ? township : f.township;
+        rc = fw_case_list(ws, &f, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    }
+    free(status);
+    free(township);
     fw_ws_close(ws);
     return rc;
 }
@@ -322,8 +334,13 @@ static int case_set(fw_cli *cli, int argc, char **argv)
     fw_ws *ws;
     fw_case cs;
     fw_err err = {0};
-    if ((rc = open_case(cli, FW_WS_WRITE, argv[optind], &ws, &cs)) != FW_OK)
+    char *measures = NULL;
+    if (fw_case_change_read(&ch, &measures, &err))
+        return fw_cli_report(cli, &err);
+    if ((rc = open_case(cli, FW_WS_WRITE, argv[optind], &ws, &cs)) != FW_OK) {
+        free(measures);
         return rc;
+    }
     rc = fw_case_set_status(ws, cs.id, expect >= 0 ? expect : cs.version, &ch, &err);
     if (rc) {
         rc = fw_cli_report(cli, &err);
@@ -338,6 +355,7 @@ static int case_set(fw_cli *cli, int argc, char **argv)
             fw_case_free(&now);
         }
     }
+    free(measures);
     fw_case_free(&cs);
     fw_ws_close(ws);
     return rc;

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "audit/i18n.h"
+#include "audit/known.h"
 #include "audit/normalize.h"
 #include "export/export.h"
 
@@ -52,7 +54,30 @@ typedef struct export_args {
     int count_only;
     int quiet;
     const char **cases; /* owned array; strings point into argv */
+    char *resolved[7];  /* the filter's values as checked (fw_known_value), owned */
 } export_args;
+
+/* Checks every filter value against the workspace and puts the stored form in its place (the code
+ * of a label typed in Chinese, the rule id as written in its file): an unknown value is exit 5 with
+ * the known ones listed, not an empty export. */
+static int resolve_filter(fw_cli *cli, fw_ws *ws, export_args *a)
+{
+    fw_export_filter *f = &a->filter;
+    struct { enum fw_known_field field; const char **slot; } fields[] = {
+        {FW_KNOWN_CATEGORY, &f->category}, {FW_KNOWN_RULE, &f->rule_id},   {FW_KNOWN_STATUS, &f->status},
+        {FW_KNOWN_TOWNSHIP, &f->township}, {FW_KNOWN_SEVERITY, &f->severity}, {FW_KNOWN_VILLAGE, &f->village},
+        {FW_KNOWN_PROGRAM, &f->program},
+    };
+    fw_err err = {0};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (!*fields[i].slot)
+            continue;
+        if (!(a->resolved[i] = fw_known_value(ws, fields[i].field, *fields[i].slot, &err)))
+            return fw_cli_report(cli, &err);
+        *fields[i].slot = a->resolved[i];
+    }
+    return FW_OK;
+}
 
 /* Ctrl-C asks the export to stop at its next progress report, so it can remove its temporary
  * file instead of dying with it on disk. */
@@ -197,7 +222,10 @@ static int run_export(fw_cli *cli, fw_ws *ws, export_args *a)
     if (cli->format == FW_FMT_CSV && a->opts.format == FW_EXPORT_AUTO)
         a->opts.format = FW_EXPORT_CSV;
     else if (cli->format == FW_FMT_JSON)
-        return fw_cli_error(cli, FW_EUSAGE, "an export is xlsx or csv, not json");
+        return fw_cli_error(cli, FW_EUSAGE, _("an export is xlsx or csv, not json"));
+    int rc = resolve_filter(cli, ws, a);
+    if (rc)
+        return rc;
     if (a->count_only) {
         if (fw_xq_check_filter(ws, &a->filter, &err))
             return fw_cli_report(cli, &err);
@@ -214,7 +242,7 @@ static int run_export(fw_cli *cli, fw_ws *ws, export_args *a)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     fw_export_result res;
-    int rc = fw_export_list(ws, a->list, &a->filter, a->file, &a->opts, &res, &err);
+    rc = fw_export_list(ws, a->list, &a->filter, a->file, &a->opts, &res, &err);
     sigaction(SIGINT, &old_int, NULL);
     if (show)
         fputc('\n', stderr);
@@ -238,5 +266,7 @@ int cmd_export(fw_cli *cli, int argc, char **argv)
         }
     }
     free(a.cases);
+    for (size_t i = 0; i < sizeof a.resolved / sizeof a.resolved[0]; i++)
+        free(a.resolved[i]);
     return rc;
 }

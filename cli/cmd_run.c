@@ -6,6 +6,8 @@
 
 #include "audit/engine.h"
 #include "audit/i18n.h"
+#include "audit/known.h"
+#include "audit/ruledata.h"
 #include "audit/rules.h"
 #include "cli/cli.h"
 
@@ -101,14 +103,17 @@ int cmd_run(fw_cli *cli, int argc, char **argv)
         fw_cli_error(cli, FW_EUSAGE, _("unexpected argument '%s'"), argv[optind]);
         return fw_cli_usage(cli);
     }
-    if (category && !fw_rule_category_valid(category))
-        return fw_cli_error(cli, FW_EUSAGE, "unknown category '%s'", category);
+    fw_err err = {0};
+    char *category_code = NULL;
+    if (category && !(category_code = fw_known_value(NULL, FW_KNOWN_CATEGORY, category, &err)))
+        return fw_cli_report(cli, &err);
+    category = category_code;
     fw_ruleset set;
     fw_diags d = {0};
-    fw_err err = {0};
     fw_rule_sources src = fw_rule_default_sources(rules_dir);
     if (fw_rules_load(&src, &set, &d, &err)) {
         fw_diags_free(&d);
+        free(category_code);
         return fw_cli_report(cli, &err);
     }
     for (int i = 0; i < d.n; i++)
@@ -131,8 +136,14 @@ int cmd_run(fw_cli *cli, int argc, char **argv)
         fw_run_opts o = {.category = category, .only = (const char *const *)only, .nonly = nonly,
                          .interrupt = &interrupted, .time_limit_s = limit, .progress = show_progress,
                          .indexing = fw_cli_report_index, .progress_ctx = &indexing};
-        fw_run_result res;
-        rc = fw_run(ws, &set, &o, &res, &err);
+        fw_run_result res = {0};
+        char *warning = NULL;
+        rc = fw_rules_data_check(ws, &set, category, (const char *const *)only, nonly, &warning, &err);
+        if (warning)
+            fprintf(stderr, "fundwatch run: %s\n", warning);
+        free(warning);
+        if (rc == FW_OK)
+            rc = fw_run(ws, &set, &o, &res, &err);
         if (rc && indexing.last) /* stopped in the middle of an index */
             fputc('\n', stderr);
         sigaction(SIGINT, &old, NULL);
@@ -147,6 +158,7 @@ int cmd_run(fw_cli *cli, int argc, char **argv)
     fw_ws_close(ws);
     fw_ruleset_free(&set);
     fw_diags_free(&d);
+    free(category_code);
     return rc;
 }
 
@@ -184,13 +196,30 @@ int cmd_hits(fw_cli *cli, int argc, char **argv)
         return rc;
     sqlite3_stmt *st;
     fw_err err = {0};
-    if (fw_hits_stmt(ws, &f, &st, &err))
-        rc = fw_cli_report(cli, &err);
-    else {
-        if (fw_print_rows(cli, st, stdout, &err) < 0)
+    /* Each value checked against the workspace (exit 5 listing the known ones) and read as its code. */
+    struct { enum fw_known_field field; const char **slot; char *owned; } fields[] = {
+        {FW_KNOWN_RULE, &f.rule_id, NULL}, {FW_KNOWN_CATEGORY, &f.category, NULL},
+        {FW_KNOWN_STATUS, &f.status, NULL}, {FW_KNOWN_STATE, &f.state, NULL},
+    };
+    enum { NFIELDS = (int)(sizeof fields / sizeof fields[0]) };
+    for (int i = 0; i < NFIELDS && !rc; i++)
+        if (*fields[i].slot) {
+            if ((fields[i].owned = fw_known_value(ws, fields[i].field, *fields[i].slot, &err)))
+                *fields[i].slot = fields[i].owned;
+            else
+                rc = fw_cli_report(cli, &err);
+        }
+    if (rc == FW_OK) {
+        if (fw_hits_stmt(ws, &f, &st, &err))
             rc = fw_cli_report(cli, &err);
-        sqlite3_finalize(st);
+        else {
+            if (fw_print_rows(cli, st, stdout, &err) < 0)
+                rc = fw_cli_report(cli, &err);
+            sqlite3_finalize(st);
+        }
     }
+    for (int i = 0; i < NFIELDS; i++)
+        free(fields[i].owned);
     fw_ws_close(ws);
     return rc;
 }

@@ -39,16 +39,9 @@ static void form_free(void *p)
     free(f);
 }
 
-/* The Chinese labels when the interface speaks Chinese (the message catalogue is in use). */
-static bool chinese_ui(void)
-{
-    return strcmp(_("Status"), "Status") != 0;
-}
-
 static const char *status_label(const char *key)
 {
-    const fw_label *l = fw_label_find(fw_case_statuses, key);
-    return l ? (chinese_ui() ? l->zh : l->en) : key;
+    return fw_label_show(fw_case_statuses, key);
 }
 
 /* --- after the last answer ---------------------------------------------------------------------- */
@@ -170,8 +163,31 @@ static void field_answered(fw_tui *t, void *p, const char *text)
         ask_field(t, f); /* ask again: nothing typed so far is lost */
         return;
     }
+    /* A word of a list is read at once, as its code or either label ("入户核查", "停发, 追缴"), so a
+     * typing error is refused here, with the text kept for correcting. */
+    char *value = NULL;
+    const fw_label *table = field_table(field);
+    if (*text && table) {
+        fw_err err = {0};
+        if (field == FW_CF_MEASURES)
+            value = fw_label_parse_list(table, _("measure"), text, &err);
+        else if (fw_label_parse(table, text))
+            value = fw_strdup(fw_label_parse(table, text)->key);
+        else {
+            char *choices = fw_label_choices(table);
+            fw_fail(&err, FW_EDATA, _("'%s' is not one of: %s"), text, choices);
+            free(choices);
+        }
+        if (!value) {
+            fw_tui_error(t, "%s", err.msg);
+            free(f->values[f->step]);
+            f->values[f->step] = fw_strdup(text);
+            ask_field(t, f);
+            return;
+        }
+    }
     free(f->values[f->step]);
-    f->values[f->step] = fw_strdup(text);
+    f->values[f->step] = value ? value : fw_strdup(text);
     f->step++;
     ask_field(t, f);
 }
@@ -187,12 +203,13 @@ static void ask_field(fw_tui *t, case_form *f)
         return;
     }
     unsigned field = field_order[f->step];
-    char keys[256] = "";
+    fw_buf keys = {0};
     const fw_label *table = field_table(field);
-    if (table)
-        fw_label_keys(table, keys, sizeof keys);
-    char *label = fw_printf("%s%s%s%s%s: ", field_title(field), table ? " (" : "", keys, table ? ")" : "",
-                            f->tr->required & field ? "" : _(" [optional]"));
+    for (const fw_label *l = table; l && l->key; l++)
+        fw_buf_printf(&keys, "%s%s", l == table ? "" : ", ", fw_label_text(l));
+    char *label = fw_printf("%s%s%s%s%s: ", field_title(field), table ? " (" : "", keys.data ? keys.data : "",
+                            table ? ")" : "", f->tr->required & field ? "" : _(" [optional]"));
+    fw_buf_free(&keys);
     fw_tui_ask(t, label, f->values[f->step], field_answered, form_free, f);
     free(label);
 }
@@ -207,8 +224,7 @@ static const fw_transition *pick_transition(const case_form *f, const char *text
         if (strcmp(tr->from, f->from) != 0)
             continue;
         k++;
-        const fw_label *l = fw_label_find(fw_case_statuses, tr->to);
-        if (strcmp(text, tr->to) == 0 || num == k || (l && (strcmp(text, l->zh) == 0 || strcmp(text, l->en) == 0)))
+        if (num == k || fw_label_parse(fw_case_statuses, text) == fw_label_find(fw_case_statuses, tr->to))
             return tr;
     }
     return NULL;
@@ -219,9 +235,13 @@ static void status_answered(fw_tui *t, void *p, const char *text)
     case_form *f = p;
     f->tr = pick_transition(f, text);
     if (!f->tr) {
-        char next[256];
-        fw_case_next_statuses(f->from, next, sizeof next);
-        fw_tui_error(t, _("'%s' cannot follow %s: choose one of %s."), text, status_label(f->from), next);
+        fw_buf next = {0};
+        for (int i = 0; i < fw_ncase_transitions; i++)
+            if (strcmp(fw_case_transitions[i].from, f->from) == 0)
+                fw_buf_printf(&next, "%s%s", next.len ? ", " : "", status_label(fw_case_transitions[i].to));
+        fw_tui_error(t, _("'%s' cannot follow %s: choose one of %s."), text, status_label(f->from),
+                     next.data ? next.data : "-");
+        fw_buf_free(&next);
         form_free(f);
         return;
     }
@@ -238,9 +258,7 @@ static void ask_status(fw_tui *t, case_form *f)
     for (int i = 0; i < fw_ncase_transitions; i++)
         if (strcmp(fw_case_transitions[i].from, f->from) == 0) {
             only = fw_case_transitions[i].to;
-            const char *label = status_label(only);
-            fw_buf_printf(&b, "%s%d %s%s%s", k ? ", " : "", k + 1, only, strcmp(label, only) ? " " : "",
-                          strcmp(label, only) ? label : "");
+            fw_buf_printf(&b, "%s%d %s", k ? ", " : "", k + 1, status_label(only));
             k++;
         }
     if (k == 0) {
@@ -251,7 +269,7 @@ static void ask_status(fw_tui *t, case_form *f)
     }
     fw_buf_puts(&b, ": ");
     char *label = fw_buf_steal(&b);
-    fw_tui_ask(t, label, k == 1 ? only : "", status_answered, form_free, f);
+    fw_tui_ask(t, label, k == 1 ? status_label(only) : "", status_answered, form_free, f);
     free(label);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit/i18n.h"
+#include "audit/known.h"
 #include "tui/tui.h"
 
 enum { MAX_PAGE = 400, TOTALS_SLICE = 100000 };
@@ -141,7 +142,7 @@ static void *hits_open(fw_tui *t, const char *arg)
     fw_hit_filter_init(&v->filter);
     v->sort = FW_SORT_SEVERITY;
     fw_err err = {0};
-    if (arg && fw_hit_filter_parse(&v->filter, arg, &err)) {
+    if (arg && (fw_hit_filter_parse(&v->filter, arg, &err) || fw_hit_filter_resolve(t->ws, &v->filter, &err))) {
         fw_tui_error(t, "%s", err.msg);
         fw_hit_filter_free(&v->filter);
         free(v);
@@ -170,10 +171,17 @@ void fw_hits_apply_filter(fw_tui *t, void *p, const char *text)
 {
     hits_view *v = p;
     fw_err err = {0};
-    if (fw_hit_filter_parse(&v->filter, text, &err)) {
+    /* A value the workspace does not know is refused with the known ones; the filter in force stays. */
+    char *before = fw_hit_filter_format(&v->filter);
+    if (fw_hit_filter_parse(&v->filter, text, &err) || fw_hit_filter_resolve(t->ws, &v->filter, &err)) {
+        fw_err ignored = {0};
+        fw_hit_filter_parse(&v->filter, before, &ignored);
+        fw_hit_filter_resolve(t->ws, &v->filter, &ignored);
+        free(before);
         fw_tui_error(t, "%s", err.msg);
         return;
     }
+    free(before);
     restart_totals(t, v);
     load_first(t, v);
 }
