@@ -1,5 +1,6 @@
 /* engine.c: runs, hits, fingerprints and run provenance (see engine.h). */
 #include "audit/engine.h"
+#include "audit/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +122,7 @@ static int hash_evidence_key(fw_ws *ws, evidence_reader *er, const char *key, fw
     const char *colon = strchr(key, ':');
     char dsname[64];
     if (!colon || (size_t)(colon - key) >= sizeof dsname)
-        return fw_fail(err, FW_EDATA, "evidence key '%s' is not dataset:row_key; build it with ev('payments', p.row_key)",
+        return fw_fail(err, FW_EDATA, _("evidence key '%s' is not dataset:row_key; build it with ev('payments', p.row_key)"),
                        key);
     snprintf(dsname, sizeof dsname, "%.*s", (int)(colon - key), key);
     int di = -1;
@@ -129,7 +130,7 @@ static int hash_evidence_key(fw_ws *ws, evidence_reader *er, const char *key, fw
         if (strcmp(fw_datasets[i].name, dsname) == 0)
             di = i;
     if (di < 0)
-        return fw_fail(err, FW_EDATA, "evidence key '%s' names no dataset ('%s'); use ev('payments', p.row_key)",
+        return fw_fail(err, FW_EDATA, _("evidence key '%s' names no dataset ('%s'); use ev('payments', p.row_key)"),
                        key, dsname);
     if (!er->by_key[di]) {
         char *sql = fw_printf("SELECT * FROM main.ds_%s WHERE row_key = ?", dsname);
@@ -158,7 +159,7 @@ static int hash_evidence_key(fw_ws *ws, evidence_reader *er, const char *key, fw
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
         fw_evidence_free(rows, nrows);
-        return fw_fail(err, FW_EWORKSPACE, "reading evidence %s: %s", key, sqlite3_errmsg(ws->db));
+        return fw_fail(err, FW_EWORKSPACE, _("reading evidence %s: %s"), key, sqlite3_errmsg(ws->db));
     }
     qsort(rows, (size_t)nrows, sizeof *rows, cmp_str);
     fw_buf_puts(b, key);
@@ -240,7 +241,7 @@ static int find_columns(const fw_rule *r, sqlite3_stmt *st, int col[O_NCOLS], fw
             if (strcasecmp(sqlite3_column_name(st, i), out_names[k]) == 0)
                 col[k] = i;
         if (k <= O_EVIDENCE && col[k] < 0)
-            return fw_fail(err, FW_EDATA, "%s:%d: [%s] the query has no output column '%s'", r->file,
+            return fw_fail(err, FW_EDATA, _("%s:%d: [%s] the query has no output column '%s'"), r->file,
                            r->query_line, r->id, out_names[k]);
     }
     return FW_OK;
@@ -359,7 +360,7 @@ static int store_hit(run_ctx *rc, const fw_rule *r, const hit_row *row, fw_rule_
 {
     const char *subject = row->col[O_SUBJECT];
     if (!subject || !*subject)
-        return fw_fail(err, FW_EDATA, "%s:%d: [%s] a result row has an empty subject; every row needs one",
+        return fw_fail(err, FW_EDATA, _("%s:%d: [%s] a result row has an empty subject; every row needs one"),
                        r->file, r->query_line, r->id);
     const char *detail = row->col[O_DETAIL];
     char **keys;
@@ -750,7 +751,7 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
     memset(res, 0, sizeof *res);
     for (int i = 0; i < o->nonly; i++)
         if (!fw_ruleset_find(set, o->only[i]))
-            return fw_fail(err, FW_ENOTFOUND, "no rule %s; `fundwatch rules list` shows the rules", o->only[i]);
+            return fw_fail(err, FW_ENOTFOUND, _("no rule %s; `fundwatch rules list` shows the rules"), o->only[i]);
     /* Rules are written for the indexes; without them a run is correct but far slower. */
     fw_index_opts io = {.interrupt = o->interrupt, .progress = o->indexing, .progress_ctx = o->progress_ctx};
     if (fw_indexes_build(ws, &io, err))
@@ -849,9 +850,9 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
         return fin;
     }
     if (interrupted)
-        return fw_fail(err, FW_EINTR, "run %lld interrupted; the rules that completed before were kept", res->run_id);
+        return fw_fail(err, FW_EINTR, _("run %lld interrupted; the rules that completed before were kept"), res->run_id);
     if (failed)
-        return fw_fail(err, FW_EDATA, "run %lld: some rules failed or were skipped (see above)", res->run_id);
+        return fw_fail(err, FW_EDATA, _("run %lld: some rules failed or were skipped (see above)"), res->run_id);
     return FW_OK;
 }
 
@@ -867,7 +868,7 @@ int fw_hits_stmt(fw_ws *ws, const fw_hits_filter *f, sqlite3_stmt **st, fw_err *
 {
     const char *state = f->state && *f->state ? f->state : "present";
     if (strcmp(state, "present") && strcmp(state, "gone") && strcmp(state, "whitelisted") && strcmp(state, "all"))
-        return fw_fail(err, FW_EUSAGE, "--state must be present, gone, whitelisted or all, not '%s'", state);
+        return fw_fail(err, FW_EUSAGE, _("--state must be present, gone, whitelisted or all, not '%s'"), state);
     static const char sql[] =
         "SELECT h.id AS hit, h.rule_id, h.category, h.severity, h.state, h.id_number, h.name, h.township, "
         "h.village, h.program, h.amount, h.first_date, h.last_date, h.detail, "
@@ -947,16 +948,16 @@ int fw_rule_set(fw_ws *ws, const fw_rule *r, const char *key, const char *value,
 {
     if (strcmp(key, "enabled") == 0) {
         if (value && strcmp(value, "true") && strcmp(value, "false"))
-            return fw_fail(err, FW_EUSAGE, "enabled must be true or false, not '%s'", value);
+            return fw_fail(err, FW_EUSAGE, _("enabled must be true or false, not '%s'"), value);
     } else if (strncmp(key, "param.", 6) == 0) {
         bool known = false;
         for (int i = 0; i < r->nparams; i++)
             known |= strcasecmp(r->params[i].name, key + 6) == 0;
         if (!known)
-            return fw_fail(err, FW_ENOTFOUND, "rule %s has no parameter %s; `fundwatch rules show %s` lists them",
+            return fw_fail(err, FW_ENOTFOUND, _("rule %s has no parameter %s; `fundwatch rules show %s` lists them"),
                            r->id, key + 6, r->id);
     } else
-        return fw_fail(err, FW_EUSAGE, "a rule setting is 'enabled' or 'param.NAME', not '%s'", key);
+        return fw_fail(err, FW_EUSAGE, _("a rule setting is 'enabled' or 'param.NAME', not '%s'"), key);
     if (fw_ws_begin(ws, err))
         return err->code;
     sqlite3_stmt *st;

@@ -2,6 +2,7 @@
  * of leads (LEADS_FROM below), so the workbook's summary, lead list, case list and provenance all
  * describe exactly the same rows. */
 #include "audit/exportq.h"
+#include "audit/i18n.h"
 
 #include <iniparser.h>
 #include <stdlib.h>
@@ -74,7 +75,7 @@ int fw_xq_step(fw_xquery *q, fw_err *err)
         return 1;
     if (rc == SQLITE_DONE)
         return 0;
-    fw_fail(err, FW_EWORKSPACE, "reading the workspace: %s", sqlite3_errmsg(sqlite3_db_handle(q->st)));
+    fw_fail(err, FW_EWORKSPACE, _("reading the workspace: %s"), sqlite3_errmsg(sqlite3_db_handle(q->st)));
     return -1;
 }
 
@@ -184,7 +185,7 @@ static int resolve_case(fw_ws *ws, const char *name, long long *id, fw_err *err)
     sqlite3_finalize(st);
     if (!found)
         return fw_fail(err, FW_ENOTFOUND,
-                       "no case '%s' in this workspace; `fundwatch case list` shows the case numbers", name);
+                       _("no case '%s' in this workspace; `fundwatch case list` shows the case numbers"), name);
     return FW_OK;
 }
 
@@ -560,7 +561,7 @@ static int xq_dataset(fw_ws *ws, long long case_id, const char *dataset, const c
 {
     const fw_dataset *ds = fw_dataset_find(dataset);
     if (!ds)
-        return fw_fail(err, FW_EDATA, "evidence names an unknown dataset '%s'", dataset);
+        return fw_fail(err, FW_EDATA, _("evidence names an unknown dataset '%s'"), dataset);
     coldef *defs = fw_calloc((size_t)ds->ncolumns + 2, sizeof *defs);
     fw_buf sql = {0};
     fw_buf_puts(&sql, "SELECT ");
@@ -611,7 +612,7 @@ int fw_xq_case_evidence(fw_ws *ws, long long case_id, const char *dataset, fw_xq
                             "  WHERE h.case_id = ?1 AND e.dataset = '%s') ORDER BY d.import_id, d.line",
                             dataset);
     int rc = fw_dataset_find(dataset) ? xq_dataset(ws, case_id, dataset, where, out, err)
-                                      : fw_fail(err, FW_EDATA, "evidence names an unknown dataset '%s'", dataset);
+                                      : fw_fail(err, FW_EDATA, _("evidence names an unknown dataset '%s'"), dataset);
     free(where);
     return rc;
 }

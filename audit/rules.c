@@ -7,6 +7,7 @@
  * those traps into a "file:line: message" before iniparser sees the file. iniparser then supplies
  * the values. */
 #include "audit/rules.h"
+#include "audit/i18n.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -828,7 +829,7 @@ static int list_ini(const char *path, bool missing_ok, char ***out, int *n, fw_e
     if (stat(path, &st) != 0) {
         if (missing_ok && errno == ENOENT)
             return FW_OK;
-        return fw_fail(err, FW_EFAIL, "%s: cannot read rules: %s", path, strerror(errno));
+        return fw_fail(err, FW_EFAIL, _("%s: cannot read rules: %s"), path, strerror(errno));
     }
     if (!S_ISDIR(st.st_mode)) {
         *out = fw_malloc(sizeof **out);
@@ -837,7 +838,7 @@ static int list_ini(const char *path, bool missing_ok, char ***out, int *n, fw_e
     }
     DIR *dir = opendir(path);
     if (!dir)
-        return fw_fail(err, FW_EFAIL, "%s: cannot read rules folder: %s", path, strerror(errno));
+        return fw_fail(err, FW_EFAIL, _("%s: cannot read rules folder: %s"), path, strerror(errno));
     struct dirent *e;
     while ((e = readdir(dir))) {
         if (e->d_name[0] == '.' || !ends_with(e->d_name, ".ini"))
@@ -1019,7 +1020,7 @@ int fw_rule_prepare(fw_ws *ws, const fw_rule *r, sqlite3_stmt **st, fw_err *err)
 {
     *st = NULL;
     if (!r->sql)
-        return fw_fail(err, FW_EDATA, "%s:%d: [%s] has no query", r->file, r->line, r->id);
+        return fw_fail(err, FW_EDATA, _("%s:%d: [%s] has no query"), r->file, r->line, r->id);
     auth_state as = {{0}};
     const char *tail = NULL;
     sqlite3_set_authorizer(ws->db, authorize, &as);
@@ -1038,8 +1039,8 @@ int fw_rule_prepare(fw_ws *ws, const fw_rule *r, sqlite3_stmt **st, fw_err *err)
             *st = NULL;
             sqlite3_set_authorizer(ws->db, NULL, NULL);
             return fw_fail(err, FW_EDATA,
-                           "%s:%d: [%s] the query holds more than one statement (text after ';'); "
-                           "a rule is a single SELECT",
+                           _("%s:%d: [%s] the query holds more than one statement (text after ';'); "
+                           "a rule is a single SELECT"),
                            r->file, fw_rule_line_at(r, (int)(tail - r->sql)), r->id);
         }
     }
@@ -1048,16 +1049,16 @@ int fw_rule_prepare(fw_ws *ws, const fw_rule *r, sqlite3_stmt **st, fw_err *err)
         int line = offset >= 0 ? fw_rule_line_at(r, offset) : (r->query_line ? r->query_line : r->line);
         if (as.refused[0])
             return fw_fail(err, FW_EDATA, "%s:%d: [%s] %s", r->file, line, r->id, as.refused);
-        return fw_fail(err, FW_EDATA, "%s:%d: [%s] SQL error: %s; run `fundwatch rules show %s` to see the "
-                                      "assembled query",
+        return fw_fail(err, FW_EDATA, _("%s:%d: [%s] SQL error: %s; run `fundwatch rules show %s` to see the "
+                                      "assembled query"),
                        r->file, line, r->id, msg, r->id);
     }
     if (!*st)
-        return fw_fail(err, FW_EDATA, "%s:%d: [%s] the query is empty", r->file, r->line, r->id);
+        return fw_fail(err, FW_EDATA, _("%s:%d: [%s] the query is empty"), r->file, r->line, r->id);
     if (!sqlite3_stmt_readonly(*st)) {
         sqlite3_finalize(*st);
         *st = NULL;
-        return fw_fail(err, FW_EDATA, "%s:%d: [%s] rules may only read: the query would write", r->file,
+        return fw_fail(err, FW_EDATA, _("%s:%d: [%s] rules may only read: the query would write"), r->file,
                        r->query_line, r->id);
     }
     return FW_OK;
@@ -1134,11 +1135,11 @@ int fw_rule_bind_params(fw_ws *ws, const fw_rule *r, sqlite3_stmt *st, fw_err *e
         const char *name = sqlite3_bind_parameter_name(st, i);
         if (!name || name[0] != ':')
             return fw_fail(err, FW_EDATA,
-                           "%s:%d: [%s] parameter %s: write parameters as :name with a param.name = default key",
+                           _("%s:%d: [%s] parameter %s: write parameters as :name with a param.name = default key"),
                            r->file, r->query_line, r->id, name ? name : "?");
         const fw_rule_param *p = find_param(r, name + 1);
         if (!p)
-            return fw_fail(err, FW_EDATA, "%s:%d: [%s] %s is not a declared parameter; add 'param.%s = DEFAULT'",
+            return fw_fail(err, FW_EDATA, _("%s:%d: [%s] %s is not a declared parameter; add 'param.%s = DEFAULT'"),
                            r->file, r->query_line, r->id, name, name + 1);
         char *owned;
         bind_value(st, i, fw_rule_param_value(ws, r, p, &owned));

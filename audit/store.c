@@ -32,7 +32,7 @@ static int create_private(const char *path, fw_err *err)
     if (fd < 0) {
         if (errno == EEXIST)
             return FW_OK;
-        return fw_fail(err, FW_EWORKSPACE, "%s: cannot create workspace: %s", path, strerror(errno));
+        return fw_fail(err, FW_EWORKSPACE, _("%s: cannot create workspace: %s"), path, strerror(errno));
     }
     close(fd);
     return FW_OK;
@@ -66,7 +66,7 @@ static int apply_migration(fw_ws *ws, const fw_migration *m, fw_err *err)
     return fw_ws_commit(ws, err);
 fail:
     fw_ws_rollback(ws);
-    return fw_fail(err, FW_EWORKSPACE, "%s: cannot upgrade workspace to schema %d (%s): %s", ws->path,
+    return fw_fail(err, FW_EWORKSPACE, _("%s: cannot upgrade workspace to schema %d (%s): %s"), ws->path,
                    m->version, m->what, err->msg);
 }
 
@@ -76,8 +76,8 @@ static int migrate(fw_ws *ws, fw_err *err)
     int newest = fw_migrations[fw_nmigrations - 1].version;
     if (have > newest)
         return fw_fail(err, FW_EWORKSPACE,
-                       "%s: workspace schema %lld is newer than this fundwatch understands (%d); "
-                       "use a newer fundwatch",
+                       _("%s: workspace schema %lld is newer than this fundwatch understands (%d); "
+                       "use a newer fundwatch"),
                        ws->path, have, newest);
     for (int i = 0; i < fw_nmigrations; i++)
         if (fw_migrations[i].version > have && apply_migration(ws, &fw_migrations[i], err))
@@ -370,6 +370,6 @@ int fw_ws_set_setting(fw_ws *ws, const char *key, const char *value, fw_err *err
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return fw_fail(err, FW_EWORKSPACE, "cannot save setting %s: %s", key, sqlite3_errmsg(ws->db));
+        return fw_fail(err, FW_EWORKSPACE, _("cannot save setting %s: %s"), key, sqlite3_errmsg(ws->db));
     return FW_OK;
 }

@@ -1,5 +1,6 @@
 /* trail.c: the hash-chained audit trail (see trail.h). */
 #include "audit/trail.h"
+#include "audit/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,12 +126,12 @@ static int insert_record(fw_ws *ws, const char *action, const char *object, cons
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return fw_fail(err, FW_EWORKSPACE, "cannot write the audit trail: %s", sqlite3_errmsg(ws->db));
+        return fw_fail(err, FW_EWORKSPACE, _("cannot write the audit trail: %s"), sqlite3_errmsg(ws->db));
 
     char head[128];
     snprintf(head, sizeof head, "%lld %s", seq, hash);
     if (fw_ws_set_setting(ws, FW_TRAIL_HEAD_KEY, head, err))
-        return fw_fail(err, FW_EWORKSPACE, "cannot write the audit trail head: %s", err->msg);
+        return fw_fail(err, FW_EWORKSPACE, _("cannot write the audit trail head: %s"), err->msg);
     return FW_OK;
 }
 
@@ -183,26 +184,26 @@ static int verify_record(sqlite3_stmt *st, long long expect_seq, const char *pre
     long long seq = sqlite3_column_int64(st, 0);
     if (seq == expect_seq + 1)
         return fw_fail(err, FW_EDATA,
-                       "audit trail broken at record %lld: record %lld before it is missing (deleted)",
+                       _("audit trail broken at record %lld: record %lld before it is missing (deleted)"),
                        seq, expect_seq);
     if (seq > expect_seq)
         return fw_fail(err, FW_EDATA,
-                       "audit trail broken at record %lld: records %lld..%lld before it are missing "
-                       "(deleted)",
+                       _("audit trail broken at record %lld: records %lld..%lld before it are missing "
+                       "(deleted)"),
                        seq, expect_seq, seq - 1);
     if (seq < expect_seq)
         return fw_fail(err, FW_EDATA,
-                       "audit trail broken at record %lld: a record numbered before the first one was "
-                       "inserted", seq);
+                       _("audit trail broken at record %lld: a record numbered before the first one was "
+                       "inserted"), seq);
     if (!streq(col(st, 7), prev))
         return fw_fail(err, FW_EDATA,
-                       "audit trail broken at record %lld: it does not follow record %lld (a record "
-                       "was inserted, deleted or reordered here, or record %lld was rewritten)",
+                       _("audit trail broken at record %lld: it does not follow record %lld (a record "
+                       "was inserted, deleted or reordered here, or record %lld was rewritten)"),
                        seq, seq - 1, seq - 1);
     fw_trail_hash(prev, seq, col(st, 1), col(st, 2), col(st, 3), col(st, 4), col(st, 5), col(st, 6), hash_out);
     if (!streq(hash_out, col(st, 8)))
         return fw_fail(err, FW_EDATA,
-                       "audit trail broken at record %lld: its content was changed after it was written",
+                       _("audit trail broken at record %lld: its content was changed after it was written"),
                        seq);
     return FW_OK;
 }
@@ -214,30 +215,30 @@ static int verify_head(fw_ws *ws, long long last_seq, const char *last_hash, fw_
     char head_hash[65];
     fw_trail_head(ws, &head_seq, head_hash);
     if (head_seq < 0)
-        return fw_fail(err, FW_EDATA, "audit trail head (setting %s) is malformed: it was edited",
+        return fw_fail(err, FW_EDATA, _("audit trail head (setting %s) is malformed: it was edited"),
                        FW_TRAIL_HEAD_KEY);
     if (head_seq == 0 && head_hash[0] == '\0') {
         if (last_seq == 0)
             return FW_OK;
         return fw_fail(err, FW_EDATA,
-                       "audit trail head (setting %s) is missing although there are %lld records: it "
-                       "was deleted, so a cut-off tail cannot be ruled out",
+                       _("audit trail head (setting %s) is missing although there are %lld records: it "
+                       "was deleted, so a cut-off tail cannot be ruled out"),
                        FW_TRAIL_HEAD_KEY, last_seq);
     }
     if (head_seq > last_seq)
         return fw_fail(err, FW_EDATA,
-                       "audit trail broken at record %lld: the trail ends at record %lld but record "
-                       "%lld was written (the tail was deleted)",
+                       _("audit trail broken at record %lld: the trail ends at record %lld but record "
+                       "%lld was written (the tail was deleted)"),
                        last_seq + 1, last_seq, head_seq);
     if (head_seq < last_seq)
         return fw_fail(err, FW_EDATA,
-                       "audit trail broken at record %lld: it was added after the last record "
-                       "fundwatch wrote (%lld), outside fundwatch",
+                       _("audit trail broken at record %lld: it was added after the last record "
+                       "fundwatch wrote (%lld), outside fundwatch"),
                        head_seq + 1, head_seq);
     if (strcmp(head_hash, last_hash) != 0)
         return fw_fail(err, FW_EDATA,
-                       "audit trail broken at record %lld: it is not the record fundwatch wrote last "
-                       "(rewritten)",
+                       _("audit trail broken at record %lld: it is not the record fundwatch wrote last "
+                       "(rewritten)"),
                        last_seq);
     return FW_OK;
 }
@@ -260,7 +261,7 @@ static int verify_chain(fw_ws *ws, long long *checked, fw_err *err)
         (*checked)++;
     }
     if (rc == FW_OK && step != SQLITE_DONE)
-        rc = fw_fail(err, FW_EWORKSPACE, "cannot read the audit trail: %s", sqlite3_errmsg(ws->db));
+        rc = fw_fail(err, FW_EWORKSPACE, _("cannot read the audit trail: %s"), sqlite3_errmsg(ws->db));
     sqlite3_finalize(st);
     if (rc == FW_OK)
         rc = verify_head(ws, *checked, prev, err);

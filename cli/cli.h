@@ -48,6 +48,8 @@ int fw_cli_unknown_word(fw_cli *cli, const char *what, const char *word, const c
 int fw_cli_error(fw_cli *cli, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Prints err's message and returns its code. */
 int fw_cli_report(fw_cli *cli, const fw_err *err);
+/* Prints s padded with spaces to width display columns (Chinese characters count two). */
+void fw_cli_pad(FILE *out, const char *s, int width);
 /* Prints the command's usage to stderr and returns FW_EUSAGE. */
 int fw_cli_usage(fw_cli *cli);
 /* True when argv holds -h or --help; the command then prints its usage to stdout and exits 0. */

@@ -16,7 +16,7 @@
 #include "cli/cli.h"
 
 const char usage_case[] =
-    "usage: fundwatch case list [--status S] [--assignee A] [--overdue] [--search TEXT]\n"
+    N_("usage: fundwatch case list [--status S] [--assignee A] [--overdue] [--search TEXT]\n"
     "                           [--township T] [--limit N] [--offset N]\n"
     "       fundwatch case show ID\n"
     "       fundwatch case set ID STATUS [--note T] [--reason R] [--reason-text T]\n"
@@ -39,24 +39,24 @@ const char usage_case[] =
     "  --expect-version N  refuse if the case changed since version N (default: the current one)\n"
     "`case review on` makes verdicts (confirmed, partly_confirmed, dismissed) wait for a second user's\n"
     "`case approve`.\n"
-    "exit codes: 2 usage, 3 invalid value, 5 no such case, 6 refused by state or changed meanwhile\n";
+    "exit codes: 2 usage, 3 invalid value, 5 no such case, 6 refused by state or changed meanwhile\n");
 
 const char usage_log[] =
-    "usage: fundwatch log [--case ID] [--limit N]\n"
+    N_("usage: fundwatch log [--case ID] [--limit N]\n"
     "       fundwatch log verify\n"
     "\n"
     "Shows the audit trail (oldest first; --limit N shows the newest N), or verifies its hash chain:\n"
     "exit 0 and the record count and head hash when intact, exit 3 naming the first broken record.\n"
-    "Write the head hash down: comparing it later is what proves nobody rewrote the whole trail.\n";
+    "Write the head hash down: comparing it later is what proves nobody rewrote the whole trail.\n");
 
 const char usage_whitelist[] =
-    "usage: fundwatch whitelist add ID_NUMBER RULE_ID --reason TEXT [--until YYYY-MM-DD]\n"
+    N_("usage: fundwatch whitelist add ID_NUMBER RULE_ID --reason TEXT [--until YYYY-MM-DD]\n"
     "       fundwatch whitelist list [--all]\n"
     "       fundwatch whitelist remove N\n"
     "\n"
     "An entry makes later rule runs store this person's hits of this rule as 'whitelisted' (shown,\n"
     "not a lead) until the --until day (inclusive). list shows active entries, --all also expired\n"
-    "and removed ones. Every change is recorded in the audit trail.\n";
+    "and removed ones. Every change is recorded in the audit trail.\n");
 
 /* --- shared helpers ----------------------------------------------------------------------------- */
 
@@ -73,7 +73,7 @@ static int parse_count(fw_cli *cli, const char *opt, const char *s, long long *o
     char *end = NULL;
     long long v = strtoll(s, &end, 10);
     if (!*s || *end || v < 0) {
-        fw_cli_error(cli, FW_EUSAGE, "%s needs a whole number, not '%s'", opt, s);
+        fw_cli_error(cli, FW_EUSAGE, _("%s needs a whole number, not '%s'"), opt, s);
         return FW_EUSAGE;
     }
     *out = v;
@@ -159,54 +159,75 @@ static int case_list(fw_cli *cli, int argc, char **argv)
 
 static void show_line(const char *label, const char *value)
 {
-    if (value && *value)
-        printf("  %-16s %s\n", label, value);
+    if (value && *value) {
+        fputs("  ", stdout);
+        fw_cli_pad(stdout, _(label), 16);
+        printf(" %s\n", value);
+    }
+}
+
+/* A stored code (or comma list of codes) as the interface says it; owned by the caller. */
+static char *words_text(const fw_label *table, const char *codes)
+{
+    if (!codes)
+        return NULL;
+    fw_buf b = {0};
+    char *copy = fw_strdup(codes);
+    for (char *save = NULL, *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
+        fw_buf_printf(&b, "%s%s", b.len ? ", " : "", fw_label_show(table, w));
+    free(copy);
+    return fw_buf_steal(&b);
 }
 
 static void show_case_text(const fw_case *c)
 {
     char *to = yuan(c->to_recover), *got = yuan(c->recovered), *amount = yuan(c->amount);
-    char *status = fw_printf("%s %s%s", c->status, zh(fw_case_statuses, c->status),
-                             c->resolved_by_data ? "  (resolved by data: every hit is gone)" : "");
-    char *pending = c->pending_status ? fw_printf("%s, asked by %s at %s (needs `case approve` by another user)",
-                                                  c->pending_status, c->pending_by, c->pending_at)
+    char *status = fw_printf("%s%s%s%s", fw_i18n_chinese() ? "" : c->status, fw_i18n_chinese() ? "" : " ",
+                             zh(fw_case_statuses, c->status),
+                             c->resolved_by_data ? _("  (resolved by data: every hit is gone)") : "");
+    char *method = words_text(fw_verify_methods, c->verify_method);
+    char *reason = words_text(fw_dismiss_reasons, c->dismiss_reason);
+    char *measures = words_text(fw_measures, c->measures);
+    char *pending = c->pending_status ? fw_printf(_("%s, asked by %s at %s (needs `case approve` by another user)"),
+                                                  fw_label_show(fw_case_statuses, c->pending_status), c->pending_by, c->pending_at)
                                       : NULL;
-    char *hits = fw_printf("%lld present of %lld", c->hits_present, c->hits_total);
+    char *hits = fw_printf(_("%lld present of %lld"), c->hits_present, c->hits_total);
     char *period = c->period_from ? fw_printf("%s .. %s", c->period_from, c->period_to ? c->period_to : "") : NULL;
-    printf("case %s (id %lld, version %lld)\n", c->case_no, c->id, c->version);
-    show_line("status", status);
-    show_line("pending review", pending);
-    show_line("subject", c->subject_kind);
-    show_line("name", c->name);
-    show_line("id number", c->id_number);
-    show_line("county", c->county);
-    show_line("township", c->township);
-    show_line("village", c->village);
-    show_line("rules", c->rules);
-    show_line("programs", c->programs);
-    show_line("period", period);
-    show_line("hits", hits);
-    show_line("amount", amount);
-    show_line("warning date", c->created_at);
-    show_line("assignee", c->assignee);
-    show_line("received", c->received_at);
-    show_line("due", c->due_date);
-    show_line("method", c->verify_method);
-    show_line("verifier", c->verifier);
-    show_line("verified", c->verified_at);
-    show_line("conclusion", c->conclusion);
-    show_line("dismiss reason", c->dismiss_reason);
-    show_line("reason text", c->dismiss_text);
-    show_line("measures", c->measures);
-    show_line("to recover", c->to_recover ? to : NULL);
-    show_line("recovered", c->recovered ? got : NULL);
-    show_line("rectified", c->rectified_at);
-    show_line("closed", c->closed_at);
-    show_line("closure note", c->closure_note);
-    show_line("reviewed by", c->reviewed_by);
-    show_line("updated", c->updated_at);
-    show_line("updated by", c->updated_by);
+    printf(_("case %s (id %lld, version %lld)\n"), c->case_no, c->id, c->version);
+    show_line(N_("status"), status);
+    show_line(N_("pending review"), pending);
+    show_line(N_("subject"), fw_label_show(fw_subject_kinds, c->subject_kind));
+    show_line(N_("name"), c->name);
+    show_line(N_("id number"), c->id_number);
+    show_line(N_("county"), c->county);
+    show_line(N_("township"), c->township);
+    show_line(N_("village"), c->village);
+    show_line(N_("rules"), c->rules);
+    show_line(N_("programs"), c->programs);
+    show_line(N_("period"), period);
+    show_line(N_("hits"), hits);
+    show_line(N_("amount"), amount);
+    show_line(N_("warning date"), c->created_at);
+    show_line(N_("assignee"), c->assignee);
+    show_line(N_("received"), c->received_at);
+    show_line(N_("due"), c->due_date);
+    show_line(N_("method"), method);
+    show_line(N_("verifier"), c->verifier);
+    show_line(N_("verified"), c->verified_at);
+    show_line(N_("conclusion"), c->conclusion);
+    show_line(N_("dismiss reason"), reason);
+    show_line(N_("reason text"), c->dismiss_text);
+    show_line(N_("measures"), measures);
+    show_line(N_("to recover"), c->to_recover ? to : NULL);
+    show_line(N_("recovered"), c->recovered ? got : NULL);
+    show_line(N_("rectified"), c->rectified_at);
+    show_line(N_("closed"), c->closed_at);
+    show_line(N_("closure note"), c->closure_note);
+    show_line(N_("reviewed by"), c->reviewed_by);
+    show_line(N_("updated"), c->updated_at);
+    show_line(N_("updated by"), c->updated_by);
     free(to), free(got), free(amount), free(status), free(pending), free(hits), free(period);
+    free(method), free(reason), free(measures);
 }
 
 static void show_case_json(const fw_case *c)
@@ -348,10 +369,10 @@ static int case_set(fw_cli *cli, int argc, char **argv)
         fw_case now;
         if (fw_case_get_id(ws, cs.id, &now, &err) == FW_OK) {
             if (now.pending_status)
-                printf("case %s: %s awaits approval by a second user (`fundwatch case approve %s`)\n",
+                printf(_("case %s: %s awaits approval by a second user (`fundwatch case approve %s`)\n"),
                        now.case_no, now.pending_status, now.case_no);
             else
-                printf("case %s: %s -> %s\n", now.case_no, cs.status, now.status);
+                printf(_("case %s: %s -> %s\n"), now.case_no, cs.status, now.status);
             fw_case_free(&now);
         }
     }
@@ -389,7 +410,7 @@ static int case_assign(fw_cli *cli, int argc, char **argv)
     if (rc)
         rc = fw_cli_report(cli, &err);
     else
-        printf("case %s: sent to %s%s%s\n", cs.case_no, argv[optind + 1], due ? ", due " : "", due ? due : "");
+        printf(_("case %s: sent to %s%s%s\n"), cs.case_no, argv[optind + 1], due ? ", due " : "", due ? due : "");
     fw_case_free(&cs);
     fw_ws_close(ws);
     return rc;
@@ -410,7 +431,7 @@ static int case_note(fw_cli *cli, int argc, char **argv)
     if (rc)
         rc = fw_cli_report(cli, &err);
     else
-        printf("case %s: note added\n", cs.case_no);
+        printf(_("case %s: note added\n"), cs.case_no);
     fw_case_free(&cs);
     fw_ws_close(ws);
     return rc;
@@ -444,9 +465,9 @@ static int case_approve(fw_cli *cli, int argc, char **argv)
     if (rc)
         rc = fw_cli_report(cli, &err);
     else if (reject)
-        printf("case %s: verdict %s rejected; the case stays %s\n", cs.case_no, cs.pending_status, cs.status);
+        printf(_("case %s: verdict %s rejected; the case stays %s\n"), cs.case_no, cs.pending_status, cs.status);
     else
-        printf("case %s: %s -> %s (approved by %s)\n", cs.case_no, cs.status, cs.pending_status, fw_user());
+        printf(_("case %s: %s -> %s (approved by %s)\n"), cs.case_no, cs.status, cs.pending_status, fw_user());
     fw_case_free(&cs);
     fw_ws_close(ws);
     return rc;
@@ -465,7 +486,7 @@ static int case_review(fw_cli *cli, int argc, char **argv)
     if (rc)
         rc = fw_cli_report(cli, &err);
     else
-        printf("second reviewer %s\n", strcmp(argv[1], "on") == 0 ? "required for verdicts" : "not required");
+        puts(strcmp(argv[1], "on") == 0 ? _("second reviewer required for verdicts") : _("second reviewer not required"));
     fw_ws_close(ws);
     return rc;
 }
@@ -535,15 +556,15 @@ static int log_verify(fw_cli *cli)
     rc = fw_trail_verify(ws, &checked, &err);
     if (rc) {
         rc = fw_cli_report(cli, &err);
-        fprintf(stderr, "%lld records verified before the break\n", checked);
+        fprintf(stderr, _("%lld records verified before the break\n"), checked);
     } else {
         long long seq;
         char hash[65];
         fw_trail_head(ws, &seq, hash);
-        printf("audit trail OK: %lld records verified\nhead: record %lld, hash %s\n", checked, seq,
+        printf(_("audit trail OK: %lld records verified\nhead: record %lld, hash %s\n"), checked, seq,
                hash[0] ? hash : "(empty trail)");
-        printf("write the head hash down outside this file: a later `log verify` showing the same record\n"
-               "and hash proves the trail up to it was not rewritten\n");
+        printf(_("write the head hash down outside this file: a later `log verify` showing the same record\n"
+               "and hash proves the trail up to it was not rewritten\n"));
     }
     fw_ws_close(ws);
     return rc;
@@ -610,7 +631,7 @@ static int whitelist_add(fw_cli *cli, int argc, char **argv)
     if (argc - optind != 2)
         return fw_cli_usage(cli);
     if (!reason)
-        return fw_cli_error(cli, FW_EUSAGE, "whitelist add needs --reason TEXT (why this is not a lead)");
+        return fw_cli_error(cli, FW_EUSAGE, _("whitelist add needs --reason TEXT (why this is not a lead)"));
     fw_ws *ws;
     fw_err err = {0};
     long long id;
@@ -621,7 +642,7 @@ static int whitelist_add(fw_cli *cli, int argc, char **argv)
     if (rc)
         rc = fw_cli_report(cli, &err);
     else
-        printf("whitelist entry %lld added; it takes effect at the next `fundwatch run`\n", id);
+        printf(_("whitelist entry %lld added; it takes effect at the next `fundwatch run`\n"), id);
     fw_ws_close(ws);
     return rc;
 }
@@ -665,7 +686,7 @@ static int whitelist_remove(fw_cli *cli, int argc, char **argv)
     if (rc)
         rc = fw_cli_report(cli, &err);
     else
-        printf("whitelist entry %lld removed; hits come back at the next `fundwatch run`\n", id);
+        printf(_("whitelist entry %lld removed; hits come back at the next `fundwatch run`\n"), id);
     fw_ws_close(ws);
     return rc;
 }

@@ -13,7 +13,7 @@
 #include "export/export.h"
 
 const char usage_export[] =
-    "usage: fundwatch export FILE.xlsx|FILE.csv [options]\n"
+    N_("usage: fundwatch export FILE.xlsx|FILE.csv [options]\n"
     "       fundwatch export --count [filter options]\n"
     "\n"
     "Writes the leads the filter selects as an Excel workbook (概览 summary with charts, 线索清单\n"
@@ -44,7 +44,7 @@ const char usage_export[] =
     "  --quiet              no progress on stderr\n"
     "\n"
     "exit codes: 0 written, 2 usage, 4 workspace, 5 unknown case, 6 FILE exists (use --force),\n"
-    "            1 cannot write (directory, disk full), 130 interrupted\n";
+    "            1 cannot write (directory, disk full), 130 interrupted\n");
 
 typedef struct export_args {
     fw_export_filter filter;
@@ -93,7 +93,7 @@ static int report_progress(void *ctx, long long done, long long total)
 {
     const int *show = ctx;
     if (*show && total > 0)
-        fprintf(stderr, "\r%lld / %lld leads (%lld%%)", done, total, done * 100 / total);
+        fprintf(stderr, _("\r%lld / %lld leads (%lld%%)"), done, total, done * 100 / total);
     return interrupted;
 }
 
@@ -140,7 +140,7 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
 #define VALUE(dst)                                                                                 \
     do {                                                                                           \
         if (!next)                                                                                 \
-            return fw_cli_error(cli, FW_EUSAGE, "%s needs a value", arg);                         \
+            return fw_cli_error(cli, FW_EUSAGE, _("%s needs a value"), arg);                         \
         (dst) = next;                                                                              \
         i++;                                                                                       \
     } while (0)
@@ -174,7 +174,7 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
             VALUE(a->opts.classification);
         else if (strcmp(arg, "--case") == 0) {
             if (!take_cases(a, argc, argv, &i))
-                return fw_cli_error(cli, FW_EUSAGE, "--case needs one or more case numbers");
+                return fw_cli_error(cli, FW_EUSAGE, _("--case needs one or more case numbers"));
         } else if (strcmp(arg, "--format") == 0) {
             const char *f;
             VALUE(f);
@@ -183,7 +183,7 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
             else if (strcmp(f, "csv") == 0)
                 a->opts.format = FW_EXPORT_CSV;
             else
-                return fw_cli_error(cli, FW_EUSAGE, "--format must be xlsx or csv, not '%s'", f);
+                return fw_cli_error(cli, FW_EUSAGE, _("--format must be xlsx or csv, not '%s'"), f);
         } else if (strcmp(arg, "--list") == 0) {
             const char *l;
             VALUE(l);
@@ -192,7 +192,7 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
             else if (strcmp(l, "cases") == 0)
                 a->list = FW_LIST_CASES;
             else
-                return fw_cli_error(cli, FW_EUSAGE, "--list must be leads or cases, not '%s'", l);
+                return fw_cli_error(cli, FW_EUSAGE, _("--list must be leads or cases, not '%s'"), l);
         } else if (strcmp(arg, "--mask-ids") == 0)
             a->opts.mask_ids = 1;
         else if (strcmp(arg, "--force") == 0)
@@ -204,7 +204,7 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
         else if (arg[0] == '-' && arg[1] != '\0')
             return fw_cli_unknown_option(cli, arg, export_options);
         else if (a->file)
-            return fw_cli_error(cli, FW_EUSAGE, "one output file only (got %s and %s)", a->file, arg);
+            return fw_cli_error(cli, FW_EUSAGE, _("one output file only (got %s and %s)"), a->file, arg);
         else
             a->file = arg;
 #undef VALUE
@@ -248,8 +248,9 @@ static int run_export(fw_cli *cli, fw_ws *ws, export_args *a)
         fputc('\n', stderr);
     if (rc)
         return fw_cli_report(cli, &err);
-    printf("%s: %lld %s, %d sheets, sha256 %s\n", a->file, res.rows,
-           a->list == FW_LIST_CASES ? "cases" : "leads", res.sheets, res.sha256);
+    printf(a->list == FW_LIST_CASES ? _("%s: %lld cases, %d sheets, sha256 %s\n")
+                                    : _("%s: %lld leads, %d sheets, sha256 %s\n"),
+           a->file, res.rows, res.sheets, res.sha256);
     return FW_OK;
 }
 

@@ -16,17 +16,17 @@
 enum { SUMMARY_REJECTS = 10 };
 
 const char usage_init[] =
-    "usage: fundwatch init\n"
+    N_("usage: fundwatch init\n"
     "\n"
     "Creates an empty workspace (mode 0600) at --db FILE, else $FUNDWATCH_DB, else ./fundwatch.db.\n"
     "Only init and import create a workspace: every other command on a missing one stops with exit 4\n"
     "naming the path, so that a mistyped --db is not taken for an empty workspace.\n"
     "On an existing workspace init changes nothing but upgrading its schema to this fundwatch's.\n"
     "\n"
-    "Exit: 0 created or already a workspace, 2 usage, 4 the file cannot be created or is no workspace.\n";
+    "Exit: 0 created or already a workspace, 2 usage, 4 the file cannot be created or is no workspace.\n");
 
 const char usage_import[] =
-    "usage: fundwatch import DATASET FILE [--profile INI] [--encoding auto|utf-8|gb18030]\n"
+    N_("usage: fundwatch import DATASET FILE [--profile INI] [--encoding auto|utf-8|gb18030]\n"
     "                        [--replace|--append] [--max-rejects N]\n"
     "\n"
     "Loads FILE (CSV, UTF-8 or GB18030/GBK, header row first) into DATASET, all or nothing.\n"
@@ -43,36 +43,36 @@ const char usage_import[] =
     "                    (default: 1% of the rows read, at least 10)\n"
     "\n"
     "Exit: 0 loaded, 2 usage, 3 bad file or too many rejects, 6 same file already loaded,\n"
-    "130 interrupted (nothing loaded).\n";
+    "130 interrupted (nothing loaded).\n");
 
 const char usage_index[] =
-    "usage: fundwatch index\n"
+    N_("usage: fundwatch index\n"
     "\n"
     "Builds the dataset indexes that a large import left out (a bulk load sorts them in afterwards,\n"
     "which is several times faster than keeping them up to date row by row). `fundwatch run` and\n"
     "the TUI build them when they first need them; this command does it now, with progress on\n"
     "stderr. Ctrl-C stops; the indexes already built are kept.\n"
     "\n"
-    "Exit: 0 built (or none missing), 4 workspace error, 130 interrupted.\n";
+    "Exit: 0 built (or none missing), 4 workspace error, 130 interrupted.\n");
 
 const char usage_datasets[] =
-    "usage: fundwatch datasets [--format table|csv|json]\n"
+    N_("usage: fundwatch datasets [--format table|csv|json]\n"
     "\n"
     "One row per loaded import (dataset, import_id, rows, rejected, flagged, file, sha256,\n"
     "encoding, user, imported_at, min_date, max_date), then one '(total)' row per dataset with the\n"
-    "rows now in it.\n";
+    "rows now in it.\n");
 
 const char usage_rejects[] =
-    "usage: fundwatch rejects [--import ID] [--format table|csv|json]\n"
+    N_("usage: fundwatch rejects [--import ID] [--format table|csv|json]\n"
     "\n"
-    "One row per rejected row: import_id, file, line, column, column_name, value, reason.\n";
+    "One row per rejected row: import_id, file, line, column, column_name, value, reason.\n");
 
 const char usage_programs[] =
-    "usage: fundwatch programs [--unmapped] [--format table|csv|json]\n"
+    N_("usage: fundwatch programs [--unmapped] [--format table|csv|json]\n"
     "\n"
     "Distinct program names in the payments with their canonical program (empty when the profile\n"
     "does not know the name), means_tested, fixed_amount, rows and amount. --unmapped: only the\n"
-    "names the profile does not map; add them to [programs] in your import profile.\n";
+    "names the profile does not map; add them to [programs] in your import profile.\n");
 
 /* ---- progress and Ctrl-C ----------------------------------------------------------------------- */
 
@@ -136,22 +136,22 @@ static void print_first_rejects(fw_ws *ws, long long import_id, FILE *out)
 
 static void print_summary_text(const char *dataset, const char *file, const fw_import_result *r)
 {
-    printf("imported %s into %s (import %lld)\n", file, dataset, r->import_id);
-    printf("  encoding   %s\n", r->encoding);
-    printf("  rows       %lld read, %lld loaded, %lld rejected, %lld flagged", r->rows_read, r->rows_loaded,
+    printf(_("imported %s into %s (import %lld)\n"), file, dataset, r->import_id);
+    printf(_("  encoding   %s\n"), r->encoding);
+    printf(_("  rows       %lld read, %lld loaded, %lld rejected, %lld flagged"), r->rows_read, r->rows_loaded,
            r->rows_rejected, r->rows_flagged);
     if (r->rows_blank)
-        printf(", %lld blank lines skipped", r->rows_blank);
+        printf(_(", %lld blank lines skipped"), r->rows_blank);
     putchar('\n');
     if (r->min_date[0])
-        printf("  dates      %s .. %s\n", r->min_date, r->max_date);
-    printf("  sha256     %s\n", r->sha256);
+        printf(_("  dates      %s .. %s\n"), r->min_date, r->max_date);
+    printf(_("  sha256     %s\n"), r->sha256);
     if (r->indexes_deferred)
-        printf("  indexes    left for later: built by the next `fundwatch run`, or now by `fundwatch index`\n");
+        printf(_("  indexes    left for later: built by the next `fundwatch run`, or now by `fundwatch index`\n"));
     for (int i = 0; i < r->nunknown; i++)
-        printf("  warning: header '%s' matches no column of %s and was ignored\n", r->unknown_headers[i], dataset);
+        printf(_("  warning: header '%s' matches no column of %s and was ignored\n"), r->unknown_headers[i], dataset);
     if (r->rows_rejected)
-        printf("rejected rows (first %d; all with `fundwatch rejects --import %lld`):\n", SUMMARY_REJECTS,
+        printf(_("rejected rows (first %d; all with `fundwatch rejects --import %lld`):\n"), SUMMARY_REJECTS,
                r->import_id);
 }
 
@@ -169,7 +169,7 @@ static int print_summary(fw_cli *cli, fw_ws *ws, const fw_import_opts *o, const 
     long n = fw_print_rows(cli, st, stdout, &err);
     sqlite3_finalize(st);
     for (int i = 0; i < r->nunknown; i++)
-        fprintf(stderr, "fundwatch import: warning: header '%s' matches no column of %s and was ignored\n",
+        fprintf(stderr, _("fundwatch import: warning: header '%s' matches no column of %s and was ignored\n"),
                 r->unknown_headers[i], o->dataset);
     return n < 0 ? fw_cli_report(cli, &err) : FW_OK;
 }
@@ -188,21 +188,21 @@ static int parse_import_args(fw_cli *cli, int argc, char **argv, fw_import_opts 
         case 'p': *profile = optarg; break;
         case 'e':
             if (parse_encoding(optarg, &o->encoding))
-                return fw_cli_error(cli, FW_EUSAGE, "--encoding must be auto, utf-8 or gb18030, not '%s'", optarg);
+                return fw_cli_error(cli, FW_EUSAGE, _("--encoding must be auto, utf-8 or gb18030, not '%s'"), optarg);
             break;
         case 'r': o->replace = true; break;
         case 'a': o->replace = false; break;
         case 'm':
             o->max_rejects = strtoll(optarg, &end, 10);
             if (*optarg == '\0' || *end || o->max_rejects < 0)
-                return fw_cli_error(cli, FW_EUSAGE, "--max-rejects needs a number >= 0, not '%s'", optarg);
+                return fw_cli_error(cli, FW_EUSAGE, _("--max-rejects needs a number >= 0, not '%s'"), optarg);
             break;
         default:
             return fw_cli_usage(cli);
         }
     }
     if (argc - optind != 2) {
-        fw_cli_error(cli, FW_EUSAGE, "needs DATASET and FILE");
+        fw_cli_error(cli, FW_EUSAGE, _("needs DATASET and FILE"));
         return fw_cli_usage(cli);
     }
     o->dataset = argv[optind];
@@ -243,7 +243,7 @@ int cmd_import(fw_cli *cli, int argc, char **argv)
     } else {
         fw_cli_report(cli, &err);
         if (res.import_id > 0) {
-            fprintf(stderr, "rejected rows (first %d; all with `fundwatch rejects --import %lld`):\n",
+            fprintf(stderr, _("rejected rows (first %d; all with `fundwatch rejects --import %lld`):\n"),
                     SUMMARY_REJECTS, res.import_id);
             print_first_rejects(ws, res.import_id, stderr);
         }
@@ -310,9 +310,9 @@ int cmd_index(fw_cli *cli, int argc, char **argv)
             fputc('\n', stderr);
         rc = fw_cli_report(cli, &err);
     } else if (missing == 0) {
-        printf("all indexes present\n");
+        printf(_("all indexes present\n"));
     } else {
-        printf("%d indexes built in %.1f s\n", missing, fw_now_seconds() - started);
+        printf(_("%d indexes built in %.1f s\n"), missing, fw_now_seconds() - started);
     }
     fw_ws_close(ws);
     return rc;

@@ -7,10 +7,11 @@
 #include <string.h>
 
 #include "audit/browse.h"
+#include "audit/i18n.h"
 #include "cli/cli.h"
 
 const char usage_overview[] =
-    "usage: fundwatch overview [--top N]\n"
+    N_("usage: fundwatch overview [--top N]\n"
     "\n"
     "Prints the dashboard figures of the workspace, one row per figure:\n"
     "  section   dataset, run, total, category, severity, status, village, program_month\n"
@@ -23,7 +24,7 @@ const char usage_overview[] =
     "  --top N   rows in each cluster section (village, program_month); default 10\n"
     "\n"
     "Use the global --format csv|json for machine-readable output. The TUI's overview screen shows\n"
-    "the same figures.\n";
+    "the same figures.\n");
 
 int cmd_overview(fw_cli *cli, int argc, char **argv)
 {
@@ -36,7 +37,7 @@ int cmd_overview(fw_cli *cli, int argc, char **argv)
         char *end;
         long v = strtol(optarg, &end, 10);
         if (*end || v < 1 || v > 1000)
-            return fw_cli_error(cli, FW_EUSAGE, "--top must be a number from 1 to 1000, not '%s'", optarg);
+            return fw_cli_error(cli, FW_EUSAGE, _("--top must be a number from 1 to 1000, not '%s'"), optarg);
         top = (int)v;
     }
     if (optind != argc)

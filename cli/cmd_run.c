@@ -9,10 +9,11 @@
 #include "audit/known.h"
 #include "audit/ruledata.h"
 #include "audit/rules.h"
+#include "audit/vocab.h"
 #include "cli/cli.h"
 
 const char usage_run[] =
-    "usage: fundwatch run [--category C] [--only ID,...] [--rules DIR] [--time-limit SECONDS]\n"
+    N_("usage: fundwatch run [--category C] [--only ID,...] [--rules DIR] [--time-limit SECONDS]\n"
     "\n"
     "Runs the enabled rules (all, one category, or the named ones, enabled or not) over the\n"
     "workspace. Prints each rule's hits and time on stderr as it goes, then a summary: hits new,\n"
@@ -23,14 +24,14 @@ const char usage_run[] =
     "Rules are independent reads: their queries run on one thread per core, each with its own read-only\n"
     "connection, and their hits are stored in catalogue order (FUNDWATCH_RUN_THREADS=N sets the number,\n"
     "1 runs every query on the main connection).\n"
-    "Exit: 0 all rules complete, 3 a rule failed or is broken, 5 unknown rule, 130 interrupted.\n";
+    "Exit: 0 all rules complete, 3 a rule failed or is broken, 5 unknown rule, 130 interrupted.\n");
 
 const char usage_hits[] =
-    "usage: fundwatch hits [--rule ID] [--category C] [--status S] [--state present|gone|whitelisted|all]\n"
+    N_("usage: fundwatch hits [--rule ID] [--category C] [--status S] [--state present|gone|whitelisted|all]\n"
     "                      [--run N] [--format table|csv|json]\n"
     "\n"
     "Lists hits (one per rule and subject), highest severity and amount first. status is the case's\n"
-    "status ('new' when no case yet). amount is in fen in csv and json, yuan in the table.\n";
+    "status ('new' when no case yet). amount is in fen in csv and json, yuan in the table.\n");
 
 static volatile sig_atomic_t interrupted;
 
@@ -45,21 +46,34 @@ static void show_progress(void *ctx, const fw_rule_result *r)
     (void)ctx; /* the index progress's (fw_cli_report_index); rules need none */
     if (!r->status[0])
         return;
-    fprintf(stderr, "  %-10s %-12s %-11s %6ld hits %8lld ms%s%s\n", r->rule_id, r->category, r->status, r->hits,
-            r->ms, r->message[0] ? "  " : "", r->message);
+    fprintf(stderr, "  %-10s ", r->rule_id);
+    fw_cli_pad(stderr, fw_label_show(fw_categories, r->category), 12);
+    fputc(' ', stderr);
+    fw_cli_pad(stderr, fw_label_show(fw_run_statuses, r->status), 11);
+    fprintf(stderr, _(" %6ld hits %8lld ms"), r->hits, r->ms);
+    fprintf(stderr, "%s%s\n", r->message[0] ? "  " : "", r->message);
 }
 
 static void print_summary(const fw_run_result *res)
 {
-    printf("%-10s  %-12s  %-11s  %7s  %7s  %7s  %8s\n", "rule", "category", "status", "new", "present", "gone",
-           "ms");
+    const char *head[] = {_("rule"), _("category"), _("status"), _("new"), _("present"), _("gone"), _("ms")};
+    const int width[] = {10, 12, 11, 7, 7, 7, 8};
+    for (int c = 0; c < 7; c++) {
+        if (c >= 3) /* numbers: right-aligned */
+            printf("%*s", width[c] - fw_utf8_width(head[c]) > 0 ? width[c] - fw_utf8_width(head[c]) : 0, "");
+        c < 3 ? fw_cli_pad(stdout, head[c], width[c]) : (void)fputs(head[c], stdout);
+        fputs(c < 6 ? "  " : "\n", stdout);
+    }
     for (int i = 0; i < res->nrules; i++) {
         const fw_rule_result *r = &res->rules[i];
-        printf("%-10s  %-12s  %-11s  %7ld  %7ld  %7ld  %8lld\n", r->rule_id, r->category, r->status, r->hits_new,
-               r->hits_present, r->hits_gone, r->ms);
+        printf("%-10s  ", r->rule_id);
+        fw_cli_pad(stdout, fw_label_show(fw_categories, r->category), 12);
+        fputs("  ", stdout);
+        fw_cli_pad(stdout, fw_label_show(fw_run_statuses, r->status), 11);
+        printf("  %7ld  %7ld  %7ld  %8lld\n", r->hits_new, r->hits_present, r->hits_gone, r->ms);
     }
-    printf("run %lld %s: %d rules, %ld new, %ld present, %ld gone\n", res->run_id, res->status, res->nrules,
-           res->hits_new, res->hits_present, res->hits_gone);
+    printf(_("run %lld %s: %d rules, %ld new, %ld present, %ld gone\n"), res->run_id,
+           fw_label_show(fw_run_statuses, res->status), res->nrules, res->hits_new, res->hits_present, res->hits_gone);
 }
 
 /* Splits "A,B,C" in place into *ids. */

@@ -51,7 +51,7 @@ int fw_cli_report_index(void *ctx, int done, int total, const char *index)
     if (p->last)
         fprintf(stderr, "%.1f s\n", now - p->index_started);
     if (index)
-        fprintf(stderr, "building %s (%d of %d)… ", index, done + 1, total);
+        fprintf(stderr, _("building %s (%d of %d)… "), index, done + 1, total);
     p->last = index;
     p->index_started = now;
     return 0;
@@ -138,4 +138,10 @@ int fw_cli_unknown_word(fw_cli *cli, const char *what, const char *word, const c
     else
         fw_cli_error(cli, FW_EUSAGE, _("unknown %s '%s'"), what, word);
     return fw_cli_usage(cli);
+}
+
+void fw_cli_pad(FILE *out, const char *s, int width)
+{
+    int w = fw_utf8_width(s);
+    fprintf(out, "%s%*s", s, w < width ? width - w : 0, "");
 }

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/i18n.h"
 #include "audit/trail.h"
+#include "audit/vocab.h"
 #include "cli/cli.h"
 
 /* Money columns are stored in fen; a table shows yuan. */
@@ -105,6 +107,61 @@ static void pad(FILE *out, int n)
         fputc(' ', out);
 }
 
+/* Column names of the listings, so that a table (for people) can head them in the interface's
+ * language; csv and json keep the names, which programs read. */
+static const char *const column_titles[] = {
+    N_("action"), N_("after"), N_("amount"), N_("assignee"), N_("at"), N_("before"), N_("canonical"), N_("case"),
+    N_("case_no"), N_("category"), N_("closed_at"), N_("column"), N_("column_name"), N_("conclusion"), N_("count"),
+    N_("created_at"), N_("dataset"), N_("detail"), N_("dismiss_reason"), N_("dismiss_text"), N_("due_date"),
+    N_("enabled"), N_("encoding"), N_("evidence_changed"), N_("field"), N_("file"), N_("first"), N_("first_date"),
+    N_("fixed_amount"), N_("flagged"), N_("hit"), N_("hit_id"), N_("hits"), N_("id"), N_("id_number"),
+    N_("import_id"), N_("imported_at"), N_("item"), N_("last"), N_("last_date"), N_("last_hits"), N_("last_ms"),
+    N_("last_run"), N_("line"), N_("max_date"), N_("means_tested"), N_("measures"), N_("message"), N_("min_date"),
+    N_("ms"), N_("name"), N_("object"), N_("overdue"), N_("params"), N_("pending"), N_("pending_by"),
+    N_("pending_status"), N_("program"), N_("reason"), N_("recovered"), N_("rejected"), N_("resolved_by_data"),
+    N_("rows"), N_("rule_id"), N_("rules"), N_("run_id"), N_("section"), N_("seq"), N_("severity"), N_("sha256"),
+    N_("source"), N_("started_at"), N_("state"), N_("status"), N_("subject_kind"), N_("text"), N_("to_recover"),
+    N_("township"), N_("until"), N_("user"), N_("value"), N_("verifier"), N_("verify_method"), N_("version"),
+    N_("village"), NULL,
+};
+
+static const char *header_text(const char *name)
+{
+    for (const char *const *c = column_titles; *c; c++)
+        if (strcmp(*c, name) == 0)
+            return _(name);
+    return name;
+}
+
+/* In the Chinese interface a table shows the words of closed vocabularies by their labels. */
+static char *table_value(const char *column, char *value)
+{
+    static const struct { const char *column; const fw_label *tables[3]; } words[] = {
+        {"category", {fw_categories}},
+        {"severity", {fw_severities}},
+        {"status", {fw_case_statuses, fw_run_statuses, fw_rule_statuses}},
+        {"pending_status", {fw_case_statuses}},
+        {"state", {fw_hit_states}},
+        {"subject_kind", {fw_subject_kinds}},
+        {"verify_method", {fw_verify_methods}},
+        {"dismiss_reason", {fw_dismiss_reasons}},
+    };
+    if (!*value || !fw_i18n_chinese())
+        return value;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        if (strcmp(words[i].column, column) != 0)
+            continue;
+        for (int t = 0; t < 3 && words[i].tables[t]; t++) {
+            const fw_label *l = fw_label_find(words[i].tables[t], value);
+            if (l) {
+                free(value);
+                return fw_strdup(l->zh);
+            }
+        }
+    }
+    return value;
+}
+
 /* Tables are for people, so they are buffered to align columns; listings meant to be huge should
  * be read as csv. */
 static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
@@ -115,7 +172,7 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
     char **cells = NULL;
     long rows = 0, cap = 0;
     for (int i = 0; i < n; i++) {
-        width[i] = fw_utf8_width(sqlite3_column_name(st, i));
+        width[i] = fw_utf8_width(header_text(sqlite3_column_name(st, i)));
         money[i] = is_money_column(sqlite3_column_name(st, i));
     }
     while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -124,7 +181,7 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
             cells = fw_realloc(cells, (size_t)cap * (size_t)n * sizeof *cells);
         }
         for (int i = 0; i < n; i++) {
-            char *c = cell_text(st, i, money[i]);
+            char *c = table_value(sqlite3_column_name(st, i), cell_text(st, i, money[i]));
             int w = fw_utf8_width(c);
             if (w > width[i])
                 width[i] = w;
@@ -133,7 +190,7 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
         rows++;
     }
     for (int i = 0; i < n; i++) {
-        const char *h = sqlite3_column_name(st, i);
+        const char *h = header_text(sqlite3_column_name(st, i));
         fputs(h, out);
         if (i + 1 < n)
             pad(out, width[i] - fw_utf8_width(h) + 2);

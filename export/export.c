@@ -1,6 +1,7 @@
 /* export.c: the export API (see export.h): picks the format, writes under a temporary name beside
  * the target, hashes the result, records it in the audit trail and renames it into place. */
 #include "export/export.h"
+#include "audit/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,7 +51,7 @@ static int make_temp(const char *path, char **tmp, fw_err *err)
         int e = errno;
         free(*tmp);
         *tmp = NULL;
-        return fw_fail(err, FW_EFAIL, "cannot write in the directory of %s: %s; choose a writable directory",
+        return fw_fail(err, FW_EFAIL, _("cannot write in the directory of %s: %s; choose a writable directory"),
                        path, strerror(e));
     }
     close(fd);
@@ -63,14 +64,14 @@ static int sync_and_hash(const char *tmp, char out[65], fw_err *err)
 {
     int fd = open(tmp, O_RDONLY);
     if (fd < 0)
-        return fw_fail(err, FW_EFAIL, "cannot reopen %s: %s", tmp, strerror(errno));
+        return fw_fail(err, FW_EFAIL, _("cannot reopen %s: %s"), tmp, strerror(errno));
     struct sha256_ctx ctx;
     sha256_init(&ctx);
     static _Thread_local unsigned char buf[1 << 16];
     ssize_t n;
     while ((n = read(fd, buf, sizeof buf)) > 0)
         sha256_update(&ctx, (size_t)n, buf);
-    int rc = n < 0 || fsync(fd) != 0 ? fw_fail(err, FW_EFAIL, "cannot read back %s: %s", tmp, strerror(errno))
+    int rc = n < 0 || fsync(fd) != 0 ? fw_fail(err, FW_EFAIL, _("cannot read back %s: %s"), tmp, strerror(errno))
                                       : FW_OK;
     close(fd);
     unsigned char digest[SHA256_DIGEST_SIZE];
@@ -105,12 +106,12 @@ static int write_csv(fw_ws *ws, enum fw_export_list list, const fw_export_filter
     FILE *out = fopen(tmp, "wb");
     if (!out) {
         fw_xq_close(q);
-        return fw_fail(err, FW_EFAIL, "cannot write %s: %s", tmp, strerror(errno));
+        return fw_fail(err, FW_EFAIL, _("cannot write %s: %s"), tmp, strerror(errno));
     }
     int rc = fw_csv_write(out, q, o, total, &res->rows, err);
     fw_xq_close(q);
     if (fclose(out) != 0 && rc == FW_OK)
-        rc = fw_fail(err, FW_EFAIL, "writing the CSV failed: %s (disk full?)", strerror(errno));
+        rc = fw_fail(err, FW_EFAIL, _("writing the CSV failed: %s (disk full?)"), strerror(errno));
     return rc;
 }
 
@@ -147,7 +148,7 @@ static int record_and_rename(fw_ws *ws, const fw_export_filter *f, const char *t
     int rc = fw_ws_begin(ws, err);
     if (rc == FW_OK && (rc = fw_trail_append(ws, "export", object, NULL, after.data, err)) == FW_OK) {
         if (rename(tmp, path) != 0)
-            rc = fw_fail(err, FW_EFAIL, "cannot move the export into place as %s: %s", path, strerror(errno));
+            rc = fw_fail(err, FW_EFAIL, _("cannot move the export into place as %s: %s"), path, strerror(errno));
         else if ((rc = fw_ws_commit(ws, err)) != FW_OK)
             unlink(path);
     }
@@ -164,12 +165,12 @@ static int export_file(fw_ws *ws, enum fw_export_list list, const fw_export_filt
 {
     memset(res, 0, sizeof *res);
     if (!path || !*path)
-        return fw_fail(err, FW_EUSAGE, "no output file given");
+        return fw_fail(err, FW_EUSAGE, _("no output file given"));
     struct stat st;
     if (!o->force && lstat(path, &st) == 0)
-        return fw_fail(err, FW_ECONFLICT, "%s already exists; use --force to replace it", path);
+        return fw_fail(err, FW_ECONFLICT, _("%s already exists; use --force to replace it"), path);
     if (o->force && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return fw_fail(err, FW_EUSAGE, "%s is a directory; name a file", path);
+        return fw_fail(err, FW_EUSAGE, _("%s is a directory; name a file"), path);
     if (fw_xq_check_filter(ws, f, err))
         return err->code;
     int csv = o->format == FW_EXPORT_CSV || (o->format == FW_EXPORT_AUTO && ends_with_csv(path));

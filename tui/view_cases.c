@@ -175,7 +175,7 @@ static void load_list(fw_tui *t, cases_view *v)
         free(town), free(village);
         r->assignee = col_text(st, FW_CL_ASSIGNEE);
         r->due = col_text(st, FW_CL_DUE_DATE);
-        v->text[v->nav.n] = fw_printf("%s %s %s %s %s", r->case_no, _(r->status), r->name, r->place, r->assignee);
+        v->text[v->nav.n] = fw_printf("%s %s %s %s %s", r->case_no, fw_label_show(fw_case_statuses, r->status), r->name, r->place, r->assignee);
         v->total += r->amount;
         v->nav.n++;
     }
@@ -219,7 +219,7 @@ static void draw_tabs(fw_tui *t, cases_view *v, WINDOW *w, int width)
     for (int i = 0; i < TAB_COUNT_ && x < width; i++) {
         char *s;
         if (i == TAB_STATUS && v->tab == TAB_STATUS)
-            s = fw_printf(" %s: %s ", _(tab_titles[i]), _(fw_case_statuses[v->status_index].key));
+            s = fw_printf(" %s: %s ", _(tab_titles[i]), fw_label_text(&fw_case_statuses[v->status_index]));
         else if (i == TAB_ASSIGNEE && v->tab == TAB_ASSIGNEE)
             s = fw_printf(" %s: %s ", _(tab_titles[i]), v->nassignees ? v->assignees[v->assignee_index] : "-");
         else
@@ -241,7 +241,7 @@ static void draw_row(fw_tui *t, WINDOW *w, int y, int width, const case_row *r)
     char money[32], hits[24];
     fw_yuan(r->amount, money);
     snprintf(hits, sizeof hits, "%lld", r->hits);
-    const char *cells[] = {r->case_no, _(r->status), r->name, r->place, money, r->assignee, r->due, hits};
+    const char *cells[] = {r->case_no, fw_label_show(fw_case_statuses, r->status), r->name, r->place, money, r->assignee, r->due, hits};
     int x = 0;
     for (size_t c = 0; c < sizeof widths / sizeof widths[0] && x < width; c++) {
         int cw = widths[c] < width - x ? widths[c] : width - x;
@@ -671,7 +671,7 @@ static void case_status(fw_tui *t, void *p, char *out, size_t outsz)
     (void)t;
     case_view *v = p;
     snprintf(out, outsz, _("%s · %s · version %lld · c status · a assign · o note · Tab next section"),
-             v->c.case_no, _(v->c.status), v->c.version);
+             v->c.case_no, fw_label_show(fw_case_statuses, v->c.status), v->c.version);
 }
 
 static const char *case_title(void *p)

@@ -8,6 +8,7 @@
 
 #include "audit/i18n.h"
 #include "audit/known.h"
+#include "audit/vocab.h"
 #include "tui/tui.h"
 
 enum { MAX_PAGE = 400, TOTALS_SLICE = 100000 };
@@ -210,6 +211,15 @@ static const struct {
     [COL_DETAIL] = {N_("Detail"), 0, false, FW_SORT_COUNT_},
 };
 
+/* The sort as the column it orders is headed (translated). */
+static const char *sort_title(enum fw_hit_sort sort)
+{
+    for (int c = 0; c < NCOLS; c++)
+        if (cols[c].sort == sort)
+            return _(cols[c].title);
+    return fw_hit_sort_name(sort);
+}
+
 /* Columns are kept in this order of importance until the width runs out; detail takes the rest. */
 static const enum col_id priority[] = {COL_MARK, COL_ID, COL_NAME, COL_IDNO, COL_AMOUNT, COL_RULE, COL_SEV,
                                        COL_STATUS, COL_PLACE, COL_PROGRAM};
@@ -262,13 +272,13 @@ static void draw_row(fw_tui *t, hits_view *v, WINDOW *win, int y, const fw_hit_r
             if (!selected)
                 wattrset(win, base | fw_tui_attr(t, strcmp(r->severity, "high") == 0 ? C_HIGH
                                                     : strcmp(r->severity, "medium") == 0 ? C_MEDIUM : C_LOW));
-            s = _(r->severity);
+            s = fw_label_show(fw_severities, r->severity);
             break;
         case COL_RULE: s = r->rule_id; break;
         case COL_NAME: s = r->name; break;
         case COL_IDNO: s = fw_tui_id(t, r->id_number, idb); break;
         case COL_AMOUNT: fw_yuan(r->amount, amount); s = amount; break;
-        case COL_STATUS: s = _(r->status); break;
+        case COL_STATUS: s = fw_label_show(fw_case_statuses, r->status); break;
         case COL_PLACE:
             snprintf(buf, sizeof buf, "%s %s", r->township ? r->township : "", r->village ? r->village : "");
             s = buf;
@@ -333,7 +343,7 @@ static void hits_status(fw_tui *t, void *p, char *out, size_t outsz)
     else
         snprintf(total, sizeof total, _("%s of ≥%lld (counting…) · ¥%s"), pos, v->totals.count, money);
     char *filter = fw_hit_filter_format(&v->filter);
-    snprintf(out, outsz, "%s · %s %s%s%s%s%s%s", total, _("sort"), fw_hit_sort_name(v->sort), v->desc ? "↓" : "↑",
+    snprintf(out, outsz, "%s · %s %s%s%s%s%s%s", total, _("sort"), sort_title(v->sort), v->desc ? "↓" : "↑",
              *filter ? " · " : "", filter, v->filter.search ? " · /" : "", v->filter.search ? v->filter.search : "");
     free(filter);
     if (v->nmarks) {
@@ -419,7 +429,7 @@ static void change_sort(fw_tui *t, hits_view *v, bool reverse)
         v->desc = v->sort == FW_SORT_AMOUNT; /* the largest sums first: that is what one looks for */
     }
     load_first(t, v);
-    fw_tui_message(t, _("Sorted by %s %s."), fw_hit_sort_name(v->sort), v->desc ? "↓" : "↑");
+    fw_tui_message(t, _("Sorted by %s %s."), sort_title(v->sort), v->desc ? "↓" : "↑");
 }
 
 /* The cases of the marked hits (each once), else of the hit under the cursor, go to the form. */

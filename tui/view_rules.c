@@ -12,6 +12,7 @@
 
 #include "audit/engine.h"
 #include "audit/i18n.h"
+#include "audit/vocab.h"
 #include "tui/lines.h"
 
 typedef struct rules_view {
@@ -71,13 +72,13 @@ static void rules_draw(fw_tui *t, void *p, WINDOW *w)
         snprintf(hits, sizeof hits, "%lld", r->hits);
         snprintf(last, sizeof last, "%lld", r->last_hits);
         snprintf(when, sizeof when, "%s %s", r->last_run_at ? r->last_run_at : _("never run"),
-                 r->status ? _(r->status) : "");
+                 r->status ? fw_label_show(fw_run_statuses, r->status) : "");
         bool first_of_category = k == 0 || strcmp(v->rows[k - 1].category, r->category) != 0;
         wattrset(w, k == v->nav.cursor ? A_REVERSE : (r->enabled ? A_NORMAL : A_DIM));
         fw_tui_put(w, i + 1, 0, width, "", false);
         fw_tui_put(w, i + 1, 0, 4, r->enabled ? "[x]" : "[ ]", false);
         fw_tui_put(w, i + 1, 4, 10, r->rule_id, false);
-        fw_tui_put(w, i + 1, 14, 12, first_of_category ? _(r->category) : "", false);
+        fw_tui_put(w, i + 1, 14, 12, first_of_category ? fw_label_show(fw_categories, r->category) : "", false);
         fw_tui_put(w, i + 1, 26, 8, hits, true);
         fw_tui_put(w, i + 1, 36, 9, last, true);
         fw_tui_put(w, i + 1, 47, width - 47, when, false);
