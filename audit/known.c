@@ -16,15 +16,15 @@ enum { LIST_MAX = 40 }; /* known values named in a message; more are counted */
 const char *fw_known_name(enum fw_known_field field)
 {
     switch (field) {
-    case FW_KNOWN_CATEGORY: return "category";
-    case FW_KNOWN_SEVERITY: return "severity";
+    case FW_KNOWN_CATEGORY: return N_("category");
+    case FW_KNOWN_SEVERITY: return N_("severity");
     case FW_KNOWN_STATUS:
-    case FW_KNOWN_CASE_STATUS: return "status";
-    case FW_KNOWN_STATE: return "state";
-    case FW_KNOWN_RULE: return "rule";
-    case FW_KNOWN_TOWNSHIP: return "township";
-    case FW_KNOWN_VILLAGE: return "village";
-    case FW_KNOWN_PROGRAM: return "program";
+    case FW_KNOWN_CASE_STATUS: return N_("status");
+    case FW_KNOWN_STATE: return N_("state");
+    case FW_KNOWN_RULE: return N_("rule");
+    case FW_KNOWN_TOWNSHIP: return N_("township");
+    case FW_KNOWN_VILLAGE: return N_("village");
+    case FW_KNOWN_PROGRAM: return N_("program");
     }
     return "?";
 }
@@ -71,10 +71,10 @@ static char *vocabulary_value(enum fw_known_field field, const char *value, fw_e
     words[nwords] = NULL;
     const char *near = fw_closest(value, words);
     if (near)
-        fw_fail(err, FW_ENOTFOUND, _("unknown %s '%s'; did you mean %s? Known: %s"), fw_known_name(field), value,
+        fw_fail(err, FW_ENOTFOUND, _("unknown %s '%s'; did you mean %s? Known: %s"), _(fw_known_name(field)), value,
                 near, choices.data);
     else
-        fw_fail(err, FW_ENOTFOUND, _("unknown %s '%s'; known: %s"), fw_known_name(field), value, choices.data);
+        fw_fail(err, FW_ENOTFOUND, _("unknown %s '%s'; known: %s"), _(fw_known_name(field)), value, choices.data);
     fw_buf_free(&choices);
     return NULL;
 }
@@ -193,12 +193,12 @@ static void unknown_data_value(fw_ws *ws, enum fw_known_field field, const char 
     const char *near = fw_closest(value, (const char *const *)v);
     if (n == 0)
         fw_fail(err, FW_ENOTFOUND, _("unknown %s '%s': the workspace has none yet (load data and run the rules)"),
-                fw_known_name(field), value);
+                _(fw_known_name(field)), value);
     else if (near)
-        fw_fail(err, FW_ENOTFOUND, _("unknown %s '%s'; did you mean %s? Known: %s"), fw_known_name(field), value,
+        fw_fail(err, FW_ENOTFOUND, _("unknown %s '%s'; did you mean %s? Known: %s"), _(fw_known_name(field)), value,
                 near, list.data);
     else
-        fw_fail(err, FW_ENOTFOUND, _("unknown %s '%s'; known: %s"), fw_known_name(field), value, list.data);
+        fw_fail(err, FW_ENOTFOUND, _("unknown %s '%s'; known: %s"), _(fw_known_name(field)), value, list.data);
     fw_buf_free(&list);
     fw_strv_free(v);
 }

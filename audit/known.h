@@ -23,7 +23,7 @@ enum fw_known_field {
     FW_KNOWN_PROGRAM,
 };
 
-/* The option or filter word of a field, for messages ("category"). */
+/* The option or filter word of a field ("category"; translate with _() to show it). */
 const char *fw_known_name(enum fw_known_field field);
 
 /* The value to filter on for what a person typed (caller frees): the code of a vocabulary word,

@@ -20,7 +20,7 @@ const char usage_export[] =
     "leads, 案件 cases, one evidence sheet per --case, 数据来源 provenance) or as a CSV list.\n"
     "The file appears only when complete; the export is recorded in the audit trail.\n"
     "\n"
-    "filter:\n"
+    "filter (category, status and severity as codes or Chinese labels):\n"
     "  --category C         leads of one category (deceased, official, ...)\n"
     "  --rule ID            leads of one rule (DEC-001)\n"
     "  --status S           case status: new verifying confirmed partly_confirmed dismissed\n"
@@ -43,7 +43,8 @@ const char usage_export[] =
     "  --count              print how many leads the filter selects and write nothing\n"
     "  --quiet              no progress on stderr\n"
     "\n"
-    "exit codes: 0 written, 2 usage, 4 workspace, 5 unknown case, 6 FILE exists (use --force),\n"
+    "An unknown filter value (a township that does not exist) exits 5 listing the known values.\n"
+    "exit codes: 0 written, 2 usage, 4 workspace, 5 unknown case or filter value, 6 FILE exists (use --force),\n"
     "            1 cannot write (directory, disk full), 130 interrupted\n");
 
 typedef struct export_args {
@@ -92,8 +93,10 @@ static void on_interrupt(int sig)
 static int report_progress(void *ctx, long long done, long long total)
 {
     const int *show = ctx;
-    if (*show && total > 0)
-        fprintf(stderr, _("\r%lld / %lld leads (%lld%%)"), done, total, done * 100 / total);
+    if (*show && total > 0) {
+        fputc('\r', stderr);
+        fprintf(stderr, _("%lld / %lld leads (%lld%%)"), done, total, done * 100 / total);
+    }
     return interrupted;
 }
 

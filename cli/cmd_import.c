@@ -26,6 +26,7 @@ const char usage_init[] =
     "Exit: 0 created or already a workspace, 2 usage, 4 the file cannot be created or is no workspace.\n");
 
 const char usage_import[] =
+    /* xgettext:no-c-format */
     N_("usage: fundwatch import DATASET FILE [--profile INI] [--encoding auto|utf-8|gb18030]\n"
     "                        [--replace|--append] [--max-rejects N]\n"
     "\n"
@@ -34,6 +35,7 @@ const char usage_import[] =
     "$XDG_CONFIG_HOME/fundwatch/import.ini, then --profile INI). Every cell is validated; invalid\n"
     "rows go to `fundwatch rejects`. Datasets: persons payments deaths officials relatives\n"
     "businesses vehicles properties prisoners students disabilities pensions standards.\n"
+    "Creates the workspace when it does not exist.\n"
     "\n"
     "  --profile INI     an extra import profile merged over the shipped one\n"
     "  --encoding E      auto (default), utf-8 or gb18030\n"

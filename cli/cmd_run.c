@@ -24,14 +24,17 @@ const char usage_run[] =
     "Rules are independent reads: their queries run on one thread per core, each with its own read-only\n"
     "connection, and their hits are stored in catalogue order (FUNDWATCH_RUN_THREADS=N sets the number,\n"
     "1 runs every query on the main connection).\n"
-    "Exit: 0 all rules complete, 3 a rule failed or is broken, 5 unknown rule, 130 interrupted.\n");
+    "A run none of whose rules finds its datasets loaded is refused, naming the datasets to import.\n"
+    "Exit: 0 all rules complete, 3 a rule failed or is broken, 5 unknown rule or category, or none of\n"
+    "the data the rules need, 130 interrupted.\n");
 
 const char usage_hits[] =
     N_("usage: fundwatch hits [--rule ID] [--category C] [--status S] [--state present|gone|whitelisted|all]\n"
     "                      [--run N] [--format table|csv|json]\n"
     "\n"
     "Lists hits (one per rule and subject), highest severity and amount first. status is the case's\n"
-    "status ('new' when no case yet). amount is in fen in csv and json, yuan in the table.\n");
+    "status ('new' when no case yet). Categories and statuses may be typed as codes or Chinese labels;\n"
+    "an unknown value exits 5 listing the known ones. amount is in fen in csv and json, yuan in the table.\n");
 
 static volatile sig_atomic_t interrupted;
 

@@ -148,6 +148,33 @@ static char *table_value(const char *column, char *value)
     };
     if (!*value || !fw_i18n_chinese())
         return value;
+    /* The overview's rows: the section, and items that are vocabulary words or dataset names. */
+    static const char *const sections[] = {N_("dataset"), N_("run"),  N_("total"), N_("category"), N_("severity"),
+                                           N_("status"),  N_("village"), N_("program_month"), NULL};
+    const fw_label *item_tables[] = {fw_categories, fw_severities, fw_case_statuses};
+    for (const char *const *k = sections; strcmp(column, "section") == 0 && *k; k++)
+        if (strcmp(*k, value) == 0) {
+            char *t = fw_strdup(_(value));
+            free(value);
+            return t;
+        }
+    for (size_t i = 0; strcmp(column, "item") == 0 && i < sizeof item_tables / sizeof item_tables[0]; i++)
+        if (fw_label_find(item_tables[i], value)) {
+            char *t = fw_strdup(fw_label_find(item_tables[i], value)->zh);
+            free(value);
+            return t;
+        }
+    const char *space = strchr(value, ' ');
+    if (strcmp(column, "item") == 0 && value[0] == '#' && space) { /* a run: "#3 complete" */
+        char *t = fw_printf("%.*s %s", (int)(space - value), value, fw_label_zh(fw_run_statuses, space + 1));
+        free(value);
+        return t;
+    }
+    if (strcmp(column, "item") == 0 && strcmp(_(value), value) != 0) { /* dataset names, hits, cases */
+        char *t = fw_strdup(_(value));
+        free(value);
+        return t;
+    }
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         if (strcmp(words[i].column, column) != 0)
             continue;
