@@ -612,10 +612,12 @@ static void check_metadata(fw_rule *r, const scan_section *sec, fw_diags *d)
         for (int k = 0; k < sec->nkeys; k++)
             if (strcmp(sec->keys[k].key, enums[i].key) == 0)
                 line = sec->keys[k].line;
-        char allowed[512];
-        fw_label_keys(enums[i].allowed, allowed, sizeof allowed);
+        fw_buf allowed = {0};
+        for (const fw_label *l = enums[i].allowed; l->key; l++)
+            fw_buf_printf(&allowed, "%s%s", allowed.len ? " " : "", l->key);
         fw_diag_add(d, FW_DIAG_ERROR, r->file, line, "[%s] %s '%s' is not one of: %s", r->id, enums[i].key,
-                    enums[i].val, allowed);
+                    enums[i].val, allowed.data);
+        fw_buf_free(&allowed);
         r->broken = true;
     }
     if (r->datasets && *r->datasets) {
