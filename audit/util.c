@@ -261,24 +261,30 @@ const char *fw_user(void)
 
 enum { CLOSEST_MAX = 64 }; /* characters compared; longer words are not typos of options or codes */
 
-/* UTF-8 to code points (ASCII folded to lower case); -1 when longer than CLOSEST_MAX. */
+/* UTF-8 to code points (ASCII folded to lower case), whatever the locale; an invalid byte counts as
+ * one character. -1 when longer than CLOSEST_MAX. */
 static int code_points(const char *s, uint32_t out[CLOSEST_MAX])
 {
-    mbstate_t ps = {0};
+    const unsigned char *p = (const unsigned char *)s;
     int n = 0;
-    for (size_t len = strlen(s); *s; n++) {
+    while (*p) {
         if (n == CLOSEST_MAX)
             return -1;
-        wchar_t wc;
-        size_t k = mbrtowc(&wc, s, len, &ps);
-        if (k == 0 || k > len) { /* invalid or not a UTF-8 locale: a byte is a character */
-            wc = (unsigned char)*s;
-            k = 1;
-            memset(&ps, 0, sizeof ps);
+        uint32_t c = *p;
+        int len = c >= 0xf0 && c < 0xf8 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+        if (len > 1) {
+            c &= 0x3f >> (len - 1);
+            for (int k = 1; k < len; k++) {
+                if ((p[k] & 0xc0) != 0x80) { /* invalid: take the lead byte alone */
+                    c = *p;
+                    len = 1;
+                    break;
+                }
+                c = c << 6 | (p[k] & 0x3f);
+            }
         }
-        out[n] = wc < 128 && wc >= 'A' && wc <= 'Z' ? (uint32_t)(wc - 'A' + 'a') : (uint32_t)wc;
-        s += k;
-        len -= k;
+        out[n++] = c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+        p += len;
     }
     return n;
 }

@@ -20,6 +20,7 @@ const fw_label fw_run_statuses[] = {FW_RUN_STATUS_LIST(FW_LABEL_ENTRY_){NULL, NU
 const fw_label fw_hit_states[] = {FW_HIT_STATE_LIST(FW_LABEL_ENTRY_){NULL, NULL, NULL}};
 const fw_label fw_subject_kinds[] = {FW_SUBJECT_KIND_LIST(FW_LABEL_ENTRY_){NULL, NULL, NULL}};
 const fw_label fw_rule_statuses[] = {FW_RULE_STATUS_LIST(FW_LABEL_ENTRY_){NULL, NULL, NULL}};
+const fw_label fw_trail_actions[] = {FW_TRAIL_ACTION_LIST(FW_LABEL_ENTRY_){NULL, NULL, NULL}};
 
 const fw_label *fw_label_find(const fw_label *table, const char *key)
 {
@@ -139,8 +140,11 @@ char *fw_label_parse_list(const fw_label *table, const char *what, const char *t
             if (n == 0)
                 fw_fail(err, FW_EDATA, _("'%s' has an empty %s; give a comma list such as %s,%s"), text, what,
                         table[0].key, table[1].key ? table[1].key : table[0].key);
-            else
-                fw_fail(err, FW_EDATA, _("unknown %s '%s'; use one of: %s"), what, item, choices);
+            else {
+                char *word = fw_strndup(s, n);
+                fw_fail(err, FW_EDATA, _("unknown %s '%s'; use one of: %s"), what, word, choices);
+                free(word);
+            }
             free(choices);
             free(item);
             fw_buf_free(&out);

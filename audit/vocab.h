@@ -100,6 +100,26 @@
     X(EXPERIMENTAL, "experimental", "experimental", "试验")                                        \
     X(DEPRECATED, "deprecated", "deprecated", "停用")
 
+/* What an audit-trail record records (trail.action); "note" is a case note shown beside them. */
+#define FW_TRAIL_ACTION_LIST(X)                                                                    \
+    X(CASE_STATUS, "case.status", "status changed", "状态变更")                                    \
+    X(CASE_ASSIGN, "case.assign", "assigned", "交办")                                              \
+    X(CASE_NOTE, "case.note", "note added", "添加备注")                                            \
+    X(NOTE, "note", "note", "备注")                                                                \
+    X(CASE_APPROVE, "case.approve", "verdict approved", "复核通过")                                \
+    X(CASE_REVIEW_REQUESTED, "case.review_requested", "review requested", "提请复核")              \
+    X(CASE_REVIEW_REJECTED, "case.review_rejected", "verdict rejected", "复核驳回")                \
+    X(CASE_REOPEN, "case.reopen", "reopened", "重新打开")                                          \
+    X(CASE_RESOLVED_BY_DATA, "case.resolved_by_data", "resolved by data", "数据消解")              \
+    X(CASE_LEADS, "case.leads", "leads changed", "线索变化")                                       \
+    X(CASES_SYNC, "cases.sync", "cases updated after a run", "运行后更新案件")                     \
+    X(IMPORT, "import", "import", "导入")                                                          \
+    X(IMPORT_FAILED, "import.failed", "import failed", "导入失败")                                 \
+    X(RUN, "run", "rule run", "规则运行")                                                          \
+    X(SETTING, "setting", "setting changed", "设置变更")                                           \
+    X(WHITELIST_ADD, "whitelist.add", "whitelisted", "加入白名单")                                 \
+    X(WHITELIST_REMOVE, "whitelist.remove", "removed from the whitelist", "移出白名单")
+
 #define FW_CAT_ENUM_(e, code, en, zh) FW_CAT_##e,
 #define FW_SEV_ENUM_(e, code, en, zh) FW_SEV_##e,
 #define FW_CS_ENUM_(e, code, en, zh) FW_CS_##e,
@@ -136,6 +156,7 @@ extern const fw_label fw_run_statuses[];
 extern const fw_label fw_hit_states[];
 extern const fw_label fw_subject_kinds[];
 extern const fw_label fw_rule_statuses[];
+extern const fw_label fw_trail_actions[];
 
 /* The entry whose code is key (exactly), or NULL. */
 const fw_label *fw_label_find(const fw_label *table, const char *key);

@@ -145,6 +145,7 @@ static char *table_value(const char *column, char *value)
         {"subject_kind", {fw_subject_kinds}},
         {"verify_method", {fw_verify_methods}},
         {"dismiss_reason", {fw_dismiss_reasons}},
+        {"action", {fw_trail_actions}},
     };
     if (!*value || !fw_i18n_chinese())
         return value;

@@ -21,7 +21,7 @@ expect_err "cannot become closed; allowed next: verifying"
 expect_exit 3 "$FW" case set 1 verifying --method visit
 expect_err "needs --verifier"
 expect_exit 3 "$FW" case set 1 verifying --method phone --verifier w
-expect_err "online, visit"
+expect_err "online 线上核查, visit 入户核查"
 expect_exit 3 "$FW" case set 1 verifying --method visit --verifier w --reason data_error
 expect_err "does not apply"
 expect_exit 3 "$FW" case set 1 bogus
