@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "audit/engine.h"
+#include "audit/ruledata.h"
 #include "audit/i18n.h"
 #include "audit/vocab.h"
 #include "tui/lines.h"
@@ -237,6 +238,13 @@ static void run_rules(fw_tui *t, rules_view *v, const char *only)
         return;
     }
     fw_diags_free(&d);
+    char *lacking = NULL; /* rules that will find nothing: the run still goes ahead */
+    if (fw_rules_data_check(t->ws, &set, NULL, only ? &only : NULL, only ? 1 : 0, &lacking, &err)) {
+        fw_tui_error(t, "%s", err.msg); /* none of the rules has its data: say what to import */
+        fw_ruleset_free(&set);
+        return;
+    }
+    free(lacking);
     run_job *j = fw_calloc(1, sizeof *j);
     pthread_mutex_init(&j->lock, NULL);
     j->path = fw_strdup(t->ws->path);
