@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/gen.h"
 #include "audit/i18n.h"
+#include "gen/gen.h"
 #include "cli/cli.h"
 
 const char usage_gen[] =

@@ -15,7 +15,7 @@ src=$(cd "$here_tui/../.." && pwd)
 
 # --- 1. the catalogue ------------------------------------------------------------------------------
 xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --no-wrap -o "$TUI_TMP/all.pot" \
-    "$src"/audit/*.c "$src"/export/*.c "$src"/tui/*.c "$src"/cli/*.c 2>/dev/null
+    "$src"/audit/*.c "$src"/audit/store/*.c "$src"/gen/*.c "$src"/export/*.c "$src"/tui/*.c "$src"/cli/*.c 2>/dev/null
 msgmerge --quiet --no-wrap "$src/po/zh_CN.po" "$TUI_TMP/all.pot" -o "$TUI_TMP/merged.po"
 stats=$(msgfmt --check --statistics -o /dev/null "$TUI_TMP/merged.po" 2>&1)
 echo "$stats" | grep -qE '^[0-9]+ translated messages\.$' || fail "catalogue incomplete: $stats"

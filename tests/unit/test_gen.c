@@ -9,7 +9,7 @@
 
 #include "audit/csv.h"
 #include "audit/dataset.h"
-#include "audit/gen.h"
+#include "gen/gen.h"
 #include "audit/normalize.h"
 #include "tests/unit/testutil.h"
 

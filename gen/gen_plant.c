@@ -10,7 +10,7 @@
  * lists every case and which id_number truth.csv names for household and account subjects. */
 #include <string.h>
 
-#include "audit/gen_model.h"
+#include "gen/gen_model.h"
 
 const char *const gen_planted_rules[] = {
     "DEC-001", "DEC-002", "DEC-003", "DEC-004", "DEC-005", "DEC-006", "IDN-001", "IDN-002", "IDN-003", "IDN-004",

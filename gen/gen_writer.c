@@ -9,7 +9,7 @@
 
 #include "audit/dataset.h"
 #include "audit/i18n.h"
-#include "audit/gen_model.h"
+#include "gen/gen_model.h"
 
 struct gen_file {
     FILE *fp;

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit/gen.h"
+#include "gen/gen.h"
 #include "audit/util.h"
 
 /* --- random numbers: xoshiro256**, seeded through splitmix64 (never rand()) ------------------- */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/gen_model.h"
+#include "gen/gen_model.h"
 #include "audit/normalize.h"
 
 /* --- places: 黄平县 (522622) of 黔东南州; village codes are made up below real township codes --- */

@@ -5,7 +5,7 @@
  * cases in gen_plant.c break exactly that). */
 #include <string.h>
 
-#include "audit/gen_model.h"
+#include "gen/gen_model.h"
 
 /* --- adding rows ------------------------------------------------------------------------------- */
 gen_official *gen_official_add(gen *g, int person, const char *kind, const char *employer, const char *position,

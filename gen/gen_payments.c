@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "audit/dataset.h"
-#include "audit/gen_model.h"
+#include "gen/gen_model.h"
 
 /* --- grants ------------------------------------------------------------------------------------ */
 static const int program_pay_day[PG_COUNT] = {

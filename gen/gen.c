@@ -8,7 +8,7 @@
 
 #include "audit/dataset.h"
 #include "audit/i18n.h"
-#include "audit/gen_model.h"
+#include "gen/gen_model.h"
 
 /* --- random numbers ---------------------------------------------------------------------------- */
 static uint64_t splitmix64(uint64_t *x)
