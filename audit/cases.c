@@ -193,8 +193,9 @@ int fw_case_change_read(fw_case_change *c, char **measures, fw_err *err)
         {&c->method, fw_verify_methods, N_("verification method")},
         {&c->reason, fw_dismiss_reasons, N_("dismissal reason")},
     };
+    /* A blank value is left for fw_case_check_change, which says the field is required or empty. */
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
-        if (!*words[i].slot)
+        if (blank(*words[i].slot))
             continue;
         if (!(code = fw_label_code(words[i].table, *words[i].slot))) {
             char *choices = fw_label_choices(words[i].table);
@@ -204,7 +205,7 @@ int fw_case_change_read(fw_case_change *c, char **measures, fw_err *err)
         }
         *words[i].slot = code;
     }
-    if (c->measures) {
+    if (!blank(c->measures)) {
         if (!(*measures = fw_label_parse_list(fw_measures, _("measure"), c->measures, err)))
             return err->code;
         c->measures = *measures;

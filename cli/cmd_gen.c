@@ -1,5 +1,5 @@
 /* cmd_gen.c: the `gen` command: writes a synthetic county's ledgers and registries with planted
- * anomalies (audit/gen.h does the work; this file reads the arguments and prints the summary). */
+ * anomalies (gen/gen.h does the work; this file reads the arguments and prints the summary). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
