@@ -2,7 +2,7 @@
  * trail) and `whitelist` (known exceptions). Arguments are parsed here; every rule and every write
  * is in the engine (audit/cases.c, audit/trail.c, audit/whitelist.c), shared with the TUI.
  * Exit codes: 2 the command line cannot be parsed; 3 a value was read but is invalid (amount,
- * date, key, missing field); 5 no such case or entry; 6 refused by state (illegal transition,
+ * date, key, missing field); 5 no such case or entry, or a filter value nothing has; 6 refused by state (illegal transition,
  * changed meanwhile, same reviewer, awaiting review). */
 #include <getopt.h>
 #include <stdlib.h>
@@ -41,7 +41,8 @@ const char usage_case[] =
     "  --expect-version N  refuse if the case changed since version N (default: the current one)\n"
     "`case review on` makes verdicts (confirmed, partly_confirmed, dismissed) wait for a second user's\n"
     "`case approve`.\n"
-    "exit codes: 2 usage, 3 invalid value, 5 no such case, 6 refused by state or changed meanwhile\n");
+    "exit codes: 2 usage, 3 invalid value, 5 no such case or unknown filter value, 6 refused by state\n"
+    "or changed meanwhile\n");
 
 const char usage_log[] =
     N_("usage: fundwatch log [--case ID] [--limit N]\n"
