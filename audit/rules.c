@@ -99,11 +99,6 @@ static bool in_list(const char *s, const char *const *list)
     return false;
 }
 
-bool fw_rule_category_valid(const char *c)
-{
-    return fw_label_find(fw_categories, c) != NULL;
-}
-
 /* Metadata keys (single), query keys (numbered), and the other key families. */
 static const char *const meta_keys[] = {"name", "name_en", "category", "severity", "description",
                                         "basis", "datasets", "status", "enabled", "author", "version",

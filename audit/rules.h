@@ -132,7 +132,4 @@ bool fw_rule_enabled(fw_ws *ws, const fw_rule *r);
 /* The line of the file that produced byte `offset` of r->sql. */
 int fw_rule_line_at(const fw_rule *r, int offset);
 
-/* Valid metadata values. */
-bool fw_rule_category_valid(const char *c);
-
 #endif

@@ -1,8 +1,9 @@
 /* vocab.h: every closed vocabulary fundwatch stores and shows, each declared once here: the stored
  * code (what the database, rule files, CSV/JSON and the command line hold), the English label and
  * the Chinese label. The enums, the label tables, the parsing of what people type (the code or either
- * label) and the lists in help texts and error messages are generated from these lists (X-macros),
- * so a word cannot be added in one place and forgotten in another.
+ * label), the choices the forms offer and the lists in error messages are generated from these lists
+ * (X-macros), so a word cannot be added in one place and forgotten in another. (The usage texts name
+ * the words too, but they are translated whole, so they are written out.)
  *
  * Why the Chinese label is written here rather than only in po/zh_CN.po: workbooks are Chinese
  * whatever the interface language, and Chinese typed input is accepted in any interface language,
@@ -130,13 +131,6 @@ enum fw_severity { FW_SEVERITY_LIST(FW_SEV_ENUM_) FW_NSEVERITIES };
 enum fw_case_status { FW_CASE_STATUS_LIST(FW_CS_ENUM_) FW_NCASE_STATUSES };
 enum fw_run_status { FW_RUN_STATUS_LIST(FW_RUNST_ENUM_) FW_NRUN_STATUSES };
 enum fw_hit_state { FW_HIT_STATE_LIST(FW_HITST_ENUM_) FW_NHIT_STATES };
-
-/* The codes of a list as one string literal, "deceased identity ... statistical", for help texts. */
-#define FW_VOCAB_CODE_(e, code, en, zh) " " code
-#define FW_VOCAB_CODES(LIST) (LIST(FW_VOCAB_CODE_) + 1)
-/* "code 中文" pairs as one literal, "new 待核查, verifying 核查中, ...", for help texts. */
-#define FW_VOCAB_PAIR_(e, code, en, zh) ", " code " " zh
-#define FW_VOCAB_PAIRS(LIST) (LIST(FW_VOCAB_PAIR_) + 2)
 
 /* One entry of a vocabulary. */
 typedef struct fw_label {

@@ -270,8 +270,10 @@ static void draw_row(fw_tui *t, hits_view *v, WINDOW *win, int y, const fw_hit_r
         case COL_ID: snprintf(buf, sizeof buf, "%lld", r->id); s = buf; break;
         case COL_SEV:
             if (!selected)
-                wattrset(win, base | fw_tui_attr(t, strcmp(r->severity, "high") == 0 ? C_HIGH
-                                                    : strcmp(r->severity, "medium") == 0 ? C_MEDIUM : C_LOW));
+                wattrset(win, base | fw_tui_attr(t, strcmp(r->severity, fw_severities[FW_SEV_HIGH].key) == 0 ? C_HIGH
+                                                    : strcmp(r->severity, fw_severities[FW_SEV_MEDIUM].key) == 0
+                                                        ? C_MEDIUM
+                                                        : C_LOW));
             s = fw_label_show(fw_severities, r->severity);
             break;
         case COL_RULE: s = r->rule_id; break;
