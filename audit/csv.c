@@ -66,44 +66,12 @@ struct fw_csv {
 
 /* ---- UTF-8 ---------------------------------------------------------------------------------- */
 
-/* Length of the well-formed UTF-8 character at s (no overlongs, no surrogates, <= U+10FFFF), or 0. */
-static size_t utf8_char_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    return len;
-}
-
 /* Is the sample valid UTF-8? A character cut off by the end of the sample does not count. */
 static int sample_is_utf8(const unsigned char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
-        size_t k = utf8_char_len(s + i, n - i);
+        size_t k = fw_utf8_char_len(s + i, n - i);
         if (k == 0)
             return n - i < 4 && s[i] >= 0xC2;
         i += k;
@@ -125,7 +93,7 @@ static int utf8_scrub(char *s, size_t n)
             i++;
             continue;
         }
-        size_t k = b ? utf8_char_len((unsigned char *)s + i, n - i) : 0;
+        size_t k = b ? fw_utf8_char_len((unsigned char *)s + i, n - i) : 0;
         if (k == 0) {
             found |= s[i] ? SCRUB_INVALID : SCRUB_NUL;
             s[i] = '?';
@@ -146,7 +114,9 @@ static int next_block(fw_csv *c, fw_err *err)
     if (c->f) {
         c->blen = fread(c->buffer, 1, BLOCK_SIZE, c->f);
         if (c->blen < BLOCK_SIZE && ferror(c->f))
-            return fw_fail(err, FW_EDATA, _("%s:%ld: read error: %s"), c->name, c->line, strerror(errno));
+            return errno == EINTR /* Ctrl-C while a pipe or FIFO waits for data */
+                       ? fw_fail(err, FW_EINTR, _("%s:%ld: interrupted while waiting for data"), c->name, c->line)
+                       : fw_fail(err, FW_EDATA, _("%s:%ld: read error: %s"), c->name, c->line, strerror(errno));
         c->blk = c->buffer;
     } else {
         c->blen = c->mem_len - c->mem_off < BLOCK_SIZE ? c->mem_len - c->mem_off : BLOCK_SIZE;
@@ -238,6 +208,8 @@ int fw_csv_open(const char *path, enum fw_encoding enc, fw_csv **out, fw_err *er
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
+    if (!f && errno == EINTR) /* Ctrl-C while a FIFO waits for its writer */
+        return fw_fail(err, FW_EINTR, _("%s: interrupted while waiting to open it (a FIFO with no writer?)"), path);
     if (!f)
         return fw_fail(err, FW_EFAIL, _("%s: cannot open: %s; check the path"), path, strerror(errno));
     struct stat st;

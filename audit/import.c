@@ -1384,14 +1384,14 @@ static int open_and_map(file_import *f, fw_import_result *res, fw_err *err)
     const fw_import_opts *o = f->o;
     if (fw_csv_open(o->path, o->encoding, &f->csv, err)) {
         f->csv = NULL;
-        return nothing_loaded(err, FW_EDATA);
+        return nothing_loaded(err, err->code == FW_EINTR ? FW_EINTR : FW_EDATA);
     }
     snprintf(res->encoding, sizeof res->encoding, "%s", fw_csv_encoding(f->csv));
     f->bytes_total = fw_csv_bytes_total(f->csv);
     fw_csv_record rec;
     int rc = read_header(f->csv, o->path, &rec, err);
     if (rc)
-        return nothing_loaded(err, FW_EDATA);
+        return nothing_loaded(err, rc == FW_EINTR ? FW_EINTR : FW_EDATA);
     f->nheader = rec.n;
     f->colmap = fw_calloc((size_t)rec.n, sizeof *f->colmap);
     return map_headers(f->im->ds, f->im->profile, o->path, rec.fields, rec.n, f->colmap, &res->unknown_headers,

@@ -54,6 +54,9 @@ void fw_buf_reset(fw_buf *b);
 void fw_buf_free(fw_buf *b);
 char *fw_buf_steal(fw_buf *b); /* returns data (never NULL), leaves b empty; caller frees */
 
+/* Length of the well-formed UTF-8 character at s (n bytes available): 1-4, or 0 when s does not
+ * start one (no overlongs, no surrogates, nothing above U+10FFFF). */
+size_t fw_utf8_char_len(const unsigned char *s, size_t n);
 /* Terminal display width of UTF-8 text (CJK = 2 columns), using wcwidth() under the current
  * locale; invalid bytes count as one column each. */
 int fw_utf8_width(const char *s);

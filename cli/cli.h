@@ -4,6 +4,7 @@
 #define FW_CLI_H
 
 #include <getopt.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 
@@ -43,6 +44,16 @@ int fw_cli_unknown_option(fw_cli *cli, const char *arg, const struct option *opt
 /* "unknown WHAT 'word'; did you mean X?" for a command or subcommand name among names
  * (NULL-terminated), then the usage; returns FW_EUSAGE. */
 int fw_cli_unknown_word(fw_cli *cli, const char *what, const char *word, const char *const *names);
+
+/* Ctrl-C (SIGINT) and SIGTERM both call handler while a long command (run, import, index, export)
+ * works, so that either stops it cleanly (complete work kept, exit 130) instead of killing it in
+ * the middle of a write. No SA_RESTART: a blocking open or read returns EINTR and the command
+ * stops. fw_cli_restore_stops puts the previous handlers back. */
+typedef struct fw_cli_stops {
+    struct sigaction old_int, old_term;
+} fw_cli_stops;
+void fw_cli_catch_stops(void (*handler)(int), fw_cli_stops *saved);
+void fw_cli_restore_stops(const fw_cli_stops *saved);
 
 /* Prints a message "fundwatch COMMAND: ..." to stderr and returns code. */
 int fw_cli_error(fw_cli *cli, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

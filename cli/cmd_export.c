@@ -45,7 +45,7 @@ const char usage_export[] =
     "\n"
     "An unknown filter value (a township that does not exist) exits 5 listing the known values.\n"
     "exit codes: 0 written, 2 usage, 4 workspace, 5 unknown case or filter value, 6 FILE exists (use --force),\n"
-    "            1 cannot write (directory, disk full), 130 interrupted\n");
+    "            1 cannot write (directory, disk full), 130 interrupted (Ctrl-C or SIGTERM)\n");
 
 typedef struct export_args {
     fw_export_filter filter;
@@ -80,7 +80,7 @@ static int resolve_filter(fw_cli *cli, fw_ws *ws, export_args *a)
     return FW_OK;
 }
 
-/* Ctrl-C asks the export to stop at its next progress report, so it can remove its temporary
+/* Ctrl-C (or SIGTERM) asks the export to stop at its next progress report, so it can remove its temporary
  * file instead of dying with it on disk. */
 static volatile sig_atomic_t interrupted;
 
@@ -241,12 +241,11 @@ static int run_export(fw_cli *cli, fw_ws *ws, export_args *a)
     int show = !a->quiet && isatty(STDERR_FILENO);
     a->opts.progress = report_progress;
     a->opts.progress_ctx = &show;
-    struct sigaction sa = {.sa_handler = on_interrupt}, old_int;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
+    fw_cli_stops stops;
+    fw_cli_catch_stops(on_interrupt, &stops);
     fw_export_result res;
     rc = fw_export_list(ws, a->list, &a->filter, a->file, &a->opts, &res, &err);
-    sigaction(SIGINT, &old_int, NULL);
+    fw_cli_restore_stops(&stops);
     if (show)
         fputc('\n', stderr);
     if (rc)

@@ -44,6 +44,8 @@ const char usage_import[] =
     "  --max-rejects N   fail the whole file when more than N rows are rejected\n"
     "                    (default: 1% of the rows read, at least 10)\n"
     "\n"
+    "Ctrl-C or SIGTERM stops the import, also while it waits for a FIFO's writer; nothing is loaded.\n"
+    "\n"
     "Exit: 0 loaded, 2 usage, 3 bad file or too many rejects, 6 same file already loaded,\n"
     "130 interrupted (nothing loaded).\n");
 
@@ -76,11 +78,11 @@ const char usage_programs[] =
     "does not know the name), means_tested, fixed_amount, rows and amount. --unmapped: only the\n"
     "names the profile does not map; add them to [programs] in your import profile.\n");
 
-/* ---- progress and Ctrl-C ----------------------------------------------------------------------- */
+/* ---- progress, Ctrl-C and SIGTERM ----------------------------------------------------------- */
 
 static volatile sig_atomic_t interrupted;
 
-static void on_sigint(int sig)
+static void on_stop(int sig)
 {
     (void)sig;
     interrupted = 1;
@@ -232,12 +234,11 @@ int cmd_import(fw_cli *cli, int argc, char **argv)
     o.profile = profile;
     o.progress = report_progress;
     o.progress_ctx = &pr;
-    struct sigaction sa = {0}, old;
-    sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, &old);
+    fw_cli_stops stops;
+    fw_cli_catch_stops(on_stop, &stops);
     fw_import_result res;
     rc = fw_import_file(ws, &o, &res, &err);
-    sigaction(SIGINT, &old, NULL);
+    fw_cli_restore_stops(&stops);
     if (pr.show)
         fputs("\r\033[K", stderr);
     if (rc == FW_OK) {
@@ -300,13 +301,12 @@ int cmd_index(fw_cli *cli, int argc, char **argv)
     double started = fw_now_seconds();
     fw_cli_index_progress p = {0};
     fw_index_opts o = {.interrupt = &interrupted, .progress = fw_cli_report_index, .progress_ctx = &p};
-    struct sigaction sa = {0}, old;
-    sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, &old);
+    fw_cli_stops stops;
+    fw_cli_catch_stops(on_stop, &stops);
     int missing = fw_indexes_missing(ws);
     fw_err err = {0};
     rc = fw_indexes_build(ws, &o, &err);
-    sigaction(SIGINT, &old, NULL);
+    fw_cli_restore_stops(&stops);
     if (rc) {
         if (p.last)
             fputc('\n', stderr);

@@ -3,16 +3,57 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/i18n.h"
+#include "audit/runlock.h"
 #include "cli/cli.h"
+
+/* Runs left 'running' by a fundwatch that was killed become 'interrupted' (audit/runlock.h);
+ * failing to do so does not stop the command. A read-only opening marks them through a write
+ * connection of its own when there is any such run and the file may be written. */
+static void mark_abandoned_runs(fw_cli *cli, enum fw_ws_mode mode, fw_ws *ws)
+{
+    fw_err err = {0};
+    fw_ws *writer = ws;
+    if (mode == FW_WS_READ) {
+        if (fw_ws_int(ws, "SELECT EXISTS (SELECT 1 FROM runs WHERE status = 'running')") == 0 ||
+            access(cli->db_path, W_OK) != 0 || fw_ws_open_mode(cli->db_path, FW_WS_WRITE, &writer, &err))
+            return;
+    }
+    int marked = 0;
+    if (fw_runs_mark_abandoned(writer, &marked, &err))
+        fprintf(stderr, _("fundwatch %s: warning: could not mark abandoned runs: %s\n"), cli->command, err.msg);
+    else if (marked)
+        fprintf(stderr, _("fundwatch %s: %d run(s) left 'running' by a fundwatch that ended without finishing "
+                          "them are now marked interrupted\n"),
+                cli->command, marked);
+    if (writer != ws)
+        fw_ws_close(writer);
+}
 
 int fw_cli_open(fw_cli *cli, enum fw_ws_mode mode, fw_ws **ws)
 {
     fw_err err = {0};
     if (fw_ws_open_mode(cli->db_path, mode, ws, &err))
         return fw_cli_report(cli, &err);
+    mark_abandoned_runs(cli, mode, *ws);
     return FW_OK;
+}
+
+void fw_cli_catch_stops(void (*handler)(int), fw_cli_stops *saved)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &saved->old_int);
+    sigaction(SIGTERM, &sa, &saved->old_term);
+}
+
+void fw_cli_restore_stops(const fw_cli_stops *saved)
+{
+    sigaction(SIGINT, &saved->old_int, NULL);
+    sigaction(SIGTERM, &saved->old_term, NULL);
 }
 
 int fw_cli_error(fw_cli *cli, int code, const char *fmt, ...)

@@ -15,6 +15,7 @@
 
 #include "audit/trail.h"
 #include "export/csvout.h"
+#include "export/provenance.h"
 #include "export/workbook.h"
 
 void fw_export_mask_id(const char *id, char *out, size_t outsz)
@@ -130,10 +131,32 @@ static char *absolute_path(const char *tmp, const char *path)
     return abs;
 }
 
-/* Records the export and moves the file into place, together: the trail record commits only if
- * the rename succeeded, and the rename is undone if the commit fails. */
+/* A CSV's provenance companion (export/provenance.h), written under a temporary name beside it. */
+static int write_companion(fw_ws *ws, enum fw_export_list list, const fw_export_filter *f, const char *path,
+                           const char *side, const char *classification, const fw_export_result *res,
+                           char **side_tmp, fw_err *err)
+{
+    if (make_temp(side, side_tmp, err))
+        return err->code;
+    const char *base = strrchr(path, '/'), *ws_base = strrchr(ws->path, '/');
+    char *filter = fw_xq_filter_text(f);
+    fw_provenance p = {.file = base ? base + 1 : path,
+                       .sha256 = res->sha256,
+                       .workspace = ws_base ? ws_base + 1 : ws->path,
+                       .filter = filter,
+                       .list = list == FW_LIST_CASES ? "cases" : "leads",
+                       .rows = res->rows,
+                       .classification = classification};
+    int rc = fw_provenance_write(ws, &p, *side_tmp, err);
+    free(filter);
+    return rc;
+}
+
+/* Records the export and moves the file (and a CSV's companion, side) into place, together: the
+ * trail record commits only if the renames succeeded, and they are undone if the commit fails. */
 static int record_and_rename(fw_ws *ws, const fw_export_filter *f, const char *tmp, const char *path,
-                             const char *format, const fw_export_result *res, fw_err *err)
+                             const char *side_tmp, const char *side, const char *format,
+                             const fw_export_result *res, fw_err *err)
 {
     char *filter = fw_xq_filter_json(f);
     char *where = absolute_path(tmp, path);
@@ -147,10 +170,16 @@ static int record_and_rename(fw_ws *ws, const fw_export_filter *f, const char *t
     free(where);
     int rc = fw_ws_begin(ws, err);
     if (rc == FW_OK && (rc = fw_trail_append(ws, "export", object, NULL, after.data, err)) == FW_OK) {
-        if (rename(tmp, path) != 0)
+        if (rename(tmp, path) != 0) {
             rc = fw_fail(err, FW_EFAIL, _("cannot move the export into place as %s: %s"), path, strerror(errno));
-        else if ((rc = fw_ws_commit(ws, err)) != FW_OK)
+        } else if (side_tmp && rename(side_tmp, side) != 0) {
+            rc = fw_fail(err, FW_EFAIL, _("cannot move the export into place as %s: %s"), side, strerror(errno));
             unlink(path);
+        } else if ((rc = fw_ws_commit(ws, err)) != FW_OK) {
+            unlink(path);
+            if (side_tmp)
+                unlink(side);
+        }
     }
     if (rc)
         fw_ws_rollback(ws);
@@ -174,22 +203,37 @@ static int export_file(fw_ws *ws, enum fw_export_list list, const fw_export_filt
     if (fw_xq_check_filter(ws, f, err))
         return err->code;
     int csv = o->format == FW_EXPORT_CSV || (o->format == FW_EXPORT_AUTO && ends_with_csv(path));
+    char *side = csv ? fw_provenance_path(path) : NULL, *side_tmp = NULL;
+    if (side && !o->force && lstat(side, &st) == 0) {
+        int rc = fw_fail(err, FW_ECONFLICT, _("%s already exists; use --force to replace it"), side);
+        free(side);
+        return rc;
+    }
     char *tmp;
-    if (make_temp(path, &tmp, err))
+    if (make_temp(path, &tmp, err)) {
+        free(side);
         return err->code;
+    }
     char *owned;
     const char *classification = classification_of(ws, o, &owned);
     int rc = csv ? write_csv(ws, list, f, tmp, o, res, err)
                  : fw_wb_write(ws, f, list == FW_LIST_CASES ? FW_WB_CASE_LIST : FW_WB_FULL, tmp,
                                classification, o, res, err);
-    free(owned);
     if (rc == FW_OK)
         rc = sync_and_hash(tmp, res->sha256, err);
+    if (rc == FW_OK && csv)
+        rc = write_companion(ws, list, f, path, side, classification, res, &side_tmp, err);
+    free(owned);
     if (rc == FW_OK)
-        rc = record_and_rename(ws, f, tmp, path, csv ? "csv" : "xlsx", res, err);
-    if (rc)
+        rc = record_and_rename(ws, f, tmp, path, side_tmp, side, csv ? "csv" : "xlsx", res, err);
+    if (rc) {
         unlink(tmp);
+        if (side_tmp)
+            unlink(side_tmp);
+    }
     free(tmp);
+    free(side_tmp);
+    free(side);
     return rc;
 }
 

@@ -76,6 +76,17 @@ set -e
 [ ! -e full/int.xlsx ] || fail "an interrupted export left a file"
 no_temp full
 [ "$(exports)" = 1 ] || fail "an interrupted export was recorded in the trail"
+# SIGTERM (a shutdown, a job scheduler) stops it the same way.
+"$FW" --db "$ws" export full/term.xlsx 2>err.txt &
+pid=$!
+sleep 0.3
+kill -TERM $pid
+set +e
+wait $pid; rc=$?
+set -e
+[ $rc = 130 ] || fail "export stopped by SIGTERM: exit $rc, want 130 ($(cat err.txt))"
+[ ! -e full/term.xlsx ] || fail "an export stopped by SIGTERM left a file"
+no_temp full
 sqlite3 "$ws" "DELETE FROM hits WHERE id >= 10000"
 
 # The same export succeeds without the limit (so the limit, not the data, made it fail).
