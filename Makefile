@@ -16,7 +16,7 @@ BUILD   ?= build
 CC      ?= cc
 SAN     ?=
 
-PKGS      := sqlite3 libpq ncursesw xlsxwriter nettle minizip expat
+PKGS      := sqlite3 libpq ncursesw xlsxwriter nettle libzip expat
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # iniparser and libcsv ship no pkg-config file in Debian 12.

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "audit/i18n.h"
+#include "audit/money.h"
 #include "audit/trail.h"
 
 /* The vocabulary (statuses, methods, reasons, measures) is declared in audit/vocab.h. */
@@ -148,6 +149,25 @@ static int check_keys(const fw_case_change *c, fw_err *err)
     if ((c->has_to_recover && c->to_recover < 0) || (c->has_recovered && c->recovered < 0))
         return fw_fail(err, FW_EDATA, _("amounts cannot be negative"));
     return FW_OK;
+}
+
+int fw_case_check_field(unsigned field, const char *value, fw_err *err)
+{
+    fw_case_change c = {0};
+    switch (field) {
+    case FW_CF_TO_RECOVER: return fw_case_parse_money(value, &c.to_recover, err);
+    case FW_CF_RECOVERED: return fw_case_parse_money(value, &c.recovered, err);
+    case FW_CF_METHOD: c.method = value; break;
+    case FW_CF_REASON: c.reason = value, c.reason_text = "(asked next)"; break;
+    case FW_CF_MEASURES: c.measures = value; break;
+    default:
+        if (blank(value))
+            return fw_fail(err, FW_EDATA, _("%s is empty; write something or leave it out"), fw_case_field_option(field));
+        return FW_OK;
+    }
+    if (blank(value))
+        return fw_fail(err, FW_EDATA, _("%s is empty; write something or leave it out"), fw_case_field_option(field));
+    return check_keys(&c, err);
 }
 
 int fw_case_check_change(const char *from, const fw_case_change *c, fw_err *err)
@@ -326,16 +346,21 @@ void fw_case_free(fw_case *c)
     memset(c, 0, sizeof *c);
 }
 
+/* The case's rules, programs (a set), period and money at issue (present hits, each payment once). */
 static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
 {
     sqlite3_stmt *st;
-    if (fw_ws_prepare(ws,
-                      "SELECT group_concat(DISTINCT rule_id), group_concat(DISTINCT program), "
-                      "       min(first_date), max(last_date), "
-                      "       COALESCE(sum(CASE WHEN state = 'present' THEN amount END), 0), "
-                      "       COALESCE(sum(state = 'present'), 0), count(*) "
-                      "FROM hits WHERE case_id = ?",
-                      &st, err))
+    char *money = fw_money_ctes("SELECT 0, id FROM hits WHERE case_id = ?1 AND state = 'present'");
+    char *sql = fw_printf("WITH %s SELECT group_concat(DISTINCT rule_id), program_set(program), "
+                          "       min(first_date), max(last_date), "
+                          "       COALESCE((SELECT paid FROM fw_money), 0), COALESCE((SELECT other FROM fw_money), 0), "
+                          "       COALESCE(sum(state = 'present'), 0), count(*) "
+                          "FROM hits WHERE case_id = ?1",
+                          money);
+    free(money);
+    int rc = fw_ws_prepare(ws, sql, &st, err);
+    free(sql);
+    if (rc)
         return err->code;
     sqlite3_bind_int64(st, 1, c->id);
     if (sqlite3_step(st) == SQLITE_ROW) {
@@ -344,8 +369,9 @@ static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
         c->period_from = column_dup(st, 2);
         c->period_to = column_dup(st, 3);
         c->amount = sqlite3_column_int64(st, 4);
-        c->hits_present = sqlite3_column_int64(st, 5);
-        c->hits_total = sqlite3_column_int64(st, 6);
+        c->amount_other = sqlite3_column_int64(st, 5);
+        c->hits_present = sqlite3_column_int64(st, 6);
+        c->hits_total = sqlite3_column_int64(st, 7);
     }
     sqlite3_finalize(st);
     return FW_OK;
@@ -716,17 +742,29 @@ int fw_case_add_note(fw_ws *ws, long long id, const char *text, fw_err *err)
 
 /* --- lists -------------------------------------------------------------------------------------- */
 
-/* ?1 status ?2 assignee ?3 overdue ?4 search ?5 township ?6 today */
-#define CASE_FROM                                                                                           \
-    "FROM cases c LEFT JOIN ("                                                                              \
-    "  SELECT case_id, group_concat(DISTINCT rule_id) AS rules, count(*) AS hits, "                          \
-    "         COALESCE(sum(CASE WHEN state = 'present' THEN amount END), 0) AS amount "                      \
-    "  FROM hits WHERE case_id IS NOT NULL GROUP BY case_id) h ON h.case_id = c.id "                         \
-    "WHERE (?1 IS NULL OR c.status = ?1 OR (?1 = 'pending_review' AND c.pending_status IS NOT NULL)) "       \
+/* ?1 status ?2 assignee ?3 overdue ?4 search ?5 township ?6 today. The money of each case: its
+ * present hits, each payment once (audit/money.h); computed for every case in one pass. */
+#define CASE_MONEY_SETS "SELECT case_id, id FROM hits WHERE case_id IS NOT NULL AND state = 'present'"
+#define CASE_WHERE                                                                                          \
+    "(?1 IS NULL OR c.status = ?1 OR (?1 = 'pending_review' AND c.pending_status IS NOT NULL)) "            \
     "  AND (?2 IS NULL OR c.assignee = ?2) "                                                                 \
     "  AND (?3 = 0 OR (c.due_date < ?6 AND c.status NOT IN ('dismissed', 'closed'))) "                       \
     "  AND (?4 IS NULL OR instr(c.case_no, ?4) OR instr(c.name, ?4) OR instr(c.id_number, ?4)) "           \
     "  AND (?5 IS NULL OR c.township = ?5) "
+#define CASE_FROM                                                                                           \
+    "FROM cases c LEFT JOIN ("                                                                              \
+    "  SELECT case_id, group_concat(DISTINCT rule_id) AS rules, count(*) AS hits "                          \
+    "  FROM hits WHERE case_id IS NOT NULL GROUP BY case_id) h ON h.case_id = c.id "                         \
+    "LEFT JOIN fw_money m ON m.grp = c.id WHERE " CASE_WHERE
+
+/* "WITH <the money of every case> " + select: the statement text for a case list query. */
+static char *with_case_money(const char *select)
+{
+    char *money = fw_money_ctes(CASE_MONEY_SETS);
+    char *sql = fw_printf("WITH %s %s", money, select);
+    free(money);
+    return sql;
+}
 
 static int bind_filter(fw_ws *ws, const char *sql, const fw_case_filter *f, sqlite3_stmt **st, fw_err *err)
 {
@@ -759,20 +797,49 @@ static int bind_filter(fw_ws *ws, const char *sql, const fw_case_filter *f, sqli
 
 int fw_case_list(fw_ws *ws, const fw_case_filter *f, sqlite3_stmt **st, fw_err *err)
 {
-    return bind_filter(ws,
-                       "SELECT c.id, c.case_no, c.status, c.pending_status AS pending, c.name, c.id_number, "
-                       "       c.township, c.village, h.rules, COALESCE(h.hits, 0) AS hits, "
-                       "       COALESCE(h.amount, 0) AS amount, c.assignee, c.due_date, "
-                       "       (c.due_date < ?6 AND c.status NOT IN ('dismissed', 'closed')) AS overdue, "
-                       "       c.resolved_by_data, c.version " CASE_FROM
-                       "ORDER BY substr(c.created_at, 1, 10) DESC, amount DESC, c.id LIMIT ?7 OFFSET ?8",
-                       f, st, err);
+    char *sql = with_case_money(
+        "SELECT c.id, c.case_no, c.status, c.pending_status AS pending, c.name, c.id_number, "
+        "       c.township, c.village, h.rules, COALESCE(h.hits, 0) AS hits, "
+        "       COALESCE(m.paid, 0) AS amount, c.assignee, c.due_date, "
+        "       (c.due_date < ?6 AND c.status NOT IN ('dismissed', 'closed')) AS overdue, "
+        "       c.resolved_by_data, c.version, COALESCE(m.other, 0) AS other_amount " CASE_FROM
+        "ORDER BY substr(c.created_at, 1, 10) DESC, amount DESC, c.id LIMIT ?7 OFFSET ?8");
+    int rc = bind_filter(ws, sql, f, st, err);
+    free(sql);
+    return rc;
+}
+
+int fw_case_list_money(fw_ws *ws, const fw_case_filter *f, fw_money *out, fw_err *err)
+{
+    /* The listed cases' present hits as one set: a payment behind two cases (a person's and the
+     * household's) counts once. */
+    char *money = fw_money_ctes("SELECT 0, h.id FROM hits h JOIN cases c ON c.id = h.case_id "
+                                "WHERE h.state = 'present' AND " CASE_WHERE);
+    char *sql = fw_printf("WITH %s SELECT COALESCE((SELECT paid FROM fw_money), 0), "
+                          "COALESCE((SELECT other FROM fw_money), 0), COALESCE((SELECT hits FROM fw_money), 0)",
+                          money);
+    free(money);
+    sqlite3_stmt *st;
+    int rc = bind_filter(ws, sql, f, &st, err);
+    free(sql);
+    if (rc)
+        return rc;
+    *out = (fw_money){0};
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        out->paid = sqlite3_column_int64(st, 0);
+        out->other = sqlite3_column_int64(st, 1);
+        out->hits = sqlite3_column_int64(st, 2);
+        rc = FW_OK;
+    } else
+        rc = fw_fail(err, FW_EWORKSPACE, _("cannot total the cases' money: %s"), sqlite3_errmsg(ws->db));
+    sqlite3_finalize(st);
+    return rc;
 }
 
 long long fw_case_count(fw_ws *ws, const fw_case_filter *f, fw_err *err)
 {
     sqlite3_stmt *st;
-    if (bind_filter(ws, "SELECT count(*) " CASE_FROM, f, &st, err))
+    if (bind_filter(ws, "SELECT count(*) FROM cases c WHERE " CASE_WHERE, f, &st, err))
         return -1;
     long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
     sqlite3_finalize(st);
@@ -844,22 +911,46 @@ int fw_case_assignees(fw_ws *ws, sqlite3_stmt **st, fw_err *err)
 
 #define CONFIRMED_STATUSES "('confirmed', 'partly_confirmed', 'rectifying', 'closed')"
 
+/* The SQL splitting each row's program set of table `from` (id, program) into one row per program:
+ * a list of programs counts under each of its programs, never as a list. */
+#define SPLIT_PROGRAMS(name, from)                                                                          \
+    name "(id, program, rest) AS (SELECT id, NULL, program || ',' FROM " from " WHERE program <> '' "        \
+    "UNION ALL SELECT id, substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) "        \
+    "FROM " name " WHERE rest <> '')"
+
 int fw_case_systemic(fw_ws *ws, enum fw_case_dimension by, sqlite3_stmt **st, fw_err *err)
 {
-    static const char *const value[FW_CD_COUNT_] = {
-        [FW_CD_TOWNSHIP] = "c.township",
-        [FW_CD_VILLAGE] = "c.township || ' ' || c.village",
-        [FW_CD_PROGRAM] = "h.program",
-        [FW_CD_RULE] = "h.rule_id",
-    };
     if ((int)by < 0 || by >= FW_CD_COUNT_)
         return fw_fail(err, FW_EUSAGE, _("unknown dimension %d for the systemic view"), (int)by);
-    char *sql = fw_printf("SELECT COALESCE(%s, '-') AS value, count(DISTINCT c.id) AS cases, "
-                          "       COALESCE(sum(CASE WHEN h.state = 'present' THEN h.amount END), 0) AS amount "
-                          "FROM cases c LEFT JOIN hits h ON h.case_id = c.id "
-                          "WHERE c.status IN " CONFIRMED_STATUSES " AND (%d OR h.state = 'present') "
-                          "GROUP BY 1 ORDER BY cases DESC, amount DESC, value",
-                          value[by], by == FW_CD_TOWNSHIP || by == FW_CD_VILLAGE);
+    /* The present hits of confirmed cases, each under its value(s); the money of each value is that
+     * set's (audit/money.h: each payment once). */
+    static const char *const sets[FW_CD_COUNT_] = {
+        [FW_CD_TOWNSHIP] = "SELECT COALESCE(township, '-'), id FROM sys_hit",
+        [FW_CD_VILLAGE] = "SELECT COALESCE(township || ' ' || village, '-'), id FROM sys_hit",
+        [FW_CD_PROGRAM] = "SELECT DISTINCT program, id FROM sys_split WHERE program <> ''",
+        [FW_CD_RULE] = "SELECT rule_id, id FROM sys_hit",
+    };
+    /* Cases counted: by their place (also those whose hits are all gone), else under each program or
+     * rule of their present hits. */
+    static const char *const cases[FW_CD_COUNT_] = {
+        [FW_CD_TOWNSHIP] = "SELECT COALESCE(c.township, '-') AS value, count(*) AS cases FROM cases c "
+                           "WHERE c.status IN " CONFIRMED_STATUSES " GROUP BY 1",
+        [FW_CD_VILLAGE] = "SELECT COALESCE(c.township || ' ' || c.village, '-') AS value, count(*) AS cases "
+                          "FROM cases c WHERE c.status IN " CONFIRMED_STATUSES " GROUP BY 1",
+        [FW_CD_PROGRAM] = "SELECT s.grp AS value, count(DISTINCT h.case_id) AS cases FROM fw_money_set s "
+                          "JOIN sys_hit h ON h.id = s.hit_id GROUP BY 1",
+        [FW_CD_RULE] = "SELECT s.grp AS value, count(DISTINCT h.case_id) AS cases FROM fw_money_set s "
+                       "JOIN sys_hit h ON h.id = s.hit_id GROUP BY 1",
+    };
+    char *money = fw_money_ctes(sets[by]);
+    char *sql = fw_printf("WITH sys_hit AS MATERIALIZED (SELECT h.id, h.case_id, h.program, h.rule_id, c.township, "
+                          "c.village FROM cases c JOIN hits h ON h.case_id = c.id WHERE c.status IN "
+                          CONFIRMED_STATUSES " AND h.state = 'present'), " SPLIT_PROGRAMS("sys_split", "sys_hit")
+                          ", %s SELECT v.value, v.cases, COALESCE(m.paid, 0) AS amount, "
+                          "COALESCE(m.other, 0) AS other_amount FROM (%s) v LEFT JOIN fw_money m ON m.grp = v.value "
+                          "ORDER BY cases DESC, amount DESC, value",
+                          money, cases[by]);
+    free(money);
     int rc = fw_ws_prepare(ws, sql, st, err);
     free(sql);
     return rc ? err->code : FW_OK;

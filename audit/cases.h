@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 
+#include "audit/money.h"
 #include "audit/store.h"
 #include "audit/vocab.h"
 
@@ -75,6 +76,11 @@ int fw_case_check_change(const char *from, const fw_case_change *c, fw_err *err)
  * and the choices; an unknown status is left as typed for fw_case_check_change to refuse. */
 int fw_case_change_read(fw_case_change *c, char **measures, fw_err *err);
 
+/* One field's value as fw_case_check_change checks it (the same checks), for a form that checks
+ * each answer when it is given: a method, reason or measure key, an amount in yuan, or any other
+ * field not blank. FW_EDATA with the reason. */
+int fw_case_check_field(unsigned field, const char *value, fw_err *err);
+
 /* --- one case ----------------------------------------------------------------------------------- */
 
 typedef struct fw_case {
@@ -92,10 +98,12 @@ typedef struct fw_case {
     char *reviewed_by, *reviewed_at;
     char *created_at, *updated_at, *updated_by;
     long long version;
-    /* From the case's hits (read only): the lead register's rule(s), warning date, programs,
-     * period and amount involved (present hits only). */
+    /* From the case's hits (read only): the lead register's rule(s), warning date, programs (a
+     * set), period and amount involved (present hits only). */
     char *rules, *programs, *period_from, *period_to;
-    long long amount, hits_present, hits_total;
+    long long amount;       /* fen: money at issue, each payment once (audit/money.h) */
+    long long amount_other; /* fen: figures of hits not based on payments (village statistics) */
+    long long hits_present, hits_total;
 } fw_case;
 
 /* Finds a case by numeric id or by case number (FW-2026-000001). FW_ENOTFOUND when neither
@@ -140,11 +148,15 @@ typedef struct fw_case_filter {
 enum fw_case_list_col {
     FW_CL_ID, FW_CL_CASE_NO, FW_CL_STATUS, FW_CL_PENDING, FW_CL_NAME, FW_CL_ID_NUMBER, FW_CL_TOWNSHIP,
     FW_CL_VILLAGE, FW_CL_RULES, FW_CL_HITS, FW_CL_AMOUNT, FW_CL_ASSIGNEE, FW_CL_DUE_DATE,
-    FW_CL_OVERDUE, FW_CL_RESOLVED_BY_DATA, FW_CL_VERSION, FW_CL_NCOLS
+    FW_CL_OVERDUE, FW_CL_RESOLVED_BY_DATA, FW_CL_VERSION, FW_CL_OTHER_AMOUNT, FW_CL_NCOLS
 };
 
-/* Cases matching the filter, newest warning first (amount descending within a day). */
+/* Cases matching the filter, newest warning first (amount descending within a day). amount is the
+ * case's money at issue (each payment once); other_amount its figures not based on payments. */
 int fw_case_list(fw_ws *ws, const fw_case_filter *f, sqlite3_stmt **st, fw_err *err);
+/* The money at issue of all the cases the filter selects (ignores limit/offset), each payment once
+ * even when it is behind two cases (a person's and the household's). */
+int fw_case_list_money(fw_ws *ws, const fw_case_filter *f, fw_money *out, fw_err *err);
 /* How many cases match (ignores limit/offset), for "page 3 of 12". */
 long long fw_case_count(fw_ws *ws, const fw_case_filter *f, fw_err *err);
 /* The case's hits: hit_id, rule_id, category, severity, state, evidence_changed, program,
@@ -164,8 +176,9 @@ int fw_case_assignees(fw_ws *ws, sqlite3_stmt **st, fw_err *err);
 /* Confirmed cases (confirmed, partly_confirmed, rectifying, closed) counted and summed by one
  * dimension, to see what is systemic (举一反三). */
 enum fw_case_dimension { FW_CD_TOWNSHIP, FW_CD_VILLAGE, FW_CD_PROGRAM, FW_CD_RULE, FW_CD_COUNT_ };
-/* Columns: value, cases, amount (fen, present hits), largest first. For program and rule a case
- * counts once under each program or rule of its present hits. */
+/* Columns: value, cases, amount (fen: the money at issue of the cases' present hits under that
+ * value, each payment once), other_amount (figures not based on payments), largest first. For
+ * program and rule a case counts once under each program or rule of its present hits. */
 int fw_case_systemic(fw_ws *ws, enum fw_case_dimension by, sqlite3_stmt **st, fw_err *err);
 
 /* --- after a rule run --------------------------------------------------------------------------- */

@@ -14,6 +14,7 @@
 #include "audit/cases.h"
 #include "audit/dataset.h"
 #include "audit/indexes.h"
+#include "audit/profile.h"
 #include "audit/runlock.h"
 #include "audit/trail.h"
 
@@ -310,6 +311,10 @@ static void add_row(row_batch *b, sqlite3_stmt *st, const int col[O_NCOLS])
     hit_row *h = &b->rows[b->n++];
     for (int k = 0; k < O_NCOLS; k++)
         h->col[k] = k == O_AMOUNT ? NULL : column_copy(st, col[k]);
+    /* A hit's programs are a set, however the rule joined them (audit/profile.h). */
+    char *programs = fw_program_set(h->col[O_PROGRAM]);
+    free(h->col[O_PROGRAM]);
+    h->col[O_PROGRAM] = programs;
     h->amount = sqlite3_column_type(st, col[O_AMOUNT]) == SQLITE_FLOAT
                     ? (long long)(sqlite3_column_double(st, col[O_AMOUNT]) + 0.5)
                     : sqlite3_column_int64(st, col[O_AMOUNT]);
@@ -524,8 +529,9 @@ static int store_hit(run_ctx *rc, const fw_rule *r, const hit_row *row, fw_rule_
 static int finish_rule_hits(run_ctx *rc, const fw_rule *r, fw_rule_result *res, fw_err *err)
 {
     static const char whitelist_sql[] =
-        "UPDATE hits SET state = CASE WHEN EXISTS (SELECT 1 FROM whitelist w WHERE w.id_number = hits.id_number "
-        "AND w.rule_id = hits.rule_id AND (w.until IS NULL OR w.until >= date('now'))) "
+        /* whitelist_active (audit/schema.c): not removed, approved, not expired (local date) */
+        "UPDATE hits SET state = CASE WHEN EXISTS (SELECT 1 FROM main.whitelist_active w "
+        "WHERE w.id_number = hits.id_number AND w.rule_id = hits.rule_id) "
         "THEN 'whitelisted' ELSE 'present' END "
         "WHERE id IN (SELECT hit_id FROM temp.fw_seen)";
     static const char fill_sql[] =

@@ -9,19 +9,37 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit/cases.h"
 #include "audit/dataset.h"
+#include "audit/history.h"
 #include "audit/known.h"
+#include "audit/money.h"
+#include "audit/schema.h"
 #include "audit/trail.h"
 #include "audit/vocab.h"
 
-/* How a stored code is shown. */
-enum xmap { MAP_NONE, MAP_STATUS, MAP_CATEGORY, MAP_SEVERITY };
+/* How a stored code is shown: a workbook is read by people, so every code is in Chinese words. */
+enum xmap {
+    MAP_NONE,
+    MAP_STATUS,    /* case status: 待核查 ... */
+    MAP_CATEGORY,  /* rule category: 死亡人员 ... */
+    MAP_SEVERITY,  /* 高 中 低 */
+    MAP_METHOD,    /* verification method: 入户核查 ... */
+    MAP_REASON,    /* dismissal reason: 数据错误 ... */
+    MAP_MEASURES,  /* comma list of measures: 停发、追缴 */
+    MAP_CODE,      /* a category, status or severity, whichever the code is (summary keys) */
+    MAP_DATASET,   /* dataset name: 人员信息 ... */
+    MAP_ENCODING,  /* utf-8, gb18030 as their standard names */
+    MAP_RESULT,    /* run / rule result: 完成 ... */
+    MAP_SELECTION  /* what a run was asked: 全部规则, 类别 死亡人员, 规则 DEC-001,DEC-003 */
+};
 
 struct fw_xquery {
     sqlite3_stmt *st;
     int ncols;
     fw_xcol *cols;     /* owned array; labels point at static or dataset strings */
     enum xmap *maps;   /* owned array, one per column */
+    char **made;       /* owned: text composed for the current row, one per column (or NULL) */
 };
 
 typedef struct coldef {
@@ -30,11 +48,30 @@ typedef struct coldef {
     enum xmap map;
 } coldef;
 
-/* --- labels: audit/vocab.h ------------------------------------------------------------------- */
+/* --- labels ----------------------------------------------------------------------------------- */
+
+static const char *const encoding_pairs[][2] = {
+    {"utf-8", "UTF-8"}, {"utf-8-bom", "UTF-8（带BOM）"}, {"gb18030", "GB18030"}, {"gbk", "GBK"},
+};
+
+static const char *lookup(const char *const (*pairs)[2], int n, const char *code)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(pairs[i][0], code) == 0)
+            return pairs[i][1];
+    return code;
+}
+#define LOOKUP(pairs, code) lookup(pairs, (int)(sizeof pairs / sizeof pairs[0]), code)
+
+/* The Chinese label of a stored code of one of the vocabularies (audit/vocab.h). */
+static const char *zh_label(const fw_label *table, const char *key)
+{
+    return fw_label_zh(table, key);
+}
 
 const char *fw_xq_status_label(const char *status)
 {
-    return status ? fw_label_zh(fw_case_statuses, status) : "";
+    return status ? zh_label(fw_case_statuses, status) : "";
 }
 
 /* The stored code of a vocabulary word typed as code or label; the text itself when unknown
@@ -43,6 +80,29 @@ static const char *code_of(const fw_label *table, const char *text)
 {
     const char *code = fw_label_code(table, text);
     return code ? code : text;
+}
+
+/* "stop_payment,recover_funds" -> "停发、追缴". Caller frees. */
+static char *measures_text(const char *list)
+{
+    fw_buf b = {0};
+    char *copy = fw_strdup(list), *save = NULL;
+    for (char *m = strtok_r(copy, ",", &save); m; m = strtok_r(NULL, ",", &save))
+        fw_buf_printf(&b, "%s%s", b.len ? "、" : "", zh_label(fw_measures, m));
+    free(copy);
+    return b.len ? fw_buf_steal(&b) : (fw_buf_free(&b), fw_strdup(""));
+}
+
+/* A run's selection (audit/engine.c: all, category=C, only=A,B) in words. Caller frees. */
+static char *selection_text(const char *sel)
+{
+    if (strcmp(sel, "all") == 0)
+        return fw_strdup("全部规则");
+    if (strncmp(sel, "category=", 9) == 0)
+        return fw_printf("类别 %s", zh_label(fw_categories, sel + 9));
+    if (strncmp(sel, "only=", 5) == 0)
+        return fw_printf("规则 %s", sel + 5);
+    return fw_strdup(sel);
 }
 
 /* --- the cursor ------------------------------------------------------------------------------- */
@@ -59,6 +119,7 @@ static int xq_new(fw_ws *ws, const char *sql, const coldef *defs, int ncols, fw_
     q->ncols = ncols;
     q->cols = fw_calloc((size_t)ncols, sizeof *q->cols);
     q->maps = fw_calloc((size_t)ncols, sizeof *q->maps);
+    q->made = fw_calloc((size_t)ncols, sizeof *q->made);
     for (int i = 0; i < ncols; i++) {
         q->cols[i].label = defs[i].label;
         q->cols[i].kind = defs[i].kind;
@@ -85,15 +146,39 @@ int fw_xq_is_null(fw_xquery *q, int i) { return sqlite3_column_type(q->st, i) ==
 long long fw_xq_int(fw_xquery *q, int i) { return sqlite3_column_int64(q->st, i); }
 double fw_xq_real(fw_xquery *q, int i) { return sqlite3_column_double(q->st, i); }
 
+/* Keeps text composed for cell i of the current row (freed at the next row). */
+static const char *made(fw_xquery *q, int i, char *text)
+{
+    free(q->made[i]);
+    q->made[i] = text;
+    return text;
+}
+
 const char *fw_xq_text(fw_xquery *q, int i)
 {
     const char *s = (const char *)sqlite3_column_text(q->st, i);
     if (!s)
         return NULL;
     switch (q->maps[i]) {
-    case MAP_STATUS: return fw_label_zh(fw_case_statuses, s);
-    case MAP_CATEGORY: return fw_label_zh(fw_categories, s);
-    case MAP_SEVERITY: return fw_label_zh(fw_severities, s);
+    case MAP_STATUS: return zh_label(fw_case_statuses, s);
+    case MAP_CATEGORY: return zh_label(fw_categories, s);
+    case MAP_SEVERITY: return zh_label(fw_severities, s);
+    case MAP_METHOD: return zh_label(fw_verify_methods, s);
+    case MAP_REASON: return zh_label(fw_dismiss_reasons, s);
+    case MAP_MEASURES: return made(q, i, measures_text(s));
+    case MAP_CODE: {
+        const char *c = zh_label(fw_categories, s);
+        if (c == s)
+            c = zh_label(fw_case_statuses, s);
+        return c == s ? zh_label(fw_severities, s) : c;
+    }
+    case MAP_DATASET: {
+        const fw_dataset *ds = fw_dataset_find(s);
+        return ds ? ds->label_zh : s;
+    }
+    case MAP_ENCODING: return LOOKUP(encoding_pairs, s);
+    case MAP_RESULT: return zh_label(fw_run_statuses, s);
+    case MAP_SELECTION: return made(q, i, selection_text(s));
     default: return s;
     }
 }
@@ -103,6 +188,9 @@ void fw_xq_close(fw_xquery *q)
     if (!q)
         return;
     sqlite3_finalize(q->st);
+    for (int i = 0; i < q->ncols; i++)
+        free(q->made[i]);
+    free(q->made);
     free(q->cols);
     free(q->maps);
     free(q);
@@ -122,7 +210,7 @@ void fw_xq_close(fw_xquery *q)
     "   AND (:cases IS NULL OR h.case_id IN (SELECT value FROM json_each(:cases)))"               \
     "   AND (:severity IS NULL OR h.severity = :severity)"                                         \
     "   AND (:village IS NULL OR h.village = :village)"                                            \
-    "   AND (:program IS NULL OR h.program = :program)"                                            \
+    "   AND (:program IS NULL OR h.program IN " PROGRAM_SETS_CONTAINING(":program") ")"            \
     "   AND (:min_amount IS NULL OR h.amount >= :min_amount)"                                      \
     "   AND (:max_amount IS NULL OR h.amount <= :max_amount)"                                      \
     "   AND (:search_id IS NULL OR (h.id_number >= :search_id"                                     \
@@ -276,8 +364,7 @@ char *fw_xq_filter_text(const fw_export_filter *f)
 {
     fw_buf b = {0};
     if (f->category)
-        fw_buf_printf(&b, "类别=%s(%s) ", fw_label_zh(fw_categories, code_of(fw_categories, f->category)),
-                      code_of(fw_categories, f->category));
+        fw_buf_printf(&b, "类别=%s ", zh_label(fw_categories, code_of(fw_categories, f->category)));
     if (f->rule_id)
         fw_buf_printf(&b, "规则=%s ", f->rule_id);
     if (f->status)
@@ -285,7 +372,7 @@ char *fw_xq_filter_text(const fw_export_filter *f)
     if (f->township)
         fw_buf_printf(&b, "乡镇=%s ", f->township);
     if (f->severity)
-        fw_buf_printf(&b, "风险等级=%s ", fw_label_zh(fw_severities, code_of(fw_severities, f->severity)));
+        fw_buf_printf(&b, "风险等级=%s ", zh_label(fw_severities, code_of(fw_severities, f->severity)));
     if (f->village)
         fw_buf_printf(&b, "行政村=%s ", f->village);
     if (f->program)
@@ -385,7 +472,7 @@ int fw_xq_leads(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *e
         {"户编号", FW_XK_TEXT, MAP_NONE},     {"乡镇", FW_XK_TEXT, MAP_NONE},
         {"行政村", FW_XK_TEXT, MAP_NONE},     {"项目名称", FW_XK_TEXT, MAP_NONE},
         {"涉及金额(元)", FW_XK_MONEY, MAP_NONE}, {"起始日期", FW_XK_DATE, MAP_NONE},
-        {"截止日期", FW_XK_DATE, MAP_NONE},   {"疑点描述", FW_XK_TEXT, MAP_NONE},
+        {"截止日期", FW_XK_DATE, MAP_NONE},   {"疑点描述", FW_XK_LONGTEXT, MAP_NONE},
         {"案件编号", FW_XK_TEXT, MAP_NONE},   {"状态", FW_XK_TEXT, MAP_STATUS},
         {"承办人", FW_XK_TEXT, MAP_NONE},
     };
@@ -397,22 +484,30 @@ int fw_xq_leads(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *e
                        defs, (int)(sizeof defs / sizeof defs[0]), out, err);
 }
 
-int fw_xq_summary(fw_ws *ws, const fw_export_filter *f, enum fw_xdim dim, fw_xquery **out,
-                  fw_err *err)
+int fw_xq_summary(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err)
 {
-    static const char *const keys[] = {"h.category", "h.rule_id", "COALESCE(c.status, 'new')",
-                                       "COALESCE(h.township, '(未填)')"};
-    static const char *const labels[] = {"类别", "规则", "状态", "乡镇"};
-    static const enum xmap maps[] = {MAP_CATEGORY, MAP_NONE, MAP_STATUS, MAP_NONE};
-    coldef defs[] = {
-        {labels[dim], FW_XK_TEXT, maps[dim]},
+    static const coldef defs[] = {
+        {"维度", FW_XK_INT, MAP_NONE},
+        {"项目", FW_XK_TEXT, MAP_CODE},
         {"线索数", FW_XK_INT, MAP_NONE},
         {"涉及金额(元)", FW_XK_MONEY, MAP_NONE},
+        {"非发放金额(元)", FW_XK_MONEY, MAP_NONE},
     };
-    char *sql = fw_printf("SELECT %s, count(*), sum(h.amount)" LEADS_FROM
-                          " GROUP BY 1 ORDER BY 2 DESC, 1",
-                          keys[dim]);
-    int rc = xq_filtered(ws, f, sql, defs, 3, out, err);
+    /* The selected leads read once, each under its value of every dimension and under the whole
+     * (FW_XDIM_COUNT_); the money of each (dimension, value) is that set's, each payment once. */
+    char *money = fw_money_ctes("SELECT dim || char(31) || key, id FROM sum_set");
+    char *sql = fw_printf(
+        "WITH sel AS MATERIALIZED (SELECT h.id, h.category, h.rule_id, COALESCE(c.status, 'new') AS status, "
+        "COALESCE(h.township, '(未填)') AS township" LEADS_FROM "), "
+        "sum_set(dim, key, id) AS MATERIALIZED (SELECT %d, category, id FROM sel UNION ALL SELECT %d, rule_id, id "
+        "FROM sel UNION ALL SELECT %d, status, id FROM sel UNION ALL SELECT %d, township, id FROM sel "
+        "UNION ALL SELECT %d, '合计', id FROM sel), %s"
+        "SELECT a.dim, a.key, a.n, COALESCE(m.paid, 0), COALESCE(m.other, 0) FROM (SELECT dim, key, count(*) AS n "
+        "FROM sum_set GROUP BY dim, key) a LEFT JOIN fw_money m ON m.grp = a.dim || char(31) || a.key "
+        "ORDER BY a.dim <> %d, a.dim, a.n DESC, a.key",
+        FW_XDIM_CATEGORY, FW_XDIM_RULE, FW_XDIM_STATUS, FW_XDIM_TOWNSHIP, FW_XDIM_COUNT_, money, FW_XDIM_COUNT_);
+    free(money);
+    int rc = xq_filtered(ws, f, sql, defs, (int)(sizeof defs / sizeof defs[0]), out, err);
     free(sql);
     return rc;
 }
@@ -424,18 +519,24 @@ int fw_xq_cases(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *e
         {"公民身份号码", FW_XK_ID, MAP_NONE},   {"乡镇", FW_XK_TEXT, MAP_NONE},
         {"行政村", FW_XK_TEXT, MAP_NONE},       {"状态", FW_XK_TEXT, MAP_STATUS},
         {"承办人", FW_XK_TEXT, MAP_NONE},       {"办结期限", FW_XK_DATE, MAP_NONE},
-        {"核查结论", FW_XK_TEXT, MAP_NONE},     {"理由", FW_XK_TEXT, MAP_NONE},
-        {"整改措施", FW_XK_TEXT, MAP_NONE},     {"应追回(元)", FW_XK_MONEY, MAP_NONE},
+        {"核查结论", FW_XK_LONGTEXT, MAP_NONE}, {"理由", FW_XK_TEXT, MAP_REASON},
+        {"整改措施", FW_XK_TEXT, MAP_MEASURES}, {"应追回(元)", FW_XK_MONEY, MAP_NONE},
         {"已追回(元)", FW_XK_MONEY, MAP_NONE},  {"线索数", FW_XK_INT, MAP_NONE},
         {"涉及金额(元)", FW_XK_MONEY, MAP_NONE}, {"最后变更", FW_XK_DATETIME, MAP_NONE},
     };
-    return xq_filtered(ws, f,
-                       "WITH sel AS (SELECT h.case_id, h.amount" LEADS_FROM " AND h.case_id IS NOT NULL) "
-                       "SELECT c.case_no, c.name, c.id_number, c.township, c.village, c.status, "
-                       "       c.assignee, c.due_date, c.conclusion, c.dismiss_reason, c.measures, "
-                       "       c.to_recover, c.recovered, count(*), sum(sel.amount), c.updated_at "
-                       "FROM sel JOIN cases c ON c.id = sel.case_id GROUP BY c.id ORDER BY c.id",
-                       defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+    /* A case's money: its selected leads, each payment once (audit/money.h). */
+    char *money = fw_money_ctes("SELECT case_id, id FROM sel");
+    char *sql = fw_printf("WITH sel AS MATERIALIZED (SELECT h.case_id, h.id" LEADS_FROM " AND h.case_id IS NOT NULL), %s"
+                          "SELECT c.case_no, c.name, c.id_number, c.township, c.village, c.status, "
+                          "       c.assignee, c.due_date, c.conclusion, c.dismiss_reason, c.measures, "
+                          "       c.to_recover, c.recovered, count(*), COALESCE(m.paid, 0), c.updated_at "
+                          "FROM sel JOIN cases c ON c.id = sel.case_id LEFT JOIN fw_money m ON m.grp = c.id "
+                          "GROUP BY c.id ORDER BY c.id",
+                          money);
+    free(money);
+    int rc = xq_filtered(ws, f, sql, defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+    free(sql);
+    return rc;
 }
 
 /* --- provenance ------------------------------------------------------------------------------- */
@@ -446,11 +547,11 @@ int fw_xq_cases(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *e
 int fw_xq_prov_imports(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err)
 {
     static const coldef defs[] = {
-        {"导入号", FW_XK_INT, MAP_NONE},   {"数据集", FW_XK_TEXT, MAP_NONE},
-        {"文件", FW_XK_TEXT, MAP_NONE},    {"SHA-256", FW_XK_TEXT, MAP_NONE},
-        {"编码", FW_XK_TEXT, MAP_NONE},    {"读入行数", FW_XK_INT, MAP_NONE},
+        {"导入号", FW_XK_INT, MAP_NONE},   {"数据集", FW_XK_TEXT, MAP_DATASET},
+        {"文件", FW_XK_LONGTEXT, MAP_NONE}, {"SHA-256", FW_XK_TEXT, MAP_NONE},
+        {"编码", FW_XK_TEXT, MAP_ENCODING}, {"读入行数", FW_XK_INT, MAP_NONE},
         {"载入行数", FW_XK_INT, MAP_NONE}, {"拒绝行数", FW_XK_INT, MAP_NONE},
-        {"导入人", FW_XK_TEXT, MAP_NONE},  {"导入时间", FW_XK_DATETIME, MAP_NONE},
+        {"导入人", FW_XK_TEXT, MAP_NONE},  {"导入时间", FW_XK_STAMP, MAP_NONE},
     };
     /* A run records the imports it read; a run without that record (older or hand-made) is
      * taken to have read every loaded import. */
@@ -471,13 +572,15 @@ int fw_xq_prov_runs(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_er
 {
     static const coldef defs[] = {
         {"运行号", FW_XK_INT, MAP_NONE},       {"运行人", FW_XK_TEXT, MAP_NONE},
-        {"开始", FW_XK_DATETIME, MAP_NONE},   {"结束", FW_XK_DATETIME, MAP_NONE},
-        {"结果", FW_XK_TEXT, MAP_NONE},       {"范围", FW_XK_TEXT, MAP_NONE},
+        {"开始", FW_XK_STAMP, MAP_NONE},      {"结束", FW_XK_STAMP, MAP_NONE},
+        {"结果", FW_XK_TEXT, MAP_RESULT},     {"范围", FW_XK_TEXT, MAP_SELECTION},
         {"读取的导入", FW_XK_TEXT, MAP_NONE}, {"新增线索", FW_XK_INT, MAP_NONE},
     };
+    /* The imports a run read are kept as a JSON array; people read their numbers. */
     return xq_filtered(ws, f,
                        "WITH " SEL_RUNS " SELECT r.id, r.user, r.started_at, r.finished_at, r.status, "
-                       "r.selection, r.imports, r.hits_new FROM runs r "
+                       "r.selection, CASE WHEN json_valid(r.imports) THEN (SELECT group_concat(value, '、') "
+                       "FROM json_each(r.imports)) ELSE r.imports END, r.hits_new FROM runs r "
                        "WHERE r.id IN (SELECT id FROM sel_runs) ORDER BY r.id",
                        defs, (int)(sizeof defs / sizeof defs[0]), out, err);
 }
@@ -487,12 +590,14 @@ int fw_xq_prov_rules(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_e
     static const coldef defs[] = {
         {"运行号", FW_XK_INT, MAP_NONE},       {"规则编号", FW_XK_TEXT, MAP_NONE},
         {"版本", FW_XK_TEXT, MAP_NONE},       {"规则文本 SHA-256", FW_XK_TEXT, MAP_NONE},
-        {"参数", FW_XK_TEXT, MAP_NONE},       {"规则文件", FW_XK_TEXT, MAP_NONE},
-        {"结果", FW_XK_TEXT, MAP_NONE},       {"命中数", FW_XK_INT, MAP_NONE},
+        {"参数", FW_XK_TEXT, MAP_NONE},       {"规则文件", FW_XK_LONGTEXT, MAP_NONE},
+        {"结果", FW_XK_TEXT, MAP_RESULT},     {"命中数", FW_XK_INT, MAP_NONE},
     };
+    /* Parameters are kept as a JSON object; people read name = value. */
     return xq_filtered(ws, f,
                        "WITH " SEL_RUNS " SELECT rr.run_id, rr.rule_id, rr.version, rr.text_sha256, "
-                       "rr.params, rr.file, rr.status, rr.hits FROM run_rules rr "
+                       "CASE WHEN json_valid(rr.params) THEN (SELECT group_concat(key || ' = ' || value, '，') "
+                       "FROM json_each(rr.params)) ELSE rr.params END, rr.file, rr.status, rr.hits FROM run_rules rr "
                        "WHERE rr.run_id IN (SELECT id FROM sel_runs) ORDER BY rr.run_id, rr.rule_id",
                        defs, (int)(sizeof defs / sizeof defs[0]), out, err);
 }
@@ -528,18 +633,27 @@ int fw_xq_case_record(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err
         {"乡镇", FW_XK_TEXT, MAP_NONE},        {"行政村", FW_XK_TEXT, MAP_NONE},
         {"状态", FW_XK_TEXT, MAP_STATUS},     {"承办人", FW_XK_TEXT, MAP_NONE},
         {"受理日期", FW_XK_DATE, MAP_NONE},    {"办结期限", FW_XK_DATE, MAP_NONE},
-        {"核查方式", FW_XK_TEXT, MAP_NONE},    {"核查人", FW_XK_TEXT, MAP_NONE},
-        {"核查日期", FW_XK_DATE, MAP_NONE},    {"核查结论", FW_XK_TEXT, MAP_NONE},
-        {"不属实理由", FW_XK_TEXT, MAP_NONE},  {"整改措施", FW_XK_TEXT, MAP_NONE},
+        {"核查方式", FW_XK_TEXT, MAP_METHOD},  {"核查人", FW_XK_TEXT, MAP_NONE},
+        {"核查日期", FW_XK_DATE, MAP_NONE},    {"核查结论", FW_XK_LONGTEXT, MAP_NONE},
+        {"不属实理由", FW_XK_TEXT, MAP_REASON}, {"理由说明", FW_XK_LONGTEXT, MAP_NONE},
+        {"整改措施", FW_XK_TEXT, MAP_MEASURES},
+        {"涉及金额(元)", FW_XK_MONEY, MAP_NONE}, {"非发放金额(元)", FW_XK_MONEY, MAP_NONE},
         {"应追回(元)", FW_XK_MONEY, MAP_NONE}, {"已追回(元)", FW_XK_MONEY, MAP_NONE},
         {"立案时间", FW_XK_DATETIME, MAP_NONE}, {"最后变更", FW_XK_DATETIME, MAP_NONE},
     };
-    return xq_case(ws, case_id,
-                   "SELECT case_no, name, id_number, county, township, village, status, assignee, "
-                   "       received_at, due_date, verify_method, verifier, verified_at, conclusion, "
-                   "       dismiss_reason, measures, to_recover, recovered, created_at, updated_at "
-                   "FROM cases WHERE id = ?1",
-                   defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+    /* 涉及金额: the case's present leads, each payment once (audit/money.h). */
+    char *money = fw_money_ctes("SELECT 0, id FROM hits WHERE case_id = ?1 AND state = 'present'");
+    char *sql = fw_printf("WITH %s SELECT case_no, name, id_number, county, township, village, status, assignee, "
+                          "       received_at, due_date, verify_method, verifier, verified_at, conclusion, "
+                          "       dismiss_reason, dismiss_text, measures, COALESCE((SELECT paid FROM fw_money), 0), "
+                          "       CASE WHEN (SELECT other FROM fw_money) > 0 THEN (SELECT other FROM fw_money) END, "
+                          "       to_recover, recovered, created_at, updated_at "
+                          "FROM cases WHERE id = ?1",
+                          money);
+    free(money);
+    int rc = xq_case(ws, case_id, sql, defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+    free(sql);
+    return rc;
 }
 
 /* The kind a dataset column is presented as. */
@@ -681,8 +795,8 @@ int fw_xq_case_rules(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err)
     static const coldef defs[] = {
         {"线索号", FW_XK_INT, MAP_NONE},       {"规则编号", FW_XK_TEXT, MAP_NONE},
         {"规则名称", FW_XK_TEXT, MAP_NONE},    {"类别", FW_XK_TEXT, MAP_CATEGORY},
-        {"风险等级", FW_XK_TEXT, MAP_SEVERITY}, {"政策依据", FW_XK_TEXT, MAP_NONE},
-        {"疑点描述", FW_XK_TEXT, MAP_NONE},    {"涉及金额(元)", FW_XK_MONEY, MAP_NONE},
+        {"风险等级", FW_XK_TEXT, MAP_SEVERITY}, {"政策依据", FW_XK_LONGTEXT, MAP_NONE},
+        {"疑点描述", FW_XK_LONGTEXT, MAP_NONE}, {"涉及金额(元)", FW_XK_MONEY, MAP_NONE},
         {"起始日期", FW_XK_DATE, MAP_NONE},    {"截止日期", FW_XK_DATE, MAP_NONE},
     };
     sqlite3_create_function(ws->db, "fw_rule_meta", 3, SQLITE_UTF8, NULL, fn_rule_meta, NULL, NULL);
@@ -698,13 +812,21 @@ int fw_xq_case_rules(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err)
 int fw_xq_case_history(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err)
 {
     static const coldef defs[] = {
-        {"时间", FW_XK_DATETIME, MAP_NONE}, {"操作人", FW_XK_TEXT, MAP_NONE},
-        {"操作", FW_XK_TEXT, MAP_NONE},     {"变更前", FW_XK_TEXT, MAP_NONE},
-        {"变更后", FW_XK_TEXT, MAP_NONE},   {"留痕序号", FW_XK_INT, MAP_NONE},
+        {"时间", FW_XK_DATETIME, MAP_NONE},
+        {"办理情况", FW_XK_LONGTEXT, MAP_NONE},
+        {"操作人", FW_XK_TEXT, MAP_NONE},
     };
+    /* One line per change, in words (audit/history.h); notes are trail records too. */
+    fw_history_register(ws);
     return xq_case(ws, case_id,
-                   "SELECT at, user, action, before, after, seq FROM trail WHERE object = 'case:' || ?1 "
-                   "UNION ALL SELECT at, user, 'note', NULL, text, NULL FROM case_notes WHERE case_id = ?1 "
-                   "ORDER BY 1, 6",
+                   "SELECT at, history_what_zh(action, before, after), user FROM trail "
+                   "WHERE object = 'case:' || ?1 ORDER BY seq",
                    defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+}
+
+int fw_xq_case_money(fw_ws *ws, long long case_id, fw_money *out, fw_err *err)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", case_id);
+    return fw_money_of(ws, "SELECT id FROM hits WHERE case_id = CAST(?1 AS INTEGER)", id, out, err);
 }

@@ -37,7 +37,9 @@ enum fw_xkind {
     FW_XK_ID,       /* resident ID number: always text, masked on request */
     FW_XK_MONEY,    /* integer fen, shown as yuan */
     FW_XK_DATE,     /* ISO date (YYYY-MM-DD) or month (YYYY-MM) */
-    FW_XK_DATETIME, /* ISO timestamp (YYYY-MM-DDTHH:MM:SSZ) */
+    FW_XK_DATETIME, /* ISO timestamp (YYYY-MM-DDTHH:MM:SSZ), shown in local time */
+    FW_XK_STAMP,    /* the same where the time is evidence: local time with seconds and offset */
+    FW_XK_LONGTEXT, /* text that may be long (a finding, a policy basis, a history line): wrapped */
     FW_XK_INT,      /* a count or number */
     FW_XK_REAL      /* a decimal number (area in m2) */
 };
@@ -79,10 +81,13 @@ long long fw_xq_count_leads(fw_ws *ws, const fw_export_filter *f, fw_err *err);
 /* The leads list: one row per selected hit, in hit id order. */
 int fw_xq_leads(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err);
 
-/* Leads and money at risk grouped by one dimension, largest first. Columns: key, leads, amount. */
-enum fw_xdim { FW_XDIM_CATEGORY, FW_XDIM_RULE, FW_XDIM_STATUS, FW_XDIM_TOWNSHIP };
-int fw_xq_summary(fw_ws *ws, const fw_export_filter *f, enum fw_xdim dim, fw_xquery **out,
-                  fw_err *err);
+/* Leads and money at issue grouped by each dimension, in one pass. Columns: dim (an fw_xdim;
+ * FW_XDIM_COUNT_ is the whole selection, key 合计), key (shown in Chinese), leads, amount (each
+ * payment once, audit/money.h: so a dimension's 合计 is its FW_XDIM_COUNT_ row, not the sum of
+ * its rows) and the figures not based on payments (village statistics). The whole selection's
+ * row first (none when nothing is selected), then by dim, most leads first. */
+enum fw_xdim { FW_XDIM_CATEGORY, FW_XDIM_RULE, FW_XDIM_STATUS, FW_XDIM_TOWNSHIP, FW_XDIM_COUNT_ };
+int fw_xq_summary(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err);
 
 /* The cases behind the selected leads, one row each, in case id order. */
 int fw_xq_cases(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err);
@@ -116,7 +121,12 @@ void fw_xq_free_names(char **names, int n);
 /* The evidence rows of one registry for the case, with the registry's own columns. */
 int fw_xq_case_evidence(fw_ws *ws, long long case_id, const char *dataset, fw_xquery **out,
                         fw_err *err);
-/* The case's history: the audit trail records about it, then its notes. */
+/* The case's history: its audit-trail records (notes included) in time order, one line per change
+ * in words (audit/history.h). */
 int fw_xq_case_history(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err);
+/* The money at issue of the leads fw_xq_case_rules lists (every hit of the case), each payment
+ * once: the total under that table. */
+struct fw_money;
+int fw_xq_case_money(fw_ws *ws, long long case_id, struct fw_money *out, fw_err *err);
 
 #endif

@@ -73,3 +73,10 @@ bool fw_i18n_chinese(void)
     const char *header = gettext(header_id);
     return header && strstr(header, "\nLanguage: zh") != NULL;
 }
+
+int fw_ui_chinese(void)
+{
+    /* TRANSLATORS: the language of this catalogue as a two-letter code ("zh" for Chinese); it picks
+     * the Chinese column labels of registry records. */
+    return strcmp(_("en"), "zh") == 0;
+}

@@ -20,4 +20,8 @@ const char *fw_i18n_fallback_note(void);
  * LC_MESSAGES, LANG), read from the catalogue's own header. */
 bool fw_i18n_chinese(void);
 
+/* True when the messages are Chinese (the catalogue in use says so): picks the Chinese column of
+ * tables that carry both (labels of registry columns, of case fields). */
+int fw_ui_chinese(void);
+
 #endif

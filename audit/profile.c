@@ -384,3 +384,37 @@ const char *fw_profile_sources(const fw_profile *p)
 {
     return p->sources.data;
 }
+
+static int by_bytes(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *fw_program_set(const char *list)
+{
+    if (!list)
+        return NULL;
+    char *copy = fw_strdup(list), *save = NULL;
+    char **names = NULL;
+    size_t n = 0;
+    for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        while (*w == ' ' || *w == '\t')
+            w++;
+        size_t len = strlen(w);
+        while (len && (w[len - 1] == ' ' || w[len - 1] == '\t'))
+            w[--len] = '\0';
+        if (!len)
+            continue;
+        names = fw_realloc(names, (n + 1) * sizeof *names);
+        names[n++] = w;
+    }
+    if (n)
+        qsort(names, n, sizeof *names, by_bytes);
+    fw_buf b = {0};
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(names[i], names[i - 1]) != 0)
+            fw_buf_printf(&b, "%s%s", b.len ? "," : "", names[i]);
+    free(names);
+    free(copy);
+    return b.len ? fw_buf_steal(&b) : (fw_buf_free(&b), NULL);
+}

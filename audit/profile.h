@@ -41,6 +41,12 @@ const fw_program_info *fw_profile_program(const fw_profile *p, const char *raw);
 int fw_profile_nprograms(const fw_profile *p);
 const fw_program_info *fw_profile_program_at(const fw_profile *p, int i);
 
+/* A list of programs is a set: the comma list `list` ("医疗救助,低保,医疗救助") with each name
+ * once, blanks trimmed, in byte order ("医疗救助,低保" -> "低保,医疗救助"), so the same programs read
+ * the same everywhere. NULL when list is NULL or names none. Caller frees. The SQL aggregate
+ * program_set(list) (store.h's helpers) merges the lists of many rows the same way. */
+char *fw_program_set(const char *list);
+
 /* The files that were merged, for messages ("a;b;c"). */
 const char *fw_profile_sources(const fw_profile *p);
 

@@ -1288,11 +1288,11 @@ int fw_rule_param_check(const fw_rule_param *p, const char *value, fw_err *err)
     case FW_PARAM_TEXT:
         return FW_OK;
     default:
-        return fw_fail(err, FW_EDATA, "param.%s has no declared type; declare it in the rule file "
-                                      "(param.%s.type = integer MIN..MAX, number MIN..MAX or text)",
+        return fw_fail(err, FW_EDATA, _("param.%s has no declared type; declare it in the rule file "
+                                      "(param.%s.type = integer MIN..MAX, number MIN..MAX or text)"),
                        p->name, p->name);
     }
-    return fw_fail(err, FW_EUSAGE, "param.%s must be %s, not '%s'", p->name, want, value);
+    return fw_fail(err, FW_EUSAGE, _("param.%s must be %s, not '%s'"), p->name, want, value);
 }
 
 static char *rule_setting(fw_ws *ws, const char *rule_id, const char *key)
@@ -1381,8 +1381,8 @@ int fw_rule_bind_params(fw_ws *ws, const fw_rule *r, sqlite3_stmt *st, fw_err *e
         const char *v = fw_rule_param_value(ws, r, p, &owned);
         fw_err why = {0};
         if (p->type != FW_PARAM_UNDECLARED && fw_rule_param_check(p, v, &why)) {
-            fw_fail(err, FW_EDATA, "%s:%d: [%s] %s (%s); change it with `fundwatch rules set %s param.%s VALUE` "
-                                   "or `fundwatch rules reset %s param.%s`",
+            fw_fail(err, FW_EDATA, _("%s:%d: [%s] %s (%s); change it with `fundwatch rules set %s param.%s VALUE` "
+                                   "or `fundwatch rules reset %s param.%s`"),
                     r->file, p->type_line, r->id, why.msg, owned ? "a workspace override" : "the default", r->id,
                     p->name, r->id, p->name);
             free(owned);

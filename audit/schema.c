@@ -284,8 +284,24 @@ static const char trail_v2[] =
     "DROP TABLE fresh_trail;\n";
 static const char *const v2_sections[] = {trail_v2, NULL};
 
+/* --- 3: a second reviewer for whitelist entries ------------------------------------------------- */
+/* With setting review.second = 1 a whitelist entry, which turns leads into non-leads as a dismissal
+ * does, waits for a second user (pending = 1) and suppresses nothing until approved; a rejected
+ * entry is kept, removed, with its reviewer. The engine reads whitelist_active, so it leaves out
+ * pending entries as it leaves out removed and expired ones. */
+static const char whitelist_review_v3[] =
+    "ALTER TABLE whitelist ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE whitelist ADD COLUMN reviewed_by TEXT;\n"
+    "ALTER TABLE whitelist ADD COLUMN reviewed_at TEXT;\n"
+    "DROP VIEW whitelist_active;\n"
+    "CREATE VIEW whitelist_active AS\n"
+    "  SELECT id, id_number, rule_id, reason, until FROM whitelist\n"
+    "  WHERE removed_at IS NULL AND pending = 0 AND (until IS NULL OR until >= date('now', 'localtime'));\n";
+static const char *const v3_sections[] = {whitelist_review_v3, NULL};
+
 const fw_migration fw_migrations[] = {
     {1, "initial schema", v1_sections, 1},
     {2, "trail chain version, workspace id", v2_sections, 0},
+    {3, "whitelist second reviewer", v3_sections, 0},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

@@ -22,6 +22,15 @@ extern const int fw_nmigrations;
     "WHEN 'partly_confirmed' THEN 3 WHEN 'rectifying' THEN 4 WHEN 'closed' THEN 5 "                  \
     "WHEN 'dismissed' THEN 6 ELSE 7 END"
 
+/* The stored program sets (hits.program, audit/profile.h) that contain the program given as the SQL
+ * expression p: a filter on one program matches every hit paid under it, alone or with others.
+ * The distinct sets are found by seeking the hits_program index from one value to the next (a few
+ * seeks, however many hits), so `h.program IN (...)` still uses the index. */
+#define PROGRAM_SETS_CONTAINING(p)                                                                  \
+    "(WITH RECURSIVE fw_ps(v) AS (SELECT min(program) FROM hits UNION ALL "                       \
+    "SELECT (SELECT min(program) FROM hits WHERE program > fw_ps.v) FROM fw_ps WHERE fw_ps.v IS NOT NULL) " \
+    "SELECT v FROM fw_ps WHERE v IS NOT NULL AND instr(',' || v || ',', ',' || " p " || ',') > 0)"
+
 /* The audit trail's append-only triggers, exactly as migration 1 creates them: `log verify` checks
  * that the workspace still has these and no others on the trail or the settings. */
 #define FW_TRAIL_NO_UPDATE_SQL                                                                      \

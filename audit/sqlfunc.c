@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit/dataset.h"
+#include "audit/profile.h"
 #include "audit/store.h"
 
 static const char *text_arg(sqlite3_value *v)
@@ -258,6 +259,33 @@ static void create_views(sqlite3 *db)
     fw_buf_free(&sql);
 }
 
+/* program_set(list) aggregate -> the programs of every row's comma list, as one set
+ * (fw_program_set): each name once, in a stable order. */
+static void program_set_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *v = text_arg(argv[0]);
+    fw_buf *b = sqlite3_aggregate_context(ctx, sizeof *b);
+    if (!b) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    if (v && *v)
+        fw_buf_printf(b, "%s,", v);
+}
+
+static void program_set_final(sqlite3_context *ctx)
+{
+    fw_buf *b = sqlite3_aggregate_context(ctx, 0);
+    char *set = b ? fw_program_set(b->data) : NULL;
+    if (set)
+        sqlite3_result_text(ctx, set, -1, free);
+    else
+        sqlite3_result_null(ctx);
+    if (b)
+        fw_buf_free(b);
+}
+
 void fw_sqlfunc_register(sqlite3 *db)
 {
     static const struct {
@@ -275,5 +303,6 @@ void fw_sqlfunc_register(sqlite3 *db)
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         sqlite3_create_function(db, fns[i].name, fns[i].nargs, flags, NULL, fns[i].fn, NULL, NULL);
+    sqlite3_create_function(db, "program_set", 1, flags, NULL, NULL, program_set_step, program_set_final);
     create_views(db);
 }

@@ -1,6 +1,8 @@
 /* util.c: implementation of the shared helpers declared in util.h. */
 #include "audit/util.h"
+#include "audit/i18n.h"
 
+#include <ctype.h>
 #include <nettle/sha2.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -13,9 +15,9 @@
 int fw_fail(fw_err *err, int code, const char *fmt, ...)
 {
     if (err) {
-        /* Formatted aside first: callers add context to the message they got, passing err->msg
-         * itself as an argument ("%s: %s", path, err->msg), which vsnprintf into err->msg would
-         * overwrite while reading it. */
+        /* Formatted aside first: a message may quote the error it replaces
+         * (fw_fail(err, ..., "%s: ...: %s", path, err->msg)), which vsnprintf into err->msg itself
+         * would overwrite before reading. */
         char msg[sizeof err->msg];
         va_list ap;
         va_start(ap, fmt);
@@ -241,6 +243,68 @@ int fw_utf8_fit(const char *s, int cols, char *out, size_t outsz)
     return w;
 }
 
+long fw_utf8_invalid_at(const char *s)
+{
+    size_t n = strlen(s);
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t k = p[i] < 0x80 ? 1 : fw_utf8_char_len(p + i, n - i);
+        if (k == 0)
+            return (long)i;
+        i += k;
+    }
+    return -1;
+}
+
+/* The code point of a C1 control (U+0080-U+009F) at s, -1 otherwise; *len gets its byte length. */
+static int c1_control(const unsigned char *s, int *len)
+{
+    if (s[0] == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F) {
+        *len = 2;
+        return s[1];
+    }
+    if (s[0] >= 0x80 && s[0] <= 0x9F) { /* a lone byte: an 8-bit terminal would obey it */
+        *len = 1;
+        return s[0];
+    }
+    return -1;
+}
+
+static int needs_escape(const unsigned char *p)
+{
+    for (; *p; p++)
+        if (*p < 0x20 || *p == 0x7F || (*p >= 0x80 && *p <= 0x9F) || (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
+            return 1;
+    return 0;
+}
+
+const char *fw_visible(const char *s, fw_buf *scratch)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (!needs_escape(p))
+        return s;
+    fw_buf_reset(scratch);
+    fw_buf_puts(scratch, "");
+    const unsigned char *end = p + strlen(s);
+    while (*p) {
+        int len = (int)fw_utf8_char_len(p, (size_t)(end - p)), c1;
+        if (*p < 0x20 || *p == 0x7F) {
+            fw_buf_putc(scratch, '^');
+            fw_buf_putc(scratch, (char)(*p ^ 0x40));
+            p++;
+        } else if (*p >= 0x80 && (c1 = c1_control(p, &len)) >= 0) {
+            fw_buf_putc(scratch, '~');
+            fw_buf_putc(scratch, (char)(c1 - 0x80 + 0x40));
+            p += len;
+        } else {
+            len = *p < 0x80 || len == 0 ? 1 : len;
+            fw_buf_add(scratch, (const char *)p, (size_t)len);
+            p += len;
+        }
+    }
+    return scratch->data;
+}
+
 void fw_sha256_hex(const void *data, size_t n, char out[65])
 {
     struct sha256_ctx ctx;
@@ -265,6 +329,58 @@ void fw_now_iso(char out[32])
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* "YYYY-MM-DD[T ]HH:MM[:SS]Z" -> seconds since the epoch. The Z is required: a time without a
+ * zone is not known to be UTC, so it is not converted. */
+static int parse_utc(const char *s, time_t *out)
+{
+    if (!s)
+        return 0;
+    struct tm tm = {0};
+    int n = 0;
+    if (sscanf(s, "%4d-%2d-%2d%*1[T ]%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &n) != 5 || n != 16)
+        return 0;
+    const char *rest = s + n;
+    if (rest[0] == ':' && isdigit((unsigned char)rest[1]) && isdigit((unsigned char)rest[2])) {
+        tm.tm_sec = (rest[1] - '0') * 10 + (rest[2] - '0');
+        rest += 3;
+    }
+    if (strcmp(rest, "Z") != 0 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    *out = timegm(&tm);
+    return 1;
+}
+
+int fw_time_local_tm(const char *stored, struct tm *out)
+{
+    time_t t;
+    if (!parse_utc(stored, &t))
+        return 0;
+    tzset();
+    return localtime_r(&t, out) != NULL;
+}
+
+const char *fw_time_local(const char *stored, enum fw_time_style style, char *out, size_t outsz)
+{
+    struct tm tm;
+    if (!fw_time_local_tm(stored, &tm))
+        return stored ? stored : "";
+    if (style == FW_TIME_MINUTE) {
+        strftime(out, outsz, "%Y-%m-%d %H:%M", &tm);
+        return out;
+    }
+    long off = tm.tm_gmtoff;
+    char sign = off < 0 ? '-' : '+';
+    off = off < 0 ? -off : off;
+    char day[24];
+    strftime(day, sizeof day, "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(out, outsz, "%s %c%02ld:%02ld", day, sign, off / 3600, off % 3600 / 60);
+    return out;
 }
 
 static char *user_override;

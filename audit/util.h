@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Exit codes, documented in README.md and fundwatch(1). */
 enum fw_exit {
@@ -54,9 +55,12 @@ void fw_buf_reset(fw_buf *b);
 void fw_buf_free(fw_buf *b);
 char *fw_buf_steal(fw_buf *b); /* returns data (never NULL), leaves b empty; caller frees */
 
-/* Length of the well-formed UTF-8 character at s (n bytes available): 1-4, or 0 when s does not
- * start one (no overlongs, no surrogates, nothing above U+10FFFF). */
+/* Length of the well-formed UTF-8 character at s (1 to 4; no overlongs, no surrogates, at most
+ * U+10FFFF), or 0 when s does not start one. n: the bytes available at s. */
 size_t fw_utf8_char_len(const unsigned char *s, size_t n);
+/* Byte offset of the first byte of s that is not well-formed UTF-8, or -1 when s is valid. */
+long fw_utf8_invalid_at(const char *s);
+
 /* Terminal display width of UTF-8 text (CJK = 2 columns), using wcwidth() under the current
  * locale; invalid bytes count as one column each. */
 int fw_utf8_width(const char *s);
@@ -70,11 +74,34 @@ int fw_utf8_fit(const char *s, int cols, char *out, size_t outsz);
  * candidate the word begins (2 characters or more); NULL when nothing is that close. */
 const char *fw_closest(const char *word, const char *const *candidates);
 
+/* s as it may be shown on a terminal: control characters that a terminal would obey (ESC starting
+ * an escape sequence, BEL, CR, a newline breaking a table) are shown in caret notation as curses
+ * draws them: C0 and DEL as ^X (ESC is ^[, BEL ^G, DEL ^?), C1 (U+0080-U+009F, and such bytes
+ * that are not part of a UTF-8 character) as ~X. Returns s itself when it holds none, else the
+ * escaped text in *scratch (valid until scratch changes). The CLI's tables and every TUI cell
+ * (fw_tui_put) show data through this one function; CSV and JSON keep the data and escape it by
+ * their own rules. */
+const char *fw_visible(const char *s, fw_buf *scratch);
+
 /* SHA-256 of a byte range as 64 lower-case hex characters + NUL (nettle underneath). */
 void fw_sha256_hex(const void *data, size_t n, char out[65]);
 
 /* Current time as ISO 8601 in UTC with seconds ("2026-11-23T12:00:00Z"). */
 void fw_now_iso(char out[32]);
+
+/* Times are stored in UTC and shown in local time (TZ, else the machine's zone): the one place
+ * that turns a stored time into what a person reads, on screen, in CLI tables and in workbooks. */
+enum fw_time_style {
+    FW_TIME_MINUTE,   /* "2026-12-05 15:48": screens, tables, history */
+    FW_TIME_EVIDENCE  /* "2026-12-05 15:48:30 +08:00": where the time is evidence (provenance) */
+};
+enum { FW_TIME_SIZE = 40 };
+/* Formats a stored UTC time ("2026-12-05T07:48:30Z"; also without seconds or with a space for
+ * the T) in local time into out and returns out. Anything else (a date, a month, free text) is
+ * returned itself, unchanged, and NULL as "": a day has no time zone. */
+const char *fw_time_local(const char *stored, enum fw_time_style style, char *out, size_t outsz);
+/* The local broken-down time of a stored UTC time; false when stored is not one. */
+int fw_time_local_tm(const char *stored, struct tm *out);
 double fw_now_seconds(void); /* a monotonic clock, for durations */
 
 /* The acting user: --user, else $FUNDWATCH_USER, else the login name. */

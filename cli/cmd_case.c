@@ -10,6 +10,7 @@
 
 #include "audit/anchor.h"
 #include "audit/cases.h"
+#include "audit/history.h"
 #include "audit/i18n.h"
 #include "audit/known.h"
 #include "audit/trail.h"
@@ -64,10 +65,12 @@ const char usage_whitelist[] =
     N_("usage: fundwatch whitelist add ID_NUMBER RULE_ID --reason TEXT [--until YYYY-MM-DD]\n"
     "       fundwatch whitelist list [--all]\n"
     "       fundwatch whitelist remove N\n"
+    "       fundwatch whitelist approve N [--reject]\n"
     "\n"
     "An entry makes later rule runs store this person's hits of this rule as 'whitelisted' (shown,\n"
-    "not a lead) until the --until day (inclusive). list shows active entries, --all also expired\n"
-    "and removed ones. Every change is recorded in the audit trail.\n");
+    "not a lead) until the --until day (inclusive). list shows active and pending entries, --all also\n"
+    "expired, removed and rejected ones. With `case review on` a new entry is pending until a second\n"
+    "user approves it (approve N, or --reject). Every change is recorded in the audit trail.\n");
 
 /* --- shared helpers ----------------------------------------------------------------------------- */
 
@@ -190,9 +193,17 @@ static char *words_text(const fw_label *table, const char *codes)
     return fw_buf_steal(&b);
 }
 
+/* A stored UTC time as the person reads it (local time); *buf holds the text. */
+static const char *local(const char *stored, char buf[FW_TIME_SIZE])
+{
+    return stored ? fw_time_local(stored, FW_TIME_MINUTE, buf, FW_TIME_SIZE) : NULL;
+}
+
 static void show_case_text(const fw_case *c)
 {
     char *to = yuan(c->to_recover), *got = yuan(c->recovered), *amount = yuan(c->amount);
+    char *other = c->amount_other ? yuan(c->amount_other) : NULL;
+    char created[FW_TIME_SIZE], updated[FW_TIME_SIZE], pending_at[FW_TIME_SIZE];
     char *status = fw_printf("%s%s%s%s", fw_i18n_chinese() ? "" : c->status, fw_i18n_chinese() ? "" : " ",
                              zh(fw_case_statuses, c->status),
                              c->resolved_by_data ? _("  (resolved by data: every hit is gone)") : "");
@@ -200,8 +211,10 @@ static void show_case_text(const fw_case *c)
     char *reason = words_text(fw_dismiss_reasons, c->dismiss_reason);
     char *measures = words_text(fw_measures, c->measures);
     char *pending = c->pending_status ? fw_printf(_("%s, asked by %s at %s (needs `case approve` by another user)"),
-                                                  fw_label_show(fw_case_statuses, c->pending_status), c->pending_by, c->pending_at)
+                                                  fw_label_show(fw_case_statuses, c->pending_status), c->pending_by,
+                                                  local(c->pending_at, pending_at))
                                       : NULL;
+    char *stat = other ? fw_printf(_("%s (village statistics, hits citing no payment)"), other) : NULL;
     char *hits = fw_printf(_("%lld present of %lld"), c->hits_present, c->hits_total);
     char *period = c->period_from ? fw_printf("%s .. %s", c->period_from, c->period_to ? c->period_to : "") : NULL;
     printf(_("case %s (id %lld, version %lld)\n"), c->case_no, c->id, c->version);
@@ -218,7 +231,8 @@ static void show_case_text(const fw_case *c)
     show_line(N_("period"), period);
     show_line(N_("hits"), hits);
     show_line(N_("amount"), amount);
-    show_line(N_("warning date"), c->created_at);
+    show_line(N_("not payment-based"), stat);
+    show_line(N_("warning date"), local(c->created_at, created));
     show_line(N_("assignee"), c->assignee);
     show_line(N_("received"), c->received_at);
     show_line(N_("due"), c->due_date);
@@ -235,10 +249,21 @@ static void show_case_text(const fw_case *c)
     show_line(N_("closed"), c->closed_at);
     show_line(N_("closure note"), c->closure_note);
     show_line(N_("reviewed by"), c->reviewed_by);
-    show_line(N_("updated"), c->updated_at);
+    show_line(N_("updated"), local(c->updated_at, updated));
     show_line(N_("updated by"), c->updated_by);
-    free(to), free(got), free(amount), free(status), free(pending), free(hits), free(period);
+    free(to), free(got), free(amount), free(other), free(stat), free(status), free(pending), free(hits), free(period);
     free(method), free(reason), free(measures);
+}
+
+/* "key": money in yuan as a JSON number (283.78), like every money value the CLI prints. */
+static void json_yuan(fw_buf *b, const char *key, long long fen)
+{
+    char *y = yuan(fen);
+    if (b->len && b->data[b->len - 1] != '{')
+        fw_buf_putc(b, ',');
+    fw_json_string(b, key);
+    fw_buf_printf(b, ":%s", y);
+    free(y);
 }
 
 static void show_case_json(const fw_case *c)
@@ -257,7 +282,8 @@ static void show_case_json(const fw_case *c)
     fw_json_field_str(&b, "township", c->township);
     fw_json_field_str(&b, "village", c->village);
     fw_json_field_str(&b, "rules", c->rules);
-    fw_json_field_int(&b, "amount", c->amount);
+    json_yuan(&b, "amount", c->amount);
+    json_yuan(&b, "other_amount", c->amount_other);
     fw_json_field_str(&b, "assignee", c->assignee);
     fw_json_field_str(&b, "due_date", c->due_date);
     fw_json_field_str(&b, "verify_method", c->verify_method);
@@ -266,8 +292,8 @@ static void show_case_json(const fw_case *c)
     fw_json_field_str(&b, "dismiss_reason", c->dismiss_reason);
     fw_json_field_str(&b, "dismiss_text", c->dismiss_text);
     fw_json_field_str(&b, "measures", c->measures);
-    fw_json_field_int(&b, "to_recover", c->to_recover);
-    fw_json_field_int(&b, "recovered", c->recovered);
+    json_yuan(&b, "to_recover", c->to_recover);
+    json_yuan(&b, "recovered", c->recovered);
     fw_json_field_str(&b, "closed_at", c->closed_at);
     fw_json_field_int(&b, "version", c->version);
     fw_buf_puts(&b, "}");
@@ -291,8 +317,29 @@ static int show_section(fw_cli *cli, fw_ws *ws, long long id, const char *name, 
     return print_stmt(cli, st);
 }
 
+/* The case's history: one line per change in words for people; with the stored records (money in
+ * yuan) in csv and json. */
+static int case_history_rows(fw_ws *ws, long long id, int brief, sqlite3_stmt **st, fw_err *err)
+{
+    char *object = fw_printf("case:%lld", id);
+    int rc = fw_history_list(ws, object, 0, brief, st, err);
+    free(object);
+    return rc;
+}
+
+static int case_history_brief(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
+{
+    return case_history_rows(ws, id, 1, st, err);
+}
+
+static int case_history_full(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
+{
+    return case_history_rows(ws, id, 0, st, err);
+}
+
 static int case_show(fw_cli *cli, int argc, char **argv)
 {
+    section_query case_history = cli->format == FW_FMT_TABLE ? case_history_brief : case_history_full;
     if (argc != 2)
         return fw_cli_usage(cli);
     fw_ws *ws;
@@ -310,7 +357,7 @@ static int case_show(fw_cli *cli, int argc, char **argv)
     if (rc == FW_OK)
         rc = show_section(cli, ws, c.id, "notes", fw_case_notes);
     if (rc == FW_OK)
-        rc = show_section(cli, ws, c.id, "history", fw_case_history);
+        rc = show_section(cli, ws, c.id, "history", case_history);
     if (cli->format == FW_FMT_JSON)
         puts("}");
     fw_case_free(&c);
@@ -676,7 +723,9 @@ int cmd_log(fw_cli *cli, int argc, char **argv)
     } else if ((rc = fw_cli_open(cli, FW_WS_READ, &ws)) != FW_OK) {
         return rc;
     }
-    rc = fw_trail_list(ws, object, (long)limit, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    /* People read each record in words; csv and json also carry the stored record (money in yuan). */
+    rc = fw_history_list(ws, object, (long)limit, cli->format == FW_FMT_TABLE, &st, &err) ? fw_cli_report(cli, &err)
+                                                                                          : print_stmt(cli, st);
     free(object);
     fw_ws_close(ws);
     return rc;
@@ -712,6 +761,9 @@ static int whitelist_add(fw_cli *cli, int argc, char **argv)
     rc = fw_whitelist_add(ws, argv[optind], argv[optind + 1], reason, until, &id, &err);
     if (rc)
         rc = fw_cli_report(cli, &err);
+    else if (fw_case_review_required(ws))
+        printf("whitelist entry %lld added; it awaits approval by a second user (`fundwatch whitelist approve %lld`)\n",
+               id, id);
     else
         printf(_("whitelist entry %lld added; it takes effect at the next `fundwatch run`\n"), id);
     fw_ws_close(ws);
@@ -762,6 +814,30 @@ static int whitelist_remove(fw_cli *cli, int argc, char **argv)
     return rc;
 }
 
+static int whitelist_approve(fw_cli *cli, int argc, char **argv)
+{
+    long long id;
+    bool reject = argc == 3 && strcmp(argv[2], "--reject") == 0;
+    if (argc != 2 && !reject)
+        return fw_cli_usage(cli);
+    if (parse_count(cli, "whitelist approve", argv[1], &id))
+        return FW_EUSAGE;
+    fw_ws *ws;
+    fw_err err = {0};
+    int rc = fw_cli_open(cli, FW_WS_WRITE, &ws);
+    if (rc)
+        return rc;
+    rc = fw_whitelist_approve(ws, id, reject, &err);
+    if (rc)
+        rc = fw_cli_report(cli, &err);
+    else if (reject)
+        printf("whitelist entry %lld rejected by %s; it suppresses nothing\n", id, fw_user());
+    else
+        printf("whitelist entry %lld approved by %s; it takes effect at the next `fundwatch run`\n", id, fw_user());
+    fw_ws_close(ws);
+    return rc;
+}
+
 int cmd_whitelist(fw_cli *cli, int argc, char **argv)
 {
     if (argc < 2)
@@ -773,5 +849,8 @@ int cmd_whitelist(fw_cli *cli, int argc, char **argv)
         return whitelist_list(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "remove") == 0)
         return whitelist_remove(cli, argc - 1, argv + 1);
-    return fw_cli_unknown_word(cli, _("subcommand"), argv[1], (const char *const[]){"add", "list", "remove", NULL});
+    if (strcmp(argv[1], "approve") == 0)
+        return whitelist_approve(cli, argc - 1, argv + 1);
+    return fw_cli_unknown_word(cli, _("subcommand"), argv[1],
+                               (const char *const[]){"add", "list", "remove", "approve", NULL});
 }

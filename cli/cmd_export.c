@@ -45,7 +45,8 @@ const char usage_export[] =
     "\n"
     "An unknown filter value (a township that does not exist) exits 5 listing the known values.\n"
     "exit codes: 0 written, 2 usage, 4 workspace, 5 unknown case or filter value, 6 FILE exists (use --force),\n"
-    "            1 cannot write (directory, disk full), 130 interrupted (Ctrl-C or SIGTERM)\n");
+    "            1 cannot write (directory, disk full), 3 text that is not UTF-8,\n"
+    "            130 interrupted (Ctrl-C or SIGTERM; no file is left)\n");
 
 typedef struct export_args {
     fw_export_filter filter;
@@ -248,6 +249,9 @@ static int run_export(fw_cli *cli, fw_ws *ws, export_args *a)
     fw_cli_restore_stops(&stops);
     if (show)
         fputc('\n', stderr);
+    if (res.stale_removed)
+        fprintf(stderr, "fundwatch export: removed %d temporary file%s left in the folder by exports that were "
+                        "killed\n", res.stale_removed, res.stale_removed == 1 ? "" : "s");
     if (rc)
         return fw_cli_report(cli, &err);
     printf(a->list == FW_LIST_CASES ? _("%s: %lld cases, %d sheets, sha256 %s\n")

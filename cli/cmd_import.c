@@ -28,7 +28,7 @@ const char usage_init[] =
 const char usage_import[] =
     /* xgettext:no-c-format */
     N_("usage: fundwatch import DATASET FILE [--profile INI] [--encoding auto|utf-8|gb18030]\n"
-    "                        [--replace|--append] [--max-rejects N]\n"
+    "                        [--replace|--append [--correct]] [--max-rejects N]\n"
     "\n"
     "Loads FILE (CSV, UTF-8 or GB18030/GBK, header row first) into DATASET, all or nothing.\n"
     "Headers are matched to canonical columns through the import profile (shipped, then\n"
@@ -41,12 +41,16 @@ const char usage_import[] =
     "  --encoding E      auto (default), utf-8 or gb18030\n"
     "  --append          add to the rows already loaded (default)\n"
     "  --replace         replace the dataset's rows (also allows loading the same file again)\n"
+    "  --correct         the file corrects rows already loaded: rows whose payment_id (or, without\n"
+    "                    one, whose every value) repeats a loaded row replace that row; recorded in\n"
+    "                    the audit trail. Without it such an append is refused (exit 6)\n"
     "  --max-rejects N   fail the whole file when more than N rows are rejected\n"
     "                    (default: 1% of the rows read, at least 10)\n"
     "\n"
     "Ctrl-C or SIGTERM stops the import, also while it waits for a FIFO's writer; nothing is loaded.\n"
     "\n"
-    "Exit: 0 loaded, 2 usage, 3 bad file or too many rejects, 6 same file already loaded,\n"
+    "Exit: 0 loaded, 2 usage, 3 bad file or too many rejects, 6 same file already loaded or rows\n"
+    "repeating loaded rows without --correct,\n"
     "130 interrupted (nothing loaded).\n");
 
 const char usage_index[] =
@@ -147,6 +151,9 @@ static void print_summary_text(const char *dataset, const char *file, const fw_i
     if (r->rows_blank)
         printf(_(", %lld blank lines skipped"), r->rows_blank);
     putchar('\n');
+    if (r->rows_replaced)
+        printf("  correction %lld rows replaced %lld earlier rows with the same payment_id or values "
+               "(recorded in the audit trail)\n", r->rows_repeating, r->rows_replaced);
     if (r->min_date[0])
         printf(_("  dates      %s .. %s\n"), r->min_date, r->max_date);
     printf(_("  sha256     %s\n"), r->sha256);
@@ -183,7 +190,8 @@ static int parse_import_args(fw_cli *cli, int argc, char **argv, fw_import_opts 
     static const struct option longopts[] = {
         {"profile", required_argument, NULL, 'p'},   {"encoding", required_argument, NULL, 'e'},
         {"replace", no_argument, NULL, 'r'},         {"append", no_argument, NULL, 'a'},
-        {"max-rejects", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0},
+        {"max-rejects", required_argument, NULL, 'm'}, {"correct", no_argument, NULL, 'c'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     while ((c = fw_cli_getopt(cli, argc, argv, longopts)) != -1) {
@@ -196,6 +204,7 @@ static int parse_import_args(fw_cli *cli, int argc, char **argv, fw_import_opts 
             break;
         case 'r': o->replace = true; break;
         case 'a': o->replace = false; break;
+        case 'c': o->correct = true; break;
         case 'm':
             o->max_rejects = strtoll(optarg, &end, 10);
             if (*optarg == '\0' || *end || o->max_rejects < 0)

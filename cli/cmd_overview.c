@@ -1,6 +1,6 @@
 /* cmd_overview.c: `fundwatch overview`: the dashboard figures (datasets, last run, hits by
- * category, severity and case status, money at risk, clusters by village and by program and
- * month) as one listing. The TUI's overview screen reads the same query (fw_overview_prepare), so
+ * category, severity and case status, money at issue counted once, clusters by village and by
+ * program and month) as one listing. The TUI's overview screen reads the same query (fw_overview_prepare), so
  * the two always agree. */
 #include <getopt.h>
 #include <stdlib.h>
@@ -17,9 +17,13 @@ const char usage_overview[] =
     "  section   dataset, run, total, category, severity, status, village, program_month\n"
     "  item      what the row counts (dataset name, category, township and village, ...)\n"
     "  count     rows in the dataset, or present hits\n"
-    "  amount    payments total (dataset payments) or money at risk of the hits (fen in csv/json)\n"
+    "  amount    payments total (dataset payments), or the money at issue of the hits: the payments\n"
+    "            they cite, each counted once however many rules hit it (yuan, two decimals)\n"
+    "  other_amount  figures of hits not based on payments (village statistics, hits citing no\n"
+    "            payment): shown apart, never added to amount\n"
     "  rejected  rows refused by the imports of a dataset\n"
-    "  first, last  date range (dataset dates, run start and finish, hit periods)\n"
+    "  first, last  date range (dataset dates, run start and finish, hit periods); times in local\n"
+    "            time in the table, as stored (UTC, ISO) in csv and json\n"
     "\n"
     "  --top N   rows in each cluster section (village, program_month); default 10\n"
     "\n"

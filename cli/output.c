@@ -1,5 +1,7 @@
 /* output.c: the one printer of listings (fw_print_rows): aligned tables for people, CSV and JSON
- * for programs. Tables are aligned in display columns so Chinese names line up. */
+ * for programs. Tables are aligned in display columns so Chinese names line up, and show control
+ * characters from the data instead of sending them to the terminal; CSV neutralises text that a
+ * spreadsheet would run as a formula (export/csvout.h); JSON escapes controls as \u001b. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,40 +9,40 @@
 #include "audit/trail.h"
 #include "audit/vocab.h"
 #include "cli/cli.h"
+#include "export/csvout.h"
 
-/* Money columns are stored in fen; a table shows yuan. */
+/* Money columns are stored in fen and shown in yuan with two decimals in every format; a column
+ * that keeps fen says so in its name (..._fen) and is printed as stored. */
 static int is_money_column(const char *name)
 {
     size_t n = strlen(name);
-    return strstr(name, "amount") != NULL || (n > 4 && strcmp(name + n - 4, "_fen") == 0) ||
-           strcmp(name, "recovered") == 0 || strcmp(name, "to_recover") == 0;
+    if (n > 4 && strcmp(name + n - 4, "_fen") == 0)
+        return 0;
+    return strstr(name, "amount") != NULL || strcmp(name, "recovered") == 0 || strcmp(name, "to_recover") == 0;
 }
 
-static char *cell_text(sqlite3_stmt *st, int i, int as_money)
+static char *yuan_text(long long v)
+{
+    return fw_printf("%s%lld.%02lld", v < 0 ? "-" : "", llabs(v) / 100, llabs(v) % 100);
+}
+
+/* A cell as text: money in yuan. In a table (for people, scratch given) a stored UTC time reads in
+ * local time, and data that could hold terminal control codes (a name with ESC ] 0 ; ... BEL would
+ * retitle the window) is made visible as the TUI shows it; CSV and JSON keep the stored ISO time,
+ * whose Z says its zone. */
+static char *cell_text(sqlite3_stmt *st, int i, int as_money, fw_buf *scratch)
 {
     int type = sqlite3_column_type(st, i);
     if (type == SQLITE_NULL)
         return fw_strdup("");
-    if (as_money && type == SQLITE_INTEGER) {
-        long long v = sqlite3_column_int64(st, i);
-        return fw_printf("%s%lld.%02lld", v < 0 ? "-" : "", llabs(v) / 100, llabs(v) % 100);
+    if (as_money && type == SQLITE_INTEGER)
+        return yuan_text(sqlite3_column_int64(st, i));
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    if (scratch && type == SQLITE_TEXT) {
+        char when[FW_TIME_SIZE];
+        return fw_strdup(fw_visible(fw_time_local(v, FW_TIME_MINUTE, when, sizeof when), scratch));
     }
-    return fw_strdup((const char *)sqlite3_column_text(st, i));
-}
-
-static void csv_cell(FILE *out, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    return fw_strdup(scratch ? fw_visible(v, scratch) : v);
 }
 
 /* JSON strings are escaped by the one escaper the audit trail also uses. */
@@ -58,7 +60,7 @@ static long print_csv(sqlite3_stmt *st, FILE *out, int *rc)
     for (int i = 0; i < n; i++) {
         if (i)
             fputc(',', out);
-        csv_cell(out, sqlite3_column_name(st, i));
+        fw_csv_text(out, sqlite3_column_name(st, i));
     }
     fputs("\r\n", out);
     long rows = 0;
@@ -66,8 +68,14 @@ static long print_csv(sqlite3_stmt *st, FILE *out, int *rc)
         for (int i = 0; i < n; i++) {
             if (i)
                 fputc(',', out);
-            const unsigned char *v = sqlite3_column_text(st, i);
-            csv_cell(out, v ? (const char *)v : "");
+            int type = sqlite3_column_type(st, i);
+            char *c = cell_text(st, i, is_money_column(sqlite3_column_name(st, i)), NULL);
+            /* Numbers (money in yuan too) stay numbers; text is neutralised against formula injection. */
+            if (type == SQLITE_INTEGER || type == SQLITE_FLOAT)
+                fw_csv_field(out, c);
+            else
+                fw_csv_text(out, c);
+            free(c);
         }
         fputs("\r\n", out);
         rows++;
@@ -87,7 +95,14 @@ static long print_json(sqlite3_stmt *st, FILE *out, int *rc)
                 fputs(", ", out);
             json_string(out, sqlite3_column_name(st, i));
             fputs(": ", out);
-            switch (sqlite3_column_type(st, i)) {
+            int type = sqlite3_column_type(st, i);
+            if (type == SQLITE_INTEGER && is_money_column(sqlite3_column_name(st, i))) {
+                char *y = yuan_text(sqlite3_column_int64(st, i)); /* a JSON number in yuan: 283.78 */
+                fputs(y, out);
+                free(y);
+                continue;
+            }
+            switch (type) {
             case SQLITE_NULL: fputs("null", out); break;
             case SQLITE_INTEGER: fprintf(out, "%lld", sqlite3_column_int64(st, i)); break;
             case SQLITE_FLOAT: fprintf(out, "%.17g", sqlite3_column_double(st, i)); break;
@@ -199,8 +214,9 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
     int *money = fw_calloc((size_t)n, sizeof *money);
     char **cells = NULL;
     long rows = 0, cap = 0;
+    fw_buf scratch = {0};
     for (int i = 0; i < n; i++) {
-        width[i] = fw_utf8_width(header_text(sqlite3_column_name(st, i)));
+        width[i] = fw_utf8_width(fw_visible(header_text(sqlite3_column_name(st, i)), &scratch));
         money[i] = is_money_column(sqlite3_column_name(st, i));
     }
     while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -209,7 +225,7 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
             cells = fw_realloc(cells, (size_t)cap * (size_t)n * sizeof *cells);
         }
         for (int i = 0; i < n; i++) {
-            char *c = table_value(sqlite3_column_name(st, i), cell_text(st, i, money[i]));
+            char *c = table_value(sqlite3_column_name(st, i), cell_text(st, i, money[i], &scratch));
             int w = fw_utf8_width(c);
             if (w > width[i])
                 width[i] = w;
@@ -218,7 +234,7 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
         rows++;
     }
     for (int i = 0; i < n; i++) {
-        const char *h = header_text(sqlite3_column_name(st, i));
+        const char *h = fw_visible(header_text(sqlite3_column_name(st, i)), &scratch);
         fputs(h, out);
         if (i + 1 < n)
             pad(out, width[i] - fw_utf8_width(h) + 2);
@@ -237,6 +253,7 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
         }
         fputc('\n', out);
     }
+    fw_buf_free(&scratch);
     free(cells);
     free(width);
     free(money);

@@ -11,7 +11,7 @@
 
 #include "audit/i18n.h"
 #include "audit/trail.h"
-#include "export/xlsxread.h"
+#include "export/xlsxpair.h"
 
 /* Anything bigger is not a register or an e-mail someone pasted an anchor into. */
 enum { MAX_TEXT_BYTES = 16 << 20 };

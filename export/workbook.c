@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "audit/dataset.h"
+#include "audit/money.h"
 #include "export/provenance.h"
 #include "export/xlsx.h"
 
@@ -25,12 +26,7 @@ typedef struct wb {
     long long total;     /* leads the filter selects */
     long long done;      /* leads written so far */
     int sheets;
-    struct tallies *tally; /* NDIMS tallies for the summary, or NULL when there is none */
 } wb;
-
-/* Columns of the lead list (fw_xq_leads) that the summary reads. */
-enum { LEAD_RULE = 1, LEAD_CATEGORY = 2, LEAD_TOWNSHIP = 7, LEAD_AMOUNT = 10, LEAD_STATUS = 15 };
-enum { NDIMS = 4 };
 
 /* --- cells and tables ------------------------------------------------------------------------- */
 
@@ -45,6 +41,12 @@ static int put_cell(wb *w, fw_xsheet *s, int row, int col, fw_xquery *q, int i)
     case FW_XK_REAL: return fw_xs_number(s, row, col, fw_xq_real(q, i), w->err);
     case FW_XK_DATE: return fw_xs_date(s, row, col, fw_xq_text(q, i), w->err);
     case FW_XK_DATETIME: return fw_xs_datetime(s, row, col, fw_xq_text(q, i), w->err);
+    case FW_XK_STAMP: { /* evidence: the local time with its offset, as text nobody can misread */
+        char when[FW_TIME_SIZE];
+        return fw_xs_text(s, row, col, fw_time_local(fw_xq_text(q, i), FW_TIME_EVIDENCE, when, sizeof when),
+                          FW_XS_PLAIN, w->err);
+    }
+    case FW_XK_LONGTEXT: return fw_xs_text(s, row, col, fw_xq_text(q, i), FW_XS_WRAP, w->err);
     case FW_XK_ID:
         if (w->o->mask_ids) {
             char masked[64];
@@ -116,6 +118,7 @@ static int put_table(wb *w, fw_xsheet *s, int *row, const char *title, fw_xquery
         *first = top;
     if (last)
         *last = r - 1;
+    fw_xs_keep_together(s, *row, r); /* title, header, rows and 合计 on one page when they fit */
     if (r == top) {
         if (fw_xs_text(s, r++, 0, "(无)", FW_XS_PLAIN, w->err))
             goto fail;
@@ -151,6 +154,7 @@ static int put_record(wb *w, fw_xsheet *s, int *row, const char *title, fw_xquer
         if (fw_xs_text(s, r, 0, fw_xq_col(q, i)->label, FW_XS_LABEL, w->err) ||
             put_cell(w, s, r, 1, q, i))
             return close_with(q, w->err->code);
+    fw_xs_keep_together(s, *row, r - 1);
     *row = r + 1;
     return close_with(q, FW_OK);
 }
@@ -164,126 +168,73 @@ static fw_xsheet *new_sheet(wb *w, const char *name)
 }
 
 /* --- 概览: the summary ------------------------------------------------------------------------
- * The summary is tallied while the lead list is written (one pass over the leads instead of one
- * GROUP BY scan per dimension) and written last, into the sheet added first. Tallies hold one
- * entry per distinct category, rule, status or township: small, whatever the number of leads. */
+ * Written last, into the sheet added first, from one query over the selected leads
+ * (fw_xq_summary): every total counts each payment once, so a table's 合计 row is the money of the
+ * whole selection, not the sum of its rows (two rules on one payment sit in two rows). */
 
-typedef struct tally {
-    char *key;      /* owned; NULL = empty slot */
-    long long n, fen;
-} tally;
-
-typedef struct tallies {
-    tally *slot;    /* open addressing, cap a power of two, at most half full */
-    size_t cap, used;
-} tallies;
-
-/* The lead list columns the summary groups by (see fw_xq_leads), in the order shown. */
 static const struct {
-    int col;
     const char *title, *label, *chart;
-} dims[NDIMS] = {
-    {LEAD_CATEGORY, "按类别", "类别", "各类别线索数"},
-    {LEAD_RULE, "按规则", "规则", NULL},
-    {LEAD_STATUS, "按状态", "状态", NULL},
-    {LEAD_TOWNSHIP, "按乡镇", "乡镇", "各乡镇线索数"},
+} dims[FW_XDIM_COUNT_] = {
+    [FW_XDIM_CATEGORY] = {"按类别", "类别", "各类别线索数"},
+    [FW_XDIM_RULE] = {"按规则", "规则", NULL},
+    [FW_XDIM_STATUS] = {"按状态", "状态", NULL},
+    [FW_XDIM_TOWNSHIP] = {"按乡镇", "乡镇", "各乡镇线索数"},
 };
 
-static size_t hash_key(const char *s)
+/* One summary row: value, leads, money at issue, figures not based on payments. */
+static int put_summary_row(wb *w, fw_xsheet *s, int row, fw_xquery *q, enum fw_xstyle key_style)
 {
-    size_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    return fw_xs_text(s, row, 0, fw_xq_text(q, 1), key_style, w->err) ||
+                   fw_xs_number(s, row, 1, (double)fw_xq_int(q, 2), w->err) ||
+                   fw_xs_money(s, row, 2, fw_xq_int(q, 3), w->err) ||
+                   (fw_xq_int(q, 4) && fw_xs_money(s, row, 3, fw_xq_int(q, 4), w->err))
+               ? w->err->code
+               : FW_OK;
 }
 
-static tally *tally_slot(tallies *t, const char *key)
-{
-    size_t i = hash_key(key) & (t->cap - 1);
-    while (t->slot[i].key && strcmp(t->slot[i].key, key) != 0)
-        i = (i + 1) & (t->cap - 1);
-    return &t->slot[i];
-}
+/* The whole selection's figures: every dimension's 合计. */
+typedef struct totals_row {
+    long long leads, paid, other;
+} totals_row;
 
-static void tally_grow(tallies *t)
+/* One dimension's table, kept on one page with its chart below it: q is at the dimension's first
+ * row (or past the end) and is left at the next dimension's. *more: q's last step. */
+static int put_dimension(wb *w, fw_xsheet *s, int *row, int d, fw_xquery *q, int *more, const totals_row *all)
 {
-    tallies bigger = {fw_calloc(t->cap ? t->cap * 2 : 64, sizeof(tally)), t->cap ? t->cap * 2 : 64, t->used};
-    for (size_t i = 0; i < t->cap; i++)
-        if (t->slot[i].key)
-            *tally_slot(&bigger, t->slot[i].key) = t->slot[i];
-    free(t->slot);
-    *t = bigger;
-}
-
-static void tally_add(tallies *t, const char *key, long long fen)
-{
-    if (2 * (t->used + 1) > t->cap)
-        tally_grow(t);
-    tally *e = tally_slot(t, key);
-    if (!e->key) {
-        e->key = fw_strdup(key);
-        t->used++;
+    int r = *row, top = r;
+    if (fw_xs_text(s, r++, 0, dims[d].title, FW_XS_TITLE, w->err) ||
+        fw_xs_text(s, r, 0, dims[d].label, FW_XS_HEADER, w->err) ||
+        fw_xs_text(s, r, 1, "线索数", FW_XS_HEADER, w->err) || fw_xs_text(s, r, 2, "涉及金额(元)", FW_XS_HEADER, w->err) ||
+        fw_xs_text(s, r++, 3, "非发放金额(元)", FW_XS_HEADER, w->err))
+        return w->err->code;
+    int first = r;
+    while (*more == 1 && fw_xq_int(q, 0) == d) {
+        if (put_summary_row(w, s, r++, q, FW_XS_PLAIN))
+            return w->err->code;
+        *more = fw_xq_step(q, w->err);
     }
-    e->n++;
-    e->fen += fen;
-}
-
-static void tally_free(tallies *t)
-{
-    for (size_t i = 0; i < t->cap; i++)
-        free(t->slot[i].key);
-    free(t->slot);
-    memset(t, 0, sizeof *t);
-}
-
-/* Most leads first, then by name, as a reader scans a summary. */
-static int by_leads(const void *a, const void *b)
-{
-    const tally *x = a, *y = b;
-    if (x->n != y->n)
-        return x->n > y->n ? -1 : 1;
-    return strcmp(x->key, y->key);
-}
-
-static void tally_lead(wb *w, fw_xquery *q)
-{
-    long long fen = fw_xq_int(q, LEAD_AMOUNT);
-    for (int d = 0; d < NDIMS; d++) {
-        const char *key = fw_xq_text(q, dims[d].col);
-        tally_add(&w->tally[d], key && *key ? key : "(未填)", fen);
+    if (*more < 0)
+        return w->err->code;
+    int last = r - 1;
+    if (r == first) {
+        if (fw_xs_text(s, r++, 0, "(无)", FW_XS_PLAIN, w->err))
+            return w->err->code;
+    } else if (fw_xs_text(s, r, 0, "合计", FW_XS_LABEL, w->err) || fw_xs_number(s, r, 1, (double)all->leads, w->err) ||
+               fw_xs_money(s, r, 2, all->paid, w->err) || (all->other && fw_xs_money(s, r, 3, all->other, w->err)))
+        return w->err->code;
+    else
+        r++;
+    fw_xs_keep_together(s, top, r - 1);
+    if (dims[d].chart && last >= first) {
+        /* The chart under its table, never cut by a page break (with the table when both fit). */
+        if (fw_xs_column_chart(s, r + 1, 0, dims[d].chart, "概览", first, last, 0, 1, w->err))
+            return w->err->code;
+        fw_xs_keep_together(s, r + 1, r + FW_XS_CHART_ROWS);
+        fw_xs_keep_together(s, top, r + FW_XS_CHART_ROWS);
+        r += 1 + FW_XS_CHART_ROWS;
     }
-}
-
-/* One dimension's table: title, header, rows by leads, 合计; first and last get the data rows. */
-static int put_tally(wb *w, fw_xsheet *s, int *row, int d, int *first, int *last)
-{
-    tallies *t = &w->tally[d];
-    tally *v = fw_calloc(t->used + 1, sizeof *v);
-    size_t n = 0;
-    long long leads = 0, fen = 0;
-    for (size_t i = 0; i < t->cap; i++)
-        if (t->slot[i].key)
-            v[n++] = t->slot[i];
-    qsort(v, n, sizeof *v, by_leads);
-    int r = *row, rc = fw_xs_text(s, r++, 0, dims[d].title, FW_XS_TITLE, w->err) ||
-                       fw_xs_text(s, r, 0, dims[d].label, FW_XS_HEADER, w->err) ||
-                       fw_xs_text(s, r, 1, "线索数", FW_XS_HEADER, w->err) ||
-                       fw_xs_text(s, r++, 2, "涉及金额(元)", FW_XS_HEADER, w->err);
-    *first = r;
-    for (size_t i = 0; !rc && i < n; i++, r++) {
-        rc = fw_xs_text(s, r, 0, v[i].key, FW_XS_PLAIN, w->err) ||
-             fw_xs_number(s, r, 1, (double)v[i].n, w->err) || fw_xs_money(s, r, 2, v[i].fen, w->err);
-        leads += v[i].n;
-        fen += v[i].fen;
-    }
-    *last = r - 1;
-    if (!rc)
-        rc = n == 0 ? fw_xs_text(s, r++, 0, "(无)", FW_XS_PLAIN, w->err)
-                    : fw_xs_text(s, r, 0, "合计", FW_XS_LABEL, w->err) ||
-                          fw_xs_number(s, r, 1, (double)leads, w->err) || fw_xs_money(s, r++, 2, fen, w->err);
-    free(v);
     *row = r + 1;
-    return rc ? w->err->code : FW_OK;
+    return FW_OK;
 }
 
 static int put_summary(wb *w, fw_xsheet *s)
@@ -296,19 +247,26 @@ static int put_summary(wb *w, fw_xsheet *s)
         fw_xs_text(s, row, 0, "线索数", FW_XS_LABEL, w->err) ||
         fw_xs_number(s, row++, 1, (double)w->done, w->err) ||
         fw_xs_text(s, row, 0, "导出时间", FW_XS_LABEL, w->err) ||
-        fw_xs_datetime(s, row++, 1, now, w->err))
+        fw_xs_datetime(s, row++, 1, now, w->err) ||
+        fw_xs_text(s, row, 0, "说明", FW_XS_LABEL, w->err) ||
+        fw_xs_text(s, row++, 1, "涉及金额：线索依据的发放记录金额，同一笔发放只计一次；", FW_XS_NOTE, w->err) ||
+        fw_xs_text(s, row++, 1, "合计是全部线索的涉及金额，不是各行相加。", FW_XS_NOTE, w->err) ||
+        fw_xs_text(s, row++, 1, "非发放金额：村级统计值和未引用发放记录的线索金额，不计入涉及金额。", FW_XS_NOTE, w->err))
         return w->err->code;
     row++;
-    for (int d = 0; d < NDIMS; d++) {
-        int first, last, top = row;
-        if (put_tally(w, s, &row, d, &first, &last))
-            return w->err->code;
-        /* Charts sit to the right of the tables they draw. */
-        if (dims[d].chart && last >= first &&
-            fw_xs_column_chart(s, top, 4, dims[d].chart, "概览", first, last, 0, 1, w->err))
-            return w->err->code;
+    fw_xquery *q;
+    if (fw_xq_summary(w->ws, w->f, &q, w->err))
+        return w->err->code;
+    totals_row all = {0};
+    int more = fw_xq_step(q, w->err);
+    if (more == 1 && fw_xq_int(q, 0) == FW_XDIM_COUNT_) {
+        all = (totals_row){fw_xq_int(q, 2), fw_xq_int(q, 3), fw_xq_int(q, 4)};
+        more = fw_xq_step(q, w->err);
     }
-    return FW_OK;
+    for (int d = 0; d < FW_XDIM_COUNT_; d++)
+        if (put_dimension(w, s, &row, d, q, &more, &all))
+            return close_with(q, w->err->code);
+    return close_with(q, FW_OK);
 }
 
 /* The total the summary reports, which is also the progress total. */
@@ -372,8 +330,6 @@ static int put_list(wb *w, const char *base, fw_xquery *q, int counts_progress, 
         if (put_row(w, s, (int)row++, q))
             return close_with(q, w->err->code);
         ++*rows;
-        if (counts_progress && w->tally)
-            tally_lead(w, q);
         if (counts_progress && ++w->done % FW_EXPORT_PROGRESS_EVERY == 0 && report_progress(w))
             return close_with(q, w->err->code);
     }
@@ -394,51 +350,130 @@ static void sheet_name_for(const char *case_no, char *out, size_t outsz)
             *p = '_';
 }
 
-static int put_case_sheet(wb *w, long long case_id)
+/* The rule columns of fw_xq_case_rules. */
+enum { RULE_HIT, RULE_ID, RULE_NAME, RULE_CATEGORY, RULE_SEVERITY, RULE_BASIS, RULE_DETAIL, RULE_AMOUNT,
+       RULE_FROM, RULE_TO };
+
+/* 命中规则及依据 as a form, three lines a lead (rule; finding; policy basis), the long texts in the
+ * dossier's one wide column: a table with both texts side by side is too wide to print. Then the
+ * leads' money, each payment once (two rules on the same payments do not double it). */
+static int put_case_rules(wb *w, fw_xsheet *s, int *row, long long case_id)
 {
-    char *case_no = fw_xq_case_no(w->ws, case_id);
-    if (!case_no)
-        return fw_fail(w->err, FW_ENOTFOUND, _("case %lld disappeared while exporting"), case_id);
-    char name[32];
-    sheet_name_for(case_no, name, sizeof name);
-    char *title = fw_printf("案件 %s 核查材料", case_no);
-    free(case_no);
-    fw_xsheet *s = new_sheet(w, name);
-    int row = 0;
     fw_xquery *q;
-    int rc = !s || fw_xs_text(s, row++, 0, title, FW_XS_TITLE, w->err);
+    if (fw_xq_case_rules(w->ws, case_id, &q, w->err))
+        return w->err->code;
+    int r = *row, step;
+    static const char *const head[] = {"规则", "规则名称（类别，风险等级）", "涉及金额(元)", "起始日期", "截止日期"};
+    if (fw_xs_text(s, r++, 0, "命中规则及依据", FW_XS_TITLE, w->err))
+        return close_with(q, w->err->code);
+    for (int c = 0; c < 5; c++)
+        if (fw_xs_text(s, r, c, head[c], FW_XS_HEADER, w->err))
+            return close_with(q, w->err->code);
+    fw_xs_keep_together(s, *row, r + 3);
+    r++;
+    while ((step = fw_xq_step(q, w->err)) == 1) {
+        char *name = fw_printf("%s（%s，风险%s）", fw_xq_text(q, RULE_NAME) ? fw_xq_text(q, RULE_NAME) : "",
+                               fw_xq_text(q, RULE_CATEGORY), fw_xq_text(q, RULE_SEVERITY));
+        int top = r;
+        int rc = fw_xs_text(s, r, 0, fw_xq_text(q, RULE_ID), FW_XS_LABEL, w->err) ||
+                 fw_xs_text(s, r, 1, name, FW_XS_WRAP, w->err) || put_cell(w, s, r, 2, q, RULE_AMOUNT) ||
+                 put_cell(w, s, r, 3, q, RULE_FROM) || put_cell(w, s, r, 4, q, RULE_TO) ||
+                 fw_xs_text(s, ++r, 0, "疑点描述", FW_XS_PLAIN, w->err) || put_cell(w, s, r, 1, q, RULE_DETAIL) ||
+                 fw_xs_text(s, ++r, 0, "政策依据", FW_XS_PLAIN, w->err) || put_cell(w, s, r, 1, q, RULE_BASIS);
+        free(name);
+        if (rc)
+            return close_with(q, w->err->code);
+        fw_xs_keep_together(s, top, r);
+        r++;
+    }
+    if (step < 0)
+        return close_with(q, w->err->code);
+    fw_money m;
+    if (fw_xq_case_money(w->ws, case_id, &m, w->err))
+        return close_with(q, w->err->code);
+    if (fw_xs_text(s, r, 0, "合计", FW_XS_LABEL, w->err) ||
+        fw_xs_text(s, r, 1, "同一笔发放只计一次", FW_XS_PLAIN, w->err) || fw_xs_money(s, r, 2, m.paid, w->err))
+        return close_with(q, w->err->code);
+    if (m.other && (fw_xs_text(s, ++r, 0, "非发放金额", FW_XS_LABEL, w->err) ||
+                    fw_xs_text(s, r, 1, "村级统计值等，不计入涉及金额", FW_XS_PLAIN, w->err) ||
+                    fw_xs_money(s, r, 2, m.other, w->err)))
+        return close_with(q, w->err->code);
+    *row = r + 2;
+    return close_with(q, FW_OK);
+}
+
+/* A sheet of the case workbook, named by the case number and suffix, with its title. */
+static fw_xsheet *case_sheet(wb *w, const char *case_no, const char *suffix, const char *what, int *row)
+{
+    char name[64], base[32];
+    sheet_name_for(case_no, base, sizeof base);
+    snprintf(name, sizeof name, "%s%s", base, suffix);
+    fw_xsheet *s = new_sheet(w, name);
+    char *title = fw_printf("案件 %s %s", case_no, what);
+    int rc = !s || fw_xs_text(s, 0, 0, title, FW_XS_TITLE, w->err);
     free(title);
     if (rc)
-        return w->err->code;
+        return NULL;
     fw_xs_measure_rows(s, FW_XLSX_MAX_ROWS);
-    row++;
+    *row = 2;
+    return s;
+}
+
+/* The case itself, readable at full size: its record, the leads and rules, the history one line per
+ * change. Long texts share the wide second column. */
+static int put_case_dossier(wb *w, long long case_id, const char *case_no)
+{
+    int row;
+    fw_xsheet *s = case_sheet(w, case_no, "", "核查材料", &row);
+    fw_xquery *q;
+    if (!s)
+        return w->err->code;
+    fw_xs_text_width(s, 60);
     if (fw_xq_case_record(w->ws, case_id, &q, w->err) || put_record(w, s, &row, "案件信息", q) ||
-        fw_xq_case_person(w->ws, case_id, &q, w->err) || put_table(w, s, &row, "人员信息", q, NO_TOTALS, NULL, NULL) ||
+        put_case_rules(w, s, &row, case_id) || fw_xq_case_history(w->ws, case_id, &q, w->err) ||
+        put_table(w, s, &row, "办理过程", q, NO_TOTALS, NULL, NULL))
+        return w->err->code;
+    return FW_OK;
+}
+
+/* The registries' rows behind the case (person, household, payments, every other registry cited),
+ * with all their columns: wide tables, on their own sheet so they do not shrink the dossier. */
+static int put_case_evidence(wb *w, long long case_id, const char *case_no)
+{
+    int row;
+    fw_xsheet *s = case_sheet(w, case_no, "证据", "比对证据", &row);
+    fw_xquery *q;
+    if (!s)
+        return w->err->code;
+    fw_xs_text_width(s, 24);
+    if (fw_xq_case_person(w->ws, case_id, &q, w->err) || put_table(w, s, &row, "人员信息", q, NO_TOTALS, NULL, NULL) ||
         fw_xq_case_household(w->ws, case_id, &q, w->err) ||
         put_table(w, s, &row, "家庭成员", q, NO_TOTALS, NULL, NULL) ||
         fw_xq_case_payments(w->ws, case_id, &q, w->err) ||
-        put_table(w, s, &row, "涉及发放记录", q, MONEY_TOTALS, NULL, NULL) ||
-        fw_xq_case_rules(w->ws, case_id, &q, w->err) ||
-        put_table(w, s, &row, "命中规则及依据", q, MONEY_TOTALS, NULL, NULL))
+        put_table(w, s, &row, "涉及发放记录", q, MONEY_TOTALS, NULL, NULL))
         return w->err->code;
     char **sets;
     int nsets;
     if (fw_xq_case_evidence_sets(w->ws, case_id, &sets, &nsets, w->err))
         return w->err->code;
-    for (int i = 0; i < nsets; i++) {
+    int rc = FW_OK;
+    for (int i = 0; i < nsets && !rc; i++) {
         char *t = fw_printf("比对证据：%s", fw_dataset_find(sets[i])->label_zh);
-        rc = fw_xq_case_evidence(w->ws, case_id, sets[i], &q, w->err) ||
-             put_table(w, s, &row, t, q, NO_TOTALS, NULL, NULL);
+        rc = fw_xq_case_evidence(w->ws, case_id, sets[i], &q, w->err) || put_table(w, s, &row, t, q, NO_TOTALS, NULL, NULL);
         free(t);
-        if (rc) {
-            fw_xq_free_names(sets, nsets);
-            return w->err->code;
-        }
     }
     fw_xq_free_names(sets, nsets);
-    if (fw_xq_case_history(w->ws, case_id, &q, w->err) || put_table(w, s, &row, "办理过程", q, NO_TOTALS, NULL, NULL))
-        return w->err->code;
-    return FW_OK;
+    return rc ? w->err->code : FW_OK;
+}
+
+static int put_case_sheet(wb *w, long long case_id)
+{
+    char *case_no = fw_xq_case_no(w->ws, case_id);
+    if (!case_no)
+        return fw_fail(w->err, FW_ENOTFOUND, _("case %lld disappeared while exporting"), case_id);
+    int rc = put_case_dossier(w, case_id, case_no) || put_case_evidence(w, case_id, case_no) ? w->err->code : FW_OK;
+    free(case_no);
+    return rc;
 }
 
 static int put_case_sheets(wb *w)
@@ -474,15 +509,16 @@ static int put_provenance(wb *w, long long rows)
     fw_xsheet *s = new_sheet(w, "数据来源");
     if (!s)
         return w->err->code;
-    char now[32];
+    char now[32], stamp[FW_TIME_SIZE];
     fw_now_iso(now);
     const char *base = strrchr(w->ws->path, '/');
     char *version = fw_printf("fundwatch %s", FW_VERSION);
     int row = 0;
+    /* Times here are evidence: local time with seconds and the offset from UTC. */
     int rc = fw_xs_text(s, row++, 0, "数据来源与导出记录", FW_XS_TITLE, w->err) ||
              put_pair(w, s, row++, "导出人", fw_user()) ||
-             fw_xs_text(s, row, 0, "导出时间", FW_XS_LABEL, w->err) ||
-             fw_xs_datetime(s, row++, 1, now, w->err) || put_pair(w, s, row++, "工具版本", version) ||
+             put_pair(w, s, row++, "导出时间", fw_time_local(now, FW_TIME_EVIDENCE, stamp, sizeof stamp)) ||
+             put_pair(w, s, row++, "工具版本", version) ||
              put_pair(w, s, row++, "工作区", base ? base + 1 : w->ws->path) ||
              put_pair(w, s, row++, "筛选条件", w->filter_text) ||
              fw_xs_text(s, row, 0, "导出行数", FW_XS_LABEL, w->err) ||
@@ -509,16 +545,18 @@ static int put_sheets(wb *w, enum fw_wb_content what, fw_export_result *res)
     if (count_leads(w))
         return w->err->code;
     if (what == FW_WB_CASE_LIST) {
-        if (fw_xq_cases(w->ws, w->f, &q, w->err) || put_list(w, "案件", q, 0, &cases))
+        if (fw_xq_cases(w->ws, w->f, &q, w->err) || put_list(w, "案件", q, 0, &cases) || report_progress(w))
             return w->err->code;
         res->rows = cases;
         return put_provenance(w, cases);
     }
+    /* A cancel is seen between the long parts too: the case list and the summary count money
+     * with a query each, which at a million leads takes seconds. */
     fw_xsheet *summary = new_sheet(w, "概览"); /* first in the workbook, written last */
     if (!summary || report_progress(w) || fw_xq_leads(w->ws, w->f, &q, w->err) ||
         put_list(w, "线索清单", q, 1, &res->rows) || report_progress(w) ||
-        fw_xq_cases(w->ws, w->f, &q, w->err) || put_list(w, "案件", q, 0, &cases) ||
-        put_case_sheets(w) || put_summary(w, summary))
+        fw_xq_cases(w->ws, w->f, &q, w->err) || put_list(w, "案件", q, 0, &cases) || report_progress(w) ||
+        put_case_sheets(w) || report_progress(w) || put_summary(w, summary) || report_progress(w))
         return w->err->code;
     return put_provenance(w, res->rows);
 }
@@ -531,11 +569,7 @@ int fw_wb_write(fw_ws *ws, const fw_export_filter *f, enum fw_wb_content what, c
     if (fw_xlsx_new(path, classification, &w.x, err))
         return err->code;
     w.filter_text = fw_xq_filter_text(f);
-    tallies counts[NDIMS] = {{0}};
-    w.tally = counts;
     int rc = put_sheets(&w, what, res);
-    for (int d = 0; d < NDIMS; d++)
-        tally_free(&counts[d]);
     free(w.filter_text);
     res->sheets = w.sheets;
     if (rc) {

@@ -2,8 +2,9 @@
  * xlsxwriter.h). A workbook is written in constant-memory mode: within a sheet, rows must be
  * written in increasing order, one row finished before the next starts. Sheets remember the
  * display width of what was written to each column and fit their columns when the workbook
- * closes. Every sheet is set up for print: A4 landscape, fit to page width, a footer with the
- * classification mark and page numbers. */
+ * closes. Every sheet is set up for print: A4 landscape, scaled to the page width, a footer with
+ * the classification mark and page numbers, tables and charts kept on one page when they fit
+ * (fw_xs_keep_together). */
 #ifndef FW_XLSX_H
 #define FW_XLSX_H
 
@@ -12,13 +13,18 @@
 typedef struct fw_xlsx fw_xlsx;
 typedef struct fw_xsheet fw_xsheet;
 
-/* Cell styles. */
+/* Cell styles. Text wraps within its column (columns are at most FW_XS_TEXT_WIDTH wide), so
+ * nothing is cut off in print or runs into the next cell. */
 enum fw_xstyle {
     FW_XS_PLAIN,
     FW_XS_HEADER, /* bold, shaded, bordered: a table's header row */
     FW_XS_TITLE,  /* bold and larger: a section title */
-    FW_XS_LABEL   /* bold: the label of a label/value pair */
+    FW_XS_LABEL,  /* bold: the label of a label/value pair */
+    FW_XS_WRAP,   /* long text (a finding, a policy basis): wrapped, at the top of its row */
+    FW_XS_NOTE    /* a line of explanation: not wrapped, not measured, it reads across the empty
+                   * cells to its right (keep it short) */
 };
+enum { FW_XS_TEXT_WIDTH = 40 }; /* the default; fw_xs_text_width sets a sheet's */
 
 /* Creates the workbook at path (written when closed). classification is printed in every
  * sheet's footer. */
@@ -35,14 +41,19 @@ void fw_xlsx_discard(fw_xlsx *wb);
 /* Adds a sheet (Excel's limits: 31 characters, no []:*?/\). NULL with err set on failure. */
 fw_xsheet *fw_xlsx_sheet(fw_xlsx *wb, const char *name, fw_err *err);
 
-/* Cells. Each returns FW_OK or FW_EFAIL (err set), e.g. when a row or column is out of range. */
+/* Cells. Each returns FW_OK or FW_EFAIL (err set), e.g. when a row or column is out of range.
+ * Text must be valid UTF-8: otherwise FW_EDATA, naming the cell (sheet!A1), its column's header
+ * and the row's first cell, since such bytes would make the workbook's XML ill-formed. Control
+ * characters are kept, written as Excel's _xHHHH_ escapes. Sheet names and the classification
+ * mark must be valid UTF-8 without control characters (FW_EDATA). */
 int fw_xs_text(fw_xsheet *s, int row, int col, const char *text, enum fw_xstyle style, fw_err *err);
 int fw_xs_number(fw_xsheet *s, int row, int col, double v, fw_err *err);
 int fw_xs_money(fw_xsheet *s, int row, int col, long long fen, fw_err *err);
 /* "YYYY-MM-DD" -> a date cell (yyyy-mm-dd); "YYYY-MM" -> a date cell (yyyy-mm) on the 1st;
  * anything else is written as text so nothing is lost. */
 int fw_xs_date(fw_xsheet *s, int row, int col, const char *iso, fw_err *err);
-/* "YYYY-MM-DDTHH:MM:SS[Z]" -> a date-time cell; otherwise as fw_xs_date. */
+/* A stored time "YYYY-MM-DDTHH:MM:SSZ" (UTC) -> a date-time cell in local time, shown
+ * yyyy-mm-dd hh:mm (audit/util.h fw_time_local); otherwise as fw_xs_date. */
 int fw_xs_datetime(fw_xsheet *s, int row, int col, const char *iso, fw_err *err);
 
 /* Layout. */
@@ -52,9 +63,17 @@ void fw_xs_autofilter(fw_xsheet *s, int first_row, int last_row, int last_col);
 /* Stops measuring column widths after this many rows (measuring every row of a million costs
  * more than it tells). */
 void fw_xs_measure_rows(fw_xsheet *s, int rows);
+/* Prints rows first..last on one page when they fit on one: a table with its title, a chart with
+ * its table. Page breaks are placed when the workbook closes, once the columns (hence the print
+ * scale and the height of wrapped rows) are known. */
+void fw_xs_keep_together(fw_xsheet *s, int first, int last);
+/* The widest a text column of this sheet gets; call before writing (wrapping is decided as cells
+ * are written). */
+void fw_xs_text_width(fw_xsheet *s, int width);
 
 /* A column chart of one series: categories in cat_col, values in val_col, rows first..last of
- * the sheet named data_sheet; inserted at (row, col) of s. */
+ * the sheet named data_sheet; inserted at (row, col) of s, covering FW_XS_CHART_ROWS rows. */
+enum { FW_XS_CHART_ROWS = 16 };
 int fw_xs_column_chart(fw_xsheet *s, int row, int col, const char *title, const char *data_sheet,
                        int first, int last, int cat_col, int val_col, fw_err *err);
 

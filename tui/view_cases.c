@@ -2,12 +2,13 @@
  * queue (assignee = the user), overdue, by status and by assignee (v cycles the status or the
  * assignee), and a systemic tab counting confirmed cases by township, village, program and rule
  * (举一反三). Enter opens a case: its fields, its hits (Enter opens the person), notes and the
- * full history from the audit trail, every change as field: before → after. The case form keys
+ * full history from the audit trail, one line per change in words (audit/history.h). The case form keys
  * (c status, a assign, o note) work on both screens. Data comes from audit/cases.h only. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit/cases.h"
+#include "audit/history.h"
 #include "audit/i18n.h"
 #include "tui/lines.h"
 
@@ -35,7 +36,7 @@ typedef struct cases_view {
     case_row *rows;      /* the list tabs */
     char **text;         /* systemic tab: one string a line; also the search text of list rows */
     bool *heading;       /* systemic tab: section lines */
-    long long count, total;
+    long long count, total, other; /* total, other: fen (audit/money.h) */
     fw_lines nav;
     int height;
 } cases_view;
@@ -176,16 +177,21 @@ static void load_list(fw_tui *t, cases_view *v)
         r->assignee = col_text(st, FW_CL_ASSIGNEE);
         r->due = col_text(st, FW_CL_DUE_DATE);
         v->text[v->nav.n] = fw_printf("%s %s %s %s %s", r->case_no, fw_label_show(fw_case_statuses, r->status), r->name, r->place, r->assignee);
-        v->total += r->amount;
         v->nav.n++;
     }
     sqlite3_finalize(st);
+    /* The total is the listed cases' money as one set: a payment behind two cases counts once. */
+    fw_money m;
+    if (fw_case_list_money(t->ws, &f, &m, &err))
+        fw_tui_error(t, "%s", err.msg);
+    else
+        v->total = m.paid, v->other = m.other;
 }
 
 static void load(fw_tui *t, cases_view *v)
 {
     free_lines(v);
-    v->total = 0;
+    v->total = v->other = 0;
     v->count = 0;
     if (v->tab == TAB_ASSIGNEE && load_assignees(t, v))
         return;
@@ -321,7 +327,7 @@ static void next_value(fw_tui *t, cases_view *v)
     load(t, v);
 }
 
-static bool cases_key(fw_tui *t, void *p, enum fw_action a)
+static int cases_key(fw_tui *t, void *p, enum fw_action a)
 {
     cases_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))
@@ -370,10 +376,15 @@ static void cases_status(fw_tui *t, void *p, char *out, size_t outsz)
         snprintf(out, outsz, "%s", _("Confirmed = confirmed, partly confirmed, rectifying, closed · Tab next tab"));
         return;
     }
-    char money[32];
+    char money[32], stat[96] = "";
     fw_yuan(v->total, money);
-    snprintf(out, outsz, _("%d of %lld cases · ¥%s · Tab next tab · v next status/assignee · Enter opens"),
-             v->nav.n ? v->nav.cursor + 1 : 0, v->count, money);
+    if (v->other > 0) {
+        char y[32];
+        fw_yuan(v->other, y);
+        snprintf(stat, sizeof stat, _(" · +¥%s not payment-based"), y);
+    }
+    snprintf(out, outsz, _("%d of %lld cases · ¥%s%s · Tab next tab · v next status/assignee · Enter opens"),
+             v->nav.n ? v->nav.cursor + 1 : 0, v->count, money, stat);
 }
 
 static const char *cases_title(void *p)
@@ -436,10 +447,11 @@ static void add_fields(fw_tui *t, case_view *v)
     snprintf(hits, sizeof hits, "%lld / %lld", c->hits_present, c->hits_total);
     add(v, CL_SECTION, fw_strdup(_("Case")));
     add_field(v, _("Case"), c->case_no);
-    add_field(v, _("Status"), _(c->status));
+    add_field(v, _("Status"), fw_label_show(fw_case_statuses, c->status));
+    char pending_at[FW_TIME_SIZE], closed[FW_TIME_SIZE], created[FW_TIME_SIZE];
     if (c->pending_status)
-        add(v, CL_TEXT, fw_printf("  %s: %s (%s, %s)", _("Pending"), _(c->pending_status), c->pending_by,
-                                  c->pending_at));
+        add(v, CL_TEXT, fw_printf("  %s: %s (%s, %s)", _("Pending"), fw_label_show(fw_case_statuses, c->pending_status), c->pending_by,
+                                  fw_time_local(c->pending_at, FW_TIME_MINUTE, pending_at, sizeof pending_at)));
     add_field(v, _("Name"), c->name);
     add_field(v, _("ID number"), c->id_number ? fw_tui_id(t, c->id_number, idb) : NULL);
     fw_buf place = {0};
@@ -453,6 +465,13 @@ static void add_fields(fw_tui *t, case_view *v)
     add_field(v, _("Rules"), c->rules);
     add_field(v, _("Programs"), c->programs);
     add_field(v, _("Amount"), amount);
+    if (c->amount_other > 0) { /* a village statistic is no money at issue: said so, kept apart */
+        char y[32];
+        fw_yuan(c->amount_other, y);
+        char *stat = fw_printf(_("¥%s (village statistics, hits citing no payment)"), y);
+        add_field(v, _("Not payment-based"), stat);
+        free(stat);
+    }
     add_field(v, _("Hits"), hits);
     add_field(v, _("Assignee"), c->assignee);
     add_field(v, _("Received"), c->received_at);
@@ -467,9 +486,9 @@ static void add_fields(fw_tui *t, case_view *v)
         add_field(v, _("To recover"), to_recover);
         add_field(v, _("Recovered"), recovered);
     }
-    add_field(v, _("Closed"), c->closed_at);
+    add_field(v, _("Closed"), fw_time_local(c->closed_at, FW_TIME_MINUTE, closed, sizeof closed));
     add_field(v, _("Closure note"), c->closure_note);
-    add_field(v, _("Warning date"), c->created_at);
+    add_field(v, _("Warning date"), fw_time_local(c->created_at, FW_TIME_MINUTE, created, sizeof created));
     if (c->resolved_by_data)
         add(v, CL_TEXT, fw_strdup(_("  every hit is gone in a later run (resolved by data)")));
 }
@@ -502,8 +521,10 @@ static int add_notes(fw_tui *t, case_view *v)
         return fw_tui_error(t, "%s", err.msg), err.code;
     int n = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        add(v, CL_TEXT, fw_printf("  %s  %s  %s", sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-                                  sqlite3_column_text(st, 3)));
+        char when[FW_TIME_SIZE];
+        add(v, CL_TEXT, fw_printf("  %s  %s  %s",
+                                  fw_time_local((const char *)sqlite3_column_text(st, 1), FW_TIME_MINUTE, when, sizeof when),
+                                  sqlite3_column_text(st, 2), sqlite3_column_text(st, 3)));
         n++;
     }
     sqlite3_finalize(st);
@@ -512,33 +533,27 @@ static int add_notes(fw_tui *t, case_view *v)
     return FW_OK;
 }
 
-static const char *text_or_dash(sqlite3_stmt *st, int c)
-{
-    const unsigned char *s = sqlite3_column_text(st, c);
-    return s ? (const char *)s : "-";
-}
-
-/* One line per trail record (when, who, what), then one per changed field: before → after. */
+/* One line per trail record, in words, in time order: "2026-12-05 15:48 李明 状态 待核查 → 核查中；…"
+ * (audit/history.h: labels, yuan, local time). */
 static int add_history(fw_tui *t, case_view *v)
 {
     fw_err err = {0};
     sqlite3_stmt *st;
     add(v, CL_SECTION, fw_strdup(_("History (audit trail)")));
-    if (fw_case_history_fields(t->ws, v->c.id, &st, &err))
+    if (fw_history_case(t->ws, v->c.id, &st, &err))
         return fw_tui_error(t, "%s", err.msg), err.code;
-    long long seq = -1;
+    int n = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (sqlite3_column_int64(st, 0) != seq) {
-            seq = sqlite3_column_int64(st, 0);
-            add(v, CL_TEXT, fw_printf("  %s  %s  %s", text_or_dash(st, 1), text_or_dash(st, 2),
-                                      text_or_dash(st, 3)));
-        }
-        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-            add(v, CL_TEXT, fw_printf("      %s: %s → %s", text_or_dash(st, 4), text_or_dash(st, 5),
-                                      text_or_dash(st, 6)));
+        char *line = fw_history_line(t->ws, (const char *)sqlite3_column_text(st, 1),
+                                     (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+                                     (const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5),
+                                     FW_WORDS_UI);
+        add(v, CL_TEXT, fw_printf("  %s", line));
+        free(line);
+        n++;
     }
     sqlite3_finalize(st);
-    if (seq < 0)
+    if (!n)
         add(v, CL_TEXT, fw_strdup(_("  (none)")));
     return FW_OK;
 }
@@ -626,7 +641,7 @@ static void case_next_section(case_view *v)
     }
 }
 
-static bool case_key(fw_tui *t, void *p, enum fw_action a)
+static int case_key(fw_tui *t, void *p, enum fw_action a)
 {
     case_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))
@@ -634,17 +649,20 @@ static bool case_key(fw_tui *t, void *p, enum fw_action a)
     switch (a) {
     case ACT_TAB: case_next_section(v); return true;
     case ACT_ENTER:
-        /* Hits of a case all rest on its subject; a person case opens that person. */
+        /* Hits of a case all rest on its subject; a person case opens that person. A village's case
+         * is the screen of its hits already: there is no one person to open. */
         if (v->lines[v->nav.cursor].kind != CL_HIT)
             fw_tui_message(t, _("Enter on a hit opens the person."));
         else if (v->c.id_number && *v->c.id_number)
             fw_tui_push(t, &fw_view_person, v->c.id_number);
         else
-            fw_tui_error(t, _("This case's subject is not a person (%s %s)."), v->c.subject_kind, v->c.subject);
+            fw_tui_message(t, _("This case is about %s %s, not one person: its hits and figures are on this screen."),
+                           fw_label_show(fw_subject_kinds, v->c.subject_kind), v->c.subject);
         return true;
     case ACT_CASE_STATUS: case ACT_CASE_NOTE: case ACT_CASE_ASSIGN:
         fw_case_form_start(t, a, &v->c.id, 1);
         return true;
+    case ACT_EXPORT: fw_export_form_case(t, v->c.id); return true;
     case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
         return fw_lines_search_key(t, &v->nav, a, v->height, case_line_text, v);
     default: return false;

@@ -41,7 +41,7 @@ static const struct {
 } sections[] = {
     {"dataset", N_("Datasets (rows, payments total, rejected rows, date range)")},
     {"run", N_("Last rule run")},
-    {"total", N_("Totals: present hits and money at risk; cases")},
+    {"total", N_("Totals: present hits and money at issue (each payment once); cases")},
     {"category", N_("Hits by category")},
     {"severity", N_("Hits by severity")},
     {"status", N_("Hits by case status")},
@@ -80,7 +80,7 @@ static const char *item_text(const fw_ov_row *r, char *buf, size_t n)
 
 static char *format_row(const fw_ov_row *r)
 {
-    char count[32] = "", amount[40] = "", rejected[48] = "", item[160];
+    char count[32] = "", amount[40] = "", note[80] = "", item[160], first[FW_TIME_SIZE], last[FW_TIME_SIZE];
     if (r->count >= 0)
         snprintf(count, sizeof count, "%lld", r->count);
     if (r->amount >= 0) {
@@ -89,13 +89,19 @@ static char *format_row(const fw_ov_row *r)
         snprintf(amount, sizeof amount, "¥%s", y);
     }
     if (r->rejected > 0)
-        snprintf(rejected, sizeof rejected, _("%lld rejected"), r->rejected);
+        snprintf(note, sizeof note, _("%lld rejected"), r->rejected);
+    else if (r->other > 0) { /* a village statistic is no money at issue: said so, never added in */
+        char y[32];
+        fw_yuan(r->other, y);
+        snprintf(note, sizeof note, _("+¥%s not payment-based"), y);
+    }
     char composed[96];
     const char *text = item_text(r, composed, sizeof composed);
     int w = fw_utf8_width(text);
     snprintf(item, sizeof item, "%s%*s", text, w < 24 ? 24 - w : 0, "");
-    return fw_printf("  %s %10s %16s  %-14s %s%s%s", item, count, amount, rejected, r->first ? r->first : "",
-                     r->first || r->last ? " … " : "", r->last ? r->last : "");
+    return fw_printf("  %s %10s %16s  %-14s %s%s%s", item, count, amount, note,
+                     fw_time_local(r->first, FW_TIME_MINUTE, first, sizeof first), r->first || r->last ? " … " : "",
+                     fw_time_local(r->last, FW_TIME_MINUTE, last, sizeof last));
 }
 
 static void build(overview_view *v)
@@ -266,7 +272,7 @@ static void sections_next(overview_view *v)
     }
 }
 
-static bool overview_key(fw_tui *t, void *p, enum fw_action a)
+static int overview_key(fw_tui *t, void *p, enum fw_action a)
 {
     overview_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))

@@ -233,7 +233,7 @@ static void follow(fw_tui *t, person_view *v)
         fw_tui_message(t, _("This line names no other person."));
 }
 
-static bool person_key(fw_tui *t, void *p, enum fw_action a)
+static int person_key(fw_tui *t, void *p, enum fw_action a)
 {
     person_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))
@@ -253,6 +253,15 @@ static bool person_key(fw_tui *t, void *p, enum fw_action a)
         else
             fw_tui_error(t, _("This person has no case to export."));
         return true;
+    case ACT_WL_ADD: {
+        /* The rule of the hit under the cursor, when it is on one of this person's hits. */
+        const line *l = &v->lines[v->nav.cursor];
+        const fw_detail_row *r = l->kind == L_ROW ? &v->person.rows[l->row] : NULL;
+        bool own_hit = r && r->section == FW_DS_HITS && r->ncells > 1 && r->link &&
+                       strcmp(r->link, v->person.id_number) == 0;
+        fw_whitelist_form_start(t, v->person.id_number, own_hit ? r->cells[1] : NULL);
+        return true;
+    }
     case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
         return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v);
     default: return false;
@@ -289,8 +298,16 @@ static void person_status(fw_tui *t, void *p, char *out, size_t outsz)
         }
         hits += r->section == FW_DS_HITS;
     }
-    snprintf(out, outsz, _("%d payments, %d implicated (!) · %d hits · › opens a related person · Tab next section"),
-             pay, implicated, hits);
+    char money[32], stat[96] = "";
+    fw_yuan(v->person.money.paid, money);
+    if (v->person.money.other > 0) { /* not payment-based (village statistics): shown apart */
+        char y[32];
+        fw_yuan(v->person.money.other, y);
+        snprintf(stat, sizeof stat, _(" · +¥%s not payment-based"), y);
+    }
+    snprintf(out, outsz,
+             _("%d payments, %d implicated (!) · %d hits · ¥%s at issue%s · › opens a related person · Tab next section"),
+             pay, implicated, hits, money, stat);
 }
 
 static const char *person_title(void *p)

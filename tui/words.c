@@ -11,4 +11,6 @@ const char *const fw_tui_words[] = {
     N_("standards"), N_("hits"), N_("cases"),
     /* sources of a person's evidence besides the datasets (audit/browse.c) */
     N_("relation"), N_("account"),
+    /* a whitelist entry's state (audit/whitelist.c) */
+    N_("active"), N_("pending"), N_("expired"), N_("removed"), N_("rejected"),
 };

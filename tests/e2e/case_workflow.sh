@@ -27,15 +27,23 @@ expect_out "closed 已办结"
 expect_out "stop_payment,recover_funds"
 expect_out "3240.00"
 expect_out "paid 9 periods after death"
-expect_out "case.status"
+expect_out "amount  *360.00"
+# The history, one line per change in words: yuan, never fen (recovered: 0 -> 324000 was a bug).
+expect_out "status rectifying → closed; recovered ¥0.00 → ¥3,240.00"
+expect_out "to recover ¥0.00 → ¥3,240.00"
+grep -q 324000 "$dir/out" && fail "case show prints fen"
 expect_exit 0 "$FW" --format json case show 1
 /usr/bin/python3 - "$dir/out" <<'PY' || fail "case show --format json is not the expected JSON"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["case"]["status"] == "closed" and d["case"]["recovered"] == 324000, d["case"]
-assert [h["rule_id"] for h in d["hits"]] == ["DEC-001"], d["hits"]
+assert d["case"]["status"] == "closed" and d["case"]["recovered"] == 3240.00, d["case"]
+assert d["case"]["amount"] == 360.00 and d["case"]["to_recover"] == 3240.00, d["case"]
+assert [h["rule_id"] for h in d["hits"]] == ["DEC-001"] and d["hits"][0]["amount"] == 360.00, d["hits"]
 assert [h["action"] for h in d["history"]] == ["case.status"] * 4, d["history"]
+assert json.loads(d["history"][3]["after"])["recovered"] == 3240.00, d["history"][3]
+assert d["history"][3]["what"].startswith("status rectifying → closed"), d["history"][3]
 PY
+grep -q '"recovered":3240.00' "$dir/out" || fail "JSON money is not written with two decimals"
 
 # Assignment with a deadline; overdue listing.
 expect_exit 0 "$FW" case assign 2 县民政局 --due 2020-01-31

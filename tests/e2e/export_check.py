@@ -43,14 +43,36 @@ def db_hits(db):
     return {r[0]: r[1:] for r in rows}, imports
 
 
+def money_of(db, hit_ids):
+    """The money at issue of a set of hits, computed here independently of fundwatch: each payment
+    once, with the largest share of a hit's figure any hit gives it (a hit's figure spread over the
+    payments it cites, by amount); hits about a village or citing no payment apart ('other').
+    Returns (paid fen, other fen)."""
+    con = sqlite3.connect('file:%s?mode=ro' % db, uri=True)
+    share, other = {}, 0
+    for hid in hit_ids:
+        kind, amount = con.execute("SELECT subject_kind, amount FROM hits WHERE id = ?", (hid,)).fetchone()
+        pays = con.execute("SELECT p.rowid, p.amount FROM hit_evidence e JOIN ds_payments p ON p.row_key = e.row_key "
+                           "WHERE e.hit_id = ? AND e.dataset = 'payments'", (hid,)).fetchall()
+        total = sum(a for _, a in pays)
+        if kind == 'village' or total == 0:
+            other += amount
+            continue
+        for pid, a in pays:
+            share[pid] = max(share.get(pid, float('-inf')), a * amount / total)
+    con.close()
+    return int(round(sum(share.values()))), other
+
+
 def check_print(ws, classification, header_repeated):
     ps = ws.page_setup
     expect(ps.orientation == 'landscape', '%s: orientation %r' % (ws.title, ps.orientation))
     expect(str(ps.paperSize) == '9', '%s: paper size %r, want 9 (A4)' % (ws.title, ps.paperSize))
-    expect(ws.sheet_properties.pageSetUpPr.fitToPage, '%s: not fit to page' % ws.title)
-    # fitToWidth 1 is the default and so may be absent; fitToHeight 0 = as many pages as needed.
-    expect(ps.fitToWidth in (None, 1, '1'), '%s: fitToWidth %r' % (ws.title, ps.fitToWidth))
-    expect(str(ps.fitToHeight) == '0', '%s: fitToHeight %r' % (ws.title, ps.fitToHeight))
+    # Scaled to the page width by an explicit scale: "fit to page" would ignore the page breaks
+    # that keep tables and charts on one page.
+    fit = ws.sheet_properties.pageSetUpPr
+    expect(not (fit and fit.fitToPage), '%s: fit to page overrides the page breaks' % ws.title)
+    expect(ps.scale is None or 10 <= int(ps.scale) <= 100, '%s: print scale %r' % (ws.title, ps.scale))
     # In a footer '&' starts a code, so a literal one is written doubled.
     mark = (ws.oddFooter.left.text or '').replace('&&', '&')
     expect(mark == classification, '%s: footer mark %r, want %r' % (ws.title, mark, classification))
@@ -90,12 +112,14 @@ def check_leads_sheet(ws, hits, args, seen):
 
 
 def summary_table(ws, title):
-    """The rows of one 概览 table as {key: (leads, yuan)}, header and 合计 left out."""
+    """The rows of one 概览 table as {key: (leads, yuan)} (header left out, 合计 under '合计')."""
     rows = [r for r in ws.iter_rows(values_only=True)]
     i = next(k for k, r in enumerate(rows) if r[0] == title) + 2
     out = {}
-    while rows[i][0] not in ('合计', '(无)', None):
+    while rows[i][0] not in ('(无)', None):
         out[rows[i][0]] = (rows[i][1], rows[i][2])
+        if rows[i][0] == '合计':
+            break
         i += 1
     return out
 
@@ -107,7 +131,7 @@ def check_workbook(args):
     lead_sheets = [n for n in names if n == '线索清单' or n.startswith('线索清单(')]
     case_lists = [n for n in names if n == '案件' or n.startswith('案件(')]
     cases = args.cases.split(',') if args.cases else []
-    want = ['概览'] + lead_sheets + case_lists + cases + ['数据来源']
+    want = ['概览'] + lead_sheets + case_lists + [n for no in cases for n in (no, no + '证据')] + ['数据来源']
     expect(names == want, 'sheets %r, want %r' % (names, want))
     expect(lead_sheets and lead_sheets[0] == '线索清单', 'no 线索清单 sheet')
     for k, n in enumerate(lead_sheets[1:], start=2):
@@ -125,15 +149,16 @@ def check_workbook(args):
     texts = [c.value for row in summary.iter_rows() for c in row if isinstance(c.value, str)]
     for t in ('按类别', '按规则', '按状态', '按乡镇', '筛选条件'):
         expect(t in texts, '概览 lacks %s' % t)
-    # The summary's tables agree with the lead list they summarize.
+    # The summary's tables agree with the lead list they summarize; money counts each payment once
+    # (the money of the leads of each row), and 合计 is the money of all the leads, not the rows' sum.
     for title, k in (('按类别', 2), ('按乡镇', 3)):
-        want = {}
+        groups = {}
         for x in seen:
-            n, fen = want.get(x[k], (0, 0))
-            want[x[k]] = (n + 1, fen + x[4])
+            groups.setdefault(x[k], []).append(x[0])
+        groups['合计'] = [x[0] for x in seen]
+        want = {key: (len(ids), money_of(args.db, ids)[0] / 100.0) for key, ids in groups.items()}
         got = summary_table(summary, title)
-        expect(got == {key: (n, fen / 100.0) for key, (n, fen) in want.items()},
-               '概览 %s is %r, the leads say %r' % (title, got, want))
+        expect(got == want, '概览 %s is %r, the leads say %r' % (title, got, want))
     expect(len(summary._charts) == 2, '概览 has %d charts, want 2' % len(summary._charts))
     check_print(summary, args.classification, False)
     check_print(wb['案件'], args.classification, True)
@@ -145,11 +170,15 @@ def check_workbook(args):
     expect('fundwatch ' in ' '.join(v for v in cells if isinstance(v, str)), 'provenance lacks the tool version')
     for no in cases:
         sheet = [c.value for row in wb[no].iter_rows() for c in row]
-        for t in ('案件信息', '人员信息', '家庭成员', '涉及发放记录', '命中规则及依据', '办理过程', '合计'):
+        for t in ('案件信息', '命中规则及依据', '办理过程', '合计', '涉及金额(元)'):
             expect(t in sheet, 'case sheet %s lacks %s' % (no, t))
-        ids = [v for v in sheet if isinstance(v, str) and (ID_RE.match(v) or MASKED_RE.match(v))]
+        evidence = [c.value for row in wb[no + '证据'].iter_rows() for c in row]
+        for t in ('人员信息', '家庭成员', '涉及发放记录', '合计'):
+            expect(t in evidence, 'evidence sheet %s证据 lacks %s' % (no, t))
+        ids = [v for v in sheet + evidence if isinstance(v, str) and (ID_RE.match(v) or MASKED_RE.match(v))]
         expect(ids, 'case sheet %s shows no ID number' % no)
-        check_print(wb[no], args.classification, False)
+        for name in (no, no + '证据'):
+            check_print(wb[name], args.classification, False)
     print('export_check: %s ok (%d leads on %d sheet(s))' % (args.file, total, len(lead_sheets)))
 
 

@@ -10,10 +10,18 @@ cd "$tmp"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 mkfifo fifo
 
+# Whether pid has handlers for SIGINT (2) and SIGTERM (15): until then a background job ignores
+# SIGINT, and a slow start (ASan, a busy machine) would swallow the signal.
+catching() {
+    local mask
+    mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
+    [ -n "$mask" ] && (( (16#$mask >> 1 & 1) && (16#$mask >> 14 & 1) ))
+}
 stop_import() { # signal what -> checks exit 130, the message and that nothing was loaded
     "$FW" --db w.db import payments fifo >out.txt 2>err.txt &
     local pid=$!
-    sleep 1
+    for _ in $(seq 200); do catching "$pid" && break; sleep 0.05; done
+    sleep 0.3 # into the open (or the read) it blocks in
     kill -0 "$pid" 2>/dev/null || fail "$2: the import ended before the signal: $(cat err.txt)"
     kill -"$1" "$pid"
     set +e

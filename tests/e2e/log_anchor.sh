@@ -99,7 +99,7 @@ run 3 "$FW" log verify --against plain.txt
 has err "plain.txt: no anchor line found"
 echo "not a zip" >fake.xlsx
 run 3 "$FW" log verify --against fake.xlsx
-has err "fake.xlsx: not a workbook"
+has err "fake.xlsx: not a readable workbook: Not a zip archive"
 cp a.csv lonely.csv
 run 3 "$FW" log verify --against lonely.csv
 has err "lonely.csv has no provenance file lonely.csv.provenance.json"

@@ -60,9 +60,9 @@ grep -q 'TST-001' run1.err || fail "no per-rule progress on stderr"
 grep -q 'run 2 complete: 2 rules, 0 new, 2 present, 0 gone' run2.out || fail "second run summary: $(cat run2.out)"
 "$FW" --db w.db --format csv hits >hits.csv
 head -1 hits.csv | grep -q 'rule_id,category,severity,state,id_number,name' || fail "csv header: $(head -1 hits.csv)"
-grep -q '^2,TST-002,standard,low,present,520102196001010022,李四,.*,500000,' hits.csv || fail "csv amount in fen"
+grep -q '^2,TST-002,standard,low,present,520102196001010022,李四,.*,5000.00,' hits.csv || fail "csv amount in yuan"
 "$FW" --db w.db --format json hits --rule tst-001 >hits.json
-/usr/bin/python3 -c 'import json,sys; h=json.load(open("hits.json")); assert len(h)==1 and h[0]["amount"]==36000 and h[0]["status"]=="new", h'
+/usr/bin/python3 -c 'import json,sys; h=json.load(open("hits.json")); assert len(h)==1 and h[0]["amount"]==360.00 and h[0]["status"]=="new", h'
 "$FW" --db w.db hits | grep -q '5000.00' || fail "table shows yuan"
 "$FW" --db w.db rules list --rules "$good" | grep -q 'TST-001.*(--rules)' || fail "rules list source"
 "$FW" --db w.db rules show TST-002 --rules "$good" >show.out

@@ -29,7 +29,13 @@ start_run 1
 # for run 1's write lock; once run 1 is killed it records itself as running.
 "$FW" --db w.db run --rules "$huge" --max-hits 10000000 >run2.out 2>run2.err &
 pids+=($!)
-sleep 1
+# Run 2 has opened the workspace (and looked for abandoned runs) once it sleeps in SQLite's busy
+# handler, waiting for run 1's write lock (syscall 35 nanosleep or 230 clock_nanosleep).
+for _ in $(seq 400); do
+    case $(cut -d' ' -f1 "/proc/${pids[1]}/syscall" 2>/dev/null) in 35|230) break ;; esac
+    sleep 0.05
+done
+case $(cut -d' ' -f1 "/proc/${pids[1]}/syscall") in 35|230) ;; *) fail "run 2 does not wait for run 1" ;; esac
 [ "$(status 1)" = running ] || fail "run 1 was marked $(status 1) while alive: $(cat run2.err)"
 kill -9 "${pids[0]}"
 wait "${pids[0]}" 2>/dev/null || true

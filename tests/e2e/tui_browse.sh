@@ -20,7 +20,8 @@ tui_keys g
 n=0
 while IFS=, read -r section item count amount _rest; do
     case $section in category|severity) ;; *) continue ;; esac
-    yuan=$(printf '%d.%02d' $((amount / 100)) $((amount % 100)) | sed -E ':a;s/^([0-9]+)([0-9]{3})/\1,\2/;ta')
+    # the CLI prints yuan with two decimals; the screen groups thousands
+    yuan=$(printf '%s' "$amount" | sed -E ':a;s/^([0-9]+)([0-9]{3})/\1,\2/;ta')
     printf '%s\n' "$screens" | grep -E "^  $item +$count +¥$yuan" >/dev/null || fail "overview lacks $section $item $count ¥$yuan"
     n=$((n + 1))
 done < <(printf '%s\n' "$csv" | tr -d '\r')
@@ -42,7 +43,7 @@ tui_wait_gone "测试01"
 tui_screen | grep -q "欧阳·买买提" || fail "search lost the match"
 tui_keys Enter
 tui_wait "1 of 1"
-tui_keys F
+tui_keys BSpace
 tui_wait "Filter and search cleared."
 tui_wait "测试01"
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tui_cases: the Cases screen on a workspace built by the real pipeline (gen, import, run). A case
 # assigned to the test user with a past due date appears under my queue and overdue; opened, it
-# shows its fields, hits and the history line of the assignment (assignee: - → tester); a case
+# shows its fields, hits and the history line of the assignment, in words and local time
+# (YYYY-MM-DD HH:MM tester assigned; assignee tester; ...); a case
 # confirmed through the CLI is counted in the systemic tab; q exits 0.
 . "$(dirname "$0")/../tui/lib.sh"
 ws="$TUI_TMP/ws.db"
@@ -39,9 +40,11 @@ tui_keys Enter
 tui_wait "History (audit trail)"
 tui_wait "Hits (Enter opens the person)"
 tui_keys G
-tui_wait "case.assign"
-tui_wait "assignee: - → $user"
-tui_wait "due_date: - → 2020-01-01"
+tui_wait "assigned; assignee $user; received "
+tui_wait "; due 2020-01-01"
+tui_screen | grep -qE "^  [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} $user assigned" \
+    || fail "the history line does not start with the local time and the user"
+tui_screen | grep -q "T[0-9:]*Z" && fail "the case screen shows a stored UTC time"
 
 # Enter on a hit opens the person screen.
 tui_keys g

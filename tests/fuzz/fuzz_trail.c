@@ -27,7 +27,7 @@
 #include "audit/schema.h"
 #include "audit/trail.h"
 #include "export/provenance.h"
-#include "export/xlsxread.h"
+#include "export/xlsxpair.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__asan_default_options(void);

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh SECONDS: builds every libFuzzer target (tests/fuzz/fuzz_*.c, found by wildcard,
-# with clang, ASan and UBSan, and the Makefile's dependency flags) and runs each for SECONDS, starting from its seed corpus tests/fuzz/corpus/NAME
-# plus what earlier runs found (kept in build-fuzz/corpus/NAME). Exits non-zero when a target
-# crashes, leaks or times out; the input that did it is saved in build-fuzz/artifacts/ and its
-# path printed. Reproduce with: build-fuzz/fuzz_NAME build-fuzz/artifacts/crash-...
+# with clang, ASan and UBSan, and the Makefile's dependency flags) and runs each for SECONDS,
+# starting from its seed corpus tests/fuzz/corpus/NAME plus what earlier runs found (kept in
+# build-fuzz/corpus/NAME). Exits non-zero when a target crashes, leaks or times out; the input that
+# did it is saved in build-fuzz/artifacts/ and its path printed. Reproduce with:
+# build-fuzz/fuzz_NAME build-fuzz/artifacts/crash-...
 set -euo pipefail
 secs=${1:-60}
 here=$(cd "$(dirname "$0")/../.." && pwd)

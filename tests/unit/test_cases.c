@@ -28,16 +28,23 @@ static void add_run(fw_ws *ws, long long run_id)
     free(sql);
 }
 
-/* A present hit for subject (a person's ID number), seen first and last in run_id. */
+/* A present hit for subject (a person's ID number), seen first and last in run_id, resting on one
+ * payment of its amount (money is counted from the payments a hit cites, audit/money.h). */
 static void add_hit(fw_ws *ws, const char *fingerprint, const char *rule, const char *subject, long long amount,
                     long long run_id)
 {
     char *sql = fw_printf(
+        "INSERT OR IGNORE INTO imports(id, dataset, file, sha256, encoding, mode, status, user, started_at) "
+        "VALUES (1, 'payments', 'p.csv', 'x', 'UTF-8', 'append', 'loaded', 't', 'x');"
+        "INSERT INTO ds_payments(import_id, line, row_key, id_number, name, program, amount, pay_date) "
+        "VALUES (1, 1, 'pay-%s', '%s', '张三', '低保', %lld, '2023-04-01');"
         "INSERT INTO hits(fingerprint, rule_id, category, severity, subject_kind, subject, id_number, name, "
         "township, village, program, amount, first_date, last_date, detail, evidence_hash, first_run_id, "
         "last_run_id) VALUES ('%s', '%s', 'deceased', 'high', 'person', '%s', '%s', '张三', '城关镇', '一村', "
-        "'低保', %lld, '2023-04', '2023-12', 'detail of %s', 'e-%s', %lld, %lld)",
-        fingerprint, rule, subject, subject, amount, fingerprint, fingerprint, run_id, run_id);
+        "'低保', %lld, '2023-04', '2023-12', 'detail of %s', 'e-%s', %lld, %lld);"
+        "INSERT INTO hit_evidence(hit_id, dataset, row_key) VALUES (last_insert_rowid(), 'payments', 'pay-%s')",
+        fingerprint, subject, amount, fingerprint, rule, subject, subject, amount, fingerprint, fingerprint, run_id,
+        run_id, fingerprint);
     exec_ok(ws, sql);
     free(sql);
 }
@@ -241,6 +248,27 @@ static void test_keys_and_values_checked(void **state)
 
     fw_case_change u = {.to = "approved"};
     assert_int_equal(fw_case_check_change("verifying", &u, &err), FW_EDATA);
+}
+
+/* One field at a time, as a form checks each answer: the same verdicts as the whole change. */
+static void test_field_checks(void **state)
+{
+    (void)state;
+    fw_err err = {0};
+    assert_int_equal(fw_case_check_field(FW_CF_METHOD, "visit", &err), FW_OK);
+    assert_int_equal(fw_case_check_field(FW_CF_METHOD, "walk", &err), FW_EDATA);
+    assert_non_null(strstr(err.msg, "unknown verification method 'walk'"));
+    assert_int_equal(fw_case_check_field(FW_CF_REASON, "other", &err), FW_OK); /* its text is asked next */
+    assert_int_equal(fw_case_check_field(FW_CF_REASON, "wrong", &err), FW_EDATA);
+    assert_int_equal(fw_case_check_field(FW_CF_MEASURES, "stop_payment,recover_funds", &err), FW_OK);
+    assert_int_equal(fw_case_check_field(FW_CF_MEASURES, "stop_payment,,talk", &err), FW_EDATA);
+    assert_int_equal(fw_case_check_field(FW_CF_MEASURES, "stop_payment,stop_payment", &err), FW_EDATA);
+    assert_int_equal(fw_case_check_field(FW_CF_TO_RECOVER, "3,240.50", &err), FW_OK);
+    assert_int_equal(fw_case_check_field(FW_CF_TO_RECOVER, "12.345", &err), FW_EDATA);
+    assert_non_null(strstr(err.msg, "'12.345' is not an amount"));
+    assert_int_equal(fw_case_check_field(FW_CF_RECOVERED, "-1", &err), FW_EDATA);
+    assert_int_equal(fw_case_check_field(FW_CF_VERIFIER, "  ", &err), FW_EDATA);
+    assert_int_equal(fw_case_check_field(FW_CF_NOTE, "入户核实", &err), FW_OK);
 }
 
 static void test_money_and_dates(void **state)
@@ -729,6 +757,7 @@ int main(void)
         cmocka_unit_test(test_every_pair_against_the_table),
         cmocka_unit_test(test_required_and_inapplicable_fields),
         cmocka_unit_test(test_keys_and_values_checked),
+        cmocka_unit_test(test_field_checks),
         cmocka_unit_test(test_money_and_dates),
         cmocka_unit_test(test_fields_recorded),
         cmocka_unit_test(test_second_reviewer),

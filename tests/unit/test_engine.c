@@ -180,6 +180,19 @@ static void test_whitelist_and_params_override(void **state)
     assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-001' AND state = 'whitelisted'"), 1);
     assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-002' AND state = 'present'"), 1);
 
+    /* A removed entry, and one still awaiting its second reviewer, suppress nothing at the next run
+     * (the run read the table itself and still honoured removed entries). */
+    assert_int_equal(fw_ws_exec(ws, "UPDATE whitelist SET removed_at = '2024-02-01', removed_by = 't' "
+                                    "WHERE rule_id = 'TST-001'; "
+                                    "INSERT INTO whitelist(id_number, rule_id, reason, user, created_at, pending) "
+                                    "VALUES ('520102196001010022', 'TST-002', '待复核', 't', '2024-01-01', 1)",
+                                &err),
+                     FW_OK);
+    assert_int_equal(run_all(ws, &set, &res), FW_OK);
+    fw_run_result_free(&res);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-001' AND state = 'present'"), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-002' AND state = 'present'"), 1);
+
     /* raising the parameter in this workspace silences TST-002: its hit is gone */
     fw_rule *r = fw_ruleset_find(&set, "TST-002");
     assert_int_equal(fw_rule_set(ws, r, "param.max_amount", "600000", &err), FW_OK);

@@ -6,6 +6,7 @@
 
 #include "audit/browse.h"
 #include "audit/exportq.h"
+#include "audit/money.h"
 #include "audit/trail.h"
 #include "export/csvout.h"
 #include "export/export.h"
@@ -237,17 +238,35 @@ static void test_leads_query_labels_and_kinds(void **state)
     assert_string_equal(fw_xq_text(q, 15), "核查中");
     assert_int_equal(fw_xq_step(q, &err), 0);
     fw_xq_close(q);
-    /* Summary by township: largest first, money summed in fen. */
+    /* The summary: the whole selection first, then each dimension, largest first; money counts each
+     * payment once, so 张三's two rules on the same two payments (720.00 each) are 720.00, not
+     * 1,440.00. */
     fw_export_filter all = {0};
-    assert_int_equal(fw_xq_summary(fx->ws, &all, FW_XDIM_TOWNSHIP, &q, &err), FW_OK);
+    assert_int_equal(fw_xq_summary(fx->ws, &all, &q, &err), FW_OK);
     assert_int_equal(fw_xq_step(q, &err), 1);
-    assert_string_equal(fw_xq_text(q, 0), "中华北路街道");
-    assert_int_equal(fw_xq_int(q, 1), 3);
-    assert_int_equal(fw_xq_int(q, 2), 72000 + 72000 + 12345);
-    assert_int_equal(fw_xq_step(q, &err), 1);
-    assert_string_equal(fw_xq_text(q, 0), "黔灵镇");
-    assert_int_equal(fw_xq_int(q, 2), 50000 + 30000);
-    assert_int_equal(fw_xq_step(q, &err), 0);
+    assert_int_equal(fw_xq_int(q, 0), FW_XDIM_COUNT_);
+    assert_int_equal(fw_xq_int(q, 2), 5);
+    assert_int_equal(fw_xq_int(q, 3), 72000 + 50000 + 30000 + 12345);
+    long long township_rows = 0;
+    int step;
+    while ((step = fw_xq_step(q, &err)) == 1) {
+        if (fw_xq_int(q, 0) == FW_XDIM_CATEGORY && strcmp(fw_xq_text(q, 1), "死亡人员") == 0) {
+            assert_int_equal(fw_xq_int(q, 2), 2);
+            assert_int_equal(fw_xq_int(q, 3), 72000);
+        }
+        if (fw_xq_int(q, 0) != FW_XDIM_TOWNSHIP)
+            continue;
+        if (township_rows++ == 0) {
+            assert_string_equal(fw_xq_text(q, 1), "中华北路街道");
+            assert_int_equal(fw_xq_int(q, 2), 3);
+            assert_int_equal(fw_xq_int(q, 3), 72000 + 12345);
+        } else {
+            assert_string_equal(fw_xq_text(q, 1), "黔灵镇");
+            assert_int_equal(fw_xq_int(q, 3), 50000 + 30000);
+        }
+    }
+    assert_int_equal(step, 0);
+    assert_int_equal(township_rows, 2);
     fw_xq_close(q);
     assert_string_equal(fw_xq_status_label("partly_confirmed"), "部分属实");
     assert_string_equal(fw_xq_status_label("rectifying"), "整改中");
@@ -325,19 +344,24 @@ static void test_case_workbook(void **state)
     fw_err err = {0};
     assert_int_equal(fw_export_case(fx->ws, "FW-2026-000001", path, &o, &res, &err), FW_OK);
     assert_int_equal(res.rows, 2);
-    assert_int_equal(res.sheets, 5);
+    assert_int_equal(res.sheets, 6); /* 概览, 线索清单, 案件, the case, its evidence, 数据来源 */
     assert_int_equal(check_with_openpyxl(path, fx->ws, 2, "--cases FW-2026-000001"), 0);
-    /* The history holds the two trail records and the two notes, in time order. */
+    /* The history: the trail records about the case, one line each, in words. */
     fw_xquery *q;
     assert_int_equal(fw_xq_case_history(fx->ws, 1, &q, &err), FW_OK);
-    int rows = 0, trail = 0;
-    while (fw_xq_step(q, &err) == 1) {
-        rows++;
-        trail += !fw_xq_is_null(q, 5);
-    }
+    assert_string_equal(fw_xq_col(q, 1)->label, "办理情况");
+    assert_int_equal(fw_xq_step(q, &err), 1);
+    assert_string_equal(fw_xq_text(q, 1), "交办；承办人 陈明");
+    assert_int_equal(fw_xq_step(q, &err), 1);
+    assert_string_equal(fw_xq_text(q, 1), "状态 核查中 → 属实");
+    assert_string_equal(fw_xq_text(q, 2), fw_user());
+    assert_int_equal(fw_xq_step(q, &err), 0);
     fw_xq_close(q);
-    assert_int_equal(rows, 4);
-    assert_int_equal(trail, 2);
+    /* The leads' money under 命中规则及依据: DEC-001 and DEC-002 cite the same two payments. */
+    fw_money m;
+    assert_int_equal(fw_xq_case_money(fx->ws, 1, &m, &err), FW_OK);
+    assert_int_equal(m.paid, 72000);
+    assert_int_equal(m.other, 0);
     /* Payments named as evidence, and the deaths registry as a second evidence set. */
     assert_int_equal(fw_xq_case_payments(fx->ws, 1, &q, &err), FW_OK);
     long long fen = 0;

@@ -128,6 +128,31 @@ static void test_read_open_is_read_only(void **state)
     free(dir);
 }
 
+/* A file that is not a database keeps its reason in the message: the message that says the
+ * workspace is unusable quotes the error it replaces (fw_fail formats aside). */
+static void test_not_a_database_says_why(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    char *path = fw_printf("%s/notes.db", dir);
+    fw_ws_close(ws);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 64; i++)
+        fputs("this is a text file, not a fundwatch workspace\n", f);
+    fclose(f);
+    fw_err err = {0};
+    assert_int_equal(fw_ws_open(path, &ws, &err), FW_EWORKSPACE);
+    assert_null(ws);
+    assert_non_null(strstr(err.msg, "not a usable fundwatch workspace: "));
+    assert_non_null(strstr(err.msg, "file is not a database"));
+    assert_null(strstr(strstr(err.msg, "workspace: ") + 11, "not a usable fundwatch workspace"));
+    free(path);
+    test_rmdir(dir);
+    free(dir);
+}
+
 static void test_trail_append_only(void **state)
 {
     (void)state;
@@ -158,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_missing_workspace_not_created),
         cmocka_unit_test(test_read_open_is_read_only),
         cmocka_unit_test(test_trail_append_only),
+        cmocka_unit_test(test_not_a_database_says_why),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

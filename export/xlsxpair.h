@@ -1,11 +1,11 @@
-/* xlsxread.h: reading a label/value pair back from a workbook, for what fundwatch wrote into a
+/* xlsxpair.h: reading a label/value pair back from a workbook, for what fundwatch wrote into a
  * provenance sheet (the trail anchor) and someone now presents as evidence. A workbook is a zip of
  * XML parts (ECMA-376): the sheet is found by name through xl/workbook.xml and its relationships,
  * and its cells may hold their text inline (as fundwatch writes them) or in the shared string
  * table (as Excel and LibreOffice save them), so a workbook re-saved by either still reads.
- * minizip reads the zip, expat the XML, streaming: memory stays small whatever the file size. */
-#ifndef FW_XLSXREAD_H
-#define FW_XLSXREAD_H
+ * It reads through audit/xlsxread.h (libzip, expat), streaming: memory stays small whatever the file size. */
+#ifndef FW_XLSXPAIR_H
+#define FW_XLSXPAIR_H
 
 #include <stddef.h>
 

@@ -1,83 +1,21 @@
-/* xlsxread.c: a label/value pair read back from a workbook's sheet (see xlsxread.h). Three XML
+/* xlsxpair.c: a label/value pair read back from a workbook's sheet (see xlsxpair.h). Three XML
  * parts are read in turn, each streamed through expat: xl/workbook.xml (the sheet's relationship
  * id), xl/_rels/workbook.xml.rels (the part that holds it), the sheet (the rows' columns A and B);
- * then, when those cells refer to it, xl/sharedStrings.xml for just the strings they name. */
-#include "export/xlsxread.h"
+ * then, when those cells refer to it, xl/sharedStrings.xml for just the strings they name. The zip
+ * and the XML are audit/xlsxread.h's (libzip, expat), as for every workbook fundwatch reads. */
+#include "export/xlsxpair.h"
 
 #include <errno.h>
-#include <expat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unzip.h>
 
 #include "audit/i18n.h"
-
-/* A part bigger than this unpacked is not a workbook fundwatch wrote or anyone re-saved from it. */
-enum { MAX_PART_BYTES = 256 << 20 };
-
-/* --- the zip, from a file or from memory ---------------------------------------------------------- */
-
-typedef struct source {
-    const void *data; /* NULL: open the file named by the path */
-    size_t n;
-} source;
-
-static voidpf ZCALLBACK src_open(voidpf opaque, const void *filename, int mode)
-{
-    (void)mode;
-    source *s = opaque;
-    if (!s->data)
-        return fopen(filename, "rb");
-    return s->n ? fmemopen((void *)s->data, s->n, "rb") : NULL;
-}
-
-static uLong ZCALLBACK src_read(voidpf opaque, voidpf stream, void *buf, uLong size)
-{
-    (void)opaque;
-    return (uLong)fread(buf, 1, size, stream);
-}
-
-static uLong ZCALLBACK src_write(voidpf opaque, voidpf stream, const void *buf, uLong size)
-{
-    (void)opaque, (void)stream, (void)buf, (void)size;
-    return 0;
-}
-
-static ZPOS64_T ZCALLBACK src_tell(voidpf opaque, voidpf stream)
-{
-    (void)opaque;
-    off_t at = ftello(stream);
-    return at < 0 ? (ZPOS64_T)-1 : (ZPOS64_T)at;
-}
-
-static long ZCALLBACK src_seek(voidpf opaque, voidpf stream, ZPOS64_T offset, int origin)
-{
-    (void)opaque;
-    int whence = origin == ZLIB_FILEFUNC_SEEK_CUR ? SEEK_CUR : origin == ZLIB_FILEFUNC_SEEK_END ? SEEK_END : SEEK_SET;
-    return fseeko(stream, (off_t)offset, whence) == 0 ? 0 : -1;
-}
-
-static int ZCALLBACK src_close(voidpf opaque, voidpf stream)
-{
-    (void)opaque;
-    return fclose(stream);
-}
-
-static int ZCALLBACK src_error(voidpf opaque, voidpf stream)
-{
-    (void)opaque;
-    return ferror(stream);
-}
+#include "audit/xlsxread.h"
 
 /* --- one XML part, streamed ---------------------------------------------------------------------- */
 
-/* The local part of an expat name "namespace|local". */
-static const char *local(const char *name)
-{
-    const char *bar = strrchr(name, '|');
-    return bar ? bar + 1 : name;
-}
+#define local fw_xml_local
 
 /* The value of attribute `name` (local part; in namespace ns_hint when not NULL), or NULL. */
 static const char *attr(const char **atts, const char *name, const char *ns_hint)
@@ -92,44 +30,17 @@ static const char *attr(const char **atts, const char *name, const char *ns_hint
 }
 
 typedef struct part_reader {
-    XML_StartElementHandler start;
-    XML_EndElementHandler end;
-    XML_CharacterDataHandler text;
+    fw_xml_handlers h;
     void *ctx;
 } part_reader;
 
-/* Streams part `name` of the open zip through r. */
-static int read_part(unzFile uf, const char *file, const char *name, const part_reader *r, fw_err *err)
+/* Streams part `name` of the open workbook through r. */
+static int read_part(fw_xlsxr *x, const char *file, const char *name, const part_reader *r, fw_err *err)
 {
-    if (unzLocateFile(uf, name, 1) != UNZ_OK)
+    int i = fw_xlsxr_find(x, name);
+    if (i < 0)
         return fw_fail(err, FW_EDATA, _("%s: not a workbook fundwatch can read (it has no part %s)"), file, name);
-    if (unzOpenCurrentFile(uf) != UNZ_OK)
-        return fw_fail(err, FW_EDATA, _("%s: the part %s cannot be unpacked (damaged file?)"), file, name);
-    XML_Parser p = XML_ParserCreateNS(NULL, '|');
-    XML_SetUserData(p, r->ctx);
-    XML_SetElementHandler(p, r->start, r->end);
-    XML_SetCharacterDataHandler(p, r->text);
-    static _Thread_local char buf[1 << 16];
-    int rc = FW_OK, n;
-    long long total = 0;
-    while ((n = unzReadCurrentFile(uf, buf, sizeof buf)) > 0 && rc == FW_OK) {
-        total += n;
-        if (total > MAX_PART_BYTES)
-            rc = fw_fail(err, FW_EDATA, _("%s: the part %s is larger than %d MiB unpacked; not a workbook "
-                                          "fundwatch wrote"), file, name, MAX_PART_BYTES >> 20);
-        else if (XML_Parse(p, buf, n, 0) == XML_STATUS_ERROR)
-            break;
-    }
-    if (rc == FW_OK && n < 0)
-        rc = fw_fail(err, FW_EDATA, _("%s: the part %s cannot be unpacked (damaged file?)"), file, name);
-    if (rc == FW_OK && (XML_GetErrorCode(p) != XML_ERROR_NONE || XML_Parse(p, NULL, 0, 1) == XML_STATUS_ERROR))
-        rc = fw_fail(err, FW_EDATA, _("%s: %s line %lu, column %lu: %s"), file, name,
-                     (unsigned long)XML_GetCurrentLineNumber(p), (unsigned long)XML_GetCurrentColumnNumber(p) + 1,
-                     XML_ErrorString(XML_GetErrorCode(p)));
-    XML_ParserFree(p);
-    if (unzCloseCurrentFile(uf) != UNZ_OK && rc == FW_OK)
-        rc = fw_fail(err, FW_EDATA, _("%s: the part %s fails its checksum (damaged file)"), file, name);
-    return rc;
+    return fw_xlsxr_parse(x, i, &r->h, r->ctx, err);
 }
 
 /* --- xl/workbook.xml and its relationships: where the sheet is ----------------------------------- */
@@ -139,7 +50,7 @@ typedef struct find_sheet {
     char *rid; /* the sheet's relationship id, once found */
 } find_sheet;
 
-static void XMLCALL sheet_start(void *ctx, const char *name, const char **atts)
+static void sheet_start(void *ctx, const char *name, const char **atts)
 {
     find_sheet *f = ctx;
     if (f->rid || strcmp(local(name), "sheet") != 0)
@@ -154,7 +65,7 @@ typedef struct find_target {
     char *target;
 } find_target;
 
-static void XMLCALL rel_start(void *ctx, const char *name, const char **atts)
+static void rel_start(void *ctx, const char *name, const char **atts)
 {
     find_target *f = ctx;
     if (f->target || strcmp(local(name), "Relationship") != 0)
@@ -165,22 +76,26 @@ static void XMLCALL rel_start(void *ctx, const char *name, const char **atts)
 }
 
 /* The zip part name of the sheet called `sheet`. */
-static int sheet_part(unzFile uf, const char *file, const char *sheet, char **part, fw_err *err)
+static int sheet_part(fw_xlsxr *x, const char *file, const char *sheet, char **part, fw_err *err)
 {
     find_sheet fs = {.sheet = sheet};
-    part_reader r = {sheet_start, NULL, NULL, &fs};
-    if (read_part(uf, file, "xl/workbook.xml", &r, err)) {
+    part_reader r = {{sheet_start, NULL, NULL}, &fs};
+    if (read_part(x, file, "xl/workbook.xml", &r, err)) {
         free(fs.rid); /* found before the part turned out malformed */
         return err->code;
     }
     if (!fs.rid)
         return fw_fail(err, FW_EDATA, _("%s: the workbook has no sheet %s"), file, sheet);
     find_target ft = {.rid = fs.rid};
-    r = (part_reader){rel_start, NULL, NULL, &ft};
-    int rc = read_part(uf, file, "xl/_rels/workbook.xml.rels", &r, err);
+    r = (part_reader){{rel_start, NULL, NULL}, &ft};
+    int rc = read_part(x, file, "xl/_rels/workbook.xml.rels", &r, err);
     if (rc == FW_OK && !ft.target)
         rc = fw_fail(err, FW_EDATA, _("%s: the workbook names sheet %s but not the part holding it"), file, sheet);
     free(fs.rid);
+    if (rc) {
+        free(ft.target); /* found before the part turned out malformed */
+        ft.target = NULL;
+    }
     *part = ft.target;
     return rc;
 }
@@ -223,7 +138,7 @@ static void cell_free(cell *c)
     memset(c, 0, sizeof *c);
 }
 
-static void XMLCALL cells_start(void *ctx, const char *name, const char **atts)
+static void cells_start(void *ctx, const char *name, const char **atts)
 {
     sheet_reader *s = ctx;
     const char *l = local(name);
@@ -247,14 +162,14 @@ static void XMLCALL cells_start(void *ctx, const char *name, const char **atts)
     }
 }
 
-static void XMLCALL cells_text(void *ctx, const char *text, int n)
+static void cells_text(void *ctx, const char *text, int n)
 {
     sheet_reader *s = ctx;
     if (s->in_value || s->in_inline)
         fw_buf_add(&s->text, text, (size_t)n);
 }
 
-static void XMLCALL cells_end(void *ctx, const char *name)
+static void cells_end(void *ctx, const char *name)
 {
     sheet_reader *s = ctx;
     const char *l = local(name);
@@ -311,7 +226,7 @@ typedef struct shared_reader {
     fw_buf text;
 } shared_reader;
 
-static void XMLCALL shared_start(void *ctx, const char *name, const char **atts)
+static void shared_start(void *ctx, const char *name, const char **atts)
 {
     (void)atts;
     shared_reader *r = ctx;
@@ -324,7 +239,7 @@ static void XMLCALL shared_start(void *ctx, const char *name, const char **atts)
         r->in_t = 1;
 }
 
-static void XMLCALL shared_text(void *ctx, const char *text, int n)
+static void shared_text(void *ctx, const char *text, int n)
 {
     shared_reader *r = ctx;
     if (r->in_t)
@@ -337,7 +252,7 @@ static int by_shared_index(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-static void XMLCALL shared_end(void *ctx, const char *name)
+static void shared_end(void *ctx, const char *name)
 {
     shared_reader *r = ctx;
     const char *l = local(name);
@@ -361,7 +276,7 @@ static void XMLCALL shared_end(void *ctx, const char *name)
 }
 
 /* Replaces every shared-string cell of the rows by its text (a dangling index becomes "" ). */
-static int resolve_shared(unzFile uf, const char *file, sheet_reader *s, fw_err *err)
+static int resolve_shared(fw_xlsxr *x, const char *file, sheet_reader *s, fw_err *err)
 {
     shared_reader r = {0};
     r.wanted = fw_malloc((2 * s->nrows + 1) * sizeof *r.wanted);
@@ -374,8 +289,8 @@ static int resolve_shared(unzFile uf, const char *file, sheet_reader *s, fw_err 
     int rc = FW_OK;
     if (r.nwanted) {
         qsort(r.wanted, r.nwanted, sizeof *r.wanted, by_shared_index);
-        part_reader pr = {shared_start, shared_end, shared_text, &r};
-        rc = read_part(uf, file, "xl/sharedStrings.xml", &pr, err);
+        part_reader pr = {{shared_start, shared_end, shared_text}, &r};
+        rc = read_part(x, file, "xl/sharedStrings.xml", &pr, err);
         for (size_t i = 0; i < r.nwanted; i++)
             if (r.wanted[i]->kind == CELL_SHARED)
                 *r.wanted[i] = (cell){CELL_TEXT, 0, fw_strdup("")};
@@ -387,17 +302,17 @@ static int resolve_shared(unzFile uf, const char *file, sheet_reader *s, fw_err 
 
 /* --- the pair -------------------------------------------------------------------------------------- */
 
-static int read_pair(unzFile uf, const char *file, const char *sheet, const char *label, char **value,
+static int read_pair(fw_xlsxr *x, const char *file, const char *sheet, const char *label, char **value,
                      fw_err *err)
 {
     char *part = NULL;
-    if (sheet_part(uf, file, sheet, &part, err))
+    if (sheet_part(x, file, sheet, &part, err))
         return err->code;
     sheet_reader s = {.col = -1};
-    part_reader r = {cells_start, cells_end, cells_text, &s};
-    int rc = read_part(uf, file, part, &r, err);
+    part_reader r = {{cells_start, cells_end, cells_text}, &s};
+    int rc = read_part(x, file, part, &r, err);
     if (rc == FW_OK)
-        rc = resolve_shared(uf, file, &s, err);
+        rc = resolve_shared(x, file, &s, err);
     if (rc == FW_OK) {
         size_t i = 0;
         while (i < s.nrows && strcmp(s.rows[i].a.text ? s.rows[i].a.text : "", label) != 0)
@@ -414,32 +329,37 @@ static int read_pair(unzFile uf, const char *file, const char *sheet, const char
     return rc;
 }
 
-static int read_from(source *src, const char *path, const char *file, const char *sheet, const char *label,
-                     char **value, fw_err *err)
+/* A part bigger than this unpacked is not a workbook fundwatch wrote or anyone re-saved from it. */
+enum { MAX_PART_BYTES = 256 << 20 };
+
+static int read_opened(fw_xlsxr *x, const char *file, const char *sheet, const char *label, char **value,
+                       fw_err *err)
 {
-    *value = NULL;
-    zlib_filefunc64_def io = {src_open, src_read, src_write, src_tell, src_seek, src_close, src_error, src};
-    unzFile uf = unzOpen2_64(path, &io);
-    if (!uf)
-        return fw_fail(err, FW_EDATA, _("%s: not a workbook (.xlsx): it cannot be opened as a zip file"), file);
-    int rc = read_pair(uf, file, sheet, label, value, err);
-    unzClose(uf);
+    fw_xlsxr_set_part_limit(x, MAX_PART_BYTES);
+    int rc = read_pair(x, file, sheet, label, value, err);
+    fw_xlsxr_close(x);
     return rc;
 }
 
 int fw_xlsx_read_pair(const char *path, const char *sheet, const char *label, char **value, fw_err *err)
 {
+    *value = NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
         return fw_fail(err, FW_EFAIL, _("cannot read %s: %s"), path, strerror(errno));
     fclose(f);
-    source src = {NULL, 0};
-    return read_from(&src, path, path, sheet, label, value, err);
+    fw_xlsxr *x;
+    if (fw_xlsxr_open(path, &x, err))
+        return err->code;
+    return read_opened(x, path, sheet, label, value, err);
 }
 
 int fw_xlsx_read_pair_mem(const void *data, size_t n, const char *name, const char *sheet, const char *label,
                           char **value, fw_err *err)
 {
-    source src = {data, n};
-    return read_from(&src, name, name, sheet, label, value, err);
+    *value = NULL;
+    fw_xlsxr *x;
+    if (fw_xlsxr_open_mem(data, n, name, &x, err))
+        return err->code;
+    return read_opened(x, name, sheet, label, value, err);
 }

@@ -1,0 +1,320 @@
+/* history.c: trail records in words (see history.h). The labels of fields and actions are here,
+ * with the case vocabulary of audit/cases.h for the values; the JSON is read by SQLite's json_each
+ * on the workspace connection, the same reader the trail's other queries use. */
+#include "audit/history.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/browse.h"
+#include "audit/cases.h"
+#include "audit/dataset.h"
+#include "audit/i18n.h"
+
+typedef struct word {
+    const char *key, *zh, *en;
+} word;
+
+/* Case fields and record members worth reading; a key not listed is shown as stored. Bookkeeping
+ * that the record's own time and user already say (who asked for review, when) is left out. */
+static const word fields[] = {
+    {"status", "状态", "status"},
+    {"pending_status", "待复核结论", "verdict awaiting review"},
+    {"assignee", "承办人", "assignee"},
+    {"received_at", "受理日期", "received"},
+    {"due_date", "办结期限", "due"},
+    {"verify_method", "核查方式", "method"},
+    {"verifier", "核查人", "verifier"},
+    {"verified_at", "核查日期", "verified"},
+    {"conclusion", "核查结论", "conclusion"},
+    {"dismiss_reason", "不属实理由", "dismissal reason"},
+    {"dismiss_text", "理由说明", "reason"},
+    {"measures", "整改措施", "measures"},
+    {"to_recover", "应追回", "to recover"},
+    {"recovered", "已追回", "recovered"},
+    {"rectified_at", "整改日期", "rectified"},
+    {"closed_at", "办结日期", "closed"},
+    {"closure_note", "办结说明", "closure note"},
+    {"resolved_by_data", "线索均已消失", "every hit gone"},
+    {"note", "备注", "note"},
+    {"gone_rules", "消失线索的规则", "rules of the gone hits"},
+    {"name", "姓名", "name"},
+    {"id_number", "公民身份号码", "ID number"},
+    {"county", "县", "county"},
+    {"township", "乡镇", "township"},
+    {"village", "行政村", "village"},
+    {"reason", "理由", "reason"},
+    {"until", "有效期至", "until"},
+    {"rule", "规则", "rule"},
+    {"file", "文件", "file"},
+    {"rows", "行数", "rows"},
+    {"value", "值", "value"},
+    {"enabled", "启用", "enabled"},
+    {NULL, NULL, NULL},
+};
+
+static const char *const skipped[] = {"pending_by", "pending_at", "reviewed_by", "reviewed_at", "updated_at",
+                                      "updated_by", "version", NULL};
+
+static const word actions[] = {
+    {"case.status", NULL, NULL},
+    {"case.note", NULL, NULL},
+    {"case.review_requested", "提请复核", "verdict sent for review"},
+    {"case.approve", "复核通过", "review approved"},
+    {"case.review_rejected", "复核退回", "review rejected"},
+    {"case.assign", "交办", "assigned"},
+    {"case.reopen", "重新打开", "reopened"},
+    {"case.leads", "新增线索", "new leads"},
+    {"case.resolved_by_data", "数据复核", "checked against the data"},
+    {"cases.sync", "规则运行后更新案件", "cases updated after a run"},
+    {"run", "规则运行", "rule run"},
+    {"import", "导入", "import"},
+    {"export", "导出", "export"},
+    {"setting", "设置", "setting"},
+    {"whitelist.add", "加入白名单", "whitelist entry added"},
+    {"whitelist.remove", "移出白名单", "whitelist entry removed"},
+    {NULL, NULL, NULL},
+};
+
+static const word lead_changes[] = {
+    {"new_hit", "新线索", "new lead"},
+    {"evidence_changed", "证据变化", "evidence changed"},
+    {"reappeared", "线索重现", "lead back"},
+    {NULL, NULL, NULL},
+};
+
+static int chinese(enum fw_words_lang lang)
+{
+    return lang == FW_WORDS_ZH || fw_ui_chinese();
+}
+
+static const word *find_word(const word *table, const char *key)
+{
+    for (const word *w = table; key && w->key; w++)
+        if (strcmp(w->key, key) == 0)
+            return w;
+    return NULL;
+}
+
+static const char *say(const word *w, const char *key, enum fw_words_lang lang)
+{
+    if (!w)
+        return key;
+    return chinese(lang) ? w->zh : w->en;
+}
+
+static const char *label_of(const fw_label *table, const char *key, enum fw_words_lang lang)
+{
+    const fw_label *l = fw_label_find(table, key);
+    if (!l)
+        return key;
+    return chinese(lang) ? l->zh : l->en;
+}
+
+static int is_money_field(const char *key)
+{
+    return strcmp(key, "to_recover") == 0 || strcmp(key, "recovered") == 0 || strstr(key, "amount") != NULL;
+}
+
+/* A stored value as a person reads it: codes as labels, fen as yuan, UTC times as local time. */
+static void put_value(fw_buf *b, const char *key, const char *v, enum fw_words_lang lang)
+{
+    if (!v) {
+        fw_buf_puts(b, chinese(lang) ? "（空）" : "(none)");
+        return;
+    }
+    if (strcmp(key, "status") == 0 || strcmp(key, "pending_status") == 0)
+        fw_buf_puts(b, label_of(fw_case_statuses, v, lang));
+    else if (strcmp(key, "verify_method") == 0)
+        fw_buf_puts(b, label_of(fw_verify_methods, v, lang));
+    else if (strcmp(key, "dismiss_reason") == 0)
+        fw_buf_puts(b, label_of(fw_dismiss_reasons, v, lang));
+    else if (strcmp(key, "measures") == 0) {
+        char *copy = fw_strdup(v), *save = NULL;
+        int n = 0;
+        for (char *m = strtok_r(copy, ",", &save); m; m = strtok_r(NULL, ",", &save))
+            fw_buf_printf(b, "%s%s", n++ ? (chinese(lang) ? "、" : ", ") : "", label_of(fw_measures, m, lang));
+        free(copy);
+    } else if (is_money_field(key)) {
+        char y[32];
+        fw_yuan(strtoll(v, NULL, 10), y);
+        fw_buf_printf(b, "¥%s", y);
+    } else if (strcmp(key, "resolved_by_data") == 0 || strcmp(key, "enabled") == 0) {
+        int yes = strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
+        fw_buf_puts(b, chinese(lang) ? (yes ? "是" : "否") : (yes ? "yes" : "no"));
+    } else {
+        char when[FW_TIME_SIZE];
+        fw_buf_puts(b, fw_time_local(v, FW_TIME_MINUTE, when, sizeof when));
+    }
+}
+
+static void separate(fw_buf *b, enum fw_words_lang lang)
+{
+    if (b->len)
+        fw_buf_puts(b, chinese(lang) ? "；" : "; ");
+}
+
+/* The leads a run brought to the case ("because": [{change, hit, rule, detail}, ...]). */
+static void put_leads(fw_ws *ws, fw_buf *b, const char *json, enum fw_words_lang lang)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ws->db,
+                           "SELECT json_extract(value, '$.change'), json_extract(value, '$.rule'), "
+                           "json_extract(value, '$.detail') FROM json_each(?1) WHERE json_valid(?1)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *change = (const char *)sqlite3_column_text(st, 0);
+        const char *rule = (const char *)sqlite3_column_text(st, 1);
+        const char *detail = (const char *)sqlite3_column_text(st, 2);
+        separate(b, lang);
+        fw_buf_printf(b, "%s %s", say(find_word(lead_changes, change), change ? change : "", lang), rule ? rule : "");
+        if (detail && *detail)
+            fw_buf_printf(b, "%s%s", chinese(lang) ? "：" : ": ", detail);
+    }
+    sqlite3_finalize(st);
+}
+
+static int skip_field(const char *key)
+{
+    for (int i = 0; skipped[i]; i++)
+        if (strcmp(skipped[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+/* The record's members: those in after (with their value before, when there was one), then those
+ * only in before (removed). */
+static void put_fields(fw_ws *ws, fw_buf *b, const char *before, const char *after, enum fw_words_lang lang)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ws->db,
+                           "SELECT j.key, j.type, CASE WHEN j.type IN ('true', 'false') THEN j.type = 'true' "
+                           "ELSE j.value END, json_type(?1, j.fullkey), json_extract(?1, j.fullkey) "
+                           "FROM json_each(?2) j WHERE json_valid(?2) AND json_valid(?1) "
+                           "UNION ALL SELECT j.key, 'null', NULL, j.type, j.value FROM json_each(?1) j "
+                           "WHERE json_valid(?1) AND json_valid(?2) AND json_type(?2, j.fullkey) IS NULL",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, before && *before ? before : "{}", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, after && *after ? after : "{}", -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        const char *type = (const char *)sqlite3_column_text(st, 1);
+        const char *now = (const char *)sqlite3_column_text(st, 2);
+        const char *btype = (const char *)sqlite3_column_text(st, 3);
+        const char *was = (const char *)sqlite3_column_text(st, 4);
+        if (!key || skip_field(key))
+            continue;
+        if (strcmp(key, "because") == 0) {
+            put_leads(ws, b, now, lang);
+            continue;
+        }
+        bool had = btype && strcmp(btype, "null") != 0;
+        bool has = type && strcmp(type, "null") != 0;
+        if (!had && !has)
+            continue;
+        separate(b, lang);
+        const char *label = say(find_word(fields, key), key, lang);
+        if (strcmp(key, "note") == 0 && !had) { /* a note is read as it was written */
+            fw_buf_printf(b, "%s%s%s", label, chinese(lang) ? "：" : ": ", now);
+            continue;
+        }
+        fw_buf_printf(b, "%s ", label);
+        if (had) { /* a change shows what was; a new value just itself */
+            put_value(b, key, was, lang);
+            fw_buf_puts(b, " → ");
+        }
+        put_value(b, key, has ? now : NULL, lang);
+    }
+    sqlite3_finalize(st);
+}
+
+char *fw_history_what(fw_ws *ws, const char *action, const char *before_json, const char *after_json,
+                      enum fw_words_lang lang)
+{
+    fw_buf fieldtext = {0}, b = {0};
+    fw_buf_puts(&fieldtext, "");
+    put_fields(ws, &fieldtext, before_json, after_json, lang);
+    const word *a = find_word(actions, action);
+    const char *what = a ? (chinese(lang) ? a->zh : a->en) : action;
+    fw_buf_puts(&b, what ? what : "");
+    if (fieldtext.len) {
+        separate(&b, lang);
+        fw_buf_puts(&b, fieldtext.data);
+    }
+    fw_buf_free(&fieldtext);
+    return fw_buf_steal(&b);
+}
+
+char *fw_history_line(fw_ws *ws, const char *at, const char *user, const char *action, const char *before_json,
+                      const char *after_json, enum fw_words_lang lang)
+{
+    char when[FW_TIME_SIZE];
+    char *what = fw_history_what(ws, action, before_json, after_json, lang);
+    char *line = fw_printf("%s %s %s", fw_time_local(at, FW_TIME_MINUTE, when, sizeof when), user ? user : "", what);
+    free(what);
+    return line;
+}
+
+int fw_history_case(fw_ws *ws, long long case_id, sqlite3_stmt **st, fw_err *err)
+{
+    if (fw_ws_prepare(ws, "SELECT seq, at, user, action, before, after FROM trail WHERE object = ? ORDER BY seq", st,
+                      err))
+        return err->code;
+    char *object = fw_printf("case:%lld", case_id);
+    sqlite3_bind_text(*st, 1, object, -1, SQLITE_TRANSIENT);
+    free(object);
+    return FW_OK;
+}
+
+/* history_what(action, before, after): fw_history_what, for listings; history_what_zh in Chinese. */
+static void history_what_in(sqlite3_context *ctx, sqlite3_value **argv, enum fw_words_lang lang)
+{
+    fw_ws *ws = sqlite3_user_data(ctx);
+    char *what = fw_history_what(ws, (const char *)sqlite3_value_text(argv[0]), (const char *)sqlite3_value_text(argv[1]),
+                                 (const char *)sqlite3_value_text(argv[2]), lang);
+    sqlite3_result_text(ctx, what, -1, free);
+}
+
+static void fn_history_what(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    history_what_in(ctx, argv, FW_WORDS_UI);
+}
+
+static void fn_history_what_zh(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    history_what_in(ctx, argv, FW_WORDS_ZH);
+}
+
+void fw_history_register(fw_ws *ws)
+{
+    sqlite3_create_function(ws->db, "history_what", 3, SQLITE_UTF8, ws, fn_history_what, NULL, NULL);
+    sqlite3_create_function(ws->db, "history_what_zh", 3, SQLITE_UTF8, ws, fn_history_what_zh, NULL, NULL);
+}
+
+/* A stored record's JSON with its money members in yuan: the trail keeps fen, people read yuan. */
+#define YUAN_JSON(col)                                                                                      \
+    "json_patch(" col ", (SELECT json_group_object(key, json(printf('%.2f', value / 100.0))) "             \
+    "FROM json_each(" col ") WHERE json_valid(" col ") AND key IN ('to_recover', 'recovered') "            \
+    "AND type = 'integer'))"
+
+int fw_history_list(fw_ws *ws, const char *object, long limit, int brief, sqlite3_stmt **st, fw_err *err)
+{
+    fw_history_register(ws);
+    const char *sql = brief ? "SELECT seq, at, user, object, history_what(action, before, after) AS what FROM ("
+                              "  SELECT * FROM trail WHERE ?1 IS NULL OR object = ?1 ORDER BY seq DESC LIMIT ?2"
+                              ") ORDER BY seq"
+                            : "SELECT seq, at, user, action, object, " YUAN_JSON("before") " AS before, "
+                              YUAN_JSON("after") " AS after, history_what(action, before, after) AS what FROM ("
+                              "  SELECT * FROM trail WHERE ?1 IS NULL OR object = ?1 ORDER BY seq DESC LIMIT ?2"
+                              ") ORDER BY seq";
+    if (fw_ws_prepare(ws, sql, st, err))
+        return err->code;
+    sqlite3_bind_text(*st, 1, object, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(*st, 2, limit > 0 ? limit : -1);
+    return FW_OK;
+}

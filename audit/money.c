@@ -1,0 +1,183 @@
+/* money.c: the one query for the money at issue of sets of hits (see money.h for the rule it
+ * implements and why). Everything that shows a money total builds its SQL with fw_money_ctes, or,
+ * for a total summed a slice at a time, uses the running total below: the same rule kept in TEMP
+ * tables between slices. */
+#include "audit/money.h"
+#include "audit/i18n.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* The CTEs, in evaluation order:
+ *   fw_money_set     the (set, hit) pairs;
+ *   fw_money_univ    the hits of any set, once;
+ *   fw_money_ev      each payment those hits cite (ds_payments rowid, amount) with the hit's figure,
+ *                    village hits left out;
+ *   fw_money_base    the payment-based hits: their cited payments' total (not 0);
+ *   fw_money_pshare  per set and payment, the largest share any of the set's hits gives it: the
+ *                    hit's figure spread over its payments in proportion to their amounts;
+ *   fw_money         per set, the totals: the shares summed (each payment once), the figures of
+ *                    the hits that are not payment-based, the hits and their dates. */
+static char *money_ctes(const char *set_cte, const char *universe)
+{
+    return fw_printf(
+        "%s,\n"
+        "fw_money_univ(hit_id) AS MATERIALIZED (%s),\n"
+        "fw_money_ev(hit_id, pid, pa, ha) AS MATERIALIZED (SELECT h.id, p.rowid, p.amount, h.amount FROM hits h "
+        "JOIN hit_evidence e ON e.hit_id = h.id AND e.dataset = 'payments' JOIN ds_payments p ON p.row_key = e.row_key "
+        "WHERE h.id IN (SELECT hit_id FROM fw_money_univ) AND h.subject_kind <> 'village'),\n"
+        "fw_money_base(hit_id, evsum) AS MATERIALIZED (SELECT hit_id, sum(pa) FROM fw_money_ev GROUP BY hit_id "
+        "HAVING sum(pa) <> 0),\n"
+        "fw_money_pshare(grp, pid, share) AS MATERIALIZED (SELECT s.grp, ev.pid, max(ev.pa * 1.0 * ev.ha / b.evsum) "
+        "FROM fw_money_ev ev JOIN fw_money_base b ON b.hit_id = ev.hit_id JOIN fw_money_set s ON s.hit_id = ev.hit_id "
+        "GROUP BY s.grp, ev.pid),\n"
+        "fw_money(grp, paid, other, hits, first, last) AS MATERIALIZED (SELECT s.grp, "
+        "CAST(round(COALESCE((SELECT sum(ps.share) FROM fw_money_pshare ps WHERE ps.grp = s.grp), 0)) AS INTEGER), "
+        "sum(CASE WHEN b.hit_id IS NULL THEN h.amount ELSE 0 END), count(*), min(h.first_date), max(h.last_date) "
+        "FROM fw_money_set s JOIN hits h ON h.id = s.hit_id LEFT JOIN fw_money_base b ON b.hit_id = s.hit_id "
+        "GROUP BY s.grp)\n",
+        set_cte, universe ? universe : "SELECT DISTINCT hit_id FROM fw_money_set");
+}
+
+char *fw_money_ctes(const char *sets)
+{
+    char *set_cte = fw_printf("fw_money_set(grp, hit_id) AS MATERIALIZED (%s)", sets);
+    char *ctes = money_ctes(set_cte, NULL);
+    free(set_cte);
+    return ctes;
+}
+
+char *fw_money_ctes_on(const char *table, const char *universe)
+{
+    char *set_cte = fw_printf("fw_money_set(grp, hit_id) AS NOT MATERIALIZED (SELECT grp, hit_id FROM %s)", table);
+    char *ctes = money_ctes(set_cte, universe);
+    free(set_cte);
+    return ctes;
+}
+
+int fw_money_of(fw_ws *ws, const char *hits_sql, const char *text1, fw_money *out, fw_err *err)
+{
+    char *sets = fw_printf("SELECT 0, x.* FROM (%s) x", hits_sql);
+    char *ctes = fw_money_ctes(sets);
+    char *sql = fw_printf("WITH %s SELECT paid, other, hits FROM fw_money", ctes);
+    free(sets);
+    free(ctes);
+    sqlite3_stmt *st;
+    int rc = fw_ws_prepare(ws, sql, &st, err);
+    free(sql);
+    if (rc)
+        return rc;
+    if (text1)
+        sqlite3_bind_text(st, 1, text1, -1, SQLITE_TRANSIENT);
+    *out = (fw_money){0};
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        out->paid = sqlite3_column_int64(st, 0);
+        out->other = sqlite3_column_int64(st, 1);
+        out->hits = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return fw_fail(err, FW_EWORKSPACE, _("cannot total the money at issue: %s"), sqlite3_errmsg(ws->db));
+    return FW_OK;
+}
+
+/* --- running totals ----------------------------------------------------------------------------
+ * The same rule over a set that grows a slice at a time, kept in three TEMP tables of the
+ * connection: _sel the slice's hits, _new the slice's payments with their largest share, _acc every
+ * payment met so far with its largest share. A slice adds, per payment, what its share exceeds
+ * the share already counted; the hits not based on payments add their figures. */
+
+static long long next_acc_id(void)
+{
+    static long long last;
+    return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
+}
+
+static int acc_exec(fw_money_acc *acc, const char *fmt_sql)
+{
+    char *sql = fw_printf(fmt_sql, acc->id, acc->id, acc->id, acc->id, acc->id, acc->id);
+    int rc = sqlite3_exec(acc->db, sql, NULL, NULL, NULL);
+    free(sql);
+    return rc;
+}
+
+int fw_money_acc_begin(fw_ws *ws, fw_money_acc *acc, fw_err *err)
+{
+    fw_money_acc_end(acc);
+    acc->db = ws->db;
+    acc->id = next_acc_id();
+    if (acc_exec(acc, "CREATE TEMP TABLE fw_money_acc_%1$lld(pid INTEGER PRIMARY KEY, share REAL NOT NULL);"
+                      "CREATE TEMP TABLE fw_money_new_%1$lld(pid INTEGER PRIMARY KEY, share REAL NOT NULL);"
+                      "CREATE TEMP TABLE fw_money_sel_%1$lld(hit_id INTEGER PRIMARY KEY)") != SQLITE_OK) {
+        fw_fail(err, FW_EWORKSPACE, _("cannot start a money total: %s"), sqlite3_errmsg(ws->db));
+        fw_money_acc_end(acc);
+        return err->code;
+    }
+    return FW_OK;
+}
+
+char *fw_money_acc_add_sql(const fw_money_acc *acc, const char *hits_sql)
+{
+    return fw_printf("INSERT OR IGNORE INTO temp.fw_money_sel_%lld(hit_id) SELECT x.* FROM (%s) x", acc->id, hits_sql);
+}
+
+int fw_money_acc_take(fw_money_acc *acc, fw_err *err)
+{
+    /* The slice's payments, each with the largest share a hit of the slice gives it. */
+    static const char shares[] =
+        "WITH ev(hit_id, pid, pa, ha) AS MATERIALIZED (SELECT h.id, p.rowid, p.amount, h.amount "
+        "FROM temp.fw_money_sel_%1$lld s CROSS JOIN hits h ON h.id = s.hit_id JOIN hit_evidence e ON e.hit_id = s.hit_id "
+        "AND e.dataset = 'payments' JOIN ds_payments p ON p.row_key = e.row_key WHERE h.subject_kind <> 'village'), "
+        "base(hit_id, evsum) AS (SELECT hit_id, sum(pa) FROM ev GROUP BY hit_id HAVING sum(pa) <> 0) "
+        "INSERT INTO temp.fw_money_new_%1$lld(pid, share) SELECT ev.pid, max(ev.pa * 1.0 * ev.ha / b.evsum) "
+        "FROM ev JOIN base b ON b.hit_id = ev.hit_id GROUP BY ev.pid";
+    /* What they add to the payments met before; the hits and the figures not based on payments. The
+     * slice drives the joins (CROSS JOIN: SQLite has no statistics on a TEMP table and would rather
+     * scan every hit). */
+    static const char adds[] =
+        "SELECT (SELECT COALESCE(sum(max(n.share - COALESCE(a.share, 0), 0)), 0) FROM temp.fw_money_new_%1$lld n "
+        "LEFT JOIN temp.fw_money_acc_%1$lld a ON a.pid = n.pid), "
+        "(SELECT COALESCE(sum(h.amount), 0) FROM temp.fw_money_sel_%1$lld s CROSS JOIN hits h ON h.id = s.hit_id "
+        "WHERE h.subject_kind = 'village' OR COALESCE((SELECT sum(p.amount) FROM hit_evidence e JOIN ds_payments p "
+        "ON p.row_key = e.row_key WHERE e.hit_id = h.id AND e.dataset = 'payments'), 0) = 0), "
+        "(SELECT count(*) FROM temp.fw_money_sel_%1$lld)";
+    static const char merge[] =
+        "INSERT INTO temp.fw_money_acc_%1$lld(pid, share) SELECT pid, share FROM temp.fw_money_new_%1$lld WHERE true "
+        "ON CONFLICT(pid) DO UPDATE SET share = max(share, excluded.share);"
+        "DELETE FROM temp.fw_money_new_%1$lld; DELETE FROM temp.fw_money_sel_%1$lld";
+    int rc = acc_exec(acc, shares);
+    if (rc == SQLITE_OK) {
+        char *sql = fw_printf(adds, acc->id);
+        sqlite3_stmt *st;
+        rc = sqlite3_prepare_v2(acc->db, sql, -1, &st, NULL);
+        free(sql);
+        if (rc == SQLITE_OK) {
+            if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                acc->paid += sqlite3_column_double(st, 0);
+                acc->other += sqlite3_column_int64(st, 1);
+                acc->hits += sqlite3_column_int64(st, 2);
+                rc = SQLITE_OK;
+            }
+            sqlite3_finalize(st);
+        }
+    }
+    if (rc == SQLITE_OK)
+        rc = acc_exec(acc, merge);
+    if (rc != SQLITE_OK)
+        return fw_fail(err, FW_EWORKSPACE, _("cannot total the money at issue: %s"), sqlite3_errmsg(acc->db));
+    return FW_OK;
+}
+
+void fw_money_acc_end(fw_money_acc *acc)
+{
+    if (acc->id > 0 && acc->db)
+        acc_exec(acc, "DROP TABLE IF EXISTS temp.fw_money_acc_%1$lld; DROP TABLE IF EXISTS temp.fw_money_new_%1$lld;"
+                      "DROP TABLE IF EXISTS temp.fw_money_sel_%1$lld");
+    *acc = (fw_money_acc){0};
+}
+
+long long fw_money_acc_paid(const fw_money_acc *acc)
+{
+    return llround(acc->paid);
+}
