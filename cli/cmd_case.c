@@ -180,7 +180,8 @@ static void show_line(const char *label, const char *value)
     }
 }
 
-/* A stored code (or comma list of codes) as the interface says it; owned by the caller. */
+/* A stored code (or comma list of codes) as the interface says it: the Chinese labels in Chinese,
+ * else the codes (what --method, --reason and --measures take); owned by the caller. */
 static char *words_text(const fw_label *table, const char *codes)
 {
     if (!codes)
@@ -188,7 +189,8 @@ static char *words_text(const fw_label *table, const char *codes)
     fw_buf b = {0};
     char *copy = fw_strdup(codes);
     for (char *save = NULL, *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
-        fw_buf_printf(&b, "%s%s", b.len ? ", " : "", fw_label_show(table, w));
+        fw_buf_printf(&b, "%s%s", b.len ? (fw_i18n_chinese() ? "、" : ",") : "",
+                      fw_i18n_chinese() ? fw_label_show(table, w) : w);
     free(copy);
     return fw_buf_steal(&b);
 }

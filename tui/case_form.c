@@ -213,7 +213,8 @@ static char *read_word(unsigned field, const char *text, fw_err *err)
     if (l)
         return fw_strdup(l->key);
     char *choices = fw_label_choices(table);
-    fw_fail(err, FW_EDATA, _("'%s' is not one of: %s"), text, choices);
+    fw_fail(err, FW_EDATA, _("unknown %s '%s'; use one of: %s"),
+            field == FW_CF_METHOD ? _("verification method") : _("dismissal reason"), text, choices);
     free(choices);
     return NULL;
 }

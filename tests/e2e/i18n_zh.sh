@@ -135,7 +135,7 @@ tui_keys Enter
 tui_wait "不属实原因 (数据错误, 政策允许, 已处理, 其他)"
 tui_type "电话"
 tui_keys Enter
-tui_wait "“电话”不在可选范围内"
+tui_wait "未知的不属实原因“电话”"
 tui_screen | grep -q "不属实原因.*电话" || fail "the refused answer is not kept for correcting"
 tui_keys C-u
 tui_type "数据错误"

@@ -28,7 +28,7 @@ tui_keys Tab
 tui_wait "Frequency of Rule"
 tui_row 1 | grep -qE "^DUP-001 +60 +95.2%" || fail "rule frequency: $(tui_row 1)"
 tui_keys Enter
-tui_wait "of 60 · ¥0.00 · +¥18,300.00 not payment-based · sort severity↑ · rule=DUP-001"
+tui_wait "of 60 · ¥0.00 · +¥18,300.00 not payment-based · sort Severity↑ · rule=DUP-001"
 tui_keys F
 tui_wait "Frequency of Severity · rule=DUP-001"
 tui_wait "1 values · 60 hits"
@@ -36,7 +36,7 @@ tui_keys Tab Tab Tab Tab Tab
 tui_wait "Frequency of Village"
 tui_row 1 | grep -qE "^孟关乡 沙坡村 +60 +100.0%" || fail "village frequency: $(tui_row 1)"
 tui_keys Enter
-tui_wait "of 60 · ¥0.00 · +¥18,300.00 not payment-based · sort severity↑ · rule=DUP-001 township=孟关乡 vil…"
+tui_wait "of 60 · ¥0.00 · +¥18,300.00 not payment-based · sort Severity↑ · rule=DUP-001 township=孟关乡 vil…"
 
 # Marks: by filter, inverted, cleared.
 tui_keys BSpace
