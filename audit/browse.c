@@ -11,6 +11,7 @@
 #include "audit/dataset.h"
 #include "audit/history.h"
 #include "audit/i18n.h"
+#include "audit/vocab.h"
 #include "audit/money.h"
 #include "audit/paths.h"
 #include "audit/schema.h"
@@ -236,6 +237,33 @@ static long long parse_yuan(const char *s)
     return (long long)(v * 100 + 0.5);
 }
 
+/* The words of the filter syntax, each in English and in Chinese: both are read, the interface's
+ * language is written (`category=死亡人员` and `类别=死亡人员` mean the same). */
+enum filter_word { FW_CATEGORY_W, FW_RULE_W, FW_SEVERITY_W, FW_STATUS_W, FW_TOWNSHIP_W, FW_VILLAGE_W, FW_PROGRAM_W,
+                   FW_AMOUNT_W, FW_ALL_W, FW_NWORDS };
+static const struct { const char *en, *zh; } filter_words[FW_NWORDS] = {
+    [FW_CATEGORY_W] = {"category", "类别"}, [FW_RULE_W] = {"rule", "规则"},      [FW_SEVERITY_W] = {"severity", "风险"},
+    [FW_STATUS_W] = {"status", "状态"},     [FW_TOWNSHIP_W] = {"township", "乡镇"}, [FW_VILLAGE_W] = {"village", "村"},
+    [FW_PROGRAM_W] = {"program", "项目"},   [FW_AMOUNT_W] = {"amount", "金额"},   [FW_ALL_W] = {"all", "全部"},
+};
+
+static const char *filter_word(enum filter_word w)
+{
+    return fw_i18n_chinese() ? filter_words[w].zh : filter_words[w].en;
+}
+
+/* When word w starts with filter word k (either language) followed by op, the rest; else NULL. */
+static const char *after_word(const char *w, enum filter_word k, const char *op)
+{
+    const char *names[] = {filter_words[k].en, filter_words[k].zh};
+    for (int i = 0; i < 2; i++) {
+        size_t n = strlen(names[i]), m = strlen(op);
+        if (strncmp(w, names[i], n) == 0 && strncmp(w + n, op, m) == 0)
+            return w + n + m;
+    }
+    return NULL;
+}
+
 int fw_hit_filter_parse(fw_hit_filter *f, const char *text, fw_err *err)
 {
     fw_hit_filter nf;
@@ -244,26 +272,22 @@ int fw_hit_filter_parse(fw_hit_filter *f, const char *text, fw_err *err)
     int rc = FW_OK;
     for (char *save = NULL, *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
         char **slot = NULL;
-        const char *val = NULL;
-        struct { const char *key; char **slot; } keys[] = {
-            {"category=", &nf.category}, {"rule=", &nf.rule_id},     {"severity=", &nf.severity},
-            {"status=", &nf.status},     {"township=", &nf.township}, {"village=", &nf.village},
-            {"program=", &nf.program},
-        };
-        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
-            if (strncmp(w, keys[k].key, strlen(keys[k].key)) == 0) {
-                slot = keys[k].slot;
-                val = w + strlen(keys[k].key);
-            }
+        const char *val = NULL, *v;
+        char **slots[] = {[FW_CATEGORY_W] = &nf.category, [FW_RULE_W] = &nf.rule_id, [FW_SEVERITY_W] = &nf.severity,
+                          [FW_STATUS_W] = &nf.status,     [FW_TOWNSHIP_W] = &nf.township, [FW_VILLAGE_W] = &nf.village,
+                          [FW_PROGRAM_W] = &nf.program};
+        for (int k = FW_CATEGORY_W; k <= FW_PROGRAM_W && !slot; k++)
+            if ((val = after_word(w, (enum filter_word)k, "=")))
+                slot = slots[k];
         if (slot && *val) {
             free(*slot);
             *slot = fw_strdup(val);
             if (slot == &nf.rule_id)
                 for (char *c = *slot; *c; c++)
                     *c = (char)toupper((unsigned char)*c);
-        } else if (strncmp(w, "amount>=", 8) == 0 && (nf.min_amount = parse_yuan(w + 8)) >= 0) {
-        } else if (strncmp(w, "amount<=", 8) == 0 && (nf.max_amount = parse_yuan(w + 8)) >= 0) {
-        } else if (strcmp(w, "all") == 0) {
+        } else if ((v = after_word(w, FW_AMOUNT_W, ">=")) && (nf.min_amount = parse_yuan(v)) >= 0) {
+        } else if ((v = after_word(w, FW_AMOUNT_W, "<=")) && (nf.max_amount = parse_yuan(v)) >= 0) {
+        } else if (strcmp(w, filter_words[FW_ALL_W].en) == 0 || strcmp(w, filter_words[FW_ALL_W].zh) == 0) {
             nf.all_states = true;
         } else {
             rc = fw_fail(err, FW_EUSAGE,
@@ -288,19 +312,25 @@ char *fw_hit_filter_format(const fw_hit_filter *f)
 {
     fw_buf b = {0};
     fw_buf_puts(&b, "");
-    const struct { const char *key; const char *v; } kv[] = {
-        {"category", f->category}, {"rule", f->rule_id},   {"severity", f->severity}, {"status", f->status},
-        {"township", f->township}, {"village", f->village}, {"program", f->program},
+    /* Vocabulary words as the interface shows them (the parser reads labels as well as codes). */
+    const struct { enum filter_word key; const char *v; } kv[] = {
+        {FW_CATEGORY_W, f->category ? fw_label_show(fw_categories, f->category) : NULL},
+        {FW_RULE_W, f->rule_id},
+        {FW_SEVERITY_W, f->severity ? fw_label_show(fw_severities, f->severity) : NULL},
+        {FW_STATUS_W, f->status ? fw_label_show(fw_case_statuses, f->status) : NULL},
+        {FW_TOWNSHIP_W, f->township}, {FW_VILLAGE_W, f->village}, {FW_PROGRAM_W, f->program},
     };
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
         if (kv[i].v && *kv[i].v)
-            fw_buf_printf(&b, "%s%s=%s", b.len ? " " : "", kv[i].key, kv[i].v);
+            fw_buf_printf(&b, "%s%s=%s", b.len ? " " : "", filter_word(kv[i].key), kv[i].v);
     if (f->min_amount >= 0)
-        fw_buf_printf(&b, "%samount>=%lld.%02lld", b.len ? " " : "", f->min_amount / 100, f->min_amount % 100);
+        fw_buf_printf(&b, "%s%s>=%lld.%02lld", b.len ? " " : "", filter_word(FW_AMOUNT_W), f->min_amount / 100,
+                      f->min_amount % 100);
     if (f->max_amount >= 0)
-        fw_buf_printf(&b, "%samount<=%lld.%02lld", b.len ? " " : "", f->max_amount / 100, f->max_amount % 100);
+        fw_buf_printf(&b, "%s%s<=%lld.%02lld", b.len ? " " : "", filter_word(FW_AMOUNT_W), f->max_amount / 100,
+                      f->max_amount % 100);
     if (f->all_states)
-        fw_buf_printf(&b, "%sall", b.len ? " " : "");
+        fw_buf_printf(&b, "%s%s", b.len ? " " : "", filter_word(FW_ALL_W));
     return fw_buf_steal(&b);
 }
 
@@ -1360,7 +1390,7 @@ static int add_case_history(fw_ws *ws, fw_person *p, const char *id, fw_err *err
 static int load_sections(fw_ws *ws, fw_person *p, fw_err *err)
 {
     const char *id = p->id_number;
-    static const char *const person_h[] = {N_("Name"), N_("ID number"), N_("Household"), N_("Relation"),
+    static const char *const person_h[] = {N_("Name"), N_("ID number"), N_("Household no."), N_("Relation"),
                                            N_("Township"), N_("Village"), N_("Category"), N_("Status"),
                                            N_("Status date")};
     add_header(p, FW_DS_PERSON, 9, person_h);

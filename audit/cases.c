@@ -11,62 +11,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit/i18n.h"
 #include "audit/money.h"
 #include "audit/trail.h"
 
-/* --- vocabulary --------------------------------------------------------------------------------- */
-
-const fw_label fw_case_statuses[] = {
-    {"new", "待核查", "new"},
-    {"verifying", "核查中", "verifying"},
-    {"confirmed", "属实", "confirmed"},
-    {"partly_confirmed", "部分属实", "partly confirmed"},
-    {"dismissed", "不属实", "dismissed"},
-    {"rectifying", "整改中", "rectifying"},
-    {"closed", "已办结", "closed"},
-    {NULL, NULL, NULL},
-};
-
-const fw_label fw_verify_methods[] = {
-    {"online", "线上核查", "online check"},
-    {"visit", "入户核查", "home visit"},
-    {NULL, NULL, NULL},
-};
-
-const fw_label fw_dismiss_reasons[] = {
-    {"data_error", "数据错误", "data error"},
-    {"allowed_by_policy", "政策允许", "allowed by policy"},
-    {"already_handled", "已处理", "already handled"},
-    {"other", "其他", "other (explain in --reason-text)"},
-    {NULL, NULL, NULL},
-};
-
-const fw_label fw_measures[] = {
-    {"stop_payment", "停发", "stop payment"},
-    {"remove_from_roll", "清退", "remove from the roll"},
-    {"recover_funds", "追缴", "recover funds"},
-    {"talk", "谈话提醒", "reminder talk"},
-    {"warning", "批评教育/警告", "criticism or warning"},
-    {"sanction", "党纪政务处分", "party or administrative sanction"},
-    {"transfer", "移送司法/移交", "transfer to prosecution or another body"},
-    {NULL, NULL, NULL},
-};
-
-const fw_label *fw_label_find(const fw_label *table, const char *key)
-{
-    for (const fw_label *l = table; key && l->key; l++)
-        if (strcmp(l->key, key) == 0)
-            return l;
-    return NULL;
-}
-
-void fw_label_keys(const fw_label *table, char *buf, size_t n)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (const fw_label *l = table; l->key && used < n; l++)
-        used += (size_t)snprintf(buf + used, n - used, "%s%s", l == table ? "" : ", ", l->key);
-}
+/* The vocabulary (statuses, methods, reasons, measures) is declared in audit/vocab.h. */
 
 /* --- the workflow ------------------------------------------------------------------------------- */
 
@@ -162,19 +111,19 @@ static int check_measures(const char *list, fw_err *err)
     fw_label_keys(fw_measures, keys, sizeof keys);
     size_t n = strlen(list);
     if (n == 0 || list[0] == ',' || list[n - 1] == ',' || strstr(list, ",,"))
-        return fw_fail(err, FW_EDATA, "--measures '%s' has an empty item; give a comma list such as "
-                                      "stop_payment,recover_funds", list);
+        return fw_fail(err, FW_EDATA, _("--measures '%s' has an empty item; give a comma list such as "
+                                      "stop_payment,recover_funds"), list);
     char *copy = fw_strdup(list), *save = NULL;
     const char *seen[16];
     int nseen = 0, rc = FW_OK;
     for (char *w = strtok_r(copy, ",", &save); w && rc == FW_OK; w = strtok_r(NULL, ",", &save)) {
         if (!fw_label_find(fw_measures, w)) {
-            rc = fw_fail(err, FW_EDATA, "unknown measure '%s'; measures are: %s (comma list, no spaces)", w, keys);
+            rc = fw_fail(err, FW_EDATA, _("unknown measure '%s'; measures are: %s (comma list, no spaces)"), w, keys);
             break;
         }
         for (int i = 0; i < nseen; i++)
             if (strcmp(seen[i], w) == 0)
-                rc = fw_fail(err, FW_EDATA, "measure '%s' is listed twice", w);
+                rc = fw_fail(err, FW_EDATA, _("measure '%s' is listed twice"), w);
         if (nseen < 16)
             seen[nseen++] = w;
     }
@@ -187,18 +136,18 @@ static int check_keys(const fw_case_change *c, fw_err *err)
     char keys[256];
     if (c->method && !fw_label_find(fw_verify_methods, c->method)) {
         fw_label_keys(fw_verify_methods, keys, sizeof keys);
-        return fw_fail(err, FW_EDATA, "unknown verification method '%s'; use one of: %s", c->method, keys);
+        return fw_fail(err, FW_EDATA, _("unknown verification method '%s'; use one of: %s"), c->method, keys);
     }
     if (c->reason && !fw_label_find(fw_dismiss_reasons, c->reason)) {
         fw_label_keys(fw_dismiss_reasons, keys, sizeof keys);
-        return fw_fail(err, FW_EDATA, "unknown dismissal reason '%s'; use one of: %s", c->reason, keys);
+        return fw_fail(err, FW_EDATA, _("unknown dismissal reason '%s'; use one of: %s"), c->reason, keys);
     }
     if (c->reason && strcmp(c->reason, "other") == 0 && blank(c->reason_text))
-        return fw_fail(err, FW_EDATA, "reason 'other' needs the reason written out: add --reason-text TEXT");
+        return fw_fail(err, FW_EDATA, _("reason 'other' needs the reason written out: add --reason-text TEXT"));
     if (c->measures && check_measures(c->measures, err))
         return err->code;
     if ((c->has_to_recover && c->to_recover < 0) || (c->has_recovered && c->recovered < 0))
-        return fw_fail(err, FW_EDATA, "amounts cannot be negative");
+        return fw_fail(err, FW_EDATA, _("amounts cannot be negative"));
     return FW_OK;
 }
 
@@ -213,11 +162,11 @@ int fw_case_check_field(unsigned field, const char *value, fw_err *err)
     case FW_CF_MEASURES: c.measures = value; break;
     default:
         if (blank(value))
-            return fw_fail(err, FW_EDATA, "%s is empty; write something or leave it out", fw_case_field_option(field));
+            return fw_fail(err, FW_EDATA, _("%s is empty; write something or leave it out"), fw_case_field_option(field));
         return FW_OK;
     }
     if (blank(value))
-        return fw_fail(err, FW_EDATA, "%s is empty; write something or leave it out", fw_case_field_option(field));
+        return fw_fail(err, FW_EDATA, _("%s is empty; write something or leave it out"), fw_case_field_option(field));
     return check_keys(&c, err);
 }
 
@@ -227,12 +176,12 @@ int fw_case_check_change(const char *from, const fw_case_change *c, fw_err *err)
     if (!c->to || !fw_label_find(fw_case_statuses, c->to)) {
         char keys[256];
         fw_label_keys(fw_case_statuses, keys, sizeof keys);
-        return fw_fail(err, FW_EDATA, "unknown status '%s'; statuses are: %s", c->to ? c->to : "", keys);
+        return fw_fail(err, FW_EDATA, _("unknown status '%s'; statuses are: %s"), c->to ? c->to : "", keys);
     }
     const fw_transition *t = fw_case_transition(from, c->to);
     if (!t) {
         fw_case_next_statuses(from, next, sizeof next);
-        return fw_fail(err, FW_ECONFLICT, "a case that is %s cannot become %s; allowed next: %s", from,
+        return fw_fail(err, FW_ECONFLICT, _("a case that is %s cannot become %s; allowed next: %s"), from,
                        c->to, next);
     }
     unsigned given = given_fields(c);
@@ -244,14 +193,44 @@ int fw_case_check_change(const char *from, const fw_case_change *c, fw_err *err)
             used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s", used ? ", " : "",
                                      fw_case_field_option(f));
         else if ((given & f) && !((t->required | t->optional) & f))
-            return fw_fail(err, FW_EDATA, "%s does not apply to %s -> %s; nothing was changed",
+            return fw_fail(err, FW_EDATA, _("%s does not apply to %s -> %s; nothing was changed"),
                            fw_case_field_option(f), from, c->to);
         else if (empty)
-            return fw_fail(err, FW_EDATA, "%s is empty; write something or leave it out", fw_case_field_option(f));
+            return fw_fail(err, FW_EDATA, _("%s is empty; write something or leave it out"), fw_case_field_option(f));
     }
     if (missing[0])
-        return fw_fail(err, FW_EDATA, "%s -> %s needs %s; nothing was changed", from, c->to, missing);
+        return fw_fail(err, FW_EDATA, _("%s -> %s needs %s; nothing was changed"), from, c->to, missing);
     return check_keys(c, err);
+}
+
+int fw_case_change_read(fw_case_change *c, char **measures, fw_err *err)
+{
+    *measures = NULL;
+    const char *code;
+    if (c->to && (code = fw_label_code(fw_case_statuses, c->to)))
+        c->to = code;
+    const struct { const char **slot; const fw_label *table; const char *what; } words[] = {
+        {&c->method, fw_verify_methods, N_("verification method")},
+        {&c->reason, fw_dismiss_reasons, N_("dismissal reason")},
+    };
+    /* A blank value is left for fw_case_check_change, which says the field is required or empty. */
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        if (blank(*words[i].slot))
+            continue;
+        if (!(code = fw_label_code(words[i].table, *words[i].slot))) {
+            char *choices = fw_label_choices(words[i].table);
+            fw_fail(err, FW_EDATA, _("unknown %s '%s'; use one of: %s"), _(words[i].what), *words[i].slot, choices);
+            free(choices);
+            return FW_EDATA;
+        }
+        *words[i].slot = code;
+    }
+    if (!blank(c->measures)) {
+        if (!(*measures = fw_label_parse_list(fw_measures, _("measure"), c->measures, err)))
+            return err->code;
+        c->measures = *measures;
+    }
+    return FW_OK;
 }
 
 /* --- input parsing ------------------------------------------------------------------------------ */
@@ -267,8 +246,8 @@ int fw_case_parse_money(const char *s, long long *fen, fw_err *err)
     int rc = fw_norm_trim(copy) == 0 ? FW_NORM_BAD : fw_norm_money(copy, false, &v, why);
     free(copy);
     if (rc == FW_NORM_BAD || v >= max_fen)
-        return fw_fail(err, FW_EDATA, "'%s' is not an amount in yuan; write it like 1234.50 or 1,234.5 "
-                                      "(at most two decimals, not negative)", s);
+        return fw_fail(err, FW_EDATA, _("'%s' is not an amount in yuan; write it like 1234.50 or 1,234.5 "
+                                      "(at most two decimals, not negative)"), s);
     *fen = v;
     return FW_OK;
 }
@@ -286,7 +265,7 @@ int fw_case_parse_date(const char *s, fw_err *err)
         ok = y >= 1900 && m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] + (m == 2 && leap);
     }
     if (!ok)
-        return fw_fail(err, FW_EDATA, "'%s' is not a date; write it as YYYY-MM-DD (a day that exists)",
+        return fw_fail(err, FW_EDATA, _("'%s' is not a date; write it as YYYY-MM-DD (a day that exists)"),
                        s ? s : "");
     return FW_OK;
 }
@@ -428,10 +407,10 @@ static int load_case(fw_ws *ws, long long id, const char *by_no, fw_case *out, f
     sqlite3_finalize(st);
     if (step != SQLITE_ROW) {
         if (step != SQLITE_DONE)
-            return fw_fail(err, FW_EWORKSPACE, "cannot read case: %s", sqlite3_errmsg(ws->db));
+            return fw_fail(err, FW_EWORKSPACE, _("cannot read case: %s"), sqlite3_errmsg(ws->db));
         if (by_no)
-            return fw_fail(err, FW_ENOTFOUND, "no case %s; `fundwatch case list` shows the cases", by_no);
-        return fw_fail(err, FW_ENOTFOUND, "no case with id %lld; `fundwatch case list` shows the cases", id);
+            return fw_fail(err, FW_ENOTFOUND, _("no case %s; `fundwatch case list` shows the cases"), by_no);
+        return fw_fail(err, FW_ENOTFOUND, _("no case with id %lld; `fundwatch case list` shows the cases"), id);
     }
     return load_hit_summary(ws, out, err);
 }
@@ -509,9 +488,9 @@ static int write_case(fw_ws *ws, fw_case *was, fw_case *now, const char *action,
         sqlite3_bind_int64(st, NCASE_COLUMNS + 3, was->id);
         sqlite3_bind_int64(st, NCASE_COLUMNS + 4, was->version);
         if (sqlite3_step(st) != SQLITE_DONE)
-            rc = fw_fail(err, FW_EWORKSPACE, "cannot update case %s: %s", was->case_no, sqlite3_errmsg(ws->db));
+            rc = fw_fail(err, FW_EWORKSPACE, _("cannot update case %s: %s"), was->case_no, sqlite3_errmsg(ws->db));
         else if (sqlite3_changes(ws->db) != 1)
-            rc = fw_fail(err, FW_ECONFLICT, "case %s was changed meanwhile; reload it", was->case_no);
+            rc = fw_fail(err, FW_ECONFLICT, _("case %s was changed meanwhile; reload it"), was->case_no);
         sqlite3_finalize(st);
     }
     if (rc == FW_OK) {
@@ -535,8 +514,8 @@ static int begin_change(fw_ws *ws, long long id, long long seen_version, fw_case
     if (load_case(ws, id, NULL, was, err))
         goto fail;
     if (was->version != seen_version) {
-        fw_fail(err, FW_ECONFLICT, "case %s was changed by %s at %s (you saw version %lld, it is now %lld); "
-                                   "reload it and try again: nothing was written",
+        fw_fail(err, FW_ECONFLICT, _("case %s was changed by %s at %s (you saw version %lld, it is now %lld); "
+                                   "reload it and try again: nothing was written"),
                 was->case_no, was->updated_by ? was->updated_by : "?", was->updated_at, seen_version,
                 was->version);
         fw_case_free(was);
@@ -576,7 +555,7 @@ static int insert_note(fw_ws *ws, long long id, const char *text, fw_err *err)
     sqlite3_bind_text(st, 3, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st) == SQLITE_DONE ? FW_OK
-                                             : fw_fail(err, FW_EWORKSPACE, "cannot save the note: %s",
+                                             : fw_fail(err, FW_EWORKSPACE, _("cannot save the note: %s"),
                                                        sqlite3_errmsg(ws->db));
     sqlite3_finalize(st);
     return rc;
@@ -633,8 +612,8 @@ static int refuse_if_pending(const fw_case *was, fw_err *err)
     if (!was->pending_status)
         return FW_OK;
     return fw_fail(err, FW_ECONFLICT,
-                   "case %s has a verdict (%s) awaiting a second reviewer, asked by %s at %s; "
-                   "another user must run `fundwatch case approve %s` (or --reject) first",
+                   _("case %s has a verdict (%s) awaiting a second reviewer, asked by %s at %s; "
+                   "another user must run `fundwatch case approve %s` (or --reject) first"),
                    was->case_no, was->pending_status, was->pending_by, was->pending_at, was->case_no);
 }
 
@@ -680,11 +659,11 @@ int fw_case_approve(fw_ws *ws, long long id, long long seen_version, bool reject
         return err->code;
     int rc = FW_OK;
     if (!was.pending_status)
-        rc = fw_fail(err, FW_ECONFLICT, "case %s has no verdict awaiting review (status %s)", was.case_no, was.status);
+        rc = fw_fail(err, FW_ECONFLICT, _("case %s has no verdict awaiting review (status %s)"), was.case_no, was.status);
     else if (strcmp(was.pending_by, fw_user()) == 0)
         rc = fw_fail(err, FW_ECONFLICT,
-                     "case %s: %s asked for this verdict and cannot also approve it; a different user "
-                     "must (--user NAME or $FUNDWATCH_USER)",
+                     _("case %s: %s asked for this verdict and cannot also approve it; a different user "
+                     "must (--user NAME or $FUNDWATCH_USER)"),
                      was.case_no, fw_user());
     if (rc == FW_OK) {
         char at[32];
@@ -712,7 +691,7 @@ int fw_case_assign(fw_ws *ws, long long id, long long seen_version, const char *
                    fw_err *err)
 {
     if (blank(assignee))
-        return fw_fail(err, FW_EDATA, "say who receives the case (a person or a department)");
+        return fw_fail(err, FW_EDATA, _("say who receives the case (a person or a department)"));
     if (due && fw_case_parse_date(due, err))
         return err->code;
     fw_case was, now;
@@ -720,7 +699,7 @@ int fw_case_assign(fw_ws *ws, long long id, long long seen_version, const char *
         return err->code;
     int rc = FW_OK;
     if (strcmp(was.status, "closed") == 0)
-        rc = fw_fail(err, FW_ECONFLICT, "case %s is closed; a closed case is not sent out again", was.case_no);
+        rc = fw_fail(err, FW_ECONFLICT, _("case %s is closed; a closed case is not sent out again"), was.case_no);
     if (rc == FW_OK) {
         char today[11];
         today_local(today);
@@ -736,7 +715,7 @@ int fw_case_assign(fw_ws *ws, long long id, long long seen_version, const char *
 int fw_case_add_note(fw_ws *ws, long long id, const char *text, fw_err *err)
 {
     if (blank(text))
-        return fw_fail(err, FW_EDATA, "the note is empty; write what you want to record");
+        return fw_fail(err, FW_EDATA, _("the note is empty; write what you want to record"));
     if (fw_ws_begin(ws, err))
         return err->code;
     fw_case c;
@@ -795,7 +774,7 @@ static int bind_filter(fw_ws *ws, const char *sql, const fw_case_filter *f, sqli
     if (f->status && strcmp(f->status, "pending_review") != 0 && !fw_label_find(fw_case_statuses, f->status)) {
         char keys[256];
         fw_label_keys(fw_case_statuses, keys, sizeof keys);
-        return fw_fail(err, FW_EDATA, "unknown status '%s'; use one of: %s, pending_review", f->status, keys);
+        return fw_fail(err, FW_EDATA, _("unknown status '%s'; use one of: %s, pending_review"), f->status, keys);
     }
     if (f->today && fw_case_parse_date(f->today, err))
         return err->code;
@@ -852,7 +831,7 @@ int fw_case_list_money(fw_ws *ws, const fw_case_filter *f, fw_money *out, fw_err
         out->hits = sqlite3_column_int64(st, 2);
         rc = FW_OK;
     } else
-        rc = fw_fail(err, FW_EWORKSPACE, "cannot total the cases' money: %s", sqlite3_errmsg(ws->db));
+        rc = fw_fail(err, FW_EWORKSPACE, _("cannot total the cases' money: %s"), sqlite3_errmsg(ws->db));
     sqlite3_finalize(st);
     return rc;
 }
@@ -865,7 +844,7 @@ long long fw_case_count(fw_ws *ws, const fw_case_filter *f, fw_err *err)
     long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
     sqlite3_finalize(st);
     if (n < 0)
-        fw_fail(err, FW_EWORKSPACE, "cannot count cases: %s", sqlite3_errmsg(ws->db));
+        fw_fail(err, FW_EWORKSPACE, _("cannot count cases: %s"), sqlite3_errmsg(ws->db));
     return n;
 }
 
@@ -942,7 +921,7 @@ int fw_case_assignees(fw_ws *ws, sqlite3_stmt **st, fw_err *err)
 int fw_case_systemic(fw_ws *ws, enum fw_case_dimension by, sqlite3_stmt **st, fw_err *err)
 {
     if ((int)by < 0 || by >= FW_CD_COUNT_)
-        return fw_fail(err, FW_EUSAGE, "unknown dimension %d for the systemic view", (int)by);
+        return fw_fail(err, FW_EUSAGE, _("unknown dimension %d for the systemic view"), (int)by);
     /* The present hits of confirmed cases, each under its value(s); the money of each value is that
      * set's (audit/money.h: each payment once). */
     static const char *const sets[FW_CD_COUNT_] = {
@@ -1038,7 +1017,7 @@ static int collect_lead_changes(fw_ws *ws, long long run_id, lead_changes *lc, f
     }
     sqlite3_finalize(st);
     if (step != SQLITE_DONE)
-        return fw_fail(err, FW_EWORKSPACE, "cannot read the run's hits: %s", sqlite3_errmsg(ws->db));
+        return fw_fail(err, FW_EWORKSPACE, _("cannot read the run's hits: %s"), sqlite3_errmsg(ws->db));
     return FW_OK;
 }
 

@@ -14,25 +14,10 @@
 
 #include "audit/money.h"
 #include "audit/store.h"
+#include "audit/vocab.h"
 
-/* --- vocabulary --------------------------------------------------------------------------------- */
-
-typedef struct fw_label {
-    const char *key; /* stable: stored, typed on the command line, exported */
-    const char *zh;  /* shown in the Chinese UI */
-    const char *en;  /* shown in the English UI */
-} fw_label;
-
-/* NULL-terminated (key == NULL) tables. */
-extern const fw_label fw_case_statuses[];   /* new, verifying, confirmed, partly_confirmed, dismissed, rectifying, closed */
-extern const fw_label fw_verify_methods[];  /* online 线上核查, visit 入户核查 */
-extern const fw_label fw_dismiss_reasons[]; /* data_error, allowed_by_policy, already_handled, other (needs text) */
-extern const fw_label fw_measures[];        /* stop_payment, remove_from_roll, recover_funds, talk, warning, sanction, transfer */
-
-/* The entry with that key, or NULL. */
-const fw_label *fw_label_find(const fw_label *table, const char *key);
-/* The keys joined with ", " into buf (for messages and usage). */
-void fw_label_keys(const fw_label *table, char *buf, size_t n);
+/* --- vocabulary: audit/vocab.h (fw_case_statuses, fw_verify_methods, fw_dismiss_reasons,
+ * fw_measures and the fw_label lookups) ---------------------------------------------------------- */
 
 /* --- the workflow ------------------------------------------------------------------------------- */
 
@@ -84,6 +69,12 @@ typedef struct fw_case_change {
  * statuses), FW_EDATA when a required field is missing or empty, a field does not apply, or a key
  * (method, reason, measure) or amount is invalid. */
 int fw_case_check_change(const char *from, const fw_case_change *c, fw_err *err);
+/* Reads the words of a change as a person types them (command line, form): the status, method and
+ * reason as a code or either label ("属实", "入户核查", "home visit"), the measures as a comma list of
+ * those ("停发, 追缴", "stop_payment, recover_funds"). Afterwards c points at the codes; the measures
+ * at *measures, which the caller frees. An unknown method, reason or measure is FW_EDATA naming it
+ * and the choices; an unknown status is left as typed for fw_case_check_change to refuse. */
+int fw_case_change_read(fw_case_change *c, char **measures, fw_err *err);
 
 /* One field's value as fw_case_check_change checks it (the same checks), for a form that checks
  * each answer when it is given: a method, reason or measure key, an amount in yuan, or any other

@@ -11,6 +11,7 @@
  * is then converted (iconv) or validated (UTF-8) on its own, so a bad byte is reported with its
  * column and only that record is lost. Memory is bounded by the largest record, not the file. */
 #include "audit/csv.h"
+#include "audit/i18n.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -121,8 +122,8 @@ static int next_block(fw_csv *c, fw_err *err)
         c->blen = fread(c->buffer, 1, BLOCK_SIZE, c->f);
         if (c->blen < BLOCK_SIZE && ferror(c->f))
             return errno == EINTR /* Ctrl-C while a pipe or FIFO waits for data */
-                       ? fw_fail(err, FW_EINTR, "%s:%ld: interrupted while waiting for data", c->name, c->line)
-                       : fw_fail(err, FW_EDATA, "%s:%ld: read error: %s", c->name, c->line, strerror(errno));
+                       ? fw_fail(err, FW_EINTR, _("%s:%ld: interrupted while waiting for data"), c->name, c->line)
+                       : fw_fail(err, FW_EDATA, _("%s:%ld: read error: %s"), c->name, c->line, strerror(errno));
         c->blk = c->buffer;
     } else {
         c->blen = c->mem_len - c->mem_off < BLOCK_SIZE ? c->mem_len - c->mem_off : BLOCK_SIZE;
@@ -203,9 +204,9 @@ static int choose_encoding(fw_csv *c, enum fw_encoding enc, fw_err *err)
     sample_lines k = count_lines(c->blk + skip, c->blen - skip, c->blen < BLOCK_SIZE);
     if (bom && enc == FW_ENC_AUTO && k.other > k.utf8)
         return fw_fail(err, FW_EDATA,
-                       "%s: the file starts with a UTF-8 byte-order mark, but %ld of its first %ld lines with "
+                       _("%s: the file starts with a UTF-8 byte-order mark, but %ld of its first %ld lines with "
                        "Chinese text are not UTF-8 (they read as GBK/GB18030): the mark contradicts the encoding. "
-                       "Save the file again as UTF-8, or import it with --encoding gb18030",
+                       "Save the file again as UTF-8, or import it with --encoding gb18030"),
                        c->name, k.other, k.other + k.utf8);
     if (enc == FW_ENC_AUTO) {
         enc = bom || k.utf8 > k.other || (k.other == 0 && sample_is_utf8(c->blk, c->blen)) ? FW_ENC_UTF8
@@ -232,13 +233,13 @@ static int start_reading(fw_csv *c, enum fw_encoding enc, fw_err *err)
     if (rc)
         return rc;
     if (c->eof)
-        return fw_fail(err, FW_EDATA, "%s: file is empty; export the data again", c->name);
+        return fw_fail(err, FW_EDATA, _("%s: file is empty; export the data again"), c->name);
     if (choose_encoding(c, enc, err))
         return err->code;
     if (c->enc == FW_ENC_GB18030) {
         c->cd = iconv_open("UTF-8", "GB18030");
         if (c->cd == (iconv_t)-1)
-            return fw_fail(err, FW_EFAIL, "%s: cannot convert from GB18030: %s (is glibc's gconv installed?)",
+            return fw_fail(err, FW_EFAIL, _("%s: cannot convert from GB18030: %s (is glibc's gconv installed?)"),
                            c->name, strerror(errno));
     }
     return FW_OK;
@@ -257,13 +258,13 @@ int fw_csv_open(const char *path, enum fw_encoding enc, fw_csv **out, fw_err *er
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f && errno == EINTR) /* Ctrl-C while a FIFO waits for its writer */
-        return fw_fail(err, FW_EINTR, "%s: interrupted while waiting to open it (a FIFO with no writer?)", path);
+        return fw_fail(err, FW_EINTR, _("%s: interrupted while waiting to open it (a FIFO with no writer?)"), path);
     if (!f)
-        return fw_fail(err, FW_EFAIL, "%s: cannot open: %s; check the path", path, strerror(errno));
+        return fw_fail(err, FW_EFAIL, _("%s: cannot open: %s; check the path"), path, strerror(errno));
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
         fclose(f);
-        return fw_fail(err, FW_EFAIL, "%s: is a directory, not a CSV file", path);
+        return fw_fail(err, FW_EFAIL, _("%s: is a directory, not a CSV file"), path);
     }
     fw_csv *c = new_reader(path);
     c->f = f;
@@ -433,8 +434,8 @@ static int read_record(fw_csv *c, fw_csv_record *rec, fw_err *err)
                                csv_strerror(csv_error(&c->parser)));
             if (c->raw.len + c->parser.entry_pos > RECORD_MAX)
                 return fw_fail(err, FW_EDATA,
-                               "%s:%ld: the record starting here is larger than %d MB; is this really "
-                               "a CSV export? check the quotes",
+                               _("%s:%ld: the record starting here is larger than %d MB; is this really "
+                               "a CSV export? check the quotes"),
                                c->name, c->rec_line, RECORD_MAX >> 20);
         } else if (!c->eof) {
             int rc = next_block(c, err);
@@ -443,8 +444,8 @@ static int read_record(fw_csv *c, fw_csv_record *rec, fw_err *err)
         } else {
             if (c->parser.pstate == LIBCSV_FIELD_BEGUN && c->parser.quoted)
                 return fw_fail(err, FW_EDATA,
-                               "%s:%ld: a quoted field in the record starting on this line is never "
-                               "closed (unterminated quote at end of file); check the quotes",
+                               _("%s:%ld: a quoted field in the record starting on this line is never "
+                               "closed (unterminated quote at end of file); check the quotes"),
                                c->name, c->rec_line);
             csv_fini(&c->parser, on_field, on_record, c);
             c->finished = 1;

@@ -1,5 +1,6 @@
 /* engine.c: runs, hits, fingerprints and run provenance (see engine.h). */
 #include "audit/engine.h"
+#include "audit/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,7 +134,7 @@ static int hash_evidence_key(fw_ws *ws, evidence_reader *er, const char *key, fw
     const char *colon = strchr(key, ':');
     char dsname[64];
     if (!colon || (size_t)(colon - key) >= sizeof dsname)
-        return fw_fail(err, FW_EDATA, "evidence key '%s' is not dataset:row_key; build it with ev('payments', p.row_key)",
+        return fw_fail(err, FW_EDATA, _("evidence key '%s' is not dataset:row_key; build it with ev('payments', p.row_key)"),
                        key);
     snprintf(dsname, sizeof dsname, "%.*s", (int)(colon - key), key);
     int di = -1;
@@ -141,7 +142,7 @@ static int hash_evidence_key(fw_ws *ws, evidence_reader *er, const char *key, fw
         if (strcmp(fw_datasets[i].name, dsname) == 0)
             di = i;
     if (di < 0)
-        return fw_fail(err, FW_EDATA, "evidence key '%s' names no dataset ('%s'); use ev('payments', p.row_key)",
+        return fw_fail(err, FW_EDATA, _("evidence key '%s' names no dataset ('%s'); use ev('payments', p.row_key)"),
                        key, dsname);
     if (!er->by_key[di]) {
         char *sql = fw_printf("SELECT * FROM main.ds_%s WHERE row_key = ?", dsname);
@@ -170,7 +171,7 @@ static int hash_evidence_key(fw_ws *ws, evidence_reader *er, const char *key, fw
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
         fw_evidence_free(rows, nrows);
-        return fw_fail(err, FW_EWORKSPACE, "reading evidence %s: %s", key, sqlite3_errmsg(ws->db));
+        return fw_fail(err, FW_EWORKSPACE, _("reading evidence %s: %s"), key, sqlite3_errmsg(ws->db));
     }
     qsort(rows, (size_t)nrows, sizeof *rows, cmp_str);
     fw_buf_puts(b, key);
@@ -295,7 +296,7 @@ static int find_columns(const fw_rule *r, sqlite3_stmt *st, int col[O_NCOLS], fw
             if (strcasecmp(sqlite3_column_name(st, i), out_names[k]) == 0)
                 col[k] = i;
         if (k <= O_EVIDENCE && col[k] < 0)
-            return fw_fail(err, FW_EDATA, "%s:%d: [%s] the query has no output column '%s'", r->file,
+            return fw_fail(err, FW_EDATA, _("%s:%d: [%s] the query has no output column '%s'"), r->file,
                            r->query_line, r->id, out_names[k]);
     }
     return FW_OK;
@@ -357,9 +358,9 @@ static bool query_after_batch(fw_ws *ws, rule_query *q, int rc, long rows, const
     if (q->nread > q->max_hits) {
         q->too_many = true;
         q->e = fw_fail(&q->err, FW_EDATA,
-                       "%s:%d: [%s] too many hits: the rule is probably wrong (it returned more than %ld rows; "
+                       _("%s:%d: [%s] too many hits: the rule is probably wrong (it returned more than %ld rows; "
                        "nothing of it was kept). Check its query with `fundwatch rules show %s`, or raise the "
-                       "limit with `fundwatch run --max-hits N` or the setting run.max_hits",
+                       "limit with `fundwatch run --max-hits N` or the setting run.max_hits"),
                        r->file, r->query_line, r->id, q->max_hits, r->id);
     } else if (rc == SQLITE_ROW)
         return false;
@@ -447,7 +448,7 @@ static int store_hit(run_ctx *rc, const fw_rule *r, const hit_row *row, fw_rule_
 {
     const char *subject = row->col[O_SUBJECT];
     if (!subject || !*subject)
-        return fw_fail(err, FW_EDATA, "%s:%d: [%s] a result row has an empty subject; every row needs one",
+        return fw_fail(err, FW_EDATA, _("%s:%d: [%s] a result row has an empty subject; every row needs one"),
                        r->file, r->query_line, r->id);
     const char *detail = row->col[O_DETAIL];
     char **keys;
@@ -656,7 +657,7 @@ static void query_in_worker(fw_ws *ws, run_queue *rq, rule_query *q)
             q->err = err;
             q->done = over = true;
         } else if (!(over = query_after_batch(ws, q, rc, b.n, &w)) && !wait_for_room(rq, q, &w)) {
-            q->e = fw_fail(&q->err, FW_EINTR, "stopped");
+            q->e = fw_fail(&q->err, FW_EINTR, _("stopped"));
             q->done = over = true;
         }
         if (!q->e)
@@ -787,7 +788,7 @@ static int rule_body(run_ctx *rc, feed *f, watch *w, fw_rule_result *res, fw_err
     int e = FW_OK;
     while (!e && next_rows(f, &b)) {
         for (long i = 0; !e && i < b.n; i++)
-            e = watch_expired(w) ? fw_fail(err, FW_EINTR, "stopped while its hits were saved")
+            e = watch_expired(w) ? fw_fail(err, FW_EINTR, _("stopped while its hits were saved"))
                                  : store_hit(rc, f->q->rule, &b.rows[i], res, err);
         batch_clear(&b);
     }
@@ -1022,7 +1023,7 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
     memset(res, 0, sizeof *res);
     for (int i = 0; i < o->nonly; i++)
         if (!fw_ruleset_find(set, o->only[i]))
-            return fw_fail(err, FW_ENOTFOUND, "no rule %s; `fundwatch rules list` shows the rules", o->only[i]);
+            return fw_fail(err, FW_ENOTFOUND, _("no rule %s; `fundwatch rules list` shows the rules"), o->only[i]);
     /* Rules are written for the indexes; without them a run is correct but far slower. */
     fw_index_opts io = {.interrupt = o->interrupt, .progress = o->indexing, .progress_ctx = o->progress_ctx};
     if (fw_indexes_build(ws, &io, err))
@@ -1116,9 +1117,9 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
         return fin;
     }
     if (interrupted)
-        return fw_fail(err, FW_EINTR, "run %lld interrupted; the rules that completed before were kept", res->run_id);
+        return fw_fail(err, FW_EINTR, _("run %lld interrupted; the rules that completed before were kept"), res->run_id);
     if (failed)
-        return fw_fail(err, FW_EDATA, "run %lld: some rules failed or were skipped (see above)", res->run_id);
+        return fw_fail(err, FW_EDATA, _("run %lld: some rules failed or were skipped (see above)"), res->run_id);
     return FW_OK;
 }
 
@@ -1134,7 +1135,7 @@ int fw_hits_stmt(fw_ws *ws, const fw_hits_filter *f, sqlite3_stmt **st, fw_err *
 {
     const char *state = f->state && *f->state ? f->state : "present";
     if (strcmp(state, "present") && strcmp(state, "gone") && strcmp(state, "whitelisted") && strcmp(state, "all"))
-        return fw_fail(err, FW_EUSAGE, "--state must be present, gone, whitelisted or all, not '%s'", state);
+        return fw_fail(err, FW_EUSAGE, _("--state must be present, gone, whitelisted or all, not '%s'"), state);
     static const char sql[] =
         "SELECT h.id AS hit, h.rule_id, h.category, h.severity, h.state, h.id_number, h.name, h.township, "
         "h.village, h.program, h.amount, h.first_date, h.last_date, h.detail, "
@@ -1214,17 +1215,17 @@ int fw_rule_set(fw_ws *ws, const fw_rule *r, const char *key, const char *value,
 {
     if (strcmp(key, "enabled") == 0) {
         if (value && strcmp(value, "true") && strcmp(value, "false"))
-            return fw_fail(err, FW_EUSAGE, "enabled must be true or false, not '%s'", value);
+            return fw_fail(err, FW_EUSAGE, _("enabled must be true or false, not '%s'"), value);
     } else if (strncmp(key, "param.", 6) == 0) {
         const fw_rule_param *p = fw_rule_find_param(r, key + 6);
         if (!p)
-            return fw_fail(err, FW_ENOTFOUND, "rule %s has no parameter %s; `fundwatch rules show %s` lists them",
+            return fw_fail(err, FW_ENOTFOUND, _("rule %s has no parameter %s; `fundwatch rules show %s` lists them"),
                            r->id, key + 6, r->id);
         fw_err why = {0};
         if (value && fw_rule_param_check(p, value, &why))
-            return fw_fail(err, why.code, "%s: %s (declared at %s:%d)", r->id, why.msg, r->file, p->type_line);
+            return fw_fail(err, why.code, _("%s: %s (declared at %s:%d)"), r->id, why.msg, r->file, p->type_line);
     } else
-        return fw_fail(err, FW_EUSAGE, "a rule setting is 'enabled' or 'param.NAME', not '%s'", key);
+        return fw_fail(err, FW_EUSAGE, _("a rule setting is 'enabled' or 'param.NAME', not '%s'"), key);
     if (fw_ws_begin(ws, err))
         return err->code;
     sqlite3_stmt *st;

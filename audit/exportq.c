@@ -2,6 +2,7 @@
  * of leads (LEADS_FROM below), so the workbook's summary, lead list, case list and provenance all
  * describe exactly the same rows. */
 #include "audit/exportq.h"
+#include "audit/i18n.h"
 
 #include <iniparser.h>
 #include <stdlib.h>
@@ -11,9 +12,11 @@
 #include "audit/cases.h"
 #include "audit/dataset.h"
 #include "audit/history.h"
+#include "audit/known.h"
 #include "audit/money.h"
 #include "audit/schema.h"
 #include "audit/trail.h"
+#include "audit/vocab.h"
 
 /* How a stored code is shown: a workbook is read by people, so every code is in Chinese words. */
 enum xmap {
@@ -47,21 +50,6 @@ typedef struct coldef {
 
 /* --- labels ----------------------------------------------------------------------------------- */
 
-static const char *const category_pairs[][2] = {
-    {"deceased", "死亡人员"},   {"identity", "身份异常"},   {"official", "公职人员"},
-    {"relative", "亲属关联"},   {"vehicle", "车辆"},        {"property", "房产"},
-    {"business", "工商登记"},   {"household", "家庭情况"},  {"duplicate", "重复享受"},
-    {"standard", "超标准发放"}, {"statistical", "统计异常"}, {"eligibility", "资格条件"},
-    {"account", "账户异常"},    {"timing", "时间异常"},
-};
-enum { NCATEGORY = (int)(sizeof category_pairs / sizeof category_pairs[0]) };
-
-static const char *const severity_pairs[][2] = {{"high", "高"}, {"medium", "中"}, {"low", "低"}};
-
-static const char *const result_pairs[][2] = {
-    {"complete", "完成"}, {"interrupted", "中断"}, {"failed", "失败"}, {"skipped", "跳过"}, {"running", "运行中"},
-};
-
 static const char *const encoding_pairs[][2] = {
     {"utf-8", "UTF-8"}, {"utf-8-bom", "UTF-8（带BOM）"}, {"gb18030", "GB18030"}, {"gbk", "GBK"},
 };
@@ -75,11 +63,10 @@ static const char *lookup(const char *const (*pairs)[2], int n, const char *code
 }
 #define LOOKUP(pairs, code) lookup(pairs, (int)(sizeof pairs / sizeof pairs[0]), code)
 
-/* The Chinese label of a key of one of the case vocabularies (audit/cases.h). */
+/* The Chinese label of a stored code of one of the vocabularies (audit/vocab.h). */
 static const char *zh_label(const fw_label *table, const char *key)
 {
-    const fw_label *l = fw_label_find(table, key);
-    return l ? l->zh : key;
+    return fw_label_zh(table, key);
 }
 
 const char *fw_xq_status_label(const char *status)
@@ -87,13 +74,12 @@ const char *fw_xq_status_label(const char *status)
     return status ? zh_label(fw_case_statuses, status) : "";
 }
 
-/* The stored status for a code or a label; NULL when neither. */
-static const char *status_code(const char *s)
+/* The stored code of a vocabulary word typed as code or label; the text itself when unknown
+ * (fw_xq_check_filter has refused unknown words before anything is bound). */
+static const char *code_of(const fw_label *table, const char *text)
 {
-    for (const fw_label *l = fw_case_statuses; l->key; l++)
-        if (strcmp(l->key, s) == 0 || strcmp(l->zh, s) == 0)
-            return l->key;
-    return NULL;
+    const char *code = fw_label_code(table, text);
+    return code ? code : text;
 }
 
 /* "stop_payment,recover_funds" -> "停发、追缴". Caller frees. */
@@ -113,7 +99,7 @@ static char *selection_text(const char *sel)
     if (strcmp(sel, "all") == 0)
         return fw_strdup("全部规则");
     if (strncmp(sel, "category=", 9) == 0)
-        return fw_printf("类别 %s", LOOKUP(category_pairs, sel + 9));
+        return fw_printf("类别 %s", zh_label(fw_categories, sel + 9));
     if (strncmp(sel, "only=", 5) == 0)
         return fw_printf("规则 %s", sel + 5);
     return fw_strdup(sel);
@@ -150,7 +136,7 @@ int fw_xq_step(fw_xquery *q, fw_err *err)
         return 1;
     if (rc == SQLITE_DONE)
         return 0;
-    fw_fail(err, FW_EWORKSPACE, "reading the workspace: %s", sqlite3_errmsg(sqlite3_db_handle(q->st)));
+    fw_fail(err, FW_EWORKSPACE, _("reading the workspace: %s"), sqlite3_errmsg(sqlite3_db_handle(q->st)));
     return -1;
 }
 
@@ -175,23 +161,23 @@ const char *fw_xq_text(fw_xquery *q, int i)
         return NULL;
     switch (q->maps[i]) {
     case MAP_STATUS: return zh_label(fw_case_statuses, s);
-    case MAP_CATEGORY: return LOOKUP(category_pairs, s);
-    case MAP_SEVERITY: return LOOKUP(severity_pairs, s);
+    case MAP_CATEGORY: return zh_label(fw_categories, s);
+    case MAP_SEVERITY: return zh_label(fw_severities, s);
     case MAP_METHOD: return zh_label(fw_verify_methods, s);
     case MAP_REASON: return zh_label(fw_dismiss_reasons, s);
     case MAP_MEASURES: return made(q, i, measures_text(s));
     case MAP_CODE: {
-        const char *c = LOOKUP(category_pairs, s);
+        const char *c = zh_label(fw_categories, s);
         if (c == s)
             c = zh_label(fw_case_statuses, s);
-        return c == s ? LOOKUP(severity_pairs, s) : c;
+        return c == s ? zh_label(fw_severities, s) : c;
     }
     case MAP_DATASET: {
         const fw_dataset *ds = fw_dataset_find(s);
         return ds ? ds->label_zh : s;
     }
     case MAP_ENCODING: return LOOKUP(encoding_pairs, s);
-    case MAP_RESULT: return LOOKUP(result_pairs, s);
+    case MAP_RESULT: return zh_label(fw_run_statuses, s);
     case MAP_SELECTION: return made(q, i, selection_text(s));
     default: return s;
     }
@@ -287,7 +273,7 @@ static int resolve_case(fw_ws *ws, const char *name, long long *id, fw_err *err)
     sqlite3_finalize(st);
     if (!found)
         return fw_fail(err, FW_ENOTFOUND,
-                       "no case '%s' in this workspace; `fundwatch case list` shows the case numbers", name);
+                       _("no case '%s' in this workspace; `fundwatch case list` shows the case numbers"), name);
     return FW_OK;
 }
 
@@ -308,11 +294,19 @@ int fw_xq_case_ids(fw_ws *ws, const fw_export_filter *f, long long **ids, int *n
 
 int fw_xq_check_filter(fw_ws *ws, const fw_export_filter *f, fw_err *err)
 {
-    if (f->status && !status_code(f->status))
-        return fw_fail(err, FW_EUSAGE,
-                       "unknown status '%s'; use one of new verifying confirmed partly_confirmed "
-                       "dismissed rectifying closed (or 待核查 核查中 属实 部分属实 不属实 整改中 已办结)",
-                       f->status);
+    const struct { enum fw_known_field field; const char *value; } fields[] = {
+        {FW_KNOWN_CATEGORY, f->category}, {FW_KNOWN_RULE, f->rule_id},   {FW_KNOWN_STATUS, f->status},
+        {FW_KNOWN_TOWNSHIP, f->township}, {FW_KNOWN_SEVERITY, f->severity}, {FW_KNOWN_VILLAGE, f->village},
+        {FW_KNOWN_PROGRAM, f->program},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (!fields[i].value)
+            continue;
+        char *known = fw_known_value(ws, fields[i].field, fields[i].value, err);
+        if (!known)
+            return err->code;
+        free(known);
+    }
     long long *ids;
     int n;
     if (fw_xq_case_ids(ws, f, &ids, &n, err))
@@ -324,11 +318,11 @@ int fw_xq_check_filter(fw_ws *ws, const fw_export_filter *f, fw_err *err)
 /* Binds the filter's members to a statement built on LEADS_FROM. */
 static int bind_filter(fw_ws *ws, sqlite3_stmt *st, const fw_export_filter *f, fw_err *err)
 {
-    bind_text(st, ":category", f->category);
+    bind_text(st, ":category", f->category ? code_of(fw_categories, f->category) : NULL);
     bind_text(st, ":rule", f->rule_id);
-    bind_text(st, ":status", f->status ? status_code(f->status) : NULL);
+    bind_text(st, ":status", f->status ? code_of(fw_case_statuses, f->status) : NULL);
     bind_text(st, ":township", f->township);
-    bind_text(st, ":severity", f->severity);
+    bind_text(st, ":severity", f->severity ? code_of(fw_severities, f->severity) : NULL);
     bind_text(st, ":village", f->village);
     bind_text(st, ":program", f->program);
     bind_int(st, ":min_amount", f->has_min, f->min_amount);
@@ -370,17 +364,15 @@ char *fw_xq_filter_text(const fw_export_filter *f)
 {
     fw_buf b = {0};
     if (f->category)
-        fw_buf_printf(&b, "类别=%s ", LOOKUP(category_pairs, f->category));
+        fw_buf_printf(&b, "类别=%s ", zh_label(fw_categories, code_of(fw_categories, f->category)));
     if (f->rule_id)
         fw_buf_printf(&b, "规则=%s ", f->rule_id);
-    if (f->status) {
-        const char *code = status_code(f->status);
-        fw_buf_printf(&b, "状态=%s ", code ? fw_xq_status_label(code) : f->status);
-    }
+    if (f->status)
+        fw_buf_printf(&b, "状态=%s ", fw_xq_status_label(code_of(fw_case_statuses, f->status)));
     if (f->township)
         fw_buf_printf(&b, "乡镇=%s ", f->township);
     if (f->severity)
-        fw_buf_printf(&b, "风险等级=%s ", LOOKUP(severity_pairs, f->severity));
+        fw_buf_printf(&b, "风险等级=%s ", zh_label(fw_severities, code_of(fw_severities, f->severity)));
     if (f->village)
         fw_buf_printf(&b, "行政村=%s ", f->village);
     if (f->program)
@@ -428,11 +420,11 @@ char *fw_xq_filter_json(const fw_export_filter *f)
 {
     fw_buf b = {0};
     fw_buf_putc(&b, '{');
-    json_member(&b, "category", f->category);
+    json_member(&b, "category", f->category ? code_of(fw_categories, f->category) : NULL);
     json_member(&b, "rule", f->rule_id);
-    json_member(&b, "status", f->status);
+    json_member(&b, "status", f->status ? code_of(fw_case_statuses, f->status) : NULL);
     json_member(&b, "township", f->township);
-    json_member(&b, "severity", f->severity);
+    json_member(&b, "severity", f->severity ? code_of(fw_severities, f->severity) : NULL);
     json_member(&b, "village", f->village);
     json_member(&b, "program", f->program);
     json_member(&b, "search", f->search && *f->search ? f->search : NULL);
@@ -683,7 +675,7 @@ static int xq_dataset(fw_ws *ws, long long case_id, const char *dataset, const c
 {
     const fw_dataset *ds = fw_dataset_find(dataset);
     if (!ds)
-        return fw_fail(err, FW_EDATA, "evidence names an unknown dataset '%s'", dataset);
+        return fw_fail(err, FW_EDATA, _("evidence names an unknown dataset '%s'"), dataset);
     coldef *defs = fw_calloc((size_t)ds->ncolumns + 2, sizeof *defs);
     fw_buf sql = {0};
     fw_buf_puts(&sql, "SELECT ");
@@ -734,7 +726,7 @@ int fw_xq_case_evidence(fw_ws *ws, long long case_id, const char *dataset, fw_xq
                             "  WHERE h.case_id = ?1 AND e.dataset = '%s') ORDER BY d.import_id, d.line",
                             dataset);
     int rc = fw_dataset_find(dataset) ? xq_dataset(ws, case_id, dataset, where, out, err)
-                                      : fw_fail(err, FW_EDATA, "evidence names an unknown dataset '%s'", dataset);
+                                      : fw_fail(err, FW_EDATA, _("evidence names an unknown dataset '%s'"), dataset);
     free(where);
     return rc;
 }

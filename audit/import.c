@@ -9,6 +9,7 @@
  * dropped and rebuilt at the end inside the same transaction, since building an index by sorting is
  * much cheaper than inserting millions of random keys one by one. */
 #include "audit/import.h"
+#include "audit/i18n.h"
 
 #include <ctype.h>
 #include <nettle/sha2.h>
@@ -539,7 +540,7 @@ static int store_staged(fw_importer *im, const batch *b, const staged_row *r, fw
         return insert_staged(im, b, r, err);
     const char *reason = arena_text(b, r->reason_off);
     if (r->cell_problem)
-        fw_fail(err, FW_EDATA, "line %ld, column %d (%s): %s", r->line, r->col, r->column_name, reason);
+        fw_fail(err, FW_EDATA, _("line %ld, column %d (%s): %s"), r->line, r->col, r->column_name, reason);
     int rc = record_reject(im, r->line, r->col, r->column_name, arena_text(b, r->value_off), reason, err);
     return rc ? rc : r->cell_problem ? FW_EDATA : FW_OK;
 }
@@ -604,7 +605,7 @@ static int sync_programs(fw_ws *ws, const fw_profile *p, fw_err *err)
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? FW_OK : fw_fail(err, FW_EWORKSPACE, "cannot update programs: %s", sqlite3_errmsg(ws->db));
+    return rc == SQLITE_DONE ? FW_OK : fw_fail(err, FW_EWORKSPACE, _("cannot update programs: %s"), sqlite3_errmsg(ws->db));
 }
 
 static int insert_import_row(fw_ws *ws, const char *dataset, const char *file, const char *encoding,
@@ -628,7 +629,7 @@ static int insert_import_row(fw_ws *ws, const char *dataset, const char *file, c
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return fw_fail(err, FW_EWORKSPACE, "cannot record the import: %s", sqlite3_errmsg(ws->db));
+        return fw_fail(err, FW_EWORKSPACE, _("cannot record the import: %s"), sqlite3_errmsg(ws->db));
     *id = sqlite3_last_insert_rowid(ws->db);
     return FW_OK;
 }
@@ -655,7 +656,7 @@ static int importer_new(fw_ws *ws, const char *dataset, const fw_profile *profil
         fw_buf names = {0};
         for (int i = 0; i < fw_ndatasets; i++)
             fw_buf_printf(&names, "%s%s", i ? ", " : "", fw_datasets[i].name);
-        fw_fail(err, FW_EUSAGE, "unknown dataset '%s'; use one of: %s", dataset, names.data);
+        fw_fail(err, FW_EUSAGE, _("unknown dataset '%s'; use one of: %s"), dataset, names.data);
         fw_buf_free(&names);
         return FW_EUSAGE;
     }
@@ -728,7 +729,7 @@ static int finish_import_row(fw_importer *im, const char *status, const char *sh
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return fw_fail(err, FW_EWORKSPACE, "cannot update the import record: %s", sqlite3_errmsg(im->ws->db));
+        return fw_fail(err, FW_EWORKSPACE, _("cannot update the import record: %s"), sqlite3_errmsg(im->ws->db));
     return FW_OK;
 }
 
@@ -761,11 +762,11 @@ int fw_import_record(fw_importer *im, int n, const char *const *names, const cha
     for (int k = 0; k < n; k++) {
         const fw_column *col = fw_profile_column(im->profile, im->ds, names[k]);
         if (!col)
-            return fw_fail(err, FW_EDATA, "line %ld: '%s' is not a column of %s (nor an alias of one)", line,
+            return fw_fail(err, FW_EDATA, _("line %ld: '%s' is not a column of %s (nor an alias of one)"), line,
                            names[k], im->ds->name);
         cell *c = &im->cells[col - im->ds->columns];
         if (c->present)
-            return fw_fail(err, FW_EDATA, "line %ld: '%s' and column %d both give %s; keep one", line, names[k],
+            return fw_fail(err, FW_EDATA, _("line %ld: '%s' and column %d both give %s; keep one"), line, names[k],
                            c->filecol, col->name);
         c->present = true;
         c->filecol = k + 1;
@@ -813,8 +814,8 @@ static int map_headers(const fw_dataset *ds, const fw_profile *prof, const char 
         int i = colmap[k];
         if (seen[i] && !rc)
             rc = fw_fail(err, FW_EDATA,
-                         "%s: columns %d (%s) and %d (%s) both mean %s; delete or rename one of them "
-                         "(or change the import profile)",
+                         _("%s: columns %d (%s) and %d (%s) both mean %s; delete or rename one of them "
+                         "(or change the import profile)"),
                          file, seen[i], fields[seen[i] - 1], k + 1, fields[k], col->name);
         seen[i] = k + 1;
     }
@@ -826,8 +827,8 @@ static int map_headers(const fw_dataset *ds, const fw_profile *prof, const char 
                               ds->columns[i].label_zh);
         if (missing.len)
             rc = fw_fail(err, FW_EDATA,
-                         "%s: required column missing for %s: %s; add the column or map its header in the "
-                         "import profile (--profile)",
+                         _("%s: required column missing for %s: %s; add the column or map its header in the "
+                         "import profile (--profile)"),
                          file, ds->name, missing.data);
         fw_buf_free(&missing);
     }
@@ -840,12 +841,12 @@ static int read_header(fw_csv *csv, const char *file, fw_csv_record *rec, fw_err
 {
     int rc = fw_csv_next(csv, rec, err);
     if (rc == 0)
-        return fw_fail(err, FW_EDATA, "%s: the file is empty; export the ledger again with a header row", file);
+        return fw_fail(err, FW_EDATA, _("%s: the file is empty; export the ledger again with a header row"), file);
     if (rc != 1)
         return rc;
     if (rec->bad)
-        return fw_fail(err, FW_EDATA, "%s:%ld: the header row is not valid text (%s); check the encoding "
-                                      "(--encoding utf-8 or gb18030)",
+        return fw_fail(err, FW_EDATA, _("%s:%ld: the header row is not valid text (%s); check the encoding "
+                                      "(--encoding utf-8 or gb18030)"),
                         file, rec->line, rec->bad);
     for (int k = 0; k < rec->n; k++)
         rec->lens[k] = fw_norm_trim(rec->fields[k]);
@@ -858,7 +859,7 @@ int fw_import_preview_file(const char *path, const char *dataset, const fw_profi
     memset(out, 0, sizeof *out);
     const fw_dataset *ds = fw_dataset_find(dataset);
     if (!ds)
-        return fw_fail(err, FW_EUSAGE, "unknown dataset '%s'", dataset);
+        return fw_fail(err, FW_EUSAGE, _("unknown dataset '%s'"), dataset);
     fw_profile *owned = NULL;
     if (!profile) {
         if (fw_profile_load(NULL, &owned, err))
@@ -1056,7 +1057,7 @@ fail:
     fw_ws_rollback(im->ws);
     im->import_id = 0;
     char *first = fw_strdup(err->msg);
-    fw_fail(err, err->code, "%s (and the failed import could not be recorded: %s)", first, e2.msg);
+    fw_fail(err, err->code, _("%s (and the failed import could not be recorded: %s)"), first, e2.msg);
     free(first);
     return err->code;
 }
@@ -1229,10 +1230,10 @@ static int check_repeats(fw_importer *im, const fw_import_opts *o, fw_err *err)
         rc = describe_repeats(im, cond, &first, err);
         if (rc == FW_OK)
             rc = fw_fail(err, FW_ECONFLICT,
-                         "%s: %lld row%s repeat%s rows already loaded into %s: %s%s; nothing was loaded. If the "
+                         _("%s: %lld row%s repeat%s rows already loaded into %s: %s%s; nothing was loaded. If the "
                          "file corrects those rows, load it with --correct (the earlier rows are replaced and the "
                          "correction is recorded in the audit trail); if they are the same payments, remove them "
-                         "from the file",
+                         "from the file"),
                          o->path, im->repeating, im->repeating == 1 ? "" : "s", im->repeating == 1 ? "s" : "",
                          im->ds->name, first.data, im->repeating > REPEATS_SHOWN ? "; …" : "");
         fw_buf_free(&first);
@@ -1432,7 +1433,7 @@ static int store_batch(file_import *f, const batch *b, long long *next_progress,
         if (im->read >= *next_progress) {
             *next_progress += FW_IMPORT_PROGRESS_ROWS;
             if (f->o->progress && f->o->progress(f->o->progress_ctx, im->read, r->bytes_done, f->bytes_total))
-                return fw_fail(err, FW_EINTR, "%s: import cancelled at line %ld; nothing was loaded", f->o->path,
+                return fw_fail(err, FW_EINTR, _("%s: import cancelled at line %ld; nothing was loaded"), f->o->path,
                                r->line);
         }
     }
@@ -1470,7 +1471,7 @@ static int read_rows(file_import *f, fw_err *err)
     if (started)
         pthread_setname_np(reader, "fw-import-read"); /* for top -H and perf */
     if (!started)
-        rc = fw_fail(err, FW_EFAIL, "%s: cannot start the reader thread: %s", f->o->path, strerror(rc));
+        rc = fw_fail(err, FW_EFAIL, _("%s: cannot start the reader thread: %s"), f->o->path, strerror(rc));
     long long next_progress = FW_IMPORT_PROGRESS_ROWS;
     bool done = false;
     while (!rc && !done) {
@@ -1550,17 +1551,17 @@ static int import_in_transaction(file_import *f, fw_import_result *res, fw_err *
     long long dup = f->complete ? same_bytes_loaded(im, res->sha256, when) : 0;
     if (dup)
         return fw_fail(err, FW_ECONFLICT,
-                       "%s: these exact bytes (sha256 %.16s…) were already imported into %s as import %lld on %s; "
-                       "nothing was loaded; use --replace to load them again in place of the current %s rows",
+                       _("%s: these exact bytes (sha256 %.16s…) were already imported into %s as import %lld on %s; "
+                       "nothing was loaded; use --replace to load them again in place of the current %s rows"),
                        o->path, res->sha256, im->ds->name, dup, when, im->ds->name);
     if (im->read == 0)
-        return fw_fail(err, FW_EDATA, "%s: the file has a header row but no data rows; nothing was loaded", o->path);
+        return fw_fail(err, FW_EDATA, _("%s: the file has a header row but no data rows; nothing was loaded"), o->path);
     res->max_rejects = o->max_rejects >= 0 ? o->max_rejects : (im->read / 100 > 10 ? im->read / 100 : 10);
     f->too_many = im->rejected > res->max_rejects;
     if (f->too_many)
         return fw_fail(err, FW_EDATA,
-                       "%s: %lld of %lld rows rejected, more than the limit of %lld; nothing was loaded; see "
-                       "`fundwatch rejects`, fix the file or raise --max-rejects",
+                       _("%s: %lld of %lld rows rejected, more than the limit of %lld; nothing was loaded; see "
+                       "`fundwatch rejects`, fix the file or raise --max-rejects"),
                        o->path, im->rejected, im->read, res->max_rejects);
     if (!o->replace && (rc = check_repeats(im, o, err)))
         return rc;
@@ -1603,8 +1604,8 @@ int fw_import_file(fw_ws *ws, const fw_import_opts *o, fw_import_result *res, fw
 {
     memset(res, 0, sizeof *res);
     if (o->replace && o->correct)
-        return fw_fail(err, FW_EUSAGE, "--correct replaces single rows of an append; --replace replaces the "
-                                       "whole dataset: choose one");
+        return fw_fail(err, FW_EUSAGE, _("--correct replaces single rows of an append; --replace replaces the "
+                                       "whole dataset: choose one"));
     file_import f = {.o = o, .limit = o->max_rejects};
     if (importer_new(ws, o->dataset, o->profile, &f.im, err))
         return err->code;

@@ -2,6 +2,7 @@
  * per transaction, in bulk mode (store.h: written once, not through the WAL), with SQLite's
  * progress handler watching the interrupt flag so Esc or Ctrl-C stops even a long sort. */
 #include "audit/indexes.h"
+#include "audit/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -141,8 +142,8 @@ int fw_indexes_build(fw_ws *ws, const fw_index_opts *o, fw_err *err)
     }
     b.index = NULL;
     if (b.stop)
-        rc = fw_fail(err, FW_EINTR, "stopped: %d of %d indexes built; the rest are built by the next run or "
-                                    "`fundwatch index`",
+        rc = fw_fail(err, FW_EINTR, _("stopped: %d of %d indexes built; the rest are built by the next run or "
+                                    "`fundwatch index`"),
                      b.done, n);
     else if (!rc)
         report(&b);

@@ -3,6 +3,7 @@
  * for a total summed a slice at a time, uses the running total below: the same rule kept in TEMP
  * tables between slices. */
 #include "audit/money.h"
+#include "audit/i18n.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -77,7 +78,7 @@ int fw_money_of(fw_ws *ws, const char *hits_sql, const char *text1, fw_money *ou
     }
     sqlite3_finalize(st);
     if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return fw_fail(err, FW_EWORKSPACE, "cannot total the money at issue: %s", sqlite3_errmsg(ws->db));
+        return fw_fail(err, FW_EWORKSPACE, _("cannot total the money at issue: %s"), sqlite3_errmsg(ws->db));
     return FW_OK;
 }
 
@@ -109,7 +110,7 @@ int fw_money_acc_begin(fw_ws *ws, fw_money_acc *acc, fw_err *err)
     if (acc_exec(acc, "CREATE TEMP TABLE fw_money_acc_%1$lld(pid INTEGER PRIMARY KEY, share REAL NOT NULL);"
                       "CREATE TEMP TABLE fw_money_new_%1$lld(pid INTEGER PRIMARY KEY, share REAL NOT NULL);"
                       "CREATE TEMP TABLE fw_money_sel_%1$lld(hit_id INTEGER PRIMARY KEY)") != SQLITE_OK) {
-        fw_fail(err, FW_EWORKSPACE, "cannot start a money total: %s", sqlite3_errmsg(ws->db));
+        fw_fail(err, FW_EWORKSPACE, _("cannot start a money total: %s"), sqlite3_errmsg(ws->db));
         fw_money_acc_end(acc);
         return err->code;
     }
@@ -164,7 +165,7 @@ int fw_money_acc_take(fw_money_acc *acc, fw_err *err)
     if (rc == SQLITE_OK)
         rc = acc_exec(acc, merge);
     if (rc != SQLITE_OK)
-        return fw_fail(err, FW_EWORKSPACE, "cannot total the money at issue: %s", sqlite3_errmsg(acc->db));
+        return fw_fail(err, FW_EWORKSPACE, _("cannot total the money at issue: %s"), sqlite3_errmsg(acc->db));
     return FW_OK;
 }
 

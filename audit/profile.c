@@ -3,6 +3,7 @@
  * searched linearly: they hold a few hundred entries and are consulted once per header, and the
  * importer caches program lookups per distinct name. */
 #include "audit/profile.h"
+#include "audit/i18n.h"
 
 #include <ctype.h>
 #include <iniparser.h>
@@ -185,7 +186,7 @@ static int load_alias_section(fw_profile *p, dictionary *d, const char *file, co
     for (int i = 0; i < n && !rc; i++) {
         const char *col = known_column(key_of(keys[i]), ds);
         if (!col) {
-            rc = fw_fail(err, FW_EDATA, "%s: [%s] %s: not a column of %s; see docs/import.md for the columns",
+            rc = fw_fail(err, FW_EDATA, _("%s: [%s] %s: not a column of %s; see docs/import.md for the columns"),
                          file, sec, key_of(keys[i]), ds ? ds->name : "any dataset");
             break;
         }
@@ -234,7 +235,7 @@ static int load_tags(fw_profile *p, dictionary *d, const char *file, fw_err *err
                 g->info.fixed_amount = true;
             else if (strcmp(t, "none") != 0) {
                 rc = fw_fail(err, FW_EDATA,
-                             "%s: [program_tags] %s: unknown tag '%s'; use means_tested, fixed_amount or none",
+                             _("%s: [program_tags] %s: unknown tag '%s'; use means_tested, fixed_amount or none"),
                              file, name, t);
                 break;
             }
@@ -250,10 +251,10 @@ static int load_one(fw_profile *p, const char *file, fw_err *err)
 {
     struct stat st;
     if (stat(file, &st) != 0 || !S_ISREG(st.st_mode))
-        return fw_fail(err, FW_EDATA, "%s: import profile not found or not a file", file);
+        return fw_fail(err, FW_EDATA, _("%s: import profile not found or not a file"), file);
     dictionary *d = iniparser_load(file);
     if (!d)
-        return fw_fail(err, FW_EDATA, "%s: not a readable INI file; fix the syntax (see docs/import.md)", file);
+        return fw_fail(err, FW_EDATA, _("%s: not a readable INI file; fix the syntax (see docs/import.md)"), file);
     int rc = FW_OK;
     int nsec = iniparser_getnsec(d);
     for (int s = 0; s < nsec && !rc; s++) {
@@ -267,7 +268,7 @@ static int load_one(fw_profile *p, const char *file, fw_err *err)
             rc = load_tags(p, d, file, err);
         else
             rc = fw_fail(err, FW_EDATA,
-                         "%s: unknown section [%s]; use [aliases], a dataset name, [programs] or [program_tags]",
+                         _("%s: unknown section [%s]; use [aliases], a dataset name, [programs] or [program_tags]"),
                          file, sec);
     }
     iniparser_freedict(d);
@@ -302,8 +303,8 @@ int fw_profile_load(const char *extra, fw_profile **out, fw_err *err)
     struct stat st;
     int rc;
     if (stat(shipped, &st) != 0) {
-        rc = fw_fail(err, FW_EFAIL, "%s: the shipped import profile is missing; reinstall fundwatch or set "
-                                    "FUNDWATCH_DATADIR to the directory holding profiles/",
+        rc = fw_fail(err, FW_EFAIL, _("%s: the shipped import profile is missing; reinstall fundwatch or set "
+                                    "FUNDWATCH_DATADIR to the directory holding profiles/"),
                      shipped);
         *out = NULL;
         goto done;

@@ -7,6 +7,7 @@
  * those traps into a "file:line: message" before iniparser sees the file. iniparser then supplies
  * the values. */
 #include "audit/rules.h"
+#include "audit/i18n.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -22,6 +23,7 @@
 
 #include "audit/dataset.h"
 #include "audit/paths.h"
+#include "audit/vocab.h"
 
 /* ---- diagnostics ---------------------------------------------------------------------------- */
 
@@ -90,32 +92,12 @@ void fw_diags_free(fw_diags *d)
 
 /* ---- vocabulary ------------------------------------------------------------------------------ */
 
-const char *const fw_rule_categories[] = {"deceased", "identity", "official", "relative", "business",
-                                          "vehicle", "property", "duplicate", "standard", "eligibility",
-                                          "timing", "account", "household", "statistical", NULL};
-static const char *const severities[] = {"high", "medium", "low", NULL};
-static const char *const statuses[] = {"stable", "test", "experimental", "deprecated", NULL};
-static const char *const subject_kinds[] = {"person", "household", "account", "village", NULL};
-
 static bool in_list(const char *s, const char *const *list)
 {
     for (; *list; list++)
         if (strcmp(s, *list) == 0)
             return true;
     return false;
-}
-
-static char *join_list(const char *const *list)
-{
-    fw_buf b = {0};
-    for (int i = 0; list[i]; i++)
-        fw_buf_printf(&b, "%s%s", i ? " " : "", list[i]);
-    return fw_buf_steal(&b);
-}
-
-bool fw_rule_category_valid(const char *c)
-{
-    return c && in_list(c, fw_rule_categories);
 }
 
 /* Metadata keys (single), query keys (numbered), and the other key families. */
@@ -129,29 +111,6 @@ static const char *const clause_keys[] = {"with", "select", "from", "join", "whe
                                           "having", "order_by", NULL};
 static const char *const output_columns[] = {"subject", "id_number", "amount", "first_date",
                                              "last_date", "detail", "evidence", NULL};
-
-int fw_edit_distance(const char *a, const char *b)
-{
-    size_t n = strlen(a), m = strlen(b);
-    int *prev = fw_malloc((m + 1) * sizeof *prev), *cur = fw_malloc((m + 1) * sizeof *cur);
-    for (size_t j = 0; j <= m; j++)
-        prev[j] = (int)j;
-    for (size_t i = 1; i <= n; i++) {
-        cur[0] = (int)i;
-        for (size_t j = 1; j <= m; j++) {
-            int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            int del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        int *t = prev;
-        prev = cur;
-        cur = t;
-    }
-    int d = prev[m];
-    free(prev);
-    free(cur);
-    return d;
-}
 
 /* The closest known key to an unknown one, or NULL when nothing is close. */
 static char suggestion[160];
@@ -169,18 +128,14 @@ static const char *did_you_mean(const char *key)
         number = key + (dot - base); /* compare "wehre.2" as "wehre", suggest "where.2" */
         *dot = '\0';
     }
-    const char *best = NULL;
-    int bestd = 1 << 30;
+    const char *known[64];
+    int n = 0;
     for (int l = 0; l < 3; l++)
-        for (const char *const *k = lists[l]; *k; k++) {
-            int d = fw_edit_distance(base, *k);
-            if (d < bestd) {
-                bestd = d;
-                best = *k;
-            }
-        }
-    int limit = (int)strlen(base) / 3 + 1;
-    if (bestd > (limit > 3 ? 3 : limit))
+        for (const char *const *k = lists[l]; *k && n < 63; k++)
+            known[n++] = *k;
+    known[n] = NULL;
+    const char *best = fw_closest(base, known);
+    if (!best)
         return NULL;
     snprintf(suggestion, sizeof suggestion, "%s%s", best, number);
     return suggestion;
@@ -778,23 +733,25 @@ static void check_metadata(fw_rule *r, const scan_section *sec, fw_diags *d)
             r->broken = true;
         }
     }
-    struct { const char *key; char *val; const char *const *allowed; } enums[] = {
-        {"category", r->category, fw_rule_categories},
-        {"severity", r->severity, severities},
-        {"status", r->status, statuses},
-        {"subject", r->subject_kind, subject_kinds},
+    struct { const char *key; char *val; const fw_label *allowed; } enums[] = {
+        {"category", r->category, fw_categories},
+        {"severity", r->severity, fw_severities},
+        {"status", r->status, fw_rule_statuses},
+        {"subject", r->subject_kind, fw_subject_kinds},
     };
     for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++) {
-        if (!enums[i].val || !*enums[i].val || in_list(enums[i].val, enums[i].allowed))
+        if (!enums[i].val || !*enums[i].val || fw_label_find(enums[i].allowed, enums[i].val))
             continue;
         int line = r->line;
         for (int k = 0; k < sec->nkeys; k++)
             if (strcmp(sec->keys[k].key, enums[i].key) == 0)
                 line = sec->keys[k].line;
-        char *allowed = join_list(enums[i].allowed);
+        fw_buf allowed = {0};
+        for (const fw_label *l = enums[i].allowed; l->key; l++)
+            fw_buf_printf(&allowed, "%s%s", allowed.len ? " " : "", l->key);
         fw_diag_add(d, FW_DIAG_ERROR, r->file, line, "[%s] %s '%s' is not one of: %s", r->id, enums[i].key,
-                    enums[i].val, allowed);
-        free(allowed);
+                    enums[i].val, allowed.data);
+        fw_buf_free(&allowed);
         r->broken = true;
     }
     if (r->datasets && *r->datasets) {
@@ -1036,7 +993,7 @@ static int list_ini(const char *path, bool missing_ok, char ***out, int *n, fw_e
     if (stat(path, &st) != 0) {
         if (missing_ok && errno == ENOENT)
             return FW_OK;
-        return fw_fail(err, FW_EFAIL, "%s: cannot read rules: %s", path, strerror(errno));
+        return fw_fail(err, FW_EFAIL, _("%s: cannot read rules: %s"), path, strerror(errno));
     }
     if (!S_ISDIR(st.st_mode)) {
         *out = fw_malloc(sizeof **out);
@@ -1045,7 +1002,7 @@ static int list_ini(const char *path, bool missing_ok, char ***out, int *n, fw_e
     }
     DIR *dir = opendir(path);
     if (!dir)
-        return fw_fail(err, FW_EFAIL, "%s: cannot read rules folder: %s", path, strerror(errno));
+        return fw_fail(err, FW_EFAIL, _("%s: cannot read rules folder: %s"), path, strerror(errno));
     struct dirent *e;
     while ((e = readdir(dir))) {
         if (e->d_name[0] == '.' || !ends_with(e->d_name, ".ini"))
@@ -1238,7 +1195,7 @@ int fw_rule_prepare(fw_ws *ws, const fw_rule *r, sqlite3_stmt **st, fw_err *err)
 {
     *st = NULL;
     if (!r->sql)
-        return fw_fail(err, FW_EDATA, "%s:%d: [%s] has no query", r->file, r->line, r->id);
+        return fw_fail(err, FW_EDATA, _("%s:%d: [%s] has no query"), r->file, r->line, r->id);
     auth_state as = {{0}};
     const char *tail = NULL;
     sqlite3_set_authorizer(ws->db, authorize, &as);
@@ -1257,8 +1214,8 @@ int fw_rule_prepare(fw_ws *ws, const fw_rule *r, sqlite3_stmt **st, fw_err *err)
             *st = NULL;
             sqlite3_set_authorizer(ws->db, NULL, NULL);
             return fw_fail(err, FW_EDATA,
-                           "%s:%d: [%s] the query holds more than one statement (text after ';'); "
-                           "a rule is a single SELECT",
+                           _("%s:%d: [%s] the query holds more than one statement (text after ';'); "
+                           "a rule is a single SELECT"),
                            r->file, fw_rule_line_at(r, (int)(tail - r->sql)), r->id);
         }
     }
@@ -1267,16 +1224,16 @@ int fw_rule_prepare(fw_ws *ws, const fw_rule *r, sqlite3_stmt **st, fw_err *err)
         int line = offset >= 0 ? fw_rule_line_at(r, offset) : (r->query_line ? r->query_line : r->line);
         if (as.refused[0])
             return fw_fail(err, FW_EDATA, "%s:%d: [%s] %s", r->file, line, r->id, as.refused);
-        return fw_fail(err, FW_EDATA, "%s:%d: [%s] SQL error: %s; run `fundwatch rules show %s` to see the "
-                                      "assembled query",
+        return fw_fail(err, FW_EDATA, _("%s:%d: [%s] SQL error: %s; run `fundwatch rules show %s` to see the "
+                                      "assembled query"),
                        r->file, line, r->id, msg, r->id);
     }
     if (!*st)
-        return fw_fail(err, FW_EDATA, "%s:%d: [%s] the query is empty", r->file, r->line, r->id);
+        return fw_fail(err, FW_EDATA, _("%s:%d: [%s] the query is empty"), r->file, r->line, r->id);
     if (!sqlite3_stmt_readonly(*st)) {
         sqlite3_finalize(*st);
         *st = NULL;
-        return fw_fail(err, FW_EDATA, "%s:%d: [%s] rules may only read: the query would write", r->file,
+        return fw_fail(err, FW_EDATA, _("%s:%d: [%s] rules may only read: the query would write"), r->file,
                        r->query_line, r->id);
     }
     return FW_OK;
@@ -1331,11 +1288,11 @@ int fw_rule_param_check(const fw_rule_param *p, const char *value, fw_err *err)
     case FW_PARAM_TEXT:
         return FW_OK;
     default:
-        return fw_fail(err, FW_EDATA, "param.%s has no declared type; declare it in the rule file "
-                                      "(param.%s.type = integer MIN..MAX, number MIN..MAX or text)",
+        return fw_fail(err, FW_EDATA, _("param.%s has no declared type; declare it in the rule file "
+                                      "(param.%s.type = integer MIN..MAX, number MIN..MAX or text)"),
                        p->name, p->name);
     }
-    return fw_fail(err, FW_EUSAGE, "param.%s must be %s, not '%s'", p->name, want, value);
+    return fw_fail(err, FW_EUSAGE, _("param.%s must be %s, not '%s'"), p->name, want, value);
 }
 
 static char *rule_setting(fw_ws *ws, const char *rule_id, const char *key)
@@ -1414,18 +1371,18 @@ int fw_rule_bind_params(fw_ws *ws, const fw_rule *r, sqlite3_stmt *st, fw_err *e
         const char *name = sqlite3_bind_parameter_name(st, i);
         if (!name || name[0] != ':')
             return fw_fail(err, FW_EDATA,
-                           "%s:%d: [%s] parameter %s: write parameters as :name with a param.name = default key",
+                           _("%s:%d: [%s] parameter %s: write parameters as :name with a param.name = default key"),
                            r->file, r->query_line, r->id, name ? name : "?");
         const fw_rule_param *p = fw_rule_find_param(r, name + 1);
         if (!p)
-            return fw_fail(err, FW_EDATA, "%s:%d: [%s] %s is not a declared parameter; add 'param.%s = DEFAULT'",
+            return fw_fail(err, FW_EDATA, _("%s:%d: [%s] %s is not a declared parameter; add 'param.%s = DEFAULT'"),
                            r->file, r->query_line, r->id, name, name + 1);
         char *owned;
         const char *v = fw_rule_param_value(ws, r, p, &owned);
         fw_err why = {0};
         if (p->type != FW_PARAM_UNDECLARED && fw_rule_param_check(p, v, &why)) {
-            fw_fail(err, FW_EDATA, "%s:%d: [%s] %s (%s); change it with `fundwatch rules set %s param.%s VALUE` "
-                                   "or `fundwatch rules reset %s param.%s`",
+            fw_fail(err, FW_EDATA, _("%s:%d: [%s] %s (%s); change it with `fundwatch rules set %s param.%s VALUE` "
+                                   "or `fundwatch rules reset %s param.%s`"),
                     r->file, p->type_line, r->id, why.msg, owned ? "a workspace override" : "the default", r->id,
                     p->name, r->id, p->name);
             free(owned);

@@ -154,11 +154,4 @@ bool fw_rule_enabled(fw_ws *ws, const fw_rule *r);
 /* The line of the file that produced byte `offset` of r->sql. */
 int fw_rule_line_at(const fw_rule *r, int offset);
 
-/* Valid metadata values. */
-bool fw_rule_category_valid(const char *c);
-extern const char *const fw_rule_categories[];
-
-/* Edit distance (for "did you mean"), exposed for tests. */
-int fw_edit_distance(const char *a, const char *b);
-
 #endif

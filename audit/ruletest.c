@@ -1,5 +1,6 @@
 /* ruletest.c: running a rule on its own examples (see ruletest.h). */
 #include "audit/ruletest.h"
+#include "audit/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +37,10 @@ int fw_example_parse(const char *text, fw_example *ex, fw_err *err)
     memset(ex, 0, sizeof *ex);
     const char *colon = strchr(text, ':');
     if (!colon)
-        return fw_fail(err, FW_EDATA, "an example is 'DATASET: col=value, col=value', not '%s'", text);
+        return fw_fail(err, FW_EDATA, _("an example is 'DATASET: col=value, col=value', not '%s'"), text);
     ex->dataset = trimmed(text, (size_t)(colon - text));
     if (!fw_dataset_find(ex->dataset)) {
-        fw_fail(err, FW_EDATA, "example names no dataset '%s'; use persons, payments, deaths, ...", ex->dataset);
+        fw_fail(err, FW_EDATA, _("example names no dataset '%s'; use persons, payments, deaths, ..."), ex->dataset);
         fw_example_free(ex);
         return FW_EDATA;
     }
@@ -51,7 +52,7 @@ int fw_example_parse(const char *text, fw_example *ex, fw_err *err)
         if (!eq) {
             bool blank = !*pair;
             if (!blank)
-                fw_fail(err, FW_EDATA, "'%s' is not col=value (values may not contain commas)", pair);
+                fw_fail(err, FW_EDATA, _("'%s' is not col=value (values may not contain commas)"), pair);
             free(pair);
             if (!blank) {
                 fw_example_free(ex);
@@ -170,7 +171,7 @@ static int scratch_open(scratch *s, const char *tmpdir, fw_err *err)
     s->ws = NULL;
     s->path = NULL;
     if (!mkdtemp(s->dir)) {
-        fw_fail(err, FW_EFAIL, "%s: cannot make a scratch folder for rule tests", base);
+        fw_fail(err, FW_EFAIL, _("%s: cannot make a scratch folder for rule tests"), base);
         free(s->dir);
         s->dir = NULL;
         return FW_EFAIL;

@@ -1,5 +1,6 @@
 /* runlock.c: run liveness locks and marking abandoned runs (see runlock.h). */
 #include "audit/runlock.h"
+#include "audit/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,7 +48,7 @@ int fw_runlock_take(fw_ws *ws, long long run_id, fw_runlock *lk, fw_err *err)
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     struct flock fl = run_byte(F_WRLCK, run_id);
     if (fd < 0 || fcntl(fd, F_OFD_SETLK, &fl) != 0) {
-        fw_fail(err, FW_EWORKSPACE, "%s: cannot lock run %lld: %s; the folder of the workspace must be writable",
+        fw_fail(err, FW_EWORKSPACE, _("%s: cannot lock run %lld: %s; the folder of the workspace must be writable"),
                 path, run_id, strerror(errno));
         if (fd >= 0)
             close(fd);
@@ -105,7 +106,7 @@ static int mark_one(fw_ws *ws, long long id, const char *now, int *marked, fw_er
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return fw_fail(err, FW_EWORKSPACE, "marking run %lld interrupted: %s", id, sqlite3_errmsg(ws->db));
+        return fw_fail(err, FW_EWORKSPACE, _("marking run %lld interrupted: %s"), id, sqlite3_errmsg(ws->db));
     if (!sqlite3_changes(ws->db))
         return FW_OK; /* it ended meanwhile */
     char object[48], *after = fw_printf(

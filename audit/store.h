@@ -1,4 +1,4 @@
-/* store.h: the workspace, one SQLite file. Opening creates it (mode 0600), applies migrations,
+/* store.h: the workspace, one SQLite file. Opening creates it (mode 0600) when asked to, applies migrations,
  * turns on WAL and a busy timeout (a second fundwatch waits instead of failing) and registers the
  * SQL helper functions that rules use. Every other module reaches the database through fw_ws. */
 #ifndef FW_STORE_H
@@ -18,8 +18,20 @@ enum { FW_WS_BUSY_TIMEOUT_MS = 30000 };
 /* The workspace path: opt (from --db) if set, else $FUNDWATCH_DB, else ./fundwatch.db. */
 const char *fw_ws_default_path(const char *opt);
 
-/* Opens (creating if missing) and migrates. On failure returns FW_EWORKSPACE with err set and
- * *out NULL. The caller owns *out and releases it with fw_ws_close. */
+/* How a command opens the workspace. Only what creates one (`init`, `import`) may find it missing;
+ * for every other command a missing file is a mistake (a mistyped --db) and an error naming it. */
+enum fw_ws_mode {
+    FW_WS_CREATE, /* create the file (mode 0600) when missing, then as FW_WS_WRITE */
+    FW_WS_WRITE,  /* an existing workspace, read-write, migrated to the newest schema */
+    FW_WS_READ,   /* an existing workspace, read-only: works on read-only media and files the user may
+                   * only read (immutable, without the WAL's -shm, when that cannot be created); an
+                   * older schema is upgraded by a read-write open when the file allows one */
+};
+
+/* Opens as mode says. On failure returns FW_EWORKSPACE with err saying why (the path, then SQLite's
+ * or the migration's reason) and *out NULL. The caller owns *out and releases it with fw_ws_close. */
+int fw_ws_open_mode(const char *path, enum fw_ws_mode mode, fw_ws **out, fw_err *err);
+/* fw_ws_open_mode(path, FW_WS_CREATE, ...): scratch and test workspaces, the engine's threads. */
 int fw_ws_open(const char *path, fw_ws **out, fw_err *err);
 void fw_ws_close(fw_ws *ws);
 

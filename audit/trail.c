@@ -379,14 +379,14 @@ static int insert_record(fw_ws *ws, const char *action, const char *object, cons
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return fw_fail(err, FW_EWORKSPACE, "cannot write the audit trail: %s", sqlite3_errmsg(ws->db));
+        return fw_fail(err, FW_EWORKSPACE, _("cannot write the audit trail: %s"), sqlite3_errmsg(ws->db));
 
     char head[128];
     snprintf(head, sizeof head, "%lld %s", seq, hash);
     if (fw_ws_set_setting(ws, FW_TRAIL_HEAD_KEY, head, err)) {
         char why[sizeof err->msg];
         snprintf(why, sizeof why, "%s", err->msg);
-        return fw_fail(err, FW_EWORKSPACE, "cannot write the audit trail head: %s", why);
+        return fw_fail(err, FW_EWORKSPACE, _("cannot write the audit trail head: %s"), why);
     }
     return FW_OK;
 }
@@ -475,7 +475,7 @@ static int verify_chain(fw_ws *ws, long long *checked, fw_err *err)
         (*checked)++;
     }
     if (rc == FW_OK && step != SQLITE_DONE)
-        rc = fw_fail(err, FW_EWORKSPACE, "cannot read the audit trail: %s", sqlite3_errmsg(ws->db));
+        rc = fw_fail(err, FW_EWORKSPACE, _("cannot read the audit trail: %s"), sqlite3_errmsg(ws->db));
     sqlite3_finalize(st);
     if (rc == FW_OK)
         rc = verify_head(ws, &c, err);

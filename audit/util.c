@@ -1,5 +1,6 @@
 /* util.c: implementation of the shared helpers declared in util.h. */
 #include "audit/util.h"
+#include "audit/i18n.h"
 
 #include <ctype.h>
 #include <nettle/sha2.h>
@@ -402,4 +403,86 @@ const char *fw_user(void)
         return login;
     struct passwd *pw = getpwuid(getuid());
     return pw && pw->pw_name ? pw->pw_name : "unknown";
+}
+
+/* ---- "did you mean" ---------------------------------------------------------------------------- */
+
+enum { CLOSEST_MAX = 64 }; /* characters compared; longer words are not typos of options or codes */
+
+/* UTF-8 to code points (ASCII folded to lower case), whatever the locale; an invalid byte counts as
+ * one character. -1 when longer than CLOSEST_MAX. */
+static int code_points(const char *s, uint32_t out[CLOSEST_MAX])
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int n = 0;
+    while (*p) {
+        if (n == CLOSEST_MAX)
+            return -1;
+        uint32_t c = *p;
+        int len = c >= 0xf0 && c < 0xf8 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+        if (len > 1) {
+            c &= 0x3f >> (len - 1);
+            for (int k = 1; k < len; k++) {
+                if ((p[k] & 0xc0) != 0x80) { /* invalid: take the lead byte alone */
+                    c = *p;
+                    len = 1;
+                    break;
+                }
+                c = c << 6 | (p[k] & 0x3f);
+            }
+        }
+        out[n++] = c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+        p += len;
+    }
+    return n;
+}
+
+/* Optimal string alignment distance (Levenshtein plus the swap of two neighbours). */
+static int edit_distance(const uint32_t *a, int na, const uint32_t *b, int nb)
+{
+    int d[CLOSEST_MAX + 1][CLOSEST_MAX + 1];
+    for (int i = 0; i <= na; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= nb; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= na; i++)
+        for (int j = 1; j <= nb; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v)
+                v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[na][nb];
+}
+
+const char *fw_closest(const char *word, const char *const *candidates)
+{
+    uint32_t w[CLOSEST_MAX], c[CLOSEST_MAX];
+    int nw = word ? code_points(word, w) : -1;
+    if (nw <= 0)
+        return NULL;
+    int limit = nw / 3 + 1 < 3 ? nw / 3 + 1 : 3, best = limit + 1, prefixed = 0;
+    const char *closest = NULL, *prefix = NULL;
+    for (const char *const *k = candidates; *k; k++) {
+        int nc = code_points(*k, c);
+        if (nc < 0)
+            continue;
+        int dist = edit_distance(w, nw, c, nc);
+        if (dist < best) {
+            best = dist;
+            closest = *k;
+        }
+        if (nw >= 2 && nc > nw && memcmp(w, c, (size_t)nw * sizeof *w) == 0) {
+            prefix = *k;
+            prefixed++;
+        }
+    }
+    if (closest)
+        return closest;
+    return prefixed == 1 ? prefix : NULL;
 }

@@ -68,6 +68,12 @@ int fw_utf8_width(const char *s);
  * and ends with "…" when truncated. Returns the display width written. */
 int fw_utf8_fit(const char *s, int cols, char *out, size_t outsz);
 
+/* The candidate (NULL-terminated list) a mistyped word most likely meant, for "did you mean"
+ * hints: the closest by edit distance in characters (insert, delete, replace, swap two neighbours;
+ * ASCII case ignored) when at most a third of the word's length plus one (at most 3) away, else the only
+ * candidate the word begins (2 characters or more); NULL when nothing is that close. */
+const char *fw_closest(const char *word, const char *const *candidates);
+
 /* s as it may be shown on a terminal: control characters that a terminal would obey (ESC starting
  * an escape sequence, BEL, CR, a newline breaking a table) are shown in caret notation as curses
  * draws them: C0 and DEL as ^X (ESC is ^[, BEL ^G, DEL ^?), C1 (U+0080-U+009F, and such bytes

@@ -1,5 +1,6 @@
 /* whitelist.c: known exceptions that suppress hits (see whitelist.h). */
 #include "audit/whitelist.h"
+#include "audit/i18n.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -28,8 +29,8 @@ int fw_whitelist_check_id(const char *s, char out[19], fw_err *err)
     if (rc == FW_NORM_OK)
         return FW_OK;
     if (rc == FW_NORM_NOTE)
-        return fw_fail(err, FW_EDATA, "'%s' is a 15-digit ID number; whitelist its 18-character form %s", s, out);
-    return fw_fail(err, FW_EDATA, "'%s' is not a valid resident ID number: %s", s ? s : "", why);
+        return fw_fail(err, FW_EDATA, _("'%s' is a 15-digit ID number; whitelist its 18-character form %s"), s, out);
+    return fw_fail(err, FW_EDATA, _("'%s' is not a valid resident ID number: %s"), s ? s : "", why);
 }
 
 int fw_whitelist_check_rule(const char *s, char out[33], fw_err *err)
@@ -39,7 +40,7 @@ int fw_whitelist_check_rule(const char *s, char out[33], fw_err *err)
     for (size_t i = 0; ok && i < n; i++)
         ok = isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_';
     if (!ok)
-        return fw_fail(err, FW_EDATA, "'%s' is not a rule id (like DEC-001); `fundwatch rules` lists them",
+        return fw_fail(err, FW_EDATA, _("'%s' is not a rule id (like DEC-001); `fundwatch rules` lists them"),
                        s ? s : "");
     for (size_t i = 0; i <= n; i++)
         out[i] = (char)toupper((unsigned char)s[i]);
@@ -57,8 +58,8 @@ static bool blank(const char *s)
 int fw_whitelist_check_reason(const char *reason, const char *rule_id, fw_err *err)
 {
     if (blank(reason))
-        return fw_fail(err, FW_EDATA, "a whitelist entry needs a reason (--reason TEXT): why is this "
-                                      "person's hit of %s not a lead?", rule_id && *rule_id ? rule_id : "the rule");
+        return fw_fail(err, FW_EDATA, _("a whitelist entry needs a reason (--reason TEXT): why is this "
+                                      "person's hit of %s not a lead?"), rule_id && *rule_id ? rule_id : "the rule");
     return FW_OK;
 }
 
@@ -71,7 +72,7 @@ int fw_whitelist_check_until(const char *until, fw_err *err)
         return err->code;
     today_local(today);
     if (strcmp(until, today) < 0)
-        return fw_fail(err, FW_EDATA, "--until %s is in the past (today is %s); it would suppress nothing",
+        return fw_fail(err, FW_EDATA, _("--until %s is in the past (today is %s); it would suppress nothing"),
                        until, today);
     return FW_OK;
 }
@@ -97,7 +98,7 @@ static int insert_entry(fw_ws *ws, const char *id_number, const char *rule_id, c
     sqlite3_bind_int(st, 7, pending);
     int rc = sqlite3_step(st) == SQLITE_DONE
                  ? FW_OK
-                 : fw_fail(err, FW_EWORKSPACE, "cannot save the whitelist entry: %s", sqlite3_errmsg(ws->db));
+                 : fw_fail(err, FW_EWORKSPACE, _("cannot save the whitelist entry: %s"), sqlite3_errmsg(ws->db));
     sqlite3_finalize(st);
     *id = sqlite3_last_insert_rowid(ws->db);
     if (rc)
@@ -145,10 +146,10 @@ static int mark_removed(fw_ws *ws, long long id, fw_err *err)
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
-        return fw_fail(err, FW_ENOTFOUND, "no whitelist entry %lld; `fundwatch whitelist list --all` shows them", id);
+        return fw_fail(err, FW_ENOTFOUND, _("no whitelist entry %lld; `fundwatch whitelist list --all` shows them"), id);
     }
     if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
-        int rc = fw_fail(err, FW_ECONFLICT, "whitelist entry %lld was already removed at %s", id,
+        int rc = fw_fail(err, FW_ECONFLICT, _("whitelist entry %lld was already removed at %s"), id,
                          (const char *)sqlite3_column_text(st, 4));
         sqlite3_finalize(st);
         return rc;
@@ -171,7 +172,7 @@ static int mark_removed(fw_ws *ws, long long id, fw_err *err)
         sqlite3_bind_text(st, 2, fw_user(), -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, id);
         if (sqlite3_step(st) != SQLITE_DONE)
-            rc = fw_fail(err, FW_EWORKSPACE, "cannot remove whitelist entry %lld: %s", id, sqlite3_errmsg(ws->db));
+            rc = fw_fail(err, FW_EWORKSPACE, _("cannot remove whitelist entry %lld: %s"), id, sqlite3_errmsg(ws->db));
         sqlite3_finalize(st);
     }
     if (rc == FW_OK)
@@ -241,17 +242,17 @@ static int review_entry(fw_ws *ws, long long id, bool reject, fw_err *err)
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
-        return fw_fail(err, FW_ENOTFOUND, "no whitelist entry %lld; `fundwatch whitelist list --all` shows them", id);
+        return fw_fail(err, FW_ENOTFOUND, _("no whitelist entry %lld; `fundwatch whitelist list --all` shows them"), id);
     }
     char *asked_by = fw_strdup((const char *)sqlite3_column_text(st, 0));
     bool pending = sqlite3_column_int(st, 1) != 0, removed = sqlite3_column_type(st, 2) != SQLITE_NULL;
     sqlite3_finalize(st);
     int rc = FW_OK;
     if (!pending || removed)
-        rc = fw_fail(err, FW_ECONFLICT, "whitelist entry %lld awaits no review (it is %s)", id,
+        rc = fw_fail(err, FW_ECONFLICT, _("whitelist entry %lld awaits no review (it is %s)"), id,
                      removed ? "removed" : "in force");
     else if (strcmp(asked_by, fw_user()) == 0)
-        rc = fw_fail(err, FW_ECONFLICT, "whitelist entry %lld was added by %s: a second user must review it", id,
+        rc = fw_fail(err, FW_ECONFLICT, _("whitelist entry %lld was added by %s: a second user must review it"), id,
                      asked_by);
     free(asked_by);
     if (rc)
@@ -268,7 +269,7 @@ static int review_entry(fw_ws *ws, long long id, bool reject, fw_err *err)
     sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, id);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = fw_fail(err, FW_EWORKSPACE, "cannot review whitelist entry %lld: %s", id, sqlite3_errmsg(ws->db));
+        rc = fw_fail(err, FW_EWORKSPACE, _("cannot review whitelist entry %lld: %s"), id, sqlite3_errmsg(ws->db));
     sqlite3_finalize(st);
     if (rc == FW_OK)
         rc = fw_trail_append(ws, reject ? "whitelist.review_rejected" : "whitelist.approve", object,

@@ -2,6 +2,7 @@
  * record and central directory; reading an entry to its end checks its CRC) and expat for each XML
  * part (well-formedness, UTF-8 and the characters XML allows). */
 #include "audit/xlsxread.h"
+#include "audit/i18n.h"
 
 #include <expat.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ static int opened(zip_t *za, const char *path, fw_xlsxr **out, fw_err *err)
     zip_int64_t n = zip_get_num_entries(za, 0);
     if (n < 0 || n > 1000000) {
         zip_discard(za);
-        return fw_fail(err, FW_EDATA, "%s: not a readable workbook: the zip directory is unusable", path);
+        return fw_fail(err, FW_EDATA, _("%s: not a readable workbook: the zip directory is unusable"), path);
     }
     fw_xlsxr *r = fw_calloc(1, sizeof *r);
     r->za = za;
@@ -36,7 +37,7 @@ static int not_a_zip(zip_error_t *ze, const char *path, fw_err *err)
 {
     int code = zip_error_code_zip(ze);
     int rc = code == ZIP_ER_OPEN || code == ZIP_ER_NOENT || code == ZIP_ER_MEMORY ? FW_EFAIL : FW_EDATA;
-    return fw_fail(err, rc, "%s: not a readable workbook: %s", path, zip_error_strerror(ze));
+    return fw_fail(err, rc, _("%s: not a readable workbook: %s"), path, zip_error_strerror(ze));
 }
 
 int fw_xlsxr_open(const char *path, fw_xlsxr **out, fw_err *err)
@@ -163,12 +164,12 @@ int fw_xlsxr_parse(fw_xlsxr *r, int i, const fw_xml_handlers *h, void *ctx, fw_e
     const char *name = fw_xlsxr_part(r, i);
     zip_file_t *zf = zip_fopen_index(r->za, (zip_uint64_t)i, 0);
     if (!zf)
-        return fw_fail(err, FW_EDATA, "%s: part %s cannot be read: %s", r->path, name, zip_strerror(r->za));
+        return fw_fail(err, FW_EDATA, _("%s: part %s cannot be read: %s"), r->path, name, zip_strerror(r->za));
     relay rl = {h, ctx};
     XML_Parser p = make_parser(h, &rl);
     if (!p) {
         zip_fclose(zf);
-        return fw_fail(err, FW_EFAIL, "out of memory for an XML parser");
+        return fw_fail(err, FW_EFAIL, _("out of memory for an XML parser"));
     }
     char *buf = fw_malloc(READ_BLOCK);
     int rc = FW_OK;
@@ -176,17 +177,17 @@ int fw_xlsxr_parse(fw_xlsxr *r, int i, const fw_xml_handlers *h, void *ctx, fw_e
     for (;;) {
         zip_int64_t n = zip_fread(zf, buf, READ_BLOCK);
         if (n < 0) {
-            rc = fw_fail(err, FW_EDATA, "%s: part %s cannot be read: %s", r->path, name, zip_file_strerror(zf));
+            rc = fw_fail(err, FW_EDATA, _("%s: part %s cannot be read: %s"), r->path, name, zip_file_strerror(zf));
             break;
         }
         total += n;
         if (r->part_limit && total > r->part_limit) {
-            rc = fw_fail(err, FW_EDATA, "%s: part %s is larger than %lld MiB unpacked; not a workbook this "
-                         "reader is for", r->path, name, r->part_limit >> 20);
+            rc = fw_fail(err, FW_EDATA, _("%s: part %s is larger than %lld MiB unpacked; not a workbook this "
+                         "reader is for"), r->path, name, r->part_limit >> 20);
             break;
         }
         if (XML_Parse(p, buf, (int)n, n == 0) == XML_STATUS_ERROR) {
-            rc = fw_fail(err, FW_EDATA, "%s: part %s, line %lu, column %lu: not well-formed XML: %s", r->path, name,
+            rc = fw_fail(err, FW_EDATA, _("%s: part %s, line %lu, column %lu: not well-formed XML: %s"), r->path, name,
                          (unsigned long)XML_GetCurrentLineNumber(p), (unsigned long)XML_GetCurrentColumnNumber(p) + 1,
                          XML_ErrorString(XML_GetErrorCode(p)));
             break;
@@ -205,7 +206,7 @@ int fw_xlsxr_check(fw_xlsxr *r, fw_err *err)
     static const char *const required[] = {"[Content_Types].xml", "xl/workbook.xml"};
     for (size_t k = 0; k < sizeof required / sizeof required[0]; k++)
         if (fw_xlsxr_find(r, required[k]) < 0)
-            return fw_fail(err, FW_EDATA, "%s: not a workbook: the part %s is missing", r->path, required[k]);
+            return fw_fail(err, FW_EDATA, _("%s: not a workbook: the part %s is missing"), r->path, required[k]);
     for (int i = 0; i < r->nparts; i++)
         if (fw_xlsxr_is_xml(r, i) && fw_xlsxr_parse(r, i, NULL, NULL, err))
             return err->code;

@@ -21,7 +21,7 @@ echo "fundwatch: $FW ($("$FW" --version)); libxlsxwriter $(sed -n "s/^#define LX
 # categories, Chinese names and text, 18-character IDs, one lead in ten attached to a case.
 make_ws() { # N FILE
     local n=$1 ws=$2
-    "$FW" --db "$ws" export --count >/dev/null
+    "$FW" --db "$ws" init >/dev/null
     sqlite3 "$ws" >/dev/null <<SQL
 PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
 BEGIN;

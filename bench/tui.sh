@@ -19,7 +19,7 @@ make_ws() { # n -> path
     # rebuilt when the fixture or the binary (hence perhaps the schema) is newer than the cached one
     if [ ! -s "$db" ] || [ "$root/bench/tui_fixture.sql" -nt "$db" ] || [ "$FW" -nt "$db" ]; then
         rm -f "$db" "$db"-*
-        "$FW" --db "$db" overview >/dev/null
+        "$FW" --db "$db" init >/dev/null
         # the hits' indexes are dropped during the load and built after it (minutes less than
         # inserting a million rows into thirty indexes); the workspace ends as fundwatch made it
         local idx="$dir/fw-bench-idx.$$.sql"

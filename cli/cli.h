@@ -3,6 +3,7 @@
 #ifndef FW_CLI_H
 #define FW_CLI_H
 
+#include <getopt.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -27,9 +28,22 @@ typedef struct fw_command {
     const char *usage;    /* full text for `fundwatch COMMAND --help` */
 } fw_command;
 
-/* Opens the workspace named by the global options; prints the error and returns its code on
- * failure. */
-int fw_cli_open(fw_cli *cli, fw_ws **ws);
+/* Opens the workspace named by the global options as mode says: FW_WS_READ for commands that only
+ * read it, FW_WS_WRITE for those that change it, FW_WS_CREATE only for those that create one (init,
+ * import). Prints the error and returns its code on failure. */
+int fw_cli_open(fw_cli *cli, enum fw_ws_mode mode, fw_ws **ws);
+
+/* The one option parser of the commands: getopt_long over long options only, reporting problems
+ * itself: an unknown option by name with the closest known one ("unknown option --categroy; did
+ * you mean --category?"), an ambiguous abbreviation, a missing value. Returns the option's val, -1
+ * at the end, or '?' after such a report (the caller then returns fw_cli_usage). */
+int fw_cli_getopt(fw_cli *cli, int argc, char **argv, const struct option *opts);
+/* The same report for the parsers that read words themselves (export's --case ID...): arg is the
+ * word that is no option of opts. Prints it with a suggestion, then the usage; returns FW_EUSAGE. */
+int fw_cli_unknown_option(fw_cli *cli, const char *arg, const struct option *opts);
+/* "unknown WHAT 'word'; did you mean X?" for a command or subcommand name among names
+ * (NULL-terminated), then the usage; returns FW_EUSAGE. */
+int fw_cli_unknown_word(fw_cli *cli, const char *what, const char *word, const char *const *names);
 
 /* Ctrl-C (SIGINT) and SIGTERM both call handler while a long command (run, import, index, export)
  * works, so that either stops it cleanly (complete work kept, exit 130) instead of killing it in
@@ -45,6 +59,8 @@ void fw_cli_restore_stops(const fw_cli_stops *saved);
 int fw_cli_error(fw_cli *cli, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Prints err's message and returns its code. */
 int fw_cli_report(fw_cli *cli, const fw_err *err);
+/* Prints s padded with spaces to width display columns (Chinese characters count two). */
+void fw_cli_pad(FILE *out, const char *s, int width);
 /* Prints the command's usage to stderr and returns FW_EUSAGE. */
 int fw_cli_usage(fw_cli *cli);
 /* True when argv holds -h or --help; the command then prints its usage to stdout and exits 0. */
@@ -63,6 +79,7 @@ int fw_cli_help(fw_cli *cli);
 long fw_print_rows(fw_cli *cli, sqlite3_stmt *st, FILE *out, fw_err *err);
 
 /* Command entry points (one file each under cli/). */
+int cmd_init(fw_cli *, int, char **);
 int cmd_import(fw_cli *, int, char **);
 int cmd_datasets(fw_cli *, int, char **);
 int cmd_index(fw_cli *, int, char **);
@@ -87,6 +104,7 @@ typedef struct fw_cli_index_progress {
 } fw_cli_index_progress;
 int fw_cli_report_index(void *ctx, int done, int total, const char *index);
 
+extern const char usage_init[];
 extern const char usage_import[];
 extern const char usage_datasets[];
 extern const char usage_index[];

@@ -2,7 +2,7 @@
  * trail) and `whitelist` (known exceptions). Arguments are parsed here; every rule and every write
  * is in the engine (audit/cases.c, audit/trail.c, audit/whitelist.c), shared with the TUI.
  * Exit codes: 2 the command line cannot be parsed; 3 a value was read but is invalid (amount,
- * date, key, missing field); 5 no such case or entry; 6 refused by state (illegal transition,
+ * date, key, missing field); 5 no such case or entry, or a filter value nothing has; 6 refused by state (illegal transition,
  * changed meanwhile, same reviewer, awaiting review). */
 #include <getopt.h>
 #include <stdlib.h>
@@ -12,13 +12,14 @@
 #include "audit/cases.h"
 #include "audit/history.h"
 #include "audit/i18n.h"
+#include "audit/known.h"
 #include "audit/trail.h"
 #include "audit/whitelist.h"
 #include "cli/cli.h"
 #include "export/provenance.h"
 
 const char usage_case[] =
-    "usage: fundwatch case list [--status S] [--assignee A] [--overdue] [--search TEXT]\n"
+    N_("usage: fundwatch case list [--status S] [--assignee A] [--overdue] [--search TEXT]\n"
     "                           [--township T] [--limit N] [--offset N]\n"
     "       fundwatch case show ID\n"
     "       fundwatch case set ID STATUS [--note T] [--reason R] [--reason-text T]\n"
@@ -32,19 +33,22 @@ const char usage_case[] =
     "\n"
     "ID is the case number (FW-2026-000001) or its numeric id.\n"
     "statuses: new 待核查, verifying 核查中, confirmed 属实, partly_confirmed 部分属实,\n"
-    "          dismissed 不属实, rectifying 整改中, closed 已办结 (list also takes pending_review)\n"
+    "          dismissed 不属实, rectifying 整改中, closed 已办结 (list also takes pending_review);\n"
+    "          codes and Chinese labels are both accepted, as for methods, reasons and measures.\n"
     "transitions and the fields each needs: `fundwatch case transitions`.\n"
     "  --method      online (线上核查) or visit (入户核查)\n"
     "  --reason      data_error, allowed_by_policy, already_handled, other (+ --reason-text)\n"
     "  --measures    stop_payment, remove_from_roll, recover_funds, talk, warning, sanction, transfer\n"
+    "                (a comma list: \"stop_payment, recover_funds\" or \"停发, 追缴\")\n"
     "  --to-recover, --recovered  amounts in yuan (1234.50, 1,234.5)\n"
     "  --expect-version N  refuse if the case changed since version N (default: the current one)\n"
     "`case review on` makes verdicts (confirmed, partly_confirmed, dismissed) wait for a second user's\n"
     "`case approve`.\n"
-    "exit codes: 2 usage, 3 invalid value, 5 no such case, 6 refused by state or changed meanwhile\n";
+    "exit codes: 2 usage, 3 invalid value, 5 no such case or unknown filter value, 6 refused by state\n"
+    "or changed meanwhile\n");
 
 const char usage_log[] =
-    "usage: fundwatch log [--case ID] [--limit N]\n"
+    N_("usage: fundwatch log [--case ID] [--limit N]\n"
     "       fundwatch log verify [--against FILE.xlsx|FILE.csv|FILE|ANCHOR]\n"
     "       fundwatch log anchor\n"
     "\n"
@@ -55,10 +59,10 @@ const char usage_log[] =
     "the workspace: in a register, an e-mail. Every export carries it too (workbook sheet 数据来源;\n"
     "a CSV's FILE.csv.provenance.json). --against also checks that the trail still holds such an\n"
     "anchor, taken from a workbook, a CSV export, a text file of anchor lines, or the line itself:\n"
-    "a trail rewritten up to that record fails (exit 3) even when its chain verifies.\n";
+    "a trail rewritten up to that record fails (exit 3) even when its chain verifies.\n");
 
 const char usage_whitelist[] =
-    "usage: fundwatch whitelist add ID_NUMBER RULE_ID --reason TEXT [--until YYYY-MM-DD]\n"
+    N_("usage: fundwatch whitelist add ID_NUMBER RULE_ID --reason TEXT [--until YYYY-MM-DD]\n"
     "       fundwatch whitelist list [--all]\n"
     "       fundwatch whitelist remove N\n"
     "       fundwatch whitelist approve N [--reject]\n"
@@ -66,7 +70,7 @@ const char usage_whitelist[] =
     "An entry makes later rule runs store this person's hits of this rule as 'whitelisted' (shown,\n"
     "not a lead) until the --until day (inclusive). list shows active and pending entries, --all also\n"
     "expired, removed and rejected ones. With `case review on` a new entry is pending until a second\n"
-    "user approves it (approve N, or --reject). Every change is recorded in the audit trail.\n";
+    "user approves it (approve N, or --reject). Every change is recorded in the audit trail.\n");
 
 /* --- shared helpers ----------------------------------------------------------------------------- */
 
@@ -83,7 +87,7 @@ static int parse_count(fw_cli *cli, const char *opt, const char *s, long long *o
     char *end = NULL;
     long long v = strtoll(s, &end, 10);
     if (!*s || *end || v < 0) {
-        fw_cli_error(cli, FW_EUSAGE, "%s needs a whole number, not '%s'", opt, s);
+        fw_cli_error(cli, FW_EUSAGE, _("%s needs a whole number, not '%s'"), opt, s);
         return FW_EUSAGE;
     }
     *out = v;
@@ -91,10 +95,10 @@ static int parse_count(fw_cli *cli, const char *opt, const char *s, long long *o
 }
 
 /* Opens the workspace and finds the case named by ref. On failure reports and closes. */
-static int open_case(fw_cli *cli, const char *ref, fw_ws **ws, fw_case *c)
+static int open_case(fw_cli *cli, enum fw_ws_mode mode, const char *ref, fw_ws **ws, fw_case *c)
 {
     fw_err err = {0};
-    int rc = fw_cli_open(cli, ws);
+    int rc = fw_cli_open(cli, mode, ws);
     if (rc)
         return rc;
     if (fw_case_get(*ws, ref, c, &err)) {
@@ -129,7 +133,7 @@ static int case_list(fw_cli *cli, int argc, char **argv)
     fw_case_filter f = {0};
     long long n;
     int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         switch (c) {
         case 's': f.status = optarg; break;
         case 'a': f.assignee = optarg; break;
@@ -146,10 +150,21 @@ static int case_list(fw_cli *cli, int argc, char **argv)
     fw_ws *ws;
     fw_err err = {0};
     sqlite3_stmt *st;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
-    rc = fw_case_list(ws, &f, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    char *status = NULL, *township = NULL;
+    if (f.status && !(status = fw_known_value(ws, FW_KNOWN_CASE_STATUS, f.status, &err)))
+        rc = fw_cli_report(cli, &err);
+    else if (f.township && !(township = fw_known_value(ws, FW_KNOWN_TOWNSHIP, f.township, &err)))
+        rc = fw_cli_report(cli, &err);
+    else {
+        f.status = status ? status : f.status;
+        f.township = township ? township : f.township;
+        rc = fw_case_list(ws, &f, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    }
+    free(status);
+    free(township);
     fw_ws_close(ws);
     return rc;
 }
@@ -158,8 +173,26 @@ static int case_list(fw_cli *cli, int argc, char **argv)
 
 static void show_line(const char *label, const char *value)
 {
-    if (value && *value)
-        printf("  %-16s %s\n", label, value);
+    if (value && *value) {
+        fputs("  ", stdout);
+        fw_cli_pad(stdout, _(label), 16);
+        printf(" %s\n", value);
+    }
+}
+
+/* A stored code (or comma list of codes) as the interface says it: the Chinese labels in Chinese,
+ * else the codes (what --method, --reason and --measures take); owned by the caller. */
+static char *words_text(const fw_label *table, const char *codes)
+{
+    if (!codes)
+        return NULL;
+    fw_buf b = {0};
+    char *copy = fw_strdup(codes);
+    for (char *save = NULL, *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
+        fw_buf_printf(&b, "%s%s", b.len ? (fw_i18n_chinese() ? "、" : ",") : "",
+                      fw_i18n_chinese() ? fw_label_show(table, w) : w);
+    free(copy);
+    return fw_buf_steal(&b);
 }
 
 /* A stored UTC time as the person reads it (local time); *buf holds the text. */
@@ -173,49 +206,55 @@ static void show_case_text(const fw_case *c)
     char *to = yuan(c->to_recover), *got = yuan(c->recovered), *amount = yuan(c->amount);
     char *other = c->amount_other ? yuan(c->amount_other) : NULL;
     char created[FW_TIME_SIZE], updated[FW_TIME_SIZE], pending_at[FW_TIME_SIZE];
-    char *status = fw_printf("%s %s%s", c->status, zh(fw_case_statuses, c->status),
-                             c->resolved_by_data ? "  (resolved by data: every hit is gone)" : "");
-    char *pending = c->pending_status ? fw_printf("%s, asked by %s at %s (needs `case approve` by another user)",
-                                                  c->pending_status, c->pending_by, local(c->pending_at, pending_at))
+    char *status = fw_printf("%s%s%s%s", fw_i18n_chinese() ? "" : c->status, fw_i18n_chinese() ? "" : " ",
+                             zh(fw_case_statuses, c->status),
+                             c->resolved_by_data ? _("  (resolved by data: every hit is gone)") : "");
+    char *method = words_text(fw_verify_methods, c->verify_method);
+    char *reason = words_text(fw_dismiss_reasons, c->dismiss_reason);
+    char *measures = words_text(fw_measures, c->measures);
+    char *pending = c->pending_status ? fw_printf(_("%s, asked by %s at %s (needs `case approve` by another user)"),
+                                                  fw_label_show(fw_case_statuses, c->pending_status), c->pending_by,
+                                                  local(c->pending_at, pending_at))
                                       : NULL;
-    char *stat = other ? fw_printf("%s (village statistics, hits citing no payment)", other) : NULL;
-    char *hits = fw_printf("%lld present of %lld", c->hits_present, c->hits_total);
+    char *stat = other ? fw_printf(_("%s (village statistics, hits citing no payment)"), other) : NULL;
+    char *hits = fw_printf(_("%lld present of %lld"), c->hits_present, c->hits_total);
     char *period = c->period_from ? fw_printf("%s .. %s", c->period_from, c->period_to ? c->period_to : "") : NULL;
-    printf("case %s (id %lld, version %lld)\n", c->case_no, c->id, c->version);
-    show_line("status", status);
-    show_line("pending review", pending);
-    show_line("subject", c->subject_kind);
-    show_line("name", c->name);
-    show_line("id number", c->id_number);
-    show_line("county", c->county);
-    show_line("township", c->township);
-    show_line("village", c->village);
-    show_line("rules", c->rules);
-    show_line("programs", c->programs);
-    show_line("period", period);
-    show_line("hits", hits);
-    show_line("amount", amount);
-    show_line("not payment-based", stat);
-    show_line("warning date", local(c->created_at, created));
-    show_line("assignee", c->assignee);
-    show_line("received", c->received_at);
-    show_line("due", c->due_date);
-    show_line("method", c->verify_method);
-    show_line("verifier", c->verifier);
-    show_line("verified", c->verified_at);
-    show_line("conclusion", c->conclusion);
-    show_line("dismiss reason", c->dismiss_reason);
-    show_line("reason text", c->dismiss_text);
-    show_line("measures", c->measures);
-    show_line("to recover", c->to_recover ? to : NULL);
-    show_line("recovered", c->recovered ? got : NULL);
-    show_line("rectified", c->rectified_at);
-    show_line("closed", c->closed_at);
-    show_line("closure note", c->closure_note);
-    show_line("reviewed by", c->reviewed_by);
-    show_line("updated", local(c->updated_at, updated));
-    show_line("updated by", c->updated_by);
+    printf(_("case %s (id %lld, version %lld)\n"), c->case_no, c->id, c->version);
+    show_line(N_("status"), status);
+    show_line(N_("pending review"), pending);
+    show_line(N_("subject"), fw_label_show(fw_subject_kinds, c->subject_kind));
+    show_line(N_("name"), c->name);
+    show_line(N_("id number"), c->id_number);
+    show_line(N_("county"), c->county);
+    show_line(N_("township"), c->township);
+    show_line(N_("village"), c->village);
+    show_line(N_("rules"), c->rules);
+    show_line(N_("programs"), c->programs);
+    show_line(N_("period"), period);
+    show_line(N_("hits"), hits);
+    show_line(N_("amount"), amount);
+    show_line(N_("not payment-based"), stat);
+    show_line(N_("warning date"), local(c->created_at, created));
+    show_line(N_("assignee"), c->assignee);
+    show_line(N_("received"), c->received_at);
+    show_line(N_("due"), c->due_date);
+    show_line(N_("method"), method);
+    show_line(N_("verifier"), c->verifier);
+    show_line(N_("verified"), c->verified_at);
+    show_line(N_("conclusion"), c->conclusion);
+    show_line(N_("dismiss reason"), reason);
+    show_line(N_("reason text"), c->dismiss_text);
+    show_line(N_("measures"), measures);
+    show_line(N_("to recover"), c->to_recover ? to : NULL);
+    show_line(N_("recovered"), c->recovered ? got : NULL);
+    show_line(N_("rectified"), c->rectified_at);
+    show_line(N_("closed"), c->closed_at);
+    show_line(N_("closure note"), c->closure_note);
+    show_line(N_("reviewed by"), c->reviewed_by);
+    show_line(N_("updated"), local(c->updated_at, updated));
+    show_line(N_("updated by"), c->updated_by);
     free(to), free(got), free(amount), free(other), free(stat), free(status), free(pending), free(hits), free(period);
+    free(method), free(reason), free(measures);
 }
 
 /* "key": money in yuan as a JSON number (283.78), like every money value the CLI prints. */
@@ -307,7 +346,7 @@ static int case_show(fw_cli *cli, int argc, char **argv)
         return fw_cli_usage(cli);
     fw_ws *ws;
     fw_case c;
-    int rc = open_case(cli, argv[1], &ws, &c);
+    int rc = open_case(cli, FW_WS_READ, argv[1], &ws, &c);
     if (rc)
         return rc;
     if (cli->format == FW_FMT_JSON) {
@@ -348,7 +387,7 @@ static int case_set(fw_cli *cli, int argc, char **argv)
     fw_case_change ch = {0};
     long long expect = -1;
     int c, rc;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         switch (c) {
         case 'n': ch.note = optarg; break;
         case 'r': ch.reason = optarg; break;
@@ -376,8 +415,13 @@ static int case_set(fw_cli *cli, int argc, char **argv)
     fw_ws *ws;
     fw_case cs;
     fw_err err = {0};
-    if ((rc = open_case(cli, argv[optind], &ws, &cs)) != FW_OK)
+    char *measures = NULL;
+    if (fw_case_change_read(&ch, &measures, &err))
+        return fw_cli_report(cli, &err);
+    if ((rc = open_case(cli, FW_WS_WRITE, argv[optind], &ws, &cs)) != FW_OK) {
+        free(measures);
         return rc;
+    }
     rc = fw_case_set_status(ws, cs.id, expect >= 0 ? expect : cs.version, &ch, &err);
     if (rc) {
         rc = fw_cli_report(cli, &err);
@@ -385,13 +429,14 @@ static int case_set(fw_cli *cli, int argc, char **argv)
         fw_case now;
         if (fw_case_get_id(ws, cs.id, &now, &err) == FW_OK) {
             if (now.pending_status)
-                printf("case %s: %s awaits approval by a second user (`fundwatch case approve %s`)\n",
+                printf(_("case %s: %s awaits approval by a second user (`fundwatch case approve %s`)\n"),
                        now.case_no, now.pending_status, now.case_no);
             else
-                printf("case %s: %s -> %s\n", now.case_no, cs.status, now.status);
+                printf(_("case %s: %s -> %s\n"), now.case_no, cs.status, now.status);
             fw_case_free(&now);
         }
     }
+    free(measures);
     fw_case_free(&cs);
     fw_ws_close(ws);
     return rc;
@@ -405,7 +450,7 @@ static int case_assign(fw_cli *cli, int argc, char **argv)
     const char *due = NULL;
     long long expect = -1;
     int c, rc;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         if (c == 'd')
             due = optarg;
         else if (c == 'e') {
@@ -419,13 +464,13 @@ static int case_assign(fw_cli *cli, int argc, char **argv)
     fw_ws *ws;
     fw_case cs;
     fw_err err = {0};
-    if ((rc = open_case(cli, argv[optind], &ws, &cs)) != FW_OK)
+    if ((rc = open_case(cli, FW_WS_WRITE, argv[optind], &ws, &cs)) != FW_OK)
         return rc;
     rc = fw_case_assign(ws, cs.id, expect >= 0 ? expect : cs.version, argv[optind + 1], due, &err);
     if (rc)
         rc = fw_cli_report(cli, &err);
     else
-        printf("case %s: sent to %s%s%s\n", cs.case_no, argv[optind + 1], due ? ", due " : "", due ? due : "");
+        printf(_("case %s: sent to %s%s%s\n"), cs.case_no, argv[optind + 1], due ? ", due " : "", due ? due : "");
     fw_case_free(&cs);
     fw_ws_close(ws);
     return rc;
@@ -439,14 +484,14 @@ static int case_note(fw_cli *cli, int argc, char **argv)
     fw_ws *ws;
     fw_case cs;
     fw_err err = {0};
-    int rc = open_case(cli, argv[start], &ws, &cs);
+    int rc = open_case(cli, FW_WS_WRITE, argv[start], &ws, &cs);
     if (rc)
         return rc;
     rc = fw_case_add_note(ws, cs.id, argv[start + 1], &err);
     if (rc)
         rc = fw_cli_report(cli, &err);
     else
-        printf("case %s: note added\n", cs.case_no);
+        printf(_("case %s: note added\n"), cs.case_no);
     fw_case_free(&cs);
     fw_ws_close(ws);
     return rc;
@@ -460,7 +505,7 @@ static int case_approve(fw_cli *cli, int argc, char **argv)
     bool reject = false;
     long long expect = -1;
     int c, rc;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         if (c == 'r')
             reject = true;
         else if (c == 'e') {
@@ -474,15 +519,15 @@ static int case_approve(fw_cli *cli, int argc, char **argv)
     fw_ws *ws;
     fw_case cs;
     fw_err err = {0};
-    if ((rc = open_case(cli, argv[optind], &ws, &cs)) != FW_OK)
+    if ((rc = open_case(cli, FW_WS_WRITE, argv[optind], &ws, &cs)) != FW_OK)
         return rc;
     rc = fw_case_approve(ws, cs.id, expect >= 0 ? expect : cs.version, reject, &err);
     if (rc)
         rc = fw_cli_report(cli, &err);
     else if (reject)
-        printf("case %s: verdict %s rejected; the case stays %s\n", cs.case_no, cs.pending_status, cs.status);
+        printf(_("case %s: verdict %s rejected; the case stays %s\n"), cs.case_no, cs.pending_status, cs.status);
     else
-        printf("case %s: %s -> %s (approved by %s)\n", cs.case_no, cs.status, cs.pending_status, fw_user());
+        printf(_("case %s: %s -> %s (approved by %s)\n"), cs.case_no, cs.status, cs.pending_status, fw_user());
     fw_case_free(&cs);
     fw_ws_close(ws);
     return rc;
@@ -494,14 +539,14 @@ static int case_review(fw_cli *cli, int argc, char **argv)
         return fw_cli_usage(cli);
     fw_ws *ws;
     fw_err err = {0};
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_WRITE, &ws);
     if (rc)
         return rc;
     rc = fw_trail_set_setting(ws, "review.second", strcmp(argv[1], "on") == 0 ? "1" : "0", &err);
     if (rc)
         rc = fw_cli_report(cli, &err);
     else
-        printf("second reviewer %s\n", strcmp(argv[1], "on") == 0 ? "required for verdicts" : "not required");
+        puts(strcmp(argv[1], "on") == 0 ? _("second reviewer required for verdicts") : _("second reviewer not required"));
     fw_ws_close(ws);
     return rc;
 }
@@ -546,13 +591,16 @@ int cmd_case(fw_cli *cli, int argc, char **argv)
     };
     if (argc < 2)
         return fw_cli_usage(cli);
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+    enum { NSUBS = (int)(sizeof subs / sizeof subs[0]) };
+    const char *names[NSUBS + 1] = {0};
+    for (int i = 0; i < NSUBS; i++) {
         if (strcmp(argv[1], subs[i].name) == 0) {
             optind = 0; /* 0, not 1: a fresh argument vector, so glibc resets its scan state */
             return subs[i].run(cli, argc - 1, argv + 1);
         }
+        names[i] = subs[i].name;
     }
-    return fw_cli_error(cli, FW_EUSAGE, "unknown subcommand '%s'; see `fundwatch case --help`", argv[1]);
+    return fw_cli_unknown_word(cli, _("subcommand"), argv[1], names);
 }
 
 /* --- log ---------------------------------------------------------------------------------------- */
@@ -585,7 +633,7 @@ static int log_verify(fw_cli *cli, const char *against)
     fw_ws *ws;
     fw_err err = {0};
     long long checked = 0;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
     rc = fw_trail_verify(ws, &checked, &err);
@@ -617,7 +665,7 @@ static int log_anchor(fw_cli *cli)
     fw_ws *ws;
     fw_err err = {0};
     long long checked = 0;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
     fw_anchor a;
@@ -652,7 +700,7 @@ int cmd_log(fw_cli *cli, int argc, char **argv)
     const char *case_ref = NULL;
     long long limit = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         if (c == 'c')
             case_ref = optarg;
         else if (c == 'l') {
@@ -670,11 +718,11 @@ int cmd_log(fw_cli *cli, int argc, char **argv)
     char *object = NULL;
     if (case_ref) {
         fw_case cs;
-        if ((rc = open_case(cli, case_ref, &ws, &cs)) != FW_OK)
+        if ((rc = open_case(cli, FW_WS_READ, case_ref, &ws, &cs)) != FW_OK)
             return rc;
         object = fw_printf("case:%lld", cs.id);
         fw_case_free(&cs);
-    } else if ((rc = fw_cli_open(cli, &ws)) != FW_OK) {
+    } else if ((rc = fw_cli_open(cli, FW_WS_READ, &ws)) != FW_OK) {
         return rc;
     }
     /* People read each record in words; csv and json also carry the stored record (money in yuan). */
@@ -694,7 +742,7 @@ static int whitelist_add(fw_cli *cli, int argc, char **argv)
     };
     const char *reason = NULL, *until = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         if (c == 'r')
             reason = optarg;
         else if (c == 'u')
@@ -705,11 +753,11 @@ static int whitelist_add(fw_cli *cli, int argc, char **argv)
     if (argc - optind != 2)
         return fw_cli_usage(cli);
     if (!reason)
-        return fw_cli_error(cli, FW_EUSAGE, "whitelist add needs --reason TEXT (why this is not a lead)");
+        return fw_cli_error(cli, FW_EUSAGE, _("whitelist add needs --reason TEXT (why this is not a lead)"));
     fw_ws *ws;
     fw_err err = {0};
     long long id;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_WRITE, &ws);
     if (rc)
         return rc;
     rc = fw_whitelist_add(ws, argv[optind], argv[optind + 1], reason, until, &id, &err);
@@ -719,20 +767,27 @@ static int whitelist_add(fw_cli *cli, int argc, char **argv)
         printf("whitelist entry %lld added; it awaits approval by a second user (`fundwatch whitelist approve %lld`)\n",
                id, id);
     else
-        printf("whitelist entry %lld added; it takes effect at the next `fundwatch run`\n", id);
+        printf(_("whitelist entry %lld added; it takes effect at the next `fundwatch run`\n"), id);
     fw_ws_close(ws);
     return rc;
 }
 
 static int whitelist_list(fw_cli *cli, int argc, char **argv)
 {
-    bool all = argc == 2 && strcmp(argv[1], "--all") == 0;
-    if (argc != 1 && !all)
+    static const struct option opts[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+    bool all = false;
+    int c;
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
+        if (c != 'a')
+            return fw_cli_usage(cli);
+        all = true;
+    }
+    if (optind != argc)
         return fw_cli_usage(cli);
     fw_ws *ws;
     fw_err err = {0};
     sqlite3_stmt *st;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
     rc = fw_whitelist_list(ws, all, NULL, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
@@ -749,14 +804,14 @@ static int whitelist_remove(fw_cli *cli, int argc, char **argv)
         return FW_EUSAGE;
     fw_ws *ws;
     fw_err err = {0};
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_WRITE, &ws);
     if (rc)
         return rc;
     rc = fw_whitelist_remove(ws, id, &err);
     if (rc)
         rc = fw_cli_report(cli, &err);
     else
-        printf("whitelist entry %lld removed; hits come back at the next `fundwatch run`\n", id);
+        printf(_("whitelist entry %lld removed; hits come back at the next `fundwatch run`\n"), id);
     fw_ws_close(ws);
     return rc;
 }
@@ -771,7 +826,7 @@ static int whitelist_approve(fw_cli *cli, int argc, char **argv)
         return FW_EUSAGE;
     fw_ws *ws;
     fw_err err = {0};
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_WRITE, &ws);
     if (rc)
         return rc;
     rc = fw_whitelist_approve(ws, id, reject, &err);
@@ -798,5 +853,6 @@ int cmd_whitelist(fw_cli *cli, int argc, char **argv)
         return whitelist_remove(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "approve") == 0)
         return whitelist_approve(cli, argc - 1, argv + 1);
-    return fw_cli_error(cli, FW_EUSAGE, "unknown subcommand '%s'; see `fundwatch whitelist --help`", argv[1]);
+    return fw_cli_unknown_word(cli, _("subcommand"), argv[1],
+                               (const char *const[]){"add", "list", "remove", "approve", NULL});
 }

@@ -7,18 +7,20 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "audit/i18n.h"
+#include "audit/known.h"
 #include "audit/normalize.h"
 #include "export/export.h"
 
 const char usage_export[] =
-    "usage: fundwatch export FILE.xlsx|FILE.csv [options]\n"
+    N_("usage: fundwatch export FILE.xlsx|FILE.csv [options]\n"
     "       fundwatch export --count [filter options]\n"
     "\n"
     "Writes the leads the filter selects as an Excel workbook (概览 summary with charts, 线索清单\n"
     "leads, 案件 cases, one evidence sheet per --case, 数据来源 provenance) or as a CSV list.\n"
     "The file appears only when complete; the export is recorded in the audit trail.\n"
     "\n"
-    "filter:\n"
+    "filter (category, status and severity as codes or Chinese labels):\n"
     "  --category C         leads of one category (deceased, official, ...)\n"
     "  --rule ID            leads of one rule (DEC-001)\n"
     "  --status S           case status: new verifying confirmed partly_confirmed dismissed\n"
@@ -41,9 +43,10 @@ const char usage_export[] =
     "  --count              print how many leads the filter selects and write nothing\n"
     "  --quiet              no progress on stderr\n"
     "\n"
-    "exit codes: 0 written, 2 usage, 4 workspace, 5 unknown case, 6 FILE exists (use --force),\n"
+    "An unknown filter value (a township that does not exist) exits 5 listing the known values.\n"
+    "exit codes: 0 written, 2 usage, 4 workspace, 5 unknown case or filter value, 6 FILE exists (use --force),\n"
     "            1 cannot write (directory, disk full), 3 text that is not UTF-8,\n"
-    "            130 interrupted (Ctrl-C or SIGTERM; no file is left)\n";
+    "            130 interrupted (Ctrl-C or SIGTERM; no file is left)\n");
 
 typedef struct export_args {
     fw_export_filter filter;
@@ -53,7 +56,30 @@ typedef struct export_args {
     int count_only;
     int quiet;
     const char **cases; /* owned array; strings point into argv */
+    char *resolved[7];  /* the filter's values as checked (fw_known_value), owned */
 } export_args;
+
+/* Checks every filter value against the workspace and puts the stored form in its place (the code
+ * of a label typed in Chinese, the rule id as written in its file): an unknown value is exit 5 with
+ * the known ones listed, not an empty export. */
+static int resolve_filter(fw_cli *cli, fw_ws *ws, export_args *a)
+{
+    fw_export_filter *f = &a->filter;
+    struct { enum fw_known_field field; const char **slot; } fields[] = {
+        {FW_KNOWN_CATEGORY, &f->category}, {FW_KNOWN_RULE, &f->rule_id},   {FW_KNOWN_STATUS, &f->status},
+        {FW_KNOWN_TOWNSHIP, &f->township}, {FW_KNOWN_SEVERITY, &f->severity}, {FW_KNOWN_VILLAGE, &f->village},
+        {FW_KNOWN_PROGRAM, &f->program},
+    };
+    fw_err err = {0};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (!*fields[i].slot)
+            continue;
+        if (!(a->resolved[i] = fw_known_value(ws, fields[i].field, *fields[i].slot, &err)))
+            return fw_cli_report(cli, &err);
+        *fields[i].slot = a->resolved[i];
+    }
+    return FW_OK;
+}
 
 /* Ctrl-C (or SIGTERM) asks the export to stop at its next progress report, so it can remove its temporary
  * file instead of dying with it on disk. */
@@ -68,8 +94,10 @@ static void on_interrupt(int sig)
 static int report_progress(void *ctx, long long done, long long total)
 {
     const int *show = ctx;
-    if (*show && total > 0)
-        fprintf(stderr, "\r%lld / %lld leads (%lld%%)", done, total, done * 100 / total);
+    if (*show && total > 0) {
+        fputc('\r', stderr);
+        fprintf(stderr, _("%lld / %lld leads (%lld%%)"), done, total, done * 100 / total);
+    }
     return interrupted;
 }
 
@@ -93,6 +121,21 @@ static int parse_amount(fw_cli *cli, const char *opt, const char *yuan, long lon
     return FW_OK;
 }
 
+/* The options parse_args reads (for "did you mean" hints; --case takes several words, so the
+ * parser is not getopt's). */
+static const struct option export_options[] = {
+    {"category", required_argument, NULL, 0},  {"rule", required_argument, NULL, 0},
+    {"status", required_argument, NULL, 0},    {"township", required_argument, NULL, 0},
+    {"severity", required_argument, NULL, 0},  {"village", required_argument, NULL, 0},
+    {"program", required_argument, NULL, 0},   {"search", required_argument, NULL, 0},
+    {"all-states", no_argument, NULL, 0},      {"min-amount", required_argument, NULL, 0},
+    {"max-amount", required_argument, NULL, 0}, {"classification", required_argument, NULL, 0},
+    {"case", required_argument, NULL, 0},      {"format", required_argument, NULL, 0},
+    {"list", required_argument, NULL, 0},      {"mask-ids", no_argument, NULL, 0},
+    {"force", no_argument, NULL, 0},           {"count", no_argument, NULL, 0},
+    {"quiet", no_argument, NULL, 0},           {NULL, 0, NULL, 0},
+};
+
 static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
 {
     for (int i = 1; i < argc;) {
@@ -101,7 +144,7 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
 #define VALUE(dst)                                                                                 \
     do {                                                                                           \
         if (!next)                                                                                 \
-            return fw_cli_error(cli, FW_EUSAGE, "%s needs a value", arg);                         \
+            return fw_cli_error(cli, FW_EUSAGE, _("%s needs a value"), arg);                         \
         (dst) = next;                                                                              \
         i++;                                                                                       \
     } while (0)
@@ -135,7 +178,7 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
             VALUE(a->opts.classification);
         else if (strcmp(arg, "--case") == 0) {
             if (!take_cases(a, argc, argv, &i))
-                return fw_cli_error(cli, FW_EUSAGE, "--case needs one or more case numbers");
+                return fw_cli_error(cli, FW_EUSAGE, _("--case needs one or more case numbers"));
         } else if (strcmp(arg, "--format") == 0) {
             const char *f;
             VALUE(f);
@@ -144,7 +187,7 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
             else if (strcmp(f, "csv") == 0)
                 a->opts.format = FW_EXPORT_CSV;
             else
-                return fw_cli_error(cli, FW_EUSAGE, "--format must be xlsx or csv, not '%s'", f);
+                return fw_cli_error(cli, FW_EUSAGE, _("--format must be xlsx or csv, not '%s'"), f);
         } else if (strcmp(arg, "--list") == 0) {
             const char *l;
             VALUE(l);
@@ -153,7 +196,7 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
             else if (strcmp(l, "cases") == 0)
                 a->list = FW_LIST_CASES;
             else
-                return fw_cli_error(cli, FW_EUSAGE, "--list must be leads or cases, not '%s'", l);
+                return fw_cli_error(cli, FW_EUSAGE, _("--list must be leads or cases, not '%s'"), l);
         } else if (strcmp(arg, "--mask-ids") == 0)
             a->opts.mask_ids = 1;
         else if (strcmp(arg, "--force") == 0)
@@ -163,9 +206,9 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
         else if (strcmp(arg, "--quiet") == 0)
             a->quiet = 1;
         else if (arg[0] == '-' && arg[1] != '\0')
-            return fw_cli_error(cli, FW_EUSAGE, "unknown option %s; see `fundwatch export --help`", arg);
+            return fw_cli_unknown_option(cli, arg, export_options);
         else if (a->file)
-            return fw_cli_error(cli, FW_EUSAGE, "one output file only (got %s and %s)", a->file, arg);
+            return fw_cli_error(cli, FW_EUSAGE, _("one output file only (got %s and %s)"), a->file, arg);
         else
             a->file = arg;
 #undef VALUE
@@ -183,7 +226,10 @@ static int run_export(fw_cli *cli, fw_ws *ws, export_args *a)
     if (cli->format == FW_FMT_CSV && a->opts.format == FW_EXPORT_AUTO)
         a->opts.format = FW_EXPORT_CSV;
     else if (cli->format == FW_FMT_JSON)
-        return fw_cli_error(cli, FW_EUSAGE, "an export is xlsx or csv, not json");
+        return fw_cli_error(cli, FW_EUSAGE, _("an export is xlsx or csv, not json"));
+    int rc = resolve_filter(cli, ws, a);
+    if (rc)
+        return rc;
     if (a->count_only) {
         if (fw_xq_check_filter(ws, &a->filter, &err))
             return fw_cli_report(cli, &err);
@@ -199,7 +245,7 @@ static int run_export(fw_cli *cli, fw_ws *ws, export_args *a)
     fw_cli_stops stops;
     fw_cli_catch_stops(on_interrupt, &stops);
     fw_export_result res;
-    int rc = fw_export_list(ws, a->list, &a->filter, a->file, &a->opts, &res, &err);
+    rc = fw_export_list(ws, a->list, &a->filter, a->file, &a->opts, &res, &err);
     fw_cli_restore_stops(&stops);
     if (show)
         fputc('\n', stderr);
@@ -208,8 +254,9 @@ static int run_export(fw_cli *cli, fw_ws *ws, export_args *a)
                         "killed\n", res.stale_removed, res.stale_removed == 1 ? "" : "s");
     if (rc)
         return fw_cli_report(cli, &err);
-    printf("%s: %lld %s, %d sheets, sha256 %s\n", a->file, res.rows,
-           a->list == FW_LIST_CASES ? "cases" : "leads", res.sheets, res.sha256);
+    printf(a->list == FW_LIST_CASES ? _("%s: %lld cases, %d sheets, sha256 %s\n")
+                                    : _("%s: %lld leads, %d sheets, sha256 %s\n"),
+           a->file, res.rows, res.sheets, res.sha256);
     return FW_OK;
 }
 
@@ -219,12 +266,14 @@ int cmd_export(fw_cli *cli, int argc, char **argv)
     int rc = parse_args(cli, &a, argc, argv);
     if (rc == FW_OK) {
         fw_ws *ws;
-        rc = fw_cli_open(cli, &ws);
+        rc = fw_cli_open(cli, a.count_only ? FW_WS_READ : FW_WS_WRITE, &ws);
         if (rc == FW_OK) {
             rc = run_export(cli, ws, &a);
             fw_ws_close(ws);
         }
     }
     free(a.cases);
+    for (size_t i = 0; i < sizeof a.resolved / sizeof a.resolved[0]; i++)
+        free(a.resolved[i]);
     return rc;
 }

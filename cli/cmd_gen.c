@@ -1,16 +1,17 @@
 /* cmd_gen.c: the `gen` command: writes a synthetic county's ledgers and registries with planted
- * anomalies (audit/gen.h does the work; this file reads the arguments and prints the summary). */
+ * anomalies (gen/gen.h does the work; this file reads the arguments and prints the summary). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/i18n.h"
 #include "gen/gen.h"
 #include "cli/cli.h"
 
 const char usage_gen[] =
-    "usage: fundwatch gen OUTDIR [--seed N] [--persons N]\n"
+    N_("usage: fundwatch gen OUTDIR [--seed N] [--persons N]\n"
     "\n"
     "Writes a synthetic county (黄平县, Guizhou) into OUTDIR: one CSV file per dataset\n"
     "(persons.csv, payments.csv, deaths.csv, officials.csv, relatives.csv, businesses.csv,\n"
@@ -25,7 +26,7 @@ const char usage_gen[] =
     "  --persons N   registered persons, 1000 to 2000000 (default 2000); at least two\n"
     "                cases of every non-statistical rule, about one per 1000 persons\n"
     "\n"
-    "exit codes: 0 written, 1 the files could not be written, 2 bad arguments\n";
+    "exit codes: 0 written, 1 the files could not be written, 2 bad arguments\n");
 
 /* Parses a whole decimal number into *out; false for anything else (empty, sign, trailing junk). */
 static bool parse_count(const char *s, unsigned long long *out)
@@ -69,7 +70,7 @@ int cmd_gen(fw_cli *cli, int argc, char **argv)
         if (matched) {
             unsigned long long seed;
             if (!parse_count(v, &seed))
-                return fw_cli_error(cli, FW_EUSAGE, "--seed needs a whole non-negative number, not '%s'",
+                return fw_cli_error(cli, FW_EUSAGE, _("--seed needs a whole non-negative number, not '%s'"),
                                     v ? v : "");
             opts.seed = seed;
             continue;
@@ -79,28 +80,31 @@ int cmd_gen(fw_cli *cli, int argc, char **argv)
             unsigned long long n;
             if (!parse_count(v, &n) || n < FW_GEN_MIN_PERSONS || n > (unsigned long long)FW_GEN_MAX_PERSONS)
                 return fw_cli_error(cli, FW_EUSAGE,
-                                    "--persons needs a whole number from %d to %ld (room for every planted "
-                                    "case), not '%s'",
+                                    _("--persons needs a whole number from %d to %ld (room for every planted "
+                                    "case), not '%s'"),
                                     FW_GEN_MIN_PERSONS, FW_GEN_MAX_PERSONS, v ? v : "");
             opts.persons = (long)n;
             continue;
         }
+        static const struct option known[] = {
+            {"seed", required_argument, NULL, 0}, {"persons", required_argument, NULL, 0}, {NULL, 0, NULL, 0}};
         if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return fw_cli_error(cli, FW_EUSAGE, "unknown option '%s'; see `fundwatch gen --help`", argv[i]);
+            return fw_cli_unknown_option(cli, argv[i], known);
         if (outdir)
-            return fw_cli_error(cli, FW_EUSAGE, "one OUTDIR only ('%s' and '%s'); see `fundwatch gen --help`",
+            return fw_cli_error(cli, FW_EUSAGE, _("one OUTDIR only ('%s' and '%s'); see `fundwatch gen --help`"),
                                 outdir, argv[i]);
         outdir = argv[i];
     }
     if (!outdir)
-        return fw_cli_error(cli, FW_EUSAGE, "OUTDIR is missing; usage: fundwatch gen OUTDIR [--seed N] [--persons N]");
+        return fw_cli_error(cli, FW_EUSAGE, _("OUTDIR is missing; usage: fundwatch gen OUTDIR [--seed N] [--persons N]"));
     fw_err err = {0};
     fw_gen_stats st = {0};
     int rc = fw_gen_write(outdir, &opts, &st, &err);
     if (rc)
         return fw_cli_report(cli, &err);
-    printf("wrote %s: %ld persons in %ld households, %ld payments, %ld planted persons, "
-           "%ld truth rows, %ld rows to reject (seed %" PRIu64 ")\n",
-           outdir, st.persons, st.households, st.payments, st.planted, st.truth_rows, st.rejects, opts.seed);
+    printf(_("wrote %s: %ld persons in %ld households, %ld payments, %ld planted persons, "
+             "%ld truth rows, %ld rows to reject (seed %llu)\n"),
+           outdir, st.persons, st.households, st.payments, st.planted, st.truth_rows, st.rejects,
+           (unsigned long long)opts.seed);
     return FW_OK;
 }

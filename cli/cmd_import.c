@@ -1,4 +1,5 @@
-/* cmd_import.c: the commands around loading data: `import` (one CSV file into a dataset),
+/* cmd_import.c: the commands around loading data: `init` (an empty workspace), `import` (one CSV
+ * file into a dataset),
  * `datasets` (what is loaded, with provenance), `rejects` (rows refused, with line, column and
  * reason) and `programs` (program names in the payments and how the profile maps them). */
 #include <getopt.h>
@@ -7,14 +8,26 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit/i18n.h"
 #include "audit/import.h"
 #include "audit/indexes.h"
 #include "cli/cli.h"
 
 enum { SUMMARY_REJECTS = 10 };
 
+const char usage_init[] =
+    N_("usage: fundwatch init\n"
+    "\n"
+    "Creates an empty workspace (mode 0600) at --db FILE, else $FUNDWATCH_DB, else ./fundwatch.db.\n"
+    "Only init and import create a workspace: every other command on a missing one stops with exit 4\n"
+    "naming the path, so that a mistyped --db is not taken for an empty workspace.\n"
+    "On an existing workspace init changes nothing but upgrading its schema to this fundwatch's.\n"
+    "\n"
+    "Exit: 0 created or already a workspace, 2 usage, 4 the file cannot be created or is no workspace.\n");
+
 const char usage_import[] =
-    "usage: fundwatch import DATASET FILE [--profile INI] [--encoding auto|utf-8|gb18030]\n"
+    /* xgettext:no-c-format */
+    N_("usage: fundwatch import DATASET FILE [--profile INI] [--encoding auto|utf-8|gb18030]\n"
     "                        [--replace|--append [--correct]] [--max-rejects N]\n"
     "\n"
     "Loads FILE (CSV, UTF-8 or GB18030/GBK, header row first) into DATASET, all or nothing.\n"
@@ -22,6 +35,7 @@ const char usage_import[] =
     "$XDG_CONFIG_HOME/fundwatch/import.ini, then --profile INI). Every cell is validated; invalid\n"
     "rows go to `fundwatch rejects`. Datasets: persons payments deaths officials relatives\n"
     "businesses vehicles properties prisoners students disabilities pensions standards.\n"
+    "Creates the workspace when it does not exist.\n"
     "\n"
     "  --profile INI     an extra import profile merged over the shipped one\n"
     "  --encoding E      auto (default), utf-8 or gb18030\n"
@@ -37,36 +51,36 @@ const char usage_import[] =
     "\n"
     "Exit: 0 loaded, 2 usage, 3 bad file or too many rejects, 6 same file already loaded or rows\n"
     "repeating loaded rows without --correct,\n"
-    "130 interrupted (nothing loaded).\n";
+    "130 interrupted (nothing loaded).\n");
 
 const char usage_index[] =
-    "usage: fundwatch index\n"
+    N_("usage: fundwatch index\n"
     "\n"
     "Builds the dataset indexes that a large import left out (a bulk load sorts them in afterwards,\n"
     "which is several times faster than keeping them up to date row by row). `fundwatch run` and\n"
     "the TUI build them when they first need them; this command does it now, with progress on\n"
     "stderr. Ctrl-C stops; the indexes already built are kept.\n"
     "\n"
-    "Exit: 0 built (or none missing), 4 workspace error, 130 interrupted.\n";
+    "Exit: 0 built (or none missing), 4 workspace error, 130 interrupted.\n");
 
 const char usage_datasets[] =
-    "usage: fundwatch datasets [--format table|csv|json]\n"
+    N_("usage: fundwatch datasets [--format table|csv|json]\n"
     "\n"
     "One row per loaded import (dataset, import_id, rows, rejected, flagged, file, sha256,\n"
     "encoding, user, imported_at, min_date, max_date), then one '(total)' row per dataset with the\n"
-    "rows now in it.\n";
+    "rows now in it.\n");
 
 const char usage_rejects[] =
-    "usage: fundwatch rejects [--import ID] [--format table|csv|json]\n"
+    N_("usage: fundwatch rejects [--import ID] [--format table|csv|json]\n"
     "\n"
-    "One row per rejected row: import_id, file, line, column, column_name, value, reason.\n";
+    "One row per rejected row: import_id, file, line, column, column_name, value, reason.\n");
 
 const char usage_programs[] =
-    "usage: fundwatch programs [--unmapped] [--format table|csv|json]\n"
+    N_("usage: fundwatch programs [--unmapped] [--format table|csv|json]\n"
     "\n"
     "Distinct program names in the payments with their canonical program (empty when the profile\n"
     "does not know the name), means_tested, fixed_amount, rows and amount. --unmapped: only the\n"
-    "names the profile does not map; add them to [programs] in your import profile.\n";
+    "names the profile does not map; add them to [programs] in your import profile.\n");
 
 /* ---- progress, Ctrl-C and SIGTERM ----------------------------------------------------------- */
 
@@ -130,25 +144,25 @@ static void print_first_rejects(fw_ws *ws, long long import_id, FILE *out)
 
 static void print_summary_text(const char *dataset, const char *file, const fw_import_result *r)
 {
-    printf("imported %s into %s (import %lld)\n", file, dataset, r->import_id);
-    printf("  encoding   %s\n", r->encoding);
-    printf("  rows       %lld read, %lld loaded, %lld rejected, %lld flagged", r->rows_read, r->rows_loaded,
+    printf(_("imported %s into %s (import %lld)\n"), file, dataset, r->import_id);
+    printf(_("  encoding   %s\n"), r->encoding);
+    printf(_("  rows       %lld read, %lld loaded, %lld rejected, %lld flagged"), r->rows_read, r->rows_loaded,
            r->rows_rejected, r->rows_flagged);
     if (r->rows_blank)
-        printf(", %lld blank lines skipped", r->rows_blank);
+        printf(_(", %lld blank lines skipped"), r->rows_blank);
     putchar('\n');
     if (r->rows_replaced)
         printf("  correction %lld rows replaced %lld earlier rows with the same payment_id or values "
                "(recorded in the audit trail)\n", r->rows_repeating, r->rows_replaced);
     if (r->min_date[0])
-        printf("  dates      %s .. %s\n", r->min_date, r->max_date);
-    printf("  sha256     %s\n", r->sha256);
+        printf(_("  dates      %s .. %s\n"), r->min_date, r->max_date);
+    printf(_("  sha256     %s\n"), r->sha256);
     if (r->indexes_deferred)
-        printf("  indexes    left for later: built by the next `fundwatch run`, or now by `fundwatch index`\n");
+        printf(_("  indexes    left for later: built by the next `fundwatch run`, or now by `fundwatch index`\n"));
     for (int i = 0; i < r->nunknown; i++)
-        printf("  warning: header '%s' matches no column of %s and was ignored\n", r->unknown_headers[i], dataset);
+        printf(_("  warning: header '%s' matches no column of %s and was ignored\n"), r->unknown_headers[i], dataset);
     if (r->rows_rejected)
-        printf("rejected rows (first %d; all with `fundwatch rejects --import %lld`):\n", SUMMARY_REJECTS,
+        printf(_("rejected rows (first %d; all with `fundwatch rejects --import %lld`):\n"), SUMMARY_REJECTS,
                r->import_id);
 }
 
@@ -166,7 +180,7 @@ static int print_summary(fw_cli *cli, fw_ws *ws, const fw_import_opts *o, const 
     long n = fw_print_rows(cli, st, stdout, &err);
     sqlite3_finalize(st);
     for (int i = 0; i < r->nunknown; i++)
-        fprintf(stderr, "fundwatch import: warning: header '%s' matches no column of %s and was ignored\n",
+        fprintf(stderr, _("fundwatch import: warning: header '%s' matches no column of %s and was ignored\n"),
                 r->unknown_headers[i], o->dataset);
     return n < 0 ? fw_cli_report(cli, &err) : FW_OK;
 }
@@ -180,14 +194,13 @@ static int parse_import_args(fw_cli *cli, int argc, char **argv, fw_import_opts 
         {NULL, 0, NULL, 0},
     };
     int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, longopts)) != -1) {
         char *end;
         switch (c) {
         case 'p': *profile = optarg; break;
         case 'e':
             if (parse_encoding(optarg, &o->encoding))
-                return fw_cli_error(cli, FW_EUSAGE, "--encoding must be auto, utf-8 or gb18030, not '%s'", optarg);
+                return fw_cli_error(cli, FW_EUSAGE, _("--encoding must be auto, utf-8 or gb18030, not '%s'"), optarg);
             break;
         case 'r': o->replace = true; break;
         case 'a': o->replace = false; break;
@@ -195,15 +208,14 @@ static int parse_import_args(fw_cli *cli, int argc, char **argv, fw_import_opts 
         case 'm':
             o->max_rejects = strtoll(optarg, &end, 10);
             if (*optarg == '\0' || *end || o->max_rejects < 0)
-                return fw_cli_error(cli, FW_EUSAGE, "--max-rejects needs a number >= 0, not '%s'", optarg);
+                return fw_cli_error(cli, FW_EUSAGE, _("--max-rejects needs a number >= 0, not '%s'"), optarg);
             break;
         default:
-            fw_cli_error(cli, FW_EUSAGE, "unknown option '%s'", argv[optind - 1]);
             return fw_cli_usage(cli);
         }
     }
     if (argc - optind != 2) {
-        fw_cli_error(cli, FW_EUSAGE, "needs DATASET and FILE");
+        fw_cli_error(cli, FW_EUSAGE, _("needs DATASET and FILE"));
         return fw_cli_usage(cli);
     }
     o->dataset = argv[optind];
@@ -223,7 +235,7 @@ int cmd_import(fw_cli *cli, int argc, char **argv)
     if (fw_profile_load(profile_path, &profile, &err))
         return fw_cli_report(cli, &err);
     fw_ws *ws;
-    if ((rc = fw_cli_open(cli, &ws))) {
+    if ((rc = fw_cli_open(cli, FW_WS_CREATE, &ws))) {
         fw_profile_free(profile);
         return rc;
     }
@@ -243,7 +255,7 @@ int cmd_import(fw_cli *cli, int argc, char **argv)
     } else {
         fw_cli_report(cli, &err);
         if (res.import_id > 0) {
-            fprintf(stderr, "rejected rows (first %d; all with `fundwatch rejects --import %lld`):\n",
+            fprintf(stderr, _("rejected rows (first %d; all with `fundwatch rejects --import %lld`):\n"),
                     SUMMARY_REJECTS, res.import_id);
             print_first_rejects(ws, res.import_id, stderr);
         }
@@ -255,12 +267,35 @@ int cmd_import(fw_cli *cli, int argc, char **argv)
 }
 
 /* Rejects arguments for the commands that take none. */
-static int no_arguments(fw_cli *cli, int argc)
+static int no_arguments(fw_cli *cli, int argc, char **argv)
 {
+    if (argc > 1 && argv[1][0] == '-')
+        return fw_cli_unknown_option(cli, argv[1], NULL);
     if (argc > 1) {
-        fw_cli_error(cli, FW_EUSAGE, "takes no arguments");
+        fw_cli_error(cli, FW_EUSAGE, _("takes no arguments"));
         return fw_cli_usage(cli);
     }
+    return FW_OK;
+}
+
+/* ---- init ----------------------------------------------------------------------------------------- */
+
+int cmd_init(fw_cli *cli, int argc, char **argv)
+{
+    int rc = no_arguments(cli, argc, argv);
+    if (rc)
+        return rc;
+    bool existed = access(cli->db_path, F_OK) == 0;
+    fw_ws *ws;
+    if ((rc = fw_cli_open(cli, FW_WS_CREATE, &ws)))
+        return rc;
+    long long schema = fw_ws_int(ws, "PRAGMA user_version");
+    if (existed)
+        printf(_("%s is already a fundwatch workspace (schema %lld); nothing changed\n"), cli->db_path, schema);
+    else
+        printf(_("created workspace %s (schema %lld); load data with `fundwatch import DATASET FILE`\n"),
+               cli->db_path, schema);
+    fw_ws_close(ws);
     return FW_OK;
 }
 
@@ -268,10 +303,9 @@ static int no_arguments(fw_cli *cli, int argc)
 
 int cmd_index(fw_cli *cli, int argc, char **argv)
 {
-    (void)argv;
     fw_ws *ws;
-    int rc = no_arguments(cli, argc);
-    if (rc || (rc = fw_cli_open(cli, &ws)))
+    int rc = no_arguments(cli, argc, argv);
+    if (rc || (rc = fw_cli_open(cli, FW_WS_WRITE, &ws)))
         return rc;
     double started = fw_now_seconds();
     fw_cli_index_progress p = {0};
@@ -287,9 +321,9 @@ int cmd_index(fw_cli *cli, int argc, char **argv)
             fputc('\n', stderr);
         rc = fw_cli_report(cli, &err);
     } else if (missing == 0) {
-        printf("all indexes present\n");
+        printf(_("all indexes present\n"));
     } else {
-        printf("%d indexes built in %.1f s\n", missing, fw_now_seconds() - started);
+        printf(_("%d indexes built in %.1f s\n"), missing, fw_now_seconds() - started);
     }
     fw_ws_close(ws);
     return rc;
@@ -307,10 +341,9 @@ static int print_stmt(fw_cli *cli, sqlite3_stmt *st)
 
 int cmd_datasets(fw_cli *cli, int argc, char **argv)
 {
-    (void)argv;
-    int rc = no_arguments(cli, argc);
+    int rc = no_arguments(cli, argc, argv);
     fw_ws *ws;
-    if (rc || (rc = fw_cli_open(cli, &ws)))
+    if (rc || (rc = fw_cli_open(cli, FW_WS_READ, &ws)))
         return rc;
     sqlite3_stmt *st;
     fw_err err = {0};
@@ -321,19 +354,24 @@ int cmd_datasets(fw_cli *cli, int argc, char **argv)
 
 int cmd_rejects(fw_cli *cli, int argc, char **argv)
 {
+    static const struct option opts[] = {{"import", required_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
     long long import_id = 0;
-    if (argc == 3 && strcmp(argv[1], "--import") == 0) {
+    int c;
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         char *end;
-        import_id = strtoll(argv[2], &end, 10);
-        if (!*argv[2] || *end || import_id <= 0)
-            return fw_cli_error(cli, FW_EUSAGE, "--import needs an import id (see `fundwatch datasets`), not '%s'",
-                                argv[2]);
-    } else if (argc != 1) {
-        fw_cli_error(cli, FW_EUSAGE, "unexpected arguments");
+        if (c != 'i')
+            return fw_cli_usage(cli);
+        import_id = strtoll(optarg, &end, 10);
+        if (!*optarg || *end || import_id <= 0)
+            return fw_cli_error(cli, FW_EUSAGE, _("--import needs an import id (see `fundwatch datasets`), not '%s'"),
+                                optarg);
+    }
+    if (optind != argc) {
+        fw_cli_error(cli, FW_EUSAGE, _("unexpected argument '%s'"), argv[optind]);
         return fw_cli_usage(cli);
     }
     fw_ws *ws;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
     sqlite3_stmt *st;
@@ -345,15 +383,20 @@ int cmd_rejects(fw_cli *cli, int argc, char **argv)
 
 int cmd_programs(fw_cli *cli, int argc, char **argv)
 {
+    static const struct option opts[] = {{"unmapped", no_argument, NULL, 'u'}, {NULL, 0, NULL, 0}};
     bool unmapped = false;
-    if (argc == 2 && strcmp(argv[1], "--unmapped") == 0)
+    int c;
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
+        if (c != 'u')
+            return fw_cli_usage(cli);
         unmapped = true;
-    else if (argc != 1) {
-        fw_cli_error(cli, FW_EUSAGE, "unexpected arguments");
+    }
+    if (optind != argc) {
+        fw_cli_error(cli, FW_EUSAGE, _("unexpected argument '%s'"), argv[optind]);
         return fw_cli_usage(cli);
     }
     fw_ws *ws;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
     sqlite3_stmt *st;

@@ -7,10 +7,11 @@
 #include <string.h>
 
 #include "audit/browse.h"
+#include "audit/i18n.h"
 #include "cli/cli.h"
 
 const char usage_overview[] =
-    "usage: fundwatch overview [--top N]\n"
+    N_("usage: fundwatch overview [--top N]\n"
     "\n"
     "Prints the dashboard figures of the workspace, one row per figure:\n"
     "  section   dataset, run, total, category, severity, status, village, program_month\n"
@@ -27,26 +28,26 @@ const char usage_overview[] =
     "  --top N   rows in each cluster section (village, program_month); default 10\n"
     "\n"
     "Use the global --format csv|json for machine-readable output. The TUI's overview screen shows\n"
-    "the same figures.\n";
+    "the same figures.\n");
 
 int cmd_overview(fw_cli *cli, int argc, char **argv)
 {
     int top = 10;
     static const struct option opts[] = {{"top", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         if (c != 't')
             return fw_cli_usage(cli);
         char *end;
         long v = strtol(optarg, &end, 10);
         if (*end || v < 1 || v > 1000)
-            return fw_cli_error(cli, FW_EUSAGE, "--top must be a number from 1 to 1000, not '%s'", optarg);
+            return fw_cli_error(cli, FW_EUSAGE, _("--top must be a number from 1 to 1000, not '%s'"), optarg);
         top = (int)v;
     }
     if (optind != argc)
         return fw_cli_usage(cli);
     fw_ws *ws;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
     fw_err err = {0};

@@ -5,13 +5,14 @@
 #include <unistd.h>
 
 #include "audit/engine.h"
+#include "audit/i18n.h"
 #include "audit/profile.h"
 #include "audit/rules.h"
 #include "audit/ruletest.h"
 #include "cli/cli.h"
 
 const char usage_rules[] =
-    "usage: fundwatch rules [list] [--category C] [--rules DIR]\n"
+    N_("usage: fundwatch rules [list] [--category C] [--rules DIR]\n"
     "       fundwatch rules show ID [--rules DIR]\n"
     "       fundwatch rules check [--rules DIR] [PATH...]\n"
     "       fundwatch rules test [--rules DIR] [ID...]\n"
@@ -30,7 +31,7 @@ const char usage_rules[] =
     "  test    runs each rule (or each ID) on its examples in scratch workspaces: the hit rows must\n"
     "          hit exactly expect.hit, the clean rows nothing; prints PASS/FAIL; exit 3 on a failure\n"
     "  set     overrides a parameter or enables/disables a rule in this workspace (audit-trailed)\n"
-    "  reset   removes an override\n";
+    "  reset   removes an override\n");
 
 typedef struct rules_args {
     const char *rules_dir, *category;
@@ -47,16 +48,18 @@ static int parse_args(fw_cli *cli, int argc, char **argv, int first, rules_args 
             if (i + 1 >= argc) {
                 free(a->pos);
                 a->pos = NULL;
-                return fw_cli_error(cli, FW_EUSAGE, "%s needs a value", argv[i]);
+                return fw_cli_error(cli, FW_EUSAGE, _("%s needs a value"), argv[i]);
             }
             if (argv[i][2] == 'r')
                 a->rules_dir = argv[++i];
             else
                 a->category = argv[++i];
         } else if (strncmp(argv[i], "--", 2) == 0 && argv[i][2]) {
+            static const struct option known[] = {
+                {"rules", required_argument, NULL, 0}, {"category", required_argument, NULL, 0}, {NULL, 0, NULL, 0}};
             free(a->pos);
             a->pos = NULL;
-            return fw_cli_error(cli, FW_EUSAGE, "unknown option %s; see `fundwatch rules --help`", argv[i]);
+            return fw_cli_unknown_option(cli, argv[i], known);
         } else
             a->pos[a->npos++] = argv[i];
     }
@@ -76,7 +79,7 @@ static int load_rules(fw_cli *cli, const char *rules_dir, fw_ruleset *set, fw_di
 static void note_broken(fw_cli *cli, const fw_diags *d)
 {
     if (d->errors)
-        fprintf(stderr, "fundwatch %s: %d problem(s) in rule files; run `fundwatch rules check` for details\n",
+        fprintf(stderr, _("fundwatch %s: %d problem(s) in rule files; run `fundwatch rules check` for details\n"),
                 cli->command, d->errors);
 }
 
@@ -88,7 +91,7 @@ static int rules_list(fw_cli *cli, rules_args *a)
     int rc = load_rules(cli, a->rules_dir, &set, &d);
     if (rc)
         goto out;
-    if ((rc = fw_cli_open(cli, &ws)))
+    if ((rc = fw_cli_open(cli, FW_WS_READ, &ws)))
         goto out;
     note_broken(cli, &d);
     sqlite3_stmt *st;
@@ -116,7 +119,7 @@ static void print_field(const char *label, const char *value)
 static int rules_show(fw_cli *cli, rules_args *a)
 {
     if (a->npos != 1)
-        return fw_cli_error(cli, FW_EUSAGE, "usage: fundwatch rules show ID");
+        return fw_cli_error(cli, FW_EUSAGE, _("usage: fundwatch rules show ID"));
     fw_ruleset set;
     fw_diags d = {0};
     fw_ws *ws = NULL;
@@ -125,10 +128,10 @@ static int rules_show(fw_cli *cli, rules_args *a)
         goto out;
     fw_rule *r = fw_ruleset_find(&set, a->pos[0]);
     if (!r) {
-        rc = fw_cli_error(cli, FW_ENOTFOUND, "no rule %s; `fundwatch rules list` shows the rules", a->pos[0]);
+        rc = fw_cli_error(cli, FW_ENOTFOUND, _("no rule %s; `fundwatch rules list` shows the rules"), a->pos[0]);
         goto out;
     }
-    if ((rc = fw_cli_open(cli, &ws)))
+    if ((rc = fw_cli_open(cli, FW_WS_READ, &ws)))
         goto out;
     printf("[%s] %s\n", r->id, r->name);
     print_field("name_en", r->name_en);
@@ -148,28 +151,28 @@ static int rules_show(fw_cli *cli, rules_args *a)
     free(where);
     print_field("text_sha256", r->text_sha256);
     if (r->nparams) {
-        printf("\nparameters (effective value, default, type):\n");
+        printf(_("\nparameters (effective value, default, type):\n"));
         for (int i = 0; i < r->nparams; i++) {
             const fw_rule_param *p = &r->params[i];
             char *owned;
             const char *v = fw_rule_param_value(ws, r, p, &owned);
             char type[128];
             fw_rule_param_type_text(p, type, sizeof type);
-            printf("  %-20s %-12s default %-10s %s%s\n", p->name, v, p->value, type,
+            printf(_("  %-20s %-12s default %-10s %s%s\n"), p->name, v, p->value, type,
                    owned ? "  (workspace override)" : "");
             free(owned);
         }
     }
     if (r->sql)
         printf("\nSQL:\n%s\n", r->sql);
-    printf("\nexamples:\n");
+    printf(_("\nexamples:\n"));
     for (int i = 0; i < r->nhit_examples; i++)
         printf("  hit   %s\n", r->hit_examples[i].text);
     if (r->expect_hit)
         printf("  expect.hit %s\n", r->expect_hit);
     for (int i = 0; i < r->nclean_examples; i++)
         printf("  clean %s\n", r->clean_examples[i].text);
-    printf("\nlast results:\n");
+    printf(_("\nlast results:\n"));
     fflush(stdout);
     sqlite3_stmt *st;
     fw_err err = {0};
@@ -196,7 +199,7 @@ static int open_scratch(fw_cli *cli, char **dir, fw_ws **ws)
     if (!mkdtemp(*dir)) {
         free(*dir);
         *dir = NULL;
-        return fw_cli_error(cli, FW_EFAIL, "%s: cannot make a scratch folder", base);
+        return fw_cli_error(cli, FW_EFAIL, _("%s: cannot make a scratch folder"), base);
     }
     char *path = fw_printf("%s/check.db", *dir);
     fw_err err = {0};
@@ -244,7 +247,7 @@ static int rules_check(fw_cli *cli, rules_args *a)
     close_scratch(ws, dir);
     if (!rc) {
         fw_diags_print(&d, stdout);
-        printf("%d rules in %d files: %d errors, %d warnings\n", set.n, set.nfiles, d.errors, d.warnings);
+        printf(_("%d rules in %d files: %d errors, %d warnings\n"), set.n, set.nfiles, d.errors, d.warnings);
         rc = d.errors ? FW_EDATA : FW_OK;
     }
     fw_ruleset_free(&set);
@@ -269,7 +272,7 @@ static int rules_test(fw_cli *cli, rules_args *a)
     }
     for (int i = 0; i < a->npos; i++)
         if (!fw_ruleset_find(&set, a->pos[i])) {
-            rc = fw_cli_error(cli, FW_ENOTFOUND, "no rule %s", a->pos[i]);
+            rc = fw_cli_error(cli, FW_ENOTFOUND, _("no rule %s"), a->pos[i]);
             goto out;
         }
     /* A rule file refused whole (unreadable, not UTF-8, over-long lines) fails the test too, with
@@ -328,10 +331,10 @@ static int rules_set(fw_cli *cli, rules_args *a, bool reset)
         goto out;
     fw_rule *r = fw_ruleset_find(&set, a->pos[0]);
     if (!r) {
-        rc = fw_cli_error(cli, FW_ENOTFOUND, "no rule %s", a->pos[0]);
+        rc = fw_cli_error(cli, FW_ENOTFOUND, _("no rule %s"), a->pos[0]);
         goto out;
     }
-    if ((rc = fw_cli_open(cli, &ws)))
+    if ((rc = fw_cli_open(cli, FW_WS_WRITE, &ws)))
         goto out;
     fw_err err = {0};
     if (fw_rule_set(ws, r, a->pos[1], reset ? NULL : a->pos[2], &err))
@@ -364,7 +367,8 @@ int cmd_rules(fw_cli *cli, int argc, char **argv)
     else if (strcmp(sub, "reset") == 0)
         rc = rules_set(cli, &a, true);
     else
-        rc = fw_cli_error(cli, FW_EUSAGE, "unknown subcommand '%s'; see `fundwatch rules --help`", sub);
+        rc = fw_cli_unknown_word(cli, _("subcommand"), sub,
+                                 (const char *const[]){"list", "show", "check", "test", "set", "reset", NULL});
     free(a.pos);
     return rc;
 }

@@ -6,11 +6,16 @@
 #include <string.h>
 
 #include "audit/engine.h"
+#include "audit/i18n.h"
+#include "audit/known.h"
+#include "audit/ruledata.h"
 #include "audit/rules.h"
+#include "audit/vocab.h"
 #include "cli/cli.h"
 
 const char usage_run[] =
-    "usage: fundwatch run [--category C] [--only ID,...] [--rules DIR] [--time-limit SECONDS]\n"
+    /* xgettext:no-c-format */
+    N_("usage: fundwatch run [--category C] [--only ID,...] [--rules DIR] [--time-limit SECONDS]\n"
     "                     [--max-hits N]\n"
     "\n"
     "Runs the enabled rules (all, one category, or the named ones, enabled or not) over the\n"
@@ -27,15 +32,17 @@ const char usage_run[] =
     "Rules are independent reads: their queries run on one thread per core, each with its own read-only\n"
     "connection, and their hits are stored in catalogue order (FUNDWATCH_RUN_THREADS=N sets the number,\n"
     "1 runs every query on the main connection).\n"
+    "A run none of whose rules finds its datasets loaded is refused, naming the datasets to import.\n"
     "Exit: 0 all rules complete, 2 usage, 3 a rule failed (error, time limit, too many hits) or is\n"
-    "broken, 5 unknown rule, 130 interrupted.\n";
+    "broken, 5 unknown rule or category, or none of the data the rules need, 130 interrupted.\n");
 
 const char usage_hits[] =
-    "usage: fundwatch hits [--rule ID] [--category C] [--status S] [--state present|gone|whitelisted|all]\n"
+    N_("usage: fundwatch hits [--rule ID] [--category C] [--status S] [--state present|gone|whitelisted|all]\n"
     "                      [--run N] [--format table|csv|json]\n"
     "\n"
     "Lists hits (one per rule and subject), highest severity and amount first. status is the case's\n"
-    "status ('new' when no case yet). amount is in fen in csv and json, yuan in the table.\n";
+    "status ('new' when no case yet). Categories and statuses may be typed as codes or Chinese labels;\n"
+    "an unknown value exits 5 listing the known ones. amount is in fen in csv and json, yuan in the table.\n");
 
 static volatile sig_atomic_t interrupted;
 
@@ -50,21 +57,34 @@ static void show_progress(void *ctx, const fw_rule_result *r)
     (void)ctx; /* the index progress's (fw_cli_report_index); rules need none */
     if (!r->status[0])
         return;
-    fprintf(stderr, "  %-10s %-12s %-11s %6ld hits %8lld ms%s%s\n", r->rule_id, r->category, r->status, r->hits,
-            r->ms, r->message[0] ? "  " : "", r->message);
+    fprintf(stderr, "  %-10s ", r->rule_id);
+    fw_cli_pad(stderr, fw_label_show(fw_categories, r->category), 12);
+    fputc(' ', stderr);
+    fw_cli_pad(stderr, fw_label_show(fw_run_statuses, r->status), 11);
+    fprintf(stderr, _(" %6ld hits %8lld ms"), r->hits, r->ms);
+    fprintf(stderr, "%s%s\n", r->message[0] ? "  " : "", r->message);
 }
 
 static void print_summary(const fw_run_result *res)
 {
-    printf("%-10s  %-12s  %-11s  %7s  %7s  %7s  %8s\n", "rule", "category", "status", "new", "present", "gone",
-           "ms");
+    const char *head[] = {_("rule"), _("category"), _("status"), _("new"), _("present"), _("gone"), _("ms")};
+    const int width[] = {10, 12, 11, 7, 7, 7, 8};
+    for (int c = 0; c < 7; c++) {
+        if (c >= 3) /* numbers: right-aligned */
+            printf("%*s", width[c] - fw_utf8_width(head[c]) > 0 ? width[c] - fw_utf8_width(head[c]) : 0, "");
+        c < 3 ? fw_cli_pad(stdout, head[c], width[c]) : (void)fputs(head[c], stdout);
+        fputs(c < 6 ? "  " : "\n", stdout);
+    }
     for (int i = 0; i < res->nrules; i++) {
         const fw_rule_result *r = &res->rules[i];
-        printf("%-10s  %-12s  %-11s  %7ld  %7ld  %7ld  %8lld\n", r->rule_id, r->category, r->status, r->hits_new,
-               r->hits_present, r->hits_gone, r->ms);
+        printf("%-10s  ", r->rule_id);
+        fw_cli_pad(stdout, fw_label_show(fw_categories, r->category), 12);
+        fputs("  ", stdout);
+        fw_cli_pad(stdout, fw_label_show(fw_run_statuses, r->status), 11);
+        printf("  %7ld  %7ld  %7ld  %8lld\n", r->hits_new, r->hits_present, r->hits_gone, r->ms);
     }
-    printf("run %lld %s: %d rules, %ld new, %ld present, %ld gone\n", res->run_id, res->status, res->nrules,
-           res->hits_new, res->hits_present, res->hits_gone);
+    printf(_("run %lld %s: %d rules, %ld new, %ld present, %ld gone\n"), res->run_id,
+           fw_label_show(fw_run_statuses, res->status), res->nrules, res->hits_new, res->hits_present, res->hits_gone);
 }
 
 /* Splits "A,B,C" in place into *ids. */
@@ -81,43 +101,52 @@ static int split_ids(char *list, char ***ids)
 
 int cmd_run(fw_cli *cli, int argc, char **argv)
 {
+    static const struct option opts[] = {
+        {"category", required_argument, NULL, 'c'}, {"only", required_argument, NULL, 'o'},
+        {"rules", required_argument, NULL, 'r'},    {"time-limit", required_argument, NULL, 't'},
+        {"max-hits", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0},
+    };
     const char *category = NULL, *rules_dir = NULL;
     char *only_arg = NULL;
     double limit = 0;
     long most = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (i + 1 >= argc || strncmp(o, "--", 2) != 0)
-            return fw_cli_usage(cli);
-        const char *v = argv[++i];
-        if (strcmp(o, "--category") == 0)
-            category = v;
-        else if (strcmp(o, "--only") == 0)
-            only_arg = (char *)v;
-        else if (strcmp(o, "--rules") == 0)
-            rules_dir = v;
-        else if (strcmp(o, "--time-limit") == 0) {
-            char *end;
-            limit = strtod(v, &end);
-            if (*end || end == v || !(limit > 0))
-                return fw_cli_error(cli, FW_EUSAGE, "--time-limit needs a positive number of seconds");
-        } else if (strcmp(o, "--max-hits") == 0) {
-            char *end;
+    int c;
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
+        char *end;
+        switch (c) {
+        case 'c': category = optarg; break;
+        case 'o': only_arg = optarg; break;
+        case 'r': rules_dir = optarg; break;
+        case 't':
+            limit = strtod(optarg, &end);
+            if (*end || end == optarg || !(limit > 0))
+                return fw_cli_error(cli, FW_EUSAGE, _("--time-limit needs a positive number of seconds"));
+            break;
+        case 'm':
             errno = 0;
-            most = strtol(v, &end, 10);
-            if (*end || end == v || errno || most <= 0)
-                return fw_cli_error(cli, FW_EUSAGE, "--max-hits needs a positive whole number of hits, not '%s'", v);
-        } else
-            return fw_cli_usage(cli);
+            most = strtol(optarg, &end, 10);
+            if (*end || end == optarg || errno || most <= 0)
+                return fw_cli_error(cli, FW_EUSAGE, _("--max-hits needs a positive whole number of hits, not '%s'"),
+                                    optarg);
+            break;
+        default: return fw_cli_usage(cli);
+        }
     }
-    if (category && !fw_rule_category_valid(category))
-        return fw_cli_error(cli, FW_EUSAGE, "unknown category '%s'", category);
+    if (optind != argc) {
+        fw_cli_error(cli, FW_EUSAGE, _("unexpected argument '%s'"), argv[optind]);
+        return fw_cli_usage(cli);
+    }
+    fw_err err = {0};
+    char *category_code = NULL;
+    if (category && !(category_code = fw_known_value(NULL, FW_KNOWN_CATEGORY, category, &err)))
+        return fw_cli_report(cli, &err);
+    category = category_code;
     fw_ruleset set;
     fw_diags d = {0};
-    fw_err err = {0};
     fw_rule_sources src = fw_rule_default_sources(rules_dir);
     if (fw_rules_load(&src, &set, &d, &err)) {
         fw_diags_free(&d);
+        free(category_code);
         return fw_cli_report(cli, &err);
     }
     for (int i = 0; i < d.n; i++)
@@ -128,10 +157,10 @@ int cmd_run(fw_cli *cli, int argc, char **argv)
     /* A file refused whole hides which rules it holds: no run would say which checks it left out. */
     fw_ws *ws = NULL;
     int rc = set.nrefused ? fw_cli_error(cli, FW_EDATA,
-                                         "%d rule file(s) cannot be used (see above); fix them (`fundwatch "
-                                         "rules check`) or move them out of the rules folders, then run again",
+                                         _("%d rule file(s) cannot be used (see above); fix them (`fundwatch "
+                                           "rules check`) or move them out of the rules folders, then run again"),
                                          set.nrefused)
-                          : fw_cli_open(cli, &ws);
+                          : fw_cli_open(cli, FW_WS_WRITE, &ws);
     char **only = NULL;
     int nonly = 0;
     if (!rc) {
@@ -144,8 +173,14 @@ int cmd_run(fw_cli *cli, int argc, char **argv)
                          .interrupt = &interrupted, .time_limit_s = limit, .max_hits = most,
                          .progress = show_progress,
                          .indexing = fw_cli_report_index, .progress_ctx = &indexing};
-        fw_run_result res;
-        rc = fw_run(ws, &set, &o, &res, &err);
+        fw_run_result res = {0};
+        char *warning = NULL;
+        rc = fw_rules_data_check(ws, &set, category, (const char *const *)only, nonly, &warning, &err);
+        if (warning)
+            fprintf(stderr, "fundwatch run: %s\n", warning);
+        free(warning);
+        if (rc == FW_OK)
+            rc = fw_run(ws, &set, &o, &res, &err);
         if (rc && indexing.last) /* stopped in the middle of an index */
             fputc('\n', stderr);
         fw_cli_restore_stops(&stops);
@@ -160,43 +195,68 @@ int cmd_run(fw_cli *cli, int argc, char **argv)
     fw_ws_close(ws);
     fw_ruleset_free(&set);
     fw_diags_free(&d);
+    free(category_code);
     return rc;
 }
 
 int cmd_hits(fw_cli *cli, int argc, char **argv)
 {
+    static const struct option opts[] = {
+        {"rule", required_argument, NULL, 'r'},  {"category", required_argument, NULL, 'c'},
+        {"status", required_argument, NULL, 's'}, {"state", required_argument, NULL, 'S'},
+        {"run", required_argument, NULL, 'n'},   {NULL, 0, NULL, 0},
+    };
     fw_hits_filter f = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (i + 1 >= argc)
-            return fw_cli_usage(cli);
-        const char *v = argv[++i];
-        if (strcmp(o, "--rule") == 0)
-            f.rule_id = v;
-        else if (strcmp(o, "--category") == 0)
-            f.category = v;
-        else if (strcmp(o, "--status") == 0)
-            f.status = v;
-        else if (strcmp(o, "--state") == 0)
-            f.state = v;
-        else if (strcmp(o, "--run") == 0)
-            f.run_id = atoll(v);
-        else
-            return fw_cli_usage(cli);
+    int c;
+    while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
+        char *end;
+        switch (c) {
+        case 'r': f.rule_id = optarg; break;
+        case 'c': f.category = optarg; break;
+        case 's': f.status = optarg; break;
+        case 'S': f.state = optarg; break;
+        case 'n':
+            f.run_id = strtoll(optarg, &end, 10);
+            if (!*optarg || *end || f.run_id <= 0)
+                return fw_cli_error(cli, FW_EUSAGE, _("--run needs a run number, not '%s'"), optarg);
+            break;
+        default: return fw_cli_usage(cli);
+        }
+    }
+    if (optind != argc) {
+        fw_cli_error(cli, FW_EUSAGE, _("unexpected argument '%s'"), argv[optind]);
+        return fw_cli_usage(cli);
     }
     fw_ws *ws;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
     sqlite3_stmt *st;
     fw_err err = {0};
-    if (fw_hits_stmt(ws, &f, &st, &err))
-        rc = fw_cli_report(cli, &err);
-    else {
-        if (fw_print_rows(cli, st, stdout, &err) < 0)
+    /* Each value checked against the workspace (exit 5 listing the known ones) and read as its code. */
+    struct { enum fw_known_field field; const char **slot; char *owned; } fields[] = {
+        {FW_KNOWN_RULE, &f.rule_id, NULL}, {FW_KNOWN_CATEGORY, &f.category, NULL},
+        {FW_KNOWN_STATUS, &f.status, NULL}, {FW_KNOWN_STATE, &f.state, NULL},
+    };
+    enum { NFIELDS = (int)(sizeof fields / sizeof fields[0]) };
+    for (int i = 0; i < NFIELDS && !rc; i++)
+        if (*fields[i].slot) {
+            if ((fields[i].owned = fw_known_value(ws, fields[i].field, *fields[i].slot, &err)))
+                *fields[i].slot = fields[i].owned;
+            else
+                rc = fw_cli_report(cli, &err);
+        }
+    if (rc == FW_OK) {
+        if (fw_hits_stmt(ws, &f, &st, &err))
             rc = fw_cli_report(cli, &err);
-        sqlite3_finalize(st);
+        else {
+            if (fw_print_rows(cli, st, stdout, &err) < 0)
+                rc = fw_cli_report(cli, &err);
+            sqlite3_finalize(st);
+        }
     }
+    for (int i = 0; i < NFIELDS; i++)
+        free(fields[i].owned);
     fw_ws_close(ws);
     return rc;
 }

@@ -1,24 +1,43 @@
-/* common.c: helpers shared by the commands: opening the workspace, error reporting, --help. */
+/* common.c: helpers shared by the commands: opening the workspace, error reporting, the option
+ * parser with its "did you mean" hints, --help. */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "audit/i18n.h"
 #include "audit/runlock.h"
 #include "cli/cli.h"
 
-int fw_cli_open(fw_cli *cli, fw_ws **ws)
+/* Runs left 'running' by a fundwatch that was killed become 'interrupted' (audit/runlock.h);
+ * failing to do so does not stop the command. A read-only opening marks them through a write
+ * connection of its own when there is any such run and the file may be written. */
+static void mark_abandoned_runs(fw_cli *cli, enum fw_ws_mode mode, fw_ws *ws)
 {
     fw_err err = {0};
-    if (fw_ws_open(cli->db_path, ws, &err))
-        return fw_cli_report(cli, &err);
-    /* Runs left 'running' by a fundwatch that was killed become 'interrupted' (audit/runlock.h);
-     * failing to do so does not stop the command. */
+    fw_ws *writer = ws;
+    if (mode == FW_WS_READ) {
+        if (fw_ws_int(ws, "SELECT EXISTS (SELECT 1 FROM runs WHERE status = 'running')") == 0 ||
+            access(cli->db_path, W_OK) != 0 || fw_ws_open_mode(cli->db_path, FW_WS_WRITE, &writer, &err))
+            return;
+    }
     int marked = 0;
-    if (fw_runs_mark_abandoned(*ws, &marked, &err))
-        fprintf(stderr, "fundwatch %s: warning: could not mark abandoned runs: %s\n", cli->command, err.msg);
+    if (fw_runs_mark_abandoned(writer, &marked, &err))
+        fprintf(stderr, _("fundwatch %s: warning: could not mark abandoned runs: %s\n"), cli->command, err.msg);
     else if (marked)
-        fprintf(stderr, "fundwatch %s: %d run(s) left 'running' by a fundwatch that ended without finishing "
-                        "them are now marked interrupted\n",
+        fprintf(stderr, _("fundwatch %s: %d run(s) left 'running' by a fundwatch that ended without finishing "
+                          "them are now marked interrupted\n"),
                 cli->command, marked);
+    if (writer != ws)
+        fw_ws_close(writer);
+}
+
+int fw_cli_open(fw_cli *cli, enum fw_ws_mode mode, fw_ws **ws)
+{
+    fw_err err = {0};
+    if (fw_ws_open_mode(cli->db_path, mode, ws, &err))
+        return fw_cli_report(cli, &err);
+    mark_abandoned_runs(cli, mode, *ws);
     return FW_OK;
 }
 
@@ -73,8 +92,97 @@ int fw_cli_report_index(void *ctx, int done, int total, const char *index)
     if (p->last)
         fprintf(stderr, "%.1f s\n", now - p->index_started);
     if (index)
-        fprintf(stderr, "building %s (%d of %d)… ", index, done + 1, total);
+        fprintf(stderr, _("building %s (%d of %d)… "), index, done + 1, total);
     p->last = index;
     p->index_started = now;
     return 0;
+}
+
+/* ---- options ----------------------------------------------------------------------------------- */
+
+/* The global options main.c takes anywhere: a misspelt one reaches the command. */
+static const char *const global_options[] = {"--db", "--user", "--format", "--help", "--version"};
+enum { NGLOBAL = (int)(sizeof global_options / sizeof global_options[0]) };
+
+/* "--name" of every option of opts and the global ones, NULL-terminated (caller frees each). */
+static char **option_names(const struct option *opts)
+{
+    int n = 0;
+    while (opts && opts[n].name)
+        n++;
+    char **names = fw_calloc((size_t)(n + NGLOBAL + 1), sizeof *names);
+    for (int i = 0; i < n; i++)
+        names[i] = fw_printf("--%s", opts[i].name);
+    for (int i = 0; i < NGLOBAL; i++)
+        names[n + i] = fw_strdup(global_options[i]);
+    return names;
+}
+
+static void free_names(char **names)
+{
+    for (char **p = names; *p; p++)
+        free(*p);
+    free(names);
+}
+
+/* Prints why arg is not an option: ambiguous among several, or unknown with the closest. */
+static void report_option(fw_cli *cli, const char *arg, const struct option *opts)
+{
+    size_t len = strcspn(arg, "=");
+    char *word = fw_strndup(arg, len);
+    char **names = option_names(opts);
+    fw_buf among = {0};
+    int prefixed = 0;
+    for (char **p = names; *p && len > 2; p++)
+        if (strncmp(*p, word, len) == 0) {
+            fw_buf_printf(&among, "%s%s", prefixed ? ", " : "", *p);
+            prefixed++;
+        }
+    const char *near = fw_closest(word, (const char *const *)names);
+    if (prefixed > 1)
+        fw_cli_error(cli, FW_EUSAGE, _("option %s is ambiguous: %s"), word, among.data);
+    else if (near)
+        fw_cli_error(cli, FW_EUSAGE, _("unknown option %s; did you mean %s?"), word, near);
+    else
+        fw_cli_error(cli, FW_EUSAGE, _("unknown option %s"), word);
+    fw_buf_free(&among);
+    free_names(names);
+    free(word);
+}
+
+int fw_cli_getopt(fw_cli *cli, int argc, char **argv, const struct option *opts)
+{
+    opterr = 0; /* the reports below replace getopt's own */
+    int c = getopt_long(argc, argv, ":", opts, NULL);
+    if (c == ':') {
+        fw_cli_error(cli, FW_EUSAGE, _("%s needs a value"), argv[optind - 1]);
+        return '?';
+    }
+    if (c == '?') {
+        report_option(cli, argv[optind - 1], opts);
+        return '?';
+    }
+    return c;
+}
+
+int fw_cli_unknown_option(fw_cli *cli, const char *arg, const struct option *opts)
+{
+    report_option(cli, arg, opts);
+    return fw_cli_usage(cli);
+}
+
+int fw_cli_unknown_word(fw_cli *cli, const char *what, const char *word, const char *const *names)
+{
+    const char *near = fw_closest(word, names);
+    if (near)
+        fw_cli_error(cli, FW_EUSAGE, _("unknown %s '%s'; did you mean %s?"), what, word, near);
+    else
+        fw_cli_error(cli, FW_EUSAGE, _("unknown %s '%s'"), what, word);
+    return fw_cli_usage(cli);
+}
+
+void fw_cli_pad(FILE *out, const char *s, int width)
+{
+    int w = fw_utf8_width(s);
+    fprintf(out, "%s%*s", s, w < width ? width - w : 0, "");
 }

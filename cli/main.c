@@ -11,39 +11,40 @@
 #include "cli/cli.h"
 
 static const fw_command commands[] = {
-    {"import", cmd_import, "load a CSV ledger or registry into the workspace", usage_import},
-    {"index", cmd_index, "build the indexes a large import left for later", usage_index},
-    {"datasets", cmd_datasets, "list loaded datasets with counts and provenance", usage_datasets},
-    {"rejects", cmd_rejects, "list rows refused by imports, with line, column and reason", usage_rejects},
-    {"programs", cmd_programs, "list program names in the payments and how they map", usage_programs},
-    {"gen", cmd_gen, "write synthetic ledgers with planted anomalies (for demo, tests, benchmarks)", usage_gen},
-    {"rules", cmd_rules, "list, show, check and test the rule catalogue", usage_rules},
-    {"run", cmd_run, "run the rule catalogue over the workspace", usage_run},
-    {"hits", cmd_hits, "list the hits of the rule runs", usage_hits},
-    {"case", cmd_case, "list, show and work cases (leads gathered per person)", usage_case},
-    {"log", cmd_log, "show or verify the audit trail", usage_log},
-    {"whitelist", cmd_whitelist, "known exceptions that suppress hits for a person and rule", usage_whitelist},
-    {"export", cmd_export, "write an Excel case workbook or a CSV list", usage_export},
-    {"overview", cmd_overview, "print the dashboard figures of the workspace", usage_overview},
-    {"tui", cmd_tui, "open the interactive workstation (the default on a terminal)", usage_tui},
+    {"init", cmd_init, N_("create an empty workspace (import also creates one)"), usage_init},
+    {"import", cmd_import, N_("load a CSV ledger or registry into the workspace"), usage_import},
+    {"index", cmd_index, N_("build the indexes a large import left for later"), usage_index},
+    {"datasets", cmd_datasets, N_("list loaded datasets with counts and provenance"), usage_datasets},
+    {"rejects", cmd_rejects, N_("list rows refused by imports, with line, column and reason"), usage_rejects},
+    {"programs", cmd_programs, N_("list program names in the payments and how they map"), usage_programs},
+    {"gen", cmd_gen, N_("write synthetic ledgers with planted anomalies (for demo, tests, benchmarks)"), usage_gen},
+    {"rules", cmd_rules, N_("list, show, check and test the rule catalogue"), usage_rules},
+    {"run", cmd_run, N_("run the rule catalogue over the workspace"), usage_run},
+    {"hits", cmd_hits, N_("list the hits of the rule runs"), usage_hits},
+    {"case", cmd_case, N_("list, show and work cases (leads gathered per person)"), usage_case},
+    {"log", cmd_log, N_("show or verify the audit trail"), usage_log},
+    {"whitelist", cmd_whitelist, N_("known exceptions that suppress hits for a person and rule"), usage_whitelist},
+    {"export", cmd_export, N_("write an Excel case workbook or a CSV list"), usage_export},
+    {"overview", cmd_overview, N_("print the dashboard figures of the workspace"), usage_overview},
+    {"tui", cmd_tui, N_("open the interactive workstation (the default on a terminal)"), usage_tui},
 };
 static const int ncommands = (int)(sizeof commands / sizeof commands[0]);
 
 static void print_help(FILE *out)
 {
-    fprintf(out, "fundwatch %s: supervision of welfare and poverty-alleviation fund payments\n\n"
-                 "usage: fundwatch [--db FILE] [--user NAME] COMMAND [ARGS]\n\ncommands:\n",
+    fprintf(out, _("fundwatch %s: supervision of welfare and poverty-alleviation fund payments\n\n"
+                 "usage: fundwatch [--db FILE] [--user NAME] COMMAND [ARGS]\n\ncommands:\n"),
             FW_VERSION);
     for (int i = 0; i < ncommands; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].synopsis);
-    fputs("\nglobal options:\n"
+        fprintf(out, "  %-10s %s\n", commands[i].name, _(commands[i].synopsis));
+    fputs(_("\nglobal options:\n"
           "  --db FILE       workspace file (else $FUNDWATCH_DB, else ./fundwatch.db)\n"
           "  --user NAME     who is acting, for the audit trail (else $FUNDWATCH_USER, else login)\n"
           "  --format F      table, csv or json for listing commands\n"
           "  --help, --version\n\n"
           "exit codes: 0 ok, 1 failure, 2 usage, 3 bad data, 4 workspace, 5 not found,\n"
           "            6 conflict (refused by state), 130 interrupted\n"
-          "\n`fundwatch COMMAND --help` describes a command.\n",
+          "\n`fundwatch COMMAND --help` describes a command.\n"),
           out);
 }
 
@@ -79,7 +80,7 @@ static int take_global_options(fw_cli *cli, int *argc, char **argv)
                 else if (i + 1 < *argc)
                     val = argv[++i];
                 else {
-                    fprintf(stderr, "fundwatch: %s needs a value\n", names[k]);
+                    fprintf(stderr, _("fundwatch: %s needs a value\n"), names[k]);
                     return FW_EUSAGE;
                 }
             }
@@ -106,7 +107,7 @@ static int take_global_options(fw_cli *cli, int *argc, char **argv)
         else if (strcmp(val, "json") == 0)
             cli->format = FW_FMT_JSON;
         else {
-            fprintf(stderr, "fundwatch: --format must be table, csv or json, not '%s'\n", val);
+            fprintf(stderr, _("fundwatch: --format must be table, csv or json, not '%s'\n"), val);
             return FW_EUSAGE;
         }
     }
@@ -141,12 +142,24 @@ int main(int argc, char **argv)
     }
     const fw_command *cmd = find_command(argv[1]);
     if (!cmd) {
-        fprintf(stderr, "fundwatch: unknown command '%s'; see `fundwatch --help`\n", argv[1]);
+        const char *names[sizeof commands / sizeof commands[0] + 1] = {0};
+        for (int i = 0; i < ncommands; i++)
+            names[i] = commands[i].name;
+        const char *near = fw_closest(argv[1], names);
+        if (near)
+            fprintf(stderr, _("fundwatch: unknown command '%s'; did you mean %s?\n"), argv[1], near);
+        else if (argv[1][0] == '-')
+            fprintf(stderr, _("fundwatch: unknown option %s\n"), argv[1]);
+        else
+            fprintf(stderr, _("fundwatch: unknown command '%s'\n"), argv[1]);
+        print_help(stderr);
         return FW_EUSAGE;
     }
     cli.command = cmd->name;
+    if (fw_i18n_fallback_note() && strcmp(cmd->name, "tui") != 0) /* the TUI says it on its status line */
+        fprintf(stderr, "fundwatch: %s\n", fw_i18n_fallback_note());
     if (fw_cli_wants_help(argc - 1, argv + 1)) {
-        fputs(cmd->usage, stdout);
+        fputs(_(cmd->usage), stdout);
         return FW_OK;
     }
     optind = 1;
@@ -159,7 +172,7 @@ int main(int argc, char **argv)
 static const char *usage_of(const fw_cli *cli)
 {
     const fw_command *cmd = cli->command ? find_command(cli->command) : NULL;
-    return cmd ? cmd->usage : "";
+    return cmd ? _(cmd->usage) : "";
 }
 
 int fw_cli_usage(fw_cli *cli)

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/i18n.h"
 #include "audit/trail.h"
+#include "audit/vocab.h"
 #include "cli/cli.h"
 #include "export/csvout.h"
 
@@ -120,6 +122,89 @@ static void pad(FILE *out, int n)
         fputc(' ', out);
 }
 
+/* Column names of the listings, so that a table (for people) can head them in the interface's
+ * language; csv and json keep the names, which programs read. */
+static const char *const column_titles[] = {
+    N_("action"), N_("after"), N_("amount"), N_("assignee"), N_("at"), N_("before"), N_("canonical"), N_("case"),
+    N_("case_no"), N_("category"), N_("closed_at"), N_("column"), N_("column_name"), N_("conclusion"), N_("count"),
+    N_("created_at"), N_("dataset"), N_("detail"), N_("dismiss_reason"), N_("dismiss_text"), N_("due_date"),
+    N_("enabled"), N_("encoding"), N_("evidence_changed"), N_("field"), N_("file"), N_("first"), N_("first_date"),
+    N_("fixed_amount"), N_("flagged"), N_("hit"), N_("hit_id"), N_("hits"), N_("id"), N_("id_number"),
+    N_("import_id"), N_("imported_at"), N_("item"), N_("last"), N_("last_date"), N_("last_hits"), N_("last_ms"),
+    N_("last_run"), N_("line"), N_("max_date"), N_("means_tested"), N_("measures"), N_("message"), N_("min_date"),
+    N_("ms"), N_("name"), N_("object"), N_("overdue"), N_("params"), N_("pending"), N_("pending_by"),
+    N_("pending_status"), N_("program"), N_("reason"), N_("recovered"), N_("rejected"), N_("resolved_by_data"),
+    N_("rows"), N_("rule_id"), N_("rules"), N_("run_id"), N_("section"), N_("seq"), N_("severity"), N_("sha256"),
+    N_("source"), N_("started_at"), N_("state"), N_("status"), N_("subject_kind"), N_("text"), N_("to_recover"),
+    N_("township"), N_("until"), N_("user"), N_("value"), N_("verifier"), N_("verify_method"), N_("version"),
+    N_("village"), NULL,
+};
+
+static const char *header_text(const char *name)
+{
+    for (const char *const *c = column_titles; *c; c++)
+        if (strcmp(*c, name) == 0)
+            return _(name);
+    return name;
+}
+
+/* In the Chinese interface a table shows the words of closed vocabularies by their labels. */
+static char *table_value(const char *column, char *value)
+{
+    static const struct { const char *column; const fw_label *tables[3]; } words[] = {
+        {"category", {fw_categories}},
+        {"severity", {fw_severities}},
+        {"status", {fw_case_statuses, fw_run_statuses, fw_rule_statuses}},
+        {"pending_status", {fw_case_statuses}},
+        {"state", {fw_hit_states}},
+        {"subject_kind", {fw_subject_kinds}},
+        {"verify_method", {fw_verify_methods}},
+        {"dismiss_reason", {fw_dismiss_reasons}},
+        {"action", {fw_trail_actions}},
+    };
+    if (!*value || !fw_i18n_chinese())
+        return value;
+    /* The overview's rows: the section, and items that are vocabulary words or dataset names. */
+    static const char *const sections[] = {N_("dataset"), N_("run"),  N_("total"), N_("category"), N_("severity"),
+                                           N_("status"),  N_("village"), N_("program_month"), NULL};
+    const fw_label *item_tables[] = {fw_categories, fw_severities, fw_case_statuses};
+    for (const char *const *k = sections; strcmp(column, "section") == 0 && *k; k++)
+        if (strcmp(*k, value) == 0) {
+            char *t = fw_strdup(_(value));
+            free(value);
+            return t;
+        }
+    for (size_t i = 0; strcmp(column, "item") == 0 && i < sizeof item_tables / sizeof item_tables[0]; i++)
+        if (fw_label_find(item_tables[i], value)) {
+            char *t = fw_strdup(fw_label_find(item_tables[i], value)->zh);
+            free(value);
+            return t;
+        }
+    const char *space = strchr(value, ' ');
+    if (strcmp(column, "item") == 0 && value[0] == '#' && space) { /* a run: "#3 complete" */
+        char *t = fw_printf("%.*s %s", (int)(space - value), value, fw_label_zh(fw_run_statuses, space + 1));
+        free(value);
+        return t;
+    }
+    if (strcmp(column, "item") == 0 && strcmp(_(value), value) != 0) { /* dataset names, hits, cases */
+        char *t = fw_strdup(_(value));
+        free(value);
+        return t;
+    }
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        if (strcmp(words[i].column, column) != 0)
+            continue;
+        for (int t = 0; t < 3 && words[i].tables[t]; t++) {
+            const fw_label *l = fw_label_find(words[i].tables[t], value);
+            if (l) {
+                free(value);
+                return fw_strdup(l->zh);
+            }
+        }
+    }
+    return value;
+}
+
 /* Tables are for people, so they are buffered to align columns; listings meant to be huge should
  * be read as csv. */
 static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
@@ -131,7 +216,7 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
     long rows = 0, cap = 0;
     fw_buf scratch = {0};
     for (int i = 0; i < n; i++) {
-        width[i] = fw_utf8_width(fw_visible(sqlite3_column_name(st, i), &scratch));
+        width[i] = fw_utf8_width(fw_visible(header_text(sqlite3_column_name(st, i)), &scratch));
         money[i] = is_money_column(sqlite3_column_name(st, i));
     }
     while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -140,7 +225,7 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
             cells = fw_realloc(cells, (size_t)cap * (size_t)n * sizeof *cells);
         }
         for (int i = 0; i < n; i++) {
-            char *c = cell_text(st, i, money[i], &scratch);
+            char *c = table_value(sqlite3_column_name(st, i), cell_text(st, i, money[i], &scratch));
             int w = fw_utf8_width(c);
             if (w > width[i])
                 width[i] = w;
@@ -149,7 +234,7 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
         rows++;
     }
     for (int i = 0; i < n; i++) {
-        const char *h = fw_visible(sqlite3_column_name(st, i), &scratch);
+        const char *h = fw_visible(header_text(sqlite3_column_name(st, i)), &scratch);
         fputs(h, out);
         if (i + 1 < n)
             pad(out, width[i] - fw_utf8_width(h) + 2);

@@ -1,5 +1,6 @@
 /* csvout.c: lists as CSV (see csvout.h). */
 #include "export/csvout.h"
+#include "audit/i18n.h"
 
 #include <errno.h>
 #include <string.h>
@@ -129,16 +130,16 @@ int fw_csv_write(FILE *out, fw_xquery *q, const fw_export_opts *o, long long tot
         ++*rows;
         if (*rows % FW_EXPORT_PROGRESS_EVERY == 0) {
             if (ferror(out))
-                return fw_fail(err, FW_EFAIL, "writing the CSV failed: %s", strerror(errno));
+                return fw_fail(err, FW_EFAIL, _("writing the CSV failed: %s"), strerror(errno));
             if (o->progress && o->progress(o->progress_ctx, *rows, total))
-                return fw_fail(err, FW_EINTR, "export cancelled; no file was written");
+                return fw_fail(err, FW_EINTR, _("export cancelled; no file was written"));
         }
     }
     if (step < 0)
         return err->code;
     if (o->progress && o->progress(o->progress_ctx, *rows, total))
-        return fw_fail(err, FW_EINTR, "export cancelled; no file was written");
+        return fw_fail(err, FW_EINTR, _("export cancelled; no file was written"));
     if (ferror(out))
-        return fw_fail(err, FW_EFAIL, "writing the CSV failed: %s", strerror(errno));
+        return fw_fail(err, FW_EFAIL, _("writing the CSV failed: %s"), strerror(errno));
     return FW_OK;
 }

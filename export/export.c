@@ -2,6 +2,7 @@
  * the target, reads a workbook back (audit/xlsxread.h), hashes the result, records it in the audit
  * trail and renames it into place. */
 #include "export/export.h"
+#include "audit/i18n.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -120,7 +121,7 @@ static int make_temp(const char *path, char **tmp, int *stale_removed, fw_err *e
         int e = errno;
         free(*tmp);
         *tmp = NULL;
-        return fw_fail(err, FW_EFAIL, "cannot write in the directory of %s: %s; choose a writable directory",
+        return fw_fail(err, FW_EFAIL, _("cannot write in the directory of %s: %s; choose a writable directory"),
                        path, strerror(e));
     }
     close(fd);
@@ -136,8 +137,8 @@ static int read_back(const char *tmp, const char *path, fw_err *err)
     fw_err why = {0};
     if (fw_xlsxr_check_file(tmp, &why) == FW_OK)
         return FW_OK;
-    return fw_fail(err, FW_EFAIL, "the workbook written for %s does not read back (%s); it was removed and nothing "
-                                  "was recorded; please report this with the command you ran",
+    return fw_fail(err, FW_EFAIL, _("the workbook written for %s does not read back (%s); it was removed and nothing "
+                                  "was recorded; please report this with the command you ran"),
                    path, why.msg);
 }
 
@@ -147,14 +148,14 @@ static int sync_and_hash(const char *tmp, char out[65], fw_err *err)
 {
     int fd = open(tmp, O_RDONLY);
     if (fd < 0)
-        return fw_fail(err, FW_EFAIL, "cannot reopen %s: %s", tmp, strerror(errno));
+        return fw_fail(err, FW_EFAIL, _("cannot reopen %s: %s"), tmp, strerror(errno));
     struct sha256_ctx ctx;
     sha256_init(&ctx);
     static _Thread_local unsigned char buf[1 << 16];
     ssize_t n;
     while ((n = read(fd, buf, sizeof buf)) > 0)
         sha256_update(&ctx, (size_t)n, buf);
-    int rc = n < 0 || fsync(fd) != 0 ? fw_fail(err, FW_EFAIL, "cannot read back %s: %s", tmp, strerror(errno))
+    int rc = n < 0 || fsync(fd) != 0 ? fw_fail(err, FW_EFAIL, _("cannot read back %s: %s"), tmp, strerror(errno))
                                       : FW_OK;
     close(fd);
     unsigned char digest[SHA256_DIGEST_SIZE];
@@ -189,12 +190,12 @@ static int write_csv(fw_ws *ws, enum fw_export_list list, const fw_export_filter
     FILE *out = fopen(tmp, "wb");
     if (!out) {
         fw_xq_close(q);
-        return fw_fail(err, FW_EFAIL, "cannot write %s: %s", tmp, strerror(errno));
+        return fw_fail(err, FW_EFAIL, _("cannot write %s: %s"), tmp, strerror(errno));
     }
     int rc = fw_csv_write(out, q, o, total, &res->rows, err);
     fw_xq_close(q);
     if (fclose(out) != 0 && rc == FW_OK)
-        rc = fw_fail(err, FW_EFAIL, "writing the CSV failed: %s (disk full?)", strerror(errno));
+        rc = fw_fail(err, FW_EFAIL, _("writing the CSV failed: %s (disk full?)"), strerror(errno));
     return rc;
 }
 
@@ -254,9 +255,9 @@ static int record_and_rename(fw_ws *ws, const fw_export_filter *f, const char *t
     int rc = fw_ws_begin(ws, err);
     if (rc == FW_OK && (rc = fw_trail_append(ws, "export", object, NULL, after.data, err)) == FW_OK) {
         if (rename(tmp, path) != 0) {
-            rc = fw_fail(err, FW_EFAIL, "cannot move the export into place as %s: %s", path, strerror(errno));
+            rc = fw_fail(err, FW_EFAIL, _("cannot move the export into place as %s: %s"), path, strerror(errno));
         } else if (side_tmp && rename(side_tmp, side) != 0) {
-            rc = fw_fail(err, FW_EFAIL, "cannot move the export into place as %s: %s", side, strerror(errno));
+            rc = fw_fail(err, FW_EFAIL, _("cannot move the export into place as %s: %s"), side, strerror(errno));
             unlink(path);
         } else if ((rc = fw_ws_commit(ws, err)) != FW_OK) {
             unlink(path);
@@ -277,18 +278,18 @@ static int export_file(fw_ws *ws, enum fw_export_list list, const fw_export_filt
 {
     memset(res, 0, sizeof *res);
     if (!path || !*path)
-        return fw_fail(err, FW_EUSAGE, "no output file given");
+        return fw_fail(err, FW_EUSAGE, _("no output file given"));
     struct stat st;
     if (!o->force && lstat(path, &st) == 0)
-        return fw_fail(err, FW_ECONFLICT, "%s already exists; use --force to replace it", path);
+        return fw_fail(err, FW_ECONFLICT, _("%s already exists; use --force to replace it"), path);
     if (o->force && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return fw_fail(err, FW_EUSAGE, "%s is a directory; name a file", path);
+        return fw_fail(err, FW_EUSAGE, _("%s is a directory; name a file"), path);
     if (fw_xq_check_filter(ws, f, err))
         return err->code;
     int csv = o->format == FW_EXPORT_CSV || (o->format == FW_EXPORT_AUTO && ends_with_csv(path));
     char *side = csv ? fw_provenance_path(path) : NULL, *side_tmp = NULL;
     if (side && !o->force && lstat(side, &st) == 0) {
-        int rc = fw_fail(err, FW_ECONFLICT, "%s already exists; use --force to replace it", side);
+        int rc = fw_fail(err, FW_ECONFLICT, _("%s already exists; use --force to replace it"), side);
         free(side);
         return rc;
     }
@@ -308,7 +309,7 @@ static int export_file(fw_ws *ws, enum fw_export_list list, const fw_export_filt
         rc = sync_and_hash(tmp, res->sha256, err);
     /* Reading back and hashing a large workbook takes a while: a cancel meanwhile still counts. */
     if (rc == FW_OK && o->progress && o->progress(o->progress_ctx, res->rows, res->rows))
-        rc = fw_fail(err, FW_EINTR, "export cancelled; no file was written");
+        rc = fw_fail(err, FW_EINTR, _("export cancelled; no file was written"));
     if (rc == FW_OK && csv)
         rc = write_companion(ws, list, f, path, side, classification, res, &side_tmp, err);
     free(owned);

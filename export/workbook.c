@@ -4,6 +4,7 @@
  * summaries are queried before the rows they head, and a table's width and autofilter are set
  * after its last row (libxlsxwriter applies them when the file is assembled). */
 #include "export/workbook.h"
+#include "audit/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,7 +303,7 @@ static int report_progress(wb *w)
     if (fw_xlsx_check(w->x, w->err))
         return w->err->code;
     if (w->o->progress && w->o->progress(w->o->progress_ctx, w->done, w->total))
-        return fw_fail(w->err, FW_EINTR, "export cancelled; no file was written");
+        return fw_fail(w->err, FW_EINTR, _("export cancelled; no file was written"));
     return FW_OK;
 }
 
@@ -469,7 +470,7 @@ static int put_case_sheet(wb *w, long long case_id)
 {
     char *case_no = fw_xq_case_no(w->ws, case_id);
     if (!case_no)
-        return fw_fail(w->err, FW_ENOTFOUND, "case %lld disappeared while exporting", case_id);
+        return fw_fail(w->err, FW_ENOTFOUND, _("case %lld disappeared while exporting"), case_id);
     int rc = put_case_dossier(w, case_id, case_no) || put_case_evidence(w, case_id, case_no) ? w->err->code : FW_OK;
     free(case_no);
     return rc;

@@ -2,6 +2,7 @@
  * this file means the rest of export/ speaks in rows, kinds and styles, and a change of library
  * (or of its version's quirks) touches one file. */
 #include "export/xlsx.h"
+#include "audit/i18n.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -170,8 +171,8 @@ int fw_xlsx_new(const char *path, const char *classification, fw_xlsx **out, fw_
     if (why) {
         fw_buf b = {0};
         describe_byte(&b, classification, at);
-        fw_fail(err, FW_EDATA, "the classification mark %s (%s); no workbook was written; give a plain one with "
-                               "--classification or set export.classification again", why, b.data);
+        fw_fail(err, FW_EDATA, _("the classification mark %s (%s); no workbook was written; give a plain one with "
+                               "--classification or set export.classification again"), why, b.data);
         fw_buf_free(&b);
         return FW_EDATA;
     }
@@ -186,7 +187,7 @@ int fw_xlsx_new(const char *path, const char *classification, fw_xlsx **out, fw_
     lxw_workbook *wb = workbook_new_opt(path, &opt);
     free(dir);
     if (!wb)
-        return fw_fail(err, FW_EFAIL, "cannot start a workbook at %s (out of memory or temporary files)", path);
+        return fw_fail(err, FW_EFAIL, _("cannot start a workbook at %s (out of memory or temporary files)"), path);
     fw_xlsx *x = fw_calloc(1, sizeof *x);
     x->wb = wb;
     x->footer = make_footer(classification);
@@ -340,7 +341,7 @@ static int check_zip_end(const char *path, fw_err *err)
              memcmp(end, "PK\x05\x06", 4) == 0;
     if (f)
         fclose(f);
-    return ok ? FW_OK : fw_fail(err, FW_EFAIL, "the workbook was not written completely (disk full?)");
+    return ok ? FW_OK : fw_fail(err, FW_EFAIL, _("the workbook was not written completely (disk full?)"));
 }
 
 int fw_xlsx_check(fw_xlsx *x, fw_err *err)
@@ -348,7 +349,7 @@ int fw_xlsx_check(fw_xlsx *x, fw_err *err)
     for (fw_xsheet *s = x->sheets; s; s = s->next) {
         FILE *f = s->ws->optimize_tmpfile;
         if (f && (fflush(f) != 0 || ferror(f)))
-            return fw_fail(err, FW_EFAIL, "writing the sheet data failed: %s (disk full?)", strerror(errno));
+            return fw_fail(err, FW_EFAIL, _("writing the sheet data failed: %s (disk full?)"), strerror(errno));
     }
     return FW_OK;
 }
@@ -391,7 +392,7 @@ fw_xsheet *fw_xlsx_sheet(fw_xlsx *x, const char *name, fw_err *err)
     if (why) {
         fw_buf b = {0};
         describe_byte(&b, name, at);
-        fw_fail(err, FW_EDATA, "a sheet name %s (%s); no workbook was written", why, b.data);
+        fw_fail(err, FW_EDATA, _("a sheet name %s (%s); no workbook was written"), why, b.data);
         fw_buf_free(&b);
         return NULL;
     }
@@ -402,7 +403,7 @@ fw_xsheet *fw_xlsx_sheet(fw_xlsx *x, const char *name, fw_err *err)
     }
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
     if (!ws) {
-        fw_fail(err, FW_EFAIL, "cannot add the sheet %s", name);
+        fw_fail(err, FW_EFAIL, _("cannot add the sheet %s"), name);
         return NULL;
     }
     worksheet_set_landscape(ws);
@@ -485,7 +486,7 @@ static int check(lxw_error e, int row, int col, fw_err *err)
 {
     if (e == LXW_NO_ERROR)
         return FW_OK;
-    return fw_fail(err, FW_EFAIL, "cell row %d column %d: %s", row + 1, col + 1, lxw_strerror(e));
+    return fw_fail(err, FW_EFAIL, _("cell row %d column %d: %s"), row + 1, col + 1, lxw_strerror(e));
 }
 
 /* The format for a style (NULL = default). */
@@ -548,9 +549,9 @@ static int bad_text(fw_xsheet *s, int row, int col, const char *text, const char
     fw_buf byte = {0};
     describe_byte(&byte, text, at);
     fw_fail(err, FW_EDATA,
-            "%s: the text %s (%s); no workbook was written. The text comes from the workspace: a rule file or "
+            _("%s: the text %s (%s); no workbook was written. The text comes from the workspace: a rule file or "
             "ledger not saved as UTF-8? Check the rule files with `fundwatch rules check`, correct the source and "
-            "run the rules again",
+            "run the rules again"),
             where.data, why, byte.data);
     fw_buf_free(&where);
     fw_buf_free(&scratch);
@@ -706,7 +707,7 @@ int fw_xs_column_chart(fw_xsheet *s, int row, int col, const char *title, const 
     fw_xlsx *x = s->book;
     lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
     if (!chart)
-        return fw_fail(err, FW_EFAIL, "cannot add the chart %s", title);
+        return fw_fail(err, FW_EFAIL, _("cannot add the chart %s"), title);
     lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
     chart_series_set_categories(series, data_sheet, (lxw_row_t)first, (lxw_col_t)cat_col,
                                 (lxw_row_t)last, (lxw_col_t)cat_col);

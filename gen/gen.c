@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "audit/dataset.h"
+#include "audit/i18n.h"
 #include "gen/gen_model.h"
 
 /* --- random numbers ---------------------------------------------------------------------------- */
@@ -273,10 +274,10 @@ static int prepare_dir(const char *dir, fw_err *err)
     struct stat st;
     if (stat(dir, &st) != 0) {
         if (mkdir(dir, 0777) != 0)
-            return fw_fail(err, FW_EFAIL, "%s: cannot create the output directory: %s; give a writable path",
+            return fw_fail(err, FW_EFAIL, _("%s: cannot create the output directory: %s; give a writable path"),
                            dir, strerror(errno));
     } else if (!S_ISDIR(st.st_mode)) {
-        return fw_fail(err, FW_EFAIL, "%s: exists and is not a directory; give a directory path", dir);
+        return fw_fail(err, FW_EFAIL, _("%s: exists and is not a directory; give a directory path"), dir);
     }
     return FW_OK;
 }
@@ -284,8 +285,8 @@ static int prepare_dir(const char *dir, fw_err *err)
 int fw_gen_write(const char *outdir, const fw_gen_opts *opts, fw_gen_stats *stats, fw_err *err)
 {
     if (opts->persons < FW_GEN_MIN_PERSONS || opts->persons > FW_GEN_MAX_PERSONS)
-        return fw_fail(err, FW_EUSAGE, "--persons must be between %d and %ld (every rule needs room for its "
-                       "planted cases), not %ld", FW_GEN_MIN_PERSONS, FW_GEN_MAX_PERSONS, opts->persons);
+        return fw_fail(err, FW_EUSAGE, _("--persons must be between %d and %ld (every rule needs room for its "
+                       "planted cases), not %ld"), FW_GEN_MIN_PERSONS, FW_GEN_MAX_PERSONS, opts->persons);
     int rc = prepare_dir(outdir, err);
     if (rc)
         return rc;

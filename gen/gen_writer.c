@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "audit/dataset.h"
+#include "audit/i18n.h"
 #include "gen/gen_model.h"
 
 struct gen_file {
@@ -32,7 +33,7 @@ gen_file *gen_file_open(const char *dir, const char *name, int encoding, bool cr
     if (encoding == GE_GB18030) {
         f->cd = iconv_open("GB18030", "UTF-8");
         if (f->cd == (iconv_t)-1) {
-            fw_fail(err, FW_EFAIL, "cannot convert to GB18030: %s", strerror(errno));
+            fw_fail(err, FW_EFAIL, _("cannot convert to GB18030: %s"), strerror(errno));
             free(f->path);
             free(f);
             return NULL;
@@ -40,7 +41,7 @@ gen_file *gen_file_open(const char *dir, const char *name, int encoding, bool cr
     }
     f->fp = fopen(f->path, "wb");
     if (!f->fp) {
-        fw_fail(err, FW_EFAIL, "%s: cannot write: %s; give a writable output directory", f->path, strerror(errno));
+        fw_fail(err, FW_EFAIL, _("%s: cannot write: %s; give a writable output directory"), f->path, strerror(errno));
         if (f->cd != (iconv_t)-1)
             iconv_close(f->cd);
         free(f->path);
@@ -133,12 +134,12 @@ static int flush(gen_file *f, fw_err *err)
         char *in = f->buf.data, *o = f->conv.data;
         size_t inleft = n, outleft = f->conv.cap;
         if (iconv(f->cd, &in, &inleft, &o, &outleft) == (size_t)-1)
-            return fw_fail(err, FW_EFAIL, "%s: cannot convert a row to GB18030: %s", f->path, strerror(errno));
+            return fw_fail(err, FW_EFAIL, _("%s: cannot convert a row to GB18030: %s"), f->path, strerror(errno));
         out = f->conv.data;
         n = f->conv.cap - outleft;
     }
     if (n && fwrite(out, 1, n, f->fp) != n)
-        return fw_fail(err, FW_EFAIL, "%s: write failed: %s", f->path, strerror(errno));
+        return fw_fail(err, FW_EFAIL, _("%s: write failed: %s"), f->path, strerror(errno));
     fw_buf_reset(&f->buf);
     return FW_OK;
 }
@@ -170,7 +171,7 @@ int gen_file_close(gen_file *f, fw_err *err)
 {
     int rc = flush(f, err);
     if (fclose(f->fp) != 0 && !rc)
-        rc = fw_fail(err, FW_EFAIL, "%s: write failed: %s", f->path, strerror(errno));
+        rc = fw_fail(err, FW_EFAIL, _("%s: write failed: %s"), f->path, strerror(errno));
     if (rc)
         remove(f->path);
     file_free(f);
@@ -188,7 +189,7 @@ int gen_file_commit(const char *dir, const char *name, fw_err *err)
 {
     char *from = fw_printf("%s/%s.tmp", dir, name), *to = fw_printf("%s/%s", dir, name);
     int rc = rename(from, to) == 0 ? FW_OK
-                                   : fw_fail(err, FW_EFAIL, "%s: cannot rename into place: %s", to, strerror(errno));
+                                   : fw_fail(err, FW_EFAIL, _("%s: cannot rename into place: %s"), to, strerror(errno));
     free(from);
     free(to);
     return rc;

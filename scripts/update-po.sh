@@ -5,8 +5,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --add-comments=TRANSLATORS \
-  --package-name=fundwatch --msgid-bugs-address= --no-wrap --sort-by-file \
-  -o po/fundwatch.pot audit/browse.c audit/i18n.c tui/*.c cli/cmd_tui.c cli/cmd_overview.c
+  --package-name=fundwatch --msgid-bugs-address=fundwatch --no-wrap --sort-by-file \
+  -o po/fundwatch.pot audit/*.c audit/store/*.c gen/*.c export/*.c tui/*.c cli/*.c
 for po in po/*.po; do
   [ -f "$po" ] || continue
   msgmerge --quiet --update --backup=none --no-wrap "$po" po/fundwatch.pot

@@ -649,6 +649,8 @@ int fw_tui_run(fw_ws *ws, const char *first_view_arg)
     fw_tui_push(&t, &fw_view_overview, NULL);
     if (first_view_arg && t.depth == 1)
         fw_tui_command(&t, first_view_arg);
+    if (fw_i18n_fallback_note()) /* the locale asked for is missing: say once what to install */
+        fw_tui_error(&t, "%s", fw_i18n_fallback_note());
     int rc = t.depth ? FW_OK : FW_EFAIL;
     bool first = true;
     while (t.depth && !t.quit) {

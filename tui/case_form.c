@@ -40,16 +40,9 @@ static void form_free(void *p)
     free(f);
 }
 
-/* The Chinese labels when the interface speaks Chinese (the message catalogue is in use). */
-static bool chinese_ui(void)
-{
-    return strcmp(_("Status"), "Status") != 0;
-}
-
 static const char *status_label(const char *key)
 {
-    const fw_label *l = fw_label_find(fw_case_statuses, key);
-    return l ? (chinese_ui() ? l->zh : l->en) : key;
+    return fw_label_show(fw_case_statuses, key);
 }
 
 /* --- after the last answer ---------------------------------------------------------------------- */
@@ -209,6 +202,23 @@ static const char *answer_of(const case_form *f, unsigned field)
 /* Each answer is checked when it is given, with the engine's checks (fw_case_check_field): a bad
  * key, amount or an empty required field is refused with its reason and asked again with the text
  * kept for correcting, instead of the whole form failing at the end. */
+/* A word of a list as its code: typed as the code or either label ("入户核查", "停发, 追缴"). NULL
+ * with err when it is none of them. */
+static char *read_word(unsigned field, const char *text, fw_err *err)
+{
+    const fw_label *table = field_table(field);
+    if (field == FW_CF_MEASURES)
+        return fw_label_parse_list(table, _("measure"), text, err);
+    const fw_label *l = fw_label_parse(table, text);
+    if (l)
+        return fw_strdup(l->key);
+    char *choices = fw_label_choices(table);
+    fw_fail(err, FW_EDATA, _("unknown %s '%s'; use one of: %s"),
+            field == FW_CF_METHOD ? _("verification method") : _("dismissal reason"), text, choices);
+    free(choices);
+    return NULL;
+}
+
 static void field_answered(fw_tui *t, void *p, const char *typed)
 {
     case_form *f = p;
@@ -216,20 +226,26 @@ static void field_answered(fw_tui *t, void *p, const char *typed)
     char *text = field == FW_CF_MEASURES ? tidy_list(typed) : fw_strdup(typed);
     fw_err err = {0};
     const char *reason = answer_of(f, FW_CF_REASON);
+    char *word = *text && field_table(field) ? read_word(field, text, &err) : NULL;
     if (!*text && (f->tr->required & field)) {
         fw_tui_error(t, _("%s is required for %s → %s."), field_title(field), status_label(f->from),
                      status_label(f->tr->to));
     } else if (!*text && field == FW_CF_REASON_TEXT && reason && strcmp(reason, "other") == 0) {
         fw_tui_error(t, _("%s is required when the reason is 'other'."), field_title(field));
-    } else if (*text && fw_case_check_field(field, text, &err)) {
+    } else if (*text && field_table(field) && !word) {
+        fw_tui_error(t, "%s: %s", field_title(field), err.msg);
+    } else if (*text && fw_case_check_field(field, word ? word : text, &err)) {
         fw_tui_error(t, "%s: %s", field_title(field), err.msg);
     } else {
         free(f->values[f->step]);
-        f->values[f->step] = text;
+        f->values[f->step] = word ? word : text;
+        if (word)
+            free(text);
         f->step++;
         ask_field(t, f);
         return;
     }
+    free(word);
     /* Asked again with what was typed, to correct it. */
     free(f->values[f->step]);
     f->values[f->step] = text;
@@ -247,12 +263,13 @@ static void ask_field(fw_tui *t, case_form *f)
         return;
     }
     unsigned field = field_order[f->step];
-    char keys[256] = "";
+    fw_buf keys = {0};
     const fw_label *table = field_table(field);
-    if (table)
-        fw_label_keys(table, keys, sizeof keys);
-    char *label = fw_printf("%s%s%s%s%s: ", field_title(field), table ? " (" : "", keys, table ? ")" : "",
-                            f->tr->required & field ? "" : _(" [optional]"));
+    for (const fw_label *l = table; l && l->key; l++)
+        fw_buf_printf(&keys, "%s%s", l == table ? "" : ", ", fw_label_text(l));
+    char *label = fw_printf("%s%s%s%s%s: ", field_title(field), table ? " (" : "", keys.data ? keys.data : "",
+                            table ? ")" : "", f->tr->required & field ? "" : _(" [optional]"));
+    fw_buf_free(&keys);
     fw_tui_ask(t, label, f->values[f->step], field_answered, form_free, f);
     free(label);
 }
@@ -267,8 +284,7 @@ static const fw_transition *pick_transition(const case_form *f, const char *text
         if (strcmp(tr->from, f->from) != 0)
             continue;
         k++;
-        const fw_label *l = fw_label_find(fw_case_statuses, tr->to);
-        if (strcmp(text, tr->to) == 0 || num == k || (l && (strcmp(text, l->zh) == 0 || strcmp(text, l->en) == 0)))
+        if (num == k || fw_label_parse(fw_case_statuses, text) == fw_label_find(fw_case_statuses, tr->to))
             return tr;
     }
     return NULL;
@@ -279,9 +295,13 @@ static void status_answered(fw_tui *t, void *p, const char *text)
     case_form *f = p;
     f->tr = pick_transition(f, text);
     if (!f->tr) {
-        char next[256];
-        fw_case_next_statuses(f->from, next, sizeof next);
-        fw_tui_error(t, _("'%s' cannot follow %s: choose one of %s."), text, status_label(f->from), next);
+        fw_buf next = {0};
+        for (int i = 0; i < fw_ncase_transitions; i++)
+            if (strcmp(fw_case_transitions[i].from, f->from) == 0)
+                fw_buf_printf(&next, "%s%s", next.len ? ", " : "", status_label(fw_case_transitions[i].to));
+        fw_tui_error(t, _("'%s' cannot follow %s: choose one of %s."), text, status_label(f->from),
+                     next.data ? next.data : "-");
+        fw_buf_free(&next);
         form_free(f);
         return;
     }
@@ -298,9 +318,7 @@ static void ask_status(fw_tui *t, case_form *f)
     for (int i = 0; i < fw_ncase_transitions; i++)
         if (strcmp(fw_case_transitions[i].from, f->from) == 0) {
             only = fw_case_transitions[i].to;
-            const char *label = status_label(only);
-            fw_buf_printf(&b, "%s%d %s%s%s", k ? ", " : "", k + 1, only, strcmp(label, only) ? " " : "",
-                          strcmp(label, only) ? label : "");
+            fw_buf_printf(&b, "%s%d %s", k ? ", " : "", k + 1, status_label(only));
             k++;
         }
     if (k == 0) {
@@ -311,7 +329,7 @@ static void ask_status(fw_tui *t, case_form *f)
     }
     fw_buf_puts(&b, ": ");
     char *label = fw_buf_steal(&b);
-    fw_tui_ask(t, label, k == 1 ? only : "", status_answered, form_free, f);
+    fw_tui_ask(t, label, k == 1 ? status_label(only) : "", status_answered, form_free, f);
     free(label);
 }
 

@@ -176,7 +176,7 @@ static void load_list(fw_tui *t, cases_view *v)
         free(town), free(village);
         r->assignee = col_text(st, FW_CL_ASSIGNEE);
         r->due = col_text(st, FW_CL_DUE_DATE);
-        v->text[v->nav.n] = fw_printf("%s %s %s %s %s", r->case_no, _(r->status), r->name, r->place, r->assignee);
+        v->text[v->nav.n] = fw_printf("%s %s %s %s %s", r->case_no, fw_label_show(fw_case_statuses, r->status), r->name, r->place, r->assignee);
         v->nav.n++;
     }
     sqlite3_finalize(st);
@@ -225,7 +225,7 @@ static void draw_tabs(fw_tui *t, cases_view *v, WINDOW *w, int width)
     for (int i = 0; i < TAB_COUNT_ && x < width; i++) {
         char *s;
         if (i == TAB_STATUS && v->tab == TAB_STATUS)
-            s = fw_printf(" %s: %s ", _(tab_titles[i]), _(fw_case_statuses[v->status_index].key));
+            s = fw_printf(" %s: %s ", _(tab_titles[i]), fw_label_text(&fw_case_statuses[v->status_index]));
         else if (i == TAB_ASSIGNEE && v->tab == TAB_ASSIGNEE)
             s = fw_printf(" %s: %s ", _(tab_titles[i]), v->nassignees ? v->assignees[v->assignee_index] : "-");
         else
@@ -247,7 +247,7 @@ static void draw_row(fw_tui *t, WINDOW *w, int y, int width, const case_row *r)
     char money[32], hits[24];
     fw_yuan(r->amount, money);
     snprintf(hits, sizeof hits, "%lld", r->hits);
-    const char *cells[] = {r->case_no, _(r->status), r->name, r->place, money, r->assignee, r->due, hits};
+    const char *cells[] = {r->case_no, fw_label_show(fw_case_statuses, r->status), r->name, r->place, money, r->assignee, r->due, hits};
     int x = 0;
     for (size_t c = 0; c < sizeof widths / sizeof widths[0] && x < width; c++) {
         int cw = widths[c] < width - x ? widths[c] : width - x;
@@ -447,10 +447,10 @@ static void add_fields(fw_tui *t, case_view *v)
     snprintf(hits, sizeof hits, "%lld / %lld", c->hits_present, c->hits_total);
     add(v, CL_SECTION, fw_strdup(_("Case")));
     add_field(v, _("Case"), c->case_no);
-    add_field(v, _("Status"), _(c->status));
+    add_field(v, _("Status"), fw_label_show(fw_case_statuses, c->status));
     char pending_at[FW_TIME_SIZE], closed[FW_TIME_SIZE], created[FW_TIME_SIZE];
     if (c->pending_status)
-        add(v, CL_TEXT, fw_printf("  %s: %s (%s, %s)", _("Pending"), _(c->pending_status), c->pending_by,
+        add(v, CL_TEXT, fw_printf("  %s: %s (%s, %s)", _("Pending"), fw_label_show(fw_case_statuses, c->pending_status), c->pending_by,
                                   fw_time_local(c->pending_at, FW_TIME_MINUTE, pending_at, sizeof pending_at)));
     add_field(v, _("Name"), c->name);
     add_field(v, _("ID number"), c->id_number ? fw_tui_id(t, c->id_number, idb) : NULL);
@@ -657,7 +657,7 @@ static int case_key(fw_tui *t, void *p, enum fw_action a)
             fw_tui_push(t, &fw_view_person, v->c.id_number);
         else
             fw_tui_message(t, _("This case is about %s %s, not one person: its hits and figures are on this screen."),
-                           _(v->c.subject_kind), v->c.subject);
+                           fw_label_show(fw_subject_kinds, v->c.subject_kind), v->c.subject);
         return true;
     case ACT_CASE_STATUS: case ACT_CASE_NOTE: case ACT_CASE_ASSIGN:
         fw_case_form_start(t, a, &v->c.id, 1);
@@ -689,7 +689,7 @@ static void case_status(fw_tui *t, void *p, char *out, size_t outsz)
     (void)t;
     case_view *v = p;
     snprintf(out, outsz, _("%s · %s · version %lld · c status · a assign · o note · Tab next section"),
-             v->c.case_no, _(v->c.status), v->c.version);
+             v->c.case_no, fw_label_show(fw_case_statuses, v->c.status), v->c.version);
 }
 
 static const char *case_title(void *p)

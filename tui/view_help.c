@@ -54,6 +54,19 @@ static void add_actions(help_view *v, int scope, bool global)
     }
 }
 
+/* A screen's name (the view's stable name, as `?` passes it) as its title reads. */
+static const char *screen_title(const char *name)
+{
+    static const struct { const char *name, *title; } titles[] = {
+        {"overview", N_("Overview")}, {"hits", N_("Hits")},   {"person", N_("Person")}, {"lookup", N_("Lookup")},
+        {"rules", N_("Rules")},       {"import", N_("Import")}, {"cases", N_("Cases")}, {"case", N_("Case")},
+    };
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
+        if (strcmp(titles[i].name, name) == 0)
+            return _(titles[i].title);
+    return name;
+}
+
 static void *help_open(fw_tui *t, const char *arg)
 {
     (void)t;
@@ -68,7 +81,7 @@ static void *help_open(fw_tui *t, const char *arg)
             scope = views[i]->scope;
             title = views[i]->title ? NULL : arg;
         }
-    add(v, fw_printf(_("Keys of this screen (%s)"), title ? title : arg ? arg : "hits"));
+    add(v, fw_printf(_("Keys of this screen (%s)"), screen_title(title ? title : arg ? arg : "hits")));
     add_actions(v, scope, false);
     add(v, fw_strdup(""));
     add(v, fw_strdup(_("Keys everywhere")));

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "audit/i18n.h"
+#include "audit/known.h"
+#include "audit/vocab.h"
 #include "tui/tui.h"
 
 /* Hit ids summed per idle step: counting each payment once (audit/money.h) looks at each hit's
@@ -160,7 +162,7 @@ static void *hits_open(fw_tui *t, const char *arg)
     fw_hit_filter_init(&v->filter);
     v->sort = FW_SORT_SEVERITY;
     fw_err err = {0};
-    if (arg && fw_hit_filter_parse(&v->filter, arg, &err)) {
+    if (arg && (fw_hit_filter_parse(&v->filter, arg, &err) || fw_hit_filter_resolve(t->ws, &v->filter, &err))) {
         fw_tui_error(t, "%s", err.msg);
         fw_hit_filter_free(&v->filter);
         free(v);
@@ -190,10 +192,17 @@ void fw_hits_apply_filter(fw_tui *t, void *p, const char *text)
 {
     hits_view *v = p;
     fw_err err = {0};
-    if (fw_hit_filter_parse(&v->filter, text, &err)) {
+    /* A value the workspace does not know is refused with the known ones; the filter in force stays. */
+    char *before = fw_hit_filter_format(&v->filter);
+    if (fw_hit_filter_parse(&v->filter, text, &err) || fw_hit_filter_resolve(t->ws, &v->filter, &err)) {
+        fw_err ignored = {0};
+        fw_hit_filter_parse(&v->filter, before, &ignored);
+        fw_hit_filter_resolve(t->ws, &v->filter, &ignored);
+        free(before);
         fw_tui_error(t, "%s", err.msg);
         return;
     }
+    free(before);
     restart_totals(t, v);
     load_first(t, v);
 }
@@ -241,6 +250,15 @@ static const struct {
     [COL_PROGRAM] = {N_("Program"), 10, false, FW_SORT_PROGRAM},
     [COL_DETAIL] = {N_("Detail"), 0, false, FW_SORT_COUNT_},
 };
+
+/* The sort as the column it orders is headed (translated). */
+static const char *sort_title(enum fw_hit_sort sort)
+{
+    for (int c = 0; c < NCOLS; c++)
+        if (cols[c].sort == sort)
+            return _(cols[c].title);
+    return fw_hit_sort_name(sort);
+}
 
 /* Columns are kept in this order of importance until the width runs out; detail takes the rest.
  * The state column is there only when the filter lets gone and whitelisted hits in (`all`). */
@@ -298,16 +316,18 @@ static void draw_row(fw_tui *t, hits_view *v, WINDOW *win, int y, const fw_hit_r
         case COL_ID: snprintf(buf, sizeof buf, "%lld", r->id); s = buf; break;
         case COL_SEV:
             if (!selected)
-                wattrset(win, base | fw_tui_attr(t, strcmp(r->severity, "high") == 0 ? C_HIGH
-                                                    : strcmp(r->severity, "medium") == 0 ? C_MEDIUM : C_LOW));
-            s = _(r->severity);
+                wattrset(win, base | fw_tui_attr(t, strcmp(r->severity, fw_severities[FW_SEV_HIGH].key) == 0 ? C_HIGH
+                                                    : strcmp(r->severity, fw_severities[FW_SEV_MEDIUM].key) == 0
+                                                        ? C_MEDIUM
+                                                        : C_LOW));
+            s = fw_label_show(fw_severities, r->severity);
             break;
         case COL_RULE: s = r->rule_id; break;
         case COL_NAME: s = r->name; break;
         case COL_IDNO: s = fw_tui_id(t, r->id_number, idb); break;
         case COL_AMOUNT: fw_yuan(r->amount, amount); s = amount; break;
-        case COL_STATUS: s = _(r->status); break;
-        case COL_STATE: s = _(r->state); break;
+        case COL_STATUS: s = fw_label_show(fw_case_statuses, r->status); break;
+        case COL_STATE: s = fw_label_show(fw_hit_states, r->state); break;
         case COL_PLACE:
             snprintf(buf, sizeof buf, "%s %s", r->township ? r->township : "", r->village ? r->village : "");
             s = buf;
@@ -376,7 +396,7 @@ static void hits_status(fw_tui *t, void *p, char *out, size_t outsz)
     else
         snprintf(total, sizeof total, _("%s of ≥%lld (counting…) · ¥%s%s"), pos, v->totals.count, money, stat);
     char *filter = fw_hit_filter_format(&v->filter);
-    snprintf(out, outsz, "%s · %s %s%s%s%s%s%s", total, _("sort"), fw_hit_sort_name(v->sort), v->desc ? "↓" : "↑",
+    snprintf(out, outsz, "%s · %s %s%s%s%s%s%s", total, _("sort"), sort_title(v->sort), v->desc ? "↓" : "↑",
              *filter ? " · " : "", filter, v->filter.search ? " · /" : "", v->filter.search ? v->filter.search : "");
     free(filter);
     if (v->nmarks) {
@@ -502,7 +522,7 @@ static void open_hit(fw_tui *t, hits_view *v)
         fw_tui_push(t, &fw_view_case, id);
         return;
     }
-    fw_tui_message(t, _("Hit %lld (%s, about a %s) has no case yet: %s"), r->id, r->rule_id, _(r->subject_kind),
+    fw_tui_message(t, _("Hit %lld (%s, about a %s) has no case yet: %s"), r->id, r->rule_id, fw_label_show(fw_subject_kinds, r->subject_kind),
                    r->detail ? r->detail : "");
 }
 
@@ -538,7 +558,7 @@ static void change_sort(fw_tui *t, hits_view *v, bool reverse)
         v->desc = v->sort == FW_SORT_AMOUNT; /* the largest sums first: that is what one looks for */
     }
     load_first(t, v);
-    fw_tui_message(t, _("Sorted by %s %s."), fw_hit_sort_name(v->sort), v->desc ? "↓" : "↑");
+    fw_tui_message(t, _("Sorted by %s %s."), sort_title(v->sort), v->desc ? "↓" : "↑");
 }
 
 /* The cases of the marked hits (each once), else of the hit under the cursor, go to the form. */
@@ -645,7 +665,7 @@ static int hits_key(fw_tui *t, void *p, enum fw_action a)
     case ACT_WL_ADD:
         if (v->nrows && !v->rows[v->cursor].id_number)
             fw_tui_error(t, _("Hit %lld is not about one person (%s): the whitelist is per person and rule."),
-                         v->rows[v->cursor].id, _(v->rows[v->cursor].subject_kind));
+                         v->rows[v->cursor].id, fw_label_show(fw_subject_kinds, v->rows[v->cursor].subject_kind));
         else if (v->nrows)
             fw_whitelist_form_start(t, v->rows[v->cursor].id_number, v->rows[v->cursor].rule_id);
         return true;

@@ -205,7 +205,7 @@ static void draw_browse(fw_tui *t, import_view *v, WINDOW *w, int h, int width)
     free(where);
     wattrset(w, fw_tui_attr(t, C_HEADER));
     fw_tui_put(w, 1, 0, width, "", false);
-    fw_tui_put(w, 1, 0, name_w, _("Name"), false);
+    fw_tui_put(w, 1, 0, name_w, _("File name"), false);
     fw_tui_put(w, 1, name_w + 2, size_w, _("Size"), true);
     fw_tui_put(w, 1, name_w + size_w + 4, time_w, _("Modified"), false);
     wattrset(w, A_NORMAL);

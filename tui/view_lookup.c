@@ -45,6 +45,29 @@ static void lookup_close(void *p)
     free(v);
 }
 
+
+/* "persons, payments ×12" with each dataset named as the interface names it (caller frees). */
+static char *sources_text(const char *sources)
+{
+    fw_buf b = {0};
+    fw_buf_puts(&b, "");
+    const char *p = sources ? sources : "";
+    while (*p) {
+        size_t item = strcspn(p, ","), word = strcspn(p, " ,");
+        char *name = fw_strndup(p, word);
+        fw_buf_printf(&b, "%s%.*s", _(name), (int)(item - word), p + word);
+        free(name);
+        p += item;
+        if (*p == ',') {
+            fw_buf_puts(&b, fw_i18n_chinese() ? "，" : ", ");
+            p++;
+            while (*p == ' ')
+                p++;
+        }
+    }
+    return fw_buf_steal(&b);
+}
+
 static void lookup_draw(fw_tui *t, void *p, WINDOW *w)
 {
     lookup_view *v = p;
@@ -71,7 +94,9 @@ static void lookup_draw(fw_tui *t, void *p, WINDOW *w)
         fw_tui_put(w, i + 1, 33, 5, hits, true);
         fw_tui_put(w, i + 1, 38, 15, paid, true);
         fw_tui_put(w, i + 1, 53, 1, " ", false);
-        fw_tui_put(w, i + 1, 54, width - 54, r->sources, false);
+        char *sources = sources_text(r->sources);
+        fw_tui_put(w, i + 1, 54, width - 54, sources, false);
+        free(sources);
         wattrset(w, A_NORMAL);
     }
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit/i18n.h"
+#include "audit/vocab.h"
 #include "tui/lines.h"
 
 typedef struct ov_line {
@@ -56,11 +57,25 @@ static const char *section_title(const char *s)
     return s;
 }
 
-/* Categories, severities, statuses and dataset names are words the catalogue translates. */
-static bool translated_item(const char *section)
+/* An item as the interface says it: vocabulary words by their label (audit/vocab.h), dataset names
+ * and totals through the catalogue, a run ("#3 complete") by its number and status; places and
+ * programs as they are. buf holds a composed item. */
+static const char *item_text(const fw_ov_row *r, char *buf, size_t n)
 {
-    return strcmp(section, "category") == 0 || strcmp(section, "severity") == 0 || strcmp(section, "status") == 0 ||
-           strcmp(section, "dataset") == 0 || strcmp(section, "total") == 0;
+    if (strcmp(r->section, "category") == 0)
+        return fw_label_show(fw_categories, r->item);
+    if (strcmp(r->section, "severity") == 0)
+        return fw_label_show(fw_severities, r->item);
+    if (strcmp(r->section, "status") == 0)
+        return fw_label_show(fw_case_statuses, r->item);
+    if (strcmp(r->section, "dataset") == 0 || strcmp(r->section, "total") == 0)
+        return _(r->item);
+    const char *space = strchr(r->item, ' ');
+    if (strcmp(r->section, "run") == 0 && r->item[0] == '#' && space) {
+        snprintf(buf, n, "%.*s %s", (int)(space - r->item), r->item, fw_label_show(fw_run_statuses, space + 1));
+        return buf;
+    }
+    return r->item;
 }
 
 static char *format_row(const fw_ov_row *r)
@@ -80,8 +95,10 @@ static char *format_row(const fw_ov_row *r)
         fw_yuan(r->other, y);
         snprintf(note, sizeof note, _("+¥%s not payment-based"), y);
     }
-    int w = fw_utf8_width(translated_item(r->section) ? _(r->item) : r->item);
-    snprintf(item, sizeof item, "%s%*s", translated_item(r->section) ? _(r->item) : r->item, w < 24 ? 24 - w : 0, "");
+    char composed[96];
+    const char *text = item_text(r, composed, sizeof composed);
+    int w = fw_utf8_width(text);
+    snprintf(item, sizeof item, "%s%*s", text, w < 24 ? 24 - w : 0, "");
     return fw_printf("  %s %10s %16s  %-14s %s%s%s", item, count, amount, note,
                      fw_time_local(r->first, FW_TIME_MINUTE, first, sizeof first), r->first || r->last ? " … " : "",
                      fw_time_local(r->last, FW_TIME_MINUTE, last, sizeof last));

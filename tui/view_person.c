@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit/i18n.h"
+#include "audit/vocab.h"
 #include "tui/lines.h"
 
 enum line_kind { L_SECTION, L_HEADER, L_ROW, L_EMPTY };
@@ -33,12 +34,34 @@ static void add_line(person_view *v, enum line_kind k, enum fw_detail_section s,
     v->lines[v->nav.n++] = (line){k, s, row, text};
 }
 
+
+/* A cell as the screen shows it: column titles and the words of closed vocabularies translated
+ * (an evidence row's source is a dataset name, 'relation' or 'account'; a hit row's severity; a
+ * case row's action). buf holds a composed text. */
+static const char *cell_text(const fw_detail_row *r, int c, char *buf, size_t n)
+{
+    const char *s = r->cells[c];
+    if ((r->flags & FW_DR_HEADER) || (r->section == FW_DS_EVIDENCE && c == 0))
+        return _(s);
+    if (r->section == FW_DS_HITS && c == 2)
+        return fw_label_show(fw_severities, s);
+    if (r->section == FW_DS_CASE && c == 2) { /* a trail action, a note, or "CASE_NO status" */
+        const char *space = strchr(s, ' ');
+        if (!space)
+            return fw_label_show(fw_trail_actions, s);
+        snprintf(buf, n, "%.*s %s", (int)(space - s), s, fw_label_show(fw_case_statuses, space + 1));
+        return buf;
+    }
+    return s;
+}
+
 static char *row_text(const fw_detail_row *r)
 {
     fw_buf b = {0};
+    char cb[128];
     fw_buf_puts(&b, "");
     for (int c = 0; c < r->ncells; c++)
-        fw_buf_printf(&b, "%s%s", c ? " " : "", r->flags & FW_DR_HEADER ? _(r->cells[c]) : r->cells[c]);
+        fw_buf_printf(&b, "%s%s", c ? " " : "", cell_text(r, c, cb, sizeof cb));
     return fw_buf_steal(&b);
 }
 
@@ -54,7 +77,8 @@ static void build_lines(person_view *v)
             if (r->section != (enum fw_detail_section)s)
                 continue;
             for (int c = 0; c < r->ncells && c < 12; c++) {
-                int w = fw_utf8_width(r->flags & FW_DR_HEADER ? _(r->cells[c]) : r->cells[c]);
+                char cb[128];
+                int w = fw_utf8_width(cell_text(r, c, cb, sizeof cb));
                 if (w > v->widths[s][c])
                     v->widths[s][c] = w > 40 ? 40 : w;
             }
@@ -121,10 +145,10 @@ static void draw_cells(fw_tui *t, person_view *v, WINDOW *w, int y, const line *
         int cw = c < 12 ? v->widths[l->section][c] : 10;
         if (c == r->ncells - 1 || x + cw + 2 > width)
             cw = width - x;
-        const char *s = r->cells[c];
-        char idb[32];
+        char cb[128], idb[32];
+        const char *s = cell_text(r, c, cb, sizeof cb);
         if (l->kind == L_HEADER)
-            s = _(s);
+            ;
         else if (strlen(s) == 18 && r->link && strcmp(s, r->link) == 0)
             s = fw_tui_id(t, s, idb);
         else if (strlen(s) == 18 && strcmp(s, v->person.id_number) == 0)

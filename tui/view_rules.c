@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "audit/engine.h"
+#include "audit/ruledata.h"
 #include "audit/i18n.h"
+#include "audit/vocab.h"
 #include "tui/lines.h"
 
 typedef struct rules_view {
@@ -83,7 +85,7 @@ static void rules_draw(fw_tui *t, void *p, WINDOW *w)
         snprintf(last, sizeof last, "%lld", r->last_hits);
         snprintf(when, sizeof when, "%s %s",
                  r->last_run_at ? fw_time_local(r->last_run_at, FW_TIME_MINUTE, at, sizeof at) : _("never run"),
-                 r->status ? _(r->status) : "");
+                 r->status ? fw_label_show(fw_run_statuses, r->status) : "");
         /* Every row names its category: a row read alone (after a search, at the top of a page) says
          * what it is. */
         wattrset(w, k == v->nav.cursor ? A_REVERSE : (r->enabled ? A_NORMAL : A_DIM));
@@ -91,7 +93,7 @@ static void rules_draw(fw_tui *t, void *p, WINDOW *w)
         fw_tui_put(w, i + 1, 0, W_ON, r->enabled ? "[x]" : "[ ]", false);
         fw_tui_put(w, i + 1, x_rule, W_RULE, r->rule_id, false);
         fw_tui_put(w, i + 1, x_name, name_w, r->name, false);
-        fw_tui_put(w, i + 1, x_cat, W_CAT, r->category && *r->category ? _(r->category) : "", false);
+        fw_tui_put(w, i + 1, x_cat, W_CAT, r->category && *r->category ? fw_label_show(fw_categories, r->category) : "", false);
         fw_tui_put(w, i + 1, x_hits, W_HITS, hits, true);
         fw_tui_put(w, i + 1, x_last, W_LAST, last, true);
         fw_tui_put(w, i + 1, x_when, when_w, when, false);
@@ -250,6 +252,13 @@ static void run_rules(fw_tui *t, rules_view *v, const char *only)
         return;
     }
     fw_diags_free(&d);
+    char *lacking = NULL; /* rules that will find nothing: the run still goes ahead */
+    if (fw_rules_data_check(t->ws, &set, NULL, only ? &only : NULL, only ? 1 : 0, &lacking, &err)) {
+        fw_tui_error(t, "%s", err.msg); /* none of the rules has its data: say what to import */
+        fw_ruleset_free(&set);
+        return;
+    }
+    free(lacking);
     run_job *j = fw_calloc(1, sizeof *j);
     pthread_mutex_init(&j->lock, NULL);
     j->path = fw_strdup(t->ws->path);

@@ -1,7 +1,7 @@
 # case_errors.sh: bad input and faults on the case commands: each refused with a clear message and
-# its documented exit code (2 usage, 3 invalid value, 5 unknown case, 6 refused by state), and in
-# every case nothing written. Then a fault inside the transaction (the trail table refusing the
-# record, as a full disk would) leaves neither the change nor its record.
+# its documented exit code (2 usage, 3 invalid value, 5 unknown case or filter value, 6 refused by
+# state), and in every case nothing written. Then a fault inside the transaction (the trail table
+# refusing the record, as a full disk would) leaves neither the change nor its record.
 . "$(dirname "$0")/case_seed.inc"
 seed_cases
 
@@ -21,7 +21,7 @@ expect_err "cannot become closed; allowed next: verifying"
 expect_exit 3 "$FW" case set 1 verifying --method visit
 expect_err "needs --verifier"
 expect_exit 3 "$FW" case set 1 verifying --method phone --verifier w
-expect_err "online, visit"
+expect_err "online 线上核查, visit 入户核查"
 expect_exit 3 "$FW" case set 1 verifying --method visit --verifier w --reason data_error
 expect_err "does not apply"
 expect_exit 3 "$FW" case set 1 bogus
@@ -54,7 +54,8 @@ expect_exit 2 "$FW" case set 1 rectifying --bogus
 expect_exit 2 "$FW" case set 1
 expect_exit 2 "$FW" case frobnicate
 expect_exit 2 "$FW" case list --limit many
-expect_exit 3 "$FW" case list --status open
+expect_exit 5 "$FW" case list --status open # an unknown filter value: exit 5 with the known ones
+expect_err "known: new 待核查"
 unchanged
 
 # A fault inside the transaction: the change and its record vanish together.

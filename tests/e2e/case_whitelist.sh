@@ -2,7 +2,7 @@
 # nothing written; entries listed with their state (active, expired, removed); expired entries no
 # longer suppress (the whitelist_active view the engine reads); every change in the audit trail.
 . "$(dirname "$0")/case_seed.inc"
-"$FW" case list >/dev/null
+"$FW" init >/dev/null
 
 expect_exit 3 "$FW" whitelist add 520102195503120017 DEC-001 --reason "x"
 expect_err "check character"

@@ -12,7 +12,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 make_fixture() {
     local dir=$1
     cp "$here/export_rules.ini" "$dir/rules.ini"
-    "$FW" --db "$dir/ws.db" export --count >/dev/null || fail "fundwatch could not create a workspace"
+    "$FW" --db "$dir/ws.db" init >/dev/null || fail "fundwatch could not create a workspace"
     sed "s|@RULES@|$dir/rules.ini|" "$here/export_fixture.sql" | sqlite3 "$dir/ws.db" ||
         fail "fixture did not load"
 }

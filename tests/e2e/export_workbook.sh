@@ -61,7 +61,11 @@ case "$rec" in *'"cases":["FW-2026-000001","2"]'*) ;; *) fail "trail record lack
 # Bad filters are refused clearly.
 set +e
 "$FW" --db "$ws" export x.xlsx --status maybe 2>err.txt; rc=$?
-[ $rc = 2 ] && grep -q "unknown status" err.txt || fail "bad status: exit $rc, $(cat err.txt)"
+[ $rc = 5 ] && grep -q "unknown status 'maybe'; known: new 待核查" err.txt || fail "bad status: exit $rc, $(cat err.txt)"
+[ ! -e x.xlsx ] || fail "a bad filter wrote a file"
+"$FW" --db "$ws" export x.xlsx --township 不存在镇 2>err.txt; rc=$?
+[ $rc = 5 ] && grep -q "unknown township '不存在镇'; known: .*黔灵镇" err.txt || fail "bad township: exit $rc, $(cat err.txt)"
+[ ! -e x.xlsx ] || fail "a bad filter wrote a file"
 "$FW" --db "$ws" export x.xlsx --case FW-1999-000009 2>err.txt; rc=$?
 [ $rc = 5 ] && grep -q "FW-1999-000009" err.txt || fail "unknown case: exit $rc, $(cat err.txt)"
 [ ! -e x.xlsx ] || fail "a refused export left a file"

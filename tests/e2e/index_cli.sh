@@ -15,7 +15,7 @@ indexes() { sqlite3 "$1" "SELECT count(*) FROM sqlite_master WHERE type = 'index
 
 "$FW" gen "$tmp/data" --seed 7 --persons 1500 >/dev/null
 [ "$(stat -c %s "$tmp/data/payments.csv")" -gt $((4 << 20)) ] || fail "payments.csv must be over the bulk threshold"
-fw overview >/dev/null
+fw init >/dev/null
 all=$(indexes "$db" payments)
 [ "$all" -ge 3 ] || fail "a new workspace has the payments indexes: $all"
 

@@ -5,7 +5,7 @@
 # and the list shows the new status on its first row at once.
 . "$(dirname "$0")/../tui/lib.sh"
 db="$TUI_TMP/batch.db"
-"$FW" --db "$db" overview >/dev/null
+"$FW" --db "$db" init >/dev/null
 sqlite3 "$db" <<'SQL'
 INSERT INTO runs(id, user, started_at, finished_at, status) VALUES (1, 't', '2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z', 'complete');
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5200)

@@ -29,7 +29,7 @@ tui_keys c
 tui_wait "1 verifying"
 tui_screen | grep -q "confirmed" && fail "a status not reachable from new was offered"
 tui_keys Enter
-tui_wait "Verification method (online, visit)"
+tui_wait "Verification method (online check, home visit)"
 tui_keys Enter
 tui_wait "Verification method is required"
 tui_type "visit"

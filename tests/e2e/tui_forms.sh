@@ -22,11 +22,11 @@ tui_wait "of 63"
 tui_keys c
 tui_wait "1 verifying"
 tui_keys Enter
-tui_wait "Verification method (online, visit)"
+tui_wait "Verification method (online check, home visit)"
 tui_type "walk"
 tui_keys Enter
 tui_wait "unknown verification method 'walk'"
-tui_screen | grep -q "Verification method (online, visit): walk" || fail "the refused method is not kept for correcting"
+tui_screen | grep -q "Verification method (online check, home visit): walk" || fail "the refused method is not kept for correcting"
 tui_keys C-u
 tui_type "visit"
 tui_keys Enter

@@ -34,7 +34,7 @@ tui_keys Tab
 tui_wait "Frequency of Rule"
 row_wait 1 "^DUP-001 +60 +95.2%"
 tui_keys Enter
-tui_wait "of 60 · ¥0.00 · +¥18,300.00 not payment-based · sort severity↑ · rule=DUP-001"
+tui_wait "of 60 · ¥0.00 · +¥18,300.00 not payment-based · sort Severity↑ · rule=DUP-001"
 tui_keys F
 tui_wait "Frequency of Severity · rule=DUP-001"
 tui_wait "1 values · 60 hits"
@@ -42,7 +42,7 @@ tui_keys Tab Tab Tab Tab Tab
 tui_wait "Frequency of Village"
 row_wait 1 "^孟关乡 沙坡村 +60 +100.0%"
 tui_keys Enter
-tui_wait "of 60 · ¥0.00 · +¥18,300.00 not payment-based · sort severity↑ · rule=DUP-001 township=孟关乡 vil…"
+tui_wait "of 60 · ¥0.00 · +¥18,300.00 not payment-based · sort Severity↑ · rule=DUP-001 township=孟关乡 vil…"
 
 # Marks: by filter, inverted, cleared.
 tui_keys BSpace

@@ -117,11 +117,11 @@ size=$(stat -c %s "$data/gen/payments.csv")
 tui_keys 2
 tui_wait "of 63"
 for _ in 1 2 3 4 5 6 7; do tui_keys s; done
-tui_wait "Sorted by status ↑"
+tui_wait "Sorted by Status ↑"
 first=$(tui_screen | sed -n 3p)
 case $first in *new*) ;; *) fail "ascending status does not start with new: $first" ;; esac
 tui_keys S
-tui_wait "Sorted by status ↓"
+tui_wait "Sorted by Status ↓"
 first=$(tui_screen | sed -n 3p)
 case $first in *verifying*) ;; *) fail "descending status does not start with verifying: $first" ;; esac
 tui_keys G

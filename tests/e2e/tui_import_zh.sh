@@ -50,10 +50,10 @@ tui_wait "导入已取消：未导入任何数据"
 tui_keys 2
 tui_wait "共 63 条"
 for _ in 1 2 3 4 5 6 7; do tui_keys s; done
-tui_wait "按 status ↑ 排序"
+tui_wait "按 状态 ↑ 排序"
 tui_screen | sed -n 3p | grep -q "待核查" || fail "ascending status does not start with 待核查"
 tui_keys S
-tui_wait "按 status ↓ 排序"
+tui_wait "按 状态 ↓ 排序"
 tui_screen | sed -n 3p | grep -q "核查中" || fail "descending status does not start with 核查中"
 tui_keys Q
 [ "$(tui_exit_code)" = 0 ] || fail "exit status"

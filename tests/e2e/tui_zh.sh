@@ -17,7 +17,7 @@ tui_screen | grep -q "核查中" || fail "case status not translated"
 
 # The rebound key sorts; the old one no longer does.
 tui_keys o
-tui_wait "按 rule"
+tui_wait "按 规则 ↑ 排序"
 tui_keys m
 tui_wait "身份证号已遮蔽"
 tui_screen | grep -q "520102\*\*\*\*\*\*\*\*0016" || fail "ID not masked"

@@ -13,7 +13,7 @@ fail() { echo "FAIL: $*" >&2; echo "--- screen ---" >&2; tui_screen >&2 || true;
 # A workspace with the fixture of tests/tui/fixture.sql; prints its path.
 tui_fixture() {
     local db="$TUI_TMP/ws.db"
-    "$FW" --db "$db" overview >/dev/null
+    "$FW" --db "$db" init >/dev/null
     sqlite3 "$db" <"$here_tui/fixture.sql"
     echo "$db"
 }

@@ -117,8 +117,19 @@ static void test_filters_count_present_leads(void **state)
 
     fw_err err = {0};
     fw_export_filter bad = {.status = "maybe"};
-    assert_int_equal(fw_xq_check_filter(fx->ws, &bad, &err), FW_EUSAGE);
+    assert_int_equal(fw_xq_check_filter(fx->ws, &bad, &err), FW_ENOTFOUND);
     assert_non_null(strstr(err.msg, "maybe"));
+    assert_non_null(strstr(err.msg, "待核查")); /* the known statuses are listed */
+    /* A township nobody has is an error naming the known ones, not an empty export. */
+    fw_export_filter nowhere = {.township = "不存在镇"};
+    assert_int_equal(fw_xq_check_filter(fx->ws, &nowhere, &err), FW_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "不存在镇"));
+    assert_non_null(strstr(err.msg, town.township));
+    /* Category and severity are read as codes or Chinese labels alike. */
+    fw_export_filter zh = {.category = "公职人员", .severity = "高"}, en = {.category = "official", .severity = "high"};
+    assert_int_equal(fw_xq_check_filter(fx->ws, &zh, &err), FW_OK);
+    assert_int_equal(count(fx->ws, &zh), count(fx->ws, &en));
+    assert_true(count(fx->ws, &en) > 0);
     const char *missing[] = {"FW-1999-000001"};
     fw_export_filter none = {.cases = missing, .ncases = 1};
     assert_int_equal(fw_xq_check_filter(fx->ws, &none, &err), FW_ENOTFOUND);

@@ -547,12 +547,16 @@ static void test_plan_warning_for_inner_scan(void **state)
     free(dir);
 }
 
-static void test_edit_distance(void **state)
+/* The one "did you mean" of audit/util.h: swapped neighbours, a missing letter, a wrong case. */
+static void test_closest(void **state)
 {
     (void)state;
-    assert_int_equal(fw_edit_distance("where", "wehre"), 2);
-    assert_int_equal(fw_edit_distance("", "abc"), 3);
-    assert_int_equal(fw_edit_distance("severity", "severity"), 0);
+    const char *const keys[] = {"where", "with", "severity", "select", NULL};
+    assert_string_equal(fw_closest("wehre", keys), "where");
+    assert_string_equal(fw_closest("severty", keys), "severity");
+    assert_string_equal(fw_closest("SELECT", keys), "select");
+    assert_null(fw_closest("", keys));
+    assert_null(fw_closest("category", keys));
 }
 
 int main(void)
@@ -573,7 +577,7 @@ int main(void)
         cmocka_unit_test(test_param_values_at_the_boundaries),
         cmocka_unit_test(test_sql_error_line_and_missing_columns),
         cmocka_unit_test(test_plan_warning_for_inner_scan),
-        cmocka_unit_test(test_edit_distance),
+        cmocka_unit_test(test_closest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,6 +57,72 @@ static void test_newer_schema_refused(void **state)
     assert_int_equal(fw_ws_open(path, &ws, &err), FW_EWORKSPACE);
     assert_null(ws);
     assert_non_null(strstr(err.msg, "newer than this fundwatch"));
+    assert_null(strstr(err.msg + strlen(path), path)); /* the path once, the reason kept */
+    free(path);
+    test_rmdir(dir);
+    free(dir);
+}
+
+/* Why a file cannot be opened reaches the user whole: the path once, then SQLite's reason. */
+static void test_unusable_file_says_why(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir();
+    char *path = test_write_file(dir, "notes.db", "just some text, not a database\n", 31);
+    fw_ws *ws = NULL;
+    fw_err err = {0};
+    assert_int_equal(fw_ws_open_mode(path, FW_WS_READ, &ws, &err), FW_EWORKSPACE);
+    assert_non_null(strstr(err.msg, "not a database"));
+    assert_ptr_equal(strstr(err.msg, path), err.msg);       /* starts with the path ... */
+    assert_null(strstr(err.msg + strlen(path), path));      /* ... and names it once */
+    assert_int_equal(fw_ws_open_mode(path, FW_WS_WRITE, &ws, &err), FW_EWORKSPACE);
+    assert_non_null(strstr(err.msg, "not a database"));
+    assert_null(strstr(err.msg + strlen(path), path));
+    free(path);
+    test_rmdir(dir);
+    free(dir);
+}
+
+/* Only FW_WS_CREATE creates: a mistyped path is an error naming it, and no file appears. */
+static void test_missing_workspace_not_created(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir();
+    char *path = fw_printf("%s/typo.db", dir);
+    fw_ws *ws = NULL;
+    fw_err err = {0};
+    enum fw_ws_mode modes[] = {FW_WS_READ, FW_WS_WRITE};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(fw_ws_open_mode(path, modes[i], &ws, &err), FW_EWORKSPACE);
+        assert_null(ws);
+        assert_non_null(strstr(err.msg, path));
+        assert_non_null(strstr(err.msg, "fundwatch init"));
+        assert_int_not_equal(access(path, F_OK), 0);
+    }
+    assert_int_equal(fw_ws_open_mode(path, FW_WS_CREATE, &ws, &err), FW_OK);
+    fw_ws_close(ws);
+    assert_int_equal(access(path, F_OK), 0);
+    free(path);
+    test_rmdir(dir);
+    free(dir);
+}
+
+/* A read open reads and cannot write. */
+static void test_read_open_is_read_only(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_err err = {0};
+    assert_int_equal(fw_ws_set_setting(ws, "probe", "1", &err), FW_OK);
+    char *path = fw_strdup(ws->path);
+    fw_ws_close(ws);
+    assert_int_equal(fw_ws_open_mode(path, FW_WS_READ, &ws, &err), FW_OK);
+    char *v = fw_ws_setting(ws, "probe");
+    assert_string_equal(v, "1");
+    free(v);
+    assert_int_not_equal(fw_ws_set_setting(ws, "probe", "2", &err), FW_OK);
+    fw_ws_close(ws);
     free(path);
     test_rmdir(dir);
     free(dir);
@@ -113,6 +179,9 @@ int main(void)
         cmocka_unit_test(test_create_private_wal_migrated),
         cmocka_unit_test(test_reopen_keeps_data),
         cmocka_unit_test(test_newer_schema_refused),
+        cmocka_unit_test(test_unusable_file_says_why),
+        cmocka_unit_test(test_missing_workspace_not_created),
+        cmocka_unit_test(test_read_open_is_read_only),
         cmocka_unit_test(test_trail_append_only),
         cmocka_unit_test(test_not_a_database_says_why),
     };

@@ -1,0 +1,179 @@
+/* vocab.h: every closed vocabulary fundwatch stores and shows, each declared once here: the stored
+ * code (what the database, rule files, CSV/JSON and the command line hold), the English label and
+ * the Chinese label. The enums, the label tables, the parsing of what people type (the code or either
+ * label), the choices the forms offer and the lists in error messages are generated from these lists
+ * (X-macros), so a word cannot be added in one place and forgotten in another. (The usage texts name
+ * the words too, but they are translated whole, so they are written out.)
+ *
+ * Why the Chinese label is written here rather than only in po/zh_CN.po: workbooks are Chinese
+ * whatever the interface language, and Chinese typed input is accepted in any interface language,
+ * so the Chinese must be at hand without a catalogue. Which label a screen shows is still gettext's
+ * choice: the Chinese one when the "fundwatch" catalogue in use is Chinese (fw_i18n_chinese()). */
+#ifndef FW_VOCAB_H
+#define FW_VOCAB_H
+
+#include <stddef.h>
+
+#include "audit/util.h"
+
+/* X(ENUM, code, English label, Chinese label) */
+
+/* Rule categories (a rule file's `category`, hits.category). */
+#define FW_CATEGORY_LIST(X)                                                                        \
+    X(DECEASED, "deceased", "deceased", "死亡人员")                                                \
+    X(IDENTITY, "identity", "identity", "身份异常")                                                \
+    X(OFFICIAL, "official", "official", "公职人员")                                                \
+    X(RELATIVE, "relative", "relative", "亲属关联")                                                \
+    X(BUSINESS, "business", "business", "工商登记")                                                \
+    X(VEHICLE, "vehicle", "vehicle", "车辆")                                                       \
+    X(PROPERTY, "property", "property", "房产")                                                    \
+    X(DUPLICATE, "duplicate", "duplicate", "重复享受")                                             \
+    X(STANDARD, "standard", "standard", "超标准发放")                                              \
+    X(ELIGIBILITY, "eligibility", "eligibility", "资格条件")                                       \
+    X(TIMING, "timing", "timing", "时间异常")                                                      \
+    X(ACCOUNT, "account", "account", "账户异常")                                                   \
+    X(HOUSEHOLD, "household", "household", "家庭情况")                                             \
+    X(STATISTICAL, "statistical", "statistical", "统计异常")
+
+/* Risk levels of rules and hits, highest first. */
+#define FW_SEVERITY_LIST(X)                                                                        \
+    X(HIGH, "high", "high", "高")                                                                  \
+    X(MEDIUM, "medium", "medium", "中")                                                            \
+    X(LOW, "low", "low", "低")
+
+/* Case statuses, in workflow order (cases.status; a hit without a case is shown as new). */
+#define FW_CASE_STATUS_LIST(X)                                                                     \
+    X(NEW, "new", "new", "待核查")                                                                 \
+    X(VERIFYING, "verifying", "verifying", "核查中")                                               \
+    X(CONFIRMED, "confirmed", "confirmed", "属实")                                                 \
+    X(PARTLY_CONFIRMED, "partly_confirmed", "partly confirmed", "部分属实")                        \
+    X(DISMISSED, "dismissed", "dismissed", "不属实")                                               \
+    X(RECTIFYING, "rectifying", "rectifying", "整改中")                                            \
+    X(CLOSED, "closed", "closed", "已办结")
+
+/* How a case is verified. */
+#define FW_VERIFY_METHOD_LIST(X)                                                                   \
+    X(ONLINE, "online", "online check", "线上核查")                                                \
+    X(VISIT, "visit", "home visit", "入户核查")
+
+/* Why a case is dismissed ('other' also needs the reason written out). */
+#define FW_DISMISS_REASON_LIST(X)                                                                  \
+    X(DATA_ERROR, "data_error", "data error", "数据错误")                                          \
+    X(ALLOWED_BY_POLICY, "allowed_by_policy", "allowed by policy", "政策允许")                     \
+    X(ALREADY_HANDLED, "already_handled", "already handled", "已处理")                             \
+    X(OTHER, "other", "other", "其他")
+
+/* Rectification measures (a case's comma list). */
+#define FW_MEASURE_LIST(X)                                                                         \
+    X(STOP_PAYMENT, "stop_payment", "stop payment", "停发")                                        \
+    X(REMOVE_FROM_ROLL, "remove_from_roll", "remove from the roll", "清退")                        \
+    X(RECOVER_FUNDS, "recover_funds", "recover funds", "追缴")                                     \
+    X(TALK, "talk", "reminder talk", "谈话提醒")                                                   \
+    X(WARNING, "warning", "criticism or warning", "批评教育/警告")                                 \
+    X(SANCTION, "sanction", "party or administrative sanction", "党纪政务处分")                    \
+    X(TRANSFER, "transfer", "transfer to prosecution or another body", "移送司法/移交")
+
+/* Rule runs and each rule's part in one (runs.status, run_rules.status). */
+#define FW_RUN_STATUS_LIST(X)                                                                      \
+    X(RUNNING, "running", "running", "运行中")                                                     \
+    X(COMPLETE, "complete", "complete", "完成")                                                    \
+    X(INTERRUPTED, "interrupted", "interrupted", "中断")                                           \
+    X(FAILED, "failed", "failed", "失败")                                                          \
+    X(SKIPPED, "skipped", "skipped", "跳过")
+
+/* Whether a hit still holds at the last run (hits.state). */
+#define FW_HIT_STATE_LIST(X)                                                                       \
+    X(PRESENT, "present", "present", "存在")                                                       \
+    X(GONE, "gone", "gone", "已消失")                                                              \
+    X(WHITELISTED, "whitelisted", "whitelisted", "白名单")
+
+/* What a hit or case is about (hits.subject_kind, a rule file's `subject`). */
+#define FW_SUBJECT_KIND_LIST(X)                                                                    \
+    X(PERSON, "person", "person", "个人")                                                          \
+    X(HOUSEHOLD, "household", "household", "户")                                                   \
+    X(ACCOUNT, "account", "account", "账户")                                                       \
+    X(VILLAGE, "village", "village", "村")
+
+/* A rule's maturity (a rule file's `status`). */
+#define FW_RULE_STATUS_LIST(X)                                                                     \
+    X(STABLE, "stable", "stable", "正式")                                                          \
+    X(TEST, "test", "test", "测试")                                                                \
+    X(EXPERIMENTAL, "experimental", "experimental", "试验")                                        \
+    X(DEPRECATED, "deprecated", "deprecated", "停用")
+
+/* What an audit-trail record records (trail.action); "note" is a case note shown beside them. */
+#define FW_TRAIL_ACTION_LIST(X)                                                                    \
+    X(CASE_STATUS, "case.status", "status changed", "状态变更")                                    \
+    X(CASE_ASSIGN, "case.assign", "assigned", "交办")                                              \
+    X(CASE_NOTE, "case.note", "note added", "添加备注")                                            \
+    X(NOTE, "note", "note", "备注")                                                                \
+    X(CASE_APPROVE, "case.approve", "verdict approved", "复核通过")                                \
+    X(CASE_REVIEW_REQUESTED, "case.review_requested", "review requested", "提请复核")              \
+    X(CASE_REVIEW_REJECTED, "case.review_rejected", "verdict rejected", "复核驳回")                \
+    X(CASE_REOPEN, "case.reopen", "reopened", "重新打开")                                          \
+    X(CASE_RESOLVED_BY_DATA, "case.resolved_by_data", "resolved by data", "数据消解")              \
+    X(CASE_LEADS, "case.leads", "leads changed", "线索变化")                                       \
+    X(CASES_SYNC, "cases.sync", "cases updated after a run", "运行后更新案件")                     \
+    X(IMPORT, "import", "import", "导入")                                                          \
+    X(IMPORT_FAILED, "import.failed", "import failed", "导入失败")                                 \
+    X(RUN, "run", "rule run", "规则运行")                                                          \
+    X(SETTING, "setting", "setting changed", "设置变更")                                           \
+    X(WHITELIST_ADD, "whitelist.add", "whitelisted", "加入白名单")                                 \
+    X(WHITELIST_REMOVE, "whitelist.remove", "removed from the whitelist", "移出白名单")
+
+#define FW_CAT_ENUM_(e, code, en, zh) FW_CAT_##e,
+#define FW_SEV_ENUM_(e, code, en, zh) FW_SEV_##e,
+#define FW_CS_ENUM_(e, code, en, zh) FW_CS_##e,
+#define FW_RUNST_ENUM_(e, code, en, zh) FW_RUNST_##e,
+#define FW_HITST_ENUM_(e, code, en, zh) FW_HITST_##e,
+enum fw_category { FW_CATEGORY_LIST(FW_CAT_ENUM_) FW_NCATEGORIES };
+enum fw_severity { FW_SEVERITY_LIST(FW_SEV_ENUM_) FW_NSEVERITIES };
+enum fw_case_status { FW_CASE_STATUS_LIST(FW_CS_ENUM_) FW_NCASE_STATUSES };
+enum fw_run_status { FW_RUN_STATUS_LIST(FW_RUNST_ENUM_) FW_NRUN_STATUSES };
+enum fw_hit_state { FW_HIT_STATE_LIST(FW_HITST_ENUM_) FW_NHIT_STATES };
+
+/* One entry of a vocabulary. */
+typedef struct fw_label {
+    const char *key; /* the code: stored, typed on the command line, exported to CSV/JSON */
+    const char *zh;  /* shown in the Chinese interface and in workbooks */
+    const char *en;  /* shown in the English interface */
+} fw_label;
+
+/* The tables, in list order, each ending with an entry whose key is NULL. */
+extern const fw_label fw_categories[];
+extern const fw_label fw_severities[];
+extern const fw_label fw_case_statuses[];
+extern const fw_label fw_verify_methods[];
+extern const fw_label fw_dismiss_reasons[];
+extern const fw_label fw_measures[];
+extern const fw_label fw_run_statuses[];
+extern const fw_label fw_hit_states[];
+extern const fw_label fw_subject_kinds[];
+extern const fw_label fw_rule_statuses[];
+extern const fw_label fw_trail_actions[];
+
+/* The entry whose code is key (exactly), or NULL. */
+const fw_label *fw_label_find(const fw_label *table, const char *key);
+/* The entry a person typed: its code or English label (ASCII case ignored) or its Chinese label,
+ * blanks around ignored; NULL when none. */
+const fw_label *fw_label_parse(const fw_label *table, const char *text);
+/* The code for typed text (see fw_label_parse), or NULL. */
+const char *fw_label_code(const fw_label *table, const char *text);
+/* The label in the interface's language. */
+const char *fw_label_text(const fw_label *l);
+/* The label of a stored code in the interface's language; the code itself when the table does not
+ * know it (a value from a newer fundwatch, or a category of a user's own rule file). */
+const char *fw_label_show(const fw_label *table, const char *code);
+/* The Chinese label of a stored code (workbooks), else the code. */
+const char *fw_label_zh(const fw_label *table, const char *code);
+/* The codes joined with ", " into buf (for messages). */
+void fw_label_keys(const fw_label *table, char *buf, size_t n);
+/* "code 中文, code 中文, ..." (caller frees), for messages listing what may be typed. */
+char *fw_label_choices(const fw_label *table);
+/* A comma list typed by a person ("停发, 追缴", "stop_payment, recover_funds"; commas may be
+ * full-width or 、, blanks around items ignored) as codes joined by "," (caller frees). On an
+ * unknown or empty item returns NULL with err (FW_EDATA) naming it and the choices; `what` names the
+ * list in that message ("measure"). A repeated item is kept (the caller decides about repeats). */
+char *fw_label_parse_list(const fw_label *table, const char *what, const char *text, fw_err *err);
+
+#endif
