@@ -1,4 +1,4 @@
-/* history.c: trail records in words (see history.h). The labels of fields and actions are here,
+/* history.c: trail records in words (see history.h). The labels of fields are here (actions are a vocabulary, audit/vocab.h),
  * with the case vocabulary of audit/cases.h for the values; the JSON is read by SQLite's json_each
  * on the workspace connection, the same reader the trail's other queries use. */
 #include "audit/history.h"
@@ -55,32 +55,6 @@ static const word fields[] = {
 
 static const char *const skipped[] = {"pending_by", "pending_at", "reviewed_by", "reviewed_at", "updated_at",
                                       "updated_by", "version", NULL};
-
-static const word actions[] = {
-    {"case.made", "生成案件", "case made"},
-    {"case.status", "状态变更", "status changed"},
-    {"case.note", "备注", "note"},
-    {"case.review_requested", "提请复核", "verdict sent for review"},
-    {"case.approve", "复核通过", "review approved"},
-    {"case.review_rejected", "复核退回", "review rejected"},
-    {"case.assign", "交办", "assigned"},
-    {"case.reopen", "重新打开", "reopened"},
-    {"case.leads", "新增线索", "new leads"},
-    {"case.resolved_by_data", "数据复核", "checked against the data"},
-    {"cases.sync", "规则运行后更新案件", "cases updated after a run"},
-    {"run", "规则运行", "rule run"},
-    {"import", "导入", "import"},
-    {"import.failed", "导入失败", "import failed"},
-    {"import.correct", "更正导入", "correcting import"},
-    {"export", "导出", "export"},
-    {"setting", "设置", "setting"},
-    {"whitelist.add", "加入白名单", "whitelisted"},
-    {"whitelist.remove", "移出白名单", "whitelist entry removed"},
-    {"whitelist.approve", "白名单复核通过", "whitelist entry approved"},
-    {"whitelist.review_rejected", "白名单复核退回", "whitelist entry rejected"},
-    {"trail.start", "日志开始", "trail begins"},
-    {NULL, NULL, NULL},
-};
 
 /* Actions whose fields say it all: a sentence does not repeat their words ("状态 待核查 → 核查中",
  * not "状态变更；状态 待核查 → 核查中"). */
@@ -254,7 +228,7 @@ static void put_fields(fw_ws *ws, field_list *out, const char *before, const cha
 
 const char *fw_history_action(const char *action, enum fw_words_lang lang)
 {
-    return say(find_word(actions, action), action ? action : "", lang);
+    return action ? label_of(fw_trail_actions, action, lang) : "";
 }
 
 char **fw_history_fields(fw_ws *ws, const char *before_json, const char *after_json, enum fw_words_lang lang)

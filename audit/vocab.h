@@ -103,6 +103,7 @@
 
 /* What an audit-trail record records (trail.action); "note" is a case note shown beside them. */
 #define FW_TRAIL_ACTION_LIST(X)                                                                    \
+    X(CASE_MADE, "case.made", "case made", "生成案件")                                             \
     X(CASE_STATUS, "case.status", "status changed", "状态变更")                                    \
     X(CASE_ASSIGN, "case.assign", "assigned", "交办")                                              \
     X(CASE_NOTE, "case.note", "note added", "添加备注")                                            \
@@ -116,10 +117,15 @@
     X(CASES_SYNC, "cases.sync", "cases updated after a run", "运行后更新案件")                     \
     X(IMPORT, "import", "import", "导入")                                                          \
     X(IMPORT_FAILED, "import.failed", "import failed", "导入失败")                                 \
+    X(IMPORT_CORRECT, "import.correct", "correcting import", "更正导入")                           \
+    X(EXPORT, "export", "export", "导出")                                                          \
     X(RUN, "run", "rule run", "规则运行")                                                          \
     X(SETTING, "setting", "setting changed", "设置变更")                                           \
     X(WHITELIST_ADD, "whitelist.add", "whitelisted", "加入白名单")                                 \
-    X(WHITELIST_REMOVE, "whitelist.remove", "removed from the whitelist", "移出白名单")
+    X(WHITELIST_REMOVE, "whitelist.remove", "removed from the whitelist", "移出白名单")            \
+    X(WHITELIST_APPROVE, "whitelist.approve", "whitelist entry approved", "白名单复核通过")        \
+    X(WHITELIST_REVIEW_REJECTED, "whitelist.review_rejected", "whitelist entry rejected", "白名单复核退回") \
+    X(TRAIL_START, "trail.start", "trail begins", "日志开始")
 
 #define FW_CAT_ENUM_(e, code, en, zh) FW_CAT_##e,
 #define FW_SEV_ENUM_(e, code, en, zh) FW_SEV_##e,

@@ -18,7 +18,7 @@ tui_wait "5 records"
 tui_row 1 | grep -q "^ *5 .* alice *status changed *case:1 status verifying → confirmed" || fail "record 4: $(tui_row 1)"
 tui_row 2 | grep -q "^ *4 .* bob *whitelisted *whitelist:1 ID number 520102195503120016" || fail "record 3: $(tui_row 2)"
 tui_row 3 | grep -q "^ *3 .* bob *assigned *case:1 assignee 李核查 → 王科长" || fail "record 2: $(tui_row 3)"
-tui_row 4 | grep -q "^ *2 .* alice *note *case:1 note: 电话回访" || fail "record 2: $(tui_row 4)"
+tui_row 4 | grep -q "^ *2 .* alice *note added *case:1 note: 电话回访" || fail "record 2: $(tui_row 4)"
 tui_row 5 | grep -q "^ *1 .* trail begins" || fail "record 1: $(tui_row 5)"
 tui_screen | grep -q '{"' && fail "JSON on the trail screen"
 

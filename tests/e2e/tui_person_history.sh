@@ -22,7 +22,7 @@ printf '%s\n' "$lines" | grep -q '{' && fail "JSON in the case history: $lines"
 order=$(printf '%s\n' "$lines" | sed -E "s/.*$c //" | awk '{print $1, $2}')
 want="case made
 status changed
-note note:
+note added
 status changed
 status changed"
 [ "$(printf '%s\n' "$order" | sed 's/ *$//')" = "$want" ] || fail "history not in time order: $order"
