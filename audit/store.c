@@ -1,5 +1,6 @@
 /* store.c: opening, creating and migrating the workspace file (see store.h). */
 #include "audit/store.h"
+#include "audit/store/store.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -121,10 +122,21 @@ static fw_ws *ws_new(const char *path)
     return ws;
 }
 
+/* The opened connection is also seen through the store interface (ws->store) by the modules
+ * already converted to it (issue 11). */
 static void ws_setup(fw_ws *ws)
 {
     sqlite3_busy_timeout(ws->db, FW_WS_BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(ws->db, 1);
+    fw_db_sqlite_adopt(ws->db, ws->path, &ws->store);
+}
+
+/* The opened workspace, its connection given the rules' helper functions. */
+static int opened(fw_ws *ws, fw_ws **out)
+{
+    fw_sqlfunc_register(ws->db);
+    *out = ws;
+    return FW_OK;
 }
 
 /* Opens read-write and migrates; the file exists (or was just created empty). */
@@ -148,9 +160,7 @@ static int open_write(const char *path, fw_ws **out, fw_err *err)
                    err) ||
         migrate(ws, err))
         return open_failed(ws, path, err);
-    fw_sqlfunc_register(ws->db);
-    *out = ws;
-    return FW_OK;
+    return opened(ws, out);
 }
 
 /* A read-only connection, "file:PATH?mode=ro" (immutable=1: no locks, no -shm); returns the SQLite
@@ -167,6 +177,8 @@ static int open_ro_uri(fw_ws *ws, const char *path, bool immutable)
             fw_buf_putc(&b, *c);
     }
     fw_buf_printf(&b, "?mode=ro%s", immutable ? "&immutable=1" : "");
+    fw_db_close(ws->store);
+    ws->store = NULL;
     sqlite3_close_v2(ws->db);
     ws->db = NULL;
     int rc = sqlite3_open_v2(b.data, &ws->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
@@ -234,9 +246,7 @@ static int open_read(const char *path, fw_ws **out, fw_err *err)
                            path, have, newest);
         return open_write(path, out, err);
     }
-    fw_sqlfunc_register(ws->db);
-    *out = ws;
-    return FW_OK;
+    return opened(ws, out);
 }
 
 /* A statement that grows its statement journal past SQLite's 64 KiB default moves the journal to a
@@ -268,6 +278,8 @@ void fw_ws_close(fw_ws *ws)
 {
     if (!ws)
         return;
+    if (ws->store)
+        fw_db_close(ws->store);
     sqlite3_close_v2(ws->db);
     free(ws->path);
     free(ws);
@@ -344,16 +356,20 @@ long long fw_ws_int(fw_ws *ws, const char *sql)
 
 int fw_ws_begin(fw_ws *ws, fw_err *err)
 {
-    return fw_ws_exec(ws, "BEGIN IMMEDIATE", err);
+    return fw_db_begin(ws->store, FW_TXN_WRITE, err);
 }
 
+/* A transaction begun as raw SQL by a module not yet converted ends the same way. */
 int fw_ws_commit(fw_ws *ws, fw_err *err)
 {
+    if (fw_db_in_txn(ws->store))
+        return fw_db_commit(ws->store, err);
     return fw_ws_exec(ws, "COMMIT", err);
 }
 
 void fw_ws_rollback(fw_ws *ws)
 {
+    fw_db_rollback(ws->store);
     if (!sqlite3_get_autocommit(ws->db))
         sqlite3_exec(ws->db, "ROLLBACK", NULL, NULL, NULL);
 }

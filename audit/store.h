@@ -9,7 +9,8 @@
 #include "audit/util.h"
 
 typedef struct fw_ws {
-    sqlite3 *db;
+    sqlite3 *db;     /* issue 11 transition: the raw connection, for modules not yet converted */
+    struct fw_db *store; /* the same connection through the store interface (audit/store/store.h) */
     char *path;
 } fw_ws;
 

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 
+#include "audit/rows.h"
 #include "audit/store.h"
 #include "audit/util.h"
 
@@ -67,16 +68,16 @@ int fw_cli_usage(fw_cli *cli);
 int fw_cli_wants_help(int argc, char **argv);
 int fw_cli_help(fw_cli *cli);
 
-/* Prints every row of a prepared statement in the chosen format: table (display-width aligned,
+/* Prints every row of a query (audit/rows.h) in the chosen format: table (display-width aligned,
  * control characters shown as ^[ by fw_visible), csv (UTF-8, header row, RFC 4180 quoting, text
  * cells neutralised against formula injection by fw_csv_text; numbers as they are) or json (an
  * array of objects; integers stay numbers; control characters as \u001b).
  * Column names come from the statement (use AS to name them). Returns the row count, or -1 on an
- * SQLite error (message in err). Money columns (named like *amount*, recovered, to_recover) are
+ * error (message in err). Money columns (named like *amount*, recovered, to_recover) are
  * printed in yuan with two decimals in every format (12345 -> 123.45; a JSON number); a column
  * named ..._fen keeps fen. In table format a stored UTC time ("2026-12-05T07:48:30Z") reads in local
  * time ("2026-12-05 15:48"); csv and json keep the stored ISO time. */
-long fw_print_rows(fw_cli *cli, sqlite3_stmt *st, FILE *out, fw_err *err);
+long fw_print_rows(fw_cli *cli, fw_rows *rows, FILE *out, fw_err *err);
 
 /* Command entry points (one file each under cli/). */
 int cmd_init(fw_cli *, int, char **);

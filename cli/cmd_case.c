@@ -74,11 +74,12 @@ const char usage_whitelist[] =
 
 /* --- shared helpers ----------------------------------------------------------------------------- */
 
-static int print_stmt(fw_cli *cli, sqlite3_stmt *st)
+static int print_stmt(fw_cli *cli, fw_ws *ws, sqlite3_stmt *st)
 {
     fw_err err = {0};
-    long n = fw_print_rows(cli, st, stdout, &err);
-    sqlite3_finalize(st);
+    fw_rows *rows = fw_rows_of_sqlite(ws, st);
+    long n = fw_print_rows(cli, rows, stdout, &err);
+    fw_rows_close(rows);
     return n < 0 ? fw_cli_report(cli, &err) : FW_OK;
 }
 
@@ -161,7 +162,7 @@ static int case_list(fw_cli *cli, int argc, char **argv)
     else {
         f.status = status ? status : f.status;
         f.township = township ? township : f.township;
-        rc = fw_case_list(ws, &f, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+        rc = fw_case_list(ws, &f, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, ws, st);
     }
     free(status);
     free(township);
@@ -316,7 +317,7 @@ static int show_section(fw_cli *cli, fw_ws *ws, long long id, const char *name, 
         printf(",\n\"%s\": ", name);
     else
         printf("\n%s%s:\n", cli->format == FW_FMT_CSV ? "# " : "", name);
-    return print_stmt(cli, st);
+    return print_stmt(cli, ws, st);
 }
 
 /* The case's history: one line per change in words for people; with the stored records (money in
@@ -727,7 +728,7 @@ int cmd_log(fw_cli *cli, int argc, char **argv)
     }
     /* People read each record in words; csv and json also carry the stored record (money in yuan). */
     rc = fw_history_list(ws, object, (long)limit, cli->format == FW_FMT_TABLE, &st, &err) ? fw_cli_report(cli, &err)
-                                                                                          : print_stmt(cli, st);
+                                                                                          : print_stmt(cli, ws, st);
     free(object);
     fw_ws_close(ws);
     return rc;
@@ -790,7 +791,7 @@ static int whitelist_list(fw_cli *cli, int argc, char **argv)
     int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
-    rc = fw_whitelist_list(ws, all, NULL, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    rc = fw_whitelist_list(ws, all, NULL, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, ws, st);
     fw_ws_close(ws);
     return rc;
 }

@@ -177,8 +177,9 @@ static int print_summary(fw_cli *cli, fw_ws *ws, const fw_import_opts *o, const 
     fw_err err = {0};
     if (fw_import_summary_stmt(ws, r->import_id, &st, &err))
         return fw_cli_report(cli, &err);
-    long n = fw_print_rows(cli, st, stdout, &err);
-    sqlite3_finalize(st);
+    fw_rows *rows = fw_rows_of_sqlite(ws, st);
+    long n = fw_print_rows(cli, rows, stdout, &err);
+    fw_rows_close(rows);
     for (int i = 0; i < r->nunknown; i++)
         fprintf(stderr, _("fundwatch import: warning: header '%s' matches no column of %s and was ignored\n"),
                 r->unknown_headers[i], o->dataset);
@@ -331,11 +332,12 @@ int cmd_index(fw_cli *cli, int argc, char **argv)
 
 /* ---- listings -------------------------------------------------------------------------------------- */
 
-static int print_stmt(fw_cli *cli, sqlite3_stmt *st)
+static int print_stmt(fw_cli *cli, fw_ws *ws, sqlite3_stmt *st)
 {
     fw_err err = {0};
-    long n = fw_print_rows(cli, st, stdout, &err);
-    sqlite3_finalize(st);
+    fw_rows *rows = fw_rows_of_sqlite(ws, st);
+    long n = fw_print_rows(cli, rows, stdout, &err);
+    fw_rows_close(rows);
     return n < 0 ? fw_cli_report(cli, &err) : FW_OK;
 }
 
@@ -347,7 +349,7 @@ int cmd_datasets(fw_cli *cli, int argc, char **argv)
         return rc;
     sqlite3_stmt *st;
     fw_err err = {0};
-    rc = fw_import_datasets_stmt(ws, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    rc = fw_import_datasets_stmt(ws, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, ws, st);
     fw_ws_close(ws);
     return rc;
 }
@@ -376,7 +378,7 @@ int cmd_rejects(fw_cli *cli, int argc, char **argv)
         return rc;
     sqlite3_stmt *st;
     fw_err err = {0};
-    rc = fw_import_rejects_stmt(ws, import_id, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    rc = fw_import_rejects_stmt(ws, import_id, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, ws, st);
     fw_ws_close(ws);
     return rc;
 }
@@ -401,7 +403,7 @@ int cmd_programs(fw_cli *cli, int argc, char **argv)
         return rc;
     sqlite3_stmt *st;
     fw_err err = {0};
-    rc = fw_import_programs_stmt(ws, unmapped, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, st);
+    rc = fw_import_programs_stmt(ws, unmapped, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, ws, st);
     fw_ws_close(ws);
     return rc;
 }

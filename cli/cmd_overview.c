@@ -53,9 +53,10 @@ int cmd_overview(fw_cli *cli, int argc, char **argv)
     fw_err err = {0};
     sqlite3_stmt *st;
     if (fw_overview_prepare(ws, top, &st, &err) == FW_OK) {
-        if (fw_print_rows(cli, st, stdout, &err) < 0)
+        fw_rows *rows = fw_rows_of_sqlite(ws, st);
+        if (fw_print_rows(cli, rows, stdout, &err) < 0)
             rc = fw_cli_report(cli, &err);
-        sqlite3_finalize(st);
+        fw_rows_close(rows);
     } else
         rc = fw_cli_report(cli, &err);
     fw_ws_close(ws);

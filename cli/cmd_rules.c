@@ -100,9 +100,10 @@ static int rules_list(fw_cli *cli, rules_args *a)
         rc = fw_cli_report(cli, &err);
         goto out;
     }
-    if (fw_print_rows(cli, st, stdout, &err) < 0)
+    fw_rows *rows = fw_rows_of_sqlite(ws, st);
+    if (fw_print_rows(cli, rows, stdout, &err) < 0)
         rc = fw_cli_report(cli, &err);
-    sqlite3_finalize(st);
+    fw_rows_close(rows);
 out:
     fw_ws_close(ws);
     fw_ruleset_free(&set);
@@ -180,9 +181,10 @@ static int rules_show(fw_cli *cli, rules_args *a)
         rc = fw_cli_report(cli, &err);
         goto out;
     }
-    if (fw_print_rows(cli, st, stdout, &err) < 0)
+    fw_rows *rows = fw_rows_of_sqlite(ws, st);
+    if (fw_print_rows(cli, rows, stdout, &err) < 0)
         rc = fw_cli_report(cli, &err);
-    sqlite3_finalize(st);
+    fw_rows_close(rows);
 out:
     fw_ws_close(ws);
     fw_ruleset_free(&set);

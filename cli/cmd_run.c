@@ -250,9 +250,10 @@ int cmd_hits(fw_cli *cli, int argc, char **argv)
         if (fw_hits_stmt(ws, &f, &st, &err))
             rc = fw_cli_report(cli, &err);
         else {
-            if (fw_print_rows(cli, st, stdout, &err) < 0)
+            fw_rows *rows = fw_rows_of_sqlite(ws, st);
+            if (fw_print_rows(cli, rows, stdout, &err) < 0)
                 rc = fw_cli_report(cli, &err);
-            sqlite3_finalize(st);
+            fw_rows_close(rows);
         }
     }
     for (int i = 0; i < NFIELDS; i++)

@@ -30,15 +30,15 @@ static char *yuan_text(long long v)
  * local time, and data that could hold terminal control codes (a name with ESC ] 0 ; ... BEL would
  * retitle the window) is made visible as the TUI shows it; CSV and JSON keep the stored ISO time,
  * whose Z says its zone. */
-static char *cell_text(sqlite3_stmt *st, int i, int as_money, fw_buf *scratch)
+static char *cell_text(fw_rows *st, int i, int as_money, fw_buf *scratch)
 {
-    int type = sqlite3_column_type(st, i);
-    if (type == SQLITE_NULL)
+    int type = fw_rows_type(st, i);
+    if (type == FW_DBT_NULL)
         return fw_strdup("");
-    if (as_money && type == SQLITE_INTEGER)
-        return yuan_text(sqlite3_column_int64(st, i));
-    const char *v = (const char *)sqlite3_column_text(st, i);
-    if (scratch && type == SQLITE_TEXT) {
+    if (as_money && type == FW_DBT_INT)
+        return yuan_text(fw_rows_int(st, i));
+    const char *v = fw_rows_text(st, i);
+    if (scratch && type == FW_DBT_TEXT) {
         char when[FW_TIME_SIZE];
         return fw_strdup(fw_visible(fw_time_local(v, FW_TIME_MINUTE, when, sizeof when), scratch));
     }
@@ -54,24 +54,24 @@ static void json_string(FILE *out, const char *s)
     fw_buf_free(&b);
 }
 
-static long print_csv(sqlite3_stmt *st, FILE *out, int *rc)
+static long print_csv(fw_rows *st, FILE *out, int *rc, fw_err *err)
 {
-    int n = sqlite3_column_count(st);
+    int n = fw_rows_ncols(st);
     for (int i = 0; i < n; i++) {
         if (i)
             fputc(',', out);
-        fw_csv_text(out, sqlite3_column_name(st, i));
+        fw_csv_text(out, fw_rows_name(st, i));
     }
     fputs("\r\n", out);
     long rows = 0;
-    while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((*rc = fw_rows_step(st, err)) == 1) {
         for (int i = 0; i < n; i++) {
             if (i)
                 fputc(',', out);
-            int type = sqlite3_column_type(st, i);
-            char *c = cell_text(st, i, is_money_column(sqlite3_column_name(st, i)), NULL);
+            int type = fw_rows_type(st, i);
+            char *c = cell_text(st, i, is_money_column(fw_rows_name(st, i)), NULL);
             /* Numbers (money in yuan too) stay numbers; text is neutralised against formula injection. */
-            if (type == SQLITE_INTEGER || type == SQLITE_FLOAT)
+            if (type == FW_DBT_INT || type == FW_DBT_REAL)
                 fw_csv_field(out, c);
             else
                 fw_csv_text(out, c);
@@ -83,30 +83,30 @@ static long print_csv(sqlite3_stmt *st, FILE *out, int *rc)
     return rows;
 }
 
-static long print_json(sqlite3_stmt *st, FILE *out, int *rc)
+static long print_json(fw_rows *st, FILE *out, int *rc, fw_err *err)
 {
-    int n = sqlite3_column_count(st);
+    int n = fw_rows_ncols(st);
     long rows = 0;
     fputc('[', out);
-    while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((*rc = fw_rows_step(st, err)) == 1) {
         fputs(rows ? ",\n {" : "\n {", out);
         for (int i = 0; i < n; i++) {
             if (i)
                 fputs(", ", out);
-            json_string(out, sqlite3_column_name(st, i));
+            json_string(out, fw_rows_name(st, i));
             fputs(": ", out);
-            int type = sqlite3_column_type(st, i);
-            if (type == SQLITE_INTEGER && is_money_column(sqlite3_column_name(st, i))) {
-                char *y = yuan_text(sqlite3_column_int64(st, i)); /* a JSON number in yuan: 283.78 */
+            int type = fw_rows_type(st, i);
+            if (type == FW_DBT_INT && is_money_column(fw_rows_name(st, i))) {
+                char *y = yuan_text(fw_rows_int(st, i)); /* a JSON number in yuan: 283.78 */
                 fputs(y, out);
                 free(y);
                 continue;
             }
             switch (type) {
-            case SQLITE_NULL: fputs("null", out); break;
-            case SQLITE_INTEGER: fprintf(out, "%lld", sqlite3_column_int64(st, i)); break;
-            case SQLITE_FLOAT: fprintf(out, "%.17g", sqlite3_column_double(st, i)); break;
-            default: json_string(out, (const char *)sqlite3_column_text(st, i));
+            case FW_DBT_NULL: fputs("null", out); break;
+            case FW_DBT_INT: fprintf(out, "%lld", fw_rows_int(st, i)); break;
+            case FW_DBT_REAL: fprintf(out, "%.17g", fw_rows_real(st, i)); break;
+            default: json_string(out, fw_rows_text(st, i));
             }
         }
         fputc('}', out);
@@ -207,25 +207,25 @@ static char *table_value(const char *column, char *value)
 
 /* Tables are for people, so they are buffered to align columns; listings meant to be huge should
  * be read as csv. */
-static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
+static long print_table(fw_rows *st, FILE *out, int *rc, fw_err *err)
 {
-    int n = sqlite3_column_count(st);
+    int n = fw_rows_ncols(st);
     int *width = fw_calloc((size_t)n, sizeof *width);
     int *money = fw_calloc((size_t)n, sizeof *money);
     char **cells = NULL;
     long rows = 0, cap = 0;
     fw_buf scratch = {0};
     for (int i = 0; i < n; i++) {
-        width[i] = fw_utf8_width(fw_visible(header_text(sqlite3_column_name(st, i)), &scratch));
-        money[i] = is_money_column(sqlite3_column_name(st, i));
+        width[i] = fw_utf8_width(fw_visible(header_text(fw_rows_name(st, i)), &scratch));
+        money[i] = is_money_column(fw_rows_name(st, i));
     }
-    while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((*rc = fw_rows_step(st, err)) == 1) {
         if (rows == cap) {
             cap = cap ? cap * 2 : 64;
             cells = fw_realloc(cells, (size_t)cap * (size_t)n * sizeof *cells);
         }
         for (int i = 0; i < n; i++) {
-            char *c = table_value(sqlite3_column_name(st, i), cell_text(st, i, money[i], &scratch));
+            char *c = table_value(fw_rows_name(st, i), cell_text(st, i, money[i], &scratch));
             int w = fw_utf8_width(c);
             if (w > width[i])
                 width[i] = w;
@@ -234,7 +234,7 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
         rows++;
     }
     for (int i = 0; i < n; i++) {
-        const char *h = fw_visible(header_text(sqlite3_column_name(st, i)), &scratch);
+        const char *h = fw_visible(header_text(fw_rows_name(st, i)), &scratch);
         fputs(h, out);
         if (i + 1 < n)
             pad(out, width[i] - fw_utf8_width(h) + 2);
@@ -260,18 +260,14 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
     return rows;
 }
 
-long fw_print_rows(fw_cli *cli, sqlite3_stmt *st, FILE *out, fw_err *err)
+long fw_print_rows(fw_cli *cli, fw_rows *st, FILE *out, fw_err *err)
 {
-    int rc = SQLITE_DONE;
+    int rc = 0;
     long rows;
     switch (cli->format) {
-    case FW_FMT_CSV: rows = print_csv(st, out, &rc); break;
-    case FW_FMT_JSON: rows = print_json(st, out, &rc); break;
-    default: rows = print_table(st, out, &rc); break;
+    case FW_FMT_CSV: rows = print_csv(st, out, &rc, err); break;
+    case FW_FMT_JSON: rows = print_json(st, out, &rc, err); break;
+    default: rows = print_table(st, out, &rc, err); break;
     }
-    if (rc != SQLITE_DONE) {
-        fw_fail(err, FW_EWORKSPACE, "%s", sqlite3_errmsg(sqlite3_db_handle(st)));
-        return -1;
-    }
-    return rows;
+    return rc < 0 ? -1 : rows;
 }

@@ -26,6 +26,7 @@ typedef struct sq_db {
     double deadline;       /* the running statement's end (0: none) */
     bool timed_out;        /* the progress handler stopped it for the deadline */
     bool read_txn;         /* query_only is on for a READ transaction */
+    bool borrowed;         /* adopted (fw_db_sqlite_adopt): closing leaves the connection open */
 } sq_db;
 
 typedef struct sq_stmt {
@@ -129,7 +130,8 @@ static int create_private(const char *path, fw_err *err)
 static void sq_close(fw_db *db)
 {
     sq_db *d = SQ(db);
-    sqlite3_close_v2(d->h);
+    if (!d->borrowed)
+        sqlite3_close_v2(d->h);
     free(d->base.where);
     free(d);
 }
@@ -173,6 +175,32 @@ static int sq_open(const char *target, const fw_db_opts *o, fw_db **out, fw_err 
         o->sqlite_setup(d->h);
     *out = &d->base;
     return FW_OK;
+}
+
+/* Issue 11's transition: audit/store.c still opens the workspace itself (read-only media, immutable
+ * opens) and modules not yet converted still call sqlite3_* on that connection. An adopted fw_db is
+ * the same connection seen through the store interface, so converted and unconverted code share
+ * one transaction. Both functions go when store.c opens through fw_db_open. */
+int fw_db_sqlite_adopt(void *handle, const char *where, fw_db **out)
+{
+    sq_db *d = fw_calloc(1, sizeof *d);
+    d->base.drv = &fw_sqlite_driver;
+    d->base.where = fw_strdup(where);
+    d->base.caps = FW_DBCAP_FILE | FW_DBCAP_STMT_READONLY | FW_DBCAP_HOST_FUNCTIONS;
+    d->h = handle;
+    d->borrowed = true;
+    sqlite3_progress_handler(d->h, PROGRESS_OPS, on_progress, d);
+    *out = &d->base;
+    return FW_OK;
+}
+
+fw_stmt *fw_stmt_sqlite_adopt(fw_db *db, void *stmt)
+{
+    sq_stmt *s = fw_calloc(1, sizeof *s);
+    s->base.db = db;
+    s->base.sql = fw_strdup(sqlite3_sql(stmt) ? sqlite3_sql(stmt) : "");
+    s->h = stmt;
+    return &s->base;
 }
 
 /* --- statements --------------------------------------------------------------------------------------- */

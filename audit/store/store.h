@@ -238,4 +238,12 @@ int fw_db_schema_version(fw_db *db, int *version, fw_err *err);
 /* The version of the PostgreSQL compatibility layer this binary installs. */
 enum { FW_DB_PG_COMPAT_VERSION = 1 };
 
+/* --- transition (issue 11) ------------------------------------------------------------------------ */
+
+/* The workspace's own SQLite connection (a sqlite3 *, opened by audit/store.c) seen as an fw_db,
+ * without owning it: fw_db_close leaves it open. An existing sqlite3_stmt * on it becomes an
+ * fw_stmt that owns it (finalize finalizes it). Both go once no module calls sqlite3_* itself. */
+int fw_db_sqlite_adopt(void *handle, const char *where, fw_db **out);
+fw_stmt *fw_stmt_sqlite_adopt(fw_db *db, void *stmt);
+
 #endif
