@@ -83,7 +83,7 @@ static void test_other_records(void **state)
                 FW_WORDS_ZH, "提请复核；待复核结论 属实");
     expect_what("case.resolved_by_data", "{\"resolved_by_data\":0}",
                 "{\"resolved_by_data\":1,\"gone_rules\":\"DEC-001\"}", FW_WORDS_ZH,
-                "数据复核；线索均已消失 否 → 是；消失线索的规则 DEC-001");
+                "数据消解；线索均已消失 否 → 是；消失线索的规则 DEC-001");
     /* A field cleared shows what it was; malformed JSON still gives the action. */
     expect_what("case.reopen", "{\"conclusion\":\"属实\"}", "{\"conclusion\":null}", FW_WORDS_UI,
                 "reopened; conclusion 属实 → (none)");
