@@ -12,6 +12,19 @@
 #include "audit/normalize.h"
 #include "audit/trail.h"
 
+/* Statements go through the store (ws->store, audit/store/store.h), so they run on SQLite and
+ * PostgreSQL alike: "user" is quoted (a reserved word in PostgreSQL), the integer column pending is
+ * compared (pending <> 0) rather than used as a boolean, and the new id comes back by RETURNING. */
+
+/* A failed statement's err already has the store's exit code and its message; the module's own
+ * message goes in front of a copy of that message (fw_fail rewrites err->msg), as it went in front
+ * of the engine's text before. */
+static const char *why_of(const fw_err *err, char *why, size_t n)
+{
+    snprintf(why, n, "%s", err->msg);
+    return why;
+}
+
 static void today_local(char out[11])
 {
     time_t now = time(NULL);
@@ -80,27 +93,30 @@ int fw_whitelist_check_until(const char *until, fw_err *err)
 static int insert_entry(fw_ws *ws, const char *id_number, const char *rule_id, const char *reason,
                         const char *until, long long *id, fw_err *err)
 {
-    sqlite3_stmt *st;
-    char at[32];
+    fw_stmt *st;
+    char at[32], why[sizeof err->msg];
     fw_now_iso(at);
     /* Read inside the transaction: the setting cannot change between the check and the insert. */
     bool pending = fw_case_review_required(ws);
-    if (fw_ws_prepare(ws, "INSERT INTO whitelist(id_number, rule_id, reason, user, created_at, until, pending) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    if (fw_db_prepare(ws->store,
+                      "INSERT INTO whitelist(id_number, rule_id, reason, \"user\", created_at, until, pending) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                       &st, err))
         return err->code;
-    sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, rule_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, fw_user(), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, until, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 7, pending);
-    int rc = sqlite3_step(st) == SQLITE_DONE
-                 ? FW_OK
-                 : fw_fail(err, FW_EWORKSPACE, _("cannot save the whitelist entry: %s"), sqlite3_errmsg(ws->db));
-    sqlite3_finalize(st);
-    *id = sqlite3_last_insert_rowid(ws->db);
+    fw_stmt_bind_text(st, 1, id_number, -1);
+    fw_stmt_bind_text(st, 2, rule_id, -1);
+    fw_stmt_bind_text(st, 3, reason, -1);
+    fw_stmt_bind_text(st, 4, fw_user(), -1);
+    fw_stmt_bind_text(st, 5, at, -1);
+    fw_stmt_bind_text(st, 6, until, -1);
+    fw_stmt_bind_int64(st, 7, pending);
+    int rc = fw_stmt_step(st, err);
+    if (rc == 1) {
+        *id = fw_stmt_int64(st, 0);
+        rc = fw_stmt_step(st, err); /* to the end: the insert is complete */
+    }
+    rc = rc == 0 ? FW_OK : fw_fail(err, err->code, _("cannot save the whitelist entry: %s"), why_of(err, why, sizeof why));
+    fw_stmt_finalize(st);
     if (rc)
         return rc;
     fw_buf after = {0};
@@ -140,40 +156,44 @@ int fw_whitelist_add(fw_ws *ws, const char *id_number, const char *rule_id, cons
 
 static int mark_removed(fw_ws *ws, long long id, fw_err *err)
 {
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws, "SELECT id_number, rule_id, reason, until, removed_at FROM whitelist WHERE id = ?", &st, err))
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store, "SELECT id_number, rule_id, reason, until, removed_at FROM whitelist WHERE id = ?",
+                      &st, err))
         return err->code;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
+    fw_stmt_bind_int64(st, 1, id);
+    int found = fw_stmt_step(st, err);
+    if (found != 1) {
+        fw_stmt_finalize(st);
+        if (found < 0)
+            return err->code;
         return fw_fail(err, FW_ENOTFOUND, _("no whitelist entry %lld; `fundwatch whitelist list --all` shows them"), id);
     }
-    if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+    if (!fw_stmt_is_null(st, 4)) {
         int rc = fw_fail(err, FW_ECONFLICT, _("whitelist entry %lld was already removed at %s"), id,
-                         (const char *)sqlite3_column_text(st, 4));
-        sqlite3_finalize(st);
+                         fw_stmt_text(st, 4));
+        fw_stmt_finalize(st);
         return rc;
     }
     fw_buf before = {0};
     fw_buf_puts(&before, "{");
-    fw_json_field_str(&before, "id_number", (const char *)sqlite3_column_text(st, 0));
-    fw_json_field_str(&before, "rule_id", (const char *)sqlite3_column_text(st, 1));
-    fw_json_field_str(&before, "reason", (const char *)sqlite3_column_text(st, 2));
-    fw_json_field_str(&before, "until", (const char *)sqlite3_column_text(st, 3));
+    fw_json_field_str(&before, "id_number", fw_stmt_text(st, 0));
+    fw_json_field_str(&before, "rule_id", fw_stmt_text(st, 1));
+    fw_json_field_str(&before, "reason", fw_stmt_text(st, 2));
+    fw_json_field_str(&before, "until", fw_stmt_text(st, 3));
     fw_buf_puts(&before, "}");
-    sqlite3_finalize(st);
+    fw_stmt_finalize(st);
 
-    char at[32], object[48];
+    char at[32], object[48], why[sizeof err->msg];
     fw_now_iso(at);
     snprintf(object, sizeof object, "whitelist:%lld", id);
-    int rc = fw_ws_prepare(ws, "UPDATE whitelist SET removed_at = ?, removed_by = ? WHERE id = ?", &st, err);
+    int rc = fw_db_prepare(ws->store, "UPDATE whitelist SET removed_at = ?, removed_by = ? WHERE id = ?", &st, err);
     if (rc == FW_OK) {
-        sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, fw_user(), -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, id);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = fw_fail(err, FW_EWORKSPACE, _("cannot remove whitelist entry %lld: %s"), id, sqlite3_errmsg(ws->db));
-        sqlite3_finalize(st);
+        fw_stmt_bind_text(st, 1, at, -1);
+        fw_stmt_bind_text(st, 2, fw_user(), -1);
+        fw_stmt_bind_int64(st, 3, id);
+        if (fw_stmt_step(st, err) < 0)
+            rc = fw_fail(err, err->code, _("cannot remove whitelist entry %lld: %s"), id, why_of(err, why, sizeof why));
+        fw_stmt_finalize(st);
     }
     if (rc == FW_OK)
         rc = fw_trail_append(ws, "whitelist.remove", object, before.data, "{\"removed\":true}", err);
@@ -193,60 +213,67 @@ int fw_whitelist_remove(fw_ws *ws, long long id, fw_err *err)
     return rc;
 }
 
-int fw_whitelist_list(fw_ws *ws, bool all, const char *today, sqlite3_stmt **st, fw_err *err)
+int fw_whitelist_list(fw_ws *ws, bool all, const char *today, fw_rows **rows, fw_err *err)
 {
     char t[11];
+    *rows = NULL;
     if (today && fw_case_parse_date(today, err))
         return err->code;
     today_local(t);
-    if (fw_ws_prepare(ws,
-                      "SELECT * FROM ("
-                      "  SELECT id, id_number, rule_id, reason, user, created_at, until, "
-                      "         CASE WHEN removed_at IS NOT NULL AND pending THEN 'rejected' "
-                      "              WHEN removed_at IS NOT NULL THEN 'removed' "
-                      "              WHEN pending THEN 'pending' "
-                      "              WHEN until < ?1 THEN 'expired' ELSE 'active' END AS state, "
-                      "         reviewed_by "
-                      "  FROM whitelist) WHERE ?2 OR state IN ('active', 'pending') ORDER BY id",
-                      st, err))
+    if (fw_rows_prepare(ws->store,
+                        "SELECT * FROM ("
+                        "  SELECT id, id_number, rule_id, reason, \"user\", created_at, until, "
+                        "         CASE WHEN removed_at IS NOT NULL AND pending <> 0 THEN 'rejected' "
+                        "              WHEN removed_at IS NOT NULL THEN 'removed' "
+                        "              WHEN pending <> 0 THEN 'pending' "
+                        "              WHEN until < ?1 THEN 'expired' ELSE 'active' END AS state, "
+                        "         reviewed_by "
+                        "  FROM whitelist) AS w WHERE CAST(?2 AS BIGINT) <> 0 OR state IN ('active', 'pending') "
+                        "ORDER BY id",
+                        rows, err))
         return err->code;
-    sqlite3_bind_text(*st, 1, today ? today : t, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(*st, 2, all);
+    fw_stmt *st = fw_rows_stmt(*rows);
+    fw_stmt_bind_text(st, 1, today ? today : t, -1);
+    fw_stmt_bind_int64(st, 2, all);
     return FW_OK;
 }
 
 bool fw_whitelist_active(fw_ws *ws, const char *id_number, const char *rule_id, const char *date)
 {
-    sqlite3_stmt *st;
+    fw_stmt *st;
+    fw_err err = {0};
     char t[11];
     today_local(t);
-    if (sqlite3_prepare_v2(ws->db,
-                           "SELECT 1 FROM whitelist WHERE id_number = ? AND rule_id = upper(?) "
-                           "AND removed_at IS NULL AND pending = 0 AND (until IS NULL OR until >= ?) LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (fw_db_prepare(ws->store,
+                      "SELECT 1 FROM whitelist WHERE id_number = ? AND rule_id = upper(?) "
+                      "AND removed_at IS NULL AND pending = 0 AND (until IS NULL OR until >= ?) LIMIT 1",
+                      &st, &err))
         return false;
-    sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, rule_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, date ? date : t, -1, SQLITE_STATIC);
-    bool on = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
+    fw_stmt_bind_text(st, 1, id_number, -1);
+    fw_stmt_bind_text(st, 2, rule_id, -1);
+    fw_stmt_bind_text(st, 3, date ? date : t, -1);
+    bool on = fw_stmt_step(st, &err) == 1;
+    fw_stmt_finalize(st);
     return on;
 }
 
 /* Approves or rejects a pending entry inside the caller's transaction. */
 static int review_entry(fw_ws *ws, long long id, bool reject, fw_err *err)
 {
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws, "SELECT user, pending, removed_at FROM whitelist WHERE id = ?", &st, err))
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store, "SELECT \"user\", pending, removed_at FROM whitelist WHERE id = ?", &st, err))
         return err->code;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
+    fw_stmt_bind_int64(st, 1, id);
+    int found = fw_stmt_step(st, err);
+    if (found != 1) {
+        fw_stmt_finalize(st);
+        if (found < 0)
+            return err->code;
         return fw_fail(err, FW_ENOTFOUND, _("no whitelist entry %lld; `fundwatch whitelist list --all` shows them"), id);
     }
-    char *asked_by = fw_strdup((const char *)sqlite3_column_text(st, 0));
-    bool pending = sqlite3_column_int(st, 1) != 0, removed = sqlite3_column_type(st, 2) != SQLITE_NULL;
-    sqlite3_finalize(st);
+    char *asked_by = fw_strdup(fw_stmt_text(st, 0));
+    bool pending = fw_stmt_int64(st, 1) != 0, removed = !fw_stmt_is_null(st, 2);
+    fw_stmt_finalize(st);
     int rc = FW_OK;
     if (!pending || removed)
         rc = fw_fail(err, FW_ECONFLICT, _("whitelist entry %lld awaits no review (it is %s)"), id,
@@ -257,20 +284,21 @@ static int review_entry(fw_ws *ws, long long id, bool reject, fw_err *err)
     free(asked_by);
     if (rc)
         return rc;
-    char at[32], object[48];
+    char at[32], object[48], why[sizeof err->msg];
     fw_now_iso(at);
     snprintf(object, sizeof object, "whitelist:%lld", id);
-    if (fw_ws_prepare(ws, reject ? "UPDATE whitelist SET reviewed_by = ?1, reviewed_at = ?2, removed_by = ?1, "
-                                   "removed_at = ?2 WHERE id = ?3"
-                                 : "UPDATE whitelist SET reviewed_by = ?1, reviewed_at = ?2, pending = 0 WHERE id = ?3",
+    if (fw_db_prepare(ws->store,
+                      reject ? "UPDATE whitelist SET reviewed_by = ?1, reviewed_at = ?2, removed_by = ?1, "
+                               "removed_at = ?2 WHERE id = ?3"
+                             : "UPDATE whitelist SET reviewed_by = ?1, reviewed_at = ?2, pending = 0 WHERE id = ?3",
                       &st, err))
         return err->code;
-    sqlite3_bind_text(st, 1, fw_user(), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, id);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = fw_fail(err, FW_EWORKSPACE, _("cannot review whitelist entry %lld: %s"), id, sqlite3_errmsg(ws->db));
-    sqlite3_finalize(st);
+    fw_stmt_bind_text(st, 1, fw_user(), -1);
+    fw_stmt_bind_text(st, 2, at, -1);
+    fw_stmt_bind_int64(st, 3, id);
+    if (fw_stmt_step(st, err) < 0)
+        rc = fw_fail(err, err->code, _("cannot review whitelist entry %lld: %s"), id, why_of(err, why, sizeof why));
+    fw_stmt_finalize(st);
     if (rc == FW_OK)
         rc = fw_trail_append(ws, reject ? "whitelist.review_rejected" : "whitelist.approve", object,
                              "{\"pending\":true}", reject ? "{\"removed\":true}" : "{\"pending\":false}", err);

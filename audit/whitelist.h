@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 
+#include "audit/rows.h"
 #include "audit/store.h"
 
 /* Adds an entry. id_number: 18 characters with a valid check character (lower-case x accepted);
@@ -45,8 +46,8 @@ int fw_whitelist_remove(fw_ws *ws, long long id, fw_err *err);
 
 /* Entries: id, id_number, rule_id, reason, user, created_at, until, state (active, pending,
  * expired, removed, rejected), reviewed_by. all = false lists only active and pending ones. today
- * NULL = today (local). */
-int fw_whitelist_list(fw_ws *ws, bool all, const char *today, sqlite3_stmt **st, fw_err *err);
+ * NULL = today (local). The caller steps and closes *rows (NULL on failure). */
+int fw_whitelist_list(fw_ws *ws, bool all, const char *today, fw_rows **rows, fw_err *err);
 
 /* Does an entry suppress this person's hits of this rule on `date` (YYYY-MM-DD; NULL = today)?
  * `until` counts as the last day it applies. */

@@ -83,6 +83,15 @@ static int print_stmt(fw_cli *cli, fw_ws *ws, sqlite3_stmt *st)
     return n < 0 ? fw_cli_report(cli, &err) : FW_OK;
 }
 
+/* Prints rows of a converted query function (issue 11) and closes them. */
+static int print_rows(fw_cli *cli, fw_rows *rows)
+{
+    fw_err err = {0};
+    long n = fw_print_rows(cli, rows, stdout, &err);
+    fw_rows_close(rows);
+    return n < 0 ? fw_cli_report(cli, &err) : FW_OK;
+}
+
 static int parse_count(fw_cli *cli, const char *opt, const char *s, long long *out)
 {
     char *end = NULL;
@@ -787,11 +796,11 @@ static int whitelist_list(fw_cli *cli, int argc, char **argv)
         return fw_cli_usage(cli);
     fw_ws *ws;
     fw_err err = {0};
-    sqlite3_stmt *st;
+    fw_rows *rows;
     int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
-    rc = fw_whitelist_list(ws, all, NULL, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, ws, st);
+    rc = fw_whitelist_list(ws, all, NULL, &rows, &err) ? fw_cli_report(cli, &err) : print_rows(cli, rows);
     fw_ws_close(ws);
     return rc;
 }

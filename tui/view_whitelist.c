@@ -27,10 +27,10 @@ typedef struct wl_view {
     bool all; /* also expired, removed and rejected entries */
 } wl_view;
 
-static char *col_text(sqlite3_stmt *st, int c)
+static char *col_text(fw_rows *rows, int c)
 {
-    const unsigned char *s = sqlite3_column_text(st, c);
-    return fw_strdup(s ? (const char *)s : "");
+    const char *s = fw_rows_text(rows, c);
+    return fw_strdup(s ? s : "");
 }
 
 static void free_rows(wl_view *v)
@@ -50,26 +50,29 @@ static void load(fw_tui *t, wl_view *v)
     int cursor = v->nav.cursor;
     free_rows(v);
     fw_err err = {0};
-    sqlite3_stmt *st;
-    if (fw_whitelist_list(t->ws, v->all, NULL, &st, &err)) {
+    fw_rows *rows;
+    if (fw_whitelist_list(t->ws, v->all, NULL, &rows, &err)) {
         fw_tui_error(t, "%s", err.msg);
         return;
     }
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int more;
+    while ((more = fw_rows_step(rows, &err)) == 1) {
         v->rows = fw_realloc(v->rows, (size_t)(v->nav.n + 1) * sizeof *v->rows);
         wl_row *r = &v->rows[v->nav.n++];
-        r->id = sqlite3_column_int64(st, 0);
-        r->id_number = col_text(st, 1);
-        r->rule_id = col_text(st, 2);
-        r->reason = col_text(st, 3);
-        r->user = col_text(st, 4);
-        r->created_at = col_text(st, 5);
-        r->until = col_text(st, 6);
-        r->state = col_text(st, 7);
-        r->reviewed_by = col_text(st, 8);
+        r->id = fw_rows_int(rows, 0);
+        r->id_number = col_text(rows, 1);
+        r->rule_id = col_text(rows, 2);
+        r->reason = col_text(rows, 3);
+        r->user = col_text(rows, 4);
+        r->created_at = col_text(rows, 5);
+        r->until = col_text(rows, 6);
+        r->state = col_text(rows, 7);
+        r->reviewed_by = col_text(rows, 8);
         r->text = fw_printf("%lld %s %s %s %s %s", r->id, r->id_number, r->rule_id, r->reason, r->user, _(r->state));
     }
-    sqlite3_finalize(st);
+    fw_rows_close(rows);
+    if (more < 0)
+        fw_tui_error(t, "%s", err.msg); /* the rows read so far stay on screen */
     v->nav.cursor = cursor;
     fw_lines_scroll(&v->nav, v->height ? v->height : 1);
 }

@@ -72,14 +72,14 @@ static void test_expiry(void **state)
     assert_int_equal(fw_ws_exec(ws, "UPDATE whitelist SET until = '2020-01-01'", &err), FW_OK);
     assert_false(fw_whitelist_active(ws, person, "DEC-001", NULL));
     assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM whitelist_active"), 0);
-    sqlite3_stmt *st;
+    fw_rows *st;
     assert_int_equal(fw_whitelist_list(ws, false, NULL, &st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
+    assert_int_equal(fw_rows_step(st, &err), 0);
+    fw_rows_close(st);
     assert_int_equal(fw_whitelist_list(ws, true, NULL, &st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 7), "expired");
-    sqlite3_finalize(st);
+    assert_int_equal(fw_rows_step(st, &err), 1);
+    assert_string_equal(fw_rows_text(st, 7), "expired");
+    fw_rows_close(st);
     /* No end date: in force until removed. */
     assert_int_equal(fw_whitelist_add(ws, person, "VEH-001", "残疾人代步车", NULL, &id, &err), FW_OK);
     assert_true(fw_whitelist_active(ws, person, "VEH-001", "2099-12-31"));
@@ -108,11 +108,11 @@ static void test_remove_kept_and_recorded(void **state)
     assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM trail WHERE action = 'whitelist.remove' "
                                    "AND before LIKE '%DEC-001%'"),
                      1);
-    sqlite3_stmt *st;
+    fw_rows *st;
     assert_int_equal(fw_whitelist_list(ws, true, NULL, &st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 7), "removed");
-    sqlite3_finalize(st);
+    assert_int_equal(fw_rows_step(st, &err), 1);
+    assert_string_equal(fw_rows_text(st, 7), "removed");
+    fw_rows_close(st);
     long long checked;
     assert_int_equal(fw_trail_verify(ws, &checked, &err), FW_OK);
     assert_int_equal(checked, 3); /* trail.start, add, remove */
@@ -164,11 +164,11 @@ static void test_second_reviewer(void **state)
     assert_int_equal(fw_whitelist_add(ws, person, "VEH-001", "代步车", NULL, &b, &err), FW_OK);
     assert_false(fw_whitelist_active(ws, person, "DEC-001", NULL));
     assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM whitelist_active"), 0);
-    sqlite3_stmt *st;
+    fw_rows *st;
     assert_int_equal(fw_whitelist_list(ws, false, NULL, &st, &err), FW_OK); /* pending ones are listed */
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 7), "pending");
-    sqlite3_finalize(st);
+    assert_int_equal(fw_rows_step(st, &err), 1);
+    assert_string_equal(fw_rows_text(st, 7), "pending");
+    fw_rows_close(st);
     assert_int_equal(fw_whitelist_approve(ws, a, false, &err), FW_ECONFLICT);
     assert_non_null(strstr(err.msg, "second user"));
     fw_set_user("bob");
@@ -179,12 +179,12 @@ static void test_second_reviewer(void **state)
     assert_false(fw_whitelist_active(ws, person, "VEH-001", NULL));
     assert_int_equal(fw_whitelist_approve(ws, b + 1, false, &err), FW_ENOTFOUND);
     assert_int_equal(fw_whitelist_list(ws, true, NULL, &st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 7), "active");
-    assert_string_equal((const char *)sqlite3_column_text(st, 8), "bob");
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 7), "rejected");
-    sqlite3_finalize(st);
+    assert_int_equal(fw_rows_step(st, &err), 1);
+    assert_string_equal(fw_rows_text(st, 7), "active");
+    assert_string_equal(fw_rows_text(st, 8), "bob");
+    assert_int_equal(fw_rows_step(st, &err), 1);
+    assert_string_equal(fw_rows_text(st, 7), "rejected");
+    fw_rows_close(st);
     assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM trail WHERE action = 'whitelist.add' AND after LIKE '%\"pending\":true%'"), 2);
     assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM trail WHERE action = 'whitelist.approve' AND user = 'bob'"), 1);
     assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM trail WHERE action = 'whitelist.review_rejected'"), 1);
