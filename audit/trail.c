@@ -552,17 +552,24 @@ int fw_trail_verify(fw_ws *ws, long long *checked, fw_err *err)
     return rc;
 }
 
-int fw_trail_list(fw_ws *ws, const char *object, long limit, sqlite3_stmt **st, fw_err *err)
+int fw_trail_list(fw_ws *ws, const char *object, long limit, fw_rows **rows, fw_err *err)
 {
-    if (fw_ws_prepare(ws,
-                      "SELECT seq, at, user, action, object, before, after FROM ("
-                      "  SELECT * FROM trail WHERE ?1 IS NULL OR object = ?1 "
-                      "  ORDER BY seq DESC LIMIT ?2"
-                      ") ORDER BY seq",
-                      st, err))
+    /* No limit is no LIMIT clause: PostgreSQL takes no LIMIT -1. The object is cast so that
+     * "? IS NULL" has a type on PostgreSQL. */
+    *rows = NULL;
+    char *sql = fw_printf("SELECT seq, at, \"user\", action, object, before, after FROM ("
+                          "  SELECT * FROM trail WHERE CAST(?1 AS TEXT) IS NULL OR object = ?1 "
+                          "  ORDER BY seq DESC%s"
+                          ") AS t ORDER BY seq",
+                          limit > 0 ? " LIMIT ?2" : "");
+    int rc = fw_rows_prepare(ws->store, sql, rows, err);
+    free(sql);
+    if (rc)
         return err->code;
-    sqlite3_bind_text(*st, 1, object, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(*st, 2, limit > 0 ? limit : -1);
+    fw_stmt *st = fw_rows_stmt(*rows);
+    fw_stmt_bind_text(st, 1, object, -1);
+    if (limit > 0)
+        fw_stmt_bind_int64(st, 2, limit);
     return FW_OK;
 }
 
