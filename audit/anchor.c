@@ -10,6 +10,7 @@
 
 #include "audit/i18n.h"
 #include "audit/schema.h"
+#include "audit/store/store.h"
 #include "audit/trail.h"
 
 static const char zero_hash[] = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -214,18 +215,22 @@ int fw_anchor_parse(const char *text, fw_anchor *a, fw_err *err)
 
 int fw_anchor_from_json(fw_ws *ws, const char *json, fw_anchor *a, fw_err *err)
 {
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws, "SELECT json_valid(?1), json_extract(?1, '$.trail_anchor')", &st, err))
+    /* json_valid and json_extract are SQLite's own JSON functions: a PostgreSQL workspace needs
+     * them from its compatibility functions (store/pg_compat.sql) or this read done here in C. A
+     * failed step (json_extract refuses malformed JSON) is invalid JSON too, as before. */
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store, "SELECT json_valid(?1), json_extract(?1, '$.trail_anchor')", &st, err))
         return err->code;
-    sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+    fw_stmt_bind_text(st, 1, json, -1);
     int rc;
-    if (sqlite3_step(st) != SQLITE_ROW || !sqlite3_column_int(st, 0))
+    fw_err step_err = {0};
+    if (fw_stmt_step(st, &step_err) != 1 || !fw_stmt_int64(st, 0))
         rc = fw_fail(err, FW_EDATA, _("the provenance file is not valid JSON"));
-    else if (sqlite3_column_type(st, 1) != SQLITE_TEXT)
+    else if (fw_stmt_type(st, 1) != FW_DBT_TEXT)
         rc = fw_fail(err, FW_EDATA, _("the provenance file has no \"trail_anchor\""));
     else
-        rc = fw_anchor_parse((const char *)sqlite3_column_text(st, 1), a, err);
-    sqlite3_finalize(st);
+        rc = fw_anchor_parse(fw_stmt_text(st, 1), a, err);
+    fw_stmt_finalize(st);
     return rc;
 }
 
@@ -250,26 +255,32 @@ int fw_anchor_check(fw_ws *ws, const fw_anchor *a, fw_err *err)
         return err->code;
     if (a->seq == 0)
         return FW_OK; /* an empty trail: every trail holds it */
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws, "SELECT hash FROM trail WHERE seq = ?", &st, err))
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store, "SELECT hash FROM trail WHERE seq = ?", &st, err))
         return err->code;
-    sqlite3_bind_int64(st, 1, a->seq);
+    fw_stmt_bind_int64(st, 1, a->seq);
     int rc = FW_OK;
     const char *taken = a->at[0] ? a->at : _("(time not given)");
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        long long last = fw_ws_int(ws, "SELECT coalesce(max(seq), 0) FROM trail");
+    int step = fw_stmt_step(st, err);
+    if (step < 0) {
+        rc = err->code;
+    } else if (step == 0) {
+        fw_err e = {0};
+        long long last = 0;
+        if (fw_db_query_int(ws->store, "SELECT coalesce(max(seq), 0) FROM trail", &last, &e))
+            last = 0;
         rc = fw_fail(err, FW_EDATA,
                      _("the trail no longer holds record %lld of the anchor taken %s: it ends at record %lld. "
                        "Records were removed or the trail was replaced after the anchor was taken"),
                      a->seq, taken, last);
     } else {
-        const char *now = (const char *)sqlite3_column_text(st, 0);
+        const char *now = fw_stmt_text(st, 0);
         if (!now || strcmp(now, a->hash) != 0)
             rc = fw_fail(err, FW_EDATA,
                          _("record %lld has hash %s, not %s as the anchor taken %s says: the trail up to "
                            "record %lld was rewritten after the anchor was taken"),
                          a->seq, now ? now : "NULL", a->hash, taken, a->seq);
     }
-    sqlite3_finalize(st);
+    fw_stmt_finalize(st);
     return rc;
 }

@@ -868,11 +868,11 @@ int fw_case_notes(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
     return FW_OK;
 }
 
-int fw_case_history(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
+int fw_case_history(fw_ws *ws, long long id, fw_rows **rows, fw_err *err)
 {
     char object[48];
     snprintf(object, sizeof object, "case:%lld", id);
-    return fw_trail_list(ws, object, 0, st, err);
+    return fw_trail_list(ws, object, 0, rows, err);
 }
 
 int fw_case_history_fields(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "audit/money.h"
+#include "audit/rows.h"
 #include "audit/store.h"
 #include "audit/vocab.h"
 
@@ -165,7 +166,7 @@ int fw_case_hits(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err);
 /* The case's notes: id, at, user, text (oldest first). */
 int fw_case_notes(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err);
 /* The case's history from the audit trail (fw_trail_list for object "case:ID"). */
-int fw_case_history(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err);
+int fw_case_history(fw_ws *ws, long long id, fw_rows **rows, fw_err *err);
 
 /* The case's history one changed field a row: seq, at, user, action, field, before, after (oldest
  * first; a record that changed no field, such as a note, has field NULL and its text in after). */

@@ -8,6 +8,7 @@
 
 #include "audit/i18n.h"
 #include "audit/schema.h"
+#include "audit/store/store.h"
 
 static const char genesis[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -125,38 +126,61 @@ void fw_trail_hash(int version, const char *prev_hash, long long seq, const char
 
 /* --- reading records ---------------------------------------------------------------------------- */
 
-/* The columns every check reads, in this order. */
-#define FIXED_COLUMNS "seq, at, user, action, object, before, after, prev_hash, hash"
+/* The columns every check reads, in this order. "user" is quoted: PostgreSQL reserves the word. */
+#define FIXED_COLUMNS "seq, at, \"user\", action, object, before, after, prev_hash, hash"
 #define RECORD_COLUMNS FIXED_COLUMNS ", version"
-enum { C_SEQ, C_AT, C_USER, C_ACTION, C_OBJECT, C_BEFORE, C_AFTER, C_PREV, C_HASH, C_VERSION };
+enum { C_SEQ, C_AT, C_USER, C_ACTION, C_OBJECT, C_BEFORE, C_AFTER, C_PREV, C_HASH, C_VERSION, C_LEN };
+
+/* After the record columns, the byte length of each hashed text field (at..after, C_LEN + i for
+ * field C_AT + i): a value stored outside fundwatch may hold a NUL, and the hash must cover the
+ * bytes after it too, or such an edit would verify. The store reads text up to a NUL, so the
+ * length comes from the engine (PostgreSQL text cannot hold a NUL, but says the same). */
+static const fw_sql field_lengths = {
+    .name = "trail.field_lengths",
+    .sql = "octet_length(at), octet_length(\"user\"), octet_length(action), octet_length(object), "
+           "octet_length(before), octet_length(after)",
+    .sqlite = "length(CAST(at AS BLOB)), length(CAST(\"user\" AS BLOB)), length(CAST(action AS BLOB)), "
+              "length(CAST(object AS BLOB)), length(CAST(before AS BLOB)), length(CAST(after AS BLOB))",
+};
 
 /* Whether the trail has the version column (schema 2). A workspace read without being migrated
  * has none: all its records are version 1 and it may not have record 1 trail.start. */
+static const fw_sql version_column = {
+    .name = "trail.has_versions",
+    .sql = "SELECT count(*) FROM information_schema.columns WHERE table_name = 'trail' AND column_name = 'version'",
+    .sqlite = "SELECT count(*) FROM pragma_table_info('trail') WHERE name = 'version'",
+};
+
 static int has_versions(fw_ws *ws)
 {
-    return fw_ws_int(ws, "SELECT count(*) FROM pragma_table_info('trail') WHERE name = 'version'") > 0;
+    fw_err e = {0};
+    long long n = 0;
+    if (fw_db_query_int(ws->store, fw_db_sql_text(ws->store, &version_column), &n, &e))
+        return 0;
+    return n > 0;
 }
 
-/* Prepares SELECT RECORD_COLUMNS FROM trail followed by tail. */
-static int prepare_records(fw_ws *ws, const char *tail, sqlite3_stmt **st, fw_err *err)
+/* Prepares SELECT RECORD_COLUMNS, the field lengths FROM trail followed by tail. */
+static int prepare_records(fw_ws *ws, const char *tail, fw_stmt **st, fw_err *err)
 {
-    char *sql = fw_printf("SELECT " FIXED_COLUMNS ", %s FROM trail %s", has_versions(ws) ? "version" : "1", tail);
-    int rc = fw_ws_prepare(ws, sql, st, err);
+    char *sql = fw_printf("SELECT " FIXED_COLUMNS ", %s, %s FROM trail %s", has_versions(ws) ? "version" : "1",
+                          fw_db_sql_text(ws->store, &field_lengths), tail);
+    int rc = fw_db_prepare(ws->store, sql, st, err);
     free(sql);
     return rc;
 }
 
-static const char *col(sqlite3_stmt *st, int i)
+static const char *col(fw_stmt *st, int i)
 {
-    return (const char *)sqlite3_column_text(st, i);
+    return fw_stmt_text(st, i);
 }
 
-static field col_field(sqlite3_stmt *st, int i)
+static field col_field(fw_stmt *st, int i)
 {
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+    if (fw_stmt_is_null(st, i))
         return (field){NULL, 0};
     const char *p = col(st, i);
-    return (field){p ? p : "", (size_t)sqlite3_column_bytes(st, i)};
+    return (field){p ? p : "", (size_t)fw_stmt_int64(st, C_LEN + (i - C_AT))};
 }
 
 static int streq(const char *a, const char *b)
@@ -165,10 +189,10 @@ static int streq(const char *a, const char *b)
 }
 
 /* The hash a stored record should have, recomputed from its fields, chained to prev. */
-static void record_hash(sqlite3_stmt *st, int version, const char *prev, char out[65])
+static void record_hash(fw_stmt *st, int version, const char *prev, char out[65])
 {
     char seqs[32];
-    snprintf(seqs, sizeof seqs, "%lld", (long long)sqlite3_column_int64(st, C_SEQ));
+    snprintf(seqs, sizeof seqs, "%lld", fw_stmt_int64(st, C_SEQ));
     field f[NFIELDS] = {text_field(prev),           text_field(seqs),         col_field(st, C_AT),
                         col_field(st, C_USER),      col_field(st, C_ACTION),  col_field(st, C_OBJECT),
                         col_field(st, C_BEFORE),    col_field(st, C_AFTER)};
@@ -192,9 +216,9 @@ static void chain_start(chain_pos *c)
 
 /* Checks one record against the position before it and, when it holds, moves the position past
  * it. Returns FW_OK or FW_EDATA naming the record. */
-static int verify_record(sqlite3_stmt *st, chain_pos *c, fw_err *err)
+static int verify_record(fw_stmt *st, chain_pos *c, fw_err *err)
 {
-    long long seq = sqlite3_column_int64(st, C_SEQ);
+    long long seq = fw_stmt_int64(st, C_SEQ);
     long long expect = c->seq + 1;
     if (seq == expect + 1)
         return fw_fail(err, FW_EDATA,
@@ -210,7 +234,7 @@ static int verify_record(sqlite3_stmt *st, chain_pos *c, fw_err *err)
                        _("audit trail broken at record %lld: a record numbered before the first one was "
                          "inserted"),
                        seq);
-    int version = sqlite3_column_type(st, C_VERSION) == SQLITE_INTEGER ? sqlite3_column_int(st, C_VERSION) : -1;
+    int version = fw_stmt_type(st, C_VERSION) == FW_DBT_INT ? (int)fw_stmt_int64(st, C_VERSION) : -1;
     if (version < 1 || version > FW_TRAIL_VERSION)
         return fw_fail(err, FW_EDATA,
                        _("audit trail broken at record %lld: its chain version '%s' is not one fundwatch "
@@ -254,6 +278,16 @@ void fw_trail_head(fw_ws *ws, long long *seq, char hash[65])
     free(v);
 }
 
+/* A count, 0 when it cannot be read (the verdict then rests on the other evidence). */
+static long long count_rows(fw_ws *ws, const char *sql)
+{
+    fw_err e = {0};
+    long long n = 0;
+    if (fw_db_query_int(ws->store, sql, &n, &e))
+        return 0;
+    return n;
+}
+
 /* An empty trail without a head: since schema 2 every trail begins with record 1 (trail.start,
  * written by the migration), so it was deleted. A workspace still at schema 1 may never have been
  * written to; there every import and every case came with a record. */
@@ -264,8 +298,8 @@ static int verify_not_emptied(fw_ws *ws, fw_err *err)
                        _("audit trail broken at record 1: the trail and its head (setting %s) are gone, but "
                          "every trail begins with record 1 (trail.start): the trail was deleted"),
                        FW_TRAIL_HEAD_KEY);
-    long long cases = fw_ws_int(ws, "SELECT count(*) FROM cases");
-    long long imports = fw_ws_int(ws, "SELECT count(*) FROM imports");
+    long long cases = count_rows(ws, "SELECT count(*) FROM cases");
+    long long imports = count_rows(ws, "SELECT count(*) FROM imports");
     if (cases == 0 && imports == 0)
         return FW_OK;
     return fw_fail(err, FW_EDATA,
@@ -315,27 +349,31 @@ static int verify_head(fw_ws *ws, const chain_pos *c, fw_err *err)
  * costs the same however long the trail; whatever this cannot see, `log verify` walks. */
 static int check_end(fw_ws *ws, chain_pos *end, fw_err *err)
 {
-    sqlite3_stmt *st;
+    fw_stmt *st;
     if (prepare_records(ws, "ORDER BY seq DESC LIMIT 1", &st, err))
         return err->code;
     chain_start(end);
     int rc = FW_OK;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int step = fw_stmt_step(st, err);
+    if (step == 1) {
         /* The record before the last one sets the position the last must follow. */
-        sqlite3_stmt *prev;
+        fw_stmt *prev;
         if (prepare_records(ws, "ORDER BY seq DESC LIMIT 1 OFFSET 1", &prev, err)) {
-            sqlite3_finalize(st);
+            fw_stmt_finalize(st);
             return err->code;
         }
-        if (sqlite3_step(prev) == SQLITE_ROW) {
-            end->seq = sqlite3_column_int64(prev, C_SEQ);
+        step = fw_stmt_step(prev, err);
+        if (step == 1) {
+            end->seq = fw_stmt_int64(prev, C_SEQ);
             snprintf(end->hash, sizeof end->hash, "%s", col(prev, C_HASH) ? col(prev, C_HASH) : "");
-            end->version = sqlite3_column_int(prev, C_VERSION);
+            end->version = (int)fw_stmt_int64(prev, C_VERSION);
         }
-        sqlite3_finalize(prev);
-        rc = verify_record(st, end, err);
+        fw_stmt_finalize(prev);
+        rc = step < 0 ? err->code : verify_record(st, end, err);
+    } else if (step < 0) {
+        rc = err->code;
     }
-    sqlite3_finalize(st);
+    fw_stmt_finalize(st);
     if (rc == FW_OK)
         rc = verify_head(ws, end, err);
     return rc;
@@ -361,25 +399,27 @@ static int insert_record(fw_ws *ws, const char *action, const char *object, cons
     fw_now_iso(at);
     const char *user = fw_user();
     fw_trail_hash(FW_TRAIL_VERSION, end.hash, seq, at, user, action, object, before_json, after_json, hash);
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws,
-                      "INSERT INTO trail(" RECORD_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      &st, err))
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store, "INSERT INTO trail(" RECORD_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st,
+                      err))
         return err->code;
-    sqlite3_bind_int64(st, 1 + C_SEQ, seq);
-    sqlite3_bind_text(st, 1 + C_AT, at, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 1 + C_USER, user, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 1 + C_ACTION, action, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 1 + C_OBJECT, object, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 1 + C_BEFORE, before_json, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 1 + C_AFTER, after_json, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 1 + C_PREV, end.hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 1 + C_HASH, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 1 + C_VERSION, FW_TRAIL_VERSION);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return fw_fail(err, FW_EWORKSPACE, _("cannot write the audit trail: %s"), sqlite3_errmsg(ws->db));
+    fw_stmt_bind_int64(st, 1 + C_SEQ, seq);
+    fw_stmt_bind_text(st, 1 + C_AT, at, -1);
+    fw_stmt_bind_text(st, 1 + C_USER, user, -1);
+    fw_stmt_bind_text(st, 1 + C_ACTION, action, -1);
+    fw_stmt_bind_text(st, 1 + C_OBJECT, object, -1);
+    fw_stmt_bind_text(st, 1 + C_BEFORE, before_json, -1);
+    fw_stmt_bind_text(st, 1 + C_AFTER, after_json, -1);
+    fw_stmt_bind_text(st, 1 + C_PREV, end.hash, -1);
+    fw_stmt_bind_text(st, 1 + C_HASH, hash, -1);
+    fw_stmt_bind_int64(st, 1 + C_VERSION, FW_TRAIL_VERSION);
+    int rc = fw_stmt_step(st, err);
+    fw_stmt_finalize(st);
+    if (rc < 0) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return fw_fail(err, FW_EWORKSPACE, _("cannot write the audit trail: %s"), why);
+    }
 
     char head[128];
     snprintf(head, sizeof head, "%lld %s", seq, hash);
@@ -396,7 +436,7 @@ int fw_trail_append(fw_ws *ws, const char *action, const char *object, const cha
 {
     /* Outside a transaction the check, the read of the last record and the insert must still be
      * one unit, or two processes could both take the same seq. */
-    int own = sqlite3_get_autocommit(ws->db);
+    bool own = !fw_db_in_txn(ws->store);
     if (own && fw_ws_begin(ws, err))
         return err->code;
     int rc = insert_record(ws, action, object, before_json, after_json, err);
@@ -419,19 +459,28 @@ static int verify_triggers(fw_ws *ws, fw_err *err)
     static const struct {
         const char *name, *sql;
     } shipped[] = {{"trail_no_update", FW_TRAIL_NO_UPDATE_SQL}, {"trail_no_delete", FW_TRAIL_NO_DELETE_SQL}};
-    sqlite3_stmt *st;
-    int rc = FW_OK;
-    if (fw_ws_prepare(ws, "SELECT type FROM sqlite_master WHERE name = 'trail' COLLATE NOCASE", &st, err))
+    /* SQLite's catalogue (sqlite_master) and its trigger text: a PostgreSQL workspace guards the
+     * trail with its own triggers (pg_trigger), which this check does not read yet. */
+    fw_stmt *st;
+    int rc = FW_OK, step;
+    if (fw_db_prepare(ws->store, "SELECT type FROM sqlite_master WHERE name = 'trail' COLLATE NOCASE", &st, err))
         return err->code;
-    if (sqlite3_step(st) != SQLITE_ROW || !streq(col(st, 0), "table"))
+    step = fw_stmt_step(st, err);
+    if (step < 0)
+        rc = err->code;
+    else if (step == 0 || !streq(col(st, 0), "table"))
         rc = fw_fail(err, FW_EDATA, _("the audit trail is not a table any more: the workspace was rebuilt by hand"));
-    sqlite3_finalize(st);
+    fw_stmt_finalize(st);
     for (size_t i = 0; rc == FW_OK && i < sizeof shipped / sizeof shipped[0]; i++) {
-        if (fw_ws_prepare(ws, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? COLLATE NOCASE",
-                          &st, err))
+        if (fw_db_prepare(ws->store,
+                          "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? COLLATE NOCASE", &st,
+                          err))
             return err->code;
-        sqlite3_bind_text(st, 1, shipped[i].name, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_ROW)
+        fw_stmt_bind_text(st, 1, shipped[i].name, -1);
+        step = fw_stmt_step(st, err);
+        if (step < 0)
+            rc = err->code;
+        else if (step == 0)
             rc = fw_fail(err, FW_EDATA,
                          _("the audit trail's append-only trigger %s is missing: it was dropped, and while it "
                            "was gone records could be changed in ways the chain cannot show; compare the "
@@ -442,41 +491,47 @@ static int verify_triggers(fw_ws *ws, fw_err *err)
                          _("the audit trail's append-only trigger %s is not the one fundwatch created: it was "
                            "replaced; compare the head with an anchor taken before (log verify --against)"),
                          shipped[i].name);
-        sqlite3_finalize(st);
+        fw_stmt_finalize(st);
     }
     if (rc)
         return rc;
-    if (fw_ws_prepare(ws,
+    if (fw_db_prepare(ws->store,
                       "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' "
                       "AND lower(tbl_name) IN ('trail', 'settings') "
                       "AND lower(name) NOT IN ('trail_no_update', 'trail_no_delete') ORDER BY name",
                       &st, err))
         return err->code;
-    if (sqlite3_step(st) == SQLITE_ROW)
+    step = fw_stmt_step(st, err);
+    if (step < 0)
+        rc = err->code;
+    else if (step == 1)
         rc = fw_fail(err, FW_EDATA,
                      _("a trigger fundwatch did not create (%s, on %s) was added to the workspace: it can change "
                        "what fundwatch writes to the audit trail"),
                      col(st, 0), col(st, 1));
-    sqlite3_finalize(st);
+    fw_stmt_finalize(st);
     return rc;
 }
 
 static int verify_chain(fw_ws *ws, long long *checked, fw_err *err)
 {
-    sqlite3_stmt *st;
+    fw_stmt *st;
     if (prepare_records(ws, "ORDER BY seq", &st, err))
         return err->code;
     chain_pos c;
     chain_start(&c);
     int rc = FW_OK, step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = fw_stmt_step(st, err)) == 1) {
         if ((rc = verify_record(st, &c, err)) != FW_OK)
             break;
         (*checked)++;
     }
-    if (rc == FW_OK && step != SQLITE_DONE)
-        rc = fw_fail(err, FW_EWORKSPACE, _("cannot read the audit trail: %s"), sqlite3_errmsg(ws->db));
-    sqlite3_finalize(st);
+    if (rc == FW_OK && step < 0) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        rc = fw_fail(err, FW_EWORKSPACE, _("cannot read the audit trail: %s"), why);
+    }
+    fw_stmt_finalize(st);
     if (rc == FW_OK)
         rc = verify_head(ws, &c, err);
     if (rc == FW_OK)
@@ -488,8 +543,8 @@ int fw_trail_verify(fw_ws *ws, long long *checked, fw_err *err)
 {
     *checked = 0;
     /* One read transaction, so the chain and the head are seen at the same moment. */
-    int own = sqlite3_get_autocommit(ws->db);
-    if (own && fw_ws_exec(ws, "BEGIN", err))
+    bool own = !fw_db_in_txn(ws->store);
+    if (own && fw_db_begin(ws->store, FW_TXN_READ, err))
         return err->code;
     int rc = verify_chain(ws, checked, err);
     if (own)
@@ -497,17 +552,24 @@ int fw_trail_verify(fw_ws *ws, long long *checked, fw_err *err)
     return rc;
 }
 
-int fw_trail_list(fw_ws *ws, const char *object, long limit, sqlite3_stmt **st, fw_err *err)
+int fw_trail_list(fw_ws *ws, const char *object, long limit, fw_rows **rows, fw_err *err)
 {
-    if (fw_ws_prepare(ws,
-                      "SELECT seq, at, user, action, object, before, after FROM ("
-                      "  SELECT * FROM trail WHERE ?1 IS NULL OR object = ?1 "
-                      "  ORDER BY seq DESC LIMIT ?2"
-                      ") ORDER BY seq",
-                      st, err))
+    /* No limit is no LIMIT clause: PostgreSQL takes no LIMIT -1. The object is cast so that
+     * "? IS NULL" has a type on PostgreSQL. */
+    *rows = NULL;
+    char *sql = fw_printf("SELECT seq, at, \"user\", action, object, before, after FROM ("
+                          "  SELECT * FROM trail WHERE CAST(?1 AS TEXT) IS NULL OR object = ?1 "
+                          "  ORDER BY seq DESC%s"
+                          ") AS t ORDER BY seq",
+                          limit > 0 ? " LIMIT ?2" : "");
+    int rc = fw_rows_prepare(ws->store, sql, rows, err);
+    free(sql);
+    if (rc)
         return err->code;
-    sqlite3_bind_text(*st, 1, object, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(*st, 2, limit > 0 ? limit : -1);
+    fw_stmt *st = fw_rows_stmt(*rows);
+    fw_stmt_bind_text(st, 1, object, -1);
+    if (limit > 0)
+        fw_stmt_bind_int64(st, 2, limit);
     return FW_OK;
 }
 

@@ -14,6 +14,7 @@
 #ifndef FW_TRAIL_H
 #define FW_TRAIL_H
 
+#include "audit/rows.h"
 #include "audit/store.h"
 
 /* The settings key holding "SEQ HASH" of the newest record. */
@@ -46,8 +47,8 @@ void fw_trail_head(fw_ws *ws, long long *seq, char hash[65]);
 
 /* The records, oldest first, as columns seq, at, user, action, object, before, after. object NULL
  * means all; otherwise exactly that object ("case:12"). limit <= 0 means no limit; with a limit the
- * newest `limit` records are returned (still oldest first). The caller finalizes *st. */
-int fw_trail_list(fw_ws *ws, const char *object, long limit, sqlite3_stmt **st, fw_err *err);
+ * newest `limit` records are returned (still oldest first). The caller closes *rows. */
+int fw_trail_list(fw_ws *ws, const char *object, long limit, fw_rows **rows, fw_err *err);
 
 /* Changes a workspace setting and records the change (action "setting", object "setting:KEY",
  * before/after {"value": ...}) in one transaction. Nothing is recorded when the value is unchanged. */

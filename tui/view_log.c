@@ -49,10 +49,10 @@ typedef struct log_view {
 
 /* --- loading --------------------------------------------------------------------------------------- */
 
-static char *dup_col(sqlite3_stmt *st, int c)
+static char *dup_col(fw_rows *rows, int c)
 {
-    const unsigned char *s = sqlite3_column_text(st, c);
-    return s ? fw_strdup((const char *)s) : NULL;
+    const char *s = fw_rows_text(rows, c);
+    return s ? fw_strdup(s) : NULL;
 }
 
 static void free_recs(log_view *v)
@@ -105,7 +105,7 @@ static void load(fw_tui *t, log_view *v)
     if (v->case_id > 0)
         snprintf(object, sizeof object, "case:%lld", v->case_id);
     fw_err err = {0};
-    sqlite3_stmt *st;
+    fw_rows *st;
     /* Without a user or action filter only the newest LOG_MAX records are read; with one, the whole
      * trail is read and filtered here (the trail's API filters by object only). */
     bool narrowing = (v->user && *v->user) || (v->action && *v->action);
@@ -115,8 +115,9 @@ static void load(fw_tui *t, log_view *v)
         return;
     }
     int cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *user = (const char *)sqlite3_column_text(st, 2), *action = (const char *)sqlite3_column_text(st, 3);
+    int step;
+    while ((step = fw_rows_step(st, &err)) == 1) {
+        const char *user = fw_rows_text(st, 2), *action = fw_rows_text(st, 3);
         if ((v->user && *v->user && (!user || strcmp(user, v->user) != 0)) || !action_matches(v->action, action ? action : ""))
             continue;
         if (v->nrecs == cap) {
@@ -125,7 +126,7 @@ static void load(fw_tui *t, log_view *v)
         }
         log_rec *r = &v->recs[v->nrecs++];
         memset(r, 0, sizeof *r);
-        r->seq = sqlite3_column_int64(st, 0);
+        r->seq = fw_rows_int(st, 0);
         r->at = dup_col(st, 1);
         r->user = dup_col(st, 2);
         r->action = dup_col(st, 3);
@@ -135,7 +136,9 @@ static void load(fw_tui *t, log_view *v)
         r->search = fw_printf("%lld %s %s %s %s %s", r->seq, r->at ? r->at : "", r->user ? r->user : "",
                               r->action ? r->action : "", r->object ? r->object : "", r->after ? r->after : "");
     }
-    sqlite3_finalize(st);
+    fw_rows_close(st);
+    if (step < 0)
+        fw_tui_error(t, "%s", err.msg);
     /* Oldest first from the API; the screen shows the newest first (what just happened is on top).
      * Beyond LOG_MAX the oldest are dropped. */
     v->truncated = v->nrecs > LOG_MAX;

@@ -516,10 +516,11 @@ static void test_lookup_and_notes(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_string_equal((const char *)sqlite3_column_text(st, 3), "电话联系村委会");
     sqlite3_finalize(st);
-    assert_int_equal(fw_case_history(ws, id, &st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 3), "case.note");
-    sqlite3_finalize(st);
+    fw_rows *rows;
+    assert_int_equal(fw_case_history(ws, id, &rows, &err), FW_OK);
+    assert_int_equal(fw_rows_step(rows, &err), 1);
+    assert_string_equal(fw_rows_text(rows, 3), "case.note");
+    fw_rows_close(rows);
     assert_int_equal(fw_case_assign(ws, id, version_of(ws, id), "", NULL, &err), FW_EDATA);
     assert_int_equal(fw_case_assign(ws, id, version_of(ws, id), "x", "2026-02-30", &err), FW_EDATA);
     force_status(ws, id, "closed");

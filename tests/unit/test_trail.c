@@ -238,12 +238,12 @@ static void test_setting_change_recorded(void **state)
     assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM trail WHERE seq = 3 AND before = '{\"value\":\"1\"}' "
                                    "AND after = '{\"value\":\"0\"}'"),
                      1);
-    sqlite3_stmt *st;
-    assert_int_equal(fw_trail_list(ws, "setting:review.second", 1, &st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int64(st, 0), 3);
-    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
+    fw_rows *rows;
+    assert_int_equal(fw_trail_list(ws, "setting:review.second", 1, &rows, &err), FW_OK);
+    assert_int_equal(fw_rows_step(rows, &err), 1);
+    assert_int_equal(fw_rows_int(rows, 0), 3);
+    assert_int_equal(fw_rows_step(rows, &err), 0);
+    fw_rows_close(rows);
     fw_ws_close(ws);
     test_rmdir(dir);
     free(dir);
