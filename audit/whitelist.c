@@ -154,20 +154,28 @@ int fw_whitelist_add(fw_ws *ws, const char *id_number, const char *rule_id, cons
     return rc;
 }
 
+/* Reads entry id's columns (sql selects them WHERE id = ?): *st is on its row, or the entry is not
+ * found (FW_ENOTFOUND, saying where to look) or the read failed. */
+static int read_entry(fw_ws *ws, const char *sql, long long id, fw_stmt **st, fw_err *err)
+{
+    if (fw_db_prepare(ws->store, sql, st, err))
+        return err->code;
+    fw_stmt_bind_int64(*st, 1, id);
+    int found = fw_stmt_step(*st, err);
+    if (found == 1)
+        return FW_OK;
+    fw_stmt_finalize(*st);
+    if (found < 0)
+        return err->code;
+    return fw_fail(err, FW_ENOTFOUND, _("no whitelist entry %lld; `fundwatch whitelist list --all` shows them"), id);
+}
+
 static int mark_removed(fw_ws *ws, long long id, fw_err *err)
 {
     fw_stmt *st;
-    if (fw_db_prepare(ws->store, "SELECT id_number, rule_id, reason, until, removed_at FROM whitelist WHERE id = ?",
-                      &st, err))
+    if (read_entry(ws, "SELECT id_number, rule_id, reason, until, removed_at FROM whitelist WHERE id = ?", id, &st,
+                   err))
         return err->code;
-    fw_stmt_bind_int64(st, 1, id);
-    int found = fw_stmt_step(st, err);
-    if (found != 1) {
-        fw_stmt_finalize(st);
-        if (found < 0)
-            return err->code;
-        return fw_fail(err, FW_ENOTFOUND, _("no whitelist entry %lld; `fundwatch whitelist list --all` shows them"), id);
-    }
     if (!fw_stmt_is_null(st, 4)) {
         int rc = fw_fail(err, FW_ECONFLICT, _("whitelist entry %lld was already removed at %s"), id,
                          fw_stmt_text(st, 4));
@@ -261,16 +269,8 @@ bool fw_whitelist_active(fw_ws *ws, const char *id_number, const char *rule_id, 
 static int review_entry(fw_ws *ws, long long id, bool reject, fw_err *err)
 {
     fw_stmt *st;
-    if (fw_db_prepare(ws->store, "SELECT \"user\", pending, removed_at FROM whitelist WHERE id = ?", &st, err))
+    if (read_entry(ws, "SELECT \"user\", pending, removed_at FROM whitelist WHERE id = ?", id, &st, err))
         return err->code;
-    fw_stmt_bind_int64(st, 1, id);
-    int found = fw_stmt_step(st, err);
-    if (found != 1) {
-        fw_stmt_finalize(st);
-        if (found < 0)
-            return err->code;
-        return fw_fail(err, FW_ENOTFOUND, _("no whitelist entry %lld; `fundwatch whitelist list --all` shows them"), id);
-    }
     char *asked_by = fw_strdup(fw_stmt_text(st, 0));
     bool pending = fw_stmt_int64(st, 1) != 0, removed = !fw_stmt_is_null(st, 2);
     fw_stmt_finalize(st);
