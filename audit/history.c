@@ -150,24 +150,26 @@ static void add_field(field_list *l, fw_buf *b)
 /* The leads a run brought to the case ("because": [{change, hit, rule, detail}, ...]). */
 static void put_leads(fw_ws *ws, field_list *out, const char *json, enum fw_words_lang lang)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ws->db,
-                           "SELECT json_extract(value, '$.change'), json_extract(value, '$.rule'), "
-                           "json_extract(value, '$.detail') FROM json_each(?1) WHERE json_valid(?1)",
-                           -1, &st, NULL) != SQLITE_OK)
+    /* json_each and json_extract: SQLite's JSON functions (PostgreSQL needs its own text here). */
+    fw_stmt *st;
+    fw_err e = {0};
+    if (fw_db_prepare(ws->store,
+                      "SELECT json_extract(value, '$.change'), json_extract(value, '$.rule'), "
+                      "json_extract(value, '$.detail') FROM json_each(?1) WHERE json_valid(?1)",
+                      &st, &e))
         return;
-    sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *change = (const char *)sqlite3_column_text(st, 0);
-        const char *rule = (const char *)sqlite3_column_text(st, 1);
-        const char *detail = (const char *)sqlite3_column_text(st, 2);
+    fw_stmt_bind_text(st, 1, json, -1);
+    while (fw_stmt_step(st, &e) == 1) {
+        const char *change = fw_stmt_text(st, 0);
+        const char *rule = fw_stmt_text(st, 1);
+        const char *detail = fw_stmt_text(st, 2);
         fw_buf b = {0};
         fw_buf_printf(&b, "%s %s", say(find_word(lead_changes, change), change ? change : "", lang), rule ? rule : "");
         if (detail && *detail)
             fw_buf_printf(&b, "%s%s", chinese(lang) ? "：" : ": ", detail);
         add_field(out, &b);
     }
-    sqlite3_finalize(st);
+    fw_stmt_finalize(st);
 }
 
 static int skip_field(const char *key)
@@ -182,23 +184,25 @@ static int skip_field(const char *key)
  * only in before (removed). */
 static void put_fields(fw_ws *ws, field_list *out, const char *before, const char *after, enum fw_words_lang lang)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ws->db,
-                           "SELECT j.key, j.type, CASE WHEN j.type IN ('true', 'false') THEN j.type = 'true' "
-                           "ELSE j.value END, json_type(?1, j.fullkey), json_extract(?1, j.fullkey) "
-                           "FROM json_each(?2) j WHERE json_valid(?2) AND json_valid(?1) "
-                           "UNION ALL SELECT j.key, 'null', NULL, j.type, j.value FROM json_each(?1) j "
-                           "WHERE json_valid(?1) AND json_valid(?2) AND json_type(?2, j.fullkey) IS NULL",
-                           -1, &st, NULL) != SQLITE_OK)
+    /* json_each, json_type, json_extract: SQLite's JSON functions (PostgreSQL needs its own text). */
+    fw_stmt *st;
+    fw_err e = {0};
+    if (fw_db_prepare(ws->store,
+                      "SELECT j.key, j.type, CASE WHEN j.type IN ('true', 'false') THEN j.type = 'true' "
+                      "ELSE j.value END, json_type(?1, j.fullkey), json_extract(?1, j.fullkey) "
+                      "FROM json_each(?2) j WHERE json_valid(?2) AND json_valid(?1) "
+                      "UNION ALL SELECT j.key, 'null', NULL, j.type, j.value FROM json_each(?1) j "
+                      "WHERE json_valid(?1) AND json_valid(?2) AND json_type(?2, j.fullkey) IS NULL",
+                      &st, &e))
         return;
-    sqlite3_bind_text(st, 1, before && *before ? before : "{}", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, after && *after ? after : "{}", -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *key = (const char *)sqlite3_column_text(st, 0);
-        const char *type = (const char *)sqlite3_column_text(st, 1);
-        const char *now = (const char *)sqlite3_column_text(st, 2);
-        const char *btype = (const char *)sqlite3_column_text(st, 3);
-        const char *was = (const char *)sqlite3_column_text(st, 4);
+    fw_stmt_bind_text(st, 1, before && *before ? before : "{}", -1);
+    fw_stmt_bind_text(st, 2, after && *after ? after : "{}", -1);
+    while (fw_stmt_step(st, &e) == 1) {
+        const char *key = fw_stmt_text(st, 0);
+        const char *type = fw_stmt_text(st, 1);
+        const char *now = fw_stmt_text(st, 2);
+        const char *btype = fw_stmt_text(st, 3);
+        const char *was = fw_stmt_text(st, 4);
         if (!key || skip_field(key))
             continue;
         if (strcmp(key, "because") == 0) {
@@ -223,7 +227,7 @@ static void put_fields(fw_ws *ws, field_list *out, const char *before, const cha
         }
         add_field(out, &b);
     }
-    sqlite3_finalize(st);
+    fw_stmt_finalize(st);
 }
 
 const char *fw_history_action(const char *action, enum fw_words_lang lang)
@@ -280,18 +284,21 @@ char *fw_history_line(fw_ws *ws, const char *at, const char *user, const char *a
     return line;
 }
 
-int fw_history_case(fw_ws *ws, long long case_id, sqlite3_stmt **st, fw_err *err)
+int fw_history_case(fw_ws *ws, long long case_id, fw_rows **rows, fw_err *err)
 {
-    if (fw_ws_prepare(ws, "SELECT seq, at, user, action, before, after FROM trail WHERE object = ? ORDER BY seq", st,
-                      err))
+    if (fw_rows_prepare(ws->store, "SELECT seq, at, user, action, before, after FROM trail WHERE object = ? ORDER BY seq",
+                        rows, err))
         return err->code;
     char *object = fw_printf("case:%lld", case_id);
-    sqlite3_bind_text(*st, 1, object, -1, SQLITE_TRANSIENT);
+    fw_stmt_bind_text(fw_rows_stmt(*rows), 1, object, -1);
     free(object);
     return FW_OK;
 }
 
-/* history_what(action, before, after): fw_history_what, for listings; history_what_zh in Chinese. */
+/* history_what(action, before, after): fw_history_what, for listings; history_what_zh in Chinese.
+ * Still registered on the raw SQLite connection (ws->db) with the workspace as its user data: the
+ * store has no interface for host functions yet (FW_DBCAP_HOST_FUNCTIONS; on PostgreSQL the
+ * listing would render "what" in C after the query instead). */
 static void history_what_in(sqlite3_context *ctx, sqlite3_value **argv, enum fw_words_lang lang)
 {
     fw_ws *ws = sqlite3_user_data(ctx);
@@ -324,7 +331,7 @@ void fw_history_register(fw_ws *ws)
     "FROM json_each(" col ") WHERE json_valid(" col ") AND key IN ('to_recover', 'recovered') "            \
     "AND type = 'integer'))"
 
-int fw_history_list(fw_ws *ws, const char *object, long limit, int brief, sqlite3_stmt **st, fw_err *err)
+int fw_history_list(fw_ws *ws, const char *object, long limit, int brief, fw_rows **rows, fw_err *err)
 {
     fw_history_register(ws);
     const char *sql = brief ? "SELECT seq, at, user, object, history_what(action, before, after) AS what FROM ("
@@ -334,9 +341,10 @@ int fw_history_list(fw_ws *ws, const char *object, long limit, int brief, sqlite
                               YUAN_JSON("after") " AS after, history_what(action, before, after) AS what FROM ("
                               "  SELECT * FROM trail WHERE ?1 IS NULL OR object = ?1 ORDER BY seq DESC LIMIT ?2"
                               ") ORDER BY seq";
-    if (fw_ws_prepare(ws, sql, st, err))
+    if (fw_rows_prepare(ws->store, sql, rows, err))
         return err->code;
-    sqlite3_bind_text(*st, 1, object, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(*st, 2, limit > 0 ? limit : -1);
+    fw_stmt *st = fw_rows_stmt(*rows);
+    fw_stmt_bind_text(st, 1, object, -1);
+    fw_stmt_bind_int64(st, 2, limit > 0 ? limit : -1);
     return FW_OK;
 }

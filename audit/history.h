@@ -7,6 +7,7 @@
 #ifndef FW_HISTORY_H
 #define FW_HISTORY_H
 
+#include "audit/rows.h"
 #include "audit/store.h"
 
 /* The words' language: the UI's (gettext decides, fw_ui_chinese), or Chinese whatever the UI
@@ -36,8 +37,8 @@ char *fw_history_line(fw_ws *ws, const char *at, const char *user, const char *a
                       const char *after_json, enum fw_words_lang lang);
 
 /* A case's history in time order, one trail record a row: columns seq, at (stored UTC), user,
- * action, before, after; feed each row to fw_history_line. The caller finalizes *st. */
-int fw_history_case(fw_ws *ws, long long case_id, sqlite3_stmt **st, fw_err *err);
+ * action, before, after; feed each row to fw_history_line. The caller closes *rows. */
+int fw_history_case(fw_ws *ws, long long case_id, fw_rows **rows, fw_err *err);
 
 /* Registers the SQL functions history_what(action, before, after) (the UI's language) and
  * history_what_zh(...) (Chinese) on ws's connection: fw_history_what for queries. */
@@ -47,7 +48,7 @@ void fw_history_register(fw_ws *ws);
  * else the newest `limit`; oldest first). Brief (for people): seq, at (stored UTC), user, object,
  * what (the record in words, in the UI's language). Else (csv, json): seq, at, user, action,
  * object, before, after (the stored JSON with its money members, to_recover and recovered, in
- * yuan with two decimals), what. The caller finalizes *st. */
-int fw_history_list(fw_ws *ws, const char *object, long limit, int brief, sqlite3_stmt **st, fw_err *err);
+ * yuan with two decimals), what. The caller closes *rows. */
+int fw_history_list(fw_ws *ws, const char *object, long limit, int brief, fw_rows **rows, fw_err *err);
 
 #endif

@@ -1,11 +1,18 @@
 /* indexes.c: builds the dataset indexes a bulk import dropped (see indexes.h). One CREATE INDEX
- * per transaction, in bulk mode (store.h: written once, not through the WAL), with SQLite's
- * progress handler watching the interrupt flag so Esc or Ctrl-C stops even a long sort. */
+ * per transaction, in bulk mode (store.h: written once, not through the WAL). The store watches the
+ * interrupt flag (fw_db_watch) so Ctrl-C stops even a long sort; while an index is being built a
+ * thread calls the progress callback a few times a second (the screen repaints and reads Esc) and
+ * stops the statement with fw_db_cancel when it asks to. The thread is joined before the build
+ * goes on, so the callback never runs beside the caller's own code. */
 #include "audit/indexes.h"
 #include "audit/i18n.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "audit/store/store.h"
 
 #include "audit/dataset.h"
 
@@ -15,15 +22,21 @@ typedef struct missing_index {
     fw_dataset_index ix;
 } missing_index;
 
+/* sqlite_master: the PostgreSQL compatibility layer provides it (store/pg_compat.sql). */
+static const fw_sql index_exists_sql = {
+    .name = "indexes.exists",
+    .sql = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
+};
+
 static bool index_exists(fw_ws *ws, const char *name)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ws->db, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", -1, &st,
-                           NULL) != SQLITE_OK)
+    fw_stmt *st;
+    fw_err e = {0};
+    if (fw_db_cached(ws->store, &index_exists_sql, &st, &e))
         return false;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
+    fw_stmt_bind_text(st, 1, name, -1);
+    bool found = fw_stmt_step(st, &e) == 1;
+    fw_stmt_reset(st);
     return found;
 }
 
@@ -59,20 +72,22 @@ static bool declared(const char *table, const char *name)
  * take space nor slow every insert for nothing. */
 static int drop_obsolete(fw_ws *ws, fw_err *err)
 {
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws, "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                          "AND tbl_name LIKE 'ds\\_%' ESCAPE '\\'",
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store,
+                      "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                      "AND tbl_name LIKE 'ds\\_%' ESCAPE '\\'",
                       &st, err))
         return err->code;
     fw_buf drops = {0};
     fw_buf_puts(&drops, "");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *table = (const char *)sqlite3_column_text(st, 0), *name = (const char *)sqlite3_column_text(st, 1);
+    int step;
+    while ((step = fw_stmt_step(st, err)) == 1) {
+        const char *table = fw_stmt_text(st, 0), *name = fw_stmt_text(st, 1);
         if (!declared(table, name))
             fw_buf_printf(&drops, "DROP INDEX \"%s\";", name);
     }
-    sqlite3_finalize(st);
-    int rc = drops.len ? fw_ws_exec(ws, drops.data, err) : FW_OK;
+    fw_stmt_finalize(st);
+    int rc = step < 0 ? err->code : drops.len ? fw_ws_exec(ws, drops.data, err) : FW_OK;
     fw_buf_free(&drops);
     return rc;
 }
@@ -85,12 +100,14 @@ int fw_indexes_missing(fw_ws *ws)
     return n;
 }
 
-/* The state of one fw_indexes_build, for SQLite's progress handler. */
+/* The state of one fw_indexes_build, shared with the progress thread while an index is built. */
 typedef struct build {
     const fw_index_opts *o;
+    fw_db *db;
     int done, total;
     const char *index;
     bool stop;
+    volatile sig_atomic_t building; /* cleared by the builder when the index's transaction ends */
 } build;
 
 static bool report(build *b)
@@ -102,11 +119,30 @@ static bool report(build *b)
     return b->stop;
 }
 
-/* SQLite calls this every few thousand steps of a CREATE INDEX; nonzero makes it roll back. */
-static int on_sqlite_progress(void *ctx) { return report(ctx); }
-
-static int build_one(fw_ws *ws, const missing_index *m, fw_err *err)
+/* While an index is being built: the callback every 20 ms until the builder is done or the
+ * callback asks to stop, which cancels the running statement (its transaction rolls back). */
+static void *progress_thread(void *ctx)
 {
+    build *b = ctx;
+    const struct timespec tick = {0, 20 * 1000 * 1000};
+    while (__atomic_load_n(&b->building, __ATOMIC_ACQUIRE)) {
+        nanosleep(&tick, NULL);
+        if (!__atomic_load_n(&b->building, __ATOMIC_ACQUIRE))
+            break;
+        if (report(b)) {
+            fw_db_cancel(b->db);
+            break;
+        }
+    }
+    return NULL;
+}
+
+static int build_one(fw_ws *ws, build *b, const missing_index *m, fw_err *err)
+{
+    /* Only a callback needs the thread; the interrupt flag is the store's to watch. */
+    pthread_t th;
+    b->building = 1;
+    bool threaded = b->o->progress && pthread_create(&th, NULL, progress_thread, b) == 0;
     fw_buf sql = {0};
     fw_dataset_index_sql(m->ds, &m->ix, &sql);
     int rc = fw_ws_begin(ws, err);
@@ -118,6 +154,9 @@ static int build_one(fw_ws *ws, const missing_index *m, fw_err *err)
             fw_ws_rollback(ws);
     }
     fw_buf_free(&sql);
+    __atomic_store_n(&b->building, 0, __ATOMIC_RELEASE);
+    if (threaded)
+        pthread_join(th, NULL);
     return rc;
 }
 
@@ -130,16 +169,21 @@ int fw_indexes_build(fw_ws *ws, const fw_index_opts *o, fw_err *err)
     int n = list_missing(ws, &m);
     if (n == 0)
         return FW_OK;
-    build b = {.o = o ? o : &none, .total = n};
+    build b = {.o = o ? o : &none, .db = ws->store, .total = n};
     fw_ws_bulk_enter(ws);
-    sqlite3_progress_handler(ws->db, 10000, on_sqlite_progress, &b);
+    fw_db_watch(ws->store, b.o->interrupt);
     int rc = FW_OK;
     while (b.done < n) {
         b.index = m[b.done].ix.name;
-        if (report(&b) || (rc = build_one(ws, &m[b.done], err)))
+        if (report(&b) || (rc = build_one(ws, &b, &m[b.done], err)))
             break;
         b.done++;
+        if (b.stop) /* asked for as the index was committed: it is kept */
+            break;
     }
+    /* The store stopped the statement for the watched flag: the same stop. */
+    if (b.o->interrupt && *b.o->interrupt)
+        b.stop = true;
     b.index = NULL;
     if (b.stop)
         rc = fw_fail(err, FW_EINTR, _("stopped: %d of %d indexes built; the rest are built by the next run or "
@@ -147,7 +191,7 @@ int fw_indexes_build(fw_ws *ws, const fw_index_opts *o, fw_err *err)
                      b.done, n);
     else if (!rc)
         report(&b);
-    sqlite3_progress_handler(ws->db, 0, NULL, NULL);
+    fw_db_watch(ws->store, NULL);
     fw_ws_bulk_leave(ws);
     free(m);
     return rc;

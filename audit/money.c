@@ -4,6 +4,7 @@
  * tables between slices. */
 #include "audit/money.h"
 #include "audit/i18n.h"
+#include "audit/store/store.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -62,23 +63,24 @@ int fw_money_of(fw_ws *ws, const char *hits_sql, const char *text1, fw_money *ou
     char *sql = fw_printf("WITH %s SELECT paid, other, hits FROM fw_money", ctes);
     free(sets);
     free(ctes);
-    sqlite3_stmt *st;
-    int rc = fw_ws_prepare(ws, sql, &st, err);
+    fw_stmt *st;
+    fw_err e = {0};
+    int rc = fw_db_prepare(ws->store, sql, &st, &e);
     free(sql);
     if (rc)
-        return rc;
+        return fw_fail(err, e.code, "%s", e.msg);
     if (text1)
-        sqlite3_bind_text(st, 1, text1, -1, SQLITE_TRANSIENT);
+        fw_stmt_bind_text(st, 1, text1, -1);
     *out = (fw_money){0};
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        out->paid = sqlite3_column_int64(st, 0);
-        out->other = sqlite3_column_int64(st, 1);
-        out->hits = sqlite3_column_int64(st, 2);
+    int step = fw_stmt_step(st, &e);
+    if (step == 1) {
+        out->paid = fw_stmt_int64(st, 0);
+        out->other = fw_stmt_int64(st, 1);
+        out->hits = fw_stmt_int64(st, 2);
     }
-    sqlite3_finalize(st);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return fw_fail(err, FW_EWORKSPACE, _("cannot total the money at issue: %s"), sqlite3_errmsg(ws->db));
+    fw_stmt_finalize(st);
+    if (step < 0)
+        return fw_fail(err, e.code, _("cannot total the money at issue: %s"), e.msg);
     return FW_OK;
 }
 
@@ -94,10 +96,10 @@ static long long next_acc_id(void)
     return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
 }
 
-static int acc_exec(fw_money_acc *acc, const char *fmt_sql)
+static int acc_exec(fw_money_acc *acc, const char *fmt_sql, fw_err *err)
 {
     char *sql = fw_printf(fmt_sql, acc->id, acc->id, acc->id, acc->id, acc->id, acc->id);
-    int rc = sqlite3_exec(acc->db, sql, NULL, NULL, NULL);
+    int rc = fw_db_exec(acc->db, sql, err);
     free(sql);
     return rc;
 }
@@ -105,12 +107,14 @@ static int acc_exec(fw_money_acc *acc, const char *fmt_sql)
 int fw_money_acc_begin(fw_ws *ws, fw_money_acc *acc, fw_err *err)
 {
     fw_money_acc_end(acc);
-    acc->db = ws->db;
+    fw_err e = {0};
+    acc->db = ws->store;
     acc->id = next_acc_id();
     if (acc_exec(acc, "CREATE TEMP TABLE fw_money_acc_%1$lld(pid INTEGER PRIMARY KEY, share REAL NOT NULL);"
                       "CREATE TEMP TABLE fw_money_new_%1$lld(pid INTEGER PRIMARY KEY, share REAL NOT NULL);"
-                      "CREATE TEMP TABLE fw_money_sel_%1$lld(hit_id INTEGER PRIMARY KEY)") != SQLITE_OK) {
-        fw_fail(err, FW_EWORKSPACE, _("cannot start a money total: %s"), sqlite3_errmsg(ws->db));
+                      "CREATE TEMP TABLE fw_money_sel_%1$lld(hit_id INTEGER PRIMARY KEY)",
+                 &e)) {
+        fw_fail(err, e.code, _("cannot start a money total: %s"), e.msg);
         fw_money_acc_end(acc);
         return err->code;
     }
@@ -119,7 +123,9 @@ int fw_money_acc_begin(fw_ws *ws, fw_money_acc *acc, fw_err *err)
 
 char *fw_money_acc_add_sql(const fw_money_acc *acc, const char *hits_sql)
 {
-    return fw_printf("INSERT OR IGNORE INTO temp.fw_money_sel_%lld(hit_id) SELECT x.* FROM (%s) x", acc->id, hits_sql);
+    /* WHERE true: SQLite's parser needs it to tell ON CONFLICT from a join's ON after a SELECT. */
+    return fw_printf("INSERT INTO temp.fw_money_sel_%lld(hit_id) SELECT x.* FROM (%s) x WHERE true ON CONFLICT DO NOTHING",
+                     acc->id, hits_sql);
 }
 
 int fw_money_acc_take(fw_money_acc *acc, fw_err *err)
@@ -146,26 +152,28 @@ int fw_money_acc_take(fw_money_acc *acc, fw_err *err)
         "INSERT INTO temp.fw_money_acc_%1$lld(pid, share) SELECT pid, share FROM temp.fw_money_new_%1$lld WHERE true "
         "ON CONFLICT(pid) DO UPDATE SET share = max(share, excluded.share);"
         "DELETE FROM temp.fw_money_new_%1$lld; DELETE FROM temp.fw_money_sel_%1$lld";
-    int rc = acc_exec(acc, shares);
-    if (rc == SQLITE_OK) {
+    fw_err e = {0};
+    int rc = acc_exec(acc, shares, &e);
+    if (rc == FW_OK) {
         char *sql = fw_printf(adds, acc->id);
-        sqlite3_stmt *st;
-        rc = sqlite3_prepare_v2(acc->db, sql, -1, &st, NULL);
+        fw_stmt *st;
+        rc = fw_db_prepare(acc->db, sql, &st, &e);
         free(sql);
-        if (rc == SQLITE_OK) {
-            if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                acc->paid += sqlite3_column_double(st, 0);
-                acc->other += sqlite3_column_int64(st, 1);
-                acc->hits += sqlite3_column_int64(st, 2);
-                rc = SQLITE_OK;
+        if (rc == FW_OK) {
+            int step = fw_stmt_step(st, &e);
+            if (step == 1) {
+                acc->paid += fw_stmt_double(st, 0);
+                acc->other += fw_stmt_int64(st, 1);
+                acc->hits += fw_stmt_int64(st, 2);
             }
-            sqlite3_finalize(st);
+            rc = step < 0 ? e.code : FW_OK;
+            fw_stmt_finalize(st);
         }
     }
-    if (rc == SQLITE_OK)
-        rc = acc_exec(acc, merge);
-    if (rc != SQLITE_OK)
-        return fw_fail(err, FW_EWORKSPACE, _("cannot total the money at issue: %s"), sqlite3_errmsg(acc->db));
+    if (rc == FW_OK)
+        rc = acc_exec(acc, merge, &e);
+    if (rc != FW_OK)
+        return fw_fail(err, e.code, _("cannot total the money at issue: %s"), e.msg);
     return FW_OK;
 }
 
@@ -173,7 +181,8 @@ void fw_money_acc_end(fw_money_acc *acc)
 {
     if (acc->id > 0 && acc->db)
         acc_exec(acc, "DROP TABLE IF EXISTS temp.fw_money_acc_%1$lld; DROP TABLE IF EXISTS temp.fw_money_new_%1$lld;"
-                      "DROP TABLE IF EXISTS temp.fw_money_sel_%1$lld");
+                      "DROP TABLE IF EXISTS temp.fw_money_sel_%1$lld",
+                 NULL); /* best effort: the tables go with the connection anyway */
     *acc = (fw_money_acc){0};
 }
 

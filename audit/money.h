@@ -53,7 +53,7 @@ int fw_money_of(fw_ws *ws, const char *hits_sql, const char *text1, fw_money *ou
  * positional parameters are the caller's to bind), then take, which adds the slice to paid, other
  * and hits. End drops the accumulator. */
 typedef struct fw_money_acc {
-    sqlite3 *db;   /* the connection holding the accumulator */
+    struct fw_db *db; /* the connection holding the accumulator */
     long long id;  /* 0 = none */
     double paid;   /* fen, unrounded */
     long long other, hits;

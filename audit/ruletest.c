@@ -10,6 +10,7 @@
 #include "audit/dataset.h"
 #include "audit/engine.h"
 #include "audit/import.h"
+#include "audit/store/store.h"
 
 static char *trimmed(const char *s, size_t n)
 {
@@ -130,20 +131,26 @@ static char *run_and_collect(fw_ws *ws, fw_ruleset *set, fw_rule *r, long *nhits
         return NULL;
     }
     fw_run_result_free(&res);
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws, "SELECT subject FROM hits WHERE rule_id = ? AND state <> 'gone' ORDER BY subject", &st,
-                      &err)) {
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store, "SELECT subject FROM hits WHERE rule_id = ? AND state <> 'gone' ORDER BY subject",
+                      &st, &err)) {
         snprintf(reason, rsz, "%s", err.msg);
         return NULL;
     }
-    sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+    fw_stmt_bind_text(st, 1, r->id, -1);
     fw_buf b = {0};
     *nhits = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        fw_buf_printf(&b, "%s%s", *nhits ? "," : "", (const char *)sqlite3_column_text(st, 0));
+    int step;
+    while ((step = fw_stmt_step(st, &err)) == 1) {
+        fw_buf_printf(&b, "%s%s", *nhits ? "," : "", fw_stmt_text(st, 0));
         (*nhits)++;
     }
-    sqlite3_finalize(st);
+    fw_stmt_finalize(st);
+    if (step < 0) { /* a list cut short would read as hits the rule did not find */
+        snprintf(reason, rsz, "%s", err.msg);
+        fw_buf_free(&b);
+        return NULL;
+    }
     return fw_buf_steal(&b);
 }
 

@@ -74,22 +74,19 @@ const char usage_whitelist[] =
 
 /* --- shared helpers ----------------------------------------------------------------------------- */
 
-static int print_stmt(fw_cli *cli, fw_ws *ws, sqlite3_stmt *st)
-{
-    fw_err err = {0};
-    fw_rows *rows = fw_rows_of_sqlite(ws, st);
-    long n = fw_print_rows(cli, rows, stdout, &err);
-    fw_rows_close(rows);
-    return n < 0 ? fw_cli_report(cli, &err) : FW_OK;
-}
-
-/* Prints rows of a converted query function (issue 11) and closes them. */
+/* Prints the rows and closes them. */
 static int print_rows(fw_cli *cli, fw_rows *rows)
 {
     fw_err err = {0};
     long n = fw_print_rows(cli, rows, stdout, &err);
     fw_rows_close(rows);
     return n < 0 ? fw_cli_report(cli, &err) : FW_OK;
+}
+
+/* Prints the statement of a module not yet on the store (issue 11) and finalizes it. */
+static int print_stmt(fw_cli *cli, fw_ws *ws, sqlite3_stmt *st)
+{
+    return print_rows(cli, fw_rows_of_sqlite(ws, st));
 }
 
 static int parse_count(fw_cli *cli, const char *opt, const char *s, long long *out)
@@ -314,6 +311,15 @@ static void show_case_json(const fw_case *c)
 }
 
 typedef int (*section_query)(fw_ws *, long long, sqlite3_stmt **, fw_err *);
+typedef int (*rows_query)(fw_ws *, long long, fw_rows **, fw_err *);
+
+static void section_heading(fw_cli *cli, const char *name)
+{
+    if (cli->format == FW_FMT_JSON)
+        printf(",\n\"%s\": ", name);
+    else
+        printf("\n%s%s:\n", cli->format == FW_FMT_CSV ? "# " : "", name);
+}
 
 /* One section (hits, notes, history): a heading in table/csv, a member in json. */
 static int show_section(fw_cli *cli, fw_ws *ws, long long id, const char *name, section_query query)
@@ -322,36 +328,44 @@ static int show_section(fw_cli *cli, fw_ws *ws, long long id, const char *name, 
     fw_err err = {0};
     if (query(ws, id, &st, &err))
         return fw_cli_report(cli, &err);
-    if (cli->format == FW_FMT_JSON)
-        printf(",\n\"%s\": ", name);
-    else
-        printf("\n%s%s:\n", cli->format == FW_FMT_CSV ? "# " : "", name);
+    section_heading(cli, name);
     return print_stmt(cli, ws, st);
+}
+
+/* The same for a query of a module on the store interface (issue 11). */
+static int show_rows_section(fw_cli *cli, fw_ws *ws, long long id, const char *name, rows_query query)
+{
+    fw_rows *rows;
+    fw_err err = {0};
+    if (query(ws, id, &rows, &err))
+        return fw_cli_report(cli, &err);
+    section_heading(cli, name);
+    return print_rows(cli, rows);
 }
 
 /* The case's history: one line per change in words for people; with the stored records (money in
  * yuan) in csv and json. */
-static int case_history_rows(fw_ws *ws, long long id, int brief, sqlite3_stmt **st, fw_err *err)
+static int case_history_rows(fw_ws *ws, long long id, int brief, fw_rows **rows, fw_err *err)
 {
     char *object = fw_printf("case:%lld", id);
-    int rc = fw_history_list(ws, object, 0, brief, st, err);
+    int rc = fw_history_list(ws, object, 0, brief, rows, err);
     free(object);
     return rc;
 }
 
-static int case_history_brief(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
+static int case_history_brief(fw_ws *ws, long long id, fw_rows **rows, fw_err *err)
 {
-    return case_history_rows(ws, id, 1, st, err);
+    return case_history_rows(ws, id, 1, rows, err);
 }
 
-static int case_history_full(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
+static int case_history_full(fw_ws *ws, long long id, fw_rows **rows, fw_err *err)
 {
-    return case_history_rows(ws, id, 0, st, err);
+    return case_history_rows(ws, id, 0, rows, err);
 }
 
 static int case_show(fw_cli *cli, int argc, char **argv)
 {
-    section_query case_history = cli->format == FW_FMT_TABLE ? case_history_brief : case_history_full;
+    rows_query case_history = cli->format == FW_FMT_TABLE ? case_history_brief : case_history_full;
     if (argc != 2)
         return fw_cli_usage(cli);
     fw_ws *ws;
@@ -369,7 +383,7 @@ static int case_show(fw_cli *cli, int argc, char **argv)
     if (rc == FW_OK)
         rc = show_section(cli, ws, c.id, "notes", fw_case_notes);
     if (rc == FW_OK)
-        rc = show_section(cli, ws, c.id, "history", case_history);
+        rc = show_rows_section(cli, ws, c.id, "history", case_history);
     if (cli->format == FW_FMT_JSON)
         puts("}");
     fw_case_free(&c);
@@ -724,7 +738,7 @@ int cmd_log(fw_cli *cli, int argc, char **argv)
     fw_ws *ws;
     fw_err err = {0};
     int rc;
-    sqlite3_stmt *st;
+    fw_rows *rows;
     char *object = NULL;
     if (case_ref) {
         fw_case cs;
@@ -736,8 +750,8 @@ int cmd_log(fw_cli *cli, int argc, char **argv)
         return rc;
     }
     /* People read each record in words; csv and json also carry the stored record (money in yuan). */
-    rc = fw_history_list(ws, object, (long)limit, cli->format == FW_FMT_TABLE, &st, &err) ? fw_cli_report(cli, &err)
-                                                                                          : print_stmt(cli, ws, st);
+    rc = fw_history_list(ws, object, (long)limit, cli->format == FW_FMT_TABLE, &rows, &err) ? fw_cli_report(cli, &err)
+                                                                                            : print_rows(cli, rows);
     free(object);
     fw_ws_close(ws);
     return rc;

@@ -538,21 +538,19 @@ static int add_notes(fw_tui *t, case_view *v)
 static int add_history(fw_tui *t, case_view *v)
 {
     fw_err err = {0};
-    sqlite3_stmt *st;
+    fw_rows *rows;
     add(v, CL_SECTION, fw_strdup(_("History (audit trail)")));
-    if (fw_history_case(t->ws, v->c.id, &st, &err))
+    if (fw_history_case(t->ws, v->c.id, &rows, &err))
         return fw_tui_error(t, "%s", err.msg), err.code;
     int n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        char *line = fw_history_line(t->ws, (const char *)sqlite3_column_text(st, 1),
-                                     (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
-                                     (const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5),
-                                     FW_WORDS_UI);
+    while (fw_rows_step(rows, &err) == 1) {
+        char *line = fw_history_line(t->ws, fw_rows_text(rows, 1), fw_rows_text(rows, 2), fw_rows_text(rows, 3),
+                                     fw_rows_text(rows, 4), fw_rows_text(rows, 5), FW_WORDS_UI);
         add(v, CL_TEXT, fw_printf("  %s", line));
         free(line);
         n++;
     }
-    sqlite3_finalize(st);
+    fw_rows_close(rows);
     if (!n)
         add(v, CL_TEXT, fw_strdup(_("  (none)")));
     return FW_OK;

@@ -104,19 +104,17 @@ static void test_case_history_from_the_trail(void **state)
     fw_case_change v = {.to = "verifying", .method = "online", .verifier = "王五"};
     assert_int_equal(fw_case_set_status(ws, 1, 1, &v, &err), FW_OK);
     assert_int_equal(fw_case_add_note(ws, 1, "电话核实", &err), FW_OK);
-    sqlite3_stmt *st;
-    assert_int_equal(fw_history_case(ws, 1, &st, &err), FW_OK);
+    fw_rows *rows;
+    assert_int_equal(fw_history_case(ws, 1, &rows, &err), FW_OK);
     const char *want[] = {"状态 待核查 → 核查中；核查方式 线上核查；核查人 王五", "备注：电话核实"};
     int n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (fw_rows_step(rows, &err) == 1) {
         assert_true(n < 2);
-        char *what = fw_history_what(ws, (const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4),
-                                     (const char *)sqlite3_column_text(st, 5), FW_WORDS_ZH);
+        char *what = fw_history_what(ws, fw_rows_text(rows, 3), fw_rows_text(rows, 4), fw_rows_text(rows, 5), FW_WORDS_ZH);
         assert_string_equal(what, want[n++]);
         free(what);
-        char *line = fw_history_line(ws, (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
-                                     (const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4),
-                                     (const char *)sqlite3_column_text(st, 5), FW_WORDS_ZH);
+        char *line = fw_history_line(ws, fw_rows_text(rows, 1), fw_rows_text(rows, 2), fw_rows_text(rows, 3),
+                                     fw_rows_text(rows, 4), fw_rows_text(rows, 5), FW_WORDS_ZH);
         /* "YYYY-MM-DD HH:MM user ...": local time to the minute, never the stored ISO UTC */
         assert_int_equal(line[4], '-');
         assert_int_equal(line[10], ' ');
@@ -124,7 +122,7 @@ static void test_case_history_from_the_trail(void **state)
         assert_null(strchr(line, 'T'));
         free(line);
     }
-    sqlite3_finalize(st);
+    fw_rows_close(rows);
     assert_int_equal(n, 2);
 }
 
