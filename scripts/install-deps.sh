@@ -4,7 +4,7 @@
 set -eu
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       libsqlite3-dev sqlite3 libncurses-dev libxlsxwriter-dev libiniparser-dev libcsv-dev nettle-dev
-      libcmocka-dev gettext tmux valgrind python3-openpyxl libreoffice-calc-nogui)
+      libcmocka-dev gettext tmux faketime valgrind python3-openpyxl libreoffice-calc-nogui)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
