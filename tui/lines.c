@@ -8,8 +8,10 @@
 
 bool fw_lines_move(fw_lines *l, enum fw_action a, int height)
 {
-    int page = height > 1 ? height - 1 : 1;
+    int page = height > 1 ? height - 1 : 1, half = height > 1 ? height / 2 : 1;
     switch (a) {
+    case ACT_HALF_DOWN: l->cursor += half; l->top += half; break;
+    case ACT_HALF_UP: l->cursor -= half; l->top -= half; break;
     case ACT_DOWN: l->cursor++; break;
     case ACT_UP: l->cursor--; break;
     case ACT_PAGE_DOWN: l->cursor += page; l->top += page; break;
@@ -19,6 +21,42 @@ bool fw_lines_move(fw_lines *l, enum fw_action a, int height)
     default: return false;
     }
     fw_lines_scroll(l, height);
+    return true;
+}
+
+enum { HSCROLL_STEP = 10 };
+
+bool fw_lines_hscroll(fw_tui *t, fw_lines *l, enum fw_action a, int screen_width, int content_width)
+{
+    if (a != ACT_SCROLL_LEFT && a != ACT_SCROLL_RIGHT)
+        return false;
+    int max = content_width - screen_width;
+    if (a == ACT_SCROLL_RIGHT && l->hoff < max)
+        l->hoff = l->hoff + HSCROLL_STEP < max ? l->hoff + HSCROLL_STEP : max;
+    else if (a == ACT_SCROLL_LEFT && l->hoff > 0)
+        l->hoff = l->hoff > HSCROLL_STEP ? l->hoff - HSCROLL_STEP : 0;
+    else
+        fw_tui_message(t, "%s", a == ACT_SCROLL_RIGHT ? _("Nothing more to the right.") : _("Already at the left edge."));
+    return true;
+}
+
+int fw_lines_widest(const fw_lines *l, const char *(*text)(int i, void *ctx), void *ctx)
+{
+    int widest = 0;
+    for (int i = 0; i < l->n; i++) {
+        const char *s = text(i, ctx);
+        int w = s ? fw_utf8_width(s) : 0;
+        if (w > widest)
+            widest = w;
+    }
+    return widest;
+}
+
+bool fw_lines_click(fw_lines *l, int row)
+{
+    if (row < 0 || l->top + row >= l->n)
+        return false;
+    l->cursor = l->top + row;
     return true;
 }
 
