@@ -2,6 +2,7 @@
 #include "tui/lines.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/i18n.h"
@@ -117,4 +118,47 @@ void fw_lines_search_text(fw_tui *t, fw_lines *l, const char *typed, int height,
     if (*typed && !fw_lines_find(l, 1, true, text, ctx))
         fw_tui_message(t, _("Not found: %s"), typed);
     fw_lines_scroll(l, height);
+}
+
+/* The display width of the UTF-8 character at s; its length in bytes in *len. */
+static int char_width_at(const char *s, int *len)
+{
+    char one[8];
+    int n = 1;
+    while (n < 4 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n++;
+    memcpy(one, s, (size_t)n);
+    one[n] = '\0';
+    *len = n;
+    return fw_utf8_width(one);
+}
+
+int fw_text_wrap(const char *text, int width, char ***out)
+{
+    int n = 0;
+    *out = NULL;
+    if (width < 2)
+        width = 2;
+    const char *p = text;
+    while (*p) {
+        const char *start = p, *space = NULL;
+        int cols = 0;
+        while (*p && *p != '\n') {
+            int len, cw = char_width_at(p, &len);
+            if (cols + cw > width)
+                break;
+            if (*p == ' ')
+                space = p;
+            cols += cw;
+            p += len;
+        }
+        const char *end = p;
+        if (*p && *p != '\n' && space && space > start && (space - start) * 3 > (p - start) * 2)
+            end = p = space; /* break at the space, unless it is early in the line */
+        *out = fw_realloc(*out, (size_t)(n + 1) * sizeof **out);
+        (*out)[n++] = fw_printf("%.*s", (int)(end - start), start);
+        if (*p == ' ' || *p == '\n')
+            p++;
+    }
+    return n;
 }

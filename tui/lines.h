@@ -42,4 +42,9 @@ bool fw_lines_search_key(fw_tui *t, fw_lines *l, enum fw_action a, int height,
 void fw_lines_search_text(fw_tui *t, fw_lines *l, const char *typed, int height,
                           const char *(*text)(int i, void *ctx), void *ctx);
 
+/* Breaks text into lines of at most width display columns (at a space when one is near, else
+ * anywhere: Chinese has no spaces; a newline always breaks). *out gets the lines (caller frees
+ * each and the array); returns how many. */
+int fw_text_wrap(const char *text, int width, char ***out);
+
 #endif
