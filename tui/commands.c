@@ -90,6 +90,19 @@ char *fw_tui_commands_summary(void)
     return fw_buf_steal(&b);
 }
 
+int fw_tui_commands_help(char ***out)
+{
+    *out = fw_calloc(NCOMMANDS, sizeof **out);
+    for (int i = 0; i < NCOMMANDS; i++) {
+        char *usage = fw_printf(":%s%s%s", commands[i].name, commands[i].arg_hint ? " " : "",
+                                commands[i].arg_hint ? _(commands[i].arg_hint) : "");
+        int w = fw_utf8_width(usage);
+        (*out)[i] = fw_printf("  %s%*s %s", usage, w < 24 ? 24 - w : 0, "", _(commands[i].help));
+        free(usage);
+    }
+    return NCOMMANDS;
+}
+
 void fw_tui_command(fw_tui *t, const char *line)
 {
     while (*line == ' ' || *line == ':')

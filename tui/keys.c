@@ -64,7 +64,7 @@ static const struct {
     [ACT_SORT_RIGHT] = {"sort_right", N_("Sort by the column to the right"), N_("Sort →")},
     [ACT_SCROLL_LEFT] = {"scroll_left", N_("Scroll left (columns or text cut at the right edge)"), N_("Left")},
     [ACT_SCROLL_RIGHT] = {"scroll_right", N_("Scroll right to what does not fit"), N_("Right")},
-    [ACT_DETAIL] = {"detail", N_("Show or hide the detail pane: every field of the line, wrapped"), N_("Detail")},
+    [ACT_DETAIL] = {"detail", N_("Show or hide the detail pane: every field of the line, wrapped"), N_("Details")},
     [ACT_IMPORT_PATH] = {"import_path", N_("Type the path of a file or directory (Tab completes)"), N_("Path")},
 };
 

@@ -205,6 +205,8 @@ void fw_tui_command(fw_tui *t, const char *line);
 int fw_tui_complete_command(fw_tui *t, const char *text, char ***out);
 /* ":overview · :hits · :rule ID · …", every command; caller frees. */
 char *fw_tui_commands_summary(void);
+/* One help line per command ("  :rule ID    the hits of one rule"); the caller frees each and *out. */
+int fw_tui_commands_help(char ***out);
 /* Goes to a top-level screen: back to it when open or kept, else opened over the overview. */
 void fw_tui_go(fw_tui *t, const fw_view_ops *ops, const char *arg);
 /* The hit list (open, kept or new) with this filter, keeping its sort. */

@@ -76,8 +76,12 @@ static void *help_open(fw_tui *t, const char *arg)
     add(v, fw_printf(_("Rebind keys in %s/config.ini, section [keys]: action = key (e.g. sort = o, page_down = "
                        "C-d). Names: the middle column above."),
                      fw_configdir()));
-    char *commands = fw_tui_commands_summary();
-    add(v, fw_printf(_("Commands after ':' (Tab completes, Up/Down recalls earlier ones): %s"), commands));
+    add(v, fw_strdup(""));
+    add(v, fw_strdup(_("Commands after ':' (Tab completes, Up/Down recalls earlier ones)")));
+    char **commands;
+    int ncommands = fw_tui_commands_help(&commands);
+    for (int i = 0; i < ncommands; i++)
+        add(v, commands[i]);
     free(commands);
     return v;
 }

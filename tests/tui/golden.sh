@@ -99,7 +99,7 @@ mouse() { # mouse click|wheel-up|wheel-down COL ROW
 start_tui() {
     local envs=(TERM=xterm-256color LC_ALL=C.UTF-8 TZ=$ZONE HOME="$dir" XDG_CONFIG_HOME="$dir/config"
                 FUNDWATCH_USER=tester EDITOR=true LD_PRELOAD="$faketime_lib" FAKETIME="@$CLOCK"
-                FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_NO_CACHE=1)
+                FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_NO_CACHE=1 NO_FAKE_STAT=1)
     case $lang in
     en) envs+=(LANGUAGE=en) ;;
     zh) envs+=(LANG=zh_CN.UTF-8 LANGUAGE=zh_CN) ;;
@@ -119,7 +119,7 @@ make_world() {
     "$FW" --db "$dir/ws.db" overview >/dev/null 2>&1 || return 1
     sqlite3 "$dir/ws.db" <"$here/fixture.sql" || return 1
     cp -r "$here/golden/data" "$dir/data" || return 1
-    find "$dir/data" -exec touch -h -d "2026-01-04 09:30:00" {} +
+    find "$dir/data" "$dir/config" -exec env TZ=$ZONE touch -h -d "2026-01-04 09:30:00" {} +
 }
 
 # Compares one expected block with the screen; in update mode the screen replaces it.
@@ -138,6 +138,15 @@ check_screen() { # expected-file
     cat "$1" >>"$out"
 }
 
+# The next line of the case file into $line (a line a screen block gave back first).
+next_line() {
+    if $has_pending; then
+        line=$pending has_pending=false
+        return 0
+    fi
+    IFS= read -r line <&3
+}
+
 run_case() {
     case_file=$1
     case_name=$(basename "$case_file" .case)
@@ -148,7 +157,8 @@ run_case() {
     : >"$out"
     make_world || { echo "    cannot build the fixture workspace"; ok=false; }
     exec 3<"$case_file"
-    while $ok && IFS= read -r line <&3; do
+    pending="" has_pending=false
+    while $ok && next_line; do
         lineno=$((lineno + 1))
         printf '%s\n' "$line" >>"$out"
         case $line in '' | '#'*) continue ;; esac
@@ -181,10 +191,13 @@ run_case() {
             settle || ok=false ;;
         sql) sqlite3 "$dir/ws.db" "$rest" || ok=false ;;
         ---)
+            # The block: up to $height lines, each empty or behind its gutter (' ' or '>'). A
+            # directive ends it early (a new case's blocks are empty until GOLDEN_UPDATE fills them).
             local expected="$dir/expected" n=0
             : >"$expected"
-            while [ $n -lt "$height" ] && IFS= read -r l <&3; do
-                printf '%s\n' "$l" >>"$expected"
+            while [ $n -lt "$height" ] && next_line; do
+                case $line in '' | ' '* | '>'*) ;; *) pending=$line has_pending=true; break ;; esac
+                printf '%s\n' "$line" >>"$expected"
                 n=$((n + 1))
             done
             check_screen "$expected"
