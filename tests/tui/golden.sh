@@ -53,14 +53,22 @@ screen_busy() {
     return 1
 }
 
-# Waits until the screen has stayed the same for 0.3 s and shows no busy text (10 s at most).
+# After input: waits for the screen to change (1 s at most: some keys change nothing), then until
+# it has stayed the same for 0.2 s and shows no busy text (10 s at most).
 settle() {
     local prev="" cur stable=0 i=0
+    if [ -n "${before_input:-}" ]; then
+        while [ $i -lt 20 ] && [ "$(raw_capture)" = "$before_input" ]; do
+            sleep 0.05
+            i=$((i + 1))
+        done
+        before_input="" i=0
+    fi
     while [ $i -lt 400 ]; do
         cur=$(raw_capture)
         if [ "$cur" = "$prev" ] && ! screen_busy "$cur"; then
             stable=$((stable + 1))
-            [ $stable -ge 6 ] && return 0
+            [ $stable -ge 4 ] && return 0
         else
             stable=0
         fi
@@ -83,13 +91,13 @@ wait_text() {
     return 1
 }
 
-send_key() { tmux -L "$sock" send-keys -t fw -- "$1"; }
-send_raw() { tmux -L "$sock" send-keys -t fw -l -- "$1"; }
+send_key() { before_input=$(raw_capture); tmux -L "$sock" send-keys -t fw -- "$1"; }
+send_raw() { before_input=$(raw_capture); tmux -L "$sock" send-keys -t fw -l -- "$1"; }
 
 # SGR mouse reports (what xterm sends with mode 1006): button;column;row, M press, m release.
 mouse() { # mouse click|wheel-up|wheel-down COL ROW
     case $1 in
-    click) send_raw $'\e'"[<0;$2;$3M"; send_raw $'\e'"[<0;$2;$3m" ;;
+    click) send_raw $'\e'"[<0;$2;$3M"; tmux -L "$sock" send-keys -t fw -l -- $'\e'"[<0;$2;$3m" ;;
     wheel-up) send_raw $'\e'"[<64;$2;$3M" ;;
     wheel-down) send_raw $'\e'"[<65;$2;$3M" ;;
     *) echo "    unknown mouse event '$1' (line $lineno of $case_file)" >&2; return 1 ;;
