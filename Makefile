@@ -3,7 +3,8 @@
 # the demo workspace; `make install PREFIX=... DESTDIR=...`; `make fuzz` runs the fuzzers for longer.
 #
 # Sources are found by wildcard so that adding a module never means editing this file:
-#   audit/*.c gen/*.c export/*.c tui/*.c -> the engine, generator, workbooks and screens (linked into tests too)
+#   audit/*.c audit/store/*.c gen/*.c export/*.c tui/*.c -> the engine and its store drivers, generator,
+#                                   workbooks and screens (linked into tests too)
 #   cli/*.c                       -> the command line front end (holds main)
 #   tests/unit/test_*.c           -> one cmocka binary each
 #   tests/fuzz/fuzz_*.c           -> one libFuzzer target each
@@ -15,7 +16,7 @@ BUILD   ?= build
 CC      ?= cc
 SAN     ?=
 
-PKGS      := sqlite3 ncursesw xlsxwriter nettle
+PKGS      := sqlite3 libpq ncursesw xlsxwriter nettle
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # iniparser and libcsv ship no pkg-config file in Debian 12.
@@ -24,12 +25,12 @@ DEP_LIBS   := $(PKG_LIBS) -liniparser -lcsv -lm
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -I. $(DEP_CFLAGS) \
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -I. -I$(BUILD)/gen $(DEP_CFLAGS) \
               -DFW_VERSION='"$(VERSION)"' -DFW_DATADIR='"$(PREFIX)/share/fundwatch"' \
               -DFW_LOCALEDIR='"$(PREFIX)/share/locale"'
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 
-LIB_SRC  := $(sort $(wildcard audit/*.c gen/*.c export/*.c tui/*.c))
+LIB_SRC  := $(sort $(wildcard audit/*.c audit/store/*.c gen/*.c export/*.c tui/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -49,6 +50,12 @@ all: $(BIN) mo
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# The PostgreSQL driver embeds its compatibility SQL (audit/store/pg_compat.sql) as a C string.
+$(BUILD)/gen/audit/store/pg_compat.inc: audit/store/pg_compat.sql
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(BUILD)/obj/audit/store/postgres.o: $(BUILD)/gen/audit/store/pg_compat.inc
 
 $(LIBFW): $(LIB_OBJ)
 	@rm -f $@

@@ -3,7 +3,8 @@
 # its demo, when any is missing (as root, or through sudo). Each is explained in README.md.
 set -eu
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev
-      libsqlite3-dev sqlite3 libncurses-dev libxlsxwriter-dev libiniparser-dev libcsv-dev nettle-dev
+      libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-client-15 postgresql-common
+      libncurses-dev libxlsxwriter-dev libiniparser-dev libcsv-dev nettle-dev
       libcmocka-dev gettext tmux faketime valgrind python3-openpyxl libreoffice-calc-nogui)
 missing=()
 for p in "${pkgs[@]}"; do

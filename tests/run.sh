@@ -35,6 +35,12 @@ if [ "$what" = unit ] || [ "$what" = all ]; then
         [ -x "$t" ] || continue
         run_suite "unit/$(basename "$t")" "$t"
     done
+    # test_store_drivers runs its driver tests on PostgreSQL too when given a server (docs/store.md)
+    if [ -n "${FUNDWATCH_TEST_PG:-}" ]; then
+        echo "PostgreSQL: store tests ran on the server of FUNDWATCH_TEST_PG"
+    else
+        echo "PostgreSQL: NOT TESTED (FUNDWATCH_TEST_PG is not set: only the SQLite half of the store tests ran)"
+    fi
 fi
 if [ "$what" = e2e ] || [ "$what" = all ]; then
     for t in "$here"/tests/e2e/*.sh; do

@@ -1,0 +1,520 @@
+/* store/sqlite.c: the SQLite driver, the embedded default: the workspace is one file, created
+ * 0600, in WAL mode with a busy timeout (a second fundwatch waits instead of failing). The only
+ * file of the program that calls sqlite3_*. Cancel and the statement timeout are one progress
+ * handler per connection; bulk load is multi-row INSERTs through statements prepared once. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit/store/driver.h"
+
+/* PRAGMA application_id of a fundwatch workspace ("FWKS"): another program's SQLite file is told
+ * apart even when it is empty. */
+enum { FW_SQLITE_APP_ID = 0x46574B53 };
+/* VM steps between two looks at the clock and the watched flag: about a millisecond. */
+enum { PROGRESS_OPS = 1000 };
+/* Rows per multi-row INSERT in a bulk load (fewer when a row has many columns). */
+enum { BULK_ROWS = 32, MAX_VARIABLES = 32766 };
+
+typedef struct sq_db {
+    fw_db base;
+    sqlite3 *h;
+    double deadline;       /* the running statement's end (0: none) */
+    bool timed_out;        /* the progress handler stopped it for the deadline */
+    bool read_txn;         /* query_only is on for a READ transaction */
+} sq_db;
+
+typedef struct sq_stmt {
+    fw_stmt base;
+    sqlite3_stmt *h;
+    bool running;
+    long long changes;
+} sq_stmt;
+
+typedef struct sq_bulk {
+    fw_bulk base;
+    sqlite3_stmt *one, *many;
+    int many_rows;         /* rows per execution of many */
+    fw_value *pending;     /* many_rows * ncols values waiting for a full batch */
+    int npending;          /* rows in pending */
+    fw_buf arena;          /* the pending texts */
+    long long flushed;     /* rows written before the pending ones (for messages) */
+    char *table;
+} sq_bulk;
+
+static sq_db *SQ(fw_db *db) { return (sq_db *)db; }
+static sq_stmt *SQS(fw_stmt *st) { return (sq_stmt *)st; }
+
+/* --- errors ----------------------------------------------------------------------------------------- */
+
+/* The fault of an SQLite result code; at_prepare: a compile error is the SQL's fault. */
+static enum fw_db_fault fault_of(sq_db *d, int rc, bool at_prepare)
+{
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return FW_DBF_BUSY;
+    case SQLITE_CONSTRAINT: return FW_DBF_CONSTRAINT;
+    case SQLITE_READONLY: return d->read_txn ? FW_DBF_READONLY : FW_DBF_OTHER;
+    case SQLITE_INTERRUPT: return d->timed_out ? FW_DBF_TIMEOUT : FW_DBF_CANCELLED;
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE: return FW_DBF_DATA;
+    case SQLITE_ERROR: return at_prepare ? FW_DBF_SYNTAX : FW_DBF_DATA;
+    case SQLITE_CANTOPEN: return FW_DBF_UNREACHABLE;
+    default: return FW_DBF_OTHER;
+    }
+}
+
+static int fail_rc(sq_db *d, fw_err *err, int rc, bool at_prepare, const char *msg)
+{
+    enum fw_db_fault f = fault_of(d, rc, at_prepare);
+    if (f == FW_DBF_TIMEOUT)
+        return fw_db_failf(&d->base, err, f, "%s: the statement ran longer than %g s and was stopped",
+                           d->base.where, d->base.timeout_s);
+    if (f == FW_DBF_CANCELLED)
+        return fw_db_failf(&d->base, err, f, "%s: interrupted", d->base.where);
+    return fw_db_failf(&d->base, err, f, "%s: %s", d->base.where, msg ? msg : sqlite3_errstr(rc));
+}
+
+/* --- progress: cancel and timeout -------------------------------------------------------------------- */
+
+static int on_progress(void *arg)
+{
+    sq_db *d = arg;
+    if ((d->base.watch && *d->base.watch) || d->base.cancelled)
+        return 1;
+    if (d->deadline > 0 && fw_now_seconds() > d->deadline) {
+        d->timed_out = true;
+        return 1;
+    }
+    return 0;
+}
+
+/* A statement (or script) starts: its own deadline, no stale stop. */
+static void statement_starts(sq_db *d)
+{
+    d->deadline = d->base.timeout_s > 0 ? fw_now_seconds() + d->base.timeout_s : 0;
+    d->timed_out = false;
+    d->base.cancelled = 0;
+}
+
+static void sq_cancel(fw_db *db) { sqlite3_interrupt(SQ(db)->h); }
+
+static int sq_set_timeout(fw_db *db, double seconds, fw_err *err)
+{
+    (void)db, (void)seconds, (void)err;
+    return FW_OK; /* read by statement_starts */
+}
+
+/* --- connecting --------------------------------------------------------------------------------------- */
+
+/* SQLite would create the file with the umask's mode; case data is personal, so create it 0600 first.
+ * The -wal and -shm files take the database file's mode. */
+static int create_private(const char *path, fw_err *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return FW_OK;
+        return fw_db_failf(NULL, err, FW_DBF_UNREACHABLE, "%s: cannot create workspace: %s", path, strerror(errno));
+    }
+    close(fd);
+    return FW_OK;
+}
+
+static void sq_close(fw_db *db)
+{
+    sq_db *d = SQ(db);
+    sqlite3_close_v2(d->h);
+    free(d->base.where);
+    free(d);
+}
+
+static int sq_open(const char *target, const fw_db_opts *o, fw_db **out, fw_err *err)
+{
+    bool memory = strcmp(target, ":memory:") == 0;
+    if (!memory && o->create && !o->read_only && create_private(target, err))
+        return err->code;
+    if (!memory && access(target, F_OK) != 0)
+        return fw_db_failf(NULL, err, FW_DBF_UNREACHABLE, "%s: no such workspace file", target);
+    sq_db *d = fw_calloc(1, sizeof *d);
+    d->base.drv = &fw_sqlite_driver;
+    d->base.where = fw_strdup(target);
+    d->base.caps = FW_DBCAP_FILE | FW_DBCAP_STMT_READONLY | FW_DBCAP_HOST_FUNCTIONS;
+    /* NOMUTEX: a connection is used by one thread at a time (threads open their own), so SQLite's
+     * per-call connection mutex is pure cost. sqlite3_interrupt needs none. */
+    int flags = (o->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(target, &d->h, flags, NULL);
+    if (rc != SQLITE_OK) {
+        fail_rc(d, err, rc, false, d->h ? sqlite3_errmsg(d->h) : NULL);
+        snprintf(err->msg, sizeof err->msg, "%s: cannot open workspace: %s", target,
+                 d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
+        sq_close(&d->base);
+        return err->code;
+    }
+    sqlite3_busy_timeout(d->h, o->busy_ms > 0 ? o->busy_ms : FW_DB_BUSY_MS);
+    sqlite3_extended_result_codes(d->h, 1);
+    sqlite3_progress_handler(d->h, PROGRESS_OPS, on_progress, d);
+    const char *setup = o->read_only ? "PRAGMA foreign_keys = ON"
+                                     : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                                       "PRAGMA foreign_keys = ON";
+    char *msg = NULL;
+    if (!memory && sqlite3_exec(d->h, setup, NULL, NULL, &msg) != SQLITE_OK) {
+        fw_db_failf(NULL, err, FW_DBF_OTHER, "%s: not a usable workspace: %s", target, msg ? msg : "?");
+        sqlite3_free(msg);
+        sq_close(&d->base);
+        return err->code;
+    }
+    if (o->sqlite_setup)
+        o->sqlite_setup(d->h);
+    *out = &d->base;
+    return FW_OK;
+}
+
+/* --- statements --------------------------------------------------------------------------------------- */
+
+static int sq_exec(fw_db *db, const char *sql, fw_err *err)
+{
+    sq_db *d = SQ(db);
+    char *msg = NULL;
+    statement_starts(d);
+    int rc = sqlite3_exec(d->h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        /* exec runs code-written scripts: an error there is the script's, like a compile error */
+        fail_rc(d, err, rc, (rc & 0xff) == SQLITE_ERROR, msg ? msg : sqlite3_errmsg(d->h));
+        sqlite3_free(msg);
+        return err->code;
+    }
+    return FW_OK;
+}
+
+static int sq_prepare(fw_db *db, const char *sql, fw_stmt **out, fw_err *err)
+{
+    sq_db *d = SQ(db);
+    sqlite3_stmt *h;
+    int rc = sqlite3_prepare_v2(d->h, sql, -1, &h, NULL);
+    if (rc != SQLITE_OK)
+        return fail_rc(d, err, rc, true, sqlite3_errmsg(d->h));
+    sq_stmt *s = fw_calloc(1, sizeof *s);
+    s->base.db = db;
+    s->base.sql = fw_strdup(sql);
+    s->h = h;
+    *out = &s->base;
+    return FW_OK;
+}
+
+static int sq_param_count(fw_stmt *st) { return sqlite3_bind_parameter_count(SQS(st)->h); }
+
+static const char *sq_param_name(fw_stmt *st, int i)
+{
+    const char *n = sqlite3_bind_parameter_name(SQS(st)->h, i);
+    return n && n[0] != '?' ? n : NULL;
+}
+
+static int bind_one(sqlite3_stmt *h, int i, const fw_value *v, sqlite3_destructor_type how)
+{
+    switch (v ? v->type : FW_DBT_NULL) {
+    case FW_DBT_INT: return sqlite3_bind_int64(h, i, v->i);
+    case FW_DBT_REAL: return sqlite3_bind_double(h, i, v->d);
+    case FW_DBT_TEXT: return sqlite3_bind_text64(h, i, v->s, v->len, how, SQLITE_UTF8);
+    default: return sqlite3_bind_null(h, i);
+    }
+}
+
+static int sq_bind(fw_stmt *st, int i, const fw_value *v)
+{
+    return bind_one(SQS(st)->h, i, v, SQLITE_TRANSIENT) == SQLITE_OK ? FW_OK : FW_EUSAGE;
+}
+
+static void sq_clear_bindings(fw_stmt *st) { sqlite3_clear_bindings(SQS(st)->h); }
+
+static int sq_step(fw_stmt *st, fw_err *err)
+{
+    sq_stmt *s = SQS(st);
+    sq_db *d = SQ(st->db);
+    if (!s->running) {
+        statement_starts(d);
+        s->running = true;
+    }
+    int rc = sqlite3_step(s->h);
+    if (rc == SQLITE_ROW)
+        return 1;
+    s->running = false;
+    if (rc == SQLITE_DONE) {
+        s->changes = sqlite3_stmt_readonly(s->h) ? 0 : sqlite3_changes64(d->h);
+        return 0;
+    }
+    fail_rc(d, err, rc, false, sqlite3_errmsg(d->h));
+    sqlite3_reset(s->h);
+    return -1;
+}
+
+static void sq_reset(fw_stmt *st)
+{
+    SQS(st)->running = false;
+    sqlite3_reset(SQS(st)->h);
+}
+
+static void sq_finalize(fw_stmt *st)
+{
+    sqlite3_finalize(SQS(st)->h);
+    free(st->sql);
+    free(st);
+}
+
+static long long sq_changes(fw_stmt *st) { return SQS(st)->changes; }
+static int sq_ncols(fw_stmt *st) { return sqlite3_column_count(SQS(st)->h); }
+static const char *sq_col_name(fw_stmt *st, int i) { return sqlite3_column_name(SQS(st)->h, i); }
+
+static enum fw_dbt sq_col_type(fw_stmt *st, int i)
+{
+    switch (sqlite3_column_type(SQS(st)->h, i)) {
+    case SQLITE_INTEGER: return FW_DBT_INT;
+    case SQLITE_FLOAT: return FW_DBT_REAL;
+    case SQLITE_NULL: return FW_DBT_NULL;
+    default: return FW_DBT_TEXT;
+    }
+}
+
+static long long sq_col_int64(fw_stmt *st, int i) { return sqlite3_column_int64(SQS(st)->h, i); }
+static double sq_col_double(fw_stmt *st, int i) { return sqlite3_column_double(SQS(st)->h, i); }
+static const char *sq_col_text(fw_stmt *st, int i) { return (const char *)sqlite3_column_text(SQS(st)->h, i); }
+static bool sq_readonly(fw_stmt *st) { return sqlite3_stmt_readonly(SQS(st)->h); }
+
+/* --- transactions ------------------------------------------------------------------------------------- */
+
+static int sq_begin(fw_db *db, enum fw_txn mode, fw_err *err)
+{
+    sq_db *d = SQ(db);
+    if (mode == FW_TXN_WRITE)
+        return sq_exec(db, "BEGIN IMMEDIATE", err);
+    if (sq_exec(db, "BEGIN DEFERRED; PRAGMA query_only = 1", err)) {
+        if (!sqlite3_get_autocommit(d->h))
+            sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+        return err->code;
+    }
+    d->read_txn = true;
+    return FW_OK;
+}
+
+static int sq_end(fw_db *db, bool commit, fw_err *err)
+{
+    sq_db *d = SQ(db);
+    int rc = FW_OK;
+    if (commit)
+        rc = sq_exec(db, "COMMIT", err);
+    if (!sqlite3_get_autocommit(d->h)) /* a rollback, or a commit that failed */
+        sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+    if (d->read_txn) {
+        sqlite3_exec(d->h, "PRAGMA query_only = 0", NULL, NULL, NULL);
+        d->read_txn = false;
+    }
+    return rc;
+}
+
+/* --- bulk load ---------------------------------------------------------------------------------------- */
+
+static bool is_identifier(const char *s)
+{
+    if (!s || !*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    return true;
+}
+
+static int prepare_insert(sq_db *d, const char *table, const char *const *columns, int ncols, int rows,
+                          sqlite3_stmt **out, fw_err *err)
+{
+    fw_buf sql = {0};
+    fw_buf_printf(&sql, "INSERT INTO %s(", table);
+    for (int c = 0; c < ncols; c++)
+        fw_buf_printf(&sql, "%s%s", c ? ", " : "", columns[c]);
+    fw_buf_puts(&sql, ") VALUES ");
+    for (int r = 0; r < rows; r++) {
+        fw_buf_puts(&sql, r ? ", (" : "(");
+        for (int c = 0; c < ncols; c++)
+            fw_buf_puts(&sql, c ? ", ?" : "?");
+        fw_buf_putc(&sql, ')');
+    }
+    int rc = sqlite3_prepare_v2(d->h, sql.data, -1, out, NULL);
+    fw_buf_free(&sql);
+    if (rc != SQLITE_OK)
+        return fail_rc(d, err, rc, true, sqlite3_errmsg(d->h));
+    return FW_OK;
+}
+
+static int sq_bulk_begin(fw_db *db, const char *table, const char *const *columns, int ncols, fw_bulk **out,
+                         fw_err *err)
+{
+    sq_db *d = SQ(db);
+    bool names_ok = is_identifier(table);
+    for (int c = 0; c < ncols && names_ok; c++)
+        names_ok = is_identifier(columns[c]);
+    if (!names_ok)
+        return fw_db_failf(db, err, FW_DBF_SYNTAX, "bulk load into %s: table and column names must be plain names",
+                           table);
+    sq_bulk *b = fw_calloc(1, sizeof *b);
+    b->many_rows = ncols * BULK_ROWS <= MAX_VARIABLES ? BULK_ROWS : 1;
+    b->table = fw_strdup(table);
+    if (prepare_insert(d, table, columns, ncols, 1, &b->one, err) ||
+        (b->many_rows > 1 && prepare_insert(d, table, columns, ncols, b->many_rows, &b->many, err))) {
+        sqlite3_finalize(b->one);
+        free(b->table);
+        free(b);
+        return err->code;
+    }
+    b->pending = fw_calloc((size_t)(b->many_rows * ncols), sizeof *b->pending);
+    *out = &b->base;
+    return FW_OK;
+}
+
+/* Runs an insert of rows pending values (bound from index 0); texts are in the arena. */
+static int bulk_insert(sq_bulk *b, sqlite3_stmt *h, int first_row, int rows, fw_err *err)
+{
+    sq_db *d = SQ(b->base.db);
+    int n = b->base.ncols;
+    for (int k = 0; k < rows * n; k++) {
+        fw_value v = b->pending[first_row * n + k];
+        if (v.type == FW_DBT_TEXT)
+            v.s = b->arena.data + (size_t)v.i; /* the arena offset, kept in i until now */
+        bind_one(h, k + 1, &v, SQLITE_STATIC);
+    }
+    statement_starts(d);
+    int rc = sqlite3_step(h);
+    sqlite3_reset(h);
+    if (rc != SQLITE_DONE) {
+        fail_rc(d, err, rc, false, sqlite3_errmsg(d->h));
+        fw_db_err_prefix(err, "bulk load into %s, rows %lld-%lld: ", b->table, b->flushed + first_row + 1,
+                         b->flushed + first_row + rows);
+        return err->code;
+    }
+    return FW_OK;
+}
+
+static int flush_pending(sq_bulk *b, fw_err *err)
+{
+    int rc = FW_OK;
+    if (b->npending == b->many_rows && b->many)
+        rc = bulk_insert(b, b->many, 0, b->npending, err);
+    else
+        for (int r = 0; r < b->npending && !rc; r++)
+            rc = bulk_insert(b, b->one, r, 1, err);
+    b->flushed += b->npending;
+    b->npending = 0;
+    fw_buf_reset(&b->arena);
+    return rc;
+}
+
+static int sq_bulk_row(fw_bulk *base, const fw_value *values, fw_err *err)
+{
+    sq_bulk *b = (sq_bulk *)base;
+    int n = base->ncols;
+    fw_value *row = &b->pending[b->npending * n];
+    for (int c = 0; c < n; c++) {
+        row[c] = values[c];
+        if (values[c].type == FW_DBT_TEXT) {
+            row[c].i = (long long)b->arena.len; /* an offset: the arena may move */
+            fw_buf_add(&b->arena, values[c].s, values[c].len);
+            fw_buf_putc(&b->arena, '\0');
+        }
+    }
+    b->npending++;
+    return b->npending == b->many_rows ? flush_pending(b, err) : FW_OK;
+}
+
+static int sq_bulk_end(fw_bulk *base, bool keep, fw_err *err)
+{
+    sq_bulk *b = (sq_bulk *)base;
+    int rc = keep ? flush_pending(b, err) : FW_OK;
+    sqlite3_finalize(b->one);
+    sqlite3_finalize(b->many);
+    fw_buf_free(&b->arena);
+    free(b->pending);
+    free(b->table);
+    free(b);
+    return rc;
+}
+
+/* --- versions ----------------------------------------------------------------------------------------- */
+
+static long long pragma_int(sq_db *d, const char *sql)
+{
+    sqlite3_stmt *h;
+    long long v = 0;
+    if (sqlite3_prepare_v2(d->h, sql, -1, &h, NULL) != SQLITE_OK)
+        return 0;
+    if (sqlite3_step(h) == SQLITE_ROW)
+        v = sqlite3_column_int64(h, 0);
+    sqlite3_finalize(h);
+    return v;
+}
+
+/* Workspaces made before the version table carry their schema in PRAGMA user_version, and have the
+ * settings and trail tables; another program's file may carry its own application_id. */
+static int sq_legacy_version(fw_db *db, int *version, fw_err *err)
+{
+    sq_db *d = SQ(db);
+    *version = 0;
+    long long app = pragma_int(d, "PRAGMA application_id");
+    if (app != 0 && app != FW_SQLITE_APP_ID)
+        return fw_db_failf(db, err, FW_DBF_FOREIGN,
+                           "%s: this SQLite file belongs to another application (application_id 0x%08llx); "
+                           "give fundwatch a file of its own",
+                           db->where, (unsigned long long)app & 0xffffffffu);
+    long long uv = pragma_int(d, "PRAGMA user_version");
+    if (uv > 0 && pragma_int(d, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                                "name IN ('settings', 'trail')") == 2)
+        *version = (int)uv;
+    return FW_OK;
+}
+
+/* Keeps PRAGMA user_version in step, so an older fundwatch (which reads only that) refuses a newer
+ * workspace, and marks the file as fundwatch's. */
+static int sq_migration_done(fw_db *db, int version, fw_err *err)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d", version, FW_SQLITE_APP_ID);
+    return sq_exec(db, sql, err);
+}
+
+const fw_db_driver fw_sqlite_driver = {
+    .name = "SQLite",
+    .engine = FW_DB_SQLITE,
+    .open = sq_open,
+    .close = sq_close,
+    .exec = sq_exec,
+    .prepare = sq_prepare,
+    .param_count = sq_param_count,
+    .param_name = sq_param_name,
+    .bind = sq_bind,
+    .clear_bindings = sq_clear_bindings,
+    .step = sq_step,
+    .reset = sq_reset,
+    .finalize = sq_finalize,
+    .changes = sq_changes,
+    .ncols = sq_ncols,
+    .col_name = sq_col_name,
+    .col_type = sq_col_type,
+    .col_int64 = sq_col_int64,
+    .col_double = sq_col_double,
+    .col_text = sq_col_text,
+    .readonly = sq_readonly,
+    .begin = sq_begin,
+    .end = sq_end,
+    .cancel = sq_cancel,
+    .set_timeout = sq_set_timeout,
+    .bulk_begin = sq_bulk_begin,
+    .bulk_row = sq_bulk_row,
+    .bulk_end = sq_bulk_end,
+    .sql_user_tables = "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
+                       "AND name <> '" FW_DB_VERSION_TABLE "' ORDER BY name",
+    .sql_table_exists = "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?",
+    .legacy_version = sq_legacy_version,
+    .migration_done = sq_migration_done,
+};
