@@ -16,7 +16,7 @@ BUILD   ?= build
 CC      ?= cc
 SAN     ?=
 
-PKGS      := sqlite3 libpq ncursesw xlsxwriter nettle
+PKGS      := sqlite3 libpq ncursesw xlsxwriter nettle libzip expat
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # iniparser and libcsv ship no pkg-config file in Debian 12.
@@ -43,7 +43,7 @@ BIN      := $(BUILD)/fundwatch
 LIBFW    := $(BUILD)/libfundwatch.a
 
 .PHONY: all check check-plain check-asan test-unit test-e2e test-rules fuzz fuzz-smoke demo deps \
-        install clean bench mo
+        install clean bench mo print-dep-cflags print-dep-libs
 
 all: $(BIN) mo
 
@@ -95,11 +95,18 @@ test-unit: $(TESTS)
 	tests/run.sh $(BUILD) unit
 
 FUZZ_SECONDS ?= 300
+# fuzz-smoke (part of `make check`) runs each target about 30 s.
 fuzz-smoke:
-	$(MAKE) FUZZ_SECONDS=15 fuzz
+	$(MAKE) FUZZ_SECONDS=30 fuzz
 
 fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# What tests/fuzz/run.sh compiles and links every target with, so a new dependency is named once.
+print-dep-cflags:
+	@echo $(DEP_CFLAGS)
+print-dep-libs:
+	@echo $(DEP_LIBS)
 
 # --- set-up, demo, install ------------------------------------------------------------------------
 deps:

@@ -403,7 +403,8 @@ void fw_hit_row_clear(fw_hit_row *r)
 static const char hit_columns[] =
     "SELECT h.id, h.rule_id, h.category, h.severity, coalesce(c.status, 'new'), h.name, h.id_number, "
     "h.township, h.village, h.program, h.detail, h.amount, h.first_date, h.last_date, "
-    "coalesce(h.case_id, 0)";
+    "coalesce(h.case_id, 0), h.state, h.subject_kind";
+enum { HIT_KEY_COLUMN = 17 }; /* the sort key, when a page query adds it after the columns above */
 
 static void read_hit_row(sqlite3_stmt *st, fw_hit_row *r, bool has_key)
 {
@@ -423,15 +424,17 @@ static void read_hit_row(sqlite3_stmt *st, fw_hit_row *r, bool has_key)
     col_copy(st, 12, r->first_date, sizeof r->first_date);
     col_copy(st, 13, r->last_date, sizeof r->last_date);
     r->case_id = sqlite3_column_int64(st, 14);
+    col_copy(st, 15, r->state, sizeof r->state);
+    col_copy(st, 16, r->subject_kind, sizeof r->subject_kind);
     r->key_type = SQLITE_INTEGER;
     r->key_int = r->id;
     if (has_key) {
-        r->key_type = sqlite3_column_type(st, 15);
+        r->key_type = sqlite3_column_type(st, HIT_KEY_COLUMN);
         if (r->key_type == SQLITE_INTEGER)
-            r->key_int = sqlite3_column_int64(st, 15);
+            r->key_int = sqlite3_column_int64(st, HIT_KEY_COLUMN);
         else if (r->key_type != SQLITE_NULL) {
             r->key_type = SQLITE_TEXT;
-            r->key_text = col_dup(st, 15);
+            r->key_text = col_dup(st, HIT_KEY_COLUMN);
         }
     }
 }
@@ -648,6 +651,121 @@ int fw_hits_page(fw_ws *ws, const fw_hit_filter *f, enum fw_hit_sort sort, bool 
     return FW_OK;
 }
 
+int fw_hit_filter_narrow(fw_hit_filter *f, const char *words, bool *empty, fw_err *err)
+{
+    fw_hit_filter more;
+    fw_hit_filter_init(&more);
+    *empty = false;
+    if (fw_hit_filter_parse(&more, words, err))
+        return err->code;
+    struct { char **have; char *add; } eq[] = {
+        {&f->category, more.category}, {&f->rule_id, more.rule_id}, {&f->severity, more.severity},
+        {&f->status, more.status},     {&f->township, more.township}, {&f->village, more.village},
+        {&f->program, more.program},
+    };
+    for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++) {
+        if (!eq[i].add)
+            continue;
+        if (*eq[i].have && strcmp(*eq[i].have, eq[i].add) != 0)
+            *empty = true;
+        free(*eq[i].have);
+        *eq[i].have = fw_strdup(eq[i].add);
+    }
+    if (more.min_amount >= 0 && more.min_amount > f->min_amount)
+        f->min_amount = more.min_amount;
+    if (more.max_amount >= 0 && (f->max_amount < 0 || more.max_amount < f->max_amount))
+        f->max_amount = more.max_amount;
+    /* `all` cannot widen a list of present hits: both must hold. */
+    fw_hit_filter_free(&more);
+    return FW_OK;
+}
+
+int fw_hit_ids(fw_ws *ws, const fw_hit_filter *f, long long **ids, long long *n, fw_err *err)
+{
+    *ids = NULL;
+    *n = 0;
+    fw_buf sql = {0};
+    binds b = {0};
+    fw_buf_puts(&sql, "SELECT h.id FROM hits h LEFT JOIN cases c ON c.id = h.case_id WHERE 1");
+    filter_where(f, &sql, &b, false);
+    fw_buf_puts(&sql, " ORDER BY h.id");
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(ws->db, sql.data, -1, &st, NULL);
+    fw_buf_free(&sql);
+    if (rc != SQLITE_OK) {
+        binds_free(&b);
+        return query_failed(ws, err, _("the hit list"));
+    }
+    binds_apply(&b, st);
+    binds_free(&b);
+    long long cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            *ids = fw_realloc(*ids, (size_t)cap * sizeof **ids);
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+        return query_failed(ws, err, _("the hit list"));
+    }
+    return FW_OK;
+}
+
+int fw_hits_cases(fw_ws *ws, const long long *ids, long long n, long long **cases, long long *ncases,
+                  long long *without, fw_err *err)
+{
+    *cases = NULL;
+    *ncases = 0;
+    *without = 0;
+    /* The ids go through a temporary table: one join instead of a query per marked hit. */
+    if (fw_ws_exec(ws, "CREATE TEMP TABLE IF NOT EXISTS browse_marked(id INTEGER PRIMARY KEY); "
+                       "DELETE FROM browse_marked", err))
+        return err->code;
+    sqlite3_stmt *ins, *st;
+    if (sqlite3_prepare_v2(ws->db, "INSERT OR IGNORE INTO browse_marked VALUES (?)", -1, &ins, NULL) != SQLITE_OK)
+        return query_failed(ws, err, _("the marked hits"));
+    sqlite3_exec(ws->db, "SAVEPOINT browse_marked", NULL, NULL, NULL);
+    for (long long i = 0; i < n; i++) {
+        sqlite3_bind_int64(ins, 1, ids[i]);
+        sqlite3_step(ins);
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(ins);
+    sqlite3_exec(ws->db, "RELEASE browse_marked", NULL, NULL, NULL);
+    int rc = sqlite3_prepare_v2(ws->db,
+                                "SELECT h.case_id, count(*) FROM browse_marked m JOIN hits h ON h.id = m.id "
+                                "GROUP BY h.case_id ORDER BY h.case_id",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return query_failed(ws, err, _("the marked hits"));
+    long long cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+            *without += sqlite3_column_int64(st, 1);
+            continue;
+        }
+        if (*ncases == cap) {
+            cap = cap ? cap * 2 : 256;
+            *cases = fw_realloc(*cases, (size_t)cap * sizeof **cases);
+        }
+        (*cases)[(*ncases)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    sqlite3_exec(ws->db, "DELETE FROM browse_marked", NULL, NULL, NULL);
+    if (rc != SQLITE_DONE) {
+        free(*cases);
+        *cases = NULL;
+        *ncases = 0;
+        return query_failed(ws, err, _("the marked hits"));
+    }
+    return FW_OK;
+}
+
 void fw_hit_totals_init(fw_ws *ws, fw_hit_totals *t)
 {
     memset(t, 0, sizeof *t);
@@ -725,6 +843,236 @@ void fw_strv_free(char **v)
     for (char **p = v; *p; p++)
         free(*p);
     free(v);
+}
+
+/* --- frequency of a column ------------------------------------------------------------------------ */
+
+static const struct {
+    const char *name;
+    const char *expr; /* one value per hit; the village carries its township (same names recur) */
+} freq_cols[FW_FREQ_COUNT_] = {
+    [FW_FREQ_SEVERITY] = {"severity", "h.severity"},
+    [FW_FREQ_RULE] = {"rule", "h.rule_id"},
+    [FW_FREQ_CATEGORY] = {"category", "h.category"},
+    [FW_FREQ_STATUS] = {"status", "coalesce(c.status, 'new')"},
+    [FW_FREQ_TOWNSHIP] = {"township", "h.township"},
+    [FW_FREQ_VILLAGE] = {"village", "CASE WHEN h.village IS NULL THEN NULL ELSE coalesce(h.township, '') || char(31) || h.village END"},
+    [FW_FREQ_PROGRAM] = {"program", "h.program"},
+    [FW_FREQ_NAME] = {"name", "h.name"},
+    [FW_FREQ_ID_NUMBER] = {"id_number", "h.id_number"},
+    [FW_FREQ_AMOUNT] = {"amount", "h.amount"},
+};
+
+const char *fw_freq_col_name(enum fw_freq_col c)
+{
+    return c < FW_FREQ_COUNT_ ? freq_cols[c].name : "?";
+}
+
+void fw_freq_init(fw_ws *ws, fw_freq *fq, enum fw_freq_col col)
+{
+    memset(fq, 0, sizeof *fq);
+    fq->col = col < FW_FREQ_COUNT_ ? col : FW_FREQ_RULE;
+    fq->max_id = fw_ws_int(ws, "SELECT coalesce(max(id), 0) FROM hits");
+    fq->next_id = 1;
+    fq->done = fq->max_id == 0;
+    fq->in_first_order = true;
+    fw_buf_puts(&fq->text, ""); /* offset 0: the empty value */
+}
+
+void fw_freq_free(fw_freq *fq)
+{
+    free(fq->rows);
+    free(fq->slots);
+    fw_buf_free(&fq->text);
+    memset(fq, 0, sizeof *fq);
+}
+
+const char *fw_freq_value(const fw_freq *fq, const fw_freq_row *r)
+{
+    return fq->text.data + r->value;
+}
+
+static unsigned fnv1a(const char *s, size_t n, bool null)
+{
+    unsigned h = 2166136261u ^ (unsigned)null;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* Rebuilds the table with room for twice the rows (kept at most half full). */
+static void freq_rehash(fw_freq *fq)
+{
+    int nslots = 1024;
+    while (nslots <= 2 * fq->n + 1)
+        nslots *= 2;
+    free(fq->slots);
+    fq->slots = fw_calloc((size_t)nslots, sizeof *fq->slots);
+    fq->nslots = nslots;
+    for (int i = 0; i < fq->n; i++) {
+        size_t k = fq->rows[i].hash & (unsigned)(nslots - 1);
+        while (fq->slots[k])
+            k = (k + 1) & (size_t)(nslots - 1);
+        fq->slots[k] = i + 1;
+    }
+}
+
+/* The row of a value, made on first sight. A hand-made table because glibc's hsearch can neither
+ * grow nor be walked, and a count per value is all it has to do. */
+static fw_freq_row *freq_row(fw_freq *fq, const char *v, size_t len, bool null)
+{
+    if ((fq->n + 1) * 2 > fq->nslots)
+        freq_rehash(fq);
+    unsigned h = fnv1a(v, len, null);
+    size_t mask = (size_t)(fq->nslots - 1), k = h & mask;
+    for (; fq->slots[k]; k = (k + 1) & mask) {
+        fw_freq_row *r = &fq->rows[fq->slots[k] - 1];
+        if (r->hash != h || r->null != null)
+            continue;
+        const char *rv = fq->text.data + r->value;
+        if (strncmp(rv, v, len) == 0 && rv[len] == '\0')
+            return r;
+    }
+    if (fq->n == fq->cap) {
+        fq->cap = fq->cap ? fq->cap * 2 : 256;
+        fq->rows = fw_realloc(fq->rows, (size_t)fq->cap * sizeof *fq->rows);
+    }
+    fw_freq_row *r = &fq->rows[fq->n];
+    memset(r, 0, sizeof *r);
+    r->null = null;
+    r->hash = h;
+    r->first = (unsigned)fq->n;
+    if (len) {
+        r->value = fq->text.len + 1;
+        fw_buf_add(&fq->text, "", 1); /* the NUL ending the previous value */
+        fw_buf_add(&fq->text, v, len);
+    }
+    fq->slots[k] = ++fq->n;
+    fq->sorted = false;
+    return r;
+}
+
+int fw_freq_step(fw_ws *ws, const fw_hit_filter *f, fw_freq *fq, long long slice, fw_err *err)
+{
+    if (fq->done)
+        return 1;
+    fw_buf sql = {0};
+    binds b = {0};
+    /* The cases are joined only when the status is counted or filtered on: a join per hit is a
+     * quarter of the time of a pass. */
+    bool join = fq->col == FW_FREQ_STATUS || (f->status && *f->status);
+    fw_buf_printf(&sql, "SELECT %s, h.amount FROM hits h%s WHERE h.id >= ? AND h.id < ?", freq_cols[fq->col].expr,
+                  join ? " LEFT JOIN cases c ON c.id = h.case_id" : "");
+    bind_int(&b, fq->next_id);
+    bind_int(&b, fq->next_id + slice);
+    filter_where(f, &sql, &b, false);
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(ws->db, sql.data, -1, &st, NULL);
+    fw_buf_free(&sql);
+    if (rc == SQLITE_OK) {
+        binds_apply(&b, st);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            bool null = sqlite3_column_type(st, 0) == SQLITE_NULL;
+            const char *v = null ? "" : (const char *)sqlite3_column_text(st, 0);
+            long long amount = sqlite3_column_int64(st, 1);
+            fw_freq_row *r = freq_row(fq, v, (size_t)sqlite3_column_bytes(st, 0), null);
+            r->count++;
+            r->amount += amount;
+            fq->count++;
+            fq->amount += amount;
+        }
+        sqlite3_finalize(st);
+    }
+    binds_free(&b);
+    if (rc != SQLITE_DONE) {
+        query_failed(ws, err, _("the frequency of the column"));
+        return -1;
+    }
+    fq->next_id += slice;
+    fq->done = fq->next_id > fq->max_id;
+    return fq->done ? 1 : 0;
+}
+
+static int freq_order(const void *a, const void *b)
+{
+    const fw_freq_row *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Rows still in order of first appearance, by count descending: a stable counting sort, linear in
+ * the rows (a million ID numbers, nearly all counted once, sort in a tenth of qsort's time). */
+static void freq_counting_sort(fw_freq *fq)
+{
+    long long max = 0;
+    for (int i = 0; i < fq->n; i++)
+        if (fq->rows[i].count > max)
+            max = fq->rows[i].count;
+    long long *start = fw_calloc((size_t)max + 2, sizeof *start);
+    for (int i = 0; i < fq->n; i++) /* counts descending: the bucket of count c is max - c */
+        start[max - fq->rows[i].count + 1]++;
+    for (long long c = 1; c <= max + 1; c++)
+        start[c] += start[c - 1];
+    fw_freq_row *out = fw_calloc((size_t)fq->cap, sizeof *out);
+    for (int i = 0; i < fq->n; i++)
+        out[start[max - fq->rows[i].count]++] = fq->rows[i];
+    free(start);
+    free(fq->rows);
+    fq->rows = out;
+}
+
+void fw_freq_sort(fw_freq *fq)
+{
+    if (fq->sorted)
+        return;
+    if (fq->in_first_order && fq->n > 10000 && fq->count <= 100LL * fq->n)
+        freq_counting_sort(fq);
+    else
+        qsort(fq->rows, (size_t)fq->n, sizeof *fq->rows, freq_order);
+    fq->in_first_order = false;
+    free(fq->slots); /* row indexes moved: the table is rebuilt if counting goes on */
+    fq->slots = NULL;
+    fq->nslots = 0;
+    if (fq->n)
+        freq_rehash(fq);
+    fq->sorted = true;
+}
+
+/* A filter word's value cannot hold a space (words are split on spaces). */
+static bool has_space(const char *s)
+{
+    return strpbrk(s, " \t") != NULL;
+}
+
+char *fw_freq_selection(const fw_freq *fq, const fw_freq_row *r, bool *is_search)
+{
+    const char *v = fw_freq_value(fq, r);
+    *is_search = false;
+    if (r->null || !*v)
+        return NULL;
+    switch (fq->col) {
+    case FW_FREQ_NAME: case FW_FREQ_ID_NUMBER:
+        *is_search = true;
+        return fw_strdup(v);
+    case FW_FREQ_AMOUNT: {
+        long long fen = strtoll(v, NULL, 10);
+        return fw_printf("amount>=%lld.%02lld amount<=%lld.%02lld", fen / 100, fen % 100, fen / 100, fen % 100);
+    }
+    case FW_FREQ_VILLAGE: {
+        const char *sep = strchr(v, '\x1f');
+        if (!sep || has_space(v))
+            return NULL;
+        return sep == v ? fw_printf("village=%s", sep + 1) : fw_printf("township=%.*s village=%s", (int)(sep - v), v, sep + 1);
+    }
+    default: {
+        static const char *const key[FW_FREQ_COUNT_] = {
+            [FW_FREQ_SEVERITY] = "severity", [FW_FREQ_RULE] = "rule", [FW_FREQ_CATEGORY] = "category",
+            [FW_FREQ_STATUS] = "status", [FW_FREQ_TOWNSHIP] = "township", [FW_FREQ_PROGRAM] = "program",
+        };
+        return has_space(v) ? NULL : fw_printf("%s=%s", key[fq->col], v);
+    }
+    }
 }
 
 /* --- person detail ------------------------------------------------------------------------------ */
@@ -902,6 +1250,50 @@ static int add_registry_rows(fw_ws *ws, fw_person *p, const fw_dataset *ds, cons
     return FW_OK;
 }
 
+/* The person's case history, oldest first: each case's making and the trail records of the case,
+ * every record in words (a note is its trail record; a note without one, written by an older
+ * fundwatch or by hand, is listed from case_notes). */
+static int add_case_history(fw_ws *ws, fw_person *p, const char *id, fw_err *err)
+{
+    static const char *const case_h[] = {N_("When"), N_("Who"), N_("What"), N_("Details")};
+    add_header(p, FW_DS_CASE, 4, case_h);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ws->db,
+                           "SELECT at, user, what, details, action, before, after FROM ("
+                           " SELECT c.created_at AS at, '' AS user, c.case_no AS what, NULL AS details,"
+                           "  'case.made' AS action, NULL AS before, NULL AS after, 0 AS seq, 0 AS k"
+                           "  FROM cases c WHERE c.id_number = ?1 OR c.subject = ?1"
+                           " UNION ALL SELECT n.at, n.user, c.case_no, n.text, 'case.note', NULL, NULL, n.id, 1"
+                           "  FROM case_notes n JOIN cases c ON c.id = n.case_id WHERE (c.id_number = ?1 OR c.subject = ?1)"
+                           "  AND NOT EXISTS (SELECT 1 FROM trail t WHERE t.object = 'case:' || c.id"
+                           "   AND t.action = 'case.note' AND t.at = n.at)"
+                           " UNION ALL SELECT t.at, t.user, c.case_no, NULL, t.action, t.before, t.after, t.seq, 2"
+                           "  FROM trail t JOIN cases c ON t.object = 'case:' || c.id"
+                           "  WHERE c.id_number = ?1 OR c.subject = ?1"
+                           ") ORDER BY at, k, seq",
+                           -1, &st, NULL) != SQLITE_OK)
+        return query_failed(ws, err, _("the person's records"));
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *action = (const char *)sqlite3_column_text(st, 4);
+        const char *case_no = (const char *)sqlite3_column_text(st, 2);
+        fw_detail_row *r = add_row(p, FW_DS_CASE, 0, NULL, 4);
+        r->cells[0] = cell(st, 0, 0);
+        r->cells[1] = cell(st, 1, 0);
+        r->cells[2] = fw_printf("%s %s", case_no ? case_no : "", _(fw_trail_action_label(action)));
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+            r->cells[3] = cell(st, 3, 0);
+        else
+            r->cells[3] = fw_trail_record_words(ws, action, NULL, (const char *)sqlite3_column_text(st, 5),
+                                                (const char *)sqlite3_column_text(st, 6));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return query_failed(ws, err, _("the person's records"));
+    return FW_OK;
+}
+
 static int load_sections(fw_ws *ws, fw_person *p, fw_err *err)
 {
     const char *id = p->id_number;
@@ -971,21 +1363,7 @@ static int load_sections(fw_ws *ws, fw_person *p, fw_err *err)
                        id, 1u << 4, err))
         return err->code;
 
-    static const char *const case_h[] = {N_("When"), N_("Who"), N_("What"), N_("Details")};
-    add_header(p, FW_DS_CASE, 4, case_h);
-    if (add_query_rows(ws, p, FW_DS_CASE,
-                       "SELECT at, user, what, details, 0, NULL FROM ("
-                       " SELECT c.created_at AS at, '' AS user, c.case_no || ' ' || c.status AS what,"
-                       "  coalesce(c.assignee, '') || ' ' || coalesce(c.conclusion, '') AS details, 0 AS k"
-                       "  FROM cases c WHERE c.id_number = ?1 OR c.subject = ?1"
-                       " UNION ALL SELECT n.at, n.user, 'note', n.text, 1 FROM case_notes n JOIN cases c"
-                       "  ON c.id = n.case_id WHERE c.id_number = ?1 OR c.subject = ?1"
-                       " UNION ALL SELECT t.at, t.user, t.action, coalesce(t.after, ''), 2 FROM trail t JOIN"
-                       "  cases c ON t.object = 'case:' || c.id WHERE c.id_number = ?1 OR c.subject = ?1"
-                       ") ORDER BY k, at",
-                       id, 0, err))
-        return err->code;
-    return FW_OK;
+    return add_case_history(ws, p, id, err);
 }
 
 int fw_person_load(fw_ws *ws, const char *id_number, fw_person *p, fw_err *err)
@@ -1012,27 +1390,6 @@ void fw_person_free(fw_person *p)
     free(p->name);
     free(p->household_id);
     memset(p, 0, sizeof *p);
-}
-
-char *fw_hit_person(fw_ws *ws, long long hit_id, fw_err *err)
-{
-    sqlite3_stmt *st;
-    const char *sql =
-        "SELECT coalesce(h.id_number, (SELECT p.id_number FROM hit_evidence e JOIN ds_payments p "
-        "ON p.row_key = e.row_key WHERE e.hit_id = h.id AND e.dataset = 'payments' LIMIT 1)) "
-        "FROM hits h WHERE h.id = ?";
-    if (sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        query_failed(ws, err, _("the hit"));
-        return NULL;
-    }
-    sqlite3_bind_int64(st, 1, hit_id);
-    char *id = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = col_dup(st, 0);
-    sqlite3_finalize(st);
-    if (!id)
-        fw_fail(err, FW_ENOTFOUND, _("Hit %lld names no person."), hit_id);
-    return id;
 }
 
 long long fw_hit_case(fw_ws *ws, long long hit_id, fw_err *err)
@@ -1132,9 +1489,10 @@ void fw_lookup_free(fw_lookup_row *rows, int n)
 
 /* --- rules --------------------------------------------------------------------------------------- */
 
-/* Rule ids from the shipped and user rule files (section names), with their category and file,
- * inserted through ins, so a rule that never ran is listed too. */
-static void add_rule_files(const char *dir, sqlite3_stmt *ins)
+/* Rule ids from the shipped and user rule files (section names), with their category, file and
+ * name (in the language of the interface: `name` is Chinese, `name_en` English), inserted through
+ * ins, so a rule that never ran is listed too. */
+static void add_rule_files(const char *dir, sqlite3_stmt *ins, bool zh)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -1151,15 +1509,21 @@ static void add_rule_files(const char *dir, sqlite3_stmt *ins)
             char *key = fw_printf("%s:category", sec);
             const char *cat = iniparser_getstring(ini, key, "");
             free(key);
+            char *zh_key = fw_printf("%s:name", sec), *en_key = fw_printf("%s:name_en", sec);
+            const char *name_zh = iniparser_getstring(ini, zh_key, ""), *name_en = iniparser_getstring(ini, en_key, "");
+            const char *name = zh || !*name_en ? name_zh : name_en;
             char *up = fw_strdup(sec);
             for (char *c = up; *c; c++)
                 *c = (char)toupper((unsigned char)*c);
             sqlite3_bind_text(ins, 1, up, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(ins, 2, cat, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(ins, 3, path, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 4, name, -1, SQLITE_TRANSIENT);
             sqlite3_step(ins);
             sqlite3_reset(ins);
             free(up);
+            free(zh_key);
+            free(en_key);
         }
         if (ini)
             iniparser_freedict(ini);
@@ -1173,13 +1537,13 @@ int fw_rules_list(fw_ws *ws, fw_rule_row **rows, int *n, fw_err *err)
     *rows = NULL;
     *n = 0;
     /* The rule files go into a temporary table so the query can join them. */
-    sqlite3_exec(ws->db, "CREATE TEMP TABLE IF NOT EXISTS browse_rule_files(rule_id TEXT, category TEXT, file TEXT);"
-                         "DELETE FROM browse_rule_files", NULL, NULL, NULL);
+    sqlite3_exec(ws->db, "CREATE TEMP TABLE IF NOT EXISTS browse_rule_files(rule_id TEXT, category TEXT, file TEXT, "
+                         "name TEXT); DELETE FROM browse_rule_files", NULL, NULL, NULL);
     sqlite3_stmt *ins;
-    if (sqlite3_prepare_v2(ws->db, "INSERT INTO browse_rule_files VALUES (?, ?, ?)", -1, &ins, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(ws->db, "INSERT INTO browse_rule_files VALUES (?, ?, ?, ?)", -1, &ins, NULL) == SQLITE_OK) {
         char *dirs[2] = {fw_printf("%s/rules", fw_datadir()), fw_printf("%s/rules", fw_configdir())};
         for (int i = 0; i < 2; i++) {
-            add_rule_files(dirs[i], ins);
+            add_rule_files(dirs[i], ins, ui_chinese());
             free(dirs[i]);
         }
         sqlite3_finalize(ins);
@@ -1196,7 +1560,8 @@ int fw_rules_list(fw_ws *ws, fw_rule_row **rows, int *n, fw_err *err)
         "  l.started_at, l.status,"
         "  (SELECT count(*) FROM hits h WHERE h.rule_id = r.rule_id AND h.state = 'present'),"
         "  coalesce(l.hits, 0),"
-        "  coalesce((SELECT value FROM rule_settings s WHERE s.rule_id = r.rule_id AND s.key = 'enabled'), 'true')"
+        "  coalesce((SELECT value FROM rule_settings s WHERE s.rule_id = r.rule_id AND s.key = 'enabled'), 'true'),"
+        "  coalesce((SELECT name FROM browse_rule_files f WHERE f.rule_id = r.rule_id), '')"
         " FROM r LEFT JOIN last l ON l.rule_id = r.rule_id ORDER BY 2, 1";
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -1217,6 +1582,7 @@ int fw_rules_list(fw_ws *ws, fw_rule_row **rows, int *n, fw_err *err)
         r->last_hits = sqlite3_column_int64(st, 6);
         const char *en = (const char *)sqlite3_column_text(st, 7);
         r->enabled = !(en && (strcmp(en, "false") == 0 || strcmp(en, "0") == 0));
+        r->name = col_dup(st, 8);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
@@ -1236,6 +1602,7 @@ void fw_rules_free(fw_rule_row *rows, int n)
         free(rows[i].file);
         free(rows[i].last_run_at);
         free(rows[i].status);
+        free(rows[i].name);
     }
     free(rows);
 }
@@ -1268,6 +1635,139 @@ int fw_rule_set_enabled(fw_ws *ws, const char *rule_id, bool enabled, fw_err *er
         return err->code ? err->code : FW_EWORKSPACE;
     }
     return FW_OK;
+}
+
+/* --- the audit trail in words ------------------------------------------------------------------- */
+
+static bool is_money_field(const char *key)
+{
+    return strcmp(key, "amount") == 0 || strcmp(key, "to_recover") == 0 || strcmp(key, "recovered") == 0;
+}
+
+/* A changed field's name as the case screen labels it (N_(): translated when shown); the key
+ * itself when it has no label. */
+static const char *field_label(const char *key)
+{
+    static const struct { const char *key, *label; } labels[] = {
+        {"status", N_("Status")}, {"assignee", N_("Assignee")}, {"due_date", N_("Due")},
+        {"received_at", N_("Received")}, {"verify_method", N_("Method")}, {"verifier", N_("Verifier")},
+        {"verified_at", N_("Verified")}, {"conclusion", N_("Conclusion")}, {"dismiss_reason", N_("Reason")},
+        {"dismiss_text", N_("Reason text")}, {"measures", N_("Measures")}, {"to_recover", N_("To recover")},
+        {"recovered", N_("Recovered")}, {"closed_at", N_("Closed")}, {"closure_note", N_("Closure note")},
+        {"note", N_("Note")}, {"id_number", N_("ID number")}, {"rule_id", N_("Rule")},
+        {"reason", N_("Reason given")}, {"until", N_("Until")}, {"pending_status", N_("Pending")},
+    };
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (strcmp(labels[i].key, key) == 0)
+            return _(labels[i].label);
+    return key;
+}
+
+/* A JSON value as a person reads it: text as is (a status in words), money in yuan, null as "-". */
+static char *field_value(sqlite3_stmt *st, int col, const char *key)
+{
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return fw_strdup("-");
+    if (is_money_field(key) && sqlite3_column_type(st, col) == SQLITE_INTEGER) {
+        char y[32];
+        fw_yuan(sqlite3_column_int64(st, col), y);
+        return fw_strdup(y);
+    }
+    if (strcmp(key, "status") == 0 || strcmp(key, "pending_status") == 0)
+        return fw_strdup(_((const char *)sqlite3_column_text(st, col)));
+    return col_dup(st, col);
+}
+
+char **fw_trail_record_fields(fw_ws *ws, const char *before, const char *after, fw_err *err)
+{
+    /* json_each splits the objects (the same way audit/cases.c does for a case's history): every key
+     * of after with its before, then the keys only before had (cleared). A value that is not an
+     * object (a bare list) is shown whole. */
+    static const char sql[] =
+        "WITH t(b, a) AS (SELECT CASE WHEN json_valid(?1) AND json_type(?1) = 'object' THEN ?1 ELSE '{}' END,"
+        "                        CASE WHEN json_valid(?2) AND json_type(?2) = 'object' THEN ?2 ELSE '{}' END)"
+        " SELECT j.key, json_extract(t.b, j.fullkey), j.value, json_type(t.b, j.fullkey) IS NOT NULL, 0"
+        "  FROM t, json_each(t.a) j"
+        " UNION ALL SELECT j.key, j.value, NULL, 1, 1 FROM t, json_each(t.b) j WHERE json_type(t.a, j.fullkey) IS NULL";
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        query_failed(ws, err, _("the audit trail"));
+        return NULL;
+    }
+    sqlite3_bind_text(st, 1, before ? before : "{}", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, after ? after : "{}", -1, SQLITE_STATIC);
+    char **v = fw_calloc(1, sizeof *v);
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        char *b = field_value(st, 1, key), *a = field_value(st, 2, key);
+        bool had_before = sqlite3_column_int(st, 3), cleared = sqlite3_column_int(st, 4);
+        v = fw_realloc(v, (size_t)(n + 2) * sizeof *v);
+        const char *label = field_label(key);
+        if (cleared)
+            v[n++] = fw_printf("%s: %s → -", label, b);
+        else if (had_before)
+            v[n++] = fw_printf("%s: %s → %s", label, b, a);
+        else
+            v[n++] = fw_printf("%s: %s", label, a);
+        v[n] = NULL;
+        free(b);
+        free(a);
+    }
+    sqlite3_finalize(st);
+    /* Not JSON objects: what there is, plainly. */
+    if (n == 0 && after && *after && strcmp(after, "{}") != 0 && !(after[0] == '{')) {
+        v = fw_realloc(v, 2 * sizeof *v);
+        v[n++] = fw_strdup(after);
+        v[n] = NULL;
+    }
+    return v;
+}
+
+const char *fw_trail_action_label(const char *action)
+{
+    static const struct { const char *action, *label; } labels[] = {
+        {"case.made", N_("case made")},
+        {"case.status", N_("status changed")},
+        {"case.review_requested", N_("verdict awaits review")},
+        {"case.approve", N_("verdict approved")},
+        {"case.review_rejected", N_("verdict rejected")},
+        {"case.assign", N_("assigned")},
+        {"case.note", N_("note")},
+        {"case.reopen", N_("reopened by new evidence")},
+        {"case.leads", N_("new leads")},
+        {"case.resolved_by_data", N_("resolved by data")},
+        {"cases.sync", N_("cases updated by a run")},
+        {"whitelist.add", N_("whitelisted")},
+        {"whitelist.remove", N_("whitelist entry removed")},
+        {"whitelist.approve", N_("whitelist entry approved")},
+        {"whitelist.review_rejected", N_("whitelist entry rejected")},
+        {"import", N_("import")},
+        {"import.failed", N_("import failed")},
+        {"run", N_("rule run")},
+        {"export", N_("export")},
+        {"setting", N_("setting changed")},
+        {"trail.start", N_("trail begins")},
+    };
+    for (size_t i = 0; action && i < sizeof labels / sizeof labels[0]; i++)
+        if (strcmp(labels[i].action, action) == 0)
+            return labels[i].label;
+    return action ? action : "";
+}
+
+char *fw_trail_record_words(fw_ws *ws, const char *action, const char *object, const char *before,
+                            const char *after)
+{
+    (void)action;
+    (void)object;
+    fw_err err = {0};
+    char **fields = fw_trail_record_fields(ws, before, after, &err);
+    fw_buf b = {0};
+    fw_buf_puts(&b, "");
+    for (char **f = fields; f && *f; f++)
+        fw_buf_printf(&b, "%s%s", b.len ? "; " : "", *f);
+    fw_strv_free(fields);
+    return fw_buf_steal(&b);
 }
 
 long long fw_ws_data_version(fw_ws *ws)

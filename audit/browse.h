@@ -81,6 +81,8 @@ typedef struct fw_hit_row {
     long long amount;
     char first_date[11], last_date[11];
     long long case_id;           /* 0 = none */
+    char state[12];              /* present, gone, whitelisted */
+    char subject_kind[12];       /* person, household, village, account: what the hit is about */
     /* The sort key of this row, so the next page can be fetched after it. */
     int key_type;                /* SQLITE_INTEGER, SQLITE_TEXT or SQLITE_NULL */
     long long key_int;
@@ -95,6 +97,16 @@ void fw_hit_row_clear(fw_hit_row *r);
 int fw_hits_page(fw_ws *ws, const fw_hit_filter *f, enum fw_hit_sort sort, bool desc,
                  const fw_hit_row *anchor, bool backward, int n, fw_hit_row *out, int *got,
                  fw_err *err);
+
+/* Narrows f by more filter words (as fw_hit_filter_parse reads them): both must hold. A word that
+ * contradicts f (rule=A on a list of rule=B) leaves no hit: *empty is set. FW_EUSAGE on a bad word. */
+int fw_hit_filter_narrow(fw_hit_filter *f, const char *words, bool *empty, fw_err *err);
+/* The ids of every hit of the filter, ascending (marking a whole list). Caller frees *ids. */
+int fw_hit_ids(fw_ws *ws, const fw_hit_filter *f, long long **ids, long long *n, fw_err *err);
+/* The distinct cases of a set of hits (ids), ascending, for a batch change; *without gets the
+ * number of those hits that have no case. Caller frees *cases. */
+int fw_hits_cases(fw_ws *ws, const long long *ids, long long n, long long **cases, long long *ncases,
+                  long long *without, fw_err *err);
 
 /* Count and money total of a filter, computed in slices of hit ids so a caller can keep a screen
  * responsive: init, then call step until it returns 1 (done); 0 = more to do; <0 = error. */
@@ -111,6 +123,53 @@ int fw_hit_totals_step(fw_ws *ws, const fw_hit_filter *f, fw_hit_totals *t, long
  * fw_strv_free). */
 char **fw_hit_values(fw_ws *ws, const char *column, int limit, fw_err *err);
 void fw_strv_free(char **v);
+
+/* --- frequency of a column (VisiData's Shift-F) ----------------------------------------------------- */
+
+/* The columns whose values can be counted, each with the filter words that select one value. */
+enum fw_freq_col {
+    FW_FREQ_SEVERITY, FW_FREQ_RULE, FW_FREQ_CATEGORY, FW_FREQ_STATUS, FW_FREQ_TOWNSHIP, FW_FREQ_VILLAGE,
+    FW_FREQ_PROGRAM, FW_FREQ_NAME, FW_FREQ_ID_NUMBER, FW_FREQ_AMOUNT, FW_FREQ_COUNT_
+};
+const char *fw_freq_col_name(enum fw_freq_col c); /* "rule", ... (stable, English) */
+
+typedef struct fw_freq_row {
+    long long count, amount; /* hits, and the sum of their amounts (fen) */
+    size_t value;            /* offset of the value's text in fw_freq.text ("" = none) */
+    unsigned first;          /* order of first appearance: ties keep the list's id order */
+    unsigned hash;           /* of the value, kept so the table grows without hashing again */
+    bool null;               /* the column is empty on these hits */
+} fw_freq_row;
+
+/* The counts of one column's values among the hits of a filter, computed in slices of hit ids (as
+ * fw_hit_totals) so a screen stays live and can stop between two slices. A million hits read in ten
+ * slices of one pass over the table; the values are counted in a hash table here rather than by
+ * SQL's GROUP BY, which sorts every row (two to three times the pass). */
+typedef struct fw_freq {
+    enum fw_freq_col col;
+    fw_freq_row *rows;
+    int n, cap;
+    fw_buf text;             /* the values, NUL-separated */
+    int *slots;              /* hash table of row indexes + 1 (0 = free) */
+    int nslots;
+    long long count, amount; /* over all values */
+    long long next_id, max_id;
+    bool done, sorted;
+    bool in_first_order; /* rows still in order of first appearance (not sorted yet) */
+} fw_freq;
+
+void fw_freq_init(fw_ws *ws, fw_freq *fq, enum fw_freq_col col);
+/* One slice; 1 when done, 0 when more is left, < 0 on error (err set). */
+int fw_freq_step(fw_ws *ws, const fw_hit_filter *f, fw_freq *fq, long long slice, fw_err *err);
+/* Orders the rows by count, largest first (ties: first seen first). */
+void fw_freq_sort(fw_freq *fq);
+const char *fw_freq_value(const fw_freq *fq, const fw_freq_row *r);
+/* The filter words that select a row's value ("rule=DEC-001", "township=X village=Y",
+ * "amount>=12.00 amount<=12.00"), or for a name or ID number the search text; caller frees. NULL
+ * when the value cannot be selected (empty, or with a space a filter word cannot hold). *is_search
+ * tells which. */
+char *fw_freq_selection(const fw_freq *fq, const fw_freq_row *r, bool *is_search);
+void fw_freq_free(fw_freq *fq);
 
 /* --- person detail ------------------------------------------------------------------------------ */
 
@@ -149,10 +208,6 @@ typedef struct fw_person {
 /* Loads everything known about one ID number. FW_ENOTFOUND when no dataset and no hit mentions it. */
 int fw_person_load(fw_ws *ws, const char *id_number, fw_person *p, fw_err *err);
 void fw_person_free(fw_person *p);
-/* The ID number a hit is about (for a non-person subject: the first person in its evidence).
- * Caller frees; NULL with FW_ENOTFOUND. */
-char *fw_hit_person(fw_ws *ws, long long hit_id, fw_err *err);
-
 /* The case a hit belongs to; -1 with FW_ENOTFOUND when it has none. */
 long long fw_hit_case(fw_ws *ws, long long hit_id, fw_err *err);
 
@@ -174,6 +229,7 @@ void fw_lookup_free(fw_lookup_row *rows, int n);
 
 typedef struct fw_rule_row {
     char *rule_id, *category, *file, *last_run_at, *status;
+    char *name;          /* from the rule file, in the interface's language; "" when no file names it */
     long long hits;     /* present hits now */
     long long last_hits; /* hits in the last run that ran it */
     bool enabled;
@@ -184,6 +240,22 @@ int fw_rules_list(fw_ws *ws, fw_rule_row **rows, int *n, fw_err *err);
 void fw_rules_free(fw_rule_row *rows, int n);
 /* Sets rule_settings(rule, 'enabled') and records it in the audit trail. */
 int fw_rule_set_enabled(fw_ws *ws, const char *rule_id, bool enabled, fw_err *err);
+
+/* --- the audit trail in words ------------------------------------------------------------------- */
+
+/* The fields an audit-trail record changed, from its before/after JSON (either may be NULL), one
+ * string each: "field: before → after", "field: value" (set), "field: value → -" (cleared); money
+ * fields (amount, to_recover, recovered: fen) in yuan. A record with no field gives none. Caller
+ * frees with fw_strv_free. */
+char **fw_trail_record_fields(fw_ws *ws, const char *before, const char *after, fw_err *err);
+/* What a trail action did, in a few words (N_() English: translate to show); the action itself
+ * when it has no label. "case.made" is the making of a case (no record of its own). */
+const char *fw_trail_action_label(const char *action);
+/* A trail record in one line of words for the screens (log, person, case). Until audit/ has the
+ * trail's own "record in words" this is the changed fields plainly, joined by "; " — the one place
+ * to swap for it. Caller frees. */
+char *fw_trail_record_words(fw_ws *ws, const char *action, const char *object, const char *before,
+                            const char *after);
 
 /* --- watching for other writers ------------------------------------------------------------------ */
 

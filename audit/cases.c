@@ -201,6 +201,25 @@ static int check_keys(const fw_case_change *c, fw_err *err)
     return FW_OK;
 }
 
+int fw_case_check_field(unsigned field, const char *value, fw_err *err)
+{
+    fw_case_change c = {0};
+    switch (field) {
+    case FW_CF_TO_RECOVER: return fw_case_parse_money(value, &c.to_recover, err);
+    case FW_CF_RECOVERED: return fw_case_parse_money(value, &c.recovered, err);
+    case FW_CF_METHOD: c.method = value; break;
+    case FW_CF_REASON: c.reason = value, c.reason_text = "(asked next)"; break;
+    case FW_CF_MEASURES: c.measures = value; break;
+    default:
+        if (blank(value))
+            return fw_fail(err, FW_EDATA, "%s is empty; write something or leave it out", fw_case_field_option(field));
+        return FW_OK;
+    }
+    if (blank(value))
+        return fw_fail(err, FW_EDATA, "%s is empty; write something or leave it out", fw_case_field_option(field));
+    return check_keys(&c, err);
+}
+
 int fw_case_check_change(const char *from, const fw_case_change *c, fw_err *err)
 {
     char next[256];

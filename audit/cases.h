@@ -84,6 +84,11 @@ typedef struct fw_case_change {
  * (method, reason, measure) or amount is invalid. */
 int fw_case_check_change(const char *from, const fw_case_change *c, fw_err *err);
 
+/* One field's value as fw_case_check_change checks it (the same checks), for a form that checks
+ * each answer when it is given: a method, reason or measure key, an amount in yuan, or any other
+ * field not blank. FW_EDATA with the reason. */
+int fw_case_check_field(unsigned field, const char *value, fw_err *err);
+
 /* --- one case ----------------------------------------------------------------------------------- */
 
 typedef struct fw_case {

@@ -46,6 +46,8 @@ struct fw_csv {
     struct sha256_ctx sha;
     long long done, total;
     long line;                 /* the line of the next byte given to the parser */
+    int cr_pending;            /* the last piece ended in CR: a line end unless LF follows */
+    int mixed;                 /* AUTO chose UTF-8 for a file with some rows that are not */
     fw_err failure;            /* an unrecoverable error, repeated by every later call */
 
     /* The record being assembled: raw field bytes back to back, each followed by a NUL. */
@@ -65,49 +67,22 @@ struct fw_csv {
 
 /* ---- UTF-8 ---------------------------------------------------------------------------------- */
 
-/* Length of the well-formed UTF-8 character at s (no overlongs, no surrogates, <= U+10FFFF), or 0. */
-static size_t utf8_char_len(const unsigned char *s, size_t n)
+/* How many bytes at the start of s are well-formed UTF-8. */
+static size_t utf8_prefix(const unsigned char *s, size_t n)
 {
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    return len;
+    size_t i = 0, k;
+    while (i < n && (k = fw_utf8_char_len(s + i, n - i)) > 0)
+        i += k;
+    return i;
 }
+
+static int valid_utf8(const unsigned char *s, size_t n) { return utf8_prefix(s, n) == n; }
 
 /* Is the sample valid UTF-8? A character cut off by the end of the sample does not count. */
 static int sample_is_utf8(const unsigned char *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        size_t k = utf8_char_len(s + i, n - i);
-        if (k == 0)
-            return n - i < 4 && s[i] >= 0xC2;
-        i += k;
-    }
-    return 1;
+    size_t i = utf8_prefix(s, n);
+    return i == n || (n - i < 4 && s[i] >= 0xC2);
 }
 
 /* What utf8_scrub found; the reader reports the two differently. */
@@ -124,7 +99,7 @@ static int utf8_scrub(char *s, size_t n)
             i++;
             continue;
         }
-        size_t k = b ? utf8_char_len((unsigned char *)s + i, n - i) : 0;
+        size_t k = b ? fw_utf8_char_len((unsigned char *)s + i, n - i) : 0;
         if (k == 0) {
             found |= s[i] ? SCRUB_INVALID : SCRUB_NUL;
             s[i] = '?';
@@ -145,7 +120,9 @@ static int next_block(fw_csv *c, fw_err *err)
     if (c->f) {
         c->blen = fread(c->buffer, 1, BLOCK_SIZE, c->f);
         if (c->blen < BLOCK_SIZE && ferror(c->f))
-            return fw_fail(err, FW_EDATA, "%s:%ld: read error: %s", c->name, c->line, strerror(errno));
+            return errno == EINTR /* Ctrl-C while a pipe or FIFO waits for data */
+                       ? fw_fail(err, FW_EINTR, "%s:%ld: interrupted while waiting for data", c->name, c->line)
+                       : fw_fail(err, FW_EDATA, "%s:%ld: read error: %s", c->name, c->line, strerror(errno));
         c->blk = c->buffer;
     } else {
         c->blen = c->mem_len - c->mem_off < BLOCK_SIZE ? c->mem_len - c->mem_off : BLOCK_SIZE;
@@ -187,19 +164,60 @@ static void on_record(int terminator, void *data)
 
 /* ---- opening -------------------------------------------------------------------------------- */
 
-static void choose_encoding(fw_csv *c, enum fw_encoding enc)
+/* How the lines of a sample read: those holding non-ASCII bytes that are valid UTF-8, and those
+ * that are not. A line cut off by the end of the sample (when more follows) is not counted. */
+typedef struct sample_lines {
+    long utf8, other;
+} sample_lines;
+
+static sample_lines count_lines(const unsigned char *s, size_t n, int whole_file)
+{
+    sample_lines k = {0, 0};
+    size_t start = 0;
+    while (start < n) {
+        size_t end = start;
+        int high = 0;
+        while (end < n && s[end] != '\n' && s[end] != '\r')
+            high |= s[end++] & 0x80;
+        if (end == n && !whole_file)
+            break;
+        if (high) {
+            if (valid_utf8(s + start, end - start))
+                k.utf8++;
+            else
+                k.other++;
+        }
+        start = end + 1;
+    }
+    return k;
+}
+
+/* AUTO: a BOM, or a sample whose lines are mostly UTF-8, means UTF-8; otherwise GB18030. A file
+ * of UTF-8 with a few rows pasted from a GBK file stays UTF-8, so those rows are rejected with
+ * their line and column instead of the whole file being read as GB18030 mojibake. A BOM over
+ * text that is mostly not UTF-8 is a contradiction, reported rather than guessed at. */
+static int choose_encoding(fw_csv *c, enum fw_encoding enc, fw_err *err)
 {
     int bom = c->blen >= 3 && memcmp(c->blk, "\xEF\xBB\xBF", 3) == 0;
-    if (enc == FW_ENC_AUTO)
-        enc = bom || sample_is_utf8(c->blk, c->blen) ? FW_ENC_UTF8 : FW_ENC_GB18030;
-    c->enc = enc;
-    if (enc == FW_ENC_UTF8 && bom) {
-        c->enc_name = "utf-8-bom";
-        c->bpos = 3; /* the BOM is not text; it still counts in bytes and the hash */
-        c->done = 3;
-    } else {
-        c->enc_name = enc == FW_ENC_UTF8 ? "utf-8" : "gb18030";
+    size_t skip = bom ? 3 : 0;
+    sample_lines k = count_lines(c->blk + skip, c->blen - skip, c->blen < BLOCK_SIZE);
+    if (bom && enc == FW_ENC_AUTO && k.other > k.utf8)
+        return fw_fail(err, FW_EDATA,
+                       "%s: the file starts with a UTF-8 byte-order mark, but %ld of its first %ld lines with "
+                       "Chinese text are not UTF-8 (they read as GBK/GB18030): the mark contradicts the encoding. "
+                       "Save the file again as UTF-8, or import it with --encoding gb18030",
+                       c->name, k.other, k.other + k.utf8);
+    if (enc == FW_ENC_AUTO) {
+        enc = bom || k.utf8 > k.other || (k.other == 0 && sample_is_utf8(c->blk, c->blen)) ? FW_ENC_UTF8
+                                                                                          : FW_ENC_GB18030;
+        c->mixed = enc == FW_ENC_UTF8 && k.other > 0;
     }
+    c->enc = enc;
+    /* The BOM is not text, whatever the encoding; it still counts in bytes and the hash. */
+    c->bpos = skip;
+    c->done = (long long)skip;
+    c->enc_name = enc == FW_ENC_UTF8 ? (bom ? "utf-8-bom" : "utf-8") : "gb18030";
+    return FW_OK;
 }
 
 /* Shared by both open functions once the source is set: reads the first block, detects. */
@@ -215,7 +233,8 @@ static int start_reading(fw_csv *c, enum fw_encoding enc, fw_err *err)
         return rc;
     if (c->eof)
         return fw_fail(err, FW_EDATA, "%s: file is empty; export the data again", c->name);
-    choose_encoding(c, enc);
+    if (choose_encoding(c, enc, err))
+        return err->code;
     if (c->enc == FW_ENC_GB18030) {
         c->cd = iconv_open("UTF-8", "GB18030");
         if (c->cd == (iconv_t)-1)
@@ -237,6 +256,8 @@ int fw_csv_open(const char *path, enum fw_encoding enc, fw_csv **out, fw_err *er
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
+    if (!f && errno == EINTR) /* Ctrl-C while a FIFO waits for its writer */
+        return fw_fail(err, FW_EINTR, "%s: interrupted while waiting to open it (a FIFO with no writer?)", path);
     if (!f)
         return fw_fail(err, FW_EFAIL, "%s: cannot open: %s; check the path", path, strerror(errno));
     struct stat st;
@@ -310,6 +331,9 @@ static void mark_bad(fw_csv *c, fw_csv_record *rec, int col, int found)
         return;
     const char *what = !(found & SCRUB_INVALID)
                            ? "contains a NUL byte (is this a text CSV file? export it again as CSV)"
+                       : c->enc == FW_ENC_UTF8 && c->mixed
+                           ? "bytes not valid UTF-8, while most rows of the file are UTF-8 (a row pasted from "
+                             "a GBK file?); correct this row and import it again"
                        : c->enc == FW_ENC_UTF8
                            ? "bytes not valid UTF-8 (is the file GBK? use --encoding gb18030)"
                            : "bytes not valid GB18030 (is the file UTF-8? use --encoding utf-8)";
@@ -368,6 +392,13 @@ static void start_record(fw_csv *c)
 static void feed_piece(fw_csv *c)
 {
     const unsigned char *p = c->blk + c->bpos, *end = c->blk + c->blen;
+    /* A CR ends a line unless an LF follows (CRLF counts once, at its LF): old Mac files end
+     * their lines with CR alone. The next byte may only be known in the next block. */
+    if (c->cr_pending) {
+        c->cr_pending = 0;
+        if (*p != '\n')
+            c->line++;
+    }
     /* memchr scans a word at a time; the ledger's lines end in \n, a \r (if any) just before it. */
     const unsigned char *q = memchr(p, '\n', (size_t)(end - p));
     if (!q)
@@ -387,6 +418,8 @@ static void feed_piece(fw_csv *c)
     c->done += (long long)used;
     if (used > 0 && p[used - 1] == '\n')
         c->line++;
+    else if (used > 0 && p[used - 1] == '\r')
+        c->cr_pending = 1;
 }
 
 /* Reads on until a record is complete, the file ends (0) or an unrecoverable error (its code). */

@@ -6,35 +6,46 @@
 #include <string.h>
 #include <strings.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "audit/cases.h"
 #include "audit/dataset.h"
 #include "audit/indexes.h"
+#include "audit/runlock.h"
 #include "audit/trail.h"
 
 /* ---- time and interruption ------------------------------------------------------------------ */
 
+/* What stops a rule: Ctrl-C or SIGTERM (interrupt), the run ending early (stop), the storing of
+ * the rule giving up on it (abort), or its deadline. SQLite's progress handler checks it inside
+ * statements, the loops between statements check it themselves. */
 typedef struct watch {
     volatile sig_atomic_t *interrupt;
-    volatile sig_atomic_t *stop; /* the run ended early (another rule was interrupted) */
-    double deadline;   /* monotonic seconds */
+    atomic_int *stop;
+    atomic_int *abort;
+    double deadline; /* monotonic seconds */
     bool timed_out;
 } watch;
+
+/* True when the rule must stop (and timed_out when it is because of its deadline). */
+static bool watch_expired(watch *w)
+{
+    if ((w->interrupt && *w->interrupt) || (w->stop && atomic_load(w->stop)) || (w->abort && atomic_load(w->abort)))
+        return true;
+    if (fw_now_seconds() > w->deadline) {
+        w->timed_out = true;
+        return true;
+    }
+    return false;
+}
 
 /* SQLite calls this every few thousand VM steps of any statement on the connection; a nonzero
  * return makes the running statement fail with SQLITE_INTERRUPT. */
 static int watch_progress(void *ctx)
 {
-    watch *w = ctx;
-    if ((w->interrupt && *w->interrupt) || (w->stop && *w->stop))
-        return 1;
-    if (fw_now_seconds() > w->deadline) {
-        w->timed_out = true;
-        return 1;
-    }
-    return 0;
+    return watch_expired(ctx);
 }
 
 enum { PROGRESS_OPS = 4000 };
@@ -204,27 +215,70 @@ typedef struct hit_row {
     long long amount;
 } hit_row;
 
-/* A rule's query and its outcome. Owns rows. */
+/* Rows read and not yet stored. A rule's rows pass from its query to the storing in batches, so
+ * memory holds a few thousand rows per rule whatever the rule returns. */
+typedef struct row_batch {
+    hit_row *rows;
+    long n, cap;
+} row_batch;
+
+enum {
+    BATCH_ROWS = 256,  /* rows read between two looks at the queue */
+    READY_ROWS = 4096, /* rows a query may read ahead of their storing */
+};
+
+static void batch_clear(row_batch *b)
+{
+    for (long i = 0; i < b->n; i++)
+        for (int k = 0; k < O_NCOLS; k++)
+            free(b->rows[i].col[k]);
+    b->n = 0;
+}
+
+static void batch_free(row_batch *b)
+{
+    batch_clear(b);
+    free(b->rows);
+    b->rows = NULL;
+    b->cap = 0;
+}
+
+/* Moves from's rows to the end of to; from is left empty. */
+static void batch_move(row_batch *to, row_batch *from)
+{
+    if (!to->n) {
+        row_batch t = *to;
+        *to = *from;
+        *from = t;
+        return;
+    }
+    if (to->n + from->n > to->cap) {
+        to->cap = to->n + from->n;
+        to->rows = fw_realloc(to->rows, (size_t)to->cap * sizeof *to->rows);
+    }
+    memcpy(to->rows + to->n, from->rows, (size_t)from->n * sizeof *from->rows);
+    to->n += from->n;
+    from->n = 0;
+}
+
+/* A rule's query and its outcome. With query workers, every field after max_hits is shared
+ * between the worker that reads the query and the run's thread that stores its rows, and is used
+ * under run_queue.mu. */
 typedef struct rule_query {
     const fw_rule *rule;
-    double limit_s;
-    hit_row *rows;
-    long nrows, cap;
-    int e; /* FW_OK, or why the query stopped */
+    double limit_s;       /* the rule's time: reading and storing together */
+    long max_hits;        /* more rows than this: the rule is wrong and nothing of it is kept */
+    row_batch ready;      /* rows read and not yet taken by the storing */
+    long nread;           /* rows read so far */
+    bool started, done;   /* the query began; it ended (e says how) */
+    bool storing;         /* the storing of this rule began */
+    double deadline;      /* monotonic; moved on by the time the query waited for its turn */
+    double waiting_since; /* the query waits for its turn since then (0: it does not) */
+    int e;                /* FW_OK, or why the query stopped */
     fw_err err;
-    bool timed_out, interrupted;
-    double seconds;
+    bool timed_out, too_many;
+    atomic_int abort;     /* the storing gave up on the rule: stop reading */
 } rule_query;
-
-static void rule_query_clear(rule_query *q)
-{
-    for (long i = 0; i < q->nrows; i++)
-        for (int k = 0; k < O_NCOLS; k++)
-            free(q->rows[i].col[k]);
-    free(q->rows);
-    q->rows = NULL;
-    q->nrows = q->cap = 0;
-}
 
 static char *column_copy(sqlite3_stmt *st, int col)
 {
@@ -246,13 +300,13 @@ static int find_columns(const fw_rule *r, sqlite3_stmt *st, int col[O_NCOLS], fw
     return FW_OK;
 }
 
-static void add_row(rule_query *q, sqlite3_stmt *st, const int col[O_NCOLS])
+static void add_row(row_batch *b, sqlite3_stmt *st, const int col[O_NCOLS])
 {
-    if (q->nrows == q->cap) {
-        q->cap = q->cap ? q->cap * 2 : 64;
-        q->rows = fw_realloc(q->rows, (size_t)q->cap * sizeof *q->rows);
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : BATCH_ROWS;
+        b->rows = fw_realloc(b->rows, (size_t)b->cap * sizeof *b->rows);
     }
-    hit_row *h = &q->rows[q->nrows++];
+    hit_row *h = &b->rows[b->n++];
     for (int k = 0; k < O_NCOLS; k++)
         h->col[k] = k == O_AMOUNT ? NULL : column_copy(st, col[k]);
     h->amount = sqlite3_column_type(st, col[O_AMOUNT]) == SQLITE_FLOAT
@@ -260,34 +314,63 @@ static void add_row(rule_query *q, sqlite3_stmt *st, const int col[O_NCOLS])
                     : sqlite3_column_int64(st, col[O_AMOUNT]);
 }
 
-/* Runs q->rule's SELECT on ws (read only: the authorizer refuses anything else) and keeps its rows,
- * under a progress handler that stops it at the time limit or on an interrupt. */
-static void query_rule(fw_ws *ws, rule_query *q, volatile sig_atomic_t *interrupt, volatile sig_atomic_t *stop)
+/* A rule's prepared SELECT (read only: the authorizer refuses anything else) and where its output
+ * columns are. */
+typedef struct cursor {
+    sqlite3_stmt *st;
+    int col[O_NCOLS];
+} cursor;
+
+static int cursor_open(fw_ws *ws, const fw_rule *r, cursor *c, fw_err *err)
+{
+    memset(c, 0, sizeof *c);
+    if (fw_rule_prepare(ws, r, &c->st, err) || fw_rule_bind_params(ws, r, c->st, err) ||
+        find_columns(r, c->st, c->col, err))
+        return err->code;
+    return FW_OK;
+}
+
+/* Reads up to BATCH_ROWS more rows into b. Returns SQLITE_ROW when more may follow, SQLITE_DONE at
+ * the end, or the code that stopped the query (SQLITE_INTERRUPT when its watch said so). */
+static int cursor_read(cursor *c, row_batch *b)
+{
+    for (int k = 0; k < BATCH_ROWS; k++) {
+        int rc = sqlite3_step(c->st);
+        if (rc != SQLITE_ROW)
+            return rc;
+        add_row(b, c->st, c->col);
+    }
+    return SQLITE_ROW;
+}
+
+/* Counts a batch of q's rows and turns the end of the query, its failure or too many rows into
+ * q's outcome. Returns true when the query is over. With workers, called under run_queue.mu. */
+static bool query_after_batch(fw_ws *ws, rule_query *q, int rc, long rows, const watch *w)
 {
     const fw_rule *r = q->rule;
-    double t0 = fw_now_seconds();
-    watch w = {.interrupt = interrupt, .stop = stop, .deadline = t0 + q->limit_s};
-    sqlite3_stmt *st = NULL;
-    int col[O_NCOLS];
-    q->e = fw_rule_prepare(ws, r, &st, &q->err);
-    if (!q->e)
-        q->e = fw_rule_bind_params(ws, r, st, &q->err);
-    if (!q->e)
-        q->e = find_columns(r, st, col, &q->err);
-    if (!q->e) {
-        sqlite3_progress_handler(ws->db, PROGRESS_OPS, watch_progress, &w);
-        int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            add_row(q, st, col);
-        sqlite3_progress_handler(ws->db, 0, NULL, NULL);
-        if (rc != SQLITE_DONE)
-            q->e = fw_fail(&q->err, rc == SQLITE_INTERRUPT ? FW_EINTR : FW_EDATA, "%s:%d: [%s] %s", r->file,
-                           r->query_line, r->id, sqlite3_errmsg(ws->db));
+    q->nread += rows;
+    if (q->nread > q->max_hits) {
+        q->too_many = true;
+        q->e = fw_fail(&q->err, FW_EDATA,
+                       "%s:%d: [%s] too many hits: the rule is probably wrong (it returned more than %ld rows; "
+                       "nothing of it was kept). Check its query with `fundwatch rules show %s`, or raise the "
+                       "limit with `fundwatch run --max-hits N` or the setting run.max_hits",
+                       r->file, r->query_line, r->id, q->max_hits, r->id);
+    } else if (rc == SQLITE_ROW)
+        return false;
+    else if (rc != SQLITE_DONE) {
+        q->timed_out = w->timed_out;
+        q->e = fw_fail(&q->err, rc == SQLITE_INTERRUPT ? FW_EINTR : FW_EDATA, "%s:%d: [%s] %s", r->file,
+                       r->query_line, r->id, sqlite3_errmsg(ws->db));
     }
-    sqlite3_finalize(st);
-    q->timed_out = w.timed_out;
-    q->interrupted = q->e && interrupt && *interrupt;
-    q->seconds = fw_now_seconds() - t0;
+    q->done = true;
+    return true;
+}
+
+/* The rule's own time so far: since its query began, less the time it waited for its turn. */
+static long long rule_ms(const rule_query *q)
+{
+    return (long long)((fw_now_seconds() - (q->deadline - q->limit_s)) * 1000 + 0.5);
 }
 
 /* ---- storing a rule's hits -------------------------------------------------------------------- */
@@ -440,8 +523,9 @@ static int store_hit(run_ctx *rc, const fw_rule *r, const hit_row *row, fw_rule_
 static int finish_rule_hits(run_ctx *rc, const fw_rule *r, fw_rule_result *res, fw_err *err)
 {
     static const char whitelist_sql[] =
-        "UPDATE hits SET state = CASE WHEN EXISTS (SELECT 1 FROM whitelist w WHERE w.id_number = hits.id_number "
-        "AND w.rule_id = hits.rule_id AND (w.until IS NULL OR w.until >= date('now'))) "
+        /* whitelist_active (audit/schema.c): not removed, approved, not expired (local date) */
+        "UPDATE hits SET state = CASE WHEN EXISTS (SELECT 1 FROM main.whitelist_active w "
+        "WHERE w.id_number = hits.id_number AND w.rule_id = hits.rule_id) "
         "THEN 'whitelisted' ELSE 'present' END "
         "WHERE id IN (SELECT hit_id FROM temp.fw_seen)";
     static const char fill_sql[] =
@@ -504,85 +588,82 @@ static int record_rule(run_ctx *rc, const fw_rule *r, const fw_rule_result *res,
     return e;
 }
 
-/* Stores the rows as hits; the caller holds the transaction. */
-static int rule_body(run_ctx *rc, const rule_query *q, fw_rule_result *res, fw_err *err)
-{
-    if (fw_ws_exec(rc->ws, "DELETE FROM temp.fw_seen", err))
-        return err->code;
-    int e = FW_OK;
-    for (long i = 0; !e && i < q->nrows; i++)
-        e = store_hit(rc, q->rule, &q->rows[i], res, err);
-    if (!e)
-        e = finish_rule_hits(rc, q->rule, res, err);
-    if (!e)
-        e = fw_cases_sync(rc->ws, rc->run_id, err);
-    return e;
-}
-
-static void fail_result(const rule_query *q, const fw_err *err, fw_rule_result *res)
-{
-    res->rows_discarded = q->nrows;
-    res->hits = res->hits_new = res->hits_present = res->hits_gone = 0;
-    snprintf(res->status, sizeof res->status, "%s", q->interrupted ? "interrupted" : "failed");
-    if (q->interrupted)
-        snprintf(res->message, sizeof res->message, "interrupted after %lld ms; its partial results were discarded",
-                 res->ms);
-    else if (q->timed_out)
-        snprintf(res->message, sizeof res->message,
-                 "stopped at the time limit of %.0f s; its partial results were discarded. Raise the limit "
-                 "(fundwatch run --time-limit SECONDS, or time_limit in the rule) or make the query use an index",
-                 q->limit_s);
-    else
-        snprintf(res->message, sizeof res->message, "%.500s", err->msg);
-}
-
-/* Stores one queried rule's hits in its own transaction, or records why it has none. Returns FW_OK
- * or the rule's failure code (the run goes on after a failure, stops after an interruption). */
-static int store_rule(run_ctx *rc, const rule_query *q, fw_rule_result *res)
-{
-    fw_err err = q->err;
-    double t0 = fw_now_seconds();
-    int e = q->e;
-    if (!e && !(e = fw_ws_begin(rc->ws, &err))) {
-        e = rule_body(rc, q, res, &err);
-        res->ms = (long long)((q->seconds + fw_now_seconds() - t0) * 1000 + 0.5);
-        if (!e) {
-            snprintf(res->status, sizeof res->status, "complete");
-            e = record_rule(rc, q->rule, res, &err);
-        }
-        if (!e)
-            e = fw_ws_commit(rc->ws, &err);
-        if (!e)
-            return FW_OK;
-        fw_ws_rollback(rc->ws);
-    }
-    /* Failure or interruption: nothing of this rule's hits stays, only its record. */
-    res->ms = (long long)((q->seconds + fw_now_seconds() - t0) * 1000 + 0.5);
-    fail_result(q, &err, res);
-    fw_err err2 = {0};
-    if (!fw_ws_begin(rc->ws, &err2) && (record_rule(rc, q->rule, res, &err2) || fw_ws_commit(rc->ws, &err2)))
-        fw_ws_rollback(rc->ws);
-    return q->interrupted ? FW_EINTR : FW_EDATA;
-}
-
 /* ---- query workers ---------------------------------------------------------------------------- */
 
 /* Rules are independent reads, so on a machine with several cores they run on worker threads,
  * each with its own read-only view of the workspace (WAL lets readers run beside the writer),
- * while the run's connection stores the results in catalogue order. Workers stay at most
- * AHEAD rules in front of the storing, so memory holds only a few rules' rows. */
+ * while the run's connection stores the results in catalogue order. Workers stay at most AHEAD
+ * rules in front of the storing, and a query reads at most READY_ROWS rows ahead of their
+ * storing: memory stays flat whatever the rules return. */
 enum { MAX_WORKERS = 4, AHEAD = 2 };
 
 typedef struct run_queue {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     const char *path;
-    rule_query *q;      /* the selected, runnable rules in catalogue order */
-    bool *done;
+    rule_query *q; /* the selected, runnable rules in catalogue order */
     int n, next, stored;
     volatile sig_atomic_t *interrupt;
-    volatile sig_atomic_t stop; /* the run ended early: workers take no more rules */
+    atomic_int stop; /* the run ended early: workers take no more rules and stop reading */
 } run_queue;
+
+/* Ends the time q waited for its turn: it does not count against the rule's limit. */
+static void end_waiting(rule_query *q)
+{
+    if (q->waiting_since) {
+        q->deadline += fw_now_seconds() - q->waiting_since;
+        q->waiting_since = 0;
+    }
+}
+
+/* Waits (under rq->mu) until q->ready has room. Returns false when the rule or the run was
+ * given up meanwhile. */
+static bool wait_for_room(run_queue *rq, rule_query *q, watch *w)
+{
+    while (q->ready.n >= READY_ROWS && !atomic_load(&q->abort) && !atomic_load(&rq->stop)) {
+        if (!q->storing && !q->waiting_since)
+            q->waiting_since = fw_now_seconds();
+        pthread_cond_wait(&rq->cv, &rq->mu);
+    }
+    end_waiting(q);
+    w->deadline = q->deadline;
+    return !atomic_load(&q->abort) && !atomic_load(&rq->stop);
+}
+
+/* Reads q on a worker's connection, handing its rows over in batches through q->ready. */
+static void query_in_worker(fw_ws *ws, run_queue *rq, rule_query *q)
+{
+    pthread_mutex_lock(&rq->mu);
+    q->started = true;
+    q->deadline = fw_now_seconds() + q->limit_s;
+    watch w = {.interrupt = rq->interrupt, .stop = &rq->stop, .abort = &q->abort, .deadline = q->deadline};
+    pthread_mutex_unlock(&rq->mu);
+    cursor c;
+    fw_err err = {0};
+    int e = cursor_open(ws, q->rule, &c, &err);
+    row_batch b = {0};
+    sqlite3_progress_handler(ws->db, PROGRESS_OPS, watch_progress, &w);
+    for (bool over = false; !over;) {
+        int rc = e ? SQLITE_ERROR : cursor_read(&c, &b);
+        pthread_mutex_lock(&rq->mu);
+        if (e) {
+            q->e = e;
+            q->err = err;
+            q->done = over = true;
+        } else if (!(over = query_after_batch(ws, q, rc, b.n, &w)) && !wait_for_room(rq, q, &w)) {
+            q->e = fw_fail(&q->err, FW_EINTR, "stopped");
+            q->done = over = true;
+        }
+        if (!q->e)
+            batch_move(&q->ready, &b);
+        pthread_cond_broadcast(&rq->cv);
+        pthread_mutex_unlock(&rq->mu);
+        batch_clear(&b);
+    }
+    sqlite3_progress_handler(ws->db, 0, NULL, NULL);
+    sqlite3_finalize(c.st);
+    batch_free(&b);
+}
 
 static void *query_worker(void *arg)
 {
@@ -592,24 +673,64 @@ static void *query_worker(void *arg)
     int opened = fw_ws_open(rq->path, &ws, &open_err);
     pthread_mutex_lock(&rq->mu);
     for (;;) {
-        while (!rq->stop && rq->next < rq->n && rq->next >= rq->stored + AHEAD + MAX_WORKERS)
+        while (!atomic_load(&rq->stop) && rq->next < rq->n && rq->next >= rq->stored + AHEAD + MAX_WORKERS)
             pthread_cond_wait(&rq->cv, &rq->mu);
-        if (rq->stop || rq->next >= rq->n)
+        if (atomic_load(&rq->stop) || rq->next >= rq->n)
             break;
         rule_query *q = &rq->q[rq->next++];
-        pthread_mutex_unlock(&rq->mu);
         if (opened) {
             q->e = opened;
             q->err = open_err;
-        } else
-            query_rule(ws, q, rq->interrupt, &rq->stop);
+            q->started = q->done = true;
+            pthread_cond_broadcast(&rq->cv);
+            continue;
+        }
+        pthread_mutex_unlock(&rq->mu);
+        query_in_worker(ws, rq, q);
         pthread_mutex_lock(&rq->mu);
-        rq->done[q - rq->q] = true;
-        pthread_cond_broadcast(&rq->cv);
     }
     pthread_mutex_unlock(&rq->mu);
     fw_ws_close(ws);
     return NULL;
+}
+
+/* The storing's side: waits until a worker has begun q, then starts the rule's clock for good
+ * (the time q waited for its turn is not the rule's). */
+static void begin_storing(run_queue *rq, rule_query *q, watch *w)
+{
+    pthread_mutex_lock(&rq->mu);
+    while (!q->started)
+        pthread_cond_wait(&rq->cv, &rq->mu);
+    q->storing = true;
+    end_waiting(q);
+    w->deadline = q->deadline;
+    pthread_cond_broadcast(&rq->cv);
+    pthread_mutex_unlock(&rq->mu);
+}
+
+/* Takes the rows q's worker has read into b, waiting for some; false when the query is over and
+ * every row was taken. */
+static bool take_rows(run_queue *rq, rule_query *q, row_batch *b)
+{
+    pthread_mutex_lock(&rq->mu);
+    while (!q->ready.n && !q->done)
+        pthread_cond_wait(&rq->cv, &rq->mu);
+    batch_move(b, &q->ready);
+    pthread_cond_broadcast(&rq->cv);
+    pthread_mutex_unlock(&rq->mu);
+    return b->n > 0;
+}
+
+/* The storing gave up on q: stops its worker and waits until it has let go of q. */
+static void abandon_query(run_queue *rq, rule_query *q)
+{
+    pthread_mutex_lock(&rq->mu);
+    atomic_store(&q->abort, 1);
+    pthread_cond_broadcast(&rq->cv);
+    while (!q->done)
+        pthread_cond_wait(&rq->cv, &rq->mu);
+    batch_clear(&q->ready);
+    pthread_mutex_unlock(&rq->mu);
 }
 
 /* How many query threads: one per core (at most MAX_WORKERS), none (query on the run's own
@@ -623,6 +744,128 @@ static int worker_count(fw_ws *ws, int nrules)
     if (nrules < 2 || cores < 2 || !ws->path || !*ws->path || strcmp(ws->path, ":memory:") == 0)
         return 0;
     return cores > MAX_WORKERS ? MAX_WORKERS : (int)cores;
+}
+
+/* ---- one rule, read and stored under one clock ------------------------------------------------ */
+
+/* Where the storing gets a rule's rows: from its worker (rq), or by reading the query itself on
+ * the run's connection (c), inside the rule's transaction. */
+typedef struct feed {
+    run_queue *rq;
+    rule_query *q;
+    fw_ws *ws;
+    cursor c;
+    const watch *w;
+} feed;
+
+/* The next rows of the rule into b; false when there are no more (q->e says whether the query
+ * failed). */
+static bool next_rows(feed *f, row_batch *b)
+{
+    if (f->rq)
+        return take_rows(f->rq, f->q, b);
+    if (f->q->done)
+        return false;
+    int rc = cursor_read(&f->c, b);
+    if (query_after_batch(f->ws, f->q, rc, b->n, f->w) && f->q->e)
+        batch_clear(b);
+    return b->n > 0;
+}
+
+/* Stores the rule's rows as hits as they come; the caller holds the transaction. The watch is
+ * looked at between rows too, so the time limit and Ctrl-C hold while hits are saved. */
+static int rule_body(run_ctx *rc, feed *f, watch *w, fw_rule_result *res, fw_err *err)
+{
+    if (fw_ws_exec(rc->ws, "DELETE FROM temp.fw_seen", err))
+        return err->code;
+    row_batch b = {0};
+    int e = FW_OK;
+    while (!e && next_rows(f, &b)) {
+        for (long i = 0; !e && i < b.n; i++)
+            e = watch_expired(w) ? fw_fail(err, FW_EINTR, "stopped while its hits were saved")
+                                 : store_hit(rc, f->q->rule, &b.rows[i], res, err);
+        batch_clear(&b);
+    }
+    batch_free(&b);
+    if (!e && f->q->e) {
+        *err = f->q->err;
+        e = f->q->e;
+    }
+    if (!e)
+        e = finish_rule_hits(rc, f->q->rule, res, err);
+    if (!e)
+        e = fw_cases_sync(rc->ws, rc->run_id, err);
+    return e;
+}
+
+static void fail_result(const rule_query *q, const fw_err *err, bool timed_out, bool interrupted,
+                        fw_rule_result *res)
+{
+    res->rows_discarded = q->nread;
+    res->hits = res->hits_new = res->hits_present = res->hits_gone = 0;
+    snprintf(res->status, sizeof res->status, "%s", interrupted ? "interrupted" : "failed");
+    if (interrupted)
+        snprintf(res->message, sizeof res->message, "interrupted after %lld ms; its partial results were discarded",
+                 res->ms);
+    else if (q->too_many)
+        snprintf(res->message, sizeof res->message, "%.500s", q->err.msg);
+    else if (timed_out)
+        snprintf(res->message, sizeof res->message,
+                 "stopped at the time limit of %g s; its partial results were discarded. Raise the limit "
+                 "(fundwatch run --time-limit SECONDS, or time_limit in the rule) or make the query use an index",
+                 q->limit_s);
+    else
+        snprintf(res->message, sizeof res->message, "%.500s", err->msg);
+}
+
+/* Reads and stores one rule in its own transaction, under one clock and one watch, or records why
+ * it has nothing. rq: the query workers, NULL to read the query here. Returns FW_OK or the rule's
+ * failure code (the run goes on after a failure, stops after an interruption). On return no worker
+ * touches q any more. */
+static int store_rule(run_ctx *rc, rule_query *q, run_queue *rq, volatile sig_atomic_t *interrupt,
+                      fw_rule_result *res)
+{
+    watch w = {.interrupt = interrupt};
+    feed f = {.rq = rq, .q = q, .ws = rc->ws, .w = &w};
+    fw_err err = {0};
+    if (rq)
+        begin_storing(rq, q, &w);
+    else {
+        q->started = q->storing = true;
+        q->deadline = w.deadline = fw_now_seconds() + q->limit_s;
+        if ((q->e = cursor_open(rc->ws, q->rule, &f.c, &q->err)))
+            q->done = true;
+    }
+    sqlite3_progress_handler(rc->ws->db, PROGRESS_OPS, watch_progress, &w);
+    int e = fw_ws_begin(rc->ws, &err);
+    if (!e) {
+        e = rule_body(rc, &f, &w, res, &err);
+        sqlite3_finalize(f.c.st);
+        f.c.st = NULL;
+        res->ms = rule_ms(q);
+        if (!e) {
+            snprintf(res->status, sizeof res->status, "complete");
+            e = record_rule(rc, q->rule, res, &err);
+        }
+        if (!e)
+            e = fw_ws_commit(rc->ws, &err);
+        if (e)
+            fw_ws_rollback(rc->ws);
+    }
+    sqlite3_progress_handler(rc->ws->db, 0, NULL, NULL);
+    sqlite3_finalize(f.c.st);
+    if (!e)
+        return FW_OK;
+    /* Failure, time limit or interruption: nothing of this rule's hits stays, only its record. */
+    if (rq)
+        abandon_query(rq, q);
+    res->ms = rule_ms(q);
+    bool interrupted = interrupt && *interrupt;
+    fail_result(q, &err, w.timed_out || q->timed_out, interrupted, res);
+    fw_err err2 = {0};
+    if (!fw_ws_begin(rc->ws, &err2) && (record_rule(rc, q->rule, res, &err2) || fw_ws_commit(rc->ws, &err2)))
+        fw_ws_rollback(rc->ws);
+    return interrupted ? FW_EINTR : FW_EDATA;
 }
 
 /* ---- the run ---------------------------------------------------------------------------------- */
@@ -656,19 +899,40 @@ static char *selection_text(const fw_run_opts *o)
     return fw_buf_steal(&b);
 }
 
+/* A rule's time limit: its own time_limit, else the setting run.time_limit, else the default;
+ * run --time-limit replaces the latter two and caps the former. */
 static double time_limit(fw_ws *ws, const fw_run_opts *o, const fw_rule *r)
 {
+    double cap = o->time_limit_s;
     if (r->time_limit_s > 0)
-        return r->time_limit_s;
-    if (o->time_limit_s > 0)
-        return o->time_limit_s;
+        return cap > 0 && cap < r->time_limit_s ? cap : r->time_limit_s;
+    if (cap > 0)
+        return cap;
     char *v = fw_ws_setting(ws, "run.time_limit");
     double s = v ? atof(v) : 0;
     free(v);
     return s > 0 ? s : FW_RUN_DEFAULT_TIME_LIMIT_S;
 }
 
-static int start_run(fw_ws *ws, const char *selection, long long *run_id, fw_err *err)
+/* The most rows a rule may return: run --max-hits, else the setting run.max_hits, else the larger
+ * of FW_RUN_DEFAULT_MAX_HITS and FW_RUN_MAX_HITS_PERCENT of the payments loaded. */
+static long max_hits(fw_ws *ws, const fw_run_opts *o)
+{
+    if (o->max_hits > 0)
+        return o->max_hits;
+    char *v = fw_ws_setting(ws, "run.max_hits");
+    long n = v ? atol(v) : 0;
+    free(v);
+    if (n > 0)
+        return n;
+    long long payments = fw_ws_int(ws, "SELECT COALESCE(sum(rows_loaded), 0) FROM imports "
+                                       "WHERE dataset = 'payments' AND status = 'loaded'");
+    long long share = payments / 100 * FW_RUN_MAX_HITS_PERCENT;
+    return share > FW_RUN_DEFAULT_MAX_HITS ? (long)share : FW_RUN_DEFAULT_MAX_HITS;
+}
+
+/* Records the run as 'running' and locks it for this process (audit/runlock.h) in one step. */
+static int start_run(fw_ws *ws, const char *selection, long long *run_id, fw_runlock *lk, fw_err *err)
 {
     char now[32];
     fw_now_iso(now);
@@ -688,7 +952,10 @@ static int start_run(fw_ws *ws, const char *selection, long long *run_id, fw_err
     int e = step_done(ws, st, err);
     sqlite3_finalize(st);
     *run_id = sqlite3_last_insert_rowid(ws->db);
+    if (!e)
+        e = fw_runlock_take(ws, *run_id, lk, err);
     if (e || fw_ws_commit(ws, err)) {
+        fw_runlock_release(lk);
         fw_ws_rollback(ws);
         return err->code;
     }
@@ -757,7 +1024,8 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
         return err->code;
     res->rules = fw_calloc((size_t)set->n + 1, sizeof *res->rules);
     char *selection = selection_text(o);
-    if (start_run(ws, selection, &res->run_id, err)) {
+    fw_runlock lock;
+    if (start_run(ws, selection, &res->run_id, &lock, err)) {
         free(selection);
         return err->code;
     }
@@ -767,13 +1035,14 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
     rule_query *q = fw_calloc((size_t)set->n + 1, sizeof *q);
     bool *chosen = fw_calloc((size_t)set->n + 1, sizeof *chosen); /* read once: settings may change */
     int nq = 0;
+    long most = max_hits(ws, o);
     for (int i = 0; i < set->n; i++)
         if ((chosen[i] = selected(ws, &set->rules[i], o)) && !set->rules[i].broken) {
             q[nq].rule = &set->rules[i];
+            q[nq].max_hits = most;
             q[nq++].limit_s = time_limit(ws, o, &set->rules[i]);
         }
-    run_queue rq = {.path = ws->path, .q = q, .done = fw_calloc((size_t)nq + 1, sizeof *rq.done), .n = nq,
-                    .interrupt = o->interrupt};
+    run_queue rq = {.path = ws->path, .q = q, .n = nq, .interrupt = o->interrupt};
     pthread_mutex_init(&rq.mu, NULL);
     pthread_cond_init(&rq.cv, NULL);
     pthread_t threads[MAX_WORKERS];
@@ -799,16 +1068,9 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
                 fw_ws_rollback(ws);
             failed = true;
         } else {
-            if (nthreads) {
-                pthread_mutex_lock(&rq.mu);
-                while (!rq.done[k])
-                    pthread_cond_wait(&rq.cv, &rq.mu);
-                pthread_mutex_unlock(&rq.mu);
-            } else
-                query_rule(ws, &q[k], o->interrupt, NULL);
-            int e = store_rule(&rc, &q[k], rr);
-            rule_query_clear(&q[k]);
+            int e = store_rule(&rc, &q[k], nthreads ? &rq : NULL, o->interrupt, rr);
             pthread_mutex_lock(&rq.mu);
+            batch_free(&q[k].ready);
             rq.stored = ++k;
             pthread_cond_broadcast(&rq.cv);
             pthread_mutex_unlock(&rq.mu);
@@ -824,16 +1086,15 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
             o->progress(o->progress_ctx, rr);
     }
     pthread_mutex_lock(&rq.mu);
-    rq.stop = 1;
+    atomic_store(&rq.stop, 1);
     pthread_cond_broadcast(&rq.cv);
     pthread_mutex_unlock(&rq.mu);
     for (int t = 0; t < nthreads; t++)
         pthread_join(threads[t], NULL);
     for (int k = 0; k < nq; k++)
-        rule_query_clear(&q[k]);
+        batch_free(&q[k].ready);
     free(q);
     free(chosen);
-    free(rq.done);
     pthread_mutex_destroy(&rq.mu);
     pthread_cond_destroy(&rq.cv);
     run_ctx_free(&rc);
@@ -841,6 +1102,7 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
              outcome ? "failed" : interrupted ? "interrupted" : failed ? "failed" : "complete");
     fw_err ferr = {0};
     int fin = finish_run(ws, res, selection, &ferr);
+    fw_runlock_release(&lock); /* after the final status: see runlock.h */
     free(selection);
     if (outcome)
         return outcome;
@@ -949,12 +1211,13 @@ int fw_rule_set(fw_ws *ws, const fw_rule *r, const char *key, const char *value,
         if (value && strcmp(value, "true") && strcmp(value, "false"))
             return fw_fail(err, FW_EUSAGE, "enabled must be true or false, not '%s'", value);
     } else if (strncmp(key, "param.", 6) == 0) {
-        bool known = false;
-        for (int i = 0; i < r->nparams; i++)
-            known |= strcasecmp(r->params[i].name, key + 6) == 0;
-        if (!known)
+        const fw_rule_param *p = fw_rule_find_param(r, key + 6);
+        if (!p)
             return fw_fail(err, FW_ENOTFOUND, "rule %s has no parameter %s; `fundwatch rules show %s` lists them",
                            r->id, key + 6, r->id);
+        fw_err why = {0};
+        if (value && fw_rule_param_check(p, value, &why))
+            return fw_fail(err, why.code, "%s: %s (declared at %s:%d)", r->id, why.msg, r->file, p->type_line);
     } else
         return fw_fail(err, FW_EUSAGE, "a rule setting is 'enabled' or 'param.NAME', not '%s'", key);
     if (fw_ws_begin(ws, err))

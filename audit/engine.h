@@ -17,6 +17,10 @@
 #include "audit/store.h"
 
 enum { FW_RUN_DEFAULT_TIME_LIMIT_S = 600 };
+/* A rule returning more rows than this is stopped as wrong ("too many hits") and nothing of it is
+ * kept: the larger of FW_RUN_DEFAULT_MAX_HITS and FW_RUN_MAX_HITS_PERCENT of the payments loaded,
+ * unless the setting run.max_hits or fw_run_opts.max_hits says otherwise. */
+enum { FW_RUN_DEFAULT_MAX_HITS = 100000, FW_RUN_MAX_HITS_PERCENT = 10 };
 
 typedef struct fw_rule_result {
     const char *rule_id;      /* points into the ruleset */
@@ -33,8 +37,12 @@ typedef struct fw_run_opts {
     const char *const *only;          /* rule ids; NULL/0: every enabled rule */
     int nonly;
     const char *selection;            /* what was asked, for the record (NULL: derived) */
-    volatile sig_atomic_t *interrupt; /* set (by a signal handler or the TUI) to stop the run */
-    double time_limit_s;              /* per rule; 0: setting run.time_limit, else the default */
+    volatile sig_atomic_t *interrupt; /* set (by a signal handler or the TUI) to stop the run, even
+                                       * while a rule's hits are being saved */
+    double time_limit_s;              /* per rule, reading and saving its hits together; caps a rule's own
+                                       * time_limit; 0: the rule's, else setting run.time_limit, else
+                                       * the default */
+    long max_hits;                    /* 0: setting run.max_hits, else the default (above) */
     /* Called before (res->status "" ) and after each rule; may be NULL. */
     void (*progress)(void *ctx, const fw_rule_result *res);
     /* Called while the dataset indexes a bulk import left out are built, before the first rule
@@ -81,7 +89,8 @@ int fw_rules_list_stmt(fw_ws *ws, fw_ruleset *set, const char *category, sqlite3
 int fw_rule_history_stmt(fw_ws *ws, const char *rule_id, sqlite3_stmt **st, fw_err *err);
 
 /* Per-workspace overrides: key 'enabled' or 'param.NAME'; value NULL removes the override. Writes
- * an audit-trail record. FW_ENOTFOUND for an unknown parameter. */
+ * an audit-trail record. FW_ENOTFOUND for an unknown parameter; FW_EUSAGE for a value outside the
+ * parameter's declared type and range (the message names them). */
 int fw_rule_set(fw_ws *ws, const fw_rule *r, const char *key, const char *value, fw_err *err);
 
 #endif

@@ -79,6 +79,7 @@ struct fw_importer {
     note notes[MAX_NOTES];
     int nnotes;
     long long read, loaded, rejected, flagged;
+    long long repeating, replaced; /* --correct: new rows repeating older ones, older rows replaced */
     char min_date[11], max_date[11];
     bool keep_rejects;    /* file import: remember the first rejects for a failed import */
     kept_reject *kept;
@@ -1001,6 +1002,11 @@ static char *trail_json(const fw_importer *im, const char *file, const char *sha
     fw_buf_printf(&b, ",\"sha256\":\"%s\",\"encoding\":\"%s\",\"mode\":\"%s\",\"status\":\"%s\","
                       "\"rows_read\":%lld,\"rows_loaded\":%lld,\"rows_rejected\":%lld,\"rows_flagged\":%lld}",
                   sha256, encoding, mode, status, im->read, im->loaded, im->rejected, im->flagged);
+    if (im->replaced) {
+        b.len--; /* reopen the object */
+        fw_buf_printf(&b, ",\"correction\":{\"rows_repeating\":%lld,\"rows_replaced\":%lld}}", im->repeating,
+                      im->replaced);
+    }
     return fw_buf_steal(&b);
 }
 
@@ -1053,6 +1059,186 @@ fail:
     fw_fail(err, err->code, "%s (and the failed import could not be recorded: %s)", first, e2.msg);
     free(first);
     return err->code;
+}
+
+/* ---- an append that repeats rows already loaded ------------------------------------------------- */
+
+/* A row repeats a loaded one when its row_key (the payment_id, or the hash of an identical row)
+ * is already in the dataset from another import: loading it again would count that payment twice
+ * (DUP-006 would report each as a lead). An append refuses such a file unless told it is a
+ * correction, which replaces the earlier rows and says so in the audit trail. */
+enum { REPEATS_SHOWN = 5, REPLACED_KEYS_RECORDED = 100 };
+
+/* Runs a statement whose ?1 is the import id and that returns one integer. */
+static long long import_int(fw_importer *im, const char *sql, fw_err *err)
+{
+    sqlite3_stmt *st;
+    if (fw_ws_prepare(im->ws, sql, &st, err))
+        return -1;
+    sqlite3_bind_int64(st, 1, im->import_id);
+    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    if (v < 0)
+        db_fail(im, err, "cannot look for repeated rows");
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* "n.row_key is loaded by another import": one probe of the row_key index per new row when the
+ * index is there; when a bulk load left it out, the older keys are read once into a sorted list. */
+static char *repeat_condition(fw_importer *im)
+{
+    char *sql = fw_printf("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'ds_%s_row_key'",
+                          im->ds->name);
+    long long indexed = fw_ws_int(im->ws, sql);
+    free(sql);
+    if (indexed > 0)
+        return fw_printf("EXISTS (SELECT 1 FROM ds_%s o WHERE o.row_key = n.row_key AND o.import_id <> ?1)",
+                         im->ds->name);
+    return fw_printf("n.row_key IN (SELECT row_key FROM ds_%s WHERE import_id <> ?1)", im->ds->name);
+}
+
+/* Appends "payment_id P (line 7; loaded at line 3 of import 1)" for the first repeating rows. */
+static int describe_repeats(fw_importer *im, const char *cond, fw_buf *out, fw_err *err)
+{
+    const char *name = im->ds->name;
+    bool has_id = im->payment_col >= 0;
+    char *sql = fw_printf("SELECT n.line, n.row_key, %s FROM ds_%s n WHERE n.import_id = ?1 AND %s "
+                          "ORDER BY n.line LIMIT %d",
+                          has_id ? "n.payment_id IS NOT NULL" : "0", name, cond, REPEATS_SHOWN);
+    char *older = fw_printf("SELECT import_id, line FROM ds_%s WHERE row_key = ? AND import_id <> ? "
+                            "ORDER BY import_id, line LIMIT 1", name);
+    sqlite3_stmt *st = NULL, *o = NULL;
+    int rc = fw_ws_prepare(im->ws, sql, &st, err) || fw_ws_prepare(im->ws, older, &o, err) ? err->code : FW_OK;
+    free(sql);
+    free(older);
+    if (rc == FW_OK)
+        sqlite3_bind_int64(st, 1, im->import_id);
+    for (int k = 0; rc == FW_OK && sqlite3_step(st) == SQLITE_ROW; k++) {
+        long line = (long)sqlite3_column_int64(st, 0);
+        const char *key = (const char *)sqlite3_column_text(st, 1);
+        fw_buf_puts(out, k ? "; " : "");
+        if (sqlite3_column_int(st, 2))
+            fw_buf_printf(out, "payment_id %s (line %ld", key, line);
+        else
+            fw_buf_printf(out, "line %ld (an identical row", line);
+        sqlite3_bind_text(o, 1, key, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(o, 2, im->import_id);
+        if (sqlite3_step(o) == SQLITE_ROW)
+            fw_buf_printf(out, "; loaded at line %lld of import %lld", sqlite3_column_int64(o, 1),
+                          sqlite3_column_int64(o, 0));
+        sqlite3_reset(o);
+        fw_buf_putc(out, ')');
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(o);
+    return rc;
+}
+
+/* The earlier rows a correction replaces, for the audit trail: how many per import, and their
+ * first keys. */
+static char *replaced_json(fw_importer *im, fw_err *err)
+{
+    const char *name = im->ds->name;
+    char *per_import = fw_printf("SELECT import_id, count(*) FROM ds_%s WHERE import_id <> ?1 AND row_key IN "
+                                 "(SELECT row_key FROM ds_%s WHERE import_id = ?1) GROUP BY import_id ORDER BY import_id",
+                                 name, name);
+    char *keys = fw_printf("SELECT DISTINCT row_key FROM ds_%s WHERE import_id <> ?1 AND row_key IN "
+                           "(SELECT row_key FROM ds_%s WHERE import_id = ?1) ORDER BY row_key LIMIT %d",
+                           name, name, REPLACED_KEYS_RECORDED);
+    sqlite3_stmt *a = NULL, *b = NULL;
+    fw_buf j = {0};
+    int rc = fw_ws_prepare(im->ws, per_import, &a, err) || fw_ws_prepare(im->ws, keys, &b, err) ? err->code : FW_OK;
+    free(per_import);
+    free(keys);
+    if (rc == FW_OK) {
+        fw_buf_puts(&j, "{\"dataset\":");
+        fw_json_string(&j, name);
+        fw_buf_puts(&j, ",\"imports\":[");
+        sqlite3_bind_int64(a, 1, im->import_id);
+        for (int k = 0; sqlite3_step(a) == SQLITE_ROW; k++)
+            fw_buf_printf(&j, "%s{\"import\":%lld,\"rows\":%lld}", k ? "," : "", sqlite3_column_int64(a, 0),
+                          sqlite3_column_int64(a, 1));
+        fw_buf_printf(&j, "],\"first_keys\":[");
+        sqlite3_bind_int64(b, 1, im->import_id);
+        for (int k = 0; sqlite3_step(b) == SQLITE_ROW; k++) {
+            fw_buf_puts(&j, k ? "," : "");
+            fw_json_string(&j, (const char *)sqlite3_column_text(b, 0));
+        }
+        fw_buf_puts(&j, "]}");
+    }
+    sqlite3_finalize(a);
+    sqlite3_finalize(b);
+    if (rc) {
+        fw_buf_free(&j);
+        return NULL;
+    }
+    return fw_buf_steal(&j);
+}
+
+/* --correct: deletes the earlier rows that the new ones repeat and records what was replaced. */
+static int replace_repeated(fw_importer *im, const char *path, fw_err *err)
+{
+    char *before = replaced_json(im, err);
+    if (!before)
+        return err->code;
+    char *del = fw_printf("DELETE FROM ds_%s WHERE import_id <> ?1 AND row_key IN "
+                          "(SELECT row_key FROM ds_%s WHERE import_id = ?1)",
+                          im->ds->name, im->ds->name);
+    sqlite3_stmt *st;
+    int rc = fw_ws_prepare(im->ws, del, &st, err);
+    free(del);
+    if (rc == FW_OK) {
+        sqlite3_bind_int64(st, 1, im->import_id);
+        rc = sqlite3_step(st) == SQLITE_DONE ? FW_OK : db_fail(im, err, "cannot replace the repeated rows");
+        sqlite3_finalize(st);
+    }
+    im->replaced = sqlite3_changes64(im->ws->db);
+    if (rc == FW_OK) {
+        fw_buf after = {0};
+        fw_buf_printf(&after, "{\"import\":%lld,\"file\":", im->import_id);
+        fw_json_string(&after, path);
+        fw_buf_printf(&after, ",\"rows_repeating\":%lld,\"rows_replaced\":%lld}", im->repeating, im->replaced);
+        char object[48];
+        snprintf(object, sizeof object, "import:%lld", im->import_id);
+        rc = fw_trail_append(im->ws, "import.correct", object, before, after.data, err);
+        fw_buf_free(&after);
+    }
+    free(before);
+    return rc;
+}
+
+/* After the rows of an append are in: refuses rows that repeat rows of earlier imports, or (with
+ * correct) replaces those earlier rows. */
+static int check_repeats(fw_importer *im, const fw_import_opts *o, fw_err *err)
+{
+    char *sql = fw_printf("SELECT EXISTS (SELECT 1 FROM imports WHERE dataset = '%s' AND status = 'loaded' "
+                          "AND id <> ?1)", im->ds->name);
+    long long others = import_int(im, sql, err);
+    free(sql);
+    if (others <= 0)
+        return others < 0 ? err->code : FW_OK;
+    char *cond = repeat_condition(im);
+    sql = fw_printf("SELECT count(*) FROM ds_%s n WHERE n.import_id = ?1 AND %s", im->ds->name, cond);
+    im->repeating = import_int(im, sql, err);
+    free(sql);
+    int rc = im->repeating < 0 ? err->code : FW_OK;
+    if (rc == FW_OK && im->repeating > 0 && o->correct)
+        rc = replace_repeated(im, o->path, err);
+    else if (rc == FW_OK && im->repeating > 0) {
+        fw_buf first = {0};
+        rc = describe_repeats(im, cond, &first, err);
+        if (rc == FW_OK)
+            rc = fw_fail(err, FW_ECONFLICT,
+                         "%s: %lld row%s repeat%s rows already loaded into %s: %s%s; nothing was loaded. If the "
+                         "file corrects those rows, load it with --correct (the earlier rows are replaced and the "
+                         "correction is recorded in the audit trail); if they are the same payments, remove them "
+                         "from the file",
+                         o->path, im->repeating, im->repeating == 1 ? "" : "s", im->repeating == 1 ? "s" : "",
+                         im->ds->name, first.data, im->repeating > REPEATS_SHOWN ? "; …" : "");
+        fw_buf_free(&first);
+    }
+    free(cond);
+    return rc;
 }
 
 /* The state of one running file import, so the steps below stay short. */
@@ -1330,6 +1516,18 @@ static char *unknown_message(const fw_import_result *res)
     return fw_buf_steal(&b);
 }
 
+/* The import record's message: a correction, and headers that were ignored. NULL when neither. */
+static char *import_message(const fw_importer *im, const fw_import_result *res)
+{
+    char *unknown = unknown_message(res);
+    if (!im->replaced)
+        return unknown;
+    char *m = fw_printf("correction: %lld rows replaced %lld earlier rows with the same keys%s%s", im->repeating,
+                        im->replaced, unknown ? "; " : "", unknown ? unknown : "");
+    free(unknown);
+    return m;
+}
+
 /* Everything between BEGIN and COMMIT. On any error the caller rolls back. */
 static int import_in_transaction(file_import *f, fw_import_result *res, fw_err *err)
 {
@@ -1364,7 +1562,11 @@ static int import_in_transaction(file_import *f, fw_import_result *res, fw_err *
                        "%s: %lld of %lld rows rejected, more than the limit of %lld; nothing was loaded; see "
                        "`fundwatch rejects`, fix the file or raise --max-rejects",
                        o->path, im->rejected, im->read, res->max_rejects);
-    char *message = unknown_message(res);
+    if (!o->replace && (rc = check_repeats(im, o, err)))
+        return rc;
+    res->rows_repeating = im->repeating;
+    res->rows_replaced = im->replaced;
+    char *message = import_message(im, res);
     rc = finish_import_row(im, "loaded", res->sha256, message, err);
     free(message);
     if (rc)
@@ -1383,14 +1585,14 @@ static int open_and_map(file_import *f, fw_import_result *res, fw_err *err)
     const fw_import_opts *o = f->o;
     if (fw_csv_open(o->path, o->encoding, &f->csv, err)) {
         f->csv = NULL;
-        return nothing_loaded(err, FW_EDATA);
+        return nothing_loaded(err, err->code == FW_EINTR ? FW_EINTR : FW_EDATA);
     }
     snprintf(res->encoding, sizeof res->encoding, "%s", fw_csv_encoding(f->csv));
     f->bytes_total = fw_csv_bytes_total(f->csv);
     fw_csv_record rec;
     int rc = read_header(f->csv, o->path, &rec, err);
     if (rc)
-        return nothing_loaded(err, FW_EDATA);
+        return nothing_loaded(err, rc == FW_EINTR ? FW_EINTR : FW_EDATA);
     f->nheader = rec.n;
     f->colmap = fw_calloc((size_t)rec.n, sizeof *f->colmap);
     return map_headers(f->im->ds, f->im->profile, o->path, rec.fields, rec.n, f->colmap, &res->unknown_headers,
@@ -1400,6 +1602,9 @@ static int open_and_map(file_import *f, fw_import_result *res, fw_err *err)
 int fw_import_file(fw_ws *ws, const fw_import_opts *o, fw_import_result *res, fw_err *err)
 {
     memset(res, 0, sizeof *res);
+    if (o->replace && o->correct)
+        return fw_fail(err, FW_EUSAGE, "--correct replaces single rows of an append; --replace replaces the "
+                                       "whole dataset: choose one");
     file_import f = {.o = o, .limit = o->max_rejects};
     if (importer_new(ws, o->dataset, o->profile, &f.im, err))
         return err->code;

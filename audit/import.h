@@ -41,6 +41,9 @@ typedef struct fw_import_opts {
     const fw_profile *profile;    /* NULL: fw_profile_load(NULL) is used */
     enum fw_encoding encoding;    /* FW_ENC_AUTO by default */
     bool replace;                 /* true: the dataset's previous rows are deleted (same transaction) */
+    bool correct;                 /* an append whose rows repeat loaded ones (same row_key: payment_id,
+                                     or an identical row) replaces those earlier rows and records it in
+                                     the trail; false: such an append is refused (FW_ECONFLICT) */
     long long max_rejects;        /* < 0: default, 1% of rows read and at least 10 */
     fw_import_progress_fn progress;
     void *progress_ctx;
@@ -53,6 +56,8 @@ typedef struct fw_import_result {
     char encoding[16];
     long long rows_read, rows_loaded, rows_rejected, rows_flagged, rows_blank;
     long long max_rejects;        /* the limit that applied */
+    long long rows_repeating;     /* rows of this file whose key an earlier import had (correct) */
+    long long rows_replaced;      /* earlier rows that a correction replaced */
     char min_date[11], max_date[11]; /* over the date columns of loaded rows; "" when none */
     char **unknown_headers;       /* headers that map to no column (ignored) */
     int nunknown;
@@ -61,7 +66,9 @@ typedef struct fw_import_result {
 
 /* Imports one file. Returns FW_OK; FW_EDATA for a file-level problem (unreadable, empty, missing
  * required column, duplicate columns, too many rejects) with nothing loaded; FW_ECONFLICT when the
- * same bytes are already loaded into the dataset and !replace; FW_EINTR when cancelled;
+ * same bytes are already loaded into the dataset and !replace, or when an append repeats rows
+ * already loaded and !correct (the message names the first repeated ids and lines, and how many);
+ * FW_EUSAGE for replace with correct; FW_EINTR when cancelled;
  * FW_EWORKSPACE on a database error. res is filled as far as the import got (for the summary). */
 int fw_import_file(fw_ws *ws, const fw_import_opts *opts, fw_import_result *res, fw_err *err);
 void fw_import_result_free(fw_import_result *res);

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <iniparser.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,7 +158,8 @@ static char suggestion[160];
 
 static const char *did_you_mean(const char *key)
 {
-    static const char *const extra[] = {"example.hit", "example.clean", "expect.hit", "param.NAME", NULL};
+    static const char *const extra[] = {"example.hit", "example.clean", "expect.hit", "param.NAME", "param.NAME.type",
+                                        NULL};
     const char *const *lists[] = {meta_keys, clause_keys, extra};
     char base[128];
     snprintf(base, sizeof base, "%s", key);
@@ -374,6 +376,35 @@ static void scan_logical_line(scan_file *s, const char *path, const char *text, 
     scan_add_key(sec, key, line);
 }
 
+/* Rule files must be UTF-8: the texts of a rule reach hits, cases and workbooks, and bytes in
+ * another encoding (a file saved as GBK by Notepad) would end up as text no reader can open.
+ * Reports the first bad byte's line and column and refuses the file. */
+static bool check_utf8(const char *path, scan_file *s, fw_diags *d)
+{
+    const unsigned char *b = (const unsigned char *)s->bytes;
+    int line = 1;
+    size_t line_start = 0;
+    for (size_t i = 0; i < s->len;) {
+        if (b[i] == '\n') {
+            line++;
+            line_start = ++i;
+            continue;
+        }
+        size_t k = fw_utf8_char_len(b + i, s->len - i);
+        if (k) {
+            i += k;
+            continue;
+        }
+        fw_diag_add(d, FW_DIAG_ERROR, path, line,
+                    "not valid UTF-8 (byte 0x%02X at column %zu); rule files must be saved as UTF-8: "
+                    "convert it, e.g. `iconv -f GB18030 -t UTF-8 %s > NEW.ini`, or save it as UTF-8 in the editor",
+                    b[i], i - line_start + 1, path);
+        s->fatal = true;
+        return false;
+    }
+    return true;
+}
+
 /* Reads the whole file and walks it as iniparser will. */
 static int scan_read(const char *path, scan_file *s, fw_diags *d)
 {
@@ -396,6 +427,8 @@ static int scan_read(const char *path, scan_file *s, fw_diags *d)
         s->fatal = true;
         return 0;
     }
+    if (!check_utf8(path, s, d))
+        return 0;
 
     fw_buf logical = {0};
     int lineno = 0, logical_line = 0;
@@ -571,7 +604,113 @@ int fw_rule_line_at(const fw_rule *r, int offset)
 static void add_param(fw_rule *r, const char *name, const char *value, int line)
 {
     r->params = fw_realloc(r->params, (size_t)(r->nparams + 1) * sizeof *r->params);
-    r->params[r->nparams++] = (fw_rule_param){fw_strdup(name), fw_strdup(value), line};
+    r->params[r->nparams++] = (fw_rule_param){.name = fw_strdup(name), .value = fw_strdup(value), .line = line};
+}
+
+/* ---- parameter types ------------------------------------------------------------------------- */
+
+/* A whole number within 64 bits, written plainly: an optional '-' and digits, nothing else (no
+ * spaces, '+', hex or exponent), so that what the user typed is exactly what is compared. */
+static bool parse_int64(const char *s, long long *out)
+{
+    const char *d = *s == '-' ? s + 1 : s;
+    if (!*d || strspn(d, "0123456789") != strlen(d))
+        return false;
+    errno = 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* A finite decimal number (1, -2.5, 0.015, 1e3); no hex, inf or nan. */
+static bool parse_number(const char *s, double *out)
+{
+    if (!*s || strspn(s, "0123456789.eE+-") != strlen(s) || !strpbrk(s, "0123456789"))
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*end || errno || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Reads a declaration "integer MIN..MAX", "number MIN..MAX" or "text" into p. */
+static bool parse_param_type(const char *decl, fw_rule_param *p)
+{
+    while (isspace((unsigned char)*decl))
+        decl++;
+    size_t klen = strcspn(decl, " \t");
+    char *rest = trim_dup(decl + klen, strlen(decl + klen));
+    const char *dots = strstr(rest, "..");
+    bool ok = false;
+    if (klen == 4 && strncmp(decl, "text", 4) == 0)
+        ok = !*rest;
+    else if (dots) {
+        char *lo = trim_dup(rest, (size_t)(dots - rest)), *hi = trim_dup(dots + 2, strlen(dots + 2));
+        if (klen == 7 && strncmp(decl, "integer", 7) == 0)
+            ok = parse_int64(lo, &p->imin) && parse_int64(hi, &p->imax) && p->imin <= p->imax;
+        else if (klen == 6 && strncmp(decl, "number", 6) == 0)
+            ok = parse_number(lo, &p->min) && parse_number(hi, &p->max) && p->min <= p->max;
+        free(lo);
+        free(hi);
+    }
+    free(rest);
+    if (ok)
+        p->type = *decl == 'i' ? FW_PARAM_INTEGER : *decl == 'n' ? FW_PARAM_NUMBER : FW_PARAM_TEXT;
+    return ok;
+}
+
+typedef struct param_decl {
+    char *name, *text;
+    int line;
+} param_decl;
+
+/* Gives every parameter its declared type and checks the declarations and the defaults: a
+ * parameter without a type, a type without a parameter, a malformed type, a default outside it. */
+static void apply_param_types(fw_rule *r, const char *path, param_decl *decls, int ndecls, fw_diags *d)
+{
+    for (int i = 0; i < ndecls; i++) {
+        fw_rule_param *p = (fw_rule_param *)fw_rule_find_param(r, decls[i].name);
+        if (!p) {
+            fw_diag_add(d, FW_DIAG_ERROR, path, decls[i].line,
+                        "[%s] param.%s.type declares a parameter the rule does not have; add 'param.%s = DEFAULT' "
+                        "or remove the declaration",
+                        r->id, decls[i].name, decls[i].name);
+            r->broken = true;
+        } else if (!parse_param_type(decls[i].text, p)) {
+            fw_diag_add(d, FW_DIAG_ERROR, path, decls[i].line,
+                        "[%s] param.%s.type = '%s' is not a type; write 'integer MIN..MAX' (whole numbers, "
+                        "MIN <= MAX), 'number MIN..MAX' or 'text'",
+                        r->id, decls[i].name, decls[i].text);
+            r->broken = true;
+        }
+        if (p)
+            p->type_line = decls[i].line;
+        free(decls[i].name);
+        free(decls[i].text);
+    }
+    free(decls);
+    for (int i = 0; i < r->nparams; i++) {
+        fw_rule_param *p = &r->params[i];
+        fw_err why = {0};
+        if (p->type == FW_PARAM_UNDECLARED) {
+            if (!p->type_line) { /* a malformed declaration was reported above */
+                fw_diag_add(d, FW_DIAG_ERROR, path, p->line,
+                            "[%s] param.%s has no declared type; add 'param.%s.type = integer MIN..MAX' (or "
+                            "number MIN..MAX, or text) so that values outside it are refused",
+                            r->id, p->name, p->name);
+                r->broken = true;
+            }
+        } else if (fw_rule_param_check(p, p->value, &why)) {
+            fw_diag_add(d, FW_DIAG_ERROR, path, p->line, "[%s] the default of %s", r->id, why.msg);
+            r->broken = true;
+        }
+    }
 }
 
 static void add_example(fw_rule_example **v, int *n, const char *text, int line)
@@ -689,6 +828,8 @@ static void build_rule(fw_rule *r, const char *path, const scan_section *sec, co
 
     clause_part *parts[C_NCLAUSES] = {0};
     int nparts[C_NCLAUSES] = {0};
+    param_decl *decls = NULL;
+    int ndecls = 0;
     for (int k = 0; k < sec->nkeys; k++) {
         const char *key = sec->keys[k].key;
         int line = sec->keys[k].line;
@@ -718,6 +859,21 @@ static void build_rule(fw_rule *r, const char *path, const scan_section *sec, co
                 fw_diag_add(d, FW_DIAG_ERROR, path, line,
                             "[%s] time_limit must be a positive number of seconds, not '%s'", r->id, v);
                 r->broken = true;
+            }
+            continue;
+        }
+        size_t klen = strlen(key);
+        if (strncmp(key, "param.", 6) == 0 && klen > 11 && strcmp(key + klen - 5, ".type") == 0) {
+            char *pname = fw_strndup(key + 6, klen - 11);
+            if (!valid_param_name(pname)) {
+                fw_diag_add(d, FW_DIAG_ERROR, path, line,
+                            "[%s] parameter name '%s' must be letters, digits and _ (param.grace_days.type)",
+                            r->id, pname);
+                r->broken = true;
+                free(pname);
+            } else {
+                decls = fw_realloc(decls, (size_t)(ndecls + 1) * sizeof *decls);
+                decls[ndecls++] = (param_decl){pname, fw_strdup(v), line};
             }
             continue;
         }
@@ -798,6 +954,7 @@ static void build_rule(fw_rule *r, const char *path, const scan_section *sec, co
         assemble_sql(r, parts, nparts);
     for (int c = 0; c < C_NCLAUSES; c++)
         free(parts[c]);
+    apply_param_types(r, path, decls, ndecls, d);
     check_metadata(r, sec, d);
 }
 
@@ -818,15 +975,24 @@ fw_rule *fw_ruleset_find(fw_ruleset *set, const char *id)
     return NULL;
 }
 
-/* Loads one file into out (a per-source list). */
-static void load_file(const char *path, const char *source, fw_ruleset *out, fw_diags *d)
+bool fw_rules_file_refused(const fw_ruleset *set, const char *file)
+{
+    for (int i = 0; i < set->nrefused; i++)
+        if (strcmp(set->refused[i], file) == 0)
+            return true;
+    return false;
+}
+
+/* Loads one file into out (a per-source list). Returns false when the whole file is refused
+ * (unreadable, not UTF-8, a line iniparser cannot take): nothing of it is loaded. */
+static bool load_file(const char *path, const char *source, fw_ruleset *out, fw_diags *d)
 {
     scan_file sf;
     if (scan_read(path, &sf, d) != 0)
-        return;
+        return false;
     if (sf.fatal) { /* iniparser would refuse the whole file; the reasons are already reported */
         scan_free(&sf);
-        return;
+        return false;
     }
     iniparser_msg[0] = '\0';
     iniparser_set_error_callback(capture_iniparser_error);
@@ -836,7 +1002,7 @@ static void load_file(const char *path, const char *source, fw_ruleset *out, fw_
         fw_diag_add(d, FW_DIAG_ERROR, path, 0, "iniparser could not read the file: %s",
                     iniparser_msg[0] ? iniparser_msg : "unknown reason");
         scan_free(&sf);
-        return;
+        return false;
     }
     for (int i = 0; i < sf.nsecs; i++) {
         fw_rule r;
@@ -846,6 +1012,7 @@ static void load_file(const char *path, const char *source, fw_ruleset *out, fw_
     }
     iniparser_freedict(ini);
     scan_free(&sf);
+    return true;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -905,12 +1072,17 @@ static int load_source(const char *const *paths, int npaths, bool missing_ok, co
             return err->code;
         }
         for (int i = 0; i < nfiles; i++) {
-            load_file(files[i], source, &part, d);
+            if (!load_file(files[i], source, &part, d)) {
+                set->refused = fw_realloc(set->refused, (size_t)(set->nrefused + 1) * sizeof *set->refused);
+                set->refused[set->nrefused++] = fw_strdup(files[i]);
+            }
             set->files = fw_realloc(set->files, (size_t)(set->nfiles + 1) * sizeof *set->files);
             set->files[set->nfiles++] = files[i];
         }
         free(files);
     }
+    /* Duplicates first, while every rule of the source is whole: merging frees the rules it
+     * replaces, and a later look at them would read freed memory. */
     for (int i = 0; i < part.n; i++) {
         fw_rule *r = &part.rules[i];
         for (int j = 0; j < i; j++)
@@ -922,6 +1094,9 @@ static int load_source(const char *const *paths, int npaths, bool missing_ok, co
                 part.rules[j].broken = true;
                 break;
             }
+    }
+    for (int i = 0; i < part.n; i++) {
+        fw_rule *r = &part.rules[i];
         fw_rule *old = fw_ruleset_find(set, r->id);
         if (old) {
             rule_free(old);
@@ -967,6 +1142,9 @@ void fw_ruleset_free(fw_ruleset *set)
     for (int i = 0; i < set->nfiles; i++)
         free(set->files[i]);
     free(set->files);
+    for (int i = 0; i < set->nrefused; i++)
+        free(set->refused[i]);
+    free(set->refused);
     memset(set, 0, sizeof *set);
 }
 
@@ -1106,12 +1284,58 @@ int fw_rule_prepare(fw_ws *ws, const fw_rule *r, sqlite3_stmt **st, fw_err *err)
 
 /* ---- parameters ------------------------------------------------------------------------------ */
 
-static const fw_rule_param *find_param(const fw_rule *r, const char *name)
+const fw_rule_param *fw_rule_find_param(const fw_rule *r, const char *name)
 {
     for (int i = 0; i < r->nparams; i++)
         if (strcasecmp(r->params[i].name, name) == 0)
             return &r->params[i];
     return NULL;
+}
+
+void fw_rule_param_type_text(const fw_rule_param *p, char *out, size_t n)
+{
+    if (p->type == FW_PARAM_INTEGER)
+        snprintf(out, n, "integer %lld..%lld", p->imin, p->imax);
+    else if (p->type == FW_PARAM_NUMBER)
+        snprintf(out, n, "number %.17g..%.17g", p->min, p->max);
+    else
+        snprintf(out, n, "%s", p->type == FW_PARAM_TEXT ? "text" : "undeclared");
+}
+
+/* What p accepts, for messages: "an integer from 0 to 120". */
+static void describe_type(const fw_rule_param *p, char *out, size_t n)
+{
+    if (p->type == FW_PARAM_INTEGER)
+        snprintf(out, n, "an integer from %lld to %lld", p->imin, p->imax);
+    else if (p->type == FW_PARAM_NUMBER)
+        snprintf(out, n, "a number from %.17g to %.17g", p->min, p->max);
+    else
+        snprintf(out, n, "text");
+}
+
+int fw_rule_param_check(const fw_rule_param *p, const char *value, fw_err *err)
+{
+    char want[128];
+    describe_type(p, want, sizeof want);
+    long long n;
+    double d;
+    switch (p->type) {
+    case FW_PARAM_INTEGER:
+        if (parse_int64(value, &n) && n >= p->imin && n <= p->imax)
+            return FW_OK;
+        break;
+    case FW_PARAM_NUMBER:
+        if (parse_number(value, &d) && d >= p->min && d <= p->max)
+            return FW_OK;
+        break;
+    case FW_PARAM_TEXT:
+        return FW_OK;
+    default:
+        return fw_fail(err, FW_EDATA, "param.%s has no declared type; declare it in the rule file "
+                                      "(param.%s.type = integer MIN..MAX, number MIN..MAX or text)",
+                       p->name, p->name);
+    }
+    return fw_fail(err, FW_EUSAGE, "param.%s must be %s, not '%s'", p->name, want, value);
 }
 
 static char *rule_setting(fw_ws *ws, const char *rule_id, const char *key)
@@ -1149,13 +1373,28 @@ bool fw_rule_enabled(fw_ws *ws, const fw_rule *r)
     return on;
 }
 
-/* A parameter is bound as an integer or a real when it reads as one, so that comparisons with
- * numeric columns behave; otherwise as text. */
-static void bind_value(sqlite3_stmt *st, int i, const char *v)
+/* A parameter is bound as its declared type (checked before), so that comparisons with numeric
+ * columns behave. An undeclared one (a broken rule) as an integer or a real when it reads as one,
+ * otherwise as text. */
+static void bind_value(sqlite3_stmt *st, int i, enum fw_param_type type, const char *v)
 {
+    long long n;
+    double d;
+    if (type == FW_PARAM_INTEGER && parse_int64(v, &n)) {
+        sqlite3_bind_int64(st, i, n);
+        return;
+    }
+    if (type == FW_PARAM_NUMBER && parse_number(v, &d)) {
+        sqlite3_bind_double(st, i, d);
+        return;
+    }
+    if (type == FW_PARAM_TEXT) {
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+        return;
+    }
     char *end;
     errno = 0;
-    long long n = strtoll(v, &end, 10);
+    n = strtoll(v, &end, 10);
     if (*v && !*end && errno == 0) {
         sqlite3_bind_int64(st, i, n);
         return;
@@ -1177,12 +1416,22 @@ int fw_rule_bind_params(fw_ws *ws, const fw_rule *r, sqlite3_stmt *st, fw_err *e
             return fw_fail(err, FW_EDATA,
                            "%s:%d: [%s] parameter %s: write parameters as :name with a param.name = default key",
                            r->file, r->query_line, r->id, name ? name : "?");
-        const fw_rule_param *p = find_param(r, name + 1);
+        const fw_rule_param *p = fw_rule_find_param(r, name + 1);
         if (!p)
             return fw_fail(err, FW_EDATA, "%s:%d: [%s] %s is not a declared parameter; add 'param.%s = DEFAULT'",
                            r->file, r->query_line, r->id, name, name + 1);
         char *owned;
-        bind_value(st, i, fw_rule_param_value(ws, r, p, &owned));
+        const char *v = fw_rule_param_value(ws, r, p, &owned);
+        fw_err why = {0};
+        if (p->type != FW_PARAM_UNDECLARED && fw_rule_param_check(p, v, &why)) {
+            fw_fail(err, FW_EDATA, "%s:%d: [%s] %s (%s); change it with `fundwatch rules set %s param.%s VALUE` "
+                                   "or `fundwatch rules reset %s param.%s`",
+                    r->file, p->type_line, r->id, why.msg, owned ? "a workspace override" : "the default", r->id,
+                    p->name, r->id, p->name);
+            free(owned);
+            return FW_EDATA;
+        }
+        bind_value(st, i, p->type, v);
         free(owned);
     }
     return FW_OK;
@@ -1252,7 +1501,7 @@ static void check_params(sqlite3_stmt *st, fw_rule *r, fw_diags *d)
             r->broken = true;
             continue;
         }
-        const fw_rule_param *p = find_param(r, name + 1);
+        const fw_rule_param *p = fw_rule_find_param(r, name + 1);
         if (!p) {
             fw_diag_add(d, FW_DIAG_ERROR, r->file, line,
                         "[%s] %s is not bound: no 'param.%s = DEFAULT' key in the rule", r->id, name, name + 1);

@@ -42,10 +42,19 @@ void fw_diags_print(const fw_diags *d, FILE *out);
 void fw_diags_free(fw_diags *d);
 
 /* ---- rules ---------------------------------------------------------------------------------- */
+/* A parameter's declared type (`param.NAME.type = integer MIN..MAX`, `number MIN..MAX` or `text`):
+ * values outside it are refused by `rules set`, `rules check` (the default) and the run (a
+ * workspace override made before the declaration changed). */
+enum fw_param_type { FW_PARAM_UNDECLARED, FW_PARAM_INTEGER, FW_PARAM_NUMBER, FW_PARAM_TEXT };
+
 typedef struct fw_rule_param {
     char *name;   /* without "param." */
     char *value;  /* the default from the file; the workspace override is applied by the engine */
     int line;
+    enum fw_param_type type;
+    long long imin, imax; /* FW_PARAM_INTEGER */
+    double min, max;      /* FW_PARAM_NUMBER */
+    int type_line;        /* line of param.NAME.type, 0 when undeclared */
 } fw_rule_param;
 
 typedef struct fw_rule_example {
@@ -83,6 +92,9 @@ typedef struct fw_ruleset {
     int n, cap;
     char **files;             /* every file read, in order */
     int nfiles;
+    char **refused;           /* files refused whole (nothing loaded; errors in the diagnostics): not
+                               * UTF-8, unreadable, a line iniparser cannot take */
+    int nrefused;
 } fw_ruleset;
 
 /* Where rules come from. NULL members are skipped. */
@@ -97,8 +109,9 @@ typedef struct fw_rule_sources {
 fw_rule_sources fw_rule_default_sources(const char *extra_dir);
 
 /* Loads every *.ini of the sources, in order; a later source's rule replaces an earlier one with the
- * same id. Problems go to diags (which may then hold errors); a broken file loads no rule, a broken
- * rule is loaded with broken=true so `rules check` can report all of its problems. Returns FW_OK,
+ * same id. Problems go to diags (which may then hold errors); a broken file loads no rule (and is
+ * listed in set->refused), a broken rule is loaded with broken=true so `rules check` can report all
+ * of its problems. Rule files must be UTF-8. Returns FW_OK,
  * or FW_EFAIL when a folder cannot be read (err says which). */
 int fw_rules_load(const fw_rule_sources *src, fw_ruleset *set, fw_diags *diags, fw_err *err);
 /* Loads exactly the given paths (files or folders) as one source set (for `rules check PATH`). */
@@ -107,6 +120,8 @@ int fw_rules_load_paths(const char *const *paths, int npaths, fw_ruleset *set, f
 void fw_ruleset_free(fw_ruleset *set);
 
 fw_rule *fw_ruleset_find(fw_ruleset *set, const char *id);
+/* Whether set->refused names file. */
+bool fw_rules_file_refused(const fw_ruleset *set, const char *file);
 
 /* Checks what needs a database: the SQL compiles under the read-only authorizer, the output has
  * the required columns, every :name is a declared parameter, and the query plan does not scan a
@@ -121,8 +136,15 @@ int fw_rule_prepare(fw_ws *ws, const fw_rule *r, sqlite3_stmt **st, fw_err *err)
 /* The value a parameter has in ws: rule_settings 'param.NAME' when set, else the file's default.
  * Returns a pointer into r or a malloc'd string in *owned (free it). */
 const char *fw_rule_param_value(fw_ws *ws, const fw_rule *r, const fw_rule_param *p, char **owned);
-/* Binds every :NAME of st to its effective value (numbers as numbers). FW_EDATA on an unbound
- * name. */
+/* p's declaration as written in a rule file: "integer 0..120", "number 0..1", "text" ("undeclared"). */
+void fw_rule_param_type_text(const fw_rule_param *p, char *out, size_t n);
+/* The parameter named name (case-insensitive), or NULL. */
+const fw_rule_param *fw_rule_find_param(const fw_rule *r, const char *name);
+/* Whether value fits p's declared type and range: FW_OK, or FW_EUSAGE with err saying
+ * "param.NAME must be an integer from MIN to MAX, not 'VALUE'". */
+int fw_rule_param_check(const fw_rule_param *p, const char *value, fw_err *err);
+/* Binds every :NAME of st to its effective value, as its declared type. FW_EDATA on an unbound
+ * name or a value outside its declaration. */
 int fw_rule_bind_params(fw_ws *ws, const fw_rule *r, sqlite3_stmt *st, fw_err *err);
 /* The parameters as a JSON object of effective values (caller frees). */
 char *fw_rule_params_json(fw_ws *ws, const fw_rule *r);

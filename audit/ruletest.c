@@ -183,8 +183,8 @@ static void scratch_close(scratch *s)
 {
     fw_ws_close(s->ws);
     if (s->path) {
-        const char *suffix[] = {"", "-wal", "-shm", "-journal"};
-        for (int i = 0; i < 4; i++) {
+        const char *suffix[] = {"", "-wal", "-shm", "-journal", "-runs"};
+        for (int i = 0; i < 5; i++) {
             char *p = fw_printf("%s%s", s->path, suffix[i]);
             unlink(p);
             free(p);

@@ -208,10 +208,8 @@ static const char trail_v1[] =
     "  hash TEXT NOT NULL\n"
     ");\n"
     "CREATE INDEX trail_object ON trail(object);\n"
-    "CREATE TRIGGER trail_no_update BEFORE UPDATE ON trail\n"
-    "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n"
-    "CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail\n"
-    "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n";
+    FW_TRAIL_NO_UPDATE_SQL ";\n"
+    FW_TRAIL_NO_DELETE_SQL ";\n";
 
 #define CASE_RANK_OF_LINKED_CASE "COALESCE((SELECT " CASE_RANK("status") " FROM cases WHERE id = NEW.case_id), 0)"
 
@@ -265,7 +263,45 @@ static const char browse_v1[] =
 
 static const char *const v1_sections[] = {core_v1, rules_v1, cases_v1, trail_v1, browse_v1, NULL};
 
+/* --- 2: trail records carry their chain version; every trail starts with one fixed record ------ */
+/* Records written before this migration keep version 1 (fields joined by a separator, which a
+ * field holding the separator can shift text across); new ones are written as version 2 (fields
+ * length-prefixed), see trail.c. A trail nothing was written to yet gets record 1, trail.start:
+ * the same in every workspace (so its hash is a constant, pinned by test_trail.c), written here so
+ * that no legitimate trail is ever empty and an emptied one is always seen as broken. The id names
+ * the workspace in trail anchors (`log anchor`). */
+static const char trail_v2[] =
+    "ALTER TABLE trail ADD COLUMN version INTEGER NOT NULL DEFAULT 1;\n"
+    "INSERT OR IGNORE INTO settings(key, value) VALUES ('" FW_WORKSPACE_ID_KEY "', lower(hex(randomblob(8))));\n"
+    "CREATE TEMP TABLE fresh_trail AS SELECT 1 AS yes WHERE NOT EXISTS (SELECT 1 FROM trail)\n"
+    "  AND NOT EXISTS (SELECT 1 FROM settings WHERE key = 'trail.head');\n"
+    "INSERT INTO trail(seq, at, user, action, object, before, after, prev_hash, hash, version)\n"
+    "  SELECT 1, '-', 'fundwatch', 'trail.start', NULL, NULL,\n"
+    "         '{\"note\":\"every audit trail begins with this record\"}',\n"
+    "         '0000000000000000000000000000000000000000000000000000000000000000',\n"
+    "         '" FW_TRAIL_START_HASH "', 2 FROM fresh_trail;\n"
+    "INSERT INTO settings(key, value) SELECT 'trail.head', '1 " FW_TRAIL_START_HASH "' FROM fresh_trail;\n"
+    "DROP TABLE fresh_trail;\n";
+static const char *const v2_sections[] = {trail_v2, NULL};
+
+/* --- 3: a second reviewer for whitelist entries ------------------------------------------------- */
+/* With setting review.second = 1 a whitelist entry, which turns leads into non-leads as a dismissal
+ * does, waits for a second user (pending = 1) and suppresses nothing until approved; a rejected
+ * entry is kept, removed, with its reviewer. The engine reads whitelist_active, so it leaves out
+ * pending entries as it leaves out removed and expired ones. */
+static const char whitelist_review_v3[] =
+    "ALTER TABLE whitelist ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE whitelist ADD COLUMN reviewed_by TEXT;\n"
+    "ALTER TABLE whitelist ADD COLUMN reviewed_at TEXT;\n"
+    "DROP VIEW whitelist_active;\n"
+    "CREATE VIEW whitelist_active AS\n"
+    "  SELECT id, id_number, rule_id, reason, until FROM whitelist\n"
+    "  WHERE removed_at IS NULL AND pending = 0 AND (until IS NULL OR until >= date('now', 'localtime'));\n";
+static const char *const v3_sections[] = {whitelist_review_v3, NULL};
+
 const fw_migration fw_migrations[] = {
     {1, "initial schema", v1_sections, 1},
+    {2, "trail chain version, workspace id", v2_sections, 0},
+    {3, "whitelist second reviewer", v3_sections, 0},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

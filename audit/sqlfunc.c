@@ -2,6 +2,8 @@
  * docs/rules.md). Views are TEMP, created on every connection, so they can use the helper
  * functions and change between versions without a schema migration; the stored tables are ds_*.
  * Functions work on the stored forms (18-character IDs, ISO dates, YYYY-MM periods). */
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +80,28 @@ static void fn_month_of(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, d, 7, SQLITE_TRANSIENT);
 }
 
-/* month_add(period_or_date, n) -> 'YYYY-MM' n months later (n may be negative). */
+/* The months a period can name: the years 1000-9999 that month_index reads. */
+enum { MONTH_FIRST = 1000 * 12, MONTH_LAST = 9999 * 12 + 11 };
+
+/* A whole number argument as 64 bits: an integer, or a real or text that holds one exactly.
+ * False for anything else (text that is no number, 1.5, a real beyond 64 bits). */
+static bool whole_arg(sqlite3_value *v, sqlite3_int64 *out)
+{
+    int t = sqlite3_value_numeric_type(v);
+    if (t == SQLITE_INTEGER) {
+        *out = sqlite3_value_int64(v);
+        return true;
+    }
+    double d = sqlite3_value_double(v);
+    if (t != SQLITE_FLOAT || d != floor(d) || d < -9.2e18 || d > 9.2e18)
+        return false;
+    *out = (sqlite3_int64)d;
+    return true;
+}
+
+/* month_add(period_or_date, n) -> 'YYYY-MM' n months later (n may be negative). n is read as 64
+ * bits (never cut to 32: 4294967295 is not -1) and a month outside the years 1000-9999, or an n
+ * that is not a whole number, is an SQL error rather than a wrong period. */
 static void fn_month_add(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -87,7 +110,22 @@ static void fn_month_add(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_null(ctx);
         return;
     }
-    m += sqlite3_value_int(argv[1]);
+    sqlite3_int64 n;
+    if (!whole_arg(argv[1], &n)) {
+        char *msg = sqlite3_mprintf("month_add: the number of months must be a whole number, not '%s'",
+                                    (const char *)sqlite3_value_text(argv[1]));
+        sqlite3_result_error(ctx, msg, -1);
+        sqlite3_free(msg);
+        return;
+    }
+    if (n > MONTH_LAST - m || n < MONTH_FIRST - m) {
+        char *msg = sqlite3_mprintf("month_add: %lld months from %.7s is outside the years 1000-9999",
+                                    (long long)n, text_arg(argv[0]));
+        sqlite3_result_error(ctx, msg, -1);
+        sqlite3_free(msg);
+        return;
+    }
+    m += (long)n;
     char out[32];
     snprintf(out, sizeof out, "%04ld-%02ld", m / 12, m % 12 + 1);
     sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
@@ -127,7 +165,7 @@ static void fn_yuan(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         return;
     }
     long long f = sqlite3_value_int64(argv[0]);
-    unsigned long long a = (unsigned long long)(f < 0 ? -f : f);
+    unsigned long long a = f < 0 ? 0ULL - (unsigned long long)f : (unsigned long long)f; /* also LLONG_MIN */
     char digits[32], out[48];
     snprintf(digits, sizeof digits, "%llu", a / 100);
     size_t n = strlen(digits), o = 0;

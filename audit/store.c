@@ -2,6 +2,7 @@
 #include "audit/store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,9 +85,21 @@ static int migrate(fw_ws *ws, fw_err *err)
     return FW_OK;
 }
 
+/* A statement that grows its statement journal past SQLite's 64 KiB default moves the journal to a
+ * temporary file for the rest of the transaction; a rule's hits are saved in one transaction of
+ * many small statements, and from then on each of them paid two writes per page it touched (100,000
+ * hits: 125 s against 28 s). Journals of up to 8 MiB stay in memory. Process-wide, so set once
+ * before the first connection (it has no effect after SQLite is initialised). */
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 8 << 20);
+}
+
 int fw_ws_open(const char *path, fw_ws **out, fw_err *err)
 {
     *out = NULL;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_sqlite);
     if (create_private(path, err))
         return err->code;
     fw_ws *ws = fw_calloc(1, sizeof *ws);

@@ -165,6 +165,38 @@ static int char_width(wchar_t wc)
     return w < 0 ? 1 : w;
 }
 
+/* Length of the well-formed UTF-8 character at s (no overlongs, no surrogates, <= U+10FFFF), or 0. */
+size_t fw_utf8_char_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
 int fw_utf8_width(const char *s)
 {
     int w = 0;
@@ -202,6 +234,68 @@ int fw_utf8_fit(const char *s, int cols, char *out, size_t outsz)
     }
     out[o] = '\0';
     return w;
+}
+
+long fw_utf8_invalid_at(const char *s)
+{
+    size_t n = strlen(s);
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t k = p[i] < 0x80 ? 1 : fw_utf8_char_len(p + i, n - i);
+        if (k == 0)
+            return (long)i;
+        i += k;
+    }
+    return -1;
+}
+
+/* The code point of a C1 control (U+0080-U+009F) at s, -1 otherwise; *len gets its byte length. */
+static int c1_control(const unsigned char *s, int *len)
+{
+    if (s[0] == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F) {
+        *len = 2;
+        return s[1];
+    }
+    if (s[0] >= 0x80 && s[0] <= 0x9F) { /* a lone byte: an 8-bit terminal would obey it */
+        *len = 1;
+        return s[0];
+    }
+    return -1;
+}
+
+static int needs_escape(const unsigned char *p)
+{
+    for (; *p; p++)
+        if (*p < 0x20 || *p == 0x7F || (*p >= 0x80 && *p <= 0x9F) || (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
+            return 1;
+    return 0;
+}
+
+const char *fw_visible(const char *s, fw_buf *scratch)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (!needs_escape(p))
+        return s;
+    fw_buf_reset(scratch);
+    fw_buf_puts(scratch, "");
+    const unsigned char *end = p + strlen(s);
+    while (*p) {
+        int len = (int)fw_utf8_char_len(p, (size_t)(end - p)), c1;
+        if (*p < 0x20 || *p == 0x7F) {
+            fw_buf_putc(scratch, '^');
+            fw_buf_putc(scratch, (char)(*p ^ 0x40));
+            p++;
+        } else if (*p >= 0x80 && (c1 = c1_control(p, &len)) >= 0) {
+            fw_buf_putc(scratch, '~');
+            fw_buf_putc(scratch, (char)(c1 - 0x80 + 0x40));
+            p += len;
+        } else {
+            len = *p < 0x80 || len == 0 ? 1 : len;
+            fw_buf_add(scratch, (const char *)p, (size_t)len);
+            p += len;
+        }
+    }
+    return scratch->data;
 }
 
 void fw_sha256_hex(const void *data, size_t n, char out[65])

@@ -54,12 +54,27 @@ void fw_buf_reset(fw_buf *b);
 void fw_buf_free(fw_buf *b);
 char *fw_buf_steal(fw_buf *b); /* returns data (never NULL), leaves b empty; caller frees */
 
+/* Length of the well-formed UTF-8 character at s (1 to 4; no overlongs, no surrogates, at most
+ * U+10FFFF), or 0 when s does not start one. n: the bytes available at s. */
+size_t fw_utf8_char_len(const unsigned char *s, size_t n);
+/* Byte offset of the first byte of s that is not well-formed UTF-8, or -1 when s is valid. */
+long fw_utf8_invalid_at(const char *s);
+
 /* Terminal display width of UTF-8 text (CJK = 2 columns), using wcwidth() under the current
  * locale; invalid bytes count as one column each. */
 int fw_utf8_width(const char *s);
 /* Copies at most `cols` display columns of s into out (size outsz), never splitting a character,
  * and ends with "…" when truncated. Returns the display width written. */
 int fw_utf8_fit(const char *s, int cols, char *out, size_t outsz);
+
+/* s as it may be shown on a terminal: control characters that a terminal would obey (ESC starting
+ * an escape sequence, BEL, CR, a newline breaking a table) are shown in caret notation as curses
+ * draws them: C0 and DEL as ^X (ESC is ^[, BEL ^G, DEL ^?), C1 (U+0080-U+009F, and such bytes
+ * that are not part of a UTF-8 character) as ~X. Returns s itself when it holds none, else the
+ * escaped text in *scratch (valid until scratch changes). The CLI's tables and every TUI cell
+ * (fw_tui_put) show data through this one function; CSV and JSON keep the data and escape it by
+ * their own rules. */
+const char *fw_visible(const char *s, fw_buf *scratch);
 
 /* SHA-256 of a byte range as 64 lower-case hex characters + NUL (nettle underneath). */
 void fw_sha256_hex(const void *data, size_t n, char out[65]);

@@ -5,6 +5,8 @@
 # the milliseconds of every key (FUNDWATCH_TUI_TIMINGS): start to first screen, page down, sort
 # change, filter change, one search keystroke. Prints medians, peak memory (max RSS) of both sizes,
 # the command and the machine, and a reference: the sqlite3 CLI fetching the same first page.
+# Then the frequency view (F) on the whole list of N hits: from the key to the counts complete
+# (`wait` in the key script) for every column, and how soon Esc stops a counting (one slice).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 FW=${FW:-$root/build/fundwatch}
@@ -57,10 +59,20 @@ Enter
 Q
 KEYS
 
-session() { # db timings-file -> prints max RSS kB
-    local db=$1 out=$2 sock="fwbench$$" rss="$dir/fw-bench-rss.$$"
+# The frequency view: F on the whole list (its column: severity, the list's sort), then Tab through
+# every other column, each counted to the end (wait). Esc is read between two slices of the
+# counting, so the longest slice is the longest Esc can wait.
+freq_script="$dir/fw-bench-tui-freq.keys"
+{
+    printf '2\nwait\nF\nwait\n'
+    for _ in 1 2 3 4 5 6 7 8 9; do printf 'Tab\nwait\n'; done
+    printf 'Q\n'
+} >"$freq_script"
+
+session() { # db timings-file [script] -> prints max RSS kB
+    local db=$1 out=$2 keys=${3:-$script} sock="fwbench$$" rss="$dir/fw-bench-rss.$$"
     tmux -L "$sock" -f /dev/null new-session -d -x 120 -y 40 \
-        "env LC_ALL=C.UTF-8 TERM=xterm-256color FUNDWATCH_TUI_SCRIPT=$script FUNDWATCH_TUI_TIMINGS=$out \
+        "env LC_ALL=C.UTF-8 TERM=xterm-256color FUNDWATCH_TUI_SCRIPT=$keys FUNDWATCH_TUI_TIMINGS=$out \
          /usr/bin/time -f %M -o $rss $FW --db $db tui"
     local i=0
     while tmux -L "$sock" has-session 2>/dev/null && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
@@ -86,6 +98,26 @@ report() { # db label
     rm -f "$all" "$dir/fw-bench-t.$$"
 }
 
+freq_report() { # db label
+    local db=$1 label=$2 all="$dir/fw-bench-freq.$$" rss=()
+    : >"$all"
+    for r in $(seq $runs); do
+        rss+=("$(session "$db" "$dir/fw-bench-t.$$" "$freq_script")")
+        # ready-F1 (severity), ready-Tab1..9: ms to the counts complete, and the longest slice
+        awk '$1 ~ /^ready-/ {n[$1]++; print $1 n[$1], $2, $4}' "$dir/fw-bench-t.$$" >>"$all"
+    done
+    printf '%s: frequency view, ms from the key to the counts complete (median of %d)\n' "$label" "$runs"
+    local cols=(severity rule category status township village program name id_number amount) i=0
+    local keys=(ready-F1 ready-Tab1 ready-Tab2 ready-Tab3 ready-Tab4 ready-Tab5 ready-Tab6 ready-Tab7 ready-Tab8 ready-Tab9)
+    for i in 0 1 2 3 4 5 6 7 8 9; do
+        printf '  %-10s median %7s ms   longest slice (what Esc waits at most) %6s ms\n' "${cols[$i]}" \
+            "$(awk -v k="${keys[$i]}" '$1 == k {print $2}' "$all" | median)" \
+            "$(awk -v k="${keys[$i]}" '$1 == k {print $3}' "$all" | median)"
+    done
+    printf '  peak RSS median %s kB\n' "$(printf '%s\n' "${rss[@]}" | median)"
+    rm -f "$all" "$dir/fw-bench-t.$$"
+}
+
 big=$(make_ws "$N")
 small=$(make_ws 10000)
 echo "command: bench/tui.sh $N   binary: $FW"
@@ -95,6 +127,7 @@ echo "      PgDn3=page down by case status; S=reverse it; text1=filter rule=R-00
 echo "      Enter1=filter applied; text2=search keystroke 张 (list narrows as typed)"
 report "$big" "$N hits"
 report "$small" "10000 hits"
+freq_report "$big" "$N hits"
 echo "every single filter under every sort (bench/tui_filters.c: worst of three pages, ascending/descending, ms), $N hits:"
 cc -std=c11 -D_GNU_SOURCE -O2 -I"$root" -o "$dir/fw-bench-tui-filters" "$root/bench/tui_filters.c" \
     "$root/build/libfundwatch.a" -lsqlite3 -lxlsxwriter -lnettle -liniparser -lcsv -lm

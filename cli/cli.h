@@ -3,6 +3,7 @@
 #ifndef FW_CLI_H
 #define FW_CLI_H
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 
@@ -30,6 +31,16 @@ typedef struct fw_command {
  * failure. */
 int fw_cli_open(fw_cli *cli, fw_ws **ws);
 
+/* Ctrl-C (SIGINT) and SIGTERM both call handler while a long command (run, import, index, export)
+ * works, so that either stops it cleanly (complete work kept, exit 130) instead of killing it in
+ * the middle of a write. No SA_RESTART: a blocking open or read returns EINTR and the command
+ * stops. fw_cli_restore_stops puts the previous handlers back. */
+typedef struct fw_cli_stops {
+    struct sigaction old_int, old_term;
+} fw_cli_stops;
+void fw_cli_catch_stops(void (*handler)(int), fw_cli_stops *saved);
+void fw_cli_restore_stops(const fw_cli_stops *saved);
+
 /* Prints a message "fundwatch COMMAND: ..." to stderr and returns code. */
 int fw_cli_error(fw_cli *cli, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Prints err's message and returns its code. */
@@ -40,8 +51,10 @@ int fw_cli_usage(fw_cli *cli);
 int fw_cli_wants_help(int argc, char **argv);
 int fw_cli_help(fw_cli *cli);
 
-/* Prints every row of a prepared statement in the chosen format: table (display-width aligned),
- * csv (UTF-8, header row, RFC 4180 quoting) or json (an array of objects; integers stay numbers).
+/* Prints every row of a prepared statement in the chosen format: table (display-width aligned,
+ * control characters shown as ^[ by fw_visible), csv (UTF-8, header row, RFC 4180 quoting, text
+ * cells neutralised against formula injection by fw_csv_text; numbers as they are) or json (an
+ * array of objects; integers stay numbers; control characters as \u001b).
  * Column names come from the statement (use AS to name them). Returns the row count, or -1 on an
  * SQLite error (message in err). Columns named like *amount* or ending in _fen are printed as yuan
  * (12345 -> 123.45) in table format only; csv and json carry the stored value. */

@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/anchor.h"
 #include "audit/cases.h"
+#include "audit/i18n.h"
 #include "audit/trail.h"
 #include "audit/whitelist.h"
 #include "cli/cli.h"
+#include "export/provenance.h"
 
 const char usage_case[] =
     "usage: fundwatch case list [--status S] [--assignee A] [--overdue] [--search TEXT]\n"
@@ -41,20 +44,28 @@ const char usage_case[] =
 
 const char usage_log[] =
     "usage: fundwatch log [--case ID] [--limit N]\n"
-    "       fundwatch log verify\n"
+    "       fundwatch log verify [--against FILE.xlsx|FILE.csv|FILE|ANCHOR]\n"
+    "       fundwatch log anchor\n"
     "\n"
-    "Shows the audit trail (oldest first; --limit N shows the newest N), or verifies its hash chain:\n"
-    "exit 0 and the record count and head hash when intact, exit 3 naming the first broken record.\n"
-    "Write the head hash down: comparing it later is what proves nobody rewrote the whole trail.\n";
+    "Shows the audit trail (oldest first; --limit N shows the newest N), or verifies its hash chain,\n"
+    "its stored head and its append-only triggers: exit 0 and the record count and head when intact,\n"
+    "exit 3 naming the first broken record.\n"
+    "`log anchor` prints the head as one line (workspace, record, hash, local time) to keep outside\n"
+    "the workspace: in a register, an e-mail. Every export carries it too (workbook sheet 数据来源;\n"
+    "a CSV's FILE.csv.provenance.json). --against also checks that the trail still holds such an\n"
+    "anchor, taken from a workbook, a CSV export, a text file of anchor lines, or the line itself:\n"
+    "a trail rewritten up to that record fails (exit 3) even when its chain verifies.\n";
 
 const char usage_whitelist[] =
     "usage: fundwatch whitelist add ID_NUMBER RULE_ID --reason TEXT [--until YYYY-MM-DD]\n"
     "       fundwatch whitelist list [--all]\n"
     "       fundwatch whitelist remove N\n"
+    "       fundwatch whitelist approve N [--reject]\n"
     "\n"
     "An entry makes later rule runs store this person's hits of this rule as 'whitelisted' (shown,\n"
-    "not a lead) until the --until day (inclusive). list shows active entries, --all also expired\n"
-    "and removed ones. Every change is recorded in the audit trail.\n";
+    "not a lead) until the --until day (inclusive). list shows active and pending entries, --all also\n"
+    "expired, removed and rejected ones. With `case review on` a new entry is pending until a second\n"
+    "user approves it (approve N, or --reject). Every change is recorded in the audit trail.\n";
 
 /* --- shared helpers ----------------------------------------------------------------------------- */
 
@@ -502,7 +513,30 @@ int cmd_case(fw_cli *cli, int argc, char **argv)
 
 /* --- log ---------------------------------------------------------------------------------------- */
 
-static int log_verify(fw_cli *cli)
+/* Checks each anchor `against` holds; returns FW_OK or the first failure's code. */
+static int check_anchors(fw_cli *cli, fw_ws *ws, const char *against)
+{
+    fw_err err = {0};
+    fw_anchor *anchors;
+    int n;
+    if (fw_provenance_read_anchors(ws, against, &anchors, &n, &err))
+        return fw_cli_report(cli, &err);
+    int rc = FW_OK;
+    for (int i = 0; i < n; i++) {
+        const fw_anchor *a = &anchors[i];
+        if (fw_anchor_check(ws, a, &err) == FW_OK) {
+            printf(_("anchor holds: record %lld still has hash %s (anchor taken %s)\n"), a->seq, a->hash,
+                   a->at[0] ? a->at : _("at a time not given"));
+        } else {
+            int e = fw_cli_report(cli, &err);
+            rc = rc ? rc : e;
+        }
+    }
+    free(anchors);
+    return rc;
+}
+
+static int log_verify(fw_cli *cli, const char *against)
 {
     fw_ws *ws;
     fw_err err = {0};
@@ -513,15 +547,43 @@ static int log_verify(fw_cli *cli)
     rc = fw_trail_verify(ws, &checked, &err);
     if (rc) {
         rc = fw_cli_report(cli, &err);
-        fprintf(stderr, "%lld records verified before the break\n", checked);
+        fprintf(stderr, _("%lld records verified before the break\n"), checked);
     } else {
         long long seq;
         char hash[65];
         fw_trail_head(ws, &seq, hash);
-        printf("audit trail OK: %lld records verified\nhead: record %lld, hash %s\n", checked, seq,
-               hash[0] ? hash : "(empty trail)");
-        printf("write the head hash down outside this file: a later `log verify` showing the same record\n"
-               "and hash proves the trail up to it was not rewritten\n");
+        printf(_("audit trail OK: %lld records verified\nhead: record %lld, hash %s\n"), checked, seq,
+               hash[0] ? hash : _("(empty trail)"));
+        if (!against)
+            printf(_("keep the head outside this file (`fundwatch log anchor` prints it as one line): a later\n"
+                     "`log verify --against` that finds the same record with the same hash proves the trail up\n"
+                     "to it was not rewritten\n"));
+    }
+    if (against) {
+        int e = check_anchors(cli, ws, against);
+        rc = rc ? rc : e;
+    }
+    fw_ws_close(ws);
+    return rc;
+}
+
+/* Prints the anchor line of an intact trail; a broken trail gets no anchor (it would vouch for it). */
+static int log_anchor(fw_cli *cli)
+{
+    fw_ws *ws;
+    fw_err err = {0};
+    long long checked = 0;
+    int rc = fw_cli_open(cli, &ws);
+    if (rc)
+        return rc;
+    fw_anchor a;
+    if (fw_trail_verify(ws, &checked, &err) || fw_anchor_take(ws, &a, &err)) {
+        rc = fw_cli_report(cli, &err);
+        fprintf(stderr, _("no anchor for a broken trail: run `fundwatch log verify`\n"));
+    } else {
+        char line[FW_ANCHOR_LINE_MAX];
+        fw_anchor_format(&a, line);
+        printf("%s\n", line);
     }
     fw_ws_close(ws);
     return rc;
@@ -532,8 +594,17 @@ int cmd_log(fw_cli *cli, int argc, char **argv)
     static const struct option opts[] = {
         {"case", required_argument, NULL, 'c'}, {"limit", required_argument, NULL, 'l'}, {NULL, 0, NULL, 0},
     };
-    if (argc == 2 && strcmp(argv[1], "verify") == 0)
-        return log_verify(cli);
+    if (argc >= 2 && strcmp(argv[1], "verify") == 0) {
+        if (argc == 2)
+            return log_verify(cli, NULL);
+        if (argc == 4 && strcmp(argv[2], "--against") == 0)
+            return log_verify(cli, argv[3]);
+        if (argc == 3 && strncmp(argv[2], "--against=", 10) == 0)
+            return log_verify(cli, argv[2] + 10);
+        return fw_cli_usage(cli);
+    }
+    if (argc >= 2 && strcmp(argv[1], "anchor") == 0)
+        return argc == 2 ? log_anchor(cli) : fw_cli_usage(cli);
     const char *case_ref = NULL;
     long long limit = 0;
     int c;
@@ -598,6 +669,9 @@ static int whitelist_add(fw_cli *cli, int argc, char **argv)
     rc = fw_whitelist_add(ws, argv[optind], argv[optind + 1], reason, until, &id, &err);
     if (rc)
         rc = fw_cli_report(cli, &err);
+    else if (fw_case_review_required(ws))
+        printf("whitelist entry %lld added; it awaits approval by a second user (`fundwatch whitelist approve %lld`)\n",
+               id, id);
     else
         printf("whitelist entry %lld added; it takes effect at the next `fundwatch run`\n", id);
     fw_ws_close(ws);
@@ -641,6 +715,30 @@ static int whitelist_remove(fw_cli *cli, int argc, char **argv)
     return rc;
 }
 
+static int whitelist_approve(fw_cli *cli, int argc, char **argv)
+{
+    long long id;
+    bool reject = argc == 3 && strcmp(argv[2], "--reject") == 0;
+    if (argc != 2 && !reject)
+        return fw_cli_usage(cli);
+    if (parse_count(cli, "whitelist approve", argv[1], &id))
+        return FW_EUSAGE;
+    fw_ws *ws;
+    fw_err err = {0};
+    int rc = fw_cli_open(cli, &ws);
+    if (rc)
+        return rc;
+    rc = fw_whitelist_approve(ws, id, reject, &err);
+    if (rc)
+        rc = fw_cli_report(cli, &err);
+    else if (reject)
+        printf("whitelist entry %lld rejected by %s; it suppresses nothing\n", id, fw_user());
+    else
+        printf("whitelist entry %lld approved by %s; it takes effect at the next `fundwatch run`\n", id, fw_user());
+    fw_ws_close(ws);
+    return rc;
+}
+
 int cmd_whitelist(fw_cli *cli, int argc, char **argv)
 {
     if (argc < 2)
@@ -652,5 +750,7 @@ int cmd_whitelist(fw_cli *cli, int argc, char **argv)
         return whitelist_list(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "remove") == 0)
         return whitelist_remove(cli, argc - 1, argv + 1);
+    if (strcmp(argv[1], "approve") == 0)
+        return whitelist_approve(cli, argc - 1, argv + 1);
     return fw_cli_error(cli, FW_EUSAGE, "unknown subcommand '%s'; see `fundwatch whitelist --help`", argv[1]);
 }

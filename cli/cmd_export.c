@@ -42,7 +42,8 @@ const char usage_export[] =
     "  --quiet              no progress on stderr\n"
     "\n"
     "exit codes: 0 written, 2 usage, 4 workspace, 5 unknown case, 6 FILE exists (use --force),\n"
-    "            1 cannot write (directory, disk full), 130 interrupted\n";
+    "            1 cannot write (directory, disk full), 3 text that is not UTF-8,\n"
+    "            130 interrupted (Ctrl-C or SIGTERM; no file is left)\n";
 
 typedef struct export_args {
     fw_export_filter filter;
@@ -54,7 +55,7 @@ typedef struct export_args {
     const char **cases; /* owned array; strings point into argv */
 } export_args;
 
-/* Ctrl-C asks the export to stop at its next progress report, so it can remove its temporary
+/* Ctrl-C (or SIGTERM) asks the export to stop at its next progress report, so it can remove its temporary
  * file instead of dying with it on disk. */
 static volatile sig_atomic_t interrupted;
 
@@ -195,14 +196,16 @@ static int run_export(fw_cli *cli, fw_ws *ws, export_args *a)
     int show = !a->quiet && isatty(STDERR_FILENO);
     a->opts.progress = report_progress;
     a->opts.progress_ctx = &show;
-    struct sigaction sa = {.sa_handler = on_interrupt}, old_int;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
+    fw_cli_stops stops;
+    fw_cli_catch_stops(on_interrupt, &stops);
     fw_export_result res;
     int rc = fw_export_list(ws, a->list, &a->filter, a->file, &a->opts, &res, &err);
-    sigaction(SIGINT, &old_int, NULL);
+    fw_cli_restore_stops(&stops);
     if (show)
         fputc('\n', stderr);
+    if (res.stale_removed)
+        fprintf(stderr, "fundwatch export: removed %d temporary file%s left in the folder by exports that were "
+                        "killed\n", res.stale_removed, res.stale_removed == 1 ? "" : "s");
     if (rc)
         return fw_cli_report(cli, &err);
     printf("%s: %lld %s, %d sheets, sha256 %s\n", a->file, res.rows,

@@ -15,7 +15,7 @@ enum { SUMMARY_REJECTS = 10 };
 
 const char usage_import[] =
     "usage: fundwatch import DATASET FILE [--profile INI] [--encoding auto|utf-8|gb18030]\n"
-    "                        [--replace|--append] [--max-rejects N]\n"
+    "                        [--replace|--append [--correct]] [--max-rejects N]\n"
     "\n"
     "Loads FILE (CSV, UTF-8 or GB18030/GBK, header row first) into DATASET, all or nothing.\n"
     "Headers are matched to canonical columns through the import profile (shipped, then\n"
@@ -27,10 +27,16 @@ const char usage_import[] =
     "  --encoding E      auto (default), utf-8 or gb18030\n"
     "  --append          add to the rows already loaded (default)\n"
     "  --replace         replace the dataset's rows (also allows loading the same file again)\n"
+    "  --correct         the file corrects rows already loaded: rows whose payment_id (or, without\n"
+    "                    one, whose every value) repeats a loaded row replace that row; recorded in\n"
+    "                    the audit trail. Without it such an append is refused (exit 6)\n"
     "  --max-rejects N   fail the whole file when more than N rows are rejected\n"
     "                    (default: 1% of the rows read, at least 10)\n"
     "\n"
-    "Exit: 0 loaded, 2 usage, 3 bad file or too many rejects, 6 same file already loaded,\n"
+    "Ctrl-C or SIGTERM stops the import, also while it waits for a FIFO's writer; nothing is loaded.\n"
+    "\n"
+    "Exit: 0 loaded, 2 usage, 3 bad file or too many rejects, 6 same file already loaded or rows\n"
+    "repeating loaded rows without --correct,\n"
     "130 interrupted (nothing loaded).\n";
 
 const char usage_index[] =
@@ -62,11 +68,11 @@ const char usage_programs[] =
     "does not know the name), means_tested, fixed_amount, rows and amount. --unmapped: only the\n"
     "names the profile does not map; add them to [programs] in your import profile.\n";
 
-/* ---- progress and Ctrl-C ----------------------------------------------------------------------- */
+/* ---- progress, Ctrl-C and SIGTERM ----------------------------------------------------------- */
 
 static volatile sig_atomic_t interrupted;
 
-static void on_sigint(int sig)
+static void on_stop(int sig)
 {
     (void)sig;
     interrupted = 1;
@@ -131,6 +137,9 @@ static void print_summary_text(const char *dataset, const char *file, const fw_i
     if (r->rows_blank)
         printf(", %lld blank lines skipped", r->rows_blank);
     putchar('\n');
+    if (r->rows_replaced)
+        printf("  correction %lld rows replaced %lld earlier rows with the same payment_id or values "
+               "(recorded in the audit trail)\n", r->rows_repeating, r->rows_replaced);
     if (r->min_date[0])
         printf("  dates      %s .. %s\n", r->min_date, r->max_date);
     printf("  sha256     %s\n", r->sha256);
@@ -167,7 +176,8 @@ static int parse_import_args(fw_cli *cli, int argc, char **argv, fw_import_opts 
     static const struct option longopts[] = {
         {"profile", required_argument, NULL, 'p'},   {"encoding", required_argument, NULL, 'e'},
         {"replace", no_argument, NULL, 'r'},         {"append", no_argument, NULL, 'a'},
-        {"max-rejects", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0},
+        {"max-rejects", required_argument, NULL, 'm'}, {"correct", no_argument, NULL, 'c'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     opterr = 0;
@@ -181,6 +191,7 @@ static int parse_import_args(fw_cli *cli, int argc, char **argv, fw_import_opts 
             break;
         case 'r': o->replace = true; break;
         case 'a': o->replace = false; break;
+        case 'c': o->correct = true; break;
         case 'm':
             o->max_rejects = strtoll(optarg, &end, 10);
             if (*optarg == '\0' || *end || o->max_rejects < 0)
@@ -220,12 +231,11 @@ int cmd_import(fw_cli *cli, int argc, char **argv)
     o.profile = profile;
     o.progress = report_progress;
     o.progress_ctx = &pr;
-    struct sigaction sa = {0}, old;
-    sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, &old);
+    fw_cli_stops stops;
+    fw_cli_catch_stops(on_stop, &stops);
     fw_import_result res;
     rc = fw_import_file(ws, &o, &res, &err);
-    sigaction(SIGINT, &old, NULL);
+    fw_cli_restore_stops(&stops);
     if (pr.show)
         fputs("\r\033[K", stderr);
     if (rc == FW_OK) {
@@ -266,13 +276,12 @@ int cmd_index(fw_cli *cli, int argc, char **argv)
     double started = fw_now_seconds();
     fw_cli_index_progress p = {0};
     fw_index_opts o = {.interrupt = &interrupted, .progress = fw_cli_report_index, .progress_ctx = &p};
-    struct sigaction sa = {0}, old;
-    sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, &old);
+    fw_cli_stops stops;
+    fw_cli_catch_stops(on_stop, &stops);
     int missing = fw_indexes_missing(ws);
     fw_err err = {0};
     rc = fw_indexes_build(ws, &o, &err);
-    sigaction(SIGINT, &old, NULL);
+    fw_cli_restore_stops(&stops);
     if (rc) {
         if (p.last)
             fputc('\n', stderr);

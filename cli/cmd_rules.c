@@ -148,11 +148,14 @@ static int rules_show(fw_cli *cli, rules_args *a)
     free(where);
     print_field("text_sha256", r->text_sha256);
     if (r->nparams) {
-        printf("\nparameters (effective value, default):\n");
+        printf("\nparameters (effective value, default, type):\n");
         for (int i = 0; i < r->nparams; i++) {
+            const fw_rule_param *p = &r->params[i];
             char *owned;
-            const char *v = fw_rule_param_value(ws, r, &r->params[i], &owned);
-            printf("  %-20s %-12s default %s%s\n", r->params[i].name, v, r->params[i].value,
+            const char *v = fw_rule_param_value(ws, r, p, &owned);
+            char type[128];
+            fw_rule_param_type_text(p, type, sizeof type);
+            printf("  %-20s %-12s default %-10s %s%s\n", p->name, v, p->value, type,
                    owned ? "  (workspace override)" : "");
             free(owned);
         }
@@ -269,14 +272,17 @@ static int rules_test(fw_cli *cli, rules_args *a)
             rc = fw_cli_error(cli, FW_ENOTFOUND, "no rule %s", a->pos[i]);
             goto out;
         }
-    /* Problems of rule files that hold no rule (unreadable, over-long lines) fail the test too. */
+    /* A rule file refused whole (unreadable, not UTF-8, over-long lines) fails the test too, with
+     * the lines at fault. */
     int passed = 0, failed = 0;
-    if (!a->npos)
-        for (int i = 0; i < d.n; i++)
-            if (d.v[i].level == FW_DIAG_ERROR && d.v[i].line == 0) {
+    for (int i = 0; i < d.n; i++)
+        if (d.v[i].level == FW_DIAG_ERROR && fw_rules_file_refused(&set, d.v[i].file)) {
+            if (d.v[i].line > 0)
+                printf("FAIL %s:%d: %s\n", d.v[i].file, d.v[i].line, d.v[i].msg);
+            else
                 printf("FAIL %s: %s\n", d.v[i].file, d.v[i].msg);
-                failed++;
-            }
+            failed++;
+        }
     for (int i = 0; i < set.n; i++) {
         fw_rule *r = &set.rules[i];
         bool want = !a->npos;

@@ -1,5 +1,6 @@
-/* cmd_run.c: the `run` command (runs the rule catalogue, Ctrl-C stops cleanly) and the `hits`
+/* cmd_run.c: the `run` command (runs the rule catalogue, Ctrl-C or SIGTERM stops cleanly) and the `hits`
  * command (lists hits). */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,17 +11,24 @@
 
 const char usage_run[] =
     "usage: fundwatch run [--category C] [--only ID,...] [--rules DIR] [--time-limit SECONDS]\n"
+    "                     [--max-hits N]\n"
     "\n"
     "Runs the enabled rules (all, one category, or the named ones, enabled or not) over the\n"
     "workspace. Prints each rule's hits and time on stderr as it goes, then a summary: hits new,\n"
     "still present and gone since the last run. Every rule's results are committed on their own, so\n"
-    "Ctrl-C stops cleanly: the rule being run is discarded, the rules already done are kept (exit 130).\n"
-    "A rule that runs longer than the time limit (default 600 s, setting run.time_limit, or the rule's\n"
-    "time_limit) is stopped and counted as failed.\n"
+    "Ctrl-C (or SIGTERM) stops cleanly, also while a rule's hits are being saved: the rule being run\n"
+    "is discarded, the rules already done are kept (exit 130).\n"
+    "A rule whose query and saving of hits together take longer than its time limit is stopped and\n"
+    "counted as failed, keeping nothing of it. The limit is the rule's time_limit, else the setting\n"
+    "run.time_limit, else 600 s; --time-limit replaces the latter two and caps the former.\n"
+    "A rule returning more than --max-hits rows (else the setting run.max_hits, else the larger of\n"
+    "100,000 and 10% of the payments loaded) is stopped with \"too many hits: the rule is probably\n"
+    "wrong\", keeping nothing of it, and counted as failed.\n"
     "Rules are independent reads: their queries run on one thread per core, each with its own read-only\n"
     "connection, and their hits are stored in catalogue order (FUNDWATCH_RUN_THREADS=N sets the number,\n"
     "1 runs every query on the main connection).\n"
-    "Exit: 0 all rules complete, 3 a rule failed or is broken, 5 unknown rule, 130 interrupted.\n";
+    "Exit: 0 all rules complete, 2 usage, 3 a rule failed (error, time limit, too many hits) or is\n"
+    "broken, 5 unknown rule, 130 interrupted.\n";
 
 const char usage_hits[] =
     "usage: fundwatch hits [--rule ID] [--category C] [--status S] [--state present|gone|whitelisted|all]\n"
@@ -31,7 +39,7 @@ const char usage_hits[] =
 
 static volatile sig_atomic_t interrupted;
 
-static void on_sigint(int sig)
+static void on_stop(int sig)
 {
     (void)sig;
     interrupted = 1;
@@ -76,6 +84,7 @@ int cmd_run(fw_cli *cli, int argc, char **argv)
     const char *category = NULL, *rules_dir = NULL;
     char *only_arg = NULL;
     double limit = 0;
+    long most = 0;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         if (i + 1 >= argc || strncmp(o, "--", 2) != 0)
@@ -90,8 +99,14 @@ int cmd_run(fw_cli *cli, int argc, char **argv)
         else if (strcmp(o, "--time-limit") == 0) {
             char *end;
             limit = strtod(v, &end);
-            if (*end || limit <= 0)
+            if (*end || end == v || !(limit > 0))
                 return fw_cli_error(cli, FW_EUSAGE, "--time-limit needs a positive number of seconds");
+        } else if (strcmp(o, "--max-hits") == 0) {
+            char *end;
+            errno = 0;
+            most = strtol(v, &end, 10);
+            if (*end || end == v || errno || most <= 0)
+                return fw_cli_error(cli, FW_EUSAGE, "--max-hits needs a positive whole number of hits, not '%s'", v);
         } else
             return fw_cli_usage(cli);
     }
@@ -110,26 +125,30 @@ int cmd_run(fw_cli *cli, int argc, char **argv)
             fw_diags tmp = {.v = &d.v[i], .n = 1};
             fw_diags_print(&tmp, stderr);
         }
+    /* A file refused whole hides which rules it holds: no run would say which checks it left out. */
     fw_ws *ws = NULL;
-    int rc = fw_cli_open(cli, &ws);
+    int rc = set.nrefused ? fw_cli_error(cli, FW_EDATA,
+                                         "%d rule file(s) cannot be used (see above); fix them (`fundwatch "
+                                         "rules check`) or move them out of the rules folders, then run again",
+                                         set.nrefused)
+                          : fw_cli_open(cli, &ws);
     char **only = NULL;
     int nonly = 0;
     if (!rc) {
         char *copy = only_arg ? fw_strdup(only_arg) : NULL;
         nonly = copy ? split_ids(copy, &only) : 0;
-        struct sigaction sa = {0}, old;
-        sa.sa_handler = on_sigint;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old);
+        fw_cli_stops stops;
+        fw_cli_catch_stops(on_stop, &stops);
         fw_cli_index_progress indexing = {0};
         fw_run_opts o = {.category = category, .only = (const char *const *)only, .nonly = nonly,
-                         .interrupt = &interrupted, .time_limit_s = limit, .progress = show_progress,
+                         .interrupt = &interrupted, .time_limit_s = limit, .max_hits = most,
+                         .progress = show_progress,
                          .indexing = fw_cli_report_index, .progress_ctx = &indexing};
         fw_run_result res;
         rc = fw_run(ws, &set, &o, &res, &err);
         if (rc && indexing.last) /* stopped in the middle of an index */
             fputc('\n', stderr);
-        sigaction(SIGINT, &old, NULL);
+        fw_cli_restore_stops(&stops);
         if (res.run_id)
             print_summary(&res);
         if (rc)

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "audit/runlock.h"
 #include "cli/cli.h"
 
 int fw_cli_open(fw_cli *cli, fw_ws **ws)
@@ -9,7 +10,31 @@ int fw_cli_open(fw_cli *cli, fw_ws **ws)
     fw_err err = {0};
     if (fw_ws_open(cli->db_path, ws, &err))
         return fw_cli_report(cli, &err);
+    /* Runs left 'running' by a fundwatch that was killed become 'interrupted' (audit/runlock.h);
+     * failing to do so does not stop the command. */
+    int marked = 0;
+    if (fw_runs_mark_abandoned(*ws, &marked, &err))
+        fprintf(stderr, "fundwatch %s: warning: could not mark abandoned runs: %s\n", cli->command, err.msg);
+    else if (marked)
+        fprintf(stderr, "fundwatch %s: %d run(s) left 'running' by a fundwatch that ended without finishing "
+                        "them are now marked interrupted\n",
+                cli->command, marked);
     return FW_OK;
+}
+
+void fw_cli_catch_stops(void (*handler)(int), fw_cli_stops *saved)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &saved->old_int);
+    sigaction(SIGTERM, &sa, &saved->old_term);
+}
+
+void fw_cli_restore_stops(const fw_cli_stops *saved)
+{
+    sigaction(SIGINT, &saved->old_int, NULL);
+    sigaction(SIGTERM, &saved->old_term, NULL);
 }
 
 int fw_cli_error(fw_cli *cli, int code, const char *fmt, ...)

@@ -1,10 +1,13 @@
 /* output.c: the one printer of listings (fw_print_rows): aligned tables for people, CSV and JSON
- * for programs. Tables are aligned in display columns so Chinese names line up. */
+ * for programs. Tables are aligned in display columns so Chinese names line up, and show control
+ * characters from the data instead of sending them to the terminal; CSV neutralises text that a
+ * spreadsheet would run as a formula (export/csvout.h); JSON escapes controls as \u001b. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit/trail.h"
 #include "cli/cli.h"
+#include "export/csvout.h"
 
 /* Money columns are stored in fen; a table shows yuan. */
 static int is_money_column(const char *name)
@@ -14,7 +17,9 @@ static int is_money_column(const char *name)
            strcmp(name, "recovered") == 0 || strcmp(name, "to_recover") == 0;
 }
 
-static char *cell_text(sqlite3_stmt *st, int i, int as_money)
+/* A table cell as shown: money in yuan, and data that could hold terminal control codes (a name
+ * with ESC ] 0 ; ... BEL would retitle the window) made visible as the TUI shows it. */
+static char *cell_text(sqlite3_stmt *st, int i, int as_money, fw_buf *scratch)
 {
     int type = sqlite3_column_type(st, i);
     if (type == SQLITE_NULL)
@@ -23,22 +28,7 @@ static char *cell_text(sqlite3_stmt *st, int i, int as_money)
         long long v = sqlite3_column_int64(st, i);
         return fw_printf("%s%lld.%02lld", v < 0 ? "-" : "", llabs(v) / 100, llabs(v) % 100);
     }
-    return fw_strdup((const char *)sqlite3_column_text(st, i));
-}
-
-static void csv_cell(FILE *out, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    return fw_strdup(fw_visible((const char *)sqlite3_column_text(st, i), scratch));
 }
 
 /* JSON strings are escaped by the one escaper the audit trail also uses. */
@@ -56,7 +46,7 @@ static long print_csv(sqlite3_stmt *st, FILE *out, int *rc)
     for (int i = 0; i < n; i++) {
         if (i)
             fputc(',', out);
-        csv_cell(out, sqlite3_column_name(st, i));
+        fw_csv_text(out, sqlite3_column_name(st, i));
     }
     fputs("\r\n", out);
     long rows = 0;
@@ -65,7 +55,12 @@ static long print_csv(sqlite3_stmt *st, FILE *out, int *rc)
             if (i)
                 fputc(',', out);
             const unsigned char *v = sqlite3_column_text(st, i);
-            csv_cell(out, v ? (const char *)v : "");
+            int type = sqlite3_column_type(st, i);
+            /* Numbers stay numbers; text is neutralised against formula injection. */
+            if (type == SQLITE_INTEGER || type == SQLITE_FLOAT)
+                fw_csv_field(out, (const char *)v);
+            else
+                fw_csv_text(out, v ? (const char *)v : "");
         }
         fputs("\r\n", out);
         rows++;
@@ -114,8 +109,9 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
     int *money = fw_calloc((size_t)n, sizeof *money);
     char **cells = NULL;
     long rows = 0, cap = 0;
+    fw_buf scratch = {0};
     for (int i = 0; i < n; i++) {
-        width[i] = fw_utf8_width(sqlite3_column_name(st, i));
+        width[i] = fw_utf8_width(fw_visible(sqlite3_column_name(st, i), &scratch));
         money[i] = is_money_column(sqlite3_column_name(st, i));
     }
     while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -124,7 +120,7 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
             cells = fw_realloc(cells, (size_t)cap * (size_t)n * sizeof *cells);
         }
         for (int i = 0; i < n; i++) {
-            char *c = cell_text(st, i, money[i]);
+            char *c = cell_text(st, i, money[i], &scratch);
             int w = fw_utf8_width(c);
             if (w > width[i])
                 width[i] = w;
@@ -133,7 +129,7 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
         rows++;
     }
     for (int i = 0; i < n; i++) {
-        const char *h = sqlite3_column_name(st, i);
+        const char *h = fw_visible(sqlite3_column_name(st, i), &scratch);
         fputs(h, out);
         if (i + 1 < n)
             pad(out, width[i] - fw_utf8_width(h) + 2);
@@ -152,6 +148,7 @@ static long print_table(sqlite3_stmt *st, FILE *out, int *rc)
         }
         fputc('\n', out);
     }
+    fw_buf_free(&scratch);
     free(cells);
     free(width);
     free(money);

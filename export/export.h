@@ -4,7 +4,9 @@
  *
  * Every export is all or nothing: it is written under a temporary name in the target directory and
  * renamed into place only when complete, so a full disk, a cancel or an error leaves no partial
- * file; an existing file is replaced only when asked (force). Every export that completes is
+ * file; an existing file is replaced only when asked (force). A temporary file left by an export
+ * that was killed (SIGKILL, power cut) is removed by the next export to that folder, once its
+ * writer is known to be gone (see export.c). Every export that completes is
  * recorded in the audit trail with who, the filter, the row count and the file's SHA-256. */
 #ifndef FW_EXPORT_H
 #define FW_EXPORT_H
@@ -44,6 +46,7 @@ typedef struct fw_export_result {
     long long rows;   /* list rows written (leads, or cases for a case list) */
     int sheets;       /* worksheets in a workbook; 0 for CSV */
     char sha256[65];  /* of the written file */
+    int stale_removed; /* temporary files of killed exports removed from the folder first */
 } fw_export_result;
 
 /* The full workbook for the leads the filter selects: 概览, 线索清单 (continued on 线索清单(2)...

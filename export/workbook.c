@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit/dataset.h"
+#include "export/provenance.h"
 #include "export/xlsx.h"
 
 typedef struct wb {
@@ -456,6 +457,17 @@ static int put_case_sheets(wb *w)
 
 /* --- 数据来源: provenance ---------------------------------------------------------------------- */
 
+/* The trail anchor of this moment (export/provenance.h), which `log verify --against` reads back. */
+static int put_anchor(wb *w, fw_xsheet *s, int row)
+{
+    fw_anchor a;
+    if (fw_anchor_take(w->ws, &a, w->err))
+        return w->err->code;
+    char line[FW_ANCHOR_LINE_MAX];
+    fw_anchor_format(&a, line);
+    return put_pair(w, s, row, FW_PROVENANCE_ANCHOR_LABEL, line);
+}
+
 static int put_provenance(wb *w, long long rows)
 {
     fw_xsheet *s = new_sheet(w, "数据来源");
@@ -474,7 +486,7 @@ static int put_provenance(wb *w, long long rows)
              put_pair(w, s, row++, "筛选条件", w->filter_text) ||
              fw_xs_text(s, row, 0, "导出行数", FW_XS_LABEL, w->err) ||
              fw_xs_number(s, row++, 1, (double)rows, w->err) ||
-             put_pair(w, s, row++, "保密标识", w->classification);
+             put_pair(w, s, row++, "保密标识", w->classification) || put_anchor(w, s, row++);
     free(version);
     if (rc)
         return w->err->code;

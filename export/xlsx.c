@@ -9,13 +9,18 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
-enum { MAX_COLS = 64, WIDTH_CAP = 60, DEFAULT_MEASURE_ROWS = 10000 };
+enum { MAX_COLS = 64, WIDTH_CAP = 60, DEFAULT_MEASURE_ROWS = 10000, ROW_START_MAX = 64, SHOWN_MAX = 60 };
 
 struct fw_xsheet {
     lxw_worksheet *ws;
     struct fw_xlsx *book;   /* the workbook holding the formats */
     int width[MAX_COLS];    /* widest display width written to each column */
     int measure_rows;       /* rows below this are not measured */
+    /* Where a cell is, in words, for an error about its text: the latest header of each column
+     * and the first cell of the row being written. */
+    char *header[MAX_COLS];
+    char row_start[ROW_START_MAX];
+    int row_start_row;
     struct fw_xsheet *next;
 };
 
@@ -26,6 +31,58 @@ struct fw_xlsx {
     lxw_format *header, *title, *label, *money, *date, *month, *datetime;
     fw_xsheet *sheets;     /* owned list, newest first */
 };
+
+/* ---- text that may go into the workbook's XML ------------------------------------------------- */
+
+/* Copies at most max bytes of s into out (size max + 1), cut at a character boundary. */
+static void copy_start(char *out, const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n > max) {
+        n = max;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+/* Why text cannot be written as it is, or NULL: not valid UTF-8 (the XML would not be
+ * well-formed), or for names and marks, which libxlsxwriter does not escape, a control character.
+ * *at gets the offending byte's offset. */
+static const char *text_problem(const char *text, int controls_allowed, long *at)
+{
+    if ((*at = fw_utf8_invalid_at(text)) >= 0)
+        return "is not valid UTF-8";
+    if (controls_allowed)
+        return NULL;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        if (*p < 0x20) {
+            *at = (long)(p - (const unsigned char *)text);
+            return "holds a control character";
+        }
+    return NULL;
+}
+
+/* "byte 0xB7 after \"发放流水号\"" (or "at the start"), printable whatever the text holds. */
+static void describe_byte(fw_buf *out, const char *text, long at)
+{
+    char *before = fw_strndup(text, (size_t)at);
+    const char *from = at > SHOWN_MAX ? before + at - SHOWN_MAX : before;
+    while (((unsigned char)*from & 0xC0) == 0x80) /* the last SHOWN_MAX bytes, whole characters */
+        from++;
+    char shown[SHOWN_MAX + 1];
+    copy_start(shown, from, SHOWN_MAX);
+    fw_buf scratch = {0};
+    const char *v = fw_visible(shown, &scratch);
+    fw_buf_printf(out, "byte 0x%02X ", (unsigned char)text[at]);
+    if (at == 0)
+        fw_buf_puts(out, "at the start");
+    else
+        fw_buf_printf(out, "after \"%s%s\"", at > SHOWN_MAX ? "…" : "", v);
+    fw_buf_free(&scratch);
+    free(before);
+}
 
 static int lxw_fail(fw_err *err, lxw_error e, const char *what)
 {
@@ -72,6 +129,16 @@ static void make_formats(fw_xlsx *x)
 int fw_xlsx_new(const char *path, const char *classification, fw_xlsx **out, fw_err *err)
 {
     *out = NULL;
+    long at;
+    const char *why = text_problem(classification, 0, &at);
+    if (why) {
+        fw_buf b = {0};
+        describe_byte(&b, classification, at);
+        fw_fail(err, FW_EDATA, "the classification mark %s (%s); no workbook was written; give a plain one with "
+                               "--classification or set export.classification again", why, b.data);
+        fw_buf_free(&b);
+        return FW_EDATA;
+    }
     /* libxlsxwriter's own temporary files go beside the output, so a full disk shows up while
      * rows are written, and a small /tmp does not limit the size of a workbook. */
     char *dir = fw_strdup(path);
@@ -109,6 +176,8 @@ static void free_sheets(fw_xlsx *x)
 {
     while (x->sheets) {
         fw_xsheet *next = x->sheets->next;
+        for (int c = 0; c < MAX_COLS; c++)
+            free(x->sheets->header[c]);
         free(x->sheets);
         x->sheets = next;
     }
@@ -170,6 +239,15 @@ void fw_xlsx_discard(fw_xlsx *x)
 
 fw_xsheet *fw_xlsx_sheet(fw_xlsx *x, const char *name, fw_err *err)
 {
+    long at;
+    const char *why = text_problem(name, 0, &at);
+    if (why) {
+        fw_buf b = {0};
+        describe_byte(&b, name, at);
+        fw_fail(err, FW_EDATA, "a sheet name %s (%s); no workbook was written", why, b.data);
+        fw_buf_free(&b);
+        return NULL;
+    }
     lxw_error e = workbook_validate_sheet_name(x->wb, name);
     if (e != LXW_NO_ERROR) {
         lxw_fail(err, e, name);
@@ -218,6 +296,62 @@ static lxw_format *style_format(fw_xsheet *s, enum fw_xstyle style)
     }
 }
 
+/* Spreadsheet column letters: 0 -> A, 25 -> Z, 26 -> AA. */
+static void column_letters(int col, char out[8])
+{
+    char rev[8];
+    int n = 0;
+    for (col++; col > 0 && n < 7; col = (col - 1) / 26)
+        rev[n++] = (char)('A' + (col - 1) % 26);
+    for (int i = 0; i < n; i++)
+        out[i] = rev[n - 1 - i];
+    out[n] = '\0';
+}
+
+/* Remembers what will name a cell in an error: headers, and the first cell of each row. */
+static void remember(fw_xsheet *s, int row, int col, const char *text, enum fw_xstyle style)
+{
+    if (col >= MAX_COLS)
+        return;
+    if (style == FW_XS_HEADER) {
+        free(s->header[col]);
+        s->header[col] = fw_strdup(text);
+    }
+    if (col == 0) {
+        copy_start(s->row_start, text, ROW_START_MAX - 1);
+        s->row_start_row = row;
+    }
+}
+
+/* The error for text that cannot be written: sheet!cell, the column's header and the row's first
+ * cell, so the user can find the lead, case or rule it came from. */
+static int bad_text(fw_xsheet *s, int row, int col, const char *text, const char *why, long at, fw_err *err)
+{
+    char letters[8];
+    column_letters(col, letters);
+    fw_buf where = {0}, scratch = {0};
+    fw_buf_printf(&where, "%s!%s%d", s->ws->name, letters, row + 1);
+    const char *head = col < MAX_COLS ? s->header[col] : NULL;
+    if (head)
+        fw_buf_printf(&where, " (%s", fw_visible(head, &scratch));
+    if (col > 0 && s->row_start_row == row && s->row_start[0])
+        fw_buf_printf(&where, "%s in the row of %s%s%s", head ? "," : " (", s->header[0] ? s->header[0] : "",
+                      s->header[0] ? " " : "", fw_visible(s->row_start, &scratch));
+    if (head || (col > 0 && s->row_start_row == row && s->row_start[0]))
+        fw_buf_putc(&where, ')');
+    fw_buf byte = {0};
+    describe_byte(&byte, text, at);
+    fw_fail(err, FW_EDATA,
+            "%s: the text %s (%s); no workbook was written. The text comes from the workspace: a rule file or "
+            "ledger not saved as UTF-8? Check the rule files with `fundwatch rules check`, correct the source and "
+            "run the rules again",
+            where.data, why, byte.data);
+    fw_buf_free(&where);
+    fw_buf_free(&scratch);
+    fw_buf_free(&byte);
+    return FW_EDATA;
+}
+
 int fw_xs_text(fw_xsheet *s, int row, int col, const char *text, enum fw_xstyle style, fw_err *err)
 {
     if (!text || !*text) {
@@ -225,6 +359,12 @@ int fw_xs_text(fw_xsheet *s, int row, int col, const char *text, enum fw_xstyle 
             return FW_OK;
         text = "";
     }
+    /* Control characters are fine here: libxlsxwriter writes them as Excel's _xHHHH_ escapes. */
+    long at;
+    const char *why = text_problem(text, 1, &at);
+    if (why)
+        return bad_text(s, row, col, text, why, at, err);
+    remember(s, row, col, text, style);
     /* A header is measured with a little room for the autofilter button. */
     if (row < s->measure_rows)
         measure(s, row, col, fw_utf8_width(text) + (style == FW_XS_HEADER ? 2 : 0));
@@ -236,6 +376,10 @@ int fw_xs_text(fw_xsheet *s, int row, int col, const char *text, enum fw_xstyle 
 
 int fw_xs_number(fw_xsheet *s, int row, int col, double v, fw_err *err)
 {
+    if (col == 0) {
+        snprintf(s->row_start, sizeof s->row_start, "%.15g", v);
+        s->row_start_row = row;
+    }
     measure(s, row, col, 10);
     return check(worksheet_write_number(s->ws, (lxw_row_t)row, (lxw_col_t)col, v, NULL), row, col, err);
 }

@@ -35,7 +35,11 @@ void fw_xlsx_discard(fw_xlsx *wb);
 /* Adds a sheet (Excel's limits: 31 characters, no []:*?/\). NULL with err set on failure. */
 fw_xsheet *fw_xlsx_sheet(fw_xlsx *wb, const char *name, fw_err *err);
 
-/* Cells. Each returns FW_OK or FW_EFAIL (err set), e.g. when a row or column is out of range. */
+/* Cells. Each returns FW_OK or FW_EFAIL (err set), e.g. when a row or column is out of range.
+ * Text must be valid UTF-8: otherwise FW_EDATA, naming the cell (sheet!A1), its column's header
+ * and the row's first cell, since such bytes would make the workbook's XML ill-formed. Control
+ * characters are kept, written as Excel's _xHHHH_ escapes. Sheet names and the classification
+ * mark must be valid UTF-8 without control characters (FW_EDATA). */
 int fw_xs_text(fw_xsheet *s, int row, int col, const char *text, enum fw_xstyle style, fw_err *err);
 int fw_xs_number(fw_xsheet *s, int row, int col, double v, fw_err *err);
 int fw_xs_money(fw_xsheet *s, int row, int col, long long fen, fw_err *err);

@@ -54,7 +54,7 @@ def main(root):
            "%d rules. Severity: high = money very likely paid to someone not entitled; medium = needs"
            " verification; low = a weak signal for triage. Statistical rules are experimental and"
            " name a village, not a person. Parameters (`param.*`) can be changed per workspace with"
-           " `fundwatch rules set ID param.NAME VALUE`." % len(rules),
+           " `fundwatch rules set ID param.NAME VALUE`, within the type and range shown." % len(rules),
            ""]
     counts = {c: sum(1 for r in rules.values() if r.get("category") == c) for c in ORDER}
     out.append("| category | rules |")
@@ -72,7 +72,8 @@ def main(root):
         out.append("|---|---|---|---|---|---|---|---|")
         for i in ids:
             r = rules[i]
-            params = ", ".join("%s=%s" % (k[6:], v) for k, v in r.items() if k.startswith("param."))
+            params = ", ".join("%s=%s (%s)" % (k[6:], v, r.get(k + ".type", "?")) for k, v in r.items()
+                               if k.startswith("param.") and not k.endswith(".type"))
             fps = "；".join(x.strip() for x in r.get("false_positives", "").split(" | ") if x.strip())
             status = "" if r.get("status", "stable") == "stable" else " (%s)" % r["status"]
             out.append("| %s | %s<br>%s | %s%s | %s | %s | %s | %s | %s |" % (

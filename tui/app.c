@@ -63,7 +63,9 @@ void fw_tui_put(WINDOW *w, int y, int x, int width, const char *s, bool right)
     if (width <= 0)
         return;
     char buf[1024];
-    int used = fw_utf8_fit(s ? s : "", width, buf, sizeof buf);
+    fw_buf scratch = {0};
+    int used = fw_utf8_fit(fw_visible(s ? s : "", &scratch), width, buf, sizeof buf);
+    fw_buf_free(&scratch);
     int pad = width - used;
     if (right && pad > 0) {
         mvwprintw(w, y, x, "%*s", pad, "");
@@ -147,6 +149,7 @@ bool fw_tui_push(fw_tui *t, const fw_view_ops *ops, const char *arg)
         return false;
     t->stack[t->depth].ops = ops;
     t->stack[t->depth].state = s;
+    t->stack[t->depth].generation = t->generation;
     t->depth++;
     return true;
 }
@@ -164,6 +167,15 @@ static int parked_index(fw_tui *t, const fw_view_ops *ops)
         if (t->parked[i].ops == ops)
             return i;
     return -1;
+}
+
+/* A screen under one that changed the workspace shows the change when it is back on top. */
+static void reload_if_stale(fw_tui *t)
+{
+    if (t->stack[t->depth - 1].generation != t->generation) {
+        top_ops(t)->reload(t, top_state(t));
+        t->stack[t->depth - 1].generation = t->generation;
+    }
 }
 
 /* Takes the top view off the stack: kept for later when it is a top-level screen over the
@@ -189,6 +201,7 @@ void fw_tui_pop(fw_tui *t)
         return;
     }
     take_off_top(t);
+    reload_if_stale(t);
 }
 
 /* Puts a kept screen back on top, reloaded: the workspace may have changed meanwhile. */
@@ -201,6 +214,7 @@ static bool unpark(fw_tui *t, const fw_view_ops *ops)
     t->stack[t->depth++].state = t->parked[at].state;
     t->parked[at] = t->parked[--t->nparked];
     ops->reload(t, t->stack[t->depth - 1].state);
+    t->stack[t->depth - 1].generation = t->generation;
     return true;
 }
 
@@ -210,12 +224,15 @@ void fw_tui_go(fw_tui *t, const fw_view_ops *ops, const char *arg)
         if (t->stack[i].ops == ops && !arg) {
             while (t->depth > i + 1)
                 take_off_top(t);
+            reload_if_stale(t);
             return;
         }
     while (t->depth > 1)
         take_off_top(t);
-    if (ops == &fw_view_overview)
+    if (ops == &fw_view_overview) {
+        reload_if_stale(t);
         return;
+    }
     if (arg || !unpark(t, ops))
         fw_tui_push(t, ops, arg);
 }
@@ -400,10 +417,17 @@ void fw_tui_ask(fw_tui *t, const char *label, const char *initial, fw_ask_answer
     fw_tui_prompt(t, P_ASK, label, initial);
 }
 
+void fw_tui_changed(fw_tui *t)
+{
+    t->generation++;
+    t->stack[t->depth - 1].generation = t->generation;
+    t->data_version = fw_ws_data_version(t->ws); /* our own change is not another writer's */
+}
+
 void fw_tui_reload(fw_tui *t)
 {
+    fw_tui_changed(t);
     top_ops(t)->reload(t, top_state(t));
-    t->data_version = fw_ws_data_version(t->ws); /* our own change is not another writer's */
 }
 
 static void draw_all(fw_tui *t);
@@ -452,7 +476,9 @@ static void prompt_done(fw_tui *t, bool accepted)
             fw_tui_command(t, text);
         break;
     case P_FILTER:
-        if (accepted) {
+        if (accepted && top_ops(t) == &fw_view_log) /* the trail's own filter: case= user= action= */
+            fw_log_apply_filter(t, top_state(t), text);
+        else if (accepted) {
             char *cmd = fw_printf("filter %s", text);
             fw_tui_command(t, cmd);
             free(cmd);
@@ -578,7 +604,7 @@ static void global_action(fw_tui *t, enum fw_action a)
     case ACT_MASK: toggle_mask(t); break;
     case ACT_REFRESH:
         t->stale = false;
-        top_ops(t)->reload(t, top_state(t));
+        fw_tui_reload(t); /* the screens under this one may be as old: they reload when shown */
         fw_tui_message(t, _("Reloaded."));
         break;
     case ACT_GO_OVERVIEW: fw_tui_go(t, &fw_view_overview, NULL); break;
@@ -587,6 +613,8 @@ static void global_action(fw_tui *t, enum fw_action a)
     case ACT_GO_RULES: fw_tui_go(t, &fw_view_rules, NULL); break;
     case ACT_GO_IMPORT: fw_tui_go(t, &fw_view_import, NULL); break;
     case ACT_GO_CASES: fw_tui_go(t, &fw_view_cases, NULL); break;
+    case ACT_GO_WHITELIST: fw_tui_go(t, &fw_view_whitelist, NULL); break;
+    case ACT_GO_LOG: fw_tui_go(t, &fw_view_log, NULL); break;
     default: break;
     }
 }
@@ -678,7 +706,15 @@ static void draw_status(fw_tui *t)
             wattrset(w, A_NORMAL);
         } else
             draw_bar(t, w, 1);
-        char *line = fw_printf("%s%s", t->prompt_label, t->prompt_text);
+        /* What is being typed stays in sight: a label too long for the line gives way (cut with …). */
+        int tw = fw_utf8_width(t->prompt_text), lw = fw_utf8_width(t->prompt_label);
+        int room = COLS - tw - 1;
+        char label[sizeof t->prompt_label];
+        if (lw > room && room > 1)
+            lw = fw_utf8_fit(t->prompt_label, room, label, sizeof label);
+        else
+            snprintf(label, sizeof label, "%s", t->prompt_label);
+        char *line = fw_printf("%s%s", label, t->prompt_text);
         fw_tui_put(w, 0, 0, COLS, line, false);
         int x = fw_utf8_width(line);
         free(line);
@@ -718,6 +754,11 @@ static void draw_all(fw_tui *t)
 typedef struct script {
     FILE *in, *timings;
     double started;
+    bool waiting;         /* a `wait` line: no key until the screen's background work is done */
+    double sleep_until;   /* a `sleep MS` line: no key before then (ms), the screen going on */
+    char last[64];        /* the key before the wait, and when it was pressed (ms) */
+    double last_t0;
+    double longest_step;  /* ms of the longest slice of background work since that key */
 } script;
 
 static double now_ms(void) { return fw_now_seconds() * 1e3; }
@@ -727,6 +768,13 @@ static double now_ms(void) { return fw_now_seconds() * 1e3; }
 static int read_key(fw_tui *t, script *sc, int timeout_ms, char *name, size_t namesz)
 {
     name[0] = '\0';
+    if (sc->in && sc->sleep_until > 0) {
+        if (now_ms() < sc->sleep_until) {
+            napms(timeout_ms < 20 ? timeout_ms : 20);
+            return -1;
+        }
+        sc->sleep_until = 0;
+    }
     if (sc->in) {
         char line[256];
         while (fgets(line, sizeof line, sc->in)) {
@@ -737,6 +785,12 @@ static int read_key(fw_tui *t, script *sc, int timeout_ms, char *name, size_t na
             int k = fw_key_parse(line);
             if (k < 0 && strncmp(line, "text ", 5) == 0) /* a whole prompt reply */
                 return -3;
+            if (k < 0 && strcmp(line, "wait") == 0) /* until the background work is done */
+                return -4;
+            if (k < 0 && strncmp(line, "sleep ", 6) == 0) { /* the screen goes on meanwhile */
+                sc->sleep_until = now_ms() + atof(line + 6);
+                return -1;
+            }
             return k < 0 ? -1 : k;
         }
         return -2;
@@ -809,8 +863,11 @@ static void dispatch(fw_tui *t, int key)
         fw_tui_message(t, _("The key %s does nothing here: ? shows the keys."), name);
         return;
     }
-    if (!top_ops(t)->key(t, top_state(t), a))
+    int done = top_ops(t)->key(t, top_state(t), a);
+    if (!done)
         global_action(t, a);
+    else if ((done & FW_KEY_RELOAD) == FW_KEY_RELOAD)
+        fw_tui_reload(t);
 }
 
 static void init_colors(fw_tui *t)
@@ -881,12 +938,31 @@ int fw_tui_run(fw_ws *ws, const char *first_view_arg)
         if (first && sc.timings)
             fprintf(sc.timings, "start %.2f\n", now_ms() - started);
         first = false;
+        double step0 = now_ms();
         bool busy = top_ops(&t)->idle && top_ops(&t)->idle(&t, top_state(&t));
+        if (busy && now_ms() - step0 > sc.longest_step)
+            sc.longest_step = now_ms() - step0;
+        if (sc.waiting) {
+            if (busy)
+                continue;
+            sc.waiting = false;
+            if (sc.timings) { /* the key's work in all, from the key; its longest step is how long Esc waits */
+                fprintf(sc.timings, "ready-%s %.2f step %.2f\n", sc.last, now_ms() - sc.last_t0, sc.longest_step);
+                fflush(sc.timings);
+            }
+        }
         char name[256];
         int key = read_key(&t, &sc, busy ? 0 : 100, name, sizeof name);
         if (key == -2)
             break;
+        if (key == -4) {
+            sc.waiting = true;
+            continue;
+        }
         double t0 = now_ms();
+        snprintf(sc.last, sizeof sc.last, "%s", name);
+        sc.last_t0 = t0;
+        sc.longest_step = 0;
         if (key == -3) { /* script: "text WORDS" types the words into the open prompt */
             for (const char *p = name + 5; *p;) {
                 wchar_t wc;

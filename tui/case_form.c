@@ -3,7 +3,8 @@
  * audit/cases.h allows, then exactly the fields that transition names), assign (who, due date),
  * add a note. The form remembers the version of each case when it opened; the engine refuses a
  * change when the case changed since ("changed by X; reload"), so two people cannot overwrite each
- * other. Validation is the engine's (fw_case_check_change, fw_case_parse_*): one set of rules. */
+ * other. Validation is the engine's (fw_case_check_field as each answer is given, then
+ * fw_case_check_change, fw_case_parse_*): one set of rules. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,12 +56,27 @@ static const char *status_label(const char *key)
 
 typedef int (*apply_fn)(fw_tui *t, case_form *f, int i, fw_err *err);
 
-/* Applies one change to every case; stops at the first refusal (reported with its case). */
+/* Applies one change to every case; stops at the first refusal (reported with its case). Each case
+ * is its own transaction, so a batch of thousands shows the shared progress bar, and Esc stops it
+ * between two cases: the cases changed so far stay changed (each with its trail record), the
+ * message says how many. */
 static void apply_all(fw_tui *t, case_form *f, apply_fn apply, const char *done_msg)
 {
     int ok = 0;
+    fw_progress bar;
+    fw_progress_begin(&bar, t, _("Esc stops after the case being changed"));
     for (int i = 0; i < f->n; i++) {
         fw_err err = {0};
+        if (f->n > 1) {
+            char *text = fw_printf(_("Changing cases: %d of %d…"), i, f->n);
+            bool stop = fw_progress_update(&bar, i, f->n, text);
+            free(text);
+            if (stop) {
+                fw_tui_reload(t);
+                fw_tui_error(t, _("Stopped: %d of %d cases changed, the others are as they were."), ok, f->n);
+                return;
+            }
+        }
         if (apply(t, f, i, &err)) {
             fw_tui_reload(t);
             fw_tui_error(t, _("Case %lld: %s (%d of %d cases changed)"), f->ids[i], err.msg, ok, f->n);
@@ -160,19 +176,63 @@ static const char *field_title(unsigned field)
 
 static void ask_field(fw_tui *t, case_form *f);
 
-static void field_answered(fw_tui *t, void *p, const char *text)
+/* A measures list as typed, with the blanks around its commas dropped ("stop_payment, recover_funds"
+ * is the same list as without the space). Caller frees. */
+static char *tidy_list(const char *text)
+{
+    fw_buf b = {0};
+    fw_buf_puts(&b, "");
+    for (const char *p = text; *p; p++) {
+        if (*p == ' ' || *p == '\t') {
+            const char *q = p;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            bool by_comma = *q == ',' || *q == '\0' || b.len == 0 || b.data[b.len - 1] == ',';
+            if (by_comma) {
+                p = q - 1;
+                continue;
+            }
+        }
+        fw_buf_putc(&b, *p);
+    }
+    return fw_buf_steal(&b);
+}
+
+static const char *answer_of(const case_form *f, unsigned field)
+{
+    for (int i = 0; i < NFIELDS; i++)
+        if (field_order[i] == field)
+            return f->values[i];
+    return NULL;
+}
+
+/* Each answer is checked when it is given, with the engine's checks (fw_case_check_field): a bad
+ * key, amount or an empty required field is refused with its reason and asked again with the text
+ * kept for correcting, instead of the whole form failing at the end. */
+static void field_answered(fw_tui *t, void *p, const char *typed)
 {
     case_form *f = p;
     unsigned field = field_order[f->step];
+    char *text = field == FW_CF_MEASURES ? tidy_list(typed) : fw_strdup(typed);
+    fw_err err = {0};
+    const char *reason = answer_of(f, FW_CF_REASON);
     if (!*text && (f->tr->required & field)) {
         fw_tui_error(t, _("%s is required for %s → %s."), field_title(field), status_label(f->from),
                      status_label(f->tr->to));
-        ask_field(t, f); /* ask again: nothing typed so far is lost */
+    } else if (!*text && field == FW_CF_REASON_TEXT && reason && strcmp(reason, "other") == 0) {
+        fw_tui_error(t, _("%s is required when the reason is 'other'."), field_title(field));
+    } else if (*text && fw_case_check_field(field, text, &err)) {
+        fw_tui_error(t, "%s: %s", field_title(field), err.msg);
+    } else {
+        free(f->values[f->step]);
+        f->values[f->step] = text;
+        f->step++;
+        ask_field(t, f);
         return;
     }
+    /* Asked again with what was typed, to correct it. */
     free(f->values[f->step]);
-    f->values[f->step] = fw_strdup(text);
-    f->step++;
+    f->values[f->step] = text;
     ask_field(t, f);
 }
 
@@ -313,9 +373,20 @@ static void note_answered(fw_tui *t, void *p, const char *text)
 /* Reads each case's status and version now: the version is what the user saw when deciding. */
 static bool load_cases(fw_tui *t, case_form *f)
 {
+    fw_progress bar;
+    fw_progress_begin(&bar, t, NULL);
     for (int i = 0; i < f->n; i++) {
         fw_case c;
         fw_err err = {0};
+        if (f->n > 1) {
+            char *text = fw_printf(_("Reading the cases: %d of %d…"), i, f->n);
+            bool stop = fw_progress_update(&bar, i, f->n, text);
+            free(text);
+            if (stop) {
+                fw_tui_message(t, _("Cancelled: nothing was changed."));
+                return false;
+            }
+        }
         if (fw_case_get_id(t->ws, f->ids[i], &c, &err)) {
             fw_tui_error(t, "%s", err.msg);
             return false;
@@ -332,6 +403,7 @@ static bool load_cases(fw_tui *t, case_form *f)
             return false;
         }
     }
+    t->msg[0] = '\0'; /* the bar's last frame is not the form's first complaint */
     return true;
 }
 

@@ -4,9 +4,7 @@
  * help screen are from the key table (keys.c).
  *
  * Screens written in other modules join here by one line each: a command whose `view` is NULL
- * reports cleanly that its screen is not part of this build (see FW_VIEW_WHITELIST and FW_VIEW_LOG
- * below: set them to &fw_view_whitelist / &fw_view_log when tui/view_whitelist.c and
- * tui/view_log.c are in). */
+ * reports cleanly that its screen is not part of this build. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +12,8 @@
 #include "tui/tui.h"
 
 /* Hooks for the screens of other modules (NULL until they are part of the build). */
-#define FW_VIEW_WHITELIST NULL /* &fw_view_whitelist (tui/view_whitelist.c) */
-#define FW_VIEW_LOG NULL       /* &fw_view_log (tui/view_log.c) */
+#define FW_VIEW_WHITELIST (&fw_view_whitelist) /* tui/view_whitelist.c */
+#define FW_VIEW_LOG (&fw_view_log)             /* tui/view_log.c */
 
 typedef void (*command_fn)(fw_tui *t, const char *rest);
 
@@ -48,6 +46,8 @@ static void cmd_person(fw_tui *t, const char *rest) { fw_tui_push(t, &fw_view_pe
 static void cmd_case(fw_tui *t, const char *rest) { fw_tui_push(t, &fw_view_case, rest); }
 static void cmd_help(fw_tui *t, const char *rest) { (void)rest; fw_tui_push(t, &fw_view_help, NULL); }
 static void cmd_lookup(fw_tui *t, const char *rest) { fw_tui_go(t, &fw_view_lookup, rest); }
+/* :log CASE opens the trail filtered to one case; :log alone, the whole trail. */
+static void cmd_log(fw_tui *t, const char *rest) { fw_tui_go(t, FW_VIEW_LOG, *rest ? rest : NULL); }
 
 static const command commands[] = {
     {"overview", NULL, ARG_NONE, NULL, &fw_view_overview, NULL, NULL, COMPLETE_NOTHING, N_("the overview")},
@@ -64,7 +64,7 @@ static const command commands[] = {
     {"import", NULL, ARG_NONE, NULL, &fw_view_import, NULL, NULL, COMPLETE_NOTHING, N_("load a CSV file")},
     {"whitelist", NULL, ARG_NONE, NULL, FW_VIEW_WHITELIST, NULL, N_("The whitelist screen"), COMPLETE_NOTHING,
      N_("known exceptions")},
-    {"log", NULL, ARG_NONE, NULL, FW_VIEW_LOG, NULL, N_("The audit-trail screen"), COMPLETE_NOTHING,
+    {"log", NULL, ARG_OPTIONAL, "[CASE]", NULL, cmd_log, N_("The audit-trail screen"), COMPLETE_NOTHING,
      N_("the audit trail")},
     {"help", NULL, ARG_NONE, NULL, NULL, cmd_help, NULL, COMPLETE_NOTHING, N_("the keys")},
     {"quit", "q", ARG_NONE, NULL, NULL, cmd_quit, NULL, COMPLETE_NOTHING, N_("quit (asks when work would be lost)")},

@@ -20,9 +20,20 @@ void fw_progress_begin(fw_progress *p, fw_tui *t, const char *esc_hint)
     p->last_draw = -1;
 }
 
-/* "[#####---------------]  25%" for done of total; total <= 0 gives an empty bar. */
+/* "[#####---------------]  25%" for done of total; total 0 gives an empty bar. A job that cannot
+ * tell how far it is (total < 0) gets a block that moves with the time and no percentage: it shows
+ * the job is alive without claiming a fraction. */
 static void format_bar(long long done, long long total, char *out, size_t outsz)
 {
+    if (total < 0) {
+        char cells[BAR_CELLS + 1];
+        int at = (int)(fw_now_seconds() * 8) % (BAR_CELLS - 3);
+        for (int i = 0; i < BAR_CELLS; i++)
+            cells[i] = i >= at && i < at + 4 ? '#' : '-';
+        cells[BAR_CELLS] = '\0';
+        snprintf(out, outsz, "[%s]     ", cells);
+        return;
+    }
     int pct = total > 0 ? (int)(done * 100 / total) : 0;
     if (pct > 100)
         pct = 100;

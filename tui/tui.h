@@ -28,6 +28,9 @@ enum fw_action {
     /* moving and reading habits (half pages, previous pane, sort column, wide lines, typed path) */
     ACT_HALF_DOWN, ACT_HALF_UP, ACT_TAB_PREV, ACT_SORT_LEFT, ACT_SORT_RIGHT,
     ACT_SCROLL_LEFT, ACT_SCROLL_RIGHT, ACT_DETAIL, ACT_IMPORT_PATH,
+    /* whitelist and audit-trail screens, frequency view, marks at scale */
+    ACT_GO_WHITELIST, ACT_GO_LOG, ACT_WL_ADD, ACT_WL_REMOVE, ACT_WL_REVIEW, ACT_LOG_VERIFY,
+    ACT_FREQ, ACT_MARK_FILTER, ACT_MARK_INVERT, ACT_MARK_CLEAR,
     ACT_COUNT_
 };
 
@@ -35,7 +38,8 @@ enum fw_action {
 enum {
     S_OVERVIEW = 1 << 0, S_HITS = 1 << 1, S_PERSON = 1 << 2, S_LOOKUP = 1 << 3,
     S_RULES = 1 << 4, S_IMPORT = 1 << 5, S_HELP = 1 << 6, S_CASES = 1 << 7, S_CASE = 1 << 8,
-    S_ALL = 0x1ff,
+    S_WHITELIST = 1 << 9, S_LOG = 1 << 10, S_FREQ = 1 << 11,
+    S_ALL = 0xfff,
 };
 
 /* Function keys and named keys are stored above the Unicode range so a key code never collides
@@ -67,6 +71,11 @@ const fw_binding *fw_bindings(int *n);
 
 struct fw_tui;
 
+/* What a view's key handler did. FW_KEY_REDRAW (== true): handled, the screen is drawn again.
+ * FW_KEY_RELOAD: the action changed the workspace, so this screen reloads now and every screen
+ * under it reloads when it comes back to the top (no screen shows rows from before the change). */
+enum fw_key_result { FW_KEY_UNHANDLED = 0, FW_KEY_REDRAW = 1, FW_KEY_RELOAD = 2 | FW_KEY_REDRAW };
+
 typedef struct fw_view_ops {
     const char *name;
     int scope; /* S_* bit of this view */
@@ -74,8 +83,8 @@ typedef struct fw_view_ops {
      * (message set in the tui). */
     void *(*open)(struct fw_tui *t, const char *arg);
     void (*draw)(struct fw_tui *t, void *v, WINDOW *w);
-    /* Handles an action; returns true when handled. */
-    bool (*key)(struct fw_tui *t, void *v, enum fw_action a);
+    /* Handles an action; returns fw_key_result flags (0: not handled, the global keys get it). */
+    int (*key)(struct fw_tui *t, void *v, enum fw_action a);
     void (*reload)(struct fw_tui *t, void *v); /* reload from the workspace */
     void (*close)(void *v);
     /* Optional. */
@@ -93,9 +102,16 @@ typedef struct fw_view_ops {
 
 /* Replaces the filter of an open hit list (state of fw_view_hits). */
 void fw_hits_apply_filter(struct fw_tui *t, void *hits_state, const char *text);
+/* The hit list's filter (for the frequency view), and a new filter and search for it (words in the
+ * filter syntax; search NULL = none). */
+const fw_hit_filter *fw_hits_list_filter(void *hits_state);
+void fw_hits_set_filter(struct fw_tui *t, void *hits_state, const char *words, const char *search);
+/* Replaces the filter of the audit-trail screen (state of fw_view_log): case= user= action=. */
+void fw_log_apply_filter(struct fw_tui *t, void *log_state, const char *text);
 
 extern const fw_view_ops fw_view_overview, fw_view_hits, fw_view_person, fw_view_lookup, fw_view_rules,
-    fw_view_import, fw_view_help, fw_view_cases, fw_view_case, fw_view_text;
+fw_view_import, fw_view_help, fw_view_cases, fw_view_case, fw_view_text;
+extern const fw_view_ops fw_view_whitelist, fw_view_log, fw_view_freq;
 
 /* --- the application ------------------------------------------------------------------------------ */
 
@@ -122,8 +138,10 @@ typedef struct fw_prompt_history {
 typedef struct fw_tui {
     fw_ws *ws;
     WINDOW *title, *body, *status;
-    struct { const fw_view_ops *ops; void *state; } stack[16];
+    /* generation: the workspace generation the screen last loaded (fw_tui_changed) */
+    struct { const fw_view_ops *ops; void *state; long long generation; } stack[16];
     int depth;
+    long long generation;  /* bumped by every change this TUI makes to the workspace */
     char msg[512];
     bool msg_error;
     bool mask_ids;
@@ -165,8 +183,11 @@ void fw_tui_prompt(fw_tui *t, enum fw_prompt_kind kind, const char *label, const
 /* Asks one question of a form in the prompt line (see fw_ask_answer). */
 void fw_tui_ask(fw_tui *t, const char *label, const char *initial, fw_ask_answer answer, fw_ask_cancel cancel,
                 void *ctx);
-/* Reloads the top view (after a change made from a form). */
+/* The workspace was changed from this screen (a form's answer, a toggle): reloads the top view
+ * now and marks the ones under it to reload when they are shown again. */
 void fw_tui_reload(fw_tui *t);
+/* The same without reloading the top view (it shows the change itself, e.g. an import's result). */
+void fw_tui_changed(fw_tui *t);
 /* Shows text in the message line and updates the terminal now (progress during long work), then
  * waits up to timeout_ms for a key (0 for a job on this thread, more for the screen of a job on
  * another); returns true when the user pressed Esc meanwhile. */
@@ -176,7 +197,8 @@ void fw_tui_paint(fw_tui *t);
 
 /* The shared progress bar of long jobs (progress.c): `[#####-----] 42% text (Esc cancels)` in the
  * message line. Begin once per job (esc_hint NULL: "Esc cancels"), then update from the engine's
- * progress callback; update returns true once Esc has been pressed (it stays true). */
+ * progress callback; update returns true once Esc has been pressed (it stays true). A total < 0
+ * means the job cannot tell how far it is: the bar moves without a percentage. */
 typedef struct fw_progress {
     fw_tui *t;
     const char *esc_hint;
@@ -199,6 +221,10 @@ void fw_case_form_start(fw_tui *t, enum fw_action a, const long long *case_ids, 
 void fw_export_form_leads(fw_tui *t, const fw_hit_filter *f);
 void fw_export_form_case(fw_tui *t, long long case_id);
 
+/* The whitelist form (view_whitelist.c): ID number, rule, reason, last day, each checked as it is
+ * answered; id_number and rule_id (either may be NULL) are filled in from a hit or a person. */
+void fw_whitelist_form_start(fw_tui *t, const char *id_number, const char *rule_id);
+
 /* Runs a `:` command line ("rule DEC-001", "q", "lookup 张三", "filter ..."); commands.c. */
 void fw_tui_command(fw_tui *t, const char *line);
 /* Tab completion of the command line (commands.c). */
@@ -219,7 +245,7 @@ void fw_tui_confirm(fw_tui *t, const char *question, fw_confirm_yes yes);
 void fw_tui_ask_complete(fw_tui *t, fw_completer complete);
 
 /* Writes s at (y, x) in exactly `width` display columns (cut with … or padded); right-aligned when
- * right is true. */
+ * right is true. Control characters from the data are shown, not obeyed (fw_visible: ESC as ^[). */
 void fw_tui_put(WINDOW *w, int y, int x, int width, const char *s, bool right);
 /* fw_tui_put for a screen wider than the window: the cell starts at virtual column x of a line
  * scrolled hoff columns to the left; only its visible part is drawn. */

@@ -350,7 +350,7 @@ static void next_value(fw_tui *t, cases_view *v)
     load(t, v);
 }
 
-static bool cases_key(fw_tui *t, void *p, enum fw_action a)
+static int cases_key(fw_tui *t, void *p, enum fw_action a)
 {
     cases_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))
@@ -676,7 +676,7 @@ static void case_next_section(case_view *v, int dir)
     }
 }
 
-static bool case_key(fw_tui *t, void *p, enum fw_action a)
+static int case_key(fw_tui *t, void *p, enum fw_action a)
 {
     case_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))
@@ -687,8 +687,9 @@ static bool case_key(fw_tui *t, void *p, enum fw_action a)
     case ACT_SCROLL_LEFT: case ACT_SCROLL_RIGHT:
         return fw_lines_hscroll(t, &v->nav, a, COLS, fw_lines_widest(&v->nav, case_line_text, v));
     case ACT_ENTER:
-        /* Hits of a case all rest on its subject; a person case opens that person. A line cut at
-         * the edge (programs, a long note) opens in full. */
+        /* Hits of a case all rest on its subject; a person case opens that person. A village's case
+         * is the screen of its hits already: there is no one person to open. A line cut at the edge
+         * (programs, a long note) opens in full. */
         if (v->lines[v->nav.cursor].kind != CL_HIT && fw_utf8_width(v->lines[v->nav.cursor].text) > getmaxx(t->body))
             fw_tui_push(t, &fw_view_text, v->lines[v->nav.cursor].text);
         else if (v->lines[v->nav.cursor].kind != CL_HIT)
@@ -696,11 +697,13 @@ static bool case_key(fw_tui *t, void *p, enum fw_action a)
         else if (v->c.id_number && *v->c.id_number)
             fw_tui_push(t, &fw_view_person, v->c.id_number);
         else
-            fw_tui_error(t, _("This case's subject is not a person (%s %s)."), v->c.subject_kind, v->c.subject);
+            fw_tui_message(t, _("This case is about %s %s, not one person: its hits and figures are on this screen."),
+                           _(v->c.subject_kind), v->c.subject);
         return true;
     case ACT_CASE_STATUS: case ACT_CASE_NOTE: case ACT_CASE_ASSIGN:
         fw_case_form_start(t, a, &v->c.id, 1);
         return true;
+    case ACT_EXPORT: fw_export_form_case(t, v->c.id); return true;
     case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
         return fw_lines_search_key(t, &v->nav, a, v->height, case_line_text, v);
     default: return false;

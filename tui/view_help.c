@@ -60,7 +60,8 @@ static void *help_open(fw_tui *t, const char *arg)
     help_view *v = fw_calloc(1, sizeof *v);
     int scope = S_HITS;
     const fw_view_ops *views[] = {&fw_view_overview, &fw_view_hits, &fw_view_person, &fw_view_lookup,
-                                  &fw_view_rules, &fw_view_import, &fw_view_cases, &fw_view_case};
+                                  &fw_view_rules, &fw_view_import, &fw_view_cases, &fw_view_case,
+                                  &fw_view_whitelist, &fw_view_log, &fw_view_freq};
     const char *title = arg;
     for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
         if (arg && strcmp(views[i]->name, arg) == 0) {
@@ -118,7 +119,7 @@ static const char *line_text(int i, void *ctx)
     return ((help_view *)ctx)->lines[i];
 }
 
-static bool help_key(fw_tui *t, void *p, enum fw_action a)
+static int help_key(fw_tui *t, void *p, enum fw_action a)
 {
     help_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))

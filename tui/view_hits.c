@@ -21,8 +21,8 @@ typedef struct hits_view {
     long long after_page;   /* rows after the page's last one, when reached from the end; else -1 */
     fw_hit_totals totals;
     bool totals_failed;
-    long long *marks;
-    int nmarks, capmarks;
+    long long *marks;       /* marked hit ids, ascending (a whole list of a million can be marked) */
+    long long nmarks, capmarks;
     char *saved_search;     /* the search before the prompt opened, restored on Esc */
     char title[64];
     int hcol;               /* columns scrolled off to the left (h/l); 0 = the columns that matter most */
@@ -70,17 +70,32 @@ static void load_last(fw_tui *t, hits_view *v)
     v->after_page = 0;
 }
 
-/* Reloads the page keeping its first row (after a resize or a reload). */
+/* Reloads the page from its first row on (after a resize, a reload or a change): the first row is
+ * fetched again too, as the neighbour after the row before it, since its case status (or any other
+ * column) may have changed; keeping it as cached showed the old status until it was paged away. */
 static void load_from_top_row(fw_tui *t, hits_view *v)
 {
     if (v->nrows == 0) {
         load_first(t, v);
         return;
     }
-    clear_rows(v, 1, v->nrows);
-    v->nrows = 1 + fetch(t, v, &v->rows[0], false, v->page - 1, v->rows + 1);
-    if (v->cursor >= v->nrows)
-        v->cursor = v->nrows - 1;
+    fw_hit_row before;
+    int cursor = v->cursor;
+    long long top_index = v->top_index;
+    bool has_before = fetch(t, v, &v->rows[0], true, 1, &before) == 1;
+    if (!has_before) {
+        load_first(t, v);
+    } else {
+        clear_rows(v, 0, v->nrows);
+        v->nrows = fetch(t, v, &before, false, v->page, v->rows);
+        fw_hit_row_clear(&before);
+        v->top_index = top_index;
+        if (v->nrows < v->page) /* the end of the list came closer: fill the page from before */
+            v->after_page = 0;
+    }
+    v->cursor = cursor < v->nrows ? cursor : v->nrows - 1;
+    if (v->cursor < 0)
+        v->cursor = 0;
 }
 
 /* Scrolls by up to k rows; returns how many it moved. */
@@ -180,10 +195,29 @@ void fw_hits_apply_filter(fw_tui *t, void *p, const char *text)
     load_first(t, v);
 }
 
+const fw_hit_filter *fw_hits_list_filter(void *p)
+{
+    return &((hits_view *)p)->filter;
+}
+
+void fw_hits_set_filter(fw_tui *t, void *p, const char *words, const char *search)
+{
+    hits_view *v = p;
+    fw_err err = {0};
+    if (fw_hit_filter_parse(&v->filter, words, &err)) {
+        fw_tui_error(t, "%s", err.msg);
+        return;
+    }
+    free(v->filter.search);
+    v->filter.search = search && *search ? fw_strdup(search) : NULL;
+    restart_totals(t, v);
+    load_first(t, v); /* the status line shows the filter */
+}
+
 /* --- drawing ------------------------------------------------------------------------------------- */
 
-enum col_id { COL_MARK, COL_ID, COL_SEV, COL_RULE, COL_NAME, COL_IDNO, COL_AMOUNT, COL_STATUS, COL_PLACE,
-              COL_PROGRAM, COL_DETAIL, NCOLS };
+enum col_id { COL_MARK, COL_ID, COL_SEV, COL_RULE, COL_NAME, COL_IDNO, COL_AMOUNT, COL_STATUS, COL_STATE,
+              COL_PLACE, COL_PROGRAM, COL_DETAIL, NCOLS };
 
 static const struct {
     const char *title;
@@ -199,27 +233,32 @@ static const struct {
     [COL_IDNO] = {N_("ID number"), 18, false, FW_SORT_ID_NUMBER},
     [COL_AMOUNT] = {N_("Amount"), 12, true, FW_SORT_AMOUNT},
     [COL_STATUS] = {N_("Status"), 9, false, FW_SORT_STATUS},
+    [COL_STATE] = {N_("State"), 11, false, FW_SORT_COUNT_}, /* only with `all`: present, gone, whitelisted */
     [COL_PLACE] = {N_("Village"), 16, false, FW_SORT_VILLAGE},
     [COL_PROGRAM] = {N_("Program"), 10, false, FW_SORT_PROGRAM},
     [COL_DETAIL] = {N_("Detail"), 0, false, FW_SORT_COUNT_},
 };
 
-/* Columns are kept in this order of importance until the width runs out; detail takes the rest. */
-static const enum col_id priority[] = {COL_MARK, COL_ID, COL_NAME, COL_IDNO, COL_AMOUNT, COL_RULE, COL_SEV,
-                                       COL_STATUS, COL_PLACE, COL_PROGRAM};
+/* Columns are kept in this order of importance until the width runs out; detail takes the rest.
+ * The state column is there only when the filter lets gone and whitelisted hits in (`all`). */
+static const enum col_id priority[] = {COL_MARK, COL_ID, COL_NAME, COL_IDNO, COL_AMOUNT, COL_STATE, COL_RULE,
+                                       COL_SEV, COL_STATUS, COL_PLACE, COL_PROGRAM};
 /* Scrolled sideways (h/l), the mark, hit and name stay; the others follow in screen order from the
  * hcol-th on. */
 static const enum col_id pinned[] = {COL_MARK, COL_ID, COL_NAME};
-static const enum col_id scrolling[] = {COL_SEV, COL_RULE, COL_IDNO, COL_AMOUNT, COL_STATUS, COL_PLACE, COL_PROGRAM};
+static const enum col_id scrolling[] = {COL_SEV, COL_RULE, COL_IDNO, COL_AMOUNT, COL_STATE, COL_STATUS, COL_PLACE,
+                                        COL_PROGRAM};
 enum { NSCROLLING = sizeof scrolling / sizeof scrolling[0] };
 
-static void layout(int width, int hcol, int x[NCOLS], int w[NCOLS])
+static void layout(int width, int hcol, bool with_state, int x[NCOLS], int w[NCOLS])
 {
     bool on[NCOLS] = {false};
     int used = 0;
     if (hcol == 0) {
         for (size_t i = 0; i < sizeof priority / sizeof priority[0]; i++) {
             enum col_id c = priority[i];
+            if (c == COL_STATE && !with_state)
+                continue;
             if (used + cols[c].width + 1 <= width) {
                 on[c] = true;
                 used += cols[c].width + 1;
@@ -231,6 +270,8 @@ static void layout(int width, int hcol, int x[NCOLS], int w[NCOLS])
             used += cols[pinned[i]].width + 1;
         }
         for (int i = hcol; i < NSCROLLING && used + cols[scrolling[i]].width + 1 <= width; i++) {
+            if (scrolling[i] == COL_STATE && !with_state)
+                continue;
             on[scrolling[i]] = true;
             used += cols[scrolling[i]].width + 1;
         }
@@ -246,12 +287,15 @@ static void layout(int width, int hcol, int x[NCOLS], int w[NCOLS])
     }
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return x < y ? -1 : x > y;
+}
+
 static bool is_marked(const hits_view *v, long long id)
 {
-    for (int i = 0; i < v->nmarks; i++)
-        if (v->marks[i] == id)
-            return true;
-    return false;
+    return v->nmarks && bsearch(&id, v->marks, (size_t)v->nmarks, sizeof *v->marks, cmp_id) != NULL;
 }
 
 static void draw_row(fw_tui *t, hits_view *v, WINDOW *win, int y, const fw_hit_row *r, bool selected,
@@ -279,6 +323,7 @@ static void draw_row(fw_tui *t, hits_view *v, WINDOW *win, int y, const fw_hit_r
         case COL_IDNO: s = fw_tui_id(t, r->id_number, idb); break;
         case COL_AMOUNT: fw_yuan(r->amount, amount); s = amount; break;
         case COL_STATUS: s = _(r->status); break;
+        case COL_STATE: s = _(r->state); break;
         case COL_PLACE:
             snprintf(buf, sizeof buf, "%s %s", r->township ? r->township : "", r->village ? r->village : "");
             s = buf;
@@ -342,7 +387,7 @@ static void hits_draw(fw_tui *t, void *p, WINDOW *win)
     if (pane)
         draw_pane(t, v, win, h, width);
     int x[NCOLS], w[NCOLS];
-    layout(width, v->hcol, x, w);
+    layout(width, v->hcol, v->filter.all_states, x, w);
     wattrset(win, fw_tui_attr(t, C_HEADER));
     for (int c = 0; c < NCOLS; c++) {
         if (!w[c])
@@ -356,7 +401,7 @@ static void hits_draw(fw_tui *t, void *p, WINDOW *win)
     if (v->nrows == 0) {
         fw_tui_put(win, 2, 2, width - 4,
                    v->filter.search || v->filter.rule_id || v->filter.category || v->filter.severity
-                       ? _("No hit matches the filter or search (F clears them).")
+                       ? _("No hit matches the filter or search (Backspace clears them).")
                        : _("No hits yet: import data and run the rules (fundwatch run)."),
                    false);
         return;
@@ -387,7 +432,7 @@ static void hits_status(fw_tui *t, void *p, char *out, size_t outsz)
     free(filter);
     if (v->nmarks) {
         size_t n = strlen(out);
-        snprintf(out + n, outsz - n, _(" · %d marked"), v->nmarks);
+        snprintf(out + n, outsz - n, _(" · %lld marked"), v->nmarks);
     }
 }
 
@@ -400,40 +445,116 @@ static const char *hits_title(void *p)
 
 /* --- actions ------------------------------------------------------------------------------------- */
 
+static void reserve_marks(hits_view *v, long long n)
+{
+    if (n <= v->capmarks)
+        return;
+    v->capmarks = n > 2 * v->capmarks ? n : 2 * v->capmarks;
+    v->marks = fw_realloc(v->marks, (size_t)v->capmarks * sizeof *v->marks);
+}
+
 static void toggle_mark(hits_view *v)
 {
     if (!v->nrows)
         return;
-    long long id = v->rows[v->cursor].id;
-    for (int i = 0; i < v->nmarks; i++)
-        if (v->marks[i] == id) {
-            v->marks[i] = v->marks[--v->nmarks];
-            return;
-        }
-    if (v->nmarks == v->capmarks) {
-        v->capmarks = v->capmarks ? v->capmarks * 2 : 16;
-        v->marks = fw_realloc(v->marks, (size_t)v->capmarks * sizeof *v->marks);
+    long long id = v->rows[v->cursor].id, at = 0;
+    while (at < v->nmarks && v->marks[at] < id) /* sorted: find the place */
+        at++;
+    if (at < v->nmarks && v->marks[at] == id) {
+        memmove(v->marks + at, v->marks + at + 1, (size_t)(v->nmarks - at - 1) * sizeof *v->marks);
+        v->nmarks--;
+        return;
     }
-    v->marks[v->nmarks++] = id;
+    reserve_marks(v, v->nmarks + 1);
+    memmove(v->marks + at + 1, v->marks + at, (size_t)(v->nmarks - at) * sizeof *v->marks);
+    v->marks[at] = id;
+    v->nmarks++;
 }
 
-static void open_person(fw_tui *t, hits_view *v)
+/* Sets the marks to (marks ∪ ids) or, inverting, to the marks outside ids plus the ids that were
+ * not marked; both lists ascending. */
+static void merge_marks(hits_view *v, const long long *ids, long long n, bool invert)
+{
+    long long *out = fw_calloc((size_t)(v->nmarks + n + 1), sizeof *out), k = 0, i = 0, j = 0;
+    while (i < v->nmarks || j < n) {
+        if (j == n || (i < v->nmarks && v->marks[i] < ids[j]))
+            out[k++] = v->marks[i++];
+        else if (i == v->nmarks || ids[j] < v->marks[i])
+            out[k++] = ids[j++];
+        else { /* in both */
+            if (!invert)
+                out[k++] = ids[j];
+            i++, j++;
+        }
+    }
+    free(v->marks);
+    v->marks = out;
+    v->nmarks = k;
+    v->capmarks = v->nmarks + n + 1;
+}
+
+/* Marks (or with invert, inverts the marks of) the hits of the list narrowed by words. */
+static void mark_matching(fw_tui *t, hits_view *v, const char *words, bool invert)
+{
+    fw_hit_filter f;
+    fw_hit_filter_init(&f);
+    char *list = fw_hit_filter_format(&v->filter);
+    fw_err err = {0};
+    bool empty = false;
+    fw_hit_filter_parse(&f, list, &err);
+    free(list);
+    f.search = v->filter.search ? fw_strdup(v->filter.search) : NULL;
+    if (fw_hit_filter_narrow(&f, words ? words : "", &empty, &err)) {
+        fw_tui_error(t, "%s", err.msg);
+        fw_hit_filter_free(&f);
+        return;
+    }
+    long long *ids = NULL, n = 0;
+    long long before = v->nmarks;
+    if (!empty && fw_hit_ids(t->ws, &f, &ids, &n, &err))
+        fw_tui_error(t, "%s", err.msg);
+    else {
+        merge_marks(v, ids, n, invert);
+        if (invert)
+            fw_tui_message(t, _("Marks inverted over %lld hits: %lld marked."), n, v->nmarks);
+        else
+            fw_tui_message(t, _("%lld hits match, %lld newly marked: %lld marked."), n, v->nmarks - before, v->nmarks);
+    }
+    free(ids);
+    fw_hit_filter_free(&f);
+}
+
+typedef struct mark_form {
+    hits_view *v;
+} mark_form;
+
+static void mark_answered(fw_tui *t, void *p, const char *text)
+{
+    mark_form *m = p;
+    mark_matching(t, m->v, text, false);
+    free(m);
+}
+
+/* Enter: the person a hit is about; a hit about no one person (a statistical hit about a village)
+ * opens its case, which holds the village's hits and figures, rather than some payee of its
+ * evidence. */
+static void open_hit(fw_tui *t, hits_view *v)
 {
     if (!v->nrows)
         return;
     const fw_hit_row *r = &v->rows[v->cursor];
-    if (r->id_number) {
+    if (r->id_number && *r->id_number) {
         fw_tui_push(t, &fw_view_person, r->id_number);
         return;
     }
-    fw_err err = {0};
-    char *id = fw_hit_person(t->ws, r->id, &err);
-    if (!id) {
-        fw_tui_error(t, "%s", err.msg);
+    if (r->case_id > 0) {
+        char id[24];
+        snprintf(id, sizeof id, "%lld", r->case_id);
+        fw_tui_push(t, &fw_view_case, id);
         return;
     }
-    fw_tui_push(t, &fw_view_person, id);
-    free(id);
+    fw_tui_message(t, _("Hit %lld (%s, about a %s) has no case yet: %s"), r->id, r->rule_id, _(r->subject_kind),
+                   r->detail ? r->detail : "");
 }
 
 static void move_down(fw_tui *t, hits_view *v, int k)
@@ -469,7 +590,7 @@ enum { NSORT_ORDER = sizeof sort_order / sizeof sort_order[0] };
 static bool sort_column_shown(const hits_view *v, int hcol)
 {
     int x[NCOLS], w[NCOLS];
-    layout(COLS, hcol, x, w);
+    layout(COLS, hcol, v->filter.all_states, x, w);
     for (int c = 0; c < NCOLS; c++)
         if (w[c] && cols[c].sort == v->sort)
             return true;
@@ -525,7 +646,7 @@ static bool hits_click(fw_tui *t, void *p, int y, int xc)
     hits_view *v = p;
     if (y == 0) {
         int x[NCOLS], w[NCOLS];
-        layout(getmaxx(t->body), v->hcol, x, w);
+        layout(getmaxx(t->body), v->hcol, v->filter.all_states, x, w);
         for (int c = 0; c < NCOLS; c++)
             if (w[c] && xc >= x[c] && xc <= x[c] + w[c] && cols[c].sort != FW_SORT_COUNT_) {
                 if (cols[c].sort == v->sort) {
@@ -549,7 +670,7 @@ static bool hits_unsaved(fw_tui *t, void *p, char *out, size_t outsz)
     hits_view *v = p;
     if (!v->nmarks)
         return false;
-    snprintf(out, outsz, _("%d marked hits in the hit list would be unmarked"), v->nmarks);
+    snprintf(out, outsz, _("%lld marked hits in the hit list would be unmarked"), v->nmarks);
     return true;
 }
 
@@ -558,29 +679,39 @@ static void case_action(fw_tui *t, hits_view *v, enum fw_action a)
 {
     if (!v->nrows)
         return;
-    int n = v->nmarks ? v->nmarks : 1;
-    long long *ids = fw_calloc((size_t)n, sizeof *ids);
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        long long hit = v->nmarks ? v->marks[i] : v->rows[v->cursor].id;
-        fw_err err = {0};
-        long long c = fw_hit_case(t->ws, hit, &err);
-        if (c < 0) {
-            fw_tui_error(t, "%s", err.msg);
-            free(ids);
-            return;
-        }
-        bool seen = false;
-        for (int j = 0; j < k; j++)
-            seen |= ids[j] == c;
-        if (!seen)
-            ids[k++] = c;
+    long long one = v->rows[v->cursor].id;
+    long long *cases = NULL, ncases = 0, without = 0;
+    fw_err err = {0};
+    if (fw_hits_cases(t->ws, v->nmarks ? v->marks : &one, v->nmarks ? v->nmarks : 1, &cases, &ncases, &without,
+                      &err)) {
+        fw_tui_error(t, "%s", err.msg);
+        return;
     }
-    fw_case_form_start(t, a, ids, k);
-    free(ids);
+    if (without)
+        fw_tui_error(t, _("%lld of the hits have no case yet (cases are made when the rules run)."), without);
+    else if (ncases > 0x7fffffff)
+        fw_tui_error(t, _("Too many cases at once: mark fewer hits."));
+    else
+        fw_case_form_start(t, a, cases, (int)ncases);
+    free(cases);
 }
 
-static bool hits_key(fw_tui *t, void *p, enum fw_action a)
+/* The column whose values F counts: the one the list is sorted by (the id sort: the rule). */
+static enum fw_freq_col freq_col_of_sort(enum fw_hit_sort s)
+{
+    switch (s) {
+    case FW_SORT_SEVERITY: return FW_FREQ_SEVERITY;
+    case FW_SORT_NAME: return FW_FREQ_NAME;
+    case FW_SORT_ID_NUMBER: return FW_FREQ_ID_NUMBER;
+    case FW_SORT_VILLAGE: return FW_FREQ_VILLAGE;
+    case FW_SORT_PROGRAM: return FW_FREQ_PROGRAM;
+    case FW_SORT_AMOUNT: return FW_FREQ_AMOUNT;
+    case FW_SORT_STATUS: return FW_FREQ_STATUS;
+    default: return FW_FREQ_RULE;
+    }
+}
+
+static int hits_key(fw_tui *t, void *p, enum fw_action a)
 {
     hits_view *v = p;
     switch (a) {
@@ -604,7 +735,7 @@ static bool hits_key(fw_tui *t, void *p, enum fw_action a)
     }
     case ACT_TOP: load_first(t, v); return true;
     case ACT_BOTTOM: load_last(t, v); return true;
-    case ACT_ENTER: open_person(t, v); return true;
+    case ACT_ENTER: open_hit(t, v); return true;
     case ACT_HALF_DOWN: move_down(t, v, v->page / 2 > 0 ? v->page / 2 : 1); return true;
     case ACT_HALF_UP: move_up(t, v, v->page / 2 > 0 ? v->page / 2 : 1); return true;
     case ACT_SORT: set_sort(t, v, (enum fw_hit_sort)((v->sort + 1) % FW_SORT_COUNT_)); return true;
@@ -642,6 +773,26 @@ static bool hits_key(fw_tui *t, void *p, enum fw_action a)
         return true;
     case ACT_CASE_STATUS: case ACT_CASE_NOTE: case ACT_CASE_ASSIGN: case_action(t, v, a); return true;
     case ACT_EXPORT: fw_export_form_leads(t, &v->filter); return true;
+    case ACT_FREQ: fw_tui_push(t, &fw_view_freq, fw_freq_col_name(freq_col_of_sort(v->sort))); return true;
+    case ACT_MARK_FILTER: {
+        mark_form *m = fw_calloc(1, sizeof *m);
+        m->v = v;
+        fw_tui_ask(t, _("Mark the hits of the list matching (filter words; Enter marks all of them): "), "",
+                   mark_answered, free, m);
+        return true;
+    }
+    case ACT_MARK_INVERT: mark_matching(t, v, "", true); return true;
+    case ACT_MARK_CLEAR:
+        fw_tui_message(t, _("%lld marks cleared."), v->nmarks);
+        v->nmarks = 0;
+        return true;
+    case ACT_WL_ADD:
+        if (v->nrows && !v->rows[v->cursor].id_number)
+            fw_tui_error(t, _("Hit %lld is not about one person (%s): the whitelist is per person and rule."),
+                         v->rows[v->cursor].id, _(v->rows[v->cursor].subject_kind));
+        else if (v->nrows)
+            fw_whitelist_form_start(t, v->rows[v->cursor].id_number, v->rows[v->cursor].rule_id);
+        return true;
     default:
         return false;
     }

@@ -109,13 +109,6 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* Reloads the views under this one (the overview's figures) after an import changed the data. */
-static void reload_views_below(fw_tui *t)
-{
-    for (int i = 0; i < t->depth - 1; i++)
-        t->stack[i].ops->reload(t, t->stack[i].state);
-    t->data_version = fw_ws_data_version(t->ws); /* our own import is not another writer's */
-}
 
 /* --- browse ---------------------------------------------------------------------------------------- */
 
@@ -548,7 +541,7 @@ static void start_import(fw_tui *t, import_view *v)
     fw_err err = {0};
     int rc = fw_import_file(t->ws, &o, &v->res, &err);
     v->has_result = true;
-    reload_views_below(t);
+    fw_tui_changed(t); /* the screens under this one (the overview) reload when shown */
     if (rc == FW_OK) {
         v->step = STEP_RESULT;
         int indexed = v->res.indexes_deferred ? build_indexes(t) : FW_OK;
@@ -893,7 +886,7 @@ static bool preview_key(fw_tui *t, import_view *v, enum fw_action a)
     }
 }
 
-static bool import_key(fw_tui *t, void *p, enum fw_action a)
+static int import_key(fw_tui *t, void *p, enum fw_action a)
 {
     import_view *v = p;
     fw_lines *lines = step_lines(v);

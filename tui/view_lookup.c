@@ -76,7 +76,7 @@ static void lookup_draw(fw_tui *t, void *p, WINDOW *w)
     }
 }
 
-static bool lookup_key(fw_tui *t, void *p, enum fw_action a)
+static int lookup_key(fw_tui *t, void *p, enum fw_action a)
 {
     lookup_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))

@@ -252,7 +252,7 @@ static void sections_next(overview_view *v, int dir)
     }
 }
 
-static bool overview_key(fw_tui *t, void *p, enum fw_action a)
+static int overview_key(fw_tui *t, void *p, enum fw_action a)
 {
     overview_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))

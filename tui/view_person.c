@@ -232,7 +232,7 @@ static void follow(fw_tui *t, person_view *v)
         fw_tui_message(t, _("This line names no other person."));
 }
 
-static bool person_key(fw_tui *t, void *p, enum fw_action a)
+static int person_key(fw_tui *t, void *p, enum fw_action a)
 {
     person_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))
@@ -254,6 +254,15 @@ static bool person_key(fw_tui *t, void *p, enum fw_action a)
         else
             fw_tui_error(t, _("This person has no case to export."));
         return true;
+    case ACT_WL_ADD: {
+        /* The rule of the hit under the cursor, when it is on one of this person's hits. */
+        const line *l = &v->lines[v->nav.cursor];
+        const fw_detail_row *r = l->kind == L_ROW ? &v->person.rows[l->row] : NULL;
+        bool own_hit = r && r->section == FW_DS_HITS && r->ncells > 1 && r->link &&
+                       strcmp(r->link, v->person.id_number) == 0;
+        fw_whitelist_form_start(t, v->person.id_number, own_hit ? r->cells[1] : NULL);
+        return true;
+    }
     case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
         return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v);
     default: return false;

@@ -48,6 +48,10 @@ static void rules_close(void *p)
     free(v);
 }
 
+/* Column widths: on, rule, category, hits, last run; the name takes what is left after the run's
+ * time and status, which get up to 30 columns but give way to at least 16 of name. */
+enum { W_ON = 5, W_RULE = 9, W_CAT = 12, W_HITS = 6, W_LAST = 8, W_WHEN_MAX = 30, W_NAME_MIN = 16 };
+
 static void rules_draw(fw_tui *t, void *p, WINDOW *w)
 {
     rules_view *v = p;
@@ -55,14 +59,21 @@ static void rules_draw(fw_tui *t, void *p, WINDOW *w)
     getmaxyx(w, h, width);
     v->height = h - 1;
     fw_lines_scroll(&v->nav, v->height);
+    int fixed = W_ON + W_RULE + 1 + W_CAT + 1 + W_HITS + 1 + W_LAST + 2;
+    int when_w = width - fixed - W_NAME_MIN - 1;
+    when_w = when_w > W_WHEN_MAX ? W_WHEN_MAX : when_w < 0 ? 0 : when_w;
+    int name_w = width - fixed - (when_w ? when_w + 1 : 0);
+    int x_rule = W_ON, x_name = x_rule + W_RULE + 1, x_cat = x_name + name_w + 1, x_hits = x_cat + W_CAT + 1,
+        x_last = x_hits + W_HITS + 1, x_when = x_last + W_LAST + 2;
     wattrset(w, fw_tui_attr(t, C_HEADER));
     fw_tui_put(w, 0, 0, width, "", false);
-    fw_tui_put(w, 0, 0, 4, _("On"), false);
-    fw_tui_put(w, 0, 4, 10, _("Rule"), false);
-    fw_tui_put(w, 0, 14, 12, _("Category"), false);
-    fw_tui_put(w, 0, 26, 8, _("Hits"), true);
-    fw_tui_put(w, 0, 36, 9, _("Last run"), true);
-    fw_tui_put(w, 0, 47, width - 47, _("Run at, status"), false);
+    fw_tui_put(w, 0, 0, W_ON, _("On"), false);
+    fw_tui_put(w, 0, x_rule, W_RULE, _("Rule"), false);
+    fw_tui_put(w, 0, x_name, name_w, _("Rule name"), false);
+    fw_tui_put(w, 0, x_cat, W_CAT, _("Category"), false);
+    fw_tui_put(w, 0, x_hits, W_HITS, _("Hits"), true);
+    fw_tui_put(w, 0, x_last, W_LAST, _("Last run"), true);
+    fw_tui_put(w, 0, x_when, when_w, _("Run at, status"), false);
     wattrset(w, A_NORMAL);
     for (int i = 0; i < v->height && v->nav.top + i < v->nav.n; i++) {
         int k = v->nav.top + i;
@@ -72,15 +83,17 @@ static void rules_draw(fw_tui *t, void *p, WINDOW *w)
         snprintf(last, sizeof last, "%lld", r->last_hits);
         snprintf(when, sizeof when, "%s %s", r->last_run_at ? r->last_run_at : _("never run"),
                  r->status ? _(r->status) : "");
-        bool first_of_category = k == 0 || strcmp(v->rows[k - 1].category, r->category) != 0;
+        /* Every row names its category: a row read alone (after a search, at the top of a page) says
+         * what it is. */
         wattrset(w, k == v->nav.cursor ? A_REVERSE : (r->enabled ? A_NORMAL : A_DIM));
         fw_tui_put(w, i + 1, 0, width, "", false);
-        fw_tui_put(w, i + 1, 0, 4, r->enabled ? "[x]" : "[ ]", false);
-        fw_tui_put(w, i + 1, 4, 10, r->rule_id, false);
-        fw_tui_put(w, i + 1, 14, 12, first_of_category ? _(r->category) : "", false);
-        fw_tui_put(w, i + 1, 26, 8, hits, true);
-        fw_tui_put(w, i + 1, 36, 9, last, true);
-        fw_tui_put(w, i + 1, 47, width - 47, when, false);
+        fw_tui_put(w, i + 1, 0, W_ON, r->enabled ? "[x]" : "[ ]", false);
+        fw_tui_put(w, i + 1, x_rule, W_RULE, r->rule_id, false);
+        fw_tui_put(w, i + 1, x_name, name_w, r->name, false);
+        fw_tui_put(w, i + 1, x_cat, W_CAT, r->category && *r->category ? _(r->category) : "", false);
+        fw_tui_put(w, i + 1, x_hits, W_HITS, hits, true);
+        fw_tui_put(w, i + 1, x_last, W_LAST, last, true);
+        fw_tui_put(w, i + 1, x_when, when_w, when, false);
         wattrset(w, A_NORMAL);
     }
     if (v->nav.n == 0)
@@ -285,7 +298,7 @@ static const char *rule_text(int i, void *ctx)
     return buf;
 }
 
-static bool rules_key(fw_tui *t, void *p, enum fw_action a)
+static int rules_key(fw_tui *t, void *p, enum fw_action a)
 {
     rules_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))
@@ -294,13 +307,13 @@ static bool rules_key(fw_tui *t, void *p, enum fw_action a)
         return fw_lines_search_key(t, &v->nav, a, v->height, rule_text, v);
     if (a == ACT_RULE_RUN_ALL) {
         run_rules(t, v, NULL);
-        return true;
+        return FW_KEY_RELOAD; /* the hits and cases changed under every screen */
     }
     if (a == ACT_RULE_RUN && v->nav.n > 0) {
         char *id = fw_strdup(v->rows[v->nav.cursor].rule_id);
         run_rules(t, v, id);
         free(id);
-        return true;
+        return FW_KEY_RELOAD;
     }
     if (v->nav.n == 0)
         return a == ACT_RULE_TOGGLE || a == ACT_RULE_EDIT || a == ACT_ENTER;

@@ -68,14 +68,14 @@ static const char *line_text(int i, void *ctx)
     return ((text_view *)ctx)->lines[i];
 }
 
-static bool text_key(fw_tui *t, void *p, enum fw_action a)
+static int text_key(fw_tui *t, void *p, enum fw_action a)
 {
     text_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))
-        return true;
+        return FW_KEY_REDRAW;
     if (a == ACT_SCROLL_LEFT || a == ACT_SCROLL_RIGHT) /* wrapped: nothing is beside the window */
-        return true;
-    return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v);
+        return FW_KEY_REDRAW;
+    return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
 }
 
 static void text_search(fw_tui *t, void *p, const char *text, bool final)

@@ -14,4 +14,6 @@ const char *const fw_tui_words[] = {
     N_("persons"), N_("payments"), N_("deaths"), N_("officials"), N_("relatives"), N_("businesses"),
     N_("vehicles"), N_("properties"), N_("prisoners"), N_("students"), N_("disabilities"), N_("pensions"),
     N_("standards"), N_("hits"), N_("cases"),
+    N_("present"), N_("gone"), N_("whitelisted"), N_("person"), N_("household"), N_("village"),
+    N_("active"), N_("pending"), N_("expired"), N_("removed"), N_("rejected"),
 };

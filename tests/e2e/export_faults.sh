@@ -65,9 +65,12 @@ sqlite3 "$ws" "WITH RECURSIVE n(i) AS (SELECT 10000 UNION ALL SELECT i + 1 FROM 
                    township, amount, first_date, detail, evidence_hash, first_run_id, last_run_id)
   SELECT i, 'bulk' || i, 'DEC-001', 'deceased', 'high', 'person', printf('5201021955%08d', i),
          printf('5201021955%08d', i), '测试' || i, '黔灵镇', i * 100, '2023-01-01', '批量', 'x', 1, 1 FROM n"
+# Signal once it writes (its temporary file exists): before its handler is installed, a background
+# job ignores SIGINT, and a slow start (ASan, a busy machine) would let the export finish.
+started() { for _ in $(seq 200); do ls -A full | grep -q "^\.$1" && return; sleep 0.05; done; fail "$1 not started"; }
 "$FW" --db "$ws" export full/int.xlsx 2>err.txt &
 pid=$!
-sleep 0.3
+started int.xlsx
 kill -INT $pid
 set +e
 wait $pid; rc=$?
@@ -76,6 +79,17 @@ set -e
 [ ! -e full/int.xlsx ] || fail "an interrupted export left a file"
 no_temp full
 [ "$(exports)" = 1 ] || fail "an interrupted export was recorded in the trail"
+# SIGTERM (a shutdown, a job scheduler) stops it the same way.
+"$FW" --db "$ws" export full/term.xlsx 2>err.txt &
+pid=$!
+started term.xlsx
+kill -TERM $pid
+set +e
+wait $pid; rc=$?
+set -e
+[ $rc = 130 ] || fail "export stopped by SIGTERM: exit $rc, want 130 ($(cat err.txt))"
+[ ! -e full/term.xlsx ] || fail "an export stopped by SIGTERM left a file"
+no_temp full
 sqlite3 "$ws" "DELETE FROM hits WHERE id >= 10000"
 
 # The same export succeeds without the limit (so the limit, not the data, made it fail).

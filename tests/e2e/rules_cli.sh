@@ -28,6 +28,21 @@ grep -q "problems.ini:35: error: \[BRK-002\] SQL error: no such column" check.ou
 "$FW" rules check "$good" >good.out || fail "good rules do not check: $(cat good.out)"
 grep -q '0 errors' good.out || fail "good rules have errors"
 
+# a rule file saved as GBK is refused by check, test and run, at its line
+mkdir gbk
+iconv -f UTF-8 -t GBK "$good/test.ini" >gbk/test.ini
+for cmd in "rules check gbk" "rules test --rules gbk" "--db g.db run --rules gbk"; do
+    set +e
+    # shellcheck disable=SC2086
+    "$FW" $cmd >gbk.out 2>&1; rc=$?
+    set -e
+    [ "$rc" = 3 ] || fail "$cmd on a GBK rule file exited $rc"
+    grep -q 'gbk/test.ini:4: .*not valid UTF-8 (byte 0xCB at column 8); rule files must be saved as UTF-8' gbk.out ||
+        fail "$cmd: $(cat gbk.out)"
+done
+grep -q 'cannot be used' gbk.out || fail "run did not refuse: $(cat gbk.out)"
+[ ! -e g.db ] || [ "$(sqlite3 g.db 'SELECT count(*) FROM runs')" = 0 ] || fail "a run started with a GBK rule file"
+
 # test: PASS per rule and the summary line
 "$FW" rules test --rules "$good" >test.out || fail "rules test failed: $(cat test.out)"
 grep -q '^PASS TST-001$' test.out || fail "TST-001 did not pass"
@@ -59,6 +74,30 @@ set +e
 "$FW" --db w.db run --only NOPE --rules "$good" >/dev/null 2>&1; rc=$?
 set -e
 [ "$rc" = 5 ] || fail "unknown rule exit $rc"
+"$FW" --db w.db rules show TST-001 --rules "$good" | grep -q 'grace_months  *0  *default 0  *integer 0..120' ||
+    fail "show does not give the type"
+
+# parameters are type-checked at their boundaries: exit 2 and the range named, nothing stored
+for v in 4294967295 -1 121 abc 1.5 '' ' 7' 9223372036854775808; do
+    set +e
+    "$FW" --db w.db rules set TST-001 param.grace_months "$v" --rules "$good" >/dev/null 2>set.err; rc=$?
+    set -e
+    [ "$rc" = 2 ] || fail "rules set grace_months '$v' exited $rc"
+    grep -q "param.grace_months must be an integer from 0 to 120, not '$v'" set.err || fail "message for '$v': $(cat set.err)"
+done
+[ "$(sqlite3 w.db "SELECT count(*) FROM rule_settings WHERE rule_id = 'TST-001'")" = 0 ] || fail "a refused value was stored"
+"$FW" --db w.db rules set TST-001 param.grace_months 0 --rules "$good" || fail "0 refused"
+"$FW" --db w.db rules set TST-001 param.grace_months 120 --rules "$good" || fail "120 refused"
+"$FW" --db w.db rules reset TST-001 param.grace_months --rules "$good"
+# a rule file without declarations is refused by check with file:line
+mkdir untyped
+sed '/^param\.[a-z_]*\.type/d' "$good/test.ini" >untyped/test.ini
+set +e
+"$FW" rules check untyped >untyped.out 2>&1; rc=$?
+set -e
+[ "$rc" = 3 ] || fail "untyped parameters: check exited $rc"
+grep -q "untyped/test.ini:13: error: \[TST-001\] param.grace_months has no declared type" untyped.out ||
+    fail "untyped: $(cat untyped.out)"
 
 # Ctrl-C during a long rule: exit 130, complete rule kept, run recorded as interrupted
 mkdir slow
@@ -73,6 +112,7 @@ basis = test
 datasets = payments
 version = 1
 param.rows = 500000000
+param.rows.type = integer 1..1000000000
 with = RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :rows)
 select = count(*) AS subject, NULL AS id_number, 0 AS amount, NULL AS first_date, NULL AS last_date, printf('x') AS detail, printf('') AS evidence
 from = n

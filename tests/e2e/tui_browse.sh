@@ -42,7 +42,7 @@ tui_wait_gone "测试01"
 tui_screen | grep -q "欧阳·买买提" || fail "search lost the match"
 tui_keys Enter
 tui_wait "1 of 1"
-tui_keys F
+tui_keys BSpace
 tui_wait "Filter and search cleared."
 tui_wait "测试01"
 

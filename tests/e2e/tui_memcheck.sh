@@ -28,7 +28,7 @@ tui_keys s s S j j C-f C-b G g /
 tui_type "测试0"
 tui_keys Enter
 tui_wait "1 of 9 " 30
-tui_keys F Enter
+tui_keys BSpace Enter
 tui_wait "Registry evidence" 30
 tui_keys / 
 tui_type "王五"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# tests/fuzz/run.sh SECONDS: builds every libFuzzer target (tests/fuzz/fuzz_*.c, with clang,
-# ASan and UBSan) and runs each for SECONDS, starting from its seed corpus tests/fuzz/corpus/NAME
-# plus what earlier runs found (kept in build-fuzz/corpus/NAME). Exits non-zero when a target
-# crashes, leaks or times out; the input that did it is saved in build-fuzz/artifacts/ and its
+# tests/fuzz/run.sh SECONDS: builds every libFuzzer target (tests/fuzz/fuzz_*.c, found by wildcard,
+# with clang, ASan and UBSan, and the Makefile's dependency flags) and runs each for SECONDS,
+# starting from its seed corpus tests/fuzz/corpus/NAME plus what earlier runs found (kept in
+# build-fuzz/corpus/NAME). Exits non-zero when a target crashes, leaks or times out; the input that did it is saved in build-fuzz/artifacts/ and its
 # path printed. Reproduce with: build-fuzz/fuzz_NAME build-fuzz/artifacts/crash-...
 set -euo pipefail
 secs=${1:-60}
@@ -14,12 +14,14 @@ targets=(tests/fuzz/fuzz_*.c)
 [ ${#targets[@]} -gt 0 ] || { echo "no fuzz targets"; exit 0; }
 make -s BUILD=$out CC=clang CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link' \
      SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' $out/libfundwatch.a
-deps="$(pkg-config --libs sqlite3 ncursesw xlsxwriter nettle) -liniparser -lcsv -lm"
+cflags=$(make -s --no-print-directory print-dep-cflags)
+deps=$(make -s --no-print-directory print-dep-libs)
 mkdir -p "$out/artifacts"
 status=0
 for t in "${targets[@]}"; do
     name=$(basename "$t" .c)
-    clang -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I. -I/usr/include/iniparser \
+    # shellcheck disable=SC2086 # the flags are words
+    clang -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I. $cflags \
           -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
           -o "$out/$name" "$t" "$out/libfundwatch.a" $deps
     seeds="tests/fuzz/corpus/${name#fuzz_}"

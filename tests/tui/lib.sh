@@ -79,3 +79,19 @@ for line in sys.stdin:
         break
 ' "$1" "$2"
 }
+
+# A workspace built by the real pipeline (gen --persons 1000, import every file, run); prints its path.
+tui_pipeline_ws() {
+    local ws="$TUI_TMP/pipeline.db" f name
+    "$FW" gen "$TUI_TMP/gen" --seed 1 --persons 1000 >/dev/null
+    for f in "$TUI_TMP"/gen/*.csv; do
+        name=$(basename "$f" .csv)
+        case $name in truth|rejects-expected) continue ;; esac
+        "$FW" --db "$ws" import "$name" "$f" >/dev/null
+    done
+    "$FW" --db "$ws" run >/dev/null 2>&1
+    echo "$ws"
+}
+
+# tui_row N: line N (1 = the first row under the column titles) of the screen's body.
+tui_row() { tui_screen | sed -n "$(($1 + 2))p"; }

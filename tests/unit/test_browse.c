@@ -4,7 +4,10 @@
  * `hits --rule` lists);
  * sorting by case status follows cases changed after the hits were linked (triggers keep
  * hits.case_rank); totals in slices equal a plain count; filters parse, format and reject bad words; person detail
- * flags the payments a hit rests on; lookup finds by ID prefix and name prefix. */
+ * flags the payments a hit rests on; lookup finds by ID prefix and name prefix. The frequency of
+ * every column equals SQL's GROUP BY, in slices, largest first, also past the hash table's first
+ * size; marking by filter, the ids of a list and the cases of marked hits; a trail record's fields
+ * in words. */
 #include "tests/unit/testutil.h"
 
 #include "audit/browse.h"
@@ -297,6 +300,186 @@ static void test_person_and_lookup(void **state)
     fw_lookup_free(rows, n);
 }
 
+/* Counts a column of the list of f to the end, in slices of `slice` ids. */
+static void count_all(fw_ws *w, const fw_hit_filter *f, fw_freq *fq, enum fw_freq_col col, long long slice)
+{
+    fw_err err = {0};
+    fw_freq_init(w, fq, col);
+    int rc;
+    while ((rc = fw_freq_step(w, f, fq, slice, &err)) == 0)
+        ;
+    assert_int_equal(rc, 1);
+    fw_freq_sort(fq);
+}
+
+static void test_frequency(void **state)
+{
+    (void)state;
+    fw_hit_filter f;
+    fw_hit_filter_init(&f);
+    static const char *const expr[FW_FREQ_COUNT_] = {
+        [FW_FREQ_SEVERITY] = "severity", [FW_FREQ_RULE] = "rule_id", [FW_FREQ_CATEGORY] = "category",
+        [FW_FREQ_STATUS] = "(SELECT coalesce(c.status, 'new') FROM (SELECT 1) LEFT JOIN cases c ON c.id = h.case_id)",
+        [FW_FREQ_TOWNSHIP] = "township", [FW_FREQ_VILLAGE] = "village", [FW_FREQ_PROGRAM] = "program",
+        [FW_FREQ_NAME] = "name", [FW_FREQ_ID_NUMBER] = "id_number", [FW_FREQ_AMOUNT] = "amount",
+    };
+    for (int c = 0; c < FW_FREQ_COUNT_; c++) {
+        fw_freq fq;
+        count_all(ws, &f, &fq, (enum fw_freq_col)c, 7);
+        /* as many values as SQL finds, each with its count and sum, largest count first */
+        char *q = fw_printf("SELECT count(*) FROM (SELECT %s FROM hits h WHERE state = 'present' GROUP BY 1)", expr[c]);
+        assert_int_equal(fq.n, fw_ws_int(ws, q));
+        free(q);
+        assert_int_equal(fq.count, fw_ws_int(ws, "SELECT count(*) FROM hits WHERE state = 'present'"));
+        for (int i = 0; i < fq.n; i++) {
+            const fw_freq_row *r = &fq.rows[i];
+            if (i)
+                assert_true(fq.rows[i - 1].count >= r->count);
+            const char *v = fw_freq_value(&fq, r);
+            if (c == FW_FREQ_VILLAGE && !r->null) /* township, char(31), village: the fixture has no township */
+                v = strchr(v, 31) + 1;
+            char *cond = r->null ? fw_printf("%s IS NULL", expr[c]) : fw_printf("%s = '%s'", expr[c], v);
+            char *cq = fw_printf("SELECT count(*) FROM hits h WHERE state = 'present' AND %s", cond);
+            char *sq = fw_printf("SELECT coalesce(sum(amount), 0) FROM hits h WHERE state = 'present' AND %s", cond);
+            assert_int_equal(r->count, fw_ws_int(ws, cq));
+            assert_int_equal(r->amount, fw_ws_int(ws, sq));
+            free(cond), free(cq), free(sq);
+        }
+        fw_freq_free(&fq);
+    }
+    /* the selection of a value is the filter words that give it back */
+    fw_freq fq;
+    count_all(ws, &f, &fq, FW_FREQ_RULE, 1000);
+    bool is_search;
+    char *sel = fw_freq_selection(&fq, &fq.rows[0], &is_search);
+    assert_false(is_search);
+    assert_int_equal(strncmp(sel, "rule=", 5), 0);
+    fw_hit_filter g;
+    fw_hit_filter_init(&g);
+    fw_err err = {0};
+    assert_int_equal(fw_hit_filter_parse(&g, sel, &err), FW_OK);
+    fw_hit_totals t;
+    fw_hit_totals_init(ws, &t);
+    while (fw_hit_totals_step(ws, &g, &t, 1000, &err) == 0)
+        ;
+    assert_int_equal(t.count, fq.rows[0].count);
+    free(sel);
+    fw_freq_free(&fq);
+    fw_hit_filter_free(&g);
+    count_all(ws, &f, &fq, FW_FREQ_AMOUNT, 1000);
+    sel = fw_freq_selection(&fq, &fq.rows[0], &is_search);
+    assert_non_null(strstr(sel, "amount>="));
+    free(sel);
+    fw_freq_free(&fq);
+    count_all(ws, &f, &fq, FW_FREQ_ID_NUMBER, 1000);
+    sel = fw_freq_selection(&fq, &fq.rows[0], &is_search);
+    assert_true(is_search);
+    assert_int_equal(strlen(sel), 18);
+    free(sel);
+    fw_freq_free(&fq);
+    /* under a filter only its hits count */
+    assert_int_equal(fw_hit_filter_parse(&f, "rule=DEC-001", &err), FW_OK);
+    count_all(ws, &f, &fq, FW_FREQ_SEVERITY, 5);
+    assert_int_equal(fq.count, fw_ws_int(ws, "SELECT count(*) FROM hits WHERE rule_id = 'DEC-001'"));
+    fw_freq_free(&fq);
+    fw_hit_filter_free(&f);
+}
+
+/* Thousands of values: the table grows past its first size (it once could not), ties keep the
+ * order in which the values came, and a value seen three times comes first. */
+static void test_frequency_many_values(void **state)
+{
+    (void)state;
+    char *d = test_tmpdir(), *path = fw_printf("%s/many.db", d);
+    fw_ws *w;
+    fw_err err = {0};
+    assert_int_equal(fw_ws_open(path, &w, &err), FW_OK);
+    assert_int_equal(fw_ws_exec(w,
+        "INSERT INTO runs(id, user, started_at, status) VALUES (1, 't', 'x', 'complete');"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000)"
+        " INSERT INTO hits(id, fingerprint, rule_id, category, severity, subject_kind, subject, id_number,"
+        "  amount, detail, evidence_hash, first_run_id, last_run_id)"
+        " SELECT i, 'f' || i, 'R-1', 'c', 'low', 'person', 's' || i,"
+        "  CASE WHEN i IN (4000, 5000, 6000) THEN 'SAME' ELSE printf('ID%05d', i) END, i, 'd', 'e', 1, 1 FROM n",
+        &err), FW_OK);
+    fw_hit_filter f;
+    fw_hit_filter_init(&f);
+    fw_freq fq;
+    count_all(w, &f, &fq, FW_FREQ_ID_NUMBER, 1000);
+    assert_int_equal(fq.n, 5998);
+    assert_string_equal(fw_freq_value(&fq, &fq.rows[0]), "SAME");
+    assert_int_equal(fq.rows[0].count, 3);
+    assert_int_equal(fq.rows[0].amount, 15000);
+    assert_string_equal(fw_freq_value(&fq, &fq.rows[1]), "ID00001");
+    assert_string_equal(fw_freq_value(&fq, &fq.rows[5997]), "ID05999");
+    fw_freq_free(&fq);
+    fw_ws_close(w);
+    test_rmdir(d);
+    free(d);
+    free(path);
+}
+
+static void test_marks_and_cases(void **state)
+{
+    (void)state;
+    fw_hit_filter f;
+    fw_hit_filter_init(&f);
+    fw_err err = {0};
+    bool empty;
+    assert_int_equal(fw_hit_filter_parse(&f, "severity=high amount>=1", &err), FW_OK);
+    assert_int_equal(fw_hit_filter_narrow(&f, "rule=DEC-001 amount>=2 amount<=4", &empty, &err), FW_OK);
+    assert_false(empty);
+    char *text = fw_hit_filter_format(&f);
+    assert_string_equal(text, "rule=DEC-001 severity=high amount>=2.00 amount<=4.00");
+    free(text);
+    assert_int_equal(fw_hit_filter_narrow(&f, "rule=VEH-001", &empty, &err), FW_OK);
+    assert_true(empty); /* DEC-001 and VEH-001: no hit is both */
+    assert_int_equal(fw_hit_filter_narrow(&f, "colour=red", &empty, &err), FW_EUSAGE);
+    fw_hit_filter_free(&f);
+
+    fw_hit_filter_init(&f);
+    assert_int_equal(fw_hit_filter_parse(&f, "rule=DUP-001", &err), FW_OK);
+    long long *ids, n;
+    assert_int_equal(fw_hit_ids(ws, &f, &ids, &n, &err), FW_OK);
+    assert_int_equal(n, fw_ws_int(ws, "SELECT count(*) FROM hits WHERE rule_id = 'DUP-001'"));
+    for (long long i = 1; i < n; i++)
+        assert_true(ids[i - 1] < ids[i]);
+    long long *cases, ncases, without;
+    assert_int_equal(fw_hits_cases(ws, ids, n, &cases, &ncases, &without, &err), FW_OK);
+    assert_int_equal(ncases, fw_ws_int(ws, "SELECT count(DISTINCT case_id) FROM hits WHERE rule_id = 'DUP-001'"));
+    assert_int_equal(without, fw_ws_int(ws, "SELECT count(*) FROM hits WHERE rule_id = 'DUP-001' AND case_id IS NULL"));
+    assert_true(ncases > 0 && without > 0);
+    free(cases);
+    free(ids);
+    fw_hit_filter_free(&f);
+}
+
+static void test_trail_words(void **state)
+{
+    (void)state;
+    fw_err err = {0};
+    char **v = fw_trail_record_fields(ws, "{\"status\":\"confirmed\",\"measures\":null,\"to_recover\":0,\"gone\":\"x\"}",
+                                      "{\"status\":\"rectifying\",\"measures\":\"stop_payment\",\"to_recover\":28378,"
+                                      "\"note\":\"追缴\"}",
+                                      &err);
+    assert_non_null(v);
+    assert_string_equal(v[0], "Status: confirmed → rectifying");
+    assert_string_equal(v[1], "Measures: - → stop_payment");
+    assert_string_equal(v[2], "To recover: 0.00 → 283.78");
+    assert_string_equal(v[3], "Note: 追缴");
+    assert_string_equal(v[4], "gone: x → -");
+    assert_null(v[5]);
+    fw_strv_free(v);
+    char *words = fw_trail_record_words(ws, "case.note", "case:1", NULL, "{\"note\":\"电话回访\"}");
+    assert_string_equal(words, "Note: 电话回访");
+    free(words);
+    words = fw_trail_record_words(ws, "x", NULL, NULL, "not json");
+    assert_string_equal(words, "not json");
+    free(words);
+    assert_string_equal(fw_trail_action_label("case.status"), "status changed");
+    assert_string_equal(fw_trail_action_label("made.up"), "made.up");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +488,10 @@ int main(void)
         cmocka_unit_test(test_filtered_list_matches_cli),
         cmocka_unit_test(test_filter_and_totals),
         cmocka_unit_test(test_person_and_lookup),
+        cmocka_unit_test(test_frequency),
+        cmocka_unit_test(test_frequency_many_values),
+        cmocka_unit_test(test_marks_and_cases),
+        cmocka_unit_test(test_trail_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -243,6 +243,27 @@ static void test_keys_and_values_checked(void **state)
     assert_int_equal(fw_case_check_change("verifying", &u, &err), FW_EDATA);
 }
 
+/* One field at a time, as a form checks each answer: the same verdicts as the whole change. */
+static void test_field_checks(void **state)
+{
+    (void)state;
+    fw_err err = {0};
+    assert_int_equal(fw_case_check_field(FW_CF_METHOD, "visit", &err), FW_OK);
+    assert_int_equal(fw_case_check_field(FW_CF_METHOD, "walk", &err), FW_EDATA);
+    assert_non_null(strstr(err.msg, "unknown verification method 'walk'"));
+    assert_int_equal(fw_case_check_field(FW_CF_REASON, "other", &err), FW_OK); /* its text is asked next */
+    assert_int_equal(fw_case_check_field(FW_CF_REASON, "wrong", &err), FW_EDATA);
+    assert_int_equal(fw_case_check_field(FW_CF_MEASURES, "stop_payment,recover_funds", &err), FW_OK);
+    assert_int_equal(fw_case_check_field(FW_CF_MEASURES, "stop_payment,,talk", &err), FW_EDATA);
+    assert_int_equal(fw_case_check_field(FW_CF_MEASURES, "stop_payment,stop_payment", &err), FW_EDATA);
+    assert_int_equal(fw_case_check_field(FW_CF_TO_RECOVER, "3,240.50", &err), FW_OK);
+    assert_int_equal(fw_case_check_field(FW_CF_TO_RECOVER, "12.345", &err), FW_EDATA);
+    assert_non_null(strstr(err.msg, "'12.345' is not an amount"));
+    assert_int_equal(fw_case_check_field(FW_CF_RECOVERED, "-1", &err), FW_EDATA);
+    assert_int_equal(fw_case_check_field(FW_CF_VERIFIER, "  ", &err), FW_EDATA);
+    assert_int_equal(fw_case_check_field(FW_CF_NOTE, "入户核实", &err), FW_OK);
+}
+
 static void test_money_and_dates(void **state)
 {
     (void)state;
@@ -729,6 +750,7 @@ int main(void)
         cmocka_unit_test(test_every_pair_against_the_table),
         cmocka_unit_test(test_required_and_inapplicable_fields),
         cmocka_unit_test(test_keys_and_values_checked),
+        cmocka_unit_test(test_field_checks),
         cmocka_unit_test(test_money_and_dates),
         cmocka_unit_test(test_fields_recorded),
         cmocka_unit_test(test_second_reviewer),

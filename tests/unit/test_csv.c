@@ -331,6 +331,103 @@ static void test_block_boundaries_and_counts(void **state)
     free(dir);
 }
 
+/* Old Mac files end lines with a CR alone: each CR is a line end, and the line numbers count them,
+ * inside quoted fields too; CRLF still counts once. */
+static void test_bare_cr_line_ends(void **state)
+{
+    (void)state;
+    struct reader r;
+    open_text(&r, "a,b\rx,1\r\"two\rlines\",2\rz,3\r\nw,4\n", FW_ENC_AUTO);
+    expect_record(&r, 1, 2, FIELDS("a", "b"));
+    expect_record(&r, 2, 2, FIELDS("x", "1"));
+    expect_record(&r, 3, 2, FIELDS("two\rlines", "2"));
+    expect_record(&r, 5, 2, FIELDS("z", "3"));
+    expect_record(&r, 6, 2, FIELDS("w", "4"));
+    expect_end(&r);
+    close_reader(&r);
+}
+
+/* A CR as the last byte of a block: a line end when the next block does not start with LF, part
+ * of CRLF when it does. */
+static void test_cr_at_block_end(void **state)
+{
+    (void)state;
+    for (int crlf = 0; crlf <= 1; crlf++) {
+        const size_t block = 1u << 20;
+        fw_buf b = {0};
+        fw_buf_puts(&b, "h,v\r1,");
+        while (b.len < block - 1)
+            fw_buf_putc(&b, 'a');
+        fw_buf_puts(&b, crlf ? "\r\n" : "\r"); /* the CR is the block's last byte */
+        fw_buf_puts(&b, "2,b\r3,c\r");
+        struct reader r;
+        open_bytes(&r, b.data, b.len, FW_ENC_AUTO);
+        expect_record(&r, 1, 2, FIELDS("h", "v"));
+        expect_record(&r, 2, 2, NULL);
+        expect_record(&r, 3, 2, FIELDS("2", "b"));
+        expect_record(&r, 4, 2, FIELDS("3", "c"));
+        expect_end(&r);
+        close_reader(&r);
+        fw_buf_free(&b);
+    }
+}
+
+/* A UTF-8 file with one row pasted from a GBK file: the file stays UTF-8 and only that row is bad
+ * (with its column); it is not read as GB18030 mojibake. */
+static void test_mostly_utf8_keeps_utf8(void **state)
+{
+    (void)state;
+    fw_buf b = {0};
+    fw_buf_puts(&b, "姓名,金额\n");
+    for (int i = 0; i < 5; i++)
+        fw_buf_printf(&b, "张三%d,%d\n", i, i);
+    fw_buf_puts(&b, "x,\xD5\xC5\xC8\xFD\n"); /* 张三 in GBK, line 7 column 2 */
+    fw_buf_puts(&b, "李四,9\n");
+    struct reader r;
+    open_bytes(&r, b.data, b.len, FW_ENC_AUTO);
+    assert_string_equal(fw_csv_encoding(r.csv), "utf-8");
+    expect_record(&r, 1, 2, FIELDS("姓名", "金额"));
+    for (int i = 0; i < 5; i++) {
+        expect_record(&r, 2 + i, 2, NULL);
+        assert_null(r.rec.bad);
+    }
+    expect_record(&r, 7, 2, NULL);
+    assert_int_equal(r.rec.bad_col, 2);
+    assert_non_null(strstr(r.rec.bad, "column 2: bytes not valid UTF-8, while most rows of the file are UTF-8"));
+    expect_record(&r, 8, 2, FIELDS("李四", "9"));
+    assert_null(r.rec.bad);
+    expect_end(&r);
+    close_reader(&r);
+    fw_buf_free(&b);
+}
+
+/* A GBK file behind a UTF-8 byte-order mark: the mark contradicts the text, and the reader says
+ * so instead of rejecting every row; forced to GB18030 it reads, the mark skipped. */
+static void test_bom_over_gbk(void **state)
+{
+    (void)state;
+    static const char data[] = "\xEF\xBB\xBF\xD0\xD5\xC3\xFB,id\n\xD5\xC5\xC8\xFD,1\n"; /* 姓名,id / 张三,1 */
+    char *dir = test_tmpdir();
+    char *path = test_write_file(dir, "bom.csv", data, sizeof data - 1);
+    fw_csv *c;
+    fw_err err = {0};
+    assert_int_equal(fw_csv_open(path, FW_ENC_AUTO, &c, &err), FW_EDATA);
+    assert_non_null(strstr(err.msg, "bom.csv: the file starts with a UTF-8 byte-order mark, but 2 of its first 2 "
+                                    "lines with Chinese text are not UTF-8"));
+    assert_non_null(strstr(err.msg, "the mark contradicts the encoding"));
+    assert_non_null(strstr(err.msg, "--encoding gb18030"));
+    assert_int_equal(fw_csv_open(path, FW_ENC_GB18030, &c, &err), FW_OK);
+    fw_csv_record rec;
+    assert_int_equal(fw_csv_next(c, &rec, &err), 1);
+    assert_string_equal(rec.fields[0], "姓名");
+    assert_int_equal(fw_csv_next(c, &rec, &err), 1);
+    assert_string_equal(rec.fields[0], "张三");
+    fw_csv_close(c);
+    free(path);
+    test_rmdir(dir);
+    free(dir);
+}
+
 static void test_memory_source_and_hash(void **state)
 {
     (void)state;
@@ -365,6 +462,10 @@ int main(void)
         cmocka_unit_test(test_ten_megabyte_field),
         cmocka_unit_test(test_block_boundaries_and_counts),
         cmocka_unit_test(test_memory_source_and_hash),
+        cmocka_unit_test(test_bare_cr_line_ends),
+        cmocka_unit_test(test_cr_at_block_end),
+        cmocka_unit_test(test_mostly_utf8_keeps_utf8),
+        cmocka_unit_test(test_bom_over_gbk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,12 +3,14 @@
  * the partial one, the time limit, and `rules test` telling a firing rule from a silent one. */
 #include "tests/unit/testutil.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "audit/engine.h"
 #include "audit/import.h"
 #include "audit/profile.h"
 #include "audit/ruletest.h"
+#include "audit/runlock.h"
 
 static const char *const A = "520102195503120016"; /* dies 2023-03, paid after */
 static const char *const B = "520102196001010022"; /* one large means-tested payment */
@@ -178,10 +180,34 @@ static void test_whitelist_and_params_override(void **state)
     assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-001' AND state = 'whitelisted'"), 1);
     assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-002' AND state = 'present'"), 1);
 
+    /* A removed entry, and one still awaiting its second reviewer, suppress nothing at the next run
+     * (the run read the table itself and still honoured removed entries). */
+    assert_int_equal(fw_ws_exec(ws, "UPDATE whitelist SET removed_at = '2024-02-01', removed_by = 't' "
+                                    "WHERE rule_id = 'TST-001'; "
+                                    "INSERT INTO whitelist(id_number, rule_id, reason, user, created_at, pending) "
+                                    "VALUES ('520102196001010022', 'TST-002', '待复核', 't', '2024-01-01', 1)",
+                                &err),
+                     FW_OK);
+    assert_int_equal(run_all(ws, &set, &res), FW_OK);
+    fw_run_result_free(&res);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-001' AND state = 'present'"), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-002' AND state = 'present'"), 1);
+
     /* raising the parameter in this workspace silences TST-002: its hit is gone */
     fw_rule *r = fw_ruleset_find(&set, "TST-002");
     assert_int_equal(fw_rule_set(ws, r, "param.max_amount", "600000", &err), FW_OK);
     assert_int_equal(fw_rule_set(ws, r, "param.nope", "1", &err), FW_ENOTFOUND);
+    /* values outside the declared type and range are refused, nothing recorded */
+    fw_rule *t1 = fw_ruleset_find(&set, "TST-001"); /* grace_months: integer 0..120 */
+    const char *refused[] = {"4294967295", "-1", "121", "abc", "", "1.5"};
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        assert_int_equal(fw_rule_set(ws, t1, "param.grace_months", refused[i], &err), FW_EUSAGE);
+        assert_non_null(strstr(err.msg, "param.grace_months must be an integer from 0 to 120"));
+    }
+    assert_int_equal(q(ws, "SELECT count(*) FROM rule_settings WHERE rule_id = 'TST-001'"), 0);
+    assert_int_equal(fw_rule_set(ws, t1, "param.grace_months", "120", &err), FW_OK);
+    assert_int_equal(fw_rule_set(ws, t1, "param.grace_months", "0", &err), FW_OK);
+    assert_int_equal(q(ws, "SELECT count(*) FROM trail WHERE action = 'setting' AND object = 'rule:TST-001'"), 2);
     assert_int_equal(run_all(ws, &set, &res), FW_OK);
     fw_run_result_free(&res);
     assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-002' AND state = 'gone'"), 1);
@@ -195,7 +221,7 @@ static void test_whitelist_and_params_override(void **state)
 /* A rule that produces rows for a long time (a counter to :rows). */
 static const char slow_rule[] =
     "[SLOW-1]\nname = 慢\nname_en = slow\ncategory = statistical\nseverity = low\ndescription = d\n"
-    "basis = b\ndatasets = payments\nversion = 1\nparam.rows = 3000000\n%s"
+    "basis = b\ndatasets = payments\nversion = 1\nparam.rows = 3000000\nparam.rows.type = integer 1..100000000\n%s"
     "with = RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :rows)\n"
     "select.1 = printf('S%%d', i) AS subject\nselect.2 = NULL AS id_number\nselect.3 = 1 AS amount\n"
     "select.4 = NULL AS first_date\nselect.5 = NULL AS last_date\nselect.6 = printf('x') AS detail\n"
@@ -280,6 +306,141 @@ static void test_time_limit_discards_partial_rule(void **state)
     fw_ruleset_free(&set);
     test_rmdir(rdir);
     free(rdir);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
+/* Runs the test rules and SLOW-1 (rows: how many it returns) with o; both thread modes. */
+static int run_slow(fw_ws *ws, fw_ruleset *set, const char *rows, fw_run_opts *o, fw_run_result *res)
+{
+    fw_err err = {0};
+    if (rows)
+        assert_int_equal(fw_rule_set(ws, fw_ruleset_find(set, "SLOW-1"), "param.rows", rows, &err), FW_OK);
+    return fw_run(ws, set, o, res, &err);
+}
+
+/* A rule returning more rows than the limit is stopped as wrong and nothing of it is kept, with
+ * its query on the run's connection and on a worker; the other rules are kept. The limit comes
+ * from the run's options, else the setting run.max_hits. */
+static void test_too_many_hits_keeps_nothing(void **state)
+{
+    (void)state;
+    const char *threads[] = {"1", "3"};
+    for (int t = 0; t < 2; t++) {
+        char *dir;
+        fw_ws *ws = test_open_ws(&dir);
+        char *rdir = write_slow_rule("");
+        fw_ruleset set;
+        load_rules(&set, rdir);
+        load(ws, "payments: id_number=520102196001010022, name=李四, program=低保, amount=5000, pay_date=2023-05-10");
+        setenv("FUNDWATCH_RUN_THREADS", threads[t], 1);
+        fw_run_opts o = {.max_hits = 1000};
+        fw_run_result res;
+        assert_int_equal(run_slow(ws, &set, "3000", &o, &res), FW_EDATA);
+        assert_string_equal(res.rules[2].rule_id, "SLOW-1");
+        assert_string_equal(res.rules[2].status, "failed");
+        assert_non_null(strstr(res.rules[2].message, "too many hits: the rule is probably wrong"));
+        assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'SLOW-1'"), 0);
+        assert_int_equal(q(ws, "SELECT count(*) FROM cases WHERE subject LIKE 'S%%'"), 0);
+        assert_int_equal(q(ws, "SELECT count(*) FROM run_rules WHERE rule_id = 'SLOW-1' AND status = 'failed' "
+                               "AND message LIKE '%%too many hits: the rule is probably wrong%%'"), 1);
+        assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-002'"), 1);
+        fw_run_result_free(&res);
+        /* exactly at the limit is allowed */
+        assert_int_equal(run_slow(ws, &set, "1000", &o, &res), FW_OK);
+        assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'SLOW-1'"), 1000);
+        fw_run_result_free(&res);
+        /* the setting, when the run names no limit */
+        fw_err err = {0};
+        assert_int_equal(fw_ws_set_setting(ws, "run.max_hits", "999", &err), FW_OK);
+        fw_run_opts none = {0};
+        assert_int_equal(run_slow(ws, &set, NULL, &none, &res), FW_EDATA);
+        assert_non_null(strstr(res.rules[2].message, "more than 999 rows"));
+        assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'SLOW-1' AND state = 'present'"), 1000);
+        fw_run_result_free(&res);
+        unsetenv("FUNDWATCH_RUN_THREADS");
+        fw_ruleset_free(&set);
+        test_rmdir(rdir);
+        free(rdir);
+        fw_ws_close(ws);
+        test_rmdir(dir);
+        free(dir);
+    }
+}
+
+/* The time limit covers saving the hits, not only the query: a million quick rows would take
+ * minutes to save, and the run's --time-limit caps the rule's own (longer) time_limit. Memory
+ * stays flat: the rows are not all held before they are saved. */
+static void test_time_limit_holds_while_saving(void **state)
+{
+    (void)state;
+    const char *threads[] = {"1", "3"};
+    for (int t = 0; t < 2; t++) {
+        char *dir;
+        fw_ws *ws = test_open_ws(&dir);
+        char *rdir = write_slow_rule("time_limit = 600\n");
+        fw_ruleset set;
+        load_rules(&set, rdir);
+        load(ws, "payments: id_number=520102196001010022, name=李四, program=低保, amount=5000, pay_date=2023-05-10");
+        setenv("FUNDWATCH_RUN_THREADS", threads[t], 1);
+        fw_run_opts o = {.time_limit_s = 1.5, .max_hits = 10000000};
+        fw_run_result res;
+        double t0 = fw_now_seconds();
+        assert_int_equal(run_slow(ws, &set, "1000000", &o, &res), FW_EDATA);
+        double took = fw_now_seconds() - t0;
+        unsetenv("FUNDWATCH_RUN_THREADS");
+        assert_true(took < 10);
+        assert_string_equal(res.rules[2].status, "failed");
+        assert_non_null(strstr(res.rules[2].message, "time limit of 1.5 s"));
+        assert_true(res.rules[2].ms >= 1500 && res.rules[2].ms < 5000);
+        assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'SLOW-1'"), 0);
+        assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'TST-002'"), 1);
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        assert_true(ru.ru_maxrss < 200 * 1024); /* KiB; holding a million rows took 250 MB */
+        fw_run_result_free(&res);
+        fw_ruleset_free(&set);
+        test_rmdir(rdir);
+        free(rdir);
+        fw_ws_close(ws);
+        test_rmdir(dir);
+        free(dir);
+    }
+}
+
+/* A run left 'running' with nobody holding its lock is marked interrupted, with a trail record;
+ * one whose lock is held (here by another open file description of this process, as another
+ * fundwatch would) is left alone until it lets go. */
+static void test_abandoned_runs_marked_live_ones_kept(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    fw_err err = {0};
+    assert_int_equal(fw_ws_exec(ws, "INSERT INTO runs(id, user, started_at, status) VALUES "
+                                    "(1, 'u', '2026-01-01T00:00:00Z', 'running'), "
+                                    "(2, 'u', '2026-01-01T00:00:00Z', 'running'), "
+                                    "(3, 'u', '2026-01-01T00:00:00Z', 'complete')",
+                                &err),
+                     FW_OK);
+    fw_runlock lk;
+    assert_int_equal(fw_runlock_take(ws, 2, &lk, &err), FW_OK);
+    int marked = -1;
+    assert_int_equal(fw_runs_mark_abandoned(ws, &marked, &err), FW_OK);
+    assert_int_equal(marked, 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM runs WHERE id = 1 AND status = 'interrupted' "
+                           "AND finished_at IS NOT NULL"), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM runs WHERE id = 2 AND status = 'running'"), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM runs WHERE id = 3 AND status = 'complete'"), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM trail WHERE action = 'run' AND object = 'run:1' "
+                           "AND after LIKE '%%found_at%%'"), 1);
+    fw_runlock_release(&lk);
+    assert_int_equal(fw_runs_mark_abandoned(ws, &marked, &err), FW_OK);
+    assert_int_equal(marked, 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM runs WHERE status = 'running'"), 0);
+    assert_int_equal(fw_runs_mark_abandoned(ws, &marked, &err), FW_OK);
+    assert_int_equal(marked, 0);
     fw_ws_close(ws);
     test_rmdir(dir);
     free(dir);
@@ -418,6 +579,9 @@ int main(void)
         cmocka_unit_test(test_whitelist_and_params_override),
         cmocka_unit_test(test_interrupted_run_keeps_complete_rules),
         cmocka_unit_test(test_time_limit_discards_partial_rule),
+        cmocka_unit_test(test_too_many_hits_keeps_nothing),
+        cmocka_unit_test(test_time_limit_holds_while_saving),
+        cmocka_unit_test(test_abandoned_runs_marked_live_ones_kept),
         cmocka_unit_test(test_rule_examples),
         cmocka_unit_test(test_hits_listing),
         cmocka_unit_test(test_threads_give_the_same_hits),
