@@ -364,7 +364,7 @@ static int cases_key(fw_tui *t, void *p, enum fw_action a)
         return true;
     case ACT_SCROLL_LEFT: case ACT_SCROLL_RIGHT:
         return fw_lines_hscroll(t, &v->nav, a, COLS,
-                                v->tab == TAB_SYSTEMIC ? fw_lines_widest(&v->nav, line_text, v) : list_width());
+                                v->tab == TAB_SYSTEMIC ? fw_lines_widest(&v->nav, line_text, v) : list_width()) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     case ACT_CASES_VALUE: next_value(t, v); return true;
     case ACT_ENTER:
         if (on_case) {
@@ -380,7 +380,7 @@ static int cases_key(fw_tui *t, void *p, enum fw_action a)
             fw_tui_error(t, _("No case under the cursor."));
         return true;
     case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
-        return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v);
+        return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     default: return false;
     }
 }
@@ -682,10 +682,10 @@ static int case_key(fw_tui *t, void *p, enum fw_action a)
     if (fw_lines_move(&v->nav, a, v->height))
         return true;
     switch (a) {
-    case ACT_TAB: case_next_section(v, 1); return true;
-    case ACT_TAB_PREV: case_next_section(v, -1); return true;
+    case ACT_TAB: case_next_section(v, 1); return FW_KEY_REDRAW;
+    case ACT_TAB_PREV: case_next_section(v, -1); return FW_KEY_REDRAW;
     case ACT_SCROLL_LEFT: case ACT_SCROLL_RIGHT:
-        return fw_lines_hscroll(t, &v->nav, a, COLS, fw_lines_widest(&v->nav, case_line_text, v));
+        return fw_lines_hscroll(t, &v->nav, a, COLS, fw_lines_widest(&v->nav, case_line_text, v)) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     case ACT_ENTER:
         /* Hits of a case all rest on its subject; a person case opens that person. A village's case
          * is the screen of its hits already: there is no one person to open. A line cut at the edge
@@ -705,7 +705,7 @@ static int case_key(fw_tui *t, void *p, enum fw_action a)
         return true;
     case ACT_EXPORT: fw_export_form_case(t, v->c.id); return true;
     case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
-        return fw_lines_search_key(t, &v->nav, a, v->height, case_line_text, v);
+        return fw_lines_search_key(t, &v->nav, a, v->height, case_line_text, v) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     default: return false;
     }
 }

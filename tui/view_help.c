@@ -137,7 +137,7 @@ static int help_key(fw_tui *t, void *p, enum fw_action a)
         return true;
     }
     if (a == ACT_SCROLL_LEFT || a == ACT_SCROLL_RIGHT)
-        return fw_lines_hscroll(t, &v->nav, a, COLS, fw_lines_widest(&v->nav, line_text, v));
+        return fw_lines_hscroll(t, &v->nav, a, COLS, fw_lines_widest(&v->nav, line_text, v)) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     return false;
 }
 

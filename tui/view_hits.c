@@ -736,19 +736,19 @@ static int hits_key(fw_tui *t, void *p, enum fw_action a)
     case ACT_TOP: load_first(t, v); return true;
     case ACT_BOTTOM: load_last(t, v); return true;
     case ACT_ENTER: open_hit(t, v); return true;
-    case ACT_HALF_DOWN: move_down(t, v, v->page / 2 > 0 ? v->page / 2 : 1); return true;
-    case ACT_HALF_UP: move_up(t, v, v->page / 2 > 0 ? v->page / 2 : 1); return true;
-    case ACT_SORT: set_sort(t, v, (enum fw_hit_sort)((v->sort + 1) % FW_SORT_COUNT_)); return true;
+    case ACT_HALF_DOWN: move_down(t, v, v->page / 2 > 0 ? v->page / 2 : 1); return FW_KEY_REDRAW;
+    case ACT_HALF_UP: move_up(t, v, v->page / 2 > 0 ? v->page / 2 : 1); return FW_KEY_REDRAW;
+    case ACT_SORT: set_sort(t, v, (enum fw_hit_sort)((v->sort + 1) % FW_SORT_COUNT_)); return FW_KEY_REDRAW;
     case ACT_SORT_REVERSE:
         v->desc = !v->desc;
         load_first(t, v);
         fw_tui_message(t, _("Sorted by %s %s."), fw_hit_sort_name(v->sort), v->desc ? "↓" : "↑");
         return true;
-    case ACT_SORT_LEFT: sort_beside(t, v, -1); return true;
-    case ACT_SORT_RIGHT: sort_beside(t, v, 1); return true;
-    case ACT_SCROLL_LEFT: scroll_columns(t, v, -1); return true;
-    case ACT_SCROLL_RIGHT: scroll_columns(t, v, 1); return true;
-    case ACT_DETAIL: v->pane = !v->pane; return true;
+    case ACT_SORT_LEFT: sort_beside(t, v, -1); return FW_KEY_REDRAW;
+    case ACT_SORT_RIGHT: sort_beside(t, v, 1); return FW_KEY_REDRAW;
+    case ACT_SCROLL_LEFT: scroll_columns(t, v, -1); return FW_KEY_REDRAW;
+    case ACT_SCROLL_RIGHT: scroll_columns(t, v, 1); return FW_KEY_REDRAW;
+    case ACT_DETAIL: v->pane = !v->pane; return FW_KEY_REDRAW;
     case ACT_FILTER: {
         char *f = fw_hit_filter_format(&v->filter);
         fw_tui_prompt(t, P_FILTER, _("Filter: "), f);

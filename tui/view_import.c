@@ -840,7 +840,7 @@ static bool browse_key(fw_tui *t, import_view *v, enum fw_action a)
         return true;
     switch (a) {
     case ACT_DIR_UP: change_dir(t, v, ".."); return true;
-    case ACT_IMPORT_PATH: ask_path(t, v); return true;
+    case ACT_IMPORT_PATH: ask_path(t, v); return FW_KEY_REDRAW;
     case ACT_ALL_FILES:
         v->all_files = !v->all_files;
         read_dir(t, v, NULL);
@@ -891,7 +891,7 @@ static int import_key(fw_tui *t, void *p, enum fw_action a)
     import_view *v = p;
     fw_lines *lines = step_lines(v);
     if (lines && (a == ACT_SEARCH || a == ACT_SEARCH_NEXT || a == ACT_SEARCH_PREV))
-        return fw_lines_search_key(t, lines, a, v->height, step_line_text, v);
+        return fw_lines_search_key(t, lines, a, v->height, step_line_text, v) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     if (a == ACT_IMPORT_PATH && v->step != STEP_BROWSE) {
         ask_path(t, v);
         return true;

@@ -258,10 +258,10 @@ static int overview_key(fw_tui *t, void *p, enum fw_action a)
     if (fw_lines_move(&v->nav, a, v->height))
         return true;
     switch (a) {
-    case ACT_TAB: sections_next(v, 1); return true;
-    case ACT_TAB_PREV: sections_next(v, -1); return true;
+    case ACT_TAB: sections_next(v, 1); return FW_KEY_REDRAW;
+    case ACT_TAB_PREV: sections_next(v, -1); return FW_KEY_REDRAW;
     case ACT_SCROLL_LEFT: case ACT_SCROLL_RIGHT:
-        return fw_lines_hscroll(t, &v->nav, a, COLS, fw_lines_widest(&v->nav, line_text, v));
+        return fw_lines_hscroll(t, &v->nav, a, COLS, fw_lines_widest(&v->nav, line_text, v)) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     case ACT_ENTER: {
         if (v->nav.n == 0 || v->lines[v->nav.cursor].row < 0)
             return true;
@@ -276,7 +276,7 @@ static int overview_key(fw_tui *t, void *p, enum fw_action a)
         return true;
     }
     case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
-        return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v);
+        return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     default: return false;
     }
 }

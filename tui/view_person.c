@@ -238,9 +238,9 @@ static int person_key(fw_tui *t, void *p, enum fw_action a)
     if (fw_lines_move(&v->nav, a, v->height))
         return true;
     switch (a) {
-    case ACT_TAB: next_section(v, 1); return true;
-    case ACT_TAB_PREV: next_section(v, -1); return true;
-    case ACT_SCROLL_LEFT: case ACT_SCROLL_RIGHT: return fw_lines_hscroll(t, &v->nav, a, COLS, content_width(v));
+    case ACT_TAB: next_section(v, 1); return FW_KEY_REDRAW;
+    case ACT_TAB_PREV: next_section(v, -1); return FW_KEY_REDRAW;
+    case ACT_SCROLL_LEFT: case ACT_SCROLL_RIGHT: return fw_lines_hscroll(t, &v->nav, a, COLS, content_width(v)) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     case ACT_ENTER: follow(t, v); return true;
     case ACT_CASE_STATUS: case ACT_CASE_NOTE: case ACT_CASE_ASSIGN:
         if (v->person.case_id > 0)
@@ -264,7 +264,7 @@ static int person_key(fw_tui *t, void *p, enum fw_action a)
         return true;
     }
     case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
-        return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v);
+        return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     default: return false;
     }
 }

@@ -304,7 +304,7 @@ static int rules_key(fw_tui *t, void *p, enum fw_action a)
     if (fw_lines_move(&v->nav, a, v->height))
         return true;
     if (a == ACT_SEARCH || a == ACT_SEARCH_NEXT || a == ACT_SEARCH_PREV)
-        return fw_lines_search_key(t, &v->nav, a, v->height, rule_text, v);
+        return fw_lines_search_key(t, &v->nav, a, v->height, rule_text, v) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     if (a == ACT_RULE_RUN_ALL) {
         run_rules(t, v, NULL);
         return FW_KEY_RELOAD; /* the hits and cases changed under every screen */
