@@ -98,7 +98,9 @@ bool fw_lines_search_key(fw_tui *t, fw_lines *l, enum fw_action a, int height,
                          const char *(*text)(int i, void *ctx), void *ctx)
 {
     if (a == ACT_SEARCH) {
-        fw_tui_prompt(t, P_SEARCH, "/", l->search);
+        /* Starts empty, as in less and vim: what is typed is the new term, not appended to the last
+         * one; Enter on nothing searches for the last term again. */
+        fw_tui_prompt(t, P_SEARCH, "/", "");
         return true;
     }
     if (a != ACT_SEARCH_NEXT && a != ACT_SEARCH_PREV)
@@ -114,9 +116,10 @@ void fw_lines_search_text(fw_tui *t, fw_lines *l, const char *typed, int height,
 {
     if (!typed)
         return;
-    snprintf(l->search, sizeof l->search, "%s", typed);
-    if (*typed && !fw_lines_find(l, 1, true, text, ctx))
-        fw_tui_message(t, _("Not found: %s"), typed);
+    if (*typed)
+        snprintf(l->search, sizeof l->search, "%s", typed);
+    if (*l->search && !fw_lines_find(l, 1, *typed != 0, text, ctx))
+        fw_tui_message(t, _("Not found: %s"), l->search);
     fw_lines_scroll(l, height);
 }
 
