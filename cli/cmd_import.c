@@ -286,12 +286,11 @@ int cmd_init(fw_cli *cli, int argc, char **argv)
     int rc = no_arguments(cli, argc, argv);
     if (rc)
         return rc;
-    bool existed = access(cli->db_path, F_OK) == 0;
     fw_ws *ws;
     if ((rc = fw_cli_open(cli, FW_WS_CREATE, &ws)))
         return rc;
-    long long schema = fw_ws_int(ws, "PRAGMA user_version");
-    if (existed)
+    long long schema = fw_ws_schema_version(ws);
+    if (!ws->created)
         printf(_("%s is already a fundwatch workspace (schema %lld); nothing changed\n"), cli->db_path, schema);
     else
         printf(_("created workspace %s (schema %lld); load data with `fundwatch import DATASET FILE`\n"),
