@@ -82,8 +82,13 @@ static int connect(const char *path, bool create, bool read_only, fw_ws **out, f
                     .busy_ms = FW_WS_BUSY_TIMEOUT_MS,
                     .sqlite_setup = register_functions};
     fw_db *db;
-    if (fw_db_open(path, &o, &db, err))
+    if (fw_db_open(path, &o, &db, err)) {
+        /* A server's refusal is the driver's message, which names the place without the password
+         * the target may hold; a file's is said as every unusable file is. */
+        if (fw_db_engine_of(path) == FW_DB_POSTGRES)
+            return err->code = FW_EWORKSPACE;
         return open_failed(path, err);
+    }
     fw_ws *ws = fw_calloc(1, sizeof *ws);
     ws->path = fw_strdup(path);
     ws->store = db;
@@ -139,9 +144,12 @@ static int open_read(const char *path, fw_ws **out, fw_err *err)
         *out = ws;
         return FW_OK;
     }
+    if (have > newest_version()) {
+        refuse_newer(fw_db_where(ws->store), have, err);
+        fw_ws_close(ws);
+        return FW_EWORKSPACE;
+    }
     fw_ws_close(ws);
-    if (have > newest_version())
-        return refuse_newer(path, have, err);
     if (fw_db_engine_of(path) == FW_DB_SQLITE && access(path, W_OK) != 0)
         return fw_fail(err, FW_EWORKSPACE,
                        _("%s: workspace schema %lld is older than this fundwatch's (%d) and the file is "
@@ -171,6 +179,11 @@ void fw_ws_close(fw_ws *ws)
     fw_db_close(ws->store);
     free(ws->path);
     free(ws);
+}
+
+const char *fw_ws_where(fw_ws *ws)
+{
+    return fw_db_where(ws->store);
 }
 
 int fw_ws_schema_version(fw_ws *ws)

@@ -46,6 +46,8 @@ int fw_ws_open_mode(const char *path, enum fw_ws_mode mode, fw_ws **out, fw_err 
 /* fw_ws_open_mode(path, FW_WS_CREATE, ...): scratch and test workspaces, the engine's threads. */
 int fw_ws_open(const char *path, fw_ws **out, fw_err *err);
 void fw_ws_close(fw_ws *ws);
+/* The workspace for messages: the file path, or postgresql://user@host:port/dbname (never a password). */
+const char *fw_ws_where(fw_ws *ws);
 /* The workspace's schema version (fundwatch's migrations, audit/schema.c). */
 int fw_ws_schema_version(fw_ws *ws);
 

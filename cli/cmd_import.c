@@ -291,10 +291,10 @@ int cmd_init(fw_cli *cli, int argc, char **argv)
         return rc;
     long long schema = fw_ws_schema_version(ws);
     if (!ws->created)
-        printf(_("%s is already a fundwatch workspace (schema %lld); nothing changed\n"), cli->db_path, schema);
+        printf(_("%s is already a fundwatch workspace (schema %lld); nothing changed\n"), fw_ws_where(ws), schema);
     else
         printf(_("created workspace %s (schema %lld); load data with `fundwatch import DATASET FILE`\n"),
-               cli->db_path, schema);
+               fw_ws_where(ws), schema);
     fw_ws_close(ws);
     return FW_OK;
 }
