@@ -77,8 +77,11 @@ static void register_functions(void *handle)
  * PostgreSQL), for modules not yet converted to ws->store. */
 static int connect(const char *path, bool create, bool read_only, fw_ws **out, fw_err *err)
 {
+    /* A read open is read-only for a file (read-only media; the engine refuses writes). On a server
+     * it is an ordinary session: listings keep scratch TEMP tables, which PostgreSQL's read-only
+     * mode refuses as SQLite's does not, and what a user may write is the server's grants'. */
     fw_db_opts o = {.create = create,
-                    .read_only = read_only,
+                    .read_only = read_only && fw_db_engine_of(path) == FW_DB_SQLITE,
                     .busy_ms = FW_WS_BUSY_TIMEOUT_MS,
                     .sqlite_setup = register_functions};
     fw_db *db;
