@@ -276,12 +276,11 @@ static const char browse_pairs_v1[] =
 /* The trail is append-only on PostgreSQL too: refused by the database (P0001, a constraint fault in
  * the store), whoever writes; TRUNCATE, which fires no row trigger, as well. */
 static const char trail_triggers_v1_pg[] =
-    "CREATE FUNCTION fw_trail_append_only() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-    "BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$;\n"
-    "CREATE TRIGGER trail_no_update BEFORE UPDATE ON trail FOR EACH ROW EXECUTE FUNCTION fw_trail_append_only();\n"
-    "CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail FOR EACH ROW EXECUTE FUNCTION fw_trail_append_only();\n"
+    "CREATE FUNCTION " FW_TRAIL_GUARD_PG_FUNCTION "() RETURNS trigger LANGUAGE plpgsql AS $$" FW_TRAIL_GUARD_PG_BODY "$$;\n"
+    "CREATE TRIGGER trail_no_update BEFORE UPDATE ON trail FOR EACH ROW EXECUTE FUNCTION " FW_TRAIL_GUARD_PG_FUNCTION "();\n"
+    "CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail FOR EACH ROW EXECUTE FUNCTION " FW_TRAIL_GUARD_PG_FUNCTION "();\n"
     "CREATE TRIGGER trail_no_truncate BEFORE TRUNCATE ON trail FOR EACH STATEMENT "
-    "EXECUTE FUNCTION fw_trail_append_only();\n";
+    "EXECUTE FUNCTION " FW_TRAIL_GUARD_PG_FUNCTION "();\n";
 
 /* hits.case_rank kept as SQLite's triggers keep it: set before the hit row is written (no second
  * UPDATE of the row), and for every hit of a case whose status changes. */

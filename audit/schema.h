@@ -40,6 +40,11 @@ extern const char *const fw_schema_v1_sqlite[];
     "CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail\n"                                       \
     "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
 
+/* PostgreSQL's guard of the trail (migration 1): the body of the trigger function fw_trail_append_only,
+ * which triggers trail_no_update, trail_no_delete and trail_no_truncate call; `log verify` checks it. */
+#define FW_TRAIL_GUARD_PG_FUNCTION "fw_trail_append_only"
+#define FW_TRAIL_GUARD_PG_BODY "\nBEGIN RAISE EXCEPTION 'the audit trail is append-only'; END "
+
 /* The hash of record 1 of every trail started under migration 2 (trail.start, fixed content). */
 #define FW_TRAIL_START_HASH "e38fd3f6242867b98ffa2a0418efe5d1fe29e31c8e67582a1639a5254562c725"
 

@@ -2,7 +2,7 @@
 # schema in an empty database (here an empty schema of its own, first on the search path): the
 # migrations recorded in fundwatch_schema, the compatibility functions, the rule-facing views, the
 # trail's first record and its append-only triggers, which refuse UPDATE, DELETE and TRUNCATE to
-# anyone; the case-rank triggers keep hits in step with their case; a second init changes nothing;
+# anyone, and `log verify` checks the chain and that guard; the case-rank triggers keep hits in step with their case; a second init changes nothing;
 # a commands' read works through the store; a schema newer than this fundwatch and another
 # application's tables are refused with the messages a SQLite workspace gets; a command whose module
 # does not yet work on PostgreSQL says so and never crashes.
@@ -82,6 +82,28 @@ pg "$ws" "$s" "INSERT INTO runs(\"user\", started_at, status) VALUES ('t', 'now'
 pg "$ws" "$s" "UPDATE cases SET status = 'closed'; UPDATE hits SET case_id = 1 WHERE fingerprint = 'f2'" >/dev/null
 [ "$(pg "$ws" "$s" "SELECT string_agg(case_rank::text, ',' ORDER BY id) FROM hits")" = "5,5" ] ||
     fail "case_rank after a status change: $(pg "$ws" "$s" "SELECT id, case_rank FROM hits")"
+
+# The trail verifies there, records written by fundwatch on PostgreSQL included; its guard is checked.
+expect_exit 0 "$FW" --db "$ws" log verify
+expect_out "audit trail OK: 1 records verified"
+expect_exit 0 "$FW" --db "$ws" whitelist add 520102195503120016 DEC-001 --reason "verified in person"
+expect_exit 0 "$FW" --db "$ws" log verify
+expect_out "audit trail OK: 2 records verified"
+pg "$ws" "$s" "ALTER TABLE trail DISABLE TRIGGER trail_no_update" >/dev/null
+expect_exit 3 "$FW" --db "$ws" log verify
+expect_err "trigger trail_no_update is not the one fundwatch created"
+pg "$ws" "$s" "ALTER TABLE trail ENABLE TRIGGER trail_no_update;
+               CREATE FUNCTION pass() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RETURN NEW; END \$\$;
+               CREATE TRIGGER sneaky BEFORE INSERT ON settings FOR EACH ROW EXECUTE FUNCTION pass()" >/dev/null ||
+    fail "$(cat "$dir/pgerr")"
+expect_exit 3 "$FW" --db "$ws" log verify
+expect_err "a trigger fundwatch did not create (sneaky, on settings)"
+pg "$ws" "$s" "DROP TRIGGER sneaky ON settings; DROP TRIGGER trail_no_delete ON trail" >/dev/null
+expect_exit 3 "$FW" --db "$ws" log verify
+expect_err "trigger trail_no_delete is missing"
+pg "$ws" "$s" "CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail FOR EACH ROW EXECUTE FUNCTION fw_trail_append_only()" \
+    >/dev/null
+expect_exit 0 "$FW" --db "$ws" log verify
 
 # Commands through the store work there; one whose module still needs SQLite says so, exit 4, no crash.
 expect_exit 0 "$FW" --db "$ws" whitelist list
