@@ -22,6 +22,9 @@ const char usage_init[] =
     "Only init and import create a workspace: every other command on a missing one stops with exit 4\n"
     "naming the path, so that a mistyped --db is not taken for an empty workspace.\n"
     "On an existing workspace init changes nothing but upgrading its schema to this fundwatch's.\n"
+    "With --db postgresql://USER@HOST:PORT/DB (or a libpq conninfo: service=NAME, host=H dbname=D)\n"
+    "it initialises an empty PostgreSQL database: the schema, the compatibility functions, and the\n"
+    "migrations recorded in fundwatch_schema; a database with another application's tables is refused.\n"
     "\n"
     "Exit: 0 created or already a workspace, 2 usage, 4 the file cannot be created or is no workspace.\n");
 
