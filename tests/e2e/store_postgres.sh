@@ -119,6 +119,18 @@ for cmd in "log" "log verify" "overview" "hits" "case list" "case show 1" "rules
     [ "$rc" = 0 ] || [ -s "$dir/err" ] || fail "'$cmd' on PostgreSQL failed ($rc) without a message"
 done
 
+# The same workspace named by $FUNDWATCH_DB, and as a libpq URI (when the conninfo gives its parts).
+FUNDWATCH_DB="$ws" expect_exit 0 "$FW" log verify
+expect_out "audit trail OK"
+uri=""
+for kv in $FUNDWATCH_TEST_PG; do case $kv in host=*|port=*|user=*|dbname=*) eval "pg_${kv%%=*}=\${kv#*=}";; esac; done
+if [ -n "${pg_host:-}" ] && [ -n "${pg_user:-}" ] && [ -n "${pg_dbname:-}" ]; then
+    uri="postgresql://$pg_user@$pg_host:${pg_port:-5432}/$pg_dbname?options=-c%20search_path%3D$s"
+    expect_exit 0 "$FW" --db "$uri" init
+    expect_out "already a fundwatch workspace (schema 3)"
+    expect_out "postgresql://$pg_user@$pg_host:${pg_port:-5432}/$pg_dbname"
+fi
+
 # A schema newer than this fundwatch: refused with the versions, as for a file.
 newer=$(new_target newer)
 expect_exit 0 "$FW" --db "$newer" init
