@@ -289,6 +289,11 @@ int fw_ws_begin(fw_ws *ws, fw_err *err)
     return fw_db_begin(ws->store, FW_TXN_WRITE, err);
 }
 
+void fw_ws_cancel(fw_ws *ws)
+{
+    fw_db_cancel(ws->store);
+}
+
 /* A transaction begun as raw SQL by a module not yet converted ends the same way. */
 int fw_ws_commit(fw_ws *ws, fw_err *err)
 {

@@ -54,6 +54,9 @@ int fw_ws_schema_version(fw_ws *ws);
 /* Transactions. begin takes the write lock at once (BEGIN IMMEDIATE) so a conflict shows up before
  * any work is done; the busy timeout makes a second writer wait. */
 int fw_ws_begin(fw_ws *ws, fw_err *err);
+/* Stops the statement running on the workspace's connection now (from another thread too): it fails
+ * as interrupted. No effect when nothing runs. */
+void fw_ws_cancel(fw_ws *ws);
 int fw_ws_commit(fw_ws *ws, fw_err *err);
 void fw_ws_rollback(fw_ws *ws);
 

@@ -119,6 +119,14 @@ for cmd in "log" "log verify" "overview" "hits" "case list" "case show 1" "rules
     [ "$rc" = 0 ] || [ -s "$dir/err" ] || fail "'$cmd' on PostgreSQL failed ($rc) without a message"
 done
 
+# A run left 'running' on a server workspace: a writing command neither crashes nor leaves a lock
+# file named after the target in the current folder (run locks are a file workspace's).
+pg "$ws" "$s" "INSERT INTO runs(\"user\", started_at, status) VALUES ('t', 'now', 'running')" >/dev/null
+mkdir "$dir/cwd"
+(cd "$dir/cwd" && "$FW" --db "$ws" whitelist add 520102195503120016 DEC-002 --reason "same person" \
+    >"$dir/out" 2>"$dir/err") || fail "whitelist add with a running run: $(cat "$dir/err")"
+[ -z "$(ls "$dir/cwd")" ] || fail "a PostgreSQL workspace left files in the current folder: $(ls "$dir/cwd")"
+
 # The same workspace named by $FUNDWATCH_DB, and as a libpq URI (when the conninfo gives its parts).
 FUNDWATCH_DB="$ws" expect_exit 0 "$FW" log verify
 expect_out "audit trail OK"
