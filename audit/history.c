@@ -321,6 +321,8 @@ static void fn_history_what_zh(sqlite3_context *ctx, int argc, sqlite3_value **a
 
 void fw_history_register(fw_ws *ws)
 {
+    if (!ws->db) /* PostgreSQL: no host functions; a listing that calls them fails naming them */
+        return;
     sqlite3_create_function(ws->db, "history_what", 3, SQLITE_UTF8, ws, fn_history_what, NULL, NULL);
     sqlite3_create_function(ws->db, "history_what_zh", 3, SQLITE_UTF8, ws, fn_history_what_zh, NULL, NULL);
 }

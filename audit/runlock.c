@@ -16,7 +16,9 @@
 /* WORKSPACE-runs, or NULL for a workspace that is not a file. */
 static char *lock_path(const fw_ws *ws)
 {
-    if (!ws->path || !*ws->path || strcmp(ws->path, ":memory:") == 0)
+    /* A workspace that is no file (PostgreSQL) has no folder for a lock file: its runs are not
+     * locked, and not marked abandoned, until the server gives a lock of its own (issue 11). */
+    if (!ws->path || !*ws->path || strcmp(ws->path, ":memory:") == 0 || !fw_db_has(ws->store, FW_DBCAP_FILE))
         return NULL;
     return fw_printf("%s-runs", ws->path);
 }

@@ -1,12 +1,19 @@
-/* schema.c: the workspace schema, as a list of migrations. Migration N brings a workspace from
- * PRAGMA user_version N-1 to N inside one transaction. A released migration is never edited: a
- * change is a new entry at the end of fw_migrations.
+/* schema.c: the workspace schema, as a list of versioned migrations (fw_db_migrate, store/store.h)
+ * for both engines. Migration N brings a workspace from version N-1 to N inside one transaction. A
+ * released migration is never edited: a change is a new entry at the end of fw_migrations.
  *
  * Migration 1 is assembled from one section per engine module (store, rules, cases, trail) so that
- * each module's tables sit together; the dataset tables (ds_*) are generated from dataset.c. */
+ * each module's tables sit together; the dataset tables (ds_*) are generated from dataset.c. The
+ * SQLite text is the one of every SQLite workspace so far; PostgreSQL's tables are the same DDL with
+ * its spelling (pg_tables), its views and triggers its own. */
 #include "audit/schema.h"
 
 #include <stddef.h>
+#include <string.h>
+
+#include "audit/dataset.h"
+#include "audit/sqlfunc.h"
+#include "audit/util.h"
 
 /* --- store: settings, imports, rejects, programs ------------------------------------------------ */
 static const char core_v1[] =
@@ -188,8 +195,9 @@ static const char cases_v1[] =
     "  until TEXT,\n"                 /* ISO date, inclusive; NULL = until removed */
     "  removed_at TEXT, removed_by TEXT\n"
     ");\n"
-    "CREATE INDEX whitelist_subject ON whitelist(id_number, rule_id);\n"
-    /* What the rule engine reads: entries that suppress hits today (local date). */
+    "CREATE INDEX whitelist_subject ON whitelist(id_number, rule_id);\n";
+/* What the rule engine reads: entries that suppress hits today (local date). */
+static const char whitelist_view_v1[] =
     "CREATE VIEW whitelist_active AS\n"
     "  SELECT id, id_number, rule_id, reason, until FROM whitelist\n"
     "  WHERE removed_at IS NULL AND (until IS NULL OR until >= date('now', 'localtime'));\n";
@@ -207,15 +215,14 @@ static const char trail_v1[] =
     "  prev_hash TEXT NOT NULL,\n"
     "  hash TEXT NOT NULL\n"
     ");\n"
-    "CREATE INDEX trail_object ON trail(object);\n"
-    FW_TRAIL_NO_UPDATE_SQL ";\n"
-    FW_TRAIL_NO_DELETE_SQL ";\n";
+    "CREATE INDEX trail_object ON trail(object);\n";
+static const char trail_triggers_v1[] = FW_TRAIL_NO_UPDATE_SQL ";\n" FW_TRAIL_NO_DELETE_SQL ";\n";
 
 #define CASE_RANK_OF_LINKED_CASE "COALESCE((SELECT " CASE_RANK("status") " FROM cases WHERE id = NEW.case_id), 0)"
 
 
 /* --- browse: indexes the hit list's sort orders walk (keyset paging, see browse.h) -------------- */
-static const char browse_v1[] =
+static const char browse_indexes_v1[] =
     "CREATE INDEX hits_severity_rank ON hits(" SEVERITY_RANK ");\n"
     "CREATE INDEX hits_village ON hits(village);\n"
     "CREATE INDEX hits_program ON hits(program);\n"
@@ -223,7 +230,8 @@ static const char browse_v1[] =
      * triggers (whoever changes a case, CLI, TUI or another process) and the list walks an index
      * instead of sorting every hit per page. 0 = new (no case yet, or a case still new). */
     "ALTER TABLE hits ADD COLUMN case_rank INTEGER NOT NULL DEFAULT 0;\n"
-    "CREATE INDEX hits_case_rank ON hits(case_rank);\n"
+    "CREATE INDEX hits_case_rank ON hits(case_rank);\n";
+static const char browse_triggers_v1[] =
     "CREATE TRIGGER hits_case_rank_link AFTER UPDATE OF case_id ON hits BEGIN\n"
     "  UPDATE hits SET case_rank = " CASE_RANK_OF_LINKED_CASE "\n"
     "  WHERE id = NEW.id; END;\n"
@@ -231,7 +239,8 @@ static const char browse_v1[] =
     "  UPDATE hits SET case_rank = " CASE_RANK_OF_LINKED_CASE "\n"
     "  WHERE id = NEW.id; END;\n"
     "CREATE TRIGGER cases_case_rank AFTER UPDATE OF status ON cases BEGIN\n"
-    "  UPDATE hits SET case_rank = " CASE_RANK("NEW.status") " WHERE case_id = NEW.id; END;\n"
+    "  UPDATE hits SET case_rank = " CASE_RANK("NEW.status") " WHERE case_id = NEW.id; END;\n";
+static const char browse_pairs_v1[] =
     /* A filter on one column under a sort by another of few values: (filter, sort key) pairs, so
      * the filtered list is read in order. Without them the list either sorts every match per page
      * or walks the sort's index skipping the rows of other values, and both cost hundreds of ms at a
@@ -261,7 +270,118 @@ static const char browse_v1[] =
     "CREATE INDEX hits_township_id_number ON hits(township, id_number);\n"
     "CREATE INDEX hits_program_amount ON hits(program, amount);\n";
 
-static const char *const v1_sections[] = {core_v1, rules_v1, cases_v1, trail_v1, browse_v1, NULL};
+/* The same tables on PostgreSQL: what differs in the table DDL is spelling, rewritten by pg_tables
+ * below; views and triggers are written for each engine. */
+
+/* The trail is append-only on PostgreSQL too: refused by the database (P0001, a constraint fault in
+ * the store), whoever writes; TRUNCATE, which fires no row trigger, as well. */
+static const char trail_triggers_v1_pg[] =
+    "CREATE FUNCTION " FW_TRAIL_GUARD_PG_FUNCTION "() RETURNS trigger LANGUAGE plpgsql AS $$" FW_TRAIL_GUARD_PG_BODY "$$;\n"
+    "CREATE TRIGGER trail_no_update BEFORE UPDATE ON trail FOR EACH ROW EXECUTE FUNCTION " FW_TRAIL_GUARD_PG_FUNCTION "();\n"
+    "CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail FOR EACH ROW EXECUTE FUNCTION " FW_TRAIL_GUARD_PG_FUNCTION "();\n"
+    "CREATE TRIGGER trail_no_truncate BEFORE TRUNCATE ON trail FOR EACH STATEMENT "
+    "EXECUTE FUNCTION " FW_TRAIL_GUARD_PG_FUNCTION "();\n";
+
+/* hits.case_rank kept as SQLite's triggers keep it: set before the hit row is written (no second
+ * UPDATE of the row), and for every hit of a case whose status changes. */
+static const char browse_triggers_v1_pg[] =
+    "CREATE FUNCTION fw_hits_case_rank() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN NEW.case_rank := " CASE_RANK_OF_LINKED_CASE "; RETURN NEW; END $$;\n"
+    "CREATE TRIGGER hits_case_rank_link BEFORE UPDATE OF case_id ON hits FOR EACH ROW "
+    "EXECUTE FUNCTION fw_hits_case_rank();\n"
+    "CREATE TRIGGER hits_case_rank_insert BEFORE INSERT ON hits FOR EACH ROW WHEN (NEW.case_id IS NOT NULL) "
+    "EXECUTE FUNCTION fw_hits_case_rank();\n"
+    "CREATE FUNCTION fw_cases_case_rank() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN UPDATE hits SET case_rank = " CASE_RANK("NEW.status") " WHERE case_id = NEW.id; RETURN NULL; END $$;\n"
+    "CREATE TRIGGER cases_case_rank AFTER UPDATE OF status ON cases FOR EACH ROW "
+    "EXECUTE FUNCTION fw_cases_case_rank();\n";
+
+/* The local date as SQLite's date('now', 'localtime') writes it (the session's time zone). */
+#define PG_TODAY "to_char(CURRENT_DATE, 'YYYY-MM-DD')"
+
+static const char whitelist_view_v1_pg[] =
+    "CREATE VIEW whitelist_active AS\n"
+    "  SELECT id, id_number, rule_id, reason, until FROM whitelist\n"
+    "  WHERE removed_at IS NULL AND (until IS NULL OR until >= " PG_TODAY ");\n";
+
+/* Rewrites SQLite table DDL for PostgreSQL: an INTEGER PRIMARY KEY (SQLite's rowid alias, numbered
+ * by the engine) becomes an identity column; INTEGER is 64 bits in SQLite (BIGINT) and REAL a double;
+ * "user" is a reserved word of PostgreSQL (quoted: the same column on both engines); PostgreSQL
+ * tables have no rowid to go without. A dataset table (ds_*) gets an explicit rowid column, which
+ * the views and queries read as SQLite's implicit one. Only for the DDL of this file and dataset.c,
+ * whose words are these. */
+static void pg_tables(const char *sqlite_ddl, fw_buf *out)
+{
+    static const struct {
+        const char *from, *to;
+    } words[] = {
+        {" INTEGER PRIMARY KEY", " BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"},
+        {" INTEGER", " BIGINT"},
+        {" REAL", " DOUBLE PRECISION"},
+        {"\n  user TEXT", "\n  \"user\" TEXT"},
+        {") WITHOUT ROWID;", ");"},
+    };
+    for (const char *c = sqlite_ddl; *c;) {
+        size_t i, n = sizeof words / sizeof words[0];
+        for (i = 0; i < n; i++)
+            if (strncmp(c, words[i].from, strlen(words[i].from)) == 0)
+                break;
+        if (i < n) {
+            fw_buf_puts(out, words[i].to);
+            c += strlen(words[i].from);
+        } else if (strncmp(c, "CREATE TABLE ds_", 16) == 0 && strchr(c, '(')) {
+            const char *open = strchr(c, '(');
+            fw_buf_add(out, c, (size_t)(open - c + 1));
+            fw_buf_puts(out, "\n  rowid BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,");
+            c = open + 1;
+        } else
+            fw_buf_putc(out, *c++);
+    }
+}
+
+/* The dataset tables (ds_*) and their indexes, generated from dataset.c. */
+static void dataset_tables(fw_buf *ddl)
+{
+    for (int i = 0; i < fw_ndatasets; i++) {
+        const fw_dataset *ds = &fw_datasets[i];
+        fw_dataset_index ix[FW_DATASET_MAX_INDEXES];
+        fw_dataset_ddl(ds, ddl);
+        for (int k = 0, n = fw_dataset_indexes(ds, ix); k < n; k++)
+            fw_dataset_index_sql(ds, &ix[k], ddl);
+    }
+}
+
+const char *const fw_schema_v1_sqlite[] = {core_v1, rules_v1, cases_v1, whitelist_view_v1, trail_v1,
+                                           trail_triggers_v1, browse_indexes_v1, browse_triggers_v1,
+                                           browse_pairs_v1, NULL};
+
+/* Migration 1: the sections in order (on PostgreSQL the tables first, cases before the hits that
+ * refer to them, then views and triggers), the dataset tables, and on PostgreSQL the rule-facing
+ * views, which SQLite makes per connection (TEMP, sqlfunc.c). */
+static int apply_v1(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    fw_buf sql = {0}, datasets = {0};
+    dataset_tables(&datasets);
+    if (fw_db_engine(db) == FW_DB_POSTGRES) {
+        const char *tables[] = {core_v1, cases_v1, rules_v1, trail_v1, browse_indexes_v1, browse_pairs_v1,
+                                datasets.data};
+        for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+            pg_tables(tables[i], &sql);
+        fw_buf_puts(&sql, whitelist_view_v1_pg);
+        fw_buf_puts(&sql, trail_triggers_v1_pg);
+        fw_buf_puts(&sql, browse_triggers_v1_pg);
+        fw_sqlfunc_views_sql(true, &sql);
+    } else {
+        for (const char *const *sec = fw_schema_v1_sqlite; *sec; sec++)
+            fw_buf_puts(&sql, *sec);
+        fw_buf_puts(&sql, datasets.data);
+    }
+    int rc = fw_db_exec(db, sql.data, err);
+    fw_buf_free(&sql);
+    fw_buf_free(&datasets);
+    return rc;
+}
 
 /* --- 2: trail records carry their chain version; every trail starts with one fixed record ------ */
 /* Records written before this migration keep version 1 (fields joined by a separator, which a
@@ -282,7 +402,22 @@ static const char trail_v2[] =
     "         '" FW_TRAIL_START_HASH "', 2 FROM fresh_trail;\n"
     "INSERT INTO settings(key, value) SELECT 'trail.head', '1 " FW_TRAIL_START_HASH "' FROM fresh_trail;\n"
     "DROP TABLE fresh_trail;\n";
-static const char *const v2_sections[] = {trail_v2, NULL};
+/* PostgreSQL: a random id without an extension (gen_random_uuid is core since 13); record 1 is
+ * written with its number, so the identity's sequence is moved past it. */
+static const char trail_v2_pg[] =
+    "ALTER TABLE trail ADD COLUMN version BIGINT NOT NULL DEFAULT 1;\n"
+    "INSERT INTO settings(key, value) VALUES ('" FW_WORKSPACE_ID_KEY "', "
+    "substr(replace(gen_random_uuid()::text, '-', ''), 1, 16)) ON CONFLICT DO NOTHING;\n"
+    "CREATE TEMP TABLE fresh_trail AS SELECT 1 AS yes WHERE NOT EXISTS (SELECT 1 FROM trail)\n"
+    "  AND NOT EXISTS (SELECT 1 FROM settings WHERE key = 'trail.head');\n"
+    "INSERT INTO trail(seq, at, \"user\", action, object, before, after, prev_hash, hash, version)\n"
+    "  SELECT 1, '-', 'fundwatch', 'trail.start', NULL, NULL,\n"
+    "         '{\"note\":\"every audit trail begins with this record\"}',\n"
+    "         '0000000000000000000000000000000000000000000000000000000000000000',\n"
+    "         '" FW_TRAIL_START_HASH "', 2 FROM fresh_trail;\n"
+    "SELECT setval(pg_get_serial_sequence('trail', 'seq'), (SELECT COALESCE(max(seq), 0) + 1 FROM trail), false);\n"
+    "INSERT INTO settings(key, value) SELECT 'trail.head', '1 " FW_TRAIL_START_HASH "' FROM fresh_trail;\n"
+    "DROP TABLE fresh_trail;\n";
 
 /* --- 3: a second reviewer for whitelist entries ------------------------------------------------- */
 /* With setting review.second = 1 a whitelist entry, which turns leads into non-leads as a dismissal
@@ -297,11 +432,18 @@ static const char whitelist_review_v3[] =
     "CREATE VIEW whitelist_active AS\n"
     "  SELECT id, id_number, rule_id, reason, until FROM whitelist\n"
     "  WHERE removed_at IS NULL AND pending = 0 AND (until IS NULL OR until >= date('now', 'localtime'));\n";
-static const char *const v3_sections[] = {whitelist_review_v3, NULL};
+static const char whitelist_review_v3_pg[] =
+    "ALTER TABLE whitelist ADD COLUMN pending BIGINT NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE whitelist ADD COLUMN reviewed_by TEXT;\n"
+    "ALTER TABLE whitelist ADD COLUMN reviewed_at TEXT;\n"
+    "DROP VIEW whitelist_active;\n"
+    "CREATE VIEW whitelist_active AS\n"
+    "  SELECT id, id_number, rule_id, reason, until FROM whitelist\n"
+    "  WHERE removed_at IS NULL AND pending = 0 AND (until IS NULL OR until >= " PG_TODAY ");\n";
 
-const fw_migration fw_migrations[] = {
-    {1, "initial schema", v1_sections, 1},
-    {2, "trail chain version, workspace id", v2_sections, 0},
-    {3, "whitelist second reviewer", v3_sections, 0},
+const fw_db_migration fw_migrations[] = {
+    {1, "initial schema", NULL, NULL, NULL, apply_v1},
+    {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
+    {3, "whitelist second reviewer", NULL, whitelist_review_v3, whitelist_review_v3_pg, NULL},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

@@ -1,16 +1,16 @@
-/* schema.h: the list of schema migrations applied by store.c. */
+/* schema.h: the schema migrations store.c applies (fw_db_migrate, on both engines), and the SQL
+ * expressions the schema and its queries share. */
 #ifndef FW_SCHEMA_H
 #define FW_SCHEMA_H
 
-typedef struct fw_migration {
-    int version;                  /* PRAGMA user_version after this migration */
-    const char *what;
-    const char *const *sections;  /* NULL-terminated list of SQL scripts */
-    int with_datasets;            /* 1: also create the ds_* tables from dataset.c */
-} fw_migration;
+#include "audit/store/store.h"
 
-extern const fw_migration fw_migrations[];
+extern const fw_db_migration fw_migrations[];
 extern const int fw_nmigrations;
+
+/* Migration 1's SQLite sections without the dataset tables (NULL-terminated): tests build the
+ * workspace of an older fundwatch from them. */
+extern const char *const fw_schema_v1_sqlite[];
 
 /* Expressions the schema indexes and audit/browse.c queries by: written once, since the planner
  * uses an index on an expression only for a query that spells it the same way. */
@@ -39,6 +39,11 @@ extern const int fw_nmigrations;
 #define FW_TRAIL_NO_DELETE_SQL                                                                      \
     "CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail\n"                                       \
     "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+
+/* PostgreSQL's guard of the trail (migration 1): the body of the trigger function fw_trail_append_only,
+ * which triggers trail_no_update, trail_no_delete and trail_no_truncate call; `log verify` checks it. */
+#define FW_TRAIL_GUARD_PG_FUNCTION "fw_trail_append_only"
+#define FW_TRAIL_GUARD_PG_BODY "\nBEGIN RAISE EXCEPTION 'the audit trail is append-only'; END "
 
 /* The hash of record 1 of every trail started under migration 2 (trail.start, fixed content). */
 #define FW_TRAIL_START_HASH "e38fd3f6242867b98ffa2a0418efe5d1fe29e31c8e67582a1639a5254562c725"

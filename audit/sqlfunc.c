@@ -10,7 +10,7 @@
 
 #include "audit/dataset.h"
 #include "audit/profile.h"
-#include "audit/store.h"
+#include "audit/sqlfunc.h"
 
 static const char *text_arg(sqlite3_value *v)
 {
@@ -211,6 +211,51 @@ static void fn_is_counted_vehicle(sqlite3_context *ctx, int argc, sqlite3_value 
     sqlite3_result_int(ctx, !(t && contains_any(t, exempt)));
 }
 
+void fw_sqlfunc_views_sql(bool postgres, fw_buf *sql)
+{
+    /* SQLite: TEMP views name the stored tables main.*, so a TEMP table of the same name cannot
+     * stand in; PostgreSQL: the workspace's schema is first on the search path. */
+    const char *create = postgres ? "CREATE OR REPLACE VIEW" : "CREATE TEMP VIEW IF NOT EXISTS",
+               *main = postgres ? "" : "main.";
+    for (int i = 0; i < fw_ndatasets; i++) {
+        const fw_dataset *ds = &fw_datasets[i];
+        /* The table is aliased by its own name (not a short alias) so that EXPLAIN QUERY PLAN names
+         * it ("SCAN ds_payments"), which `rules check` reads to warn about full scans in joins.
+         * rowid: SQLite's implicit one, PostgreSQL's column of that name (schema.c). */
+        char t[64];
+        snprintf(t, sizeof t, "ds_%s", ds->name);
+        fw_buf_printf(sql, "%s %s AS SELECT %s.rowid AS rid, %s.import_id, %s.line, %s.row_key", create, ds->name, t,
+                      t, t, t);
+        for (int c = 0; c < ds->ncolumns; c++) {
+            const char *col = ds->columns[c].name;
+            if (strcmp(ds->name, "payments") == 0 && strcmp(col, "period") == 0)
+                fw_buf_printf(sql, ", COALESCE(%s.period, substr(%s.pay_date, 1, 7)) AS period", t, t);
+            else
+                fw_buf_printf(sql, ", %s.%s", t, col);
+            if (ds->columns[c].type == FW_COL_PROGRAM)
+                fw_buf_printf(sql, ", %s.program_raw", t);
+        }
+        if (strcmp(ds->name, "payments") == 0)
+            fw_buf_printf(sql,
+                          ", COALESCE((SELECT g.means_tested FROM %sprograms g "
+                          "WHERE g.name = ds_payments.program), 0) AS means_tested, "
+                          "COALESCE((SELECT g.fixed_amount FROM %sprograms g "
+                          "WHERE g.name = ds_payments.program), 0) AS fixed_amount, "
+                          "substr(ds_payments.region_code, 1, 6) AS county_code "
+                          "FROM %sds_payments AS ds_payments;\n",
+                          main, main, main);
+        else if (strcmp(ds->name, "officials") == 0)
+            fw_buf_printf(sql,
+                          ", (COALESCE(ds_officials.kind, '') LIKE '%%村干部%%' "
+                          "OR ds_officials.employer LIKE '%%村委会' "
+                          "OR ds_officials.employer LIKE '%%村民委员会') AS is_cadre "
+                          "FROM %sds_officials AS ds_officials;\n",
+                          main);
+        else
+            fw_buf_printf(sql, " FROM %s%s AS %s;\n", main, t, t);
+    }
+}
+
 /* The rule-facing views. payments fills period from pay_date and adds the program's tags and the
  * county code; officials adds is_cadre; every view exposes row_key (the evidence key). The tags
  * are scalar subqueries rather than a LEFT JOIN of programs: SQLite evaluates them only for the
@@ -219,39 +264,7 @@ static void fn_is_counted_vehicle(sqlite3_context *ctx, int argc, sqlite3_value 
 static void create_views(sqlite3 *db)
 {
     fw_buf sql = {0};
-    for (int i = 0; i < fw_ndatasets; i++) {
-        const fw_dataset *ds = &fw_datasets[i];
-        /* The table is aliased by its own name (not a short alias) so that EXPLAIN QUERY PLAN names
-         * it ("SCAN ds_payments"), which `rules check` reads to warn about full scans in joins. */
-        char t[64];
-        snprintf(t, sizeof t, "ds_%s", ds->name);
-        fw_buf_printf(&sql, "CREATE TEMP VIEW IF NOT EXISTS %s AS SELECT %s.rowid AS rid, %s.import_id, "
-                            "%s.line, %s.row_key",
-                      ds->name, t, t, t, t);
-        for (int c = 0; c < ds->ncolumns; c++) {
-            const char *col = ds->columns[c].name;
-            if (strcmp(ds->name, "payments") == 0 && strcmp(col, "period") == 0)
-                fw_buf_printf(&sql, ", COALESCE(%s.period, substr(%s.pay_date, 1, 7)) AS period", t, t);
-            else
-                fw_buf_printf(&sql, ", %s.%s", t, col);
-            if (ds->columns[c].type == FW_COL_PROGRAM)
-                fw_buf_printf(&sql, ", %s.program_raw", t);
-        }
-        if (strcmp(ds->name, "payments") == 0)
-            fw_buf_puts(&sql, ", COALESCE((SELECT g.means_tested FROM main.programs g "
-                              "WHERE g.name = ds_payments.program), 0) AS means_tested, "
-                              "COALESCE((SELECT g.fixed_amount FROM main.programs g "
-                              "WHERE g.name = ds_payments.program), 0) AS fixed_amount, "
-                              "substr(ds_payments.region_code, 1, 6) AS county_code "
-                              "FROM main.ds_payments AS ds_payments;\n");
-        else if (strcmp(ds->name, "officials") == 0)
-            fw_buf_puts(&sql, ", (COALESCE(ds_officials.kind, '') LIKE '%村干部%' "
-                              "OR ds_officials.employer LIKE '%村委会' "
-                              "OR ds_officials.employer LIKE '%村民委员会') AS is_cadre "
-                              "FROM main.ds_officials AS ds_officials;\n");
-        else
-            fw_buf_printf(&sql, " FROM main.%s AS %s;\n", t, t);
-    }
+    fw_sqlfunc_views_sql(false, &sql);
     char *msg = NULL;
     if (sqlite3_exec(db, sql.data, NULL, NULL, &msg) != SQLITE_OK) /* a bug, not a user error */
         fprintf(stderr, "fundwatch: internal error creating views: %s\n", msg);

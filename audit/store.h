@@ -1,22 +1,32 @@
-/* store.h: the workspace, one SQLite file. Opening creates it (mode 0600) when asked to, applies migrations,
- * turns on WAL and a busy timeout (a second fundwatch waits instead of failing) and registers the
- * SQL helper functions that rules use. Every other module reaches the database through fw_ws. */
+/* store.h: the workspace: one SQLite file (the default) or a PostgreSQL database, reached through
+ * the store (audit/store/store.h). Opening creates a SQLite file (mode 0600) when asked to, brings
+ * the schema to this fundwatch's version on either engine (fw_db_migrate; an empty PostgreSQL
+ * database is initialised), and gives SQLite the SQL helper functions that rules use (PostgreSQL
+ * has them from the migration). Every other module reaches the database through fw_ws. */
 #ifndef FW_STORE_H
 #define FW_STORE_H
 
+#include <stdbool.h>
 #include <sqlite3.h>
 
+#include "audit/sqlfunc.h"
 #include "audit/util.h"
 
 typedef struct fw_ws {
-    sqlite3 *db;     /* issue 11 transition: the raw connection, for modules not yet converted */
-    struct fw_db *store; /* the same connection through the store interface (audit/store/store.h) */
-    char *path;
+    /* Issue 11's transition: the SQLite connection's raw handle (fw_db_sqlite_handle of store), for
+     * the modules not yet converted to store; NULL on PostgreSQL, where fw_ws_prepare refuses with a
+     * message naming the engine. Goes when no module uses it. */
+    sqlite3 *db;
+    struct fw_db *store; /* the connection (audit/store/store.h) */
+    char *path;          /* the target as given: a file path or a PostgreSQL URI/conninfo */
+    bool created;        /* this open made a new workspace (the database had no schema before) */
 } fw_ws;
 
 enum { FW_WS_BUSY_TIMEOUT_MS = 30000 };
 
-/* The workspace path: opt (from --db) if set, else $FUNDWATCH_DB, else ./fundwatch.db. */
+/* The workspace: opt (from --db) if set, else $FUNDWATCH_DB, else ./fundwatch.db. A file path is a
+ * SQLite workspace; "postgresql://..." or a libpq conninfo ("host=db dbname=fw", "service=county")
+ * a PostgreSQL one (fw_db_engine_of). */
 const char *fw_ws_default_path(const char *opt);
 
 /* How a command opens the workspace. Only what creates one (`init`, `import`) may find it missing;
@@ -29,20 +39,28 @@ enum fw_ws_mode {
                    * older schema is upgraded by a read-write open when the file allows one */
 };
 
-/* Opens as mode says. On failure returns FW_EWORKSPACE with err saying why (the path, then SQLite's
- * or the migration's reason) and *out NULL. The caller owns *out and releases it with fw_ws_close. */
+/* Opens as mode says (on PostgreSQL CREATE and WRITE are the same: the database must exist, its
+ * schema is created when empty). On failure returns FW_EWORKSPACE with err saying why (the place,
+ * then the engine's or the migration's reason) and *out NULL. The caller owns *out and releases it with fw_ws_close. */
 int fw_ws_open_mode(const char *path, enum fw_ws_mode mode, fw_ws **out, fw_err *err);
 /* fw_ws_open_mode(path, FW_WS_CREATE, ...): scratch and test workspaces, the engine's threads. */
 int fw_ws_open(const char *path, fw_ws **out, fw_err *err);
 void fw_ws_close(fw_ws *ws);
+/* The workspace for messages: the file path, or postgresql://user@host:port/dbname (never a password). */
+const char *fw_ws_where(fw_ws *ws);
+/* The workspace's schema version (fundwatch's migrations, audit/schema.c). */
+int fw_ws_schema_version(fw_ws *ws);
 
 /* Transactions. begin takes the write lock at once (BEGIN IMMEDIATE) so a conflict shows up before
  * any work is done; the busy timeout makes a second writer wait. */
 int fw_ws_begin(fw_ws *ws, fw_err *err);
+/* Stops the statement running on the workspace's connection now (from another thread too): it fails
+ * as interrupted. No effect when nothing runs. */
+void fw_ws_cancel(fw_ws *ws);
 int fw_ws_commit(fw_ws *ws, fw_err *err);
 void fw_ws_rollback(fw_ws *ws);
 
-/* Bulk loading (a large import into an empty table). Entering, outside any transaction, swaps WAL
+/* Bulk loading (a large import into an empty table), on a SQLite file (no-ops elsewhere). Entering, outside any transaction, swaps WAL
  * for a rollback journal when no other connection has the workspace open: in WAL every new page
  * is written twice (to the log, then checkpointed into the file), which costs a county ledger
  * more than its inserts; with a rollback journal the appended pages are written once, and only
@@ -53,6 +71,7 @@ void fw_ws_bulk_enter(fw_ws *ws);
 void fw_ws_bulk_leave(fw_ws *ws);
 
 int fw_ws_exec(fw_ws *ws, const char *sql, fw_err *err);
+/* Issue 11's transition, SQLite only (FW_EWORKSPACE naming the engine on PostgreSQL). */
 int fw_ws_prepare(fw_ws *ws, const char *sql, sqlite3_stmt **st, fw_err *err);
 /* Runs a query returning one integer (0 when no row). */
 long long fw_ws_int(fw_ws *ws, const char *sql);
@@ -60,8 +79,5 @@ long long fw_ws_int(fw_ws *ws, const char *sql);
 /* Settings (key/value, per workspace). get returns a malloc'd copy or NULL; caller frees. */
 char *fw_ws_setting(fw_ws *ws, const char *key);
 int fw_ws_set_setting(fw_ws *ws, const char *key, const char *value, fw_err *err);
-
-/* Registers the SQL helper functions (sqlfunc.c) on a connection. */
-void fw_sqlfunc_register(sqlite3 *db);
 
 #endif

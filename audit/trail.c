@@ -454,13 +454,83 @@ int fw_trail_append(fw_ws *ws, const char *action, const char *object, const cha
 /* The append-only triggers: both present with the text migration 1 gave them, and no other
  * trigger on the trail or the settings (where the head lives) that could change what fundwatch
  * writes. */
+/* PostgreSQL's catalogue: the trail a table; each guard trigger present, enabled, firing before
+ * each row of its event and calling fw_trail_append_only with the body migration 1 gave it; no
+ * other trigger on the trail or the settings. Same messages as SQLite's check. */
+static int verify_triggers_pg(fw_ws *ws, fw_err *err)
+{
+    enum { ROW = 1, BEFORE = 2, DELETE = 8, UPDATE = 16, TRUNCATE = 32 }; /* pg_trigger.tgtype */
+    static const struct {
+        const char *name;
+        int type;
+    } shipped[] = {{"trail_no_update", ROW | BEFORE | UPDATE},
+                   {"trail_no_delete", ROW | BEFORE | DELETE},
+                   {"trail_no_truncate", BEFORE | TRUNCATE}};
+    fw_stmt *st;
+    int rc = FW_OK, step;
+    if (fw_db_prepare(ws->store, "SELECT relkind::text FROM pg_class WHERE oid = to_regclass('trail')", &st, err))
+        return err->code;
+    step = fw_stmt_step(st, err);
+    if (step < 0)
+        rc = err->code;
+    else if (step == 0 || (!streq(col(st, 0), "r") && !streq(col(st, 0), "p")))
+        rc = fw_fail(err, FW_EDATA, _("the audit trail is not a table any more: the workspace was rebuilt by hand"));
+    fw_stmt_finalize(st);
+    for (size_t i = 0; rc == FW_OK && i < sizeof shipped / sizeof shipped[0]; i++) {
+        if (fw_db_prepare(ws->store,
+                          "SELECT t.tgenabled::text IN ('O', 'A') AND t.tgtype = CAST(? AS INTEGER) "
+                          "AND p.proname = '" FW_TRAIL_GUARD_PG_FUNCTION "' AND p.prosrc = ? "
+                          "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+                          "WHERE t.tgrelid = to_regclass('trail') AND t.tgname = ? AND NOT t.tgisinternal",
+                          &st, err))
+            return err->code;
+        fw_stmt_bind_int64(st, 1, shipped[i].type);
+        fw_stmt_bind_text(st, 2, FW_TRAIL_GUARD_PG_BODY, -1);
+        fw_stmt_bind_text(st, 3, shipped[i].name, -1);
+        step = fw_stmt_step(st, err);
+        if (step < 0)
+            rc = err->code;
+        else if (step == 0)
+            rc = fw_fail(err, FW_EDATA,
+                         _("the audit trail's append-only trigger %s is missing: it was dropped, and while it "
+                           "was gone records could be changed in ways the chain cannot show; compare the "
+                           "head with an anchor taken before (log verify --against)"),
+                         shipped[i].name);
+        else if (fw_stmt_int64(st, 0) != 1)
+            rc = fw_fail(err, FW_EDATA,
+                         _("the audit trail's append-only trigger %s is not the one fundwatch created: it was "
+                           "replaced; compare the head with an anchor taken before (log verify --against)"),
+                         shipped[i].name);
+        fw_stmt_finalize(st);
+    }
+    if (rc)
+        return rc;
+    if (fw_db_prepare(ws->store,
+                      "SELECT t.tgname::text, c.relname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                      "WHERE t.tgrelid IN (to_regclass('trail'), to_regclass('settings')) AND NOT t.tgisinternal "
+                      "AND t.tgname NOT IN ('trail_no_update', 'trail_no_delete', 'trail_no_truncate') ORDER BY 1",
+                      &st, err))
+        return err->code;
+    step = fw_stmt_step(st, err);
+    if (step < 0)
+        rc = err->code;
+    else if (step == 1)
+        rc = fw_fail(err, FW_EDATA,
+                     _("a trigger fundwatch did not create (%s, on %s) was added to the workspace: it can change "
+                       "what fundwatch writes to the audit trail"),
+                     col(st, 0), col(st, 1));
+    fw_stmt_finalize(st);
+    return rc;
+}
+
 static int verify_triggers(fw_ws *ws, fw_err *err)
 {
+    if (fw_db_engine(ws->store) == FW_DB_POSTGRES)
+        return verify_triggers_pg(ws, err);
     static const struct {
         const char *name, *sql;
     } shipped[] = {{"trail_no_update", FW_TRAIL_NO_UPDATE_SQL}, {"trail_no_delete", FW_TRAIL_NO_DELETE_SQL}};
-    /* SQLite's catalogue (sqlite_master) and its trigger text: a PostgreSQL workspace guards the
-     * trail with its own triggers (pg_trigger), which this check does not read yet. */
+    /* SQLite's catalogue (sqlite_master) and its trigger text; PostgreSQL: verify_triggers_pg. */
     fw_stmt *st;
     int rc = FW_OK, step;
     if (fw_db_prepare(ws->store, "SELECT type FROM sqlite_master WHERE name = 'trail' COLLATE NOCASE", &st, err))

@@ -22,6 +22,9 @@ const char usage_init[] =
     "Only init and import create a workspace: every other command on a missing one stops with exit 4\n"
     "naming the path, so that a mistyped --db is not taken for an empty workspace.\n"
     "On an existing workspace init changes nothing but upgrading its schema to this fundwatch's.\n"
+    "With --db postgresql://USER@HOST:PORT/DB (or a libpq conninfo: service=NAME, host=H dbname=D)\n"
+    "it initialises an empty PostgreSQL database: the schema, the compatibility functions, and the\n"
+    "migrations recorded in fundwatch_schema; a database with another application's tables is refused.\n"
     "\n"
     "Exit: 0 created or already a workspace, 2 usage, 4 the file cannot be created or is no workspace.\n");
 
@@ -286,16 +289,15 @@ int cmd_init(fw_cli *cli, int argc, char **argv)
     int rc = no_arguments(cli, argc, argv);
     if (rc)
         return rc;
-    bool existed = access(cli->db_path, F_OK) == 0;
     fw_ws *ws;
     if ((rc = fw_cli_open(cli, FW_WS_CREATE, &ws)))
         return rc;
-    long long schema = fw_ws_int(ws, "PRAGMA user_version");
-    if (existed)
-        printf(_("%s is already a fundwatch workspace (schema %lld); nothing changed\n"), cli->db_path, schema);
+    long long schema = fw_ws_schema_version(ws);
+    if (!ws->created)
+        printf(_("%s is already a fundwatch workspace (schema %lld); nothing changed\n"), fw_ws_where(ws), schema);
     else
         printf(_("created workspace %s (schema %lld); load data with `fundwatch import DATASET FILE`\n"),
-               cli->db_path, schema);
+               fw_ws_where(ws), schema);
     fw_ws_close(ws);
     return FW_OK;
 }

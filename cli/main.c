@@ -38,7 +38,8 @@ static void print_help(FILE *out)
     for (int i = 0; i < ncommands; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, _(commands[i].synopsis));
     fputs(_("\nglobal options:\n"
-          "  --db FILE       workspace file (else $FUNDWATCH_DB, else ./fundwatch.db)\n"
+          "  --db FILE       workspace file (else $FUNDWATCH_DB, else ./fundwatch.db),\n"
+          "                  or a PostgreSQL database: postgresql://USER@HOST:PORT/DB, service=NAME\n"
           "  --user NAME     who is acting, for the audit trail (else $FUNDWATCH_USER, else login)\n"
           "  --format F      table, csv or json for listing commands\n"
           "  --help, --version\n\n"

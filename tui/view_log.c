@@ -377,7 +377,7 @@ static void run_verify(fw_tui *t, log_view *v)
                                secs % 60);
         if (fw_progress_wait(&bar, 0, -1, text, 100) && !stopped) {
             stopped = true;
-            sqlite3_interrupt(j->ws->db);
+            fw_ws_cancel(j->ws);
         }
         free(text);
     }

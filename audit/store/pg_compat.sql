@@ -163,5 +163,24 @@ CREATE OR REPLACE AGGREGATE group_concat(text, text) (
   SFUNC = fw_group_concat_step, STYPE = text, PARALLEL = SAFE
 );
 
+-- program_set(list): the programs of every row's comma list as one set, as audit/profile.c's
+-- fw_program_set writes it: names trimmed of blanks and tabs, empty ones dropped, each once, in byte
+-- order, joined by ','; NULL when there is none.
+CREATE OR REPLACE FUNCTION fw_program_set_step(acc text, v text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN v IS NULL OR v = '' THEN acc WHEN acc IS NULL THEN v ELSE acc || ',' || v END
+$$;
+
+CREATE OR REPLACE FUNCTION fw_program_set_final(acc text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT string_agg(w, ',' ORDER BY w COLLATE "C")
+  FROM (SELECT DISTINCT btrim(x, E' \t') AS w FROM regexp_split_to_table(acc, ',') AS x) s
+  WHERE w <> ''
+$$;
+
+CREATE OR REPLACE AGGREGATE program_set(text) (
+  SFUNC = fw_program_set_step, STYPE = text, FINALFUNC = fw_program_set_final, PARALLEL = SAFE
+);
+
 CREATE OR REPLACE FUNCTION fw_compat_version() RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 1 $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 2 $$;

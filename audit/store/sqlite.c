@@ -1,15 +1,19 @@
 /* store/sqlite.c: the SQLite driver, the embedded default: the workspace is one file, created
- * 0600, in WAL mode with a busy timeout (a second fundwatch waits instead of failing). The only
+ * 0600, in WAL mode with a busy timeout (a second fundwatch waits instead of failing); a read-only
+ * open also works on read-only media (immutable when the -shm cannot be made). The only
  * file of the program that calls sqlite3_*. Cancel and the statement timeout are one progress
  * handler per connection; bulk load is multi-row INSERTs through statements prepared once. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit/i18n.h"
 #include "audit/store/driver.h"
 
 /* PRAGMA application_id of a fundwatch workspace ("FWKS"): another program's SQLite file is told
@@ -26,7 +30,6 @@ typedef struct sq_db {
     double deadline;       /* the running statement's end (0: none) */
     bool timed_out;        /* the progress handler stopped it for the deadline */
     bool read_txn;         /* query_only is on for a READ transaction */
-    bool borrowed;         /* adopted (fw_db_sqlite_adopt): closing leaves the connection open */
 } sq_db;
 
 typedef struct sq_stmt {
@@ -121,7 +124,8 @@ static int create_private(const char *path, fw_err *err)
     if (fd < 0) {
         if (errno == EEXIST)
             return FW_OK;
-        return fw_db_failf(NULL, err, FW_DBF_UNREACHABLE, "%s: cannot create workspace: %s", path, strerror(errno));
+        return fw_db_failf(NULL, err, FW_DBF_UNREACHABLE, _("%s: cannot create workspace: %s"), path,
+                           strerror(errno));
     }
     close(fd);
     return FW_OK;
@@ -130,14 +134,109 @@ static int create_private(const char *path, fw_err *err)
 static void sq_close(fw_db *db)
 {
     sq_db *d = SQ(db);
-    if (!d->borrowed)
-        sqlite3_close_v2(d->h);
+    sqlite3_close_v2(d->h);
     free(d->base.where);
     free(d);
 }
 
+/* A statement that grows its statement journal past SQLite's 64 KiB default moves the journal to a
+ * temporary file for the rest of the transaction; a rule's hits are saved in one transaction of
+ * many small statements, and from then on each of them paid two writes per page it touched (100,000
+ * hits: 125 s against 28 s). Journals of up to 8 MiB stay in memory. Process-wide, so set once
+ * before the first connection (it has no effect after SQLite is initialised). */
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 8 << 20);
+}
+
+/* Opens path read-only as the URI "file:PATH?mode=ro" (immutable=1: no locks, no -shm) and reads
+ * its header, where a missing -shm or a file that is not a database shows; the SQLite code. */
+static int open_ro_uri(sq_db *d, const char *path, bool immutable)
+{
+    /* '?' and '#' in a file name would end the URI's path part: escape them (and '%'). */
+    fw_buf b = {0};
+    fw_buf_puts(&b, "file:");
+    for (const char *c = path; *c; c++) {
+        if (*c == '?' || *c == '#' || *c == '%')
+            fw_buf_printf(&b, "%%%02X", (unsigned char)*c);
+        else
+            fw_buf_putc(&b, *c);
+    }
+    fw_buf_printf(&b, "?mode=ro%s", immutable ? "&immutable=1" : "");
+    sqlite3_close_v2(d->h);
+    d->h = NULL;
+    int rc = sqlite3_open_v2(b.data, &d->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+    fw_buf_free(&b);
+    if (rc == SQLITE_OK) {
+        sqlite3_extended_result_codes(d->h, 1);
+        sqlite3_stmt *st;
+        rc = sqlite3_prepare_v2(d->h, "PRAGMA user_version", -1, &st, NULL);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(st);
+            rc = rc == SQLITE_ROW ? SQLITE_OK : sqlite3_extended_errcode(d->h);
+            sqlite3_finalize(st);
+        }
+    }
+    return rc;
+}
+
+/* True when PATH-wal holds committed changes not yet in the file (an immutable open skips them). */
+static bool wal_pending(const char *path)
+{
+    char *wal = fw_printf("%s-wal", path);
+    struct stat st;
+    bool pending = stat(wal, &st) == 0 && st.st_size > 0;
+    free(wal);
+    return pending;
+}
+
+/* A read-only open also works on read-only media and on a file the user may only read: in WAL mode
+ * even a reader needs the -shm file, and where it can be neither created nor written the file
+ * cannot change under us either, so it is read as immutable. Changes still in the -wal would be
+ * skipped by an immutable open: refused rather than read stale. */
+static int open_read_only(sq_db *d, const char *path, fw_err *err)
+{
+    int rc = open_ro_uri(d, path, false);
+    if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_NOTADB && access(path, W_OK) != 0) {
+        if (wal_pending(path))
+            return fw_db_failf(&d->base, err, FW_DBF_UNREACHABLE,
+                               _("%s: its last changes are still in %s-wal, which a read-only open cannot apply "
+                                 "without the -shm file; open it once where it can be written"),
+                               path, path);
+        rc = open_ro_uri(d, path, true);
+    }
+    if (rc != SQLITE_OK)
+        return fw_db_failf(&d->base, err, (rc & 0xff) == SQLITE_CANTOPEN ? FW_DBF_UNREACHABLE : FW_DBF_OTHER,
+                           _("%s: not a usable fundwatch workspace: %s"), path,
+                           d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
+    return FW_OK;
+}
+
+/* Opens read-write: a file that cannot be opened, or is no database, is said so with the path once. */
+static int open_read_write(sq_db *d, const char *path, bool memory, fw_err *err)
+{
+    /* NOMUTEX: a connection is used by one thread at a time (threads open their own), so SQLite's
+     * per-call connection mutex is pure cost: a tenth of a bulk import's insert time.
+     * sqlite3_interrupt needs none. */
+    int rc = sqlite3_open_v2(path, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK)
+        return fw_db_failf(&d->base, err, FW_DBF_UNREACHABLE, _("%s: cannot open workspace: %s"), path,
+                           d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
+    char *msg = NULL;
+    if (!memory && sqlite3_exec(d->h, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", NULL, NULL, &msg) !=
+                       SQLITE_OK) {
+        fw_db_failf(&d->base, err, FW_DBF_OTHER, _("%s: not a usable fundwatch workspace: %s"), path,
+                    msg ? msg : sqlite3_errmsg(d->h));
+        sqlite3_free(msg);
+        return err->code;
+    }
+    return FW_OK;
+}
+
 static int sq_open(const char *target, const fw_db_opts *o, fw_db **out, fw_err *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_sqlite);
     bool memory = strcmp(target, ":memory:") == 0;
     if (!memory && o->create && !o->read_only && create_private(target, err))
         return err->code;
@@ -147,53 +246,29 @@ static int sq_open(const char *target, const fw_db_opts *o, fw_db **out, fw_err 
     d->base.drv = &fw_sqlite_driver;
     d->base.where = fw_strdup(target);
     d->base.caps = FW_DBCAP_FILE | FW_DBCAP_STMT_READONLY | FW_DBCAP_HOST_FUNCTIONS;
-    /* NOMUTEX: a connection is used by one thread at a time (threads open their own), so SQLite's
-     * per-call connection mutex is pure cost. sqlite3_interrupt needs none. */
-    int flags = (o->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(target, &d->h, flags, NULL);
-    if (rc != SQLITE_OK) {
-        fail_rc(d, err, rc, false, d->h ? sqlite3_errmsg(d->h) : NULL);
-        snprintf(err->msg, sizeof err->msg, "%s: cannot open workspace: %s", target,
-                 d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
+    if (o->read_only && !memory ? open_read_only(d, target, err) : open_read_write(d, target, memory, err)) {
         sq_close(&d->base);
         return err->code;
     }
     sqlite3_busy_timeout(d->h, o->busy_ms > 0 ? o->busy_ms : FW_DB_BUSY_MS);
     sqlite3_extended_result_codes(d->h, 1);
     sqlite3_progress_handler(d->h, PROGRESS_OPS, on_progress, d);
-    const char *setup = o->read_only ? "PRAGMA foreign_keys = ON"
-                                     : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                                       "PRAGMA foreign_keys = ON";
-    char *msg = NULL;
-    if (!memory && sqlite3_exec(d->h, setup, NULL, NULL, &msg) != SQLITE_OK) {
-        fw_db_failf(NULL, err, FW_DBF_OTHER, "%s: not a usable workspace: %s", target, msg ? msg : "?");
-        sqlite3_free(msg);
-        sq_close(&d->base);
-        return err->code;
-    }
+    sqlite3_exec(d->h, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     if (o->sqlite_setup)
         o->sqlite_setup(d->h);
     *out = &d->base;
     return FW_OK;
 }
 
-/* Issue 11's transition: audit/store.c still opens the workspace itself (read-only media, immutable
- * opens) and modules not yet converted still call sqlite3_* on that connection. An adopted fw_db is
- * the same connection seen through the store interface, so converted and unconverted code share
- * one transaction. Both functions go when store.c opens through fw_db_open. */
-int fw_db_sqlite_adopt(void *handle, const char *where, fw_db **out)
+/* The native connection (sqlite3 *) for modules of audit/ that still call sqlite3_* themselves
+ * (issue 11's transition: audit/store.c fills fw_ws->db with it); NULL on other engines. */
+void *fw_db_sqlite_handle(fw_db *db)
 {
-    sq_db *d = fw_calloc(1, sizeof *d);
-    d->base.drv = &fw_sqlite_driver;
-    d->base.where = fw_strdup(where);
-    d->base.caps = FW_DBCAP_FILE | FW_DBCAP_STMT_READONLY | FW_DBCAP_HOST_FUNCTIONS;
-    d->h = handle;
-    d->borrowed = true;
-    sqlite3_progress_handler(d->h, PROGRESS_OPS, on_progress, d);
-    *out = &d->base;
-    return FW_OK;
+    return db && db->drv == &fw_sqlite_driver ? SQ(db)->h : NULL;
 }
 
+/* Issue 11's transition: an existing sqlite3_stmt * of a module not yet converted, seen as an
+ * fw_stmt that owns it (fw_rows_of_sqlite). Goes once no module calls sqlite3_* itself. */
 fw_stmt *fw_stmt_sqlite_adopt(fw_db *db, void *stmt)
 {
     sq_stmt *s = fw_calloc(1, sizeof *s);

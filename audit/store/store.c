@@ -507,7 +507,9 @@ static int table_exists(fw_db *db, const char *name, bool *yes, fw_err *err)
     return FW_OK;
 }
 
-/* The recorded version; *legacy is set when it comes from an engine's older marker (to adopt). */
+/* The recorded version; *legacy is set when it comes from an engine's older marker (to adopt). An
+ * older marker that says more than the version table is a newer fundwatch's word too (SQLite keeps
+ * PRAGMA user_version in step, and a fundwatch of that era reads only it): the larger counts. */
 static int current_version(fw_db *db, int *version, bool *legacy, fw_err *err)
 {
     bool has = false;
@@ -520,12 +522,15 @@ static int current_version(fw_db *db, int *version, bool *legacy, fw_err *err)
         if (fw_db_query_int(db, "SELECT COALESCE(max(version), 0) FROM " FW_DB_VERSION_TABLE, &v, err))
             return err->code;
         *version = (int)v;
-        return FW_OK;
     }
     if (db->drv->legacy_version) {
-        if (db->drv->legacy_version(db, version, err))
+        int old = 0;
+        if (db->drv->legacy_version(db, &old, err))
             return err->code;
-        *legacy = *version > 0;
+        if (!has)
+            *legacy = old > 0;
+        if (old > *version)
+            *version = old;
     }
     return FW_OK;
 }

@@ -66,7 +66,7 @@ enum fw_db_engine fw_db_engine_of(const char *target);
 
 typedef struct fw_db_opts {
     bool create;        /* SQLite: create the file (mode 0600) when missing */
-    bool read_only;     /* open for reading only */
+    bool read_only;     /* open for reading only (SQLite: on read-only media too, see sqlite.c) */
     int busy_ms;        /* SQLite: how long to wait for another writer (0: FW_DB_BUSY_MS) */
     double connect_timeout_s; /* PostgreSQL: give up connecting after this (0: libpq's default) */
     /* SQLite only, until audit/sqlfunc.c moves into the driver: called with the native handle on
@@ -236,14 +236,15 @@ int fw_db_migrate(fw_db *db, const fw_db_migration *m, int n, void *ctx, int *ap
 int fw_db_schema_version(fw_db *db, int *version, fw_err *err);
 
 /* The version of the PostgreSQL compatibility layer this binary installs. */
-enum { FW_DB_PG_COMPAT_VERSION = 1 };
+enum { FW_DB_PG_COMPAT_VERSION = 2 }; /* 2: program_set */
 
 /* --- transition (issue 11) ------------------------------------------------------------------------ */
 
-/* The workspace's own SQLite connection (a sqlite3 *, opened by audit/store.c) seen as an fw_db,
- * without owning it: fw_db_close leaves it open. An existing sqlite3_stmt * on it becomes an
- * fw_stmt that owns it (finalize finalizes it). Both go once no module calls sqlite3_* itself. */
-int fw_db_sqlite_adopt(void *handle, const char *where, fw_db **out);
+/* An existing sqlite3_stmt * of a module not yet converted becomes an fw_stmt that owns it (finalize
+ * finalizes it). Goes once no module calls sqlite3_* itself. */
 fw_stmt *fw_stmt_sqlite_adopt(fw_db *db, void *stmt);
+/* The native sqlite3 * of a SQLite connection (NULL on other engines), for audit/store.c to give the
+ * modules that still call sqlite3_* themselves (fw_ws->db); goes with fw_ws->db. */
+void *fw_db_sqlite_handle(fw_db *db);
 
 #endif

@@ -649,6 +649,15 @@ static const parity_case parity[] = {
     {"SELECT instr(?, ?)", 2, {T("abc"), T("")}},
     {"SELECT instr(?, ?)", 2, {N, T("a")}},
     {"SELECT instr(?, ?)", 2, {T("a"), N}},
+    {"SELECT program_set(?)", 1, {T("医疗救助,低保")}},
+    {"SELECT program_set(?)", 1, {T(" 低保 ,\t特困,,低保,")}},
+    {"SELECT program_set(?)", 1, {T("b,a,B,A,ab")}},                  /* byte order */
+    {"SELECT program_set(?)", 1, {T(" , ,")}},
+    {"SELECT program_set(?)", 1, {T("")}},
+    {"SELECT program_set(?)", 1, {N}},
+    {"SELECT program_set(p) FROM (SELECT '医疗救助,低保' AS p UNION ALL SELECT '低保, 临时救助' "
+     "UNION ALL SELECT NULL UNION ALL SELECT '') s", 0, {N}},
+    {"SELECT program_set(p) FROM (SELECT 'x' AS p) s WHERE p = 'y'", 0, {N}},
 };
 
 static void test_pg_compat_matches_sqlite(void **state)

@@ -392,7 +392,7 @@ static char *old_workspace(char **dir)
     char *path = fw_printf("%s/ws.db", *dir);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    for (const char *const *sec = fw_migrations[0].sections; *sec; sec++)
+    for (const char *const *sec = fw_schema_v1_sqlite; *sec; sec++)
         assert_int_equal(sqlite3_exec(db, *sec, NULL, NULL, NULL), SQLITE_OK);
     char prev[65], h[65];
     snprintf(prev, sizeof prev, "%s", zeros);
