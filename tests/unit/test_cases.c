@@ -511,12 +511,14 @@ static void test_lookup_and_notes(void **state)
     assert_int_equal(fw_case_add_note(ws, id, "   ", &err), FW_EDATA);
     assert_int_equal(fw_case_add_note(ws, 999, "x", &err), FW_ENOTFOUND);
     assert_int_equal(fw_case_add_note(ws, id, "电话联系村委会", &err), FW_OK);
-    sqlite3_stmt *st;
-    assert_int_equal(fw_case_notes(ws, id, &st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 3), "电话联系村委会");
-    sqlite3_finalize(st);
     fw_rows *rows;
+    assert_int_equal(fw_case_notes(ws, id, &rows, &err), FW_OK);
+    assert_int_equal(fw_rows_step(rows, &err), 1);
+    assert_string_equal(fw_rows_name(rows, 2), "user");
+    assert_string_equal(fw_rows_text(rows, 2), fw_user());
+    assert_string_equal(fw_rows_text(rows, 3), "电话联系村委会");
+    assert_int_equal(fw_rows_step(rows, &err), 0);
+    fw_rows_close(rows);
     assert_int_equal(fw_case_history(ws, id, &rows, &err), FW_OK);
     assert_int_equal(fw_rows_step(rows, &err), 1);
     assert_string_equal(fw_rows_text(rows, 3), "case.note");
@@ -532,14 +534,16 @@ static void test_lookup_and_notes(void **state)
 
 static long long count_listed(fw_ws *ws, const fw_case_filter *f)
 {
-    sqlite3_stmt *st;
+    fw_rows *rows;
     fw_err err = {0};
-    assert_int_equal(fw_case_list(ws, f, &st, &err), FW_OK);
-    assert_int_equal(sqlite3_column_count(st), FW_CL_NCOLS);
+    assert_int_equal(fw_case_list(ws, f, &rows, &err), FW_OK);
+    assert_int_equal(fw_rows_ncols(rows), FW_CL_NCOLS);
     long long n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW)
+    int step;
+    while ((step = fw_rows_step(rows, &err)) == 1)
         n++;
-    sqlite3_finalize(st);
+    assert_int_equal(step, 0);
+    fw_rows_close(rows);
     return n;
 }
 
@@ -576,13 +580,14 @@ static void test_list_filters_and_paging(void **state)
     page.offset = 2;
     assert_int_equal(count_listed(ws, &page), 1);
     /* Largest amount first within a day. */
-    sqlite3_stmt *st;
-    assert_int_equal(fw_case_list(ws, &all, &st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int64(st, FW_CL_AMOUNT), 300);
-    sqlite3_finalize(st);
+    fw_rows *rows;
+    assert_int_equal(fw_case_list(ws, &all, &rows, &err), FW_OK);
+    assert_int_equal(fw_rows_step(rows, &err), 1);
+    assert_int_equal(fw_rows_int(rows, FW_CL_AMOUNT), 300);
+    fw_rows_close(rows);
     fw_case_filter bad = {.status = "open"};
-    assert_int_equal(fw_case_list(ws, &bad, &st, &err), FW_EDATA);
+    assert_int_equal(fw_case_list(ws, &bad, &rows, &err), FW_EDATA);
+    assert_null(rows);
     fw_ws_close(ws);
     test_rmdir(dir);
     free(dir);
