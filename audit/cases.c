@@ -366,18 +366,29 @@ static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
 {
     fw_stmt *st;
     char why[sizeof err->msg];
-    /* program_set is a host function of audit/sqlfunc.c (SQLite only for now): the programs of
-     * every hit's comma list as one set. */
+    /* The programs of every hit's comma list as one set (audit/profile.h fw_program_set: names
+     * trimmed, each once, in byte order): on SQLite the host aggregate program_set of
+     * audit/sqlfunc.c, on PostgreSQL, which has no such aggregate yet, the same set in SQL. */
+    static const char *const program_set_sql[2] = {
+        [FW_DB_SQLITE] = "program_set(program)",
+        [FW_DB_POSTGRES] = "(SELECT string_agg(DISTINCT p, ',' ORDER BY p) "
+                           "FROM (SELECT btrim(u, ' ' || chr(9)) COLLATE \"C\" AS p FROM hits h2, "
+                           "unnest(string_to_array(h2.program, ',')) u WHERE h2.case_id = ?1) x WHERE p <> '')",
+    };
     char *money = fw_money_ctes("SELECT 0, id FROM hits WHERE case_id = ?1 AND state = 'present'");
-    char *sql = fw_printf("WITH %s SELECT group_concat(DISTINCT rule_id), program_set(program), "
-                          "       min(first_date), max(last_date), "
-                          "       COALESCE((SELECT paid FROM fw_money), 0), COALESCE((SELECT other FROM fw_money), 0), "
-                          "       COALESCE(sum(CASE WHEN state = 'present' THEN 1 ELSE 0 END), 0), count(*) "
-                          "FROM hits WHERE case_id = ?1",
-                          money);
+    char *text[2];
+    for (int e = 0; e < 2; e++)
+        text[e] = fw_printf("WITH %s SELECT group_concat(DISTINCT rule_id), %s, "
+                            "       min(first_date), max(last_date), "
+                            "       COALESCE((SELECT paid FROM fw_money), 0), COALESCE((SELECT other FROM fw_money), 0), "
+                            "       COALESCE(sum(CASE WHEN state = 'present' THEN 1 ELSE 0 END), 0), count(*) "
+                            "FROM hits WHERE case_id = ?1",
+                            money, program_set_sql[e]);
     free(money);
-    int rc = fw_db_prepare(ws->store, sql, &st, err);
-    free(sql);
+    const fw_sql q = {.name = "cases.hit_summary", .sql = text[FW_DB_SQLITE], .postgres = text[FW_DB_POSTGRES]};
+    int rc = fw_db_prepare_named(ws->store, &q, &st, err);
+    free(text[0]);
+    free(text[1]);
     if (rc)
         return err->code;
     fw_stmt_bind_int64(st, 1, c->id);
@@ -769,14 +780,16 @@ int fw_case_add_note(fw_ws *ws, long long id, const char *text, fw_err *err)
 /* --- lists -------------------------------------------------------------------------------------- */
 
 /* ?1 status ?2 assignee ?3 overdue ?4 search ?5 township ?6 today. The money of each case: its
- * present hits, each payment once (audit/money.h); computed for every case in one pass. */
+ * present hits, each payment once (audit/money.h); computed for every case in one pass. A text
+ * parameter first seen in "IS NULL" is cast there: PostgreSQL cannot tell its type from that. */
 #define CASE_MONEY_SETS "SELECT case_id, id FROM hits WHERE case_id IS NOT NULL AND state = 'present'"
 #define CASE_WHERE                                                                                          \
-    "(?1 IS NULL OR c.status = ?1 OR (?1 = 'pending_review' AND c.pending_status IS NOT NULL)) "            \
-    "  AND (?2 IS NULL OR c.assignee = ?2) "                                                                 \
+    "(CAST(?1 AS TEXT) IS NULL OR c.status = ?1 OR (?1 = 'pending_review' AND c.pending_status IS NOT NULL)) " \
+    "  AND (CAST(?2 AS TEXT) IS NULL OR c.assignee = ?2) "                                                   \
     "  AND (?3 = 0 OR (c.due_date < ?6 AND c.status NOT IN ('dismissed', 'closed'))) "                       \
-    "  AND (?4 IS NULL OR instr(c.case_no, ?4) > 0 OR instr(c.name, ?4) > 0 OR instr(c.id_number, ?4) > 0) "\
-    "  AND (?5 IS NULL OR c.township = ?5) "
+    "  AND (CAST(?4 AS TEXT) IS NULL OR instr(c.case_no, ?4) > 0 OR instr(c.name, ?4) > 0 "                 \
+    "       OR instr(c.id_number, ?4) > 0) "                                                                 \
+    "  AND (CAST(?5 AS TEXT) IS NULL OR c.township = ?5) "
 #define CASE_FROM                                                                                           \
     "FROM cases c LEFT JOIN ("                                                                              \
     "  SELECT case_id, group_concat(DISTINCT rule_id) AS rules, count(*) AS hits "                          \
