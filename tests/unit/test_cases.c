@@ -501,6 +501,17 @@ static void test_lookup_and_notes(void **state)
     assert_int_equal(fw_case_get(ws, "FW-1999-000001", &c, &err), FW_ENOTFOUND);
     assert_non_null(strstr(err.msg, "FW-1999-000001"));
     assert_int_equal(fw_case_get(ws, "1", &c, &err), FW_OK);
+    /* A new case: numbered FW-<year>-<6-digit id>, stamped in UTC (the year and time are bound by
+     * the code, not taken from an engine's strftime). */
+    char now[32], want_no[32];
+    fw_now_iso(now);
+    snprintf(want_no, sizeof want_no, "FW-%.4s-%06lld", now, id);
+    assert_string_equal(c.case_no, want_no);
+    assert_int_equal(strlen(c.created_at), 20);
+    assert_int_equal(c.created_at[10], 'T');
+    assert_int_equal(c.created_at[19], 'Z');
+    assert_memory_equal(c.created_at, now, 4);
+    assert_string_equal(c.updated_at, c.created_at);
     char *no = fw_strdup(c.case_no);
     fw_case_free(&c);
     assert_int_equal(fw_case_get(ws, no, &c, &err), FW_OK);
