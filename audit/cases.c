@@ -5,7 +5,9 @@
  * Statements go through the store (ws->store, audit/store/store.h), so they run on SQLite and
  * PostgreSQL alike: "user" is quoted (a reserved word in PostgreSQL), conditions are booleans
  * (instr(...) > 0, not a bare integer), times are bound from C rather than taken from strftime, and
- * an update binds only the columns it changes. What is still SQLite-only says so where it is. */
+ * an update binds only the columns it changes. Where the engines need different SQL (a case's
+ * program set, the case number's zero padding, splitting the trail's JSON) a named fw_sql gives
+ * each engine its text. */
 #include "audit/cases.h"
 #include "audit/normalize.h"
 
@@ -927,28 +929,47 @@ int fw_case_history(fw_ws *ws, long long id, fw_rows **rows, fw_err *err)
     return fw_trail_list(ws, object, 0, rows, err);
 }
 
+/* The trail keeps before/after as JSON objects of the changed fields only; the engine's JSON
+ * functions split them so the screen can show field: before -> after without parsing JSON itself.
+ * SQLite: json_each, json_extract, json_type; PostgreSQL: jsonb_each_text and jsonb_exists (not the
+ * ? operator, which would read as a parameter). Values are text on PostgreSQL, typed on SQLite.
+ * The columns are named as cases.h lists them, the same on both engines. */
+#define HISTORY_TRAIL                                                                                       \
+    "WITH t AS (SELECT seq, at, \"user\", action, COALESCE(before, '{}') AS b, "                            \
+    "                  COALESCE(after, '{}') AS a FROM trail WHERE object = ?1) "
+#define HISTORY_UNCHANGED                                                                                   \
+    "UNION ALL "                                                                                             \
+    "SELECT t.seq, t.at, t.\"user\", t.action, NULL, NULL, NULL FROM t "                                    \
+    " WHERE t.a = '{}' AND t.b = '{}' "                                                                      \
+    "ORDER BY 1, 5"
+static const fw_sql history_fields_sql = {
+    .name = "cases.history_fields",
+    .sql = HISTORY_TRAIL
+    "SELECT t.seq, t.at, t.\"user\", t.action, j.key AS field, json_extract(t.b, j.fullkey) AS \"before\", "
+    "       j.value AS \"after\" "
+    "  FROM t, json_each(t.a) j "
+    "UNION ALL "
+    "SELECT t.seq, t.at, t.\"user\", t.action, j.key, j.value, NULL FROM t, json_each(t.b) j "
+    " WHERE json_type(t.a, j.fullkey) IS NULL " HISTORY_UNCHANGED,
+    .postgres = HISTORY_TRAIL
+    "SELECT t.seq, t.at, t.\"user\", t.action, j.key AS field, CAST(t.b AS jsonb) ->> j.key AS \"before\", "
+    "       j.value AS \"after\" "
+    "  FROM t, jsonb_each_text(CAST(t.a AS jsonb)) j "
+    "UNION ALL "
+    "SELECT t.seq, t.at, t.\"user\", t.action, j.key, j.value, NULL FROM t, jsonb_each_text(CAST(t.b AS jsonb)) j "
+    " WHERE NOT jsonb_exists(CAST(t.a AS jsonb), j.key) " HISTORY_UNCHANGED,
+};
+
 int fw_case_history_fields(fw_ws *ws, long long id, fw_rows **rows, fw_err *err)
 {
-    /* The trail keeps before/after as JSON objects of the changed fields only; json_each splits them
-     * so the screen can show field: before -> after without parsing JSON itself. json_each,
-     * json_extract and json_type are SQLite's JSON functions: this query is SQLite only for now. */
-    if (fw_rows_prepare(ws->store,
-                        "WITH t AS (SELECT seq, at, \"user\", action, COALESCE(before, '{}') AS b, "
-                        "                  COALESCE(after, '{}') AS a FROM trail WHERE object = ?1) "
-                        "SELECT t.seq, t.at, t.\"user\", t.action, j.key, json_extract(t.b, j.fullkey), j.value "
-                        "  FROM t, json_each(t.a) j "
-                        "UNION ALL "
-                        "SELECT t.seq, t.at, t.\"user\", t.action, j.key, j.value, NULL FROM t, json_each(t.b) j "
-                        " WHERE json_type(t.a, j.fullkey) IS NULL "
-                        "UNION ALL "
-                        "SELECT t.seq, t.at, t.\"user\", t.action, NULL, NULL, NULL FROM t "
-                        " WHERE t.a = '{}' AND t.b = '{}' "
-                        "ORDER BY 1, 5",
-                        rows, err))
+    fw_stmt *st;
+    *rows = NULL;
+    if (fw_db_prepare_named(ws->store, &history_fields_sql, &st, err))
         return err->code;
     char object[48];
     snprintf(object, sizeof object, "case:%lld", id);
-    fw_stmt_bind_text(fw_rows_stmt(*rows), 1, object, -1);
+    fw_stmt_bind_text(st, 1, object, -1);
+    *rows = fw_rows_of(st);
     return FW_OK;
 }
 

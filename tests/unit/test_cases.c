@@ -558,6 +558,28 @@ static long long count_listed(fw_ws *ws, const fw_case_filter *f)
     return n;
 }
 
+/* The row of fw_case_history_fields for action and field (NULL when none): "before -> after". */
+static char *history_field(fw_ws *ws, long long id, const char *action, const char *field)
+{
+    fw_rows *rows;
+    fw_err err = {0};
+    assert_int_equal(fw_case_history_fields(ws, id, &rows, &err), FW_OK);
+    assert_int_equal(fw_rows_ncols(rows), 7);
+    assert_string_equal(fw_rows_name(rows, 4), "field");
+    assert_string_equal(fw_rows_name(rows, 5), "before");
+    assert_string_equal(fw_rows_name(rows, 6), "after");
+    char *found = NULL;
+    int step;
+    while ((step = fw_rows_step(rows, &err)) == 1)
+        if (!found && strcmp(fw_rows_text(rows, 3), action) == 0 && fw_rows_text(rows, 4) &&
+            strcmp(fw_rows_text(rows, 4), field) == 0)
+            found = fw_printf("%s -> %s", fw_rows_text(rows, 5) ? fw_rows_text(rows, 5) : "NULL",
+                              fw_rows_text(rows, 6) ? fw_rows_text(rows, 6) : "NULL");
+    assert_int_equal(step, 0);
+    fw_rows_close(rows);
+    return found;
+}
+
 static void test_list_filters_and_paging(void **state)
 {
     (void)state;
@@ -572,6 +594,16 @@ static void test_list_filters_and_paging(void **state)
     assert_int_equal(fw_case_assign(ws, 1, version_of(ws, 1), "民政局", "2026-01-10", &err), FW_OK);
     assert_int_equal(fw_case_assign(ws, 2, version_of(ws, 2), "民政局", "2026-03-10", &err), FW_OK);
     force_status(ws, 3, "dismissed");
+    /* The trail's records one changed field a row. */
+    char *change = history_field(ws, 1, "case.assign", "assignee");
+    assert_non_null(change);
+    assert_string_equal(change, "NULL -> 民政局");
+    free(change);
+    change = history_field(ws, 2, "case.assign", "due_date");
+    assert_non_null(change);
+    assert_string_equal(change, "NULL -> 2026-03-10");
+    free(change);
+    assert_null(history_field(ws, 1, "case.assign", "status"));
     fw_case_filter all = {0};
     assert_int_equal(count_listed(ws, &all), 3);
     assert_int_equal(fw_case_count(ws, &all, &err), 3);
