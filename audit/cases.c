@@ -1,10 +1,18 @@
 /* cases.c: the case workflow (see cases.h): the vocabulary and transition tables, validation,
  * loading and changing one case (each change one transaction with its trail record), the lists the
- * screens page through, and the re-run rules applied after every rule run. */
+ * screens page through, and the re-run rules applied after every rule run.
+ *
+ * Statements go through the store (ws->store, audit/store/store.h), so they run on SQLite and
+ * PostgreSQL alike: "user" is quoted (a reserved word in PostgreSQL), conditions are booleans
+ * (instr(...) > 0, not a bare integer), times are bound from C rather than taken from strftime, and
+ * an update binds only the columns it changes. Where the engines need different SQL (a case's
+ * program set, the case number's zero padding, splitting the trail's JSON) a named fw_sql gives
+ * each engine its text. */
 #include "audit/cases.h"
 #include "audit/normalize.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,6 +278,15 @@ int fw_case_parse_date(const char *s, fw_err *err)
     return FW_OK;
 }
 
+/* A failed statement's err already has the store's exit code and its message; the module's own
+ * message goes in front of a copy of that message (fw_fail rewrites err->msg), as it went in front
+ * of the engine's text before. */
+static const char *why_of(const fw_err *err, char *why, size_t n)
+{
+    snprintf(why, n, "%s", err->msg);
+    return why;
+}
+
 static void today_local(char out[11])
 {
     time_t now = time(NULL);
@@ -326,9 +343,9 @@ static void set_text(char **field, const char *value)
     *field = value ? fw_strdup(value) : NULL;
 }
 
-static char *column_dup(sqlite3_stmt *st, int i)
+static char *column_dup(fw_stmt *st, int i)
 {
-    const char *v = (const char *)sqlite3_column_text(st, i);
+    const char *v = fw_stmt_text(st, i);
     return v ? fw_strdup(v) : NULL;
 }
 
@@ -349,31 +366,48 @@ void fw_case_free(fw_case *c)
 /* The case's rules, programs (a set), period and money at issue (present hits, each payment once). */
 static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
 {
-    sqlite3_stmt *st;
+    fw_stmt *st;
+    char why[sizeof err->msg];
+    /* The programs of every hit's comma list as one set (audit/profile.h fw_program_set: names
+     * trimmed, each once, in byte order): on SQLite the host aggregate program_set of
+     * audit/sqlfunc.c, on PostgreSQL, which has no such aggregate yet, the same set in SQL. */
+    static const char *const program_set_sql[2] = {
+        [FW_DB_SQLITE] = "program_set(program)",
+        [FW_DB_POSTGRES] = "(SELECT string_agg(DISTINCT p, ',' ORDER BY p) "
+                           "FROM (SELECT btrim(u, ' ' || chr(9)) COLLATE \"C\" AS p FROM hits h2, "
+                           "unnest(string_to_array(h2.program, ',')) u WHERE h2.case_id = ?1) x WHERE p <> '')",
+    };
     char *money = fw_money_ctes("SELECT 0, id FROM hits WHERE case_id = ?1 AND state = 'present'");
-    char *sql = fw_printf("WITH %s SELECT group_concat(DISTINCT rule_id), program_set(program), "
-                          "       min(first_date), max(last_date), "
-                          "       COALESCE((SELECT paid FROM fw_money), 0), COALESCE((SELECT other FROM fw_money), 0), "
-                          "       COALESCE(sum(state = 'present'), 0), count(*) "
-                          "FROM hits WHERE case_id = ?1",
-                          money);
+    char *text[2];
+    for (int e = 0; e < 2; e++)
+        text[e] = fw_printf("WITH %s SELECT group_concat(DISTINCT rule_id), %s, "
+                            "       min(first_date), max(last_date), "
+                            "       COALESCE((SELECT paid FROM fw_money), 0), COALESCE((SELECT other FROM fw_money), 0), "
+                            "       COALESCE(sum(CASE WHEN state = 'present' THEN 1 ELSE 0 END), 0), count(*) "
+                            "FROM hits WHERE case_id = ?1",
+                            money, program_set_sql[e]);
     free(money);
-    int rc = fw_ws_prepare(ws, sql, &st, err);
-    free(sql);
+    const fw_sql q = {.name = "cases.hit_summary", .sql = text[FW_DB_SQLITE], .postgres = text[FW_DB_POSTGRES]};
+    int rc = fw_db_prepare_named(ws->store, &q, &st, err);
+    free(text[0]);
+    free(text[1]);
     if (rc)
         return err->code;
-    sqlite3_bind_int64(st, 1, c->id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    fw_stmt_bind_int64(st, 1, c->id);
+    int step = fw_stmt_step(st, err);
+    if (step == 1) {
         c->rules = column_dup(st, 0);
         c->programs = column_dup(st, 1);
         c->period_from = column_dup(st, 2);
         c->period_to = column_dup(st, 3);
-        c->amount = sqlite3_column_int64(st, 4);
-        c->amount_other = sqlite3_column_int64(st, 5);
-        c->hits_present = sqlite3_column_int64(st, 6);
-        c->hits_total = sqlite3_column_int64(st, 7);
+        c->amount = fw_stmt_int64(st, 4);
+        c->amount_other = fw_stmt_int64(st, 5);
+        c->hits_present = fw_stmt_int64(st, 6);
+        c->hits_total = fw_stmt_int64(st, 7);
     }
-    sqlite3_finalize(st);
+    fw_stmt_finalize(st);
+    if (step < 0)
+        return fw_fail(err, err->code, _("cannot read case: %s"), why_of(err, why, sizeof why));
     return FW_OK;
 }
 
@@ -386,28 +420,29 @@ static int load_case(fw_ws *ws, long long id, const char *by_no, fw_case *out, f
     for (int i = 0; i < NCASE_COLUMNS; i++)
         fw_buf_printf(&sql, "%s%s", i ? ", " : "", case_columns[i].name);
     fw_buf_puts(&sql, by_no ? " FROM cases WHERE case_no = ?" : " FROM cases WHERE id = ?");
-    sqlite3_stmt *st;
-    int rc = fw_ws_prepare(ws, sql.data, &st, err);
+    fw_stmt *st;
+    char why[sizeof err->msg];
+    int rc = fw_db_prepare(ws->store, sql.data, &st, err);
     fw_buf_free(&sql);
     if (rc)
         return rc;
     if (by_no)
-        sqlite3_bind_text(st, 1, by_no, -1, SQLITE_STATIC);
+        fw_stmt_bind_text(st, 1, by_no, -1);
     else
-        sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
+        fw_stmt_bind_int64(st, 1, id);
+    int step = fw_stmt_step(st, err);
+    if (step == 1) {
         for (int i = 0; i < NCASE_COLUMNS; i++) {
             if (case_columns[i].is_int)
-                *int_at(out, &case_columns[i]) = sqlite3_column_int64(st, i);
+                *int_at(out, &case_columns[i]) = fw_stmt_int64(st, i);
             else
                 *text_at(out, &case_columns[i]) = column_dup(st, i);
         }
     }
-    sqlite3_finalize(st);
-    if (step != SQLITE_ROW) {
-        if (step != SQLITE_DONE)
-            return fw_fail(err, FW_EWORKSPACE, _("cannot read case: %s"), sqlite3_errmsg(ws->db));
+    fw_stmt_finalize(st);
+    if (step != 1) {
+        if (step < 0)
+            return fw_fail(err, err->code, _("cannot read case: %s"), why_of(err, why, sizeof why));
         if (by_no)
             return fw_fail(err, FW_ENOTFOUND, _("no case %s; `fundwatch case list` shows the cases"), by_no);
         return fw_fail(err, FW_ENOTFOUND, _("no case with id %lld; `fundwatch case list` shows the cases"), id);
@@ -444,11 +479,14 @@ static void json_column(fw_buf *b, fw_case *c, const case_column *col)
 
 /* Writes the columns where `now` differs from `was`, bumps the version (only if it is still the one
  * loaded) and appends the trail record: before/after hold the changed columns; `extra` (a JSON
- * member list, may be NULL) is added to after. Call inside a transaction. */
+ * member list, may be NULL) is added to after. Call inside a transaction. Only the changed columns
+ * are parameters, numbered in order: PostgreSQL cannot type a parameter the statement never uses. */
 static int write_case(fw_ws *ws, fw_case *was, fw_case *now, const char *action, const char *extra,
                       fw_err *err)
 {
     fw_buf sql = {0}, before = {0}, after = {0};
+    const case_column *changed[NCASE_COLUMNS];
+    int nchanged = 0;
     fw_buf_puts(&sql, "UPDATE cases SET ");
     fw_buf_puts(&before, "{");
     fw_buf_puts(&after, "{");
@@ -460,7 +498,8 @@ static int write_case(fw_ws *ws, fw_case *was, fw_case *now, const char *action,
                                 : same_text(*text_at(was, col), *text_at(now, col));
         if (same)
             continue;
-        fw_buf_printf(&sql, "%s = ?%d, ", col->name, i + 1);
+        changed[nchanged++] = col;
+        fw_buf_printf(&sql, "%s = ?%d, ", col->name, nchanged);
         json_column(&before, was, col);
         json_column(&after, now, col);
     }
@@ -469,29 +508,28 @@ static int write_case(fw_ws *ws, fw_case *was, fw_case *now, const char *action,
     fw_buf_puts(&before, "}");
     fw_buf_puts(&after, "}");
     fw_buf_printf(&sql, "updated_at = ?%d, updated_by = ?%d, version = version + 1 WHERE id = ?%d AND version = ?%d",
-                  NCASE_COLUMNS + 1, NCASE_COLUMNS + 2, NCASE_COLUMNS + 3, NCASE_COLUMNS + 4);
+                  nchanged + 1, nchanged + 2, nchanged + 3, nchanged + 4);
 
-    char at[32];
+    char at[32], why[sizeof err->msg];
     fw_now_iso(at);
-    sqlite3_stmt *st = NULL;
-    int rc = fw_ws_prepare(ws, sql.data, &st, err);
+    fw_stmt *st = NULL;
+    int rc = fw_db_prepare(ws->store, sql.data, &st, err);
     if (rc == FW_OK) {
-        for (int i = 0; i < NCASE_COLUMNS; i++) {
-            const case_column *col = &case_columns[i];
-            if (col->is_int)
-                sqlite3_bind_int64(st, i + 1, *int_at(now, col));
+        for (int i = 0; i < nchanged; i++) {
+            if (changed[i]->is_int)
+                fw_stmt_bind_int64(st, i + 1, *int_at(now, changed[i]));
             else
-                sqlite3_bind_text(st, i + 1, *text_at(now, col), -1, SQLITE_STATIC);
+                fw_stmt_bind_text(st, i + 1, *text_at(now, changed[i]), -1);
         }
-        sqlite3_bind_text(st, NCASE_COLUMNS + 1, at, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, NCASE_COLUMNS + 2, fw_user(), -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, NCASE_COLUMNS + 3, was->id);
-        sqlite3_bind_int64(st, NCASE_COLUMNS + 4, was->version);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = fw_fail(err, FW_EWORKSPACE, _("cannot update case %s: %s"), was->case_no, sqlite3_errmsg(ws->db));
-        else if (sqlite3_changes(ws->db) != 1)
+        fw_stmt_bind_text(st, nchanged + 1, at, -1);
+        fw_stmt_bind_text(st, nchanged + 2, fw_user(), -1);
+        fw_stmt_bind_int64(st, nchanged + 3, was->id);
+        fw_stmt_bind_int64(st, nchanged + 4, was->version);
+        if (fw_stmt_step(st, err) < 0)
+            rc = fw_fail(err, err->code, _("cannot update case %s: %s"), was->case_no, why_of(err, why, sizeof why));
+        else if (fw_stmt_changes(st) != 1)
             rc = fw_fail(err, FW_ECONFLICT, _("case %s was changed meanwhile; reload it"), was->case_no);
-        sqlite3_finalize(st);
+        fw_stmt_finalize(st);
     }
     if (rc == FW_OK) {
         char object[48];
@@ -545,19 +583,20 @@ static int end_change(fw_ws *ws, int rc, fw_case *was, fw_case *now, fw_err *err
 
 static int insert_note(fw_ws *ws, long long id, const char *text, fw_err *err)
 {
-    sqlite3_stmt *st;
-    char at[32];
+    fw_stmt *st;
+    char at[32], why[sizeof err->msg];
     fw_now_iso(at);
-    if (fw_ws_prepare(ws, "INSERT INTO case_notes(case_id, user, at, text) VALUES (?, ?, ?, ?)", &st, err))
+    if (fw_db_prepare(ws->store, "INSERT INTO case_notes(case_id, \"user\", at, text) VALUES (?, ?, ?, ?)", &st,
+                      err))
         return err->code;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, fw_user(), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, at, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? FW_OK
-                                             : fw_fail(err, FW_EWORKSPACE, _("cannot save the note: %s"),
-                                                       sqlite3_errmsg(ws->db));
-    sqlite3_finalize(st);
+    fw_stmt_bind_int64(st, 1, id);
+    fw_stmt_bind_text(st, 2, fw_user(), -1);
+    fw_stmt_bind_text(st, 3, at, -1);
+    fw_stmt_bind_text(st, 4, text, -1);
+    int rc = fw_stmt_step(st, err) == 0 ? FW_OK
+                                        : fw_fail(err, err->code, _("cannot save the note: %s"),
+                                                  why_of(err, why, sizeof why));
+    fw_stmt_finalize(st);
     return rc;
 }
 
@@ -743,14 +782,16 @@ int fw_case_add_note(fw_ws *ws, long long id, const char *text, fw_err *err)
 /* --- lists -------------------------------------------------------------------------------------- */
 
 /* ?1 status ?2 assignee ?3 overdue ?4 search ?5 township ?6 today. The money of each case: its
- * present hits, each payment once (audit/money.h); computed for every case in one pass. */
+ * present hits, each payment once (audit/money.h); computed for every case in one pass. A text
+ * parameter first seen in "IS NULL" is cast there: PostgreSQL cannot tell its type from that. */
 #define CASE_MONEY_SETS "SELECT case_id, id FROM hits WHERE case_id IS NOT NULL AND state = 'present'"
 #define CASE_WHERE                                                                                          \
-    "(?1 IS NULL OR c.status = ?1 OR (?1 = 'pending_review' AND c.pending_status IS NOT NULL)) "            \
-    "  AND (?2 IS NULL OR c.assignee = ?2) "                                                                 \
+    "(CAST(?1 AS TEXT) IS NULL OR c.status = ?1 OR (?1 = 'pending_review' AND c.pending_status IS NOT NULL)) " \
+    "  AND (CAST(?2 AS TEXT) IS NULL OR c.assignee = ?2) "                                                   \
     "  AND (?3 = 0 OR (c.due_date < ?6 AND c.status NOT IN ('dismissed', 'closed'))) "                       \
-    "  AND (?4 IS NULL OR instr(c.case_no, ?4) OR instr(c.name, ?4) OR instr(c.id_number, ?4)) "           \
-    "  AND (?5 IS NULL OR c.township = ?5) "
+    "  AND (CAST(?4 AS TEXT) IS NULL OR instr(c.case_no, ?4) > 0 OR instr(c.name, ?4) > 0 "                 \
+    "       OR instr(c.id_number, ?4) > 0) "                                                                 \
+    "  AND (CAST(?5 AS TEXT) IS NULL OR c.township = ?5) "
 #define CASE_FROM                                                                                           \
     "FROM cases c LEFT JOIN ("                                                                              \
     "  SELECT case_id, group_concat(DISTINCT rule_id) AS rules, count(*) AS hits "                          \
@@ -766,7 +807,9 @@ static char *with_case_money(const char *select)
     return sql;
 }
 
-static int bind_filter(fw_ws *ws, const char *sql, const fw_case_filter *f, sqlite3_stmt **st, fw_err *err)
+/* Prepares sql (a statement over CASE_WHERE, with ?7 limit and ?8 offset when it pages) and binds
+ * the filter. No limit is the largest one: PostgreSQL refuses SQLite's LIMIT -1. */
+static int bind_filter(fw_ws *ws, const char *sql, const fw_case_filter *f, fw_stmt **st, fw_err *err)
 {
     static const fw_case_filter none = {0};
     if (!f)
@@ -778,25 +821,27 @@ static int bind_filter(fw_ws *ws, const char *sql, const fw_case_filter *f, sqli
     }
     if (f->today && fw_case_parse_date(f->today, err))
         return err->code;
-    if (fw_ws_prepare(ws, sql, st, err))
+    if (fw_db_prepare(ws->store, sql, st, err))
         return err->code;
     char today[11];
     today_local(today);
-    sqlite3_bind_text(*st, 1, f->status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(*st, 2, f->assignee, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(*st, 3, f->overdue);
-    sqlite3_bind_text(*st, 4, f->search && *f->search ? f->search : NULL, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(*st, 5, f->township, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(*st, 6, f->today ? f->today : today, -1, SQLITE_TRANSIENT);
-    if (sqlite3_bind_parameter_count(*st) >= 8) {
-        sqlite3_bind_int64(*st, 7, f->limit > 0 ? f->limit : -1);
-        sqlite3_bind_int64(*st, 8, f->offset > 0 ? f->offset : 0);
+    fw_stmt_bind_text(*st, 1, f->status, -1);
+    fw_stmt_bind_text(*st, 2, f->assignee, -1);
+    fw_stmt_bind_int64(*st, 3, f->overdue);
+    fw_stmt_bind_text(*st, 4, f->search && *f->search ? f->search : NULL, -1);
+    fw_stmt_bind_text(*st, 5, f->township, -1);
+    fw_stmt_bind_text(*st, 6, f->today ? f->today : today, -1);
+    if (fw_stmt_param_count(*st) >= 8) {
+        fw_stmt_bind_int64(*st, 7, f->limit > 0 ? f->limit : INT64_MAX);
+        fw_stmt_bind_int64(*st, 8, f->offset > 0 ? f->offset : 0);
     }
     return FW_OK;
 }
 
-int fw_case_list(fw_ws *ws, const fw_case_filter *f, sqlite3_stmt **st, fw_err *err)
+int fw_case_list(fw_ws *ws, const fw_case_filter *f, fw_rows **rows, fw_err *err)
 {
+    fw_stmt *st;
+    *rows = NULL;
     char *sql = with_case_money(
         "SELECT c.id, c.case_no, c.status, c.pending_status AS pending, c.name, c.id_number, "
         "       c.township, c.village, h.rules, COALESCE(h.hits, 0) AS hits, "
@@ -804,8 +849,10 @@ int fw_case_list(fw_ws *ws, const fw_case_filter *f, sqlite3_stmt **st, fw_err *
         "       (c.due_date < ?6 AND c.status NOT IN ('dismissed', 'closed')) AS overdue, "
         "       c.resolved_by_data, c.version, COALESCE(m.other, 0) AS other_amount " CASE_FROM
         "ORDER BY substr(c.created_at, 1, 10) DESC, amount DESC, c.id LIMIT ?7 OFFSET ?8");
-    int rc = bind_filter(ws, sql, f, st, err);
+    int rc = bind_filter(ws, sql, f, &st, err);
     free(sql);
+    if (rc == FW_OK)
+        *rows = fw_rows_of(st);
     return rc;
 }
 
@@ -819,52 +866,59 @@ int fw_case_list_money(fw_ws *ws, const fw_case_filter *f, fw_money *out, fw_err
                           "COALESCE((SELECT other FROM fw_money), 0), COALESCE((SELECT hits FROM fw_money), 0)",
                           money);
     free(money);
-    sqlite3_stmt *st;
+    fw_stmt *st;
+    char why[sizeof err->msg];
     int rc = bind_filter(ws, sql, f, &st, err);
     free(sql);
     if (rc)
         return rc;
     *out = (fw_money){0};
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        out->paid = sqlite3_column_int64(st, 0);
-        out->other = sqlite3_column_int64(st, 1);
-        out->hits = sqlite3_column_int64(st, 2);
+    int step = fw_stmt_step(st, err);
+    if (step == 1) {
+        out->paid = fw_stmt_int64(st, 0);
+        out->other = fw_stmt_int64(st, 1);
+        out->hits = fw_stmt_int64(st, 2);
         rc = FW_OK;
     } else
-        rc = fw_fail(err, FW_EWORKSPACE, _("cannot total the cases' money: %s"), sqlite3_errmsg(ws->db));
-    sqlite3_finalize(st);
+        rc = fw_fail(err, step < 0 ? err->code : FW_EWORKSPACE, _("cannot total the cases' money: %s"),
+                     step < 0 ? why_of(err, why, sizeof why) : "no row");
+    fw_stmt_finalize(st);
     return rc;
 }
 
 long long fw_case_count(fw_ws *ws, const fw_case_filter *f, fw_err *err)
 {
-    sqlite3_stmt *st;
+    fw_stmt *st;
+    char why[sizeof err->msg];
     if (bind_filter(ws, "SELECT count(*) FROM cases c WHERE " CASE_WHERE, f, &st, err))
         return -1;
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
+    int step = fw_stmt_step(st, err);
+    long long n = step == 1 ? fw_stmt_int64(st, 0) : -1;
+    fw_stmt_finalize(st);
     if (n < 0)
-        fw_fail(err, FW_EWORKSPACE, _("cannot count cases: %s"), sqlite3_errmsg(ws->db));
+        fw_fail(err, step < 0 ? err->code : FW_EWORKSPACE, _("cannot count cases: %s"),
+                step < 0 ? why_of(err, why, sizeof why) : "no row");
     return n;
 }
 
-int fw_case_hits(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
+int fw_case_hits(fw_ws *ws, long long id, fw_rows **rows, fw_err *err)
 {
-    if (fw_ws_prepare(ws,
-                      "SELECT id AS hit_id, rule_id, category, severity, state, evidence_changed, program, "
-                      "       first_date, last_date, amount, detail "
-                      "FROM hits WHERE case_id = ? ORDER BY state = 'present' DESC, rule_id, id",
-                      st, err))
+    if (fw_rows_prepare(ws->store,
+                        "SELECT id AS hit_id, rule_id, category, severity, state, evidence_changed, program, "
+                        "       first_date, last_date, amount, detail "
+                        "FROM hits WHERE case_id = ? ORDER BY state = 'present' DESC, rule_id, id",
+                        rows, err))
         return err->code;
-    sqlite3_bind_int64(*st, 1, id);
+    fw_stmt_bind_int64(fw_rows_stmt(*rows), 1, id);
     return FW_OK;
 }
 
-int fw_case_notes(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
+int fw_case_notes(fw_ws *ws, long long id, fw_rows **rows, fw_err *err)
 {
-    if (fw_ws_prepare(ws, "SELECT id, at, user, text FROM case_notes WHERE case_id = ? ORDER BY id", st, err))
+    if (fw_rows_prepare(ws->store, "SELECT id, at, \"user\", text FROM case_notes WHERE case_id = ? ORDER BY id",
+                        rows, err))
         return err->code;
-    sqlite3_bind_int64(*st, 1, id);
+    fw_stmt_bind_int64(fw_rows_stmt(*rows), 1, id);
     return FW_OK;
 }
 
@@ -875,36 +929,56 @@ int fw_case_history(fw_ws *ws, long long id, fw_rows **rows, fw_err *err)
     return fw_trail_list(ws, object, 0, rows, err);
 }
 
-int fw_case_history_fields(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err)
+/* The trail keeps before/after as JSON objects of the changed fields only; the engine's JSON
+ * functions split them so the screen can show field: before -> after without parsing JSON itself.
+ * SQLite: json_each, json_extract, json_type; PostgreSQL: jsonb_each_text and jsonb_exists (not the
+ * ? operator, which would read as a parameter). Values are text on PostgreSQL, typed on SQLite.
+ * The columns are named as cases.h lists them, the same on both engines. */
+#define HISTORY_TRAIL                                                                                       \
+    "WITH t AS (SELECT seq, at, \"user\", action, COALESCE(before, '{}') AS b, "                            \
+    "                  COALESCE(after, '{}') AS a FROM trail WHERE object = ?1) "
+#define HISTORY_UNCHANGED                                                                                   \
+    "UNION ALL "                                                                                             \
+    "SELECT t.seq, t.at, t.\"user\", t.action, NULL, NULL, NULL FROM t "                                    \
+    " WHERE t.a = '{}' AND t.b = '{}' "                                                                      \
+    "ORDER BY 1, 5"
+static const fw_sql history_fields_sql = {
+    .name = "cases.history_fields",
+    .sql = HISTORY_TRAIL
+    "SELECT t.seq, t.at, t.\"user\", t.action, j.key AS field, json_extract(t.b, j.fullkey) AS \"before\", "
+    "       j.value AS \"after\" "
+    "  FROM t, json_each(t.a) j "
+    "UNION ALL "
+    "SELECT t.seq, t.at, t.\"user\", t.action, j.key, j.value, NULL FROM t, json_each(t.b) j "
+    " WHERE json_type(t.a, j.fullkey) IS NULL " HISTORY_UNCHANGED,
+    .postgres = HISTORY_TRAIL
+    "SELECT t.seq, t.at, t.\"user\", t.action, j.key AS field, CAST(t.b AS jsonb) ->> j.key AS \"before\", "
+    "       j.value AS \"after\" "
+    "  FROM t, jsonb_each_text(CAST(t.a AS jsonb)) j "
+    "UNION ALL "
+    "SELECT t.seq, t.at, t.\"user\", t.action, j.key, j.value, NULL FROM t, jsonb_each_text(CAST(t.b AS jsonb)) j "
+    " WHERE NOT jsonb_exists(CAST(t.a AS jsonb), j.key) " HISTORY_UNCHANGED,
+};
+
+int fw_case_history_fields(fw_ws *ws, long long id, fw_rows **rows, fw_err *err)
 {
-    /* The trail keeps before/after as JSON objects of the changed fields only; json_each splits them
-     * so the screen can show field: before -> after without parsing JSON itself. */
-    if (fw_ws_prepare(ws,
-                      "WITH t AS (SELECT seq, at, user, action, COALESCE(before, '{}') AS b, "
-                      "                  COALESCE(after, '{}') AS a FROM trail WHERE object = ?1) "
-                      "SELECT t.seq, t.at, t.user, t.action, j.key, json_extract(t.b, j.fullkey), j.value "
-                      "  FROM t, json_each(t.a) j "
-                      "UNION ALL "
-                      "SELECT t.seq, t.at, t.user, t.action, j.key, j.value, NULL FROM t, json_each(t.b) j "
-                      " WHERE json_type(t.a, j.fullkey) IS NULL "
-                      "UNION ALL "
-                      "SELECT t.seq, t.at, t.user, t.action, NULL, NULL, NULL FROM t "
-                      " WHERE t.a = '{}' AND t.b = '{}' "
-                      "ORDER BY 1, 5",
-                      st, err))
+    fw_stmt *st;
+    *rows = NULL;
+    if (fw_db_prepare_named(ws->store, &history_fields_sql, &st, err))
         return err->code;
     char object[48];
     snprintf(object, sizeof object, "case:%lld", id);
-    sqlite3_bind_text(*st, 1, object, -1, SQLITE_TRANSIENT);
+    fw_stmt_bind_text(st, 1, object, -1);
+    *rows = fw_rows_of(st);
     return FW_OK;
 }
 
-int fw_case_assignees(fw_ws *ws, sqlite3_stmt **st, fw_err *err)
+int fw_case_assignees(fw_ws *ws, fw_rows **rows, fw_err *err)
 {
-    if (fw_ws_prepare(ws,
-                      "SELECT assignee, count(*) FROM cases WHERE assignee IS NOT NULL AND assignee <> '' "
-                      "GROUP BY assignee ORDER BY assignee",
-                      st, err))
+    if (fw_rows_prepare(ws->store,
+                        "SELECT assignee, count(*) FROM cases WHERE assignee IS NOT NULL AND assignee <> '' "
+                        "GROUP BY assignee ORDER BY assignee",
+                        rows, err))
         return err->code;
     return FW_OK;
 }
@@ -918,8 +992,9 @@ int fw_case_assignees(fw_ws *ws, sqlite3_stmt **st, fw_err *err)
     "UNION ALL SELECT id, substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) "        \
     "FROM " name " WHERE rest <> '')"
 
-int fw_case_systemic(fw_ws *ws, enum fw_case_dimension by, sqlite3_stmt **st, fw_err *err)
+int fw_case_systemic(fw_ws *ws, enum fw_case_dimension by, fw_rows **rows, fw_err *err)
 {
+    *rows = NULL;
     if ((int)by < 0 || by >= FW_CD_COUNT_)
         return fw_fail(err, FW_EUSAGE, _("unknown dimension %d for the systemic view"), (int)by);
     /* The present hits of confirmed cases, each under its value(s); the money of each value is that
@@ -943,7 +1018,8 @@ int fw_case_systemic(fw_ws *ws, enum fw_case_dimension by, sqlite3_stmt **st, fw
                        "JOIN sys_hit h ON h.id = s.hit_id GROUP BY 1",
     };
     char *money = fw_money_ctes(sets[by]);
-    char *sql = fw_printf("WITH sys_hit AS MATERIALIZED (SELECT h.id, h.case_id, h.program, h.rule_id, c.township, "
+    /* RECURSIVE: sys_split refers to itself (SQLite allows it without the word, PostgreSQL does not). */
+    char *sql = fw_printf("WITH RECURSIVE sys_hit AS MATERIALIZED (SELECT h.id, h.case_id, h.program, h.rule_id, c.township, "
                           "c.village FROM cases c JOIN hits h ON h.case_id = c.id WHERE c.status IN "
                           CONFIRMED_STATUSES " AND h.state = 'present'), " SPLIT_PROGRAMS("sys_split", "sys_hit")
                           ", %s SELECT v.value, v.cases, COALESCE(m.paid, 0) AS amount, "
@@ -951,7 +1027,7 @@ int fw_case_systemic(fw_ws *ws, enum fw_case_dimension by, sqlite3_stmt **st, fw
                           "ORDER BY cases DESC, amount DESC, value",
                           money, cases[by]);
     free(money);
-    int rc = fw_ws_prepare(ws, sql, st, err);
+    int rc = fw_rows_prepare(ws->store, sql, rows, err);
     free(sql);
     return rc ? err->code : FW_OK;
 }
@@ -984,8 +1060,9 @@ static const char *const change_kinds[] = {"new_hit", "evidence_changed", "reapp
 /* Read before the new hits are attached, so "new" still means case_id IS NULL. */
 static int collect_lead_changes(fw_ws *ws, long long run_id, lead_changes *lc, fw_err *err)
 {
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws,
+    fw_stmt *st;
+    char why[sizeof err->msg];
+    if (fw_db_prepare(ws->store,
                       "SELECT c.id, h.id, h.rule_id, h.detail, 0 FROM hits h "
                       "  JOIN cases c ON c.subject_kind = h.subject_kind AND c.subject = h.subject "
                       "  WHERE h.case_id IS NULL AND h.state = 'present' "
@@ -1001,56 +1078,80 @@ static int collect_lead_changes(fw_ws *ws, long long run_id, lead_changes *lc, f
                       "ORDER BY 1, 2",
                       &st, err))
         return err->code;
-    sqlite3_bind_int64(st, 1, run_id);
+    fw_stmt_bind_int64(st, 1, run_id);
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = fw_stmt_step(st, err)) == 1) {
         if (lc->n == lc->cap) {
             lc->cap = lc->cap ? lc->cap * 2 : 16;
             lc->v = fw_realloc(lc->v, lc->cap * sizeof *lc->v);
         }
         lead_change *c = &lc->v[lc->n++];
-        c->case_id = sqlite3_column_int64(st, 0);
-        c->hit_id = sqlite3_column_int64(st, 1);
+        c->case_id = fw_stmt_int64(st, 0);
+        c->hit_id = fw_stmt_int64(st, 1);
         c->rule_id = column_dup(st, 2);
         c->detail = column_dup(st, 3);
-        c->kind = change_kinds[sqlite3_column_int(st, 4)];
+        c->kind = change_kinds[fw_stmt_int64(st, 4)];
     }
-    sqlite3_finalize(st);
-    if (step != SQLITE_DONE)
-        return fw_fail(err, FW_EWORKSPACE, _("cannot read the run's hits: %s"), sqlite3_errmsg(ws->db));
+    fw_stmt_finalize(st);
+    if (step < 0)
+        return fw_fail(err, err->code, _("cannot read the run's hits: %s"), why_of(err, why, sizeof why));
     return FW_OK;
 }
 
-/* New cases get a lead number FW-<year>-<6-digit id>, readable on paper and unique. */
-static const char create_cases_sql[] =
-    "INSERT INTO cases(case_no, subject_kind, subject, id_number, name, township, village, "
-    "                  created_at, updated_at, updated_by) "
-    "SELECT printf('FW-%s-%06d', strftime('%Y', 'now'), "
-    "              (SELECT COALESCE(max(id), 0) FROM cases) + row_number() OVER (ORDER BY min(h.id))), "
-    "       h.subject_kind, h.subject, max(h.id_number), max(h.name), max(h.township), max(h.village), "
-    "       strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1 "
-    "FROM hits h "
-    "WHERE h.case_id IS NULL AND h.state = 'present' "
-    "  AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.subject_kind = h.subject_kind AND c.subject = h.subject) "
-    "GROUP BY h.subject_kind, h.subject";
+/* New cases get a lead number FW-<year>-<6-digit id>, readable on paper and unique. ?1 the user,
+ * ?2 the time (UTC, fw_now_iso), ?3 its year. The number is zero-padded by SQLite's printf and by
+ * fw_zero_pad of the PostgreSQL compatibility layer (store/pg_compat.sql). */
+#define CREATE_CASES_SQL(padded_number)                                                                     \
+    "INSERT INTO cases(case_no, subject_kind, subject, id_number, name, township, village, "                \
+    "                  created_at, updated_at, updated_by) "                                                \
+    "SELECT 'FW-' || ?3 || '-' || " padded_number ", "                                                      \
+    "       h.subject_kind, h.subject, max(h.id_number), max(h.name), max(h.township), max(h.village), "     \
+    "       ?2, ?2, ?1 "                                                                                     \
+    "FROM hits h "                                                                                           \
+    "WHERE h.case_id IS NULL AND h.state = 'present' "                                                       \
+    "  AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.subject_kind = h.subject_kind AND c.subject = h.subject) " \
+    "GROUP BY h.subject_kind, h.subject"
+#define NEXT_CASE_ID "(SELECT COALESCE(max(id), 0) FROM cases) + row_number() OVER (ORDER BY min(h.id))"
+static const fw_sql create_cases_sql = {
+    .name = "cases.create",
+    .sql = CREATE_CASES_SQL("printf('%06d', " NEXT_CASE_ID ")"),
+    .postgres = CREATE_CASES_SQL("fw_zero_pad(" NEXT_CASE_ID ", 6)"),
+};
 
 static const char attach_hits_sql[] =
     "UPDATE hits SET case_id = (SELECT c.id FROM cases c "
     "                           WHERE c.subject_kind = hits.subject_kind AND c.subject = hits.subject) "
     "WHERE case_id IS NULL AND state = 'present'";
 
-static int exec_counted(fw_ws *ws, const char *sql, const char *text1, long long *changed, fw_err *err)
+/* Runs a prepared write to its end; *changed = the rows it wrote. Finalizes st. */
+static int run_counted(fw_stmt *st, long long *changed, fw_err *err)
 {
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws, sql, &st, err))
-        return err->code;
-    if (text1)
-        sqlite3_bind_text(st, 1, text1, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? FW_OK
-                                             : fw_fail(err, FW_EWORKSPACE, "%s", sqlite3_errmsg(ws->db));
-    *changed = sqlite3_changes(ws->db);
-    sqlite3_finalize(st);
+    int rc = fw_stmt_step(st, err) == 0 ? FW_OK : err->code;
+    *changed = rc == FW_OK ? fw_stmt_changes(st) : 0;
+    fw_stmt_finalize(st);
     return rc;
+}
+
+static int create_cases(fw_ws *ws, long long *created, fw_err *err)
+{
+    fw_stmt *st;
+    char at[32], year[5];
+    fw_now_iso(at);
+    snprintf(year, sizeof year, "%.4s", at);
+    if (fw_db_prepare_named(ws->store, &create_cases_sql, &st, err))
+        return err->code;
+    fw_stmt_bind_text(st, 1, fw_user(), -1);
+    fw_stmt_bind_text(st, 2, at, -1);
+    fw_stmt_bind_text(st, 3, year, -1);
+    return run_counted(st, created, err);
+}
+
+static int attach_hits(fw_ws *ws, long long *attached, fw_err *err)
+{
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store, attach_hits_sql, &st, err))
+        return err->code;
+    return run_counted(st, attached, err);
 }
 
 /* A dismissed or closed case starts over; what was decided stays in the trail record's "before". */
@@ -1119,8 +1220,9 @@ static int apply_all_lead_changes(fw_ws *ws, const lead_changes *lc, long long *
 /* Cases whose every hit is gone: flagged, never deleted. */
 static int mark_resolved_by_data(fw_ws *ws, long long *resolved, fw_err *err)
 {
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws,
+    fw_stmt *st;
+    char why[sizeof err->msg];
+    if (fw_db_prepare(ws->store,
                       "SELECT c.id, (SELECT group_concat(DISTINCT rule_id) FROM hits WHERE case_id = c.id) "
                       "FROM cases c WHERE c.resolved_by_data = 0 "
                       "  AND EXISTS (SELECT 1 FROM hits h WHERE h.case_id = c.id) "
@@ -1130,14 +1232,16 @@ static int mark_resolved_by_data(fw_ws *ws, long long *resolved, fw_err *err)
     long long *ids = NULL;
     char **rules = NULL;
     size_t n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int step;
+    while ((step = fw_stmt_step(st, err)) == 1) {
         ids = fw_realloc(ids, (n + 1) * sizeof *ids);
         rules = fw_realloc(rules, (n + 1) * sizeof *rules);
-        ids[n] = sqlite3_column_int64(st, 0);
+        ids[n] = fw_stmt_int64(st, 0);
         rules[n++] = column_dup(st, 1);
     }
-    sqlite3_finalize(st);
-    int rc = FW_OK;
+    fw_stmt_finalize(st);
+    int rc = step < 0 ? fw_fail(err, err->code, _("cannot read the run's hits: %s"), why_of(err, why, sizeof why))
+                      : FW_OK;
     for (size_t i = 0; i < n && rc == FW_OK; i++) {
         fw_case was, now;
         if ((rc = load_case(ws, ids[i], NULL, &was, err)) != FW_OK)
@@ -1166,9 +1270,9 @@ int fw_cases_sync(fw_ws *ws, long long run_id, fw_err *err)
     long long created = 0, attached = 0, touched = 0, reopened = 0, resolved = 0;
     int rc = collect_lead_changes(ws, run_id, &lc, err);
     if (rc == FW_OK)
-        rc = exec_counted(ws, create_cases_sql, fw_user(), &created, err);
+        rc = create_cases(ws, &created, err);
     if (rc == FW_OK)
-        rc = exec_counted(ws, attach_hits_sql, NULL, &attached, err);
+        rc = attach_hits(ws, &attached, err);
     if (rc == FW_OK)
         rc = apply_all_lead_changes(ws, &lc, &touched, &reopened, err);
     if (rc == FW_OK)

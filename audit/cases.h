@@ -135,6 +135,8 @@ bool fw_case_review_required(fw_ws *ws);
 
 /* --- lists for the screens and the CLI ---------------------------------------------------------- */
 
+/* Each list is an fw_rows (audit/rows.h) that the caller steps and closes; on failure it is NULL. */
+
 typedef struct fw_case_filter {
     const char *status;   /* a status key, or "pending_review" for verdicts awaiting approval */
     const char *assignee; /* exact */
@@ -154,7 +156,7 @@ enum fw_case_list_col {
 
 /* Cases matching the filter, newest warning first (amount descending within a day). amount is the
  * case's money at issue (each payment once); other_amount its figures not based on payments. */
-int fw_case_list(fw_ws *ws, const fw_case_filter *f, sqlite3_stmt **st, fw_err *err);
+int fw_case_list(fw_ws *ws, const fw_case_filter *f, fw_rows **rows, fw_err *err);
 /* The money at issue of all the cases the filter selects (ignores limit/offset), each payment once
  * even when it is behind two cases (a person's and the household's). */
 int fw_case_list_money(fw_ws *ws, const fw_case_filter *f, fw_money *out, fw_err *err);
@@ -162,17 +164,17 @@ int fw_case_list_money(fw_ws *ws, const fw_case_filter *f, fw_money *out, fw_err
 long long fw_case_count(fw_ws *ws, const fw_case_filter *f, fw_err *err);
 /* The case's hits: hit_id, rule_id, category, severity, state, evidence_changed, program,
  * first_date, last_date, amount, detail. */
-int fw_case_hits(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err);
+int fw_case_hits(fw_ws *ws, long long id, fw_rows **rows, fw_err *err);
 /* The case's notes: id, at, user, text (oldest first). */
-int fw_case_notes(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err);
+int fw_case_notes(fw_ws *ws, long long id, fw_rows **rows, fw_err *err);
 /* The case's history from the audit trail (fw_trail_list for object "case:ID"). */
 int fw_case_history(fw_ws *ws, long long id, fw_rows **rows, fw_err *err);
 
 /* The case's history one changed field a row: seq, at, user, action, field, before, after (oldest
  * first; a record that changed no field, such as a note, has field NULL and its text in after). */
-int fw_case_history_fields(fw_ws *ws, long long id, sqlite3_stmt **st, fw_err *err);
+int fw_case_history_fields(fw_ws *ws, long long id, fw_rows **rows, fw_err *err);
 /* Every assignee with the number of its cases: assignee, cases (by name). */
-int fw_case_assignees(fw_ws *ws, sqlite3_stmt **st, fw_err *err);
+int fw_case_assignees(fw_ws *ws, fw_rows **rows, fw_err *err);
 
 /* Confirmed cases (confirmed, partly_confirmed, rectifying, closed) counted and summed by one
  * dimension, to see what is systemic (举一反三). */
@@ -180,7 +182,7 @@ enum fw_case_dimension { FW_CD_TOWNSHIP, FW_CD_VILLAGE, FW_CD_PROGRAM, FW_CD_RUL
 /* Columns: value, cases, amount (fen: the money at issue of the cases' present hits under that
  * value, each payment once), other_amount (figures not based on payments), largest first. For
  * program and rule a case counts once under each program or rule of its present hits. */
-int fw_case_systemic(fw_ws *ws, enum fw_case_dimension by, sqlite3_stmt **st, fw_err *err);
+int fw_case_systemic(fw_ws *ws, enum fw_case_dimension by, fw_rows **rows, fw_err *err);
 
 /* --- after a rule run --------------------------------------------------------------------------- */
 

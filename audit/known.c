@@ -1,14 +1,17 @@
 /* known.c: checking filter values against what exists (see known.h). Vocabulary words are looked
  * up in audit/vocab.h; data values with one query that stops at the first row that has the value
  * (each table is tried in turn, the indexed hits first), so a known value costs an index probe. The
- * list of known values is only gathered for the error message. */
+ * list of known values is only gathered for the error message. The queries go through the store
+ * (ws->store), in SQL both engines take. */
 #include "audit/known.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit/i18n.h"
 #include "audit/rules.h"
+#include "audit/store/store.h"
 #include "audit/vocab.h"
 
 enum { LIST_MAX = 40 }; /* known values named in a message; more are counted */
@@ -103,9 +106,10 @@ static const data_field program_field = {
     "UNION ALL SELECT program FROM ds_payments WHERE program = ?1 LIMIT 1",
     "SELECT program FROM hits WHERE program <> '' UNION SELECT name FROM programs ORDER BY 1"};
 /* Rules: those that ever ran here (run_rules), those with hits (ids are stored as written in the
- * rule file, upper case by convention, so the index on hits is probed with upper()). */
+ * rule file, upper case by convention, so the index on hits is probed with upper()). Rule ids are
+ * ASCII, so upper() on both sides matches as COLLATE NOCASE did, which PostgreSQL lacks. */
 static const data_field rule_field = {
-    "SELECT rule_id FROM run_rules WHERE rule_id = ?1 COLLATE NOCASE "
+    "SELECT rule_id FROM run_rules WHERE upper(rule_id) = upper(?1) "
     "UNION ALL SELECT rule_id FROM hits WHERE rule_id = upper(?1) LIMIT 1",
     "SELECT rule_id FROM run_rules UNION SELECT rule_id FROM hits ORDER BY 1"};
 
@@ -123,22 +127,25 @@ static const data_field *data_field_of(enum fw_known_field field)
 /* The stored value when known (caller frees), NULL when not; -1 in *failed on a query error. */
 static char *find_value(fw_ws *ws, const data_field *d, const char *value, int *failed, fw_err *err)
 {
-    sqlite3_stmt *st;
+    fw_stmt *st;
     *failed = 0;
-    if (fw_ws_prepare(ws, d->find, &st, err)) {
+    if (fw_db_prepare(ws->store, d->find, &st, err)) {
         *failed = -1;
         return NULL;
     }
-    sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
+    fw_stmt_bind_text(st, 1, value, -1);
     char *found = NULL;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        found = fw_strdup((const char *)sqlite3_column_text(st, 0));
-    else if (rc != SQLITE_DONE) {
-        fw_fail(err, FW_EWORKSPACE, _("checking '%s' in the workspace: %s"), value, sqlite3_errmsg(ws->db));
+    int rc = fw_stmt_step(st, err);
+    if (rc == 1)
+        found = fw_strdup(fw_stmt_text(st, 0));
+    else if (rc < 0) {
+        /* The store's message goes behind the module's (fw_fail rewrites err->msg: copied first). */
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        fw_fail(err, err->code, _("checking '%s' in the workspace: %s"), value, why);
         *failed = -1;
     }
-    sqlite3_finalize(st);
+    fw_stmt_finalize(st);
     return found;
 }
 
@@ -148,14 +155,15 @@ static char **known_values(fw_ws *ws, enum fw_known_field field, fw_ruleset *set
 {
     int n = 0, cap = 16;
     char **v = fw_calloc((size_t)cap, sizeof *v);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ws->db, data_field_of(field)->list, -1, &st, NULL) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+    fw_stmt *st;
+    fw_err ignored = {0}; /* only a message's list: what could be read is listed */
+    if (fw_db_prepare(ws->store, data_field_of(field)->list, &st, &ignored) == FW_OK) {
+        while (fw_stmt_step(st, &ignored) == 1 && fw_stmt_text(st, 0)) {
             if (n + 2 >= cap)
                 v = fw_realloc(v, (size_t)(cap *= 2) * sizeof *v);
-            v[n++] = fw_strdup((const char *)sqlite3_column_text(st, 0));
+            v[n++] = fw_strdup(fw_stmt_text(st, 0));
         }
-        sqlite3_finalize(st);
+        fw_stmt_finalize(st);
     }
     for (int i = 0; set && i < set->n; i++) {
         bool seen = false;

@@ -83,12 +83,6 @@ static int print_rows(fw_cli *cli, fw_rows *rows)
     return n < 0 ? fw_cli_report(cli, &err) : FW_OK;
 }
 
-/* Prints the statement of a module not yet on the store (issue 11) and finalizes it. */
-static int print_stmt(fw_cli *cli, fw_ws *ws, sqlite3_stmt *st)
-{
-    return print_rows(cli, fw_rows_of_sqlite(ws, st));
-}
-
 static int parse_count(fw_cli *cli, const char *opt, const char *s, long long *out)
 {
     char *end = NULL;
@@ -156,7 +150,7 @@ static int case_list(fw_cli *cli, int argc, char **argv)
         return fw_cli_usage(cli);
     fw_ws *ws;
     fw_err err = {0};
-    sqlite3_stmt *st;
+    fw_rows *rows;
     int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
@@ -168,7 +162,7 @@ static int case_list(fw_cli *cli, int argc, char **argv)
     else {
         f.status = status ? status : f.status;
         f.township = township ? township : f.township;
-        rc = fw_case_list(ws, &f, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, ws, st);
+        rc = fw_case_list(ws, &f, &rows, &err) ? fw_cli_report(cli, &err) : print_rows(cli, rows);
     }
     free(status);
     free(township);
@@ -310,7 +304,6 @@ static void show_case_json(const fw_case *c)
     fw_buf_free(&b);
 }
 
-typedef int (*section_query)(fw_ws *, long long, sqlite3_stmt **, fw_err *);
 typedef int (*rows_query)(fw_ws *, long long, fw_rows **, fw_err *);
 
 static void section_heading(fw_cli *cli, const char *name)
@@ -322,18 +315,7 @@ static void section_heading(fw_cli *cli, const char *name)
 }
 
 /* One section (hits, notes, history): a heading in table/csv, a member in json. */
-static int show_section(fw_cli *cli, fw_ws *ws, long long id, const char *name, section_query query)
-{
-    sqlite3_stmt *st;
-    fw_err err = {0};
-    if (query(ws, id, &st, &err))
-        return fw_cli_report(cli, &err);
-    section_heading(cli, name);
-    return print_stmt(cli, ws, st);
-}
-
-/* The same for a query of a module on the store interface (issue 11). */
-static int show_rows_section(fw_cli *cli, fw_ws *ws, long long id, const char *name, rows_query query)
+static int show_section(fw_cli *cli, fw_ws *ws, long long id, const char *name, rows_query query)
 {
     fw_rows *rows;
     fw_err err = {0};
@@ -383,7 +365,7 @@ static int case_show(fw_cli *cli, int argc, char **argv)
     if (rc == FW_OK)
         rc = show_section(cli, ws, c.id, "notes", fw_case_notes);
     if (rc == FW_OK)
-        rc = show_rows_section(cli, ws, c.id, "history", case_history);
+        rc = show_section(cli, ws, c.id, "history", case_history);
     if (cli->format == FW_FMT_JSON)
         puts("}");
     fw_case_free(&c);

@@ -41,10 +41,17 @@ typedef struct cases_view {
     int height;
 } cases_view;
 
-static char *col_text(sqlite3_stmt *st, int c)
+static char *col_text(fw_rows *rows, int c)
 {
-    const unsigned char *s = sqlite3_column_text(st, c);
-    return fw_strdup(s ? (const char *)s : "");
+    const char *s = fw_rows_text(rows, c);
+    return fw_strdup(s ? s : "");
+}
+
+/* A text cell as printf's %s takes it: "" for NULL. */
+static const char *cell(fw_rows *rows, int c)
+{
+    const char *s = fw_rows_text(rows, c);
+    return s ? s : "";
 }
 
 static void free_lines(cases_view *v)
@@ -76,17 +83,20 @@ static int load_assignees(fw_tui *t, cases_view *v)
     char *keep = v->nassignees ? fw_strdup(v->assignees[v->assignee_index]) : NULL;
     free_assignees(v);
     fw_err err = {0};
-    sqlite3_stmt *st;
-    if (fw_case_assignees(t->ws, &st, &err)) {
+    fw_rows *rows;
+    if (fw_case_assignees(t->ws, &rows, &err)) {
         free(keep);
         fw_tui_error(t, "%s", err.msg);
         return err.code;
     }
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int step;
+    while ((step = fw_rows_step(rows, &err)) == 1) {
         v->assignees = fw_realloc(v->assignees, (size_t)(v->nassignees + 1) * sizeof *v->assignees);
-        v->assignees[v->nassignees++] = col_text(st, 0);
+        v->assignees[v->nassignees++] = col_text(rows, 0);
     }
-    sqlite3_finalize(st);
+    fw_rows_close(rows);
+    if (step < 0)
+        fw_tui_error(t, "%s", err.msg);
     /* The same assignee stays selected across a reload when it still has cases. */
     v->assignee_index = 0;
     for (int i = 0; keep && i < v->nassignees; i++)
@@ -112,25 +122,29 @@ static void load_systemic(fw_tui *t, cases_view *v)
     };
     for (int d = 0; d < FW_CD_COUNT_; d++) {
         fw_err err = {0};
-        sqlite3_stmt *st;
+        fw_rows *rows;
         add_text(v, true, fw_strdup(_(titles[d])));
-        if (fw_case_systemic(t->ws, (enum fw_case_dimension)d, &st, &err)) {
+        if (fw_case_systemic(t->ws, (enum fw_case_dimension)d, &rows, &err)) {
             fw_tui_error(t, "%s", err.msg);
             return;
         }
-        int rows = 0;
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        int n = 0, step;
+        while ((step = fw_rows_step(rows, &err)) == 1) {
             char money[32];
-            fw_yuan(sqlite3_column_int64(st, 2), money);
-            char *value = col_text(st, 0);
+            fw_yuan(fw_rows_int(rows, 2), money);
+            char *value = col_text(rows, 0);
             int pad = 28 - fw_utf8_width(value);
             add_text(v, false, fw_printf("  %s%*s %6lld %s %14s", value, pad > 0 ? pad : 0, "",
-                                         sqlite3_column_int64(st, 1), _("cases"), money));
+                                         fw_rows_int(rows, 1), _("cases"), money));
             free(value);
-            rows++;
+            n++;
         }
-        sqlite3_finalize(st);
-        if (!rows)
+        fw_rows_close(rows);
+        if (step < 0) {
+            fw_tui_error(t, "%s", err.msg);
+            return;
+        }
+        if (!n)
             add_text(v, false, fw_strdup(_("  (no confirmed case)")));
     }
 }
@@ -154,32 +168,35 @@ static void load_list(fw_tui *t, cases_view *v)
     filter_of_tab(v, &f);
     fw_err err = {0};
     v->count = fw_case_count(t->ws, &f, &err);
-    sqlite3_stmt *st;
-    if (v->count < 0 || fw_case_list(t->ws, &f, &st, &err)) {
+    fw_rows *rows;
+    if (v->count < 0 || fw_case_list(t->ws, &f, &rows, &err)) {
         fw_tui_error(t, "%s", err.msg);
         v->count = 0;
         return;
     }
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int step;
+    while ((step = fw_rows_step(rows, &err)) == 1) {
         v->rows = fw_realloc(v->rows, (size_t)(v->nav.n + 1) * sizeof *v->rows);
         v->text = fw_realloc(v->text, (size_t)(v->nav.n + 1) * sizeof *v->text);
         case_row *r = &v->rows[v->nav.n];
-        r->id = sqlite3_column_int64(st, FW_CL_ID);
-        r->amount = sqlite3_column_int64(st, FW_CL_AMOUNT);
-        r->hits = sqlite3_column_int64(st, FW_CL_HITS);
-        r->overdue = sqlite3_column_int(st, FW_CL_OVERDUE) == 1;
-        r->case_no = col_text(st, FW_CL_CASE_NO);
-        r->status = col_text(st, FW_CL_STATUS);
-        r->name = col_text(st, FW_CL_NAME);
-        char *town = col_text(st, FW_CL_TOWNSHIP), *village = col_text(st, FW_CL_VILLAGE);
-        r->place = fw_printf("%s %s", town, village);
-        free(town), free(village);
-        r->assignee = col_text(st, FW_CL_ASSIGNEE);
-        r->due = col_text(st, FW_CL_DUE_DATE);
+        r->id = fw_rows_int(rows, FW_CL_ID);
+        r->amount = fw_rows_int(rows, FW_CL_AMOUNT);
+        r->hits = fw_rows_int(rows, FW_CL_HITS);
+        r->overdue = fw_rows_int(rows, FW_CL_OVERDUE) == 1;
+        r->case_no = col_text(rows, FW_CL_CASE_NO);
+        r->status = col_text(rows, FW_CL_STATUS);
+        r->name = col_text(rows, FW_CL_NAME);
+        r->place = fw_printf("%s %s", cell(rows, FW_CL_TOWNSHIP), cell(rows, FW_CL_VILLAGE));
+        r->assignee = col_text(rows, FW_CL_ASSIGNEE);
+        r->due = col_text(rows, FW_CL_DUE_DATE);
         v->text[v->nav.n] = fw_printf("%s %s %s %s %s", r->case_no, fw_label_show(fw_case_statuses, r->status), r->name, r->place, r->assignee);
         v->nav.n++;
     }
-    sqlite3_finalize(st);
+    fw_rows_close(rows);
+    if (step < 0) {
+        fw_tui_error(t, "%s", err.msg);
+        return;
+    }
     /* The total is the listed cases' money as one set: a payment behind two cases counts once. */
     fw_money m;
     if (fw_case_list_money(t->ws, &f, &m, &err))
@@ -545,38 +562,41 @@ static void add_fields(fw_tui *t, case_view *v)
 static int add_hits(fw_tui *t, case_view *v)
 {
     fw_err err = {0};
-    sqlite3_stmt *st;
+    fw_rows *rows;
     add(v, CL_SECTION, fw_strdup(_("Hits (Enter opens the person)")));
-    if (fw_case_hits(t->ws, v->c.id, &st, &err))
+    if (fw_case_hits(t->ws, v->c.id, &rows, &err))
         return fw_tui_error(t, "%s", err.msg), err.code;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int step;
+    while ((step = fw_rows_step(rows, &err)) == 1) {
         char money[32];
-        fw_yuan(sqlite3_column_int64(st, 9), money);
-        add(v, CL_HIT, fw_printf("  %-6lld %-8s %-7s %-8s %10s  %s", sqlite3_column_int64(st, 0),
-                                 sqlite3_column_text(st, 1), _((const char *)sqlite3_column_text(st, 4)),
-                                 sqlite3_column_text(st, 6) ? (const char *)sqlite3_column_text(st, 6) : "",
-                                 money, sqlite3_column_text(st, 10)));
+        fw_yuan(fw_rows_int(rows, 9), money);
+        add(v, CL_HIT, fw_printf("  %-6lld %-8s %-7s %-8s %10s  %s", fw_rows_int(rows, 0), cell(rows, 1),
+                                 _(cell(rows, 4)), cell(rows, 6), money, cell(rows, 10)));
     }
-    sqlite3_finalize(st);
+    fw_rows_close(rows);
+    if (step < 0)
+        return fw_tui_error(t, "%s", err.msg), err.code;
     return FW_OK;
 }
 
 static int add_notes(fw_tui *t, case_view *v)
 {
     fw_err err = {0};
-    sqlite3_stmt *st;
+    fw_rows *rows;
     add(v, CL_SECTION, fw_strdup(_("Notes")));
-    if (fw_case_notes(t->ws, v->c.id, &st, &err))
+    if (fw_case_notes(t->ws, v->c.id, &rows, &err))
         return fw_tui_error(t, "%s", err.msg), err.code;
-    int n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int n = 0, step;
+    while ((step = fw_rows_step(rows, &err)) == 1) {
         char when[FW_TIME_SIZE];
         add(v, CL_TEXT, fw_printf("  %s  %s  %s",
-                                  fw_time_local((const char *)sqlite3_column_text(st, 1), FW_TIME_MINUTE, when, sizeof when),
-                                  sqlite3_column_text(st, 2), sqlite3_column_text(st, 3)));
+                                  fw_time_local(fw_rows_text(rows, 1), FW_TIME_MINUTE, when, sizeof when),
+                                  cell(rows, 2), cell(rows, 3)));
         n++;
     }
-    sqlite3_finalize(st);
+    fw_rows_close(rows);
+    if (step < 0)
+        return fw_tui_error(t, "%s", err.msg), err.code;
     if (!n)
         add(v, CL_TEXT, fw_strdup(_("  (none)")));
     return FW_OK;

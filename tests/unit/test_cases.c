@@ -501,6 +501,17 @@ static void test_lookup_and_notes(void **state)
     assert_int_equal(fw_case_get(ws, "FW-1999-000001", &c, &err), FW_ENOTFOUND);
     assert_non_null(strstr(err.msg, "FW-1999-000001"));
     assert_int_equal(fw_case_get(ws, "1", &c, &err), FW_OK);
+    /* A new case: numbered FW-<year>-<6-digit id>, stamped in UTC (the year and time are bound by
+     * the code, not taken from an engine's strftime). */
+    char now[32], want_no[32];
+    fw_now_iso(now);
+    snprintf(want_no, sizeof want_no, "FW-%.4s-%06lld", now, id);
+    assert_string_equal(c.case_no, want_no);
+    assert_int_equal(strlen(c.created_at), 20);
+    assert_int_equal(c.created_at[10], 'T');
+    assert_int_equal(c.created_at[19], 'Z');
+    assert_memory_equal(c.created_at, now, 4);
+    assert_string_equal(c.updated_at, c.created_at);
     char *no = fw_strdup(c.case_no);
     fw_case_free(&c);
     assert_int_equal(fw_case_get(ws, no, &c, &err), FW_OK);
@@ -511,12 +522,14 @@ static void test_lookup_and_notes(void **state)
     assert_int_equal(fw_case_add_note(ws, id, "   ", &err), FW_EDATA);
     assert_int_equal(fw_case_add_note(ws, 999, "x", &err), FW_ENOTFOUND);
     assert_int_equal(fw_case_add_note(ws, id, "电话联系村委会", &err), FW_OK);
-    sqlite3_stmt *st;
-    assert_int_equal(fw_case_notes(ws, id, &st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 3), "电话联系村委会");
-    sqlite3_finalize(st);
     fw_rows *rows;
+    assert_int_equal(fw_case_notes(ws, id, &rows, &err), FW_OK);
+    assert_int_equal(fw_rows_step(rows, &err), 1);
+    assert_string_equal(fw_rows_name(rows, 2), "user");
+    assert_string_equal(fw_rows_text(rows, 2), fw_user());
+    assert_string_equal(fw_rows_text(rows, 3), "电话联系村委会");
+    assert_int_equal(fw_rows_step(rows, &err), 0);
+    fw_rows_close(rows);
     assert_int_equal(fw_case_history(ws, id, &rows, &err), FW_OK);
     assert_int_equal(fw_rows_step(rows, &err), 1);
     assert_string_equal(fw_rows_text(rows, 3), "case.note");
@@ -532,15 +545,39 @@ static void test_lookup_and_notes(void **state)
 
 static long long count_listed(fw_ws *ws, const fw_case_filter *f)
 {
-    sqlite3_stmt *st;
+    fw_rows *rows;
     fw_err err = {0};
-    assert_int_equal(fw_case_list(ws, f, &st, &err), FW_OK);
-    assert_int_equal(sqlite3_column_count(st), FW_CL_NCOLS);
+    assert_int_equal(fw_case_list(ws, f, &rows, &err), FW_OK);
+    assert_int_equal(fw_rows_ncols(rows), FW_CL_NCOLS);
     long long n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW)
+    int step;
+    while ((step = fw_rows_step(rows, &err)) == 1)
         n++;
-    sqlite3_finalize(st);
+    assert_int_equal(step, 0);
+    fw_rows_close(rows);
     return n;
+}
+
+/* The row of fw_case_history_fields for action and field (NULL when none): "before -> after". */
+static char *history_field(fw_ws *ws, long long id, const char *action, const char *field)
+{
+    fw_rows *rows;
+    fw_err err = {0};
+    assert_int_equal(fw_case_history_fields(ws, id, &rows, &err), FW_OK);
+    assert_int_equal(fw_rows_ncols(rows), 7);
+    assert_string_equal(fw_rows_name(rows, 4), "field");
+    assert_string_equal(fw_rows_name(rows, 5), "before");
+    assert_string_equal(fw_rows_name(rows, 6), "after");
+    char *found = NULL;
+    int step;
+    while ((step = fw_rows_step(rows, &err)) == 1)
+        if (!found && strcmp(fw_rows_text(rows, 3), action) == 0 && fw_rows_text(rows, 4) &&
+            strcmp(fw_rows_text(rows, 4), field) == 0)
+            found = fw_printf("%s -> %s", fw_rows_text(rows, 5) ? fw_rows_text(rows, 5) : "NULL",
+                              fw_rows_text(rows, 6) ? fw_rows_text(rows, 6) : "NULL");
+    assert_int_equal(step, 0);
+    fw_rows_close(rows);
+    return found;
 }
 
 static void test_list_filters_and_paging(void **state)
@@ -557,6 +594,16 @@ static void test_list_filters_and_paging(void **state)
     assert_int_equal(fw_case_assign(ws, 1, version_of(ws, 1), "民政局", "2026-01-10", &err), FW_OK);
     assert_int_equal(fw_case_assign(ws, 2, version_of(ws, 2), "民政局", "2026-03-10", &err), FW_OK);
     force_status(ws, 3, "dismissed");
+    /* The trail's records one changed field a row. */
+    char *change = history_field(ws, 1, "case.assign", "assignee");
+    assert_non_null(change);
+    assert_string_equal(change, "NULL -> 民政局");
+    free(change);
+    change = history_field(ws, 2, "case.assign", "due_date");
+    assert_non_null(change);
+    assert_string_equal(change, "NULL -> 2026-03-10");
+    free(change);
+    assert_null(history_field(ws, 1, "case.assign", "status"));
     fw_case_filter all = {0};
     assert_int_equal(count_listed(ws, &all), 3);
     assert_int_equal(fw_case_count(ws, &all, &err), 3);
@@ -576,13 +623,14 @@ static void test_list_filters_and_paging(void **state)
     page.offset = 2;
     assert_int_equal(count_listed(ws, &page), 1);
     /* Largest amount first within a day. */
-    sqlite3_stmt *st;
-    assert_int_equal(fw_case_list(ws, &all, &st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int64(st, FW_CL_AMOUNT), 300);
-    sqlite3_finalize(st);
+    fw_rows *rows;
+    assert_int_equal(fw_case_list(ws, &all, &rows, &err), FW_OK);
+    assert_int_equal(fw_rows_step(rows, &err), 1);
+    assert_int_equal(fw_rows_int(rows, FW_CL_AMOUNT), 300);
+    fw_rows_close(rows);
     fw_case_filter bad = {.status = "open"};
-    assert_int_equal(fw_case_list(ws, &bad, &st, &err), FW_EDATA);
+    assert_int_equal(fw_case_list(ws, &bad, &rows, &err), FW_EDATA);
+    assert_null(rows);
     fw_ws_close(ws);
     test_rmdir(dir);
     free(dir);

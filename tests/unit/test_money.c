@@ -279,16 +279,16 @@ static void test_cases_and_person(void **state)
     fw_case_free(&c);
     /* The list: each case's money, and the total of the listed cases. */
     fw_case_filter all = {0};
-    sqlite3_stmt *st;
-    assert_int_equal(fw_case_list(ws, &all, &st, &err), FW_OK);
+    fw_rows *rows;
+    assert_int_equal(fw_case_list(ws, &all, &rows, &err), FW_OK);
     long long seen = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        long long cid = sqlite3_column_int64(st, FW_CL_ID), fen = sqlite3_column_int64(st, FW_CL_AMOUNT);
+    while (fw_rows_step(rows, &err) == 1) {
+        long long cid = fw_rows_int(rows, FW_CL_ID), fen = fw_rows_int(rows, FW_CL_AMOUNT);
         long long want = cid == case_of(A) ? PAID_A : cid == case_of(B) ? PAID_B : cid == case_of(C) ? PAID_C : PAID_D;
         assert_int_equal(fen, want);
         seen++;
     }
-    sqlite3_finalize(st);
+    fw_rows_close(rows);
     assert_int_equal(seen, 4);
     fw_money m;
     assert_int_equal(fw_case_list_money(ws, &all, &m, &err), FW_OK);
@@ -304,33 +304,33 @@ static void test_systemic(void **state)
 {
     (void)state;
     exec_ok("UPDATE cases SET status = 'confirmed'");
-    sqlite3_stmt *st;
+    fw_rows *r;
     fw_err err = {0};
-    assert_int_equal(fw_case_systemic(ws, FW_CD_RULE, &st, &err), FW_OK);
+    assert_int_equal(fw_case_systemic(ws, FW_CD_RULE, &r, &err), FW_OK);
     int rows = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *rule = (const char *)sqlite3_column_text(st, 0);
-        long long fen = sqlite3_column_int64(st, 2);
+    while (fw_rows_step(r, &err) == 1) {
+        const char *rule = fw_rows_text(r, 0);
+        long long fen = fw_rows_int(r, 2);
         if (strcmp(rule, "DEC-001") == 0)
             assert_int_equal(fen, PAID_A + PAID_C + PAID_D);
         else if (strcmp(rule, "DUP-001") == 0)
             assert_int_equal(fen, PAID_B + 30000);
         rows++;
     }
-    sqlite3_finalize(st);
+    fw_rows_close(r);
     assert_int_equal(rows, 3);
-    assert_int_equal(fw_case_systemic(ws, FW_CD_PROGRAM, &st, &err), FW_OK);
+    assert_int_equal(fw_case_systemic(ws, FW_CD_PROGRAM, &r, &err), FW_OK);
     rows = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *program = (const char *)sqlite3_column_text(st, 0);
+    while (fw_rows_step(r, &err) == 1) {
+        const char *program = fw_rows_text(r, 0);
         assert_null(strchr(program, ','));
         if (strcmp(program, "低保") == 0) {
-            assert_int_equal(sqlite3_column_int64(st, 1), 3); /* 李秀英, 黄梅, 王五 */
-            assert_int_equal(sqlite3_column_int64(st, 2), PAID_B + PAID_C + PAID_D);
+            assert_int_equal(fw_rows_int(r, 1), 3); /* 李秀英, 黄梅, 王五 */
+            assert_int_equal(fw_rows_int(r, 2), PAID_B + PAID_C + PAID_D);
         }
         rows++;
     }
-    sqlite3_finalize(st);
+    fw_rows_close(r);
     assert_int_equal(rows, 3); /* 低保, 城乡居民养老金, 医疗救助 */
     exec_ok("UPDATE cases SET status = 'new'");
 }
