@@ -1052,15 +1052,18 @@ static int byte_of_char(const char *s, int pos)
     return i;
 }
 
-/* The plan's steps that write or lock rows: a data-modifying WITH, SELECT ... FOR UPDATE. */
-static bool plan_writes(const fw_plan *p)
+/* What the plan's steps write ("INSERT", ... for a data-modifying WITH), "" when a step only locks
+ * rows (SELECT ... FOR UPDATE), NULL when nothing writes. */
+static const char *plan_writes(const fw_plan *p)
 {
-    static const char *const nodes[] = {"Insert on ", "Update on ", "Delete on ", "Merge on ", "LockRows", NULL};
+    static const struct { const char *node, *kind; } nodes[] = {
+        {"Insert on ", "INSERT"}, {"Update on ", "UPDATE"}, {"Delete on ", "DELETE"}, {"Merge on ", "MERGE"},
+        {"LockRows", ""}};
     for (int i = 0; i < p->n; i++)
-        for (const char *const *w = nodes; *w; w++)
-            if (strncmp(p->v[i].detail, *w, strlen(*w)) == 0)
-                return true;
-    return false;
+        for (size_t k = 0; k < sizeof nodes / sizeof nodes[0]; k++)
+            if (strncmp(p->v[i].detail, nodes[k].node, strlen(nodes[k].node)) == 0)
+                return nodes[k].kind;
+    return NULL;
 }
 
 /* EXPLAIN (COSTS OFF) EXECUTE of sql prepared, with NULL for the parameters under a generic plan
@@ -1150,8 +1153,12 @@ static int pg_prepare_query(fw_db *db, const char *sql, const char *const *funct
     }
     fw_plan p = {0};
     fw_err perr = {0};
-    if (!pg_plan(db, sql, &p, &perr) && plan_writes(&p)) {
-        chk->writes = true;
+    const char *wrote = pg_plan(db, sql, &p, &perr) ? NULL : plan_writes(&p);
+    if (wrote) {
+        if (*wrote)
+            snprintf(chk->refused, sizeof chk->refused, "%s", wrote);
+        else
+            chk->writes = true;
         fw_plan_free(&p);
         pg_finalize(*out);
         *out = NULL;

@@ -698,3 +698,9 @@ bool fw_db_watched_stop(fw_db *db)
 {
     return (db->watch && *db->watch) || (db->watch_fn && db->watch_fn(db->watch_ctx));
 }
+
+const char *fw_db_err_words(const fw_db *db, const fw_err *err)
+{
+    size_t n = strlen(db->where);
+    return strncmp(err->msg, db->where, n) == 0 && strncmp(err->msg + n, ": ", 2) == 0 ? err->msg + n + 2 : err->msg;
+}

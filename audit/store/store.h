@@ -255,7 +255,7 @@ typedef struct fw_query_check {
     char refused[64];  /* what the guard refused: "INSERT", "ATTACH", "a transaction statement", ... */
     char function[64]; /* a function that is not in the allowed list */
     bool empty;        /* no statement at all (only blanks or comments) */
-    bool writes;       /* it compiles, but it would write */
+    bool writes;       /* it compiles, but it would write in a way refused names not (FOR UPDATE) */
 } fw_query_check;
 
 /* Prepares sql as exactly one statement that only reads, for SQL a user wrote (a rule). Refused,
@@ -286,5 +286,9 @@ void fw_plan_free(fw_plan *p);
  * the thread running the statement), for what one flag cannot say: several flags, a deadline that
  * moves. It fails with FW_DBF_CANCELLED. NULL stops watching; fw_db_watch's flag works beside it. */
 void fw_db_watch_fn(fw_db *db, bool (*stop)(void *ctx), void *ctx);
+
+/* err's message without the "where: " the store puts in front (the engine's own words), for a
+ * caller whose message names the place itself ("rules.ini:12: [DEC-001] no such column: x"). */
+const char *fw_db_err_words(const fw_db *db, const fw_err *err);
 
 #endif
