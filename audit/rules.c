@@ -1110,7 +1110,7 @@ void fw_ruleset_free(fw_ruleset *set)
 /* Functions a rule may call: SQLite's built-in scalar, aggregate, window, date, math and JSON
  * functions, and ours (sqlfunc.c; on PostgreSQL the compatibility layer). Anything else
  * (load_extension above all) is refused. The store checks them while compiling on SQLite; on
- * PostgreSQL a rule runs in a READ ONLY transaction instead (store.h, fw_db_prepare_query). The JSON
+ * PostgreSQL it cannot (store.h, fw_db_prepare_query): the rule sandbox is to guard there. The JSON
  * table functions (json_each, json_tree) are SQLite's own and stay SQLite-only for now. */
 static const char *const allowed_functions[] = {
     /* core scalar */

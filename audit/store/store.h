@@ -264,7 +264,7 @@ typedef struct fw_query_check {
  * (a NULL-terminated list, case-insensitive; NULL allows any), a compile error (chk->error_offset),
  * a statement that would write. SQLite checks all of it with an authorizer while compiling;
  * PostgreSQL checks the statement's kind and its plan (a data-modifying WITH, FOR UPDATE) but not
- * the functions (a server function that writes fails in the READ ONLY transaction a rule runs in). */
+ * the functions: a server function that writes is for a READ ONLY transaction to stop. */
 int fw_db_prepare_query(fw_db *db, const char *sql, const char *const *functions, fw_stmt **out,
                         fw_query_check *chk, fw_err *err);
 
