@@ -21,8 +21,8 @@
 /* ---- time and interruption ------------------------------------------------------------------ */
 
 /* What stops a rule: Ctrl-C or SIGTERM (interrupt), the run ending early (stop), the storing of
- * the rule giving up on it (abort), or its deadline. SQLite's progress handler checks it inside
- * statements, the loops between statements check it themselves. */
+ * the rule giving up on it (abort), or its deadline. The store asks it while a statement runs
+ * (fw_db_watch_fn), the loops between statements ask it themselves. */
 typedef struct watch {
     volatile sig_atomic_t *interrupt;
     atomic_int *stop;
@@ -43,14 +43,11 @@ static bool watch_expired(watch *w)
     return false;
 }
 
-/* SQLite calls this every few thousand VM steps of any statement on the connection; a nonzero
- * return makes the running statement fail with SQLITE_INTERRUPT. */
-static int watch_progress(void *ctx)
+/* For fw_db_watch_fn: true makes the running statement fail as cancelled (FW_EINTR). */
+static bool watch_stops(void *ctx)
 {
     return watch_expired(ctx);
 }
-
-enum { PROGRESS_OPS = 4000 };
 
 /* ---- fingerprints and evidence ---------------------------------------------------------------- */
 
@@ -117,13 +114,13 @@ void fw_hit_fingerprint(const char *rule_id, const char *subject, char *const *k
 
 /* Prepared lookups of evidence rows by row_key, one per dataset, for the length of a run. */
 typedef struct evidence_reader {
-    sqlite3_stmt *by_key[32];
+    fw_stmt *by_key[32];
 } evidence_reader;
 
 static void reader_free(evidence_reader *er)
 {
     for (int i = 0; i < 32; i++)
-        sqlite3_finalize(er->by_key[i]);
+        fw_stmt_finalize(er->by_key[i]);
 }
 
 /* Appends the content of the rows behind one evidence key ("dataset:row_key") to b, rows sorted so
@@ -145,33 +142,34 @@ static int hash_evidence_key(fw_ws *ws, evidence_reader *er, const char *key, fw
         return fw_fail(err, FW_EDATA, _("evidence key '%s' names no dataset ('%s'); use ev('payments', p.row_key)"),
                        key, dsname);
     if (!er->by_key[di]) {
-        char *sql = fw_printf("SELECT * FROM main.ds_%s WHERE row_key = ?", dsname);
-        int rc = fw_ws_prepare(ws, sql, &er->by_key[di], err);
+        char *sql = fw_printf("SELECT * FROM ds_%s WHERE row_key = ?", dsname);
+        int rc = fw_db_prepare(ws->store, sql, &er->by_key[di], err);
         free(sql);
         if (rc)
             return rc;
     }
-    sqlite3_stmt *st = er->by_key[di];
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, colon + 1, -1, SQLITE_STATIC);
+    fw_stmt *st = er->by_key[di];
+    fw_stmt_reset(st);
+    fw_stmt_bind_text(st, 1, colon + 1, -1);
     char **rows = NULL;
     int nrows = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    fw_err why = {0};
+    while ((rc = fw_stmt_step(st, &why)) == 1) {
         fw_buf row = {0};
-        for (int c = 0; c < sqlite3_column_count(st); c++) {
-            const char *name = sqlite3_column_name(st, c);
+        for (int c = 0; c < fw_stmt_ncols(st); c++) {
+            const char *name = fw_stmt_col_name(st, c);
             if (strcmp(name, "import_id") == 0 || strcmp(name, "line") == 0)
                 continue;
-            const unsigned char *v = sqlite3_column_text(st, c);
-            fw_buf_printf(&row, "%s=%s\x1f", name, v ? (const char *)v : "\x01");
+            const char *v = fw_stmt_text(st, c);
+            fw_buf_printf(&row, "%s=%s\x1f", name, v ? v : "\x01");
         }
         rows = fw_realloc(rows, (size_t)(nrows + 1) * sizeof *rows);
         rows[nrows++] = fw_buf_steal(&row);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    fw_stmt_reset(st);
+    if (rc < 0) {
         fw_evidence_free(rows, nrows);
-        return fw_fail(err, FW_EWORKSPACE, _("reading evidence %s: %s"), key, sqlite3_errmsg(ws->db));
+        return fw_fail(err, FW_EWORKSPACE, _("reading evidence %s: %s"), key, fw_db_err_words(ws->store, &why));
     }
     qsort(rows, (size_t)nrows, sizeof *rows, cmp_str);
     fw_buf_puts(b, key);
@@ -282,18 +280,18 @@ typedef struct rule_query {
     atomic_int abort;     /* the storing gave up on the rule: stop reading */
 } rule_query;
 
-static char *column_copy(sqlite3_stmt *st, int col)
+static char *column_copy(fw_rows *rows, int col)
 {
-    const unsigned char *v = col >= 0 ? sqlite3_column_text(st, col) : NULL;
-    return v ? fw_strdup((const char *)v) : NULL;
+    const char *v = col >= 0 ? fw_rows_text(rows, col) : NULL;
+    return v ? fw_strdup(v) : NULL;
 }
 
-static int find_columns(const fw_rule *r, sqlite3_stmt *st, int col[O_NCOLS], fw_err *err)
+static int find_columns(const fw_rule *r, fw_rows *rows, int col[O_NCOLS], fw_err *err)
 {
     for (int k = 0; k < O_NCOLS; k++) {
         col[k] = -1;
-        for (int i = 0; i < sqlite3_column_count(st); i++)
-            if (strcasecmp(sqlite3_column_name(st, i), out_names[k]) == 0)
+        for (int i = 0; i < fw_rows_ncols(rows); i++)
+            if (strcasecmp(fw_rows_name(rows, i), out_names[k]) == 0)
                 col[k] = i;
         if (k <= O_EVIDENCE && col[k] < 0)
             return fw_fail(err, FW_EDATA, _("%s:%d: [%s] the query has no output column '%s'"), r->file,
@@ -302,7 +300,7 @@ static int find_columns(const fw_rule *r, sqlite3_stmt *st, int col[O_NCOLS], fw
     return FW_OK;
 }
 
-static void add_row(row_batch *b, sqlite3_stmt *st, const int col[O_NCOLS])
+static void add_row(row_batch *b, fw_rows *st, const int col[O_NCOLS])
 {
     if (b->n == b->cap) {
         b->cap = b->cap ? b->cap * 2 : BATCH_ROWS;
@@ -315,43 +313,43 @@ static void add_row(row_batch *b, sqlite3_stmt *st, const int col[O_NCOLS])
     char *programs = fw_program_set(h->col[O_PROGRAM]);
     free(h->col[O_PROGRAM]);
     h->col[O_PROGRAM] = programs;
-    h->amount = sqlite3_column_type(st, col[O_AMOUNT]) == SQLITE_FLOAT
-                    ? (long long)(sqlite3_column_double(st, col[O_AMOUNT]) + 0.5)
-                    : sqlite3_column_int64(st, col[O_AMOUNT]);
+    h->amount = fw_rows_type(st, col[O_AMOUNT]) == FW_DBT_REAL ? (long long)(fw_rows_real(st, col[O_AMOUNT]) + 0.5)
+                                                                : fw_rows_int(st, col[O_AMOUNT]);
 }
 
-/* A rule's prepared SELECT (read only: the authorizer refuses anything else) and where its output
- * columns are. */
+/* A rule's prepared SELECT (read only: the store refuses anything else, rules.c) and where its
+ * output columns are. */
 typedef struct cursor {
-    sqlite3_stmt *st;
+    fw_rows *rows;
     int col[O_NCOLS];
+    fw_err err; /* why the query stopped (cursor_read returned -1) */
 } cursor;
 
 static int cursor_open(fw_ws *ws, const fw_rule *r, cursor *c, fw_err *err)
 {
     memset(c, 0, sizeof *c);
-    if (fw_rule_prepare(ws, r, &c->st, err) || fw_rule_bind_params(ws, r, c->st, err) ||
-        find_columns(r, c->st, c->col, err))
+    if (fw_rule_prepare(ws, r, &c->rows, err) || fw_rule_bind_params(ws, r, c->rows, err) ||
+        find_columns(r, c->rows, c->col, err))
         return err->code;
     return FW_OK;
 }
 
-/* Reads up to BATCH_ROWS more rows into b. Returns SQLITE_ROW when more may follow, SQLITE_DONE at
- * the end, or the code that stopped the query (SQLITE_INTERRUPT when its watch said so). */
+/* Reads up to BATCH_ROWS more rows into b. Returns 1 when more may follow, 0 at the end, -1 when
+ * the query stopped (c->err says why: FW_EINTR when its watch said so). */
 static int cursor_read(cursor *c, row_batch *b)
 {
     for (int k = 0; k < BATCH_ROWS; k++) {
-        int rc = sqlite3_step(c->st);
-        if (rc != SQLITE_ROW)
+        int rc = fw_rows_step(c->rows, &c->err);
+        if (rc != 1)
             return rc;
-        add_row(b, c->st, c->col);
+        add_row(b, c->rows, c->col);
     }
-    return SQLITE_ROW;
+    return 1;
 }
 
 /* Counts a batch of q's rows and turns the end of the query, its failure or too many rows into
  * q's outcome. Returns true when the query is over. With workers, called under run_queue.mu. */
-static bool query_after_batch(fw_ws *ws, rule_query *q, int rc, long rows, const watch *w)
+static bool query_after_batch(fw_ws *ws, rule_query *q, int rc, const fw_err *why, long rows, const watch *w)
 {
     const fw_rule *r = q->rule;
     q->nread += rows;
@@ -362,12 +360,12 @@ static bool query_after_batch(fw_ws *ws, rule_query *q, int rc, long rows, const
                        "nothing of it was kept). Check its query with `fundwatch rules show %s`, or raise the "
                        "limit with `fundwatch run --max-hits N` or the setting run.max_hits"),
                        r->file, r->query_line, r->id, q->max_hits, r->id);
-    } else if (rc == SQLITE_ROW)
+    } else if (rc == 1)
         return false;
-    else if (rc != SQLITE_DONE) {
+    else if (rc < 0) {
         q->timed_out = w->timed_out;
-        q->e = fw_fail(&q->err, rc == SQLITE_INTERRUPT ? FW_EINTR : FW_EDATA, "%s:%d: [%s] %s", r->file,
-                       r->query_line, r->id, sqlite3_errmsg(ws->db));
+        q->e = fw_fail(&q->err, why->code == FW_EINTR ? FW_EINTR : FW_EDATA, "%s:%d: [%s] %s", r->file,
+                       r->query_line, r->id, fw_db_err_words(ws->store, why));
     }
     q->done = true;
     return true;
@@ -385,32 +383,34 @@ typedef struct run_ctx {
     fw_ws *ws;
     long long run_id;
     evidence_reader er;
-    sqlite3_stmt *find, *insert, *update, *add_ev, *seen;
+    fw_stmt *find, *insert, *update, *add_ev, *seen;
 } run_ctx;
 
 static void run_ctx_free(run_ctx *rc)
 {
     reader_free(&rc->er);
-    sqlite3_finalize(rc->find);
-    sqlite3_finalize(rc->insert);
-    sqlite3_finalize(rc->update);
-    sqlite3_finalize(rc->add_ev);
-    sqlite3_finalize(rc->seen);
+    fw_stmt_finalize(rc->find);
+    fw_stmt_finalize(rc->insert);
+    fw_stmt_finalize(rc->update);
+    fw_stmt_finalize(rc->add_ev);
+    fw_stmt_finalize(rc->seen);
 }
 
+/* fw_seen: the hits the rule being stored produced (a TEMP table: this connection's own). */
 static int run_ctx_prepare(run_ctx *rc, fw_err *err)
 {
-    if (fw_ws_exec(rc->ws, "CREATE TEMP TABLE IF NOT EXISTS fw_seen(hit_id INTEGER PRIMARY KEY)", err))
+    fw_db *db = rc->ws->store;
+    if (fw_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS fw_seen(hit_id BIGINT PRIMARY KEY)", err))
         return err->code;
-    if (fw_ws_prepare(rc->ws, "SELECT id, evidence_hash, last_run_id FROM hits WHERE fingerprint = ?", &rc->find, err) ||
-        fw_ws_prepare(rc->ws,
+    if (fw_db_prepare(db, "SELECT id, evidence_hash, last_run_id FROM hits WHERE fingerprint = ?", &rc->find, err) ||
+        fw_db_prepare(db,
                       "INSERT INTO hits(fingerprint, rule_id, category, severity, subject_kind, subject, "
                       "id_number, name, household_id, township, village, program, amount, first_date, "
                       "last_date, detail, evidence_hash, state, first_run_id, last_run_id) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-                      "'present', ?18, ?18)",
+                      "'present', ?18, ?18) RETURNING id",
                       &rc->insert, err) ||
-        fw_ws_prepare(rc->ws,
+        fw_db_prepare(db,
                       "UPDATE hits SET last_run_id = ?2, state = 'present', "
                       "evidence_changed = CASE WHEN evidence_hash <> ?3 THEN 1 ELSE evidence_changed END, "
                       "evidence_hash = ?3, amount = ?4, first_date = ?5, last_date = ?6, detail = ?7, "
@@ -419,28 +419,29 @@ static int run_ctx_prepare(run_ctx *rc, fw_err *err)
                       "township = COALESCE(?12, township), village = COALESCE(?13, village), "
                       "program = COALESCE(?14, program) WHERE id = ?1",
                       &rc->update, err) ||
-        fw_ws_prepare(rc->ws, "INSERT OR IGNORE INTO hit_evidence(hit_id, dataset, row_key) VALUES (?, ?, ?)",
+        fw_db_prepare(db, "INSERT INTO hit_evidence(hit_id, dataset, row_key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                       &rc->add_ev, err) ||
-        fw_ws_prepare(rc->ws, "INSERT OR IGNORE INTO temp.fw_seen(hit_id) VALUES (?)", &rc->seen, err))
+        fw_db_prepare(db, "INSERT INTO fw_seen(hit_id) VALUES (?) ON CONFLICT DO NOTHING", &rc->seen, err))
         return err->code;
     return FW_OK;
 }
 
-static int step_done(fw_ws *ws, sqlite3_stmt *st, fw_err *err)
+/* Runs a write to its end, ready to run again; a failure is the workspace's (FW_EWORKSPACE). */
+static int step_done(fw_stmt *st, fw_err *err)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return fw_fail(err, FW_EWORKSPACE, "%s", sqlite3_errmsg(ws->db));
-    return FW_OK;
+    int rc;
+    while ((rc = fw_stmt_step(st, err)) == 1)
+        ;
+    fw_stmt_reset(st);
+    return rc < 0 ? fw_fail(err, FW_EWORKSPACE, "%s", err->msg) : FW_OK;
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+static void bind_text_or_null(fw_stmt *st, int i, const char *v)
 {
     if (v && *v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+        fw_stmt_bind_text(st, i, v, -1);
     else
-        sqlite3_bind_null(st, i);
+        fw_stmt_bind_null(st, i);
 }
 
 /* Stores one row of a rule's result as a new or still-present hit. */
@@ -464,63 +465,74 @@ static int store_hit(run_ctx *rc, const fw_rule *r, const hit_row *row, fw_rule_
     }
     long long amount = row->amount;
 
-    sqlite3_bind_text(rc->find, 1, fp, -1, SQLITE_STATIC);
+    fw_stmt_bind_text(rc->find, 1, fp, -1);
     long long id = 0, last_run = 0;
-    if (sqlite3_step(rc->find) == SQLITE_ROW) {
-        id = sqlite3_column_int64(rc->find, 0);
-        last_run = sqlite3_column_int64(rc->find, 2);
+    int found = fw_stmt_step(rc->find, err);
+    if (found == 1) {
+        id = fw_stmt_int64(rc->find, 0);
+        last_run = fw_stmt_int64(rc->find, 2);
     }
-    sqlite3_reset(rc->find);
+    fw_stmt_reset(rc->find);
+    if (found < 0) {
+        fw_evidence_free(keys, nkeys);
+        return fw_fail(err, FW_EWORKSPACE, "%s", err->msg);
+    }
     int e = FW_OK;
     if (id && last_run == rc->run_id) {
         /* the same subject and evidence twice in one result: one hit */
     } else if (id) {
-        sqlite3_stmt *u = rc->update;
-        sqlite3_bind_int64(u, 1, id);
-        sqlite3_bind_int64(u, 2, rc->run_id);
-        sqlite3_bind_text(u, 3, eh, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(u, 4, amount);
+        fw_stmt *u = rc->update;
+        fw_stmt_bind_int64(u, 1, id);
+        fw_stmt_bind_int64(u, 2, rc->run_id);
+        fw_stmt_bind_text(u, 3, eh, -1);
+        fw_stmt_bind_int64(u, 4, amount);
         bind_text_or_null(u, 5, row->col[O_FIRST]);
         bind_text_or_null(u, 6, row->col[O_LAST]);
-        sqlite3_bind_text(u, 7, detail ? detail : "", -1, SQLITE_STATIC);
-        sqlite3_bind_text(u, 8, r->category, -1, SQLITE_STATIC);
-        sqlite3_bind_text(u, 9, r->severity, -1, SQLITE_STATIC);
+        fw_stmt_bind_text(u, 7, detail ? detail : "", -1);
+        fw_stmt_bind_text(u, 8, r->category, -1);
+        fw_stmt_bind_text(u, 9, r->severity, -1);
         for (int k = 0; k < 5; k++)
             bind_text_or_null(u, 10 + k, row->col[O_NAME + k]);
-        e = step_done(rc->ws, u, err);
+        e = step_done(u, err);
         res->hits_present++;
     } else {
-        sqlite3_stmt *in = rc->insert;
-        sqlite3_bind_text(in, 1, fp, -1, SQLITE_STATIC);
-        sqlite3_bind_text(in, 2, r->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(in, 3, r->category, -1, SQLITE_STATIC);
-        sqlite3_bind_text(in, 4, r->severity, -1, SQLITE_STATIC);
-        sqlite3_bind_text(in, 5, r->subject_kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(in, 6, subject, -1, SQLITE_STATIC);
+        fw_stmt *in = rc->insert;
+        fw_stmt_bind_text(in, 1, fp, -1);
+        fw_stmt_bind_text(in, 2, r->id, -1);
+        fw_stmt_bind_text(in, 3, r->category, -1);
+        fw_stmt_bind_text(in, 4, r->severity, -1);
+        fw_stmt_bind_text(in, 5, r->subject_kind, -1);
+        fw_stmt_bind_text(in, 6, subject, -1);
         bind_text_or_null(in, 7, row->col[O_ID]);
         for (int k = 0; k < 5; k++)
             bind_text_or_null(in, 8 + k, row->col[O_NAME + k]);
-        sqlite3_bind_int64(in, 13, amount);
+        fw_stmt_bind_int64(in, 13, amount);
         bind_text_or_null(in, 14, row->col[O_FIRST]);
         bind_text_or_null(in, 15, row->col[O_LAST]);
-        sqlite3_bind_text(in, 16, detail ? detail : "", -1, SQLITE_STATIC);
-        sqlite3_bind_text(in, 17, eh, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(in, 18, rc->run_id);
-        e = step_done(rc->ws, in, err);
-        id = sqlite3_last_insert_rowid(rc->ws->db);
+        fw_stmt_bind_text(in, 16, detail ? detail : "", -1);
+        fw_stmt_bind_text(in, 17, eh, -1);
+        fw_stmt_bind_int64(in, 18, rc->run_id);
+        if (fw_stmt_step(in, err) == 1) /* RETURNING id */
+            id = fw_stmt_int64(in, 0);
+        else
+            e = fw_fail(err, FW_EWORKSPACE, "%s", err->msg);
+        if (!e)
+            e = step_done(in, err);
+        else
+            fw_stmt_reset(in);
         for (int i = 0; !e && i < nkeys; i++) {
             char *colon = strchr(keys[i], ':');
-            sqlite3_bind_int64(rc->add_ev, 1, id);
-            sqlite3_bind_text(rc->add_ev, 2, keys[i], (int)(colon - keys[i]), SQLITE_STATIC);
-            sqlite3_bind_text(rc->add_ev, 3, colon + 1, -1, SQLITE_STATIC);
-            e = step_done(rc->ws, rc->add_ev, err);
+            fw_stmt_bind_int64(rc->add_ev, 1, id);
+            fw_stmt_bind_text(rc->add_ev, 2, keys[i], (long)(colon - keys[i]));
+            fw_stmt_bind_text(rc->add_ev, 3, colon + 1, -1);
+            e = step_done(rc->add_ev, err);
         }
         res->hits_new++;
     }
     fw_evidence_free(keys, nkeys);
     if (!e) {
-        sqlite3_bind_int64(rc->seen, 1, id);
-        e = step_done(rc->ws, rc->seen, err);
+        fw_stmt_bind_int64(rc->seen, 1, id);
+        e = step_done(rc->seen, err);
     }
     return e;
 }
@@ -530,66 +542,75 @@ static int finish_rule_hits(run_ctx *rc, const fw_rule *r, fw_rule_result *res, 
 {
     static const char whitelist_sql[] =
         /* whitelist_active (audit/schema.c): not removed, approved, not expired (local date) */
-        "UPDATE hits SET state = CASE WHEN EXISTS (SELECT 1 FROM main.whitelist_active w "
+        "UPDATE hits SET state = CASE WHEN EXISTS (SELECT 1 FROM whitelist_active w "
         "WHERE w.id_number = hits.id_number AND w.rule_id = hits.rule_id) "
         "THEN 'whitelisted' ELSE 'present' END "
-        "WHERE id IN (SELECT hit_id FROM temp.fw_seen)";
+        "WHERE id IN (SELECT hit_id FROM fw_seen)";
     static const char fill_sql[] =
         "UPDATE hits SET "
-        "name = COALESCE(name, (SELECT name FROM main.ds_persons WHERE id_number = hits.id_number LIMIT 1), "
-        "  (SELECT name FROM main.ds_payments WHERE id_number = hits.id_number ORDER BY pay_date DESC LIMIT 1)), "
-        "household_id = COALESCE(household_id, (SELECT household_id FROM main.ds_persons "
+        "name = COALESCE(name, (SELECT name FROM ds_persons WHERE id_number = hits.id_number LIMIT 1), "
+        "  (SELECT name FROM ds_payments WHERE id_number = hits.id_number ORDER BY pay_date DESC LIMIT 1)), "
+        "household_id = COALESCE(household_id, (SELECT household_id FROM ds_persons "
         "  WHERE id_number = hits.id_number AND household_id IS NOT NULL LIMIT 1)), "
-        "township = COALESCE(township, (SELECT township FROM main.ds_persons "
+        "township = COALESCE(township, (SELECT township FROM ds_persons "
         "  WHERE id_number = hits.id_number AND township IS NOT NULL LIMIT 1), "
-        "  (SELECT township FROM main.ds_payments WHERE id_number = hits.id_number AND township IS NOT NULL "
+        "  (SELECT township FROM ds_payments WHERE id_number = hits.id_number AND township IS NOT NULL "
         "   ORDER BY pay_date DESC LIMIT 1)), "
-        "village = COALESCE(village, (SELECT village FROM main.ds_persons "
+        "village = COALESCE(village, (SELECT village FROM ds_persons "
         "  WHERE id_number = hits.id_number AND village IS NOT NULL LIMIT 1), "
-        "  (SELECT village FROM main.ds_payments WHERE id_number = hits.id_number AND village IS NOT NULL "
+        "  (SELECT village FROM ds_payments WHERE id_number = hits.id_number AND village IS NOT NULL "
         "   ORDER BY pay_date DESC LIMIT 1)), "
-        "program = COALESCE(program, (SELECT program FROM main.ds_payments WHERE id_number = hits.id_number "
+        "program = COALESCE(program, (SELECT program FROM ds_payments WHERE id_number = hits.id_number "
         "  ORDER BY pay_date DESC LIMIT 1)) "
-        "WHERE id IN (SELECT hit_id FROM temp.fw_seen) AND id_number IS NOT NULL "
+        "WHERE id IN (SELECT hit_id FROM fw_seen) AND id_number IS NOT NULL "
         "AND (name IS NULL OR household_id IS NULL OR township IS NULL OR village IS NULL OR program IS NULL)";
-    if (fw_ws_exec(rc->ws, whitelist_sql, err) || fw_ws_exec(rc->ws, fill_sql, err))
+    fw_db *db = rc->ws->store;
+    if (fw_db_exec(db, whitelist_sql, err) || fw_db_exec(db, fill_sql, err))
         return err->code;
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(rc->ws,
+    fw_stmt *st;
+    if (fw_db_prepare(db,
                       "UPDATE hits SET state = 'gone' WHERE rule_id = ? AND state <> 'gone' "
-                      "AND id NOT IN (SELECT hit_id FROM temp.fw_seen)",
+                      "AND id NOT IN (SELECT hit_id FROM fw_seen)",
                       &st, err))
         return err->code;
-    sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
-    int e = step_done(rc->ws, st, err);
-    sqlite3_finalize(st);
-    res->hits_gone = sqlite3_changes(rc->ws->db);
-    res->hits = (long)fw_ws_int(rc->ws, "SELECT count(*) FROM temp.fw_seen");
+    fw_stmt_bind_text(st, 1, r->id, -1);
+    int e = step_done(st, err);
+    res->hits_gone = (long)fw_stmt_changes(st);
+    fw_stmt_finalize(st);
+    long long seen = 0;
+    if (!e && fw_db_query_int(db, "SELECT count(*) FROM fw_seen", &seen, err))
+        e = err->code;
+    res->hits = (long)seen;
     return e;
 }
 
 static int record_rule(run_ctx *rc, const fw_rule *r, const fw_rule_result *res, fw_err *err)
 {
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(rc->ws,
-                      "INSERT OR REPLACE INTO run_rules(run_id, rule_id, version, text_sha256, params, file, "
-                      "status, hits, ms, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    fw_stmt *st;
+    if (fw_db_prepare(rc->ws->store,
+                      "INSERT INTO run_rules(run_id, rule_id, version, text_sha256, params, file, "
+                      "status, hits, ms, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT(run_id, rule_id) DO UPDATE SET version = excluded.version, "
+                      "text_sha256 = excluded.text_sha256, params = excluded.params, file = excluded.file, "
+                      "status = excluded.status, hits = excluded.hits, ms = excluded.ms, message = excluded.message",
                       &st, err))
         return err->code;
     char *params = fw_rule_params_json(rc->ws, r);
-    sqlite3_bind_int64(st, 1, rc->run_id);
-    sqlite3_bind_text(st, 2, r->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, r->version, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, r->text_sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, params, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, r->file, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, res->status, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, res->hits);
-    sqlite3_bind_int64(st, 9, res->ms);
+    fw_stmt_bind_int64(st, 1, rc->run_id);
+    fw_stmt_bind_text(st, 2, r->id, -1);
+    fw_stmt_bind_text(st, 3, r->version, -1);
+    fw_stmt_bind_text(st, 4, r->text_sha256, -1);
+    fw_stmt_bind_text(st, 5, params, -1);
+    fw_stmt_bind_text(st, 6, r->file, -1);
+    fw_stmt_bind_text(st, 7, res->status, -1);
+    fw_stmt_bind_int64(st, 8, res->hits);
+    fw_stmt_bind_int64(st, 9, res->ms);
     if (res->message[0])
-        sqlite3_bind_text(st, 10, res->message, -1, SQLITE_STATIC);
-    int e = step_done(rc->ws, st, err);
-    sqlite3_finalize(st);
+        fw_stmt_bind_text(st, 10, res->message, -1);
+    else
+        fw_stmt_bind_null(st, 10);
+    int e = step_done(st, err);
+    fw_stmt_finalize(st);
     free(params);
     return e;
 }
@@ -648,15 +669,15 @@ static void query_in_worker(fw_ws *ws, run_queue *rq, rule_query *q)
     fw_err err = {0};
     int e = cursor_open(ws, q->rule, &c, &err);
     row_batch b = {0};
-    sqlite3_progress_handler(ws->db, PROGRESS_OPS, watch_progress, &w);
+    fw_db_watch_fn(ws->store, watch_stops, &w);
     for (bool over = false; !over;) {
-        int rc = e ? SQLITE_ERROR : cursor_read(&c, &b);
+        int rc = e ? -1 : cursor_read(&c, &b);
         pthread_mutex_lock(&rq->mu);
         if (e) {
             q->e = e;
             q->err = err;
             q->done = over = true;
-        } else if (!(over = query_after_batch(ws, q, rc, b.n, &w)) && !wait_for_room(rq, q, &w)) {
+        } else if (!(over = query_after_batch(ws, q, rc, &c.err, b.n, &w)) && !wait_for_room(rq, q, &w)) {
             q->e = fw_fail(&q->err, FW_EINTR, _("stopped"));
             q->done = over = true;
         }
@@ -666,8 +687,8 @@ static void query_in_worker(fw_ws *ws, run_queue *rq, rule_query *q)
         pthread_mutex_unlock(&rq->mu);
         batch_clear(&b);
     }
-    sqlite3_progress_handler(ws->db, 0, NULL, NULL);
-    sqlite3_finalize(c.st);
+    fw_db_watch_fn(ws->store, NULL, NULL);
+    fw_rows_close(c.rows);
     batch_free(&b);
 }
 
@@ -773,7 +794,7 @@ static bool next_rows(feed *f, row_batch *b)
     if (f->q->done)
         return false;
     int rc = cursor_read(&f->c, b);
-    if (query_after_batch(f->ws, f->q, rc, b->n, f->w) && f->q->e)
+    if (query_after_batch(f->ws, f->q, rc, &f->c.err, b->n, f->w) && f->q->e)
         batch_clear(b);
     return b->n > 0;
 }
@@ -782,7 +803,7 @@ static bool next_rows(feed *f, row_batch *b)
  * looked at between rows too, so the time limit and Ctrl-C hold while hits are saved. */
 static int rule_body(run_ctx *rc, feed *f, watch *w, fw_rule_result *res, fw_err *err)
 {
-    if (fw_ws_exec(rc->ws, "DELETE FROM temp.fw_seen", err))
+    if (fw_db_exec(rc->ws->store, "DELETE FROM fw_seen", err))
         return err->code;
     row_batch b = {0};
     int e = FW_OK;
@@ -842,12 +863,12 @@ static int store_rule(run_ctx *rc, rule_query *q, run_queue *rq, volatile sig_at
         if ((q->e = cursor_open(rc->ws, q->rule, &f.c, &q->err)))
             q->done = true;
     }
-    sqlite3_progress_handler(rc->ws->db, PROGRESS_OPS, watch_progress, &w);
+    fw_db_watch_fn(rc->ws->store, watch_stops, &w);
     int e = fw_ws_begin(rc->ws, &err);
     if (!e) {
         e = rule_body(rc, &f, &w, res, &err);
-        sqlite3_finalize(f.c.st);
-        f.c.st = NULL;
+        fw_rows_close(f.c.rows);
+        f.c.rows = NULL;
         res->ms = rule_ms(q);
         if (!e) {
             snprintf(res->status, sizeof res->status, "complete");
@@ -858,8 +879,8 @@ static int store_rule(run_ctx *rc, rule_query *q, run_queue *rq, volatile sig_at
         if (e)
             fw_ws_rollback(rc->ws);
     }
-    sqlite3_progress_handler(rc->ws->db, 0, NULL, NULL);
-    sqlite3_finalize(f.c.st);
+    fw_db_watch_fn(rc->ws->store, NULL, NULL);
+    fw_rows_close(f.c.rows);
     if (!e)
         return FW_OK;
     /* Failure, time limit or interruption: nothing of this rule's hits stays, only its record. */
@@ -931,33 +952,44 @@ static long max_hits(fw_ws *ws, const fw_run_opts *o)
     free(v);
     if (n > 0)
         return n;
-    long long payments = fw_ws_int(ws, "SELECT COALESCE(sum(rows_loaded), 0) FROM imports "
-                                       "WHERE dataset = 'payments' AND status = 'loaded'");
+    long long payments = 0;
+    fw_err err = {0};
+    fw_db_query_int(ws->store, "SELECT COALESCE(sum(rows_loaded), 0) FROM imports "
+                               "WHERE dataset = 'payments' AND status = 'loaded'",
+                    &payments, &err); /* unknown: the default alone */
     long long share = payments / 100 * FW_RUN_MAX_HITS_PERCENT;
     return share > FW_RUN_DEFAULT_MAX_HITS ? (long)share : FW_RUN_DEFAULT_MAX_HITS;
 }
+
+/* The run's imports are a JSON array of ids, [1,2,3] on both engines. */
+static const fw_sql q_run_insert = {
+    "runs.insert", NULL,
+    "INSERT INTO runs(user, started_at, status, selection, imports) VALUES (?, ?, 'running', ?, "
+    "(SELECT json_group_array(id) FROM (SELECT id FROM imports WHERE status = 'loaded' ORDER BY id))) RETURNING id",
+    "INSERT INTO runs(\"user\", started_at, status, selection, imports) VALUES (?, ?, 'running', ?, "
+    "(SELECT '[' || COALESCE(string_agg(id::text, ',' ORDER BY id), '') || ']' FROM imports "
+    "WHERE status = 'loaded')) RETURNING id"};
 
 /* Records the run as 'running' and locks it for this process (audit/runlock.h) in one step. */
 static int start_run(fw_ws *ws, const char *selection, long long *run_id, fw_runlock *lk, fw_err *err)
 {
     char now[32];
     fw_now_iso(now);
-    sqlite3_stmt *st;
+    fw_stmt *st;
     if (fw_ws_begin(ws, err))
         return err->code;
-    if (fw_ws_prepare(ws,
-                      "INSERT INTO runs(user, started_at, status, selection, imports) VALUES (?, ?, 'running', ?, "
-                      "(SELECT json_group_array(id) FROM (SELECT id FROM imports WHERE status = 'loaded' ORDER BY id)))",
-                      &st, err)) {
+    if (fw_db_prepare_named(ws->store, &q_run_insert, &st, err)) {
         fw_ws_rollback(ws);
         return err->code;
     }
-    sqlite3_bind_text(st, 1, fw_user(), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, selection, -1, SQLITE_STATIC);
-    int e = step_done(ws, st, err);
-    sqlite3_finalize(st);
-    *run_id = sqlite3_last_insert_rowid(ws->db);
+    fw_stmt_bind_text(st, 1, fw_user(), -1);
+    fw_stmt_bind_text(st, 2, now, -1);
+    fw_stmt_bind_text(st, 3, selection, -1);
+    int e = fw_stmt_step(st, err) == 1 ? FW_OK : fw_fail(err, FW_EWORKSPACE, "%s", err->msg);
+    *run_id = e ? 0 : fw_stmt_int64(st, 0);
+    if (!e)
+        e = step_done(st, err);
+    fw_stmt_finalize(st);
     if (!e)
         e = fw_runlock_take(ws, *run_id, lk, err);
     if (e || fw_ws_commit(ws, err)) {
@@ -974,29 +1006,29 @@ static int finish_run(fw_ws *ws, fw_run_result *res, const char *selection, fw_e
     fw_now_iso(now);
     if (fw_ws_begin(ws, err))
         return err->code;
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws,
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store,
                       "UPDATE runs SET finished_at = ?, status = ?, hits_new = ?, hits_present = ?, hits_gone = ? "
                       "WHERE id = ?",
                       &st, err))
         goto fail;
-    sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, res->status, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, res->hits_new);
-    sqlite3_bind_int64(st, 4, res->hits_present);
-    sqlite3_bind_int64(st, 5, res->hits_gone);
-    sqlite3_bind_int64(st, 6, res->run_id);
-    int e = step_done(ws, st, err);
-    sqlite3_finalize(st);
+    fw_stmt_bind_text(st, 1, now, -1);
+    fw_stmt_bind_text(st, 2, res->status, -1);
+    fw_stmt_bind_int64(st, 3, res->hits_new);
+    fw_stmt_bind_int64(st, 4, res->hits_present);
+    fw_stmt_bind_int64(st, 5, res->hits_gone);
+    fw_stmt_bind_int64(st, 6, res->run_id);
+    int e = step_done(st, err);
+    fw_stmt_finalize(st);
     if (e)
         goto fail;
     char *imports = NULL;
-    if (fw_ws_prepare(ws, "SELECT imports FROM runs WHERE id = ?", &st, err))
+    if (fw_db_prepare(ws->store, "SELECT imports FROM runs WHERE id = ?", &st, err))
         goto fail;
-    sqlite3_bind_int64(st, 1, res->run_id);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        imports = fw_strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    fw_stmt_bind_int64(st, 1, res->run_id);
+    if (fw_stmt_step(st, err) == 1 && !fw_stmt_is_null(st, 0))
+        imports = fw_strdup(fw_stmt_text(st, 0));
+    fw_stmt_finalize(st);
     fw_buf after = {0};
     fw_buf_puts(&after, "{\"status\": ");
     fw_json_string(&after, res->status);
@@ -1158,56 +1190,58 @@ int fw_hits_stmt(fw_ws *ws, const fw_hits_filter *f, sqlite3_stmt **st, fw_err *
     return FW_OK;
 }
 
-int fw_rules_list_stmt(fw_ws *ws, fw_ruleset *set, const char *category, sqlite3_stmt **st, fw_err *err)
+int fw_rules_list_rows(fw_ws *ws, fw_ruleset *set, const char *category, fw_rows **rows, fw_err *err)
 {
-    if (fw_ws_exec(ws,
+    *rows = NULL;
+    fw_db *db = ws->store;
+    if (fw_db_exec(db,
                    "CREATE TEMP TABLE IF NOT EXISTS fw_rule_list(ord INTEGER, id TEXT, category TEXT, severity TEXT, "
-                   "status TEXT, enabled TEXT, name TEXT, source TEXT, broken INTEGER); DELETE FROM temp.fw_rule_list",
+                   "status TEXT, enabled TEXT, name TEXT, source TEXT, broken INTEGER); DELETE FROM fw_rule_list",
                    err))
         return err->code;
-    sqlite3_stmt *ins;
-    if (fw_ws_prepare(ws, "INSERT INTO temp.fw_rule_list VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins, err))
+    fw_stmt *ins;
+    if (fw_db_prepare(db, "INSERT INTO fw_rule_list VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins, err))
         return err->code;
     for (int i = 0; i < set->n; i++) {
         const fw_rule *r = &set->rules[i];
         if (category && strcmp(category, r->category) != 0)
             continue;
         char *source = fw_printf("%s (%s)", r->file, r->source ? r->source : "");
-        sqlite3_bind_int(ins, 1, i);
-        sqlite3_bind_text(ins, 2, r->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 3, r->category, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 4, r->severity, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 5, r->status, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 6, fw_rule_enabled(ws, r) ? "yes" : "no", -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 7, r->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 8, source, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(ins, 9, r->broken);
-        int e = step_done(ws, ins, err);
+        fw_stmt_bind_int64(ins, 1, i);
+        fw_stmt_bind_text(ins, 2, r->id, -1);
+        fw_stmt_bind_text(ins, 3, r->category, -1);
+        fw_stmt_bind_text(ins, 4, r->severity, -1);
+        fw_stmt_bind_text(ins, 5, r->status, -1);
+        fw_stmt_bind_text(ins, 6, fw_rule_enabled(ws, r) ? "yes" : "no", -1);
+        fw_stmt_bind_text(ins, 7, r->name, -1);
+        fw_stmt_bind_text(ins, 8, source, -1);
+        fw_stmt_bind_int64(ins, 9, r->broken);
+        int e = step_done(ins, err);
         free(source);
         if (e) {
-            sqlite3_finalize(ins);
+            fw_stmt_finalize(ins);
             return e;
         }
     }
-    sqlite3_finalize(ins);
-    return fw_ws_prepare(ws,
-                         "SELECT l.id, l.category, l.severity, CASE WHEN l.broken THEN 'BROKEN' ELSE l.status END "
-                         "AS status, l.enabled, l.name, rr.hits AS last_hits, rr.ms AS last_ms, rr.run_id AS last_run, "
-                         "l.source FROM temp.fw_rule_list l "
-                         "LEFT JOIN run_rules rr ON rr.rule_id = l.id AND rr.run_id = "
-                         "(SELECT max(run_id) FROM run_rules WHERE rule_id = l.id) ORDER BY l.ord",
-                         st, err);
+    fw_stmt_finalize(ins);
+    return fw_rows_prepare(db,
+                           "SELECT l.id, l.category, l.severity, CASE WHEN l.broken <> 0 THEN 'BROKEN' ELSE l.status END "
+                           "AS status, l.enabled, l.name, rr.hits AS last_hits, rr.ms AS last_ms, rr.run_id AS last_run, "
+                           "l.source FROM fw_rule_list l "
+                           "LEFT JOIN run_rules rr ON rr.rule_id = l.id AND rr.run_id = "
+                           "(SELECT max(run_id) FROM run_rules WHERE rule_id = l.id) ORDER BY l.ord",
+                           rows, err);
 }
 
-int fw_rule_history_stmt(fw_ws *ws, const char *rule_id, sqlite3_stmt **st, fw_err *err)
+int fw_rule_history_rows(fw_ws *ws, const char *rule_id, fw_rows **rows, fw_err *err)
 {
-    if (fw_ws_prepare(ws,
-                      "SELECT rr.run_id, r.started_at, r.user, rr.status, rr.hits, rr.ms, rr.version, rr.params, "
-                      "rr.message FROM run_rules rr JOIN runs r ON r.id = rr.run_id WHERE rr.rule_id = upper(?) "
-                      "ORDER BY rr.run_id DESC LIMIT 10",
-                      st, err))
+    if (fw_rows_prepare(ws->store,
+                        "SELECT rr.run_id, r.started_at, r.\"user\", rr.status, rr.hits, rr.ms, rr.version, rr.params, "
+                        "rr.message FROM run_rules rr JOIN runs r ON r.id = rr.run_id "
+                        "WHERE rr.rule_id = upper(CAST(? AS TEXT)) ORDER BY rr.run_id DESC LIMIT 10",
+                        rows, err))
         return err->code;
-    sqlite3_bind_text(*st, 1, rule_id, -1, SQLITE_TRANSIENT);
+    fw_stmt_bind_text(fw_rows_stmt(*rows), 1, rule_id, -1);
     return FW_OK;
 }
 
@@ -1228,8 +1262,8 @@ int fw_rule_set(fw_ws *ws, const fw_rule *r, const char *key, const char *value,
         return fw_fail(err, FW_EUSAGE, _("a rule setting is 'enabled' or 'param.NAME', not '%s'"), key);
     if (fw_ws_begin(ws, err))
         return err->code;
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws,
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store,
                       value ? "INSERT INTO rule_settings(rule_id, key, value) VALUES (?1, ?2, ?3) "
                               "ON CONFLICT(rule_id, key) DO UPDATE SET value = excluded.value"
                             : "DELETE FROM rule_settings WHERE rule_id = ?1 AND key = ?2",
@@ -1237,12 +1271,12 @@ int fw_rule_set(fw_ws *ws, const fw_rule *r, const char *key, const char *value,
         fw_ws_rollback(ws);
         return err->code;
     }
-    sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    fw_stmt_bind_text(st, 1, r->id, -1);
+    fw_stmt_bind_text(st, 2, key, -1);
     if (value)
-        sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
-    int e = step_done(ws, st, err);
-    sqlite3_finalize(st);
+        fw_stmt_bind_text(st, 3, value, -1);
+    int e = step_done(st, err);
+    fw_stmt_finalize(st);
     fw_buf after = {0};
     fw_buf_puts(&after, "{\"key\": ");
     fw_json_string(&after, key);

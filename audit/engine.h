@@ -82,11 +82,11 @@ typedef struct fw_hits_filter {
 int fw_hits_stmt(fw_ws *ws, const fw_hits_filter *f, sqlite3_stmt **st, fw_err *err);
 
 /* One row per rule of set: id, category, severity, status, enabled, name, last_hits, last_ms,
- * last_run, source (file). Rules are put in a TEMP table first, so the statement owns no pointers
- * into set. */
-int fw_rules_list_stmt(fw_ws *ws, fw_ruleset *set, const char *category, sqlite3_stmt **st, fw_err *err);
+ * last_run, source (file). Rules are put in a TEMP table first, so the rows own no pointers into
+ * set. The caller closes *rows. */
+int fw_rules_list_rows(fw_ws *ws, fw_ruleset *set, const char *category, fw_rows **rows, fw_err *err);
 /* The last runs of one rule: run_id, started_at, user, status, hits, ms, version, params, message. */
-int fw_rule_history_stmt(fw_ws *ws, const char *rule_id, sqlite3_stmt **st, fw_err *err);
+int fw_rule_history_rows(fw_ws *ws, const char *rule_id, fw_rows **rows, fw_err *err);
 
 /* Per-workspace overrides: key 'enabled' or 'param.NAME'; value NULL removes the override. Writes
  * an audit-trail record. FW_ENOTFOUND for an unknown parameter; FW_EUSAGE for a value outside the

@@ -1105,10 +1105,13 @@ void fw_ruleset_free(fw_ruleset *set)
     memset(set, 0, sizeof *set);
 }
 
-/* ---- the read-only authorizer ---------------------------------------------------------------- */
+/* ---- the read-only guard ---------------------------------------------------------------------- */
 
 /* Functions a rule may call: SQLite's built-in scalar, aggregate, window, date, math and JSON
- * functions, and ours (sqlfunc.c). Anything else (load_extension above all) is refused. */
+ * functions, and ours (sqlfunc.c; on PostgreSQL the compatibility layer). Anything else
+ * (load_extension above all) is refused. The store checks them while compiling on SQLite; on
+ * PostgreSQL it cannot (store.h, fw_db_prepare_query): the rule sandbox is to guard there. The JSON
+ * table functions (json_each, json_tree) are SQLite's own and stay SQLite-only for now. */
 static const char *const allowed_functions[] = {
     /* core scalar */
     "abs", "char", "coalesce", "concat", "concat_ws", "format", "glob", "hex", "ifnull", "iif", "instr",
@@ -1134,109 +1137,43 @@ static const char *const allowed_functions[] = {
     "id_birth", "id_sex", "age_on", "month_of", "month_add", "months_between", "ev", "yuan",
     "is_near_relation", "is_counted_vehicle", NULL};
 
-typedef struct auth_state {
-    char refused[256];
-} auth_state;
-
-static const char *action_name(int code)
+int fw_rule_prepare(fw_ws *ws, const fw_rule *r, fw_rows **rows, fw_err *err)
 {
-    switch (code) {
-    case SQLITE_INSERT: return "INSERT";
-    case SQLITE_UPDATE: return "UPDATE";
-    case SQLITE_DELETE: return "DELETE";
-    case SQLITE_ATTACH: return "ATTACH";
-    case SQLITE_DETACH: return "DETACH";
-    case SQLITE_PRAGMA: return "PRAGMA";
-    case SQLITE_TRANSACTION: return "a transaction statement";
-    case SQLITE_SAVEPOINT: return "SAVEPOINT";
-    case SQLITE_ANALYZE: return "ANALYZE";
-    case SQLITE_REINDEX: return "REINDEX";
-    case SQLITE_ALTER_TABLE: return "ALTER TABLE";
-    case SQLITE_CREATE_VTABLE: return "CREATE VIRTUAL TABLE";
-    case SQLITE_DROP_VTABLE: return "DROP VIRTUAL TABLE";
-    default:
-        if (code >= SQLITE_CREATE_INDEX && code <= SQLITE_DROP_VIEW)
-            return code <= SQLITE_CREATE_VIEW || code == SQLITE_CREATE_INDEX ? "CREATE" : "DROP";
-        return "a statement that is not a SELECT";
-    }
-}
-
-static int authorize(void *ctx, int code, const char *a, const char *b, const char *db, const char *trigger)
-{
-    (void)a, (void)db, (void)trigger;
-    auth_state *st = ctx;
-    switch (code) {
-    case SQLITE_SELECT:
-    case SQLITE_READ:
-    case SQLITE_RECURSIVE:
-        return SQLITE_OK;
-    case SQLITE_FUNCTION: /* the function's name is the second argument */
-        if (b) {
-            for (const char *const *f = allowed_functions; *f; f++)
-                if (strcasecmp(b, *f) == 0)
-                    return SQLITE_OK;
-        }
-        if (!st->refused[0])
-            snprintf(st->refused, sizeof st->refused,
-                     "function %s() is not allowed in rules; use SQLite's built-in functions or the "
-                     "helpers in docs/rules.md",
-                     b ? b : "?");
-        return SQLITE_DENY;
-    default:
-        if (!st->refused[0])
-            snprintf(st->refused, sizeof st->refused,
-                     "rules may only read: %s is refused; write a single SELECT (WITH ... SELECT)",
-                     action_name(code));
-        return SQLITE_DENY;
-    }
-}
-
-int fw_rule_prepare(fw_ws *ws, const fw_rule *r, sqlite3_stmt **st, fw_err *err)
-{
-    *st = NULL;
+    *rows = NULL;
     if (!r->sql)
         return fw_fail(err, FW_EDATA, _("%s:%d: [%s] has no query"), r->file, r->line, r->id);
-    auth_state as = {{0}};
-    const char *tail = NULL;
-    sqlite3_set_authorizer(ws->db, authorize, &as);
-    int rc = sqlite3_prepare_v2(ws->db, r->sql, -1, st, &tail);
-    int offset = rc == SQLITE_OK ? -1 : sqlite3_error_offset(ws->db);
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(ws->db));
-    sqlite3_stmt *second = NULL;
-    if (rc == SQLITE_OK && tail && *tail) {
-        /* Anything after the first statement is refused, even a harmless one: a rule is one query. */
-        const char *t2 = NULL;
-        int rc2 = sqlite3_prepare_v2(ws->db, tail, -1, &second, &t2);
-        if (rc2 != SQLITE_OK || second) {
-            sqlite3_finalize(second);
-            sqlite3_finalize(*st);
-            *st = NULL;
-            sqlite3_set_authorizer(ws->db, NULL, NULL);
-            return fw_fail(err, FW_EDATA,
-                           _("%s:%d: [%s] the query holds more than one statement (text after ';'); "
-                           "a rule is a single SELECT"),
-                           r->file, fw_rule_line_at(r, (int)(tail - r->sql)), r->id);
-        }
+    fw_query_check chk;
+    fw_err why = {0};
+    fw_stmt *st;
+    if (!fw_db_prepare_query(ws->store, r->sql, allowed_functions, &st, &chk, &why)) {
+        *rows = fw_rows_of(st);
+        return FW_OK;
     }
-    sqlite3_set_authorizer(ws->db, NULL, NULL);
-    if (rc != SQLITE_OK) {
-        int line = offset >= 0 ? fw_rule_line_at(r, offset) : (r->query_line ? r->query_line : r->line);
-        if (as.refused[0])
-            return fw_fail(err, FW_EDATA, "%s:%d: [%s] %s", r->file, line, r->id, as.refused);
-        return fw_fail(err, FW_EDATA, _("%s:%d: [%s] SQL error: %s; run `fundwatch rules show %s` to see the "
-                                      "assembled query"),
-                       r->file, line, r->id, msg, r->id);
-    }
-    if (!*st)
+    if (chk.tail_offset >= 0)
+        return fw_fail(err, FW_EDATA,
+                       _("%s:%d: [%s] the query holds more than one statement (text after ';'); "
+                       "a rule is a single SELECT"),
+                       r->file, fw_rule_line_at(r, chk.tail_offset), r->id);
+    if (chk.empty)
         return fw_fail(err, FW_EDATA, _("%s:%d: [%s] the query is empty"), r->file, r->line, r->id);
-    if (!sqlite3_stmt_readonly(*st)) {
-        sqlite3_finalize(*st);
-        *st = NULL;
+    if (chk.writes)
         return fw_fail(err, FW_EDATA, _("%s:%d: [%s] rules may only read: the query would write"), r->file,
                        r->query_line, r->id);
-    }
-    return FW_OK;
+    int line = chk.error_offset >= 0 ? fw_rule_line_at(r, chk.error_offset) : (r->query_line ? r->query_line : r->line);
+    if (chk.function[0])
+        return fw_fail(err, FW_EDATA,
+                       "%s:%d: [%s] function %s() is not allowed in rules; use SQLite's built-in functions or the "
+                       "helpers in docs/rules.md",
+                       r->file, line, r->id, chk.function);
+    if (chk.refused[0])
+        return fw_fail(err, FW_EDATA,
+                       "%s:%d: [%s] rules may only read: %s is refused; write a single SELECT (WITH ... SELECT)",
+                       r->file, line, r->id, chk.refused);
+    if (fw_db_fault(ws->store) == FW_DBF_LOST || fw_db_fault(ws->store) == FW_DBF_BUSY) /* not the rule's fault */
+        return fw_fail(err, why.code, "%s:%d: [%s] %s", r->file, line, r->id, why.msg);
+    return fw_fail(err, FW_EDATA, _("%s:%d: [%s] SQL error: %s; run `fundwatch rules show %s` to see the "
+                                  "assembled query"),
+                   r->file, line, r->id, fw_db_err_words(ws->store, &why), r->id);
 }
 
 /* ---- parameters ------------------------------------------------------------------------------ */
@@ -1295,20 +1232,24 @@ int fw_rule_param_check(const fw_rule_param *p, const char *value, fw_err *err)
     return fw_fail(err, FW_EUSAGE, _("param.%s must be %s, not '%s'"), p->name, want, value);
 }
 
+static const fw_sql q_rule_setting = {"rules.setting", "SELECT value FROM rule_settings WHERE rule_id = ? AND key = ?",
+                                       NULL, NULL};
+
+/* A workspace override, or NULL (none, or the workspace cannot say: the file's value holds). */
 static char *rule_setting(fw_ws *ws, const char *rule_id, const char *key)
 {
     if (!ws)
         return NULL;
-    sqlite3_stmt *st;
+    fw_stmt *st;
+    fw_err err = {0};
     char *v = NULL;
-    if (sqlite3_prepare_v2(ws->db, "SELECT value FROM rule_settings WHERE rule_id = ? AND key = ?", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (fw_db_cached(ws->store, &q_rule_setting, &st, &err))
         return NULL;
-    sqlite3_bind_text(st, 1, rule_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = fw_strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    fw_stmt_bind_text(st, 1, rule_id, -1);
+    fw_stmt_bind_text(st, 2, key, -1);
+    if (fw_stmt_step(st, &err) == 1 && !fw_stmt_is_null(st, 0))
+        v = fw_strdup(fw_stmt_text(st, 0));
+    fw_stmt_reset(st);
     return v;
 }
 
@@ -1333,42 +1274,43 @@ bool fw_rule_enabled(fw_ws *ws, const fw_rule *r)
 /* A parameter is bound as its declared type (checked before), so that comparisons with numeric
  * columns behave. An undeclared one (a broken rule) as an integer or a real when it reads as one,
  * otherwise as text. */
-static void bind_value(sqlite3_stmt *st, int i, enum fw_param_type type, const char *v)
+static void bind_value(fw_stmt *st, int i, enum fw_param_type type, const char *v)
 {
     long long n;
     double d;
     if (type == FW_PARAM_INTEGER && parse_int64(v, &n)) {
-        sqlite3_bind_int64(st, i, n);
+        fw_stmt_bind_int64(st, i, n);
         return;
     }
     if (type == FW_PARAM_NUMBER && parse_number(v, &d)) {
-        sqlite3_bind_double(st, i, d);
+        fw_stmt_bind_double(st, i, d);
         return;
     }
     if (type == FW_PARAM_TEXT) {
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+        fw_stmt_bind_text(st, i, v, -1);
         return;
     }
     char *end;
     errno = 0;
     n = strtoll(v, &end, 10);
     if (*v && !*end && errno == 0) {
-        sqlite3_bind_int64(st, i, n);
+        fw_stmt_bind_int64(st, i, n);
         return;
     }
     double dv = strtod(v, &end);
     if (*v && !*end) {
-        sqlite3_bind_double(st, i, dv);
+        fw_stmt_bind_double(st, i, dv);
         return;
     }
-    sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    fw_stmt_bind_text(st, i, v, -1);
 }
 
-int fw_rule_bind_params(fw_ws *ws, const fw_rule *r, sqlite3_stmt *st, fw_err *err)
+int fw_rule_bind_params(fw_ws *ws, const fw_rule *r, fw_rows *rows, fw_err *err)
 {
-    int n = sqlite3_bind_parameter_count(st);
+    fw_stmt *st = fw_rows_stmt(rows);
+    int n = fw_stmt_param_count(st);
     for (int i = 1; i <= n; i++) {
-        const char *name = sqlite3_bind_parameter_name(st, i);
+        const char *name = fw_stmt_param_name(st, i);
         if (!name || name[0] != ':')
             return fw_fail(err, FW_EDATA,
                            _("%s:%d: [%s] parameter %s: write parameters as :name with a param.name = default key"),
@@ -1422,13 +1364,13 @@ char *fw_rule_params_json(fw_ws *ws, const fw_rule *r)
 
 /* ---- checks that need a database ------------------------------------------------------------ */
 
-static void check_columns(sqlite3_stmt *st, fw_rule *r, fw_diags *d)
+static void check_columns(fw_rows *rows, fw_rule *r, fw_diags *d)
 {
-    int n = sqlite3_column_count(st);
+    int n = fw_rows_ncols(rows);
     for (const char *const *want = output_columns; *want; want++) {
         bool found = false;
         for (int i = 0; i < n && !found; i++)
-            found = strcasecmp(sqlite3_column_name(st, i), *want) == 0;
+            found = strcasecmp(fw_rows_name(rows, i), *want) == 0;
         if (!found) {
             fw_diag_add(d, FW_DIAG_ERROR, r->file, r->query_line,
                         "[%s] the query has no output column '%s'; every rule returns subject, id_number, "
@@ -1439,12 +1381,13 @@ static void check_columns(sqlite3_stmt *st, fw_rule *r, fw_diags *d)
     }
 }
 
-static void check_params(sqlite3_stmt *st, fw_rule *r, fw_diags *d)
+static void check_params(fw_rows *rows, fw_rule *r, fw_diags *d)
 {
-    int n = sqlite3_bind_parameter_count(st);
+    fw_stmt *st = fw_rows_stmt(rows);
+    int n = fw_stmt_param_count(st);
     bool *used = fw_calloc((size_t)r->nparams + 1, sizeof *used);
     for (int i = 1; i <= n; i++) {
-        const char *name = sqlite3_bind_parameter_name(st, i);
+        const char *name = fw_stmt_param_name(st, i);
         int line = r->query_line;
         if (name) { /* find the clause that mentions it, for the line number */
             const char *at = strstr(r->sql, name);
@@ -1489,20 +1432,19 @@ static bool full_index_walk(const char *detail, char *table, size_t size)
            !strstr(detail, "COVERING") && sscanf(detail, fmt, table) == 1;
 }
 
+/* The warnings read SQLite's words ("SCAN ds_x", "SEARCH ds_x"); PostgreSQL's plan ("Seq Scan on
+ * ds_x") matches none of them, so there the check says nothing (rules are tuned on SQLite). */
 static void check_plan(fw_ws *ws, fw_rule *r, fw_diags *d)
 {
-    char *sql = fw_printf("EXPLAIN QUERY PLAN %s", r->sql);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        free(sql);
+    fw_plan plan;
+    fw_err err = {0};
+    if (fw_db_plan(ws->store, r->sql, &plan, &err))
         return;
-    }
-    free(sql);
     enum { MAXP = 512 };
     int parents[MAXP], nloops[MAXP], np = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int parent = sqlite3_column_int(st, 1);
-        const char *detail = (const char *)sqlite3_column_text(st, 3);
+    for (int s = 0; s < plan.n; s++) {
+        int parent = plan.v[s].parent;
+        const char *detail = plan.v[s].detail;
         if (!detail || (strncmp(detail, "SCAN ", 5) && strncmp(detail, "SEARCH ", 7)))
             continue;
         int k;
@@ -1531,7 +1473,7 @@ static void check_plan(fw_ws *ws, fw_rule *r, fw_diags *d)
                         "of the outer table; join it on an indexed column (id_number) or reorder the joins",
                         r->id, table + 3, detail);
     }
-    sqlite3_finalize(st);
+    fw_plan_free(&plan);
 }
 
 void fw_rules_check_sql(fw_ws *ws, fw_ruleset *set, fw_diags *diags)
@@ -1540,9 +1482,9 @@ void fw_rules_check_sql(fw_ws *ws, fw_ruleset *set, fw_diags *diags)
         fw_rule *r = &set->rules[i];
         if (!r->sql)
             continue;
-        sqlite3_stmt *st;
+        fw_rows *rows;
         fw_err err = {0};
-        if (fw_rule_prepare(ws, r, &st, &err)) {
+        if (fw_rule_prepare(ws, r, &rows, &err)) {
             /* err.msg is already "file:line: ..."; split it back for the diagnostic list */
             const char *p = err.msg + strlen(r->file) + 1;
             int line = atoi(p);
@@ -1551,9 +1493,9 @@ void fw_rules_check_sql(fw_ws *ws, fw_ruleset *set, fw_diags *diags)
             r->broken = true;
             continue;
         }
-        check_columns(st, r, diags);
-        check_params(st, r, diags);
-        sqlite3_finalize(st);
+        check_columns(rows, r, diags);
+        check_params(rows, r, diags);
+        fw_rows_close(rows);
         check_plan(ws, r, diags);
     }
 }

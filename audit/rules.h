@@ -1,7 +1,7 @@
 /* rules.h: rule files. Loading the INI files of the catalogue (shipped, then the user's folder,
  * then --rules DIR, later sources overriding earlier ones by rule id), mapping every section and key
  * to its line, assembling each rule's SELECT from its clause keys, and checking rules: metadata,
- * keys, SQL that compiles under a read-only authorizer, output columns, parameters and query plans.
+ * keys, SQL that compiles as one statement that only reads, output columns, parameters and query plans.
  *
  * Every problem is a diagnostic "file:line: message" (with a hint), collected so that a rule
  * author sees all problems at once; nothing here aborts on bad input. The file format is
@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "audit/rows.h"
 #include "audit/store.h"
 #include "audit/util.h"
 
@@ -123,15 +124,16 @@ fw_rule *fw_ruleset_find(fw_ruleset *set, const char *id);
 /* Whether set->refused names file. */
 bool fw_rules_file_refused(const fw_ruleset *set, const char *file);
 
-/* Checks what needs a database: the SQL compiles under the read-only authorizer, the output has
+/* Checks what needs a database: the SQL compiles as one statement that only reads, the output has
  * the required columns, every :name is a declared parameter, and the query plan does not scan a
  * large table inside a join (a warning). ws: any workspace (the tables and views must exist).
  * Marks failing rules broken. */
 void fw_rules_check_sql(fw_ws *ws, fw_ruleset *set, fw_diags *diags);
 
-/* Prepares a rule's SQL on ws under the authorizer (readonly, single statement). On failure
- * returns FW_EDATA with err "file:line: message; hint". The caller finalizes *st. */
-int fw_rule_prepare(fw_ws *ws, const fw_rule *r, sqlite3_stmt **st, fw_err *err);
+/* Prepares a rule's SQL on ws as one statement that only reads (store.h, fw_db_prepare_query). On
+ * failure returns FW_EDATA with err "file:line: message; hint". The caller closes *rows; bind its
+ * parameters with fw_rule_bind_params before the first step. */
+int fw_rule_prepare(fw_ws *ws, const fw_rule *r, fw_rows **rows, fw_err *err);
 
 /* The value a parameter has in ws: rule_settings 'param.NAME' when set, else the file's default.
  * Returns a pointer into r or a malloc'd string in *owned (free it). */
@@ -145,7 +147,7 @@ const fw_rule_param *fw_rule_find_param(const fw_rule *r, const char *name);
 int fw_rule_param_check(const fw_rule_param *p, const char *value, fw_err *err);
 /* Binds every :NAME of st to its effective value, as its declared type. FW_EDATA on an unbound
  * name or a value outside its declaration. */
-int fw_rule_bind_params(fw_ws *ws, const fw_rule *r, sqlite3_stmt *st, fw_err *err);
+int fw_rule_bind_params(fw_ws *ws, const fw_rule *r, fw_rows *rows, fw_err *err);
 /* The parameters as a JSON object of effective values (caller frees). */
 char *fw_rule_params_json(fw_ws *ws, const fw_rule *r);
 /* Enabled in ws: rule_settings 'enabled' when set, else the file's `enabled`. */

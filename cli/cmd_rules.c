@@ -94,13 +94,12 @@ static int rules_list(fw_cli *cli, rules_args *a)
     if ((rc = fw_cli_open(cli, FW_WS_READ, &ws)))
         goto out;
     note_broken(cli, &d);
-    sqlite3_stmt *st;
+    fw_rows *rows;
     fw_err err = {0};
-    if (fw_rules_list_stmt(ws, &set, a->category, &st, &err)) {
+    if (fw_rules_list_rows(ws, &set, a->category, &rows, &err)) {
         rc = fw_cli_report(cli, &err);
         goto out;
     }
-    fw_rows *rows = fw_rows_of_sqlite(ws, st);
     if (fw_print_rows(cli, rows, stdout, &err) < 0)
         rc = fw_cli_report(cli, &err);
     fw_rows_close(rows);
@@ -175,13 +174,12 @@ static int rules_show(fw_cli *cli, rules_args *a)
         printf("  clean %s\n", r->clean_examples[i].text);
     printf(_("\nlast results:\n"));
     fflush(stdout);
-    sqlite3_stmt *st;
+    fw_rows *rows;
     fw_err err = {0};
-    if (fw_rule_history_stmt(ws, r->id, &st, &err)) {
+    if (fw_rule_history_rows(ws, r->id, &rows, &err)) {
         rc = fw_cli_report(cli, &err);
         goto out;
     }
-    fw_rows *rows = fw_rows_of_sqlite(ws, st);
     if (fw_print_rows(cli, rows, stdout, &err) < 0)
         rc = fw_cli_report(cli, &err);
     fw_rows_close(rows);

@@ -26,6 +26,8 @@ struct fw_db {
     cached_stmt *cache;
     int ncache;
     fw_bulk *bulk;               /* the open bulk load, if any */
+    bool (*watch_fn)(void *ctx); /* fw_db_watch_fn */
+    void *watch_ctx;
 };
 
 /* The part of a statement every driver has. */
@@ -86,7 +88,16 @@ struct fw_db_driver {
     int (*migration_done)(fw_db *db, int version, fw_err *err); /* same transaction, after the step */
     /* Installs or upgrades what the engine needs before any step (PostgreSQL: pg_compat.sql). */
     int (*compat)(fw_db *db, fw_err *err);
+    /* fw_db_prepare_query (chk cleared by the caller) and fw_db_plan. */
+    int (*prepare_query)(fw_db *db, const char *sql, const char *const *functions, fw_stmt **out,
+                         fw_query_check *chk, fw_err *err);
+    int (*plan)(fw_db *db, const char *sql, fw_plan *out, fw_err *err);
 };
+
+/* Whether the running statement must stop for fw_db_watch or fw_db_watch_fn. */
+bool fw_db_watched_stop(fw_db *db);
+/* Appends a step to a plan (detail copied). */
+void fw_plan_add(fw_plan *p, int id, int parent, const char *detail);
 
 extern const fw_db_driver fw_sqlite_driver;
 extern const fw_db_driver fw_postgres_driver;

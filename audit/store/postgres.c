@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "audit/store/driver.h"
 
@@ -41,6 +42,7 @@ typedef struct pg_db {
     fw_stmt *streaming;     /* the statement whose rows are still arriving */
     char **garbage;         /* statement names to DEALLOCATE when the session can */
     int ngarbage;
+    int error_pos;          /* the last error's character position in the statement (1-based; 0: none) */
 } pg_db;
 
 enum pg_state { ST_IDLE, ST_STREAMING, ST_BUFFERED };
@@ -133,6 +135,7 @@ static int fail_res(pg_db *d, fw_err *err, const PGresult *res)
     const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
     const char *pos = res ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL;
+    d->error_pos = pos ? atoi(pos) : 0;
     char line[1024];
     first_line(primary ? primary : PQerrorMessage(d->c), line, sizeof line);
     return fw_db_failf(&d->base, err, f, "%s: %s%s%s%s%s%s", d->base.where, line, pos ? " (at character " : "",
@@ -160,7 +163,7 @@ static PGresult *next_result(pg_db *d)
         if (p.fd < 0)
             break;
         poll(&p, 1, POLL_MS);
-        if (!sent && d->base.watch && *d->base.watch) {
+        if (!sent && fw_db_watched_stop(&d->base)) {
             d->base.cancelled = 1;
             send_cancel(d);
             sent = true;
@@ -971,6 +974,200 @@ static int pg_compat(fw_db *db, fw_err *err)
     return fw_db_commit(db, err);
 }
 
+/* --- guarded queries, query plans --------------------------------------------------------------------- */
+
+/* Past blanks and comments. */
+static const char *skip_blank(const char *s)
+{
+    for (;;) {
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f')
+            s++;
+        if (s[0] == '-' && s[1] == '-')
+            s += strcspn(s, "\n");
+        else if (s[0] == '/' && s[1] == '*')
+            s = comment_end(s);
+        else
+            return s;
+    }
+}
+
+/* Where a second statement begins (just after the first one's ';'), or NULL: the ; of quoted
+ * text, comments and dollar-quoted bodies do not count, nor blanks and comments after the end. */
+static const char *second_statement(const char *sql)
+{
+    for (const char *s = sql; *s;) {
+        const char *end = NULL;
+        if (*s == '\'' || *s == '"')
+            end = quoted_end(s, *s == '\'' && s > sql && (s[-1] == 'E' || s[-1] == 'e'));
+        else if ((s[0] == '-' && s[1] == '-') || (s[0] == '/' && s[1] == '*'))
+            end = skip_blank(s);
+        else if (*s == '$' && !(s > sql && ident_char(s[-1])))
+            end = dollar_end(s);
+        if (end) {
+            s = end;
+            continue;
+        }
+        if (*s == ';') {
+            const char *rest = s + 1;
+            while (*(rest = skip_blank(rest)) == ';')
+                rest++;
+            return *rest ? s + 1 : NULL;
+        }
+        s++;
+    }
+    return NULL;
+}
+
+/* The kind of statement a first word begins, in the words the SQLite driver's authorizer uses;
+ * NULL for a query. */
+static const char *refused_kind(const char *word, size_t n)
+{
+    static const char *const query[] = {"SELECT", "WITH", "VALUES", "TABLE", NULL};
+    static const char *const same[] = {"INSERT", "UPDATE", "DELETE", "ATTACH", "DETACH", "PRAGMA", "SAVEPOINT",
+                                       "ANALYZE", "REINDEX", "CREATE", "DROP", NULL};
+    static const char *const txn[] = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "RELEASE", NULL};
+    if (n == 0 && *word == '(')
+        return NULL;
+    for (const char *const *k = query; *k; k++)
+        if (strlen(*k) == n && strncasecmp(word, *k, n) == 0)
+            return NULL;
+    for (const char *const *k = same; *k; k++)
+        if (strlen(*k) == n && strncasecmp(word, *k, n) == 0)
+            return *k;
+    for (const char *const *k = txn; *k; k++)
+        if (strlen(*k) == n && strncasecmp(word, *k, n) == 0)
+            return "a transaction statement";
+    if (n == 5 && strncasecmp(word, "ALTER", 5) == 0)
+        return "ALTER TABLE";
+    return "a statement that is not a SELECT";
+}
+
+/* The byte offset of character pos (1-based) of s, UTF-8. */
+static int byte_of_char(const char *s, int pos)
+{
+    int i = 0;
+    for (int c = 1; s[i] && c < pos; c++)
+        for (i++; ((unsigned char)s[i] & 0xC0) == 0x80; i++)
+            ;
+    return i;
+}
+
+/* What the plan's steps write ("INSERT", ... for a data-modifying WITH), "" when a step only locks
+ * rows (SELECT ... FOR UPDATE), NULL when nothing writes. */
+static const char *plan_writes(const fw_plan *p)
+{
+    static const struct { const char *node, *kind; } nodes[] = {
+        {"Insert on ", "INSERT"}, {"Update on ", "UPDATE"}, {"Delete on ", "DELETE"}, {"Merge on ", "MERGE"},
+        {"LockRows", ""}};
+    for (int i = 0; i < p->n; i++)
+        for (size_t k = 0; k < sizeof nodes / sizeof nodes[0]; k++)
+            if (strncmp(p->v[i].detail, nodes[k].node, strlen(nodes[k].node)) == 0)
+                return nodes[k].kind;
+    return NULL;
+}
+
+/* EXPLAIN (COSTS OFF) EXECUTE of sql prepared, with NULL for the parameters under a generic plan
+ * (a custom plan would fold "x = NULL" into no plan at all): the plan for any values. */
+static int pg_plan(fw_db *db, const char *sql, fw_plan *out, fw_err *err)
+{
+    fw_stmt *st, *ex;
+    if (pg_prepare(db, sql, &st, err))
+        return err->code;
+    if (run_script(PG(db), "SET plan_cache_mode = force_generic_plan", NULL, 0, err)) {
+        pg_finalize(st);
+        return err->code;
+    }
+    fw_buf b = {0};
+    fw_buf_printf(&b, "EXPLAIN (COSTS OFF) EXECUTE %s", PGS(st)->name);
+    for (int i = 0; i < PGS(st)->nparams; i++)
+        fw_buf_puts(&b, i ? ", NULL" : "(NULL");
+    if (PGS(st)->nparams)
+        fw_buf_putc(&b, ')');
+    int rc = pg_prepare(db, b.data, &ex, err);
+    fw_buf_free(&b);
+    if (rc) {
+        pg_finalize(st);
+        fw_err ignored = {0};
+        run_script(PG(db), "RESET plan_cache_mode", NULL, 0, &ignored);
+        return rc;
+    }
+    enum { MAXDEPTH = 256 };
+    int indent[MAXDEPTH], ids[MAXDEPTH], depth = 0, id = 0, step;
+    while ((step = pg_step(ex, err)) == 1) {
+        const char *line = pg_col_text(ex, 0);
+        int in = (int)strspn(line, " ");
+        const char *detail = line + in;
+        if (strncmp(detail, "->", 2) == 0)
+            detail += 2 + strspn(detail + 2, " ");
+        while (depth > 0 && indent[depth - 1] >= in)
+            depth--;
+        fw_plan_add(out, ++id, depth ? ids[depth - 1] : 0, detail);
+        if (depth < MAXDEPTH) {
+            indent[depth] = in;
+            ids[depth++] = id;
+        }
+    }
+    pg_finalize(ex);
+    pg_finalize(st);
+    if (step < 0) {
+        int code = err->code;
+        fw_err ignored = {0};
+        run_script(PG(db), "RESET plan_cache_mode", NULL, 0, &ignored);
+        return code;
+    }
+    return run_script(PG(db), "RESET plan_cache_mode", NULL, 0, err);
+}
+
+/* One statement, a query by its first word, compiled by the server, and a plan that does not
+ * write. Functions are not checked here: see store.h. */
+static int pg_prepare_query(fw_db *db, const char *sql, const char *const *functions, fw_stmt **out,
+                            fw_query_check *chk, fw_err *err)
+{
+    (void)functions;
+    pg_db *d = PG(db);
+    const char *start = skip_blank(sql);
+    if (!*start || *start == ';') {
+        chk->empty = true;
+        return fw_db_failf(db, err, FW_DBF_SYNTAX, "%s: no statement", db->where);
+    }
+    const char *tail = second_statement(sql);
+    if (tail) {
+        chk->tail_offset = (int)(tail - sql);
+        return fw_db_failf(db, err, FW_DBF_SYNTAX, "%s: more than one statement", db->where);
+    }
+    size_t n = 0;
+    while (ident_char(start[n]))
+        n++;
+    const char *kind = refused_kind(start, n);
+    if (kind) {
+        snprintf(chk->refused, sizeof chk->refused, "%s", kind);
+        return fw_db_failf(db, err, FW_DBF_READONLY, "%s: %s is not a query", db->where, kind);
+    }
+    d->error_pos = 0;
+    if (pg_prepare(db, sql, out, err)) {
+        if (d->error_pos > 0) { /* a position in the $N text: the same line, near the same place */
+            int at = byte_of_char(sql, d->error_pos);
+            chk->error_offset = at < (int)strlen(sql) ? at : (int)strlen(sql);
+        }
+        return err->code;
+    }
+    fw_plan p = {0};
+    fw_err perr = {0};
+    const char *wrote = pg_plan(db, sql, &p, &perr) ? NULL : plan_writes(&p);
+    if (wrote) {
+        if (*wrote)
+            snprintf(chk->refused, sizeof chk->refused, "%s", wrote);
+        else
+            chk->writes = true;
+        fw_plan_free(&p);
+        pg_finalize(*out);
+        *out = NULL;
+        return fw_db_failf(db, err, FW_DBF_READONLY, "%s: the statement would write", db->where);
+    }
+    fw_plan_free(&p);
+    return FW_OK;
+}
+
 const fw_db_driver fw_postgres_driver = {
     .name = "PostgreSQL",
     .engine = FW_DB_POSTGRES,
@@ -1008,4 +1205,6 @@ const fw_db_driver fw_postgres_driver = {
                         "AND pg_table_is_visible(c.oid)",
     .migration_begin = pg_migration_begin,
     .compat = pg_compat,
+    .prepare_query = pg_prepare_query,
+    .plan = pg_plan,
 };

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,7 +90,7 @@ static int fail_rc(sq_db *d, fw_err *err, int rc, bool at_prepare, const char *m
 static int on_progress(void *arg)
 {
     sq_db *d = arg;
-    if ((d->base.watch && *d->base.watch) || d->base.cancelled)
+    if (d->base.cancelled || fw_db_watched_stop(&d->base))
         return 1;
     if (d->deadline > 0 && fw_now_seconds() > d->deadline) {
         d->timed_out = true;
@@ -570,6 +571,131 @@ static int sq_migration_done(fw_db *db, int version, fw_err *err)
     return sq_exec(db, sql, err);
 }
 
+/* --- guarded queries, query plans --------------------------------------------------------------------- */
+
+typedef struct guard {
+    const char *const *functions;
+    fw_query_check *chk;
+} guard;
+
+static const char *action_name(int code)
+{
+    switch (code) {
+    case SQLITE_INSERT: return "INSERT";
+    case SQLITE_UPDATE: return "UPDATE";
+    case SQLITE_DELETE: return "DELETE";
+    case SQLITE_ATTACH: return "ATTACH";
+    case SQLITE_DETACH: return "DETACH";
+    case SQLITE_PRAGMA: return "PRAGMA";
+    case SQLITE_TRANSACTION: return "a transaction statement";
+    case SQLITE_SAVEPOINT: return "SAVEPOINT";
+    case SQLITE_ANALYZE: return "ANALYZE";
+    case SQLITE_REINDEX: return "REINDEX";
+    case SQLITE_ALTER_TABLE: return "ALTER TABLE";
+    case SQLITE_CREATE_VTABLE: return "CREATE VIRTUAL TABLE";
+    case SQLITE_DROP_VTABLE: return "DROP VIRTUAL TABLE";
+    default:
+        if (code >= SQLITE_CREATE_INDEX && code <= SQLITE_DROP_VIEW)
+            return code <= SQLITE_CREATE_VIEW || code == SQLITE_CREATE_INDEX ? "CREATE" : "DROP";
+        return "a statement that is not a SELECT";
+    }
+}
+
+/* The authorizer SQLite asks for every action while compiling: reading and allowed functions pass,
+ * everything else is refused and the first refusal remembered. */
+static int authorize(void *ctx, int code, const char *a, const char *b, const char *dbname, const char *trigger)
+{
+    (void)a, (void)dbname, (void)trigger;
+    guard *g = ctx;
+    switch (code) {
+    case SQLITE_SELECT:
+    case SQLITE_READ:
+    case SQLITE_RECURSIVE:
+        return SQLITE_OK;
+    case SQLITE_FUNCTION: /* the function's name is the second argument */
+        if (!g->functions)
+            return SQLITE_OK;
+        if (b)
+            for (const char *const *f = g->functions; *f; f++)
+                if (strcasecmp(b, *f) == 0)
+                    return SQLITE_OK;
+        if (!g->chk->refused[0] && !g->chk->function[0])
+            snprintf(g->chk->function, sizeof g->chk->function, "%s", b ? b : "?");
+        return SQLITE_DENY;
+    default:
+        if (!g->chk->refused[0] && !g->chk->function[0])
+            snprintf(g->chk->refused, sizeof g->chk->refused, "%s", action_name(code));
+        return SQLITE_DENY;
+    }
+}
+
+static int sq_prepare_query(fw_db *db, const char *sql, const char *const *functions, fw_stmt **out,
+                            fw_query_check *chk, fw_err *err)
+{
+    sq_db *d = SQ(db);
+    guard g = {functions, chk};
+    sqlite3_stmt *h = NULL, *second = NULL;
+    const char *tail = NULL, *t2 = NULL;
+    sqlite3_set_authorizer(d->h, authorize, &g);
+    int rc = sqlite3_prepare_v2(d->h, sql, -1, &h, &tail);
+    if (rc != SQLITE_OK)
+        chk->error_offset = sqlite3_error_offset(d->h);
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(d->h));
+    /* Anything after the first statement is refused, even a harmless one: the caller wants one. */
+    if (rc == SQLITE_OK && tail && *tail &&
+        (sqlite3_prepare_v2(d->h, tail, -1, &second, &t2) != SQLITE_OK || second))
+        chk->tail_offset = (int)(tail - sql);
+    sqlite3_finalize(second);
+    sqlite3_set_authorizer(d->h, NULL, NULL);
+    if (chk->tail_offset >= 0) {
+        sqlite3_finalize(h);
+        return fw_db_failf(db, err, FW_DBF_SYNTAX, "%s: more than one statement", d->base.where);
+    }
+    if (rc != SQLITE_OK && (chk->refused[0] || chk->function[0]))
+        return fw_db_failf(db, err, chk->refused[0] ? FW_DBF_READONLY : FW_DBF_SYNTAX, "%s: %s", d->base.where, msg);
+    if (rc != SQLITE_OK)
+        return fail_rc(d, err, rc, true, msg);
+    if (!h) {
+        chk->empty = true;
+        return fw_db_failf(db, err, FW_DBF_SYNTAX, "%s: no statement", d->base.where);
+    }
+    if (!sqlite3_stmt_readonly(h)) {
+        chk->writes = true;
+        sqlite3_finalize(h);
+        return fw_db_failf(db, err, FW_DBF_READONLY, "%s: the statement would write", d->base.where);
+    }
+    sq_stmt *s = fw_calloc(1, sizeof *s);
+    s->base.db = db;
+    s->base.sql = fw_strdup(sql);
+    s->h = h;
+    *out = &s->base;
+    return FW_OK;
+}
+
+/* EXPLAIN QUERY PLAN's rows are id, parent, notused, detail. */
+static int sq_plan(fw_db *db, const char *sql, fw_plan *out, fw_err *err)
+{
+    sq_db *d = SQ(db);
+    char *q = fw_printf("EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *h;
+    int rc = sqlite3_prepare_v2(d->h, q, -1, &h, NULL);
+    free(q);
+    if (rc != SQLITE_OK)
+        return fail_rc(d, err, rc, true, sqlite3_errmsg(d->h));
+    statement_starts(d);
+    while ((rc = sqlite3_step(h)) == SQLITE_ROW)
+        fw_plan_add(out, sqlite3_column_int(h, 0), sqlite3_column_int(h, 1),
+                    (const char *)sqlite3_column_text(h, 3));
+    if (rc != SQLITE_DONE) {
+        fail_rc(d, err, rc, false, sqlite3_errmsg(d->h));
+        sqlite3_finalize(h);
+        return err->code;
+    }
+    sqlite3_finalize(h);
+    return FW_OK;
+}
+
 const fw_db_driver fw_sqlite_driver = {
     .name = "SQLite",
     .engine = FW_DB_SQLITE,
@@ -604,4 +730,6 @@ const fw_db_driver fw_sqlite_driver = {
     .sql_table_exists = "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?",
     .legacy_version = sq_legacy_version,
     .migration_done = sq_migration_done,
+    .prepare_query = sq_prepare_query,
+    .plan = sq_plan,
 };

@@ -656,3 +656,56 @@ int fw_db_migrate(fw_db *db, const fw_db_migration *m, int n, void *ctx, int *ap
     db->fault = FW_DBF_NONE;
     return FW_OK;
 }
+
+/* --- guarded queries, query plans, watching by a callback ------------------------------------------ */
+
+int fw_db_prepare_query(fw_db *db, const char *sql, const char *const *functions, fw_stmt **out,
+                        fw_query_check *chk, fw_err *err)
+{
+    *out = NULL;
+    memset(chk, 0, sizeof *chk);
+    chk->error_offset = chk->tail_offset = -1;
+    db->fault = FW_DBF_NONE;
+    return db->drv->prepare_query(db, sql, functions, out, chk, err);
+}
+
+int fw_db_plan(fw_db *db, const char *sql, fw_plan *out, fw_err *err)
+{
+    memset(out, 0, sizeof *out);
+    db->fault = FW_DBF_NONE;
+    int rc = db->drv->plan(db, sql, out, err);
+    if (rc)
+        fw_plan_free(out);
+    return rc;
+}
+
+void fw_plan_add(fw_plan *p, int id, int parent, const char *detail)
+{
+    p->v = fw_realloc(p->v, (size_t)(p->n + 1) * sizeof *p->v);
+    p->v[p->n++] = (fw_plan_step){id, parent, fw_strdup(detail ? detail : "")};
+}
+
+void fw_plan_free(fw_plan *p)
+{
+    for (int i = 0; i < p->n; i++)
+        free(p->v[i].detail);
+    free(p->v);
+    memset(p, 0, sizeof *p);
+}
+
+void fw_db_watch_fn(fw_db *db, bool (*stop)(void *ctx), void *ctx)
+{
+    db->watch_fn = stop;
+    db->watch_ctx = stop ? ctx : NULL;
+}
+
+bool fw_db_watched_stop(fw_db *db)
+{
+    return (db->watch && *db->watch) || (db->watch_fn && db->watch_fn(db->watch_ctx));
+}
+
+const char *fw_db_err_words(const fw_db *db, const fw_err *err)
+{
+    size_t n = strlen(db->where);
+    return strncmp(err->msg, db->where, n) == 0 && strncmp(err->msg + n, ": ", 2) == 0 ? err->msg + n + 2 : err->msg;
+}

@@ -247,4 +247,49 @@ fw_stmt *fw_stmt_sqlite_adopt(fw_db *db, void *stmt);
  * modules that still call sqlite3_* themselves (fw_ws->db); goes with fw_ws->db. */
 void *fw_db_sqlite_handle(fw_db *db);
 
+/* --- guarded queries, query plans, watching by a callback (issue 11: rules) ------------------------ */
+
+/* Why fw_db_prepare_query refused a query, for the caller's own message. */
+typedef struct fw_query_check {
+    int error_offset;  /* byte of sql the engine's compile error points at; -1: unknown */
+    int tail_offset;   /* byte where a second statement begins; -1: there is none */
+    char refused[64];  /* what the guard refused: "INSERT", "ATTACH", "a transaction statement", ... */
+    char function[64]; /* a function that is not in the allowed list */
+    bool empty;        /* no statement at all (only blanks or comments) */
+    bool writes;       /* it compiles, but it would write in a way refused names not (FOR UPDATE) */
+} fw_query_check;
+
+/* Prepares sql as exactly one statement that only reads, for SQL a user wrote (a rule). Refused,
+ * FW_EDATA with chk saying why (err the engine's words): a second statement (even a harmless one),
+ * anything but a query (the statement kind named in chk->refused), a function outside functions
+ * (a NULL-terminated list, case-insensitive; NULL allows any), a compile error (chk->error_offset),
+ * a statement that would write. SQLite checks all of it with an authorizer while compiling;
+ * PostgreSQL checks the statement's kind and its plan (a data-modifying WITH, FOR UPDATE) but not
+ * the functions: a server function that writes is for a READ ONLY transaction to stop. */
+int fw_db_prepare_query(fw_db *db, const char *sql, const char *const *functions, fw_stmt **out,
+                        fw_query_check *chk, fw_err *err);
+
+/* The plan the engine would use for sql, without running it (parameters need no values): one step
+ * per node (SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN (COSTS OFF), one step per line, the
+ * parent found by indentation). A step's parent is another step's id, 0 at the top. */
+typedef struct fw_plan_step {
+    int id, parent;
+    char *detail; /* SQLite: "SCAN ds_payments USING INDEX ..."; PostgreSQL: "Seq Scan on ds_payments" */
+} fw_plan_step;
+typedef struct fw_plan {
+    fw_plan_step *v;
+    int n;
+} fw_plan;
+int fw_db_plan(fw_db *db, const char *sql, fw_plan *out, fw_err *err);
+void fw_plan_free(fw_plan *p);
+
+/* Stops a running statement as soon as stop(ctx) returns true (asked several times a second, on
+ * the thread running the statement), for what one flag cannot say: several flags, a deadline that
+ * moves. It fails with FW_DBF_CANCELLED. NULL stops watching; fw_db_watch's flag works beside it. */
+void fw_db_watch_fn(fw_db *db, bool (*stop)(void *ctx), void *ctx);
+
+/* err's message without the "where: " the store puts in front (the engine's own words), for a
+ * caller whose message names the place itself ("rules.ini:12: [DEC-001] no such column: x"). */
+const char *fw_db_err_words(const fw_db *db, const fw_err *err);
+
 #endif

@@ -11,6 +11,7 @@
 #include "audit/profile.h"
 #include "audit/ruletest.h"
 #include "audit/runlock.h"
+#include "audit/store/store.h"
 
 static const char *const A = "520102195503120016"; /* dies 2023-03, paid after */
 static const char *const B = "520102196001010022"; /* one large means-tested payment */
@@ -276,6 +277,42 @@ static void test_interrupted_run_keeps_complete_rules(void **state)
     /* the workspace is left usable: no transaction open */
     assert_int_not_equal(sqlite3_get_autocommit(ws->db), 0);
     fw_run_result_free(&res);
+    fw_ruleset_free(&set);
+    test_rmdir(rdir);
+    free(rdir);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+}
+
+/* A run watches its rules through the store (fw_db_watch_fn): the store's own cancel and timeout
+ * still work on the workspace afterwards. (The engine used to install its own SQLite progress
+ * handler and clear it after each rule, which switched off the store's for good.) */
+static void test_store_timeout_holds_after_a_run(void **state)
+{
+    (void)state;
+    char *dir;
+    fw_ws *ws = test_open_ws(&dir);
+    char *rdir = write_slow_rule("");
+    fw_ruleset set;
+    load_rules(&set, rdir);
+    load(ws, "payments: id_number=520102195503120016, name=张三, program=低保, amount=360, pay_date=2023-05-10");
+    fw_run_opts o = {.only = (const char *const[]){"TST-001"}, .nonly = 1};
+    fw_run_result res;
+    fw_err err = {0};
+    assert_int_equal(fw_run(ws, &set, &o, &res, &err), FW_OK);
+    fw_run_result_free(&res);
+    assert_int_equal(fw_db_set_timeout(ws->store, 0.3, &err), FW_OK);
+    long long n;
+    double t0 = fw_now_seconds();
+    assert_int_not_equal(fw_db_query_int(ws->store,
+                                         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+                                         "WHERE x < 400000000) SELECT count(*) FROM c",
+                                         &n, &err),
+                         FW_OK);
+    assert_true(fw_now_seconds() - t0 < 5);
+    assert_int_equal(fw_db_fault(ws->store), FW_DBF_TIMEOUT);
+    assert_int_equal(fw_db_set_timeout(ws->store, 0, &err), FW_OK);
     fw_ruleset_free(&set);
     test_rmdir(rdir);
     free(rdir);
@@ -579,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_whitelist_and_params_override),
         cmocka_unit_test(test_interrupted_run_keeps_complete_rules),
         cmocka_unit_test(test_time_limit_discards_partial_rule),
+        cmocka_unit_test(test_store_timeout_holds_after_a_run),
         cmocka_unit_test(test_too_many_hits_keeps_nothing),
         cmocka_unit_test(test_time_limit_holds_while_saving),
         cmocka_unit_test(test_abandoned_runs_marked_live_ones_kept),

@@ -318,7 +318,7 @@ static void test_authorizer_refuses_writes(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fw_rule r = bare_rule(cases[i].sql);
-        sqlite3_stmt *st = NULL;
+        fw_rows *st = NULL;
         fw_err err = {0};
         int rc = fw_rule_prepare(ws, &r, &st, &err);
         if (rc != FW_EDATA || !strstr(err.msg, cases[i].want))
@@ -333,9 +333,9 @@ static void test_authorizer_refuses_writes(void **state)
     /* a plain read with a recursive CTE and window function is allowed */
     fw_rule ok = bare_rule("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3) "
                            "SELECT i, row_number() OVER (ORDER BY i), month_add('2023-01', i) FROM n");
-    sqlite3_stmt *st;
+    fw_rows *st;
     assert_int_equal(fw_rule_prepare(ws, &ok, &st, &err), FW_OK);
-    sqlite3_finalize(st);
+    fw_rows_close(st);
     fw_ws_close(ws);
     test_rmdir(dir);
     free(dir);
@@ -370,31 +370,31 @@ static void test_params_bound_override_and_unbound(void **state)
     fw_rule bound = bare_rule("SELECT :max_amount + 0");
     bound.params = r->params;
     bound.nparams = r->nparams;
-    sqlite3_stmt *st;
+    fw_rows *st;
     fw_err err = {0};
     assert_int_equal(fw_rule_prepare(ws, &bound, &st, &err), FW_OK);
     assert_int_equal(fw_rule_bind_params(ws, &bound, st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 100); /* bound as a number, from the default */
-    sqlite3_finalize(st);
+    assert_int_equal(fw_rows_step(st, &err), 1);
+    assert_int_equal(fw_rows_int(st, 0), 100); /* bound as a number, from the default */
+    fw_rows_close(st);
     assert_int_equal(fw_ws_exec(ws, "INSERT INTO rule_settings VALUES ('T-1', 'param.max_amount', '250')", &err), FW_OK);
     assert_int_equal(fw_rule_prepare(ws, &bound, &st, &err), FW_OK);
     assert_int_equal(fw_rule_bind_params(ws, &bound, st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 250); /* the workspace override wins */
-    sqlite3_finalize(st);
+    assert_int_equal(fw_rows_step(st, &err), 1);
+    assert_int_equal(fw_rows_int(st, 0), 250); /* the workspace override wins */
+    fw_rows_close(st);
     /* an override outside the declared range (written before the range was declared) fails the rule */
     assert_int_equal(fw_ws_exec(ws, "UPDATE rule_settings SET value = '4294967295'", &err), FW_OK);
     assert_int_equal(fw_rule_prepare(ws, &bound, &st, &err), FW_OK);
     assert_int_equal(fw_rule_bind_params(ws, &bound, st, &err), FW_EDATA);
     assert_non_null(strstr(err.msg, "param.max_amount must be an integer from 0 to 1000, not '4294967295' "
                                     "(a workspace override)"));
-    sqlite3_finalize(st);
+    fw_rows_close(st);
     fw_rule unbound = bare_rule("SELECT :other");
     assert_int_equal(fw_rule_prepare(ws, &unbound, &st, &err), FW_OK);
     assert_int_equal(fw_rule_bind_params(ws, &unbound, st, &err), FW_EDATA);
     assert_non_null(strstr(err.msg, ":other is not a declared parameter"));
-    sqlite3_finalize(st);
+    fw_rows_close(st);
 
     fw_ruleset_free(&set);
     fw_diags_free(&d);

@@ -447,6 +447,126 @@ static void test_statement_timeout(void **state)
     assert_int_equal(fw_db_set_timeout(c->db, 0, &err), FW_OK);
 }
 
+/* --- guarded queries, plans, watching by a callback ------------------------------------------------ */
+
+/* Prepares sql as a guarded query expecting a refusal; returns the check. */
+static fw_query_check refused_query(fw_db *db, const char *sql, const char *const *functions)
+{
+    fw_query_check chk;
+    fw_err err = {0};
+    fw_stmt *st = NULL;
+    if (fw_db_prepare_query(db, sql, functions, &st, &chk, &err) == FW_OK)
+        fail_msg("accepted: %s", sql);
+    assert_int_equal(err.code, FW_EDATA);
+    assert_null(st);
+    return chk;
+}
+
+static void test_guarded_query(void **state)
+{
+    engine_case *c = *state;
+    exec_ok(c->db, "CREATE TABLE t (a INTEGER, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y')");
+    static const char *const fns[] = {"count", "upper", NULL};
+    fw_query_check chk;
+    fw_err err = {0};
+    fw_stmt *st;
+    /* a query with a parameter and an allowed function: prepared, only reads, runs */
+    assert_int_equal(fw_db_prepare_query(c->db, "SELECT count(*) AS n FROM t WHERE a >= :min; -- end\n", fns, &st,
+                                         &chk, &err),
+                     FW_OK);
+    assert_int_equal(fw_stmt_param_count(st), 1);
+    assert_string_equal(fw_stmt_param_name(st, 1), ":min");
+    fw_stmt_bind_int64(st, 1, 2);
+    assert_int_equal(fw_stmt_step(st, &err), 1);
+    assert_int_equal(fw_stmt_int64(st, 0), 1);
+    fw_stmt_finalize(st);
+    /* a second statement, even a harmless one: where it begins */
+    const char *two = "SELECT a FROM t; SELECT 2";
+    chk = refused_query(c->db, two, fns);
+    assert_int_equal(chk.tail_offset, (int)(strchr(two, ';') - two) + 1);
+    /* a ';' inside a string is not a second statement */
+    assert_int_equal(fw_db_prepare_query(c->db, "SELECT 'a;b' AS s FROM t", NULL, &st, &chk, &err), FW_OK);
+    fw_stmt_finalize(st);
+    /* writes and other statements are named */
+    chk = refused_query(c->db, "DELETE FROM t", fns);
+    assert_string_equal(chk.refused, "DELETE");
+    chk = refused_query(c->db, "INSERT INTO t VALUES (3, 'z')", fns);
+    assert_string_equal(chk.refused, "INSERT");
+    chk = refused_query(c->db, "BEGIN", fns);
+    assert_string_equal(chk.refused, "a transaction statement");
+    /* a data-modifying WITH compiles as a query but would write */
+    if (c->engine == FW_DB_POSTGRES) {
+        chk = refused_query(c->db, "WITH d AS (DELETE FROM t RETURNING a) SELECT a FROM d", fns);
+        assert_string_equal(chk.refused, "DELETE");
+        chk = refused_query(c->db, "SELECT a FROM t FOR UPDATE", fns);
+        assert_true(chk.writes);
+    } else { /* SQLite: a function outside the list is refused while compiling */
+        chk = refused_query(c->db, "SELECT lower(b) FROM t", fns);
+        assert_string_equal(chk.function, "lower");
+    }
+    /* a compile error points into the text */
+    const char *bad = "SELECT a,\n  nosuchcol FROM t";
+    chk = refused_query(c->db, bad, fns);
+    assert_int_equal(fw_db_fault(c->db), FW_DBF_SYNTAX);
+    assert_true(chk.error_offset >= (int)(strchr(bad, '\n') - bad));
+    chk = refused_query(c->db, "  -- nothing\n", fns);
+    assert_true(chk.empty);
+    /* nothing was written by any of it */
+    assert_int_equal(int_of(c->db, "SELECT count(*) FROM t"), 2);
+}
+
+static void test_query_plan(void **state)
+{
+    engine_case *c = *state;
+    exec_ok(c->db, "CREATE TABLE p (k INTEGER PRIMARY KEY, v TEXT); CREATE TABLE q (k INTEGER, w TEXT)");
+    fw_plan plan;
+    fw_err err = {0};
+    assert_int_equal(fw_db_plan(c->db, "SELECT p.v, q.w FROM p JOIN q ON q.k = p.k WHERE p.v = :v", &plan, &err),
+                     FW_OK);
+    assert_true(plan.n >= 2);
+    bool saw_p = false, saw_q = false;
+    for (int i = 0; i < plan.n; i++) {
+        assert_true(plan.v[i].id > 0);
+        bool parent_known = plan.v[i].parent == 0;
+        for (int k = 0; k < plan.n && !parent_known; k++)
+            parent_known = plan.v[k].id == plan.v[i].parent;
+        assert_true(parent_known);
+        saw_p |= strstr(plan.v[i].detail, " p") != NULL;
+        saw_q |= strstr(plan.v[i].detail, " q") != NULL;
+    }
+    if (!saw_p || !saw_q) { /* both tables are read somewhere in the plan */
+        for (int i = 0; i < plan.n; i++)
+            fprintf(stderr, "plan %d %d %s\n", plan.v[i].id, plan.v[i].parent, plan.v[i].detail);
+        fail_msg("a table is missing from the plan");
+    }
+    fw_plan_free(&plan);
+    assert_int_equal(fw_db_plan(c->db, "SELECT nosuch FROM p", &plan, &err), FW_EDATA);
+    assert_int_equal(plan.n, 0);
+}
+
+static bool stop_after(void *ctx)
+{
+    return fw_now_seconds() > *(double *)ctx;
+}
+
+static void test_watch_by_callback(void **state)
+{
+    engine_case *c = *state;
+    fw_err err = {0};
+    fw_stmt *st;
+    double until = fw_now_seconds() + 0.3;
+    fw_db_watch_fn(c->db, stop_after, &until);
+    assert_int_equal(fw_db_prepare_named(c->db, &q_endless, &st, &err), FW_OK);
+    double t0 = fw_now_seconds();
+    assert_int_equal(fw_stmt_step(st, &err), -1);
+    assert_true(fw_now_seconds() - t0 < 10);
+    assert_int_equal(err.code, FW_EINTR);
+    assert_int_equal(fw_db_fault(c->db), FW_DBF_CANCELLED);
+    fw_stmt_finalize(st);
+    fw_db_watch_fn(c->db, NULL, NULL);
+    assert_int_equal(int_of(c->db, "SELECT 40 + 2"), 42);
+}
+
 /* --- versioned schema, settings -------------------------------------------------------------------------- */
 
 static const fw_db_migration steps[] = {
@@ -854,6 +974,9 @@ static const driver_test driver_tests[] = {
     {"cancel_from_thread", test_cancel_from_thread, true, true},
     {"cancel_by_watched_flag", test_cancel_by_watched_flag, true, true},
     {"statement_timeout", test_statement_timeout, true, true},
+    {"guarded_query", test_guarded_query, true, true},
+    {"query_plan", test_query_plan, true, true},
+    {"watch_by_callback", test_watch_by_callback, true, true},
     {"migrations", test_migrations, true, true},
     {"foreign_database_refused", test_foreign_database_refused, true, true},
     {"sqlite_legacy_adopted", test_sqlite_legacy_adopted, true, false},
