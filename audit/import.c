@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit/normalize.h"
 #include "audit/trail.h"
@@ -1671,6 +1672,66 @@ static char *import_message(const fw_importer *im, const fw_import_result *res)
     return m;
 }
 
+/* ---- after the last row ---------------------------------------------------------------------------- */
+
+/* Once the rows are read, what remains (the last rows and the held rejects and flags written, the
+ * repeat check over the whole dataset, the import record, the trail) can take seconds on a county,
+ * with no row left to call the progress callback at. As audit/indexes.c does while an index is
+ * built, a thread calls it meanwhile, at once and then every 20 ms (a screen repaints and reads
+ * Esc); when it asks to stop, or the interrupt flag is set, the thread sets the flag the store
+ * watches (fw_db_watch), which stops the running statement and any that follows. Not fw_db_cancel:
+ * a cancel that lands between two statements would stay pending on the connection after the
+ * import. The thread is joined before the import goes on, so the callback never runs beside the
+ * caller's own code. */
+typedef struct settling {
+    const fw_import_opts *o;
+    fw_db *db;
+    long long rows, bytes_done, bytes_total; /* what the callback is told: reading is over */
+    volatile sig_atomic_t stop;    /* watched by the store while settling */
+    volatile sig_atomic_t running; /* cleared when settling ends */
+    pthread_t th;
+    bool threaded;
+} settling;
+
+static void *settling_thread(void *ctx)
+{
+    settling *st = ctx;
+    const struct timespec tick = {0, 20 * 1000 * 1000};
+    do { /* at least once: a stop asked for before the commit is honoured however short settling is */
+        if ((st->o->interrupt && *st->o->interrupt) ||
+            st->o->progress(st->o->progress_ctx, st->rows, st->bytes_done, st->bytes_total)) {
+            st->stop = 1;
+            break;
+        }
+        nanosleep(&tick, NULL);
+    } while (__atomic_load_n(&st->running, __ATOMIC_ACQUIRE));
+    return NULL;
+}
+
+static void settling_begin(settling *st, const file_import *f)
+{
+    *st = (settling){.o = f->o, .db = f->im->ws->store, .rows = f->im->read, .bytes_total = f->bytes_total,
+                     .running = 1};
+    st->bytes_done = fw_csv_bytes_done(f->csv);
+    st->threaded = f->o->progress && pthread_create(&st->th, NULL, settling_thread, st) == 0;
+    if (st->threaded)
+        fw_db_watch(st->db, &st->stop);
+}
+
+/* Ends settling; true when it was asked to stop. */
+static bool settling_end(settling *st)
+{
+    __atomic_store_n(&st->running, 0, __ATOMIC_RELEASE);
+    if (st->threaded) {
+        pthread_join(st->th, NULL);
+        fw_db_watch(st->db, st->o->interrupt);
+    }
+    return st->stop || (st->o->interrupt && *st->o->interrupt);
+}
+
+/* What follows the last row, up to COMMIT. */
+static int settle(file_import *f, fw_import_result *res, fw_err *err);
+
 /* Everything between BEGIN and COMMIT. On any error the caller rolls back. */
 static int import_in_transaction(file_import *f, fw_import_result *res, fw_err *err)
 {
@@ -1684,11 +1745,25 @@ static int import_in_transaction(file_import *f, fw_import_result *res, fw_err *
         begin_rows(im, err))
         return err->code;
     int rc = read_rows(f, err);
-    if (!rc && (end_rows(im, err) || flush_side(im, err)))
-        rc = err->code;
     fill_result(f, res);
     if (rc)
         return rc;
+    settling st;
+    settling_begin(&st, f);
+    rc = settle(f, res, err);
+    if (settling_end(&st) && rc != FW_EINTR)
+        rc = fw_fail(err, FW_EINTR, _("%s: import cancelled; nothing was loaded"), o->path);
+    return rc;
+}
+
+static int settle(file_import *f, fw_import_result *res, fw_err *err)
+{
+    fw_importer *im = f->im;
+    const fw_import_opts *o = f->o;
+    const char *mode = o->replace ? "replace" : "append";
+    int rc;
+    if (end_rows(im, err) || flush_side(im, err))
+        return err->code;
     if (f->complete)
         fw_csv_sha256(f->csv, res->sha256);
     char when[32];
@@ -1766,6 +1841,7 @@ int fw_import_file(fw_ws *ws, const fw_import_opts *o, fw_import_result *res, fw
             if (!rc)
                 rc = fw_ws_commit(ws, err);
             if (rc) {
+                fw_db_watch(ws->store, NULL); /* the rollback must not be stopped */
                 drop_rows(f.im);
                 fw_ws_rollback(ws);
             }

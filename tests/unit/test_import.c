@@ -435,6 +435,30 @@ static void test_interrupt_stops_a_running_statement(void **state)
     assert_int_equal(count(f, "SELECT count(*) FROM ds_deaths WHERE line > 0"), 3 * FW_IMPORT_PROGRESS_ROWS);
 }
 
+/* Returns "stop" only once reading is over: as Esc pressed while the screen shows the full bar. */
+static int stop_after_reading(void *ctx, long long rows, long long done, long long total)
+{
+    int *ends = ctx;
+    (void)rows;
+    return done == total && ++*ends >= 2;
+}
+
+/* After the last row the progress callback is still called (the TUI repaints and reads Esc), and
+ * its stop is honoured: nothing is committed. */
+static void test_stop_after_reading_loads_nothing(void **state)
+{
+    fx *f = *state;
+    char *file = deaths_file(3 * FW_IMPORT_PROGRESS_ROWS, 0);
+    int ends = 0;
+    int rc = import_opts(f, "deaths", "in.csv", file, strlen(file),
+                         (fw_import_opts){.max_rejects = -1, .progress = stop_after_reading, .progress_ctx = &ends});
+    free(file);
+    assert_int_equal(rc, FW_EINTR);
+    assert_true(ends >= 2);
+    assert_msg(f, "in.csv: import cancelled; nothing was loaded");
+    assert_nothing_loaded(f, "ds_deaths");
+}
+
 /* A file import parses on a reader thread and inserts on the caller's, in batches of a few hundred
  * rows: a file many batches long must come out exactly as written, in order, with each reject,
  * flag and blank line on its own line number, and an error near the end must still load nothing. */
@@ -541,7 +565,8 @@ int main(void)
         T(test_missing_required_and_empty), T(test_invalid_values), T(test_garbage_bytes_and_huge_field),
         T(test_gbk_and_normal_forms),  T(test_max_rejects),        T(test_duplicate_and_replace),
         T(test_programs_listing),      T(test_user_profile),       T(test_cancel_leaves_workspace_as_before),
-        T(test_interrupt_stops_a_running_statement), T(test_many_batches_keep_order_and_lines),
+        T(test_interrupt_stops_a_running_statement), T(test_stop_after_reading_loads_nothing),
+        T(test_many_batches_keep_order_and_lines),
         T(test_preview),               T(test_record_session),
     };
     return cmocka_run_group_tests_name("import", tests, NULL, NULL);
