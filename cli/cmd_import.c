@@ -288,7 +288,13 @@ int cmd_init(fw_cli *cli, int argc, char **argv)
     fw_ws *ws;
     if ((rc = fw_cli_open(cli, FW_WS_CREATE, &ws)))
         return rc;
-    long long schema = fw_ws_int(ws, "PRAGMA user_version");
+    int version = 0;
+    fw_err err = {0};
+    if (fw_db_schema_version(ws->store, &version, &err)) {
+        fw_ws_close(ws);
+        return fw_cli_report(cli, &err);
+    }
+    long long schema = version;
     if (existed)
         printf(_("%s is already a fundwatch workspace (schema %lld); nothing changed\n"), cli->db_path, schema);
     else
