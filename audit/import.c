@@ -1,10 +1,15 @@
-/* import.c: the import pipeline (see import.h): header mapping, per-cell normalization, inserts
- * through statements prepared once, rejects and flags, the all-or-nothing transaction, the import
- * record and its audit-trail entry, and the listings of imports, rejects and programs.
+/* import.c: the import pipeline (see import.h): header mapping, per-cell normalization, the rows
+ * loaded through the store's bulk load, rejects and flags, the all-or-nothing transaction, the
+ * import record and its audit-trail entry, and the listings of imports, rejects and programs.
+ * Every statement goes through the store (ws->store, audit/store/store.h), so it runs on SQLite and
+ * PostgreSQL alike: "user" is quoted (a reserved word in PostgreSQL), new ids come back by
+ * RETURNING.
  *
  * Speed comes from doing per row only what must be done per row, and from using a second core: a
  * reader thread parses and normalizes rows into batches (staged rows) while the calling thread
- * binds and inserts them through a statement prepared once. Program names are looked up through a
+ * hands them to one bulk load (COPY on PostgreSQL, multi-row INSERTs on SQLite). While a load is
+ * open no other statement may run, so the rare rejects and flags wait in memory and are written,
+ * in bulk too, when the load pauses (every SIDE_ROWS_HELD of them) or ends. Program names are looked up through a
  * small cache, and for a large load into a (nearly) empty table the table's random-key indexes are
  * dropped and rebuilt at the end inside the same transaction, since building an index by sorting is
  * much cheaper than inserting millions of random keys one by one. */
@@ -17,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit/normalize.h"
 #include "audit/trail.h"
@@ -42,21 +48,29 @@ typedef struct note {
     char text[FW_WHY_SIZE];
 } note;
 
-/* What one parameter of the insert statement gets, as normalize_cell decided. Text points into a
- * cell, the profile or the session, so it is valid only until the next row is normalized. */
+/* What one column of the row gets, as normalize_cell decided. Text points into a cell, the
+ * profile or the session, so it is valid only until the next row is normalized. */
 typedef struct param_value {
-    int type;             /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT or SQLITE_TEXT */
+    enum fw_dbt type;     /* FW_DBT_NULL, FW_DBT_INT, FW_DBT_REAL or FW_DBT_TEXT */
     long long i;
     double d;
     const char *text;
     size_t len;
 } param_value;
 
-typedef struct kept_reject {
+/* A reject or a flag held in memory: the first rejects of a file (kept for a failed import), and
+ * those waiting for the bulk load to pause. */
+typedef struct side_row {
     long line;
-    int col;
-    char *column_name, *value, *reason;
-} kept_reject;
+    int col;              /* rejects: 1-based file column, 0 for the whole row */
+    char *column_name, *value;
+    char *text;           /* the reject's reason, or the flag's note */
+} side_row;
+
+typedef struct side_rows {
+    side_row *v;
+    int n, cap;
+} side_rows;
 
 struct fw_importer {
     fw_ws *ws;
@@ -64,9 +78,12 @@ struct fw_importer {
     const fw_profile *profile;
     fw_profile *owned_profile;
     long long import_id;
-    sqlite3_stmt *ins, *rej, *flag;
+    fw_stmt *ins;         /* the record-at-a-time session's insert of one row */
+    fw_bulk *bulk;        /* a file import's load of the rows, while it is open */
+    const char **columns; /* nparams: the columns a row fills, in params' order */
+    fw_value *row;        /* nparams: the row being inserted */
     cell *cells;
-    param_value *params;  /* nparams: params[k] is bind index k + 1 (1 and 2 are bound at insert) */
+    param_value *params;  /* nparams: params[k] is column k (0 and 1, import_id and line, set at insert) */
     int nparams;
     char row_key[17];     /* the hashed row key of the row being normalized */
     int raw_param;        /* bind index of program_raw, 0 when the dataset has no program column */
@@ -83,8 +100,8 @@ struct fw_importer {
     long long repeating, replaced; /* --correct: new rows repeating older ones, older rows replaced */
     char min_date[11], max_date[11];
     bool keep_rejects;    /* file import: remember the first rejects for a failed import */
-    kept_reject *kept;
-    int nkept;
+    side_rows kept;       /* those first rejects (at most FW_IMPORT_KEPT_REJECTS) */
+    side_rows rejects, flags; /* written at the next flush_side */
 };
 
 /* ---- staged rows: normalized, not yet stored ----------------------------------------------------- */
@@ -96,10 +113,10 @@ struct fw_importer {
 enum staged_kind { STAGED_BLANK, STAGED_ROW, STAGED_REJECT };
 
 typedef struct staged_value {
-    int type;             /* as param_value */
+    enum fw_dbt type;     /* as param_value */
     long long i;
     double d;
-    size_t off, len;      /* SQLITE_TEXT: bytes in the arena (NUL-terminated) */
+    size_t off, len;      /* FW_DBT_TEXT: bytes in the arena (NUL-terminated) */
 } staged_value;
 
 typedef struct staged_note {
@@ -212,9 +229,13 @@ static int nothing_loaded(fw_err *err, int code)
     return code;
 }
 
-static int db_fail(fw_importer *im, fw_err *err, const char *what)
+/* A failed statement's err already carries the store's exit code and message: the module's own
+ * words go in front of it, as they went in front of the engine's text before. */
+static int db_fail(fw_err *err, const char *fmt_one_s)
 {
-    return fw_fail(err, FW_EWORKSPACE, "%s: %s", what, sqlite3_errmsg(im->ws->db));
+    char why[sizeof err->msg];
+    snprintf(why, sizeof why, "%s", err->msg);
+    return fw_fail(err, err->code ? err->code : FW_EWORKSPACE, fmt_one_s, why);
 }
 
 /* Copies at most max bytes of s, cut at a character boundary, with invalid UTF-8 bytes shown as
@@ -244,50 +265,143 @@ static char *printable_value(const char *s, size_t max)
     return fw_buf_steal(&b);
 }
 
-/* Writes a reject; col 0 means the whole row. */
+/* ---- rejects and flags: held, then written in bulk ----------------------------------------------- */
+
+/* How many rejects and flags wait before the bulk load of rows pauses for them. A county ledger has
+ * a few rejects and tens of thousands of flags (15-digit IDs converted): a handful of pauses, and
+ * the memory of a few thousand short strings. */
+enum { SIDE_ROWS_HELD = 8192 };
+
+static void side_add(side_rows *q, long line, int col, const char *column_name, const char *value, const char *text)
+{
+    if (q->n == q->cap) {
+        q->cap = q->cap ? 2 * q->cap : 64;
+        q->v = fw_realloc(q->v, (size_t)q->cap * sizeof *q->v);
+    }
+    q->v[q->n++] = (side_row){line, col, column_name ? fw_strdup(column_name) : NULL, value ? fw_strdup(value) : NULL,
+                              fw_strdup(text)};
+}
+
+static void side_clear(side_rows *q)
+{
+    for (int i = 0; i < q->n; i++) {
+        free(q->v[i].column_name);
+        free(q->v[i].value);
+        free(q->v[i].text);
+    }
+    q->n = 0;
+}
+
+static void side_free(side_rows *q)
+{
+    side_clear(q);
+    free(q->v);
+    q->v = NULL;
+    q->cap = 0;
+}
+
+static fw_value int_value(long long i) { return (fw_value){.type = FW_DBT_INT, .i = i}; }
+
+static fw_value text_value(const char *s)
+{
+    return s ? (fw_value){.type = FW_DBT_TEXT, .s = s, .len = strlen(s)} : (fw_value){.type = FW_DBT_NULL};
+}
+
+/* Writes the held rows of q into rejects (is_reject) or flags in one bulk load, and empties q. No
+ * other load may be open. */
+static int load_side(fw_importer *im, bool is_reject, side_rows *q, fw_err *err)
+{
+    static const char *const reject_cols[] = {"import_id", "line", "col", "column_name", "value", "reason"};
+    static const char *const flag_cols[] = {"import_id", "line", "column_name", "value", "note"};
+    if (!q->n)
+        return FW_OK;
+    fw_bulk *b = NULL;
+    int rc = is_reject ? fw_db_bulk_begin(im->ws->store, "rejects", reject_cols, 6, &b, err)
+                       : fw_db_bulk_begin(im->ws->store, "flags", flag_cols, 5, &b, err);
+    for (int i = 0; i < q->n && !rc; i++) {
+        const side_row *r = &q->v[i];
+        fw_value v[6];
+        int n = 0;
+        v[n++] = int_value(im->import_id);
+        v[n++] = int_value(r->line);
+        if (is_reject)
+            v[n++] = r->col > 0 ? int_value(r->col) : (fw_value){.type = FW_DBT_NULL};
+        v[n++] = text_value(r->column_name);
+        v[n++] = text_value(r->value);
+        v[n++] = text_value(r->text);
+        rc = fw_bulk_row(b, v, err);
+    }
+    if (b && fw_bulk_finish(b, NULL, err)) /* after a failed row: that row's failure */
+        rc = err->code;
+    side_clear(q);
+    return rc ? db_fail(err, is_reject ? "cannot record a reject: %s" : "cannot record a flag: %s") : FW_OK;
+}
+
+static char *rows_table(const fw_importer *im) { return fw_printf("ds_%s", im->ds->name); }
+
+/* Opens the file import's bulk load of rows into the dataset's table. */
+static int begin_rows(fw_importer *im, fw_err *err)
+{
+    char *table = rows_table(im);
+    int rc = fw_db_bulk_begin(im->ws->store, table, im->columns, im->nparams, &im->bulk, err);
+    free(table);
+    return rc ? db_fail(err, "cannot insert a row: %s") : FW_OK;
+}
+
+/* Ends the bulk load of rows, keeping them (pause: to write rejects and flags, or at the end). */
+static int end_rows(fw_importer *im, fw_err *err)
+{
+    fw_bulk *b = im->bulk;
+    im->bulk = NULL;
+    return b && fw_bulk_finish(b, NULL, err) ? db_fail(err, "cannot insert a row: %s") : FW_OK;
+}
+
+/* Gives the bulk load up (the transaction is rolled back next): before any rollback, which would
+ * end it behind the importer's back. */
+static void drop_rows(fw_importer *im)
+{
+    fw_bulk_abort(im->bulk);
+    im->bulk = NULL;
+}
+
+/* Writes the held rejects and flags, pausing the bulk load of rows around them. */
+static int flush_side(fw_importer *im, fw_err *err)
+{
+    if (!im->rejects.n && !im->flags.n)
+        return FW_OK;
+    bool loading = im->bulk != NULL;
+    if ((loading && end_rows(im, err)) || load_side(im, true, &im->rejects, err) ||
+        load_side(im, false, &im->flags, err) || (loading && begin_rows(im, err)))
+        return err->code;
+    return FW_OK;
+}
+
+static int maybe_flush_side(fw_importer *im, fw_err *err)
+{
+    return im->rejects.n + im->flags.n >= SIDE_ROWS_HELD ? flush_side(im, err) : FW_OK;
+}
+
+/* Records a reject (col 0: the whole row), written at the next flush_side. */
 static int record_reject(fw_importer *im, long line, int col, const char *column_name, const char *value,
                          const char *reason, fw_err *err)
 {
     im->rejected++;
     char *shown = value ? printable_value(value, FW_IMPORT_REJECT_VALUE_MAX) : NULL;
-    sqlite3_stmt *st = im->rej;
-    sqlite3_bind_int64(st, 1, im->import_id);
-    sqlite3_bind_int64(st, 2, line);
-    if (col > 0)
-        sqlite3_bind_int(st, 3, col);
-    else
-        sqlite3_bind_null(st, 3);
-    sqlite3_bind_text(st, 4, column_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, shown, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, reason, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (im->keep_rejects && im->nkept < FW_IMPORT_KEPT_REJECTS) {
-        if (!im->kept)
-            im->kept = fw_calloc(FW_IMPORT_KEPT_REJECTS, sizeof *im->kept);
-        im->kept[im->nkept++] = (kept_reject){line, col, column_name ? fw_strdup(column_name) : NULL,
-                                              shown ? fw_strdup(shown) : NULL, fw_strdup(reason)};
-    }
+    if (im->keep_rejects && im->kept.n < FW_IMPORT_KEPT_REJECTS)
+        side_add(&im->kept, line, col, column_name, shown, reason);
+    side_add(&im->rejects, line, col, column_name, shown, reason);
     free(shown);
-    return rc == SQLITE_DONE ? FW_OK : db_fail(im, err, "cannot record a reject");
+    return maybe_flush_side(im, err);
 }
 
 static int record_flags(fw_importer *im, const batch *b, const staged_row *r, fw_err *err)
 {
-    sqlite3_stmt *st = im->flag;
     for (int i = 0; i < r->nnotes; i++) {
         const staged_note *n = &b->notes[r->first_note + i];
-        sqlite3_bind_int64(st, 1, im->import_id);
-        sqlite3_bind_int64(st, 2, r->line);
-        sqlite3_bind_text(st, 3, im->ds->columns[n->column].name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, arena_text(b, n->value_off), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, arena_text(b, n->text_off), -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return db_fail(im, err, "cannot record a flag");
+        side_add(&im->flags, r->line, 0, im->ds->columns[n->column].name, arena_text(b, n->value_off),
+                 arena_text(b, n->text_off));
     }
-    return FW_OK;
+    return maybe_flush_side(im, err);
 }
 
 static const fw_program_info *lookup_program(fw_importer *im, const char *raw)
@@ -311,11 +425,11 @@ static void see_date(fw_importer *im, const char *iso)
         memcpy(im->max_date, iso, 11);
 }
 
-static void set_null(param_value *p) { p->type = SQLITE_NULL; }
+static void set_null(param_value *p) { p->type = FW_DBT_NULL; }
 
 static void set_text(param_value *p, const char *text, size_t len)
 {
-    p->type = SQLITE_TEXT;
+    p->type = FW_DBT_TEXT;
     p->text = text;
     p->len = len;
 }
@@ -366,12 +480,12 @@ static int normalize_cell(fw_importer *im, int i, char why[FW_WHY_SIZE])
         break;
     case FW_COL_MONEY:
         rc = fw_norm_money(text, col->negative_ok, &c->fen, why);
-        p->type = SQLITE_INTEGER;
+        p->type = FW_DBT_INT;
         p->i = c->fen;
         return rc;
     case FW_COL_NUMBER:
         rc = fw_norm_number(text, &c->num, why);
-        p->type = SQLITE_FLOAT;
+        p->type = FW_DBT_REAL;
         p->d = c->num;
         return rc;
     case FW_COL_PROGRAM: {
@@ -451,7 +565,7 @@ static void stage_values(fw_importer *im, batch *b, staged_row *r)
         v->type = p->type;
         v->i = p->i;
         v->d = p->d;
-        if (p->type == SQLITE_TEXT) {
+        if (p->type == FW_DBT_TEXT) {
             v->len = p->len;
             v->off = arena_add(b, p->text, p->len);
         }
@@ -497,32 +611,33 @@ static void stage_row(fw_importer *im, long line, batch *b)
     stage_values(im, b, batch_new_row(b, STAGED_ROW, line));
 }
 
-/* Binds a staged row's values and inserts it. */
+/* The record-at-a-time session inserts its row at once: its caller runs other statements between
+ * records, which an open bulk load would refuse. */
+static int insert_one(fw_importer *im, const fw_value *v, fw_err *err)
+{
+    for (int k = 0; k < im->nparams; k++)
+        fw_stmt_bind_value(im->ins, k + 1, &v[k]);
+    int rc = fw_stmt_step(im->ins, err);
+    fw_stmt_reset(im->ins);
+    return rc < 0 ? err->code : FW_OK;
+}
+
+/* Inserts a staged row: into the file import's bulk load, or at once in a session. */
 static int insert_staged(fw_importer *im, const batch *b, const staged_row *r, fw_err *err)
 {
-    sqlite3_stmt *st = im->ins;
-    sqlite3_bind_int64(st, 1, im->import_id);
-    sqlite3_bind_int64(st, 2, r->line);
+    fw_value *v = im->row;
+    v[0] = int_value(im->import_id);
+    v[1] = int_value(r->line);
     for (int k = 2; k < im->nparams; k++) {
-        const staged_value *v = &b->values[r->first_value + k];
-        switch (v->type) {
-        case SQLITE_INTEGER:
-            sqlite3_bind_int64(st, k + 1, v->i);
-            break;
-        case SQLITE_FLOAT:
-            sqlite3_bind_double(st, k + 1, v->d);
-            break;
-        case SQLITE_TEXT:
-            sqlite3_bind_text(st, k + 1, b->arena.data + v->off, (int)v->len, SQLITE_STATIC);
-            break;
-        default:
-            sqlite3_bind_null(st, k + 1);
+        const staged_value *sv = &b->values[r->first_value + k];
+        v[k] = (fw_value){.type = sv->type, .i = sv->i, .d = sv->d};
+        if (sv->type == FW_DBT_TEXT) {
+            v[k].s = b->arena.data + sv->off;
+            v[k].len = sv->len;
         }
     }
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(im, err, "cannot insert a row");
+    if (im->bulk ? fw_bulk_row(im->bulk, v, err) : insert_one(im, v, err))
+        return db_fail(err, "cannot insert a row: %s");
     im->loaded++;
     if (r->nnotes) {
         im->flagged++;
@@ -546,104 +661,110 @@ static int store_staged(fw_importer *im, const batch *b, const staged_row *r, fw
 }
 
 
-static int prepare_inserts(fw_importer *im, fw_err *err)
+/* The columns a row fills, in the order of im->params: import_id, line, row_key, the dataset's
+ * columns, and program_raw after the program column. */
+static void plan_columns(fw_importer *im)
 {
     const fw_dataset *ds = im->ds;
-    fw_buf sql = {0}, vals = {0};
-    fw_buf_printf(&sql, "INSERT INTO ds_%s(import_id, line, row_key", ds->name);
-    fw_buf_puts(&vals, "?, ?, ?");
-    int param = 3;
+    int k = 0;
+    im->columns[k++] = "import_id";
+    im->columns[k++] = "line";
+    im->columns[k++] = "row_key";
     im->program_col = -1;
     im->payment_col = -1;
     for (int i = 0; i < ds->ncolumns; i++) {
         if (strcmp(ds->columns[i].name, "payment_id") == 0)
             im->payment_col = i;
-        fw_buf_printf(&sql, ", %s", ds->columns[i].name);
-        fw_buf_puts(&vals, ", ?");
-        param++;
+        im->columns[k++] = ds->columns[i].name;
         if (ds->columns[i].type == FW_COL_PROGRAM) {
-            fw_buf_puts(&sql, ", program_raw");
-            fw_buf_puts(&vals, ", ?");
-            im->raw_param = ++param;
+            im->columns[k++] = "program_raw";
+            im->raw_param = k;
             im->program_col = i;
         }
     }
-    fw_buf_printf(&sql, ") VALUES (%s)", vals.data);
-    int rc = fw_ws_prepare(im->ws, sql.data, &im->ins, err);
-    fw_buf_free(&sql);
-    fw_buf_free(&vals);
-    if (rc)
-        return rc;
-    if (fw_ws_prepare(im->ws,
-                      "INSERT INTO rejects(import_id, line, col, column_name, value, reason) "
-                      "VALUES (?, ?, ?, ?, ?, ?)",
-                      &im->rej, err) ||
-        fw_ws_prepare(im->ws,
-                      "INSERT INTO flags(import_id, line, column_name, value, note) VALUES (?, ?, ?, ?, ?)",
-                      &im->flag, err))
-        return err->code;
-    return FW_OK;
 }
+
+/* The session's insert of one row. */
+static int prepare_insert_one(fw_importer *im, fw_err *err)
+{
+    fw_buf sql = {0};
+    fw_buf_printf(&sql, "INSERT INTO ds_%s(", im->ds->name);
+    for (int k = 0; k < im->nparams; k++)
+        fw_buf_printf(&sql, "%s%s", k ? ", " : "", im->columns[k]);
+    fw_buf_puts(&sql, ") VALUES (");
+    for (int k = 0; k < im->nparams; k++)
+        fw_buf_puts(&sql, k ? ", ?" : "?");
+    fw_buf_putc(&sql, ')');
+    int rc = fw_db_prepare(im->ws->store, sql.data, &im->ins, err);
+    fw_buf_free(&sql);
+    return rc;
+}
+
+/* The store's message of a failed statement, copied so that fw_fail can put the module's words in
+ * front of it. */
+static const char *why_of(const fw_err *err, char *why, size_t n)
+{
+    snprintf(why, n, "%s", err->msg);
+    return why;
+}
+
+static const fw_sql programs_upsert_sql = {
+    .name = "import.programs",
+    .sql = "INSERT INTO programs(name, means_tested, fixed_amount) VALUES (?, ?, ?) "
+           "ON CONFLICT(name) DO UPDATE SET means_tested = excluded.means_tested, "
+           "fixed_amount = excluded.fixed_amount",
+};
 
 /* The programs table mirrors the profile, so rules can join payments to means_tested. */
 static int sync_programs(fw_ws *ws, const fw_profile *p, fw_err *err)
 {
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws,
-                      "INSERT INTO programs(name, means_tested, fixed_amount) VALUES (?, ?, ?) "
-                      "ON CONFLICT(name) DO UPDATE SET means_tested = excluded.means_tested, "
-                      "fixed_amount = excluded.fixed_amount",
-                      &st, err))
+    fw_stmt *st;
+    if (fw_db_cached(ws->store, &programs_upsert_sql, &st, err))
         return err->code;
-    int rc = SQLITE_DONE;
-    for (int i = 0; i < fw_profile_nprograms(p) && rc == SQLITE_DONE; i++) {
+    int rc = 0;
+    for (int i = 0; i < fw_profile_nprograms(p) && rc == 0; i++) {
         const fw_program_info *g = fw_profile_program_at(p, i);
-        sqlite3_bind_text(st, 1, g->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 2, g->means_tested);
-        sqlite3_bind_int(st, 3, g->fixed_amount);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
+        fw_stmt_bind_text(st, 1, g->name, -1);
+        fw_stmt_bind_int64(st, 2, g->means_tested);
+        fw_stmt_bind_int64(st, 3, g->fixed_amount);
+        rc = fw_stmt_step(st, err);
+        fw_stmt_reset(st);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? FW_OK : fw_fail(err, FW_EWORKSPACE, _("cannot update programs: %s"), sqlite3_errmsg(ws->db));
+    char why[sizeof err->msg];
+    return rc == 0 ? FW_OK : fw_fail(err, err->code, _("cannot update programs: %s"), why_of(err, why, sizeof why));
 }
+
+static const fw_sql import_insert_sql = {
+    .name = "import.record",
+    .sql = "INSERT INTO imports(dataset, file, sha256, encoding, mode, status, \"user\", started_at) "
+           "VALUES (?, ?, '', ?, ?, ?, ?, ?) RETURNING id",
+};
 
 static int insert_import_row(fw_ws *ws, const char *dataset, const char *file, const char *encoding,
                              const char *mode, const char *status, long long *id, fw_err *err)
 {
-    sqlite3_stmt *st;
+    fw_stmt *st;
     char now[32];
     fw_now_iso(now);
-    if (fw_ws_prepare(ws,
-                      "INSERT INTO imports(dataset, file, sha256, encoding, mode, status, user, started_at) "
-                      "VALUES (?, ?, '', ?, ?, ?, ?, ?)",
-                      &st, err))
+    if (fw_db_cached(ws->store, &import_insert_sql, &st, err))
         return err->code;
-    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, file, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, encoding, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, mode, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, fw_user(), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return fw_fail(err, FW_EWORKSPACE, _("cannot record the import: %s"), sqlite3_errmsg(ws->db));
-    *id = sqlite3_last_insert_rowid(ws->db);
-    return FW_OK;
-}
-
-static void free_kept(fw_importer *im)
-{
-    for (int i = 0; i < im->nkept; i++) {
-        free(im->kept[i].column_name);
-        free(im->kept[i].value);
-        free(im->kept[i].reason);
+    fw_stmt_bind_text(st, 1, dataset, -1);
+    fw_stmt_bind_text(st, 2, file, -1);
+    fw_stmt_bind_text(st, 3, encoding, -1);
+    fw_stmt_bind_text(st, 4, mode, -1);
+    fw_stmt_bind_text(st, 5, status, -1);
+    fw_stmt_bind_text(st, 6, fw_user(), -1);
+    fw_stmt_bind_text(st, 7, now, -1);
+    int rc = fw_stmt_step(st, err);
+    if (rc == 1) {
+        *id = fw_stmt_int64(st, 0);
+        rc = fw_stmt_step(st, err); /* to the end: the insert is complete */
     }
-    free(im->kept);
-    im->kept = NULL;
-    im->nkept = 0;
+    fw_stmt_reset(st);
+    char why[sizeof err->msg];
+    if (rc != 0)
+        return fw_fail(err, err->code, _("cannot record the import: %s"), why_of(err, why, sizeof why));
+    return FW_OK;
 }
 
 /* Allocates a session without touching the database. */
@@ -678,6 +799,9 @@ static int importer_new(fw_ws *ws, const char *dataset, const fw_profile *profil
         im->nparams += ds->columns[i].type == FW_COL_PROGRAM;
     }
     im->params = fw_calloc((size_t)im->nparams, sizeof *im->params);
+    im->columns = fw_calloc((size_t)im->nparams, sizeof *im->columns);
+    im->row = fw_calloc((size_t)im->nparams, sizeof *im->row);
+    plan_columns(im);
     *out = im;
     return FW_OK;
 }
@@ -686,50 +810,55 @@ static void importer_free(fw_importer *im)
 {
     if (!im)
         return;
-    sqlite3_finalize(im->ins);
-    sqlite3_finalize(im->rej);
-    sqlite3_finalize(im->flag);
+    drop_rows(im);
+    fw_stmt_finalize(im->ins);
     for (int i = 0; i < im->ds->ncolumns; i++)
         fw_buf_free(&im->cells[i].text);
     free(im->cells);
     free(im->params);
+    free(im->columns);
+    free(im->row);
     for (int i = 0; i < im->ncache; i++)
         free(im->cache[i].raw);
-    free_kept(im);
+    side_free(&im->kept);
+    side_free(&im->rejects);
+    side_free(&im->flags);
     fw_profile_free(im->owned_profile);
     free(im);
 }
+
+static const fw_sql import_finish_sql = {
+    .name = "import.finish",
+    .sql = "UPDATE imports SET status = ?, sha256 = coalesce(?, sha256), rows_read = ?, "
+           "rows_loaded = ?, rows_rejected = ?, rows_flagged = ?, min_date = ?, max_date = ?, "
+           "finished_at = ?, message = ? WHERE id = ?",
+};
 
 /* Updates the import's record with its final counts. */
 static int finish_import_row(fw_importer *im, const char *status, const char *sha256, const char *message,
                              fw_err *err)
 {
-    sqlite3_stmt *st;
+    fw_stmt *st;
     char now[32];
     fw_now_iso(now);
-    if (fw_ws_prepare(im->ws,
-                      "UPDATE imports SET status = ?, sha256 = coalesce(?, sha256), rows_read = ?, "
-                      "rows_loaded = ?, rows_rejected = ?, rows_flagged = ?, min_date = ?, max_date = ?, "
-                      "finished_at = ?, message = ? WHERE id = ?",
-                      &st, err))
+    if (fw_db_cached(im->ws->store, &import_finish_sql, &st, err))
         return err->code;
-    sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, im->read);
-    sqlite3_bind_int64(st, 4, im->loaded);
-    sqlite3_bind_int64(st, 5, im->rejected);
-    sqlite3_bind_int64(st, 6, im->flagged);
-    if (im->min_date[0]) {
-        sqlite3_bind_text(st, 7, im->min_date, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 8, im->max_date, -1, SQLITE_STATIC);
-    }
-    sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 10, message, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 11, im->import_id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return fw_fail(err, FW_EWORKSPACE, _("cannot update the import record: %s"), sqlite3_errmsg(im->ws->db));
+    fw_stmt_bind_text(st, 1, status, -1);
+    fw_stmt_bind_text(st, 2, sha256, -1);
+    fw_stmt_bind_int64(st, 3, im->read);
+    fw_stmt_bind_int64(st, 4, im->loaded);
+    fw_stmt_bind_int64(st, 5, im->rejected);
+    fw_stmt_bind_int64(st, 6, im->flagged);
+    fw_stmt_bind_text(st, 7, im->min_date[0] ? im->min_date : NULL, -1);
+    fw_stmt_bind_text(st, 8, im->min_date[0] ? im->max_date : NULL, -1);
+    fw_stmt_bind_text(st, 9, now, -1);
+    fw_stmt_bind_text(st, 10, message, -1);
+    fw_stmt_bind_int64(st, 11, im->import_id);
+    int rc = fw_stmt_step(st, err);
+    fw_stmt_reset(st);
+    char why[sizeof err->msg];
+    if (rc < 0)
+        return fw_fail(err, err->code, _("cannot update the import record: %s"), why_of(err, why, sizeof why));
     return FW_OK;
 }
 
@@ -743,7 +872,7 @@ int fw_importer_open(fw_ws *ws, const char *dataset, const fw_profile *profile, 
         return err->code;
     if (sync_programs(ws, im->profile, err) ||
         insert_import_row(ws, dataset, source, "utf-8", "append", "loaded", &im->import_id, err) ||
-        prepare_inserts(im, err)) {
+        prepare_insert_one(im, err)) {
         importer_free(im);
         return err->code;
     }
@@ -781,6 +910,12 @@ int fw_import_record(fw_importer *im, int n, const char *const *names, const cha
     stage_row(im, line, &b);
     int rc = store_staged(im, &b, &b.rows[0], err);
     batch_release(&b);
+    /* The caller reads rejects and flags next: written now, not at a pause of a load. */
+    fw_err e2 = {0};
+    if (flush_side(im, &e2)) {
+        *err = e2;
+        return e2.code;
+    }
     return rc;
 }
 
@@ -936,7 +1071,9 @@ static bool is_bulk_load(fw_importer *im, bool replace, long long bytes_total)
     if (replace)
         return true;
     char *count_sql = fw_printf("SELECT count(*) FROM ds_%s", im->ds->name);
-    long long have = fw_ws_int(im->ws, count_sql);
+    long long have = 0;
+    fw_err e = {0};
+    fw_db_query_int(im->ws->store, count_sql, &have, &e); /* unreadable: 0, and the import says why */
     free(count_sql);
     return have <= bytes_total / BYTES_PER_ROW_GUESS;
 }
@@ -948,47 +1085,53 @@ static int drop_indexes(fw_importer *im, fw_err *err)
     fw_buf_puts(&drops, "");
     for (int k = 0, n = fw_dataset_indexes(im->ds, ix); k < n; k++)
         fw_buf_printf(&drops, "DROP INDEX IF EXISTS %s;", ix[k].name);
-    int rc = fw_ws_exec(im->ws, drops.data, err);
+    int rc = fw_db_exec(im->ws->store, drops.data, err);
     fw_buf_free(&drops);
     return rc;
 }
+
+static const fw_sql mark_replaced_sql = {
+    .name = "import.mark_replaced",
+    .sql = "UPDATE imports SET status = 'replaced' WHERE dataset = ? AND status = 'loaded'",
+};
 
 /* --replace: the dataset's earlier imports are marked replaced and their rows deleted. */
 static int replace_previous(fw_importer *im, fw_err *err)
 {
     char *sql = fw_printf("DELETE FROM ds_%s", im->ds->name);
-    int rc = fw_ws_exec(im->ws, sql, err);
+    int rc = fw_db_exec(im->ws->store, sql, err);
     free(sql);
-    if (rc)
-        return rc;
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(im->ws, "UPDATE imports SET status = 'replaced' WHERE dataset = ? AND status = 'loaded'", &st,
-                      err))
+    fw_stmt *st;
+    if (rc || fw_db_cached(im->ws->store, &mark_replaced_sql, &st, err))
         return err->code;
-    sqlite3_bind_text(st, 1, im->ds->name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? FW_OK : db_fail(im, err, "cannot mark earlier imports replaced");
+    fw_stmt_bind_text(st, 1, im->ds->name, -1);
+    rc = fw_stmt_step(st, err);
+    fw_stmt_reset(st);
+    return rc == 0 ? FW_OK : db_fail(err, "cannot mark earlier imports replaced: %s");
 }
+
+static const fw_sql same_bytes_sql = {
+    .name = "import.same_bytes",
+    .sql = "SELECT id, started_at FROM imports WHERE dataset = ? AND sha256 = ? "
+           "AND status = 'loaded' AND id <> ? ORDER BY id LIMIT 1",
+};
 
 /* The id of a loaded import of the same bytes into the same dataset (other than this one), or 0. */
 static long long same_bytes_loaded(fw_importer *im, const char *sha256, char when[32])
 {
-    sqlite3_stmt *st;
+    fw_stmt *st;
+    fw_err e = {0};
     long long id = 0;
-    if (sqlite3_prepare_v2(im->ws->db,
-                           "SELECT id, started_at FROM imports WHERE dataset = ? AND sha256 = ? "
-                           "AND status = 'loaded' AND id <> ? ORDER BY id LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (fw_db_cached(im->ws->store, &same_bytes_sql, &st, &e))
         return 0;
-    sqlite3_bind_text(st, 1, im->ds->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, im->import_id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        id = sqlite3_column_int64(st, 0);
-        snprintf(when, 32, "%s", (const char *)sqlite3_column_text(st, 1));
+    fw_stmt_bind_text(st, 1, im->ds->name, -1);
+    fw_stmt_bind_text(st, 2, sha256, -1);
+    fw_stmt_bind_int64(st, 3, im->import_id);
+    if (fw_stmt_step(st, &e) == 1) {
+        id = fw_stmt_int64(st, 0);
+        snprintf(when, 32, "%s", fw_stmt_text(st, 1));
     }
-    sqlite3_finalize(st);
+    fw_stmt_reset(st);
     return id;
 }
 
@@ -1017,34 +1160,13 @@ static int keep_failed_import(fw_importer *im, const char *file, const char *sha
                               const char *mode, const char *message, fw_err *err)
 {
     fw_err e2 = {0};
+    /* What the rolled-back transaction held is gone: only the kept rejects are written. */
+    side_clear(&im->rejects);
+    side_clear(&im->flags);
     if (fw_ws_begin(im->ws, &e2) ||
         insert_import_row(im->ws, im->ds->name, file, encoding, mode, "failed", &im->import_id, &e2) ||
-        finish_import_row(im, "failed", sha256, message, &e2))
+        finish_import_row(im, "failed", sha256, message, &e2) || load_side(im, true, &im->kept, &e2))
         goto fail;
-    sqlite3_finalize(im->rej);
-    im->rej = NULL;
-    if (fw_ws_prepare(im->ws,
-                      "INSERT INTO rejects(import_id, line, col, column_name, value, reason) VALUES (?, ?, ?, ?, ?, ?)",
-                      &im->rej, &e2))
-        goto fail;
-    for (int i = 0; i < im->nkept; i++) {
-        kept_reject *r = &im->kept[i];
-        sqlite3_bind_int64(im->rej, 1, im->import_id);
-        sqlite3_bind_int64(im->rej, 2, r->line);
-        if (r->col > 0)
-            sqlite3_bind_int(im->rej, 3, r->col);
-        else
-            sqlite3_bind_null(im->rej, 3);
-        sqlite3_bind_text(im->rej, 4, r->column_name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(im->rej, 5, r->value, -1, SQLITE_STATIC);
-        sqlite3_bind_text(im->rej, 6, r->reason, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(im->rej);
-        sqlite3_reset(im->rej);
-        if (rc != SQLITE_DONE) {
-            db_fail(im, &e2, "cannot record a reject");
-            goto fail;
-        }
-    }
     char *after = trail_json(im, file, sha256, encoding, mode, "failed");
     char object[48];
     snprintf(object, sizeof object, "import:%lld", im->import_id);
@@ -1073,24 +1195,30 @@ enum { REPEATS_SHOWN = 5, REPLACED_KEYS_RECORDED = 100 };
 /* Runs a statement whose ?1 is the import id and that returns one integer. */
 static long long import_int(fw_importer *im, const char *sql, fw_err *err)
 {
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(im->ws, sql, &st, err))
+    fw_stmt *st;
+    if (fw_db_prepare(im->ws->store, sql, &st, err))
         return -1;
-    sqlite3_bind_int64(st, 1, im->import_id);
-    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    fw_stmt_bind_int64(st, 1, im->import_id);
+    int rc = fw_stmt_step(st, err);
+    long long v = rc == 1 ? fw_stmt_int64(st, 0) : -1;
+    if (rc == 0)
+        fw_fail(err, FW_EWORKSPACE, "no row");
     if (v < 0)
-        db_fail(im, err, "cannot look for repeated rows");
-    sqlite3_finalize(st);
+        db_fail(err, "cannot look for repeated rows: %s");
+    fw_stmt_finalize(st);
     return v;
 }
 
 /* "n.row_key is loaded by another import": one probe of the row_key index per new row when the
- * index is there; when a bulk load left it out, the older keys are read once into a sorted list. */
+ * index is there; when a bulk load left it out, the older keys are read once into a sorted list.
+ * (sqlite_master: the PostgreSQL compatibility layer provides it, store/pg_compat.sql.) */
 static char *repeat_condition(fw_importer *im)
 {
     char *sql = fw_printf("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'ds_%s_row_key'",
                           im->ds->name);
-    long long indexed = fw_ws_int(im->ws, sql);
+    long long indexed = 0;
+    fw_err e = {0};
+    fw_db_query_int(im->ws->store, sql, &indexed, &e); /* unknown: the plan without the index, as correct */
     free(sql);
     if (indexed > 0)
         return fw_printf("EXISTS (SELECT 1 FROM ds_%s o WHERE o.row_key = n.row_key AND o.import_id <> ?1)",
@@ -1105,34 +1233,41 @@ static int describe_repeats(fw_importer *im, const char *cond, fw_buf *out, fw_e
     bool has_id = im->payment_col >= 0;
     char *sql = fw_printf("SELECT n.line, n.row_key, %s FROM ds_%s n WHERE n.import_id = ?1 AND %s "
                           "ORDER BY n.line LIMIT %d",
-                          has_id ? "n.payment_id IS NOT NULL" : "0", name, cond, REPEATS_SHOWN);
+                          has_id ? "CASE WHEN n.payment_id IS NOT NULL THEN 1 ELSE 0 END" : "0", name, cond,
+                          REPEATS_SHOWN);
     char *older = fw_printf("SELECT import_id, line FROM ds_%s WHERE row_key = ? AND import_id <> ? "
                             "ORDER BY import_id, line LIMIT 1", name);
-    sqlite3_stmt *st = NULL, *o = NULL;
-    int rc = fw_ws_prepare(im->ws, sql, &st, err) || fw_ws_prepare(im->ws, older, &o, err) ? err->code : FW_OK;
+    fw_stmt *st = NULL, *o = NULL;
+    int rc = fw_db_prepare(im->ws->store, sql, &st, err) || fw_db_prepare(im->ws->store, older, &o, err) ? err->code
+                                                                                                      : FW_OK;
     free(sql);
     free(older);
     if (rc == FW_OK)
-        sqlite3_bind_int64(st, 1, im->import_id);
-    for (int k = 0; rc == FW_OK && sqlite3_step(st) == SQLITE_ROW; k++) {
-        long line = (long)sqlite3_column_int64(st, 0);
-        const char *key = (const char *)sqlite3_column_text(st, 1);
+        fw_stmt_bind_int64(st, 1, im->import_id);
+    int step = 0;
+    for (int k = 0; rc == FW_OK && (step = fw_stmt_step(st, err)) == 1; k++) {
+        long line = (long)fw_stmt_int64(st, 0);
+        const char *key = fw_stmt_text(st, 1);
         fw_buf_puts(out, k ? "; " : "");
-        if (sqlite3_column_int(st, 2))
+        if (fw_stmt_int64(st, 2))
             fw_buf_printf(out, "payment_id %s (line %ld", key, line);
         else
             fw_buf_printf(out, "line %ld (an identical row", line);
-        sqlite3_bind_text(o, 1, key, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(o, 2, im->import_id);
-        if (sqlite3_step(o) == SQLITE_ROW)
-            fw_buf_printf(out, "; loaded at line %lld of import %lld", sqlite3_column_int64(o, 1),
-                          sqlite3_column_int64(o, 0));
-        sqlite3_reset(o);
+        fw_stmt_bind_text(o, 1, key, -1);
+        fw_stmt_bind_int64(o, 2, im->import_id);
+        int found = fw_stmt_step(o, err);
+        if (found == 1)
+            fw_buf_printf(out, "; loaded at line %lld of import %lld", fw_stmt_int64(o, 1), fw_stmt_int64(o, 0));
+        fw_stmt_reset(o);
         fw_buf_putc(out, ')');
+        if (found < 0)
+            rc = err->code;
     }
-    sqlite3_finalize(st);
-    sqlite3_finalize(o);
-    return rc;
+    if (rc == FW_OK && step < 0)
+        rc = err->code;
+    fw_stmt_finalize(st);
+    fw_stmt_finalize(o);
+    return rc ? db_fail(err, "cannot look for repeated rows: %s") : FW_OK;
 }
 
 /* The earlier rows a correction replaces, for the audit trail: how many per import, and their
@@ -1146,29 +1281,37 @@ static char *replaced_json(fw_importer *im, fw_err *err)
     char *keys = fw_printf("SELECT DISTINCT row_key FROM ds_%s WHERE import_id <> ?1 AND row_key IN "
                            "(SELECT row_key FROM ds_%s WHERE import_id = ?1) ORDER BY row_key LIMIT %d",
                            name, name, REPLACED_KEYS_RECORDED);
-    sqlite3_stmt *a = NULL, *b = NULL;
+    fw_stmt *a = NULL, *b = NULL;
     fw_buf j = {0};
-    int rc = fw_ws_prepare(im->ws, per_import, &a, err) || fw_ws_prepare(im->ws, keys, &b, err) ? err->code : FW_OK;
+    int rc = fw_db_prepare(im->ws->store, per_import, &a, err) || fw_db_prepare(im->ws->store, keys, &b, err)
+                 ? err->code
+                 : FW_OK;
     free(per_import);
     free(keys);
+    int step = 0;
     if (rc == FW_OK) {
         fw_buf_puts(&j, "{\"dataset\":");
         fw_json_string(&j, name);
         fw_buf_puts(&j, ",\"imports\":[");
-        sqlite3_bind_int64(a, 1, im->import_id);
-        for (int k = 0; sqlite3_step(a) == SQLITE_ROW; k++)
-            fw_buf_printf(&j, "%s{\"import\":%lld,\"rows\":%lld}", k ? "," : "", sqlite3_column_int64(a, 0),
-                          sqlite3_column_int64(a, 1));
+        fw_stmt_bind_int64(a, 1, im->import_id);
+        for (int k = 0; (step = fw_stmt_step(a, err)) == 1; k++)
+            fw_buf_printf(&j, "%s{\"import\":%lld,\"rows\":%lld}", k ? "," : "", fw_stmt_int64(a, 0),
+                          fw_stmt_int64(a, 1));
         fw_buf_printf(&j, "],\"first_keys\":[");
-        sqlite3_bind_int64(b, 1, im->import_id);
-        for (int k = 0; sqlite3_step(b) == SQLITE_ROW; k++) {
+        fw_stmt_bind_int64(b, 1, im->import_id);
+        int key_step = 0;
+        for (int k = 0; step == 0 && (key_step = fw_stmt_step(b, err)) == 1; k++) {
             fw_buf_puts(&j, k ? "," : "");
-            fw_json_string(&j, (const char *)sqlite3_column_text(b, 0));
+            fw_json_string(&j, fw_stmt_text(b, 0));
         }
+        if (key_step < 0)
+            step = -1;
         fw_buf_puts(&j, "]}");
+        if (step < 0)
+            rc = db_fail(err, "cannot replace the repeated rows: %s");
     }
-    sqlite3_finalize(a);
-    sqlite3_finalize(b);
+    fw_stmt_finalize(a);
+    fw_stmt_finalize(b);
     if (rc) {
         fw_buf_free(&j);
         return NULL;
@@ -1185,15 +1328,15 @@ static int replace_repeated(fw_importer *im, const char *path, fw_err *err)
     char *del = fw_printf("DELETE FROM ds_%s WHERE import_id <> ?1 AND row_key IN "
                           "(SELECT row_key FROM ds_%s WHERE import_id = ?1)",
                           im->ds->name, im->ds->name);
-    sqlite3_stmt *st;
-    int rc = fw_ws_prepare(im->ws, del, &st, err);
+    fw_stmt *st;
+    int rc = fw_db_prepare(im->ws->store, del, &st, err);
     free(del);
     if (rc == FW_OK) {
-        sqlite3_bind_int64(st, 1, im->import_id);
-        rc = sqlite3_step(st) == SQLITE_DONE ? FW_OK : db_fail(im, err, "cannot replace the repeated rows");
-        sqlite3_finalize(st);
+        fw_stmt_bind_int64(st, 1, im->import_id);
+        rc = fw_stmt_step(st, err) == 0 ? FW_OK : db_fail(err, "cannot replace the repeated rows: %s");
+        im->replaced = rc ? 0 : fw_stmt_changes(st);
+        fw_stmt_finalize(st);
     }
-    im->replaced = sqlite3_changes64(im->ws->db);
     if (rc == FW_OK) {
         fw_buf after = {0};
         fw_buf_printf(&after, "{\"import\":%lld,\"file\":", im->import_id);
@@ -1529,6 +1672,66 @@ static char *import_message(const fw_importer *im, const fw_import_result *res)
     return m;
 }
 
+/* ---- after the last row ---------------------------------------------------------------------------- */
+
+/* Once the rows are read, what remains (the last rows and the held rejects and flags written, the
+ * repeat check over the whole dataset, the import record, the trail) can take seconds on a county,
+ * with no row left to call the progress callback at. As audit/indexes.c does while an index is
+ * built, a thread calls it meanwhile, at once and then every 20 ms (a screen repaints and reads
+ * Esc); when it asks to stop, or the interrupt flag is set, the thread sets the flag the store
+ * watches (fw_db_watch), which stops the running statement and any that follows. Not fw_db_cancel:
+ * a cancel that lands between two statements would stay pending on the connection after the
+ * import. The thread is joined before the import goes on, so the callback never runs beside the
+ * caller's own code. */
+typedef struct settling {
+    const fw_import_opts *o;
+    fw_db *db;
+    long long rows, bytes_done, bytes_total; /* what the callback is told: reading is over */
+    volatile sig_atomic_t stop;    /* watched by the store while settling */
+    volatile sig_atomic_t running; /* cleared when settling ends */
+    pthread_t th;
+    bool threaded;
+} settling;
+
+static void *settling_thread(void *ctx)
+{
+    settling *st = ctx;
+    const struct timespec tick = {0, 20 * 1000 * 1000};
+    do { /* at least once: a stop asked for before the commit is honoured however short settling is */
+        if ((st->o->interrupt && *st->o->interrupt) ||
+            st->o->progress(st->o->progress_ctx, st->rows, st->bytes_done, st->bytes_total)) {
+            st->stop = 1;
+            break;
+        }
+        nanosleep(&tick, NULL);
+    } while (__atomic_load_n(&st->running, __ATOMIC_ACQUIRE));
+    return NULL;
+}
+
+static void settling_begin(settling *st, const file_import *f)
+{
+    *st = (settling){.o = f->o, .db = f->im->ws->store, .rows = f->im->read, .bytes_total = f->bytes_total,
+                     .running = 1};
+    st->bytes_done = fw_csv_bytes_done(f->csv);
+    st->threaded = f->o->progress && pthread_create(&st->th, NULL, settling_thread, st) == 0;
+    if (st->threaded)
+        fw_db_watch(st->db, &st->stop);
+}
+
+/* Ends settling; true when it was asked to stop. */
+static bool settling_end(settling *st)
+{
+    __atomic_store_n(&st->running, 0, __ATOMIC_RELEASE);
+    if (st->threaded) {
+        pthread_join(st->th, NULL);
+        fw_db_watch(st->db, st->o->interrupt);
+    }
+    return st->stop || (st->o->interrupt && *st->o->interrupt);
+}
+
+/* What follows the last row, up to COMMIT. */
+static int settle(file_import *f, fw_import_result *res, fw_err *err);
+
 /* Everything between BEGIN and COMMIT. On any error the caller rolls back. */
 static int import_in_transaction(file_import *f, fw_import_result *res, fw_err *err)
 {
@@ -1539,12 +1742,28 @@ static int import_in_transaction(file_import *f, fw_import_result *res, fw_err *
     if ((f->bulk && drop_indexes(im, err)) || (o->replace && replace_previous(im, err)) ||
         sync_programs(im->ws, im->profile, err) ||
         insert_import_row(im->ws, im->ds->name, o->path, res->encoding, mode, "loaded", &im->import_id, err) ||
-        prepare_inserts(im, err))
+        begin_rows(im, err))
         return err->code;
     int rc = read_rows(f, err);
     fill_result(f, res);
     if (rc)
         return rc;
+    settling st;
+    settling_begin(&st, f);
+    rc = settle(f, res, err);
+    if (settling_end(&st) && rc != FW_EINTR)
+        rc = fw_fail(err, FW_EINTR, _("%s: import cancelled; nothing was loaded"), o->path);
+    return rc;
+}
+
+static int settle(file_import *f, fw_import_result *res, fw_err *err)
+{
+    fw_importer *im = f->im;
+    const fw_import_opts *o = f->o;
+    const char *mode = o->replace ? "replace" : "append";
+    int rc;
+    if (end_rows(im, err) || flush_side(im, err))
+        return err->code;
     if (f->complete)
         fw_csv_sha256(f->csv, res->sha256);
     char when[32];
@@ -1615,14 +1834,21 @@ int fw_import_file(fw_ws *ws, const fw_import_opts *o, fw_import_result *res, fw
         f.bulk = is_bulk_load(f.im, o->replace, f.bytes_total);
         if (f.bulk)
             fw_ws_bulk_enter(ws);
+        fw_db_watch(ws->store, o->interrupt);
         rc = fw_ws_begin(ws, err);
         if (!rc) {
             rc = import_in_transaction(&f, res, err);
             if (!rc)
                 rc = fw_ws_commit(ws, err);
-            if (rc)
+            if (rc) {
+                fw_db_watch(ws->store, NULL); /* the rollback must not be stopped */
+                drop_rows(f.im);
                 fw_ws_rollback(ws);
+            }
         }
+        fw_db_watch(ws->store, NULL);
+        if (rc == FW_EINTR && fw_db_fault(ws->store) == FW_DBF_CANCELLED)
+            rc = fw_fail(err, FW_EINTR, _("%s: import cancelled; nothing was loaded"), o->path);
         if (f.bulk)
             fw_ws_bulk_leave(ws);
         res->indexes_deferred = f.bulk && !rc;
@@ -1654,59 +1880,63 @@ void fw_import_result_free(fw_import_result *res)
 
 /* ---- listings ------------------------------------------------------------------------------------ */
 
-int fw_import_datasets_stmt(fw_ws *ws, sqlite3_stmt **st, fw_err *err)
+int fw_import_datasets_stmt(fw_ws *ws, fw_rows **rows, fw_err *err)
 {
+    /* The sums are cast so both engines give integers (PostgreSQL's sum of a bigint is numeric). */
     fw_buf sql = {0};
     fw_buf_puts(&sql,
                 "SELECT dataset, id AS import_id, rows_loaded AS rows, rows_rejected AS rejected, "
-                "rows_flagged AS flagged, file, sha256, encoding, user, finished_at AS imported_at, min_date, max_date "
-                "FROM (SELECT * FROM imports WHERE status = 'loaded' ORDER BY dataset, id)");
+                "rows_flagged AS flagged, file, sha256, encoding, \"user\", finished_at AS imported_at, min_date, "
+                "max_date FROM (SELECT * FROM imports WHERE status = 'loaded' ORDER BY dataset, id) AS loaded");
     for (int i = 0; i < fw_ndatasets; i++) {
         const char *n = fw_datasets[i].name;
         fw_buf_printf(&sql,
-                      " UNION ALL SELECT '%s', NULL, (SELECT count(*) FROM ds_%s), sum(rows_rejected), "
-                      "sum(rows_flagged), '(total)', NULL, NULL, NULL, max(finished_at), min(min_date), max(max_date) "
+                      " UNION ALL SELECT '%s', NULL, (SELECT count(*) FROM ds_%s), CAST(sum(rows_rejected) AS BIGINT), "
+                      "CAST(sum(rows_flagged) AS BIGINT), '(total)', NULL, NULL, NULL, max(finished_at), "
+                      "min(min_date), max(max_date) "
                       "FROM imports WHERE dataset = '%s' AND status = 'loaded' HAVING count(*) > 0",
                       n, n, n);
     }
-    int rc = fw_ws_prepare(ws, sql.data, st, err);
+    int rc = fw_rows_prepare(ws->store, sql.data, rows, err);
     fw_buf_free(&sql);
     return rc;
 }
 
-int fw_import_rejects_stmt(fw_ws *ws, long long import_id, sqlite3_stmt **st, fw_err *err)
+int fw_import_rejects_stmt(fw_ws *ws, long long import_id, fw_rows **rows, fw_err *err)
 {
-    if (fw_ws_prepare(ws,
-                      "SELECT r.import_id, i.file, r.line, r.col AS column, r.column_name, r.value, r.reason "
-                      "FROM rejects r JOIN imports i ON i.id = r.import_id "
-                      "WHERE ?1 <= 0 OR r.import_id = ?1 ORDER BY r.import_id, r.line, r.id",
-                      st, err))
+    if (fw_rows_prepare(ws->store,
+                        "SELECT r.import_id, i.file, r.line, r.col AS column, r.column_name, r.value, r.reason "
+                        "FROM rejects r JOIN imports i ON i.id = r.import_id "
+                        "WHERE ?1 <= 0 OR r.import_id = ?1 ORDER BY r.import_id, r.line, r.id",
+                        rows, err))
         return err->code;
-    sqlite3_bind_int64(*st, 1, import_id);
+    fw_stmt_bind_int64(fw_rows_stmt(*rows), 1, import_id);
     return FW_OK;
 }
 
-int fw_import_programs_stmt(fw_ws *ws, bool unmapped_only, sqlite3_stmt **st, fw_err *err)
+int fw_import_programs_stmt(fw_ws *ws, bool unmapped_only, fw_rows **rows, fw_err *err)
 {
-    if (fw_ws_prepare(ws,
-                      "SELECT p.program_raw AS program, g.name AS canonical, g.means_tested, g.fixed_amount AS fixed, "
-                      "count(*) AS rows, sum(p.amount) AS amount "
-                      "FROM ds_payments p LEFT JOIN programs g ON g.name = p.program "
-                      "WHERE ?1 = 0 OR g.name IS NULL "
-                      "GROUP BY p.program_raw ORDER BY g.name IS NULL DESC, rows DESC, p.program_raw",
-                      st, err))
+    /* One row per name as written: the profile's columns through max(), which PostgreSQL needs
+     * beside GROUP BY and which SQLite gives the same single value. */
+    if (fw_rows_prepare(ws->store,
+                        "SELECT p.program_raw AS program, max(g.name) AS canonical, max(g.means_tested) AS "
+                        "means_tested, max(g.fixed_amount) AS fixed, count(*) AS rows, sum(p.amount) AS amount "
+                        "FROM ds_payments p LEFT JOIN programs g ON g.name = p.program "
+                        "WHERE ?1 = 0 OR g.name IS NULL "
+                        "GROUP BY p.program_raw ORDER BY max(g.name) IS NULL DESC, rows DESC, p.program_raw",
+                        rows, err))
         return err->code;
-    sqlite3_bind_int(*st, 1, unmapped_only);
+    fw_stmt_bind_int64(fw_rows_stmt(*rows), 1, unmapped_only);
     return FW_OK;
 }
 
-int fw_import_summary_stmt(fw_ws *ws, long long import_id, sqlite3_stmt **st, fw_err *err)
+int fw_import_summary_stmt(fw_ws *ws, long long import_id, fw_rows **rows, fw_err *err)
 {
-    if (fw_ws_prepare(ws,
-                      "SELECT id AS import_id, dataset, file, encoding, status, rows_read, rows_loaded, rows_rejected, "
-                      "rows_flagged, min_date, max_date, sha256, message FROM imports WHERE id = ?",
-                      st, err))
+    if (fw_rows_prepare(ws->store,
+                        "SELECT id AS import_id, dataset, file, encoding, status, rows_read, rows_loaded, rows_rejected, "
+                        "rows_flagged, min_date, max_date, sha256, message FROM imports WHERE id = ?",
+                        rows, err))
         return err->code;
-    sqlite3_bind_int64(*st, 1, import_id);
+    fw_stmt_bind_int64(fw_rows_stmt(*rows), 1, import_id);
     return FW_OK;
 }

@@ -1,8 +1,9 @@
 /* import.h: loading CSV ledgers and registries into the workspace.
  *
- * A file import is all-or-nothing: one transaction (BEGIN IMMEDIATE) holds the import's record,
+ * A file import is all-or-nothing: one write transaction (fw_ws_begin) holds the import's record,
  * its rows, its rejects and flags and its audit-trail record, so a crash or Ctrl-C leaves the
- * workspace as it was. Every cell goes through the normalizers (normalize.h); a row with an invalid
+ * workspace as it was. The rows go in through the store's bulk load (audit/store/store.h: COPY on
+ * PostgreSQL, multi-row INSERTs on SQLite) inside that transaction. Every cell goes through the normalizers (normalize.h); a row with an invalid
  * cell is not loaded but written to `rejects` with line, column and reason; a row accepted after a
  * documented conversion (15-digit ID, negative amount) is loaded and listed in `flags`. When the
  * rejects exceed the limit the whole file fails: no data row is kept, but the failed import's
@@ -14,12 +15,13 @@
 #ifndef FW_IMPORT_H
 #define FW_IMPORT_H
 
-#include <sqlite3.h>
+#include <signal.h>
 #include <stdbool.h>
 
 #include "audit/csv.h"
 #include "audit/dataset.h"
 #include "audit/profile.h"
+#include "audit/rows.h"
 #include "audit/store.h"
 #include "audit/util.h"
 
@@ -47,6 +49,10 @@ typedef struct fw_import_opts {
     long long max_rejects;        /* < 0: default, 1% of rows read and at least 10 */
     fw_import_progress_fn progress;
     void *progress_ctx;
+    /* Set (by a signal handler) to stop: the store watches it (fw_db_watch), so it stops even a
+     * long statement such as the repeat check, and the import is rolled back (FW_EINTR). May be
+     * NULL. */
+    volatile sig_atomic_t *interrupt;
 } fw_import_opts;
 
 /* What an import did. The caller frees it with fw_import_result_free. */
@@ -110,19 +116,20 @@ int fw_import_record(fw_importer *im, int n, const char *const *names, const cha
 int fw_importer_close(fw_importer *im, fw_err *err);
 
 /* ---- listings (printed by the CLI through fw_print_rows) --------------------------------------- */
+/* Each returns the rows of its query (audit/rows.h): the caller steps them and closes them. */
 /* One row per loaded import (dataset, import_id, rows, rejected, flagged, file, sha256, encoding,
  * user, imported_at, min_date, max_date), then one total row per dataset (import_id NULL, file
  * '(total)', rows = rows now in the dataset's table). */
-int fw_import_datasets_stmt(fw_ws *ws, sqlite3_stmt **st, fw_err *err);
+int fw_import_datasets_stmt(fw_ws *ws, fw_rows **rows, fw_err *err);
 /* One row per rejected row: import_id, file, line, column, column_name, value, reason.
  * import_id <= 0: all imports. */
-int fw_import_rejects_stmt(fw_ws *ws, long long import_id, sqlite3_stmt **st, fw_err *err);
+int fw_import_rejects_stmt(fw_ws *ws, long long import_id, fw_rows **rows, fw_err *err);
 /* Distinct program names in payments: program (as written), canonical (NULL when unmapped),
  * means_tested, fixed (fixed_amount: named so tables do not print it as money), rows, amount (fen). unmapped_only: only names the profile does not
  * know. */
-int fw_import_programs_stmt(fw_ws *ws, bool unmapped_only, sqlite3_stmt **st, fw_err *err);
+int fw_import_programs_stmt(fw_ws *ws, bool unmapped_only, fw_rows **rows, fw_err *err);
 /* One import's record: import_id, dataset, file, encoding, status, rows_read, rows_loaded,
  * rows_rejected, rows_flagged, min_date, max_date, sha256, message. */
-int fw_import_summary_stmt(fw_ws *ws, long long import_id, sqlite3_stmt **st, fw_err *err);
+int fw_import_summary_stmt(fw_ws *ws, long long import_id, fw_rows **rows, fw_err *err);
 
 #endif

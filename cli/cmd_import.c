@@ -126,23 +126,21 @@ static int parse_encoding(const char *s, enum fw_encoding *enc)
 /* Prints the first rejects of an import as file:line:column: reason. */
 static void print_first_rejects(fw_ws *ws, long long import_id, FILE *out)
 {
-    sqlite3_stmt *st;
+    fw_rows *rows;
     fw_err err = {0};
-    if (import_id <= 0 || fw_import_rejects_stmt(ws, import_id, &st, &err))
+    if (import_id <= 0 || fw_import_rejects_stmt(ws, import_id, &rows, &err))
         return;
-    int n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW && n < SUMMARY_REJECTS) {
-        const char *file = (const char *)sqlite3_column_text(st, 1);
-        long long line = sqlite3_column_int64(st, 2);
-        const char *name = (const char *)sqlite3_column_text(st, 4);
-        const char *reason = (const char *)sqlite3_column_text(st, 6);
-        if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+    for (int n = 0; n < SUMMARY_REJECTS && fw_rows_step(rows, &err) == 1; n++) {
+        const char *file = fw_rows_text(rows, 1);
+        long long line = fw_rows_int(rows, 2);
+        const char *name = fw_rows_text(rows, 4);
+        const char *reason = fw_rows_text(rows, 6);
+        if (fw_rows_is_null(rows, 3))
             fprintf(out, "  %s:%lld: %s\n", file, line, reason);
         else
-            fprintf(out, "  %s:%lld:%d: %s: %s\n", file, line, sqlite3_column_int(st, 3), name ? name : "", reason);
-        n++;
+            fprintf(out, "  %s:%lld:%lld: %s: %s\n", file, line, fw_rows_int(rows, 3), name ? name : "", reason);
     }
-    sqlite3_finalize(st);
+    fw_rows_close(rows);
 }
 
 static void print_summary_text(const char *dataset, const char *file, const fw_import_result *r)
@@ -176,11 +174,10 @@ static int print_summary(fw_cli *cli, fw_ws *ws, const fw_import_opts *o, const 
         print_first_rejects(ws, r->import_id, stdout);
         return FW_OK;
     }
-    sqlite3_stmt *st;
+    fw_rows *rows;
     fw_err err = {0};
-    if (fw_import_summary_stmt(ws, r->import_id, &st, &err))
+    if (fw_import_summary_stmt(ws, r->import_id, &rows, &err))
         return fw_cli_report(cli, &err);
-    fw_rows *rows = fw_rows_of_sqlite(ws, st);
     long n = fw_print_rows(cli, rows, stdout, &err);
     fw_rows_close(rows);
     for (int i = 0; i < r->nunknown; i++)
@@ -247,6 +244,7 @@ int cmd_import(fw_cli *cli, int argc, char **argv)
     o.profile = profile;
     o.progress = report_progress;
     o.progress_ctx = &pr;
+    o.interrupt = &interrupted; /* also stops a long statement, not only between rows */
     fw_cli_stops stops;
     fw_cli_catch_stops(on_stop, &stops);
     fw_import_result res;
@@ -334,10 +332,9 @@ int cmd_index(fw_cli *cli, int argc, char **argv)
 
 /* ---- listings -------------------------------------------------------------------------------------- */
 
-static int print_stmt(fw_cli *cli, fw_ws *ws, sqlite3_stmt *st)
+static int print_listing(fw_cli *cli, fw_rows *rows)
 {
     fw_err err = {0};
-    fw_rows *rows = fw_rows_of_sqlite(ws, st);
     long n = fw_print_rows(cli, rows, stdout, &err);
     fw_rows_close(rows);
     return n < 0 ? fw_cli_report(cli, &err) : FW_OK;
@@ -349,9 +346,9 @@ int cmd_datasets(fw_cli *cli, int argc, char **argv)
     fw_ws *ws;
     if (rc || (rc = fw_cli_open(cli, FW_WS_READ, &ws)))
         return rc;
-    sqlite3_stmt *st;
+    fw_rows *rows;
     fw_err err = {0};
-    rc = fw_import_datasets_stmt(ws, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, ws, st);
+    rc = fw_import_datasets_stmt(ws, &rows, &err) ? fw_cli_report(cli, &err) : print_listing(cli, rows);
     fw_ws_close(ws);
     return rc;
 }
@@ -378,9 +375,9 @@ int cmd_rejects(fw_cli *cli, int argc, char **argv)
     int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
-    sqlite3_stmt *st;
+    fw_rows *rows;
     fw_err err = {0};
-    rc = fw_import_rejects_stmt(ws, import_id, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, ws, st);
+    rc = fw_import_rejects_stmt(ws, import_id, &rows, &err) ? fw_cli_report(cli, &err) : print_listing(cli, rows);
     fw_ws_close(ws);
     return rc;
 }
@@ -403,9 +400,9 @@ int cmd_programs(fw_cli *cli, int argc, char **argv)
     int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
-    sqlite3_stmt *st;
+    fw_rows *rows;
     fw_err err = {0};
-    rc = fw_import_programs_stmt(ws, unmapped, &st, &err) ? fw_cli_report(cli, &err) : print_stmt(cli, ws, st);
+    rc = fw_import_programs_stmt(ws, unmapped, &rows, &err) ? fw_cli_report(cli, &err) : print_listing(cli, rows);
     fw_ws_close(ws);
     return rc;
 }

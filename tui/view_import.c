@@ -571,26 +571,28 @@ static void start_import(fw_tui *t, import_view *v)
 static void load_rejects(fw_tui *t, import_view *v)
 {
     free_rejects(v);
-    sqlite3_stmt *st;
+    fw_rows *rows;
     fw_err err = {0};
-    if (fw_import_rejects_stmt(t->ws, v->res.import_id, &st, &err)) {
+    if (fw_import_rejects_stmt(t->ws, v->res.import_id, &rows, &err)) {
         fw_tui_error(t, "%s", err.msg);
         return;
     }
-    int cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int cap = 0, step;
+    while ((step = fw_rows_step(rows, &err)) == 1) {
         if (v->rej.n == cap) {
             cap = cap ? cap * 2 : 64;
             v->rejects = fw_realloc(v->rejects, (size_t)cap * sizeof *v->rejects);
         }
-        const char *name = (const char *)sqlite3_column_text(st, 4);
-        const char *col = (const char *)sqlite3_column_text(st, 3);
-        const char *value = (const char *)sqlite3_column_text(st, 5);
-        const char *reason = (const char *)sqlite3_column_text(st, 6);
-        v->rejects[v->rej.n++] = (reject_row){sqlite3_column_int64(st, 2), fw_strdup(name ? name : col ? col : ""),
+        const char *name = fw_rows_text(rows, 4);
+        const char *col = fw_rows_text(rows, 3);
+        const char *value = fw_rows_text(rows, 5);
+        const char *reason = fw_rows_text(rows, 6);
+        v->rejects[v->rej.n++] = (reject_row){fw_rows_int(rows, 2), fw_strdup(name ? name : col ? col : ""),
                                               fw_strdup(value ? value : ""), fw_strdup(reason ? reason : "")};
     }
-    sqlite3_finalize(st);
+    fw_rows_close(rows);
+    if (step < 0)
+        fw_tui_error(t, "%s", err.msg);
     v->rej.cursor = v->rej.top = 0;
     v->step = STEP_REJECTS;
     if (v->rej.n == 0)

@@ -337,20 +337,20 @@ static void test_programs_listing(void **state)
                                                           "P3,11010519491231002X,张三,奇怪项目,20,2023-05-10,\n"),
                      FW_OK);
     assert_int_equal(count(f, "SELECT count(*) FROM ds_payments WHERE program = '奇怪项目' AND program_raw = '奇怪项目'"), 2);
-    sqlite3_stmt *st;
+    fw_rows *st;
     assert_int_equal(fw_import_programs_stmt(f->ws, true, &st, &f->err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 0), "奇怪项目");
-    assert_int_equal(sqlite3_column_type(st, 1), SQLITE_NULL);
-    assert_int_equal(sqlite3_column_int(st, 4), 2);
-    assert_int_equal(sqlite3_column_int(st, 5), 3000);
-    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
+    assert_int_equal(fw_rows_step(st, &f->err), 1);
+    assert_string_equal(fw_rows_text(st, 0), "奇怪项目");
+    assert_true(fw_rows_is_null(st, 1));
+    assert_int_equal(fw_rows_int(st, 4), 2);
+    assert_int_equal(fw_rows_int(st, 5), 3000);
+    assert_int_equal(fw_rows_step(st, &f->err), 0);
+    fw_rows_close(st);
     assert_int_equal(fw_import_programs_stmt(f->ws, false, &st, &f->err), FW_OK);
     int rows = 0;
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while (fw_rows_step(st, &f->err) == 1)
         rows++;
-    sqlite3_finalize(st);
+    fw_rows_close(st);
     assert_int_equal(rows, 2);
 }
 
@@ -400,6 +400,63 @@ static void test_cancel_leaves_workspace_as_before(void **state)
     assert_int_equal(count(f, "SELECT count(*) FROM imports"), 1);
     assert_int_equal(count(f, "SELECT count(*) FROM trail WHERE action <> 'trail.start'"), 1);
     assert_int_equal(count(f, "SELECT count(*) FROM ds_prisoners"), 1);
+}
+
+/* Sets the interrupt flag at the end of reading (as Ctrl-C would arrive then), and lets the
+ * import go on: only the store's watch of the flag can stop what follows. */
+static volatile sig_atomic_t stop_flag;
+static int interrupt_at_end(void *ctx, long long rows, long long done, long long total)
+{
+    (void)ctx;
+    (void)rows;
+    if (done == total)
+        stop_flag = 1;
+    return 0;
+}
+
+/* The interrupt flag stops a statement that runs after the rows are read (here the repeat check
+ * over thousands of rows): the import is rolled back as for a cancel between rows. */
+static void test_interrupt_stops_a_running_statement(void **state)
+{
+    fx *f = *state;
+    char *file = deaths_file(3 * FW_IMPORT_PROGRESS_ROWS, 0);
+    assert_int_equal(import_str(f, "deaths", file), FW_OK);
+    file[strlen(file) - 1] = ' '; /* other bytes, the same rows: the repeat check has work to do */
+    stop_flag = 0;
+    int rc = import_opts(f, "deaths", "again.csv", file, strlen(file),
+                         (fw_import_opts){.max_rejects = -1, .progress = interrupt_at_end, .interrupt = &stop_flag});
+    free(file);
+    assert_int_equal(stop_flag, 1);
+    assert_int_equal(rc, FW_EINTR);
+    assert_msg(f, "again.csv: import cancelled; nothing was loaded");
+    assert_int_equal(count(f, "SELECT count(*) FROM ds_deaths"), 3 * FW_IMPORT_PROGRESS_ROWS);
+    assert_int_equal(count(f, "SELECT count(*) FROM imports"), 1);
+    /* The watch ended with the import: the next statement on the workspace runs. */
+    assert_int_equal(count(f, "SELECT count(*) FROM ds_deaths WHERE line > 0"), 3 * FW_IMPORT_PROGRESS_ROWS);
+}
+
+/* Returns "stop" only once reading is over: as Esc pressed while the screen shows the full bar. */
+static int stop_after_reading(void *ctx, long long rows, long long done, long long total)
+{
+    int *ends = ctx;
+    (void)rows;
+    return done == total && ++*ends >= 2;
+}
+
+/* After the last row the progress callback is still called (the TUI repaints and reads Esc), and
+ * its stop is honoured: nothing is committed. */
+static void test_stop_after_reading_loads_nothing(void **state)
+{
+    fx *f = *state;
+    char *file = deaths_file(3 * FW_IMPORT_PROGRESS_ROWS, 0);
+    int ends = 0;
+    int rc = import_opts(f, "deaths", "in.csv", file, strlen(file),
+                         (fw_import_opts){.max_rejects = -1, .progress = stop_after_reading, .progress_ctx = &ends});
+    free(file);
+    assert_int_equal(rc, FW_EINTR);
+    assert_true(ends >= 2);
+    assert_msg(f, "in.csv: import cancelled; nothing was loaded");
+    assert_nothing_loaded(f, "ds_deaths");
 }
 
 /* A file import parses on a reader thread and inserts on the caller's, in batches of a few hundred
@@ -507,7 +564,9 @@ int main(void)
         T(test_good_file_and_record),  T(test_ragged_rows),        T(test_unknown_and_duplicate_headers),
         T(test_missing_required_and_empty), T(test_invalid_values), T(test_garbage_bytes_and_huge_field),
         T(test_gbk_and_normal_forms),  T(test_max_rejects),        T(test_duplicate_and_replace),
-        T(test_programs_listing),      T(test_user_profile),       T(test_cancel_leaves_workspace_as_before), T(test_many_batches_keep_order_and_lines),
+        T(test_programs_listing),      T(test_user_profile),       T(test_cancel_leaves_workspace_as_before),
+        T(test_interrupt_stops_a_running_statement), T(test_stop_after_reading_loads_nothing),
+        T(test_many_batches_keep_order_and_lines),
         T(test_preview),               T(test_record_session),
     };
     return cmocka_run_group_tests_name("import", tests, NULL, NULL);
