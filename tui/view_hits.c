@@ -352,7 +352,7 @@ static void hits_draw(fw_tui *t, void *p, WINDOW *win)
     getmaxyx(win, h, width);
     set_page_size(t, v, h);
     int x[NCOLS], w[NCOLS];
-    layout(width, v->filter.all_states, x, w);
+    layout(width, fw_hit_filter_all_states(&v->filter), x, w);
     wattrset(win, fw_tui_attr(t, C_HEADER));
     for (int c = 0; c < NCOLS; c++) {
         if (!w[c])

@@ -169,15 +169,15 @@ static int cmp_id(const void *a, const void *b)
 static void test_filtered_list_matches_cli(void **state)
 {
     (void)state;
-    fw_hits_filter hf = {.rule_id = "DUP-001"};
-    sqlite3_stmt *st;
+    fw_hit_filter hf = {.rule_id = "DUP-001"};
+    fw_rows *rows;
     fw_err err = {0};
-    assert_int_equal(fw_hits_stmt(ws, &hf, &st, &err), FW_OK);
+    assert_int_equal(fw_hits_list(ws, &hf, &rows, &err), FW_OK);
     long long cli[64];
     int ncli = 0;
-    while (sqlite3_step(st) == SQLITE_ROW && ncli < 64)
-        cli[ncli++] = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    while (fw_rows_step(rows, &err) == 1 && ncli < 64)
+        cli[ncli++] = fw_rows_int(rows, 0);
+    fw_rows_close(rows);
     long long got_ids[64];
     int n = page_all("rule=DUP-001", FW_SORT_ID, false, got_ids);
     if (n != ncli || ncli < 5)
