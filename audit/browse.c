@@ -800,18 +800,18 @@ char **fw_hit_values(fw_ws *ws, const char *column, int limit, fw_err *err)
     char *sql = fw_printf("SELECT DISTINCT %s FROM hits WHERE %s IS NOT NULL AND state = 'present' "
                           "ORDER BY 1 LIMIT %d",
                           column, column, limit);
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL);
+    fw_stmt *st;
+    int rc = fw_db_prepare(ws->store, sql, &st, err);
     free(sql);
-    if (rc != SQLITE_OK) {
-        query_failed(ws, err, _("the hit list"));
+    if (rc) {
+        read_failed(err, _("the hit list"));
         return NULL;
     }
     char **v = fw_calloc((size_t)limit + 1, sizeof *v);
     int n = 0;
-    while (n < limit && sqlite3_step(st) == SQLITE_ROW)
-        v[n++] = col_dup(st, 0);
-    sqlite3_finalize(st);
+    while (n < limit && fw_stmt_step(st, err) == 1)
+        v[n++] = st_dup(st, 0);
+    fw_stmt_finalize(st);
     return v;
 }
 
@@ -1376,16 +1376,21 @@ void fw_person_free(fw_person *p)
 
 long long fw_hit_case(fw_ws *ws, long long hit_id, fw_err *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ws->db, "SELECT case_id FROM hits WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
-        query_failed(ws, err, _("the hit"));
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store, "SELECT case_id FROM hits WHERE id = ?", &st, err)) {
+        read_failed(err, _("the hit"));
         return -1;
     }
-    sqlite3_bind_int64(st, 1, hit_id);
+    fw_stmt_bind_int64(st, 1, hit_id);
     long long id = 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    int rc = fw_stmt_step(st, err);
+    if (rc == 1)
+        id = fw_stmt_int64(st, 0);
+    fw_stmt_finalize(st);
+    if (rc < 0) {
+        read_failed(err, _("the hit"));
+        return -1;
+    }
     if (id <= 0) {
         fw_fail(err, FW_ENOTFOUND, _("Hit %lld has no case yet (cases are made when the rules run)."), hit_id);
         return -1;
