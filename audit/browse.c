@@ -694,42 +694,56 @@ int fw_hits_cases(fw_ws *ws, const long long *ids, long long n, long long **case
     if (fw_ws_exec(ws, "CREATE TEMP TABLE IF NOT EXISTS browse_marked(id INTEGER PRIMARY KEY); "
                        "DELETE FROM browse_marked", err))
         return err->code;
-    sqlite3_stmt *ins, *st;
-    if (sqlite3_prepare_v2(ws->db, "INSERT OR IGNORE INTO browse_marked VALUES (?)", -1, &ins, NULL) != SQLITE_OK)
-        return query_failed(ws, err, _("the marked hits"));
-    sqlite3_exec(ws->db, "SAVEPOINT browse_marked", NULL, NULL, NULL);
-    for (long long i = 0; i < n; i++) {
-        sqlite3_bind_int64(ins, 1, ids[i]);
-        sqlite3_step(ins);
-        sqlite3_reset(ins);
+    fw_stmt *ins, *st;
+    if (fw_db_prepare(ws->store, "INSERT INTO browse_marked VALUES (?) ON CONFLICT DO NOTHING", &ins, err))
+        return read_failed(err, _("the marked hits"));
+    /* Inside the caller's transaction, one savepoint around the inserts; outside one, each insert
+     * commits on its own (the store opens no transaction behind a caller's back; the table is a
+     * TEMP one, so no workspace journal is written for it). */
+    bool sp = fw_db_in_txn(ws->store);
+    int rc = sp ? fw_db_savepoint(ws->store, "browse_marked", err) : FW_OK;
+    for (long long i = 0; i < n && rc == FW_OK; i++) {
+        fw_stmt_bind_int64(ins, 1, ids[i]);
+        if (fw_stmt_step(ins, err) < 0)
+            rc = err->code;
+        fw_stmt_reset(ins);
     }
-    sqlite3_finalize(ins);
-    sqlite3_exec(ws->db, "RELEASE browse_marked", NULL, NULL, NULL);
-    int rc = sqlite3_prepare_v2(ws->db,
-                                "SELECT h.case_id, count(*) FROM browse_marked m JOIN hits h ON h.id = m.id "
-                                "GROUP BY h.case_id ORDER BY h.case_id",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return query_failed(ws, err, _("the marked hits"));
+    fw_stmt_finalize(ins);
+    if (rc == FW_OK && sp)
+        rc = fw_db_release(ws->store, "browse_marked", err);
+    if (rc) {
+        if (sp) { /* leave the caller's transaction as it was */
+            fw_err ignored = {0};
+            if (fw_db_rollback_to(ws->store, "browse_marked", &ignored) == FW_OK)
+                fw_db_release(ws->store, "browse_marked", &ignored);
+        }
+        return read_failed(err, _("the marked hits"));
+    }
+    if (fw_db_prepare(ws->store,
+                      "SELECT h.case_id, count(*) FROM browse_marked m JOIN hits h ON h.id = m.id "
+                      "GROUP BY h.case_id ORDER BY h.case_id",
+                      &st, err))
+        return read_failed(err, _("the marked hits"));
     long long cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
-            *without += sqlite3_column_int64(st, 1);
+    while ((rc = fw_stmt_step(st, err)) == 1) {
+        if (fw_stmt_is_null(st, 0)) {
+            *without += fw_stmt_int64(st, 1);
             continue;
         }
         if (*ncases == cap) {
             cap = cap ? cap * 2 : 256;
             *cases = fw_realloc(*cases, (size_t)cap * sizeof **cases);
         }
-        (*cases)[(*ncases)++] = sqlite3_column_int64(st, 0);
+        (*cases)[(*ncases)++] = fw_stmt_int64(st, 0);
     }
-    sqlite3_finalize(st);
-    sqlite3_exec(ws->db, "DELETE FROM browse_marked", NULL, NULL, NULL);
-    if (rc != SQLITE_DONE) {
+    fw_stmt_finalize(st);
+    fw_err ignored = {0};
+    fw_db_exec(ws->store, "DELETE FROM browse_marked", &ignored);
+    if (rc < 0) {
         free(*cases);
         *cases = NULL;
         *ncases = 0;
-        return query_failed(ws, err, _("the marked hits"));
+        return read_failed(err, _("the marked hits"));
     }
     return FW_OK;
 }
