@@ -77,6 +77,50 @@ void fw_tui_put(WINDOW *w, int y, int x, int width, const char *s, bool right)
     }
 }
 
+/* The display width of the one UTF-8 character at s (its byte length in *len). */
+static int char_cols(const char *s, int *len)
+{
+    char one[8];
+    int n = 1;
+    while (n < 4 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n++;
+    memcpy(one, s, (size_t)n);
+    one[n] = '\0';
+    *len = n;
+    return fw_utf8_width(one);
+}
+
+void fw_tui_put_scrolled(WINDOW *w, int y, int x, int width, const char *s, bool right, int hoff)
+{
+    int cols = getmaxx(w);
+    int from = x > hoff ? x : hoff, to = x + width < hoff + cols ? x + width : hoff + cols;
+    if (hoff <= 0 || to <= from) {
+        if (hoff <= 0)
+            fw_tui_put(w, y, x, width < cols - x ? width : cols - x, s, right);
+        return;
+    }
+    /* The cell as fw_tui_put would draw it, then only the columns from..to of it. */
+    char fit[1024];
+    int used = fw_utf8_fit(s ? s : "", width, fit, sizeof fit);
+    int pad = width - used;
+    fw_buf cell = {0}, out = {0};
+    fw_buf_printf(&cell, "%*s%s%*s", right ? pad : 0, "", fit, right ? 0 : pad, "");
+    fw_buf_puts(&out, "");
+    int col = x;
+    for (const char *p = cell.data; *p && col < to;) {
+        int len, cw = char_cols(p, &len);
+        if (col >= from && col + cw <= to)
+            fw_buf_printf(&out, "%.*s", len, p);
+        else if (col + cw > from && col < to) /* a wide character cut by an edge */
+            fw_buf_printf(&out, "%*s", (col + cw < to ? col + cw : to) - (col > from ? col : from), "");
+        col += cw;
+        p += len;
+    }
+    fw_tui_put(w, y, from - hoff, to - from, out.data, false);
+    fw_buf_free(&cell);
+    fw_buf_free(&out);
+}
+
 const char *fw_tui_id(fw_tui *t, const char *id, char out[32])
 {
     if (!id)
@@ -110,44 +154,258 @@ bool fw_tui_push(fw_tui *t, const fw_view_ops *ops, const char *arg)
     return true;
 }
 
-void fw_tui_pop(fw_tui *t)
+/* The screens kept when left (their filter, sort, marks and cursor come back with them): the
+ * top-level ones one returns to with 2, 4, 5 and C. */
+static bool keeps_state(const fw_view_ops *ops)
 {
-    if (t->depth <= 1) {
-        t->quit = true;
-        return;
-    }
-    t->depth--;
-    t->stack[t->depth].ops->close(t->stack[t->depth].state);
-    /* A screen under one that changed the workspace shows the change when it is back on top. */
+    return ops == &fw_view_hits || ops == &fw_view_rules || ops == &fw_view_import || ops == &fw_view_cases;
+}
+
+static int parked_index(fw_tui *t, const fw_view_ops *ops)
+{
+    for (int i = 0; i < t->nparked; i++)
+        if (t->parked[i].ops == ops)
+            return i;
+    return -1;
+}
+
+/* A screen under one that changed the workspace shows the change when it is back on top. */
+static void reload_if_stale(fw_tui *t)
+{
     if (t->stack[t->depth - 1].generation != t->generation) {
         top_ops(t)->reload(t, top_state(t));
         t->stack[t->depth - 1].generation = t->generation;
     }
 }
 
-/* Goes to a top-level screen: back to it when it is open, else opened over the overview. */
-static void go_to(fw_tui *t, const fw_view_ops *ops, const char *arg)
+/* Takes the top view off the stack: kept for later when it is a top-level screen over the
+ * overview, else closed. */
+static void take_off_top(fw_tui *t)
+{
+    t->depth--;
+    const fw_view_ops *ops = t->stack[t->depth].ops;
+    void *state = t->stack[t->depth].state;
+    int at = parked_index(t, ops);
+    if (t->depth == 1 && keeps_state(ops) && at < 0 && t->nparked < (int)(sizeof t->parked / sizeof t->parked[0])) {
+        t->parked[t->nparked].ops = ops;
+        t->parked[t->nparked++].state = state;
+        return;
+    }
+    ops->close(state);
+}
+
+void fw_tui_pop(fw_tui *t)
+{
+    if (t->depth <= 1) {
+        fw_tui_quit(t, false);
+        return;
+    }
+    take_off_top(t);
+    reload_if_stale(t);
+}
+
+/* Puts a kept screen back on top, reloaded: the workspace may have changed meanwhile. */
+static bool unpark(fw_tui *t, const fw_view_ops *ops)
+{
+    int at = parked_index(t, ops);
+    if (at < 0)
+        return false;
+    t->stack[t->depth].ops = ops;
+    t->stack[t->depth++].state = t->parked[at].state;
+    t->parked[at] = t->parked[--t->nparked];
+    ops->reload(t, t->stack[t->depth - 1].state);
+    t->stack[t->depth - 1].generation = t->generation;
+    return true;
+}
+
+void fw_tui_go(fw_tui *t, const fw_view_ops *ops, const char *arg)
 {
     for (int i = 0; i < t->depth; i++)
         if (t->stack[i].ops == ops && !arg) {
             while (t->depth > i + 1)
-                fw_tui_pop(t);
+                take_off_top(t);
+            reload_if_stale(t);
             return;
         }
     while (t->depth > 1)
-        fw_tui_pop(t);
-    if (ops != &fw_view_overview)
+        take_off_top(t);
+    if (ops == &fw_view_overview) {
+        reload_if_stale(t);
+        return;
+    }
+    if (arg || !unpark(t, ops))
         fw_tui_push(t, ops, arg);
 }
 
+void fw_tui_filter_hits(fw_tui *t, const char *filter)
+{
+    bool open = parked_index(t, &fw_view_hits) >= 0;
+    for (int i = 0; i < t->depth; i++)
+        open |= t->stack[i].ops == &fw_view_hits;
+    if (!open) {
+        fw_tui_push(t, &fw_view_hits, filter);
+        return;
+    }
+    fw_tui_go(t, &fw_view_hits, NULL);
+    fw_hits_apply_filter(t, top_state(t), filter);
+}
+
+/* --- quitting --------------------------------------------------------------------------------------- */
+
+static void add_unsaved(fw_tui *t, const fw_view_ops *ops, void *state, char *out, size_t outsz)
+{
+    char what[256];
+    if (ops->unsaved && ops->unsaved(t, state, what, sizeof what)) {
+        size_t n = strlen(out);
+        snprintf(out + n, outsz - n, "%s%s", n ? "; " : "", what);
+    }
+}
+
+/* What quitting would lose, from every open or kept screen: "3 hits are marked; …"; "" if nothing. */
+static void unsaved_work(fw_tui *t, char *out, size_t outsz)
+{
+    out[0] = '\0';
+    for (int i = 0; i < t->depth; i++)
+        add_unsaved(t, t->stack[i].ops, t->stack[i].state, out, outsz);
+    for (int i = 0; i < t->nparked; i++)
+        add_unsaved(t, t->parked[i].ops, t->parked[i].state, out, outsz);
+}
+
+static void quit_now(fw_tui *t) { t->quit = true; }
+
+void fw_tui_quit(fw_tui *t, bool force)
+{
+    char what[512];
+    unsaved_work(t, what, sizeof what);
+    if (force || !what[0]) {
+        t->quit = true;
+        return;
+    }
+    char *q = fw_printf(_("Quit? %s. y quits, any other key stays: "), what);
+    fw_tui_confirm(t, q, quit_now);
+    free(q);
+}
+
 /* --- prompt and command line ---------------------------------------------------------------------- */
+
+static void clear_completions(fw_tui *t)
+{
+    for (int i = 0; i < t->ncompletions; i++)
+        free(t->completions[i]);
+    free(t->completions);
+    t->completions = NULL;
+    t->ncompletions = t->completion = 0;
+    if (t->msg_lists_completions)
+        t->msg[0] = '\0';
+    t->msg_lists_completions = false;
+}
 
 void fw_tui_prompt(fw_tui *t, enum fw_prompt_kind kind, const char *label, const char *initial)
 {
     t->prompt = kind;
     snprintf(t->prompt_label, sizeof t->prompt_label, "%s", label);
     snprintf(t->prompt_text, sizeof t->prompt_text, "%s", initial ? initial : "");
-    curs_set(1);
+    t->ask_complete = NULL;
+    clear_completions(t);
+    t->history[kind].browse = t->history[kind].n;
+    curs_set(kind == P_CONFIRM ? 0 : 1);
+}
+
+void fw_tui_ask_complete(fw_tui *t, fw_completer complete) { t->ask_complete = complete; }
+
+void fw_tui_confirm(fw_tui *t, const char *question, fw_confirm_yes yes)
+{
+    fw_tui_prompt(t, P_CONFIRM, question, "");
+    t->confirm_yes = yes;
+}
+
+/* --- prompt history (Up/Down) and completion (Tab) ------------------------------------------------- */
+
+enum { HISTORY_MAX = 100 };
+
+static void remember(fw_tui *t, enum fw_prompt_kind kind, const char *text)
+{
+    if (kind == P_ASK || kind == P_CONFIRM || !*text)
+        return;
+    fw_prompt_history *h = &t->history[kind];
+    if (h->n && strcmp(h->lines[h->n - 1], text) == 0)
+        return;
+    if (h->n == HISTORY_MAX) {
+        free(h->lines[0]);
+        memmove(h->lines, h->lines + 1, (size_t)(h->n - 1) * sizeof *h->lines);
+        h->n--;
+    }
+    h->lines = fw_realloc(h->lines, (size_t)(h->n + 1) * sizeof *h->lines);
+    h->lines[h->n++] = fw_strdup(text);
+}
+
+/* Up (dir -1) and Down (+1) through what was typed at this kind of prompt; below the newest line
+ * is what was being typed before Up. */
+static void browse_history(fw_tui *t, int dir)
+{
+    fw_prompt_history *h = &t->history[t->prompt];
+    int to = h->browse + dir;
+    if (to < 0 || to > h->n)
+        return;
+    if (h->browse == h->n)
+        snprintf(h->draft, sizeof h->draft, "%s", t->prompt_text);
+    h->browse = to;
+    snprintf(t->prompt_text, sizeof t->prompt_text, "%s", to == h->n ? h->draft : h->lines[to]);
+}
+
+static size_t common_prefix(char **c, int n)
+{
+    size_t len = strlen(c[0]);
+    for (int i = 1; i < n; i++) {
+        size_t k = 0;
+        while (k < len && c[i][k] == c[0][k])
+            k++;
+        len = k;
+    }
+    while (len > 0 && ((unsigned char)c[0][len] & 0xC0) == 0x80) /* not inside a character */
+        len--;
+    return len;
+}
+
+/* Tab: one candidate is taken; several extend the text to what they share and are listed in the
+ * message line; Tab again cycles through them. */
+static void complete(fw_tui *t)
+{
+    fw_completer fn = t->prompt == P_COMMAND ? fw_tui_complete_command : t->prompt == P_ASK ? t->ask_complete : NULL;
+    if (!fn)
+        return;
+    if (t->ncompletions > 1 && t->completion >= 0) { /* Tab again: the next candidate */
+        t->completion = (t->completion + 1) % t->ncompletions;
+        snprintf(t->prompt_text, sizeof t->prompt_text, "%s", t->completions[t->completion]);
+        return;
+    }
+    clear_completions(t);
+    t->ncompletions = fn(t, t->prompt_text, &t->completions);
+    if (t->ncompletions == 0) {
+        fw_tui_message(t, "%s", _("No completion."));
+        return;
+    }
+    size_t len = common_prefix(t->completions, t->ncompletions);
+    if (t->ncompletions == 1 || len > strlen(t->prompt_text)) {
+        snprintf(t->prompt_text, sizeof t->prompt_text, "%.*s", (int)len, t->completions[0]);
+        t->completion = -1; /* the next Tab starts cycling */
+        if (t->ncompletions == 1)
+            clear_completions(t);
+    } else {
+        t->completion = 0;
+        snprintf(t->prompt_text, sizeof t->prompt_text, "%s", t->completions[0]);
+    }
+    if (t->ncompletions > 1) {
+        fw_buf b = {0};
+        for (int i = 0; i < t->ncompletions; i++) {
+            const char *c = t->completions[i];
+            const char *word = strrchr(c, ' ') && c[strlen(c) - 1] != ' ' ? strrchr(c, ' ') + 1 : c;
+            fw_buf_printf(&b, "%s%s", i ? "  " : "", word);
+        }
+        fw_tui_message(t, "%s", b.data);
+        t->msg_lists_completions = true;
+        fw_buf_free(&b);
+    }
 }
 
 void fw_tui_ask(fw_tui *t, const char *label, const char *initial, fw_ask_answer answer, fw_ask_cancel cancel,
@@ -203,8 +461,11 @@ static void prompt_done(fw_tui *t, bool accepted)
     t->prompt = P_NONE;
     t->msg[0] = '\0';
     curs_set(0);
+    clear_completions(t);
     char text[sizeof t->prompt_text];
     snprintf(text, sizeof text, "%s", t->prompt_text);
+    if (accepted)
+        remember(t, kind, text);
     switch (kind) {
     case P_SEARCH:
         if (top_ops(t)->search)
@@ -223,9 +484,18 @@ static void prompt_done(fw_tui *t, bool accepted)
             free(cmd);
         }
         break;
+    case P_CONFIRM: {
+        fw_confirm_yes yes = t->confirm_yes;
+        t->confirm_yes = NULL;
+        if (accepted && yes)
+            yes(t);
+        else
+            fw_tui_message(t, "%s", _("Cancelled."));
+        break;
+    }
     case P_LOOKUP:
         if (accepted && *text)
-            go_to(t, &fw_view_lookup, text);
+            fw_tui_go(t, &fw_view_lookup, text);
         break;
     case P_ASK: {
         fw_ask_answer answer = t->ask_answer;
@@ -260,6 +530,22 @@ static void prompt_backspace(fw_tui *t)
 
 static void prompt_key(fw_tui *t, int key)
 {
+    if (t->prompt == P_CONFIRM) { /* y (or 是) says yes; any other key, no */
+        prompt_done(t, key == 'y' || key == 'Y' || key == 0x662F);
+        return;
+    }
+    if (key == '\t') {
+        complete(t);
+        return;
+    }
+    if (key != FW_KEY_FN(KEY_RESIZE) && key != FW_KEY_FN(KEY_MOUSE))
+        clear_completions(t);
+    if (key == FW_KEY_FN(KEY_UP) || key == FW_KEY_FN(KEY_DOWN)) {
+        browse_history(t, key == FW_KEY_FN(KEY_UP) ? -1 : 1);
+        if (t->prompt == P_SEARCH && top_ops(t)->search)
+            top_ops(t)->search(t, top_state(t), t->prompt_text, false);
+        return;
+    }
     if (key == 27) {
         prompt_done(t, false);
         return;
@@ -293,67 +579,6 @@ static void prompt_key(fw_tui *t, int key)
         top_ops(t)->search(t, top_state(t), t->prompt_text, false);
 }
 
-/* Applies a filter to the hit list: the open one (keeping its sort), or a new one. */
-static void command_filter(fw_tui *t, const char *filter)
-{
-    for (int i = 0; i < t->depth; i++)
-        if (t->stack[i].ops == &fw_view_hits) {
-            while (t->depth > i + 1)
-                fw_tui_pop(t);
-            fw_hits_apply_filter(t, t->stack[i].state, filter);
-            return;
-        }
-    fw_tui_push(t, &fw_view_hits, filter);
-}
-
-void fw_tui_command(fw_tui *t, const char *line)
-{
-    while (*line == ' ' || *line == ':')
-        line++;
-    char word[32] = "";
-    int n = 0;
-    sscanf(line, "%31s%n", word, &n);
-    const char *rest = line + n;
-    while (*rest == ' ')
-        rest++;
-    if (!*word)
-        return;
-    if (strcmp(word, "q") == 0 || strcmp(word, "quit") == 0 || strcmp(word, "q!") == 0)
-        t->quit = true;
-    else if (strcmp(word, "rule") == 0 && *rest) {
-        char *f = fw_printf("rule=%s", rest);
-        command_filter(t, f);
-        free(f);
-    } else if (strcmp(word, "filter") == 0)
-        command_filter(t, rest);
-    else if ((strcmp(word, "lookup") == 0 || strcmp(word, "l") == 0) && *rest)
-        go_to(t, &fw_view_lookup, rest);
-    else if (strcmp(word, "person") == 0 && *rest)
-        fw_tui_push(t, &fw_view_person, rest);
-    else if (strcmp(word, "overview") == 0)
-        go_to(t, &fw_view_overview, NULL);
-    else if (strcmp(word, "hits") == 0)
-        go_to(t, &fw_view_hits, NULL);
-    else if (strcmp(word, "rules") == 0)
-        go_to(t, &fw_view_rules, NULL);
-    else if (strcmp(word, "import") == 0)
-        go_to(t, &fw_view_import, NULL);
-    else if (strcmp(word, "cases") == 0)
-        go_to(t, &fw_view_cases, NULL);
-    else if (strcmp(word, "case") == 0 && *rest)
-        fw_tui_push(t, &fw_view_case, rest);
-    else if (strcmp(word, "whitelist") == 0)
-        go_to(t, &fw_view_whitelist, NULL);
-    else if (strcmp(word, "log") == 0)
-        go_to(t, &fw_view_log, *rest ? rest : NULL);
-    else if (strcmp(word, "help") == 0)
-        fw_tui_push(t, &fw_view_help, NULL);
-    else
-        fw_tui_error(t, _("Unknown command '%s': try :rule ID, :filter ..., :lookup NAME, :person ID, "
-                          ":hits, :rules, :cases, :whitelist, :log [CASE], :overview, :help, :q."),
-                     word);
-}
-
 /* --- global actions ------------------------------------------------------------------------------- */
 
 static void toggle_mask(fw_tui *t)
@@ -369,7 +594,7 @@ static void toggle_mask(fw_tui *t)
 static void global_action(fw_tui *t, enum fw_action a)
 {
     switch (a) {
-    case ACT_QUIT: t->quit = true; break;
+    case ACT_QUIT: fw_tui_quit(t, false); break;
     case ACT_BACK: fw_tui_pop(t); break;
     case ACT_HELP:
         if (top_ops(t) != &fw_view_help)
@@ -382,14 +607,14 @@ static void global_action(fw_tui *t, enum fw_action a)
         fw_tui_reload(t); /* the screens under this one may be as old: they reload when shown */
         fw_tui_message(t, _("Reloaded."));
         break;
-    case ACT_GO_OVERVIEW: go_to(t, &fw_view_overview, NULL); break;
-    case ACT_GO_HITS: go_to(t, &fw_view_hits, NULL); break;
+    case ACT_GO_OVERVIEW: fw_tui_go(t, &fw_view_overview, NULL); break;
+    case ACT_GO_HITS: fw_tui_go(t, &fw_view_hits, NULL); break;
     case ACT_GO_LOOKUP: fw_tui_prompt(t, P_LOOKUP, _("Look up ID number or name: "), ""); break;
-    case ACT_GO_RULES: go_to(t, &fw_view_rules, NULL); break;
-    case ACT_GO_IMPORT: go_to(t, &fw_view_import, NULL); break;
-    case ACT_GO_CASES: go_to(t, &fw_view_cases, NULL); break;
-    case ACT_GO_WHITELIST: go_to(t, &fw_view_whitelist, NULL); break;
-    case ACT_GO_LOG: go_to(t, &fw_view_log, NULL); break;
+    case ACT_GO_RULES: fw_tui_go(t, &fw_view_rules, NULL); break;
+    case ACT_GO_IMPORT: fw_tui_go(t, &fw_view_import, NULL); break;
+    case ACT_GO_CASES: fw_tui_go(t, &fw_view_cases, NULL); break;
+    case ACT_GO_WHITELIST: fw_tui_go(t, &fw_view_whitelist, NULL); break;
+    case ACT_GO_LOG: fw_tui_go(t, &fw_view_log, NULL); break;
     default: break;
     }
 }
@@ -425,14 +650,19 @@ static void draw_title(fw_tui *t)
     wnoutrefresh(w);
 }
 
-/* The function-key bar: the keys marked for the bar in this view's scope. */
-static void draw_bar(fw_tui *t, WINDOW *w, int y)
+/* The function-key bar: the keys marked for the bar in this view's scope, each at a column (the
+ * same layout is drawn and clicked). */
+typedef struct bar_item {
+    int key, x, key_width, label_width;
+    const char *label;
+} bar_item;
+
+static int bar_layout(fw_tui *t, bar_item *items, int max)
 {
-    int n;
+    int n, count = 0;
     const fw_binding *b = fw_bindings(&n);
     int scope = top_ops(t)->scope, x = 0;
-    wmove(w, y, 0);
-    for (int i = 0; i < n && x < COLS - 4; i++) {
+    for (int i = 0; i < n && x < COLS - 4 && count < max; i++) {
         if (!b[i].bar || !(b[i].scope & scope))
             continue;
         char key[16];
@@ -441,12 +671,25 @@ static void draw_bar(fw_tui *t, WINDOW *w, int y)
         int kw = fw_utf8_width(key), lw = fw_utf8_width(label);
         if (x + kw + lw + 2 > COLS)
             break;
-        wattrset(w, fw_tui_attr(t, C_KEY));
-        fw_tui_put(w, y, x, kw, key, false);
-        wattrset(w, A_NORMAL);
-        fw_tui_put(w, y, x + kw, lw + 2, "", false);
-        fw_tui_put(w, y, x + kw + 1, lw, label, false);
+        items[count++] = (bar_item){b[i].key, x, kw, lw, label};
         x += kw + lw + 2;
+    }
+    return count;
+}
+
+static void draw_bar(fw_tui *t, WINDOW *w, int y)
+{
+    bar_item items[64];
+    int n = bar_layout(t, items, 64);
+    wmove(w, y, 0);
+    for (int i = 0; i < n; i++) {
+        char key[16];
+        fw_key_name(items[i].key, key);
+        wattrset(w, fw_tui_attr(t, C_KEY));
+        fw_tui_put(w, y, items[i].x, items[i].key_width, key, false);
+        wattrset(w, A_NORMAL);
+        fw_tui_put(w, y, items[i].x + items[i].key_width, items[i].label_width + 2, "", false);
+        fw_tui_put(w, y, items[i].x + items[i].key_width + 1, items[i].label_width, items[i].label, false);
     }
     wattrset(w, A_NORMAL);
 }
@@ -566,10 +809,46 @@ static int read_key(fw_tui *t, script *sc, int timeout_ms, char *name, size_t na
     return (int)wc;
 }
 
+static void dispatch(fw_tui *t, int key);
+
+/* A mouse event: the wheel moves three lines, a click on the key bar presses that key, a click in
+ * the body goes to the view (select the row, switch the tab). */
+static void mouse_event(fw_tui *t)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK || t->prompt != P_NONE)
+        return;
+    t->msg[0] = '\0';
+    if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+        enum fw_action a = ev.bstate & BUTTON4_PRESSED ? ACT_UP : ACT_DOWN;
+        for (int i = 0; i < 3; i++)
+            top_ops(t)->key(t, top_state(t), a);
+        return;
+    }
+    if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
+        return;
+    int body_h = getmaxy(t->body);
+    if (ev.y == LINES - 1) {
+        bar_item items[64];
+        int n = bar_layout(t, items, 64);
+        for (int i = 0; i < n; i++)
+            if (ev.x >= items[i].x && ev.x < items[i].x + items[i].key_width + items[i].label_width + 1) {
+                dispatch(t, items[i].key);
+                return;
+            }
+    } else if (ev.y >= 1 && ev.y <= body_h && top_ops(t)->click) {
+        top_ops(t)->click(t, top_state(t), ev.y - 1, ev.x);
+    }
+}
+
 static void dispatch(fw_tui *t, int key)
 {
     if (key == FW_KEY_FN(KEY_RESIZE)) {
         make_windows(t);
+        return;
+    }
+    if (key == FW_KEY_FN(KEY_MOUSE)) {
+        mouse_event(t);
         return;
     }
     if (t->prompt != P_NONE) {
@@ -645,6 +924,9 @@ int fw_tui_run(fw_ws *ws, const char *first_view_arg)
     init_colors(&t);
     make_windows(&t);
     keypad(t.status, TRUE);
+    /* Presses only (no click synthesis, which would hold every press back to wait for a release). */
+    mouseinterval(0);
+    mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
     t.data_version = fw_ws_data_version(ws);
     fw_tui_push(&t, &fw_view_overview, NULL);
     if (first_view_arg && t.depth == 1)
@@ -712,6 +994,16 @@ int fw_tui_run(fw_ws *ws, const char *first_view_arg)
     while (t.depth > 0) {
         t.depth--;
         t.stack[t.depth].ops->close(t.stack[t.depth].state);
+    }
+    while (t.nparked > 0) {
+        t.nparked--;
+        t.parked[t.nparked].ops->close(t.parked[t.nparked].state);
+    }
+    clear_completions(&t);
+    for (int k = 0; k < P_KINDS_; k++) {
+        for (int i = 0; i < t.history[k].n; i++)
+            free(t.history[k].lines[i]);
+        free(t.history[k].lines);
     }
     delwin(t.title);
     delwin(t.body);

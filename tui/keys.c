@@ -57,6 +57,15 @@ static const struct {
     [ACT_ALL_FILES] = {"all_files", N_("Show all files or only .csv files (file browser)"), N_("All files")},
     [ACT_IMPORT_DATASET] = {"import_dataset", N_("Choose the dataset the file is loaded into"), N_("Dataset")},
     [ACT_IMPORT_REPLACE] = {"import_replace", N_("Replace the dataset's rows or append to them"), N_("Replace")},
+    [ACT_HALF_DOWN] = {"half_page_down", N_("Half a page down"), N_("½PgDn")},
+    [ACT_HALF_UP] = {"half_page_up", N_("Half a page up"), N_("½PgUp")},
+    [ACT_TAB_PREV] = {"tab_prev", N_("Previous section or pane"), N_("Prev pane")},
+    [ACT_SORT_LEFT] = {"sort_left", N_("Sort by the column to the left"), N_("Sort ←")},
+    [ACT_SORT_RIGHT] = {"sort_right", N_("Sort by the column to the right"), N_("Sort →")},
+    [ACT_SCROLL_LEFT] = {"scroll_left", N_("Scroll left (columns or text cut at the right edge)"), N_("Left")},
+    [ACT_SCROLL_RIGHT] = {"scroll_right", N_("Scroll right to what does not fit"), N_("Right")},
+    [ACT_DETAIL] = {"detail", N_("Show or hide the detail pane: every field of the line, wrapped"), N_("Details")},
+    [ACT_IMPORT_PATH] = {"import_path", N_("Type the path of a file or directory (Tab completes)"), N_("Path")},
     [ACT_GO_WHITELIST] = {"whitelist", N_("Go to the whitelist (known exceptions: list, add, remove, review)"), N_("Whitelist")},
     [ACT_GO_LOG] = {"log", N_("Go to the audit trail (browse, filter, verify)"), N_("Log")},
     [ACT_WL_ADD] = {"whitelist_add", N_("Whitelist a person for a rule (from a hit: its person and rule)"), N_("Add")},
@@ -68,6 +77,9 @@ static const struct {
     [ACT_MARK_INVERT] = {"mark_invert", N_("Invert the marks over the whole list"), N_("Invert")},
     [ACT_MARK_CLEAR] = {"mark_clear", N_("Unmark every hit"), N_("Unmark")},
 };
+
+/* The screens whose lines can be wider than the window (scrolled with h/l, Left/Right). */
+#define S_WIDE (S_HITS | S_PERSON | S_CASE | S_OVERVIEW | S_CASES | S_HELP)
 
 static const fw_binding defaults[] = {
     {ACT_HELP, '?', S_ALL, true},
@@ -102,9 +114,9 @@ static const fw_binding defaults[] = {
     {ACT_ENTER, '\r', S_OVERVIEW | S_HITS | S_PERSON | S_LOOKUP | S_RULES | S_IMPORT | S_CASES | S_CASE, false},
     {ACT_ENTER, FN(KEY_ENTER), S_OVERVIEW | S_HITS | S_PERSON | S_LOOKUP | S_RULES | S_IMPORT | S_CASES | S_CASE, false},
     {ACT_TAB, '\t', S_PERSON | S_OVERVIEW | S_CASES | S_CASE, true},
-    {ACT_SEARCH, '/', S_HITS | S_PERSON | S_LOOKUP | S_HELP | S_OVERVIEW | S_RULES | S_CASES | S_CASE, true},
-    {ACT_SEARCH_NEXT, 'n', S_HITS | S_PERSON | S_HELP | S_OVERVIEW | S_RULES | S_CASES | S_CASE, false},
-    {ACT_SEARCH_PREV, 'N', S_HITS | S_PERSON | S_HELP | S_OVERVIEW | S_RULES | S_CASES | S_CASE, false},
+    {ACT_SEARCH, '/', S_HITS | S_PERSON | S_LOOKUP | S_HELP | S_OVERVIEW | S_RULES | S_IMPORT | S_CASES | S_CASE, true},
+    {ACT_SEARCH_NEXT, 'n', S_HITS | S_PERSON | S_HELP | S_OVERVIEW | S_RULES | S_IMPORT | S_CASES | S_CASE, false},
+    {ACT_SEARCH_PREV, 'N', S_HITS | S_PERSON | S_HELP | S_OVERVIEW | S_RULES | S_IMPORT | S_CASES | S_CASE, false},
     {ACT_SORT, 's', S_HITS, true},
     {ACT_SORT_REVERSE, 'S', S_HITS, false},
     {ACT_FILTER, 'f', S_HITS, true},
@@ -116,8 +128,7 @@ static const fw_binding defaults[] = {
     {ACT_RULE_TOGGLE, ' ', S_RULES, true},
     {ACT_RULE_EDIT, 'e', S_RULES, true},
     {ACT_RULE_RUN, 'r', S_RULES, true},
-    {ACT_RULE_RUN_ALL, 'R', S_RULES, true},
-    {ACT_GO_LOOKUP, '/', S_IMPORT, false},
+    {ACT_RULE_RUN_ALL, 'A', S_RULES, true},
     {ACT_CASES_VALUE, 'v', S_CASES, true},
     {ACT_CASES_VALUE, FN(KEY_RIGHT), S_CASES, false},
     {ACT_DIR_UP, FN(KEY_BACKSPACE), S_IMPORT, true},
@@ -127,6 +138,17 @@ static const fw_binding defaults[] = {
     {ACT_ALL_FILES, '.', S_IMPORT, true},
     {ACT_IMPORT_DATASET, 'd', S_IMPORT, true},
     {ACT_IMPORT_REPLACE, 'r', S_IMPORT, true},
+    {ACT_IMPORT_PATH, 'p', S_IMPORT, true},
+    {ACT_HALF_DOWN, CTRL('d'), S_ALL, false},
+    {ACT_HALF_UP, CTRL('u'), S_ALL, false},
+    {ACT_TAB_PREV, FN(KEY_BTAB), S_PERSON | S_OVERVIEW | S_CASES | S_CASE, false},
+    {ACT_SORT_LEFT, '<', S_HITS, false},
+    {ACT_SORT_RIGHT, '>', S_HITS, true},
+    {ACT_SCROLL_LEFT, 'h', S_WIDE, false},
+    {ACT_SCROLL_LEFT, FN(KEY_LEFT), S_WIDE, false},
+    {ACT_SCROLL_RIGHT, 'l', S_WIDE, false},
+    {ACT_SCROLL_RIGHT, FN(KEY_RIGHT), S_WIDE & ~S_CASES, false},
+    {ACT_DETAIL, 'd', S_HITS, true},
     /* whitelist, audit trail, frequency view, marks at scale */
     {ACT_GO_WHITELIST, 'W', S_ALL, false},
     {ACT_GO_LOG, 'L', S_ALL, false},
@@ -196,7 +218,7 @@ static const struct {
     {"Enter", '\n'}, {"Enter", FN(KEY_ENTER)}, {"Esc", 27}, {"Tab", '\t'}, {"Space", ' '},
     {"Up", FN(KEY_UP)}, {"Down", FN(KEY_DOWN)}, {"Left", FN(KEY_LEFT)}, {"Right", FN(KEY_RIGHT)},
     {"PgUp", FN(KEY_PPAGE)}, {"PgDn", FN(KEY_NPAGE)}, {"Home", FN(KEY_HOME)}, {"End", FN(KEY_END)},
-    {"Backspace", FN(KEY_BACKSPACE)}, {"Del", FN(KEY_DC)},
+    {"Backspace", FN(KEY_BACKSPACE)}, {"Del", FN(KEY_DC)}, {"S-Tab", FN(KEY_BTAB)},
 };
 
 void fw_key_name(int key, char out[16])

@@ -25,6 +25,9 @@ enum fw_action {
     ACT_RULE_TOGGLE, ACT_RULE_EDIT, ACT_RULE_RUN, ACT_RULE_RUN_ALL,
     ACT_CASES_VALUE,
     ACT_DIR_UP, ACT_ALL_FILES, ACT_IMPORT_DATASET, ACT_IMPORT_REPLACE,
+    /* moving and reading habits (half pages, previous pane, sort column, wide lines, typed path) */
+    ACT_HALF_DOWN, ACT_HALF_UP, ACT_TAB_PREV, ACT_SORT_LEFT, ACT_SORT_RIGHT,
+    ACT_SCROLL_LEFT, ACT_SCROLL_RIGHT, ACT_DETAIL, ACT_IMPORT_PATH,
     /* whitelist and audit-trail screens, frequency view, marks at scale */
     ACT_GO_WHITELIST, ACT_GO_LOG, ACT_WL_ADD, ACT_WL_REMOVE, ACT_WL_REVIEW, ACT_LOG_VERIFY,
     ACT_FREQ, ACT_MARK_FILTER, ACT_MARK_INVERT, ACT_MARK_CLEAR,
@@ -89,6 +92,12 @@ typedef struct fw_view_ops {
     void (*search)(struct fw_tui *t, void *v, const char *text, bool final);
     void (*status)(struct fw_tui *t, void *v, char *out, size_t outsz);
     const char *(*title)(void *v);
+    /* A mouse click at (y, x) of the body window: select the row there, switch to the tab there.
+     * True when it did something (then the screen is redrawn). */
+    bool (*click)(struct fw_tui *t, void *v, int y, int x);
+    /* Work that quitting would lose (marked hits, a run going): a sentence saying what, in out;
+     * false when there is none. Asked before `q` on the first screen or `Q` quits. */
+    bool (*unsaved)(struct fw_tui *t, void *v, char *out, size_t outsz);
 } fw_view_ops;
 
 /* Replaces the filter of an open hit list (state of fw_view_hits). */
@@ -101,18 +110,30 @@ void fw_hits_set_filter(struct fw_tui *t, void *hits_state, const char *words, c
 void fw_log_apply_filter(struct fw_tui *t, void *log_state, const char *text);
 
 extern const fw_view_ops fw_view_overview, fw_view_hits, fw_view_person, fw_view_lookup, fw_view_rules,
-    fw_view_import, fw_view_help, fw_view_cases, fw_view_case;
+fw_view_import, fw_view_help, fw_view_cases, fw_view_case, fw_view_text;
 extern const fw_view_ops fw_view_whitelist, fw_view_log, fw_view_freq;
 
 /* --- the application ------------------------------------------------------------------------------ */
 
-enum fw_prompt_kind { P_NONE, P_COMMAND, P_SEARCH, P_FILTER, P_LOOKUP, P_ASK };
+enum fw_prompt_kind { P_NONE, P_COMMAND, P_SEARCH, P_FILTER, P_LOOKUP, P_ASK, P_CONFIRM, P_KINDS_ };
 
 struct fw_tui;
+/* Tab completion in the prompt line: every whole-line candidate for the text typed so far, in *out
+ * (the caller frees each and the array); returns how many. */
+typedef int (*fw_completer)(struct fw_tui *t, const char *text, char ***out);
+/* What a yes/no question (P_CONFIRM) does on y. */
+typedef void (*fw_confirm_yes)(struct fw_tui *t);
 /* A question of a form asked in the prompt line (P_ASK): answer gets the accepted text and may ask
  * the next question (fw_tui_ask again with the same ctx) or finish; on Esc, cancel frees ctx. */
 typedef void (*fw_ask_answer)(struct fw_tui *t, void *ctx, const char *text);
 typedef void (*fw_ask_cancel)(void *ctx);
+
+/* What was typed at one kind of prompt, newest last; browse is the line shown (n = the draft). */
+typedef struct fw_prompt_history {
+    char **lines;
+    int n, browse;
+    char draft[256];
+} fw_prompt_history;
 
 typedef struct fw_tui {
     fw_ws *ws;
@@ -135,6 +156,17 @@ typedef struct fw_tui {
     fw_ask_answer ask_answer; /* P_ASK: who gets the answer, with ask_ctx */
     fw_ask_cancel ask_cancel;
     void *ask_ctx;
+    fw_completer ask_complete;   /* P_ASK: Tab completion, or NULL */
+    fw_confirm_yes confirm_yes;  /* P_CONFIRM: what y does */
+    /* Tab completion state: the text the candidates were made for and the one shown last. */
+    char **completions;
+    int ncompletions, completion;
+    bool msg_lists_completions;  /* the message line shows them: it goes when the text changes */
+    fw_prompt_history history[P_KINDS_]; /* Up/Down in the prompt, per kind of prompt */
+    /* Top-level screens left with 1-5, C or q, kept with their filter, sort, marks and cursor
+     * and given back (reloaded) when the user returns to them. */
+    struct { const fw_view_ops *ops; void *state; } parked[8];
+    int nparked;
 } fw_tui;
 
 /* Colour pairs (with monochrome attributes when the terminal has none). */
@@ -193,12 +225,31 @@ void fw_export_form_case(fw_tui *t, long long case_id);
  * answered; id_number and rule_id (either may be NULL) are filled in from a hit or a person. */
 void fw_whitelist_form_start(fw_tui *t, const char *id_number, const char *rule_id);
 
-/* Runs a `:` command line ("rule DEC-001", "q", "lookup 张三", "filter ..."). */
+/* Runs a `:` command line ("rule DEC-001", "q", "lookup 张三", "filter ..."); commands.c. */
 void fw_tui_command(fw_tui *t, const char *line);
+/* Tab completion of the command line (commands.c). */
+int fw_tui_complete_command(fw_tui *t, const char *text, char ***out);
+/* ":overview · :hits · :rule ID · …", every command; caller frees. */
+char *fw_tui_commands_summary(void);
+/* One help line per command ("  :rule ID    the hits of one rule"); the caller frees each and *out. */
+int fw_tui_commands_help(char ***out);
+/* Goes to a top-level screen: back to it when open or kept, else opened over the overview. */
+void fw_tui_go(fw_tui *t, const fw_view_ops *ops, const char *arg);
+/* The hit list (open, kept or new) with this filter, keeping its sort. */
+void fw_tui_filter_hits(fw_tui *t, const char *filter);
+/* Quits, after asking when a screen holds work that would be lost (unless force). */
+void fw_tui_quit(fw_tui *t, bool force);
+/* Asks a yes/no question in the prompt line: y runs yes, any other key cancels. */
+void fw_tui_confirm(fw_tui *t, const char *question, fw_confirm_yes yes);
+/* Gives the open P_ASK question a Tab completion. */
+void fw_tui_ask_complete(fw_tui *t, fw_completer complete);
 
 /* Writes s at (y, x) in exactly `width` display columns (cut with … or padded); right-aligned when
  * right is true. Control characters from the data are shown, not obeyed (fw_visible: ESC as ^[). */
 void fw_tui_put(WINDOW *w, int y, int x, int width, const char *s, bool right);
+/* fw_tui_put for a screen wider than the window: the cell starts at virtual column x of a line
+ * scrolled hoff columns to the left; only its visible part is drawn. */
+void fw_tui_put_scrolled(WINDOW *w, int y, int x, int width, const char *s, bool right, int hoff);
 /* An ID number as shown: masked (520102********1234) when the mask is on. out needs 32 bytes. */
 const char *fw_tui_id(fw_tui *t, const char *id, char out[32]);
 /* Tells the user an engine module this action needs is not part of this build yet. */

@@ -218,18 +218,37 @@ static void cases_close(void *p)
     free(v);
 }
 
-/* The tab bar: the current tab reversed; by status / by assignee name their current value. */
+/* A tab's title as drawn: by status / by assignee name their current value. Caller frees. */
+static char *tab_text(cases_view *v, int i)
+{
+    if (i == TAB_STATUS && v->tab == TAB_STATUS)
+        return fw_printf(" %s: %s ", _(tab_titles[i]), fw_label_text(&fw_case_statuses[v->status_index]));
+    if (i == TAB_ASSIGNEE && v->tab == TAB_ASSIGNEE)
+        return fw_printf(" %s: %s ", _(tab_titles[i]), v->nassignees ? v->assignees[v->assignee_index] : "-");
+    return fw_printf(" %s ", _(tab_titles[i]));
+}
+
+/* The tab at column x of the tab bar, or -1. */
+static int tab_at(cases_view *v, int x)
+{
+    int from = 0;
+    for (int i = 0; i < TAB_COUNT_; i++) {
+        char *s = tab_text(v, i);
+        int sw = fw_utf8_width(s);
+        free(s);
+        if (x >= from && x < from + sw)
+            return i;
+        from += sw + 1;
+    }
+    return -1;
+}
+
+/* The tab bar: the current tab reversed. */
 static void draw_tabs(fw_tui *t, cases_view *v, WINDOW *w, int width)
 {
     int x = 0;
     for (int i = 0; i < TAB_COUNT_ && x < width; i++) {
-        char *s;
-        if (i == TAB_STATUS && v->tab == TAB_STATUS)
-            s = fw_printf(" %s: %s ", _(tab_titles[i]), fw_label_text(&fw_case_statuses[v->status_index]));
-        else if (i == TAB_ASSIGNEE && v->tab == TAB_ASSIGNEE)
-            s = fw_printf(" %s: %s ", _(tab_titles[i]), v->nassignees ? v->assignees[v->assignee_index] : "-");
-        else
-            s = fw_printf(" %s ", _(tab_titles[i]));
+        char *s = tab_text(v, i);
         int sw = fw_utf8_width(s);
         wattrset(w, i == (int)v->tab ? (fw_tui_attr(t, C_HEADER) | A_REVERSE) : A_NORMAL);
         fw_tui_put(w, 0, x, sw < width - x ? sw : width - x, s, false);
@@ -242,21 +261,30 @@ static void draw_tabs(fw_tui *t, cases_view *v, WINDOW *w, int width)
 /* Column widths of the list: case_no, status, person, township/village, amount, assignee, due, hits. */
 static const int widths[] = {15, 8, 8, 18, 11, 10, 10, 4};
 
-static void draw_row(fw_tui *t, WINDOW *w, int y, int width, const case_row *r)
+static int list_width(void)
+{
+    int x = 0;
+    for (size_t c = 0; c < sizeof widths / sizeof widths[0]; c++)
+        x += widths[c] + 1;
+    return x - 1;
+}
+
+/* A row at the columns' widths, scrolled hoff columns (h/l). */
+static void draw_row(fw_tui *t, WINDOW *w, int y, int width, const case_row *r, int hoff)
 {
     char money[32], hits[24];
     fw_yuan(r->amount, money);
     snprintf(hits, sizeof hits, "%lld", r->hits);
     const char *cells[] = {r->case_no, fw_label_show(fw_case_statuses, r->status), r->name, r->place, money, r->assignee, r->due, hits};
     int x = 0;
-    for (size_t c = 0; c < sizeof widths / sizeof widths[0] && x < width; c++) {
-        int cw = widths[c] < width - x ? widths[c] : width - x;
+    for (size_t c = 0; c < sizeof widths / sizeof widths[0] && x < width + hoff; c++) {
+        int cw = widths[c] < width + hoff - x ? widths[c] : width + hoff - x;
         attr_t keep = 0;
         if (c == 6 && r->overdue) {
             wattr_get(w, &keep, NULL, NULL);
             wattron(w, fw_tui_attr(t, C_HIGH));
         }
-        fw_tui_put(w, y, x, cw, cells[c], c == 4 || c == 7);
+        fw_tui_put_scrolled(w, y, x, cw, cells[c], c == 4 || c == 7, hoff);
         if (c == 6 && r->overdue)
             wattrset(w, keep);
         x += cw + 1;
@@ -275,10 +303,11 @@ static void cases_draw(fw_tui *t, void *p, WINDOW *w)
         wattrset(w, fw_tui_attr(t, C_HEADER));
         const char *cells[] = {_("Case"), _("Status"), _("Name"), _("Township/village"), _("Amount"),
                                _("Assignee"), _("Due"), _("Hits")};
-        int x = 0;
-        for (size_t c = 0; c < 8 && x < width; c++) {
-            int cw = widths[c] < width - x ? widths[c] : width - x;
-            fw_tui_put(w, 1, x, cw, cells[c], c == 4 || c == 7);
+        int x = 0, hoff = v->nav.hoff;
+        fw_tui_put(w, 1, 0, width, "", false);
+        for (size_t c = 0; c < 8 && x < width + hoff; c++) {
+            int cw = widths[c] < width + hoff - x ? widths[c] : width + hoff - x;
+            fw_tui_put_scrolled(w, 1, x, cw, cells[c], c == 4 || c == 7, hoff);
             x += cw + 1;
         }
         wattrset(w, A_NORMAL);
@@ -299,9 +328,9 @@ static void cases_draw(fw_tui *t, void *p, WINDOW *w)
             a |= A_REVERSE;
         wattrset(w, a);
         if (list)
-            draw_row(t, w, first + i, width, &v->rows[li]);
+            draw_row(t, w, first + i, width, &v->rows[li], v->nav.hoff);
         else
-            fw_tui_put(w, first + i, 0, width, v->text[li], false);
+            fw_tui_put_scrolled(w, first + i, 0, width + v->nav.hoff, v->text[li], false, v->nav.hoff);
         wattrset(w, A_NORMAL);
     }
 }
@@ -334,11 +363,14 @@ static int cases_key(fw_tui *t, void *p, enum fw_action a)
         return true;
     bool on_case = v->tab != TAB_SYSTEMIC && v->nav.cursor < v->nav.n;
     switch (a) {
-    case ACT_TAB:
-        v->tab = (enum cases_tab)((v->tab + 1) % TAB_COUNT_);
+    case ACT_TAB: case ACT_TAB_PREV:
+        v->tab = (enum cases_tab)((v->tab + (a == ACT_TAB ? 1 : TAB_COUNT_ - 1)) % TAB_COUNT_);
         v->nav.cursor = v->nav.top = 0;
         load(t, v);
         return true;
+    case ACT_SCROLL_LEFT: case ACT_SCROLL_RIGHT:
+        return fw_lines_hscroll(t, &v->nav, a, COLS,
+                                v->tab == TAB_SYSTEMIC ? fw_lines_widest(&v->nav, line_text, v) : list_width()) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     case ACT_CASES_VALUE: next_value(t, v); return true;
     case ACT_ENTER:
         if (on_case) {
@@ -354,7 +386,7 @@ static int cases_key(fw_tui *t, void *p, enum fw_action a)
             fw_tui_error(t, _("No case under the cursor."));
         return true;
     case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
-        return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v);
+        return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     default: return false;
     }
 }
@@ -367,6 +399,22 @@ static void cases_search(fw_tui *t, void *p, const char *text, bool final)
 }
 
 static void cases_reload(fw_tui *t, void *p) { load(t, p); }
+
+/* A click on a tab switches to it; on a row, selects it. */
+static bool cases_click(fw_tui *t, void *p, int y, int x)
+{
+    cases_view *v = p;
+    if (y == 0) {
+        int tab = tab_at(v, x);
+        if (tab < 0 || tab == (int)v->tab)
+            return false;
+        v->tab = (enum cases_tab)tab;
+        v->nav.cursor = v->nav.top = 0;
+        load(t, v);
+        return true;
+    }
+    return fw_lines_click(&v->nav, y - (v->tab == TAB_SYSTEMIC ? 1 : 2));
+}
 
 static void cases_status(fw_tui *t, void *p, char *out, size_t outsz)
 {
@@ -404,6 +452,7 @@ const fw_view_ops fw_view_cases = {
     .search = cases_search,
     .status = cases_status,
     .title = cases_title,
+    .click = cases_click,
 };
 
 /* --- one case --------------------------------------------------------------------------------- */
@@ -618,7 +667,7 @@ static void case_draw(fw_tui *t, void *p, WINDOW *w)
         if (li == v->nav.cursor)
             a |= A_REVERSE;
         wattrset(w, a);
-        fw_tui_put(w, i, 0, width, l->text, false);
+        fw_tui_put_scrolled(w, i, 0, width + v->nav.hoff, l->text, false, v->nav.hoff);
         wattrset(w, A_NORMAL);
     }
 }
@@ -628,10 +677,11 @@ static const char *case_line_text(int i, void *ctx)
     return ((case_view *)ctx)->lines[i].text;
 }
 
-static void case_next_section(case_view *v)
+/* Tab and Shift-Tab: the next (dir 1) or previous (-1) section. */
+static void case_next_section(case_view *v, int dir)
 {
     for (int k = 1; k <= v->nav.n; k++) {
-        int i = (v->nav.cursor + k) % v->nav.n;
+        int i = ((v->nav.cursor + dir * k) % v->nav.n + v->nav.n) % v->nav.n;
         if (v->lines[i].kind == CL_SECTION) {
             v->nav.cursor = v->nav.top = i;
             return;
@@ -645,11 +695,17 @@ static int case_key(fw_tui *t, void *p, enum fw_action a)
     if (fw_lines_move(&v->nav, a, v->height))
         return true;
     switch (a) {
-    case ACT_TAB: case_next_section(v); return true;
+    case ACT_TAB: case_next_section(v, 1); return FW_KEY_REDRAW;
+    case ACT_TAB_PREV: case_next_section(v, -1); return FW_KEY_REDRAW;
+    case ACT_SCROLL_LEFT: case ACT_SCROLL_RIGHT:
+        return fw_lines_hscroll(t, &v->nav, a, COLS, fw_lines_widest(&v->nav, case_line_text, v)) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     case ACT_ENTER:
         /* Hits of a case all rest on its subject; a person case opens that person. A village's case
-         * is the screen of its hits already: there is no one person to open. */
-        if (v->lines[v->nav.cursor].kind != CL_HIT)
+         * is the screen of its hits already: there is no one person to open. A line cut at the edge
+         * (programs, a long note) opens in full. */
+        if (v->lines[v->nav.cursor].kind != CL_HIT && fw_utf8_width(v->lines[v->nav.cursor].text) > getmaxx(t->body))
+            fw_tui_push(t, &fw_view_text, v->lines[v->nav.cursor].text);
+        else if (v->lines[v->nav.cursor].kind != CL_HIT)
             fw_tui_message(t, _("Enter on a hit opens the person."));
         else if (v->c.id_number && *v->c.id_number)
             fw_tui_push(t, &fw_view_person, v->c.id_number);
@@ -662,7 +718,7 @@ static int case_key(fw_tui *t, void *p, enum fw_action a)
         return true;
     case ACT_EXPORT: fw_export_form_case(t, v->c.id); return true;
     case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
-        return fw_lines_search_key(t, &v->nav, a, v->height, case_line_text, v);
+        return fw_lines_search_key(t, &v->nav, a, v->height, case_line_text, v) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     default: return false;
     }
 }
@@ -680,6 +736,13 @@ static void case_reload(fw_tui *t, void *p)
     char id[24];
     snprintf(id, sizeof id, "%lld", v->c.id);
     case_load(t, v, id);
+}
+
+static bool case_click(fw_tui *t, void *p, int y, int x)
+{
+    (void)t;
+    (void)x;
+    return fw_lines_click(&((case_view *)p)->nav, y);
 }
 
 static void case_status(fw_tui *t, void *p, char *out, size_t outsz)
@@ -708,4 +771,5 @@ const fw_view_ops fw_view_case = {
     .search = case_search,
     .status = case_status,
     .title = case_title,
+    .click = case_click,
 };

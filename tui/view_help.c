@@ -90,8 +90,13 @@ static void *help_open(fw_tui *t, const char *arg)
     add(v, fw_printf(_("Rebind keys in %s/config.ini, section [keys]: action = key (e.g. sort = o, page_down = "
                        "C-d). Names: the middle column above."),
                      fw_configdir()));
-    add(v, fw_strdup(_("Commands after ':' — rule DEC-001 · filter severity=high · lookup 张三 · person ID · "
-                       "hits · rules · cases · case ID · whitelist · log [CASE] · overview · q")));
+    add(v, fw_strdup(""));
+    add(v, fw_strdup(_("Commands after ':' (Tab completes, Up/Down recalls earlier ones)")));
+    char **commands;
+    int ncommands = fw_tui_commands_help(&commands);
+    for (int i = 0; i < ncommands; i++)
+        add(v, commands[i]);
+    free(commands);
     return v;
 }
 
@@ -117,7 +122,7 @@ static void help_draw(fw_tui *t, void *p, WINDOW *w)
         wattrset(w, s[0] && s[0] != ' ' ? fw_tui_attr(t, C_HEADER) : A_NORMAL);
         if (k == v->nav.cursor)
             wattron(w, A_REVERSE);
-        fw_tui_put(w, i, 0, width, s, false);
+        fw_tui_put_scrolled(w, i, 0, width + v->nav.hoff, s, false, v->nav.hoff);
         wattrset(w, A_NORMAL);
     }
 }
@@ -144,7 +149,16 @@ static int help_key(fw_tui *t, void *p, enum fw_action a)
         fw_lines_find(&v->nav, a == ACT_SEARCH_NEXT ? 1 : -1, false, line_text, v);
         return true;
     }
+    if (a == ACT_SCROLL_LEFT || a == ACT_SCROLL_RIGHT)
+        return fw_lines_hscroll(t, &v->nav, a, COLS, fw_lines_widest(&v->nav, line_text, v)) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     return false;
+}
+
+static bool help_click(fw_tui *t, void *p, int y, int x)
+{
+    (void)t;
+    (void)x;
+    return fw_lines_click(&((help_view *)p)->nav, y);
 }
 
 static void help_search(fw_tui *t, void *p, const char *text, bool final)
@@ -180,4 +194,5 @@ const fw_view_ops fw_view_help = {
     .close = help_close,
     .search = help_search,
     .title = help_title,
+    .click = help_click,
 };

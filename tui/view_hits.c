@@ -9,6 +9,7 @@
 #include "audit/i18n.h"
 #include "audit/known.h"
 #include "audit/vocab.h"
+#include "tui/lines.h"
 #include "tui/tui.h"
 
 /* Hit ids summed per idle step: counting each payment once (audit/money.h) looks at each hit's
@@ -30,6 +31,8 @@ typedef struct hits_view {
     long long nmarks, capmarks;
     char *saved_search;     /* the search before the prompt opened, restored on Esc */
     char title[64];
+    int hcol;               /* columns scrolled off to the left (h/l); 0 = the columns that matter most */
+    bool pane;              /* the detail pane under the list (d) */
 } hits_view;
 
 /* --- paging -------------------------------------------------------------------------------------- */
@@ -264,18 +267,37 @@ static const char *sort_title(enum fw_hit_sort sort)
  * The state column is there only when the filter lets gone and whitelisted hits in (`all`). */
 static const enum col_id priority[] = {COL_MARK, COL_ID, COL_NAME, COL_IDNO, COL_AMOUNT, COL_STATE, COL_RULE,
                                        COL_SEV, COL_STATUS, COL_PLACE, COL_PROGRAM};
+/* Scrolled sideways (h/l), the mark, hit and name stay; the others follow in screen order from the
+ * hcol-th on. */
+static const enum col_id pinned[] = {COL_MARK, COL_ID, COL_NAME};
+static const enum col_id scrolling[] = {COL_SEV, COL_RULE, COL_IDNO, COL_AMOUNT, COL_STATE, COL_STATUS, COL_PLACE,
+                                        COL_PROGRAM};
+enum { NSCROLLING = sizeof scrolling / sizeof scrolling[0] };
 
-static void layout(int width, bool with_state, int x[NCOLS], int w[NCOLS])
+static void layout(int width, int hcol, bool with_state, int x[NCOLS], int w[NCOLS])
 {
     bool on[NCOLS] = {false};
     int used = 0;
-    for (size_t i = 0; i < sizeof priority / sizeof priority[0]; i++) {
-        enum col_id c = priority[i];
-        if (c == COL_STATE && !with_state)
-            continue;
-        if (used + cols[c].width + 1 <= width) {
-            on[c] = true;
-            used += cols[c].width + 1;
+    if (hcol == 0) {
+        for (size_t i = 0; i < sizeof priority / sizeof priority[0]; i++) {
+            enum col_id c = priority[i];
+            if (c == COL_STATE && !with_state)
+                continue;
+            if (used + cols[c].width + 1 <= width) {
+                on[c] = true;
+                used += cols[c].width + 1;
+            }
+        }
+    } else {
+        for (size_t i = 0; i < sizeof pinned / sizeof pinned[0]; i++) {
+            on[pinned[i]] = true;
+            used += cols[pinned[i]].width + 1;
+        }
+        for (int i = hcol; i < NSCROLLING && used + cols[scrolling[i]].width + 1 <= width; i++) {
+            if (scrolling[i] == COL_STATE && !with_state)
+                continue;
+            on[scrolling[i]] = true;
+            used += cols[scrolling[i]].width + 1;
         }
     }
     int pos = 0;
@@ -345,14 +367,54 @@ static void draw_row(fw_tui *t, hits_view *v, WINDOW *win, int y, const fw_hit_r
     wattrset(win, A_NORMAL);
 }
 
+/* The lines of the detail pane: every field of the hit under the cursor, wrapped to the width. */
+enum { PANE_HEIGHT = 7 };
+
+static void draw_pane(fw_tui *t, hits_view *v, WINDOW *win, int y, int width)
+{
+    wattrset(win, fw_tui_attr(t, C_HEADER));
+    fw_tui_put(win, y, 0, width, "", false);
+    if (!v->nrows) {
+        fw_tui_put(win, y, 0, width, _("── no hit ──"), false);
+        wattrset(win, A_NORMAL);
+        return;
+    }
+    const fw_hit_row *r = &v->rows[v->cursor];
+    char idb[32], money[32];
+    char *head = fw_printf(_("── Hit %lld · %s · %s · %s ──"), r->id, r->rule_id,
+                           fw_label_show(fw_categories, r->category), fw_label_show(fw_severities, r->severity));
+    fw_tui_put(win, y, 0, width, head, false);
+    free(head);
+    wattrset(win, A_NORMAL);
+    fw_yuan(r->amount, money);
+    char *text = fw_printf(_("%s %s · %s %s · %s · ¥%s · %s … %s · case: %s\n%s"), r->name ? r->name : "",
+                           fw_tui_id(t, r->id_number, idb), r->township ? r->township : "",
+                           r->village ? r->village : "", r->program ? r->program : "", money, r->first_date,
+                           r->last_date, fw_label_show(fw_case_statuses, r->status), r->detail ? r->detail : "");
+    char **lines;
+    int n = fw_text_wrap(text, width, &lines);
+    for (int i = 0; i < n; i++) {
+        if (i < PANE_HEIGHT - 1)
+            fw_tui_put(win, y + 1 + i, 0, width, lines[i], false);
+        free(lines[i]);
+    }
+    free(lines);
+    free(text);
+}
+
 static void hits_draw(fw_tui *t, void *p, WINDOW *win)
 {
     hits_view *v = p;
     int h, width;
     getmaxyx(win, h, width);
+    bool pane = v->pane && h > PANE_HEIGHT + 3;
+    if (pane)
+        h -= PANE_HEIGHT;
     set_page_size(t, v, h);
+    if (pane)
+        draw_pane(t, v, win, h, width);
     int x[NCOLS], w[NCOLS];
-    layout(width, fw_hit_filter_all_states(&v->filter), x, w);
+    layout(width, v->hcol, fw_hit_filter_all_states(&v->filter), x, w);
     wattrset(win, fw_tui_attr(t, C_HEADER));
     for (int c = 0; c < NCOLS; c++) {
         if (!w[c])
@@ -549,16 +611,98 @@ static void move_up(fw_tui *t, hits_view *v, int k)
     scroll_up(t, v, need);
 }
 
-static void change_sort(fw_tui *t, hits_view *v, bool reverse)
+
+/* The sortable columns in screen order, for < and >. */
+static const enum col_id sort_order[] = {COL_ID, COL_SEV, COL_RULE, COL_NAME, COL_IDNO, COL_AMOUNT, COL_STATUS,
+                                         COL_PLACE, COL_PROGRAM};
+enum { NSORT_ORDER = sizeof sort_order / sizeof sort_order[0] };
+
+/* Whether the sort column is on screen with the columns scrolled hcol to the left. */
+static bool sort_column_shown(const hits_view *v, int hcol)
 {
-    if (reverse)
-        v->desc = !v->desc;
-    else {
-        v->sort = (enum fw_hit_sort)((v->sort + 1) % FW_SORT_COUNT_);
-        v->desc = v->sort == FW_SORT_AMOUNT; /* the largest sums first: that is what one looks for */
-    }
+    int x[NCOLS], w[NCOLS];
+    layout(COLS, hcol, fw_hit_filter_all_states(&v->filter), x, w);
+    for (int c = 0; c < NCOLS; c++)
+        if (w[c] && cols[c].sort == v->sort)
+            return true;
+    return false;
+}
+
+/* Keeps the columns where they are when the sort column is on screen, else scrolls as little as
+ * needed to show it. */
+static void show_sort_column(hits_view *v)
+{
+    if (sort_column_shown(v, v->hcol))
+        return;
+    for (int hcol = 0; hcol <= NSCROLLING; hcol++)
+        if (sort_column_shown(v, hcol)) {
+            v->hcol = hcol;
+            return;
+        }
+}
+
+static void set_sort(fw_tui *t, hits_view *v, enum fw_hit_sort sort)
+{
+    v->sort = sort;
+    v->desc = v->sort == FW_SORT_AMOUNT; /* the largest sums first: that is what one looks for */
+    show_sort_column(v);
     load_first(t, v);
     fw_tui_message(t, _("Sorted by %s %s."), sort_title(v->sort), v->desc ? "↓" : "↑");
+}
+
+/* < and >: the sort moves to the column left or right of the sorted one, as on screen. */
+static void sort_beside(fw_tui *t, hits_view *v, int dir)
+{
+    int at = 0;
+    for (int i = 0; i < NSORT_ORDER; i++)
+        if (cols[sort_order[i]].sort == v->sort)
+            at = i;
+    at = (at + dir + NSORT_ORDER) % NSORT_ORDER;
+    set_sort(t, v, cols[sort_order[at]].sort);
+}
+
+static void scroll_columns(fw_tui *t, hits_view *v, int dir)
+{
+    int to = v->hcol + dir;
+    if (to < 0 || to > NSCROLLING) {
+        fw_tui_message(t, "%s", dir > 0 ? _("Nothing more to the right.") : _("Already at the left edge."));
+        return;
+    }
+    v->hcol = to;
+}
+
+/* A click on a row selects it; on a column title, sorts by that column (again: reverses). */
+static bool hits_click(fw_tui *t, void *p, int y, int xc)
+{
+    hits_view *v = p;
+    if (y == 0) {
+        int x[NCOLS], w[NCOLS];
+        layout(getmaxx(t->body), v->hcol, fw_hit_filter_all_states(&v->filter), x, w);
+        for (int c = 0; c < NCOLS; c++)
+            if (w[c] && xc >= x[c] && xc <= x[c] + w[c] && cols[c].sort != FW_SORT_COUNT_) {
+                if (cols[c].sort == v->sort) {
+                    v->desc = !v->desc;
+                    load_first(t, v);
+                } else
+                    set_sort(t, v, cols[c].sort);
+                return true;
+            }
+        return false;
+    }
+    if (y - 1 >= v->nrows)
+        return false;
+    v->cursor = y - 1;
+    return true;
+}
+
+static bool hits_unsaved(fw_tui *t, void *p, char *out, size_t outsz)
+{
+    (void)t;
+    hits_view *v = p;
+    if (!v->nmarks)
+        return false;
+    snprintf(out, outsz, _("%lld marked hits in the hit list would be unmarked"), v->nmarks);
+    return true;
 }
 
 /* The cases of the marked hits (each once), else of the hit under the cursor, go to the form. */
@@ -623,8 +767,19 @@ static int hits_key(fw_tui *t, void *p, enum fw_action a)
     case ACT_TOP: load_first(t, v); return true;
     case ACT_BOTTOM: load_last(t, v); return true;
     case ACT_ENTER: open_hit(t, v); return true;
-    case ACT_SORT: change_sort(t, v, false); return true;
-    case ACT_SORT_REVERSE: change_sort(t, v, true); return true;
+    case ACT_HALF_DOWN: move_down(t, v, v->page / 2 > 0 ? v->page / 2 : 1); return FW_KEY_REDRAW;
+    case ACT_HALF_UP: move_up(t, v, v->page / 2 > 0 ? v->page / 2 : 1); return FW_KEY_REDRAW;
+    case ACT_SORT: set_sort(t, v, (enum fw_hit_sort)((v->sort + 1) % FW_SORT_COUNT_)); return FW_KEY_REDRAW;
+    case ACT_SORT_REVERSE:
+        v->desc = !v->desc;
+        load_first(t, v);
+        fw_tui_message(t, _("Sorted by %s %s."), sort_title(v->sort), v->desc ? "↓" : "↑");
+        return true;
+    case ACT_SORT_LEFT: sort_beside(t, v, -1); return FW_KEY_REDRAW;
+    case ACT_SORT_RIGHT: sort_beside(t, v, 1); return FW_KEY_REDRAW;
+    case ACT_SCROLL_LEFT: scroll_columns(t, v, -1); return FW_KEY_REDRAW;
+    case ACT_SCROLL_RIGHT: scroll_columns(t, v, 1); return FW_KEY_REDRAW;
+    case ACT_DETAIL: v->pane = !v->pane; return FW_KEY_REDRAW;
     case ACT_FILTER: {
         char *f = fw_hit_filter_format(&v->filter);
         fw_tui_prompt(t, P_FILTER, _("Filter: "), f);
@@ -723,4 +878,6 @@ const fw_view_ops fw_view_hits = {
     .search = hits_search,
     .status = hits_status,
     .title = hits_title,
+    .click = hits_click,
+    .unsaved = hits_unsaved,
 };

@@ -711,12 +711,136 @@ static void import_draw(fw_tui *t, void *p, WINDOW *w)
     }
 }
 
+/* --- a typed path (p), with Tab completion -------------------------------------------------------- */
+
+/* "~/x" and "x" (relative to the browsed directory) as a full path; caller frees. */
+static char *expand_path(const import_view *v, const char *typed)
+{
+    if (typed[0] == '~' && (typed[1] == '/' || !typed[1])) {
+        const char *home = getenv("HOME");
+        return fw_printf("%s%s", home ? home : "", typed + 1);
+    }
+    return typed[0] == '/' ? fw_strdup(typed) : join_path(v->dir, typed);
+}
+
+static int name_order(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Whole-path candidates: the entries of the typed directory that start with the typed name. */
+static int complete_path(fw_tui *t, const char *text, char ***out)
+{
+    import_view *v = t->ask_ctx;
+    *out = NULL;
+    const char *slash = strrchr(text, '/');
+    int head = slash ? (int)(slash - text) + 1 : 0; /* "dir/" as typed, kept */
+    const char *prefix = text + head;
+    char *typed_dir = fw_printf("%.*s", head, text);
+    char *dir = head ? expand_path(v, typed_dir) : fw_strdup(v->dir);
+    int n = 0;
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+            strncmp(de->d_name, prefix, strlen(prefix)) != 0 || (de->d_name[0] == '.' && prefix[0] != '.'))
+            continue;
+        char *full = join_path(dir, de->d_name);
+        struct stat st;
+        bool is_dir = stat(full, &st) == 0 && S_ISDIR(st.st_mode);
+        free(full);
+        *out = fw_realloc(*out, (size_t)(n + 1) * sizeof **out);
+        (*out)[n++] = fw_printf("%s%s%s", typed_dir, de->d_name, is_dir ? "/" : "");
+    }
+    if (d)
+        closedir(d);
+    qsort(*out, (size_t)n, sizeof **out, name_order);
+    free(typed_dir);
+    free(dir);
+    return n;
+}
+
+/* The answer to "Path:": a directory is browsed, a file previewed. */
+static void go_to_path(fw_tui *t, void *ctx, const char *typed)
+{
+    import_view *v = ctx;
+    if (!*typed)
+        return;
+    char *full = expand_path(v, typed);
+    char resolved[PATH_MAX];
+    struct stat st;
+    if (!realpath(full, resolved) || stat(resolved, &st) != 0) {
+        fw_tui_error(t, _("%s: %s. Tab completes names; the path can be absolute, ~/… or relative to %s."), typed,
+                     strerror(errno), v->dir);
+        free(full);
+        return;
+    }
+    free(full);
+    if (S_ISDIR(st.st_mode)) {
+        free(v->dir);
+        v->dir = fw_strdup(resolved);
+        read_dir(t, v, NULL);
+        return;
+    }
+    char *slash = strrchr(resolved, '/');
+    char *name = fw_strdup(slash + 1);
+    free(v->dir);
+    v->dir = slash == resolved ? fw_strdup("/") : fw_printf("%.*s", (int)(slash - resolved), resolved);
+    read_dir(t, v, name);
+    open_preview(v, name);
+    free(name);
+}
+
+static void keep_view(void *ctx) { (void)ctx; /* the view owns itself */ }
+
+static void ask_path(fw_tui *t, import_view *v)
+{
+    char *initial = fw_printf("%s/", strcmp(v->dir, "/") == 0 ? "" : v->dir);
+    fw_tui_ask(t, _("Path (Tab completes): "), initial, go_to_path, keep_view, v);
+    fw_tui_ask_complete(t, complete_path);
+    free(initial);
+}
+
+/* --- keys ------------------------------------------------------------------------------------------- */
+
+/* The lines `/` searches on the current step: file names, CSV columns, datasets, rejects. */
+static fw_lines *step_lines(import_view *v)
+{
+    switch (v->step) {
+    case STEP_BROWSE: return &v->files;
+    case STEP_PREVIEW: return &v->map;
+    case STEP_DATASET: return &v->datasets;
+    case STEP_REJECTS: return &v->rej;
+    default: return NULL;
+    }
+}
+
+static const char *step_line_text(int i, void *ctx)
+{
+    import_view *v = ctx;
+    static char buf[512];
+    switch (v->step) {
+    case STEP_BROWSE: return v->entries[i].name;
+    case STEP_PREVIEW:
+        if (i >= v->pv.nheaders)
+            return v->pv.missing[i - v->pv.nheaders]->name;
+        snprintf(buf, sizeof buf, "%s %s", v->pv.headers[i], v->pv.mapped[i] ? v->pv.mapped[i]->name : "");
+        return buf;
+    case STEP_DATASET:
+        snprintf(buf, sizeof buf, "%s %s", fw_datasets[i].name, fw_datasets[i].label_zh);
+        return buf;
+    case STEP_REJECTS:
+        snprintf(buf, sizeof buf, "%lld %s %s %s", v->rejects[i].line, v->rejects[i].column, v->rejects[i].value,
+                 v->rejects[i].reason);
+        return buf;
+    default: return "";
+    }
+}
+
 static bool browse_key(fw_tui *t, import_view *v, enum fw_action a)
 {
     if (fw_lines_move(&v->files, a, v->height))
         return true;
     switch (a) {
     case ACT_DIR_UP: change_dir(t, v, ".."); return true;
+    case ACT_IMPORT_PATH: ask_path(t, v); return FW_KEY_REDRAW;
     case ACT_ALL_FILES:
         v->all_files = !v->all_files;
         read_dir(t, v, NULL);
@@ -765,6 +889,13 @@ static bool preview_key(fw_tui *t, import_view *v, enum fw_action a)
 static int import_key(fw_tui *t, void *p, enum fw_action a)
 {
     import_view *v = p;
+    fw_lines *lines = step_lines(v);
+    if (lines && (a == ACT_SEARCH || a == ACT_SEARCH_NEXT || a == ACT_SEARCH_PREV))
+        return fw_lines_search_key(t, lines, a, v->height, step_line_text, v) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
+    if (a == ACT_IMPORT_PATH && v->step != STEP_BROWSE) {
+        ask_path(t, v);
+        return true;
+    }
     switch (v->step) {
     case STEP_BROWSE: return browse_key(t, v, a);
     case STEP_PREVIEW: return preview_key(t, v, a);
@@ -818,13 +949,34 @@ static void import_reload(fw_tui *t, void *p)
         load_preview(v);
 }
 
+static void import_search(fw_tui *t, void *p, const char *text, bool final)
+{
+    import_view *v = p;
+    (void)final;
+    fw_lines *lines = step_lines(v);
+    if (lines)
+        fw_lines_search_text(t, lines, text, v->height, step_line_text, v);
+}
+
+/* A click on a line of the list selects it (the lists start under their title lines). */
+static bool import_click(fw_tui *t, void *p, int y, int x)
+{
+    (void)t;
+    (void)x;
+    import_view *v = p;
+    fw_lines *lines = step_lines(v);
+    int first = v->step == STEP_PREVIEW ? 6 : 2;
+    return lines && fw_lines_click(lines, y - first);
+}
+
 static void import_status(fw_tui *t, void *p, char *out, size_t outsz)
 {
     (void)t;
     import_view *v = p;
     switch (v->step) {
     case STEP_BROWSE:
-        snprintf(out, outsz, _("%d entries · Enter opens · Backspace or h: up · . all files/.csv only"),
+        snprintf(out, outsz, _("%d entries · Enter opens · Backspace or h: up · p types a path · / finds a name · "
+                               ". all files/.csv only"),
                  v->files.n);
         break;
     case STEP_PREVIEW:
@@ -852,6 +1004,8 @@ const fw_view_ops fw_view_import = {
     .key = import_key,
     .reload = import_reload,
     .close = import_close,
+    .search = import_search,
     .status = import_status,
     .title = import_title,
+    .click = import_click,
 };

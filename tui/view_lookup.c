@@ -132,6 +132,13 @@ static void lookup_refresh(fw_tui *t, void *p)
         run_lookup(t, v, q);
 }
 
+static bool lookup_click(fw_tui *t, void *p, int y, int x)
+{
+    (void)t;
+    (void)x;
+    return fw_lines_click(&((lookup_view *)p)->nav, y - 1);
+}
+
 static void lookup_status(fw_tui *t, void *p, char *out, size_t outsz)
 {
     (void)t;
@@ -157,4 +164,5 @@ const fw_view_ops fw_view_lookup = {
     .search = lookup_search,
     .status = lookup_status,
     .title = lookup_title,
+    .click = lookup_click,
 };

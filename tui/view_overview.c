@@ -229,7 +229,9 @@ static void overview_draw(fw_tui *t, void *p, WINDOW *w)
         if (li == v->nav.cursor)
             a |= A_REVERSE;
         wattrset(w, a);
-        fw_tui_put(w, i, 0, width, l->text, false);
+        fw_tui_put(w, i, 0, width, "", false);
+        fw_tui_put_scrolled(w, i, 0, fw_utf8_width(l->text) > width ? fw_utf8_width(l->text) : width, l->text,
+                            false, v->nav.hoff);
         wattrset(w, A_NORMAL);
     }
 }
@@ -260,10 +262,11 @@ static char *filter_for(const fw_ov_row *r)
     return NULL;
 }
 
-static void sections_next(overview_view *v)
+/* Tab and Shift-Tab: the next (dir 1) or previous (-1) section title. */
+static void sections_next(overview_view *v, int dir)
 {
     for (int k = 1; k <= v->nav.n; k++) {
-        int i = (v->nav.cursor + k) % v->nav.n;
+        int i = ((v->nav.cursor + dir * k) % v->nav.n + v->nav.n) % v->nav.n;
         if (v->lines[i].row < 0) {
             v->nav.cursor = i;
             v->nav.top = i;
@@ -278,7 +281,10 @@ static int overview_key(fw_tui *t, void *p, enum fw_action a)
     if (fw_lines_move(&v->nav, a, v->height))
         return true;
     switch (a) {
-    case ACT_TAB: sections_next(v); return true;
+    case ACT_TAB: sections_next(v, 1); return FW_KEY_REDRAW;
+    case ACT_TAB_PREV: sections_next(v, -1); return FW_KEY_REDRAW;
+    case ACT_SCROLL_LEFT: case ACT_SCROLL_RIGHT:
+        return fw_lines_hscroll(t, &v->nav, a, COLS, fw_lines_widest(&v->nav, line_text, v)) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     case ACT_ENTER: {
         if (v->nav.n == 0 || v->lines[v->nav.cursor].row < 0)
             return true;
@@ -293,7 +299,7 @@ static int overview_key(fw_tui *t, void *p, enum fw_action a)
         return true;
     }
     case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
-        return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v);
+        return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     default: return false;
     }
 }
@@ -308,6 +314,13 @@ static void overview_search(fw_tui *t, void *p, const char *text, bool final)
 static void overview_refresh(fw_tui *t, void *p)
 {
     load(t, p);
+}
+
+static bool overview_click(fw_tui *t, void *p, int y, int x)
+{
+    (void)t;
+    (void)x;
+    return fw_lines_click(&((overview_view *)p)->nav, y);
 }
 
 static void overview_status(fw_tui *t, void *p, char *out, size_t outsz)
@@ -335,4 +348,5 @@ const fw_view_ops fw_view_overview = {
     .idle = overview_idle,
     .status = overview_status,
     .title = overview_title,
+    .click = overview_click,
 };

@@ -137,26 +137,50 @@ static void person_close(void *p)
     free(v);
 }
 
+/* The cells of a row at their section's column widths, scrolled v->nav.hoff columns (h/l); the
+ * last cell runs to the edge or to its end, whichever is further. */
 static void draw_cells(fw_tui *t, person_view *v, WINDOW *w, int y, const line *l, int width)
 {
     const fw_detail_row *r = &v->person.rows[l->row];
-    int x = 2;
-    for (int c = 0; c < r->ncells && x < width; c++) {
+    int x = 2, hoff = v->nav.hoff;
+    for (int c = 0; c < r->ncells && x < width + hoff; c++) {
         int cw = c < 12 ? v->widths[l->section][c] : 10;
-        if (c == r->ncells - 1 || x + cw + 2 > width)
-            cw = width - x;
         char cb[128], idb[32];
         const char *s = cell_text(r, c, cb, sizeof cb);
+        if (c == r->ncells - 1) {
+            int natural = fw_utf8_width(s);
+            cw = width + hoff - x > natural ? width + hoff - x : natural;
+        }
         if (l->kind == L_HEADER)
             ;
         else if (strlen(s) == 18 && r->link && strcmp(s, r->link) == 0)
             s = fw_tui_id(t, s, idb);
         else if (strlen(s) == 18 && strcmp(s, v->person.id_number) == 0)
             s = fw_tui_id(t, s, idb);
-        fw_tui_put(w, y, x, cw, s, false);
+        fw_tui_put_scrolled(w, y, x, cw, s, false, hoff);
         x += cw + 2;
     }
-    (void)t;
+}
+
+/* How wide the widest row is, laid out as draw_cells does. */
+static int content_width(const person_view *v)
+{
+    int widest = 0;
+    for (int i = 0; i < v->nav.n; i++) {
+        const line *l = &v->lines[i];
+        if (l->kind != L_ROW && l->kind != L_HEADER)
+            continue;
+        const fw_detail_row *r = &v->person.rows[l->row];
+        int x = 2;
+        for (int c = 0; c < r->ncells; c++) {
+            char cb[128];
+            x += (c == r->ncells - 1 ? fw_utf8_width(cell_text(r, c, cb, sizeof cb))
+                                     : c < 12 ? v->widths[l->section][c] : 10) + 2;
+        }
+        if (x > widest)
+            widest = x;
+    }
+    return widest;
 }
 
 static void person_draw(fw_tui *t, void *p, WINDOW *w)
@@ -207,10 +231,11 @@ static const char *line_text(int i, void *ctx)
     return ((person_view *)ctx)->lines[i].text;
 }
 
-static void next_section(person_view *v)
+/* Tab and Shift-Tab: the next (dir 1) or previous (-1) section. */
+static void next_section(person_view *v, int dir)
 {
     for (int k = 1; k <= v->nav.n; k++) {
-        int i = (v->nav.cursor + k) % v->nav.n;
+        int i = ((v->nav.cursor + dir * k) % v->nav.n + v->nav.n) % v->nav.n;
         if (v->lines[i].kind == L_SECTION) {
             v->nav.cursor = i;
             v->nav.top = i;
@@ -227,8 +252,9 @@ static void follow(fw_tui *t, person_view *v)
     const fw_detail_row *r = &v->person.rows[l->row];
     if (r->link && strcmp(r->link, v->person.id_number) != 0)
         fw_tui_push(t, &fw_view_person, r->link);
-    else if (r->hit_id)
-        fw_tui_message(t, _("Hit %lld is one of this person's own hits."), r->hit_id);
+    else if (r->hit_id || fw_utf8_width(l->text) + 2 > getmaxx(t->body))
+        /* Nothing to follow: the line in full, wrapped, when it does not fit (detail, programs). */
+        fw_tui_push(t, &fw_view_text, l->text);
     else
         fw_tui_message(t, _("This line names no other person."));
 }
@@ -239,7 +265,9 @@ static int person_key(fw_tui *t, void *p, enum fw_action a)
     if (fw_lines_move(&v->nav, a, v->height))
         return true;
     switch (a) {
-    case ACT_TAB: next_section(v); return true;
+    case ACT_TAB: next_section(v, 1); return FW_KEY_REDRAW;
+    case ACT_TAB_PREV: next_section(v, -1); return FW_KEY_REDRAW;
+    case ACT_SCROLL_LEFT: case ACT_SCROLL_RIGHT: return fw_lines_hscroll(t, &v->nav, a, COLS, content_width(v)) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     case ACT_ENTER: follow(t, v); return true;
     case ACT_CASE_STATUS: case ACT_CASE_NOTE: case ACT_CASE_ASSIGN:
         if (v->person.case_id > 0)
@@ -263,7 +291,7 @@ static int person_key(fw_tui *t, void *p, enum fw_action a)
         return true;
     }
     case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
-        return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v);
+        return fw_lines_search_key(t, &v->nav, a, v->height, line_text, v) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     default: return false;
     }
 }
@@ -281,6 +309,13 @@ static void person_refresh(fw_tui *t, void *p)
     char *id = fw_strdup(v->person.id_number);
     load(t, v, id);
     free(id);
+}
+
+static bool person_click(fw_tui *t, void *p, int y, int x)
+{
+    (void)t;
+    (void)x;
+    return fw_lines_click(&((person_view *)p)->nav, y - 1);
 }
 
 static void person_status(fw_tui *t, void *p, char *out, size_t outsz)
@@ -328,4 +363,5 @@ const fw_view_ops fw_view_person = {
     .search = person_search,
     .status = person_status,
     .title = person_title,
+    .click = person_click,
 };

@@ -1,7 +1,7 @@
 /* view_rules.c: the rule catalogue grouped by category: each rule with its enablement in this
  * workspace (rule_settings), present hits, hits and time of its last run. Space enables or
- * disables, Enter lists its hits, e opens $EDITOR at the rule, r runs the selected rule and R every
- * enabled rule through the engine's run API. The run goes on a worker thread with its own
+ * disables, Enter lists its hits, e opens $EDITOR at the rule, r runs the selected rule and A every
+ * enabled rule through the engine's run API (R reloads, as everywhere); / searches. The run goes on a worker thread with its own
  * connection, so the screen stays live: the bar shows the rule, the rules done and the time, and
  * Esc stops the run even inside a long rule (rules completed before it are kept, as with Ctrl-C on
  * `fundwatch run`). */
@@ -299,11 +299,23 @@ static void run_rules(fw_tui *t, rules_view *v, const char *only)
     t->data_version = fw_ws_data_version(t->ws); /* our own run is not another writer's */
 }
 
+/* What `/` searches in a rule's line: its id and category, as shown. */
+static const char *rule_text(int i, void *ctx)
+{
+    rules_view *v = ctx;
+    static char buf[160];
+    snprintf(buf, sizeof buf, "%s %s %s", v->rows[i].rule_id, v->rows[i].category ? v->rows[i].category : "",
+             fw_label_show(fw_categories, v->rows[i].category));
+    return buf;
+}
+
 static int rules_key(fw_tui *t, void *p, enum fw_action a)
 {
     rules_view *v = p;
     if (fw_lines_move(&v->nav, a, v->height))
         return true;
+    if (a == ACT_SEARCH || a == ACT_SEARCH_NEXT || a == ACT_SEARCH_PREV)
+        return fw_lines_search_key(t, &v->nav, a, v->height, rule_text, v) ? FW_KEY_REDRAW : FW_KEY_UNHANDLED;
     if (a == ACT_RULE_RUN_ALL) {
         run_rules(t, v, NULL);
         return FW_KEY_RELOAD; /* the hits and cases changed under every screen */
@@ -345,6 +357,20 @@ static void rules_refresh(fw_tui *t, void *p)
     load(t, p);
 }
 
+static void rules_search(fw_tui *t, void *p, const char *text, bool final)
+{
+    rules_view *v = p;
+    (void)final;
+    fw_lines_search_text(t, &v->nav, text, v->height, rule_text, v);
+}
+
+static bool rules_click(fw_tui *t, void *p, int y, int x)
+{
+    (void)t;
+    (void)x;
+    return fw_lines_click(&((rules_view *)p)->nav, y - 1);
+}
+
 static void rules_status(fw_tui *t, void *p, char *out, size_t outsz)
 {
     (void)t;
@@ -352,7 +378,7 @@ static void rules_status(fw_tui *t, void *p, char *out, size_t outsz)
     int on = 0;
     for (int i = 0; i < v->nav.n; i++)
         on += v->rows[i].enabled;
-    snprintf(out, outsz, _("%d rules, %d enabled · Space on/off · Enter hits · e edit · r run · R run all"), v->nav.n, on);
+    snprintf(out, outsz, _("%d rules, %d enabled · Space on/off · Enter hits · e edit · r run · A run all · / search"), v->nav.n, on);
 }
 
 static const char *rules_title(void *p)
@@ -369,6 +395,8 @@ const fw_view_ops fw_view_rules = {
     .key = rules_key,
     .reload = rules_refresh,
     .close = rules_close,
+    .search = rules_search,
     .status = rules_status,
     .title = rules_title,
+    .click = rules_click,
 };

@@ -122,7 +122,7 @@ tui_keys q
 
 # --- 4. the status form takes Chinese words -----------------------------------------------------------
 tui_keys 2
-tui_wait "共 63 条"
+tui_wait "类别=死亡人员 风险=高 状态=核查中" # the hit list keeps the filter it was left with
 tui_keys f
 tui_wait "筛选："
 tui_keys C-u

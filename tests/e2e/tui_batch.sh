@@ -49,6 +49,9 @@ top=$(tui_row 1 | grep -o '[0-9]\+' | head -1)
 [ "$(sqlite3 "$db" "SELECT rule_id FROM hits WHERE id = $top")" = DUP-006 ] || fail "the first row is not a DUP-006 hit: $(tui_row 1)"
 tui_row 1 | grep -q " verifying " || fail "the first row does not show its new status: $(tui_row 1)"
 tui_keys Q
+# the marks would be lost: quitting asks first (y quits)
+tui_wait "y quits" 10 || fail "Q with 5,000 marks did not ask: $(tui_screen 2>/dev/null | tail -2)"
+tui_keys y
 [ "$(tui_exit_code)" = 0 ] || fail "exit status $(cat "$TUI_RC")"
 "$FW" --db "$db" log verify >/dev/null || fail "log verify after the batch"
 echo ok

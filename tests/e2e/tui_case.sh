@@ -106,12 +106,15 @@ total=$("$FW" --db "$ws" hits --format csv | tail -n +2 | wc -l)
 [ "$total" -gt 0 ] || fail "no hits to list"
 tui_wait "of $total"
 
-# Rules screen: r runs the selected rule, R every enabled rule; a re-run finds no new hits.
+# Rules screen: r runs the selected rule, A every enabled rule; a re-run finds no new hits. R
+# reloads and runs nothing.
 tui_keys 4
-tui_wait "R run all"
+tui_wait "A run all"
 tui_keys r
 tui_wait "Run 2 complete: 1 rules, 0 new"
 tui_keys R
+tui_wait "Reloaded."
+tui_keys A
 tui_wait "Run 3 complete: 63 rules, 0 new"
 tui_keys q
 tui_wait "Hits by category"

@@ -74,12 +74,14 @@ tui_wait "1 cases"
 tui_screen | grep -F "$town" | grep -q " 1 cases" || fail "the systemic tab does not count the confirmed case under $town"
 tui_screen | grep -q "(no confirmed case)" && fail "a dimension is empty after a case was confirmed"
 
-# :cases from elsewhere opens the screen anew (my queue); ? lists its keys.
+# :cases from elsewhere comes back to the screen as it was left (the systemic tab); ? lists its keys.
 tui_keys 1
 tui_wait "Hits by category"
 tui_keys :
 tui_type "cases"
 tui_keys Enter
+tui_wait "Confirmed cases by township"
+tui_keys Tab
 tui_wait "$mine"
 tui_keys ?
 tui_wait "cases_value"

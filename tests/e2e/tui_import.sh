@@ -113,10 +113,17 @@ size=$(stat -c %s "$data/gen/payments.csv")
     fail "payments.csv ($size bytes onto $payments_before rows) no longer loads in bulk; the check below needs it"
 [ "$("$FW" --db "$db" index)" = "all indexes present" ] || fail "the TUI import left indexes unbuilt"
 
-# Sort by case status: `s` from severity reaches status; the order holds across pages.
+# Sort by case status: `s` cycles to it (the hit list kept its sort from before); the order holds
+# across pages.
 tui_keys 2
 tui_wait "of 63"
-for _ in 1 2 3 4 5 6 7; do tui_keys s; done
+sort_now() { tui_screen | grep -oE '(sort|Sorted by) [A-Za-z_]+' | head -n1 | awk '{ print $NF }'; }
+for _ in 1 2 3 4 5 6 7 8 9; do
+    before=$(sort_now)
+    tui_keys s
+    for _ in $(seq 100); do [ "$(sort_now)" != "$before" ] && break; sleep 0.05; done
+    [ "$(sort_now)" = Status ] && break
+done
 tui_wait "Sorted by Status ↑"
 first=$(tui_screen | sed -n 3p)
 case $first in *new*) ;; *) fail "ascending status does not start with new: $first" ;; esac

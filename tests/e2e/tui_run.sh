@@ -15,7 +15,7 @@ tui_start "$db"
 tui_wait "Datasets"
 tui_keys 4
 tui_wait "Run all"
-tui_keys R
+tui_keys A
 tui_wait "elapsed" 60 # after the indexes a bulk import left out, if any
 
 # The screen is alive: the progress bar's line changes while the run goes on (the time ticks,

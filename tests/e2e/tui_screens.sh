@@ -11,7 +11,7 @@ tui_wait "Hits by category"
 
 # Rules: every row has its name and category; DEC-002 (second of its category) included.
 tui_keys 4
-tui_wait "R run all"
+tui_wait "A run all"
 tui_screen | grep -qE "^\[x\] +DEC-001 +Payment after death +deceased +1 +1 " || fail "DEC-001 row: $(tui_screen | grep DEC-001)"
 tui_screen | grep -qE "^\[x\] +DEC-002 +Prolonged payment.* +deceased +0 +0 " || fail "DEC-002 row: $(tui_screen | grep DEC-002)"
 tui_screen | grep -qE "^\[x\] +DUP-002 +.+ duplicate +0 +0 " || fail "DUP-002 row lacks its category: $(tui_screen | grep DUP-002)"

@@ -55,5 +55,8 @@ tui_keys q
 tui_wait "Status"
 tui_screen | grep -q "^ *\*\? *$hit3 .* verifying " || fail "back on the list, hit $hit3 does not show verifying: $(tui_screen | grep " $hit3 ")"
 tui_keys Q
+# the two marks would be lost: quitting asks first (y quits)
+tui_wait "y quits"
+tui_keys y
 [ "$(tui_exit_code)" = 0 ] || fail "exit status $(cat "$TUI_RC")"
 echo ok
