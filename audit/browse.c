@@ -1612,20 +1612,20 @@ int fw_rule_set_enabled(fw_ws *ws, const char *rule_id, bool enabled, fw_err *er
 {
     if (fw_ws_begin(ws, err))
         return fw_fail(err, FW_EWORKSPACE, _("The workspace is busy; try again."));
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(ws->db,
-                                "INSERT INTO rule_settings(rule_id, key, value) VALUES (?, 'enabled', ?) "
-                                "ON CONFLICT(rule_id, key) DO UPDATE SET value = excluded.value",
-                                -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, rule_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, enabled ? "true" : "false", -1, SQLITE_STATIC);
-        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-        sqlite3_finalize(st);
+    fw_stmt *st;
+    int rc = fw_db_prepare(ws->store,
+                           "INSERT INTO rule_settings(rule_id, key, value) VALUES (?, 'enabled', ?) "
+                           "ON CONFLICT(rule_id, key) DO UPDATE SET value = excluded.value",
+                           &st, err);
+    if (rc == FW_OK) {
+        fw_stmt_bind_text(st, 1, rule_id, -1);
+        fw_stmt_bind_text(st, 2, enabled ? "true" : "false", -1);
+        rc = fw_stmt_step(st, err) < 0 ? err->code : FW_OK;
+        fw_stmt_finalize(st);
     }
-    if (rc != SQLITE_OK) {
+    if (rc != FW_OK) {
         fw_ws_rollback(ws);
-        return query_failed(ws, err, _("the rule settings"));
+        return read_failed(err, _("the rule settings"));
     }
     char *object = fw_printf("rule:%s", rule_id);
     const char *after = enabled ? "{\"enabled\":true}" : "{\"enabled\":false}";

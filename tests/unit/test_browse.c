@@ -487,6 +487,22 @@ static void test_trail_words(void **state)
     assert_string_equal(fw_history_action("made.up", FW_WORDS_UI), "made.up");
 }
 
+/* Disabling and enabling a rule from the rules screen: the setting is stored, and each change is an
+ * audit-trail record. */
+static void test_rule_set_enabled(void **state)
+{
+    (void)state;
+    fw_err err = {0};
+    long long before = fw_ws_int(ws, "SELECT count(*) FROM trail WHERE object = 'rule:DUP-001'");
+    assert_int_equal(fw_rule_set_enabled(ws, "DUP-001", false, &err), FW_OK);
+    assert_int_equal(fw_ws_int(ws, "SELECT value = 'false' FROM rule_settings WHERE rule_id = 'DUP-001' "
+                                   "AND key = 'enabled'"), 1);
+    assert_int_equal(fw_rule_set_enabled(ws, "DUP-001", true, &err), FW_OK);
+    assert_int_equal(fw_ws_int(ws, "SELECT value = 'true' FROM rule_settings WHERE rule_id = 'DUP-001' "
+                                   "AND key = 'enabled'"), 1);
+    assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM trail WHERE object = 'rule:DUP-001'"), before + 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_frequency_many_values),
         cmocka_unit_test(test_marks_and_cases),
         cmocka_unit_test(test_trail_words),
+        cmocka_unit_test(test_rule_set_enabled),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
