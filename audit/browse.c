@@ -1425,6 +1425,8 @@ int fw_lookup(fw_ws *ws, const char *q, int limit, fw_lookup_row **rows, int *n,
             *c = (char)toupper((unsigned char)*c);
     fw_buf sql = {0};
     fw_buf_puts(&sql, "WITH m(id_number, name, src) AS (");
+    /* char(1114111) (U+10FFFF, the top of a name's prefix range) and group_concat are SQLite's;
+     * the PostgreSQL compatibility layer is to provide them (issue 11). */
     const char *cond = by_id ? "id_number >= ?1 AND id_number < ?1 || '~'" : "name >= ?1 AND name < ?1 || char(1114111)";
     int parts = 0;
     for (int i = 0; i < fw_ndatasets; i++) {
@@ -1443,37 +1445,37 @@ int fw_lookup(fw_ws *ws, const char *q, int limit, fw_lookup_row **rows, int *n,
                       " (SELECT coalesce(sum(amount), 0) FROM ds_payments p WHERE p.id_number = s.id_number),"
                       " (SELECT count(*) FROM hits h WHERE h.id_number = s.id_number AND h.state = 'present')"
                       " FROM s GROUP BY id_number ORDER BY max(name), id_number LIMIT ?2");
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(ws->db, sql.data, -1, &st, NULL);
+    fw_stmt *st;
+    int rc = fw_db_prepare(ws->store, sql.data, &st, err);
     fw_buf_free(&sql);
-    if (rc != SQLITE_OK) {
+    if (rc) {
         free(key);
-        return query_failed(ws, err, _("the lookup"));
+        return read_failed(err, _("the lookup"));
     }
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 2, limit);
+    fw_stmt_bind_text(st, 1, key, -1);
+    fw_stmt_bind_int64(st, 2, limit);
     free(key);
     int cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = fw_stmt_step(st, err)) == 1) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
             *rows = fw_realloc(*rows, (size_t)cap * sizeof **rows);
         }
         fw_lookup_row *r = &(*rows)[(*n)++];
-        r->id_number = col_dup(st, 0);
-        r->name = col_dup(st, 1);
+        r->id_number = st_dup(st, 0);
+        r->name = st_dup(st, 1);
         if (!r->name)
             r->name = fw_strdup("");
-        r->sources = col_dup(st, 2);
-        r->paid = sqlite3_column_int64(st, 3);
-        r->hits = sqlite3_column_int64(st, 4);
+        r->sources = st_dup(st, 2);
+        r->paid = fw_stmt_int64(st, 3);
+        r->hits = fw_stmt_int64(st, 4);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    fw_stmt_finalize(st);
+    if (rc < 0) {
         fw_lookup_free(*rows, *n);
         *rows = NULL;
         *n = 0;
-        return query_failed(ws, err, _("the lookup"));
+        return read_failed(err, _("the lookup"));
     }
     return FW_OK;
 }
