@@ -31,12 +31,6 @@ static char *col_dup(sqlite3_stmt *st, int i)
     return v ? fw_strdup((const char *)v) : NULL;
 }
 
-static void col_copy(sqlite3_stmt *st, int i, char *out, size_t outsz)
-{
-    const unsigned char *v = sqlite3_column_text(st, i);
-    snprintf(out, outsz, "%s", v ? (const char *)v : "");
-}
-
 static long long col_int_or(sqlite3_stmt *st, int i, long long dflt)
 {
     return sqlite3_column_type(st, i) == SQLITE_NULL ? dflt : sqlite3_column_int64(st, i);
@@ -200,31 +194,13 @@ const char *fw_hit_sort_name(enum fw_hit_sort s)
     return s < FW_SORT_COUNT_ ? sorts[s].name : "?";
 }
 
-void fw_hit_filter_init(fw_hit_filter *f)
-{
-    memset(f, 0, sizeof *f);
-    f->min_amount = f->max_amount = -1;
-}
-
+/* Empties f except its search (the filter line and the search are typed apart). */
 static void filter_clear_fields(fw_hit_filter *f)
 {
     char *search = f->search;
-    free(f->category);
-    free(f->rule_id);
-    free(f->severity);
-    free(f->status);
-    free(f->township);
-    free(f->village);
-    free(f->program);
-    fw_hit_filter_init(f);
-    f->search = search;
-}
-
-void fw_hit_filter_free(fw_hit_filter *f)
-{
-    filter_clear_fields(f);
-    free(f->search);
     f->search = NULL;
+    fw_hit_filter_free(f);
+    f->search = search;
 }
 
 /* "12.50" (yuan) -> 1250 fen; -1 when not a number. */
@@ -273,6 +249,7 @@ int fw_hit_filter_parse(fw_hit_filter *f, const char *text, fw_err *err)
     for (char *save = NULL, *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
         char **slot = NULL;
         const char *val = NULL, *v;
+        long long amount;
         char **slots[] = {[FW_CATEGORY_W] = &nf.category, [FW_RULE_W] = &nf.rule_id, [FW_SEVERITY_W] = &nf.severity,
                           [FW_STATUS_W] = &nf.status,     [FW_TOWNSHIP_W] = &nf.township, [FW_VILLAGE_W] = &nf.village,
                           [FW_PROGRAM_W] = &nf.program};
@@ -285,10 +262,15 @@ int fw_hit_filter_parse(fw_hit_filter *f, const char *text, fw_err *err)
             if (slot == &nf.rule_id)
                 for (char *c = *slot; *c; c++)
                     *c = (char)toupper((unsigned char)*c);
-        } else if ((v = after_word(w, FW_AMOUNT_W, ">=")) && (nf.min_amount = parse_yuan(v)) >= 0) {
-        } else if ((v = after_word(w, FW_AMOUNT_W, "<=")) && (nf.max_amount = parse_yuan(v)) >= 0) {
+        } else if ((v = after_word(w, FW_AMOUNT_W, ">=")) && (amount = parse_yuan(v)) >= 0) {
+            nf.has_min = true;
+            nf.min_amount = amount;
+        } else if ((v = after_word(w, FW_AMOUNT_W, "<=")) && (amount = parse_yuan(v)) >= 0) {
+            nf.has_max = true;
+            nf.max_amount = amount;
         } else if (strcmp(w, filter_words[FW_ALL_W].en) == 0 || strcmp(w, filter_words[FW_ALL_W].zh) == 0) {
-            nf.all_states = true;
+            free(nf.state);
+            nf.state = fw_strdup("all");
         } else {
             rc = fw_fail(err, FW_EUSAGE,
                          _("Filter word '%s' not understood: use category= rule= severity= status= "
@@ -323,13 +305,13 @@ char *fw_hit_filter_format(const fw_hit_filter *f)
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
         if (kv[i].v && *kv[i].v)
             fw_buf_printf(&b, "%s%s=%s", b.len ? " " : "", filter_word(kv[i].key), kv[i].v);
-    if (f->min_amount >= 0)
+    if (f->has_min)
         fw_buf_printf(&b, "%s%s>=%lld.%02lld", b.len ? " " : "", filter_word(FW_AMOUNT_W), f->min_amount / 100,
                       f->min_amount % 100);
-    if (f->max_amount >= 0)
+    if (f->has_max)
         fw_buf_printf(&b, "%s%s<=%lld.%02lld", b.len ? " " : "", filter_word(FW_AMOUNT_W), f->max_amount / 100,
                       f->max_amount % 100);
-    if (f->all_states)
+    if (fw_hit_filter_all_states(f))
         fw_buf_printf(&b, "%s%s", b.len ? " " : "", filter_word(FW_ALL_W));
     return fw_buf_steal(&b);
 }
@@ -344,133 +326,25 @@ static bool looks_like_id(const char *s)
     return true;
 }
 
-/* Parameters of a WHERE clause, bound in order after preparing. */
-typedef struct binds {
-    int n;
-    struct { int is_int; long long i; char *s; } v[24];
-} binds;
-
-static void bind_text(binds *b, const char *s)
+/* A read through the store failed: the same words as query_failed, the store's detail (which
+ * already names the engine's words) in brackets. */
+static int read_failed(fw_err *err, const char *what)
 {
-    b->v[b->n].is_int = 0;
-    b->v[b->n++].s = fw_strdup(s);
+    char detail[sizeof err->msg];
+    snprintf(detail, sizeof detail, "%s", err->msg);
+    return fw_fail(err, FW_EWORKSPACE, _("Could not read %s from the workspace (%s)."), what, detail);
 }
 
-static void bind_int(binds *b, long long i)
+static char *st_dup(fw_stmt *st, int i)
 {
-    b->v[b->n].is_int = 1;
-    b->v[b->n].s = NULL;
-    b->v[b->n++].i = i;
+    const char *v = fw_stmt_text(st, i);
+    return v ? fw_strdup(v) : NULL;
 }
 
-static void binds_apply(const binds *b, sqlite3_stmt *st)
+static void st_copy(fw_stmt *st, int i, char *out, size_t outsz)
 {
-    for (int i = 0; i < b->n; i++) {
-        if (b->v[i].is_int)
-            sqlite3_bind_int64(st, i + 1, b->v[i].i);
-        else
-            sqlite3_bind_text(st, i + 1, b->v[i].s, -1, SQLITE_TRANSIENT);
-    }
-}
-
-static void binds_free(binds *b)
-{
-    for (int i = 0; i < b->n; i++)
-        free(b->v[i].s);
-    b->n = 0;
-}
-
-/* Appends the program filter: every hit paid under the program, alone or with others (hits.program
- * is a set, audit/profile.h). The sets holding it are looked up first (a few index seeks), so the
- * query names them: one set is an equality the indexes serve in order, as for any other column. */
-static void program_condition(fw_ws *ws, const char *program, fw_buf *sql, binds *b, const char *prefix)
-{
-    sqlite3_stmt *st;
-    int nsets = 0;
-    fw_buf list = {0};
-    fw_buf_puts(&list, "");
-    if (sqlite3_prepare_v2(ws->db, "SELECT v FROM " PROGRAM_SETS_CONTAINING("?1") " x", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, program, -1, SQLITE_STATIC);
-        while (sqlite3_step(st) == SQLITE_ROW && b->n < (int)(sizeof b->v / sizeof b->v[0]) - 8) {
-            fw_buf_puts(&list, nsets++ ? ", ?" : "?");
-            bind_text(b, (const char *)sqlite3_column_text(st, 0));
-        }
-        sqlite3_finalize(st);
-    }
-    if (nsets == 0) { /* no hit holds it: the equality finds none, through the index */
-        fw_buf_printf(sql, " AND %sh.program = ?", prefix);
-        bind_text(b, program);
-    } else if (nsets == 1)
-        fw_buf_printf(sql, " AND %sh.program = %s", prefix, list.data);
-    else
-        fw_buf_printf(sql, " AND %sh.program IN (%s)", prefix, list.data);
-    fw_buf_free(&list);
-}
-
-/* Appends " AND h.col = ?" for each equality word of the filter (category, rule, severity,
- * township, village, program, and the status as its rank), the column prefixed by prefix; returns
- * how many. The status is a column of cases, but its rank on the hit is indexed like the others,
- * so a status filter is served (and probed) like any equality. */
-static int filter_equalities(fw_ws *ws, const fw_hit_filter *f, fw_buf *sql, binds *b, const char *prefix)
-{
-    const struct { const char *col; const char *v; } eq[] = {
-        {"h.category", f->category}, {"h.rule_id", f->rule_id}, {"h.severity", f->severity},
-        {"h.township", f->township}, {"h.village", f->village}, {"h.program", f->program},
-        {"h.case_rank", f->status},
-    };
-    int n = 0;
-    for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++)
-        if (eq[i].v && *eq[i].v) {
-            bool rank = strcmp(eq[i].col, "h.case_rank") == 0;
-            if (strcmp(eq[i].col, "h.program") == 0)
-                program_condition(ws, eq[i].v, sql, b, prefix);
-            else {
-                fw_buf_printf(sql, " AND %s%s = %s", prefix, eq[i].col, rank ? "(" CASE_RANK("?") ")" : "?");
-                bind_text(b, eq[i].v);
-            }
-            n++;
-        }
-    return n;
-}
-
-/* Appends " AND ..." conditions for the filter (hits aliased h, cases c). walk_order: write the
- * equality columns as +col so that no index of theirs is used and SQLite walks the sort order. */
-static void filter_where(fw_ws *ws, const fw_hit_filter *f, fw_buf *sql, binds *b, bool walk_order)
-{
-    if (!f->all_states)
-        fw_buf_puts(sql, " AND h.state = 'present'");
-    /* With a search, its prefix range is the narrow one: the unary + keeps the planner from walking
-     * an equality column's index instead (290 ms against 3 ms at a million hits). */
-    bool searching = f->search && *f->search;
-    filter_equalities(ws, f, sql, b, searching || walk_order ? "+" : "");
-    if (f->status && *f->status) {
-        if (strcmp(f->status, "new") == 0)
-            fw_buf_puts(sql, " AND (h.case_id IS NULL OR c.status = 'new')");
-        else {
-            fw_buf_puts(sql, " AND c.status = ?");
-            bind_text(b, f->status);
-        }
-    }
-    if (f->min_amount >= 0) {
-        fw_buf_puts(sql, " AND h.amount >= ?");
-        bind_int(b, f->min_amount);
-    }
-    if (f->max_amount >= 0) {
-        fw_buf_puts(sql, " AND h.amount <= ?");
-        bind_int(b, f->max_amount);
-    }
-    if (f->search && *f->search) {
-        /* A prefix range walks the index: [p, p + U+10FFFF). */
-        const char *col = looks_like_id(f->search) ? "h.id_number" : "h.name";
-        char *p = fw_strdup(f->search);
-        if (looks_like_id(p))
-            for (char *c = p; *c; c++)
-                *c = (char)toupper((unsigned char)*c);
-        fw_buf_printf(sql, " AND %s >= ? AND %s < ? || char(1114111)", col, col);
-        bind_text(b, p);
-        bind_text(b, p);
-        free(p);
-    }
+    const char *v = fw_stmt_text(st, i);
+    snprintf(out, outsz, "%s", v ? v : "");
 }
 
 /* --- the hit list -------------------------------------------------------------------------------- */
@@ -493,41 +367,39 @@ static const char hit_columns[] =
     "coalesce(h.case_id, 0), h.state, h.subject_kind";
 enum { HIT_KEY_COLUMN = 17 }; /* the sort key, when a page query adds it after the columns above */
 
-static void read_hit_row(sqlite3_stmt *st, fw_hit_row *r, bool has_key)
+static void read_hit_row(fw_stmt *st, fw_hit_row *r, bool has_key)
 {
     memset(r, 0, sizeof *r);
-    r->id = sqlite3_column_int64(st, 0);
-    col_copy(st, 1, r->rule_id, sizeof r->rule_id);
-    col_copy(st, 2, r->category, sizeof r->category);
-    col_copy(st, 3, r->severity, sizeof r->severity);
-    col_copy(st, 4, r->status, sizeof r->status);
-    r->name = col_dup(st, 5);
-    r->id_number = col_dup(st, 6);
-    r->township = col_dup(st, 7);
-    r->village = col_dup(st, 8);
-    r->program = col_dup(st, 9);
-    r->detail = col_dup(st, 10);
-    r->amount = sqlite3_column_int64(st, 11);
-    col_copy(st, 12, r->first_date, sizeof r->first_date);
-    col_copy(st, 13, r->last_date, sizeof r->last_date);
-    r->case_id = sqlite3_column_int64(st, 14);
-    col_copy(st, 15, r->state, sizeof r->state);
-    col_copy(st, 16, r->subject_kind, sizeof r->subject_kind);
-    r->key_type = SQLITE_INTEGER;
+    r->id = fw_stmt_int64(st, 0);
+    st_copy(st, 1, r->rule_id, sizeof r->rule_id);
+    st_copy(st, 2, r->category, sizeof r->category);
+    st_copy(st, 3, r->severity, sizeof r->severity);
+    st_copy(st, 4, r->status, sizeof r->status);
+    r->name = st_dup(st, 5);
+    r->id_number = st_dup(st, 6);
+    r->township = st_dup(st, 7);
+    r->village = st_dup(st, 8);
+    r->program = st_dup(st, 9);
+    r->detail = st_dup(st, 10);
+    r->amount = fw_stmt_int64(st, 11);
+    st_copy(st, 12, r->first_date, sizeof r->first_date);
+    st_copy(st, 13, r->last_date, sizeof r->last_date);
+    r->case_id = fw_stmt_int64(st, 14);
+    st_copy(st, 15, r->state, sizeof r->state);
+    st_copy(st, 16, r->subject_kind, sizeof r->subject_kind);
+    r->key_type = FW_DBT_INT;
     r->key_int = r->id;
     if (has_key) {
-        r->key_type = sqlite3_column_type(st, HIT_KEY_COLUMN);
-        if (r->key_type == SQLITE_INTEGER)
-            r->key_int = sqlite3_column_int64(st, HIT_KEY_COLUMN);
-        else if (r->key_type != SQLITE_NULL) {
-            r->key_type = SQLITE_TEXT;
-            r->key_text = col_dup(st, HIT_KEY_COLUMN);
+        r->key_type = fw_stmt_type(st, HIT_KEY_COLUMN);
+        if (r->key_type == FW_DBT_INT)
+            r->key_int = fw_stmt_int64(st, HIT_KEY_COLUMN);
+        else if (r->key_type != FW_DBT_NULL) {
+            r->key_type = FW_DBT_TEXT;
+            r->key_text = st_dup(st, HIT_KEY_COLUMN);
         }
     }
 }
 
-/* Runs one page query: hits matching the filter and `cond` (with its binds), ordered by the sort
- * key ascending or descending, appended to out from *got up to n. */
 /* An equality filter (rule, category, village...) can be served two ways: read its rows through its
  * index and sort them, or walk the sort order's index and skip the rows that do not match. SQLite
  * always picks the first (its costs cannot weigh the LIMIT), which sorts 80,000 rows per page for a
@@ -542,71 +414,81 @@ static bool filter_is_broad(fw_ws *ws, const fw_hit_filter *f)
         return false;
     /* Only the equality columns, so that the count reads their index alone (no row lookups): an
      * estimate that also counts gone hits, which is all the choice needs. */
-    fw_buf sql = {0};
-    binds b = {0};
-    fw_buf_puts(&sql, "SELECT count(*) FROM (SELECT 1 FROM hits h WHERE 1");
-    int neq = filter_equalities(ws, f, &sql, &b, "");
-    fw_buf_printf(&sql, " LIMIT %d)", BROAD_FILTER_ROWS);
-    sqlite3_stmt *st;
+    fw_err err = {0};
+    fw_hit_where w;
+    if (fw_hit_where_build(ws, f, FW_HW_EQUALITIES, &w, &err))
+        return false;
     bool broad = false;
-    if (neq && sqlite3_prepare_v2(ws->db, sql.data, -1, &st, NULL) == SQLITE_OK) {
-        binds_apply(&b, st);
-        broad = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) >= BROAD_FILTER_ROWS;
-        sqlite3_finalize(st);
+    fw_stmt *st;
+    char *sql = fw_printf("SELECT count(*) FROM (SELECT 1 FROM hits h WHERE 1 = 1%s LIMIT %d) x", w.sql.data,
+                          BROAD_FILTER_ROWS);
+    if (w.n && fw_db_prepare(ws->store, sql, &st, &err) == FW_OK) {
+        fw_hit_where_bind(&w, st, 1);
+        broad = fw_stmt_step(st, &err) == 1 && fw_stmt_int64(st, 0) >= BROAD_FILTER_ROWS;
+        fw_stmt_finalize(st);
     }
-    fw_buf_free(&sql);
-    binds_free(&b);
+    free(sql);
+    fw_hit_where_free(&w);
     return broad;
 }
 
-static int page_query(fw_ws *ws, const fw_hit_filter *f, bool walk, const char *expr, const char *cond,
-                      binds *b, bool ascending, int n, fw_hit_row *out, int *got, fw_err *err)
+/* The values of a page's condition on the sort key: the anchor's key and id (borrowed). */
+typedef struct key_binds {
+    int n;
+    struct fw_hit_bind v[2];
+} key_binds;
+
+static void key_int(key_binds *b, long long i) { b->v[b->n++] = (struct fw_hit_bind){.is_int = true, .i = i}; }
+
+static void bind_anchor_key(key_binds *b, const fw_hit_row *a)
 {
+    if (a->key_type == FW_DBT_INT)
+        key_int(b, a->key_int);
+    else
+        b->v[b->n++] = (struct fw_hit_bind){.s = a->key_text ? a->key_text : ""};
+}
+
+/* Runs one page query: hits matching the filter and `cond` (with its binds), ordered by the sort
+ * key ascending or descending, appended to out from *got up to n. */
+static int page_query(fw_ws *ws, const fw_hit_filter *f, bool walk, const char *expr, const char *cond,
+                      const key_binds *b, bool ascending, int n, fw_hit_row *out, int *got, fw_err *err)
+{
+    fw_hit_where w;
+    if (fw_hit_where_build(ws, f, walk ? FW_HW_WALK : 0, &w, err))
+        return err->code;
     fw_buf sql = {0};
-    binds fb = {0};
     fw_buf_puts(&sql, hit_columns);
     if (expr)
         fw_buf_printf(&sql, ", %s", expr);
-    fw_buf_puts(&sql, " FROM hits h LEFT JOIN cases c ON c.id = h.case_id WHERE 1");
-    filter_where(ws, f, &sql, &fb, walk);
-    fw_buf_printf(&sql, " AND (%s)", cond);
+    fw_buf_printf(&sql, FW_HITS_FROM " WHERE 1 = 1%s AND (%s)", w.sql.data, cond);
     const char *dir = ascending ? "" : " DESC";
     if (expr)
         fw_buf_printf(&sql, " ORDER BY %s%s, h.id%s LIMIT ?", expr, dir, dir);
     else
         fw_buf_printf(&sql, " ORDER BY h.id%s LIMIT ?", dir);
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(ws->db, sql.data, -1, &st, NULL);
+    fw_stmt *st;
+    int rc = fw_db_prepare(ws->store, sql.data, &st, err);
     fw_buf_free(&sql);
-    if (rc != SQLITE_OK) {
-        binds_free(&fb);
-        return query_failed(ws, err, _("the hit list"));
+    if (rc) {
+        fw_hit_where_free(&w);
+        return read_failed(err, _("the hit list"));
     }
-    binds_apply(&fb, st);
-    for (int i = 0; i < b->n; i++) {
+    int next = fw_hit_where_bind(&w, st, 1);
+    fw_hit_where_free(&w);
+    for (int i = 0; i < b->n; i++, next++) {
         if (b->v[i].is_int)
-            sqlite3_bind_int64(st, fb.n + i + 1, b->v[i].i);
+            fw_stmt_bind_int64(st, next, b->v[i].i);
         else
-            sqlite3_bind_text(st, fb.n + i + 1, b->v[i].s, -1, SQLITE_TRANSIENT);
+            fw_stmt_bind_text(st, next, b->v[i].s, -1);
     }
-    sqlite3_bind_int(st, fb.n + b->n + 1, n - *got);
-    while (*got < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    fw_stmt_bind_int64(st, next, n - *got);
+    rc = 0;
+    while (*got < n && (rc = fw_stmt_step(st, err)) == 1)
         read_hit_row(st, &out[(*got)++], expr != NULL);
-    if (rc == SQLITE_ROW)
-        rc = SQLITE_DONE;
-    sqlite3_finalize(st);
-    binds_free(&fb);
-    if (rc != SQLITE_DONE)
-        return query_failed(ws, err, _("the hit list"));
+    fw_stmt_finalize(st);
+    if (rc < 0)
+        return read_failed(err, _("the hit list"));
     return FW_OK;
-}
-
-static void bind_anchor_key(binds *b, const fw_hit_row *a)
-{
-    if (a->key_type == SQLITE_INTEGER)
-        bind_int(b, a->key_int);
-    else
-        bind_text(b, a->key_text ? a->key_text : "");
 }
 
 /* Fetches rows whose key is greater (in ascending order) or smaller (descending order) than the
@@ -615,55 +497,51 @@ static void bind_anchor_key(binds *b, const fw_hit_row *a)
 static int fetch_beyond(fw_ws *ws, const fw_hit_filter *f, bool walk, const char *expr, const fw_hit_row *a,
                         bool greater, int n, fw_hit_row *out, int *got, fw_err *err)
 {
-    binds b = {0};
+    key_binds b = {0}, none = {0};
     int rc = FW_OK;
     if (!expr) {
         if (a)
-            bind_int(&b, a->id);
-        rc = page_query(ws, f, walk, NULL, a ? (greater ? "h.id > ?" : "h.id < ?") : "1", &b, greater, n, out, got, err);
-        binds_free(&b);
-        return rc;
+            key_int(&b, a->id);
+        return page_query(ws, f, walk, NULL, a ? (greater ? "h.id > ?" : "h.id < ?") : "1 = 1", &b, greater, n,
+                          out, got, err);
     }
     if (!a)
-        return page_query(ws, f, walk, expr, "1", &b, greater, n, out, got, err);
+        return page_query(ws, f, walk, expr, "1 = 1", &b, greater, n, out, got, err);
     char *cond;
-    bool null_key = a->key_type == SQLITE_NULL;
+    bool null_key = a->key_type == FW_DBT_NULL;
     if (greater && null_key) {
-        bind_int(&b, a->id);
+        key_int(&b, a->id);
         cond = fw_printf("%s IS NULL AND h.id > ?", expr);
         rc = page_query(ws, f, walk, expr, cond, &b, true, n, out, got, err);
         free(cond);
-        binds_free(&b);
         if (!rc && *got < n) {
             cond = fw_printf("%s IS NOT NULL", expr);
-            rc = page_query(ws, f, walk, expr, cond, &b, true, n, out, got, err);
+            rc = page_query(ws, f, walk, expr, cond, &none, true, n, out, got, err);
             free(cond);
         }
     } else if (greater) {
         bind_anchor_key(&b, a);
-        bind_int(&b, a->id);
+        key_int(&b, a->id);
         cond = fw_printf("(%s, h.id) > (?, ?)", expr);
         rc = page_query(ws, f, walk, expr, cond, &b, true, n, out, got, err);
         free(cond);
     } else if (null_key) {
-        bind_int(&b, a->id);
+        key_int(&b, a->id);
         cond = fw_printf("%s IS NULL AND h.id < ?", expr);
         rc = page_query(ws, f, walk, expr, cond, &b, false, n, out, got, err);
         free(cond);
     } else {
         bind_anchor_key(&b, a);
-        bind_int(&b, a->id);
+        key_int(&b, a->id);
         cond = fw_printf("(%s, h.id) < (?, ?)", expr);
         rc = page_query(ws, f, walk, expr, cond, &b, false, n, out, got, err);
         free(cond);
-        binds_free(&b);
         if (!rc && *got < n) {
             cond = fw_printf("%s IS NULL", expr);
-            rc = page_query(ws, f, walk, expr, cond, &b, false, n, out, got, err);
+            rc = page_query(ws, f, walk, expr, cond, &none, false, n, out, got, err);
             free(cond);
         }
     }
-    binds_free(&b);
     return rc;
 }
 
@@ -758,10 +636,14 @@ int fw_hit_filter_narrow(fw_hit_filter *f, const char *words, bool *empty, fw_er
         free(*eq[i].have);
         *eq[i].have = fw_strdup(eq[i].add);
     }
-    if (more.min_amount >= 0 && more.min_amount > f->min_amount)
+    if (more.has_min && (!f->has_min || more.min_amount > f->min_amount)) {
+        f->has_min = true;
         f->min_amount = more.min_amount;
-    if (more.max_amount >= 0 && (f->max_amount < 0 || more.max_amount < f->max_amount))
+    }
+    if (more.has_max && (!f->has_max || more.max_amount < f->max_amount)) {
+        f->has_max = true;
         f->max_amount = more.max_amount;
+    }
     /* `all` cannot widen a list of present hits: both must hold. */
     fw_hit_filter_free(&more);
     return FW_OK;
@@ -771,34 +653,33 @@ int fw_hit_ids(fw_ws *ws, const fw_hit_filter *f, long long **ids, long long *n,
 {
     *ids = NULL;
     *n = 0;
-    fw_buf sql = {0};
-    binds b = {0};
-    fw_buf_puts(&sql, "SELECT h.id FROM hits h LEFT JOIN cases c ON c.id = h.case_id WHERE 1");
-    filter_where(ws, f, &sql, &b, false);
-    fw_buf_puts(&sql, " ORDER BY h.id");
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(ws->db, sql.data, -1, &st, NULL);
-    fw_buf_free(&sql);
-    if (rc != SQLITE_OK) {
-        binds_free(&b);
-        return query_failed(ws, err, _("the hit list"));
+    fw_hit_where w;
+    if (fw_hit_where_build(ws, f, 0, &w, err))
+        return err->code;
+    char *sql = fw_printf("SELECT h.id" FW_HITS_FROM " WHERE 1 = 1%s ORDER BY h.id", w.sql.data);
+    fw_stmt *st;
+    int rc = fw_db_prepare(ws->store, sql, &st, err);
+    free(sql);
+    if (rc) {
+        fw_hit_where_free(&w);
+        return read_failed(err, _("the hit list"));
     }
-    binds_apply(&b, st);
-    binds_free(&b);
+    fw_hit_where_bind(&w, st, 1);
+    fw_hit_where_free(&w);
     long long cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = fw_stmt_step(st, err)) == 1) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 1024;
             *ids = fw_realloc(*ids, (size_t)cap * sizeof **ids);
         }
-        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+        (*ids)[(*n)++] = fw_stmt_int64(st, 0);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    fw_stmt_finalize(st);
+    if (rc < 0) {
         free(*ids);
         *ids = NULL;
         *n = 0;
-        return query_failed(ws, err, _("the hit list"));
+        return read_failed(err, _("the hit list"));
     }
     return FW_OK;
 }
@@ -813,42 +694,56 @@ int fw_hits_cases(fw_ws *ws, const long long *ids, long long n, long long **case
     if (fw_ws_exec(ws, "CREATE TEMP TABLE IF NOT EXISTS browse_marked(id INTEGER PRIMARY KEY); "
                        "DELETE FROM browse_marked", err))
         return err->code;
-    sqlite3_stmt *ins, *st;
-    if (sqlite3_prepare_v2(ws->db, "INSERT OR IGNORE INTO browse_marked VALUES (?)", -1, &ins, NULL) != SQLITE_OK)
-        return query_failed(ws, err, _("the marked hits"));
-    sqlite3_exec(ws->db, "SAVEPOINT browse_marked", NULL, NULL, NULL);
-    for (long long i = 0; i < n; i++) {
-        sqlite3_bind_int64(ins, 1, ids[i]);
-        sqlite3_step(ins);
-        sqlite3_reset(ins);
+    fw_stmt *ins, *st;
+    if (fw_db_prepare(ws->store, "INSERT INTO browse_marked VALUES (?) ON CONFLICT DO NOTHING", &ins, err))
+        return read_failed(err, _("the marked hits"));
+    /* Inside the caller's transaction, one savepoint around the inserts; outside one, each insert
+     * commits on its own (the store opens no transaction behind a caller's back; the table is a
+     * TEMP one, so no workspace journal is written for it). */
+    bool sp = fw_db_in_txn(ws->store);
+    int rc = sp ? fw_db_savepoint(ws->store, "browse_marked", err) : FW_OK;
+    for (long long i = 0; i < n && rc == FW_OK; i++) {
+        fw_stmt_bind_int64(ins, 1, ids[i]);
+        if (fw_stmt_step(ins, err) < 0)
+            rc = err->code;
+        fw_stmt_reset(ins);
     }
-    sqlite3_finalize(ins);
-    sqlite3_exec(ws->db, "RELEASE browse_marked", NULL, NULL, NULL);
-    int rc = sqlite3_prepare_v2(ws->db,
-                                "SELECT h.case_id, count(*) FROM browse_marked m JOIN hits h ON h.id = m.id "
-                                "GROUP BY h.case_id ORDER BY h.case_id",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return query_failed(ws, err, _("the marked hits"));
+    fw_stmt_finalize(ins);
+    if (rc == FW_OK && sp)
+        rc = fw_db_release(ws->store, "browse_marked", err);
+    if (rc) {
+        if (sp) { /* leave the caller's transaction as it was */
+            fw_err ignored = {0};
+            if (fw_db_rollback_to(ws->store, "browse_marked", &ignored) == FW_OK)
+                fw_db_release(ws->store, "browse_marked", &ignored);
+        }
+        return read_failed(err, _("the marked hits"));
+    }
+    if (fw_db_prepare(ws->store,
+                      "SELECT h.case_id, count(*) FROM browse_marked m JOIN hits h ON h.id = m.id "
+                      "GROUP BY h.case_id ORDER BY h.case_id",
+                      &st, err))
+        return read_failed(err, _("the marked hits"));
     long long cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
-            *without += sqlite3_column_int64(st, 1);
+    while ((rc = fw_stmt_step(st, err)) == 1) {
+        if (fw_stmt_is_null(st, 0)) {
+            *without += fw_stmt_int64(st, 1);
             continue;
         }
         if (*ncases == cap) {
             cap = cap ? cap * 2 : 256;
             *cases = fw_realloc(*cases, (size_t)cap * sizeof **cases);
         }
-        (*cases)[(*ncases)++] = sqlite3_column_int64(st, 0);
+        (*cases)[(*ncases)++] = fw_stmt_int64(st, 0);
     }
-    sqlite3_finalize(st);
-    sqlite3_exec(ws->db, "DELETE FROM browse_marked", NULL, NULL, NULL);
-    if (rc != SQLITE_DONE) {
+    fw_stmt_finalize(st);
+    fw_err ignored = {0};
+    fw_db_exec(ws->store, "DELETE FROM browse_marked", &ignored);
+    if (rc < 0) {
         free(*cases);
         *cases = NULL;
         *ncases = 0;
-        return query_failed(ws, err, _("the marked hits"));
+        return read_failed(err, _("the marked hits"));
     }
     return FW_OK;
 }
@@ -873,27 +768,27 @@ int fw_hit_totals_step(fw_ws *ws, const fw_hit_filter *f, fw_hit_totals *t, long
         return 1;
     if (t->money.id == 0 && fw_money_acc_begin(ws, &t->money, err))
         return -1;
-    fw_buf sql = {0};
-    binds b = {0};
-    fw_buf_puts(&sql, "SELECT h.id FROM hits h LEFT JOIN cases c ON c.id = h.case_id WHERE h.id >= ? AND h.id < ?");
-    bind_int(&b, t->next_id);
-    bind_int(&b, t->next_id + slice);
-    filter_where(ws, f, &sql, &b, false);
+    fw_hit_where w;
+    if (fw_hit_where_build(ws, f, 0, &w, err))
+        return -1;
+    char *sql = fw_printf("SELECT h.id" FW_HITS_FROM " WHERE h.id >= ? AND h.id < ?%s", w.sql.data);
     /* The slice's hits go to the running total (audit/money.h), where a payment met in an earlier
      * slice is not counted again. */
-    char *add = fw_money_acc_add_sql(&t->money, sql.data);
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(ws->db, add, -1, &st, NULL);
+    char *add = fw_money_acc_add_sql(&t->money, sql);
+    free(sql);
+    fw_stmt *st;
+    int rc = fw_db_prepare(ws->store, add, &st, err);
     free(add);
-    fw_buf_free(&sql);
-    if (rc == SQLITE_OK) {
-        binds_apply(&b, st);
-        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-        sqlite3_finalize(st);
+    if (rc == FW_OK) {
+        fw_stmt_bind_int64(st, 1, t->next_id);
+        fw_stmt_bind_int64(st, 2, t->next_id + slice);
+        fw_hit_where_bind(&w, st, 3);
+        rc = fw_stmt_step(st, err) < 0 ? FW_EWORKSPACE : FW_OK;
+        fw_stmt_finalize(st);
     }
-    binds_free(&b);
-    if (rc != SQLITE_OK) {
-        query_failed(ws, err, _("the hit totals"));
+    fw_hit_where_free(&w);
+    if (rc != FW_OK) {
+        read_failed(err, _("the hit totals"));
         return -1;
     }
     if (fw_money_acc_take(&t->money, err))
@@ -919,18 +814,18 @@ char **fw_hit_values(fw_ws *ws, const char *column, int limit, fw_err *err)
     char *sql = fw_printf("SELECT DISTINCT %s FROM hits WHERE %s IS NOT NULL AND state = 'present' "
                           "ORDER BY 1 LIMIT %d",
                           column, column, limit);
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL);
+    fw_stmt *st;
+    int rc = fw_db_prepare(ws->store, sql, &st, err);
     free(sql);
-    if (rc != SQLITE_OK) {
-        query_failed(ws, err, _("the hit list"));
+    if (rc) {
+        read_failed(err, _("the hit list"));
         return NULL;
     }
     char **v = fw_calloc((size_t)limit + 1, sizeof *v);
     int n = 0;
-    while (n < limit && sqlite3_step(st) == SQLITE_ROW)
-        v[n++] = col_dup(st, 0);
-    sqlite3_finalize(st);
+    while (n < limit && fw_stmt_step(st, err) == 1)
+        v[n++] = st_dup(st, 0);
+    fw_stmt_finalize(st);
     return v;
 }
 
@@ -1054,36 +949,36 @@ int fw_freq_step(fw_ws *ws, const fw_hit_filter *f, fw_freq *fq, long long slice
 {
     if (fq->done)
         return 1;
-    fw_buf sql = {0};
-    binds b = {0};
-    /* The cases are joined only when the status is counted or filtered on: a join per hit is a
-     * quarter of the time of a pass. */
+    fw_hit_where w;
+    if (fw_hit_where_build(ws, f, 0, &w, err))
+        return -1;
+    /* The cases are joined only when the status is counted or filtered on (the only condition of
+     * the filter that reads c): a join per hit is a quarter of the time of a pass. */
     bool join = fq->col == FW_FREQ_STATUS || (f->status && *f->status);
-    fw_buf_printf(&sql, "SELECT %s, h.amount FROM hits h%s WHERE h.id >= ? AND h.id < ?", freq_cols[fq->col].expr,
-                  join ? " LEFT JOIN cases c ON c.id = h.case_id" : "");
-    bind_int(&b, fq->next_id);
-    bind_int(&b, fq->next_id + slice);
-    filter_where(ws, f, &sql, &b, false);
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(ws->db, sql.data, -1, &st, NULL);
-    fw_buf_free(&sql);
-    if (rc == SQLITE_OK) {
-        binds_apply(&b, st);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            bool null = sqlite3_column_type(st, 0) == SQLITE_NULL;
-            const char *v = null ? "" : (const char *)sqlite3_column_text(st, 0);
-            long long amount = sqlite3_column_int64(st, 1);
-            fw_freq_row *r = freq_row(fq, v, (size_t)sqlite3_column_bytes(st, 0), null);
+    char *sql = fw_printf("SELECT %s, h.amount FROM hits h%s WHERE h.id >= ? AND h.id < ?%s", freq_cols[fq->col].expr,
+                          join ? " LEFT JOIN cases c ON c.id = h.case_id" : "", w.sql.data);
+    fw_stmt *st;
+    int rc = fw_db_prepare(ws->store, sql, &st, err);
+    free(sql);
+    if (rc == FW_OK) {
+        fw_stmt_bind_int64(st, 1, fq->next_id);
+        fw_stmt_bind_int64(st, 2, fq->next_id + slice);
+        fw_hit_where_bind(&w, st, 3);
+        while ((rc = fw_stmt_step(st, err)) == 1) {
+            bool null = fw_stmt_is_null(st, 0);
+            const char *v = null ? "" : fw_stmt_text(st, 0);
+            long long amount = fw_stmt_int64(st, 1);
+            fw_freq_row *r = freq_row(fq, v, strlen(v), null);
             r->count++;
             r->amount += amount;
             fq->count++;
             fq->amount += amount;
         }
-        sqlite3_finalize(st);
+        fw_stmt_finalize(st);
     }
-    binds_free(&b);
-    if (rc != SQLITE_DONE) {
-        query_failed(ws, err, _("the frequency of the column"));
+    fw_hit_where_free(&w);
+    if (rc != FW_OK) {
+        read_failed(err, _("the frequency of the column"));
         return -1;
     }
     fq->next_id += slice;
@@ -1495,16 +1390,21 @@ void fw_person_free(fw_person *p)
 
 long long fw_hit_case(fw_ws *ws, long long hit_id, fw_err *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ws->db, "SELECT case_id FROM hits WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
-        query_failed(ws, err, _("the hit"));
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store, "SELECT case_id FROM hits WHERE id = ?", &st, err)) {
+        read_failed(err, _("the hit"));
         return -1;
     }
-    sqlite3_bind_int64(st, 1, hit_id);
+    fw_stmt_bind_int64(st, 1, hit_id);
     long long id = 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    int rc = fw_stmt_step(st, err);
+    if (rc == 1)
+        id = fw_stmt_int64(st, 0);
+    fw_stmt_finalize(st);
+    if (rc < 0) {
+        read_failed(err, _("the hit"));
+        return -1;
+    }
     if (id <= 0) {
         fw_fail(err, FW_ENOTFOUND, _("Hit %lld has no case yet (cases are made when the rules run)."), hit_id);
         return -1;
@@ -1525,6 +1425,8 @@ int fw_lookup(fw_ws *ws, const char *q, int limit, fw_lookup_row **rows, int *n,
             *c = (char)toupper((unsigned char)*c);
     fw_buf sql = {0};
     fw_buf_puts(&sql, "WITH m(id_number, name, src) AS (");
+    /* char(1114111) (U+10FFFF, the top of a name's prefix range) and group_concat are SQLite's;
+     * the PostgreSQL compatibility layer is to provide them (issue 11). */
     const char *cond = by_id ? "id_number >= ?1 AND id_number < ?1 || '~'" : "name >= ?1 AND name < ?1 || char(1114111)";
     int parts = 0;
     for (int i = 0; i < fw_ndatasets; i++) {
@@ -1543,37 +1445,37 @@ int fw_lookup(fw_ws *ws, const char *q, int limit, fw_lookup_row **rows, int *n,
                       " (SELECT coalesce(sum(amount), 0) FROM ds_payments p WHERE p.id_number = s.id_number),"
                       " (SELECT count(*) FROM hits h WHERE h.id_number = s.id_number AND h.state = 'present')"
                       " FROM s GROUP BY id_number ORDER BY max(name), id_number LIMIT ?2");
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(ws->db, sql.data, -1, &st, NULL);
+    fw_stmt *st;
+    int rc = fw_db_prepare(ws->store, sql.data, &st, err);
     fw_buf_free(&sql);
-    if (rc != SQLITE_OK) {
+    if (rc) {
         free(key);
-        return query_failed(ws, err, _("the lookup"));
+        return read_failed(err, _("the lookup"));
     }
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 2, limit);
+    fw_stmt_bind_text(st, 1, key, -1);
+    fw_stmt_bind_int64(st, 2, limit);
     free(key);
     int cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = fw_stmt_step(st, err)) == 1) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
             *rows = fw_realloc(*rows, (size_t)cap * sizeof **rows);
         }
         fw_lookup_row *r = &(*rows)[(*n)++];
-        r->id_number = col_dup(st, 0);
-        r->name = col_dup(st, 1);
+        r->id_number = st_dup(st, 0);
+        r->name = st_dup(st, 1);
         if (!r->name)
             r->name = fw_strdup("");
-        r->sources = col_dup(st, 2);
-        r->paid = sqlite3_column_int64(st, 3);
-        r->hits = sqlite3_column_int64(st, 4);
+        r->sources = st_dup(st, 2);
+        r->paid = fw_stmt_int64(st, 3);
+        r->hits = fw_stmt_int64(st, 4);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    fw_stmt_finalize(st);
+    if (rc < 0) {
         fw_lookup_free(*rows, *n);
         *rows = NULL;
         *n = 0;
-        return query_failed(ws, err, _("the lookup"));
+        return read_failed(err, _("the lookup"));
     }
     return FW_OK;
 }
@@ -1712,20 +1614,20 @@ int fw_rule_set_enabled(fw_ws *ws, const char *rule_id, bool enabled, fw_err *er
 {
     if (fw_ws_begin(ws, err))
         return fw_fail(err, FW_EWORKSPACE, _("The workspace is busy; try again."));
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(ws->db,
-                                "INSERT INTO rule_settings(rule_id, key, value) VALUES (?, 'enabled', ?) "
-                                "ON CONFLICT(rule_id, key) DO UPDATE SET value = excluded.value",
-                                -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, rule_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, enabled ? "true" : "false", -1, SQLITE_STATIC);
-        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-        sqlite3_finalize(st);
+    fw_stmt *st;
+    int rc = fw_db_prepare(ws->store,
+                           "INSERT INTO rule_settings(rule_id, key, value) VALUES (?, 'enabled', ?) "
+                           "ON CONFLICT(rule_id, key) DO UPDATE SET value = excluded.value",
+                           &st, err);
+    if (rc == FW_OK) {
+        fw_stmt_bind_text(st, 1, rule_id, -1);
+        fw_stmt_bind_text(st, 2, enabled ? "true" : "false", -1);
+        rc = fw_stmt_step(st, err) < 0 ? err->code : FW_OK;
+        fw_stmt_finalize(st);
     }
-    if (rc != SQLITE_OK) {
+    if (rc != FW_OK) {
         fw_ws_rollback(ws);
-        return query_failed(ws, err, _("the rule settings"));
+        return read_failed(err, _("the rule settings"));
     }
     char *object = fw_printf("rule:%s", rule_id);
     const char *after = enabled ? "{\"enabled\":true}" : "{\"enabled\":false}";

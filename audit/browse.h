@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 
+#include "audit/hitfilter.h"
 #include "audit/money.h"
 #include "audit/store.h"
 
@@ -60,19 +61,10 @@ enum fw_hit_sort {
 };
 const char *fw_hit_sort_name(enum fw_hit_sort s); /* "amount", ... (stable, English) */
 
-/* A filter; NULL/empty fields do not filter. Strings are owned by the filter (fw_hit_filter_free). */
-typedef struct fw_hit_filter {
-    char *category, *rule_id, *severity, *status, *township, *village, *program;
-    long long min_amount, max_amount; /* fen; -1 = no bound */
-    char *search;   /* prefix of name or ID number (digits: ID number) */
-    bool all_states; /* include gone and whitelisted hits (default: present only) */
-} fw_hit_filter;
-
-void fw_hit_filter_init(fw_hit_filter *f);
-void fw_hit_filter_free(fw_hit_filter *f);
+/* The filter is the one of audit/hitfilter.h (shared with the CLI and export). */
 /* Parses "category=deceased rule=DEC-001 severity=high status=new township=X village=Y
- * program=P amount>=1000 amount<=5000 all" (amounts in yuan) into f (replacing its contents except
- * search). Returns FW_EUSAGE with err naming the bad word. */
+ * program=P amount>=1000 amount<=5000 all" (amounts in yuan; all: state "all") into f (replacing
+ * its contents except search). Returns FW_EUSAGE with err naming the bad word. */
 int fw_hit_filter_parse(fw_hit_filter *f, const char *text, fw_err *err);
 /* The filter as text in the same syntax (caller frees); "" when empty. */
 char *fw_hit_filter_format(const fw_hit_filter *f);
@@ -87,7 +79,7 @@ typedef struct fw_hit_row {
     char state[12];              /* present, gone, whitelisted */
     char subject_kind[12];       /* person, household, village, account: what the hit is about */
     /* The sort key of this row, so the next page can be fetched after it. */
-    int key_type;                /* SQLITE_INTEGER, SQLITE_TEXT or SQLITE_NULL */
+    enum fw_dbt key_type;        /* FW_DBT_INT, FW_DBT_TEXT or FW_DBT_NULL */
     long long key_int;
     char *key_text;
 } fw_hit_row;

@@ -1163,33 +1163,6 @@ void fw_run_result_free(fw_run_result *res)
 
 /* ---- listings --------------------------------------------------------------------------------- */
 
-int fw_hits_stmt(fw_ws *ws, const fw_hits_filter *f, sqlite3_stmt **st, fw_err *err)
-{
-    const char *state = f->state && *f->state ? f->state : "present";
-    if (strcmp(state, "present") && strcmp(state, "gone") && strcmp(state, "whitelisted") && strcmp(state, "all"))
-        return fw_fail(err, FW_EUSAGE, _("--state must be present, gone, whitelisted or all, not '%s'"), state);
-    static const char sql[] =
-        "SELECT h.id AS hit, h.rule_id, h.category, h.severity, h.state, h.id_number, h.name, h.township, "
-        "h.village, h.program, h.amount, h.first_date, h.last_date, h.detail, "
-        "COALESCE(c.status, 'new') AS status, c.case_no, h.evidence_changed "
-        "FROM hits h LEFT JOIN cases c ON c.id = h.case_id "
-        "WHERE (?1 IS NULL OR h.rule_id = upper(?1)) AND (?2 IS NULL OR h.category = ?2) "
-        "AND (?3 IS NULL OR COALESCE(c.status, 'new') = ?3) AND (?4 = 'all' OR h.state = ?4) "
-        "AND (?5 = 0 OR h.last_run_id = ?5) "
-        "ORDER BY CASE h.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, h.amount DESC, h.id";
-    if (fw_ws_prepare(ws, sql, st, err))
-        return err->code;
-    if (f->rule_id)
-        sqlite3_bind_text(*st, 1, f->rule_id, -1, SQLITE_TRANSIENT);
-    if (f->category)
-        sqlite3_bind_text(*st, 2, f->category, -1, SQLITE_TRANSIENT);
-    if (f->status)
-        sqlite3_bind_text(*st, 3, f->status, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(*st, 4, state, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(*st, 5, f->run_id);
-    return FW_OK;
-}
-
 int fw_rules_list_rows(fw_ws *ws, fw_ruleset *set, const char *category, fw_rows **rows, fw_err *err)
 {
     *rows = NULL;

@@ -71,16 +71,7 @@ void fw_hit_fingerprint(const char *rule_id, const char *subject, char *const *k
 int fw_evidence_split(const char *evidence, char ***keys);
 void fw_evidence_free(char **keys, int n);
 
-/* ---- listings (printed by the CLI through fw_print_rows) ------------------------------------ */
-typedef struct fw_hits_filter {
-    const char *rule_id, *category, *status; /* status: the case status ('new' when no case) */
-    const char *state;                       /* present (default), gone, whitelisted, all */
-    long long run_id;                        /* 0: any */
-} fw_hits_filter;
-/* Columns: hit, rule_id, category, severity, state, id_number, name, township, village, program,
- * amount (fen), first_date, last_date, detail, status, case_no, evidence_changed. */
-int fw_hits_stmt(fw_ws *ws, const fw_hits_filter *f, sqlite3_stmt **st, fw_err *err);
-
+/* ---- listings (printed by the CLI through fw_print_rows; the hits: audit/hitfilter.h) --------- */
 /* One row per rule of set: id, category, severity, status, enabled, name, last_hits, last_ms,
  * last_run, source (file). Rules are put in a TEMP table first, so the rows own no pointers into
  * set. The caller closes *rows. */

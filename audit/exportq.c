@@ -1,6 +1,11 @@
 /* exportq.c: the queries behind exports (see exportq.h). Every list starts from one filtered set
- * of leads (LEADS_FROM below), so the workbook's summary, lead list, case list and provenance all
- * describe exactly the same rows. */
+ * of leads (LEADS_FROM below: the hits of the filter, built by audit/hitfilter.c as for the hit
+ * list and the CLI), so the workbook's summary, lead list, case list and provenance all describe
+ * exactly the same rows, and the same rows the screen showed.
+ *
+ * Through the store (audit/store/store.h): no statement of an engine is held here. The provenance
+ * sheets still read the runs' JSON with json_each/json_valid and the summary keys with char(31),
+ * which SQLite has and the PostgreSQL compatibility layer is to provide (issue 11). */
 #include "audit/exportq.h"
 #include "audit/i18n.h"
 
@@ -11,6 +16,7 @@
 
 #include "audit/cases.h"
 #include "audit/dataset.h"
+#include "audit/hitfilter.h"
 #include "audit/history.h"
 #include "audit/known.h"
 #include "audit/money.h"
@@ -31,11 +37,15 @@ enum xmap {
     MAP_DATASET,   /* dataset name: 人员信息 ... */
     MAP_ENCODING,  /* utf-8, gb18030 as their standard names */
     MAP_RESULT,    /* run / rule result: 完成 ... */
-    MAP_SELECTION  /* what a run was asked: 全部规则, 类别 死亡人员, 规则 DEC-001,DEC-003 */
+    MAP_SELECTION, /* what a run was asked: 全部规则, 类别 死亡人员, 规则 DEC-001,DEC-003 */
+    /* Read from the rule file the column holds (run_rules.file), for the rule in column 1: the
+     * rule text lives in files, not the workspace. */
+    MAP_RULE_NAME,
+    MAP_RULE_BASIS /* '(规则文件不可读)' when the file cannot be read */
 };
 
 struct fw_xquery {
-    sqlite3_stmt *st;
+    fw_stmt *st;
     int ncols;
     fw_xcol *cols;     /* owned array; labels point at static or dataset strings */
     enum xmap *maps;   /* owned array, one per column */
@@ -111,8 +121,8 @@ static int xq_new(fw_ws *ws, const char *sql, const coldef *defs, int ncols, fw_
                   fw_err *err)
 {
     *out = NULL;
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws, sql, &st, err))
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store, sql, &st, err))
         return err->code;
     fw_xquery *q = fw_calloc(1, sizeof *q);
     q->st = st;
@@ -131,20 +141,19 @@ static int xq_new(fw_ws *ws, const char *sql, const coldef *defs, int ncols, fw_
 
 int fw_xq_step(fw_xquery *q, fw_err *err)
 {
-    int rc = sqlite3_step(q->st);
-    if (rc == SQLITE_ROW)
-        return 1;
-    if (rc == SQLITE_DONE)
-        return 0;
-    fw_fail(err, FW_EWORKSPACE, _("reading the workspace: %s"), sqlite3_errmsg(sqlite3_db_handle(q->st)));
+    int rc = fw_stmt_step(q->st, err);
+    if (rc >= 0)
+        return rc;
+    char detail[sizeof err->msg];
+    snprintf(detail, sizeof detail, "%s", err->msg);
+    fw_fail(err, FW_EWORKSPACE, _("reading the workspace: %s"), detail);
     return -1;
 }
 
 int fw_xq_ncols(const fw_xquery *q) { return q->ncols; }
 const fw_xcol *fw_xq_col(const fw_xquery *q, int i) { return &q->cols[i]; }
-int fw_xq_is_null(fw_xquery *q, int i) { return sqlite3_column_type(q->st, i) == SQLITE_NULL; }
-long long fw_xq_int(fw_xquery *q, int i) { return sqlite3_column_int64(q->st, i); }
-double fw_xq_real(fw_xquery *q, int i) { return sqlite3_column_double(q->st, i); }
+long long fw_xq_int(fw_xquery *q, int i) { return fw_stmt_int64(q->st, i); }
+double fw_xq_real(fw_xquery *q, int i) { return fw_stmt_double(q->st, i); }
 
 /* Keeps text composed for cell i of the current row (freed at the next row). */
 static const char *made(fw_xquery *q, int i, char *text)
@@ -154,9 +163,36 @@ static const char *made(fw_xquery *q, int i, char *text)
     return text;
 }
 
+/* rule_meta(file, rule_id, key): the key's value in the rule's section of its INI file, or NULL
+ * (caller frees). Rule text lives in files, not the workspace; run_rules records which file a run
+ * loaded. */
+static char *rule_meta(const char *file, const char *rule, const char *key)
+{
+    if (!file || !rule)
+        return NULL;
+    dictionary *d = access(file, R_OK) == 0 ? iniparser_load(file) : NULL;
+    if (!d)
+        return NULL;
+    char *lookup_key = fw_printf("%s:%s", rule, key);
+    for (char *p = lookup_key; *p; p++) /* iniparser lower-cases section and key names */
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    const char *v = iniparser_getstring(d, lookup_key, NULL);
+    char *out = v ? fw_strdup(v) : NULL;
+    free(lookup_key);
+    iniparser_freedict(d);
+    return out;
+}
+
 const char *fw_xq_text(fw_xquery *q, int i)
 {
-    const char *s = (const char *)sqlite3_column_text(q->st, i);
+    const char *s = fw_stmt_text(q->st, i);
+    if (q->maps[i] == MAP_RULE_NAME)
+        return made(q, i, rule_meta(s, fw_stmt_text(q->st, 1), "name"));
+    if (q->maps[i] == MAP_RULE_BASIS) {
+        char *basis = rule_meta(s, fw_stmt_text(q->st, 1), "basis");
+        return made(q, i, basis ? basis : fw_strdup("(规则文件不可读)"));
+    }
     if (!s)
         return NULL;
     switch (q->maps[i]) {
@@ -183,11 +219,18 @@ const char *fw_xq_text(fw_xquery *q, int i)
     }
 }
 
+int fw_xq_is_null(fw_xquery *q, int i)
+{
+    if (q->maps[i] == MAP_RULE_NAME || q->maps[i] == MAP_RULE_BASIS)
+        return fw_xq_text(q, i) == NULL;
+    return fw_stmt_is_null(q->st, i);
+}
+
 void fw_xq_close(fw_xquery *q)
 {
     if (!q)
         return;
-    sqlite3_finalize(q->st);
+    fw_stmt_finalize(q->st);
     for (int i = 0; i < q->ncols; i++)
         free(q->made[i]);
     free(q->made);
@@ -198,109 +241,25 @@ void fw_xq_close(fw_xquery *q)
 
 /* --- the filter ------------------------------------------------------------------------------- */
 
-/* The filtered leads, as a FROM ... WHERE tail. Parameters are bound by name (bind_filter); an
- * unset filter member binds NULL and so filters nothing. */
-#define LEADS_FROM                                                                                 \
-    " FROM hits h LEFT JOIN cases c ON c.id = h.case_id"                                           \
-    " WHERE (:all_states IS NOT NULL OR h.state = 'present')"                                      \
-    "   AND (:category IS NULL OR h.category = :category)"                                         \
-    "   AND (:rule IS NULL OR h.rule_id = :rule COLLATE NOCASE)"                                   \
-    "   AND (:status IS NULL OR COALESCE(c.status, 'new') = :status)"                              \
-    "   AND (:township IS NULL OR h.township = :township)"                                         \
-    "   AND (:cases IS NULL OR h.case_id IN (SELECT value FROM json_each(:cases)))"               \
-    "   AND (:severity IS NULL OR h.severity = :severity)"                                         \
-    "   AND (:village IS NULL OR h.village = :village)"                                            \
-    "   AND (:program IS NULL OR h.program IN " PROGRAM_SETS_CONTAINING(":program") ")"            \
-    "   AND (:min_amount IS NULL OR h.amount >= :min_amount)"                                      \
-    "   AND (:max_amount IS NULL OR h.amount <= :max_amount)"                                      \
-    "   AND (:search_id IS NULL OR (h.id_number >= :search_id"                                     \
-    "                               AND h.id_number < :search_id || char(1114111)))"              \
-    "   AND (:search_name IS NULL OR (h.name >= :search_name"                                      \
-    "                                 AND h.name < :search_name || char(1114111)))"
+/* The filtered leads, as a FROM ... WHERE tail: the token that xq_filtered replaces by the hits of
+ * the filter (audit/hitfilter.h), whose conditions end it, so more may follow (" AND ..."). A query
+ * names it once; the filter's parameters are then the query's only ones. */
+#define LEADS_FROM " @LEADS@"
 
-static void bind_text(sqlite3_stmt *st, const char *name, const char *value)
+int fw_xq_case_ids(fw_ws *ws, const fw_hit_filter *f, long long **ids, int *n, fw_err *err)
 {
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0 && value)
-        sqlite3_bind_text(st, i, value, -1, SQLITE_TRANSIENT);
+    return fw_hit_filter_case_ids(ws, f, ids, n, err);
 }
 
-static void bind_int(sqlite3_stmt *st, const char *name, int set, long long value)
-{
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0 && set)
-        sqlite3_bind_int64(st, i, value);
-}
-
-/* Same test as the hit list (browse.c looks_like_id): digits and X search the ID number. */
-static int search_is_id(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!(*s >= '0' && *s <= '9') && *s != 'X' && *s != 'x')
-            return 0;
-    return 1;
-}
-
-/* Binds the search as the list does: a prefix range on the ID number (upper-cased, so a
- * trailing x finds X) or on the name. The range [p, p + U+10FFFF) walks an index. */
-static void bind_search(sqlite3_stmt *st, const char *search)
-{
-    if (!search || !*search)
-        return;
-    if (!search_is_id(search)) {
-        bind_text(st, ":search_name", search);
-        return;
-    }
-    char *p = fw_strdup(search);
-    for (char *c = p; *c; c++)
-        if (*c == 'x')
-            *c = 'X';
-    bind_text(st, ":search_id", p);
-    free(p);
-}
-
-static int resolve_case(fw_ws *ws, const char *name, long long *id, fw_err *err)
-{
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws, "SELECT id FROM cases WHERE case_no = ?1 OR CAST(id AS TEXT) = ?1", &st, err))
-        return err->code;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    if (found)
-        *id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (!found)
-        return fw_fail(err, FW_ENOTFOUND,
-                       _("no case '%s' in this workspace; `fundwatch case list` shows the case numbers"), name);
-    return FW_OK;
-}
-
-int fw_xq_case_ids(fw_ws *ws, const fw_export_filter *f, long long **ids, int *n, fw_err *err)
-{
-    *ids = fw_calloc((size_t)f->ncases + 1, sizeof **ids);
-    *n = 0;
-    for (int i = 0; i < f->ncases; i++) {
-        if (resolve_case(ws, f->cases[i], &(*ids)[*n], err)) {
-            free(*ids);
-            *ids = NULL;
-            return err->code;
-        }
-        (*n)++;
-    }
-    return FW_OK;
-}
-
-int fw_xq_check_filter(fw_ws *ws, const fw_export_filter *f, fw_err *err)
+int fw_xq_check_filter(fw_ws *ws, const fw_hit_filter *f, fw_err *err)
 {
     const struct { enum fw_known_field field; const char *value; } fields[] = {
         {FW_KNOWN_CATEGORY, f->category}, {FW_KNOWN_RULE, f->rule_id},   {FW_KNOWN_STATUS, f->status},
         {FW_KNOWN_TOWNSHIP, f->township}, {FW_KNOWN_SEVERITY, f->severity}, {FW_KNOWN_VILLAGE, f->village},
-        {FW_KNOWN_PROGRAM, f->program},
+        {FW_KNOWN_PROGRAM, f->program},   {FW_KNOWN_STATE, f->state},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        if (!fields[i].value)
+        if (!fields[i].value || !*fields[i].value)
             continue;
         char *known = fw_known_value(ws, fields[i].field, fields[i].value, err);
         if (!known)
@@ -315,52 +274,27 @@ int fw_xq_check_filter(fw_ws *ws, const fw_export_filter *f, fw_err *err)
     return FW_OK;
 }
 
-/* Binds the filter's members to a statement built on LEADS_FROM. */
-static int bind_filter(fw_ws *ws, sqlite3_stmt *st, const fw_export_filter *f, fw_err *err)
-{
-    bind_text(st, ":category", f->category ? code_of(fw_categories, f->category) : NULL);
-    bind_text(st, ":rule", f->rule_id);
-    bind_text(st, ":status", f->status ? code_of(fw_case_statuses, f->status) : NULL);
-    bind_text(st, ":township", f->township);
-    bind_text(st, ":severity", f->severity ? code_of(fw_severities, f->severity) : NULL);
-    bind_text(st, ":village", f->village);
-    bind_text(st, ":program", f->program);
-    bind_int(st, ":min_amount", f->has_min, f->min_amount);
-    bind_int(st, ":max_amount", f->has_max, f->max_amount);
-    bind_int(st, ":all_states", f->all_states, 1);
-    bind_search(st, f->search);
-    if (f->ncases > 0) {
-        long long *ids;
-        int n;
-        if (fw_xq_case_ids(ws, f, &ids, &n, err))
-            return err->code;
-        fw_buf json = {0};
-        fw_buf_putc(&json, '[');
-        for (int i = 0; i < n; i++)
-            fw_buf_printf(&json, "%s%lld", i ? "," : "", ids[i]);
-        fw_buf_putc(&json, ']');
-        bind_text(st, ":cases", json.data);
-        fw_buf_free(&json);
-        free(ids);
-    }
-    return FW_OK;
-}
-
-/* Prepares a filtered query and binds the filter; closes it again on failure. */
-static int xq_filtered(fw_ws *ws, const fw_export_filter *f, const char *sql, const coldef *defs,
+/* Prepares a query naming LEADS_FROM once, with the hits of the filter in its place, and binds the
+ * filter; closes it again on failure. */
+static int xq_filtered(fw_ws *ws, const fw_hit_filter *f, const char *sql, const coldef *defs,
                        int ncols, fw_xquery **out, fw_err *err)
 {
-    if (xq_new(ws, sql, defs, ncols, out, err))
+    *out = NULL;
+    fw_hit_where w;
+    if (fw_hit_where_build(ws, f, 0, &w, err))
         return err->code;
-    if (bind_filter(ws, (*out)->st, f, err)) {
-        fw_xq_close(*out);
-        *out = NULL;
-        return err->code;
-    }
-    return FW_OK;
+    const char *at = strstr(sql, "@LEADS@");
+    char *full = fw_printf("%.*s" FW_HITS_FROM " WHERE 1 = 1%s%s", (int)(at - sql), sql, w.sql.data,
+                           at + strlen("@LEADS@"));
+    int rc = xq_new(ws, full, defs, ncols, out, err);
+    free(full);
+    if (rc == FW_OK)
+        fw_hit_where_bind(&w, (*out)->st, 1);
+    fw_hit_where_free(&w);
+    return rc;
 }
 
-char *fw_xq_filter_text(const fw_export_filter *f)
+char *fw_xq_filter_text(const fw_hit_filter *f)
 {
     fw_buf b = {0};
     if (f->category)
@@ -383,8 +317,12 @@ char *fw_xq_filter_text(const fw_export_filter *f)
         fw_buf_printf(&b, "金额<=%lld.%02lld元 ", f->max_amount / 100, f->max_amount % 100);
     if (f->search && *f->search)
         fw_buf_printf(&b, "搜索=%s ", f->search);
-    if (f->all_states)
+    if (fw_hit_filter_all_states(f))
         fw_buf_puts(&b, "含已消失和白名单线索 ");
+    else if (f->state && *f->state)
+        fw_buf_printf(&b, "线索状态=%s ", zh_label(fw_hit_states, code_of(fw_hit_states, f->state)));
+    if (f->run_id)
+        fw_buf_printf(&b, "运行=%lld ", f->run_id);
     for (int i = 0; i < f->ncases; i++)
         fw_buf_printf(&b, "%s%s%s", i ? "," : "案件=", f->cases[i], i + 1 == f->ncases ? " " : "");
     if (b.len == 0)
@@ -416,7 +354,7 @@ static void json_amount(fw_buf *b, const char *key, int set, long long fen)
     fw_buf_printf(b, ":%lld", fen);
 }
 
-char *fw_xq_filter_json(const fw_export_filter *f)
+char *fw_xq_filter_json(const fw_hit_filter *f)
 {
     fw_buf b = {0};
     fw_buf_putc(&b, '{');
@@ -430,10 +368,11 @@ char *fw_xq_filter_json(const fw_export_filter *f)
     json_member(&b, "search", f->search && *f->search ? f->search : NULL);
     json_amount(&b, "min_amount", f->has_min, f->min_amount);
     json_amount(&b, "max_amount", f->has_max, f->max_amount);
-    if (f->all_states) {
+    json_member(&b, "states", f->state && *f->state ? code_of(fw_hit_states, f->state) : NULL);
+    if (f->run_id) {
         if (b.len > 1)
             fw_buf_putc(&b, ',');
-        fw_buf_puts(&b, "\"states\":\"all\"");
+        fw_buf_printf(&b, "\"run\":%lld", f->run_id);
     }
     if (f->ncases > 0) {
         if (b.len > 1)
@@ -452,7 +391,7 @@ char *fw_xq_filter_json(const fw_export_filter *f)
 
 /* --- the lists -------------------------------------------------------------------------------- */
 
-long long fw_xq_count_leads(fw_ws *ws, const fw_export_filter *f, fw_err *err)
+long long fw_xq_count_leads(fw_ws *ws, const fw_hit_filter *f, fw_err *err)
 {
     static const coldef defs[] = {{"线索数", FW_XK_INT, MAP_NONE}};
     fw_xquery *q;
@@ -463,7 +402,7 @@ long long fw_xq_count_leads(fw_ws *ws, const fw_export_filter *f, fw_err *err)
     return n;
 }
 
-int fw_xq_leads(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err)
+int fw_xq_leads(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err)
 {
     static const coldef defs[] = {
         {"线索号", FW_XK_INT, MAP_NONE},      {"规则编号", FW_XK_TEXT, MAP_NONE},
@@ -484,7 +423,7 @@ int fw_xq_leads(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *e
                        defs, (int)(sizeof defs / sizeof defs[0]), out, err);
 }
 
-int fw_xq_summary(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err)
+int fw_xq_summary(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err)
 {
     static const coldef defs[] = {
         {"维度", FW_XK_INT, MAP_NONE},
@@ -512,7 +451,7 @@ int fw_xq_summary(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err 
     return rc;
 }
 
-int fw_xq_cases(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err)
+int fw_xq_cases(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err)
 {
     static const coldef defs[] = {
         {"案件编号", FW_XK_TEXT, MAP_NONE},     {"姓名", FW_XK_TEXT, MAP_NONE},
@@ -544,7 +483,7 @@ int fw_xq_cases(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *e
 /* The runs that produced the selected leads. */
 #define SEL_RUNS "sel_runs AS (SELECT DISTINCT h.last_run_id AS id" LEADS_FROM ")"
 
-int fw_xq_prov_imports(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err)
+int fw_xq_prov_imports(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err)
 {
     static const coldef defs[] = {
         {"导入号", FW_XK_INT, MAP_NONE},   {"数据集", FW_XK_TEXT, MAP_DATASET},
@@ -568,7 +507,7 @@ int fw_xq_prov_imports(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw
                        defs, (int)(sizeof defs / sizeof defs[0]), out, err);
 }
 
-int fw_xq_prov_runs(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err)
+int fw_xq_prov_runs(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err)
 {
     static const coldef defs[] = {
         {"运行号", FW_XK_INT, MAP_NONE},       {"运行人", FW_XK_TEXT, MAP_NONE},
@@ -585,7 +524,7 @@ int fw_xq_prov_runs(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_er
                        defs, (int)(sizeof defs / sizeof defs[0]), out, err);
 }
 
-int fw_xq_prov_rules(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err)
+int fw_xq_prov_rules(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err)
 {
     static const coldef defs[] = {
         {"运行号", FW_XK_INT, MAP_NONE},       {"规则编号", FW_XK_TEXT, MAP_NONE},
@@ -609,19 +548,19 @@ static int xq_case(fw_ws *ws, long long case_id, const char *sql, const coldef *
 {
     if (xq_new(ws, sql, defs, ncols, out, err))
         return err->code;
-    sqlite3_bind_int64((*out)->st, 1, case_id);
+    fw_stmt_bind_int64((*out)->st, 1, case_id);
     return FW_OK;
 }
 
 char *fw_xq_case_no(fw_ws *ws, long long case_id)
 {
-    sqlite3_stmt *st;
+    fw_stmt *st;
     fw_err err = {0};
-    if (fw_ws_prepare(ws, "SELECT case_no FROM cases WHERE id = ?", &st, &err))
+    if (fw_db_prepare(ws->store, "SELECT case_no FROM cases WHERE id = ?", &st, &err))
         return NULL;
-    sqlite3_bind_int64(st, 1, case_id);
-    char *no = sqlite3_step(st) == SQLITE_ROW ? fw_strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
-    sqlite3_finalize(st);
+    fw_stmt_bind_int64(st, 1, case_id);
+    char *no = fw_stmt_step(st, &err) == 1 ? fw_strdup(fw_stmt_text(st, 0)) : NULL;
+    fw_stmt_finalize(st);
     return no;
 }
 
@@ -733,23 +672,30 @@ int fw_xq_case_evidence(fw_ws *ws, long long case_id, const char *dataset, fw_xq
 
 int fw_xq_case_evidence_sets(fw_ws *ws, long long case_id, char ***names, int *n, fw_err *err)
 {
-    sqlite3_stmt *st;
+    fw_stmt *st;
     *names = NULL;
     *n = 0;
-    if (fw_ws_prepare(ws,
+    if (fw_db_prepare(ws->store,
                       "SELECT DISTINCT e.dataset FROM hit_evidence e JOIN hits h ON h.id = e.hit_id "
                       "WHERE h.case_id = ?1 AND e.dataset <> 'payments' ORDER BY 1",
                       &st, err))
         return err->code;
-    sqlite3_bind_int64(st, 1, case_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(st, 0);
+    fw_stmt_bind_int64(st, 1, case_id);
+    int rc;
+    while ((rc = fw_stmt_step(st, err)) == 1) {
+        const char *name = fw_stmt_text(st, 0);
         if (!fw_dataset_find(name))
             continue; /* a dataset this version does not know has no table to read */
         *names = fw_realloc(*names, (size_t)(*n + 1) * sizeof **names);
         (*names)[(*n)++] = fw_strdup(name);
     }
-    sqlite3_finalize(st);
+    fw_stmt_finalize(st);
+    if (rc < 0) {
+        fw_xq_free_names(*names, *n);
+        *names = NULL;
+        *n = 0;
+        return err->code;
+    }
     return FW_OK;
 }
 
@@ -760,49 +706,18 @@ void fw_xq_free_names(char **names, int n)
     free(names);
 }
 
-/* rule_basis(file, rule_id, key) -> the key's value in the rule's section of its INI file, or
- * NULL. Rule text lives in files, not the workspace; run_rules records which file a run loaded. */
-static void fn_rule_meta(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    const char *file = (const char *)sqlite3_value_text(argv[0]);
-    const char *rule = (const char *)sqlite3_value_text(argv[1]);
-    const char *key = (const char *)sqlite3_value_text(argv[2]);
-    if (!file || !rule || !key) {
-        sqlite3_result_null(ctx);
-        return;
-    }
-    dictionary *d = access(file, R_OK) == 0 ? iniparser_load(file) : NULL;
-    if (!d) {
-        sqlite3_result_null(ctx);
-        return;
-    }
-    char *lookup_key = fw_printf("%s:%s", rule, key);
-    for (char *p = lookup_key; *p; p++) /* iniparser lower-cases section and key names */
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    const char *v = iniparser_getstring(d, lookup_key, NULL);
-    if (v)
-        sqlite3_result_text(ctx, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_result_null(ctx);
-    free(lookup_key);
-    iniparser_freedict(d);
-}
-
 int fw_xq_case_rules(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err)
 {
     static const coldef defs[] = {
         {"线索号", FW_XK_INT, MAP_NONE},       {"规则编号", FW_XK_TEXT, MAP_NONE},
-        {"规则名称", FW_XK_TEXT, MAP_NONE},    {"类别", FW_XK_TEXT, MAP_CATEGORY},
-        {"风险等级", FW_XK_TEXT, MAP_SEVERITY}, {"政策依据", FW_XK_LONGTEXT, MAP_NONE},
+        {"规则名称", FW_XK_TEXT, MAP_RULE_NAME}, {"类别", FW_XK_TEXT, MAP_CATEGORY},
+        {"风险等级", FW_XK_TEXT, MAP_SEVERITY}, {"政策依据", FW_XK_LONGTEXT, MAP_RULE_BASIS},
         {"疑点描述", FW_XK_LONGTEXT, MAP_NONE}, {"涉及金额(元)", FW_XK_MONEY, MAP_NONE},
         {"起始日期", FW_XK_DATE, MAP_NONE},    {"截止日期", FW_XK_DATE, MAP_NONE},
     };
-    sqlite3_create_function(ws->db, "fw_rule_meta", 3, SQLITE_UTF8, NULL, fn_rule_meta, NULL, NULL);
+    /* The name and basis are read from the rule file in C (MAP_RULE_*), not by a host function. */
     return xq_case(ws, case_id,
-                   "SELECT h.id, h.rule_id, fw_rule_meta(rr.file, h.rule_id, 'name'), h.category, "
-                   "       h.severity, COALESCE(fw_rule_meta(rr.file, h.rule_id, 'basis'), '(规则文件不可读)'), "
+                   "SELECT h.id, h.rule_id, rr.file, h.category, h.severity, rr.file, "
                    "       h.detail, h.amount, h.first_date, h.last_date "
                    "FROM hits h LEFT JOIN run_rules rr ON rr.run_id = h.last_run_id AND rr.rule_id = h.rule_id "
                    "WHERE h.case_id = ?1 ORDER BY h.id",

@@ -7,29 +7,13 @@
 #ifndef FW_EXPORTQ_H
 #define FW_EXPORTQ_H
 
+#include "audit/hitfilter.h"
 #include "audit/store.h"
 
-/* What a list shows. NULL / 0 members do not filter; the amounts do not filter when 0 (hence
- * has_min/has_max). status takes the stored value (verifying) or the Chinese label (核查中); cases
- * take case numbers (FW-2026-000001) or numeric case ids. The members mirror the hit list's filter
- * (fw_hit_filter in audit/browse.h) with the same meaning, so `x` on the list exports exactly what
- * it shows: search is a prefix of the name, or of the ID number when it is all digits (and X);
- * all_states includes gone and whitelisted hits (default: present only). */
-typedef struct fw_export_filter {
-    const char *category;
-    const char *rule_id;
-    const char *status;
-    const char *township;
-    const char *const *cases;
-    int ncases;
-    const char *severity; /* high, medium, low */
-    const char *village;
-    const char *program;
-    int has_min, has_max;
-    long long min_amount, max_amount; /* fen, inclusive */
-    const char *search;
-    int all_states;
-} fw_export_filter;
+/* What a list shows: the hits of a filter (audit/hitfilter.h), the same type and the same query
+ * as the hit list's and `fundwatch hits`', so `x` on the list exports exactly what it shows. Its
+ * cases name case numbers (FW-2026-000001) or numeric case ids; status takes the stored value
+ * (verifying) or the Chinese label (核查中). */
 
 /* How a column is presented. */
 enum fw_xkind {
@@ -51,7 +35,7 @@ typedef struct fw_xcol {
 
 typedef struct fw_xquery fw_xquery;
 
-/* Steps to the next row: 1 = a row, 0 = done, -1 = SQLite error (err set). */
+/* Steps to the next row: 1 = a row, 0 = done, -1 = the workspace could not be read (err set). */
 int fw_xq_step(fw_xquery *q, fw_err *err);
 int fw_xq_ncols(const fw_xquery *q);
 const fw_xcol *fw_xq_col(const fw_xquery *q, int i);
@@ -65,21 +49,21 @@ void fw_xq_close(fw_xquery *q);
 
 /* Checks a filter against the workspace: an unknown status is FW_EUSAGE, an unknown case
  * FW_ENOTFOUND (message names it). */
-int fw_xq_check_filter(fw_ws *ws, const fw_export_filter *f, fw_err *err);
+int fw_xq_check_filter(fw_ws *ws, const fw_hit_filter *f, fw_err *err);
 
 /* The filter as one line of Chinese text for the workbook ("全部" when empty). Caller frees. */
-char *fw_xq_filter_text(const fw_export_filter *f);
+char *fw_xq_filter_text(const fw_hit_filter *f);
 /* The filter as a JSON object, for the audit trail. Caller frees. */
-char *fw_xq_filter_json(const fw_export_filter *f);
+char *fw_xq_filter_json(const fw_hit_filter *f);
 
 /* The Chinese label of a case status (待核查 for new, ...); the input itself when unknown. */
 const char *fw_xq_status_label(const char *status);
 
-/* Number of leads the filter selects (present hits unless all_states). -1 on error. */
-long long fw_xq_count_leads(fw_ws *ws, const fw_export_filter *f, fw_err *err);
+/* Number of leads the filter selects (present hits unless its state says otherwise). -1 on error. */
+long long fw_xq_count_leads(fw_ws *ws, const fw_hit_filter *f, fw_err *err);
 
 /* The leads list: one row per selected hit, in hit id order. */
-int fw_xq_leads(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err);
+int fw_xq_leads(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err);
 
 /* Leads and money at issue grouped by each dimension, in one pass. Columns: dim (an fw_xdim;
  * FW_XDIM_COUNT_ is the whole selection, key 合计), key (shown in Chinese), leads, amount (each
@@ -87,21 +71,21 @@ int fw_xq_leads(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *e
  * its rows) and the figures not based on payments (village statistics). The whole selection's
  * row first (none when nothing is selected), then by dim, most leads first. */
 enum fw_xdim { FW_XDIM_CATEGORY, FW_XDIM_RULE, FW_XDIM_STATUS, FW_XDIM_TOWNSHIP, FW_XDIM_COUNT_ };
-int fw_xq_summary(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err);
+int fw_xq_summary(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err);
 
 /* The cases behind the selected leads, one row each, in case id order. */
-int fw_xq_cases(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err);
+int fw_xq_cases(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err);
 
 /* Provenance: the imports, runs and rule set (with hashes and parameters) behind the leads. */
-int fw_xq_prov_imports(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err);
-int fw_xq_prov_runs(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err);
-int fw_xq_prov_rules(fw_ws *ws, const fw_export_filter *f, fw_xquery **out, fw_err *err);
+int fw_xq_prov_imports(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err);
+int fw_xq_prov_runs(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err);
+int fw_xq_prov_rules(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err);
 
 /* --- one case in detail (the evidence sheet of a case workbook) --------------------------------- */
 
 /* The case ids the filter names (its cases list), in the order given. *ids is malloc'd; caller
  * frees. Unknown cases are FW_ENOTFOUND. */
-int fw_xq_case_ids(fw_ws *ws, const fw_export_filter *f, long long **ids, int *n, fw_err *err);
+int fw_xq_case_ids(fw_ws *ws, const fw_hit_filter *f, long long **ids, int *n, fw_err *err);
 
 /* The case record itself: one row, many columns (a writer lays it out as label/value pairs). */
 int fw_xq_case_record(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err);

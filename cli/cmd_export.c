@@ -49,7 +49,7 @@ const char usage_export[] =
     "            130 interrupted (Ctrl-C or SIGTERM; no file is left)\n");
 
 typedef struct export_args {
-    fw_export_filter filter;
+    fw_hit_filter filter; /* its strings point into argv or at resolved[] */
     fw_export_opts opts;
     enum fw_export_list list;
     const char *file;
@@ -64,8 +64,8 @@ typedef struct export_args {
  * the known ones listed, not an empty export. */
 static int resolve_filter(fw_cli *cli, fw_ws *ws, export_args *a)
 {
-    fw_export_filter *f = &a->filter;
-    struct { enum fw_known_field field; const char **slot; } fields[] = {
+    fw_hit_filter *f = &a->filter;
+    struct { enum fw_known_field field; char **slot; } fields[] = {
         {FW_KNOWN_CATEGORY, &f->category}, {FW_KNOWN_RULE, &f->rule_id},   {FW_KNOWN_STATUS, &f->status},
         {FW_KNOWN_TOWNSHIP, &f->township}, {FW_KNOWN_SEVERITY, &f->severity}, {FW_KNOWN_VILLAGE, &f->village},
         {FW_KNOWN_PROGRAM, &f->program},
@@ -140,7 +140,7 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
 {
     for (int i = 1; i < argc;) {
         const char *arg = argv[i++];
-        const char *next = i < argc ? argv[i] : NULL;
+        char *next = i < argc ? argv[i] : NULL;
 #define VALUE(dst)                                                                                 \
     do {                                                                                           \
         if (!next)                                                                                 \
@@ -165,7 +165,7 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
         else if (strcmp(arg, "--search") == 0)
             VALUE(a->filter.search);
         else if (strcmp(arg, "--all-states") == 0)
-            a->filter.all_states = 1;
+            a->filter.state = "all";
         else if (strcmp(arg, "--min-amount") == 0 || strcmp(arg, "--max-amount") == 0) {
             const char *yuan = NULL;
             VALUE(yuan);

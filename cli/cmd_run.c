@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audit/engine.h"
+#include "audit/hitfilter.h"
 #include "audit/i18n.h"
 #include "audit/known.h"
 #include "audit/ruledata.h"
@@ -206,7 +207,8 @@ int cmd_hits(fw_cli *cli, int argc, char **argv)
         {"status", required_argument, NULL, 's'}, {"state", required_argument, NULL, 'S'},
         {"run", required_argument, NULL, 'n'},   {NULL, 0, NULL, 0},
     };
-    fw_hits_filter f = {0};
+    fw_hit_filter f; /* its strings point into argv or at fields[].owned below */
+    fw_hit_filter_init(&f);
     int c;
     while ((c = fw_cli_getopt(cli, argc, argv, opts)) != -1) {
         char *end;
@@ -231,10 +233,9 @@ int cmd_hits(fw_cli *cli, int argc, char **argv)
     int rc = fw_cli_open(cli, FW_WS_READ, &ws);
     if (rc)
         return rc;
-    sqlite3_stmt *st;
     fw_err err = {0};
     /* Each value checked against the workspace (exit 5 listing the known ones) and read as its code. */
-    struct { enum fw_known_field field; const char **slot; char *owned; } fields[] = {
+    struct { enum fw_known_field field; char **slot; char *owned; } fields[] = {
         {FW_KNOWN_RULE, &f.rule_id, NULL}, {FW_KNOWN_CATEGORY, &f.category, NULL},
         {FW_KNOWN_STATUS, &f.status, NULL}, {FW_KNOWN_STATE, &f.state, NULL},
     };
@@ -247,10 +248,10 @@ int cmd_hits(fw_cli *cli, int argc, char **argv)
                 rc = fw_cli_report(cli, &err);
         }
     if (rc == FW_OK) {
-        if (fw_hits_stmt(ws, &f, &st, &err))
+        fw_rows *rows;
+        if (fw_hits_list(ws, &f, &rows, &err))
             rc = fw_cli_report(cli, &err);
         else {
-            fw_rows *rows = fw_rows_of_sqlite(ws, st);
             if (fw_print_rows(cli, rows, stdout, &err) < 0)
                 rc = fw_cli_report(cli, &err);
             fw_rows_close(rows);

@@ -178,7 +178,7 @@ static const char *classification_of(fw_ws *ws, const fw_export_opts *o, char **
     return FW_EXPORT_DEFAULT_CLASSIFICATION;
 }
 
-static int write_csv(fw_ws *ws, enum fw_export_list list, const fw_export_filter *f, const char *tmp,
+static int write_csv(fw_ws *ws, enum fw_export_list list, const fw_hit_filter *f, const char *tmp,
                      const fw_export_opts *o, fw_export_result *res, fw_err *err)
 {
     fw_xquery *q;
@@ -215,7 +215,7 @@ static char *absolute_path(const char *tmp, const char *path)
 }
 
 /* A CSV's provenance companion (export/provenance.h), written under a temporary name beside it. */
-static int write_companion(fw_ws *ws, enum fw_export_list list, const fw_export_filter *f, const char *path,
+static int write_companion(fw_ws *ws, enum fw_export_list list, const fw_hit_filter *f, const char *path,
                            const char *side, const char *classification, const fw_export_result *res,
                            char **side_tmp, fw_err *err)
 {
@@ -238,7 +238,7 @@ static int write_companion(fw_ws *ws, enum fw_export_list list, const fw_export_
 
 /* Records the export and moves the file (and a CSV's companion, side) into place, together: the
  * trail record commits only if the renames succeeded, and they are undone if the commit fails. */
-static int record_and_rename(fw_ws *ws, const fw_export_filter *f, const char *tmp, const char *path,
+static int record_and_rename(fw_ws *ws, const fw_hit_filter *f, const char *tmp, const char *path,
                              const char *side_tmp, const char *side, const char *format,
                              const fw_export_result *res, fw_err *err)
 {
@@ -273,7 +273,7 @@ static int record_and_rename(fw_ws *ws, const fw_export_filter *f, const char *t
 }
 
 /* The common path of every export: check, write to a temporary file, hash, record, rename. */
-static int export_file(fw_ws *ws, enum fw_export_list list, const fw_export_filter *f, const char *path,
+static int export_file(fw_ws *ws, enum fw_export_list list, const fw_hit_filter *f, const char *path,
                        const fw_export_opts *o, fw_export_result *res, fw_err *err)
 {
     memset(res, 0, sizeof *res);
@@ -326,13 +326,13 @@ static int export_file(fw_ws *ws, enum fw_export_list list, const fw_export_filt
     return rc;
 }
 
-int fw_export_workbook(fw_ws *ws, const fw_export_filter *f, const char *path,
+int fw_export_workbook(fw_ws *ws, const fw_hit_filter *f, const char *path,
                        const fw_export_opts *o, fw_export_result *res, fw_err *err)
 {
     return export_file(ws, FW_LIST_LEADS, f, path, o, res, err);
 }
 
-int fw_export_list(fw_ws *ws, enum fw_export_list list, const fw_export_filter *f, const char *path,
+int fw_export_list(fw_ws *ws, enum fw_export_list list, const fw_hit_filter *f, const char *path,
                    const fw_export_opts *o, fw_export_result *res, fw_err *err)
 {
     return export_file(ws, list, f, path, o, res, err);
@@ -342,6 +342,6 @@ int fw_export_case(fw_ws *ws, const char *case_ref, const char *path, const fw_e
                    fw_export_result *res, fw_err *err)
 {
     const char *cases[] = {case_ref};
-    fw_export_filter f = {.cases = cases, .ncases = 1};
+    fw_hit_filter f = {.cases = cases, .ncases = 1};
     return export_file(ws, FW_LIST_LEADS, &f, path, o, res, err);
 }

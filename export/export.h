@@ -52,7 +52,7 @@ typedef struct fw_export_result {
 /* The full workbook for the leads the filter selects: 概览, 线索清单 (continued on 线索清单(2)...
  * past the sheet limit), 案件, one evidence sheet per case named in the filter, 数据来源.
  * With format CSV (or a .csv path) writes the leads list as CSV instead. */
-int fw_export_workbook(fw_ws *ws, const fw_export_filter *f, const char *path,
+int fw_export_workbook(fw_ws *ws, const fw_hit_filter *f, const char *path,
                        const fw_export_opts *o, fw_export_result *res, fw_err *err);
 
 /* A case workbook: the workbook for one case (case number or id), with its evidence sheet. */
@@ -61,7 +61,7 @@ int fw_export_case(fw_ws *ws, const char *case_ref, const char *path, const fw_e
 
 /* What a list shows: the leads (as fw_export_workbook) or the cases list (a workbook of 案件 and
  * 数据来源, or CSV). */
-int fw_export_list(fw_ws *ws, enum fw_export_list list, const fw_export_filter *f, const char *path,
+int fw_export_list(fw_ws *ws, enum fw_export_list list, const fw_hit_filter *f, const char *path,
                    const fw_export_opts *o, fw_export_result *res, fw_err *err);
 
 /* Masks an ID number: first 6 and last 4 characters kept, the rest '*'. Short values are

@@ -17,7 +17,7 @@
 
 typedef struct wb {
     fw_ws *ws;
-    const fw_export_filter *f;
+    const fw_hit_filter *f;
     const fw_export_opts *o;
     const char *classification;
     fw_xlsx *x;
@@ -561,7 +561,7 @@ static int put_sheets(wb *w, enum fw_wb_content what, fw_export_result *res)
     return put_provenance(w, res->rows);
 }
 
-int fw_wb_write(fw_ws *ws, const fw_export_filter *f, enum fw_wb_content what, const char *path,
+int fw_wb_write(fw_ws *ws, const fw_hit_filter *f, enum fw_wb_content what, const char *path,
                 const char *classification, const fw_export_opts *o, fw_export_result *res,
                 fw_err *err)
 {

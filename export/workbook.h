@@ -13,7 +13,7 @@ enum fw_wb_content {
 
 /* Writes the workbook to path (which the caller has created and will rename or remove).
  * res->rows and res->sheets are filled in. */
-int fw_wb_write(fw_ws *ws, const fw_export_filter *f, enum fw_wb_content what, const char *path,
+int fw_wb_write(fw_ws *ws, const fw_hit_filter *f, enum fw_wb_content what, const char *path,
                 const char *classification, const fw_export_opts *o, fw_export_result *res,
                 fw_err *err);
 

@@ -27,37 +27,6 @@ static void form_free(void *p)
     free(f);
 }
 
-static char *dup_or_null(const char *s) { return s && *s ? fw_strdup(s) : NULL; }
-
-static void filter_copy(fw_hit_filter *to, const fw_hit_filter *from)
-{
-    fw_hit_filter_init(to);
-    to->category = dup_or_null(from->category);
-    to->rule_id = dup_or_null(from->rule_id);
-    to->severity = dup_or_null(from->severity);
-    to->status = dup_or_null(from->status);
-    to->township = dup_or_null(from->township);
-    to->village = dup_or_null(from->village);
-    to->program = dup_or_null(from->program);
-    to->search = dup_or_null(from->search);
-    to->min_amount = from->min_amount;
-    to->max_amount = from->max_amount;
-    to->all_states = from->all_states;
-}
-
-/* The hit list's filter as the export's (strings borrowed from hf). */
-static fw_export_filter export_filter_of(const fw_hit_filter *hf)
-{
-    fw_export_filter xf = {
-        .category = hf->category, .rule_id = hf->rule_id, .status = hf->status,
-        .township = hf->township, .severity = hf->severity, .village = hf->village,
-        .program = hf->program, .search = hf->search, .all_states = hf->all_states,
-        .has_min = hf->min_amount >= 0, .min_amount = hf->min_amount,
-        .has_max = hf->max_amount >= 0, .max_amount = hf->max_amount,
-    };
-    return xf;
-}
-
 /* Every step of the export goes to the shared progress bar; Esc cancels. */
 static int on_progress(void *p, long long done, long long total)
 {
@@ -89,8 +58,7 @@ static void path_answered(fw_tui *t, void *p, const char *text)
         rc = fw_export_case(t->ws, ref, text, &o, &res, &err);
         free(ref);
     } else {
-        fw_export_filter xf = export_filter_of(&f->hf);
-        rc = fw_export_list(t->ws, FW_LIST_LEADS, &xf, text, &o, &res, &err);
+        rc = fw_export_list(t->ws, FW_LIST_LEADS, &f->hf, text, &o, &res, &err);
     }
     if (rc == FW_EINTR)
         fw_tui_message(t, _("Export cancelled: no file written."));
@@ -115,7 +83,7 @@ static void ask_path(fw_tui *t, export_form *f, const char *what)
 void fw_export_form_leads(fw_tui *t, const fw_hit_filter *hf)
 {
     export_form *f = fw_calloc(1, sizeof *f);
-    filter_copy(&f->hf, hf);
+    fw_hit_filter_copy(&f->hf, hf);
     ask_path(t, f, "leads");
 }
 

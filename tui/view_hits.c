@@ -414,7 +414,7 @@ static void hits_draw(fw_tui *t, void *p, WINDOW *win)
     if (pane)
         draw_pane(t, v, win, h, width);
     int x[NCOLS], w[NCOLS];
-    layout(width, v->hcol, v->filter.all_states, x, w);
+    layout(width, v->hcol, fw_hit_filter_all_states(&v->filter), x, w);
     wattrset(win, fw_tui_attr(t, C_HEADER));
     for (int c = 0; c < NCOLS; c++) {
         if (!w[c])
@@ -621,7 +621,7 @@ enum { NSORT_ORDER = sizeof sort_order / sizeof sort_order[0] };
 static bool sort_column_shown(const hits_view *v, int hcol)
 {
     int x[NCOLS], w[NCOLS];
-    layout(COLS, hcol, v->filter.all_states, x, w);
+    layout(COLS, hcol, fw_hit_filter_all_states(&v->filter), x, w);
     for (int c = 0; c < NCOLS; c++)
         if (w[c] && cols[c].sort == v->sort)
             return true;
@@ -677,7 +677,7 @@ static bool hits_click(fw_tui *t, void *p, int y, int xc)
     hits_view *v = p;
     if (y == 0) {
         int x[NCOLS], w[NCOLS];
-        layout(getmaxx(t->body), v->hcol, v->filter.all_states, x, w);
+        layout(getmaxx(t->body), v->hcol, fw_hit_filter_all_states(&v->filter), x, w);
         for (int c = 0; c < NCOLS; c++)
             if (w[c] && xc >= x[c] && xc <= x[c] + w[c] && cols[c].sort != FW_SORT_COUNT_) {
                 if (cols[c].sort == v->sort) {

@@ -169,15 +169,15 @@ static int cmp_id(const void *a, const void *b)
 static void test_filtered_list_matches_cli(void **state)
 {
     (void)state;
-    fw_hits_filter hf = {.rule_id = "DUP-001"};
-    sqlite3_stmt *st;
+    fw_hit_filter hf = {.rule_id = "DUP-001"};
+    fw_rows *rows;
     fw_err err = {0};
-    assert_int_equal(fw_hits_stmt(ws, &hf, &st, &err), FW_OK);
+    assert_int_equal(fw_hits_list(ws, &hf, &rows, &err), FW_OK);
     long long cli[64];
     int ncli = 0;
-    while (sqlite3_step(st) == SQLITE_ROW && ncli < 64)
-        cli[ncli++] = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    while (fw_rows_step(rows, &err) == 1 && ncli < 64)
+        cli[ncli++] = fw_rows_int(rows, 0);
+    fw_rows_close(rows);
     long long got_ids[64];
     int n = page_all("rule=DUP-001", FW_SORT_ID, false, got_ids);
     if (n != ncli || ncli < 5)
@@ -487,6 +487,22 @@ static void test_trail_words(void **state)
     assert_string_equal(fw_history_action("made.up", FW_WORDS_UI), "made.up");
 }
 
+/* Disabling and enabling a rule from the rules screen: the setting is stored, and each change is an
+ * audit-trail record. */
+static void test_rule_set_enabled(void **state)
+{
+    (void)state;
+    fw_err err = {0};
+    long long before = fw_ws_int(ws, "SELECT count(*) FROM trail WHERE object = 'rule:DUP-001'");
+    assert_int_equal(fw_rule_set_enabled(ws, "DUP-001", false, &err), FW_OK);
+    assert_int_equal(fw_ws_int(ws, "SELECT value = 'false' FROM rule_settings WHERE rule_id = 'DUP-001' "
+                                   "AND key = 'enabled'"), 1);
+    assert_int_equal(fw_rule_set_enabled(ws, "DUP-001", true, &err), FW_OK);
+    assert_int_equal(fw_ws_int(ws, "SELECT value = 'true' FROM rule_settings WHERE rule_id = 'DUP-001' "
+                                   "AND key = 'enabled'"), 1);
+    assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM trail WHERE object = 'rule:DUP-001'"), before + 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_frequency_many_values),
         cmocka_unit_test(test_marks_and_cases),
         cmocka_unit_test(test_trail_words),
+        cmocka_unit_test(test_rule_set_enabled),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

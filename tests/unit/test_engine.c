@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "audit/engine.h"
+#include "audit/hitfilter.h"
 #include "audit/import.h"
 #include "audit/profile.h"
 #include "audit/ruletest.h"
@@ -582,25 +583,26 @@ static void test_hits_listing(void **state)
     fw_run_result res;
     assert_int_equal(run_all(ws, &set, &res), FW_OK);
     fw_run_result_free(&res);
-    fw_hits_filter f = {.category = "standard"};
-    sqlite3_stmt *st;
+    fw_hit_filter f = {.category = "standard"};
+    fw_rows *rows;
     fw_err err = {0};
-    assert_int_equal(fw_hits_stmt(ws, &f, &st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int n = sqlite3_column_count(st);
+    assert_int_equal(fw_hits_list(ws, &f, &rows, &err), FW_OK);
+    assert_int_equal(fw_rows_step(rows, &err), 1);
+    int n = fw_rows_ncols(rows);
     for (int i = 0; i < n; i++) {
-        const char *c = sqlite3_column_name(st, i);
+        const char *c = fw_rows_name(rows, i);
         if (!strcmp(c, "amount"))
-            assert_int_equal(sqlite3_column_int64(st, i), 500000);
+            assert_int_equal(fw_rows_int(rows, i), 500000);
         if (!strcmp(c, "status"))
-            assert_string_equal((const char *)sqlite3_column_text(st, i), "new");
+            assert_string_equal(fw_rows_text(rows, i), "new");
         if (!strcmp(c, "name"))
-            assert_string_equal((const char *)sqlite3_column_text(st, i), "李四");
+            assert_string_equal(fw_rows_text(rows, i), "李四");
     }
-    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
+    assert_int_equal(fw_rows_step(rows, &err), 0);
+    fw_rows_close(rows);
     f.state = "bogus";
-    assert_int_equal(fw_hits_stmt(ws, &f, &st, &err), FW_EUSAGE);
+    assert_int_equal(fw_hits_list(ws, &f, &rows, &err), FW_EUSAGE);
+    assert_null(rows);
     fw_ruleset_free(&set);
     fw_ws_close(ws);
     test_rmdir(dir);

@@ -77,7 +77,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static long long count(fw_ws *ws, const fw_export_filter *f)
+static long long count(fw_ws *ws, const fw_hit_filter *f)
 {
     fw_err err = {0};
     long long n = fw_xq_count_leads(ws, f, &err);
@@ -100,38 +100,38 @@ static void test_mask_id(void **state)
 static void test_filters_count_present_leads(void **state)
 {
     fixture *fx = *state;
-    fw_export_filter all = {0};
+    fw_hit_filter all = {0};
     assert_int_equal(count(fx->ws, &all), 5); /* gone and whitelisted hits stay out */
-    fw_export_filter town = {.township = "黔灵镇"};
+    fw_hit_filter town = {.township = "黔灵镇"};
     assert_int_equal(count(fx->ws, &town), 2);
-    fw_export_filter label = {.status = "属实"}, code = {.status = "confirmed"};
+    fw_hit_filter label = {.status = "属实"}, code = {.status = "confirmed"};
     assert_int_equal(count(fx->ws, &label), 2);
     assert_int_equal(count(fx->ws, &code), 2);
-    fw_export_filter fresh = {.status = "new"}; /* includes the lead without a case */
+    fw_hit_filter fresh = {.status = "new"}; /* includes the lead without a case */
     assert_int_equal(count(fx->ws, &fresh), 2);
-    fw_export_filter rule = {.rule_id = "off-001"};
+    fw_hit_filter rule = {.rule_id = "off-001"};
     assert_int_equal(count(fx->ws, &rule), 1);
     const char *cases[] = {"FW-2026-000002", "3"};
-    fw_export_filter two = {.cases = cases, .ncases = 2};
+    fw_hit_filter two = {.cases = cases, .ncases = 2};
     assert_int_equal(count(fx->ws, &two), 2);
 
     fw_err err = {0};
-    fw_export_filter bad = {.status = "maybe"};
+    fw_hit_filter bad = {.status = "maybe"};
     assert_int_equal(fw_xq_check_filter(fx->ws, &bad, &err), FW_ENOTFOUND);
     assert_non_null(strstr(err.msg, "maybe"));
     assert_non_null(strstr(err.msg, "待核查")); /* the known statuses are listed */
     /* A township nobody has is an error naming the known ones, not an empty export. */
-    fw_export_filter nowhere = {.township = "不存在镇"};
+    fw_hit_filter nowhere = {.township = "不存在镇"};
     assert_int_equal(fw_xq_check_filter(fx->ws, &nowhere, &err), FW_ENOTFOUND);
     assert_non_null(strstr(err.msg, "不存在镇"));
     assert_non_null(strstr(err.msg, town.township));
     /* Category and severity are read as codes or Chinese labels alike. */
-    fw_export_filter zh = {.category = "公职人员", .severity = "高"}, en = {.category = "official", .severity = "high"};
+    fw_hit_filter zh = {.category = "公职人员", .severity = "高"}, en = {.category = "official", .severity = "high"};
     assert_int_equal(fw_xq_check_filter(fx->ws, &zh, &err), FW_OK);
     assert_int_equal(count(fx->ws, &zh), count(fx->ws, &en));
     assert_true(count(fx->ws, &en) > 0);
     const char *missing[] = {"FW-1999-000001"};
-    fw_export_filter none = {.cases = missing, .ncases = 1};
+    fw_hit_filter none = {.cases = missing, .ncases = 1};
     assert_int_equal(fw_xq_check_filter(fx->ws, &none, &err), FW_ENOTFOUND);
     assert_non_null(strstr(err.msg, "FW-1999-000001"));
 
@@ -147,7 +147,7 @@ static void test_filters_count_present_leads(void **state)
 static void test_list_filters_narrow_leads(void **state)
 {
     fixture *fx = *state;
-    const struct { fw_export_filter f; long long want; } cases[] = {
+    const struct { fw_hit_filter f; long long want; } cases[] = {
         {{.severity = "high"}, 3},      {{.severity = "medium"}, 1},    {{.severity = "critical"}, 0},
         {{.village = "黔灵村"}, 3},      {{.village = "新寨村"}, 2},      {{.village = "无此村"}, 0},
         {{.program = "低保"}, 3},        {{.program = "特困供养"}, 1},    {{.program = "无此项目"}, 0},
@@ -159,7 +159,7 @@ static void test_list_filters_narrow_leads(void **state)
         {{.search = "张"}, 2},           {{.search = "5201"}, 4},
         {{.search = "11010519491231002x"}, 1}, /* lower-case x finds the X */
         {{.search = "无"}, 0},           {{.search = "9"}, 0},
-        {{.all_states = 1}, 7},         {{.all_states = 1, .village = "新寨村"}, 4},
+        {{.state = "all"}, 7},          {{.state = "all", .village = "新寨村"}, 4},
         {{.severity = "high", .village = "新寨村"}, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -197,20 +197,13 @@ static void test_export_matches_hit_list(void **state)
             fw_hit_filter_init(&hf);
             assert_int_equal(fw_hit_filter_parse(&hf, filters[i], &err), FW_OK);
             hf.search = searches[j] ? fw_strdup(searches[j]) : NULL;
-            fw_export_filter xf = {
-                .category = hf.category, .rule_id = hf.rule_id, .status = hf.status,
-                .township = hf.township, .severity = hf.severity, .village = hf.village,
-                .program = hf.program, .search = hf.search, .all_states = hf.all_states,
-                .has_min = hf.min_amount >= 0, .min_amount = hf.min_amount,
-                .has_max = hf.max_amount >= 0, .max_amount = hf.max_amount,
-            };
-            long long want = list_total(fx->ws, &hf), got = count(fx->ws, &xf);
+            long long want = list_total(fx->ws, &hf), got = count(fx->ws, &hf);
             if (got != want)
                 fail_msg("'%s' search '%s': export %lld, list %lld", filters[i],
                          searches[j] ? searches[j] : "", got, want);
             fw_hit_filter_free(&hf);
         }
-    fw_export_filter sev = {.severity = "high", .has_min = 1, .min_amount = 50000};
+    fw_hit_filter sev = {.severity = "high", .has_min = 1, .min_amount = 50000};
     char *text = fw_xq_filter_text(&sev);
     assert_string_equal(text, "风险等级=高 金额>=500.00元");
     free(text);
@@ -222,7 +215,7 @@ static void test_export_matches_hit_list(void **state)
 static void test_leads_query_labels_and_kinds(void **state)
 {
     fixture *fx = *state;
-    fw_export_filter f = {.rule_id = "OFF-001"};
+    fw_hit_filter f = {.rule_id = "OFF-001"};
     fw_xquery *q;
     fw_err err = {0};
     assert_int_equal(fw_xq_leads(fx->ws, &f, &q, &err), FW_OK);
@@ -241,7 +234,7 @@ static void test_leads_query_labels_and_kinds(void **state)
     /* The summary: the whole selection first, then each dimension, largest first; money counts each
      * payment once, so 张三's two rules on the same two payments (720.00 each) are 720.00, not
      * 1,440.00. */
-    fw_export_filter all = {0};
+    fw_hit_filter all = {0};
     assert_int_equal(fw_xq_summary(fx->ws, &all, &q, &err), FW_OK);
     assert_int_equal(fw_xq_step(q, &err), 1);
     assert_int_equal(fw_xq_int(q, 0), FW_XDIM_COUNT_);
@@ -275,7 +268,7 @@ static void test_leads_query_labels_and_kinds(void **state)
 static void test_csv_quoting_money_and_mask(void **state)
 {
     fixture *fx = *state;
-    fw_export_filter f = {.rule_id = "OFF-001"};
+    fw_hit_filter f = {.rule_id = "OFF-001"};
     fw_export_opts o = {.mask_ids = 1};
     fw_xquery *q;
     fw_err err = {0};
@@ -317,7 +310,7 @@ static void test_leads_continue_on_more_sheets(void **state)
 {
     fixture *fx = *state;
     char *path = fw_printf("%s/split.xlsx", fx->dir);
-    fw_export_filter f = {0};
+    fw_hit_filter f = {0};
     fw_export_opts o = {.rows_per_sheet = 2};
     fw_export_result res;
     fw_err err = {0};
@@ -416,7 +409,7 @@ static void test_cancel_and_refuse_overwrite(void **state)
 {
     fixture *fx = *state;
     char *path = fw_printf("%s/cancel.xlsx", fx->dir);
-    fw_export_filter f = {0};
+    fw_hit_filter f = {0};
     int calls = 0;
     fw_export_opts o = {.progress = cancel_at_once, .progress_ctx = &calls};
     fw_export_result res;

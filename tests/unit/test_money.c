@@ -338,7 +338,7 @@ static void test_systemic(void **state)
 static void test_export_summary_and_cases(void **state)
 {
     (void)state;
-    fw_export_filter f = {0};
+    fw_hit_filter f = {0};
     fw_xquery *x;
     fw_err err = {0};
     assert_int_equal(fw_xq_summary(ws, &f, &x, &err), FW_OK);
