@@ -129,8 +129,12 @@ report "$big" "$N hits"
 report "$small" "10000 hits"
 freq_report "$big" "$N hits"
 echo "every single filter under every sort (bench/tui_filters.c: worst of three pages, ascending/descending, ms), $N hits:"
-cc -std=c11 -D_GNU_SOURCE -O2 -I"$root" -o "$dir/fw-bench-tui-filters" "$root/bench/tui_filters.c" \
-    "$root/build/libfundwatch.a" -lsqlite3 -lxlsxwriter -lnettle -liniparser -lcsv -lm
+# Linked with what the Makefile links every program with (print-dep-libs), so a new dependency of
+# the library (libpq for the store's PostgreSQL driver) is named once.
+# shellcheck disable=SC2046 # the flags are words
+cc -std=c11 -D_GNU_SOURCE -O2 -I"$root" $(make -s -C "$root" --no-print-directory print-dep-cflags) \
+    -o "$dir/fw-bench-tui-filters" "$root/bench/tui_filters.c" "$root/build/libfundwatch.a" \
+    $(make -s -C "$root" --no-print-directory print-dep-libs)
 "$dir/fw-bench-tui-filters" "$big"
 echo "reference: sqlite3 CLI, first page of the list sorted by severity (same index):"
 /usr/bin/time -f '  %e s wall' sqlite3 "$big" "SELECT id, name FROM hits WHERE state = 'present' ORDER BY \
