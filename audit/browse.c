@@ -120,10 +120,14 @@ int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err)
         "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
         "WHERE section = 'program_month' ORDER BY n DESC, item LIMIT %d)",
         top, top);
-    int rc = sqlite3_prepare_v2(ws->db, sql.data, -1, st, NULL);
+    /* Through fw_ws_prepare, which on PostgreSQL says this part is not converted yet (the raw
+     * handle is NULL there: its error message would be SQLite's "out of memory"). */
+    fw_err why = {0};
+    int rc = fw_ws_prepare(ws, sql.data, st, &why);
     fw_buf_free(&sql);
-    if (rc != SQLITE_OK)
-        return query_failed(ws, err, _("the overview"));
+    if (rc != FW_OK)
+        return fw_fail(err, FW_EWORKSPACE, _("Could not read %s from the workspace (%s)."), _("the overview"),
+                       why.msg);
     return FW_OK;
 }
 
