@@ -206,20 +206,25 @@ static void test_build_progress_and_interrupt(void **state)
     fw_index_opts o = {.interrupt = &stop};
     assert_int_equal(fw_indexes_build(f->ws, &o, &f->err), FW_EINTR);
     assert_int_equal(fw_indexes_missing(f->ws), all);
-    /* Stopped in the middle of the second: the first is kept, the second rolled back. */
+    /* Stopped while the second is built: the first is kept, the second rolled back. The stop comes
+     * from the progress thread's tick (20 ms); when the second index is done before that tick
+     * cancels it (a loaded machine), the stop lands as it commits and the index is kept, as
+     * documented: then two are built. Either way the message counts what the workspace holds. */
     seen s = {0};
     o = (fw_index_opts){.progress = stop_in_second, .progress_ctx = &s};
     assert_int_equal(fw_indexes_build(f->ws, &o, &f->err), FW_EINTR);
-    assert_non_null(strstr(f->err.msg, "stopped: 1 of"));
-    assert_int_equal(fw_indexes_missing(f->ws), all - 1);
+    int built = strstr(f->err.msg, "stopped: 1 of") ? 1 : strstr(f->err.msg, "stopped: 2 of") ? 2 : 0;
+    if (built == 0)
+        fail_msg("unexpected stop message: %s", f->err.msg);
+    assert_int_equal(fw_indexes_missing(f->ws), all - built);
     assert_journal(f, "wal");
     assert_int_equal(count(f, "PRAGMA integrity_check = 1") == 0, 1);
     /* The rest, with progress: each announced, then one final call. */
     s = (seen){0};
     o = (fw_index_opts){.progress = on_progress, .progress_ctx = &s};
     assert_int_equal(fw_indexes_build(f->ws, &o, &f->err), FW_OK);
-    assert_int_equal(s.total, all - 1);
-    assert_int_equal(s.indexes, all - 1);
+    assert_int_equal(s.total, all - built);
+    assert_int_equal(s.indexes, all - built);
     assert_int_equal(s.finals, 1);
     assert_int_equal(fw_indexes_missing(f->ws), 0);
 }
