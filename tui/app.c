@@ -756,7 +756,7 @@ typedef struct script {
     double started;
     bool waiting;         /* a `wait` line: no key until the screen's background work is done */
     double sleep_until;   /* a `sleep MS` line: no key before then (ms), the screen going on */
-    char last[64];        /* the key before the wait, and when it was pressed (ms) */
+    char last[256];       /* the key before the wait, and when it was pressed (ms) */
     double last_t0;
     double longest_step;  /* ms of the longest slice of background work since that key */
 } script;

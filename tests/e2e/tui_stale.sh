@@ -52,7 +52,8 @@ tui_wait "Note [optional]"
 tui_keys Enter
 tui_wait "new → verifying"
 tui_keys q
-tui_wait "Status"
+# "Status" is also a column of the person screen's household table: wait for the list's own footer.
+tui_wait "sort Severity"
 tui_screen | grep -q "^ *\*\? *$hit3 .* verifying " || fail "back on the list, hit $hit3 does not show verifying: $(tui_screen | grep " $hit3 ")"
 tui_keys Q
 # the two marks would be lost: quitting asks first (y quits)

@@ -22,6 +22,11 @@ if [ ! -r "${faketime_lib:-}" ]; then
     echo "golden: libfaketime is missing (apt-get install faketime; scripts/install-deps.sh does it)" >&2
     exit 1
 fi
+# A sanitizer build (make check-asan, gcc) links libasan as a shared library, which must come
+# first in the preload list or it refuses to start.
+preload=$faketime_lib
+asan_lib=$(ldd "$FW" 2>/dev/null | awk '/libasan\.so/ {print $3; exit}')
+[ -n "$asan_lib" ] && preload="$asan_lib:$faketime_lib"
 
 # The fixed world every case sees: the clock (advancing from this instant, so timeouts still work),
 # the time zone, the user, an empty config, and the temporary directory's name (replaced by one of
@@ -80,6 +85,19 @@ settle() {
     return 1
 }
 
+# After start: waits until the program has drawn something (10 s at most), since a blank screen
+# that stays blank looks settled while a slow start (a sanitizer build) is still loading.
+wait_drawn() {
+    local i=0
+    while [ $i -lt 200 ]; do
+        [ -n "$(raw_capture | tr -d ' \n')" ] && return 0
+        sleep 0.05
+        i=$((i + 1))
+    done
+    echo "    the program drew nothing (line $lineno of $case_file)" >&2
+    return 1
+}
+
 wait_text() {
     local i=0
     while [ $i -lt 200 ]; do
@@ -106,7 +124,7 @@ mouse() { # mouse click|wheel-up|wheel-down COL ROW
 
 start_tui() {
     local envs=(TERM=xterm-256color LC_ALL=C.UTF-8 TZ=$ZONE HOME="$dir" XDG_CONFIG_HOME="$dir/config"
-                FUNDWATCH_USER=tester EDITOR=true LD_PRELOAD="$faketime_lib" FAKETIME="@$CLOCK"
+                FUNDWATCH_USER=tester EDITOR=true LD_PRELOAD="$preload" FAKETIME="@$CLOCK"
                 FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_NO_CACHE=1 NO_FAKE_STAT=1)
     case $lang in
     en) envs+=(LANGUAGE=en) ;;
@@ -181,7 +199,7 @@ run_case() {
             esac
             start_tui || { ok=false; break; }
             started=true
-            settle || { ok=false; break; }
+            wait_drawn && settle || { ok=false; break; }
         fi
         case $word in
         keys)
