@@ -268,11 +268,12 @@ int fw_ws_exec(fw_ws *ws, const char *sql, fw_err *err)
 int fw_ws_prepare(fw_ws *ws, const char *sql, sqlite3_stmt **st, fw_err *err)
 {
     *st = NULL;
-    if (!ws->db)
+    if (fw_db_engine(ws->store) != FW_DB_SQLITE)
         return not_converted(ws, err);
-    if (sqlite3_prepare_v2(ws->db, sql, -1, st, NULL) != SQLITE_OK)
-        return fw_fail(err, FW_EWORKSPACE, "%s", sqlite3_errmsg(ws->db));
-    return FW_OK;
+    void *native;
+    int rc = fw_db_sqlite_prepare(ws->store, sql, &native, err);
+    *st = native;
+    return rc;
 }
 
 long long fw_ws_int(fw_ws *ws, const char *sql)
@@ -305,8 +306,6 @@ int fw_ws_commit(fw_ws *ws, fw_err *err)
 void fw_ws_rollback(fw_ws *ws)
 {
     fw_db_rollback(ws->store);
-    if (ws->db && !sqlite3_get_autocommit(ws->db))
-        sqlite3_exec(ws->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 char *fw_ws_setting(fw_ws *ws, const char *key)

@@ -832,6 +832,14 @@ static int pg_set_timeout(fw_db *db, double seconds, fw_err *err)
     return run_script(PG(db), sql, NULL, 0, err);
 }
 
+/* lock_timeout: 0 is no limit on PostgreSQL, so "not at all" is its least, 1 ms. */
+static int pg_set_lock_wait(fw_db *db, int ms, fw_err *err)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "SET lock_timeout = %d", ms < 0 ? 0 : ms == 0 ? 1 : ms);
+    return run_script(PG(db), sql, NULL, 0, err);
+}
+
 /* --- bulk load: COPY FROM STDIN ----------------------------------------------------------------------- */
 
 static int pg_bulk_begin(fw_db *db, const char *table, const char *const *columns, int ncols, fw_bulk **out,
@@ -1207,4 +1215,6 @@ const fw_db_driver fw_postgres_driver = {
     .compat = pg_compat,
     .prepare_query = pg_prepare_query,
     .plan = pg_plan,
+    .set_lock_wait = pg_set_lock_wait,
+    .create_function = NULL, /* no host functions: pg_compat.sql has the rules' helpers in SQL */
 };
