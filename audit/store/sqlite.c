@@ -16,6 +16,7 @@
 
 #include "audit/i18n.h"
 #include "audit/store/driver.h"
+#include "audit/store/sqlite_funcs.h"
 
 /* PRAGMA application_id of a fundwatch workspace ("FWKS"): another program's SQLite file is told
  * apart even when it is empty. */
@@ -257,8 +258,7 @@ static int sq_open(const char *target, const fw_db_opts *o, fw_db **out, fw_err 
     sqlite3_extended_result_codes(d->h, 1);
     sqlite3_progress_handler(d->h, PROGRESS_OPS, on_progress, d);
     sqlite3_exec(d->h, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-    if (o->sqlite_setup)
-        o->sqlite_setup(d->h);
+    fw_sqlite_funcs_register(d->h); /* the rules' helpers (PostgreSQL: store/pg_compat.sql) */
     *out = &d->base;
     return FW_OK;
 }

@@ -69,9 +69,6 @@ typedef struct fw_db_opts {
     bool read_only;     /* open for reading only (SQLite: on read-only media too, see sqlite.c) */
     int busy_ms;        /* SQLite: how long to wait for another writer (0: FW_DB_BUSY_MS) */
     double connect_timeout_s; /* PostgreSQL: give up connecting after this (0: libpq's default) */
-    /* SQLite only, until audit/sqlfunc.c moves into the driver: called with the native handle on
-     * every new connection, to register the rules' helper functions. */
-    void (*sqlite_setup)(void *handle);
 } fw_db_opts;
 
 enum { FW_DB_BUSY_MS = 30000 };

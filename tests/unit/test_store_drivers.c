@@ -2,11 +2,11 @@
  * runs on a fresh SQLite file and, when FUNDWATCH_TEST_PG holds a libpq conninfo of a server where
  * that user may create databases and roles, again on a fresh PostgreSQL database; without it the
  * PostgreSQL half is reported as not tested. Then the PostgreSQL compatibility functions are checked
- * against audit/sqlfunc.c's on the same inputs, and the faults a server brings (unreachable, wrong
- * password, another application's database, a newer schema, a killed connection, a timeout). */
+ * against the SQLite driver's (audit/store/sqlite_funcs.c, registered on every SQLite connection) on
+ * the same inputs, and the faults a server brings (unreachable, wrong password, another
+ * application's database, a newer schema, a killed connection, a timeout). */
 #include <ctype.h>
 #include <pthread.h>
-#include <sqlite3.h> /* only for the type fw_sqlfunc_register takes: no SQLite calls here */
 #include <time.h>
 
 #include "audit/store/store.h"
@@ -660,9 +660,7 @@ static void test_sqlite_legacy_adopted(void **state)
     assert_non_null(strstr(err.msg, "application_id"));
 }
 
-/* --- the PostgreSQL compatibility layer against sqlfunc.c -------------------------------------------------- */
-
-static void register_sqlfunc(void *handle) { fw_sqlfunc_register(handle); }
+/* --- the PostgreSQL compatibility layer against sqlite_funcs.c -------------------------------------------------- */
 
 /* Evaluates sql with text/integer parameters on a connection; returns a malloc'd text or NULL. */
 static char *eval(fw_db *db, const char *sql, const fw_value *args, int nargs)
@@ -789,7 +787,7 @@ static void test_pg_compat_matches_sqlite(void **state)
     char *dir = test_tmpdir();
     char *path = fw_printf("%s/ref.db", dir);
     fw_db *ref;
-    assert_int_equal(fw_db_open(path, &(fw_db_opts){.create = true, .sqlite_setup = register_sqlfunc}, &ref, &err),
+    assert_int_equal(fw_db_open(path, &(fw_db_opts){.create = true}, &ref, &err),
                      FW_OK);
     int mismatches = 0;
     for (size_t i = 0; i < sizeof parity / sizeof parity[0]; i++) {
