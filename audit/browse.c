@@ -1646,5 +1646,8 @@ int fw_rule_set_enabled(fw_ws *ws, const char *rule_id, bool enabled, fw_err *er
 
 long long fw_ws_data_version(fw_ws *ws)
 {
-    return fw_ws_int(ws, "PRAGMA data_version");
+    long long v = 0;
+    fw_err ignored = {0};
+    fw_db_data_version(ws->store, &v, &ignored); /* on failure 0, as before: the next poll tries again */
+    return v;
 }

@@ -247,7 +247,8 @@ int fw_rule_set_enabled(fw_ws *ws, const char *rule_id, bool enabled, fw_err *er
 
 /* --- watching for other writers ------------------------------------------------------------------ */
 
-/* PRAGMA data_version: changes when another connection commits to the workspace. */
+/* Changes when another connection commits to the workspace (fw_db_data_version; on PostgreSQL our
+ * own writes move it too, so a screen reads it again after writing, as the callers do). */
 long long fw_ws_data_version(fw_ws *ws);
 
 /* Formats fen as yuan with thousands separators ("12,345.60"). out needs 32 bytes. */

@@ -92,6 +92,8 @@ struct fw_db_driver {
     int (*prepare_query)(fw_db *db, const char *sql, const char *const *functions, fw_stmt **out,
                          fw_query_check *chk, fw_err *err);
     int (*plan)(fw_db *db, const char *sql, fw_plan *out, fw_err *err);
+    /* fw_db_data_version. */
+    int (*data_version)(fw_db *db, long long *version, fw_err *err);
 };
 
 /* Whether the running statement must stop for fw_db_watch or fw_db_watch_fn. */

@@ -709,3 +709,10 @@ const char *fw_db_err_words(const fw_db *db, const fw_err *err)
     size_t n = strlen(db->where);
     return strncmp(err->msg, db->where, n) == 0 && strncmp(err->msg + n, ": ", 2) == 0 ? err->msg + n + 2 : err->msg;
 }
+
+int fw_db_data_version(fw_db *db, long long *version, fw_err *err)
+{
+    *version = 0;
+    db->fault = FW_DBF_NONE;
+    return db->drv->data_version(db, version, err);
+}

@@ -292,4 +292,15 @@ void fw_db_watch_fn(fw_db *db, bool (*stop)(void *ctx), void *ctx);
  * caller whose message names the place itself ("rules.ini:12: [DEC-001] no such column: x"). */
 const char *fw_db_err_words(const fw_db *db, const fw_err *err);
 
+/* --- other writers (issue 11: browse) ------------------------------------------------------------- */
+
+/* A number that differs from the one the last call returned when another connection has committed
+ * to the database since, for a screen that redraws when someone else changed the workspace. Equal
+ * numbers mean nothing was committed by anyone else. The engines differ in what else moves it, so a
+ * caller reads it again after its own writes: SQLite's PRAGMA data_version moves only for other
+ * connections; on PostgreSQL it counts the changes of the server's snapshot (pg_current_snapshot:
+ * any transaction that wrote ends), which moves for this connection's writes too, and for a write
+ * to another database of the same server (a needless redraw, never a missed one). */
+int fw_db_data_version(fw_db *db, long long *version, fw_err *err);
+
 #endif
