@@ -17,6 +17,8 @@
 #include "audit/schema.h"
 #include "audit/trail.h"
 
+static int read_failed(fw_err *err, const char *what);
+
 /* A query failed: the user sees what we were doing, not SQLite's words; the detail goes to the
  * message's end in brackets for a bug report. */
 static int query_failed(fw_ws *ws, fw_err *err, const char *what)
@@ -54,45 +56,61 @@ void fw_yuan(long long fen, char out[32])
 
 /* --- overview ----------------------------------------------------------------------------------- */
 
-/* The present hits read once (NOT INDEXED: one sequential pass beats walking an index in group order
- * and visiting the rows at random, 10 s against 1.5 s at a million hits), each figure's set of hits
- * as grp = section, char(31), item, and per set its hits, dates and money from audit/money.h (each
- * payment once). A hit counts under each program of its set in the program clusters. */
-static const char overview_sets[] =
+/* The present hits read once (on SQLite NOT INDEXED: one sequential pass beats walking an index in
+ * group order and visiting the rows at random, 10 s against 1.5 s at a million hits; PostgreSQL's
+ * planner chooses the pass itself), each figure's set of hits as grp = section, U+001F, item, and
+ * per set its hits, dates and money from audit/money.h (each payment once). A hit counts under each
+ * program of its set in the program clusters. The separator is written into the SQL as the
+ * character itself, which both engines take in a string literal (SQLite's char() and PostgreSQL's
+ * chr() differ). */
+#define OV_SEP "\x1f"
+
+static const char overview_hits[] =
     "ov_hit AS MATERIALIZED (SELECT h.id, h.category, h.severity, COALESCE(c.status, 'new') AS status, "
     "h.township, h.village, h.program, substr(h.first_date, 1, 7) AS month "
-    "FROM hits h NOT INDEXED LEFT JOIN cases c ON c.id = h.case_id WHERE h.state = 'present'),\n"
-    "ov_split(id, program, rest) AS (SELECT id, NULL, program || ',' FROM ov_hit WHERE program <> '' "
+    "FROM hits h%s LEFT JOIN cases c ON c.id = h.case_id WHERE h.state = 'present'),\n";
+
+/* ov_split is recursive: WITH RECURSIVE, which PostgreSQL needs and SQLite accepts. Its NULL is
+ * typed, as PostgreSQL wants the recursion's column types fixed by its first term. */
+static const char overview_sets[] =
+    "ov_split(id, program, rest) AS (SELECT id, CAST(NULL AS TEXT), program || ',' FROM ov_hit WHERE program <> '' "
     "UNION ALL SELECT id, substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) "
     "FROM ov_split WHERE rest <> ''),\n"
     "ov_set(grp, hit_id) AS MATERIALIZED ("
-    "SELECT 'total' || char(31) || 'hits', id FROM ov_hit "
-    "UNION ALL SELECT 'category' || char(31) || category, id FROM ov_hit "
-    "UNION ALL SELECT 'severity' || char(31) || severity, id FROM ov_hit "
-    "UNION ALL SELECT 'status' || char(31) || status, id FROM ov_hit "
-    "UNION ALL SELECT 'village' || char(31) || COALESCE(township, '') || ' ' || COALESCE(village, ''), id FROM ov_hit "
+    "SELECT 'total" OV_SEP "hits', id FROM ov_hit "
+    "UNION ALL SELECT 'category" OV_SEP "' || category, id FROM ov_hit "
+    "UNION ALL SELECT 'severity" OV_SEP "' || severity, id FROM ov_hit "
+    "UNION ALL SELECT 'status" OV_SEP "' || status, id FROM ov_hit "
+    "UNION ALL SELECT 'village" OV_SEP "' || COALESCE(township, '') || ' ' || COALESCE(village, ''), id FROM ov_hit "
     "WHERE township IS NOT NULL OR village IS NOT NULL "
-    "UNION ALL SELECT DISTINCT 'program_month' || char(31) || s.program || ' ' || COALESCE(h.month, ''), h.id "
+    "UNION ALL SELECT DISTINCT 'program_month" OV_SEP "' || s.program || ' ' || COALESCE(h.month, ''), h.id "
     "FROM ov_split s JOIN ov_hit h ON h.id = s.id WHERE s.program <> ''),\n";
 
+/* Money as BIGINT: PostgreSQL's sum of integers is numeric, which would read as a real. */
 static const char overview_figures[] =
     "ov_fig(section, item, n, paid, other, first, last) AS MATERIALIZED (SELECT "
-    "substr(grp, 1, instr(grp, char(31)) - 1), substr(grp, instr(grp, char(31)) + 1), hits, paid, other, first, last "
-    "FROM fw_money)\n";
+    "substr(grp, 1, instr(grp, '" OV_SEP "') - 1), substr(grp, instr(grp, '" OV_SEP "') + 1), hits, "
+    "CAST(paid AS BIGINT), CAST(other AS BIGINT), first, last FROM fw_money)\n";
 
-int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err)
+/* The overview's SQL for one engine. Every NULL of a number column is typed and every subquery in
+ * FROM named: PostgreSQL resolves a UNION's column types pair by pair (an untyped NULL becomes text
+ * and then meets a number) and wants an alias on each subquery. */
+static char *overview_sql(int top, bool sqlite)
 {
     fw_buf sql = {0};
     char *money = fw_money_ctes_on("ov_set", "SELECT id FROM ov_hit");
-    fw_buf_printf(&sql, "WITH %s%s,\n%s", overview_sets, money, overview_figures);
+    fw_buf_puts(&sql, "WITH RECURSIVE ");
+    fw_buf_printf(&sql, overview_hits, sqlite ? " NOT INDEXED" : "");
+    fw_buf_printf(&sql, "%s%s,\n%s", overview_sets, money, overview_figures);
     free(money);
     /* Datasets, in the contract's order. */
     for (int i = 0; i < fw_ndatasets; i++) {
         const char *n = fw_datasets[i].name;
         fw_buf_printf(&sql,
-                      "SELECT 'dataset' AS section, '%s' AS item, (SELECT count(*) FROM ds_%s) AS count, "
-                      "%s AS amount, NULL AS other_amount, "
-                      "(SELECT coalesce(sum(rows_rejected), 0) FROM imports WHERE dataset = '%s') AS rejected, "
+                      "SELECT 'dataset' AS section, '%s' AS item, CAST((SELECT count(*) FROM ds_%s) AS BIGINT) AS count, "
+                      "CAST(%s AS BIGINT) AS amount, CAST(NULL AS BIGINT) AS other_amount, "
+                      "CAST((SELECT coalesce(sum(rows_rejected), 0) FROM imports WHERE dataset = '%s') AS BIGINT) "
+                      "AS rejected, "
                       "(SELECT min(min_date) FROM imports WHERE dataset = '%s' AND status = 'loaded') AS first, "
                       "(SELECT max(max_date) FROM imports WHERE dataset = '%s' AND status = 'loaded') AS last\n"
                       "UNION ALL ",
@@ -101,64 +119,83 @@ int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err)
     }
     fw_buf_printf(
         &sql,
-        "SELECT * FROM (SELECT 'run', '#' || id || ' ' || status, hits_new + hits_present, NULL, NULL, NULL, "
-        "started_at, finished_at FROM runs ORDER BY id DESC LIMIT 1)\n"
+        "SELECT * FROM (SELECT 'run', '#' || id || ' ' || status, CAST(hits_new + hits_present AS BIGINT), "
+        "CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), "
+        "started_at, finished_at FROM runs ORDER BY id DESC LIMIT 1) ov_run\n"
         "UNION ALL SELECT 'total', 'hits', (SELECT count(*) FROM ov_hit), "
         "COALESCE((SELECT paid FROM ov_fig WHERE section = 'total'), 0), "
-        "COALESCE((SELECT other FROM ov_fig WHERE section = 'total'), 0), NULL, "
+        "COALESCE((SELECT other FROM ov_fig WHERE section = 'total'), 0), CAST(NULL AS BIGINT), "
         "(SELECT first FROM ov_fig WHERE section = 'total'), (SELECT last FROM ov_fig WHERE section = 'total')\n"
-        "UNION ALL SELECT 'total', 'cases', count(*), coalesce(sum(to_recover), 0), NULL, NULL, min(created_at), "
-        "max(updated_at) FROM cases\n"
-        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
-        "WHERE section = 'category' ORDER BY n DESC, item)\n"
-        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
-        "WHERE section = 'severity' ORDER BY CASE item WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END)\n"
-        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
-        "WHERE section = 'status' ORDER BY n DESC, item)\n"
-        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
-        "WHERE section = 'village' ORDER BY n DESC, item LIMIT %d)\n"
-        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
-        "WHERE section = 'program_month' ORDER BY n DESC, item LIMIT %d)",
+        "UNION ALL SELECT 'total', 'cases', count(*), CAST(coalesce(sum(to_recover), 0) AS BIGINT), "
+        "CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), min(created_at), max(updated_at) FROM cases\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, CAST(NULL AS BIGINT), first, last FROM ov_fig "
+        "WHERE section = 'category' ORDER BY n DESC, item) ov_category\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, CAST(NULL AS BIGINT), first, last FROM ov_fig "
+        "WHERE section = 'severity' ORDER BY CASE item WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END) ov_severity\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, CAST(NULL AS BIGINT), first, last FROM ov_fig "
+        "WHERE section = 'status' ORDER BY n DESC, item) ov_status\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, CAST(NULL AS BIGINT), first, last FROM ov_fig "
+        "WHERE section = 'village' ORDER BY n DESC, item LIMIT %d) ov_village\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, CAST(NULL AS BIGINT), first, last FROM ov_fig "
+        "WHERE section = 'program_month' ORDER BY n DESC, item LIMIT %d) ov_program_month",
         top, top);
-    /* Through fw_ws_prepare, which on PostgreSQL says this part is not converted yet (the raw
-     * handle is NULL there: its error message would be SQLite's "out of memory"). */
-    fw_err why = {0};
-    int rc = fw_ws_prepare(ws, sql.data, st, &why);
-    fw_buf_free(&sql);
+    return fw_buf_steal(&sql);
+}
+
+int fw_overview_prepare(fw_ws *ws, int top, fw_rows **rows, fw_err *err)
+{
+    *rows = NULL;
+    char *sqlite = overview_sql(top, true), *postgres = overview_sql(top, false);
+    const fw_sql q = {.name = "browse.overview", .sql = sqlite, .postgres = postgres};
+    fw_stmt *st;
+    int rc = fw_db_prepare_named(ws->store, &q, &st, err);
+    free(sqlite);
+    free(postgres);
     if (rc != FW_OK)
-        return fw_fail(err, FW_EWORKSPACE, _("Could not read %s from the workspace (%s)."), _("the overview"),
-                       why.msg);
+        return read_failed(err, _("the overview"));
+    *rows = fw_rows_of(st);
     return FW_OK;
+}
+
+static char *rows_dup(fw_rows *r, int i)
+{
+    const char *v = fw_rows_text(r, i);
+    return v ? fw_strdup(v) : NULL;
+}
+
+static long long rows_int_or(fw_rows *r, int i, long long dflt)
+{
+    return fw_rows_is_null(r, i) ? dflt : fw_rows_int(r, i);
 }
 
 int fw_overview_load(fw_ws *ws, int top, fw_overview *ov, fw_err *err)
 {
-    sqlite3_stmt *st;
+    fw_rows *rows;
     memset(ov, 0, sizeof *ov);
-    if (fw_overview_prepare(ws, top, &st, err))
+    if (fw_overview_prepare(ws, top, &rows, err))
         return err->code;
     int cap = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = fw_rows_step(rows, err)) == 1) {
         if (ov->n == cap) {
             cap = cap ? cap * 2 : 32;
             ov->rows = fw_realloc(ov->rows, (size_t)cap * sizeof *ov->rows);
         }
         fw_ov_row *r = &ov->rows[ov->n++];
-        r->section = col_dup(st, 0);
-        r->item = col_dup(st, 1);
+        r->section = rows_dup(rows, 0);
+        r->item = rows_dup(rows, 1);
         if (!r->item)
             r->item = fw_strdup("");
-        r->count = col_int_or(st, 2, -1);
-        r->amount = col_int_or(st, 3, -1);
-        r->other = col_int_or(st, 4, -1);
-        r->rejected = col_int_or(st, 5, -1);
-        r->first = col_dup(st, 6);
-        r->last = col_dup(st, 7);
+        r->count = rows_int_or(rows, 2, -1);
+        r->amount = rows_int_or(rows, 3, -1);
+        r->other = rows_int_or(rows, 4, -1);
+        r->rejected = rows_int_or(rows, 5, -1);
+        r->first = rows_dup(rows, 6);
+        r->last = rows_dup(rows, 7);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    fw_rows_close(rows);
+    if (rc < 0) {
         fw_overview_free(ov);
-        return query_failed(ws, err, _("the overview"));
+        return read_failed(err, _("the overview"));
     }
     return FW_OK;
 }

@@ -10,11 +10,11 @@
 #ifndef FW_BROWSE_H
 #define FW_BROWSE_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 
 #include "audit/hitfilter.h"
 #include "audit/money.h"
+#include "audit/rows.h"
 #include "audit/store.h"
 
 /* --- overview ----------------------------------------------------------------------------------- */
@@ -37,10 +37,10 @@ typedef struct fw_overview {
     int n;
 } fw_overview;
 
-/* Prepares the one query that yields every figure (columns: section, item, count, amount,
- * other_amount, rejected, first, last). `fundwatch overview` prints it; fw_overview_load reads it, so the two
- * cannot disagree. Clusters are limited to `top` rows each. */
-int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err);
+/* The one query that yields every figure, as rows (columns: section, item, count, amount,
+ * other_amount, rejected, first, last; the caller closes them). `fundwatch overview` prints them;
+ * fw_overview_load reads them, so the two cannot disagree. Clusters are limited to `top` rows each. */
+int fw_overview_prepare(fw_ws *ws, int top, fw_rows **rows, fw_err *err);
 int fw_overview_load(fw_ws *ws, int top, fw_overview *ov, fw_err *err);
 void fw_overview_free(fw_overview *ov);
 
