@@ -1554,10 +1554,35 @@ void fw_lookup_free(fw_lookup_row *rows, int n)
 
 /* --- rules --------------------------------------------------------------------------------------- */
 
+/* The rule files' rows for the rule list's query, as parameters: four values a row. */
+typedef struct rule_files {
+    char **v;
+    int n, cap;
+} rule_files;
+
+static void rule_files_add(rule_files *f, const char *rule_id, const char *category, const char *file,
+                           const char *name)
+{
+    if (f->n + 4 > f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 256;
+        f->v = fw_realloc(f->v, (size_t)f->cap * sizeof *f->v);
+    }
+    const char *vals[4] = {rule_id, category, file, name};
+    for (int i = 0; i < 4; i++)
+        f->v[f->n++] = fw_strdup(vals[i]);
+}
+
+static void rule_files_free(rule_files *f)
+{
+    for (int i = 0; i < f->n; i++)
+        free(f->v[i]);
+    free(f->v);
+}
+
 /* Rule ids from the shipped and user rule files (section names), with their category, file and
- * name (in the language of the interface: `name` is Chinese, `name_en` English), inserted through
- * ins, so a rule that never ran is listed too. */
-static void add_rule_files(const char *dir, fw_stmt *ins, bool zh)
+ * name (in the language of the interface: `name` is Chinese, `name_en` English), added to f, so a
+ * rule that never ran is listed too. */
+static void add_rule_files(const char *dir, rule_files *f, bool zh)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -1580,13 +1605,7 @@ static void add_rule_files(const char *dir, fw_stmt *ins, bool zh)
             char *up = fw_strdup(sec);
             for (char *c = up; *c; c++)
                 *c = (char)toupper((unsigned char)*c);
-            fw_stmt_bind_text(ins, 1, up, -1);
-            fw_stmt_bind_text(ins, 2, cat, -1);
-            fw_stmt_bind_text(ins, 3, path, -1);
-            fw_stmt_bind_text(ins, 4, name, -1);
-            fw_err ignored = {0}; /* a rule file the table cannot take is listed from its runs, if any */
-            fw_stmt_step(ins, &ignored);
-            fw_stmt_reset(ins);
+            rule_files_add(f, up, cat, path, name);
             free(up);
             free(zh_key);
             free(en_key);
@@ -1602,38 +1621,46 @@ int fw_rules_list(fw_ws *ws, fw_rule_row **rows, int *n, fw_err *err)
 {
     *rows = NULL;
     *n = 0;
-    /* The rule files go into a temporary table so the query can join them (a failure here leaves
-     * the rules that ran or were hit, as before). */
-    fw_err ignored = {0};
-    fw_db_exec(ws->store, "CREATE TEMP TABLE IF NOT EXISTS browse_rule_files(rule_id TEXT, category TEXT, file TEXT, "
-                          "name TEXT); DELETE FROM browse_rule_files", &ignored);
-    fw_stmt *ins;
-    if (fw_db_prepare(ws->store, "INSERT INTO browse_rule_files VALUES (?, ?, ?, ?)", &ins, &ignored) == FW_OK) {
-        char *dirs[2] = {fw_printf("%s/rules", fw_datadir()), fw_printf("%s/rules", fw_configdir())};
-        for (int i = 0; i < 2; i++) {
-            add_rule_files(dirs[i], ins, fw_ui_chinese());
-            free(dirs[i]);
-        }
-        fw_stmt_finalize(ins);
+    /* The rule files' rows go into the query as parameters (a CTE), not into a temporary table:
+     * listing the rules stays a read (a table written, even a temporary one, would be a write on
+     * PostgreSQL, refused in a READ ONLY transaction and seen as a change by fw_db_data_version). */
+    rule_files f = {0};
+    char *dirs[2] = {fw_printf("%s/rules", fw_datadir()), fw_printf("%s/rules", fw_configdir())};
+    for (int i = 0; i < 2; i++) {
+        add_rule_files(dirs[i], &f, fw_ui_chinese());
+        free(dirs[i]);
     }
-    const char *sql =
-        "WITH r(rule_id) AS (SELECT rule_id FROM browse_rule_files UNION SELECT rule_id FROM run_rules "
+    fw_buf sql = {0};
+    fw_buf_puts(&sql, "WITH browse_rule_files(rule_id, category, file, name) AS (SELECT CAST(NULL AS TEXT), "
+                      "CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT) WHERE 1 = 0");
+    for (int i = 0; i < f.n; i += 4)
+        fw_buf_puts(&sql, " UNION ALL SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)");
+    /* A rule in both folders: the first row (the shipped file), as the list always showed. */
+    fw_buf_puts(&sql,
+        "), r(rule_id) AS (SELECT rule_id FROM browse_rule_files UNION SELECT rule_id FROM run_rules "
         "UNION SELECT DISTINCT rule_id FROM hits UNION SELECT rule_id FROM rule_settings),"
         " last AS (SELECT rr.rule_id, rr.run_id, rr.status, rr.hits, rr.file, runs.started_at FROM run_rules rr"
         "  JOIN runs ON runs.id = rr.run_id WHERE rr.run_id = (SELECT max(run_id) FROM run_rules x"
         "  WHERE x.rule_id = rr.rule_id))"
-        " SELECT r.rule_id, coalesce((SELECT category FROM browse_rule_files f WHERE f.rule_id = r.rule_id),"
+        " SELECT r.rule_id, coalesce((SELECT category FROM browse_rule_files f WHERE f.rule_id = r.rule_id LIMIT 1),"
         "  (SELECT category FROM hits WHERE rule_id = r.rule_id LIMIT 1), ''),"
-        "  coalesce((SELECT file FROM browse_rule_files f WHERE f.rule_id = r.rule_id), l.file),"
+        "  coalesce((SELECT file FROM browse_rule_files f WHERE f.rule_id = r.rule_id LIMIT 1), l.file),"
         "  l.started_at, l.status,"
         "  (SELECT count(*) FROM hits h WHERE h.rule_id = r.rule_id AND h.state = 'present'),"
         "  coalesce(l.hits, 0),"
         "  coalesce((SELECT value FROM rule_settings s WHERE s.rule_id = r.rule_id AND s.key = 'enabled'), 'true'),"
-        "  coalesce((SELECT name FROM browse_rule_files f WHERE f.rule_id = r.rule_id), '')"
-        " FROM r LEFT JOIN last l ON l.rule_id = r.rule_id ORDER BY 2, 1";
+        "  coalesce((SELECT name FROM browse_rule_files f WHERE f.rule_id = r.rule_id LIMIT 1), '')"
+        " FROM r LEFT JOIN last l ON l.rule_id = r.rule_id ORDER BY 2, 1");
     fw_stmt *st;
-    if (fw_db_prepare(ws->store, sql, &st, err))
+    int prc = fw_db_prepare(ws->store, sql.data, &st, err);
+    fw_buf_free(&sql);
+    if (prc) {
+        rule_files_free(&f);
         return read_failed(err, _("the rule list"));
+    }
+    for (int i = 0; i < f.n; i++)
+        fw_stmt_bind_text(st, i + 1, f.v[i], -1);
+    rule_files_free(&f);
     int cap = 0, rc;
     while ((rc = fw_stmt_step(st, err)) == 1) {
         if (*n == cap) {
