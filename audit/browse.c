@@ -1487,9 +1487,9 @@ int fw_lookup(fw_ws *ws, const char *q, int limit, fw_lookup_row **rows, int *n,
             *c = (char)toupper((unsigned char)*c);
     fw_buf sql = {0};
     fw_buf_puts(&sql, "WITH m(id_number, name, src) AS (");
-    /* char(1114111) (U+10FFFF, the top of a name's prefix range) and group_concat are SQLite's;
-     * the PostgreSQL compatibility layer is to provide them (issue 11). */
-    const char *cond = by_id ? "id_number >= ?1 AND id_number < ?1 || '~'" : "name >= ?1 AND name < ?1 || char(1114111)";
+    /* A name's prefix range ends at the prefix followed by U+10FFFF, bound as ?3 (SQLite's char()
+     * and PostgreSQL's chr() differ); group_concat is PostgreSQL's through the compatibility layer. */
+    const char *cond = by_id ? "id_number >= ?1 AND id_number < ?1 || '~'" : "name >= ?1 AND name < ?1 || ?3";
     int parts = 0;
     for (int i = 0; i < fw_ndatasets; i++) {
         const fw_dataset *ds = &fw_datasets[i];
@@ -1516,6 +1516,8 @@ int fw_lookup(fw_ws *ws, const char *q, int limit, fw_lookup_row **rows, int *n,
     }
     fw_stmt_bind_text(st, 1, key, -1);
     fw_stmt_bind_int64(st, 2, limit);
+    if (!by_id)
+        fw_stmt_bind_text(st, 3, "\xf4\x8f\xbf\xbf", -1); /* U+10FFFF in UTF-8 */
     free(key);
     int cap = 0;
     while ((rc = fw_stmt_step(st, err)) == 1) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tui_postgres.sh: the screens that read through audit/browse.c on a PostgreSQL workspace (issue 11):
-# the person page (registry record, household, payments with the implicated ones, the relation path
+# the overview, the lookup, the person page (registry record, household, payments with the implicated ones, the relation path
 # to an official and the shared bank account, the hits, the case history) and the rule list show
 # what they show on SQLite for the fixture of tests/tui/fixture.sql. Needs FUNDWATCH_TEST_PG (see
 # docs/store.md) and psql; without it the script says it did not test (fails under
@@ -54,4 +54,18 @@ tui_screen | grep -q "DEC-001.*deceased *1 *1 " || fail "DEC-001's hits on the r
 sleep 1.5 # the screen looks for other writers about once a second
 tui_screen | grep -q "changed by another fundwatch" && fail "the rule list took its own reading for a change"
 tui_keys q
+tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true
+
+# Lookup by the start of a name (the prefix range's end bound as U+10FFFF on both engines) and of an ID.
+tui_start "$ws" -- lookup 欧阳
+tui_wait "652101198001010012"
+tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true
+tui_start "$ws" -- lookup 5201021958
+tui_wait "李四"
+tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true
+
+# The overview screen reads the overview's query.
+tui_start "$ws"
+tui_wait "Hits by severity"
+tui_screen | grep -q "^  hits  *3  *¥3,660.00" || fail "the overview's total of hits"
 echo ok
