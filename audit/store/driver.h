@@ -96,6 +96,8 @@ struct fw_db_driver {
      * engine has no host functions). */
     int (*set_lock_wait)(fw_db *db, int ms, fw_err *err);
     int (*create_function)(fw_db *db, const char *name, int nargs, fw_db_host_fn fn, void *ctx, fw_err *err);
+    /* fw_db_data_version. */
+    int (*data_version)(fw_db *db, long long *version, fw_err *err);
 };
 
 /* Whether the running statement must stop for fw_db_watch or fw_db_watch_fn. */

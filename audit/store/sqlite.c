@@ -769,6 +769,23 @@ static int sq_create_function(fw_db *db, const char *name, int nargs, fw_db_host
     return FW_OK;
 }
 
+/* PRAGMA data_version moves when another connection commits (never for this one's own writes). */
+static int sq_data_version(fw_db *db, long long *version, fw_err *err)
+{
+    sq_db *d = SQ(db);
+    sqlite3_stmt *h;
+    int rc = sqlite3_prepare_v2(d->h, "PRAGMA data_version", -1, &h, NULL);
+    if (rc != SQLITE_OK)
+        return fail_rc(d, err, rc, true, sqlite3_errmsg(d->h));
+    rc = sqlite3_step(h);
+    if (rc == SQLITE_ROW)
+        *version = sqlite3_column_int64(h, 0);
+    else
+        fail_rc(d, err, rc, false, sqlite3_errmsg(d->h));
+    sqlite3_finalize(h);
+    return rc == SQLITE_ROW ? FW_OK : err->code;
+}
+
 const fw_db_driver fw_sqlite_driver = {
     .name = "SQLite",
     .engine = FW_DB_SQLITE,
@@ -807,4 +824,5 @@ const fw_db_driver fw_sqlite_driver = {
     .plan = sq_plan,
     .set_lock_wait = sq_set_lock_wait,
     .create_function = sq_create_function,
+    .data_version = sq_data_version,
 };

@@ -726,3 +726,10 @@ int fw_db_create_function(fw_db *db, const char *name, int nargs, fw_db_host_fn 
     db->fault = FW_DBF_NONE;
     return db->drv->create_function(db, name, nargs, fn, ctx, err);
 }
+
+int fw_db_data_version(fw_db *db, long long *version, fw_err *err)
+{
+    *version = 0;
+    db->fault = FW_DBF_NONE;
+    return db->drv->data_version(db, version, err);
+}

@@ -312,4 +312,15 @@ int fw_db_create_function(fw_db *db, const char *name, int nargs, fw_db_host_fn 
  * still step statements themselves. FW_EWORKSPACE naming the engine on others. Goes with fw_ws->db. */
 int fw_db_sqlite_prepare(fw_db *db, const char *sql, void **stmt, fw_err *err);
 
+/* --- other writers (issue 11: browse) ------------------------------------------------------------- */
+
+/* A number that differs from the one the last call returned when another connection has committed
+ * to the database since, for a screen that redraws when someone else changed the workspace. Equal
+ * numbers mean nothing was committed by anyone else. The engines differ in what else moves it, so a
+ * caller reads it again after its own writes: SQLite's PRAGMA data_version moves only for other
+ * connections; on PostgreSQL it counts the changes of the server's snapshot (pg_current_snapshot:
+ * any transaction that wrote ends), which moves for this connection's writes too, and for a write
+ * to another database of the same server (a needless redraw, never a missed one). */
+int fw_db_data_version(fw_db *db, long long *version, fw_err *err);
+
 #endif

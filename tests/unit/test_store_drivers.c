@@ -1063,6 +1063,44 @@ static void test_host_function(void **state)
     fw_stmt_finalize(st);
 }
 
+/* --- other writers ----------------------------------------------------------------------------------------- */
+
+static long long data_version(fw_db *db)
+{
+    long long v = -1;
+    fw_err err = {0};
+    if (fw_db_data_version(db, &v, &err))
+        fail_msg("data_version: %s", err.msg);
+    return v;
+}
+
+/* A commit of another connection moves the number; reading it again with no one writing does not;
+ * a read of the other connection does not either. */
+static void test_data_version(void **state)
+{
+    engine_case *c = *state;
+    fw_err err = {0};
+    exec_ok(c->db, "CREATE TABLE t (n INTEGER)");
+    fw_db *other;
+    if (fw_db_open(c->target, NULL, &other, &err))
+        fail_msg("second connection: %s", err.msg);
+    long long v1 = data_version(c->db);
+    assert_int_equal(data_version(c->db), v1);
+    assert_int_equal(int_of(other, "SELECT count(*) FROM t"), 0);
+    assert_int_equal(data_version(c->db), v1);
+    exec_ok(other, "INSERT INTO t VALUES (1)");
+    long long v2 = data_version(c->db);
+    assert_true(v2 != v1);
+    assert_int_equal(data_version(c->db), v2);
+    /* a transaction of the other connection: nothing until it commits */
+    assert_int_equal(fw_db_begin(other, FW_TXN_WRITE, &err), FW_OK);
+    exec_ok(other, "INSERT INTO t VALUES (2)");
+    long long v3 = data_version(c->db);
+    assert_int_equal(fw_db_commit(other, &err), FW_OK);
+    assert_true(data_version(c->db) != v3);
+    fw_db_close(other);
+}
+
 /* --- running both halves ---------------------------------------------------------------------------------------- */
 
 typedef struct driver_test {
@@ -1092,6 +1130,7 @@ static const driver_test driver_tests[] = {
     {"pg_compat_installed_once", test_pg_compat_installed_once, false, true},
     {"pg_wrong_password", test_pg_wrong_password, false, true},
     {"pg_terminated_mid_transaction", test_pg_terminated_mid_transaction, false, true},
+    {"data_version", test_data_version, true, true},
 };
 enum { NDRIVER_TESTS = (int)(sizeof driver_tests / sizeof driver_tests[0]) };
 
