@@ -80,12 +80,11 @@ static int expected_ids_where(const char *where, enum fw_hit_sort s, bool desc, 
 {
     char *sql = fw_printf("SELECT id FROM hits WHERE %s ORDER BY %s %s, id %s", where, order_sql[s],
                           desc ? "DESC" : "", desc ? "DESC" : "");
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL), SQLITE_OK);
+    fw_stmt *st = test_prepare(ws, sql);
     int n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW)
-        ids[n++] = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    while (test_step(st) == 1)
+        ids[n++] = fw_stmt_int64(st, 0);
+    fw_stmt_finalize(st);
     free(sql);
     return n;
 }

@@ -481,7 +481,7 @@ static void test_change_and_record_are_atomic(void **state)
     assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM case_notes"), 0);
     assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM cases WHERE assignee IS NOT NULL"), 0);
     assert_int_equal(trail_count(ws), before);
-    assert_true(sqlite3_get_autocommit(ws->db));
+    assert_false(fw_db_in_txn(ws->store));
     exec_ok(ws, "DROP TRIGGER temp.fail_trail");
     assert_int_equal(fw_case_set_status(ws, id, v, &c, &err), FW_OK);
     fw_ws_close(ws);

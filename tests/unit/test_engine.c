@@ -64,10 +64,11 @@ static long long q(fw_ws *ws, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *sql = sqlite3_vmprintf(fmt, ap);
+    char *sql = NULL;
+    assert_true(vasprintf(&sql, fmt, ap) >= 0);
     va_end(ap);
     long long v = fw_ws_int(ws, sql);
-    sqlite3_free(sql);
+    free(sql);
     return v;
 }
 
@@ -276,7 +277,7 @@ static void test_interrupted_run_keeps_complete_rules(void **state)
     assert_int_equal(q(ws, "SELECT count(*) FROM run_rules WHERE rule_id = 'SLOW-1' AND status = 'interrupted'"), 1);
     assert_int_equal(q(ws, "SELECT count(*) FROM run_rules WHERE rule_id = 'TST-001' AND status = 'complete'"), 1);
     /* the workspace is left usable: no transaction open */
-    assert_int_not_equal(sqlite3_get_autocommit(ws->db), 0);
+    assert_false(fw_db_in_txn(ws->store));
     fw_run_result_free(&res);
     fw_ruleset_free(&set);
     test_rmdir(rdir);
@@ -545,16 +546,11 @@ static char *run_catalogue_with_threads(const char *threads)
     fw_run_result_free(&res);
     /* hits from several rules, so the order in which results are stored shows in the ids */
     assert_true(q(ws, "SELECT count(DISTINCT rule_id) FROM hits") >= 2);
-    sqlite3_stmt *st;
-    fw_err err = {0};
-    assert_int_equal(fw_ws_prepare(ws,
-                                   "SELECT group_concat(id || rule_id || fingerprint || evidence_hash || amount, ';') "
-                                   "FROM (SELECT * FROM hits ORDER BY id)",
-                                   &st, &err),
-                     FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    char *all = fw_strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    fw_stmt *st = test_prepare(ws, "SELECT group_concat(id || rule_id || fingerprint || evidence_hash || amount, ';') "
+                                   "FROM (SELECT * FROM hits ORDER BY id)");
+    assert_int_equal(test_step(st), 1);
+    char *all = fw_strdup(fw_stmt_text(st, 0));
+    fw_stmt_finalize(st);
     fw_ruleset_free(&set);
     fw_ws_close(ws);
     test_rmdir(dir);

@@ -123,9 +123,9 @@ static int teardown(void **state)
 
 static long long q(const char *fmt, const char *arg)
 {
-    char *sql = sqlite3_mprintf(fmt, arg);
+    char *sql = fw_printf(fmt, arg);
     long long v = fw_ws_int(ws, sql);
-    sqlite3_free(sql);
+    free(sql);
     return v;
 }
 
@@ -378,15 +378,11 @@ static void test_program_sets(void **state)
     free(set);
     assert_null(fw_program_set(" , "));
     assert_null(fw_program_set(NULL));
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(ws->db,
-                                        "SELECT program_set(p) FROM (SELECT '医疗救助,低保' AS p UNION ALL "
-                                        "SELECT '特困供养,医疗救助' UNION ALL SELECT NULL)",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 0), "低保,医疗救助,特困供养");
-    sqlite3_finalize(st);
+    fw_stmt *st = test_prepare(ws, "SELECT program_set(p) FROM (SELECT '医疗救助,低保' AS p UNION ALL "
+                                   "SELECT '特困供养,医疗救助' UNION ALL SELECT NULL)");
+    assert_int_equal(test_step(st), 1);
+    assert_string_equal(fw_stmt_text(st, 0), "低保,医疗救助,特困供养");
+    fw_stmt_finalize(st);
     /* The engine stores a hit's programs as a set, whatever order the rule joined them in. */
     assert_int_equal(q("SELECT count(*) FROM hits WHERE subject = '%s' AND program = '低保,医疗救助'", D), 1);
 }

@@ -56,22 +56,21 @@ static void build_indexes(fw_ws *ws)
 static bool streams_person_index(fw_ws *ws, const fw_rule *r, char **plan)
 {
     char *sql = fw_printf("EXPLAIN QUERY PLAN %s", r->sql);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL), SQLITE_OK);
+    fw_stmt *st = test_prepare(ws, sql);
     free(sql);
     enum { MAXP = 256 };
     int scan_parent[MAXP], sort_parent[MAXP], nscan = 0, nsort = 0;
     fw_buf text = {0};
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int parent = sqlite3_column_int(st, 1);
-        const char *detail = (const char *)sqlite3_column_text(st, 3);
-        fw_buf_printf(&text, "%d %d %s\n", sqlite3_column_int(st, 0), parent, detail);
+    while (test_step(st) == 1) {
+        int parent = (int)fw_stmt_int64(st, 1);
+        const char *detail = fw_stmt_text(st, 3);
+        fw_buf_printf(&text, "%d %d %s\n", (int)fw_stmt_int64(st, 0), parent, detail);
         if (strcmp(detail, "SCAN ds_payments USING COVERING INDEX ds_payments_person") == 0 && nscan < MAXP)
             scan_parent[nscan++] = parent;
         if (strcmp(detail, "USE TEMP B-TREE FOR GROUP BY") == 0 && nsort < MAXP)
             sort_parent[nsort++] = parent;
     }
-    sqlite3_finalize(st);
+    fw_stmt_finalize(st);
     *plan = fw_buf_steal(&text);
     bool streams = false;
     for (int i = 0; i < nscan; i++) {

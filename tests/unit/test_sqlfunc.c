@@ -26,15 +26,17 @@ static int teardown(void **state)
 /* The text of a one-value query, or "ERROR: message". */
 static char *eval(const char *sql)
 {
-    sqlite3_stmt *st;
+    fw_stmt *st = test_prepare(ws, sql);
     fw_err err = {0};
-    assert_int_equal(fw_ws_prepare(ws, sql, &st, &err), FW_OK);
     char *out;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        out = fw_strdup(sqlite3_column_type(st, 0) == SQLITE_NULL ? "NULL" : (const char *)sqlite3_column_text(st, 0));
+    int rc = fw_stmt_step(st, &err);
+    if (rc == 1)
+        out = fw_strdup(fw_stmt_is_null(st, 0) ? "NULL" : fw_stmt_text(st, 0));
+    else if (rc < 0)
+        out = fw_printf("ERROR: %s", fw_db_err_words(ws->store, &err));
     else
-        out = fw_printf("ERROR: %s", sqlite3_errmsg(ws->db));
-    sqlite3_finalize(st);
+        out = fw_strdup("NO ROW");
+    fw_stmt_finalize(st);
     return out;
 }
 

@@ -14,11 +14,10 @@ static void test_create_private_wal_migrated(void **state)
     assert_int_equal(stat(ws->path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
     assert_int_equal(fw_ws_int(ws, "PRAGMA user_version"), fw_migrations[fw_nmigrations - 1].version);
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(ws->db, "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(q, 0), "wal");
-    sqlite3_finalize(q);
+    fw_stmt *q = test_prepare(ws, "PRAGMA journal_mode");
+    assert_int_equal(test_step(q), 1);
+    assert_string_equal(fw_stmt_text(q, 0), "wal");
+    fw_stmt_finalize(q);
     assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM sqlite_master WHERE name = 'ds_payments'"), 1);
     fw_ws_close(ws);
     test_rmdir(dir);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "audit/store.h"
+#include "audit/store/store.h"
 #include "audit/util.h"
 
 /* Points FUNDWATCH_DATADIR at this checkout (three levels above build/tests/test_x), so the shipped
@@ -75,6 +76,30 @@ static inline fw_ws *test_open_ws(char **dir)
     assert_int_equal(rc, FW_OK);
     free(path);
     return ws;
+}
+
+/* Prepares sql on the workspace's connection (through the store, whatever the engine), failing
+ * the test with the engine's words when it does not compile. The caller finalizes. */
+static inline fw_stmt *test_prepare(fw_ws *ws, const char *sql)
+{
+    fw_stmt *st = NULL;
+    fw_err err = {0};
+    int rc = fw_db_prepare(ws->store, sql, &st, &err);
+    if (rc)
+        fprintf(stderr, "%s: %s\n", sql, err.msg);
+    assert_int_equal(rc, FW_OK);
+    return st;
+}
+
+/* Steps st to its next row, failing the test when the statement fails: 1 = a row, 0 = done. */
+static inline int test_step(fw_stmt *st)
+{
+    fw_err err = {0};
+    int rc = fw_stmt_step(st, &err);
+    if (rc < 0)
+        fprintf(stderr, "step: %s\n", err.msg);
+    assert_true(rc >= 0);
+    return rc;
 }
 
 #endif
