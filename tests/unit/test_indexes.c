@@ -74,26 +74,20 @@ static long long payment_indexes(fx *f)
 
 static void assert_journal(fx *f, const char *mode)
 {
-    sqlite3_stmt *st;
-    fw_err err = {0};
-    assert_int_equal(fw_ws_prepare(f->ws, "PRAGMA journal_mode", &st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 0), mode);
-    sqlite3_finalize(st);
+    fw_stmt *st = test_prepare(f->ws, "PRAGMA journal_mode");
+    assert_int_equal(test_step(st), 1);
+    assert_string_equal(fw_stmt_text(st, 0), mode);
+    fw_stmt_finalize(st);
 }
 
 /* The plan of a lookup by id_number names the id_number index (or not). */
 static bool lookup_uses_index(fx *f)
 {
-    sqlite3_stmt *st;
-    fw_err err = {0};
-    assert_int_equal(fw_ws_prepare(f->ws, "EXPLAIN QUERY PLAN SELECT amount FROM ds_payments WHERE id_number = ?",
-                                   &st, &err),
-                     FW_OK);
+    fw_stmt *st = test_prepare(f->ws, "EXPLAIN QUERY PLAN SELECT amount FROM ds_payments WHERE id_number = ?");
     bool found = false;
-    while (sqlite3_step(st) == SQLITE_ROW)
-        found |= strstr((const char *)sqlite3_column_text(st, 3), "ds_payments_person") != NULL;
-    sqlite3_finalize(st);
+    while (test_step(st) == 1)
+        found |= strstr(fw_stmt_text(st, 3), "ds_payments_person") != NULL;
+    fw_stmt_finalize(st);
     return found;
 }
 
@@ -245,11 +239,10 @@ static int read_meanwhile(void *ctx, long long rows, long long done, long long t
     if (rows < BIG_ROWS / 2)
         return 0;
     r->reads++;
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(other->db, "SELECT count(*) FROM ds_payments", -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int64(st, 0), 0);
-    sqlite3_finalize(st);
+    fw_stmt *st = test_prepare(other, "SELECT count(*) FROM ds_payments");
+    assert_int_equal(test_step(st), 1);
+    assert_int_equal(fw_stmt_int64(st, 0), 0);
+    fw_stmt_finalize(st);
     return 0;
 }
 
@@ -260,7 +253,8 @@ static void test_other_connection_keeps_wal(void **state)
     fw_ws *other;
     fw_err err = {0};
     assert_int_equal(fw_ws_open(path, &other, &err), FW_OK);
-    sqlite3_busy_timeout(other->db, 0); /* a blocked read fails at once instead of waiting */
+    /* a blocked read fails at once instead of waiting */
+    assert_int_equal(fw_db_set_lock_wait(other->store, 0, &err), FW_OK);
     reader r = {other, 0};
     assert_int_equal(import_path(f, f->big, (fw_import_opts){.max_rejects = -1, .progress = read_meanwhile,
                                                              .progress_ctx = &r}),
