@@ -12,6 +12,7 @@
 #include "tests/unit/testutil.h"
 
 #include <ctype.h>
+#include <sqlite3.h> /* the attacker's own connection to the file, never the workspace's */
 
 static const char zeros[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -81,18 +82,16 @@ static void test_intact_trail_verifies(void **state)
                                    "FROM settings WHERE key = 'trail.head')"),
                      1);
     /* The stored hash is the documented function of the fields. */
-    sqlite3_stmt *st;
-    assert_int_equal(fw_ws_prepare(ws, "SELECT prev_hash, seq, at, user, action, object, before, after, hash "
-                                       "FROM trail WHERE seq = 3", &st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    fw_stmt *st = test_prepare(ws, "SELECT prev_hash, seq, at, user, action, object, before, after, hash "
+                                   "FROM trail WHERE seq = 3");
+    assert_int_equal(test_step(st), 1);
     char h[65];
-    fw_trail_hash(FW_TRAIL_VERSION, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
-                  (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
-                  (const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5),
-                  (const char *)sqlite3_column_text(st, 6), (const char *)sqlite3_column_text(st, 7), h);
-    assert_string_equal(h, (const char *)sqlite3_column_text(st, 8));
-    assert_string_equal((const char *)sqlite3_column_text(st, 3), "tester");
-    sqlite3_finalize(st);
+    fw_trail_hash(FW_TRAIL_VERSION, fw_stmt_text(st, 0), fw_stmt_int64(st, 1), fw_stmt_text(st, 2),
+                  fw_stmt_text(st, 3), fw_stmt_text(st, 4), fw_stmt_text(st, 5), fw_stmt_text(st, 6),
+                  fw_stmt_text(st, 7), h);
+    assert_string_equal(h, fw_stmt_text(st, 8));
+    assert_string_equal(fw_stmt_text(st, 3), "tester");
+    fw_stmt_finalize(st);
     assert_int_equal(fw_ws_int(ws, "SELECT count(*) FROM trail WHERE seq > 1 AND version = 2"), 5);
     fw_ws_close(ws);
     test_rmdir(dir);
@@ -173,13 +172,12 @@ static void test_appended_outside_caught(void **state)
     /* A forged last record whose hash even chains correctly is still past the recorded head. */
     char *dir;
     fw_ws *ws = five_records(&dir);
-    sqlite3_stmt *st;
     fw_err err = {0};
-    assert_int_equal(fw_ws_prepare(ws, "SELECT hash FROM trail WHERE seq = 6", &st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    fw_stmt *st = test_prepare(ws, "SELECT hash FROM trail WHERE seq = 6");
+    assert_int_equal(test_step(st), 1);
     char prev[65], h[65];
-    snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    snprintf(prev, sizeof prev, "%s", fw_stmt_text(st, 0));
+    fw_stmt_finalize(st);
     fw_trail_hash(FW_TRAIL_VERSION, prev, 7, "2026-01-01T00:00:00Z", "mallory", "case.status", "case:1", NULL, NULL, h);
     char *attack = fw_printf("INSERT INTO trail(seq, at, user, action, object, prev_hash, hash, version) VALUES "
                              "(7, '2026-01-01T00:00:00Z', 'mallory', 'case.status', 'case:1', '%s', '%s', 2)", prev, h);
@@ -642,11 +640,10 @@ static void test_anchor_catches_rewritten_chain(void **state)
     /* An anchor of a record before the rewrite still holds: the rewrite began after it. */
     fw_anchor early = {.seq = 2};
     snprintf(early.hash, sizeof early.hash, "%s", (const char *)"");
-    sqlite3_stmt *st;
-    assert_int_equal(fw_ws_prepare(ws, "SELECT hash FROM trail WHERE seq = 2", &st, &err), FW_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    snprintf(early.hash, sizeof early.hash, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    fw_stmt *st = test_prepare(ws, "SELECT hash FROM trail WHERE seq = 2");
+    assert_int_equal(test_step(st), 1);
+    snprintf(early.hash, sizeof early.hash, "%s", fw_stmt_text(st, 0));
+    fw_stmt_finalize(st);
     assert_int_equal(fw_anchor_check(ws, &early, &err), FW_OK);
     fw_ws_close(ws);
     test_rmdir(dir);
