@@ -25,6 +25,7 @@
 
 #include "audit/anchor.h"
 #include "audit/schema.h"
+#include "audit/store/store.h"
 #include "audit/trail.h"
 #include "export/provenance.h"
 #include "export/xlsxpair.h"
@@ -85,18 +86,20 @@ static void open_workspace(void)
     /* Only what the trail's checks read stays, and the trail starts empty: every input then writes
      * its rows into a transaction without touching the schema (whose every change SQLite re-reads),
      * unless it asks for the triggers to change. */
-    sqlite3_stmt *st;
+    fw_stmt *st;
     fw_buf drop = {0};
     fw_buf_puts(&drop, "PRAGMA foreign_keys = OFF;");
-    if (fw_ws_prepare(ws, "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND "
+    if (fw_db_prepare(ws->store, "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND "
                           "name NOT IN ('trail', 'settings', 'cases', 'imports', 'trail_no_update', 'trail_no_delete') "
                           "AND type IN ('table', 'view', 'trigger') ORDER BY type = 'table'",
                       &st, &err))
         abort();
-    while (sqlite3_step(st) == SQLITE_ROW)
-        fw_buf_printf(&drop, "DROP %s IF EXISTS \"%s\";", (const char *)sqlite3_column_text(st, 0),
-                      (const char *)sqlite3_column_text(st, 1));
-    sqlite3_finalize(st);
+    int rc;
+    while ((rc = fw_stmt_step(st, &err)) == 1)
+        fw_buf_printf(&drop, "DROP %s IF EXISTS \"%s\";", fw_stmt_text(st, 0), fw_stmt_text(st, 1));
+    if (rc < 0)
+        abort();
+    fw_stmt_finalize(st);
     fw_buf_puts(&drop, "DROP TRIGGER trail_no_update; DROP TRIGGER trail_no_delete; "
                        "DELETE FROM trail; DELETE FROM settings WHERE key = 'trail.head';"
                        FW_TRAIL_NO_UPDATE_SQL ";" FW_TRAIL_NO_DELETE_SQL ";");
@@ -127,8 +130,8 @@ static int write_records(char **lines, int nlines, char last_hash[65], long long
     snprintf(prev, sizeof prev, "%s", zeros);
     int honest = 1, last_version = 1;
     fw_err err = {0};
-    sqlite3_stmt *st;
-    if (fw_ws_prepare(ws, "INSERT OR REPLACE INTO trail(seq, at, user, action, object, before, after, prev_hash, "
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store, "INSERT OR REPLACE INTO trail(seq, at, user, action, object, before, after, prev_hash, "
                           "hash, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       &st, &err))
         abort();
@@ -152,17 +155,17 @@ static int write_records(char **lines, int nlines, char last_hash[65], long long
         fw_trail_hash(version, p, seq, f[1], f[2], f[3], object, before, after, h);
         const char *hash = ctl & OWN_HASH ? f[7] : h;
         honest &= !(ctl & (OWN_PREV | OWN_HASH));
-        sqlite3_bind_int64(st, 1, seq);
+        fw_stmt_bind_int64(st, 1, seq);
         const char *text[8] = {f[1], f[2], f[3], object, before, after, p, hash};
         for (int k = 0; k < 8; k++)
-            sqlite3_bind_text(st, 2 + k, text[k], -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, 10, version);
-        if (sqlite3_step(st) != SQLITE_DONE)
+            fw_stmt_bind_text(st, 2 + k, text[k], -1);
+        fw_stmt_bind_int64(st, 10, version);
+        if (fw_stmt_step(st, &err) != 0)
             honest = 0; /* e.g. a NOT NULL column given nothing: the row is not there */
-        sqlite3_reset(st);
+        fw_stmt_reset(st);
         snprintf(prev, sizeof prev, "%s", hash);
     }
-    sqlite3_finalize(st);
+    fw_stmt_finalize(st);
     snprintf(last_hash, 65, "%s", prev);
     *last_seq = nlines;
     return honest && nlines > 0;
