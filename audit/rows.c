@@ -47,8 +47,3 @@ bool fw_rows_is_null(fw_rows *r, int i) { return fw_stmt_is_null(r->st, i); }
 long long fw_rows_int(fw_rows *r, int i) { return fw_stmt_int64(r->st, i); }
 double fw_rows_real(fw_rows *r, int i) { return fw_stmt_double(r->st, i); }
 const char *fw_rows_text(fw_rows *r, int i) { return fw_stmt_text(r->st, i); }
-
-fw_rows *fw_rows_of_sqlite(struct fw_ws *ws, void *sqlite_stmt)
-{
-    return fw_rows_of(fw_stmt_sqlite_adopt(ws->store, sqlite_stmt));
-}

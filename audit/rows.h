@@ -40,9 +40,4 @@ fw_rows *fw_rows_of(fw_stmt *st);
 int fw_rows_prepare(fw_db *db, const char *sql, fw_rows **out, fw_err *err);
 fw_stmt *fw_rows_stmt(fw_rows *r);
 
-/* Issue 11 transition: a raw sqlite3_stmt * of a module not yet converted, prepared on ws's
- * connection, as rows that own it. Goes with the last such module. */
-struct fw_ws;
-fw_rows *fw_rows_of_sqlite(struct fw_ws *ws, void *sqlite_stmt);
-
 #endif

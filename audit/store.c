@@ -82,8 +82,7 @@ static void create_views(fw_db *db)
     fw_buf_free(&sql);
 }
 
-/* Connects; *out owns the connection. ws->db is the transition's raw SQLite handle (NULL on
- * PostgreSQL), for modules not yet converted to ws->store. */
+/* Connects; *out owns the connection. */
 static int connect(const char *path, bool create, bool read_only, fw_ws **out, fw_err *err)
 {
     /* A read open is read-only for a file (read-only media; the engine refuses writes). On a server
@@ -104,7 +103,6 @@ static int connect(const char *path, bool create, bool read_only, fw_ws **out, f
     fw_ws *ws = fw_calloc(1, sizeof *ws);
     ws->path = fw_strdup(path);
     ws->store = db;
-    ws->db = fw_db_sqlite_handle(db);
     *out = ws;
     return FW_OK;
 }
@@ -206,15 +204,6 @@ int fw_ws_schema_version(fw_ws *ws)
     return v;
 }
 
-/* A transitional call that needs the raw SQLite handle, on a workspace that has none. */
-static int not_converted(fw_ws *ws, fw_err *err)
-{
-    return fw_fail(err, FW_EWORKSPACE,
-                   _("%s: this part of fundwatch does not work on %s yet (it still reads the workspace as a "
-                     "SQLite file); use a SQLite workspace for it"),
-                   fw_db_where(ws->store), fw_db_engine_name(ws->store));
-}
-
 /* Sets the journal mode; true when the workspace is now in it. */
 static bool set_journal_mode(fw_ws *ws, const char *mode)
 {
@@ -272,17 +261,6 @@ int fw_ws_exec(fw_ws *ws, const char *sql, fw_err *err)
     if (fw_db_exec(ws->store, sql, err))
         return err->code = FW_EWORKSPACE;
     return FW_OK;
-}
-
-int fw_ws_prepare(fw_ws *ws, const char *sql, sqlite3_stmt **st, fw_err *err)
-{
-    *st = NULL;
-    if (fw_db_engine(ws->store) != FW_DB_SQLITE)
-        return not_converted(ws, err);
-    void *native;
-    int rc = fw_db_sqlite_prepare(ws->store, sql, &native, err);
-    *st = native;
-    return rc;
 }
 
 long long fw_ws_int(fw_ws *ws, const char *sql)

@@ -7,16 +7,11 @@
 #define FW_STORE_H
 
 #include <stdbool.h>
-#include <sqlite3.h>
 
 #include "audit/sqlfunc.h"
 #include "audit/util.h"
 
 typedef struct fw_ws {
-    /* Issue 11's transition: the SQLite connection's raw handle (fw_db_sqlite_handle of store), for
-     * the modules not yet converted to store; NULL on PostgreSQL, where fw_ws_prepare refuses with a
-     * message naming the engine. Goes when no module uses it. */
-    sqlite3 *db;
     struct fw_db *store; /* the connection (audit/store/store.h) */
     char *path;          /* the target as given: a file path or a PostgreSQL URI/conninfo */
     bool created;        /* this open made a new workspace (the database had no schema before) */
@@ -71,8 +66,6 @@ void fw_ws_bulk_enter(fw_ws *ws);
 void fw_ws_bulk_leave(fw_ws *ws);
 
 int fw_ws_exec(fw_ws *ws, const char *sql, fw_err *err);
-/* Issue 11's transition, SQLite only (FW_EWORKSPACE naming the engine on PostgreSQL). */
-int fw_ws_prepare(fw_ws *ws, const char *sql, sqlite3_stmt **st, fw_err *err);
 /* Runs a query returning one integer (0 when no row). */
 long long fw_ws_int(fw_ws *ws, const char *sql);
 

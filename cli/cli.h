@@ -5,7 +5,6 @@
 
 #include <getopt.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 
 #include "audit/rows.h"

@@ -263,36 +263,6 @@ static int sq_open(const char *target, const fw_db_opts *o, fw_db **out, fw_err 
     return FW_OK;
 }
 
-/* The native connection (sqlite3 *) for modules of audit/ that still call sqlite3_* themselves
- * (issue 11's transition: audit/store.c fills fw_ws->db with it); NULL on other engines. */
-void *fw_db_sqlite_handle(fw_db *db)
-{
-    return db && db->drv == &fw_sqlite_driver ? SQ(db)->h : NULL;
-}
-
-/* Issue 11's transition: an existing sqlite3_stmt * of a module not yet converted, seen as an
- * fw_stmt that owns it (fw_rows_of_sqlite). Goes once no module calls sqlite3_* itself. */
-fw_stmt *fw_stmt_sqlite_adopt(fw_db *db, void *stmt)
-{
-    sq_stmt *s = fw_calloc(1, sizeof *s);
-    s->base.db = db;
-    s->base.sql = fw_strdup(sqlite3_sql(stmt) ? sqlite3_sql(stmt) : "");
-    s->h = stmt;
-    return &s->base;
-}
-
-int fw_db_sqlite_prepare(fw_db *db, const char *sql, void **stmt, fw_err *err)
-{
-    *stmt = NULL;
-    if (db->drv != &fw_sqlite_driver)
-        return fw_fail(err, FW_EWORKSPACE, "%s: %s has no SQLite statements", db->where, db->drv->name);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(SQ(db)->h, sql, -1, &st, NULL) != SQLITE_OK)
-        return fw_fail(err, FW_EWORKSPACE, "%s", sqlite3_errmsg(SQ(db)->h));
-    *stmt = st;
-    return FW_OK;
-}
-
 /* --- statements --------------------------------------------------------------------------------------- */
 
 static int sq_exec(fw_db *db, const char *sql, fw_err *err)

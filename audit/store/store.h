@@ -235,15 +235,6 @@ int fw_db_schema_version(fw_db *db, int *version, fw_err *err);
 /* The version of the PostgreSQL compatibility layer this binary installs. */
 enum { FW_DB_PG_COMPAT_VERSION = 2 }; /* 2: program_set */
 
-/* --- transition (issue 11) ------------------------------------------------------------------------ */
-
-/* An existing sqlite3_stmt * of a module not yet converted becomes an fw_stmt that owns it (finalize
- * finalizes it). Goes once no module calls sqlite3_* itself. */
-fw_stmt *fw_stmt_sqlite_adopt(fw_db *db, void *stmt);
-/* The native sqlite3 * of a SQLite connection (NULL on other engines), for audit/store.c to give the
- * modules that still call sqlite3_* themselves (fw_ws->db); goes with fw_ws->db. */
-void *fw_db_sqlite_handle(fw_db *db);
-
 /* --- guarded queries, query plans, watching by a callback (issue 11: rules) ------------------------ */
 
 /* Why fw_db_prepare_query refused a query, for the caller's own message. */
@@ -306,11 +297,6 @@ int fw_db_set_lock_wait(fw_db *db, int ms, fw_err *err);
  * registration of the name. Refused, FW_EUSAGE, on an engine without host functions. */
 typedef int (*fw_db_host_fn)(void *ctx, int nargs, const fw_value *args, fw_value *out, fw_err *err);
 int fw_db_create_function(fw_db *db, const char *name, int nargs, fw_db_host_fn fn, void *ctx, fw_err *err);
-
-/* Issue 11's transition, with fw_db_sqlite_handle: prepares sql as a native sqlite3_stmt * (*stmt;
- * the caller finalizes it with SQLite) for fw_ws_prepare, whose callers (audit/browse.c, tests)
- * still step statements themselves. FW_EWORKSPACE naming the engine on others. Goes with fw_ws->db. */
-int fw_db_sqlite_prepare(fw_db *db, const char *sql, void **stmt, fw_err *err);
 
 /* --- other writers (issue 11: browse) ------------------------------------------------------------- */
 
