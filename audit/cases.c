@@ -370,7 +370,8 @@ static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
     char why[sizeof err->msg];
     /* The programs of every hit's comma list as one set (audit/profile.h fw_program_set: names
      * trimmed, each once, in byte order): on SQLite the host aggregate program_set of
-     * audit/sqlfunc.c, on PostgreSQL, which has no such aggregate yet, the same set in SQL. */
+     * audit/store/sqlite_funcs.c, on PostgreSQL the same set written out in SQL here
+     * (audit/store/pg_compat.sql has a program_set aggregate too since compatibility version 2). */
     static const char *const program_set_sql[2] = {
         [FW_DB_SQLITE] = "program_set(program)",
         [FW_DB_POSTGRES] = "(SELECT string_agg(DISTINCT p, ',' ORDER BY p) "

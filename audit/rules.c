@@ -1108,8 +1108,8 @@ void fw_ruleset_free(fw_ruleset *set)
 /* ---- the read-only guard ---------------------------------------------------------------------- */
 
 /* Functions a rule may call: SQLite's built-in scalar, aggregate, window, date, math and JSON
- * functions, and ours (sqlfunc.c; on PostgreSQL the compatibility layer). Anything else
- * (load_extension above all) is refused. The store checks them while compiling on SQLite; on
+ * functions, and ours (audit/store/sqlite_funcs.c; on PostgreSQL audit/store/pg_compat.sql).
+ * Anything else (load_extension above all) is refused. The store checks them while compiling on SQLite; on
  * PostgreSQL it cannot (store.h, fw_db_prepare_query): the rule sandbox is to guard there. The JSON
  * table functions (json_each, json_tree) are SQLite's own and stay SQLite-only for now. */
 static const char *const allowed_functions[] = {
