@@ -282,12 +282,11 @@ void fw_ws_cancel(fw_ws *ws)
     fw_db_cancel(ws->store);
 }
 
-/* A transaction begun as raw SQL by a module not yet converted ends the same way. */
+/* Every transaction begins through the store (fw_ws_begin), so it ends there; a commit without one
+ * is the caller's mistake and fails with the store's "commit without a transaction". */
 int fw_ws_commit(fw_ws *ws, fw_err *err)
 {
-    if (fw_db_in_txn(ws->store))
-        return fw_db_commit(ws->store, err);
-    return fw_ws_exec(ws, "COMMIT", err);
+    return fw_db_commit(ws->store, err);
 }
 
 void fw_ws_rollback(fw_ws *ws)
