@@ -6,9 +6,12 @@
 #include "audit/freq.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "audit/i18n.h"
 #include "audit/store/store.h"
@@ -81,6 +84,25 @@ long long fw_freq_total_other(const fw_freq *fq)
     return fq->money.other;
 }
 
+/* Asks for transparent huge pages on a large array (Debian's kernel gives them on request,
+ * "madvise"): a million values fill tens of MB of fresh memory, and faulting it in 4 KB at a time
+ * was four tenths of the counting (44,000 page faults; with huge pages 6,000, and the counting of a
+ * million ID numbers 1.9 s -> 1.1 s of CPU, bench/tui_freq.c). A hint only: nothing changes where
+ * the kernel says no. */
+static void huge_pages(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    if (n < (size_t)4 << 20)
+        return;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), a = ((uintptr_t)p + page - 1) & ~(page - 1),
+              e = ((uintptr_t)p + n) & ~(page - 1);
+    if (e > a)
+        (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p, (void)n;
+#endif
+}
+
 static unsigned fnv1a(const char *s, size_t n, bool null)
 {
     unsigned h = 2166136261u ^ (unsigned)null;
@@ -103,6 +125,7 @@ static void freq_rehash(fw_freq *fq)
         nslots *= 2;
     free(fq->slots);
     fq->slots = fw_calloc((size_t)nslots, sizeof *fq->slots);
+    huge_pages(fq->slots, (size_t)nslots * sizeof *fq->slots);
     fq->nslots = nslots;
     for (int i = 0; i < fq->n; i++) {
         size_t k = fq->rows[i].hash & (unsigned)(nslots - 1);
@@ -134,6 +157,7 @@ static int freq_row(fw_freq *fq, const char *v, size_t len, bool null, long long
     if (fq->n == fq->cap) { /* a column of many values starts with room for them (pages untouched are free) */
         fq->cap = fq->cap ? fq->cap * 2 : fq->min_slots / 2 > 256 ? fq->min_slots / 2 : 256;
         fq->rows = fw_realloc(fq->rows, (size_t)fq->cap * sizeof *fq->rows);
+        huge_pages(fq->rows, (size_t)fq->cap * sizeof *fq->rows);
     }
     fw_freq_row *r = &fq->rows[fq->n];
     memset(r, 0, sizeof *r);
@@ -145,9 +169,12 @@ static int freq_row(fw_freq *fq, const char *v, size_t len, bool null, long long
     if (by_key && !null)
         len = (size_t)snprintf(num, sizeof num, "%lld", key), v = num;
     if (len) {
+        size_t cap = fq->text.cap;
         r->value = fq->text.len + 1;
         fw_buf_add(&fq->text, "", 1); /* the NUL ending the previous value */
         fw_buf_add(&fq->text, v, len);
+        if (fq->text.cap != cap)
+            huge_pages(fq->text.data, fq->text.cap);
     }
     fq->slots[k] = (struct fw_freq_slot){h, ++fq->n};
     fq->sorted = false;
@@ -260,7 +287,8 @@ static void freq_counting_sort(fw_freq *fq)
         start[max - fq->rows[i].count + 1]++;
     for (long long c = 1; c <= max + 1; c++)
         start[c] += start[c - 1];
-    fw_freq_row *out = fw_calloc((size_t)fq->cap, sizeof *out);
+    fw_freq_row *out = fw_malloc((size_t)fq->cap * sizeof *out); /* every row is written */
+    huge_pages(out, (size_t)fq->cap * sizeof *out);
     for (int i = 0; i < fq->n; i++)
         out[start[max - fq->rows[i].count]++] = fq->rows[i];
     free(start);
