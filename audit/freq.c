@@ -275,7 +275,9 @@ static int freq_order(const void *a, const void *b)
 }
 
 /* Rows still in order of first appearance, by count descending: a stable counting sort, linear in
- * the rows (a million ID numbers, nearly all counted once, sort in a tenth of qsort's time). */
+ * the rows (a million ID numbers, nearly all counted once, sort in a tenth of qsort's time). The
+ * rows are moved in place along the cycles of the permutation, not copied to a new array: zeroing
+ * fresh pages for a copy of a million rows was a tenth of the counting. */
 static void freq_counting_sort(fw_freq *fq)
 {
     long long max = 0;
@@ -287,13 +289,20 @@ static void freq_counting_sort(fw_freq *fq)
         start[max - fq->rows[i].count + 1]++;
     for (long long c = 1; c <= max + 1; c++)
         start[c] += start[c - 1];
-    fw_freq_row *out = fw_malloc((size_t)fq->cap * sizeof *out); /* every row is written */
-    huge_pages(out, (size_t)fq->cap * sizeof *out);
+    int *dest = fw_malloc((size_t)fq->n * sizeof *dest); /* where each row goes */
     for (int i = 0; i < fq->n; i++)
-        out[start[max - fq->rows[i].count]++] = fq->rows[i];
+        dest[i] = (int)start[max - fq->rows[i].count]++;
     free(start);
-    free(fq->rows);
-    fq->rows = out;
+    for (int i = 0; i < fq->n; i++)
+        while (dest[i] != i) { /* the row at i goes to dest[i]; the one there comes to i, and on */
+            int j = dest[i];
+            fw_freq_row r = fq->rows[j];
+            fq->rows[j] = fq->rows[i];
+            fq->rows[i] = r;
+            dest[i] = dest[j];
+            dest[j] = j;
+        }
+    free(dest);
 }
 
 void fw_freq_sort(fw_freq *fq)

@@ -65,10 +65,13 @@ KEYS
 
 # The frequency view: F on the whole list (its column: severity, the list's sort), then Tab through
 # every other column, each counted to the end (wait). Esc is read between two slices of the
-# counting, so the longest slice is the longest Esc can wait.
+# counting, so the longest slice is the longest Esc can wait. The script first lets the overview's
+# worker thread finish its figures (BENCH_SETTLE_MS, default 20 s: at a million hits it computes for
+# 10 to 15 s on this machine, on one of its two cores, and `wait` does not wait for it); with
+# BENCH_SETTLE_MS=0 the frequency view shares the machine with it, as when F is pressed at once.
 freq_script="$dir/fw-bench-tui-freq.keys"
 {
-    printf '2\nwait\nF\nwait\n'
+    printf 'sleep %d\n2\nwait\nF\nwait\n' "${BENCH_SETTLE_MS:-20000}"
     for _ in 1 2 3 4 5 6 7 8 9; do printf 'Tab\nwait\n'; done
     printf 'Q\n'
 } >"$freq_script"
@@ -110,7 +113,8 @@ freq_report() { # db label
         # ready-F1 (severity), ready-Tab1..9: ms to the counts complete, and the longest slice
         awk '$1 ~ /^ready-/ {n[$1]++; print $1 n[$1], $2, $4}' "$dir/fw-bench-t.$$" >>"$all"
     done
-    printf '%s: frequency view, ms from the key to the counts complete (median of %d)\n' "$label" "$runs"
+    printf '%s: frequency view, ms from the key to the counts complete (median of %d; overview settled %s ms before)\n' \
+        "$label" "$runs" "${BENCH_SETTLE_MS:-20000}"
     local cols=(severity rule category status township village program name id_number amount) i=0
     local keys=(ready-F1 ready-Tab1 ready-Tab2 ready-Tab3 ready-Tab4 ready-Tab5 ready-Tab6 ready-Tab7 ready-Tab8 ready-Tab9)
     for i in 0 1 2 3 4 5 6 7 8 9; do

@@ -168,12 +168,66 @@ static void test_same_as_money_query(void **state)
     }
 }
 
+/* 25,000 values (the counting sort's path), counts 1 to 3 in a pattern; a hit citing one payment
+ * each: the money of a value is its hits' payments, once. */
+static void test_many_values_sorted(void **state)
+{
+    (void)state;
+    char *d = test_tmpdir(), *path = fw_printf("%s/many.db", d);
+    fw_ws *w;
+    fw_err err = {0};
+    assert_int_equal(fw_ws_open(path, &w, &err), FW_OK);
+    /* value v (0..24999) has 1 + (v % 7 == 0) + (v % 11 == 0) hits; hit ids interleave the values */
+    assert_int_equal(fw_ws_exec(w,
+        "INSERT INTO runs(id, user, started_at, status) VALUES (1, 't', 'x', 'complete');"
+        "WITH RECURSIVE v(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM v WHERE i < 24999),"
+        " k(j) AS (VALUES (0), (1), (2)),"
+        " h(val, j) AS (SELECT i, j FROM v, k WHERE j = 0 OR (j = 1 AND i % 7 = 0) OR (j = 2 AND i % 11 = 0))"
+        " INSERT INTO hits(id, fingerprint, rule_id, category, severity, subject_kind, subject, id_number,"
+        "  amount, detail, evidence_hash, first_run_id, last_run_id)"
+        " SELECT j * 100000 + val + 1, 'f' || j || '-' || val, 'R-1', 'c', 'low', 'person', 's',"
+        "  printf('ID%05d', val), 100, 'd', 'e', 1, 1 FROM h",
+        &err), FW_OK);
+    fw_hit_filter f;
+    fw_hit_filter_init(&f);
+    fw_freq fq;
+    fw_freq_init(w, &fq, FW_FREQ_ID_NUMBER);
+    int rc;
+    while ((rc = fw_freq_step(w, &f, &fq, 30000, &err)) == 0)
+        ;
+    assert_int_equal(rc, 1);
+    fw_freq_sort(&fq);
+    assert_int_equal(fq.n, 25000);
+    long long seen = 0;
+    int last_value = -1;
+    for (int i = 0; i < fq.n; i++) {
+        const fw_freq_row *r = &fq.rows[i];
+        int v = atoi(fw_freq_value(&fq, r) + 2);
+        assert_int_equal(r->count, 1 + (v % 7 == 0) + (v % 11 == 0));
+        assert_int_equal(r->other, 100 * r->count); /* no payment cited */
+        if (i && fq.rows[i - 1].count == r->count)
+            assert_true(v > last_value); /* ties: first seen first (value order here) */
+        else if (i)
+            assert_true(fq.rows[i - 1].count > r->count);
+        last_value = v;
+        seen += r->count;
+    }
+    assert_string_equal(fw_freq_value(&fq, &fq.rows[0]), "ID00000"); /* 0 = 0 mod 77: three hits */
+    assert_int_equal(seen, fq.count);
+    fw_freq_free(&fq);
+    fw_ws_close(w);
+    test_rmdir(d);
+    free(d);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_money_once_by_severity),
         cmocka_unit_test(test_money_once_by_rule_and_person),
         cmocka_unit_test(test_same_as_money_query),
+        cmocka_unit_test(test_many_values_sorted),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
