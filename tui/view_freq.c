@@ -114,8 +114,9 @@ static void freq_draw(fw_tui *t, void *p, WINDOW *w)
     v->nav.n = v->fq.n;
     fw_lines_scroll(&v->nav, v->height);
     bool other = has_other(v);
-    int w_count = 10, w_share = 7, w_money = width >= 100 ? 16 : 14, w_other = other ? w_money : 0;
-    int w_bar = width >= 100 ? BAR_WIDTH * 2 : other ? BAR_WIDTH / 2 : BAR_WIDTH;
+    /* the value keeps room for an ID number (18) at 100 columns: the bar gives way to the money */
+    int w_count = 10, w_share = 7, w_money = width >= 100 ? 16 : 14, w_other = !other ? 0 : width >= 100 ? 18 : 14;
+    int w_bar = other ? (width >= 120 ? BAR_WIDTH * 2 : BAR_WIDTH / 2) : width >= 100 ? BAR_WIDTH * 2 : BAR_WIDTH;
     int w_value = width - w_count - w_share - w_bar - w_money - w_other - (other ? 5 : 4);
     int x_count = w_value + 1, x_share = x_count + w_count + 1, x_bar = x_share + w_share + 1,
         x_money = x_bar + w_bar + 1, x_other = x_money + w_money + 1;
