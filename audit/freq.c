@@ -19,18 +19,17 @@
 static const struct {
     const char *name;
     const char *expr; /* one value per hit; the village carries its township (same names recur) */
-    bool many;        /* a column of many values: the table starts large instead of doubling often */
 } freq_cols[FW_FREQ_COUNT_] = {
-    [FW_FREQ_SEVERITY] = {"severity", "h.severity", false},
-    [FW_FREQ_RULE] = {"rule", "h.rule_id", false},
-    [FW_FREQ_CATEGORY] = {"category", "h.category", false},
-    [FW_FREQ_STATUS] = {"status", "coalesce(c.status, 'new')", false},
-    [FW_FREQ_TOWNSHIP] = {"township", "h.township", false},
-    [FW_FREQ_VILLAGE] = {"village", "CASE WHEN h.village IS NULL THEN NULL ELSE coalesce(h.township, '') || char(31) || h.village END", true},
-    [FW_FREQ_PROGRAM] = {"program", "h.program", false},
-    [FW_FREQ_NAME] = {"name", "h.name", true},
-    [FW_FREQ_ID_NUMBER] = {"id_number", "h.id_number", true},
-    [FW_FREQ_AMOUNT] = {"amount", "h.amount", true},
+    [FW_FREQ_SEVERITY] = {"severity", "h.severity"},
+    [FW_FREQ_RULE] = {"rule", "h.rule_id"},
+    [FW_FREQ_CATEGORY] = {"category", "h.category"},
+    [FW_FREQ_STATUS] = {"status", "coalesce(c.status, 'new')"},
+    [FW_FREQ_TOWNSHIP] = {"township", "h.township"},
+    [FW_FREQ_VILLAGE] = {"village", "CASE WHEN h.village IS NULL THEN NULL ELSE coalesce(h.township, '') || char(31) || h.village END"},
+    [FW_FREQ_PROGRAM] = {"program", "h.program"},
+    [FW_FREQ_NAME] = {"name", "h.name"},
+    [FW_FREQ_ID_NUMBER] = {"id_number", "h.id_number"},
+    [FW_FREQ_AMOUNT] = {"amount", "h.amount"},
 };
 
 const char *fw_freq_col_name(enum fw_freq_col c)
@@ -46,12 +45,9 @@ void fw_freq_init(fw_ws *ws, fw_freq *fq, enum fw_freq_col col)
     fq->next_id = 1;
     fq->done = fq->max_id == 0;
     fq->in_first_order = true;
+    /* The table grows as values come: one sized for a value per hit would spread 5,000 villages
+     * over 16 MB and miss the cache on every hit (it doubled their counting). */
     fq->min_slots = 1024;
-    /* Room for a value per hit up to a million hits: calloc'd pages untouched cost nothing, and a
-     * million values inserted without rehashing eleven times save a tenth of the counting. */
-    if (freq_cols[fq->col].many)
-        while (fq->min_slots < 2 * fq->max_id && fq->min_slots < (1 << 21))
-            fq->min_slots *= 2;
     fw_buf_puts(&fq->text, ""); /* offset 0: the empty value */
 }
 
@@ -154,8 +150,8 @@ static int freq_row(fw_freq *fq, const char *v, size_t len, bool null, long long
         if (by_key ? r->key == key : strncmp(fq->text.data + r->value, v, len) == 0 && fq->text.data[r->value + len] == '\0')
             return fq->slots[k].row - 1;
     }
-    if (fq->n == fq->cap) { /* a column of many values starts with room for them (pages untouched are free) */
-        fq->cap = fq->cap ? fq->cap * 2 : fq->min_slots / 2 > 256 ? fq->min_slots / 2 : 256;
+    if (fq->n == fq->cap) {
+        fq->cap = fq->cap ? fq->cap * 2 : 256;
         fq->rows = fw_realloc(fq->rows, (size_t)fq->cap * sizeof *fq->rows);
         huge_pages(fq->rows, (size_t)fq->cap * sizeof *fq->rows);
     }
