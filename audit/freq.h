@@ -44,7 +44,7 @@ typedef struct fw_freq {
     fw_buf text;             /* the values, NUL-separated */
     struct fw_freq_slot { unsigned hash; int row; } *slots; /* row index + 1 (0 = free) with its
                              * value's hash, so a probe reads no row; NULL after a sort */
-    int nslots, min_slots;   /* min_slots: the first size, large for a column of many values */
+    int nslots, min_slots;   /* min_slots: the first size (the table grows as values come) */
     long long count;         /* hits over all values */
     long long top;           /* the largest count so far */
     fw_money_sets money;     /* the money per value (set = row's first) and the total */
