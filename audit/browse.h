@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 
+#include "audit/freq.h" /* the frequency of a column, for the screens that include this */
 #include "audit/hitfilter.h"
 #include "audit/money.h"
 #include "audit/rows.h"
@@ -124,53 +125,6 @@ int fw_hit_totals_step(fw_ws *ws, const fw_hit_filter *f, fw_hit_totals *t, long
  * fw_strv_free). */
 char **fw_hit_values(fw_ws *ws, const char *column, int limit, fw_err *err);
 void fw_strv_free(char **v);
-
-/* --- frequency of a column (VisiData's Shift-F) ----------------------------------------------------- */
-
-/* The columns whose values can be counted, each with the filter words that select one value. */
-enum fw_freq_col {
-    FW_FREQ_SEVERITY, FW_FREQ_RULE, FW_FREQ_CATEGORY, FW_FREQ_STATUS, FW_FREQ_TOWNSHIP, FW_FREQ_VILLAGE,
-    FW_FREQ_PROGRAM, FW_FREQ_NAME, FW_FREQ_ID_NUMBER, FW_FREQ_AMOUNT, FW_FREQ_COUNT_
-};
-const char *fw_freq_col_name(enum fw_freq_col c); /* "rule", ... (stable, English) */
-
-typedef struct fw_freq_row {
-    long long count, amount; /* hits, and the sum of their amounts (fen) */
-    size_t value;            /* offset of the value's text in fw_freq.text ("" = none) */
-    unsigned first;          /* order of first appearance: ties keep the list's id order */
-    unsigned hash;           /* of the value, kept so the table grows without hashing again */
-    bool null;               /* the column is empty on these hits */
-} fw_freq_row;
-
-/* The counts of one column's values among the hits of a filter, computed in slices of hit ids (as
- * fw_hit_totals) so a screen stays live and can stop between two slices. A million hits read in ten
- * slices of one pass over the table; the values are counted in a hash table here rather than by
- * SQL's GROUP BY, which sorts every row (two to three times the pass). */
-typedef struct fw_freq {
-    enum fw_freq_col col;
-    fw_freq_row *rows;
-    int n, cap;
-    fw_buf text;             /* the values, NUL-separated */
-    int *slots;              /* hash table of row indexes + 1 (0 = free) */
-    int nslots;
-    long long count, amount; /* over all values */
-    long long next_id, max_id;
-    bool done, sorted;
-    bool in_first_order; /* rows still in order of first appearance (not sorted yet) */
-} fw_freq;
-
-void fw_freq_init(fw_ws *ws, fw_freq *fq, enum fw_freq_col col);
-/* One slice; 1 when done, 0 when more is left, < 0 on error (err set). */
-int fw_freq_step(fw_ws *ws, const fw_hit_filter *f, fw_freq *fq, long long slice, fw_err *err);
-/* Orders the rows by count, largest first (ties: first seen first). */
-void fw_freq_sort(fw_freq *fq);
-const char *fw_freq_value(const fw_freq *fq, const fw_freq_row *r);
-/* The filter words that select a row's value ("rule=DEC-001", "township=X village=Y",
- * "amount>=12.00 amount<=12.00"), or for a name or ID number the search text; caller frees. NULL
- * when the value cannot be selected (empty, or with a space a filter word cannot hold). *is_search
- * tells which. */
-char *fw_freq_selection(const fw_freq *fq, const fw_freq_row *r, bool *is_search);
-void fw_freq_free(fw_freq *fq);
 
 /* --- person detail ------------------------------------------------------------------------------ */
 

@@ -190,3 +190,84 @@ long long fw_money_acc_paid(const fw_money_acc *acc)
 {
     return llround(acc->paid);
 }
+
+/* --- in memory, for many sets at once ------------------------------------------------------------ */
+
+typedef struct fw_money_share {
+    long long pid; /* 0 = free (payments are rowids, from 1) */
+    unsigned set;
+    double share;
+} fw_money_share;
+
+static size_t share_hash(long long pid, unsigned set)
+{
+    unsigned long long h = (unsigned long long)pid * 0x9E3779B97F4A7C15ull ^ (unsigned long long)set * 0xC2B2AE3D27D4EB4Full;
+    return (size_t)(h ^ h >> 29);
+}
+
+/* The slot of (pid, set) in a table of nslots (a power of two), free or holding it. */
+static fw_money_share *share_slot(fw_money_share *slots, size_t nslots, long long pid, unsigned set)
+{
+    size_t k = share_hash(pid, set) & (nslots - 1);
+    while (slots[k].pid && (slots[k].pid != pid || slots[k].set != set))
+        k = (k + 1) & (nslots - 1);
+    return &slots[k];
+}
+
+/* Room for one more: the table doubles when half full. */
+static void share_reserve(fw_money_share **slots, size_t *nslots, size_t used)
+{
+    if ((used + 1) * 2 <= *nslots)
+        return;
+    size_t n = *nslots ? *nslots * 2 : 1024;
+    fw_money_share *t = fw_calloc(n, sizeof *t);
+    for (size_t i = 0; i < *nslots; i++)
+        if ((*slots)[i].pid)
+            *share_slot(t, n, (*slots)[i].pid, (*slots)[i].set) = (*slots)[i];
+    free(*slots);
+    *slots = t;
+    *nslots = n;
+}
+
+/* Raises the share of (pid, set) to share; what it rose by. */
+static double share_raise(fw_money_share **slots, size_t *nslots, size_t *used, long long pid, unsigned set, double share)
+{
+    share_reserve(slots, nslots, *used);
+    fw_money_share *s = share_slot(*slots, *nslots, pid, set);
+    if (!s->pid) { /* first met: its share whole (negative too, as SQL's max over one share) */
+        *s = (fw_money_share){.pid = pid, .set = set, .share = share};
+        ++*used;
+        return share;
+    }
+    if (share <= s->share)
+        return 0;
+    double up = share - s->share;
+    s->share = share;
+    return up;
+}
+
+void fw_money_sets_add(fw_money_sets *m, unsigned set, long long figure, int n, const long long *pid,
+                       const long long *pa, double *paid, long long *other)
+{
+    long long evsum = 0;
+    for (int i = 0; i < n; i++)
+        evsum += pa[i];
+    if (evsum == 0) { /* not payment-based: a village statistic, or no payment cited */
+        *other += figure;
+        m->other += figure;
+        return;
+    }
+    /* The figure spread over the payments in proportion to their amounts (as fw_money_pshare). */
+    for (int i = 0; i < n; i++) {
+        double share = (double)pa[i] * 1.0 * (double)figure / (double)evsum;
+        *paid += share_raise(&m->slots, &m->nslots, &m->used, pid[i], set, share);
+        m->paid += share_raise(&m->all, &m->nall, &m->used_all, pid[i], 0, share);
+    }
+}
+
+void fw_money_sets_free(fw_money_sets *m)
+{
+    free(m->slots);
+    free(m->all);
+    *m = (fw_money_sets){0};
+}

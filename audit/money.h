@@ -65,4 +65,33 @@ void fw_money_acc_end(fw_money_acc *acc);
 /* The accumulated payment-based money, rounded to the fen. */
 long long fw_money_acc_paid(const fw_money_acc *acc);
 
+/* --- in memory, for many sets at once ------------------------------------------------------------
+ * The same rule for a caller that reads the hits itself, one pass, and sums them into as many sets
+ * as it likes (the frequency view: a million hits into a million ID numbers, where a SQL GROUP BY
+ * per set would sort every row). Each hit's cited payments come from FW_MONEY_EVIDENCE_JOIN, one
+ * row per payment (NULLs when it cites none), the rows of a hit together (ORDER BY the hit's id);
+ * the caller gathers them and hands the hit over with fw_money_sets_add. Sets are numbered by the
+ * caller (any unsigned number, stable while counting); the total over every set is kept too, each
+ * payment once across all of them. */
+#define FW_MONEY_EVIDENCE_JOIN(h)                                                                           \
+    " LEFT JOIN hit_evidence fw_me ON fw_me.hit_id = " h ".id AND fw_me.dataset = 'payments' AND " h          \
+    ".subject_kind <> 'village' LEFT JOIN ds_payments fw_mp ON fw_mp.row_key = fw_me.row_key"
+#define FW_MONEY_EVIDENCE_COLS "fw_mp.rowid, fw_mp.amount" /* the payment and its amount, or NULLs */
+
+typedef struct fw_money_sets {
+    struct fw_money_share *slots; /* open addressing on (set, payment); at most half full */
+    size_t nslots, used;
+    struct fw_money_share *all;   /* the same on the payment alone: the total's shares */
+    size_t nall, used_all;
+    double paid;                  /* the total, fen unrounded */
+    long long other;
+} fw_money_sets;
+
+/* One hit of set `set`: its figure (hits.amount) and the n payments it cites (payment ids, amounts;
+ * n = 0 for none, or for a hit about a village). Adds to *paid (the set's payment-based money, fen,
+ * unrounded: what the hit's shares exceed the shares the set already holds) or to *other. */
+void fw_money_sets_add(fw_money_sets *m, unsigned set, long long figure, int n, const long long *pid,
+                       const long long *pa, double *paid, long long *other);
+void fw_money_sets_free(fw_money_sets *m); /* zeroed: ready again */
+
 #endif

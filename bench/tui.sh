@@ -6,7 +6,11 @@
 # change, filter change, one search keystroke. Prints medians, peak memory (max RSS) of both sizes,
 # the command and the machine, and a reference: the sqlite3 CLI fetching the same first page.
 # Then the frequency view (F) on the whole list of N hits: from the key to the counts complete
-# (`wait` in the key script) for every column, and how soon Esc stops a counting (one slice).
+# (`wait` in the key script) for every column, and how soon Esc stops a counting (one slice); and
+# the same counting without the screen (bench/tui_freq.c: wall and CPU time, the CPU time being what
+# a machine loaded by other work does not blur).
+# BENCH_PARTS picks what runs (default "list freq filters"): BENCH_PARTS=freq bench/tui.sh measures
+# the frequency view alone.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 FW=${FW:-$root/build/fundwatch}
@@ -61,10 +65,13 @@ KEYS
 
 # The frequency view: F on the whole list (its column: severity, the list's sort), then Tab through
 # every other column, each counted to the end (wait). Esc is read between two slices of the
-# counting, so the longest slice is the longest Esc can wait.
+# counting, so the longest slice is the longest Esc can wait. The script first lets the overview's
+# worker thread finish its figures (BENCH_SETTLE_MS, default 20 s: at a million hits it computes for
+# 10 to 15 s on this machine, on one of its two cores, and `wait` does not wait for it); with
+# BENCH_SETTLE_MS=0 the frequency view shares the machine with it, as when F is pressed at once.
 freq_script="$dir/fw-bench-tui-freq.keys"
 {
-    printf '2\nwait\nF\nwait\n'
+    printf 'sleep %d\n2\nwait\nF\nwait\n' "${BENCH_SETTLE_MS:-20000}"
     for _ in 1 2 3 4 5 6 7 8 9; do printf 'Tab\nwait\n'; done
     printf 'Q\n'
 } >"$freq_script"
@@ -106,7 +113,8 @@ freq_report() { # db label
         # ready-F1 (severity), ready-Tab1..9: ms to the counts complete, and the longest slice
         awk '$1 ~ /^ready-/ {n[$1]++; print $1 n[$1], $2, $4}' "$dir/fw-bench-t.$$" >>"$all"
     done
-    printf '%s: frequency view, ms from the key to the counts complete (median of %d)\n' "$label" "$runs"
+    printf '%s: frequency view, ms from the key to the counts complete (median of %d; overview settled %s ms before)\n' \
+        "$label" "$runs" "${BENCH_SETTLE_MS:-20000}"
     local cols=(severity rule category status township village program name id_number amount) i=0
     local keys=(ready-F1 ready-Tab1 ready-Tab2 ready-Tab3 ready-Tab4 ready-Tab5 ready-Tab6 ready-Tab7 ready-Tab8 ready-Tab9)
     for i in 0 1 2 3 4 5 6 7 8 9; do
@@ -119,23 +127,36 @@ freq_report() { # db label
 }
 
 big=$(make_ws "$N")
-small=$(make_ws 10000)
+case " ${BENCH_PARTS:-list} " in *" list "*) small=$(make_ws 10000) ;; esac
 echo "command: bench/tui.sh $N   binary: $FW"
 echo "machine: $(uname -srm), $(nproc) cores, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "keys: start=first screen drawn; 2=open hit list; PgDn1=page down; s1=sort change; s7=sort by case status;"
 echo "      PgDn3=page down by case status; S=reverse it; text1=filter rule=R-005 typed;"
 echo "      Enter1=filter applied; text2=search keystroke 张 (list narrows as typed)"
-report "$big" "$N hits"
-report "$small" "10000 hits"
-freq_report "$big" "$N hits"
-echo "every single filter under every sort (bench/tui_filters.c: worst of three pages, ascending/descending, ms), $N hits:"
-# Linked with what the Makefile links every program with (print-dep-libs), so a new dependency of
-# the library (libpq for the store's PostgreSQL driver) is named once.
-# shellcheck disable=SC2046 # the flags are words
-cc -std=c11 -D_GNU_SOURCE -O2 -I"$root" $(make -s -C "$root" --no-print-directory print-dep-cflags) \
-    -o "$dir/fw-bench-tui-filters" "$root/bench/tui_filters.c" "$root/build/libfundwatch.a" \
-    $(make -s -C "$root" --no-print-directory print-dep-libs)
-"$dir/fw-bench-tui-filters" "$big"
-echo "reference: sqlite3 CLI, first page of the list sorted by severity (same index):"
-/usr/bin/time -f '  %e s wall' sqlite3 "$big" "SELECT id, name FROM hits WHERE state = 'present' ORDER BY \
- (CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END), id LIMIT 37" >/dev/null
+# A bench program linked with what the Makefile links every program with (print-dep-libs), so a
+# new dependency of the library (libpq for the store's PostgreSQL driver) is named once.
+build_bench() { # name (bench/NAME.c -> $dir/fw-bench-NAME)
+    # shellcheck disable=SC2046 # the flags are words
+    cc -std=c11 -D_GNU_SOURCE -O2 -I"$root" $(make -s -C "$root" --no-print-directory print-dep-cflags) \
+        -o "$dir/fw-bench-$1" "$root/bench/$1.c" "$root/build/libfundwatch.a" \
+        $(make -s -C "$root" --no-print-directory print-dep-libs)
+}
+parts=" ${BENCH_PARTS:-list freq filters} "
+case $parts in *" list "*)
+    report "$big" "$N hits"
+    report "$small" "10000 hits" ;;
+esac
+case $parts in *" freq "*)
+    freq_report "$big" "$N hits"
+    echo "the same counting without the screen (bench/tui_freq.c, median of $runs), $N hits:"
+    build_bench tui_freq
+    "$dir/fw-bench-tui_freq" "$big" "$runs" ;;
+esac
+case $parts in *" filters "*)
+    echo "every single filter under every sort (bench/tui_filters.c: worst of three pages, ascending/descending, ms), $N hits:"
+    build_bench tui_filters
+    "$dir/fw-bench-tui_filters" "$big"
+    echo "reference: sqlite3 CLI, first page of the list sorted by severity (same index):"
+    /usr/bin/time -f '  %e s wall' sqlite3 "$big" "SELECT id, name FROM hits WHERE state = 'present' ORDER BY \
+     (CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END), id LIMIT 37" >/dev/null ;;
+esac

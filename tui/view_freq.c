@@ -1,11 +1,13 @@
 /* view_freq.c: the frequency view of the hit list (F, as VisiData's Shift-F): for one column, each
- * value with its number of hits, its share of the list, a bar and the sum of the hits' amounts,
- * largest first. It opens on the column the list is sorted by (the list's "current" column) and Tab
- * goes to the next column. The counts fill in from the idle loop in slices of hit ids
- * (fw_freq_step), so keys work meanwhile and Esc stops the counting between two slices, keeping
- * what was counted (marked partial). Enter goes back to the hit list filtered to the value: the
- * list's own filter and search plus the value's filter words (a name or ID number becomes the
- * search). The figures are those of the list's filter, as its status line counts them. */
+ * value with its number of hits, its share of the list, a bar and its money at issue (each payment
+ * once however many of the value's hits cite it, audit/money.h, as every other screen counts money),
+ * largest first; figures not based on payments (village statistics) in a column apart, shown only
+ * when there are some. It opens on the column the list is sorted by (the list's "current" column)
+ * and Tab goes to the next column. The counts fill in from the idle loop in slices of hit ids
+ * (fw_freq_step, audit/freq.c), so keys work meanwhile and Esc stops the counting between two
+ * slices, keeping what was counted (marked partial). Enter goes back to the hit list filtered to the
+ * value: the list's own filter and search plus the value's filter words (a name or ID number becomes
+ * the search). The figures are those of the list's filter, as its status line counts them. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +99,12 @@ static void shown_value(const freq_view *v, const fw_freq_row *r, char *out, siz
             *c = ' ';
 }
 
+/* Whether any value counted so far has figures not based on payments (their column is shown). */
+static bool has_other(const freq_view *v)
+{
+    return fw_freq_total_other(&v->fq) != 0;
+}
+
 static void freq_draw(fw_tui *t, void *p, WINDOW *w)
 {
     freq_view *v = p;
@@ -105,31 +113,33 @@ static void freq_draw(fw_tui *t, void *p, WINDOW *w)
     v->height = h - 1;
     v->nav.n = v->fq.n;
     fw_lines_scroll(&v->nav, v->height);
-    int w_count = 10, w_share = 7, w_money = 16;
-    int w_bar = width >= 100 ? BAR_WIDTH * 2 : BAR_WIDTH;
-    int w_value = width - w_count - w_share - w_bar - w_money - 4;
+    bool other = has_other(v);
+    /* the value keeps room for an ID number (18) at 100 columns: the bar gives way to the money */
+    int w_count = 10, w_share = 7, w_money = width >= 100 ? 16 : 14, w_other = !other ? 0 : width >= 100 ? 18 : 14;
+    int w_bar = other ? (width >= 120 ? BAR_WIDTH * 2 : BAR_WIDTH / 2) : width >= 100 ? BAR_WIDTH * 2 : BAR_WIDTH;
+    int w_value = width - w_count - w_share - w_bar - w_money - w_other - (other ? 5 : 4);
     int x_count = w_value + 1, x_share = x_count + w_count + 1, x_bar = x_share + w_share + 1,
-        x_money = x_bar + w_bar + 1;
+        x_money = x_bar + w_bar + 1, x_other = x_money + w_money + 1;
     wattrset(w, fw_tui_attr(t, C_HEADER));
     fw_tui_put(w, 0, 0, width, "", false);
     fw_tui_put(w, 0, 0, w_value, _(col_titles[v->fq.col]), false);
     fw_tui_put(w, 0, x_count, w_count, _("Hits"), true);
     fw_tui_put(w, 0, x_share, w_share, _("Share"), true);
-    fw_tui_put(w, 0, x_money, w_money, _("Hit amounts"), true);
+    fw_tui_put(w, 0, x_money, w_money, _("Money at issue"), true);
+    if (other)
+        fw_tui_put(w, 0, x_other, w_other, _("Not payment-based"), true);
     wattrset(w, A_NORMAL);
-    long long top = v->fq.n ? v->fq.rows[0].count : 0;
-    if (!v->fq.sorted) /* while counting unsorted, scale the bars by the largest count so far */
-        for (int i = 0; i < v->fq.n; i++)
-            if (v->fq.rows[i].count > top)
-                top = v->fq.rows[i].count;
+    long long top = v->fq.top; /* the bars are scaled by the largest count, sorted or not yet */
     for (int i = 0; i < v->height && v->nav.top + i < v->fq.n; i++) {
         int k = v->nav.top + i;
         const fw_freq_row *r = &v->fq.rows[k];
-        char value[256], count[32], share[16], money[32], bar[4 * BAR_WIDTH * 2 + 1] = "";
+        char value[256], count[32], share[16], money[32], other_money[32] = "", bar[4 * BAR_WIDTH * 2 + 1] = "";
         shown_value(v, r, value, sizeof value);
         snprintf(count, sizeof count, "%lld", r->count);
         snprintf(share, sizeof share, "%.1f%%", v->fq.count ? 100.0 * (double)r->count / (double)v->fq.count : 0.0);
-        fw_yuan(r->amount, money);
+        fw_yuan(fw_freq_paid(r), money);
+        if (r->other)
+            fw_yuan(r->other, other_money);
         int cells = top ? (int)((r->count * w_bar + top - 1) / top) : 0;
         for (int c = 0; c < cells && c < w_bar; c++)
             strcat(bar, "█");
@@ -140,6 +150,8 @@ static void freq_draw(fw_tui *t, void *p, WINDOW *w)
         fw_tui_put(w, i + 1, x_share, w_share, share, true);
         fw_tui_put(w, i + 1, x_bar, w_bar, bar, false);
         fw_tui_put(w, i + 1, x_money, w_money, money, true);
+        if (other)
+            fw_tui_put(w, i + 1, x_other, w_other, other_money, true);
         wattrset(w, A_NORMAL);
     }
     if (v->fq.n == 0 && v->fq.done)
@@ -242,8 +254,13 @@ static void freq_status(fw_tui *t, void *p, char *out, size_t outsz)
 {
     (void)t;
     freq_view *v = p;
-    char money[32], state[128];
-    fw_yuan(v->fq.amount, money);
+    char money[32], state[128], other[96] = "";
+    fw_yuan(fw_freq_total_paid(&v->fq), money);
+    if (fw_freq_total_other(&v->fq) > 0) { /* as the hit list's footer: apart, labelled */
+        char y[32];
+        fw_yuan(fw_freq_total_other(&v->fq), y);
+        snprintf(other, sizeof other, _(" · +¥%s not payment-based"), y);
+    }
     int pct = v->fq.max_id ? (int)((v->fq.next_id - 1) * 100 / v->fq.max_id) : 100;
     if (v->fq.done)
         snprintf(state, sizeof state, _("counted in %.2f s"), v->took);
@@ -251,8 +268,8 @@ static void freq_status(fw_tui *t, void *p, char *out, size_t outsz)
         snprintf(state, sizeof state, _("stopped at %d%%: partial"), pct > 100 ? 100 : pct);
     else
         snprintf(state, sizeof state, _("counting… %d%% (Esc stops)"), pct > 100 ? 100 : pct);
-    snprintf(out, outsz, _("%d values · %lld hits · ¥%s · %s · Enter filters the list · Tab next column"), v->fq.n,
-             v->fq.count, money, state);
+    snprintf(out, outsz, _("%d values · %lld hits · ¥%s%s · %s · Enter filters the list · Tab next column"), v->fq.n,
+             v->fq.count, money, other, state);
 }
 
 static const char *freq_title(void *p)

@@ -1,0 +1,354 @@
+/* freq.c: the frequency of a column of the hit list (see freq.h), on the store interface. One pass
+ * over a slice of hit ids reads each hit's value, figure and cited payments; the values are counted
+ * in a hash table here and each hit's money goes to its value's set (audit/money.c's rule, in
+ * memory), so no SQL GROUP BY sorts a million rows and a column of a million values costs about
+ * what a column of three does. */
+#include "audit/freq.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "audit/i18n.h"
+#include "audit/store/store.h"
+
+static const struct {
+    const char *name;
+    const char *expr; /* one value per hit; the village carries its township (same names recur) */
+} freq_cols[FW_FREQ_COUNT_] = {
+    [FW_FREQ_SEVERITY] = {"severity", "h.severity"},
+    [FW_FREQ_RULE] = {"rule", "h.rule_id"},
+    [FW_FREQ_CATEGORY] = {"category", "h.category"},
+    [FW_FREQ_STATUS] = {"status", "coalesce(c.status, 'new')"},
+    [FW_FREQ_TOWNSHIP] = {"township", "h.township"},
+    [FW_FREQ_VILLAGE] = {"village", "CASE WHEN h.village IS NULL THEN NULL ELSE coalesce(h.township, '') || char(31) || h.village END"},
+    [FW_FREQ_PROGRAM] = {"program", "h.program"},
+    [FW_FREQ_NAME] = {"name", "h.name"},
+    [FW_FREQ_ID_NUMBER] = {"id_number", "h.id_number"},
+    [FW_FREQ_AMOUNT] = {"amount", "h.amount"},
+};
+
+const char *fw_freq_col_name(enum fw_freq_col c)
+{
+    return c < FW_FREQ_COUNT_ ? freq_cols[c].name : "?";
+}
+
+void fw_freq_init(fw_ws *ws, fw_freq *fq, enum fw_freq_col col)
+{
+    memset(fq, 0, sizeof *fq);
+    fq->col = col < FW_FREQ_COUNT_ ? col : FW_FREQ_RULE;
+    fq->max_id = fw_ws_int(ws, "SELECT coalesce(max(id), 0) FROM hits");
+    fq->next_id = 1;
+    fq->done = fq->max_id == 0;
+    fq->in_first_order = true;
+    /* The table grows as values come: one sized for a value per hit would spread 5,000 villages
+     * over 16 MB and miss the cache on every hit (it doubled their counting). */
+    fq->min_slots = 1024;
+    fw_buf_puts(&fq->text, ""); /* offset 0: the empty value */
+}
+
+void fw_freq_free(fw_freq *fq)
+{
+    free(fq->rows);
+    free(fq->slots);
+    fw_buf_free(&fq->text);
+    fw_money_sets_free(&fq->money);
+    memset(fq, 0, sizeof *fq);
+}
+
+const char *fw_freq_value(const fw_freq *fq, const fw_freq_row *r)
+{
+    return fq->text.data + r->value;
+}
+
+long long fw_freq_paid(const fw_freq_row *r)
+{
+    return llround(r->paid);
+}
+
+long long fw_freq_total_paid(const fw_freq *fq)
+{
+    return llround(fq->money.paid);
+}
+
+long long fw_freq_total_other(const fw_freq *fq)
+{
+    return fq->money.other;
+}
+
+/* Asks for transparent huge pages on a large array (Debian's kernel gives them on request,
+ * "madvise"): a million values fill tens of MB of fresh memory, and faulting it in 4 KB at a time
+ * was four tenths of the counting (44,000 page faults; with huge pages 6,000, and the counting of a
+ * million ID numbers 1.9 s -> 1.1 s of CPU, bench/tui_freq.c). A hint only: nothing changes where
+ * the kernel says no. */
+static void huge_pages(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    if (n < (size_t)4 << 20)
+        return;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), a = ((uintptr_t)p + page - 1) & ~(page - 1),
+              e = ((uintptr_t)p + n) & ~(page - 1);
+    if (e > a)
+        (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p, (void)n;
+#endif
+}
+
+static unsigned fnv1a(const char *s, size_t n, bool null)
+{
+    unsigned h = 2166136261u ^ (unsigned)null;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static unsigned int_hash(long long v)
+{
+    unsigned long long h = (unsigned long long)v * 0x9E3779B97F4A7C15ull;
+    return (unsigned)(h >> 32);
+}
+
+/* Rebuilds the table with room for twice the rows (kept at most half full). */
+static void freq_rehash(fw_freq *fq)
+{
+    int nslots = fq->min_slots;
+    while (nslots <= 2 * fq->n + 1)
+        nslots *= 2;
+    free(fq->slots);
+    fq->slots = fw_calloc((size_t)nslots, sizeof *fq->slots);
+    huge_pages(fq->slots, (size_t)nslots * sizeof *fq->slots);
+    fq->nslots = nslots;
+    for (int i = 0; i < fq->n; i++) {
+        size_t k = fq->rows[i].hash & (unsigned)(nslots - 1);
+        while (fq->slots[k].row)
+            k = (k + 1) & (size_t)(nslots - 1);
+        fq->slots[k] = (struct fw_freq_slot){fq->rows[i].hash, i + 1};
+    }
+}
+
+/* The index of a value's row, made on first sight. A hand-made table because glibc's hsearch can
+ * neither grow nor be walked. The amount column is matched as a number (its text is made once, for
+ * a new value), the others as text. */
+static int freq_row(fw_freq *fq, const char *v, size_t len, bool null, long long key)
+{
+    bool by_key = fq->col == FW_FREQ_AMOUNT;
+    if (!fq->slots || (fq->n + 1) * 2 > fq->nslots)
+        freq_rehash(fq);
+    unsigned h = by_key ? int_hash(key) ^ (unsigned)null : fnv1a(v, len, null);
+    size_t mask = (size_t)(fq->nslots - 1), k = h & mask;
+    for (; fq->slots[k].row; k = (k + 1) & mask) {
+        if (fq->slots[k].hash != h)
+            continue;
+        fw_freq_row *r = &fq->rows[fq->slots[k].row - 1];
+        if (r->null != null)
+            continue;
+        if (by_key ? r->key == key : strncmp(fq->text.data + r->value, v, len) == 0 && fq->text.data[r->value + len] == '\0')
+            return fq->slots[k].row - 1;
+    }
+    if (fq->n == fq->cap) {
+        fq->cap = fq->cap ? fq->cap * 2 : 256;
+        fq->rows = fw_realloc(fq->rows, (size_t)fq->cap * sizeof *fq->rows);
+        huge_pages(fq->rows, (size_t)fq->cap * sizeof *fq->rows);
+    }
+    fw_freq_row *r = &fq->rows[fq->n];
+    memset(r, 0, sizeof *r);
+    r->null = null;
+    r->hash = h;
+    r->key = key;
+    r->first = (unsigned)fq->n;
+    char num[24];
+    if (by_key && !null)
+        len = (size_t)snprintf(num, sizeof num, "%lld", key), v = num;
+    if (len) {
+        size_t cap = fq->text.cap;
+        r->value = fq->text.len + 1;
+        fw_buf_add(&fq->text, "", 1); /* the NUL ending the previous value */
+        fw_buf_add(&fq->text, v, len);
+        if (fq->text.cap != cap)
+            huge_pages(fq->text.data, fq->text.cap);
+    }
+    fq->slots[k] = (struct fw_freq_slot){h, ++fq->n};
+    fq->sorted = false;
+    return fq->n - 1;
+}
+
+/* One hit read whole: its value's row, figure and cited payments. */
+typedef struct freq_hit {
+    long long id, figure;
+    int row, n, cap;
+    long long *pid, *pa;
+} freq_hit;
+
+static void freq_hit_count(fw_freq *fq, freq_hit *hit)
+{
+    if (hit->row < 0)
+        return;
+    fw_freq_row *r = &fq->rows[hit->row];
+    fw_money_sets_add(&fq->money, r->first, hit->figure, hit->n, hit->pid, hit->pa, &r->paid, &r->other);
+    if (++r->count > fq->top)
+        fq->top = r->count;
+    fq->count++;
+    hit->row = -1;
+    hit->n = 0;
+}
+
+/* The slice's statement: value, figure, hit id, then a cited payment per row (NULLs for none), a
+ * hit's rows together. */
+static char *freq_sql(const fw_freq *fq, const fw_hit_filter *f, const fw_hit_where *w)
+{
+    /* The cases are joined only when the status is counted or filtered on (the only condition of
+     * the filter that reads c): a join per hit is a quarter of the time of a pass. */
+    bool join = fq->col == FW_FREQ_STATUS || (f->status && *f->status);
+    return fw_printf("SELECT %s, h.amount, h.id, " FW_MONEY_EVIDENCE_COLS " FROM hits h%s" FW_MONEY_EVIDENCE_JOIN("h")
+                     " WHERE h.id >= ? AND h.id < ?%s ORDER BY h.id",
+                     freq_cols[fq->col].expr, join ? " LEFT JOIN cases c ON c.id = h.case_id" : "", w->sql.data);
+}
+
+int fw_freq_step(fw_ws *ws, const fw_hit_filter *f, fw_freq *fq, long long slice, fw_err *err)
+{
+    if (fq->done)
+        return 1;
+    fw_hit_where w;
+    if (fw_hit_where_build(ws, f, 0, &w, err))
+        return -1;
+    char *sql = freq_sql(fq, f, &w);
+    fw_stmt *st;
+    fw_err e = {0};
+    int rc = fw_db_prepare(ws->store, sql, &st, &e);
+    free(sql);
+    freq_hit hit = {.row = -1};
+    if (rc == FW_OK) {
+        fw_stmt_bind_int64(st, 1, fq->next_id);
+        fw_stmt_bind_int64(st, 2, fq->next_id + slice);
+        fw_hit_where_bind(&w, st, 3);
+        while ((rc = fw_stmt_step(st, &e)) == 1) {
+            long long id = fw_stmt_int64(st, 2);
+            if (hit.row < 0 || id != hit.id) { /* a new hit: the last one is complete */
+                freq_hit_count(fq, &hit);
+                bool null = fw_stmt_is_null(st, 0);
+                long long key = fq->col == FW_FREQ_AMOUNT ? fw_stmt_int64(st, 0) : 0;
+                const char *v = null || fq->col == FW_FREQ_AMOUNT ? "" : fw_stmt_text(st, 0);
+                hit.row = freq_row(fq, v, strlen(v), null, key);
+                hit.id = id;
+                hit.figure = fw_stmt_int64(st, 1);
+            }
+            if (!fw_stmt_is_null(st, 3)) {
+                if (hit.n == hit.cap) {
+                    hit.cap = hit.cap ? hit.cap * 2 : 8;
+                    hit.pid = fw_realloc(hit.pid, (size_t)hit.cap * sizeof *hit.pid);
+                    hit.pa = fw_realloc(hit.pa, (size_t)hit.cap * sizeof *hit.pa);
+                }
+                hit.pid[hit.n] = fw_stmt_int64(st, 3);
+                hit.pa[hit.n++] = fw_stmt_int64(st, 4);
+            }
+        }
+        fw_stmt_finalize(st);
+    }
+    fw_hit_where_free(&w);
+    if (rc == FW_OK)
+        freq_hit_count(fq, &hit);
+    free(hit.pid);
+    free(hit.pa);
+    if (rc != FW_OK) {
+        fw_fail(err, FW_EWORKSPACE, _("Could not read %s from the workspace (%s)."), _("the frequency of the column"), e.msg);
+        return -1;
+    }
+    fq->next_id += slice;
+    fq->done = fq->next_id > fq->max_id;
+    return fq->done ? 1 : 0;
+}
+static int freq_order(const void *a, const void *b)
+{
+    const fw_freq_row *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Rows still in order of first appearance, by count descending: a stable counting sort, linear in
+ * the rows (a million ID numbers, nearly all counted once, sort in a tenth of qsort's time). The
+ * rows are moved in place along the cycles of the permutation, not copied to a new array: zeroing
+ * fresh pages for a copy of a million rows was a tenth of the counting. */
+static void freq_counting_sort(fw_freq *fq)
+{
+    long long max = 0;
+    for (int i = 0; i < fq->n; i++)
+        if (fq->rows[i].count > max)
+            max = fq->rows[i].count;
+    long long *start = fw_calloc((size_t)max + 2, sizeof *start);
+    for (int i = 0; i < fq->n; i++) /* counts descending: the bucket of count c is max - c */
+        start[max - fq->rows[i].count + 1]++;
+    for (long long c = 1; c <= max + 1; c++)
+        start[c] += start[c - 1];
+    int *dest = fw_malloc((size_t)fq->n * sizeof *dest); /* where each row goes */
+    for (int i = 0; i < fq->n; i++)
+        dest[i] = (int)start[max - fq->rows[i].count]++;
+    free(start);
+    for (int i = 0; i < fq->n; i++)
+        while (dest[i] != i) { /* the row at i goes to dest[i]; the one there comes to i, and on */
+            int j = dest[i];
+            fw_freq_row r = fq->rows[j];
+            fq->rows[j] = fq->rows[i];
+            fq->rows[i] = r;
+            dest[i] = dest[j];
+            dest[j] = j;
+        }
+    free(dest);
+}
+
+void fw_freq_sort(fw_freq *fq)
+{
+    if (fq->sorted)
+        return;
+    if (fq->in_first_order && fq->n > 10000 && fq->count <= 100LL * fq->n)
+        freq_counting_sort(fq);
+    else
+        qsort(fq->rows, (size_t)fq->n, sizeof *fq->rows, freq_order);
+    fq->in_first_order = false;
+    free(fq->slots); /* row indexes moved: the table is rebuilt if counting goes on (not when done) */
+    fq->slots = NULL;
+    fq->nslots = 0;
+    fq->sorted = true;
+}
+
+/* A filter word's value cannot hold a space (words are split on spaces). */
+static bool has_space(const char *s)
+{
+    return strpbrk(s, " \t") != NULL;
+}
+
+char *fw_freq_selection(const fw_freq *fq, const fw_freq_row *r, bool *is_search)
+{
+    const char *v = fw_freq_value(fq, r);
+    *is_search = false;
+    if (r->null || !*v)
+        return NULL;
+    switch (fq->col) {
+    case FW_FREQ_NAME: case FW_FREQ_ID_NUMBER:
+        *is_search = true;
+        return fw_strdup(v);
+    case FW_FREQ_AMOUNT: {
+        long long fen = strtoll(v, NULL, 10);
+        return fw_printf("amount>=%lld.%02lld amount<=%lld.%02lld", fen / 100, fen % 100, fen / 100, fen % 100);
+    }
+    case FW_FREQ_VILLAGE: {
+        const char *sep = strchr(v, '\x1f');
+        if (!sep || has_space(v))
+            return NULL;
+        return sep == v ? fw_printf("village=%s", sep + 1) : fw_printf("township=%.*s village=%s", (int)(sep - v), v, sep + 1);
+    }
+    default: {
+        static const char *const key[FW_FREQ_COUNT_] = {
+            [FW_FREQ_SEVERITY] = "severity", [FW_FREQ_RULE] = "rule", [FW_FREQ_CATEGORY] = "category",
+            [FW_FREQ_STATUS] = "status", [FW_FREQ_TOWNSHIP] = "township", [FW_FREQ_PROGRAM] = "program",
+        };
+        return has_space(v) ? NULL : fw_printf("%s=%s", key[fq->col], v);
+    }
+    }
+}
+
