@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit/namekey.h"
 #include "audit/normalize.h"
 #include "audit/trail.h"
 
@@ -89,6 +90,10 @@ struct fw_importer {
     int raw_param;        /* bind index of program_raw, 0 when the dataset has no program column */
     int payment_col;      /* dataset column index of payment_id, -1 when none */
     int program_col;      /* dataset column index of the program column, -1 when none */
+    int name_col;         /* dataset column index of name when the dataset has name keys, else -1 */
+    int key_param;        /* params index of name_simp (then name_pinyin, name_fuzzy); 0: none */
+    fw_namekeyer *keyer;  /* computes the name keys (audit/namekey.h), on the thread staging rows */
+    fw_namekey key;       /* the keys of the row being staged */
     struct {
         char *raw;
         const fw_program_info *info;
@@ -551,6 +556,24 @@ static void set_row_key(fw_importer *im)
     set_text(&im->params[2], im->row_key, 16);
 }
 
+/* The name keys of the row (after its row_key, which they do not enter: a re-import with a newer
+ * OpenCC or ICU keeps its evidence keys). An empty name gets NULL keys. */
+static void set_name_keys(fw_importer *im)
+{
+    if (!im->key_param)
+        return;
+    const cell *c = &im->cells[im->name_col];
+    if (!c->present || !c->len) {
+        for (int k = 0; k < 3; k++)
+            set_null(&im->params[im->key_param + k]);
+        return;
+    }
+    fw_namekey_compute(im->keyer, c->s, &im->key);
+    const char *keys[3] = {im->key.simp, im->key.pinyin, im->key.fuzzy};
+    for (int k = 0; k < 3; k++)
+        set_text(&im->params[im->key_param + k], keys[k], strlen(keys[k]));
+}
+
 /* Copies the row's parameters and notes into the batch. */
 static void stage_values(fw_importer *im, batch *b, staged_row *r)
 {
@@ -608,6 +631,7 @@ static void stage_row(fw_importer *im, long line, batch *b)
         }
     }
     set_row_key(im);
+    set_name_keys(im);
     stage_values(im, b, batch_new_row(b, STAGED_ROW, line));
 }
 
@@ -681,6 +705,13 @@ static void plan_columns(fw_importer *im)
             im->raw_param = k;
             im->program_col = i;
         }
+    }
+    im->name_col = -1;
+    if (fw_dataset_has_name_keys(ds)) {
+        im->name_col = (int)(fw_dataset_column(ds, "name") - ds->columns);
+        im->key_param = k;
+        for (int j = 0; j < 3; j++)
+            im->columns[k++] = fw_name_key_columns[j];
     }
 }
 
@@ -798,6 +829,17 @@ static int importer_new(fw_ws *ws, const char *dataset, const fw_profile *profil
         fw_buf_puts(&im->cells[i].text, "");
         im->nparams += ds->columns[i].type == FW_COL_PROGRAM;
     }
+    if (fw_dataset_has_name_keys(ds)) {
+        im->nparams += 3; /* name_simp, name_pinyin, name_fuzzy */
+        if (fw_namekeyer_open(&im->keyer, err)) {
+            fw_profile_free(im->owned_profile);
+            for (int i = 0; i < ds->ncolumns; i++)
+                fw_buf_free(&im->cells[i].text);
+            free(im->cells);
+            free(im);
+            return err->code;
+        }
+    }
     im->params = fw_calloc((size_t)im->nparams, sizeof *im->params);
     im->columns = fw_calloc((size_t)im->nparams, sizeof *im->columns);
     im->row = fw_calloc((size_t)im->nparams, sizeof *im->row);
@@ -812,6 +854,7 @@ static void importer_free(fw_importer *im)
         return;
     drop_rows(im);
     fw_stmt_finalize(im->ins);
+    fw_namekeyer_close(im->keyer);
     for (int i = 0; i < im->ds->ncolumns; i++)
         fw_buf_free(&im->cells[i].text);
     free(im->cells);
