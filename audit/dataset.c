@@ -177,6 +177,11 @@ bool fw_dataset_has_name_keys(const fw_dataset *ds)
     return fw_dataset_column(ds, "name") && !is_payments(ds);
 }
 
+bool fw_dataset_keeps_bad_ids(const fw_dataset *ds)
+{
+    return fw_dataset_column(ds, "id_number") && !is_payments(ds) && strcmp(ds->name, "persons") != 0;
+}
+
 static const char *sql_type(enum fw_coltype t)
 {
     switch (t) {
@@ -205,6 +210,8 @@ void fw_dataset_ddl(const fw_dataset *ds, fw_buf *buf)
     }
     for (int k = 0; fw_dataset_has_name_keys(ds) && k < 3; k++)
         fw_buf_printf(buf, ",\n  %s TEXT", fw_name_key_columns[k]);
+    if (fw_dataset_keeps_bad_ids(ds))
+        fw_buf_puts(buf, ",\n  id_number_raw TEXT");
     fw_buf_puts(buf, "\n);\n");
 }
 

@@ -444,9 +444,10 @@ static const char whitelist_review_v3_pg[] =
     "  SELECT id, id_number, rule_id, reason, until FROM whitelist\n"
     "  WHERE removed_at IS NULL AND pending = 0 AND (until IS NULL OR until >= " PG_TODAY ");\n";
 
-/* --- 4: name keys (issue 16) ------------------------------------------------------------------ */
+/* --- 4: name keys, kept invalid IDs (issue 16) ------------------------------------------------ */
 /* The registries that name a person get name_simp, name_pinyin and name_fuzzy (audit/namekey.h),
- * their indexes, and the keys of the rows already loaded. A workspace created by this version has
+ * their indexes, and the keys of the rows already loaded; the registries that keep rows with a
+ * mistyped ID get id_number_raw (dataset.h). A workspace created by this version has
  * the columns from migration 1 (the dataset DDL declares them), so a column is added only where the
  * table lacks it: asked by preparing a query of it inside a savepoint, the same on both engines. */
 static bool has_column(fw_db *db, const char *table, const char *column)
@@ -512,19 +513,22 @@ static int name_keys_v4(fw_db *db, void *ctx, fw_err *err)
     int rc = fw_namekeyer_open(&keyer, err);
     for (int i = 0; !rc && i < fw_ndatasets; i++) {
         const fw_dataset *ds = &fw_datasets[i];
-        if (!fw_dataset_has_name_keys(ds))
+        bool keys = fw_dataset_has_name_keys(ds);
+        if (!keys && !fw_dataset_keeps_bad_ids(ds))
             continue;
         char *table = fw_printf("ds_%s", ds->name);
         fw_buf sql = {0};
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; keys && k < 3; k++)
             if (!has_column(db, table, fw_name_key_columns[k]))
                 fw_buf_printf(&sql, "ALTER TABLE %s ADD COLUMN %s TEXT;\n", table, fw_name_key_columns[k]);
+        if (fw_dataset_keeps_bad_ids(ds) && !has_column(db, table, "id_number_raw"))
+            fw_buf_printf(&sql, "ALTER TABLE %s ADD COLUMN id_number_raw TEXT;\n", table);
         fw_dataset_index ix[FW_DATASET_MAX_INDEXES];
         for (int k = 0, nix = fw_dataset_indexes(ds, ix); k < nix; k++)
             if (strstr(ix[k].columns, "name_"))
                 fw_dataset_index_sql(ds, &ix[k], &sql);
-        rc = fw_db_exec(db, sql.data, err);
-        if (!rc)
+        rc = sql.len ? fw_db_exec(db, sql.data, err) : FW_OK;
+        if (!rc && keys)
             rc = backfill_name_keys(db, keyer, ds, err);
         fw_buf_free(&sql);
         free(table);
@@ -537,6 +541,6 @@ const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
     {3, "whitelist second reviewer", NULL, whitelist_review_v3, whitelist_review_v3_pg, NULL},
-    {4, "name keys of the person registries", NULL, NULL, NULL, name_keys_v4},
+    {4, "name keys of the person registries, invalid IDs kept", NULL, NULL, NULL, name_keys_v4},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);
