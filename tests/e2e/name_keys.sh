@@ -33,6 +33,26 @@ expect_exit 0 "$FW" datasets
 [ "$(sql "SELECT count(*) FROM sqlite_master WHERE name IN ('ds_deaths_name_simp', 'ds_deaths_name_fuzzy')")" = 2 ] ||
     fail "migration 4 did not index the keys"
 
+# A death registry row whose ID fails only its check character (a mistyped digit) is kept, flagged,
+# with the number as written; Excel's rounding (...000) is still rejected. Rules matching on the ID
+# never join the kept row: the payment to the valid number is not a "paid after death" hit of it.
+db=$dir/bad.db
+export FUNDWATCH_DB=$db
+printf '公民身份号码,姓名,死亡日期\n110105194912310021,陳建國,2023-01-05\n520102195503120000,王五,2023-02-01\n' >"$dir/bad.csv"
+expect_exit 0 "$FW" import deaths "$dir/bad.csv"
+expect_out "2 read, 1 loaded, 1 rejected, 1 flagged"
+[ "$(sql "SELECT id_number, id_number_raw, name_simp FROM ds_deaths WHERE id_number_raw IS NOT NULL")" = \
+  '!110105194912310021@deaths:2|110105194912310021|陈建国' ] || fail "the invalid-ID row: $(sql "SELECT * FROM ds_deaths")"
+[ "$(sql "SELECT count(*) FROM flags WHERE line = 2 AND value = '110105194912310021' AND note LIKE '%check character%invalid-ID%'")" = 1 ] ||
+    fail "the kept row is not among the import's notes: $(sql "SELECT * FROM flags")"
+[ "$(sql "SELECT count(*) FROM rejects WHERE value = '520102195503120000'")" = 1 ] || fail "Excel's rounded ID must stay rejected"
+printf '公民身份号码,姓名,项目名称,发放金额,发放日期\n11010519491231002X,陈建国,低保,300,2023-06-05\n110105194912310021,陈建国,低保,300,2023-06-05\n' >"$dir/pay.csv"
+expect_exit 0 "$FW" import payments "$dir/pay.csv"
+expect_out "2 read, 1 loaded, 1 rejected"
+expect_exit 0 "$FW" run
+[ "$(sql "SELECT count(*) FROM hits WHERE id_number LIKE '!%' OR id_number = '11010519491231002X'")" = 0 ] ||
+    fail "a rule joined the invalid-ID row: $(sql "SELECT rule_id, id_number, detail FROM hits")"
+
 if [ -z "${FUNDWATCH_TEST_PG:-}" ]; then
     echo "name keys on PostgreSQL: NOT TESTED (set FUNDWATCH_TEST_PG)"
     exit 0
