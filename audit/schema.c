@@ -517,6 +517,10 @@ static int name_keys_v4(fw_db *db, void *ctx, fw_err *err)
         if (!keys && !fw_dataset_keeps_bad_ids(ds))
             continue;
         char *table = fw_printf("ds_%s", ds->name);
+        if (!has_column(db, table, "row_key")) { /* no such table (a test's bare schema): nothing to key */
+            free(table);
+            continue;
+        }
         fw_buf sql = {0};
         for (int k = 0; keys && k < 3; k++)
             if (!has_column(db, table, fw_name_key_columns[k]))
