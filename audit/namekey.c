@@ -13,9 +13,21 @@
 
 #include "audit/i18n.h"
 
+/* What ICU makes of one character, kept: a county's names use a few thousand distinct characters,
+ * and the transliterator costs tens of microseconds a call (Han-Latin reads one character at a
+ * time, its /Names variant included, so a name's pinyin is its characters' pinyin). */
+typedef struct char_latin {
+    UChar32 cp;       /* 0: empty slot */
+    bool converted;   /* ICU gave Latin letters; false: kept as it is */
+    char latin[23];   /* lower-case ASCII letters and digits, NUL-terminated */
+} char_latin;
+
+enum { LATIN_CACHE = 8192 }; /* a power of two */
+
 struct fw_namekeyer {
     opencc_t t2s;
     UTransliterator *latin;
+    struct char_latin *cache; /* LATIN_CACHE slots: ICU's reading of each character seen */
 };
 
 typedef struct variant {
@@ -51,6 +63,7 @@ int fw_namekeyer_open(fw_namekeyer **out, fw_err *err)
         return fw_fail(err, FW_EFAIL, _("cannot open ICU's transliterator %s (%s); install libicu72"), translit_id,
                        u_errorName(e));
     }
+    k->cache = fw_calloc(LATIN_CACHE, sizeof *k->cache);
     *out = k;
     return FW_OK;
 }
@@ -61,6 +74,7 @@ void fw_namekeyer_close(fw_namekeyer *k)
         return;
     opencc_close(k->t2s);
     utrans_close(k->latin);
+    free(k->cache);
     free(k);
 }
 
@@ -196,34 +210,74 @@ static void put_char(char *out, size_t *w, UChar32 c)
     }
 }
 
-/* The pinyin key from the simplified name: ICU's syllables, ASCII letters and digits kept, any
- * character it left unconverted kept as a syllable of its own, everything else a separator. */
+
+/* ICU's reading of c: latin filled with its letters, false when ICU leaves it unconverted. */
+static bool latin_of(fw_namekeyer *k, UChar32 c, char latin[23])
+{
+    UChar u[32];
+    int32_t len = 0;
+    U16_APPEND_UNSAFE(u, len, c);
+    UErrorCode e = U_ZERO_ERROR;
+    int32_t limit = len;
+    utrans_transUChars(k->latin, u, &len, 32, 0, &limit, &e);
+    size_t w = 0;
+    for (int32_t i = 0; U_SUCCESS(e) && i < len && w < 22; i++)
+        if (is_ascii_alnum(u[i]))
+            latin[w++] = (char)(u[i] >= 'A' && u[i] <= 'Z' ? u[i] + ('a' - 'A') : u[i]);
+    latin[w] = 0;
+    return w > 0;
+}
+
+static const char_latin *cached_latin(fw_namekeyer *k, UChar32 c, char_latin *spare)
+{
+    for (unsigned h = ((unsigned)c * 2654435761u) & (LATIN_CACHE - 1), probes = 0; probes < 16;
+         probes++, h = (h + 1) & (LATIN_CACHE - 1)) {
+        char_latin *slot = &k->cache[h];
+        if (slot->cp == c)
+            return slot;
+        if (slot->cp == 0) {
+            slot->converted = latin_of(k, c, slot->latin);
+            slot->cp = c;
+            return slot;
+        }
+    }
+    spare->cp = c;
+    spare->converted = latin_of(k, c, spare->latin);
+    return spare;
+}
+
+/* The pinyin key from the simplified name: one syllable per Chinese character, Latin words kept
+ * (lower-case, accents dropped), any character ICU leaves unconverted kept as a syllable of its
+ * own, and everything else (spaces, dots, punctuation) a separator. */
 static void pinyin_of(fw_namekeyer *k, const UChar *simp, int32_t n, char *out)
 {
-    UChar u[UBUF];
-    memcpy(u, simp, (size_t)n * sizeof *u);
-    UErrorCode e = U_ZERO_ERROR;
-    int32_t len = n, limit = n;
-    utrans_transUChars(k->latin, u, &len, UBUF, 0, &limit, &e);
-    if (U_FAILURE(e)) {
-        memcpy(u, simp, (size_t)n * sizeof *u);
-        len = n;
-    }
     size_t w = 0;
-    bool sep = false;
-    for (int32_t i = 0; i < len;) {
+    bool sep = false; /* a separator is due before the next letter */
+    for (int32_t i = 0; i < n;) {
         UChar32 c;
-        U16_NEXT(u, i, len, c);
-        bool word = is_ascii_alnum(c);
-        bool other = !word && c >= 0x80 && !is_name_dot(c) && !u_isUWhiteSpace(c) && !u_ispunct(c);
-        if (!word && !other) {
+        U16_NEXT(simp, i, n, c);
+        if (is_ascii_alnum(c)) {
+            if (sep && w > 0 && w + 1 < FW_NAMEKEY_SIZE)
+                out[w++] = ' ';
+            sep = false;
+            put_char(out, &w, c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+            continue;
+        }
+        if (c < 0x80 || is_name_dot(c) || u_isUWhiteSpace(c) || u_ispunct(c)) {
             sep = true;
             continue;
         }
-        if ((sep || other) && w > 0 && out[w - 1] != ' ' && w + 1 < FW_NAMEKEY_SIZE)
+        char_latin spare;
+        const char_latin *l = cached_latin(k, c, &spare);
+        bool own = !l->converted || u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC);
+        if ((sep || own) && w > 0 && out[w - 1] != ' ' && w + 1 < FW_NAMEKEY_SIZE)
             out[w++] = ' ';
-        sep = other; /* an unconverted character stands alone */
-        put_char(out, &w, c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+        if (l->converted)
+            for (const char *p = l->latin; *p; p++)
+                put_char(out, &w, (unsigned char)*p);
+        else
+            put_char(out, &w, c);
+        sep = own; /* a syllable stands alone; an accented Latin letter continues its word */
     }
     out[w] = 0;
 }
