@@ -1,5 +1,7 @@
 /* browse.c: the queries behind the screens and `fundwatch overview` (see browse.h). Every statement
- * is prepared, stepped and finalized inside one call; results are copied into plain records. */
+ * goes through the store (audit/store/store.h) and works on SQLite and PostgreSQL: named fw_sql with
+ * per-engine text where the engines differ. Statements are prepared, stepped and finalized inside
+ * one call and results copied into plain records; the overview alone is handed out as fw_rows. */
 #include "audit/browse.h"
 
 #include <ctype.h>
@@ -17,24 +19,7 @@
 #include "audit/schema.h"
 #include "audit/trail.h"
 
-/* A query failed: the user sees what we were doing, not SQLite's words; the detail goes to the
- * message's end in brackets for a bug report. */
-static int query_failed(fw_ws *ws, fw_err *err, const char *what)
-{
-    return fw_fail(err, FW_EWORKSPACE, _("Could not read %s from the workspace (%s)."), what,
-                   sqlite3_errmsg(ws->db));
-}
-
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-    const unsigned char *v = sqlite3_column_text(st, i);
-    return v ? fw_strdup((const char *)v) : NULL;
-}
-
-static long long col_int_or(sqlite3_stmt *st, int i, long long dflt)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? dflt : sqlite3_column_int64(st, i);
-}
+static int read_failed(fw_err *err, const char *what);
 
 void fw_yuan(long long fen, char out[32])
 {
@@ -54,45 +39,61 @@ void fw_yuan(long long fen, char out[32])
 
 /* --- overview ----------------------------------------------------------------------------------- */
 
-/* The present hits read once (NOT INDEXED: one sequential pass beats walking an index in group order
- * and visiting the rows at random, 10 s against 1.5 s at a million hits), each figure's set of hits
- * as grp = section, char(31), item, and per set its hits, dates and money from audit/money.h (each
- * payment once). A hit counts under each program of its set in the program clusters. */
-static const char overview_sets[] =
+/* The present hits read once (on SQLite NOT INDEXED: one sequential pass beats walking an index in
+ * group order and visiting the rows at random, 10 s against 1.5 s at a million hits; PostgreSQL's
+ * planner chooses the pass itself), each figure's set of hits as grp = section, U+001F, item, and
+ * per set its hits, dates and money from audit/money.h (each payment once). A hit counts under each
+ * program of its set in the program clusters. The separator is written into the SQL as the
+ * character itself, which both engines take in a string literal (SQLite's char() and PostgreSQL's
+ * chr() differ). */
+#define OV_SEP "\x1f"
+
+static const char overview_hits[] =
     "ov_hit AS MATERIALIZED (SELECT h.id, h.category, h.severity, COALESCE(c.status, 'new') AS status, "
     "h.township, h.village, h.program, substr(h.first_date, 1, 7) AS month "
-    "FROM hits h NOT INDEXED LEFT JOIN cases c ON c.id = h.case_id WHERE h.state = 'present'),\n"
-    "ov_split(id, program, rest) AS (SELECT id, NULL, program || ',' FROM ov_hit WHERE program <> '' "
+    "FROM hits h%s LEFT JOIN cases c ON c.id = h.case_id WHERE h.state = 'present'),\n";
+
+/* ov_split is recursive: WITH RECURSIVE, which PostgreSQL needs and SQLite accepts. Its NULL is
+ * typed, as PostgreSQL wants the recursion's column types fixed by its first term. */
+static const char overview_sets[] =
+    "ov_split(id, program, rest) AS (SELECT id, CAST(NULL AS TEXT), program || ',' FROM ov_hit WHERE program <> '' "
     "UNION ALL SELECT id, substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) "
     "FROM ov_split WHERE rest <> ''),\n"
     "ov_set(grp, hit_id) AS MATERIALIZED ("
-    "SELECT 'total' || char(31) || 'hits', id FROM ov_hit "
-    "UNION ALL SELECT 'category' || char(31) || category, id FROM ov_hit "
-    "UNION ALL SELECT 'severity' || char(31) || severity, id FROM ov_hit "
-    "UNION ALL SELECT 'status' || char(31) || status, id FROM ov_hit "
-    "UNION ALL SELECT 'village' || char(31) || COALESCE(township, '') || ' ' || COALESCE(village, ''), id FROM ov_hit "
+    "SELECT 'total" OV_SEP "hits', id FROM ov_hit "
+    "UNION ALL SELECT 'category" OV_SEP "' || category, id FROM ov_hit "
+    "UNION ALL SELECT 'severity" OV_SEP "' || severity, id FROM ov_hit "
+    "UNION ALL SELECT 'status" OV_SEP "' || status, id FROM ov_hit "
+    "UNION ALL SELECT 'village" OV_SEP "' || COALESCE(township, '') || ' ' || COALESCE(village, ''), id FROM ov_hit "
     "WHERE township IS NOT NULL OR village IS NOT NULL "
-    "UNION ALL SELECT DISTINCT 'program_month' || char(31) || s.program || ' ' || COALESCE(h.month, ''), h.id "
+    "UNION ALL SELECT DISTINCT 'program_month" OV_SEP "' || s.program || ' ' || COALESCE(h.month, ''), h.id "
     "FROM ov_split s JOIN ov_hit h ON h.id = s.id WHERE s.program <> ''),\n";
 
+/* Money as BIGINT: PostgreSQL's sum of integers is numeric, which would read as a real. */
 static const char overview_figures[] =
     "ov_fig(section, item, n, paid, other, first, last) AS MATERIALIZED (SELECT "
-    "substr(grp, 1, instr(grp, char(31)) - 1), substr(grp, instr(grp, char(31)) + 1), hits, paid, other, first, last "
-    "FROM fw_money)\n";
+    "substr(grp, 1, instr(grp, '" OV_SEP "') - 1), substr(grp, instr(grp, '" OV_SEP "') + 1), hits, "
+    "CAST(paid AS BIGINT), CAST(other AS BIGINT), first, last FROM fw_money)\n";
 
-int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err)
+/* The overview's SQL for one engine. Every NULL of a number column is typed and every subquery in
+ * FROM named: PostgreSQL resolves a UNION's column types pair by pair (an untyped NULL becomes text
+ * and then meets a number) and wants an alias on each subquery. */
+static char *overview_sql(int top, bool sqlite)
 {
     fw_buf sql = {0};
     char *money = fw_money_ctes_on("ov_set", "SELECT id FROM ov_hit");
-    fw_buf_printf(&sql, "WITH %s%s,\n%s", overview_sets, money, overview_figures);
+    fw_buf_puts(&sql, "WITH RECURSIVE ");
+    fw_buf_printf(&sql, overview_hits, sqlite ? " NOT INDEXED" : "");
+    fw_buf_printf(&sql, "%s%s,\n%s", overview_sets, money, overview_figures);
     free(money);
     /* Datasets, in the contract's order. */
     for (int i = 0; i < fw_ndatasets; i++) {
         const char *n = fw_datasets[i].name;
         fw_buf_printf(&sql,
-                      "SELECT 'dataset' AS section, '%s' AS item, (SELECT count(*) FROM ds_%s) AS count, "
-                      "%s AS amount, NULL AS other_amount, "
-                      "(SELECT coalesce(sum(rows_rejected), 0) FROM imports WHERE dataset = '%s') AS rejected, "
+                      "SELECT 'dataset' AS section, '%s' AS item, CAST((SELECT count(*) FROM ds_%s) AS BIGINT) AS count, "
+                      "CAST(%s AS BIGINT) AS amount, CAST(NULL AS BIGINT) AS other_amount, "
+                      "CAST((SELECT coalesce(sum(rows_rejected), 0) FROM imports WHERE dataset = '%s') AS BIGINT) "
+                      "AS rejected, "
                       "(SELECT min(min_date) FROM imports WHERE dataset = '%s' AND status = 'loaded') AS first, "
                       "(SELECT max(max_date) FROM imports WHERE dataset = '%s' AND status = 'loaded') AS last\n"
                       "UNION ALL ",
@@ -101,64 +102,83 @@ int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err)
     }
     fw_buf_printf(
         &sql,
-        "SELECT * FROM (SELECT 'run', '#' || id || ' ' || status, hits_new + hits_present, NULL, NULL, NULL, "
-        "started_at, finished_at FROM runs ORDER BY id DESC LIMIT 1)\n"
+        "SELECT * FROM (SELECT 'run', '#' || id || ' ' || status, CAST(hits_new + hits_present AS BIGINT), "
+        "CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), "
+        "started_at, finished_at FROM runs ORDER BY id DESC LIMIT 1) ov_run\n"
         "UNION ALL SELECT 'total', 'hits', (SELECT count(*) FROM ov_hit), "
         "COALESCE((SELECT paid FROM ov_fig WHERE section = 'total'), 0), "
-        "COALESCE((SELECT other FROM ov_fig WHERE section = 'total'), 0), NULL, "
+        "COALESCE((SELECT other FROM ov_fig WHERE section = 'total'), 0), CAST(NULL AS BIGINT), "
         "(SELECT first FROM ov_fig WHERE section = 'total'), (SELECT last FROM ov_fig WHERE section = 'total')\n"
-        "UNION ALL SELECT 'total', 'cases', count(*), coalesce(sum(to_recover), 0), NULL, NULL, min(created_at), "
-        "max(updated_at) FROM cases\n"
-        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
-        "WHERE section = 'category' ORDER BY n DESC, item)\n"
-        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
-        "WHERE section = 'severity' ORDER BY CASE item WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END)\n"
-        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
-        "WHERE section = 'status' ORDER BY n DESC, item)\n"
-        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
-        "WHERE section = 'village' ORDER BY n DESC, item LIMIT %d)\n"
-        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, NULL, first, last FROM ov_fig "
-        "WHERE section = 'program_month' ORDER BY n DESC, item LIMIT %d)",
+        "UNION ALL SELECT 'total', 'cases', count(*), CAST(coalesce(sum(to_recover), 0) AS BIGINT), "
+        "CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), min(created_at), max(updated_at) FROM cases\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, CAST(NULL AS BIGINT), first, last FROM ov_fig "
+        "WHERE section = 'category' ORDER BY n DESC, item) ov_category\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, CAST(NULL AS BIGINT), first, last FROM ov_fig "
+        "WHERE section = 'severity' ORDER BY CASE item WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END) ov_severity\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, CAST(NULL AS BIGINT), first, last FROM ov_fig "
+        "WHERE section = 'status' ORDER BY n DESC, item) ov_status\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, CAST(NULL AS BIGINT), first, last FROM ov_fig "
+        "WHERE section = 'village' ORDER BY n DESC, item LIMIT %d) ov_village\n"
+        "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, CAST(NULL AS BIGINT), first, last FROM ov_fig "
+        "WHERE section = 'program_month' ORDER BY n DESC, item LIMIT %d) ov_program_month",
         top, top);
-    /* Through fw_ws_prepare, which on PostgreSQL says this part is not converted yet (the raw
-     * handle is NULL there: its error message would be SQLite's "out of memory"). */
-    fw_err why = {0};
-    int rc = fw_ws_prepare(ws, sql.data, st, &why);
-    fw_buf_free(&sql);
+    return fw_buf_steal(&sql);
+}
+
+int fw_overview_prepare(fw_ws *ws, int top, fw_rows **rows, fw_err *err)
+{
+    *rows = NULL;
+    char *sqlite = overview_sql(top, true), *postgres = overview_sql(top, false);
+    const fw_sql q = {.name = "browse.overview", .sql = sqlite, .postgres = postgres};
+    fw_stmt *st;
+    int rc = fw_db_prepare_named(ws->store, &q, &st, err);
+    free(sqlite);
+    free(postgres);
     if (rc != FW_OK)
-        return fw_fail(err, FW_EWORKSPACE, _("Could not read %s from the workspace (%s)."), _("the overview"),
-                       why.msg);
+        return read_failed(err, _("the overview"));
+    *rows = fw_rows_of(st);
     return FW_OK;
+}
+
+static char *rows_dup(fw_rows *r, int i)
+{
+    const char *v = fw_rows_text(r, i);
+    return v ? fw_strdup(v) : NULL;
+}
+
+static long long rows_int_or(fw_rows *r, int i, long long dflt)
+{
+    return fw_rows_is_null(r, i) ? dflt : fw_rows_int(r, i);
 }
 
 int fw_overview_load(fw_ws *ws, int top, fw_overview *ov, fw_err *err)
 {
-    sqlite3_stmt *st;
+    fw_rows *rows;
     memset(ov, 0, sizeof *ov);
-    if (fw_overview_prepare(ws, top, &st, err))
+    if (fw_overview_prepare(ws, top, &rows, err))
         return err->code;
     int cap = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = fw_rows_step(rows, err)) == 1) {
         if (ov->n == cap) {
             cap = cap ? cap * 2 : 32;
             ov->rows = fw_realloc(ov->rows, (size_t)cap * sizeof *ov->rows);
         }
         fw_ov_row *r = &ov->rows[ov->n++];
-        r->section = col_dup(st, 0);
-        r->item = col_dup(st, 1);
+        r->section = rows_dup(rows, 0);
+        r->item = rows_dup(rows, 1);
         if (!r->item)
             r->item = fw_strdup("");
-        r->count = col_int_or(st, 2, -1);
-        r->amount = col_int_or(st, 3, -1);
-        r->other = col_int_or(st, 4, -1);
-        r->rejected = col_int_or(st, 5, -1);
-        r->first = col_dup(st, 6);
-        r->last = col_dup(st, 7);
+        r->count = rows_int_or(rows, 2, -1);
+        r->amount = rows_int_or(rows, 3, -1);
+        r->other = rows_int_or(rows, 4, -1);
+        r->rejected = rows_int_or(rows, 5, -1);
+        r->first = rows_dup(rows, 6);
+        r->last = rows_dup(rows, 7);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    fw_rows_close(rows);
+    if (rc < 0) {
         fw_overview_free(ov);
-        return query_failed(ws, err, _("the overview"));
+        return read_failed(err, _("the overview"));
     }
     return FW_OK;
 }
@@ -1109,84 +1129,96 @@ static void add_header(fw_person *p, enum fw_detail_section s, int ncells, const
 }
 
 /* A cell as text; money columns (listed in money_mask bits) formatted as yuan. */
-static char *cell(sqlite3_stmt *st, int i, unsigned money_mask)
+static char *cell(fw_stmt *st, int i, unsigned money_mask)
 {
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+    if (fw_stmt_is_null(st, i))
         return fw_strdup("");
     if ((money_mask >> i) & 1u) {
         char y[32];
-        fw_yuan(sqlite3_column_int64(st, i), y);
+        fw_yuan(fw_stmt_int64(st, i), y);
         return fw_strdup(y);
     }
-    return col_dup(st, i);
+    return st_dup(st, i);
 }
 
-/* Runs sql (binding id to every ?1) and adds one row per result: cells are the columns before the
+/* Runs q (binding id to every ?1) and adds one row per result: cells are the columns before the
  * last two, which are the implicated flag and the link. */
-static int add_query_rows(fw_ws *ws, fw_person *p, enum fw_detail_section s, const char *sql,
+static int add_query_rows(fw_ws *ws, fw_person *p, enum fw_detail_section s, const fw_sql *q,
                           const char *id, unsigned money_mask, fw_err *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return query_failed(ws, err, _("the person's records"));
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int nc = sqlite3_column_count(st) - 2, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *link = (const char *)sqlite3_column_text(st, nc + 1);
-        fw_detail_row *r = add_row(p, s, sqlite3_column_int(st, nc) ? FW_DR_IMPLICATED : 0, link, nc);
+    fw_stmt *st;
+    if (fw_db_prepare_named(ws->store, q, &st, err))
+        return read_failed(err, _("the person's records"));
+    fw_stmt_bind_text(st, 1, id, -1);
+    int nc = fw_stmt_ncols(st) - 2, rc;
+    while ((rc = fw_stmt_step(st, err)) == 1) {
+        const char *link = fw_stmt_text(st, nc + 1);
+        fw_detail_row *r = add_row(p, s, fw_stmt_int64(st, nc) ? FW_DR_IMPLICATED : 0, link, nc);
         for (int i = 0; i < nc; i++)
             r->cells[i] = cell(st, i, money_mask);
         if (s == FW_DS_HITS)
-            r->hit_id = sqlite3_column_int64(st, 0);
+            r->hit_id = fw_stmt_int64(st, 0);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return query_failed(ws, err, _("the person's records"));
+    fw_stmt_finalize(st);
+    if (rc < 0)
+        return read_failed(err, _("the person's records"));
     return FW_OK;
+}
+
+static const fw_sql person_identity = {
+    .name = "browse.person_identity",
+    .sql = "SELECT (SELECT name FROM ds_persons WHERE id_number = ?1 LIMIT 1),"
+           " (SELECT name FROM ds_payments WHERE id_number = ?1 LIMIT 1),"
+           " (SELECT name FROM hits WHERE id_number = ?1 AND name IS NOT NULL LIMIT 1),"
+           " (SELECT household_id FROM ds_persons WHERE id_number = ?1 AND household_id IS NOT NULL LIMIT 1),"
+           " (SELECT id FROM cases WHERE id_number = ?1 OR (subject_kind = 'person' AND subject = ?1) LIMIT 1),"
+           " (SELECT count(*) FROM hits WHERE id_number = ?1)",
+};
+
+/* Whether some registry holds a row of the ID number (a person no payment and no hit names). */
+static bool in_a_registry(fw_ws *ws, const char *id)
+{
+    bool found = false;
+    for (int i = 0; i < fw_ndatasets && !found; i++) {
+        const fw_dataset *ds = &fw_datasets[i];
+        if (!fw_dataset_column(ds, "id_number"))
+            continue;
+        char *q = fw_printf("SELECT count(*) FROM ds_%s WHERE id_number = ?", ds->name);
+        fw_stmt *st;
+        fw_err ignored = {0};
+        if (fw_db_prepare(ws->store, q, &st, &ignored) == FW_OK) {
+            fw_stmt_bind_text(st, 1, id, -1);
+            found = fw_stmt_step(st, &ignored) == 1 && fw_stmt_int64(st, 0) > 0;
+            fw_stmt_finalize(st);
+        }
+        free(q);
+    }
+    return found;
 }
 
 static int load_identity(fw_ws *ws, const char *id, fw_person *p, fw_err *err)
 {
-    sqlite3_stmt *st;
-    const char *sql =
-        "SELECT (SELECT name FROM ds_persons WHERE id_number = ?1 LIMIT 1),"
-        " (SELECT name FROM ds_payments WHERE id_number = ?1 LIMIT 1),"
-        " (SELECT name FROM hits WHERE id_number = ?1 AND name IS NOT NULL LIMIT 1),"
-        " (SELECT household_id FROM ds_persons WHERE id_number = ?1 AND household_id IS NOT NULL LIMIT 1),"
-        " (SELECT id FROM cases WHERE id_number = ?1 OR (subject_kind = 'person' AND subject = ?1) LIMIT 1),"
-        " (SELECT count(*) FROM hits WHERE id_number = ?1)";
-    if (sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return query_failed(ws, err, _("the person's records"));
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return query_failed(ws, err, _("the person's records"));
+    fw_stmt *st;
+    if (fw_db_prepare_named(ws->store, &person_identity, &st, err))
+        return read_failed(err, _("the person's records"));
+    fw_stmt_bind_text(st, 1, id, -1);
+    int rc = fw_stmt_step(st, err);
+    if (rc != 1) {
+        fw_stmt_finalize(st);
+        if (rc == 0)
+            fw_fail(err, FW_EWORKSPACE, "no row");
+        return read_failed(err, _("the person's records"));
     }
     for (int i = 0; i < 3 && !p->name; i++)
-        p->name = col_dup(st, i);
-    p->household_id = col_dup(st, 3);
-    p->case_id = col_int_or(st, 4, 0);
-    long long nhits = sqlite3_column_int64(st, 5);
-    sqlite3_finalize(st);
+        p->name = st_dup(st, i);
+    p->household_id = st_dup(st, 3);
+    p->case_id = fw_stmt_is_null(st, 4) ? 0 : fw_stmt_int64(st, 4);
+    long long nhits = fw_stmt_int64(st, 5);
+    fw_stmt_finalize(st);
     p->id_number = fw_strdup(id);
-    if (!p->name && nhits == 0) {
-        /* Maybe only a registry knows this ID: look there before saying no. */
-        for (int i = 0; i < fw_ndatasets; i++) {
-            const fw_dataset *ds = &fw_datasets[i];
-            if (!fw_dataset_column(ds, "id_number"))
-                continue;
-            char *q = fw_printf("SELECT count(*) FROM ds_%s WHERE id_number = ?", ds->name);
-            if (sqlite3_prepare_v2(ws->db, q, -1, &st, NULL) == SQLITE_OK) {
-                sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-                if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0)
-                    nhits = 1;
-                sqlite3_finalize(st);
-            }
-            free(q);
-        }
-        if (!nhits)
-            return fw_fail(err, FW_ENOTFOUND, _("No dataset and no hit mentions the ID number %s."), id);
-    }
+    /* Maybe only a registry knows this ID: look there before saying no. */
+    if (!p->name && nhits == 0 && !in_a_registry(ws, id))
+        return fw_fail(err, FW_ENOTFOUND, _("No dataset and no hit mentions the ID number %s."), id);
     if (!p->name)
         p->name = fw_strdup("");
     return FW_OK;
@@ -1201,42 +1233,44 @@ static int add_registry_rows(fw_ws *ws, fw_person *p, const fw_dataset *ds, cons
     char *sql = fw_printf("SELECT d.*, EXISTS (SELECT 1 FROM hit_evidence e WHERE e.dataset = '%s' AND "
                           "e.row_key = d.row_key) FROM ds_%s d WHERE d.id_number = ? ORDER BY d.line",
                           ds->name, ds->name);
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL);
+    fw_stmt *st;
+    int rc = fw_db_prepare(ws->store, sql, &st, err);
     free(sql);
-    if (rc != SQLITE_OK)
-        return query_failed(ws, err, _("the registry evidence"));
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (rc != FW_OK)
+        return read_failed(err, _("the registry evidence"));
+    fw_stmt_bind_text(st, 1, id, -1);
     bool zh = fw_ui_chinese();
-    int nc = sqlite3_column_count(st);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int nc = fw_stmt_ncols(st), rel_col = -1;
+    if (strcmp(ds->name, "relatives") == 0) /* the link: the relative's own page */
+        for (int i = 0; i < nc - 1; i++)
+            if (strcmp(fw_stmt_col_name(st, i), "relative_id_number") == 0)
+                rel_col = i;
+    while ((rc = fw_stmt_step(st, err)) == 1) {
         fw_buf b = {0};
         fw_buf_puts(&b, "");
         for (int i = 0; i < nc - 1; i++) {
-            const char *name = sqlite3_column_name(st, i);
+            const char *name = fw_stmt_col_name(st, i);
             const fw_column *c = fw_dataset_column(ds, name);
-            if (!c || strcmp(name, "id_number") == 0 || sqlite3_column_type(st, i) == SQLITE_NULL)
+            if (!c || strcmp(name, "id_number") == 0 || fw_stmt_is_null(st, i))
                 continue;
-            const char *v = (const char *)sqlite3_column_text(st, i);
+            const char *v = fw_stmt_text(st, i);
             char y[32];
             if (c->type == FW_COL_MONEY) {
-                fw_yuan(sqlite3_column_int64(st, i), y);
+                fw_yuan(fw_stmt_int64(st, i), y);
                 v = y;
             }
             fw_buf_printf(&b, "%s%s %s", b.len ? " · " : "", zh ? c->label_zh : c->name, v);
         }
-        const char *rel_link = NULL;
-        if (strcmp(ds->name, "relatives") == 0)
-            rel_link = (const char *)sqlite3_column_text(st, 4); /* import_id, line, row_key, id, relative */
-        fw_detail_row *r = add_row(p, FW_DS_EVIDENCE, sqlite3_column_int(st, nc - 1) ? FW_DR_IMPLICATED : 0,
+        const char *rel_link = rel_col >= 0 ? fw_stmt_text(st, rel_col) : NULL;
+        fw_detail_row *r = add_row(p, FW_DS_EVIDENCE, fw_stmt_int64(st, nc - 1) ? FW_DR_IMPLICATED : 0,
                                    rel_link, 2);
         r->cells[0] = fw_strdup(zh ? ds->label_zh : ds->label_en);
         r->cells[1] = fw_buf_steal(&b);
         fw_buf_free(&b);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return query_failed(ws, err, _("the registry evidence"));
+    fw_stmt_finalize(st);
+    if (rc < 0)
+        return read_failed(err, _("the registry evidence"));
     return FW_OK;
 }
 
@@ -1247,44 +1281,101 @@ static int add_case_history(fw_ws *ws, fw_person *p, const char *id, fw_err *err
 {
     static const char *const case_h[] = {N_("When"), N_("Who"), N_("What"), N_("Details")};
     add_header(p, FW_DS_CASE, 4, case_h);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ws->db,
-                           "SELECT at, user, what, details, action, before, after FROM ("
-                           " SELECT c.created_at AS at, '' AS user, c.case_no AS what, NULL AS details,"
-                           "  'case.made' AS action, NULL AS before, NULL AS after, 0 AS seq, 0 AS k"
-                           "  FROM cases c WHERE c.id_number = ?1 OR c.subject = ?1"
-                           " UNION ALL SELECT n.at, n.user, c.case_no, n.text, 'case.note', NULL, NULL, n.id, 1"
-                           "  FROM case_notes n JOIN cases c ON c.id = n.case_id WHERE (c.id_number = ?1 OR c.subject = ?1)"
-                           "  AND NOT EXISTS (SELECT 1 FROM trail t WHERE t.object = 'case:' || c.id"
-                           "   AND t.action = 'case.note' AND t.at = n.at)"
-                           " UNION ALL SELECT t.at, t.user, c.case_no, NULL, t.action, t.before, t.after, t.seq, 2"
-                           "  FROM trail t JOIN cases c ON t.object = 'case:' || c.id"
-                           "  WHERE c.id_number = ?1 OR c.subject = ?1"
-                           ") ORDER BY at, k, seq",
-                           -1, &st, NULL) != SQLITE_OK)
-        return query_failed(ws, err, _("the person's records"));
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    /* "user" quoted: bare, PostgreSQL reads it as CURRENT_USER. */
+    static const fw_sql case_history = {
+        .name = "browse.person_case_history",
+        .sql = "SELECT at, \"user\", what, details, action, before, after FROM ("
+               " SELECT c.created_at AS at, '' AS \"user\", c.case_no AS what, CAST(NULL AS TEXT) AS details,"
+               "  'case.made' AS action, CAST(NULL AS TEXT) AS before, CAST(NULL AS TEXT) AS after, 0 AS seq, 0 AS k"
+               "  FROM cases c WHERE c.id_number = ?1 OR c.subject = ?1"
+               " UNION ALL SELECT n.at, n.\"user\", c.case_no, n.text, 'case.note', NULL, NULL, n.id, 1"
+               "  FROM case_notes n JOIN cases c ON c.id = n.case_id WHERE (c.id_number = ?1 OR c.subject = ?1)"
+               "  AND NOT EXISTS (SELECT 1 FROM trail t WHERE t.object = 'case:' || c.id"
+               "   AND t.action = 'case.note' AND t.at = n.at)"
+               " UNION ALL SELECT t.at, t.\"user\", c.case_no, NULL, t.action, t.before, t.after, t.seq, 2"
+               "  FROM trail t JOIN cases c ON t.object = 'case:' || c.id"
+               "  WHERE c.id_number = ?1 OR c.subject = ?1"
+               ") history ORDER BY at, k, seq",
+    };
+    fw_stmt *st;
+    if (fw_db_prepare_named(ws->store, &case_history, &st, err))
+        return read_failed(err, _("the person's records"));
+    fw_stmt_bind_text(st, 1, id, -1);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *action = (const char *)sqlite3_column_text(st, 4);
-        const char *case_no = (const char *)sqlite3_column_text(st, 2);
+    while ((rc = fw_stmt_step(st, err)) == 1) {
+        const char *action = fw_stmt_text(st, 4);
+        const char *case_no = fw_stmt_text(st, 2);
         fw_detail_row *r = add_row(p, FW_DS_CASE, 0, NULL, 4);
         char when[FW_TIME_SIZE];
-        r->cells[0] = fw_strdup(fw_time_local((const char *)sqlite3_column_text(st, 0), FW_TIME_MINUTE, when,
-                                              sizeof when));
+        r->cells[0] = fw_strdup(fw_time_local(fw_stmt_text(st, 0), FW_TIME_MINUTE, when, sizeof when));
         r->cells[1] = cell(st, 1, 0);
         r->cells[2] = fw_printf("%s %s", case_no ? case_no : "", fw_history_action(action, FW_WORDS_UI));
-        if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+        if (!fw_stmt_is_null(st, 3))
             r->cells[3] = cell(st, 3, 0);
         else
-            r->cells[3] = fw_history_details(ws, (const char *)sqlite3_column_text(st, 5),
-                                             (const char *)sqlite3_column_text(st, 6), FW_WORDS_UI);
+            r->cells[3] = fw_history_details(ws, fw_stmt_text(st, 5), fw_stmt_text(st, 6), FW_WORDS_UI);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return query_failed(ws, err, _("the person's records"));
+    fw_stmt_finalize(st);
+    if (rc < 0)
+        return read_failed(err, _("the person's records"));
     return FW_OK;
 }
+
+/* The sections' queries (add_query_rows: cells, then the implicated flag and the link). */
+static const fw_sql person_rows = {
+    .name = "browse.person_registry",
+    .sql = "SELECT name, id_number, household_id, relation, township, village, category, status, "
+           "status_date, 0, NULL FROM ds_persons WHERE id_number = ?1 ORDER BY line",
+};
+static const fw_sql household_rows = {
+    .name = "browse.person_household",
+    .sql = "SELECT name, id_number, relation, status, 0, id_number FROM ds_persons "
+           "WHERE household_id = (SELECT household_id FROM ds_persons WHERE id_number = ?1 "
+           "AND household_id IS NOT NULL LIMIT 1) AND id_number <> ?1 "
+           "ORDER BY relation <> '户主', line",
+};
+static const fw_sql payment_rows = {
+    .name = "browse.person_payments",
+    .sql = "SELECT pay_date, period, program, amount, bank_account, account_name, payment_id, "
+           "EXISTS (SELECT 1 FROM hit_evidence e WHERE e.dataset = 'payments' AND "
+           "e.row_key = p.row_key), NULL FROM ds_payments p WHERE id_number = ?1 "
+           "ORDER BY pay_date, line",
+};
+/* The cadre or official this person is related to, with the relation path. SQLite takes the
+ * official's columns from any row of the group; PostgreSQL wants them named: DISTINCT ON gives one
+ * row per (official, relation) in the same order. */
+static const fw_sql relation_rows = {
+    .name = "browse.person_relation",
+    .sql = "SELECT 'relation', coalesce(o.name, r.id_number) || ' (' || coalesce(o.employer, '') || "
+           "' ' || coalesce(o.position, '') || ') —' || r.relation || '→ ' || ?1, "
+           "1, r.id_number FROM ds_relatives r LEFT JOIN ds_officials o ON o.id_number = r.id_number "
+           "WHERE r.relative_id_number = ?1 GROUP BY r.id_number, r.relation",
+    .postgres = "SELECT DISTINCT ON (r.id_number, r.relation) 'relation', "
+                "coalesce(o.name, r.id_number) || ' (' || coalesce(o.employer, '') || "
+                "' ' || coalesce(o.position, '') || ') —' || r.relation || '→ ' || CAST(?1 AS TEXT), "
+                "1, r.id_number FROM ds_relatives r LEFT JOIN ds_officials o ON o.id_number = r.id_number "
+                "WHERE r.relative_id_number = ?1 ORDER BY r.id_number, r.relation",
+};
+/* Other people paid into the same bank account (PostgreSQL: the name of the group aggregated). */
+static const fw_sql account_rows = {
+    .name = "browse.person_account",
+    .sql = "SELECT 'account', o.bank_account || ': ' || o.name || ' ' || o.id_number || ' ×' || "
+           "count(*), 1, o.id_number FROM ds_payments o WHERE o.bank_account IN (SELECT "
+           "bank_account FROM ds_payments WHERE id_number = ?1 AND bank_account IS NOT NULL) "
+           "AND o.id_number <> ?1 GROUP BY o.bank_account, o.id_number ORDER BY 2 LIMIT 50",
+    .postgres = "SELECT 'account', o.bank_account || ': ' || max(o.name) || ' ' || o.id_number || ' ×' || "
+                "count(*), 1, o.id_number FROM ds_payments o WHERE o.bank_account IN (SELECT "
+                "bank_account FROM ds_payments WHERE id_number = ?1 AND bank_account IS NOT NULL) "
+                "AND o.id_number <> ?1 GROUP BY o.bank_account, o.id_number ORDER BY 2 LIMIT 50",
+};
+static const fw_sql hit_rows = {
+    .name = "browse.person_hits",
+    .sql = "SELECT id, rule_id, severity, name, amount, coalesce(first_date, '') || '…' || "
+           "coalesce(last_date, ''), detail, state = 'present', id_number FROM hits "
+           "WHERE id_number = ?1 OR (household_id IS NOT NULL AND household_id = "
+           "(SELECT household_id FROM ds_persons WHERE id_number = ?1 AND household_id IS NOT NULL "
+           "LIMIT 1)) ORDER BY id_number <> ?1, id LIMIT 500",
+};
 
 static int load_sections(fw_ws *ws, fw_person *p, fw_err *err)
 {
@@ -1293,32 +1384,18 @@ static int load_sections(fw_ws *ws, fw_person *p, fw_err *err)
                                            N_("Township"), N_("Village"), N_("Category"), N_("Status"),
                                            N_("Status date")};
     add_header(p, FW_DS_PERSON, 9, person_h);
-    if (add_query_rows(ws, p, FW_DS_PERSON,
-                       "SELECT name, id_number, household_id, relation, township, village, category, status, "
-                       "status_date, 0, NULL FROM ds_persons WHERE id_number = ?1 ORDER BY line",
-                       id, 0, err))
+    if (add_query_rows(ws, p, FW_DS_PERSON, &person_rows, id, 0, err))
         return err->code;
 
     static const char *const house_h[] = {N_("Name"), N_("ID number"), N_("Relation"), N_("Status")};
     add_header(p, FW_DS_HOUSEHOLD, 4, house_h);
-    if (p->household_id &&
-        add_query_rows(ws, p, FW_DS_HOUSEHOLD,
-                       "SELECT name, id_number, relation, status, 0, id_number FROM ds_persons "
-                       "WHERE household_id = (SELECT household_id FROM ds_persons WHERE id_number = ?1 "
-                       "AND household_id IS NOT NULL LIMIT 1) AND id_number <> ?1 "
-                       "ORDER BY relation <> '户主', line",
-                       id, 0, err))
+    if (p->household_id && add_query_rows(ws, p, FW_DS_HOUSEHOLD, &household_rows, id, 0, err))
         return err->code;
 
     static const char *const pay_h[] = {N_("Date"), N_("Period"), N_("Program"), N_("Amount"),
                                         N_("Account"), N_("Account name"), N_("Payment ID")};
     add_header(p, FW_DS_PAYMENTS, 7, pay_h);
-    if (add_query_rows(ws, p, FW_DS_PAYMENTS,
-                       "SELECT pay_date, period, program, amount, bank_account, account_name, payment_id, "
-                       "EXISTS (SELECT 1 FROM hit_evidence e WHERE e.dataset = 'payments' AND "
-                       "e.row_key = p.row_key), NULL FROM ds_payments p WHERE id_number = ?1 "
-                       "ORDER BY pay_date, line",
-                       id, 1u << 3, err))
+    if (add_query_rows(ws, p, FW_DS_PAYMENTS, &payment_rows, id, 1u << 3, err))
         return err->code;
 
     static const char *const ev_h[] = {N_("Registry"), N_("Record")};
@@ -1326,33 +1403,14 @@ static int load_sections(fw_ws *ws, fw_person *p, fw_err *err)
     for (int i = 0; i < fw_ndatasets; i++)
         if (add_registry_rows(ws, p, &fw_datasets[i], id, err))
             return err->code;
-    /* The cadre or official this person is related to, with the relation path. */
-    if (add_query_rows(ws, p, FW_DS_EVIDENCE,
-                       "SELECT 'relation', coalesce(o.name, r.id_number) || ' (' || coalesce(o.employer, '') || "
-                       "' ' || coalesce(o.position, '') || ') —' || r.relation || '→ ' || ?1, "
-                       "1, r.id_number FROM ds_relatives r LEFT JOIN ds_officials o ON o.id_number = r.id_number "
-                       "WHERE r.relative_id_number = ?1 GROUP BY r.id_number, r.relation",
-                       id, 0, err))
-        return err->code;
-    /* Other people paid into the same bank account. */
-    if (add_query_rows(ws, p, FW_DS_EVIDENCE,
-                       "SELECT 'account', o.bank_account || ': ' || o.name || ' ' || o.id_number || ' ×' || "
-                       "count(*), 1, o.id_number FROM ds_payments o WHERE o.bank_account IN (SELECT "
-                       "bank_account FROM ds_payments WHERE id_number = ?1 AND bank_account IS NOT NULL) "
-                       "AND o.id_number <> ?1 GROUP BY o.bank_account, o.id_number ORDER BY 2 LIMIT 50",
-                       id, 0, err))
+    if (add_query_rows(ws, p, FW_DS_EVIDENCE, &relation_rows, id, 0, err) ||
+        add_query_rows(ws, p, FW_DS_EVIDENCE, &account_rows, id, 0, err))
         return err->code;
 
     static const char *const hit_h[] = {N_("Hit"), N_("Rule"), N_("Severity"), N_("Name"), N_("Amount"),
                                         N_("Period"), N_("Detail")};
     add_header(p, FW_DS_HITS, 7, hit_h);
-    if (add_query_rows(ws, p, FW_DS_HITS,
-                       "SELECT id, rule_id, severity, name, amount, coalesce(first_date, '') || '…' || "
-                       "coalesce(last_date, ''), detail, state = 'present', id_number FROM hits "
-                       "WHERE id_number = ?1 OR (household_id IS NOT NULL AND household_id = "
-                       "(SELECT household_id FROM ds_persons WHERE id_number = ?1 AND household_id IS NOT NULL "
-                       "LIMIT 1)) ORDER BY id_number <> ?1, id LIMIT 500",
-                       id, 1u << 4, err))
+    if (add_query_rows(ws, p, FW_DS_HITS, &hit_rows, id, 1u << 4, err))
         return err->code;
 
     /* The money at issue of the hits listed (present ones), each payment once. */
@@ -1429,9 +1487,9 @@ int fw_lookup(fw_ws *ws, const char *q, int limit, fw_lookup_row **rows, int *n,
             *c = (char)toupper((unsigned char)*c);
     fw_buf sql = {0};
     fw_buf_puts(&sql, "WITH m(id_number, name, src) AS (");
-    /* char(1114111) (U+10FFFF, the top of a name's prefix range) and group_concat are SQLite's;
-     * the PostgreSQL compatibility layer is to provide them (issue 11). */
-    const char *cond = by_id ? "id_number >= ?1 AND id_number < ?1 || '~'" : "name >= ?1 AND name < ?1 || char(1114111)";
+    /* A name's prefix range ends at the prefix followed by U+10FFFF, bound as ?3 (SQLite's char()
+     * and PostgreSQL's chr() differ); group_concat is PostgreSQL's through the compatibility layer. */
+    const char *cond = by_id ? "id_number >= ?1 AND id_number < ?1 || '~'" : "name >= ?1 AND name < ?1 || ?3";
     int parts = 0;
     for (int i = 0; i < fw_ndatasets; i++) {
         const fw_dataset *ds = &fw_datasets[i];
@@ -1458,6 +1516,8 @@ int fw_lookup(fw_ws *ws, const char *q, int limit, fw_lookup_row **rows, int *n,
     }
     fw_stmt_bind_text(st, 1, key, -1);
     fw_stmt_bind_int64(st, 2, limit);
+    if (!by_id)
+        fw_stmt_bind_text(st, 3, "\xf4\x8f\xbf\xbf", -1); /* U+10FFFF in UTF-8 */
     free(key);
     int cap = 0;
     while ((rc = fw_stmt_step(st, err)) == 1) {
@@ -1496,10 +1556,35 @@ void fw_lookup_free(fw_lookup_row *rows, int n)
 
 /* --- rules --------------------------------------------------------------------------------------- */
 
+/* The rule files' rows for the rule list's query, as parameters: four values a row. */
+typedef struct rule_files {
+    char **v;
+    int n, cap;
+} rule_files;
+
+static void rule_files_add(rule_files *f, const char *rule_id, const char *category, const char *file,
+                           const char *name)
+{
+    if (f->n + 4 > f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 256;
+        f->v = fw_realloc(f->v, (size_t)f->cap * sizeof *f->v);
+    }
+    const char *vals[4] = {rule_id, category, file, name};
+    for (int i = 0; i < 4; i++)
+        f->v[f->n++] = fw_strdup(vals[i]);
+}
+
+static void rule_files_free(rule_files *f)
+{
+    for (int i = 0; i < f->n; i++)
+        free(f->v[i]);
+    free(f->v);
+}
+
 /* Rule ids from the shipped and user rule files (section names), with their category, file and
- * name (in the language of the interface: `name` is Chinese, `name_en` English), inserted through
- * ins, so a rule that never ran is listed too. */
-static void add_rule_files(const char *dir, sqlite3_stmt *ins, bool zh)
+ * name (in the language of the interface: `name` is Chinese, `name_en` English), added to f, so a
+ * rule that never ran is listed too. */
+static void add_rule_files(const char *dir, rule_files *f, bool zh)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -1522,12 +1607,7 @@ static void add_rule_files(const char *dir, sqlite3_stmt *ins, bool zh)
             char *up = fw_strdup(sec);
             for (char *c = up; *c; c++)
                 *c = (char)toupper((unsigned char)*c);
-            sqlite3_bind_text(ins, 1, up, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(ins, 2, cat, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(ins, 3, path, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(ins, 4, name, -1, SQLITE_TRANSIENT);
-            sqlite3_step(ins);
-            sqlite3_reset(ins);
+            rule_files_add(f, up, cat, path, name);
             free(up);
             free(zh_key);
             free(en_key);
@@ -1543,60 +1623,70 @@ int fw_rules_list(fw_ws *ws, fw_rule_row **rows, int *n, fw_err *err)
 {
     *rows = NULL;
     *n = 0;
-    /* The rule files go into a temporary table so the query can join them. */
-    sqlite3_exec(ws->db, "CREATE TEMP TABLE IF NOT EXISTS browse_rule_files(rule_id TEXT, category TEXT, file TEXT, "
-                         "name TEXT); DELETE FROM browse_rule_files", NULL, NULL, NULL);
-    sqlite3_stmt *ins;
-    if (sqlite3_prepare_v2(ws->db, "INSERT INTO browse_rule_files VALUES (?, ?, ?, ?)", -1, &ins, NULL) == SQLITE_OK) {
-        char *dirs[2] = {fw_printf("%s/rules", fw_datadir()), fw_printf("%s/rules", fw_configdir())};
-        for (int i = 0; i < 2; i++) {
-            add_rule_files(dirs[i], ins, fw_ui_chinese());
-            free(dirs[i]);
-        }
-        sqlite3_finalize(ins);
+    /* The rule files' rows go into the query as parameters (a CTE), not into a temporary table:
+     * listing the rules stays a read (a table written, even a temporary one, would be a write on
+     * PostgreSQL, refused in a READ ONLY transaction and seen as a change by fw_db_data_version). */
+    rule_files f = {0};
+    char *dirs[2] = {fw_printf("%s/rules", fw_datadir()), fw_printf("%s/rules", fw_configdir())};
+    for (int i = 0; i < 2; i++) {
+        add_rule_files(dirs[i], &f, fw_ui_chinese());
+        free(dirs[i]);
     }
-    const char *sql =
-        "WITH r(rule_id) AS (SELECT rule_id FROM browse_rule_files UNION SELECT rule_id FROM run_rules "
+    fw_buf sql = {0};
+    fw_buf_puts(&sql, "WITH browse_rule_files(rule_id, category, file, name) AS (SELECT CAST(NULL AS TEXT), "
+                      "CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT) WHERE 1 = 0");
+    for (int i = 0; i < f.n; i += 4)
+        fw_buf_puts(&sql, " UNION ALL SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)");
+    /* A rule in both folders: the first row (the shipped file), as the list always showed. */
+    fw_buf_puts(&sql,
+        "), r(rule_id) AS (SELECT rule_id FROM browse_rule_files UNION SELECT rule_id FROM run_rules "
         "UNION SELECT DISTINCT rule_id FROM hits UNION SELECT rule_id FROM rule_settings),"
         " last AS (SELECT rr.rule_id, rr.run_id, rr.status, rr.hits, rr.file, runs.started_at FROM run_rules rr"
         "  JOIN runs ON runs.id = rr.run_id WHERE rr.run_id = (SELECT max(run_id) FROM run_rules x"
         "  WHERE x.rule_id = rr.rule_id))"
-        " SELECT r.rule_id, coalesce((SELECT category FROM browse_rule_files f WHERE f.rule_id = r.rule_id),"
+        " SELECT r.rule_id, coalesce((SELECT category FROM browse_rule_files f WHERE f.rule_id = r.rule_id LIMIT 1),"
         "  (SELECT category FROM hits WHERE rule_id = r.rule_id LIMIT 1), ''),"
-        "  coalesce((SELECT file FROM browse_rule_files f WHERE f.rule_id = r.rule_id), l.file),"
+        "  coalesce((SELECT file FROM browse_rule_files f WHERE f.rule_id = r.rule_id LIMIT 1), l.file),"
         "  l.started_at, l.status,"
         "  (SELECT count(*) FROM hits h WHERE h.rule_id = r.rule_id AND h.state = 'present'),"
         "  coalesce(l.hits, 0),"
         "  coalesce((SELECT value FROM rule_settings s WHERE s.rule_id = r.rule_id AND s.key = 'enabled'), 'true'),"
-        "  coalesce((SELECT name FROM browse_rule_files f WHERE f.rule_id = r.rule_id), '')"
-        " FROM r LEFT JOIN last l ON l.rule_id = r.rule_id ORDER BY 2, 1";
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return query_failed(ws, err, _("the rule list"));
+        "  coalesce((SELECT name FROM browse_rule_files f WHERE f.rule_id = r.rule_id LIMIT 1), '')"
+        " FROM r LEFT JOIN last l ON l.rule_id = r.rule_id ORDER BY 2, 1");
+    fw_stmt *st;
+    int prc = fw_db_prepare(ws->store, sql.data, &st, err);
+    fw_buf_free(&sql);
+    if (prc) {
+        rule_files_free(&f);
+        return read_failed(err, _("the rule list"));
+    }
+    for (int i = 0; i < f.n; i++)
+        fw_stmt_bind_text(st, i + 1, f.v[i], -1);
+    rule_files_free(&f);
     int cap = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = fw_stmt_step(st, err)) == 1) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 64;
             *rows = fw_realloc(*rows, (size_t)cap * sizeof **rows);
         }
         fw_rule_row *r = &(*rows)[(*n)++];
-        r->rule_id = col_dup(st, 0);
-        r->category = col_dup(st, 1);
-        r->file = col_dup(st, 2);
-        r->last_run_at = col_dup(st, 3);
-        r->status = col_dup(st, 4);
-        r->hits = sqlite3_column_int64(st, 5);
-        r->last_hits = sqlite3_column_int64(st, 6);
-        const char *en = (const char *)sqlite3_column_text(st, 7);
+        r->rule_id = st_dup(st, 0);
+        r->category = st_dup(st, 1);
+        r->file = st_dup(st, 2);
+        r->last_run_at = st_dup(st, 3);
+        r->status = st_dup(st, 4);
+        r->hits = fw_stmt_int64(st, 5);
+        r->last_hits = fw_stmt_int64(st, 6);
+        const char *en = fw_stmt_text(st, 7);
         r->enabled = !(en && (strcmp(en, "false") == 0 || strcmp(en, "0") == 0));
-        r->name = col_dup(st, 8);
+        r->name = st_dup(st, 8);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    fw_stmt_finalize(st);
+    if (rc < 0) {
         fw_rules_free(*rows, *n);
         *rows = NULL;
         *n = 0;
-        return query_failed(ws, err, _("the rule list"));
+        return read_failed(err, _("the rule list"));
     }
     return FW_OK;
 }
@@ -1646,5 +1736,8 @@ int fw_rule_set_enabled(fw_ws *ws, const char *rule_id, bool enabled, fw_err *er
 
 long long fw_ws_data_version(fw_ws *ws)
 {
-    return fw_ws_int(ws, "PRAGMA data_version");
+    long long v = 0;
+    fw_err ignored = {0};
+    fw_db_data_version(ws->store, &v, &ignored); /* on failure 0, as before: the next poll tries again */
+    return v;
 }

@@ -10,11 +10,11 @@
 #ifndef FW_BROWSE_H
 #define FW_BROWSE_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 
 #include "audit/hitfilter.h"
 #include "audit/money.h"
+#include "audit/rows.h"
 #include "audit/store.h"
 
 /* --- overview ----------------------------------------------------------------------------------- */
@@ -37,10 +37,10 @@ typedef struct fw_overview {
     int n;
 } fw_overview;
 
-/* Prepares the one query that yields every figure (columns: section, item, count, amount,
- * other_amount, rejected, first, last). `fundwatch overview` prints it; fw_overview_load reads it, so the two
- * cannot disagree. Clusters are limited to `top` rows each. */
-int fw_overview_prepare(fw_ws *ws, int top, sqlite3_stmt **st, fw_err *err);
+/* The one query that yields every figure, as rows (columns: section, item, count, amount,
+ * other_amount, rejected, first, last; the caller closes them). `fundwatch overview` prints them;
+ * fw_overview_load reads them, so the two cannot disagree. Clusters are limited to `top` rows each. */
+int fw_overview_prepare(fw_ws *ws, int top, fw_rows **rows, fw_err *err);
 int fw_overview_load(fw_ws *ws, int top, fw_overview *ov, fw_err *err);
 void fw_overview_free(fw_overview *ov);
 
@@ -247,7 +247,8 @@ int fw_rule_set_enabled(fw_ws *ws, const char *rule_id, bool enabled, fw_err *er
 
 /* --- watching for other writers ------------------------------------------------------------------ */
 
-/* PRAGMA data_version: changes when another connection commits to the workspace. */
+/* Changes when another connection commits to the workspace (fw_db_data_version; on PostgreSQL our
+ * own writes move it too, so a screen reads it again after writing, as the callers do). */
 long long fw_ws_data_version(fw_ws *ws);
 
 /* Formats fen as yuan with thousands separators ("12,345.60"). out needs 32 bytes. */

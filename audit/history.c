@@ -296,35 +296,34 @@ int fw_history_case(fw_ws *ws, long long case_id, fw_rows **rows, fw_err *err)
 }
 
 /* history_what(action, before, after): fw_history_what, for listings; history_what_zh in Chinese.
- * Still registered on the raw SQLite connection (ws->db) with the workspace as its user data: the
- * store has no interface for host functions yet (FW_DBCAP_HOST_FUNCTIONS; on PostgreSQL the
- * listing would render "what" in C after the query instead). */
-static void history_what_in(sqlite3_context *ctx, sqlite3_value **argv, enum fw_words_lang lang)
+ * Host functions of this process with the workspace as their context (FW_DBCAP_HOST_FUNCTIONS); an
+ * engine without them (PostgreSQL) gets none, and a listing that calls them fails naming them. */
+static int history_what_in(fw_ws *ws, const fw_value *args, fw_value *out, enum fw_words_lang lang)
 {
-    fw_ws *ws = sqlite3_user_data(ctx);
-    char *what = fw_history_what(ws, (const char *)sqlite3_value_text(argv[0]), (const char *)sqlite3_value_text(argv[1]),
-                                 (const char *)sqlite3_value_text(argv[2]), lang);
-    sqlite3_result_text(ctx, what, -1, free);
+    *out = (fw_value){.type = FW_DBT_TEXT};
+    out->s = fw_history_what(ws, args[0].s, args[1].s, args[2].s, lang);
+    return FW_OK;
 }
 
-static void fn_history_what(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+static int fn_history_what(void *ctx, int nargs, const fw_value *args, fw_value *out, fw_err *err)
 {
-    (void)argc;
-    history_what_in(ctx, argv, FW_WORDS_UI);
+    (void)nargs, (void)err;
+    return history_what_in(ctx, args, out, FW_WORDS_UI);
 }
 
-static void fn_history_what_zh(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+static int fn_history_what_zh(void *ctx, int nargs, const fw_value *args, fw_value *out, fw_err *err)
 {
-    (void)argc;
-    history_what_in(ctx, argv, FW_WORDS_ZH);
+    (void)nargs, (void)err;
+    return history_what_in(ctx, args, out, FW_WORDS_ZH);
 }
 
 void fw_history_register(fw_ws *ws)
 {
-    if (!ws->db) /* PostgreSQL: no host functions; a listing that calls them fails naming them */
+    if (!fw_db_has(ws->store, FW_DBCAP_HOST_FUNCTIONS))
         return;
-    sqlite3_create_function(ws->db, "history_what", 3, SQLITE_UTF8, ws, fn_history_what, NULL, NULL);
-    sqlite3_create_function(ws->db, "history_what_zh", 3, SQLITE_UTF8, ws, fn_history_what_zh, NULL, NULL);
+    fw_err ignored = {0};
+    fw_db_create_function(ws->store, "history_what", 3, fn_history_what, ws, &ignored);
+    fw_db_create_function(ws->store, "history_what_zh", 3, fn_history_what_zh, ws, &ignored);
 }
 
 /* A stored record's JSON with its money members in yuan: the trail keeps fen, people read yuan. */

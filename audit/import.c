@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit/indexes.h"
 #include "audit/namekey.h"
 #include "audit/normalize.h"
 #include "audit/trail.h"
@@ -1284,17 +1285,13 @@ static long long import_int(fw_importer *im, const char *sql, fw_err *err)
 }
 
 /* "n.row_key is loaded by another import": one probe of the row_key index per new row when the
- * index is there; when a bulk load left it out, the older keys are read once into a sorted list.
- * (sqlite_master: the PostgreSQL compatibility layer provides it, store/pg_compat.sql.) */
+ * index is there; when a bulk load left it out, the older keys are read once into a sorted list. */
 static char *repeat_condition(fw_importer *im)
 {
-    char *sql = fw_printf("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'ds_%s_row_key'",
-                          im->ds->name);
-    long long indexed = 0;
-    fw_err e = {0};
-    fw_db_query_int(im->ws->store, sql, &indexed, &e); /* unknown: the plan without the index, as correct */
-    free(sql);
-    if (indexed > 0)
+    char *index = fw_printf("ds_%s_row_key", im->ds->name);
+    bool indexed = fw_index_exists(im->ws, index); /* unknown: the plan without the index, as correct */
+    free(index);
+    if (indexed)
         return fw_printf("EXISTS (SELECT 1 FROM ds_%s o WHERE o.row_key = n.row_key AND o.import_id <> ?1)",
                          im->ds->name);
     return fw_printf("n.row_key IN (SELECT row_key FROM ds_%s WHERE import_id <> ?1)", im->ds->name);

@@ -22,13 +22,15 @@ typedef struct missing_index {
     fw_dataset_index ix;
 } missing_index;
 
-/* sqlite_master: the PostgreSQL compatibility layer provides it (store/pg_compat.sql). */
+/* Index lookups read the engine's own catalogue: SQLite's sqlite_schema, PostgreSQL's pg_indexes in
+ * the workspace's schema (the first of the search path), since neither engine has the other's. */
 static const fw_sql index_exists_sql = {
     .name = "indexes.exists",
-    .sql = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
+    .sqlite = "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?",
+    .postgres = "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?",
 };
 
-static bool index_exists(fw_ws *ws, const char *name)
+bool fw_index_exists(fw_ws *ws, const char *name)
 {
     fw_stmt *st;
     fw_err e = {0};
@@ -48,7 +50,7 @@ static int list_missing(fw_ws *ws, missing_index **out)
     for (int d = 0; d < fw_ndatasets; d++) {
         fw_dataset_index ix[FW_DATASET_MAX_INDEXES];
         for (int k = 0, nix = fw_dataset_indexes(&fw_datasets[d], ix); k < nix; k++) {
-            if (index_exists(ws, ix[k].name))
+            if (fw_index_exists(ws, ix[k].name))
                 continue;
             *out = fw_realloc(*out, (size_t)(n + 1) * sizeof **out);
             (*out)[n++] = (missing_index){&fw_datasets[d], ix[k]};
@@ -67,16 +69,28 @@ static bool declared(const char *table, const char *name)
     return false;
 }
 
+/* The indexes made by CREATE INDEX on the dataset tables (table, index): not those that carry a
+ * table's primary key or a UNIQUE constraint (SQLite's autoindexes have no sql; PostgreSQL names
+ * them in pg_constraint), which the declarations do not list and a DROP INDEX cannot remove. */
+static const fw_sql dataset_indexes_sql = {
+    .name = "indexes.of_datasets",
+    .sqlite = "SELECT tbl_name, name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL "
+              "AND tbl_name LIKE 'ds\\_%' ESCAPE '\\'",
+    .postgres = "SELECT t.relname, i.relname FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+                "JOIN pg_namespace n ON n.oid = t.relnamespace "
+                "WHERE n.nspname = current_schema() AND t.relname LIKE 'ds\\_%' ESCAPE '\\' "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid "
+                "AND c.contype IN ('p', 'u', 'x'))",
+};
+
 /* Drops the indexes of dataset tables that the declarations no longer list (a workspace made by an
  * older fundwatch: ds_payments_id_number before the covering ds_payments_person), so they neither
  * take space nor slow every insert for nothing. */
 static int drop_obsolete(fw_ws *ws, fw_err *err)
 {
     fw_stmt *st;
-    if (fw_db_prepare(ws->store,
-                      "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                      "AND tbl_name LIKE 'ds\\_%' ESCAPE '\\'",
-                      &st, err))
+    if (fw_db_prepare_named(ws->store, &dataset_indexes_sql, &st, err))
         return err->code;
     fw_buf drops = {0};
     fw_buf_puts(&drops, "");

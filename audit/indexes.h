@@ -6,6 +6,7 @@
 #define FW_INDEXES_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 #include "audit/store.h"
 
@@ -17,6 +18,10 @@ typedef struct fw_index_opts {
     int (*progress)(void *ctx, int done, int total, const char *index);
     void *progress_ctx;
 } fw_index_opts;
+
+/* Whether the workspace has an index of that name (false when it cannot tell: a query without the
+ * index is as correct, only slower). */
+bool fw_index_exists(fw_ws *ws, const char *name);
 
 /* How many of the datasets' indexes the workspace lacks. */
 int fw_indexes_missing(fw_ws *ws);

@@ -148,12 +148,11 @@ int fw_runs_mark_abandoned(fw_ws *ws, int *marked, fw_err *err)
     long long *ids;
     int e = FW_OK, n = dead_runs(ws, fd, &ids, err);
     /* Another fundwatch may be writing for minutes (a rule's hits): do not wait for it, the next
-     * start will mark them. The store has no begin that gives up at once yet (it would need one,
-     * or a busy wait setter, in audit/store/store.h), so the SQLite wait is still set on the
-     * native handle here: the only sqlite3_ calls left in this file. */
-    sqlite3_busy_timeout(ws->db, 0);
+     * start will mark them. */
+    fw_err ignored = {0};
+    fw_db_set_lock_wait(ws->store, 0, &ignored);
     bool busy = n > 0 && fw_ws_begin(ws, err) != FW_OK;
-    sqlite3_busy_timeout(ws->db, FW_WS_BUSY_TIMEOUT_MS);
+    fw_db_set_lock_wait(ws->store, FW_DB_LOCK_WAIT_AT_OPEN, &ignored);
     if (busy) {
         fw_err_clear(err);
         n = 0;

@@ -68,9 +68,18 @@ static int refuse_newer(const char *where, int have, fw_err *err)
                    where, (long long)have, newest_version());
 }
 
-static void register_functions(void *handle)
+/* The rule-facing views (sqlfunc.h) on a SQLite connection: TEMP, this connection's, over the
+ * helper functions its driver registered. PostgreSQL has them from migration 1. */
+static void create_views(fw_db *db)
 {
-    fw_sqlfunc_register(handle);
+    if (fw_db_engine(db) != FW_DB_SQLITE)
+        return;
+    fw_buf sql = {0};
+    fw_sqlfunc_views_sql(false, &sql);
+    fw_err err = {0};
+    if (fw_db_exec(db, sql.data, &err)) /* a bug, not a user error */
+        fprintf(stderr, "fundwatch: internal error creating views: %s\n", fw_db_err_words(db, &err));
+    fw_buf_free(&sql);
 }
 
 /* Connects; *out owns the connection. ws->db is the transition's raw SQLite handle (NULL on
@@ -82,8 +91,7 @@ static int connect(const char *path, bool create, bool read_only, fw_ws **out, f
      * mode refuses as SQLite's does not, and what a user may write is the server's grants'. */
     fw_db_opts o = {.create = create,
                     .read_only = read_only && fw_db_engine_of(path) == FW_DB_SQLITE,
-                    .busy_ms = FW_WS_BUSY_TIMEOUT_MS,
-                    .sqlite_setup = register_functions};
+                    .busy_ms = FW_WS_BUSY_TIMEOUT_MS};
     fw_db *db;
     if (fw_db_open(path, &o, &db, err)) {
         /* A server's refusal is the driver's message, which names the place without the password
@@ -92,6 +100,7 @@ static int connect(const char *path, bool create, bool read_only, fw_ws **out, f
             return err->code = FW_EWORKSPACE;
         return open_failed(path, err);
     }
+    create_views(db);
     fw_ws *ws = fw_calloc(1, sizeof *ws);
     ws->path = fw_strdup(path);
     ws->store = db;
@@ -268,11 +277,12 @@ int fw_ws_exec(fw_ws *ws, const char *sql, fw_err *err)
 int fw_ws_prepare(fw_ws *ws, const char *sql, sqlite3_stmt **st, fw_err *err)
 {
     *st = NULL;
-    if (!ws->db)
+    if (fw_db_engine(ws->store) != FW_DB_SQLITE)
         return not_converted(ws, err);
-    if (sqlite3_prepare_v2(ws->db, sql, -1, st, NULL) != SQLITE_OK)
-        return fw_fail(err, FW_EWORKSPACE, "%s", sqlite3_errmsg(ws->db));
-    return FW_OK;
+    void *native;
+    int rc = fw_db_sqlite_prepare(ws->store, sql, &native, err);
+    *st = native;
+    return rc;
 }
 
 long long fw_ws_int(fw_ws *ws, const char *sql)
@@ -305,8 +315,6 @@ int fw_ws_commit(fw_ws *ws, fw_err *err)
 void fw_ws_rollback(fw_ws *ws)
 {
     fw_db_rollback(ws->store);
-    if (ws->db && !sqlite3_get_autocommit(ws->db))
-        sqlite3_exec(ws->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 char *fw_ws_setting(fw_ws *ws, const char *key)

@@ -5,7 +5,7 @@
 # imports it, then times `fundwatch run` (total, per rule, peak memory via /usr/bin/time -v) and, as
 # a reference, the same assembled SQL of each rule run by the sqlite3 CLI on the same file. The CLI
 # gets our helper functions and views from a small loadable extension built here from
-# audit/sqlfunc.c, so every rule can be compared. Each figure is the median of $FW_BENCH_REPEAT runs
+# audit/store/sqlite_funcs.c, so every rule can be compared. Each figure is the median of $FW_BENCH_REPEAT runs
 # (default 3). Targets (issue 3): whole catalogue < 60 s on 2 cores, no rule > 5 s. fundwatch's
 # per-rule times are taken while other rules' queries run on the other cores (see docs/rules.md),
 # so they are higher than the same query alone; the CLI column is each query alone.
@@ -61,18 +61,24 @@ tail -1 "$tmp/run1.out"
 cat >"$tmp/ext.c" <<'C'
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
-#include "audit/store.h"
+#include "audit/sqlfunc.h"
+#include "audit/store/sqlite_funcs.h"
 int sqlite3_extension_init(sqlite3 *db, char **err, const sqlite3_api_routines *api)
 {
     (void)err;
     SQLITE_EXTENSION_INIT2(api);
-    fw_sqlfunc_register(db); /* the same functions and TEMP views as fundwatch */
-    return SQLITE_OK;
+    fw_sqlite_funcs_register(db); /* the same functions and TEMP views as fundwatch */
+    fw_buf views = {0};
+    fw_sqlfunc_views_sql(false, &views);
+    int rc = sqlite3_exec(db, views.data, NULL, NULL, NULL);
+    fw_buf_free(&views);
+    return rc;
 }
 C
 have_ext=0
-if cc -shared -fPIC -O2 -std=c11 -D_GNU_SOURCE -I"$here" -o "$tmp/fwext.so" "$tmp/ext.c" "$here/audit/sqlfunc.c" \
-    "$here/audit/dataset.c" "$here/audit/util.c" -lsqlite3 -lnettle 2>"$tmp/ext.log"; then
+if cc -shared -fPIC -O2 -std=c11 -D_GNU_SOURCE -I"$here" -o "$tmp/fwext.so" "$tmp/ext.c" "$here/audit/store/sqlite_funcs.c" \
+    "$here/audit/sqlfunc.c" "$here/audit/profile.c" "$here/audit/paths.c" "$here/audit/i18n.c" \
+    "$here/audit/dataset.c" "$here/audit/util.c" -I/usr/include/iniparser -liniparser -lsqlite3 -lnettle 2>"$tmp/ext.log"; then
     have_ext=1
 else
     echo "(could not build the extension; reference skipped)"; cat "$tmp/ext.log"

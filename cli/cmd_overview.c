@@ -51,9 +51,8 @@ int cmd_overview(fw_cli *cli, int argc, char **argv)
     if (rc)
         return rc;
     fw_err err = {0};
-    sqlite3_stmt *st;
-    if (fw_overview_prepare(ws, top, &st, &err) == FW_OK) {
-        fw_rows *rows = fw_rows_of_sqlite(ws, st);
+    fw_rows *rows;
+    if (fw_overview_prepare(ws, top, &rows, &err) == FW_OK) {
         if (fw_print_rows(cli, rows, stdout, &err) < 0)
             rc = fw_cli_report(cli, &err);
         fw_rows_close(rows);

@@ -92,6 +92,12 @@ struct fw_db_driver {
     int (*prepare_query)(fw_db *db, const char *sql, const char *const *functions, fw_stmt **out,
                          fw_query_check *chk, fw_err *err);
     int (*plan)(fw_db *db, const char *sql, fw_plan *out, fw_err *err);
+    /* fw_db_set_lock_wait (ms >= 0 or FW_DB_LOCK_WAIT_AT_OPEN) and fw_db_create_function (NULL: the
+     * engine has no host functions). */
+    int (*set_lock_wait)(fw_db *db, int ms, fw_err *err);
+    int (*create_function)(fw_db *db, const char *name, int nargs, fw_db_host_fn fn, void *ctx, fw_err *err);
+    /* fw_db_data_version. */
+    int (*data_version)(fw_db *db, long long *version, fw_err *err);
 };
 
 /* Whether the running statement must stop for fw_db_watch or fw_db_watch_fn. */

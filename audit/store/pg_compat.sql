@@ -1,7 +1,7 @@
--- pg_compat.sql: what the rule files need from PostgreSQL that SQLite has built in or that
--- audit/sqlfunc.c registers as C functions, so the same rule text runs on both engines. Installed
--- by `fundwatch init` (fw_db_migrate) in one transaction; every statement can run again (CREATE OR
--- REPLACE), and fw_compat_version() tells which version a database has.
+-- pg_compat.sql: what the rule files need from PostgreSQL that SQLite has built in or that the
+-- SQLite driver registers as C functions (store/sqlite_funcs.c), so the same rule text runs on both
+-- engines. Installed by `fundwatch init` (fw_db_migrate) in one transaction; every statement can
+-- run again (CREATE OR REPLACE), and fw_compat_version() tells which version a database has.
 --
 -- Each function gives the result of its SQLite counterpart on the same input (tests/unit/
 -- test_store_drivers.c checks them side by side), including C's atoi() reading of malformed text.
@@ -42,7 +42,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- A month as a count of months (year * 12 + month - 1) from 'YYYY-MM' or 'YYYY-MM-DD'; NULL when
--- malformed (sqlfunc.c's month_index returning -1).
+-- malformed (sqlite_funcs.c's month_index returning -1).
 CREATE OR REPLACE FUNCTION fw_month_index(s text) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN octet_length(s) >= 7 AND substr(s, 5, 1) = '-' AND fw_atoi(s) >= 1000
@@ -80,7 +80,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- month_add(period_or_date, n) -> 'YYYY-MM' n months later (n may be negative, 64 bits); a result
--- outside the years 1000-9999 is an error, as in audit/sqlfunc.c, never a wrapped or truncated month.
+-- outside the years 1000-9999 is an error, as in store/sqlite_funcs.c, never a wrapped or truncated month.
 CREATE OR REPLACE FUNCTION month_add(p text, n bigint) RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE

@@ -43,6 +43,8 @@ typedef struct pg_db {
     char **garbage;         /* statement names to DEALLOCATE when the session can */
     int ngarbage;
     int error_pos;          /* the last error's character position in the statement (1-based; 0: none) */
+    char *snapshot;         /* fw_db_data_version: the server snapshot seen last */
+    long long data_version; /* fw_db_data_version: how many times it changed */
 } pg_db;
 
 enum pg_state { ST_IDLE, ST_STREAMING, ST_BUFFERED };
@@ -285,6 +287,7 @@ static void pg_close(fw_db *db)
     for (int i = 0; i < d->ngarbage; i++)
         free(d->garbage[i]);
     free(d->garbage);
+    free(d->snapshot);
     free(d->base.where);
     free(d);
 }
@@ -832,6 +835,14 @@ static int pg_set_timeout(fw_db *db, double seconds, fw_err *err)
     return run_script(PG(db), sql, NULL, 0, err);
 }
 
+/* lock_timeout: 0 is no limit on PostgreSQL, so "not at all" is its least, 1 ms. */
+static int pg_set_lock_wait(fw_db *db, int ms, fw_err *err)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "SET lock_timeout = %d", ms < 0 ? 0 : ms == 0 ? 1 : ms);
+    return run_script(PG(db), sql, NULL, 0, err);
+}
+
 /* --- bulk load: COPY FROM STDIN ----------------------------------------------------------------------- */
 
 static int pg_bulk_begin(fw_db *db, const char *table, const char *const *columns, int ncols, fw_bulk **out,
@@ -1168,6 +1179,32 @@ static int pg_prepare_query(fw_db *db, const char *sql, const char *const *funct
     return FW_OK;
 }
 
+/* PostgreSQL has no PRAGMA data_version: the server's current snapshot (xmin:xmax:in-progress
+ * xids) changes whenever a transaction that was given an xid, that is one that wrote, ends; a commit
+ * of another connection therefore always changes it, so a counter of the changes seen serves. */
+static int pg_data_version(fw_db *db, long long *version, fw_err *err)
+{
+    pg_db *d = PG(db);
+    fw_stmt *st;
+    if (pg_prepare(db, "SELECT pg_current_snapshot()::text", &st, err))
+        return err->code;
+    int rc = pg_step(st, err);
+    if (rc == 1) {
+        const char *snap = pg_col_text(st, 0);
+        if (!d->snapshot || strcmp(d->snapshot, snap) != 0) {
+            if (d->snapshot)
+                d->data_version++;
+            free(d->snapshot);
+            d->snapshot = fw_strdup(snap);
+        }
+    }
+    pg_finalize(st);
+    if (rc < 0)
+        return err->code;
+    *version = d->data_version;
+    return FW_OK;
+}
+
 const fw_db_driver fw_postgres_driver = {
     .name = "PostgreSQL",
     .engine = FW_DB_POSTGRES,
@@ -1207,4 +1244,7 @@ const fw_db_driver fw_postgres_driver = {
     .compat = pg_compat,
     .prepare_query = pg_prepare_query,
     .plan = pg_plan,
+    .set_lock_wait = pg_set_lock_wait,
+    .create_function = NULL, /* no host functions: pg_compat.sql has the rules' helpers in SQL */
+    .data_version = pg_data_version,
 };

@@ -16,6 +16,7 @@
 
 #include "audit/i18n.h"
 #include "audit/store/driver.h"
+#include "audit/store/sqlite_funcs.h"
 
 /* PRAGMA application_id of a fundwatch workspace ("FWKS"): another program's SQLite file is told
  * apart even when it is empty. */
@@ -31,6 +32,7 @@ typedef struct sq_db {
     double deadline;       /* the running statement's end (0: none) */
     bool timed_out;        /* the progress handler stopped it for the deadline */
     bool read_txn;         /* query_only is on for a READ transaction */
+    int busy_ms;           /* the busy timeout given at open (fw_db_set_lock_wait's -1) */
 } sq_db;
 
 typedef struct sq_stmt {
@@ -251,12 +253,12 @@ static int sq_open(const char *target, const fw_db_opts *o, fw_db **out, fw_err 
         sq_close(&d->base);
         return err->code;
     }
-    sqlite3_busy_timeout(d->h, o->busy_ms > 0 ? o->busy_ms : FW_DB_BUSY_MS);
+    d->busy_ms = o->busy_ms > 0 ? o->busy_ms : FW_DB_BUSY_MS;
+    sqlite3_busy_timeout(d->h, d->busy_ms);
     sqlite3_extended_result_codes(d->h, 1);
     sqlite3_progress_handler(d->h, PROGRESS_OPS, on_progress, d);
     sqlite3_exec(d->h, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-    if (o->sqlite_setup)
-        o->sqlite_setup(d->h);
+    fw_sqlite_funcs_register(d->h); /* the rules' helpers (PostgreSQL: store/pg_compat.sql) */
     *out = &d->base;
     return FW_OK;
 }
@@ -277,6 +279,18 @@ fw_stmt *fw_stmt_sqlite_adopt(fw_db *db, void *stmt)
     s->base.sql = fw_strdup(sqlite3_sql(stmt) ? sqlite3_sql(stmt) : "");
     s->h = stmt;
     return &s->base;
+}
+
+int fw_db_sqlite_prepare(fw_db *db, const char *sql, void **stmt, fw_err *err)
+{
+    *stmt = NULL;
+    if (db->drv != &fw_sqlite_driver)
+        return fw_fail(err, FW_EWORKSPACE, "%s: %s has no SQLite statements", db->where, db->drv->name);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(SQ(db)->h, sql, -1, &st, NULL) != SQLITE_OK)
+        return fw_fail(err, FW_EWORKSPACE, "%s", sqlite3_errmsg(SQ(db)->h));
+    *stmt = st;
+    return FW_OK;
 }
 
 /* --- statements --------------------------------------------------------------------------------------- */
@@ -696,6 +710,82 @@ static int sq_plan(fw_db *db, const char *sql, fw_plan *out, fw_err *err)
     return FW_OK;
 }
 
+/* --- waiting for locks, host functions -------------------------------------------------------------- */
+
+static int sq_set_lock_wait(fw_db *db, int ms, fw_err *err)
+{
+    (void)err;
+    sqlite3_busy_timeout(SQ(db)->h, ms < 0 ? SQ(db)->busy_ms : ms); /* 0 clears the wait */
+    return FW_OK;
+}
+
+typedef struct host_fn {
+    fw_db_host_fn fn;
+    void *ctx;
+} host_fn;
+
+/* Calls a host function with its arguments as fw_values (each non-NULL one with its text form too). */
+static void call_host_fn(sqlite3_context *sctx, int argc, sqlite3_value **argv)
+{
+    const host_fn *h = sqlite3_user_data(sctx);
+    fw_value *args = fw_calloc(argc > 0 ? (size_t)argc : 1, sizeof *args);
+    for (int i = 0; i < argc; i++) {
+        int t = sqlite3_value_type(argv[i]);
+        args[i].type = t == SQLITE_NULL ? FW_DBT_NULL : t == SQLITE_INTEGER ? FW_DBT_INT
+                     : t == SQLITE_FLOAT ? FW_DBT_REAL : FW_DBT_TEXT;
+        if (t == SQLITE_NULL)
+            continue;
+        args[i].i = sqlite3_value_int64(argv[i]);
+        args[i].d = sqlite3_value_double(argv[i]);
+        args[i].s = (const char *)sqlite3_value_text(argv[i]);
+        args[i].len = (size_t)sqlite3_value_bytes(argv[i]);
+    }
+    fw_value out = {.type = FW_DBT_NULL};
+    fw_err err = {0};
+    if (h->fn(h->ctx, argc, args, &out, &err)) {
+        sqlite3_result_error(sctx, err.msg, -1);
+        if (out.type == FW_DBT_TEXT)
+            free((char *)out.s);
+    } else if (out.type == FW_DBT_INT)
+        sqlite3_result_int64(sctx, out.i);
+    else if (out.type == FW_DBT_REAL)
+        sqlite3_result_double(sctx, out.d);
+    else if (out.type == FW_DBT_TEXT && out.s)
+        sqlite3_result_text(sctx, out.s, -1, free);
+    else
+        sqlite3_result_null(sctx);
+    free(args);
+}
+
+static int sq_create_function(fw_db *db, const char *name, int nargs, fw_db_host_fn fn, void *ctx, fw_err *err)
+{
+    host_fn *h = fw_calloc(1, sizeof *h);
+    *h = (host_fn){fn, ctx};
+    /* SQLite calls free on h when the function is replaced or the connection closes, even on failure. */
+    int rc = sqlite3_create_function_v2(SQ(db)->h, name, nargs, SQLITE_UTF8, h, call_host_fn, NULL, NULL, free);
+    if (rc != SQLITE_OK)
+        return fw_db_failf(db, err, FW_DBF_OTHER, "%s: cannot register %s(): %s", db->where, name,
+                           sqlite3_errmsg(SQ(db)->h));
+    return FW_OK;
+}
+
+/* PRAGMA data_version moves when another connection commits (never for this one's own writes). */
+static int sq_data_version(fw_db *db, long long *version, fw_err *err)
+{
+    sq_db *d = SQ(db);
+    sqlite3_stmt *h;
+    int rc = sqlite3_prepare_v2(d->h, "PRAGMA data_version", -1, &h, NULL);
+    if (rc != SQLITE_OK)
+        return fail_rc(d, err, rc, true, sqlite3_errmsg(d->h));
+    rc = sqlite3_step(h);
+    if (rc == SQLITE_ROW)
+        *version = sqlite3_column_int64(h, 0);
+    else
+        fail_rc(d, err, rc, false, sqlite3_errmsg(d->h));
+    sqlite3_finalize(h);
+    return rc == SQLITE_ROW ? FW_OK : err->code;
+}
+
 const fw_db_driver fw_sqlite_driver = {
     .name = "SQLite",
     .engine = FW_DB_SQLITE,
@@ -732,4 +822,7 @@ const fw_db_driver fw_sqlite_driver = {
     .migration_done = sq_migration_done,
     .prepare_query = sq_prepare_query,
     .plan = sq_plan,
+    .set_lock_wait = sq_set_lock_wait,
+    .create_function = sq_create_function,
+    .data_version = sq_data_version,
 };

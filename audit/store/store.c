@@ -709,3 +709,27 @@ const char *fw_db_err_words(const fw_db *db, const fw_err *err)
     size_t n = strlen(db->where);
     return strncmp(err->msg, db->where, n) == 0 && strncmp(err->msg + n, ": ", 2) == 0 ? err->msg + n + 2 : err->msg;
 }
+
+int fw_db_set_lock_wait(fw_db *db, int ms, fw_err *err)
+{
+    if (ms < 0)
+        ms = FW_DB_LOCK_WAIT_AT_OPEN;
+    db->fault = FW_DBF_NONE;
+    return db->drv->set_lock_wait(db, ms, err);
+}
+
+int fw_db_create_function(fw_db *db, const char *name, int nargs, fw_db_host_fn fn, void *ctx, fw_err *err)
+{
+    if (!db->drv->create_function || !fw_db_has(db, FW_DBCAP_HOST_FUNCTIONS))
+        return fw_fail(err, FW_EUSAGE, "%s: %s cannot call functions of this program (%s())", db->where,
+                       db->drv->name, name);
+    db->fault = FW_DBF_NONE;
+    return db->drv->create_function(db, name, nargs, fn, ctx, err);
+}
+
+int fw_db_data_version(fw_db *db, long long *version, fw_err *err)
+{
+    *version = 0;
+    db->fault = FW_DBF_NONE;
+    return db->drv->data_version(db, version, err);
+}

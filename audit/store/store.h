@@ -69,9 +69,6 @@ typedef struct fw_db_opts {
     bool read_only;     /* open for reading only (SQLite: on read-only media too, see sqlite.c) */
     int busy_ms;        /* SQLite: how long to wait for another writer (0: FW_DB_BUSY_MS) */
     double connect_timeout_s; /* PostgreSQL: give up connecting after this (0: libpq's default) */
-    /* SQLite only, until audit/sqlfunc.c moves into the driver: called with the native handle on
-     * every new connection, to register the rules' helper functions. */
-    void (*sqlite_setup)(void *handle);
 } fw_db_opts;
 
 enum { FW_DB_BUSY_MS = 30000 };
@@ -291,5 +288,39 @@ void fw_db_watch_fn(fw_db *db, bool (*stop)(void *ctx), void *ctx);
 /* err's message without the "where: " the store puts in front (the engine's own words), for a
  * caller whose message names the place itself ("rules.ini:12: [DEC-001] no such column: x"). */
 const char *fw_db_err_words(const fw_db *db, const fw_err *err);
+
+/* --- waiting for locks, host functions (issue 11: run locks, history) ---------------------------- */
+
+/* How long a statement waits for a lock another connection holds before it fails with FW_DBF_BUSY:
+ * ms milliseconds; 0 not at all (a caller that would rather come back later than wait); -1 as at
+ * open (SQLite: fw_db_opts.busy_ms; PostgreSQL: no limit). SQLite: the busy timeout, which BEGIN
+ * IMMEDIATE's write lock obeys; PostgreSQL: lock_timeout (0 is 1 ms there: its 0 means no limit). */
+enum { FW_DB_LOCK_WAIT_AT_OPEN = -1 };
+int fw_db_set_lock_wait(fw_db *db, int ms, fw_err *err);
+
+/* A function of this process that SQL on db may call by name (FW_DBCAP_HOST_FUNCTIONS), for what
+ * only the program knows (words of the UI's language, the workspace's vocabularies). fn gets the
+ * call's nargs arguments (every non-NULL one has its text form in s too, whatever its type) and
+ * sets *out; a text result is malloc'd by fn and freed by the store. Returning non-zero fails the
+ * statement with err's message. ctx is passed as it is and must outlive the connection or a new
+ * registration of the name. Refused, FW_EUSAGE, on an engine without host functions. */
+typedef int (*fw_db_host_fn)(void *ctx, int nargs, const fw_value *args, fw_value *out, fw_err *err);
+int fw_db_create_function(fw_db *db, const char *name, int nargs, fw_db_host_fn fn, void *ctx, fw_err *err);
+
+/* Issue 11's transition, with fw_db_sqlite_handle: prepares sql as a native sqlite3_stmt * (*stmt;
+ * the caller finalizes it with SQLite) for fw_ws_prepare, whose callers (audit/browse.c, tests)
+ * still step statements themselves. FW_EWORKSPACE naming the engine on others. Goes with fw_ws->db. */
+int fw_db_sqlite_prepare(fw_db *db, const char *sql, void **stmt, fw_err *err);
+
+/* --- other writers (issue 11: browse) ------------------------------------------------------------- */
+
+/* A number that differs from the one the last call returned when another connection has committed
+ * to the database since, for a screen that redraws when someone else changed the workspace. Equal
+ * numbers mean nothing was committed by anyone else. The engines differ in what else moves it, so a
+ * caller reads it again after its own writes: SQLite's PRAGMA data_version moves only for other
+ * connections; on PostgreSQL it counts the changes of the server's snapshot (pg_current_snapshot:
+ * any transaction that wrote ends), which moves for this connection's writes too, and for a write
+ * to another database of the same server (a needless redraw, never a missed one). */
+int fw_db_data_version(fw_db *db, long long *version, fw_err *err);
 
 #endif

@@ -1,7 +1,7 @@
-/* test_sqlfunc.c: the SQL helpers rules use (audit/sqlfunc.c) at their boundaries: month_add reads
- * its count as 64 bits (4294967295 is not -1, as a 32-bit cut made it) and refuses counts and
- * results it cannot represent with an SQL error instead of a wrong period; yuan() takes the whole
- * 64-bit range. */
+/* test_sqlfunc.c: the SQL helpers rules use (the SQLite driver's, audit/store/sqlite_funcs.c) at
+ * their boundaries: month_add reads its count as 64 bits (4294967295 is not -1, as a 32-bit cut
+ * made it) and refuses counts and results it cannot represent with an SQL error instead of a wrong
+ * period; yuan() takes the whole 64-bit range. */
 #include "tests/unit/testutil.h"
 
 static fw_ws *ws;

@@ -2,10 +2,11 @@
  * runs on a fresh SQLite file and, when FUNDWATCH_TEST_PG holds a libpq conninfo of a server where
  * that user may create databases and roles, again on a fresh PostgreSQL database; without it the
  * PostgreSQL half is reported as not tested. Then the PostgreSQL compatibility functions are checked
- * against audit/sqlfunc.c's on the same inputs, and the faults a server brings (unreachable, wrong
- * password, another application's database, a newer schema, a killed connection, a timeout). */
+ * against the SQLite driver's (audit/store/sqlite_funcs.c, registered on every SQLite connection) on
+ * the same inputs, and the faults a server brings (unreachable, wrong password, another
+ * application's database, a newer schema, a killed connection, a timeout). */
+#include <ctype.h>
 #include <pthread.h>
-#include <sqlite3.h> /* only for the type fw_sqlfunc_register takes: no SQLite calls here */
 #include <time.h>
 
 #include "audit/store/store.h"
@@ -659,9 +660,7 @@ static void test_sqlite_legacy_adopted(void **state)
     assert_non_null(strstr(err.msg, "application_id"));
 }
 
-/* --- the PostgreSQL compatibility layer against sqlfunc.c -------------------------------------------------- */
-
-static void register_sqlfunc(void *handle) { fw_sqlfunc_register(handle); }
+/* --- the PostgreSQL compatibility layer against sqlite_funcs.c -------------------------------------------------- */
 
 /* Evaluates sql with text/integer parameters on a connection; returns a malloc'd text or NULL. */
 static char *eval(fw_db *db, const char *sql, const fw_value *args, int nargs)
@@ -788,7 +787,7 @@ static void test_pg_compat_matches_sqlite(void **state)
     char *dir = test_tmpdir();
     char *path = fw_printf("%s/ref.db", dir);
     fw_db *ref;
-    assert_int_equal(fw_db_open(path, &(fw_db_opts){.create = true, .sqlite_setup = register_sqlfunc}, &ref, &err),
+    assert_int_equal(fw_db_open(path, &(fw_db_opts){.create = true}, &ref, &err),
                      FW_OK);
     int mismatches = 0;
     for (size_t i = 0; i < sizeof parity / sizeof parity[0]; i++) {
@@ -957,6 +956,151 @@ static void test_pg_compat_installed_once(void **state)
     fw_db_close(ro);
 }
 
+/* --- waiting for locks, host functions ---------------------------------------------------------------------- */
+
+typedef struct delayed_commit {
+    fw_db *db;
+    int after_ms;
+} delayed_commit;
+
+static void *commit_later(void *arg)
+{
+    delayed_commit *d = arg;
+    nanosleep(&(struct timespec){d->after_ms / 1000, (long)(d->after_ms % 1000) * 1000000L}, NULL);
+    fw_err err = {0};
+    fw_db_commit(d->db, &err);
+    return NULL;
+}
+
+/* c->db's write of the row another connection has locked: FW_OK, or the error's code. On SQLite the
+ * write lock is BEGIN's; on PostgreSQL the row's, taken by the UPDATE. */
+static int write_locked_row(fw_db *db, double *took, fw_err *err)
+{
+    double t0 = fw_now_seconds();
+    int rc = fw_db_begin(db, FW_TXN_WRITE, err);
+    if (!rc)
+        rc = fw_db_exec(db, "UPDATE t SET v = v + 1 WHERE k = 1", err);
+    *took = fw_now_seconds() - t0;
+    if (rc)
+        fw_db_rollback(db);
+    else
+        rc = fw_db_commit(db, err);
+    return rc;
+}
+
+static void test_lock_wait(void **state)
+{
+    engine_case *c = *state;
+    fw_err err = {0};
+    exec_ok(c->db, "CREATE TABLE t (k INTEGER PRIMARY KEY, v INTEGER); INSERT INTO t VALUES (1, 0)");
+    fw_db *other;
+    assert_int_equal(fw_db_open(c->target, NULL, &other, &err), FW_OK);
+    assert_int_equal(fw_db_begin(other, FW_TXN_WRITE, &err), FW_OK);
+    exec_ok(other, "UPDATE t SET v = 10 WHERE k = 1");
+    double took;
+    /* 0: fails at once, busy */
+    assert_int_equal(fw_db_set_lock_wait(c->db, 0, &err), FW_OK);
+    assert_int_not_equal(write_locked_row(c->db, &took, &err), FW_OK);
+    assert_int_equal(fw_db_fault(c->db), FW_DBF_BUSY);
+    assert_true(took < 1.0);
+    /* 300 ms: waits about that long, then fails */
+    assert_int_equal(fw_db_set_lock_wait(c->db, 300, &err), FW_OK);
+    assert_int_not_equal(write_locked_row(c->db, &took, &err), FW_OK);
+    assert_int_equal(fw_db_fault(c->db), FW_DBF_BUSY);
+    assert_true(took >= 0.25 && took < 5.0);
+    /* as at open (SQLite: 30 s; PostgreSQL: no limit): waits for the other to commit, then writes */
+    assert_int_equal(fw_db_set_lock_wait(c->db, FW_DB_LOCK_WAIT_AT_OPEN, &err), FW_OK);
+    delayed_commit d = {other, 400};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, commit_later, &d), 0);
+    int rc = write_locked_row(c->db, &took, &err);
+    pthread_join(th, NULL);
+    if (rc)
+        fail_msg("after the other committed: %s", err.msg);
+    assert_true(took >= 0.3);
+    assert_int_equal(int_of(c->db, "SELECT v FROM t WHERE k = 1"), 11);
+    fw_db_close(other);
+}
+
+/* shout(x): x's text in capitals with the call count; shout('fail') fails; NULL for NULL. */
+static int host_shout(void *ctx, int nargs, const fw_value *args, fw_value *out, fw_err *err)
+{
+    int *calls = ctx;
+    (*calls)++;
+    assert_int_equal(nargs, 1);
+    if (args[0].type == FW_DBT_NULL)
+        return FW_OK; /* out stays NULL */
+    if (strcmp(args[0].s, "fail") == 0)
+        return fw_fail(err, FW_EDATA, "shout: refused '%s'", args[0].s);
+    char *s = fw_printf("%s#%d/%c", args[0].s, *calls, args[0].type == FW_DBT_INT ? 'i' : 't');
+    for (char *p = s; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    *out = (fw_value){.type = FW_DBT_TEXT, .s = s};
+    return FW_OK;
+}
+
+static void test_host_function(void **state)
+{
+    engine_case *c = *state;
+    fw_err err = {0};
+    int calls = 0;
+    int rc = fw_db_create_function(c->db, "shout", 1, host_shout, &calls, &err);
+    if (!fw_db_has(c->db, FW_DBCAP_HOST_FUNCTIONS)) {
+        assert_int_equal(rc, FW_EUSAGE);
+        assert_non_null(strstr(err.msg, "cannot call functions of this program (shout())"));
+        return;
+    }
+    assert_int_equal(rc, FW_OK);
+    fw_stmt *st = prep(c->db, "SELECT shout('ab'), shout(42), shout(NULL)");
+    assert_int_equal(fw_stmt_step(st, &err), 1);
+    assert_string_equal(fw_stmt_text(st, 0), "AB#1/T");
+    assert_string_equal(fw_stmt_text(st, 1), "42#2/I");
+    assert_true(fw_stmt_is_null(st, 2));
+    fw_stmt_finalize(st);
+    st = prep(c->db, "SELECT shout('fail')");
+    assert_int_equal(fw_stmt_step(st, &err), -1);
+    assert_non_null(strstr(err.msg, "shout: refused 'fail'"));
+    fw_stmt_finalize(st);
+}
+
+/* --- other writers ----------------------------------------------------------------------------------------- */
+
+static long long data_version(fw_db *db)
+{
+    long long v = -1;
+    fw_err err = {0};
+    if (fw_db_data_version(db, &v, &err))
+        fail_msg("data_version: %s", err.msg);
+    return v;
+}
+
+/* A commit of another connection moves the number; reading it again with no one writing does not;
+ * a read of the other connection does not either. */
+static void test_data_version(void **state)
+{
+    engine_case *c = *state;
+    fw_err err = {0};
+    exec_ok(c->db, "CREATE TABLE t (n INTEGER)");
+    fw_db *other;
+    if (fw_db_open(c->target, NULL, &other, &err))
+        fail_msg("second connection: %s", err.msg);
+    long long v1 = data_version(c->db);
+    assert_int_equal(data_version(c->db), v1);
+    assert_int_equal(int_of(other, "SELECT count(*) FROM t"), 0);
+    assert_int_equal(data_version(c->db), v1);
+    exec_ok(other, "INSERT INTO t VALUES (1)");
+    long long v2 = data_version(c->db);
+    assert_true(v2 != v1);
+    assert_int_equal(data_version(c->db), v2);
+    /* a transaction of the other connection: nothing until it commits */
+    assert_int_equal(fw_db_begin(other, FW_TXN_WRITE, &err), FW_OK);
+    exec_ok(other, "INSERT INTO t VALUES (2)");
+    long long v3 = data_version(c->db);
+    assert_int_equal(fw_db_commit(other, &err), FW_OK);
+    assert_true(data_version(c->db) != v3);
+    fw_db_close(other);
+}
+
 /* --- running both halves ---------------------------------------------------------------------------------------- */
 
 typedef struct driver_test {
@@ -980,10 +1124,13 @@ static const driver_test driver_tests[] = {
     {"migrations", test_migrations, true, true},
     {"foreign_database_refused", test_foreign_database_refused, true, true},
     {"sqlite_legacy_adopted", test_sqlite_legacy_adopted, true, false},
+    {"lock_wait", test_lock_wait, true, true},
+    {"host_function", test_host_function, true, true},
     {"pg_compat_matches_sqlite", test_pg_compat_matches_sqlite, false, true},
     {"pg_compat_installed_once", test_pg_compat_installed_once, false, true},
     {"pg_wrong_password", test_pg_wrong_password, false, true},
     {"pg_terminated_mid_transaction", test_pg_terminated_mid_transaction, false, true},
+    {"data_version", test_data_version, true, true},
 };
 enum { NDRIVER_TESTS = (int)(sizeof driver_tests / sizeof driver_tests[0]) };
 
