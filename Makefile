@@ -16,7 +16,7 @@ BUILD   ?= build
 CC      ?= cc
 SAN     ?=
 
-PKGS      := sqlite3 libpq ncursesw xlsxwriter nettle libzip expat
+PKGS      := sqlite3 libpq ncursesw xlsxwriter nettle libzip expat opencc icu-i18n icu-uc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # iniparser and libcsv ship no pkg-config file in Debian 12.
@@ -56,6 +56,13 @@ $(BUILD)/gen/audit/store/pg_compat.inc: audit/store/pg_compat.sql
 	@mkdir -p $(dir $@)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
 $(BUILD)/obj/audit/store/postgres.o: $(BUILD)/gen/audit/store/pg_compat.inc
+
+# The name keys fold variant characters with a table generated from Debian's Unihan (unicode-data).
+UNIHAN_VARIANTS ?= /usr/share/unicode/Unihan_Variants.txt.bz2
+$(BUILD)/gen/audit/unihan_variants.inc: scripts/gen-unihan-variants.py $(UNIHAN_VARIANTS)
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 scripts/gen-unihan-variants.py $(UNIHAN_VARIANTS) > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/audit/namekey.o: $(BUILD)/gen/audit/unihan_variants.inc
 
 $(LIBFW): $(LIB_OBJ)
 	@rm -f $@

@@ -168,6 +168,20 @@ const fw_column *fw_dataset_column(const fw_dataset *ds, const char *name)
     return NULL;
 }
 
+const char *const fw_name_key_columns[3] = {"name_simp", "name_pinyin", "name_fuzzy"};
+
+static bool is_payments(const fw_dataset *ds);
+
+bool fw_dataset_has_name_keys(const fw_dataset *ds)
+{
+    return fw_dataset_column(ds, "name") && !is_payments(ds);
+}
+
+bool fw_dataset_keeps_bad_ids(const fw_dataset *ds)
+{
+    return fw_dataset_column(ds, "id_number") && !is_payments(ds) && strcmp(ds->name, "persons") != 0;
+}
+
 static const char *sql_type(enum fw_coltype t)
 {
     switch (t) {
@@ -194,6 +208,10 @@ void fw_dataset_ddl(const fw_dataset *ds, fw_buf *buf)
         if (c->type == FW_COL_PROGRAM)
             fw_buf_puts(buf, ",\n  program_raw TEXT");
     }
+    for (int k = 0; fw_dataset_has_name_keys(ds) && k < 3; k++)
+        fw_buf_printf(buf, ",\n  %s TEXT", fw_name_key_columns[k]);
+    if (fw_dataset_keeps_bad_ids(ds))
+        fw_buf_puts(buf, ",\n  id_number_raw TEXT");
     fw_buf_puts(buf, "\n);\n");
 }
 
@@ -220,7 +238,7 @@ static bool is_payments(const fw_dataset *ds)
 int fw_dataset_indexes(const fw_dataset *ds, fw_dataset_index out[FW_DATASET_MAX_INDEXES])
 {
     int n = 0;
-    for (int i = 0; i < ds->ncolumns && n < FW_DATASET_MAX_INDEXES - 2; i++) {
+    for (int i = 0; i < ds->ncolumns && n < FW_DATASET_MAX_INDEXES - 4; i++) {
         const fw_column *c = &ds->columns[i];
         /* No rule looks payments up by approver (OFF-005 compares approved_by with the same row's
          * id_number; REL-002 reaches payments through the relative's id_number), so
@@ -235,6 +253,12 @@ int fw_dataset_indexes(const fw_dataset *ds, fw_dataset_index out[FW_DATASET_MAX
             snprintf(cols, sizeof cols, "%s%s", c->name, fw_dataset_column(ds, "id_number") ? ", id_number" : "");
             n = add_index(out, n, ds, c->name, cols);
         }
+    }
+    /* Near-match rules look a person up by the folded name and by the fuzzy pinyin (the plain
+     * pinyin is read from the rows those find). */
+    if (fw_dataset_has_name_keys(ds)) {
+        n = add_index(out, n, ds, "name_simp", "name_simp");
+        n = add_index(out, n, ds, "name_fuzzy", "name_fuzzy");
     }
     n = add_index(out, n, ds, "import", "import_id");
     /* Evidence keys (dataset:row_key) are looked up row by row when hits are recorded. */

@@ -42,10 +42,24 @@ extern const int fw_ndatasets;
 const fw_dataset *fw_dataset_find(const char *name);
 const fw_column *fw_dataset_column(const fw_dataset *ds, const char *name);
 
+/* Whether ds_<name> carries the name keys of audit/namekey.h (name_simp, name_pinyin, name_fuzzy),
+ * filled at import: the registries that name a person. Not the payments ledger (names repeat there
+ * per payment and rules reach a payee's name through persons). */
+bool fw_dataset_has_name_keys(const fw_dataset *ds);
+extern const char *const fw_name_key_columns[3];
+
+/* Whether ds_<name> keeps a row whose id_number fails only its check character (issue 16: a
+ * mistyped digit in a death registry must not hide the pension paid to that person): the row is
+ * loaded with the number as written in id_number_raw and, in id_number, "!<raw>@<dataset>:<line>",
+ * which no valid number equals, so rules that match on id_number never join it. The registries;
+ * not the payments ledger (money) nor the persons registry (the reference the repair reads). */
+bool fw_dataset_keeps_bad_ids(const fw_dataset *ds);
+
 /* Appends to buf the CREATE TABLE statement for ds_<name>. Besides the canonical columns every
  * table has: import_id (which import loaded the row), line (line number in the source file),
  * row_key (a stable key for the row: payment_id when present, else a hash of the normalized
- * values, so evidence keys survive a re-import) and, for FW_COL_PROGRAM, program_raw. */
+ * values, so evidence keys survive a re-import), for FW_COL_PROGRAM, program_raw, and the name keys
+ * where fw_dataset_has_name_keys, and id_number_raw where fw_dataset_keeps_bad_ids. */
 struct fw_buf;
 void fw_dataset_ddl(const fw_dataset *ds, struct fw_buf *buf);
 
@@ -56,7 +70,7 @@ typedef struct fw_dataset_index {
     char columns[128]; /* the indexed expression list, as in CREATE INDEX ... ON t(<columns>) */
 } fw_dataset_index;
 
-enum { FW_DATASET_MAX_INDEXES = 8 };
+enum { FW_DATASET_MAX_INDEXES = 10 };
 
 /* Fills out[] with ds's indexes; returns how many. */
 int fw_dataset_indexes(const fw_dataset *ds, fw_dataset_index out[FW_DATASET_MAX_INDEXES]);

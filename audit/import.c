@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "audit/indexes.h"
+#include "audit/namekey.h"
 #include "audit/normalize.h"
 #include "audit/trail.h"
 
@@ -90,6 +91,14 @@ struct fw_importer {
     int raw_param;        /* bind index of program_raw, 0 when the dataset has no program column */
     int payment_col;      /* dataset column index of payment_id, -1 when none */
     int program_col;      /* dataset column index of the program column, -1 when none */
+    int name_col;         /* dataset column index of name when the dataset has name keys, else -1 */
+    int key_param;        /* params index of name_simp (then name_pinyin, name_fuzzy); 0: none */
+    fw_namekeyer *keyer;  /* computes the name keys (audit/namekey.h), on the thread staging rows */
+    fw_namekey key;       /* the keys of the row being staged */
+    int id_col;           /* dataset column index of id_number when bad IDs are kept, else -1 */
+    int rawid_param;      /* params index of id_number_raw; 0: the dataset rejects bad IDs */
+    long line;            /* the line being staged */
+    char bad_id[96];      /* id_number of a row kept with a bad check character */
     struct {
         char *raw;
         const fw_program_info *info;
@@ -435,6 +444,21 @@ static void set_text(param_value *p, const char *text, size_t len)
     p->len = len;
 }
 
+/* A registry row whose ID fails only its check character is kept, flagged (issue 16): the number as
+ * written in id_number_raw, and in id_number a value no valid number equals (dataset.h), so exact
+ * rules skip it and the flag lists it among the import's notes. */
+static int keep_bad_id(fw_importer *im, cell *c, param_value *p, char why[FW_WHY_SIZE])
+{
+    snprintf(im->bad_id, sizeof im->bad_id, "!%s@%s:%ld", c->out, im->ds->name, im->line);
+    set_text(p, im->bad_id, strlen(im->bad_id));
+    set_text(&im->params[im->rawid_param], c->out, strlen(c->out));
+    static const char kept[] = "; kept as invalid-ID (id_number_raw), rules matching on the ID skip it";
+    size_t n = strlen(why);
+    if (n + sizeof kept <= FW_WHY_SIZE)
+        memcpy(why + n, kept, sizeof kept);
+    return FW_NORM_NOTE;
+}
+
 /* Normalizes cell i into its parameter(s). Returns FW_NORM_OK/NOTE/BAD with why filled. */
 static int normalize_cell(fw_importer *im, int i, char why[FW_WHY_SIZE])
 {
@@ -464,6 +488,8 @@ static int normalize_cell(fw_importer *im, int i, char why[FW_WHY_SIZE])
         return FW_NORM_OK;
     case FW_COL_ID:
         rc = fw_norm_id(text, c->out, why);
+        if (rc == FW_NORM_BAD && i == im->id_col && c->out[0])
+            return keep_bad_id(im, c, p, why);
         break;
     case FW_COL_DATE:
         rc = fw_norm_date(text, c->out, why);
@@ -552,6 +578,24 @@ static void set_row_key(fw_importer *im)
     set_text(&im->params[2], im->row_key, 16);
 }
 
+/* The name keys of the row (after its row_key, which they do not enter: a re-import with a newer
+ * OpenCC or ICU keeps its evidence keys). An empty name gets NULL keys. */
+static void set_name_keys(fw_importer *im)
+{
+    if (!im->key_param)
+        return;
+    const cell *c = &im->cells[im->name_col];
+    if (!c->present || !c->len) {
+        for (int k = 0; k < 3; k++)
+            set_null(&im->params[im->key_param + k]);
+        return;
+    }
+    fw_namekey_compute(im->keyer, c->s, &im->key);
+    const char *keys[3] = {im->key.simp, im->key.pinyin, im->key.fuzzy};
+    for (int k = 0; k < 3; k++)
+        set_text(&im->params[im->key_param + k], keys[k], strlen(keys[k]));
+}
+
 /* Copies the row's parameters and notes into the batch. */
 static void stage_values(fw_importer *im, batch *b, staged_row *r)
 {
@@ -594,6 +638,9 @@ static void stage_row(fw_importer *im, long line, batch *b)
 {
     char why[FW_WHY_SIZE];
     im->nnotes = 0;
+    im->line = line;
+    if (im->rawid_param)
+        set_null(&im->params[im->rawid_param]);
     for (int i = 0; i < im->ds->ncolumns; i++) {
         cell *c = &im->cells[i];
         if (c->present)
@@ -609,6 +656,7 @@ static void stage_row(fw_importer *im, long line, batch *b)
         }
     }
     set_row_key(im);
+    set_name_keys(im);
     stage_values(im, b, batch_new_row(b, STAGED_ROW, line));
 }
 
@@ -682,6 +730,19 @@ static void plan_columns(fw_importer *im)
             im->raw_param = k;
             im->program_col = i;
         }
+    }
+    im->name_col = -1;
+    if (fw_dataset_has_name_keys(ds)) {
+        im->name_col = (int)(fw_dataset_column(ds, "name") - ds->columns);
+        im->key_param = k;
+        for (int j = 0; j < 3; j++)
+            im->columns[k++] = fw_name_key_columns[j];
+    }
+    im->id_col = -1;
+    if (fw_dataset_keeps_bad_ids(ds)) {
+        im->id_col = (int)(fw_dataset_column(ds, "id_number") - ds->columns);
+        im->rawid_param = k;
+        im->columns[k++] = "id_number_raw";
     }
 }
 
@@ -799,6 +860,18 @@ static int importer_new(fw_ws *ws, const char *dataset, const fw_profile *profil
         fw_buf_puts(&im->cells[i].text, "");
         im->nparams += ds->columns[i].type == FW_COL_PROGRAM;
     }
+    im->nparams += fw_dataset_keeps_bad_ids(ds); /* id_number_raw */
+    if (fw_dataset_has_name_keys(ds)) {
+        im->nparams += 3; /* name_simp, name_pinyin, name_fuzzy */
+        if (fw_namekeyer_open(&im->keyer, err)) {
+            fw_profile_free(im->owned_profile);
+            for (int i = 0; i < ds->ncolumns; i++)
+                fw_buf_free(&im->cells[i].text);
+            free(im->cells);
+            free(im);
+            return err->code;
+        }
+    }
     im->params = fw_calloc((size_t)im->nparams, sizeof *im->params);
     im->columns = fw_calloc((size_t)im->nparams, sizeof *im->columns);
     im->row = fw_calloc((size_t)im->nparams, sizeof *im->row);
@@ -813,6 +886,7 @@ static void importer_free(fw_importer *im)
         return;
     drop_rows(im);
     fw_stmt_finalize(im->ins);
+    fw_namekeyer_close(im->keyer);
     for (int i = 0; i < im->ds->ncolumns; i++)
         fw_buf_free(&im->cells[i].text);
     free(im->cells);

@@ -237,6 +237,10 @@ static int norm_id18(const char *s, char out[19], char why[FW_WHY_SIZE])
             return set_why(why, FW_NORM_BAD,
                            "ID number ends in 000 and fails its check: Excel probably rounded it; "
                            "re-export the column as text");
+        /* The number as written, for a registry that keeps such rows flagged (import.c). */
+        memcpy(out, s, 17);
+        out[17] = got;
+        out[18] = '\0';
         return set_why(why, FW_NORM_BAD,
                        "ID number check character is %c but %c was expected; check for a typing error",
                        got, want);

@@ -23,7 +23,9 @@ void fw_norm_fold_fullwidth(char *s);
 
 /* Resident ID number (GB 11643-1999): 18 characters with the ISO 7064 MOD 11-2 check character
  * (lower-case x accepted, stored upper-case), or a legacy 15-digit number converted to 18 (NOTE).
- * The birth date inside must be a real date. out holds 18 characters + NUL. */
+ * The birth date inside must be a real date. out holds 18 characters + NUL. When the number fails
+ * only its check character (a mistyped digit, not Excel's rounding to ...000), the result is
+ * FW_NORM_BAD and out holds the number as written (X upper-case); on any other failure out is "". */
 int fw_norm_id(const char *s, char out[19], char why[FW_WHY_SIZE]);
 /* The check character for the first 17 digits (for generators and tests). */
 char fw_id_check_char(const char *first17);

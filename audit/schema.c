@@ -8,10 +8,13 @@
  * its spelling (pg_tables), its views and triggers its own. */
 #include "audit/schema.h"
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/dataset.h"
+#include "audit/namekey.h"
 #include "audit/sqlfunc.h"
 #include "audit/util.h"
 
@@ -441,9 +444,107 @@ static const char whitelist_review_v3_pg[] =
     "  SELECT id, id_number, rule_id, reason, until FROM whitelist\n"
     "  WHERE removed_at IS NULL AND pending = 0 AND (until IS NULL OR until >= " PG_TODAY ");\n";
 
+/* --- 4: name keys, kept invalid IDs (issue 16) ------------------------------------------------ */
+/* The registries that name a person get name_simp, name_pinyin and name_fuzzy (audit/namekey.h),
+ * their indexes, and the keys of the rows already loaded; the registries that keep rows with a
+ * mistyped ID get id_number_raw (dataset.h). A workspace created by this version has
+ * the columns from migration 1 (the dataset DDL declares them), so a column is added only where the
+ * table lacks it: asked by preparing a query of it inside a savepoint, the same on both engines. */
+static bool has_column(fw_db *db, const char *table, const char *column)
+{
+    fw_err err = {0};
+    char *sql = fw_printf("SELECT %s FROM %s WHERE 1 = 0", column, table);
+    fw_stmt *st = NULL;
+    bool yes = fw_db_savepoint(db, "has_column", &err) == FW_OK && fw_db_prepare(db, sql, &st, &err) == FW_OK &&
+               fw_stmt_step(st, &err) == 0;
+    fw_stmt_finalize(st);
+    free(sql);
+    if (!yes)
+        fw_db_rollback_to(db, "has_column", &err);
+    fw_db_release(db, "has_column", &err);
+    return yes;
+}
+
+/* Fills the keys of the rows of ds_<name> that have a name and no keys yet, one update per name. */
+static int backfill_name_keys(fw_db *db, fw_namekeyer *keyer, const fw_dataset *ds, fw_err *err)
+{
+    char *sel = fw_printf("SELECT DISTINCT name FROM ds_%s WHERE name IS NOT NULL AND name_simp IS NULL", ds->name);
+    char *upd = fw_printf("UPDATE ds_%s SET name_simp = ?, name_pinyin = ?, name_fuzzy = ? "
+                          "WHERE name = ? AND name_simp IS NULL", ds->name);
+    fw_stmt *names = NULL, *set = NULL;
+    char **todo = NULL;
+    size_t n = 0, cap = 0;
+    int rc = fw_db_prepare(db, sel, &names, err);
+    int step = 0;
+    while (!rc && (step = fw_stmt_step(names, err)) == 1) {
+        if (n == cap)
+            todo = fw_realloc(todo, (cap = cap ? 2 * cap : 256) * sizeof *todo);
+        todo[n++] = fw_strdup(fw_stmt_text(names, 0));
+    }
+    if (step < 0)
+        rc = err->code;
+    fw_stmt_finalize(names);
+    if (!rc)
+        rc = fw_db_prepare(db, upd, &set, err);
+    for (size_t i = 0; !rc && i < n; i++) {
+        fw_namekey k;
+        fw_namekey_compute(keyer, todo[i], &k);
+        fw_stmt_bind_text(set, 1, k.simp, -1);
+        fw_stmt_bind_text(set, 2, k.pinyin, -1);
+        fw_stmt_bind_text(set, 3, k.fuzzy, -1);
+        fw_stmt_bind_text(set, 4, todo[i], -1);
+        if (fw_stmt_step(set, err) < 0)
+            rc = err->code;
+        fw_stmt_reset(set);
+    }
+    fw_stmt_finalize(set);
+    for (size_t i = 0; i < n; i++)
+        free(todo[i]);
+    free(todo);
+    free(sel);
+    free(upd);
+    return rc;
+}
+
+static int name_keys_v4(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    fw_namekeyer *keyer = NULL;
+    int rc = fw_namekeyer_open(&keyer, err);
+    for (int i = 0; !rc && i < fw_ndatasets; i++) {
+        const fw_dataset *ds = &fw_datasets[i];
+        bool keys = fw_dataset_has_name_keys(ds);
+        if (!keys && !fw_dataset_keeps_bad_ids(ds))
+            continue;
+        char *table = fw_printf("ds_%s", ds->name);
+        if (!has_column(db, table, "row_key")) { /* no such table (a test's bare schema): nothing to key */
+            free(table);
+            continue;
+        }
+        fw_buf sql = {0};
+        for (int k = 0; keys && k < 3; k++)
+            if (!has_column(db, table, fw_name_key_columns[k]))
+                fw_buf_printf(&sql, "ALTER TABLE %s ADD COLUMN %s TEXT;\n", table, fw_name_key_columns[k]);
+        if (fw_dataset_keeps_bad_ids(ds) && !has_column(db, table, "id_number_raw"))
+            fw_buf_printf(&sql, "ALTER TABLE %s ADD COLUMN id_number_raw TEXT;\n", table);
+        fw_dataset_index ix[FW_DATASET_MAX_INDEXES];
+        for (int k = 0, nix = fw_dataset_indexes(ds, ix); k < nix; k++)
+            if (strstr(ix[k].columns, "name_"))
+                fw_dataset_index_sql(ds, &ix[k], &sql);
+        rc = sql.len ? fw_db_exec(db, sql.data, err) : FW_OK;
+        if (!rc && keys)
+            rc = backfill_name_keys(db, keyer, ds, err);
+        fw_buf_free(&sql);
+        free(table);
+    }
+    fw_namekeyer_close(keyer);
+    return rc;
+}
+
 const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
     {3, "whitelist second reviewer", NULL, whitelist_review_v3, whitelist_review_v3_pg, NULL},
+    {4, "name keys of the person registries, invalid IDs kept", NULL, NULL, NULL, name_keys_v4},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

@@ -5,7 +5,7 @@ set -eu
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-client-15 postgresql-common
       libncurses-dev libxlsxwriter-dev libzip-dev libexpat1-dev libiniparser-dev libcsv-dev nettle-dev
-      libcmocka-dev gettext tmux faketime valgrind python3-openpyxl libreoffice-calc-nogui time
+      libopencc-dev libicu-dev unicode-data libcmocka-dev gettext tmux faketime valgrind python3-openpyxl libreoffice-calc-nogui time
       poppler-utils fonts-wqy-microhei fonts-crosextra-carlito)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -15,8 +15,8 @@ fw() { "$FW" --db "$db" "$@"; }
 q() { sqlite3 "$db" "$1"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# CR line ends; line 4 has a bad ID number (check digit), line 6 a bad date.
-printf '公民身份号码,姓名,死亡日期\r520102195503120016,张三,2023-01-01\r520102198001011235,李四,2023-01-02\r520102198001011234,王五,2023-01-03\r520103197502023455,赵六,2023-01-04\r52010320000101001X,钱七,2023-13-01\r' >cr.csv
+# CR line ends; line 4 has a bad ID number (16 digits), line 6 a bad date.
+printf '公民身份号码,姓名,死亡日期\r520102195503120016,张三,2023-01-01\r520102198001011235,李四,2023-01-02\r5201021980010112,王五,2023-01-03\r520103197502023455,赵六,2023-01-04\r52010320000101001X,钱七,2023-13-01\r' >cr.csv
 fw import deaths cr.csv >out.txt || fail "CR file: $(cat out.txt)"
 grep -q "5 read, 3 loaded, 2 rejected" out.txt || fail "CR file summary: $(cat out.txt)"
 grep -q "cr.csv:4:1: id_number" out.txt && grep -q "cr.csv:6:3: death_date" out.txt ||

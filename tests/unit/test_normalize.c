@@ -94,8 +94,12 @@ static void test_id_bad(void **state)
     char out[19];
     assert_int_equal(fw_norm_id("110105194912310021", out, why), FW_NORM_BAD);
     assert_why_has("check character is 1 but X was expected");
+    /* Only a failed check character leaves the number as written, for registries that keep it. */
+    assert_string_equal(out, "110105194912310021");
+    assert_int_equal(fw_norm_id("520102195503120000", out, why), FW_NORM_BAD);
     assert_string_equal(out, "");
     assert_int_equal(fw_norm_id("5.20102E+17", out, why), FW_NORM_BAD);
+    assert_string_equal(out, "");
     assert_why_has("scientific notation");
     assert_why_has("re-export the column as text");
     assert_int_equal(fw_norm_id("520102195503120000", out, why), FW_NORM_BAD); /* 15 digits kept */
