@@ -26,11 +26,8 @@ static char *dir;
 static int setup(void **state)
 {
     (void)state;
-    dir = test_tmpdir();
-    char *path = fw_printf("%s/ws.db", dir);
+    ws = test_open_ws(&dir);
     fw_err err = {0};
-    assert_int_equal(fw_ws_open(path, &ws, &err), FW_OK);
-    free(path);
     assert_int_equal(fw_ws_exec(ws,
         "INSERT INTO runs(id, user, started_at, status) VALUES (1, 't', 'x', 'complete');"
         "INSERT INTO imports(id, dataset, file, sha256, encoding, mode, status, user, started_at)"
@@ -173,10 +170,9 @@ static void test_same_as_money_query(void **state)
 static void test_many_values_sorted(void **state)
 {
     (void)state;
-    char *d = test_tmpdir(), *path = fw_printf("%s/many.db", d);
-    fw_ws *w;
+    char *d;
+    fw_ws *w = test_open_ws(&d);
     fw_err err = {0};
-    assert_int_equal(fw_ws_open(path, &w, &err), FW_OK);
     /* value v (0..24999) has 1 + (v % 7 == 0) + (v % 11 == 0) hits; hit ids interleave the values */
     assert_int_equal(fw_ws_exec(w,
         "INSERT INTO runs(id, user, started_at, status) VALUES (1, 't', 'x', 'complete');"
@@ -218,7 +214,6 @@ static void test_many_values_sorted(void **state)
     fw_ws_close(w);
     test_rmdir(d);
     free(d);
-    free(path);
 }
 
 int main(void)
