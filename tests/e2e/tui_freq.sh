@@ -10,7 +10,7 @@
 # the marks over the list, - clears them.
 . "$(dirname "$0")/../tui/lib.sh"
 db=$(tui_fixture)
-sql() { sqlite3 "$db" "$1"; }
+sql() { sqlite3 -cmd ".timeout 5000" "$db" "$1"; } # waits while the TUI still holds the file
 # row_wait N REGEX: waits until row N matches (a count is drawn when its slices are done; a
 # sanitizer build takes longer than a plain one).
 row_wait() {
@@ -104,6 +104,7 @@ for rule in DEC-001 DEC-003; do
 done
 tui_screen | grep -q "5 values · 64 hits · ¥3,660.00 · +¥18,300.00 not payment-based" || fail "the total by rule: $(tui_screen)"
 tui_keys Q
+[ "$(tui_exit_code)" = 0 ] || fail "exit status $(cat "$TUI_RC")"
 sql "DELETE FROM hit_evidence WHERE hit_id = 64; DELETE FROM hits WHERE id = 64"
 
 # Esc stops the counting: ids up to 350,000 make four slices of 100,000; the script presses Esc
