@@ -448,7 +448,11 @@ static int load_case(fw_ws *ws, long long id, const char *by_no, fw_case *out, f
             return fw_fail(err, FW_ENOTFOUND, _("no case %s; `fundwatch case list` shows the cases"), by_no);
         return fw_fail(err, FW_ENOTFOUND, _("no case with id %lld; `fundwatch case list` shows the cases"), id);
     }
-    return load_hit_summary(ws, out, err);
+    /* A failed summary (a run's cancel can land here) leaves nothing for the caller to free. */
+    rc = load_hit_summary(ws, out, err);
+    if (rc)
+        fw_case_free(out);
+    return rc;
 }
 
 int fw_case_get_id(fw_ws *ws, long long id, fw_case *out, fw_err *err)
