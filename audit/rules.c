@@ -23,6 +23,7 @@
 
 #include "audit/dataset.h"
 #include "audit/paths.h"
+#include "audit/ruledialect.h"
 #include "audit/vocab.h"
 
 /* ---- diagnostics ---------------------------------------------------------------------------- */
@@ -1137,6 +1138,27 @@ static const char *const allowed_functions[] = {
     "id_birth", "id_sex", "age_on", "month_of", "month_add", "months_between", "ev", "yuan",
     "is_near_relation", "is_counted_vehicle", NULL};
 
+/* The text the workspace's engine runs: r->sql itself on SQLite, its PostgreSQL spelling
+ * (ruledialect.c) on PostgreSQL, with *map set to the offsets back into r->sql (the caller frees
+ * the text and the map when *map is set). */
+static char *rule_sql_for(fw_ws *ws, const fw_rule *r, int **map)
+{
+    *map = NULL;
+    if (fw_db_engine(ws->store) != FW_DB_POSTGRES)
+        return r->sql;
+    return fw_rule_sql_postgres(r->sql, map);
+}
+
+char *fw_rule_engine_sql(fw_ws *ws, const fw_rule *r)
+{
+    int *map;
+    char *sql = rule_sql_for(ws, r, &map);
+    if (!map)
+        return fw_strdup(sql);
+    free(map);
+    return sql;
+}
+
 int fw_rule_prepare(fw_ws *ws, const fw_rule *r, fw_rows **rows, fw_err *err)
 {
     *rows = NULL;
@@ -1145,7 +1167,18 @@ int fw_rule_prepare(fw_ws *ws, const fw_rule *r, fw_rows **rows, fw_err *err)
     fw_query_check chk;
     fw_err why = {0};
     fw_stmt *st;
-    if (!fw_db_prepare_query(ws->store, r->sql, allowed_functions, &st, &chk, &why)) {
+    int *map = NULL;
+    char *sql = rule_sql_for(ws, r, &map);
+    int failed = fw_db_prepare_query(ws->store, sql, allowed_functions, &st, &chk, &why);
+    if (map) { /* offsets of the engine's text back to r->sql's */
+        if (chk.error_offset >= 0 && chk.error_offset <= (int)strlen(sql))
+            chk.error_offset = map[chk.error_offset];
+        if (chk.tail_offset >= 0 && chk.tail_offset <= (int)strlen(sql))
+            chk.tail_offset = map[chk.tail_offset];
+        free(sql);
+        free(map);
+    }
+    if (!failed) {
         *rows = fw_rows_of(st);
         return FW_OK;
     }
@@ -1438,7 +1471,10 @@ static void check_plan(fw_ws *ws, fw_rule *r, fw_diags *d)
 {
     fw_plan plan;
     fw_err err = {0};
-    if (fw_db_plan(ws->store, r->sql, &plan, &err))
+    char *sql = fw_rule_engine_sql(ws, r);
+    int failed = fw_db_plan(ws->store, sql, &plan, &err);
+    free(sql);
+    if (failed)
         return;
     enum { MAXP = 512 };
     int parents[MAXP], nloops[MAXP], np = 0;

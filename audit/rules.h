@@ -153,6 +153,10 @@ char *fw_rule_params_json(fw_ws *ws, const fw_rule *r);
 /* Enabled in ws: rule_settings 'enabled' when set, else the file's `enabled`. */
 bool fw_rule_enabled(fw_ws *ws, const fw_rule *r);
 
+/* The query as the workspace's engine runs it: r->sql on SQLite, the rule assembler's PostgreSQL
+ * spelling of it on PostgreSQL (audit/ruledialect.h). The caller frees it. */
+char *fw_rule_engine_sql(fw_ws *ws, const fw_rule *r);
+
 /* The line of the file that produced byte `offset` of r->sql. */
 int fw_rule_line_at(const fw_rule *r, int offset);
 
