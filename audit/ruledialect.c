@@ -8,7 +8,12 @@
  *   +x (unary, an index hint)-> x                     (PostgreSQL has no unary + for text)
  *   a IS b, a IS NOT b       -> a IS [NOT] DISTINCT FROM b   (SQLite's null-safe comparison)
  *   x IN t (a table or CTE)  -> x IN (SELECT * FROM t)
- *   CAST(x AS INTEGER/REAL)  -> BIGINT / DOUBLE PRECISION   (SQLite's INTEGER is 64-bit, REAL double) */
+ *   CAST(x AS INTEGER/REAL)  -> BIGINT / DOUBLE PRECISION   (SQLite's INTEGER is 64-bit, REAL double)
+ *   GROUP BY ..., a.rid      -> GROUP BY ..., a.rid, a.c1, a.c2 ...
+ *     SQLite lets a query grouped by a row's id (the dataset views' rid) read that row's other
+ *     columns bare; PostgreSQL sees no such dependency through a view and wants them grouped.
+ *     Every column of a that the SELECT names is added: each is one value per rid, so the groups
+ *     are the same. */
 #include "audit/ruledialect.h"
 
 #include <stdbool.h>
@@ -23,6 +28,7 @@ enum tok_kind { T_SPACE, T_WORD, T_QUOTED, T_STRING, T_PARAM, T_PUNCT };
 typedef struct tok {
     enum tok_kind kind;
     int start, len;
+    int depth; /* parentheses open before it */
 } tok;
 
 typedef struct toks {
@@ -41,7 +47,7 @@ static void push(toks *t, enum tok_kind kind, int start, int len)
         t->cap = t->cap ? t->cap * 2 : 256;
         t->v = fw_realloc(t->v, (size_t)t->cap * sizeof *t->v);
     }
-    t->v[t->n++] = (tok){kind, start, len};
+    t->v[t->n++] = (tok){kind, start, len, 0};
 }
 
 /* The end of a quoted run starting at i (the quote doubled inside it). */
@@ -93,6 +99,15 @@ static void lex(const char *s, toks *t)
             i++;
             push(t, T_PUNCT, st, 1);
         }
+    }
+    int depth = 0; /* a parenthesis is at the depth outside it */
+    for (int k = 0; k < t->n; k++) {
+        bool punct = t->v[k].kind == T_PUNCT;
+        if (punct && s[t->v[k].start] == ')')
+            depth--;
+        t->v[k].depth = depth;
+        if (punct && s[t->v[k].start] == '(')
+            depth++;
     }
 }
 
@@ -218,6 +233,57 @@ static void emit_text(out *o, const rw *r, int i, const char *text)
     emit(o, text, (int)strlen(text), r->t.v[i].start, false);
 }
 
+static bool same_tok(const rw *r, int a, int b)
+{
+    return r->t.v[a].len == r->t.v[b].len &&
+           strncasecmp(r->s + r->t.v[a].start, r->s + r->t.v[b].start, (size_t)r->t.v[a].len) == 0;
+}
+
+/* Whether token i is the rid of "a.rid" in a GROUP BY list; *alias gets a's token. */
+static bool grouped_rid(const rw *r, int i, int *alias)
+{
+    int dot = prev_sig(r, i), a = prev_sig(r, dot);
+    if (!is_word(r, i, "rid") || !is_punct(r, dot, '.') || a < 0 || r->t.v[a].kind != T_WORD)
+        return false;
+    int k = prev_sig(r, a);
+    while (k >= 0 && r->t.v[k].depth >= r->t.v[a].depth && !is_word(r, k, "BY")) {
+        if (r->t.v[k].depth == r->t.v[a].depth && r->t.v[k].kind == T_WORD &&
+            word_in(r, k, (const char *const[]){"SELECT", "FROM", "WHERE", "HAVING", "ON", NULL}))
+            return false;
+        k = prev_sig(r, k);
+    }
+    if (!is_word(r, k, "BY") || !is_word(r, prev_sig(r, k), "GROUP"))
+        return false;
+    *alias = a;
+    return true;
+}
+
+/* After "a.rid" of a GROUP BY: ", a.c" for every other column of a its SELECT names. */
+static void group_by_rid_columns(out *o, const rw *r, int rid, int a)
+{
+    int depth = r->t.v[a].depth, sel = a;
+    while (sel >= 0 && !(r->t.v[sel].depth == depth && is_word(r, sel, "SELECT")))
+        sel--;
+    for (int k = sel + 1; k < a; k++) {
+        int dot = next_sig(r, k), col = next_sig(r, dot);
+        if (r->t.v[k].kind != T_WORD || !same_tok(r, k, a) || !is_punct(r, dot, '.') || col >= r->t.n ||
+            r->t.v[col].kind != T_WORD || is_word(r, col, "rid") || is_punct(r, prev_sig(r, k), '.'))
+            continue;
+        bool seen = false;
+        for (int j = sel + 1; j < k && !seen; j++) {
+            int d2 = next_sig(r, j), c2 = next_sig(r, d2);
+            seen = r->t.v[j].kind == T_WORD && same_tok(r, j, a) && is_punct(r, d2, '.') && c2 < r->t.n &&
+                   same_tok(r, c2, col);
+        }
+        if (seen)
+            continue;
+        emit_text(o, r, rid, ", ");
+        emit(o, r->s + r->t.v[a].start, r->t.v[a].len, r->t.v[rid].start, false);
+        emit_text(o, r, rid, ".");
+        emit(o, r->s + r->t.v[col].start, r->t.v[col].len, r->t.v[rid].start, false);
+    }
+}
+
 /* Rewrites token i (see the list at the top); returns the index of the last token consumed. */
 static int rewrite_tok(out *o, const rw *r, int i)
 {
@@ -259,6 +325,12 @@ static int rewrite_tok(out *o, const rw *r, int i)
             emit_text(o, r, i, "DOUBLE PRECISION");
             return i;
         }
+    }
+    int alias;
+    if (grouped_rid(r, i, &alias)) {
+        emit_tok(o, r, i);
+        group_by_rid_columns(o, r, i, alias);
+        return i;
     }
     emit_tok(o, r, i);
     return i;

@@ -182,5 +182,31 @@ CREATE OR REPLACE AGGREGATE program_set(text) (
   SFUNC = fw_program_set_step, STYPE = text, FINALFUNC = fw_program_set_final, PARALLEL = SAFE
 );
 
+-- yuan(fen) of a real (a quartile, an average): SQLite's sqlite3_value_int64 truncates it first.
+CREATE OR REPLACE FUNCTION yuan(fen double precision) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT yuan(trunc(fen)::numeric)
+$$;
+
+-- round(x, digits) of a real: SQLite's round(); PostgreSQL has it for numeric only.
+CREATE OR REPLACE FUNCTION round(x double precision, digits integer) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT round(x::numeric, digits)
+$$;
+
+-- date(text [, '±N days']): SQLite's date() of a 'YYYY-MM-DD...' text, as 'YYYY-MM-DD'. Only the
+-- day modifier is supported (the one rules use: month arithmetic at a month's end differs between
+-- the engines); NULL for anything else, as SQLite gives NULL for what it cannot read.
+CREATE OR REPLACE FUNCTION date(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN t ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN to_char(substr(t, 1, 10)::date, 'YYYY-MM-DD') END
+$$;
+
+CREATE OR REPLACE FUNCTION date(t text, modifier text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN t ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' AND modifier ~ '^\s*[+-]?[0-9]{1,9}\s+days?\s*$'
+         THEN to_char(substr(t, 1, 10)::date + (substring(modifier FROM '[+-]?[0-9]+'))::integer, 'YYYY-MM-DD') END
+$$;
+
 CREATE OR REPLACE FUNCTION fw_compat_version() RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 2 $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 3 $$;
