@@ -182,16 +182,11 @@ CREATE OR REPLACE AGGREGATE program_set(text) (
   SFUNC = fw_program_set_step, STYPE = text, FINALFUNC = fw_program_set_final, PARALLEL = SAFE
 );
 
--- yuan(fen) of a real (a quartile, an average): SQLite's sqlite3_value_int64 truncates it first.
-CREATE OR REPLACE FUNCTION yuan(fen double precision) RETURNS text
+-- round(x, digits) of a real: SQLite's round(), a real; PostgreSQL has it for numeric only. (The
+-- numeric rounds a half away from zero on the decimal digits PostgreSQL prints for x.)
+CREATE OR REPLACE FUNCTION round(x double precision, digits integer) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT yuan(trunc(fen)::numeric)
-$$;
-
--- round(x, digits) of a real: SQLite's round(); PostgreSQL has it for numeric only.
-CREATE OR REPLACE FUNCTION round(x double precision, digits integer) RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT round(x::numeric, digits)
+  SELECT round(x::numeric, digits)::double precision
 $$;
 
 -- date(text [, '±N days']): SQLite's date() of a 'YYYY-MM-DD...' text, as 'YYYY-MM-DD'. Only the

@@ -777,6 +777,17 @@ static const parity_case parity[] = {
     {"SELECT program_set(p) FROM (SELECT '医疗救助,低保' AS p UNION ALL SELECT '低保, 临时救助' "
      "UNION ALL SELECT NULL UNION ALL SELECT '') s", 0, {N}},
     {"SELECT program_set(p) FROM (SELECT 'x' AS p) s WHERE p = 'y'", 0, {N}},
+    /* pg_compat 3: what the rule catalogue needs besides the helpers */
+    {"SELECT date(?, ?)", 2, {T("2024-03-10"), T("-30 days")}},
+    {"SELECT date(?, ?)", 2, {T("2024-02-28"), T("+1 day")}},
+    {"SELECT date(?, ?)", 2, {T("2023-12-31 23:59:59"), T("1 days")}},
+    {"SELECT date(?, ?)", 2, {T("not a date"), T("-1 days")}},
+    {"SELECT date(?, ?)", 2, {N, T("-1 days")}},
+    {"SELECT date(?)", 1, {T("2024-02-29")}},
+    {"SELECT date(?)", 1, {T("2024/02/29")}},
+    {"SELECT round(CAST(? AS DOUBLE PRECISION), 2)", 1, {T("12.3456")}},
+    {"SELECT round(CAST(? AS DOUBLE PRECISION), 3)", 1, {T("-0.04321")}},
+    {"SELECT round(CAST(? AS DOUBLE PRECISION) * 100, 1)", 1, {T("0.123456")}},
 };
 
 static void test_pg_compat_matches_sqlite(void **state)
