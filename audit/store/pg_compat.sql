@@ -42,10 +42,14 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- A month as a count of months (year * 12 + month - 1) from 'YYYY-MM' or 'YYYY-MM-DD'; NULL when
--- malformed (sqlite_funcs.c's month_index returning -1).
+-- malformed (sqlite_funcs.c's month_index returning -1). The first branch is the well-formed month
+-- every imported period and date is, read with one regular expression and two casts: the atoi()
+-- reading below costs about 100 µs a row, which made month rules five times slower than on SQLite.
 CREATE OR REPLACE FUNCTION fw_month_index(s text) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN octet_length(s) >= 7 AND substr(s, 5, 1) = '-' AND fw_atoi(s) >= 1000
+  SELECT CASE WHEN s ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])([^0-9]|$)'
+              THEN substr(s, 1, 4)::bigint * 12 + substr(s, 6, 2)::bigint - 1
+              WHEN octet_length(s) >= 7 AND substr(s, 5, 1) = '-' AND fw_atoi(s) >= 1000
               AND fw_atoi(substr(s, 6)) BETWEEN 1 AND 12
          THEN fw_atoi(s) * 12 + fw_atoi(substr(s, 6)) - 1 END
 $$;
@@ -67,7 +71,12 @@ $$;
 -- age_on(id, date) -> whole years of age on date (birth date from the ID number).
 CREATE OR REPLACE FUNCTION age_on(id text, d text) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN octet_length(id) = 18 AND octet_length(d) >= 10
+  SELECT CASE WHEN octet_length(id) = 18 AND substr(id, 7, 8) ~ '^[0-9]{8}$'
+                   AND d ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([^0-9]|$)' /* well formed: no atoi() needed */
+         THEN substr(d, 1, 4)::bigint - substr(id, 7, 4)::bigint
+              - CASE WHEN substr(d, 6, 2)::bigint * 100 + substr(d, 9, 2)::bigint < substr(id, 11, 4)::bigint
+                     THEN 1 ELSE 0 END
+         WHEN octet_length(id) = 18 AND octet_length(d) >= 10
          THEN fw_int32(fw_atoi(d) - fw_atoi(substr(id, 7, 4))
                        - CASE WHEN fw_int32(fw_atoi(substr(d, 6)) * 100 + fw_atoi(substr(d, 9)))
                                    < fw_atoi(substr(id, 11, 4)) THEN 1 ELSE 0 END) END

@@ -44,7 +44,7 @@ expect_out "already a fundwatch workspace (schema 4)"
 
 [ "$(pg "$ws" "$s" "SELECT string_agg(version::text, ',' ORDER BY version) FROM fundwatch_schema")" = "1,2,3,4" ] ||
     fail "the migrations are not all recorded: $(pg "$ws" "$s" "SELECT * FROM fundwatch_schema")"
-[ "$(pg "$ws" "$s" "SELECT fw_compat_version()")" = 2 ] || fail "the compatibility functions are missing"
+[ "$(pg "$ws" "$s" "SELECT fw_compat_version()")" = 3 ] || fail "the compatibility functions are missing"
 [ "$(pg "$ws" "$s" "SELECT count(*) FROM trail WHERE seq = 1 AND action = 'trail.start'")" = 1 ] ||
     fail "the trail does not start with trail.start"
 pg "$ws" "$s" "SELECT value FROM settings WHERE key = 'workspace.id'" | grep -Eqx '[0-9a-f]{16}' ||

@@ -777,6 +777,14 @@ static const parity_case parity[] = {
     {"SELECT program_set(p) FROM (SELECT '医疗救助,低保' AS p UNION ALL SELECT '低保, 临时救助' "
      "UNION ALL SELECT NULL UNION ALL SELECT '') s", 0, {N}},
     {"SELECT program_set(p) FROM (SELECT 'x' AS p) s WHERE p = 'y'", 0, {N}},
+    /* pg_compat 3: the well-formed fast paths of the month and age helpers, at their edges */
+    {"SELECT months_between(?, ?)", 2, {T("2024-01-15"), T("2025-12")}},
+    {"SELECT months_between(?, ?)", 2, {T("2024-01x"), T("2024-10")}},
+    {"SELECT month_of(?)", 1, {T("2024-012")}},
+    {"SELECT month_of(?)", 1, {T("1000-12-31")}},
+    {"SELECT age_on(?, ?)", 2, {T("110101199003071234"), T("2024-03-0712")}},
+    {"SELECT age_on(?, ?)", 2, {T("110101199003071234"), T("2024-03-07T10:00")}},
+    {"SELECT age_on(?, ?)", 2, {T("11010119900307123X"), T("2024-03-06")}},
     /* pg_compat 3: what the rule catalogue needs besides the helpers */
     {"SELECT date(?, ?)", 2, {T("2024-03-10"), T("-30 days")}},
     {"SELECT date(?, ?)", 2, {T("2024-02-28"), T("+1 day")}},

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# run_postgres.sh: the shipped rule catalogue on PostgreSQL gives the same hits as on SQLite
+# (issue 11). One generated county is imported into a SQLite file and into a fresh PostgreSQL
+# workspace; `fundwatch run` of every rule on both must complete every shipped rule and give
+# identical hits (rule, person, amount, first and last date) and identical per-rule counts, with a
+# hit for every rule that fires on SQLite. Planted bad rules (one that writes, one with a syntax
+# error, one reading a table outside the rule views) are reported failed, naming their file,
+# while every other rule completes; a rule over its --time-limit is stopped on PostgreSQL too.
+# Needs FUNDWATCH_TEST_PG (a libpq conninfo, docs/store.md); without it the script says it did not
+# test, and fails instead when FUNDWATCH_REQUIRE_PG=1 (CI).
+set -u
+fail() { echo "FAIL: $*" >&2; exit 1; }
+if [ -z "${FUNDWATCH_TEST_PG:-}" ]; then
+    [ "${FUNDWATCH_REQUIRE_PG:-}" = 1 ] && fail "FUNDWATCH_REQUIRE_PG=1 but FUNDWATCH_TEST_PG is not set"
+    echo "PostgreSQL: NOT TESTED (set FUNDWATCH_TEST_PG to a libpq conninfo, see docs/store.md)"
+    exit 0
+fi
+command -v psql >/dev/null || fail "psql (postgresql-client) is needed"
+export FUNDWATCH_USER=${FUNDWATCH_USER:-tester} LC_ALL=${LC_ALL:-C.UTF-8}
+dir=$(mktemp -d)
+schema="fw_e2e_run_$$"
+cleanup() {
+    psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+psql "$FUNDWATCH_TEST_PG" -qc "CREATE SCHEMA $schema" >/dev/null || fail "cannot create schema $schema"
+pg="$FUNDWATCH_TEST_PG options='-c search_path=$schema'"
+lite="$dir/w.db"
+
+"$FW" gen "$dir/county" --persons 1000 >/dev/null || fail "gen"
+for f in "$dir"/county/*.csv; do
+    ds=$(basename "$f" .csv)
+    case $ds in truth | rejects-expected) continue ;; esac
+    "$FW" --db "$lite" import "$ds" "$f" >/dev/null 2>"$dir/err" || fail "SQLite import $ds: $(cat "$dir/err")"
+    "$FW" --db "$pg" import "$ds" "$f" >/dev/null 2>"$dir/err" || fail "PostgreSQL import $ds: $(cat "$dir/err")"
+done
+
+# The planted bad rules, beside the shipped catalogue.
+mkdir "$dir/bad"
+cat >"$dir/bad/bad.ini" <<'EOF'
+; Rules that must fail on every engine without stopping the others.
+[BAD-001]
+name = 写入的规则
+name_en = a wrong rule
+description = a wrong rule for tests/e2e/run_postgres.sh
+basis = test
+version = 1
+example.hit.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=1, pay_date=2023-05-10
+expect.hit = x
+example.clean.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=1, pay_date=2023-05-10
+category = statistical
+severity = low
+datasets = payments
+with.1 = d AS (DELETE FROM hits RETURNING id)
+select.1 = ('x') AS subject
+select.2 = NULL AS id_number
+select.3 = 0 AS amount
+select.4 = NULL AS first_date
+select.5 = NULL AS last_date
+select.6 = ('x') AS detail
+select.7 = NULL AS evidence
+from = d
+
+[BAD-002]
+name = 语法错误
+name_en = a wrong rule
+description = a wrong rule for tests/e2e/run_postgres.sh
+basis = test
+version = 1
+example.hit.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=1, pay_date=2023-05-10
+expect.hit = x
+example.clean.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=1, pay_date=2023-05-10
+category = statistical
+severity = low
+datasets = payments
+select.1 = id_number AS subject
+select.2 = id_number AS id_number
+select.3 = amount AS amount
+select.4 = period AS first_date
+select.5 = period AS last_date
+select.6 = ('x') AS detail
+select.7 = ev('payments', row_key) AS evidence
+from = payments
+where.1 = amount > AND 1
+EOF
+
+run_all() { # run_all TARGET NAME: runs every rule, the bad ones too; exit 3 expected
+    local rc
+    /usr/bin/time -f "%e" -o "$dir/$2.time" "$FW" --db "$1" run --rules "$dir/bad" >"$dir/$2.out" 2>"$dir/$2.err"
+    rc=$?
+    [ $rc = 3 ] || fail "$2: run exited $rc, not 3 (a rule failed): $(tail -5 "$dir/$2.err")"
+    echo "$2: catalogue run in $(tail -1 "$dir/$2.time") s"
+}
+run_all "$lite" sqlite
+run_all "$pg" postgresql
+
+for e in sqlite postgresql; do
+    # the summary table of the run: rule, category, status, ...
+    grep -E '^(BAD|[A-Z]+)-[0-9]+ ' "$dir/$e.out" | awk '{print $1, $3}' | sort >"$dir/$e.status"
+    n=$(grep -c ' complete$' "$dir/$e.status")
+    [ "$n" = 63 ] || fail "$e: $n rules complete, not the 63 shipped: $(grep -v ' complete$' "$dir/$e.status" | tr '\n' ' ')"
+    for b in BAD-001 BAD-002; do
+        grep -qx "$b failed" "$dir/$e.status" || fail "$e: $b not reported failed"
+        grep -q "bad.ini:[0-9]*: \[$b\]" "$dir/$e.err" || fail "$e: $b's message does not name its file: $(grep "$b" "$dir/$e.err")"
+    done
+done
+grep -q 'BAD-002.*syntax error' "$dir/postgresql.err" || fail "PostgreSQL's message for BAD-002 is not the server's"
+[ "$(psql "$pg" -XAtqc "SELECT count(*) FROM hits")" -gt 0 ] || fail "BAD-001 deleted the hits on PostgreSQL"
+
+# The hits, and how many each rule has, on both engines.
+hits() { # hits TARGET: rule_id,id_number,amount,first_date,last_date per hit, sorted
+    "$FW" --db "$1" --format csv hits 2>"$dir/err" | python3 -c '
+import csv, sys
+r = csv.DictReader(sys.stdin)
+for row in r:
+    print(",".join(row[k] for k in ("rule_id", "id_number", "amount", "first_date", "last_date")))' | sort
+}
+hits "$lite" >"$dir/sqlite.hits"
+hits "$pg" >"$dir/postgresql.hits"
+[ -s "$dir/sqlite.hits" ] || fail "no hits on SQLite"
+cut -d, -f1 "$dir/sqlite.hits" | uniq -c >"$dir/sqlite.counts"
+cut -d, -f1 "$dir/postgresql.hits" | uniq -c >"$dir/postgresql.counts"
+diff "$dir/sqlite.counts" "$dir/postgresql.counts" >"$dir/counts.diff" ||
+    fail "per-rule hit counts differ (SQLite <, PostgreSQL >): $(cat "$dir/counts.diff")"
+diff "$dir/sqlite.hits" "$dir/postgresql.hits" >"$dir/hits.diff" ||
+    fail "hits differ (SQLite <, PostgreSQL >): $(head -20 "$dir/hits.diff")"
+fired=$(wc -l <"$dir/sqlite.counts")
+[ "$fired" -ge 40 ] || fail "only $fired rules fire on the generated county: the comparison proves little"
+echo "same hits on both engines: $(wc -l <"$dir/sqlite.hits") hits of $fired rules"
+
+# A rule over its time limit is stopped on PostgreSQL (statement cancel) and recorded as failed.
+mkdir "$dir/slow"
+cat >"$dir/slow/slow.ini" <<'EOF'
+[SLOW-001]
+name = 慢规则
+name_en = a wrong rule
+description = a wrong rule for tests/e2e/run_postgres.sh
+basis = test
+version = 1
+example.hit.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=1, pay_date=2023-05-10
+expect.hit = x
+example.clean.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=1, pay_date=2023-05-10
+category = statistical
+severity = low
+datasets = payments
+select.1 = a.id_number AS subject
+select.2 = a.id_number AS id_number
+select.3 = count(*) AS amount
+select.4 = NULL AS first_date
+select.5 = NULL AS last_date
+select.6 = ('x') AS detail
+select.7 = NULL AS evidence
+from = payments a
+join.1 = JOIN payments b ON b.amount <> a.amount
+join.2 = JOIN payments c ON c.amount <> b.amount
+group_by = a.id_number
+EOF
+start=$(date +%s)
+"$FW" --db "$pg" run --rules "$dir/slow" --only SLOW-001 --time-limit 2 >"$dir/slow.out" 2>"$dir/slow.err"
+rc=$?
+took=$(($(date +%s) - start))
+[ $rc = 3 ] || fail "the slow rule: exit $rc, not 3: $(tail -3 "$dir/slow.err")"
+grep -q 'SLOW-001.*time limit' "$dir/slow.err" "$dir/slow.out" || fail "the slow rule was not stopped at its time limit: $(cat "$dir/slow.err")"
+[ "$took" -le 15 ] || fail "the slow rule took $took s under --time-limit 2"
+echo "PASS run_postgres"
