@@ -2,6 +2,7 @@
 #include "audit/engine.h"
 #include "audit/i18n.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -624,10 +625,111 @@ static int record_rule(run_ctx *rc, const fw_rule *r, const fw_rule_result *res,
  * storing: memory stays flat whatever the rules return. */
 enum { MAX_WORKERS = 4, AHEAD = 2 };
 
+/* ---- the rule sandbox on PostgreSQL ------------------------------------------------------------ */
+
+/* On SQLite a rule is held to reading by the store's authorizer and a read-only statement
+ * (rules.c). On PostgreSQL the store can check the statement's kind but not what the functions it
+ * calls do, so each rule's query runs in a READ ONLY transaction of its own, on a worker's
+ * connection, as a role that may read the rule views and programs and nothing else (not cases,
+ * trail, settings or the ds_ tables): fw_rules_ + the workspace id, NOLOGIN (roles are the server's, so one per
+ * workspace). Each run brings it up to date (the grants follow the views); a user who may not
+ * create roles or grant on the views runs rules in READ ONLY transactions only, and is told so. */
+static const char *const sandbox_setup_sql =
+    "DO $fw$\n"
+    "DECLARE r text := %s; v text;\n"
+    "BEGIN\n"
+    "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN\n"
+    "    EXECUTE format('CREATE ROLE %%I NOLOGIN', r);\n"
+    "  END IF;\n"
+    "  IF NOT pg_has_role(current_user, r, 'MEMBER') THEN\n"
+    "    EXECUTE format('GRANT %%I TO %%I', r, current_user);\n"
+    "  END IF;\n"
+    "  EXECUTE format('GRANT USAGE ON SCHEMA %%I TO %%I', current_schema(), r);\n"
+    "  FOREACH v IN ARRAY ARRAY[%s] LOOP\n"
+    "    IF to_regclass(format('%%I', v)) IS NOT NULL THEN\n"
+    "      EXECUTE format('GRANT SELECT ON %%I TO %%I', v, r);\n"
+    "    END IF;\n"
+    "  END LOOP;\n"
+    "END\n"
+    "$fw$";
+
+/* Makes the rule role; role gets its name ("" when rules run READ ONLY only), note why not. */
+static void sandbox_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_t nsize)
+{
+    role[0] = note[0] = '\0';
+    if (!fw_db_has(ws->store, FW_DBCAP_ROLES))
+        return;
+    char *id = fw_ws_setting(ws, "workspace.id");
+    char name[64];
+    snprintf(name, sizeof name, "fw_rules_%s", id && *id ? id : "workspace");
+    free(id);
+    for (char *c = name; *c; c++) /* the id is hex; keep the name a plain identifier whatever it is */
+        if (!isalnum((unsigned char)*c) && *c != '_')
+            *c = '_';
+    fw_buf views = {0};
+    fw_buf_puts(&views, "'programs'"); /* the program tags: readable by rules (docs/rules.md) */
+    for (int i = 0; i < fw_ndatasets; i++)
+        fw_buf_printf(&views, ", '%s'", fw_datasets[i].name);
+    char quoted[80];
+    snprintf(quoted, sizeof quoted, "'%s'", name);
+    char *sql = fw_printf(sandbox_setup_sql, quoted, views.data);
+    fw_buf_free(&views);
+    fw_err err = {0};
+    int e = fw_ws_begin(ws, &err);
+    if (!e && (e = fw_ws_exec(ws, sql, &err)) == FW_OK)
+        e = fw_ws_commit(ws, &err);
+    if (e)
+        fw_ws_rollback(ws);
+    free(sql);
+    char *check = fw_printf("SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') "
+                            "AND pg_has_role(current_user, '%s', 'MEMBER') THEN 1 ELSE 0 END", name, name);
+    long long member = 0;
+    fw_err err2 = {0};
+    if (fw_db_query_int(ws->store, check, &member, &err2))
+        member = 0;
+    free(check);
+    if (member)
+        snprintf(role, rsize, "%s", name);
+    if (e)
+        snprintf(note, nsize,
+                 member ? _("the rule role %s could not be brought up to date (%s); rules run as it with the "
+                            "grants it has")
+                        : _("the rule role %s could not be set up (%s): rules run in READ ONLY transactions, but "
+                            "not as a role that may read only the dataset views; let the workspace's owner (a "
+                            "user who may create roles) run once, see docs/rules.md"),
+                 name, err.msg);
+}
+
+/* Opens the rule's sandbox on a worker's connection: a READ ONLY transaction (sandbox_enter),
+ * in which the query is prepared and its parameters read from the rule settings, then the rule role
+ * for running it (sandbox_role). role NULL: SQLite (nothing to do). */
+static int sandbox_enter(fw_ws *ws, const char *role, const fw_rule *r, fw_err *err)
+{
+    fw_err why = {0};
+    if (role && fw_db_begin(ws->store, FW_TXN_READ, &why))
+        return fw_fail(err, why.code, "%s:%d: [%s] %s", r->file, r->query_line, r->id, why.msg);
+    return FW_OK;
+}
+
+static int sandbox_role(fw_ws *ws, const char *role, const fw_rule *r, fw_err *err)
+{
+    if (!role || !*role)
+        return FW_OK;
+    fw_err why = {0};
+    char *sql = fw_printf("SET LOCAL ROLE %s", role);
+    int e = fw_db_exec(ws->store, sql, &why);
+    free(sql);
+    if (e)
+        return fw_fail(err, FW_EWORKSPACE, _("%s:%d: [%s] cannot run as the rule role %s: %s"), r->file,
+                       r->query_line, r->id, role, why.msg);
+    return FW_OK;
+}
+
 typedef struct run_queue {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     const char *path;
+    const char *role; /* PostgreSQL: the rule role to read as ("": READ ONLY only), NULL on SQLite */
     rule_query *q; /* the selected, runnable rules in catalogue order */
     int n, next, stored;
     volatile sig_atomic_t *interrupt;
@@ -665,9 +767,13 @@ static void query_in_worker(fw_ws *ws, run_queue *rq, rule_query *q)
     q->deadline = fw_now_seconds() + q->limit_s;
     watch w = {.interrupt = rq->interrupt, .stop = &rq->stop, .abort = &q->abort, .deadline = q->deadline};
     pthread_mutex_unlock(&rq->mu);
-    cursor c;
+    cursor c = {0};
     fw_err err = {0};
-    int e = cursor_open(ws, q->rule, &c, &err);
+    int e = sandbox_enter(ws, rq->role, q->rule, &err);
+    if (!e)
+        e = cursor_open(ws, q->rule, &c, &err);
+    if (!e)
+        e = sandbox_role(ws, rq->role, q->rule, &err);
     row_batch b = {0};
     fw_db_watch_fn(ws->store, watch_stops, &w);
     for (bool over = false; !over;) {
@@ -689,6 +795,8 @@ static void query_in_worker(fw_ws *ws, run_queue *rq, rule_query *q)
     }
     fw_db_watch_fn(ws->store, NULL, NULL);
     fw_rows_close(c.rows);
+    if (rq->role)
+        fw_db_rollback(ws->store); /* it only read */
     batch_free(&b);
 }
 
@@ -768,6 +876,8 @@ static int worker_count(fw_ws *ws, int nrules)
     const char *env = getenv("FUNDWATCH_RUN_THREADS");
     if (env && *env)
         cores = atol(env);
+    if (fw_db_engine(ws->store) == FW_DB_POSTGRES) /* always: the sandbox is the worker's transaction */
+        return nrules < 1 ? 0 : cores < 1 ? 1 : cores > MAX_WORKERS ? MAX_WORKERS : (int)cores;
     if (nrules < 2 || cores < 2 || !ws->path || !*ws->path || strcmp(ws->path, ":memory:") == 0)
         return 0;
     return cores > MAX_WORKERS ? MAX_WORKERS : (int)cores;
@@ -1080,7 +1190,11 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
             q[nq].max_hits = most;
             q[nq++].limit_s = time_limit(ws, o, &set->rules[i]);
         }
-    run_queue rq = {.path = ws->path, .q = q, .n = nq, .interrupt = o->interrupt};
+    char role[64];
+    bool postgres = fw_db_engine(ws->store) == FW_DB_POSTGRES;
+    if (postgres && !outcome)
+        sandbox_prepare(ws, role, sizeof role, res->sandbox_note, sizeof res->sandbox_note);
+    run_queue rq = {.path = ws->path, .role = postgres ? role : NULL, .q = q, .n = nq, .interrupt = o->interrupt};
     pthread_mutex_init(&rq.mu, NULL);
     pthread_cond_init(&rq.cv, NULL);
     pthread_t threads[MAX_WORKERS];

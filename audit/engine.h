@@ -57,6 +57,7 @@ typedef struct fw_run_result {
     fw_rule_result *rules;
     int nrules;
     long hits_new, hits_present, hits_gone;
+    char sandbox_note[512];           /* PostgreSQL: why rules did not run as the rule role ("" when they did) */
 } fw_run_result;
 
 /* Runs the selected rules of set. Returns FW_OK when every rule completed; FW_EINTR when

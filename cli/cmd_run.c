@@ -187,6 +187,8 @@ int cmd_run(fw_cli *cli, int argc, char **argv)
         fw_cli_restore_stops(&stops);
         if (res.run_id)
             print_summary(&res);
+        if (res.sandbox_note[0]) /* PostgreSQL: rules ran READ ONLY but not as the rule role */
+            fprintf(stderr, "fundwatch run: %s\n", res.sandbox_note);
         if (rc)
             fw_cli_report(cli, &err);
         fw_run_result_free(&res);

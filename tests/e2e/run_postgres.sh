@@ -19,8 +19,15 @@ command -v psql >/dev/null || fail "psql (postgresql-client) is needed"
 export FUNDWATCH_USER=${FUNDWATCH_USER:-tester} LC_ALL=${LC_ALL:-C.UTF-8}
 dir=$(mktemp -d)
 schema="fw_e2e_run_$$"
+limited="fw_e2e_limited_$$"
 cleanup() {
-    psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1
+    local roles
+    roles=$(psql "$FUNDWATCH_TEST_PG" -XAtqc "SELECT 'fw_rules_' || value FROM $schema.settings WHERE key = 'workspace.id'" 2>/dev/null)
+    roles="$roles $(psql "$FUNDWATCH_TEST_PG" -XAtqc "SELECT 'fw_rules_' || value FROM ${schema}_l.settings WHERE key = 'workspace.id'" 2>/dev/null)"
+    psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" -c "DROP SCHEMA IF EXISTS ${schema}_l CASCADE" >/dev/null 2>&1
+    for r in $roles $limited; do
+        psql "$FUNDWATCH_TEST_PG" -qc "DROP OWNED BY $r CASCADE" -c "DROP ROLE $r" >/dev/null 2>&1
+    done
     rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -83,29 +90,67 @@ select.6 = ('x') AS detail
 select.7 = ev('payments', row_key) AS evidence
 from = payments
 where.1 = amount > AND 1
-EOF
 
-run_all() { # run_all TARGET NAME: runs every rule, the bad ones too; exit 3 expected
+[BAD-004]
+name = 调用写入函数
+name_en = a wrong rule
+description = a wrong rule for tests/e2e/run_postgres.sh: a function that writes (a sequence's next value)
+basis = test
+version = 1
+example.hit.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=1, pay_date=2023-05-10
+expect.hit = x
+example.clean.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=1, pay_date=2023-05-10
+category = statistical
+severity = low
+datasets = payments
+select.1 = id_number AS subject
+select.2 = id_number AS id_number
+select.3 = nextval('hits_id_seq') AS amount
+select.4 = period AS first_date
+select.5 = period AS last_date
+select.6 = ('x') AS detail
+select.7 = ev('payments', row_key) AS evidence
+from = payments
+EOF
+# PostgreSQL only: BAD-003 reads the trail, outside the rule views (on SQLite the rule views are
+# TEMP views over the file's tables and the authorizer guards statements and functions, not tables).
+mkdir "$dir/badpg"
+cp "$dir/bad/bad.ini" "$dir/badpg/bad.ini"
+sed -n '/^\[BAD-001\]/,/^$/p' "$dir/bad/bad.ini" |
+    sed -e 's/^\[BAD-001\]/[BAD-003]/' -e 's/^with.1 = .*/with.1 = d AS (SELECT seq AS id FROM trail)/' >"$dir/badpg/bad3.ini"
+
+run_all() { # run_all TARGET NAME RULES: runs every rule, the bad ones too; exit 3 expected
     local rc
-    /usr/bin/time -f "%e" -o "$dir/$2.time" "$FW" --db "$1" run --rules "$dir/bad" >"$dir/$2.out" 2>"$dir/$2.err"
+    /usr/bin/time -f "%e" -o "$dir/$2.time" "$FW" --db "$1" run --rules "$3" >"$dir/$2.out" 2>"$dir/$2.err"
     rc=$?
     [ $rc = 3 ] || fail "$2: run exited $rc, not 3 (a rule failed): $(tail -5 "$dir/$2.err")"
     echo "$2: catalogue run in $(tail -1 "$dir/$2.time") s"
 }
-run_all "$lite" sqlite
-run_all "$pg" postgresql
+run_all "$lite" sqlite "$dir/bad"
+run_all "$pg" postgresql "$dir/badpg"
 
 for e in sqlite postgresql; do
     # the summary table of the run: rule, category, status, ...
     grep -E '^(BAD|[A-Z]+)-[0-9]+ ' "$dir/$e.out" | awk '{print $1, $3}' | sort >"$dir/$e.status"
     n=$(grep -c ' complete$' "$dir/$e.status")
     [ "$n" = 63 ] || fail "$e: $n rules complete, not the 63 shipped: $(grep -v ' complete$' "$dir/$e.status" | tr '\n' ' ')"
-    for b in BAD-001 BAD-002; do
+    for b in BAD-001 BAD-002 BAD-004 $([ $e = postgresql ] && echo BAD-003); do
         grep -qx "$b failed" "$dir/$e.status" || fail "$e: $b not reported failed"
-        grep -q "bad.ini:[0-9]*: \[$b\]" "$dir/$e.err" || fail "$e: $b's message does not name its file: $(grep "$b" "$dir/$e.err")"
+        grep -q "bad3*.ini:[0-9]*: \[$b\]" "$dir/$e.err" || fail "$e: $b's message does not name its file: $(grep "$b" "$dir/$e.err")"
     done
 done
 grep -q 'BAD-002.*syntax error' "$dir/postgresql.err" || fail "PostgreSQL's message for BAD-002 is not the server's"
+# The sandbox: the rule role may read the views, not the trail, nor take a sequence's value.
+grep -q 'BAD-003.*permission denied for table trail' "$dir/postgresql.err" ||
+    fail "BAD-003 read the trail: $(grep BAD-003 "$dir/postgresql.err")"
+grep -q 'BAD-004.*permission denied for sequence hits_id_seq' "$dir/postgresql.err" ||
+    fail "BAD-004 took a sequence value: $(grep BAD-004 "$dir/postgresql.err")"
+grep -q 'rule role' "$dir/postgresql.err" && fail "the rule role was not set up: $(grep 'rule role' "$dir/postgresql.err")"
+role="fw_rules_$(psql "$pg" -XAtqc "SELECT value FROM settings WHERE key = 'workspace.id'")"
+[ "$(psql "$pg" -XAtqc "SELECT rolcanlogin::int, has_table_privilege('$role', 'payments', 'SELECT')::int,
+      has_table_privilege('$role', 'trail', 'SELECT')::int, has_table_privilege('$role', 'ds_payments', 'SELECT')::int,
+      has_table_privilege('$role', 'hits', 'INSERT')::int FROM pg_roles WHERE rolname = '$role'")" = "0|1|0|0|0" ] ||
+    fail "the rule role $role may do more (or less) than read the views"
 [ "$(psql "$pg" -XAtqc "SELECT count(*) FROM hits")" -gt 0 ] || fail "BAD-001 deleted the hits on PostgreSQL"
 
 # The hits, and how many each rule has, on both engines.
@@ -163,4 +208,16 @@ took=$(($(date +%s) - start))
 [ $rc = 3 ] || fail "the slow rule: exit $rc, not 3: $(tail -3 "$dir/slow.err")"
 grep -q 'SLOW-001.*time limit' "$dir/slow.err" "$dir/slow.out" || fail "the slow rule was not stopped at its time limit: $(cat "$dir/slow.err")"
 [ "$took" -le 15 ] || fail "the slow rule took $took s under --time-limit 2"
+# A user who may not create roles: rules still run, in READ ONLY transactions, and the run says
+# that they did not run as the rule role.
+psql "$FUNDWATCH_TEST_PG" -qc "CREATE ROLE $limited LOGIN PASSWORD 'limited' NOCREATEROLE" \
+    -c "CREATE SCHEMA ${schema}_l AUTHORIZATION $limited" >/dev/null || fail "cannot create the limited user"
+lim="$FUNDWATCH_TEST_PG user=$limited password=limited options='-c search_path=${schema}_l'"
+"$FW" --db "$lim" import payments "$dir/county/payments.csv" >/dev/null 2>"$dir/err" || fail "limited import: $(cat "$dir/err")"
+"$FW" --db "$lim" run --only TIM-003 >"$dir/lim.out" 2>"$dir/lim.err"; rc=$?
+[ $rc = 0 ] || fail "limited user: run exited $rc: $(cat "$dir/lim.err")"
+grep -q 'could not be set up.*READ ONLY' "$dir/lim.err" || fail "limited user: not told about the sandbox: $(cat "$dir/lim.err")"
+"$FW" --db "$lim" run --only BAD-004 --rules "$dir/bad" >"$dir/lim.out" 2>"$dir/lim.err"; rc=$?
+[ $rc = 3 ] || fail "limited user: a writing rule ran: exit $rc"
+grep -q 'BAD-004.*read-only transaction' "$dir/lim.err" || fail "limited user: BAD-004 not refused as a write: $(cat "$dir/lim.err")"
 echo "PASS run_postgres"
