@@ -547,7 +547,9 @@ static int name_keys_v4(fw_db *db, void *ctx, fw_err *err)
  * leaves as it is. id_repairs: for a registry row kept with an invalid ID (id_number
  * '!typed@dataset:line', id_number_raw the typed value), the valid IDs one typing error away that a
  * person holds, proposed by `fundwatch repairs` and accepted or rejected by a user (audit/repair.h);
- * only an accepted one changes the row. */
+ * only an accepted one changes the row. On PostgreSQL the rule-facing views are made again: they
+ * now end with the name keys and id_number_raw of the datasets that have them (sqlfunc.c; SQLite
+ * makes its TEMP views on each connection). */
 static const char repairs_v6[] =
     "CREATE TABLE name_readings (\n"
     "  cp INTEGER NOT NULL PRIMARY KEY,\n"
@@ -579,6 +581,7 @@ static int repairs_v6_apply(fw_db *db, void *ctx, fw_err *err)
         return fw_db_exec(db, repairs_v6, err);
     fw_buf sql = {0};
     pg_tables(repairs_v6, &sql);
+    fw_sqlfunc_views_sql(true, &sql); /* the rule-facing views gain the name keys and id_number_raw */
     int rc = fw_db_exec(db, sql.data, err);
     fw_buf_free(&sql);
     return rc;

@@ -27,8 +27,14 @@ scenario() {
     [ "$($q "$joined")" = 0 ] || fail "an invalid-ID row joins the payments"
     if [ "$rules" = yes ]; then
         expect_exit 0 "$FW" --db "$ws" run
-        [ "$($q "SELECT count(*) FROM hits WHERE rule_id LIKE 'DEC-%' AND id_number = '11010519491231002X'")" = 0 ] ||
-            fail "a deceased rule fired before any repair"
+        [ "$($q "SELECT count(*) FROM hits WHERE rule_id LIKE 'DEC-00%' AND id_number = '11010519491231002X'")" = 0 ] ||
+            fail "an exact deceased rule fired before any repair"
+        # The near-match rule (rules/near.ini) finds the person by name key and birth date, one
+        # severity lower, saying how; 王芳's mistyped row matches no paid person (no payment).
+        [ "$($q "SELECT rule_id || '|' || severity FROM hits WHERE id_number = '11010519491231002X'")" = "DEC-101|medium" ] ||
+            fail "DEC-101 near match: $($q "SELECT rule_id, id_number, detail FROM hits")"
+        $q "SELECT detail FROM hits WHERE rule_id = 'DEC-101'" | grep -q "近似匹配.*陳建國/陈建国 一致，出生日期 19491231 一致" ||
+            fail "DEC-101 detail: $($q "SELECT detail FROM hits WHERE rule_id = 'DEC-101'")"
     fi
 
     expect_exit 0 "$FW" --db "$ws" repairs
@@ -64,8 +70,11 @@ repair.accept repair:1" ] || fail "trail: $($q "SELECT action, object FROM trail
     [ "$($q "$joined")" = 1 ] || fail "the accepted row does not join the payments by ID"
     if [ "$rules" = yes ]; then
         expect_exit 0 "$FW" --db "$ws" run
-        [ "$($q "SELECT count(*) FROM hits WHERE rule_id LIKE 'DEC-%' AND id_number = '11010519491231002X'")" -ge 1 ] ||
+        [ "$($q "SELECT count(*) FROM hits WHERE rule_id = 'DEC-001' AND state = 'present' AND id_number = '11010519491231002X'")" = 1 ] ||
             fail "the accepted repair did not make the row join the deceased rules: $($q "SELECT rule_id, id_number FROM hits")"
+        # Where the exact rule fires, the near-match one does not.
+        [ "$($q "SELECT count(*) FROM hits WHERE rule_id = 'DEC-101' AND state = 'present'")" = 0 ] ||
+            fail "DEC-101 still fires beside DEC-001: $($q "SELECT rule_id, state, detail FROM hits")"
     fi
 }
 

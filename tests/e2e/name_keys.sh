@@ -72,7 +72,7 @@ pgws="$FUNDWATCH_TEST_PG options='-c search_path=$s'"
 pg() { PGOPTIONS="-c search_path=$s" psql "$FUNDWATCH_TEST_PG" -XAtqc "$1"; }
 expect_exit 0 "$FW" --db "$pgws" import deaths "$dir/deaths.csv"
 [ "$(pg "$keys_sql")" = "$want_deaths" ] || fail "PostgreSQL deaths keys: $(pg "$keys_sql")"
-pg "ALTER TABLE ds_deaths DROP COLUMN name_simp, DROP COLUMN name_pinyin, DROP COLUMN name_fuzzy;
+pg "ALTER TABLE ds_deaths DROP COLUMN name_simp CASCADE, DROP COLUMN name_pinyin CASCADE, DROP COLUMN name_fuzzy CASCADE;
     DELETE FROM fundwatch_schema WHERE version >= 4; DROP TABLE name_readings; DROP TABLE id_repairs" >/dev/null
 expect_exit 0 "$FW" --db "$pgws" datasets
 [ "$(pg "$keys_sql")" = "$want_deaths" ] || fail "PostgreSQL backfilled keys: $(pg "$keys_sql")"
