@@ -32,7 +32,7 @@ const char usage_run[] =
     "wrong\", keeping nothing of it, and counted as failed.\n"
     "Rules are independent reads: their queries run on one thread per core, each with its own read-only\n"
     "connection, and their hits are stored in catalogue order (FUNDWATCH_RUN_THREADS=N sets the number,\n"
-    "1 runs every query on the main connection).\n"
+    "1 runs every query on the main connection; on PostgreSQL on one thread, in the rule sandbox).\n"
     "A run none of whose rules finds its datasets loaded is refused, naming the datasets to import.\n"
     "Exit: 0 all rules complete, 2 usage, 3 a rule failed (error, time limit, too many hits) or is\n"
     "broken, 5 unknown rule or category, or none of the data the rules need, 130 interrupted.\n");
