@@ -3,9 +3,12 @@
 # (issue 11). One generated county is imported into a SQLite file and into a fresh PostgreSQL
 # workspace; `fundwatch run` of every rule on both must complete every shipped rule and give
 # identical hits (rule, person, amount, first and last date) and identical per-rule counts, with a
-# hit for every rule that fires on SQLite. Planted bad rules (one that writes, one with a syntax
-# error, one reading a table outside the rule views) are reported failed, naming their file,
-# while every other rule completes; a rule over its --time-limit is stopped on PostgreSQL too.
+# hit for every rule that fires on SQLite; `rules check` passes every shipped rule on PostgreSQL.
+# Planted bad rules (a data-modifying WITH, a syntax error, a sequence's nextval(), and on
+# PostgreSQL a read of the trail) are reported failed, naming their file, while every other rule
+# completes. The rule sandbox: the rule role may read the views only; a user who may not create
+# roles still runs rules READ ONLY (a writing function is refused) and is told so. A rule over its
+# --time-limit is stopped on PostgreSQL too.
 # Needs FUNDWATCH_TEST_PG (a libpq conninfo, docs/store.md); without it the script says it did not
 # test, and fails instead when FUNDWATCH_REQUIRE_PG=1 (CI).
 set -u
@@ -127,6 +130,9 @@ run_all() { # run_all TARGET NAME RULES: runs every rule, the bad ones too; exit
     [ $rc = 3 ] || fail "$2: run exited $rc, not 3 (a rule failed): $(tail -5 "$dir/$2.err")"
     echo "$2: catalogue run in $(tail -1 "$dir/$2.time") s"
 }
+# rules check compiles every shipped rule on PostgreSQL as the assembler spells it there.
+"$FW" --db "$pg" rules check >"$dir/check.out" 2>&1 || fail "rules check on PostgreSQL: $(tail -5 "$dir/check.out")"
+grep -q "^$shipped rules in .*: 0 errors, 0 warnings" "$dir/check.out" || fail "rules check on PostgreSQL: $(tail -3 "$dir/check.out")"
 run_all "$lite" sqlite "$dir/bad"
 run_all "$pg" postgresql "$dir/badpg"
 
