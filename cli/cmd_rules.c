@@ -165,6 +165,10 @@ static int rules_show(fw_cli *cli, rules_args *a)
     }
     if (r->sql)
         printf("\nSQL:\n%s\n", r->sql);
+    char *engine_sql = r->sql ? fw_rule_engine_sql(ws, r) : NULL;
+    if (engine_sql && strcmp(engine_sql, r->sql) != 0) /* PostgreSQL: what its error positions count in */
+        printf("\n%s\n%s\n", _("SQL as run on PostgreSQL (the rule assembler's spelling):"), engine_sql);
+    free(engine_sql);
     printf(_("\nexamples:\n"));
     for (int i = 0; i < r->nhit_examples; i++)
         printf("  hit   %s\n", r->hit_examples[i].text);

@@ -133,6 +133,12 @@ run_all() { # run_all TARGET NAME RULES: runs every rule, the bad ones too; exit
 # rules check compiles every shipped rule on PostgreSQL as the assembler spells it there.
 "$FW" --db "$pg" rules check >"$dir/check.out" 2>&1 || fail "rules check on PostgreSQL: $(tail -5 "$dir/check.out")"
 grep -q "^$shipped rules in .*: 0 errors, 0 warnings" "$dir/check.out" || fail "rules check on PostgreSQL: $(tail -3 "$dir/check.out")"
+# rules show gives the text PostgreSQL runs (its error positions count in it) after the rule's own.
+"$FW" --db "$pg" rules show TIM-001 >"$dir/show.out" 2>&1 || fail "rules show on PostgreSQL"
+sed -n '/^SQL as run on PostgreSQL/,$p' "$dir/show.out" >"$dir/show.pg"
+grep -q 'JOIN payments p ON' "$dir/show.pg" && ! grep -q 'CROSS JOIN payments p ON\|BY +' "$dir/show.pg" ||
+    fail "rules show on PostgreSQL does not print the assembler's text: $(head -c 600 "$dir/show.pg")"
+"$FW" --db "$lite" rules show TIM-001 | grep -q 'SQL as run on PostgreSQL' && fail "rules show on SQLite prints a PostgreSQL text"
 run_all "$lite" sqlite "$dir/bad"
 run_all "$pg" postgresql "$dir/badpg"
 
