@@ -776,8 +776,9 @@ static void query_in_worker(fw_ws *ws, run_queue *rq, rule_query *q)
         e = sandbox_role(ws, rq->role, q->rule, &err);
     row_batch b = {0};
     fw_db_watch_fn(ws->store, watch_stops, &w);
+    int rc = 0;
     for (bool over = false; !over;) {
-        int rc = e ? -1 : cursor_read(&c, &b);
+        rc = e ? -1 : cursor_read(&c, &b);
         pthread_mutex_lock(&rq->mu);
         if (e) {
             q->e = e;
@@ -794,6 +795,10 @@ static void query_in_worker(fw_ws *ws, run_queue *rq, rule_query *q)
         batch_clear(&b);
     }
     fw_db_watch_fn(ws->store, NULL, NULL);
+    /* Given up with rows still to come (too many, the run stopping): inside the sandbox's transaction
+     * closing the statement would read them all (store.md, "Rows stream"); cancel it instead. */
+    if (rq->role && rc == 1)
+        fw_db_cancel(ws->store);
     fw_rows_close(c.rows);
     if (rq->role)
         fw_db_rollback(ws->store); /* it only read */

@@ -8,7 +8,7 @@
 # PostgreSQL a read of the trail) are reported failed, naming their file, while every other rule
 # completes. The rule sandbox: the rule role may read the views only; a user who may not create
 # roles still runs rules READ ONLY (a writing function is refused) and is told so. A rule over its
-# --time-limit is stopped on PostgreSQL too.
+# --time-limit, and one with far too many rows, are stopped promptly on PostgreSQL too.
 # Needs FUNDWATCH_TEST_PG (a libpq conninfo, docs/store.md); without it the script says it did not
 # test, and fails instead when FUNDWATCH_REQUIRE_PG=1 (CI).
 set -u
@@ -222,6 +222,19 @@ took=$(($(date +%s) - start))
 [ $rc = 3 ] || fail "the slow rule: exit $rc, not 3: $(tail -3 "$dir/slow.err")"
 grep -q 'SLOW-001.*time limit' "$dir/slow.err" "$dir/slow.out" || fail "the slow rule was not stopped at its time limit: $(cat "$dir/slow.err")"
 [ "$took" -le 15 ] || fail "the slow rule took $took s under --time-limit 2"
+# A rule with far too many rows stops at --max-hits promptly: the statement is cancelled, not read
+# to its end inside the sandbox's transaction (tests/data/rules/huge without SQLite's printf).
+mkdir "$dir/huge"
+sed -e "s/printf('S%d', i)/('S' || i)/" -e "s/printf('第%d行', i)/('第' || i || '行')/" \
+    "$(dirname "$0")/../data/rules/huge/huge.ini" >"$dir/huge/huge.ini"
+start=$(date +%s)
+timeout 120 "$FW" --db "$pg" run --rules "$dir/huge" --only BIG-001 --max-hits 5000 >"$dir/huge.out" 2>"$dir/huge.err"
+rc=$?
+took=$(($(date +%s) - start))
+[ $rc = 3 ] || fail "the huge rule: exit $rc, not 3: $(tail -3 "$dir/huge.err")"
+grep -q 'BIG-001.*too many hits' "$dir/huge.err" || fail "the huge rule was not stopped as too many hits: $(head -3 "$dir/huge.err")"
+[ "$took" -le 20 ] || fail "the huge rule took $took s to stop at --max-hits 5000"
+
 # A user who may not create roles: rules still run, in READ ONLY transactions, and the run says
 # that they did not run as the rule role.
 psql "$FUNDWATCH_TEST_PG" -qc "CREATE ROLE $limited LOGIN PASSWORD 'limited' NOCREATEROLE" \
