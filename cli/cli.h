@@ -95,6 +95,7 @@ int cmd_whitelist(fw_cli *, int, char **);
 int cmd_export(fw_cli *, int, char **);
 int cmd_overview(fw_cli *, int, char **);
 int cmd_tui(fw_cli *, int, char **);
+int cmd_orders(fw_cli *, int, char **);
 
 /* Usage texts, each defined beside its command (printed by `fundwatch COMMAND --help`). */
 /* Prints "building INDEX (k of n)… 4.2 s" lines on stderr: the progress of audit/indexes.h. */
@@ -118,6 +119,7 @@ extern const char usage_case[];
 extern const char usage_log[];
 extern const char usage_whitelist[];
 extern const char usage_export[];
+extern const char usage_orders[];
 extern const char usage_overview[];
 extern const char usage_tui[];
 

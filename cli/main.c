@@ -25,6 +25,7 @@ static const fw_command commands[] = {
     {"log", cmd_log, N_("show or verify the audit trail"), usage_log},
     {"whitelist", cmd_whitelist, N_("known exceptions that suppress hits for a person and rule"), usage_whitelist},
     {"export", cmd_export, N_("write an Excel case workbook or a CSV list"), usage_export},
+    {"orders", cmd_orders, N_("send cases to a unit as a verification workbook and take its answers back"), usage_orders},
     {"overview", cmd_overview, N_("print the dashboard figures of the workspace"), usage_overview},
     {"tui", cmd_tui, N_("open the interactive workstation (the default on a terminal)"), usage_tui},
 };
