@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <nettle/hmac.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
@@ -1093,6 +1094,16 @@ static char *fact_of_cell(const reader *rd, int f, const cell *c)
     return fw_strdup(t);
 }
 
+/* A fact as a person reads it in a message: the amount in yuan, the rest as written. */
+static char *shown_fact(int f, const char *v)
+{
+    char *end;
+    long long fen = v ? strtoll(v, &end, 10) : 0;
+    if (f == FW_OF_AMOUNT && v && *v && !*end)
+        return fw_printf("%s%lld.%02lld", fen < 0 ? "-" : "", llabs(fen) / 100, llabs(fen) % 100);
+    return fw_strdup(v ? v : "");
+}
+
 static stored_row *row_by_no(receipt_ctx *x, long long no)
 {
     return no >= 1 && (size_t)no <= x->nrows && x->rows[no - 1].row_no == no ? &x->rows[no - 1] : NULL;
@@ -1133,11 +1144,15 @@ static bool row_intact(receipt_ctx *x, stored_row *s, long long row, cell *cells
     if (!ok) {
         fw_buf_reset(&s->problems);
         for (int f = 0; f < FW_OF_N; f++)
-            if (strcmp(facts[f], s->facts[f] ? s->facts[f] : "") != 0)
+            if (strcmp(facts[f], s->facts[f] ? s->facts[f] : "") != 0) {
+                char *sent = shown_fact(f, s->facts[f]), *got = shown_fact(f, facts[f]);
                 problem(&s->problems, x->out, row, f,
                         _("%s was changed (sent '%s', returned '%s'); the row is not taken: put the value sent "
                           "back, or write the correction in 说明"),
-                        fw_order_column_label(f), f == FW_OF_AMOUNT ? "(amount)" : s->facts[f], facts[f]);
+                        fw_order_column_label(f), sent, got);
+                free(sent);
+                free(got);
+            }
         if (!s->problems.len)
             problem(&s->problems, x->out, row, FW_ORDER_COL_KEY(FW_OKEY_ORDER_NO),
                     _("the hidden order keys or check code of this row were changed; the row is not taken: "
