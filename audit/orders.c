@@ -1021,6 +1021,7 @@ typedef struct receipt_ctx {
     const char *ws_id, *order_no, *window_from, *due;
     stored_row *rows;
     size_t nrows;
+    stored_row **by_mac; /* rows sorted by MAC, to find a row whose 序号 was changed */
     bool header_ok;
     int fatal;       /* a problem that refuses the whole file */
     fw_err *err;
@@ -1102,6 +1103,21 @@ static char *shown_fact(int f, const char *v)
     if (f == FW_OF_AMOUNT && v && *v && !*end)
         return fw_printf("%s%lld.%02lld", fen < 0 ? "-" : "", llabs(fen) / 100, llabs(fen) % 100);
     return fw_strdup(v ? v : "");
+}
+
+static int mac_order(const void *a, const void *b)
+{
+    return strcmp((*(stored_row *const *)a)->mac, (*(stored_row *const *)b)->mac);
+}
+
+static stored_row *row_by_mac(receipt_ctx *x, const char *mac)
+{
+    if (!mac || strlen(mac) != 64)
+        return NULL;
+    stored_row key, *k = &key;
+    snprintf(key.mac, sizeof key.mac, "%s", mac);
+    stored_row **hit = bsearch(&k, x->by_mac, x->nrows, sizeof *x->by_mac, mac_order);
+    return hit ? *hit : NULL;
 }
 
 static stored_row *row_by_no(receipt_ctx *x, long long no)
@@ -1330,14 +1346,18 @@ static void on_data_row(void *ctx, long long row, cell *cells)
     const char *no = cell_text(x->rd, &cells[FW_OF_ROW_NO]);
     const char *mac = cell_text(x->rd, &cells[FW_ORDER_COL_KEY(FW_OKEY_MAC)]);
     long long fen;
-    stored_row *s = no && mac && number_fen(no, &fen) && fen % 100 == 0 ? row_by_no(x, fen / 100) : NULL;
-    if (!s || s->seen || strcmp(mac, s->mac) != 0) {
+    /* The row is the one its check code names; failing that, the one its 序号 names (its check code
+     * or key was changed, which row_intact reports); neither: a row that was not sent. */
+    stored_row *s = row_by_mac(x, mac);
+    if (!s && no && number_fen(no, &fen) && fen % 100 == 0)
+        s = row_by_no(x, fen / 100);
+    if (!s || s->seen) {
         x->out->inserted++;
         problem(NULL, x->out, row, 0,
                 s && s->seen ? _("a copy of row %s was added (inserted); it is not taken: delete it")
                              : _("a row that was not sent was added (inserted)%s; it is not taken: delete it, or "
                                  "report the case to the inspector"),
-                s && s->seen ? no : "");
+                s && s->seen ? s->facts[FW_OF_ROW_NO] : "");
         return;
     }
     s->seen = true;
@@ -1468,8 +1488,8 @@ static int load_head(fw_ws *ws, const char *ref, order_head *h, fw_err *err)
 }
 
 /* The manifest names this workspace and this order, unchanged. */
-static int check_manifest(fw_ws *ws, const reader *rd, const char *file, const char *ws_id,
-                          const unsigned char *key, order_head *h, fw_err *err)
+static int check_manifest(fw_ws *ws, const reader *rd, const char *file, const char *ws_id, order_head *h,
+                          fw_err *err)
 {
     const char *fmt = manifest_get(rd, "format"), *mws = manifest_get(rd, "workspace"),
                *mno = manifest_get(rd, "order"), *mmac = manifest_get(rd, "mac");
@@ -1486,7 +1506,6 @@ static int check_manifest(fw_ws *ws, const reader *rd, const char *file, const c
         return fw_fail(err, FW_ENOTFOUND, _("%s: order %s is not an order of this workspace: nothing was read"), file,
                        mno);
     return FW_OK;
-    (void)key;
 }
 
 /* The manifest's MAC recomputed from the rows as sent. */
@@ -1680,7 +1699,7 @@ int fw_order_receive(fw_ws *ws, const char *path, const char *evidence_dir, fw_o
     char *ws_id = fw_ws_setting(ws, FW_WORKSPACE_ID_KEY);
     int rc = read_structure(x, &rd, path, err);
     if (!rc)
-        rc = check_manifest(ws, &rd, path, ws_id ? ws_id : "", key, &h, err);
+        rc = check_manifest(ws, &rd, path, ws_id ? ws_id : "", &h, err);
     if (!rc)
         rc = load_stored_rows(ws, h.id, &rows, &n, err);
     if (!rc)
@@ -1688,7 +1707,10 @@ int fw_order_receive(fw_ws *ws, const char *path, const char *evidence_dir, fw_o
     if (!rc) {
         snprintf(r->order_no, sizeof r->order_no, "%s", h.order_no);
         receipt_ctx ctx = {ws, &rd, r, key, ws_id ? ws_id : "", h.order_no, h.window_from, h.due, rows, n,
-                           false, 0, err};
+                           fw_malloc((n ? n : 1) * sizeof(stored_row *)), false, 0, err};
+        for (size_t i = 0; i < n; i++)
+            ctx.by_mac[i] = &rows[i];
+        qsort(ctx.by_mac, n, sizeof *ctx.by_mac, mac_order);
         fw_xml_handlers sheet = {sheet_start, sheet_end, sheet_text};
         rd.on_row = on_data_row;
         rd.row_ctx = &ctx;
@@ -1699,6 +1721,7 @@ int fw_order_receive(fw_ws *ws, const char *path, const char *evidence_dir, fw_o
         if (!rc && !ctx.header_ok)
             rc = fw_fail(err, FW_EDATA, _("%s: the sheet %s is empty; fill in the workbook fundwatch sent"), path,
                          FW_ORDER_SHEET_ROWS);
+        free(ctx.by_mac);
     }
     fw_xlsxr_close(x);
     for (size_t i = 0; !rc && i < n; i++)

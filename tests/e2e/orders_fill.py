@@ -6,7 +6,8 @@ protection, so that tests/e2e/orders_roundtrip.sh can receive what a unit sends 
 usage: orders_fill.py IN.xlsx OUT.xlsx SCENARIO
 
 Scenarios: clean (every row answered), partial (row 1 answered, the rest left empty),
-changed_fact (row 2's name edited), deleted_row (row 2 deleted), inserted_row (a made-up row
+changed_fact (row 2's name edited), changed_rowno (row 2's 序号 edited), copied_row (row 1 pasted
+again below the last), deleted_row (row 2 deleted), inserted_row (a made-up row
 added), bad_conclusion, date_outside, date_text, amount_yuan, amount_formula, recovered_over,
 renamed_sheet, dismissed_no_note."""
 import datetime
@@ -54,6 +55,11 @@ def main():
         ws[f"{COLS['线索编号']}{row}"] = "FW-2026-999999"
         ws[f"{COLS['姓名']}{row}"] = "王麻子"
         answer(ws, row, "属实")
+    if scenario == "changed_rowno":
+        ws[f"{COLS['序号']}3"] = 7
+    if scenario == "copied_row":
+        for cell in ws[2]:
+            ws.cell(row=last + 1, column=cell.column, value=cell.value)
     if scenario == "bad_conclusion":
         answer(ws, 2, "差不多属实")
     if scenario == "date_outside":
