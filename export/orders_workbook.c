@@ -70,10 +70,39 @@ static lxw_datetime day_of(const char *iso)
 
 /* --- the cover sheet ----------------------------------------------------------------------------- */
 
+enum { COVER_TEXT_WIDTH = 70 };
+
+/* How many lines text takes wrapped in a column `width` characters wide (a Chinese character is
+ * two wide), so the row can be made tall enough: libxlsxwriter does not fit row heights, and a
+ * wrapped cell in a row of default height shows its first lines only. */
+static int wrapped_lines(const char *text, int width)
+{
+    int lines = 1, col = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p;) {
+        if (*p == '\n') {
+            lines++;
+            col = 0;
+            p++;
+            continue;
+        }
+        int w = *p < 0x80 ? 1 : 2;
+        p += *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
+        if (col + w > width) {
+            lines++;
+            col = 0;
+        }
+        col += w;
+    }
+    return lines;
+}
+
 static void pair(lxw_worksheet *ws, int *row, const formats *f, const char *label, const char *value)
 {
     worksheet_write_string(ws, (lxw_row_t)*row, 0, label, f->label);
     worksheet_write_string(ws, (lxw_row_t)*row, 1, value ? value : "", f->wrap);
+    int lines = wrapped_lines(value ? value : "", COVER_TEXT_WIDTH - 4);
+    if (lines > 1)
+        worksheet_set_row(ws, (lxw_row_t)*row, 15.0 * lines + 2, NULL);
     (*row)++;
 }
 
@@ -81,7 +110,7 @@ static void write_cover(lxw_workbook *wb, const formats *f, const fw_order_plan 
 {
     lxw_worksheet *ws = workbook_add_worksheet(wb, FW_ORDER_SHEET_COVER);
     worksheet_set_column(ws, 0, 0, 18, NULL);
-    worksheet_set_column(ws, 1, 1, 90, NULL);
+    worksheet_set_column(ws, 1, 1, COVER_TEXT_WIDTH, NULL);
     int row = 0;
     char *title = fw_printf("核查工单 %s", p->order_no);
     worksheet_write_string(ws, (lxw_row_t)row, 0, title, f->title);
@@ -104,7 +133,7 @@ static void write_cover(lxw_workbook *wb, const formats *f, const fw_order_plan 
     }
     pair(ws, &row, f, "联系人", contact);
     row++;
-    worksheet_write_string(ws, (lxw_row_t)row++, 0, "一、核查什么、为什么", f->label);
+    worksheet_write_string(ws, (lxw_row_t)row++, 0, "一、核查什么", f->label);
     pair(ws, &row, f, "", "系统比对发现以下疑点，请逐条核实。每条线索的疑点类型和比对依据写在「核查清单」中。");
     for (size_t i = 0; i < p->nrules; i++) {
         char *head = fw_printf("%s", p->rules[i].rule_id);
@@ -132,6 +161,8 @@ static void write_cover(lxw_workbook *wb, const formats *f, const fw_order_plan 
     pair(ws, &row, f, "",
          "请勿插入或删除行、移动列、重命名或删除工作表。系统对每行的事实和编号逐行校验，被改动的行不予采用。"
          "填写完毕后保存为 .xlsx 文件，在截止日期前交回联系人。");
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_fit_to_pages(ws, 1, 0);
     worksheet_protect(ws, NULL, NULL);
     worksheet_activate(ws);
 }
