@@ -345,13 +345,17 @@ static char *open_order_of(fw_ws *ws, long long case_id)
     return found;
 }
 
-static void add_rule(fw_order_plan *p, const char *id, const char *name, const char *basis)
+/* The rule's entry on the cover, made on first sight: its name and basis are read from the rule
+ * file (fw_xq_text of those columns parses it), so once per rule, not once per lead. */
+static const fw_order_rule *rule_of(fw_order_plan *p, fw_xquery *q, const char *id)
 {
     for (size_t i = 0; i < p->nrules; i++)
         if (strcmp(p->rules[i].rule_id, id) == 0)
-            return;
+            return &p->rules[i];
+    const char *name = fw_xq_text(q, 2), *basis = fw_xq_text(q, 5);
     p->rules = fw_realloc(p->rules, (p->nrules + 1) * sizeof *p->rules);
-    p->rules[p->nrules++] = (fw_order_rule){fw_strdup(id), fw_strdup(name ? name : id), fw_strdup(basis ? basis : "")};
+    p->rules[p->nrules] = (fw_order_rule){fw_strdup(id), fw_strdup(name ? name : id), fw_strdup(basis ? basis : "")};
+    return &p->rules[p->nrules++];
 }
 
 /* The case's facts as the row shows them; rules and evidence from its present leads. */
@@ -375,14 +379,14 @@ static int read_facts(fw_ws *ws, fw_order_plan *p, const fw_case *c, long long r
     fw_buf rules = {0}, evidence = {0};
     int step;
     while ((step = fw_xq_step(q, err)) == 1) {
-        const char *id = fw_xq_text(q, 1), *name = fw_xq_text(q, 2), *detail = fw_xq_text(q, 6);
+        const char *id = fw_xq_text(q, 1), *detail = fw_xq_text(q, 6);
         if (!id)
             continue;
-        add_rule(p, id, name, fw_xq_text(q, 5));
-        if (!strstr(rules.data ? rules.data : "", name ? name : id)) {
+        const char *name = rule_of(p, q, id)->name;
+        if (!strstr(rules.data ? rules.data : "", name)) {
             if (rules.len)
                 fw_buf_puts(&rules, "；");
-            fw_buf_puts(&rules, name ? name : id);
+            fw_buf_puts(&rules, name);
         }
         if (detail && evidence.len < 30000) {
             if (evidence.len)
@@ -491,9 +495,54 @@ static int check_sendable(fw_ws *ws, const fw_case *c, fw_err *err)
     return FW_OK;
 }
 
-int fw_order_plan_make(fw_ws *ws, const fw_order_request *req, fw_order_plan *p, fw_err *err)
+/* Fills the plan inside the dispatch's transaction: checks every case before changing any, then
+ * assigns each to the unit and reads its facts, version and MAC. */
+static int fill_plan(fw_ws *ws, const unsigned char *key, const long long *ids, size_t n, fw_order_plan *p,
+                     fw_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        fw_case c;
+        if (fw_case_get_id(ws, ids[i], &c, err))
+            return err->code;
+        int rc = check_sendable(ws, &c, err);
+        fw_case_free(&c);
+        if (rc)
+            return rc;
+    }
+    p->lines = fw_calloc(n ? n : 1, sizeof *p->lines);
+    for (size_t i = 0; i < n; i++) {
+        fw_case c;
+        if (fw_case_get_id(ws, ids[i], &c, err))
+            return err->code;
+        int rc = fw_case_assign_in(ws, c.id, c.version, p->unit, p->due, err);
+        fw_case_free(&c);
+        if (rc || fw_case_get_id(ws, ids[i], &c, err))
+            return err->code;
+        fw_order_line *line = &p->lines[p->nlines++];
+        line->case_id = c.id;
+        line->version = c.version;
+        rc = read_facts(ws, p, &c, (long long)(i + 1), line, err);
+        fw_case_free(&c);
+        if (rc)
+            return rc;
+        row_mac(key, p->workspace_id, p->order_no, line->case_id, line->version, line->facts, line->mac);
+    }
+    const char **macs = fw_malloc((n ? n : 1) * sizeof *macs);
+    for (size_t i = 0; i < n; i++)
+        macs[i] = p->lines[i].mac;
+    manifest_mac(key, p->workspace_id, p->order_no, p->unit, p->window_from, p->due, (long long)n, macs,
+                 p->manifest_mac);
+    free(macs);
+    return FW_OK;
+}
+
+static int record_order(fw_ws *ws, const fw_order_plan *p, const char *workbook, const char *sha256, fw_err *err);
+
+int fw_order_dispatch(fw_ws *ws, const fw_order_request *req, fw_order_writer write, void *ctx, fw_order_plan *p,
+                      char **path, char sha256[65], fw_err *err)
 {
     memset(p, 0, sizeof *p);
+    *path = NULL;
     if (blank(req->unit))
         return fw_fail(err, FW_EUSAGE, _("--to names the unit that checks the cases (a township, a bureau)"));
     if (!req->due || fw_case_parse_date(req->due, err))
@@ -512,51 +561,36 @@ int fw_order_plan_make(fw_ws *ws, const fw_order_request *req, fw_order_plan *p,
     p->due = fw_strdup(req->due);
     p->window_from = fw_strdup(today);
     p->selection = fw_strdup(req->selection ? req->selection : "全部");
-    next_order_no(ws, p->order_no);
     long long *ids = NULL;
     size_t n = 0;
-    if (choose_cases(ws, req, p, &ids, &n, err))
-        goto fail;
-    /* Check every case before changing any, so a refusal leaves nothing behind. */
-    for (size_t i = 0; i < n; i++) {
-        fw_case c;
-        if (fw_case_get_id(ws, ids[i], &c, err))
-            goto fail;
-        int rc = check_sendable(ws, &c, err);
-        fw_case_free(&c);
-        if (rc)
-            goto fail;
+    int rc = choose_cases(ws, req, p, &ids, &n, err);
+    if (rc)
+        goto done;
+    /* One transaction: the assignments, the order and its trail record, or none of them; the
+     * workbook is written inside it and removed when the transaction does not commit. */
+    if ((rc = fw_ws_begin(ws, err)))
+        goto done;
+    next_order_no(ws, p->order_no);
+    rc = fill_plan(ws, key, ids, n, p, err);
+    if (!rc)
+        rc = write(p, ctx, path, sha256, err);
+    bool written = !rc;
+    if (!rc)
+        rc = record_order(ws, p, *path, sha256, err);
+    if (!rc)
+        rc = fw_ws_commit(ws, err);
+    if (rc) {
+        fw_ws_rollback(ws);
+        if (written)
+            unlink(*path);
+        free(*path);
+        *path = NULL;
     }
-    p->lines = fw_calloc(n ? n : 1, sizeof *p->lines);
-    for (size_t i = 0; i < n; i++) {
-        fw_case c;
-        if (fw_case_get_id(ws, ids[i], &c, err))
-            goto fail;
-        int rc = fw_case_assign(ws, c.id, c.version, p->unit, p->due, err);
-        fw_case_free(&c);
-        if (rc || fw_case_get_id(ws, ids[i], &c, err))
-            goto fail;
-        fw_order_line *line = &p->lines[p->nlines++];
-        line->case_id = c.id;
-        line->version = c.version;
-        rc = read_facts(ws, p, &c, (long long)(i + 1), line, err);
-        fw_case_free(&c);
-        if (rc)
-            goto fail;
-        row_mac(key, p->workspace_id, p->order_no, line->case_id, line->version, line->facts, line->mac);
-    }
-    const char **macs = fw_malloc((n ? n : 1) * sizeof *macs);
-    for (size_t i = 0; i < n; i++)
-        macs[i] = p->lines[i].mac;
-    manifest_mac(key, p->workspace_id, p->order_no, p->unit, p->window_from, p->due, (long long)n, macs,
-                 p->manifest_mac);
-    free(macs);
+done:
     free(ids);
-    return FW_OK;
-fail:
-    free(ids);
-    fw_order_plan_free(p);
-    return err->code;
+    if (rc)
+        fw_order_plan_free(p);
+    return rc;
 }
 
 void fw_order_plan_free(fw_order_plan *p)
@@ -586,12 +620,11 @@ static int step_done(fw_stmt *st, fw_err *err)
     return rc;
 }
 
-int fw_order_plan_commit(fw_ws *ws, const fw_order_plan *p, const char *workbook, const char *sha256, fw_err *err)
+/* The order, its rows and its trail record, inside the dispatch's transaction. */
+static int record_order(fw_ws *ws, const fw_order_plan *p, const char *workbook, const char *sha256, fw_err *err)
 {
     char at[32];
     fw_now_iso(at);
-    if (fw_ws_begin(ws, err))
-        return err->code;
     fw_stmt *st = NULL;
     int rc = fw_db_prepare(ws->store,
                            "INSERT INTO orders(order_no, unit, window_from, due_date, selection, sample_method, "
@@ -665,9 +698,6 @@ int fw_order_plan_commit(fw_ws *ws, const fw_order_plan *p, const char *workbook
         rc = fw_trail_append(ws, "order.dispatch", object, NULL, after.data, err);
         fw_buf_free(&after);
     }
-    if (!rc)
-        return fw_ws_commit(ws, err);
-    fw_ws_rollback(ws);
     return rc;
 }
 

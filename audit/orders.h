@@ -132,14 +132,19 @@ typedef struct fw_order_request {
     const char *selection;   /* the filter in words, for the cover sheet and the order */
 } fw_order_request;
 
-/* Selects the cases (those behind the filter's leads, in priority order: severity, amount, number
- * of rules; or the sample), refuses closed cases, cases with a verdict awaiting review and cases
- * already in an open order, assigns each to the unit with the due date (fw_case_assign: the case's
- * 承办单位 and 办结时限, with its trail record), and reads their facts, versions and MACs. */
-int fw_order_plan_make(fw_ws *ws, const fw_order_request *req, fw_order_plan *plan, fw_err *err);
-/* Records the order (its rows, the workbook's file name and SHA-256) and its trail record. */
-int fw_order_plan_commit(fw_ws *ws, const fw_order_plan *plan, const char *workbook, const char *sha256,
-                         fw_err *err);
+/* Writes the plan's workbook (export/orders_workbook.h): the file's path (malloc'd) and SHA-256. */
+typedef int (*fw_order_writer)(const fw_order_plan *plan, void *ctx, char **path, char sha256[65], fw_err *err);
+
+/* Sends an order, all or nothing: selects the cases (those behind the filter's leads, in priority
+ * order: severity, money at issue, number of rules; or the sample), refuses closed cases, cases
+ * with a verdict awaiting review and cases in an order whose row was not accepted, then in one
+ * transaction assigns each case to the unit with the due date (fw_case_assign_in: the case's
+ * 承办单位 and 办结时限, with its trail record), reads the facts, versions and MACs, has write make
+ * the workbook, and records the order, its rows and its trail record with the workbook's SHA-256.
+ * On failure nothing is kept: the transaction is rolled back and the workbook removed. On success
+ * the caller frees *plan (fw_order_plan_free) and *path. */
+int fw_order_dispatch(fw_ws *ws, const fw_order_request *req, fw_order_writer write, void *ctx,
+                      fw_order_plan *plan, char **path, char sha256[65], fw_err *err);
 void fw_order_plan_free(fw_order_plan *plan);
 
 /* SHA-256 of a file as hex. */

@@ -162,20 +162,12 @@ static int orders_dispatch(fw_cli *cli, int argc, char **argv)
     if (!rc) {
         selection = fw_xq_filter_text(&f);
         fw_order_request req = {a.to, a.due, &f, a.sample, a.seed, a.by != NULL, selection};
-        rc = fw_order_plan_make(ws, &req, &plan, &err);
+        fw_order_workbook_target target = {a.out ? a.out : ".", fw_user()};
+        rc = fw_order_dispatch(ws, &req, fw_order_workbook_writer, &target, &plan, &path, sha, &err);
     }
     if (!rc) {
-        path = fw_printf("%s/%s.xlsx", a.out ? a.out : ".", plan.order_no);
-        rc = fw_order_workbook_write(&plan, path, fw_user(), sha, &err);
-        if (!rc)
-            rc = fw_order_plan_commit(ws, &plan, path, sha, &err);
-        if (rc)
-            fprintf(stderr, _("fundwatch orders: the cases were assigned to %s (see `fundwatch log`), but no order "
-                              "was recorded\n"),
-                    plan.unit);
-        else
-            printf(_("%s: order %s to %s, %zu cases, due %s, sha256 %s\n"), path, plan.order_no, plan.unit,
-                   plan.nlines, plan.due, sha);
+        printf(_("%s: order %s to %s, %zu cases, due %s, sha256 %s\n"), path, plan.order_no, plan.unit,
+               plan.nlines, plan.due, sha);
         fw_order_plan_free(&plan);
     }
     if (rc)

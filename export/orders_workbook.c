@@ -338,3 +338,10 @@ int fw_order_workbook_write(const fw_order_plan *p, const char *path, const char
     free(tmp);
     return rc;
 }
+
+int fw_order_workbook_writer(const fw_order_plan *p, void *ctx, char **path, char sha256[65], fw_err *err)
+{
+    const fw_order_workbook_target *t = ctx;
+    *path = fw_printf("%s/%s.xlsx", t->dir, p->order_no);
+    return fw_order_workbook_write(p, *path, t->contact, sha256, err);
+}

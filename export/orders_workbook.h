@@ -12,4 +12,12 @@
 int fw_order_workbook_write(const fw_order_plan *p, const char *path, const char *contact, char sha256[65],
                             fw_err *err);
 
+/* Where fw_order_workbook_writer writes: DIR/ORDER.xlsx, and who the unit contacts. */
+typedef struct fw_order_workbook_target {
+    const char *dir;
+    const char *contact;
+} fw_order_workbook_target;
+/* An fw_order_writer (audit/orders.h) for fw_order_dispatch; ctx is an fw_order_workbook_target. */
+int fw_order_workbook_writer(const fw_order_plan *p, void *ctx, char **path, char sha256[65], fw_err *err);
+
 #endif

@@ -28,6 +28,12 @@ expect_err "needs --to UNIT and --due"
 expect_exit 2 "$FW" orders dispatch --to 城关镇 --due "$due" --sample 2
 expect_err "go together"
 expect_exit 5 "$FW" orders dispatch --to 城关镇 --due "$due" --township 不存在镇
+# all or nothing: a workbook that cannot be written leaves no assignment, order or trail record
+records=$(sql "SELECT count(*) FROM trail")
+expect_exit 1 "$FW" orders dispatch --to 城关镇人民政府 --due "$due" --out "$dir/no/such/dir"
+expect_err "cannot write the workbook"
+[ "$(sql "SELECT count(*) FROM cases WHERE assignee IS NOT NULL") $(sql "SELECT count(*) FROM orders")" = "0 0" ] &&
+    [ "$(sql "SELECT count(*) FROM trail")" = "$records" ] || fail "a failed dispatch left something behind"
 expect_exit 0 "$FW" orders dispatch --to 城关镇人民政府 --due "$due" --out "$dir/out.d"
 expect_out "order HC-"
 order=$(sql "SELECT order_no FROM orders")
