@@ -495,33 +495,27 @@ static int check_sendable(fw_ws *ws, const fw_case *c, fw_err *err)
     return FW_OK;
 }
 
-/* Fills the plan inside the dispatch's transaction: checks every case before changing any, then
- * assigns each to the unit and reads its facts, version and MAC. */
+static long long case_version_now(fw_ws *ws, long long case_id);
+
+/* Fills the plan inside the dispatch's transaction: each case is checked (a refusal rolls back the
+ * cases assigned before it), assigned to the unit, and its facts, new version and MAC read. The
+ * assignment changes no fact, so the case read before it gives the facts. */
 static int fill_plan(fw_ws *ws, const unsigned char *key, const long long *ids, size_t n, fw_order_plan *p,
                      fw_err *err)
 {
-    for (size_t i = 0; i < n; i++) {
-        fw_case c;
-        if (fw_case_get_id(ws, ids[i], &c, err))
-            return err->code;
-        int rc = check_sendable(ws, &c, err);
-        fw_case_free(&c);
-        if (rc)
-            return rc;
-    }
     p->lines = fw_calloc(n ? n : 1, sizeof *p->lines);
     for (size_t i = 0; i < n; i++) {
         fw_case c;
         if (fw_case_get_id(ws, ids[i], &c, err))
             return err->code;
-        int rc = fw_case_assign_in(ws, c.id, c.version, p->unit, p->due, err);
-        fw_case_free(&c);
-        if (rc || fw_case_get_id(ws, ids[i], &c, err))
-            return err->code;
+        int rc = check_sendable(ws, &c, err);
+        if (!rc)
+            rc = fw_case_assign_in(ws, c.id, c.version, p->unit, p->due, err);
         fw_order_line *line = &p->lines[p->nlines++];
         line->case_id = c.id;
-        line->version = c.version;
-        rc = read_facts(ws, p, &c, (long long)(i + 1), line, err);
+        line->version = rc ? 0 : case_version_now(ws, c.id);
+        if (!rc)
+            rc = read_facts(ws, p, &c, (long long)(i + 1), line, err);
         fw_case_free(&c);
         if (rc)
             return rc;
