@@ -1542,8 +1542,18 @@ static int check_manifest_mac(const reader *rd, const char *file, const char *ws
     char want[65];
     manifest_mac(key, ws_id, h->order_no, h->unit, h->window_from, h->due, (long long)n, macs, want);
     free(macs);
+    /* Every field as written must be the order's: the MAC is recomputed from the order as recorded,
+     * so a field edited in the sheet would otherwise go unseen. */
+    char nrows[24];
+    snprintf(nrows, sizeof nrows, "%zu", n);
+    const char *fields[][2] = {{"unit", h->unit}, {"window_from", h->window_from}, {"due", h->due}, {"rows", nrows}};
+    bool same = true;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const char *v = manifest_get(rd, fields[i][0]);
+        same = same && v && strcmp(v, fields[i][1]) == 0;
+    }
     const char *mmac = manifest_get(rd, "mac");
-    if (!mmac || strcmp(mmac, want) != 0)
+    if (!same || !mmac || strcmp(mmac, want) != 0)
         return fw_fail(err, FW_EDATA,
                        _("%s: the sheet %s was changed (its check code does not match order %s): nothing was read; "
                          "fill in the workbook fundwatch sent"),

@@ -9,7 +9,7 @@ Scenarios: clean (every row answered), partial (row 1 answered, the rest left em
 changed_fact (row 2's name edited), changed_rowno (row 2's 序号 edited), copied_row (row 1 pasted
 again below the last), deleted_row (row 2 deleted), inserted_row (a made-up row
 added), bad_conclusion, date_outside, date_text, amount_yuan, amount_formula, recovered_over,
-renamed_sheet, dismissed_no_note."""
+renamed_sheet, manifest_changed (the hidden manifest's unit edited), dismissed_no_note."""
 import datetime
 import sys
 
@@ -74,6 +74,12 @@ def main():
         answer(ws, 2, "属实", to_recover=100, recovered=200, measures="追缴")
     if scenario == "dismissed_no_note":
         answer(ws, 2, "不属实")
+    if scenario == "manifest_changed":
+        answer(ws, 2, "属实")
+        manifest = wb["工单信息"]
+        for row in manifest.iter_rows():
+            if row[0].value == "unit":
+                row[1].value = "另一单位"
     if scenario == "renamed_sheet":
         answer(ws, 2, "属实")
         ws.title = "Sheet1"

@@ -104,6 +104,9 @@ expect_out "0 inserted"
 receive_case copied_row "核查清单!A5: a copy of row 1 was added (inserted)"
 receive_case deleted_row "row 2 (case FW-2026-000002) is missing from the returned workbook (deleted)"
 expect_out "1 missing"
+$FILL "$wb" "$dir/manifest.xlsx" manifest_changed
+expect_exit 3 "$FW" orders receive "$dir/manifest.xlsx"
+expect_err "the sheet 工单信息 was changed"
 receive_case inserted_row "核查清单!A5: a row that was not sent was added (inserted)"
 expect_out "1 inserted"
 
@@ -129,8 +132,17 @@ copy=$(sql "SELECT copy_path FROM order_files WHERE name LIKE '%clean.xlsx'")
 # --- review: only accepted answers change cases --------------------------------------------------------
 expect_exit 6 "$FW" orders accept "$order" 3
 expect_err "only an answered row can be accepted"
+expect_exit 0 "$FW" orders accept "$order" 1
+expect_out "1 answers accepted"
+# with a second reviewer the verdict waits for another user, as for `case set`
+expect_exit 0 "$FW" case review on
 expect_exit 0 "$FW" orders accept "$order" --all-valid
-expect_out "2 answers accepted"
+expect_out "1 answers accepted"
+[ "$(sql "SELECT status, pending_status, pending_by FROM cases WHERE id = 2")" = "verifying|dismissed|tester" ] ||
+    fail "the verdict did not wait for a second reviewer: $(sql "SELECT status, pending_status FROM cases WHERE id = 2")"
+expect_exit 6 "$FW" case approve 2
+expect_exit 0 "$FW" --user 李审核 case approve 2
+expect_exit 0 "$FW" case review off
 [ "$(sql "SELECT status, measures, to_recover, recovered FROM cases WHERE id = 1")" = "rectifying|recover_funds|36000|12000" ] ||
     fail "case 1: $(sql "SELECT status, measures, to_recover, recovered FROM cases WHERE id = 1")"
 [ "$(sql "SELECT status, dismiss_reason FROM cases WHERE id = 2")" = "dismissed|other" ] || fail "case 2 not dismissed"
@@ -144,6 +156,9 @@ expect_err "accepted already"
     fail "review steps missing from the trail"
 expect_exit 0 "$FW" orders list
 expect_out "$order"
+sql "UPDATE orders SET due_date = '2020-01-01'"
+expect_exit 0 "$FW" orders list --format csv
+grep -q "^$order,城关镇人民政府,returned,2020-01-01,1," "$dir/out" || fail "an order past its due date is not overdue: $(cat "$dir/out")"
 expect_exit 0 "$FW" orders show "$order"
 expect_out "sent_back"
 expect_exit 5 "$FW" orders show HC-1999-0001
