@@ -2046,7 +2046,7 @@ int fw_order_list(fw_ws *ws, fw_rows **rows, fw_err *err)
     char today[11];
     today_local(today);
     if (fw_rows_prepare(ws->store,
-                        "SELECT o.order_no, o.unit, o.state, o.due_date, "
+                        "SELECT o.order_no, o.unit, o.state AS order_state, o.due_date, "
                         "CASE WHEN o.state <> 'settled' AND o.due_date < ?1 THEN 1 ELSE 0 END AS overdue, o.rows, "
                         "SUM(CASE WHEN r.state = 'open' THEN 1 ELSE 0 END) AS open, "
                         "SUM(CASE WHEN r.state = 'answered' THEN 1 ELSE 0 END) AS answered, "
@@ -2054,7 +2054,7 @@ int fw_order_list(fw_ws *ws, fw_rows **rows, fw_err *err)
                         "SUM(CASE WHEN r.state = 'sent_back' THEN 1 ELSE 0 END) AS sent_back, "
                         "SUM(CASE WHEN r.state = 'conflict' THEN 1 ELSE 0 END) AS conflict, "
                         "SUM(CASE WHEN r.state = 'invalid' THEN 1 ELSE 0 END) AS invalid, "
-                        "o.created_at, o.created_by "
+                        "o.created_at, o.created_by AS sent_by "
                         "FROM orders o LEFT JOIN order_rows r ON r.order_id = o.id "
                         "GROUP BY o.id, o.order_no, o.unit, o.state, o.due_date, o.rows, o.created_at, o.created_by "
                         "ORDER BY o.id DESC",
@@ -2070,7 +2070,7 @@ int fw_order_rows(fw_ws *ws, const char *order_ref, fw_rows **rows, fw_err *err)
     if (order_id_of(ws, order_ref, &id, err))
         return err->code;
     if (fw_rows_prepare(ws->store,
-                        "SELECT r.row_no, c.case_no, c.name, r.state, r.conclusion, r.verify_method, r.verifier, "
+                        "SELECT r.row_no, c.case_no, c.name, r.state AS row_state, r.conclusion AS verdict, r.verify_method, r.verifier, "
                         "r.verified_at, r.to_recover, r.recovered, r.measures, r.note, r.problems, r.sent_back_note "
                         "FROM order_rows r JOIN cases c ON c.id = r.case_id WHERE r.order_id = ? ORDER BY r.row_no",
                         rows, err))
@@ -2085,8 +2085,8 @@ int fw_order_header(fw_ws *ws, const char *order_ref, fw_rows **rows, fw_err *er
     if (order_id_of(ws, order_ref, &id, err))
         return err->code;
     if (fw_rows_prepare(ws->store,
-                        "SELECT order_no, unit, state, window_from, due_date, selection, sample_method, sample_seed, "
-                        "sample_size, workbook_file, workbook_sha256, rows, created_by, created_at FROM orders "
+                        "SELECT order_no, unit, state AS order_state, window_from, due_date, selection, sample_method, sample_seed, "
+                        "sample_size, workbook_file, workbook_sha256, rows, created_by AS sent_by, created_at FROM orders "
                         "WHERE id = ?",
                         rows, err))
         return err->code;

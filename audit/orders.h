@@ -179,14 +179,14 @@ int fw_order_accept(fw_ws *ws, const char *order_ref, long long row_no, long lon
 /* Sends a row back to the unit with a note (its answer is kept for the record, not applied). */
 int fw_order_send_back(fw_ws *ws, const char *order_ref, long long row_no, const char *note, fw_err *err);
 
-/* Orders, newest first: order_no, unit, state, due_date, overdue (0/1), rows, open, answered,
- * accepted, sent_back, conflict, invalid, created_at, created_by. */
+/* Orders, newest first: order_no, unit, order_state, due_date, overdue (0/1), rows, open, answered,
+ * accepted, sent_back, conflict, invalid, created_at, sent_by. */
 int fw_order_list(fw_ws *ws, fw_rows **rows, fw_err *err);
-/* One order's rows: row_no, case_no, name, state, conclusion, verify_method, verifier, verified_at,
- * to_recover, recovered, measures, note, problems, sent_back_note. */
+/* One order's rows: row_no, case_no, name, row_state, verdict (an fw_order_conclusions code),
+ * verify_method, verifier, verified_at, to_recover, recovered, measures, note, problems, sent_back_note. */
 int fw_order_rows(fw_ws *ws, const char *order_ref, fw_rows **rows, fw_err *err);
-/* The order's header as rows of one row: order_no, unit, state, window_from, due_date, selection,
- * sample_method, sample_seed, sample_size, workbook_file, workbook_sha256, rows, created_by, created_at. */
+/* The order's header as rows of one row: order_no, unit, order_state, window_from, due_date, selection,
+ * sample_method, sample_seed, sample_size, workbook_file, workbook_sha256, rows, sent_by, created_at. */
 int fw_order_header(fw_ws *ws, const char *order_ref, fw_rows **rows, fw_err *err);
 
 #endif
