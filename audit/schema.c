@@ -548,7 +548,7 @@ static int name_keys_v4(fw_db *db, void *ctx, fw_err *err)
  * order_files: every returned workbook, by SHA-256 (a file is taken once), with the copy kept as
  * evidence. The HMAC key of the row MACs is a setting (orders.mac_key), made on first dispatch. */
 static const char orders_v5[] =
-    "CREATE TABLE orders (\n"
+    "CREATE TABLE IF NOT EXISTS orders (\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  order_no TEXT NOT NULL UNIQUE,\n"   /* HC-2026-0001 */
     "  unit TEXT NOT NULL,\n"
@@ -562,7 +562,7 @@ static const char orders_v5[] =
     "  created_by TEXT NOT NULL,\n"
     "  created_at TEXT NOT NULL\n"
     ");\n"
-    "CREATE TABLE order_rows (\n"
+    "CREATE TABLE IF NOT EXISTS order_rows (\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  order_id INTEGER NOT NULL REFERENCES orders(id),\n"
     "  row_no INTEGER NOT NULL,\n"
@@ -581,8 +581,8 @@ static const char orders_v5[] =
     "  updated_at TEXT,\n"
     "  UNIQUE (order_id, row_no)\n"
     ");\n"
-    "CREATE INDEX order_rows_case ON order_rows(case_id);\n"
-    "CREATE TABLE order_files (\n"
+    "CREATE INDEX IF NOT EXISTS order_rows_case ON order_rows(case_id);\n"
+    "CREATE TABLE IF NOT EXISTS order_files (\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  order_id INTEGER NOT NULL REFERENCES orders(id),\n"
     "  sha256 TEXT NOT NULL UNIQUE,\n"
