@@ -263,7 +263,10 @@ typedef struct candidate_row {
     int severity_rank;
     long long nrules;
     long long amount;
+    int blocked; /* BLOCKED_*: why it is not sent */
 } candidate_row;
+
+enum { BLOCKED_NONE, BLOCKED_CLOSED, BLOCKED_PENDING, BLOCKED_IN_ORDER };
 
 static void candidates_free(candidate_row *c, size_t n)
 {
@@ -278,9 +281,13 @@ static int read_candidates(fw_ws *ws, const fw_hit_filter *f, candidate_row **ou
     fw_hit_where w = {0};
     if (fw_hit_where_build(ws, f, 0, &w, err))
         return err->code;
+    /* blocked: why the case cannot be sent (enum blocked), 0 when it can */
     char *sql = fw_printf("SELECT h.case_id, MIN(h.rule_id), MIN(c.township), "
                           "MIN(CASE h.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END), "
-                          "COUNT(DISTINCT h.rule_id)" FW_HITS_FROM " WHERE h.case_id IS NOT NULL%s "
+                          "COUNT(DISTINCT h.rule_id), "
+                          "CASE WHEN MAX(c.status) = 'closed' THEN 1 WHEN MAX(c.pending_status) IS NOT NULL THEN 2 "
+                          "WHEN EXISTS (SELECT 1 FROM order_rows r WHERE r.case_id = h.case_id AND r.state <> 'accepted') "
+                          "THEN 3 ELSE 0 END" FW_HITS_FROM " WHERE h.case_id IS NOT NULL%s "
                           "GROUP BY h.case_id ORDER BY h.case_id",
                           w.sql.data ? w.sql.data : "");
     fw_stmt *st = NULL;
@@ -296,7 +303,7 @@ static int read_candidates(fw_ws *ws, const fw_hit_filter *f, candidate_row **ou
                 c = fw_realloc(c, (cap = cap ? 2 * cap : 64) * sizeof *c);
             const char *rule = fw_stmt_text(st, 1), *town = fw_stmt_text(st, 2);
             c[n] = (candidate_row){fw_stmt_int64(st, 0), fw_printf("%s|%s", rule ? rule : "", town ? town : ""),
-                                   (int)fw_stmt_int64(st, 3), fw_stmt_int64(st, 4), 0};
+                                   (int)fw_stmt_int64(st, 3), fw_stmt_int64(st, 4), 0, (int)fw_stmt_int64(st, 5)};
             n++;
         }
         if (step < 0)
@@ -437,6 +444,25 @@ static int choose_cases(fw_ws *ws, const fw_order_request *req, fw_order_plan *p
         free(c);
         return fw_fail(err, FW_ENOTFOUND, _("the filter selects no lead with a case: nothing to send"));
     }
+    /* Cases that cannot go are left out, counted, and said (a closed case, a verdict awaiting its
+     * second reviewer, a case in an order not yet settled), so "send the rest" is one command. */
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].blocked == BLOCKED_NONE)
+            c[kept++] = c[i];
+        else {
+            p->skipped[c[i].blocked - 1]++;
+            free(c[i].stratum);
+        }
+    }
+    if (kept == 0) {
+        free(c);
+        return fw_fail(err, FW_ECONFLICT,
+                       _("nothing to send: of the %zu cases the filter selects, %lld are closed, %lld have a verdict "
+                         "awaiting a second reviewer and %lld are in an order not yet settled"),
+                       n, p->skipped[0], p->skipped[1], p->skipped[2]);
+    }
+    n = kept;
     *ids = fw_malloc(n * sizeof **ids);
     if (req->sample > 0) {
         unsigned long long seed = 0;

@@ -121,6 +121,8 @@ typedef struct fw_order_plan {
     fw_order_rule *rules;
     size_t nrules;
     char manifest_mac[65];
+    long long skipped[3]; /* cases the filter selects that were left out: closed, verdict awaiting review,
+                           * in an order not yet settled */
 } fw_order_plan;
 
 typedef struct fw_order_request {
@@ -136,8 +138,9 @@ typedef struct fw_order_request {
 typedef int (*fw_order_writer)(const fw_order_plan *plan, void *ctx, char **path, char sha256[65], fw_err *err);
 
 /* Sends an order, all or nothing: selects the cases (those behind the filter's leads, in priority
- * order: severity, money at issue, number of rules; or the sample), refuses closed cases, cases
- * with a verdict awaiting review and cases in an order whose row was not accepted, then in one
+ * order: severity, money at issue, number of rules; or the sample) leaving out (and counting in
+ * plan->skipped) closed cases, cases with a verdict awaiting review and cases in an order whose row
+ * was not accepted (FW_ECONFLICT when none is left), then in one
  * transaction assigns each case to the unit with the due date (fw_case_assign_in: the case's
  * 承办单位 and 办结时限, with its trail record), reads the facts, versions and MACs, has write make
  * the workbook, and records the order, its rows and its trail record with the workbook's SHA-256.

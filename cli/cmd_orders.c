@@ -168,6 +168,10 @@ static int orders_dispatch(fw_cli *cli, int argc, char **argv)
     if (!rc) {
         printf(_("%s: order %s to %s, %zu cases, due %s, sha256 %s\n"), path, plan.order_no, plan.unit,
                plan.nlines, plan.due, sha);
+        if (plan.skipped[0] + plan.skipped[1] + plan.skipped[2])
+            printf(_("left out: %lld closed, %lld with a verdict awaiting a second reviewer, %lld in an order not "
+                     "yet settled\n"),
+                   plan.skipped[0], plan.skipped[1], plan.skipped[2]);
         fw_order_plan_free(&plan);
     }
     if (rc)

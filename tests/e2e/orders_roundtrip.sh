@@ -68,7 +68,7 @@ assert "DEC-001" in cover and "反馈截止日期" in cover, cover
 PYEOF
 # a case already in an open order is not sent again
 expect_exit 6 "$FW" orders dispatch --to 另一单位 --due "$due" --out "$dir/out.d"
-expect_err "already in order $order"
+expect_err "nothing to send: of the 3 cases the filter selects, 0 are closed, 0 have a verdict awaiting a second reviewer and 3 are in an order not yet settled"
 
 # --- files that are refused whole -----------------------------------------------------------------
 printf 'name,amount\n' > "$dir/not.xlsx"
@@ -163,6 +163,11 @@ expect_exit 0 "$FW" orders show "$order"
 expect_out "sent_back"
 expect_exit 5 "$FW" orders show HC-1999-0001
 expect_exit 0 "$FW" log verify
+# the rest can be sent in one command: the case still in the order is left out, and said so
+expect_exit 0 "$FW" orders dispatch --to 县民政局 --due "$due" --out "$dir/out.d"
+expect_out ", 2 cases, "
+expect_out "left out: 0 closed, 0 with a verdict awaiting a second reviewer, 1 in an order not yet settled"
+[ "$(sql "SELECT group_concat(case_id) FROM order_rows WHERE order_id = 2")" = "1,2" ] || fail "the wrong cases were sent"
 
 # --- a workbook of another workspace ------------------------------------------------------------------
 other=$dir/other.db
