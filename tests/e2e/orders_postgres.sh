@@ -33,6 +33,8 @@ pg "INSERT INTO runs(id, \"user\", started_at, status) VALUES (1, 'engine', '202
 due=$(date -d '+20 days' +%F)
 expect_exit 0 "$FW" --db "$ws" orders dispatch --to 城关镇人民政府 --due "$due" --out "$dir"
 order=$(pg "SELECT order_no FROM orders")
+expect_exit 6 "$FW" --db "$ws" orders dispatch --to 另一单位 --due "$due" --out "$dir"
+expect_err "1 are in an order not yet settled"
 /usr/bin/python3 "$(dirname "$0")/orders_fill.py" "$dir/$order.xlsx" "$dir/clean.xlsx" clean
 expect_exit 0 "$FW" --db "$ws" orders receive "$dir/clean.xlsx" --evidence-dir "$dir/evidence"
 expect_out "1 answered (proposed)"
