@@ -16,8 +16,14 @@ enum { FW_GEN_MIN_PERSONS = 1000, FW_GEN_DEFAULT_PERSONS = 2000 };
 
 typedef struct fw_gen_opts {
     uint64_t seed;
-    long persons; /* registered persons to write (the ghosts of IDN-001 come on top) */
+    long persons; /* registered persons to write (the ghosts of IDN-001 come on top); in a province,
+                     of all its counties together */
+    int counties; /* 0: the single county 黄平县, as always; N: a province of N counties of 黔东南州
+                     (persons / N each) with the cross_county cases planted across them */
 } fw_gen_opts;
+
+/* The counties a province may have (FW_GEN_MAX_COUNTIES real county codes are known). */
+enum { FW_GEN_MAX_COUNTIES = 13 };
 
 /* What was written, for the command's summary line. */
 typedef struct fw_gen_stats {
