@@ -6,7 +6,12 @@
 # cross_county rules are silent on a one-county workspace; the new options refuse bad values.
 set -eu
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+schema=""
+cleanup() {
+    [ -z "$schema" ] || psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # --- arguments -------------------------------------------------------------------------------------
@@ -109,4 +114,24 @@ n=$("$FW" --db "$db1" hits --state all --category cross_county --format csv | ta
 # not vacuous: the county's DUP-004 cases (a payment in 凯里市, outside the workspace) are there
 n=$("$FW" --db "$db1" hits --rule DUP-004 --format csv | tail -n +2 | wc -l)
 [ "$n" -ge 2 ] || fail "one county: $n DUP-004 hits, expected the planted ones"
+
+# --- the same cross_county hits on PostgreSQL (when FUNDWATCH_TEST_PG names a server) ---------------
+xc_truth() { grep ',XC-' "$dir/truth.csv" | awk -F, '{print $2 "," $1}' | sort; }
+if [ -n "${FUNDWATCH_TEST_PG:-}" ]; then
+    schema="fw_e2e_$$_province"
+    psql "$FUNDWATCH_TEST_PG" -qc "CREATE SCHEMA $schema" >/dev/null || fail "cannot create schema $schema"
+    ws="$FUNDWATCH_TEST_PG options='-c search_path=$schema'"
+    "$FW" --db "$ws" init >/dev/null
+    for ds in persons payments deaths officials relatives; do
+        "$FW" --db "$ws" import "$ds" "$dir/$ds.csv" >/dev/null
+    done
+    "$FW" --db "$ws" run --category cross_county >/dev/null 2>&1 || fail "cross_county run on PostgreSQL failed"
+    "$FW" --db "$ws" hits --state all --category cross_county --format csv | tail -n +2 | cut -d, -f2,6 | sort \
+        >"$tmp/pg_xc.csv"
+    xc_truth | diff - "$tmp/pg_xc.csv" || fail "PostgreSQL's cross_county hits differ from truth.csv"
+    echo "province: PostgreSQL finds the same $(wc -l <"$tmp/pg_xc.csv") cross_county hits"
+else
+    [ "${FUNDWATCH_REQUIRE_PG:-}" = 1 ] && fail "FUNDWATCH_REQUIRE_PG=1 but FUNDWATCH_TEST_PG is not set"
+    echo "province: PostgreSQL NOT TESTED (set FUNDWATCH_TEST_PG, see docs/store.md)"
+fi
 echo "province: OK"
