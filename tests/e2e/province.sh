@@ -44,6 +44,14 @@ diff -r "$dir" "$tmp/p2" >/dev/null || fail "the same seed and sizes gave differ
 "$FW" gen "$tmp/p3" --seed 4 --counties 3 --persons-per-county 1000 >/dev/null
 ! cmp -s "$dir/payments.csv" "$tmp/p3/payments.csv" || fail "another seed gave the same payments"
 
+# gen_oracle.py, the independent reading of the single-county catalogue, agrees with every truth row
+# of the province but the cross_county ones (which it does not implement)
+here=$(cd "$(dirname "$0")/../.." && pwd)
+/usr/bin/python3 "$here/tests/e2e/gen_oracle.py" "$dir" "$here/docs/catalogue.md" >"$tmp/oracle.txt" || true
+grep -v '^[0-9]* truth rows' "$tmp/oracle.txt" | sort >"$tmp/oracle_problems.txt"
+grep ',XC-' "$dir/truth.csv" | awk -F, '{print "planted but not found by the oracle: " $1 " " $2}' | sort \
+    | diff - "$tmp/oracle_problems.txt" || fail "gen_oracle.py disagrees with the province's truth.csv"
+
 for f in "$dir"/*.csv; do
     ds=$(basename "$f" .csv)
     case $ds in truth|rejects-expected) continue ;; esac
