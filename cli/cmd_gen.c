@@ -1,5 +1,6 @@
-/* cmd_gen.c: the `gen` command: writes a synthetic county's ledgers and registries with planted
- * anomalies (gen/gen.h does the work; this file reads the arguments and prints the summary). */
+/* cmd_gen.c: the `gen` command: writes a synthetic county's (or, with --counties, a province's)
+ * ledgers and registries with planted anomalies (gen/gen.h does the work; this file reads the
+ * arguments and prints the summary). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>

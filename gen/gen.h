@@ -1,8 +1,10 @@
 /* gen.h: the synthetic ledger generator behind `fundwatch gen`. It writes one CSV file per dataset
- * of dataset.c (persons.csv, payments.csv, deaths.csv, ...) for a made-up Guizhou county, with
- * anomalies planted for every non-statistical rule of docs/catalogue.md, plus truth.csv (which
- * person was planted for which rule) and rejects-expected.csv (the rows an importer must refuse).
- * The output depends only on the seed and the size, byte for byte. docs/gen.md describes it. */
+ * of dataset.c (persons.csv, payments.csv, deaths.csv, ...) for a made-up Guizhou county, or a
+ * province of several counties in the same files, with anomalies planted for every
+ * non-statistical rule of docs/catalogue.md (and, in a province, the cross_county rules), plus
+ * truth.csv (which person was planted for which rule) and rejects-expected.csv (the rows an
+ * importer must refuse). The output depends only on the seed and the sizes, byte for byte.
+ * docs/gen.md describes it. */
 #ifndef FW_GEN_H
 #define FW_GEN_H
 

@@ -90,7 +90,7 @@ void gen_places_init(gen *g)
             v->township_index = c * ntown + t;
             v->township = township_of(c, t, code);
             v->name = c == 0 ? townships[t].villages[k % 9] : other_villages[(c + t) % 3][k % 9];
-            snprintf(v->code, sizeof v->code, "%.9s2%02d", code, k % 100 + 1);
+            snprintf(v->code, sizeof v->code, "%.9s2%02u", code, (unsigned)k % 99u + 1u); /* k < 20 */
         }
     }
 }
