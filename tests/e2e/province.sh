@@ -110,6 +110,69 @@ print(f"province: {len(truth)} truth rows ({sum(xc.values())} cross_county), {le
 sys.exit(1 if problems else 0)
 PY
 
+# An independent reading of docs/catalogue.md's cross-county rules in Python, over the rows the
+# importer stored (not the rules' SQL): it must find exactly truth.csv's XC rows.
+/usr/bin/python3 - "$db" "$dir/truth.csv" <<'PY'
+import csv, sqlite3, sys
+from collections import defaultdict
+db, truth_path = sys.argv[1:]
+con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+q = lambda sql: con.execute(sql).fetchall()
+NEAR = set("配偶 夫妻 父亲 母亲 父母 儿子 女儿 子女 兄弟 姐妹 兄弟姐妹 公公 婆婆 岳父 岳母 儿媳 女婿".split())
+means = {n for n, m in q("SELECT name, means_tested FROM programs") if m}
+home = defaultdict(set)  # person -> counties of his persons rows
+for i, r in q("SELECT id_number, region_code FROM ds_persons WHERE region_code IS NOT NULL"):
+    home[i].add(r[:6])
+wc = set().union(*home.values())
+pays = [(i, n, prog, period or pay[:7], (reg or "")[:6], acct, acct_name)
+        for i, n, prog, pay, period, reg, acct, acct_name in
+        q("SELECT id_number, name, program, pay_date, period, region_code, bank_account, account_name FROM ds_payments")]
+pays = [p for p in pays if p[4] in wc]
+found = set()
+# XC-001: one person, program and month paid by two counties of the workspace
+seen = defaultdict(set)
+for i, _, prog, period, county, _, _ in pays:
+    seen[i, prog, period].add(county)
+found |= {(i, "XC-001") for (i, _, _), c in seen.items() if len(c) > 1}
+# XC-002: an official's near relative paid means-tested aid by another county while he is in post
+officials = defaultdict(list)
+for i, reg, start, end in q("SELECT id_number, region_code, start_date, end_date FROM ds_officials"):
+    if reg and reg[:6] in wc:
+        officials[i].append((reg[:6], (start or "")[:7], (end or "9999")[:7]))
+relatives = defaultdict(list)
+for o, rel, relation in q("SELECT id_number, relative_id_number, relation FROM ds_relatives"):
+    if relation in NEAR and rel != o:
+        relatives[rel] += officials[o]
+for i, _, prog, period, county, _, _ in pays:
+    if prog in means and any(oc != county and s <= period <= e for oc, s, e in relatives.get(i, ())):
+        found.add((i, "XC-002"))
+# XC-003: one account paid by three counties or more; the holder: the payee named like the account
+acc = defaultdict(lambda: (set(), set(), set()))
+for i, name, _, _, county, a, a_name in pays:
+    if a:
+        acc[a][0].add(county)
+        acc[a][1].add(i)
+        if name == a_name:
+            acc[a][2].add(i)
+for counties, payees, named in acc.values():
+    if len(counties) >= 3:
+        found.add((min(named or payees), "XC-003"))
+# XC-004: registered in one county, died, paid by another after the death month
+death = {}
+for i, d in q("SELECT id_number, death_date FROM ds_deaths"):
+    death[i] = min(d, death.get(i, d))
+for i, _, _, period, county, _, _ in pays:
+    if i in death and i in home and period > death[i][:7] and county not in home[i]:
+        found.add((i, "XC-004"))
+truth = {(r["id_number"], r["rule_id"]) for r in csv.DictReader(open(truth_path, encoding="utf-8"))
+         if r["rule_id"].startswith("XC-")}
+for x in sorted(truth - found):
+    print("planted but not found by the Python reading:", *x)
+for x in sorted(found - truth):
+    print("found by the Python reading but not planted:", *x)
+sys.exit(1 if truth != found or not truth else 0)
+PY
+
 # --- one county: the cross_county rules stay silent ----------------------------------------------------
 db1="$tmp/one.db"
 for ds in persons payments deaths officials relatives; do
