@@ -347,7 +347,7 @@ char *fw_history_line(fw_ws *ws, const char *at, const char *user, const char *a
 
 int fw_history_case(fw_ws *ws, long long case_id, fw_rows **rows, fw_err *err)
 {
-    if (fw_rows_prepare(ws->store, "SELECT seq, at, user, action, before, after FROM trail WHERE object = ? ORDER BY seq",
+    if (fw_rows_prepare(ws->store, "SELECT seq, at, \"user\", action, \"before\", \"after\" FROM trail WHERE object = ? ORDER BY seq",
                         rows, err))
         return err->code;
     char *object = fw_printf("case:%lld", case_id);

@@ -165,9 +165,15 @@ grep -q '^total,hits,4,883.78,5000.00,,2023-03,2023-05' "$dir/ov_sqlite.csv" ||
     fail "the SQLite overview's premise: $(cat "$dir/ov_sqlite.csv")"
 diff "$dir/ov_sqlite.csv" "$dir/ov_pg.csv" >"$dir/ov_diff" ||
     fail "the overview differs between SQLite (<) and PostgreSQL (>): $(cat "$dir/ov_diff")"
+# The trail and the cases work there (case_postgres.sh compares their output with SQLite's).
+for cmd in "log" "log --case 1" "log --limit 2" "case list" "case show 1" "case note 1 x" "hits"; do
+    # shellcheck disable=SC2086
+    expect_exit 0 "$FW" --db "$ws" $cmd
+done
+expect_exit 0 "$FW" --db "$ws" log --case 1
+expect_out "note: x"
 # Whatever a command's module does on PostgreSQL today, it ends with an exit code, not a signal.
-for cmd in "log" "log verify" "overview" "hits" "case list" "case show 1" "rules list" "export --count" \
-           "rejects" "programs" "index" "run" "case note 1 x"; do
+for cmd in "overview" "rules list" "export --count" "rejects" "programs" "index" "run"; do
     rc=0
     # shellcheck disable=SC2086
     "$FW" --db "$ws" $cmd >"$dir/out" 2>"$dir/err" </dev/null || rc=$?

@@ -1,0 +1,134 @@
+# case_postgres.sh: the case workflow on both engines (issue 11). The same run, hits, payments and
+# cases (case_seed.inc's, written with SQL both engines take) in a SQLite file and a PostgreSQL
+# workspace; the same commands on each: note, verify, confirm, rectify with yuan, close, assign with a
+# due date, the second-reviewer rule (a verdict awaiting approval, the same user refused, another
+# approving), a stale --expect-version refused; then `case list`, `case show N`, `log` (whole and
+# --case, --limit) and `hits` as csv must be identical on both (times masked: the two run a second
+# apart), non-empty, with money in yuan; `log verify` passes on both.
+# Needs FUNDWATCH_TEST_PG (a libpq conninfo, docs/store.md) and psql; without it the script says it
+# did not test, and fails instead when FUNDWATCH_REQUIRE_PG=1 (CI).
+. "$(dirname "$0")/case_seed.inc"
+
+if [ -z "${FUNDWATCH_TEST_PG:-}" ]; then
+    [ "${FUNDWATCH_REQUIRE_PG:-}" = 1 ] && fail "FUNDWATCH_REQUIRE_PG=1 but FUNDWATCH_TEST_PG is not set"
+    echo "PostgreSQL: NOT TESTED (set FUNDWATCH_TEST_PG to a libpq conninfo, see docs/store.md)"
+    exit 0
+fi
+command -v psql >/dev/null || fail "psql (postgresql-client) is needed to seed the PostgreSQL workspace"
+
+schema="fw_e2e_case_$$"
+psql "$FUNDWATCH_TEST_PG" -qc "CREATE SCHEMA $schema" >/dev/null || fail "cannot create schema $schema"
+trap 'psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; rm -rf "$dir"' EXIT
+pgws="$FUNDWATCH_TEST_PG options='-c search_path=$schema'"
+unset FUNDWATCH_DB
+
+# case_seed.inc's workspace in SQL both engines take ("user" quoted, the payments written out).
+seed_sql() {
+    cat <<'SQL'
+INSERT INTO runs(id, "user", started_at, status) VALUES (1, 'engine', '2026-01-01T00:00:00Z', 'complete');
+INSERT INTO cases(id, case_no, subject_kind, subject, id_number, name, township, village, created_at, updated_at)
+  VALUES (1, 'FW-2026-000001', 'person', '520102195503120016', '520102195503120016', '张三', '城关镇', '一村',
+          '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z'),
+         (2, 'FW-2026-000002', 'person', '11010519491231002X', '11010519491231002X', '李四', '城关镇', '二村',
+          '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z');
+INSERT INTO hits(fingerprint, rule_id, category, severity, subject_kind, subject, id_number, name, township,
+                 village, program, amount, first_date, last_date, detail, evidence_hash, first_run_id,
+                 last_run_id, case_id)
+  VALUES ('f1', 'DEC-001', 'deceased', 'high', 'person', '520102195503120016', '520102195503120016', '张三',
+          '城关镇', '一村', '低保', 36000, '2023-04', '2023-12', 'paid 9 periods after death 2023-03-10', 'e1', 1, 1, 1),
+         ('f2', 'VEH-001', 'vehicle', 'medium', 'person', '11010519491231002X', '11010519491231002X', '李四',
+          '城关镇', '二村', '低保', 4320, '2023-01', '2023-12', 'owns a car registered 2022-05', 'e2', 1, 1, 2);
+INSERT INTO imports(id, dataset, file, sha256, encoding, mode, status, "user", started_at)
+  VALUES (1, 'payments', 'payments.csv', 'x', 'utf-8', 'append', 'loaded', 'engine', '2026-01-01T00:00:00Z');
+SQL
+    printf 'INSERT INTO ds_payments(import_id, line, row_key, id_number, name, program, amount, pay_date, period) VALUES\n'
+    local i m sep=""
+    for i in 1 2 3 4 5 6 7 8 9; do
+        m=$(printf %02d $((i + 3)))
+        printf "%s(1, %d, 'A%d', '520102195503120016', '张三', '低保', 4000, '2023-%s-10', '2023-%s')\n" "$sep" "$i" "$i" "$m" "$m"
+        sep=","
+    done
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+        m=$(printf %02d "$i")
+        printf ",(1, %d, 'B%d', '11010519491231002X', '李四', '低保', 360, '2023-%s-10', '2023-%s')\n" $((100 + i)) "$i" "$m" "$m"
+    done
+    echo ";"
+    echo "INSERT INTO hit_evidence(hit_id, dataset, row_key)
+            SELECT h.id, 'payments', p.row_key FROM hits h JOIN ds_payments p ON p.id_number = h.id_number;"
+}
+
+expect_exit 0 "$FW" --db "$db" init
+seed_sql | sqlite3 "$db" || fail "cannot seed the SQLite workspace"
+expect_exit 0 "$FW" --db "$pgws" init
+seed_sql | PGOPTIONS="-c search_path=$schema" psql "$FUNDWATCH_TEST_PG" -q -v ON_ERROR_STOP=1 >/dev/null 2>"$dir/pgerr" ||
+    fail "cannot seed the PostgreSQL workspace: $(cat "$dir/pgerr")"
+
+# The workflow, the same on each engine; every step must succeed (or be refused) alike.
+workflow() { # workflow TARGET
+    local w=$1
+    expect_exit 0 "$FW" --db "$w" case note 1 "电话回访，家属称不知情"
+    expect_exit 0 "$FW" --db "$w" --user 王五 case set FW-2026-000001 verifying --method visit --verifier "民政局 王五"
+    expect_exit 0 "$FW" --db "$w" case set 1 confirmed --note "9 months paid after death, confirmed with the family"
+    expect_exit 0 "$FW" --db "$w" case set 1 rectifying --measures stop_payment,recover_funds --to-recover 3,240.00
+    expect_exit 0 "$FW" --db "$w" case set 1 closed --recovered "¥3240" --note 已全额追回
+    expect_out "rectifying -> closed"
+    expect_exit 0 "$FW" --db "$w" case assign 2 县民政局 --due 2020-01-31
+    expect_exit 0 "$FW" --db "$w" case note 2 "村委会说车已卖掉"
+    expect_exit 0 "$FW" --db "$w" case review on
+    expect_exit 0 "$FW" --db "$w" --user alice case set 2 verifying --method online --verifier alice
+    expect_exit 0 "$FW" --db "$w" --user alice case set 2 dismissed --reason other --reason-text "车辆已于2022年过户"
+    expect_out "awaits approval"
+    expect_exit 0 "$FW" --db "$w" case list --status pending_review
+    expect_out FW-2026-000002
+    expect_exit 6 "$FW" --db "$w" --user alice case approve 2
+    expect_err "different user"
+    expect_exit 0 "$FW" --db "$w" --user bob case approve FW-2026-000002
+    expect_exit 0 "$FW" --db "$w" --format json case show 2
+    v=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case"]["version"])' "$dir/out")
+    expect_exit 0 "$FW" --db "$w" --user carol case assign 2 乡镇纪委 --expect-version "$v"
+    expect_exit 6 "$FW" --db "$w" --user dave case assign 2 县纪委 --expect-version "$v"
+    expect_err "changed by carol"
+    expect_exit 0 "$FW" --db "$w" log verify
+    expect_out "audit trail OK"
+}
+workflow "$db"
+workflow "$pgws"
+
+# The listings as csv, times masked (ISO UTC times and the local dates the commands stamp today).
+today=$(date +%Y-%m-%d)
+listing() { # listing NAME TARGET ARGS...: $dir/NAME.ENGINE.csv
+    local name=$1 w=$2 engine=sqlite
+    shift 2
+    [ "$w" = "$db" ] || engine=pg
+    expect_exit 0 "$FW" --db "$w" --format csv "$@"
+    sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g' -e "s/$today( [0-9]{2}:[0-9]{2})?/TODAY/g" \
+        "$dir/out" >"$dir/$name.$engine.csv"
+    [ "$(wc -l <"$dir/$name.$engine.csv")" -gt 1 ] || fail "$* on $engine printed nothing: $(cat "$dir/out")"
+}
+for w in "$db" "$pgws"; do
+    listing list "$w" case list
+    listing show1 "$w" case show 1
+    listing show2 "$w" case show FW-2026-000002
+    listing log "$w" log
+    listing logcase "$w" log --case 1
+    listing loglimit "$w" log --limit 3
+    listing hits "$w" hits
+done
+for name in list show1 show2 log logcase loglimit hits; do
+    diff "$dir/$name.sqlite.csv" "$dir/$name.pg.csv" >"$dir/diff" ||
+        fail "$name differs between SQLite (<) and PostgreSQL (>): $(cat "$dir/diff")"
+done
+
+# What the listings say, once for both (they are identical): money in yuan, never fen.
+grep -q '""status"":""closed"",""recovered"":3240.00,' "$dir/log.pg.csv" ||
+    fail "the log's record is not in yuan: $(cat "$dir/log.pg.csv")"
+grep -q "status rectifying → closed; recovered ¥0.00 → ¥3,240.00" "$dir/show1.pg.csv" ||
+    fail "case show's history in words: $(cat "$dir/show1.pg.csv")"
+grep -q 324000 "$dir/show1.pg.csv" "$dir/list.pg.csv" && fail "a listing prints fen"
+grep -q "^1,FW-2026-000001,closed,.*,360.00," "$dir/list.pg.csv" || fail "case list: $(cat "$dir/list.pg.csv")"
+grep -q "^2,FW-2026-000002,dismissed,.*乡镇纪委" "$dir/list.pg.csv" || fail "case list: $(cat "$dir/list.pg.csv")"
+grep -q "case.approve" "$dir/log.pg.csv" || fail "the approval is not in the log"
+[ "$(grep -c '^[0-9]' "$dir/loglimit.pg.csv")" = 3 ] || fail "log --limit 3: $(cat "$dir/loglimit.pg.csv")"
+grep -q "case:2" "$dir/logcase.pg.csv" && fail "log --case 1 shows case 2's records"
+grep -q "^1,DEC-001,.*,360.00," "$dir/hits.pg.csv" || fail "hits: $(cat "$dir/hits.pg.csv")"
+echo ok
