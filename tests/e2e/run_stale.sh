@@ -31,11 +31,14 @@ start_run 1
 pids+=($!)
 # Run 2 has opened the workspace (and looked for abandoned runs) once it sleeps in SQLite's busy
 # handler, waiting for run 1's write lock (syscall 35 nanosleep or 230 clock_nanosleep).
+# The busy handler alternates between sleeping and trying the lock, so what was seen is kept rather
+# than read again (a second read could land on the lock attempt between two sleeps).
+waiting=no
 for _ in $(seq 400); do
-    case $(cut -d' ' -f1 "/proc/${pids[1]}/syscall" 2>/dev/null) in 35|230) break ;; esac
+    case $(cut -d' ' -f1 "/proc/${pids[1]}/syscall" 2>/dev/null) in 35|230) waiting=yes; break ;; esac
     sleep 0.05
 done
-case $(cut -d' ' -f1 "/proc/${pids[1]}/syscall") in 35|230) ;; *) fail "run 2 does not wait for run 1" ;; esac
+[ "$waiting" = yes ] || fail "run 2 does not wait for run 1"
 [ "$(status 1)" = running ] || fail "run 1 was marked $(status 1) while alive: $(cat run2.err)"
 kill -9 "${pids[0]}"
 wait "${pids[0]}" 2>/dev/null || true

@@ -165,6 +165,21 @@ grep -q '^total,hits,4,883.78,5000.00,,2023-03,2023-05' "$dir/ov_sqlite.csv" ||
     fail "the SQLite overview's premise: $(cat "$dir/ov_sqlite.csv")"
 diff "$dir/ov_sqlite.csv" "$dir/ov_pg.csv" >"$dir/ov_diff" ||
     fail "the overview differs between SQLite (<) and PostgreSQL (>): $(cat "$dir/ov_diff")"
+# The workbook too: every sheet the same on both engines, but for times and each workspace's own
+# name and trail anchor (xlsx_same.py). The server's workspace is named without its conninfo.
+expect_exit 0 "$FW" --db "$dir/ov.db" export "$dir/ov_sqlite.xlsx"
+expect_exit 0 "$FW" --db "$ovt" export "$dir/ov_pg.xlsx"
+/usr/bin/python3 "$(dirname "$0")/xlsx_same.py" "$dir/ov_sqlite.xlsx" "$dir/ov_pg.xlsx" >"$dir/xdiff" ||
+    fail "the workbook differs between SQLite (<) and PostgreSQL (>): $(cat "$dir/xdiff")"
+/usr/bin/python3 -c 'import openpyxl,sys
+ws = openpyxl.load_workbook(sys.argv[1])["数据来源"]
+print(next(r[1] for r in ws.iter_rows(values_only=True) if r[0] == "工作区"))' "$dir/ov_pg.xlsx" >"$dir/xws"
+grep -q '^postgresql://' "$dir/xws" || fail "the workbook names the server workspace as: $(cat "$dir/xws")"
+expect_exit 0 "$FW" --db "$ovt" export --format csv "$dir/leads_pg.csv"
+expect_exit 0 "$FW" --db "$dir/ov.db" export --format csv "$dir/leads_sqlite.csv"
+diff "$dir/leads_sqlite.csv" "$dir/leads_pg.csv" >"$dir/cdiff" ||
+    fail "the CSV leads differ between SQLite (<) and PostgreSQL (>): $(cat "$dir/cdiff")"
+
 # The trail and the cases work there (case_postgres.sh compares their output with SQLite's).
 for cmd in "log" "log --case 1" "log --limit 2" "case list" "case show 1" "case note 1 x" "hits"; do
     # shellcheck disable=SC2086
