@@ -120,5 +120,7 @@ extern const char usage_whitelist[];
 extern const char usage_export[];
 extern const char usage_overview[];
 extern const char usage_tui[];
+int cmd_copy(fw_cli *, int, char **);
+extern const char usage_copy[];
 
 #endif
