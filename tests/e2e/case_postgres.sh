@@ -22,45 +22,10 @@ trap 'psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/de
 pgws="$FUNDWATCH_TEST_PG options='-c search_path=$schema'"
 unset FUNDWATCH_DB
 
-# case_seed.inc's workspace in SQL both engines take ("user" quoted, the payments written out).
-seed_sql() {
-    cat <<'SQL'
-INSERT INTO runs(id, "user", started_at, status) VALUES (1, 'engine', '2026-01-01T00:00:00Z', 'complete');
-INSERT INTO cases(id, case_no, subject_kind, subject, id_number, name, township, village, created_at, updated_at)
-  VALUES (1, 'FW-2026-000001', 'person', '520102195503120016', '520102195503120016', '张三', '城关镇', '一村',
-          '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z'),
-         (2, 'FW-2026-000002', 'person', '11010519491231002X', '11010519491231002X', '李四', '城关镇', '二村',
-          '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z');
-INSERT INTO hits(fingerprint, rule_id, category, severity, subject_kind, subject, id_number, name, township,
-                 village, program, amount, first_date, last_date, detail, evidence_hash, first_run_id,
-                 last_run_id, case_id)
-  VALUES ('f1', 'DEC-001', 'deceased', 'high', 'person', '520102195503120016', '520102195503120016', '张三',
-          '城关镇', '一村', '低保', 36000, '2023-04', '2023-12', 'paid 9 periods after death 2023-03-10', 'e1', 1, 1, 1),
-         ('f2', 'VEH-001', 'vehicle', 'medium', 'person', '11010519491231002X', '11010519491231002X', '李四',
-          '城关镇', '二村', '低保', 4320, '2023-01', '2023-12', 'owns a car registered 2022-05', 'e2', 1, 1, 2);
-INSERT INTO imports(id, dataset, file, sha256, encoding, mode, status, "user", started_at)
-  VALUES (1, 'payments', 'payments.csv', 'x', 'utf-8', 'append', 'loaded', 'engine', '2026-01-01T00:00:00Z');
-SQL
-    printf 'INSERT INTO ds_payments(import_id, line, row_key, id_number, name, program, amount, pay_date, period) VALUES\n'
-    local i m sep=""
-    for i in 1 2 3 4 5 6 7 8 9; do
-        m=$(printf %02d $((i + 3)))
-        printf "%s(1, %d, 'A%d', '520102195503120016', '张三', '低保', 4000, '2023-%s-10', '2023-%s')\n" "$sep" "$i" "$i" "$m" "$m"
-        sep=","
-    done
-    for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
-        m=$(printf %02d "$i")
-        printf ",(1, %d, 'B%d', '11010519491231002X', '李四', '低保', 360, '2023-%s-10', '2023-%s')\n" $((100 + i)) "$i" "$m" "$m"
-    done
-    echo ";"
-    echo "INSERT INTO hit_evidence(hit_id, dataset, row_key)
-            SELECT h.id, 'payments', p.row_key FROM hits h JOIN ds_payments p ON p.id_number = h.id_number;"
-}
-
 expect_exit 0 "$FW" --db "$db" init
-seed_sql | sqlite3 "$db" || fail "cannot seed the SQLite workspace"
+seed_sql_portable | sqlite3 "$db" || fail "cannot seed the SQLite workspace"
 expect_exit 0 "$FW" --db "$pgws" init
-seed_sql | PGOPTIONS="-c search_path=$schema" psql "$FUNDWATCH_TEST_PG" -q -v ON_ERROR_STOP=1 >/dev/null 2>"$dir/pgerr" ||
+seed_sql_portable | PGOPTIONS="-c search_path=$schema" psql "$FUNDWATCH_TEST_PG" -q -v ON_ERROR_STOP=1 >/dev/null 2>"$dir/pgerr" ||
     fail "cannot seed the PostgreSQL workspace: $(cat "$dir/pgerr")"
 
 # The workflow, the same on each engine; every step must succeed (or be refused) alike.
