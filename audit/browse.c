@@ -820,6 +820,8 @@ int fw_hit_totals_step(fw_ws *ws, const fw_hit_filter *f, fw_hit_totals *t, long
     t->other = t->money.other;
     t->next_id += slice;
     t->done = t->next_id > t->max_id;
+    if (t->done) /* the payments' shares are needed only while slices come */
+        fw_money_acc_end(&t->money);
     return t->done ? 1 : 0;
 }
 
