@@ -95,6 +95,7 @@ int cmd_whitelist(fw_cli *, int, char **);
 int cmd_export(fw_cli *, int, char **);
 int cmd_overview(fw_cli *, int, char **);
 int cmd_tui(fw_cli *, int, char **);
+int cmd_repairs(fw_cli *, int, char **);
 
 /* Usage texts, each defined beside its command (printed by `fundwatch COMMAND --help`). */
 /* Prints "building INDEX (k of n)… 4.2 s" lines on stderr: the progress of audit/indexes.h. */
@@ -122,5 +123,6 @@ extern const char usage_overview[];
 extern const char usage_tui[];
 int cmd_copy(fw_cli *, int, char **);
 extern const char usage_copy[];
+extern const char usage_repairs[];
 
 #endif
