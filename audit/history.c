@@ -1,6 +1,7 @@
 /* history.c: trail records in words (see history.h). The labels of fields are here (actions are a vocabulary, audit/vocab.h),
- * with the case vocabulary of audit/cases.h for the values; the JSON is read by SQLite's json_each
- * on the workspace connection, the same reader the trail's other queries use. */
+ * with the case vocabulary of audit/cases.h for the values; the JSON is read by the engine's own
+ * JSON functions on the workspace connection (named fw_sql per engine), the words made in C, so a
+ * SQLite and a PostgreSQL workspace say the same. */
 #include "audit/history.h"
 
 #include <stdint.h>
@@ -354,37 +355,6 @@ int fw_history_case(fw_ws *ws, long long case_id, fw_rows **rows, fw_err *err)
     fw_stmt_bind_text(fw_rows_stmt(*rows), 1, object, -1);
     free(object);
     return FW_OK;
-}
-
-/* history_what(action, before, after): fw_history_what, for listings; history_what_zh in Chinese.
- * Host functions of this process with the workspace as their context (FW_DBCAP_HOST_FUNCTIONS); an
- * engine without them (PostgreSQL) gets none, and a listing that calls them fails naming them. */
-static int history_what_in(fw_ws *ws, const fw_value *args, fw_value *out, enum fw_words_lang lang)
-{
-    *out = (fw_value){.type = FW_DBT_TEXT};
-    out->s = fw_history_what(ws, args[0].s, args[1].s, args[2].s, lang);
-    return FW_OK;
-}
-
-static int fn_history_what(void *ctx, int nargs, const fw_value *args, fw_value *out, fw_err *err)
-{
-    (void)nargs, (void)err;
-    return history_what_in(ctx, args, out, FW_WORDS_UI);
-}
-
-static int fn_history_what_zh(void *ctx, int nargs, const fw_value *args, fw_value *out, fw_err *err)
-{
-    (void)nargs, (void)err;
-    return history_what_in(ctx, args, out, FW_WORDS_ZH);
-}
-
-void fw_history_register(fw_ws *ws)
-{
-    if (!fw_db_has(ws->store, FW_DBCAP_HOST_FUNCTIONS))
-        return;
-    fw_err ignored = {0};
-    fw_db_create_function(ws->store, "history_what", 3, fn_history_what, ws, &ignored);
-    fw_db_create_function(ws->store, "history_what_zh", 3, fn_history_what_zh, ws, &ignored);
 }
 
 /* A stored record's JSON with its money members in yuan: the trail keeps fen, people read yuan.

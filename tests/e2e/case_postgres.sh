@@ -4,7 +4,8 @@
 # due date, the second-reviewer rule (a verdict awaiting approval, the same user refused, another
 # approving), a stale --expect-version refused; then `case list`, `case show N`, `log` (whole and
 # --case, --limit) and `hits` as csv must be identical on both (times masked: the two run a second
-# apart), non-empty, with money in yuan; `log verify` passes on both.
+# apart), non-empty, with money in yuan; `log verify` passes on both; the workbook's case dossier
+# (its history in Chinese words) is the same on both.
 # Needs FUNDWATCH_TEST_PG (a libpq conninfo, docs/store.md) and psql; without it the script says it
 # did not test, and fails instead when FUNDWATCH_REQUIRE_PG=1 (CI).
 . "$(dirname "$0")/case_seed.inc"
@@ -96,4 +97,17 @@ grep -q "case.approve" "$dir/log.pg.csv" || fail "the approval is not in the log
 [ "$(grep -c '^[0-9]' "$dir/loglimit.pg.csv")" = 3 ] || fail "log --limit 3: $(cat "$dir/loglimit.pg.csv")"
 grep -q "case:2" "$dir/logcase.pg.csv" && fail "log --case 1 shows case 2's records"
 grep -q "^1,DEC-001,.*,360.00," "$dir/hits.pg.csv" || fail "hits: $(cat "$dir/hits.pg.csv")"
+
+# The case dossier of a workbook: its history in Chinese words, the same on both engines.
+expect_exit 0 "$FW" --db "$db" export "$dir/case_sqlite.xlsx" --case 1 --case 2 --quiet
+expect_exit 0 "$FW" --db "$pgws" export "$dir/case_pg.xlsx" --case 1 --case 2 --quiet
+/usr/bin/python3 "$(dirname "$0")/xlsx_same.py" "$dir/case_sqlite.xlsx" "$dir/case_pg.xlsx" >"$dir/xdiff" ||
+    fail "the case workbook differs between SQLite (<) and PostgreSQL (>): $(cat "$dir/xdiff")"
+/usr/bin/python3 - "$dir/case_pg.xlsx" <<'PY' || fail "the PostgreSQL dossier's history is not in words"
+import openpyxl, sys
+rows = [r for r in openpyxl.load_workbook(sys.argv[1])["FW-2026-000001"].iter_rows(values_only=True)]
+words = [r[1] for r in rows if isinstance(r[1], str)]
+assert "状态 整改中 → 已办结；已追回 ¥0.00 → ¥3,240.00；办结日期 TODAY；办结说明 已全额追回".replace(
+    "TODAY", __import__("datetime").date.today().isoformat()) in words, words
+PY
 echo ok
