@@ -807,7 +807,7 @@ int fw_hit_totals_step(fw_ws *ws, const fw_hit_filter *f, fw_hit_totals *t, long
         fw_stmt_bind_int64(st, 1, t->next_id);
         fw_stmt_bind_int64(st, 2, t->next_id + slice);
         fw_hit_where_bind(&w, st, 3);
-        rc = fw_stmt_step(st, err) < 0 ? FW_EWORKSPACE : FW_OK;
+        rc = fw_money_acc_take(&t->money, st, err);
         fw_stmt_finalize(st);
     }
     fw_hit_where_free(&w);
@@ -815,13 +815,13 @@ int fw_hit_totals_step(fw_ws *ws, const fw_hit_filter *f, fw_hit_totals *t, long
         read_failed(err, _("the hit totals"));
         return -1;
     }
-    if (fw_money_acc_take(&t->money, err))
-        return -1;
     t->count = t->money.hits;
     t->amount = fw_money_acc_paid(&t->money);
     t->other = t->money.other;
     t->next_id += slice;
     t->done = t->next_id > t->max_id;
+    if (t->done) /* the payments' shares are needed only while slices come */
+        fw_money_acc_end(&t->money);
     return t->done ? 1 : 0;
 }
 
