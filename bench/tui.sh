@@ -10,7 +10,7 @@
 # the same counting without the screen (bench/tui_freq.c: wall and CPU time, the CPU time being what
 # a machine loaded by other work does not blur).
 # BENCH_PARTS picks what runs (default "list freq filters"): BENCH_PARTS=freq bench/tui.sh measures
-# the frequency view alone.
+# the frequency view alone; BENCH_PARTS=ws only builds the workspaces.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 FW=${FW:-$root/build/fundwatch}
@@ -20,8 +20,10 @@ runs=5
 
 make_ws() { # n -> path
     local n=$1 db="$dir/fw-bench-tui-$1.db"
-    # rebuilt when the fixture or the binary (hence perhaps the schema) is newer than the cached one
-    if [ ! -s "$db" ] || [ "$root/bench/tui_fixture.sql" -nt "$db" ] || [ "$FW" -nt "$db" ]; then
+    # rebuilt when the fixture or the binary (hence perhaps the schema) is newer than the cached one;
+    # BENCH_KEEP_WS=1 keeps a cached one (before/after measurements of a change to the schema-free
+    # code, on the same workspace, without minutes of rebuilding it for each binary)
+    if [ ! -s "$db" ] || { [ "${BENCH_KEEP_WS:-0}" != 1 ] && { [ "$root/bench/tui_fixture.sql" -nt "$db" ] || [ "$FW" -nt "$db" ]; }; }; then
         rm -f "$db" "$db"-*
         "$FW" --db "$db" init >/dev/null
         # the hits' indexes are dropped during the load and built after it (minutes less than

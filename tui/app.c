@@ -138,6 +138,13 @@ const char *fw_tui_id(fw_tui *t, const char *id, char out[32])
 static void *top_state(fw_tui *t) { return t->stack[t->depth - 1].state; }
 static const fw_view_ops *top_ops(fw_tui *t) { return t->stack[t->depth - 1].ops; }
 
+/* The top screen is about to be covered by another. */
+static void leave_top(fw_tui *t)
+{
+    if (t->depth > 0 && top_ops(t)->leave)
+        top_ops(t)->leave(t, top_state(t));
+}
+
 bool fw_tui_push(fw_tui *t, const fw_view_ops *ops, const char *arg)
 {
     if (t->depth == (int)(sizeof t->stack / sizeof t->stack[0])) {
@@ -147,6 +154,7 @@ bool fw_tui_push(fw_tui *t, const fw_view_ops *ops, const char *arg)
     void *s = ops->open(t, arg);
     if (!s)
         return false;
+    leave_top(t);
     t->stack[t->depth].ops = ops;
     t->stack[t->depth].state = s;
     t->stack[t->depth].generation = t->generation;
@@ -210,6 +218,7 @@ static bool unpark(fw_tui *t, const fw_view_ops *ops)
     int at = parked_index(t, ops);
     if (at < 0)
         return false;
+    leave_top(t);
     t->stack[t->depth].ops = ops;
     t->stack[t->depth++].state = t->parked[at].state;
     t->parked[at] = t->parked[--t->nparked];

@@ -98,6 +98,9 @@ typedef struct fw_view_ops {
     /* Work that quitting would lose (marked hits, a run going): a sentence saying what, in out;
      * false when there is none. Asked before `q` on the first screen or `Q` quits. */
     bool (*unsaved)(struct fw_tui *t, void *v, char *out, size_t outsz);
+    /* Another screen goes over this one (pushed, or a kept one brought back): background work no
+     * one sees any more should stop (the view's idle resumes it when it is back on top). */
+    void (*leave)(struct fw_tui *t, void *v);
 } fw_view_ops;
 
 /* Replaces the filter of an open hit list (state of fw_view_hits). */
