@@ -211,6 +211,12 @@ static char *freq_sql(const fw_freq *fq, const fw_hit_filter *f, const fw_hit_wh
 
 int fw_freq_step(fw_ws *ws, const fw_hit_filter *f, fw_freq *fq, long long slice, fw_err *err)
 {
+    return fw_freq_step_until(ws, f, fq, slice, NULL, NULL, err);
+}
+
+int fw_freq_step_until(fw_ws *ws, const fw_hit_filter *f, fw_freq *fq, long long slice, bool (*stop)(void *ctx),
+                       void *ctx, fw_err *err)
+{
     if (fq->done)
         return 1;
     fw_hit_where w;
@@ -226,6 +232,8 @@ int fw_freq_step(fw_ws *ws, const fw_hit_filter *f, fw_freq *fq, long long slice
         fw_stmt_bind_int64(st, 1, fq->next_id);
         fw_stmt_bind_int64(st, 2, fq->next_id + slice);
         fw_hit_where_bind(&w, st, 3);
+        if (stop)
+            fw_db_watch_fn(ws->store, stop, ctx);
         while ((rc = fw_stmt_step(st, &e)) == 1) {
             long long id = fw_stmt_int64(st, 2);
             if (hit.row < 0 || id != hit.id) { /* a new hit: the last one is complete */
@@ -248,12 +256,28 @@ int fw_freq_step(fw_ws *ws, const fw_hit_filter *f, fw_freq *fq, long long slice
             }
         }
         fw_stmt_finalize(st);
+        if (stop)
+            fw_db_watch_fn(ws->store, NULL, NULL);
     }
     fw_hit_where_free(&w);
     if (rc == FW_OK)
         freq_hit_count(fq, &hit);
     free(hit.pid);
     free(hit.pa);
+    if (rc != FW_OK && stop && e.code == FW_EINTR) {
+        /* Stopped inside the slice: the hits read whole are counted (they come in id order), the
+         * one being read is not (its payments may be missing); the counting ends there. */
+        if (hit.row >= 0) {
+            fq->next_id = hit.id;
+            if (hit.row == fq->n - 1 && fq->rows[hit.row].count == 0) { /* its value came with it */
+                fq->n--;
+                free(fq->slots); /* rebuilt without it should counting go on */
+                fq->slots = NULL;
+                fq->nslots = 0;
+            }
+        }
+        return 2;
+    }
     if (rc != FW_OK) {
         fw_fail(err, FW_EWORKSPACE, _("Could not read %s from the workspace (%s)."), _("the frequency of the column"), e.msg);
         return -1;

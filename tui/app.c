@@ -464,6 +464,28 @@ bool fw_tui_progress_wait(fw_tui *t, const char *text, int timeout_ms)
     return cancel;
 }
 
+bool fw_tui_stop_typed(fw_tui *t)
+{
+    double now = fw_now_seconds();
+    if (now - t->stop_looked < 0.02) /* asked every millisecond or so: the terminal every 20 ms */
+        return false;
+    t->stop_looked = now;
+    struct { int rc; wint_t wc; } typed[32];
+    int n = 0;
+    bool stop = false;
+    wtimeout(t->status, 0);
+    while (n < 32 && (typed[n].rc = wget_wch(t->status, &typed[n].wc)) != ERR) {
+        if (typed[n].rc == OK && (typed[n].wc == 27 || typed[n].wc == ('c' & 0x1f))) {
+            stop = true; /* taken: it stopped the work */
+            continue;
+        }
+        n++;
+    }
+    while (n-- > 0) /* the other keys, back in the order typed, for the loop to read */
+        typed[n].rc == OK ? unget_wch((wchar_t)typed[n].wc) : ungetch((int)typed[n].wc);
+    return stop;
+}
+
 static void prompt_done(fw_tui *t, bool accepted)
 {
     enum fw_prompt_kind kind = t->prompt;

@@ -8,26 +8,9 @@
 # finish would have put its figures on screen at once -- and then they arrive. Quitting while the
 # worker computes ends the program at once with status 0.
 . "$(dirname "$0")/../tui/lib.sh"
-root=$(cd "$(dirname "$0")/../.." && pwd)
-db="$TUI_TMP/big.db"
-"$FW" --db "$db" init >/dev/null
-# the hits' indexes built after the load, as bench/tui.sh does (seconds instead of half a minute)
-idx=$(sqlite3 "$db" "SELECT group_concat(sql || ';', char(10)) FROM sqlite_master WHERE type = 'index' \
-      AND tbl_name = 'hits' AND sql IS NOT NULL")
-sqlite3 "$db" "SELECT 'DROP INDEX ' || name || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name = 'hits' \
-      AND sql IS NOT NULL" | sqlite3 "$db"
-printf 'CREATE TEMP TABLE bench_n(v); INSERT INTO bench_n VALUES (200000);\n.read %s\n%s\n' \
-    "$root/bench/tui_fixture.sql" "$idx" | sqlite3 "$db"
+db=$(tui_bench_ws 200000)
 
 # threads of the fundwatch process in the pane (the main loop, and the worker while it computes)
-tui_pid() { # the pane's shell runs run.sh, which runs fundwatch: the descendant named fundwatch
-    local pids p
-    pids=$(tmux -L "$TUI_SOCK" display -p '#{pane_pid}')
-    for _ in 1 2 3 4; do
-        for p in $pids; do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$(basename "$FW" | cut -c1-15)" ] && { echo "$p"; return; }; done
-        pids=$(for p in $pids; do pgrep -P "$p"; done)
-    done
-}
 threads() { ls "/proc/$1/task" 2>/dev/null | wc -l; }
 # wait_threads PID N SECONDS: until the process has N threads
 wait_threads() {
