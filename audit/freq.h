@@ -50,6 +50,7 @@ typedef struct fw_freq {
     fw_money_sets money;     /* the money per value (set = row's first) and the total */
     long long next_id, max_id;
     bool done, sorted;
+    bool sized;          /* the arrays were sized once for the values to come (freq_foresee) */
     bool in_first_order; /* rows still in order of first appearance (not sorted yet) */
 } fw_freq;
 
