@@ -142,6 +142,7 @@ static bool job_stopped(void *arg)
 static void *load_figures(void *arg)
 {
     loader *job = arg;
+    pthread_setname_np(pthread_self(), "fw-overview"); /* for top -H, and tui_overview_leave.sh */
     fw_ws *ws;
     int rc = fw_ws_open(job->path, &ws, &job->err);
     if (!rc) {
