@@ -4,8 +4,8 @@
  * exactly the same rows, and the same rows the screen showed.
  *
  * Through the store (audit/store/store.h): no statement of an engine is held here. The provenance
- * sheets still read the runs' JSON with json_each/json_valid and the summary keys with char(31),
- * which SQLite has and the PostgreSQL compatibility layer is to provide (issue 11). */
+ * sheets read the runs' JSON, which each engine spells its own way: those queries are named fw_sql
+ * with a PostgreSQL text. */
 #include "audit/exportq.h"
 #include "audit/i18n.h"
 
@@ -434,7 +434,9 @@ int fw_xq_summary(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *er
     };
     /* The selected leads read once, each under its value of every dimension and under the whole
      * (FW_XDIM_COUNT_); the money of each (dimension, value) is that set's, each payment once. */
-    char *money = fw_money_ctes("SELECT dim || char(31) || key, id FROM sum_set");
+    /* A dimension is a number, so "dim:" cannot be confused with any part of a key: no separator
+     * character is needed (SQLite's char(31) has no PostgreSQL spelling). */
+    char *money = fw_money_ctes("SELECT CAST(dim AS TEXT) || ':' || key, id FROM sum_set");
     char *sql = fw_printf(
         "WITH sel AS MATERIALIZED (SELECT h.id, h.category, h.rule_id, COALESCE(c.status, 'new') AS status, "
         "COALESCE(h.township, '(未填)') AS township" LEADS_FROM "), "
@@ -442,7 +444,7 @@ int fw_xq_summary(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *er
         "FROM sel UNION ALL SELECT %d, status, id FROM sel UNION ALL SELECT %d, township, id FROM sel "
         "UNION ALL SELECT %d, '合计', id FROM sel), %s"
         "SELECT a.dim, a.key, a.n, COALESCE(m.paid, 0), COALESCE(m.other, 0) FROM (SELECT dim, key, count(*) AS n "
-        "FROM sum_set GROUP BY dim, key) a LEFT JOIN fw_money m ON m.grp = a.dim || char(31) || a.key "
+        "FROM sum_set GROUP BY dim, key) a LEFT JOIN fw_money m ON m.grp = CAST(a.dim AS TEXT) || ':' || a.key "
         "ORDER BY a.dim <> %d, a.dim, a.n DESC, a.key",
         FW_XDIM_CATEGORY, FW_XDIM_RULE, FW_XDIM_STATUS, FW_XDIM_TOWNSHIP, FW_XDIM_COUNT_, money, FW_XDIM_COUNT_);
     free(money);
@@ -470,7 +472,7 @@ int fw_xq_cases(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err)
                           "       c.assignee, c.due_date, c.conclusion, c.dismiss_reason, c.measures, "
                           "       c.to_recover, c.recovered, count(*), COALESCE(m.paid, 0), c.updated_at "
                           "FROM sel JOIN cases c ON c.id = sel.case_id LEFT JOIN fw_money m ON m.grp = c.id "
-                          "GROUP BY c.id ORDER BY c.id",
+                          "GROUP BY c.id, m.paid ORDER BY c.id", /* m.paid: one per case, but PostgreSQL must be told */
                           money);
     free(money);
     int rc = xq_filtered(ws, f, sql, defs, (int)(sizeof defs / sizeof defs[0]), out, err);
@@ -482,6 +484,12 @@ int fw_xq_cases(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err)
 
 /* The runs that produced the selected leads. */
 #define SEL_RUNS "sel_runs AS (SELECT DISTINCT h.last_run_id AS id" LEADS_FROM ")"
+/* A JSON array of whole numbers, the only shape of runs.imports fundwatch writes. */
+#define JSON_NUMBERS "^\\[ *([0-9]+ *(, *[0-9]+ *)*)?\\]$"
+#define PROV_IMPORTS_OF_USED                                                                               \
+    "SELECT i.id, i.dataset, i.file, i.sha256, i.encoding, i.rows_read, "                                  \
+    "       i.rows_loaded, i.rows_rejected, i.user, COALESCE(i.finished_at, i.started_at) "                \
+    "FROM imports i WHERE i.id IN (SELECT id FROM used) ORDER BY i.id"
 
 int fw_xq_prov_imports(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err)
 {
@@ -492,19 +500,27 @@ int fw_xq_prov_imports(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_er
         {"载入行数", FW_XK_INT, MAP_NONE}, {"拒绝行数", FW_XK_INT, MAP_NONE},
         {"导入人", FW_XK_TEXT, MAP_NONE},  {"导入时间", FW_XK_STAMP, MAP_NONE},
     };
-    /* A run records the imports it read; a run without that record (older or hand-made) is
-     * taken to have read every loaded import. */
-    return xq_filtered(ws, f,
-                       "WITH " SEL_RUNS ", "
-                       "used AS (SELECT CAST(j.value AS INTEGER) AS id FROM runs r, json_each(r.imports) j "
-                       "         WHERE r.id IN (SELECT id FROM sel_runs) AND json_valid(r.imports) "
-                       "         UNION SELECT i.id FROM imports i WHERE i.status = 'loaded' AND EXISTS "
-                       "         (SELECT 1 FROM runs r WHERE r.id IN (SELECT id FROM sel_runs) "
-                       "          AND (r.imports IS NULL OR NOT json_valid(r.imports)))) "
-                       "SELECT i.id, i.dataset, i.file, i.sha256, i.encoding, i.rows_read, "
-                       "       i.rows_loaded, i.rows_rejected, i.user, COALESCE(i.finished_at, i.started_at) "
-                       "FROM imports i WHERE i.id IN (SELECT id FROM used) ORDER BY i.id",
-                       defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+    /* A run records the imports it read (a JSON array of their numbers); a run without that record
+     * (older or hand-made) is taken to have read every loaded import. PostgreSQL 15 has no
+     * json_valid: an array of numbers is recognised by its shape, which is all a run writes. */
+    static const fw_sql used = {
+        .name = "exportq.prov_imports",
+        .sql = "WITH " SEL_RUNS ", "
+               "used AS (SELECT CAST(j.value AS INTEGER) AS id FROM runs r, json_each(r.imports) j "
+               "         WHERE r.id IN (SELECT id FROM sel_runs) AND json_valid(r.imports) "
+               "         UNION SELECT i.id FROM imports i WHERE i.status = 'loaded' AND EXISTS "
+               "         (SELECT 1 FROM runs r WHERE r.id IN (SELECT id FROM sel_runs) "
+               "          AND (r.imports IS NULL OR NOT json_valid(r.imports)))) " PROV_IMPORTS_OF_USED,
+        .postgres = "WITH " SEL_RUNS ", "
+                    "used AS (SELECT CAST(j AS BIGINT) AS id FROM runs r, "
+                    "         json_array_elements_text(CAST(r.imports AS json)) j "
+                    "         WHERE r.id IN (SELECT id FROM sel_runs) AND r.imports ~ '" JSON_NUMBERS "' "
+                    "         UNION SELECT i.id FROM imports i WHERE i.status = 'loaded' AND EXISTS "
+                    "         (SELECT 1 FROM runs r WHERE r.id IN (SELECT id FROM sel_runs) "
+                    "          AND (r.imports IS NULL OR r.imports !~ '" JSON_NUMBERS "'))) " PROV_IMPORTS_OF_USED,
+    };
+    return xq_filtered(ws, f, fw_db_sql_text(ws->store, &used), defs, (int)(sizeof defs / sizeof defs[0]), out,
+                       err);
 }
 
 int fw_xq_prov_runs(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err)
@@ -516,12 +532,20 @@ int fw_xq_prov_runs(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *
         {"读取的导入", FW_XK_TEXT, MAP_NONE}, {"新增线索", FW_XK_INT, MAP_NONE},
     };
     /* The imports a run read are kept as a JSON array; people read their numbers. */
-    return xq_filtered(ws, f,
-                       "WITH " SEL_RUNS " SELECT r.id, r.user, r.started_at, r.finished_at, r.status, "
-                       "r.selection, CASE WHEN json_valid(r.imports) THEN (SELECT group_concat(value, '、') "
-                       "FROM json_each(r.imports)) ELSE r.imports END, r.hits_new FROM runs r "
-                       "WHERE r.id IN (SELECT id FROM sel_runs) ORDER BY r.id",
-                       defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+    static const fw_sql runs = {
+        .name = "exportq.prov_runs",
+        .sql = "WITH " SEL_RUNS " SELECT r.id, r.user, r.started_at, r.finished_at, r.status, "
+               "r.selection, CASE WHEN json_valid(r.imports) THEN (SELECT group_concat(value, '、') "
+               "FROM json_each(r.imports)) ELSE r.imports END, r.hits_new FROM runs r "
+               "WHERE r.id IN (SELECT id FROM sel_runs) ORDER BY r.id",
+        .postgres = "WITH " SEL_RUNS " SELECT r.id, r.user, r.started_at, r.finished_at, r.status, "
+                    "r.selection, CASE WHEN r.imports ~ '" JSON_NUMBERS "' THEN (SELECT string_agg(j, '、' "
+                    "ORDER BY n) FROM json_array_elements_text(CAST(r.imports AS json)) WITH ORDINALITY AS e(j, n)) "
+                    "ELSE r.imports END, r.hits_new FROM runs r "
+                    "WHERE r.id IN (SELECT id FROM sel_runs) ORDER BY r.id",
+    };
+    return xq_filtered(ws, f, fw_db_sql_text(ws->store, &runs), defs, (int)(sizeof defs / sizeof defs[0]), out,
+                       err);
 }
 
 int fw_xq_prov_rules(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err *err)
@@ -532,13 +556,22 @@ int fw_xq_prov_rules(fw_ws *ws, const fw_hit_filter *f, fw_xquery **out, fw_err 
         {"参数", FW_XK_TEXT, MAP_NONE},       {"规则文件", FW_XK_LONGTEXT, MAP_NONE},
         {"结果", FW_XK_TEXT, MAP_RESULT},     {"命中数", FW_XK_INT, MAP_NONE},
     };
-    /* Parameters are kept as a JSON object; people read name = value. */
-    return xq_filtered(ws, f,
-                       "WITH " SEL_RUNS " SELECT rr.run_id, rr.rule_id, rr.version, rr.text_sha256, "
-                       "CASE WHEN json_valid(rr.params) THEN (SELECT group_concat(key || ' = ' || value, '，') "
-                       "FROM json_each(rr.params)) ELSE rr.params END, rr.file, rr.status, rr.hits FROM run_rules rr "
-                       "WHERE rr.run_id IN (SELECT id FROM sel_runs) ORDER BY rr.run_id, rr.rule_id",
-                       defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+    /* Parameters are kept as a JSON object; people read name = value. On PostgreSQL an object is
+     * recognised by its braces (fw_rule_params_json writes them, always as an object). */
+    static const fw_sql rules = {
+        .name = "exportq.prov_rules",
+        .sql = "WITH " SEL_RUNS " SELECT rr.run_id, rr.rule_id, rr.version, rr.text_sha256, "
+               "CASE WHEN json_valid(rr.params) THEN (SELECT group_concat(key || ' = ' || value, '，') "
+               "FROM json_each(rr.params)) ELSE rr.params END, rr.file, rr.status, rr.hits FROM run_rules rr "
+               "WHERE rr.run_id IN (SELECT id FROM sel_runs) ORDER BY rr.run_id, rr.rule_id",
+        .postgres = "WITH " SEL_RUNS " SELECT rr.run_id, rr.rule_id, rr.version, rr.text_sha256, "
+                    "CASE WHEN rr.params ~ '^\\{.*\\}$' THEN (SELECT string_agg(key || ' = ' || value, '，' "
+                    "ORDER BY n) FROM json_each_text(CAST(rr.params AS json)) WITH ORDINALITY AS e(key, value, n)) "
+                    "ELSE rr.params END, rr.file, rr.status, rr.hits FROM run_rules rr "
+                    "WHERE rr.run_id IN (SELECT id FROM sel_runs) ORDER BY rr.run_id, rr.rule_id",
+    };
+    return xq_filtered(ws, f, fw_db_sql_text(ws->store, &rules), defs, (int)(sizeof defs / sizeof defs[0]), out,
+                       err);
 }
 
 /* --- one case --------------------------------------------------------------------------------- */

@@ -5,6 +5,7 @@
 #include "audit/namekey.h"
 
 #include <opencc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
@@ -19,15 +20,29 @@
 typedef struct char_latin {
     UChar32 cp;       /* 0: empty slot */
     bool converted;   /* ICU gave Latin letters; false: kept as it is */
-    char latin[23];   /* lower-case ASCII letters and digits, NUL-terminated */
+    bool learned;     /* read from ICU by this keyer (not given by fw_namekeyer_know) */
+    char latin[22];   /* lower-case ASCII letters and digits, NUL-terminated */
 } char_latin;
 
 enum { LATIN_CACHE = 8192 }; /* a power of two */
 
+/* The keys of a whole name seen before: a county's ledgers repeat the same few thousand names. */
+typedef struct name_slot {
+    char *name; /* NULL: empty; else the name, then its three keys, each NUL-terminated */
+} name_slot;
+
+enum { NAME_CACHE = 4096 }; /* a power of two; direct-mapped, a collision replaces */
+
 struct fw_namekeyer {
     opencc_t t2s;
+    /* ICU's transliterator, opened on the first character no reading is known for: building it
+     * costs about 0.1 s a process, and with the readings a workspace keeps (fw_namekeyer_know) most
+     * imports never need it. */
     UTransliterator *latin;
+    bool latin_failed;        /* it could not be opened: problem says why */
+    char problem[160];
     struct char_latin *cache; /* LATIN_CACHE slots: ICU's reading of each character seen */
+    name_slot *names;         /* NAME_CACHE slots, allocated on the first name */
 };
 
 typedef struct variant {
@@ -53,19 +68,32 @@ int fw_namekeyer_open(fw_namekeyer **out, fw_err *err)
         return fw_fail(err, FW_EFAIL, _("cannot open OpenCC's t2s conversion (%s); install libopencc1.1"),
                        opencc_error());
     }
+    k->cache = fw_calloc(LATIN_CACHE, sizeof *k->cache);
+    *out = k;
+    return FW_OK;
+}
+
+/* ICU's transliterator, opened on first use; NULL when it cannot be (problem then says why). */
+static UTransliterator *transliterator(fw_namekeyer *k)
+{
+    if (k->latin || k->latin_failed)
+        return k->latin;
     UErrorCode e = U_ZERO_ERROR;
     UChar id[64];
     u_uastrcpy(id, translit_id);
     k->latin = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &e);
     if (U_FAILURE(e)) {
-        opencc_close(k->t2s);
-        free(k);
-        return fw_fail(err, FW_EFAIL, _("cannot open ICU's transliterator %s (%s); install libicu72"), translit_id,
-                       u_errorName(e));
+        k->latin = NULL;
+        k->latin_failed = true;
+        snprintf(k->problem, sizeof k->problem, _("cannot open ICU's transliterator %s (%s); install libicu72"),
+                 translit_id, u_errorName(e));
     }
-    k->cache = fw_calloc(LATIN_CACHE, sizeof *k->cache);
-    *out = k;
-    return FW_OK;
+    return k->latin;
+}
+
+const char *fw_namekeyer_problem(const fw_namekeyer *k)
+{
+    return k && k->latin_failed ? k->problem : NULL;
 }
 
 void fw_namekeyer_close(fw_namekeyer *k)
@@ -73,8 +101,12 @@ void fw_namekeyer_close(fw_namekeyer *k)
     if (!k)
         return;
     opencc_close(k->t2s);
-    utrans_close(k->latin);
+    if (k->latin)
+        utrans_close(k->latin);
     free(k->cache);
+    for (int i = 0; k->names && i < NAME_CACHE; i++)
+        free(k->names[i].name);
+    free(k->names);
     free(k);
 }
 
@@ -211,39 +243,79 @@ static void put_char(char *out, size_t *w, UChar32 c)
 }
 
 
-/* ICU's reading of c: latin filled with its letters, false when ICU leaves it unconverted. */
-static bool latin_of(fw_namekeyer *k, UChar32 c, char latin[23])
+/* ICU's reading of c: latin filled with its letters, false when ICU leaves it unconverted (or
+ * cannot be opened: then *learned is false, so no reading of a failure is kept). */
+static bool latin_of(fw_namekeyer *k, UChar32 c, char latin[22], bool *learned)
 {
     UChar u[32];
     int32_t len = 0;
     U16_APPEND_UNSAFE(u, len, c);
     UErrorCode e = U_ZERO_ERROR;
     int32_t limit = len;
-    utrans_transUChars(k->latin, u, &len, 32, 0, &limit, &e);
+    UTransliterator *t = transliterator(k);
+    latin[0] = 0;
+    *learned = false;
+    if (!t)
+        return false;
+    utrans_transUChars(t, u, &len, 32, 0, &limit, &e);
+    *learned = U_SUCCESS(e);
     size_t w = 0;
-    for (int32_t i = 0; U_SUCCESS(e) && i < len && w < 22; i++)
+    for (int32_t i = 0; U_SUCCESS(e) && i < len && w < 21; i++)
         if (is_ascii_alnum(u[i]))
             latin[w++] = (char)(u[i] >= 'A' && u[i] <= 'Z' ? u[i] + ('a' - 'A') : u[i]);
     latin[w] = 0;
     return w > 0;
 }
 
-static const char_latin *cached_latin(fw_namekeyer *k, UChar32 c, char_latin *spare)
+/* The cache slot of c: its own, or the free one it would take; NULL when the probes find neither. */
+static char_latin *latin_slot(fw_namekeyer *k, UChar32 c)
 {
     for (unsigned h = ((unsigned)c * 2654435761u) & (LATIN_CACHE - 1), probes = 0; probes < 16;
-         probes++, h = (h + 1) & (LATIN_CACHE - 1)) {
-        char_latin *slot = &k->cache[h];
-        if (slot->cp == c)
-            return slot;
-        if (slot->cp == 0) {
-            slot->converted = latin_of(k, c, slot->latin);
-            slot->cp = c;
-            return slot;
-        }
-    }
+         probes++, h = (h + 1) & (LATIN_CACHE - 1))
+        if (k->cache[h].cp == c || k->cache[h].cp == 0)
+            return &k->cache[h];
+    return NULL;
+}
+
+static const char_latin *cached_latin(fw_namekeyer *k, UChar32 c, char_latin *spare)
+{
+    char_latin *slot = latin_slot(k, c);
+    if (slot && slot->cp == c)
+        return slot;
     spare->cp = c;
-    spare->converted = latin_of(k, c, spare->latin);
-    return spare;
+    spare->converted = latin_of(k, c, spare->latin, &spare->learned);
+    if (!slot || !spare->learned) /* cache full, or ICU failed: asked again next time */
+        return spare;
+    *slot = *spare;
+    return slot;
+}
+
+void fw_namekeyer_know(fw_namekeyer *k, int cp, const char *latin)
+{
+    if (cp <= 0 || cp > 0x10FFFF || !latin)
+        return;
+    char_latin *slot = latin_slot(k, (UChar32)cp);
+    if (!slot || slot->cp)
+        return;
+    size_t w = 0;
+    for (const char *p = latin; *p && w < sizeof slot->latin - 1; p++)
+        if (is_ascii_alnum((unsigned char)*p))
+            slot->latin[w++] = *p;
+    slot->latin[w] = 0;
+    slot->converted = w > 0;
+    slot->learned = false;
+    slot->cp = (UChar32)cp;
+}
+
+int fw_namekeyer_each_learned(const fw_namekeyer *k, int (*fn)(void *ctx, int cp, const char *latin, fw_err *err),
+                              void *ctx, fw_err *err)
+{
+    for (int i = 0; i < LATIN_CACHE; i++) {
+        const char_latin *s = &k->cache[i];
+        if (s->cp && s->learned && fn(ctx, (int)s->cp, s->converted ? s->latin : "", err))
+            return err->code ? err->code : FW_EFAIL;
+    }
+    return FW_OK;
 }
 
 /* The pinyin key from the simplified name: one syllable per Chinese character, Latin words kept
@@ -331,7 +403,47 @@ void fw_namekey_fuzzy(const char *pinyin, char *out)
     out[w] = 0;
 }
 
+static unsigned name_hash(const char *s)
+{
+    unsigned h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h & (NAME_CACHE - 1);
+}
+
+static void compute_keys(fw_namekeyer *k, const char *name, fw_namekey *out);
+
 void fw_namekey_compute(fw_namekeyer *k, const char *name, fw_namekey *out)
+{
+    if (!name || !*name || strlen(name) > 4 * NAME_MAX_CHARS) {
+        compute_keys(k, name, out);
+        return;
+    }
+    if (!k->names)
+        k->names = fw_calloc(NAME_CACHE, sizeof *k->names);
+    name_slot *slot = &k->names[name_hash(name)];
+    if (slot->name && strcmp(slot->name, name) == 0) {
+        const char *p = slot->name + strlen(slot->name) + 1;
+        char *keys[3] = {out->simp, out->pinyin, out->fuzzy};
+        for (int i = 0; i < 3; i++) {
+            size_t n = strlen(p) + 1;
+            memcpy(keys[i], p, n);
+            p += n;
+        }
+        return;
+    }
+    compute_keys(k, name, out);
+    if (k->latin_failed) /* keys made without ICU are not kept */
+        return;
+    free(slot->name);
+    fw_buf b = {0};
+    const char *parts[4] = {name, out->simp, out->pinyin, out->fuzzy};
+    for (int i = 0; i < 4; i++)
+        fw_buf_add(&b, parts[i], strlen(parts[i]) + 1);
+    slot->name = b.data;
+}
+
+static void compute_keys(fw_namekeyer *k, const char *name, fw_namekey *out)
 {
     UChar u[UBUF];
     int32_t n = tidy_name(name ? name : "", u, UBUF);

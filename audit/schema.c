@@ -541,10 +541,57 @@ static int name_keys_v4(fw_db *db, void *ctx, fw_err *err)
     return rc;
 }
 
+/* --- 6: ICU readings kept, ID repairs (issue 16) --------------------------------------------- */
+/* name_readings: ICU's Han-Latin/Names reading of each character an import has keyed, so the next
+ * import need not build the transliterator (namekey.h, fw_namekeyer_know); '' for a character ICU
+ * leaves as it is. id_repairs: for a registry row kept with an invalid ID (id_number
+ * '!typed@dataset:line', id_number_raw the typed value), the valid IDs one typing error away that a
+ * person holds, proposed by `fundwatch repairs` and accepted or rejected by a user (audit/repair.h);
+ * only an accepted one changes the row. On PostgreSQL the rule-facing views are made again: they
+ * now end with the name keys and id_number_raw of the datasets that have them (sqlfunc.c; SQLite
+ * makes its TEMP views on each connection). */
+static const char repairs_v6[] =
+    "CREATE TABLE name_readings (\n"
+    "  cp INTEGER NOT NULL PRIMARY KEY,\n"
+    "  latin TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE id_repairs (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  dataset TEXT NOT NULL,\n"
+    "  import_id INTEGER NOT NULL,\n"
+    "  line INTEGER NOT NULL,\n"
+    "  flagged TEXT NOT NULL,\n"
+    "  typed TEXT NOT NULL,\n"
+    "  proposed TEXT NOT NULL,\n"
+    "  row_name TEXT,\n"
+    "  person_name TEXT,\n"
+    "  why TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL DEFAULT 'proposed',\n"
+    "  found_at TEXT NOT NULL,\n"
+    "  decided_by TEXT,\n"
+    "  decided_at TEXT,\n"
+    "  reason TEXT,\n"
+    "  UNIQUE (dataset, import_id, flagged, proposed)\n"
+    ");\n";
+
+static int repairs_v6_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return fw_db_exec(db, repairs_v6, err);
+    fw_buf sql = {0};
+    pg_tables(repairs_v6, &sql);
+    fw_sqlfunc_views_sql(true, &sql); /* the rule-facing views gain the name keys and id_number_raw */
+    int rc = fw_db_exec(db, sql.data, err);
+    fw_buf_free(&sql);
+    return rc;
+}
+
 const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
     {3, "whitelist second reviewer", NULL, whitelist_review_v3, whitelist_review_v3_pg, NULL},
     {4, "name keys of the person registries, invalid IDs kept", NULL, NULL, NULL, name_keys_v4},
+    {6, "ICU readings of name characters, ID repairs", NULL, NULL, NULL, repairs_v6_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

@@ -46,17 +46,18 @@ void fw_sqlfunc_views_sql(bool postgres, fw_buf *sql)
                           "WHERE g.name = ds_payments.program), 0) AS means_tested, "
                           "COALESCE((SELECT g.fixed_amount FROM %sprograms g "
                           "WHERE g.name = ds_payments.program), 0) AS fixed_amount, "
-                          "substr(ds_payments.region_code, 1, 6) AS county_code "
-                          "FROM %sds_payments AS ds_payments;\n",
-                          main, main, main);
+                          "substr(ds_payments.region_code, 1, 6) AS county_code",
+                          main, main);
         else if (strcmp(ds->name, "officials") == 0)
             fw_buf_printf(sql,
                           ", (COALESCE(ds_officials.kind, '') LIKE '%%村干部%%' "
                           "OR ds_officials.employer LIKE '%%村委会' "
-                          "OR ds_officials.employer LIKE '%%村民委员会') AS is_cadre "
-                          "FROM %sds_officials AS ds_officials;\n",
-                          main);
-        else
-            fw_buf_printf(sql, " FROM %s%s AS %s;\n", main, t, t);
+                          "OR ds_officials.employer LIKE '%%村民委员会') AS is_cadre");
+        /* Last, so that PostgreSQL's CREATE OR REPLACE VIEW only appends them (migration 6). */
+        for (int k = 0; fw_dataset_has_name_keys(ds) && k < 3; k++)
+            fw_buf_printf(sql, ", %s.%s", t, fw_name_key_columns[k]);
+        if (fw_dataset_keeps_bad_ids(ds))
+            fw_buf_printf(sql, ", %s.id_number_raw", t);
+        fw_buf_printf(sql, " FROM %s%s AS %s;\n", main, t, t);
     }
 }

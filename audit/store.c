@@ -196,6 +196,15 @@ const char *fw_ws_where(fw_ws *ws)
     return fw_db_where(ws->store);
 }
 
+const char *fw_ws_label(fw_ws *ws)
+{
+    const char *where = fw_ws_where(ws);
+    if (!fw_db_has(ws->store, FW_DBCAP_FILE))
+        return where;
+    const char *base = strrchr(where, '/');
+    return base ? base + 1 : where;
+}
+
 int fw_ws_schema_version(fw_ws *ws)
 {
     int v = 0;

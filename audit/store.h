@@ -43,6 +43,9 @@ int fw_ws_open(const char *path, fw_ws **out, fw_err *err);
 void fw_ws_close(fw_ws *ws);
 /* The workspace for messages: the file path, or postgresql://user@host:port/dbname (never a password). */
 const char *fw_ws_where(fw_ws *ws);
+/* The workspace as a printed record names it: a file's name without its folders (paths on a
+ * workstation are nobody's business in a filed workbook), a server's fw_ws_where. */
+const char *fw_ws_label(fw_ws *ws);
 /* The workspace's schema version (fundwatch's migrations, audit/schema.c). */
 int fw_ws_schema_version(fw_ws *ws);
 

@@ -95,6 +95,7 @@ int cmd_whitelist(fw_cli *, int, char **);
 int cmd_export(fw_cli *, int, char **);
 int cmd_overview(fw_cli *, int, char **);
 int cmd_tui(fw_cli *, int, char **);
+int cmd_repairs(fw_cli *, int, char **);
 
 /* Usage texts, each defined beside its command (printed by `fundwatch COMMAND --help`). */
 /* Prints "building INDEX (k of n)… 4.2 s" lines on stderr: the progress of audit/indexes.h. */
@@ -120,5 +121,6 @@ extern const char usage_whitelist[];
 extern const char usage_export[];
 extern const char usage_overview[];
 extern const char usage_tui[];
+extern const char usage_repairs[];
 
 #endif

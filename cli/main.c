@@ -23,6 +23,7 @@ static const fw_command commands[] = {
     {"hits", cmd_hits, N_("list the hits of the rule runs"), usage_hits},
     {"case", cmd_case, N_("list, show and work cases (leads gathered per person)"), usage_case},
     {"log", cmd_log, N_("show or verify the audit trail"), usage_log},
+    {"repairs", cmd_repairs, N_("propose and decide repairs of ID numbers mistyped in a registry"), usage_repairs},
     {"whitelist", cmd_whitelist, N_("known exceptions that suppress hits for a person and rule"), usage_whitelist},
     {"export", cmd_export, N_("write an Excel case workbook or a CSV list"), usage_export},
     {"overview", cmd_overview, N_("print the dashboard figures of the workspace"), usage_overview},

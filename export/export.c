@@ -222,11 +222,11 @@ static int write_companion(fw_ws *ws, enum fw_export_list list, const fw_hit_fil
     int stale_again; /* the folder's stale temporary files went with the CSV's own make_temp */
     if (make_temp(side, side_tmp, &stale_again, err))
         return err->code;
-    const char *base = strrchr(path, '/'), *ws_base = strrchr(ws->path, '/');
+    const char *base = strrchr(path, '/');
     char *filter = fw_xq_filter_text(f);
     fw_provenance p = {.file = base ? base + 1 : path,
                        .sha256 = res->sha256,
-                       .workspace = ws_base ? ws_base + 1 : ws->path,
+                       .workspace = fw_ws_label(ws),
                        .filter = filter,
                        .list = list == FW_LIST_CASES ? "cases" : "leads",
                        .rows = res->rows,

@@ -511,7 +511,6 @@ static int put_provenance(wb *w, long long rows)
         return w->err->code;
     char now[32], stamp[FW_TIME_SIZE];
     fw_now_iso(now);
-    const char *base = strrchr(w->ws->path, '/');
     char *version = fw_printf("fundwatch %s", FW_VERSION);
     int row = 0;
     /* Times here are evidence: local time with seconds and the offset from UTC. */
@@ -519,7 +518,7 @@ static int put_provenance(wb *w, long long rows)
              put_pair(w, s, row++, "导出人", fw_user()) ||
              put_pair(w, s, row++, "导出时间", fw_time_local(now, FW_TIME_EVIDENCE, stamp, sizeof stamp)) ||
              put_pair(w, s, row++, "工具版本", version) ||
-             put_pair(w, s, row++, "工作区", base ? base + 1 : w->ws->path) ||
+             put_pair(w, s, row++, "工作区", fw_ws_label(w->ws)) ||
              put_pair(w, s, row++, "筛选条件", w->filter_text) ||
              fw_xs_text(s, row, 0, "导出行数", FW_XS_LABEL, w->err) ||
              fw_xs_number(s, row++, 1, (double)rows, w->err) ||

@@ -675,7 +675,7 @@ static void draw_title(fw_tui *t)
     wattrset(w, fw_tui_attr(t, C_TITLE));
     const fw_view_ops *ops = top_ops(t);
     char *text = fw_printf(" fundwatch │ %s │ %s%s", ops->title ? ops->title(top_state(t)) : ops->name,
-                           t->ws->path, t->mask_ids ? _(" │ IDs masked") : "");
+                           fw_ws_where(t->ws), t->mask_ids ? _(" │ IDs masked") : "");
     fw_tui_put(w, 0, 0, COLS, text, false);
     free(text);
     wnoutrefresh(w);

@@ -38,11 +38,11 @@ ws=$(new_target ws)
 s=fw_e2e_$$_ws
 expect_exit 0 "$FW" --db "$ws" init
 expect_out "created workspace postgresql://"
-expect_out "(schema 4)"
+expect_out "(schema 6)"
 expect_exit 0 "$FW" --db "$ws" init
-expect_out "already a fundwatch workspace (schema 4)"
+expect_out "already a fundwatch workspace (schema 6)"
 
-[ "$(pg "$ws" "$s" "SELECT string_agg(version::text, ',' ORDER BY version) FROM fundwatch_schema")" = "1,2,3,4" ] ||
+[ "$(pg "$ws" "$s" "SELECT string_agg(version::text, ',' ORDER BY version) FROM fundwatch_schema")" = "1,2,3,4,6" ] ||
     fail "the migrations are not all recorded: $(pg "$ws" "$s" "SELECT * FROM fundwatch_schema")"
 [ "$(pg "$ws" "$s" "SELECT fw_compat_version()")" = 2 ] || fail "the compatibility functions are missing"
 [ "$(pg "$ws" "$s" "SELECT count(*) FROM trail WHERE seq = 1 AND action = 'trail.start'")" = 1 ] ||
@@ -165,6 +165,21 @@ grep -q '^total,hits,4,883.78,5000.00,,2023-03,2023-05' "$dir/ov_sqlite.csv" ||
     fail "the SQLite overview's premise: $(cat "$dir/ov_sqlite.csv")"
 diff "$dir/ov_sqlite.csv" "$dir/ov_pg.csv" >"$dir/ov_diff" ||
     fail "the overview differs between SQLite (<) and PostgreSQL (>): $(cat "$dir/ov_diff")"
+# The workbook too: every sheet the same on both engines, but for times and each workspace's own
+# name and trail anchor (xlsx_same.py). The server's workspace is named without its conninfo.
+expect_exit 0 "$FW" --db "$dir/ov.db" export "$dir/ov_sqlite.xlsx"
+expect_exit 0 "$FW" --db "$ovt" export "$dir/ov_pg.xlsx"
+/usr/bin/python3 "$(dirname "$0")/xlsx_same.py" "$dir/ov_sqlite.xlsx" "$dir/ov_pg.xlsx" >"$dir/xdiff" ||
+    fail "the workbook differs between SQLite (<) and PostgreSQL (>): $(cat "$dir/xdiff")"
+/usr/bin/python3 -c 'import openpyxl,sys
+ws = openpyxl.load_workbook(sys.argv[1])["数据来源"]
+print(next(r[1] for r in ws.iter_rows(values_only=True) if r[0] == "工作区"))' "$dir/ov_pg.xlsx" >"$dir/xws"
+grep -q '^postgresql://' "$dir/xws" || fail "the workbook names the server workspace as: $(cat "$dir/xws")"
+expect_exit 0 "$FW" --db "$ovt" export --format csv "$dir/leads_pg.csv"
+expect_exit 0 "$FW" --db "$dir/ov.db" export --format csv "$dir/leads_sqlite.csv"
+diff "$dir/leads_sqlite.csv" "$dir/leads_pg.csv" >"$dir/cdiff" ||
+    fail "the CSV leads differ between SQLite (<) and PostgreSQL (>): $(cat "$dir/cdiff")"
+
 # Whatever a command's module does on PostgreSQL today, it ends with an exit code, not a signal.
 for cmd in "log" "log verify" "overview" "hits" "case list" "case show 1" "rules list" "export --count" \
            "rejects" "programs" "index" "run" "case note 1 x"; do
@@ -191,7 +206,7 @@ for kv in $FUNDWATCH_TEST_PG; do case $kv in host=*|port=*|user=*|dbname=*) eval
 if [ -n "${pg_host:-}" ] && [ -n "${pg_user:-}" ] && [ -n "${pg_dbname:-}" ]; then
     uri="postgresql://$pg_user@$pg_host:${pg_port:-5432}/$pg_dbname?options=-c%20search_path%3D$s"
     expect_exit 0 "$FW" --db "$uri" init
-    expect_out "already a fundwatch workspace (schema 4)"
+    expect_out "already a fundwatch workspace (schema 6)"
     expect_out "postgresql://$pg_user@$pg_host:${pg_port:-5432}/$pg_dbname"
 fi
 
@@ -200,7 +215,7 @@ newer=$(new_target newer)
 expect_exit 0 "$FW" --db "$newer" init
 pg "$newer" fw_e2e_$$_newer "INSERT INTO fundwatch_schema VALUES (99, 'future', 'now', 't', '9.9')" >/dev/null
 expect_exit 4 "$FW" --db "$newer" whitelist list
-expect_err "workspace schema 99 is newer than this fundwatch understands (4)"
+expect_err "workspace schema 99 is newer than this fundwatch understands (6)"
 
 # Another application's tables: refused, naming them; nothing created.
 other=$(new_target other)

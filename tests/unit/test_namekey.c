@@ -136,6 +136,38 @@ static void bad_input_never_crashes(void **state)
     assert_true(strncmp(k.simp, "国国", 6) == 0);
 }
 
+static int count_learned(void *ctx, int cp, const char *latin, fw_err *err)
+{
+    (void)err;
+    if (cp == 0x66FE) /* 曾 */
+        assert_string_equal(latin, "zeng");
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* A reading given by fw_namekeyer_know is used as given (ICU is not asked), is not reported back as
+ * learned, and readings the keyer got from ICU are; a name seen before gives the same keys. */
+static void known_readings_are_used_and_learned_ones_listed(void **state)
+{
+    (void)state;
+    fw_namekeyer *k;
+    fw_err err = {0};
+    assert_int_equal(fw_namekeyer_open(&k, &err), FW_OK);
+    fw_namekeyer_know(k, 0x5F20, "qqq"); /* 张: a made-up reading, so its use shows */
+    fw_namekey a, b;
+    fw_namekey_compute(k, "张曾", &a);
+    assert_string_equal(a.pinyin, "qqq zeng");
+    int learned = 0;
+    assert_int_equal(fw_namekeyer_each_learned(k, count_learned, &learned, &err), FW_OK);
+    assert_int_equal(learned, 1); /* 曾 from ICU; 张 was known */
+    fw_namekey_compute(k, "张曾", &b);
+    assert_string_equal(b.simp, a.simp);
+    assert_string_equal(b.pinyin, a.pinyin);
+    assert_string_equal(b.fuzzy, a.fuzzy);
+    assert_null(fw_namekeyer_problem(k));
+    fw_namekeyer_close(k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +178,7 @@ int main(void)
         cmocka_unit_test(fuzzy_folds_dialect_confusions),
         cmocka_unit_test(different_people_stay_apart),
         cmocka_unit_test(bad_input_never_crashes),
+        cmocka_unit_test(known_readings_are_used_and_learned_ones_listed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
