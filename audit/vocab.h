@@ -33,7 +33,8 @@
     X(TIMING, "timing", "timing", "时间异常")                                                      \
     X(ACCOUNT, "account", "account", "账户异常")                                                   \
     X(HOUSEHOLD, "household", "household", "家庭情况")                                             \
-    X(STATISTICAL, "statistical", "statistical", "统计异常")
+    X(STATISTICAL, "statistical", "statistical", "统计异常")                                       \
+    X(CROSS_COUNTY, "cross_county", "cross-county", "跨县交叉")
 
 /* Risk levels of rules and hits, highest first. */
 #define FW_SEVERITY_LIST(X)                                                                        \

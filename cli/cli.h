@@ -123,6 +123,8 @@ extern const char usage_export[];
 extern const char usage_orders[];
 extern const char usage_overview[];
 extern const char usage_tui[];
+int cmd_copy(fw_cli *, int, char **);
+extern const char usage_copy[];
 extern const char usage_repairs[];
 
 #endif
