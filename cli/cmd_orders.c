@@ -10,7 +10,6 @@
 #include "audit/exportq.h"
 #include "audit/i18n.h"
 #include "audit/known.h"
-#include "audit/normalize.h"
 #include "audit/orders.h"
 #include "export/orders_workbook.h"
 
@@ -49,39 +48,23 @@ typedef struct dispatch_args {
 } dispatch_args;
 
 static const struct option dispatch_options[] = {
-    {"category", required_argument, NULL, 0},  {"rule", required_argument, NULL, 0},
-    {"status", required_argument, NULL, 0},    {"township", required_argument, NULL, 0},
-    {"severity", required_argument, NULL, 0},  {"village", required_argument, NULL, 0},
-    {"program", required_argument, NULL, 0},   {"search", required_argument, NULL, 0},
-    {"all-states", no_argument, NULL, 0},      {"min-amount", required_argument, NULL, 0},
-    {"max-amount", required_argument, NULL, 0}, {"case", required_argument, NULL, 0},
-    {"to", required_argument, NULL, 0},        {"due", required_argument, NULL, 0},
-    {"out", required_argument, NULL, 0},       {"sample", required_argument, NULL, 0},
-    {"seed", required_argument, NULL, 0},      {"by", required_argument, NULL, 0},
+    FW_CLI_FILTER_OPTIONS,
+    {"to", required_argument, NULL, 0},     {"due", required_argument, NULL, 0},
+    {"out", required_argument, NULL, 0},    {"sample", required_argument, NULL, 0},
+    {"seed", required_argument, NULL, 0},   {"by", required_argument, NULL, 0},
     {NULL, 0, NULL, 0},
 };
 
-/* The export's filter options (cmd_export.c reads the same words) and dispatch's own. */
+/* The filter options of every lead list (fw_cli_filter_option) and dispatch's own. */
 static int parse_dispatch(fw_cli *cli, dispatch_args *a, int argc, char **argv)
 {
-    struct { const char *opt; char **slot; } text[] = {
-        {"--category", &a->filter.category}, {"--rule", &a->filter.rule_id}, {"--status", &a->filter.status},
-        {"--township", &a->filter.township}, {"--severity", &a->filter.severity},
-        {"--village", &a->filter.village},   {"--program", &a->filter.program}, {"--search", &a->filter.search},
-    };
     for (int i = 1; i < argc;) {
         const char *arg = argv[i++];
         char *next = i < argc ? argv[i] : NULL;
-        bool done = false;
-        for (size_t k = 0; k < sizeof text / sizeof text[0] && !done; k++)
-            if (strcmp(arg, text[k].opt) == 0) {
-                if (!next)
-                    return fw_cli_error(cli, FW_EUSAGE, _("%s needs a value"), arg);
-                *text[k].slot = next;
-                i++;
-                done = true;
-            }
-        if (done)
+        bool taken;
+        if (fw_cli_filter_option(cli, arg, argc, argv, &i, &a->filter, &a->cases, &taken))
+            return FW_EUSAGE;
+        if (taken)
             continue;
         const char **own = NULL;
         if (strcmp(arg, "--to") == 0)
@@ -99,30 +82,12 @@ static int parse_dispatch(fw_cli *cli, dispatch_args *a, int argc, char **argv)
                 return fw_cli_error(cli, FW_EUSAGE, _("%s needs a value"), arg);
             *own = next;
             i++;
-        } else if (strcmp(arg, "--all-states") == 0)
-            a->filter.state = "all";
-        else if (strcmp(arg, "--sample") == 0) {
+        } else if (strcmp(arg, "--sample") == 0) {
             char *end = NULL;
             a->sample = next ? strtoll(next, &end, 10) : 0;
             if (!next || *end || a->sample <= 0)
                 return fw_cli_error(cli, FW_EUSAGE, _("--sample needs a number of cases above 0"));
             i++;
-        } else if (strcmp(arg, "--min-amount") == 0 || strcmp(arg, "--max-amount") == 0) {
-            char why[FW_WHY_SIZE] = "";
-            bool is_min = arg[3] == 'i';
-            if (!next || fw_norm_money(next, false, is_min ? &a->filter.min_amount : &a->filter.max_amount, why) !=
-                             FW_NORM_OK)
-                return fw_cli_error(cli, FW_EUSAGE, "%s: %s", arg, next ? why : _("needs a value"));
-            *(is_min ? &a->filter.has_min : &a->filter.has_max) = 1;
-            i++;
-        } else if (strcmp(arg, "--case") == 0) {
-            while (i < argc && argv[i][0] != '-') {
-                a->cases = fw_realloc(a->cases, (size_t)(a->filter.ncases + 1) * sizeof *a->cases);
-                a->cases[a->filter.ncases++] = argv[i++];
-            }
-            if (!a->filter.ncases)
-                return fw_cli_error(cli, FW_EUSAGE, _("--case needs one or more case numbers"));
-            a->filter.cases = a->cases;
         } else if (arg[0] == '-')
             return fw_cli_unknown_option(cli, arg, dispatch_options);
         else
