@@ -153,10 +153,19 @@ static long long rows_int_or(fw_rows *r, int i, long long dflt)
 
 int fw_overview_load(fw_ws *ws, int top, fw_overview *ov, fw_err *err)
 {
+    return fw_overview_load_until(ws, top, NULL, NULL, ov, err);
+}
+
+int fw_overview_load_until(fw_ws *ws, int top, bool (*stop)(void *ctx), void *ctx, fw_overview *ov, fw_err *err)
+{
     fw_rows *rows;
     memset(ov, 0, sizeof *ov);
+    if (stop && stop(ctx))
+        return fw_fail(err, FW_EINTR, _("The overview's figures were not computed: stopped."));
     if (fw_overview_prepare(ws, top, &rows, err))
         return err->code;
+    if (stop) /* the store asks stop() every millisecond or so while the query runs */
+        fw_db_watch_fn(ws->store, stop, ctx);
     int cap = 0, rc;
     while ((rc = fw_rows_step(rows, err)) == 1) {
         if (ov->n == cap) {
@@ -176,8 +185,12 @@ int fw_overview_load(fw_ws *ws, int top, fw_overview *ov, fw_err *err)
         r->last = rows_dup(rows, 7);
     }
     fw_rows_close(rows);
+    if (stop)
+        fw_db_watch_fn(ws->store, NULL, NULL);
     if (rc < 0) {
         fw_overview_free(ov);
+        if (stop && stop(ctx))
+            return fw_fail(err, FW_EINTR, _("The overview's figures were not computed: stopped."));
         return read_failed(err, _("the overview"));
     }
     return FW_OK;
@@ -807,7 +820,7 @@ int fw_hit_totals_step(fw_ws *ws, const fw_hit_filter *f, fw_hit_totals *t, long
         fw_stmt_bind_int64(st, 1, t->next_id);
         fw_stmt_bind_int64(st, 2, t->next_id + slice);
         fw_hit_where_bind(&w, st, 3);
-        rc = fw_stmt_step(st, err) < 0 ? FW_EWORKSPACE : FW_OK;
+        rc = fw_money_acc_take(&t->money, st, err);
         fw_stmt_finalize(st);
     }
     fw_hit_where_free(&w);
@@ -815,13 +828,13 @@ int fw_hit_totals_step(fw_ws *ws, const fw_hit_filter *f, fw_hit_totals *t, long
         read_failed(err, _("the hit totals"));
         return -1;
     }
-    if (fw_money_acc_take(&t->money, err))
-        return -1;
     t->count = t->money.hits;
     t->amount = fw_money_acc_paid(&t->money);
     t->other = t->money.other;
     t->next_id += slice;
     t->done = t->next_id > t->max_id;
+    if (t->done) /* the payments' shares are needed only while slices come */
+        fw_money_acc_end(&t->money);
     return t->done ? 1 : 0;
 }
 

@@ -43,6 +43,10 @@ typedef struct fw_overview {
  * fw_overview_load reads them, so the two cannot disagree. Clusters are limited to `top` rows each. */
 int fw_overview_prepare(fw_ws *ws, int top, fw_rows **rows, fw_err *err);
 int fw_overview_load(fw_ws *ws, int top, fw_overview *ov, fw_err *err);
+/* The same, stopped as soon as stop(ctx) says so (asked on the calling thread, about every
+ * millisecond while the query runs: a flag another thread sets, read atomically): FW_EINTR, nothing
+ * loaded. The TUI's overview computes on a worker thread and stops it when the screen is left. */
+int fw_overview_load_until(fw_ws *ws, int top, bool (*stop)(void *ctx), void *ctx, fw_overview *ov, fw_err *err);
 void fw_overview_free(fw_overview *ov);
 
 /* --- the hit list -------------------------------------------------------------------------------- */

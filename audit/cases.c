@@ -549,29 +549,37 @@ static int write_case(fw_ws *ws, fw_case *was, fw_case *now, const char *action,
 
 /* Starts a change: opens the transaction, loads the case twice (what was, what will be) and checks
  * that nobody changed it since the user saw it. On failure nothing is open or allocated. */
-static int begin_change(fw_ws *ws, long long id, long long seen_version, fw_case *was, fw_case *now,
-                        fw_err *err)
+/* Loads the case twice (what was, what will be) inside the caller's transaction and checks that
+ * nobody changed it since the user saw it. On failure nothing is allocated. */
+static int load_change(fw_ws *ws, long long id, long long seen_version, fw_case *was, fw_case *now, fw_err *err)
 {
-    if (fw_ws_begin(ws, err))
-        return err->code;
     if (load_case(ws, id, NULL, was, err))
-        goto fail;
+        return err->code;
     if (was->version != seen_version) {
         fw_fail(err, FW_ECONFLICT, _("case %s was changed by %s at %s (you saw version %lld, it is now %lld); "
                                    "reload it and try again: nothing was written"),
                 was->case_no, was->updated_by ? was->updated_by : "?", was->updated_at, seen_version,
                 was->version);
         fw_case_free(was);
-        goto fail;
+        return err->code;
     }
     if (load_case(ws, id, NULL, now, err)) {
         fw_case_free(was);
-        goto fail;
+        return err->code;
     }
     return FW_OK;
-fail:
-    fw_ws_rollback(ws);
-    return err->code;
+}
+
+static int begin_change(fw_ws *ws, long long id, long long seen_version, fw_case *was, fw_case *now,
+                        fw_err *err)
+{
+    if (fw_ws_begin(ws, err))
+        return err->code;
+    if (load_change(ws, id, seen_version, was, now, err)) {
+        fw_ws_rollback(ws);
+        return err->code;
+    }
+    return FW_OK;
 }
 
 /* Ends a change: commits when rc is OK, else rolls back; frees both copies. */
@@ -731,6 +739,20 @@ int fw_case_approve(fw_ws *ws, long long id, long long seen_version, bool reject
     return end_change(ws, rc, &was, &now, err);
 }
 
+/* The assignment itself, on a case loaded by load_change: refused on a closed case. */
+static int assign_loaded(fw_ws *ws, fw_case *was, fw_case *now, const char *assignee, const char *due, fw_err *err)
+{
+    if (strcmp(was->status, "closed") == 0)
+        return fw_fail(err, FW_ECONFLICT, _("case %s is closed; a closed case is not sent out again"), was->case_no);
+    char today[11];
+    today_local(today);
+    set_text(&now->assignee, assignee);
+    set_text(&now->received_at, today);
+    if (due)
+        set_text(&now->due_date, due);
+    return write_case(ws, was, now, "case.assign", NULL, err);
+}
+
 int fw_case_assign(fw_ws *ws, long long id, long long seen_version, const char *assignee, const char *due,
                    fw_err *err)
 {
@@ -741,19 +763,23 @@ int fw_case_assign(fw_ws *ws, long long id, long long seen_version, const char *
     fw_case was, now;
     if (begin_change(ws, id, seen_version, &was, &now, err))
         return err->code;
-    int rc = FW_OK;
-    if (strcmp(was.status, "closed") == 0)
-        rc = fw_fail(err, FW_ECONFLICT, _("case %s is closed; a closed case is not sent out again"), was.case_no);
-    if (rc == FW_OK) {
-        char today[11];
-        today_local(today);
-        set_text(&now.assignee, assignee);
-        set_text(&now.received_at, today);
-        if (due)
-            set_text(&now.due_date, due);
-        rc = write_case(ws, &was, &now, "case.assign", NULL, err);
-    }
-    return end_change(ws, rc, &was, &now, err);
+    return end_change(ws, assign_loaded(ws, &was, &now, assignee, due, err), &was, &now, err);
+}
+
+int fw_case_assign_in(fw_ws *ws, long long id, long long seen_version, const char *assignee, const char *due,
+                      fw_err *err)
+{
+    if (blank(assignee))
+        return fw_fail(err, FW_EDATA, _("say who receives the case (a person or a department)"));
+    if (due && fw_case_parse_date(due, err))
+        return err->code;
+    fw_case was, now;
+    if (load_change(ws, id, seen_version, &was, &now, err))
+        return err->code;
+    int rc = assign_loaded(ws, &was, &now, assignee, due, err);
+    fw_case_free(&was);
+    fw_case_free(&now);
+    return rc;
 }
 
 int fw_case_add_note(fw_ws *ws, long long id, const char *text, fw_err *err)

@@ -127,6 +127,10 @@ int fw_case_approve(fw_ws *ws, long long id, long long seen_version, bool reject
  * records the date received. Refused on a closed case. */
 int fw_case_assign(fw_ws *ws, long long id, long long seen_version, const char *assignee, const char *due,
                    fw_err *err);
+/* fw_case_assign inside a transaction the caller holds (an order's dispatch assigns its cases and
+ * records the order in one): the same checks and trail record; on failure the caller rolls back. */
+int fw_case_assign_in(fw_ws *ws, long long id, long long seen_version, const char *assignee, const char *due,
+                      fw_err *err);
 /* Adds a note. Notes do not conflict with other changes, so no version is taken. */
 int fw_case_add_note(fw_ws *ws, long long id, const char *text, fw_err *err);
 

@@ -41,10 +41,14 @@ enum xmap {
     /* Read from the rule file the column holds (run_rules.file), for the rule in column 1: the
      * rule text lives in files, not the workspace. */
     MAP_RULE_NAME,
-    MAP_RULE_BASIS /* '(规则文件不可读)' when the file cannot be read */
+    MAP_RULE_BASIS, /* '(规则文件不可读)' when the file cannot be read */
+    /* A trail record in Chinese words (fw_history_what): the column holds the action, the two
+     * statement columns after the last shown one hold before and after. In C on both engines. */
+    MAP_HISTORY
 };
 
 struct fw_xquery {
+    fw_ws *ws; /* for MAP_HISTORY */
     fw_stmt *st;
     int ncols;
     fw_xcol *cols;     /* owned array; labels point at static or dataset strings */
@@ -125,6 +129,7 @@ static int xq_new(fw_ws *ws, const char *sql, const coldef *defs, int ncols, fw_
     if (fw_db_prepare(ws->store, sql, &st, err))
         return err->code;
     fw_xquery *q = fw_calloc(1, sizeof *q);
+    q->ws = ws;
     q->st = st;
     q->ncols = ncols;
     q->cols = fw_calloc((size_t)ncols, sizeof *q->cols);
@@ -193,6 +198,17 @@ const char *fw_xq_text(fw_xquery *q, int i)
         char *basis = rule_meta(s, fw_stmt_text(q->st, 1), "basis");
         return made(q, i, basis ? basis : fw_strdup("(规则文件不可读)"));
     }
+    if (q->maps[i] == MAP_HISTORY) {
+        /* Copies: reading the JSON runs statements of its own. */
+        char *action = s ? fw_strdup(s) : NULL;
+        char *before = fw_stmt_is_null(q->st, q->ncols) ? NULL : fw_strdup(fw_stmt_text(q->st, q->ncols));
+        char *after = fw_stmt_is_null(q->st, q->ncols + 1) ? NULL : fw_strdup(fw_stmt_text(q->st, q->ncols + 1));
+        char *what = fw_history_what(q->ws, action, before, after, FW_WORDS_ZH);
+        free(action);
+        free(before);
+        free(after);
+        return made(q, i, what);
+    }
     if (!s)
         return NULL;
     switch (q->maps[i]) {
@@ -221,7 +237,7 @@ const char *fw_xq_text(fw_xquery *q, int i)
 
 int fw_xq_is_null(fw_xquery *q, int i)
 {
-    if (q->maps[i] == MAP_RULE_NAME || q->maps[i] == MAP_RULE_BASIS)
+    if (q->maps[i] == MAP_RULE_NAME || q->maps[i] == MAP_RULE_BASIS || q->maps[i] == MAP_HISTORY)
         return fw_xq_text(q, i) == NULL;
     return fw_stmt_is_null(q->st, i);
 }
@@ -761,13 +777,13 @@ int fw_xq_case_history(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *er
 {
     static const coldef defs[] = {
         {"时间", FW_XK_DATETIME, MAP_NONE},
-        {"办理情况", FW_XK_LONGTEXT, MAP_NONE},
+        {"办理情况", FW_XK_LONGTEXT, MAP_HISTORY},
         {"操作人", FW_XK_TEXT, MAP_NONE},
     };
-    /* One line per change, in words (audit/history.h); notes are trail records too. */
-    fw_history_register(ws);
+    /* One line per change, in words (audit/history.h, in C on both engines); notes are trail
+     * records too. Before and after follow the shown columns, for the words. */
     return xq_case(ws, case_id,
-                   "SELECT at, history_what_zh(action, before, after), user FROM trail "
+                   "SELECT at, action, \"user\", \"before\", \"after\" FROM trail "
                    "WHERE object = 'case:' || ?1 ORDER BY seq",
                    defs, (int)(sizeof defs / sizeof defs[0]), out, err);
 }

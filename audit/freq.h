@@ -50,12 +50,18 @@ typedef struct fw_freq {
     fw_money_sets money;     /* the money per value (set = row's first) and the total */
     long long next_id, max_id;
     bool done, sorted;
+    bool sized;          /* the arrays were sized once for the values to come (freq_foresee) */
     bool in_first_order; /* rows still in order of first appearance (not sorted yet) */
 } fw_freq;
 
 void fw_freq_init(fw_ws *ws, fw_freq *fq, enum fw_freq_col col);
 /* One slice; 1 when done, 0 when more is left, < 0 on error (err set). */
 int fw_freq_step(fw_ws *ws, const fw_hit_filter *f, fw_freq *fq, long long slice, fw_err *err);
+/* The same, stopped inside the slice as soon as stop(ctx) says so (asked about every millisecond
+ * while the slice's query runs, on the calling thread: the screen's look at the keyboard): 2, the
+ * hits read whole before it counted (fq->next_id the first one not counted), the rest not. */
+int fw_freq_step_until(fw_ws *ws, const fw_hit_filter *f, fw_freq *fq, long long slice, bool (*stop)(void *ctx),
+                       void *ctx, fw_err *err);
 /* Orders the rows by count, largest first (ties: first seen first). */
 void fw_freq_sort(fw_freq *fq);
 const char *fw_freq_value(const fw_freq *fq, const fw_freq_row *r);

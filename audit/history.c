@@ -1,8 +1,10 @@
 /* history.c: trail records in words (see history.h). The labels of fields are here (actions are a vocabulary, audit/vocab.h),
- * with the case vocabulary of audit/cases.h for the values; the JSON is read by SQLite's json_each
- * on the workspace connection, the same reader the trail's other queries use. */
+ * with the case vocabulary of audit/cases.h for the values; the JSON is read by the engine's own
+ * JSON functions on the workspace connection (named fw_sql per engine), the words made in C, so a
+ * SQLite and a PostgreSQL workspace say the same. */
 #include "audit/history.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,19 +149,83 @@ static void add_field(field_list *l, fw_buf *b)
     l->v[l->n] = NULL;
 }
 
-/* The leads a run brought to the case ("because": [{change, hit, rule, detail}, ...]). */
-static void put_leads(fw_ws *ws, field_list *out, const char *json, enum fw_words_lang lang)
+/* The trail's JSON read by the engine's own functions. SQLite: json_each, json_extract, json_type,
+ * guarded by json_valid. PostgreSQL: json_each / json_array_elements of the json type (not jsonb,
+ * which would reorder the members), booleans read as SQLite's 1/0; a value that is not an object
+ * (an array) iterates nothing; text that is not JSON fails the statement, which a savepoint keeps
+ * from failing the caller's transaction. */
+static const fw_sql leads_sql = {
+    .name = "history.leads",
+    .sql = "SELECT json_extract(value, '$.change'), json_extract(value, '$.rule'), "
+           "json_extract(value, '$.detail') FROM json_each(?1) WHERE json_valid(?1)",
+    .postgres = "SELECT e.v ->> 'change', e.v ->> 'rule', e.v ->> 'detail' "
+                "FROM json_array_elements(CASE WHEN json_typeof(CAST(?1 AS json)) = 'array' THEN CAST(?1 AS json) "
+                "ELSE CAST('[]' AS json) END) WITH ORDINALITY e(v, n) ORDER BY e.n",
+};
+
+/* key, type, value after, type before (NULL: absent), value before; members of after, then those
+ * only in before. */
+#define PG_JSON_TEXT(v) "CASE json_typeof(" v ") WHEN 'boolean' THEN CASE WHEN CAST(" v " AS text) = 'true' " \
+                        "THEN '1' ELSE '0' END ELSE " v " #>> '{}' END"
+#define PG_OBJECT(p) "CASE WHEN json_typeof(CAST(" p " AS json)) = 'object' THEN CAST(" p " AS json) " \
+                     "ELSE CAST('{}' AS json) END"
+static const fw_sql fields_sql = {
+    .name = "history.fields",
+    .sql = "SELECT j.key, j.type, CASE WHEN j.type IN ('true', 'false') THEN j.type = 'true' "
+           "ELSE j.value END, json_type(?1, j.fullkey), json_extract(?1, j.fullkey) "
+           "FROM json_each(?2) j WHERE json_valid(?2) AND json_valid(?1) "
+           "UNION ALL SELECT j.key, 'null', NULL, j.type, j.value FROM json_each(?1) j "
+           "WHERE json_valid(?1) AND json_valid(?2) AND json_type(?2, j.fullkey) IS NULL",
+    .postgres = "SELECT j.key, json_typeof(j.v), " PG_JSON_TEXT("j.v") ", "
+                "json_typeof(" PG_OBJECT("?1") " -> j.key), " PG_JSON_TEXT("(" PG_OBJECT("?1") " -> j.key)") ", "
+                "1 AS part, j.n FROM json_each(" PG_OBJECT("?2") ") WITH ORDINALITY j(key, v, n) "
+                "UNION ALL SELECT j.key, 'null', NULL, json_typeof(j.v), " PG_JSON_TEXT("j.v") ", 2, j.n "
+                "FROM json_each(" PG_OBJECT("?1") ") WITH ORDINALITY j(key, v, n) "
+                "WHERE (" PG_OBJECT("?2") " -> j.key) IS NULL ORDER BY 6, 7",
+};
+
+/* The connection's copy of q, ready to step with text1 and text2 bound (NULL: not bound), inside a
+ * savepoint when a transaction is open (end_json_read releases it): PostgreSQL fails a statement on
+ * text that is not JSON, which would otherwise fail the caller's transaction. */
+static fw_stmt *begin_json_read(fw_ws *ws, const fw_sql *q, const char *text1, const char *text2, bool *saved)
 {
-    /* json_each and json_extract: SQLite's JSON functions (PostgreSQL needs its own text here). */
     fw_stmt *st;
     fw_err e = {0};
-    if (fw_db_prepare(ws->store,
-                      "SELECT json_extract(value, '$.change'), json_extract(value, '$.rule'), "
-                      "json_extract(value, '$.detail') FROM json_each(?1) WHERE json_valid(?1)",
-                      &st, &e))
+    *saved = false;
+    if (fw_db_cached(ws->store, q, &st, &e))
+        return NULL;
+    if (fw_db_engine(ws->store) == FW_DB_POSTGRES && fw_db_in_txn(ws->store)) {
+        if (fw_db_savepoint(ws->store, "fw_history_json", &e))
+            return NULL;
+        *saved = true;
+    }
+    fw_stmt_bind_text(st, 1, text1, -1);
+    if (text2)
+        fw_stmt_bind_text(st, 2, text2, -1);
+    return st;
+}
+
+static void end_json_read(fw_ws *ws, fw_stmt *st, bool saved, bool failed)
+{
+    fw_err e = {0};
+    fw_stmt_reset(st);
+    if (saved && failed)
+        fw_db_rollback_to(ws->store, "fw_history_json", &e);
+    if (saved)
+        fw_db_release(ws->store, "fw_history_json", &e);
+}
+
+/* The leads a run brought to the case ("because": [{change, hit, rule, detail}, ...]). Collected
+ * first: the statement is the connection's one copy, and the fields' reader is stepping its own. */
+static void put_leads(fw_ws *ws, field_list *out, const char *json, enum fw_words_lang lang)
+{
+    bool saved;
+    fw_stmt *st = begin_json_read(ws, &leads_sql, json, NULL, &saved);
+    if (!st)
         return;
-    fw_stmt_bind_text(st, 1, json, -1);
-    while (fw_stmt_step(st, &e) == 1) {
+    fw_err e = {0};
+    int step;
+    while ((step = fw_stmt_step(st, &e)) == 1) {
         const char *change = fw_stmt_text(st, 0);
         const char *rule = fw_stmt_text(st, 1);
         const char *detail = fw_stmt_text(st, 2);
@@ -169,7 +235,7 @@ static void put_leads(fw_ws *ws, field_list *out, const char *json, enum fw_word
             fw_buf_printf(&b, "%s%s", chinese(lang) ? "：" : ": ", detail);
         add_field(out, &b);
     }
-    fw_stmt_finalize(st);
+    end_json_read(ws, st, saved, step < 0);
 }
 
 static int skip_field(const char *key)
@@ -184,20 +250,14 @@ static int skip_field(const char *key)
  * only in before (removed). */
 static void put_fields(fw_ws *ws, field_list *out, const char *before, const char *after, enum fw_words_lang lang)
 {
-    /* json_each, json_type, json_extract: SQLite's JSON functions (PostgreSQL needs its own text). */
-    fw_stmt *st;
-    fw_err e = {0};
-    if (fw_db_prepare(ws->store,
-                      "SELECT j.key, j.type, CASE WHEN j.type IN ('true', 'false') THEN j.type = 'true' "
-                      "ELSE j.value END, json_type(?1, j.fullkey), json_extract(?1, j.fullkey) "
-                      "FROM json_each(?2) j WHERE json_valid(?2) AND json_valid(?1) "
-                      "UNION ALL SELECT j.key, 'null', NULL, j.type, j.value FROM json_each(?1) j "
-                      "WHERE json_valid(?1) AND json_valid(?2) AND json_type(?2, j.fullkey) IS NULL",
-                      &st, &e))
+    bool saved;
+    fw_stmt *st = begin_json_read(ws, &fields_sql, before && *before ? before : "{}", after && *after ? after : "{}",
+                                  &saved);
+    if (!st)
         return;
-    fw_stmt_bind_text(st, 1, before && *before ? before : "{}", -1);
-    fw_stmt_bind_text(st, 2, after && *after ? after : "{}", -1);
-    while (fw_stmt_step(st, &e) == 1) {
+    fw_err e = {0};
+    int step;
+    while ((step = fw_stmt_step(st, &e)) == 1) {
         const char *key = fw_stmt_text(st, 0);
         const char *type = fw_stmt_text(st, 1);
         const char *now = fw_stmt_text(st, 2);
@@ -206,7 +266,9 @@ static void put_fields(fw_ws *ws, field_list *out, const char *before, const cha
         if (!key || skip_field(key))
             continue;
         if (strcmp(key, "because") == 0) {
-            put_leads(ws, out, now, lang);
+            char *because = fw_strdup(now); /* the row's text may not outlive another statement */
+            put_leads(ws, out, because, lang);
+            free(because);
             continue;
         }
         bool had = btype && strcmp(btype, "null") != 0;
@@ -227,7 +289,7 @@ static void put_fields(fw_ws *ws, field_list *out, const char *before, const cha
         }
         add_field(out, &b);
     }
-    fw_stmt_finalize(st);
+    end_json_read(ws, st, saved, step < 0);
 }
 
 const char *fw_history_action(const char *action, enum fw_words_lang lang)
@@ -286,7 +348,7 @@ char *fw_history_line(fw_ws *ws, const char *at, const char *user, const char *a
 
 int fw_history_case(fw_ws *ws, long long case_id, fw_rows **rows, fw_err *err)
 {
-    if (fw_rows_prepare(ws->store, "SELECT seq, at, user, action, before, after FROM trail WHERE object = ? ORDER BY seq",
+    if (fw_rows_prepare(ws->store, "SELECT seq, at, \"user\", action, \"before\", \"after\" FROM trail WHERE object = ? ORDER BY seq",
                         rows, err))
         return err->code;
     char *object = fw_printf("case:%lld", case_id);
@@ -295,57 +357,65 @@ int fw_history_case(fw_ws *ws, long long case_id, fw_rows **rows, fw_err *err)
     return FW_OK;
 }
 
-/* history_what(action, before, after): fw_history_what, for listings; history_what_zh in Chinese.
- * Host functions of this process with the workspace as their context (FW_DBCAP_HOST_FUNCTIONS); an
- * engine without them (PostgreSQL) gets none, and a listing that calls them fails naming them. */
-static int history_what_in(fw_ws *ws, const fw_value *args, fw_value *out, enum fw_words_lang lang)
-{
-    *out = (fw_value){.type = FW_DBT_TEXT};
-    out->s = fw_history_what(ws, args[0].s, args[1].s, args[2].s, lang);
-    return FW_OK;
-}
-
-static int fn_history_what(void *ctx, int nargs, const fw_value *args, fw_value *out, fw_err *err)
-{
-    (void)nargs, (void)err;
-    return history_what_in(ctx, args, out, FW_WORDS_UI);
-}
-
-static int fn_history_what_zh(void *ctx, int nargs, const fw_value *args, fw_value *out, fw_err *err)
-{
-    (void)nargs, (void)err;
-    return history_what_in(ctx, args, out, FW_WORDS_ZH);
-}
-
-void fw_history_register(fw_ws *ws)
-{
-    if (!fw_db_has(ws->store, FW_DBCAP_HOST_FUNCTIONS))
-        return;
-    fw_err ignored = {0};
-    fw_db_create_function(ws->store, "history_what", 3, fn_history_what, ws, &ignored);
-    fw_db_create_function(ws->store, "history_what_zh", 3, fn_history_what_zh, ws, &ignored);
-}
-
-/* A stored record's JSON with its money members in yuan: the trail keeps fen, people read yuan. */
+/* A stored record's JSON with its money members in yuan: the trail keeps fen, people read yuan.
+ * SQLite patches the object (json_patch keeps the members' order); PostgreSQL rebuilds it from its
+ * members in their order, each value's text as stored. */
 #define YUAN_JSON(col)                                                                                      \
     "json_patch(" col ", (SELECT json_group_object(key, json(printf('%.2f', value / 100.0))) "             \
     "FROM json_each(" col ") WHERE json_valid(" col ") AND key IN ('to_recover', 'recovered') "            \
     "AND type = 'integer'))"
+#define PG_YUAN_JSON(col)                                                                                   \
+    "CASE WHEN " col " IS NULL OR json_typeof(CAST(" col " AS json)) <> 'object' THEN " col " ELSE (SELECT COALESCE('{' || "    \
+    "string_agg(CAST(to_json(j.key) AS text) || ':' || CASE WHEN j.key IN ('to_recover', 'recovered') "      \
+    "AND CAST(j.v AS text) ~ '^-?[0-9]+$' THEN CAST(CAST(CAST(CAST(j.v AS text) AS numeric) / 100 AS "       \
+    "numeric(30, 2)) AS text) ELSE CAST(j.v AS text) END, ',' ORDER BY j.n) || '}', '{}') "                  \
+    "FROM json_each(CAST(" col " AS json)) WITH ORDINALITY j(key, v, n)) END"
+#define TRAIL_NEWEST                                                                                        \
+    " FROM (SELECT * FROM trail WHERE CAST(?1 AS TEXT) IS NULL OR object = CAST(?1 AS TEXT) "                \
+    "ORDER BY seq DESC LIMIT ?2) t ORDER BY seq"
+
+/* Brief: 4 columns shown, then action, before, after for the words. */
+static const fw_sql list_brief_sql = {
+    .name = "history.list",
+    .sql = "SELECT seq, at, \"user\", object, action, \"before\", \"after\"" TRAIL_NEWEST,
+};
+/* Full: 7 columns shown (money in yuan), then action and the stored before and after. */
+static const fw_sql list_full_sql = {
+    .name = "history.list_records",
+    .sql = "SELECT seq, at, \"user\", action, object, " YUAN_JSON("\"before\"") " AS \"before\", "
+           YUAN_JSON("\"after\"") " AS \"after\", action, \"before\", \"after\"" TRAIL_NEWEST,
+    .postgres = "SELECT seq, at, \"user\", action, object, " PG_YUAN_JSON("\"before\"") " AS \"before\", "
+                PG_YUAN_JSON("\"after\"") " AS \"after\", action, \"before\", \"after\"" TRAIL_NEWEST,
+};
+
+/* The words of a listed row whose action is column `action`, before and after the next two. */
+static char *what_of_row(fw_stmt *st, fw_ws *ws, int action)
+{
+    /* Copies: reading the JSON runs statements of its own, and the row's texts may not outlive them. */
+    char *act = fw_strdup(fw_stmt_text(st, action));
+    char *before = fw_stmt_is_null(st, action + 1) ? NULL : fw_strdup(fw_stmt_text(st, action + 1));
+    char *after = fw_stmt_is_null(st, action + 2) ? NULL : fw_strdup(fw_stmt_text(st, action + 2));
+    char *what = fw_history_what(ws, act, before, after, FW_WORDS_UI);
+    free(act);
+    free(before);
+    free(after);
+    return what;
+}
+
+enum { BRIEF_SHOWN = 4, FULL_SHOWN = 7 };
+static char *what_of_brief(fw_stmt *st, void *ws) { return what_of_row(st, ws, BRIEF_SHOWN); }
+static char *what_of_full(fw_stmt *st, void *ws) { return what_of_row(st, ws, FULL_SHOWN); }
 
 int fw_history_list(fw_ws *ws, const char *object, long limit, int brief, fw_rows **rows, fw_err *err)
 {
-    fw_history_register(ws);
-    const char *sql = brief ? "SELECT seq, at, user, object, history_what(action, before, after) AS what FROM ("
-                              "  SELECT * FROM trail WHERE ?1 IS NULL OR object = ?1 ORDER BY seq DESC LIMIT ?2"
-                              ") ORDER BY seq"
-                            : "SELECT seq, at, user, action, object, " YUAN_JSON("before") " AS before, "
-                              YUAN_JSON("after") " AS after, history_what(action, before, after) AS what FROM ("
-                              "  SELECT * FROM trail WHERE ?1 IS NULL OR object = ?1 ORDER BY seq DESC LIMIT ?2"
-                              ") ORDER BY seq";
-    if (fw_rows_prepare(ws->store, sql, rows, err))
+    /* The words are C's (fw_history_what) on both engines, computed as each row is read. */
+    fw_stmt *st;
+    *rows = NULL;
+    if (fw_db_prepare_named(ws->store, brief ? &list_brief_sql : &list_full_sql, &st, err))
         return err->code;
-    fw_stmt *st = fw_rows_stmt(*rows);
     fw_stmt_bind_text(st, 1, object, -1);
-    fw_stmt_bind_int64(st, 2, limit > 0 ? limit : -1);
+    fw_stmt_bind_int64(st, 2, limit > 0 ? limit : INT64_MAX);
+    *rows = fw_rows_of(st);
+    fw_rows_derive(*rows, brief ? BRIEF_SHOWN : FULL_SHOWN, "what", brief ? what_of_brief : what_of_full, ws);
     return FW_OK;
 }

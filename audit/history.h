@@ -40,9 +40,6 @@ char *fw_history_line(fw_ws *ws, const char *at, const char *user, const char *a
  * action, before, after; feed each row to fw_history_line. The caller closes *rows. */
 int fw_history_case(fw_ws *ws, long long case_id, fw_rows **rows, fw_err *err);
 
-/* Registers the SQL functions history_what(action, before, after) (the UI's language) and
- * history_what_zh(...) (Chinese) on ws's connection: fw_history_what for queries. */
-void fw_history_register(fw_ws *ws);
 
 /* The trail's records for printing (object NULL: all, else exactly that object; limit <= 0: all,
  * else the newest `limit`; oldest first). Brief (for people): seq, at (stored UTC), user, object,

@@ -1,7 +1,7 @@
 /* money.c: the one query for the money at issue of sets of hits (see money.h for the rule it
  * implements and why). Everything that shows a money total builds its SQL with fw_money_ctes, or,
- * for a total summed a slice at a time, uses the running total below: the same rule kept in TEMP
- * tables between slices. */
+ * for a total summed a slice at a time, uses the running total below: the same rule with the
+ * payments' shares kept in memory between slices. */
 #include "audit/money.h"
 #include "audit/i18n.h"
 #include "audit/store/store.h"
@@ -84,113 +84,6 @@ int fw_money_of(fw_ws *ws, const char *hits_sql, const char *text1, fw_money *ou
     return FW_OK;
 }
 
-/* --- running totals ----------------------------------------------------------------------------
- * The same rule over a set that grows a slice at a time, kept in three TEMP tables of the
- * connection: _sel the slice's hits, _new the slice's payments with their largest share, _acc every
- * payment met so far with its largest share. A slice adds, per payment, what its share exceeds
- * the share already counted; the hits not based on payments add their figures. */
-
-static long long next_acc_id(void)
-{
-    static long long last;
-    return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
-}
-
-static int acc_exec(fw_money_acc *acc, const char *fmt_sql, fw_err *err)
-{
-    char *sql = fw_printf(fmt_sql, acc->id, acc->id, acc->id, acc->id, acc->id, acc->id);
-    int rc = fw_db_exec(acc->db, sql, err);
-    free(sql);
-    return rc;
-}
-
-int fw_money_acc_begin(fw_ws *ws, fw_money_acc *acc, fw_err *err)
-{
-    fw_money_acc_end(acc);
-    fw_err e = {0};
-    acc->db = ws->store;
-    acc->id = next_acc_id();
-    if (acc_exec(acc, "CREATE TEMP TABLE fw_money_acc_%1$lld(pid INTEGER PRIMARY KEY, share REAL NOT NULL);"
-                      "CREATE TEMP TABLE fw_money_new_%1$lld(pid INTEGER PRIMARY KEY, share REAL NOT NULL);"
-                      "CREATE TEMP TABLE fw_money_sel_%1$lld(hit_id INTEGER PRIMARY KEY)",
-                 &e)) {
-        fw_fail(err, e.code, _("cannot start a money total: %s"), e.msg);
-        fw_money_acc_end(acc);
-        return err->code;
-    }
-    return FW_OK;
-}
-
-char *fw_money_acc_add_sql(const fw_money_acc *acc, const char *hits_sql)
-{
-    /* WHERE true: SQLite's parser needs it to tell ON CONFLICT from a join's ON after a SELECT. */
-    return fw_printf("INSERT INTO temp.fw_money_sel_%lld(hit_id) SELECT x.* FROM (%s) x WHERE true ON CONFLICT DO NOTHING",
-                     acc->id, hits_sql);
-}
-
-int fw_money_acc_take(fw_money_acc *acc, fw_err *err)
-{
-    /* The slice's payments, each with the largest share a hit of the slice gives it. */
-    static const char shares[] =
-        "WITH ev(hit_id, pid, pa, ha) AS MATERIALIZED (SELECT h.id, p.rowid, p.amount, h.amount "
-        "FROM temp.fw_money_sel_%1$lld s CROSS JOIN hits h ON h.id = s.hit_id JOIN hit_evidence e ON e.hit_id = s.hit_id "
-        "AND e.dataset = 'payments' JOIN ds_payments p ON p.row_key = e.row_key WHERE h.subject_kind <> 'village'), "
-        "base(hit_id, evsum) AS (SELECT hit_id, sum(pa) FROM ev GROUP BY hit_id HAVING sum(pa) <> 0) "
-        "INSERT INTO temp.fw_money_new_%1$lld(pid, share) SELECT ev.pid, max(ev.pa * 1.0 * ev.ha / b.evsum) "
-        "FROM ev JOIN base b ON b.hit_id = ev.hit_id GROUP BY ev.pid";
-    /* What they add to the payments met before; the hits and the figures not based on payments. The
-     * slice drives the joins (CROSS JOIN: SQLite has no statistics on a TEMP table and would rather
-     * scan every hit). */
-    static const char adds[] =
-        "SELECT (SELECT COALESCE(sum(max(n.share - COALESCE(a.share, 0), 0)), 0) FROM temp.fw_money_new_%1$lld n "
-        "LEFT JOIN temp.fw_money_acc_%1$lld a ON a.pid = n.pid), "
-        "(SELECT COALESCE(sum(h.amount), 0) FROM temp.fw_money_sel_%1$lld s CROSS JOIN hits h ON h.id = s.hit_id "
-        "WHERE h.subject_kind = 'village' OR COALESCE((SELECT sum(p.amount) FROM hit_evidence e JOIN ds_payments p "
-        "ON p.row_key = e.row_key WHERE e.hit_id = h.id AND e.dataset = 'payments'), 0) = 0), "
-        "(SELECT count(*) FROM temp.fw_money_sel_%1$lld)";
-    static const char merge[] =
-        "INSERT INTO temp.fw_money_acc_%1$lld(pid, share) SELECT pid, share FROM temp.fw_money_new_%1$lld WHERE true "
-        "ON CONFLICT(pid) DO UPDATE SET share = max(share, excluded.share);"
-        "DELETE FROM temp.fw_money_new_%1$lld; DELETE FROM temp.fw_money_sel_%1$lld";
-    fw_err e = {0};
-    int rc = acc_exec(acc, shares, &e);
-    if (rc == FW_OK) {
-        char *sql = fw_printf(adds, acc->id);
-        fw_stmt *st;
-        rc = fw_db_prepare(acc->db, sql, &st, &e);
-        free(sql);
-        if (rc == FW_OK) {
-            int step = fw_stmt_step(st, &e);
-            if (step == 1) {
-                acc->paid += fw_stmt_double(st, 0);
-                acc->other += fw_stmt_int64(st, 1);
-                acc->hits += fw_stmt_int64(st, 2);
-            }
-            rc = step < 0 ? e.code : FW_OK;
-            fw_stmt_finalize(st);
-        }
-    }
-    if (rc == FW_OK)
-        rc = acc_exec(acc, merge, &e);
-    if (rc != FW_OK)
-        return fw_fail(err, e.code, _("cannot total the money at issue: %s"), e.msg);
-    return FW_OK;
-}
-
-void fw_money_acc_end(fw_money_acc *acc)
-{
-    if (acc->id > 0 && acc->db)
-        acc_exec(acc, "DROP TABLE IF EXISTS temp.fw_money_acc_%1$lld; DROP TABLE IF EXISTS temp.fw_money_new_%1$lld;"
-                      "DROP TABLE IF EXISTS temp.fw_money_sel_%1$lld",
-                 NULL); /* best effort: the tables go with the connection anyway */
-    *acc = (fw_money_acc){0};
-}
-
-long long fw_money_acc_paid(const fw_money_acc *acc)
-{
-    return llround(acc->paid);
-}
-
 /* --- in memory, for many sets at once ------------------------------------------------------------ */
 
 typedef struct fw_money_share {
@@ -244,6 +137,87 @@ static double share_raise(fw_money_share **slots, size_t *nslots, size_t *used, 
     double up = share - s->share;
     s->share = share;
     return up;
+}
+
+/* --- running totals ----------------------------------------------------------------------------
+ * The same rule over a set that grows a slice at a time, kept in memory: every payment met so far
+ * with its largest share (the share table below). A slice's hits are read with their cited payments
+ * and each adds, per payment, what its share exceeds the share already counted; the hits not based
+ * on payments add their figures. In memory, not in TEMP tables: a TEMP table's write is a write
+ * transaction on PostgreSQL, which other sessions' snapshots (and fw_db_data_version) see. */
+
+int fw_money_acc_begin(fw_ws *ws, fw_money_acc *acc, fw_err *err)
+{
+    (void)ws, (void)err;
+    fw_money_acc_end(acc);
+    acc->id = 1;
+    return FW_OK;
+}
+
+char *fw_money_acc_add_sql(const fw_money_acc *acc, const char *hits_sql)
+{
+    (void)acc;
+    return fw_printf("SELECT h.id, h.amount, " FW_MONEY_EVIDENCE_COLS " FROM hits h" FW_MONEY_EVIDENCE_JOIN("h")
+                     " WHERE h.id IN (%s) ORDER BY h.id",
+                     hits_sql);
+}
+
+/* One hit of the slice with its n cited payments. */
+static void acc_add_hit(fw_money_acc *acc, long long figure, int n, const long long *pid, const long long *pa)
+{
+    long long evsum = 0;
+    for (int i = 0; i < n; i++)
+        evsum += pa[i];
+    acc->hits++;
+    if (evsum == 0) { /* not payment-based: a village statistic, or no payment cited */
+        acc->other += figure;
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        acc->paid += share_raise(&acc->slots, &acc->nslots, &acc->used, pid[i], 0,
+                                 (double)pa[i] * 1.0 * (double)figure / (double)evsum);
+}
+
+int fw_money_acc_take(fw_money_acc *acc, fw_stmt *st, fw_err *err)
+{
+    long long hit = 0, figure = 0, *pid = NULL, *pa = NULL;
+    int n = 0, cap = 0, step;
+    fw_err e = {0};
+    while ((step = fw_stmt_step(st, &e)) == 1) {
+        if (hit && fw_stmt_int64(st, 0) != hit) {
+            acc_add_hit(acc, figure, n, pid, pa);
+            n = 0;
+        }
+        hit = fw_stmt_int64(st, 0);
+        figure = fw_stmt_int64(st, 1);
+        if (fw_stmt_is_null(st, 2))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            pid = fw_realloc(pid, (size_t)cap * sizeof *pid);
+            pa = fw_realloc(pa, (size_t)cap * sizeof *pa);
+        }
+        pid[n] = fw_stmt_int64(st, 2);
+        pa[n++] = fw_stmt_int64(st, 3);
+    }
+    if (step == 0 && hit)
+        acc_add_hit(acc, figure, n, pid, pa);
+    free(pid);
+    free(pa);
+    if (step < 0)
+        return fw_fail(err, e.code, _("cannot total the money at issue: %s"), e.msg);
+    return FW_OK;
+}
+
+void fw_money_acc_end(fw_money_acc *acc)
+{
+    free(acc->slots);
+    *acc = (fw_money_acc){0};
+}
+
+long long fw_money_acc_paid(const fw_money_acc *acc)
+{
+    return llround(acc->paid);
 }
 
 void fw_money_sets_add(fw_money_sets *m, unsigned set, long long figure, int n, const long long *pid,

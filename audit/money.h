@@ -48,19 +48,22 @@ int fw_money_of(fw_ws *ws, const char *hits_sql, const char *text1, fw_money *ou
 
 /* A running total over a set that grows in slices (the hit list's footer, summed a slice of hit
  * ids at a time so the screen stays live): each payment still counts once across slices. Begin
- * starts an accumulator on this connection (acc zeroed, or one begun before: it is ended first).
- * Per slice: run the statement of add_sql (built from a SELECT of the slice's hit ids; its
- * positional parameters are the caller's to bind), then take, which adds the slice to paid, other
- * and hits. End drops the accumulator. */
+ * starts an accumulator (acc zeroed, or one begun before: it is ended first). Per slice: prepare
+ * the statement of add_sql (built from a SELECT of the slice's hit ids; its positional parameters
+ * are the caller's to bind), then take, which reads it to its end and adds the slice to paid, other
+ * and hits (the caller finalizes it). End frees the accumulator. It is kept in memory, so summing
+ * writes nothing to the workspace (on PostgreSQL, no other session sees a transaction). */
+struct fw_stmt;
 typedef struct fw_money_acc {
-    struct fw_db *db; /* the connection holding the accumulator */
-    long long id;  /* 0 = none */
+    long long id;  /* 0 = not begun */
     double paid;   /* fen, unrounded */
     long long other, hits;
+    struct fw_money_share *slots; /* every payment met so far with its largest share */
+    size_t nslots, used;
 } fw_money_acc;
 int fw_money_acc_begin(fw_ws *ws, fw_money_acc *acc, fw_err *err);
 char *fw_money_acc_add_sql(const fw_money_acc *acc, const char *hits_sql);
-int fw_money_acc_take(fw_money_acc *acc, fw_err *err);
+int fw_money_acc_take(fw_money_acc *acc, struct fw_stmt *st, fw_err *err);
 void fw_money_acc_end(fw_money_acc *acc);
 /* The accumulated payment-based money, rounded to the fen. */
 long long fw_money_acc_paid(const fw_money_acc *acc);

@@ -40,4 +40,11 @@ fw_rows *fw_rows_of(fw_stmt *st);
 int fw_rows_prepare(fw_db *db, const char *sql, fw_rows **out, fw_err *err);
 fw_stmt *fw_rows_stmt(fw_rows *r);
 
+/* A column the engines cannot compute alike (words from the trail's JSON): the rows show the
+ * statement's first `shown` columns, then one text column `name` whose cell fn computes from the
+ * statement's current row (reading any of its columns, the hidden ones after `shown` included).
+ * fn returns a malloc'd text, or NULL for NULL; called at most once a row. */
+typedef char *(*fw_rows_cell_fn)(fw_stmt *st, void *ctx);
+void fw_rows_derive(fw_rows *r, int shown, const char *name, fw_rows_cell_fn fn, void *ctx);
+
 #endif

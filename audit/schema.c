@@ -541,6 +541,72 @@ static int name_keys_v4(fw_db *db, void *ctx, fw_err *err)
     return rc;
 }
 
+/* --- 5: verification orders (issue 15, docs/orders.md) ------------------------------------------ */
+/* An order sends cases to a unit (a township, a bureau) as a workbook and takes its answers back.
+ * orders: one per workbook sent; order_rows: one per case in it, with the facts it was sent with
+ * (facts, the text the row's MAC covers), the case version then, and the unit's last answer;
+ * order_files: every returned workbook, by SHA-256 (a file is taken once), with the copy kept as
+ * evidence. The HMAC key of the row MACs is a setting (orders.mac_key), made on first dispatch.
+ * IF NOT EXISTS: a workspace taken back to an older schema by hand (tests do) keeps these tables. */
+static const char orders_v5[] =
+    "CREATE TABLE IF NOT EXISTS orders (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  order_no TEXT NOT NULL UNIQUE,\n"   /* HC-2026-0001 */
+    "  unit TEXT NOT NULL,\n"
+    "  window_from TEXT NOT NULL,\n"       /* the day it was sent: answers dated from then ... */
+    "  due_date TEXT NOT NULL,\n"          /* ... up to the due date */
+    "  selection TEXT NOT NULL,\n"         /* the filter as text, and the sample drawn */
+    "  sample_method TEXT, sample_seed TEXT, sample_size INTEGER,\n"
+    "  workbook_file TEXT, workbook_sha256 TEXT NOT NULL,\n"
+    "  rows INTEGER NOT NULL,\n"
+    "  state TEXT NOT NULL DEFAULT 'dispatched' CHECK (state IN ('dispatched','returned','settled')),\n"
+    "  created_by TEXT NOT NULL,\n"
+    "  created_at TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS order_rows (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  order_id INTEGER NOT NULL REFERENCES orders(id),\n"
+    "  row_no INTEGER NOT NULL,\n"
+    "  case_id INTEGER NOT NULL REFERENCES cases(id),\n"
+    "  case_version INTEGER NOT NULL,\n"
+    "  facts TEXT NOT NULL,\n"
+    "  mac TEXT NOT NULL,\n"
+    "  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','answered','accepted','sent_back',"
+    "'conflict','invalid')),\n"
+    "  conclusion TEXT, verify_method TEXT, verifier TEXT, verified_at TEXT,\n"
+    "  to_recover INTEGER, recovered INTEGER,\n" /* fen */
+    "  measures TEXT, note TEXT,\n"
+    "  problems TEXT,\n"                   /* why it is invalid or a conflict, one per line */
+    "  file_id INTEGER,\n"                 /* the returned workbook the answer came from */
+    "  sent_back_note TEXT,\n"
+    "  updated_at TEXT,\n"
+    "  UNIQUE (order_id, row_no)\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS order_rows_case ON order_rows(case_id);\n"
+    "CREATE TABLE IF NOT EXISTS order_files (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  order_id INTEGER NOT NULL REFERENCES orders(id),\n"
+    "  sha256 TEXT NOT NULL UNIQUE,\n"
+    "  name TEXT NOT NULL,\n"              /* the file as given */
+    "  copy_path TEXT NOT NULL,\n"         /* the copy kept as evidence */
+    "  summary TEXT,\n"
+    "  received_by TEXT NOT NULL,\n"
+    "  received_at TEXT NOT NULL\n"
+    ");\n";
+
+static int orders_v5_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    fw_buf sql = {0};
+    if (fw_db_engine(db) == FW_DB_POSTGRES)
+        pg_tables(orders_v5, &sql);
+    else
+        fw_buf_puts(&sql, orders_v5);
+    int rc = fw_db_exec(db, sql.data, err);
+    fw_buf_free(&sql);
+    return rc;
+}
+
 /* --- 6: ICU readings kept, ID repairs (issue 16) --------------------------------------------- */
 /* name_readings: ICU's Han-Latin/Names reading of each character an import has keyed, so the next
  * import need not build the transliterator (namekey.h, fw_namekeyer_know); '' for a character ICU
@@ -592,6 +658,7 @@ const fw_db_migration fw_migrations[] = {
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
     {3, "whitelist second reviewer", NULL, whitelist_review_v3, whitelist_review_v3_pg, NULL},
     {4, "name keys of the person registries, invalid IDs kept", NULL, NULL, NULL, name_keys_v4},
+    {5, "verification orders", NULL, NULL, NULL, orders_v5_apply},
     {6, "ICU readings of name characters, ID repairs", NULL, NULL, NULL, repairs_v6_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

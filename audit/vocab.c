@@ -21,6 +21,9 @@ const fw_label fw_hit_states[] = {FW_HIT_STATE_LIST(FW_LABEL_ENTRY_){NULL, NULL,
 const fw_label fw_subject_kinds[] = {FW_SUBJECT_KIND_LIST(FW_LABEL_ENTRY_){NULL, NULL, NULL}};
 const fw_label fw_rule_statuses[] = {FW_RULE_STATUS_LIST(FW_LABEL_ENTRY_){NULL, NULL, NULL}};
 const fw_label fw_trail_actions[] = {FW_TRAIL_ACTION_LIST(FW_LABEL_ENTRY_){NULL, NULL, NULL}};
+const fw_label fw_order_states[] = {FW_ORDER_STATE_LIST(FW_LABEL_ENTRY_){NULL, NULL, NULL}};
+const fw_label fw_order_row_states[] = {FW_ORDER_ROW_STATE_LIST(FW_LABEL_ENTRY_){NULL, NULL, NULL}};
+const fw_label fw_order_conclusions[] = {FW_ORDER_CONCLUSION_LIST(FW_LABEL_ENTRY_){NULL, NULL, NULL}};
 
 const fw_label *fw_label_find(const fw_label *table, const char *key)
 {

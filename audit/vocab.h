@@ -33,7 +33,8 @@
     X(TIMING, "timing", "timing", "时间异常")                                                      \
     X(ACCOUNT, "account", "account", "账户异常")                                                   \
     X(HOUSEHOLD, "household", "household", "家庭情况")                                             \
-    X(STATISTICAL, "statistical", "statistical", "统计异常")
+    X(STATISTICAL, "statistical", "statistical", "统计异常")                                       \
+    X(CROSS_COUNTY, "cross_county", "cross-county", "跨县交叉")
 
 /* Risk levels of rules and hits, highest first. */
 #define FW_SEVERITY_LIST(X)                                                                        \
@@ -125,7 +126,34 @@
     X(WHITELIST_REMOVE, "whitelist.remove", "removed from the whitelist", "移出白名单")            \
     X(WHITELIST_APPROVE, "whitelist.approve", "whitelist entry approved", "白名单复核通过")        \
     X(WHITELIST_REVIEW_REJECTED, "whitelist.review_rejected", "whitelist entry rejected", "白名单复核退回") \
-    X(TRAIL_START, "trail.start", "trail begins", "日志开始")
+    X(TRAIL_START, "trail.start", "trail begins", "日志开始")                                       \
+    X(ORDER_DISPATCH, "order.dispatch", "verification order sent", "核查工单下发")                  \
+    X(ORDER_RECEIVE, "order.receive", "verification order returned", "核查工单回收")                \
+    X(ORDER_ACCEPT, "order.accept", "order answer accepted", "采纳核查结果")                        \
+    X(ORDER_SEND_BACK, "order.send_back", "order answer sent back", "退回核查结果")
+
+/* A verification order (orders.state, docs/orders.md): sent to a unit, its workbook returned (once
+ * or more), every row settled. */
+#define FW_ORDER_STATE_LIST(X)                                                                     \
+    X(DISPATCHED, "dispatched", "dispatched", "已下发")                                            \
+    X(RETURNED, "returned", "returned", "已回收")                                                  \
+    X(SETTLED, "settled", "settled", "已办结")
+
+/* One row of an order (order_rows.state): what the unit's answer for that case came to. */
+#define FW_ORDER_ROW_STATE_LIST(X)                                                                 \
+    X(OPEN, "open", "open", "待反馈")                                                              \
+    X(ANSWERED, "answered", "answered (proposed)", "待采纳")                                       \
+    X(ACCEPTED, "accepted", "accepted", "已采纳")                                                  \
+    X(SENT_BACK, "sent_back", "sent back", "已退回")                                               \
+    X(CONFLICT, "conflict", "conflict", "有冲突")                                                  \
+    X(INVALID, "invalid", "invalid", "填报有误")
+
+/* 核查结论 as a unit answers it in an order's workbook (order_rows.conclusion). */
+#define FW_ORDER_CONCLUSION_LIST(X)                                                                \
+    X(TRUE, "confirmed", "true", "属实")                                                           \
+    X(PARTLY, "partly_confirmed", "partly true", "部分属实")                                       \
+    X(UNTRUE, "dismissed", "not true", "不属实")                                                   \
+    X(DATA_ERROR, "data_error", "data error", "数据错误")
 
 #define FW_CAT_ENUM_(e, code, en, zh) FW_CAT_##e,
 #define FW_SEV_ENUM_(e, code, en, zh) FW_SEV_##e,
@@ -157,6 +185,9 @@ extern const fw_label fw_hit_states[];
 extern const fw_label fw_subject_kinds[];
 extern const fw_label fw_rule_statuses[];
 extern const fw_label fw_trail_actions[];
+extern const fw_label fw_order_states[];
+extern const fw_label fw_order_row_states[];
+extern const fw_label fw_order_conclusions[];
 
 /* The entry whose code is key (exactly), or NULL. */
 const fw_label *fw_label_find(const fw_label *table, const char *key);

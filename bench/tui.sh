@@ -10,7 +10,7 @@
 # the same counting without the screen (bench/tui_freq.c: wall and CPU time, the CPU time being what
 # a machine loaded by other work does not blur).
 # BENCH_PARTS picks what runs (default "list freq filters"): BENCH_PARTS=freq bench/tui.sh measures
-# the frequency view alone.
+# the frequency view alone; BENCH_PARTS=ws only builds the workspaces.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 FW=${FW:-$root/build/fundwatch}
@@ -20,8 +20,10 @@ runs=5
 
 make_ws() { # n -> path
     local n=$1 db="$dir/fw-bench-tui-$1.db"
-    # rebuilt when the fixture or the binary (hence perhaps the schema) is newer than the cached one
-    if [ ! -s "$db" ] || [ "$root/bench/tui_fixture.sql" -nt "$db" ] || [ "$FW" -nt "$db" ]; then
+    # rebuilt when the fixture or the binary (hence perhaps the schema) is newer than the cached one;
+    # BENCH_KEEP_WS=1 keeps a cached one (before/after measurements of a change to the schema-free
+    # code, on the same workspace, without minutes of rebuilding it for each binary)
+    if [ ! -s "$db" ] || { [ "${BENCH_KEEP_WS:-0}" != 1 ] && { [ "$root/bench/tui_fixture.sql" -nt "$db" ] || [ "$FW" -nt "$db" ]; }; }; then
         rm -f "$db" "$db"-*
         "$FW" --db "$db" init >/dev/null
         # the hits' indexes are dropped during the load and built after it (minutes less than
@@ -64,11 +66,13 @@ Q
 KEYS
 
 # The frequency view: F on the whole list (its column: severity, the list's sort), then Tab through
-# every other column, each counted to the end (wait). Esc is read between two slices of the
-# counting, so the longest slice is the longest Esc can wait. The script first lets the overview's
-# worker thread finish its figures (BENCH_SETTLE_MS, default 20 s: at a million hits it computes for
-# 10 to 15 s on this machine, on one of its two cores, and `wait` does not wait for it); with
-# BENCH_SETTLE_MS=0 the frequency view shares the machine with it, as when F is pressed at once.
+# every other column, each counted to the end (wait). A script's keys are read between two slices
+# of the counting, so the longest slice is the longest a script's Esc can wait (an Esc typed on the
+# keyboard stops the counting inside a slice). The script first stays on the overview while its
+# worker thread computes the figures (BENCH_SETTLE_MS, default 20 s: at a million hits it computes
+# for 10 to 15 s on one of the machine's two cores). Since the worker stops when the overview is
+# left, BENCH_SETTLE_MS=0 measures the same; a binary whose worker went on computing after 2 shared
+# the machine with it for its first seconds.
 freq_script="$dir/fw-bench-tui-freq.keys"
 {
     printf 'sleep %d\n2\nwait\nF\nwait\n' "${BENCH_SETTLE_MS:-20000}"
@@ -118,7 +122,7 @@ freq_report() { # db label
     local cols=(severity rule category status township village program name id_number amount) i=0
     local keys=(ready-F1 ready-Tab1 ready-Tab2 ready-Tab3 ready-Tab4 ready-Tab5 ready-Tab6 ready-Tab7 ready-Tab8 ready-Tab9)
     for i in 0 1 2 3 4 5 6 7 8 9; do
-        printf '  %-10s median %7s ms   longest slice (what Esc waits at most) %6s ms\n' "${cols[$i]}" \
+        printf '  %-10s median %7s ms   longest slice (what a script'"'"'s Esc waits at most) %6s ms\n' "${cols[$i]}" \
             "$(awk -v k="${keys[$i]}" '$1 == k {print $2}' "$all" | median)" \
             "$(awk -v k="${keys[$i]}" '$1 == k {print $3}' "$all" | median)"
     done

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "audit/hitfilter.h"
 #include "audit/rows.h"
 #include "audit/store.h"
 #include "audit/util.h"
@@ -41,6 +42,21 @@ int fw_cli_getopt(fw_cli *cli, int argc, char **argv, const struct option *opts)
 /* The same report for the parsers that read words themselves (export's --case ID...): arg is the
  * word that is no option of opts. Prints it with a suggestion, then the usage; returns FW_EUSAGE. */
 int fw_cli_unknown_option(fw_cli *cli, const char *arg, const struct option *opts);
+/* The filter options of the commands that take a set of leads (export, orders dispatch): the
+ * same words as the hit list's filter, read in one place. FW_CLI_FILTER_OPTIONS are their entries
+ * for an option table (for "did you mean"). fw_cli_filter_option looks at arg, the word before
+ * argv[*i]: when it is a filter option it takes its value(s) (moving *i on; the strings point into
+ * argv; --case's words go into *cases, an owned array the caller frees) and sets *taken. Returns
+ * FW_OK, or FW_EUSAGE after printing what is wrong. */
+#define FW_CLI_FILTER_OPTIONS                                                                      \
+    {"category", required_argument, NULL, 0}, {"rule", required_argument, NULL, 0},               \
+        {"status", required_argument, NULL, 0}, {"township", required_argument, NULL, 0},         \
+        {"severity", required_argument, NULL, 0}, {"village", required_argument, NULL, 0},        \
+        {"program", required_argument, NULL, 0}, {"search", required_argument, NULL, 0},          \
+        {"all-states", no_argument, NULL, 0}, {"min-amount", required_argument, NULL, 0},         \
+        {"max-amount", required_argument, NULL, 0}, {"case", required_argument, NULL, 0}
+int fw_cli_filter_option(fw_cli *cli, const char *arg, int argc, char **argv, int *i, fw_hit_filter *f,
+                         const char ***cases, bool *taken);
 /* "unknown WHAT 'word'; did you mean X?" for a command or subcommand name among names
  * (NULL-terminated), then the usage; returns FW_EUSAGE. */
 int fw_cli_unknown_word(fw_cli *cli, const char *what, const char *word, const char *const *names);
@@ -95,6 +111,7 @@ int cmd_whitelist(fw_cli *, int, char **);
 int cmd_export(fw_cli *, int, char **);
 int cmd_overview(fw_cli *, int, char **);
 int cmd_tui(fw_cli *, int, char **);
+int cmd_orders(fw_cli *, int, char **);
 int cmd_repairs(fw_cli *, int, char **);
 
 /* Usage texts, each defined beside its command (printed by `fundwatch COMMAND --help`). */
@@ -119,8 +136,11 @@ extern const char usage_case[];
 extern const char usage_log[];
 extern const char usage_whitelist[];
 extern const char usage_export[];
+extern const char usage_orders[];
 extern const char usage_overview[];
 extern const char usage_tui[];
+int cmd_copy(fw_cli *, int, char **);
+extern const char usage_copy[];
 extern const char usage_repairs[];
 
 #endif

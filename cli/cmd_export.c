@@ -9,7 +9,6 @@
 #include "cli/cli.h"
 #include "audit/i18n.h"
 #include "audit/known.h"
-#include "audit/normalize.h"
 #include "export/export.h"
 
 const char usage_export[] =
@@ -49,37 +48,14 @@ const char usage_export[] =
     "            130 interrupted (Ctrl-C or SIGTERM; no file is left)\n");
 
 typedef struct export_args {
-    fw_hit_filter filter; /* its strings point into argv or at resolved[] */
+    fw_hit_filter filter; /* as typed: its strings point into argv */
     fw_export_opts opts;
     enum fw_export_list list;
     const char *file;
     int count_only;
     int quiet;
     const char **cases; /* owned array; strings point into argv */
-    char *resolved[7];  /* the filter's values as checked (fw_known_value), owned */
 } export_args;
-
-/* Checks every filter value against the workspace and puts the stored form in its place (the code
- * of a label typed in Chinese, the rule id as written in its file): an unknown value is exit 5 with
- * the known ones listed, not an empty export. */
-static int resolve_filter(fw_cli *cli, fw_ws *ws, export_args *a)
-{
-    fw_hit_filter *f = &a->filter;
-    struct { enum fw_known_field field; char **slot; } fields[] = {
-        {FW_KNOWN_CATEGORY, &f->category}, {FW_KNOWN_RULE, &f->rule_id},   {FW_KNOWN_STATUS, &f->status},
-        {FW_KNOWN_TOWNSHIP, &f->township}, {FW_KNOWN_SEVERITY, &f->severity}, {FW_KNOWN_VILLAGE, &f->village},
-        {FW_KNOWN_PROGRAM, &f->program},
-    };
-    fw_err err = {0};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        if (!*fields[i].slot)
-            continue;
-        if (!(a->resolved[i] = fw_known_value(ws, fields[i].field, *fields[i].slot, &err)))
-            return fw_cli_report(cli, &err);
-        *fields[i].slot = a->resolved[i];
-    }
-    return FW_OK;
-}
 
 /* Ctrl-C (or SIGTERM) asks the export to stop at its next progress report, so it can remove its temporary
  * file instead of dying with it on disk. */
@@ -101,39 +77,14 @@ static int report_progress(void *ctx, long long done, long long total)
     return interrupted;
 }
 
-/* Takes the words after --case up to the next option. */
-static int take_cases(export_args *a, int argc, char **argv, int *i)
-{
-    while (*i < argc && argv[*i][0] != '-') {
-        a->cases = fw_realloc(a->cases, (size_t)(a->filter.ncases + 1) * sizeof *a->cases);
-        a->cases[a->filter.ncases++] = argv[(*i)++];
-    }
-    a->filter.cases = a->cases;
-    return a->filter.ncases > 0;
-}
-
-/* An amount bound in yuan (1234.50, 1,234.50, ¥1234.50) as fen. */
-static int parse_amount(fw_cli *cli, const char *opt, const char *yuan, long long *fen)
-{
-    char why[FW_WHY_SIZE] = "";
-    if (fw_norm_money(yuan, false, fen, why) != FW_NORM_OK)
-        return fw_cli_error(cli, FW_EUSAGE, "%s: %s", opt, why);
-    return FW_OK;
-}
-
 /* The options parse_args reads (for "did you mean" hints; --case takes several words, so the
  * parser is not getopt's). */
 static const struct option export_options[] = {
-    {"category", required_argument, NULL, 0},  {"rule", required_argument, NULL, 0},
-    {"status", required_argument, NULL, 0},    {"township", required_argument, NULL, 0},
-    {"severity", required_argument, NULL, 0},  {"village", required_argument, NULL, 0},
-    {"program", required_argument, NULL, 0},   {"search", required_argument, NULL, 0},
-    {"all-states", no_argument, NULL, 0},      {"min-amount", required_argument, NULL, 0},
-    {"max-amount", required_argument, NULL, 0}, {"classification", required_argument, NULL, 0},
-    {"case", required_argument, NULL, 0},      {"format", required_argument, NULL, 0},
-    {"list", required_argument, NULL, 0},      {"mask-ids", no_argument, NULL, 0},
-    {"force", no_argument, NULL, 0},           {"count", no_argument, NULL, 0},
-    {"quiet", no_argument, NULL, 0},           {NULL, 0, NULL, 0},
+    FW_CLI_FILTER_OPTIONS,
+    {"classification", required_argument, NULL, 0}, {"format", required_argument, NULL, 0},
+    {"list", required_argument, NULL, 0},           {"mask-ids", no_argument, NULL, 0},
+    {"force", no_argument, NULL, 0},                {"count", no_argument, NULL, 0},
+    {"quiet", no_argument, NULL, 0},                {NULL, 0, NULL, 0},
 };
 
 static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
@@ -148,38 +99,14 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
         (dst) = next;                                                                              \
         i++;                                                                                       \
     } while (0)
-        if (strcmp(arg, "--category") == 0)
-            VALUE(a->filter.category);
-        else if (strcmp(arg, "--rule") == 0)
-            VALUE(a->filter.rule_id);
-        else if (strcmp(arg, "--status") == 0)
-            VALUE(a->filter.status);
-        else if (strcmp(arg, "--township") == 0)
-            VALUE(a->filter.township);
-        else if (strcmp(arg, "--severity") == 0)
-            VALUE(a->filter.severity);
-        else if (strcmp(arg, "--village") == 0)
-            VALUE(a->filter.village);
-        else if (strcmp(arg, "--program") == 0)
-            VALUE(a->filter.program);
-        else if (strcmp(arg, "--search") == 0)
-            VALUE(a->filter.search);
-        else if (strcmp(arg, "--all-states") == 0)
-            a->filter.state = "all";
-        else if (strcmp(arg, "--min-amount") == 0 || strcmp(arg, "--max-amount") == 0) {
-            const char *yuan = NULL;
-            VALUE(yuan);
-            int is_min = arg[2] == 'm' && arg[3] == 'i';
-            if (parse_amount(cli, arg, yuan, is_min ? &a->filter.min_amount : &a->filter.max_amount))
-                return FW_EUSAGE;
-            *(is_min ? &a->filter.has_min : &a->filter.has_max) = 1;
-        }
-        else if (strcmp(arg, "--classification") == 0)
+        bool taken;
+        if (fw_cli_filter_option(cli, arg, argc, argv, &i, &a->filter, &a->cases, &taken))
+            return FW_EUSAGE;
+        if (taken)
+            continue;
+        if (strcmp(arg, "--classification") == 0)
             VALUE(a->opts.classification);
-        else if (strcmp(arg, "--case") == 0) {
-            if (!take_cases(a, argc, argv, &i))
-                return fw_cli_error(cli, FW_EUSAGE, _("--case needs one or more case numbers"));
-        } else if (strcmp(arg, "--format") == 0) {
+        else if (strcmp(arg, "--format") == 0) {
             const char *f;
             VALUE(f);
             if (strcmp(f, "xlsx") == 0)
@@ -220,20 +147,18 @@ static int parse_args(fw_cli *cli, export_args *a, int argc, char **argv)
 
 /* main.c takes --format wherever it appears as the global listing option (table|csv|json), so
  * `export --format csv` arrives here as cli->format; --format xlsx is the default anyway. */
-static int run_export(fw_cli *cli, fw_ws *ws, export_args *a)
+static int run_export(fw_cli *cli, fw_ws *ws, export_args *a, const fw_hit_filter *f)
 {
     fw_err err = {0};
     if (cli->format == FW_FMT_CSV && a->opts.format == FW_EXPORT_AUTO)
         a->opts.format = FW_EXPORT_CSV;
     else if (cli->format == FW_FMT_JSON)
         return fw_cli_error(cli, FW_EUSAGE, _("an export is xlsx or csv, not json"));
-    int rc = resolve_filter(cli, ws, a);
-    if (rc)
-        return rc;
+    int rc;
     if (a->count_only) {
-        if (fw_xq_check_filter(ws, &a->filter, &err))
+        if (fw_xq_check_filter(ws, f, &err))
             return fw_cli_report(cli, &err);
-        long long n = fw_xq_count_leads(ws, &a->filter, &err);
+        long long n = fw_xq_count_leads(ws, f, &err);
         if (n < 0)
             return fw_cli_report(cli, &err);
         printf("%lld\n", n);
@@ -245,7 +170,7 @@ static int run_export(fw_cli *cli, fw_ws *ws, export_args *a)
     fw_cli_stops stops;
     fw_cli_catch_stops(on_interrupt, &stops);
     fw_export_result res;
-    rc = fw_export_list(ws, a->list, &a->filter, a->file, &a->opts, &res, &err);
+    rc = fw_export_list(ws, a->list, f, a->file, &a->opts, &res, &err);
     fw_cli_restore_stops(&stops);
     if (show)
         fputc('\n', stderr);
@@ -268,12 +193,16 @@ int cmd_export(fw_cli *cli, int argc, char **argv)
         fw_ws *ws;
         rc = fw_cli_open(cli, a.count_only ? FW_WS_READ : FW_WS_WRITE, &ws);
         if (rc == FW_OK) {
-            rc = run_export(cli, ws, &a);
+            /* Every filter value checked against the workspace, in its stored form (the code of a
+             * label typed in Chinese): an unknown value is exit 5 listing the known ones. */
+            fw_hit_filter f;
+            fw_hit_filter_copy(&f, &a.filter);
+            fw_err err = {0};
+            rc = fw_hit_filter_resolve(ws, &f, &err) ? fw_cli_report(cli, &err) : run_export(cli, ws, &a, &f);
+            fw_hit_filter_free(&f);
             fw_ws_close(ws);
         }
     }
     free(a.cases);
-    for (size_t i = 0; i < sizeof a.resolved / sizeof a.resolved[0]; i++)
-        free(a.resolved[i]);
     return rc;
 }

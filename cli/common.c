@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "audit/i18n.h"
+#include "audit/normalize.h"
 #include "audit/runlock.h"
 #include "cli/cli.h"
 
@@ -169,6 +170,57 @@ int fw_cli_unknown_option(fw_cli *cli, const char *arg, const struct option *opt
 {
     report_option(cli, arg, opts);
     return fw_cli_usage(cli);
+}
+
+/* --case ID...: the words after it up to the next option. */
+static int take_cases(int argc, char **argv, int *i, fw_hit_filter *f, const char ***cases)
+{
+    while (*i < argc && argv[*i][0] != '-') {
+        *cases = fw_realloc(*cases, (size_t)(f->ncases + 1) * sizeof **cases);
+        (*cases)[f->ncases++] = argv[(*i)++];
+    }
+    f->cases = *cases;
+    return f->ncases > 0;
+}
+
+int fw_cli_filter_option(fw_cli *cli, const char *arg, int argc, char **argv, int *i, fw_hit_filter *f,
+                         const char ***cases, bool *taken)
+{
+    struct { const char *opt; char **slot; } text[] = {
+        {"--category", &f->category}, {"--rule", &f->rule_id},     {"--status", &f->status},
+        {"--township", &f->township}, {"--severity", &f->severity}, {"--village", &f->village},
+        {"--program", &f->program},   {"--search", &f->search},
+    };
+    const char *next = *i < argc ? argv[*i] : NULL;
+    *taken = true;
+    for (size_t k = 0; k < sizeof text / sizeof text[0]; k++)
+        if (strcmp(arg, text[k].opt) == 0) {
+            if (!next)
+                return fw_cli_error(cli, FW_EUSAGE, _("%s needs a value"), arg);
+            *text[k].slot = argv[(*i)++];
+            return FW_OK;
+        }
+    if (strcmp(arg, "--all-states") == 0) {
+        f->state = "all";
+        return FW_OK;
+    }
+    bool is_min = strcmp(arg, "--min-amount") == 0;
+    if (is_min || strcmp(arg, "--max-amount") == 0) {
+        char why[FW_WHY_SIZE] = "";
+        if (!next)
+            return fw_cli_error(cli, FW_EUSAGE, _("%s needs a value"), arg);
+        if (fw_norm_money(next, false, is_min ? &f->min_amount : &f->max_amount, why) != FW_NORM_OK)
+            return fw_cli_error(cli, FW_EUSAGE, "%s: %s", arg, why);
+        *(is_min ? &f->has_min : &f->has_max) = 1;
+        (*i)++;
+        return FW_OK;
+    }
+    if (strcmp(arg, "--case") == 0)
+        return take_cases(argc, argv, i, f, cases)
+                   ? FW_OK
+                   : fw_cli_error(cli, FW_EUSAGE, _("--case needs one or more case numbers"));
+    *taken = false;
+    return FW_OK;
 }
 
 int fw_cli_unknown_word(fw_cli *cli, const char *what, const char *word, const char *const *names)

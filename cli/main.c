@@ -26,8 +26,10 @@ static const fw_command commands[] = {
     {"repairs", cmd_repairs, N_("propose and decide repairs of ID numbers mistyped in a registry"), usage_repairs},
     {"whitelist", cmd_whitelist, N_("known exceptions that suppress hits for a person and rule"), usage_whitelist},
     {"export", cmd_export, N_("write an Excel case workbook or a CSV list"), usage_export},
+    {"orders", cmd_orders, N_("send cases to a unit as a verification workbook and take its answers back"), usage_orders},
     {"overview", cmd_overview, N_("print the dashboard figures of the workspace"), usage_overview},
     {"tui", cmd_tui, N_("open the interactive workstation (the default on a terminal)"), usage_tui},
+    {"copy", cmd_copy, N_("copy the whole workspace into a new one, SQLite or PostgreSQL"), usage_copy},
 };
 static const int ncommands = (int)(sizeof commands / sizeof commands[0]);
 

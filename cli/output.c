@@ -137,7 +137,12 @@ static const char *const column_titles[] = {
     N_("rows"), N_("rule_id"), N_("rules"), N_("run_id"), N_("section"), N_("seq"), N_("severity"), N_("sha256"),
     N_("source"), N_("started_at"), N_("state"), N_("status"), N_("subject_kind"), N_("text"), N_("to_recover"),
     N_("township"), N_("until"), N_("user"), N_("value"), N_("verifier"), N_("verify_method"), N_("version"),
-    N_("village"), NULL,
+    N_("village"),
+    /* verification orders (docs/orders.md) */
+    N_("order_no"), N_("unit"), N_("order_state"), N_("open"), N_("answered"), N_("accepted"), N_("sent_back"),
+    N_("conflict"), N_("invalid"), N_("sent_by"), N_("row_no"), N_("row_state"), N_("verdict"), N_("verified_at"),
+    N_("note"), N_("problems"), N_("sent_back_note"), N_("window_from"), N_("selection"), N_("sample_method"),
+    N_("sample_seed"), N_("sample_size"), N_("workbook_file"), N_("workbook_sha256"), NULL,
 };
 
 static const char *header_text(const char *name)
@@ -161,6 +166,9 @@ static char *table_value(const char *column, char *value)
         {"verify_method", {fw_verify_methods}},
         {"dismiss_reason", {fw_dismiss_reasons}},
         {"action", {fw_trail_actions}},
+        {"order_state", {fw_order_states}},
+        {"row_state", {fw_order_row_states}},
+        {"verdict", {fw_order_conclusions}},
     };
     if (!*value || !fw_i18n_chinese())
         return value;

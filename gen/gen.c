@@ -207,6 +207,9 @@ static void gen_free(gen *g)
         free(g->alt_names.v[i]);
     free(g->alt_names.v);
     free(g->township_approver);
+    free(g->county_approver);
+    free(g->school_names);
+    free(g->high_school_names);
     gen_nameset_free(g->names);
     gen_idset_free(g->ids);
 }
@@ -287,11 +290,18 @@ int fw_gen_write(const char *outdir, const fw_gen_opts *opts, fw_gen_stats *stat
     if (opts->persons < FW_GEN_MIN_PERSONS || opts->persons > FW_GEN_MAX_PERSONS)
         return fw_fail(err, FW_EUSAGE, _("--persons must be between %d and %ld (every rule needs room for its "
                        "planted cases), not %ld"), FW_GEN_MIN_PERSONS, FW_GEN_MAX_PERSONS, opts->persons);
+    if (opts->counties < 0 || opts->counties > FW_GEN_MAX_COUNTIES)
+        return fw_fail(err, FW_EUSAGE, _("--counties must be between 1 and %d, not %d"), FW_GEN_MAX_COUNTIES,
+                       opts->counties);
+    if (opts->counties > 1 && opts->persons / opts->counties < FW_GEN_MIN_PERSONS)
+        return fw_fail(err, FW_EUSAGE, _("--persons-per-county must be at least %d, not %ld"), FW_GEN_MIN_PERSONS,
+                       opts->persons / opts->counties);
     int rc = prepare_dir(outdir, err);
     if (rc)
         return rc;
 
     gen *g = fw_calloc(1, sizeof *g);
+    g->ncounties = opts->counties > 0 ? opts->counties : 1;
     g->seed = opts->seed;
     g->target_persons = opts->persons;
     g->per_rule = (int)(opts->persons / 1000 > 2 ? opts->persons / 1000 : 2);
@@ -306,6 +316,8 @@ int fw_gen_write(const char *outdir, const fw_gen_opts *opts, fw_gen_stats *stat
     gen_population_build(g);
     gen_officials_build(g);
     gen_plant_all(g);
+    if (g->ncounties > 1)
+        gen_plant_cross_county(g);
     g->target_persons = opts->persons;
     gen_population_build(g);
     gen_registries_build(g);

@@ -1,8 +1,10 @@
 /* gen.h: the synthetic ledger generator behind `fundwatch gen`. It writes one CSV file per dataset
- * of dataset.c (persons.csv, payments.csv, deaths.csv, ...) for a made-up Guizhou county, with
- * anomalies planted for every non-statistical rule of docs/catalogue.md, plus truth.csv (which
- * person was planted for which rule) and rejects-expected.csv (the rows an importer must refuse).
- * The output depends only on the seed and the size, byte for byte. docs/gen.md describes it. */
+ * of dataset.c (persons.csv, payments.csv, deaths.csv, ...) for a made-up Guizhou county, or a
+ * province of several counties in the same files, with anomalies planted for every
+ * non-statistical rule of docs/catalogue.md (and, in a province, the cross_county rules), plus
+ * truth.csv (which person was planted for which rule) and rejects-expected.csv (the rows an
+ * importer must refuse). The output depends only on the seed and the sizes, byte for byte.
+ * docs/gen.md describes it. */
 #ifndef FW_GEN_H
 #define FW_GEN_H
 
@@ -16,8 +18,14 @@ enum { FW_GEN_MIN_PERSONS = 1000, FW_GEN_DEFAULT_PERSONS = 2000 };
 
 typedef struct fw_gen_opts {
     uint64_t seed;
-    long persons; /* registered persons to write (the ghosts of IDN-001 come on top) */
+    long persons; /* registered persons to write (the ghosts of IDN-001 come on top); in a province,
+                     of all its counties together */
+    int counties; /* 0: the single county 黄平县, as always; N: a province of N counties of 黔东南州
+                     (persons / N each) with the cross_county cases planted across them */
 } fw_gen_opts;
+
+/* The counties a province may have (FW_GEN_MAX_COUNTIES real county codes are known). */
+enum { FW_GEN_MAX_COUNTIES = 13 };
 
 /* What was written, for the command's summary line. */
 typedef struct fw_gen_stats {

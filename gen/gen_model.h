@@ -61,8 +61,17 @@ typedef struct gen_village {
     char code[13];      /* 12-digit village code */
     const char *township;
     const char *name;
-    int township_index;
+    int township_index; /* over all counties: county * townships per county + township */
+    int county;         /* index into gen_counties */
 } gen_village;
+
+/* The counties of a province (--counties N takes the first N; without it, the first alone). The
+ * first is 黄平县, the county the single-county generator has always written. */
+typedef struct gen_county {
+    const char *code, *name; /* 6-digit region code, name */
+    const char *towns[7];    /* township names; codes follow: 镇 county+100.., 乡 county+200.. */
+} gen_county;
+extern const gen_county gen_counties[];
 
 #define GEN_COUNTY_CODE "522622"
 #define GEN_COUNTY_NAME "黄平县"
@@ -206,6 +215,7 @@ typedef struct gen_grant {
     int approval;           /* day */
     int approver;           /* person index of the approving official */
     int account;
+    int pay_village;        /* 1 + the village of another county that pays it; 0 = the person's */
     int pay_day;            /* day of the month */
     int backpay_last;       /* periods first..backpay_last are all paid on backpay_date; -1 = none */
     int backpay_date;
@@ -253,6 +263,10 @@ typedef struct gen {
 
     gen_village *villages;
     int nvillages;
+    int ncounties;          /* 1 for a single county */
+    int villages_per_county, townships_per_county;
+    char (*school_names)[3][64]; /* township schools by (township_index, stage), built on first use */
+    char (*high_school_names)[2][64]; /* each county's two high schools, built on first use */
 
     GEN_VEC(gen_person) persons;
     GEN_VEC(gen_household) households;
@@ -276,12 +290,22 @@ typedef struct gen {
     /* approvers: civil affairs staff per township, and one official per county bureau */
     int *township_approver; /* [ntownships] */
     int ntownships;
-    int county_approver[PG_COUNT];
+    int (*county_approver)[PG_COUNT]; /* [ncounties]: the county bureaus' approvers */
 
     struct gen_nameset *names; /* every name in use, to give officials unique names */
     struct gen_idset *ids;     /* every ID prefix in use */
     int plate_seq, credit_seq;
 } gen;
+
+static inline const char *gen_county_code(const gen *g, int village)
+{
+    return gen_counties[g->villages[village].county].code;
+}
+
+static inline const char *gen_county_name(const gen *g, int village)
+{
+    return gen_counties[g->villages[village].county].name;
+}
 
 /* --- population (gen_population.c) ------------------------------------------------------------ */
 void gen_places_init(gen *g);
@@ -292,7 +316,9 @@ int gen_person_add(gen *g, int hh, int relation, int sex, int age_lo, int age_hi
 /* A person born on an exact day. */
 int gen_person_add_born(gen *g, int hh, int relation, int sex, int birth);
 int gen_random_village(gen *g);
-const char *gen_township_code(int township_index);
+int gen_random_village_in(gen *g, int county); /* a village of that county */
+/* Replaces a leading "黄平县" of text by the village's county name (bureaus, schools). */
+const char *gen_county_text(const gen *g, int village, const char *text, char out[64]);
 /* A new household with a whole family (head aged head_lo..head_hi) in village. */
 int gen_family_new(gen *g, int village, int cls, int head_lo, int head_hi);
 void gen_population_build(gen *g);  /* the clean population up to the target size */
@@ -333,6 +359,7 @@ int gen_approver(gen *g, int person, int program);
 
 /* --- anomalies (gen_plant.c) ------------------------------------------------------------------- */
 void gen_plant_all(gen *g);
+void gen_plant_cross_county(gen *g); /* the cross_county cases, for two counties or more */
 void gen_truth_add(gen *g, int person, const char *rule);
 extern const char *const gen_planted_rules[];
 extern const int gen_nplanted_rules;

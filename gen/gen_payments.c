@@ -23,7 +23,7 @@ int gen_approver(gen *g, int person, int program)
 {
     if (gen_program_means_tested(program) && program != PG_WEIFANG)
         return g->township_approver[g->villages[g->persons.v[person].village].township_index];
-    return g->county_approver[program];
+    return g->county_approver[g->villages[g->persons.v[person].village].county][program];
 }
 
 /* The account a payment goes to: the household's (the head's) for 低保 and pupils, else the
@@ -385,7 +385,8 @@ static int maybe_invalid(ledger *l, const row *rw)
 static int emit_grant_row(ledger *l, const gen_grant *gr, int period, int pay_date, uint64_t *last_pid)
 {
     row rw = {.person = gr->person, .program = gr->program, .period = period, .pay_date = pay_date,
-              .account = gr->account, .approval = gr->approval, .approver = gr->approver, .village = -1};
+              .account = gr->account, .approval = gr->approval, .approver = gr->approver,
+              .village = gr->pay_village - 1};
     rw.amount_fen = period < gen_period(GEN_YEAR, 7) ? gr->amount_fen : gr->amount2_fen;
     if (gr->name_person >= 0)
         rw.name = l->g->alt_names.v[gr->name_person];

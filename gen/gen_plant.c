@@ -122,7 +122,9 @@ static void cadre(gen *g, int p, int end)
 static void public_official(gen *g, int p)
 {
     static const char *const employers[] = {"黄平县民政局", "黄平县财政局", "黄平县自然资源局", "黄平县水务局"};
-    official(g, p, "公务员", GEN_PICK(&g->rng, employers), "科员", 0);
+    char employer[64];
+    gen_county_text(g, g->persons.v[p].village, GEN_PICK(&g->rng, employers), employer);
+    official(g, p, "公务员", employer, "科员", 0);
 }
 
 /* An official's household: the official heads it with a spouse (an ordinary general household). */
@@ -265,7 +267,8 @@ static void plant_officials(gen *g)
     int hh = new_hh(g, HC_TUOPIN, -1);
     int head = add(g, hh, RL_HEAD, 1, 60, 70);
     int son = add(g, hh, RL_SON, 1, 30, 40);
-    official(g, son, "事业单位人员", "黄平县第一中学", "教师", 0);
+    char school[64];
+    official(g, son, "事业单位人员", gen_county_text(g, g->persons.v[son].village, "黄平县第一中学", school), "教师", 0);
     once_random(g, head, PG_YILIAO, 50000, 400000, 1L, 2, 11);
     truth(g, head, "OFF-002");
 
@@ -731,5 +734,122 @@ void gen_plant_all(gen *g)
         plant_eligibility(g);
         plant_timing(g);
         plant_accounts(g);
+    }
+}
+
+/* --- across counties (a province: gen --counties N) -------------------------------------------- */
+/* Each rule of rules/cross_county.ini sees a county as the first 6 digits of a region code; the
+ * cases below put a person's registry (persons, officials) in county A and a payment in county B.
+ * Payments in another county carry a village of that county and its approvers. */
+
+/* Two (or three) distinct counties, drawn in a fixed order. */
+static void other_counties(gen *g, int *a, int *b, int *c)
+{
+    int n = g->ncounties;
+    *a = rnd(g, 0, n - 1);
+    *b = (*a + rnd(g, 1, n - 1)) % n;
+    if (c) {
+        *c = *a;
+        if (n >= 3)
+            while (*c == *a || *c == *b)
+                *c = rnd(g, 0, n - 1);
+    }
+}
+
+/* Makes county `county` pay the grant: its rows carry one of its villages and its approver. */
+static void paid_by(gen *g, gen_grant *gr, int county)
+{
+    int v = gen_random_village_in(g, county);
+    gr->pay_village = v + 1;
+    if (gen_program_means_tested(gr->program) && gr->program != PG_WEIFANG)
+        gr->approver = g->township_approver[g->villages[v].township_index];
+    else
+        gr->approver = g->county_approver[county][gr->program];
+}
+
+static int elder_in(gen *g, int county)
+{
+    return single_in(g, HC_GENERAL, gen_random_village_in(g, county), 82, 88);
+}
+
+void gen_plant_cross_county(gen *g)
+{
+    for (int k = 0; k < g->per_rule; k++) {
+        int a, b, c;
+        /* XC-001: 高龄津贴 from home all year, and one month also from county B (as DUP-004, but
+         * both counties are the workspace's) */
+        other_counties(g, &a, &b, NULL);
+        int p = elder_in(g, a), m = rnd(g, 1, 12);
+        gen_grant *gr = year(g, p, PG_GAOLING, 5000);
+        gen_extra *e = gen_extra_from(g, gr, month(m), day(m, 21), 5000);
+        e->village = gen_random_village_in(g, b);
+        e->approver = g->county_approver[b][PG_GAOLING];
+        truth(g, p, "XC-001");
+        truth(g, p, "DUP-004");
+        truth(g, p, "DUP-001");
+        /* look-alike: the resident pension from home, 高龄津贴 from county B (two programs) */
+        other_counties(g, &a, &b, NULL);
+        p = elder_in(g, a);
+        year(g, p, PG_YANGLAO, rnd(g, 14000, 19000));
+        paid_by(g, year(g, p, PG_GAOLING, 5000), b);
+
+        /* XC-002: a village cadre of county A whose brother heads a 低保 household in county B */
+        other_counties(g, &a, &b, NULL);
+        int cad = official_home(g, gen_random_village_in(g, a));
+        cadre(g, cad, 0);
+        int hh = new_hh(g, HC_DIBAO, gen_random_village_in(g, b));
+        int r = add(g, hh, RL_HEAD, 1, 40, 55);
+        int wife = add(g, hh, RL_SPOUSE, 0, 38, 55);
+        year(g, r, PG_DIBAO, 0);
+        year(g, wife, PG_DIBAO, 0);
+        gen_relative_add(g, cad, r, "兄弟");
+        truth(g, r, "XC-002");
+        truth(g, r, "REL-001");
+        /* look-alike: a cadre of county A whose cousin (堂兄, not a near relative) is on 低保 in B */
+        other_counties(g, &a, &b, NULL);
+        cad = official_home(g, gen_random_village_in(g, a));
+        cadre(g, cad, 0);
+        r = single_in(g, HC_DIBAO, gen_random_village_in(g, b), 40, 60);
+        year(g, r, PG_DIBAO, 0);
+        gen_relative_add(g, cad, r, "堂兄");
+
+        /* XC-003: old people of three counties paid into the first one's card (needs three) */
+        if (g->ncounties >= 3) {
+            other_counties(g, &a, &b, &c);
+            int holder = elder_in(g, a);
+            int acct = gen_account_of_person(g, holder);
+            year(g, holder, PG_GAOLING, 5000);
+            truth(g, holder, "XC-003");
+            truth(g, holder, "ACC-001");
+            int from[2] = {b, c};
+            for (int i = 0; i < 2; i++) {
+                r = elder_in(g, from[i]);
+                year(g, r, PG_GAOLING, 5000)->account = acct;
+                truth(g, r, "ACC-002");
+            }
+        }
+        /* look-alike: one card for payees of two counties (below the three counties) */
+        other_counties(g, &a, &b, NULL);
+        int holder = elder_in(g, a);
+        int acct = gen_account_of_person(g, holder);
+        year(g, holder, PG_GAOLING, 5000);
+        r = elder_in(g, b);
+        year(g, r, PG_GAOLING, 5000)->account = acct;
+        truth(g, r, "ACC-002");
+
+        /* XC-004: registered in county A, dies in M; county B pays his 高龄津贴 for M+1, M+2 */
+        other_counties(g, &a, &b, NULL);
+        p = elder_in(g, a);
+        m = rnd(g, 3, 9);
+        gen_death_add(g, p, day(m, rnd(g, 5, 25)));
+        paid_by(g, gen_grant_monthly(g, p, PG_GAOLING, 5000, GEN_P0, month(m + 2)), b);
+        truth(g, p, "XC-004");
+        truth(g, p, "DEC-001");
+        /* look-alike: the same, county B stopping after the death month */
+        other_counties(g, &a, &b, NULL);
+        p = elder_in(g, a);
+        m = rnd(g, 3, 9);
+        gen_death_add(g, p, day(m, rnd(g, 5, 25)));
+        paid_by(g, gen_grant_monthly(g, p, PG_GAOLING, 5000, GEN_P0, month(m)), b);
     }
 }

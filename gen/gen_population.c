@@ -22,33 +22,97 @@ static const struct {
 };
 enum { NTOWNSHIPS = sizeof townships / sizeof townships[0] };
 
-void gen_places_init(gen *g)
+/* The province's counties: 黔东南州's, by code, 黄平县 first (the single county of old) and 凯里市
+ * (522601) left out: it stays the county outside the workspace where DUP-004 plants its second
+ * payment. Township names are real; township and village codes are made up below the county's. */
+const gen_county gen_counties[] = {
+    {"522622", "黄平县", {0}}, /* its townships and villages: the table above */
+    {"522623", "施秉县", {"城关镇", "杨柳塘镇", "双井镇", "牛大场镇", "马号镇", "甘溪乡", "马溪乡"}},
+    {"522624", "三穗县", {"八弓镇", "台烈镇", "瓦寨镇", "桐林镇", "雪洞镇", "长吉镇", "款场乡"}},
+    {"522625", "镇远县", {"舞阳镇", "蕉溪镇", "青溪镇", "羊场镇", "都坪镇", "金堡镇", "江古镇"}},
+    {"522626", "岑巩县", {"思旸镇", "水尾镇", "天马镇", "龙田镇", "大有镇", "注溪镇", "客楼镇"}},
+    {"522627", "天柱县", {"凤城镇", "邦洞镇", "坪地镇", "兰田镇", "瓮洞镇", "高酿镇", "石洞镇"}},
+    {"522628", "锦屏县", {"三江镇", "茅坪镇", "敦寨镇", "启蒙镇", "平秋镇", "铜鼓镇", "平略镇"}},
+    {"522629", "剑河县", {"革东镇", "岑松镇", "柳川镇", "南加镇", "南明镇", "南哨镇", "太拥镇"}},
+    {"522630", "台江县", {"台拱镇", "施洞镇", "南宫镇", "革一镇", "排羊乡", "台盘乡", "老屯乡"}},
+    {"522631", "黎平县", {"德凤镇", "高屯镇", "中潮镇", "孟彦镇", "敖市镇", "九潮镇", "岩洞镇"}},
+    {"522632", "榕江县", {"古州镇", "忠诚镇", "寨蒿镇", "平永镇", "乐里镇", "朗洞镇", "栽麻镇"}},
+    {"522633", "从江县", {"丙妹镇", "贯洞镇", "洛香镇", "下江镇", "宰便镇", "西山镇", "停洞镇"}},
+    {"522634", "雷山县", {"丹江镇", "西江镇", "永乐镇", "郎德镇", "大塘镇", "望丰乡", "达地水族乡"}},
+};
+_Static_assert(sizeof gen_counties / sizeof gen_counties[0] == FW_GEN_MAX_COUNTIES, "gen.h's county count");
+
+/* Village names of the other counties (made up, as common as such names are). */
+static const char *const other_villages[3][9] = {
+    {"中寨村", "新寨村", "高坡村", "岩寨村", "大坪村", "龙塘村", "坝子村", "新民村", "平寨村"},
+    {"上寨村", "下寨村", "河边村", "杉木村", "白岩村", "青山村", "田坝村", "长坡村", "红星村"},
+    {"老寨村", "石桥村", "水井村", "坡脚村", "团结村", "龙井村", "桐木村", "岩脚村", "塘边村"}};
+
+/* Township t of county c: its name, and its 9-digit code (镇 numbered from 100, 乡 from 200). */
+static const char *township_of(int c, int t, char code[16])
 {
-    /* About one village per 250 persons: 8 villages for the demo, 60 for a whole county. */
-    int n = (int)(g->target_persons / 250);
-    n = n < 8 ? 8 : n > 60 ? 60 : n;
-    int ntown = n < 14 ? 3 : NTOWNSHIPS;
-    g->villages = fw_calloc((size_t)n, sizeof *g->villages);
-    g->nvillages = n;
-    g->ntownships = ntown;
-    for (int i = 0; i < n; i++) {
-        int t = i % ntown, k = i / ntown;
-        gen_village *v = &g->villages[i];
-        v->township_index = t;
-        v->township = townships[t].name;
-        v->name = townships[t].villages[k % 9];
-        snprintf(v->code, sizeof v->code, "%s2%02d", townships[t].code, k + 1);
+    if (c == 0) {
+        snprintf(code, 16, "%s", townships[t].code);
+        return townships[t].name;
     }
+    const char *const *towns = gen_counties[c].towns;
+    int zhen = 0, xiang = 0;
+    for (int i = 0; i < t; i++)
+        if (strstr(towns[i], "乡"))
+            xiang++;
+        else
+            zhen++;
+    snprintf(code, 16, "%s%d", gen_counties[c].code, strstr(towns[t], "乡") ? 200 + xiang : 100 + zhen);
+    return towns[t];
 }
 
-const char *gen_township_code(int t)
+void gen_places_init(gen *g)
 {
-    return townships[t].code;
+    /* About one village per 250 persons of a county: 8 villages for the demo, 60 for a whole county. */
+    int nc = g->ncounties > 0 ? g->ncounties : 1;
+    int n = (int)(g->target_persons / nc / 250);
+    n = n < 8 ? 8 : n > 60 ? 60 : n;
+    int ntown = n < 14 ? 3 : NTOWNSHIPS;
+    g->ncounties = nc;
+    g->villages = fw_calloc((size_t)n * (size_t)nc, sizeof *g->villages);
+    g->nvillages = n * nc;
+    g->villages_per_county = n;
+    g->townships_per_county = ntown;
+    g->ntownships = ntown * nc;
+    g->school_names = fw_calloc((size_t)g->ntownships, sizeof *g->school_names);
+    g->high_school_names = fw_calloc((size_t)nc, sizeof *g->high_school_names);
+    for (int c = 0; c < nc; c++) {
+        for (int i = 0; i < n; i++) {
+            int t = i % ntown, k = i / ntown;
+            gen_village *v = &g->villages[c * n + i];
+            char code[16];
+            v->county = c;
+            v->township_index = c * ntown + t;
+            v->township = township_of(c, t, code);
+            v->name = c == 0 ? townships[t].villages[k % 9] : other_villages[(c + t) % 3][k % 9];
+            snprintf(v->code, sizeof v->code, "%.9s2%02u", code, (unsigned)k % 99u + 1u); /* k < 20 */
+        }
+    }
 }
 
 int gen_random_village(gen *g)
 {
     return gen_rng_int(&g->rng, 0, g->nvillages - 1);
+}
+
+int gen_random_village_in(gen *g, int county)
+{
+    return county * g->villages_per_county + gen_rng_int(&g->rng, 0, g->villages_per_county - 1);
+}
+
+const char *gen_county_text(const gen *g, int village, const char *text, char out[64])
+{
+    static const char own[] = GEN_COUNTY_NAME;
+    if (strncmp(text, own, sizeof own - 1) == 0)
+        snprintf(out, 64, "%s%s", gen_county_name(g, village), text + sizeof own - 1);
+    else
+        snprintf(out, 64, "%s", text);
+    return out;
 }
 
 /* --- names ------------------------------------------------------------------------------------- */
@@ -243,11 +307,11 @@ static const char *const guizhou_codes[] = {"520102", "520103", "520111", "52011
                                             "520122", "520123", "520181", "522301", "522601", "522701"};
 static const char *const other_codes[] = {"430521", "431202", "500101", "510502", "530381", "450321"};
 
-static const char *random_region(gen *g)
+static const char *random_region(gen *g, int village)
 {
     int x = gen_rng_int(&g->rng, 0, 99);
     if (x < 85)
-        return GEN_COUNTY_CODE;
+        return gen_county_code(g, village);
     if (x < 95)
         return GEN_PICK(&g->rng, guizhou_codes);
     return GEN_PICK(&g->rng, other_codes);
@@ -320,7 +384,7 @@ int gen_person_add_born(gen *g, int hh, int relation, int sex, int birth)
     }
     p->sex = (uint8_t)sex;
     p->village = hh >= 0 ? g->households.v[hh].village : gen_random_village(g);
-    const char *region = random_region(g);
+    const char *region = random_region(g, p->village);
     if (relation == RL_SPOUSE && gen_rng_chance(&g->rng, 8)) {
         /* a spouse from Xinjiang, with a Uyghur name */
         snprintf(p->name, sizeof p->name, "%s",

@@ -22,9 +22,9 @@ gen_official *gen_official_add(gen *g, int person, const char *kind, const char 
     if (strcmp(kind, "村干部") == 0)
         snprintf(o->region, sizeof o->region, "%s", g->villages[p->village].code);
     else if (strstr(employer, "人民政府"))
-        snprintf(o->region, sizeof o->region, "%s", gen_township_code(g->villages[p->village].township_index));
+        snprintf(o->region, sizeof o->region, "%.9s", g->villages[p->village].code);
     else
-        snprintf(o->region, sizeof o->region, "%s", GEN_COUNTY_CODE);
+        snprintf(o->region, sizeof o->region, "%s", gen_county_code(g, p->village));
     p->flags |= PF_OFFICIAL;
     if (p->household >= 0)
         g->households.v[p->household].official = true;
@@ -60,16 +60,17 @@ gen_business *gen_business_add(gen *g, int owner, int individual, const char *ro
     const char *shop = GEN_PICK(&g->rng, shop_kinds);
     const char *word = GEN_PICK(&g->rng, firm_words);
     const char *trade = GEN_PICK(&g->rng, firm_trades);
+    const char *county = gen_county_name(g, p->village);
     if (individual == 1)
-        snprintf(b->name, sizeof b->name, "%s%s%s%s", GEN_COUNTY_NAME, v->township, p->name, shop);
+        snprintf(b->name, sizeof b->name, "%s%s%s%s", county, v->township, p->name, shop);
     else if (individual == 2)
-        snprintf(b->name, sizeof b->name, "%s%s%s种养殖农民专业合作社", GEN_COUNTY_NAME, v->township, v->name);
+        snprintf(b->name, sizeof b->name, "%s%s%s种养殖农民专业合作社", county, v->township, v->name);
     else
-        snprintf(b->name, sizeof b->name, "%s%s%s有限公司", GEN_COUNTY_NAME, word, trade);
+        snprintf(b->name, sizeof b->name, "%s%s%s有限公司", county, word, trade);
     char code[19];
     code[0] = '9';
     code[1] = individual == 1 ? '2' : individual == 2 ? '3' : '1';
-    memcpy(code + 2, GEN_COUNTY_CODE, 6);
+    memcpy(code + 2, gen_county_code(g, p->village), 6);
     for (int i = 8; i < 17; i++)
         code[i] = credit_chars[gen_rng_int(&g->rng, 0, 30)];
     code[17] = fw_gen_credit_check(code);
@@ -110,20 +111,26 @@ gen_property *gen_property_add(gen *g, int owner, const char *kind, const char *
     for (int k = 0; k < 6; k++)
         x[k] = gen_rng_int(r, 1, 400);
     const char *street = GEN_PICK(r, streets), *estate = GEN_PICK(r, estates);
+    /* the county seat: 新州镇 in 黄平县, the first township elsewhere */
+    const char *county = gen_county_name(g, p->village);
+    const char *seat = g->villages[p->village].county == 0 ? "新州镇"
+                                                           : gen_counties[g->villages[p->village].county].towns[0];
+    char town_seat[64];
+    snprintf(town_seat, sizeof town_seat, "%s%s", county, seat);
     if (strcmp(usage, "住宅") != 0) {
-        snprintf(pr->address, sizeof pr->address, "%s新州镇%s%d号门面", GEN_COUNTY_NAME, street, x[0] % 300 + 1);
+        snprintf(pr->address, sizeof pr->address, "%s%s%d号门面", town_seat, street, x[0] % 300 + 1);
         pr->area_dm2 = gen_rng_int(r, 2500, 12000);
     } else if (strstr(kind, "商品房")) {
         snprintf(pr->address, sizeof pr->address, "%s%s%d号%s%d栋%d单元%d室",
-                 x[1] % 5 < 2 ? "凯里市" : "黄平县新州镇", street, x[0], estate, x[2] % 20 + 1, x[3] % 4 + 1,
+                 x[1] % 5 < 2 ? "凯里市" : town_seat, street, x[0], estate, x[2] % 20 + 1, x[3] % 4 + 1,
                  (x[4] % 28 + 1) * 100 + x[5] % 4 + 1);
         pr->area_dm2 = gen_rng_int(r, 7000, 14500);
     } else if (strstr(kind, "安置房")) {
-        snprintf(pr->address, sizeof pr->address, "%s新州镇易地扶贫搬迁安置区%d栋%d单元%d室", GEN_COUNTY_NAME,
+        snprintf(pr->address, sizeof pr->address, "%s易地扶贫搬迁安置区%d栋%d单元%d室", town_seat,
                  x[0] % 30 + 1, x[1] % 3 + 1, (x[2] % 9 + 1) * 100 + x[3] % 4 + 1);
         pr->area_dm2 = gen_rng_int(r, 4000, 10000);
     } else {
-        snprintf(pr->address, sizeof pr->address, "%s%s%s%d组%d号", GEN_COUNTY_NAME, v->township, v->name,
+        snprintf(pr->address, sizeof pr->address, "%s%s%s%d组%d号", county, v->township, v->name,
                  x[0] % 12 + 1, x[1] % 80 + 1);
         pr->area_dm2 = gen_rng_int(r, 6000, 22000);
     }
@@ -174,16 +181,28 @@ void gen_student_add(gen *g, int person, int end)
     s->status = end ? "毕业" : "在读";
     if (strcmp(s->stage, "大学") == 0)
         s->school = GEN_PICK(&g->rng, colleges);
-    else if (strcmp(s->stage, "高中") == 0)
-        s->school = GEN_PICK(&g->rng, highs);
-    else {
+    else if (strcmp(s->stage, "高中") == 0) {
+        /* the county's high schools (黄平县第一中学, 施秉县第一中学, ...), named once per county */
+        const char *high = GEN_PICK(&g->rng, highs);
+        int k = high == highs[0] ? 0 : 1;
+        char *name = g->high_school_names[v->county][k];
+        if (!name[0]) {
+            if (v->county == 0)
+                snprintf(name, sizeof g->high_school_names[0][0], "%s", high);
+            else
+                snprintf(name, sizeof g->high_school_names[0][0], "%s%s", gen_county_name(g, p->village),
+                         k == 0 ? "第一中学" : "民族中学");
+        }
+        s->school = name;
+    } else {
         /* a township school: the name is built once per (township, stage) and kept in a table */
         static const char *const suffix[] = {"中心幼儿园", "中心小学", "中学"};
-        static char names[8][3][64];
         int t = v->township_index, k = age < 6 ? 0 : age < 12 ? 1 : 2;
-        if (!names[t][k][0])
-            snprintf(names[t][k], sizeof names[t][k], "%s%s%s", GEN_COUNTY_NAME, v->township, suffix[k]);
-        s->school = names[t][k];
+        char *name = g->school_names[t][k];
+        if (!name[0])
+            snprintf(name, sizeof g->school_names[t][k], "%s%s%s", gen_county_name(g, p->village), v->township,
+                     suffix[k]);
+        s->school = name;
     }
     p->flags |= PF_STUDENT;
 }
@@ -256,7 +275,8 @@ void gen_officials_build(gen *g)
     g->township_approver = fw_calloc((size_t)g->ntownships, sizeof *g->township_approver);
     /* civil affairs staff of each township: the approvers of means-tested aid */
     for (int t = 0; t < g->ntownships; t++) {
-        int village = t; /* villages are laid out township by township */
+        /* villages are laid out county by county, township by township */
+        int village = t / g->townships_per_county * g->villages_per_county + t % g->townships_per_county;
         snprintf(employer, sizeof employer, "%s人民政府", g->villages[village].township);
         g->township_approver[t] = official_household(g, village, "公务员", employer, "民政办主任", true);
         official_household(g, village, "公务员", employer, "副镇长", true);
@@ -271,15 +291,23 @@ void gen_officials_build(gen *g)
         {PG_GONGYI, "黄平县乡村振兴局", "科员"},
         {PG_WEIFANG, "黄平县住房和城乡建设局", "村镇建设股股长"},
     };
-    for (size_t i = 0; i < sizeof county / sizeof county[0]; i++)
-        g->county_approver[county[i].program] =
-            official_household(g, gen_random_village(g), "公务员", county[i].employer, county[i].position, true);
+    g->county_approver = fw_calloc((size_t)g->ncounties, sizeof *g->county_approver);
+    for (int c = 0; c < g->ncounties; c++) {
+        for (size_t i = 0; i < sizeof county / sizeof county[0]; i++) {
+            int village = gen_random_village_in(g, c);
+            gen_county_text(g, village, county[i].employer, employer);
+            g->county_approver[c][county[i].program] =
+                official_household(g, village, "公务员", employer, county[i].position, true);
+        }
+    }
     /* other public officials and staff of public institutions: about 1 in 150 residents */
     long others = g->target_persons / 150;
     for (long i = 0; i < others; i++) {
         const char *employer_name = GEN_PICK(&g->rng, bureaus);
         bool institution = strstr(employer_name, "医院") || strstr(employer_name, "中学");
-        official_household(g, gen_random_village(g), institution ? "事业单位人员" : "公务员", employer_name,
+        int village = gen_random_village(g);
+        official_household(g, village, institution ? "事业单位人员" : "公务员",
+                           gen_county_text(g, village, employer_name, employer),
                            institution ? (strstr(employer_name, "医院") ? "医生" : "教师") : "科员", true);
     }
     /* three cadres in every village committee */

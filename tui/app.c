@@ -138,6 +138,13 @@ const char *fw_tui_id(fw_tui *t, const char *id, char out[32])
 static void *top_state(fw_tui *t) { return t->stack[t->depth - 1].state; }
 static const fw_view_ops *top_ops(fw_tui *t) { return t->stack[t->depth - 1].ops; }
 
+/* The top screen is about to be covered by another. */
+static void leave_top(fw_tui *t)
+{
+    if (t->depth > 0 && top_ops(t)->leave)
+        top_ops(t)->leave(t, top_state(t));
+}
+
 bool fw_tui_push(fw_tui *t, const fw_view_ops *ops, const char *arg)
 {
     if (t->depth == (int)(sizeof t->stack / sizeof t->stack[0])) {
@@ -147,6 +154,7 @@ bool fw_tui_push(fw_tui *t, const fw_view_ops *ops, const char *arg)
     void *s = ops->open(t, arg);
     if (!s)
         return false;
+    leave_top(t);
     t->stack[t->depth].ops = ops;
     t->stack[t->depth].state = s;
     t->stack[t->depth].generation = t->generation;
@@ -210,6 +218,7 @@ static bool unpark(fw_tui *t, const fw_view_ops *ops)
     int at = parked_index(t, ops);
     if (at < 0)
         return false;
+    leave_top(t);
     t->stack[t->depth].ops = ops;
     t->stack[t->depth++].state = t->parked[at].state;
     t->parked[at] = t->parked[--t->nparked];
@@ -453,6 +462,28 @@ bool fw_tui_progress_wait(fw_tui *t, const char *text, int timeout_ms)
         wtimeout(t->status, 0);
     }
     return cancel;
+}
+
+bool fw_tui_stop_typed(fw_tui *t)
+{
+    double now = fw_now_seconds();
+    if (now - t->stop_looked < 0.02) /* asked every millisecond or so: the terminal every 20 ms */
+        return false;
+    t->stop_looked = now;
+    struct { int rc; wint_t wc; } typed[32];
+    int n = 0;
+    bool stop = false;
+    wtimeout(t->status, 0);
+    while (n < 32 && (typed[n].rc = wget_wch(t->status, &typed[n].wc)) != ERR) {
+        if (typed[n].rc == OK && (typed[n].wc == 27 || typed[n].wc == ('c' & 0x1f))) {
+            stop = true; /* taken: it stopped the work */
+            continue;
+        }
+        n++;
+    }
+    while (n-- > 0) /* the other keys, back in the order typed, for the loop to read */
+        typed[n].rc == OK ? unget_wch((wchar_t)typed[n].wc) : ungetch((int)typed[n].wc);
+    return stop;
 }
 
 static void prompt_done(fw_tui *t, bool accepted)

@@ -87,6 +87,7 @@ static const fw_binding defaults[] = {
     {ACT_QUIT, 'Q', S_ALL, false},
     {ACT_BACK, 'q', S_ALL, true},
     {ACT_BACK, 27, S_ALL, false},
+    {ACT_BACK, CTRL('c'), S_FREQ, false}, /* stops the counting, as Esc (no SIGINT in raw mode) */
     {ACT_COMMAND, ':', S_ALL, false},
     {ACT_MASK, 'm', S_ALL, false},
     {ACT_REFRESH, 'R', S_ALL, false},

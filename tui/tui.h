@@ -98,6 +98,9 @@ typedef struct fw_view_ops {
     /* Work that quitting would lose (marked hits, a run going): a sentence saying what, in out;
      * false when there is none. Asked before `q` on the first screen or `Q` quits. */
     bool (*unsaved)(struct fw_tui *t, void *v, char *out, size_t outsz);
+    /* Another screen goes over this one (pushed, or a kept one brought back): background work no
+     * one sees any more should stop (the view's idle resumes it when it is back on top). */
+    void (*leave)(struct fw_tui *t, void *v);
 } fw_view_ops;
 
 /* Replaces the filter of an open hit list (state of fw_view_hits). */
@@ -167,6 +170,7 @@ typedef struct fw_tui {
      * and given back (reloaded) when the user returns to them. */
     struct { const fw_view_ops *ops; void *state; } parked[8];
     int nparked;
+    double stop_looked;          /* fw_tui_stop_typed: when it last read the terminal */
 } fw_tui;
 
 /* Colour pairs (with monochrome attributes when the terminal has none). */
@@ -192,6 +196,10 @@ void fw_tui_changed(fw_tui *t);
  * waits up to timeout_ms for a key (0 for a job on this thread, more for the screen of a job on
  * another); returns true when the user pressed Esc meanwhile. */
 bool fw_tui_progress_wait(fw_tui *t, const char *text, int timeout_ms);
+/* True when Esc or Ctrl-C was typed (taken; other keys typed stay for the main loop): for work on
+ * the main thread that the store asks while a statement runs (fw_freq_step_until). Looks at the
+ * terminal at most every 20 ms. */
+bool fw_tui_stop_typed(fw_tui *t);
 /* Repaints the whole screen now (during long work, without reading keys). */
 void fw_tui_paint(fw_tui *t);
 

@@ -4,8 +4,9 @@
  * largest first; figures not based on payments (village statistics) in a column apart, shown only
  * when there are some. It opens on the column the list is sorted by (the list's "current" column)
  * and Tab goes to the next column. The counts fill in from the idle loop in slices of hit ids
- * (fw_freq_step, audit/freq.c), so keys work meanwhile and Esc stops the counting between two
- * slices, keeping what was counted (marked partial). Enter goes back to the hit list filtered to the
+ * (fw_freq_step_until, audit/freq.c), so keys work meanwhile; Esc or Ctrl-C stops the counting,
+ * inside a slice too (the store asks the keyboard while a slice's query runs), keeping what was
+ * counted (marked partial). Enter goes back to the hit list filtered to the
  * value: the list's own filter and search plus the value's filter words (a name or ID number becomes
  * the search). The figures are those of the list's filter, as its status line counts them. */
 #include <stdlib.h>
@@ -158,13 +159,38 @@ static void freq_draw(fw_tui *t, void *p, WINDOW *w)
         fw_tui_put(w, 2, 2, width - 4, _("No hit in the list: nothing to count."), false);
 }
 
+/* Esc or Ctrl-C: the counting stops, what was counted stays. */
+static void stop_counting(fw_tui *t, freq_view *v)
+{
+    v->stopped = true;
+    fw_freq_sort(&v->fq);
+    fw_tui_message(t, _("Counting stopped: the figures are partial. Esc or q goes back, R counts again."));
+}
+
+/* While a slice's query runs: Esc or Ctrl-C typed (remembered: it is taken from the keyboard). */
+typedef struct typed_watch {
+    fw_tui *t;
+    bool typed;
+} typed_watch;
+
+static bool typed_stop(void *ctx)
+{
+    typed_watch *w = ctx;
+    return w->typed || (w->typed = fw_tui_stop_typed(w->t));
+}
+
 static bool freq_idle(fw_tui *t, void *p)
 {
     freq_view *v = p;
     if (v->fq.done || v->stopped || v->failed)
         return false;
     fw_err err = {0};
-    int rc = fw_freq_step(t->ws, &v->filter, &v->fq, FREQ_SLICE, &err);
+    typed_watch watch = {t, false};
+    int rc = fw_freq_step_until(t->ws, &v->filter, &v->fq, FREQ_SLICE, typed_stop, &watch, &err);
+    if (rc == 2 || (rc == 0 && watch.typed)) { /* Esc or Ctrl-C typed while the slice was read */
+        stop_counting(t, v);
+        return true;
+    }
     if (rc < 0) {
         v->failed = true;
         fw_tui_error(t, "%s", err.msg);
@@ -218,10 +244,8 @@ static int freq_key(fw_tui *t, void *p, enum fw_action a)
     switch (a) {
     case ACT_BACK:
         if (!v->fq.done && !v->stopped && !v->failed) {
-            /* Esc stops the counting and keeps what was counted; a second Esc goes back. */
-            v->stopped = true;
-            fw_freq_sort(&v->fq);
-            fw_tui_message(t, _("Counting stopped: the figures are partial. Esc or q goes back, R counts again."));
+            /* Esc (or Ctrl-C) between two slices: a second Esc goes back. */
+            stop_counting(t, v);
             return FW_KEY_REDRAW;
         }
         return FW_KEY_UNHANDLED;

@@ -3,7 +3,10 @@
  * township and village and by program and month (举一反三: where one case is, look for more).
  * The figures come from fw_overview_load, the same query `fundwatch overview` prints. Enter on a
  * figure opens the hit list filtered to it. At a million hits the figures take seconds, so they
- * are computed by a worker thread on its own connection while the screen stays live. */
+ * are computed by a worker thread on its own connection while the screen stays live; leaving the
+ * overview (another screen over it) stops that worker within a few milliseconds (the store asks its
+ * stop flag while the query runs), so it does not compete with the screen the user went to, and the
+ * figures are computed again when the overview is back on top. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -19,13 +22,15 @@ typedef struct ov_line {
 } ov_line;
 
 /* The worker: computes the figures on its own connection; `state` tells the main loop when. */
+enum { JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_TAKEN, JOB_STOPPED };
 typedef struct loader {
     pthread_t thread;
     char *path;
     fw_overview ov;
     fw_err err;
-    atomic_int state; /* 0 running, 1 done, 2 failed */
-    bool started;
+    atomic_int state; /* JOB_*: set by the worker when it ends, JOB_TAKEN by the main loop */
+    atomic_bool stop; /* set by the main loop: the figures are no longer wanted */
+    bool started;     /* a thread to join */
 } loader;
 
 typedef struct overview_view {
@@ -129,19 +134,26 @@ static void clear_overview(overview_view *v)
     fw_overview_free(&v->ov);
 }
 
+static bool job_stopped(void *arg)
+{
+    return atomic_load(&((loader *)arg)->stop);
+}
+
 static void *load_figures(void *arg)
 {
     loader *job = arg;
+    pthread_setname_np(pthread_self(), "fw-overview"); /* for top -H, and tui_overview_leave.sh */
     fw_ws *ws;
     int rc = fw_ws_open(job->path, &ws, &job->err);
     if (!rc) {
-        rc = fw_overview_load(ws, 10, &job->ov, &job->err);
+        rc = fw_overview_load_until(ws, 10, job_stopped, job, &job->ov, &job->err);
         fw_ws_close(ws);
     }
-    atomic_store(&job->state, rc ? 2 : 1);
+    atomic_store(&job->state, !rc ? JOB_DONE : rc == FW_EINTR && job_stopped(job) ? JOB_STOPPED : JOB_FAILED);
     return NULL;
 }
 
+/* Joins the worker (it has ended, or ends soon once stopped). */
 static void wait_job(overview_view *v)
 {
     if (!v->job.started)
@@ -160,7 +172,8 @@ static void load(fw_tui *t, overview_view *v)
      * dropped here; a taken one was zeroed by overview_idle. */
     fw_overview_free(&v->job.ov);
     fw_err_clear(&v->job.err);
-    atomic_store(&v->job.state, 0);
+    atomic_store(&v->job.state, JOB_RUNNING);
+    atomic_store(&v->job.stop, false);
     v->job.path = fw_strdup(t->ws->path);
     if (pthread_create(&v->job.thread, NULL, load_figures, &v->job) != 0) {
         /* No thread: compute here, blocking once, rather than show nothing. */
@@ -177,10 +190,14 @@ static bool overview_idle(fw_tui *t, void *p)
 {
     overview_view *v = p;
     int state = atomic_load(&v->job.state);
-    if (state == 0 || state == 3)
+    if (state == JOB_RUNNING || state == JOB_TAKEN)
         return false;
+    if (state == JOB_STOPPED) { /* stopped when the overview was left: it is back, compute again */
+        load(t, v);
+        return true;
+    }
     wait_job(v);
-    if (state == 2)
+    if (state == JOB_FAILED)
         fw_tui_error(t, "%s", v->job.err.msg);
     else {
         clear_overview(v);
@@ -188,8 +205,18 @@ static bool overview_idle(fw_tui *t, void *p)
         memset(&v->job.ov, 0, sizeof v->job.ov);
         build(v);
     }
-    atomic_store(&v->job.state, 3); /* taken */
+    atomic_store(&v->job.state, JOB_TAKEN);
     return true;
+}
+
+/* Another screen covers the overview: its figures are not wanted now. The worker is told to stop
+ * and not waited for (it ends within milliseconds; joined when the overview is back or closed). */
+static void overview_leave(fw_tui *t, void *p)
+{
+    (void)t;
+    overview_view *v = p;
+    if (v->job.started)
+        atomic_store(&v->job.stop, true);
 }
 
 static void *overview_open(fw_tui *t, const char *arg)
@@ -203,6 +230,7 @@ static void *overview_open(fw_tui *t, const char *arg)
 static void overview_close(void *p)
 {
     overview_view *v = p;
+    atomic_store(&v->job.stop, true); /* quitting: no figures are wanted */
     wait_job(v);
     fw_overview_free(&v->job.ov);
     clear_overview(v);
@@ -216,7 +244,7 @@ static void overview_draw(fw_tui *t, void *p, WINDOW *w)
     getmaxyx(w, h, width);
     v->height = h;
     fw_lines_scroll(&v->nav, h);
-    if (v->nav.n == 0 && atomic_load(&v->job.state) == 0)
+    if (v->nav.n == 0 && (atomic_load(&v->job.state) == JOB_RUNNING || atomic_load(&v->job.state) == JOB_STOPPED))
         fw_tui_put(w, 1, 2, width - 2, _("Computing the figures…"), false);
     for (int i = 0; i < h && v->nav.top + i < v->nav.n; i++) {
         int li = v->nav.top + i;
@@ -349,4 +377,5 @@ const fw_view_ops fw_view_overview = {
     .status = overview_status,
     .title = overview_title,
     .click = overview_click,
+    .leave = overview_leave,
 };

@@ -42,7 +42,7 @@ expect_out "(schema 6)"
 expect_exit 0 "$FW" --db "$ws" init
 expect_out "already a fundwatch workspace (schema 6)"
 
-[ "$(pg "$ws" "$s" "SELECT string_agg(version::text, ',' ORDER BY version) FROM fundwatch_schema")" = "1,2,3,4,6" ] ||
+[ "$(pg "$ws" "$s" "SELECT string_agg(version::text, ',' ORDER BY version) FROM fundwatch_schema")" = "1,2,3,4,5,6" ] ||
     fail "the migrations are not all recorded: $(pg "$ws" "$s" "SELECT * FROM fundwatch_schema")"
 [ "$(pg "$ws" "$s" "SELECT fw_compat_version()")" = 3 ] || fail "the compatibility functions are missing"
 [ "$(pg "$ws" "$s" "SELECT count(*) FROM trail WHERE seq = 1 AND action = 'trail.start'")" = 1 ] ||
@@ -180,9 +180,15 @@ expect_exit 0 "$FW" --db "$dir/ov.db" export --format csv "$dir/leads_sqlite.csv
 diff "$dir/leads_sqlite.csv" "$dir/leads_pg.csv" >"$dir/cdiff" ||
     fail "the CSV leads differ between SQLite (<) and PostgreSQL (>): $(cat "$dir/cdiff")"
 
+# The trail and the cases work there (case_postgres.sh compares their output with SQLite's).
+for cmd in "log" "log --case 1" "log --limit 2" "case list" "case show 1" "case note 1 x" "hits"; do
+    # shellcheck disable=SC2086
+    expect_exit 0 "$FW" --db "$ws" $cmd
+done
+expect_exit 0 "$FW" --db "$ws" log --case 1
+expect_out "note: x"
 # Whatever a command's module does on PostgreSQL today, it ends with an exit code, not a signal.
-for cmd in "log" "log verify" "overview" "hits" "case list" "case show 1" "rules list" "export --count" \
-           "rejects" "programs" "index" "run" "case note 1 x"; do
+for cmd in "overview" "rules list" "export --count" "rejects" "programs" "index" "run"; do
     rc=0
     # shellcheck disable=SC2086
     "$FW" --db "$ws" $cmd >"$dir/out" 2>"$dir/err" </dev/null || rc=$?

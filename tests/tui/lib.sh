@@ -95,3 +95,29 @@ tui_pipeline_ws() {
 
 # tui_row N: line N (1 = the first row under the column titles) of the screen's body.
 tui_row() { tui_screen | sed -n "$(($1 + 2))p"; }
+
+# tui_bench_ws N: a workspace of N synthetic hits (bench/tui_fixture.sql: ids 1..N, no case links
+# but one in 50, no evidence), its hits' indexes built after the load as bench/tui.sh does (seconds
+# instead of minutes); prints its path. For work that must take long enough to be stopped.
+tui_bench_ws() {
+    local db="$TUI_TMP/bench-$1.db" idx
+    "$FW" --db "$db" init >/dev/null
+    idx=$(sqlite3 "$db" "SELECT group_concat(sql || ';', char(10)) FROM sqlite_master WHERE type = 'index' \
+          AND tbl_name = 'hits' AND sql IS NOT NULL")
+    sqlite3 "$db" "SELECT 'DROP INDEX ' || name || ';' FROM sqlite_master WHERE type = 'index' \
+          AND tbl_name = 'hits' AND sql IS NOT NULL" | sqlite3 "$db"
+    printf 'CREATE TEMP TABLE bench_n(v); INSERT INTO bench_n VALUES (%d);\n.read %s\n%s\n' "$1" \
+        "$here_tui/../../bench/tui_fixture.sql" "$idx" | sqlite3 "$db"
+    echo "$db"
+}
+
+# tui_pid: the process id of the program in the pane (the pane's shell runs run.sh, which runs it).
+tui_pid() {
+    local pids p name
+    name=$(basename "${TUI_BIN:-$FW}" | cut -c1-15)
+    pids=$(tmux -L "$TUI_SOCK" display -p '#{pane_pid}')
+    for _ in 1 2 3 4; do
+        for p in $pids; do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$name" ] && { echo "$p"; return; }; done
+        pids=$(for p in $pids; do pgrep -P "$p"; done)
+    done
+}

@@ -216,6 +216,61 @@ static void test_many_values_sorted(void **state)
     free(d);
 }
 
+static bool stop_at_once(void *ctx)
+{
+    ++*(int *)ctx;
+    return true;
+}
+
+/* Stopped inside a slice (the store asks stop() while the slice's query runs): 2, a prefix of the
+ * hits by id counted whole (fq.next_id the first not counted), no value without hits, and counting
+ * may not go on past a stop without a new start (the view counts again from scratch). Then the same
+ * slice unstopped counts every hit, and the arrays sized after a first slice of values that are
+ * nearly all new (freq_foresee) hold the 60,000 values. */
+static void test_stopped_inside_a_slice(void **state)
+{
+    (void)state;
+    char *d;
+    fw_ws *w = test_open_ws(&d);
+    fw_err err = {0};
+    assert_int_equal(fw_ws_exec(w,
+        "INSERT INTO runs(id, user, started_at, status) VALUES (1, 't', 'x', 'complete');"
+        "WITH RECURSIVE v(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM v WHERE i < 60000)"
+        " INSERT INTO hits(id, fingerprint, rule_id, category, severity, subject_kind, subject, id_number,"
+        "  amount, detail, evidence_hash, first_run_id, last_run_id)"
+        " SELECT i, 'f' || i, 'R-1', 'c', 'low', 'person', 's', printf('ID%06d', i), 100, 'd', 'e', 1, 1 FROM v",
+        &err), FW_OK);
+    fw_hit_filter f;
+    fw_hit_filter_init(&f);
+    fw_freq fq;
+    fw_freq_init(w, &fq, FW_FREQ_ID_NUMBER);
+    int asked = 0;
+    assert_int_equal(fw_freq_step_until(w, &f, &fq, 100000, stop_at_once, &asked, &err), 2);
+    assert_true(asked >= 1);
+    assert_true(fq.count < 60000);
+    assert_int_equal(fq.count, fq.next_id - 1); /* ids 1.. next_id - 1, each whole */
+    assert_int_equal(fq.n, fq.count);           /* a value per hit, none without its hit */
+    for (int i = 0; i < fq.n; i++)
+        assert_int_equal(fq.rows[i].count, 1);
+    assert_false(fq.done);
+    fw_freq_free(&fq);
+
+    fw_freq_init(w, &fq, FW_FREQ_ID_NUMBER);
+    int rc;
+    while ((rc = fw_freq_step_until(w, &f, &fq, 20000, NULL, NULL, &err)) == 0)
+        ;
+    assert_int_equal(rc, 1);
+    assert_true(fq.sized);
+    assert_int_equal(fq.n, 60000);
+    assert_int_equal(fq.count, 60000);
+    fw_freq_sort(&fq);
+    assert_string_equal(fw_freq_value(&fq, &fq.rows[59999]), "ID060000");
+    fw_freq_free(&fq);
+    fw_ws_close(w);
+    test_rmdir(d);
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_money_once_by_rule_and_person),
         cmocka_unit_test(test_same_as_money_query),
         cmocka_unit_test(test_many_values_sorted),
+        cmocka_unit_test(test_stopped_inside_a_slice),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

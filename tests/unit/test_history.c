@@ -126,6 +126,54 @@ static void test_case_history_from_the_trail(void **state)
     assert_int_equal(n, 2);
 }
 
+/* fw_history_list: the words are computed in C for each row on every engine (fw_rows_derive), after
+ * the shown columns; the columns that feed them stay hidden; --limit keeps the newest. Runs after
+ * test_case_history_from_the_trail, on its case 1 (a status change, then a note). */
+static void test_history_list_words_per_row(void **state)
+{
+    (void)state;
+    fw_err err = {0};
+    fw_rows *rows;
+    char *want[2] = {NULL, NULL};
+    assert_int_equal(fw_history_case(ws, 1, &rows, &err), FW_OK);
+    for (int n = 0; n < 2; n++) {
+        assert_int_equal(fw_rows_step(rows, &err), 1);
+        want[n] = fw_history_what(ws, fw_rows_text(rows, 3), fw_rows_text(rows, 4), fw_rows_text(rows, 5), FW_WORDS_UI);
+    }
+    fw_rows_close(rows);
+
+    assert_int_equal(fw_history_list(ws, "case:1", 0, 1, &rows, &err), FW_OK);
+    assert_int_equal(fw_rows_ncols(rows), 5);
+    assert_string_equal(fw_rows_name(rows, 3), "object");
+    assert_string_equal(fw_rows_name(rows, 4), "what");
+    for (int pass = 0; pass < 2; pass++) { /* a rewind reads the words again, not the last row's */
+        for (int n = 0; n < 2; n++) {
+            assert_int_equal(fw_rows_step(rows, &err), 1);
+            assert_int_equal(fw_rows_type(rows, 4), FW_DBT_TEXT);
+            assert_false(fw_rows_is_null(rows, 4));
+            assert_string_equal(fw_rows_text(rows, 4), want[n]);
+            assert_string_equal(fw_rows_text(rows, 3), "case:1");
+        }
+        assert_int_equal(fw_rows_step(rows, &err), 0);
+        fw_rows_rewind(rows);
+    }
+    fw_rows_close(rows);
+
+    /* Full records: 7 shown columns (a note has no before), then the words; the newest one only. */
+    assert_int_equal(fw_history_list(ws, "case:1", 1, 0, &rows, &err), FW_OK);
+    assert_int_equal(fw_rows_ncols(rows), 8);
+    assert_string_equal(fw_rows_name(rows, 5), "before");
+    assert_string_equal(fw_rows_name(rows, 7), "what");
+    assert_int_equal(fw_rows_step(rows, &err), 1);
+    assert_string_equal(fw_rows_text(rows, 3), "case.note");
+    assert_true(fw_rows_is_null(rows, 5));
+    assert_string_equal(fw_rows_text(rows, 7), want[1]);
+    assert_int_equal(fw_rows_step(rows, &err), 0);
+    fw_rows_close(rows);
+    free(want[0]);
+    free(want[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_money_in_yuan_and_measures_as_labels),
         cmocka_unit_test(test_other_records),
         cmocka_unit_test(test_case_history_from_the_trail),
+        cmocka_unit_test(test_history_list_words_per_row),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,15 @@
+build-tsan/obj/tui/progress.o: tui/progress.c audit/i18n.h tui/tui.h \
+ audit/browse.h audit/freq.h audit/hitfilter.h audit/rows.h \
+ audit/store/store.h audit/util.h audit/store.h audit/sqlfunc.h \
+ audit/money.h
+audit/i18n.h:
+tui/tui.h:
+audit/browse.h:
+audit/freq.h:
+audit/hitfilter.h:
+audit/rows.h:
+audit/store/store.h:
+audit/util.h:
+audit/store.h:
+audit/sqlfunc.h:
+audit/money.h:

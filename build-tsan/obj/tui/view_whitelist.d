@@ -1,0 +1,19 @@
+build-tsan/obj/tui/view_whitelist.o: tui/view_whitelist.c audit/cases.h \
+ audit/money.h audit/store.h audit/sqlfunc.h audit/util.h audit/rows.h \
+ audit/store/store.h audit/vocab.h audit/i18n.h audit/whitelist.h \
+ tui/lines.h tui/tui.h audit/browse.h audit/freq.h audit/hitfilter.h
+audit/cases.h:
+audit/money.h:
+audit/store.h:
+audit/sqlfunc.h:
+audit/util.h:
+audit/rows.h:
+audit/store/store.h:
+audit/vocab.h:
+audit/i18n.h:
+audit/whitelist.h:
+tui/lines.h:
+tui/tui.h:
+audit/browse.h:
+audit/freq.h:
+audit/hitfilter.h:
