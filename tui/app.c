@@ -646,6 +646,7 @@ static void global_action(fw_tui *t, enum fw_action a)
     case ACT_GO_CASES: fw_tui_go(t, &fw_view_cases, NULL); break;
     case ACT_GO_WHITELIST: fw_tui_go(t, &fw_view_whitelist, NULL); break;
     case ACT_GO_LOG: fw_tui_go(t, &fw_view_log, NULL); break;
+    case ACT_GO_ORDERS: fw_tui_go(t, &fw_view_orders, NULL); break;
     default: break;
     }
 }

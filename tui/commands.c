@@ -66,6 +66,7 @@ static const command commands[] = {
      N_("known exceptions")},
     {"log", NULL, ARG_OPTIONAL, "[CASE]", NULL, cmd_log, N_("The audit-trail screen"), COMPLETE_NOTHING,
      N_("the audit trail")},
+    {"orders", NULL, ARG_NONE, NULL, &fw_view_orders, NULL, NULL, COMPLETE_NOTHING, N_("the verification orders")},
     {"help", NULL, ARG_NONE, NULL, NULL, cmd_help, NULL, COMPLETE_NOTHING, N_("the keys")},
     {"quit", "q", ARG_NONE, NULL, NULL, cmd_quit, NULL, COMPLETE_NOTHING, N_("quit (asks when work would be lost)")},
     {"q!", NULL, ARG_NONE, NULL, NULL, cmd_quit_now, NULL, COMPLETE_NOTHING, N_("quit without asking")},

@@ -76,6 +76,9 @@ static const struct {
     [ACT_MARK_FILTER] = {"mark_filter", N_("Mark the hits of the list matching a filter (empty: all of the list)"), N_("Mark…")},
     [ACT_MARK_INVERT] = {"mark_invert", N_("Invert the marks over the whole list"), N_("Invert")},
     [ACT_MARK_CLEAR] = {"mark_clear", N_("Unmark every hit"), N_("Unmark")},
+    [ACT_GO_ORDERS] = {"orders", N_("Go to the verification orders (dispatched, overdue, returned, answers to review)"), N_("Orders")},
+    [ACT_ORDER_ACCEPT] = {"order_accept", N_("Accept the row's answer: it is applied to the case"), N_("Accept")},
+    [ACT_ORDER_SEND_BACK] = {"order_send_back", N_("Send the row back to the unit with a note"), N_("Send back")},
 };
 
 /* The screens whose lines can be wider than the window (scrolled with h/l, Left/Right). */
@@ -173,6 +176,16 @@ static const fw_binding defaults[] = {
     {ACT_MARK_FILTER, '+', S_HITS, false},
     {ACT_MARK_INVERT, '*', S_HITS, false},
     {ACT_MARK_CLEAR, '-', S_HITS, false},
+    /* verification orders */
+    {ACT_GO_ORDERS, 'O', S_ALL, false},
+    {ACT_ENTER, '\n', S_ORDERS, true},
+    {ACT_ENTER, '\r', S_ORDERS, false},
+    {ACT_ENTER, FN(KEY_ENTER), S_ORDERS, false},
+    {ACT_SEARCH, '/', S_ORDERS | S_ORDER, true},
+    {ACT_SEARCH_NEXT, 'n', S_ORDERS | S_ORDER, false},
+    {ACT_SEARCH_PREV, 'N', S_ORDERS | S_ORDER, false},
+    {ACT_ORDER_ACCEPT, 'a', S_ORDER, true},
+    {ACT_ORDER_SEND_BACK, 'b', S_ORDER, true},
 };
 
 enum { MAX_BINDINGS = 128 };

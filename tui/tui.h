@@ -31,6 +31,8 @@ enum fw_action {
     /* whitelist and audit-trail screens, frequency view, marks at scale */
     ACT_GO_WHITELIST, ACT_GO_LOG, ACT_WL_ADD, ACT_WL_REMOVE, ACT_WL_REVIEW, ACT_LOG_VERIFY,
     ACT_FREQ, ACT_MARK_FILTER, ACT_MARK_INVERT, ACT_MARK_CLEAR,
+    /* verification orders (view_orders.c) */
+    ACT_GO_ORDERS, ACT_ORDER_ACCEPT, ACT_ORDER_SEND_BACK,
     ACT_COUNT_
 };
 
@@ -38,8 +40,8 @@ enum fw_action {
 enum {
     S_OVERVIEW = 1 << 0, S_HITS = 1 << 1, S_PERSON = 1 << 2, S_LOOKUP = 1 << 3,
     S_RULES = 1 << 4, S_IMPORT = 1 << 5, S_HELP = 1 << 6, S_CASES = 1 << 7, S_CASE = 1 << 8,
-    S_WHITELIST = 1 << 9, S_LOG = 1 << 10, S_FREQ = 1 << 11,
-    S_ALL = 0xfff,
+    S_WHITELIST = 1 << 9, S_LOG = 1 << 10, S_FREQ = 1 << 11, S_ORDERS = 1 << 12, S_ORDER = 1 << 13,
+    S_ALL = 0x3fff,
 };
 
 /* Function keys and named keys are stored above the Unicode range so a key code never collides
@@ -115,6 +117,7 @@ void fw_log_apply_filter(struct fw_tui *t, void *log_state, const char *text);
 extern const fw_view_ops fw_view_overview, fw_view_hits, fw_view_person, fw_view_lookup, fw_view_rules,
 fw_view_import, fw_view_help, fw_view_cases, fw_view_case, fw_view_text;
 extern const fw_view_ops fw_view_whitelist, fw_view_log, fw_view_freq;
+extern const fw_view_ops fw_view_orders, fw_view_order; /* view_orders.c: the orders, one order's rows */
 
 /* --- the application ------------------------------------------------------------------------------ */
 

@@ -74,7 +74,8 @@ static void *help_open(fw_tui *t, const char *arg)
     int scope = S_HITS;
     const fw_view_ops *views[] = {&fw_view_overview, &fw_view_hits, &fw_view_person, &fw_view_lookup,
                                   &fw_view_rules, &fw_view_import, &fw_view_cases, &fw_view_case,
-                                  &fw_view_whitelist, &fw_view_log, &fw_view_freq};
+                                  &fw_view_whitelist, &fw_view_log, &fw_view_freq,
+                                  &fw_view_orders, &fw_view_order};
     const char *title = arg;
     for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
         if (arg && strcmp(views[i]->name, arg) == 0) {
