@@ -117,9 +117,9 @@ static void orders_draw(fw_tui *t, void *p, WINDOW *w)
     v->height = h - 1;
     fw_lines_scroll(&v->nav, v->height);
     static const int widths[] = {13, 14, 10, 10, 10, 4, 6, 6, 6, 6, 6};
-    const char *heads[] = {_("Order"), _("Unit"), _("Dispatched"), _("Due"), _("State"), _("Rows"), _("Open"),
-                           /* short: the counts' columns are narrow (待采纳, 已采纳, 已退回, 问题) */
-                           _("Answ."), _("Acc."), _("Back"), _("Prob.")};
+    const char *heads[] = {_("Order"), _("Unit"), _("Dispatched"), _("Due"), _("Status"), _("Rows"), _("Empty"),
+                           /* short: the counts' columns are narrow (待反馈, 待采纳, 已采纳, 已退回, 问题) */
+                           _("Answ."), _("Acc."), _("S.back"), _("Prob.")};
     enum { NCOLS = sizeof widths / sizeof widths[0] };
     wattrset(w, fw_tui_attr(t, C_HEADER));
     fw_tui_put(w, 0, 0, width, "", false);
@@ -368,7 +368,7 @@ static void order_draw(fw_tui *t, void *p, WINDOW *w)
     v->height = h - 1 - detail;
     fw_lines_scroll(&v->nav, v->height);
     static const int widths[] = {4, 15, 8, 11, 9, 8, 10};
-    const char *heads[] = {_("No."), _("Case"), _("Name"), _("State"), _("Conclusion"), _("Verifier"), _("Date"),
+    const char *heads[] = {_("No."), _("Case"), _("Name"), _("Status"), _("Conclusion"), _("Verifier"), _("Date"),
                            _("Problems")};
     enum { NCOLS = sizeof widths / sizeof widths[0] };
     wattrset(w, fw_tui_attr(t, C_HEADER));

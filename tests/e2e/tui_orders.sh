@@ -4,7 +4,7 @@
 # one counting its answered row and its problem; :orders reaches the same screen; Enter shows the
 # rows with their answers and the problem in full; a accepts row 1 through the same call as the CLI
 # and the case's status changes (fundwatch case show); b sends row 2 back with a note typed at the
-# prompt; an order past its due date is shown as overdue.
+# prompt; an order past its due date is shown as overdue; the screen speaks Chinese.
 . "$(dirname "$0")/case_seed.inc"
 seed_cases
 seed_dir=$dir
@@ -99,4 +99,19 @@ tui_wait "Hits by category"
 tui_keys O
 tui_wait "1 overdue"
 row_of "$dispatched" | grep -q "2020-01-01 *overdue" || fail "the overdue order: $(row_of "$dispatched")"
+
+# in Chinese: the states and headings are the vocabulary's words (audit/vocab.h, po/zh_CN.po)
+tui_keys Q
+sleep 0.5
+tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true
+tui_start "$db" FUNDWATCH_USER=tester LANGUAGE=zh_CN
+tui_wait "fundwatch"
+tui_keys O
+tui_wait "承办单位"
+row_of "$dispatched" | grep -q "2020-01-01 *逾期" || fail "overdue in Chinese: $(row_of "$dispatched")"
+row_of "$returned" | grep -q "已回收" || fail "returned in Chinese: $(row_of "$returned")"
+tui_keys Down Enter
+tui_wait "已采纳"
+tui_wait "已退回"
+tui_wait "a 采纳 · b 退回"
 echo "tui_orders: ok"
