@@ -178,9 +178,9 @@ static const fw_binding defaults[] = {
     {ACT_MARK_CLEAR, '-', S_HITS, false},
     /* verification orders */
     {ACT_GO_ORDERS, 'O', S_ALL, false},
-    {ACT_ENTER, '\n', S_ORDERS, true},
-    {ACT_ENTER, '\r', S_ORDERS, false},
-    {ACT_ENTER, FN(KEY_ENTER), S_ORDERS, false},
+    {ACT_ENTER, '\n', S_ORDERS | S_ORDER, true},
+    {ACT_ENTER, '\r', S_ORDERS | S_ORDER, false},
+    {ACT_ENTER, FN(KEY_ENTER), S_ORDERS | S_ORDER, false},
     {ACT_SEARCH, '/', S_ORDERS | S_ORDER, true},
     {ACT_SEARCH_NEXT, 'n', S_ORDERS | S_ORDER, false},
     {ACT_SEARCH_PREV, 'N', S_ORDERS | S_ORDER, false},

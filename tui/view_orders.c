@@ -1,7 +1,7 @@
 /* view_orders.c: the verification orders in the TUI (issue 15, docs/orders.md). The list (O, :orders)
  * shows each order with its unit, dates, state and what its rows came to; an overdue order stands
  * out. Enter opens one order: its rows with the unit's answers, and under them the selected row's
- * answer and problems in full. On a row, a accepts the answer and b sends it back with a note,
+ * answer and problems in full; Enter on a row opens its case. On a row, a accepts the answer and b sends it back with a note,
  * through the same audit/orders.h calls as `fundwatch orders accept/send-back`, so the
  * second-reviewer rule and the trail apply; the screen reloads and shows the new state. */
 #include <stdio.h>
@@ -463,6 +463,10 @@ static int order_key(fw_tui *t, void *p, enum fw_action a)
         return FW_KEY_REDRAW;
     const row_line *r = v->nav.n ? &v->lines[v->nav.cursor] : NULL;
     switch (a) {
+    case ACT_ENTER:
+        if (r)
+            fw_tui_push(t, &fw_view_case, r->cells[OR_CASE]);
+        return FW_KEY_REDRAW;
     case ACT_ORDER_ACCEPT:
         if (r)
             accept_row(t, v, r);

@@ -3,7 +3,7 @@
 # row 1, a changed fact on row 2) and a dispatched one: O lists both with their states, the returned
 # one counting its answered row and its problem; :orders reaches the same screen; Enter shows the
 # rows with their answers and the problem in full; a accepts row 1 through the same call as the CLI
-# and the case's status changes (fundwatch case show); b sends row 2 back with a note typed at the
+# and the case's status changes (fundwatch case show; Enter on the row opens the case); b sends row 2 back with a note typed at the
 # prompt; an order past its due date is shown as overdue; the screen speaks Chinese.
 . "$(dirname "$0")/case_seed.inc"
 seed_cases
@@ -71,6 +71,13 @@ expect_exit 0 "$FW" case show 1
 grep -q "confirmed\|verified\|rectif" "$dir/out" || { cat "$dir/out" >&2; fail "case 1's status did not change"; }
 [ "$(sql "SELECT status FROM cases WHERE id = 1")" != new ] || fail "case 1 is still new"
 [ "$(sql "SELECT count(*) FROM trail WHERE action = 'order.accept'")" = 1 ] || fail "no order.accept trail record"
+# Enter on the row opens its case, which shows the accepted answer's status
+tui_keys Enter
+tui_wait "Case FW-2026-000001"
+tui_wait "FW-2026-000001 · "
+tui_screen | grep -q "FW-2026-000001 · rectifying · version" || fail "the case screen does not show the accepted status"
+tui_keys q
+tui_wait "Order $returned"
 
 # b sends row 2 back with a note: an empty note is refused
 tui_keys Down b
