@@ -78,7 +78,7 @@ static const struct {
     [ACT_MARK_CLEAR] = {"mark_clear", N_("Unmark every hit"), N_("Unmark")},
     [ACT_GO_ORDERS] = {"orders", N_("Go to the verification orders (dispatched, overdue, returned, answers to review)"), N_("Orders")},
     [ACT_ORDER_ACCEPT] = {"order_accept", N_("Accept the row's answer: it is applied to the case"), N_("Accept")},
-    [ACT_ORDER_SEND_BACK] = {"order_send_back", N_("Send the row back to the unit with a note"), N_("Send back")},
+    [ACT_ORDER_SEND_BACK] = {"send_back", N_("Send the row back to the unit with a note"), N_("Send back")},
 };
 
 /* The screens whose lines can be wider than the window (scrolled with h/l, Left/Right). */

@@ -60,6 +60,7 @@ static const char *screen_title(const char *name)
     static const struct { const char *name, *title; } titles[] = {
         {"overview", N_("Overview")}, {"hits", N_("Hits")},   {"person", N_("Person")}, {"lookup", N_("Lookup")},
         {"rules", N_("Rules")},       {"import", N_("Import")}, {"cases", N_("Cases")}, {"case", N_("Case")},
+        {"orders", N_("Verification orders")}, {"order", N_("One verification order")},
     };
     for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
         if (strcmp(titles[i].name, name) == 0)
