@@ -426,12 +426,14 @@ static void accept_row(fw_tui *t, order_view *v, const row_line *r)
     } else {
         long long row_no = r->row_no;
         fw_tui_reload(t); /* r is gone after this */
-        if (report.len) {
-            report.data[strcspn(report.data, "\n")] = '\0';
-            fw_tui_error(t, "%s", report.data); /* the row became a conflict: the case changed since */
-        } else
-            fw_tui_message(t, _("Order %s row %lld: %lld answers accepted, applied to the case."), v->order_no,
-                           row_no, accepted);
+        char *said = fw_strdup(report.data ? report.data : "");
+        said[strcspn(said, "\n")] = '\0';
+        if (accepted == 0 && *said)
+            fw_tui_error(t, "%s", said); /* not applied: the case changed since the answer was read */
+        else /* applied; what the engine adds (a verdict waiting for a second reviewer) is said too */
+            fw_tui_message(t, _("Order %s row %lld: %lld answers accepted, applied to the case.%s%s"), v->order_no,
+                           row_no, accepted, *said ? " " : "", said);
+        free(said);
     }
     fw_buf_free(&report);
 }

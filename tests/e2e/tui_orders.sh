@@ -4,7 +4,8 @@
 # one counting its answered row and its problem; :orders reaches the same screen; Enter shows the
 # rows with their answers and the problem in full; a accepts row 1 through the same call as the CLI
 # and the case's status changes (fundwatch case show; Enter on the row opens the case); b sends row 2 back with a note typed at the
-# prompt; an order past its due date is shown as overdue; the screen speaks Chinese.
+# prompt; an order past its due date is shown as overdue; the screen speaks Chinese; with a second
+# reviewer required the accepted verdict waits for another user.
 . "$(dirname "$0")/case_seed.inc"
 seed_cases
 seed_dir=$dir
@@ -121,4 +122,28 @@ tui_keys Down Enter
 tui_wait "已采纳"
 tui_wait "已退回"
 tui_wait "a 采纳 · b 退回"
+
+# with a second reviewer (case review on) the verdict accepted from the screen waits for another
+# user, as with `orders accept`: the dispatched order comes back answered, tester accepts its row
+tui_keys Q
+sleep 0.5
+tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true
+sql "UPDATE orders SET due_date = '$due' WHERE order_no = '$dispatched'" # the manifest's window again
+$FILL "$dir/out.d/$dispatched.xlsx" "$dir/clean.xlsx" clean
+expect_exit 0 "$FW" orders receive "$dir/clean.xlsx"
+expect_out "1 answered (proposed)"
+expect_exit 0 "$FW" case review on
+tui_start "$db" FUNDWATCH_USER=tester
+tui_wait "fundwatch"
+tui_keys :
+tui_type "orders"
+tui_keys Enter
+tui_wait "Verification orders"
+tui_keys g Enter
+tui_wait "Order $dispatched"
+tui_keys a
+tui_wait "1 answers accepted"
+[ "$(sql "SELECT status, pending_status, pending_by FROM cases WHERE id = 3")" = "verifying|confirmed|tester" ] ||
+    fail "the verdict did not wait for a second reviewer: $(sql "SELECT status, pending_status, pending_by FROM cases WHERE id = 3")"
+tui_screen | grep -q "1 *FW-2026-000003 *王五 *accepted" || fail "the row is not shown accepted"
 echo "tui_orders: ok"
