@@ -12,6 +12,7 @@
 #include "audit/normalize.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -363,15 +364,21 @@ void fw_case_free(fw_case *c)
     memset(c, 0, sizeof *c);
 }
 
-/* The case's rules, programs (a set), period and money at issue (present hits, each payment once). */
-static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
+/* The statements that load a case, built once per process (their text is fixed: the column list and
+ * the money CTEs do not change) and prepared once per connection (fw_db_cached): a dispatch or an
+ * accept loads thousands of cases, and parsing these statements each time was most of its cost. */
+static fw_sql case_by_id_sql = {.name = "cases.by_id"};
+static fw_sql case_by_no_sql = {.name = "cases.by_no"};
+static fw_sql hit_summary_sql = {.name = "cases.hit_summary"};
+static pthread_once_t load_sql_once = PTHREAD_ONCE_INIT;
+
+/* The case's rules, programs (a set), period and money at issue (present hits, each payment once).
+ * The programs of every hit's comma list as one set (audit/profile.h fw_program_set: names trimmed,
+ * each once, in byte order): on SQLite the host aggregate program_set of
+ * audit/store/sqlite_funcs.c, on PostgreSQL the same set written out in SQL here
+ * (audit/store/pg_compat.sql has a program_set aggregate too since compatibility version 2). */
+static void build_hit_summary_sql(void)
 {
-    fw_stmt *st;
-    char why[sizeof err->msg];
-    /* The programs of every hit's comma list as one set (audit/profile.h fw_program_set: names
-     * trimmed, each once, in byte order): on SQLite the host aggregate program_set of
-     * audit/store/sqlite_funcs.c, on PostgreSQL the same set written out in SQL here
-     * (audit/store/pg_compat.sql has a program_set aggregate too since compatibility version 2). */
     static const char *const program_set_sql[2] = {
         [FW_DB_SQLITE] = "program_set(program)",
         [FW_DB_POSTGRES] = "(SELECT string_agg(DISTINCT p, ',' ORDER BY p) "
@@ -388,11 +395,27 @@ static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
                             "FROM hits WHERE case_id = ?1",
                             money, program_set_sql[e]);
     free(money);
-    const fw_sql q = {.name = "cases.hit_summary", .sql = text[FW_DB_SQLITE], .postgres = text[FW_DB_POSTGRES]};
-    int rc = fw_db_prepare_named(ws->store, &q, &st, err);
-    free(text[0]);
-    free(text[1]);
-    if (rc)
+    hit_summary_sql.sql = text[FW_DB_SQLITE];
+    hit_summary_sql.postgres = text[FW_DB_POSTGRES];
+}
+
+/* SELECT every stored column (case_columns, in order) of one case, by id or by number. */
+static void build_load_sql(void)
+{
+    fw_buf cols = {0};
+    for (int i = 0; i < NCASE_COLUMNS; i++)
+        fw_buf_printf(&cols, "%s%s", i ? ", " : "", case_columns[i].name);
+    case_by_id_sql.sql = fw_printf("SELECT %s FROM cases WHERE id = ?", cols.data);
+    case_by_no_sql.sql = fw_printf("SELECT %s FROM cases WHERE case_no = ?", cols.data);
+    fw_buf_free(&cols);
+    build_hit_summary_sql();
+}
+
+static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
+{
+    fw_stmt *st;
+    char why[sizeof err->msg];
+    if (fw_db_cached(ws->store, &hit_summary_sql, &st, err))
         return err->code;
     fw_stmt_bind_int64(st, 1, c->id);
     int step = fw_stmt_step(st, err);
@@ -406,7 +429,7 @@ static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
         c->hits_present = fw_stmt_int64(st, 6);
         c->hits_total = fw_stmt_int64(st, 7);
     }
-    fw_stmt_finalize(st);
+    fw_stmt_reset(st);
     if (step < 0)
         return fw_fail(err, err->code, _("cannot read case: %s"), why_of(err, why, sizeof why));
     return FW_OK;
@@ -416,15 +439,10 @@ static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
 static int load_case(fw_ws *ws, long long id, const char *by_no, fw_case *out, fw_err *err)
 {
     memset(out, 0, sizeof *out);
-    fw_buf sql = {0};
-    fw_buf_puts(&sql, "SELECT ");
-    for (int i = 0; i < NCASE_COLUMNS; i++)
-        fw_buf_printf(&sql, "%s%s", i ? ", " : "", case_columns[i].name);
-    fw_buf_puts(&sql, by_no ? " FROM cases WHERE case_no = ?" : " FROM cases WHERE id = ?");
+    pthread_once(&load_sql_once, build_load_sql);
     fw_stmt *st;
     char why[sizeof err->msg];
-    int rc = fw_db_prepare(ws->store, sql.data, &st, err);
-    fw_buf_free(&sql);
+    int rc = fw_db_cached(ws->store, by_no ? &case_by_no_sql : &case_by_id_sql, &st, err);
     if (rc)
         return rc;
     if (by_no)
@@ -440,7 +458,7 @@ static int load_case(fw_ws *ws, long long id, const char *by_no, fw_case *out, f
                 *text_at(out, &case_columns[i]) = column_dup(st, i);
         }
     }
-    fw_stmt_finalize(st);
+    fw_stmt_reset(st);
     if (step != 1) {
         if (step < 0)
             return fw_fail(err, err->code, _("cannot read case: %s"), why_of(err, why, sizeof why));
