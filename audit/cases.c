@@ -687,28 +687,27 @@ static int refuse_if_pending(const fw_case *was, fw_err *err)
                    was->case_no, was->pending_status, was->pending_by, was->pending_at, was->case_no);
 }
 
-int fw_case_set_status(fw_ws *ws, long long id, long long seen_version, const fw_case_change *c, fw_err *err)
+/* The status change itself, on a case loaded by load_change. */
+static int set_status_loaded(fw_ws *ws, long long id, fw_case *was, fw_case *now, const fw_case_change *c,
+                             fw_err *err)
 {
-    fw_case was, now;
-    if (begin_change(ws, id, seen_version, &was, &now, err))
-        return err->code;
-    int rc = refuse_if_pending(&was, err);
+    int rc = refuse_if_pending(was, err);
     if (rc == FW_OK)
-        rc = fw_case_check_change(was.status, c, err);
+        rc = fw_case_check_change(was->status, c, err);
     if (rc == FW_OK) {
-        const fw_transition *t = fw_case_transition(was.status, c->to);
+        const fw_transition *t = fw_case_transition(was->status, c->to);
         const char *loose_note;
-        apply_change(&now, c, &loose_note);
+        apply_change(now, c, &loose_note);
         const char *action = "case.status";
         if (t->reviewed && fw_case_review_required(ws)) {
             char at[32];
             fw_now_iso(at);
-            set_text(&now.pending_status, c->to);
-            set_text(&now.pending_by, fw_user());
-            set_text(&now.pending_at, at);
+            set_text(&now->pending_status, c->to);
+            set_text(&now->pending_by, fw_user());
+            set_text(&now->pending_at, at);
             action = "case.review_requested";
         } else {
-            set_text(&now.status, c->to);
+            set_text(&now->status, c->to);
         }
         fw_buf extra = {0};
         if (loose_note) {
@@ -716,10 +715,29 @@ int fw_case_set_status(fw_ws *ws, long long id, long long seen_version, const fw
             rc = insert_note(ws, id, loose_note, err);
         }
         if (rc == FW_OK)
-            rc = write_case(ws, &was, &now, action, extra.data, err);
+            rc = write_case(ws, was, now, action, extra.data, err);
         fw_buf_free(&extra);
     }
-    return end_change(ws, rc, &was, &now, err);
+    return rc;
+}
+
+int fw_case_set_status(fw_ws *ws, long long id, long long seen_version, const fw_case_change *c, fw_err *err)
+{
+    fw_case was, now;
+    if (begin_change(ws, id, seen_version, &was, &now, err))
+        return err->code;
+    return end_change(ws, set_status_loaded(ws, id, &was, &now, c, err), &was, &now, err);
+}
+
+int fw_case_set_status_in(fw_ws *ws, long long id, long long seen_version, const fw_case_change *c, fw_err *err)
+{
+    fw_case was, now;
+    if (load_change(ws, id, seen_version, &was, &now, err))
+        return err->code;
+    int rc = set_status_loaded(ws, id, &was, &now, c, err);
+    fw_case_free(&was);
+    fw_case_free(&now);
+    return rc;
 }
 
 int fw_case_approve(fw_ws *ws, long long id, long long seen_version, bool reject, fw_err *err)

@@ -120,6 +120,10 @@ void fw_case_free(fw_case *c);
  * set_status: validates (fw_case_check_change), refuses while a verdict awaits review, then either
  * applies the change or, for a reviewed transition when review.second = 1, records it as pending. */
 int fw_case_set_status(fw_ws *ws, long long id, long long seen_version, const fw_case_change *c, fw_err *err);
+/* fw_case_set_status inside a transaction the caller holds (an order's accept applies its answers
+ * and records its rows in one): the same checks, note and trail record; on failure the caller rolls
+ * back (to a savepoint). */
+int fw_case_set_status_in(fw_ws *ws, long long id, long long seen_version, const fw_case_change *c, fw_err *err);
 /* Approves (or with reject, discards) the pending verdict. The approver must differ from the user
  * who asked (FW_ECONFLICT otherwise); FW_ECONFLICT when nothing is pending. */
 int fw_case_approve(fw_ws *ws, long long id, long long seen_version, bool reject, fw_err *err);

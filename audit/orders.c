@@ -1915,13 +1915,11 @@ static int set_row_state(fw_ws *ws, long long row_id, const char *state, const c
     return rc;
 }
 
-/* Records a review step on an order row with its trail record, in one transaction. */
-static int record_row(fw_ws *ws, long long order_id, const char *order_no, long long row_id, long long row_no,
-                      const char *case_no, const char *state, const char *problems, const char *note,
-                      const char *action, fw_err *err)
+/* Records a review step on an order row with its trail record, inside the caller's transaction. */
+static int record_row_in(fw_ws *ws, long long order_id, const char *order_no, long long row_id, long long row_no,
+                         const char *case_no, const char *state, const char *problems, const char *note,
+                         const char *action, fw_err *err)
 {
-    if (fw_ws_begin(ws, err))
-        return err->code;
     int rc = set_row_state(ws, row_id, state, problems, note, err);
     if (!rc) {
         fw_buf after = {0};
@@ -1938,6 +1936,17 @@ static int record_row(fw_ws *ws, long long order_id, const char *order_no, long 
         rc = fw_trail_append(ws, action, object, NULL, after.data, err);
         fw_buf_free(&after);
     }
+    return rc;
+}
+
+/* The same, in a transaction of its own. */
+static int record_row(fw_ws *ws, long long order_id, const char *order_no, long long row_id, long long row_no,
+                      const char *case_no, const char *state, const char *problems, const char *note,
+                      const char *action, fw_err *err)
+{
+    if (fw_ws_begin(ws, err))
+        return err->code;
+    int rc = record_row_in(ws, order_id, order_no, row_id, row_no, case_no, state, problems, note, action, err);
     if (!rc)
         return fw_ws_commit(ws, err);
     fw_ws_rollback(ws);
@@ -1945,7 +1954,8 @@ static int record_row(fw_ws *ws, long long order_id, const char *order_no, long 
 }
 
 /* The case changes one answer makes: verifying (when still new), the verdict, and rectifying when
- * measures came with a true finding (unless the verdict waits for a second reviewer). */
+ * measures came with a true finding (unless the verdict waits for a second reviewer). Inside the
+ * accept's transaction; on failure the caller rolls back to the row's savepoint. */
 static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw_buf *report, fw_err *err)
 {
     fw_case c;
@@ -1959,7 +1969,7 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw
     long long v = c.version;
     if (!rc && strcmp(c.status, "new") == 0) {
         fw_case_change ch = {.to = "verifying", .method = a->method, .verifier = a->verifier};
-        rc = fw_case_set_status(ws, c.id, v++, &ch, err);
+        rc = fw_case_set_status_in(ws, c.id, v++, &ch, err);
     }
     bool dismissed = strcmp(a->conclusion, "dismissed") == 0 || strcmp(a->conclusion, "data_error") == 0;
     char *note = fw_printf("核查工单 %s 第%lld行（核查日期 %s，核查人 %s）%s%s", order_no, a->row_no, a->verified_at,
@@ -1971,7 +1981,7 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw
             if (strcmp(ch.reason, "other") == 0)
                 ch.reason_text = a->note;
         }
-        rc = fw_case_set_status(ws, c.id, v++, &ch, err);
+        rc = fw_case_set_status_in(ws, c.id, v++, &ch, err);
     }
     if (!rc && !dismissed && (a->measures || a->has_to || a->has_rec)) {
         if (fw_case_review_required(ws))
@@ -1982,7 +1992,7 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw
             fw_case_change ch = {.to = "rectifying", .measures = a->measures ? a->measures : "recover_funds",
                                  .has_to_recover = a->has_to, .to_recover = a->to_recover,
                                  .has_recovered = a->has_rec, .recovered = a->recovered};
-            rc = fw_case_set_status(ws, c.id, v++, &ch, err);
+            rc = fw_case_set_status_in(ws, c.id, v++, &ch, err);
         }
     }
     free(note);
@@ -1990,6 +2000,29 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw
     return rc;
 }
 
+/* One row of an accept, inside the accept's transaction: its answer applied and the row accepted,
+ * or (the answer refused: a conflict, a refused change) the case left as it was and the row marked
+ * with why. *refused holds the refusal's code (0 when applied); the return is a database failure. */
+static int accept_row(fw_ws *ws, const order_head *h, const answer_row *a, fw_buf *report, fw_err *refused,
+                      fw_err *err)
+{
+    if (fw_db_savepoint(ws->store, "order_accept_row", err))
+        return err->code;
+    int rc;
+    if (apply_answer(ws, h->order_no, a, report, refused) == FW_OK)
+        rc = record_row_in(ws, h->id, h->order_no, a->id, a->row_no, a->case_no, "accepted", NULL, NULL,
+                           "order.accept", err);
+    else if (!(rc = fw_db_rollback_to(ws->store, "order_accept_row", err))) {
+        fw_buf_printf(report, _("row %lld (case %s): not applied: %s\n"), a->row_no, a->case_no, refused->msg);
+        const char *state = refused->code == FW_ECONFLICT ? "conflict" : "answered";
+        rc = record_row_in(ws, h->id, h->order_no, a->id, a->row_no, a->case_no, state, refused->msg, NULL,
+                           "order.accept", err);
+    }
+    return rc ? rc : fw_db_release(ws->store, "order_accept_row", err);
+}
+
+/* Every answer is applied and its row recorded in one transaction (a savepoint per row keeps a
+ * refused answer from leaving half its changes): thousands of rows, one commit. */
 int fw_order_accept(fw_ws *ws, const char *order_ref, long long row_no, long long *accepted, fw_buf *report,
                     fw_err *err)
 {
@@ -1999,23 +2032,16 @@ int fw_order_accept(fw_ws *ws, const char *order_ref, long long row_no, long lon
         return err->code;
     answer_row *a = NULL;
     size_t n = 0;
+    fw_err refused = {0};
     int rc = load_answers(ws, h.id, row_no, &a, &n, err);
+    if (!rc)
+        rc = fw_ws_begin(ws, err);
     for (size_t i = 0; !rc && i < n; i++) {
         fw_err e = {0};
-        if (apply_answer(ws, h.order_no, &a[i], report, &e)) {
-            fw_buf_printf(report, _("row %lld (case %s): not applied: %s\n"), a[i].row_no, a[i].case_no, e.msg);
-            const char *state = e.code == FW_ECONFLICT ? "conflict" : "answered";
-            if (record_row(ws, h.id, h.order_no, a[i].id, a[i].row_no, a[i].case_no, state, e.msg, NULL,
-                           "order.accept", err))
-                rc = err->code;
-            else if (row_no)
-                rc = fw_fail(err, e.code, "%s", e.msg);
-            continue;
-        }
-        if (record_row(ws, h.id, h.order_no, a[i].id, a[i].row_no, a[i].case_no, "accepted", NULL, NULL,
-                       "order.accept", err))
-            rc = err->code;
-        else
+        rc = accept_row(ws, &h, &a[i], report, &e, err);
+        if (!rc && e.code)
+            refused = e;
+        else if (!rc)
             (*accepted)++;
     }
     if (!rc) {
@@ -2024,7 +2050,14 @@ int fw_order_accept(fw_ws *ws, const char *order_ref, long long row_no, long lon
                             h.id, h.id);
         rc = fw_ws_exec(ws, q, err);
         free(q);
+        if (!rc)
+            rc = fw_ws_commit(ws, err);
     }
+    if (rc) {
+        fw_ws_rollback(ws);
+        *accepted = 0;
+    } else if (row_no && refused.code)
+        rc = fw_fail(err, refused.code, "%s", refused.msg);
     answer_rows_free(a, n);
     free(h.unit);
     return rc;
