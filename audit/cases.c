@@ -565,10 +565,23 @@ static int write_case(fw_ws *ws, fw_case *was, fw_case *now, const char *action,
     return rc;
 }
 
-/* Starts a change: opens the transaction, loads the case twice (what was, what will be) and checks
- * that nobody changed it since the user saw it. On failure nothing is open or allocated. */
-/* Loads the case twice (what was, what will be) inside the caller's transaction and checks that
- * nobody changed it since the user saw it. On failure nothing is allocated. */
+/* A copy of a loaded case that owns its strings: the second copy a change needs (what will be),
+ * without reading the case and its hit summary again. */
+static void case_copy(fw_case *dst, const fw_case *src)
+{
+    *dst = *src;
+    for (int i = 0; i < NCASE_COLUMNS; i++)
+        if (!case_columns[i].is_int) {
+            char **t = text_at(dst, &case_columns[i]);
+            *t = *t ? fw_strdup(*t) : NULL;
+        }
+    char **own[] = {&dst->rules, &dst->programs, &dst->period_from, &dst->period_to};
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        *own[i] = *own[i] ? fw_strdup(*own[i]) : NULL;
+}
+
+/* Loads the case (what was; a copy of it is what will be) inside the caller's transaction and checks
+ * that nobody changed it since the user saw it. On failure nothing is allocated. */
 static int load_change(fw_ws *ws, long long id, long long seen_version, fw_case *was, fw_case *now, fw_err *err)
 {
     if (load_case(ws, id, NULL, was, err))
@@ -581,10 +594,7 @@ static int load_change(fw_ws *ws, long long id, long long seen_version, fw_case 
         fw_case_free(was);
         return err->code;
     }
-    if (load_case(ws, id, NULL, now, err)) {
-        fw_case_free(was);
-        return err->code;
-    }
+    case_copy(now, was);
     return FW_OK;
 }
 
