@@ -828,6 +828,21 @@ int fw_case_assign_in(fw_ws *ws, long long id, long long seen_version, const cha
     return rc;
 }
 
+int fw_case_assign_loaded_in(fw_ws *ws, const fw_case *c, const char *assignee, const char *due, fw_err *err)
+{
+    if (blank(assignee))
+        return fw_fail(err, FW_EDATA, _("say who receives the case (a person or a department)"));
+    if (due && fw_case_parse_date(due, err))
+        return err->code;
+    fw_case was, now;
+    case_copy(&was, c);
+    case_copy(&now, c);
+    int rc = assign_loaded(ws, &was, &now, assignee, due, err);
+    fw_case_free(&was);
+    fw_case_free(&now);
+    return rc;
+}
+
 int fw_case_add_note(fw_ws *ws, long long id, const char *text, fw_err *err)
 {
     if (blank(text))

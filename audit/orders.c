@@ -521,11 +521,9 @@ static int check_sendable(fw_ws *ws, const fw_case *c, fw_err *err)
     return FW_OK;
 }
 
-static long long case_version_now(fw_ws *ws, long long case_id);
-
-/* Fills the plan inside the dispatch's transaction: each case is checked (a refusal rolls back the
- * cases assigned before it), assigned to the unit, and its facts, new version and MAC read. The
- * assignment changes no fact, so the case read before it gives the facts. */
+/* Fills the plan inside the dispatch's transaction: each case is read once, checked (a refusal rolls
+ * back the cases assigned before it), assigned to the unit, and its facts, new version and MAC
+ * taken. The assignment changes no fact, so the case read before it gives the facts. */
 static int fill_plan(fw_ws *ws, const unsigned char *key, const long long *ids, size_t n, fw_order_plan *p,
                      fw_err *err)
 {
@@ -536,10 +534,10 @@ static int fill_plan(fw_ws *ws, const unsigned char *key, const long long *ids, 
             return err->code;
         int rc = check_sendable(ws, &c, err);
         if (!rc)
-            rc = fw_case_assign_in(ws, c.id, c.version, p->unit, p->due, err);
+            rc = fw_case_assign_loaded_in(ws, &c, p->unit, p->due, err);
         fw_order_line *line = &p->lines[p->nlines++];
         line->case_id = c.id;
-        line->version = rc ? 0 : case_version_now(ws, c.id);
+        line->version = rc ? 0 : c.version + 1; /* the assignment's update bumped the version it read */
         if (!rc)
             rc = read_facts(ws, p, &c, (long long)(i + 1), line, err);
         fw_case_free(&c);
@@ -1365,11 +1363,19 @@ static void check_answer_whole(receipt_ctx *x, stored_row *s, long long row)
                 rec / 100, rec % 100, at_issue / 100, at_issue % 100);
 }
 
+/* The case's version now (0 when it cannot be read), asked once per returned row: prepared once. */
 static long long case_version_now(fw_ws *ws, long long case_id)
 {
-    char *q = fw_printf("SELECT version FROM cases WHERE id = %lld", case_id);
-    long long v = fw_ws_int(ws, q);
-    free(q);
+    static const fw_sql q = {.name = "orders.case_version", .sql = "SELECT version FROM cases WHERE id = ?"};
+    fw_stmt *st;
+    fw_err ignored = {0};
+    long long v = 0;
+    if (fw_db_cached(ws->store, &q, &st, &ignored))
+        return 0;
+    fw_stmt_bind_int64(st, 1, case_id);
+    if (fw_stmt_step(st, &ignored) == 1)
+        v = fw_stmt_int64(st, 0);
+    fw_stmt_reset(st);
     return v;
 }
 
