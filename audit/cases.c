@@ -739,15 +739,20 @@ int fw_case_set_status(fw_ws *ws, long long id, long long seen_version, const fw
     return end_change(ws, set_status_loaded(ws, id, &was, &now, c, err), &was, &now, err);
 }
 
-int fw_case_set_status_in(fw_ws *ws, long long id, long long seen_version, const fw_case_change *c, fw_err *err)
+int fw_case_set_status_loaded_in(fw_ws *ws, fw_case *c, const fw_case_change *change, fw_err *err)
 {
-    fw_case was, now;
-    if (load_change(ws, id, seen_version, &was, &now, err))
-        return err->code;
-    int rc = set_status_loaded(ws, id, &was, &now, c, err);
-    fw_case_free(&was);
-    fw_case_free(&now);
-    return rc;
+    fw_case now;
+    case_copy(&now, c);
+    int rc = set_status_loaded(ws, c->id, c, &now, change, err);
+    if (rc) {
+        fw_case_free(&now);
+        return rc;
+    }
+    now.version = c->version + 1; /* write_case required c->version and bumped it */
+    set_text(&now.updated_by, fw_user());
+    fw_case_free(c);
+    *c = now;
+    return FW_OK;
 }
 
 int fw_case_approve(fw_ws *ws, long long id, long long seen_version, bool reject, fw_err *err)

@@ -121,9 +121,11 @@ void fw_case_free(fw_case *c);
  * applies the change or, for a reviewed transition when review.second = 1, records it as pending. */
 int fw_case_set_status(fw_ws *ws, long long id, long long seen_version, const fw_case_change *c, fw_err *err);
 /* fw_case_set_status inside a transaction the caller holds (an order's accept applies its answers
- * and records its rows in one): the same checks, note and trail record; on failure the caller rolls
- * back (to a savepoint). */
-int fw_case_set_status_in(fw_ws *ws, long long id, long long seen_version, const fw_case_change *c, fw_err *err);
+ * and records its rows in one), on a case the caller loaded (fw_case_get_id) there: the same checks,
+ * note and trail record. On success c becomes the changed case (its version the new one), so that
+ * several steps on one case (an accepted answer: verifying, the verdict, rectifying) read it once;
+ * its updated_at stays the loaded one. On failure c is unchanged and the caller rolls back. */
+int fw_case_set_status_loaded_in(fw_ws *ws, fw_case *c, const fw_case_change *change, fw_err *err);
 /* Approves (or with reject, discards) the pending verdict. The approver must differ from the user
  * who asked (FW_ECONFLICT otherwise); FW_ECONFLICT when nothing is pending. */
 int fw_case_approve(fw_ws *ws, long long id, long long seen_version, bool reject, fw_err *err);

@@ -1972,10 +1972,9 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw
         rc = fw_fail(err, FW_ECONFLICT,
                      _("case %s was changed in fundwatch after the order was sent (version %lld, now %lld)"),
                      c.case_no, a->case_version, c.version);
-    long long v = c.version;
     if (!rc && strcmp(c.status, "new") == 0) {
         fw_case_change ch = {.to = "verifying", .method = a->method, .verifier = a->verifier};
-        rc = fw_case_set_status_in(ws, c.id, v++, &ch, err);
+        rc = fw_case_set_status_loaded_in(ws, &c, &ch, err);
     }
     bool dismissed = strcmp(a->conclusion, "dismissed") == 0 || strcmp(a->conclusion, "data_error") == 0;
     char *note = fw_printf("核查工单 %s 第%lld行（核查日期 %s，核查人 %s）%s%s", order_no, a->row_no, a->verified_at,
@@ -1987,7 +1986,7 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw
             if (strcmp(ch.reason, "other") == 0)
                 ch.reason_text = a->note;
         }
-        rc = fw_case_set_status_in(ws, c.id, v++, &ch, err);
+        rc = fw_case_set_status_loaded_in(ws, &c, &ch, err);
     }
     if (!rc && !dismissed && (a->measures || a->has_to || a->has_rec)) {
         if (fw_case_review_required(ws))
@@ -1998,7 +1997,7 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw
             fw_case_change ch = {.to = "rectifying", .measures = a->measures ? a->measures : "recover_funds",
                                  .has_to_recover = a->has_to, .to_recover = a->to_recover,
                                  .has_recovered = a->has_rec, .recovered = a->recovered};
-            rc = fw_case_set_status_in(ws, c.id, v++, &ch, err);
+            rc = fw_case_set_status_loaded_in(ws, &c, &ch, err);
         }
     }
     free(note);
