@@ -10,12 +10,8 @@
 # did not test, and fails instead when FUNDWATCH_REQUIRE_PG=1 (CI).
 . "$(dirname "$0")/case_seed.inc"
 
-if [ -z "${FUNDWATCH_TEST_PG:-}" ]; then
-    [ "${FUNDWATCH_REQUIRE_PG:-}" = 1 ] && fail "FUNDWATCH_REQUIRE_PG=1 but FUNDWATCH_TEST_PG is not set"
-    echo "PostgreSQL: NOT TESTED (set FUNDWATCH_TEST_PG to a libpq conninfo, see docs/store.md)"
-    exit 0
-fi
-command -v psql >/dev/null || fail "psql (postgresql-client) is needed to seed the PostgreSQL workspace"
+. "$(dirname "$0")/pg.inc"
+pg_needed
 
 schema="fw_e2e_case_$$"
 psql "$FUNDWATCH_TEST_PG" -qc "CREATE SCHEMA $schema" >/dev/null || fail "cannot create schema $schema"

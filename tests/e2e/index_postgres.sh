@@ -13,12 +13,8 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 export FUNDWATCH_DATADIR="$here" FUNDWATCH_USER=tester
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-if [ -z "${FUNDWATCH_TEST_PG:-}" ]; then
-    [ "${FUNDWATCH_REQUIRE_PG:-}" = 1 ] && fail "FUNDWATCH_REQUIRE_PG=1 but FUNDWATCH_TEST_PG is not set"
-    echo "PostgreSQL: NOT TESTED (set FUNDWATCH_TEST_PG to a libpq conninfo, see docs/store.md)"
-    exit 0
-fi
-command -v psql >/dev/null || fail "psql (postgresql-client) is needed to check the PostgreSQL workspace"
+. "$(dirname "$0")/pg.inc"
+pg_needed
 
 tmp=$(mktemp -d)
 s="fw_e2e_$$_index"

@@ -5,12 +5,8 @@
 # instead when FUNDWATCH_REQUIRE_PG=1 (CI).
 . "$(dirname "$0")/case_seed.inc"
 
-if [ -z "${FUNDWATCH_TEST_PG:-}" ]; then
-    [ "${FUNDWATCH_REQUIRE_PG:-}" = 1 ] && fail "FUNDWATCH_REQUIRE_PG=1 but FUNDWATCH_TEST_PG is not set"
-    echo "PostgreSQL: NOT TESTED (set FUNDWATCH_TEST_PG to a libpq conninfo, see docs/store.md)"
-    exit 0
-fi
-command -v psql >/dev/null || fail "psql (postgresql-client) is needed to check the PostgreSQL workspace"
+. "$(dirname "$0")/pg.inc"
+pg_needed
 s="fw_e2e_$$_orders"
 psql "$FUNDWATCH_TEST_PG" -qc "CREATE SCHEMA $s" >/dev/null || fail "cannot create schema $s"
 trap 'psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $s CASCADE" >/dev/null 2>&1; rm -rf "$dir"' EXIT

@@ -13,12 +13,8 @@
 # test, and fails instead when FUNDWATCH_REQUIRE_PG=1 (CI).
 set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
-if [ -z "${FUNDWATCH_TEST_PG:-}" ]; then
-    [ "${FUNDWATCH_REQUIRE_PG:-}" = 1 ] && fail "FUNDWATCH_REQUIRE_PG=1 but FUNDWATCH_TEST_PG is not set"
-    echo "PostgreSQL: NOT TESTED (set FUNDWATCH_TEST_PG to a libpq conninfo, see docs/store.md)"
-    exit 0
-fi
-command -v psql >/dev/null || fail "psql (postgresql-client) is needed"
+. "$(dirname "$0")/pg.inc"
+pg_needed
 export FUNDWATCH_USER=${FUNDWATCH_USER:-tester} LC_ALL=${LC_ALL:-C.UTF-8}
 dir=$(mktemp -d)
 schema="fw_e2e_run_$$"

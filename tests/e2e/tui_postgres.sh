@@ -8,12 +8,8 @@
 # FUNDWATCH_REQUIRE_PG=1).
 . "$(dirname "$0")/../tui/lib.sh"
 
-if [ -z "${FUNDWATCH_TEST_PG:-}" ]; then
-    [ "${FUNDWATCH_REQUIRE_PG:-}" = 1 ] && fail "FUNDWATCH_REQUIRE_PG=1 but FUNDWATCH_TEST_PG is not set"
-    echo "PostgreSQL: NOT TESTED (set FUNDWATCH_TEST_PG to a libpq conninfo, see docs/store.md)"
-    exit 0
-fi
-command -v psql >/dev/null || fail "psql (postgresql-client) is needed to load the fixture"
+. "$(dirname "$0")/pg.inc"
+pg_needed
 
 schema="fw_e2e_tui_$$"
 psql "$FUNDWATCH_TEST_PG" -qc "CREATE SCHEMA $schema" >/dev/null || fail "cannot create schema $schema"

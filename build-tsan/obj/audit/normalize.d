@@ -1,2 +1,0 @@
-build-tsan/obj/audit/normalize.o: audit/normalize.c audit/normalize.h
-audit/normalize.h:

@@ -1,3 +1,0 @@
-build-tsan/obj/audit/paths.o: audit/paths.c audit/paths.h audit/util.h
-audit/paths.h:
-audit/util.h:
