@@ -12,6 +12,7 @@
 #include "audit/normalize.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -363,15 +364,21 @@ void fw_case_free(fw_case *c)
     memset(c, 0, sizeof *c);
 }
 
-/* The case's rules, programs (a set), period and money at issue (present hits, each payment once). */
-static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
+/* The statements that load a case, built once per process (their text is fixed: the column list and
+ * the money CTEs do not change) and prepared once per connection (fw_db_cached): a dispatch or an
+ * accept loads thousands of cases, and parsing these statements each time was most of its cost. */
+static fw_sql case_by_id_sql = {.name = "cases.by_id"};
+static fw_sql case_by_no_sql = {.name = "cases.by_no"};
+static fw_sql hit_summary_sql = {.name = "cases.hit_summary"};
+static pthread_once_t load_sql_once = PTHREAD_ONCE_INIT;
+
+/* The case's rules, programs (a set), period and money at issue (present hits, each payment once).
+ * The programs of every hit's comma list as one set (audit/profile.h fw_program_set: names trimmed,
+ * each once, in byte order): on SQLite the host aggregate program_set of
+ * audit/store/sqlite_funcs.c, on PostgreSQL the same set written out in SQL here
+ * (audit/store/pg_compat.sql has a program_set aggregate too since compatibility version 2). */
+static void build_hit_summary_sql(void)
 {
-    fw_stmt *st;
-    char why[sizeof err->msg];
-    /* The programs of every hit's comma list as one set (audit/profile.h fw_program_set: names
-     * trimmed, each once, in byte order): on SQLite the host aggregate program_set of
-     * audit/store/sqlite_funcs.c, on PostgreSQL the same set written out in SQL here
-     * (audit/store/pg_compat.sql has a program_set aggregate too since compatibility version 2). */
     static const char *const program_set_sql[2] = {
         [FW_DB_SQLITE] = "program_set(program)",
         [FW_DB_POSTGRES] = "(SELECT string_agg(DISTINCT p, ',' ORDER BY p) "
@@ -388,11 +395,27 @@ static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
                             "FROM hits WHERE case_id = ?1",
                             money, program_set_sql[e]);
     free(money);
-    const fw_sql q = {.name = "cases.hit_summary", .sql = text[FW_DB_SQLITE], .postgres = text[FW_DB_POSTGRES]};
-    int rc = fw_db_prepare_named(ws->store, &q, &st, err);
-    free(text[0]);
-    free(text[1]);
-    if (rc)
+    hit_summary_sql.sql = text[FW_DB_SQLITE];
+    hit_summary_sql.postgres = text[FW_DB_POSTGRES];
+}
+
+/* SELECT every stored column (case_columns, in order) of one case, by id or by number. */
+static void build_load_sql(void)
+{
+    fw_buf cols = {0};
+    for (int i = 0; i < NCASE_COLUMNS; i++)
+        fw_buf_printf(&cols, "%s%s", i ? ", " : "", case_columns[i].name);
+    case_by_id_sql.sql = fw_printf("SELECT %s FROM cases WHERE id = ?", cols.data);
+    case_by_no_sql.sql = fw_printf("SELECT %s FROM cases WHERE case_no = ?", cols.data);
+    fw_buf_free(&cols);
+    build_hit_summary_sql();
+}
+
+static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
+{
+    fw_stmt *st;
+    char why[sizeof err->msg];
+    if (fw_db_cached(ws->store, &hit_summary_sql, &st, err))
         return err->code;
     fw_stmt_bind_int64(st, 1, c->id);
     int step = fw_stmt_step(st, err);
@@ -406,7 +429,7 @@ static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
         c->hits_present = fw_stmt_int64(st, 6);
         c->hits_total = fw_stmt_int64(st, 7);
     }
-    fw_stmt_finalize(st);
+    fw_stmt_reset(st);
     if (step < 0)
         return fw_fail(err, err->code, _("cannot read case: %s"), why_of(err, why, sizeof why));
     return FW_OK;
@@ -416,15 +439,10 @@ static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
 static int load_case(fw_ws *ws, long long id, const char *by_no, fw_case *out, fw_err *err)
 {
     memset(out, 0, sizeof *out);
-    fw_buf sql = {0};
-    fw_buf_puts(&sql, "SELECT ");
-    for (int i = 0; i < NCASE_COLUMNS; i++)
-        fw_buf_printf(&sql, "%s%s", i ? ", " : "", case_columns[i].name);
-    fw_buf_puts(&sql, by_no ? " FROM cases WHERE case_no = ?" : " FROM cases WHERE id = ?");
+    pthread_once(&load_sql_once, build_load_sql);
     fw_stmt *st;
     char why[sizeof err->msg];
-    int rc = fw_db_prepare(ws->store, sql.data, &st, err);
-    fw_buf_free(&sql);
+    int rc = fw_db_cached(ws->store, by_no ? &case_by_no_sql : &case_by_id_sql, &st, err);
     if (rc)
         return rc;
     if (by_no)
@@ -440,7 +458,7 @@ static int load_case(fw_ws *ws, long long id, const char *by_no, fw_case *out, f
                 *text_at(out, &case_columns[i]) = column_dup(st, i);
         }
     }
-    fw_stmt_finalize(st);
+    fw_stmt_reset(st);
     if (step != 1) {
         if (step < 0)
             return fw_fail(err, err->code, _("cannot read case: %s"), why_of(err, why, sizeof why));
@@ -547,10 +565,23 @@ static int write_case(fw_ws *ws, fw_case *was, fw_case *now, const char *action,
     return rc;
 }
 
-/* Starts a change: opens the transaction, loads the case twice (what was, what will be) and checks
- * that nobody changed it since the user saw it. On failure nothing is open or allocated. */
-/* Loads the case twice (what was, what will be) inside the caller's transaction and checks that
- * nobody changed it since the user saw it. On failure nothing is allocated. */
+/* A copy of a loaded case that owns its strings: the second copy a change needs (what will be),
+ * without reading the case and its hit summary again. */
+static void case_copy(fw_case *dst, const fw_case *src)
+{
+    *dst = *src;
+    for (int i = 0; i < NCASE_COLUMNS; i++)
+        if (!case_columns[i].is_int) {
+            char **t = text_at(dst, &case_columns[i]);
+            *t = *t ? fw_strdup(*t) : NULL;
+        }
+    char **own[] = {&dst->rules, &dst->programs, &dst->period_from, &dst->period_to};
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        *own[i] = *own[i] ? fw_strdup(*own[i]) : NULL;
+}
+
+/* Loads the case (what was; a copy of it is what will be) inside the caller's transaction and checks
+ * that nobody changed it since the user saw it. On failure nothing is allocated. */
 static int load_change(fw_ws *ws, long long id, long long seen_version, fw_case *was, fw_case *now, fw_err *err)
 {
     if (load_case(ws, id, NULL, was, err))
@@ -563,10 +594,7 @@ static int load_change(fw_ws *ws, long long id, long long seen_version, fw_case 
         fw_case_free(was);
         return err->code;
     }
-    if (load_case(ws, id, NULL, now, err)) {
-        fw_case_free(was);
-        return err->code;
-    }
+    case_copy(now, was);
     return FW_OK;
 }
 
@@ -669,28 +697,27 @@ static int refuse_if_pending(const fw_case *was, fw_err *err)
                    was->case_no, was->pending_status, was->pending_by, was->pending_at, was->case_no);
 }
 
-int fw_case_set_status(fw_ws *ws, long long id, long long seen_version, const fw_case_change *c, fw_err *err)
+/* The status change itself, on a case loaded by load_change. */
+static int set_status_loaded(fw_ws *ws, long long id, fw_case *was, fw_case *now, const fw_case_change *c,
+                             fw_err *err)
 {
-    fw_case was, now;
-    if (begin_change(ws, id, seen_version, &was, &now, err))
-        return err->code;
-    int rc = refuse_if_pending(&was, err);
+    int rc = refuse_if_pending(was, err);
     if (rc == FW_OK)
-        rc = fw_case_check_change(was.status, c, err);
+        rc = fw_case_check_change(was->status, c, err);
     if (rc == FW_OK) {
-        const fw_transition *t = fw_case_transition(was.status, c->to);
+        const fw_transition *t = fw_case_transition(was->status, c->to);
         const char *loose_note;
-        apply_change(&now, c, &loose_note);
+        apply_change(now, c, &loose_note);
         const char *action = "case.status";
         if (t->reviewed && fw_case_review_required(ws)) {
             char at[32];
             fw_now_iso(at);
-            set_text(&now.pending_status, c->to);
-            set_text(&now.pending_by, fw_user());
-            set_text(&now.pending_at, at);
+            set_text(&now->pending_status, c->to);
+            set_text(&now->pending_by, fw_user());
+            set_text(&now->pending_at, at);
             action = "case.review_requested";
         } else {
-            set_text(&now.status, c->to);
+            set_text(&now->status, c->to);
         }
         fw_buf extra = {0};
         if (loose_note) {
@@ -698,10 +725,34 @@ int fw_case_set_status(fw_ws *ws, long long id, long long seen_version, const fw
             rc = insert_note(ws, id, loose_note, err);
         }
         if (rc == FW_OK)
-            rc = write_case(ws, &was, &now, action, extra.data, err);
+            rc = write_case(ws, was, now, action, extra.data, err);
         fw_buf_free(&extra);
     }
-    return end_change(ws, rc, &was, &now, err);
+    return rc;
+}
+
+int fw_case_set_status(fw_ws *ws, long long id, long long seen_version, const fw_case_change *c, fw_err *err)
+{
+    fw_case was, now;
+    if (begin_change(ws, id, seen_version, &was, &now, err))
+        return err->code;
+    return end_change(ws, set_status_loaded(ws, id, &was, &now, c, err), &was, &now, err);
+}
+
+int fw_case_set_status_loaded_in(fw_ws *ws, fw_case *c, const fw_case_change *change, fw_err *err)
+{
+    fw_case now;
+    case_copy(&now, c);
+    int rc = set_status_loaded(ws, c->id, c, &now, change, err);
+    if (rc) {
+        fw_case_free(&now);
+        return rc;
+    }
+    now.version = c->version + 1; /* write_case required c->version and bumped it */
+    set_text(&now.updated_by, fw_user());
+    fw_case_free(c);
+    *c = now;
+    return FW_OK;
 }
 
 int fw_case_approve(fw_ws *ws, long long id, long long seen_version, bool reject, fw_err *err)
@@ -776,6 +827,21 @@ int fw_case_assign_in(fw_ws *ws, long long id, long long seen_version, const cha
     fw_case was, now;
     if (load_change(ws, id, seen_version, &was, &now, err))
         return err->code;
+    int rc = assign_loaded(ws, &was, &now, assignee, due, err);
+    fw_case_free(&was);
+    fw_case_free(&now);
+    return rc;
+}
+
+int fw_case_assign_loaded_in(fw_ws *ws, const fw_case *c, const char *assignee, const char *due, fw_err *err)
+{
+    if (blank(assignee))
+        return fw_fail(err, FW_EDATA, _("say who receives the case (a person or a department)"));
+    if (due && fw_case_parse_date(due, err))
+        return err->code;
+    fw_case was, now;
+    case_copy(&was, c);
+    case_copy(&now, c);
     int rc = assign_loaded(ws, &was, &now, assignee, due, err);
     fw_case_free(&was);
     fw_case_free(&now);

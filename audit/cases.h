@@ -120,6 +120,12 @@ void fw_case_free(fw_case *c);
  * set_status: validates (fw_case_check_change), refuses while a verdict awaits review, then either
  * applies the change or, for a reviewed transition when review.second = 1, records it as pending. */
 int fw_case_set_status(fw_ws *ws, long long id, long long seen_version, const fw_case_change *c, fw_err *err);
+/* fw_case_set_status inside a transaction the caller holds (an order's accept applies its answers
+ * and records its rows in one), on a case the caller loaded (fw_case_get_id) there: the same checks,
+ * note and trail record. On success c becomes the changed case (its version the new one), so that
+ * several steps on one case (an accepted answer: verifying, the verdict, rectifying) read it once;
+ * its updated_at stays the loaded one. On failure c is unchanged and the caller rolls back. */
+int fw_case_set_status_loaded_in(fw_ws *ws, fw_case *c, const fw_case_change *change, fw_err *err);
 /* Approves (or with reject, discards) the pending verdict. The approver must differ from the user
  * who asked (FW_ECONFLICT otherwise); FW_ECONFLICT when nothing is pending. */
 int fw_case_approve(fw_ws *ws, long long id, long long seen_version, bool reject, fw_err *err);
@@ -131,6 +137,10 @@ int fw_case_assign(fw_ws *ws, long long id, long long seen_version, const char *
  * records the order in one): the same checks and trail record; on failure the caller rolls back. */
 int fw_case_assign_in(fw_ws *ws, long long id, long long seen_version, const char *assignee, const char *due,
                       fw_err *err);
+/* fw_case_assign_in on a case the caller loaded (fw_case_get_id) inside its transaction, so that a
+ * dispatch of thousands of cases reads each once; the update still requires c->version, so the new
+ * version is c->version + 1. */
+int fw_case_assign_loaded_in(fw_ws *ws, const fw_case *c, const char *assignee, const char *due, fw_err *err);
 /* Adds a note. Notes do not conflict with other changes, so no version is taken. */
 int fw_case_add_note(fw_ws *ws, long long id, const char *text, fw_err *err);
 

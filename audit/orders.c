@@ -521,11 +521,9 @@ static int check_sendable(fw_ws *ws, const fw_case *c, fw_err *err)
     return FW_OK;
 }
 
-static long long case_version_now(fw_ws *ws, long long case_id);
-
-/* Fills the plan inside the dispatch's transaction: each case is checked (a refusal rolls back the
- * cases assigned before it), assigned to the unit, and its facts, new version and MAC read. The
- * assignment changes no fact, so the case read before it gives the facts. */
+/* Fills the plan inside the dispatch's transaction: each case is read once, checked (a refusal rolls
+ * back the cases assigned before it), assigned to the unit, and its facts, new version and MAC
+ * taken. The assignment changes no fact, so the case read before it gives the facts. */
 static int fill_plan(fw_ws *ws, const unsigned char *key, const long long *ids, size_t n, fw_order_plan *p,
                      fw_err *err)
 {
@@ -536,10 +534,10 @@ static int fill_plan(fw_ws *ws, const unsigned char *key, const long long *ids, 
             return err->code;
         int rc = check_sendable(ws, &c, err);
         if (!rc)
-            rc = fw_case_assign_in(ws, c.id, c.version, p->unit, p->due, err);
+            rc = fw_case_assign_loaded_in(ws, &c, p->unit, p->due, err);
         fw_order_line *line = &p->lines[p->nlines++];
         line->case_id = c.id;
-        line->version = rc ? 0 : case_version_now(ws, c.id);
+        line->version = rc ? 0 : c.version + 1; /* the assignment's update bumped the version it read */
         if (!rc)
             rc = read_facts(ws, p, &c, (long long)(i + 1), line, err);
         fw_case_free(&c);
@@ -1365,11 +1363,19 @@ static void check_answer_whole(receipt_ctx *x, stored_row *s, long long row)
                 rec / 100, rec % 100, at_issue / 100, at_issue % 100);
 }
 
+/* The case's version now (0 when it cannot be read), asked once per returned row: prepared once. */
 static long long case_version_now(fw_ws *ws, long long case_id)
 {
-    char *q = fw_printf("SELECT version FROM cases WHERE id = %lld", case_id);
-    long long v = fw_ws_int(ws, q);
-    free(q);
+    static const fw_sql q = {.name = "orders.case_version", .sql = "SELECT version FROM cases WHERE id = ?"};
+    fw_stmt *st;
+    fw_err ignored = {0};
+    long long v = 0;
+    if (fw_db_cached(ws->store, &q, &st, &ignored))
+        return 0;
+    fw_stmt_bind_int64(st, 1, case_id);
+    if (fw_stmt_step(st, &ignored) == 1)
+        v = fw_stmt_int64(st, 0);
+    fw_stmt_reset(st);
     return v;
 }
 
@@ -1915,13 +1921,11 @@ static int set_row_state(fw_ws *ws, long long row_id, const char *state, const c
     return rc;
 }
 
-/* Records a review step on an order row with its trail record, in one transaction. */
-static int record_row(fw_ws *ws, long long order_id, const char *order_no, long long row_id, long long row_no,
-                      const char *case_no, const char *state, const char *problems, const char *note,
-                      const char *action, fw_err *err)
+/* Records a review step on an order row with its trail record, inside the caller's transaction. */
+static int record_row_in(fw_ws *ws, long long order_id, const char *order_no, long long row_id, long long row_no,
+                         const char *case_no, const char *state, const char *problems, const char *note,
+                         const char *action, fw_err *err)
 {
-    if (fw_ws_begin(ws, err))
-        return err->code;
     int rc = set_row_state(ws, row_id, state, problems, note, err);
     if (!rc) {
         fw_buf after = {0};
@@ -1938,6 +1942,17 @@ static int record_row(fw_ws *ws, long long order_id, const char *order_no, long 
         rc = fw_trail_append(ws, action, object, NULL, after.data, err);
         fw_buf_free(&after);
     }
+    return rc;
+}
+
+/* The same, in a transaction of its own. */
+static int record_row(fw_ws *ws, long long order_id, const char *order_no, long long row_id, long long row_no,
+                      const char *case_no, const char *state, const char *problems, const char *note,
+                      const char *action, fw_err *err)
+{
+    if (fw_ws_begin(ws, err))
+        return err->code;
+    int rc = record_row_in(ws, order_id, order_no, row_id, row_no, case_no, state, problems, note, action, err);
     if (!rc)
         return fw_ws_commit(ws, err);
     fw_ws_rollback(ws);
@@ -1945,7 +1960,8 @@ static int record_row(fw_ws *ws, long long order_id, const char *order_no, long 
 }
 
 /* The case changes one answer makes: verifying (when still new), the verdict, and rectifying when
- * measures came with a true finding (unless the verdict waits for a second reviewer). */
+ * measures came with a true finding (unless the verdict waits for a second reviewer). Inside the
+ * accept's transaction; on failure the caller rolls back to the row's savepoint. */
 static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw_buf *report, fw_err *err)
 {
     fw_case c;
@@ -1956,10 +1972,9 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw
         rc = fw_fail(err, FW_ECONFLICT,
                      _("case %s was changed in fundwatch after the order was sent (version %lld, now %lld)"),
                      c.case_no, a->case_version, c.version);
-    long long v = c.version;
     if (!rc && strcmp(c.status, "new") == 0) {
         fw_case_change ch = {.to = "verifying", .method = a->method, .verifier = a->verifier};
-        rc = fw_case_set_status(ws, c.id, v++, &ch, err);
+        rc = fw_case_set_status_loaded_in(ws, &c, &ch, err);
     }
     bool dismissed = strcmp(a->conclusion, "dismissed") == 0 || strcmp(a->conclusion, "data_error") == 0;
     char *note = fw_printf("核查工单 %s 第%lld行（核查日期 %s，核查人 %s）%s%s", order_no, a->row_no, a->verified_at,
@@ -1971,7 +1986,7 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw
             if (strcmp(ch.reason, "other") == 0)
                 ch.reason_text = a->note;
         }
-        rc = fw_case_set_status(ws, c.id, v++, &ch, err);
+        rc = fw_case_set_status_loaded_in(ws, &c, &ch, err);
     }
     if (!rc && !dismissed && (a->measures || a->has_to || a->has_rec)) {
         if (fw_case_review_required(ws))
@@ -1982,7 +1997,7 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw
             fw_case_change ch = {.to = "rectifying", .measures = a->measures ? a->measures : "recover_funds",
                                  .has_to_recover = a->has_to, .to_recover = a->to_recover,
                                  .has_recovered = a->has_rec, .recovered = a->recovered};
-            rc = fw_case_set_status(ws, c.id, v++, &ch, err);
+            rc = fw_case_set_status_loaded_in(ws, &c, &ch, err);
         }
     }
     free(note);
@@ -1990,6 +2005,29 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw
     return rc;
 }
 
+/* One row of an accept, inside the accept's transaction: its answer applied and the row accepted,
+ * or (the answer refused: a conflict, a refused change) the case left as it was and the row marked
+ * with why. *refused holds the refusal's code (0 when applied); the return is a database failure. */
+static int accept_row(fw_ws *ws, const order_head *h, const answer_row *a, fw_buf *report, fw_err *refused,
+                      fw_err *err)
+{
+    if (fw_db_savepoint(ws->store, "order_accept_row", err))
+        return err->code;
+    int rc;
+    if (apply_answer(ws, h->order_no, a, report, refused) == FW_OK)
+        rc = record_row_in(ws, h->id, h->order_no, a->id, a->row_no, a->case_no, "accepted", NULL, NULL,
+                           "order.accept", err);
+    else if (!(rc = fw_db_rollback_to(ws->store, "order_accept_row", err))) {
+        fw_buf_printf(report, _("row %lld (case %s): not applied: %s\n"), a->row_no, a->case_no, refused->msg);
+        const char *state = refused->code == FW_ECONFLICT ? "conflict" : "answered";
+        rc = record_row_in(ws, h->id, h->order_no, a->id, a->row_no, a->case_no, state, refused->msg, NULL,
+                           "order.accept", err);
+    }
+    return rc ? rc : fw_db_release(ws->store, "order_accept_row", err);
+}
+
+/* Every answer is applied and its row recorded in one transaction (a savepoint per row keeps a
+ * refused answer from leaving half its changes): thousands of rows, one commit. */
 int fw_order_accept(fw_ws *ws, const char *order_ref, long long row_no, long long *accepted, fw_buf *report,
                     fw_err *err)
 {
@@ -1999,23 +2037,16 @@ int fw_order_accept(fw_ws *ws, const char *order_ref, long long row_no, long lon
         return err->code;
     answer_row *a = NULL;
     size_t n = 0;
+    fw_err refused = {0};
     int rc = load_answers(ws, h.id, row_no, &a, &n, err);
+    if (!rc)
+        rc = fw_ws_begin(ws, err);
     for (size_t i = 0; !rc && i < n; i++) {
         fw_err e = {0};
-        if (apply_answer(ws, h.order_no, &a[i], report, &e)) {
-            fw_buf_printf(report, _("row %lld (case %s): not applied: %s\n"), a[i].row_no, a[i].case_no, e.msg);
-            const char *state = e.code == FW_ECONFLICT ? "conflict" : "answered";
-            if (record_row(ws, h.id, h.order_no, a[i].id, a[i].row_no, a[i].case_no, state, e.msg, NULL,
-                           "order.accept", err))
-                rc = err->code;
-            else if (row_no)
-                rc = fw_fail(err, e.code, "%s", e.msg);
-            continue;
-        }
-        if (record_row(ws, h.id, h.order_no, a[i].id, a[i].row_no, a[i].case_no, "accepted", NULL, NULL,
-                       "order.accept", err))
-            rc = err->code;
-        else
+        rc = accept_row(ws, &h, &a[i], report, &e, err);
+        if (!rc && e.code)
+            refused = e;
+        else if (!rc)
             (*accepted)++;
     }
     if (!rc) {
@@ -2024,7 +2055,14 @@ int fw_order_accept(fw_ws *ws, const char *order_ref, long long row_no, long lon
                             h.id, h.id);
         rc = fw_ws_exec(ws, q, err);
         free(q);
+        if (!rc)
+            rc = fw_ws_commit(ws, err);
     }
+    if (rc) {
+        fw_ws_rollback(ws);
+        *accepted = 0;
+    } else if (row_no && refused.code)
+        rc = fw_fail(err, refused.code, "%s", refused.msg);
     answer_rows_free(a, n);
     free(h.unit);
     return rc;

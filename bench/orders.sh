@@ -2,9 +2,10 @@
 # bench/orders.sh: what verification orders cost (issue 15): one generated county (`fundwatch gen
 # --persons N`) is imported and run, then every case is sent out, one order per township (each
 # township's government is a unit), each workbook is filled in with openpyxl as a clerk would
-# (tests/e2e/orders_fill.py), and every returned workbook is received. Prints the machine, the cases
-# and units, and the wall-clock seconds and peak memory (max RSS) of dispatching all orders and of
-# receiving all returned workbooks (filling them in is the clerk's time, not fundwatch's).
+# (tests/e2e/orders_fill.py), every returned workbook is received, and every order's answers are
+# accepted (`orders accept ORDER --all-valid`). Prints the machine, the cases and units, and the
+# wall-clock seconds and peak memory (max RSS) of dispatching all orders, of receiving all returned
+# workbooks and of accepting all answers (filling them in is the clerk's time, not fundwatch's).
 #
 #   bench/orders.sh                      20,000 persons
 #   BENCH_PERSONS=2000 bench/orders.sh   a quick look
@@ -44,7 +45,12 @@ for f in "$tmp"/back/*.xlsx; do
 done
 rows=$(sqlite3 "$db" "SELECT count(*) FROM order_rows")
 answered=$(sqlite3 "$db" "SELECT count(*) FROM order_rows WHERE state = 'answered'")
+for o in $(sqlite3 "$db" "SELECT order_no FROM orders ORDER BY id"); do
+    measure accept "$FW" --db "$db" orders accept "$o" --all-valid
+done
+accepted=$(sqlite3 "$db" "SELECT count(*) FROM order_rows WHERE state = 'accepted'")
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
-echo "county: $persons persons, $cases cases; ${#towns[@]} units (one order each), $rows rows sent, $answered answered on return"
+echo "county: $persons persons, $cases cases; ${#towns[@]} units (one order each), $rows rows sent, $answered answered on return, $accepted accepted"
 printf 'dispatch all orders:  %6.2f s, peak %d MB\n' "$dispatch_s" $((dispatch_kb / 1024))
 printf 'receive all returns:  %6.2f s, peak %d MB\n' "$receive_s" $((receive_kb / 1024))
+printf 'accept all answers:   %6.2f s, peak %d MB\n' "$accept_s" $((accept_kb / 1024))
