@@ -804,12 +804,20 @@ static int assign_loaded(fw_ws *ws, fw_case *was, fw_case *now, const char *assi
     return write_case(ws, was, now, "case.assign", NULL, err);
 }
 
-int fw_case_assign(fw_ws *ws, long long id, long long seen_version, const char *assignee, const char *due,
-                   fw_err *err)
+/* What an assignment must name, checked before any case is read. */
+static int check_assignment(const char *assignee, const char *due, fw_err *err)
 {
     if (blank(assignee))
         return fw_fail(err, FW_EDATA, _("say who receives the case (a person or a department)"));
     if (due && fw_case_parse_date(due, err))
+        return err->code;
+    return FW_OK;
+}
+
+int fw_case_assign(fw_ws *ws, long long id, long long seen_version, const char *assignee, const char *due,
+                   fw_err *err)
+{
+    if (check_assignment(assignee, due, err))
         return err->code;
     fw_case was, now;
     if (begin_change(ws, id, seen_version, &was, &now, err))
@@ -817,27 +825,9 @@ int fw_case_assign(fw_ws *ws, long long id, long long seen_version, const char *
     return end_change(ws, assign_loaded(ws, &was, &now, assignee, due, err), &was, &now, err);
 }
 
-int fw_case_assign_in(fw_ws *ws, long long id, long long seen_version, const char *assignee, const char *due,
-                      fw_err *err)
-{
-    if (blank(assignee))
-        return fw_fail(err, FW_EDATA, _("say who receives the case (a person or a department)"));
-    if (due && fw_case_parse_date(due, err))
-        return err->code;
-    fw_case was, now;
-    if (load_change(ws, id, seen_version, &was, &now, err))
-        return err->code;
-    int rc = assign_loaded(ws, &was, &now, assignee, due, err);
-    fw_case_free(&was);
-    fw_case_free(&now);
-    return rc;
-}
-
 int fw_case_assign_loaded_in(fw_ws *ws, const fw_case *c, const char *assignee, const char *due, fw_err *err)
 {
-    if (blank(assignee))
-        return fw_fail(err, FW_EDATA, _("say who receives the case (a person or a department)"));
-    if (due && fw_case_parse_date(due, err))
+    if (check_assignment(assignee, due, err))
         return err->code;
     fw_case was, now;
     case_copy(&was, c);

@@ -134,12 +134,9 @@ int fw_case_approve(fw_ws *ws, long long id, long long seen_version, bool reject
 int fw_case_assign(fw_ws *ws, long long id, long long seen_version, const char *assignee, const char *due,
                    fw_err *err);
 /* fw_case_assign inside a transaction the caller holds (an order's dispatch assigns its cases and
- * records the order in one): the same checks and trail record; on failure the caller rolls back. */
-int fw_case_assign_in(fw_ws *ws, long long id, long long seen_version, const char *assignee, const char *due,
-                      fw_err *err);
-/* fw_case_assign_in on a case the caller loaded (fw_case_get_id) inside its transaction, so that a
- * dispatch of thousands of cases reads each once; the update still requires c->version, so the new
- * version is c->version + 1. */
+ * records the order in one), on a case the caller loaded (fw_case_get_id) there, so that a dispatch
+ * of thousands of cases reads each once: the same checks and trail record; the update still
+ * requires c->version, so the new version is c->version + 1; on failure the caller rolls back. */
 int fw_case_assign_loaded_in(fw_ws *ws, const fw_case *c, const char *assignee, const char *due, fw_err *err);
 /* Adds a note. Notes do not conflict with other changes, so no version is taken. */
 int fw_case_add_note(fw_ws *ws, long long id, const char *text, fw_err *err);

@@ -141,7 +141,7 @@ typedef int (*fw_order_writer)(const fw_order_plan *plan, void *ctx, char **path
  * order: severity, money at issue, number of rules; or the sample) leaving out (and counting in
  * plan->skipped) closed cases, cases with a verdict awaiting review and cases in an order whose row
  * was not accepted (FW_ECONFLICT when none is left), then in one
- * transaction assigns each case to the unit with the due date (fw_case_assign_in: the case's
+ * transaction assigns each case to the unit with the due date (fw_case_assign_loaded_in: the case's
  * 承办单位 and 办结时限, with its trail record), reads the facts, versions and MACs, has write make
  * the workbook, and records the order, its rows and its trail record with the workbook's SHA-256.
  * On failure nothing is kept: the transaction is rolled back and the workbook removed. On success
