@@ -11,14 +11,7 @@ export FUNDWATCH_USER=tester
 PY=/usr/bin/python3
 FILL="$PY $(dirname "$0")/orders_fill.py"
 # a third case, so that a deleted row sits between two others
-sql "INSERT INTO cases(id, case_no, subject_kind, subject, id_number, name, township, village, created_at, updated_at)
-       VALUES (3, 'FW-2026-000003', 'person', '520102195001010011', '520102195001010011', '王五', '城关镇', '三村',
-               '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z');
-     INSERT INTO hits(fingerprint, rule_id, category, severity, subject_kind, subject, id_number, name, township,
-                      village, program, amount, first_date, last_date, detail, evidence_hash, first_run_id,
-                      last_run_id, case_id)
-       VALUES ('f3', 'VEH-001', 'vehicle', 'low', 'person', '520102195001010011', '520102195001010011', '王五',
-               '城关镇', '三村', '低保', 0, '2023-01', '2023-12', 'owns a tractor', 'e3', 1, 1, 3);"
+seed_third_case
 due=$(date -d '+20 days' +%F)
 mkdir "$dir/out.d"
 

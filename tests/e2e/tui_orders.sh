@@ -13,14 +13,7 @@ seed_dir=$dir
 trap 'tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true; rm -rf "$TUI_TMP" "$seed_dir"' EXIT
 export FUNDWATCH_USER=tester
 FILL="/usr/bin/python3 $(dirname "$0")/orders_fill.py"
-sql "INSERT INTO cases(id, case_no, subject_kind, subject, id_number, name, township, village, created_at, updated_at)
-       VALUES (3, 'FW-2026-000003', 'person', '520102195001010011', '520102195001010011', '王五', '城关镇', '三村',
-               '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z');
-     INSERT INTO hits(fingerprint, rule_id, category, severity, subject_kind, subject, id_number, name, township,
-                      village, program, amount, first_date, last_date, detail, evidence_hash, first_run_id,
-                      last_run_id, case_id)
-       VALUES ('f3', 'VEH-001', 'vehicle', 'low', 'person', '520102195001010011', '520102195001010011', '王五',
-               '城关镇', '三村', '低保', 0, '2023-01', '2023-12', 'owns a tractor', 'e3', 1, 1, 3);"
+seed_third_case
 due=$(date -d '+20 days' +%F)
 mkdir "$dir/out.d"
 expect_exit 0 "$FW" orders dispatch --to 城关镇人民政府 --due "$due" --out "$dir/out.d" --case FW-2026-000001 FW-2026-000002
