@@ -39,9 +39,12 @@ const char *fw_order_column_label(int c)
     return c >= 0 && c < FW_ORDER_NCOLS ? column_labels[c] : "";
 }
 
-const char *const fw_order_method_choices[] = {"线上核查", "入户核查", NULL};
-const char *const fw_order_measure_choices[] = {"停发", "清退", "追缴", "谈话提醒", "批评教育/警告",
-                                                "党纪政务处分", "移送司法/移交", "无", NULL};
+/* The Chinese labels of audit/vocab.h's lists, so a word added there reaches the workbook. */
+#define FW_ORDER_ZH_(e, code, en, zh) zh,
+const char *const fw_order_conclusion_choices[] = {FW_ORDER_CONCLUSION_LIST(FW_ORDER_ZH_) NULL};
+const char *const fw_order_method_choices[] = {FW_VERIFY_METHOD_LIST(FW_ORDER_ZH_) NULL};
+const char *const fw_order_measure_choices[] = {FW_MEASURE_LIST(FW_ORDER_ZH_) "无", NULL};
+#undef FW_ORDER_ZH_
 
 static void today_local(char out[11])
 {
@@ -1232,6 +1235,20 @@ static const char *answer_text(receipt_ctx *x, cell *cells, int a)
     return blank(t) ? NULL : t;
 }
 
+/* An answer that is none of its list's words (typed over, or pasted past the validation): the
+ * words are the list the cell offers, so the message cannot drift from the workbook. */
+static void not_a_choice(stored_row *s, receipt_ctx *x, long long row, int a, const char *typed,
+                         const char *const *choices)
+{
+    fw_buf list = {0};
+    fw_buf_puts(&list, "");
+    for (const char *const *c = choices; *c; c++)
+        fw_buf_printf(&list, "%s%s", c == choices ? "" : fw_i18n_chinese() ? "、" : ", ", *c);
+    problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(a), _("%s is '%s', not one of %s; pick one from the list"),
+            fw_order_column_label(FW_ORDER_COL_ANSWER(a)), typed, list.data);
+    fw_buf_free(&list);
+}
+
 /* An amount answer: a number, not text with 元, not a formula. */
 static void read_amount(receipt_ctx *x, stored_row *s, long long row, cell *cells, int a)
 {
@@ -1275,16 +1292,14 @@ static void read_answers(receipt_ctx *x, stored_row *s, long long row, cell *cel
         if (code)
             s->answer[FW_OA_CONCLUSION] = fw_strdup(code);
         else
-            problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(FW_OA_CONCLUSION),
-                    _("核查结论 is '%s', not one of 属实, 部分属实, 不属实, 数据错误; pick one from the list"), t);
+            not_a_choice(s, x, row, FW_OA_CONCLUSION, t, fw_order_conclusion_choices);
     }
     if ((t = answer_text(x, cells, FW_OA_METHOD))) {
         const char *code = fw_label_code(fw_verify_methods, t);
         if (code)
             s->answer[FW_OA_METHOD] = fw_strdup(code);
         else
-            problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(FW_OA_METHOD),
-                    _("核查方式 is '%s', not one of 线上核查, 入户核查; pick one from the list"), t);
+            not_a_choice(s, x, row, FW_OA_METHOD, t, fw_order_method_choices);
     }
     if ((t = answer_text(x, cells, FW_OA_VERIFIER)))
         s->answer[FW_OA_VERIFIER] = fw_strdup(t);

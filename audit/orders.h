@@ -70,6 +70,7 @@ enum fw_order_key { FW_ORDER_KEY_LIST(FW_OK_ENUM_) FW_OKEY_N };
 const char *fw_order_column_label(int c);
 
 /* The lists the answer cells offer (Chinese, as the unit picks them). */
+extern const char *const fw_order_conclusion_choices[]; /* 属实 部分属实 不属实 数据错误 */
 extern const char *const fw_order_method_choices[];  /* 线上核查 入户核查 */
 extern const char *const fw_order_measure_choices[]; /* the measures' Chinese labels and 无 */
 

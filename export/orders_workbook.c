@@ -188,25 +188,32 @@ static void list_validation(lxw_worksheet *ws, int col, lxw_row_t last, const ch
     validate(ws, col, last, &dv);
 }
 
+/* Text of min to max characters. */
+static void length_validation(lxw_worksheet *ws, int col, lxw_row_t last, double min, double max, const char *title,
+                              const char *msg, const char *error)
+{
+    lxw_data_validation dv = {0};
+    dv.validate = LXW_VALIDATION_TYPE_LENGTH;
+    dv.criteria = LXW_VALIDATION_CRITERIA_BETWEEN;
+    dv.minimum_number = min;
+    dv.maximum_number = max;
+    dv.input_title = (char *)title;
+    dv.input_message = (char *)msg;
+    dv.error_title = (char *)title;
+    dv.error_message = (char *)error;
+    validate(ws, col, last, &dv);
+}
+
 static void add_validations(lxw_worksheet *ws, const fw_order_plan *p, lxw_row_t last)
 {
-    static const char *const conclusions[] = {"属实", "部分属实", "不属实", "数据错误", NULL};
-    list_validation(ws, FW_ORDER_COL_ANSWER(FW_OA_CONCLUSION), last, conclusions, "核查结论",
+    list_validation(ws, FW_ORDER_COL_ANSWER(FW_OA_CONCLUSION), last, fw_order_conclusion_choices, "核查结论",
                     "请选择：属实、部分属实、不属实或数据错误。不属实须在「说明」中写明理由。");
     list_validation(ws, FW_ORDER_COL_ANSWER(FW_OA_METHOD), last, fw_order_method_choices, "核查方式",
                     "请选择线上核查或入户核查。");
     list_validation(ws, FW_ORDER_COL_ANSWER(FW_OA_MEASURES), last, fw_order_measure_choices, "整改措施",
                     "结论为属实或部分属实时选择整改措施；否则留空。");
-    lxw_data_validation len = {0};
-    len.validate = LXW_VALIDATION_TYPE_LENGTH;
-    len.criteria = LXW_VALIDATION_CRITERIA_BETWEEN;
-    len.minimum_number = 1;
-    len.maximum_number = 50;
-    len.input_title = (char *)"核查人";
-    len.input_message = (char *)"填写实际核查人的姓名。";
-    len.error_title = (char *)"核查人";
-    len.error_message = (char *)"请填写姓名（不超过50个字）。";
-    validate(ws, FW_ORDER_COL_ANSWER(FW_OA_VERIFIER), last, &len);
+    length_validation(ws, FW_ORDER_COL_ANSWER(FW_OA_VERIFIER), last, 1, 50, "核查人", "填写实际核查人的姓名。",
+                      "请填写姓名（不超过50个字）。");
     lxw_data_validation date = {0};
     date.validate = LXW_VALIDATION_TYPE_DATE;
     date.criteria = LXW_VALIDATION_CRITERIA_BETWEEN;
@@ -230,16 +237,8 @@ static void add_validations(lxw_worksheet *ws, const fw_order_plan *p, lxw_row_t
         money.error_message = (char *)"请填写不小于0的数字（单位：元）。";
         validate(ws, FW_ORDER_COL_ANSWER(a), last, &money);
     }
-    lxw_data_validation note = {0};
-    note.validate = LXW_VALIDATION_TYPE_LENGTH;
-    note.criteria = LXW_VALIDATION_CRITERIA_BETWEEN;
-    note.minimum_number = 0;
-    note.maximum_number = 2000;
-    note.input_title = (char *)"说明";
-    note.input_message = (char *)"写明核查经过、不属实的理由或其他情况。";
-    note.error_title = (char *)"说明";
-    note.error_message = (char *)"说明不超过2000字。";
-    validate(ws, FW_ORDER_COL_ANSWER(FW_OA_NOTE), last, &note);
+    length_validation(ws, FW_ORDER_COL_ANSWER(FW_OA_NOTE), last, 0, 2000, "说明", "写明核查经过、不属实的理由或其他情况。",
+                      "说明不超过2000字。");
 }
 
 static void write_line(lxw_worksheet *ws, const formats *f, const fw_order_plan *p, const fw_order_line *l,

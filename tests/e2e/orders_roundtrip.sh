@@ -78,7 +78,7 @@ receive_case() { # SCENARIO EXPECTED-TEXT
     expect_exit 0 "$FW" orders receive "$dir/$1.xlsx"
     expect_out "$2"
 }
-receive_case bad_conclusion "核查清单!L2: 核查结论 is '差不多属实', not one of"
+receive_case bad_conclusion "核查清单!L2: 核查结论 is '差不多属实', not one of 属实, 部分属实, 不属实, 数据错误; pick one from the list"
 [ "$(sql "SELECT state FROM order_rows WHERE row_no = 1")" = invalid ] || fail "a bad conclusion was taken"
 receive_case date_outside "核查清单!O2: 核查日期 .* is outside the order's window"
 receive_case date_text "核查清单!O2: 核查日期 '.*' was typed as text"
