@@ -25,7 +25,8 @@ static const struct {
     [FW_FREQ_CATEGORY] = {"category", "h.category"},
     [FW_FREQ_STATUS] = {"status", "coalesce(c.status, 'new')"},
     [FW_FREQ_TOWNSHIP] = {"township", "h.township"},
-    [FW_FREQ_VILLAGE] = {"village", "CASE WHEN h.village IS NULL THEN NULL ELSE coalesce(h.township, '') || char(31) || h.village END"},
+    /* The separator is written into the literal: SQLite's char(31) has no PostgreSQL spelling. */
+    [FW_FREQ_VILLAGE] = {"village", "CASE WHEN h.village IS NULL THEN NULL ELSE coalesce(h.township, '') || '\x1f' || h.village END"},
     [FW_FREQ_PROGRAM] = {"program", "h.program"},
     [FW_FREQ_NAME] = {"name", "h.name"},
     [FW_FREQ_ID_NUMBER] = {"id_number", "h.id_number"},
