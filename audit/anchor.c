@@ -215,11 +215,18 @@ int fw_anchor_parse(const char *text, fw_anchor *a, fw_err *err)
 
 int fw_anchor_from_json(fw_ws *ws, const char *json, fw_anchor *a, fw_err *err)
 {
-    /* json_valid and json_extract are SQLite's own JSON functions: a PostgreSQL workspace needs
-     * them from its compatibility functions (store/pg_compat.sql) or this read done here in C. A
-     * failed step (json_extract refuses malformed JSON) is invalid JSON too, as before. */
+    /* The engine's JSON reader, not one written here: SQLite's json_valid and json_extract,
+     * PostgreSQL's json type (a cast that fails is a failed step). A failed step is invalid JSON;
+     * a trail_anchor that is not a string is none. */
+    static const fw_sql read_anchor = {
+        .name = "anchor.from_json",
+        .sql = "SELECT json_valid(?1), CASE WHEN json_type(?1, '$.trail_anchor') = 'text' "
+               "THEN json_extract(?1, '$.trail_anchor') END",
+        .postgres = "SELECT 1, CASE WHEN json_typeof(CAST(?1 AS json) -> 'trail_anchor') = 'string' "
+                    "THEN CAST(?1 AS json) ->> 'trail_anchor' END",
+    };
     fw_stmt *st;
-    if (fw_db_prepare(ws->store, "SELECT json_valid(?1), json_extract(?1, '$.trail_anchor')", &st, err))
+    if (fw_db_prepare_named(ws->store, &read_anchor, &st, err))
         return err->code;
     fw_stmt_bind_text(st, 1, json, -1);
     int rc;

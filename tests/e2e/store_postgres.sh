@@ -175,6 +175,10 @@ expect_exit 0 "$FW" --db "$ovt" export --format csv "$dir/leads_pg.csv"
 expect_exit 0 "$FW" --db "$dir/ov.db" export --format csv "$dir/leads_sqlite.csv"
 diff "$dir/leads_sqlite.csv" "$dir/leads_pg.csv" >"$dir/cdiff" ||
     fail "the CSV leads differ between SQLite (<) and PostgreSQL (>): $(cat "$dir/cdiff")"
+# Each export is traced back to the server's trail, from the workbook and from the CSV's provenance
+# file (read with the server's JSON functions).
+expect_exit 0 "$FW" --db "$ovt" log verify --against "$dir/ov_pg.xlsx"
+expect_exit 0 "$FW" --db "$ovt" log verify --against "$dir/leads_pg.csv"
 
 # The trail and the cases work there (case_postgres.sh compares their output with SQLite's).
 for cmd in "log" "log --case 1" "log --limit 2" "case list" "case show 1" "case note 1 x" "hits"; do
