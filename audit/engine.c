@@ -653,19 +653,39 @@ static const char *const sandbox_setup_sql =
     "END\n"
     "$fw$";
 
+/* The workspace's rule role: fw_rules_ + its id. */
+static void sandbox_role_name(fw_ws *ws, char *name, size_t size)
+{
+    char *id = fw_ws_setting(ws, "workspace.id");
+    snprintf(name, size, "fw_rules_%s", id && *id ? id : "workspace");
+    free(id);
+    for (char *c = name; *c; c++) /* the id is hex; keep the name a plain identifier whatever it is */
+        if (!isalnum((unsigned char)*c) && *c != '_')
+            *c = '_';
+}
+
+int fw_rules_role_drop(fw_ws *ws, fw_err *err)
+{
+    if (!fw_db_has(ws->store, FW_DBCAP_ROLES))
+        return FW_OK;
+    char name[64];
+    sandbox_role_name(ws, name, sizeof name);
+    char *sql = fw_printf("DO $fw$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') THEN "
+                          "DROP OWNED BY %s; DROP ROLE %s; END IF; END $fw$",
+                          name, name, name);
+    int rc = fw_ws_exec(ws, sql, err);
+    free(sql);
+    return rc;
+}
+
 /* Makes the rule role; role gets its name ("" when rules run READ ONLY only), note why not. */
 static void sandbox_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_t nsize)
 {
     role[0] = note[0] = '\0';
     if (!fw_db_has(ws->store, FW_DBCAP_ROLES))
         return;
-    char *id = fw_ws_setting(ws, "workspace.id");
     char name[64];
-    snprintf(name, sizeof name, "fw_rules_%s", id && *id ? id : "workspace");
-    free(id);
-    for (char *c = name; *c; c++) /* the id is hex; keep the name a plain identifier whatever it is */
-        if (!isalnum((unsigned char)*c) && *c != '_')
-            *c = '_';
+    sandbox_role_name(ws, name, sizeof name);
     fw_buf views = {0};
     fw_buf_puts(&views, "'programs'"); /* the program tags: readable by rules (docs/rules.md) */
     for (int i = 0; i < fw_ndatasets; i++)
