@@ -459,7 +459,7 @@ int fw_trail_append(fw_ws *ws, const char *action, const char *object, const cha
  * other trigger on the trail or the settings. Same messages as SQLite's check. */
 static int verify_triggers_pg(fw_ws *ws, fw_err *err)
 {
-    enum { ROW = 1, BEFORE = 2, DELETE = 8, UPDATE = 16, TRUNCATE = 32 }; /* pg_trigger.tgtype */
+    enum { ROW = 1, BEFORE = 2, INSERT = 4, DELETE = 8, UPDATE = 16, TRUNCATE = 32 }; /* pg_trigger.tgtype */
     static const struct {
         const char *name;
         int type;
@@ -505,12 +505,21 @@ static int verify_triggers_pg(fw_ws *ws, fw_err *err)
     }
     if (rc)
         return rc;
+    /* Migration 9's notice trigger on the trail only sends a notice after each INSERT statement:
+     * accepted when it is exactly that (AFTER INSERT, per statement, calling the notice function with
+     * the body the migration gave it), else it is a trigger like any other. */
     if (fw_db_prepare(ws->store,
                       "SELECT t.tgname::text, c.relname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                      "JOIN pg_proc p ON p.oid = t.tgfoid "
                       "WHERE t.tgrelid IN (to_regclass('trail'), to_regclass('settings')) AND NOT t.tgisinternal "
-                      "AND t.tgname NOT IN ('trail_no_update', 'trail_no_delete', 'trail_no_truncate') ORDER BY 1",
+                      "AND t.tgname NOT IN ('trail_no_update', 'trail_no_delete', 'trail_no_truncate') "
+                      "AND NOT (t.tgrelid = to_regclass('trail') AND t.tgname = '" FW_NOTIFY_TRAIL_TRIGGER "' "
+                      "AND t.tgtype = CAST(? AS INTEGER) AND t.tgenabled::text IN ('O', 'A') "
+                      "AND p.proname = '" FW_NOTIFY_PG_FUNCTION "' AND p.prosrc = ?) ORDER BY 1",
                       &st, err))
         return err->code;
+    fw_stmt_bind_int64(st, 1, INSERT);
+    fw_stmt_bind_text(st, 2, FW_NOTIFY_PG_BODY, -1);
     step = fw_stmt_step(st, err);
     if (step < 0)
         rc = err->code;
