@@ -381,10 +381,39 @@ static int check_end(fw_ws *ws, chain_pos *end, fw_err *err)
 
 /* --- appending ---------------------------------------------------------------------------------- */
 
+/* Appends are one at a time: two that read the same end of the chain would both write its next
+ * number (one fails on the key, or worse, a record chained to a record that was not the last; the
+ * next append then finds the chain "altered outside fundwatch"). SQLite's write transaction
+ * (BEGIN IMMEDIATE) already holds the one write lock. On PostgreSQL several transactions write at
+ * once, so an append first takes a transaction-level advisory lock of this workspace (its schema),
+ * held until commit or rollback; under read committed the statements after it see the records the
+ * previous holder committed. Found by bench/concurrency.sh (issue 13). */
+static const fw_sql append_lock_sql = {
+    .name = "trail.append_lock",
+    .sql = "SELECT 1",
+    .postgres = "SELECT 1 FROM (SELECT pg_advisory_xact_lock(1180125012, hashtext(current_schema()))) l",
+};
+
+static int lock_for_append(fw_ws *ws, fw_err *err)
+{
+    fw_stmt *st;
+    if (fw_db_cached(ws->store, &append_lock_sql, &st, err))
+        return err->code;
+    int step = fw_stmt_step(st, err);
+    fw_stmt_reset(st);
+    return step < 0 ? err->code : FW_OK;
+}
+
 static int insert_record(fw_ws *ws, const char *action, const char *object, const char *before_json,
                          const char *after_json, fw_err *err)
 {
     chain_pos end;
+    if (lock_for_append(ws, err)) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return fw_fail(err, err->code == FW_EINTR ? FW_EINTR : FW_EWORKSPACE,
+                       _("cannot write the audit trail: %s"), why);
+    }
     if (check_end(ws, &end, err)) {
         char why[sizeof err->msg];
         snprintf(why, sizeof why, "%s", err->msg);
