@@ -7,7 +7,8 @@
 # the mark goes when the cursor moves onto the row. A note by another user (no new version) is marked
 # on PostgreSQL, whose notices name the case. Writes that are not the workspace's (another schema of
 # the same database, a VACUUM) mark nothing and do not say "changed by another fundwatch": the
-# snapshot comparison used before did.
+# snapshot comparison used before did. Then the hit list: the second hit's case moves on from another
+# process; its row shows the new status with `+` (bold), which goes when the cursor moves onto it.
 . "$(dirname "$0")/case_seed.inc"
 seed_dir=$dir
 . "$(dirname "$0")/../tui/lib.sh"
@@ -63,6 +64,26 @@ watch_changes() { # watch_changes TARGET ENGINE
         tui_wait "1 case changed by others" 5
         row_of "$other" | grep -q "\*$other" || fail "$engine: a note by another user did not mark $other: $(row_of "$other")"
     fi
+    tui_keys Q
+    tui_stop
+
+    # The hit list: the second row's case (FW-2026-000002, the medium hit) moves on from another
+    # process; the row shows the new status with `+` and bold, the cursor row is not marked.
+    tui_start "$w" FUNDWATCH_USER=tester
+    tui_wait "Hits by category"
+    tui_keys 2
+    tui_wait "1 of 2"
+    local st next args
+    st=$("$FW" --db "$w" --format json case show FW-2026-000002 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["case"]["status"])')
+    if [ "$st" = new ]; then next=verifying; args=(--method visit --verifier 王核查); else next=confirmed; args=(--note "核实属实"); fi
+    tui_row 2 | grep -q "$next" && fail "$engine: the hit list shows $next before the change"
+    "$FW" --db "$w" --user bob case set FW-2026-000002 "$next" "${args[@]}" >/dev/null || fail "$engine: bob's change ($st -> $next) failed"
+    tui_wait "1 case changed by others" 5
+    tui_row 2 | grep -q "^ *+ .*${next:0:6}" || fail "$engine: the hit row of FW-2026-000002 lacks + or $next: $(tui_row 2)"
+    tui_row 1 | grep -q "^ *+" && fail "$engine: the unchanged first hit is marked: $(tui_row 1)"
+    tui_keys j
+    sleep 0.3
+    tui_row 2 | grep -q "^ *+" && fail "$engine: the + stayed after the cursor moved onto the hit"
     tui_keys Q
     tui_stop
 }
