@@ -54,7 +54,7 @@ extern const char *const fw_schema_v1_sqlite[];
 /* PostgreSQL's change notices (migration 9, issue 13): statement-level AFTER triggers on the tables
  * screens show call FW_NOTIFY_PG_FUNCTION, which sends pg_notify on the channel FW_NOTIFY_CHANNEL_PREFIX
  * || the workspace id with the table's name, and for cases and case notes ":" and the ids of the
- * cases changed ("cases:3,17"; "cases:many" past 500 ids, a notice's payload must
+ * cases changed ("cases:3,17"; "cases:many" past 500 ids or 7000 bytes of them, a notice's payload must
  * stay under 8000 bytes). A session LISTENs (fw_db_listen) and counts the notices other sessions
  * sent (fw_db_data_version). The workspace id is read when the trigger fires, so a copied workspace
  * (fw_ws_copy writes the source's id) notifies the channel its users listen on. `log verify`
@@ -71,7 +71,7 @@ extern const char *const fw_schema_v1_sqlite[];
     "  IF TG_NARGS > 0 THEN\n"                                                                        \
     "    EXECUTE format('SELECT count(*), string_agg(x, '','') FROM (SELECT DISTINCT %I::text AS x'\n" \
     "      || ' FROM fw_changed LIMIT 501) d', TG_ARGV[0]) INTO n, ids;\n"                             \
-    "    IF n > 500 THEN ids := 'many'; END IF;\n"                                                    \
+    "    IF n > 500 OR length(ids) > 7000 THEN ids := 'many'; END IF;\n"                              \
     "    IF ids IS NOT NULL THEN payload := payload || ':' || ids; END IF;\n"                          \
     "  END IF;\n"                                                                                     \
     "  PERFORM pg_notify('" FW_NOTIFY_CHANNEL_PREFIX "' || ch, payload);\n"                          \

@@ -819,6 +819,23 @@ static void case_reload(fw_tui *t, void *p)
     case_load(t, v, id);
 }
 
+/* Another session changed the workspace: the case is read again in place (the cursor stays on its
+ * line); it counts as changed when its version moved or a notice named it (a note). */
+static int case_others_changed(fw_tui *t, void *p, const long long *ids, int n, bool all)
+{
+    (void)all;
+    case_view *v = p;
+    long long id = v->c.id, version = v->c.version;
+    int cursor = v->nav.cursor, top = v->nav.top;
+    case_reload(t, v);
+    if (cursor < v->nav.n)
+        v->nav.cursor = cursor, v->nav.top = top;
+    bool named = false;
+    for (int i = 0; i < n && !named; i++)
+        named = ids[i] == id;
+    return v->c.id == id && (v->c.version != version || named) ? 1 : 0;
+}
+
 static bool case_click(fw_tui *t, void *p, int y, int x)
 {
     (void)t;
@@ -853,4 +870,5 @@ const fw_view_ops fw_view_case = {
     .status = case_status,
     .title = case_title,
     .click = case_click,
+    .others_changed = case_others_changed,
 };

@@ -9,7 +9,8 @@
 #    as bob; `fundwatch case set`, started meanwhile, reads the case first and then waits for the
 #    write lock (SQLite) or the row lock (PostgreSQL: its UPDATE finds the version moved after its
 #    own load); it is refused with the same words naming bob, and writes nothing.
-# The trail verifies after each.
+# The trail verifies after each. On PostgreSQL, migration 9's notices: a change names its case, a
+# statement of 600 cases says "many", and `log verify` reports a replaced notice function (exit 3).
 . "$(dirname "$0")/case_seed.inc"
 unset FUNDWATCH_DB
 export TZ=Asia/Shanghai
@@ -81,4 +82,28 @@ hold_pg() {
         -c "SELECT pg_sleep(2)" -c "COMMIT" >/dev/null
 }
 both_ways "$pgws" PostgreSQL hold_pg
+
+# Migration 9's notices: a change of one case names it; a statement touching more than 500 cases
+# says "many" (payload under 8000 bytes); `log verify` accepts the trail's notice trigger only as
+# shipped: a replaced function body is reported.
+pgq() { PGOPTIONS="-c search_path=$schema" psql "$FUNDWATCH_TEST_PG" -qAt -v ON_ERROR_STOP=1 "$@"; }
+wsid=$(pgq -c "SELECT value FROM settings WHERE key = 'workspace.id'")
+PGOPTIONS="-c search_path=$schema" psql "$FUNDWATCH_TEST_PG" -qAt -c "LISTEN fw_$wsid" -c "SELECT pg_sleep(2)" \
+    >"$dir/notices" 2>&1 &
+listener=$!
+sleep 0.7
+"$FW" --db "$pgws" --user bob case assign 2 notice-check >/dev/null || fail "assign for the notice"
+pgq -c "INSERT INTO cases(id, case_no, subject_kind, subject, created_at, updated_at)
+        SELECT 1000 + g, 'FW-2026-9' || lpad(g::text, 5, '0'), 'person', 'x' || g, 'now', 'now'
+        FROM generate_series(1, 600) g" || fail "bulk insert of cases"
+wait $listener
+grep -q 'payload "cases:2"' "$dir/notices" || fail "no notice naming case 2: $(cat "$dir/notices")"
+grep -q 'payload "trail"' "$dir/notices" || fail "no trail notice: $(cat "$dir/notices")"
+grep -q 'payload "cases:many"' "$dir/notices" || fail "600 cases were not 'many': $(cat "$dir/notices")"
+pgq -c "DELETE FROM cases WHERE id > 1000" >/dev/null
+expect_exit 0 "$FW" --db "$pgws" log verify
+pgq -c "CREATE OR REPLACE FUNCTION fw_notify_change() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RETURN NULL; END \$\$" ||
+    fail "cannot replace the notice function"
+expect_exit 3 "$FW" --db "$pgws" log verify
+expect_err "trail_notify, on trail"
 echo ok

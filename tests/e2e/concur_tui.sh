@@ -9,6 +9,7 @@
 # the same database, a VACUUM) mark nothing and do not say "changed by another fundwatch": the
 # snapshot comparison used before did. Then the hit list: the second hit's case moves on from another
 # process; its row shows the new status with `+` (bold), which goes when the cursor moves onto it.
+# A case's own screen shows another user's assignment without a key.
 . "$(dirname "$0")/case_seed.inc"
 seed_dir=$dir
 . "$(dirname "$0")/../tui/lib.sh"
@@ -84,6 +85,15 @@ watch_changes() { # watch_changes TARGET ENGINE
     tui_keys j
     sleep 0.3
     tui_row 2 | grep -q "^ *+" && fail "$engine: the + stayed after the cursor moved onto the hit"
+    tui_keys Q
+    tui_stop
+
+    # One case's screen: another user's assignment is shown without a key.
+    tui_start "$w" FUNDWATCH_USER=tester -- case FW-2026-000002
+    tui_wait "History (audit trail)"
+    "$FW" --db "$w" --user dave case assign FW-2026-000002 县审计局 >/dev/null || fail "$engine: dave's assignment failed"
+    tui_wait "县审计局" 5
+    tui_wait "1 case changed by others" 5
     tui_keys Q
     tui_stop
 }
