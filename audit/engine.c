@@ -653,19 +653,39 @@ static const char *const sandbox_setup_sql =
     "END\n"
     "$fw$";
 
+/* The workspace's rule role: fw_rules_ + its id. */
+static void sandbox_role_name(fw_ws *ws, char *name, size_t size)
+{
+    char *id = fw_ws_setting(ws, "workspace.id");
+    snprintf(name, size, "fw_rules_%s", id && *id ? id : "workspace");
+    free(id);
+    for (char *c = name; *c; c++) /* the id is hex; keep the name a plain identifier whatever it is */
+        if (!isalnum((unsigned char)*c) && *c != '_')
+            *c = '_';
+}
+
+int fw_rules_role_drop(fw_ws *ws, fw_err *err)
+{
+    if (!fw_db_has(ws->store, FW_DBCAP_ROLES))
+        return FW_OK;
+    char name[64];
+    sandbox_role_name(ws, name, sizeof name);
+    char *sql = fw_printf("DO $fw$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') THEN "
+                          "DROP OWNED BY %s; DROP ROLE %s; END IF; END $fw$",
+                          name, name, name);
+    int rc = fw_ws_exec(ws, sql, err);
+    free(sql);
+    return rc;
+}
+
 /* Makes the rule role; role gets its name ("" when rules run READ ONLY only), note why not. */
 static void sandbox_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_t nsize)
 {
     role[0] = note[0] = '\0';
     if (!fw_db_has(ws->store, FW_DBCAP_ROLES))
         return;
-    char *id = fw_ws_setting(ws, "workspace.id");
     char name[64];
-    snprintf(name, sizeof name, "fw_rules_%s", id && *id ? id : "workspace");
-    free(id);
-    for (char *c = name; *c; c++) /* the id is hex; keep the name a plain identifier whatever it is */
-        if (!isalnum((unsigned char)*c) && *c != '_')
-            *c = '_';
+    sandbox_role_name(ws, name, sizeof name);
     fw_buf views = {0};
     fw_buf_puts(&views, "'programs'"); /* the program tags: readable by rules (docs/rules.md) */
     for (int i = 0; i < fw_ndatasets; i++)
@@ -980,6 +1000,7 @@ static int store_rule(run_ctx *rc, rule_query *q, run_queue *rq, volatile sig_at
     }
     fw_db_watch_fn(rc->ws->store, watch_stops, &w);
     int e = fw_ws_begin(rc->ws, &err);
+    bool lost = e && fw_db_fault(rc->ws->store) == FW_DBF_LOST;
     if (!e) {
         e = rule_body(rc, &f, &w, res, &err);
         fw_rows_close(f.c.rows);
@@ -991,6 +1012,8 @@ static int store_rule(run_ctx *rc, rule_query *q, run_queue *rq, volatile sig_at
         }
         if (!e)
             e = fw_ws_commit(rc->ws, &err);
+        /* The run's own connection, not a worker's: asked before the rollback resets the fault. */
+        lost = e && fw_db_fault(rc->ws->store) == FW_DBF_LOST;
         if (e)
             fw_ws_rollback(rc->ws);
     }
@@ -1007,7 +1030,9 @@ static int store_rule(run_ctx *rc, rule_query *q, run_queue *rq, volatile sig_at
     fw_err err2 = {0};
     if (!fw_ws_begin(rc->ws, &err2) && (record_rule(rc, q->rule, res, &err2) || fw_ws_commit(rc->ws, &err2)))
         fw_ws_rollback(rc->ws);
-    return interrupted ? FW_EINTR : FW_EDATA;
+    /* A lost run connection ends the run: the server dropped this connection's TEMP tables
+     * (fw_seen) with it, so every later rule would fail for that reason instead of its own. */
+    return interrupted ? FW_EINTR : lost ? FW_EWORKSPACE : FW_EDATA;
 }
 
 /* ---- the run ---------------------------------------------------------------------------------- */
@@ -1208,7 +1233,9 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
         nthreads++;
 
     bool failed = false, interrupted = false;
-    for (int i = 0, k = 0; !outcome && i < set->n && !interrupted; i++) {
+    const char *lost_at = NULL; /* the rule during which the run's connection was lost */
+    fw_err lost_err = {0};
+    for (int i = 0, k = 0; !outcome && i < set->n && !interrupted && !lost_at; i++) {
         fw_rule *r = &set->rules[i];
         if (!chosen[i])
             continue;
@@ -1233,7 +1260,11 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
             pthread_mutex_unlock(&rq.mu);
             if (e == FW_EINTR)
                 interrupted = true;
-            else if (e)
+            else if (e == FW_EWORKSPACE) {
+                lost_at = r->id;
+                snprintf(lost_err.msg, sizeof lost_err.msg, "%s", rr->message);
+                failed = true;
+            } else if (e)
                 failed = true;
             res->hits_new += rr->hits_new;
             res->hits_present += rr->hits_present;
@@ -1269,6 +1300,11 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
     }
     if (interrupted)
         return fw_fail(err, FW_EINTR, _("run %lld interrupted; the rules that completed before were kept"), res->run_id);
+    if (lost_at)
+        return fw_fail(err, FW_EWORKSPACE,
+                       _("run %lld stopped at rule %s: %s. The rules that completed before were kept, the rest were "
+                         "not run; the run is recorded as failed: run it again"),
+                       res->run_id, lost_at, lost_err.msg);
     if (failed)
         return fw_fail(err, FW_EDATA, _("run %lld: some rules failed or were skipped (see above)"), res->run_id);
     return FW_OK;

@@ -66,6 +66,9 @@ typedef struct fw_run_result {
  * error. res is filled in every case; free it with fw_run_result_free. */
 int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *opts, fw_run_result *res, fw_err *err);
 void fw_run_result_free(fw_run_result *res);
+/* PostgreSQL: drops the workspace's rule role (fw_rules_ + its id) and its grants, for a
+ * workspace about to be dropped (rules test's scratch schemas); nothing on SQLite. */
+int fw_rules_role_drop(fw_ws *ws, fw_err *err);
 
 /* The fingerprint and evidence-key parsing, exposed for tests. keys: sorted, unique. */
 void fw_hit_fingerprint(const char *rule_id, const char *subject, char *const *keys, int nkeys, char out[65]);

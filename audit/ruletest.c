@@ -166,17 +166,18 @@ static char *sorted_list(const char *list, int *n)
     return fw_buf_steal(&b);
 }
 
+/* A scratch workspace: a SQLite file in a folder of its own, or a schema on the server. */
 typedef struct scratch {
     char *dir, *path;
+    char *schema; /* PostgreSQL: the scratch schema, made and dropped through admin */
+    fw_db *admin;
     fw_ws *ws;
 } scratch;
 
-static int scratch_open(scratch *s, const char *tmpdir, fw_err *err)
+static int scratch_open_file(scratch *s, const char *tmpdir, fw_err *err)
 {
     const char *base = tmpdir ? tmpdir : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     s->dir = fw_printf("%s/fwruletest.XXXXXX", base);
-    s->ws = NULL;
-    s->path = NULL;
     if (!mkdtemp(s->dir)) {
         fw_fail(err, FW_EFAIL, _("%s: cannot make a scratch folder for rule tests"), base);
         free(s->dir);
@@ -187,30 +188,70 @@ static int scratch_open(scratch *s, const char *tmpdir, fw_err *err)
     return fw_ws_open(s->path, &s->ws, err);
 }
 
+/* A schema named for this process and a counter, so that two `rules test` on one server do not meet. */
+static int scratch_open_schema(scratch *s, const char *server, fw_err *err)
+{
+    static unsigned seq;
+    if (fw_db_open(server, NULL, &s->admin, err))
+        return err->code;
+    s->schema = fw_printf("fw_ruletest_%ld_%u", (long)getpid(), ++seq);
+    char *sql = fw_printf("CREATE SCHEMA %s", s->schema);
+    int rc = fw_db_exec(s->admin, sql, err);
+    free(sql);
+    if (rc) {
+        free(s->schema);
+        s->schema = NULL;
+        return rc;
+    }
+    if (!(s->path = fw_db_target_in_schema(server, s->schema, err)))
+        return err->code;
+    return fw_ws_open(s->path, &s->ws, err);
+}
+
+static int scratch_open(scratch *s, const char *where, fw_err *err)
+{
+    memset(s, 0, sizeof *s);
+    if (where && fw_db_engine_of(where) == FW_DB_POSTGRES)
+        return scratch_open_schema(s, where, err);
+    return scratch_open_file(s, where, err);
+}
+
 static void scratch_close(scratch *s)
 {
-    fw_ws_close(s->ws);
-    if (s->path) {
-        const char *suffix[] = {"", "-wal", "-shm", "-journal", "-runs"};
-        for (int i = 0; i < 5; i++) {
-            char *p = fw_printf("%s%s", s->path, suffix[i]);
-            unlink(p);
-            free(p);
+    if (s->schema) {
+        fw_err ignored = {0};
+        if (s->ws)
+            fw_rules_role_drop(s->ws, &ignored);
+        fw_ws_close(s->ws);
+        char *sql = fw_printf("DROP SCHEMA %s CASCADE", s->schema);
+        fw_db_exec(s->admin, sql, &ignored);
+        free(sql);
+        free(s->schema);
+    } else {
+        fw_ws_close(s->ws);
+        if (s->path) {
+            const char *suffix[] = {"", "-wal", "-shm", "-journal", "-runs"};
+            for (int i = 0; i < 5; i++) {
+                char *p = fw_printf("%s%s", s->path, suffix[i]);
+                unlink(p);
+                free(p);
+            }
         }
+        if (s->dir)
+            rmdir(s->dir);
     }
-    if (s->dir)
-        rmdir(s->dir);
+    fw_db_close(s->admin);
     free(s->path);
     free(s->dir);
 }
 
 /* Runs one example set in a fresh workspace. Returns the hit subjects (caller frees) or NULL. */
 static char *try_examples(fw_ruleset *set, fw_rule *r, const fw_rule_example *exs, int n, const char *kind,
-                          const fw_profile *profile, const char *tmpdir, long *nhits, fw_ruletest_result *out,
+                          const fw_profile *profile, const char *where, long *nhits, fw_ruletest_result *out,
                           fw_err *err, int *fatal)
 {
     scratch s;
-    *fatal = scratch_open(&s, tmpdir, err);
+    *fatal = scratch_open(&s, where, err);
     char *got = NULL;
     if (!*fatal && load_examples(s.ws, r, exs, n, kind, profile, out->reason, sizeof out->reason) == FW_OK)
         got = run_and_collect(s.ws, set, r, nhits, out->reason, sizeof out->reason);
@@ -218,7 +259,7 @@ static char *try_examples(fw_ruleset *set, fw_rule *r, const fw_rule_example *ex
     return got;
 }
 
-int fw_rule_test(fw_ruleset *set, fw_rule *r, const fw_profile *profile, const char *tmpdir,
+int fw_rule_test(fw_ruleset *set, fw_rule *r, const fw_profile *profile, const char *where,
                  fw_ruletest_result *out, fw_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -233,7 +274,7 @@ int fw_rule_test(fw_ruleset *set, fw_rule *r, const fw_profile *profile, const c
         return FW_OK;
     }
     int fatal = 0;
-    char *got = try_examples(set, r, r->hit_examples, r->nhit_examples, "hit", profile, tmpdir,
+    char *got = try_examples(set, r, r->hit_examples, r->nhit_examples, "hit", profile, where,
                              &out->hits_on_hit_rows, out, err, &fatal);
     if (fatal || !got) {
         free(got);
@@ -251,7 +292,7 @@ int fw_rule_test(fw_ruleset *set, fw_rule *r, const fw_profile *profile, const c
     }
     free(got);
     free(want);
-    got = try_examples(set, r, r->clean_examples, r->nclean_examples, "clean", profile, tmpdir,
+    got = try_examples(set, r, r->clean_examples, r->nclean_examples, "clean", profile, where,
                        &out->hits_on_clean_rows, out, err, &fatal);
     if (fatal || !got) {
         free(got);

@@ -17,10 +17,12 @@ typedef struct fw_ruletest_result {
     long hits_on_hit_rows, hits_on_clean_rows;
 } fw_ruletest_result;
 
-/* Tests one rule of set. profile NULL: fw_profile_load(NULL). tmpdir: where scratch workspaces
- * go ($TMPDIR or /tmp when NULL). Returns FW_OK when the test could be carried out (the verdict is
- * in out), or an error when no scratch workspace could be made. */
-int fw_rule_test(fw_ruleset *set, fw_rule *r, const fw_profile *profile, const char *tmpdir,
+/* Tests one rule of set. profile NULL: fw_profile_load(NULL). where: where the scratch workspaces
+ * go: a folder for SQLite files ($TMPDIR or /tmp when NULL), or a PostgreSQL target, on whose
+ * server each example set gets a scratch schema of its own, dropped afterwards with its rule role
+ * (so that the examples prove the rule on both engines). Returns FW_OK when the test could be
+ * carried out (the verdict is in out), or an error when no scratch workspace could be made. */
+int fw_rule_test(fw_ruleset *set, fw_rule *r, const fw_profile *profile, const char *where,
                  fw_ruletest_result *out, fw_err *err);
 
 /* Parses an example "DATASET: col=value, col=value" into its dataset and pairs (exposed for tests).

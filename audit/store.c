@@ -191,6 +191,11 @@ void fw_ws_close(fw_ws *ws)
     free(ws);
 }
 
+bool fw_ws_target_is_server(const char *target)
+{
+    return fw_db_engine_of(target) == FW_DB_POSTGRES;
+}
+
 const char *fw_ws_where(fw_ws *ws)
 {
     return fw_db_where(ws->store);

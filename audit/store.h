@@ -42,6 +42,8 @@ int fw_ws_open_mode(const char *path, enum fw_ws_mode mode, fw_ws **out, fw_err 
 /* fw_ws_open_mode(path, FW_WS_CREATE, ...): scratch and test workspaces, the engine's threads. */
 int fw_ws_open(const char *path, fw_ws **out, fw_err *err);
 void fw_ws_close(fw_ws *ws);
+/* Whether a workspace target names a database server (PostgreSQL) rather than a file. */
+bool fw_ws_target_is_server(const char *target);
 /* The workspace for messages: the file path, or postgresql://user@host:port/dbname (never a password). */
 const char *fw_ws_where(fw_ws *ws);
 /* The workspace as a printed record names it: a file's name without its folders (paths on a

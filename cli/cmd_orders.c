@@ -152,7 +152,7 @@ static int orders_dispatch(fw_cli *cli, int argc, char **argv)
 /* Beside a workspace file: WORKSPACE.evidence/; for a server workspace, ./fundwatch-evidence/. */
 static char *default_evidence_dir(fw_ws *ws)
 {
-    if (fw_db_engine_of(ws->path) == FW_DB_POSTGRES)
+    if (fw_ws_target_is_server(ws->path))
         return fw_strdup("fundwatch-evidence");
     return fw_printf("%s.evidence", ws->path);
 }

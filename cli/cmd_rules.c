@@ -29,7 +29,9 @@ const char usage_rules[] =
     "  check   every problem of the rule files (or of PATH: files or folders) as file:line: message;\n"
     "          exit 3 when there are errors, 0 when there are only warnings\n"
     "  test    runs each rule (or each ID) on its examples in scratch workspaces: the hit rows must\n"
-    "          hit exactly expect.hit, the clean rows nothing; prints PASS/FAIL; exit 3 on a failure\n"
+    "          hit exactly expect.hit, the clean rows nothing; prints PASS/FAIL; exit 3 on a failure.\n"
+    "          With a PostgreSQL workspace (--db postgresql://...) each rule is tested on SQLite and\n"
+    "          in scratch schemas on that server, and passes only when it passes on both\n"
     "  set     overrides a parameter or enables/disables a rule in this workspace (audit-trailed)\n"
     "  reset   removes an override\n");
 
@@ -279,6 +281,11 @@ static int rules_test(fw_cli *cli, rules_args *a)
             rc = fw_cli_error(cli, FW_ENOTFOUND, _("no rule %s"), a->pos[i]);
             goto out;
         }
+    /* Scratch SQLite files always; with a server workspace, scratch schemas on that server too, so
+     * that a rule author sees a rule that works on one engine only. */
+    const char *places[2] = {NULL, cli->db_path};
+    const char *names[2] = {"sqlite", "postgresql"};
+    int nplaces = cli->db_path && fw_ws_target_is_server(cli->db_path) ? 2 : 1;
     /* A rule file refused whole (unreadable, not UTF-8, over-long lines) fails the test too, with
      * the lines at fault. */
     int passed = 0, failed = 0;
@@ -297,23 +304,32 @@ static int rules_test(fw_cli *cli, rules_args *a)
             want |= strcasecmp(a->pos[k], r->id) == 0;
         if (!want)
             continue;
-        fw_ruletest_result res;
-        if (fw_rule_test(&set, r, profile, NULL, &res, &err)) {
-            rc = fw_cli_report(cli, &err);
-            goto out;
+        bool ok = true;
+        for (int e = 0; e < nplaces; e++) {
+            fw_ruletest_result res;
+            if (fw_rule_test(&set, r, profile, places[e], &res, &err)) {
+                rc = fw_cli_report(cli, &err);
+                goto out;
+            }
+            if (!res.passed) {
+                if (nplaces > 1)
+                    printf("FAIL %s [%s]: %s\n", r->id, names[e], res.reason);
+                else
+                    printf("FAIL %s: %s\n", r->id, res.reason);
+                ok = false;
+            }
         }
-        if (res.passed) {
+        if (ok)
             printf("PASS %s\n", r->id);
-            passed++;
-        } else {
-            printf("FAIL %s: %s\n", r->id, res.reason);
-            failed++;
-        }
+        ok ? passed++ : failed++;
         fflush(stdout);
     }
     if (!a->npos && d.errors && failed == 0)
         note_broken(cli, &d);
-    printf("%d passed, %d failed\n", passed, failed);
+    if (nplaces > 1)
+        printf(_("%d passed, %d failed (each on SQLite and on PostgreSQL)\n"), passed, failed);
+    else
+        printf("%d passed, %d failed\n", passed, failed);
     rc = failed ? FW_EDATA : FW_OK;
 out:
     fw_profile_free(profile);

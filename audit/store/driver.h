@@ -102,6 +102,8 @@ struct fw_db_driver {
      * the changed cases (SQLite). */
     int (*listen)(fw_db *db, const char *channel, fw_err *err);
     int (*changed_cases)(fw_db *db, long long **ids, int *n, bool *all);
+    /* fw_db_target_in_schema (NULL: the engine has no schemas). */
+    char *(*target_in_schema)(const char *target, const char *schema, fw_err *err);
 };
 
 /* Whether the running statement must stop for fw_db_watch or fw_db_watch_fn. */

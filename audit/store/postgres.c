@@ -372,6 +372,45 @@ static int pg_open(const char *target, const fw_db_opts *o, fw_db **out, fw_err 
     return FW_OK;
 }
 
+/* A conninfo value in single quotes, with \ and ' escaped as libpq reads them. */
+static void conninfo_value(fw_buf *b, const char *v)
+{
+    fw_buf_putc(b, '\'');
+    for (; *v; v++) {
+        if (*v == '\'' || *v == '\\')
+            fw_buf_putc(b, '\\');
+        fw_buf_putc(b, *v);
+    }
+    fw_buf_putc(b, '\'');
+}
+
+/* The target parsed by libpq (a URI or key=value pairs) and written back as key=value pairs, every
+ * setting kept but options, which becomes the search path of the schema. */
+static char *pg_target_in_schema(const char *target, const char *schema, fw_err *err)
+{
+    char *why = NULL;
+    PQconninfoOption *opts = PQconninfoParse(target, &why);
+    if (!opts) {
+        fw_fail(err, FW_EUSAGE, "not a PostgreSQL target: %s", why ? why : "out of memory");
+        PQfreemem(why);
+        return NULL;
+    }
+    fw_buf b = {0};
+    for (PQconninfoOption *o = opts; o->keyword; o++) {
+        if (!o->val || strcmp(o->keyword, "options") == 0)
+            continue;
+        fw_buf_printf(&b, "%s=", o->keyword);
+        conninfo_value(&b, o->val);
+        fw_buf_putc(&b, ' ');
+    }
+    PQconninfoFree(opts);
+    char *path = fw_printf("-c search_path=%s", schema);
+    fw_buf_puts(&b, "options=");
+    conninfo_value(&b, path);
+    free(path);
+    return fw_buf_steal(&b);
+}
+
 /* --- parameters: ?, ?NNN, :name -> $N ------------------------------------------------------------------ */
 
 static bool ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
@@ -1378,4 +1417,5 @@ const fw_db_driver fw_postgres_driver = {
     .data_version = pg_data_version,
     .listen = pg_listen,
     .changed_cases = pg_changed_cases,
+    .target_in_schema = pg_target_in_schema,
 };

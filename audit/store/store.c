@@ -53,6 +53,16 @@ int fw_db_open(const char *target, const fw_db_opts *o, fw_db **out, fw_err *err
     return d->open(target, o ? o : &defaults, out, err);
 }
 
+char *fw_db_target_in_schema(const char *target, const char *schema, fw_err *err)
+{
+    const fw_db_driver *d = fw_db_engine_of(target) == FW_DB_POSTGRES ? &fw_postgres_driver : &fw_sqlite_driver;
+    if (!d->target_in_schema) {
+        fw_fail(err, FW_EUSAGE, "%s: a %s workspace has no schemas", target, d->name);
+        return NULL;
+    }
+    return d->target_in_schema(target, schema, err);
+}
+
 void fw_db_close(fw_db *db)
 {
     if (!db)

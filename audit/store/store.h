@@ -76,6 +76,10 @@ enum { FW_DB_BUSY_MS = 30000 };
 /* Connects. On failure returns the exit code (FW_EWORKSPACE: unreachable, refused password,
  * unusable file), err says what and where (the target without its password), *out is NULL. */
 int fw_db_open(const char *target, const fw_db_opts *o, fw_db **out, fw_err *err);
+/* The target of another workspace on the same server: TARGET with its search path replaced by
+ * SCHEMA (which must exist to be opened), as a string that the workers' own connections can be
+ * given too. PostgreSQL only (a SQLite file has no schemas: FW_EUSAGE). The caller frees it. */
+char *fw_db_target_in_schema(const char *target, const char *schema, fw_err *err);
 void fw_db_close(fw_db *db);
 
 enum fw_db_engine fw_db_engine(const fw_db *db);
