@@ -308,9 +308,11 @@ int fw_db_create_function(fw_db *db, const char *name, int nargs, fw_db_host_fn 
  * to the database since, for a screen that redraws when someone else changed the workspace. Equal
  * numbers mean nothing was committed by anyone else. The engines differ in what else moves it, so a
  * caller reads it again after its own writes: SQLite's PRAGMA data_version moves only for other
- * connections; on PostgreSQL it counts the changes of the server's snapshot (pg_current_snapshot:
- * any transaction that wrote ends), which moves for this connection's writes too, and for a write
- * to another database of the same server (a needless redraw, never a missed one). */
+ * connections; on PostgreSQL, once fw_db_listen was called, it counts the change notices other
+ * sessions sent (migration 9's triggers); before that, the changes of the server's snapshot
+ * (pg_current_snapshot: any transaction that wrote ends), which moves for this connection's writes
+ * too, and for a write to another database of the same server (a needless redraw, never a missed
+ * one). */
 int fw_db_data_version(fw_db *db, long long *version, fw_err *err);
 
 /* Asks to be told of other sessions' changes through the notices on channel (PostgreSQL: LISTEN;
