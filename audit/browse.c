@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/anchor.h"
 #include "audit/dataset.h"
 #include "audit/history.h"
 #include "audit/i18n.h"
@@ -1521,6 +1522,23 @@ long long fw_ws_data_version(fw_ws *ws)
 {
     long long v = 0;
     fw_err ignored = {0};
+    if (!ws->listening) {
+        /* On the first call: from now on only other sessions' notices on this workspace's channel
+         * count (PostgreSQL, migration 9); SQLite needs nothing. A failure leaves the older answer. */
+        ws->listening = true;
+        char *id = fw_workspace_id(ws);
+        if (id) {
+            char *channel = fw_printf(FW_NOTIFY_CHANNEL_PREFIX "%s", id);
+            fw_db_listen(ws->store, channel, &ignored);
+            free(channel);
+            free(id);
+        }
+    }
     fw_db_data_version(ws->store, &v, &ignored); /* on failure 0, as before: the next poll tries again */
     return v;
+}
+
+void fw_ws_changed_cases(fw_ws *ws, long long **ids, int *n, bool *all)
+{
+    fw_db_changed_cases(ws->store, ids, n, all);
 }

@@ -208,6 +208,9 @@ int fw_rule_set_enabled(fw_ws *ws, const char *rule_id, bool enabled, fw_err *er
 /* Changes when another connection commits to the workspace (fw_db_data_version; on PostgreSQL our
  * own writes move it too, so a screen reads it again after writing, as the callers do). */
 long long fw_ws_data_version(fw_ws *ws);
+/* After fw_ws_data_version moved: the ids of the cases others changed since the last call
+ * (fw_db_changed_cases; *all true when they cannot be named, then compare what is shown). */
+void fw_ws_changed_cases(fw_ws *ws, long long **ids, int *n, bool *all);
 
 /* Formats fen as yuan with thousands separators ("12,345.60"). out needs 32 bytes. */
 void fw_yuan(long long fen, char out[32]);

@@ -500,6 +500,32 @@ static void json_column(fw_buf *b, fw_case *c, const case_column *col)
         fw_json_field_str(b, col->name, *text_at(c, col));
 }
 
+/* The refusal when someone changed the case after the user read it: who and when (local time, as
+ * screens show times), so the user knows whose work to look at before trying again. `by` and `at`
+ * are the case's updated_by and updated_at as they are now. */
+static int changed_meanwhile(fw_err *err, const char *case_no, const char *by, const char *at)
+{
+    char when[FW_TIME_SIZE];
+    return fw_fail(err, FW_ECONFLICT,
+                   _("case %s was changed meanwhile by %s at %s; reload it and try again: nothing was written"),
+                   case_no, by && *by ? by : "?", at && *at ? fw_time_local(at, FW_TIME_MINUTE, when, sizeof when) : "?");
+}
+
+/* The same when the UPDATE found the version moved after the case was loaded: on PostgreSQL another
+ * session may commit between the load and the UPDATE (read committed; the UPDATE waits for its row
+ * lock and then sees the new version). The case is read again for who changed it; the caller's
+ * transaction is still usable (a SELECT after an UPDATE that matched no row). */
+static int changed_after_load(fw_ws *ws, const fw_case *was, fw_err *err)
+{
+    fw_case now;
+    fw_err ignored = {0};
+    if (load_case(ws, was->id, NULL, &now, &ignored) != FW_OK)
+        return changed_meanwhile(err, was->case_no, NULL, NULL);
+    changed_meanwhile(err, was->case_no, now.updated_by, now.updated_at);
+    fw_case_free(&now);
+    return err->code;
+}
+
 /* Writes the columns where `now` differs from `was`, bumps the version (only if it is still the one
  * loaded) and appends the trail record: before/after hold the changed columns; `extra` (a JSON
  * member list, may be NULL) is added to after. Call inside a transaction. Only the changed columns
@@ -551,7 +577,7 @@ static int write_case(fw_ws *ws, fw_case *was, fw_case *now, const char *action,
         if (fw_stmt_step(st, err) < 0)
             rc = fw_fail(err, err->code, _("cannot update case %s: %s"), was->case_no, why_of(err, why, sizeof why));
         else if (fw_stmt_changes(st) != 1)
-            rc = fw_fail(err, FW_ECONFLICT, _("case %s was changed meanwhile; reload it"), was->case_no);
+            rc = changed_after_load(ws, was, err);
         fw_stmt_finalize(st);
     }
     if (rc == FW_OK) {
@@ -587,10 +613,7 @@ static int load_change(fw_ws *ws, long long id, long long seen_version, fw_case 
     if (load_case(ws, id, NULL, was, err))
         return err->code;
     if (was->version != seen_version) {
-        fw_fail(err, FW_ECONFLICT, _("case %s was changed by %s at %s (you saw version %lld, it is now %lld); "
-                                   "reload it and try again: nothing was written"),
-                was->case_no, was->updated_by ? was->updated_by : "?", was->updated_at, seen_version,
-                was->version);
+        changed_meanwhile(err, was->case_no, was->updated_by, was->updated_at);
         fw_case_free(was);
         return err->code;
     }

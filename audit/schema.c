@@ -653,6 +653,53 @@ static int repairs_v6_apply(fw_db *db, void *ctx, fw_err *err)
     return rc;
 }
 
+/* --- 9: change notices on PostgreSQL (issue 13) ------------------------------------------------ */
+/* An open screen asks "did someone else change the workspace?" (fw_db_data_version). SQLite answers
+ * it with PRAGMA data_version; PostgreSQL's snapshot, used before, also moves for autovacuum and
+ * other databases' writes. These statement-level triggers send a notice (schema.h,
+ * FW_NOTIFY_PG_BODY) when a table a screen shows changes; a statement fires once however many rows it
+ * touches, and PostgreSQL folds equal notices of one transaction, so a run's million hits send one.
+ * The function is SECURITY DEFINER so that any role that may write the tables (a kiosk) may also
+ * read the workspace id it needs; its search_path is pg_catalog and it names the schema itself.
+ * SQLite needs nothing: the step only records the version. */
+static const char notify_v9_pg[] =
+    "CREATE FUNCTION " FW_NOTIFY_PG_FUNCTION "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
+    "SET search_path = pg_catalog AS $$" FW_NOTIFY_PG_BODY "$$;\n"
+    /* cases: the ids of the cases inserted, changed or deleted */
+    "CREATE TRIGGER cases_notify_insert AFTER INSERT ON cases REFERENCING NEW TABLE AS fw_changed "
+    "FOR EACH STATEMENT EXECUTE FUNCTION " FW_NOTIFY_PG_FUNCTION "('id');\n"
+    "CREATE TRIGGER cases_notify_update AFTER UPDATE ON cases REFERENCING NEW TABLE AS fw_changed "
+    "FOR EACH STATEMENT EXECUTE FUNCTION " FW_NOTIFY_PG_FUNCTION "('id');\n"
+    "CREATE TRIGGER cases_notify_delete AFTER DELETE ON cases REFERENCING OLD TABLE AS fw_changed "
+    "FOR EACH STATEMENT EXECUTE FUNCTION " FW_NOTIFY_PG_FUNCTION "('id');\n"
+    /* a note belongs to a case: its case's id */
+    "CREATE TRIGGER case_notes_notify_insert AFTER INSERT ON case_notes REFERENCING NEW TABLE AS fw_changed "
+    "FOR EACH STATEMENT EXECUTE FUNCTION " FW_NOTIFY_PG_FUNCTION "('case_id');\n"
+    "CREATE TRIGGER case_notes_notify AFTER UPDATE OR DELETE ON case_notes "
+    "FOR EACH STATEMENT EXECUTE FUNCTION " FW_NOTIFY_PG_FUNCTION "();\n"
+    /* the others by name only: a run's hits are too many to list */
+    "CREATE TRIGGER hits_notify AFTER INSERT OR UPDATE OR DELETE ON hits "
+    "FOR EACH STATEMENT EXECUTE FUNCTION " FW_NOTIFY_PG_FUNCTION "();\n"
+    "CREATE TRIGGER whitelist_notify AFTER INSERT OR UPDATE OR DELETE ON whitelist "
+    "FOR EACH STATEMENT EXECUTE FUNCTION " FW_NOTIFY_PG_FUNCTION "();\n"
+    "CREATE TRIGGER orders_notify AFTER INSERT OR UPDATE OR DELETE ON orders "
+    "FOR EACH STATEMENT EXECUTE FUNCTION " FW_NOTIFY_PG_FUNCTION "();\n"
+    "CREATE TRIGGER order_rows_notify AFTER INSERT OR UPDATE OR DELETE ON order_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION " FW_NOTIFY_PG_FUNCTION "();\n"
+    "CREATE TRIGGER runs_notify AFTER INSERT OR UPDATE OR DELETE ON runs "
+    "FOR EACH STATEMENT EXECUTE FUNCTION " FW_NOTIFY_PG_FUNCTION "();\n"
+    /* the trail takes only inserts (its guard refuses the rest); log verify knows this trigger */
+    "CREATE TRIGGER " FW_NOTIFY_TRAIL_TRIGGER " AFTER INSERT ON trail "
+    "FOR EACH STATEMENT EXECUTE FUNCTION " FW_NOTIFY_PG_FUNCTION "();\n";
+
+static int notify_v9_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return FW_OK;
+    return fw_db_exec(db, notify_v9_pg, err);
+}
+
 const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
@@ -660,5 +707,6 @@ const fw_db_migration fw_migrations[] = {
     {4, "name keys of the person registries, invalid IDs kept", NULL, NULL, NULL, name_keys_v4},
     {5, "verification orders", NULL, NULL, NULL, orders_v5_apply},
     {6, "ICU readings of name characters, ID repairs", NULL, NULL, NULL, repairs_v6_apply},
+    {9, "change notices on PostgreSQL", NULL, NULL, NULL, notify_v9_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

@@ -51,6 +51,33 @@ extern const char *const fw_schema_v1_sqlite[];
 /* The settings key of the workspace's random id (migration 2), which trail anchors name. */
 #define FW_WORKSPACE_ID_KEY "workspace.id"
 
+/* PostgreSQL's change notices (migration 9, issue 13): statement-level AFTER triggers on the tables
+ * screens show call FW_NOTIFY_PG_FUNCTION, which sends pg_notify on the channel FW_NOTIFY_CHANNEL_PREFIX
+ * || the workspace id with the table's name, and for cases and case notes ":" and the ids of the
+ * cases changed ("cases:3,17"; "cases:many" past 500 ids or 7000 bytes of them, a notice's payload must
+ * stay under 8000 bytes). A session LISTENs (fw_db_listen) and counts the notices other sessions
+ * sent (fw_db_data_version). The workspace id is read when the trigger fires, so a copied workspace
+ * (fw_ws_copy writes the source's id) notifies the channel its users listen on. `log verify`
+ * accepts the trail's notice trigger only with this body. */
+#define FW_NOTIFY_CHANNEL_PREFIX "fw_"
+#define FW_NOTIFY_PG_FUNCTION "fw_notify_change"
+#define FW_NOTIFY_TRAIL_TRIGGER "trail_notify"
+#define FW_NOTIFY_PG_BODY                                                                              \
+    "\nDECLARE ch text; ids text; n bigint; payload text := TG_TABLE_NAME;\n"                         \
+    "BEGIN\n"                                                                                         \
+    "  EXECUTE format('SELECT value FROM %I.settings WHERE key = $1', TG_TABLE_SCHEMA)\n"             \
+    "    INTO ch USING '" FW_WORKSPACE_ID_KEY "';\n"                                                  \
+    "  IF ch IS NULL THEN RETURN NULL; END IF;\n"                                                     \
+    "  IF TG_NARGS > 0 THEN\n"                                                                        \
+    "    EXECUTE format('SELECT count(*), string_agg(x, '','') FROM (SELECT DISTINCT %I::text AS x'\n" \
+    "      || ' FROM fw_changed LIMIT 501) d', TG_ARGV[0]) INTO n, ids;\n"                             \
+    "    IF n > 500 OR length(ids) > 7000 THEN ids := 'many'; END IF;\n"                              \
+    "    IF ids IS NOT NULL THEN payload := payload || ':' || ids; END IF;\n"                          \
+    "  END IF;\n"                                                                                     \
+    "  PERFORM pg_notify('" FW_NOTIFY_CHANNEL_PREFIX "' || ch, payload);\n"                          \
+    "  RETURN NULL;\n"                                                                                \
+    "END "
+
 /* The severity order of the hit list. */
 #define SEVERITY_RANK "(CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END)"
 

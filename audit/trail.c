@@ -381,10 +381,39 @@ static int check_end(fw_ws *ws, chain_pos *end, fw_err *err)
 
 /* --- appending ---------------------------------------------------------------------------------- */
 
+/* Appends are one at a time: two that read the same end of the chain would both write its next
+ * number (one fails on the key, or worse, a record chained to a record that was not the last; the
+ * next append then finds the chain "altered outside fundwatch"). SQLite's write transaction
+ * (BEGIN IMMEDIATE) already holds the one write lock. On PostgreSQL several transactions write at
+ * once, so an append first takes a transaction-level advisory lock of this workspace (its schema),
+ * held until commit or rollback; under read committed the statements after it see the records the
+ * previous holder committed. Found by bench/concurrency.sh (issue 13). */
+static const fw_sql append_lock_sql = {
+    .name = "trail.append_lock",
+    .sql = "SELECT 1",
+    .postgres = "SELECT 1 FROM (SELECT pg_advisory_xact_lock(1180125012, hashtext(current_schema()))) l",
+};
+
+static int lock_for_append(fw_ws *ws, fw_err *err)
+{
+    fw_stmt *st;
+    if (fw_db_cached(ws->store, &append_lock_sql, &st, err))
+        return err->code;
+    int step = fw_stmt_step(st, err);
+    fw_stmt_reset(st);
+    return step < 0 ? err->code : FW_OK;
+}
+
 static int insert_record(fw_ws *ws, const char *action, const char *object, const char *before_json,
                          const char *after_json, fw_err *err)
 {
     chain_pos end;
+    if (lock_for_append(ws, err)) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return fw_fail(err, err->code == FW_EINTR ? FW_EINTR : FW_EWORKSPACE,
+                       _("cannot write the audit trail: %s"), why);
+    }
     if (check_end(ws, &end, err)) {
         char why[sizeof err->msg];
         snprintf(why, sizeof why, "%s", err->msg);
@@ -459,7 +488,7 @@ int fw_trail_append(fw_ws *ws, const char *action, const char *object, const cha
  * other trigger on the trail or the settings. Same messages as SQLite's check. */
 static int verify_triggers_pg(fw_ws *ws, fw_err *err)
 {
-    enum { ROW = 1, BEFORE = 2, DELETE = 8, UPDATE = 16, TRUNCATE = 32 }; /* pg_trigger.tgtype */
+    enum { ROW = 1, BEFORE = 2, INSERT = 4, DELETE = 8, UPDATE = 16, TRUNCATE = 32 }; /* pg_trigger.tgtype */
     static const struct {
         const char *name;
         int type;
@@ -505,12 +534,21 @@ static int verify_triggers_pg(fw_ws *ws, fw_err *err)
     }
     if (rc)
         return rc;
+    /* Migration 9's notice trigger on the trail only sends a notice after each INSERT statement:
+     * accepted when it is exactly that (AFTER INSERT, per statement, calling the notice function with
+     * the body the migration gave it), else it is a trigger like any other. */
     if (fw_db_prepare(ws->store,
                       "SELECT t.tgname::text, c.relname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                      "JOIN pg_proc p ON p.oid = t.tgfoid "
                       "WHERE t.tgrelid IN (to_regclass('trail'), to_regclass('settings')) AND NOT t.tgisinternal "
-                      "AND t.tgname NOT IN ('trail_no_update', 'trail_no_delete', 'trail_no_truncate') ORDER BY 1",
+                      "AND t.tgname NOT IN ('trail_no_update', 'trail_no_delete', 'trail_no_truncate') "
+                      "AND NOT (t.tgrelid = to_regclass('trail') AND t.tgname = '" FW_NOTIFY_TRAIL_TRIGGER "' "
+                      "AND t.tgtype = CAST(? AS INTEGER) AND t.tgenabled::text IN ('O', 'A') "
+                      "AND p.proname = '" FW_NOTIFY_PG_FUNCTION "' AND p.prosrc = ?) ORDER BY 1",
                       &st, err))
         return err->code;
+    fw_stmt_bind_int64(st, 1, INSERT);
+    fw_stmt_bind_text(st, 2, FW_NOTIFY_PG_BODY, -1);
     step = fw_stmt_step(st, err);
     if (step < 0)
         rc = err->code;

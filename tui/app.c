@@ -795,6 +795,29 @@ typedef struct script {
 
 static double now_ms(void) { return fw_now_seconds() * 1e3; }
 
+/* Another session changed the workspace: a screen that can refresh its rows in place does so and
+ * marks what changed (the message line counts the cases); the screens under it read again when
+ * they are shown. Other screens say so in the status line and R reloads them. */
+static void others_changed(fw_tui *t)
+{
+    long long *ids;
+    int n;
+    bool all;
+    fw_ws_changed_cases(t->ws, &ids, &n, &all);
+    if (t->depth && top_ops(t)->others_changed) {
+        int changed = top_ops(t)->others_changed(t, top_state(t), ids, n, all);
+        for (int i = 0; i < t->depth - 1; i++)
+            t->stack[i].generation = -1; /* not the TUI's generation: reloads when back on top */
+        /* our own refresh reads again in a new transaction: not another writer's change */
+        t->data_version = fw_ws_data_version(t->ws);
+        if (changed > 0 && !t->msg_error && t->prompt == P_NONE) /* a form's question stays */
+            fw_tui_message(t, ngettext("%d case changed by others", "%d cases changed by others", changed), changed);
+    } else {
+        t->stale = true;
+    }
+    free(ids);
+}
+
 /* Next key: from the script (one key name per line, "#" comments) or the terminal. Returns -1 on
  * timeout, -2 when the script ended. */
 static int read_key(fw_tui *t, script *sc, int timeout_ms, char *name, size_t namesz)
@@ -1010,7 +1033,7 @@ int fw_tui_run(fw_ws *ws, const char *first_view_arg)
             long long dv = fw_ws_data_version(ws);
             if (dv != t.data_version) {
                 t.data_version = dv;
-                t.stale = true;
+                others_changed(&t);
             }
             continue;
         } else {

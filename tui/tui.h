@@ -103,6 +103,13 @@ typedef struct fw_view_ops {
     /* Another screen goes over this one (pushed, or a kept one brought back): background work no
      * one sees any more should stop (the view's idle resumes it when it is back on top). */
     void (*leave)(struct fw_tui *t, void *v);
+    /* Another session changed the workspace (fw_ws_data_version moved; issue 13): read again what
+     * is on screen in place (cursor, tab, filter and marks stay) and mark the rows that changed
+     * until the cursor moves onto them. ids are the cases the change notices named (n of them;
+     * all: they could not be named, SQLite, so compare what was shown with what is read). Returns
+     * how many cases shown changed. NULL: the status line says "changed by another fundwatch: R
+     * reloads" instead. */
+    int (*others_changed)(struct fw_tui *t, void *v, const long long *ids, int n, bool all);
 } fw_view_ops;
 
 /* Replaces the filter of an open hit list (state of fw_view_hits). */

@@ -23,8 +23,9 @@ static const char *const tab_titles[TAB_COUNT_] = {
 };
 
 typedef struct case_row {
-    long long id, amount, hits;
+    long long id, amount, hits, version;
     bool overdue;
+    bool changed;        /* changed by another session since shown: `*` until the cursor is on it */
     char *case_no, *status, *name, *place, *assignee, *due;
 } case_row;
 
@@ -183,6 +184,8 @@ static void load_list(fw_tui *t, cases_view *v)
         r->amount = fw_rows_int(rows, FW_CL_AMOUNT);
         r->hits = fw_rows_int(rows, FW_CL_HITS);
         r->overdue = fw_rows_int(rows, FW_CL_OVERDUE) == 1;
+        r->version = fw_rows_int(rows, FW_CL_VERSION);
+        r->changed = false;
         r->case_no = col_text(rows, FW_CL_CASE_NO);
         r->status = col_text(rows, FW_CL_STATUS);
         r->name = col_text(rows, FW_CL_NAME);
@@ -292,7 +295,10 @@ static void draw_row(fw_tui *t, WINDOW *w, int y, int width, const case_row *r, 
     char money[32], hits[24];
     fw_yuan(r->amount, money);
     snprintf(hits, sizeof hits, "%lld", r->hits);
-    const char *cells[] = {r->case_no, fw_label_show(fw_case_statuses, r->status), r->name, r->place, money, r->assignee, r->due, hits};
+    char marked[64];
+    snprintf(marked, sizeof marked, "*%s", r->case_no); /* FW-2026-000001 leaves the column one cell */
+    const char *cells[] = {r->changed ? marked : r->case_no, fw_label_show(fw_case_statuses, r->status), r->name,
+                           r->place, money, r->assignee, r->due, hits};
     int x = 0;
     for (size_t c = 0; c < sizeof widths / sizeof widths[0] && x < width + hoff; c++) {
         int cw = widths[c] < width + hoff - x ? widths[c] : width + hoff - x;
@@ -343,6 +349,8 @@ static void cases_draw(fw_tui *t, void *p, WINDOW *w)
         attr_t a = !list && v->heading[li] ? (fw_tui_attr(t, C_HEADER) | A_UNDERLINE) : A_NORMAL;
         if (li == v->nav.cursor)
             a |= A_REVERSE;
+        if (list && v->rows[li].changed)
+            a |= A_BOLD;
         wattrset(w, a);
         if (list)
             draw_row(t, w, first + i, width, &v->rows[li], v->nav.hoff);
@@ -376,8 +384,11 @@ static void next_value(fw_tui *t, cases_view *v)
 static int cases_key(fw_tui *t, void *p, enum fw_action a)
 {
     cases_view *v = p;
-    if (fw_lines_move(&v->nav, a, v->height))
+    if (fw_lines_move(&v->nav, a, v->height)) {
+        if (v->rows && v->nav.cursor < v->nav.n)
+            v->rows[v->nav.cursor].changed = false; /* seen: the mark goes */
         return true;
+    }
     bool on_case = v->tab != TAB_SYSTEMIC && v->nav.cursor < v->nav.n;
     switch (a) {
     case ACT_TAB: case ACT_TAB_PREV:
@@ -430,7 +441,56 @@ static bool cases_click(fw_tui *t, void *p, int y, int x)
         load(t, v);
         return true;
     }
-    return fw_lines_click(&v->nav, y - (v->tab == TAB_SYSTEMIC ? 1 : 2));
+    bool hit = fw_lines_click(&v->nav, y - (v->tab == TAB_SYSTEMIC ? 1 : 2));
+    if (hit && v->rows && v->nav.cursor < v->nav.n)
+        v->rows[v->nav.cursor].changed = false;
+    return hit;
+}
+
+static bool id_in(long long id, const long long *ids, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (ids[i] == id)
+            return true;
+    return false;
+}
+
+/* Another session changed the workspace: the tab is read again, the cursor stays on its case, and a
+ * case whose version moved, which the list did not have, or which a notice named (a note adds no
+ * version) is marked. The marks already shown stay until seen. */
+static int cases_refresh(fw_tui *t, void *p, const long long *ids, int n, bool all)
+{
+    (void)all; /* versions are compared either way */
+    cases_view *v = p;
+    if (v->tab == TAB_SYSTEMIC) {
+        load(t, v);
+        return 0;
+    }
+    int was_n = v->nav.n;
+    struct seen { long long id, version; bool changed; } *seen = fw_malloc((size_t)(was_n ? was_n : 1) * sizeof *seen);
+    for (int i = 0; i < was_n; i++)
+        seen[i] = (struct seen){v->rows[i].id, v->rows[i].version, v->rows[i].changed};
+    long long at = v->nav.cursor < was_n ? v->rows[v->nav.cursor].id : 0;
+    int top_off = v->nav.cursor - v->nav.top;
+    load(t, v);
+    int changed = 0;
+    for (int i = 0; i < v->nav.n; i++) {
+        case_row *r = &v->rows[i];
+        int j = 0;
+        while (j < was_n && seen[j].id != r->id)
+            j++;
+        bool moved = j == was_n ? was_n > 0 : seen[j].version != r->version || id_in(r->id, ids, n);
+        r->changed = moved || (j < was_n && seen[j].changed);
+        if (moved)
+            changed++;
+        if (r->id == at) {
+            v->nav.cursor = i;
+            v->nav.top = i - top_off > 0 ? i - top_off : 0;
+        }
+    }
+    free(seen);
+    fw_lines_scroll(&v->nav, v->height ? v->height : 1);
+    return changed;
 }
 
 static void cases_status(fw_tui *t, void *p, char *out, size_t outsz)
@@ -470,6 +530,7 @@ const fw_view_ops fw_view_cases = {
     .status = cases_status,
     .title = cases_title,
     .click = cases_click,
+    .others_changed = cases_refresh,
 };
 
 /* --- one case --------------------------------------------------------------------------------- */
@@ -758,6 +819,23 @@ static void case_reload(fw_tui *t, void *p)
     case_load(t, v, id);
 }
 
+/* Another session changed the workspace: the case is read again in place (the cursor stays on its
+ * line); it counts as changed when its version moved or a notice named it (a note). */
+static int case_others_changed(fw_tui *t, void *p, const long long *ids, int n, bool all)
+{
+    (void)all;
+    case_view *v = p;
+    long long id = v->c.id, version = v->c.version;
+    int cursor = v->nav.cursor, top = v->nav.top;
+    case_reload(t, v);
+    if (cursor < v->nav.n)
+        v->nav.cursor = cursor, v->nav.top = top;
+    bool named = false;
+    for (int i = 0; i < n && !named; i++)
+        named = ids[i] == id;
+    return v->c.id == id && (v->c.version != version || named) ? 1 : 0;
+}
+
 static bool case_click(fw_tui *t, void *p, int y, int x)
 {
     (void)t;
@@ -792,4 +870,5 @@ const fw_view_ops fw_view_case = {
     .status = case_status,
     .title = case_title,
     .click = case_click,
+    .others_changed = case_others_changed,
 };

@@ -33,6 +33,9 @@ typedef struct hits_view {
     char title[64];
     int hcol;               /* columns scrolled off to the left (h/l); 0 = the columns that matter most */
     bool pane;              /* the detail pane under the list (d) */
+    long long *changed;     /* hits whose case another session changed (issue 13): drawn bold with `+` */
+    int nchanged;
+    long long rest_id;      /* the hit under the cursor when they were marked: its mark waits for a move */
 } hits_view;
 
 /* --- paging -------------------------------------------------------------------------------------- */
@@ -187,6 +190,7 @@ static void hits_close(void *p)
     fw_hit_totals_free(&v->totals);
     fw_hit_filter_free(&v->filter);
     free(v->marks);
+    free(v->changed);
     free(v->saved_search);
     free(v);
 }
@@ -322,19 +326,44 @@ static bool is_marked(const hits_view *v, long long id)
     return v->nmarks && bsearch(&id, v->marks, (size_t)v->nmarks, sizeof *v->marks, cmp_id) != NULL;
 }
 
+static int changed_index(const hits_view *v, long long id)
+{
+    for (int i = 0; i < v->nchanged; i++)
+        if (v->changed[i] == id)
+            return i;
+    return -1;
+}
+
+/* The cursor is on the hit: its "changed by others" mark goes, unless the cursor has not moved since
+ * the mark was made (it was resting there). */
+static void seen_changed(hits_view *v, long long id)
+{
+    if (id == v->rest_id)
+        return;
+    v->rest_id = -1;
+    int i = changed_index(v, id);
+    if (i >= 0)
+        v->changed[i] = v->changed[--v->nchanged];
+}
+
 static void draw_row(fw_tui *t, hits_view *v, WINDOW *win, int y, const fw_hit_row *r, bool selected,
                      const int x[NCOLS], const int w[NCOLS])
 {
     char buf[256], idb[32], amount[32];
     bool marked = is_marked(v, r->id);
+    if (selected)
+        seen_changed(v, r->id);
+    bool changed = changed_index(v, r->id) >= 0;
     attr_t base = selected ? A_REVERSE : (marked ? fw_tui_attr(t, C_MARKED) : A_NORMAL);
+    if (changed)
+        base |= A_BOLD;
     wattrset(win, base);
     for (int c = 0; c < NCOLS; c++) {
         if (!w[c])
             continue;
         const char *s = "";
         switch ((enum col_id)c) {
-        case COL_MARK: s = marked ? "*" : " "; break;
+        case COL_MARK: s = marked ? "*" : changed ? "+" : " "; break;
         case COL_ID: snprintf(buf, sizeof buf, "%lld", r->id); s = buf; break;
         case COL_SEV:
             if (!selected)
@@ -852,6 +881,52 @@ static void hits_refresh(fw_tui *t, void *p)
     load_from_top_row(t, v);
 }
 
+/* Another session changed the workspace: the page is read again from its first row (the cursor and the
+ * marks stay) and a hit whose case status moved, or whose case a notice named, is marked `+` (bold)
+ * until the cursor is on it. Returns how many cases of the page changed. */
+static int hits_others_changed(fw_tui *t, void *p, const long long *ids, int n, bool all)
+{
+    (void)all; /* the statuses shown are compared either way */
+    hits_view *v = p;
+    int was_n = v->nrows;
+    struct seen { long long id, case_id; char status[20]; } *seen = fw_malloc((size_t)(was_n ? was_n : 1) * sizeof *seen);
+    for (int i = 0; i < was_n; i++) {
+        seen[i].id = v->rows[i].id;
+        seen[i].case_id = v->rows[i].case_id;
+        memcpy(seen[i].status, v->rows[i].status, sizeof seen[i].status);
+    }
+    long long at = v->cursor < was_n ? v->rows[v->cursor].id : -1;
+    restart_totals(t, v);
+    load_from_top_row(t, v);
+    long long *cases = fw_malloc((size_t)(v->nrows ? v->nrows : 1) * sizeof *cases);
+    int ncases = 0;
+    for (int i = 0; i < v->nrows; i++) {
+        const fw_hit_row *r = &v->rows[i];
+        int j = 0;
+        while (j < was_n && seen[j].id != r->id)
+            j++;
+        bool named = false;
+        for (int k = 0; k < n && r->case_id && !named; k++)
+            named = ids[k] == r->case_id;
+        bool moved = named || (j < was_n && (strcmp(seen[j].status, r->status) != 0 || seen[j].case_id != r->case_id));
+        if (!moved)
+            continue;
+        if (changed_index(v, r->id) < 0) {
+            v->changed = fw_realloc(v->changed, (size_t)(v->nchanged + 1) * sizeof *v->changed);
+            v->changed[v->nchanged++] = r->id;
+        }
+        bool counted = false;
+        for (int k = 0; k < ncases && !counted; k++)
+            counted = cases[k] == r->case_id;
+        if (!counted)
+            cases[ncases++] = r->case_id;
+    }
+    v->rest_id = at;
+    free(seen);
+    free(cases);
+    return ncases;
+}
+
 static bool hits_idle(fw_tui *t, void *p)
 {
     hits_view *v = p;
@@ -880,4 +955,5 @@ const fw_view_ops fw_view_hits = {
     .title = hits_title,
     .click = hits_click,
     .unsaved = hits_unsaved,
+    .others_changed = hits_others_changed,
 };

@@ -98,6 +98,10 @@ struct fw_db_driver {
     int (*create_function)(fw_db *db, const char *name, int nargs, fw_db_host_fn fn, void *ctx, fw_err *err);
     /* fw_db_data_version. */
     int (*data_version)(fw_db *db, long long *version, fw_err *err);
+    /* fw_db_listen and fw_db_changed_cases; NULL: the engine needs no listening and cannot name
+     * the changed cases (SQLite). */
+    int (*listen)(fw_db *db, const char *channel, fw_err *err);
+    int (*changed_cases)(fw_db *db, long long **ids, int *n, bool *all);
     /* fw_db_target_in_schema (NULL: the engine has no schemas). */
     char *(*target_in_schema)(const char *target, const char *schema, fw_err *err);
 };

@@ -45,6 +45,10 @@ typedef struct pg_db {
     int error_pos;          /* the last error's character position in the statement (1-based; 0: none) */
     char *snapshot;         /* fw_db_data_version: the server snapshot seen last */
     long long data_version; /* fw_db_data_version: how many times it changed */
+    char *channel;          /* fw_db_listen: the channel LISTENed on (NULL: the snapshot is compared) */
+    long long *changed;     /* fw_db_changed_cases: case ids other sessions' notices named */
+    int nchanged, capchanged;
+    bool changed_all;       /* a notice named too many cases, or notices may have been lost */
 } pg_db;
 
 enum pg_state { ST_IDLE, ST_STREAMING, ST_BUFFERED };
@@ -264,6 +268,17 @@ static int ensure_usable(pg_db *d, fw_err *err)
         for (int i = 0; i < d->ngarbage; i++)
             free(d->garbage[i]);
         d->ngarbage = 0; /* they died with the old session */
+        if (d->channel) { /* listen again; what was sent while the session was gone is lost: a change */
+            char *id = PQescapeIdentifier(d->c, d->channel, strlen(d->channel));
+            if (id) {
+                char *sql = fw_printf("LISTEN %s", id);
+                PQclear(PQexec(d->c, sql));
+                free(sql);
+                PQfreemem(id);
+            }
+            d->data_version++;
+            d->changed_all = true;
+        }
     }
     buffer_streaming(d);
     PGTransactionStatusType t = PQtransactionStatus(d->c);
@@ -288,6 +303,8 @@ static void pg_close(fw_db *db)
         free(d->garbage[i]);
     free(d->garbage);
     free(d->snapshot);
+    free(d->channel);
+    free(d->changed);
     free(d->base.where);
     free(d);
 }
@@ -1235,12 +1252,107 @@ static int pg_prepare_query(fw_db *db, const char *sql, const char *const *funct
     return FW_OK;
 }
 
+/* A notice of migration 9's triggers: "table" or "table:id,id,..." or "table:many". The case ids
+ * of cases and case_notes notices are kept for fw_db_changed_cases. */
+static void take_notice(pg_db *d, const char *payload)
+{
+    const char *colon = strchr(payload, ':');
+    if (!colon)
+        return;
+    if (strncmp(payload, "cases:", 6) != 0 && strncmp(payload, "case_notes:", 11) != 0)
+        return;
+    if (strcmp(colon + 1, "many") == 0) {
+        d->changed_all = true;
+        return;
+    }
+    for (const char *p = colon + 1; *p;) {
+        char *end;
+        long long id = strtoll(p, &end, 10);
+        if (end == p)
+            break;
+        if (d->nchanged < 100000) { /* beyond that a screen reloads all it shows anyway */
+            if (d->nchanged == d->capchanged) {
+                d->capchanged = d->capchanged ? 2 * d->capchanged : 64;
+                d->changed = fw_realloc(d->changed, (size_t)d->capchanged * sizeof *d->changed);
+            }
+            d->changed[d->nchanged++] = id;
+        } else {
+            d->changed_all = true;
+        }
+        p = *end == ',' ? end + 1 : end;
+    }
+}
+
+/* LISTENs on the channel now (outside or inside a transaction: LISTEN takes effect at its commit). */
+static int pg_listen(fw_db *db, const char *channel, fw_err *err)
+{
+    pg_db *d = PG(db);
+    if (d->channel && strcmp(d->channel, channel) == 0)
+        return FW_OK;
+    if (ensure_usable(d, err))
+        return err->code;
+    char *id = PQescapeIdentifier(d->c, channel, strlen(channel));
+    if (!id)
+        return fw_db_failf(db, err, FW_DBF_OTHER, "%s: cannot listen: %s", db->where, PQerrorMessage(d->c));
+    char *sql = fw_printf("LISTEN %s", id);
+    PQfreemem(id);
+    PGresult *r = PQexec(d->c, sql);
+    free(sql);
+    int rc = FW_OK;
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        char line[512];
+        first_line(PQerrorMessage(d->c), line, sizeof line);
+        rc = fw_db_failf(db, err, FW_DBF_OTHER, "%s: cannot listen for changes: %s", db->where, line);
+    } else {
+        free(d->channel);
+        d->channel = fw_strdup(channel);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int pg_changed_cases(fw_db *db, long long **ids, int *n, bool *all)
+{
+    pg_db *d = PG(db);
+    *all = d->changed_all || !d->channel;
+    *ids = d->changed;
+    *n = d->nchanged;
+    d->changed = NULL;
+    d->nchanged = d->capchanged = 0;
+    d->changed_all = false;
+    return FW_OK;
+}
+
+/* Listening (fw_db_listen): the notices other backends sent on the channel, read from the socket
+ * without a round trip; those this session sent itself (be_pid) are not another's change. */
+static int pg_data_version_notices(pg_db *d, long long *version, fw_err *err)
+{
+    if (!d->base.in_txn && !d->streaming && ensure_usable(d, err))
+        return err->code;
+    if (!d->streaming)
+        PQconsumeInput(d->c);
+    int self = PQbackendPID(d->c);
+    PGnotify *n;
+    while ((n = PQnotifies(d->c)) != NULL) {
+        if (n->be_pid != self) {
+            d->data_version++;
+            take_notice(d, n->extra ? n->extra : "");
+        }
+        PQfreemem(n);
+    }
+    *version = d->data_version;
+    return FW_OK;
+}
+
 /* PostgreSQL has no PRAGMA data_version: the server's current snapshot (xmin:xmax:in-progress
  * xids) changes whenever a transaction that was given an xid, that is one that wrote, ends; a commit
- * of another connection therefore always changes it, so a counter of the changes seen serves. */
+ * of another connection therefore always changes it, so a counter of the changes seen serves. That
+ * is the answer until fw_db_listen (a workspace older than migration 9 has no notices). */
 static int pg_data_version(fw_db *db, long long *version, fw_err *err)
 {
     pg_db *d = PG(db);
+    if (d->channel)
+        return pg_data_version_notices(d, version, err);
     fw_stmt *st;
     if (pg_prepare(db, "SELECT pg_current_snapshot()::text", &st, err))
         return err->code;
@@ -1303,5 +1415,7 @@ const fw_db_driver fw_postgres_driver = {
     .set_lock_wait = pg_set_lock_wait,
     .create_function = NULL, /* no host functions: pg_compat.sql has the rules' helpers in SQL */
     .data_version = pg_data_version,
+    .listen = pg_listen,
+    .changed_cases = pg_changed_cases,
     .target_in_schema = pg_target_in_schema,
 };

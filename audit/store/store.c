@@ -737,6 +737,17 @@ int fw_db_create_function(fw_db *db, const char *name, int nargs, fw_db_host_fn 
     return db->drv->create_function(db, name, nargs, fn, ctx, err);
 }
 
+int fw_db_listen(fw_db *db, const char *channel, fw_err *err)
+{
+    return db->drv->listen ? db->drv->listen(db, channel, err) : FW_OK;
+}
+
+int fw_db_changed_cases(fw_db *db, long long **ids, int *n, bool *all)
+{
+    *ids = NULL, *n = 0, *all = true;
+    return db->drv->changed_cases ? db->drv->changed_cases(db, ids, n, all) : FW_OK;
+}
+
 int fw_db_data_version(fw_db *db, long long *version, fw_err *err)
 {
     *version = 0;

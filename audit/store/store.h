@@ -308,9 +308,26 @@ int fw_db_create_function(fw_db *db, const char *name, int nargs, fw_db_host_fn 
  * to the database since, for a screen that redraws when someone else changed the workspace. Equal
  * numbers mean nothing was committed by anyone else. The engines differ in what else moves it, so a
  * caller reads it again after its own writes: SQLite's PRAGMA data_version moves only for other
- * connections; on PostgreSQL it counts the changes of the server's snapshot (pg_current_snapshot:
- * any transaction that wrote ends), which moves for this connection's writes too, and for a write
- * to another database of the same server (a needless redraw, never a missed one). */
+ * connections; on PostgreSQL, once fw_db_listen was called, it counts the change notices other
+ * sessions sent (migration 9's triggers); before that, the changes of the server's snapshot
+ * (pg_current_snapshot: any transaction that wrote ends), which moves for this connection's writes
+ * too, and for a write to another database of the same server (a needless redraw, never a missed
+ * one). */
 int fw_db_data_version(fw_db *db, long long *version, fw_err *err);
+
+/* Asks to be told of other sessions' changes through the notices on channel (PostgreSQL: LISTEN;
+ * the workspace's triggers send them, audit/schema.c migration 9). From then on fw_db_data_version
+ * counts only the notices other sessions sent on it, not the server's snapshot: autovacuum and other
+ * databases no longer move it, and this connection's own writes do not either. The changed cases
+ * the notices name are kept for fw_db_changed_cases. Again after a lost connection is restored
+ * (counted as a change: notices sent meanwhile are lost). SQLite: nothing to do (its data_version
+ * already moves only for other connections' commits). */
+int fw_db_listen(fw_db *db, const char *channel, fw_err *err);
+
+/* The ids of the cases other sessions' notices named since the last call, taken (the set is
+ * emptied): *ids malloc'd (caller frees; NULL when none), *n how many; *all true when a notice said
+ * too many to list, or the engine cannot tell (SQLite: always true; the
+ * caller compares what it shows with the workspace). */
+int fw_db_changed_cases(fw_db *db, long long **ids, int *n, bool *all);
 
 #endif

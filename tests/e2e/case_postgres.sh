@@ -49,7 +49,7 @@ workflow() { # workflow TARGET
     v=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case"]["version"])' "$dir/out")
     expect_exit 0 "$FW" --db "$w" --user carol case assign 2 乡镇纪委 --expect-version "$v"
     expect_exit 6 "$FW" --db "$w" --user dave case assign 2 县纪委 --expect-version "$v"
-    expect_err "changed by carol"
+    expect_err "was changed meanwhile by carol at "
     expect_exit 0 "$FW" --db "$w" log verify
     expect_out "audit trail OK"
 }

@@ -76,7 +76,10 @@ v=$(sql "SELECT version FROM cases WHERE id = 2")
 expect_exit 0 "$FW" --user carol case assign 2 乡镇纪委 --expect-version "$v"
 n=$(sql "SELECT count(*) FROM trail")
 expect_exit 6 "$FW" --user dave case assign 2 县纪委 --expect-version "$v"
-expect_err "changed by carol"
+expect_err "was changed meanwhile by carol at "
+# when, in local time as the screens show it (minute), not the stored UTC
+grep -Eq "changed meanwhile by carol at [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}; reload it and try again: nothing was written" "$dir/err" ||
+    fail "the refusal does not say when in local time: $(cat "$dir/err")"
 expect_err reload
 [ "$(sql "SELECT count(*) FROM trail")" -eq "$n" ] || fail "a refused change wrote a trail record"
 [ "$(sql "SELECT assignee FROM cases WHERE id = 2")" = 乡镇纪委 ] || fail "carol's change lost"

@@ -2,7 +2,7 @@
 # tui_case: case work and export from the TUI on a workspace built by the real pipeline (gen, import,
 # run). On the hit list, c walks the first hit's case new -> verifying (method, verifier) ->
 # confirmed (note), offering only the statuses the transitions table allows; the CLI then shows the
-# case confirmed (an assignment made meanwhile by another user is refused with "changed by"), the
+# case confirmed (an assignment made meanwhile by another user is refused with "changed meanwhile by WHO at WHEN"), the
 # audit trail holds both status changes and still verifies. x writes a workbook
 # whose lead sheet has as many rows as `fundwatch export --count`; on the rules screen r runs one
 # rule and R all of them (a re-run finds no new hits); x on a list filtered by severity writes
@@ -72,7 +72,7 @@ tui_screen | grep -q "Due date" || fail "a bad date did not ask again"
 tui_keys C-u
 tui_type "2031-03-01"
 tui_keys Enter
-tui_wait "changed by"
+tui_wait "changed meanwhile by tester at"
 "$FW" --db "$ws" case list --format csv | grep "$case_no" | grep -q "张主任" || fail "the other user's assignment was overwritten"
 
 # x: the whole list (no filter) to a workbook.

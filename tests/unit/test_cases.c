@@ -436,7 +436,8 @@ static void test_concurrent_change_refused(void **state)
     fw_set_user("alice");
     fw_case_change v = {.to = "verifying", .method = "visit", .verifier = "alice"};
     assert_int_equal(fw_case_set_status(a, id, seen_by_a, &v, &err), FW_ECONFLICT);
-    assert_non_null(strstr(err.msg, "changed by bob"));
+    assert_non_null(strstr(err.msg, "was changed meanwhile by bob at 2"));
+    assert_non_null(strstr(err.msg, "nothing was written"));
     assert_non_null(strstr(err.msg, "reload"));
     assert_int_equal(trail_count(a), trail_before);
     char *s = status_of(a, id);

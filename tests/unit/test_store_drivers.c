@@ -1120,6 +1120,70 @@ static void test_data_version(void **state)
     fw_db_close(other);
 }
 
+/* Listening (issue 13): on PostgreSQL only other sessions' notices on the channel move the number
+ * (not this session's own notice, not another session's write without one, which moved the snapshot
+ * before), and the case ids they name are handed over once; "cases:many" says all. SQLite: listening
+ * is nothing to do and the cases cannot be named (all). */
+/* The number once it differs from v, waiting up to 2 s for a notice to arrive on the socket; v if
+ * it never does. */
+static long long data_version_after(fw_db *db, long long v)
+{
+    for (int i = 0; i < 200; i++) {
+        long long now = data_version(db);
+        if (now != v)
+            return now;
+        usleep(10000);
+    }
+    return v;
+}
+
+static void test_data_version_notices(void **state)
+{
+    engine_case *c = *state;
+    fw_err err = {0};
+    char channel[64], sql[160];
+    snprintf(channel, sizeof channel, "fw_test_%d", (int)getpid());
+    assert_int_equal(fw_db_listen(c->db, channel, &err), FW_OK);
+    long long *ids;
+    int n;
+    bool all;
+    if (fw_db_engine(c->db) != FW_DB_POSTGRES) {
+        assert_int_equal(fw_db_changed_cases(c->db, &ids, &n, &all), FW_OK);
+        assert_true(all);
+        assert_int_equal(n, 0);
+        free(ids);
+        return;
+    }
+    exec_ok(c->db, "CREATE TABLE t (n INTEGER)");
+    fw_db *other;
+    if (fw_db_open(c->target, NULL, &other, &err))
+        fail_msg("second connection: %s", err.msg);
+    long long v1 = data_version(c->db);
+    exec_ok(other, "INSERT INTO t VALUES (1)"); /* a write that sends no notice */
+    snprintf(sql, sizeof sql, "SELECT pg_notify('%s', 'cases:5,7')", channel);
+    exec_ok(c->db, sql); /* our own notice */
+    assert_int_equal(data_version_after(c->db, v1), v1);
+    exec_ok(other, sql);
+    long long v2 = data_version_after(c->db, v1);
+    assert_true(v2 != v1);
+    assert_int_equal(data_version(c->db), v2);
+    assert_int_equal(fw_db_changed_cases(c->db, &ids, &n, &all), FW_OK);
+    assert_false(all);
+    assert_int_equal(n, 2);
+    assert_true(ids[0] == 5 && ids[1] == 7);
+    free(ids);
+    assert_int_equal(fw_db_changed_cases(c->db, &ids, &n, &all), FW_OK); /* taken: empty now */
+    assert_int_equal(n, 0);
+    free(ids);
+    snprintf(sql, sizeof sql, "SELECT pg_notify('%s', 'cases:many')", channel);
+    exec_ok(other, sql);
+    assert_true(data_version_after(c->db, v2) != v2);
+    assert_int_equal(fw_db_changed_cases(c->db, &ids, &n, &all), FW_OK);
+    assert_true(all);
+    free(ids);
+    fw_db_close(other);
+}
+
 /* --- running both halves ---------------------------------------------------------------------------------------- */
 
 typedef struct driver_test {
@@ -1150,6 +1214,7 @@ static const driver_test driver_tests[] = {
     {"pg_wrong_password", test_pg_wrong_password, false, true},
     {"pg_terminated_mid_transaction", test_pg_terminated_mid_transaction, false, true},
     {"data_version", test_data_version, true, true},
+    {"data_version_notices", test_data_version_notices, true, true},
 };
 enum { NDRIVER_TESTS = (int)(sizeof driver_tests / sizeof driver_tests[0]) };
 
