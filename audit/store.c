@@ -174,6 +174,8 @@ int fw_ws_open_mode(const char *path, enum fw_ws_mode mode, fw_ws **out, fw_err 
     bool file = fw_db_engine_of(path) == FW_DB_SQLITE;
     if (mode != FW_WS_CREATE && file && must_exist(path, err))
         return err->code;
+    if (mode == FW_WS_KIOSK && !file)
+        return connect(path, false, false, out, err);
     return mode == FW_WS_READ ? open_read(path, out, err) : open_write(path, mode == FW_WS_CREATE, out, err);
 }
 
