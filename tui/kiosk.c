@@ -33,6 +33,7 @@ typedef struct kiosk {
     char id[19]; /* the ID of the result shown */
     fw_kiosk_result res;
     bool have_res;
+    bool looked; /* Enter was pressed on the number shown: the next digit starts a new one */
     int cursor, top;
     char msg[512];
     int msg_kind; /* 0 none, P_ERROR, P_OK */
@@ -64,6 +65,7 @@ static void clear_all(kiosk *k)
     k->cursor = k->top = 0;
     k->msg[0] = '\0';
     k->msg_kind = 0;
+    k->looked = false;
 }
 
 static void yuan(long long fen, char out[32])
@@ -250,6 +252,7 @@ static void lookup(kiosk *k)
     fw_kiosk_result_free(&k->res);
     k->have_res = false;
     k->cursor = k->top = 0;
+    k->looked = true;
     char id[19];
     k->typed[k->ntyped] = '\0';
     if (k->ntyped != 18) {
@@ -314,9 +317,8 @@ static void on_key(kiosk *k, int ch)
 {
     bool digit = (ch >= '0' && ch <= '9') || ch == 'x' || ch == 'X';
     if (digit && k->state != K_CONFIRM) {
-        if (k->state == K_RESULT || (k->have_res && k->state == K_ENTRY && k->ntyped == 18)) {
-            clear_all(k); /* a new number begins */
-        }
+        if (k->state == K_RESULT || k->looked) /* a new number begins: the last one and its answer go */
+            clear_all(k);
         if ((ch == 'x' || ch == 'X') && k->ntyped != 17)
             return; /* X is only the check character */
         if (k->ntyped < 18) {
