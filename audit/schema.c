@@ -660,7 +660,7 @@ static int repairs_v6_apply(fw_db *db, void *ctx, fw_err *err)
  * normal run, fingerprints and cases. trail_action_at serves the kiosk's rate limit, which counts the
  * last minute's kiosk.lookup records. */
 static const char kiosk_v8[] =
-    "CREATE TABLE citizen_reports (\n"
+    "CREATE TABLE IF NOT EXISTS citizen_reports (\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  payment_key TEXT NOT NULL,\n"
     "  id_number TEXT NOT NULL,\n"
@@ -671,9 +671,11 @@ static const char kiosk_v8[] =
     "  kiosk TEXT NOT NULL,\n"
     "  reported_by TEXT NOT NULL\n" /* the trail's user: the login (PostgreSQL: session_user) */
     ");\n"
-    "CREATE INDEX citizen_reports_payment ON citizen_reports(payment_key);\n"
-    "CREATE INDEX trail_action_at ON trail(action, at);\n"
-    "CREATE VIEW reports AS SELECT id AS rid, id AS report_id, payment_key, id_number, program, period, amount,\n"
+    "CREATE INDEX IF NOT EXISTS citizen_reports_payment ON citizen_reports(payment_key);\n"
+    "CREATE INDEX IF NOT EXISTS trail_action_at ON trail(action, at);\n";
+/* After "CREATE VIEW IF NOT EXISTS" (SQLite) or "CREATE OR REPLACE VIEW" (PostgreSQL). */
+static const char kiosk_v8_view[] =
+    " reports AS SELECT id AS rid, id AS report_id, payment_key, id_number, program, period, amount,\n"
     "  reported_at, kiosk FROM citizen_reports;\n";
 
 /* PostgreSQL: the kiosk's two SECURITY DEFINER functions and the role that may call them and
@@ -684,10 +686,10 @@ static const char kiosk_v8[] =
  * into PostgreSQL 11+), after checking that the trail's end is the stored head, so `log verify`
  * stays green. fw_kiosk_ns is one netstring field; fw_kiosk_trail is not granted to anyone. */
 static const char kiosk_v8_pg_functions[] =
-    "CREATE FUNCTION fw_kiosk_ns(t text) RETURNS text LANGUAGE sql IMMUTABLE\n"
+    "CREATE OR REPLACE FUNCTION fw_kiosk_ns(t text) RETURNS text LANGUAGE sql IMMUTABLE\n"
     "  SET search_path = pg_catalog AS\n"
     "$f$ SELECT CASE WHEN t IS NULL THEN '-,' ELSE octet_length(t)::text || ':' || t || ',' END $f$;\n"
-    "CREATE FUNCTION fw_kiosk_id_ok(p text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE\n"
+    "CREATE OR REPLACE FUNCTION fw_kiosk_id_ok(p text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE\n"
     "  SET search_path = pg_catalog AS $f$\n"
     "DECLARE w int[] := ARRAY[7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2]; s int := 0;\n"
     "BEGIN\n"
@@ -695,11 +697,11 @@ static const char kiosk_v8_pg_functions[] =
     "  FOR i IN 1..17 LOOP s := s + substr(p, i, 1)::int * w[i]; END LOOP;\n"
     "  RETURN substr('10X98765432', s % 11 + 1, 1) = substr(p, 18, 1);\n"
     "END $f$;\n"
-    "CREATE FUNCTION fw_kiosk_id_hash(p text) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER\n"
+    "CREATE OR REPLACE FUNCTION fw_kiosk_id_hash(p text) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER\n"
     "  SET search_path = @S@, pg_temp AS\n"
     "$f$ SELECT encode(sha256(convert_to('fundwatch-kiosk:' || COALESCE((SELECT value FROM settings\n"
     "    WHERE key = 'workspace.id'), '') || ':' || COALESCE(p, ''), 'UTF8')), 'hex') $f$;\n"
-    "CREATE FUNCTION fw_kiosk_trail(p_action text, p_object text, p_after text) RETURNS void\n"
+    "CREATE OR REPLACE FUNCTION fw_kiosk_trail(p_action text, p_object text, p_after text) RETURNS void\n"
     "  LANGUAGE plpgsql SECURITY DEFINER SET search_path = @S@, pg_temp AS $f$\n"
     "DECLARE l_seq bigint; l_hash text; l_head text; v_seq bigint; v_at text; v_user text := session_user::text;\n"
     "  v_h text;\n"
@@ -718,7 +720,7 @@ static const char kiosk_v8_pg_functions[] =
     "    VALUES (v_seq, v_at, v_user, p_action, p_object, NULL, p_after, l_hash, v_h, 2);\n"
     "  UPDATE settings SET value = v_seq::text || ' ' || v_h WHERE key = 'trail.head';\n"
     "END $f$;\n"
-    "CREATE FUNCTION fw_kiosk_lookup(p_id text, p_kiosk text, p_rate integer DEFAULT NULL)\n"
+    "CREATE OR REPLACE FUNCTION fw_kiosk_lookup(p_id text, p_kiosk text, p_rate integer DEFAULT NULL)\n"
     "  RETURNS TABLE(status text, name text, program text, period text, amount bigint, department text,\n"
     "                payment_key text, pay_date text, window_from text, window_to text)\n"
     "  LANGUAGE plpgsql SECURITY DEFINER SET search_path = @S@, pg_temp AS $f$\n"
@@ -757,7 +759,7 @@ static const char kiosk_v8_pg_functions[] =
     "      NULL::text, NULL::text, v_from, v_last;\n"
     "  END IF;\n"
     "END $f$;\n"
-    "CREATE FUNCTION fw_kiosk_report(p_id text, p_payment_key text, p_kiosk text) RETURNS bigint\n"
+    "CREATE OR REPLACE FUNCTION fw_kiosk_report(p_id text, p_payment_key text, p_kiosk text) RETURNS bigint\n"
     "  LANGUAGE plpgsql SECURITY DEFINER SET search_path = @S@, pg_temp AS $f$\n"
     "DECLARE v_r bigint; p record;\n"
     "BEGIN\n"
@@ -797,10 +799,15 @@ static const char kiosk_v8_pg_functions[] =
 static int kiosk_v8_apply(fw_db *db, void *ctx, fw_err *err)
 {
     (void)ctx;
-    if (fw_db_engine(db) != FW_DB_POSTGRES)
-        return fw_db_exec(db, kiosk_v8, err);
     fw_buf sql = {0};
+    if (fw_db_engine(db) != FW_DB_POSTGRES) {
+        fw_buf_printf(&sql, "%sCREATE VIEW IF NOT EXISTS%s", kiosk_v8, kiosk_v8_view);
+        int rc = fw_db_exec(db, sql.data, err);
+        fw_buf_free(&sql);
+        return rc;
+    }
     pg_tables(kiosk_v8, &sql);
+    fw_buf_printf(&sql, "CREATE OR REPLACE VIEW%s", kiosk_v8_view);
     /* The functions' search_path names the workspace's schema (a SECURITY DEFINER function must not
      * resolve names through the caller's path). */
     fw_stmt *st;
