@@ -106,22 +106,47 @@ static void draw_title(void)
     attroff(A_BOLD | A_REVERSE | COLOR_PAIR(P_TITLE));
 }
 
-/* The ID number large: each character in a cell of three columns, blanks as underscores. */
-static void draw_entry(kiosk *k, int y)
+/* Digits three rows tall in box-drawing characters, for a terminal with the room (BIG_COLS x
+ * BIG_LINES): 0-9, X and _ (a place still to type). */
+enum { BIG_COLS = 18 * 5 + 2, BIG_LINES = 30 };
+static const char *const glyphs[12][3] = {
+    {"┌─┐", "│ │", "└─┘"}, {"  ╷", "  │", "  ╵"}, {"╶─┐", "┌─┘", "└─╴"}, {"╶─┐", " ─┤", "╶─┘"},
+    {"╷ ╷", "└─┤", "  ╵"}, {"┌─╴", "└─┐", "╶─┘"}, {"┌─╴", "├─┐", "└─┘"}, {"╶─┐", "  │", "  ╵"},
+    {"┌─┐", "├─┤", "└─┘"}, {"┌─┐", "└─┤", "╶─┘"}, {"╲ ╱", " ╳ ", "╱ ╲"}, {"   ", "   ", "╶─╴"},
+};
+
+static bool big(void)
+{
+    return COLS >= BIG_COLS && LINES >= BIG_LINES;
+}
+
+/* The ID number large: at 80x24 each character bold in a cell of three or four columns, blanks as
+ * underscores; with the room, three rows tall in box-drawing characters. Returns the rows used. */
+static int draw_entry(kiosk *k, int y)
 {
     attron(A_BOLD);
     put(y, -1, _("Type your 18-digit ID number, or put your ID card on the reader"));
-    attroff(A_BOLD);
+    if (big()) {
+        int x0 = (COLS - 18 * 5) / 2;
+        for (int i = 0; i < 18; i++) {
+            char c = i < k->ntyped ? k->typed[i] : '_';
+            int g = c == 'X' ? 10 : c == '_' ? 11 : c - '0';
+            for (int r = 0; r < 3; r++)
+                mvaddstr(y + 2 + r, x0 + i * 5 + 1, glyphs[g][r]);
+        }
+        attroff(A_BOLD);
+        return 6;
+    }
     int cellw = COLS >= 18 * 4 + 4 ? 4 : 3;
     int x0 = (COLS - 18 * cellw) / 2;
     if (x0 < 0)
         x0 = 0;
-    attron(A_BOLD);
     for (int i = 0; i < 18; i++) {
         char c[2] = {i < k->ntyped ? k->typed[i] : '_', 0};
         mvaddstr(y + 2, x0 + i * cellw + cellw / 2, c);
     }
     attroff(A_BOLD);
+    return 4;
 }
 
 static void draw_message(kiosk *k, int y)
@@ -226,8 +251,7 @@ static void draw(kiosk *k)
     erase();
     draw_title();
     int y = LINES >= 40 ? 3 : 2;
-    draw_entry(k, y);
-    y += 4;
+    y += draw_entry(k, y);
     draw_message(k, y);
     y += 3;
     if (k->have_res && k->res.status == FW_KIOSK_FOUND && k->state != K_ENTRY) {

@@ -3,7 +3,8 @@
 # ID shows their payments with the name masked; a wrong check digit is refused before any lookup;
 # a payment reported as not received becomes a CIT-001 hit with that payment as evidence after
 # `fundwatch run`, and a case that can be worked; every escape key leaves the kiosk running; the rate
-# limit refuses the 4th lookup of a minute with --rate 3; the screen clears after --idle 2.
+# limit refuses the 4th lookup of a minute with --rate 3; the screen clears after --idle 2; at 120x40
+# the number is drawn three rows tall.
 . "$(dirname "$0")/../tui/lib.sh"
 ws="$TUI_TMP/ws.db"
 "$FW" gen "$TUI_TMP/gen" --seed 1 --persons 1000 >/dev/null
@@ -88,6 +89,14 @@ FUNDWATCH_USER=inspector "$FW" --db "$ws" case set "$case_no" verifying --method
     || fail "the case cannot be worked"
 "$FW" --db "$ws" case show "$case_no" | grep -q "CIT-001" || fail "case show"
 "$FW" --db "$ws" log verify >/dev/null || fail "log verify"
+
+# A bigger terminal: the number three rows tall in box-drawing characters (0 is ┌─┐ │ │ └─┘, a place
+# still to type ╶─╴), a blank line between payment rows.
+tmux -L "$TUI_SOCK" resize-window -t a -x 120 -y 40
+tui_keys Escape
+tui_type 0
+tui_wait "┌─┐"
+tui_screen | grep -q "│ │" && tui_screen | grep -q "╶─╴" || fail "no large digits at 120x40"
 
 # The rate limit (--rate 3): the 4th lookup of the minute is refused and recorded as refused; and
 # the screen clears after --idle 2.
