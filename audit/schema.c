@@ -706,7 +706,10 @@ static const char kiosk_v8_pg_functions[] =
     "DECLARE l_seq bigint; l_hash text; l_head text; v_seq bigint; v_at text; v_user text := session_user::text;\n"
     "  v_h text;\n"
     "BEGIN\n"
-    "  SELECT value INTO l_head FROM settings WHERE key = 'trail.head' FOR UPDATE;\n"
+    /* One appender at a time (FW_TRAIL_PG_LOCK, audit/trail.c takes the same), before anything is
+     * read: appenders wait for each other instead of taking the same number or deadlocking. */
+    "  PERFORM " FW_TRAIL_PG_LOCK ";\n"
+    "  SELECT value INTO l_head FROM settings WHERE key = 'trail.head';\n"
     "  SELECT seq, hash INTO l_seq, l_hash FROM trail ORDER BY seq DESC LIMIT 1;\n"
     "  IF l_seq IS NULL OR l_head IS DISTINCT FROM (l_seq::text || ' ' || l_hash) THEN\n"
     "    RAISE EXCEPTION 'refused: the audit trail was altered outside fundwatch (its last record is not the stored head); nothing was written. Run fundwatch log verify';\n"

@@ -384,6 +384,10 @@ static int check_end(fw_ws *ws, chain_pos *end, fw_err *err)
 static int insert_record(fw_ws *ws, const char *action, const char *object, const char *before_json,
                          const char *after_json, fw_err *err)
 {
+    /* On a server others append at the same moment (other users, the kiosk's functions): one at a
+     * time, from before the end is read until this transaction ends (FW_TRAIL_PG_LOCK). */
+    if (fw_db_engine(ws->store) == FW_DB_POSTGRES && fw_db_exec(ws->store, "SELECT " FW_TRAIL_PG_LOCK, err))
+        return err->code;
     chain_pos end;
     if (check_end(ws, &end, err)) {
         char why[sizeof err->msg];

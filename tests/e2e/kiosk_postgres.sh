@@ -6,7 +6,8 @@
 # DEFINER functions: lookup with the masked name, the wrong check digit refused, the server's rate
 # limit (a client asking for more than the setting still gets the setting), a report that becomes a
 # CIT-001 hit; the trail appended in plpgsql still verifies (`fundwatch log verify`), and the trail
-# records the login (session_user), not a name the client typed. The kiosk screen itself runs in
+# records the login (session_user), not a name the client typed; kiosk appends and a fundwatch's at
+# the same moment neither deadlock nor break the chain. The kiosk screen itself runs in
 # tmux as that login. Needs FUNDWATCH_TEST_PG (docs/store.md).
 set -u
 fail() { echo "FAIL: $*" >&2; [ -n "${sock:-}" ] && tmux -L "$sock" capture-pane -p >&2; exit 1; }
@@ -94,6 +95,24 @@ done
     || fail "another kiosk name got round the limit"
 [ "$(q "SELECT count(*) FROM trail WHERE action = 'kiosk.refused' AND after LIKE '%\"rate\"%'")" = 2 ] \
     || fail "the refusals are not in the trail"
+
+# Appends at the same time: three kiosk clients (as the owner, with the setting raised so that the
+# limit does not stop them) and a fundwatch changing a rule setting (a C append) must all succeed,
+# each record chained once: no deadlock, no duplicate sequence number, `log verify` OK.
+q "INSERT INTO settings(key, value) VALUES ('kiosk.rate', '100000')" || fail "setting kiosk.rate"
+before=$(q "SELECT count(*) FROM trail")
+for c in 1 2 3; do
+    (for i in $(seq 20); do psql "$pg" -XAtqc "SELECT count(*) FROM fw_kiosk_lookup('$id', 'load$c')" || echo ERR; done \
+        >"$dir/load$c.out" 2>&1) &
+done
+(for i in $(seq 10); do "$FW" --db "$pg" rules set DEC-001 param.grace_months $((i % 3)) >/dev/null || echo ERR; done \
+    >"$dir/loadc.out") &
+wait
+! grep -q "ERR\|ERROR\|deadlock" "$dir"/load*.out || fail "a concurrent append failed: $(grep -h "ERR\|ERROR" "$dir"/load*.out | head -3)"
+added=$(($(q "SELECT count(*) FROM trail") - before))
+[ "$added" -ge 60 ] || fail "only $added records for 60 kiosk lookups and the setting changes"
+out=$("$FW" --db "$pg" log verify 2>&1) || fail "log verify after concurrent appends: $out"
+q "DELETE FROM settings WHERE key = 'kiosk.rate'"
 
 # The inspectors' side, as the owner: the report is a CIT-001 hit; the trail verifies.
 "$FW" --db "$pg" run --only CIT-001 >/dev/null 2>&1 || fail "run CIT-001: $("$FW" --db "$pg" run --only CIT-001 2>&1 | tail -3)"
