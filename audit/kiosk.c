@@ -373,6 +373,20 @@ int fw_kiosk_report(fw_ws *ws, const char *kiosk, const char *id_number, const c
     return sq_report(ws, kiosk, id, payment_key, report_id, err);
 }
 
+bool fw_kiosk_reconnect(fw_ws **ws)
+{
+    enum fw_db_fault f = fw_db_fault((*ws)->store);
+    if (f != FW_DBF_LOST && f != FW_DBF_UNREACHABLE)
+        return false;
+    fw_ws *fresh;
+    fw_err err = {0};
+    if (fw_ws_open_mode((*ws)->path, FW_WS_KIOSK, &fresh, &err))
+        return false;
+    fw_ws_close(*ws);
+    *ws = fresh;
+    return true;
+}
+
 int fw_kiosk_example(fw_ws *ws, int n, const char *const *names, const char *const *values, fw_err *err)
 {
     const char *payment_id = NULL, *kiosk = "example";

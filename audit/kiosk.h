@@ -67,6 +67,12 @@ void fw_kiosk_result_free(fw_kiosk_result *r);
 int fw_kiosk_report(fw_ws *ws, const char *kiosk, const char *id_number, const char *payment_key,
                     long long *report_id, fw_err *err);
 
+/* A kiosk runs for days: after a lookup or report failed because the connection was lost (the
+ * server restarted), *ws is replaced by a new connection to the same workspace and true returned,
+ * so the caller may try once more; false (ws unchanged) for any other failure or when the new
+ * connection fails too. */
+bool fw_kiosk_reconnect(fw_ws **ws);
+
 /* `rules test` examples of reports ("citizen_reports: payment_id=P1, kiosk=K1"): a report on the
  * payment of that payment_id already loaded into ws, in the caller's transaction. */
 #define FW_KIOSK_EXAMPLE_DATASET "citizen_reports"

@@ -82,7 +82,7 @@ int cmd_kiosk(fw_cli *cli, int argc, char **argv)
     fw_err err = {0};
     if (fw_ws_open_mode(cli->db_path, FW_WS_KIOSK, &ws, &err))
         return fw_cli_report(cli, &err);
-    int rc = fw_kiosk_run(ws, &o);
+    int rc = fw_kiosk_run(&ws, &o);
     fw_ws_close(ws);
     return rc;
 }

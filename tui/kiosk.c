@@ -25,7 +25,7 @@ enum kstate { K_ENTRY, K_RESULT, K_CONFIRM };
 enum { P_TITLE = 1, P_ERROR, P_OK, P_SELECT };
 
 typedef struct kiosk {
-    fw_ws *ws;
+    fw_ws **ws;
     const fw_kiosk_opts *o;
     enum kstate state;
     char typed[20];
@@ -289,7 +289,12 @@ static void lookup(kiosk *k)
         return;
     }
     fw_err err = {0};
-    if (fw_kiosk_lookup(k->ws, k->o->kiosk, id, k->o->rate, &k->res, &err)) {
+    int rc = fw_kiosk_lookup(*k->ws, k->o->kiosk, id, k->o->rate, &k->res, &err);
+    if (rc && fw_kiosk_reconnect(k->ws)) {
+        memset(&err, 0, sizeof err);
+        rc = fw_kiosk_lookup(*k->ws, k->o->kiosk, id, k->o->rate, &k->res, &err);
+    }
+    if (rc) {
         char m[512];
         snprintf(m, sizeof m, _("The lookup is not available now; please ask the staff. (%s)"), err.msg);
         set_msg(k, P_ERROR, m);
@@ -328,7 +333,12 @@ static void report(kiosk *k)
     long long rid = 0;
     fw_err err = {0};
     char m[512];
-    if (fw_kiosk_report(k->ws, k->o->kiosk, k->id, p->payment_key, &rid, &err))
+    int rc = fw_kiosk_report(*k->ws, k->o->kiosk, k->id, p->payment_key, &rid, &err);
+    if (rc && fw_kiosk_reconnect(k->ws)) {
+        memset(&err, 0, sizeof err);
+        rc = fw_kiosk_report(*k->ws, k->o->kiosk, k->id, p->payment_key, &rid, &err);
+    }
+    if (rc)
         snprintf(m, sizeof m, _("The report could not be recorded; please ask the staff. (%s)"), err.msg);
     else
         snprintf(m, sizeof m, _("Recorded (report %lld): %s %s %s. The discipline inspectors will check it."), rid,
@@ -401,7 +411,7 @@ static void on_key(kiosk *k, int ch)
     }
 }
 
-int fw_kiosk_run(fw_ws *ws, const fw_kiosk_opts *o)
+int fw_kiosk_run(fw_ws **ws, const fw_kiosk_opts *o)
 {
     /* Raw mode already turns the keys into bytes; ignoring the signals as well covers a terminal
      * whose settings are changed behind our back (and a child's job control). */

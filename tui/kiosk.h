@@ -11,7 +11,9 @@ typedef struct fw_kiosk_opts {
     int rate;          /* lookups a minute (10) */
 } fw_kiosk_opts;
 
-/* Runs until SIGTERM or SIGHUP (the keyboard cannot end it). Returns an exit code. */
-int fw_kiosk_run(fw_ws *ws, const fw_kiosk_opts *o);
+/* Runs until SIGTERM or SIGHUP (the keyboard cannot end it). Returns an exit code. *ws may be
+ * replaced by a new connection after the server restarted (fw_kiosk_reconnect); the caller closes
+ * *ws afterwards. */
+int fw_kiosk_run(fw_ws **ws, const fw_kiosk_opts *o);
 
 #endif

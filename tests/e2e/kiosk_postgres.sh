@@ -7,7 +7,7 @@
 # limit (a client asking for more than the setting still gets the setting), a report that becomes a
 # CIT-001 hit; the trail appended in plpgsql still verifies (`fundwatch log verify`), and the trail
 # records the login (session_user), not a name the client typed; kiosk appends and a fundwatch's at
-# the same moment neither deadlock nor break the chain. The kiosk screen itself runs in
+# the same moment neither deadlock nor break the chain; a kiosk whose connection was killed reconnects. The kiosk screen itself runs in
 # tmux as that login. Needs FUNDWATCH_TEST_PG (docs/store.md).
 set -u
 fail() { echo "FAIL: $*" >&2; [ -n "${sock:-}" ] && tmux -L "$sock" capture-pane -p >&2; exit 1; }
@@ -83,6 +83,12 @@ tmux -L "$sock" send-keys Enter; wait_for "这笔钱我没有收到"
 tmux -L "$sock" send-keys Enter; wait_for "已记录您的反映（编号 1）"
 [ "$(q "SELECT kiosk || '|' || reported_by || '|' || id_number FROM citizen_reports")" = "V1|$login|$id" ] \
     || fail "the report row: $(q "SELECT * FROM citizen_reports")"
+
+# The server restarts under a running kiosk (its connection killed): the next lookup reconnects.
+[ "$(q "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '$login'")" = 1 ] || fail "the kiosk's connection was not there to kill"
+tmux -L "$sock" send-keys Escape
+tmux -L "$sock" send-keys -l "$id"; tmux -L "$sock" send-keys Enter
+wait_for "姓名：$masked"
 
 # The server's rate limit: the setting (10) holds even when the client asks for 1000.
 used=$(q "SELECT count(*) FROM trail WHERE action = 'kiosk.lookup' AND \"user\" = '$login' \
