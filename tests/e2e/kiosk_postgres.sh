@@ -79,7 +79,7 @@ wait_for() {
 wait_for "请输入18位身份证号码"
 tmux -L "$sock" send-keys -l "$id"; tmux -L "$sock" send-keys Enter
 wait_for "姓名：$masked"
-tmux -L "$sock" send-keys Enter; wait_for "这笔钱我没有收到"
+tmux -L "$sock" send-keys Enter; wait_for "您确认“这笔钱我没有收到”吗"
 tmux -L "$sock" send-keys Enter; wait_for "已记录您的反映（编号 1）"
 [ "$(q "SELECT kiosk || '|' || reported_by || '|' || id_number FROM citizen_reports")" = "V1|$login|$id" ] \
     || fail "the report row: $(q "SELECT * FROM citizen_reports")"

@@ -67,7 +67,7 @@ tui_wait "姓名：$masked"
 row=$(tui_screen | grep -E "^ +20[0-9]{2}-[0-9]{2} " | sed -n 2p)
 month=$(echo "$row" | awk '{print $1}'); program=$(echo "$row" | awk '{print $2}')
 tui_keys Down Enter
-tui_wait "这笔钱我没有收到"
+tui_wait "您确认“这笔钱我没有收到”吗"
 tui_screen | grep -q "$month  $program" || fail "the confirmation does not name the chosen payment"
 tui_keys Enter
 tui_wait "已记录您的反映（编号 1）"
