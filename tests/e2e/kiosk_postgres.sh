@@ -20,12 +20,7 @@ login="fw_e2e_k1_$$"
 sock="fwkiosk$$"
 cleanup() {
     tmux -L "$sock" kill-server 2>/dev/null
-    local id
-    id=$(psql "$FUNDWATCH_TEST_PG" -XAtqc "SELECT value FROM $schema.settings WHERE key = 'workspace.id'" 2>/dev/null)
-    psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1
-    for r in "$login" "fw_kiosk_$id" "fw_rules_$id"; do
-        psql "$FUNDWATCH_TEST_PG" -qc "DROP OWNED BY $r CASCADE" -c "DROP ROLE $r" >/dev/null 2>&1
-    done
+    pg_drop_workspace "$schema" "$login"
     rm -rf "$dir"
 }
 trap cleanup EXIT

@@ -20,13 +20,8 @@ dir=$(mktemp -d)
 schema="fw_e2e_run_$$"
 limited="fw_e2e_limited_$$"
 cleanup() {
-    local roles
-    roles=$(psql "$FUNDWATCH_TEST_PG" -XAtqc "SELECT 'fw_rules_' || value FROM $schema.settings WHERE key = 'workspace.id'" 2>/dev/null)
-    roles="$roles $(psql "$FUNDWATCH_TEST_PG" -XAtqc "SELECT 'fw_rules_' || value FROM ${schema}_l.settings WHERE key = 'workspace.id'" 2>/dev/null)"
-    psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" -c "DROP SCHEMA IF EXISTS ${schema}_l CASCADE" >/dev/null 2>&1
-    for r in $roles $limited; do
-        psql "$FUNDWATCH_TEST_PG" -qc "DROP OWNED BY $r CASCADE" -c "DROP ROLE $r" >/dev/null 2>&1
-    done
+    pg_drop_workspace "$schema"
+    pg_drop_workspace "${schema}_l" "$limited"
     rm -rf "$dir"
 }
 trap cleanup EXIT
