@@ -22,7 +22,7 @@
 #include "tui/lines.h"
 
 enum kstate { K_ENTRY, K_RESULT, K_CONFIRM };
-enum { P_TITLE = 1, P_ERROR, P_OK, P_SELECT };
+enum { P_TITLE = 1, P_ERROR, P_OK }; /* colour pairs */
 
 typedef struct kiosk {
     fw_ws **ws;
@@ -39,6 +39,10 @@ typedef struct kiosk {
     int msg_kind; /* 0 none, P_ERROR, P_OK */
     time_t last_key;
 } kiosk;
+
+/* Said by the screen's own check and, should a client skip it, by the server's. */
+static const char bad_id_msg[] = N_("This ID number is not valid (its check digit is wrong). Please check it and type "
+                                    "it again. Nothing was looked up.");
 
 static volatile sig_atomic_t stop_flag;
 
@@ -173,8 +177,8 @@ static long long total_of(const fw_kiosk_result *r)
     return t;
 }
 
-/* The payments: a summary line, the column titles, the rows (the selected one reversed). gap is
- * the blank lines between rows on a tall terminal. Returns the rows shown. */
+/* The payments between rows y and bottom: a summary line, the column titles, the rows (the selected
+ * one reversed; a blank line between rows on a tall terminal), scrolled to keep the cursor shown. */
 static void draw_result(kiosk *k, int y, int bottom)
 {
     const fw_kiosk_result *r = &k->res;
@@ -284,8 +288,7 @@ static void lookup(kiosk *k)
         return;
     }
     if (!fw_kiosk_id_valid(k->typed, id)) {
-        set_msg(k, P_ERROR, _("This ID number is not valid (its check digit is wrong). Please check it and type it "
-                              "again. Nothing was looked up."));
+        set_msg(k, P_ERROR, _(bad_id_msg));
         return;
     }
     fw_err err = {0};
@@ -314,8 +317,7 @@ static void lookup(kiosk *k)
         set_msg(k, P_OK, m);
         break;
     case FW_KIOSK_BAD_ID:
-        set_msg(k, P_ERROR, _("This ID number is not valid (its check digit is wrong). Please check it and type it "
-                              "again. Nothing was looked up."));
+        set_msg(k, P_ERROR, _(bad_id_msg));
         break;
     case FW_KIOSK_RATE:
         snprintf(m, sizeof m, _("Too many lookups: this kiosk answers at most %d a minute. Please wait a minute and "
@@ -324,7 +326,7 @@ static void lookup(kiosk *k)
         set_msg(k, P_ERROR, m);
         break;
     }
-    /* The number typed stays visible only until the next key or the idle clear. */
+    /* The number stays on the screen until a new one is typed, Esc or the idle clear. */
 }
 
 static void report(kiosk *k)
