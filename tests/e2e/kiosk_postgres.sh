@@ -47,6 +47,14 @@ for t in ds_payments ds_persons payments persons trail settings citizen_reports 
     out=$(kq "SELECT count(*) FROM $t")
     echo "$out" | grep -q "permission denied" || fail "$login could read $t: $out"
 done
+# ... and no privilege on any table, view or sequence of the workspace, nor any function but the two.
+n=$(q "SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = '$schema'
+       AND c.relkind IN ('r', 'v', 'm', 'S', 'p') AND (has_table_privilege('$login', c.oid, 'SELECT, INSERT, UPDATE, DELETE')
+       OR (c.relkind = 'S' AND has_sequence_privilege('$login', c.oid, 'USAGE, SELECT, UPDATE')))")
+[ "$n" = 0 ] || fail "$login has privileges on $n tables, views or sequences"
+fns=$(q "SELECT string_agg(p.proname, ',' ORDER BY p.proname) FROM pg_proc p JOIN pg_namespace s ON s.oid = p.pronamespace
+         WHERE s.nspname = '$schema' AND has_function_privilege('$login', p.oid, 'EXECUTE') AND p.proname LIKE 'fw_kiosk%'")
+[ "$fns" = "fw_kiosk_lookup,fw_kiosk_report" ] || fail "$login may execute: $fns"
 out=$(kq "INSERT INTO citizen_reports(payment_key, id_number, reported_at, kiosk, reported_by) VALUES ('x', 'y', 'z', 'k', 'u')")
 echo "$out" | grep -q "permission denied" || fail "$login could insert a report: $out"
 out=$(kq "SELECT fw_kiosk_trail('kiosk.lookup', 'kiosk:forged', '{}')")
