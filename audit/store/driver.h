@@ -98,6 +98,8 @@ struct fw_db_driver {
     int (*create_function)(fw_db *db, const char *name, int nargs, fw_db_host_fn fn, void *ctx, fw_err *err);
     /* fw_db_data_version. */
     int (*data_version)(fw_db *db, long long *version, fw_err *err);
+    /* fw_db_limit_writes (NULL: the engine's grants decide). */
+    int (*limit_writes)(fw_db *db, const char *const *tables, fw_err *err);
 };
 
 /* Whether the running statement must stop for fw_db_watch or fw_db_watch_fn. */

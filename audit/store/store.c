@@ -727,6 +727,12 @@ int fw_db_create_function(fw_db *db, const char *name, int nargs, fw_db_host_fn 
     return db->drv->create_function(db, name, nargs, fn, ctx, err);
 }
 
+int fw_db_limit_writes(fw_db *db, const char *const *tables, fw_err *err)
+{
+    db->fault = FW_DBF_NONE;
+    return db->drv->limit_writes ? db->drv->limit_writes(db, tables, err) : FW_OK;
+}
+
 int fw_db_data_version(fw_db *db, long long *version, fw_err *err)
 {
     *version = 0;

@@ -165,6 +165,38 @@ static void test_report(void **state)
     assert_int_equal(fw_trail_verify(f->ws, &checked, &err), FW_OK);
 }
 
+/* The kiosk's own connection (FW_WS_KIOSK) on SQLite writes its reports and the trail, nothing else. */
+static void test_kiosk_connection_writes_only_reports(void **state)
+{
+    fixture *f = *state;
+    char *path = fw_printf("%s/ws.db", f->dir);
+    fw_ws *k;
+    fw_err err = {0};
+    assert_int_equal(fw_ws_open_mode(path, FW_WS_KIOSK, &k, &err), FW_OK);
+    free(path);
+    fw_kiosk_result r;
+    int rc = fw_kiosk_lookup(k, "K1", ID_A, 100, &r, &err);
+    if (rc)
+        fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(rc, FW_OK);
+    assert_int_equal(r.status, FW_KIOSK_FOUND);
+    fw_kiosk_result_free(&r);
+    long long id = 0;
+    assert_int_equal(fw_kiosk_report(k, "K1", ID_A, "A3", &id, &err), FW_OK);
+    const char *refused[] = {"DELETE FROM ds_payments", "UPDATE ds_payments SET amount = 0",
+                             "INSERT INTO hits(fingerprint) VALUES ('x')", "DROP TABLE citizen_reports",
+                             "CREATE TABLE t(x)", "PRAGMA user_version = 99", "ATTACH ':memory:' AS m"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        memset(&err, 0, sizeof err);
+        assert_int_not_equal(fw_ws_exec(k, refused[i], &err), FW_OK);
+    }
+    fw_ws_close(k);
+    assert_int_equal(fw_ws_int(f->ws, "SELECT count(*) FROM ds_payments"), 31);
+    assert_int_equal(fw_ws_int(f->ws, "SELECT count(*) FROM citizen_reports"), 1);
+    long long checked = 0;
+    assert_int_equal(fw_trail_verify(f->ws, &checked, &err), FW_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +205,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lookup_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kiosk_connection_writes_only_reports, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
