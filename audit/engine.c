@@ -687,7 +687,8 @@ static void sandbox_prepare(fw_ws *ws, char *role, size_t rsize, char *note, siz
     char name[64];
     sandbox_role_name(ws, name, sizeof name);
     fw_buf views = {0};
-    fw_buf_puts(&views, "'programs'"); /* the program tags: readable by rules (docs/rules.md) */
+    /* the program tags and the citizen reports (CIT-001, docs/kiosk.md): readable by rules */
+    fw_buf_puts(&views, "'programs', 'reports'");
     for (int i = 0; i < fw_ndatasets; i++)
         fw_buf_printf(&views, ", '%s'", fw_datasets[i].name);
     char quoted[80];

@@ -10,6 +10,7 @@
 #include "audit/dataset.h"
 #include "audit/engine.h"
 #include "audit/import.h"
+#include "audit/kiosk.h"
 #include "audit/store/store.h"
 
 static char *trimmed(const char *s, size_t n)
@@ -40,7 +41,7 @@ int fw_example_parse(const char *text, fw_example *ex, fw_err *err)
     if (!colon)
         return fw_fail(err, FW_EDATA, _("an example is 'DATASET: col=value, col=value', not '%s'"), text);
     ex->dataset = trimmed(text, (size_t)(colon - text));
-    if (!fw_dataset_find(ex->dataset)) {
+    if (!fw_dataset_find(ex->dataset) && strcmp(ex->dataset, FW_KIOSK_EXAMPLE_DATASET) != 0) {
         fw_fail(err, FW_EDATA, _("example names no dataset '%s'; use persons, payments, deaths, ..."), ex->dataset);
         fw_example_free(ex);
         return FW_EDATA;
@@ -88,6 +89,17 @@ static int load_examples(fw_ws *ws, const fw_rule *r, const fw_rule_example *exs
             snprintf(reason, rsz, "%s:%d: [%s] %s example: %s", r->file, exs[i].line, r->id, kind, err.msg);
             fw_ws_rollback(ws);
             return FW_EDATA;
+        }
+        /* A citizen report (kiosk.h) is no imported dataset: it is written as the kiosk writes it. */
+        if (strcmp(ex.dataset, FW_KIOSK_EXAMPLE_DATASET) == 0) {
+            int e = fw_kiosk_example(ws, ex.n, (const char *const *)ex.names, (const char *const *)ex.values, &err);
+            fw_example_free(&ex);
+            if (e) {
+                snprintf(reason, rsz, "%s:%d: [%s] %s example: %s", r->file, exs[i].line, r->id, kind, err.msg);
+                fw_ws_rollback(ws);
+                return FW_EDATA;
+            }
+            continue;
         }
         char *source = fw_printf("rule %s example line %d", r->id, exs[i].line);
         int e = fw_importer_open(ws, ex.dataset, profile, source, &im, &err);

@@ -653,6 +653,192 @@ static int repairs_v6_apply(fw_db *db, void *ctx, fw_err *err)
     return rc;
 }
 
+/* --- 8: the citizen kiosk (issue 13, docs/kiosk.md) ------------------------------------------- */
+/* citizen_reports: "这笔钱我没有收到" pressed at a kiosk on one payment (payment_key: the payments
+ * row_key, the evidence key; the program, month and amount copied as the citizen saw them). The view
+ * `reports` is what rule CIT-001 (rules/citizen.ini) reads, so a report becomes a hit through the
+ * normal run, fingerprints and cases. trail_action_at serves the kiosk's rate limit, which counts the
+ * last minute's kiosk.lookup records. */
+static const char kiosk_v8[] =
+    "CREATE TABLE IF NOT EXISTS citizen_reports (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  payment_key TEXT NOT NULL,\n"
+    "  id_number TEXT NOT NULL,\n"
+    "  program TEXT,\n"
+    "  period TEXT,\n"
+    "  amount INTEGER,\n" /* fen */
+    "  reported_at TEXT NOT NULL,\n"
+    "  kiosk TEXT NOT NULL,\n"
+    "  reported_by TEXT NOT NULL\n" /* the trail's user: the login (PostgreSQL: session_user) */
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS citizen_reports_payment ON citizen_reports(payment_key);\n"
+    "CREATE INDEX IF NOT EXISTS trail_action_at ON trail(action, at);\n";
+/* After "CREATE VIEW IF NOT EXISTS" (SQLite) or "CREATE OR REPLACE VIEW" (PostgreSQL). */
+static const char kiosk_v8_view[] =
+    " reports AS SELECT id AS rid, id AS report_id, payment_key, id_number, program, period, amount,\n"
+    "  reported_at, kiosk FROM citizen_reports;\n";
+
+/* PostgreSQL: the kiosk's two SECURITY DEFINER functions and the role that may call them and
+ * nothing else. They run as the workspace's owner with a fixed search_path (@S@: the workspace's
+ * schema), check the ID number's check character, enforce the rate limit (setting kiosk.rate,
+ * default 10 a minute per database login: a client can ask for less, never more) and append the
+ * trail in chain version 2 exactly as audit/trail.c hashes it (the netstring encoding, sha256 built
+ * into PostgreSQL 11+), after checking that the trail's end is the stored head, so `log verify`
+ * stays green. fw_kiosk_ns is one netstring field; fw_kiosk_trail is not granted to anyone. */
+static const char kiosk_v8_pg_functions[] =
+    "CREATE OR REPLACE FUNCTION fw_kiosk_ns(t text) RETURNS text LANGUAGE sql IMMUTABLE\n"
+    "  SET search_path = pg_catalog AS\n"
+    "$f$ SELECT CASE WHEN t IS NULL THEN '-,' ELSE octet_length(t)::text || ':' || t || ',' END $f$;\n"
+    "CREATE OR REPLACE FUNCTION fw_kiosk_id_ok(p text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE\n"
+    "  SET search_path = pg_catalog AS $f$\n"
+    "DECLARE w int[] := ARRAY[7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2]; s int := 0;\n"
+    "BEGIN\n"
+    "  IF p IS NULL OR p !~ '^[0-9]{17}[0-9X]$' THEN RETURN false; END IF;\n"
+    "  FOR i IN 1..17 LOOP s := s + substr(p, i, 1)::int * w[i]; END LOOP;\n"
+    "  RETURN substr('10X98765432', s % 11 + 1, 1) = substr(p, 18, 1);\n"
+    "END $f$;\n"
+    "CREATE OR REPLACE FUNCTION fw_kiosk_id_hash(p text) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER\n"
+    "  SET search_path = @S@, pg_temp AS\n"
+    "$f$ SELECT encode(sha256(convert_to('fundwatch-kiosk:' || COALESCE((SELECT value FROM settings\n"
+    "    WHERE key = 'workspace.id'), '') || ':' || COALESCE(p, ''), 'UTF8')), 'hex') $f$;\n"
+    "CREATE OR REPLACE FUNCTION fw_kiosk_trail(p_action text, p_object text, p_after text) RETURNS void\n"
+    "  LANGUAGE plpgsql SECURITY DEFINER SET search_path = @S@, pg_temp AS $f$\n"
+    "DECLARE l_seq bigint; l_hash text; l_head text; v_seq bigint; v_at text; v_user text := session_user::text;\n"
+    "  v_h text;\n"
+    "BEGIN\n"
+    /* One appender at a time (FW_TRAIL_PG_LOCK, audit/trail.c takes the same), before anything is
+     * read: appenders wait for each other instead of taking the same number or deadlocking. */
+    "  PERFORM " FW_TRAIL_PG_LOCK ";\n"
+    "  SELECT value INTO l_head FROM settings WHERE key = 'trail.head';\n"
+    "  SELECT seq, hash INTO l_seq, l_hash FROM trail ORDER BY seq DESC LIMIT 1;\n"
+    "  IF l_seq IS NULL OR l_head IS DISTINCT FROM (l_seq::text || ' ' || l_hash) THEN\n"
+    "    RAISE EXCEPTION 'refused: the audit trail was altered outside fundwatch (its last record is not the stored head); nothing was written. Run fundwatch log verify';\n"
+    "  END IF;\n"
+    "  v_seq := l_seq + 1;\n"
+    "  v_at := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"');\n"
+    "  v_h := encode(sha256(convert_to('fundwatch-trail-v2' || chr(10) || fw_kiosk_ns(l_hash) || fw_kiosk_ns(v_seq::text)\n"
+    "        || fw_kiosk_ns(v_at) || fw_kiosk_ns(v_user) || fw_kiosk_ns(p_action) || fw_kiosk_ns(p_object)\n"
+    "        || '-,' || fw_kiosk_ns(p_after), 'UTF8')), 'hex');\n"
+    "  INSERT INTO trail(seq, at, \"user\", action, object, before, after, prev_hash, hash, version)\n"
+    "    VALUES (v_seq, v_at, v_user, p_action, p_object, NULL, p_after, l_hash, v_h, 2);\n"
+    "  UPDATE settings SET value = v_seq::text || ' ' || v_h WHERE key = 'trail.head';\n"
+    "END $f$;\n"
+    "CREATE OR REPLACE FUNCTION fw_kiosk_lookup(p_id text, p_kiosk text, p_rate integer DEFAULT NULL)\n"
+    "  RETURNS TABLE(status text, name text, program text, period text, amount bigint, department text,\n"
+    "                payment_key text, pay_date text, window_from text, window_to text)\n"
+    "  LANGUAGE plpgsql SECURITY DEFINER SET search_path = @S@, pg_temp AS $f$\n"
+    "DECLARE v_obj text := 'kiosk:' || COALESCE(p_kiosk, ''); v_h text := fw_kiosk_id_hash(p_id);\n"
+    "  v_rate int; v_n bigint; v_since text; v_last text; v_from text;\n"
+    "BEGIN\n"
+    "  IF NOT fw_kiosk_id_ok(p_id) THEN\n"
+    "    PERFORM fw_kiosk_trail('kiosk.refused', v_obj, '{\"why\":\"check_digit\",\"id_sha256\":\"' || v_h || '\"}');\n"
+    "    RETURN QUERY SELECT 'bad_id'::text, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::text,\n"
+    "      NULL::text, NULL::text, NULL::text, NULL::text;\n"
+    "    RETURN;\n"
+    "  END IF;\n"
+    "  v_rate := COALESCE((SELECT value FROM settings WHERE key = 'kiosk.rate')::int, 10);\n"
+    "  IF p_rate IS NOT NULL AND p_rate > 0 AND p_rate < v_rate THEN v_rate := p_rate; END IF;\n"
+    "  v_since := to_char((clock_timestamp() - interval '60 seconds') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"');\n"
+    "  SELECT count(*) INTO v_n FROM trail t WHERE t.action = 'kiosk.lookup' AND t.at > v_since\n"
+    "    AND t.\"user\" = session_user::text;\n"
+    "  IF v_n >= v_rate THEN\n"
+    "    PERFORM fw_kiosk_trail('kiosk.refused', v_obj, '{\"why\":\"rate\",\"id_sha256\":\"' || v_h || '\"}');\n"
+    "    RETURN QUERY SELECT 'rate'::text, NULL::text, NULL::text, NULL::text, v_rate::bigint, NULL::text,\n"
+    "      NULL::text, NULL::text, NULL::text, NULL::text;\n"
+    "    RETURN;\n"
+    "  END IF;\n"
+    "  PERFORM fw_kiosk_trail('kiosk.lookup', v_obj, '{\"id_sha256\":\"' || v_h || '\"}');\n"
+    "  SELECT max(COALESCE(d.period, substr(d.pay_date, 1, 7))) INTO v_last FROM ds_payments d;\n"
+    "  IF v_last IS NULL THEN v_last := to_char(CURRENT_DATE, 'YYYY-MM'); END IF;\n"
+    "  v_from := to_char(to_date(v_last || '-01', 'YYYY-MM-DD') - interval '23 months', 'YYYY-MM');\n"
+    "  RETURN QUERY SELECT 'ok'::text, left(d.name, 1) || repeat('*', greatest(char_length(d.name) - 1, 1)),\n"
+    "      d.program, COALESCE(d.period, substr(d.pay_date, 1, 7)), d.amount, d.township, d.row_key, d.pay_date,\n"
+    "      v_from, v_last\n"
+    "    FROM ds_payments d WHERE d.id_number = p_id\n"
+    "      AND COALESCE(d.period, substr(d.pay_date, 1, 7)) BETWEEN v_from AND v_last\n"
+    "    ORDER BY 4 DESC, d.pay_date DESC, d.rowid;\n"
+    "  IF NOT FOUND THEN\n"
+    "    RETURN QUERY SELECT 'none'::text, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::text,\n"
+    "      NULL::text, NULL::text, v_from, v_last;\n"
+    "  END IF;\n"
+    "END $f$;\n"
+    "CREATE OR REPLACE FUNCTION fw_kiosk_report(p_id text, p_payment_key text, p_kiosk text) RETURNS bigint\n"
+    "  LANGUAGE plpgsql SECURITY DEFINER SET search_path = @S@, pg_temp AS $f$\n"
+    "DECLARE v_r bigint; p record;\n"
+    "BEGIN\n"
+    "  IF NOT fw_kiosk_id_ok(p_id) THEN RAISE EXCEPTION 'not a valid ID number'; END IF;\n"
+    "  SELECT d.program, COALESCE(d.period, substr(d.pay_date, 1, 7)) AS period, d.amount INTO p\n"
+    "    FROM ds_payments d WHERE d.id_number = p_id AND d.row_key = p_payment_key LIMIT 1;\n"
+    "  IF NOT FOUND THEN RAISE EXCEPTION 'no such payment to this ID number'; END IF;\n"
+    "  INSERT INTO citizen_reports(payment_key, id_number, program, period, amount, reported_at, kiosk, reported_by)\n"
+    "    VALUES (p_payment_key, p_id, p.program, p.period, p.amount,\n"
+    "            to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),\n"
+    "            COALESCE(p_kiosk, ''), session_user::text) RETURNING id INTO v_r;\n"
+    "  PERFORM fw_kiosk_trail('kiosk.report', 'kiosk:' || COALESCE(p_kiosk, ''),\n"
+    "    '{\"report\":' || v_r || ',\"payment\":' || to_json('payments:' || p_payment_key)::text\n"
+    "    || ',\"id_sha256\":\"' || fw_kiosk_id_hash(p_id) || '\"}');\n"
+    "  RETURN v_r;\n"
+    "END $f$;\n"
+    "REVOKE ALL ON FUNCTION fw_kiosk_ns(text), fw_kiosk_id_ok(text), fw_kiosk_id_hash(text),\n"
+    "  fw_kiosk_trail(text, text, text), fw_kiosk_lookup(text, text, integer), fw_kiosk_report(text, text, text)\n"
+    "  FROM PUBLIC;\n"
+    /* The group role: roles are the server's, so one per workspace (fw_kiosk_ + its id, as the rule
+     * sandbox's fw_rules_). A migrating user who may not create roles still gets the functions, with
+     * a warning; docs/kiosk.md says how the owner makes the role afterwards. */
+    "DO $fw$\n"
+    "DECLARE r text := 'fw_kiosk_' || regexp_replace(COALESCE((SELECT value FROM settings WHERE key = 'workspace.id'),\n"
+    "  'workspace'), '[^A-Za-z0-9_]', '_', 'g');\n"
+    "BEGIN\n"
+    "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN\n"
+    "    EXECUTE format('CREATE ROLE %I NOLOGIN', r);\n"
+    "  END IF;\n"
+    "  EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), r);\n"
+    "  EXECUTE format('GRANT EXECUTE ON FUNCTION fw_kiosk_lookup(text, text, integer), fw_kiosk_report(text, text, text) TO %I', r);\n"
+    "EXCEPTION WHEN insufficient_privilege THEN\n"
+    "  RAISE WARNING 'fundwatch: the kiosk role % could not be made (%): let a user who may create roles open the workspace once', r, SQLERRM;\n"
+    "END\n"
+    "$fw$;\n";
+
+static int kiosk_v8_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    fw_buf sql = {0};
+    if (fw_db_engine(db) != FW_DB_POSTGRES) {
+        fw_buf_printf(&sql, "%sCREATE VIEW IF NOT EXISTS%s", kiosk_v8, kiosk_v8_view);
+        int rc = fw_db_exec(db, sql.data, err);
+        fw_buf_free(&sql);
+        return rc;
+    }
+    pg_tables(kiosk_v8, &sql);
+    fw_buf_printf(&sql, "CREATE OR REPLACE VIEW%s", kiosk_v8_view);
+    /* The functions' search_path names the workspace's schema (a SECURITY DEFINER function must not
+     * resolve names through the caller's path). */
+    fw_stmt *st;
+    if (fw_db_prepare(db, "SELECT quote_ident(current_schema())", &st, err)) {
+        fw_buf_free(&sql);
+        return err->code;
+    }
+    int step = fw_stmt_step(st, err);
+    char *schema = step == 1 && fw_stmt_text(st, 0) ? fw_strdup(fw_stmt_text(st, 0)) : fw_strdup("public");
+    fw_stmt_finalize(st);
+    if (step < 0) {
+        free(schema);
+        fw_buf_free(&sql);
+        return err->code;
+    }
+    for (const char *c = kiosk_v8_pg_functions; *c;) {
+        if (strncmp(c, "@S@", 3) == 0) {
+            fw_buf_puts(&sql, schema);
+            c += 3;
+        } else
+            fw_buf_putc(&sql, *c++);
+    }
+    free(schema);
+    int rc = fw_db_exec(db, sql.data, err);
+    fw_buf_free(&sql);
+    return rc;
+}
+
 /* --- 9: change notices on PostgreSQL (issue 13) ------------------------------------------------ */
 /* An open screen asks "did someone else change the workspace?" (fw_db_data_version). SQLite answers
  * it with PRAGMA data_version; PostgreSQL's snapshot, used before, also moves for autovacuum and
@@ -707,6 +893,7 @@ const fw_db_migration fw_migrations[] = {
     {4, "name keys of the person registries, invalid IDs kept", NULL, NULL, NULL, name_keys_v4},
     {5, "verification orders", NULL, NULL, NULL, orders_v5_apply},
     {6, "ICU readings of name characters, ID repairs", NULL, NULL, NULL, repairs_v6_apply},
+    {8, "citizen kiosk: reports, lookup functions, kiosk role", NULL, NULL, NULL, kiosk_v8_apply},
     {9, "change notices on PostgreSQL", NULL, NULL, NULL, notify_v9_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

@@ -45,6 +45,12 @@ extern const char *const fw_schema_v1_sqlite[];
 #define FW_TRAIL_GUARD_PG_FUNCTION "fw_trail_append_only"
 #define FW_TRAIL_GUARD_PG_BODY "\nBEGIN RAISE EXCEPTION 'the audit trail is append-only'; END "
 
+/* On PostgreSQL every append to the trail first takes this transaction-level advisory lock (per
+ * workspace schema; any role may take it, unlike LOCK TABLE): audit/trail.c's appends and the
+ * kiosk's functions (migration 8) then follow one another, none reading an end that another is
+ * about to move. */
+#define FW_TRAIL_PG_LOCK "pg_advisory_xact_lock(hashtext('fundwatch.trail:' || current_schema()))"
+
 /* The hash of record 1 of every trail started under migration 2 (trail.start, fixed content). */
 #define FW_TRAIL_START_HASH "e38fd3f6242867b98ffa2a0418efe5d1fe29e31c8e67582a1639a5254562c725"
 

@@ -174,6 +174,21 @@ int fw_ws_open_mode(const char *path, enum fw_ws_mode mode, fw_ws **out, fw_err 
     bool file = fw_db_engine_of(path) == FW_DB_SQLITE;
     if (mode != FW_WS_CREATE && file && must_exist(path, err))
         return err->code;
+    if (mode == FW_WS_KIOSK && !file)
+        return connect(path, false, false, out, err);
+    if (mode == FW_WS_KIOSK) {
+        /* One file, no grants: the kiosk's connection itself refuses any write but its reports, the
+         * trail and the trail's head (kept in the settings). */
+        static const char *const kiosk_writes[] = {"citizen_reports", "trail", "settings", NULL};
+        if (open_write(path, false, out, err))
+            return err->code;
+        if (fw_db_limit_writes((*out)->store, kiosk_writes, err)) {
+            fw_ws_close(*out);
+            *out = NULL;
+            return err->code;
+        }
+        return FW_OK;
+    }
     return mode == FW_WS_READ ? open_read(path, out, err) : open_write(path, mode == FW_WS_CREATE, out, err);
 }
 

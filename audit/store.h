@@ -33,6 +33,10 @@ enum fw_ws_mode {
     FW_WS_READ,   /* an existing workspace, read-only: works on read-only media and files the user may
                    * only read (immutable, without the WAL's -shm, when that cannot be created); an
                    * older schema is upgraded by a read-write open when the file allows one */
+    FW_WS_KIOSK,  /* the citizen kiosk (audit/kiosk.h): a SQLite file as FW_WS_WRITE, then able to write
+                   * only citizen_reports, the trail and the settings (fw_db_limit_writes); on PostgreSQL only
+                   * the connection, no migration or version check, since the kiosk's login may do
+                   * nothing but call the kiosk functions (a missing one says the schema is older) */
 };
 
 /* Opens as mode says (on PostgreSQL CREATE and WRITE are the same: the database must exist, its

@@ -387,11 +387,12 @@ static int check_end(fw_ws *ws, chain_pos *end, fw_err *err)
  * (BEGIN IMMEDIATE) already holds the one write lock. On PostgreSQL several transactions write at
  * once, so an append first takes a transaction-level advisory lock of this workspace (its schema),
  * held until commit or rollback; under read committed the statements after it see the records the
- * previous holder committed. Found by bench/concurrency.sh (issue 13). */
+ * previous holder committed. Found by bench/concurrency.sh (issue 13). The kiosk's functions
+ * (migration 8), which append in SQL, take the same lock (FW_TRAIL_PG_LOCK, schema.h). */
 static const fw_sql append_lock_sql = {
     .name = "trail.append_lock",
     .sql = "SELECT 1",
-    .postgres = "SELECT 1 FROM (SELECT pg_advisory_xact_lock(1180125012, hashtext(current_schema()))) l",
+    .postgres = "SELECT 1 FROM (SELECT " FW_TRAIL_PG_LOCK ") l",
 };
 
 static int lock_for_append(fw_ws *ws, fw_err *err)

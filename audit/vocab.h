@@ -34,7 +34,8 @@
     X(ACCOUNT, "account", "account", "账户异常")                                                   \
     X(HOUSEHOLD, "household", "household", "家庭情况")                                             \
     X(STATISTICAL, "statistical", "statistical", "统计异常")                                       \
-    X(CROSS_COUNTY, "cross_county", "cross-county", "跨县交叉")
+    X(CROSS_COUNTY, "cross_county", "cross-county", "跨县交叉")                                   \
+    X(CITIZEN_REPORT, "citizen_report", "citizen report", "群众反映")
 
 /* Risk levels of rules and hits, highest first. */
 #define FW_SEVERITY_LIST(X)                                                                        \
@@ -130,7 +131,10 @@
     X(ORDER_DISPATCH, "order.dispatch", "verification order sent", "核查工单下发")                  \
     X(ORDER_RECEIVE, "order.receive", "verification order returned", "核查工单回收")                \
     X(ORDER_ACCEPT, "order.accept", "order answer accepted", "采纳核查结果")                        \
-    X(ORDER_SEND_BACK, "order.send_back", "order answer sent back", "退回核查结果")
+    X(ORDER_SEND_BACK, "order.send_back", "order answer sent back", "退回核查结果")               \
+    X(KIOSK_LOOKUP, "kiosk.lookup", "kiosk lookup", "一体机查询")                                   \
+    X(KIOSK_REFUSED, "kiosk.refused", "kiosk lookup refused", "一体机查询被拒")                     \
+    X(KIOSK_REPORT, "kiosk.report", "citizen report at a kiosk", "一体机群众反映")
 
 /* A verification order (orders.state, docs/orders.md): sent to a unit, its workbook returned (once
  * or more), every row settled. */

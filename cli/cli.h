@@ -113,6 +113,7 @@ int cmd_overview(fw_cli *, int, char **);
 int cmd_tui(fw_cli *, int, char **);
 int cmd_orders(fw_cli *, int, char **);
 int cmd_repairs(fw_cli *, int, char **);
+int cmd_kiosk(fw_cli *, int, char **);
 
 /* Usage texts, each defined beside its command (printed by `fundwatch COMMAND --help`). */
 /* Prints "building INDEX (k of n)… 4.2 s" lines on stderr: the progress of audit/indexes.h. */
@@ -139,6 +140,7 @@ extern const char usage_export[];
 extern const char usage_orders[];
 extern const char usage_overview[];
 extern const char usage_tui[];
+extern const char usage_kiosk[];
 int cmd_copy(fw_cli *, int, char **);
 extern const char usage_copy[];
 extern const char usage_repairs[];

@@ -12,13 +12,13 @@ import sys
 
 ORDER = ["deceased", "identity", "official", "relative", "business", "vehicle", "property", "duplicate",
          "standard", "eligibility", "timing", "account", "household", "statistical",
-         "cross_county"]
+         "cross_county", "citizen_report"]
 TITLES = {"deceased": "死亡人员 deceased", "identity": "身份 identity", "official": "公职人员 official",
           "relative": "村干部及亲属 relative", "business": "市场主体 business", "vehicle": "车辆 vehicle",
           "property": "房产 property", "duplicate": "重复发放 duplicate", "standard": "标准 standard",
           "eligibility": "资格条件 eligibility", "timing": "时间 timing", "account": "账户 account",
           "household": "家庭 household", "statistical": "统计异常 statistical",
-          "cross_county": "跨县交叉 cross_county"}
+          "cross_county": "跨县交叉 cross_county", "citizen_report": "群众反映 citizen_report"}
 
 
 def load(path):

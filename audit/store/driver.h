@@ -104,6 +104,8 @@ struct fw_db_driver {
     int (*changed_cases)(fw_db *db, long long **ids, int *n, bool *all);
     /* fw_db_target_in_schema (NULL: the engine has no schemas). */
     char *(*target_in_schema)(const char *target, const char *schema, fw_err *err);
+    /* fw_db_limit_writes (NULL: the engine's grants decide). */
+    int (*limit_writes)(fw_db *db, const char *const *tables, fw_err *err);
 };
 
 /* Whether the running statement must stop for fw_db_watch or fw_db_watch_fn. */

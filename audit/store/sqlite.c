@@ -33,6 +33,7 @@ typedef struct sq_db {
     bool timed_out;        /* the progress handler stopped it for the deadline */
     bool read_txn;         /* query_only is on for a READ transaction */
     int busy_ms;           /* the busy timeout given at open (fw_db_set_lock_wait's -1) */
+    char **writable;       /* fw_db_limit_writes: the tables this connection may write (NULL: any) */
 } sq_db;
 
 typedef struct sq_stmt {
@@ -137,6 +138,9 @@ static int create_private(const char *path, fw_err *err)
 static void sq_close(fw_db *db)
 {
     sq_db *d = SQ(db);
+    for (char **t = d->writable; t && *t; t++)
+        free(*t);
+    free(d->writable);
     sqlite3_close_v2(d->h);
     free(d->base.where);
     free(d);
@@ -613,6 +617,63 @@ static int authorize(void *ctx, int code, const char *a, const char *b, const ch
     }
 }
 
+/* fw_db_limit_writes: reading, transactions, savepoints, functions and PRAGMAs that only read (or
+ * query_only, which READ transactions set, and the catalogue's table_info and the like) pass; INSERT, UPDATE and DELETE only on the tables of
+ * d->writable (and TEMP ones); everything else, schema changes and ATTACH included, is refused. */
+static int limit_authorize(void *ctx, int code, const char *a, const char *b, const char *dbname, const char *trigger)
+{
+    (void)trigger;
+    sq_db *d = ctx;
+    switch (code) {
+    case SQLITE_SELECT:
+    case SQLITE_READ:
+    case SQLITE_RECURSIVE:
+    case SQLITE_FUNCTION:
+    case SQLITE_TRANSACTION:
+    case SQLITE_SAVEPOINT:
+        return SQLITE_OK;
+    case SQLITE_PRAGMA: {
+        /* with an argument a PRAGMA may set something; these only read (pragma_table_info(...)) */
+        static const char *const reading[] = {"query_only", "table_info", "table_xinfo", "index_list",
+                                              "index_info", "index_xinfo", "foreign_key_list", NULL};
+        if (!b)
+            return SQLITE_OK;
+        for (const char *const *r = reading; a && *r; r++)
+            if (strcasecmp(a, *r) == 0)
+                return SQLITE_OK;
+        return SQLITE_DENY;
+    }
+    case SQLITE_INSERT:
+    case SQLITE_UPDATE:
+    case SQLITE_DELETE:
+        /* TEMP tables are this connection's; SQLite itself asks for sqlite_master when it sets up a
+         * table-valued PRAGMA (pragma_table_info), and a statement cannot write it unless
+         * writable_schema is set, a PRAGMA refused above */
+        if ((dbname && strcmp(dbname, "temp") == 0) || (a && strcasecmp(a, "sqlite_master") == 0))
+            return SQLITE_OK;
+        for (char **t = d->writable; a && t && *t; t++)
+            if (strcasecmp(a, *t) == 0)
+                return SQLITE_OK;
+        return SQLITE_DENY;
+    default:
+        return SQLITE_DENY;
+    }
+}
+
+static int sq_limit_writes(fw_db *db, const char *const *tables, fw_err *err)
+{
+    (void)err;
+    sq_db *d = SQ(db);
+    int n = 0;
+    while (tables && tables[n])
+        n++;
+    d->writable = fw_calloc((size_t)n + 1, sizeof *d->writable);
+    for (int i = 0; i < n; i++)
+        d->writable[i] = fw_strdup(tables[i]);
+    sqlite3_set_authorizer(d->h, limit_authorize, d);
+    return FW_OK;
+}
+
 static int sq_prepare_query(fw_db *db, const char *sql, const char *const *functions, fw_stmt **out,
                             fw_query_check *chk, fw_err *err)
 {
@@ -631,7 +692,8 @@ static int sq_prepare_query(fw_db *db, const char *sql, const char *const *funct
         (sqlite3_prepare_v2(d->h, tail, -1, &second, &t2) != SQLITE_OK || second))
         chk->tail_offset = (int)(tail - sql);
     sqlite3_finalize(second);
-    sqlite3_set_authorizer(d->h, NULL, NULL);
+    /* back to the connection's own limit, if it has one (fw_db_limit_writes) */
+    sqlite3_set_authorizer(d->h, d->writable ? limit_authorize : NULL, d->writable ? d : NULL);
     if (chk->tail_offset >= 0) {
         sqlite3_finalize(h);
         return fw_db_failf(db, err, FW_DBF_SYNTAX, "%s: more than one statement", d->base.where);
@@ -795,4 +857,5 @@ const fw_db_driver fw_sqlite_driver = {
     .set_lock_wait = sq_set_lock_wait,
     .create_function = sq_create_function,
     .data_version = sq_data_version,
+    .limit_writes = sq_limit_writes,
 };

@@ -748,6 +748,12 @@ int fw_db_changed_cases(fw_db *db, long long **ids, int *n, bool *all)
     return db->drv->changed_cases ? db->drv->changed_cases(db, ids, n, all) : FW_OK;
 }
 
+int fw_db_limit_writes(fw_db *db, const char *const *tables, fw_err *err)
+{
+    db->fault = FW_DBF_NONE;
+    return db->drv->limit_writes ? db->drv->limit_writes(db, tables, err) : FW_OK;
+}
+
 int fw_db_data_version(fw_db *db, long long *version, fw_err *err)
 {
     *version = 0;

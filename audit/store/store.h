@@ -302,6 +302,13 @@ int fw_db_set_lock_wait(fw_db *db, int ms, fw_err *err);
 typedef int (*fw_db_host_fn)(void *ctx, int nargs, const fw_value *args, fw_value *out, fw_err *err);
 int fw_db_create_function(fw_db *db, const char *name, int nargs, fw_db_host_fn fn, void *ctx, fw_err *err);
 
+/* From now on this connection may write only the rows of the tables named (NULL-terminated):
+ * INSERT, UPDATE and DELETE on any other table, and every statement that changes the schema or
+ * attaches a file, are refused when prepared (FW_DBF_READONLY). For a client that must not change
+ * anything else whatever its code does, on an engine without grants (SQLite: an authorizer); on
+ * PostgreSQL the server's grants decide and this does nothing. */
+int fw_db_limit_writes(fw_db *db, const char *const *tables, fw_err *err);
+
 /* --- other writers (issue 11: browse) ------------------------------------------------------------- */
 
 /* A number that differs from the one the last call returned when another connection has committed

@@ -56,7 +56,7 @@ cd "$TUI_TMP/台账"
 tui_start "$db" LANGUAGE=zh_CN
 # ASCII words allowed on a Chinese screen: key names, the program's name, rule id prefixes, CSV,
 # the fixture's payment ids (PAY-0101).
-allowed=" Enter Tab Space Esc Backspace PgDn PgUp Down Up fundwatch CSV csv ACC BUS DEC DUP ELI HH IDN OFF PRO REL STD STA TIM VEH XC FW PAY "
+allowed=" Enter Tab Space Esc Backspace PgDn PgUp Down Up fundwatch CSV csv ACC BUS CIT DEC DUP ELI HH IDN OFF PRO REL STD STA TIM VEH XC FW PAY "
 # ... and the words of the paths shown (the workspace in the title, the folder in the file browser).
 for w in $(printf '%s %s' "$db" "$PWD" | grep -oE '[A-Za-z][A-Za-z_]+'); do allowed="$allowed$w "; done
 english() { # SCREEN: ASCII words that are not allowed
