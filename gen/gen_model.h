@@ -145,6 +145,9 @@ typedef struct gen_official {
 typedef struct gen_relative {
     int official, relative;
     const char *relation;   /* from the official's point of view */
+    bool name_only;         /* written without relative_id_number: name_as, the village, birth_as */
+    char name_as[40];
+    char birth_as[16];      /* "" or the birth year/month as a register writes it */
 } gen_relative;
 
 typedef struct gen_business {

@@ -463,8 +463,14 @@ static int write_relatives(reg_writer *w, const char *dir)
     for (int i = 0; i < w->g->relatives.n && !rc; i++) {
         const gen_relative *r = &w->g->relatives.v[i];
         cell_id(w, r->official);
-        cell_id(w, r->relative);
+        if (r->name_only) /* a 近亲属备案 row without the relative's ID (issue 16) */
+            gen_cell(w->f, "");
+        else
+            cell_id(w, r->relative);
         gen_cell(w->f, r->relation);
+        gen_cell(w->f, r->name_only ? r->name_as : "");
+        gen_cell(w->f, r->name_only ? w->g->villages[w->g->persons.v[r->relative].village].name : "");
+        gen_cell(w->f, r->name_only ? r->birth_as : "");
         rc = gen_row_end(w->f, w->err);
     }
     return close_dataset(w, rc);
