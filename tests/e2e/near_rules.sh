@@ -127,6 +127,14 @@ scenario() {
 }
 
 scenario "$db" sql
+# A relatives row with neither the relative's ID nor name is refused at its line; a file with
+# neither column at its header, loading nothing.
+printf '公民身份号码,与户主关系,亲属身份证号码,亲属姓名,亲属所在村\n520102196804150117,姐妹,,,新寨村\n' >"$dir/rel_bad.csv"
+expect_exit 0 "$FW" --db "$db" import relatives "$dir/rel_bad.csv"
+expect_out "rel_bad.csv:2:3: relative_id_number: relative_id_number and relative_name are both empty"
+printf '公民身份号码,与户主关系,亲属所在村\n520102196804150117,姐妹,新寨村\n' >"$dir/rel_nocol.csv"
+expect_exit 3 "$FW" --db "$db" import relatives "$dir/rel_nocol.csv"
+expect_err "required column missing for relatives: relative_id_number (亲属身份证号码) or relative_name (亲属姓名)"
 echo "near rules on SQLite: tested"
 . "$(dirname "$0")/pg.inc"
 pg_needed
