@@ -48,8 +48,11 @@ for i in $(seq "$REPEAT"); do
     awk -v near=",$near," '$5 == "hits" && $7 == "ms" && index(near, "," $1 ",") {print $1, $6}' "$tmp/all$i.err" >>"$tmp/near_ms"
     /usr/bin/time -v "$FW" --db "$ws" run --only "$others" >/dev/null 2>"$tmp/exact$i.err" || true
     awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$tmp/exact$i.err" | to_s >>"$tmp/wall_exact"
+    /usr/bin/time -v "$FW" --db "$ws" run --only "$near" >/dev/null 2>"$tmp/near$i.err" || true
+    awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$tmp/near$i.err" | to_s >>"$tmp/wall_near"
 done
 all=$(median <"$tmp/wall_all") exact=$(median <"$tmp/wall_exact") share=$(median <"$tmp/share")
+alone=$(median <"$tmp/wall_near")
 
 "$FW" --db "$ws" hits --state all --format csv >"$tmp/hits.csv"
 echo "== recall and false hits   (fundwatch run, whole catalogue)"
@@ -84,7 +87,9 @@ PY
 echo "== time ($REPEAT runs, medians)"
 echo "   $FW --db WS run                       whole catalogue:        ${all} s"
 echo "   $FW --db WS run --only <all but near> catalogue without them: ${exact} s"
+echo "   $FW --db WS run --only <near rules>  the near rules alone:    ${alone} s"
 awk -v a="$all" -v e="$exact" 'BEGIN {printf "   the near rules add %.1f%% to the wall time (target <= 20%%)\n", 100 * (a - e) / e}'
+awk -v n="$alone" -v e="$exact" 'BEGIN {printf "   run alone, they are %.1f%% of the catalogue without them\n", 100 * n / e}'
 echo "   their share of the per-rule times in the whole run: ${share}%"
 sort -k1,1 "$tmp/near_ms" | awk '{ms[$1] = ms[$1] " " $2} END {for (r in ms) print r, ms[r]}' | sort |
     while read -r rule times; do
