@@ -135,6 +135,25 @@ expect_out "rel_bad.csv:2:3: relative_id_number: relative_id_number and relative
 printf '公民身份号码,与户主关系,亲属所在村\n520102196804150117,姐妹,新寨村\n' >"$dir/rel_nocol.csv"
 expect_exit 3 "$FW" --db "$db" import relatives "$dir/rel_nocol.csv"
 expect_err "required column missing for relatives: relative_id_number (亲属身份证号码) or relative_name (亲属姓名)"
+# A workspace from before migration 11: relatives without the name-only columns, relative_id_number
+# NOT NULL. Opening it makes the table again (rows and rowids kept) and name-only rows load.
+old=$dir/old.db
+expect_exit 0 "$FW" --db "$old" import relatives "$dir/relatives.csv"
+sqlite3 "$old" "DROP TABLE ds_relatives;
+    CREATE TABLE ds_relatives (import_id INTEGER NOT NULL REFERENCES imports(id), line INTEGER NOT NULL,
+      row_key TEXT NOT NULL, id_number TEXT NOT NULL, relative_id_number TEXT NOT NULL, relation TEXT NOT NULL,
+      id_number_raw TEXT);
+    INSERT INTO ds_relatives(rowid, import_id, line, row_key, id_number, relative_id_number, relation)
+      VALUES (7, 1, 2, 'k7', '520102196804150117', '52010219780909004X', '姐妹');
+    DELETE FROM fundwatch_schema WHERE version >= 11;"
+sqlite3 "$old" "PRAGMA user_version = $(sqlite3 "$old" "SELECT max(version) FROM fundwatch_schema")"
+expect_exit 0 "$FW" --db "$old" datasets
+[ "$(sqlite3 "$old" "SELECT version FROM fundwatch_schema WHERE version = 11")" = 11 ] || fail "migration 11 not recorded"
+[ "$(sqlite3 "$old" "SELECT rowid || '|' || relative_id_number || '|' || quote(relative_name) FROM ds_relatives WHERE row_key = 'k7'")" = \
+  "7|52010219780909004X|NULL" ] || fail "the old row after migration 11: $(sqlite3 "$old" "SELECT rowid, * FROM ds_relatives")"
+expect_exit 0 "$FW" --db "$old" import relatives "$dir/relatives.csv" --replace
+[ "$(sqlite3 "$old" "SELECT count(*) FROM ds_relatives WHERE relative_id_number IS NULL AND relative_name_simp IS NOT NULL")" = 7 ] ||
+    fail "name-only rows after migration 11"
 echo "near rules on SQLite: tested"
 . "$(dirname "$0")/pg.inc"
 pg_needed
