@@ -59,8 +59,13 @@ static const fw_column officials_cols[] = {
 
 static const fw_column relatives_cols[] = {
     {"id_number", FW_COL_ID, true, false, "公民身份号码"},
-    {"relative_id_number", FW_COL_ID, true, false, "亲属身份证号码"},
+    {"relative_id_number", FW_COL_ID, false, false, "亲属身份证号码"}, /* or relative_name */
     {"relation", FW_COL_TEXT, true, false, "与户主关系"},
+    /* A register without the relative's ID (issue 16): name, village and birth year or month as
+     * written (1975, 1975-03, 1975年3月), linked to persons by the near rules REL-101/REL-105. */
+    {"relative_name", FW_COL_TEXT, false, false, "亲属姓名", 11},
+    {"relative_village", FW_COL_TEXT, false, false, "亲属所在村", 11},
+    {"relative_birth", FW_COL_TEXT, false, false, "亲属出生年月", 11},
 };
 
 static const fw_column businesses_cols[] = {
@@ -170,7 +175,35 @@ const fw_column *fw_dataset_column(const fw_dataset *ds, const char *name)
 
 const char *const fw_name_key_columns[3] = {"name_simp", "name_pinyin", "name_fuzzy"};
 
+const char *const fw_relative_name_key_columns[3] = {"relative_name_simp", "relative_name_pinyin",
+                                                    "relative_name_fuzzy"};
+
 static bool is_payments(const fw_dataset *ds);
+
+const char *fw_dataset_keyed_name(const fw_dataset *ds, const char *const **keys)
+{
+    if (fw_dataset_has_name_keys(ds)) {
+        *keys = fw_name_key_columns;
+        return "name";
+    }
+    if (fw_dataset_column(ds, "relative_name")) {
+        *keys = fw_relative_name_key_columns;
+        return "relative_name";
+    }
+    *keys = NULL;
+    return NULL;
+}
+
+const char *fw_dataset_alternative(const fw_dataset *ds, const char *column)
+{
+    if (strcmp(ds->name, "relatives") != 0)
+        return NULL;
+    if (strcmp(column, "relative_id_number") == 0)
+        return "relative_name";
+    if (strcmp(column, "relative_name") == 0)
+        return "relative_id_number";
+    return NULL;
+}
 
 bool fw_dataset_has_name_keys(const fw_dataset *ds)
 {
@@ -212,6 +245,9 @@ void fw_dataset_ddl(const fw_dataset *ds, fw_buf *buf)
         fw_buf_printf(buf, ",\n  %s TEXT", fw_name_key_columns[k]);
     if (fw_dataset_keeps_bad_ids(ds))
         fw_buf_puts(buf, ",\n  id_number_raw TEXT");
+    const char *const *keys;
+    for (int k = 0; !fw_dataset_has_name_keys(ds) && fw_dataset_keyed_name(ds, &keys) && k < 3; k++)
+        fw_buf_printf(buf, ",\n  %s TEXT", keys[k]);
     fw_buf_puts(buf, "\n);\n");
 }
 

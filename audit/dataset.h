@@ -26,6 +26,10 @@ typedef struct fw_column {
     bool required;
     bool negative_ok;     /* MONEY only: negative amounts (reversals) are accepted and flagged */
     const char *label_zh; /* the usual Chinese header, for docs and exports */
+    /* 0: in the table since the first schema; else the migration that added the column. The
+     * rule-facing views list such columns last, after the name keys and id_number_raw, so that
+     * PostgreSQL's CREATE OR REPLACE VIEW of a later migration only appends them. */
+    int since;
 } fw_column;
 
 typedef struct fw_dataset {
@@ -47,6 +51,18 @@ const fw_column *fw_dataset_column(const fw_dataset *ds, const char *name);
  * per payment and rules reach a payee's name through persons). */
 bool fw_dataset_has_name_keys(const fw_dataset *ds);
 extern const char *const fw_name_key_columns[3];
+
+/* The column whose name keys ds_<name> stores, and the three key columns (in fw_name_key_columns'
+ * order) into *keys: "name" and fw_name_key_columns where fw_dataset_has_name_keys; for relatives
+ * (issue 16: the 近亲属备案 registers that give a relative's name, relation and village without an
+ * ID) "relative_name" and relative_name_simp, _pinyin, _fuzzy; NULL for the others. */
+const char *fw_dataset_keyed_name(const fw_dataset *ds, const char *const **keys);
+extern const char *const fw_relative_name_key_columns[3];
+
+/* The column that may stand in for a required-looking one: a relatives row needs
+ * relative_id_number or relative_name (a name-only register row). Returns the other column's name
+ * when column may be empty because that one is filled, else NULL. */
+const char *fw_dataset_alternative(const fw_dataset *ds, const char *column);
 
 /* Whether ds_<name> keeps a row whose id_number fails only its check character (issue 16: a
  * mistyped digit in a death registry must not hide the pension paid to that person): the row is

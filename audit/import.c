@@ -471,6 +471,16 @@ static int normalize_cell(fw_importer *im, int i, char why[FW_WHY_SIZE])
             snprintf(why, FW_WHY_SIZE, "required column %s is empty; fill it in or drop the row", col->name);
             return FW_NORM_BAD;
         }
+        const char *alt = fw_dataset_alternative(im->ds, col->name);
+        const fw_column *altcol = alt ? fw_dataset_column(im->ds, alt) : NULL;
+        if (altcol && col < altcol) { /* reported once, at the first of the two */
+            cell *a = &im->cells[altcol - im->ds->columns];
+            if (!a->present || fw_norm_trim(a->s) == 0) {
+                snprintf(why, FW_WHY_SIZE, "%s and %s are both empty; fill in one of them or drop the row",
+                         col->name, alt);
+                return FW_NORM_BAD;
+            }
+        }
         set_null(p);
         if (col->type == FW_COL_PROGRAM)
             set_null(&im->params[im->raw_param - 1]);
@@ -732,11 +742,13 @@ static void plan_columns(fw_importer *im)
         }
     }
     im->name_col = -1;
-    if (fw_dataset_has_name_keys(ds)) {
-        im->name_col = (int)(fw_dataset_column(ds, "name") - ds->columns);
+    const char *const *keys;
+    const char *keyed = fw_dataset_keyed_name(ds, &keys);
+    if (keyed) {
+        im->name_col = (int)(fw_dataset_column(ds, keyed) - ds->columns);
         im->key_param = k;
         for (int j = 0; j < 3; j++)
-            im->columns[k++] = fw_name_key_columns[j];
+            im->columns[k++] = keys[j];
     }
     im->id_col = -1;
     if (fw_dataset_keeps_bad_ids(ds)) {
@@ -911,8 +923,9 @@ static int importer_new(fw_ws *ws, const char *dataset, const fw_profile *profil
         im->nparams += ds->columns[i].type == FW_COL_PROGRAM;
     }
     im->nparams += fw_dataset_keeps_bad_ids(ds); /* id_number_raw */
-    if (fw_dataset_has_name_keys(ds)) {
-        im->nparams += 3; /* name_simp, name_pinyin, name_fuzzy */
+    const char *const *keys;
+    if (fw_dataset_keyed_name(ds, &keys)) {
+        im->nparams += 3; /* name_simp, name_pinyin, name_fuzzy (or relative_name_*) */
         if (!name_keys_benched_off() && (fw_namekeyer_open(&im->keyer, err) || load_readings(im, err))) {
             fw_namekeyer_close(im->keyer);
             fw_profile_free(im->owned_profile);
@@ -1084,10 +1097,16 @@ static int map_headers(const fw_dataset *ds, const fw_profile *prof, const char 
     }
     if (!rc) {
         fw_buf missing = {0};
-        for (int i = 0; i < ds->ncolumns; i++)
+        for (int i = 0; i < ds->ncolumns; i++) {
             if (ds->columns[i].required && !seen[i])
                 fw_buf_printf(&missing, "%s%s (%s)", missing.len ? ", " : "", ds->columns[i].name,
                               ds->columns[i].label_zh);
+            const char *alt = fw_dataset_alternative(ds, ds->columns[i].name);
+            const fw_column *ac = alt ? fw_dataset_column(ds, alt) : NULL;
+            if (ac && &ds->columns[i] < ac && !seen[i] && !seen[ac - ds->columns])
+                fw_buf_printf(&missing, "%s%s (%s) or %s (%s)", missing.len ? ", " : "", ds->columns[i].name,
+                              ds->columns[i].label_zh, ac->name, ac->label_zh);
+        }
         if (missing.len)
             rc = fw_fail(err, FW_EDATA,
                          _("%s: required column missing for %s: %s; add the column or map its header in the "

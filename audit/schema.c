@@ -640,6 +640,12 @@ static const char repairs_v6[] =
     "  UNIQUE (dataset, import_id, flagged, proposed)\n"
     ");\n";
 
+/* Whether the view builder may list table.column (sqlfunc.h): the table has it now. */
+static bool view_has_column(void *db, const char *table, const char *column)
+{
+    return has_column(db, table, column);
+}
+
 static int repairs_v6_apply(fw_db *db, void *ctx, fw_err *err)
 {
     (void)ctx;
@@ -647,7 +653,8 @@ static int repairs_v6_apply(fw_db *db, void *ctx, fw_err *err)
         return fw_db_exec(db, repairs_v6, err);
     fw_buf sql = {0};
     pg_tables(repairs_v6, &sql);
-    fw_sqlfunc_views_sql(true, &sql); /* the rule-facing views gain the name keys and id_number_raw */
+    /* the rule-facing views gain the name keys and id_number_raw (not yet the columns of migration 11) */
+    fw_sqlfunc_views_sql_having(true, view_has_column, db, &sql);
     int rc = fw_db_exec(db, sql.data, err);
     fw_buf_free(&sql);
     return rc;
@@ -886,6 +893,63 @@ static int notify_v9_apply(fw_db *db, void *ctx, fw_err *err)
     return fw_db_exec(db, notify_v9_pg, err);
 }
 
+/* --- 11: name-only relatives (issue 16) -------------------------------------------------------- */
+/* The 近亲属备案 registers often give a relative's name, relation and village without an ID:
+ * ds_relatives gains relative_name, relative_village, relative_birth and the keys of relative_name
+ * (dataset.c, since 11), and relative_id_number may be empty when relative_name is given. PostgreSQL
+ * drops the NOT NULL and appends the columns to the view; SQLite cannot drop a NOT NULL, so its table
+ * is made again from the current DDL with the rows copied, rowids kept (rules read rowid as rid).
+ * A workspace created by this version already has all of it: nothing to do but the view. */
+static int relatives_v11(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    const fw_dataset *ds = fw_dataset_find("relatives");
+    if (!has_column(db, "ds_relatives", "row_key") || has_column(db, "ds_relatives", "relative_name")) {
+        if (fw_db_engine(db) != FW_DB_POSTGRES)
+            return FW_OK;
+        fw_buf sql = {0};
+        fw_sqlfunc_views_sql_having(true, view_has_column, db, &sql);
+        int rc = fw_db_exec(db, sql.data, err);
+        fw_buf_free(&sql);
+        return rc;
+    }
+    fw_buf sql = {0}, cols = {0};
+    fw_buf_puts(&cols, "import_id, line, row_key");
+    for (int i = 0; i < ds->ncolumns; i++)
+        if (!ds->columns[i].since)
+            fw_buf_printf(&cols, ", %s", ds->columns[i].name);
+    if (has_column(db, "ds_relatives", "id_number_raw"))
+        fw_buf_puts(&cols, ", id_number_raw");
+    if (fw_db_engine(db) == FW_DB_POSTGRES) {
+        fw_buf_puts(&sql, "ALTER TABLE ds_relatives ALTER COLUMN relative_id_number DROP NOT NULL;\n");
+        const char *const *keys;
+        fw_dataset_keyed_name(ds, &keys);
+        for (int i = 0; i < ds->ncolumns; i++)
+            if (ds->columns[i].since)
+                fw_buf_printf(&sql, "ALTER TABLE ds_relatives ADD COLUMN %s TEXT;\n", ds->columns[i].name);
+        for (int k = 0; k < 3; k++)
+            fw_buf_printf(&sql, "ALTER TABLE ds_relatives ADD COLUMN %s TEXT;\n", keys[k]);
+        fw_sqlfunc_views_sql(true, &sql);
+    } else {
+        /* This connection's TEMP view reads the new columns already (store.c makes the views before
+         * migrating), and a rename would make it follow the old table: dropped, made again after. */
+        fw_buf_puts(&sql, "DROP VIEW IF EXISTS temp.relatives;\n");
+        fw_buf_puts(&sql, "ALTER TABLE ds_relatives RENAME TO ds_relatives_v10;\n");
+        fw_dataset_ddl(ds, &sql);
+        fw_buf_printf(&sql, "INSERT INTO ds_relatives(rowid, %s) SELECT rowid, %s FROM ds_relatives_v10;\n",
+                      cols.data, cols.data);
+        fw_buf_puts(&sql, "DROP TABLE ds_relatives_v10;\n");
+        fw_dataset_index ix[FW_DATASET_MAX_INDEXES];
+        for (int k = 0, nix = fw_dataset_indexes(ds, ix); k < nix; k++)
+            fw_dataset_index_sql(ds, &ix[k], &sql);
+        fw_sqlfunc_views_sql(false, &sql); /* CREATE TEMP VIEW IF NOT EXISTS: only relatives is missing */
+    }
+    int rc = fw_db_exec(db, sql.data, err);
+    fw_buf_free(&sql);
+    fw_buf_free(&cols);
+    return rc;
+}
+
 const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
@@ -895,5 +959,6 @@ const fw_db_migration fw_migrations[] = {
     {6, "ICU readings of name characters, ID repairs", NULL, NULL, NULL, repairs_v6_apply},
     {8, "citizen kiosk: reports, lookup functions, kiosk role", NULL, NULL, NULL, kiosk_v8_apply},
     {9, "change notices on PostgreSQL", NULL, NULL, NULL, notify_v9_apply},
+    {11, "name-only relatives: relative_name, relative_village, relative_birth", NULL, NULL, NULL, relatives_v11},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

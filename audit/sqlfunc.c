@@ -18,6 +18,12 @@
  * and it stopped a query that reads only indexed columns from using a covering index. */
 void fw_sqlfunc_views_sql(bool postgres, fw_buf *sql)
 {
+    fw_sqlfunc_views_sql_having(postgres, NULL, NULL, sql);
+}
+
+void fw_sqlfunc_views_sql_having(bool postgres, bool (*has)(void *ctx, const char *table, const char *column),
+                                 void *ctx, fw_buf *sql)
+{
     /* SQLite: TEMP views name the stored tables main.*, so a TEMP table of the same name cannot
      * stand in; PostgreSQL: the workspace's schema is first on the search path. */
     const char *create = postgres ? "CREATE OR REPLACE VIEW" : "CREATE TEMP VIEW IF NOT EXISTS",
@@ -33,6 +39,8 @@ void fw_sqlfunc_views_sql(bool postgres, fw_buf *sql)
                       t, t, t);
         for (int c = 0; c < ds->ncolumns; c++) {
             const char *col = ds->columns[c].name;
+            if (ds->columns[c].since)
+                continue; /* last, below */
             if (strcmp(ds->name, "payments") == 0 && strcmp(col, "period") == 0)
                 fw_buf_printf(sql, ", COALESCE(%s.period, substr(%s.pay_date, 1, 7)) AS period", t, t);
             else
@@ -58,6 +66,15 @@ void fw_sqlfunc_views_sql(bool postgres, fw_buf *sql)
             fw_buf_printf(sql, ", %s.%s", t, fw_name_key_columns[k]);
         if (fw_dataset_keeps_bad_ids(ds))
             fw_buf_printf(sql, ", %s.id_number_raw", t);
+        /* Columns added by later migrations (dataset.h, since), each only once the table has it:
+         * migration 6 makes these views again on a workspace that has not yet had migration 11. */
+        for (int c = 0; c < ds->ncolumns; c++)
+            if (ds->columns[c].since && (!has || has(ctx, t, ds->columns[c].name)))
+                fw_buf_printf(sql, ", %s.%s", t, ds->columns[c].name);
+        const char *const *keys;
+        for (int k = 0; !fw_dataset_has_name_keys(ds) && fw_dataset_keyed_name(ds, &keys) && k < 3; k++)
+            if (!has || has(ctx, t, keys[k]))
+                fw_buf_printf(sql, ", %s.%s", t, keys[k]);
         fw_buf_printf(sql, " FROM %s%s AS %s;\n", main, t, t);
     }
 }

@@ -14,4 +14,10 @@
  * SQLite, plain views (CREATE OR REPLACE) in the workspace's schema for PostgreSQL. */
 void fw_sqlfunc_views_sql(bool postgres, fw_buf *sql);
 
+/* The same, listing a column added by a later migration (dataset.h, since) and the relatives' name
+ * keys only when has(ctx, table, column) says the table has it; has NULL: all of them. For the
+ * migrations that make the PostgreSQL views again before the later ones have run. */
+void fw_sqlfunc_views_sql_having(bool postgres, bool (*has)(void *ctx, const char *table, const char *column),
+                                 void *ctx, fw_buf *sql);
+
 #endif

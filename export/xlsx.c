@@ -717,5 +717,8 @@ int fw_xs_column_chart(fw_xsheet *s, int row, int col, const char *title, const 
     if (row + FW_XS_CHART_ROWS - 1 > s->last_row && row + FW_XS_CHART_ROWS - 1 < s->measure_rows)
         s->last_row = row + FW_XS_CHART_ROWS - 1; /* the rows it covers count for the page layout */
     chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+    /* Counts and money start at 0: an axis LibreOffice scales from 80 (three townships with 89 to
+     * 103 leads) makes them look ten times apart. */
+    chart_axis_set_min(chart->y_axis, 0);
     return check(worksheet_insert_chart(s->ws, (lxw_row_t)row, (lxw_col_t)col, chart), row, col, err);
 }

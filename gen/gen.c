@@ -202,6 +202,7 @@ static void gen_free(gen *g)
     free(g->grants.v);
     free(g->extras.v);
     free(g->truth.v);
+    free(g->lookalikes.v);
     free(g->rejects.v);
     for (int i = 0; i < g->alt_names.n; i++)
         free(g->alt_names.v[i]);
@@ -241,6 +242,29 @@ static int write_truth(gen *g, const char *dir, fw_err *err)
         written++;
     }
     g->truth.n = written; /* for the statistics: the rows written */
+    if (rc) {
+        gen_file_abort(f);
+        return rc;
+    }
+    return gen_file_close(f, err);
+}
+
+/* near-lookalikes.list: the persons the near-match rules (rules/near.ini) must leave alone, with the
+ * kind of look-alike (common_name, sibling_id, homophone_elsewhere), for bench/near.sh's false-hit
+ * figure; pipeline_truth.sh sees them as part of "nothing outside truth.csv". */
+static int write_lookalikes(gen *g, const char *dir, fw_err *err)
+{
+    gen_file *f = gen_file_open(dir, "near-lookalikes.list", GE_UTF8, false, err);
+    if (!f)
+        return err->code;
+    gen_cell(f, "id_number");
+    gen_cell(f, "kind");
+    int rc = gen_row_end(f, err);
+    for (int i = 0; i < g->lookalikes.n && !rc; i++) {
+        gen_cell(f, g->persons.v[g->lookalikes.v[i].person].id);
+        gen_cell(f, g->lookalikes.v[i].rule);
+        rc = gen_row_end(f, err);
+    }
     if (rc) {
         gen_file_abort(f);
         return rc;
@@ -333,6 +357,8 @@ int fw_gen_write(const char *outdir, const fw_gen_opts *opts, fw_gen_stats *stat
         rc = write_truth(g, outdir, err);
     if (!rc)
         rc = write_rejects(g, outdir, err);
+    if (!rc)
+        rc = write_lookalikes(g, outdir, err);
     /* All files are complete: rename them into place. */
     for (int i = 0; i < fw_ndatasets && !rc; i++) {
         char *name = fw_printf("%s.csv", fw_datasets[i].name);
@@ -343,6 +369,8 @@ int fw_gen_write(const char *outdir, const fw_gen_opts *opts, fw_gen_stats *stat
         rc = gen_file_commit(outdir, "truth.csv", err);
     if (!rc)
         rc = gen_file_commit(outdir, "rejects-expected.csv", err);
+    if (!rc)
+        rc = gen_file_commit(outdir, "near-lookalikes.list", err);
     if (rc) {
         /* remove whatever temporary files are left */
         for (int i = 0; i < fw_ndatasets; i++) {
@@ -350,11 +378,14 @@ int fw_gen_write(const char *outdir, const fw_gen_opts *opts, fw_gen_stats *stat
             remove(tmp);
             free(tmp);
         }
-        char *t1 = fw_printf("%s/truth.csv.tmp", outdir), *t2 = fw_printf("%s/rejects-expected.csv.tmp", outdir);
+        char *t1 = fw_printf("%s/truth.csv.tmp", outdir), *t2 = fw_printf("%s/rejects-expected.csv.tmp", outdir),
+             *t3 = fw_printf("%s/near-lookalikes.list.tmp", outdir);
         remove(t1);
         remove(t2);
+        remove(t3);
         free(t1);
         free(t2);
+        free(t3);
     }
     if (stats) {
         stats->persons = g->registered;

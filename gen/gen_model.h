@@ -140,11 +140,15 @@ typedef struct gen_official {
     const char *position;
     char region[13];
     int start, end;         /* days; end 0 = in post */
+    char id_as[19], name_as[40]; /* near-match plants (issue 16): the ID and name as the row writes them; "" = the person's */
 } gen_official;
 
 typedef struct gen_relative {
     int official, relative;
     const char *relation;   /* from the official's point of view */
+    bool name_only;         /* written without relative_id_number: name_as, the village, birth_as */
+    char name_as[40];
+    char birth_as[16];      /* "" or the birth year/month as a register writes it */
 } gen_relative;
 
 typedef struct gen_business {
@@ -154,6 +158,7 @@ typedef struct gen_business {
     const char *role, *status;
     long long capital_fen;  /* -1 = not given */
     int reg_date;
+    char id_as[19], name_as[40]; /* near-match plants (issue 16): the ID and name as the row writes them; "" = the person's */
 } gen_business;
 
 typedef struct gen_vehicle {
@@ -161,6 +166,7 @@ typedef struct gen_vehicle {
     char plate[16];
     const char *type, *status;
     int reg_date;
+    char id_as[19], name_as[40]; /* near-match plants (issue 16): the ID and name as the row writes them; "" = the person's */
 } gen_vehicle;
 
 typedef struct gen_property {
@@ -173,6 +179,7 @@ typedef struct gen_property {
 
 typedef struct gen_prisoner {
     int person, start, end; /* end 0 = still in custody */
+    char id_as[19], name_as[40]; /* near-match plants (issue 16): the ID and name as the row writes them; "" = the person's */
 } gen_prisoner;
 
 typedef struct gen_student {
@@ -198,6 +205,7 @@ typedef struct gen_death {
     int person;
     int date;
     const char *source;
+    char id_as[19], name_as[40]; /* near-match plants (issue 16): the ID and name as the row writes them; "" = the person's */
 } gen_death;
 
 /* --- entitlements and payments ----------------------------------------------------------------- */
@@ -284,6 +292,7 @@ typedef struct gen {
     GEN_VEC(gen_grant) grants;
     GEN_VEC(gen_extra) extras;
     GEN_VEC(gen_truth) truth;
+    GEN_VEC(gen_truth) lookalikes; /* near-match look-alikes (rule: their kind), near-lookalikes.list */
     GEN_VEC(gen_reject) rejects;
     GEN_VEC(char *) alt_names; /* spellings used by IDN-002 rows (owned) */
 
@@ -327,6 +336,9 @@ void gen_population_build(gen *g);  /* the clean population up to the target siz
 void gen_residents_build(gen *g);
 void gen_name_unique(gen *g, int person); /* renames a person until no one else has the name */
 void gen_name_reserve(gen *g, int person); /* gen_name_unique, and no one added later gets it */
+/* Gives person the name (counted in the set of names); false, nothing changed, when it is reserved. */
+bool gen_name_set(gen *g, int person, const char *name);
+int gen_name_count(gen *g, const char *name); /* persons holding name */
 void gen_id_make(gen *g, gen_person *p, const char *region6);
 int gen_account_of_household(gen *g, int hh);
 int gen_account_of_person(gen *g, int person);

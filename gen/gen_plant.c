@@ -18,7 +18,9 @@ const char *const gen_planted_rules[] = {
     "REL-005", "BUS-001", "BUS-002", "BUS-003", "BUS-004", "VEH-001", "VEH-002", "VEH-003", "PRO-001", "PRO-002",
     "PRO-003", "DUP-001", "DUP-002", "DUP-003", "DUP-004", "DUP-005", "DUP-006", "STD-001", "STD-002", "STD-003",
     "ELI-001", "ELI-002", "ELI-003", "ELI-004", "ELI-005", "ELI-006", "ELI-007", "TIM-001", "TIM-002", "TIM-003",
-    "TIM-004", "ACC-001", "ACC-002", "ACC-003", "HH-001", "HH-002", "HH-003", "HH-004"};
+    "TIM-004", "ACC-001", "ACC-002", "ACC-003", "HH-001", "HH-002", "HH-003", "HH-004",
+    /* the near-match rules of rules/near.ini (issue 16) */
+    "DEC-101", "OFF-101", "ELI-103", "VEH-101", "BUS-101", "REL-101", "REL-105"};
 const int gen_nplanted_rules = (int)(sizeof gen_planted_rules / sizeof gen_planted_rules[0]);
 
 /* --- building blocks --------------------------------------------------------------------------- */
@@ -722,6 +724,258 @@ static void plant_accounts(gen *g)
     truth(g, father, "ACC-002");
 }
 
+/* --- near matches (issue 16, rules/near.ini) --------------------------------------------------- */
+/* Registries disagree with the persons registry: an ID mistyped (one digit, two neighbours swapped,
+ * the check character), a name written in traditional characters or as a homophone, a relatives
+ * register giving only the relative's name, village and birth month. Each case is written so that
+ * the exact rule cannot join it and its near rule must; look-alikes (near-lookalikes.list) must be
+ * left alone. The character tables below only make test names: the rules read the keys OpenCC and
+ * ICU compute at import, never these. */
+static const char *const trad_pairs[][2] = {
+    {"陈", "陳"}, {"刘", "劉"}, {"张", "張"}, {"杨", "楊"}, {"赵", "趙"}, {"黄", "黃"}, {"吴", "吳"}, {"孙", "孫"},
+    {"罗", "羅"}, {"龙", "龍"}, {"韦", "韋"}, {"邓", "鄧"}, {"蒋", "蔣"}, {"谢", "謝"}, {"卢", "盧"}, {"马", "馬"},
+    {"伟", "偉"}, {"强", "強"}, {"军", "軍"}, {"华", "華"}, {"国", "國"}, {"涛", "濤"}, {"刚", "剛"}, {"辉", "輝"},
+    {"鹏", "鵬"}, {"杰", "傑"}, {"飞", "飛"}, {"云", "雲"}, {"贵", "貴"}, {"学", "學"}, {"荣", "榮"}, {"顺", "順"},
+    {"发", "發"}, {"泽", "澤"}, {"丽", "麗"}, {"兰", "蘭"}, {"静", "靜"}, {"红", "紅"}, {"艳", "艷"}, {"凤", "鳳"},
+    {"娇", "嬌"}, {"银", "銀"}, {"欧", "歐"}, {"阳", "陽"}, {"宋", "宋"}};
+static const char *const homophone_pairs[][2] = {
+    {"伟", "玮"}, {"军", "君"}, {"勇", "永"}, {"明", "铭"}, {"华", "桦"}, {"建", "健"}, {"国", "果"}, {"平", "萍"},
+    {"志", "智"}, {"文", "雯"}, {"林", "琳"}, {"涛", "滔"}, {"斌", "彬"}, {"刚", "钢"}, {"辉", "晖"}, {"杰", "洁"},
+    {"云", "芸"}, {"福", "富"}, {"贵", "桂"}, {"忠", "中"}, {"学", "雪"}, {"永", "勇"}, {"新", "欣"}, {"荣", "蓉"},
+    {"富", "福"}, {"祥", "翔"}, {"洪", "红"}, {"芳", "方"}, {"丽", "莉"}, {"英", "瑛"}, {"秀", "绣"}, {"兰", "岚"},
+    {"梅", "玫"}, {"霞", "侠"}, {"燕", "艳"}, {"琴", "勤"}, {"娟", "鹃"}, {"静", "婧"}, {"玲", "铃"}, {"桂", "贵"},
+    {"花", "华"}, {"红", "宏"}, {"艳", "燕"}, {"萍", "平"}, {"婷", "亭"}, {"雪", "学"}, {"慧", "惠"}, {"莉", "丽"},
+    {"珍", "贞"}, {"翠", "萃"}, {"仙", "先"}, {"春", "椿"}, {"月", "悦"}, {"琳", "林"}, {"佳", "家"}, {"欣", "新"},
+    {"娇", "姣"}, {"芬", "纷"}, {"香", "湘"}, {"才", "财"}, {"成", "诚"}, {"兵", "冰"}, {"飞", "菲"}, {"光", "广"}};
+
+/* The bytes of the UTF-8 character at s. */
+static int char_len(const char *s)
+{
+    unsigned char c = (unsigned char)*s;
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* name rewritten with pairs[*][0] -> pairs[*][1]: every character (all = true) or the first one of
+ * the given name that has a pair. Returns whether anything changed. */
+static bool respell(const char *name, const char *const (*pairs)[2], int npairs, bool all, char out[40])
+{
+    size_t w = 0;
+    bool changed = false;
+    for (const char *c = name; *c;) {
+        int n = char_len(c);
+        const char *to = NULL;
+        if ((all || (!changed && c != name)) && n > 1)
+            for (int k = 0; k < npairs && !to; k++)
+                if ((int)strlen(pairs[k][0]) == n && memcmp(c, pairs[k][0], (size_t)n) == 0)
+                    to = pairs[k][1];
+        const char *from = to ? to : c;
+        size_t len = to ? strlen(to) : (size_t)n;
+        if (w + len < 40) {
+            memcpy(out + w, from, len);
+            w += len;
+        }
+        changed |= to != NULL && strcmp(to, "宋") != 0;
+        c += n;
+    }
+    out[w] = 0;
+    return changed;
+}
+
+#define NPAIRS(t) ((int)(sizeof t / sizeof t[0]))
+
+static void traditional(const char *name, char out[40])
+{
+    respell(name, trad_pairs, NPAIRS(trad_pairs), true, out);
+}
+
+/* A homophone of name (one character of the given name); the traditional spelling when none. */
+static bool homophone(const char *name, char out[40])
+{
+    if (respell(name, homophone_pairs, NPAIRS(homophone_pairs), false, out))
+        return true;
+    traditional(name, out);
+    return false;
+}
+
+/* id with one typing error that keeps the birth date: kind 0 a sequence digit (15 or 16) changed,
+ * 1 two sequence neighbours swapped, 2 the check character, 3 a digit of the region code. Every
+ * such change breaks the check (GB 11643's weights are all non-zero mod 11 and differ between
+ * neighbours), so the importer keeps the row flagged as invalid-ID. */
+static void mistype(gen *g, const char *id, int kind, char out[19])
+{
+    memcpy(out, id, 19);
+    int pos = kind == 3 ? rnd(g, 2, 5) : rnd(g, 14, 15);
+    if (kind == 1 && id[pos] != id[pos + 1]) {
+        out[pos] = id[pos + 1];
+        out[pos + 1] = id[pos];
+        return;
+    }
+    if (kind == 2) {
+        static const char checks[] = "0123456789X";
+        int k = rnd(g, 1, 10);
+        const char *at = strchr(checks, id[17]);
+        out[17] = checks[((at ? at - checks : 0) + k) % 11];
+        return;
+    }
+    out[pos] = (char)('0' + (id[pos] - '0' + rnd(g, 1, 9)) % 10);
+}
+
+/* The birth year or month as a register writes it: 1975, 1975-03 or 1975年3月. */
+static void birth_words(gen *g, int birth, char out[16])
+{
+    int y, m, d;
+    gen_ymd(birth, &y, &m, &d);
+    int form = rnd(g, 0, 2);
+    if (form == 0)
+        snprintf(out, 16, "%d", y);
+    else if (form == 1)
+        snprintf(out, 16, "%d-%02d", y, m);
+    else
+        snprintf(out, 16, "%d年%d月", y, m);
+}
+
+static gen_relative *name_only(gen *g, int official, int relative, const char *relation, const char *name, int birth)
+{
+    gen_relative_add(g, official, relative, relation);
+    gen_relative *r = &g->relatives.v[g->relatives.n - 1];
+    r->name_only = true;
+    snprintf(r->name_as, sizeof r->name_as, "%s", name);
+    if (birth)
+        birth_words(g, birth, r->birth_as);
+    return r;
+}
+
+static void lookalike(gen *g, int p, const char *kind)
+{
+    gen_truth *t = GEN_PUSH(g->lookalikes);
+    t->person = p;
+    t->rule = kind;
+}
+
+static void plant_near(gen *g)
+{
+    /* DEC-101: the death registry has the ID with a sequence digit wrong and the name in traditional
+     * characters; persons still lists him alive, 高龄津贴 goes on for two months */
+    int p = elder(g), m = rnd(g, 3, 9);
+    gen_death *d = GEN_PUSH(g->deaths);
+    d->person = p;
+    d->date = day(m, rnd(g, 5, 25));
+    d->source = "殡葬火化";
+    mistype(g, g->persons.v[p].id, rnd(g, 0, 2), d->id_as);
+    traditional(g->persons.v[p].name, d->name_as);
+    gen_grant_monthly(g, p, PG_GAOLING, 5000, GEN_P0, month(m + 2));
+    truth(g, p, "DEC-101");
+
+    /* OFF-101: a public official on 低保; the officials list has his ID mistyped, his name in
+     * traditional characters (his name is unique, as every official's) */
+    int o = official_home(g, -1);
+    public_official(g, o);
+    gen_official *off = &g->officials.v[g->officials.n - 1];
+    mistype(g, g->persons.v[o].id, rnd(g, 0, 3), off->id_as);
+    traditional(g->persons.v[o].name, off->name_as);
+    g->households.v[g->persons.v[o].household].dibao_tier = 2;
+    year(g, o, PG_DIBAO, 0);
+    truth(g, o, "OFF-101");
+
+    /* ELI-103: on 低保 while in custody; the custody list has two digits of the ID swapped */
+    p = single(g, HC_DIBAO, 30, 45);
+    gen_prisoner_add(g, p, day(3, 10), day(9, 20));
+    gen_prisoner *pr = &g->prisoners.v[g->prisoners.n - 1];
+    mistype(g, g->persons.v[p].id, 1, pr->id_as);
+    year(g, p, PG_DIBAO, 0);
+    truth(g, p, "ELI-103");
+
+    /* VEH-101: 临时救助 to the owner of a car whose registration has a homophone of his name and
+     * the check character wrong */
+    p = single(g, HC_TUOPIN, 35, 55);
+    gen_vehicle *v = gen_vehicle_add(g, p, "小型轿车", some_day(g, 2018, 2021, 12));
+    mistype(g, g->persons.v[p].id, 2, v->id_as);
+    homophone(g->persons.v[p].name, v->name_as);
+    once_random(g, p, PG_LINSHI, 5, 30, 10000L, 2, 11);
+    truth(g, p, "VEH-101");
+
+    /* BUS-101: 临时救助 to a company's legal representative registered with a region digit wrong */
+    p = single(g, HC_TUOPIN, 35, 55);
+    gen_business *b = gen_business_add(g, p, 0, "法定代表人", rnd(g, 10, 80) * 1000000LL, "存续",
+                                       some_day(g, 2016, 2021, 10));
+    mistype(g, g->persons.v[p].id, 3, b->id_as);
+    once_random(g, p, PG_LINSHI, 5, 30, 10000L, 2, 11);
+    truth(g, p, "BUS-101");
+
+    /* REL-101: a cadre's 姐妹 and 兄弟 on 低保 in his village, on the register by name, village and
+     * birth month only: one in traditional characters, one as a homophone */
+    int c = official_home(g, -1);
+    cadre(g, c, 0);
+    int vil = g->persons.v[c].village;
+    char as[40];
+    for (int k = 0; k < 2; k++) {
+        int r = add(g, new_hh(g, HC_DIBAO, vil), RL_HEAD, k, 35, 60);
+        year(g, r, PG_DIBAO, 0);
+        if (k == 0)
+            traditional(g->persons.v[r].name, as);
+        else
+            homophone(g->persons.v[r].name, as);
+        name_only(g, c, r, k ? "兄弟" : "姐妹", as, g->persons.v[r].birth);
+        truth(g, r, "REL-101");
+    }
+
+    /* REL-105: a county official's 母亲 on 低保 in his village, registered by name only */
+    o = official_home(g, -1);
+    public_official(g, o);
+    int mother = add(g, new_hh(g, HC_DIBAO, g->persons.v[o].village), RL_HEAD, 0, 62, 75);
+    year(g, mother, PG_DIBAO, 0);
+    traditional(g->persons.v[mother].name, as);
+    name_only(g, o, mother, "母亲", as, g->persons.v[mother].birth);
+    truth(g, mother, "REL-105");
+
+    /* look-alike: a common name twice in the cadre's village (and once elsewhere), both on 低保;
+     * the register names a 姐妹 of that name without a birth month, so it cannot tell them apart */
+    c = official_home(g, -1);
+    cadre(g, c, 0);
+    vil = g->persons.v[c].village;
+    int same[3];
+    bool named = true;
+    for (int k = 0; k < 3; k++) {
+        same[k] = add(g, new_hh(g, HC_DIBAO, k < 2 ? vil : -1), RL_HEAD, 0, 30, 70);
+        if (k > 0)
+            named = gen_name_set(g, same[k], g->persons.v[same[0]].name) && named;
+        if (k < 2)
+            year(g, same[k], PG_DIBAO, 0);
+    }
+    if (named) { /* else (an official's name) the register row is left out: it would name one */
+        name_only(g, c, same[0], "姐妹", g->persons.v[same[0]].name, 0);
+        lookalike(g, same[0], "common_name");
+        lookalike(g, same[1], "common_name");
+    }
+
+    /* look-alike: a sibling's number one typing error away; the vehicle registry row (a car) has
+     * the brother's name (not paid) and the check character of the sibling (on 临时救助) */
+    int hh = new_hh(g, HC_GENERAL, -1);
+    int sib = add(g, hh, RL_HEAD, 1, 35, 50);
+    int bro = add(g, hh, RL_BROTHER, 1, 35, 50);
+    gen_name_unique(g, bro); /* never the sibling's own name */
+    v = gen_vehicle_add(g, bro, "小型轿车", some_day(g, 2018, 2021, 12));
+    mistype(g, g->persons.v[sib].id, 0, v->id_as);
+    once_random(g, sib, PG_LINSHI, 5, 30, 10000L, 2, 11);
+    lookalike(g, sib, "sibling_id");
+
+    /* look-alike: the register's 兄弟 of a cadre, by name, village and birth year; a man of a
+     * homophone name born that year lives in another village and is on 低保 */
+    c = official_home(g, -1);
+    cadre(g, c, 0);
+    vil = g->persons.v[c].village;
+    int other = vil;
+    while (other == vil && g->nvillages > 1)
+        other = gen_random_village(g);
+    int h = add(g, new_hh(g, HC_DIBAO, other), RL_HEAD, 1, 35, 60);
+    year(g, h, PG_DIBAO, 0);
+    if (homophone(g->persons.v[h].name, as)) {
+        gen_relative *r = name_only(g, c, h, "兄弟", as, g->persons.v[h].birth);
+        r->relative = c; /* the village written is the cadre's, not the man's */
+        lookalike(g, h, "homophone_elsewhere");
+    }
+}
+
 void gen_plant_all(gen *g)
 {
     for (int k = 0; k < g->per_rule; k++) {
@@ -734,6 +988,7 @@ void gen_plant_all(gen *g)
         plant_eligibility(g);
         plant_timing(g);
         plant_accounts(g);
+        plant_near(g);
     }
 }
 

@@ -195,6 +195,22 @@ static bool nameset_reserved(gen *g, const char *name)
     return g->names && nameset_find(g->names, name)->reserved;
 }
 
+bool gen_name_set(gen *g, int person, const char *name)
+{
+    if (nameset_reserved(g, name))
+        return false;
+    gen_person *p = &g->persons.v[person];
+    nameset_add(g, p->name, -1);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    nameset_add(g, p->name, 1);
+    return true;
+}
+
+int gen_name_count(gen *g, const char *name)
+{
+    return nameset_count(g, name);
+}
+
 void gen_nameset_free(gen_nameset *s)
 {
     if (s)

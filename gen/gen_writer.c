@@ -322,6 +322,23 @@ static void cell_name(reg_writer *w, int person)
     gen_cell(w->f, gen_mess_name(&w->mess, w->g->persons.v[person].name, buf, 5));
 }
 
+/* A near-match plant's registry row: the ID and the name as typed there (gen_model.h, id_as). */
+static void cell_id_as(reg_writer *w, int person, const char *id_as)
+{
+    if (id_as[0])
+        gen_cell(w->f, id_as);
+    else
+        cell_id(w, person);
+}
+
+static void cell_name_as(reg_writer *w, int person, const char *name_as)
+{
+    if (name_as[0])
+        gen_cell(w->f, name_as);
+    else
+        cell_name(w, person);
+}
+
 static void cell_date(reg_writer *w, int day)
 {
     char buf[32];
@@ -424,8 +441,8 @@ static int write_deaths(reg_writer *w, const char *dir)
     for (int i = 0; i < w->g->deaths.n && !rc; i++) {
         const gen_death *d = &w->g->deaths.v[i];
         for (int pass = 0; pass < (i == 3 ? 2 : 1) && !rc; pass++) {
-            cell_id(w, d->person);
-            cell_name(w, d->person);
+            cell_id_as(w, d->person, d->id_as);
+            cell_name_as(w, d->person, d->name_as);
             if (pass == 0 && i == 3) {
                 gen_cell(w->f, "2023-02-30");
                 gen_reject_expect(w->g, "deaths", gen_file_line(w->f), "death_date", "impossible date");
@@ -444,8 +461,8 @@ static int write_officials(reg_writer *w, const char *dir)
     int rc = open_dataset(w, dir, "officials", GE_GB18030, true);
     for (int i = 0; i < w->g->officials.n && !rc; i++) {
         const gen_official *o = &w->g->officials.v[i];
-        cell_id(w, o->person);
-        cell_name(w, o->person);
+        cell_id_as(w, o->person, o->id_as);
+        cell_name_as(w, o->person, o->name_as);
         gen_cell(w->f, o->employer);
         gen_cell(w->f, o->position);
         gen_cell(w->f, o->kind);
@@ -463,8 +480,14 @@ static int write_relatives(reg_writer *w, const char *dir)
     for (int i = 0; i < w->g->relatives.n && !rc; i++) {
         const gen_relative *r = &w->g->relatives.v[i];
         cell_id(w, r->official);
-        cell_id(w, r->relative);
+        if (r->name_only) /* a 近亲属备案 row without the relative's ID (issue 16) */
+            gen_cell(w->f, "");
+        else
+            cell_id(w, r->relative);
         gen_cell(w->f, r->relation);
+        gen_cell(w->f, r->name_only ? r->name_as : "");
+        gen_cell(w->f, r->name_only ? w->g->villages[w->g->persons.v[r->relative].village].name : "");
+        gen_cell(w->f, r->name_only ? r->birth_as : "");
         rc = gen_row_end(w->f, w->err);
     }
     return close_dataset(w, rc);
@@ -481,8 +504,8 @@ static int write_businesses(reg_writer *w, const char *dir)
             for (char *c = code; *c; c++)
                 if (*c >= 'A' && *c <= 'Z')
                     *c = (char)(*c - 'A' + 'a');
-        cell_id(w, b->owner);
-        cell_name(w, b->owner);
+        cell_id_as(w, b->owner, b->id_as);
+        cell_name_as(w, b->owner, b->name_as);
         gen_cell(w->f, b->name);
         gen_cell(w->f, code);
         gen_cell(w->f, b->role);
@@ -499,8 +522,8 @@ static int write_vehicles(reg_writer *w, const char *dir)
     int rc = open_dataset(w, dir, "vehicles", GE_GB18030, false);
     for (int i = 0; i < w->g->vehicles.n && !rc; i++) {
         const gen_vehicle *v = &w->g->vehicles.v[i];
-        cell_id(w, v->owner);
-        cell_name(w, v->owner);
+        cell_id_as(w, v->owner, v->id_as);
+        cell_name_as(w, v->owner, v->name_as);
         gen_cell(w->f, v->plate);
         gen_cell(w->f, v->type);
         cell_date(w, v->reg_date);
@@ -535,8 +558,8 @@ static int write_prisoners(reg_writer *w, const char *dir)
     int rc = open_dataset(w, dir, "prisoners", GE_UTF8_BOM, true);
     for (int i = 0; i < w->g->prisoners.n && !rc; i++) {
         const gen_prisoner *p = &w->g->prisoners.v[i];
-        cell_id(w, p->person);
-        cell_name(w, p->person);
+        cell_id_as(w, p->person, p->id_as);
+        cell_name_as(w, p->person, p->name_as);
         cell_date(w, p->start);
         cell_date(w, p->end);
         rc = gen_row_end(w->f, w->err);

@@ -39,6 +39,19 @@ def norm_id(s):
     return s
 
 @lru_cache(maxsize=None)
+def reg_id(s):
+    """A registry's ID: one that fails only its check character is kept (issue 16), as a value no
+    valid number equals (the importer's '!typed@dataset:line'), so no exact rule joins it."""
+    try:
+        return norm_id(s)
+    except ValueError:
+        t = s.strip().upper()
+        if re.fullmatch(r"\d{17}[\dX]", t) and check_char(t[:17]) != t[17]:
+            datetime.date(int(t[6:10]), int(t[10:12]), int(t[12:14]))
+            return "!" + t
+        raise
+
+@lru_cache(maxsize=None)
 def norm_date(s):
     s = s.strip()
     if not s:
@@ -117,21 +130,22 @@ payments = load("payments", [("pid", S), ("id", norm_id), ("name", name), ("prog
                              ("pay_date", norm_date), ("period", norm_period), ("account", S), ("account_name", name),
                              ("region", S), ("township", S), ("village", S), ("approved_by", norm_id),
                              ("approval_date", norm_date)])
-deaths = load("deaths", [("id", norm_id), ("name", name), ("date", norm_date), ("source", S)])
-officials = load("officials", [("id", norm_id), ("name", name), ("employer", S), ("position", S), ("kind", S),
+deaths = load("deaths", [("id", reg_id), ("name", name), ("date", norm_date), ("source", S)])
+officials = load("officials", [("id", reg_id), ("name", name), ("employer", S), ("position", S), ("kind", S),
                                ("region", S), ("start", norm_date), ("end", norm_date)])
-relatives = load("relatives", [("id", norm_id), ("rel", norm_id), ("relation", S)])
-businesses = load("businesses", [("id", norm_id), ("name", name), ("enterprise", S), ("credit", S), ("role", S),
+relatives = load("relatives", [("id", reg_id), ("rel", norm_id), ("relation", S), ("rname", S), ("rvillage", S),
+                               ("rbirth", S)])
+businesses = load("businesses", [("id", reg_id), ("name", name), ("enterprise", S), ("credit", S), ("role", S),
                                  ("capital", norm_money), ("status", S), ("reg", norm_date)])
-vehicles = load("vehicles", [("id", norm_id), ("name", name), ("plate", S), ("type", S), ("reg", norm_date), ("status", S)])
-properties = load("properties", [("id", norm_id), ("name", name), ("address", S), ("area", S), ("usage", S), ("kind", S),
+vehicles = load("vehicles", [("id", reg_id), ("name", name), ("plate", S), ("type", S), ("reg", norm_date), ("status", S)])
+properties = load("properties", [("id", reg_id), ("name", name), ("address", S), ("area", S), ("usage", S), ("kind", S),
                                  ("reg", norm_date)])
-prisoners = load("prisoners", [("id", norm_id), ("name", name), ("start", norm_date), ("end", norm_date)])
-students = load("students", [("id", norm_id), ("name", name), ("school", S), ("stage", S), ("status", S),
+prisoners = load("prisoners", [("id", reg_id), ("name", name), ("start", norm_date), ("end", norm_date)])
+students = load("students", [("id", reg_id), ("name", name), ("school", S), ("stage", S), ("status", S),
                              ("start", norm_date), ("end", norm_date)])
-disabilities = load("disabilities", [("id", norm_id), ("name", name), ("grade", S), ("kind", S), ("issue", norm_date),
+disabilities = load("disabilities", [("id", reg_id), ("name", name), ("grade", S), ("kind", S), ("issue", norm_date),
                                      ("status", S)])
-pensions = load("pensions", [("id", norm_id), ("name", name), ("kind", S), ("monthly", norm_money), ("start", norm_date)])
+pensions = load("pensions", [("id", reg_id), ("name", name), ("kind", S), ("monthly", norm_money), ("start", norm_date)])
 standards = load("standards", [("program", S), ("region", S), ("max", norm_money), ("from", norm_date), ("to", norm_date)])
 
 CREDIT = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -281,7 +295,7 @@ for pay in payments:
     if pay["account_name"] not in allowed:
         hit(i, "ACC-002")
     for o in officials_named.get(pay["account_name"], ()):
-        if o["id"] != i and \
+        if o["id"] != i and pay["account_name"] != pay["name"] and \
            (pay["region"].startswith(o["region"]) or o["region"].startswith(pay["region"])):
             hit(i, "ACC-003")
     if prog == "特困供养" and any(active(b, p) and (b["role"] == "经营者" or b["credit"][1] == "2") for b in biz[i]):
@@ -448,7 +462,10 @@ for h, recips in dibao_hh.items():
                 hit(only, "HH-004")
 
 # --- compare --------------------------------------------------------------------------------------
-truth = {(r["id_number"], r["rule_id"]) for r in csv.DictReader(open(f"{out}/truth.csv", encoding="utf-8"))}
+# The near-match rules (rules/near.ini, numbered 1xx) are not read here: their cases are found by the
+# engine (pipeline_truth.sh, near_rules.sh); this reading checks the exact catalogue beside them.
+truth = {(r["id_number"], r["rule_id"]) for r in csv.DictReader(open(f"{out}/truth.csv", encoding="utf-8"))
+         if not re.fullmatch(r"[A-Z]{2,3}-1\d\d", r["rule_id"])}
 rules = set(re.findall(r"^\| ([A-Z]{2,3}-\d{3}) \| (\w+) \|", open(catalogue, encoding="utf-8").read(), re.M))
 wanted = {r for r, cat in rules if cat != "statistical"}
 missing_rules = wanted - {r for _, r in truth}

@@ -115,7 +115,7 @@ tui_wait "Run 2 complete: 1 rules, 0 new"
 tui_keys R
 tui_wait "Reloaded."
 tui_keys A
-tui_wait "Run 3 complete: 69 rules, 0 new"
+tui_wait "Run 3 complete: 75 rules, 0 new"
 tui_keys q
 tui_wait "Hits by category"
 

@@ -58,7 +58,7 @@ tui_stop
 # The rule list: every rule file's rule, the run's with their hits and run time; listing them
 # writes nothing, so the screen does not take its own reading for another writer's change.
 tui_start "$ws" -- rules
-tui_wait "69 rules, 69 enabled"
+tui_wait "75 rules, 75 enabled"
 tui_wait "2026-01-02 08:00 complete"
 tui_screen | grep -q "DEC-001.*deceased *1 *1 " || fail "DEC-001's hits on the rule list"
 sleep 1.5 # the screen looks for other writers about once a second
