@@ -1,5 +1,6 @@
 /* engine.c: runs, hits, fingerprints and run provenance (see engine.h). */
 #include "audit/engine.h"
+#include "audit/schema.h"
 #include "audit/i18n.h"
 
 #include <ctype.h>
@@ -407,9 +408,9 @@ static int run_ctx_prepare(run_ctx *rc, fw_err *err)
         fw_db_prepare(db,
                       "INSERT INTO hits(fingerprint, rule_id, category, severity, subject_kind, subject, "
                       "id_number, name, household_id, township, village, program, amount, first_date, "
-                      "last_date, detail, evidence_hash, state, first_run_id, last_run_id) "
+                      "last_date, detail, evidence_hash, state, first_run_id, last_run_id, region_code) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-                      "'present', ?18, ?18) RETURNING id",
+                      "'present', ?18, ?18, " HIT_REGION_SQL("?5", "?7", "?9", "?6", "?10") ") RETURNING id",
                       &rc->insert, err) ||
         fw_db_prepare(db,
                       "UPDATE hits SET last_run_id = ?2, state = 'present', "
@@ -653,8 +654,8 @@ static const char *const sandbox_setup_sql =
     "END\n"
     "$fw$";
 
-/* Makes the rule role; role gets its name ("" when rules run READ ONLY only), note why not. */
-static void sandbox_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_t nsize)
+/* engine.h. Makes the rule role; role gets its name ("" when rules run READ ONLY only), note why not. */
+void fw_rule_role_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_t nsize)
 {
     role[0] = note[0] = '\0';
     if (!fw_db_has(ws->store, FW_DBCAP_ROLES))
@@ -668,8 +669,10 @@ static void sandbox_prepare(fw_ws *ws, char *role, size_t rsize, char *note, siz
             *c = '_';
     fw_buf views = {0};
     fw_buf_puts(&views, "'programs'"); /* the program tags: readable by rules (docs/rules.md) */
+    /* The views are security_invoker (migration 7): the role reads the ds_ tables under them as
+     * itself, under the row-level security of the user who runs (docs/users.md). */
     for (int i = 0; i < fw_ndatasets; i++)
-        fw_buf_printf(&views, ", '%s'", fw_datasets[i].name);
+        fw_buf_printf(&views, ", '%s', 'ds_%s'", fw_datasets[i].name, fw_datasets[i].name);
     char quoted[80];
     snprintf(quoted, sizeof quoted, "'%s'", name);
     char *sql = fw_printf(sandbox_setup_sql, quoted, views.data);
@@ -1198,7 +1201,7 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
     char role[64];
     bool postgres = fw_db_engine(ws->store) == FW_DB_POSTGRES;
     if (postgres && !outcome)
-        sandbox_prepare(ws, role, sizeof role, res->sandbox_note, sizeof res->sandbox_note);
+        fw_rule_role_prepare(ws, role, sizeof role, res->sandbox_note, sizeof res->sandbox_note);
     run_queue rq = {.path = ws->path, .role = postgres ? role : NULL, .q = q, .n = nq, .interrupt = o->interrupt};
     pthread_mutex_init(&rq.mu, NULL);
     pthread_cond_init(&rq.cv, NULL);

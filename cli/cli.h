@@ -142,5 +142,7 @@ extern const char usage_tui[];
 int cmd_copy(fw_cli *, int, char **);
 extern const char usage_copy[];
 extern const char usage_repairs[];
+int cmd_user(fw_cli *, int, char **);
+extern const char usage_user[];
 
 #endif

@@ -1265,3 +1265,19 @@ const fw_db_driver fw_postgres_driver = {
     .create_function = NULL, /* no host functions: pg_compat.sql has the rules' helpers in SQL */
     .data_version = pg_data_version,
 };
+
+/* store.h: the password's verifier, computed by libpq with the server's password_encryption. */
+int fw_db_password_verifier(fw_db *db, const char *role, const char *password, char **out, fw_err *err)
+{
+    *out = NULL;
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return fw_fail(err, FW_EUSAGE, "%s: roles and passwords are PostgreSQL's", fw_db_where(db));
+    pg_db *p = (pg_db *)db;
+    char *v = PQencryptPasswordConn(p->c, password, role, NULL);
+    if (!v)
+        return fw_fail(err, FW_EWORKSPACE, "%s: cannot encrypt the password: %s", fw_db_where(db),
+                       PQerrorMessage(p->c));
+    *out = fw_strdup(v);
+    PQfreemem(v);
+    return FW_OK;
+}
