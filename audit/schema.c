@@ -687,7 +687,8 @@ static const char users_v7_backfill[] =
  * to it (forcing it would refuse the owner's COPY, the import's bulk load), and the rule views
  * become security_invoker views, so that reading persons reads ds_persons as the caller (or the
  * rule role) under these policies instead of as the views' owner, who bypasses them. Rows of the
- * tables without a region (hit_evidence, case_notes, order_rows) follow their hit or case. The
+ * tables without a region (hit_evidence, case_notes, order_rows) follow their hit or case, a whitelist
+ * entry the person it names (their rows in persons or payments). The
  * settings may be read by every user, written only by the owner, except the trail's head, which
  * every writer of the trail moves. */
 #define PG_SEES(col) "((SELECT fw_is_admin()) OR " col " LIKE ANY (COALESCE((SELECT fw_my_region_patterns()), '{}')))"
@@ -743,6 +744,12 @@ static int users_v7_apply(fw_db *db, void *ctx, fw_err *err)
                     "ALTER TABLE order_rows ENABLE ROW LEVEL SECURITY;\n"
                     "CREATE POLICY fw_region ON order_rows USING "
                     "(EXISTS (SELECT 1 FROM cases c WHERE c.id = order_rows.case_id));\n"
+                    /* a whitelist entry names a person: it is the regions' whose registry or
+                     * ledger holds that person (those subqueries are themselves scoped) */
+                    "ALTER TABLE whitelist ENABLE ROW LEVEL SECURITY;\n"
+                    "CREATE POLICY fw_region ON whitelist USING ((SELECT fw_is_admin()) "
+                    "OR EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = whitelist.id_number) "
+                    "OR EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = whitelist.id_number));\n"
                     "ALTER TABLE settings ENABLE ROW LEVEL SECURITY;\n"
                     "CREATE POLICY fw_read ON settings FOR SELECT USING (true);\n"
                     "CREATE POLICY fw_write ON settings FOR ALL USING ((SELECT fw_is_admin()) OR key = 'trail.head') "

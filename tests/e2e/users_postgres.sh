@@ -220,6 +220,20 @@ check "a note on T1's case" 0
 raw "UPDATE settings SET value = '0' WHERE key = 'review.second' RETURNING key"
 [ ! -s "$dir/out" ] || grep -q "$denied\|row-level security" "$dir/out" || fail "the inspector changed a setting: $(cat "$dir/out")"
 
+# A whitelist entry names a person: the inspector may make one for a person of T1, not of T2 (whose
+# hits elsewhere it would suppress), and lists only T1's.
+id1=$(q "SELECT id_number FROM ds_persons WHERE region_code LIKE '$t1%' LIMIT 1")
+id2=$(q "SELECT id_number FROM ds_persons WHERE region_code LIKE '$t2%' AND id_number NOT IN
+         (SELECT id_number FROM ds_payments WHERE region_code LIKE '$t1%') LIMIT 1")
+fwas whitelist add "$id1" DEC-001 --reason "known to $who"
+check "whitelist add of a T1 person" 0
+fwas whitelist add "$id2" DEC-001 --reason "not mine"
+[ "$rc" != 0 ] && grep -q "row-level security" "$dir/out" || fail "the inspector whitelisted a T2 person: rc $rc $(cat "$dir/out")"
+"$FW" --db "$admin" whitelist add "$id2" DEC-001 --reason "the owner's" >/dev/null 2>&1 || fail "the owner's whitelist add"
+fwas --format csv whitelist list
+check "whitelist list" 0 "$id1"
+grep -q "$id2" "$dir/out" && fail "the inspector sees T2's whitelist entry"
+
 # The trail names the role that logged in, and still verifies for the owner.
 [ "$(q "SELECT \"user\" FROM trail WHERE object = 'case:' || (SELECT id FROM cases WHERE case_no = '$case1')
       AND action = 'case.note' AND after LIKE '%checked by $insp%'")" = "$insp" ] ||
