@@ -107,6 +107,24 @@ static int connect(const char *path, bool create, bool read_only, fw_ws **out, f
     return FW_OK;
 }
 
+/* A user of a shared PostgreSQL workspace (docs/users.md: any role but its owner) acts as the role
+ * that logged in: the case fields that name who did something, notes, runs and the second-reviewer
+ * rule then take session_user, not a name typed with --user, which such a user could use to approve
+ * their own verdict. The owner (the administrator) keeps --user. Set only when it differs, since
+ * the run's worker threads open the same workspace while fw_user() is being read. */
+static void act_as_session_user(fw_ws *ws)
+{
+    if (fw_db_engine(ws->store) != FW_DB_POSTGRES)
+        return;
+    fw_err err = {0};
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store, "SELECT session_user::text WHERE NOT fw_is_admin()", &st, &err))
+        return;
+    if (fw_stmt_step(st, &err) == 1 && fw_stmt_text(st, 0) && strcmp(fw_user(), fw_stmt_text(st, 0)) != 0)
+        fw_set_user(fw_stmt_text(st, 0));
+    fw_stmt_finalize(st);
+}
+
 /* Opens read-write and brings the schema to this fundwatch's (an empty database is initialised). */
 static int open_write(const char *path, bool create, fw_ws **out, fw_err *err)
 {
@@ -174,7 +192,10 @@ int fw_ws_open_mode(const char *path, enum fw_ws_mode mode, fw_ws **out, fw_err 
     bool file = fw_db_engine_of(path) == FW_DB_SQLITE;
     if (mode != FW_WS_CREATE && file && must_exist(path, err))
         return err->code;
-    return mode == FW_WS_READ ? open_read(path, out, err) : open_write(path, mode == FW_WS_CREATE, out, err);
+    int rc = mode == FW_WS_READ ? open_read(path, out, err) : open_write(path, mode == FW_WS_CREATE, out, err);
+    if (rc == FW_OK)
+        act_as_session_user(*out);
+    return rc;
 }
 
 int fw_ws_open(const char *path, fw_ws **out, fw_err *err)

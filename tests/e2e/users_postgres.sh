@@ -220,6 +220,23 @@ check "a note on T1's case" 0
 raw "UPDATE settings SET value = '0' WHERE key = 'review.second' RETURNING key"
 [ ! -s "$dir/out" ] || grep -q "$denied\|row-level security" "$dir/out" || fail "the inspector changed a setting: $(cat "$dir/out")"
 
+# The second reviewer on a server is another role, not another typed name: the inspector's verdict
+# is theirs (session_user) however they call themselves, and the supervisor approves it.
+"$FW" --db "$admin" case review on >/dev/null 2>&1 || fail "case review on"
+fwas case set "$case1" verifying --method online --verifier "$who"
+check "case set verifying" 0
+fwas --user someone-else case set "$case1" dismissed --reason data_error
+check "a verdict awaiting a second reviewer" 0
+[ "$(q "SELECT pending_by FROM cases WHERE case_no = '$case1'")" = "$insp" ] || fail "the verdict is not recorded as $insp's"
+fwas --user another-name case approve "$case1"
+check "the inspector approving their own verdict" 6 "cannot also approve"
+who=$sup fwas case approve "$case1"
+[ "$rc" = 0 ] || fail "the supervisor could not approve the inspector's verdict: $(cat "$dir/out")"
+[ "$(q "SELECT status || ' ' || reviewed_by FROM cases WHERE case_no = '$case1'")" = "dismissed $sup" ] ||
+    fail "the approval: $(q "SELECT status, reviewed_by FROM cases WHERE case_no = '$case1'")"
+"$FW" --db "$admin" case review off >/dev/null 2>&1 || fail "case review off"
+who=$insp
+
 # A whitelist entry names a person: the inspector may make one for a person of T1, not of T2 (whose
 # hits elsewhere it would suppress), and lists only T1's.
 id1=$(q "SELECT id_number FROM ds_persons WHERE region_code LIKE '$t1%' LIMIT 1")
