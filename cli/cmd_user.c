@@ -87,7 +87,9 @@ static int user_add(fw_cli *cli, int argc, char **argv)
                 for (char *c = strtok(words, ", "); c; c = strtok(NULL, ", "))
                     regions[nregions++] = c;
             }
-        } else if (strncmp(a, "--", 2) == 0)
+        } else if (strcmp(a, "--role") == 0 || strcmp(a, "--password") == 0 || strcmp(a, "--region") == 0)
+            rc = fw_cli_error(cli, FW_EUSAGE, _("option %s needs a value"), a);
+        else if (strncmp(a, "--", 2) == 0)
             rc = fw_cli_unknown_option(cli, a, opts);
         else if (!name)
             name = a;
