@@ -203,6 +203,11 @@ for who in "$insp" "$sup" "$author" "$aud" "$kiosk"; do
     esac
     raw "SELECT count(*) FROM users"
     check "SELECT count(*) FROM users" 1 "$denied"
+    # rules test: on the examples, in a scratch workspace of its own (no personal data)
+    if [ $role = author ] || [ $role = inspector ]; then
+        fwas rules test DEC-001 TIM-001
+        check "rules test" 0
+    fi
     echo "$role: as specified"
 done
 
