@@ -675,13 +675,8 @@ void fw_rule_role_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_
     role[0] = note[0] = '\0';
     if (!fw_db_has(ws->store, FW_DBCAP_ROLES))
         return;
-    char *id = fw_ws_setting(ws, "workspace.id");
     char name[64];
-    snprintf(name, sizeof name, "fw_rules_%s", id && *id ? id : "workspace");
-    free(id);
-    for (char *c = name; *c; c++) /* the id is hex; keep the name a plain identifier whatever it is */
-        if (!isalnum((unsigned char)*c) && *c != '_')
-            *c = '_';
+    fw_ws_role_name(ws, "rules", name, sizeof name);
     fw_buf views = {0};
     fw_buf_puts(&views, "'programs'"); /* the program tags: readable by rules (docs/rules.md) */
     /* The views are security_invoker (migration 7): the role reads the ds_ tables under them as

@@ -5,6 +5,7 @@
 #include "audit/store/store.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,6 +328,16 @@ void fw_ws_rollback(fw_ws *ws)
 char *fw_ws_setting(fw_ws *ws, const char *key)
 {
     return fw_db_setting(ws->store, key);
+}
+
+void fw_ws_role_name(fw_ws *ws, const char *word, char *buf, size_t n)
+{
+    char *id = fw_ws_setting(ws, "workspace.id");
+    snprintf(buf, n, "fw_%s_%s", word, id && *id ? id : "workspace");
+    free(id);
+    for (char *c = buf; *c; c++) /* the id is hex; keep the name a plain identifier whatever it is */
+        if (!isalnum((unsigned char)*c) && *c != '_')
+            *c = '_';
 }
 
 int fw_ws_set_setting(fw_ws *ws, const char *key, const char *value, fw_err *err)

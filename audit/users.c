@@ -32,20 +32,9 @@ bool fw_user_role_has_regions(enum fw_user_role role)
     return role == FW_UROLE_INSPECTOR || role == FW_UROLE_SUPERVISOR || role == FW_UROLE_AUDITOR;
 }
 
-/* A role name made of the workspace id (hex) and a fixed word: a plain identifier whatever it is. */
-static void role_name(fw_ws *ws, const char *word, char *buf, size_t n)
-{
-    char *id = fw_ws_setting(ws, "workspace.id");
-    snprintf(buf, n, "fw_%s_%s", word, id && *id ? id : "workspace");
-    free(id);
-    for (char *c = buf; *c; c++)
-        if (!isalnum((unsigned char)*c) && *c != '_')
-            *c = '_';
-}
-
 void fw_user_group_role(fw_ws *ws, enum fw_user_role role, char *buf, size_t n)
 {
-    role_name(ws, fw_user_role_groups[role], buf, n);
+    fw_ws_role_name(ws, fw_user_role_groups[role], buf, n);
 }
 
 /* The first column of the first row as text (caller frees), NULL when no row or on error. */
