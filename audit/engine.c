@@ -418,7 +418,8 @@ static int run_ctx_prepare(run_ctx *rc, fw_err *err)
                       "id_number, name, household_id, township, village, program, amount, first_date, "
                       "last_date, detail, evidence_hash, state, first_run_id, last_run_id, region_code) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-                      "'present', ?18, ?18, " HIT_REGION_SQL("?5", "?7", "?9", "?6", "?10") ") RETURNING id",
+                      "'present', ?18, ?18, " HIT_REGION_SQL("?5", "?7", "?9", "?6", "?10") ") "
+                      "ON CONFLICT (fingerprint) DO NOTHING RETURNING id",
                       &rc->insert, err) ||
         fw_db_prepare(db,
                       "UPDATE hits SET last_run_id = ?2, state = 'present', "
@@ -522,10 +523,18 @@ static int store_hit(run_ctx *rc, const fw_rule *r, const hit_row *row, fw_rule_
         fw_stmt_bind_text(in, 16, detail ? detail : "", -1);
         fw_stmt_bind_text(in, 17, eh, -1);
         fw_stmt_bind_int64(in, 18, rc->run_id);
-        if (fw_stmt_step(in, err) == 1) /* RETURNING id */
+        int stored = fw_stmt_step(in, err);
+        if (stored == 1) /* RETURNING id */
             id = fw_stmt_int64(in, 0);
-        else
-            e = fw_fail(err, FW_EWORKSPACE, "%s", err->msg);
+        else if (stored == 0 && rc->scoped) {
+            /* The hit is stored already, in a region this user does not see (the owner's run placed
+             * its subject elsewhere): it is not theirs to refresh. */
+            fw_stmt_reset(in);
+            fw_evidence_free(keys, nkeys);
+            return FW_OK;
+        } else
+            e = fw_fail(err, FW_EWORKSPACE, "%s",
+                        stored == 0 ? "hits.insert: the hit was stored meanwhile by another run" : err->msg);
         if (!e)
             e = step_done(in, err);
         else

@@ -303,6 +303,18 @@ got=$(q "SELECT count(*) FROM hits WHERE rule_id = 'TST-001'")
 [ "$(q "SELECT \"user\" FROM trail WHERE action = 'run' ORDER BY seq DESC LIMIT 1")" = "$insp" ] ||
     fail "the inspector's run is not recorded as $insp"
 
+# A hit of the inspector's subject that the owner's run placed in another township (a person paid in
+# T1, registered in T2): the inspector's next run leaves it alone instead of failing on its
+# fingerprint, and stores the rest as before.
+p=$(q "SELECT id_number FROM hits WHERE rule_id = 'TST-001' ORDER BY id LIMIT 1")
+q "UPDATE hits SET region_code = '${t2}001' WHERE rule_id = 'TST-001' AND id_number = '$p'" >/dev/null
+"$FW" --db "$(as "$insp")" run --rules "$dir/rules" --only TST-001 >"$dir/out" 2>&1 ||
+    fail "the inspector's run with one of its subjects' hits placed in T2: $(tail -5 "$dir/out")"
+[ "$(q "SELECT count(*) || ' ' || min(region_code) FROM hits WHERE rule_id = 'TST-001' AND id_number = '$p'")" = "1 ${t2}001" ] ||
+    fail "the hit placed in T2 was changed by the inspector's run"
+[ "$(q "SELECT count(*) FROM hits WHERE rule_id = 'TST-001' AND state = 'present'")" = "$want" ] ||
+    fail "the inspector's second run: $(q "SELECT state, count(*) FROM hits WHERE rule_id = 'TST-001' GROUP BY 1")"
+
 # The supervisor runs the whole catalogue over the county: rules that need rows of other counties
 # find less there, but a scoped run marks no hit gone that the whole data still gives.
 before=$(q "SELECT state || ':' || count(*) FROM hits GROUP BY state ORDER BY 1" | tr '\n' ' ')
