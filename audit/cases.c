@@ -1213,19 +1213,21 @@ static int collect_lead_changes(fw_ws *ws, long long run_id, lead_changes *lc, f
  * fw_zero_pad of the PostgreSQL compatibility layer (store/pg_compat.sql). */
 #define CREATE_CASES_SQL(padded_number)                                                                     \
     "INSERT INTO cases(case_no, subject_kind, subject, id_number, name, township, village, "                \
-    "                  created_at, updated_at, updated_by) "                                                \
+    "                  created_at, updated_at, updated_by, region_code) "                                   \
     "SELECT 'FW-' || ?3 || '-' || " padded_number ", "                                                      \
     "       h.subject_kind, h.subject, max(h.id_number), max(h.name), max(h.township), max(h.village), "     \
-    "       ?2, ?2, ?1 "                                                                                     \
+    "       ?2, ?2, ?1, max(h.region_code) "                                                                 \
     "FROM hits h "                                                                                           \
     "WHERE h.case_id IS NULL AND h.state = 'present' "                                                       \
     "  AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.subject_kind = h.subject_kind AND c.subject = h.subject) " \
     "GROUP BY h.subject_kind, h.subject"
-#define NEXT_CASE_ID "(SELECT COALESCE(max(id), 0) FROM cases) + row_number() OVER (ORDER BY min(h.id))"
+#define NEXT_CASE_ID(max_id) "(" max_id ") + row_number() OVER (ORDER BY min(h.id))"
+/* On PostgreSQL the cases a user may see are those of their regions (docs/users.md), so the largest
+ * case id is asked of fw_case_max_id (migration 7), which counts them all. */
 static const fw_sql create_cases_sql = {
     .name = "cases.create",
-    .sql = CREATE_CASES_SQL("printf('%06d', " NEXT_CASE_ID ")"),
-    .postgres = CREATE_CASES_SQL("fw_zero_pad(" NEXT_CASE_ID ", 6)"),
+    .sql = CREATE_CASES_SQL("printf('%06d', " NEXT_CASE_ID("SELECT COALESCE(max(id), 0) FROM cases") ")"),
+    .postgres = CREATE_CASES_SQL("fw_zero_pad(" NEXT_CASE_ID("SELECT fw_case_max_id()") ", 6)"),
 };
 
 static const char attach_hits_sql[] =

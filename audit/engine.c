@@ -1,5 +1,6 @@
 /* engine.c: runs, hits, fingerprints and run provenance (see engine.h). */
 #include "audit/engine.h"
+#include "audit/schema.h"
 #include "audit/i18n.h"
 
 #include <ctype.h>
@@ -385,6 +386,10 @@ typedef struct run_ctx {
     long long run_id;
     evidence_reader er;
     fw_stmt *find, *insert, *update, *add_ev, *seen;
+    /* PostgreSQL, run by a user kept to some regions (docs/users.md): the rules see only those
+     * regions' rows, so a hit they do not find again may still hold on the whole data; it is not
+     * marked gone (the owner's run, which sees everything, does that). */
+    bool scoped;
 } run_ctx;
 
 static void run_ctx_free(run_ctx *rc)
@@ -403,13 +408,18 @@ static int run_ctx_prepare(run_ctx *rc, fw_err *err)
     fw_db *db = rc->ws->store;
     if (fw_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS fw_seen(hit_id BIGINT PRIMARY KEY)", err))
         return err->code;
+    long long admin = 1;
+    if (fw_db_engine(db) == FW_DB_POSTGRES && fw_db_query_int(db, "SELECT fw_is_admin()::int", &admin, err))
+        return err->code;
+    rc->scoped = !admin;
     if (fw_db_prepare(db, "SELECT id, evidence_hash, last_run_id FROM hits WHERE fingerprint = ?", &rc->find, err) ||
         fw_db_prepare(db,
                       "INSERT INTO hits(fingerprint, rule_id, category, severity, subject_kind, subject, "
                       "id_number, name, household_id, township, village, program, amount, first_date, "
-                      "last_date, detail, evidence_hash, state, first_run_id, last_run_id) "
+                      "last_date, detail, evidence_hash, state, first_run_id, last_run_id, region_code) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-                      "'present', ?18, ?18) RETURNING id",
+                      "'present', ?18, ?18, " HIT_REGION_SQL("?5", "?7", "?9", "?6", "?10") ") "
+                      "ON CONFLICT (fingerprint) DO NOTHING RETURNING id",
                       &rc->insert, err) ||
         fw_db_prepare(db,
                       "UPDATE hits SET last_run_id = ?2, state = 'present', "
@@ -513,10 +523,18 @@ static int store_hit(run_ctx *rc, const fw_rule *r, const hit_row *row, fw_rule_
         fw_stmt_bind_text(in, 16, detail ? detail : "", -1);
         fw_stmt_bind_text(in, 17, eh, -1);
         fw_stmt_bind_int64(in, 18, rc->run_id);
-        if (fw_stmt_step(in, err) == 1) /* RETURNING id */
+        int stored = fw_stmt_step(in, err);
+        if (stored == 1) /* RETURNING id */
             id = fw_stmt_int64(in, 0);
-        else
-            e = fw_fail(err, FW_EWORKSPACE, "%s", err->msg);
+        else if (stored == 0 && rc->scoped) {
+            /* The hit is stored already, in a region this user does not see (the owner's run placed
+             * its subject elsewhere): it is not theirs to refresh. */
+            fw_stmt_reset(in);
+            fw_evidence_free(keys, nkeys);
+            return FW_OK;
+        } else
+            e = fw_fail(err, FW_EWORKSPACE, "%s",
+                        stored == 0 ? "hits.insert: the hit was stored meanwhile by another run" : err->msg);
         if (!e)
             e = step_done(in, err);
         else
@@ -569,6 +587,14 @@ static int finish_rule_hits(run_ctx *rc, const fw_rule *r, fw_rule_result *res, 
     if (fw_db_exec(db, whitelist_sql, err) || fw_db_exec(db, fill_sql, err))
         return err->code;
     fw_stmt *st;
+    long long seen = 0;
+    if (rc->scoped) {
+        if (fw_db_query_int(db, "SELECT count(*) FROM fw_seen", &seen, err))
+            return err->code;
+        res->hits_gone = 0;
+        res->hits = (long)seen;
+        return FW_OK;
+    }
     if (fw_db_prepare(db,
                       "UPDATE hits SET state = 'gone' WHERE rule_id = ? AND state <> 'gone' "
                       "AND id NOT IN (SELECT hit_id FROM fw_seen)",
@@ -578,7 +604,6 @@ static int finish_rule_hits(run_ctx *rc, const fw_rule *r, fw_rule_result *res, 
     int e = step_done(st, err);
     res->hits_gone = (long)fw_stmt_changes(st);
     fw_stmt_finalize(st);
-    long long seen = 0;
     if (!e && fw_db_query_int(db, "SELECT count(*) FROM fw_seen", &seen, err))
         e = err->code;
     res->hits = (long)seen;
@@ -656,12 +681,7 @@ static const char *const sandbox_setup_sql =
 /* The workspace's rule role: fw_rules_ + its id. */
 static void sandbox_role_name(fw_ws *ws, char *name, size_t size)
 {
-    char *id = fw_ws_setting(ws, "workspace.id");
-    snprintf(name, size, "fw_rules_%s", id && *id ? id : "workspace");
-    free(id);
-    for (char *c = name; *c; c++) /* the id is hex; keep the name a plain identifier whatever it is */
-        if (!isalnum((unsigned char)*c) && *c != '_')
-            *c = '_';
+    fw_ws_role_name(ws, "rules", name, size);
 }
 
 int fw_rules_role_drop(fw_ws *ws, fw_err *err)
@@ -678,8 +698,8 @@ int fw_rules_role_drop(fw_ws *ws, fw_err *err)
     return rc;
 }
 
-/* Makes the rule role; role gets its name ("" when rules run READ ONLY only), note why not. */
-static void sandbox_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_t nsize)
+/* engine.h. Makes the rule role; role gets its name ("" when rules run READ ONLY only), note why not. */
+void fw_rule_role_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_t nsize)
 {
     role[0] = note[0] = '\0';
     if (!fw_db_has(ws->store, FW_DBCAP_ROLES))
@@ -689,8 +709,10 @@ static void sandbox_prepare(fw_ws *ws, char *role, size_t rsize, char *note, siz
     fw_buf views = {0};
     /* the program tags and the citizen reports (CIT-001, docs/kiosk.md): readable by rules */
     fw_buf_puts(&views, "'programs', 'reports'");
+    /* The views are security_invoker (migration 7): the role reads the ds_ tables under them as
+     * itself, under the row-level security of the user who runs (docs/users.md). */
     for (int i = 0; i < fw_ndatasets; i++)
-        fw_buf_printf(&views, ", '%s'", fw_datasets[i].name);
+        fw_buf_printf(&views, ", '%s', 'ds_%s'", fw_datasets[i].name, fw_datasets[i].name);
     char quoted[80];
     snprintf(quoted, sizeof quoted, "'%s'", name);
     char *sql = fw_printf(sandbox_setup_sql, quoted, views.data);
@@ -1224,7 +1246,7 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
     char role[64];
     bool postgres = fw_db_engine(ws->store) == FW_DB_POSTGRES;
     if (postgres && !outcome)
-        sandbox_prepare(ws, role, sizeof role, res->sandbox_note, sizeof res->sandbox_note);
+        fw_rule_role_prepare(ws, role, sizeof role, res->sandbox_note, sizeof res->sandbox_note);
     run_queue rq = {.path = ws->path, .role = postgres ? role : NULL, .q = q, .n = nq, .interrupt = o->interrupt};
     pthread_mutex_init(&rq.mu, NULL);
     pthread_cond_init(&rq.cv, NULL);

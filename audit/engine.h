@@ -88,4 +88,10 @@ int fw_rule_history_rows(fw_ws *ws, const char *rule_id, fw_rows **rows, fw_err 
  * parameter's declared type and range (the message names them). */
 int fw_rule_set(fw_ws *ws, const fw_rule *r, const char *key, const char *value, fw_err *err);
 
+/* PostgreSQL: makes or brings up to date the workspace's rule role (fw_rules_<workspace id>, the
+ * role each rule's query runs as, docs/rules.md) and its grants; role gets its name ("" when this
+ * user cannot, and rules then run in READ ONLY transactions only), note says why not. Nothing on
+ * SQLite. `user add` calls it too, so that the users' groups can be made members of the role. */
+void fw_rule_role_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_t nsize);
+
 #endif

@@ -660,6 +660,113 @@ static int repairs_v6_apply(fw_db *db, void *ctx, fw_err *err)
     return rc;
 }
 
+/* --- 7: users, roles and region scoping on PostgreSQL (issue 13, docs/users.md) --------------- */
+/* users: who may work in this workspace on a shared server, as which role and over which regions
+ * (a comma list of 6-, 9- or 12-digit region codes: county, township, village); the LOGIN role of
+ * the same name is the server's. hits and cases get region_code, the region of their subject (the
+ * 12-digit code of the person's registration or payments, a village subject's 9-digit township
+ * code), filled here for what is already stored and by the run and the case making from now on.
+ * On SQLite the table and columns exist too (one schema), but nothing reads users: roles do not
+ * apply on one workstation. */
+static const char users_v7[] =
+    "CREATE TABLE users (\n"
+    "  role_name TEXT PRIMARY KEY,\n"
+    "  role TEXT NOT NULL,\n"
+    "  regions TEXT NOT NULL DEFAULT '',\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  created_by TEXT NOT NULL\n"
+    ");\n"
+    "ALTER TABLE hits ADD COLUMN region_code TEXT;\n"
+    "ALTER TABLE cases ADD COLUMN region_code TEXT;\n"
+    "CREATE INDEX hits_region ON hits(region_code);\n"
+    "CREATE INDEX cases_region ON cases(region_code);\n";
+static const char users_v7_backfill[] =
+    "UPDATE hits SET region_code = " HIT_REGION_SQL("hits.subject_kind", "hits.id_number", "hits.household_id",
+                                                    "hits.subject", "hits.township") ";\n"
+    "UPDATE cases SET region_code = (SELECT max(h.region_code) FROM hits h WHERE h.case_id = cases.id);\n";
+
+/* PostgreSQL: row-level security keyed on session_user, the role that logged in, which SET ROLE
+ * (the rule sandbox) does not change. The workspace's owner (who ran init, and any member of that
+ * role) is the administrator and sees every row; a role in users sees the rows whose region_code
+ * starts with one of its regions; any other role sees none. The checks are two SECURITY DEFINER
+ * functions (they read users, which no user may) called as scalar subqueries, so each is
+ * evaluated once per statement, not per row. RLS is enabled, not forced: the owner is not subject
+ * to it (forcing it would refuse the owner's COPY, the import's bulk load), and the rule views
+ * become security_invoker views, so that reading persons reads ds_persons as the caller (or the
+ * rule role) under these policies instead of as the views' owner, who bypasses them. Rows of the
+ * tables without a region (hit_evidence, case_notes, order_rows) follow their hit or case, a whitelist
+ * entry the person it names (their rows in persons or payments). The
+ * settings may be read by every user, written only by the owner, except the trail's head, which
+ * every writer of the trail moves. */
+#define PG_SEES(col) "((SELECT fw_is_admin()) OR " col " LIKE ANY (COALESCE((SELECT fw_my_region_patterns()), '{}')))"
+static const char users_v7_pg_functions[] =
+    "DO $fw$ BEGIN\n"
+    "EXECUTE format($f$CREATE FUNCTION fw_is_admin() RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER "
+    "SET search_path = %I AS $b$ SELECT pg_has_role(session_user, (SELECT c.relowner FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %L AND c.relname = 'users'), 'MEMBER') $b$$f$, "
+    "current_schema(), current_schema());\n"
+    "EXECUTE format($f$CREATE FUNCTION fw_my_region_patterns() RETURNS text[] LANGUAGE sql STABLE SECURITY DEFINER "
+    "SET search_path = %I AS $b$ SELECT COALESCE((SELECT array_agg(r || '%%') FROM users u, "
+    "unnest(string_to_array(u.regions, ',')) r WHERE u.role_name = session_user AND r <> ''), '{}') $b$$f$, "
+    "current_schema());\n"
+    /* The next case number counts every case, not only those the caller sees (cases.c). */
+    "EXECUTE format($f$CREATE FUNCTION fw_case_max_id() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER "
+    "SET search_path = %I AS $b$ SELECT COALESCE(max(id), 0) FROM cases $b$$f$, current_schema());\n"
+    "END $fw$;\n"
+    "REVOKE ALL ON users FROM PUBLIC;\n";
+
+static int users_v7_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    bool pg = fw_db_engine(db) == FW_DB_POSTGRES;
+    fw_buf sql = {0};
+    if (pg)
+        pg_tables(users_v7, &sql);
+    else
+        fw_buf_puts(&sql, users_v7);
+    if (has_column(db, "ds_persons", "region_code") && has_column(db, "ds_payments", "region_code"))
+        fw_buf_puts(&sql, users_v7_backfill);
+    if (pg) {
+        fw_buf_puts(&sql, users_v7_pg_functions);
+        for (int i = 0; i < fw_ndatasets; i++) {
+            const fw_dataset *ds = &fw_datasets[i];
+            fw_buf_printf(&sql, "ALTER VIEW %s SET (security_invoker = true);\n", ds->name);
+            if (fw_dataset_column(ds, "region_code") && strcmp(ds->name, "standards") != 0)
+                fw_buf_printf(&sql,
+                              "ALTER TABLE ds_%s ENABLE ROW LEVEL SECURITY;\n"
+                              "CREATE POLICY fw_region ON ds_%s USING " PG_SEES("region_code") ";\n",
+                              ds->name, ds->name);
+        }
+        fw_buf_puts(&sql,
+                    "ALTER TABLE hits ENABLE ROW LEVEL SECURITY;\n"
+                    "CREATE POLICY fw_region ON hits USING " PG_SEES("region_code") ";\n"
+                    "ALTER TABLE cases ENABLE ROW LEVEL SECURITY;\n"
+                    "CREATE POLICY fw_region ON cases USING " PG_SEES("region_code") ";\n"
+                    "ALTER TABLE hit_evidence ENABLE ROW LEVEL SECURITY;\n"
+                    "CREATE POLICY fw_region ON hit_evidence USING "
+                    "(EXISTS (SELECT 1 FROM hits h WHERE h.id = hit_evidence.hit_id));\n"
+                    "ALTER TABLE case_notes ENABLE ROW LEVEL SECURITY;\n"
+                    "CREATE POLICY fw_region ON case_notes USING "
+                    "(EXISTS (SELECT 1 FROM cases c WHERE c.id = case_notes.case_id));\n"
+                    "ALTER TABLE order_rows ENABLE ROW LEVEL SECURITY;\n"
+                    "CREATE POLICY fw_region ON order_rows USING "
+                    "(EXISTS (SELECT 1 FROM cases c WHERE c.id = order_rows.case_id));\n"
+                    /* a whitelist entry names a person: it is the regions' whose registry or
+                     * ledger holds that person (those subqueries are themselves scoped) */
+                    "ALTER TABLE whitelist ENABLE ROW LEVEL SECURITY;\n"
+                    "CREATE POLICY fw_region ON whitelist USING ((SELECT fw_is_admin()) "
+                    "OR EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = whitelist.id_number) "
+                    "OR EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = whitelist.id_number));\n"
+                    "ALTER TABLE settings ENABLE ROW LEVEL SECURITY;\n"
+                    "CREATE POLICY fw_read ON settings FOR SELECT USING (true);\n"
+                    "CREATE POLICY fw_write ON settings FOR ALL USING ((SELECT fw_is_admin()) OR key = 'trail.head') "
+                    "WITH CHECK ((SELECT fw_is_admin()) OR key = 'trail.head');\n");
+    }
+    int rc = fw_db_exec(db, sql.data, err);
+    fw_buf_free(&sql);
+    return rc;
+}
+
 /* --- 8: the citizen kiosk (issue 13, docs/kiosk.md) ------------------------------------------- */
 /* citizen_reports: "这笔钱我没有收到" pressed at a kiosk on one payment (payment_key: the payments
  * row_key, the evidence key; the program, month and amount copied as the citizen saw them). The view
@@ -957,6 +1064,7 @@ const fw_db_migration fw_migrations[] = {
     {4, "name keys of the person registries, invalid IDs kept", NULL, NULL, NULL, name_keys_v4},
     {5, "verification orders", NULL, NULL, NULL, orders_v5_apply},
     {6, "ICU readings of name characters, ID repairs", NULL, NULL, NULL, repairs_v6_apply},
+    {7, "users, roles and region scoping", NULL, NULL, NULL, users_v7_apply},
     {8, "citizen kiosk: reports, lookup functions, kiosk role", NULL, NULL, NULL, kiosk_v8_apply},
     {9, "change notices on PostgreSQL", NULL, NULL, NULL, notify_v9_apply},
     {11, "name-only relatives: relative_name, relative_village, relative_birth", NULL, NULL, NULL, relatives_v11},

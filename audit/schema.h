@@ -83,6 +83,23 @@ extern const char *const fw_schema_v1_sqlite[];
     "  PERFORM pg_notify('" FW_NOTIFY_CHANNEL_PREFIX "' || ch, payload);\n"                          \
     "  RETURN NULL;\n"                                                                                \
     "END "
+/* The region code of a hit's subject (migration 7, the run's insert in engine.c), from the SQL
+ * expressions of its columns: the person's registration in persons, else their latest payment's
+ * region; a household's from persons; an account's from the payments into it; else (a village
+ * subject) the 9-digit code of its township. NULL when none of the datasets knows it. */
+#define HIT_REGION_SQL(kind, id_number, household, subject, township)                                 \
+    "COALESCE((SELECT region_code FROM ds_persons WHERE id_number = " id_number                        \
+    " AND region_code IS NOT NULL LIMIT 1), "                                                           \
+    "(SELECT region_code FROM ds_payments WHERE id_number = " id_number                                 \
+    " AND region_code IS NOT NULL ORDER BY pay_date DESC LIMIT 1), "                                   \
+    "(SELECT region_code FROM ds_persons WHERE household_id = " household                               \
+    " AND region_code IS NOT NULL LIMIT 1), "                                                           \
+    "CASE WHEN " kind " = 'account' THEN (SELECT region_code FROM ds_payments WHERE bank_account = "    \
+    subject " AND region_code IS NOT NULL LIMIT 1) END, "                                               \
+    "(SELECT substr(region_code, 1, 9) FROM ds_persons WHERE township = " township                     \
+    " AND region_code IS NOT NULL LIMIT 1), "                                                           \
+    "(SELECT substr(region_code, 1, 9) FROM ds_payments WHERE township = " township                    \
+    " AND region_code IS NOT NULL LIMIT 1))"
 
 /* The severity order of the hit list. */
 #define SEVERITY_RANK "(CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END)"

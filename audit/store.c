@@ -5,6 +5,7 @@
 #include "audit/store/store.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,24 @@ static int connect(const char *path, bool create, bool read_only, fw_ws **out, f
     return FW_OK;
 }
 
+/* A user of a shared PostgreSQL workspace (docs/users.md: any role but its owner) acts as the role
+ * that logged in: the case fields that name who did something, notes, runs and the second-reviewer
+ * rule then take session_user, not a name typed with --user, which such a user could use to approve
+ * their own verdict. The owner (the administrator) keeps --user. Set only when it differs, since
+ * the run's worker threads open the same workspace while fw_user() is being read. */
+static void act_as_session_user(fw_ws *ws)
+{
+    if (fw_db_engine(ws->store) != FW_DB_POSTGRES)
+        return;
+    fw_err err = {0};
+    fw_stmt *st;
+    if (fw_db_prepare(ws->store, "SELECT session_user::text WHERE NOT fw_is_admin()", &st, &err))
+        return;
+    if (fw_stmt_step(st, &err) == 1 && fw_stmt_text(st, 0) && strcmp(fw_user(), fw_stmt_text(st, 0)) != 0)
+        fw_set_user(fw_stmt_text(st, 0));
+    fw_stmt_finalize(st);
+}
+
 /* Opens read-write and brings the schema to this fundwatch's (an empty database is initialised). */
 static int open_write(const char *path, bool create, fw_ws **out, fw_err *err)
 {
@@ -189,7 +208,10 @@ int fw_ws_open_mode(const char *path, enum fw_ws_mode mode, fw_ws **out, fw_err 
         }
         return FW_OK;
     }
-    return mode == FW_WS_READ ? open_read(path, out, err) : open_write(path, mode == FW_WS_CREATE, out, err);
+    int rc = mode == FW_WS_READ ? open_read(path, out, err) : open_write(path, mode == FW_WS_CREATE, out, err);
+    if (rc == FW_OK)
+        act_as_session_user(*out);
+    return rc;
 }
 
 int fw_ws_open(const char *path, fw_ws **out, fw_err *err)
@@ -326,6 +348,16 @@ void fw_ws_rollback(fw_ws *ws)
 char *fw_ws_setting(fw_ws *ws, const char *key)
 {
     return fw_db_setting(ws->store, key);
+}
+
+void fw_ws_role_name(fw_ws *ws, const char *word, char *buf, size_t n)
+{
+    char *id = fw_ws_setting(ws, "workspace.id");
+    snprintf(buf, n, "fw_%s_%s", word, id && *id ? id : "workspace");
+    free(id);
+    for (char *c = buf; *c; c++) /* the id is hex; keep the name a plain identifier whatever it is */
+        if (!isalnum((unsigned char)*c) && *c != '_')
+            *c = '_';
 }
 
 int fw_ws_set_setting(fw_ws *ws, const char *key, const char *value, fw_err *err)

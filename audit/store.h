@@ -82,5 +82,9 @@ long long fw_ws_int(fw_ws *ws, const char *sql);
 /* Settings (key/value, per workspace). get returns a malloc'd copy or NULL; caller frees. */
 char *fw_ws_setting(fw_ws *ws, const char *key);
 int fw_ws_set_setting(fw_ws *ws, const char *key, const char *value, fw_err *err);
+/* A PostgreSQL role of this workspace, "fw_<word>_<workspace id>" (the rule role fw_rules_...,
+ * the users' group roles fw_inspector_..., docs/users.md): roles are the server's, so each
+ * workspace's carry its id; always a plain identifier. */
+void fw_ws_role_name(fw_ws *ws, const char *word, char *buf, size_t n);
 
 #endif

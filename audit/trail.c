@@ -427,12 +427,27 @@ static int insert_record(fw_ws *ws, const char *action, const char *object, cons
 
     char at[32], hash[65];
     fw_now_iso(at);
-    const char *user = fw_user();
+    /* Who: on PostgreSQL the role that logged in (session_user, which the rule sandbox's SET ROLE
+     * does not change), not a name the client typed; on SQLite, one workstation, fw_user(). */
+    char *db_user = NULL;
+    if (fw_db_engine(ws->store) == FW_DB_POSTGRES) {
+        fw_stmt *who;
+        if (fw_db_prepare(ws->store, "SELECT session_user::text", &who, err))
+            return err->code;
+        if (fw_stmt_step(who, err) == 1 && fw_stmt_text(who, 0))
+            db_user = fw_strdup(fw_stmt_text(who, 0));
+        fw_stmt_finalize(who);
+        if (!db_user)
+            return fw_fail(err, FW_EWORKSPACE, _("cannot write the audit trail: the server did not say who is logged in"));
+    }
+    const char *user = db_user ? db_user : fw_user();
     fw_trail_hash(FW_TRAIL_VERSION, end.hash, seq, at, user, action, object, before_json, after_json, hash);
     fw_stmt *st;
     if (fw_db_prepare(ws->store, "INSERT INTO trail(" RECORD_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st,
-                      err))
+                      err)) {
+        free(db_user);
         return err->code;
+    }
     fw_stmt_bind_int64(st, 1 + C_SEQ, seq);
     fw_stmt_bind_text(st, 1 + C_AT, at, -1);
     fw_stmt_bind_text(st, 1 + C_USER, user, -1);
@@ -445,6 +460,7 @@ static int insert_record(fw_ws *ws, const char *action, const char *object, cons
     fw_stmt_bind_int64(st, 1 + C_VERSION, FW_TRAIL_VERSION);
     int rc = fw_stmt_step(st, err);
     fw_stmt_finalize(st);
+    free(db_user);
     if (rc < 0) {
         char why[sizeof err->msg];
         snprintf(why, sizeof why, "%s", err->msg);

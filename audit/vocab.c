@@ -24,6 +24,10 @@ const fw_label fw_trail_actions[] = {FW_TRAIL_ACTION_LIST(FW_LABEL_ENTRY_){NULL,
 const fw_label fw_order_states[] = {FW_ORDER_STATE_LIST(FW_LABEL_ENTRY_){NULL, NULL, NULL}};
 const fw_label fw_order_row_states[] = {FW_ORDER_ROW_STATE_LIST(FW_LABEL_ENTRY_){NULL, NULL, NULL}};
 const fw_label fw_order_conclusions[] = {FW_ORDER_CONCLUSION_LIST(FW_LABEL_ENTRY_){NULL, NULL, NULL}};
+#define FW_ROLE_ENTRY_(e, code, en, zh, group) {code, zh, en},
+#define FW_ROLE_GROUP_(e, code, en, zh, group) group,
+const fw_label fw_user_roles[] = {FW_USER_ROLE_LIST(FW_ROLE_ENTRY_){NULL, NULL, NULL}};
+const char *const fw_user_role_groups[] = {FW_USER_ROLE_LIST(FW_ROLE_GROUP_) NULL};
 
 const fw_label *fw_label_find(const fw_label *table, const char *key)
 {

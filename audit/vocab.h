@@ -134,7 +134,9 @@
     X(ORDER_SEND_BACK, "order.send_back", "order answer sent back", "退回核查结果")               \
     X(KIOSK_LOOKUP, "kiosk.lookup", "kiosk lookup", "一体机查询")                                   \
     X(KIOSK_REFUSED, "kiosk.refused", "kiosk lookup refused", "一体机查询被拒")                     \
-    X(KIOSK_REPORT, "kiosk.report", "citizen report at a kiosk", "一体机群众反映")
+    X(KIOSK_REPORT, "kiosk.report", "citizen report at a kiosk", "一体机群众反映")                     \
+    X(USER_ADD, "user.add", "user added", "添加用户")                                               \
+    X(USER_REMOVE, "user.remove", "user removed", "移除用户")
 
 /* A verification order (orders.state, docs/orders.md): sent to a unit, its workbook returned (once
  * or more), every row settled. */
@@ -159,16 +161,29 @@
     X(UNTRUE, "dismissed", "not true", "不属实")                                                   \
     X(DATA_ERROR, "data_error", "data error", "数据错误")
 
+/* Who a user of a shared PostgreSQL workspace is (users.role, `fundwatch user add --role`,
+ * docs/users.md); each code is also the middle of the workspace's group role fw_<group>_<id>
+ * (fw_user_group_role, audit/users.h). X(ENUM, code, English, Chinese, group). Kept as its own
+ * list shape because the group word is part of what a role is. */
+#define FW_USER_ROLE_LIST(X)                                                                       \
+    X(INSPECTOR, "inspector", "inspector", "核查员", "inspector")                                  \
+    X(SUPERVISOR, "supervisor", "supervisor", "督导员", "supervisor")                              \
+    X(AUTHOR, "rule_author", "rule author", "规则编写员", "author")                                \
+    X(AUDITOR, "auditor", "auditor", "审计员", "auditor")                                          \
+    X(KIOSK, "kiosk", "kiosk", "一体机", "kiosk")
+
 #define FW_CAT_ENUM_(e, code, en, zh) FW_CAT_##e,
 #define FW_SEV_ENUM_(e, code, en, zh) FW_SEV_##e,
 #define FW_CS_ENUM_(e, code, en, zh) FW_CS_##e,
 #define FW_RUNST_ENUM_(e, code, en, zh) FW_RUNST_##e,
 #define FW_HITST_ENUM_(e, code, en, zh) FW_HITST_##e,
+#define FW_UROLE_ENUM_(e, code, en, zh, group) FW_UROLE_##e,
 enum fw_category { FW_CATEGORY_LIST(FW_CAT_ENUM_) FW_NCATEGORIES };
 enum fw_severity { FW_SEVERITY_LIST(FW_SEV_ENUM_) FW_NSEVERITIES };
 enum fw_case_status { FW_CASE_STATUS_LIST(FW_CS_ENUM_) FW_NCASE_STATUSES };
 enum fw_run_status { FW_RUN_STATUS_LIST(FW_RUNST_ENUM_) FW_NRUN_STATUSES };
 enum fw_hit_state { FW_HIT_STATE_LIST(FW_HITST_ENUM_) FW_NHIT_STATES };
+enum fw_user_role { FW_USER_ROLE_LIST(FW_UROLE_ENUM_) FW_NUSER_ROLES };
 
 /* One entry of a vocabulary. */
 typedef struct fw_label {
@@ -192,6 +207,8 @@ extern const fw_label fw_trail_actions[];
 extern const fw_label fw_order_states[];
 extern const fw_label fw_order_row_states[];
 extern const fw_label fw_order_conclusions[];
+extern const fw_label fw_user_roles[];       /* in enum fw_user_role order */
+extern const char *const fw_user_role_groups[]; /* the group word of each role, same order */
 
 /* The entry whose code is key (exactly), or NULL. */
 const fw_label *fw_label_find(const fw_label *table, const char *key);

@@ -144,5 +144,7 @@ extern const char usage_kiosk[];
 int cmd_copy(fw_cli *, int, char **);
 extern const char usage_copy[];
 extern const char usage_repairs[];
+int cmd_user(fw_cli *, int, char **);
+extern const char usage_user[];
 
 #endif

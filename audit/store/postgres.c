@@ -1419,3 +1419,19 @@ const fw_db_driver fw_postgres_driver = {
     .changed_cases = pg_changed_cases,
     .target_in_schema = pg_target_in_schema,
 };
+
+/* store.h: the password's verifier, computed by libpq with the server's password_encryption. */
+int fw_db_password_verifier(fw_db *db, const char *role, const char *password, char **out, fw_err *err)
+{
+    *out = NULL;
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return fw_fail(err, FW_EUSAGE, "%s: roles and passwords are PostgreSQL's", fw_db_where(db));
+    pg_db *p = (pg_db *)db;
+    char *v = PQencryptPasswordConn(p->c, password, role, NULL);
+    if (!v)
+        return fw_fail(err, FW_EWORKSPACE, "%s: cannot encrypt the password: %s", fw_db_where(db),
+                       PQerrorMessage(p->c));
+    *out = fw_strdup(v);
+    PQfreemem(v);
+    return FW_OK;
+}

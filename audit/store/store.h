@@ -162,6 +162,10 @@ bool fw_stmt_readonly(fw_stmt *st);
 int fw_db_exec(fw_db *db, const char *sql, fw_err *err);
 /* The first column of the first row as an integer: FW_OK and *out, FW_ENOTFOUND when no row. */
 int fw_db_query_int(fw_db *db, const char *sql, long long *out, fw_err *err);
+/* PostgreSQL: the SCRAM verifier of password for role, made here by libpq (PQencryptPasswordConn)
+ * so that the password itself never travels in a statement (CREATE ROLE ... PASSWORD 'verifier');
+ * caller frees *out. FW_EUSAGE on SQLite, which has no roles. */
+int fw_db_password_verifier(fw_db *db, const char *role, const char *password, char **out, fw_err *err);
 
 /* --- transactions --------------------------------------------------------------------------------- */
 

@@ -1,7 +1,9 @@
 """xlsx_same.py A.xlsx B.xlsx: do two workbooks say the same thing? Used to hold the engines to the
 same export (store_postgres.sh): every sheet, every cell, in order. What may differ between two
 workspaces that hold the same data is skipped and named: times (when each was imported, run and
-exported), the workspace's own name and its trail anchor (each trail has its own records). Prints
+exported), the workspace's own name and its trail anchor (each trail has its own records). With
+--trail-users the user of each history row of a case dossier (time, what, user) is skipped too: the
+trail records fw_user() on SQLite and the role that logged in on PostgreSQL (docs/users.md). Prints
 the first differences and exits 1; exits 0 when the workbooks agree and are not empty."""
 import datetime
 import re
@@ -24,11 +26,14 @@ def cells(path):
                     (isinstance(v, str) and TIME.match(v)) else v for v in row]
             while vals and vals[-1] is None:
                 vals.pop()
+            if TRAIL_USERS and len(vals) == 3 and vals[0] == "(time)":
+                vals[2] = "(user)"
             if vals:
                 out.append((ws.title, tuple(vals)))
     return out
 
 
+TRAIL_USERS = "--trail-users" in sys.argv[3:]
 a, b = cells(sys.argv[1]), cells(sys.argv[2])
 if len(a) < 5:
     sys.exit(f"{sys.argv[1]}: only {len(a)} rows: not a workbook to compare")
