@@ -655,9 +655,10 @@ enum { MAX_WORKERS = 4, AHEAD = 2 };
 /* On SQLite a rule is held to reading by the store's authorizer and a read-only statement
  * (rules.c). On PostgreSQL the store can check the statement's kind but not what the functions it
  * calls do, so each rule's query runs in a READ ONLY transaction of its own, on a worker's
- * connection, as a role that may read the rule views and programs and nothing else (not cases,
- * trail, settings or the ds_ tables): fw_rules_ + the workspace id, NOLOGIN (roles are the server's, so one per
- * workspace). Each run brings it up to date (the grants follow the views); a user who may not
+ * connection, as a role that may read the rule views, the tables under them (the views are
+ * security_invoker: read as the user who runs, under that user's row-level security, migration 7)
+ * and programs, and nothing else (not cases, trail or settings): fw_rules_ + the workspace id,
+ * NOLOGIN (roles are the server's, so one per workspace). Each run brings it up to date (the grants follow the views); a user who may not
  * create roles or grant on the views runs rules in READ ONLY transactions only, and is told so. */
 static const char *const sandbox_setup_sql =
     "DO $fw$\n"
@@ -708,7 +709,7 @@ void fw_rule_role_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_
     sandbox_role_name(ws, name, sizeof name);
     fw_buf views = {0};
     /* the program tags and the citizen reports (CIT-001, docs/kiosk.md): readable by rules */
-    fw_buf_puts(&views, "'programs', 'reports'");
+    fw_buf_puts(&views, "'programs', 'reports', 'citizen_reports'");
     /* The views are security_invoker (migration 7): the role reads the ds_ tables under them as
      * itself, under the row-level security of the user who runs (docs/users.md). */
     for (int i = 0; i < fw_ndatasets; i++)

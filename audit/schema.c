@@ -787,10 +787,16 @@ static const char kiosk_v8[] =
     ");\n"
     "CREATE INDEX IF NOT EXISTS citizen_reports_payment ON citizen_reports(payment_key);\n"
     "CREATE INDEX IF NOT EXISTS trail_action_at ON trail(action, at);\n";
-/* After "CREATE VIEW IF NOT EXISTS" (SQLite) or "CREATE OR REPLACE VIEW" (PostgreSQL). */
+/* The view's query; PostgreSQL's is security_invoker like the dataset views (sqlfunc.c), and a
+ * report is seen by whoever may see its payment (row-level security, migration 7). */
 static const char kiosk_v8_view[] =
-    " reports AS SELECT id AS rid, id AS report_id, payment_key, id_number, program, period, amount,\n"
+    " AS SELECT id AS rid, id AS report_id, payment_key, id_number, program, period, amount,\n"
     "  reported_at, kiosk FROM citizen_reports;\n";
+static const char kiosk_v8_pg_scope[] =
+    "CREATE OR REPLACE VIEW reports WITH (security_invoker = true)%s"
+    "ALTER TABLE citizen_reports ENABLE ROW LEVEL SECURITY;\n"
+    "CREATE POLICY fw_region ON citizen_reports USING ((SELECT fw_is_admin()) OR EXISTS (SELECT 1 FROM ds_payments p "
+    "WHERE p.row_key = citizen_reports.payment_key));\n";
 
 /* PostgreSQL: the kiosk's two SECURITY DEFINER functions and the role that may call them and
  * nothing else. They run as the workspace's owner with a fixed search_path (@S@: the workspace's
@@ -918,13 +924,13 @@ static int kiosk_v8_apply(fw_db *db, void *ctx, fw_err *err)
     (void)ctx;
     fw_buf sql = {0};
     if (fw_db_engine(db) != FW_DB_POSTGRES) {
-        fw_buf_printf(&sql, "%sCREATE VIEW IF NOT EXISTS%s", kiosk_v8, kiosk_v8_view);
+        fw_buf_printf(&sql, "%sCREATE VIEW IF NOT EXISTS reports%s", kiosk_v8, kiosk_v8_view);
         int rc = fw_db_exec(db, sql.data, err);
         fw_buf_free(&sql);
         return rc;
     }
     pg_tables(kiosk_v8, &sql);
-    fw_buf_printf(&sql, "CREATE OR REPLACE VIEW%s", kiosk_v8_view);
+    fw_buf_printf(&sql, kiosk_v8_pg_scope, kiosk_v8_view);
     /* The functions' search_path names the workspace's schema (a SECURITY DEFINER function must not
      * resolve names through the caller's path). */
     fw_stmt *st;

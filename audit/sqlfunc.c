@@ -25,9 +25,11 @@ void fw_sqlfunc_views_sql_having(bool postgres, bool (*has)(void *ctx, const cha
                                  void *ctx, fw_buf *sql)
 {
     /* SQLite: TEMP views name the stored tables main.*, so a TEMP table of the same name cannot
-     * stand in; PostgreSQL: the workspace's schema is first on the search path. */
+     * stand in; PostgreSQL: the workspace's schema is first on the search path. PostgreSQL's views
+     * read their tables as the caller (security_invoker), under the caller's row-level security
+     * (migration 7, docs/users.md); said in every CREATE OR REPLACE, which otherwise resets it. */
     const char *create = postgres ? "CREATE OR REPLACE VIEW" : "CREATE TEMP VIEW IF NOT EXISTS",
-               *main = postgres ? "" : "main.";
+               *main = postgres ? "" : "main.", *with = postgres ? " WITH (security_invoker = true)" : "";
     for (int i = 0; i < fw_ndatasets; i++) {
         const fw_dataset *ds = &fw_datasets[i];
         /* The table is aliased by its own name (not a short alias) so that EXPLAIN QUERY PLAN names
@@ -35,8 +37,8 @@ void fw_sqlfunc_views_sql_having(bool postgres, bool (*has)(void *ctx, const cha
          * rowid: SQLite's implicit one, PostgreSQL's column of that name (schema.c). */
         char t[64];
         snprintf(t, sizeof t, "ds_%s", ds->name);
-        fw_buf_printf(sql, "%s %s AS SELECT %s.rowid AS rid, %s.import_id, %s.line, %s.row_key", create, ds->name, t,
-                      t, t, t);
+        fw_buf_printf(sql, "%s %s%s AS SELECT %s.rowid AS rid, %s.import_id, %s.line, %s.row_key", create, ds->name,
+                      with, t, t, t, t);
         for (int c = 0; c < ds->ncolumns; c++) {
             const char *col = ds->columns[c].name;
             if (ds->columns[c].since)
