@@ -257,6 +257,15 @@ static void scratch_close(scratch *s)
     free(s->dir);
 }
 
+/* A scratch workspace made and dropped: the schema, the migrations (which make roles) and the drop. */
+int fw_rule_test_server_usable(const char *server, fw_err *err)
+{
+    scratch s;
+    int rc = scratch_open(&s, server, err);
+    scratch_close(&s);
+    return rc;
+}
+
 /* Runs one example set in a fresh workspace. Returns the hit subjects (caller frees) or NULL. */
 static char *try_examples(fw_ruleset *set, fw_rule *r, const fw_rule_example *exs, int n, const char *kind,
                           const fw_profile *profile, const char *where, long *nhits, fw_ruletest_result *out,

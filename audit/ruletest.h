@@ -25,6 +25,10 @@ typedef struct fw_ruletest_result {
 int fw_rule_test(fw_ruleset *set, fw_rule *r, const fw_profile *profile, const char *where,
                  fw_ruletest_result *out, fw_err *err);
 
+/* Whether rule tests can make their scratch schemas on the server of a PostgreSQL target (a user
+ * needs CREATE on the database): FW_OK, or why not in err. */
+int fw_rule_test_server_usable(const char *server, fw_err *err);
+
 /* Parses an example "DATASET: col=value, col=value" into its dataset and pairs (exposed for tests).
  * The caller frees with fw_example_free. FW_EDATA with err on a malformed example. */
 typedef struct fw_example {

@@ -27,6 +27,7 @@ done
 case_no=$(q "SELECT case_no FROM cases WHERE status = 'new' ORDER BY id LIMIT 1")
 [ -n "$case_no" ] || fail "the first run made no case"
 
+trail_before=$(q "SELECT max(seq) FROM trail")
 "$FW" --db "$pg" --user engine run >"$dir/run.out" 2>"$dir/run.err" &
 runpid=$!
 i=0
@@ -47,8 +48,10 @@ runpid=
 [ "$(q "SELECT status FROM cases WHERE case_no = '$case_no'")" = verifying ] || fail "the status change was lost"
 [ "$(q "SELECT count(*) FROM case_notes n JOIN cases c ON c.id = n.case_id WHERE c.case_no = '$case_no' AND n.text = '运行期间的记录'")" = 1 ] ||
     fail "the note was lost"
-[ "$(q "SELECT count(*) FROM trail WHERE \"user\" = '王核查' AND action IN ('case.status', 'case.note')")" = 2 ] ||
-    fail "the trail lacks the two records: $(q "SELECT action FROM trail WHERE \"user\" = '王核查'")"
+# The trail names the database role on PostgreSQL (session_user, docs/users.md), not --user.
+[ "$(q "SELECT count(*) FROM trail WHERE \"user\" = session_user AND action IN ('case.status', 'case.note')
+        AND seq > $trail_before")" = 2 ] ||
+    fail "the trail lacks the two records: $(q "SELECT action FROM trail WHERE seq > $trail_before")"
 "$FW" --db "$pg" log verify >"$dir/out" 2>&1 || fail "log verify: $(cat "$dir/out")"
 grep -q "audit trail OK" "$dir/out" || fail "log verify: $(cat "$dir/out")"
 echo ok
