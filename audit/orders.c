@@ -289,7 +289,8 @@ static int read_candidates(fw_ws *ws, const fw_hit_filter *f, candidate_row **ou
                           "MIN(CASE h.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END), "
                           "COUNT(DISTINCT h.rule_id), "
                           "CASE WHEN MAX(c.status) = 'closed' THEN 1 WHEN MAX(c.pending_status) IS NOT NULL THEN 2 "
-                          "WHEN EXISTS (SELECT 1 FROM order_rows r WHERE r.case_id = h.case_id AND r.state <> 'accepted') "
+                          "WHEN EXISTS (SELECT 1 FROM order_rows r WHERE r.case_id = h.case_id AND r.state <> 'accepted' "
+                          "AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = r.order_id AND o.cancelled_at IS NOT NULL)) "
                           "THEN 3 ELSE 0 END" FW_HITS_FROM " WHERE h.case_id IS NOT NULL%s "
                           "GROUP BY h.case_id ORDER BY h.case_id",
                           w.sql.data ? w.sql.data : "");
@@ -344,7 +345,7 @@ static char *open_order_of(fw_ws *ws, long long case_id)
     char *found = NULL;
     if (fw_db_prepare(ws->store,
                       "SELECT o.order_no, r.row_no, r.state FROM order_rows r JOIN orders o ON o.id = r.order_id "
-                      "WHERE r.case_id = ? AND r.state <> 'accepted' ORDER BY r.id DESC",
+                      "WHERE r.case_id = ? AND r.state <> 'accepted' AND o.cancelled_at IS NULL ORDER BY r.id DESC",
                       &st, &err) == FW_OK) {
         fw_stmt_bind_int64(st, 1, case_id);
         if (fw_stmt_step(st, &err) == 1)
@@ -536,9 +537,12 @@ static int fill_plan(fw_ws *ws, const unsigned char *key, const long long *ids, 
         if (fw_case_get_id(ws, ids[i], &c, err))
             return err->code;
         int rc = check_sendable(ws, &c, err);
+        fw_order_line *line = &p->lines[p->nlines++];
+        line->prior_assignee = c.assignee ? fw_strdup(c.assignee) : NULL;
+        line->prior_received_at = c.received_at ? fw_strdup(c.received_at) : NULL;
+        line->prior_due = c.due_date ? fw_strdup(c.due_date) : NULL;
         if (!rc)
             rc = fw_case_assign_loaded_in(ws, &c, p->unit, p->due, err);
-        fw_order_line *line = &p->lines[p->nlines++];
         line->case_id = c.id;
         line->version = rc ? 0 : c.version + 1; /* the assignment's update bumped the version it read */
         if (!rc)
@@ -616,8 +620,12 @@ done:
 
 void fw_order_plan_free(fw_order_plan *p)
 {
-    for (size_t i = 0; i < p->nlines; i++)
+    for (size_t i = 0; i < p->nlines; i++) {
         facts_free(p->lines[i].facts);
+        free(p->lines[i].prior_assignee);
+        free(p->lines[i].prior_received_at);
+        free(p->lines[i].prior_due);
+    }
     free(p->lines);
     for (size_t i = 0; i < p->nrules; i++) {
         free(p->rules[i].rule_id);
@@ -681,8 +689,8 @@ static int record_order(fw_ws *ws, const fw_order_plan *p, const char *workbook,
     }
     if (!rc)
         rc = fw_db_prepare(ws->store,
-                           "INSERT INTO order_rows(order_id, row_no, case_id, case_version, facts, mac, updated_at) "
-                           "VALUES (?,?,?,?,?,?,?)",
+                           "INSERT INTO order_rows(order_id, row_no, case_id, case_version, facts, mac, updated_at, "
+                           "prior_kept, prior_assignee, prior_received_at, prior_due) VALUES (?,?,?,?,?,?,?,1,?,?,?)",
                            &st, err);
     for (size_t i = 0; !rc && i < p->nlines; i++) {
         const fw_order_line *l = &p->lines[i];
@@ -694,6 +702,9 @@ static int record_order(fw_ws *ws, const fw_order_plan *p, const char *workbook,
         fw_stmt_bind_text(st, 5, facts, -1);
         fw_stmt_bind_text(st, 6, l->mac, -1);
         fw_stmt_bind_text(st, 7, at, -1);
+        fw_stmt_bind_text(st, 8, l->prior_assignee, -1);
+        fw_stmt_bind_text(st, 9, l->prior_received_at, -1);
+        fw_stmt_bind_text(st, 10, l->prior_due, -1);
         rc = step_done(st, err);
         free(facts);
     }
@@ -1534,9 +1545,17 @@ static int load_stored_rows(fw_ws *ws, long long order_id, stored_row **out, siz
 
 typedef struct order_head {
     long long id;
-    char order_no[32], window_from[16], due[16];
+    char order_no[32], window_from[16], due[16], state[16];
     char *unit;
+    char *cancelled; /* "on WHEN by WHO: REASON" when the order was cancelled, else NULL */
 } order_head;
+
+static void head_free(order_head *h)
+{
+    free(h->unit);
+    free(h->cancelled);
+    h->unit = h->cancelled = NULL;
+}
 
 static int load_head(fw_ws *ws, const char *ref, order_head *h, fw_err *err)
 {
@@ -1544,7 +1563,10 @@ static int load_head(fw_ws *ws, const char *ref, order_head *h, fw_err *err)
     if (order_id_of(ws, ref, &h->id, err))
         return err->code;
     fw_stmt *st = NULL;
-    if (fw_db_prepare(ws->store, "SELECT order_no, window_from, due_date, unit FROM orders WHERE id = ?", &st, err))
+    if (fw_db_prepare(ws->store,
+                      "SELECT order_no, window_from, due_date, unit, state, cancelled_at, cancelled_by, cancel_reason "
+                      "FROM orders WHERE id = ?",
+                      &st, err))
         return err->code;
     fw_stmt_bind_int64(st, 1, h->id);
     int step = fw_stmt_step(st, err);
@@ -1553,9 +1575,24 @@ static int load_head(fw_ws *ws, const char *ref, order_head *h, fw_err *err)
         snprintf(h->window_from, sizeof h->window_from, "%s", fw_stmt_text(st, 1));
         snprintf(h->due, sizeof h->due, "%s", fw_stmt_text(st, 2));
         h->unit = fw_strdup(fw_stmt_text(st, 3));
+        snprintf(h->state, sizeof h->state, "%s", fw_stmt_text(st, 4));
+        if (fw_stmt_text(st, 5)) {
+            char local[FW_TIME_SIZE];
+            h->cancelled = fw_printf(_("on %s by %s: %s"),
+                                     fw_time_local(fw_stmt_text(st, 5), FW_TIME_MINUTE, local, sizeof local),
+                                     fw_stmt_text(st, 6), fw_stmt_text(st, 7));
+        }
     }
     fw_stmt_finalize(st);
     return step == 1 ? FW_OK : step < 0 ? err->code : fw_fail(err, FW_ENOTFOUND, _("no verification order %s"), ref);
+}
+
+/* A cancelled order takes no answer, accept or send-back any more. */
+static int refuse_cancelled(const order_head *h, fw_err *err)
+{
+    if (!h->cancelled)
+        return FW_OK;
+    return fw_fail(err, FW_ECONFLICT, _("order %s was cancelled %s: nothing was written"), h->order_no, h->cancelled);
 }
 
 /* The manifest names this workspace and this order, unchanged. */
@@ -1576,6 +1613,10 @@ static int check_manifest(fw_ws *ws, const reader *rd, const char *file, const c
     if (load_head(ws, mno, h, err))
         return fw_fail(err, FW_ENOTFOUND, _("%s: order %s is not an order of this workspace: nothing was read"), file,
                        mno);
+    if (h->cancelled)
+        return fw_fail(err, FW_ECONFLICT,
+                       _("%s: order %s was cancelled %s; its workbook is not taken: nothing was read"), file,
+                       h->order_no, h->cancelled);
     return FW_OK;
 }
 
@@ -1819,7 +1860,7 @@ int fw_order_receive(fw_ws *ws, const char *path, const char *evidence_dir, fw_o
         rc = record_receipt(ws, &h, path, rows, n, r, err);
     stored_rows_free(rows, n);
     reader_free(&rd);
-    free(h.unit);
+    head_free(&h);
     free(ws_id);
     return rc;
 }
@@ -2050,6 +2091,10 @@ int fw_order_accept(fw_ws *ws, const char *order_ref, long long row_no, long lon
     order_head h;
     if (load_head(ws, order_ref, &h, err))
         return err->code;
+    if (refuse_cancelled(&h, err)) {
+        head_free(&h);
+        return err->code;
+    }
     answer_row *a = NULL;
     size_t n = 0;
     fw_err refused = {0};
@@ -2079,7 +2124,7 @@ int fw_order_accept(fw_ws *ws, const char *order_ref, long long row_no, long lon
     } else if (row_no && refused.code)
         rc = fw_fail(err, refused.code, "%s", refused.msg);
     answer_rows_free(a, n);
-    free(h.unit);
+    head_free(&h);
     return rc;
 }
 
@@ -2090,6 +2135,10 @@ int fw_order_send_back(fw_ws *ws, const char *order_ref, long long row_no, const
     order_head h;
     if (load_head(ws, order_ref, &h, err))
         return err->code;
+    if (refuse_cancelled(&h, err)) {
+        head_free(&h);
+        return err->code;
+    }
     fw_stmt *st = NULL;
     int rc = fw_db_prepare(ws->store,
                            "SELECT r.id, r.state, c.case_no FROM order_rows r JOIN cases c ON c.id = r.case_id "
@@ -2114,8 +2163,158 @@ int fw_order_send_back(fw_ws *ws, const char *order_ref, long long row_no, const
                      row_no);
     if (!rc)
         rc = record_row(ws, h.id, h.order_no, id, row_no, case_no, "sent_back", NULL, note, "order.send_back", err);
-    free(h.unit);
+    head_free(&h);
     return rc;
+}
+
+/* --- cancelling ---------------------------------------------------------------------------------- */
+
+typedef struct cancel_row {
+    long long case_id;
+    bool prior_kept;
+    char *assignee, *received_at, *due;
+} cancel_row;
+
+static char *text_or_null(fw_stmt *st, int i)
+{
+    const char *v = fw_stmt_text(st, i);
+    return v ? fw_strdup(v) : NULL;
+}
+
+/* The order's rows with the assignment each case had before the dispatch; *accepted counts the
+ * rows already accepted (which forbid the cancellation). */
+static int load_cancel_rows(fw_ws *ws, long long order_id, cancel_row **out, size_t *nout, long long *accepted,
+                            fw_err *err)
+{
+    *out = NULL;
+    *nout = 0;
+    *accepted = 0;
+    fw_stmt *st = NULL;
+    if (fw_db_prepare(ws->store,
+                      "SELECT case_id, prior_kept, prior_assignee, prior_received_at, prior_due, state FROM order_rows "
+                      "WHERE order_id = ? ORDER BY row_no",
+                      &st, err))
+        return err->code;
+    fw_stmt_bind_int64(st, 1, order_id);
+    int step;
+    while ((step = fw_stmt_step(st, err)) == 1) {
+        *out = fw_realloc(*out, (*nout + 1) * sizeof **out);
+        cancel_row *r = &(*out)[(*nout)++];
+        r->case_id = fw_stmt_int64(st, 0);
+        r->prior_kept = fw_stmt_int64(st, 1) == 1;
+        r->assignee = text_or_null(st, 2);
+        r->received_at = text_or_null(st, 3);
+        r->due = text_or_null(st, 4);
+        *accepted += strcmp(fw_stmt_text(st, 5), "accepted") == 0;
+    }
+    fw_stmt_finalize(st);
+    return step < 0 ? err->code : FW_OK;
+}
+
+static void cancel_rows_free(cancel_row *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(r[i].assignee), free(r[i].received_at), free(r[i].due);
+    free(r);
+}
+
+static bool same_or_both_null(const char *a, const char *b) { return (!a && !b) || (a && b && strcmp(a, b) == 0); }
+
+int fw_order_cancel(fw_ws *ws, const char *order_ref, const char *reason, long long *restored, long long *kept,
+                    fw_err *err)
+{
+    *restored = *kept = 0;
+    if (blank(reason))
+        return fw_fail(err, FW_EUSAGE, _("--reason says why the order is cancelled (it is kept in the trail)"));
+    order_head h;
+    if (load_head(ws, order_ref, &h, err))
+        return err->code;
+    cancel_row *rows = NULL;
+    size_t n = 0;
+    long long accepted = 0;
+    int rc = h.cancelled ? fw_fail(err, FW_ECONFLICT, _("order %s was cancelled already %s"), h.order_no, h.cancelled)
+                         : load_cancel_rows(ws, h.id, &rows, &n, &accepted, err);
+    if (!rc && accepted)
+        rc = fw_fail(err, FW_ECONFLICT,
+                     _("order %s has %lld accepted rows: their answers changed the cases, so the order cannot be "
+                       "cancelled: nothing was written"),
+                     h.order_no, accepted);
+    if (!rc)
+        rc = fw_ws_begin(ws, err);
+    bool begun = !rc;
+    for (size_t i = 0; !rc && i < n; i++) {
+        fw_case c;
+        if ((rc = fw_case_get_id(ws, rows[i].case_id, &c, err)))
+            break;
+        /* Only an assignment that is still the order's is undone: a case given to someone else since
+         * keeps that. */
+        if (rows[i].prior_kept && same_or_both_null(c.assignee, h.unit) && same_or_both_null(c.due_date, h.due)) {
+            rc = fw_case_restore_assignment_loaded_in(ws, &c, rows[i].assignee, rows[i].received_at, rows[i].due,
+                                                      err);
+            (*restored)++;
+        } else
+            (*kept)++;
+        fw_case_free(&c);
+    }
+    if (!rc) {
+        char at[32];
+        fw_now_iso(at);
+        fw_stmt *st = NULL;
+        rc = fw_db_prepare(ws->store, "UPDATE orders SET cancelled_at = ?, cancelled_by = ?, cancel_reason = ? WHERE id = ?",
+                           &st, err);
+        if (!rc) {
+            fw_stmt_bind_text(st, 1, at, -1);
+            fw_stmt_bind_text(st, 2, fw_user(), -1);
+            fw_stmt_bind_text(st, 3, reason, -1);
+            fw_stmt_bind_int64(st, 4, h.id);
+            rc = step_done(st, err);
+        }
+        fw_stmt_finalize(st);
+    }
+    if (!rc) {
+        fw_buf after = {0};
+        fw_buf_putc(&after, '{');
+        fw_json_field_str(&after, "order", h.order_no);
+        fw_json_field_str(&after, "reason", reason);
+        fw_json_field_int(&after, "rows", (long long)n);
+        fw_json_field_int(&after, "restored", *restored);
+        fw_json_field_int(&after, "kept", *kept);
+        fw_buf_putc(&after, '}');
+        char object[48];
+        snprintf(object, sizeof object, "order:%lld", h.id);
+        rc = fw_trail_append(ws, "order.cancel", object, NULL, after.data, err);
+        fw_buf_free(&after);
+    }
+    if (!rc)
+        rc = fw_ws_commit(ws, err);
+    if (rc && begun) {
+        fw_ws_rollback(ws);
+        *restored = *kept = 0;
+    }
+    cancel_rows_free(rows, n);
+    head_free(&h);
+    return rc;
+}
+
+int fw_order_open_counts(fw_ws *ws, long long *open, long long *overdue, fw_err *err)
+{
+    *open = *overdue = 0;
+    char today[11];
+    today_local(today);
+    fw_stmt *st = NULL;
+    if (fw_db_prepare(ws->store,
+                      "SELECT count(*), COALESCE(SUM(CASE WHEN due_date < ? THEN 1 ELSE 0 END), 0) FROM orders "
+                      "WHERE state <> 'settled' AND cancelled_at IS NULL",
+                      &st, err))
+        return err->code;
+    fw_stmt_bind_text(st, 1, today, -1);
+    int step = fw_stmt_step(st, err);
+    if (step == 1) {
+        *open = fw_stmt_int64(st, 0);
+        *overdue = fw_stmt_int64(st, 1);
+    }
+    fw_stmt_finalize(st);
+    return step < 0 ? err->code : FW_OK;
 }
 
 /* --- lists ------------------------------------------------------------------------------------------- */
@@ -2125,8 +2324,10 @@ int fw_order_list(fw_ws *ws, fw_rows **rows, fw_err *err)
     char today[11];
     today_local(today);
     if (fw_rows_prepare(ws->store,
-                        "SELECT o.order_no, o.unit, o.state AS order_state, o.due_date, "
-                        "CASE WHEN o.state <> 'settled' AND o.due_date < ?1 THEN 1 ELSE 0 END AS overdue, o.rows, "
+                        "SELECT o.order_no, o.unit, CASE WHEN o.cancelled_at IS NOT NULL THEN 'cancelled' ELSE o.state END "
+                        "AS order_state, o.due_date, "
+                        "CASE WHEN o.state <> 'settled' AND o.cancelled_at IS NULL AND o.due_date < ?1 THEN 1 ELSE 0 "
+                        "END AS overdue, o.rows, "
                         "SUM(CASE WHEN r.state = 'open' THEN 1 ELSE 0 END) AS open, "
                         "SUM(CASE WHEN r.state = 'answered' THEN 1 ELSE 0 END) AS answered, "
                         "SUM(CASE WHEN r.state = 'accepted' THEN 1 ELSE 0 END) AS accepted, "
@@ -2135,7 +2336,8 @@ int fw_order_list(fw_ws *ws, fw_rows **rows, fw_err *err)
                         "SUM(CASE WHEN r.state = 'invalid' THEN 1 ELSE 0 END) AS invalid, "
                         "o.created_at, o.created_by AS sent_by "
                         "FROM orders o LEFT JOIN order_rows r ON r.order_id = o.id "
-                        "GROUP BY o.id, o.order_no, o.unit, o.state, o.due_date, o.rows, o.created_at, o.created_by "
+                        "GROUP BY o.id, o.order_no, o.unit, o.state, o.cancelled_at, o.due_date, o.rows, o.created_at, "
+                        "o.created_by "
                         "ORDER BY o.id DESC",
                         rows, err))
         return err->code;
@@ -2164,8 +2366,10 @@ int fw_order_header(fw_ws *ws, const char *order_ref, fw_rows **rows, fw_err *er
     if (order_id_of(ws, order_ref, &id, err))
         return err->code;
     if (fw_rows_prepare(ws->store,
-                        "SELECT order_no, unit, state AS order_state, window_from, due_date, selection, sample_method, sample_seed, "
-                        "sample_size, workbook_file, workbook_sha256, rows, created_by AS sent_by, created_at FROM orders "
+                        "SELECT order_no, unit, CASE WHEN cancelled_at IS NOT NULL THEN 'cancelled' ELSE state END AS order_state, "
+                        "window_from, due_date, selection, sample_method, sample_seed, "
+                        "sample_size, workbook_file, workbook_sha256, rows, created_by AS sent_by, created_at, "
+                        "cancelled_at, cancelled_by, cancel_reason FROM orders "
                         "WHERE id = ?",
                         rows, err))
         return err->code;

@@ -110,6 +110,7 @@ typedef struct fw_order_line {
     long long case_id, version;
     char *facts[FW_OF_N];
     char mac[65];
+    char *prior_assignee, *prior_received_at, *prior_due; /* the case's assignment before (NULL: none) */
 } fw_order_line;
 
 typedef struct fw_order_plan {
@@ -182,6 +183,18 @@ int fw_order_accept(fw_ws *ws, const char *order_ref, long long row_no, long lon
                     fw_err *err);
 /* Sends a row back to the unit with a note (its answer is kept for the record, not applied). */
 int fw_order_send_back(fw_ws *ws, const char *order_ref, long long row_no, const char *note, fw_err *err);
+
+/* Cancels an order none of whose rows was accepted (FW_ECONFLICT otherwise, or when it is cancelled
+ * already): in one transaction each case gets back the assignment it had before the dispatch
+ * (承办单位, date received, 办结时限; a case assigned elsewhere since keeps that assignment and is
+ * counted in *kept), the order records who cancelled it, when and why, and the trail record
+ * order.cancel names the reason. The cases' statuses are not touched (dispatch did not change them).
+ * A later receipt of its workbook is refused, naming the cancellation. *restored counts the cases
+ * given back. */
+int fw_order_cancel(fw_ws *ws, const char *order_ref, const char *reason, long long *restored, long long *kept,
+                    fw_err *err);
+/* The orders still open (neither settled nor cancelled) and how many of them are overdue. */
+int fw_order_open_counts(fw_ws *ws, long long *open, long long *overdue, fw_err *err);
 
 /* Orders, newest first: order_no, unit, order_state, due_date, overdue (0/1), rows, open, answered,
  * accepted, sent_back, conflict, invalid, created_at, sent_by. */

@@ -653,6 +653,21 @@ static int repairs_v6_apply(fw_db *db, void *ctx, fw_err *err)
     return rc;
 }
 
+/* --- 10: cancelling a verification order (docs/orders.md "Cancelling") ------------------------------
+ * orders: who cancelled it, when and why (a cancelled order is one whose cancelled_at is set: the
+ * state CHECK of migration 5 cannot be widened in SQLite without rebuilding the table, so the
+ * state shown, 'cancelled', is derived from it). order_rows: the case's assignment before the
+ * dispatch (prior_kept = 1 when recorded; rows of orders sent before this step have 0), so that a
+ * cancellation gives the case back its 承办单位, date received and 办结时限. */
+static const char orders_cancel_v10[] =
+    "ALTER TABLE orders ADD COLUMN cancelled_at TEXT;\n"
+    "ALTER TABLE orders ADD COLUMN cancelled_by TEXT;\n"
+    "ALTER TABLE orders ADD COLUMN cancel_reason TEXT;\n"
+    "ALTER TABLE order_rows ADD COLUMN prior_kept INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE order_rows ADD COLUMN prior_assignee TEXT;\n"
+    "ALTER TABLE order_rows ADD COLUMN prior_received_at TEXT;\n"
+    "ALTER TABLE order_rows ADD COLUMN prior_due TEXT;\n";
+
 const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
@@ -660,5 +675,6 @@ const fw_db_migration fw_migrations[] = {
     {4, "name keys of the person registries, invalid IDs kept", NULL, NULL, NULL, name_keys_v4},
     {5, "verification orders", NULL, NULL, NULL, orders_v5_apply},
     {6, "ICU readings of name characters, ID repairs", NULL, NULL, NULL, repairs_v6_apply},
+    {10, "cancelling verification orders", orders_cancel_v10, NULL, NULL, NULL},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

@@ -130,14 +130,16 @@
     X(ORDER_DISPATCH, "order.dispatch", "verification order sent", "核查工单下发")                  \
     X(ORDER_RECEIVE, "order.receive", "verification order returned", "核查工单回收")                \
     X(ORDER_ACCEPT, "order.accept", "order answer accepted", "采纳核查结果")                        \
-    X(ORDER_SEND_BACK, "order.send_back", "order answer sent back", "退回核查结果")
+    X(ORDER_SEND_BACK, "order.send_back", "order answer sent back", "退回核查结果")                 \
+    X(ORDER_CANCEL, "order.cancel", "verification order cancelled", "核查工单撤销")
 
 /* A verification order (orders.state, docs/orders.md): sent to a unit, its workbook returned (once
  * or more), every row settled. */
 #define FW_ORDER_STATE_LIST(X)                                                                     \
     X(DISPATCHED, "dispatched", "dispatched", "已下发")                                            \
     X(RETURNED, "returned", "returned", "已回收")                                                  \
-    X(SETTLED, "settled", "settled", "已办结")
+    X(SETTLED, "settled", "settled", "已办结")                                                     \
+    X(CANCELLED, "cancelled", "cancelled", "已撤销") /* orders.cancelled_at set (migration 10) */
 
 /* One row of an order (order_rows.state): what the unit's answer for that case came to. */
 #define FW_ORDER_ROW_STATE_LIST(X)                                                                 \
