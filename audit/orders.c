@@ -563,19 +563,33 @@ static int fill_plan(fw_ws *ws, const unsigned char *key, const long long *ids, 
 
 static int record_order(fw_ws *ws, const fw_order_plan *p, const char *workbook, const char *sha256, fw_err *err);
 
+int fw_order_check_unit(const char *unit, fw_err *err)
+{
+    if (blank(unit))
+        return fw_fail(err, FW_EUSAGE, _("--to names the unit that checks the cases (a township, a bureau)"));
+    return FW_OK;
+}
+
+int fw_order_check_due(const char *due, fw_err *err)
+{
+    if (!due || fw_case_parse_date(due, err))
+        return due ? err->code : fw_fail(err, FW_EUSAGE, _("--due needs the date the answers are due (YYYY-MM-DD)"));
+    char today[11];
+    today_local(today);
+    if (strcmp(due, today) < 0)
+        return fw_fail(err, FW_EUSAGE, _("--due %s is in the past (today is %s)"), due, today);
+    return FW_OK;
+}
+
 int fw_order_dispatch(fw_ws *ws, const fw_order_request *req, fw_order_writer write, void *ctx, fw_order_plan *p,
                       char **path, char sha256[65], fw_err *err)
 {
     memset(p, 0, sizeof *p);
     *path = NULL;
-    if (blank(req->unit))
-        return fw_fail(err, FW_EUSAGE, _("--to names the unit that checks the cases (a township, a bureau)"));
-    if (!req->due || fw_case_parse_date(req->due, err))
-        return req->due ? err->code : fw_fail(err, FW_EUSAGE, _("--due needs the date the answers are due (YYYY-MM-DD)"));
+    if (fw_order_check_unit(req->unit, err) || fw_order_check_due(req->due, err))
+        return err->code;
     char today[11];
     today_local(today);
-    if (strcmp(req->due, today) < 0)
-        return fw_fail(err, FW_EUSAGE, _("--due %s is in the past (today is %s)"), req->due, today);
     unsigned char key[FW_ORDER_KEY_BYTES];
     if (fw_order_mac_key(ws, true, key, err))
         return err->code;
@@ -1863,6 +1877,13 @@ int fw_order_receive(fw_ws *ws, const char *path, const char *evidence_dir, fw_o
     head_free(&h);
     free(ws_id);
     return rc;
+}
+
+char *fw_order_evidence_dir(fw_ws *ws)
+{
+    if (fw_db_engine_of(ws->path) == FW_DB_POSTGRES)
+        return fw_strdup("fundwatch-evidence");
+    return fw_printf("%s.evidence", ws->path);
 }
 
 void fw_order_receipt_free(fw_order_receipt *r)

@@ -139,6 +139,11 @@ typedef struct fw_order_request {
 /* Writes the plan's workbook (export/orders_workbook.h): the file's path (malloc'd) and SHA-256. */
 typedef int (*fw_order_writer)(const fw_order_plan *plan, void *ctx, char **path, char sha256[65], fw_err *err);
 
+/* The checks dispatch makes of its unit (not blank) and due date (YYYY-MM-DD, today or later), for
+ * a form that checks each answer as it is given (the TUI's dispatch). FW_EUSAGE or the date's code. */
+int fw_order_check_unit(const char *unit, fw_err *err);
+int fw_order_check_due(const char *due, fw_err *err);
+
 /* Sends an order, all or nothing: selects the cases (those behind the filter's leads, in priority
  * order: severity, money at issue, number of rules; or the sample) leaving out (and counting in
  * plan->skipped) closed cases, cases with a verdict awaiting review and cases in an order whose row
@@ -173,6 +178,9 @@ typedef struct fw_order_receipt {
  * workspace that is not this one's. The same file twice: FW_OK with already set. */
 int fw_order_receive(fw_ws *ws, const char *path, const char *evidence_dir, fw_order_receipt *r, fw_err *err);
 void fw_order_receipt_free(fw_order_receipt *r);
+/* Where a receipt keeps its copy unless told: WORKSPACE.evidence/ beside a workspace file,
+ * ./fundwatch-evidence/ for a server workspace; caller frees. */
+char *fw_order_evidence_dir(fw_ws *ws);
 
 /* --- review ----------------------------------------------------------------------------------------- */
 

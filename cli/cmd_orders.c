@@ -150,14 +150,6 @@ static int orders_dispatch(fw_cli *cli, int argc, char **argv)
     return rc;
 }
 
-/* Beside a workspace file: WORKSPACE.evidence/; for a server workspace, ./fundwatch-evidence/. */
-static char *default_evidence_dir(fw_ws *ws)
-{
-    if (fw_db_engine_of(ws->path) == FW_DB_POSTGRES)
-        return fw_strdup("fundwatch-evidence");
-    return fw_printf("%s.evidence", ws->path);
-}
-
 static int orders_receive(fw_cli *cli, int argc, char **argv)
 {
     const char *file = NULL, *dir = NULL;
@@ -177,7 +169,7 @@ static int orders_receive(fw_cli *cli, int argc, char **argv)
     int rc = fw_cli_open(cli, FW_WS_WRITE, &ws);
     if (rc)
         return rc;
-    char *evidence = dir ? fw_strdup(dir) : default_evidence_dir(ws);
+    char *evidence = dir ? fw_strdup(dir) : fw_order_evidence_dir(ws);
     fw_order_receipt r;
     fw_err err = {0};
     rc = fw_order_receive(ws, file, evidence, &r, &err);
