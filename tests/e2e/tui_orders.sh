@@ -10,7 +10,8 @@
 # as they are typed), the filled workbook is received with r (a typed path, Tab completing) and its
 # rows show the answer and the problem, A accepts every answered row after saying how many, X
 # cancels an order (a reason required; refused for an order with an accepted row), and the
-# cancelled order's workbook is refused naming the cancellation.
+# cancelled order's workbook is refused naming the cancellation. The overview counts the open and the
+# overdue orders.
 . "$(dirname "$0")/case_seed.inc"
 seed_cases
 seed_dir=$dir
@@ -257,4 +258,22 @@ tui_type "$dir/third-return.xlsx"
 tui_keys Enter
 tui_wait "order $third was cancelled on"
 [ "$(sql "SELECT count(*) FROM order_files")" = 1 ] || fail "the cancelled order's workbook was recorded"
+
+# the overview counts the open orders (the cancelled one is not) and the overdue ones; Enter on the
+# figure opens the orders; in Chinese with the vocabulary's words
+tui_keys 1
+tui_wait "open verification orders"
+tui_screen | grep -q "open verification orders *1 *$" || fail "open orders on the overview: $(tui_screen | grep 'verification orders')"
+tui_screen | grep -q "overdue verification orders *0 *$" || fail "overdue orders on the overview"
+tui_keys Q
+sleep 0.5
+tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true
+sql "UPDATE orders SET due_date = '2020-01-01' WHERE order_no = '$marked'"
+tui_start "$db" FUNDWATCH_USER=tester LANGUAGE=zh_CN
+tui_wait "未办结核查工单"
+tui_screen | grep -q "逾期核查工单 *1 *$" || fail "overdue orders in Chinese: $(tui_screen | grep '核查工单')"
+tui_keys /
+tui_type "逾期核查"
+tui_keys Enter Enter
+tui_wait "承办单位"
 echo "tui_orders: ok"
