@@ -1103,6 +1103,129 @@ typedef struct receipt_ctx {
     fw_err *err;
 } receipt_ctx;
 
+/* A problem is stored on its row language-neutral: PROBLEM_MARK, the message's id (its English
+ * format, as in po/) and each argument already formatted, after ARG_SEP; fw_order_problems_text
+ * translates the id when the row is shown, so a problem recorded by an English receipt reads in
+ * Chinese to a Chinese user and the other way round. Problems stored before (plain text) and the
+ * reasons an accept gives (an fw_err message) are shown as they are. */
+#define PROBLEM_MARK '\x1e'
+#define ARG_SEP '\x1f'
+
+static void put_arg(fw_buf *b, const char *arg)
+{
+    fw_buf_putc(b, ARG_SEP);
+    for (const char *p = arg ? arg : ""; *p; p++) /* one problem a line, its parts apart */
+        fw_buf_putc(b, *p == '\n' || *p == PROBLEM_MARK || *p == ARG_SEP ? ' ' : *p);
+}
+
+/* The id and its arguments, each formatted by its own conversion (%s, %d, %lld, %02lld, %zu). */
+static void problem_encode(fw_buf *b, const char *fmt, va_list ap)
+{
+    fw_buf_putc(b, PROBLEM_MARK);
+    fw_buf_puts(b, fmt);
+    for (const char *p = fmt; *p; p++) {
+        if (*p != '%' || *++p == '%')
+            continue;
+        char spec[16] = "%", text[64];
+        size_t n = 1;
+        while (*p && strchr("0123456789.-+ #", *p) && n < 8)
+            spec[n++] = *p++;
+        int ls = 0;
+        bool z = false;
+        while (*p == 'l' || *p == 'z') {
+            ls += *p == 'l';
+            z |= *p == 'z';
+            spec[n++] = *p++;
+        }
+        spec[n++] = *p;
+        spec[n] = '\0';
+        switch (*p) {
+        case 's': put_arg(b, va_arg(ap, const char *)); continue;
+        case 'd': case 'i': case 'u':
+            if (z)
+                snprintf(text, sizeof text, spec, va_arg(ap, size_t));
+            else if (ls >= 2)
+                snprintf(text, sizeof text, spec, va_arg(ap, long long));
+            else if (ls == 1)
+                snprintf(text, sizeof text, spec, va_arg(ap, long));
+            else
+                snprintf(text, sizeof text, spec, va_arg(ap, int));
+            put_arg(b, text);
+            continue;
+        default: return; /* no other conversion is used in a problem */
+        }
+    }
+}
+
+/* One stored problem in the reader's language: its id translated, the arguments put in (also by
+ * position, %2$s, as a translation may reorder them). */
+static void problem_render(fw_buf *out, const char *id_and_args)
+{
+    char *copy = fw_strdup(id_and_args);
+    const char *args[16];
+    int nargs = 0;
+    char *sep = strchr(copy, ARG_SEP);
+    while (sep && nargs < 16) {
+        *sep = '\0';
+        args[nargs++] = sep + 1;
+        sep = strchr(sep + 1, ARG_SEP);
+    }
+    const char *f = gettext(copy);
+    int next = 0;
+    for (const char *p = f; *p; p++) {
+        if (*p != '%') {
+            fw_buf_putc(out, *p);
+            continue;
+        }
+        if (*++p == '%') {
+            fw_buf_putc(out, '%');
+            continue;
+        }
+        int k = -1;
+        const char *q = p;
+        while (*q >= '0' && *q <= '9')
+            q++;
+        if (*q == '$' && q > p) {
+            k = atoi(p) - 1;
+            p = q + 1;
+        }
+        while (*p && strchr("0123456789.-+ #lzh", *p))
+            p++;
+        if (!*p)
+            break;
+        if (k < 0)
+            k = next++;
+        if (k < nargs)
+            fw_buf_puts(out, args[k]);
+    }
+    free(copy);
+}
+
+char *fw_order_problems_text(const char *stored)
+{
+    fw_buf out = {0};
+    fw_buf_puts(&out, "");
+    const char *line = stored ? stored : "";
+    while (*line) {
+        size_t len = strcspn(line, "\n");
+        char *one = fw_printf("%.*s", (int)len, line);
+        char *mark = strchr(one, PROBLEM_MARK);
+        if (out.len)
+            fw_buf_putc(&out, '\n');
+        if (mark) {
+            *mark = '\0';
+            fw_buf_puts(&out, one); /* the cell: "C3: " */
+            problem_render(&out, mark + 1);
+        } else
+            fw_buf_puts(&out, one);
+        free(one);
+        line += len;
+        if (*line == '\n')
+            line++;
+    }
+    return fw_buf_steal(&out);
+}
+
 static void problem(fw_buf *b, fw_order_receipt *out, long long row, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 static void problem(fw_buf *b, fw_order_receipt *out, long long row, int col, const char *fmt, ...)
@@ -1110,16 +1233,19 @@ static void problem(fw_buf *b, fw_order_receipt *out, long long row, int col, co
     char letters[8];
     col_letters(col, letters);
     char msg[1024];
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_copy(again, ap);
+    vsnprintf(msg, sizeof msg, _(fmt), ap); /* the receipt's report: the receiver's language */
     va_end(ap);
     fw_buf_printf(&out->report, "%s!%s%lld: %s\n", FW_ORDER_SHEET_ROWS, letters, row, msg);
-    if (b) {
+    if (b) { /* kept on the row language-neutral, shown in the reader's language (fw_order_problems_text) */
         if (b->len)
             fw_buf_putc(b, '\n');
-        fw_buf_printf(b, "%s%lld: %s", letters, row, msg);
+        fw_buf_printf(b, "%s%lld: ", letters, row);
+        problem_encode(b, fmt, again);
     }
+    va_end(again);
 }
 
 /* A number cell as integer fen; false when it is not a number with at most two decimals. */
@@ -1239,7 +1365,7 @@ static bool row_intact(receipt_ctx *x, stored_row *s, long long row, cell *cells
             if (strcmp(facts[f], s->facts[f] ? s->facts[f] : "") != 0) {
                 char *sent = shown_fact(f, s->facts[f]), *got = shown_fact(f, facts[f]);
                 problem(&s->problems, x->out, row, f,
-                        _("%s was changed (sent '%s', returned '%s'); the row is not taken: put the value sent "
+                        N_("%s was changed (sent '%s', returned '%s'); the row is not taken: put the value sent "
                           "back, or write the correction in 说明"),
                         fw_order_column_label(f), sent, got);
                 free(sent);
@@ -1247,7 +1373,7 @@ static bool row_intact(receipt_ctx *x, stored_row *s, long long row, cell *cells
             }
         if (!s->problems.len)
             problem(&s->problems, x->out, row, FW_ORDER_COL_KEY(FW_OKEY_ORDER_NO),
-                    _("the hidden order keys or check code of this row were changed; the row is not taken: "
+                    N_("the hidden order keys or check code of this row were changed; the row is not taken: "
                       "fill in the workbook fundwatch sent"));
     }
     facts_free(facts);
@@ -1269,7 +1395,7 @@ static void not_a_choice(stored_row *s, receipt_ctx *x, long long row, int a, co
     fw_buf_puts(&list, "");
     for (const char *const *c = choices; *c; c++)
         fw_buf_printf(&list, "%s%s", c == choices ? "" : fw_i18n_chinese() ? "、" : ", ", *c);
-    problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(a), _("%s is '%s', not one of %s; pick one from the list"),
+    problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(a), N_("%s is '%s', not one of %s; pick one from the list"),
             fw_order_column_label(FW_ORDER_COL_ANSWER(a)), typed, list.data);
     fw_buf_free(&list);
 }
@@ -1281,7 +1407,7 @@ static void read_amount(receipt_ctx *x, stored_row *s, long long row, cell *cell
     const char *t = answer_text(x, cells, a);
     int col = FW_ORDER_COL_ANSWER(a);
     if (c->formula) {
-        problem(&s->problems, x->out, row, col, _("%s is a formula; type the amount itself (a number in yuan)"),
+        problem(&s->problems, x->out, row, col, N_("%s is a formula; type the amount itself (a number in yuan)"),
                 fw_order_column_label(col));
         return;
     }
@@ -1294,11 +1420,11 @@ static void read_amount(receipt_ctx *x, stored_row *s, long long row, cell *cell
     }
     if (strstr(t, "元") || strstr(t, "¥") || strstr(t, "￥"))
         problem(&s->problems, x->out, row, col,
-                _("%s is '%s', text with a currency sign; type the number only (e.g. 3240.50), without 元"),
+                N_("%s is '%s', text with a currency sign; type the number only (e.g. 3240.50), without 元"),
                 fw_order_column_label(col), t);
     else
         problem(&s->problems, x->out, row, col,
-                _("%s is '%s', not an amount; type a number in yuan, at most two decimals, not negative"),
+                N_("%s is '%s', not an amount; type a number in yuan, at most two decimals, not negative"),
                 fw_order_column_label(col), t);
 }
 
@@ -1308,7 +1434,7 @@ static void read_answers(receipt_ctx *x, stored_row *s, long long row, cell *cel
         free(s->answer[a]);
         s->answer[a] = NULL;
         if (cells[FW_ORDER_COL_ANSWER(a)].formula && a != FW_OA_TO_RECOVER && a != FW_OA_RECOVERED)
-            problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(a), _("%s is a formula; type the answer itself"),
+            problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(a), N_("%s is a formula; type the answer itself"),
                     fw_order_column_label(FW_ORDER_COL_ANSWER(a)));
     }
     const char *t;
@@ -1334,14 +1460,14 @@ static void read_answers(receipt_ctx *x, stored_row *s, long long row, cell *cel
         int col = FW_ORDER_COL_ANSWER(FW_OA_VERIFIED_AT);
         if (cell_is_text(d))
             problem(&s->problems, x->out, row, col,
-                    _("核查日期 '%s' was typed as text; enter it as a date (e.g. %s) so the cell shows a date"), t,
+                    N_("核查日期 '%s' was typed as text; enter it as a date (e.g. %s) so the cell shows a date"), t,
                     x->window_from);
         else if (!(cell_is_number(d) ? serial_date(t, iso) : strcmp(d->type, "d") == 0 && strlen(t) >= 10 &&
                                                                   snprintf(iso, sizeof iso, "%.10s", t) > 0))
-            problem(&s->problems, x->out, row, col, _("核查日期 is not a date; enter the day of the check"));
+            problem(&s->problems, x->out, row, col, N_("核查日期 is not a date; enter the day of the check"));
         else if (strcmp(iso, x->window_from) < 0 || strcmp(iso, x->due) > 0)
             problem(&s->problems, x->out, row, col,
-                    _("核查日期 %s is outside the order's window %s to %s; enter the day the check was made"), iso,
+                    N_("核查日期 %s is outside the order's window %s to %s; enter the day the check was made"), iso,
                     x->window_from, x->due);
         else
             s->answer[FW_OA_VERIFIED_AT] = fw_strdup(iso);
@@ -1355,7 +1481,7 @@ static void read_answers(receipt_ctx *x, stored_row *s, long long row, cell *cel
             s->answer[FW_OA_MEASURES] = codes;
         else
             problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(FW_OA_MEASURES),
-                    _("整改措施 '%s' is not in the list; pick one from the list"), t);
+                    N_("整改措施 '%s' is not in the list; pick one from the list"), t);
     }
     if ((t = answer_text(x, cells, FW_OA_NOTE)))
         s->answer[FW_OA_NOTE] = fw_strdup(t);
@@ -1378,27 +1504,27 @@ static void check_answer_whole(receipt_ctx *x, stored_row *s, long long row)
     for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++)
         if (!s->answer[needed[i]])
             problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(needed[i]),
-                    _("%s is empty; a row that is answered needs 核查结论, 核查方式, 核查人 and 核查日期"),
+                    N_("%s is empty; a row that is answered needs 核查结论, 核查方式, 核查人 and 核查日期"),
                     fw_order_column_label(FW_ORDER_COL_ANSWER(needed[i])));
     const char *concl = s->answer[FW_OA_CONCLUSION];
     if (concl && strcmp(concl, "dismissed") == 0 && !s->answer[FW_OA_NOTE])
         problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(FW_OA_NOTE),
-                _("说明 is empty; 不属实 needs the reason written in 说明"));
+                N_("说明 is empty; 不属实 needs the reason written in 说明"));
     bool verdict_true = concl && (strcmp(concl, "confirmed") == 0 || strcmp(concl, "partly_confirmed") == 0);
     if (concl && !verdict_true &&
         (s->answer[FW_OA_MEASURES] || s->answer[FW_OA_TO_RECOVER] || s->answer[FW_OA_RECOVERED]))
         problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(FW_OA_MEASURES),
-                _("整改措施 and amounts apply only to 属实 or 部分属实; clear them or change 核查结论"));
+                N_("整改措施 and amounts apply only to 属实 or 部分属实; clear them or change 核查结论"));
     long long to = s->answer[FW_OA_TO_RECOVER] ? atoll(s->answer[FW_OA_TO_RECOVER]) : -1;
     long long rec = s->answer[FW_OA_RECOVERED] ? atoll(s->answer[FW_OA_RECOVERED]) : -1;
     long long at_issue = atoll(s->facts[FW_OF_AMOUNT] ? s->facts[FW_OF_AMOUNT] : "0");
     if (rec >= 0 && to >= 0 && rec > to)
         problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(FW_OA_RECOVERED),
-                _("已追缴金额 %lld.%02lld is more than 应追缴金额 %lld.%02lld; correct one of them"), rec / 100,
+                N_("已追缴金额 %lld.%02lld is more than 应追缴金额 %lld.%02lld; correct one of them"), rec / 100,
                 rec % 100, to / 100, to % 100);
     else if (rec >= 0 && at_issue > 0 && rec > at_issue)
         problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(FW_OA_RECOVERED),
-                _("已追缴金额 %lld.%02lld is more than the amount at issue %lld.%02lld; correct it or explain in 说明 "
+                N_("已追缴金额 %lld.%02lld is more than the amount at issue %lld.%02lld; correct it or explain in 说明 "
                   "and ask the inspector"),
                 rec / 100, rec % 100, at_issue / 100, at_issue % 100);
 }
@@ -1450,7 +1576,7 @@ static void on_data_row(void *ctx, long long row, cell *cells)
     if (!s || s->seen) {
         x->out->inserted++;
         problem(NULL, x->out, row, 0,
-                s && s->seen ? _("a copy of row %s was added (inserted); it is not taken: delete it")
+                s && s->seen ? N_("a copy of row %s was added (inserted); it is not taken: delete it")
                              : _("a row that was not sent was added (inserted)%s; it is not taken: delete it, or "
                                  "report the case to the inspector"),
                 s && s->seen ? s->facts[FW_OF_ROW_NO] : "");
@@ -1480,7 +1606,7 @@ static void on_data_row(void *ctx, long long row, cell *cells)
         x->out->invalid++;
     } else if (case_version_now(x->ws, s->case_id) != s->case_version) {
         problem(&s->problems, x->out, row, FW_OF_CASE_NO,
-                _("case %s was changed in fundwatch after the order was sent; the answer is kept as a conflict: "
+                N_("case %s was changed in fundwatch after the order was sent; the answer is kept as a conflict: "
                   "compare it with the case (fundwatch case show %s), then accept or send back"),
                 s->facts[FW_OF_CASE_NO], s->facts[FW_OF_CASE_NO]);
         snprintf(s->new_state, sizeof s->new_state, "conflict");

@@ -182,6 +182,10 @@ void fw_order_receipt_free(fw_order_receipt *r);
  * ./fundwatch-evidence/ for a server workspace; caller frees. */
 char *fw_order_evidence_dir(fw_ws *ws);
 
+/* A row's problems as stored (order_rows.problems, fw_order_rows' column problems) in the reader's
+ * language, one a line: receipts store them language-neutral. Caller frees. */
+char *fw_order_problems_text(const char *stored);
+
 /* --- review ----------------------------------------------------------------------------------------- */
 
 /* Applies answered rows to their cases through fw_case_set_status (verifying, then the verdict, then

@@ -427,7 +427,7 @@ static bool order_load(fw_tui *t, order_view *v)
         row_line *r = &v->lines[v->nav.n++];
         r->row_no = fw_rows_int(rows, OR_NO);
         for (int c = 0; c < OR_NCOLS; c++)
-            r->cells[c] = col_text(rows, c);
+            r->cells[c] = c == OR_PROBLEMS ? fw_order_problems_text(fw_rows_text(rows, c)) : col_text(rows, c);
         r->text = fw_printf("%lld %s %s %s", r->row_no, r->cells[OR_CASE], r->cells[OR_NAME], r->cells[OR_PROBLEMS]);
     }
     fw_rows_close(rows);
