@@ -659,14 +659,43 @@ static int repairs_v6_apply(fw_db *db, void *ctx, fw_err *err)
  * state shown, 'cancelled', is derived from it). order_rows: the case's assignment before the
  * dispatch (prior_kept = 1 when recorded; rows of orders sent before this step have 0), so that a
  * cancellation gives the case back its 承办单位, date received and 办结时限. */
-static const char orders_cancel_v10[] =
-    "ALTER TABLE orders ADD COLUMN cancelled_at TEXT;\n"
-    "ALTER TABLE orders ADD COLUMN cancelled_by TEXT;\n"
-    "ALTER TABLE orders ADD COLUMN cancel_reason TEXT;\n"
-    "ALTER TABLE order_rows ADD COLUMN prior_kept INTEGER NOT NULL DEFAULT 0;\n"
-    "ALTER TABLE order_rows ADD COLUMN prior_assignee TEXT;\n"
-    "ALTER TABLE order_rows ADD COLUMN prior_received_at TEXT;\n"
-    "ALTER TABLE order_rows ADD COLUMN prior_due TEXT;\n";
+static const struct {
+    const char *table, *column, *type;
+} orders_cancel_v10[] = {
+    {"orders", "cancelled_at", "TEXT"},
+    {"orders", "cancelled_by", "TEXT"},
+    {"orders", "cancel_reason", "TEXT"},
+    {"order_rows", "prior_kept", "INTEGER NOT NULL DEFAULT 0"},
+    {"order_rows", "prior_assignee", "TEXT"},
+    {"order_rows", "prior_received_at", "TEXT"},
+    {"order_rows", "prior_due", "TEXT"},
+};
+
+/* Each column added unless it is there already (a step recorded as undone and run again). */
+static int orders_cancel_v10_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    bool pg = fw_db_engine(db) == FW_DB_POSTGRES;
+    for (size_t i = 0; i < sizeof orders_cancel_v10 / sizeof orders_cancel_v10[0]; i++) {
+        char *q = pg ? fw_printf("SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+                                 "AND table_name = '%s' AND column_name = '%s'",
+                                 orders_cancel_v10[i].table, orders_cancel_v10[i].column)
+                     : fw_printf("SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+                                 orders_cancel_v10[i].table, orders_cancel_v10[i].column);
+        long long have = 0;
+        int rc = fw_db_query_int(db, q, &have, err);
+        free(q);
+        if (!rc && !have) {
+            q = fw_printf("ALTER TABLE %s ADD COLUMN %s %s", orders_cancel_v10[i].table, orders_cancel_v10[i].column,
+                          orders_cancel_v10[i].type);
+            rc = fw_db_exec(db, q, err);
+            free(q);
+        }
+        if (rc)
+            return rc;
+    }
+    return FW_OK;
+}
 
 const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
@@ -675,6 +704,6 @@ const fw_db_migration fw_migrations[] = {
     {4, "name keys of the person registries, invalid IDs kept", NULL, NULL, NULL, name_keys_v4},
     {5, "verification orders", NULL, NULL, NULL, orders_v5_apply},
     {6, "ICU readings of name characters, ID repairs", NULL, NULL, NULL, repairs_v6_apply},
-    {10, "cancelling verification orders", orders_cancel_v10, NULL, NULL, NULL},
+    {10, "cancelling verification orders", NULL, NULL, NULL, orders_cancel_v10_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);
