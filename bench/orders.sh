@@ -14,6 +14,8 @@
 #   BENCH_PERSONS=2000 BENCH_RUNS=1 bench/orders.sh                 a quick look
 #   BENCH_COUNTIES=3 BENCH_PERSONS=48500 BENCH_UNITS=20 bench/orders.sh
 #       a province of 3 counties (24 townships), ~10,000 cases to 20 units
+#   BENCH_KEEP=FILE keeps the imported and run workspace; BENCH_BASE=FILE starts from one (the
+#       setup of the province takes minutes), e.g. FW=/old/build/fundwatch BENCH_BASE=FILE ...
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 FW=${FW:-$here/build/fundwatch}
@@ -25,7 +27,10 @@ export FUNDWATCH_USER=bench LC_ALL=C.UTF-8
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 base=$tmp/base.db
-if [ "$counties" -gt 0 ]; then
+if [ -n "${BENCH_BASE:-}" ]; then # a workspace imported and run already (the same county again)
+    cp "$BENCH_BASE" "$base"
+    what="the workspace $BENCH_BASE"
+elif [ "$counties" -gt 0 ]; then
     "$FW" gen "$tmp/gen" --seed 1 --counties "$counties" --persons-per-county "$persons" >/dev/null
     what="$counties counties of $persons persons"
 else
@@ -33,11 +38,13 @@ else
     what="$persons persons"
 fi
 for f in "$tmp"/gen/*.csv; do
+    [ -z "${BENCH_BASE:-}" ] || break
     ds=$(basename "$f" .csv)
     case $ds in truth|rejects-expected) continue ;; esac
     "$FW" --db "$base" import "$ds" "$f" >/dev/null
 done
-"$FW" --db "$base" run >/dev/null 2>&1
+[ -n "${BENCH_BASE:-}" ] || "$FW" --db "$base" run >/dev/null 2>&1
+[ -z "${BENCH_KEEP:-}" ] || cp "$base" "$BENCH_KEEP" # to measure another binary on the same workspace
 cases=$(sqlite3 "$base" "SELECT count(*) FROM cases")
 mapfile -t towns < <(sqlite3 "$base" "SELECT DISTINCT township FROM cases WHERE township IS NOT NULL ORDER BY 1")
 [ "$units" -gt 0 ] || units=${#towns[@]}
