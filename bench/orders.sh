@@ -13,7 +13,7 @@
 #   bench/orders.sh                                                 20,000 persons, 8 units
 #   BENCH_PERSONS=2000 BENCH_RUNS=1 bench/orders.sh                 a quick look
 #   BENCH_COUNTIES=3 BENCH_PERSONS=48500 BENCH_UNITS=20 bench/orders.sh
-#       a province of 3 counties (24 townships), ~10,000 cases to 20 units
+#       a province of 3 counties (22 townships), ~10,000 cases to 20 units
 #   BENCH_KEEP=FILE keeps the imported and run workspace; BENCH_BASE=FILE starts from one (the
 #       setup of the province takes minutes), e.g. FW=/old/build/fundwatch BENCH_BASE=FILE ...
 set -eu
