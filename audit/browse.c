@@ -112,6 +112,14 @@ static char *overview_sql(int top, bool sqlite)
         "(SELECT first FROM ov_fig WHERE section = 'total'), (SELECT last FROM ov_fig WHERE section = 'total')\n"
         "UNION ALL SELECT 'total', 'cases', count(*), CAST(coalesce(sum(to_recover), 0) AS BIGINT), "
         "CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), min(created_at), max(updated_at) FROM cases\n"
+        /* verification orders (docs/orders.md), once there are any: those still open (neither
+         * settled nor cancelled) and how many of them are past their due date */
+        "UNION ALL SELECT 'total', '" FW_OV_ORDERS_OPEN "', (SELECT count(*) FROM orders WHERE state <> 'settled' "
+        "AND cancelled_at IS NULL), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), "
+        "CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM orders WHERE id = (SELECT min(id) FROM orders)\n"
+        "UNION ALL SELECT 'total', '" FW_OV_ORDERS_OVERDUE "', (SELECT count(*) FROM orders WHERE state <> 'settled' "
+        "AND cancelled_at IS NULL AND due_date < %s), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), "
+        "CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM orders WHERE id = (SELECT min(id) FROM orders)\n"
         "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, CAST(NULL AS BIGINT), first, last FROM ov_fig "
         "WHERE section = 'category' ORDER BY n DESC, item) ov_category\n"
         "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, CAST(NULL AS BIGINT), first, last FROM ov_fig "
@@ -122,7 +130,7 @@ static char *overview_sql(int top, bool sqlite)
         "WHERE section = 'village' ORDER BY n DESC, item LIMIT %d) ov_village\n"
         "UNION ALL SELECT * FROM (SELECT section, item, n, paid, other, CAST(NULL AS BIGINT), first, last FROM ov_fig "
         "WHERE section = 'program_month' ORDER BY n DESC, item LIMIT %d) ov_program_month",
-        top, top);
+        sqlite ? "date('now', 'localtime')" : "CAST(CURRENT_DATE AS TEXT)", top, top);
     return fw_buf_steal(&sql);
 }
 

@@ -46,6 +46,10 @@ int fw_overview_load(fw_ws *ws, int top, fw_overview *ov, fw_err *err);
 /* The same, stopped as soon as stop(ctx) says so (asked on the calling thread, about every
  * millisecond while the query runs: a flag another thread sets, read atomically): FW_EINTR, nothing
  * loaded. The TUI's overview computes on a worker thread and stops it when the screen is left. */
+/* The overview's rows (section "total") of the verification orders, present once an order exists:
+ * the open ones (neither settled nor cancelled), and those of them past their due date. */
+#define FW_OV_ORDERS_OPEN "open verification orders"
+#define FW_OV_ORDERS_OVERDUE "overdue verification orders"
 int fw_overview_load_until(fw_ws *ws, int top, bool (*stop)(void *ctx), void *ctx, fw_overview *ov, fw_err *err);
 void fw_overview_free(fw_overview *ov);
 

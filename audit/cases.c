@@ -861,6 +861,21 @@ int fw_case_assign_loaded_in(fw_ws *ws, const fw_case *c, const char *assignee, 
     return rc;
 }
 
+int fw_case_restore_assignment_loaded_in(fw_ws *ws, const fw_case *c, const char *assignee, const char *received_at,
+                                         const char *due, fw_err *err)
+{
+    fw_case was, now;
+    case_copy(&was, c);
+    case_copy(&now, c);
+    set_text(&now.assignee, assignee);
+    set_text(&now.received_at, received_at);
+    set_text(&now.due_date, due);
+    int rc = write_case(ws, &was, &now, "case.assign", NULL, err);
+    fw_case_free(&was);
+    fw_case_free(&now);
+    return rc;
+}
+
 int fw_case_add_note(fw_ws *ws, long long id, const char *text, fw_err *err)
 {
     if (blank(text))

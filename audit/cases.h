@@ -138,6 +138,11 @@ int fw_case_assign(fw_ws *ws, long long id, long long seen_version, const char *
  * of thousands of cases reads each once: the same checks and trail record; the update still
  * requires c->version, so the new version is c->version + 1; on failure the caller rolls back. */
 int fw_case_assign_loaded_in(fw_ws *ws, const fw_case *c, const char *assignee, const char *due, fw_err *err);
+/* Gives a case back the assignment it had (each of the three may be NULL: none), inside the
+ * caller's transaction on a case it loaded: a cancelled order (audit/orders.h) undoes its dispatch.
+ * Recorded as case.assign with the fields before and after. */
+int fw_case_restore_assignment_loaded_in(fw_ws *ws, const fw_case *c, const char *assignee, const char *received_at,
+                                         const char *due, fw_err *err);
 /* Adds a note. Notes do not conflict with other changes, so no version is taken. */
 int fw_case_add_note(fw_ws *ws, long long id, const char *text, fw_err *err);
 

@@ -50,6 +50,7 @@ enum xmap {
 struct fw_xquery {
     fw_ws *ws; /* for MAP_HISTORY */
     fw_stmt *st;
+    bool cached;       /* st is the connection's cached copy (fw_db_cached): reset, not finalized */
     int ncols;
     fw_xcol *cols;     /* owned array; labels point at static or dataset strings */
     enum xmap *maps;   /* owned array, one per column */
@@ -121,16 +122,19 @@ static char *selection_text(const char *sel)
 
 /* --- the cursor ------------------------------------------------------------------------------- */
 
-static int xq_new(fw_ws *ws, const char *sql, const coldef *defs, int ncols, fw_xquery **out,
-                  fw_err *err)
+/* cached: sql is an fw_sql * read once per connection (fw_db_cached), for the queries run once per
+ * case of a dispatch of thousands; else the SQL text, prepared for this query alone. */
+static int xq_new_any(fw_ws *ws, const void *sql, bool cached, const coldef *defs, int ncols, fw_xquery **out,
+                      fw_err *err)
 {
     *out = NULL;
     fw_stmt *st;
-    if (fw_db_prepare(ws->store, sql, &st, err))
+    if (cached ? fw_db_cached(ws->store, sql, &st, err) : fw_db_prepare(ws->store, sql, &st, err))
         return err->code;
     fw_xquery *q = fw_calloc(1, sizeof *q);
     q->ws = ws;
     q->st = st;
+    q->cached = cached;
     q->ncols = ncols;
     q->cols = fw_calloc((size_t)ncols, sizeof *q->cols);
     q->maps = fw_calloc((size_t)ncols, sizeof *q->maps);
@@ -142,6 +146,11 @@ static int xq_new(fw_ws *ws, const char *sql, const coldef *defs, int ncols, fw_
     }
     *out = q;
     return FW_OK;
+}
+
+static int xq_new(fw_ws *ws, const char *sql, const coldef *defs, int ncols, fw_xquery **out, fw_err *err)
+{
+    return xq_new_any(ws, sql, false, defs, ncols, out, err);
 }
 
 int fw_xq_step(fw_xquery *q, fw_err *err)
@@ -246,7 +255,10 @@ void fw_xq_close(fw_xquery *q)
 {
     if (!q)
         return;
-    fw_stmt_finalize(q->st);
+    if (q->cached)
+        fw_stmt_reset(q->st);
+    else
+        fw_stmt_finalize(q->st);
     for (int i = 0; i < q->ncols; i++)
         free(q->made[i]);
     free(q->made);
@@ -764,13 +776,19 @@ int fw_xq_case_rules(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err)
         {"疑点描述", FW_XK_LONGTEXT, MAP_NONE}, {"涉及金额(元)", FW_XK_MONEY, MAP_NONE},
         {"起始日期", FW_XK_DATE, MAP_NONE},    {"截止日期", FW_XK_DATE, MAP_NONE},
     };
-    /* The name and basis are read from the rule file in C (MAP_RULE_*), not by a host function. */
-    return xq_case(ws, case_id,
-                   "SELECT h.id, h.rule_id, rr.file, h.category, h.severity, rr.file, "
-                   "       h.detail, h.amount, h.first_date, h.last_date "
-                   "FROM hits h LEFT JOIN run_rules rr ON rr.run_id = h.last_run_id AND rr.rule_id = h.rule_id "
-                   "WHERE h.case_id = ?1 ORDER BY h.id",
-                   defs, (int)(sizeof defs / sizeof defs[0]), out, err);
+    /* The name and basis are read from the rule file in C (MAP_RULE_*), not by a host function.
+     * Prepared once per connection: a dispatch reads it for every case it sends. */
+    static const fw_sql rules_sql = {
+        .name = "exportq.case_rules",
+        .sql = "SELECT h.id, h.rule_id, rr.file, h.category, h.severity, rr.file, "
+               "       h.detail, h.amount, h.first_date, h.last_date "
+               "FROM hits h LEFT JOIN run_rules rr ON rr.run_id = h.last_run_id AND rr.rule_id = h.rule_id "
+               "WHERE h.case_id = ?1 ORDER BY h.id",
+    };
+    if (xq_new_any(ws, &rules_sql, true, defs, (int)(sizeof defs / sizeof defs[0]), out, err))
+        return err->code;
+    fw_stmt_bind_int64((*out)->st, 1, case_id);
+    return FW_OK;
 }
 
 int fw_xq_case_history(fw_ws *ws, long long case_id, fw_xquery **out, fw_err *err)

@@ -281,16 +281,32 @@ int fw_hit_where_build(fw_ws *ws, const fw_hit_filter *f, unsigned flags, fw_hit
 
 /* --- cases --------------------------------------------------------------------------------------- */
 
+/* A case by its number, else (all digits) by its id: each through its index, with statements kept
+ * per connection, since a dispatch of marked hits names thousands of cases (an OR of the two, with
+ * the id cast to text, read every case for each one named). */
+static const fw_sql case_by_no = {.name = "hitfilter.case_by_no", .sql = "SELECT id FROM cases WHERE case_no = ?"};
+static const fw_sql case_by_id = {.name = "hitfilter.case_by_id", .sql = "SELECT id FROM cases WHERE id = ?"};
+
 static int resolve_case(fw_ws *ws, const char *name, long long *id, fw_err *err)
 {
-    fw_stmt *st;
-    if (fw_db_prepare(ws->store, "SELECT id FROM cases WHERE case_no = ?1 OR CAST(id AS TEXT) = ?1", &st, err))
-        return err->code;
-    fw_stmt_bind_text(st, 1, name, -1);
-    int found = fw_stmt_step(st, err);
-    if (found == 1)
-        *id = fw_stmt_int64(st, 0);
-    fw_stmt_finalize(st);
+    int found = 0;
+    for (int pass = 0; pass < 2 && found == 0; pass++) {
+        char *end = NULL;
+        long long n = pass ? strtoll(name, &end, 10) : 0;
+        if (pass && (!*name || *end || name[0] == '-' || name[0] == '+' || name[0] == ' '))
+            break;
+        fw_stmt *st;
+        if (fw_db_cached(ws->store, pass ? &case_by_id : &case_by_no, &st, err))
+            return err->code;
+        if (pass)
+            fw_stmt_bind_int64(st, 1, n);
+        else
+            fw_stmt_bind_text(st, 1, name, -1);
+        found = fw_stmt_step(st, err);
+        if (found == 1)
+            *id = fw_stmt_int64(st, 0);
+        fw_stmt_reset(st);
+    }
     if (found < 0)
         return err->code;
     if (!found)

@@ -289,7 +289,8 @@ static int read_candidates(fw_ws *ws, const fw_hit_filter *f, candidate_row **ou
                           "MIN(CASE h.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END), "
                           "COUNT(DISTINCT h.rule_id), "
                           "CASE WHEN MAX(c.status) = 'closed' THEN 1 WHEN MAX(c.pending_status) IS NOT NULL THEN 2 "
-                          "WHEN EXISTS (SELECT 1 FROM order_rows r WHERE r.case_id = h.case_id AND r.state <> 'accepted') "
+                          "WHEN EXISTS (SELECT 1 FROM order_rows r WHERE r.case_id = h.case_id AND r.state <> 'accepted' "
+                          "AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = r.order_id AND o.cancelled_at IS NOT NULL)) "
                           "THEN 3 ELSE 0 END" FW_HITS_FROM " WHERE h.case_id IS NOT NULL%s "
                           "GROUP BY h.case_id ORDER BY h.case_id",
                           w.sql.data ? w.sql.data : "");
@@ -344,7 +345,7 @@ static char *open_order_of(fw_ws *ws, long long case_id)
     char *found = NULL;
     if (fw_db_prepare(ws->store,
                       "SELECT o.order_no, r.row_no, r.state FROM order_rows r JOIN orders o ON o.id = r.order_id "
-                      "WHERE r.case_id = ? AND r.state <> 'accepted' ORDER BY r.id DESC",
+                      "WHERE r.case_id = ? AND r.state <> 'accepted' AND o.cancelled_at IS NULL ORDER BY r.id DESC",
                       &st, &err) == FW_OK) {
         fw_stmt_bind_int64(st, 1, case_id);
         if (fw_stmt_step(st, &err) == 1)
@@ -536,9 +537,12 @@ static int fill_plan(fw_ws *ws, const unsigned char *key, const long long *ids, 
         if (fw_case_get_id(ws, ids[i], &c, err))
             return err->code;
         int rc = check_sendable(ws, &c, err);
+        fw_order_line *line = &p->lines[p->nlines++];
+        line->prior_assignee = c.assignee ? fw_strdup(c.assignee) : NULL;
+        line->prior_received_at = c.received_at ? fw_strdup(c.received_at) : NULL;
+        line->prior_due = c.due_date ? fw_strdup(c.due_date) : NULL;
         if (!rc)
             rc = fw_case_assign_loaded_in(ws, &c, p->unit, p->due, err);
-        fw_order_line *line = &p->lines[p->nlines++];
         line->case_id = c.id;
         line->version = rc ? 0 : c.version + 1; /* the assignment's update bumped the version it read */
         if (!rc)
@@ -559,19 +563,33 @@ static int fill_plan(fw_ws *ws, const unsigned char *key, const long long *ids, 
 
 static int record_order(fw_ws *ws, const fw_order_plan *p, const char *workbook, const char *sha256, fw_err *err);
 
+int fw_order_check_unit(const char *unit, fw_err *err)
+{
+    if (blank(unit))
+        return fw_fail(err, FW_EUSAGE, _("--to names the unit that checks the cases (a township, a bureau)"));
+    return FW_OK;
+}
+
+int fw_order_check_due(const char *due, fw_err *err)
+{
+    if (!due || fw_case_parse_date(due, err))
+        return due ? err->code : fw_fail(err, FW_EUSAGE, _("--due needs the date the answers are due (YYYY-MM-DD)"));
+    char today[11];
+    today_local(today);
+    if (strcmp(due, today) < 0)
+        return fw_fail(err, FW_EUSAGE, _("--due %s is in the past (today is %s)"), due, today);
+    return FW_OK;
+}
+
 int fw_order_dispatch(fw_ws *ws, const fw_order_request *req, fw_order_writer write, void *ctx, fw_order_plan *p,
                       char **path, char sha256[65], fw_err *err)
 {
     memset(p, 0, sizeof *p);
     *path = NULL;
-    if (blank(req->unit))
-        return fw_fail(err, FW_EUSAGE, _("--to names the unit that checks the cases (a township, a bureau)"));
-    if (!req->due || fw_case_parse_date(req->due, err))
-        return req->due ? err->code : fw_fail(err, FW_EUSAGE, _("--due needs the date the answers are due (YYYY-MM-DD)"));
+    if (fw_order_check_unit(req->unit, err) || fw_order_check_due(req->due, err))
+        return err->code;
     char today[11];
     today_local(today);
-    if (strcmp(req->due, today) < 0)
-        return fw_fail(err, FW_EUSAGE, _("--due %s is in the past (today is %s)"), req->due, today);
     unsigned char key[FW_ORDER_KEY_BYTES];
     if (fw_order_mac_key(ws, true, key, err))
         return err->code;
@@ -616,8 +634,12 @@ done:
 
 void fw_order_plan_free(fw_order_plan *p)
 {
-    for (size_t i = 0; i < p->nlines; i++)
+    for (size_t i = 0; i < p->nlines; i++) {
         facts_free(p->lines[i].facts);
+        free(p->lines[i].prior_assignee);
+        free(p->lines[i].prior_received_at);
+        free(p->lines[i].prior_due);
+    }
     free(p->lines);
     for (size_t i = 0; i < p->nrules; i++) {
         free(p->rules[i].rule_id);
@@ -681,8 +703,8 @@ static int record_order(fw_ws *ws, const fw_order_plan *p, const char *workbook,
     }
     if (!rc)
         rc = fw_db_prepare(ws->store,
-                           "INSERT INTO order_rows(order_id, row_no, case_id, case_version, facts, mac, updated_at) "
-                           "VALUES (?,?,?,?,?,?,?)",
+                           "INSERT INTO order_rows(order_id, row_no, case_id, case_version, facts, mac, updated_at, "
+                           "prior_kept, prior_assignee, prior_received_at, prior_due) VALUES (?,?,?,?,?,?,?,1,?,?,?)",
                            &st, err);
     for (size_t i = 0; !rc && i < p->nlines; i++) {
         const fw_order_line *l = &p->lines[i];
@@ -694,6 +716,9 @@ static int record_order(fw_ws *ws, const fw_order_plan *p, const char *workbook,
         fw_stmt_bind_text(st, 5, facts, -1);
         fw_stmt_bind_text(st, 6, l->mac, -1);
         fw_stmt_bind_text(st, 7, at, -1);
+        fw_stmt_bind_text(st, 8, l->prior_assignee, -1);
+        fw_stmt_bind_text(st, 9, l->prior_received_at, -1);
+        fw_stmt_bind_text(st, 10, l->prior_due, -1);
         rc = step_done(st, err);
         free(facts);
     }
@@ -1078,6 +1103,129 @@ typedef struct receipt_ctx {
     fw_err *err;
 } receipt_ctx;
 
+/* A problem is stored on its row language-neutral: PROBLEM_MARK, the message's id (its English
+ * format, as in po/) and each argument already formatted, after ARG_SEP; fw_order_problems_text
+ * translates the id when the row is shown, so a problem recorded by an English receipt reads in
+ * Chinese to a Chinese user and the other way round. Problems stored before (plain text) and the
+ * reasons an accept gives (an fw_err message) are shown as they are. */
+#define PROBLEM_MARK '\x1e'
+#define ARG_SEP '\x1f'
+
+static void put_arg(fw_buf *b, const char *arg)
+{
+    fw_buf_putc(b, ARG_SEP);
+    for (const char *p = arg ? arg : ""; *p; p++) /* one problem a line, its parts apart */
+        fw_buf_putc(b, *p == '\n' || *p == PROBLEM_MARK || *p == ARG_SEP ? ' ' : *p);
+}
+
+/* The id and its arguments, each formatted by its own conversion (%s, %d, %lld, %02lld, %zu). */
+static void problem_encode(fw_buf *b, const char *fmt, va_list ap)
+{
+    fw_buf_putc(b, PROBLEM_MARK);
+    fw_buf_puts(b, fmt);
+    for (const char *p = fmt; *p; p++) {
+        if (*p != '%' || *++p == '%')
+            continue;
+        char spec[16] = "%", text[64];
+        size_t n = 1;
+        while (*p && strchr("0123456789.-+ #", *p) && n < 8)
+            spec[n++] = *p++;
+        int ls = 0;
+        bool z = false;
+        while (*p == 'l' || *p == 'z') {
+            ls += *p == 'l';
+            z |= *p == 'z';
+            spec[n++] = *p++;
+        }
+        spec[n++] = *p;
+        spec[n] = '\0';
+        switch (*p) {
+        case 's': put_arg(b, va_arg(ap, const char *)); continue;
+        case 'd': case 'i': case 'u':
+            if (z)
+                snprintf(text, sizeof text, spec, va_arg(ap, size_t));
+            else if (ls >= 2)
+                snprintf(text, sizeof text, spec, va_arg(ap, long long));
+            else if (ls == 1)
+                snprintf(text, sizeof text, spec, va_arg(ap, long));
+            else
+                snprintf(text, sizeof text, spec, va_arg(ap, int));
+            put_arg(b, text);
+            continue;
+        default: return; /* no other conversion is used in a problem */
+        }
+    }
+}
+
+/* One stored problem in the reader's language: its id translated, the arguments put in (also by
+ * position, %2$s, as a translation may reorder them). */
+static void problem_render(fw_buf *out, const char *id_and_args)
+{
+    char *copy = fw_strdup(id_and_args);
+    const char *args[16];
+    int nargs = 0;
+    char *sep = strchr(copy, ARG_SEP);
+    while (sep && nargs < 16) {
+        *sep = '\0';
+        args[nargs++] = sep + 1;
+        sep = strchr(sep + 1, ARG_SEP);
+    }
+    const char *f = gettext(copy);
+    int next = 0;
+    for (const char *p = f; *p; p++) {
+        if (*p != '%') {
+            fw_buf_putc(out, *p);
+            continue;
+        }
+        if (*++p == '%') {
+            fw_buf_putc(out, '%');
+            continue;
+        }
+        int k = -1;
+        const char *q = p;
+        while (*q >= '0' && *q <= '9')
+            q++;
+        if (*q == '$' && q > p) {
+            k = atoi(p) - 1;
+            p = q + 1;
+        }
+        while (*p && strchr("0123456789.-+ #lzh", *p))
+            p++;
+        if (!*p)
+            break;
+        if (k < 0)
+            k = next++;
+        if (k < nargs)
+            fw_buf_puts(out, args[k]);
+    }
+    free(copy);
+}
+
+char *fw_order_problems_text(const char *stored)
+{
+    fw_buf out = {0};
+    fw_buf_puts(&out, "");
+    const char *line = stored ? stored : "";
+    while (*line) {
+        size_t len = strcspn(line, "\n");
+        char *one = fw_printf("%.*s", (int)len, line);
+        char *mark = strchr(one, PROBLEM_MARK);
+        if (out.len)
+            fw_buf_putc(&out, '\n');
+        if (mark) {
+            *mark = '\0';
+            fw_buf_puts(&out, one); /* the cell: "C3: " */
+            problem_render(&out, mark + 1);
+        } else
+            fw_buf_puts(&out, one);
+        free(one);
+        line += len;
+        if (*line == '\n')
+            line++;
+    }
+    return fw_buf_steal(&out);
+}
+
 static void problem(fw_buf *b, fw_order_receipt *out, long long row, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 static void problem(fw_buf *b, fw_order_receipt *out, long long row, int col, const char *fmt, ...)
@@ -1085,16 +1233,19 @@ static void problem(fw_buf *b, fw_order_receipt *out, long long row, int col, co
     char letters[8];
     col_letters(col, letters);
     char msg[1024];
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_copy(again, ap);
+    vsnprintf(msg, sizeof msg, _(fmt), ap); /* the receipt's report: the receiver's language */
     va_end(ap);
     fw_buf_printf(&out->report, "%s!%s%lld: %s\n", FW_ORDER_SHEET_ROWS, letters, row, msg);
-    if (b) {
+    if (b) { /* kept on the row language-neutral, shown in the reader's language (fw_order_problems_text) */
         if (b->len)
             fw_buf_putc(b, '\n');
-        fw_buf_printf(b, "%s%lld: %s", letters, row, msg);
+        fw_buf_printf(b, "%s%lld: ", letters, row);
+        problem_encode(b, fmt, again);
     }
+    va_end(again);
 }
 
 /* A number cell as integer fen; false when it is not a number with at most two decimals. */
@@ -1214,7 +1365,7 @@ static bool row_intact(receipt_ctx *x, stored_row *s, long long row, cell *cells
             if (strcmp(facts[f], s->facts[f] ? s->facts[f] : "") != 0) {
                 char *sent = shown_fact(f, s->facts[f]), *got = shown_fact(f, facts[f]);
                 problem(&s->problems, x->out, row, f,
-                        _("%s was changed (sent '%s', returned '%s'); the row is not taken: put the value sent "
+                        N_("%s was changed (sent '%s', returned '%s'); the row is not taken: put the value sent "
                           "back, or write the correction in 说明"),
                         fw_order_column_label(f), sent, got);
                 free(sent);
@@ -1222,7 +1373,7 @@ static bool row_intact(receipt_ctx *x, stored_row *s, long long row, cell *cells
             }
         if (!s->problems.len)
             problem(&s->problems, x->out, row, FW_ORDER_COL_KEY(FW_OKEY_ORDER_NO),
-                    _("the hidden order keys or check code of this row were changed; the row is not taken: "
+                    N_("the hidden order keys or check code of this row were changed; the row is not taken: "
                       "fill in the workbook fundwatch sent"));
     }
     facts_free(facts);
@@ -1244,7 +1395,7 @@ static void not_a_choice(stored_row *s, receipt_ctx *x, long long row, int a, co
     fw_buf_puts(&list, "");
     for (const char *const *c = choices; *c; c++)
         fw_buf_printf(&list, "%s%s", c == choices ? "" : fw_i18n_chinese() ? "、" : ", ", *c);
-    problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(a), _("%s is '%s', not one of %s; pick one from the list"),
+    problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(a), N_("%s is '%s', not one of %s; pick one from the list"),
             fw_order_column_label(FW_ORDER_COL_ANSWER(a)), typed, list.data);
     fw_buf_free(&list);
 }
@@ -1256,7 +1407,7 @@ static void read_amount(receipt_ctx *x, stored_row *s, long long row, cell *cell
     const char *t = answer_text(x, cells, a);
     int col = FW_ORDER_COL_ANSWER(a);
     if (c->formula) {
-        problem(&s->problems, x->out, row, col, _("%s is a formula; type the amount itself (a number in yuan)"),
+        problem(&s->problems, x->out, row, col, N_("%s is a formula; type the amount itself (a number in yuan)"),
                 fw_order_column_label(col));
         return;
     }
@@ -1269,11 +1420,11 @@ static void read_amount(receipt_ctx *x, stored_row *s, long long row, cell *cell
     }
     if (strstr(t, "元") || strstr(t, "¥") || strstr(t, "￥"))
         problem(&s->problems, x->out, row, col,
-                _("%s is '%s', text with a currency sign; type the number only (e.g. 3240.50), without 元"),
+                N_("%s is '%s', text with a currency sign; type the number only (e.g. 3240.50), without 元"),
                 fw_order_column_label(col), t);
     else
         problem(&s->problems, x->out, row, col,
-                _("%s is '%s', not an amount; type a number in yuan, at most two decimals, not negative"),
+                N_("%s is '%s', not an amount; type a number in yuan, at most two decimals, not negative"),
                 fw_order_column_label(col), t);
 }
 
@@ -1283,7 +1434,7 @@ static void read_answers(receipt_ctx *x, stored_row *s, long long row, cell *cel
         free(s->answer[a]);
         s->answer[a] = NULL;
         if (cells[FW_ORDER_COL_ANSWER(a)].formula && a != FW_OA_TO_RECOVER && a != FW_OA_RECOVERED)
-            problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(a), _("%s is a formula; type the answer itself"),
+            problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(a), N_("%s is a formula; type the answer itself"),
                     fw_order_column_label(FW_ORDER_COL_ANSWER(a)));
     }
     const char *t;
@@ -1309,14 +1460,14 @@ static void read_answers(receipt_ctx *x, stored_row *s, long long row, cell *cel
         int col = FW_ORDER_COL_ANSWER(FW_OA_VERIFIED_AT);
         if (cell_is_text(d))
             problem(&s->problems, x->out, row, col,
-                    _("核查日期 '%s' was typed as text; enter it as a date (e.g. %s) so the cell shows a date"), t,
+                    N_("核查日期 '%s' was typed as text; enter it as a date (e.g. %s) so the cell shows a date"), t,
                     x->window_from);
         else if (!(cell_is_number(d) ? serial_date(t, iso) : strcmp(d->type, "d") == 0 && strlen(t) >= 10 &&
                                                                   snprintf(iso, sizeof iso, "%.10s", t) > 0))
-            problem(&s->problems, x->out, row, col, _("核查日期 is not a date; enter the day of the check"));
+            problem(&s->problems, x->out, row, col, N_("核查日期 is not a date; enter the day of the check"));
         else if (strcmp(iso, x->window_from) < 0 || strcmp(iso, x->due) > 0)
             problem(&s->problems, x->out, row, col,
-                    _("核查日期 %s is outside the order's window %s to %s; enter the day the check was made"), iso,
+                    N_("核查日期 %s is outside the order's window %s to %s; enter the day the check was made"), iso,
                     x->window_from, x->due);
         else
             s->answer[FW_OA_VERIFIED_AT] = fw_strdup(iso);
@@ -1330,7 +1481,7 @@ static void read_answers(receipt_ctx *x, stored_row *s, long long row, cell *cel
             s->answer[FW_OA_MEASURES] = codes;
         else
             problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(FW_OA_MEASURES),
-                    _("整改措施 '%s' is not in the list; pick one from the list"), t);
+                    N_("整改措施 '%s' is not in the list; pick one from the list"), t);
     }
     if ((t = answer_text(x, cells, FW_OA_NOTE)))
         s->answer[FW_OA_NOTE] = fw_strdup(t);
@@ -1353,27 +1504,27 @@ static void check_answer_whole(receipt_ctx *x, stored_row *s, long long row)
     for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++)
         if (!s->answer[needed[i]])
             problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(needed[i]),
-                    _("%s is empty; a row that is answered needs 核查结论, 核查方式, 核查人 and 核查日期"),
+                    N_("%s is empty; a row that is answered needs 核查结论, 核查方式, 核查人 and 核查日期"),
                     fw_order_column_label(FW_ORDER_COL_ANSWER(needed[i])));
     const char *concl = s->answer[FW_OA_CONCLUSION];
     if (concl && strcmp(concl, "dismissed") == 0 && !s->answer[FW_OA_NOTE])
         problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(FW_OA_NOTE),
-                _("说明 is empty; 不属实 needs the reason written in 说明"));
+                N_("说明 is empty; 不属实 needs the reason written in 说明"));
     bool verdict_true = concl && (strcmp(concl, "confirmed") == 0 || strcmp(concl, "partly_confirmed") == 0);
     if (concl && !verdict_true &&
         (s->answer[FW_OA_MEASURES] || s->answer[FW_OA_TO_RECOVER] || s->answer[FW_OA_RECOVERED]))
         problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(FW_OA_MEASURES),
-                _("整改措施 and amounts apply only to 属实 or 部分属实; clear them or change 核查结论"));
+                N_("整改措施 and amounts apply only to 属实 or 部分属实; clear them or change 核查结论"));
     long long to = s->answer[FW_OA_TO_RECOVER] ? atoll(s->answer[FW_OA_TO_RECOVER]) : -1;
     long long rec = s->answer[FW_OA_RECOVERED] ? atoll(s->answer[FW_OA_RECOVERED]) : -1;
     long long at_issue = atoll(s->facts[FW_OF_AMOUNT] ? s->facts[FW_OF_AMOUNT] : "0");
     if (rec >= 0 && to >= 0 && rec > to)
         problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(FW_OA_RECOVERED),
-                _("已追缴金额 %lld.%02lld is more than 应追缴金额 %lld.%02lld; correct one of them"), rec / 100,
+                N_("已追缴金额 %lld.%02lld is more than 应追缴金额 %lld.%02lld; correct one of them"), rec / 100,
                 rec % 100, to / 100, to % 100);
     else if (rec >= 0 && at_issue > 0 && rec > at_issue)
         problem(&s->problems, x->out, row, FW_ORDER_COL_ANSWER(FW_OA_RECOVERED),
-                _("已追缴金额 %lld.%02lld is more than the amount at issue %lld.%02lld; correct it or explain in 说明 "
+                N_("已追缴金额 %lld.%02lld is more than the amount at issue %lld.%02lld; correct it or explain in 说明 "
                   "and ask the inspector"),
                 rec / 100, rec % 100, at_issue / 100, at_issue % 100);
 }
@@ -1425,7 +1576,7 @@ static void on_data_row(void *ctx, long long row, cell *cells)
     if (!s || s->seen) {
         x->out->inserted++;
         problem(NULL, x->out, row, 0,
-                s && s->seen ? _("a copy of row %s was added (inserted); it is not taken: delete it")
+                s && s->seen ? N_("a copy of row %s was added (inserted); it is not taken: delete it")
                              : _("a row that was not sent was added (inserted)%s; it is not taken: delete it, or "
                                  "report the case to the inspector"),
                 s && s->seen ? s->facts[FW_OF_ROW_NO] : "");
@@ -1455,7 +1606,7 @@ static void on_data_row(void *ctx, long long row, cell *cells)
         x->out->invalid++;
     } else if (case_version_now(x->ws, s->case_id) != s->case_version) {
         problem(&s->problems, x->out, row, FW_OF_CASE_NO,
-                _("case %s was changed in fundwatch after the order was sent; the answer is kept as a conflict: "
+                N_("case %s was changed in fundwatch after the order was sent; the answer is kept as a conflict: "
                   "compare it with the case (fundwatch case show %s), then accept or send back"),
                 s->facts[FW_OF_CASE_NO], s->facts[FW_OF_CASE_NO]);
         snprintf(s->new_state, sizeof s->new_state, "conflict");
@@ -1534,9 +1685,17 @@ static int load_stored_rows(fw_ws *ws, long long order_id, stored_row **out, siz
 
 typedef struct order_head {
     long long id;
-    char order_no[32], window_from[16], due[16];
+    char order_no[32], window_from[16], due[16], state[16];
     char *unit;
+    char *cancelled; /* "on WHEN by WHO: REASON" when the order was cancelled, else NULL */
 } order_head;
+
+static void head_free(order_head *h)
+{
+    free(h->unit);
+    free(h->cancelled);
+    h->unit = h->cancelled = NULL;
+}
 
 static int load_head(fw_ws *ws, const char *ref, order_head *h, fw_err *err)
 {
@@ -1544,7 +1703,10 @@ static int load_head(fw_ws *ws, const char *ref, order_head *h, fw_err *err)
     if (order_id_of(ws, ref, &h->id, err))
         return err->code;
     fw_stmt *st = NULL;
-    if (fw_db_prepare(ws->store, "SELECT order_no, window_from, due_date, unit FROM orders WHERE id = ?", &st, err))
+    if (fw_db_prepare(ws->store,
+                      "SELECT order_no, window_from, due_date, unit, state, cancelled_at, cancelled_by, cancel_reason "
+                      "FROM orders WHERE id = ?",
+                      &st, err))
         return err->code;
     fw_stmt_bind_int64(st, 1, h->id);
     int step = fw_stmt_step(st, err);
@@ -1553,9 +1715,24 @@ static int load_head(fw_ws *ws, const char *ref, order_head *h, fw_err *err)
         snprintf(h->window_from, sizeof h->window_from, "%s", fw_stmt_text(st, 1));
         snprintf(h->due, sizeof h->due, "%s", fw_stmt_text(st, 2));
         h->unit = fw_strdup(fw_stmt_text(st, 3));
+        snprintf(h->state, sizeof h->state, "%s", fw_stmt_text(st, 4));
+        if (fw_stmt_text(st, 5)) {
+            char local[FW_TIME_SIZE];
+            h->cancelled = fw_printf(_("on %s by %s: %s"),
+                                     fw_time_local(fw_stmt_text(st, 5), FW_TIME_MINUTE, local, sizeof local),
+                                     fw_stmt_text(st, 6), fw_stmt_text(st, 7));
+        }
     }
     fw_stmt_finalize(st);
     return step == 1 ? FW_OK : step < 0 ? err->code : fw_fail(err, FW_ENOTFOUND, _("no verification order %s"), ref);
+}
+
+/* A cancelled order takes no answer, accept or send-back any more. */
+static int refuse_cancelled(const order_head *h, fw_err *err)
+{
+    if (!h->cancelled)
+        return FW_OK;
+    return fw_fail(err, FW_ECONFLICT, _("order %s was cancelled %s: nothing was written"), h->order_no, h->cancelled);
 }
 
 /* The manifest names this workspace and this order, unchanged. */
@@ -1576,6 +1753,10 @@ static int check_manifest(fw_ws *ws, const reader *rd, const char *file, const c
     if (load_head(ws, mno, h, err))
         return fw_fail(err, FW_ENOTFOUND, _("%s: order %s is not an order of this workspace: nothing was read"), file,
                        mno);
+    if (h->cancelled)
+        return fw_fail(err, FW_ECONFLICT,
+                       _("%s: order %s was cancelled %s; its workbook is not taken: nothing was read"), file,
+                       h->order_no, h->cancelled);
     return FW_OK;
 }
 
@@ -1819,9 +2000,16 @@ int fw_order_receive(fw_ws *ws, const char *path, const char *evidence_dir, fw_o
         rc = record_receipt(ws, &h, path, rows, n, r, err);
     stored_rows_free(rows, n);
     reader_free(&rd);
-    free(h.unit);
+    head_free(&h);
     free(ws_id);
     return rc;
+}
+
+char *fw_order_evidence_dir(fw_ws *ws)
+{
+    if (fw_ws_target_is_server(ws->path))
+        return fw_strdup("fundwatch-evidence");
+    return fw_printf("%s.evidence", ws->path);
 }
 
 void fw_order_receipt_free(fw_order_receipt *r)
@@ -2050,6 +2238,10 @@ int fw_order_accept(fw_ws *ws, const char *order_ref, long long row_no, long lon
     order_head h;
     if (load_head(ws, order_ref, &h, err))
         return err->code;
+    if (refuse_cancelled(&h, err)) {
+        head_free(&h);
+        return err->code;
+    }
     answer_row *a = NULL;
     size_t n = 0;
     fw_err refused = {0};
@@ -2079,7 +2271,7 @@ int fw_order_accept(fw_ws *ws, const char *order_ref, long long row_no, long lon
     } else if (row_no && refused.code)
         rc = fw_fail(err, refused.code, "%s", refused.msg);
     answer_rows_free(a, n);
-    free(h.unit);
+    head_free(&h);
     return rc;
 }
 
@@ -2090,6 +2282,10 @@ int fw_order_send_back(fw_ws *ws, const char *order_ref, long long row_no, const
     order_head h;
     if (load_head(ws, order_ref, &h, err))
         return err->code;
+    if (refuse_cancelled(&h, err)) {
+        head_free(&h);
+        return err->code;
+    }
     fw_stmt *st = NULL;
     int rc = fw_db_prepare(ws->store,
                            "SELECT r.id, r.state, c.case_no FROM order_rows r JOIN cases c ON c.id = r.case_id "
@@ -2114,8 +2310,158 @@ int fw_order_send_back(fw_ws *ws, const char *order_ref, long long row_no, const
                      row_no);
     if (!rc)
         rc = record_row(ws, h.id, h.order_no, id, row_no, case_no, "sent_back", NULL, note, "order.send_back", err);
-    free(h.unit);
+    head_free(&h);
     return rc;
+}
+
+/* --- cancelling ---------------------------------------------------------------------------------- */
+
+typedef struct cancel_row {
+    long long case_id;
+    bool prior_kept;
+    char *assignee, *received_at, *due;
+} cancel_row;
+
+static char *text_or_null(fw_stmt *st, int i)
+{
+    const char *v = fw_stmt_text(st, i);
+    return v ? fw_strdup(v) : NULL;
+}
+
+/* The order's rows with the assignment each case had before the dispatch; *accepted counts the
+ * rows already accepted (which forbid the cancellation). */
+static int load_cancel_rows(fw_ws *ws, long long order_id, cancel_row **out, size_t *nout, long long *accepted,
+                            fw_err *err)
+{
+    *out = NULL;
+    *nout = 0;
+    *accepted = 0;
+    fw_stmt *st = NULL;
+    if (fw_db_prepare(ws->store,
+                      "SELECT case_id, prior_kept, prior_assignee, prior_received_at, prior_due, state FROM order_rows "
+                      "WHERE order_id = ? ORDER BY row_no",
+                      &st, err))
+        return err->code;
+    fw_stmt_bind_int64(st, 1, order_id);
+    int step;
+    while ((step = fw_stmt_step(st, err)) == 1) {
+        *out = fw_realloc(*out, (*nout + 1) * sizeof **out);
+        cancel_row *r = &(*out)[(*nout)++];
+        r->case_id = fw_stmt_int64(st, 0);
+        r->prior_kept = fw_stmt_int64(st, 1) == 1;
+        r->assignee = text_or_null(st, 2);
+        r->received_at = text_or_null(st, 3);
+        r->due = text_or_null(st, 4);
+        *accepted += strcmp(fw_stmt_text(st, 5), "accepted") == 0;
+    }
+    fw_stmt_finalize(st);
+    return step < 0 ? err->code : FW_OK;
+}
+
+static void cancel_rows_free(cancel_row *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(r[i].assignee), free(r[i].received_at), free(r[i].due);
+    free(r);
+}
+
+static bool same_or_both_null(const char *a, const char *b) { return (!a && !b) || (a && b && strcmp(a, b) == 0); }
+
+int fw_order_cancel(fw_ws *ws, const char *order_ref, const char *reason, long long *restored, long long *kept,
+                    fw_err *err)
+{
+    *restored = *kept = 0;
+    if (blank(reason))
+        return fw_fail(err, FW_EUSAGE, _("--reason says why the order is cancelled (it is kept in the trail)"));
+    order_head h;
+    if (load_head(ws, order_ref, &h, err))
+        return err->code;
+    cancel_row *rows = NULL;
+    size_t n = 0;
+    long long accepted = 0;
+    int rc = h.cancelled ? fw_fail(err, FW_ECONFLICT, _("order %s was cancelled already %s"), h.order_no, h.cancelled)
+                         : load_cancel_rows(ws, h.id, &rows, &n, &accepted, err);
+    if (!rc && accepted)
+        rc = fw_fail(err, FW_ECONFLICT,
+                     _("order %s has %lld accepted rows: their answers changed the cases, so the order cannot be "
+                       "cancelled: nothing was written"),
+                     h.order_no, accepted);
+    if (!rc)
+        rc = fw_ws_begin(ws, err);
+    bool begun = !rc;
+    for (size_t i = 0; !rc && i < n; i++) {
+        fw_case c;
+        if ((rc = fw_case_get_id(ws, rows[i].case_id, &c, err)))
+            break;
+        /* Only an assignment that is still the order's is undone: a case given to someone else since
+         * keeps that. */
+        if (rows[i].prior_kept && same_or_both_null(c.assignee, h.unit) && same_or_both_null(c.due_date, h.due)) {
+            rc = fw_case_restore_assignment_loaded_in(ws, &c, rows[i].assignee, rows[i].received_at, rows[i].due,
+                                                      err);
+            (*restored)++;
+        } else
+            (*kept)++;
+        fw_case_free(&c);
+    }
+    if (!rc) {
+        char at[32];
+        fw_now_iso(at);
+        fw_stmt *st = NULL;
+        rc = fw_db_prepare(ws->store, "UPDATE orders SET cancelled_at = ?, cancelled_by = ?, cancel_reason = ? WHERE id = ?",
+                           &st, err);
+        if (!rc) {
+            fw_stmt_bind_text(st, 1, at, -1);
+            fw_stmt_bind_text(st, 2, fw_user(), -1);
+            fw_stmt_bind_text(st, 3, reason, -1);
+            fw_stmt_bind_int64(st, 4, h.id);
+            rc = step_done(st, err);
+        }
+        fw_stmt_finalize(st);
+    }
+    if (!rc) {
+        fw_buf after = {0};
+        fw_buf_putc(&after, '{');
+        fw_json_field_str(&after, "order", h.order_no);
+        fw_json_field_str(&after, "reason", reason);
+        fw_json_field_int(&after, "rows", (long long)n);
+        fw_json_field_int(&after, "restored", *restored);
+        fw_json_field_int(&after, "kept", *kept);
+        fw_buf_putc(&after, '}');
+        char object[48];
+        snprintf(object, sizeof object, "order:%lld", h.id);
+        rc = fw_trail_append(ws, "order.cancel", object, NULL, after.data, err);
+        fw_buf_free(&after);
+    }
+    if (!rc)
+        rc = fw_ws_commit(ws, err);
+    if (rc && begun) {
+        fw_ws_rollback(ws);
+        *restored = *kept = 0;
+    }
+    cancel_rows_free(rows, n);
+    head_free(&h);
+    return rc;
+}
+
+int fw_order_open_counts(fw_ws *ws, long long *open, long long *overdue, fw_err *err)
+{
+    *open = *overdue = 0;
+    char today[11];
+    today_local(today);
+    fw_stmt *st = NULL;
+    if (fw_db_prepare(ws->store,
+                      "SELECT count(*), COALESCE(SUM(CASE WHEN due_date < ? THEN 1 ELSE 0 END), 0) FROM orders "
+                      "WHERE state <> 'settled' AND cancelled_at IS NULL",
+                      &st, err))
+        return err->code;
+    fw_stmt_bind_text(st, 1, today, -1);
+    int step = fw_stmt_step(st, err);
+    if (step == 1) {
+        *open = fw_stmt_int64(st, 0);
+        *overdue = fw_stmt_int64(st, 1);
+    }
+    fw_stmt_finalize(st);
+    return step < 0 ? err->code : FW_OK;
 }
 
 /* --- lists ------------------------------------------------------------------------------------------- */
@@ -2125,8 +2471,10 @@ int fw_order_list(fw_ws *ws, fw_rows **rows, fw_err *err)
     char today[11];
     today_local(today);
     if (fw_rows_prepare(ws->store,
-                        "SELECT o.order_no, o.unit, o.state AS order_state, o.due_date, "
-                        "CASE WHEN o.state <> 'settled' AND o.due_date < ?1 THEN 1 ELSE 0 END AS overdue, o.rows, "
+                        "SELECT o.order_no, o.unit, CASE WHEN o.cancelled_at IS NOT NULL THEN 'cancelled' ELSE o.state END "
+                        "AS order_state, o.due_date, "
+                        "CASE WHEN o.state <> 'settled' AND o.cancelled_at IS NULL AND o.due_date < ?1 THEN 1 ELSE 0 "
+                        "END AS overdue, o.rows, "
                         "SUM(CASE WHEN r.state = 'open' THEN 1 ELSE 0 END) AS open, "
                         "SUM(CASE WHEN r.state = 'answered' THEN 1 ELSE 0 END) AS answered, "
                         "SUM(CASE WHEN r.state = 'accepted' THEN 1 ELSE 0 END) AS accepted, "
@@ -2135,7 +2483,8 @@ int fw_order_list(fw_ws *ws, fw_rows **rows, fw_err *err)
                         "SUM(CASE WHEN r.state = 'invalid' THEN 1 ELSE 0 END) AS invalid, "
                         "o.created_at, o.created_by AS sent_by "
                         "FROM orders o LEFT JOIN order_rows r ON r.order_id = o.id "
-                        "GROUP BY o.id, o.order_no, o.unit, o.state, o.due_date, o.rows, o.created_at, o.created_by "
+                        "GROUP BY o.id, o.order_no, o.unit, o.state, o.cancelled_at, o.due_date, o.rows, o.created_at, "
+                        "o.created_by "
                         "ORDER BY o.id DESC",
                         rows, err))
         return err->code;
@@ -2164,8 +2513,10 @@ int fw_order_header(fw_ws *ws, const char *order_ref, fw_rows **rows, fw_err *er
     if (order_id_of(ws, order_ref, &id, err))
         return err->code;
     if (fw_rows_prepare(ws->store,
-                        "SELECT order_no, unit, state AS order_state, window_from, due_date, selection, sample_method, sample_seed, "
-                        "sample_size, workbook_file, workbook_sha256, rows, created_by AS sent_by, created_at FROM orders "
+                        "SELECT order_no, unit, CASE WHEN cancelled_at IS NOT NULL THEN 'cancelled' ELSE state END AS order_state, "
+                        "window_from, due_date, selection, sample_method, sample_seed, "
+                        "sample_size, workbook_file, workbook_sha256, rows, created_by AS sent_by, created_at, "
+                        "cancelled_at, cancelled_by, cancel_reason FROM orders "
                         "WHERE id = ?",
                         rows, err))
         return err->code;

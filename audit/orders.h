@@ -110,6 +110,7 @@ typedef struct fw_order_line {
     long long case_id, version;
     char *facts[FW_OF_N];
     char mac[65];
+    char *prior_assignee, *prior_received_at, *prior_due; /* the case's assignment before (NULL: none) */
 } fw_order_line;
 
 typedef struct fw_order_plan {
@@ -137,6 +138,11 @@ typedef struct fw_order_request {
 
 /* Writes the plan's workbook (export/orders_workbook.h): the file's path (malloc'd) and SHA-256. */
 typedef int (*fw_order_writer)(const fw_order_plan *plan, void *ctx, char **path, char sha256[65], fw_err *err);
+
+/* The checks dispatch makes of its unit (not blank) and due date (YYYY-MM-DD, today or later), for
+ * a form that checks each answer as it is given (the TUI's dispatch). FW_EUSAGE or the date's code. */
+int fw_order_check_unit(const char *unit, fw_err *err);
+int fw_order_check_due(const char *due, fw_err *err);
 
 /* Sends an order, all or nothing: selects the cases (those behind the filter's leads, in priority
  * order: severity, money at issue, number of rules; or the sample) leaving out (and counting in
@@ -172,6 +178,13 @@ typedef struct fw_order_receipt {
  * workspace that is not this one's. The same file twice: FW_OK with already set. */
 int fw_order_receive(fw_ws *ws, const char *path, const char *evidence_dir, fw_order_receipt *r, fw_err *err);
 void fw_order_receipt_free(fw_order_receipt *r);
+/* Where a receipt keeps its copy unless told: WORKSPACE.evidence/ beside a workspace file,
+ * ./fundwatch-evidence/ for a server workspace; caller frees. */
+char *fw_order_evidence_dir(fw_ws *ws);
+
+/* A row's problems as stored (order_rows.problems, fw_order_rows' column problems) in the reader's
+ * language, one a line: receipts store them language-neutral. Caller frees. */
+char *fw_order_problems_text(const char *stored);
 
 /* --- review ----------------------------------------------------------------------------------------- */
 
@@ -182,6 +195,18 @@ int fw_order_accept(fw_ws *ws, const char *order_ref, long long row_no, long lon
                     fw_err *err);
 /* Sends a row back to the unit with a note (its answer is kept for the record, not applied). */
 int fw_order_send_back(fw_ws *ws, const char *order_ref, long long row_no, const char *note, fw_err *err);
+
+/* Cancels an order none of whose rows was accepted (FW_ECONFLICT otherwise, or when it is cancelled
+ * already): in one transaction each case gets back the assignment it had before the dispatch
+ * (承办单位, date received, 办结时限; a case assigned elsewhere since keeps that assignment and is
+ * counted in *kept), the order records who cancelled it, when and why, and the trail record
+ * order.cancel names the reason. The cases' statuses are not touched (dispatch did not change them).
+ * A later receipt of its workbook is refused, naming the cancellation. *restored counts the cases
+ * given back. */
+int fw_order_cancel(fw_ws *ws, const char *order_ref, const char *reason, long long *restored, long long *kept,
+                    fw_err *err);
+/* The orders still open (neither settled nor cancelled) and how many of them are overdue. */
+int fw_order_open_counts(fw_ws *ws, long long *open, long long *overdue, fw_err *err);
 
 /* Orders, newest first: order_no, unit, order_state, due_date, overdue (0/1), rows, open, answered,
  * accepted, sent_back, conflict, invalid, created_at, sent_by. */

@@ -1006,6 +1006,50 @@ static int notify_v9_apply(fw_db *db, void *ctx, fw_err *err)
     return fw_db_exec(db, notify_v9_pg, err);
 }
 
+/* --- 10: cancelling a verification order (docs/orders.md "Cancelling") ------------------------------
+ * orders: who cancelled it, when and why (a cancelled order is one whose cancelled_at is set: the
+ * state CHECK of migration 5 cannot be widened in SQLite without rebuilding the table, so the
+ * state shown, 'cancelled', is derived from it). order_rows: the case's assignment before the
+ * dispatch (prior_kept = 1 when recorded; rows of orders sent before this step have 0), so that a
+ * cancellation gives the case back its 承办单位, date received and 办结时限. */
+static const struct {
+    const char *table, *column, *type;
+} orders_cancel_v10[] = {
+    {"orders", "cancelled_at", "TEXT"},
+    {"orders", "cancelled_by", "TEXT"},
+    {"orders", "cancel_reason", "TEXT"},
+    {"order_rows", "prior_kept", "INTEGER NOT NULL DEFAULT 0"},
+    {"order_rows", "prior_assignee", "TEXT"},
+    {"order_rows", "prior_received_at", "TEXT"},
+    {"order_rows", "prior_due", "TEXT"},
+};
+
+/* Each column added unless it is there already (a step recorded as undone and run again). */
+static int orders_cancel_v10_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    bool pg = fw_db_engine(db) == FW_DB_POSTGRES;
+    for (size_t i = 0; i < sizeof orders_cancel_v10 / sizeof orders_cancel_v10[0]; i++) {
+        char *q = pg ? fw_printf("SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+                                 "AND table_name = '%s' AND column_name = '%s'",
+                                 orders_cancel_v10[i].table, orders_cancel_v10[i].column)
+                     : fw_printf("SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+                                 orders_cancel_v10[i].table, orders_cancel_v10[i].column);
+        long long have = 0;
+        int rc = fw_db_query_int(db, q, &have, err);
+        free(q);
+        if (!rc && !have) {
+            q = fw_printf("ALTER TABLE %s ADD COLUMN %s %s", orders_cancel_v10[i].table, orders_cancel_v10[i].column,
+                          orders_cancel_v10[i].type);
+            rc = fw_db_exec(db, q, err);
+            free(q);
+        }
+        if (rc)
+            return rc;
+    }
+    return FW_OK;
+}
+
 /* --- 11: name-only relatives (issue 16) -------------------------------------------------------- */
 /* The 近亲属备案 registers often give a relative's name, relation and village without an ID:
  * ds_relatives gains relative_name, relative_village, relative_birth and the keys of relative_name
@@ -1073,6 +1117,7 @@ const fw_db_migration fw_migrations[] = {
     {7, "users, roles and region scoping", NULL, NULL, NULL, users_v7_apply},
     {8, "citizen kiosk: reports, lookup functions, kiosk role", NULL, NULL, NULL, kiosk_v8_apply},
     {9, "change notices on PostgreSQL", NULL, NULL, NULL, notify_v9_apply},
+    {10, "cancelling verification orders", NULL, NULL, NULL, orders_cancel_v10_apply},
     {11, "name-only relatives: relative_name, relative_village, relative_birth", NULL, NULL, NULL, relatives_v11},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

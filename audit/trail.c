@@ -135,12 +135,33 @@ enum { C_SEQ, C_AT, C_USER, C_ACTION, C_OBJECT, C_BEFORE, C_AFTER, C_PREV, C_HAS
  * field C_AT + i): a value stored outside fundwatch may hold a NUL, and the hash must cover the
  * bytes after it too, or such an edit would verify. The store reads text up to a NUL, so the
  * length comes from the engine (PostgreSQL text cannot hold a NUL, but says the same). */
+#define FIELD_LENGTHS_PG                                                                           \
+    "octet_length(at), octet_length(\"user\"), octet_length(action), octet_length(object), "         \
+    "octet_length(before), octet_length(after)"
+#define FIELD_LENGTHS_SQLITE                                                                       \
+    "length(CAST(at AS BLOB)), length(CAST(\"user\" AS BLOB)), length(CAST(action AS BLOB)), "       \
+    "length(CAST(object AS BLOB)), length(CAST(before AS BLOB)), length(CAST(after AS BLOB))"
 static const fw_sql field_lengths = {
     .name = "trail.field_lengths",
-    .sql = "octet_length(at), octet_length(\"user\"), octet_length(action), octet_length(object), "
-           "octet_length(before), octet_length(after)",
-    .sqlite = "length(CAST(at AS BLOB)), length(CAST(\"user\" AS BLOB)), length(CAST(action AS BLOB)), "
-              "length(CAST(object AS BLOB)), length(CAST(before AS BLOB)), length(CAST(after AS BLOB))",
+    .sql = FIELD_LENGTHS_PG,
+    .sqlite = FIELD_LENGTHS_SQLITE,
+};
+
+/* The last record and the one before it, read before every append (check_end): prepared once per
+ * connection (fw_db_cached), since a dispatch or an accept of thousands of cases appends a record
+ * per case. Indexed [has versions][the one before]. */
+#define END_RECORD_SQL(version, engine_lengths, tail)                                              \
+    "SELECT " FIXED_COLUMNS ", " version ", " engine_lengths " FROM trail ORDER BY seq DESC LIMIT 1" tail
+#define END_RECORD(label, version, tail)                                                           \
+    {.name = label, .sql = END_RECORD_SQL(version, FIELD_LENGTHS_PG, tail),                          \
+     .sqlite = END_RECORD_SQL(version, FIELD_LENGTHS_SQLITE, tail)}
+static const fw_sql end_records[2][2] = {
+    {END_RECORD("trail.end_v1", "1", ""), END_RECORD("trail.before_end_v1", "1", " OFFSET 1")},
+    {END_RECORD("trail.end", "version", ""), END_RECORD("trail.before_end", "version", " OFFSET 1")},
+};
+static const fw_sql insert_record_sql = {
+    .name = "trail.insert",
+    .sql = "INSERT INTO trail(" RECORD_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 };
 
 /* Whether the trail has the version column (schema 2). A workspace read without being migrated
@@ -154,9 +175,11 @@ static const fw_sql version_column = {
 static int has_versions(fw_ws *ws)
 {
     fw_err e = {0};
-    long long n = 0;
-    if (fw_db_query_int(ws->store, fw_db_sql_text(ws->store, &version_column), &n, &e))
+    fw_stmt *st;
+    if (fw_db_cached(ws->store, &version_column, &st, &e))
         return 0;
+    long long n = fw_stmt_step(st, &e) == 1 ? fw_stmt_int64(st, 0) : 0;
+    fw_stmt_reset(st);
     return n > 0;
 }
 
@@ -349,8 +372,9 @@ static int verify_head(fw_ws *ws, const chain_pos *c, fw_err *err)
  * costs the same however long the trail; whatever this cannot see, `log verify` walks. */
 static int check_end(fw_ws *ws, chain_pos *end, fw_err *err)
 {
+    const fw_sql *q = end_records[has_versions(ws) ? 1 : 0];
     fw_stmt *st;
-    if (prepare_records(ws, "ORDER BY seq DESC LIMIT 1", &st, err))
+    if (fw_db_cached(ws->store, &q[0], &st, err))
         return err->code;
     chain_start(end);
     int rc = FW_OK;
@@ -358,8 +382,8 @@ static int check_end(fw_ws *ws, chain_pos *end, fw_err *err)
     if (step == 1) {
         /* The record before the last one sets the position the last must follow. */
         fw_stmt *prev;
-        if (prepare_records(ws, "ORDER BY seq DESC LIMIT 1 OFFSET 1", &prev, err)) {
-            fw_stmt_finalize(st);
+        if (fw_db_cached(ws->store, &q[1], &prev, err)) {
+            fw_stmt_reset(st);
             return err->code;
         }
         step = fw_stmt_step(prev, err);
@@ -368,12 +392,12 @@ static int check_end(fw_ws *ws, chain_pos *end, fw_err *err)
             snprintf(end->hash, sizeof end->hash, "%s", col(prev, C_HASH) ? col(prev, C_HASH) : "");
             end->version = (int)fw_stmt_int64(prev, C_VERSION);
         }
-        fw_stmt_finalize(prev);
+        fw_stmt_reset(prev);
         rc = step < 0 ? err->code : verify_record(st, end, err);
     } else if (step < 0) {
         rc = err->code;
     }
-    fw_stmt_finalize(st);
+    fw_stmt_reset(st);
     if (rc == FW_OK)
         rc = verify_head(ws, end, err);
     return rc;
@@ -443,8 +467,7 @@ static int insert_record(fw_ws *ws, const char *action, const char *object, cons
     const char *user = db_user ? db_user : fw_user();
     fw_trail_hash(FW_TRAIL_VERSION, end.hash, seq, at, user, action, object, before_json, after_json, hash);
     fw_stmt *st;
-    if (fw_db_prepare(ws->store, "INSERT INTO trail(" RECORD_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st,
-                      err)) {
+    if (fw_db_cached(ws->store, &insert_record_sql, &st, err)) {
         free(db_user);
         return err->code;
     }
@@ -459,7 +482,7 @@ static int insert_record(fw_ws *ws, const char *action, const char *object, cons
     fw_stmt_bind_text(st, 1 + C_HASH, hash, -1);
     fw_stmt_bind_int64(st, 1 + C_VERSION, FW_TRAIL_VERSION);
     int rc = fw_stmt_step(st, err);
-    fw_stmt_finalize(st);
+    fw_stmt_reset(st);
     free(db_user);
     if (rc < 0) {
         char why[sizeof err->msg];

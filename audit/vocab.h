@@ -136,14 +136,16 @@
     X(KIOSK_REFUSED, "kiosk.refused", "kiosk lookup refused", "一体机查询被拒")                     \
     X(KIOSK_REPORT, "kiosk.report", "citizen report at a kiosk", "一体机群众反映")                     \
     X(USER_ADD, "user.add", "user added", "添加用户")                                               \
-    X(USER_REMOVE, "user.remove", "user removed", "移除用户")
+    X(USER_REMOVE, "user.remove", "user removed", "移除用户")                     \
+    X(ORDER_CANCEL, "order.cancel", "verification order cancelled", "核查工单撤销")
 
 /* A verification order (orders.state, docs/orders.md): sent to a unit, its workbook returned (once
  * or more), every row settled. */
 #define FW_ORDER_STATE_LIST(X)                                                                     \
     X(DISPATCHED, "dispatched", "dispatched", "已下发")                                            \
     X(RETURNED, "returned", "returned", "已回收")                                                  \
-    X(SETTLED, "settled", "settled", "已办结")
+    X(SETTLED, "settled", "settled", "已办结")                                                     \
+    X(CANCELLED, "cancelled", "cancelled", "已撤销") /* orders.cancelled_at set (migration 10) */
 
 /* One row of an order (order_rows.state): what the unit's answer for that case came to. */
 #define FW_ORDER_ROW_STATE_LIST(X)                                                                 \

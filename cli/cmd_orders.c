@@ -21,6 +21,7 @@ const char usage_orders[] =
     "       fundwatch orders show ORDER\n"
     "       fundwatch orders accept ORDER ROW|--all-valid\n"
     "       fundwatch orders send-back ORDER ROW --note TEXT\n"
+    "       fundwatch orders cancel ORDER --reason TEXT\n"
     "\n"
     "A verification order (核查工单) sends the cases behind the selected leads to the unit that must\n"
     "check them, as one workbook (ORDER.xlsx in DIR, default the current folder): a cover sheet, one\n"
@@ -38,7 +39,7 @@ const char usage_orders[] =
     "\n"
     "exit codes: 0 done, 2 usage, 3 a file that is not an order workbook or was changed, 4 workspace,\n"
     "            5 no such order, case or filter value, 6 refused by state (case closed, in an open order,\n"
-    "            row not answered, file exists)\n");
+    "            row not answered, file exists, order cancelled or with accepted rows)\n");
 
 typedef struct dispatch_args {
     fw_hit_filter filter;
@@ -149,14 +150,6 @@ static int orders_dispatch(fw_cli *cli, int argc, char **argv)
     return rc;
 }
 
-/* Beside a workspace file: WORKSPACE.evidence/; for a server workspace, ./fundwatch-evidence/. */
-static char *default_evidence_dir(fw_ws *ws)
-{
-    if (fw_ws_target_is_server(ws->path))
-        return fw_strdup("fundwatch-evidence");
-    return fw_printf("%s.evidence", ws->path);
-}
-
 static int orders_receive(fw_cli *cli, int argc, char **argv)
 {
     const char *file = NULL, *dir = NULL;
@@ -176,7 +169,7 @@ static int orders_receive(fw_cli *cli, int argc, char **argv)
     int rc = fw_cli_open(cli, FW_WS_WRITE, &ws);
     if (rc)
         return rc;
-    char *evidence = dir ? fw_strdup(dir) : default_evidence_dir(ws);
+    char *evidence = dir ? fw_strdup(dir) : fw_order_evidence_dir(ws);
     fw_order_receipt r;
     fw_err err = {0};
     rc = fw_order_receive(ws, file, evidence, &r, &err);
@@ -314,6 +307,38 @@ static int orders_send_back(fw_cli *cli, int argc, char **argv)
     return rc;
 }
 
+/* orders cancel ORDER --reason TEXT: the cases get their assignment back, the order is closed to
+ * any later receipt (audit/orders.h fw_order_cancel). */
+static int orders_cancel(fw_cli *cli, int argc, char **argv)
+{
+    const char *reason = NULL, *ref = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc)
+            reason = argv[++i];
+        else if (argv[i][0] == '-' || ref)
+            return fw_cli_usage(cli);
+        else
+            ref = argv[i];
+    }
+    if (!ref || !reason)
+        return fw_cli_usage(cli);
+    fw_ws *ws;
+    int rc = fw_cli_open(cli, FW_WS_WRITE, &ws);
+    if (rc)
+        return rc;
+    fw_err err = {0};
+    long long restored = 0, kept = 0;
+    rc = fw_order_cancel(ws, ref, reason, &restored, &kept, &err);
+    if (rc)
+        fw_cli_report(cli, &err);
+    else
+        printf(_("order %s cancelled: %lld cases given back their assignment before the dispatch, %lld assigned "
+                 "elsewhere since kept as they are\n"),
+               ref, restored, kept);
+    fw_ws_close(ws);
+    return rc;
+}
+
 int cmd_orders(fw_cli *cli, int argc, char **argv)
 {
     static const struct {
@@ -322,6 +347,7 @@ int cmd_orders(fw_cli *cli, int argc, char **argv)
     } subs[] = {
         {"dispatch", orders_dispatch}, {"receive", orders_receive}, {"list", orders_list},
         {"show", orders_show},         {"accept", orders_accept},   {"send-back", orders_send_back},
+        {"cancel", orders_cancel},
     };
     if (argc < 2)
         return fw_cli_usage(cli);

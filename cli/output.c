@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audit/i18n.h"
+#include "audit/orders.h"
 #include "audit/trail.h"
 #include "audit/vocab.h"
 #include "cli/cli.h"
@@ -38,6 +39,12 @@ static char *cell_text(fw_rows *st, int i, int as_money, fw_buf *scratch)
     if (as_money && type == FW_DBT_INT)
         return yuan_text(fw_rows_int(st, i));
     const char *v = fw_rows_text(st, i);
+    if (strcmp(fw_rows_name(st, i), "problems") == 0) { /* an order row's, stored language-neutral */
+        char *text = fw_order_problems_text(v);
+        char *shown = fw_strdup(scratch ? fw_visible(text, scratch) : text);
+        free(text);
+        return shown;
+    }
     if (scratch && type == FW_DBT_TEXT) {
         char when[FW_TIME_SIZE];
         return fw_strdup(fw_visible(fw_time_local(v, FW_TIME_MINUTE, when, sizeof when), scratch));
@@ -106,7 +113,11 @@ static long print_json(fw_rows *st, FILE *out, int *rc, fw_err *err)
             case FW_DBT_NULL: fputs("null", out); break;
             case FW_DBT_INT: fprintf(out, "%lld", fw_rows_int(st, i)); break;
             case FW_DBT_REAL: fprintf(out, "%.17g", fw_rows_real(st, i)); break;
-            default: json_string(out, fw_rows_text(st, i));
+            default: {
+                char *c = cell_text(st, i, 0, NULL); /* problems in words */
+                json_string(out, c);
+                free(c);
+            }
             }
         }
         fputc('}', out);

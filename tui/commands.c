@@ -49,6 +49,18 @@ static void cmd_lookup(fw_tui *t, const char *rest) { fw_tui_go(t, &fw_view_look
 /* :log CASE opens the trail filtered to one case; :log alone, the whole trail. */
 static void cmd_log(fw_tui *t, const char *rest) { fw_tui_go(t, FW_VIEW_LOG, *rest ? rest : NULL); }
 
+/* :dispatch: D of the hit list (its marked hits go out as a verification order). */
+static void cmd_dispatch(fw_tui *t, const char *rest)
+{
+    (void)rest;
+    if (!t->depth || t->stack[t->depth - 1].ops != &fw_view_hits) {
+        fw_tui_error(t, _(":dispatch sends the cases of the hit list's marked hits: go to the hit list (2) and mark "
+                          "them (space, +)."));
+        return;
+    }
+    t->stack[t->depth - 1].ops->key(t, t->stack[t->depth - 1].state, ACT_ORDER_DISPATCH);
+}
+
 static const command commands[] = {
     {"overview", NULL, ARG_NONE, NULL, &fw_view_overview, NULL, NULL, COMPLETE_NOTHING, N_("the overview")},
     {"hits", NULL, ARG_NONE, NULL, &fw_view_hits, NULL, NULL, COMPLETE_NOTHING, N_("the hit list")},
@@ -67,6 +79,8 @@ static const command commands[] = {
     {"log", NULL, ARG_OPTIONAL, "[CASE]", NULL, cmd_log, N_("The audit-trail screen"), COMPLETE_NOTHING,
      N_("the audit trail")},
     {"orders", NULL, ARG_NONE, NULL, &fw_view_orders, NULL, NULL, COMPLETE_NOTHING, N_("the verification orders")},
+    {"dispatch", NULL, ARG_NONE, NULL, NULL, cmd_dispatch, NULL, COMPLETE_NOTHING,
+     N_("send the marked hits' cases to a unit as a verification order")},
     {"help", NULL, ARG_NONE, NULL, NULL, cmd_help, NULL, COMPLETE_NOTHING, N_("the keys")},
     {"quit", "q", ARG_NONE, NULL, NULL, cmd_quit, NULL, COMPLETE_NOTHING, N_("quit (asks when work would be lost)")},
     {"q!", NULL, ARG_NONE, NULL, NULL, cmd_quit_now, NULL, COMPLETE_NOTHING, N_("quit without asking")},

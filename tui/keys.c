@@ -79,6 +79,10 @@ static const struct {
     [ACT_GO_ORDERS] = {"orders", N_("Go to the verification orders (dispatched, overdue, returned, answers to review)"), N_("Orders")},
     [ACT_ORDER_ACCEPT] = {"order_accept", N_("Accept the row's answer: it is applied to the case"), N_("Accept")},
     [ACT_ORDER_SEND_BACK] = {"send_back", N_("Send the row back to the unit with a note"), N_("Send back")},
+    [ACT_ORDER_RECEIVE] = {"receive", N_("Receive a returned workbook (its path; Tab completes)"), N_("Receive")},
+    [ACT_ORDER_ACCEPT_ALL] = {"accept_all", N_("Accept every answered row of the order (asks first)"), N_("Accept all")},
+    [ACT_ORDER_CANCEL] = {"order_cancel", N_("Cancel the order: its cases get their assignment back (asks the reason)"), N_("Cancel")},
+    [ACT_ORDER_DISPATCH] = {"dispatch", N_("Send the cases of the marked hits to a unit as a verification order (:dispatch)"), N_("Dispatch")},
 };
 
 /* The screens whose lines can be wider than the window (scrolled with h/l, Left/Right). */
@@ -186,6 +190,10 @@ static const fw_binding defaults[] = {
     {ACT_SEARCH_PREV, 'N', S_ORDERS | S_ORDER, false},
     {ACT_ORDER_ACCEPT, 'a', S_ORDER, true},
     {ACT_ORDER_SEND_BACK, 'b', S_ORDER, true},
+    {ACT_ORDER_RECEIVE, 'r', S_ORDERS | S_ORDER, true},
+    {ACT_ORDER_ACCEPT_ALL, 'A', S_ORDERS | S_ORDER, true},
+    {ACT_ORDER_CANCEL, 'X', S_ORDERS | S_ORDER, true},
+    {ACT_ORDER_DISPATCH, 'D', S_HITS, false},
 };
 
 enum { MAX_BINDINGS = 128 };

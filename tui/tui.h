@@ -33,6 +33,7 @@ enum fw_action {
     ACT_FREQ, ACT_MARK_FILTER, ACT_MARK_INVERT, ACT_MARK_CLEAR,
     /* verification orders (view_orders.c) */
     ACT_GO_ORDERS, ACT_ORDER_ACCEPT, ACT_ORDER_SEND_BACK,
+    ACT_ORDER_RECEIVE, ACT_ORDER_ACCEPT_ALL, ACT_ORDER_CANCEL, ACT_ORDER_DISPATCH,
     ACT_COUNT_
 };
 
@@ -239,9 +240,19 @@ void fw_case_form_start(fw_tui *t, enum fw_action a, const long long *case_ids, 
 void fw_export_form_leads(fw_tui *t, const fw_hit_filter *f);
 void fw_export_form_case(fw_tui *t, long long case_id);
 
+/* The dispatch form (view_orders.c): unit, due date and folder for a new verification order of these
+ * cases (from the hit list's marked hits, nhits of them). */
+void fw_order_dispatch_form_start(fw_tui *t, const long long *case_ids, long long ncases, long long nhits);
+
 /* The whitelist form (view_whitelist.c): ID number, rule, reason, last day, each checked as it is
  * answered; id_number and rule_id (either may be NULL) are filled in from a hit or a person. */
 void fw_whitelist_form_start(fw_tui *t, const char *id_number, const char *rule_id);
+
+/* Typed paths (view_import.c): "~/x" and "x" relative to base as a full path (caller frees), and
+ * the Tab candidates for a path typed so far (entries of its directory starting with its last part;
+ * directories end in /); the caller frees each and *out. */
+char *fw_tui_expand_path(const char *base, const char *typed);
+int fw_tui_path_candidates(const char *base, const char *text, char ***out);
 
 /* Runs a `:` command line ("rule DEC-001", "q", "lookup 张三", "filter ..."); commands.c. */
 void fw_tui_command(fw_tui *t, const char *line);

@@ -756,6 +756,26 @@ static void case_action(fw_tui *t, hits_view *v, enum fw_action a)
     free(cases);
 }
 
+/* D and :dispatch: the cases of the marked hits go out as a verification order (view_orders.c). */
+static void dispatch_marked(fw_tui *t, hits_view *v)
+{
+    if (!v->nmarks) {
+        fw_tui_error(t, _("Mark the hits whose cases go out first (space marks one, + the hits matching words)."));
+        return;
+    }
+    long long *cases = NULL, ncases = 0, without = 0;
+    fw_err err = {0};
+    if (fw_hits_cases(t->ws, v->marks, v->nmarks, &cases, &ncases, &without, &err))
+        fw_tui_error(t, "%s", err.msg);
+    else if (without)
+        fw_tui_error(t, _("%lld of the hits have no case yet (cases are made when the rules run)."), without);
+    else if (ncases > 0x7fffffff)
+        fw_tui_error(t, _("Too many cases at once: mark fewer hits."));
+    else
+        fw_order_dispatch_form_start(t, cases, ncases, v->nmarks);
+    free(cases);
+}
+
 /* The column whose values F counts: the one the list is sorted by (the id sort: the rule). */
 static enum fw_freq_col freq_col_of_sort(enum fw_hit_sort s)
 {
@@ -833,6 +853,7 @@ static int hits_key(fw_tui *t, void *p, enum fw_action a)
         return true;
     case ACT_CASE_STATUS: case ACT_CASE_NOTE: case ACT_CASE_ASSIGN: case_action(t, v, a); return true;
     case ACT_EXPORT: fw_export_form_leads(t, &v->filter); return true;
+    case ACT_ORDER_DISPATCH: dispatch_marked(t, v); return true;
     case ACT_FREQ: fw_tui_push(t, &fw_view_freq, fw_freq_col_name(freq_col_of_sort(v->sort))); return true;
     case ACT_MARK_FILTER: {
         mark_form *m = fw_calloc(1, sizeof *m);

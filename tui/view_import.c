@@ -715,28 +715,29 @@ static void import_draw(fw_tui *t, void *p, WINDOW *w)
 
 /* --- a typed path (p), with Tab completion -------------------------------------------------------- */
 
-/* "~/x" and "x" (relative to the browsed directory) as a full path; caller frees. */
-static char *expand_path(const import_view *v, const char *typed)
+/* "~/x" and "x" (relative to base) as a full path; caller frees. Shared with the orders screen's
+ * typed paths (a returned workbook, the folder a dispatch writes to). */
+char *fw_tui_expand_path(const char *base, const char *typed)
 {
     if (typed[0] == '~' && (typed[1] == '/' || !typed[1])) {
         const char *home = getenv("HOME");
         return fw_printf("%s%s", home ? home : "", typed + 1);
     }
-    return typed[0] == '/' ? fw_strdup(typed) : join_path(v->dir, typed);
+    return typed[0] == '/' ? fw_strdup(typed) : join_path(base, typed);
 }
+
+static char *expand_path(const import_view *v, const char *typed) { return fw_tui_expand_path(v->dir, typed); }
 
 static int name_order(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* Whole-path candidates: the entries of the typed directory that start with the typed name. */
-static int complete_path(fw_tui *t, const char *text, char ***out)
+int fw_tui_path_candidates(const char *base, const char *text, char ***out)
 {
-    import_view *v = t->ask_ctx;
     *out = NULL;
     const char *slash = strrchr(text, '/');
     int head = slash ? (int)(slash - text) + 1 : 0; /* "dir/" as typed, kept */
     const char *prefix = text + head;
     char *typed_dir = fw_printf("%.*s", head, text);
-    char *dir = head ? expand_path(v, typed_dir) : fw_strdup(v->dir);
+    char *dir = head ? fw_tui_expand_path(base, typed_dir) : fw_strdup(base);
     int n = 0;
     DIR *d = opendir(dir);
     struct dirent *de;
@@ -757,6 +758,13 @@ static int complete_path(fw_tui *t, const char *text, char ***out)
     free(typed_dir);
     free(dir);
     return n;
+}
+
+/* Whole-path candidates: the entries of the typed directory that start with the typed name. */
+static int complete_path(fw_tui *t, const char *text, char ***out)
+{
+    import_view *v = t->ask_ctx;
+    return fw_tui_path_candidates(v->dir, text, out);
 }
 
 /* The answer to "Path:": a directory is browsed, a file previewed. */

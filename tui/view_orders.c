@@ -3,14 +3,23 @@
  * out. Enter opens one order: its rows with the unit's answers, and under them the selected row's
  * answer and problems in full; Enter on a row opens its case. On a row, a accepts the answer and b sends it back with a note,
  * through the same audit/orders.h calls as `fundwatch orders accept/send-back`, so the
- * second-reviewer rule and the trail apply; the screen reloads and shows the new state. */
+ * second-reviewer rule and the trail apply; the screen reloads and shows the new state. On both
+ * screens r receives a returned workbook (its path typed, Tab completing; the order's rows then show
+ * what came back and every problem), A accepts every answered row of the order after a yes/no
+ * question saying how many, and X cancels the order with a reason (`orders receive`, `accept
+ * --all-valid`, `cancel`). The hit list's D (tui_dispatch below) sends the cases of its marked hits
+ * as a new order. */
+#include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/i18n.h"
 #include "audit/orders.h"
 #include "audit/vocab.h"
+#include "export/orders_workbook.h"
 #include "tui/lines.h"
 
 static char *col_text(fw_rows *rows, int c)
@@ -135,7 +144,9 @@ static void orders_draw(fw_tui *t, void *p, WINDOW *w)
             snprintf(nums[j], sizeof nums[j], "%lld", counts[j]);
         const char *cells[NCOLS] = {o->order_no, o->unit, o->created, o->due, order_state_text(o),
                                     nums[0], nums[1], nums[2], nums[3], nums[4], nums[5]};
-        attr_t a = o->overdue ? fw_tui_attr(t, C_HIGH) : strcmp(o->state, "settled") == 0 ? A_DIM : A_NORMAL;
+        attr_t a = o->overdue                                                               ? fw_tui_attr(t, C_HIGH)
+                   : strcmp(o->state, "settled") == 0 || strcmp(o->state, "cancelled") == 0 ? A_DIM
+                                                                                            : A_NORMAL;
         wattrset(w, k == v->nav.cursor ? (a | A_REVERSE) : a);
         fw_tui_put(w, i + 1, 0, width, "", false);
         for (int c = 0, x = 0; c < NCOLS && x < width; x += widths[c] + 1, c++)
@@ -144,6 +155,148 @@ static void orders_draw(fw_tui *t, void *p, WINDOW *w)
     }
     if (v->nav.n == 0)
         fw_tui_put(w, 2, 2, width - 4, _("No verification orders: `fundwatch orders dispatch` sends one."), false);
+}
+
+/* --- receive, accept all, cancel: the same on the list and on one order ------------------------- */
+
+static int order_action(fw_tui *t, enum fw_action a, const char *order_no, long long answered);
+
+static const char *shown_order_no(void *order_view_state); /* the order an order screen shows */
+
+static void no_ctx(void *ctx) { (void)ctx; }
+
+/* Paths are typed relative to the folder fundwatch was started from. */
+static char *start_dir(void)
+{
+    char cwd[PATH_MAX];
+    return fw_strdup(getcwd(cwd, sizeof cwd) ? cwd : ".");
+}
+
+static int complete_start_dir(fw_tui *t, const char *text, char ***out)
+{
+    (void)t;
+    char *base = start_dir();
+    int n = fw_tui_path_candidates(base, text, out);
+    free(base);
+    return n;
+}
+
+/* The answer to "Returned workbook:": the file is received as `orders receive` does; the order's
+ * rows are then shown (pushed unless that order is already on screen) with what came back. */
+static void receive_answered(fw_tui *t, void *ctx, const char *typed)
+{
+    (void)ctx;
+    if (!*typed)
+        return;
+    char *base = start_dir();
+    char *path = fw_tui_expand_path(base, typed);
+    char *evidence = fw_order_evidence_dir(t->ws);
+    fw_order_receipt r;
+    fw_err err = {0};
+    if (fw_order_receive(t->ws, path, evidence, &r, &err))
+        fw_tui_error(t, "%s", err.msg);
+    else if (r.already)
+        fw_tui_message(t, _("%s was received already for order %s %s; nothing changed."), typed, r.order_no,
+                       r.report.data ? r.report.data : "");
+    else {
+        fw_tui_reload(t);
+        const fw_view_ops *top = t->depth ? t->stack[t->depth - 1].ops : NULL;
+        if (top != &fw_view_order || strcmp(shown_order_no(t->stack[t->depth - 1].state), r.order_no) != 0)
+            fw_tui_push(t, &fw_view_order, r.order_no);
+        const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        fw_tui_message(t,
+                       _("Order %s: %lld answered (proposed), %lld open, %lld invalid, %lld conflicts, %lld missing, "
+                         "%lld inserted; each row shows its problems (%s)."),
+                       r.order_no, r.answered, r.open, r.invalid, r.conflict, r.missing, r.inserted, name);
+    }
+    fw_order_receipt_free(&r);
+    free(evidence);
+    free(path);
+    free(base);
+}
+
+/* The order a yes/no question is about (the question's answer has no context of its own). */
+static char asked_order[64];
+
+static void accept_all_yes(fw_tui *t)
+{
+    fw_err err = {0};
+    fw_buf report = {0};
+    long long accepted = 0;
+    if (fw_order_accept(t->ws, asked_order, 0, &accepted, &report, &err))
+        fw_tui_error(t, "%s", err.msg);
+    else {
+        fw_tui_reload(t);
+        long long lines = 0;
+        for (size_t i = 0; i < report.len; i++)
+            lines += report.data[i] == '\n';
+        if (lines)
+            fw_tui_message(t, _("Order %s: %lld answers accepted and applied to their cases; %lld notes on the rows "
+                                "(not applied, or awaiting a second reviewer)."),
+                           asked_order, accepted, lines);
+        else
+            fw_tui_message(t, _("Order %s: %lld answers accepted and applied to their cases."), asked_order, accepted);
+    }
+    fw_buf_free(&report);
+}
+
+typedef struct cancel_form {
+    char order_no[64];
+} cancel_form;
+
+static void cancel_answered(fw_tui *t, void *ctx, const char *text)
+{
+    cancel_form *k = ctx;
+    if (!*text) {
+        fw_tui_error(t, _("Cancelling needs a reason: it is kept in the audit trail."));
+        fw_tui_ask(t, _("Cancel the order: reason: "), "", cancel_answered, free, k);
+        return;
+    }
+    fw_err err = {0};
+    long long restored = 0, kept = 0;
+    if (fw_order_cancel(t->ws, k->order_no, text, &restored, &kept, &err))
+        fw_tui_error(t, "%s", err.msg);
+    else {
+        fw_tui_reload(t);
+        fw_tui_message(t, _("Order %s cancelled: %lld cases got their assignment back, %lld assigned elsewhere since "
+                            "kept theirs."),
+                       k->order_no, restored, kept);
+    }
+    free(k);
+}
+
+static int order_action(fw_tui *t, enum fw_action a, const char *order_no, long long answered)
+{
+    switch (a) {
+    case ACT_ORDER_RECEIVE:
+        fw_tui_ask(t, _("Returned workbook (path; Tab completes): "), "", receive_answered, no_ctx, NULL);
+        fw_tui_ask_complete(t, complete_start_dir);
+        return FW_KEY_REDRAW;
+    case ACT_ORDER_ACCEPT_ALL: {
+        if (!order_no)
+            return FW_KEY_REDRAW;
+        if (answered == 0) {
+            fw_tui_error(t, _("Order %s has no answered rows to accept."), order_no);
+            return FW_KEY_REDRAW;
+        }
+        snprintf(asked_order, sizeof asked_order, "%s", order_no);
+        /* one row per case: the rows are the cases whose status changes */
+        char *q = fw_printf(_("Accept %lld answered rows of %s (%lld cases change)? y accepts, other keys stay "),
+                            answered, order_no, answered);
+        fw_tui_confirm(t, q, accept_all_yes);
+        free(q);
+        return FW_KEY_REDRAW;
+    }
+    case ACT_ORDER_CANCEL: {
+        if (!order_no)
+            return FW_KEY_REDRAW;
+        cancel_form *k = fw_calloc(1, sizeof *k);
+        snprintf(k->order_no, sizeof k->order_no, "%s", order_no);
+        fw_tui_ask(t, _("Cancel the order: reason: "), "", cancel_answered, free, k);
+        return FW_KEY_REDRAW;
+    }
+    default: return FW_KEY_UNHANDLED;
+    }
 }
 
 static const char *orders_line_text(int i, void *ctx) { return ((orders_view *)ctx)->lines[i].text; }
@@ -160,7 +313,10 @@ static int orders_key(fw_tui *t, void *p, enum fw_action a)
         return FW_KEY_REDRAW;
     case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
         return fw_lines_search_key(t, &v->nav, a, v->height, orders_line_text, v);
-    default: return FW_KEY_UNHANDLED;
+    default: {
+        const order_line *o = v->nav.n ? &v->lines[v->nav.cursor] : NULL;
+        return order_action(t, a, o ? o->order_no : NULL, o ? o->answered : 0);
+    }
     }
 }
 
@@ -224,6 +380,8 @@ typedef struct order_view {
     int height;
 } order_view;
 
+static const char *shown_order_no(void *order_view_state) { return ((order_view *)order_view_state)->order_no; }
+
 static void order_free_lines(order_view *v)
 {
     for (int i = 0; i < v->nav.n; i++) {
@@ -269,7 +427,7 @@ static bool order_load(fw_tui *t, order_view *v)
         row_line *r = &v->lines[v->nav.n++];
         r->row_no = fw_rows_int(rows, OR_NO);
         for (int c = 0; c < OR_NCOLS; c++)
-            r->cells[c] = col_text(rows, c);
+            r->cells[c] = c == OR_PROBLEMS ? fw_order_problems_text(fw_rows_text(rows, c)) : col_text(rows, c);
         r->text = fw_printf("%lld %s %s %s", r->row_no, r->cells[OR_CASE], r->cells[OR_NAME], r->cells[OR_PROBLEMS]);
     }
     fw_rows_close(rows);
@@ -483,7 +641,12 @@ static int order_key(fw_tui *t, void *p, enum fw_action a)
         return FW_KEY_REDRAW;
     case ACT_SEARCH: case ACT_SEARCH_NEXT: case ACT_SEARCH_PREV:
         return fw_lines_search_key(t, &v->nav, a, v->height, order_line_text, v);
-    default: return FW_KEY_UNHANDLED;
+    default: {
+        long long answered = 0;
+        for (int i = 0; i < v->nav.n; i++)
+            answered += strcmp(v->lines[i].cells[OR_STATE], "answered") == 0;
+        return order_action(t, a, v->order_no, answered);
+    }
     }
 }
 
@@ -506,7 +669,7 @@ static void order_status(fw_tui *t, void *p, char *out, size_t outsz)
         answered += strcmp(st, "answered") == 0;
         problems += strcmp(st, "invalid") == 0 || strcmp(st, "conflict") == 0;
     }
-    snprintf(out, outsz, _("%d rows · %d to review · %d with problems · a accept · b send back"), v->nav.n,
+    snprintf(out, outsz, _("%d rows · %d to review · %d with problems · a accept · A accept all · b send back"), v->nav.n,
              answered, problems);
 }
 
@@ -528,3 +691,134 @@ const fw_view_ops fw_view_order = {
     .status = order_status,
     .title = order_title,
 };
+
+/* --- dispatch from the hit list's marks ----------------------------------------------------------- */
+
+/* The form of D / :dispatch: the unit, the due date, the folder, each checked as it is answered with
+ * dispatch's own checks (fw_order_check_unit, fw_order_check_due), then the order is sent as
+ * `orders dispatch --case …` sends it: the same all-or-nothing call and workbook writer. */
+typedef struct dispatch_form {
+    char **case_refs; /* the cases' ids as text, as the filter's --case list takes them */
+    long long ncases, nhits;
+    char *unit, *due;
+} dispatch_form;
+
+static void dispatch_form_free(void *p)
+{
+    dispatch_form *f = p;
+    for (long long i = 0; i < f->ncases; i++)
+        free(f->case_refs[i]);
+    free(f->case_refs);
+    free(f->unit);
+    free(f->due);
+    free(f);
+}
+
+static void dispatch_unit_answered(fw_tui *t, void *p, const char *text);
+static void dispatch_due_answered(fw_tui *t, void *p, const char *text);
+static void dispatch_dir_answered(fw_tui *t, void *p, const char *text);
+
+static void ask_unit(fw_tui *t, dispatch_form *f, const char *initial)
+{
+    char *q = fw_printf(_("Dispatch %lld cases: unit that checks them (承办单位): "), f->ncases);
+    fw_tui_ask(t, q, initial, dispatch_unit_answered, dispatch_form_free, f);
+    free(q);
+}
+
+static void ask_due(fw_tui *t, dispatch_form *f, const char *initial)
+{
+    fw_tui_ask(t, _("Answers due (YYYY-MM-DD, today or later): "), initial, dispatch_due_answered, dispatch_form_free,
+               f);
+}
+
+static void ask_dir(fw_tui *t, dispatch_form *f, const char *initial)
+{
+    fw_tui_ask(t, _("Write the workbook to folder (empty = the current one; Tab completes): "), initial,
+               dispatch_dir_answered, dispatch_form_free, f);
+    fw_tui_ask_complete(t, complete_start_dir);
+}
+
+static void dispatch_unit_answered(fw_tui *t, void *p, const char *text)
+{
+    dispatch_form *f = p;
+    fw_err err = {0};
+    if (fw_order_check_unit(text, &err)) {
+        fw_tui_error(t, "%s", err.msg);
+        ask_unit(t, f, text);
+        return;
+    }
+    f->unit = fw_strdup(text);
+    ask_due(t, f, "");
+}
+
+static void dispatch_due_answered(fw_tui *t, void *p, const char *text)
+{
+    dispatch_form *f = p;
+    fw_err err = {0};
+    if (fw_order_check_due(text, &err)) {
+        fw_tui_error(t, "%s", err.msg);
+        ask_due(t, f, text);
+        return;
+    }
+    f->due = fw_strdup(text);
+    ask_dir(t, f, "");
+}
+
+static void dispatch_dir_answered(fw_tui *t, void *p, const char *text)
+{
+    dispatch_form *f = p;
+    char *base = start_dir();
+    char *dir = *text ? fw_tui_expand_path(base, text) : fw_strdup(base);
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fw_tui_error(t, _("%s is not a folder; type an existing folder (Tab completes)."), text);
+        free(dir);
+        free(base);
+        ask_dir(t, f, text);
+        return;
+    }
+    fw_hit_filter filter;
+    fw_hit_filter_init(&filter);
+    filter.cases = (const char *const *)f->case_refs;
+    filter.ncases = (int)f->ncases;
+    /* the cover sheet's 选取条件: always Chinese, as the whole workbook */
+    char *selection = fw_printf("界面标记的线索 %lld 条（案件 %lld 件）", f->nhits, f->ncases);
+    fw_order_request req = {f->unit, f->due, &filter, 0, NULL, false, selection};
+    fw_order_workbook_target target = {dir, fw_user()};
+    fw_order_plan plan;
+    char *path = NULL, sha[65] = "";
+    fw_err err = {0};
+    if (fw_order_dispatch(t->ws, &req, fw_order_workbook_writer, &target, &plan, &path, sha, &err))
+        fw_tui_error(t, "%s", err.msg);
+    else {
+        fw_tui_reload(t);
+        long long left = plan.skipped[0] + plan.skipped[1] + plan.skipped[2];
+        if (left)
+            fw_tui_message(t, _("Order %s to %s: %zu cases, due %s, workbook written to %s (left out: %lld closed, %lld "
+                                "awaiting a second reviewer, %lld in an open order)."),
+                           plan.order_no, plan.unit, plan.nlines, plan.due, path, plan.skipped[0], plan.skipped[1],
+                           plan.skipped[2]);
+        else
+            fw_tui_message(t, _("Order %s to %s: %zu cases, due %s, workbook written to %s."), plan.order_no, plan.unit,
+                           plan.nlines, plan.due, path);
+        fw_order_plan_free(&plan);
+    }
+    free(path);
+    free(selection);
+    free(dir);
+    free(base);
+    dispatch_form_free(f);
+}
+
+void fw_order_dispatch_form_start(fw_tui *t, const long long *case_ids, long long ncases, long long nhits)
+{
+    if (ncases <= 0)
+        return;
+    dispatch_form *f = fw_calloc(1, sizeof *f);
+    f->case_refs = fw_calloc((size_t)ncases, sizeof *f->case_refs);
+    f->ncases = ncases;
+    f->nhits = nhits;
+    for (long long i = 0; i < ncases; i++)
+        f->case_refs[i] = fw_printf("%lld", case_ids[i]);
+    ask_unit(t, f, "");
+}

@@ -254,6 +254,8 @@ static void overview_draw(fw_tui *t, void *p, WINDOW *w)
             const char *s = v->ov.rows[l->row].item;
             a = fw_tui_attr(t, strcmp(s, "high") == 0 ? C_HIGH : strcmp(s, "medium") == 0 ? C_MEDIUM : C_LOW);
         }
+        if (l->row >= 0 && strcmp(v->ov.rows[l->row].item, FW_OV_ORDERS_OVERDUE) == 0 && v->ov.rows[l->row].count > 0)
+            a = fw_tui_attr(t, C_HIGH); /* overdue orders stand out, as on the orders screen */
         if (li == v->nav.cursor)
             a |= A_REVERSE;
         wattrset(w, a);
@@ -316,7 +318,12 @@ static int overview_key(fw_tui *t, void *p, enum fw_action a)
     case ACT_ENTER: {
         if (v->nav.n == 0 || v->lines[v->nav.cursor].row < 0)
             return true;
-        char *f = filter_for(&v->ov.rows[v->lines[v->nav.cursor].row]);
+        const fw_ov_row *r = &v->ov.rows[v->lines[v->nav.cursor].row];
+        if (strcmp(r->item, FW_OV_ORDERS_OPEN) == 0 || strcmp(r->item, FW_OV_ORDERS_OVERDUE) == 0) {
+            fw_tui_go(t, &fw_view_orders, NULL); /* the orders behind the figure */
+            return true;
+        }
+        char *f = filter_for(r);
         if (f) {
             char *cmd = fw_printf("filter %s", f);
             fw_tui_command(t, cmd);

@@ -38,5 +38,20 @@ expect_exit 0 "$FW" --db "$ws" orders accept "$order" 1
 [ "$(pg "SELECT status, recovered FROM cases WHERE id = 1")" = "rectifying|12000" ] ||
     fail "case not changed: $(pg "SELECT status, recovered FROM cases WHERE id = 1")"
 [ "$(pg "SELECT state FROM orders")" = settled ] || fail "order not settled"
+# cancelling on the server: the case gets its assignment back, the workbook is refused afterwards,
+# and the overview counts the open orders (the settled one and the cancelled one are not open)
+expect_exit 0 "$FW" --db "$ws" case assign 1 王科长 --due 2030-01-31
+expect_exit 0 "$FW" --db "$ws" orders dispatch --to 民政局 --due "$due" --out "$dir" --all-states
+second=$(pg "SELECT order_no FROM orders WHERE state = 'dispatched'")
+expect_exit 0 "$FW" --db "$ws" overview
+grep -q "open verification orders *1" "$dir/out" || { cat "$dir/out"; fail "the overview does not count the open order"; }
+/usr/bin/python3 "$(dirname "$0")/orders_fill.py" "$dir/$second.xlsx" "$dir/second.xlsx" clean
+expect_exit 0 "$FW" --db "$ws" orders cancel "$second" --reason 发错单位
+[ "$(pg "SELECT assignee || '|' || due_date FROM cases WHERE id = 1")" = "王科长|2030-01-31" ] ||
+    fail "the assignment was not given back: $(pg "SELECT assignee, due_date FROM cases WHERE id = 1")"
+expect_exit 6 "$FW" --db "$ws" orders receive "$dir/second.xlsx" --evidence-dir "$dir/evidence"
+expect_err "was cancelled on"
+expect_exit 0 "$FW" --db "$ws" overview
+grep -q "open verification orders *0" "$dir/out" || { cat "$dir/out"; fail "the cancelled order is counted open"; }
 expect_exit 0 "$FW" --db "$ws" log verify
 echo "orders_postgres: OK"

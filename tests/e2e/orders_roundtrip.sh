@@ -4,7 +4,8 @@
 # partial return, a changed fact, a deleted row, an inserted row, each bad answer kind (conclusion
 # not in the list, date outside the window, date typed as text, amount with 元, amount as a formula,
 # recovered above the amount to recover), the same file twice, a file that is not xlsx, a renamed
-# sheet, a case changed since dispatch (conflict), accept and send back.
+# sheet, a case changed since dispatch (conflict), accept and send back. A problem recorded by an
+# English receipt reads in Chinese to a Chinese reader (stored language-neutral).
 . "$(dirname "$0")/case_seed.inc"
 seed_cases
 export FUNDWATCH_USER=tester
@@ -92,6 +93,11 @@ receive_case dismissed_no_note "核查清单!S2: 说明 is empty; 不属实 need
 receive_case changed_fact "核查清单!C3: 姓名 was changed (sent '李四', returned '李四四')"
 [ "$(sql "SELECT state FROM order_rows WHERE row_no = 2")" = invalid ] || fail "a changed row was taken"
 [ "$(sql "SELECT state FROM order_rows WHERE row_no = 1")" = answered ] || fail "an intact row was not taken"
+# the problem was recorded by an English receipt; it reads in the reader's language, also as JSON
+expect_exit 0 env LANGUAGE=zh_CN "$FW" orders show "$order" --format json
+expect_out "C3: 姓名 被改动（下发为“李四”，交回为“李四四”）"
+expect_exit 0 "$FW" orders show "$order"
+expect_out "C3: 姓名 was changed (sent '李四', returned '李四四')"
 receive_case changed_rowno "核查清单!A3: 序号 was changed (sent '2', returned '7')"
 expect_out "0 inserted"
 receive_case copied_row "核查清单!A5: a copy of row 1 was added (inserted)"

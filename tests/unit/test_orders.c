@@ -115,12 +115,28 @@ static void test_sample_stratified(void **state)
     free(out);
 }
 
+/* A stored problem (the message id and its formatted arguments after the marks) reads as its
+ * message with the arguments in place; lines without the mark (stored before) come back as they
+ * are; arguments can be taken by position. Without a catalogue the id is the English text. */
+static void test_problems_text(void **state)
+{
+    (void)state;
+    char *t = fw_order_problems_text("C3: \x1e%s was changed (sent '%s', returned '%s')\x1f姓名\x1f李四\x1f李四四\n"
+                                     "plain text kept\n"
+                                     "Q2: \x1e%2$s before %1$s\x1f" "a\x1f" "b");
+    assert_string_equal(t, "C3: 姓名 was changed (sent '李四', returned '李四四')\nplain text kept\nQ2: b before a");
+    free(t);
+    t = fw_order_problems_text(NULL);
+    assert_string_equal(t, "");
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mac_pinned),          cmocka_unit_test(test_mac_field_boundaries),
         cmocka_unit_test(test_key_made_once),       cmocka_unit_test(test_sample_reproducible),
-        cmocka_unit_test(test_sample_stratified),
+        cmocka_unit_test(test_sample_stratified),   cmocka_unit_test(test_problems_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
