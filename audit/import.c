@@ -26,6 +26,7 @@
 
 #include "audit/indexes.h"
 #include "audit/namekey.h"
+#include "audit/partition.h"
 #include "audit/normalize.h"
 #include "audit/trail.h"
 
@@ -112,6 +113,9 @@ struct fw_importer {
     bool keep_rejects;    /* file import: remember the first rejects for a failed import */
     side_rows kept;       /* those first rejects (at most FW_IMPORT_KEPT_REJECTS) */
     side_rows rejects, flags; /* written at the next flush_side */
+    bool partitioned;     /* payments into a partitioned PostgreSQL table: partitions made on demand */
+    int region_param, period_param, paydate_param; /* params indexes of the partition keys' columns */
+    fw_part_set parts;    /* the county-years whose partitions this import has made sure of */
 };
 
 /* ---- staged rows: normalized, not yet stored ----------------------------------------------------- */
@@ -671,6 +675,24 @@ static int insert_one(fw_importer *im, const fw_value *v, fw_err *err)
     return rc < 0 ? err->code : FW_OK;
 }
 
+/* Partitioned payments (PostgreSQL): the first row of a county-year this import has not met makes
+ * sure its partition exists, pausing the bulk load around the DDL (COPY into the parent routes the
+ * rows; a row without a partition would fail the whole load). Made in the import's transaction, so
+ * a failed import leaves no partition behind. */
+static int ensure_partition(fw_importer *im, const fw_value *v, fw_err *err)
+{
+    char county[FW_PART_COUNTY_MAX], year[FW_PART_YEAR_MAX];
+    fw_part_keys(&v[im->region_param], im->period_param ? &v[im->period_param] : NULL, &v[im->paydate_param], county,
+                 year);
+    if (!fw_part_set_needs(&im->parts, county, year))
+        return FW_OK;
+    bool loading = im->bulk != NULL;
+    if ((loading && end_rows(im, err)) || fw_part_ensure(im->ws->store, county, year, err))
+        return loading && err->code ? err->code : db_fail(err, "cannot make the payments' partition: %s");
+    fw_part_set_add(&im->parts, county, year);
+    return loading ? begin_rows(im, err) : FW_OK;
+}
+
 /* Inserts a staged row: into the file import's bulk load, or at once in a session. */
 static int insert_staged(fw_importer *im, const batch *b, const staged_row *r, fw_err *err)
 {
@@ -685,6 +707,8 @@ static int insert_staged(fw_importer *im, const batch *b, const staged_row *r, f
             v[k].len = sv->len;
         }
     }
+    if (im->partitioned && ensure_partition(im, v, err))
+        return err->code;
     if (im->bulk ? fw_bulk_row(im->bulk, v, err) : insert_one(im, v, err))
         return db_fail(err, "cannot insert a row: %s");
     im->loaded++;
@@ -927,6 +951,18 @@ static int importer_new(fw_ws *ws, const char *dataset, const fw_profile *profil
     im->columns = fw_calloc((size_t)im->nparams, sizeof *im->columns);
     im->row = fw_calloc((size_t)im->nparams, sizeof *im->row);
     plan_columns(im);
+    im->parts.last = -1;
+    if (strcmp(ds->name, "payments") == 0 && fw_part_active(ws->store)) {
+        im->partitioned = true;
+        for (int k = 0; k < im->nparams; k++) {
+            if (strcmp(im->columns[k], "region_code") == 0)
+                im->region_param = k;
+            else if (strcmp(im->columns[k], "period") == 0)
+                im->period_param = k;
+            else if (strcmp(im->columns[k], "pay_date") == 0)
+                im->paydate_param = k;
+        }
+    }
     *out = im;
     return FW_OK;
 }
@@ -949,6 +985,7 @@ static void importer_free(fw_importer *im)
     side_free(&im->kept);
     side_free(&im->rejects);
     side_free(&im->flags);
+    fw_part_set_free(&im->parts);
     fw_profile_free(im->owned_profile);
     free(im);
 }

@@ -80,6 +80,7 @@ static const fw_sql dataset_indexes_sql = {
                 "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
                 "JOIN pg_namespace n ON n.oid = t.relnamespace "
                 "WHERE n.nspname = current_schema() AND t.relname LIKE 'ds\\_%' ESCAPE '\\' "
+                "AND NOT t.relispartition "
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid "
                 "AND c.contype IN ('p', 'u', 'x'))",
 };

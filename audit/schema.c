@@ -15,6 +15,7 @@
 
 #include "audit/dataset.h"
 #include "audit/namekey.h"
+#include "audit/partition.h"
 #include "audit/sqlfunc.h"
 #include "audit/util.h"
 
@@ -653,6 +654,55 @@ static int repairs_v6_apply(fw_db *db, void *ctx, fw_err *err)
     return rc;
 }
 
+/* --- 12: payments partitioned by county and year on PostgreSQL (issue 12, docs/scale.md) ------ */
+/* ds_payments becomes LIST-partitioned by county (FW_PART_COUNTY_EXPR), each county by year
+ * (FW_PART_YEAR_EXPR); partitions are made on demand (audit/partition.c). A partitioned table can
+ * have no primary key on an expression key, so rowid (still the identity the hits cite) gets a
+ * plain index. The old table's rows move with their rowids, the rule-facing views are pointed at
+ * the new table, the old one is dropped: all in this migration's transaction. SQLite: nothing. */
+static int partition_v12_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return FW_OK;
+    const fw_dataset *ds = fw_dataset_find("payments");
+    fw_buf ddl = {0}, pg = {0}, parent = {0}, after = {0}, cols = {0};
+    fw_dataset_ddl(ds, &ddl);
+    pg_tables(ddl.data, &pg);
+    /* no primary key; the partition key */
+    const char *pk = strstr(pg.data, " PRIMARY KEY,"), *end = strstr(pg.data, "\n);\n");
+    fw_buf_add(&parent, pg.data, (size_t)(pk - pg.data));
+    fw_buf_add(&parent, ",", 1);
+    fw_buf_add(&parent, pk + 13, (size_t)(end - (pk + 13)));
+    fw_buf_puts(&parent, "\n) PARTITION BY LIST (" FW_PART_COUNTY_EXPR ");\n");
+    fw_dataset_index ix[FW_DATASET_MAX_INDEXES];
+    for (int k = 0, n = fw_dataset_indexes(ds, ix); k < n; k++) {
+        fw_buf_printf(&parent, "DROP INDEX IF EXISTS %s;\n", ix[k].name); /* the old table's, by name */
+        fw_dataset_index_sql(ds, &ix[k], &after);
+    }
+    fw_buf_puts(&after, "CREATE INDEX ds_payments_rowid ON ds_payments(rowid);\n");
+    fw_sqlfunc_views_sql(true, &after);
+    fw_buf_puts(&after, "DROP TABLE ds_payments_unpartitioned;\n");
+    /* the columns, as fw_dataset_ddl declares them */
+    fw_buf_puts(&cols, "import_id, line, row_key");
+    for (int i = 0; i < ds->ncolumns; i++) {
+        fw_buf_printf(&cols, ", %s", ds->columns[i].name);
+        if (ds->columns[i].type == FW_COL_PROGRAM)
+            fw_buf_puts(&cols, ", program_raw");
+    }
+    for (int k = 0; fw_dataset_has_name_keys(ds) && k < 3; k++)
+        fw_buf_printf(&cols, ", %s", fw_name_key_columns[k]);
+    if (fw_dataset_keeps_bad_ids(ds))
+        fw_buf_puts(&cols, ", id_number_raw");
+    int rc = fw_part_migrate_v12(db, parent.data, after.data, cols.data, err);
+    fw_buf_free(&ddl);
+    fw_buf_free(&pg);
+    fw_buf_free(&parent);
+    fw_buf_free(&after);
+    fw_buf_free(&cols);
+    return rc;
+}
+
 const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
@@ -660,5 +710,6 @@ const fw_db_migration fw_migrations[] = {
     {4, "name keys of the person registries, invalid IDs kept", NULL, NULL, NULL, name_keys_v4},
     {5, "verification orders", NULL, NULL, NULL, orders_v5_apply},
     {6, "ICU readings of name characters, ID repairs", NULL, NULL, NULL, repairs_v6_apply},
+    {12, "payments partitioned by county and year (PostgreSQL)", NULL, NULL, NULL, partition_v12_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

@@ -1,0 +1,73 @@
+/* partition.h: the payments of a PostgreSQL workspace partitioned by county and year (issue 12,
+ * docs/scale.md). Loading one county's month must touch only that county's partitions, and a
+ * county's year must be replaceable on its own; this module names the partitions, creates the ones
+ * an import needs before its rows arrive, and swaps a county's year. SQLite keeps one table: every
+ * function here is a no-op there (fw_part_active is false). */
+#ifndef FW_PARTITION_H
+#define FW_PARTITION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "audit/store.h"
+#include "audit/util.h"
+
+struct fw_db;
+struct fw_value;
+
+/* The partition keys, as expressions of the row (PostgreSQL prunes on the same expressions): the
+ * county is the first 6 characters of region_code, '' for a row without one (the partition
+ * ds_payments_cunknown, "unknown county"); the year is that of period, else of pay_date. */
+#define FW_PART_COUNTY_EXPR "COALESCE(substr(region_code, 1, 6), '')"
+#define FW_PART_YEAR_EXPR "substr(COALESCE(period, pay_date), 1, 4)"
+
+enum { FW_PART_COUNTY_MAX = 32, FW_PART_YEAR_MAX = 16, FW_PART_NAME_MAX = 96 };
+
+/* Whether the workspace's ds_payments is partitioned (a PostgreSQL workspace at schema 12). */
+bool fw_part_active(struct fw_db *db);
+
+/* A row's keys from its region_code, period and pay_date (any may be NULL). */
+void fw_part_keys(const struct fw_value *region, const struct fw_value *period, const struct fw_value *pay_date,
+                  char county[FW_PART_COUNTY_MAX], char year[FW_PART_YEAR_MAX]);
+/* The partition tables' names: ds_payments_c522622 and ds_payments_c522622_y2023
+ * (ds_payments_cunknown for ''; a county that is not six digits gets its bytes in hex, x...). */
+void fw_part_county_table(const char *county, char out[FW_PART_NAME_MAX]);
+void fw_part_year_table(const char *county, const char *year, char out[FW_PART_NAME_MAX]);
+
+/* Creates the county's partition (itself partitioned by year) and the county-year's when missing:
+ * each made as a plain table and ATTACHed, which locks the parent only against other DDL (SHARE
+ * UPDATE EXCLUSIVE), not against readers or writers of other counties. In the caller's transaction. */
+int fw_part_ensure(struct fw_db *db, const char *county, const char *year, fw_err *err);
+
+/* The partitions an import has made sure of, so that each row costs a comparison. */
+typedef struct fw_part_set {
+    char (*keys)[FW_PART_COUNTY_MAX + FW_PART_YEAR_MAX];
+    int n, cap;
+    int last; /* index of the last key seen, -1 */
+} fw_part_set;
+/* True when (county, year) is not in the set yet (then the caller calls fw_part_ensure and adds). */
+bool fw_part_set_needs(fw_part_set *s, const char *county, const char *year);
+void fw_part_set_add(fw_part_set *s, const char *county, const char *year);
+void fw_part_set_free(fw_part_set *s);
+
+/* Migration 12 (audit/schema.c): turns ds_payments into the partitioned table, moving its rows. */
+int fw_part_migrate_v12(struct fw_db *db, const char *parent_ddl, const char *index_ddl, const char *columns,
+                        fw_err *err);
+
+/* --replace --county C --year Y: empties that county-year's partition by swapping in a new empty
+ * one (DETACH, DROP, CREATE, ATTACH) in the caller's transaction; *rows: the rows it held. */
+int fw_part_replace_county_year(struct fw_db *db, const char *county, const char *year, long long *rows,
+                                fw_err *err);
+
+/* `fundwatch status`: one row per county of the payments. */
+typedef struct fw_county_status {
+    char county[FW_PART_COUNTY_MAX];
+    char *name;        /* from the generator's list of 黔东南 counties, else NULL */
+    long long rows;
+    char *years;       /* "2022,2023" */
+    int partitions;    /* PostgreSQL: partition tables holding the county's rows (its year tables); 0 on SQLite */
+} fw_county_status;
+int fw_part_status(struct fw_db *db, fw_county_status **out, int *n, fw_err *err);
+void fw_part_status_free(fw_county_status *v, int n);
+
+#endif
