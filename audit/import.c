@@ -116,6 +116,11 @@ struct fw_importer {
     bool partitioned;     /* payments into a partitioned PostgreSQL table: partitions made on demand */
     int region_param, period_param, paydate_param; /* params indexes of the partition keys' columns */
     fw_part_set parts;    /* the county-years whose partitions this import has made sure of */
+    bool keyed;           /* payments: the county and year of each row are worked out */
+    const char *only_county, *only_year; /* --replace --county --year: the rows' county and year */
+    fw_part_set known;    /* counties of persons and standards (empty: none loaded, no check) */
+    struct { char key[FW_PART_COUNTY_MAX + FW_PART_YEAR_MAX]; long long rows; } *stray; /* other county-years */
+    int nstray, capstray;
 };
 
 /* ---- staged rows: normalized, not yet stored ----------------------------------------------------- */
@@ -679,11 +684,8 @@ static int insert_one(fw_importer *im, const fw_value *v, fw_err *err)
  * sure its partition exists, pausing the bulk load around the DDL (COPY into the parent routes the
  * rows; a row without a partition would fail the whole load). Made in the import's transaction, so
  * a failed import leaves no partition behind. */
-static int ensure_partition(fw_importer *im, const fw_value *v, fw_err *err)
+static int ensure_partition(fw_importer *im, const char *county, const char *year, fw_err *err)
 {
-    char county[FW_PART_COUNTY_MAX], year[FW_PART_YEAR_MAX];
-    fw_part_keys(&v[im->region_param], im->period_param ? &v[im->period_param] : NULL, &v[im->paydate_param], county,
-                 year);
     if (!fw_part_set_needs(&im->parts, county, year))
         return FW_OK;
     bool loading = im->bulk != NULL;
@@ -691,6 +693,43 @@ static int ensure_partition(fw_importer *im, const fw_value *v, fw_err *err)
         return loading && err->code ? err->code : db_fail(err, "cannot make the payments' partition: %s");
     fw_part_set_add(&im->parts, county, year);
     return loading ? begin_rows(im, err) : FW_OK;
+}
+
+/* --replace --county --year: a row of another county or year is counted (the file is refused). */
+static void note_stray(fw_importer *im, const char *county, const char *year)
+{
+    char key[FW_PART_COUNTY_MAX + FW_PART_YEAR_MAX];
+    snprintf(key, sizeof key, "%s %s", *county ? county : "(none)", year);
+    for (int i = 0; i < im->nstray; i++)
+        if (strcmp(im->stray[i].key, key) == 0) {
+            im->stray[i].rows++;
+            return;
+        }
+    if (im->nstray == im->capstray) {
+        im->capstray = im->capstray ? 2 * im->capstray : 8;
+        im->stray = realloc(im->stray, (size_t)im->capstray * sizeof *im->stray);
+        if (!im->stray)
+            abort();
+    }
+    snprintf(im->stray[im->nstray].key, sizeof im->stray[im->nstray].key, "%s", key);
+    im->stray[im->nstray++].rows = 1;
+}
+
+/* The counties a payment may name: those of the persons registry and of standards. */
+static int load_known_counties(fw_importer *im, fw_err *err)
+{
+    fw_stmt *st;
+    if (fw_db_prepare(im->ws->store,
+                      "SELECT DISTINCT substr(region_code, 1, 6) FROM ds_persons WHERE region_code IS NOT NULL "
+                      "UNION SELECT DISTINCT substr(region_code, 1, 6) FROM ds_standards WHERE region_code IS NOT NULL",
+                      &st, err))
+        return err->code;
+    int step;
+    while ((step = fw_stmt_step(st, err)) == 1)
+        if (fw_stmt_text(st, 0))
+            fw_part_set_add(&im->known, fw_stmt_text(st, 0), "");
+    fw_stmt_finalize(st);
+    return step < 0 ? err->code : FW_OK;
 }
 
 /* Inserts a staged row: into the file import's bulk load, or at once in a session. */
@@ -707,8 +746,24 @@ static int insert_staged(fw_importer *im, const batch *b, const staged_row *r, f
             v[k].len = sv->len;
         }
     }
-    if (im->partitioned && ensure_partition(im, v, err))
-        return err->code;
+    if (im->keyed) {
+        char county[FW_PART_COUNTY_MAX], year[FW_PART_YEAR_MAX];
+        fw_part_keys(&v[im->region_param], im->period_param ? &v[im->period_param] : NULL, &v[im->paydate_param],
+                     county, year);
+        if (*county && im->known.n && fw_part_set_needs(&im->known, county, "")) {
+            char reason[160];
+            snprintf(reason, sizeof reason,
+                     _("region code %s belongs to no known county (the counties of persons and standards)"),
+                     v[im->region_param].s);
+            return record_reject(im, r->line, 0, "region_code", v[im->region_param].s, reason, err);
+        }
+        if (im->only_county && (strcmp(county, im->only_county) != 0 || strcmp(year, im->only_year) != 0)) {
+            note_stray(im, county, year);
+            return FW_OK; /* refused at the end, with every other county-year counted */
+        }
+        if (im->partitioned && ensure_partition(im, county, year, err))
+            return err->code;
+    }
     if (im->bulk ? fw_bulk_row(im->bulk, v, err) : insert_one(im, v, err))
         return db_fail(err, "cannot insert a row: %s");
     im->loaded++;
@@ -904,6 +959,8 @@ static int save_readings(fw_importer *im, fw_err *err)
     return fw_namekeyer_each_learned(im->keyer, save_reading, im->ws->store, err);
 }
 
+static void importer_free(fw_importer *im);
+
 static int importer_new(fw_ws *ws, const char *dataset, const fw_profile *profile, fw_importer **out,
                         fw_err *err)
 {
@@ -952,8 +1009,14 @@ static int importer_new(fw_ws *ws, const char *dataset, const fw_profile *profil
     im->row = fw_calloc((size_t)im->nparams, sizeof *im->row);
     plan_columns(im);
     im->parts.last = -1;
-    if (strcmp(ds->name, "payments") == 0 && fw_part_active(ws->store)) {
-        im->partitioned = true;
+    im->known.last = -1;
+    if (strcmp(ds->name, "payments") == 0) {
+        im->partitioned = fw_part_active(ws->store);
+        im->keyed = true;
+        if (load_known_counties(im, err)) {
+            importer_free(im);
+            return err->code;
+        }
         for (int k = 0; k < im->nparams; k++) {
             if (strcmp(im->columns[k], "region_code") == 0)
                 im->region_param = k;
@@ -986,6 +1049,8 @@ static void importer_free(fw_importer *im)
     side_free(&im->rejects);
     side_free(&im->flags);
     fw_part_set_free(&im->parts);
+    fw_part_set_free(&im->known);
+    free(im->stray);
     fw_profile_free(im->owned_profile);
     free(im);
 }
@@ -1233,6 +1298,8 @@ static bool is_bulk_load(fw_importer *im, bool replace, long long bytes_total)
     enum { BULK_MIN_BYTES = 4 << 20, BYTES_PER_ROW_GUESS = 100 };
     if (bytes_total < BULK_MIN_BYTES)
         return false;
+    if (im->partitioned || im->only_county)
+        return false; /* the parent's indexes are every county's: dropping them would touch them all */
     if (replace)
         return true;
     char *count_sql = fw_printf("SELECT count(*) FROM ds_%s", im->ds->name);
@@ -1260,9 +1327,37 @@ static const fw_sql mark_replaced_sql = {
     .sql = "UPDATE imports SET status = 'replaced' WHERE dataset = ? AND status = 'loaded'",
 };
 
+static const fw_sql replace_county_year_sql = {
+    .name = "import.replace_county_year",
+    .sql = "DELETE FROM ds_payments WHERE " FW_PART_COUNTY_EXPR " = ? AND " FW_PART_YEAR_EXPR " = ?",
+};
+
+/* --replace --county C --year Y: that county-year's rows go (PostgreSQL: its partition is swapped
+ * for an empty one); the earlier imports keep their other rows and their status. */
+static int replace_county_year(fw_importer *im, fw_err *err)
+{
+    long long rows = 0;
+    if (im->partitioned) {
+        if (fw_part_replace_county_year(im->ws->store, im->only_county, im->only_year, &rows, err))
+            return db_fail(err, "cannot replace the county's year: %s");
+        fw_part_set_add(&im->parts, im->only_county, im->only_year);
+        return FW_OK;
+    }
+    fw_stmt *st;
+    if (fw_db_cached(im->ws->store, &replace_county_year_sql, &st, err))
+        return err->code;
+    fw_stmt_bind_text(st, 1, im->only_county, -1);
+    fw_stmt_bind_text(st, 2, im->only_year, -1);
+    int rc = fw_stmt_step(st, err);
+    fw_stmt_reset(st);
+    return rc == 0 ? FW_OK : db_fail(err, "cannot replace the county's year: %s");
+}
+
 /* --replace: the dataset's earlier imports are marked replaced and their rows deleted. */
 static int replace_previous(fw_importer *im, fw_err *err)
 {
+    if (im->only_county)
+        return replace_county_year(im, err);
     char *sql = fw_printf("DELETE FROM ds_%s", im->ds->name);
     int rc = fw_db_exec(im->ws->store, sql, err);
     free(sql);
@@ -1936,6 +2031,17 @@ static int settle(file_import *f, fw_import_result *res, fw_err *err)
                        o->path, res->sha256, im->ds->name, dup, when, im->ds->name);
     if (im->read == 0)
         return fw_fail(err, FW_EDATA, _("%s: the file has a header row but no data rows; nothing was loaded"), o->path);
+    if (im->nstray) {
+        fw_buf others = {0};
+        for (int i = 0; i < im->nstray; i++)
+            fw_buf_printf(&others, "%s%s (%lld rows)", i ? ", " : "", im->stray[i].key, im->stray[i].rows);
+        rc = fw_fail(err, FW_EDATA,
+                     _("%s: --replace of county %s, year %s: the file also holds rows of other counties or years "
+                       "(county year): %s; %lld rows are of %s %s; nothing was loaded; split the file by county"),
+                     o->path, im->only_county, im->only_year, others.data, im->loaded, im->only_county, im->only_year);
+        fw_buf_free(&others);
+        return rc;
+    }
     res->max_rejects = o->max_rejects >= 0 ? o->max_rejects : (im->read / 100 > 10 ? im->read / 100 : 10);
     f->too_many = im->rejected > res->max_rejects;
     if (f->too_many)
@@ -1992,6 +2098,12 @@ int fw_import_file(fw_ws *ws, const fw_import_opts *o, fw_import_result *res, fw
     if (importer_new(ws, o->dataset, o->profile, &f.im, err))
         return err->code;
     f.im->keep_rejects = true;
+    if ((o->county != NULL) != (o->year != NULL) || (o->county && (!o->replace || strcmp(o->dataset, "payments") != 0))) {
+        importer_free(f.im);
+        return fw_fail(err, FW_EUSAGE, _("--county and --year go together, with --replace, for payments"));
+    }
+    f.im->only_county = o->county;
+    f.im->only_year = o->year;
     int rc = open_and_map(&f, res, err);
     if (!rc) {
         f.bulk = is_bulk_load(f.im, o->replace, f.bytes_total);
