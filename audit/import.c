@@ -715,21 +715,16 @@ static void note_stray(fw_importer *im, const char *county, const char *year)
     im->stray[im->nstray++].rows = 1;
 }
 
-/* The counties a payment may name: those of the persons registry and of standards. */
+/* The counties a payment may name: the workspace's `counties` setting (fundwatch status
+ * --set-counties), a comma-separated list of 6-digit codes; not set: any county. */
 static int load_known_counties(fw_importer *im, fw_err *err)
 {
-    fw_stmt *st;
-    if (fw_db_prepare(im->ws->store,
-                      "SELECT DISTINCT substr(region_code, 1, 6) FROM ds_persons WHERE region_code IS NOT NULL "
-                      "UNION SELECT DISTINCT substr(region_code, 1, 6) FROM ds_standards WHERE region_code IS NOT NULL",
-                      &st, err))
-        return err->code;
-    int step;
-    while ((step = fw_stmt_step(st, err)) == 1)
-        if (fw_stmt_text(st, 0))
-            fw_part_set_add(&im->known, fw_stmt_text(st, 0), "");
-    fw_stmt_finalize(st);
-    return step < 0 ? err->code : FW_OK;
+    (void)err;
+    char *list = fw_ws_setting(im->ws, FW_PART_COUNTIES_KEY);
+    for (char *tok = list ? strtok(list, ", ") : NULL; tok; tok = strtok(NULL, ", "))
+        fw_part_set_add(&im->known, tok, "");
+    free(list);
+    return FW_OK;
 }
 
 /* Inserts a staged row: into the file import's bulk load, or at once in a session. */
@@ -753,7 +748,7 @@ static int insert_staged(fw_importer *im, const batch *b, const staged_row *r, f
         if (*county && im->known.n && fw_part_set_needs(&im->known, county, "")) {
             char reason[160];
             snprintf(reason, sizeof reason,
-                     _("region code %s belongs to no known county (the counties of persons and standards)"),
+                     _("region code %s belongs to no known county (fundwatch status lists the workspace's counties)"),
                      v[im->region_param].s);
             return record_reject(im, r->line, 0, "region_code", v[im->region_param].s, reason, err);
         }

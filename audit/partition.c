@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "audit/i18n.h"
+#include "audit/rows.h"
 #include "audit/store/store.h"
 #include "gen/gen.h"
 #include "gen/gen_model.h"
@@ -270,92 +271,64 @@ int fw_part_replace_county_year(fw_db *db, const char *county, const char *year,
     return rc ? rc : fw_part_ensure(db, county, year, err);
 }
 
-/* status: per county, the rows and years by the partition key expressions (both engines), and on
- * PostgreSQL the year tables under the county's partition. */
-static const fw_sql status_sql = {
-    .name = "partition.status",
-    .sql = "SELECT " FW_PART_COUNTY_EXPR " AS county, " FW_PART_YEAR_EXPR " AS year, count(*) FROM ds_payments "
-           "GROUP BY 1, 2 ORDER BY 1, 2",
-};
+/* `fundwatch status`: per county (the partition key expression), its name when the generator's
+ * 黔东南 list knows the code, its payments, years and (PostgreSQL) year partitions. One query;
+ * the engines differ in the ordered text aggregate and the partition count only. */
+#define STATUS_INNER "SELECT " FW_PART_COUNTY_EXPR " AS county, " FW_PART_YEAR_EXPR " AS year, count(*) AS n " \
+                     "FROM ds_payments GROUP BY 1, 2 ORDER BY 1, 2"
+#define STATUS_PARTITIONS                                                                                   \
+    ", (SELECT count(*) FROM pg_inherits WHERE inhparent = to_regclass('ds_payments_c' || "                \
+    "CASE WHEN county = '' THEN 'unknown' ELSE county END)) AS partitions"
 
-static const fw_sql partitions_sql = {
-    .name = "partition.count",
-    .sql = "SELECT 0 WHERE ? IS NULL",
-    .postgres = "SELECT count(*) FROM pg_inherits WHERE inhparent = to_regclass(CAST(? AS text))",
-};
-
-static const char *county_name(const char *code)
+int fw_status_prepare(fw_ws *ws, bool with_place, fw_rows **out, fw_err *err)
 {
+    fw_db *db = ws->store;
+    bool pg = fw_db_engine(db) == FW_DB_POSTGRES, parts = pg && fw_part_active(db);
+    fw_buf sql = {0};
+    fw_buf_puts(&sql, "SELECT ");
+    if (with_place)
+        fw_buf_puts(&sql, "CAST(?1 AS TEXT) AS engine, CAST(?2 AS TEXT) AS workspace, CAST(?3 AS BIGINT) AS schema, ");
+    fw_buf_puts(&sql, "CASE county WHEN '' THEN '(unknown county)' ELSE county END AS county, CASE county");
     for (int i = 0; i < FW_GEN_MAX_COUNTIES; i++)
-        if (strcmp(gen_counties[i].code, code) == 0)
-            return gen_counties[i].name;
-    return strcmp(code, "522601") == 0 ? "凯里市" : NULL;
-}
-
-int fw_part_status(fw_db *db, fw_county_status **out, int *n, fw_err *err)
-{
-    *out = NULL;
-    *n = 0;
-    fw_stmt *st;
-    if (fw_db_prepare_named(db, &status_sql, &st, err))
-        return err->code;
-    fw_county_status *v = NULL;
-    int cnt = 0, cap = 0, step;
-    while ((step = fw_stmt_step(st, err)) == 1) {
-        const char *c = fw_stmt_text(st, 0) ? fw_stmt_text(st, 0) : "", *y = fw_stmt_text(st, 1);
-        if (!cnt || strcmp(v[cnt - 1].county, c) != 0) {
-            if (cnt == cap) {
-                cap = cap ? 2 * cap : 16;
-                v = realloc(v, (size_t)cap * sizeof *v);
-                if (!v)
-                    abort();
-            }
-            fw_county_status *s = &v[cnt++];
-            *s = (fw_county_status){0};
-            snprintf(s->county, sizeof s->county, "%s", c);
-            const char *nm = county_name(c);
-            s->name = nm ? fw_strdup(nm) : NULL;
-            s->years = fw_strdup("");
-        }
-        fw_county_status *s = &v[cnt - 1];
-        s->rows += fw_stmt_int64(st, 2);
-        char *years = fw_printf("%s%s%s", s->years, *s->years ? "," : "", y ? y : "?");
-        free(s->years);
-        s->years = years;
-    }
-    fw_stmt_finalize(st);
-    int rc = step < 0 ? err->code : FW_OK;
-    if (!rc && fw_db_engine(db) == FW_DB_POSTGRES && fw_part_active(db)) {
-        fw_stmt *pc = NULL;
-        rc = fw_db_prepare_named(db, &partitions_sql, &pc, err);
-        for (int i = 0; !rc && i < cnt; i++) {
-            char ctab[FW_PART_NAME_MAX];
-            fw_part_county_table(v[i].county, ctab);
-            fw_stmt_bind_text(pc, 1, ctab, -1);
-            int s = fw_stmt_step(pc, err);
-            if (s < 0)
-                rc = err->code;
-            else
-                v[i].partitions = s == 1 ? (int)fw_stmt_int64(pc, 0) : 0;
-            fw_stmt_reset(pc);
-        }
-        if (pc)
-            fw_stmt_finalize(pc);
-    }
-    if (rc) {
-        fw_part_status_free(v, cnt);
+        fw_buf_printf(&sql, " WHEN '%s' THEN '%s'", gen_counties[i].code, gen_counties[i].name);
+    fw_buf_puts(&sql, " WHEN '522601' THEN '凯里市' END AS name, sum(n) AS rows, ");
+    fw_buf_puts(&sql, pg ? "string_agg(year, ',' ORDER BY year) AS years" : "group_concat(year, ',') AS years");
+    if (parts)
+        fw_buf_puts(&sql, STATUS_PARTITIONS);
+    fw_buf_puts(&sql, " FROM (" STATUS_INNER ") AS p GROUP BY county ORDER BY county");
+    int rc = fw_rows_prepare(db, sql.data, out, err);
+    fw_buf_free(&sql);
+    if (rc || !with_place)
         return rc;
-    }
-    *out = v;
-    *n = cnt;
+    fw_stmt *st = fw_rows_stmt(*out);
+    fw_stmt_bind_text(st, 1, fw_db_engine_name(db), -1);
+    fw_stmt_bind_text(st, 2, fw_ws_label(ws), -1);
+    fw_stmt_bind_int64(st, 3, fw_ws_schema_version(ws));
     return FW_OK;
 }
 
-void fw_part_status_free(fw_county_status *v, int n)
+const char *fw_status_engine(fw_ws *ws) { return fw_db_engine_name(ws->store); }
+
+int fw_part_set_counties(fw_ws *ws, const char *list, fw_err *err)
 {
-    for (int i = 0; i < n; i++) {
-        free(v[i].name);
-        free(v[i].years);
+    fw_buf clean = {0};
+    fw_buf_puts(&clean, "");
+    const char *p = list;
+    while (*p) {
+        size_t skip = strspn(p, ", "), n;
+        p += skip;
+        if (!*p)
+            break;
+        n = strcspn(p, ", ");
+        if (n != 6 || strspn(p, "0123456789") < 6) {
+            int rc = fw_fail(err, FW_EUSAGE, _("a county is a 6-digit code, not '%.*s'"), (int)n, p);
+            fw_buf_free(&clean);
+            return rc;
+        }
+        fw_buf_printf(&clean, "%s%.6s", clean.len ? "," : "", p);
+        p += n;
     }
-    free(v);
+    int rc = fw_ws_set_setting(ws, FW_PART_COUNTIES_KEY, clean.data, err);
+    fw_buf_free(&clean);
+    return rc;
 }

@@ -21,6 +21,11 @@ struct fw_value;
 #define FW_PART_COUNTY_EXPR "COALESCE(substr(region_code, 1, 6), '')"
 #define FW_PART_YEAR_EXPR "substr(COALESCE(period, pay_date), 1, 4)"
 
+/* The workspace's known counties (settings): "522622,522623"; unset: any county is accepted. */
+#define FW_PART_COUNTIES_KEY "counties"
+/* Sets (or with "" clears) that list; each code must be 6 digits (FW_EUSAGE naming the bad one). */
+int fw_part_set_counties(fw_ws *ws, const char *list, fw_err *err);
+
 enum { FW_PART_COUNTY_MAX = 32, FW_PART_YEAR_MAX = 16, FW_PART_NAME_MAX = 96 };
 
 /* Whether the workspace's ds_payments is partitioned (a PostgreSQL workspace at schema 12). */
@@ -59,15 +64,12 @@ int fw_part_migrate_v12(struct fw_db *db, const char *parent_ddl, const char *in
 int fw_part_replace_county_year(struct fw_db *db, const char *county, const char *year, long long *rows,
                                 fw_err *err);
 
-/* `fundwatch status`: one row per county of the payments. */
-typedef struct fw_county_status {
-    char county[FW_PART_COUNTY_MAX];
-    char *name;        /* from the generator's list of 黔东南 counties, else NULL */
-    long long rows;
-    char *years;       /* "2022,2023" */
-    int partitions;    /* PostgreSQL: partition tables holding the county's rows (its year tables); 0 on SQLite */
-} fw_county_status;
-int fw_part_status(struct fw_db *db, fw_county_status **out, int *n, fw_err *err);
-void fw_part_status_free(fw_county_status *v, int n);
+/* `fundwatch status`: one row per county of the payments: county, name (NULL when unknown), rows,
+ * years ("2022,2023"), and on a partitioned PostgreSQL workspace partitions (the county's year
+ * tables). with_place: engine, workspace (fw_ws_label: never a password) and schema lead every row
+ * (for csv and json). */
+struct fw_rows;
+const char *fw_status_engine(fw_ws *ws); /* "SQLite" or "PostgreSQL" */
+int fw_status_prepare(fw_ws *ws, bool with_place, struct fw_rows **out, fw_err *err);
 
 #endif

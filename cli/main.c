@@ -29,6 +29,7 @@ static const fw_command commands[] = {
     {"orders", cmd_orders, N_("send cases to a unit as a verification workbook and take its answers back"), usage_orders},
     {"overview", cmd_overview, N_("print the dashboard figures of the workspace"), usage_overview},
     {"tui", cmd_tui, N_("open the interactive workstation (the default on a terminal)"), usage_tui},
+    {"status", cmd_status, N_("show the engine, schema and each county's payments and partitions"), usage_status},
     {"copy", cmd_copy, N_("copy the whole workspace into a new one, SQLite or PostgreSQL"), usage_copy},
 };
 static const int ncommands = (int)(sizeof commands / sizeof commands[0]);
