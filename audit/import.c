@@ -1293,7 +1293,7 @@ static bool is_bulk_load(fw_importer *im, bool replace, long long bytes_total)
     enum { BULK_MIN_BYTES = 4 << 20, BYTES_PER_ROW_GUESS = 100 };
     if (bytes_total < BULK_MIN_BYTES)
         return false;
-    if (im->partitioned || im->only_county)
+    if (im->only_county)
         return false; /* the parent's indexes are every county's: dropping them would touch them all */
     if (replace)
         return true;
@@ -1302,7 +1302,9 @@ static bool is_bulk_load(fw_importer *im, bool replace, long long bytes_total)
     fw_err e = {0};
     fw_db_query_int(im->ws->store, count_sql, &have, &e); /* unreadable: 0, and the import says why */
     free(count_sql);
-    return have <= bytes_total / BYTES_PER_ROW_GUESS;
+    /* Partitioned payments: only into an empty table, as dropping the parent's indexes would drop
+     * every county's (an append of one county's month must leave the others alone). */
+    return im->partitioned ? have == 0 : have <= bytes_total / BYTES_PER_ROW_GUESS;
 }
 
 static int drop_indexes(fw_importer *im, fw_err *err)

@@ -26,6 +26,10 @@ struct fw_value;
 /* Sets (or with "" clears) that list; each code must be 6 digits (FW_EUSAGE naming the bad one). */
 int fw_part_set_counties(fw_ws *ws, const char *list, fw_err *err);
 
+/* The partitioned table's stand-in for the primary key on rowid (an expression key allows none): an
+ * index that no bulk load drops and `fundwatch index` keeps (it is no declared dataset index). */
+#define FW_PART_ROWID_INDEX "ds_payments_rowid"
+
 enum { FW_PART_COUNTY_MAX = 32, FW_PART_YEAR_MAX = 16, FW_PART_NAME_MAX = 96 };
 
 /* Whether the workspace's ds_payments is partitioned (a PostgreSQL workspace at schema 12). */

@@ -680,7 +680,7 @@ static int partition_v12_apply(fw_db *db, void *ctx, fw_err *err)
         fw_buf_printf(&parent, "DROP INDEX IF EXISTS %s;\n", ix[k].name); /* the old table's, by name */
         fw_dataset_index_sql(ds, &ix[k], &after);
     }
-    fw_buf_puts(&after, "CREATE INDEX ds_payments_rowid ON ds_payments(rowid);\n");
+    fw_buf_puts(&after, "CREATE INDEX " FW_PART_ROWID_INDEX " ON ds_payments(rowid);\n");
     fw_sqlfunc_views_sql(true, &after);
     fw_buf_puts(&after, "DROP TABLE ds_payments_unpartitioned;\n");
     /* the columns, as fw_dataset_ddl declares them */

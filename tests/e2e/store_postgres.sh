@@ -34,11 +34,11 @@ ws=$(new_target ws)
 s=fw_e2e_$$_ws
 expect_exit 0 "$FW" --db "$ws" init
 expect_out "created workspace postgresql://"
-expect_out "(schema 6)"
+expect_out "(schema 12)"
 expect_exit 0 "$FW" --db "$ws" init
-expect_out "already a fundwatch workspace (schema 6)"
+expect_out "already a fundwatch workspace (schema 12)"
 
-[ "$(pg "$ws" "$s" "SELECT string_agg(version::text, ',' ORDER BY version) FROM fundwatch_schema")" = "1,2,3,4,5,6" ] ||
+[ "$(pg "$ws" "$s" "SELECT string_agg(version::text, ',' ORDER BY version) FROM fundwatch_schema")" = "1,2,3,4,5,6,12" ] ||
     fail "the migrations are not all recorded: $(pg "$ws" "$s" "SELECT * FROM fundwatch_schema")"
 [ "$(pg "$ws" "$s" "SELECT fw_compat_version()")" = 3 ] || fail "the compatibility functions are missing"
 [ "$(pg "$ws" "$s" "SELECT count(*) FROM trail WHERE seq = 1 AND action = 'trail.start'")" = 1 ] ||
@@ -212,7 +212,7 @@ for kv in $FUNDWATCH_TEST_PG; do case $kv in host=*|port=*|user=*|dbname=*) eval
 if [ -n "${pg_host:-}" ] && [ -n "${pg_user:-}" ] && [ -n "${pg_dbname:-}" ]; then
     uri="postgresql://$pg_user@$pg_host:${pg_port:-5432}/$pg_dbname?options=-c%20search_path%3D$s"
     expect_exit 0 "$FW" --db "$uri" init
-    expect_out "already a fundwatch workspace (schema 6)"
+    expect_out "already a fundwatch workspace (schema 12)"
     expect_out "postgresql://$pg_user@$pg_host:${pg_port:-5432}/$pg_dbname"
 fi
 
