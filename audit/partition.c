@@ -133,6 +133,20 @@ static int table_exists(fw_db *db, const char *name, bool *yes, fw_err *err)
     return step < 0 ? err->code : FW_OK;
 }
 
+/* Rows written by other means than fundwatch's import (a fixture, a DBA's INSERT) into a county or
+ * year that has no partition yet wait in DEFAULT partitions (ds_payments_cother, and each county's
+ * ..._yother); making the partition first moves that county's (year's) rows out of the default, since
+ * ATTACH refuses a partition whose rows the default holds. Normally the defaults are empty and the
+ * move costs two statements on an empty table. */
+static void move_out(fw_buf *sql, const char *from, const char *expr, const char *value)
+{
+    fw_buf_printf(sql, "CREATE TEMP TABLE fw_part_move ON COMMIT DROP AS SELECT * FROM %s WHERE %s = ", from, expr);
+    literal(sql, value);
+    fw_buf_printf(sql, ";\nDELETE FROM %s WHERE %s = ", from, expr);
+    literal(sql, value);
+    fw_buf_puts(sql, ";\n");
+}
+
 int fw_part_ensure(fw_db *db, const char *county, const char *year, fw_err *err)
 {
     char ctab[FW_PART_NAME_MAX], ytab[FW_PART_NAME_MAX];
@@ -144,11 +158,19 @@ int fw_part_ensure(fw_db *db, const char *county, const char *year, fw_err *err)
     if (have_year)
         return FW_OK;
     fw_buf sql = {0};
-    if (!have_county)
+    if (!have_county) {
+        move_out(&sql, FW_PART_OTHER_TABLE, FW_PART_COUNTY_EXPR, county);
         fw_buf_printf(&sql,
                       "CREATE TABLE %s (LIKE ds_payments INCLUDING DEFAULTS) PARTITION BY LIST (" FW_PART_YEAR_EXPR
-                      ");\n",
-                      ctab);
+                      ");\n"
+                      "CREATE TABLE %s_yother (LIKE ds_payments INCLUDING DEFAULTS);\n"
+                      "ALTER TABLE %s ATTACH PARTITION %s_yother DEFAULT;\n",
+                      ctab, ctab, ctab, ctab);
+    } else {
+        char other[FW_PART_NAME_MAX + 8];
+        snprintf(other, sizeof other, "%s_yother", ctab);
+        move_out(&sql, other, FW_PART_YEAR_EXPR, year);
+    }
     fw_buf_printf(&sql, "CREATE TABLE %s (LIKE ds_payments INCLUDING DEFAULTS);\n", ytab);
     fw_buf_printf(&sql, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES IN (", ctab, ytab);
     literal(&sql, year);
@@ -158,6 +180,7 @@ int fw_part_ensure(fw_db *db, const char *county, const char *year, fw_err *err)
         literal(&sql, county);
         fw_buf_puts(&sql, ");\n");
     }
+    fw_buf_puts(&sql, "INSERT INTO ds_payments SELECT * FROM fw_part_move;\nDROP TABLE fw_part_move;\n");
     int rc = fw_db_exec(db, sql.data, err);
     fw_buf_free(&sql);
     return rc;
@@ -277,8 +300,9 @@ int fw_part_replace_county_year(fw_db *db, const char *county, const char *year,
 #define STATUS_INNER "SELECT " FW_PART_COUNTY_EXPR " AS county, " FW_PART_YEAR_EXPR " AS year, count(*) AS n " \
                      "FROM ds_payments GROUP BY 1, 2 ORDER BY 1, 2"
 #define STATUS_PARTITIONS                                                                                   \
-    ", (SELECT count(*) FROM pg_inherits WHERE inhparent = to_regclass('ds_payments_c' || "                \
-    "CASE WHEN county = '' THEN 'unknown' ELSE county END)) AS partitions"
+    ", (SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "                        \
+    "WHERE i.inhparent = to_regclass('ds_payments_c' || CASE WHEN county = '' THEN 'unknown' ELSE county END) " \
+    "AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT') AS partitions"
 
 int fw_status_prepare(fw_ws *ws, bool with_place, fw_rows **out, fw_err *err)
 {

@@ -30,6 +30,10 @@ int fw_part_set_counties(fw_ws *ws, const char *list, fw_err *err);
  * index that no bulk load drops and `fundwatch index` keeps (it is no declared dataset index). */
 #define FW_PART_ROWID_INDEX "ds_payments_rowid"
 
+/* The DEFAULT partition of the parent: rows of a county without a partition yet (written by SQL, not
+ * by fundwatch's import, which makes the partition first). Each county has its own ..._yother. */
+#define FW_PART_OTHER_TABLE "ds_payments_cother"
+
 enum { FW_PART_COUNTY_MAX = 32, FW_PART_YEAR_MAX = 16, FW_PART_NAME_MAX = 96 };
 
 /* Whether the workspace's ds_payments is partitioned (a PostgreSQL workspace at schema 12). */

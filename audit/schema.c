@@ -675,6 +675,7 @@ static int partition_v12_apply(fw_db *db, void *ctx, fw_err *err)
     fw_buf_add(&parent, ",", 1);
     fw_buf_add(&parent, pk + 13, (size_t)(end - (pk + 13)));
     fw_buf_puts(&parent, "\n) PARTITION BY LIST (" FW_PART_COUNTY_EXPR ");\n");
+    fw_buf_puts(&parent, "CREATE TABLE " FW_PART_OTHER_TABLE " PARTITION OF ds_payments DEFAULT;\n");
     fw_dataset_index ix[FW_DATASET_MAX_INDEXES];
     for (int k = 0, n = fw_dataset_indexes(ds, ix); k < n; k++) {
         fw_buf_printf(&parent, "DROP INDEX IF EXISTS %s;\n", ix[k].name); /* the old table's, by name */

@@ -53,6 +53,8 @@ bad = [list(mon[0])]
 bad[0][ri] = "520999" + bad[0][ri][6:]
 bad[0][0] = "BADCOUNTY1"
 write("badcounty.csv", bad + [list(r) for r in mon[:1]])
+bj = list(mon[1]); bj[ri] = "110101001"; bj[0] = "MOVE1"
+write("beijing.csv", [bj])
 open(d + "/counts", "w").write("%d %d %d\n" % (len(mon), len(year23), len(b)))
 PY
 read -r n_month n_year n_b < "$dir/counts"
@@ -60,6 +62,8 @@ read -r n_month n_year n_b < "$dir/counts"
 
 "$FW" --db "$pg" import persons "$dir/prov/persons.csv" >/dev/null 2>&1 || fail "import persons"
 "$FW" --db "$pg" import payments "$dir/base.csv" > "$dir/out" 2>&1 || { cat "$dir/out"; fail "import base"; }
+# (a bulk load into the empty table: its indexes are built afterwards, as `run` would)
+"$FW" --db "$pg" index > "$dir/out" 2>&1 || { cat "$dir/out"; fail "index"; }
 
 # Layout: the parent partitioned by county, each county by year.
 [ "$(q "SELECT relkind FROM pg_class WHERE oid = to_regclass('ds_payments')")" = p ] || fail "ds_payments is not partitioned"
@@ -82,6 +86,12 @@ rows = json.load(sys.stdin)
 assert {r["county"] for r in rows} >= {"522622", "522623", "522624"}, rows
 assert all(r["engine"] == "PostgreSQL" and r["schema"] == 12 and "partitions" in r for r in rows), rows
 ' || fail "status --format json"
+
+# A row written by SQL for a county without a partition waits in the DEFAULT partition; when an
+# import makes that county's partition, the row moves into it.
+q "INSERT INTO ds_payments(import_id, line, row_key, id_number, name, program, amount, pay_date, region_code)
+   SELECT import_id, 9999999, 'SQLROW', id_number, name, program, amount, '2023-05-05', '110101001' FROM ds_payments LIMIT 1" >/dev/null
+[ "$(q "SELECT count(*) FROM ds_payments_cother")" = 1 ] || fail "the SQL row is not in the default partition"
 
 # Snapshot of every partition but 施秉县 2023's: file node and rows inserted.
 snap() {
@@ -136,6 +146,11 @@ grep -q "522622 2023 (7 rows)" "$dir/out" && grep -q "522624 2023 (5 rows)" "$di
 [ "$(q "SELECT relfilenode FROM pg_class WHERE relname = 'ds_payments_c522623_y2023'")" = "$node1" ] || fail "the refused replace swapped the partition"
 "$FW" --db "$pg" import payments "$dir/year.csv" --county 522623 --year 2023 > "$dir/out" 2>&1
 [ $? = 2 ] || fail "--county without --replace is not a usage error"
+
+# The import that makes 110101's partition moves the SQL row out of the default into it.
+"$FW" --db "$pg" import payments "$dir/beijing.csv" > "$dir/out" 2>&1 || { cat "$dir/out"; fail "import 110101"; }
+[ "$(q "SELECT count(*) FROM ds_payments_cother")" = 0 ] || fail "the default partition still holds the SQL row"
+[ "$(q "SELECT count(*) FROM ds_payments_c110101_y2023")" = 2 ] || fail "110101's partition lacks the SQL row or the file's"
 
 # Unknown county: with the workspace's counties set, a payment of 520999 is a reject (code, line).
 "$FW" --db "$pg" status --set-counties 522601,522622,522623,522624 >/dev/null || fail "set counties"

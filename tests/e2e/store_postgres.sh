@@ -221,7 +221,7 @@ newer=$(new_target newer)
 expect_exit 0 "$FW" --db "$newer" init
 pg "$newer" fw_e2e_$$_newer "INSERT INTO fundwatch_schema VALUES (99, 'future', 'now', 't', '9.9')" >/dev/null
 expect_exit 4 "$FW" --db "$newer" whitelist list
-expect_err "workspace schema 99 is newer than this fundwatch understands (6)"
+expect_err "workspace schema 99 is newer than this fundwatch understands (12)"
 
 # Another application's tables: refused, naming them; nothing created.
 other=$(new_target other)
