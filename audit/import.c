@@ -756,8 +756,11 @@ static int insert_staged(fw_importer *im, const batch *b, const staged_row *r, f
             note_stray(im, county, year);
             return FW_OK; /* refused at the end, with every other county-year counted */
         }
-        if (im->partitioned && ensure_partition(im, county, year, err))
-            return err->code;
+        if (im->partitioned) {
+            if (ensure_partition(im, county, year, err))
+                return err->code;
+        } else if (fw_part_set_needs(&im->parts, county, year))
+            fw_part_set_add(&im->parts, county, year);
     }
     if (im->bulk ? fw_bulk_row(im->bulk, v, err) : insert_one(im, v, err))
         return db_fail(err, "cannot insert a row: %s");
@@ -1468,15 +1471,41 @@ static long long import_int(fw_importer *im, const char *sql, fw_err *err)
 
 /* "n.row_key is loaded by another import": one probe of the row_key index per new row when the
  * index is there; when a bulk load left it out, the older keys are read once into a sorted list. */
+/* Payments repeat within their county and year: the check reads only the county-years the file
+ * brings (on PostgreSQL only their partitions, so an append's check does not grow with the
+ * province). "" for other datasets; else " AND county IN (...) AND year IN (...)" on columns of
+ * alias ("n." or ""), as a prefix for n ("... AND ") or a suffix inside the subquery. */
+static char *repeat_scope(fw_importer *im, const char *alias)
+{
+    if (!im->keyed || !im->parts.n)
+        return fw_strdup("");
+    fw_buf b = {0}, counties = {0}, years = {0};
+    for (int i = 0; i < im->parts.n; i++) {
+        const char *k = im->parts.keys[i], *slash = strchr(k, '/');
+        fw_buf_printf(&counties, "%s'%.*s'", i ? ", " : "", (int)(slash - k), k);
+        fw_buf_printf(&years, "%s'%s'", i ? ", " : "", slash + 1);
+    }
+    bool prefix = *alias != '\0';
+    fw_buf_printf(&b, "%sCOALESCE(substr(%sregion_code, 1, 6), '') IN (%s) AND substr(COALESCE(%speriod, %spay_date), 1, 4) IN (%s)%s",
+                  prefix ? "" : " AND ", alias, counties.data, alias, alias, years.data, prefix ? " AND " : "");
+    fw_buf_free(&counties);
+    fw_buf_free(&years);
+    return b.data;
+}
+
 static char *repeat_condition(fw_importer *im)
 {
     char *index = fw_printf("ds_%s_row_key", im->ds->name);
     bool indexed = fw_index_exists(im->ws, index); /* unknown: the plan without the index, as correct */
     free(index);
-    if (indexed)
-        return fw_printf("EXISTS (SELECT 1 FROM ds_%s o WHERE o.row_key = n.row_key AND o.import_id <> ?1)",
-                         im->ds->name);
-    return fw_printf("n.row_key IN (SELECT row_key FROM ds_%s WHERE import_id <> ?1)", im->ds->name);
+    char *scope = repeat_scope(im, "n."), *inner = repeat_scope(im, "");
+    char *cond = indexed ? fw_printf("%sEXISTS (SELECT 1 FROM ds_%s o WHERE o.row_key = n.row_key AND o.import_id <> ?1%s)",
+                                     scope, im->ds->name, inner)
+                         : fw_printf("%sn.row_key IN (SELECT row_key FROM ds_%s WHERE import_id <> ?1%s)", scope,
+                                     im->ds->name, inner);
+    free(scope);
+    free(inner);
+    return cond;
 }
 
 /* Appends "payment_id P (line 7; loaded at line 3 of import 1)" for the first repeating rows. */

@@ -79,7 +79,7 @@ for run in $(seq "$runs"); do
         t1=$(now)
         echo "$(echo "$t1 - $t0" | bc)" >> "$tmp/$kind"
         [ "$kind" = province ] && [ "$run" = 1 ] && "$FW" --db "$db" status | sed 's/^/  /'
-        psql "$FUNDWATCH_BENCH_PG" -qc "DROP SCHEMA $s CASCADE" >/dev/null
+        psql "$FUNDWATCH_BENCH_PG" -qc "DROP SCHEMA $s CASCADE" >/dev/null 2>&1
     done
 done
 e=$(median < "$tmp/empty")
