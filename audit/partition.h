@@ -1,8 +1,9 @@
 /* partition.h: the payments of a PostgreSQL workspace partitioned by county and year (issue 12,
  * docs/scale.md). Loading one county's month must touch only that county's partitions, and a
  * county's year must be replaceable on its own; this module names the partitions, creates the ones
- * an import needs before its rows arrive, and swaps a county's year. SQLite keeps one table: every
- * function here is a no-op there (fw_part_active is false). */
+ * an import needs before its rows arrive, swaps a county's year, and lists the counties for
+ * `fundwatch status`. SQLite keeps one table (fw_part_active is false there); status and the known
+ * counties work on both engines. */
 #ifndef FW_PARTITION_H
 #define FW_PARTITION_H
 
