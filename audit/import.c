@@ -1332,7 +1332,10 @@ static const fw_sql mark_replaced_sql = {
 
 static const fw_sql replace_county_year_sql = {
     .name = "import.replace_county_year",
-    .sql = "DELETE FROM ds_payments WHERE " FW_PART_COUNTY_EXPR " = ? AND " FW_PART_YEAR_EXPR " = ?",
+    /* In slices: one DELETE of a county's year grew SQLite's statement journal past the 8 MiB kept
+     * in memory (sqlite.c) and failed with "database or disk is full" when it spilled. */
+    .sql = "DELETE FROM ds_payments WHERE rowid IN (SELECT rowid FROM ds_payments WHERE " FW_PART_COUNTY_EXPR
+           " = ? AND " FW_PART_YEAR_EXPR " = ? LIMIT 1000)",
 };
 
 /* --replace --county C --year Y: that county-year's rows go (PostgreSQL: its partition is swapped
@@ -1349,10 +1352,14 @@ static int replace_county_year(fw_importer *im, fw_err *err)
     fw_stmt *st;
     if (fw_db_cached(im->ws->store, &replace_county_year_sql, &st, err))
         return err->code;
-    fw_stmt_bind_text(st, 1, im->only_county, -1);
-    fw_stmt_bind_text(st, 2, im->only_year, -1);
-    int rc = fw_stmt_step(st, err);
-    fw_stmt_reset(st);
+    int rc;
+    do {
+        fw_stmt_bind_text(st, 1, im->only_county, -1);
+        fw_stmt_bind_text(st, 2, im->only_year, -1);
+        rc = fw_stmt_step(st, err);
+        rows = rc == 0 ? fw_stmt_changes(st) : 0;
+        fw_stmt_reset(st);
+    } while (rc == 0 && rows > 0);
     return rc == 0 ? FW_OK : db_fail(err, "cannot replace the county's year: %s");
 }
 
