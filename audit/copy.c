@@ -5,6 +5,7 @@
  * hash), which init already wrote in the target: the copy checks it is the same and appends the
  * rest. Settings replace the target's (its own workspace id and trail head among them). */
 #include "audit/copy.h"
+#include "audit/partition.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,7 @@ static const fw_sql tables_sql = {
     .postgres = "SELECT CAST(c.relname AS text), CAST(r.relname AS text) FROM pg_class c "
                 "LEFT JOIN pg_constraint k ON k.conrelid = c.oid AND k.contype = 'f' "
                 "LEFT JOIN pg_class r ON r.oid = k.confrelid "
-                "WHERE c.relnamespace = CAST(current_schema() AS regnamespace) AND c.relkind IN ('r', 'p') "
+                "WHERE c.relnamespace = CAST(current_schema() AS regnamespace) AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
                 "AND c.relname <> 'fundwatch_schema' ORDER BY c.oid",
 };
 
@@ -279,6 +280,29 @@ static int load_rows(fw_ws *dst, const char *name, char **cols, int n, fw_stmt *
     return FW_OK;
 }
 
+/* A partitioned payments table on the target (PostgreSQL, audit/partition.h) gets the partitions
+ * of the source's county-years before the rows arrive: COPY into the parent refuses a row that no
+ * partition takes. */
+static int prepare_partitions(fw_ws *src, fw_ws *dst, const char *name, fw_err *err)
+{
+    if (strcmp(name, "ds_payments") != 0 || !fw_part_active(dst->store))
+        return FW_OK;
+    fw_stmt *st;
+    if (fw_db_prepare(src->store,
+                      "SELECT DISTINCT " FW_PART_COUNTY_EXPR ", " FW_PART_YEAR_EXPR " FROM ds_payments", &st, err))
+        return err->code;
+    int step, rc = FW_OK;
+    fw_err e = {0};
+    while (!rc && (step = fw_stmt_step(st, &e)) == 1) {
+        const char *c = fw_stmt_text(st, 0), *y = fw_stmt_text(st, 1);
+        rc = fw_part_ensure(dst->store, c ? c : "", y ? y : "", err);
+    }
+    fw_stmt_finalize(st);
+    if (!rc && step < 0)
+        rc = fw_fail(err, e.code, "%s", e.msg);
+    return rc;
+}
+
 /* One table: the source's rows with the target's columns (and the row ids of the dataset tables,
  * which SQLite keeps implicit and PostgreSQL as a column), loaded into the target. */
 static int copy_table(fw_ws *src, fw_ws *dst, const char *name, long long *rows, fw_err *err)
@@ -292,6 +316,10 @@ static int copy_table(fw_ws *src, fw_ws *dst, const char *name, long long *rows,
     if (has_column(scols, ns, "rowid") && !has_column(cols, n, "rowid"))
         cols[n++] = fw_strdup("rowid");
     columns_free(scols, ns);
+    if (prepare_partitions(src, dst, name, err)) {
+        columns_free(cols, n);
+        return err->code;
+    }
     fw_buf sel = {0};
     fw_buf_puts(&sel, "SELECT ");
     for (int i = 0; i < n; i++)
@@ -316,7 +344,7 @@ static const fw_sql identities_sql = {
     .sql = "SELECT NULL, NULL WHERE 1 = 0",
     .postgres = "SELECT CAST(c.relname AS text), CAST(a.attname AS text) FROM pg_attribute a "
                 "JOIN pg_class c ON c.oid = a.attrelid WHERE c.relnamespace = CAST(current_schema() AS regnamespace) "
-                "AND c.relkind = 'r' AND a.attidentity <> '' AND NOT a.attisdropped",
+                "AND c.relkind IN ('r', 'p') AND a.attidentity <> '' AND NOT a.attisdropped",
 };
 
 static int move_identities(fw_ws *dst, fw_err *err)

@@ -26,6 +26,7 @@
 
 #include "audit/indexes.h"
 #include "audit/namekey.h"
+#include "audit/partition.h"
 #include "audit/normalize.h"
 #include "audit/trail.h"
 
@@ -112,6 +113,14 @@ struct fw_importer {
     bool keep_rejects;    /* file import: remember the first rejects for a failed import */
     side_rows kept;       /* those first rejects (at most FW_IMPORT_KEPT_REJECTS) */
     side_rows rejects, flags; /* written at the next flush_side */
+    bool partitioned;     /* payments into a partitioned PostgreSQL table: partitions made on demand */
+    int region_param, period_param, paydate_param; /* params indexes of the partition keys' columns */
+    fw_part_set parts;    /* the county-years whose partitions this import has made sure of */
+    bool keyed;           /* payments: the county and year of each row are worked out */
+    const char *only_county, *only_year; /* --replace --county --year: the rows' county and year */
+    fw_part_set known;    /* counties of persons and standards (empty: none loaded, no check) */
+    struct { char key[FW_PART_COUNTY_MAX + FW_PART_YEAR_MAX]; long long rows; } *stray; /* other county-years */
+    int nstray, capstray;
 };
 
 /* ---- staged rows: normalized, not yet stored ----------------------------------------------------- */
@@ -681,6 +690,53 @@ static int insert_one(fw_importer *im, const fw_value *v, fw_err *err)
     return rc < 0 ? err->code : FW_OK;
 }
 
+/* Partitioned payments (PostgreSQL): the first row of a county-year this import has not met makes
+ * sure its partition exists, pausing the bulk load around the DDL (COPY into the parent routes the
+ * rows; a row without a partition would fail the whole load). Made in the import's transaction, so
+ * a failed import leaves no partition behind. */
+static int ensure_partition(fw_importer *im, const char *county, const char *year, fw_err *err)
+{
+    if (!fw_part_set_needs(&im->parts, county, year))
+        return FW_OK;
+    bool loading = im->bulk != NULL;
+    if ((loading && end_rows(im, err)) || fw_part_ensure(im->ws->store, county, year, err))
+        return loading && err->code ? err->code : db_fail(err, "cannot make the payments' partition: %s");
+    fw_part_set_add(&im->parts, county, year);
+    return loading ? begin_rows(im, err) : FW_OK;
+}
+
+/* --replace --county --year: a row of another county or year is counted (the file is refused). */
+static void note_stray(fw_importer *im, const char *county, const char *year)
+{
+    char key[FW_PART_COUNTY_MAX + FW_PART_YEAR_MAX];
+    snprintf(key, sizeof key, "%s %s", *county ? county : "(none)", year);
+    for (int i = 0; i < im->nstray; i++)
+        if (strcmp(im->stray[i].key, key) == 0) {
+            im->stray[i].rows++;
+            return;
+        }
+    if (im->nstray == im->capstray) {
+        im->capstray = im->capstray ? 2 * im->capstray : 8;
+        im->stray = realloc(im->stray, (size_t)im->capstray * sizeof *im->stray);
+        if (!im->stray)
+            abort();
+    }
+    snprintf(im->stray[im->nstray].key, sizeof im->stray[im->nstray].key, "%s", key);
+    im->stray[im->nstray++].rows = 1;
+}
+
+/* The counties a payment may name: the workspace's `counties` setting (fundwatch status
+ * --set-counties), a comma-separated list of 6-digit codes; not set: any county. */
+static int load_known_counties(fw_importer *im, fw_err *err)
+{
+    (void)err;
+    char *list = fw_ws_setting(im->ws, FW_PART_COUNTIES_KEY);
+    for (char *tok = list ? strtok(list, ", ") : NULL; tok; tok = strtok(NULL, ", "))
+        fw_part_set_add(&im->known, tok, "");
+    free(list);
+    return FW_OK;
+}
+
 /* Inserts a staged row: into the file import's bulk load, or at once in a session. */
 static int insert_staged(fw_importer *im, const batch *b, const staged_row *r, fw_err *err)
 {
@@ -694,6 +750,27 @@ static int insert_staged(fw_importer *im, const batch *b, const staged_row *r, f
             v[k].s = b->arena.data + sv->off;
             v[k].len = sv->len;
         }
+    }
+    if (im->keyed) {
+        char county[FW_PART_COUNTY_MAX], year[FW_PART_YEAR_MAX];
+        fw_part_keys(&v[im->region_param], im->period_param ? &v[im->period_param] : NULL, &v[im->paydate_param],
+                     county, year);
+        if (*county && im->known.n && fw_part_set_needs(&im->known, county, "")) {
+            char reason[160];
+            snprintf(reason, sizeof reason,
+                     _("region code %s belongs to no known county (fundwatch status lists the workspace's counties)"),
+                     v[im->region_param].s);
+            return record_reject(im, r->line, 0, "region_code", v[im->region_param].s, reason, err);
+        }
+        if (im->only_county && (strcmp(county, im->only_county) != 0 || strcmp(year, im->only_year) != 0)) {
+            note_stray(im, county, year);
+            return FW_OK; /* refused at the end, with every other county-year counted */
+        }
+        if (im->partitioned) {
+            if (ensure_partition(im, county, year, err))
+                return err->code;
+        } else if (fw_part_set_needs(&im->parts, county, year))
+            fw_part_set_add(&im->parts, county, year);
     }
     if (im->bulk ? fw_bulk_row(im->bulk, v, err) : insert_one(im, v, err))
         return db_fail(err, "cannot insert a row: %s");
@@ -892,6 +969,8 @@ static int save_readings(fw_importer *im, fw_err *err)
     return fw_namekeyer_each_learned(im->keyer, save_reading, im->ws->store, err);
 }
 
+static void importer_free(fw_importer *im);
+
 static int importer_new(fw_ws *ws, const char *dataset, const fw_profile *profile, fw_importer **out,
                         fw_err *err)
 {
@@ -940,6 +1019,24 @@ static int importer_new(fw_ws *ws, const char *dataset, const fw_profile *profil
     im->columns = fw_calloc((size_t)im->nparams, sizeof *im->columns);
     im->row = fw_calloc((size_t)im->nparams, sizeof *im->row);
     plan_columns(im);
+    im->parts.last = -1;
+    im->known.last = -1;
+    if (strcmp(ds->name, "payments") == 0) {
+        im->partitioned = fw_part_active(ws->store);
+        im->keyed = true;
+        if (load_known_counties(im, err)) {
+            importer_free(im);
+            return err->code;
+        }
+        for (int k = 0; k < im->nparams; k++) {
+            if (strcmp(im->columns[k], "region_code") == 0)
+                im->region_param = k;
+            else if (strcmp(im->columns[k], "period") == 0)
+                im->period_param = k;
+            else if (strcmp(im->columns[k], "pay_date") == 0)
+                im->paydate_param = k;
+        }
+    }
     *out = im;
     return FW_OK;
 }
@@ -962,6 +1059,9 @@ static void importer_free(fw_importer *im)
     side_free(&im->kept);
     side_free(&im->rejects);
     side_free(&im->flags);
+    fw_part_set_free(&im->parts);
+    fw_part_set_free(&im->known);
+    free(im->stray);
     fw_profile_free(im->owned_profile);
     free(im);
 }
@@ -1215,14 +1315,21 @@ static bool is_bulk_load(fw_importer *im, bool replace, long long bytes_total)
     enum { BULK_MIN_BYTES = 4 << 20, BYTES_PER_ROW_GUESS = 100 };
     if (bytes_total < BULK_MIN_BYTES)
         return false;
+    if (im->only_county)
+        return false; /* the parent's indexes are every county's: dropping them would touch them all */
     if (replace)
         return true;
-    char *count_sql = fw_printf("SELECT count(*) FROM ds_%s", im->ds->name);
+    /* Partitioned payments load in bulk only into an empty table: whether any row exists is
+     * enough, where counting would read every county's rows. */
+    char *count_sql = im->partitioned ? fw_strdup("SELECT count(*) FROM (SELECT 1 FROM ds_payments LIMIT 1) AS one")
+                                      : fw_printf("SELECT count(*) FROM ds_%s", im->ds->name);
     long long have = 0;
     fw_err e = {0};
     fw_db_query_int(im->ws->store, count_sql, &have, &e); /* unreadable: 0, and the import says why */
     free(count_sql);
-    return have <= bytes_total / BYTES_PER_ROW_GUESS;
+    /* Partitioned payments: only into an empty table, as dropping the parent's indexes would drop
+     * every county's (an append of one county's month must leave the others alone). */
+    return im->partitioned ? have == 0 : have <= bytes_total / BYTES_PER_ROW_GUESS;
 }
 
 static int drop_indexes(fw_importer *im, fw_err *err)
@@ -1242,9 +1349,44 @@ static const fw_sql mark_replaced_sql = {
     .sql = "UPDATE imports SET status = 'replaced' WHERE dataset = ? AND status = 'loaded'",
 };
 
+static const fw_sql replace_county_year_sql = {
+    .name = "import.replace_county_year",
+    /* In slices: one DELETE of a county's year grew SQLite's statement journal past the 8 MiB kept
+     * in memory (sqlite.c) and failed with "database or disk is full" when it spilled. */
+    .sql = "DELETE FROM ds_payments WHERE rowid IN (SELECT rowid FROM ds_payments WHERE " FW_PART_COUNTY_EXPR
+           " = ? AND " FW_PART_YEAR_EXPR " = ? LIMIT 1000)",
+};
+
+/* --replace --county C --year Y: that county-year's rows go (PostgreSQL: its partition is swapped
+ * for an empty one); the earlier imports keep their other rows and their status. */
+static int replace_county_year(fw_importer *im, fw_err *err)
+{
+    long long rows = 0;
+    if (im->partitioned) {
+        if (fw_part_replace_county_year(im->ws->store, im->only_county, im->only_year, &rows, err))
+            return db_fail(err, "cannot replace the county's year: %s");
+        fw_part_set_add(&im->parts, im->only_county, im->only_year);
+        return FW_OK;
+    }
+    fw_stmt *st;
+    if (fw_db_cached(im->ws->store, &replace_county_year_sql, &st, err))
+        return err->code;
+    int rc;
+    do {
+        fw_stmt_bind_text(st, 1, im->only_county, -1);
+        fw_stmt_bind_text(st, 2, im->only_year, -1);
+        rc = fw_stmt_step(st, err);
+        rows = rc == 0 ? fw_stmt_changes(st) : 0;
+        fw_stmt_reset(st);
+    } while (rc == 0 && rows > 0);
+    return rc == 0 ? FW_OK : db_fail(err, "cannot replace the county's year: %s");
+}
+
 /* --replace: the dataset's earlier imports are marked replaced and their rows deleted. */
 static int replace_previous(fw_importer *im, fw_err *err)
 {
+    if (im->only_county)
+        return replace_county_year(im, err);
     char *sql = fw_printf("DELETE FROM ds_%s", im->ds->name);
     int rc = fw_db_exec(im->ws->store, sql, err);
     free(sql);
@@ -1358,15 +1500,41 @@ static long long import_int(fw_importer *im, const char *sql, fw_err *err)
 
 /* "n.row_key is loaded by another import": one probe of the row_key index per new row when the
  * index is there; when a bulk load left it out, the older keys are read once into a sorted list. */
+/* Payments repeat within their county and year: the check reads only the county-years the file
+ * brings (on PostgreSQL only their partitions, so an append's check does not grow with the
+ * province). "" for other datasets; else " AND county IN (...) AND year IN (...)" on columns of
+ * alias ("n." or ""), as a prefix for n ("... AND ") or a suffix inside the subquery. */
+static char *repeat_scope(fw_importer *im, const char *alias)
+{
+    if (!im->keyed || !im->parts.n)
+        return fw_strdup("");
+    fw_buf b = {0}, counties = {0}, years = {0};
+    for (int i = 0; i < im->parts.n; i++) {
+        const char *k = im->parts.keys[i], *slash = strchr(k, '/');
+        fw_buf_printf(&counties, "%s'%.*s'", i ? ", " : "", (int)(slash - k), k);
+        fw_buf_printf(&years, "%s'%s'", i ? ", " : "", slash + 1);
+    }
+    bool prefix = *alias != '\0';
+    fw_buf_printf(&b, "%sCOALESCE(substr(%sregion_code, 1, 6), '') IN (%s) AND substr(COALESCE(%speriod, %spay_date), 1, 4) IN (%s)%s",
+                  prefix ? "" : " AND ", alias, counties.data, alias, alias, years.data, prefix ? " AND " : "");
+    fw_buf_free(&counties);
+    fw_buf_free(&years);
+    return b.data;
+}
+
 static char *repeat_condition(fw_importer *im)
 {
     char *index = fw_printf("ds_%s_row_key", im->ds->name);
     bool indexed = fw_index_exists(im->ws, index); /* unknown: the plan without the index, as correct */
     free(index);
-    if (indexed)
-        return fw_printf("EXISTS (SELECT 1 FROM ds_%s o WHERE o.row_key = n.row_key AND o.import_id <> ?1)",
-                         im->ds->name);
-    return fw_printf("n.row_key IN (SELECT row_key FROM ds_%s WHERE import_id <> ?1)", im->ds->name);
+    char *scope = repeat_scope(im, "n."), *inner = repeat_scope(im, "");
+    char *cond = indexed ? fw_printf("%sEXISTS (SELECT 1 FROM ds_%s o WHERE o.row_key = n.row_key AND o.import_id <> ?1%s)",
+                                     scope, im->ds->name, inner)
+                         : fw_printf("%sn.row_key IN (SELECT row_key FROM ds_%s WHERE import_id <> ?1%s)", scope,
+                                     im->ds->name, inner);
+    free(scope);
+    free(inner);
+    return cond;
 }
 
 /* Appends "payment_id P (line 7; loaded at line 3 of import 1)" for the first repeating rows. */
@@ -1918,6 +2086,17 @@ static int settle(file_import *f, fw_import_result *res, fw_err *err)
                        o->path, res->sha256, im->ds->name, dup, when, im->ds->name);
     if (im->read == 0)
         return fw_fail(err, FW_EDATA, _("%s: the file has a header row but no data rows; nothing was loaded"), o->path);
+    if (im->nstray) {
+        fw_buf others = {0};
+        for (int i = 0; i < im->nstray; i++)
+            fw_buf_printf(&others, "%s%s (%lld rows)", i ? ", " : "", im->stray[i].key, im->stray[i].rows);
+        rc = fw_fail(err, FW_EDATA,
+                     _("%s: --replace of county %s, year %s: the file also holds rows of other counties or years "
+                       "(county year): %s; %lld rows are of %s %s; nothing was loaded; split the file by county"),
+                     o->path, im->only_county, im->only_year, others.data, im->loaded, im->only_county, im->only_year);
+        fw_buf_free(&others);
+        return rc;
+    }
     res->max_rejects = o->max_rejects >= 0 ? o->max_rejects : (im->read / 100 > 10 ? im->read / 100 : 10);
     f->too_many = im->rejected > res->max_rejects;
     if (f->too_many)
@@ -1974,6 +2153,12 @@ int fw_import_file(fw_ws *ws, const fw_import_opts *o, fw_import_result *res, fw
     if (importer_new(ws, o->dataset, o->profile, &f.im, err))
         return err->code;
     f.im->keep_rejects = true;
+    if ((o->county != NULL) != (o->year != NULL) || (o->county && (!o->replace || strcmp(o->dataset, "payments") != 0))) {
+        importer_free(f.im);
+        return fw_fail(err, FW_EUSAGE, _("--county and --year go together, with --replace, for payments"));
+    }
+    f.im->only_county = o->county;
+    f.im->only_year = o->year;
     int rc = open_and_map(&f, res, err);
     if (!rc) {
         f.bulk = is_bulk_load(f.im, o->replace, f.bytes_total);

@@ -47,6 +47,11 @@ typedef struct fw_import_opts {
                                      or an identical row) replaces those earlier rows and records it in
                                      the trail; false: such an append is refused (FW_ECONFLICT) */
     long long max_rejects;        /* < 0: default, 1% of rows read and at least 10 */
+    /* payments with replace: only this county's (6-digit code) rows of this year (YYYY) are
+     * replaced (on PostgreSQL by swapping that county-year's partition, audit/partition.h); every
+     * row of the file must be of that county and year, else FW_EDATA naming the others. Both or
+     * neither; NULL: the whole dataset. */
+    const char *county, *year;
     fw_import_progress_fn progress;
     void *progress_ctx;
     /* Set (by a signal handler) to stop: the store watches it (fw_db_watch), so it stops even a

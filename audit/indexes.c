@@ -5,6 +5,7 @@
  * stops the statement with fw_db_cancel when it asks to. The thread is joined before the build
  * goes on, so the callback never runs beside the caller's own code. */
 #include "audit/indexes.h"
+#include "audit/partition.h"
 #include "audit/i18n.h"
 
 #include <pthread.h>
@@ -61,6 +62,8 @@ static int list_missing(fw_ws *ws, missing_index **out)
 
 static bool declared(const char *table, const char *name)
 {
+    if (strcmp(name, FW_PART_ROWID_INDEX) == 0)
+        return true; /* the partitioned payments' rowid key (audit/partition.h) */
     const fw_dataset *ds = strncmp(table, "ds_", 3) == 0 ? fw_dataset_find(table + 3) : NULL;
     fw_dataset_index ix[FW_DATASET_MAX_INDEXES];
     for (int k = 0, n = ds ? fw_dataset_indexes(ds, ix) : 0; k < n; k++)
@@ -80,6 +83,7 @@ static const fw_sql dataset_indexes_sql = {
                 "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
                 "JOIN pg_namespace n ON n.oid = t.relnamespace "
                 "WHERE n.nspname = current_schema() AND t.relname LIKE 'ds\\_%' ESCAPE '\\' "
+                "AND NOT t.relispartition "
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid "
                 "AND c.contype IN ('p', 'u', 'x'))",
 };

@@ -15,6 +15,7 @@
 
 #include "audit/dataset.h"
 #include "audit/namekey.h"
+#include "audit/partition.h"
 #include "audit/sqlfunc.h"
 #include "audit/util.h"
 
@@ -792,11 +793,12 @@ static const char kiosk_v8[] =
 static const char kiosk_v8_view[] =
     " AS SELECT id AS rid, id AS report_id, payment_key, id_number, program, period, amount,\n"
     "  reported_at, kiosk FROM citizen_reports;\n";
+#define CITIZEN_REPORTS_POLICY                                                                       \
+    "CREATE POLICY fw_region ON citizen_reports USING ((SELECT fw_is_admin()) OR EXISTS (SELECT 1 FROM ds_payments p " \
+    "WHERE p.row_key = citizen_reports.payment_key));\n"
 static const char kiosk_v8_pg_scope[] =
     "CREATE OR REPLACE VIEW reports WITH (security_invoker = true)%s"
-    "ALTER TABLE citizen_reports ENABLE ROW LEVEL SECURITY;\n"
-    "CREATE POLICY fw_region ON citizen_reports USING ((SELECT fw_is_admin()) OR EXISTS (SELECT 1 FROM ds_payments p "
-    "WHERE p.row_key = citizen_reports.payment_key));\n";
+    "ALTER TABLE citizen_reports ENABLE ROW LEVEL SECURITY;\n" CITIZEN_REPORTS_POLICY;
 
 /* PostgreSQL: the kiosk's two SECURITY DEFINER functions and the role that may call them and
  * nothing else. They run as the workspace's owner with a fixed search_path (@S@: the workspace's
@@ -1107,6 +1109,62 @@ static int relatives_v11(fw_db *db, void *ctx, fw_err *err)
     return rc;
 }
 
+/* --- 12: payments partitioned by county and year on PostgreSQL (issue 12, docs/scale.md) ------ */
+/* ds_payments becomes LIST-partitioned by county (FW_PART_COUNTY_EXPR), each county by year
+ * (FW_PART_YEAR_EXPR); partitions are made on demand (audit/partition.c). A partitioned table can
+ * have no primary key on an expression key, so rowid (still the identity the hits cite) gets a
+ * plain index. The old table's rows move with their rowids, the rule-facing views are pointed at
+ * the new table, the old one is dropped: all in this migration's transaction. SQLite: nothing. */
+static int partition_v12_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return FW_OK;
+    const fw_dataset *ds = fw_dataset_find("payments");
+    fw_buf ddl = {0}, pg = {0}, parent = {0}, after = {0}, cols = {0};
+    fw_dataset_ddl(ds, &ddl);
+    pg_tables(ddl.data, &pg);
+    /* no primary key; the partition key */
+    const char *pk = strstr(pg.data, " PRIMARY KEY,"), *end = strstr(pg.data, "\n);\n");
+    fw_buf_add(&parent, pg.data, (size_t)(pk - pg.data));
+    fw_buf_add(&parent, ",", 1);
+    fw_buf_add(&parent, pk + 13, (size_t)(end - (pk + 13)));
+    fw_buf_puts(&parent, "\n) PARTITION BY LIST (" FW_PART_COUNTY_EXPR ");\n");
+    fw_buf_puts(&parent, "CREATE TABLE " FW_PART_OTHER_TABLE " PARTITION OF ds_payments DEFAULT;\n");
+    fw_dataset_index ix[FW_DATASET_MAX_INDEXES];
+    for (int k = 0, n = fw_dataset_indexes(ds, ix); k < n; k++) {
+        fw_buf_printf(&parent, "DROP INDEX IF EXISTS %s;\n", ix[k].name); /* the old table's, by name */
+        fw_dataset_index_sql(ds, &ix[k], &after);
+    }
+    fw_buf_puts(&after, "CREATE INDEX " FW_PART_ROWID_INDEX " ON ds_payments(rowid);\n");
+    fw_sqlfunc_views_sql(true, &after);
+    /* Region scoping (migration 7) goes to the new table; the citizen reports' policy, which
+     * names the old one, is made again over the new. */
+    fw_buf_puts(&after, "DROP POLICY IF EXISTS fw_region ON citizen_reports;\n"
+                        "DROP TABLE ds_payments_unpartitioned;\n"
+                        "ALTER TABLE ds_payments ENABLE ROW LEVEL SECURITY;\n"
+                        "CREATE POLICY fw_region ON ds_payments USING " PG_SEES("region_code") ";\n"
+                        CITIZEN_REPORTS_POLICY);
+    /* the columns, as fw_dataset_ddl declares them */
+    fw_buf_puts(&cols, "import_id, line, row_key");
+    for (int i = 0; i < ds->ncolumns; i++) {
+        fw_buf_printf(&cols, ", %s", ds->columns[i].name);
+        if (ds->columns[i].type == FW_COL_PROGRAM)
+            fw_buf_puts(&cols, ", program_raw");
+    }
+    for (int k = 0; fw_dataset_has_name_keys(ds) && k < 3; k++)
+        fw_buf_printf(&cols, ", %s", fw_name_key_columns[k]);
+    if (fw_dataset_keeps_bad_ids(ds))
+        fw_buf_puts(&cols, ", id_number_raw");
+    int rc = fw_part_migrate_v12(db, parent.data, after.data, cols.data, err);
+    fw_buf_free(&ddl);
+    fw_buf_free(&pg);
+    fw_buf_free(&parent);
+    fw_buf_free(&after);
+    fw_buf_free(&cols);
+    return rc;
+}
+
 const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
@@ -1119,5 +1177,6 @@ const fw_db_migration fw_migrations[] = {
     {9, "change notices on PostgreSQL", NULL, NULL, NULL, notify_v9_apply},
     {10, "cancelling verification orders", NULL, NULL, NULL, orders_cancel_v10_apply},
     {11, "name-only relatives: relative_name, relative_village, relative_birth", NULL, NULL, NULL, relatives_v11},
+    {12, "payments partitioned by county and year (PostgreSQL)", NULL, NULL, NULL, partition_v12_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

@@ -192,6 +192,7 @@ static int parse_import_args(fw_cli *cli, int argc, char **argv, fw_import_opts 
         {"profile", required_argument, NULL, 'p'},   {"encoding", required_argument, NULL, 'e'},
         {"replace", no_argument, NULL, 'r'},         {"append", no_argument, NULL, 'a'},
         {"max-rejects", required_argument, NULL, 'm'}, {"correct", no_argument, NULL, 'c'},
+        {"county", required_argument, NULL, 'C'},    {"year", required_argument, NULL, 'Y'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -206,6 +207,16 @@ static int parse_import_args(fw_cli *cli, int argc, char **argv, fw_import_opts 
         case 'r': o->replace = true; break;
         case 'a': o->replace = false; break;
         case 'c': o->correct = true; break;
+        case 'C':
+            if (strlen(optarg) != 6 || strspn(optarg, "0123456789") != 6)
+                return fw_cli_error(cli, FW_EUSAGE, _("--county needs a 6-digit county code, not '%s'"), optarg);
+            o->county = optarg;
+            break;
+        case 'Y':
+            if (strlen(optarg) != 4 || strspn(optarg, "0123456789") != 4)
+                return fw_cli_error(cli, FW_EUSAGE, _("--year needs a year like 2023, not '%s'"), optarg);
+            o->year = optarg;
+            break;
         case 'm':
             o->max_rejects = strtoll(optarg, &end, 10);
             if (*optarg == '\0' || *end || o->max_rejects < 0)

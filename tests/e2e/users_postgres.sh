@@ -193,6 +193,12 @@ for who in "$insp" "$sup" "$author" "$aud" "$kiosk"; do
         fail "$who counts $(cat "$dir/out") payments, not the county's $pay_county" ;;
     *) check "SELECT count(*) FROM ds_payments" 1 "$denied" ;;
     esac
+    # a partition of the payments read directly (row-level security is the parent's): refused to all
+    part=$(q "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = current_schema() AND c.relispartition AND c.relname LIKE 'ds_payments_c522622_y%' LIMIT 1")
+    [ -n "$part" ] || fail "no partition of the county's payments to read"
+    raw "SELECT count(*) FROM $part"
+    check "SELECT count(*) FROM $part" 1 "$denied"
     raw "SELECT count(*) FROM hits"
     case $role in
     inspector | auditor) check "SELECT count(*) FROM hits" 0 && [ "$(cat "$dir/out")" = "$hits_t1" ] ||
