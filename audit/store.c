@@ -169,7 +169,9 @@ static int open_read(const char *path, fw_ws **out, fw_err *err)
         fw_ws_close(ws);
         return FW_EWORKSPACE;
     }
-    if (have == newest_version()) {
+    int pending = 0;
+    if (have == newest_version() && !fw_db_pending_steps(ws->store, fw_migrations, fw_nmigrations, &pending, err) &&
+        pending == 0) {
         *out = ws;
         return FW_OK;
     }

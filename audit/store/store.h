@@ -237,6 +237,8 @@ typedef struct fw_db_migration {
  * SQLite workspace of the PRAGMA user_version era is adopted at its version. Concurrent callers
  * wait for each other; each step is all or nothing. *applied (when not NULL) counts the new steps. */
 int fw_db_migrate(fw_db *db, const fw_db_migration *m, int n, void *ctx, int *applied, fw_err *err);
+/* How many steps of m fw_db_migrate would apply (a read-only open asks before it upgrades). */
+int fw_db_pending_steps(fw_db *db, const fw_db_migration *m, int n, int *pending, fw_err *err);
 /* The workspace's version (0: not a fundwatch workspace yet). */
 int fw_db_schema_version(fw_db *db, int *version, fw_err *err);
 

@@ -30,10 +30,11 @@ sql "SELECT name_simp FROM ds_payments" 2>/dev/null && fail "ds_payments should 
 [ "$(sql "SELECT count(*) FROM sqlite_master WHERE name IN ('ds_deaths_name_simp', 'ds_deaths_name_fuzzy')")" = 2 ] ||
     fail "the key indexes are missing"
 
-# A workspace of schema 3: no key columns, no indexes. Opening it migrates and fills the keys.
+# A workspace without steps 4 and 6 (no key columns, no indexes, no readings): opening it applies
+# the missing steps (store.c step_applied) and fills the keys.
 sql "DROP INDEX ds_deaths_name_simp; DROP INDEX ds_deaths_name_fuzzy;
      ALTER TABLE ds_deaths DROP COLUMN name_simp; ALTER TABLE ds_deaths DROP COLUMN name_pinyin;
-     ALTER TABLE ds_deaths DROP COLUMN name_fuzzy; DELETE FROM fundwatch_schema WHERE version >= 4;
+     ALTER TABLE ds_deaths DROP COLUMN name_fuzzy; DELETE FROM fundwatch_schema WHERE version IN (4, 6);
      DROP TABLE name_readings; DROP TABLE id_repairs; PRAGMA user_version = 3;"
 expect_exit 0 "$FW" datasets
 [ "$(sql "SELECT count(*) FROM fundwatch_schema WHERE version = 4")" = 1 ] || fail "migration 4 was not recorded"
@@ -73,7 +74,7 @@ pg() { PGOPTIONS="-c search_path=$s" psql "$FUNDWATCH_TEST_PG" -XAtqc "$1"; }
 expect_exit 0 "$FW" --db "$pgws" import deaths "$dir/deaths.csv"
 [ "$(pg "$keys_sql")" = "$want_deaths" ] || fail "PostgreSQL deaths keys: $(pg "$keys_sql")"
 pg "ALTER TABLE ds_deaths DROP COLUMN name_simp CASCADE, DROP COLUMN name_pinyin CASCADE, DROP COLUMN name_fuzzy CASCADE;
-    DELETE FROM fundwatch_schema WHERE version >= 4; DROP TABLE name_readings; DROP TABLE id_repairs" >/dev/null
+    DELETE FROM fundwatch_schema WHERE version IN (4, 6); DROP TABLE name_readings; DROP TABLE id_repairs" >/dev/null
 expect_exit 0 "$FW" --db "$pgws" datasets
 [ "$(pg "$keys_sql")" = "$want_deaths" ] || fail "PostgreSQL backfilled keys: $(pg "$keys_sql")"
 [ "$(pg "SELECT count(*) FROM pg_indexes WHERE schemaname = '$s' AND indexname LIKE 'ds_deaths_name_%'")" = 2 ] ||
