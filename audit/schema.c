@@ -669,6 +669,13 @@ static int repairs_v6_apply(fw_db *db, void *ctx, fw_err *err)
  * code), filled here for what is already stored and by the run and the case making from now on.
  * On SQLite the table and columns exist too (one schema), but nothing reads users: roles do not
  * apply on one workstation. */
+/* The policies that read the payments (named here since migration 12 makes them again over the
+ * partitioned table). */
+#define WHITELIST_POLICY                                                                             \
+    "CREATE POLICY fw_region ON whitelist USING ((SELECT fw_is_admin()) "                              \
+    "OR EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = whitelist.id_number) "                  \
+    "OR EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = whitelist.id_number));\n"
+
 static const char users_v7[] =
     "CREATE TABLE users (\n"
     "  role_name TEXT PRIMARY KEY,\n"
@@ -754,10 +761,7 @@ static int users_v7_apply(fw_db *db, void *ctx, fw_err *err)
                     "(EXISTS (SELECT 1 FROM cases c WHERE c.id = order_rows.case_id));\n"
                     /* a whitelist entry names a person: it is the regions' whose registry or
                      * ledger holds that person (those subqueries are themselves scoped) */
-                    "ALTER TABLE whitelist ENABLE ROW LEVEL SECURITY;\n"
-                    "CREATE POLICY fw_region ON whitelist USING ((SELECT fw_is_admin()) "
-                    "OR EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = whitelist.id_number) "
-                    "OR EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = whitelist.id_number));\n"
+                    "ALTER TABLE whitelist ENABLE ROW LEVEL SECURITY;\n" WHITELIST_POLICY
                     "ALTER TABLE settings ENABLE ROW LEVEL SECURITY;\n"
                     "CREATE POLICY fw_read ON settings FOR SELECT USING (true);\n"
                     "CREATE POLICY fw_write ON settings FOR ALL USING ((SELECT fw_is_admin()) OR key = 'trail.head') "
@@ -1138,13 +1142,14 @@ static int partition_v12_apply(fw_db *db, void *ctx, fw_err *err)
     }
     fw_buf_puts(&after, "CREATE INDEX " FW_PART_ROWID_INDEX " ON ds_payments(rowid);\n");
     fw_sqlfunc_views_sql(true, &after);
-    /* Region scoping (migration 7) goes to the new table; the citizen reports' policy, which
-     * names the old one, is made again over the new. */
+    /* Region scoping (migration 7) goes to the new table; the policies that read the payments
+     * (the citizen reports', the whitelist's) name the old one: they are made again over the new. */
     fw_buf_puts(&after, "DROP POLICY IF EXISTS fw_region ON citizen_reports;\n"
+                        "DROP POLICY IF EXISTS fw_region ON whitelist;\n"
                         "DROP TABLE ds_payments_unpartitioned;\n"
                         "ALTER TABLE ds_payments ENABLE ROW LEVEL SECURITY;\n"
                         "CREATE POLICY fw_region ON ds_payments USING " PG_SEES("region_code") ";\n"
-                        CITIZEN_REPORTS_POLICY);
+                        CITIZEN_REPORTS_POLICY WHITELIST_POLICY);
     /* the columns, as fw_dataset_ddl declares them */
     fw_buf_puts(&cols, "import_id, line, row_key");
     for (int i = 0; i < ds->ncolumns; i++) {
