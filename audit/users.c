@@ -213,7 +213,7 @@ static int group_grants(fw_ws *ws, enum fw_user_role role, const char *group, co
         fw_buf_puts(&sql, "EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO %I', s, g);\n"
                           "EXECUTE format('REVOKE ALL ON users FROM %I', g);\n"
                           "FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                          "WHERE n.nspname = s AND c.relispartition LOOP\n"
+                          "WHERE n.nspname = s AND c.relispartition AND c.relkind IN ('r', 'p') LOOP\n"
                           "  EXECUTE format('REVOKE ALL ON %I FROM %I', t, g);\n"
                           "END LOOP;\n");
     if (writes) {
