@@ -195,7 +195,8 @@ for who in "$insp" "$sup" "$author" "$aud" "$kiosk"; do
     esac
     # a partition of the payments read directly (row-level security is the parent's): refused to all
     part=$(q "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-              WHERE n.nspname = current_schema() AND c.relispartition AND c.relname LIKE 'ds_payments_c522622_y%' LIMIT 1")
+              WHERE n.nspname = current_schema() AND c.relispartition AND c.relkind = 'r'
+              AND c.relname LIKE 'ds\_payments\_c522622\_y%' ORDER BY 1 LIMIT 1")
     [ -n "$part" ] || fail "no partition of the county's payments to read"
     raw "SELECT count(*) FROM $part"
     check "SELECT count(*) FROM $part" 1 "$denied"
