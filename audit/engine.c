@@ -679,18 +679,12 @@ static const char *const sandbox_setup_sql =
     "END\n"
     "$fw$";
 
-/* The workspace's rule role: fw_rules_ + its id. */
-static void sandbox_role_name(fw_ws *ws, char *name, size_t size)
-{
-    fw_ws_role_name(ws, "rules", name, size);
-}
-
 int fw_rules_role_drop(fw_ws *ws, fw_err *err)
 {
     if (!fw_db_has(ws->store, FW_DBCAP_ROLES))
         return FW_OK;
     char name[64];
-    sandbox_role_name(ws, name, sizeof name);
+    fw_ws_role_name(ws, "rules", name, sizeof name); /* fw_rules_ + the workspace id */
     char *sql = fw_printf("DO $fw$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') THEN "
                           "DROP OWNED BY %s; DROP ROLE %s; END IF; END $fw$",
                           name, name, name);
@@ -706,7 +700,7 @@ void fw_rule_role_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_
     if (!fw_db_has(ws->store, FW_DBCAP_ROLES))
         return;
     char name[64];
-    sandbox_role_name(ws, name, sizeof name);
+    fw_ws_role_name(ws, "rules", name, sizeof name); /* fw_rules_ + the workspace id */
     fw_buf views = {0};
     /* the program tags and the citizen reports (CIT-001, docs/kiosk.md): readable by rules */
     fw_buf_puts(&views, "'programs', 'reports', 'citizen_reports'");
