@@ -2162,24 +2162,65 @@ static int record_row(fw_ws *ws, long long order_id, const char *order_no, long 
     return rc;
 }
 
+/* A refusal of an accept: err in the accepting user's language (the report), *why kept on the row
+ * language-neutral (problem_encode, as a receipt's problems) so each reader sees it in their own. */
+static int refuse(fw_buf *why, fw_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int refuse(fw_buf *why, fw_err *err, int code, const char *fmt, ...)
+{
+    char msg[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, _(fmt), ap);
+    va_end(ap);
+    va_start(ap, fmt);
+    problem_encode(why, fmt, ap);
+    va_end(ap);
+    return fw_fail(err, code, "%s", msg);
+}
+
+/* The refusals a case change can give an accepted answer, checked here first so that they are kept
+ * language-neutral (the same messages as audit/cases.c): a verdict awaiting its second reviewer, a
+ * transition the case's status does not allow. Anything else the change refuses is kept as said. */
+static int check_change(const fw_case *c, const char *to, fw_buf *why, fw_err *err)
+{
+    if (c->pending_status)
+        return refuse(why, err, FW_ECONFLICT,
+                      N_("case %s has a verdict (%s) awaiting a second reviewer, asked by %s at %s; "
+                         "another user must run `fundwatch case approve %s` (or --reject) first"),
+                      c->case_no, c->pending_status, c->pending_by, c->pending_at, c->case_no);
+    if (!fw_case_transition(c->status, to)) {
+        char next[256];
+        fw_case_next_statuses(c->status, next, sizeof next);
+        return refuse(why, err, FW_ECONFLICT, N_("a case that is %s cannot become %s; allowed next: %s"), c->status,
+                      to, next);
+    }
+    return FW_OK;
+}
+
 /* The case changes one answer makes: verifying (when still new), the verdict, and rectifying when
  * measures came with a true finding (unless the verdict waits for a second reviewer). Inside the
- * accept's transaction; on failure the caller rolls back to the row's savepoint. */
-static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw_buf *report, fw_err *err)
+ * accept's transaction; on failure the caller rolls back to the row's savepoint; *why then holds
+ * the refusal language-neutral when it is one of those checked here (else it stays empty). */
+static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, bool review, fw_buf *report,
+                        fw_buf *why, fw_err *err)
 {
     fw_case c;
     if (fw_case_get_id(ws, a->case_id, &c, err))
         return err->code;
     int rc = FW_OK;
+    bool dismissed = strcmp(a->conclusion, "dismissed") == 0 || strcmp(a->conclusion, "data_error") == 0;
     if (c.version != a->case_version)
-        rc = fw_fail(err, FW_ECONFLICT,
-                     _("case %s was changed in fundwatch after the order was sent (version %lld, now %lld)"),
-                     c.case_no, a->case_version, c.version);
-    if (!rc && strcmp(c.status, "new") == 0) {
+        rc = refuse(why, err, FW_ECONFLICT,
+                    N_("case %s was changed in fundwatch after the order was sent (version %lld, now %lld)"),
+                    c.case_no, a->case_version, c.version);
+    if (!rc && strcmp(c.status, "new") == 0 && !(rc = check_change(&c, "verifying", why, err))) {
         fw_case_change ch = {.to = "verifying", .method = a->method, .verifier = a->verifier};
         rc = fw_case_set_status_loaded_in(ws, &c, &ch, err);
     }
-    bool dismissed = strcmp(a->conclusion, "dismissed") == 0 || strcmp(a->conclusion, "data_error") == 0;
+    if (!rc)
+        rc = check_change(&c, dismissed ? "dismissed" : a->conclusion, why, err);
+    if (!rc && strcmp(a->conclusion, "dismissed") == 0 && blank(a->note)) /* 不属实 is dismissed as 'other' */
+        rc = refuse(why, err, FW_EDATA, N_("reason 'other' needs the reason written out: add --reason-text TEXT"));
     char *note = fw_printf("核查工单 %s 第%lld行（核查日期 %s，核查人 %s）%s%s", order_no, a->row_no, a->verified_at,
                            a->verifier, a->note ? "：" : "", a->note ? a->note : "");
     if (!rc) {
@@ -2192,7 +2233,7 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw
         rc = fw_case_set_status_loaded_in(ws, &c, &ch, err);
     }
     if (!rc && !dismissed && (a->measures || a->has_to || a->has_rec)) {
-        if (fw_case_review_required(ws))
+        if (review)
             fw_buf_printf(report, _("row %lld (case %s): the verdict awaits a second reviewer; the measures are "
                                     "applied after `case approve`, with `case set %s rectifying`\n"),
                           a->row_no, c.case_no, c.case_no);
@@ -2211,21 +2252,23 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw
 /* One row of an accept, inside the accept's transaction: its answer applied and the row accepted,
  * or (the answer refused: a conflict, a refused change) the case left as it was and the row marked
  * with why. *refused holds the refusal's code (0 when applied); the return is a database failure. */
-static int accept_row(fw_ws *ws, const order_head *h, const answer_row *a, fw_buf *report, fw_err *refused,
-                      fw_err *err)
+static int accept_row(fw_ws *ws, const order_head *h, const answer_row *a, bool review, fw_buf *report,
+                      fw_err *refused, fw_err *err)
 {
     if (fw_db_savepoint(ws->store, "order_accept_row", err))
         return err->code;
     int rc;
-    if (apply_answer(ws, h->order_no, a, report, refused) == FW_OK)
+    fw_buf why = {0};
+    if (apply_answer(ws, h->order_no, a, review, report, &why, refused) == FW_OK)
         rc = record_row_in(ws, h->id, h->order_no, a->id, a->row_no, a->case_no, "accepted", NULL, NULL,
                            "order.accept", err);
     else if (!(rc = fw_db_rollback_to(ws->store, "order_accept_row", err))) {
         fw_buf_printf(report, _("row %lld (case %s): not applied: %s\n"), a->row_no, a->case_no, refused->msg);
         const char *state = refused->code == FW_ECONFLICT ? "conflict" : "answered";
-        rc = record_row_in(ws, h->id, h->order_no, a->id, a->row_no, a->case_no, state, refused->msg, NULL,
-                           "order.accept", err);
+        rc = record_row_in(ws, h->id, h->order_no, a->id, a->row_no, a->case_no, state,
+                           why.len ? why.data : refused->msg, NULL, "order.accept", err);
     }
+    fw_buf_free(&why);
     return rc ? rc : fw_db_release(ws->store, "order_accept_row", err);
 }
 
@@ -2246,11 +2289,12 @@ int fw_order_accept(fw_ws *ws, const char *order_ref, long long row_no, long lon
     size_t n = 0;
     fw_err refused = {0};
     int rc = load_answers(ws, h.id, row_no, &a, &n, err);
+    bool review = fw_case_review_required(ws); /* one setting for the whole accept, read once */
     if (!rc)
         rc = fw_ws_begin(ws, err);
     for (size_t i = 0; !rc && i < n; i++) {
         fw_err e = {0};
-        rc = accept_row(ws, &h, &a[i], report, &e, err);
+        rc = accept_row(ws, &h, &a[i], review, report, &e, err);
         if (!rc && e.code)
             refused = e;
         else if (!rc)
