@@ -315,18 +315,30 @@ static int resolve_case(fw_ws *ws, const char *name, long long *id, fw_err *err)
     return FW_OK;
 }
 
+/* Thousands of --case names (a dispatch's list) are looked up in one read transaction when the
+ * caller has none open: on SQLite each lookup on its own took and dropped the file's read lock. */
 int fw_hit_filter_case_ids(fw_ws *ws, const fw_hit_filter *f, long long **ids, int *n, fw_err *err)
 {
     *ids = fw_calloc((size_t)f->ncases + 1, sizeof **ids);
     *n = 0;
+    bool own = f->ncases > 1 && !fw_db_in_txn(ws->store);
+    if (own && fw_db_begin(ws->store, FW_TXN_READ, err)) {
+        free(*ids);
+        *ids = NULL;
+        return err->code;
+    }
     for (int i = 0; i < f->ncases; i++) {
         if (resolve_case(ws, f->cases[i], &(*ids)[*n], err)) {
+            if (own)
+                fw_db_rollback(ws->store);
             free(*ids);
             *ids = NULL;
             return err->code;
         }
         (*n)++;
     }
+    if (own)
+        fw_db_rollback(ws->store); /* read only: nothing to keep */
     return FW_OK;
 }
 

@@ -602,13 +602,17 @@ int fw_order_dispatch(fw_ws *ws, const fw_order_request *req, fw_order_writer wr
     p->selection = fw_strdup(req->selection ? req->selection : "全部");
     long long *ids = NULL;
     size_t n = 0;
-    int rc = choose_cases(ws, req, p, &ids, &n, err);
+    /* One transaction: the choice, the assignments, the order and its trail record, or none of them;
+     * the workbook is written inside it and removed when the transaction does not commit. The choice
+     * is inside it too: its thousands of reads then share one read lock (outside, SQLite took and
+     * dropped its file lock and checked its cache for each). */
+    int rc = fw_ws_begin(ws, err);
     if (rc)
         goto done;
-    /* One transaction: the assignments, the order and its trail record, or none of them; the
-     * workbook is written inside it and removed when the transaction does not commit. */
-    if ((rc = fw_ws_begin(ws, err)))
+    if ((rc = choose_cases(ws, req, p, &ids, &n, err))) {
+        fw_ws_rollback(ws);
         goto done;
+    }
     next_order_no(ws, p->order_no);
     rc = fill_plan(ws, key, ids, n, p, err);
     if (!rc)
@@ -2103,16 +2107,20 @@ static int load_answers(fw_ws *ws, long long order_id, long long row_no, answer_
     return FW_OK;
 }
 
+/* Prepared once per connection: an accept sets thousands of rows. */
+static const fw_sql set_row_state_sql = {
+    .name = "orders.set_row_state",
+    .sql = "UPDATE order_rows SET state = ?, problems = COALESCE(?, problems), "
+           "sent_back_note = COALESCE(?, sent_back_note), updated_at = ? WHERE id = ?",
+};
+
 static int set_row_state(fw_ws *ws, long long row_id, const char *state, const char *problems, const char *note,
                          fw_err *err)
 {
     char at[32];
     fw_now_iso(at);
     fw_stmt *st = NULL;
-    if (fw_db_prepare(ws->store,
-                      "UPDATE order_rows SET state = ?, problems = COALESCE(?, problems), "
-                      "sent_back_note = COALESCE(?, sent_back_note), updated_at = ? WHERE id = ?",
-                      &st, err))
+    if (fw_db_cached(ws->store, &set_row_state_sql, &st, err))
         return err->code;
     fw_stmt_bind_text(st, 1, state, -1);
     fw_stmt_bind_text(st, 2, problems, -1);
@@ -2120,7 +2128,7 @@ static int set_row_state(fw_ws *ws, long long row_id, const char *state, const c
     fw_stmt_bind_text(st, 4, at, -1);
     fw_stmt_bind_int64(st, 5, row_id);
     int rc = step_done(st, err);
-    fw_stmt_finalize(st);
+    fw_stmt_reset(st);
     return rc;
 }
 
@@ -2205,7 +2213,7 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, bo
                         fw_buf *why, fw_err *err)
 {
     fw_case c;
-    if (fw_case_get_id(ws, a->case_id, &c, err))
+    if (fw_case_get_id_bare(ws, a->case_id, &c, err))
         return err->code;
     int rc = FW_OK;
     bool dismissed = strcmp(a->conclusion, "dismissed") == 0 || strcmp(a->conclusion, "data_error") == 0;
