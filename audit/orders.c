@@ -267,14 +267,19 @@ typedef struct candidate_row {
     long long nrules;
     long long amount;
     int blocked; /* BLOCKED_*: why it is not sent */
+    fw_case *loaded; /* read for its money at issue (priority order); fill_plan takes it */
 } candidate_row;
 
 enum { BLOCKED_NONE, BLOCKED_CLOSED, BLOCKED_PENDING, BLOCKED_IN_ORDER };
 
 static void candidates_free(candidate_row *c, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(c[i].stratum);
+        if (c[i].loaded)
+            fw_case_free(c[i].loaded);
+        free(c[i].loaded);
+    }
     free(c);
 }
 
@@ -307,7 +312,8 @@ static int read_candidates(fw_ws *ws, const fw_hit_filter *f, candidate_row **ou
                 c = fw_realloc(c, (cap = cap ? 2 * cap : 64) * sizeof *c);
             const char *rule = fw_stmt_text(st, 1), *town = fw_stmt_text(st, 2);
             c[n] = (candidate_row){fw_stmt_int64(st, 0), fw_printf("%s|%s", rule ? rule : "", town ? town : ""),
-                                   (int)fw_stmt_int64(st, 3), fw_stmt_int64(st, 4), 0, (int)fw_stmt_int64(st, 5)};
+                                   (int)fw_stmt_int64(st, 3), fw_stmt_int64(st, 4), 0, (int)fw_stmt_int64(st, 5),
+                                   NULL};
             n++;
         }
         if (step < 0)
@@ -436,10 +442,14 @@ static int parse_seed(const char *s, unsigned long long *out, fw_err *err)
     return FW_OK;
 }
 
-/* Which cases go: all the filter selects in priority order, or the sample. */
+/* Which cases go: all the filter selects in priority order, or the sample. In priority order each
+ * case is read (with its hit summary, for its money) and *loaded holds them, in order, for fill_plan,
+ * which would otherwise read each again (the same transaction: they cannot have changed); a sample
+ * reads none and *loaded is NULL. */
 static int choose_cases(fw_ws *ws, const fw_order_request *req, fw_order_plan *p, long long **ids, size_t *nids,
-                        fw_err *err)
+                        fw_case **loaded, fw_err *err)
 {
+    *loaded = NULL;
     candidate_row *c = NULL;
     size_t n = 0;
     if (read_candidates(ws, req->filter, &c, &n, err))
@@ -487,17 +497,25 @@ static int choose_cases(fw_ws *ws, const fw_order_request *req, fw_order_plan *p
         p->sample_size = req->sample;
     } else {
         for (size_t i = 0; i < n; i++) {
-            fw_case k;
-            if (fw_case_get_id(ws, c[i].case_id, &k, err)) {
+            fw_case *k = fw_malloc(sizeof *k);
+            if (fw_case_get_id(ws, c[i].case_id, k, err)) {
+                free(k);
                 candidates_free(c, n);
+                free(*ids);
+                *ids = NULL;
                 return err->code;
             }
-            c[i].amount = k.amount;
-            fw_case_free(&k);
+            c[i].loaded = k;
+            c[i].amount = k->amount;
         }
         qsort(c, n, sizeof *c, by_priority);
-        for (size_t i = 0; i < n; i++)
+        *loaded = fw_malloc(n * sizeof **loaded);
+        for (size_t i = 0; i < n; i++) {
             (*ids)[i] = c[i].case_id;
+            (*loaded)[i] = *c[i].loaded; /* its strings now owned by *loaded */
+            free(c[i].loaded);
+            c[i].loaded = NULL;
+        }
         *nids = n;
     }
     candidates_free(c, n);
@@ -528,13 +546,16 @@ static int check_sendable(fw_ws *ws, const fw_case *c, fw_err *err)
 /* Fills the plan inside the dispatch's transaction: each case is read once, checked (a refusal rolls
  * back the cases assigned before it), assigned to the unit, and its facts, new version and MAC
  * taken. The assignment changes no fact, so the case read before it gives the facts. */
-static int fill_plan(fw_ws *ws, const unsigned char *key, const long long *ids, size_t n, fw_order_plan *p,
-                     fw_err *err)
+static int fill_plan(fw_ws *ws, const unsigned char *key, const long long *ids, fw_case *loaded, size_t n,
+                     fw_order_plan *p, fw_err *err)
 {
     p->lines = fw_calloc(n ? n : 1, sizeof *p->lines);
     for (size_t i = 0; i < n; i++) {
         fw_case c;
-        if (fw_case_get_id(ws, ids[i], &c, err))
+        if (loaded) { /* read by choose_cases in this transaction; taken over (freed below) */
+            c = loaded[i];
+            memset(&loaded[i], 0, sizeof loaded[i]);
+        } else if (fw_case_get_id(ws, ids[i], &c, err))
             return err->code;
         int rc = check_sendable(ws, &c, err);
         fw_order_line *line = &p->lines[p->nlines++];
@@ -609,12 +630,16 @@ int fw_order_dispatch(fw_ws *ws, const fw_order_request *req, fw_order_writer wr
     int rc = fw_ws_begin(ws, err);
     if (rc)
         goto done;
-    if ((rc = choose_cases(ws, req, p, &ids, &n, err))) {
+    fw_case *loaded = NULL;
+    if ((rc = choose_cases(ws, req, p, &ids, &n, &loaded, err))) {
         fw_ws_rollback(ws);
         goto done;
     }
     next_order_no(ws, p->order_no);
-    rc = fill_plan(ws, key, ids, n, p, err);
+    rc = fill_plan(ws, key, ids, loaded, n, p, err);
+    for (size_t i = 0; loaded && i < n; i++) /* the cases fill_plan did not reach (it failed) */
+        fw_case_free(&loaded[i]);
+    free(loaded);
     if (!rc)
         rc = write(p, ctx, path, sha256, err);
     bool written = !rc;
