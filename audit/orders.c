@@ -522,6 +522,39 @@ static int choose_cases(fw_ws *ws, const fw_order_request *req, fw_order_plan *p
     return FW_OK;
 }
 
+/* How many cases a request would send, without sending: the candidates less those that cannot go,
+ * then the sample (the same draw as dispatch). For a form that says what will go before it goes. */
+int fw_order_preview(fw_ws *ws, const fw_order_request *req, long long *count, long long skipped[3], fw_err *err)
+{
+    *count = 0;
+    skipped[0] = skipped[1] = skipped[2] = 0;
+    unsigned long long seed = 0;
+    if (req->sample > 0 && parse_seed(req->seed, &seed, err))
+        return err->code;
+    candidate_row *c = NULL;
+    size_t n = 0, kept = 0;
+    if (read_candidates(ws, req->filter, &c, &n, err))
+        return err->code;
+    fw_order_candidate *oc = fw_malloc((n ? n : 1) * sizeof *oc);
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].blocked == BLOCKED_NONE)
+            oc[kept++] = (fw_order_candidate){c[i].case_id, c[i].stratum};
+        else
+            skipped[c[i].blocked - 1]++;
+    }
+    *count = (long long)kept;
+    if (req->sample > 0 && kept > 0) {
+        long long *chosen;
+        size_t m;
+        fw_order_sample(oc, kept, req->sample, seed, req->by_rule_township, &chosen, &m);
+        free(chosen);
+        *count = (long long)m;
+    }
+    free(oc);
+    candidates_free(c, n);
+    return FW_OK;
+}
+
 /* A case that cannot be sent: closed, awaiting review, or in an open order. */
 static int check_sendable(fw_ws *ws, const fw_case *c, fw_err *err)
 {
