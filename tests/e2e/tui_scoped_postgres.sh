@@ -99,8 +99,13 @@ tui_wait "Nobody in any dataset matches" 30
 tui_screen | grep -qF -- "$name2" && fail "the lookup shows the T2 person's name"
 tui_keys Q
 tui_stop
-start "$as_insp" -- lookup "$name2"
-tui_wait "Nobody in any dataset matches" 30
+start "$as_insp" -- lookup "$name2" # a name is a prefix: T1's longer names may match, never the T2 person
+i=0
+until tui_screen | grep -q "Nobody in any dataset matches\|match '$name2'"; do
+    [ $i -lt 300 ] || fail "the lookup by name did not finish"
+    sleep 0.1; i=$((i + 1))
+done
+tui_screen | grep -qF -- "$id2" && fail "the lookup by name shows the T2 person"
 tui_keys Q
 tui_stop
 start "$as_insp" -- person "$id2"
