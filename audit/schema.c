@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1170,6 +1171,66 @@ static int partition_v12_apply(fw_db *db, void *ctx, fw_err *err)
     return rc;
 }
 
+/* --- 14: the registries without a place, scoped by the person they concern (issue 13) --------- */
+/* Migration 7 scoped the tables that carry a region code; the registries without one (deaths,
+ * relatives, businesses, vehicles, properties, prisoners, students, disabilities, pensions) stayed
+ * readable whole by every scoped user, so an inspector could read any county's deaths or vehicles.
+ * A row of them concerns a person by its ID number: it is visible when that person is one the user
+ * sees (a row of persons, payments or officials, each scoped by migration 7's policies, which apply
+ * inside this one too), a relatives row also when the relative is. The rules join these registries
+ * to persons and payments by the same ID number, so a scoped run finds the same hits of its regions
+ * (bench/scope.sh: the same hits with and without these policies). A row whose typed ID number is
+ * invalid (stored as '!...', the typed one in id_number_raw) names nobody exactly; the near rules
+ * (rules/near.ini) link it to a person by the name keys and an ID number one or two digits away
+ * or with the same birth date: such a row is visible when a person the user sees has its fuzzy
+ * name and such an ID number, so the near rules keep their hits too. The owner is not subject to
+ * row-level security (migration 7), so the owner's runs cost nothing more; SQLite: nothing (roles
+ * do not apply). */
+static const char registries_v14_pg[] =
+    /* at most two of the 18 characters differ (a slip, a transposition, a check digit), or the same
+     * birth date (digits 7-14): what the near rules accept */
+    "CREATE FUNCTION fw_id_near(a text, b text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ "
+    "SELECT length(a) = 18 AND length(b) = 18 AND (substr(a, 7, 8) = substr(b, 7, 8) OR "
+    "(SELECT count(*) FROM generate_series(1, 18) i WHERE substr(a, i, 1) <> substr(b, i, 1)) <= 2) $$;\n";
+
+static void registry_policy_v14(const fw_dataset *ds, fw_buf *sql)
+{
+    char t[64];
+    snprintf(t, sizeof t, "ds_%s", ds->name);
+    fw_buf_printf(sql, "ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\n", t);
+    fw_buf_printf(sql, "CREATE POLICY fw_person ON %s USING ((SELECT fw_is_admin()) OR "
+                       "EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = %s.id_number) "
+                       "OR EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = %s.id_number) "
+                       "OR EXISTS (SELECT 1 FROM ds_officials o WHERE o.id_number = %s.id_number)",
+                  t, t, t, t);
+    if (fw_dataset_column(ds, "relative_id_number"))
+        fw_buf_printf(sql, " OR EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = %s.relative_id_number) "
+                           "OR EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = %s.relative_id_number)",
+                      t, t);
+    if (fw_dataset_has_name_keys(ds) && fw_dataset_keeps_bad_ids(ds))
+        fw_buf_printf(sql, " OR (%s.id_number LIKE '!%%' AND EXISTS (SELECT 1 FROM ds_persons p WHERE "
+                           "p.name_fuzzy = %s.name_fuzzy AND fw_id_near(p.id_number, upper(%s.id_number_raw))))",
+                      t, t, t);
+    fw_buf_puts(sql, ");\n");
+}
+
+static int registries_v14_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return FW_OK;
+    fw_buf sql = {0};
+    fw_buf_puts(&sql, registries_v14_pg);
+    for (int i = 0; i < fw_ndatasets; i++) {
+        const fw_dataset *ds = &fw_datasets[i];
+        if (fw_dataset_column(ds, "id_number") && !fw_dataset_column(ds, "region_code"))
+            registry_policy_v14(ds, &sql);
+    }
+    int rc = fw_db_exec(db, sql.data, err);
+    fw_buf_free(&sql);
+    return rc;
+}
+
 const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
@@ -1183,5 +1244,7 @@ const fw_db_migration fw_migrations[] = {
     {10, "cancelling verification orders", NULL, NULL, NULL, orders_cancel_v10_apply},
     {11, "name-only relatives: relative_name, relative_village, relative_birth", NULL, NULL, NULL, relatives_v11},
     {12, "payments partitioned by county and year (PostgreSQL)", NULL, NULL, NULL, partition_v12_apply},
+    {14, "registries without a region scoped by the person they concern (PostgreSQL)", NULL, NULL, NULL,
+     registries_v14_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);
