@@ -157,6 +157,8 @@ make_pg_ws() { # n sqlite-path -> conninfo
     psql "$BENCH_PG" -XqAt -v ON_ERROR_STOP=1 -c "DROP SCHEMA IF EXISTS $s CASCADE" -c "CREATE SCHEMA $s" >/dev/null
     "$FW" --db "$ws" init >/dev/null
     local t cols idx="$dir/fw-bench-pgidx.$$.sql"
+    # the schema's trigger functions name its tables unqualified
+    export PGOPTIONS="-c search_path=$s"
     psql "$BENCH_PG" -XAtqc "SELECT indexdef || ';' FROM pg_indexes WHERE schemaname = '$s' AND tablename = 'hits' \
         AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = '$s.hits'::regclass)" >"$idx"
     psql "$BENCH_PG" -XAtqc "SELECT 'DROP INDEX $s.' || indexname || ';' FROM pg_indexes WHERE schemaname = '$s' \
@@ -168,9 +170,11 @@ make_pg_ws() { # n sqlite-path -> conninfo
             FROM information_schema.columns WHERE table_schema = '$s' AND table_name = '$t' \
             AND column_name IN ($(sqlite3 "$db" "SELECT group_concat(quote(name)) FROM pragma_table_info('$t')"))")
         sqlite3 -csv -nullvalue '\N' "$db" "SELECT ${cols//\"/} FROM $t" |
-            psql "$BENCH_PG" -Xq -v ON_ERROR_STOP=1 -c "\\copy $s.$t($cols) FROM STDIN WITH (FORMAT csv, NULL '\\N')" >/dev/null
+            psql "$BENCH_PG" -Xq -v ON_ERROR_STOP=1 -c "\\copy $s.$t($cols) FROM STDIN WITH (FORMAT csv, NULL '\\N')" >/dev/null ||
+            return 1
     done
-    psql "$BENCH_PG" -Xq -v ON_ERROR_STOP=1 -f "$idx" -c "VACUUM ANALYZE" >/dev/null
+    psql "$BENCH_PG" -Xq -v ON_ERROR_STOP=1 -f "$idx" -c "VACUUM ANALYZE" >/dev/null || return 1
+    unset PGOPTIONS
     rm -f "$idx"
     echo "$ws"
 }
@@ -208,12 +212,12 @@ small=-
 case $parts in *" list "*) small=$(make_ws 10000) ;; esac
 pg_big= pg_small=-
 case $engines in *" pg "*)
-    pg_big=$(make_pg_ws "$N" "$big")
-    case $parts in *" list "*) pg_small=$(make_pg_ws 10000 "$small") ;; esac ;;
+    pg_big=$(make_pg_ws "$N" "$big") || { echo "bench/tui.sh: could not load the PostgreSQL workspace" >&2; exit 1; }
+    case $parts in *" list "*) pg_small=$(make_pg_ws 10000 "$small") || exit 1 ;; esac ;;
 esac
 echo "command: bench/tui.sh $N   binary: $FW   engines:$engines  load: $(uptime | sed 's/.*load/load/')"
 echo "machine: $(uname -srm), $(nproc) cores, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-[ -z "$pg_big" ] || echo "PostgreSQL: $(psql "$BENCH_PG" -XAtqc 'SHOW server_version'), $BENCH_PG"
+[ -z "$pg_big" ] || echo "PostgreSQL: $(psql "$BENCH_PG" -XAtqc 'SHOW server_version'), $(echo "$BENCH_PG" | sed 's/password=[^ ]*//')"
 echo "keys: start=first screen drawn; 2=open hit list; PgDn1=page down; s1=sort change; s7=sort by case status;"
 echo "      PgDn3=page down by case status; S=reverse it; text1=filter rule=R-005 typed;"
 echo "      Enter1=filter applied; text2=search keystroke 张 (list narrows as typed)"
