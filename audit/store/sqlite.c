@@ -18,10 +18,6 @@
 #include "audit/store/driver.h"
 #include "audit/store/sqlite_funcs.h"
 
-/* How much of a workspace file reads map (PRAGMA mmap_size): 4 GiB covers a county's workspace
- * of several million hits; SQLite caps it at its own compile-time limit. */
-#define FW_SQLITE_MMAP_BYTES "4294967296"
-
 /* PRAGMA application_id of a fundwatch workspace ("FWKS"): another program's SQLite file is told
  * apart even when it is empty. */
 enum { FW_SQLITE_APP_ID = 0x46574B53 };
@@ -266,11 +262,6 @@ static int sq_open(const char *target, const fw_db_opts *o, fw_db **out, fw_err 
     sqlite3_extended_result_codes(d->h, 1);
     sqlite3_progress_handler(d->h, PROGRESS_OPS, on_progress, d);
     sqlite3_exec(d->h, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-    /* Reads map the file instead of copying each page out of the OS cache (pread): a scan of a
-     * million hits (the frequency view, issue 14) spent a sixth of its time in that copy. A hint:
-     * a SQLite built without memory mapping ignores it. */
-    if (!memory)
-        sqlite3_exec(d->h, "PRAGMA mmap_size = " FW_SQLITE_MMAP_BYTES, NULL, NULL, NULL);
     fw_sqlite_funcs_register(d->h); /* the rules' helpers (PostgreSQL: store/pg_compat.sql) */
     *out = &d->base;
     return FW_OK;
