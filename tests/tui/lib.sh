@@ -6,9 +6,10 @@ here_tui=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TUI_TMP=$(mktemp -d)
 TUI_SOCK="fwtest$$"
 TUI_RC="$TUI_TMP/rc"
-trap 'tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true; rm -rf "$TUI_TMP"' EXIT
-
 fail() { echo "FAIL: $*" >&2; echo "--- screen ---" >&2; tui_screen >&2 || true; exit 1; }
+# The workspaces of the scripts that run on either engine (tests/e2e/ws.inc, FW_TEST_ENGINE).
+. "$here_tui/../e2e/ws.inc"
+trap 'tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true; ws_cleanup; rm -rf "$TUI_TMP"' EXIT
 
 # A workspace with the fixture of tests/tui/fixture.sql; prints its path.
 tui_fixture() {
