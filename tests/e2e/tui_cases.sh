@@ -4,8 +4,9 @@
 # shows its fields, hits and the history line of the assignment, in words and local time
 # (YYYY-MM-DD HH:MM tester assigned; assignee tester; ...); a case
 # confirmed through the CLI is counted in the systemic tab; q exits 0.
+# engines: sqlite postgresql
 . "$(dirname "$0")/../tui/lib.sh"
-ws="$TUI_TMP/ws.db"
+ws_new "$TUI_TMP"
 "$FW" gen "$TUI_TMP/gen" --seed 1 --persons 1000 >/dev/null
 for f in "$TUI_TMP"/gen/*.csv; do
     name=$(basename "$f" .csv)
