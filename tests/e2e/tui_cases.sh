@@ -43,7 +43,8 @@ tui_wait "Hits (Enter opens the person)"
 tui_keys G
 tui_wait "assigned; assignee $user; received "
 tui_wait "; due 2020-01-01"
-tui_screen | grep -qE "^  [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} $user assigned" \
+# who: the trail's user (on PostgreSQL the login, docs/users.md)
+tui_screen | grep -qE "^  [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} $(ws_trail_user "$ws" "$user") assigned" \
     || fail "the history line does not start with the local time and the user"
 tui_screen | grep -q "T[0-9:]*Z" && fail "the case screen shows a stored UTC time"
 
