@@ -6,6 +6,7 @@
 # total, the case register and a case's screen never report a change of their own. Needs FUNDWATCH_TEST_PG (see
 # docs/store.md) and psql; without it the script says it did not test (fails under
 # FUNDWATCH_REQUIRE_PG=1).
+# engines: both in one run (it compares the two itself, or is about the server: roles, grants, COPY), so not again in the second pass
 . "$(dirname "$0")/../tui/lib.sh"
 
 . "$(dirname "$0")/pg.inc"

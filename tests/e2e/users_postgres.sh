@@ -13,6 +13,7 @@
 # (listing the known ones), a role without CREATEROLE, and SQLite (exit 2).
 # Needs FUNDWATCH_TEST_PG (a libpq conninfo of a user who may create schemas and roles); without it
 # the script says it did not test, and fails instead under FUNDWATCH_REQUIRE_PG=1 (pg.inc).
+# engines: both in one run (it compares the two itself, or is about the server: roles, grants, COPY), so not again in the second pass
 set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
 . "$(dirname "$0")/pg.inc"
