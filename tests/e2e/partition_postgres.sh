@@ -6,6 +6,7 @@
 # writers); --replace --county --year swaps that partition only; a --replace of one county whose
 # file mixes counties is refused naming them with their rows; a region code outside the workspace's
 # counties is a reject with its code and line; `fundwatch status` lists counties and partitions.
+# engines: both in one run (it compares the two itself, or is about the server: roles, grants, COPY), so not again in the second pass
 set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
 . "$(dirname "$0")/pg.inc"

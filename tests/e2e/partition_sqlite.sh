@@ -4,6 +4,7 @@
 # --replace --county --year replaces that county-year's rows only; a file mixing counties is
 # refused with their counts; with the workspace's counties set, an unknown county's payment is a
 # reject with its code and line (docs/scale.md).
+# engines: sqlite (the SQLite half of partitioning; partition_postgres.sh is the server's)
 set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
 export FUNDWATCH_USER=${FUNDWATCH_USER:-tester} LC_ALL=${LC_ALL:-C.UTF-8}

@@ -14,6 +14,7 @@
 # a region (deaths, vehicles): a T2 person's rows are not there for the inspector (psql, a rule run).
 # Needs FUNDWATCH_TEST_PG (a libpq conninfo of a user who may create schemas and roles); without it
 # the script says it did not test, and fails instead under FUNDWATCH_REQUIRE_PG=1 (pg.inc).
+# engines: both in one run (it compares the two itself, or is about the server: roles, grants, COPY), so not again in the second pass
 set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
 . "$(dirname "$0")/pg.inc"
