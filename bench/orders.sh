@@ -65,7 +65,11 @@ measure() { # LABEL CMD...: runs CMD under /usr/bin/time, adds its seconds (wall
 }
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 : >"$tmp/dispatch" && : >"$tmp/receive" && : >"$tmp/accept"
-echo "command: ${BENCH_COUNTIES:+BENCH_COUNTIES=$counties }BENCH_PERSONS=$persons BENCH_UNITS=$units BENCH_RUNS=$runs bench/orders.sh"
+if [ -n "${BENCH_BASE:-}" ]; then # the persons and counties are the base workspace's, not these variables
+    echo "command: BENCH_BASE=$BENCH_BASE BENCH_UNITS=$units BENCH_RUNS=$runs bench/orders.sh"
+else
+    echo "command: ${BENCH_COUNTIES:+BENCH_COUNTIES=$counties }BENCH_PERSONS=$persons BENCH_UNITS=$units BENCH_RUNS=$runs bench/orders.sh"
+fi
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
 for run in $(seq 1 "$runs"); do
     db=$tmp/ws.db

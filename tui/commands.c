@@ -49,13 +49,12 @@ static void cmd_lookup(fw_tui *t, const char *rest) { fw_tui_go(t, &fw_view_look
 /* :log CASE opens the trail filtered to one case; :log alone, the whole trail. */
 static void cmd_log(fw_tui *t, const char *rest) { fw_tui_go(t, FW_VIEW_LOG, *rest ? rest : NULL); }
 
-/* :dispatch: D of the hit list (its marked hits go out as a verification order). */
+/* :dispatch: D of the hit list (its marked hits, or its filtered list, go out as a verification order). */
 static void cmd_dispatch(fw_tui *t, const char *rest)
 {
     (void)rest;
     if (!t->depth || t->stack[t->depth - 1].ops != &fw_view_hits) {
-        fw_tui_error(t, _(":dispatch sends the cases of the hit list's marked hits: go to the hit list (2) and mark "
-                          "them (space, +)."));
+        fw_tui_error(t, _("Go to the hit list (2) for :dispatch (its marked hits, or the whole list)."));
         return;
     }
     t->stack[t->depth - 1].ops->key(t, t->stack[t->depth - 1].state, ACT_ORDER_DISPATCH);

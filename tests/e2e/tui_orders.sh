@@ -41,9 +41,13 @@ row_of "$dispatched" | grep -q "民政局.*$due *dispatched *1 *1 *0 *0 *0 *0" |
 row_of "$returned" | grep -q "城关镇人民政府.*$due *returned *2 *0 *1 *0 *0 *1" || fail "the returned order: $(row_of "$returned")"
 tui_wait "2 orders · 0 overdue · 1 with answers to review"
 
-# :orders reaches the same screen from elsewhere
+# :orders reaches the same screen from elsewhere; :dispatch outside the hit list says where to go
 tui_keys 1
 tui_wait "Hits by category"
+tui_keys :
+tui_type "dispatch"
+tui_keys Enter
+tui_wait "Go to the hit list (2) for :dispatch (its marked hits, or the whole list)."
 tui_keys :
 tui_type "orders"
 tui_keys Enter
