@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh BUILD [unit|e2e|e2e-pg|rules|all]: runs the test suites against the binaries in BUILD and
-# ends with one summary line "N passed, N failed". A suite is a cmocka binary (build/tests/test_*),
+# ends with one summary line "N passed, N failed"; each suite's line says how long it took (CI has
+# 90 minutes for both builds: the slow ones show). A suite is a cmocka binary (build/tests/test_*),
 # an end-to-end script (tests/e2e/*.sh, given the binary in $FW) or the rule examples
 # (`fundwatch rules test`). With FUNDWATCH_TEST_PG set, the e2e scripts marked
 # `# engines: sqlite postgresql` run a second time on PostgreSQL (FW_TEST_ENGINE=postgresql), as
@@ -20,15 +21,19 @@ passed=0 failed=0 failures=()
 
 run_suite() { # name command...
     local name=$1; shift
-    local log
+    local log start took rc
     log=$(mktemp)
-    if "$@" >"$log" 2>&1; then
+    start=$(date +%s)
+    "$@" >"$log" 2>&1
+    rc=$?
+    took=$(($(date +%s) - start))
+    if [ "$rc" = 0 ]; then
         passed=$((passed + 1))
-        echo "PASS $name"
+        echo "PASS $name ($took s)"
     else
         failed=$((failed + 1))
         failures+=("$name")
-        echo "FAIL $name"
+        echo "FAIL $name ($took s)"
         sed 's/^/    /' "$log" | tail -n 60
     fi
     rm -f "$log"
