@@ -810,8 +810,12 @@ static void others_changed(fw_tui *t)
             t->stack[i].generation = -1; /* not the TUI's generation: reloads when back on top */
         /* our own refresh reads again in a new transaction: not another writer's change */
         t->data_version = fw_ws_data_version(t->ws);
-        if (changed > 0 && !t->msg_error && t->prompt == P_NONE) /* a form's question stays */
-            fw_tui_message(t, ngettext("%d case changed by others", "%d cases changed by others", changed), changed);
+        const fw_view_ops *ops = top_ops(t);
+        const char *one = ops->changed_one ? ops->changed_one : N_("%d case changed by others");
+        const char *many = ops->changed_many ? ops->changed_many : N_("%d cases changed by others");
+        /* an error on screen and a form's question stay (an error already cleared does not count) */
+        if (changed > 0 && !(t->msg_error && t->msg[0]) && t->prompt == P_NONE)
+            fw_tui_message(t, ngettext(one, many, changed), changed);
     } else {
         t->stale = true;
     }

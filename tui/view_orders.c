@@ -38,7 +38,8 @@ typedef struct order_line {
     char *order_no, *unit, *state, *due, *created;
     bool overdue;
     long long rows, open, answered, accepted, sent_back, problems;
-    char *text; /* searchable */
+    char *text;   /* searchable */
+    bool changed; /* changed by another session since shown: `*` until the cursor is on it */
 } order_line;
 
 typedef struct orders_view {
@@ -47,13 +48,18 @@ typedef struct orders_view {
     int height;
 } orders_view;
 
-static void orders_free_lines(orders_view *v)
+static void free_order_lines(order_line *lines, int n)
 {
-    for (int i = 0; i < v->nav.n; i++) {
-        order_line *o = &v->lines[i];
+    for (int i = 0; i < n; i++) {
+        order_line *o = &lines[i];
         free(o->order_no), free(o->unit), free(o->state), free(o->due), free(o->created), free(o->text);
     }
-    free(v->lines);
+    free(lines);
+}
+
+static void orders_free_lines(orders_view *v)
+{
+    free_order_lines(v->lines, v->nav.n);
     v->lines = NULL;
     v->nav.n = 0;
 }
@@ -94,6 +100,7 @@ static void orders_load(fw_tui *t, orders_view *v)
         /* the day it was sent, in local time */
         o->created = fw_printf("%.10s", fw_time_local(created, FW_TIME_MINUTE, when, sizeof when));
         o->text = fw_printf("%s %s %s", o->order_no, o->unit, order_state_text(o));
+        o->changed = false;
     }
     fw_rows_close(rows);
     if (more < 0)
@@ -143,7 +150,9 @@ static void orders_draw(fw_tui *t, void *p, WINDOW *w)
         long long counts[6] = {o->rows, o->open, o->answered, o->accepted, o->sent_back, o->problems};
         for (int j = 0; j < 6; j++)
             snprintf(nums[j], sizeof nums[j], "%lld", counts[j]);
-        const char *cells[NCOLS] = {o->order_no, o->unit, o->created, o->due, order_state_text(o),
+        char marked[72];
+        snprintf(marked, sizeof marked, "*%s", o->order_no);
+        const char *cells[NCOLS] = {o->changed ? marked : o->order_no, o->unit, o->created, o->due, order_state_text(o),
                                     nums[0], nums[1], nums[2], nums[3], nums[4], nums[5]};
         attr_t a = o->overdue                                                               ? fw_tui_attr(t, C_HIGH)
                    : strcmp(o->state, "settled") == 0 || strcmp(o->state, "cancelled") == 0 ? A_DIM
@@ -305,8 +314,11 @@ static const char *orders_line_text(int i, void *ctx) { return ((orders_view *)c
 static int orders_key(fw_tui *t, void *p, enum fw_action a)
 {
     orders_view *v = p;
-    if (fw_lines_move(&v->nav, a, v->height))
+    if (fw_lines_move(&v->nav, a, v->height)) {
+        if (v->nav.cursor < v->nav.n)
+            v->lines[v->nav.cursor].changed = false; /* seen: the mark goes */
         return FW_KEY_REDRAW;
+    }
     switch (a) {
     case ACT_ENTER:
         if (v->nav.n)
@@ -329,6 +341,53 @@ static void orders_search(fw_tui *t, void *p, const char *text, bool final)
 }
 
 static void orders_reload(fw_tui *t, void *p) { orders_load(t, p); }
+
+/* What of an order a person follows: its state and what its rows came to. */
+static bool order_moved(const order_line *was, const order_line *now)
+{
+    return strcmp(was->state, now->state) != 0 || was->overdue != now->overdue || was->rows != now->rows ||
+           was->open != now->open || was->answered != now->answered || was->accepted != now->accepted ||
+           was->sent_back != now->sent_back || was->problems != now->problems;
+}
+
+static const order_line *order_named(const order_line *lines, int n, const char *order_no)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(lines[i].order_no, order_no) == 0)
+            return &lines[i];
+    return NULL;
+}
+
+/* Another session changed the workspace (an order sent, received, accepted or cancelled elsewhere):
+ * the list is read again, the cursor stays on its order, and an order that is new or whose state or
+ * counts moved is marked until the cursor is on it; marks not yet seen stay. The notices name cases,
+ * not orders: the orders are compared. Returns how many orders changed. */
+static int orders_others_changed(fw_tui *t, void *p, const long long *ids, int n, bool all)
+{
+    (void)ids, (void)n, (void)all;
+    orders_view *v = p;
+    order_line *was = v->lines;
+    int was_n = v->nav.n, top_off = v->nav.cursor - v->nav.top;
+    char *at = v->nav.cursor < was_n ? fw_strdup(was[v->nav.cursor].order_no) : NULL;
+    v->lines = NULL, v->nav.n = 0; /* kept in was to compare */
+    orders_load(t, v);
+    int changed = 0;
+    for (int i = 0; i < v->nav.n; i++) {
+        order_line *o = &v->lines[i];
+        const order_line *before = order_named(was, was_n, o->order_no);
+        bool moved = !before || order_moved(before, o);
+        o->changed = moved || before->changed;
+        changed += moved;
+        if (at && strcmp(o->order_no, at) == 0) {
+            v->nav.cursor = i;
+            v->nav.top = i - top_off > 0 ? i - top_off : 0;
+        }
+    }
+    free_order_lines(was, was_n);
+    free(at);
+    fw_lines_scroll(&v->nav, v->height ? v->height : 1);
+    return changed;
+}
 
 static void orders_status(fw_tui *t, void *p, char *out, size_t outsz)
 {
@@ -360,6 +419,9 @@ const fw_view_ops fw_view_orders = {
     .search = orders_search,
     .status = orders_status,
     .title = orders_title,
+    .others_changed = orders_others_changed,
+    .changed_one = N_("%d order changed by others"),
+    .changed_many = N_("%d orders changed by others"),
 };
 
 /* --- one order: its rows ------------------------------------------------------------------------ */
@@ -370,7 +432,8 @@ enum { OR_NO, OR_CASE, OR_NAME, OR_STATE, OR_VERDICT, OR_METHOD, OR_VERIFIER, OR
 typedef struct row_line {
     long long row_no;
     char *cells[OR_NCOLS];
-    char *text; /* searchable */
+    char *text;   /* searchable */
+    bool changed; /* changed by another session since shown: `*` until the cursor is on it */
 } row_line;
 
 typedef struct order_view {
@@ -383,14 +446,19 @@ typedef struct order_view {
 
 static const char *shown_order_no(void *order_view_state) { return ((order_view *)order_view_state)->order_no; }
 
+static void free_row_lines(row_line *lines, int n)
+{
+    for (int i = 0; i < n; i++) {
+        for (int c = 0; c < OR_NCOLS; c++)
+            free(lines[i].cells[c]);
+        free(lines[i].text);
+    }
+    free(lines);
+}
+
 static void order_free_lines(order_view *v)
 {
-    for (int i = 0; i < v->nav.n; i++) {
-        for (int c = 0; c < OR_NCOLS; c++)
-            free(v->lines[i].cells[c]);
-        free(v->lines[i].text);
-    }
-    free(v->lines);
+    free_row_lines(v->lines, v->nav.n);
     v->lines = NULL;
     v->nav.n = 0;
 }
@@ -430,6 +498,7 @@ static bool order_load(fw_tui *t, order_view *v)
         for (int c = 0; c < OR_NCOLS; c++)
             r->cells[c] = c == OR_PROBLEMS ? fw_order_problems_text(fw_rows_text(rows, c)) : col_text(rows, c);
         r->text = fw_printf("%lld %s %s %s", r->row_no, r->cells[OR_CASE], r->cells[OR_NAME], r->cells[OR_PROBLEMS]);
+        r->changed = false;
     }
     fw_rows_close(rows);
     if (more < 0)
@@ -542,7 +611,7 @@ static void order_draw(fw_tui *t, void *p, WINDOW *w)
         int k = v->nav.top + i;
         const row_line *r = &v->lines[k];
         char no[24];
-        snprintf(no, sizeof no, "%lld", r->row_no);
+        snprintf(no, sizeof no, r->changed ? "*%lld" : "%lld", r->row_no);
         char *problem = fw_strdup(r->cells[OR_PROBLEMS]);
         problem[strcspn(problem, "\n")] = '\0';
         const char *cells[NCOLS + 1] = {no, r->cells[OR_CASE], r->cells[OR_NAME],
@@ -620,8 +689,11 @@ static const char *order_line_text(int i, void *ctx) { return ((order_view *)ctx
 static int order_key(fw_tui *t, void *p, enum fw_action a)
 {
     order_view *v = p;
-    if (fw_lines_move(&v->nav, a, v->height))
+    if (fw_lines_move(&v->nav, a, v->height)) {
+        if (v->nav.cursor < v->nav.n)
+            v->lines[v->nav.cursor].changed = false; /* seen: the mark goes */
         return FW_KEY_REDRAW;
+    }
     const row_line *r = v->nav.n ? &v->lines[v->nav.cursor] : NULL;
     switch (a) {
     case ACT_ENTER:
@@ -660,6 +732,49 @@ static void order_search(fw_tui *t, void *p, const char *text, bool final)
 
 static void order_reload(fw_tui *t, void *p) { order_load(t, p); }
 
+static const row_line *row_numbered(const row_line *lines, int n, long long row_no)
+{
+    for (int i = 0; i < n; i++)
+        if (lines[i].row_no == row_no)
+            return &lines[i];
+    return NULL;
+}
+
+static bool row_moved(const row_line *was, const row_line *now)
+{
+    for (int c = 0; c < OR_NCOLS; c++)
+        if (strcmp(was->cells[c], now->cells[c]) != 0)
+            return true;
+    return false;
+}
+
+/* Another session changed the workspace (the order received, a row accepted or sent back
+ * elsewhere): the rows and the title are read again, the cursor stays on its row, and a row whose
+ * answer, state or problems moved is marked until the cursor is on it. Returns how many rows
+ * changed. */
+static int order_others_changed(fw_tui *t, void *p, const long long *ids, int n, bool all)
+{
+    (void)ids, (void)n, (void)all;
+    order_view *v = p;
+    row_line *was = v->lines;
+    int was_n = v->nav.n;
+    v->lines = NULL, v->nav.n = 0; /* kept in was to compare; the cursor's index stays (rows keep their order) */
+    if (!order_load(t, v)) {
+        free_row_lines(was, was_n);
+        return 0;
+    }
+    int changed = 0;
+    for (int i = 0; i < v->nav.n; i++) {
+        row_line *r = &v->lines[i];
+        const row_line *before = row_numbered(was, was_n, r->row_no);
+        bool moved = !before || row_moved(before, r);
+        r->changed = moved || before->changed;
+        changed += moved;
+    }
+    free_row_lines(was, was_n);
+    return changed;
+}
+
 static void order_status(fw_tui *t, void *p, char *out, size_t outsz)
 {
     (void)t;
@@ -691,6 +806,9 @@ const fw_view_ops fw_view_order = {
     .search = order_search,
     .status = order_status,
     .title = order_title,
+    .others_changed = order_others_changed,
+    .changed_one = N_("%d row changed by others"),
+    .changed_many = N_("%d rows changed by others"),
 };
 
 /* --- dispatch from the hit list: its marked hits or its whole filtered list ------------------------- */

@@ -11,8 +11,9 @@
 # or list, sample, unit, due date and folder checked as they are typed), the filled workbook is received with r (a typed path, Tab completing) and its
 # rows show the answer and the problem, A accepts every answered row after saying how many, X
 # cancels an order (a reason required; refused for an order with an accepted row), and the
-# cancelled order's workbook is refused naming the cancellation. The overview counts the open and the
-# overdue orders.
+# cancelled order's workbook is refused naming the cancellation. Changes by another process (a row
+# sent back, a new order) show up on the open screens by themselves, marked until the cursor is on
+# them. The overview counts the open and the overdue orders.
 . "$(dirname "$0")/case_seed.inc"
 seed_cases
 seed_dir=$dir
@@ -259,6 +260,14 @@ tui_keys y
 tui_wait "Order $marked: 1 answers accepted and applied to their cases"
 tui_screen | grep -q "1 *FW-2026-000001 *张三 *accepted" || fail "row 1 not shown accepted"
 [ "$(sql "SELECT status FROM cases WHERE id = 1")" != new ] || fail "case 1 did not change"
+# another user sends row 2 back from the command line: the open order refreshes by itself, marks
+# the row until the cursor is on it, and says how many rows changed
+expect_exit 0 "$FW" --user 李审核 orders send-back "$marked" 2 --note "请核对姓名"
+tui_wait "1 row changed by others" 5
+tui_screen | grep -q "^ *\*2 *FW-2026-000002 *李四 *sent back" || fail "row 2 not refreshed and marked: $(tui_screen)"
+tui_keys Down
+tui_wait "Sent back: 请核对姓名"
+tui_screen | grep -q "^ *2 *FW-2026-000002" || fail "the mark stayed after the cursor came: $(tui_screen)"
 tui_keys A
 tui_wait "has no answered rows to accept"
 # X on an order with an accepted row is refused
@@ -268,14 +277,18 @@ tui_type "测试"
 tui_keys Enter
 tui_wait "1 accepted rows"
 
-# X on the list: a new order of case 3 is cancelled; its workbook is refused afterwards
+# X on the list: a new order of case 3, sent by another process while the list is open, shows up
+# by itself, marked, and is cancelled; its workbook is refused afterwards
+tui_keys q
+tui_wait "Verification orders"
 expect_exit 0 "$FW" orders dispatch --to 民政局 --due "$due" --out "$dir/out.d" --case FW-2026-000003
 third=$(sql "SELECT order_no FROM orders ORDER BY id DESC LIMIT 1")
 $FILL "$dir/out.d/$third.xlsx" "$dir/third-return.xlsx" clean
-tui_keys q
-tui_wait "Verification orders"
-tui_keys R g
+tui_wait "1 order changed by others" 5
+tui_screen | grep -q "\*$third *民政局" || fail "the new order is not marked: $(tui_screen)"
+tui_keys g
 tui_wait "$third"
+tui_screen | grep -q "\*$third" && fail "the mark stayed after the cursor came: $(tui_screen)"
 tui_keys X
 tui_wait "Cancel the order: reason:"
 tui_keys Enter
