@@ -17,7 +17,8 @@
 typedef struct wl_row {
     long long id;
     char *id_number, *rule_id, *reason, *user, *created_at, *until, *state, *reviewed_by;
-    char *text; /* searchable */
+    char *text;   /* searchable */
+    bool changed; /* changed by another session since shown: `*` until the cursor is on it */
 } wl_row;
 
 typedef struct wl_view {
@@ -33,14 +34,19 @@ static char *col_text(fw_rows *rows, int c)
     return fw_strdup(s ? s : "");
 }
 
-static void free_rows(wl_view *v)
+static void free_row_array(wl_row *rows, int n)
 {
-    for (int i = 0; i < v->nav.n; i++) {
-        wl_row *r = &v->rows[i];
+    for (int i = 0; i < n; i++) {
+        wl_row *r = &rows[i];
         free(r->id_number), free(r->rule_id), free(r->reason), free(r->user), free(r->created_at);
         free(r->until), free(r->state), free(r->reviewed_by), free(r->text);
     }
-    free(v->rows);
+    free(rows);
+}
+
+static void free_rows(wl_view *v)
+{
+    free_row_array(v->rows, v->nav.n);
     v->rows = NULL;
     v->nav.n = 0;
 }
@@ -69,6 +75,7 @@ static void load(fw_tui *t, wl_view *v)
         r->state = col_text(rows, 7);
         r->reviewed_by = col_text(rows, 8);
         r->text = fw_printf("%lld %s %s %s %s %s", r->id, r->id_number, r->rule_id, r->reason, r->user, _(r->state));
+        r->changed = false;
     }
     fw_rows_close(rows);
     if (more < 0)
@@ -121,7 +128,7 @@ static void wl_draw(fw_tui *t, void *p, WINDOW *w)
         int k = v->nav.top + i;
         const wl_row *r = &v->rows[k];
         char no[24], idb[32];
-        snprintf(no, sizeof no, "%lld", r->id);
+        snprintf(no, sizeof no, r->changed ? "*%lld" : "%lld", r->id);
         bool in_force = strcmp(r->state, "active") == 0;
         attr_t a = strcmp(r->state, "pending") == 0 ? fw_tui_attr(t, C_MEDIUM) : in_force ? A_NORMAL : A_DIM;
         wattrset(w, k == v->nav.cursor ? (a | A_REVERSE) : a);
@@ -363,8 +370,11 @@ static const char *line_text(int i, void *ctx)
 static int wl_key(fw_tui *t, void *p, enum fw_action a)
 {
     wl_view *v = p;
-    if (fw_lines_move(&v->nav, a, v->height))
+    if (fw_lines_move(&v->nav, a, v->height)) {
+        if (v->nav.cursor < v->nav.n)
+            v->rows[v->nav.cursor].changed = false; /* seen: the mark goes */
         return FW_KEY_REDRAW;
+    }
     const wl_row *r = v->nav.n ? &v->rows[v->nav.cursor] : NULL;
     switch (a) {
     case ACT_WL_ADD: fw_whitelist_form_start(t, NULL, NULL); return FW_KEY_REDRAW;
@@ -400,6 +410,50 @@ static void wl_search(fw_tui *t, void *p, const char *text, bool final)
 
 static void wl_reload(fw_tui *t, void *p) { load(t, p); }
 
+static const wl_row *entry_numbered(const wl_row *rows, int n, long long id)
+{
+    for (int i = 0; i < n; i++)
+        if (rows[i].id == id)
+            return &rows[i];
+    return NULL;
+}
+
+/* What of an entry a reviewer follows: its state, its last day, who reviewed it. */
+static bool entry_moved(const wl_row *was, const wl_row *now)
+{
+    return strcmp(was->state, now->state) != 0 || strcmp(was->until, now->until) != 0 ||
+           strcmp(was->reviewed_by, now->reviewed_by) != 0;
+}
+
+/* Another session changed the workspace (an entry added, reviewed or removed elsewhere): the list
+ * is read again, the cursor stays on its entry, and an entry that is new or whose state moved is
+ * marked until the cursor is on it; marks not yet seen stay. Returns how many entries changed. */
+static int wl_others_changed(fw_tui *t, void *p, const long long *ids, int n, bool all)
+{
+    (void)ids, (void)n, (void)all; /* the notices name cases: the entries are compared */
+    wl_view *v = p;
+    wl_row *was = v->rows;
+    int was_n = v->nav.n, top_off = v->nav.cursor - v->nav.top;
+    long long at = v->nav.cursor < was_n ? was[v->nav.cursor].id : 0;
+    v->rows = NULL, v->nav.n = 0; /* kept in was to compare */
+    load(t, v);
+    int changed = 0;
+    for (int i = 0; i < v->nav.n; i++) {
+        wl_row *r = &v->rows[i];
+        const wl_row *before = entry_numbered(was, was_n, r->id);
+        bool moved = !before || entry_moved(before, r);
+        r->changed = moved || before->changed;
+        changed += moved;
+        if (r->id == at) {
+            v->nav.cursor = i;
+            v->nav.top = i - top_off > 0 ? i - top_off : 0;
+        }
+    }
+    free_row_array(was, was_n);
+    fw_lines_scroll(&v->nav, v->height ? v->height : 1);
+    return changed;
+}
+
 static void wl_status(fw_tui *t, void *p, char *out, size_t outsz)
 {
     (void)t;
@@ -428,4 +482,7 @@ const fw_view_ops fw_view_whitelist = {
     .search = wl_search,
     .status = wl_status,
     .title = wl_title,
+    .others_changed = wl_others_changed,
+    .changed_one = N_("%d whitelist entry changed by others"),
+    .changed_many = N_("%d whitelist entries changed by others"),
 };

@@ -4,7 +4,8 @@
 # their reason while the typed text stays for correcting; the entry is then in the engine's list.
 # w on a person asks the rule: a malformed id and an unknown rule are refused, a lower-case one is
 # taken upper-cased; a hit whose ID number fails its check is refused before anything is asked. W lists both; d removes one after y. With `case review on` an entry added by
-# alice is pending, alice cannot review it, bob approves it; the trail records it all and verifies.
+# alice is pending, alice cannot review it, bob approves it; an entry carol adds from the command line
+# shows up on bob's open screen, marked; the trail records it all and verifies.
 . "$(dirname "$0")/../tui/lib.sh"
 db=$(tui_fixture)
 sql() { sqlite3 "$db" "$1"; }
@@ -126,6 +127,15 @@ tui_wait "Entry 3 approved by bob"
 tui_keys k
 tui_wait "0 pending review"
 [ "$(sql "SELECT count(*) FROM whitelist_active WHERE id = 3")" = 1 ] || fail "the approved entry is not in force"
+# an entry added by another user from the command line shows up by itself, marked until the cursor
+# is on it
+"$FW" --db "$db" --user carol whitelist add 11010519491231002X DEC-001 --reason "另一位审核人添加" >/dev/null ||
+    fail "carol could not add an entry"
+tui_wait "1 whitelist entry changed by others" 5
+tui_screen | grep -q "^ *\*4 *pending *11010519491231002X *DEC-001" || fail "entry 4 not shown marked: $(tui_screen)"
+tui_keys G
+tui_wait "1 pending review"
+tui_screen | grep -q "^ *4 *pending" || fail "the mark stayed after the cursor came: $(tui_screen)"
 tui_keys Q
 "$FW" --db "$db" log --format csv | grep -q "bob,whitelist.approve,whitelist:3" || fail "no trail record of bob's approval"
 "$FW" --db "$db" log verify >/dev/null || fail "log verify failed after the whitelist changes"
