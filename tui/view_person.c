@@ -16,7 +16,8 @@ typedef struct line {
     enum line_kind kind;
     enum fw_detail_section section;
     int row; /* index into person.rows, or -1 */
-    char *text; /* searchable text */
+    char *text;   /* searchable text */
+    bool changed; /* new since shown, read after another session's change: `*` until the cursor is on it */
 } line;
 
 typedef struct person_view {
@@ -211,6 +212,8 @@ static void person_draw(fw_tui *t, void *p, WINDOW *w)
             a = A_DIM;
         else if (l->kind == L_ROW && (v->person.rows[l->row].flags & FW_DR_IMPLICATED))
             a = fw_tui_attr(t, C_IMPLICATED);
+        if (l->changed)
+            a |= A_BOLD;
         if (sel)
             a |= A_REVERSE;
         wattrset(w, a);
@@ -219,7 +222,7 @@ static void person_draw(fw_tui *t, void *p, WINDOW *w)
             fw_tui_put(w, i + 1, l->kind == L_EMPTY ? 2 : 0, width - 2, l->text, false);
         else {
             const fw_detail_row *r = &v->person.rows[l->row];
-            mvwaddstr(w, i + 1, 0, (r->flags & FW_DR_IMPLICATED) ? "!" : (r->link ? "›" : " "));
+            mvwaddstr(w, i + 1, 0, l->changed ? "*" : (r->flags & FW_DR_IMPLICATED) ? "!" : (r->link ? "›" : " "));
             draw_cells(t, v, w, i + 1, l, width);
         }
         wattrset(w, A_NORMAL);
@@ -262,8 +265,11 @@ static void follow(fw_tui *t, person_view *v)
 static int person_key(fw_tui *t, void *p, enum fw_action a)
 {
     person_view *v = p;
-    if (fw_lines_move(&v->nav, a, v->height))
+    if (fw_lines_move(&v->nav, a, v->height)) {
+        if (v->nav.cursor < v->nav.n)
+            v->lines[v->nav.cursor].changed = false; /* seen: the mark goes */
         return true;
+    }
     switch (a) {
     case ACT_TAB: next_section(v, 1); return FW_KEY_REDRAW;
     case ACT_TAB_PREV: next_section(v, -1); return FW_KEY_REDRAW;
@@ -309,6 +315,48 @@ static void person_refresh(fw_tui *t, void *p)
     char *id = fw_strdup(v->person.id_number);
     load(t, v, id);
     free(id);
+}
+
+static const line *line_with_text(const line *lines, int n, const char *text)
+{
+    for (int i = 0; i < n; i++)
+        if (lines[i].kind == L_ROW && strcmp(lines[i].text, text) == 0)
+            return &lines[i];
+    return NULL;
+}
+
+/* Another session changed the workspace (the person's case moved on, a note, a hit refreshed): the
+ * person is read again in place (the cursor stays on its line number) and each row that was not on
+ * screen before, word for word, is marked until the cursor is on it: a case's new status, a new
+ * history record, a hit's new state. Returns how many rows are new. */
+static int person_others_changed(fw_tui *t, void *p, const long long *ids, int n, bool all)
+{
+    (void)ids, (void)n, (void)all; /* the rows are compared */
+    person_view *v = p;
+    line *was = v->lines;
+    int was_n = v->nav.n;
+    v->lines = NULL, v->nav.n = 0; /* kept in was to compare */
+    char *id = fw_strdup(v->person.id_number);
+    bool read = load(t, v, id);
+    free(id);
+    int changed = 0;
+    for (int i = 0; read && i < v->nav.n; i++) {
+        line *l = &v->lines[i];
+        if (l->kind != L_ROW)
+            continue;
+        const line *before = line_with_text(was, was_n, l->text);
+        l->changed = !before || before->changed;
+        changed += !before;
+    }
+    if (!read) { /* the person as shown stays */
+        free_lines(v);
+        v->lines = was, v->nav.n = was_n;
+        return 0;
+    }
+    for (int i = 0; i < was_n; i++)
+        free(was[i].text);
+    free(was);
+    return changed;
 }
 
 static bool person_click(fw_tui *t, void *p, int y, int x)
@@ -364,4 +412,7 @@ const fw_view_ops fw_view_person = {
     .status = person_status,
     .title = person_title,
     .click = person_click,
+    .others_changed = person_others_changed,
+    .changed_one = N_("%d line changed by others"),
+    .changed_many = N_("%d lines changed by others"),
 };

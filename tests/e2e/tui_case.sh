@@ -101,6 +101,14 @@ tui_type "$casebook"
 tui_keys Enter
 tui_wait "Exported"
 [ -s "$casebook" ] || fail "no case workbook written"
+# a note another session adds to the person's case shows up by itself, marked `*` until seen
+person_case=$(tui_screen | grep -o 'case #[0-9]*' | head -1 | tr -dc 0-9)
+[ -n "$person_case" ] || fail "the person screen names no case: $(tui_screen | head -3)"
+"$FW" --db "$ws" case note "$person_case" "村委会复核" >/dev/null || fail "the note from another session failed"
+tui_wait "1 line changed by others" 5
+# Tab goes section by section (the cursor on a section's title, which is never marked) down to the case's
+for _ in 1 2 3 4 5 6 7; do tui_screen | grep -q "村委会复核" && break; tui_keys Tab; sleep 0.2; done
+tui_screen | grep -q "^\*.*村委会复核" || fail "the new note is not marked: $(tui_screen)"
 tui_keys q
 # the hit list's total equals what the CLI lists for the same workspace
 total=$("$FW" --db "$ws" hits --format csv | tail -n +2 | wc -l)

@@ -90,6 +90,5 @@ tui_wait "cases_value"
 tui_keys q
 tui_wait "Tab next tab"
 tui_keys q q
-for _ in $(seq 100); do [ -s "$TUI_RC" ] && break; sleep 0.05; done
-[ "$(cat "$TUI_RC")" = 0 ] || fail "exit code $(cat "$TUI_RC")"
+[ "$(tui_exit_code)" = 0 ] || fail "exit code $(cat "$TUI_RC")"
 echo "ok tui_cases"
