@@ -652,7 +652,11 @@ static bool pair_indexed(const fw_hit_filter *f, enum fw_hit_sort sort) { return
  * which orders nothing. On SQLite the page is written as before (its planner takes the pair). */
 static const char *page_lead(fw_ws *ws, const fw_hit_filter *f, enum fw_hit_sort sort)
 {
-    if (fw_db_engine(ws->store) != FW_DB_POSTGRES)
+    /* A search, an amount, cases or a run narrow the list more than an equality may: the planner
+     * keeps its choice (the search 张 under rule=R-005 read the rule's 83,000 hits through the pair
+     * in 67 ms, where the name index finds none at once). */
+    bool narrower = (f->search && *f->search) || f->has_min || f->has_max || f->ncases > 0 || f->run_id;
+    if (fw_db_engine(ws->store) != FW_DB_POSTGRES || narrower)
         return NULL;
     const char *lead = pair_lead(f, sort);
     return lead && strcmp(lead, "h.program") != 0 ? lead : NULL;
