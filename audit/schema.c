@@ -1259,7 +1259,9 @@ static int sort_id_v16_apply(fw_db *db, void *ctx, fw_err *err)
  * pair leaves the ties of the key in no order, so its planner sorted the matches or walked the sort
  * key's index past the other rules' hits instead (868 ms for that filter, bench/tui.sh). Each pair
  * is made again ending with the id, under its name, and hits_severity, the one column read in id
- * order (severity=high), too: as many indexes as before, so a run saves its hits at the same cost.
+ * order (severity=high), too: as many indexes as before, but larger (a key of few values is no longer
+ * deduplicated once the id ends it: 10 -> 52-60 MB each at a million hits), so saving hits there
+ * is about 1.5 times slower (docs/tui.md, "Issue 11: a filter on PostgreSQL").
  * The single-column indexes stay: dropping hits_case_rank, which step 16's (case_rank, id) seems
  * to cover, turned status=confirmed from 30 ms into 2 s (the planner priced the wider index higher
  * and scanned hits_case instead). */
