@@ -222,14 +222,15 @@ void fw_overview_free(fw_overview *ov)
 static const struct {
     const char *name;
     const char *expr; /* NULL: the hit id alone */
+    bool nullable;    /* a village's hit has no person: NULL sorts first, on both engines */
 } sorts[FW_SORT_COUNT_] = {
     [FW_SORT_ID] = {"id", NULL},
     [FW_SORT_SEVERITY] = {"severity", SEVERITY_RANK},
     [FW_SORT_RULE] = {"rule", "h.rule_id"},
-    [FW_SORT_NAME] = {"name", "h.name"},
-    [FW_SORT_ID_NUMBER] = {"id_number", "h.id_number"},
-    [FW_SORT_VILLAGE] = {"village", "h.village"},
-    [FW_SORT_PROGRAM] = {"program", "h.program"},
+    [FW_SORT_NAME] = {"name", "h.name", true},
+    [FW_SORT_ID_NUMBER] = {"id_number", "h.id_number", true},
+    [FW_SORT_VILLAGE] = {"village", "h.village", true},
+    [FW_SORT_PROGRAM] = {"program", "h.program", true},
     [FW_SORT_AMOUNT] = {"amount", "h.amount"},
     /* The case's workflow rank, kept on the hit by triggers (audit/schema.c, browse section). */
     [FW_SORT_STATUS] = {"status", "h.case_rank"},
@@ -499,6 +500,10 @@ static void bind_anchor_key(key_binds *b, const fw_hit_row *a)
 typedef struct page_how {
     bool walk;
     const char *lead;
+    /* The key can be NULL and the engine is PostgreSQL, which sorts NULL last (SQLite: first): the
+     * order says NULLS FIRST (ascending) or LAST (descending), as SQLite's is, so the anchors' NULL
+     * side (fetch_beyond) is the same on both, and migration 18's indexes are made in that order. */
+    bool nulls_first;
 } page_how;
 
 /* Runs one page query: hits matching the filter and `cond` (with its binds), ordered by the sort
@@ -519,8 +524,9 @@ static int page_query(fw_ws *ws, const fw_hit_filter *f, const page_how *how, co
         fw_buf_printf(&sql, " ORDER BY %s%s,", how->lead, dir);
     else
         fw_buf_puts(&sql, " ORDER BY");
+    const char *nulls = !how->nulls_first ? "" : ascending ? " NULLS FIRST" : " NULLS LAST";
     if (expr)
-        fw_buf_printf(&sql, " %s%s, h.id%s LIMIT ?", expr, dir, dir);
+        fw_buf_printf(&sql, " %s%s%s, h.id%s LIMIT ?", expr, dir, nulls, dir);
     else
         fw_buf_printf(&sql, " h.id%s LIMIT ?", dir);
     fw_stmt *st;
@@ -682,7 +688,8 @@ int fw_hits_page(fw_ws *ws, const fw_hit_filter *f, enum fw_hit_sort sort, bool 
      * key alone, without the lead, made it scan the key's index and sort: 2 s). */
     enum fw_hit_sort order = fixed ? FW_SORT_ID : sort;
     page_how how = {.walk = !fixed && !pair_indexed(f, sort) && filter_is_broad(ws, f),
-                    .lead = anchor ? NULL : page_lead(ws, f, order)};
+                    .lead = anchor ? NULL : page_lead(ws, f, order),
+                    .nulls_first = expr && sorts[sort].nullable && fw_db_engine(ws->store) == FW_DB_POSTGRES};
     int rc = fetch_beyond(ws, f, &how, expr, anchor, greater, n, out, got, err);
     if (rc) {
         for (int i = 0; i < *got; i++)

@@ -1262,7 +1262,10 @@ static int sort_id_v16_apply(fw_db *db, void *ctx, fw_err *err)
  * order (severity=high), too: as many indexes as before, but larger (a key of few values is no longer
  * deduplicated once the id ends it: 10 -> 52-60 MB each at a million hits), so saving hits there
  * is about 1.5 times slower (docs/tui.md, "Issue 11: a filter on PostgreSQL").
- * The single-column indexes stay: dropping hits_case_rank, which step 16's (case_rank, id) seems
+ * The keys a village's hit leaves NULL (name, ID number, village, program) are indexed NULLS FIRST:
+ * the list sorts NULL first on both engines (SQLite's order; PostgreSQL's default is last, and the
+ * pages' anchors, browse.c fetch_beyond, take SQLite's side), and only an index in that order gives
+ * it without a sort. The single-column indexes stay: dropping hits_case_rank, which step 16's (case_rank, id) seems
  * to cover, turned status=confirmed from 30 ms into 2 s (the planner priced the wider index higher
  * and scanned hits_case instead). */
 static const char *const pair_id_v18_pg[] = {
@@ -1280,12 +1283,17 @@ static const char *const pair_id_v18_pg[] = {
     "hits_severity_rule", "severity, rule_id",
     "hits_township_rule", "township, rule_id",
     "hits_program_rule", "program, rule_id",
-    "hits_rule_program", "rule_id, program",
-    "hits_category_program", "category, program",
-    "hits_severity_program", "severity, program",
-    "hits_township_program", "township, program",
-    "hits_township_id_number", "township, id_number",
+    "hits_rule_program", "rule_id, program NULLS FIRST",
+    "hits_category_program", "category, program NULLS FIRST",
+    "hits_severity_program", "severity, program NULLS FIRST",
+    "hits_township_program", "township, program NULLS FIRST",
+    "hits_township_id_number", "township, id_number NULLS FIRST",
     "hits_program_amount", "program, amount",
+    /* step 16's sort indexes of the keys a village's hit leaves NULL, in the list's order */
+    "hits_name_then_id", "name NULLS FIRST",
+    "hits_id_number_then_id", "id_number NULLS FIRST",
+    "hits_village_then_id", "village NULLS FIRST",
+    "hits_program_then_id", "program NULLS FIRST",
     NULL,
 };
 

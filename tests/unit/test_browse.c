@@ -78,8 +78,9 @@ static const char *order_sql[FW_SORT_COUNT_] = {
 /* The expected order of hit ids matching where, straight from SQL. */
 static int expected_ids_where(const char *where, enum fw_hit_sort s, bool desc, long long *ids)
 {
+    /* NULL first, as SQLite orders it: the list's order on both engines */
     char *sql = fw_printf("SELECT id FROM hits WHERE %s ORDER BY %s %s, id %s", where, order_sql[s],
-                          desc ? "DESC" : "", desc ? "DESC" : "");
+                          desc ? "DESC NULLS LAST" : "NULLS FIRST", desc ? "DESC" : "");
     fw_stmt *st = test_prepare(ws, sql);
     int n = 0;
     while (test_step(st) == 1)
@@ -508,9 +509,10 @@ static void test_rule_set_enabled(void **state)
 
 /* --- the same paging on PostgreSQL (FUNDWATCH_TEST_PG) --------------------------------------------
  * The first page of a filtered list there is written apart (the pair's column as a range, ordered
- * by first, browse.c page_lead): its pages must hold the same hits in the same order. The fixture
- * is setup's hits without NULL names or villages (PostgreSQL orders NULL last, the paging's anchors
- * put it first: a difference of its own, see docs/tui.md). */
+ * by first, browse.c page_lead): its pages must hold the same hits in the same order. Some hits have
+ * no name, ID number, village or program (a village's hit): PostgreSQL orders NULL last by default,
+ * the list puts it first on both engines, and a page anchored on a NULL key must neither repeat nor
+ * skip rows. */
 static char *pg_schema;
 
 static void pg_admin_exec(const char *sql)
@@ -542,8 +544,10 @@ static int pg_setup(void **state)
         "  village, program, amount, detail, evidence_hash, first_run_id, last_run_id)"
         " SELECT i * 3, 'f' || i, CASE i % 3 WHEN 0 THEN 'DEC-001' WHEN 1 THEN 'VEH-001' ELSE 'DUP-001' END,"
         "  'c', CASE i % 4 WHEN 0 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END, 'person',"
-        "  '52010219900101' || lpad(i::text, 4, '0'), '52010219900101' || lpad(i::text, 4, '0'),"
-        "  '名' || (i % 9), '村' || (i % 4), '低保', (i % 6) * 1000, 'd', 'e', 1, 1"
+        "  '52010219900101' || lpad(i::text, 4, '0'),"
+        "  CASE WHEN i % 13 = 0 THEN NULL ELSE '52010219900101' || lpad(i::text, 4, '0') END,"
+        "  CASE WHEN i % 7 = 0 THEN NULL ELSE '名' || (i % 9) END, CASE WHEN i % 5 = 0 THEN NULL ELSE '村' || (i % 4) END,"
+        "  CASE WHEN i % 11 = 0 THEN NULL ELSE '低保' END, (i % 6) * 1000, 'd', 'e', 1, 1"
         " FROM generate_series(1, 40) i;"
         "INSERT INTO cases(id, case_no, subject_kind, subject, status, created_at, updated_at)"
         " SELECT i, 'FW-2023-' || i, 'person', 's' || i, 'new', 'x', 'x' FROM generate_series(1, 12) i;"
