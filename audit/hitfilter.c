@@ -149,7 +149,8 @@ static int program_condition(fw_ws *ws, const char *program, const char *prefix,
  * program, and the status as its rank), the column prefixed by prefix. The status is a column of
  * cases, but its rank on the hit is indexed like the others, so a status filter is served (and
  * probed) like any equality. */
-static int equalities(fw_ws *ws, const fw_hit_filter *f, const char *prefix, fw_hit_where *w, fw_err *err)
+static int equalities(fw_ws *ws, const fw_hit_filter *f, const char *prefix, const char *lead, fw_hit_where *w,
+                      fw_err *err)
 {
     char *rule = set(f->rule_id) ? fw_strdup(f->rule_id) : NULL;
     for (char *c = rule; c && *c; c++) /* rule ids are written upper-case (dec-001 finds DEC-001) */
@@ -173,7 +174,12 @@ static int equalities(fw_ws *ws, const fw_hit_filter *f, const char *prefix, fw_
             continue;
         }
         bool rank = strcmp(eq[i].col, "h.case_rank") == 0;
-        fw_buf_printf(&w->sql, " AND %s%s = %s", prefix, eq[i].col, rank ? "(" CASE_RANK("?") ")" : "?");
+        const char *value = rank ? "(" CASE_RANK("?") ")" : "?";
+        if (lead && strcmp(eq[i].col, lead) == 0) { /* the same rows, the column kept in the order */
+            fw_buf_printf(&w->sql, " AND %s%s >= %s AND %s%s <= %s", prefix, eq[i].col, value, prefix, eq[i].col, value);
+            bind_text(w, eq[i].v);
+        } else
+            fw_buf_printf(&w->sql, " AND %s%s = %s", prefix, eq[i].col, value);
         bind_text(w, eq[i].v);
     }
     free(rule);
@@ -236,6 +242,12 @@ static int cases_condition(fw_ws *ws, const fw_hit_filter *f, fw_hit_where *w, f
 
 int fw_hit_where_build(fw_ws *ws, const fw_hit_filter *f, unsigned flags, fw_hit_where *w, fw_err *err)
 {
+    return fw_hit_where_build_lead(ws, f, flags, NULL, w, err);
+}
+
+int fw_hit_where_build_lead(fw_ws *ws, const fw_hit_filter *f, unsigned flags, const char *lead, fw_hit_where *w,
+                            fw_err *err)
+{
     memset(w, 0, sizeof *w);
     fw_buf_puts(&w->sql, "");
     bool searching = set(f->search);
@@ -249,7 +261,7 @@ int fw_hit_where_build(fw_ws *ws, const fw_hit_filter *f, unsigned flags, fw_hit
     bool hint = fw_db_engine(ws->store) == FW_DB_SQLITE;
     const char *prefix = hint && !(flags & FW_HW_EQUALITIES) && (searching || (flags & FW_HW_WALK)) ? "+" : "";
     if (rc == FW_OK)
-        rc = equalities(ws, f, prefix, w, err);
+        rc = equalities(ws, f, prefix, lead, w, err);
     if (rc == FW_OK && !(flags & FW_HW_EQUALITIES)) {
         if (set(f->status)) {
             const char *status = code_of(fw_case_statuses, f->status);

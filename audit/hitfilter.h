@@ -66,6 +66,13 @@ enum {
  * FW_ENOTFOUND for a case the workspace does not have (the message names it); FW_EWORKSPACE when
  * the program's sets could not be read. */
 int fw_hit_where_build(fw_ws *ws, const fw_hit_filter *f, unsigned flags, fw_hit_where *w, fw_err *err);
+/* The same, the equality on the column `lead` (as written here: "h.rule_id", "h.case_rank"...)
+ * written as the range col >= v AND col <= v. PostgreSQL drops from an ORDER BY a column equal to a
+ * constant, and then may walk another index in the remaining order; a range keeps the column in the
+ * order, so only the index leading with it serves (browse.c's hit list, on PostgreSQL). NULL or a
+ * column the filter does not fix: as fw_hit_where_build. */
+int fw_hit_where_build_lead(fw_ws *ws, const fw_hit_filter *f, unsigned flags, const char *lead, fw_hit_where *w,
+                            fw_err *err);
 /* Binds the values to st from parameter number first on; returns the next free number. */
 int fw_hit_where_bind(const fw_hit_where *w, fw_stmt *st, int first);
 void fw_hit_where_free(fw_hit_where *w);

@@ -1253,6 +1253,64 @@ static int sort_id_v16_apply(fw_db *db, void *ctx, fw_err *err)
     return fw_db_exec(db, sort_id_v16_pg, err);
 }
 
+/* --- 18: the filtered hit list's indexes ending with the id, PostgreSQL only (issue 11) -----------
+ * A filtered list (rule=R-005 under the case status sort) is read through a (filter, sort key)
+ * pair of step 1 and ordered by key, then id. As with the sort indexes before step 16, PostgreSQL's
+ * pair leaves the ties of the key in no order, so its planner sorted the matches or walked the sort
+ * key's index past the other rules' hits instead (868 ms for that filter, bench/tui.sh). Each pair
+ * is made again ending with the id, under its name, and hits_severity, the one column read in id
+ * order (severity=high), too: as many indexes as before, but larger (a key of few values is no longer
+ * deduplicated once the id ends it: 10 -> 52-60 MB each at a million hits), so saving hits there
+ * is about 1.5 times slower (docs/tui.md, "Issue 11: a filter on PostgreSQL").
+ * The keys a village's hit leaves NULL (name, ID number, village, program) are indexed NULLS FIRST:
+ * the list sorts NULL first on both engines (SQLite's order; PostgreSQL's default is last, and the
+ * pages' anchors, browse.c fetch_beyond, take SQLite's side), and only an index in that order gives
+ * it without a sort. The single-column indexes stay: dropping hits_case_rank, which step 16's (case_rank, id) seems
+ * to cover, turned status=confirmed from 30 ms into 2 s (the planner priced the wider index higher
+ * and scanned hits_case instead). */
+static const char *const pair_id_v18_pg[] = {
+    "hits_severity", "severity",
+    "hits_rule_status", "rule_id, case_rank",
+    "hits_category_status", "category, case_rank",
+    "hits_severity_status", "severity, case_rank",
+    "hits_township_status", "township, case_rank",
+    "hits_program_status", "program, case_rank",
+    "hits_rule_severity", "rule_id, " SEVERITY_RANK,
+    "hits_category_severity", "category, " SEVERITY_RANK,
+    "hits_township_severity", "township, " SEVERITY_RANK,
+    "hits_program_severity", "program, " SEVERITY_RANK,
+    "hits_category_rule", "category, rule_id",
+    "hits_severity_rule", "severity, rule_id",
+    "hits_township_rule", "township, rule_id",
+    "hits_program_rule", "program, rule_id",
+    "hits_rule_program", "rule_id, program NULLS FIRST",
+    "hits_category_program", "category, program NULLS FIRST",
+    "hits_severity_program", "severity, program NULLS FIRST",
+    "hits_township_program", "township, program NULLS FIRST",
+    "hits_township_id_number", "township, id_number NULLS FIRST",
+    "hits_program_amount", "program, amount",
+    /* step 16's sort indexes of the keys a village's hit leaves NULL, in the list's order */
+    "hits_name_then_id", "name NULLS FIRST",
+    "hits_id_number_then_id", "id_number NULLS FIRST",
+    "hits_village_then_id", "village NULLS FIRST",
+    "hits_program_then_id", "program NULLS FIRST",
+    NULL,
+};
+
+static int pair_id_v18_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return FW_OK;
+    fw_buf sql = {0};
+    fw_buf_puts(&sql, "");
+    for (const char *const *p = pair_id_v18_pg; *p; p += 2)
+        fw_buf_printf(&sql, "DROP INDEX %s;\nCREATE INDEX %s ON hits(%s, id);\n", p[0], p[0], p[1]);
+    int rc = fw_db_exec(db, sql.data, err);
+    fw_buf_free(&sql);
+    return rc;
+}
+
 const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
@@ -1269,5 +1327,6 @@ const fw_db_migration fw_migrations[] = {
     {14, "registries without a region scoped by the person they concern (PostgreSQL)", NULL, NULL, NULL,
      registries_v14_apply},
     {16, "hit list sort indexes ending with the id (PostgreSQL)", NULL, NULL, NULL, sort_id_v16_apply},
+    {18, "filtered hit list indexes ending with the id (PostgreSQL)", NULL, NULL, NULL, pair_id_v18_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);
