@@ -1344,80 +1344,86 @@ static int drop_indexes(fw_importer *im, fw_err *err)
     return rc;
 }
 
-/* PostgreSQL checks a foreign key with a query per inserted row: for a county's payments that was
- * most of the COPY (the same 505,276 rows into the same table took 10-13 s with the import_id key,
- * 3.6-5 s without it). A bulk load (an empty or replaced table, which it already holds with its
- * indexes dropped) therefore drops the table's foreign keys too and adds them back before the
- * commit, where PostgreSQL checks every row in one join. SQLite turns its checks off for the load
- * instead (fw_ws_bulk_enter); its query here finds nothing. */
-static const fw_sql foreign_keys_sql = {
-    .name = "import.foreign_keys",
-    .sql = "SELECT '', '' WHERE ? IS NULL",
-    .postgres = "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = "
-                "to_regclass(CAST(? AS text)) AND contype = 'f' AND conparentid = 0 ORDER BY conname",
+/* What a bulk load takes off its table on PostgreSQL besides the dataset's indexes (drop_indexes),
+ * and puts back before the commit:
+ * - its foreign keys: PostgreSQL checks one with a query per inserted row, which was most of a
+ *   county's COPY (the same 505,276 payments into the same table: 10-13 s with the import_id key,
+ *   3.6-5 s without it); added back, it checks every row in one join;
+ * - the indexes that are no dataset index and back no constraint (the partitioned payments' rowid
+ *   index, which stands in for their primary key): maintained row by row they were a fifth of the
+ *   server's CPU in that COPY; built again, they are one sort.
+ * The load already holds the table alone (empty or replaced, its indexes dropped). SQLite turns its
+ * checks off for the load instead (fw_ws_bulk_enter) and has none of these: the query finds nothing.
+ * Each row: the statement that takes it off, the one that puts it back (indexes before keys; a
+ * partitioned table's index is defined "ON ONLY" the parent, put back on the whole tree). */
+static const fw_sql bulk_detach_sql = {
+    .name = "import.bulk_detach",
+    .sql = "SELECT '', '' WHERE :t IS NULL",
+    .postgres = "SELECT format('DROP INDEX %I', c.relname), replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON '), 0 AS k FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = to_regclass(CAST(:t AS text)) AND NOT "
+                "EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+                "UNION ALL SELECT format('ALTER TABLE %I DROP CONSTRAINT %I', CAST(:t AS text), conname), "
+                "format('ALTER TABLE %I ADD CONSTRAINT %I %s', CAST(:t AS text), conname, pg_get_constraintdef(oid)), "
+                "1 FROM pg_constraint WHERE conrelid = to_regclass(CAST(:t AS text)) AND contype = 'f' AND "
+                "conparentid = 0 ORDER BY 3, 1",
 };
 
-/* The foreign keys a bulk load took off its table, to add back: names and definitions. */
+/* The statements that take off and put back what a bulk load detached from its table. */
 typedef struct saved_keys {
     int n;
-    char **name, **def;
+    char **drop, **add;
 } saved_keys;
 
 static void saved_keys_free(saved_keys *k)
 {
     for (int i = 0; i < k->n; i++) {
-        free(k->name[i]);
-        free(k->def[i]);
+        free(k->drop[i]);
+        free(k->add[i]);
     }
-    free(k->name);
-    free(k->def);
+    free(k->drop);
+    free(k->add);
     memset(k, 0, sizeof *k);
 }
 
-/* Reads the table's own foreign keys (not those a partition inherits) into k. */
-static int read_foreign_keys(fw_importer *im, const char *table, saved_keys *k, fw_err *err)
+/* Reads what to detach from the bulk load's table into k. */
+static int read_detached(fw_importer *im, saved_keys *k, fw_err *err)
 {
     fw_stmt *st;
-    if (fw_db_prepare_named(im->ws->store, &foreign_keys_sql, &st, err))
+    if (fw_db_prepare_named(im->ws->store, &bulk_detach_sql, &st, err))
         return err->code;
+    char *table = rows_table(im);
     fw_stmt_bind_text(st, 1, table, -1);
+    free(table);
     int rc;
     while ((rc = fw_stmt_step(st, err)) == 1) {
-        k->name = fw_realloc(k->name, (size_t)(k->n + 1) * sizeof *k->name);
-        k->def = fw_realloc(k->def, (size_t)(k->n + 1) * sizeof *k->def);
-        k->name[k->n] = fw_strdup(fw_stmt_text(st, 0));
-        k->def[k->n++] = fw_strdup(fw_stmt_text(st, 1));
+        k->drop = fw_realloc(k->drop, (size_t)(k->n + 1) * sizeof *k->drop);
+        k->add = fw_realloc(k->add, (size_t)(k->n + 1) * sizeof *k->add);
+        k->drop[k->n] = fw_strdup(fw_stmt_text(st, 0));
+        k->add[k->n++] = fw_strdup(fw_stmt_text(st, 1));
     }
     fw_stmt_finalize(st);
     return rc < 0 ? err->code : FW_OK;
 }
 
-/* Runs "ALTER TABLE table <verb> CONSTRAINT name [def]" for each saved key, in one script. */
-static int alter_foreign_keys(fw_importer *im, const saved_keys *k, bool add, fw_err *err)
+/* Runs the saved statements that take off (add false) or put back (add true), in one script. */
+static int run_detached(fw_importer *im, const saved_keys *k, bool add, fw_err *err)
 {
     if (!k->n)
         return FW_OK;
-    char *table = rows_table(im);
     fw_buf sql = {0};
-    fw_buf_puts(&sql, "");
     for (int i = 0; i < k->n; i++)
-        if (add)
-            fw_buf_printf(&sql, "ALTER TABLE %s ADD CONSTRAINT \"%s\" %s;", table, k->name[i], k->def[i]);
-        else
-            fw_buf_printf(&sql, "ALTER TABLE %s DROP CONSTRAINT \"%s\";", table, k->name[i]);
+        fw_buf_printf(&sql, "%s;", add ? k->add[i] : k->drop[i]);
     int rc = fw_db_exec(im->ws->store, sql.data, err);
     fw_buf_free(&sql);
-    free(table);
     return rc;
 }
 
-/* Drops the foreign keys of the bulk load's table, keeping what adds them back in k. */
-static int drop_foreign_keys(fw_importer *im, saved_keys *k, fw_err *err)
+/* Detaches the foreign keys and the remaining indexes of the bulk load's table, keeping in k what
+ * puts them back. */
+static int detach_for_bulk(fw_importer *im, saved_keys *k, fw_err *err)
 {
-    char *table = rows_table(im);
-    int rc = read_foreign_keys(im, table, k, err);
-    free(table);
-    return rc ? rc : alter_foreign_keys(im, k, false, err);
+    int rc = read_detached(im, k, err);
+    return rc ? rc : run_detached(im, k, false, err);
 }
 
 static const fw_sql mark_replaced_sql = {
@@ -1781,7 +1787,7 @@ typedef struct file_import {
     int *colmap;
     long long bytes_total;
     bool bulk; /* see is_bulk_load */
-    saved_keys keys; /* the foreign keys a bulk load dropped, added back in settle */
+    saved_keys keys; /* what a bulk load detached from its table, put back in settle */
     long long blank;
     long long limit;      /* max rejects; < 0: decide at the end */
     bool complete;        /* the whole file was read (so its SHA-256 is the file's) */
@@ -2127,7 +2133,7 @@ static int import_in_transaction(file_import *f, fw_import_result *res, fw_err *
     const fw_import_opts *o = f->o;
     const char *mode = o->replace ? "replace" : "append";
     /* Indexes go before --replace deletes the old rows: SQLite then empties the table at once. */
-    if ((f->bulk && (drop_indexes(im, err) || drop_foreign_keys(im, &f->keys, err))) ||
+    if ((f->bulk && (drop_indexes(im, err) || detach_for_bulk(im, &f->keys, err))) ||
         (o->replace && replace_previous(im, err)) ||
         sync_programs(im->ws, im->profile, err) ||
         insert_import_row(im->ws, im->ds->name, o->path, res->encoding, mode, "loaded", &im->import_id, err) ||
@@ -2186,8 +2192,8 @@ static int settle(file_import *f, fw_import_result *res, fw_err *err)
         return rc;
     res->rows_repeating = im->repeating;
     res->rows_replaced = im->replaced;
-    if ((rc = alter_foreign_keys(im, &f->keys, true, err)))
-        return db_fail(err, "cannot check the loaded rows' references: %s");
+    if ((rc = run_detached(im, &f->keys, true, err)))
+        return db_fail(err, "cannot restore the table's keys after the load: %s");
     if ((rc = save_readings(im, err)))
         return rc;
     char *message = import_message(im, res);
