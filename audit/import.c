@@ -1359,13 +1359,15 @@ static int drop_indexes(fw_importer *im, fw_err *err)
 static const fw_sql bulk_detach_sql = {
     .name = "import.bulk_detach",
     .sql = "SELECT '', '' WHERE :t IS NULL",
-    .postgres = "SELECT format('DROP INDEX %I', c.relname), replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON '), 0 AS k FROM pg_index i "
-                "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = to_regclass(CAST(:t AS text)) AND NOT "
-                "EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+    .postgres = "SELECT format('DROP INDEX %I', c.relname), "
+                "replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON '), 0 AS ord "
+                "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "WHERE i.indrelid = to_regclass(CAST(:t AS text)) "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
                 "UNION ALL SELECT format('ALTER TABLE %I DROP CONSTRAINT %I', CAST(:t AS text), conname), "
-                "format('ALTER TABLE %I ADD CONSTRAINT %I %s', CAST(:t AS text), conname, pg_get_constraintdef(oid)), "
-                "1 FROM pg_constraint WHERE conrelid = to_regclass(CAST(:t AS text)) AND contype = 'f' AND "
-                "conparentid = 0 ORDER BY 3, 1",
+                "format('ALTER TABLE %I ADD CONSTRAINT %I %s', CAST(:t AS text), conname, pg_get_constraintdef(oid)), 1 "
+                "FROM pg_constraint WHERE conrelid = to_regclass(CAST(:t AS text)) AND contype = 'f' AND conparentid = 0 "
+                "ORDER BY 3, 1",
 };
 
 /* The statements that take off and put back what a bulk load detached from its table. */
