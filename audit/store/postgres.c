@@ -947,24 +947,43 @@ static int pg_bulk_begin(fw_db *db, const char *table, const char *const *column
 }
 
 /* COPY's text format: tab between fields, newline after a row, \N for NULL, and backslash escapes
- * for the bytes that would read as those. */
+ * for the bytes that would read as those. Written straight into the buffer, room made once per
+ * value (at most two bytes per byte): this runs for every cell of a county's millions of rows. */
 static void copy_text(fw_buf *b, const char *s, size_t n)
 {
-    const char *run = s;
+    fw_buf_reserve(b, 2 * n);
+    char *out = b->data + b->len;
     for (size_t i = 0; i < n; i++) {
-        const char *esc = NULL;
-        switch (s[i]) {
-        case '\\': esc = "\\\\"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        default: continue;
+        char c = s[i];
+        switch (c) {
+        case '\\': *out++ = '\\'; *out++ = '\\'; break;
+        case '\n': *out++ = '\\'; *out++ = 'n'; break;
+        case '\r': *out++ = '\\'; *out++ = 'r'; break;
+        case '\t': *out++ = '\\'; *out++ = 't'; break;
+        default: *out++ = c;
         }
-        fw_buf_add(b, run, (size_t)(s + i - run));
-        fw_buf_add(b, esc, 2);
-        run = s + i + 1;
     }
-    fw_buf_add(b, run, (size_t)(s + n - run));
+    b->len = (size_t)(out - b->data);
+    b->data[b->len] = '\0';
+}
+
+/* A decimal integer, as printf's %lld would write it, without printf's cost per cell. */
+static void copy_int(fw_buf *b, long long v)
+{
+    char digits[24];
+    int n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        digits[n++] = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    fw_buf_reserve(b, (size_t)n + 1);
+    char *out = b->data + b->len;
+    if (v < 0)
+        *out++ = '-';
+    while (n)
+        *out++ = digits[--n];
+    b->len = (size_t)(out - b->data);
+    b->data[b->len] = '\0';
 }
 
 static int send_copy(pg_bulk *b, fw_err *err)
@@ -984,7 +1003,7 @@ static int pg_bulk_row(fw_bulk *base, const fw_value *values, fw_err *err)
             fw_buf_putc(&b->data, '\t');
         const fw_value *v = &values[c];
         switch (v->type) {
-        case FW_DBT_INT: fw_buf_printf(&b->data, "%lld", v->i); break;
+        case FW_DBT_INT: copy_int(&b->data, v->i); break;
         case FW_DBT_REAL:
             if (isnan(v->d))
                 fw_buf_puts(&b->data, "NaN");
