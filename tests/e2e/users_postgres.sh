@@ -240,7 +240,8 @@ raw "UPDATE settings SET value = '0' WHERE key = 'review.second' RETURNING key"
 fwas case set "$case1" verifying --method online --verifier "$who"
 check "case set verifying" 0
 fwas --user someone-else case set "$case1" dismissed --reason data_error
-check "a verdict awaiting a second reviewer" 0
+check "a verdict awaiting a second reviewer" 0 "^fundwatch: --user someone-else ignored: on PostgreSQL you act as role $insp"
+[ "$(grep -c "ignored: on PostgreSQL" "$dir/out")" = 1 ] || fail "the ignored --user is not said once: $(cat "$dir/out")"
 [ "$(q "SELECT pending_by FROM cases WHERE case_no = '$case1'")" = "$insp" ] || fail "the verdict is not recorded as $insp's"
 fwas --user another-name case approve "$case1"
 check "the inspector approving their own verdict" 6 "cannot also approve"
