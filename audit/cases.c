@@ -830,10 +830,15 @@ int fw_case_approve(fw_ws *ws, long long id, long long seen_version, bool reject
     int rc = FW_OK;
     if (!was.pending_status)
         rc = fw_fail(err, FW_ECONFLICT, _("case %s has no verdict awaiting review (status %s)"), was.case_no, was.status);
-    else if (strcmp(was.pending_by, fw_user()) == 0)
+    else if (strcmp(was.pending_by, fw_user()) == 0 && fw_db_engine(ws->store) != FW_DB_POSTGRES)
         rc = fw_fail(err, FW_ECONFLICT,
                      _("case %s: %s asked for this verdict and cannot also approve it; a different user "
                      "must (--user NAME or $FUNDWATCH_USER)"),
+                     was.case_no, fw_user());
+    else if (strcmp(was.pending_by, fw_user()) == 0) /* on a server the user is the role that logged in */
+        rc = fw_fail(err, FW_ECONFLICT,
+                     _("case %s: %s asked for this verdict and cannot also approve it; a different user "
+                       "must, logged in as their own role"),
                      was.case_no, fw_user());
     if (rc == FW_OK) {
         char at[32];

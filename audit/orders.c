@@ -419,11 +419,14 @@ static int read_facts(fw_ws *ws, fw_order_plan *p, const fw_case *c, long long r
     return step < 0 ? err->code : FW_OK;
 }
 
+/* The next order number counts every order, not only those a scoped user sees (migration 17: on
+ * PostgreSQL fw_order_count, SECURITY DEFINER), so a user's order never reuses another's number. */
 static int next_order_no(fw_ws *ws, char out[32])
 {
     char today[11];
     today_local(today);
-    long long n = fw_ws_int(ws, "SELECT COUNT(*) FROM orders");
+    long long n = fw_ws_int(ws, fw_db_engine(ws->store) == FW_DB_POSTGRES ? "SELECT fw_order_count()"
+                                                                            : "SELECT COUNT(*) FROM orders");
     snprintf(out, 32, "HC-%.4s-%04lld", today, n + 1);
     return FW_OK;
 }

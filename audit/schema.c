@@ -1253,6 +1253,38 @@ static int sort_id_v16_apply(fw_db *db, void *ctx, fw_err *err)
     return fw_db_exec(db, sort_id_v16_pg, err);
 }
 
+/* --- 17: id repairs and orders scoped by region, PostgreSQL only (issue 13, docs/users.md) ---------
+ * Migration 7 scoped every table with personal data but these three: an ID repair proposal names a
+ * person (the ID number proposed, a person of persons or payments) and is seen by whoever sees that
+ * person; an order is seen by whoever made it or sees one of its rows (order_rows follow their case),
+ * its returned files by whoever sees the order. One policy each, for reads and writes, as migration
+ * 7's (USING also checks new rows: an order is inserted by the session that makes it, created_by =
+ * session_user, docs/users.md "Who acts"). The next order number counts every order through
+ * fw_order_count (SECURITY DEFINER), as fw_case_max_id does for cases. SQLite: nothing. */
+static const char scope_v17_pg[] =
+    "DO $fw$ BEGIN\n"
+    "EXECUTE format($f$CREATE FUNCTION fw_order_count() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER "
+    "SET search_path = %I AS $b$ SELECT count(*) FROM orders $b$$f$, current_schema());\n"
+    "END $fw$;\n"
+    "ALTER TABLE id_repairs ENABLE ROW LEVEL SECURITY;\n"
+    "CREATE POLICY fw_person ON id_repairs USING ((SELECT fw_is_admin()) "
+    "OR EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = id_repairs.proposed) "
+    "OR EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = id_repairs.proposed));\n"
+    "ALTER TABLE orders ENABLE ROW LEVEL SECURITY;\n"
+    "CREATE POLICY fw_region ON orders USING ((SELECT fw_is_admin()) OR created_by = session_user "
+    "OR EXISTS (SELECT 1 FROM order_rows r WHERE r.order_id = orders.id));\n"
+    "ALTER TABLE order_files ENABLE ROW LEVEL SECURITY;\n"
+    "CREATE POLICY fw_region ON order_files USING ((SELECT fw_is_admin()) "
+    "OR EXISTS (SELECT 1 FROM orders o WHERE o.id = order_files.order_id));\n";
+
+static int scope_v17_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return FW_OK;
+    return fw_db_exec(db, scope_v17_pg, err);
+}
+
 /* --- 18: the filtered hit list's indexes ending with the id, PostgreSQL only (issue 11) -----------
  * A filtered list (rule=R-005 under the case status sort) is read through a (filter, sort key)
  * pair of step 1 and ordered by key, then id. As with the sort indexes before step 16, PostgreSQL's
@@ -1327,6 +1359,7 @@ const fw_db_migration fw_migrations[] = {
     {14, "registries without a region scoped by the person they concern (PostgreSQL)", NULL, NULL, NULL,
      registries_v14_apply},
     {16, "hit list sort indexes ending with the id (PostgreSQL)", NULL, NULL, NULL, sort_id_v16_apply},
+    {17, "id repairs, orders and their files scoped by region (PostgreSQL)", NULL, NULL, NULL, scope_v17_apply},
     {18, "filtered hit list indexes ending with the id (PostgreSQL)", NULL, NULL, NULL, pair_id_v18_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

@@ -108,21 +108,31 @@ static int connect(const char *path, bool create, bool read_only, fw_ws **out, f
     return FW_OK;
 }
 
-/* A user of a shared PostgreSQL workspace (docs/users.md: any role but its owner) acts as the role
- * that logged in: the case fields that name who did something, notes, runs and the second-reviewer
- * rule then take session_user, not a name typed with --user, which such a user could use to approve
- * their own verdict. The owner (the administrator) keeps --user. Set only when it differs, since
- * the run's worker threads open the same workspace while fw_user() is being read. */
+/* On a shared PostgreSQL workspace everybody, its owner included, acts as the role that logged in
+ * (docs/users.md, issue 13): the case fields that name who did something, notes, runs and the
+ * second-reviewer rule take session_user, as the trail does, never a name typed with --user, with
+ * which one login could pass for several people (or approve its own verdict). A --user that names
+ * another role is said once, so nobody believes it was used. Set only when it differs, since the
+ * run's worker threads open the same workspace while fw_user() is being read. */
 static void act_as_session_user(fw_ws *ws)
 {
+    static bool said;
     if (fw_db_engine(ws->store) != FW_DB_POSTGRES)
         return;
     fw_err err = {0};
     fw_stmt *st;
-    if (fw_db_prepare(ws->store, "SELECT session_user::text WHERE NOT fw_is_admin()", &st, &err))
+    if (fw_db_prepare(ws->store, "SELECT session_user::text", &st, &err))
         return;
-    if (fw_stmt_step(st, &err) == 1 && fw_stmt_text(st, 0) && strcmp(fw_user(), fw_stmt_text(st, 0)) != 0)
-        fw_set_user(fw_stmt_text(st, 0));
+    const char *role = fw_stmt_step(st, &err) == 1 ? fw_stmt_text(st, 0) : NULL;
+    if (role && strcmp(fw_user(), role) != 0) {
+        const char *typed = fw_user_typed();
+        if (typed && !said) {
+            said = true;
+            fprintf(stderr, _("fundwatch: --user %s ignored: on PostgreSQL you act as role %s, the one you logged in as\n"),
+                    typed, role);
+        }
+        fw_set_user(role);
+    }
     fw_stmt_finalize(st);
 }
 

@@ -391,6 +391,11 @@ void fw_set_user(const char *user)
     user_override = user ? fw_strdup(user) : NULL;
 }
 
+const char *fw_user_typed(void)
+{
+    return user_override && *user_override ? user_override : NULL;
+}
+
 const char *fw_user(void)
 {
     if (user_override && *user_override)

@@ -107,5 +107,7 @@ double fw_now_seconds(void); /* a monotonic clock, for durations */
 /* The acting user: --user, else $FUNDWATCH_USER, else the login name. */
 const char *fw_user(void);
 void fw_set_user(const char *user);
+/* The name given with --user (fw_set_user), or NULL: what the user typed, for saying it is not used. */
+const char *fw_user_typed(void);
 
 #endif

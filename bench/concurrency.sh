@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # bench/concurrency.sh: many inspectors on one PostgreSQL workspace at once (issue 13). CLIENTS
-# processes loop for DURATION seconds over what a county team does at the same time: change a case
+# processes, each an inspector of the county logged in as their own role (`fundwatch user add`: on
+# PostgreSQL everybody acts as the role that logged in, docs/users.md), loop for DURATION seconds
+# over what a county team does at the same time: change a case
 # (read it with `case show`, then a status move or an assignment with --expect-version of the
 # version read; a "changed meanwhile" refusal is retried after reading the case again), list hits
 # with filters, and export a CSV (which appends to the trail too). At the end it checks:
 #   - no lost update: every successful change (from the clients' own logs) is in the trail, and each
-#     case's version moved by exactly the number of successful changes to it;
+#     case's version moved by exactly the number of successful changes to it; every change record
+#     names the client role that logged in;
 #   - no deadlock: SQLSTATE 40P01 / "deadlock detected" in the clients' stderr, and
 #     pg_stat_database.deadlocks before and after;
 #   - `fundwatch log verify` OK;
@@ -35,7 +38,19 @@ export FUNDWATCH_DATADIR=${FUNDWATCH_DATADIR:-$here} LC_ALL=C.UTF-8
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fwconcur.XXXXXX")
 schema="fw_bench_concur_$$"
 pgc=$FUNDWATCH_BENCH_PG
-trap 'rm -rf "$tmp"; psql "$pgc" -qXc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true' EXIT
+insp() { echo "fwb_insp$1_$$"; } # client N's role
+drop_all() {
+    psql "$pgc" -qXc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+    local c r
+    for c in $(seq 1 "$clients"); do
+        r=$(insp "$c")
+        psql "$pgc" -qXc "DROP OWNED BY $r CASCADE" -c "DROP ROLE $r" >/dev/null 2>&1 || true
+    done
+    [ -z "${wsid:-}" ] || for r in fw_rules_$wsid fw_inspector_$wsid fw_kiosk_$wsid; do
+        psql "$pgc" -qXc "DROP OWNED BY $r CASCADE" -c "DROP ROLE $r" >/dev/null 2>&1 || true
+    done
+}
+trap 'rm -rf "$tmp"; drop_all' EXIT
 psql "$pgc" -qXc "CREATE SCHEMA $schema" >/dev/null
 ws="$pgc options='-c search_path=$schema'"
 q() { PGOPTIONS="-c search_path=$schema" psql "$pgc" -qXAt -c "$1"; }
@@ -50,15 +65,20 @@ echo "== workspace: gen --persons $persons, import, run"
 for f in "$tmp"/data/*.csv; do
     ds=$(basename "$f" .csv)
     case $ds in truth | rejects-expected) continue ;; esac
-    FUNDWATCH_USER=loader "$FW" --db "$ws" import "$ds" "$f" >/dev/null
+    "$FW" --db "$ws" import "$ds" "$f" >/dev/null # the owner's, as is the run
 done
-FUNDWATCH_USER=engine "$FW" --db "$ws" run >/dev/null 2>&1
-q "SELECT id FROM cases WHERE status <> 'closed' ORDER BY id" >"$tmp/cases"
+"$FW" --db "$ws" run >/dev/null 2>&1
+wsid=$(q "SELECT value FROM settings WHERE key = 'workspace.id'")
+for c in $(seq 1 "$clients"); do
+    "$FW" --db "$ws" user add "$(insp "$c")" --role inspector --region 522622 --password "pw-$(insp "$c")" >/dev/null
+done
+# the county's cases: what its inspectors see
+q "SELECT id FROM cases WHERE status <> 'closed' AND region_code LIKE '522622%' ORDER BY id" >"$tmp/cases"
 q "SELECT id, version FROM cases ORDER BY id" | tr '|' ' ' >"$tmp/versions.before"
 start_seq=$(q "SELECT max(seq) FROM trail")
 deadlocks_before=$(psql "$pgc" -XAtc "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
 ncases=$(wc -l <"$tmp/cases")
-echo "$ncases open cases, $(q "SELECT count(*) FROM hits") hits; trail at record $start_seq"
+echo "$ncases open cases of county 522622 ($clients inspectors of it), $(q "SELECT count(*) FROM hits") hits; trail at record $start_seq"
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -68,7 +88,8 @@ client() {
     set +e # a refused command is logged, not the end of the client
     local me=$1
     local end=$(($(date +%s) + duration)) log="$tmp/client.$me.log" err="$tmp/client.$me.err"
-    export FUNDWATCH_USER="inspector$me"
+    local ws
+    ws="$pgc user=$(insp "$me") password=pw-$(insp "$me") options='-c search_path=$schema'"
     local units=(县纪委 县民政局 乡镇纪委 城关镇 石板村 第一组 第二组 审计组)
     local -a ids
     mapfile -t ids <"$tmp/cases"
@@ -85,7 +106,7 @@ client() {
                 local args=()
                 if [ $((RANDOM % 4)) -eq 0 ]; then
                     case $status in
-                    new) args=(case set "$id" verifying --method visit --verifier "inspector$me") ;;
+                    new) args=(case set "$id" verifying --method visit --verifier "$(insp "$me")") ;;
                     verifying) args=(case set "$id" confirmed --note "bench $me") ;;
                     confirmed | partly_confirmed) args=(case set "$id" rectifying --measures stop_payment) ;;
                     esac
@@ -179,6 +200,15 @@ if [ "$lost" = 0 ]; then
 else
     echo "LOST UPDATES: $lost cases disagree"; bad=1
 fi
+# Who: each change record names a client's role (the one that logged in), and as many per role as
+# that client's log counts.
+for c in $(seq 1 "$clients"); do
+    logged=$(grep -c "^change .* ok " "$tmp/client.$c.log" || true)
+    recorded=$(q "SELECT count(*) FROM trail WHERE seq > $start_seq AND \"user\" = '$(insp "$c")'
+                  AND action IN ('case.status', 'case.assign')")
+    [ "$logged" = "$recorded" ] || { echo "client $c: $logged changes logged, $recorded in the trail as $(insp "$c")"; bad=1; }
+done
+echo "trail users: $(q "SELECT count(DISTINCT \"user\") FROM trail WHERE seq > $start_seq AND action IN ('case.status', 'case.assign')") roles wrote the changes"
 
 dl_err=$(cat "$tmp"/client.*.err | grep -c "40P01\|deadlock detected" || true)
 deadlocks_after=$(psql "$pgc" -XAtc "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")

@@ -5,7 +5,10 @@
 # approving), a stale --expect-version refused; then `case list`, `case show N`, `log` (whole and
 # --case, --limit) and `hits` as csv must be identical on both (times masked: the two run a second
 # apart), non-empty, with money in yuan; `log verify` passes on both; the workbook's case dossier
-# (its history in Chinese words) is the same on both.
+# (its history in Chinese words) is the same on both. On PostgreSQL each person of the workflow logs in
+# as their own role (fundwatch user add): everybody acts as the role that logged in, never as a typed
+# --user (docs/users.md); on SQLite the same names are given with --user, so the listings, trail
+# users included, must be identical; a --user that names another role is said and ignored.
 # Needs FUNDWATCH_TEST_PG (a libpq conninfo, docs/store.md) and psql; without it the script says it
 # did not test, and fails instead when FUNDWATCH_REQUIRE_PG=1 (CI).
 # engines: both in one run (it compares the two itself, or is about the server: roles, grants, COPY), so not again in the second pass
@@ -15,43 +18,58 @@
 pg_needed
 
 schema="fw_e2e_case_$$"
+# the people of the workflow: inspectors of the seed's township, bob a supervisor of its county
+me="fwt_me_$$" wang="fwt_wang_$$" alice="fwt_alice_$$" bob="fwt_bob_$$" carol="fwt_carol_$$" dave="fwt_dave_$$"
 psql "$FUNDWATCH_TEST_PG" -qc "CREATE SCHEMA $schema" >/dev/null || fail "cannot create schema $schema"
-trap 'psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; rm -rf "$dir"' EXIT
+trap 'pg_drop_workspace $schema $me $wang $alice $bob $carol $dave; rm -rf "$dir"' EXIT
 pgws="$FUNDWATCH_TEST_PG options='-c search_path=$schema'"
+pguser=$(psql "$FUNDWATCH_TEST_PG" -XAtqc "SELECT session_user") # the owner
 unset FUNDWATCH_DB
 
-expect_exit 0 "$FW" --db "$db" init
+expect_exit 0 "$FW" --db "$db" --user "$pguser" init
 seed_sql_portable | sqlite3 "$db" || fail "cannot seed the SQLite workspace"
 expect_exit 0 "$FW" --db "$pgws" init
 seed_sql_portable | PGOPTIONS="-c search_path=$schema" psql "$FUNDWATCH_TEST_PG" -q -v ON_ERROR_STOP=1 >/dev/null 2>"$dir/pgerr" ||
     fail "cannot seed the PostgreSQL workspace: $(cat "$dir/pgerr")"
+for u in "$me" "$wang" "$alice" "$carol" "$dave"; do pg_user_add "$pgws" "$u" inspector 520102001; done
+pg_user_add "$pgws" "$bob" supervisor 520102
+
+# fw_as TARGET NAME ARGS...: fundwatch as NAME: --user NAME on SQLite, logged in as NAME on PostgreSQL.
+# The owner's (the test's server user's) commands: settings are the owner's to write.
+fw_as() {
+    local w=$1 n=$2
+    shift 2
+    if [ "$w" = "$db" ]; then "$FW" --db "$w" --user "$n" "$@"
+    elif [ "$n" = "$pguser" ]; then "$FW" --db "$w" "$@"
+    else "$FW" --db "$(pg_as "$w" "$n")" "$@"; fi
+}
 
 # The workflow, the same on each engine; every step must succeed (or be refused) alike.
 workflow() { # workflow TARGET
     local w=$1
-    expect_exit 0 "$FW" --db "$w" case note 1 "电话回访，家属称不知情"
-    expect_exit 0 "$FW" --db "$w" --user 王五 case set FW-2026-000001 verifying --method visit --verifier "民政局 王五"
-    expect_exit 0 "$FW" --db "$w" case set 1 confirmed --note "9 months paid after death, confirmed with the family"
-    expect_exit 0 "$FW" --db "$w" case set 1 rectifying --measures stop_payment,recover_funds --to-recover 3,240.00
-    expect_exit 0 "$FW" --db "$w" case set 1 closed --recovered "¥3240" --note 已全额追回
+    expect_exit 0 fw_as "$w" "$me" case note 1 "电话回访，家属称不知情"
+    expect_exit 0 fw_as "$w" "$wang" case set FW-2026-000001 verifying --method visit --verifier "民政局 王五"
+    expect_exit 0 fw_as "$w" "$me" case set 1 confirmed --note "9 months paid after death, confirmed with the family"
+    expect_exit 0 fw_as "$w" "$me" case set 1 rectifying --measures stop_payment,recover_funds --to-recover 3,240.00
+    expect_exit 0 fw_as "$w" "$me" case set 1 closed --recovered "¥3240" --note 已全额追回
     expect_out "rectifying -> closed"
-    expect_exit 0 "$FW" --db "$w" case assign 2 县民政局 --due 2020-01-31
-    expect_exit 0 "$FW" --db "$w" case note 2 "村委会说车已卖掉"
-    expect_exit 0 "$FW" --db "$w" case review on
-    expect_exit 0 "$FW" --db "$w" --user alice case set 2 verifying --method online --verifier alice
-    expect_exit 0 "$FW" --db "$w" --user alice case set 2 dismissed --reason other --reason-text "车辆已于2022年过户"
+    expect_exit 0 fw_as "$w" "$me" case assign 2 县民政局 --due 2020-01-31
+    expect_exit 0 fw_as "$w" "$me" case note 2 "村委会说车已卖掉"
+    expect_exit 0 fw_as "$w" "$pguser" case review on
+    expect_exit 0 fw_as "$w" "$alice" case set 2 verifying --method online --verifier alice
+    expect_exit 0 fw_as "$w" "$alice" case set 2 dismissed --reason other --reason-text "车辆已于2022年过户"
     expect_out "awaits approval"
-    expect_exit 0 "$FW" --db "$w" case list --status pending_review
+    expect_exit 0 fw_as "$w" "$me" case list --status pending_review
     expect_out FW-2026-000002
-    expect_exit 6 "$FW" --db "$w" --user alice case approve 2
-    expect_err "different user"
-    expect_exit 0 "$FW" --db "$w" --user bob case approve FW-2026-000002
-    expect_exit 0 "$FW" --db "$w" --format json case show 2
+    expect_exit 6 fw_as "$w" "$alice" case approve 2
+    expect_err "$alice asked for this verdict and cannot also approve it; a different user"
+    expect_exit 0 fw_as "$w" "$bob" case approve FW-2026-000002
+    expect_exit 0 fw_as "$w" "$me" --format json case show 2
     v=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case"]["version"])' "$dir/out")
-    expect_exit 0 "$FW" --db "$w" --user carol case assign 2 乡镇纪委 --expect-version "$v"
-    expect_exit 6 "$FW" --db "$w" --user dave case assign 2 县纪委 --expect-version "$v"
-    expect_err "was changed meanwhile by carol at "
-    expect_exit 0 "$FW" --db "$w" log verify
+    expect_exit 0 fw_as "$w" "$carol" case assign 2 乡镇纪委 --expect-version "$v"
+    expect_exit 6 fw_as "$w" "$dave" case assign 2 县纪委 --expect-version "$v"
+    expect_err "was changed meanwhile by $carol at "
+    expect_exit 0 fw_as "$w" "$me" log verify
     expect_out "audit trail OK"
 }
 workflow "$db"
@@ -66,13 +84,14 @@ listing() { # listing NAME TARGET ARGS...: $dir/NAME.ENGINE.csv
     expect_exit 0 "$FW" --db "$w" --format csv "$@"
     sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g' -e "s/$today( [0-9]{2}:[0-9]{2})?/TODAY/g" \
         "$dir/out" >"$dir/$name.$engine.csv"
-    # The trail's user: fw_user() on SQLite, the role that logged in (session_user) on PostgreSQL
-    # (docs/users.md); every PostgreSQL record after trail.start must name that role. Then the
-    # column is masked on both for the comparison.
+    # The trail's user: --user on SQLite, the role that logged in (session_user) on PostgreSQL
+    # (docs/users.md): the same names here, so the column is compared as it is; each record names
+    # one of the workflow's people (or the owner), and the users who wrote are all there.
     case $name in log* | show*)
-        /usr/bin/python3 - "$dir/$name.$engine.csv" "$engine" "$pguser" <<'PY' || fail "$name on $engine: the trail's users"
+        /usr/bin/python3 - "$dir/$name.$engine.csv" "$name" "$engine" "$pguser" "$me" "$wang" "$alice" "$bob" "$carol" <<'PY' || fail "$name on $engine: the trail's users"
 import csv, sys
-path, engine, pguser = sys.argv[1:4]
+path, name, engine, pguser = sys.argv[1:5]
+people = set(sys.argv[5:])
 rows = list(csv.reader(open(path, newline="")))
 # the trail's part: from its header row (user, action ...) on, rows as wide as it (case show has
 # other parts before it)
@@ -81,17 +100,23 @@ head = rows[start]
 col, act = head.index("user"), head.index("action")
 records = [r for r in rows[start + 1:] if len(r) == len(head)]
 assert records, "no trail records in %s" % path
-if engine == "pg":
-    bad = [r for r in records if r[act] != "trail.start" and r[col] != pguser]
-    assert not bad, "records not by the session user %s: %s" % (pguser, bad[:3])
-for r in records:
-    r[col] = "USER"
-csv.writer(open(path, "w", newline=""), lineterminator="\n").writerows(rows)
+people |= {pguser, "fundwatch"}  # the owner; trail.start's maker
+bad = [r for r in records if r[col] not in people]
+assert not bad, "records by nobody who logged in: %s" % bad[:3]
+if name == "log":
+    assert {r[col] for r in records} == people, {r[col] for r in records}
+# PostgreSQL's trail also holds the owner's six user.add records, which shift the sequence numbers:
+# they are counted, then left out and the numbers masked for the comparison.
+adds = [r for r in records if r[act] == "user.add"]
+assert len(adds) == (6 if engine == "pg" and name == "log" else 0), "user.add records: %s" % adds
+seq = head.index("seq") if "seq" in head else 0
+out = rows[:start + 1] + [r[:seq] + ["SEQ"] + r[seq + 1:] if len(r) == len(head) else r
+                          for r in rows[start + 1:] if len(r) != len(head) or r[act] != "user.add"]
+csv.writer(open(path, "w", newline=""), lineterminator="\n").writerows(out)
 PY
     esac
     [ "$(wc -l <"$dir/$name.$engine.csv")" -gt 1 ] || fail "$* on $engine printed nothing: $(cat "$dir/out")"
 }
-pguser=$(psql "$FUNDWATCH_TEST_PG" -XAtqc "SELECT session_user")
 for w in "$db" "$pgws"; do
     listing list "$w" case list
     listing show1 "$w" case show 1
@@ -115,13 +140,13 @@ grep -q 324000 "$dir/show1.pg.csv" "$dir/list.pg.csv" && fail "a listing prints 
 grep -q "^1,FW-2026-000001,closed,.*,360.00," "$dir/list.pg.csv" || fail "case list: $(cat "$dir/list.pg.csv")"
 grep -q "^2,FW-2026-000002,dismissed,.*乡镇纪委" "$dir/list.pg.csv" || fail "case list: $(cat "$dir/list.pg.csv")"
 grep -q "case.approve" "$dir/log.pg.csv" || fail "the approval is not in the log"
-[ "$(grep -c '^[0-9]' "$dir/loglimit.pg.csv")" = 3 ] || fail "log --limit 3: $(cat "$dir/loglimit.pg.csv")"
+[ "$(grep -c '^SEQ,' "$dir/loglimit.pg.csv")" = 3 ] || fail "log --limit 3: $(cat "$dir/loglimit.pg.csv")"
 grep -q "case:2" "$dir/logcase.pg.csv" && fail "log --case 1 shows case 2's records"
 grep -q "^1,DEC-001,.*,360.00," "$dir/hits.pg.csv" || fail "hits: $(cat "$dir/hits.pg.csv")"
 
 # The case dossier of a workbook: its history in Chinese words, the same on both engines.
-expect_exit 0 "$FW" --db "$db" export "$dir/case_sqlite.xlsx" --case 1 --case 2 --quiet
-expect_exit 0 "$FW" --db "$pgws" export "$dir/case_pg.xlsx" --case 1 --case 2 --quiet
+expect_exit 0 fw_as "$db" "$me" export "$dir/case_sqlite.xlsx" --case 1 --case 2 --quiet
+expect_exit 0 fw_as "$pgws" "$me" export "$dir/case_pg.xlsx" --case 1 --case 2 --quiet
 /usr/bin/python3 "$(dirname "$0")/xlsx_same.py" "$dir/case_sqlite.xlsx" "$dir/case_pg.xlsx" --trail-users >"$dir/xdiff" ||
     fail "the case workbook differs between SQLite (<) and PostgreSQL (>): $(cat "$dir/xdiff")"
 /usr/bin/python3 - "$dir/case_pg.xlsx" <<'PY' || fail "the PostgreSQL dossier's history is not in words"
@@ -131,4 +156,15 @@ words = [r[1] for r in rows if isinstance(r[1], str)]
 assert "状态 整改中 → 已办结；已追回 ¥0.00 → ¥3,240.00；办结日期 TODAY；办结说明 已全额追回".replace(
     "TODAY", __import__("datetime").date.today().isoformat()) in words, words
 PY
+
+# A --user naming another role is said once and ignored: the note is the role's that logged in, on
+# PostgreSQL whoever logs in (the owner included, who until issue 13 kept --user).
+for who in "$carol" "$pguser"; do
+    expect_exit 0 fw_as "$pgws" "$who" --user mallory case note 1 "typed name check"
+    [ "$(grep -c . "$dir/err")" = 1 ] || fail "the --user note is not one line: $(cat "$dir/err")"
+    expect_err "^fundwatch: --user mallory ignored: on PostgreSQL you act as role $who, the one you logged in as$"
+    [ "$(PGOPTIONS="-c search_path=$schema" psql "$FUNDWATCH_TEST_PG" -XAtqc "SELECT n.\"user\" || '|' || t.\"user\"
+        FROM case_notes n, trail t WHERE n.text = 'typed name check' AND t.action = 'case.note'
+        ORDER BY n.id DESC, t.seq DESC LIMIT 1")" = "$who|$who" ] || fail "the note of $who under --user mallory"
+done
 echo ok

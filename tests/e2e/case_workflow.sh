@@ -1,10 +1,12 @@
 # case_workflow.sh: a case walked through the whole workflow with the CLI: list and filters, show
 # (text and JSON), verify, verdict, rectification with amounts in yuan, closing, assignment and
 # overdue, notes, the second-reviewer rule with two users, --expect-version conflicts, and the
-# history of every step in `fundwatch log`.
+# history of every step in `fundwatch log`. The people (alice, bob, ...) act through ws_as: --user on
+# SQLite, logged in as their own roles on PostgreSQL, where a typed --user does not count (ws.inc).
 # engines: sqlite postgresql
 . "$(dirname "$0")/case_seed.inc"
 seed_cases
+ws_users alice bob carol dave
 
 expect_exit 0 "$FW" case list
 expect_out FW-2026-000001
@@ -60,26 +62,26 @@ expect_out 村委会说车已卖掉
 
 # Second reviewer.
 expect_exit 0 "$FW" case review on
-expect_exit 0 "$FW" --user alice case set 2 verifying --method online --verifier alice
-expect_exit 0 "$FW" --user alice case set 2 dismissed --reason other --reason-text "车辆已于2022年过户"
+expect_exit 0 ws_as alice case set 2 verifying --method online --verifier alice
+expect_exit 0 ws_as alice case set 2 dismissed --reason other --reason-text "车辆已于2022年过户"
 expect_out "awaits approval"
 [ "$(sql "SELECT status, pending_status FROM cases WHERE id = 2")" = "verifying|dismissed" ] || fail "not pending"
 expect_exit 0 "$FW" case list --status pending_review
 expect_out FW-2026-000002
-expect_exit 6 "$FW" --user alice case approve 2
+expect_exit 6 ws_as alice case approve 2
 expect_err "different user"
-expect_exit 0 "$FW" --user bob case approve FW-2026-000002
-[ "$(sql "SELECT status, reviewed_by, dismiss_text FROM cases WHERE id = 2")" = "dismissed|bob|车辆已于2022年过户" ] \
+expect_exit 0 ws_as bob case approve FW-2026-000002
+[ "$(sql "SELECT status, reviewed_by, dismiss_text FROM cases WHERE id = 2")" = "dismissed|$(ws_user bob)|车辆已于2022年过户" ] \
     || fail "approval not applied"
 
 # Optimistic concurrency from the command line: a stale version is refused, nothing written.
 v=$(sql "SELECT version FROM cases WHERE id = 2")
-expect_exit 0 "$FW" --user carol case assign 2 乡镇纪委 --expect-version "$v"
+expect_exit 0 ws_as carol case assign 2 乡镇纪委 --expect-version "$v"
 n=$(sql "SELECT count(*) FROM trail")
-expect_exit 6 "$FW" --user dave case assign 2 县纪委 --expect-version "$v"
-expect_err "was changed meanwhile by carol at "
+expect_exit 6 ws_as dave case assign 2 县纪委 --expect-version "$v"
+expect_err "was changed meanwhile by $(ws_user carol) at "
 # when, in local time as the screens show it (minute), not the stored UTC
-grep -Eq "changed meanwhile by carol at [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}; reload it and try again: nothing was written" "$dir/err" ||
+grep -Eq "changed meanwhile by $(ws_user carol) at [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}; reload it and try again: nothing was written" "$dir/err" ||
     fail "the refusal does not say when in local time: $(cat "$dir/err")"
 expect_err reload
 [ "$(sql "SELECT count(*) FROM trail")" -eq "$n" ] || fail "a refused change wrote a trail record"
@@ -91,7 +93,7 @@ for a in case.assign case.note setting case.status case.review_requested case.ap
     [ "$a" = setting ] && continue
     expect_out "$a"
 done
-expect_out bob
+expect_out "$(ws_user bob)"
 expect_exit 0 "$FW" log --format json
 /usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert any(x["action"]=="setting" and x["object"]=="setting:review.second" for x in r)' "$dir/out" \
     || fail "the settings change is not in the log"

@@ -9,12 +9,28 @@
 # the same database, a VACUUM) mark nothing and do not say "changed by another fundwatch": the
 # snapshot comparison used before did. Then the hit list: the second hit's case moves on from another
 # process; its row shows the new status with `+` (bold), which goes when the cursor moves onto it.
-# A case's own screen shows another user's assignment without a key.
+# A case's own screen shows another user's assignment without a key. The user at the TUI (me) and
+# the others (bob, carol, dave) are inspectors who log in as their own roles on PostgreSQL (fundwatch
+# user add: a typed --user does not count there, docs/users.md), --user names on SQLite.
 . "$(dirname "$0")/case_seed.inc"
 seed_dir=$dir
 . "$(dirname "$0")/../tui/lib.sh"
-trap 'tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true; rm -rf "$TUI_TMP" "$seed_dir"; [ -n "${schema:-}" ] && psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema, ${schema}_other CASCADE" >/dev/null 2>&1; true' EXIT
+trap 'tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true; rm -rf "$TUI_TMP" "$seed_dir"; [ -n "${schema:-}" ] && { psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS ${schema}_other CASCADE" >/dev/null 2>&1; pg_drop_workspace $schema $me $bob $carol $dave; }; true' EXIT
 unset FUNDWATCH_DB
+me="fwt_me_$$" bob="fwt_bob_$$" carol="fwt_carol_$$" dave="fwt_dave_$$"
+
+# fw_as TARGET NAME ARGS...: fundwatch as NAME: --user NAME on SQLite, logged in as NAME on PostgreSQL.
+fw_as() {
+    local w=$1 n=$2
+    shift 2
+    if [ "$w" = "$db" ]; then "$FW" --db "$w" --user "$n" "$@"; else "$FW" --db "$(pg_as "$w" "$n")" "$@"; fi
+}
+# tui_as TARGET ARGS...: the TUI in tmux as me.
+tui_as() {
+    local w=$1
+    shift
+    if [ "$w" = "$db" ]; then tui_start "$w" FUNDWATCH_USER="$me" "$@"; else tui_start "$(pg_as "$w" "$me")" "$@"; fi
+}
 
 tui_stop() {
     tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true
@@ -28,9 +44,9 @@ row_of() { tui_screen | grep -- "$1" || true; }
 
 watch_changes() { # watch_changes TARGET ENGINE
     local w=$1 engine=$2
-    "$FW" --db "$w" --user tester case assign 1 tester >/dev/null || fail "$engine: cannot assign case 1"
-    "$FW" --db "$w" --user tester case assign 2 tester >/dev/null || fail "$engine: cannot assign case 2"
-    tui_start "$w" FUNDWATCH_USER=tester -- cases
+    fw_as "$w" "$me" case assign 1 "$me" >/dev/null || fail "$engine: cannot assign case 1"
+    fw_as "$w" "$me" case assign 2 "$me" >/dev/null || fail "$engine: cannot assign case 2"
+    tui_as "$w" -- cases
     tui_wait "FW-2026-000002"
     tui_wait "FW-2026-000001"
     # the cursor is on the first row; the case changed is the other one
@@ -40,7 +56,7 @@ watch_changes() { # watch_changes TARGET ENGINE
     row_of "$other" | grep -q " new " || fail "$engine: $other is not new at first: $(row_of "$other")"
 
     # another process, another user
-    "$FW" --db "$w" --user bob case set "$other" verifying --method visit --verifier 王核查 >/dev/null ||
+    fw_as "$w" "$bob" case set "$other" verifying --method visit --verifier 王核查 >/dev/null ||
         fail "$engine: bob's change failed"
     tui_wait "1 case changed by others" 5
     row_of "$other" | grep -q "\*$other  *verif" || fail "$engine: the row of $other lacks the new status or its mark: $(row_of "$other")"
@@ -61,7 +77,7 @@ watch_changes() { # watch_changes TARGET ENGINE
         # a note adds no version; the notice names the case: marked
         tui_keys k
         sleep 0.3
-        "$FW" --db "$w" --user carol case note "$other" "电话回访" >/dev/null || fail "$engine: carol's note failed"
+        fw_as "$w" "$carol" case note "$other" "电话回访" >/dev/null || fail "$engine: carol's note failed"
         tui_wait "1 case changed by others" 5
         row_of "$other" | grep -q "\*$other" || fail "$engine: a note by another user did not mark $other: $(row_of "$other")"
     fi
@@ -70,7 +86,7 @@ watch_changes() { # watch_changes TARGET ENGINE
 
     # The hit list: the second row's case (FW-2026-000002, the medium hit) moves on from another
     # process; the row shows the new status with `+` and bold, the cursor row is not marked.
-    tui_start "$w" FUNDWATCH_USER=tester
+    tui_as "$w"
     tui_wait "Hits by category"
     tui_keys 2
     tui_wait "1 of 2"
@@ -78,7 +94,7 @@ watch_changes() { # watch_changes TARGET ENGINE
     st=$("$FW" --db "$w" --format json case show FW-2026-000002 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["case"]["status"])')
     if [ "$st" = new ]; then next=verifying; args=(--method visit --verifier 王核查); else next=confirmed; args=(--note "核实属实"); fi
     tui_row 2 | grep -q "$next" && fail "$engine: the hit list shows $next before the change"
-    "$FW" --db "$w" --user bob case set FW-2026-000002 "$next" "${args[@]}" >/dev/null || fail "$engine: bob's change ($st -> $next) failed"
+    fw_as "$w" "$bob" case set FW-2026-000002 "$next" "${args[@]}" >/dev/null || fail "$engine: bob's change ($st -> $next) failed"
     tui_wait "1 case changed by others" 5
     tui_row 2 | grep -q "^ *+ .*${next:0:6}" || fail "$engine: the hit row of FW-2026-000002 lacks + or $next: $(tui_row 2)"
     tui_row 1 | grep -q "^ *+" && fail "$engine: the unchanged first hit is marked: $(tui_row 1)"
@@ -89,9 +105,9 @@ watch_changes() { # watch_changes TARGET ENGINE
     tui_stop
 
     # One case's screen: another user's assignment is shown without a key.
-    tui_start "$w" FUNDWATCH_USER=tester -- case FW-2026-000002
+    tui_as "$w" -- case FW-2026-000002
     tui_wait "History (audit trail)"
-    "$FW" --db "$w" --user dave case assign FW-2026-000002 县审计局 >/dev/null || fail "$engine: dave's assignment failed"
+    fw_as "$w" "$dave" case assign FW-2026-000002 县审计局 >/dev/null || fail "$engine: dave's assignment failed"
     tui_wait "县审计局" 5
     tui_wait "1 case changed by others" 5
     tui_keys Q
@@ -115,6 +131,7 @@ pgws="$FUNDWATCH_TEST_PG options='-c search_path=$schema'"
 expect_exit 0 "$FW" --db "$pgws" init
 seed_sql_portable | PGOPTIONS="-c search_path=$schema" psql "$FUNDWATCH_TEST_PG" -q -v ON_ERROR_STOP=1 >/dev/null 2>"$TUI_TMP/pgerr" ||
     fail "cannot seed the PostgreSQL workspace: $(cat "$TUI_TMP/pgerr")"
+for u in "$me" "$bob" "$carol" "$dave"; do pg_user_add "$pgws" "$u" inspector 520102001; done
 watch_changes "$pgws" PostgreSQL
 "$FW" --db "$pgws" log verify >/dev/null || fail "PostgreSQL: log verify"
 echo ok

@@ -23,7 +23,7 @@ csv=$(fw --format csv datasets)
 head -1 <<<"$csv" | grep -q "^dataset,import_id,rows,rejected,flagged,file,sha256,encoding,user,imported_at" \
     || fail "datasets header: $csv"
 sha=$(sha256sum "$data" | cut -d' ' -f1)
-grep -q "^payments,1,3,1,1,.*payments_small.csv,$sha,utf-8,tester," <<<"$csv" || fail "datasets row: $csv"
+grep -q "^payments,1,3,1,1,.*payments_small.csv,$sha,utf-8,$(ws_owner)," <<<"$csv" || fail "datasets row: $csv"
 grep -q "^payments,,3,1,1,(total)," <<<"$csv" || fail "datasets total: $csv"
 
 rej=$(fw --format csv rejects)

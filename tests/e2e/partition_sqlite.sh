@@ -32,7 +32,8 @@ write("bad.csv", [bad])
 PY
 "$FW" --db "$db" import payments "$dir/prov/payments.csv" >/dev/null 2>&1 || fail "import"
 "$FW" --db "$db" status > "$dir/status" || fail "status"
-grep -q "^engine *SQLite" "$dir/status" && grep -q "^schema *18" "$dir/status" || { cat "$dir/status"; fail "status head"; }
+newest=$("$FW" --db "$dir/newest.db" init | grep -oE 'schema [0-9]+' | grep -oE '[0-9]+') || fail "init of a SQLite file"
+grep -q "^engine *SQLite" "$dir/status" && grep -q "^schema *${newest}\b" "$dir/status" || { cat "$dir/status"; fail "status head"; }
 grep -q "partitions" "$dir/status" && fail "status shows partitions on SQLite"
 want=$(q "SELECT count(*) FROM ds_payments WHERE substr(region_code, 1, 6) = '522624'")
 grep -Eq "^522624 +三穗县 +$want " "$dir/status" || { cat "$dir/status"; fail "status: 三穗县 should have $want rows"; }

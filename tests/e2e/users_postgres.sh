@@ -12,6 +12,9 @@
 # cannot rewrite the trail nor write another region's rows by hand; user add refuses a bad region
 # (listing the known ones), a role without CREATEROLE, and SQLite (exit 2). The registries without
 # a region (deaths, vehicles): a T2 person's rows are not there for the inspector (psql, a rule run).
+# Orders, their returned files and ID repair proposals (migration 17): the inspector sees and changes
+# only T1's (psql, orders list/show), numbers an order after the owner's unseen one; a typed --user
+# of the inspector is said once and ignored.
 # Needs FUNDWATCH_TEST_PG (a libpq conninfo of a user who may create schemas and roles); without it
 # the script says it did not test, and fails instead under FUNDWATCH_REQUIRE_PG=1 (pg.inc).
 # engines: both in one run (it compares the two itself, or is about the server: roles, grants, COPY), so not again in the second pass
@@ -240,7 +243,8 @@ raw "UPDATE settings SET value = '0' WHERE key = 'review.second' RETURNING key"
 fwas case set "$case1" verifying --method online --verifier "$who"
 check "case set verifying" 0
 fwas --user someone-else case set "$case1" dismissed --reason data_error
-check "a verdict awaiting a second reviewer" 0
+check "a verdict awaiting a second reviewer" 0 "^fundwatch: --user someone-else ignored: on PostgreSQL you act as role $insp"
+[ "$(grep -c "ignored: on PostgreSQL" "$dir/out")" = 1 ] || fail "the ignored --user is not said once: $(cat "$dir/out")"
 [ "$(q "SELECT pending_by FROM cases WHERE case_no = '$case1'")" = "$insp" ] || fail "the verdict is not recorded as $insp's"
 fwas --user another-name case approve "$case1"
 check "the inspector approving their own verdict" 6 "cannot also approve"
@@ -327,6 +331,51 @@ want=$(q "SELECT count(DISTINCT id_number) FROM ds_deaths WHERE id_number IN ($t
 [ "$(q "SELECT count(*) FROM hits WHERE rule_id = 'TST-002' AND id_number NOT IN ($t1ids)")" = 0 ] ||
     fail "the inspector's run over every death made hits of persons not of T1"
 echo "registries without a region: scoped by their persons"
+
+# Migration 17: ID repair proposals, orders and their files follow the regions too. The owner
+# sends an order of a T2 case, then the inspector one of a T1 case (numbered after the owner's,
+# which it does not see); a returned file of each and a repair proposal for a T1 and a T2 person.
+oc1=$(q "SELECT case_no FROM cases WHERE region_code LIKE '$t1%' AND status = 'new' ORDER BY id DESC LIMIT 1")
+oc2=$(q "SELECT case_no FROM cases WHERE region_code LIKE '$t2%' AND status = 'new' ORDER BY id DESC LIMIT 1")
+"$FW" --db "$admin" orders dispatch --to 县纪委 --due 2099-12-31 --out "$dir" --case "$oc2" >"$dir/out" 2>&1 ||
+    fail "the owner's order: $(cat "$dir/out")"
+ord2=$(q "SELECT order_no FROM orders WHERE created_by = session_user")
+who=$insp fwas orders dispatch --to 乡镇纪委 --due 2099-12-31 --out "$dir" --case "$oc1"
+who=$insp check "an order of a T1 case" 0
+ord1=$(q "SELECT order_no FROM orders WHERE created_by = '$insp'")
+[ -n "$ord1" ] && [ -n "$ord2" ] && [ "$ord1" != "$ord2" ] || fail "the orders: '$ord1' and '$ord2'"
+rid1=$(q "SELECT id_number FROM ds_persons WHERE region_code LIKE '$t1%' ORDER BY id_number LIMIT 1")
+rid2=$(q "SELECT id_number FROM ds_persons WHERE region_code LIKE '$t2%' AND id_number NOT IN
+          (SELECT id_number FROM ds_payments WHERE region_code LIKE '$t1%') ORDER BY id_number LIMIT 1")
+q "INSERT INTO order_files(order_id, sha256, name, copy_path, received_by, received_at)
+   SELECT id, 'sha-' || order_no, order_no || '.xlsx', 'copy', session_user, 'now' FROM orders;
+   INSERT INTO id_repairs(dataset, import_id, line, flagged, typed, proposed, why, found_at)
+   VALUES ('deaths', 1, 1, '!t1', 't1', '$rid1', 'test', 'now'), ('deaths', 1, 2, '!t2', 't2', '$rid2', 'test', 'now')" >/dev/null ||
+    fail "cannot write the order files and repair proposals"
+who=$insp
+raw "SELECT string_agg(order_no, ',' ORDER BY order_no) FROM orders"
+check "SELECT FROM orders" 0 && [ "$(cat "$dir/out")" = "$ord1" ] || fail "the inspector's orders: $(cat "$dir/out")"
+raw "SELECT string_agg(name, ',' ORDER BY name) FROM order_files"
+check "SELECT FROM order_files" 0 && [ "$(cat "$dir/out")" = "$ord1.xlsx" ] || fail "the inspector's order files: $(cat "$dir/out")"
+raw "SELECT string_agg(proposed, ',') FROM id_repairs"
+check "SELECT FROM id_repairs" 0 && [ "$(cat "$dir/out")" = "$rid1" ] || fail "the inspector's repair proposals: $(cat "$dir/out")"
+raw "UPDATE orders SET unit = 'x' WHERE order_no = '$ord2' RETURNING id"
+check "UPDATE of T2's order" 0 && [ ! -s "$dir/out" ] || fail "the inspector changed T2's order: $(cat "$dir/out")"
+raw "UPDATE order_files SET name = 'x' WHERE name = '$ord2.xlsx' RETURNING id"
+check "UPDATE of T2's order file" 0 && [ ! -s "$dir/out" ] || fail "the inspector changed T2's order file: $(cat "$dir/out")"
+[ "$(q "SELECT unit || ' ' || (SELECT name FROM order_files f WHERE f.order_id = o.id) FROM orders o WHERE order_no = '$ord2'")" = "县纪委 $ord2.xlsx" ] ||
+    fail "T2's order was changed"
+raw "UPDATE orders SET unit = '乡镇纪委' WHERE order_no = '$ord1' RETURNING order_no"
+check "UPDATE of their own order" 0 && [ "$(cat "$dir/out")" = "$ord1" ] || fail "the inspector cannot change their order: $(cat "$dir/out")"
+fwas orders list
+check "orders list" 0 "$ord1"
+grep -q "$ord2" "$dir/out" && fail "the inspector's orders list shows T2's order: $(cat "$dir/out")"
+fwas orders show "$ord2"
+check "orders show of T2's order" 5
+grep -q "$oc2" "$dir/out" && fail "orders show of T2's order printed its case"
+who=$sup fwas orders list
+who=$sup check "orders list" 0 "$ord2" && grep -q "$ord1" "$dir/out" || fail "the supervisor's orders list: $(cat "$dir/out")"
+echo "orders, order files and repair proposals: scoped (migration 17)"
 
 # The trail names the role that logged in, and still verifies for the owner.
 [ "$(q "SELECT \"user\" FROM trail WHERE object = 'case:' || (SELECT id FROM cases WHERE case_no = '$case1')
