@@ -1260,7 +1260,10 @@ static int sort_id_v16_apply(fw_db *db, void *ctx, fw_err *err)
  * its returned files by whoever sees the order. One policy each, for reads and writes, as migration
  * 7's (USING also checks new rows: an order is inserted by the session that makes it, created_by =
  * session_user, docs/users.md "Who acts"). The next order number counts every order through
- * fw_order_count (SECURITY DEFINER), as fw_case_max_id does for cases. SQLite: nothing. */
+ * fw_order_count (SECURITY DEFINER), as fw_case_max_id does for cases. The orders' MAC key
+ * (orders.mac_key) is made by the first dispatch, which may be an inspector's: anybody may insert
+ * it, nobody but the owner change it (the settings' policy of migration 7), so outstanding
+ * workbooks keep verifying. SQLite: nothing. */
 static const char scope_v17_pg[] =
     "DO $fw$ BEGIN\n"
     "EXECUTE format($f$CREATE FUNCTION fw_order_count() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER "
@@ -1275,7 +1278,8 @@ static const char scope_v17_pg[] =
     "OR EXISTS (SELECT 1 FROM order_rows r WHERE r.order_id = orders.id));\n"
     "ALTER TABLE order_files ENABLE ROW LEVEL SECURITY;\n"
     "CREATE POLICY fw_region ON order_files USING ((SELECT fw_is_admin()) "
-    "OR EXISTS (SELECT 1 FROM orders o WHERE o.id = order_files.order_id));\n";
+    "OR EXISTS (SELECT 1 FROM orders o WHERE o.id = order_files.order_id));\n"
+    "CREATE POLICY fw_order_key ON settings FOR INSERT WITH CHECK (key = 'orders.mac_key');\n";
 
 static int scope_v17_apply(fw_db *db, void *ctx, fw_err *err)
 {

@@ -332,17 +332,24 @@ want=$(q "SELECT count(DISTINCT id_number) FROM ds_deaths WHERE id_number IN ($t
     fail "the inspector's run over every death made hits of persons not of T1"
 echo "registries without a region: scoped by their persons"
 
-# Migration 17: ID repair proposals, orders and their files follow the regions too. The owner
-# sends an order of a T2 case, then the inspector one of a T1 case (numbered after the owner's,
-# which it does not see); a returned file of each and a repair proposal for a T1 and a T2 person.
+# Migration 17: ID repair proposals, orders and their files follow the regions too. The inspector
+# sends the workspace's first order (of a T1 case: it makes the orders' MAC key, which they may not
+# change afterwards), then the owner one of a T2 case (numbered after the inspector's); a returned
+# file of each and a repair proposal for a T1 and a T2 person.
 oc1=$(q "SELECT case_no FROM cases WHERE region_code LIKE '$t1%' AND status = 'new' ORDER BY id DESC LIMIT 1")
 oc2=$(q "SELECT case_no FROM cases WHERE region_code LIKE '$t2%' AND status = 'new' ORDER BY id DESC LIMIT 1")
+[ "$(q "SELECT count(*) FROM settings WHERE key = 'orders.mac_key'")" = 0 ] || fail "an order key before the first order"
+who=$insp fwas orders dispatch --to 乡镇纪委 --due 2099-12-31 --out "$dir" --case "$oc1"
+who=$insp check "the first order, of a T1 case" 0
+ord1=$(q "SELECT order_no FROM orders WHERE created_by = '$insp'")
+key=$(q "SELECT value FROM settings WHERE key = 'orders.mac_key'")
+[ ${#key} = 64 ] || fail "the inspector's first order made no key: '$key'"
+who=$insp raw "UPDATE settings SET value = repeat('0', 64) WHERE key = 'orders.mac_key' RETURNING key"
+who=$insp check "UPDATE of the order key" 0 && [ ! -s "$dir/out" ] || fail "the inspector changed the order key: $(cat "$dir/out")"
+[ "$(q "SELECT value FROM settings WHERE key = 'orders.mac_key'")" = "$key" ] || fail "the order key changed"
 "$FW" --db "$admin" orders dispatch --to 县纪委 --due 2099-12-31 --out "$dir" --case "$oc2" >"$dir/out" 2>&1 ||
     fail "the owner's order: $(cat "$dir/out")"
 ord2=$(q "SELECT order_no FROM orders WHERE created_by = session_user")
-who=$insp fwas orders dispatch --to 乡镇纪委 --due 2099-12-31 --out "$dir" --case "$oc1"
-who=$insp check "an order of a T1 case" 0
-ord1=$(q "SELECT order_no FROM orders WHERE created_by = '$insp'")
 [ -n "$ord1" ] && [ -n "$ord2" ] && [ "$ord1" != "$ord2" ] || fail "the orders: '$ord1' and '$ord2'"
 rid1=$(q "SELECT id_number FROM ds_persons WHERE region_code LIKE '$t1%' ORDER BY id_number LIMIT 1")
 rid2=$(q "SELECT id_number FROM ds_persons WHERE region_code LIKE '$t2%' AND id_number NOT IN
