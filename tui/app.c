@@ -811,11 +811,11 @@ static void others_changed(fw_tui *t)
         /* our own refresh reads again in a new transaction: not another writer's change */
         t->data_version = fw_ws_data_version(t->ws);
         const fw_view_ops *ops = top_ops(t);
-        const char *one = ops->changed_one ? ops->changed_one : N_("%d case changed by others");
-        const char *many = ops->changed_many ? ops->changed_many : N_("%d cases changed by others");
+        const char *text = ops->changed_text ? ops->changed_text(changed)
+                                             : ngettext("%d case changed by others", "%d cases changed by others", changed);
         /* an error on screen and a form's question stay (an error already cleared does not count) */
         if (changed > 0 && !(t->msg_error && t->msg[0]) && t->prompt == P_NONE)
-            fw_tui_message(t, ngettext(one, many, changed), changed);
+            fw_tui_message(t, text, changed);
     } else {
         t->stale = true;
     }

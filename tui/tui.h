@@ -111,9 +111,9 @@ typedef struct fw_view_ops {
      * how many cases shown changed. NULL: the status line says "changed by another fundwatch: R
      * reloads" instead. */
     int (*others_changed)(struct fw_tui *t, void *v, const long long *ids, int n, bool all);
-    /* What others_changed counts, for the message line: N_() texts with %d, one and many (NULL:
+    /* What others_changed counts, for the message line: ngettext()'s text with %d for n (NULL:
      * "%d cases changed by others"). */
-    const char *changed_one, *changed_many;
+    const char *(*changed_text)(int n);
 } fw_view_ops;
 
 /* Replaces the filter of an open hit list (state of fw_view_hits). */

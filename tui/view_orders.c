@@ -358,6 +358,11 @@ static const order_line *order_named(const order_line *lines, int n, const char 
     return NULL;
 }
 
+static const char *orders_changed_text(int n)
+{
+    return ngettext("%d order changed by others", "%d orders changed by others", n);
+}
+
 /* Another session changed the workspace (an order sent, received, accepted or cancelled elsewhere):
  * the list is read again, the cursor stays on its order, and an order that is new or whose state or
  * counts moved is marked until the cursor is on it; marks not yet seen stay. The notices name cases,
@@ -420,8 +425,7 @@ const fw_view_ops fw_view_orders = {
     .status = orders_status,
     .title = orders_title,
     .others_changed = orders_others_changed,
-    .changed_one = N_("%d order changed by others"),
-    .changed_many = N_("%d orders changed by others"),
+    .changed_text = orders_changed_text,
 };
 
 /* --- one order: its rows ------------------------------------------------------------------------ */
@@ -748,6 +752,11 @@ static bool row_moved(const row_line *was, const row_line *now)
     return false;
 }
 
+static const char *rows_changed_text(int n)
+{
+    return ngettext("%d row changed by others", "%d rows changed by others", n);
+}
+
 /* Another session changed the workspace (the order received, a row accepted or sent back
  * elsewhere): the rows and the title are read again, the cursor stays on its row, and a row whose
  * answer, state or problems moved is marked until the cursor is on it. Returns how many rows
@@ -807,8 +816,7 @@ const fw_view_ops fw_view_order = {
     .status = order_status,
     .title = order_title,
     .others_changed = order_others_changed,
-    .changed_one = N_("%d row changed by others"),
-    .changed_many = N_("%d rows changed by others"),
+    .changed_text = rows_changed_text,
 };
 
 /* --- dispatch from the hit list: its marked hits or its whole filtered list ------------------------- */

@@ -325,6 +325,11 @@ static const line *line_with_text(const line *lines, int n, const char *text)
     return NULL;
 }
 
+static const char *lines_changed_text(int n)
+{
+    return ngettext("%d line changed by others", "%d lines changed by others", n);
+}
+
 /* Another session changed the workspace (the person's case moved on, a note, a hit refreshed): the
  * person is read again in place (the cursor stays on its line number) and each row that was not on
  * screen before, word for word, is marked until the cursor is on it: a case's new status, a new
@@ -413,6 +418,5 @@ const fw_view_ops fw_view_person = {
     .title = person_title,
     .click = person_click,
     .others_changed = person_others_changed,
-    .changed_one = N_("%d line changed by others"),
-    .changed_many = N_("%d lines changed by others"),
+    .changed_text = lines_changed_text,
 };

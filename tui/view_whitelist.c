@@ -425,6 +425,11 @@ static bool entry_moved(const wl_row *was, const wl_row *now)
            strcmp(was->reviewed_by, now->reviewed_by) != 0;
 }
 
+static const char *entries_changed_text(int n)
+{
+    return ngettext("%d whitelist entry changed by others", "%d whitelist entries changed by others", n);
+}
+
 /* Another session changed the workspace (an entry added, reviewed or removed elsewhere): the list
  * is read again, the cursor stays on its entry, and an entry that is new or whose state moved is
  * marked until the cursor is on it; marks not yet seen stay. Returns how many entries changed. */
@@ -483,6 +488,5 @@ const fw_view_ops fw_view_whitelist = {
     .status = wl_status,
     .title = wl_title,
     .others_changed = wl_others_changed,
-    .changed_one = N_("%d whitelist entry changed by others"),
-    .changed_many = N_("%d whitelist entries changed by others"),
+    .changed_text = entries_changed_text,
 };

@@ -13,11 +13,12 @@ printf '公民身份号码,姓名,死亡日期\n11010519491231072X,陳建國,202
 520102195503120616,赵六,2023-02-01\n11010519491231507X,陈建国,2023-01-05\n' >"$dir/deaths.csv"
 printf '公民身份号码,姓名,项目名称,发放金额,发放日期,所属期\n11010519491231002X,陈建国,低保,300,2023-06-05,2023-06\n' >"$dir/pay.csv"
 
-# scenario DB QUERY-FUNCTION RUN-RULES: the whole story on one workspace. RUN-RULES no: the rule
+# scenario DB QUERY-FUNCTION RUN-RULES WHO: the whole story on one workspace. RUN-RULES no: the rule
 # catalogue is not run (its PostgreSQL spelling is another piece of work); the join on the ID that
-# every exact rule makes is checked instead.
+# every exact rule makes is checked instead. WHO: the user a decision is recorded under (on
+# PostgreSQL the role that logged in, docs/users.md "Who acts").
 scenario() {
-    local ws=$1 q=$2 rules=$3
+    local ws=$1 q=$2 rules=$3 who=$4
     joined="SELECT count(*) FROM ds_deaths d JOIN ds_payments p ON p.id_number = d.id_number"
     for ds in persons deaths payments; do
         f=$dir/$ds.csv; [ "$ds" = payments ] && f=$dir/pay.csv
@@ -52,7 +53,7 @@ scenario() {
     expect_exit 3 "$FW" --db "$ws" repairs reject 2
     expect_err "needs a reason"
     expect_exit 0 "$FW" --db "$ws" repairs reject 2 --reason "王芳 is alive: the death registry row is someone else's"
-    [ "$($q "SELECT status || '|' || decided_by FROM id_repairs WHERE id = 2")" = "rejected|tester" ] || fail "reject not recorded"
+    [ "$($q "SELECT status || '|' || decided_by FROM id_repairs WHERE id = 2")" = "rejected|$who" ] || fail "reject not recorded: $($q "SELECT status, decided_by FROM id_repairs WHERE id = 2")"
     [ "$($q "SELECT count(*) FROM ds_deaths WHERE id_number = '520102195503120016'")" = 0 ] || fail "reject changed the row"
     expect_exit 0 "$FW" --db "$ws" repairs accept 1
     [ "$($q "SELECT id_number || '|' || id_number_raw FROM ds_deaths WHERE name = '陳建國'")" = \
@@ -78,7 +79,7 @@ repair.accept repair:1" ] || fail "trail: $($q "SELECT action, object FROM trail
     fi
 }
 
-scenario "$db" sql yes
+scenario "$db" sql yes tester
 echo "ID repairs on SQLite: tested"
 if [ -z "${FUNDWATCH_TEST_PG:-}" ]; then
     echo "ID repairs on PostgreSQL: NOT TESTED (set FUNDWATCH_TEST_PG)"
@@ -88,5 +89,5 @@ s=fw_e2e_$$_repairs
 psql "$FUNDWATCH_TEST_PG" -qc "CREATE SCHEMA $s" >/dev/null || fail "cannot create schema $s"
 trap 'psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $s CASCADE" >/dev/null 2>&1; rm -rf "$dir"' EXIT
 pg() { PGOPTIONS="-c search_path=$s" psql "$FUNDWATCH_TEST_PG" -XAtqc "$1"; }
-scenario "$FUNDWATCH_TEST_PG options='-c search_path=$s'" pg no
+scenario "$FUNDWATCH_TEST_PG options='-c search_path=$s'" pg no "$(pg "SELECT session_user")"
 echo "ID repairs on PostgreSQL: tested"
