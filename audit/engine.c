@@ -18,6 +18,7 @@
 #include "audit/indexes.h"
 #include "audit/profile.h"
 #include "audit/runlock.h"
+#include "audit/shard.h"
 #include "audit/trail.h"
 
 /* ---- time and interruption ------------------------------------------------------------------ */
@@ -556,6 +557,13 @@ static int store_hit(run_ctx *rc, const fw_rule *r, const hit_row *row, fw_rule_
     return e;
 }
 
+/* A county the run could not check (its shard down, audit/shard.h) keeps its hits as they were: not
+ * seen is not gone there. A hit without a region, or of a cross-county rule (its other county may be
+ * the unchecked one), is kept too whenever any county went unchecked. */
+#define UNCHECKED_KEEP                                                                                   \
+    "AND NOT EXISTS (SELECT 1 FROM run_unchecked u WHERE u.run_id = ?2 AND (hits.region_code IS NULL " \
+    "OR substr(hits.region_code, 1, 6) = u.county OR hits.category = 'cross_county'))"
+
 /* After a rule's rows: whitelist, fill in missing registry fields, mark what was not seen as gone. */
 static int finish_rule_hits(run_ctx *rc, const fw_rule *r, fw_rule_result *res, fw_err *err)
 {
@@ -596,11 +604,12 @@ static int finish_rule_hits(run_ctx *rc, const fw_rule *r, fw_rule_result *res, 
         return FW_OK;
     }
     if (fw_db_prepare(db,
-                      "UPDATE hits SET state = 'gone' WHERE rule_id = ? AND state <> 'gone' "
-                      "AND id NOT IN (SELECT hit_id FROM fw_seen)",
+                      "UPDATE hits SET state = 'gone' WHERE rule_id = ?1 AND state <> 'gone' "
+                      "AND id NOT IN (SELECT hit_id FROM fw_seen) " UNCHECKED_KEEP,
                       &st, err))
         return err->code;
     fw_stmt_bind_text(st, 1, r->id, -1);
+    fw_stmt_bind_int64(st, 2, rc->run_id);
     int e = step_done(st, err);
     res->hits_gone = (long)fw_stmt_changes(st);
     fw_stmt_finalize(st);
@@ -1242,6 +1251,9 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
     bool postgres = fw_db_engine(ws->store) == FW_DB_POSTGRES;
     if (postgres && !outcome)
         fw_rule_role_prepare(ws, role, sizeof role, res->sandbox_note, sizeof res->sandbox_note);
+    if (!outcome) /* shards: partitionwise plans, the counties it cannot check left out and recorded */
+        outcome = fw_shard_run_begin(ws, res->run_id, postgres ? role : NULL, res->unchecked, sizeof res->unchecked,
+                                     err);
     run_queue rq = {.path = ws->path, .role = postgres ? role : NULL, .q = q, .n = nq, .interrupt = o->interrupt};
     pthread_mutex_init(&rq.mu, NULL);
     pthread_cond_init(&rq.cv, NULL);
@@ -1309,6 +1321,7 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
     fw_err ferr = {0};
     int fin = finish_run(ws, res, selection, &ferr);
     fw_runlock_release(&lock); /* after the final status: see runlock.h */
+    fw_shard_run_end(ws);
     free(selection);
     if (outcome)
         return outcome;
@@ -1325,6 +1338,11 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
                        res->run_id, lost_at, lost_err.msg);
     if (failed)
         return fw_fail(err, FW_EDATA, _("run %lld: some rules failed or were skipped (see above)"), res->run_id);
+    if (res->unchecked[0])
+        return fw_fail(err, FW_EDATA,
+                       _("run %lld is incomplete: the payments of %s were not checked; the other counties' hits "
+                         "stand, and no hit of those counties was marked gone; bring the shard back and run again"),
+                       res->run_id, res->unchecked);
     return FW_OK;
 }
 
