@@ -16,6 +16,7 @@
 
 #include "audit/i18n.h"
 #include "audit/rows.h"
+#include "audit/shard.h"
 #include "audit/store/store.h"
 #include "gen/gen.h"
 #include "gen/gen_model.h"
@@ -336,7 +337,8 @@ int fw_part_replace_county_year(fw_db *db, const char *county, const char *year,
  * 黔东南 list knows the code, its payments, years and (PostgreSQL) year partitions. One query;
  * the engines differ in the ordered text aggregate and the partition count only. */
 #define STATUS_INNER "SELECT " FW_PART_COUNTY_EXPR " AS county, " FW_PART_YEAR_EXPR " AS year, count(*) AS n " \
-                     "FROM ds_payments GROUP BY 1, 2 ORDER BY 1, 2"
+                     "FROM ds_payments"
+#define STATUS_INNER_END " GROUP BY 1, 2 ORDER BY 1, 2"
 #define STATUS_PARTITIONS                                                                                   \
     ", (SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "                        \
     "WHERE i.inhparent = to_regclass('ds_payments_c' || CASE WHEN county = '' THEN 'unknown' ELSE county END) " \
@@ -357,7 +359,15 @@ int fw_status_prepare(fw_ws *ws, bool with_place, fw_rows **out, fw_err *err)
     fw_buf_puts(&sql, pg ? "string_agg(year, ',' ORDER BY year) AS years" : "group_concat(year, ',') AS years");
     if (parts)
         fw_buf_puts(&sql, STATUS_PARTITIONS);
-    fw_buf_puts(&sql, " FROM (" STATUS_INNER ") AS p GROUP BY county ORDER BY county");
+    fw_buf_puts(&sql, " FROM (" STATUS_INNER);
+    /* Counties on a shard that does not answer are left out (the shard list says which), so that
+     * status still shows the rest; the list is of partition-key constants, so they are not touched. */
+    fw_buf down = {0}, why = {0};
+    if (pg && fw_shard_down(ws, &down, &why, err) == FW_OK && down.len)
+        fw_buf_printf(&sql, " WHERE " FW_PART_COUNTY_EXPR " NOT IN (%s)", down.data);
+    fw_buf_free(&down);
+    fw_buf_free(&why);
+    fw_buf_puts(&sql, STATUS_INNER_END ") AS p GROUP BY county ORDER BY county");
     int rc = fw_rows_prepare(db, sql.data, out, err);
     fw_buf_free(&sql);
     if (rc || !with_place)
