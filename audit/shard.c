@@ -69,7 +69,8 @@ static int county_list(const char *list, char (**out)[8], int *n, fw_err *err)
 static int column_ddl(fw_db *db, char **out, fw_err *err)
 {
     return query_text(db,
-                      "SELECT string_agg(quote_ident(attname) || ' ' || format_type(atttypid, atttypmod), ', ' "
+                      "SELECT string_agg(quote_ident(attname) || ' ' || format_type(atttypid, atttypmod) || "
+                      "CASE WHEN attnotnull THEN ' NOT NULL' ELSE '' END, ', ' "
                       "ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'ds_payments'::regclass "
                       "AND attnum > 0 AND NOT attisdropped",
                       out, err);

@@ -22,7 +22,7 @@ holder=
 cleanup() {
     [ -n "$holder" ] && kill "$holder" 2>/dev/null
     for s in 1 2; do
-        [ -d "$dir/s$s" ] && "$bin/pg_ctl" -D "$dir/s$s" -m immediate stop >/dev/null 2>&1
+        [ -d "$dir/s$s" ] && ctl -D "$dir/s$s" -m immediate stop >/dev/null 2>&1
     done
     psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $plain CASCADE" >/dev/null 2>&1
     psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $sharded CASCADE" >/dev/null 2>&1
@@ -34,12 +34,18 @@ cleanup() {
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-me=$(id -un)
+# The clusters run as the current user; as root (a CI container) as postgres, which initdb requires.
+me=$(id -un) as=
+if [ "$(id -u)" = 0 ]; then
+    me=postgres as="runuser -u postgres --"
+    chown postgres "$dir"
+fi
+ctl() { $as "$bin/pg_ctl" "$@"; }
 for s in 1 2; do
     port=$(free_port)
     eval "port$s=$port"
-    "$bin/initdb" -D "$dir/s$s" -U "$me" --auth=trust >"$dir/initdb$s.log" 2>&1 || fail "initdb of shard $s"
-    "$bin/pg_ctl" -D "$dir/s$s" -l "$dir/s$s.log" -w \
+    $as "$bin/initdb" -D "$dir/s$s" -U "$me" --auth=trust >"$dir/initdb$s.log" 2>&1 || fail "initdb of shard $s: $(tail -3 "$dir/initdb$s.log")"
+    ctl -D "$dir/s$s" -l "$dir/s$s.log" -w \
         -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=40" start >/dev/null ||
         fail "shard $s did not start: $(tail -3 "$dir/s$s.log")"
 done
@@ -73,14 +79,14 @@ import_all() { # DB
         grep -q "FATAL\|cannot\|refused" "$dir/import.err" && fail "import $ds into $1: $(cat "$dir/import.err")"
     done
 }
-hits_of() { # DB OUT: rule, subject, fingerprint, sorted
-    "$FW" --db "$1" hits --state all --format csv >"$dir/h.csv" || fail "hits of $1"
-    python3 - "$dir/h.csv" >"$2" <<'PY'
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
-for r in sorted({(r["rule_id"], r["subject"], r["fingerprint"]) for r in rows}):
-    print(",".join(r))
-PY
+hits_of() { # DB OUT: rule, subject, fingerprint of every hit, sorted (the store's own columns)
+    local sql="SELECT rule_id || ',' || subject || ',' || fingerprint FROM hits ORDER BY 1"
+    case $1 in
+    *.db) python3 -c 'import sqlite3, sys; [print(r[0]) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]' \
+        "$1" "$sql" >"$2" ;;
+    *) psql "$1" -XAtqc "$sql" >"$2" ;;
+    esac || fail "hits of $1"
+    LC_ALL=C sort -o "$2" "$2"
 }
 
 # --- SQLite and one PostgreSQL --------------------------------------------------------------------------
@@ -136,7 +142,7 @@ grep -q "run is going" "$dir/out" || fail "the refused move does not say why: $(
 # --- shard 1 down ----------------------------------------------------------------------------------------
 present_other=$(q "SELECT count(*) FROM hits WHERE state = 'present' AND substr(region_code, 1, 6) NOT IN ('$c1', '$c2')")
 states_down=$(q "SELECT string_agg(id || state, ',' ORDER BY id) FROM hits WHERE substr(region_code, 1, 6) IN ('$c1', '$c2')")
-"$bin/pg_ctl" -D "$dir/s1" -m fast stop >/dev/null || fail "cannot stop shard 1"
+ctl -D "$dir/s1" -m fast stop >/dev/null || fail "cannot stop shard 1"
 rc=0
 "$FW" --db "$pgs" run >"$dir/run.out" 2>&1 || rc=$?
 [ "$rc" = 3 ] || fail "the run with shard 1 down exited $rc, not 3: $(tail -3 "$dir/run.out")"
