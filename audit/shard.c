@@ -188,9 +188,16 @@ static int send_out(fw_db *db, fw_db *sd, const char *county, const char *ctab, 
         free(cols);
         return err->code;
     }
+    char *nsp = NULL;
+    if (query_text(sd, "SELECT current_schema()", &nsp, err) || !nsp) {
+        free(cols);
+        return err->code ? err->code : fw_fail(err, FW_EWORKSPACE, _("shard %s has no schema"), shard);
+    }
     fw_buf sql = {0};
-    fw_buf_printf(&sql, "CREATE FOREIGN TABLE %s_f (%s) SERVER %s OPTIONS (table_name '%s');\n", ctab, cols, shard,
-                  ctab);
+    fw_buf_printf(&sql, "CREATE FOREIGN TABLE %s_f (%s) SERVER %s OPTIONS (schema_name ", ctab, cols, shard);
+    fw_part_literal(&sql, nsp);
+    fw_buf_printf(&sql, ", table_name '%s');\n", ctab);
+    free(nsp);
     free(cols);
     fw_err probe = {0};
     if (relkind(db, ctab, &probe) == 'p')
@@ -323,14 +330,25 @@ static char *mapping_options(fw_db *db, const char *target, fw_err *err)
 
 /* CREATE SERVER (async_capable: the rules' appends of several shards' scans run at once), USER
  * MAPPING and the foreign table of the shard's version, in the open transaction. */
-static int define_server(fw_ws *ws, const char *name, const char *target, const char *place, fw_err *err)
+static int define_server(fw_ws *ws, const char *name, const char *target, fw_db *sd, fw_err *err)
 {
+    const char *place = fw_db_where(sd);
+    char *nsp = NULL;
+    if (query_text(sd, "SELECT current_schema()", &nsp, err) || !nsp)
+        return err->code ? err->code : fw_fail(err, FW_EWORKSPACE, _("shard %s has no schema"), name);
     char *srv = fw_db_fdw_options(target, false, err), *um = srv ? mapping_options(ws->store, target, err) : NULL;
     if (!um) {
         free(srv);
+        free(nsp);
         return err->code;
     }
     fw_buf sql = {0};
+    /* A foreign table can carry no foreign key, and a partition must carry its parent's: the
+     * payments' reference to imports goes when the first shard comes (imports are never deleted,
+     * and only fundwatch's import writes import_id, so nothing it guarded can happen). */
+    fw_buf_puts(&sql, "DO $fw$ DECLARE c text; BEGIN FOR c IN SELECT conname FROM pg_constraint "
+                      "WHERE conrelid = 'ds_payments'::regclass AND contype = 'f' LOOP "
+                      "EXECUTE format('ALTER TABLE ds_payments DROP CONSTRAINT %I', c); END LOOP; END $fw$;\n");
     fw_buf_printf(&sql, "CREATE EXTENSION IF NOT EXISTS postgres_fdw;\n"
                         "CREATE SERVER %s FOREIGN DATA WRAPPER postgres_fdw OPTIONS (%s%s",
                   name, srv, *srv ? ", " : "");
@@ -339,9 +357,11 @@ static int define_server(fw_ws *ws, const char *name, const char *target, const 
         fw_buf_puts(&sql, ", connect_timeout '10'");
     fw_buf_printf(&sql, ");\nCREATE USER MAPPING FOR PUBLIC SERVER %s OPTIONS (%s);\n", name, um);
     fw_buf_printf(&sql, "CREATE FOREIGN TABLE %s_meta (version integer, workspace text) SERVER %s "
-                        "OPTIONS (table_name '" FW_SHARD_META_TABLE "');\n"
-                        "INSERT INTO shards (name, place, added_at) VALUES ('%s', ",
-                  name, name, name);
+                        "OPTIONS (schema_name ", name, name);
+    fw_part_literal(&sql, nsp);
+    free(nsp);
+    fw_buf_printf(&sql, ", table_name '" FW_SHARD_META_TABLE "');\n"
+                        "INSERT INTO shards (name, place, added_at) VALUES ('%s', ", name);
     char now[32];
     fw_now_iso(now);
     fw_part_literal(&sql, place);
@@ -371,7 +391,7 @@ int fw_shard_add(fw_ws *ws, const char *target, const char *counties, char *name
                              "SELECT COALESCE(max(CAST(substr(name, 10) AS integer)), 0) + 1 FROM shards", &next, err);
         snprintf(name, cap, "fw_shard_%lld", next);
         if (!rc)
-            rc = define_server(ws, name, target, fw_db_where(sd), err);
+            rc = define_server(ws, name, target, sd, err);
         if (!rc)
             rc = move_all(ws, list, n, name, sd, err);
         if (rc)
