@@ -636,6 +636,19 @@ int fw_shard_run_begin(fw_ws *ws, long long run_id, const char *rule_role, char 
         return err->code;
     fw_buf list = {0}, why = {0};
     down_counties(p, n, &list, &why);
+    /* Foreign tables have no statistics until ANALYZEd (autovacuum does not sample them): without
+     * them the planner guesses 1,000 rows a county and picks parameterized remote scans, one round
+     * trip per outer row. A sample of each reachable shard's counties costs one remote scan. */
+    for (int i = 0; i < n; i++)
+        for (const char *c = p[i].counties; !p[i].problem[0] && *c; c += strcspn(c, ",") + (c[strcspn(c, ",")] != 0)) {
+            char county[8], ctab[FW_PART_NAME_MAX];
+            snprintf(county, sizeof county, "%.6s", c);
+            fw_part_county_table(county, ctab);
+            char *sql = fw_printf("ANALYZE %s", ctab);
+            fw_err ignored = {0};
+            fw_db_exec(ws->store, sql, &ignored);
+            free(sql);
+        }
     int rc = FW_OK;
     if (list.len) {
         rc = record_unchecked(ws, run_id, p, n, err);
