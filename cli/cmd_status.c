@@ -19,8 +19,7 @@ const char usage_status[] =
     "  rows        payments of the county\n"
     "  years       the years of their period (else pay date)\n"
     "  partitions  PostgreSQL: the county's year partitions (not shown on SQLite)\n"
-    "and, when the workspace has shards (`fundwatch shard`), one row per shard: its place, counties,\n"
-    "rows, whether it answers, its schema version and what is wrong with it\n"
+
     "\n"
     "  --set-counties LIST  the workspace's known counties, 6-digit codes separated by commas\n"
     "              (\"\" forgets them): a payment of any other county is then a reject of its\n"
