@@ -83,7 +83,7 @@ done
 [ "$(q "SELECT count(*) FROM pg_indexes WHERE tablename = 'ds_payments_c522622_y2023'")" -ge 4 ] || fail "partition without indexes"
 "$FW" --db "$pg" status > "$dir/status" || fail "status"
 grep -q "^engine *PostgreSQL" "$dir/status" || { cat "$dir/status"; fail "status: engine"; }
-grep -q "^schema *12" "$dir/status" || fail "status: schema"
+grep -q "^schema *13" "$dir/status" || fail "status: schema"
 grep -q "password" "$dir/status" && fail "status names a password"
 grep -Eq "^522623 +施秉县 +[0-9]+ +2021,2023 +2$" "$dir/status" || { cat "$dir/status"; fail "status: 施秉县's row"; }
 "$FW" --db "$pg" --format json status | python3 -c '

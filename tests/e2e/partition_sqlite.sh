@@ -31,7 +31,7 @@ write("bad.csv", [bad])
 PY
 "$FW" --db "$db" import payments "$dir/prov/payments.csv" >/dev/null 2>&1 || fail "import"
 "$FW" --db "$db" status > "$dir/status" || fail "status"
-grep -q "^engine *SQLite" "$dir/status" && grep -q "^schema *12" "$dir/status" || { cat "$dir/status"; fail "status head"; }
+grep -q "^engine *SQLite" "$dir/status" && grep -q "^schema *13" "$dir/status" || { cat "$dir/status"; fail "status head"; }
 grep -q "partitions" "$dir/status" && fail "status shows partitions on SQLite"
 want=$(q "SELECT count(*) FROM ds_payments WHERE substr(region_code, 1, 6) = '522624'")
 grep -Eq "^522624 +三穗县 +$want " "$dir/status" || { cat "$dir/status"; fail "status: 三穗县 should have $want rows"; }
