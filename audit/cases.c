@@ -435,8 +435,9 @@ static int load_hit_summary(fw_ws *ws, fw_case *c, fw_err *err)
     return FW_OK;
 }
 
-/* Loads by id (by_no NULL) or by case number. */
-static int load_case(fw_ws *ws, long long id, const char *by_no, fw_case *out, fw_err *err)
+/* Loads by id (by_no NULL) or by case number; with its hit summary unless bare (a change that only
+ * writes the case's own columns, as an order's accept does thousands of times, reads none of it). */
+static int load_case_as(fw_ws *ws, long long id, const char *by_no, bool bare, fw_case *out, fw_err *err)
 {
     memset(out, 0, sizeof *out);
     pthread_once(&load_sql_once, build_load_sql);
@@ -466,11 +467,23 @@ static int load_case(fw_ws *ws, long long id, const char *by_no, fw_case *out, f
             return fw_fail(err, FW_ENOTFOUND, _("no case %s; `fundwatch case list` shows the cases"), by_no);
         return fw_fail(err, FW_ENOTFOUND, _("no case with id %lld; `fundwatch case list` shows the cases"), id);
     }
+    if (bare)
+        return FW_OK;
     /* A failed summary (a run's cancel can land here) leaves nothing for the caller to free. */
     rc = load_hit_summary(ws, out, err);
     if (rc)
         fw_case_free(out);
     return rc;
+}
+
+static int load_case(fw_ws *ws, long long id, const char *by_no, fw_case *out, fw_err *err)
+{
+    return load_case_as(ws, id, by_no, false, out, err);
+}
+
+int fw_case_get_id_bare(fw_ws *ws, long long id, fw_case *out, fw_err *err)
+{
+    return load_case_as(ws, id, NULL, true, out, err);
 }
 
 int fw_case_get_id(fw_ws *ws, long long id, fw_case *out, fw_err *err)
@@ -526,6 +539,28 @@ static int changed_after_load(fw_ws *ws, const fw_case *was, fw_err *err)
     return err->code;
 }
 
+/* write_case's UPDATE for one set of changed columns, the same fw_sql for the same text, so that the
+ * connection prepares it once (fw_db_cached): an order's accept writes thousands of cases with the
+ * same few shapes. NULL once FW_UPDATE_SHAPES shapes are kept (the caller then prepares it). */
+#define FW_UPDATE_SHAPES 64
+static const fw_sql *update_shape(const char *text)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static fw_sql shapes[FW_UPDATE_SHAPES];
+    static int n;
+    const fw_sql *found = NULL;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < n && !found; i++)
+        if (strcmp(shapes[i].sql, text) == 0)
+            found = &shapes[i];
+    if (!found && n < FW_UPDATE_SHAPES) {
+        shapes[n] = (fw_sql){.name = "cases.update", .sql = fw_strdup(text)};
+        found = &shapes[n++];
+    }
+    pthread_mutex_unlock(&lock);
+    return found;
+}
+
 /* Writes the columns where `now` differs from `was`, bumps the version (only if it is still the one
  * loaded) and appends the trail record: before/after hold the changed columns; `extra` (a JSON
  * member list, may be NULL) is added to after. Call inside a transaction. Only the changed columns
@@ -562,7 +597,8 @@ static int write_case(fw_ws *ws, fw_case *was, fw_case *now, const char *action,
     char at[32], why[sizeof err->msg];
     fw_now_iso(at);
     fw_stmt *st = NULL;
-    int rc = fw_db_prepare(ws->store, sql.data, &st, err);
+    const fw_sql *shape = update_shape(sql.data);
+    int rc = shape ? fw_db_cached(ws->store, shape, &st, err) : fw_db_prepare(ws->store, sql.data, &st, err);
     if (rc == FW_OK) {
         for (int i = 0; i < nchanged; i++) {
             if (changed[i]->is_int)
@@ -578,7 +614,10 @@ static int write_case(fw_ws *ws, fw_case *was, fw_case *now, const char *action,
             rc = fw_fail(err, err->code, _("cannot update case %s: %s"), was->case_no, why_of(err, why, sizeof why));
         else if (fw_stmt_changes(st) != 1)
             rc = changed_after_load(ws, was, err);
-        fw_stmt_finalize(st);
+        if (shape)
+            fw_stmt_reset(st);
+        else
+            fw_stmt_finalize(st);
     }
     if (rc == FW_OK) {
         char object[48];
@@ -645,13 +684,18 @@ static int end_change(fw_ws *ws, int rc, fw_case *was, fw_case *now, fw_err *err
     return rc;
 }
 
+/* Prepared once per connection: an order's accept inserts a note per case. */
+static const fw_sql insert_note_sql = {
+    .name = "cases.insert_note",
+    .sql = "INSERT INTO case_notes(case_id, \"user\", at, text) VALUES (?, ?, ?, ?)",
+};
+
 static int insert_note(fw_ws *ws, long long id, const char *text, fw_err *err)
 {
     fw_stmt *st;
     char at[32], why[sizeof err->msg];
     fw_now_iso(at);
-    if (fw_db_prepare(ws->store, "INSERT INTO case_notes(case_id, \"user\", at, text) VALUES (?, ?, ?, ?)", &st,
-                      err))
+    if (fw_db_cached(ws->store, &insert_note_sql, &st, err))
         return err->code;
     fw_stmt_bind_int64(st, 1, id);
     fw_stmt_bind_text(st, 2, fw_user(), -1);
@@ -660,7 +704,7 @@ static int insert_note(fw_ws *ws, long long id, const char *text, fw_err *err)
     int rc = fw_stmt_step(st, err) == 0 ? FW_OK
                                         : fw_fail(err, err->code, _("cannot save the note: %s"),
                                                   why_of(err, why, sizeof why));
-    fw_stmt_finalize(st);
+    fw_stmt_reset(st);
     return rc;
 }
 

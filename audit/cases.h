@@ -111,6 +111,9 @@ typedef struct fw_case {
  * matches. On success *out is filled; the caller calls fw_case_free. */
 int fw_case_get(fw_ws *ws, const char *ref, fw_case *out, fw_err *err);
 int fw_case_get_id(fw_ws *ws, long long id, fw_case *out, fw_err *err);
+/* The case's own columns only: rules, programs, period and money (its hit summary) are left empty.
+ * For a change of the case (fw_case_set_status_loaded_in) that reads none of them. */
+int fw_case_get_id_bare(fw_ws *ws, long long id, fw_case *out, fw_err *err);
 void fw_case_free(fw_case *c);
 
 /* Changes. Each takes the version the user saw (fw_case.version); when the case changed since,

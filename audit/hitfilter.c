@@ -242,9 +242,12 @@ int fw_hit_where_build(fw_ws *ws, const fw_hit_filter *f, unsigned flags, fw_hit
     int rc = FW_OK;
     if (!(flags & FW_HW_EQUALITIES))
         rc = state_condition(f, w, err);
-    /* With a search, its prefix range is the narrow one: the unary + keeps the planner from walking
-     * an equality column's index instead (290 ms against 3 ms at a million hits). */
-    const char *prefix = !(flags & FW_HW_EQUALITIES) && (searching || (flags & FW_HW_WALK)) ? "+" : "";
+    /* With a search, its prefix range is the narrow one: the unary + keeps SQLite's planner from
+     * walking an equality column's index instead (290 ms against 3 ms at a million hits).
+     * PostgreSQL has no unary + for text ("operator does not exist"), and its planner weighs the
+     * two by their statistics: no prefix there. */
+    bool hint = fw_db_engine(ws->store) == FW_DB_SQLITE;
+    const char *prefix = hint && !(flags & FW_HW_EQUALITIES) && (searching || (flags & FW_HW_WALK)) ? "+" : "";
     if (rc == FW_OK)
         rc = equalities(ws, f, prefix, w, err);
     if (rc == FW_OK && !(flags & FW_HW_EQUALITIES)) {
@@ -315,18 +318,30 @@ static int resolve_case(fw_ws *ws, const char *name, long long *id, fw_err *err)
     return FW_OK;
 }
 
+/* Thousands of --case names (a dispatch's list) are looked up in one read transaction when the
+ * caller has none open: on SQLite each lookup on its own took and dropped the file's read lock. */
 int fw_hit_filter_case_ids(fw_ws *ws, const fw_hit_filter *f, long long **ids, int *n, fw_err *err)
 {
     *ids = fw_calloc((size_t)f->ncases + 1, sizeof **ids);
     *n = 0;
+    bool own = f->ncases > 1 && !fw_db_in_txn(ws->store);
+    if (own && fw_db_begin(ws->store, FW_TXN_READ, err)) {
+        free(*ids);
+        *ids = NULL;
+        return err->code;
+    }
     for (int i = 0; i < f->ncases; i++) {
         if (resolve_case(ws, f->cases[i], &(*ids)[*n], err)) {
+            if (own)
+                fw_db_rollback(ws->store);
             free(*ids);
             *ids = NULL;
             return err->code;
         }
         (*n)++;
     }
+    if (own)
+        fw_db_rollback(ws->store); /* read only: nothing to keep */
     return FW_OK;
 }
 

@@ -80,6 +80,13 @@ long long fw_money_acc_paid(const fw_money_acc *acc);
     " LEFT JOIN hit_evidence fw_me ON fw_me.hit_id = " h ".id AND fw_me.dataset = 'payments' AND " h          \
     ".subject_kind <> 'village' LEFT JOIN ds_payments fw_mp ON fw_mp.row_key = fw_me.row_key"
 #define FW_MONEY_EVIDENCE_COLS "fw_mp.rowid, fw_mp.amount" /* the payment and its amount, or NULLs */
+/* The same payments for a range of hit ids read apart from the hits (hit id, payment, amount; ids
+ * bound as ?1 <= hit id < ?2), in hit id order: a range scan of hit_evidence instead of a probe per
+ * hit. The caller drops those of hits about a village, as the join's condition does. */
+#define FW_MONEY_EVIDENCE_OF_IDS                                                                            \
+    "SELECT fw_me.hit_id, " FW_MONEY_EVIDENCE_COLS " FROM hit_evidence fw_me JOIN ds_payments fw_mp ON "      \
+    "fw_mp.row_key = fw_me.row_key WHERE fw_me.dataset = 'payments' AND fw_me.hit_id >= ? AND "               \
+    "fw_me.hit_id < ? ORDER BY fw_me.hit_id"
 
 typedef struct fw_money_sets {
     struct fw_money_share *slots; /* open addressing on (set, payment); at most half full */

@@ -267,14 +267,19 @@ typedef struct candidate_row {
     long long nrules;
     long long amount;
     int blocked; /* BLOCKED_*: why it is not sent */
+    fw_case *loaded; /* read for its money at issue (priority order); fill_plan takes it */
 } candidate_row;
 
 enum { BLOCKED_NONE, BLOCKED_CLOSED, BLOCKED_PENDING, BLOCKED_IN_ORDER };
 
 static void candidates_free(candidate_row *c, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(c[i].stratum);
+        if (c[i].loaded)
+            fw_case_free(c[i].loaded);
+        free(c[i].loaded);
+    }
     free(c);
 }
 
@@ -307,7 +312,8 @@ static int read_candidates(fw_ws *ws, const fw_hit_filter *f, candidate_row **ou
                 c = fw_realloc(c, (cap = cap ? 2 * cap : 64) * sizeof *c);
             const char *rule = fw_stmt_text(st, 1), *town = fw_stmt_text(st, 2);
             c[n] = (candidate_row){fw_stmt_int64(st, 0), fw_printf("%s|%s", rule ? rule : "", town ? town : ""),
-                                   (int)fw_stmt_int64(st, 3), fw_stmt_int64(st, 4), 0, (int)fw_stmt_int64(st, 5)};
+                                   (int)fw_stmt_int64(st, 3), fw_stmt_int64(st, 4), 0, (int)fw_stmt_int64(st, 5),
+                                   NULL};
             n++;
         }
         if (step < 0)
@@ -436,10 +442,14 @@ static int parse_seed(const char *s, unsigned long long *out, fw_err *err)
     return FW_OK;
 }
 
-/* Which cases go: all the filter selects in priority order, or the sample. */
+/* Which cases go: all the filter selects in priority order, or the sample. In priority order each
+ * case is read (with its hit summary, for its money) and *loaded holds them, in order, for fill_plan,
+ * which would otherwise read each again (the same transaction: they cannot have changed); a sample
+ * reads none and *loaded is NULL. */
 static int choose_cases(fw_ws *ws, const fw_order_request *req, fw_order_plan *p, long long **ids, size_t *nids,
-                        fw_err *err)
+                        fw_case **loaded, fw_err *err)
 {
+    *loaded = NULL;
     candidate_row *c = NULL;
     size_t n = 0;
     if (read_candidates(ws, req->filter, &c, &n, err))
@@ -487,19 +497,60 @@ static int choose_cases(fw_ws *ws, const fw_order_request *req, fw_order_plan *p
         p->sample_size = req->sample;
     } else {
         for (size_t i = 0; i < n; i++) {
-            fw_case k;
-            if (fw_case_get_id(ws, c[i].case_id, &k, err)) {
+            fw_case *k = fw_malloc(sizeof *k);
+            if (fw_case_get_id(ws, c[i].case_id, k, err)) {
+                free(k);
                 candidates_free(c, n);
+                free(*ids);
+                *ids = NULL;
                 return err->code;
             }
-            c[i].amount = k.amount;
-            fw_case_free(&k);
+            c[i].loaded = k;
+            c[i].amount = k->amount;
         }
         qsort(c, n, sizeof *c, by_priority);
-        for (size_t i = 0; i < n; i++)
+        *loaded = fw_malloc(n * sizeof **loaded);
+        for (size_t i = 0; i < n; i++) {
             (*ids)[i] = c[i].case_id;
+            (*loaded)[i] = *c[i].loaded; /* its strings now owned by *loaded */
+            free(c[i].loaded);
+            c[i].loaded = NULL;
+        }
         *nids = n;
     }
+    candidates_free(c, n);
+    return FW_OK;
+}
+
+/* How many cases a request would send, without sending: the candidates less those that cannot go,
+ * then the sample (the same draw as dispatch). For a form that says what will go before it goes. */
+int fw_order_preview(fw_ws *ws, const fw_order_request *req, long long *count, long long skipped[3], fw_err *err)
+{
+    *count = 0;
+    skipped[0] = skipped[1] = skipped[2] = 0;
+    unsigned long long seed = 0;
+    if (req->sample > 0 && parse_seed(req->seed, &seed, err))
+        return err->code;
+    candidate_row *c = NULL;
+    size_t n = 0, kept = 0;
+    if (read_candidates(ws, req->filter, &c, &n, err))
+        return err->code;
+    fw_order_candidate *oc = fw_malloc((n ? n : 1) * sizeof *oc);
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].blocked == BLOCKED_NONE)
+            oc[kept++] = (fw_order_candidate){c[i].case_id, c[i].stratum};
+        else
+            skipped[c[i].blocked - 1]++;
+    }
+    *count = (long long)kept;
+    if (req->sample > 0 && kept > 0) {
+        long long *chosen;
+        size_t m;
+        fw_order_sample(oc, kept, req->sample, seed, req->by_rule_township, &chosen, &m);
+        free(chosen);
+        *count = (long long)m;
+    }
+    free(oc);
     candidates_free(c, n);
     return FW_OK;
 }
@@ -528,13 +579,16 @@ static int check_sendable(fw_ws *ws, const fw_case *c, fw_err *err)
 /* Fills the plan inside the dispatch's transaction: each case is read once, checked (a refusal rolls
  * back the cases assigned before it), assigned to the unit, and its facts, new version and MAC
  * taken. The assignment changes no fact, so the case read before it gives the facts. */
-static int fill_plan(fw_ws *ws, const unsigned char *key, const long long *ids, size_t n, fw_order_plan *p,
-                     fw_err *err)
+static int fill_plan(fw_ws *ws, const unsigned char *key, const long long *ids, fw_case *loaded, size_t n,
+                     fw_order_plan *p, fw_err *err)
 {
     p->lines = fw_calloc(n ? n : 1, sizeof *p->lines);
     for (size_t i = 0; i < n; i++) {
         fw_case c;
-        if (fw_case_get_id(ws, ids[i], &c, err))
+        if (loaded) { /* read by choose_cases in this transaction; taken over (freed below) */
+            c = loaded[i];
+            memset(&loaded[i], 0, sizeof loaded[i]);
+        } else if (fw_case_get_id(ws, ids[i], &c, err))
             return err->code;
         int rc = check_sendable(ws, &c, err);
         fw_order_line *line = &p->lines[p->nlines++];
@@ -602,15 +656,23 @@ int fw_order_dispatch(fw_ws *ws, const fw_order_request *req, fw_order_writer wr
     p->selection = fw_strdup(req->selection ? req->selection : "全部");
     long long *ids = NULL;
     size_t n = 0;
-    int rc = choose_cases(ws, req, p, &ids, &n, err);
+    /* One transaction: the choice, the assignments, the order and its trail record, or none of them;
+     * the workbook is written inside it and removed when the transaction does not commit. The choice
+     * is inside it too: its thousands of reads then share one read lock (outside, SQLite took and
+     * dropped its file lock and checked its cache for each). */
+    int rc = fw_ws_begin(ws, err);
     if (rc)
         goto done;
-    /* One transaction: the assignments, the order and its trail record, or none of them; the
-     * workbook is written inside it and removed when the transaction does not commit. */
-    if ((rc = fw_ws_begin(ws, err)))
+    fw_case *loaded = NULL;
+    if ((rc = choose_cases(ws, req, p, &ids, &n, &loaded, err))) {
+        fw_ws_rollback(ws);
         goto done;
+    }
     next_order_no(ws, p->order_no);
-    rc = fill_plan(ws, key, ids, n, p, err);
+    rc = fill_plan(ws, key, ids, loaded, n, p, err);
+    for (size_t i = 0; loaded && i < n; i++) /* the cases fill_plan did not reach (it failed) */
+        fw_case_free(&loaded[i]);
+    free(loaded);
     if (!rc)
         rc = write(p, ctx, path, sha256, err);
     bool written = !rc;
@@ -2103,16 +2165,20 @@ static int load_answers(fw_ws *ws, long long order_id, long long row_no, answer_
     return FW_OK;
 }
 
+/* Prepared once per connection: an accept sets thousands of rows. */
+static const fw_sql set_row_state_sql = {
+    .name = "orders.set_row_state",
+    .sql = "UPDATE order_rows SET state = ?, problems = COALESCE(?, problems), "
+           "sent_back_note = COALESCE(?, sent_back_note), updated_at = ? WHERE id = ?",
+};
+
 static int set_row_state(fw_ws *ws, long long row_id, const char *state, const char *problems, const char *note,
                          fw_err *err)
 {
     char at[32];
     fw_now_iso(at);
     fw_stmt *st = NULL;
-    if (fw_db_prepare(ws->store,
-                      "UPDATE order_rows SET state = ?, problems = COALESCE(?, problems), "
-                      "sent_back_note = COALESCE(?, sent_back_note), updated_at = ? WHERE id = ?",
-                      &st, err))
+    if (fw_db_cached(ws->store, &set_row_state_sql, &st, err))
         return err->code;
     fw_stmt_bind_text(st, 1, state, -1);
     fw_stmt_bind_text(st, 2, problems, -1);
@@ -2120,7 +2186,7 @@ static int set_row_state(fw_ws *ws, long long row_id, const char *state, const c
     fw_stmt_bind_text(st, 4, at, -1);
     fw_stmt_bind_int64(st, 5, row_id);
     int rc = step_done(st, err);
-    fw_stmt_finalize(st);
+    fw_stmt_reset(st);
     return rc;
 }
 
@@ -2162,24 +2228,65 @@ static int record_row(fw_ws *ws, long long order_id, const char *order_no, long 
     return rc;
 }
 
+/* A refusal of an accept: err in the accepting user's language (the report), *why kept on the row
+ * language-neutral (problem_encode, as a receipt's problems) so each reader sees it in their own. */
+static int refuse(fw_buf *why, fw_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int refuse(fw_buf *why, fw_err *err, int code, const char *fmt, ...)
+{
+    char msg[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, _(fmt), ap);
+    va_end(ap);
+    va_start(ap, fmt);
+    problem_encode(why, fmt, ap);
+    va_end(ap);
+    return fw_fail(err, code, "%s", msg);
+}
+
+/* The refusals a case change can give an accepted answer, checked here first so that they are kept
+ * language-neutral (the same messages as audit/cases.c): a verdict awaiting its second reviewer, a
+ * transition the case's status does not allow. Anything else the change refuses is kept as said. */
+static int check_change(const fw_case *c, const char *to, fw_buf *why, fw_err *err)
+{
+    if (c->pending_status)
+        return refuse(why, err, FW_ECONFLICT,
+                      N_("case %s has a verdict (%s) awaiting a second reviewer, asked by %s at %s; "
+                         "another user must run `fundwatch case approve %s` (or --reject) first"),
+                      c->case_no, c->pending_status, c->pending_by, c->pending_at, c->case_no);
+    if (!fw_case_transition(c->status, to)) {
+        char next[256];
+        fw_case_next_statuses(c->status, next, sizeof next);
+        return refuse(why, err, FW_ECONFLICT, N_("a case that is %s cannot become %s; allowed next: %s"), c->status,
+                      to, next);
+    }
+    return FW_OK;
+}
+
 /* The case changes one answer makes: verifying (when still new), the verdict, and rectifying when
  * measures came with a true finding (unless the verdict waits for a second reviewer). Inside the
- * accept's transaction; on failure the caller rolls back to the row's savepoint. */
-static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw_buf *report, fw_err *err)
+ * accept's transaction; on failure the caller rolls back to the row's savepoint; *why then holds
+ * the refusal language-neutral when it is one of those checked here (else it stays empty). */
+static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, bool review, fw_buf *report,
+                        fw_buf *why, fw_err *err)
 {
     fw_case c;
-    if (fw_case_get_id(ws, a->case_id, &c, err))
+    if (fw_case_get_id_bare(ws, a->case_id, &c, err))
         return err->code;
     int rc = FW_OK;
+    bool dismissed = strcmp(a->conclusion, "dismissed") == 0 || strcmp(a->conclusion, "data_error") == 0;
     if (c.version != a->case_version)
-        rc = fw_fail(err, FW_ECONFLICT,
-                     _("case %s was changed in fundwatch after the order was sent (version %lld, now %lld)"),
-                     c.case_no, a->case_version, c.version);
-    if (!rc && strcmp(c.status, "new") == 0) {
+        rc = refuse(why, err, FW_ECONFLICT,
+                    N_("case %s was changed in fundwatch after the order was sent (version %lld, now %lld)"),
+                    c.case_no, a->case_version, c.version);
+    if (!rc && strcmp(c.status, "new") == 0 && !(rc = check_change(&c, "verifying", why, err))) {
         fw_case_change ch = {.to = "verifying", .method = a->method, .verifier = a->verifier};
         rc = fw_case_set_status_loaded_in(ws, &c, &ch, err);
     }
-    bool dismissed = strcmp(a->conclusion, "dismissed") == 0 || strcmp(a->conclusion, "data_error") == 0;
+    if (!rc)
+        rc = check_change(&c, dismissed ? "dismissed" : a->conclusion, why, err);
+    if (!rc && strcmp(a->conclusion, "dismissed") == 0 && blank(a->note)) /* 不属实 is dismissed as 'other' */
+        rc = refuse(why, err, FW_EDATA, N_("reason 'other' needs the reason written out: add --reason-text TEXT"));
     char *note = fw_printf("核查工单 %s 第%lld行（核查日期 %s，核查人 %s）%s%s", order_no, a->row_no, a->verified_at,
                            a->verifier, a->note ? "：" : "", a->note ? a->note : "");
     if (!rc) {
@@ -2192,7 +2299,7 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw
         rc = fw_case_set_status_loaded_in(ws, &c, &ch, err);
     }
     if (!rc && !dismissed && (a->measures || a->has_to || a->has_rec)) {
-        if (fw_case_review_required(ws))
+        if (review)
             fw_buf_printf(report, _("row %lld (case %s): the verdict awaits a second reviewer; the measures are "
                                     "applied after `case approve`, with `case set %s rectifying`\n"),
                           a->row_no, c.case_no, c.case_no);
@@ -2211,21 +2318,23 @@ static int apply_answer(fw_ws *ws, const char *order_no, const answer_row *a, fw
 /* One row of an accept, inside the accept's transaction: its answer applied and the row accepted,
  * or (the answer refused: a conflict, a refused change) the case left as it was and the row marked
  * with why. *refused holds the refusal's code (0 when applied); the return is a database failure. */
-static int accept_row(fw_ws *ws, const order_head *h, const answer_row *a, fw_buf *report, fw_err *refused,
-                      fw_err *err)
+static int accept_row(fw_ws *ws, const order_head *h, const answer_row *a, bool review, fw_buf *report,
+                      fw_err *refused, fw_err *err)
 {
     if (fw_db_savepoint(ws->store, "order_accept_row", err))
         return err->code;
     int rc;
-    if (apply_answer(ws, h->order_no, a, report, refused) == FW_OK)
+    fw_buf why = {0};
+    if (apply_answer(ws, h->order_no, a, review, report, &why, refused) == FW_OK)
         rc = record_row_in(ws, h->id, h->order_no, a->id, a->row_no, a->case_no, "accepted", NULL, NULL,
                            "order.accept", err);
     else if (!(rc = fw_db_rollback_to(ws->store, "order_accept_row", err))) {
         fw_buf_printf(report, _("row %lld (case %s): not applied: %s\n"), a->row_no, a->case_no, refused->msg);
         const char *state = refused->code == FW_ECONFLICT ? "conflict" : "answered";
-        rc = record_row_in(ws, h->id, h->order_no, a->id, a->row_no, a->case_no, state, refused->msg, NULL,
-                           "order.accept", err);
+        rc = record_row_in(ws, h->id, h->order_no, a->id, a->row_no, a->case_no, state,
+                           why.len ? why.data : refused->msg, NULL, "order.accept", err);
     }
+    fw_buf_free(&why);
     return rc ? rc : fw_db_release(ws->store, "order_accept_row", err);
 }
 
@@ -2246,11 +2355,12 @@ int fw_order_accept(fw_ws *ws, const char *order_ref, long long row_no, long lon
     size_t n = 0;
     fw_err refused = {0};
     int rc = load_answers(ws, h.id, row_no, &a, &n, err);
+    bool review = fw_case_review_required(ws); /* one setting for the whole accept, read once */
     if (!rc)
         rc = fw_ws_begin(ws, err);
     for (size_t i = 0; !rc && i < n; i++) {
         fw_err e = {0};
-        rc = accept_row(ws, &h, &a[i], report, &e, err);
+        rc = accept_row(ws, &h, &a[i], review, report, &e, err);
         if (!rc && e.code)
             refused = e;
         else if (!rc)

@@ -136,6 +136,11 @@ typedef struct fw_order_request {
     const char *selection;   /* the filter in words, for the cover sheet and the order */
 } fw_order_request;
 
+/* How many cases req would send (*count), and how many it would leave out (skipped: closed, verdict
+ * awaiting review, in an order not yet settled), without changing anything: what a dispatch form
+ * shows before the unit is asked. FW_EUSAGE for a sample without a whole-number seed. */
+int fw_order_preview(fw_ws *ws, const fw_order_request *req, long long *count, long long skipped[3], fw_err *err);
+
 /* Writes the plan's workbook (export/orders_workbook.h): the file's path (malloc'd) and SHA-256. */
 typedef int (*fw_order_writer)(const fw_order_plan *plan, void *ctx, char **path, char sha256[65], fw_err *err);
 

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1194,6 +1195,88 @@ static const char shards_v13[] =
     "  PRIMARY KEY (run_id, county)\n"
     ");\n";
 
+/* --- 14: the registries without a place, scoped by the person they concern (issue 13) --------- */
+/* Migration 7 scoped the tables that carry a region code; the registries without one (deaths,
+ * relatives, businesses, vehicles, properties, prisoners, students, disabilities, pensions) stayed
+ * readable whole by every scoped user, so an inspector could read any county's deaths or vehicles.
+ * A row of them concerns a person by its ID number: it is visible when that person is one the user
+ * sees (a row of persons, payments or officials, each scoped by migration 7's policies, which apply
+ * inside this one too), a relatives row also when the relative is. The rules join these registries
+ * to persons and payments by the same ID number, so a scoped run finds the same hits of its regions
+ * (bench/scope.sh: the same hits with and without these policies). A row whose typed ID number is
+ * invalid (stored as '!...', the typed one in id_number_raw) names nobody exactly; the near rules
+ * (rules/near.ini) link it to a person by the name keys and an ID number one or two digits away
+ * or with the same birth date: such a row is visible when a person the user sees has its fuzzy
+ * name and such an ID number, so the near rules keep their hits too. The owner is not subject to
+ * row-level security (migration 7), so the owner's runs cost nothing more; SQLite: nothing (roles
+ * do not apply). */
+static const char registries_v14_pg[] =
+    /* at most two of the 18 characters differ (a slip, a transposition, a check digit), or the same
+     * birth date (digits 7-14): what the near rules accept */
+    "CREATE FUNCTION fw_id_near(a text, b text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ "
+    "SELECT length(a) = 18 AND length(b) = 18 AND (substr(a, 7, 8) = substr(b, 7, 8) OR "
+    "(SELECT count(*) FROM generate_series(1, 18) i WHERE substr(a, i, 1) <> substr(b, i, 1)) <= 2) $$;\n";
+
+static void registry_policy_v14(const fw_dataset *ds, fw_buf *sql)
+{
+    char t[64];
+    snprintf(t, sizeof t, "ds_%s", ds->name);
+    fw_buf_printf(sql, "ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\n", t);
+    fw_buf_printf(sql, "CREATE POLICY fw_person ON %s USING ((SELECT fw_is_admin()) OR "
+                       "EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = %s.id_number) "
+                       "OR EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = %s.id_number) "
+                       "OR EXISTS (SELECT 1 FROM ds_officials o WHERE o.id_number = %s.id_number)",
+                  t, t, t, t);
+    if (fw_dataset_column(ds, "relative_id_number"))
+        fw_buf_printf(sql, " OR EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = %s.relative_id_number) "
+                           "OR EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = %s.relative_id_number)",
+                      t, t);
+    if (fw_dataset_has_name_keys(ds) && fw_dataset_keeps_bad_ids(ds))
+        fw_buf_printf(sql, " OR (%s.id_number LIKE '!%%' AND EXISTS (SELECT 1 FROM ds_persons p WHERE "
+                           "p.name_fuzzy = %s.name_fuzzy AND fw_id_near(p.id_number, upper(%s.id_number_raw))))",
+                      t, t, t);
+    fw_buf_puts(sql, ");\n");
+}
+
+static int registries_v14_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return FW_OK;
+    fw_buf sql = {0};
+    fw_buf_puts(&sql, registries_v14_pg);
+    for (int i = 0; i < fw_ndatasets; i++) {
+        const fw_dataset *ds = &fw_datasets[i];
+        if (fw_dataset_column(ds, "id_number") && !fw_dataset_column(ds, "region_code"))
+            registry_policy_v14(ds, &sql);
+    }
+    int rc = fw_db_exec(db, sql.data, err);
+    fw_buf_free(&sql);
+    return rc;
+}
+
+/* --- 16: the hit list's sort indexes ending with the id, PostgreSQL only (issue 11) -----------------
+ * The list is ordered by its sort key, then the id. SQLite's index on a key orders its ties by rowid,
+ * so it serves both; PostgreSQL's does not, and the first page sorted by severity sorted the 285,000
+ * high ones of the bench's million hits (2.8 s; 96 ms with the id in the index, bench/tui.sh). */
+static const char *const sort_id_v16_pg =
+    "CREATE INDEX hits_severity_rank_then_id ON hits(" SEVERITY_RANK ", id);\n"
+    "CREATE INDEX hits_rule_then_id ON hits(rule_id, id);\n"
+    "CREATE INDEX hits_name_then_id ON hits(name, id);\n"
+    "CREATE INDEX hits_id_number_then_id ON hits(id_number, id);\n"
+    "CREATE INDEX hits_village_then_id ON hits(village, id);\n"
+    "CREATE INDEX hits_program_then_id ON hits(program, id);\n"
+    "CREATE INDEX hits_amount_then_id ON hits(amount, id);\n"
+    "CREATE INDEX hits_case_rank_then_id ON hits(case_rank, id);\n";
+
+static int sort_id_v16_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return FW_OK;
+    return fw_db_exec(db, sort_id_v16_pg, err);
+}
+
 const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
@@ -1209,5 +1292,8 @@ const fw_db_migration fw_migrations[] = {
     {12, "payments partitioned by county and year (PostgreSQL)", NULL, NULL, NULL, partition_v12_apply},
     {13, "shards: postgres_fdw servers, their counties, counties a run could not check", shards_v13, NULL, NULL,
      NULL},
+    {14, "registries without a region scoped by the person they concern (PostgreSQL)", NULL, NULL, NULL,
+     registries_v14_apply},
+    {16, "hit list sort indexes ending with the id (PostgreSQL)", NULL, NULL, NULL, sort_id_v16_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

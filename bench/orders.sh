@@ -6,7 +6,8 @@
 # filled in with openpyxl as a clerk would (tests/e2e/orders_fill.py), every returned workbook is
 # received, and every order's answers are accepted (`orders accept ORDER --all-valid`). Prints the
 # command, the machine, the cases and units, and per step (dispatch all orders, receive all
-# returns, accept all answers) the wall-clock seconds summed over the orders and the peak memory
+# returns, accept all answers) the wall-clock seconds summed over the orders (and the CPU seconds,
+# user + system, which other programs' load moves less) and the peak memory
 # (max RSS) of each run, then the median over the runs (filling in is the clerk's time, not
 # fundwatch's).
 #
@@ -55,10 +56,11 @@ for i in "${!towns[@]}"; do
     sqlite3 "$base" "SELECT id FROM cases WHERE township = '$t'" >>"$tmp/units/$((i % units))"
 done
 due=$(date -d '+30 days' +%F)
-measure() { # LABEL CMD...: runs CMD under /usr/bin/time, adds its seconds and keeps the peak RSS
-    /usr/bin/time -f '%e %M' -o "$tmp/t" "${@:2}" >/dev/null
-    read -r s kb <"$tmp/t"
+measure() { # LABEL CMD...: runs CMD under /usr/bin/time, adds its seconds (wall and CPU) and keeps the peak RSS
+    /usr/bin/time -f '%e %M %U %S' -o "$tmp/t" "${@:2}" >/dev/null
+    read -r s kb u k <"$tmp/t"
     eval "${1}_s=\$(echo \"\${${1}_s:-0} + $s\" | bc)"
+    eval "${1}_cpu=\$(echo \"\${${1}_cpu:-0} + $u + $k\" | bc)"
     eval "[ \"$kb\" -gt \"\${${1}_kb:-0}\" ] && ${1}_kb=$kb || true"
 }
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
@@ -70,7 +72,7 @@ for run in $(seq 1 "$runs"); do
     rm -rf "$db" "$db"-* "$tmp/out" "$tmp/back" "$tmp/evidence"
     cp "$base" "$db"
     mkdir "$tmp/out" "$tmp/back"
-    unset dispatch_s dispatch_kb receive_s receive_kb accept_s accept_kb
+    unset dispatch_s dispatch_kb dispatch_cpu receive_s receive_kb receive_cpu accept_s accept_kb accept_cpu
     for u in $(seq 0 $((units - 1))); do
         [ -s "$tmp/units/$u" ] || continue
         mapfile -t ids <"$tmp/units/$u"
@@ -90,9 +92,9 @@ for run in $(seq 1 "$runs"); do
     done
     accepted=$(sqlite3 "$db" "SELECT count(*) FROM order_rows WHERE state = 'accepted'")
     echo "run $run: $what, $cases cases; $orders units (one order each), $rows rows sent, $answered answered on return, $accepted accepted"
-    printf '  dispatch all orders:  %6.2f s, peak %d MB\n' "$dispatch_s" $((dispatch_kb / 1024))
-    printf '  receive all returns:  %6.2f s, peak %d MB\n' "$receive_s" $((receive_kb / 1024))
-    printf '  accept all answers:   %6.2f s, peak %d MB\n' "$accept_s" $((accept_kb / 1024))
+    printf '  dispatch all orders:  %6.2f s (CPU %.2f s), peak %d MB\n' "$dispatch_s" "$dispatch_cpu" $((dispatch_kb / 1024))
+    printf '  receive all returns:  %6.2f s (CPU %.2f s), peak %d MB\n' "$receive_s" "$receive_cpu" $((receive_kb / 1024))
+    printf '  accept all answers:   %6.2f s (CPU %.2f s), peak %d MB\n' "$accept_s" "$accept_cpu" $((accept_kb / 1024))
     echo "$dispatch_s" >>"$tmp/dispatch" && echo "$receive_s" >>"$tmp/receive" && echo "$accept_s" >>"$tmp/accept"
 done
 echo "median of $runs runs: dispatch $(median <"$tmp/dispatch") s, receive $(median <"$tmp/receive") s, accept $(median <"$tmp/accept") s"

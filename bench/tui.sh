@@ -11,8 +11,22 @@
 # a machine loaded by other work does not blur).
 # BENCH_PARTS picks what runs (default "list freq filters"): BENCH_PARTS=freq bench/tui.sh measures
 # the frequency view alone; BENCH_PARTS=ws only builds the workspaces.
+# Both engines in one run (issue 11): after SQLite, the same figures on a PostgreSQL workspace
+# holding the same N hits (copied from the SQLite one with COPY, then ANALYZEd as autovacuum would),
+# on the server of BENCH_PG (a libpq conninfo; the workspace is its schema fw_bench_tui_N, rebuilt)
+# or, without it, on a throw-away cluster the script starts with pg_virtualenv (postgresql 15).
+# BENCH_ENGINES picks the engines (default "sqlite pg"; "sqlite" alone needs no server).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
+engines=" ${BENCH_ENGINES:-sqlite pg} "
+# No server given: the whole script again inside a throw-away cluster (it goes when the script ends).
+case $engines in *" pg "*)
+    if [ -z "${BENCH_PG:-}" ]; then
+        command -v pg_virtualenv >/dev/null || { echo "bench/tui.sh: PostgreSQL needs BENCH_PG (a libpq conninfo) or pg_virtualenv; BENCH_ENGINES=sqlite measures SQLite alone" >&2; exit 2; }
+        # shellcheck disable=SC2016 # expanded inside the cluster's environment
+        exec pg_virtualenv -t -v 15 bash -c 'BENCH_PG="host=$PGHOST port=$PGPORT user=$PGUSER dbname=$PGDATABASE" exec bash "$0" "$@"' "$0" "$@"
+    fi ;;
+esac
 FW=${FW:-$root/build/fundwatch}
 N=${1:-1000000}
 dir=${BENCH_DIR:-/tmp}
@@ -84,7 +98,7 @@ session() { # db timings-file [script] -> prints max RSS kB
     local db=$1 out=$2 keys=${3:-$script} sock="fwbench$$" rss="$dir/fw-bench-rss.$$"
     tmux -L "$sock" -f /dev/null new-session -d -x 120 -y 40 \
         "env LC_ALL=C.UTF-8 TERM=xterm-256color FUNDWATCH_TUI_SCRIPT=$keys FUNDWATCH_TUI_TIMINGS=$out \
-         /usr/bin/time -f %M -o $rss $FW --db $db tui"
+         /usr/bin/time -f %M -o $rss $FW --db $(printf %q "$db") tui"
     local i=0
     while tmux -L "$sock" has-session 2>/dev/null && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
     tmux -L "$sock" kill-server 2>/dev/null || true
@@ -130,13 +144,41 @@ freq_report() { # db label
     rm -f "$all" "$dir/fw-bench-t.$$"
 }
 
-big=$(make_ws "$N")
-case " ${BENCH_PARTS:-list} " in *" list "*) small=$(make_ws 10000) ;; esac
-echo "command: bench/tui.sh $N   binary: $FW"
-echo "machine: $(uname -srm), $(nproc) cores, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "keys: start=first screen drawn; 2=open hit list; PgDn1=page down; s1=sort change; s7=sort by case status;"
-echo "      PgDn3=page down by case status; S=reverse it; text1=filter rule=R-005 typed;"
-echo "      Enter1=filter applied; text2=search keystroke 张 (list narrows as typed)"
+# The PostgreSQL workspace of n hits: schema fw_bench_tui_n on BENCH_PG, made by fundwatch init, then
+# the SQLite workspace's runs, cases and hits copied in (COPY; the hits' indexes dropped during the
+# load and built after it, as make_ws does), then VACUUM ANALYZE: the statistics and visibility map
+# autovacuum would give it a minute later. Kept when BENCH_KEEP_WS=1 and it holds n hits.
+make_pg_ws() { # n sqlite-path -> conninfo
+    local n=$1 db=$2 s="fw_bench_tui_$1"
+    local ws="$BENCH_PG options='-c search_path=$s'"
+    if [ "${BENCH_KEEP_WS:-0}" = 1 ] && [ "$(psql "$BENCH_PG" -XAtqc "SELECT count(*) FROM $s.hits" 2>/dev/null)" = "$n" ]; then
+        echo "$ws"; return
+    fi
+    psql "$BENCH_PG" -XqAt -v ON_ERROR_STOP=1 -c "DROP SCHEMA IF EXISTS $s CASCADE" -c "CREATE SCHEMA $s" >/dev/null
+    "$FW" --db "$ws" init >/dev/null
+    local t cols idx="$dir/fw-bench-pgidx.$$.sql"
+    # the schema's trigger functions name its tables unqualified
+    export PGOPTIONS="-c search_path=$s"
+    psql "$BENCH_PG" -XAtqc "SELECT indexdef || ';' FROM pg_indexes WHERE schemaname = '$s' AND tablename = 'hits' \
+        AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = '$s.hits'::regclass)" >"$idx"
+    psql "$BENCH_PG" -XAtqc "SELECT 'DROP INDEX $s.' || indexname || ';' FROM pg_indexes WHERE schemaname = '$s' \
+        AND tablename = 'hits' AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = '$s.hits'::regclass)" |
+        psql "$BENCH_PG" -Xq >/dev/null
+    for t in runs cases hits; do
+        # the columns both engines have, in the server's order
+        cols=$(psql "$BENCH_PG" -XAtqc "SELECT string_agg(quote_ident(column_name), ',' ORDER BY ordinal_position) \
+            FROM information_schema.columns WHERE table_schema = '$s' AND table_name = '$t' \
+            AND column_name IN ($(sqlite3 "$db" "SELECT group_concat(quote(name)) FROM pragma_table_info('$t')"))")
+        sqlite3 -csv -nullvalue '\N' "$db" "SELECT ${cols//\"/} FROM $t" |
+            psql "$BENCH_PG" -Xq -v ON_ERROR_STOP=1 -c "\\copy $s.$t($cols) FROM STDIN WITH (FORMAT csv, NULL '\\N')" >/dev/null ||
+            return 1
+    done
+    psql "$BENCH_PG" -Xq -v ON_ERROR_STOP=1 -f "$idx" -c "VACUUM ANALYZE" >/dev/null || return 1
+    unset PGOPTIONS
+    rm -f "$idx"
+    echo "$ws"
+}
+
 # A bench program linked with what the Makefile links every program with (print-dep-libs), so a
 # new dependency of the library (libpq for the store's PostgreSQL driver) is named once.
 build_bench() { # name (bench/NAME.c -> $dir/fw-bench-NAME)
@@ -145,22 +187,47 @@ build_bench() { # name (bench/NAME.c -> $dir/fw-bench-NAME)
         -o "$dir/fw-bench-$1" "$root/bench/$1.c" "$root/build/libfundwatch.a" \
         $(make -s -C "$root" --no-print-directory print-dep-libs)
 }
+
+# Every part on one engine's pair of workspaces.
+measure() { # engine big small
+    local engine=$1 big=$2 small=$3
+    case $parts in *" list "*)
+        report "$big" "$engine, $N hits"
+        report "$small" "$engine, 10000 hits" ;;
+    esac
+    case $parts in *" freq "*)
+        freq_report "$big" "$engine, $N hits"
+        echo "$engine: the same counting without the screen (bench/tui_freq.c, median of $runs), $N hits:"
+        "$dir/fw-bench-tui_freq" "$big" "$runs" ;;
+    esac
+    case $parts in *" filters "*)
+        echo "$engine: every single filter under every sort (bench/tui_filters.c: worst of three pages, ascending/descending, ms), $N hits:"
+        "$dir/fw-bench-tui_filters" "$big" ;;
+    esac
+}
+
 parts=" ${BENCH_PARTS:-list freq filters} "
-case $parts in *" list "*)
-    report "$big" "$N hits"
-    report "$small" "10000 hits" ;;
+big=$(make_ws "$N")
+small=-
+case $parts in *" list "*) small=$(make_ws 10000) ;; esac
+pg_big= pg_small=-
+case $engines in *" pg "*)
+    pg_big=$(make_pg_ws "$N" "$big") || { echo "bench/tui.sh: could not load the PostgreSQL workspace" >&2; exit 1; }
+    case $parts in *" list "*) pg_small=$(make_pg_ws 10000 "$small") || exit 1 ;; esac ;;
 esac
-case $parts in *" freq "*)
-    freq_report "$big" "$N hits"
-    echo "the same counting without the screen (bench/tui_freq.c, median of $runs), $N hits:"
-    build_bench tui_freq
-    "$dir/fw-bench-tui_freq" "$big" "$runs" ;;
-esac
+echo "command: bench/tui.sh $N   binary: $FW   engines:$engines  load: $(uptime | sed 's/.*load/load/')"
+echo "machine: $(uname -srm), $(nproc) cores, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+[ -z "$pg_big" ] || echo "PostgreSQL: $(psql "$BENCH_PG" -XAtqc 'SHOW server_version'), $(echo "$BENCH_PG" | sed 's/password=[^ ]*//')"
+echo "keys: start=first screen drawn; 2=open hit list; PgDn1=page down; s1=sort change; s7=sort by case status;"
+echo "      PgDn3=page down by case status; S=reverse it; text1=filter rule=R-005 typed;"
+echo "      Enter1=filter applied; text2=search keystroke 张 (list narrows as typed)"
+case $parts in *" freq "*) build_bench tui_freq ;; esac
+case $parts in *" filters "*) build_bench tui_filters ;; esac
+case $engines in *" sqlite "*) measure sqlite "$big" "$small" ;; esac
+[ -z "$pg_big" ] || measure postgresql "$pg_big" "$pg_small"
 case $parts in *" filters "*)
-    echo "every single filter under every sort (bench/tui_filters.c: worst of three pages, ascending/descending, ms), $N hits:"
-    build_bench tui_filters
-    "$dir/fw-bench-tui_filters" "$big"
     echo "reference: sqlite3 CLI, first page of the list sorted by severity (same index):"
     /usr/bin/time -f '  %e s wall' sqlite3 "$big" "SELECT id, name FROM hits WHERE state = 'present' ORDER BY \
      (CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END), id LIMIT 37" >/dev/null ;;
 esac
+echo "load at the end: $(uptime | sed 's/.*load/load/')"

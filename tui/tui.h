@@ -240,9 +240,11 @@ void fw_case_form_start(fw_tui *t, enum fw_action a, const long long *case_ids, 
 void fw_export_form_leads(fw_tui *t, const fw_hit_filter *f);
 void fw_export_form_case(fw_tui *t, long long case_id);
 
-/* The dispatch form (view_orders.c): unit, due date and folder for a new verification order of these
- * cases (from the hit list's marked hits, nhits of them). */
-void fw_order_dispatch_form_start(fw_tui *t, const long long *case_ids, long long ncases, long long nhits);
+/* The dispatch form (view_orders.c): a new verification order of the hit list's marked hits' cases
+ * (case_ids, from nhits marked hits; ncases 0 when none is marked) or of its whole list (its filter),
+ * all or a sample; then unit, due date and folder. */
+void fw_order_dispatch_form_start(fw_tui *t, const fw_hit_filter *list, const long long *case_ids, long long ncases,
+                                  long long nhits);
 
 /* The whitelist form (view_whitelist.c): ID number, rule, reason, last day, each checked as it is
  * answered; id_number and rule_id (either may be NULL) are filled in from a hit or a person. */

@@ -756,11 +756,12 @@ static void case_action(fw_tui *t, hits_view *v, enum fw_action a)
     free(cases);
 }
 
-/* D and :dispatch: the cases of the marked hits go out as a verification order (view_orders.c). */
+/* D and :dispatch: the cases of the marked hits, or of the whole list, go out as a verification order
+ * (the form of view_orders.c asks which when hits are marked). */
 static void dispatch_marked(fw_tui *t, hits_view *v)
 {
     if (!v->nmarks) {
-        fw_tui_error(t, _("Mark the hits whose cases go out first (space marks one, + the hits matching words)."));
+        fw_order_dispatch_form_start(t, &v->filter, NULL, 0, 0);
         return;
     }
     long long *cases = NULL, ncases = 0, without = 0;
@@ -772,7 +773,7 @@ static void dispatch_marked(fw_tui *t, hits_view *v)
     else if (ncases > 0x7fffffff)
         fw_tui_error(t, _("Too many cases at once: mark fewer hits."));
     else
-        fw_order_dispatch_form_start(t, cases, ncases, v->nmarks);
+        fw_order_dispatch_form_start(t, &v->filter, cases, ncases, v->nmarks);
     free(cases);
 }
 

@@ -7,8 +7,8 @@
  * screens r receives a returned workbook (its path typed, Tab completing; the order's rows then show
  * what came back and every problem), A accepts every answered row of the order after a yes/no
  * question saying how many, and X cancels the order with a reason (`orders receive`, `accept
- * --all-valid`, `cancel`). The hit list's D (tui_dispatch below) sends the cases of its marked hits
- * as a new order. */
+ * --all-valid`, `cancel`). The hit list's D (the dispatch form below) sends the cases of its marked hits
+ * or of its whole filtered list, all of them or a recorded sample, as a new order. */
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit/exportq.h"
 #include "audit/i18n.h"
 #include "audit/orders.h"
 #include "audit/vocab.h"
@@ -692,14 +693,24 @@ const fw_view_ops fw_view_order = {
     .title = order_title,
 };
 
-/* --- dispatch from the hit list's marks ----------------------------------------------------------- */
+/* --- dispatch from the hit list: its marked hits or its whole filtered list ------------------------- */
 
-/* The form of D / :dispatch: the unit, the due date, the folder, each checked as it is answered with
- * dispatch's own checks (fw_order_check_unit, fw_order_check_due), then the order is sent as
- * `orders dispatch --case …` sends it: the same all-or-nothing call and workbook writer. */
+/* The form of D / :dispatch. What goes: the marked hits' cases or the list's (its filter, as
+ * `orders dispatch` with filter options), asked when there are marks; then an optional sample (N and
+ * a seed, plain or N per rule and township, as --sample N --seed S [--by rule,township]); the form
+ * then says how many cases will go (fw_order_preview, the same choice and draw as dispatch) and asks
+ * the unit, the due date and the folder, each checked as it is answered with dispatch's own checks
+ * (fw_order_check_unit, fw_order_check_due). The order is sent as `orders dispatch` sends it: the
+ * same all-or-nothing call and workbook writer. */
 typedef struct dispatch_form {
-    char **case_refs; /* the cases' ids as text, as the filter's --case list takes them */
+    fw_hit_filter list; /* the hit list's filter, a copy */
+    char **case_refs;   /* the marked hits' cases' ids as text, as the filter's --case list takes them */
     long long ncases, nhits;
+    bool marked;        /* the marked hits' cases go (else the list's) */
+    long long sample;   /* 0: all of them */
+    char *seed;
+    bool stratified;
+    long long count;    /* the cases that will go */
     char *unit, *due;
 } dispatch_form;
 
@@ -709,18 +720,80 @@ static void dispatch_form_free(void *p)
     for (long long i = 0; i < f->ncases; i++)
         free(f->case_refs[i]);
     free(f->case_refs);
+    fw_hit_filter_free(&f->list);
+    free(f->seed);
     free(f->unit);
     free(f->due);
     free(f);
 }
 
+/* The request the form has built so far; *marks is the filter of the marked cases (when they go)
+ * and *selection the cover sheet's 选取条件 (always Chinese, as the whole workbook; caller frees). */
+static void form_request(dispatch_form *f, fw_hit_filter *marks, fw_order_request *req, char **selection)
+{
+    fw_hit_filter_init(marks);
+    marks->cases = (const char *const *)f->case_refs;
+    marks->ncases = (int)f->ncases;
+    if (f->marked)
+        *selection = fw_printf("界面标记的线索 %lld 条（案件 %lld 件）", f->nhits, f->ncases);
+    else {
+        char *words = fw_xq_filter_text(&f->list);
+        *selection = fw_printf("界面当前列表：%s", words);
+        free(words);
+    }
+    if (f->sample > 0) {
+        char *with = fw_printf("%s；抽样 %lld%s，种子 %s", *selection, f->sample, f->stratified ? "（按规则和乡镇分层）" : "",
+                               f->seed);
+        free(*selection);
+        *selection = with;
+    }
+    *req = (fw_order_request){f->unit, f->due, f->marked ? marks : &f->list, f->sample, f->seed, f->stratified,
+                              *selection};
+}
+
+static void dispatch_source_answered(fw_tui *t, void *p, const char *text);
+static void dispatch_sample_answered(fw_tui *t, void *p, const char *text);
 static void dispatch_unit_answered(fw_tui *t, void *p, const char *text);
 static void dispatch_due_answered(fw_tui *t, void *p, const char *text);
 static void dispatch_dir_answered(fw_tui *t, void *p, const char *text);
 
+/* How many cases the form's choice sends (the sample not yet drawn when sample is 0); -1 refused. */
+static long long preview(fw_tui *t, dispatch_form *f)
+{
+    fw_hit_filter marks;
+    fw_order_request req;
+    char *selection;
+    form_request(f, &marks, &req, &selection);
+    long long count = 0, skipped[3];
+    fw_err err = {0};
+    if (fw_order_preview(t->ws, &req, &count, skipped, &err)) {
+        fw_tui_error(t, "%s", err.msg);
+        count = -1;
+    }
+    free(selection);
+    return count;
+}
+
+static void ask_source(fw_tui *t, dispatch_form *f, long long listed, const char *initial)
+{
+    char *q = fw_printf(_("Send m = the cases of the %lld marked hits (%lld), l = the list's %lld cases [m/l]: "),
+                        f->nhits, f->ncases, listed);
+    fw_tui_ask(t, q, initial, dispatch_source_answered, dispatch_form_free, f);
+    free(q);
+}
+
+static void ask_sample(fw_tui *t, dispatch_form *f, const char *initial)
+{
+    char *q = fw_printf(_("%lld cases. Sample: empty = all; N SEED = N at random; N SEED s = N per rule and "
+                          "township: "),
+                        f->count);
+    fw_tui_ask(t, q, initial, dispatch_sample_answered, dispatch_form_free, f);
+    free(q);
+}
+
 static void ask_unit(fw_tui *t, dispatch_form *f, const char *initial)
 {
-    char *q = fw_printf(_("Dispatch %lld cases: unit that checks them (承办单位): "), f->ncases);
+    char *q = fw_printf(_("Dispatch %lld cases: unit that checks them (承办单位): "), f->count);
     fw_tui_ask(t, q, initial, dispatch_unit_answered, dispatch_form_free, f);
     free(q);
 }
@@ -736,6 +809,73 @@ static void ask_dir(fw_tui *t, dispatch_form *f, const char *initial)
     fw_tui_ask(t, _("Write the workbook to folder (empty = the current one; Tab completes): "), initial,
                dispatch_dir_answered, dispatch_form_free, f);
     fw_tui_ask_complete(t, complete_start_dir);
+}
+
+/* The choice made: how many cases that is, then the sample; nothing to send ends the form. */
+static void after_source(fw_tui *t, dispatch_form *f)
+{
+    f->count = preview(t, f);
+    if (f->count <= 0) {
+        if (f->count == 0)
+            fw_tui_error(t, _("Nothing to send: the cases are closed, await a second reviewer or are in an order "
+                              "not yet settled."));
+        dispatch_form_free(f);
+        return;
+    }
+    ask_sample(t, f, "");
+}
+
+static void dispatch_source_answered(fw_tui *t, void *p, const char *text)
+{
+    dispatch_form *f = p;
+    if (*text && strcmp(text, "m") != 0 && strcmp(text, "l") != 0) {
+        fw_tui_error(t, _("Type m (the marked hits) or l (the whole list)."));
+        f->marked = false;
+        long long listed = preview(t, f);
+        ask_source(t, f, listed < 0 ? 0 : listed, text);
+        return;
+    }
+    f->marked = strcmp(text, "l") != 0;
+    after_source(t, f);
+}
+
+/* "N SEED" or "N SEED s": a whole number above 0, a whole-number seed, s for per rule and township. */
+static bool parse_sample(const char *text, long long *n, char **seed, bool *stratified)
+{
+    char a[32], b[32], c[8], extra[2];
+    int k = sscanf(text, "%31s %31s %7s %1s", a, b, c, extra);
+    char *end;
+    if (k < 2 || k > 3 || (k == 3 && strcmp(c, "s") != 0))
+        return false;
+    *n = strtoll(a, &end, 10);
+    if (*end || *n <= 0 || strspn(b, "0123456789") != strlen(b))
+        return false;
+    *seed = fw_strdup(b);
+    *stratified = k == 3;
+    return true;
+}
+
+static void dispatch_sample_answered(fw_tui *t, void *p, const char *text)
+{
+    dispatch_form *f = p;
+    free(f->seed);
+    f->seed = NULL;
+    f->sample = 0;
+    f->stratified = false;
+    if (*text && !parse_sample(text, &f->sample, &f->seed, &f->stratified)) {
+        fw_tui_error(t, _("Type the sample as N SEED (N cases at random, SEED a whole number), add s for N per rule "
+                          "and township, or leave it empty for all."));
+        f->sample = 0;
+        ask_sample(t, f, text);
+        return;
+    }
+    if (f->sample > 0 && (f->count = preview(t, f)) < 0) {
+        f->sample = 0;
+        f->count = preview(t, f);
+        ask_sample(t, f, text);
+        return;
+    }
+    ask_unit(t, f, "");
 }
 
 static void dispatch_unit_answered(fw_tui *t, void *p, const char *text)
@@ -777,13 +917,10 @@ static void dispatch_dir_answered(fw_tui *t, void *p, const char *text)
         ask_dir(t, f, text);
         return;
     }
-    fw_hit_filter filter;
-    fw_hit_filter_init(&filter);
-    filter.cases = (const char *const *)f->case_refs;
-    filter.ncases = (int)f->ncases;
-    /* the cover sheet's 选取条件: always Chinese, as the whole workbook */
-    char *selection = fw_printf("界面标记的线索 %lld 条（案件 %lld 件）", f->nhits, f->ncases);
-    fw_order_request req = {f->unit, f->due, &filter, 0, NULL, false, selection};
+    fw_hit_filter marks;
+    fw_order_request req;
+    char *selection;
+    form_request(f, &marks, &req, &selection);
     fw_order_workbook_target target = {dir, fw_user()};
     fw_order_plan plan;
     char *path = NULL, sha[65] = "";
@@ -810,15 +947,24 @@ static void dispatch_dir_answered(fw_tui *t, void *p, const char *text)
     dispatch_form_free(f);
 }
 
-void fw_order_dispatch_form_start(fw_tui *t, const long long *case_ids, long long ncases, long long nhits)
+void fw_order_dispatch_form_start(fw_tui *t, const fw_hit_filter *list, const long long *case_ids, long long ncases,
+                                  long long nhits)
 {
-    if (ncases <= 0)
-        return;
     dispatch_form *f = fw_calloc(1, sizeof *f);
-    f->case_refs = fw_calloc((size_t)ncases, sizeof *f->case_refs);
-    f->ncases = ncases;
+    fw_hit_filter_copy(&f->list, list);
+    f->case_refs = fw_calloc((size_t)(ncases > 0 ? ncases : 1), sizeof *f->case_refs);
+    f->ncases = ncases > 0 ? ncases : 0;
     f->nhits = nhits;
-    for (long long i = 0; i < ncases; i++)
+    for (long long i = 0; i < f->ncases; i++)
         f->case_refs[i] = fw_printf("%lld", case_ids[i]);
-    ask_unit(t, f, "");
+    if (!f->ncases) { /* no marks: the list goes */
+        after_source(t, f);
+        return;
+    }
+    long long listed = preview(t, f); /* f->marked is false: the list */
+    if (listed < 0) {
+        dispatch_form_free(f);
+        return;
+    }
+    ask_source(t, f, listed, "");
 }

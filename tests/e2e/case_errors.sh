@@ -2,11 +2,12 @@
 # its documented exit code (2 usage, 3 invalid value, 5 unknown case or filter value, 6 refused by
 # state), and in every case nothing written. Then a fault inside the transaction (the trail table
 # refusing the record, as a full disk would) leaves neither the change nor its record.
+# engines: sqlite postgresql
 . "$(dirname "$0")/case_seed.inc"
 seed_cases
 
-snapshot() { sql "SELECT (SELECT count(*) FROM trail), (SELECT group_concat(status || version) FROM cases),
-                         (SELECT count(*) FROM case_notes)"; }
+snapshot() { sql "SELECT count(*) FROM trail; SELECT status || version FROM cases ORDER BY id;
+                  SELECT count(*) FROM case_notes;"; }
 unchanged() { [ "$(snapshot)" = "$before" ] || fail "something was written: $before -> $(snapshot)"; }
 before=$(snapshot)
 
@@ -59,12 +60,18 @@ expect_err "known: new 待核查"
 unchanged
 
 # A fault inside the transaction: the change and its record vanish together.
-sql "CREATE TRIGGER fault BEFORE INSERT ON trail BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END;"
+if ws_is sqlite; then
+    sql "CREATE TRIGGER fault BEFORE INSERT ON trail BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END;"
+else
+    sql "CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS \$\$
+           BEGIN RAISE EXCEPTION 'disk I/O error (simulated)'; END \$\$;
+         CREATE TRIGGER fault BEFORE INSERT ON trail FOR EACH ROW EXECUTE FUNCTION fault();"
+fi
 expect_exit 4 "$FW" case set 1 rectifying --measures stop_payment --to-recover 100
 expect_err "simulated"
 expect_exit 4 "$FW" case note 1 "lost?"
 unchanged
-sql "DROP TRIGGER fault;"
+if ws_is sqlite; then sql "DROP TRIGGER fault;"; else sql "DROP TRIGGER fault ON trail;"; fi
 expect_exit 0 "$FW" case set 1 rectifying --measures stop_payment --to-recover 100
 expect_exit 0 "$FW" log verify
 echo ok

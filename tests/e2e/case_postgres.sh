@@ -8,6 +8,7 @@
 # (its history in Chinese words) is the same on both.
 # Needs FUNDWATCH_TEST_PG (a libpq conninfo, docs/store.md) and psql; without it the script says it
 # did not test, and fails instead when FUNDWATCH_REQUIRE_PG=1 (CI).
+# engines: both in one run (it compares the two itself, or is about the server: roles, grants, COPY), so not again in the second pass
 . "$(dirname "$0")/case_seed.inc"
 
 . "$(dirname "$0")/pg.inc"

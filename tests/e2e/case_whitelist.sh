@@ -1,6 +1,7 @@
 # case_whitelist.sh: `fundwatch whitelist add/list/remove`: input checked with clear errors and
 # nothing written; entries listed with their state (active, expired, removed); expired entries no
 # longer suppress (the whitelist_active view the engine reads); every change in the audit trail.
+# engines: sqlite postgresql
 . "$(dirname "$0")/case_seed.inc"
 "$FW" init >/dev/null
 
@@ -42,7 +43,7 @@ expect_exit 2 "$FW" whitelist remove two
 
 expect_exit 0 "$FW" log --format csv
 expect_out "whitelist.add,whitelist:1"
-expect_out "bob,whitelist.remove,whitelist:2"
+expect_out "$(ws_trail_user "$db" bob),whitelist.remove,whitelist:2"
 expect_exit 0 "$FW" log verify
 expect_out "OK: 4 records" # trail.start and three changes
 

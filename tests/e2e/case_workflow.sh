@@ -2,6 +2,7 @@
 # (text and JSON), verify, verdict, rectification with amounts in yuan, closing, assignment and
 # overdue, notes, the second-reviewer rule with two users, --expect-version conflicts, and the
 # history of every step in `fundwatch log`.
+# engines: sqlite postgresql
 . "$(dirname "$0")/case_seed.inc"
 seed_cases
 

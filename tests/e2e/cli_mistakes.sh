@@ -4,35 +4,41 @@
 # case list, export), never an empty list; `run` without the data its rules read is refused naming
 # the datasets; what the screens show in Chinese is accepted as input (categories, statuses,
 # severities, methods, measures with spaces), with the codes still accepted.
+# engines: sqlite postgresql (a mistyped workspace is a file path: that part is SQLite's only)
 . "$(dirname "$0")/case_seed.inc"
 
 # --- a missing workspace ---------------------------------------------------------------------------
-typo=$dir/typo.db
-for cmd in "hits" "case list" "case show 1" "overview" "export --count" "export $dir/x.xlsx" "run" "log verify" \
-           "datasets" "rejects" "programs" "whitelist list" "rules list" "index" "case note 1 x"; do
-    # shellcheck disable=SC2086
-    expect_exit 4 "$FW" --db "$typo" $cmd
-    expect_err "$typo: no such workspace"
-    expect_err "fundwatch init"
-    [ ! -e "$typo" ] || fail "'$cmd' created $typo"
-done
-[ ! -e "$dir/x.xlsx" ] || fail "export on a missing workspace wrote a file"
-# The TUI too (its key script stands in for a terminal).
-echo Q >"$dir/keys"
-FUNDWATCH_TUI_SCRIPT="$dir/keys" expect_exit 4 "$FW" --db "$typo" tui
-expect_err "no such workspace"
-[ ! -e "$typo" ] || fail "the TUI created $typo"
-# init creates it, says so, and a second init changes nothing.
-expect_exit 0 "$FW" --db "$typo" init
-expect_out "created workspace $typo"
-[ "$(stat -c %a "$typo")" = 600 ] || fail "init did not create the workspace 0600"
-expect_exit 0 "$FW" --db "$typo" init
-expect_out "already a fundwatch workspace"
-expect_exit 0 "$FW" --db "$typo" hits
+# (A PostgreSQL workspace is a schema the server has or not: the file's mistakes are SQLite's.)
+if ws_is sqlite; then
+    typo=$dir/typo.db
+    for cmd in "hits" "case list" "case show 1" "overview" "export --count" "export $dir/x.xlsx" "run" "log verify" \
+               "datasets" "rejects" "programs" "whitelist list" "rules list" "index" "case note 1 x"; do
+        # shellcheck disable=SC2086
+        expect_exit 4 "$FW" --db "$typo" $cmd
+        expect_err "$typo: no such workspace"
+        expect_err "fundwatch init"
+        [ ! -e "$typo" ] || fail "'$cmd' created $typo"
+    done
+    [ ! -e "$dir/x.xlsx" ] || fail "export on a missing workspace wrote a file"
+    # The TUI too (its key script stands in for a terminal).
+    echo Q >"$dir/keys"
+    FUNDWATCH_TUI_SCRIPT="$dir/keys" expect_exit 4 "$FW" --db "$typo" tui
+    expect_err "no such workspace"
+    [ ! -e "$typo" ] || fail "the TUI created $typo"
+    # init creates it, says so, and a second init changes nothing.
+    expect_exit 0 "$FW" --db "$typo" init
+    expect_out "created workspace $typo"
+    [ "$(stat -c %a "$typo")" = 600 ] || fail "init did not create the workspace 0600"
+    expect_exit 0 "$FW" --db "$typo" init
+    expect_out "already a fundwatch workspace"
+    expect_exit 0 "$FW" --db "$typo" hits
+fi
 # import creates one as well.
 printf '公民身份号码,姓名,死亡日期\n520102195503120016,张三,2023-03-10\n' >"$dir/deaths.csv"
-expect_exit 0 "$FW" --db "$dir/new.db" import deaths "$dir/deaths.csv"
-[ -e "$dir/new.db" ] || fail "import did not create its workspace"
+ws_new "$dir" new
+new=$ws
+expect_exit 0 "$FW" --db "$new" import deaths "$dir/deaths.csv"
+if ws_is sqlite; then [ -e "$new" ] || fail "import did not create its workspace"; fi
 
 # --- a mistyped option or command ----------------------------------------------------------------
 expect_exit 2 "$FW" hits --categroy deceased
@@ -96,15 +102,16 @@ expect_exit 3 "$FW" case set 1 已办结 --measures "停发, 罚款"
 expect_err "unknown measure '罚款'"
 
 # --- run without the data its rules read ------------------------------------------------------------
-expect_exit 0 "$FW" --db "$dir/empty.db" init
-expect_exit 5 "$FW" --db "$dir/empty.db" run
+ws_new "$dir" empty
+expect_exit 0 "$FW" --db "$ws" init
+expect_exit 5 "$FW" --db "$ws" run
 expect_err "nothing to run on"
 expect_err "payments"
 expect_err "fundwatch import"
-[ "$(sqlite3 "$dir/empty.db" "SELECT count(*) FROM runs")" = 0 ] || fail "a refused run was recorded"
+[ "$(ws_sql "$ws" "SELECT count(*) FROM runs")" = 0 ] || fail "a refused run was recorded"
 # With some data the run goes ahead and says which rules will find nothing.
 printf '公民身份号码,姓名,状态\n520102195503120016,张三,正常\n' >"$dir/persons.csv"
-expect_exit 0 "$FW" --db "$dir/new.db" import persons "$dir/persons.csv"
-expect_exit 0 "$FW" --db "$dir/new.db" run
+expect_exit 0 "$FW" --db "$new" import persons "$dir/persons.csv"
+expect_exit 0 "$FW" --db "$new" run
 expect_err "will find nothing because"
 echo ok

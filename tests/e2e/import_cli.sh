@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # import_cli.sh: the import, datasets, rejects and programs commands on the real binary: summary,
 # exit codes (3 bad file, 6 duplicate), csv/json listings, --replace and nothing half-loaded.
+# engines: sqlite postgresql
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 export FUNDWATCH_DATADIR="$here"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-db="$tmp/ws.db"
-fw() { "$FW" --db "$db" "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$here/tests/e2e/ws.inc"
+trap 'ws_cleanup; rm -rf "$tmp"' EXIT
+ws_new "$tmp"
+db=$ws
+fw() { "$FW" --db "$db" "$@"; }
 data="$here/tests/data/import/payments_small.csv"
 
 out=$(fw import payments "$data")
@@ -38,12 +41,12 @@ fw import payments "$data" >"$tmp/o" 2>"$tmp/e"; rc=$?
 set -e
 [ $rc -eq 6 ] || fail "duplicate exit $rc"
 grep -q "already imported into payments as import 1" "$tmp/e" || fail "duplicate message: $(cat "$tmp/e")"
-[ "$(sqlite3 "$db" 'SELECT count(*) FROM ds_payments')" -eq 3 ] || fail "rows after duplicate"
+[ "$(ws_sql "$db" 'SELECT count(*) FROM ds_payments')" -eq 3 ] || fail "rows after duplicate"
 
 # --replace: the previous rows go, the previous import is marked replaced.
 fw import payments "$data" --replace >/dev/null
-[ "$(sqlite3 "$db" 'SELECT count(*) FROM ds_payments')" -eq 3 ] || fail "rows after replace"
-[ "$(sqlite3 "$db" "SELECT group_concat(status) FROM imports ORDER BY id")" = "replaced,loaded" ] || fail "statuses"
+[ "$(ws_sql "$db" 'SELECT count(*) FROM ds_payments')" -eq 3 ] || fail "rows after replace"
+[ "$(ws_sql "$db" "SELECT status FROM imports ORDER BY id" | paste -sd,)" = "replaced,loaded" ] || fail "statuses"
 
 # Missing required column: exit 3, nothing loaded, message names file and column.
 printf 'id_number,name\n11010519491231002X,a\n' >"$tmp/bad.csv"
@@ -52,7 +55,7 @@ fw import deaths "$tmp/bad.csv" 2>"$tmp/e"; rc=$?
 set -e
 [ $rc -eq 3 ] || fail "missing column exit $rc"
 grep -q "bad.csv: required column missing for deaths: death_date (死亡日期)" "$tmp/e" || fail "$(cat "$tmp/e")"
-[ "$(sqlite3 "$db" "SELECT count(*) FROM imports WHERE dataset = 'deaths'")" -eq 0 ] || fail "deaths import recorded"
+[ "$(ws_sql "$db" "SELECT count(*) FROM imports WHERE dataset = 'deaths'")" -eq 0 ] || fail "deaths import recorded"
 
 # Too many rejects: exit 3, no rows, the failed import and its rejects kept.
 { echo "id_number,death_date"; for i in $(seq 1 12); do echo "123,2023-01-01"; done; } >"$tmp/many.csv"
@@ -61,8 +64,8 @@ fw import deaths "$tmp/many.csv" 2>"$tmp/e"; rc=$?
 set -e
 [ $rc -eq 3 ] || fail "max-rejects exit $rc"
 grep -q "12 of 12 rows rejected, more than the limit of 10" "$tmp/e" || fail "$(cat "$tmp/e")"
-[ "$(sqlite3 "$db" 'SELECT count(*) FROM ds_deaths')" -eq 0 ] || fail "deaths rows kept"
-id=$(sqlite3 "$db" "SELECT id FROM imports WHERE status = 'failed'")
+[ "$(ws_sql "$db" 'SELECT count(*) FROM ds_deaths')" -eq 0 ] || fail "deaths rows kept"
+id=$(ws_sql "$db" "SELECT id FROM imports WHERE status = 'failed'")
 [ "$(fw --format csv rejects --import "$id" | wc -l)" -eq 13 ] || fail "failed import's rejects"
 
 # Usage errors.

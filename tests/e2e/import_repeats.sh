@@ -5,17 +5,21 @@
 # replaced, the counts add up, DUP-006 finds no false leads and the audit trail records what was
 # replaced. Both ways of finding repeats are exercised: through the row_key index (a small append)
 # and without it (a bulk append, which leaves the indexes for later).
+# engines: sqlite (on PostgreSQL a bulk-sized --correct append keeps its indexes, no "indexes left for later", so the
+# index-less repeat check this script is for is not reached there; docs/import.md does not say so: to look at)
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 export FUNDWATCH_DATADIR="$here"
 PY=/usr/bin/python3
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
-db="$tmp/ws.db"
-fw() { "$FW" --db "$db" "$@"; }
-q() { sqlite3 "$db" "$1"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$here/tests/e2e/ws.inc"
+trap 'ws_cleanup; rm -rf "$tmp"' EXIT
+cd "$tmp"
+ws_new "$tmp"
+db=$ws
+fw() { "$FW" --db "$db" "$@"; }
+q() { ws_sql "$db" "$1"; }
 
 # payments.py FILE FIRST LAST [AMOUNT] [PAD]: payment ids P000FIRST..P000LAST, each for its own
 # person (valid ID numbers), one a line; PAD widens each row (to make a bulk-sized file).
@@ -92,10 +96,14 @@ set -e
 # A bulk append (over 4 MB into a small table: the indexes are left out) finds repeats too.
 $PY payments.py big.csv 341 40340 300.00 60      # P000341..P000350 repeat (10 rows), the rest new
 [ "$(stat -c %s big.csv)" -gt 4194304 ] || fail "big.csv is not bulk-sized"
+# The import that loaded P000341 by its id (a refused import leaves a gap in PostgreSQL's ids, not
+# in SQLite's: 2 there, 3 here).
+imp=$(q "SELECT import_id FROM ds_payments WHERE payment_id = 'P000341'")
+[ -n "$imp" ] || fail "P000341 is not loaded"
 set +e
 fw import payments big.csv 2>err.txt; rc=$?
 set -e
-[ $rc = 6 ] && grep -q "10 rows repeat rows already loaded into payments: payment_id P000341 (line 2; loaded at line 142 of import 2)" err.txt ||
+[ $rc = 6 ] && grep -q "10 rows repeat rows already loaded into payments: payment_id P000341 (line 2; loaded at line 142 of import $imp)" err.txt ||
     fail "bulk append: exit $rc, $(cat err.txt)"
 [ "$(q 'SELECT count(*) FROM ds_payments')" = 350 ] || fail "bulk refused append loaded rows"
 fw import payments big.csv --correct >out.txt || fail "bulk --correct: $(cat out.txt)"

@@ -8,6 +8,7 @@
 # and without it (after a bulk load), with nothing loaded and the workspace still usable.
 # Needs FUNDWATCH_TEST_PG (a libpq conninfo, docs/store.md); without it the script says it did not
 # test, and fails instead when FUNDWATCH_REQUIRE_PG=1 (CI).
+# engines: both in one run (it compares the two itself, or is about the server: roles, grants, COPY), so not again in the second pass
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 export FUNDWATCH_DATADIR="$here" FUNDWATCH_USER=tester

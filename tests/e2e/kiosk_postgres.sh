@@ -9,6 +9,7 @@
 # records the login (session_user), not a name the client typed; kiosk appends and a fundwatch's at
 # the same moment neither deadlock nor break the chain; a kiosk whose connection was killed reconnects. The kiosk screen itself runs in
 # tmux as that login. Needs FUNDWATCH_TEST_PG (docs/store.md).
+# engines: both in one run (it compares the two itself, or is about the server: roles, grants, COPY), so not again in the second pass
 set -u
 fail() { echo "FAIL: $*" >&2; [ -n "${sock:-}" ] && tmux -L "$sock" capture-pane -p >&2; exit 1; }
 . "$(dirname "$0")/pg.inc"

@@ -5,6 +5,7 @@
 # hide it: when the end of the chain was touched the note is refused (exit 3, "altered", nothing
 # written), and in every case `log verify` still fails the same way after it. Also: the triggers
 # refuse UPDATE and DELETE while they are in place, and verify notices them dropped or replaced.
+# engines: sqlite (the attacker edits the SQLite file with the sqlite3 shell and copies it; on PostgreSQL the trail's protection is the server's grants, tested by users_postgres.sh)
 . "$(dirname "$0")/case_seed.inc"
 seed_cases
 # Record 1 is trail.start; seven more through the ordinary commands, one by a user whose name holds

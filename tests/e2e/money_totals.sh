@@ -11,9 +11,11 @@
 # show, the leads workbook (概览 tables and 合计, 案件) and the case workbook read with openpyxl, and
 # the TUI's overview, hit-list footer, case and person screens. Times: case show in local time under
 # TZ=Asia/Shanghai and TZ=UTC.
+# engines: sqlite postgresql
 . "$(dirname "$0")/../tui/lib.sh"
 dir=$TUI_TMP
-db=$dir/ws.db
+ws_new "$dir"
+db=$ws
 export FUNDWATCH_DB=$db
 PY=/usr/bin/python3
 
@@ -38,17 +40,17 @@ CSV
 "$FW" import deaths "$dir/deaths.csv" >/dev/null
 "$FW" import payments "$dir/payments.csv" >/dev/null
 "$FW" run --only DEC-001,DEC-003,DUP-001 >/dev/null 2>&1
-sqlite3 "$db" "INSERT INTO hits(fingerprint, rule_id, category, severity, subject_kind, subject, township, village,
+ws_sql "$db" "INSERT INTO hits(fingerprint, rule_id, category, severity, subject_kind, subject, township, village,
                  program, amount, detail, evidence_hash, first_run_id, last_run_id)
                VALUES ('v1', 'STA-001', 'statistical', 'low', 'village', '龙场镇/新寨村', '龙场镇', '新寨村',
                  '城乡居民养老金', 500000, '本村金额离群', 'ev', 1, 1);
-               INSERT INTO hit_evidence VALUES (last_insert_rowid(), 'payments', 'A2');
+               INSERT INTO hit_evidence VALUES ((SELECT id FROM hits WHERE fingerprint = 'v1'), 'payments', 'A2');
                INSERT INTO hits(fingerprint, rule_id, category, severity, subject_kind, subject, id_number, name,
                  township, village, amount, detail, evidence_hash, first_run_id, last_run_id)
                VALUES ('n1', 'IDN-004', 'identity', 'medium', 'person', '520102199001010011', '520102199001010011',
                  '赵六', '新场镇', '大坪村', 12345, '未引用发放记录', 'en', 1, 1);"
 # The premise: the rules did hit the same payments.
-[ "$(sqlite3 "$db" "SELECT sum(amount) FROM hits WHERE subject = '520102195503120016'")" = 56756 ] ||
+[ "$(ws_sql "$db" "SELECT sum(amount) FROM hits WHERE subject = '520102195503120016'")" = 56756 ] ||
     fail "DEC-001 and DEC-003 did not both hit 张三's two payments"
 
 # --- CLI --------------------------------------------------------------------------------------------
@@ -77,10 +79,10 @@ import csv, sys
 got = {r["name"]: r["amount"] for r in csv.DictReader(open(sys.argv[1], encoding="utf-8"))}
 assert got == {"张三": "283.78", "李秀英": "360.00", "黄梅": "600.00", "王五": "500.00"}, got' "$dir/cases.csv" ||
     fail "case list amounts"
-zs=$(sqlite3 "$db" "SELECT case_no FROM cases WHERE name = '张三'")
+zs=$(ws_sql "$db" "SELECT case_no FROM cases WHERE name = '张三'")
 TZ=Asia/Shanghai "$FW" case show "$zs" >"$dir/show.txt"
 grep -qE '^  amount +283\.78$' "$dir/show.txt" || fail "case show amount: $(grep amount "$dir/show.txt")"
-created=$(sqlite3 "$db" "SELECT created_at FROM cases WHERE case_no = '$zs'")
+created=$(ws_sql "$db" "SELECT created_at FROM cases WHERE case_no = '$zs'")
 sh_time=$(TZ=Asia/Shanghai date -d "$created" '+%Y-%m-%d %H:%M')
 utc_time=$(TZ=UTC date -d "$created" '+%Y-%m-%d %H:%M')
 [ "$sh_time" != "$utc_time" ] || fail "test premise: the two zones agree"

@@ -4,6 +4,8 @@
 # the savepoint, leave the case in verifying. Here row 2's 不属实 answer loses its 说明 after it was
 # received (as a tampered row would), so the dismissal is refused: row 2 is reported and stays
 # answered with the reason, its case stays new with no trail record of its own, and row 1 is accepted.
+# The reason is kept language-neutral (a message id and its arguments) and reads in the reader's
+# language: accepted in English, read in Chinese, and the other way round.
 . "$(dirname "$0")/case_seed.inc"
 seed_cases
 export FUNDWATCH_USER=tester
@@ -31,5 +33,22 @@ cat "$dir/out" "$dir/err" | grep -q "row 2 (case FW-2026-000002): not applied: r
 [ "$(sql "SELECT state FROM order_rows WHERE row_no = 1")" = accepted ] || fail "row 1 was not accepted"
 [ "$(sql "SELECT status FROM cases WHERE id = 1")" = rectifying ] || fail "row 1's answer was not applied"
 [ "$(sql "SELECT count(*) FROM trail WHERE action = 'order.accept'")" = 2 ] || fail "each row's review is not in the trail"
+# the reason is kept language-neutral: accepted by an English user, it reads in Chinese to a Chinese
+# reader (and in English to an English one)
+expect_exit 0 env LC_ALL= LANG=zh_CN.UTF-8 "$FW" orders show "$order" --format json
+expect_out "原因为“其他”时须写明具体原因"
+expect_exit 0 "$FW" orders show "$order" --format json
+expect_out "reason 'other' needs the reason written out"
+# and the other way round: a case changed after the receipt, accepted by a Chinese user, reads in
+# English to an English reader
+expect_exit 0 "$FW" case assign 2 县民政局
+expect_exit 6 env LC_ALL= LANG=zh_CN.UTF-8 "$FW" orders accept "$order" 2
+expect_err "案件 FW-2026-000002 在工单下发后"
+[ "$(sql "SELECT state FROM order_rows WHERE row_no = 2")" = conflict ] ||
+    fail "row 2 after a change meanwhile: $(sql "SELECT state, problems FROM order_rows WHERE row_no = 2")"
+expect_exit 0 "$FW" orders show "$order" --format json
+expect_out "case FW-2026-000002 was changed in fundwatch after the order was sent"
+expect_exit 0 env LC_ALL= LANG=zh_CN.UTF-8 "$FW" orders show "$order" --format json
+expect_out "案件 FW-2026-000002 在工单下发后已在 fundwatch 中变更（版本"
 expect_exit 0 "$FW" log verify
 echo "orders_accept_refused: OK"

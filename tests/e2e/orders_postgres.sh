@@ -3,6 +3,7 @@
 # received and its answers accepted through the case workflow, and the trail still verifies.
 # Needs FUNDWATCH_TEST_PG (docs/store.md); without it the script says it did not test, and fails
 # instead when FUNDWATCH_REQUIRE_PG=1 (CI).
+# engines: both in one run (it compares the two itself, or is about the server: roles, grants, COPY), so not again in the second pass
 . "$(dirname "$0")/case_seed.inc"
 
 . "$(dirname "$0")/pg.inc"

@@ -4,6 +4,7 @@
 # --replace --county --year replaces that county-year's rows only; a file mixing counties is
 # refused with their counts; with the workspace's counties set, an unknown county's payment is a
 # reject with its code and line (docs/scale.md).
+# engines: sqlite (the SQLite half of partitioning; partition_postgres.sh is the server's)
 set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
 export FUNDWATCH_USER=${FUNDWATCH_USER:-tester} LC_ALL=${LC_ALL:-C.UTF-8}
@@ -31,7 +32,7 @@ write("bad.csv", [bad])
 PY
 "$FW" --db "$db" import payments "$dir/prov/payments.csv" >/dev/null 2>&1 || fail "import"
 "$FW" --db "$db" status > "$dir/status" || fail "status"
-grep -q "^engine *SQLite" "$dir/status" && grep -q "^schema *13" "$dir/status" || { cat "$dir/status"; fail "status head"; }
+grep -q "^engine *SQLite" "$dir/status" && grep -q "^schema *16" "$dir/status" || { cat "$dir/status"; fail "status head"; }
 grep -q "partitions" "$dir/status" && fail "status shows partitions on SQLite"
 want=$(q "SELECT count(*) FROM ds_payments WHERE substr(region_code, 1, 6) = '522624'")
 grep -Eq "^522624 +三穗县 +$want " "$dir/status" || { cat "$dir/status"; fail "status: 三穗县 should have $want rows"; }

@@ -8,6 +8,7 @@
 # completed before it); the same command repeated afterwards must succeed, and the trail verify.
 # Needs FUNDWATCH_TEST_PG (a libpq conninfo, docs/store.md); without it the script says it did not
 # test, and fails instead when FUNDWATCH_REQUIRE_PG=1 (CI).
+# engines: postgresql (server faults: it needs the server; runs in the first pass)
 set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
 . "$(dirname "$0")/pg.inc"

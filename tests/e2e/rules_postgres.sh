@@ -7,6 +7,7 @@
 # passes on both; no scratch schema and no rule role is left on the server afterwards.
 # Needs FUNDWATCH_TEST_PG (a libpq conninfo, docs/store.md); without it the script says it did not
 # test, and fails instead when FUNDWATCH_REQUIRE_PG=1 (CI).
+# engines: both in one run (it compares the two itself, or is about the server: roles, grants, COPY), so not again in the second pass
 set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
 . "$(dirname "$0")/pg.inc"

@@ -11,6 +11,7 @@
 # --time-limit, and one with far too many rows, are stopped promptly on PostgreSQL too.
 # Needs FUNDWATCH_TEST_PG (a libpq conninfo, docs/store.md); without it the script says it did not
 # test, and fails instead when FUNDWATCH_REQUIRE_PG=1 (CI).
+# engines: both in one run (it compares the two itself, or is about the server: roles, grants, COPY), so not again in the second pass
 set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
 . "$(dirname "$0")/pg.inc"

@@ -3,6 +3,7 @@
 # until the workspace is next opened: then it is marked interrupted, with the time it was found and
 # an audit-trail record. A run still going in another process holds its lock (audit/runlock.h) and
 # is left alone, and ends itself (SIGTERM: interrupted, 130).
+# engines: sqlite (run locks are a file beside the SQLite workspace; a PostgreSQL workspace has none yet, docs/store.md: a killed run there is not marked interrupted)
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)

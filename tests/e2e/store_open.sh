@@ -4,6 +4,7 @@
 # (as root, which ignores permissions, the commands run as nobody through setpriv). Read commands
 # work and show the data; writing commands are refused naming the cause; a WAL whose changes would
 # need the missing -shm file is refused rather than read stale.
+# engines: sqlite (how a SQLite file is opened: modes, read-only media, -wal; PostgreSQL opening is store_postgres.sh and pg_faults.sh)
 . "$(dirname "$0")/case_seed.inc"
 seed_cases
 

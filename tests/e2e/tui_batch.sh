@@ -2,24 +2,30 @@
 # tui_batch: 5,000 DUP-006 hits, each with its own case, are one action: + rule=DUP-006 marks them
 # all (the 200 other hits stay unmarked), c changes the status of their 5,000 cases in one form,
 # with the progress bar; every case ends verifying with its trail record, the others are untouched,
-# and the list shows the new status on its first row at once.
+# and the list shows the new status on its first row at once. (The seed's numbers are written with
+# substr and CAST, not printf, so that both engines take it.)
+# engines: sqlite postgresql
 . "$(dirname "$0")/../tui/lib.sh"
-db="$TUI_TMP/batch.db"
+ws_new "$TUI_TMP" batch
+db=$ws
 "$FW" --db "$db" init >/dev/null
-sqlite3 "$db" <<'SQL'
-INSERT INTO runs(id, user, started_at, finished_at, status) VALUES (1, 't', '2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z', 'complete');
+ws_load "$db" <<'SQL' || fail "cannot load the 5,200 hits and cases"
+INSERT INTO runs(id, "user", started_at, finished_at, status) VALUES (1, 't', '2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z', 'complete');
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5200)
 INSERT INTO cases(id, case_no, subject_kind, subject, id_number, name, status, created_at, updated_at)
-SELECT i, printf('FW-2026-%06d', i), 'person', printf('5201021990%08d', i), printf('5201021990%08d', i),
+SELECT i, 'FW-2026-' || substr(CAST(1000000 + i AS TEXT), 2), 'person',
+       '5201021990' || substr(CAST(100000000 + i AS TEXT), 2),
+       '5201021990' || substr(CAST(100000000 + i AS TEXT), 2),
        '测试' || i, 'new', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM n;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5200)
 INSERT INTO hits(id, fingerprint, rule_id, category, severity, subject_kind, subject, id_number, name, township,
                  village, program, amount, first_date, last_date, detail, evidence_hash, first_run_id, last_run_id, case_id)
 SELECT i, 'f' || i, CASE WHEN i % 26 = 0 THEN 'DUP-001' ELSE 'DUP-006' END, 'duplicate', 'medium', 'person',
-       printf('5201021990%08d', i), printf('5201021990%08d', i), '测试' || i, '花溪镇', '村' || (i % 7), '低保',
+       '5201021990' || substr(CAST(100000000 + i AS TEXT), 2),
+       '5201021990' || substr(CAST(100000000 + i AS TEXT), 2), '测试' || i, '花溪镇', '村' || (i % 7), '低保',
        1000 + i, '2023-01', '2023-01', '同一发放流水号重复', 'e' || i, 1, 1, i FROM n;
 SQL
-[ "$(sqlite3 "$db" "SELECT count(*) FROM hits WHERE rule_id = 'DUP-006'")" = 5000 ] || fail "fixture: not 5,000 DUP-006 hits"
+[ "$(ws_sql "$db" "SELECT count(*) FROM hits WHERE rule_id = 'DUP-006'")" = 5000 ] || fail "fixture: not 5,000 DUP-006 hits"
 tui_start "$db"
 tui_wait "Hits by category"
 tui_keys 2
@@ -41,12 +47,12 @@ tui_keys Enter
 tui_wait "Note [optional]"
 tui_keys Enter
 tui_wait "5000 cases: status new → verifying." 300
-[ "$(sqlite3 "$db" "SELECT count(*) FROM cases WHERE status = 'verifying'")" = 5000 ] || fail "not 5,000 cases verifying"
-[ "$(sqlite3 "$db" "SELECT count(*) FROM cases c JOIN hits h ON h.case_id = c.id WHERE c.status = 'verifying' AND h.rule_id <> 'DUP-006'")" = 0 ] ||
+[ "$(ws_sql "$db" "SELECT count(*) FROM cases WHERE status = 'verifying'")" = 5000 ] || fail "not 5,000 cases verifying"
+[ "$(ws_sql "$db" "SELECT count(*) FROM cases c JOIN hits h ON h.case_id = c.id WHERE c.status = 'verifying' AND h.rule_id <> 'DUP-006'")" = 0 ] ||
     fail "a case of an unmarked hit changed"
-[ "$(sqlite3 "$db" "SELECT count(*) FROM trail WHERE action = 'case.status'")" = 5000 ] || fail "not one trail record per case"
+[ "$(ws_sql "$db" "SELECT count(*) FROM trail WHERE action = 'case.status'")" = 5000 ] || fail "not one trail record per case"
 top=$(tui_row 1 | grep -o '[0-9]\+' | head -1)
-[ "$(sqlite3 "$db" "SELECT rule_id FROM hits WHERE id = $top")" = DUP-006 ] || fail "the first row is not a DUP-006 hit: $(tui_row 1)"
+[ "$(ws_sql "$db" "SELECT rule_id FROM hits WHERE id = $top")" = DUP-006 ] || fail "the first row is not a DUP-006 hit: $(tui_row 1)"
 tui_row 1 | grep -q " verifying " || fail "the first row does not show its new status: $(tui_row 1)"
 tui_keys Q
 # the marks would be lost: quitting asks first (y quits)

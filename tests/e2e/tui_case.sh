@@ -7,8 +7,9 @@
 # whose lead sheet has as many rows as `fundwatch export --count`; on the rules screen r runs one
 # rule and R all of them (a re-run finds no new hits); x on a list filtered by severity writes
 # exactly `fundwatch export --count --severity high` leads; q quits with exit 0.
+# engines: sqlite postgresql
 . "$(dirname "$0")/../tui/lib.sh"
-ws="$TUI_TMP/ws.db"
+ws_new "$TUI_TMP"
 "$FW" gen "$TUI_TMP/gen" --seed 1 --persons 1000 >/dev/null
 for f in "$TUI_TMP"/gen/*.csv; do
     name=$(basename "$f" .csv)

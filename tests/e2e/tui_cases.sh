@@ -4,8 +4,9 @@
 # shows its fields, hits and the history line of the assignment, in words and local time
 # (YYYY-MM-DD HH:MM tester assigned; assignee tester; ...); a case
 # confirmed through the CLI is counted in the systemic tab; q exits 0.
+# engines: sqlite postgresql
 . "$(dirname "$0")/../tui/lib.sh"
-ws="$TUI_TMP/ws.db"
+ws_new "$TUI_TMP"
 "$FW" gen "$TUI_TMP/gen" --seed 1 --persons 1000 >/dev/null
 for f in "$TUI_TMP"/gen/*.csv; do
     name=$(basename "$f" .csv)
@@ -42,7 +43,8 @@ tui_wait "Hits (Enter opens the person)"
 tui_keys G
 tui_wait "assigned; assignee $user; received "
 tui_wait "; due 2020-01-01"
-tui_screen | grep -qE "^  [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} $user assigned" \
+# who: the trail's user (on PostgreSQL the login, docs/users.md)
+tui_screen | grep -qE "^  [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} $(ws_trail_user "$ws" "$user") assigned" \
     || fail "the history line does not start with the local time and the user"
 tui_screen | grep -q "T[0-9:]*Z" && fail "the case screen shows a stored UTC time"
 

@@ -6,8 +6,9 @@
 # and the case's status changes (fundwatch case show; Enter on the row opens the case); b sends row 2 back with a note typed at the
 # prompt; an order past its due date is shown as overdue; the screen speaks Chinese; with a second
 # reviewer required the accepted verdict waits for another user. Then, in a fresh workspace, from the
-# screens alone: two marked hits are dispatched (D and :dispatch: unit, due date and folder checked
-# as they are typed), the filled workbook is received with r (a typed path, Tab completing) and its
+# screens alone: D with nothing marked offers the whole list, all or a sample (plain or per rule and
+# township), saying how many cases will go; two marked hits are dispatched (D and :dispatch: marked
+# or list, sample, unit, due date and folder checked as they are typed), the filled workbook is received with r (a typed path, Tab completing) and its
 # rows show the answer and the problem, A accepts every answered row after saying how many, X
 # cancels an order (a reason required; refused for an order with an accepted row), and the
 # cancelled order's workbook is refused naming the cancellation. The overview counts the open and the
@@ -157,13 +158,40 @@ tui_start "$db" FUNDWATCH_USER=tester
 tui_wait "Hits by category"
 tui_keys 2
 tui_wait "张三"
+# D with nothing marked: the whole list goes, all or a sample, and the form says how many before
+# the unit is asked (a bad sample is asked again); Esc sends nothing
 tui_keys D
-tui_wait "Mark the hits whose cases go out first"
+tui_wait "3 cases. Sample: empty = all"
+tui_type "x"
+tui_keys Enter
+tui_wait "Type the sample as N SEED"
+tui_keys BSpace
+tui_type "2 7"
+tui_keys Enter
+tui_wait "Dispatch 2 cases: unit that checks them"
+tui_keys Escape
+tui_keys D
+tui_wait "3 cases. Sample: empty = all"
+tui_type "1 7 s"
+tui_keys Enter
+# one per rule and township: DEC-001 and VEH-001 in 城关镇 (cases 2 and 3), two strata
+tui_wait "Dispatch 2 cases: unit that checks them"
+tui_keys Escape
+[ "$(sql "SELECT count(*) FROM orders")" = 0 ] || fail "a cancelled dispatch form sent an order"
 # the first two hits (张三's DEC-001 and 李四's VEH-001, highest severity first) are marked
 tui_keys g Space Space
 tui_wait "2 marked"
 tui_keys :
 tui_type "dispatch"
+tui_keys Enter
+tui_wait "Send m = the cases of the 2 marked hits (2), l = the list's 3 cases"
+tui_type "q"
+tui_keys Enter
+tui_wait "Type m (the marked hits) or l (the whole list)."
+tui_keys BSpace
+tui_type "m"
+tui_keys Enter
+tui_wait "2 cases. Sample: empty = all"
 tui_keys Enter
 tui_wait "Dispatch 2 cases: unit that checks them"
 tui_keys Enter

@@ -3,9 +3,10 @@
 # first row of a category), with its last run's count; the hit list filtered with `all` shows a state
 # column (present, gone, whitelisted) that the plain list does not; x on the case screen writes the
 # case's workbook, as on the person screen.
+# engines: sqlite postgresql
 . "$(dirname "$0")/../tui/lib.sh"
 db=$(tui_fixture)
-sqlite3 "$db" "UPDATE hits SET state = 'gone' WHERE id = 2; UPDATE hits SET state = 'whitelisted' WHERE id = 3"
+ws_sql "$db" "UPDATE hits SET state = 'gone' WHERE id = 2; UPDATE hits SET state = 'whitelisted' WHERE id = 3"
 tui_start "$db"
 tui_wait "Hits by category"
 

@@ -10,9 +10,11 @@
 # by region code with psql. Also: a rule whose SQL ignores regions, run by the inspector, makes hits
 # of T1 only (as many as T1's payments say); the trail names the role that logged in; the inspector
 # cannot rewrite the trail nor write another region's rows by hand; user add refuses a bad region
-# (listing the known ones), a role without CREATEROLE, and SQLite (exit 2).
+# (listing the known ones), a role without CREATEROLE, and SQLite (exit 2). The registries without
+# a region (deaths, vehicles): a T2 person's rows are not there for the inspector (psql, a rule run).
 # Needs FUNDWATCH_TEST_PG (a libpq conninfo of a user who may create schemas and roles); without it
 # the script says it did not test, and fails instead under FUNDWATCH_REQUIRE_PG=1 (pg.inc).
+# engines: both in one run (it compares the two itself, or is about the server: roles, grants, COPY), so not again in the second pass
 set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
 . "$(dirname "$0")/pg.inc"
@@ -262,6 +264,69 @@ fwas whitelist add "$id2" DEC-001 --reason "not mine"
 fwas --format csv whitelist list
 check "whitelist list" 0 "$id1"
 grep -q "$id2" "$dir/out" && fail "the inspector sees T2's whitelist entry"
+
+# The registries without a region (migration 14): the inspector reads a death or a vehicle only of a
+# person they see (in persons, payments or officials of T1); a T2 person's rows are not there, through
+# the table, the rule view or a rule run (the CLI), and every row they do see is a T1 person's (or has
+# an invalid typed ID number near one of them, for the near rules).
+t1ids="SELECT id_number FROM ds_persons WHERE region_code LIKE '$t1%' UNION SELECT id_number FROM ds_payments
+       WHERE region_code LIKE '$t1%' UNION SELECT id_number FROM ds_officials WHERE region_code LIKE '$t1%'"
+for reg in deaths vehicles; do
+    other=$(q "SELECT id_number FROM ds_$reg WHERE id_number IN (SELECT id_number FROM ds_persons WHERE region_code
+               LIKE '$t2%') AND id_number NOT IN ($t1ids) ORDER BY 1 LIMIT 1")
+    mine=$(q "SELECT id_number FROM ds_$reg WHERE id_number IN ($t1ids) ORDER BY 1 LIMIT 1")
+    [ -n "$other" ] && [ -n "$mine" ] || fail "no $reg rows of a T2 and of a T1 person to test with"
+    for rel in "ds_$reg" "$reg"; do
+        raw "SELECT count(*) FROM $rel WHERE id_number = '$other'"
+        check "SELECT from $rel of a T2 person" 0 && [ "$(cat "$dir/out")" = 0 ] ||
+            fail "the inspector reads a T2 person's $rel rows: $(cat "$dir/out")"
+        raw "SELECT count(*) FROM $rel WHERE id_number = '$mine'"
+        check "SELECT from $rel of a T1 person" 0 && [ "$(cat "$dir/out")" -gt 0 ] ||
+            fail "the inspector cannot read a T1 person's $rel rows: $(cat "$dir/out")"
+    done
+    raw "SELECT COALESCE(string_agg(DISTINCT quote_literal(id_number), ','), 'NULL') FROM ds_$reg"
+    check "SELECT the $reg ID numbers" 0
+    seen=$(cat "$dir/out")
+    stray=$(q "SELECT count(*) FROM ds_$reg WHERE id_number IN ($seen) AND id_number NOT LIKE '!%' AND id_number NOT IN ($t1ids)")
+    [ "$stray" = 0 ] || fail "the inspector sees $stray $reg rows of persons not of T1"
+    [ "$(q "SELECT count(*) FROM ds_$reg WHERE id_number IN ($seen)")" -lt "$(q "SELECT count(*) FROM ds_$reg")" ] ||
+        fail "the inspector sees every $reg row"
+done
+mkdir "$dir/rules-deaths"
+cat >"$dir/rules-deaths/deaths.ini" <<'EOF'
+[TST-002]
+name = 全部死亡登记
+name_en = every death
+description = a rule that reads every death, for tests/e2e/users_postgres.sh
+basis = test
+version = 1
+example.hit.1 = deaths: id_number=520102196001010022, name=李四, death_date=2023-05-10
+expect.hit = 520102196001010022
+example.clean.1 = deaths: id_number=520102196001010022, name=李四, death_date=1950-01-01
+category = statistical
+severity = low
+datasets = deaths
+select.1 = id_number AS subject
+select.2 = id_number AS id_number
+select.3 = 0 AS amount
+select.4 = min(death_date) AS first_date
+select.5 = max(death_date) AS last_date
+select.6 = ('a death') AS detail
+select.7 = NULL AS evidence
+from = deaths
+where.1 = id_number NOT LIKE '!%' AND death_date > '1950-01-01'
+group_by = id_number
+EOF
+fwas run --rules "$dir/rules-deaths" --only TST-002
+check "the inspector's run of a rule over every death" 0
+got=$(q "SELECT count(*) FROM hits WHERE rule_id = 'TST-002'")
+want=$(q "SELECT count(DISTINCT id_number) FROM ds_deaths WHERE id_number IN ($t1ids) AND death_date > '1950-01-01'")
+[ "$got" = "$want" ] && [ "$got" -gt 0 ] || fail "the inspector's run over every death made $got hits, not T1's $want"
+[ "$(q "SELECT count(*) FROM hits WHERE rule_id = 'TST-002' AND id_number = '$other'")" = 0 ] ||
+    fail "the inspector's run over every death made a hit of a T2 person"
+[ "$(q "SELECT count(*) FROM hits WHERE rule_id = 'TST-002' AND id_number NOT IN ($t1ids)")" = 0 ] ||
+    fail "the inspector's run over every death made hits of persons not of T1"
+echo "registries without a region: scoped by their persons"
 
 # The trail names the role that logged in, and still verifies for the owner.
 [ "$(q "SELECT \"user\" FROM trail WHERE object = 'case:' || (SELECT id FROM cases WHERE case_no = '$case1')

@@ -6,16 +6,18 @@ here_tui=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TUI_TMP=$(mktemp -d)
 TUI_SOCK="fwtest$$"
 TUI_RC="$TUI_TMP/rc"
-trap 'tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true; rm -rf "$TUI_TMP"' EXIT
-
 fail() { echo "FAIL: $*" >&2; echo "--- screen ---" >&2; tui_screen >&2 || true; exit 1; }
+# The workspaces of the scripts that run on either engine (tests/e2e/ws.inc, FW_TEST_ENGINE).
+. "$here_tui/../e2e/ws.inc"
+trap 'tmux -L "$TUI_SOCK" kill-server 2>/dev/null || true; ws_cleanup; rm -rf "$TUI_TMP"' EXIT
 
-# A workspace with the fixture of tests/tui/fixture.sql; prints its path.
+# A workspace with the fixture of tests/tui/fixture.sql on the engine of FW_TEST_ENGINE (ws.inc);
+# prints its target.
 tui_fixture() {
-    local db="$TUI_TMP/ws.db"
-    "$FW" --db "$db" init >/dev/null
-    sqlite3 "$db" <"$here_tui/fixture.sql"
-    echo "$db"
+    ws_new "$TUI_TMP"
+    "$FW" --db "$ws" init >/dev/null
+    ws_load "$ws" <"$here_tui/fixture.sql" || fail "cannot load tests/tui/fixture.sql"
+    echo "$ws"
 }
 
 # tui_start DB [ENV=VALUE...] [-- COMMAND WORDS]: starts `fundwatch --db DB tui` at 100x30.
