@@ -777,6 +777,7 @@ typedef struct run_queue {
     pthread_cond_t cv;
     const char *path;
     const char *role; /* PostgreSQL: the rule role to read as ("": READ ONLY only), NULL on SQLite */
+    const char *shard_hidden; /* PostgreSQL with shards: the counties the rules must not see (shard.h) */
     rule_query *q; /* the selected, runnable rules in catalogue order */
     int n, next, stored;
     volatile sig_atomic_t *interrupt;
@@ -858,6 +859,8 @@ static void *query_worker(void *arg)
     fw_ws *ws = NULL;
     fw_err open_err = {0};
     int opened = fw_ws_open(rq->path, &ws, &open_err);
+    if (!opened && rq->role) /* shards: this connection plans and hides like the run's (shard.h) */
+        opened = fw_shard_worker_begin(ws, rq->shard_hidden, rq->role, &open_err);
     pthread_mutex_lock(&rq->mu);
     for (;;) {
         while (!atomic_load(&rq->stop) && rq->next < rq->n && rq->next >= rq->stored + AHEAD + MAX_WORKERS)
@@ -1247,14 +1250,15 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
             q[nq].max_hits = most;
             q[nq++].limit_s = time_limit(ws, o, &set->rules[i]);
         }
-    char role[64];
+    char role[64], shard_hidden[2048] = "";
     bool postgres = fw_db_engine(ws->store) == FW_DB_POSTGRES;
     if (postgres && !outcome)
         fw_rule_role_prepare(ws, role, sizeof role, res->sandbox_note, sizeof res->sandbox_note);
     if (!outcome) /* shards: partitionwise plans, the counties it cannot check left out and recorded */
         outcome = fw_shard_run_begin(ws, res->run_id, postgres ? role : NULL, res->unchecked, sizeof res->unchecked,
-                                     err);
-    run_queue rq = {.path = ws->path, .role = postgres ? role : NULL, .q = q, .n = nq, .interrupt = o->interrupt};
+                                     shard_hidden, sizeof shard_hidden, err);
+    run_queue rq = {.path = ws->path, .role = postgres ? role : NULL, .shard_hidden = shard_hidden, .q = q, .n = nq,
+                    .interrupt = o->interrupt};
     pthread_mutex_init(&rq.mu, NULL);
     pthread_cond_init(&rq.cv, NULL);
     pthread_t threads[MAX_WORKERS];

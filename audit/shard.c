@@ -86,6 +86,22 @@ static char relkind(fw_db *db, const char *table, fw_err *err)
     return c;
 }
 
+/* The payments' indexes (those of ds_payments, so every partition's) as DDL for the county's table on
+ * the shard: the foreign partition's scans run there, and without them every lookup of one row (a
+ * hit's evidence by row_key, a person's payments by id_number) is a sequential scan of the county. */
+static int index_ddl(fw_db *db, const char *ctab, char **out, fw_err *err)
+{
+    char *sql = fw_printf("SELECT COALESCE(string_agg(format('CREATE INDEX IF NOT EXISTS %%I ON %%I%%s;', "
+                          "'%s' || substr(c.relname, length('ds_payments') + 1), '%s', "
+                          "substring(pg_get_indexdef(i.indexrelid) FROM ' USING .*$')), E'\\n'), '') "
+                          "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                          "WHERE i.indrelid = 'ds_payments'::regclass",
+                          ctab, ctab);
+    int rc = query_text(db, sql, out, err);
+    free(sql);
+    return rc;
+}
+
 /* --- the shard's side ---------------------------------------------------------------------------- */
 
 /* Marks the shard as holding this workspace's layout, or refuses one made for another version. */
@@ -114,12 +130,11 @@ static int shard_meta(fw_db *sd, int version, const char *label, const char *tar
 }
 
 /* The county's table on the shard, empty (a county moved there before and back leaves it empty). */
-static int shard_table(fw_db *sd, const char *ctab, const char *cols, const char *county, fw_err *err)
+static int shard_table(fw_db *sd, const char *ctab, const char *cols, const char *indexes, const char *county,
+                       fw_err *err)
 {
     fw_buf sql = {0};
-    fw_buf_printf(&sql, "CREATE TABLE IF NOT EXISTS %s (%s);\n"
-                        "CREATE INDEX IF NOT EXISTS %s_person ON %s (id_number);\n",
-                  ctab, cols, ctab, ctab);
+    fw_buf_printf(&sql, "CREATE TABLE IF NOT EXISTS %s (%s);\n%s", ctab, cols, indexes);
     if (exec_buf(sd, &sql, err))
         return err->code;
     long long rows = 0;
@@ -181,13 +196,14 @@ static int bring_back(fw_db *db, const char *county, const char *ctab, fw_err *e
  * rows and its place under ds_payments. */
 static int send_out(fw_db *db, fw_db *sd, const char *county, const char *ctab, const char *shard, fw_err *err)
 {
-    char *cols;
-    if (column_ddl(db, &cols, err))
-        return err->code;
-    if (shard_table(sd, ctab, cols, county, err)) {
+    char *cols, *indexes = NULL;
+    if (column_ddl(db, &cols, err) || index_ddl(db, ctab, &indexes, err) ||
+        shard_table(sd, ctab, cols, indexes ? indexes : "", county, err)) {
         free(cols);
+        free(indexes);
         return err->code;
     }
+    free(indexes);
     char *nsp = NULL;
     if (query_text(sd, "SELECT current_schema()", &nsp, err) || !nsp) {
         free(cols);
@@ -360,8 +376,9 @@ static int define_server(fw_ws *ws, const char *name, const char *target, fw_db 
                         "OPTIONS (schema_name ", name, name);
     fw_part_literal(&sql, nsp);
     free(nsp);
-    fw_buf_printf(&sql, ", table_name '" FW_SHARD_META_TABLE "');\n"
-                        "INSERT INTO shards (name, place, added_at) VALUES ('%s', ", name);
+    /* every user who runs rules asks the shard's version through it (only a number and a label) */
+    fw_buf_printf(&sql, ", table_name '" FW_SHARD_META_TABLE "');\nGRANT SELECT ON %s_meta TO PUBLIC;\n"
+                        "INSERT INTO shards (name, place, added_at) VALUES ('%s', ", name, name);
     char now[32];
     fw_now_iso(now);
     fw_part_literal(&sql, place);
@@ -618,17 +635,38 @@ static int record_unchecked(fw_ws *ws, long long run_id, const probe *p, int n, 
     return fw_ws_commit(ws, err);
 }
 
-int fw_shard_run_begin(fw_ws *ws, long long run_id, const char *rule_role, char *unchecked, size_t cap,
-                       fw_err *err)
+/* The planner settings of a sharded run's sessions. Partitionwise: per-county joins and aggregates
+ * go to each partition (a shard's GROUP BY can be shipped). No nested loops: row-level security
+ * (migrations 7, 14) makes the planner guess one row where hundreds come (a registry filtered by
+ * `fw_is_admin() OR EXISTS ...`), and a nested loop over that guess scans every shard's payments
+ * again for each of those rows (REL-001: over 600 s on a 6,000-person province, 5 s with hash
+ * joins, which pull each shard's rows once). Joins with no equality still get a nested loop. */
+static const char run_settings_sql[] = "SET enable_partitionwise_aggregate = on; SET enable_partitionwise_join = on; "
+                                       "SET enable_nestloop = off";
+
+static bool has_shards(fw_ws *ws, fw_err *err)
 {
-    unchecked[0] = '\0';
     long long shards = 0;
-    if (!is_pg(ws) || fw_db_query_int(ws->store, "SELECT count(*) FROM shards", &shards, err) || !shards)
+    return is_pg(ws) && !fw_db_query_int(ws->store, "SELECT count(*) FROM shards", &shards, err) && shards > 0;
+}
+
+int fw_shard_worker_begin(fw_ws *ws, const char *hidden, const char *rule_role, fw_err *err)
+{
+    if (!has_shards(ws, err))
         return err->code;
-    if (fw_db_exec(ws->store,
-                   "SET enable_partitionwise_aggregate = on; SET enable_partitionwise_join = on; "
-                   "SELECT pg_advisory_lock_shared(" RUN_LOCK_KEY ")",
-                   err))
+    if (fw_db_exec(ws->store, run_settings_sql, err))
+        return err->code;
+    return hidden && *hidden ? hide_counties(ws->store, hidden, rule_role, err) : FW_OK;
+}
+
+int fw_shard_run_begin(fw_ws *ws, long long run_id, const char *rule_role, char *unchecked, size_t cap,
+                       char *hidden, size_t hcap, fw_err *err)
+{
+    unchecked[0] = hidden[0] = '\0';
+    if (!has_shards(ws, err))
+        return err->code;
+    if (fw_db_exec(ws->store, run_settings_sql, err) ||
+        fw_db_exec(ws->store, "SELECT pg_advisory_lock_shared(" RUN_LOCK_KEY ")", err))
         return err->code;
     probe *p;
     int n;
@@ -655,6 +693,9 @@ int fw_shard_run_begin(fw_ws *ws, long long run_id, const char *rule_role, char 
         if (!rc)
             rc = hide_counties(ws->store, list.data, rule_role, err);
         snprintf(unchecked, cap, "%s", why.data);
+        if (list.len >= hcap) /* never run with a county cut off the list: it would be checked on a dead shard */
+            rc = fw_fail(err, FW_EWORKSPACE, _("too many unchecked counties to leave out: %s"), why.data);
+        snprintf(hidden, hcap, "%s", list.data);
     }
     free(p);
     fw_buf_free(&list);
@@ -673,7 +714,7 @@ void fw_shard_run_end(fw_ws *ws)
                "WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'v' AND c.relname <> 'ds_payments' LOOP "
                "EXECUTE format('DROP VIEW pg_temp.%I', v); END LOOP; END $fw$;\n"
                "DROP VIEW IF EXISTS pg_temp.ds_payments;\n"
-               "RESET enable_partitionwise_aggregate; RESET enable_partitionwise_join;\n"
+               "RESET enable_partitionwise_aggregate; RESET enable_partitionwise_join; RESET enable_nestloop;\n"
                "SELECT pg_advisory_unlock_shared(" RUN_LOCK_KEY ")",
                &ignored);
 }

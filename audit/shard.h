@@ -39,9 +39,14 @@ int fw_shard_down(fw_ws *ws, fw_buf *list, fw_buf *why, fw_err *err);
 /* Before a run's rules (PostgreSQL with shards; otherwise nothing): partitionwise aggregation and
  * join for the session, the shared run lock, and the counties it cannot check recorded in
  * run_unchecked and hidden from the rules (TEMP views over the reachable partitions, readable by
- * rule_role). unchecked: "520102, 520103 (fw_shard_1 ...: why)" or "" . */
+ * rule_role). unchecked: "520102, 520103 (fw_shard_1 ...: why)" or ""; hidden: their SQL list
+ * ("'520102', '520103'" or ""), for the workers. */
 int fw_shard_run_begin(fw_ws *ws, long long run_id, const char *rule_role, char *unchecked, size_t cap,
-                       fw_err *err);
+                       char *hidden, size_t hcap, fw_err *err);
+/* The rules' queries run on worker connections (engine.c), not the run's: each gets the same planner
+ * settings and, hidden being the SQL list fw_shard_run_begin gave ("" when none), the same TEMP views
+ * leaving the unchecked counties out. Nothing on a workspace without shards. */
+int fw_shard_worker_begin(fw_ws *ws, const char *hidden, const char *rule_role, fw_err *err);
 /* After the run's final status: the TEMP views dropped, the settings and run lock let go. */
 void fw_shard_run_end(fw_ws *ws);
 
