@@ -636,13 +636,16 @@ static int record_unchecked(fw_ws *ws, long long run_id, const probe *p, int n, 
 }
 
 /* The planner settings of a sharded run's sessions. Partitionwise: per-county joins and aggregates
- * go to each partition (a shard's GROUP BY can be shipped). No nested loops: row-level security
+ * go to each partition (a shard's GROUP BY can be shipped). */
+static const char run_settings_sql[] = "SET enable_partitionwise_aggregate = on; SET enable_partitionwise_join = on";
+/* On the workers' connections, where the rules' queries run, no nested loops either: row-level security
  * (migrations 7, 14) makes the planner guess one row where hundreds come (a registry filtered by
  * `fw_is_admin() OR EXISTS ...`), and a nested loop over that guess scans every shard's payments
  * again for each of those rows (REL-001: over 600 s on a 6,000-person province, 5 s with hash
- * joins, which pull each shard's rows once). Joins with no equality still get a nested loop. */
-static const char run_settings_sql[] = "SET enable_partitionwise_aggregate = on; SET enable_partitionwise_join = on; "
-                                       "SET enable_nestloop = off";
+ * joins, which pull each shard's rows once). Joins with no equality still get a nested loop.
+ * The run's own connection keeps them: it stores the hits and looks their rows up one by one (a
+ * case's amounts by rowid), where an index probe per row is what is wanted. */
+static const char worker_settings_sql[] = "SET enable_nestloop = off";
 
 static bool has_shards(fw_ws *ws, fw_err *err)
 {
@@ -654,7 +657,7 @@ int fw_shard_worker_begin(fw_ws *ws, const char *hidden, const char *rule_role, 
 {
     if (!has_shards(ws, err))
         return err->code;
-    if (fw_db_exec(ws->store, run_settings_sql, err))
+    if (fw_db_exec(ws->store, run_settings_sql, err) || fw_db_exec(ws->store, worker_settings_sql, err))
         return err->code;
     return hidden && *hidden ? hide_counties(ws->store, hidden, rule_role, err) : FW_OK;
 }
@@ -714,7 +717,7 @@ void fw_shard_run_end(fw_ws *ws)
                "WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'v' AND c.relname <> 'ds_payments' LOOP "
                "EXECUTE format('DROP VIEW pg_temp.%I', v); END LOOP; END $fw$;\n"
                "DROP VIEW IF EXISTS pg_temp.ds_payments;\n"
-               "RESET enable_partitionwise_aggregate; RESET enable_partitionwise_join; RESET enable_nestloop;\n"
+               "RESET enable_partitionwise_aggregate; RESET enable_partitionwise_join;\n"
                "SELECT pg_advisory_unlock_shared(" RUN_LOCK_KEY ")",
                &ignored);
 }
