@@ -8,7 +8,8 @@
 # included. Then: a move while a run holds the run lock is refused; one shard stopped, the run says
 # which counties it did not check, exits 3, records them in run_unchecked, and the other counties'
 # hits stand while none of the unchecked counties' is marked gone; status says the shard does not
-# answer; a shard whose fundwatch_shard says another schema version is refused by name.
+# answer; an inspector's run with the shard down records the same (users.c's grant); a shard whose
+# fundwatch_shard says another schema version is refused by name.
 set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
 . "$(dirname "$0")/pg.inc"
@@ -17,7 +18,7 @@ export FUNDWATCH_USER=${FUNDWATCH_USER:-tester} LC_ALL=${LC_ALL:-C.UTF-8}
 bin=/usr/lib/postgresql/15/bin
 [ -x "$bin/initdb" ] || fail "$bin/initdb is needed to start the shards"
 dir=$(mktemp -d)
-plain="fw_e2e_shp_$$" sharded="fw_e2e_shs_$$"
+plain="fw_e2e_shp_$$" sharded="fw_e2e_shs_$$" insp="fwt_shinsp_$$" sid=
 holder=
 cleanup() {
     [ -n "$holder" ] && kill "$holder" 2>/dev/null
@@ -25,7 +26,7 @@ cleanup() {
         [ -d "$dir/s$s" ] && ctl -D "$dir/s$s" -m immediate stop >/dev/null 2>&1
     done
     psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $plain CASCADE" >/dev/null 2>&1
-    psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $sharded CASCADE" >/dev/null 2>&1
+    pg_drop_workspace "$sharded" "$insp" "fw_inspector_$sid"
     for s in 1 2 3; do
         psql "$FUNDWATCH_TEST_PG" -qc "DROP SERVER IF EXISTS fw_shard_$s CASCADE" >/dev/null 2>&1
     done
@@ -139,6 +140,11 @@ kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; holder=
 [ "$rc" = 6 ] || fail "a move during a run exited $rc, not 6: $(cat "$dir/out")"
 grep -q "run is going" "$dir/out" || fail "the refused move does not say why: $(cat "$dir/out")"
 
+# --- an inspector (not the owner: row-level security, the rule role's grants) who will run with a shard down
+sid=$(q "SELECT value FROM settings WHERE key = 'workspace.id'")
+"$FW" --db "$pgs" user add "$insp" --role inspector --region "$c5" --password "pw-$insp" >"$dir/out" 2>&1 ||
+    fail "user add $insp: $(cat "$dir/out")"
+
 # --- shard 1 down ----------------------------------------------------------------------------------------
 present_other=$(q "SELECT count(*) FROM hits WHERE state = 'present' AND substr(region_code, 1, 6) NOT IN ('$c1', '$c2')")
 states_down=$(q "SELECT string_agg(id || state, ',' ORDER BY id) FROM hits WHERE substr(region_code, 1, 6) IN ('$c1', '$c2')")
@@ -151,12 +157,23 @@ grep -q "incomplete" "$dir/run.out" && grep -q "$c1,$c2 (fw_shard_1" "$dir/run.o
 run=$(q "SELECT max(id) FROM runs")
 [ "$(q "SELECT string_agg(county, ',' ORDER BY county) FROM run_unchecked WHERE run_id = $run")" = "$c1,$c2" ] ||
     fail "run_unchecked of run $run: $(q "SELECT * FROM run_unchecked")"
+[ "$(q "SELECT count(*) FROM run_rules WHERE run_id = $run AND status <> 'complete'")" = 0 ] ||
+    fail "rules of run $run did not complete over the other counties: $(grep -v ' complete ' "$dir/run.out" | head -5)"
 [ "$(q "SELECT count(*) FROM hits WHERE state = 'present' AND substr(region_code, 1, 6) NOT IN ('$c1', '$c2')")" = "$present_other" ] ||
     fail "the other counties' hits did not stand"
 [ "$(q "SELECT string_agg(id || state, ',' ORDER BY id) FROM hits WHERE substr(region_code, 1, 6) IN ('$c1', '$c2')")" = "$states_down" ] ||
     fail "hits of the unchecked counties changed state"
 "$FW" --db "$pgs" status >"$dir/status.out" 2>&1 || fail "status with a shard down: $(cat "$dir/status.out")"
 grep -q "fw_shard_1.*no.*unreachable" "$dir/status.out" || fail "status does not say shard 1 is down: $(cat "$dir/status.out")"
+
+rc=0
+"$FW" --db "$FUNDWATCH_TEST_PG user=$insp password=pw-$insp options='-c search_path=$sharded'" run --only DUP-001 \
+    >"$dir/run.out" 2>&1 || rc=$?
+[ "$rc" = 3 ] || fail "the inspector's run with shard 1 down exited $rc, not 3: $(tail -3 "$dir/run.out")"
+run=$(q "SELECT max(id) FROM runs")
+[ "$(q "SELECT string_agg(county, ',' ORDER BY county) FROM run_unchecked WHERE run_id = $run")" = "$c1,$c2" ] ||
+    fail "the inspector's run $run did not record the unchecked counties: $(tail -3 "$dir/run.out")"
+[ "$(q "SELECT status FROM run_rules WHERE run_id = $run")" = complete ] || fail "the inspector's DUP-001 did not complete"
 
 # --- a shard of another schema version ------------------------------------------------------------------------
 psql "$shard2" -qc "CREATE DATABASE other" >/dev/null || fail "createdb on shard 2"
