@@ -1340,6 +1340,11 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
                        _("run %lld stopped at rule %s: %s. The rules that completed before were kept, the rest were "
                          "not run; the run is recorded as failed: run it again"),
                        res->run_id, lost_at, lost_err.msg);
+    if (failed && res->unchecked[0]) /* both said: a failed rule must not hide the unchecked counties */
+        return fw_fail(err, FW_EDATA,
+                       _("run %lld: some rules failed or were skipped (see above); the payments of %s were not "
+                         "checked; bring the shard back and run again"),
+                       res->run_id, res->unchecked);
     if (failed)
         return fw_fail(err, FW_EDATA, _("run %lld: some rules failed or were skipped (see above)"), res->run_id);
     if (res->unchecked[0])

@@ -161,8 +161,14 @@ grep -q "incomplete" "$dir/run.out" && grep -q "$c1,$c2 (fw_shard_1" "$dir/run.o
 run=$(q "SELECT max(id) FROM runs")
 [ "$(q "SELECT string_agg(county, ',' ORDER BY county) FROM run_unchecked WHERE run_id = $run")" = "$c1,$c2" ] ||
     fail "run_unchecked of run $run: $(q "SELECT * FROM run_unchecked")"
-[ "$(q "SELECT count(*) FROM run_rules WHERE run_id = $run AND status <> 'complete'")" = 0 ] ||
-    fail "rules of run $run did not complete over the other counties: $(grep -v ' complete ' "$dir/run.out" | head -5)"
+# The rules over payments alone (and cross-county ones) run over the other counties. Those reading a
+# registry without a county (deaths, relatives) cannot: its row-level security policy reads ds_payments,
+# whose plan opens every foreign partition, the stopped shard's too (docs/scale.md); they fail saying so.
+[ "$(q "SELECT string_agg(rule_id, ',' ORDER BY rule_id) FROM run_rules WHERE run_id = $run AND status = 'complete'")" = \
+    "DUP-001,STA-004,XC-001,XC-003" ] ||
+    fail "the payments rules of run $run did not complete over the other counties: $(grep -v ' complete ' "$dir/run.out" | head -5)"
+[ "$(q "SELECT count(*) FROM run_rules WHERE run_id = $run AND status <> 'complete' AND message NOT LIKE '%fw_shard_1%'")" = 0 ] ||
+    fail "a rule of run $run failed without naming the shard: $(q "SELECT rule_id, message FROM run_rules WHERE run_id = $run")"
 [ "$(q "SELECT count(*) FROM hits WHERE state = 'present' AND $in_down AND substr(region_code, 1, 6) NOT IN ('$c1', '$c2')")" = "$present_other" ] ||
     fail "the other counties' hits did not stand"
 [ "$(q "SELECT string_agg(id || state, ',' ORDER BY id) FROM hits WHERE substr(region_code, 1, 6) IN ('$c1', '$c2')")" = "$states_down" ] ||
