@@ -1342,8 +1342,8 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
                        res->run_id, lost_at, lost_err.msg);
     if (failed && res->unchecked[0]) /* both said: a failed rule must not hide the unchecked counties */
         return fw_fail(err, FW_EDATA,
-                       _("run %lld: some rules failed or were skipped (see above); the payments of %s were not "
-                         "checked; bring the shard back and run again"),
+                       _("run %lld is incomplete: some rules failed or were skipped (see above), and the payments of "
+                         "%s were not checked; bring the shard back and run again"),
                        res->run_id, res->unchecked);
     if (failed)
         return fw_fail(err, FW_EDATA, _("run %lld: some rules failed or were skipped (see above)"), res->run_id);
