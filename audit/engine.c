@@ -557,12 +557,11 @@ static int store_hit(run_ctx *rc, const fw_rule *r, const hit_row *row, fw_rule_
     return e;
 }
 
-/* A county the run could not check (its shard down, audit/shard.h) keeps its hits as they were: not
- * seen is not gone there. A hit without a region, or of a cross-county rule (its other county may be
- * the unchecked one), is kept too whenever any county went unchecked. */
-#define UNCHECKED_KEEP                                                                                   \
-    "AND NOT EXISTS (SELECT 1 FROM run_unchecked u WHERE u.run_id = ?2 AND (hits.region_code IS NULL " \
-    "OR substr(hits.region_code, 1, 6) = u.county OR hits.category = 'cross_county'))"
+/* A run that could not check some counties (their shard down, audit/shard.h) marks no hit gone: not
+ * seen is not gone there, and not elsewhere either, since a rule may weigh counties together (a
+ * cross-county join; STA-004's months span the province, so a village spike in a checked county
+ * depended on the unchecked ones' payments). New and present hits are recorded as usual. */
+#define UNCHECKED_KEEP "AND NOT EXISTS (SELECT 1 FROM run_unchecked u WHERE u.run_id = ?2)"
 
 /* After a rule's rows: whitelist, fill in missing registry fields, mark what was not seen as gone. */
 static int finish_rule_hits(run_ctx *rc, const fw_rule *r, fw_rule_result *res, fw_err *err)

@@ -170,7 +170,7 @@ run=$(q "SELECT max(id) FROM runs")
 [ "$(q "SELECT count(*) FROM run_rules WHERE run_id = $run AND status <> 'complete' AND message NOT LIKE '%fw_shard_1%'")" = 0 ] ||
     fail "a rule of run $run failed without naming the shard: $(q "SELECT rule_id, message FROM run_rules WHERE run_id = $run")"
 [ "$(q "SELECT count(*) FROM hits WHERE state = 'present' AND $in_down AND substr(region_code, 1, 6) NOT IN ('$c1', '$c2')")" = "$present_other" ] ||
-    fail "the other counties' hits did not stand"
+    fail "the other counties' hits did not stand: $(q "SELECT rule_id || ' ' || subject || ' ' || state FROM hits WHERE state <> 'present' AND $in_down")"
 [ "$(q "SELECT string_agg(id || state, ',' ORDER BY id) FROM hits WHERE substr(region_code, 1, 6) IN ('$c1', '$c2')")" = "$states_down" ] ||
     fail "hits of the unchecked counties changed state"
 "$FW" --db "$pgs" status >"$dir/status.out" 2>&1 || fail "status with a shard down: $(cat "$dir/status.out")"
