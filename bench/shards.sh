@@ -12,7 +12,7 @@
 set -eu
 FW=${FW:-$PWD/build/fundwatch}
 counties=${BENCH_COUNTIES:-4} persons=${BENCH_PERSONS:-1000}
-rules=${BENCH_RULES:-DUP-001,XC-001,XC-003,DEC-001,ACC-001,STAT-001}
+rules=${BENCH_RULES:-DUP-001,XC-001,XC-003,DEC-001,ACC-001,STA-001}
 bin=/usr/lib/postgresql/15/bin
 [ -n "${FUNDWATCH_TEST_PG:-}" ] || { echo "set FUNDWATCH_TEST_PG (see the header)" >&2; exit 2; }
 dir=$(mktemp -d) schema="fw_bench_sh_$$"
