@@ -18,6 +18,7 @@
 #include "audit/indexes.h"
 #include "audit/profile.h"
 #include "audit/runlock.h"
+#include "audit/shard.h"
 #include "audit/trail.h"
 
 /* ---- time and interruption ------------------------------------------------------------------ */
@@ -556,6 +557,12 @@ static int store_hit(run_ctx *rc, const fw_rule *r, const hit_row *row, fw_rule_
     return e;
 }
 
+/* A run that could not check some counties (their shard down, audit/shard.h) marks no hit gone: not
+ * seen is not gone there, and not elsewhere either, since a rule may weigh counties together (a
+ * cross-county join; STA-004's months span the province, so a village spike in a checked county
+ * depended on the unchecked ones' payments). New and present hits are recorded as usual. */
+#define UNCHECKED_KEEP "AND NOT EXISTS (SELECT 1 FROM run_unchecked u WHERE u.run_id = ?2)"
+
 /* After a rule's rows: whitelist, fill in missing registry fields, mark what was not seen as gone. */
 static int finish_rule_hits(run_ctx *rc, const fw_rule *r, fw_rule_result *res, fw_err *err)
 {
@@ -596,11 +603,12 @@ static int finish_rule_hits(run_ctx *rc, const fw_rule *r, fw_rule_result *res, 
         return FW_OK;
     }
     if (fw_db_prepare(db,
-                      "UPDATE hits SET state = 'gone' WHERE rule_id = ? AND state <> 'gone' "
-                      "AND id NOT IN (SELECT hit_id FROM fw_seen)",
+                      "UPDATE hits SET state = 'gone' WHERE rule_id = ?1 AND state <> 'gone' "
+                      "AND id NOT IN (SELECT hit_id FROM fw_seen) " UNCHECKED_KEEP,
                       &st, err))
         return err->code;
     fw_stmt_bind_text(st, 1, r->id, -1);
+    fw_stmt_bind_int64(st, 2, rc->run_id);
     int e = step_done(st, err);
     res->hits_gone = (long)fw_stmt_changes(st);
     fw_stmt_finalize(st);
@@ -768,6 +776,7 @@ typedef struct run_queue {
     pthread_cond_t cv;
     const char *path;
     const char *role; /* PostgreSQL: the rule role to read as ("": READ ONLY only), NULL on SQLite */
+    const char *shard_hidden; /* PostgreSQL with shards: the counties the rules must not see (shard.h) */
     rule_query *q; /* the selected, runnable rules in catalogue order */
     int n, next, stored;
     volatile sig_atomic_t *interrupt;
@@ -849,6 +858,8 @@ static void *query_worker(void *arg)
     fw_ws *ws = NULL;
     fw_err open_err = {0};
     int opened = fw_ws_open(rq->path, &ws, &open_err);
+    if (!opened && rq->role) /* shards: this connection plans and hides like the run's (shard.h) */
+        opened = fw_shard_worker_begin(ws, rq->shard_hidden, rq->role, &open_err);
     pthread_mutex_lock(&rq->mu);
     for (;;) {
         while (!atomic_load(&rq->stop) && rq->next < rq->n && rq->next >= rq->stored + AHEAD + MAX_WORKERS)
@@ -1238,11 +1249,15 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
             q[nq].max_hits = most;
             q[nq++].limit_s = time_limit(ws, o, &set->rules[i]);
         }
-    char role[64];
+    char role[64], shard_hidden[2048] = "";
     bool postgres = fw_db_engine(ws->store) == FW_DB_POSTGRES;
     if (postgres && !outcome)
         fw_rule_role_prepare(ws, role, sizeof role, res->sandbox_note, sizeof res->sandbox_note);
-    run_queue rq = {.path = ws->path, .role = postgres ? role : NULL, .q = q, .n = nq, .interrupt = o->interrupt};
+    if (!outcome) /* shards: partitionwise plans, the counties it cannot check left out and recorded */
+        outcome = fw_shard_run_begin(ws, res->run_id, postgres ? role : NULL, res->unchecked, sizeof res->unchecked,
+                                     shard_hidden, sizeof shard_hidden, err);
+    run_queue rq = {.path = ws->path, .role = postgres ? role : NULL, .shard_hidden = shard_hidden, .q = q, .n = nq,
+                    .interrupt = o->interrupt};
     pthread_mutex_init(&rq.mu, NULL);
     pthread_cond_init(&rq.cv, NULL);
     pthread_t threads[MAX_WORKERS];
@@ -1309,6 +1324,7 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
     fw_err ferr = {0};
     int fin = finish_run(ws, res, selection, &ferr);
     fw_runlock_release(&lock); /* after the final status: see runlock.h */
+    fw_shard_run_end(ws);
     free(selection);
     if (outcome)
         return outcome;
@@ -1323,8 +1339,18 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
                        _("run %lld stopped at rule %s: %s. The rules that completed before were kept, the rest were "
                          "not run; the run is recorded as failed: run it again"),
                        res->run_id, lost_at, lost_err.msg);
+    if (failed && res->unchecked[0]) /* both said: a failed rule must not hide the unchecked counties */
+        return fw_fail(err, FW_EDATA,
+                       _("run %lld is incomplete: some rules failed or were skipped (see above), and the payments of "
+                         "%s were not checked; bring the shard back and run again"),
+                       res->run_id, res->unchecked);
     if (failed)
         return fw_fail(err, FW_EDATA, _("run %lld: some rules failed or were skipped (see above)"), res->run_id);
+    if (res->unchecked[0])
+        return fw_fail(err, FW_EDATA,
+                       _("run %lld is incomplete: the payments of %s were not checked; the other counties' hits "
+                         "stand, and no hit of those counties was marked gone; bring the shard back and run again"),
+                       res->run_id, res->unchecked);
     return FW_OK;
 }
 

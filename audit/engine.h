@@ -58,6 +58,7 @@ typedef struct fw_run_result {
     int nrules;
     long hits_new, hits_present, hits_gone;
     char sandbox_note[512];           /* PostgreSQL: why rules did not run as the rule role ("" when they did) */
+    char unchecked[1024];             /* shards: the counties not checked and why ("" when none; shard.h) */
 } fw_run_result;
 
 /* Runs the selected rules of set. Returns FW_OK when every rule completed; FW_EINTR when

@@ -16,6 +16,7 @@
 
 #include "audit/i18n.h"
 #include "audit/rows.h"
+#include "audit/shard.h"
 #include "audit/store/store.h"
 #include "gen/gen.h"
 #include "gen/gen_model.h"
@@ -104,7 +105,7 @@ void fw_part_year_table(const char *county, const char *year, char out[FW_PART_N
     fw_buf_free(&b);
 }
 
-static void literal(fw_buf *b, const char *s)
+void fw_part_literal(fw_buf *b, const char *s)
 {
     fw_buf_putc(b, '\'');
     for (; *s; s++) {
@@ -115,22 +116,42 @@ static void literal(fw_buf *b, const char *s)
     fw_buf_putc(b, '\'');
 }
 
-static const fw_sql exists_sql = {
-    .name = "partition.exists",
-    .sql = "SELECT 0 WHERE ? IS NULL",
-    .postgres = "SELECT CAST(to_regclass(CAST(? AS text)) IS NOT NULL AS integer)",
+/* What a county-year has: nothing, its county's table, its year's too, or a county on a shard (a
+ * postgres_fdw foreign table, audit/shard.c: one remote table holds all its years). */
+enum part_have { HAVE_NONE, HAVE_COUNTY, HAVE_YEAR, HAVE_SHARD };
+
+static const fw_sql kind_sql = {
+    .name = "partition.kind",
+    .sql = "SELECT '' WHERE ? IS NULL",
+    .postgres = "SELECT CAST(relkind AS text) FROM pg_class WHERE oid = to_regclass(CAST(? AS text))",
 };
 
-static int table_exists(fw_db *db, const char *name, bool *yes, fw_err *err)
+/* relkind of the table name ('\0': no such table). */
+static int table_kind(fw_db *db, const char *name, char *kind, fw_err *err)
 {
     fw_stmt *st;
-    if (fw_db_cached(db, &exists_sql, &st, err))
+    if (fw_db_cached(db, &kind_sql, &st, err))
         return err->code;
     fw_stmt_bind_text(st, 1, name, -1);
     int step = fw_stmt_step(st, err);
-    *yes = step == 1 && fw_stmt_int64(st, 0) != 0;
+    const char *k = step == 1 ? fw_stmt_text(st, 0) : NULL;
+    *kind = k ? k[0] : '\0';
     fw_stmt_reset(st);
     return step < 0 ? err->code : FW_OK;
+}
+
+/* The one preamble of fw_part_ensure and fw_part_replace_county_year: the tables' names and what
+ * exists of them. */
+static int part_have(fw_db *db, const char *county, const char *year, char ctab[FW_PART_NAME_MAX],
+                     char ytab[FW_PART_NAME_MAX], enum part_have *have, fw_err *err)
+{
+    fw_part_county_table(county, ctab);
+    fw_part_year_table(county, year, ytab);
+    char ck, yk = '\0';
+    if (table_kind(db, ctab, &ck, err) || (ck == 'p' && table_kind(db, ytab, &yk, err)))
+        return err->code;
+    *have = ck == 'f' ? HAVE_SHARD : yk ? HAVE_YEAR : ck ? HAVE_COUNTY : HAVE_NONE;
+    return FW_OK;
 }
 
 /* Rows written by other means than fundwatch's import (a fixture, a DBA's INSERT) into a county or
@@ -141,22 +162,21 @@ static int table_exists(fw_db *db, const char *name, bool *yes, fw_err *err)
 static void move_out(fw_buf *sql, const char *from, const char *expr, const char *value)
 {
     fw_buf_printf(sql, "CREATE TEMP TABLE fw_part_move ON COMMIT DROP AS SELECT * FROM %s WHERE %s = ", from, expr);
-    literal(sql, value);
+    fw_part_literal(sql, value);
     fw_buf_printf(sql, ";\nDELETE FROM %s WHERE %s = ", from, expr);
-    literal(sql, value);
+    fw_part_literal(sql, value);
     fw_buf_puts(sql, ";\n");
 }
 
 int fw_part_ensure(fw_db *db, const char *county, const char *year, fw_err *err)
 {
     char ctab[FW_PART_NAME_MAX], ytab[FW_PART_NAME_MAX];
-    fw_part_county_table(county, ctab);
-    fw_part_year_table(county, year, ytab);
-    bool have_county, have_year = false;
-    if (table_exists(db, ctab, &have_county, err) || (have_county && table_exists(db, ytab, &have_year, err)))
+    enum part_have have;
+    if (part_have(db, county, year, ctab, ytab, &have, err))
         return err->code;
-    if (have_year)
+    if (have == HAVE_YEAR || have == HAVE_SHARD)
         return FW_OK;
+    bool have_county = have == HAVE_COUNTY;
     fw_buf sql = {0};
     if (!have_county) {
         move_out(&sql, FW_PART_OTHER_TABLE, FW_PART_COUNTY_EXPR, county);
@@ -173,11 +193,11 @@ int fw_part_ensure(fw_db *db, const char *county, const char *year, fw_err *err)
     }
     fw_buf_printf(&sql, "CREATE TABLE %s (LIKE ds_payments INCLUDING DEFAULTS);\n", ytab);
     fw_buf_printf(&sql, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES IN (", ctab, ytab);
-    literal(&sql, year);
+    fw_part_literal(&sql, year);
     fw_buf_puts(&sql, ");\n");
     if (!have_county) {
         fw_buf_printf(&sql, "ALTER TABLE ds_payments ATTACH PARTITION %s FOR VALUES IN (", ctab);
-        literal(&sql, county);
+        fw_part_literal(&sql, county);
         fw_buf_puts(&sql, ");\n");
     }
     fw_buf_puts(&sql, "INSERT INTO ds_payments SELECT * FROM fw_part_move;\nDROP TABLE fw_part_move;\n");
@@ -269,16 +289,35 @@ int fw_part_migrate_v12(fw_db *db, const char *parent_ddl, const char *index_ddl
     return rc;
 }
 
+/* A county on a shard keeps its years in one remote table: its year's rows are deleted there
+ * (postgres_fdw sends the DELETE with its WHERE), in the remote transaction that commits with the
+ * import's. */
+static int replace_on_shard(fw_db *db, const char *ctab, const char *year, long long *rows, fw_err *err)
+{
+    fw_buf sql = {0};
+    fw_buf_printf(&sql, "SELECT count(*) FROM %s WHERE " FW_PART_YEAR_EXPR " = ", ctab);
+    fw_part_literal(&sql, year);
+    int rc = fw_db_query_int(db, sql.data, rows, err);
+    fw_buf_free(&sql);
+    if (rc)
+        return rc;
+    fw_buf_printf(&sql, "DELETE FROM %s WHERE " FW_PART_YEAR_EXPR " = ", ctab);
+    fw_part_literal(&sql, year);
+    rc = fw_db_exec(db, sql.data, err);
+    fw_buf_free(&sql);
+    return rc;
+}
+
 int fw_part_replace_county_year(fw_db *db, const char *county, const char *year, long long *rows, fw_err *err)
 {
     char ctab[FW_PART_NAME_MAX], ytab[FW_PART_NAME_MAX];
-    fw_part_county_table(county, ctab);
-    fw_part_year_table(county, year, ytab);
     *rows = 0;
-    bool have_county, have_year = false;
-    if (table_exists(db, ctab, &have_county, err) || (have_county && table_exists(db, ytab, &have_year, err)))
+    enum part_have have;
+    if (part_have(db, county, year, ctab, ytab, &have, err))
         return err->code;
-    if (!have_year)
+    if (have == HAVE_SHARD)
+        return replace_on_shard(db, ctab, year, rows, err);
+    if (have != HAVE_YEAR)
         return fw_part_ensure(db, county, year, err);
     char *count = fw_printf("SELECT count(*) FROM %s", ytab);
     int rc = fw_db_query_int(db, count, rows, err);
@@ -298,7 +337,8 @@ int fw_part_replace_county_year(fw_db *db, const char *county, const char *year,
  * 黔东南 list knows the code, its payments, years and (PostgreSQL) year partitions. One query;
  * the engines differ in the ordered text aggregate and the partition count only. */
 #define STATUS_INNER "SELECT " FW_PART_COUNTY_EXPR " AS county, " FW_PART_YEAR_EXPR " AS year, count(*) AS n " \
-                     "FROM ds_payments GROUP BY 1, 2 ORDER BY 1, 2"
+                     "FROM ds_payments"
+#define STATUS_INNER_END " GROUP BY 1, 2 ORDER BY 1, 2"
 #define STATUS_PARTITIONS                                                                                   \
     ", (SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "                        \
     "WHERE i.inhparent = to_regclass('ds_payments_c' || CASE WHEN county = '' THEN 'unknown' ELSE county END) " \
@@ -319,7 +359,15 @@ int fw_status_prepare(fw_ws *ws, bool with_place, fw_rows **out, fw_err *err)
     fw_buf_puts(&sql, pg ? "string_agg(year, ',' ORDER BY year) AS years" : "group_concat(year, ',') AS years");
     if (parts)
         fw_buf_puts(&sql, STATUS_PARTITIONS);
-    fw_buf_puts(&sql, " FROM (" STATUS_INNER ") AS p GROUP BY county ORDER BY county");
+    fw_buf_puts(&sql, " FROM (" STATUS_INNER);
+    /* Counties on a shard that does not answer are left out (the shard list says which), so that
+     * status still shows the rest; the list is of partition-key constants, so they are not touched. */
+    fw_buf down = {0}, why = {0};
+    if (pg && fw_shard_down(ws, &down, &why, err) == FW_OK && down.len)
+        fw_buf_printf(&sql, " WHERE " FW_PART_COUNTY_EXPR " NOT IN (%s)", down.data);
+    fw_buf_free(&down);
+    fw_buf_free(&why);
+    fw_buf_puts(&sql, STATUS_INNER_END ") AS p GROUP BY county ORDER BY county");
     int rc = fw_rows_prepare(db, sql.data, out, err);
     fw_buf_free(&sql);
     if (rc || !with_place)

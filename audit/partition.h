@@ -37,6 +37,9 @@ int fw_part_set_counties(fw_ws *ws, const char *list, fw_err *err);
 
 enum { FW_PART_COUNTY_MAX = 32, FW_PART_YEAR_MAX = 16, FW_PART_NAME_MAX = 96 };
 
+/* Appends s as an SQL string literal ('it''s'): partition bounds and the names kept with them. */
+void fw_part_literal(fw_buf *b, const char *s);
+
 /* Whether the workspace's ds_payments is partitioned (a PostgreSQL workspace at schema 12). */
 bool fw_part_active(struct fw_db *db);
 

@@ -1171,6 +1171,30 @@ static int partition_v12_apply(fw_db *db, void *ctx, fw_err *err)
     return rc;
 }
 
+/* --- 13: shards (issue 12, docs/scale.md) ------------------------------------------------------ */
+/* Which PostgreSQL servers hold which counties' payments (audit/shard.c; the partitions themselves
+ * are postgres_fdw foreign tables, the servers and user mappings the catalogue's), and per run the
+ * counties it could not check because their shard was down: the run is incomplete for them, and
+ * their hits are not marked gone. On SQLite the tables stay empty (no shards), so the engine's SQL
+ * is the same on both. */
+static const char shards_v13[] =
+    "CREATE TABLE shards (\n"
+    "  name TEXT PRIMARY KEY,\n"   /* fw_shard_1, ...: the postgres_fdw SERVER's name */
+    "  place TEXT NOT NULL,\n"     /* host:port/dbname, never a password */
+    "  added_at TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE shard_counties (\n"
+    "  county TEXT PRIMARY KEY,\n"
+    "  shard TEXT NOT NULL REFERENCES shards(name)\n"
+    ");\n"
+    "CREATE TABLE run_unchecked (\n"
+    "  run_id BIGINT NOT NULL REFERENCES runs(id),\n"
+    "  county TEXT NOT NULL,\n"
+    "  shard TEXT NOT NULL,\n"
+    "  reason TEXT NOT NULL,\n"
+    "  PRIMARY KEY (run_id, county)\n"
+    ");\n";
+
 /* --- 14: the registries without a place, scoped by the person they concern (issue 13) --------- */
 /* Migration 7 scoped the tables that carry a region code; the registries without one (deaths,
  * relatives, businesses, vehicles, properties, prisoners, students, disabilities, pensions) stayed
@@ -1360,6 +1384,8 @@ const fw_db_migration fw_migrations[] = {
     {10, "cancelling verification orders", NULL, NULL, NULL, orders_cancel_v10_apply},
     {11, "name-only relatives: relative_name, relative_village, relative_birth", NULL, NULL, NULL, relatives_v11},
     {12, "payments partitioned by county and year (PostgreSQL)", NULL, NULL, NULL, partition_v12_apply},
+    {13, "shards: postgres_fdw servers, their counties, counties a run could not check", shards_v13, NULL, NULL,
+     NULL},
     {14, "registries without a region scoped by the person they concern (PostgreSQL)", NULL, NULL, NULL,
      registries_v14_apply},
     {16, "hit list sort indexes ending with the id (PostgreSQL)", NULL, NULL, NULL, sort_id_v16_apply},

@@ -222,6 +222,8 @@ static int group_grants(fw_ws *ws, enum fw_user_role role, const char *group, co
                     "settings, whitelist, orders, order_rows, order_files, rule_settings TO %I', g);\n"
                     "EXECUTE format('GRANT DELETE ON rule_settings TO %I', g);\n"
                     "EXECUTE format('GRANT INSERT ON trail TO %I', g);\n"
+                    /* a run records the counties it could not check, their shard down (docs/scale.md) */
+                    "EXECUTE format('GRANT INSERT ON run_unchecked TO %I', g);\n"
                     "EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA %I TO %I', s, g);\n");
         if (rule_role && *rule_role)
             fw_buf_printf(&sql, "EXECUTE format('GRANT %%I TO %%I', '%s', g);\n", rule_role);

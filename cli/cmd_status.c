@@ -5,6 +5,8 @@
 
 #include "audit/i18n.h"
 #include "audit/partition.h"
+#include "audit/rows.h"
+#include "audit/shard.h"
 #include "cli/cli.h"
 
 const char usage_status[] =
@@ -17,12 +19,31 @@ const char usage_status[] =
     "  rows        payments of the county\n"
     "  years       the years of their period (else pay date)\n"
     "  partitions  PostgreSQL: the county's year partitions (not shown on SQLite)\n"
+
     "\n"
     "  --set-counties LIST  the workspace's known counties, 6-digit codes separated by commas\n"
     "              (\"\" forgets them): a payment of any other county is then a reject of its\n"
     "              import (code, file, line); without a list every county is accepted\n"
     "\n"
     "With the global --format csv|json every row also carries engine, workspace and schema.\n");
+
+/* The shards after the counties (table format; csv and json: `fundwatch shard list`). */
+static int print_shards(fw_cli *cli, fw_ws *ws)
+{
+    fw_err err = {0};
+    fw_rows *rows = NULL;
+    int rc = FW_OK;
+    if (fw_shard_list(ws, &rows, &err))
+        return fw_cli_report(cli, &err);
+    if (rows) {
+        printf(_("\nshards (counties on other PostgreSQL servers; a county of a shard that does not answer is not "
+                 "counted above)\n"));
+        if (fw_print_rows(cli, rows, stdout, &err) < 0)
+            rc = fw_cli_report(cli, &err);
+    }
+    fw_rows_close(rows);
+    return rc;
+}
 
 int cmd_status(fw_cli *cli, int argc, char **argv)
 {
@@ -54,6 +75,8 @@ int cmd_status(fw_cli *cli, int argc, char **argv)
         if (fw_print_rows(cli, rows, stdout, &err) < 0)
             rc = fw_cli_report(cli, &err);
         fw_rows_close(rows);
+        if (!rc && table)
+            rc = print_shards(cli, ws);
     } else
         rc = fw_cli_report(cli, &err);
     fw_ws_close(ws);

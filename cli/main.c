@@ -31,6 +31,7 @@ static const fw_command commands[] = {
     {"tui", cmd_tui, N_("open the interactive workstation (the default on a terminal)"), usage_tui},
     {"kiosk", cmd_kiosk, N_("the citizen kiosk: one's own benefits by ID number, reports (docs/kiosk.md)"), usage_kiosk},
     {"status", cmd_status, N_("show the engine, schema and each county's payments and partitions"), usage_status},
+    {"shard", cmd_shard, N_("put counties' payments on other PostgreSQL servers (postgres_fdw)"), usage_shard},
     {"copy", cmd_copy, N_("copy the whole workspace into a new one, SQLite or PostgreSQL"), usage_copy},
     {"user", cmd_user, N_("add, list and remove the users of a PostgreSQL workspace (roles, regions)"), usage_user},
 };

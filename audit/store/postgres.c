@@ -1454,3 +1454,38 @@ int fw_db_password_verifier(fw_db *db, const char *role, const char *password, c
     PQfreemem(v);
     return FW_OK;
 }
+
+/* store.h: a target's connection keywords as postgres_fdw OPTIONS (issue 12, audit/shard.c): libpq
+ * parses the URI or conninfo, so whatever form the operator wrote reaches the shard unchanged. */
+static void fdw_option(fw_buf *b, const char *key, const char *val)
+{
+    fw_buf_printf(b, "%s%s '", b->len ? ", " : "", key);
+    for (; *val; val++) {
+        if (*val == '\'')
+            fw_buf_putc(b, '\'');
+        fw_buf_putc(b, *val);
+    }
+    fw_buf_putc(b, '\'');
+}
+
+char *fw_db_fdw_options(const char *target, bool user_mapping, fw_err *err)
+{
+    char *why = NULL;
+    PQconninfoOption *opts = PQconninfoParse(target, &why);
+    if (!opts) {
+        fw_fail(err, FW_EUSAGE, "%s", why ? why : "cannot parse the shard's address");
+        PQfreemem(why);
+        return NULL;
+    }
+    fw_buf b = {0};
+    fw_buf_puts(&b, "");
+    for (PQconninfoOption *o = opts; o->keyword; o++) {
+        if (!o->val || !*o->val)
+            continue;
+        bool user_key = strcmp(o->keyword, "user") == 0 || strcmp(o->keyword, "password") == 0;
+        if (user_key == user_mapping)
+            fdw_option(&b, o->keyword, o->val);
+    }
+    PQconninfoFree(opts);
+    return fw_buf_steal(&b);
+}

@@ -166,6 +166,10 @@ int fw_db_query_int(fw_db *db, const char *sql, long long *out, fw_err *err);
  * so that the password itself never travels in a statement (CREATE ROLE ... PASSWORD 'verifier');
  * caller frees *out. FW_EUSAGE on SQLite, which has no roles. */
 int fw_db_password_verifier(fw_db *db, const char *role, const char *password, char **out, fw_err *err);
+/* PostgreSQL: target's connection keywords as postgres_fdw OPTIONS text ("host 'h', port '5433'"):
+ * the server's (user_mapping false) or the user mapping's (user, password). Caller frees; NULL and
+ * FW_EUSAGE when libpq cannot parse the target. */
+char *fw_db_fdw_options(const char *target, bool user_mapping, fw_err *err);
 
 /* --- transactions --------------------------------------------------------------------------------- */
 
