@@ -107,6 +107,9 @@ session() { # db timings-file [script] -> prints max RSS kB
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'; }
 
+# A workspace as printed: a conninfo's password never goes into a bench's output.
+shown() { echo "$1" | sed 's/password=[^ ]*/password=…/'; }
+
 report() { # db label
     local db=$1 label=$2 all="$dir/fw-bench-all.$$" rss=()
     : >"$all"
@@ -115,7 +118,7 @@ report() { # db label
         # number repeated keys so each measurement keeps its own name
         awk '{n[$1]++; k=$1; if ($1=="text"||$1=="Enter"||$1=="s"||$1=="PgDn") k=$1 n[$1]; print k, $NF}' "$dir/fw-bench-t.$$" >>"$all"
     done
-    printf '%s  (%s)\n' "$label" "$db"
+    printf '%s  (%s)\n' "$label" "$(shown "$db")"
     for k in start 2 PgDn1 s1 s7 PgDn3 S text1 Enter1 text2; do
         printf '  %-8s median %7s ms\n' "$k" "$(awk -v k="$k" '$1==k {print $2}' "$all" | median)"
     done
@@ -123,7 +126,10 @@ report() { # db label
     rm -f "$all" "$dir/fw-bench-t.$$"
 }
 
-freq_report() { # db label
+freq_# A workspace as printed: a conninfo's password never goes into a bench's output.
+shown() { echo "$1" | sed 's/password=[^ ]*/password=…/'; }
+
+report() { # db label
     local db=$1 label=$2 all="$dir/fw-bench-freq.$$" rss=()
     : >"$all"
     for r in $(seq $runs); do
@@ -217,7 +223,7 @@ case $engines in *" pg "*)
 esac
 echo "command: bench/tui.sh $N   binary: $FW   engines:$engines  load: $(uptime | sed 's/.*load/load/')"
 echo "machine: $(uname -srm), $(nproc) cores, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-[ -z "$pg_big" ] || echo "PostgreSQL: $(psql "$BENCH_PG" -XAtqc 'SHOW server_version'), $(echo "$BENCH_PG" | sed 's/password=[^ ]*//')"
+[ -z "$pg_big" ] || echo "PostgreSQL: $(psql "$BENCH_PG" -XAtqc 'SHOW server_version'), $(shown "$BENCH_PG")"
 echo "keys: start=first screen drawn; 2=open hit list; PgDn1=page down; s1=sort change; s7=sort by case status;"
 echo "      PgDn3=page down by case status; S=reverse it; text1=filter rule=R-005 typed;"
 echo "      Enter1=filter applied; text2=search keystroke 张 (list narrows as typed)"
