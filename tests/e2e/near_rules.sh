@@ -145,7 +145,7 @@ sqlite3 "$old" "DROP TABLE ds_relatives;
       id_number_raw TEXT);
     INSERT INTO ds_relatives(rowid, import_id, line, row_key, id_number, relative_id_number, relation)
       VALUES (7, 1, 2, 'k7', '520102196804150117', '52010219780909004X', '姐妹');
-    DELETE FROM fundwatch_schema WHERE version >= 11;"
+    DELETE FROM fundwatch_schema WHERE version = 11;"
 sqlite3 "$old" "PRAGMA user_version = $(sqlite3 "$old" "SELECT max(version) FROM fundwatch_schema")"
 expect_exit 0 "$FW" --db "$old" datasets
 [ "$(sqlite3 "$old" "SELECT version FROM fundwatch_schema WHERE version = 11")" = 11 ] || fail "migration 11 not recorded"
