@@ -126,10 +126,7 @@ report() { # db label
     rm -f "$all" "$dir/fw-bench-t.$$"
 }
 
-freq_# A workspace as printed: a conninfo's password never goes into a bench's output.
-shown() { echo "$1" | sed 's/password=[^ ]*/password=…/'; }
-
-report() { # db label
+freq_report() { # db label
     local db=$1 label=$2 all="$dir/fw-bench-freq.$$" rss=()
     : >"$all"
     for r in $(seq $runs); do
