@@ -18,7 +18,9 @@
  *   fw_money_pshare  per set and payment, the largest share any of the set's hits gives it: the
  *                    hit's figure spread over its payments in proportion to their amounts;
  *   fw_money         per set, the totals: the shares summed (each payment once), the figures of
- *                    the hits that are not payment-based, the hits and their dates. */
+ *                    the hits that are not payment-based, the hits and their dates.
+ * Totals are BIGINT: PostgreSQL's INTEGER is 32 bits, and a county's money at issue passes 2^31 fen
+ * (tests/e2e/money_large.sh). */
 static char *money_ctes(const char *set_cte, const char *universe)
 {
     return fw_printf(
@@ -33,7 +35,7 @@ static char *money_ctes(const char *set_cte, const char *universe)
         "FROM fw_money_ev ev JOIN fw_money_base b ON b.hit_id = ev.hit_id JOIN fw_money_set s ON s.hit_id = ev.hit_id "
         "GROUP BY s.grp, ev.pid),\n"
         "fw_money(grp, paid, other, hits, first, last) AS MATERIALIZED (SELECT s.grp, "
-        "CAST(round(COALESCE((SELECT sum(ps.share) FROM fw_money_pshare ps WHERE ps.grp = s.grp), 0)) AS INTEGER), "
+        "CAST(round(COALESCE((SELECT sum(ps.share) FROM fw_money_pshare ps WHERE ps.grp = s.grp), 0)) AS BIGINT), "
         "sum(CASE WHEN b.hit_id IS NULL THEN h.amount ELSE 0 END), count(*), min(h.first_date), max(h.last_date) "
         "FROM fw_money_set s JOIN hits h ON h.id = s.hit_id LEFT JOIN fw_money_base b ON b.hit_id = s.hit_id "
         "GROUP BY s.grp)\n",
