@@ -60,6 +60,8 @@ county() {
     local engine=$1 target=$2
     step import "$engine" sh -c "for ds in $datasets; do \"$FW\" --db \"$target\" import \$ds \"$tmp/data/\$ds.csv\" || exit 1; done"
     step run "$engine" "$FW" --db "$target" run
+    # the run's summary (stdout): each rule's ms, for the slowest rules printed at the end
+    awk 'NF >= 7 && $NF ~ /^[0-9]+$/ && $1 ~ /^[A-Z]+-[0-9]+$/ {print $1, $NF}' "$tmp/out" >>"$tmp/rules.$engine"
     step hits_csv "$engine" "$FW" --db "$target" --format csv hits
     step overview "$engine" "$FW" --db "$target" overview
     step export "$engine" "$FW" --db "$target" export "$tmp/cases-$engine.xlsx"
@@ -98,6 +100,16 @@ done
 
 seconds() { case $1 in failed|-) echo "$1" ;; *) printf '%.2f' "$1" ;; esac; }
 
+# slowest RULES-FILE: the eight slowest rules (median ms of the runs) and how many took over 5 s
+slowest() {
+    [ -s "$1" ] || { echo "  (no run)"; return; }
+    sort -k1,1 -k2,2n "$1" | awk '{ms[$1] = ms[$1] " " $2; n[$1]++}
+        END {for (r in ms) {split(substr(ms[r], 2), a, " "); print a[int((n[r] + 1) / 2)], r}}' |
+        sort -rn >"$1.median"
+    printf '  slowest: %s\n' "$(head -8 "$1.median" | awk '{printf "%s%s %.1f s", NR > 1 ? ", " : "", $2, $1 / 1000}')"
+    printf '  rules over 5 s: %s of %s\n' "$(awk '$1 > 5000' "$1.median" | wc -l)" "$(wc -l <"$1.median")"
+}
+
 if [ "$parts" = all ]; then
     echo "== median seconds (each step on a fresh workspace of its engine)"
     printf '%-11s %10s %12s %8s\n' step sqlite postgresql ratio
@@ -108,6 +120,7 @@ if [ "$parts" = all ]; then
         case "$a$b" in *failed*|*-*) ;; *) ratio=$(printf "%.2f" "$(echo "$b / $a" | bc -l)") ;; esac
         printf '%-11s %10s %12s %8s\n' "$s" "$(seconds "$a")" "$(seconds "$b")" "$ratio"
     done
+    for e in sqlite postgresql; do echo "$e, the catalogue's rules:"; slowest "$tmp/rules.$e"; done
     echo "commands: $FW --db TARGET import DATASET FILE (13 datasets) | run | --format csv hits | overview | export FILE.xlsx | log verify"
     echo "ratio: PostgreSQL seconds / SQLite seconds (> 1: the server is slower for this step)"
 fi
