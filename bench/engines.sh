@@ -106,7 +106,7 @@ slowest() {
     sort -k1,1 -k2,2n "$1" | awk '{ms[$1] = ms[$1] " " $2; n[$1]++}
         END {for (r in ms) {split(substr(ms[r], 2), a, " "); print a[int((n[r] + 1) / 2)], r}}' |
         sort -rn >"$1.median"
-    printf '  slowest: %s\n' "$(head -8 "$1.median" | awk '{printf "%s%s %.1f s", NR > 1 ? ", " : "", $2, $1 / 1000}')"
+    printf '  slowest: %s\n' "$(head -8 "$1.median" | awk '{printf "%s%s %.1f s", (NR > 1 ? ", " : ""), $2, $1 / 1000}')"
     printf '  rules over 5 s: %s of %s\n' "$(awk '$1 > 5000' "$1.median" | wc -l)" "$(wc -l <"$1.median")"
 }
 

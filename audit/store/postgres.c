@@ -49,6 +49,7 @@ typedef struct pg_db {
     long long *changed;     /* fw_db_changed_cases: case ids other sessions' notices named */
     int nchanged, capchanged;
     bool changed_all;       /* a notice named too many cases, or notices may have been lost */
+    bool read_only;         /* opened read-only: every transaction is (session_settings) */
 } pg_db;
 
 enum pg_state { ST_IDLE, ST_STREAMING, ST_BUFFERED };
@@ -240,6 +241,16 @@ static void apply_timeout_sql(pg_db *d)
 }
 
 /* Re-establishes a broken connection outside a transaction; runs pending DEALLOCATEs. */
+/* The settings every session of a workspace has, at connect and again after a reconnect.
+ * No JIT compilation: the rules' queries are large (subqueries per row, row-level security on every
+ * table) and estimated costly, so PostgreSQL compiled hundreds of expressions before each ran:
+ * ELI-004 on a county (5 million payments) spent 7.8 s of its 8.3 s compiling, 0.3 s without, and
+ * every rule of the catalogue paid seconds of it (docs/store.md). */
+static void session_settings(pg_db *d)
+{
+    PQclear(PQexec(d->c, d->read_only ? "SET jit = off; SET default_transaction_read_only = on" : "SET jit = off"));
+}
+
 static int ensure_usable(pg_db *d, fw_err *err)
 {
     /* An idle connection has nothing to read, unless the server said goodbye (terminated,
@@ -263,6 +274,7 @@ static int ensure_usable(pg_db *d, fw_err *err)
         d->gen++;
         PQfreeCancel(d->cancel);
         d->cancel = PQgetCancel(d->c);
+        session_settings(d);
         if (d->base.timeout_s > 0)
             apply_timeout_sql(d);
         for (int i = 0; i < d->ngarbage; i++)
@@ -366,8 +378,8 @@ static int pg_open(const char *target, const fw_db_opts *o, fw_db **out, fw_err 
     set_where(d);
     PQsetNoticeProcessor(d->c, ignore_notice, NULL);
     d->cancel = PQgetCancel(d->c);
-    if (o->read_only)
-        PQclear(PQexec(d->c, "SET default_transaction_read_only = on"));
+    d->read_only = o->read_only;
+    session_settings(d);
     *out = &d->base;
     return FW_OK;
 }
