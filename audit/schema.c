@@ -1371,6 +1371,20 @@ static int pair_id_v18_apply(fw_db *db, void *ctx, fw_err *err)
     return rc;
 }
 
+/* Migration 19 (PostgreSQL): the payments view joins the programs' tags instead of looking them up
+ * per payment (audit/sqlfunc.c says why); the other views are made again unchanged. */
+static int views_v19_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return FW_OK;
+    fw_buf sql = {0};
+    fw_sqlfunc_views_sql_having(true, view_has_column, db, &sql);
+    int rc = fw_db_exec(db, sql.data, err);
+    fw_buf_free(&sql);
+    return rc;
+}
+
 const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
@@ -1391,5 +1405,6 @@ const fw_db_migration fw_migrations[] = {
     {16, "hit list sort indexes ending with the id (PostgreSQL)", NULL, NULL, NULL, sort_id_v16_apply},
     {17, "id repairs, orders and their files scoped by region (PostgreSQL)", NULL, NULL, NULL, scope_v17_apply},
     {18, "filtered hit list indexes ending with the id (PostgreSQL)", NULL, NULL, NULL, pair_id_v18_apply},
+    {19, "payments view joins the programs' tags (PostgreSQL)", NULL, NULL, NULL, views_v19_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

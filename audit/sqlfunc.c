@@ -13,9 +13,12 @@
 
 /* The rule-facing views. payments fills period from pay_date and adds the program's tags and the
  * county code; officials adds is_cadre; every view exposes row_key (the evidence key). The tags
- * are scalar subqueries rather than a LEFT JOIN of programs: SQLite evaluates them only for the
- * rules that read them, while the join was kept (a lookup per payment) in every grouped query,
- * and it stopped a query that reads only indexed columns from using a covering index. */
+ * are scalar subqueries on SQLite rather than a LEFT JOIN of programs: SQLite evaluates them only
+ * for the rules that read them, while the join was kept (a lookup per payment) in every grouped
+ * query, and it stopped a query that reads only indexed columns from using a covering index.
+ * PostgreSQL is the other way round (migration 19): it ran the subquery once per payment, 64 s for
+ * `means_tested = 1` over a county's 5 million payments against 3.8 s joined, and it drops a LEFT
+ * JOIN on the programs' key from a query that reads none of its columns. */
 void fw_sqlfunc_views_sql(bool postgres, fw_buf *sql)
 {
     fw_sqlfunc_views_sql_having(postgres, NULL, NULL, sql);
@@ -50,7 +53,11 @@ void fw_sqlfunc_views_sql_having(bool postgres, bool (*has)(void *ctx, const cha
             if (ds->columns[c].type == FW_COL_PROGRAM)
                 fw_buf_printf(sql, ", %s.program_raw", t);
         }
-        if (strcmp(ds->name, "payments") == 0)
+        bool tagged = strcmp(ds->name, "payments") == 0;
+        if (tagged && postgres)
+            fw_buf_puts(sql, ", COALESCE(g.means_tested, 0) AS means_tested, COALESCE(g.fixed_amount, 0) AS fixed_amount, "
+                             "substr(ds_payments.region_code, 1, 6) AS county_code");
+        else if (tagged)
             fw_buf_printf(sql,
                           ", COALESCE((SELECT g.means_tested FROM %sprograms g "
                           "WHERE g.name = ds_payments.program), 0) AS means_tested, "
@@ -77,6 +84,7 @@ void fw_sqlfunc_views_sql_having(bool postgres, bool (*has)(void *ctx, const cha
         for (int k = 0; !fw_dataset_has_name_keys(ds) && fw_dataset_keyed_name(ds, &keys) && k < 3; k++)
             if (!has || has(ctx, t, keys[k]))
                 fw_buf_printf(sql, ", %s.%s", t, keys[k]);
-        fw_buf_printf(sql, " FROM %s%s AS %s;\n", main, t, t);
+        fw_buf_printf(sql, " FROM %s%s AS %s%s;\n", main, t, t,
+                      tagged && postgres ? " LEFT JOIN programs AS g ON g.name = ds_payments.program" : "");
     }
 }
