@@ -150,8 +150,10 @@ static int open_write(const char *path, bool create, fw_ws **out, fw_err *err)
         return err->code;
     int before = 0;
     fw_err ignored = {0};
-    if (fw_db_schema_version(ws->store, &before, &ignored) == FW_OK)
+    if (fw_db_schema_version(ws->store, &before, &ignored) == FW_OK) {
         ws->created = before == 0;
+        ws->schema_before = before;
+    }
     if (fw_db_migrate(ws->store, fw_migrations, fw_nmigrations, NULL, NULL, err)) {
         int have = 0;
         if (fw_db_fault(ws->store) == FW_DBF_SCHEMA_NEWER && !fw_db_schema_version(ws->store, &have, &ignored))

@@ -15,6 +15,7 @@ typedef struct fw_ws {
     struct fw_db *store; /* the connection (audit/store/store.h) */
     char *path;          /* the target as given: a file path or a PostgreSQL URI/conninfo */
     bool created;        /* this open made a new workspace (the database had no schema before) */
+    int schema_before;   /* a write open: the schema version found (older than now: this open migrated it) */
     bool listening;      /* fw_ws_data_version asked for the workspace's change notices */
 } fw_ws;
 

@@ -302,7 +302,9 @@ int cmd_init(fw_cli *cli, int argc, char **argv)
     if ((rc = fw_cli_open(cli, FW_WS_CREATE, &ws)))
         return rc;
     long long schema = fw_ws_schema_version(ws);
-    if (!ws->created)
+    if (!ws->created && ws->schema_before < schema)
+        printf(_("%s: upgraded the workspace from schema %d to %lld\n"), fw_ws_where(ws), ws->schema_before, schema);
+    else if (!ws->created)
         printf(_("%s is already a fundwatch workspace (schema %lld); nothing changed\n"), fw_ws_where(ws), schema);
     else
         printf(_("created workspace %s (schema %lld); load data with `fundwatch import DATASET FILE`\n"),

@@ -223,6 +223,16 @@ if [ -n "${pg_host:-}" ] && [ -n "${pg_user:-}" ] && [ -n "${pg_dbname:-}" ]; th
     expect_out "postgresql://$pg_user@$pg_host:${pg_port:-5432}/$pg_dbname"
 fi
 
+# A workspace one migration behind (19, the payments view's program tags joined, not looked up per
+# payment): `init` brings it up to date and says so, instead of "nothing changed".
+old=$(new_target old)
+expect_exit 0 "$FW" --db "$old" init
+pg "$old" fw_e2e_$$_old "DELETE FROM fundwatch_schema WHERE version = 19" >/dev/null
+expect_exit 0 "$FW" --db "$old" init
+expect_out "upgraded the workspace from schema 18 to 19"
+[ "$(pg "$old" fw_e2e_$$_old "SELECT pg_get_viewdef('payments') LIKE '%LEFT JOIN programs g%'")" = t ] ||
+    fail "migration 19: the payments view does not join programs"
+
 # A schema newer than this fundwatch: refused with the versions, as for a file.
 newer=$(new_target newer)
 expect_exit 0 "$FW" --db "$newer" init
