@@ -757,13 +757,13 @@ static int sandbox_enter(fw_ws *ws, const char *role, const fw_rule *r, fw_err *
     return FW_OK;
 }
 
-/* The planner of a rule's transaction on PostgreSQL: no nested loops. Row-level security on every
- * table (migrations 7, 14) and the rules' filtered CTEs make the planner guess one row where
- * hundreds or thousands come, and a nested loop over that guess runs its inner side again for each
- * of them: on a county (5 million payments) HH-002 re-aggregated 200,000 persons 600 times (135 s,
- * 12.5 s with hash joins), VEH-002 ran past its 600 s limit (11 s). Joins with no equality still
- * get a nested loop. SET LOCAL: the rule's transaction only, so the connection that stores the hits
- * (which looks rows up one by one, where an index probe per row is right) keeps them. */
+/* The planner of a rule's transaction on PostgreSQL, for a rule that says `postgres.nested_loops =
+ * off` (docs/rules.md). Row-level security on every table (migrations 7, 14) and a rule's filtered
+ * CTEs can make the planner guess one row where thousands come, and a nested loop over that guess
+ * runs its inner side again for each of them: on a county (5 million payments) HH-002 re-aggregated
+ * 200,000 persons 600 times (155 s; 12.5 s with hash joins), VEH-002 ran past its 600 s limit
+ * (10.8 s). Not for every rule: other rules' plans got slower without nested loops (docs/scale.md).
+ * SET LOCAL: the rule's transaction only. Sharded runs' workers have it for every rule (shard.c). */
 static const char sandbox_planner_sql[] = "SET LOCAL enable_nestloop = off";
 
 static int sandbox_role(fw_ws *ws, const char *role, const fw_rule *r, fw_err *err)
@@ -771,7 +771,7 @@ static int sandbox_role(fw_ws *ws, const char *role, const fw_rule *r, fw_err *e
     if (!role) /* SQLite */
         return FW_OK;
     fw_err why = {0};
-    if (fw_db_exec(ws->store, sandbox_planner_sql, &why))
+    if (r->pg_no_nested_loops && fw_db_exec(ws->store, sandbox_planner_sql, &why))
         return fw_fail(err, why.code, "%s:%d: [%s] %s", r->file, r->query_line, r->id, why.msg);
     if (!*role)
         return FW_OK;

@@ -104,7 +104,7 @@ static bool in_list(const char *s, const char *const *list)
 /* Metadata keys (single), query keys (numbered), and the other key families. */
 static const char *const meta_keys[] = {"name", "name_en", "category", "severity", "description",
                                         "basis", "datasets", "status", "enabled", "author", "version",
-                                        "false_positives", "subject", "time_limit", NULL};
+                                        "false_positives", "subject", "time_limit", "postgres.nested_loops", NULL};
 static const char *const required_meta[] = {"name", "name_en", "category", "severity", "description",
                                             "basis", "datasets", "version", NULL};
 enum clause { C_WITH, C_SELECT, C_FROM, C_JOIN, C_WHERE, C_GROUP_BY, C_HAVING, C_ORDER_BY, C_NCLAUSES };
@@ -808,6 +808,16 @@ static void build_rule(fw_rule *r, const char *path, const scan_section *sec, co
                 fw_diag_add(d, FW_DIAG_ERROR, path, line, "[%s] enabled must be true or false, not '%s'", r->id, v);
                 r->broken = true;
             }
+            continue;
+        }
+        if (strcmp(key, "postgres.nested_loops") == 0) {
+            bool on = true;
+            if (!parse_bool(v, &on)) {
+                fw_diag_add(d, FW_DIAG_ERROR, path, line, "[%s] postgres.nested_loops must be on or off, not '%s'",
+                            r->id, v);
+                r->broken = true;
+            }
+            r->pg_no_nested_loops = !on;
             continue;
         }
         if (strcmp(key, "time_limit") == 0) {

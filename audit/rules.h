@@ -74,6 +74,7 @@ typedef struct fw_rule {
         *version, *false_positives, *subject_kind;
     bool enabled;
     double time_limit_s;      /* 0 = the run's default */
+    bool pg_no_nested_loops;  /* postgres.nested_loops = off: the planner hint (docs/rules.md) */
     fw_rule_param *params;
     int nparams;
     fw_rule_example *hit_examples, *clean_examples;

@@ -638,9 +638,14 @@ static int record_unchecked(fw_ws *ws, long long run_id, const probe *p, int n, 
 /* The planner settings of a sharded run's sessions. Partitionwise: per-county joins and aggregates
  * go to each partition (a shard's GROUP BY can be shipped). */
 static const char run_settings_sql[] = "SET enable_partitionwise_aggregate = on; SET enable_partitionwise_join = on";
-/* The workers' rule transactions also run without nested loops (audit/engine.c, sandbox_planner_sql):
- * over shards a nested loop on row-level security's guess of one row scanned every shard's payments
- * again for each outer row (REL-001: over 600 s on a 6,000-person province, 5 s with hash joins). */
+/* On the workers' connections, where the rules' queries run, no nested loops either: row-level security
+ * (migrations 7, 14) makes the planner guess one row where hundreds come (a registry filtered by
+ * `fw_is_admin() OR EXISTS ...`), and a nested loop over that guess scans every shard's payments
+ * again for each of those rows (REL-001: over 600 s on a 6,000-person province, 5 s with hash
+ * joins, which pull each shard's rows once). Joins with no equality still get a nested loop.
+ * The run's own connection keeps them: it stores the hits and looks their rows up one by one (a
+ * case's amounts by rowid), where an index probe per row is what is wanted. */
+static const char worker_settings_sql[] = "SET enable_nestloop = off";
 
 static bool has_shards(fw_ws *ws, fw_err *err)
 {
@@ -652,7 +657,7 @@ int fw_shard_worker_begin(fw_ws *ws, const char *hidden, const char *rule_role, 
 {
     if (!has_shards(ws, err))
         return err->code;
-    if (fw_db_exec(ws->store, run_settings_sql, err))
+    if (fw_db_exec(ws->store, run_settings_sql, err) || fw_db_exec(ws->store, worker_settings_sql, err))
         return err->code;
     return hidden && *hidden ? hide_counties(ws->store, hidden, rule_role, err) : FW_OK;
 }

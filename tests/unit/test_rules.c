@@ -77,6 +77,31 @@ static void test_did_you_mean_and_line_numbers(void **state)
     free(dir);
 }
 
+/* The PostgreSQL planner hint: off and on are read, anything else is an error naming the key, and
+ * a near miss of its name is suggested. */
+static void test_postgres_nested_loops_key(void **state)
+{
+    (void)state;
+    fw_ruleset set;
+    fw_diags d = {0};
+    char *dir;
+    char *out = load_text(GOOD_RULE("N-1", "postgres.nested_loops = off\n") GOOD_RULE("N-2", "")
+                              GOOD_RULE("N-3", "postgres.nested_loops = sometimes\n")
+                                  GOOD_RULE("N-4", "postgres.nestedloops = off\n"),
+                          &set, &d, &dir);
+    assert_int_equal(set.n, 4);
+    assert_true(set.rules[0].pg_no_nested_loops && !set.rules[0].broken);
+    assert_false(set.rules[1].pg_no_nested_loops);
+    assert_non_null(strstr(out, "[N-3] postgres.nested_loops must be on or off, not 'sometimes'"));
+    assert_true(set.rules[2].broken);
+    assert_non_null(strstr(out, "[N-4] unknown key 'postgres.nestedloops'; did you mean 'postgres.nested_loops'?"));
+    free(out);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    test_rmdir(dir);
+    free(dir);
+}
+
 /* A rule file that is not UTF-8 (a GBK file from Notepad) is refused whole, at the line and column
  * of its first bad byte; valid UTF-8, also 4-byte characters, loads. */
 static void test_rule_file_must_be_utf8(void **state)
@@ -564,6 +589,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_rule_loads_and_assembles),
         cmocka_unit_test(test_did_you_mean_and_line_numbers),
+        cmocka_unit_test(test_postgres_nested_loops_key),
         cmocka_unit_test(test_rule_file_must_be_utf8),
         cmocka_unit_test(test_two_duplicate_pairs_in_one_file),
         cmocka_unit_test(test_overlong_line_fails_file_with_line),
