@@ -160,7 +160,7 @@ static void sq_close(fw_db *db)
  * What bounds memory now is the statement itself: its journal holds the pages it changes that
  * existed when it began (4 KiB each) and is freed when it ends; the engine saves hits one row per
  * statement, and bulk deletes go in slices (docs/scale.md). glibc would hand the freed chunks back
- * to the kernel after every statement (brk down and up, 4x slower saving), so its trim threshold is
+ * to the kernel after every statement (brk down and up, saving 2-3x slower), so its trim threshold is
  * raised to 64 MiB. Process-wide, so set once before the first connection (it has no effect after
  * SQLite is initialised). Figures: docs/store.md "Statement journals". */
 static void configure_sqlite(void)
