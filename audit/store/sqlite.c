@@ -5,6 +5,7 @@
  * handler per connection; bulk load is multi-row INSERTs through statements prepared once. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -146,14 +147,28 @@ static void sq_close(fw_db *db)
     free(d);
 }
 
-/* A statement that grows its statement journal past SQLite's 64 KiB default moves the journal to a
- * temporary file for the rest of the transaction; a rule's hits are saved in one transaction of
- * many small statements, and from then on each of them paid two writes per page it touched (100,000
- * hits: 125 s against 28 s). Journals of up to 8 MiB stay in memory. Process-wide, so set once
- * before the first connection (it has no effect after SQLite is initialised). */
+/* Statement journals stay in memory, always, in SQLite's small (1 KiB) chunks. Why not a spill
+ * threshold: (1) a positive SQLITE_CONFIG_STMTJRNL_SPILL is also the in-memory journal's chunk size
+ * (memjournal.c, sqlite3JournalOpen: nChunkSize = nSpill), so 8 MiB made every statement that wrote
+ * its journal allocate and free 8 MiB: under ASan that is an mmap and 1 MiB of shadow poisoned and
+ * unpoisoned per statement (`init` 2.4-2.9 s against 0.18 s plain). (2) SQLite 3.40.1 fails a
+ * statement whose in-memory journal spills to its file with SQLITE_FULL ("database or disk is
+ * full") for cases.create's INSERT ... SELECT with a window function: a 30,000-hit rule failed on a
+ * fresh workspace at 8 MiB, a 10,000-hit one at 1 MiB and 256 KiB (a standalone repro on the system
+ * library: 100,000 rows fail at 1 MiB, 400,000 at 256 KiB); and once spilled the journal is not
+ * truncated when each statement ends (the old 64 KiB default: 100,000 hits 125 s against 28 s).
+ * What bounds memory now is the statement itself: its journal holds the pages it changes that
+ * existed when it began (4 KiB each) and is freed when it ends; the engine saves hits one row per
+ * statement, and bulk deletes go in slices (docs/scale.md). glibc would hand the freed chunks back
+ * to the kernel after every statement (brk down and up, saving 2-3x slower), so its trim threshold is
+ * raised to 64 MiB. Process-wide, so set once before the first connection (it has no effect after
+ * SQLite is initialised). Figures: docs/store.md "Statement journals". */
 static void configure_sqlite(void)
 {
-    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 8 << 20);
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+#ifdef M_TRIM_THRESHOLD
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
 }
 
 /* Opens path read-only as the URI "file:PATH?mode=ro" (immutable=1: no locks, no -shm) and reads
