@@ -748,16 +748,12 @@ void fw_rule_role_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_
 
 /* Opens the rule's sandbox on a worker's connection: a READ ONLY transaction (sandbox_enter),
  * in which the query is prepared and its parameters read from the rule settings, then the rule role
- * for running it (sandbox_role). role NULL: SQLite (nothing to do).
- * The transaction runs without JIT: the rule views and pg_compat.sql's SQL functions are inlined
- * into very large expressions (TIM-003's filter is some 20 kB of text), which PostgreSQL compiles
- * once per partition scanned; above jit_optimize_above_cost it also optimizes them. Measured
- * (bench/growth.sh, docs/scale.md "Growth"): compiling took longer than the scans and grew faster
- * than the payments, making TIM and VEH rules superlinear in the number of counties. */
+ * for running it (sandbox_role). role NULL: SQLite (nothing to do). Every PostgreSQL session runs
+ * without JIT (store/postgres.c, session_settings), these included. */
 static int sandbox_enter(fw_ws *ws, const char *role, const fw_rule *r, fw_err *err)
 {
     fw_err why = {0};
-    if (role && (fw_db_begin(ws->store, FW_TXN_READ, &why) || fw_db_exec(ws->store, "SET LOCAL jit = off", &why)))
+    if (role && fw_db_begin(ws->store, FW_TXN_READ, &why))
         return fw_fail(err, why.code, "%s:%d: [%s] %s", r->file, r->query_line, r->id, why.msg);
     return FW_OK;
 }

@@ -245,7 +245,9 @@ static void apply_timeout_sql(pg_db *d)
  * No JIT compilation: the rules' queries are large (subqueries per row, row-level security on every
  * table) and estimated costly, so PostgreSQL compiled hundreds of expressions before each ran:
  * ELI-004 on a county (5 million payments) spent 7.8 s of its 8.3 s compiling, 0.3 s without, and
- * every rule of the catalogue paid seconds of it (docs/store.md). */
+ * every rule of the catalogue paid seconds of it (docs/store.md). The inlined views make filters of
+ * some 20 kB of text, compiled again for every partition scanned, so on a province the compiling
+ * grew faster than the payments (TIM-003 on 5 counties: 149 s, 19 s without; docs/scale.md). */
 static void session_settings(pg_db *d)
 {
     PQclear(PQexec(d->c, d->read_only ? "SET jit = off; SET default_transaction_read_only = on" : "SET jit = off"));
