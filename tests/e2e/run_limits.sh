@@ -87,4 +87,13 @@ set +e
 "$FW" --db w.db run --rules "$huge" --max-hits 0 >/dev/null 2>r5.err; rc=$?
 set -e
 [ "$rc" = 2 ] || fail "--max-hits 0 exit $rc"
+# A right rule with many hits is saved whole on a fresh workspace: 30,000 of them failed with
+# "database or disk is full" while SQLite's statement journals spilled at 8 MiB (docs/store.md,
+# "Statement journals": cases.create's INSERT ... SELECT with a window function).
+mkdir many
+sed 's/^param.rows = .*/param.rows = 30000/' "$huge/huge.ini" >many/huge.ini
+"$FW" --db w2.db import payments payments.csv >/dev/null
+"$FW" --db w2.db run --rules many --max-hits 100000 >r6.out 2>r6.err || fail "30,000 hits: $(tail -2 r6.err)"
+[ "$(sqlite3 w2.db "SELECT count(*) FROM hits WHERE rule_id = 'BIG-001'")" = 30000 ] ||
+    fail "30,000 hits: $(sqlite3 w2.db 'SELECT count(*) FROM hits') saved"
 echo "run_limits: ok"
