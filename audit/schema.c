@@ -648,6 +648,17 @@ static bool view_has_column(void *db, const char *table, const char *column)
     return has_column(db, table, column);
 }
 
+/* The rule-facing views made again on PostgreSQL as this version writes them (audit/sqlfunc.c),
+ * with only the columns the tables have so far. */
+static int pg_views_again(fw_db *db, fw_err *err)
+{
+    fw_buf sql = {0};
+    fw_sqlfunc_views_sql_having(true, view_has_column, db, &sql);
+    int rc = fw_db_exec(db, sql.data, err);
+    fw_buf_free(&sql);
+    return rc;
+}
+
 static int repairs_v6_apply(fw_db *db, void *ctx, fw_err *err)
 {
     (void)ctx;
@@ -1069,13 +1080,7 @@ static int relatives_v11(fw_db *db, void *ctx, fw_err *err)
     (void)ctx;
     const fw_dataset *ds = fw_dataset_find("relatives");
     if (!has_column(db, "ds_relatives", "row_key") || has_column(db, "ds_relatives", "relative_name")) {
-        if (fw_db_engine(db) != FW_DB_POSTGRES)
-            return FW_OK;
-        fw_buf sql = {0};
-        fw_sqlfunc_views_sql_having(true, view_has_column, db, &sql);
-        int rc = fw_db_exec(db, sql.data, err);
-        fw_buf_free(&sql);
-        return rc;
+        return fw_db_engine(db) == FW_DB_POSTGRES ? pg_views_again(db, err) : FW_OK;
     }
     fw_buf sql = {0}, cols = {0};
     fw_buf_puts(&cols, "import_id, line, row_key");
@@ -1376,13 +1381,7 @@ static int pair_id_v18_apply(fw_db *db, void *ctx, fw_err *err)
 static int views_v19_apply(fw_db *db, void *ctx, fw_err *err)
 {
     (void)ctx;
-    if (fw_db_engine(db) != FW_DB_POSTGRES)
-        return FW_OK;
-    fw_buf sql = {0};
-    fw_sqlfunc_views_sql_having(true, view_has_column, db, &sql);
-    int rc = fw_db_exec(db, sql.data, err);
-    fw_buf_free(&sql);
-    return rc;
+    return fw_db_engine(db) == FW_DB_POSTGRES ? pg_views_again(db, err) : FW_OK;
 }
 
 const fw_db_migration fw_migrations[] = {
