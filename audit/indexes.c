@@ -9,6 +9,7 @@
 #include "audit/i18n.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -178,6 +179,33 @@ static int build_one(fw_ws *ws, build *b, const missing_index *m, fw_err *err)
     return rc;
 }
 
+/* PostgreSQL plans from statistics, and a bulk load leaves the loaded table without any until
+ * autovacuum samples it, some time later (the first run after an import usually starts before it
+ * does), and never gives a partitioned table statistics of its own (ds_payments as a whole, from
+ * which the planner estimates the joins and GROUP BYs over all its partitions). Without them it
+ * chose nested loops over millions of index probes and hash tables spilled to disk (docs/store.md,
+ * "The catalogue on PostgreSQL at county scale"). So a table whose dropped indexes were just built
+ * again is analyzed with them: ANALYZE samples a fixed number of rows (about 1 s for a county's
+ * 5 million payments, with each partition). SQLite: nothing; its rules are written for its planner
+ * without sqlite_stat1, which would change their plans. */
+static int analyze_built(fw_ws *ws, const missing_index *m, int n, fw_err *err)
+{
+    if (fw_db_engine(ws->store) != FW_DB_POSTGRES)
+        return FW_OK;
+    for (int i = 0; i < n; i++) {
+        bool seen = false;
+        for (int j = 0; j < i && !seen; j++)
+            seen = m[j].ds == m[i].ds;
+        if (seen)
+            continue;
+        char sql[96];
+        snprintf(sql, sizeof sql, "ANALYZE ds_%s", m[i].ds->name);
+        if (fw_ws_exec(ws, sql, err))
+            return err->code;
+    }
+    return FW_OK;
+}
+
 int fw_indexes_build(fw_ws *ws, const fw_index_opts *o, fw_err *err)
 {
     static const fw_index_opts none = {0};
@@ -207,7 +235,7 @@ int fw_indexes_build(fw_ws *ws, const fw_index_opts *o, fw_err *err)
         rc = fw_fail(err, FW_EINTR, _("stopped: %d of %d indexes built; the rest are built by the next run or "
                                     "`fundwatch index`"),
                      b.done, n);
-    else if (!rc)
+    else if (!rc && !(rc = analyze_built(ws, m, n, err)))
         report(&b);
     fw_db_watch(ws->store, NULL);
     fw_ws_bulk_leave(ws);
