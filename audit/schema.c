@@ -1222,25 +1222,41 @@ static const char registries_v14_pg[] =
     "SELECT length(a) = 18 AND length(b) = 18 AND (substr(a, 7, 8) = substr(b, 7, 8) OR "
     "(SELECT count(*) FROM generate_series(1, 18) i WHERE substr(a, i, 1) <> substr(b, i, 1)) <= 2) $$;\n";
 
-static void registry_policy_v14(const fw_dataset *ds, fw_buf *sql)
+/* How a registry's policy asks whether the person of t.col is in the payments the user sees: migration
+ * 14 inline (an EXISTS over ds_payments), migration 20 through fw_paid (why: at migration 20). */
+static void paid_test(bool through_function, const char *t, const char *col, fw_buf *sql)
+{
+    if (through_function)
+        fw_buf_printf(sql, "fw_paid(%s.%s)", t, col);
+    else
+        fw_buf_printf(sql, "EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = %s.%s)", t, col);
+}
+
+/* The one place that writes a registry's policy (migrations 14 and 20). */
+static void registry_policy(const fw_dataset *ds, bool paid_function, fw_buf *sql)
 {
     char t[64];
     snprintf(t, sizeof t, "ds_%s", ds->name);
-    fw_buf_printf(sql, "ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\n", t);
     fw_buf_printf(sql, "CREATE POLICY fw_person ON %s USING ((SELECT fw_is_admin()) OR "
-                       "EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = %s.id_number) "
-                       "OR EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = %s.id_number) "
-                       "OR EXISTS (SELECT 1 FROM ds_officials o WHERE o.id_number = %s.id_number)",
-                  t, t, t, t);
-    if (fw_dataset_column(ds, "relative_id_number"))
-        fw_buf_printf(sql, " OR EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = %s.relative_id_number) "
-                           "OR EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = %s.relative_id_number)",
-                      t, t);
+                       "EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = %s.id_number) OR ",
+                  t, t);
+    paid_test(paid_function, t, "id_number", sql);
+    fw_buf_printf(sql, " OR EXISTS (SELECT 1 FROM ds_officials o WHERE o.id_number = %s.id_number)", t);
+    if (fw_dataset_column(ds, "relative_id_number")) {
+        fw_buf_printf(sql, " OR EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = %s.relative_id_number) OR ", t);
+        paid_test(paid_function, t, "relative_id_number", sql);
+    }
     if (fw_dataset_has_name_keys(ds) && fw_dataset_keeps_bad_ids(ds))
         fw_buf_printf(sql, " OR (%s.id_number LIKE '!%%' AND EXISTS (SELECT 1 FROM ds_persons p WHERE "
                            "p.name_fuzzy = %s.name_fuzzy AND fw_id_near(p.id_number, upper(%s.id_number_raw))))",
                       t, t, t);
     fw_buf_puts(sql, ");\n");
+}
+
+/* The registries migration 14 scopes: those with an ID number and no region code. */
+static bool unplaced_registry(const fw_dataset *ds)
+{
+    return fw_dataset_column(ds, "id_number") && !fw_dataset_column(ds, "region_code");
 }
 
 static int registries_v14_apply(fw_db *db, void *ctx, fw_err *err)
@@ -1252,8 +1268,10 @@ static int registries_v14_apply(fw_db *db, void *ctx, fw_err *err)
     fw_buf_puts(&sql, registries_v14_pg);
     for (int i = 0; i < fw_ndatasets; i++) {
         const fw_dataset *ds = &fw_datasets[i];
-        if (fw_dataset_column(ds, "id_number") && !fw_dataset_column(ds, "region_code"))
-            registry_policy_v14(ds, &sql);
+        if (unplaced_registry(ds)) {
+            fw_buf_printf(&sql, "ALTER TABLE ds_%s ENABLE ROW LEVEL SECURITY;\n", ds->name);
+            registry_policy(ds, false, &sql);
+        }
     }
     int rc = fw_db_exec(db, sql.data, err);
     fw_buf_free(&sql);
@@ -1384,6 +1402,58 @@ static int views_v19_apply(fw_db *db, void *ctx, fw_err *err)
     return fw_db_engine(db) == FW_DB_POSTGRES ? pg_views_again(db, err) : FW_OK;
 }
 
+/* --- 20: registries' policies that a shard down does not fail (issue 12, docs/scale.md) ------------
+ * Migration 14's policies read ds_payments inline: `(SELECT fw_is_admin()) OR ... OR EXISTS (SELECT 1
+ * FROM ds_payments p ...)`. That ds_payments is the partitioned table (bound when the policy was
+ * made; a run's TEMP view leaving a stopped shard's counties out does not apply), and the executor
+ * initialises the EXISTS's SubPlan even when fw_is_admin() is true and it is never evaluated;
+ * postgres_fdw connects to every foreign partition in BeginForeignScan, so with a shard down every
+ * rule reading such a registry failed naming the shard, the owner's too. Here the payments part
+ * moves into fw_paid, a plpgsql function: its queries are planned only when it is called (never
+ * when fw_is_admin() is true). It runs as the caller (SECURITY INVOKER: ds_payments' own region
+ * policy still applies to an inspector, so a row is visible exactly when migration 14 showed it)
+ * with search_path fixed to the workspace's schema, then pg_temp (pg_temp last: a user's TEMP
+ * object, such as the run's TEMP view ds_payments, never changes what a policy sees). A run with
+ * unchecked counties sets fw.unchecked_counties (audit/shard.c) to their codes; fw_paid then asks
+ * with those counties left out as quoted constants of the partition key (quote_literal: no
+ * injection), so the planner prunes their foreign partitions and never connects to the shard. A
+ * user setting it can only hide payments from their own policies, never reveal a row. SQLite:
+ * nothing (roles do not apply). */
+static const char paid_v20_pg[] =
+    "CREATE FUNCTION fw_paid(who text) RETURNS boolean LANGUAGE plpgsql STABLE SECURITY INVOKER AS $b$\n"
+    "DECLARE hidden text := current_setting('fw.unchecked_counties', true); counties text; seen boolean;\n"
+    "BEGIN\n"
+    "  IF COALESCE(hidden, '') = '' THEN\n"
+    "    RETURN EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = who);\n"
+    "  END IF;\n"
+    "  SELECT string_agg(quote_literal(c), ', ') INTO counties FROM unnest(string_to_array(hidden, ',')) c;\n"
+    "  EXECUTE 'SELECT EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = $1 AND '\n"
+    "          || $q$" FW_PART_COUNTY_EXPR "$q$ || ' NOT IN (' || counties || '))' INTO seen USING who;\n"
+    "  RETURN seen;\n"
+    "END $b$;\n"
+    "DO $fw$ BEGIN\n"
+    "EXECUTE format('ALTER FUNCTION fw_paid(text) SET search_path = %I, pg_temp', current_schema());\n"
+    "END $fw$;\n";
+
+static int paid_v20_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return FW_OK;
+    fw_buf sql = {0};
+    fw_buf_puts(&sql, paid_v20_pg);
+    for (int i = 0; i < fw_ndatasets; i++) {
+        const fw_dataset *ds = &fw_datasets[i];
+        if (unplaced_registry(ds)) {
+            fw_buf_printf(&sql, "DROP POLICY IF EXISTS fw_person ON ds_%s;\n", ds->name);
+            registry_policy(ds, true, &sql);
+        }
+    }
+    int rc = fw_db_exec(db, sql.data, err);
+    fw_buf_free(&sql);
+    return rc;
+}
+
 const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
@@ -1405,5 +1475,7 @@ const fw_db_migration fw_migrations[] = {
     {17, "id repairs, orders and their files scoped by region (PostgreSQL)", NULL, NULL, NULL, scope_v17_apply},
     {18, "filtered hit list indexes ending with the id (PostgreSQL)", NULL, NULL, NULL, pair_id_v18_apply},
     {19, "payments view joins the programs' tags (PostgreSQL)", NULL, NULL, NULL, views_v19_apply},
+    {20, "registries' policies ask the payments through fw_paid: a shard down fails no rule (PostgreSQL)", NULL,
+     NULL, NULL, paid_v20_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

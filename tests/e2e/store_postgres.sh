@@ -223,15 +223,27 @@ if [ -n "${pg_host:-}" ] && [ -n "${pg_user:-}" ] && [ -n "${pg_dbname:-}" ]; th
     expect_out "postgresql://$pg_user@$pg_host:${pg_port:-5432}/$pg_dbname"
 fi
 
-# A workspace one migration behind (19, the payments view's program tags joined, not looked up per
-# payment): `init` brings it up to date and says so, instead of "nothing changed".
+# A workspace two migrations behind (19, the payments view's program tags joined, not looked up per
+# payment; 20, the registries' policies asking the payments through fw_paid, here dropped with the
+# policies that call it): `init` brings it up to date and says so, instead of "nothing changed".
 old=$(new_target old)
 expect_exit 0 "$FW" --db "$old" init
-pg "$old" fw_e2e_$$_old "DELETE FROM fundwatch_schema WHERE version = 19" >/dev/null
+pg "$old" fw_e2e_$$_old "DELETE FROM fundwatch_schema WHERE version IN (19, 20); DROP FUNCTION fw_paid(text) CASCADE" \
+    >/dev/null 2>&1 || fail "cannot take the workspace back to schema 18"
+[ "$(pg "$old" fw_e2e_$$_old "SELECT count(*) FROM pg_policy WHERE polname = 'fw_person' AND polrelid = 'ds_deaths'::regclass")" = 0 ] ||
+    fail "dropping fw_paid left the deaths' policy"
 expect_exit 0 "$FW" --db "$old" init
-expect_out "upgraded the workspace from schema 18 to 19"
+expect_out "upgraded the workspace from schema 18 to 20"
 [ "$(pg "$old" fw_e2e_$$_old "SELECT pg_get_viewdef('payments') LIKE '%LEFT JOIN programs g%'")" = t ] ||
     fail "migration 19: the payments view does not join programs"
+# every registry without a region (deaths, relatives, ...) asks the payments through fw_paid, none inline
+pol=$(pg "$old" fw_e2e_$$_old "SELECT count(*) FILTER (WHERE pg_get_expr(p.polqual, p.polrelid) LIKE '%fw_paid(%'),
+      count(*) FILTER (WHERE pg_get_expr(p.polqual, p.polrelid) LIKE '%ds_payments%')
+      FROM pg_policy p WHERE p.polname = 'fw_person' AND p.polrelid::regclass::text LIKE 'ds\_%'")
+[ "${pol%|*}" -ge 9 ] && [ "${pol#*|}" = 0 ] ||
+    fail "migration 20: registries' policies calling fw_paid|reading ds_payments inline: $pol"
+[ "$(pg "$old" fw_e2e_$$_old "SELECT proconfig::text FROM pg_proc WHERE proname = 'fw_paid' AND pronamespace = current_schema()::regnamespace")" = \
+    "{\"search_path=fw_e2e_$$_old, pg_temp\"}" ] || fail "migration 20: fw_paid's search_path is not fixed"
 
 # A schema newer than this fundwatch: refused with the versions, as for a file.
 newer=$(new_target newer)
