@@ -1402,38 +1402,65 @@ static int views_v19_apply(fw_db *db, void *ctx, fw_err *err)
     return fw_db_engine(db) == FW_DB_POSTGRES ? pg_views_again(db, err) : FW_OK;
 }
 
-/* --- 20: registries' policies that a shard down does not fail (issue 12, docs/scale.md) ------------
- * Migration 14's policies read ds_payments inline: `(SELECT fw_is_admin()) OR ... OR EXISTS (SELECT 1
- * FROM ds_payments p ...)`. That ds_payments is the partitioned table (bound when the policy was
- * made; a run's TEMP view leaving a stopped shard's counties out does not apply), and the executor
- * initialises the EXISTS's SubPlan even when fw_is_admin() is true and it is never evaluated;
- * postgres_fdw connects to every foreign partition in BeginForeignScan, so with a shard down every
- * rule reading such a registry failed naming the shard, the owner's too. Here the payments part
- * moves into fw_paid, a plpgsql function: its queries are planned only when it is called (never
- * when fw_is_admin() is true). It runs as the caller (SECURITY INVOKER: ds_payments' own region
- * policy still applies to an inspector, so a row is visible exactly when migration 14 showed it)
- * with search_path fixed to the workspace's schema, then pg_temp (pg_temp last: a user's TEMP
- * object, such as the run's TEMP view ds_payments, never changes what a policy sees). A run with
- * unchecked counties sets fw.unchecked_counties (audit/shard.c) to their codes; fw_paid then asks
- * with those counties left out as quoted constants of the partition key (quote_literal: no
- * injection), so the planner prunes their foreign partitions and never connects to the shard. A
- * user setting it can only hide payments from their own policies, never reveal a row. SQLite:
- * nothing (roles do not apply). */
+/* --- 20: policies that a shard down does not fail (issue 12, docs/scale.md) ------------------------
+ * Migration 14's registry policies read ds_payments inline: `(SELECT fw_is_admin()) OR ... OR EXISTS
+ * (SELECT 1 FROM ds_payments p ...)`, and so does the citizen reports' (migration 8, made again by
+ * 12). That ds_payments is the partitioned table (bound when the policy was made; a run's TEMP view
+ * leaving a stopped shard's counties out does not apply), and the executor initialises the EXISTS's
+ * SubPlan even when fw_is_admin() is true and it is never evaluated; postgres_fdw connects to every
+ * foreign partition in BeginForeignScan, so with a shard down every rule reading such a table
+ * (deaths, vehicles, relatives, ..., CIT-001's reports) failed naming the shard, the owner's too.
+ * Here the payments part moves into plpgsql functions: their queries are planned only when they are
+ * called (never when fw_is_admin() is true: the OR stops there). They run as the caller (SECURITY
+ * INVOKER: ds_payments' own region policy still applies to an inspector, so a row is visible exactly
+ * when migrations 14 and 8 showed it) with search_path fixed to the workspace's schema, then
+ * pg_temp (pg_temp last: a user's TEMP object, such as the run's TEMP view ds_payments, never
+ * changes what a policy sees). A run with unchecked counties sets fw.unchecked_counties
+ * (audit/shard.c) to their codes; fw_unchecked_filter turns it into `AND <county> NOT IN (...)` of
+ * quoted constants of the partition key (quote_literal: no injection), and the functions then ask
+ * with it by dynamic SQL, so the planner prunes those counties' foreign partitions and never
+ * connects to the shard. A user setting it can only hide payments from their own policies, never
+ * reveal a row. Without it the functions' static queries keep their cached plans (bench/scope.sh:
+ * an inspector's run no slower than with the inline EXISTS). SQLite: nothing (roles do not apply). */
 static const char paid_v20_pg[] =
-    "CREATE FUNCTION fw_paid(who text) RETURNS boolean LANGUAGE plpgsql STABLE SECURITY INVOKER AS $b$\n"
-    "DECLARE hidden text := current_setting('fw.unchecked_counties', true); counties text; seen boolean;\n"
+    "CREATE FUNCTION fw_unchecked_filter() RETURNS text LANGUAGE plpgsql STABLE AS $b$\n"
+    "DECLARE hidden text := current_setting('fw.unchecked_counties', true);\n"
     "BEGIN\n"
     "  IF COALESCE(hidden, '') = '' THEN\n"
+    "    RETURN '';\n"
+    "  END IF;\n"
+    "  RETURN ' AND ' || $q$" FW_PART_COUNTY_EXPR "$q$ || ' NOT IN (' || (SELECT string_agg(quote_literal(c), ', ')\n"
+    "    FROM unnest(string_to_array(hidden, ',')) c) || ')';\n"
+    "END $b$;\n"
+    /* a person (ID number) in the payments the caller sees: the registries' policies */
+    "CREATE FUNCTION fw_paid(who text) RETURNS boolean LANGUAGE plpgsql STABLE SECURITY INVOKER AS $b$\n"
+    "DECLARE seen boolean;\n"
+    "BEGIN\n"
+    "  IF COALESCE(current_setting('fw.unchecked_counties', true), '') = '' THEN\n"
     "    RETURN EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = who);\n"
     "  END IF;\n"
-    "  SELECT string_agg(quote_literal(c), ', ') INTO counties FROM unnest(string_to_array(hidden, ',')) c;\n"
-    "  EXECUTE 'SELECT EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = $1 AND '\n"
-    "          || $q$" FW_PART_COUNTY_EXPR "$q$ || ' NOT IN (' || counties || '))' INTO seen USING who;\n"
+    "  EXECUTE 'SELECT EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = $1' || fw_unchecked_filter() || ')'\n"
+    "    INTO seen USING who;\n"
     "  RETURN seen;\n"
     "END $b$;\n"
-    "DO $fw$ BEGIN\n"
-    "EXECUTE format('ALTER FUNCTION fw_paid(text) SET search_path = %I, pg_temp', current_schema());\n"
-    "END $fw$;\n";
+    /* a payment (row_key) the caller sees: the citizen reports' policy */
+    "CREATE FUNCTION fw_payment_seen(payment text) RETURNS boolean LANGUAGE plpgsql STABLE SECURITY INVOKER AS $b$\n"
+    "DECLARE seen boolean;\n"
+    "BEGIN\n"
+    "  IF COALESCE(current_setting('fw.unchecked_counties', true), '') = '' THEN\n"
+    "    RETURN EXISTS (SELECT 1 FROM ds_payments p WHERE p.row_key = payment);\n"
+    "  END IF;\n"
+    "  EXECUTE 'SELECT EXISTS (SELECT 1 FROM ds_payments p WHERE p.row_key = $1' || fw_unchecked_filter() || ')'\n"
+    "    INTO seen USING payment;\n"
+    "  RETURN seen;\n"
+    "END $b$;\n"
+    "DO $fw$ DECLARE f text; BEGIN\n"
+    "FOREACH f IN ARRAY ARRAY['fw_unchecked_filter()', 'fw_paid(text)', 'fw_payment_seen(text)'] LOOP\n"
+    "  EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());\n"
+    "END LOOP;\n"
+    "END $fw$;\n"
+    "DROP POLICY IF EXISTS fw_region ON citizen_reports;\n"
+    "CREATE POLICY fw_region ON citizen_reports USING ((SELECT fw_is_admin()) OR fw_payment_seen(citizen_reports.payment_key));\n";
 
 static int paid_v20_apply(fw_db *db, void *ctx, fw_err *err)
 {
@@ -1475,7 +1502,7 @@ const fw_db_migration fw_migrations[] = {
     {17, "id repairs, orders and their files scoped by region (PostgreSQL)", NULL, NULL, NULL, scope_v17_apply},
     {18, "filtered hit list indexes ending with the id (PostgreSQL)", NULL, NULL, NULL, pair_id_v18_apply},
     {19, "payments view joins the programs' tags (PostgreSQL)", NULL, NULL, NULL, views_v19_apply},
-    {20, "registries' policies ask the payments through fw_paid: a shard down fails no rule (PostgreSQL)", NULL,
+    {20, "registries' and citizen reports' policies ask the payments through functions: a shard down fails no rule (PostgreSQL)", NULL,
      NULL, NULL, paid_v20_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);
