@@ -585,16 +585,18 @@ int fw_shard_list(fw_ws *ws, struct fw_rows **out, fw_err *err)
 
 /* --- a run ----------------------------------------------------------------------------------------- */
 
-/* fw.unchecked_counties: the codes of list ("'520102', '520103'") without quotes, comma-separated.
- * The registries' policies (fw_paid, migration 20 in schema.c) read it and leave those counties'
- * payments out, since they cannot see the run's TEMP view. */
+/* FW_SHARD_UNCHECKED_SETTING: the codes of list ("'520102', '520103'") without quotes, comma-separated.
+ * The policies that look into the payments (migration 20 in schema.c) cannot see the run's TEMP view;
+ * they leave out the first FW_SHARD_UNCHECKED_SLOTS counties of this setting instead. Past that
+ * many unchecked counties, the rules reading the registries fail naming the shard (as before
+ * migration 20): never a silent partial result. */
 static void unchecked_setting(const char *list, fw_buf *sql)
 {
     fw_buf codes = {0};
     for (const char *c = list; *c; c++)
         if (*c != '\'' && *c != ' ')
             fw_buf_add(&codes, c, 1);
-    fw_buf_puts(sql, "SELECT set_config('fw.unchecked_counties', ");
+    fw_buf_puts(sql, "SELECT set_config('" FW_SHARD_UNCHECKED_SETTING "', ");
     fw_part_literal(sql, codes.data ? codes.data : "");
     fw_buf_puts(sql, ", false);\n");
     fw_buf_free(&codes);
@@ -734,7 +736,7 @@ void fw_shard_run_end(fw_ws *ws)
                "WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'v' AND c.relname <> 'ds_payments' LOOP "
                "EXECUTE format('DROP VIEW pg_temp.%I', v); END LOOP; END $fw$;\n"
                "DROP VIEW IF EXISTS pg_temp.ds_payments;\n"
-               "SELECT set_config('fw.unchecked_counties', '', false);\n"
+               "SELECT set_config('" FW_SHARD_UNCHECKED_SETTING "', '', false);\n"
                "RESET enable_partitionwise_aggregate; RESET enable_partitionwise_join;\n"
                "SELECT pg_advisory_unlock_shared(" RUN_LOCK_KEY ")",
                &ignored);

@@ -152,9 +152,15 @@ sid=$(q "SELECT value FROM settings WHERE key = 'workspace.id'")
 # policies read the payments: with a shard down they must still complete (migration 20).
 reg_rules=DEC-001,REL-001,VEH-001
 in_reg="rule_id IN ('${reg_rules//,/\', \'}')"
+# A hit of a checked county may rest on payments of an unchecked one (a death registered in one county
+# while another pays: the hit's region is the person's, its evidence the other county's payments);
+# those, found while every shard is up, are left out of the comparison on both sides.
+q "SELECT DISTINCT h.fingerprint FROM hits h JOIN hit_evidence e ON e.hit_id = h.id AND e.dataset = 'payments'
+   JOIN ds_payments p ON p.row_key = e.row_key WHERE $in_reg AND substr(p.region_code, 1, 6) IN ('$c1', '$c2')" \
+    >"$dir/touching.txt" || fail "the hits resting on payments of $c1, $c2"
 reg_hits() { # RUN: rule, subject, fingerprint of the registry rules' hits RUN saw outside c1, c2
     q "SELECT rule_id || ',' || subject || ',' || fingerprint FROM hits WHERE last_run_id = $1 AND $in_reg
-       AND substr(region_code, 1, 6) NOT IN ('$c1', '$c2') ORDER BY 1"
+       AND substr(region_code, 1, 6) NOT IN ('$c1', '$c2') ORDER BY 1" | grep -v -F -f "$dir/touching.txt"
 }
 reg_hits "$allup" >"$dir/reg_allup.txt"
 [ -s "$dir/reg_allup.txt" ] || fail "no hit of $reg_rules outside $c1, $c2 to compare"
@@ -211,7 +217,8 @@ reg_hits "$run" >"$dir/reg_insp_down.txt"
 diff "$dir/reg_insp_allup.txt" "$dir/reg_insp_down.txt" >"$dir/d4" ||
     fail "the inspector's registry hits differ with shard 1 down (< all up, > down): $(head "$dir/d4")"
 echo "with shard 1 down every rule completed; registry rules' hits of the checked counties as all up:" \
-    "owner $(wc -l <"$dir/reg_down.txt"), inspector of $c5 $(wc -l <"$dir/reg_insp_down.txt")"
+    "owner $(wc -l <"$dir/reg_down.txt"), inspector of $c5 $(wc -l <"$dir/reg_insp_down.txt")" \
+    "($(wc -l <"$dir/touching.txt") resting on payments of $c1, $c2 left out)"
 
 # --- a shard of another schema version ------------------------------------------------------------------------
 psql "$shard2" -qc "CREATE DATABASE other" >/dev/null || fail "createdb on shard 2"
