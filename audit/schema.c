@@ -1232,7 +1232,9 @@ static void unchecked_out(fw_buf *sql)
 {
     fw_buf_puts(sql, " AND " FW_PART_COUNTY_EXPR " <> ALL (ARRAY[");
     for (int i = 1; i <= FW_SHARD_UNCHECKED_SLOTS; i++)
-        fw_buf_printf(sql, "%sCOALESCE(NULLIF(split_part(current_setting('" FW_SHARD_UNCHECKED_SETTING "', true), ',', %d), ''), '-')",
+        fw_buf_printf(sql,
+                      "%sCOALESCE(NULLIF(split_part(current_setting('" FW_SHARD_UNCHECKED_SETTING
+                      "', true), ',', %d), ''), '-')",
                       i > 1 ? ", " : "", i);
     fw_buf_puts(sql, "])");
 }
@@ -1480,7 +1482,7 @@ const fw_db_migration fw_migrations[] = {
     {17, "id repairs, orders and their files scoped by region (PostgreSQL)", NULL, NULL, NULL, scope_v17_apply},
     {18, "filtered hit list indexes ending with the id (PostgreSQL)", NULL, NULL, NULL, pair_id_v18_apply},
     {19, "payments view joins the programs' tags (PostgreSQL)", NULL, NULL, NULL, views_v19_apply},
-    {20, "registries' and citizen reports' policies leave out a run's unchecked counties: a shard down fails no rule (PostgreSQL)", NULL,
-     NULL, NULL, paid_v20_apply},
+    {20, "registries' and citizen reports' policies leave out a run's unchecked counties (PostgreSQL)", NULL, NULL,
+     NULL, paid_v20_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);
