@@ -17,6 +17,7 @@
 #include "audit/dataset.h"
 #include "audit/namekey.h"
 #include "audit/partition.h"
+#include "audit/shard.h"
 #include "audit/sqlfunc.h"
 #include "audit/util.h"
 
@@ -1222,25 +1223,57 @@ static const char registries_v14_pg[] =
     "SELECT length(a) = 18 AND length(b) = 18 AND (substr(a, 7, 8) = substr(b, 7, 8) OR "
     "(SELECT count(*) FROM generate_series(1, 18) i WHERE substr(a, i, 1) <> substr(b, i, 1)) <= 2) $$;\n";
 
-static void registry_policy_v14(const fw_dataset *ds, fw_buf *sql)
+/* The payments of the counties a run could not check left out of a policy's subquery over ds_payments
+ * (migration 20): the county of each payment (the partition key) differs from each of the first
+ * FW_SHARD_UNCHECKED_SLOTS codes of the run's setting ('-', no county, for an empty slot). Each slot is
+ * a stable expression of constants and current_setting(), so the executor prunes those counties'
+ * partitions when it starts the plan, before postgres_fdw would connect to their shard. */
+static void unchecked_out(fw_buf *sql)
+{
+    fw_buf_puts(sql, " AND " FW_PART_COUNTY_EXPR " <> ALL (ARRAY[");
+    for (int i = 1; i <= FW_SHARD_UNCHECKED_SLOTS; i++)
+        fw_buf_printf(sql,
+                      "%sCOALESCE(NULLIF(split_part(current_setting('" FW_SHARD_UNCHECKED_SETTING
+                      "', true), ',', %d), ''), '-')",
+                      i > 1 ? ", " : "", i);
+    fw_buf_puts(sql, "])");
+}
+
+/* How a registry's policy asks whether the person of t.col is in the payments the user sees: an EXISTS
+ * over ds_payments, since migration 20 without the unchecked counties' payments (why: at migration 20). */
+static void paid_test(bool unchecked_out_too, const char *t, const char *col, fw_buf *sql)
+{
+    fw_buf_printf(sql, "EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = %s.%s", t, col);
+    if (unchecked_out_too)
+        unchecked_out(sql);
+    fw_buf_puts(sql, ")");
+}
+
+/* The one place that writes a registry's policy (migrations 14 and 20). */
+static void registry_policy(const fw_dataset *ds, bool unchecked_out_too, fw_buf *sql)
 {
     char t[64];
     snprintf(t, sizeof t, "ds_%s", ds->name);
-    fw_buf_printf(sql, "ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\n", t);
     fw_buf_printf(sql, "CREATE POLICY fw_person ON %s USING ((SELECT fw_is_admin()) OR "
-                       "EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = %s.id_number) "
-                       "OR EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = %s.id_number) "
-                       "OR EXISTS (SELECT 1 FROM ds_officials o WHERE o.id_number = %s.id_number)",
-                  t, t, t, t);
-    if (fw_dataset_column(ds, "relative_id_number"))
-        fw_buf_printf(sql, " OR EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = %s.relative_id_number) "
-                           "OR EXISTS (SELECT 1 FROM ds_payments p WHERE p.id_number = %s.relative_id_number)",
-                      t, t);
+                       "EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = %s.id_number) OR ",
+                  t, t);
+    paid_test(unchecked_out_too, t, "id_number", sql);
+    fw_buf_printf(sql, " OR EXISTS (SELECT 1 FROM ds_officials o WHERE o.id_number = %s.id_number)", t);
+    if (fw_dataset_column(ds, "relative_id_number")) {
+        fw_buf_printf(sql, " OR EXISTS (SELECT 1 FROM ds_persons p WHERE p.id_number = %s.relative_id_number) OR ", t);
+        paid_test(unchecked_out_too, t, "relative_id_number", sql);
+    }
     if (fw_dataset_has_name_keys(ds) && fw_dataset_keeps_bad_ids(ds))
         fw_buf_printf(sql, " OR (%s.id_number LIKE '!%%' AND EXISTS (SELECT 1 FROM ds_persons p WHERE "
                            "p.name_fuzzy = %s.name_fuzzy AND fw_id_near(p.id_number, upper(%s.id_number_raw))))",
                       t, t, t);
     fw_buf_puts(sql, ");\n");
+}
+
+/* The registries migration 14 scopes: those with an ID number and no region code. */
+static bool unplaced_registry(const fw_dataset *ds)
+{
+    return fw_dataset_column(ds, "id_number") && !fw_dataset_column(ds, "region_code");
 }
 
 static int registries_v14_apply(fw_db *db, void *ctx, fw_err *err)
@@ -1252,8 +1285,10 @@ static int registries_v14_apply(fw_db *db, void *ctx, fw_err *err)
     fw_buf_puts(&sql, registries_v14_pg);
     for (int i = 0; i < fw_ndatasets; i++) {
         const fw_dataset *ds = &fw_datasets[i];
-        if (fw_dataset_column(ds, "id_number") && !fw_dataset_column(ds, "region_code"))
-            registry_policy_v14(ds, &sql);
+        if (unplaced_registry(ds)) {
+            fw_buf_printf(&sql, "ALTER TABLE ds_%s ENABLE ROW LEVEL SECURITY;\n", ds->name);
+            registry_policy(ds, false, &sql);
+        }
     }
     int rc = fw_db_exec(db, sql.data, err);
     fw_buf_free(&sql);
@@ -1384,6 +1419,48 @@ static int views_v19_apply(fw_db *db, void *ctx, fw_err *err)
     return fw_db_engine(db) == FW_DB_POSTGRES ? pg_views_again(db, err) : FW_OK;
 }
 
+/* --- 20: policies that a shard down does not fail (issue 12, docs/scale.md) ------------------------
+ * Migration 14's registry policies read ds_payments inline: `(SELECT fw_is_admin()) OR ... OR EXISTS
+ * (SELECT 1 FROM ds_payments p ...)`, and so does the citizen reports' (migration 8, made again by
+ * 12). That ds_payments is the partitioned table (bound when the policy was made; a run's TEMP view
+ * leaving a stopped shard's counties out does not apply), and the executor initialises the EXISTS's
+ * SubPlan even when fw_is_admin() is true and it is never evaluated; postgres_fdw connects to every
+ * foreign partition in BeginForeignScan, so with a shard down every rule reading such a table
+ * (deaths, vehicles, relatives, ..., CIT-001's reports) failed naming the shard, the owner's too.
+ * Here each such EXISTS also leaves out the counties of the run's setting fw.unchecked_counties
+ * (unchecked_out: audit/shard.c sets it on the run's and the workers' connections): a comparison of
+ * the partition key with stable expressions, which the executor's initial pruning evaluates when
+ * the plan starts, so the unchecked counties' foreign partitions are never begun, and the shard
+ * never asked. Unset (every shard up, any other session) each slot is '-', which no county is: the
+ * policies show exactly the rows migrations 14 and 8 showed, with the same plans (a plpgsql
+ * function per row, tried first, made an inspector's reading of the registries 2-2.5 times slower:
+ * docs/scale.md). A user setting it can only hide payments from their own policies, never reveal a
+ * row; the setting is read through pg_catalog functions bound when the policy is made, so no
+ * search_path or TEMP object of the user's changes what a policy sees. SQLite: nothing (roles do
+ * not apply). */
+static int paid_v20_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return FW_OK;
+    fw_buf sql = {0};
+    for (int i = 0; i < fw_ndatasets; i++) {
+        const fw_dataset *ds = &fw_datasets[i];
+        if (unplaced_registry(ds)) {
+            fw_buf_printf(&sql, "DROP POLICY IF EXISTS fw_person ON ds_%s;\n", ds->name);
+            registry_policy(ds, true, &sql);
+        }
+    }
+    fw_buf_puts(&sql, "DROP POLICY IF EXISTS fw_region ON citizen_reports;\n"
+                      "CREATE POLICY fw_region ON citizen_reports USING ((SELECT fw_is_admin()) OR EXISTS (SELECT 1 "
+                      "FROM ds_payments p WHERE p.row_key = citizen_reports.payment_key");
+    unchecked_out(&sql);
+    fw_buf_puts(&sql, "));\n");
+    int rc = fw_db_exec(db, sql.data, err);
+    fw_buf_free(&sql);
+    return rc;
+}
+
 const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
@@ -1405,5 +1482,7 @@ const fw_db_migration fw_migrations[] = {
     {17, "id repairs, orders and their files scoped by region (PostgreSQL)", NULL, NULL, NULL, scope_v17_apply},
     {18, "filtered hit list indexes ending with the id (PostgreSQL)", NULL, NULL, NULL, pair_id_v18_apply},
     {19, "payments view joins the programs' tags (PostgreSQL)", NULL, NULL, NULL, views_v19_apply},
+    {20, "registries' and citizen reports' policies leave out a run's unchecked counties (PostgreSQL)", NULL, NULL,
+     NULL, paid_v20_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

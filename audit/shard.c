@@ -585,11 +585,30 @@ int fw_shard_list(fw_ws *ws, struct fw_rows **out, fw_err *err)
 
 /* --- a run ----------------------------------------------------------------------------------------- */
 
+/* FW_SHARD_UNCHECKED_SETTING: the codes of list ("'520102', '520103'") without quotes, comma-separated.
+ * The policies that look into the payments (migration 20 in schema.c) cannot see the run's TEMP view;
+ * they leave out the first FW_SHARD_UNCHECKED_SLOTS counties of this setting instead. Past that
+ * many unchecked counties, the rules reading the registries fail naming the shard (as before
+ * migration 20): never a silent partial result. */
+static void unchecked_setting(const char *list, fw_buf *sql)
+{
+    fw_buf codes = {0};
+    for (const char *c = list; *c; c++)
+        if (*c != '\'' && *c != ' ')
+            fw_buf_add(&codes, c, 1);
+    fw_buf_puts(sql, "SELECT set_config('" FW_SHARD_UNCHECKED_SETTING "', ");
+    fw_part_literal(sql, codes.data ? codes.data : "");
+    fw_buf_puts(sql, ", false);\n");
+    fw_buf_free(&codes);
+}
+
 /* TEMP views: ds_payments without the unchecked counties (partition pruning keeps the run off their
- * shards: the list is of constants of the partition key), and the rule views made again over it. */
+ * shards: the list is of constants of the partition key), and the rule views made again over it;
+ * the setting that tells the registries' policies the same. */
 static int hide_counties(fw_db *db, const char *list, const char *rule_role, fw_err *err)
 {
     fw_buf sql = {0}, views = {0};
+    unchecked_setting(list, &sql);
     fw_buf_printf(&sql,
                   "CREATE TEMP VIEW ds_payments WITH (security_invoker = true) AS SELECT * FROM ds_payments "
                   "WHERE " FW_PART_COUNTY_EXPR " NOT IN (%s);\n",
@@ -717,6 +736,7 @@ void fw_shard_run_end(fw_ws *ws)
                "WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'v' AND c.relname <> 'ds_payments' LOOP "
                "EXECUTE format('DROP VIEW pg_temp.%I', v); END LOOP; END $fw$;\n"
                "DROP VIEW IF EXISTS pg_temp.ds_payments;\n"
+               "SELECT set_config('" FW_SHARD_UNCHECKED_SETTING "', '', false);\n"
                "RESET enable_partitionwise_aggregate; RESET enable_partitionwise_join;\n"
                "SELECT pg_advisory_unlock_shared(" RUN_LOCK_KEY ")",
                &ignored);

@@ -19,6 +19,11 @@ struct fw_rows;
 /* The version a shard's fundwatch_shard table must carry: the shard's tables are made with the
  * coordinator's columns, so a shard made by another schema is refused by name. */
 #define FW_SHARD_META_TABLE "fundwatch_shard"
+/* The session setting a run with unchecked counties sets to their codes ("520102,520103"), read by the
+ * policies that look into the payments (migration 20, schema.c), and how many of its codes they
+ * read: migration 20 wrote that many into the policies, so changing it needs a new migration. */
+#define FW_SHARD_UNCHECKED_SETTING "fw.unchecked_counties"
+#define FW_SHARD_UNCHECKED_SLOTS 16
 
 /* Adds the PostgreSQL server at target as a shard (FOREIGN SERVER fw_shard_N with async_capable,
  * a user mapping for PUBLIC) and moves counties (a comma list, may be "") there. name gets the

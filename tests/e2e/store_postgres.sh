@@ -223,15 +223,30 @@ if [ -n "${pg_host:-}" ] && [ -n "${pg_user:-}" ] && [ -n "${pg_dbname:-}" ]; th
     expect_out "postgresql://$pg_user@$pg_host:${pg_port:-5432}/$pg_dbname"
 fi
 
-# A workspace one migration behind (19, the payments view's program tags joined, not looked up per
-# payment): `init` brings it up to date and says so, instead of "nothing changed".
+# A workspace two migrations behind (19, the payments view's program tags joined, not looked up per
+# payment; 20, the registries' and citizen reports' policies leaving out a run's unchecked counties,
+# here taken back by dropping those policies): `init` brings it up to date and says so, instead of
+# "nothing changed".
 old=$(new_target old)
 expect_exit 0 "$FW" --db "$old" init
-pg "$old" fw_e2e_$$_old "DELETE FROM fundwatch_schema WHERE version = 19" >/dev/null
+pg "$old" fw_e2e_$$_old "DELETE FROM fundwatch_schema WHERE version IN (19, 20);
+    DO \$\$ DECLARE t text; BEGIN
+    FOR t IN SELECT polrelid::regclass::text FROM pg_policy WHERE polname = 'fw_person' AND polrelid::regclass::text LIKE 'ds\_%' LOOP
+      EXECUTE format('DROP POLICY fw_person ON %s', t);
+    END LOOP; END \$\$;
+    DROP POLICY fw_region ON citizen_reports" >/dev/null || fail "cannot take the workspace back to schema 18: $(cat "$dir/pgerr")"
 expect_exit 0 "$FW" --db "$old" init
-expect_out "upgraded the workspace from schema 18 to 19"
+expect_out "upgraded the workspace from schema 18 to 20"
 [ "$(pg "$old" fw_e2e_$$_old "SELECT pg_get_viewdef('payments') LIKE '%LEFT JOIN programs g%'")" = t ] ||
     fail "migration 19: the payments view does not join programs"
+# every registry without a region (deaths, relatives, ...) and the citizen reports leave the unchecked
+# counties out of their look into the payments
+pol=$(pg "$old" fw_e2e_$$_old "SELECT count(*), count(*) FILTER (WHERE pg_get_expr(polqual, polrelid) LIKE '%ds_payments%'
+      AND pg_get_expr(polqual, polrelid) LIKE '%current_setting(''fw.unchecked_counties''::text, true), '',''::text, 16)%')
+      FROM pg_policy WHERE (polname = 'fw_person' AND polrelid::regclass::text LIKE 'ds\_%')
+      OR (polname = 'fw_region' AND polrelid = 'citizen_reports'::regclass)")
+[ "${pol%|*}" -ge 10 ] && [ "${pol#*|}" = "${pol%|*}" ] ||
+    fail "migration 20: policies | of them leaving the unchecked counties out: $pol"
 
 # A schema newer than this fundwatch: refused with the versions, as for a file.
 newer=$(new_target newer)
