@@ -186,9 +186,13 @@ static int build_one(fw_ws *ws, build *b, const missing_index *m, fw_err *err)
  * chose nested loops over millions of index probes and hash tables spilled to disk (docs/store.md,
  * "The catalogue on PostgreSQL at county scale"). So a table whose dropped indexes were just built
  * again is analyzed with them: ANALYZE samples a fixed number of rows (about 1 s for a county's
- * 5 million payments, with each partition). SQLite: nothing; its rules are written for its planner
+ * 5 million payments, with each partition). Statistics only make plans better, so a failed ANALYZE
+ * fails nothing: a county's shard that does not answer (its foreign partition is sampled through
+ * postgres_fdw) leaves the statistics as they were, and the run says which counties it could not
+ * check. An interrupt still stops the build. SQLite: nothing; its rules are written for its planner
  * without sqlite_stat1, which would change their plans. */
-static int analyze_built(fw_ws *ws, const missing_index *m, int n, fw_err *err)
+static int analyze_built(fw_ws *ws, const missing_index *m, int n, const volatile sig_atomic_t *interrupt,
+                         fw_err *err)
 {
     if (fw_db_engine(ws->store) != FW_DB_POSTGRES)
         return FW_OK;
@@ -200,8 +204,9 @@ static int analyze_built(fw_ws *ws, const missing_index *m, int n, fw_err *err)
             continue;
         char sql[96];
         snprintf(sql, sizeof sql, "ANALYZE ds_%s", m[i].ds->name);
-        if (fw_ws_exec(ws, sql, err))
-            return err->code;
+        fw_err why = {0};
+        if (fw_ws_exec(ws, sql, &why) && interrupt && *interrupt)
+            return fw_fail(err, why.code, "%s", why.msg);
     }
     return FW_OK;
 }
@@ -235,7 +240,7 @@ int fw_indexes_build(fw_ws *ws, const fw_index_opts *o, fw_err *err)
         rc = fw_fail(err, FW_EINTR, _("stopped: %d of %d indexes built; the rest are built by the next run or "
                                     "`fundwatch index`"),
                      b.done, n);
-    else if (!rc && !(rc = analyze_built(ws, m, n, err)))
+    else if (!rc && !(rc = analyze_built(ws, m, n, b.o->interrupt, err)))
         report(&b);
     fw_db_watch(ws->store, NULL);
     fw_ws_bulk_leave(ws);

@@ -68,6 +68,20 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
          THEN CASE WHEN substr(id, 17, 1)::integer % 2 = 1 THEN 'M' ELSE 'F' END END
 $$;
 
+-- age_on's reading of a malformed date or ID number, as C's atoi() reads them. A function of its own,
+-- plpgsql so that it is never inlined, with COST 1: the planner adds the cost of every arm of a CASE
+-- to each row it filters, and this arm's regexes and numeric casts, inlined, made a sequential scan
+-- of the payments look dearer than an index scan of most of them in random order (ELI-002 at county
+-- scale: 24.5 s with the index, 7.3 s with the scan; docs/store.md). Well-formed rows never call it.
+CREATE OR REPLACE FUNCTION fw_age_on_malformed(id text, d text) RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE COST 1 AS $$
+BEGIN
+  RETURN fw_int32(fw_atoi(d) - fw_atoi(substr(id, 7, 4))
+                  - CASE WHEN fw_int32(fw_atoi(substr(d, 6)) * 100 + fw_atoi(substr(d, 9)))
+                              < fw_atoi(substr(id, 11, 4)) THEN 1 ELSE 0 END);
+END
+$$;
+
 -- age_on(id, date) -> whole years of age on date (birth date from the ID number).
 CREATE OR REPLACE FUNCTION age_on(id text, d text) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -77,9 +91,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
               - CASE WHEN substr(d, 6, 2)::bigint * 100 + substr(d, 9, 2)::bigint < substr(id, 11, 4)::bigint
                      THEN 1 ELSE 0 END
          WHEN octet_length(id) = 18 AND octet_length(d) >= 10
-         THEN fw_int32(fw_atoi(d) - fw_atoi(substr(id, 7, 4))
-                       - CASE WHEN fw_int32(fw_atoi(substr(d, 6)) * 100 + fw_atoi(substr(d, 9)))
-                                   < fw_atoi(substr(id, 11, 4)) THEN 1 ELSE 0 END) END
+         THEN fw_age_on_malformed(id, d) END
 $$;
 
 -- month_of(date) -> 'YYYY-MM'.
@@ -213,4 +225,4 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 CREATE OR REPLACE FUNCTION fw_compat_version() RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 3 $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 4 $$;
