@@ -44,7 +44,10 @@ expect_out "already a fundwatch workspace ($newest)"
 steps=$(sqlite3 "$dir/newest.db" "SELECT group_concat(version, ',') FROM (SELECT version FROM fundwatch_schema ORDER BY version)")
 [ "$(pg "$ws" "$s" "SELECT string_agg(version::text, ',' ORDER BY version) FROM fundwatch_schema")" = "$steps" ] ||
     fail "the migrations are not all recorded: $(pg "$ws" "$s" "SELECT * FROM fundwatch_schema")"
-[ "$(pg "$ws" "$s" "SELECT fw_compat_version()")" = 3 ] || fail "the compatibility functions are missing"
+# The version of pg_compat.sql this fundwatch installs, as its header declares it.
+compat=$(grep -oE 'FW_DB_PG_COMPAT_VERSION = [0-9]+' "$(dirname "$0")/../../audit/store/store.h" | grep -oE '[0-9]+$')
+[ -n "$compat" ] || fail "FW_DB_PG_COMPAT_VERSION not found in audit/store/store.h"
+[ "$(pg "$ws" "$s" "SELECT fw_compat_version()")" = "$compat" ] || fail "the compatibility functions are missing or not version $compat"
 [ "$(pg "$ws" "$s" "SELECT count(*) FROM trail WHERE seq = 1 AND action = 'trail.start'")" = 1 ] ||
     fail "the trail does not start with trail.start"
 pg "$ws" "$s" "SELECT value FROM settings WHERE key = 'workspace.id'" | grep -Eqx '[0-9a-f]{16}' ||
