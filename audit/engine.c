@@ -665,9 +665,21 @@ enum { MAX_WORKERS = 4, AHEAD = 2 };
  * calls do, so each rule's query runs in a READ ONLY transaction of its own, on a worker's
  * connection, as a role that may read the rule views, the tables under them (the views are
  * security_invoker: read as the user who runs, under that user's row-level security, migration 7)
- * and programs, and nothing else (not cases, trail or settings): fw_rules_ + the workspace id,
- * NOLOGIN (roles are the server's, so one per workspace). Each run brings it up to date (the grants follow the views); a user who may not
- * create roles or grant on the views runs rules in READ ONLY transactions only, and is told so. */
+ * and programs, and nothing else (not cases, trail or settings). NOLOGIN, one per workspace (roles
+ * are the server's). Each run brings its role up to date (the grants follow the views); a user who
+ * may not create roles or grant on the views runs rules in READ ONLY transactions only, and is told
+ * so. Two such roles, which differ only in the rows they see:
+ * - fw_rules_ + the workspace id, for the users with regions (inspectors, supervisors: their groups
+ *   are its members, users.c): the region policies keep their rules to their regions;
+ * - fw_rules_all_ + the workspace id, for the administrator (the owner, who alone is its member):
+ *   each table under row-level security it reads has one more policy, `FOR SELECT TO` it `USING
+ *   (true)`. The rows are the same the region policies give the administrator (fw_is_admin() is
+ *   true for them); the plans are not. The planner cannot evaluate `(SELECT fw_is_admin()) OR
+ *   region_code LIKE ANY (...)` and guesses it keeps half the rows: every scan of the payments was
+ *   estimated at 2.7 of 5.1 million rows, a join of two at a quarter, and the plans chosen on those
+ *   guesses were slow (IDN-002 25.5 s; 5.4 s as this role, on a county of 5 million payments:
+ *   docs/store.md). Policies are ORed, and `true OR ...` folds to true before planning, so this
+ *   role's scans carry no filter at all. */
 static const char *const sandbox_setup_sql =
     "DO $fw$\n"
     "DECLARE r text := %s; v text;\n"
@@ -687,28 +699,54 @@ static const char *const sandbox_setup_sql =
     "END\n"
     "$fw$";
 
+/* The administrator's role's policies (above): made once per table, and again only if the policy
+ * names another role (a workspace copied under a new id). Policies need the table's owner. */
+static const char *const whole_policies_sql =
+    "DO $fw$\n"
+    "DECLARE r text := %s; t text;\n"
+    "BEGIN\n"
+    "  FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
+    "           WHERE n.nspname = current_schema() AND c.relrowsecurity AND c.relname = ANY (ARRAY[%s]) LOOP\n"
+    "    IF NOT EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = current_schema() AND p.tablename = t\n"
+    "                   AND p.policyname = 'fw_whole' AND p.roles = ARRAY[r]::name[]) THEN\n"
+    "      EXECUTE format('DROP POLICY IF EXISTS fw_whole ON %%I', t);\n"
+    "      EXECUTE format('CREATE POLICY fw_whole ON %%I FOR SELECT TO %%I USING (true)', t, r);\n"
+    "    END IF;\n"
+    "  END LOOP;\n"
+    "END\n"
+    "$fw$";
+
+static const char *const rule_role_words[] = {"rules", "rules_all"};
+
 int fw_rules_role_drop(fw_ws *ws, fw_err *err)
 {
     if (!fw_db_has(ws->store, FW_DBCAP_ROLES))
         return FW_OK;
-    char name[64];
-    fw_ws_role_name(ws, "rules", name, sizeof name); /* fw_rules_ + the workspace id */
-    char *sql = fw_printf("DO $fw$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') THEN "
-                          "DROP OWNED BY %s; DROP ROLE %s; END IF; END $fw$",
-                          name, name, name);
-    int rc = fw_ws_exec(ws, sql, err);
-    free(sql);
-    return rc;
+    for (size_t i = 0; i < sizeof rule_role_words / sizeof *rule_role_words; i++) {
+        char name[64];
+        fw_ws_role_name(ws, rule_role_words[i], name, sizeof name); /* fw_rules_(all_) + the workspace id */
+        char *sql = fw_printf("DO $fw$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') THEN "
+                              "DROP OWNED BY %s; DROP ROLE %s; END IF; END $fw$",
+                              name, name, name);
+        int rc = fw_ws_exec(ws, sql, err);
+        free(sql);
+        if (rc)
+            return rc;
+    }
+    return FW_OK;
 }
 
-/* engine.h. Makes the rule role; role gets its name ("" when rules run READ ONLY only), note why not. */
-void fw_rule_role_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_t nsize)
+/* Whether the user who runs is the workspace's administrator (migration 7's fw_is_admin). */
+static bool runs_as_admin(fw_ws *ws)
 {
-    role[0] = note[0] = '\0';
-    if (!fw_db_has(ws->store, FW_DBCAP_ROLES))
-        return;
-    char name[64];
-    fw_ws_role_name(ws, "rules", name, sizeof name); /* fw_rules_ + the workspace id */
+    long long admin = 0;
+    fw_err ignored = {0};
+    return fw_db_query_int(ws->store, "SELECT fw_is_admin()::int", &admin, &ignored) == FW_OK && admin;
+}
+
+/* Creates or updates the role name and its grants (and, whole, its policies), in one transaction. */
+static int rule_role_setup(fw_ws *ws, const char *name, bool whole, fw_err *err)
+{
     fw_buf views = {0};
     /* the program tags and the citizen reports (CIT-001, docs/kiosk.md): readable by rules */
     fw_buf_puts(&views, "'programs', 'reports', 'citizen_reports'");
@@ -719,14 +757,47 @@ void fw_rule_role_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_
     char quoted[80];
     snprintf(quoted, sizeof quoted, "'%s'", name);
     char *sql = fw_printf(sandbox_setup_sql, quoted, views.data);
+    char *policies = whole ? fw_printf(whole_policies_sql, quoted, views.data) : NULL;
     fw_buf_free(&views);
-    fw_err err = {0};
-    int e = fw_ws_begin(ws, &err);
-    if (!e && (e = fw_ws_exec(ws, sql, &err)) == FW_OK)
-        e = fw_ws_commit(ws, &err);
+    int e = fw_ws_begin(ws, err);
+    if (!e && (e = fw_ws_exec(ws, sql, err)) == FW_OK && (!policies || (e = fw_ws_exec(ws, policies, err)) == FW_OK))
+        e = fw_ws_commit(ws, err);
     if (e)
         fw_ws_rollback(ws);
     free(sql);
+    free(policies);
+    return e;
+}
+
+/* Why the role name could not be set up (member: the user may still run as it). */
+static void prepare_note(const char *name, bool member, const fw_err *err, char *note, size_t nsize)
+{
+    snprintf(note, nsize,
+             member ? _("the rule role %s could not be brought up to date (%s); rules run as it with the "
+                        "grants it has")
+                    : _("the rule role %s could not be set up (%s): rules run in READ ONLY transactions, but "
+                        "not as a role that may read only the dataset views; let the workspace's owner (a "
+                        "user who may create roles) run once, see docs/rules.md"),
+             name, err->msg);
+}
+
+/* engine.h. Makes the rule role; role gets its name ("" when rules run READ ONLY only), note why not. */
+void fw_rule_role_prepare(fw_ws *ws, bool for_run, char *role, size_t rsize, char *note, size_t nsize)
+{
+    role[0] = note[0] = '\0';
+    if (!fw_db_has(ws->store, FW_DBCAP_ROLES))
+        return;
+    bool whole = for_run && runs_as_admin(ws);
+    char name[64];
+    fw_err err = {0};
+    if (whole) { /* the users' role too: their runs may not update it, the owner's keep it current */
+        fw_ws_role_name(ws, rule_role_words[0], name, sizeof name);
+        if (rule_role_setup(ws, name, false, &err))
+            prepare_note(name, true, &err, note, nsize); /* said; the run goes on as the owner's role */
+        err = (fw_err){0};
+    }
+    fw_ws_role_name(ws, rule_role_words[whole], name, sizeof name); /* fw_rules_(all_) + the workspace id */
+    int e = rule_role_setup(ws, name, whole, &err);
     char *check = fw_printf("SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') "
                             "AND pg_has_role(current_user, '%s', 'MEMBER') THEN 1 ELSE 0 END", name, name);
     long long member = 0;
@@ -737,13 +808,7 @@ void fw_rule_role_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_
     if (member)
         snprintf(role, rsize, "%s", name);
     if (e)
-        snprintf(note, nsize,
-                 member ? _("the rule role %s could not be brought up to date (%s); rules run as it with the "
-                            "grants it has")
-                        : _("the rule role %s could not be set up (%s): rules run in READ ONLY transactions, but "
-                            "not as a role that may read only the dataset views; let the workspace's owner (a "
-                            "user who may create roles) run once, see docs/rules.md"),
-                 name, err.msg);
+        prepare_note(name, member, &err, note, nsize);
 }
 
 /* Opens the rule's sandbox on a worker's connection: a READ ONLY transaction (sandbox_enter),
@@ -1266,7 +1331,7 @@ int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *o, fw_run_result *res,
     char role[64], shard_hidden[2048] = "";
     bool postgres = fw_db_engine(ws->store) == FW_DB_POSTGRES;
     if (postgres && !outcome)
-        fw_rule_role_prepare(ws, role, sizeof role, res->sandbox_note, sizeof res->sandbox_note);
+        fw_rule_role_prepare(ws, true, role, sizeof role, res->sandbox_note, sizeof res->sandbox_note);
     if (!outcome) /* shards: partitionwise plans, the counties it cannot check left out and recorded */
         outcome = fw_shard_run_begin(ws, res->run_id, postgres ? role : NULL, res->unchecked, sizeof res->unchecked,
                                      shard_hidden, sizeof shard_hidden, err);

@@ -67,8 +67,9 @@ typedef struct fw_run_result {
  * error. res is filled in every case; free it with fw_run_result_free. */
 int fw_run(fw_ws *ws, fw_ruleset *set, const fw_run_opts *opts, fw_run_result *res, fw_err *err);
 void fw_run_result_free(fw_run_result *res);
-/* PostgreSQL: drops the workspace's rule role (fw_rules_ + its id) and its grants, for a
- * workspace about to be dropped (rules test's scratch schemas); nothing on SQLite. */
+/* PostgreSQL: drops the workspace's rule roles (fw_rules_ and fw_rules_all_ + its id) and their
+ * grants and policies, for a workspace about to be dropped (rules test's scratch schemas); nothing on
+ * SQLite. */
 int fw_rules_role_drop(fw_ws *ws, fw_err *err);
 
 /* The fingerprint and evidence-key parsing, exposed for tests. keys: sorted, unique. */
@@ -89,10 +90,13 @@ int fw_rule_history_rows(fw_ws *ws, const char *rule_id, fw_rows **rows, fw_err 
  * parameter's declared type and range (the message names them). */
 int fw_rule_set(fw_ws *ws, const fw_rule *r, const char *key, const char *value, fw_err *err);
 
-/* PostgreSQL: makes or brings up to date the workspace's rule role (fw_rules_<workspace id>, the
- * role each rule's query runs as, docs/rules.md) and its grants; role gets its name ("" when this
- * user cannot, and rules then run in READ ONLY transactions only), note says why not. Nothing on
- * SQLite. `user add` calls it too, so that the users' groups can be made members of the role. */
-void fw_rule_role_prepare(fw_ws *ws, char *role, size_t rsize, char *note, size_t nsize);
+/* PostgreSQL: makes or brings up to date a rule role (the role each rule's query runs as,
+ * docs/rules.md) and its grants; role gets its name ("" when this user cannot, and rules then run in
+ * READ ONLY transactions only), note says why not. for_run: the role the caller's run reads as, which
+ * for the workspace's administrator is fw_rules_all_<workspace id> (every row, and row estimates the
+ * planner can trust), for anybody else fw_rules_<workspace id> (their regions); otherwise always
+ * fw_rules_<workspace id>: `user add` asks for it, to make the users' groups its members. Nothing on
+ * SQLite. */
+void fw_rule_role_prepare(fw_ws *ws, bool for_run, char *role, size_t rsize, char *note, size_t nsize);
 
 #endif

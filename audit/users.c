@@ -310,7 +310,7 @@ int fw_user_add(fw_ws *ws, const char *name, enum fw_user_role role, const char 
     /* The rule role, so that writers' groups can be made its members (rules run as it). */
     char rule_role[64], note[512];
     if (role == FW_UROLE_INSPECTOR || role == FW_UROLE_SUPERVISOR)
-        fw_rule_role_prepare(ws, rule_role, sizeof rule_role, note, sizeof note);
+        fw_rule_role_prepare(ws, false, rule_role, sizeof rule_role, note, sizeof note);
     else
         rule_role[0] = '\0';
     char group[64];

@@ -31,7 +31,7 @@ cleanup() {
     id=$(psql "$FUNDWATCH_TEST_PG" -XAtqc "SELECT value FROM $schema.settings WHERE key = 'workspace.id'" 2>/dev/null)
     psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1
     roles="$insp $sup $author $aud $kiosk"
-    [ -n "$id" ] && roles="$roles fw_rules_$id fw_inspector_$id fw_supervisor_$id fw_author_$id fw_auditor_$id fw_kiosk_$id"
+    [ -n "$id" ] && roles="$roles fw_rules_$id fw_rules_all_$id fw_inspector_$id fw_supervisor_$id fw_author_$id fw_auditor_$id fw_kiosk_$id"
     for r in $roles; do
         psql "$FUNDWATCH_TEST_PG" -qc "DROP OWNED BY $r CASCADE" -c "DROP ROLE $r" >/dev/null 2>&1
     done
@@ -128,10 +128,16 @@ fwas() { "$FW" --db "$(as "$who")" "$@" >"$dir/out" 2>&1; rc=$?; }
 raw() { psql "$(as "$who")" -XAtqc "$1" >"$dir/out" 2>&1; rc=$?; }
 denied="permission denied"
 
+wsid=$(q "SELECT value FROM settings WHERE key = 'workspace.id'")
+[ "$(q "SELECT count(*) FROM pg_roles WHERE rolname = 'fw_rules_all_$wsid'")" = 1 ] ||
+    fail "the owner's run made no rule role of its own"
 for who in "$insp" "$sup" "$author" "$aud" "$kiosk"; do
     case $who in
     "$insp") role=inspector ;; "$sup") role=supervisor ;; "$author") role=author ;; "$aud") role=auditor ;; *) role=kiosk ;;
     esac
+    # the owner's rule role reads every row (audit/engine.c): nobody else may become it
+    raw "SET ROLE fw_rules_all_$wsid"
+    check "SET ROLE to the owner's rule role" 1 "permission denied to set role"
     # hit listing: scoped readers see exactly their regions' hits
     fwas --format csv hits --state all
     case $role in
