@@ -19,12 +19,7 @@ schema="fw_e2e_faults_$$"
 holder=
 cleanup() {
     [ -n "$holder" ] && kill "$holder" 2>/dev/null
-    local id role
-    id=$(psql "$FUNDWATCH_TEST_PG" -XAtqc "SELECT value FROM $schema.settings WHERE key = 'workspace.id'" 2>/dev/null)
-    psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1
-    for role in ${id:+fw_rules_$id fw_rules_all_$id}; do
-        psql "$FUNDWATCH_TEST_PG" -qc "DROP OWNED BY $role CASCADE" -c "DROP ROLE $role" >/dev/null 2>&1
-    done
+    pg_drop_workspace "$schema"
     rm -rf "$dir"
 }
 trap cleanup EXIT

@@ -27,14 +27,7 @@ dir=$(mktemp -d)
 schema="fw_e2e_users_$$"
 insp="fwt_insp_$$" sup="fwt_sup_$$" author="fwt_author_$$" aud="fwt_aud_$$" kiosk="fwt_kiosk_$$"
 cleanup() {
-    local id roles
-    id=$(psql "$FUNDWATCH_TEST_PG" -XAtqc "SELECT value FROM $schema.settings WHERE key = 'workspace.id'" 2>/dev/null)
-    psql "$FUNDWATCH_TEST_PG" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1
-    roles="$insp $sup $author $aud $kiosk"
-    [ -n "$id" ] && roles="$roles fw_rules_$id fw_rules_all_$id fw_inspector_$id fw_supervisor_$id fw_author_$id fw_auditor_$id fw_kiosk_$id"
-    for r in $roles; do
-        psql "$FUNDWATCH_TEST_PG" -qc "DROP OWNED BY $r CASCADE" -c "DROP ROLE $r" >/dev/null 2>&1
-    done
+    pg_drop_workspace "$schema" "$insp" "$sup" "$author" "$aud" "$kiosk"
     rm -rf "$dir"
 }
 trap cleanup EXIT
