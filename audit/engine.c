@@ -748,8 +748,9 @@ static bool runs_as_admin(fw_ws *ws)
 static int rule_role_setup(fw_ws *ws, const char *name, bool whole, fw_err *err)
 {
     fw_buf views = {0};
-    /* the program tags and the citizen reports (CIT-001, docs/kiosk.md): readable by rules */
-    fw_buf_puts(&views, "'programs', 'reports', 'citizen_reports'");
+    /* the program tags, the citizen reports (CIT-001, docs/kiosk.md) and the deaths registry's
+     * date (DEC-004, sqlfunc.h): readable by rules */
+    fw_buf_puts(&views, "'programs', 'reports', 'citizen_reports', 'deaths_newest'");
     /* The views are security_invoker (migration 7): the role reads the ds_ tables under them as
      * itself, under the row-level security of the user who runs (docs/users.md). */
     for (int i = 0; i < fw_ndatasets; i++)

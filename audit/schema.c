@@ -1461,6 +1461,23 @@ static int paid_v20_apply(fw_db *db, void *ctx, fw_err *err)
     return rc;
 }
 
+/* --- 21: the deaths registry's date for every user (PostgreSQL) ----------------------------------
+ * DEC-004 measured its grace period from the newest death its reader could see: for an inspector,
+ * the newest death of their region, so a person of theirs dead for months before the registry's
+ * date could be within "90 days" of it and missed. deaths_newest (sqlfunc.h) is read with the
+ * owner's rights. SQLite: nothing (a TEMP view on every connection, store.c). */
+static int deaths_newest_v21_apply(fw_db *db, void *ctx, fw_err *err)
+{
+    (void)ctx;
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return FW_OK;
+    fw_buf sql = {0};
+    fw_sqlfunc_deaths_newest_sql(true, &sql);
+    int rc = fw_db_exec(db, sql.data, err);
+    fw_buf_free(&sql);
+    return rc;
+}
+
 const fw_db_migration fw_migrations[] = {
     {1, "initial schema", NULL, NULL, NULL, apply_v1},
     {2, "trail chain version, workspace id", NULL, trail_v2, trail_v2_pg, NULL},
@@ -1484,5 +1501,7 @@ const fw_db_migration fw_migrations[] = {
     {19, "payments view joins the programs' tags (PostgreSQL)", NULL, NULL, NULL, views_v19_apply},
     {20, "registries' and citizen reports' policies leave out a run's unchecked counties (PostgreSQL)", NULL, NULL,
      NULL, paid_v20_apply},
+    {21, "the deaths registry's newest date readable whole by scoped users (PostgreSQL)", NULL, NULL, NULL,
+     deaths_newest_v21_apply},
 };
 const int fw_nmigrations = (int)(sizeof fw_migrations / sizeof fw_migrations[0]);

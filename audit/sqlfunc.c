@@ -88,3 +88,12 @@ void fw_sqlfunc_views_sql_having(bool postgres, bool (*has)(void *ctx, const cha
                       tagged && postgres ? " LEFT JOIN programs AS g ON g.name = ds_payments.program" : "");
     }
 }
+
+/* Why PostgreSQL's is not security_invoker: sqlfunc.h. An inspector's run measured DEC-004's 90
+ * days from the newest death of their own township and missed a person of theirs who had died 174
+ * days before the registry's newest death (bench/scope.sh; docs/users.md). */
+void fw_sqlfunc_deaths_newest_sql(bool postgres, fw_buf *sql)
+{
+    fw_buf_printf(sql, "%s deaths_newest AS SELECT max(death_date) AS death_date FROM %sds_deaths;\n",
+                  postgres ? "CREATE OR REPLACE VIEW" : "CREATE TEMP VIEW IF NOT EXISTS", postgres ? "" : "main.");
+}

@@ -20,4 +20,13 @@ void fw_sqlfunc_views_sql(bool postgres, fw_buf *sql);
 void fw_sqlfunc_views_sql_having(bool postgres, bool (*has)(void *ctx, const char *table, const char *column),
                                  void *ctx, fw_buf *sql);
 
+/* The CREATE VIEW of deaths_newest: one row, the newest death date of the whole deaths registry,
+ * the date the registry is current to (DEC-004 measures its grace period from it). SQLite: a TEMP
+ * view like the others. PostgreSQL (migration 21): a plain view read with its owner's rights, not
+ * security_invoker, so that a user scoped to a region reads the registry's date and not the newest
+ * death of their own region; it shows a date and no person. Kept apart from the rule views above:
+ * a run that leaves counties out makes those again as TEMP views of the runner (audit/shard.c),
+ * which would scope this one. */
+void fw_sqlfunc_deaths_newest_sql(bool postgres, fw_buf *sql);
+
 #endif

@@ -77,6 +77,7 @@ static void create_views(fw_db *db)
         return;
     fw_buf sql = {0};
     fw_sqlfunc_views_sql(false, &sql);
+    fw_sqlfunc_deaths_newest_sql(false, &sql);
     fw_err err = {0};
     if (fw_db_exec(db, sql.data, &err)) /* a bug, not a user error */
         fprintf(stderr, "fundwatch: internal error creating views: %s\n", fw_db_err_words(db, &err));

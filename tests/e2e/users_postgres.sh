@@ -450,6 +450,31 @@ grep -q ', 0 gone$' "$dir/out" || fail "the supervisor's run marked hits gone: $
 after=$(q "SELECT state || ':' || count(*) FROM hits GROUP BY state ORDER BY 1" | tr '\n' ' ')
 [ "$before" = "$after" ] || fail "the supervisor's run changed the hits' states: $before -> $after"
 
+# DEC-004 (dead but still active) counts its 90 days back from the deaths registry's newest death,
+# which a scoped user must read whole (migration 21's deaths_newest): before it, the inspector's run
+# counted from the newest death of T1 and missed T1's dead. Planted: a T1 person still active dies
+# on 2099-01-01, T1's newest death; a T2 person on 2099-04-11, 100 days later and unseen by the
+# inspector. Last, so that no later check meets the planted rows.
+who=$insp
+other=$(q "SELECT id_number FROM ds_persons WHERE region_code LIKE '$t2%' AND id_number NOT IN ($t1ids) ORDER BY 1 LIMIT 1")
+alive1=$(q "SELECT p.id_number FROM ds_persons p WHERE p.region_code LIKE '$t1%' AND COALESCE(p.status, '') NOT IN
+            ('注销', '死亡', '退出', '迁出') AND p.id_number NOT IN (SELECT id_number FROM ds_deaths) ORDER BY 1 LIMIT 1")
+[ -n "$alive1" ] && [ -n "$other" ] || fail "no active T1 person without a death, or no T2 person, to plant deaths for"
+q "INSERT INTO ds_deaths (import_id, line, row_key, id_number, name, death_date)
+   SELECT min(import_id), 900001, 'planted-t1', '$alive1', 't1', '2099-01-01' FROM ds_deaths
+   UNION ALL SELECT min(import_id), 900002, 'planted-t2', '$other', 't2', '2099-04-11' FROM ds_deaths" >/dev/null ||
+    fail "planting two deaths"
+raw "SELECT death_date FROM deaths_newest"
+check "SELECT the deaths registry's date" 0 && [ "$(cat "$dir/out")" = 2099-04-11 ] ||
+    fail "the inspector reads the registry's newest death as $(cat "$dir/out"), not 2099-04-11"
+raw "SELECT max(death_date) FROM deaths"
+[ "$(cat "$dir/out")" = 2099-01-01 ] || fail "the inspector's newest own death is $(cat "$dir/out"), not the planted T1 one"
+fwas run --only DEC-004
+check "the inspector's run of DEC-004" 0
+[ "$(q "SELECT count(*) FROM hits WHERE rule_id = 'DEC-004' AND id_number = '$alive1' AND state = 'present'")" = 1 ] ||
+    fail "the inspector's DEC-004 missed a T1 person dead 100 days before the registry's newest death"
+echo "DEC-004 scoped: counted from the registry's newest death"
+
 # user remove: the user and the server's role go.
 "$FW" --db "$admin" user remove "$aud" >"$dir/out" 2>&1 || fail "user remove: $(cat "$dir/out")"
 [ "$(q "SELECT count(*) FROM pg_roles WHERE rolname = '$aud'")" = 0 ] || fail "the removed user's role is still there"
