@@ -226,20 +226,21 @@ if [ -n "${pg_host:-}" ] && [ -n "${pg_user:-}" ] && [ -n "${pg_dbname:-}" ]; th
     expect_out "postgresql://$pg_user@$pg_host:${pg_port:-5432}/$pg_dbname"
 fi
 
-# A workspace two migrations behind (19, the payments view's program tags joined, not looked up per
+# A workspace three migrations behind (19, the payments view's program tags joined, not looked up per
 # payment; 20, the registries' and citizen reports' policies leaving out a run's unchecked counties,
-# here taken back by dropping those policies): `init` brings it up to date and says so, instead of
-# "nothing changed".
+# here taken back by dropping those policies; 21, the view deaths_newest, dropped): `init` brings it
+# up to date and says so, instead of "nothing changed".
 old=$(new_target old)
 expect_exit 0 "$FW" --db "$old" init
-pg "$old" fw_e2e_$$_old "DELETE FROM fundwatch_schema WHERE version IN (19, 20);
+pg "$old" fw_e2e_$$_old "DELETE FROM fundwatch_schema WHERE version IN (19, 20, 21); DROP VIEW deaths_newest;
     DO \$\$ DECLARE t text; BEGIN
     FOR t IN SELECT polrelid::regclass::text FROM pg_policy WHERE polname = 'fw_person' AND polrelid::regclass::text LIKE 'ds\_%' LOOP
       EXECUTE format('DROP POLICY fw_person ON %s', t);
     END LOOP; END \$\$;
     DROP POLICY fw_region ON citizen_reports" >/dev/null || fail "cannot take the workspace back to schema 18: $(cat "$dir/pgerr")"
 expect_exit 0 "$FW" --db "$old" init
-expect_out "upgraded the workspace from schema 18 to 20"
+expect_out "upgraded the workspace from schema 18 to 21"
+[ "$(pg "$old" fw_e2e_$$_old "SELECT count(*) FROM deaths_newest")" = 1 ] || fail "migration 21: no view deaths_newest"
 [ "$(pg "$old" fw_e2e_$$_old "SELECT pg_get_viewdef('payments') LIKE '%LEFT JOIN programs g%'")" = t ] ||
     fail "migration 19: the payments view does not join programs"
 # every registry without a region (deaths, relatives, ...) and the citizen reports leave the unchecked
