@@ -82,11 +82,16 @@ BEGIN
 END
 $$;
 
--- age_on(id, date) -> whole years of age on date (birth date from the ID number).
+-- age_on(id, date) -> whole years of age on date (birth date from the ID number). The well-formed
+-- test (the ID's eight birth digits, a date of digits 'YYYY-MM-DD' not followed by a digit) is a
+-- LIKE and two translate()s, not two regular expressions: ELI-002's filter over a county's 3.76
+-- million pension payments took 13.6 s with the expressions, 9.5 s so (compat 5; docs/store.md).
 CREATE OR REPLACE FUNCTION age_on(id text, d text) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN octet_length(id) = 18 AND substr(id, 7, 8) ~ '^[0-9]{8}$'
-                   AND d ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([^0-9]|$)' /* well formed: no atoi() needed */
+  SELECT CASE WHEN octet_length(id) = 18 AND d LIKE '____-__-__%'
+                   AND translate(substr(id, 7, 8), '0123456789', '') = ''
+                   AND translate(substr(d, 1, 10), '0123456789', '') = '--'
+                   AND (octet_length(d) = 10 OR strpos('0123456789', substr(d, 11, 1)) = 0)
          THEN substr(d, 1, 4)::bigint - substr(id, 7, 4)::bigint
               - CASE WHEN substr(d, 6, 2)::bigint * 100 + substr(d, 9, 2)::bigint < substr(id, 11, 4)::bigint
                      THEN 1 ELSE 0 END
@@ -225,4 +230,4 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 CREATE OR REPLACE FUNCTION fw_compat_version() RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 4 $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 5 $$;

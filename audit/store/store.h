@@ -247,7 +247,8 @@ int fw_db_pending_steps(fw_db *db, const fw_db_migration *m, int n, int *pending
 int fw_db_schema_version(fw_db *db, int *version, fw_err *err);
 
 /* The version of the PostgreSQL compatibility layer this binary installs. */
-enum { FW_DB_PG_COMPAT_VERSION = 4 }; /* 2: program_set; 3: date, round of a real; 4: age_on's malformed arm */
+enum { FW_DB_PG_COMPAT_VERSION = 5 }; /* 2: program_set; 3: date, round of a real; 4: age_on's malformed arm;
+                                      5: age_on's well-formed test without regular expressions */
 
 /* --- guarded queries, query plans, watching by a callback (issue 11: rules) ------------------------ */
 

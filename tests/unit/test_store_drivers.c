@@ -785,6 +785,21 @@ static const parity_case parity[] = {
     {"SELECT age_on(?, ?)", 2, {T("110101199003071234"), T("2024-03-0712")}},
     {"SELECT age_on(?, ?)", 2, {T("110101199003071234"), T("2024-03-07T10:00")}},
     {"SELECT age_on(?, ?)", 2, {T("11010119900307123X"), T("2024-03-06")}},
+    /* pg_compat 5: age_on's well-formed test (LIKE and translate) against what it replaced */
+    {"SELECT age_on(?, ?)", 2, {T("110101199003071234"), T("2024-03-061")}}, /* atoi reads day 61: 34, not 33 */
+    {"SELECT age_on(?, ?)", 2, {T("110101199003071234"), T("2024-03-07 08:00")}},
+    {"SELECT age_on(?, ?)", 2, {T("110101199003071234"), T("2024-03-0７")}},   /* a full-width digit */
+    {"SELECT age_on(?, ?)", 2, {T("110101199003071234"), T("２024-03-07")}},
+    {"SELECT age_on(?, ?)", 2, {T("110101199003071234"), T("2024-03-07日")}},
+    {"SELECT age_on(?, ?)", 2, {T("110101199003071234"), T("2024/03/07")}},
+    {"SELECT age_on(?, ?)", 2, {T("110101199003071234"), T("2024-03-7x")}},
+    {"SELECT age_on(?, ?)", 2, {T("110101199003071234"), T("-2024-03-07")}},
+    {"SELECT age_on(?, ?)", 2, {T("110101199003071234"), T("2024-03-")}},
+    {"SELECT age_on(?, ?)", 2, {T("110101199003071234"), N}},
+    {"SELECT age_on(?, ?)", 2, {T("1101011990030７1234"), T("2024-03-07")}},
+    {"SELECT age_on(?, ?)", 2, {T("110101-99003071234"), T("2024-03-07")}},
+    {"SELECT age_on(?, ?)", 2, {T("11010119900307123"), T("2024-03-07")}},
+    {"SELECT age_on(?, ?)", 2, {T("110101199013321234"), T("2024-03-07")}},  /* month 13 in the ID: atoi's reading */
     /* pg_compat 3: what the rule catalogue needs besides the helpers */
     {"SELECT date(?, ?)", 2, {T("2024-03-10"), T("-30 days")}},
     {"SELECT date(?, ?)", 2, {T("2024-02-28"), T("+1 day")}},
