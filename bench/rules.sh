@@ -70,6 +70,7 @@ int sqlite3_extension_init(sqlite3 *db, char **err, const sqlite3_api_routines *
     fw_sqlite_funcs_register(db); /* the same functions and TEMP views as fundwatch */
     fw_buf views = {0};
     fw_sqlfunc_views_sql(false, &views);
+    fw_sqlfunc_deaths_newest_sql(false, &views);
     int rc = sqlite3_exec(db, views.data, NULL, NULL, NULL);
     fw_buf_free(&views);
     return rc;
