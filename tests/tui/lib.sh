@@ -40,10 +40,15 @@ tui_keys() { tmux -L "$TUI_SOCK" send-keys "$@"; }
 tui_type() { tmux -L "$TUI_SOCK" send-keys -l "$1"; }
 
 # tui_wait TEXT [SECONDS]: waits until the screen shows TEXT (fixed string).
+# It returns once the text is there and the screen has held still for one poll: curses draws a
+# change line by line, and a capture taken mid-draw can show the new first line beside the old rest
+# (a check after the wait then saw a line the program had already replaced, in CI).
 tui_wait() {
-    local text=$1 limit=${2:-10} i=0
+    local text=$1 limit=${2:-10} i=0 now before=
     while [ $i -lt $((limit * 20)) ]; do
-        if tui_screen | grep -qF -- "$text"; then return 0; fi
+        now=$(tui_screen)
+        if [ "$now" = "$before" ] && printf '%s\n' "$now" | grep -qF -- "$text"; then return 0; fi
+        before=$now
         sleep 0.05
         i=$((i + 1))
     done
