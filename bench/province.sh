@@ -87,6 +87,15 @@ for run in $(seq "$runs"); do
             { echo "the month's import into the $kind workspace failed: $(tail -3 "$tmp/err")" >&2; exit 1; }
         t1=$(now)
         echo "$(echo "$t1 - $t0" | bc)" >> "$tmp/$kind"
+        # The empty workspace's load was a bulk load: its indexes are built by whatever needs them
+        # next (a run, `fundwatch index`), where an append kept them up row by row. Printed beside
+        # the ratio, not in it: the issue's figure is the load.
+        if [ "$kind" = empty ]; then
+            t0=$(now)
+            "$FW" --db "$db" index >/dev/null 2>&1 || true
+            t1=$(now)
+            echo "$(echo "$t1 - $t0" | bc)" >> "$tmp/empty_index"
+        fi
         [ "$kind" = province ] && [ "$run" = 1 ] && "$FW" --db "$db" status | sed 's/^/  /'
         psql "$FUNDWATCH_BENCH_PG" -qc "DROP SCHEMA $s CASCADE" >/dev/null 2>&1
     done
@@ -96,6 +105,7 @@ c=$(median < "$tmp/county")
 p=$(median < "$tmp/province")
 echo "== load one county's month: $FW --db DB import payments month.csv --append"
 echo "runs (s), empty:    $(tr '\n' ' ' < "$tmp/empty")"
+echo "runs (s), empty's indexes built afterwards (fundwatch index): $(tr '\n' ' ' < "$tmp/empty_index")"
 echo "runs (s), county:   $(tr '\n' ' ' < "$tmp/county")"
 echo "runs (s), province: $(tr '\n' ' ' < "$tmp/province")"
 printf 'median: into an empty workspace %.2f s, into one holding the county'"'"'s other months %.2f s, into one holding %d counties %.2f s\n' \
