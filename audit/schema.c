@@ -1473,6 +1473,15 @@ static int deaths_newest_v21_apply(fw_db *db, void *ctx, fw_err *err)
         return FW_OK;
     fw_buf sql = {0};
     fw_sqlfunc_deaths_newest_sql(true, &sql);
+    /* Whoever may read the deaths view may read its newest date: the reader groups and rule roles
+     * of a workspace that had users before this migration (later ones get it where the others'
+     * grants are given: users.c's group_grants, engine.c's rule roles). */
+    fw_buf_puts(&sql, "DO $fw$ DECLARE g text; BEGIN\n"
+                      "FOR g IN SELECT DISTINCT r.rolname FROM pg_class c, aclexplode(c.relacl) a "
+                      "JOIN pg_roles r ON r.oid = a.grantee WHERE c.oid = to_regclass('deaths') "
+                      "AND a.privilege_type = 'SELECT' AND a.grantee <> c.relowner LOOP\n"
+                      "  EXECUTE format('GRANT SELECT ON deaths_newest TO %I', g);\n"
+                      "END LOOP; END $fw$;\n");
     int rc = fw_db_exec(db, sql.data, err);
     fw_buf_free(&sql);
     return rc;
