@@ -1445,6 +1445,12 @@ int fw_cases_sync(fw_ws *ws, long long run_id, fw_err *err)
     lead_changes lc = {0};
     long long created = 0, attached = 0, touched = 0, reopened = 0, resolved = 0;
     int rc = collect_lead_changes(ws, run_id, &lc, err);
+    /* Case numbers follow the largest case id: two runs numbering at once (two inspectors on a
+     * PostgreSQL workspace) gave the same FW-year-number and the second rule failed on cases'
+     * unique key. The trail's lock orders them: this transaction appends to the trail below and
+     * would take it then anyway, and one lock cannot be taken in two orders. */
+    if (rc == FW_OK)
+        rc = fw_db_xact_lock(ws->store, "trail", err);
     if (rc == FW_OK)
         rc = create_cases(ws, &created, err);
     if (rc == FW_OK)

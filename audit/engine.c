@@ -684,6 +684,7 @@ static const char *const sandbox_setup_sql =
     "DO $fw$\n"
     "DECLARE r text := %s; v text;\n"
     "BEGIN\n"
+    "  PERFORM " FW_ROLES_PG_LOCK ";\n"
     "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN\n"
     "    EXECUTE format('CREATE ROLE %%I NOLOGIN', r);\n"
     "  END IF;\n"

@@ -156,6 +156,11 @@ static void *progress_thread(void *ctx)
     return NULL;
 }
 
+/* Two runs that start together after an import (two inspectors on a PostgreSQL workspace) both find
+ * the same indexes missing; two CREATE INDEX of one name then collide in the server's catalogue and
+ * the second run failed ("duplicate key value violates unique constraint pg_class_relname_nsp_index").
+ * So a build first takes the workspace's "indexes" lock, held to its commit, and looks again: the
+ * run that waited finds the index the other built and goes on. */
 static int build_one(fw_ws *ws, build *b, const missing_index *m, fw_err *err)
 {
     /* Only a callback needs the thread; the interrupt flag is the store's to watch. */
@@ -166,7 +171,9 @@ static int build_one(fw_ws *ws, build *b, const missing_index *m, fw_err *err)
     fw_dataset_index_sql(m->ds, &m->ix, &sql);
     int rc = fw_ws_begin(ws, err);
     if (!rc) {
-        rc = fw_ws_exec(ws, sql.data, err);
+        rc = fw_db_xact_lock(ws->store, "indexes", err);
+        if (!rc && !fw_index_exists(ws, m->ix.name))
+            rc = fw_ws_exec(ws, sql.data, err);
         if (!rc)
             rc = fw_ws_commit(ws, err);
         if (rc)

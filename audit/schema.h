@@ -49,7 +49,13 @@ extern const char *const fw_schema_v1_sqlite[];
  * workspace schema; any role may take it, unlike LOCK TABLE): audit/trail.c's appends and the
  * kiosk's functions (migration 8) then follow one another, none reading an end that another is
  * about to move. */
-#define FW_TRAIL_PG_LOCK "pg_advisory_xact_lock(hashtext('fundwatch.trail:' || current_schema()))"
+#define FW_TRAIL_PG_LOCK FW_PG_XACT_LOCK("trail")
+
+/* On PostgreSQL whatever grants on a workspace's tables or makes its roles (a run setting up its rule
+ * role, `user add` its group's grants) first takes this lock: two such transactions at once failed
+ * with "tuple concurrently updated" (two GRANTs rewriting one table's privileges), and two first
+ * runs could both find the rule role missing and both CREATE it. */
+#define FW_ROLES_PG_LOCK FW_PG_XACT_LOCK("roles")
 
 /* The hash of record 1 of every trail started under migration 2 (trail.start, fixed content). */
 #define FW_TRAIL_START_HASH "e38fd3f6242867b98ffa2a0418efe5d1fe29e31c8e67582a1639a5254562c725"

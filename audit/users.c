@@ -14,6 +14,7 @@
 #include "audit/engine.h"
 #include "audit/i18n.h"
 #include "audit/store/store.h"
+#include "audit/schema.h"
 #include "audit/trail.h"
 
 int fw_users_supported(fw_ws *ws, fw_err *err)
@@ -201,6 +202,7 @@ static int group_grants(fw_ws *ws, enum fw_user_role role, const char *group, co
     fw_buf sql = {0};
     fw_buf_printf(&sql,
                   "DO $fw$ DECLARE s text := current_schema(); g text := '%s'; t text; BEGIN\n"
+                  "PERFORM " FW_ROLES_PG_LOCK ";\n"
                   "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = g) THEN\n"
                   "  EXECUTE format('CREATE ROLE %%I NOLOGIN', g);\n"
                   "END IF;\n"

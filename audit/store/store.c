@@ -280,6 +280,18 @@ int fw_db_query_int(fw_db *db, const char *sql, long long *out, fw_err *err)
     return rc == 1 ? FW_OK : fw_fail(err, FW_ENOTFOUND, "no row: %s", sql);
 }
 
+int fw_db_xact_lock(fw_db *db, const char *what, fw_err *err)
+{
+    if (fw_db_engine(db) != FW_DB_POSTGRES)
+        return FW_OK;
+    char *sql = fw_printf("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('fundwatch.%s:' || "
+                          "current_schema()))) l", what);
+    long long one = 0;
+    int rc = fw_db_query_int(db, sql, &one, err);
+    free(sql);
+    return rc;
+}
+
 /* --- transactions ----------------------------------------------------------------------------------- */
 
 int fw_db_begin(fw_db *db, enum fw_txn mode, fw_err *err)

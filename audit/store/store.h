@@ -162,6 +162,13 @@ bool fw_stmt_readonly(fw_stmt *st);
 int fw_db_exec(fw_db *db, const char *sql, fw_err *err);
 /* The first column of the first row as an integer: FW_OK and *out, FW_ENOTFOUND when no row. */
 int fw_db_query_int(fw_db *db, const char *sql, long long *out, fw_err *err);
+/* This workspace's lock named WHAT (a literal word), held until the transaction ends: on PostgreSQL a
+ * transaction-level advisory lock per schema (any role may take it, unlike LOCK TABLE), for writers
+ * that must follow one another; a statement after it sees what the previous holder committed.
+ * FW_PG_XACT_LOCK is its SQL, for scripts that take it themselves (plpgsql: PERFORM ...). SQLite:
+ * nothing, its write lock already lets one writer in at a time. */
+#define FW_PG_XACT_LOCK(what) "pg_advisory_xact_lock(hashtext('fundwatch." what ":' || current_schema()))"
+int fw_db_xact_lock(fw_db *db, const char *what, fw_err *err);
 /* PostgreSQL: the SCRAM verifier of password for role, made here by libpq (PQencryptPasswordConn)
  * so that the password itself never travels in a statement (CREATE ROLE ... PASSWORD 'verifier');
  * caller frees *out. FW_EUSAGE on SQLite, which has no roles. */
