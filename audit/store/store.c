@@ -284,8 +284,7 @@ int fw_db_xact_lock(fw_db *db, const char *what, fw_err *err)
 {
     if (fw_db_engine(db) != FW_DB_POSTGRES)
         return FW_OK;
-    char *sql = fw_printf("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('fundwatch.%s:' || "
-                          "current_schema()))) l", what);
+    char *sql = fw_printf("SELECT 1 FROM (SELECT " FW_PG_XACT_LOCK("%s") ") l", what);
     long long one = 0;
     int rc = fw_db_query_int(db, sql, &one, err);
     free(sql);
