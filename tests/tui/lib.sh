@@ -32,7 +32,16 @@ tui_start() {
     printf '#!/bin/sh\nenv LC_ALL=C.UTF-8 TERM=xterm-256color %s %s %s --db %q tui %s\necho $? >%q\n' \
         "${envs[*]:-}" "${TUI_WRAP:-}" "$bin" "$db" "${args[*]:-}" "$TUI_RC" >"$TUI_TMP/run.sh"
     chmod +x "$TUI_TMP/run.sh"
-    tmux -L "$TUI_SOCK" -f /dev/null new-session -d -x 100 -y 30 "$TUI_TMP/run.sh; sleep 60"
+    # A test that starts again first kills the server; tmux's server takes a moment to go, and a
+    # new-session sent to the one going away fails with "server exited unexpectedly" (CI, under
+    # ASan): wait until no server answers, and try again if it still met the old one.
+    local i=0
+    while tmux -L "$TUI_SOCK" list-sessions >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+    for i in 1 2 3; do
+        tmux -L "$TUI_SOCK" -f /dev/null new-session -d -x 100 -y 30 "$TUI_TMP/run.sh; sleep 60" && return 0
+        sleep 0.3
+    done
+    fail "tmux could not start a session for the TUI"
 }
 
 tui_screen() { tmux -L "$TUI_SOCK" capture-pane -p; }
@@ -46,7 +55,7 @@ tui_type() { tmux -L "$TUI_SOCK" send-keys -l "$1"; }
 tui_wait() {
     local text=$1 limit=${2:-10} i=0 now before=
     while [ $i -lt $((limit * 20)) ]; do
-        now=$(tui_screen)
+        now=$(tui_screen) || now= # a pane not there yet (or gone) is a screen without the text
         if [ "$now" = "$before" ] && printf '%s\n' "$now" | grep -qF -- "$text"; then return 0; fi
         before=$now
         sleep 0.05
