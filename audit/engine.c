@@ -825,22 +825,41 @@ static int sandbox_enter(fw_ws *ws, const char *role, const fw_rule *r, fw_err *
     return FW_OK;
 }
 
-/* The planner of a rule's transaction on PostgreSQL, for a rule that says `postgres.nested_loops =
- * off` (docs/rules.md). Row-level security on every table (migrations 7, 14) and a rule's filtered
- * CTEs can make the planner guess one row where thousands come, and a nested loop over that guess
- * runs its inner side again for each of them: on a county (5 million payments) HH-002 re-aggregated
- * 200,000 persons 600 times (155 s; 12.5 s with hash joins), VEH-002 ran past its 600 s limit
- * (10.8 s). Not for every rule: other rules' plans got slower without nested loops (docs/scale.md).
- * SET LOCAL: the rule's transaction only. Sharded runs' workers have it for every rule (shard.c). */
-static const char sandbox_planner_sql[] = "SET LOCAL enable_nestloop = off";
+/* The planner of a rule's transaction on PostgreSQL, for a rule that gives it hints (docs/rules.md);
+ * SET LOCAL: the rule's transaction only. Sharded runs' workers have no nested loops for every
+ * rule (shard.c).
+ * - `postgres.nested_loops = off`: row-level security on every table (migrations 7, 14) and a
+ *   rule's filtered CTEs can make the planner guess one row where thousands come, and a nested loop
+ *   over that guess runs its inner side again for each of them: on a county (5 million payments)
+ *   HH-002 re-aggregated 200,000 persons 600 times (155 s; 12.5 s with hash joins), VEH-002 ran
+ *   past its 600 s limit (10.8 s). Not for every rule: other rules' plans got slower without
+ *   nested loops (docs/scale.md).
+ * - `postgres.work_mem = 16MB`: sorts and hashes of the whole ledger that spill to disk at the
+ *   server's 4 MB (ELI-001 5.7 s → 3.2 s). Not for every rule either: with more memory the planner
+ *   picks hash aggregates over CTEs it guesses at a few rows (XC-003 9 s → 17 s, IDN-002 6 s →
+ *   24 s; docs/store.md). */
+static int sandbox_planner(fw_ws *ws, const fw_rule *r, fw_err *err)
+{
+    fw_err why = {0};
+    if (r->pg_no_nested_loops && fw_db_exec(ws->store, "SET LOCAL enable_nestloop = off", &why))
+        return fw_fail(err, why.code, "%s:%d: [%s] %s", r->file, r->query_line, r->id, why.msg);
+    if (r->pg_work_mem_kb) {
+        char *sql = fw_printf("SET LOCAL work_mem = '%dkB'", r->pg_work_mem_kb);
+        int e = fw_db_exec(ws->store, sql, &why);
+        free(sql);
+        if (e)
+            return fw_fail(err, why.code, "%s:%d: [%s] %s", r->file, r->query_line, r->id, why.msg);
+    }
+    return FW_OK;
+}
 
 static int sandbox_role(fw_ws *ws, const char *role, const fw_rule *r, fw_err *err)
 {
     if (!role) /* SQLite */
         return FW_OK;
     fw_err why = {0};
-    if (r->pg_no_nested_loops && fw_db_exec(ws->store, sandbox_planner_sql, &why))
-        return fw_fail(err, why.code, "%s:%d: [%s] %s", r->file, r->query_line, r->id, why.msg);
+    if (sandbox_planner(ws, r, err))
+        return err->code;
     if (!*role)
         return FW_OK;
     char *sql = fw_printf("SET LOCAL ROLE %s", role);

@@ -104,7 +104,8 @@ static bool in_list(const char *s, const char *const *list)
 /* Metadata keys (single), query keys (numbered), and the other key families. */
 static const char *const meta_keys[] = {"name", "name_en", "category", "severity", "description",
                                         "basis", "datasets", "status", "enabled", "author", "version",
-                                        "false_positives", "subject", "time_limit", "postgres.nested_loops", NULL};
+                                        "false_positives", "subject", "time_limit", "postgres.nested_loops",
+                                        "postgres.work_mem", NULL};
 static const char *const required_meta[] = {"name", "name_en", "category", "severity", "description",
                                             "basis", "datasets", "version", NULL};
 enum clause { C_WITH, C_SELECT, C_FROM, C_JOIN, C_WHERE, C_GROUP_BY, C_HAVING, C_ORDER_BY, C_NCLAUSES };
@@ -700,6 +701,25 @@ static bool parse_bool(const char *v, bool *out)
     return true;
 }
 
+/* A memory size as PostgreSQL writes one ("16MB", "512kB", "1GB"), in kB, within what one rule may
+ * ask for: at least the server's minimum (64 kB), at most 1 GB, since every sort and hash of the
+ * query, in each of the run's threads, may take that much. */
+static bool parse_pg_memory(const char *v, int *kb)
+{
+    static const struct { const char *unit; long long kb; } units[] = {{"kB", 1}, {"MB", 1024}, {"GB", 1024 * 1024}};
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (end == v || errno || n <= 0 || !isdigit((unsigned char)*v))
+        return false;
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+        if (strcmp(end, units[i].unit) == 0 && n <= 1024LL * 1024 / units[i].kb && n * units[i].kb >= 64) {
+            *kb = (int)(n * units[i].kb);
+            return true;
+        }
+    return false;
+}
+
 static bool valid_param_name(const char *n)
 {
     if (!*n || !(isalpha((unsigned char)*n) || *n == '_'))
@@ -818,6 +838,15 @@ static void build_rule(fw_rule *r, const char *path, const scan_section *sec, co
                 r->broken = true;
             }
             r->pg_no_nested_loops = !on;
+            continue;
+        }
+        if (strcmp(key, "postgres.work_mem") == 0) {
+            if (!parse_pg_memory(v, &r->pg_work_mem_kb)) {
+                fw_diag_add(d, FW_DIAG_ERROR, path, line,
+                            "[%s] postgres.work_mem must be a size from 64kB to 1GB written as PostgreSQL does "
+                            "(16MB, 512kB), not '%s'", r->id, v);
+                r->broken = true;
+            }
             continue;
         }
         if (strcmp(key, "time_limit") == 0) {

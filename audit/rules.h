@@ -75,6 +75,7 @@ typedef struct fw_rule {
     bool enabled;
     double time_limit_s;      /* 0 = the run's default */
     bool pg_no_nested_loops;  /* postgres.nested_loops = off: the planner hint (docs/rules.md) */
+    int pg_work_mem_kb;       /* postgres.work_mem: its sorts' and hashes' memory; 0 = the server's */
     fw_rule_param *params;
     int nparams;
     fw_rule_example *hit_examples, *clean_examples;

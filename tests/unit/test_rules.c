@@ -77,6 +77,41 @@ static void test_did_you_mean_and_line_numbers(void **state)
     free(dir);
 }
 
+/* The PostgreSQL work memory hint: a size as PostgreSQL writes it is read in kB; a bare number, a
+ * unit PostgreSQL does not know, below 64 kB or above 1 GB is an error naming the key and value. */
+static void test_postgres_work_mem_key(void **state)
+{
+    (void)state;
+    fw_ruleset set;
+    fw_diags d = {0};
+    char *dir;
+    char *out = load_text(GOOD_RULE("W-1", "postgres.work_mem = 16MB\n") GOOD_RULE("W-2", "postgres.work_mem = 512kB\n")
+                              GOOD_RULE("W-3", "postgres.work_mem = 1GB\n") GOOD_RULE("W-4", "")
+                                  GOOD_RULE("W-5", "postgres.work_mem = 16\n") GOOD_RULE("W-6", "postgres.work_mem = 16mb\n")
+                                      GOOD_RULE("W-7", "postgres.work_mem = 2GB\n") GOOD_RULE("W-8", "postgres.work_mem = 32kB\n")
+                                          GOOD_RULE("W-9", "postgres.work_mem = -1MB\n"),
+                          &set, &d, &dir);
+    assert_int_equal(set.n, 9);
+    assert_int_equal(set.rules[0].pg_work_mem_kb, 16 * 1024);
+    assert_int_equal(set.rules[1].pg_work_mem_kb, 512);
+    assert_int_equal(set.rules[2].pg_work_mem_kb, 1024 * 1024);
+    for (int i = 0; i < 4; i++)
+        assert_false(set.rules[i].broken);
+    assert_int_equal(set.rules[3].pg_work_mem_kb, 0);
+    const char *bad[] = {"W-5] postgres.work_mem must be a size from 64kB to 1GB written as PostgreSQL does (16MB, 512kB), not '16'",
+                         "W-6] postgres.work_mem must be a size", "W-7] postgres.work_mem must be a size",
+                         "W-8] postgres.work_mem must be a size", "W-9] postgres.work_mem must be a size"};
+    for (int i = 0; i < 5; i++) {
+        assert_non_null(strstr(out, bad[i]));
+        assert_true(set.rules[4 + i].broken);
+    }
+    free(out);
+    fw_ruleset_free(&set);
+    fw_diags_free(&d);
+    test_rmdir(dir);
+    free(dir);
+}
+
 /* The PostgreSQL planner hint: off and on are read, anything else is an error naming the key, and
  * a near miss of its name is suggested. */
 static void test_postgres_nested_loops_key(void **state)
@@ -590,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_good_rule_loads_and_assembles),
         cmocka_unit_test(test_did_you_mean_and_line_numbers),
         cmocka_unit_test(test_postgres_nested_loops_key),
+        cmocka_unit_test(test_postgres_work_mem_key),
         cmocka_unit_test(test_rule_file_must_be_utf8),
         cmocka_unit_test(test_two_duplicate_pairs_in_one_file),
         cmocka_unit_test(test_overlong_line_fails_file_with_line),
