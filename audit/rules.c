@@ -104,8 +104,11 @@ static bool in_list(const char *s, const char *const *list)
 /* Metadata keys (single), query keys (numbered), and the other key families. */
 static const char *const meta_keys[] = {"name", "name_en", "category", "severity", "description",
                                         "basis", "datasets", "status", "enabled", "author", "version",
-                                        "false_positives", "subject", "time_limit", "postgres.nested_loops",
-                                        "postgres.work_mem", NULL};
+                                        "false_positives", "subject", "time_limit", "postgres.work_mem",
+#define FW_PG_HINT_KEY(name, key, setting) key,
+                                        FW_PG_JOIN_HINTS(FW_PG_HINT_KEY)
+#undef FW_PG_HINT_KEY
+                                        NULL};
 static const char *const required_meta[] = {"name", "name_en", "category", "severity", "description",
                                             "basis", "datasets", "version", NULL};
 enum clause { C_WITH, C_SELECT, C_FROM, C_JOIN, C_WHERE, C_GROUP_BY, C_HAVING, C_ORDER_BY, C_NCLAUSES };
@@ -720,6 +723,29 @@ static bool parse_pg_memory(const char *v, int *kb)
     return false;
 }
 
+/* A join-method hint (FW_PG_JOIN_HINTS): on or off, anything else an error naming the key. False
+ * when key is not one. */
+static bool read_join_hint(fw_rule *r, const char *key, const char *v, const char *path, int line, fw_diags *d)
+{
+    static const struct { const char *key; unsigned bit; } hints[] = {
+#define FW_PG_HINT_ROW(name, k, setting) {k, FW_PG_NO(name)},
+        FW_PG_JOIN_HINTS(FW_PG_HINT_ROW)
+#undef FW_PG_HINT_ROW
+    };
+    for (size_t i = 0; i < sizeof hints / sizeof *hints; i++) {
+        if (strcmp(key, hints[i].key) != 0)
+            continue;
+        bool on = true;
+        if (!parse_bool(v, &on)) {
+            fw_diag_add(d, FW_DIAG_ERROR, path, line, "[%s] %s must be on or off, not '%s'", r->id, key, v);
+            r->broken = true;
+        }
+        r->pg_joins_off = on ? r->pg_joins_off & ~hints[i].bit : r->pg_joins_off | hints[i].bit;
+        return true;
+    }
+    return false;
+}
+
 static bool valid_param_name(const char *n)
 {
     if (!*n || !(isalpha((unsigned char)*n) || *n == '_'))
@@ -830,16 +856,8 @@ static void build_rule(fw_rule *r, const char *path, const scan_section *sec, co
             }
             continue;
         }
-        if (strcmp(key, "postgres.nested_loops") == 0) {
-            bool on = true;
-            if (!parse_bool(v, &on)) {
-                fw_diag_add(d, FW_DIAG_ERROR, path, line, "[%s] postgres.nested_loops must be on or off, not '%s'",
-                            r->id, v);
-                r->broken = true;
-            }
-            r->pg_no_nested_loops = !on;
+        if (read_join_hint(r, key, v, path, line, d))
             continue;
-        }
         if (strcmp(key, "postgres.work_mem") == 0) {
             if (!parse_pg_memory(v, &r->pg_work_mem_kb)) {
                 fw_diag_add(d, FW_DIAG_ERROR, path, line,

@@ -63,6 +63,21 @@ typedef struct fw_rule_example {
     int line;
 } fw_rule_example;
 
+/* The join methods a rule may forbid PostgreSQL's planner for its query (docs/rules.md), declared
+ * once: the rule file's key (`postgres.hash_joins = off`) and the planner setting it turns off in
+ * the rule's transaction. SQLite has one join method and ignores them. */
+#define FW_PG_JOIN_HINTS(X)                                  \
+    X(NESTED_LOOPS, "postgres.nested_loops", "enable_nestloop") \
+    X(HASH_JOINS, "postgres.hash_joins", "enable_hashjoin")     \
+    X(MERGE_JOINS, "postgres.merge_joins", "enable_mergejoin")
+
+enum fw_pg_join_hint {
+#define FW_PG_HINT_ENUM(name, key, setting) FW_PG_HINT_##name,
+    FW_PG_JOIN_HINTS(FW_PG_HINT_ENUM)
+#undef FW_PG_HINT_ENUM
+};
+#define FW_PG_NO(name) (1u << FW_PG_HINT_##name)
+
 typedef struct fw_rule {
     char *id;                 /* upper case, e.g. DEC-001 */
     char *file;               /* the INI file it came from */
@@ -74,7 +89,7 @@ typedef struct fw_rule {
         *version, *false_positives, *subject_kind;
     bool enabled;
     double time_limit_s;      /* 0 = the run's default */
-    bool pg_no_nested_loops;  /* postgres.nested_loops = off: the planner hint (docs/rules.md) */
+    unsigned pg_joins_off;    /* FW_PG_NO(...) bits: join methods its PostgreSQL planner may not use */
     int pg_work_mem_kb;       /* postgres.work_mem: its sorts' and hashes' memory; 0 = the server's */
     fw_rule_param *params;
     int nparams;

@@ -264,8 +264,8 @@ grep -q 'BIG-001.*too many hits' "$dir/huge.err" || fail "the huge rule was not 
 [ "$took" -le 20 ] || fail "the huge rule took $took s to stop at --max-hits 5000"
 
 # A rule's planner hints hold in its own transaction and in no other: HINT-001 asks for 16 MB of
-# work memory and no nested loops and reads both settings back; HINT-002, run after it on the same
-# connection, has the server's.
+# work memory and no nested loops, hash or merge joins and reads the settings back; HINT-002, run
+# after it on the same connection, has the server's.
 mkdir "$dir/hints"
 for h in 1 2; do
     cat >>"$dir/hints/hints.ini" <<EOF
@@ -278,13 +278,13 @@ version = 1
 category = statistical
 severity = low
 datasets = payments
-$([ $h = 1 ] && printf 'postgres.work_mem = 16MB\npostgres.nested_loops = off')
+$([ $h = 1 ] && echo 'postgres.work_mem = 16MB' && printf 'postgres.%s = off\n' nested_loops hash_joins merge_joins)
 select.1 = p.id_number AS subject
 select.2 = p.id_number AS id_number
 select.3 = 1 AS amount
 select.4 = NULL AS first_date
 select.5 = NULL AS last_date
-select.6 = (current_setting('work_mem') || ' ' || current_setting('enable_nestloop')) AS detail
+select.6 = (current_setting('work_mem') || ' ' || current_setting('enable_nestloop') || ' ' || current_setting('enable_hashjoin') || ' ' || current_setting('enable_mergejoin')) AS detail
 select.7 = NULL AS evidence
 from = (SELECT min(id_number) AS id_number FROM payments) p
 example.hit.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=1, pay_date=2023-05-10
@@ -294,11 +294,12 @@ EOF
 done
 FUNDWATCH_RUN_THREADS=1 "$FW" --db "$pg" run --rules "$dir/hints" --only HINT-001,HINT-002 >"$dir/hints.out" 2>"$dir/hints.err" ||
     fail "the hint rules: $(tail -3 "$dir/hints.err")"
-server=$(psql "$pg" -XAtqc "SELECT current_setting('work_mem') || ' ' || current_setting('enable_nestloop')")
+server=$(psql "$pg" -XAtqc "SELECT current_setting('work_mem') || ' ' || current_setting('enable_nestloop') || ' ' ||
+    current_setting('enable_hashjoin') || ' ' || current_setting('enable_mergejoin')")
 "$FW" --db "$pg" --format csv hits --rule HINT-001 >"$dir/h1.csv" && "$FW" --db "$pg" --format csv hits --rule HINT-002 >"$dir/h2.csv" ||
     fail "hits of the hint rules"
-grep -q ',16MB off,' "$dir/h1.csv" || fail "HINT-001 did not run with its hints: $(cat "$dir/h1.csv")"
-[ "$server" != "16MB off" ] && grep -q ",$server," "$dir/h2.csv" ||
+grep -q ',16MB off off off,' "$dir/h1.csv" || fail "HINT-001 did not run with its hints: $(cat "$dir/h1.csv")"
+[ "$server" != "16MB off off off" ] && grep -q ",$server," "$dir/h2.csv" ||
     fail "HINT-002 did not run with the server's settings ($server): $(cat "$dir/h2.csv")"
 
 # A user who may not create roles: rules still run, in READ ONLY transactions, and the run says

@@ -112,9 +112,9 @@ static void test_postgres_work_mem_key(void **state)
     free(dir);
 }
 
-/* The PostgreSQL planner hint: off and on are read, anything else is an error naming the key, and
- * a near miss of its name is suggested. */
-static void test_postgres_nested_loops_key(void **state)
+/* The PostgreSQL join hints: off and on are read, each into its own bit, anything else is an error
+ * naming the key, and a near miss of a name is suggested. */
+static void test_postgres_join_hint_keys(void **state)
 {
     (void)state;
     fw_ruleset set;
@@ -122,14 +122,22 @@ static void test_postgres_nested_loops_key(void **state)
     char *dir;
     char *out = load_text(GOOD_RULE("N-1", "postgres.nested_loops = off\n") GOOD_RULE("N-2", "")
                               GOOD_RULE("N-3", "postgres.nested_loops = sometimes\n")
-                                  GOOD_RULE("N-4", "postgres.nestedloops = off\n"),
+                                  GOOD_RULE("N-4", "postgres.nestedloops = off\n")
+                                      GOOD_RULE("N-5", "postgres.hash_joins = off\npostgres.merge_joins = off\n")
+                                          GOOD_RULE("N-6", "postgres.merge_joins = off\npostgres.nested_loops = on\n")
+                                              GOOD_RULE("N-7", "postgres.hash_joins = maybe\n"),
                           &set, &d, &dir);
-    assert_int_equal(set.n, 4);
-    assert_true(set.rules[0].pg_no_nested_loops && !set.rules[0].broken);
-    assert_false(set.rules[1].pg_no_nested_loops);
+    assert_int_equal(set.n, 7);
+    assert_true(set.rules[0].pg_joins_off == FW_PG_NO(NESTED_LOOPS) && !set.rules[0].broken);
+    assert_int_equal(set.rules[1].pg_joins_off, 0);
     assert_non_null(strstr(out, "[N-3] postgres.nested_loops must be on or off, not 'sometimes'"));
     assert_true(set.rules[2].broken);
     assert_non_null(strstr(out, "[N-4] unknown key 'postgres.nestedloops'; did you mean 'postgres.nested_loops'?"));
+    assert_int_equal(set.rules[4].pg_joins_off, FW_PG_NO(HASH_JOINS) | FW_PG_NO(MERGE_JOINS));
+    assert_int_equal(set.rules[5].pg_joins_off, FW_PG_NO(MERGE_JOINS));
+    assert_false(set.rules[4].broken || set.rules[5].broken);
+    assert_non_null(strstr(out, "[N-7] postgres.hash_joins must be on or off, not 'maybe'"));
+    assert_true(set.rules[6].broken);
     free(out);
     fw_ruleset_free(&set);
     fw_diags_free(&d);
@@ -624,7 +632,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_rule_loads_and_assembles),
         cmocka_unit_test(test_did_you_mean_and_line_numbers),
-        cmocka_unit_test(test_postgres_nested_loops_key),
+        cmocka_unit_test(test_postgres_join_hint_keys),
         cmocka_unit_test(test_postgres_work_mem_key),
         cmocka_unit_test(test_rule_file_must_be_utf8),
         cmocka_unit_test(test_two_duplicate_pairs_in_one_file),
