@@ -828,6 +828,9 @@ static int sandbox_enter(fw_ws *ws, const char *role, const fw_rule *r, fw_err *
 /* The planner of a rule's transaction on PostgreSQL, for a rule that gives it hints (docs/rules.md);
  * SET LOCAL: the rule's transaction only. Sharded runs' workers have no nested loops for every
  * rule (shard.c).
+ * - `postgres.hash_joins = off`, `postgres.merge_joins = off`: a `HAVING min(x) <> max(x)` CTE
+ *   PostgreSQL guesses at nearly every person (200 come) made DUP-004 hash the whole ledger
+ *   against it (11-12 s; 5.3 s probing the person index).
  * - `postgres.nested_loops = off`: row-level security on every table (migrations 7, 14) and a
  *   rule's filtered CTEs can make the planner guess one row where thousands come, and a nested loop
  *   over that guess runs its inner side again for each of them: on a county (5 million payments)
