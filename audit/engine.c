@@ -838,7 +838,7 @@ static int sandbox_enter(fw_ws *ws, const char *role, const fw_rule *r, fw_err *
  *   past its 600 s limit (10.8 s). Not for every rule: other rules' plans got slower without
  *   nested loops (docs/scale.md).
  * - `postgres.work_mem = 16MB`: sorts and hashes of the whole ledger that spill to disk at the
- *   server's 4 MB (ELI-001 5.7 s → 3.2 s). Not for every rule either: with more memory the planner
+ *   server's 4 MB (ELI-001 6.4 s → 3.3 s). Not for every rule either: with more memory the planner
  *   picks hash aggregates over CTEs it guesses at a few rows (XC-003 9 s → 17 s, IDN-002 6 s →
  *   24 s; docs/store.md). */
 static int sandbox_planner(fw_ws *ws, const fw_rule *r, fw_err *err)
