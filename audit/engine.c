@@ -843,23 +843,21 @@ static int sandbox_enter(fw_ws *ws, const char *role, const fw_rule *r, fw_err *
  *   24 s; docs/store.md). */
 static int sandbox_planner(fw_ws *ws, const fw_rule *r, fw_err *err)
 {
-    fw_err why = {0};
     static const struct { unsigned bit; const char *sql; } joins[] = {
-#define FW_PG_HINT_SET(name, key, setting) {FW_PG_NO(name), "SET LOCAL " setting " = off"},
+#define FW_PG_HINT_SET(name, key, setting) {FW_PG_NO(name), "SET LOCAL " setting " = off;"},
         FW_PG_JOIN_HINTS(FW_PG_HINT_SET)
 #undef FW_PG_HINT_SET
     };
+    fw_buf sql = {0};
     for (size_t i = 0; i < sizeof joins / sizeof *joins; i++)
-        if ((r->pg_joins_off & joins[i].bit) && fw_db_exec(ws->store, joins[i].sql, &why))
-            return fw_fail(err, why.code, "%s:%d: [%s] %s", r->file, r->query_line, r->id, why.msg);
-    if (r->pg_work_mem_kb) {
-        char *sql = fw_printf("SET LOCAL work_mem = '%dkB'", r->pg_work_mem_kb);
-        int e = fw_db_exec(ws->store, sql, &why);
-        free(sql);
-        if (e)
-            return fw_fail(err, why.code, "%s:%d: [%s] %s", r->file, r->query_line, r->id, why.msg);
-    }
-    return FW_OK;
+        if (r->pg_joins_off & joins[i].bit)
+            fw_buf_puts(&sql, joins[i].sql);
+    if (r->pg_work_mem_kb)
+        fw_buf_printf(&sql, "SET LOCAL work_mem = '%dkB';", r->pg_work_mem_kb);
+    fw_err why = {0};
+    int e = sql.len ? fw_db_exec(ws->store, sql.data, &why) : FW_OK;
+    fw_buf_free(&sql);
+    return e ? fw_fail(err, why.code, "%s:%d: [%s] %s", r->file, r->query_line, r->id, why.msg) : FW_OK;
 }
 
 static int sandbox_role(fw_ws *ws, const char *role, const fw_rule *r, fw_err *err)
