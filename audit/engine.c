@@ -115,20 +115,153 @@ void fw_hit_fingerprint(const char *rule_id, const char *subject, char *const *k
     fw_buf_free(&b);
 }
 
-/* Prepared lookups of evidence rows by row_key, one per dataset, for the length of a run. */
+/* Evidence rows are read ahead for a batch of hits, EVIDENCE_CHUNK row keys per statement, and kept
+ * until the next batch: read one key at a time, each evidence row was a round trip to PostgreSQL
+ * (a DUP-003 hit cites twelve payments, and a county's run stores some 17,000 hits). */
+enum {
+    EVIDENCE_CHUNK = 64, /* row keys per lookup */
+    EVIDENCE_ROWS = 16,  /* a new hit's evidence keys per INSERT */
+};
+
+/* One row behind an evidence key, as it enters the evidence hash. */
+typedef struct evidence_row {
+    char *key;  /* "dataset:row_key" */
+    char *text; /* "column=value\x1f..." without import_id and line */
+} evidence_row;
+
+/* The lookups (one prepared statement per dataset, for the length of a run) and what they read. */
 typedef struct evidence_reader {
-    fw_stmt *by_key[32];
+    fw_stmt *by_keys[32];
+    char **asked; /* keys looked up since evidence_forget, sorted */
+    int nasked;
+    evidence_row *rows; /* their rows, sorted by key, then text */
+    int nrows;
 } evidence_reader;
+
+static void evidence_forget(evidence_reader *er)
+{
+    fw_evidence_free(er->asked, er->nasked);
+    for (int i = 0; i < er->nrows; i++) {
+        free(er->rows[i].key);
+        free(er->rows[i].text);
+    }
+    free(er->rows);
+    er->asked = NULL;
+    er->rows = NULL;
+    er->nasked = er->nrows = 0;
+}
 
 static void reader_free(evidence_reader *er)
 {
+    evidence_forget(er);
     for (int i = 0; i < 32; i++)
-        fw_stmt_finalize(er->by_key[i]);
+        fw_stmt_finalize(er->by_keys[i]);
+}
+
+static int cmp_evidence_row(const void *a, const void *b)
+{
+    const evidence_row *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : strcmp(x->text, y->text);
+}
+
+/* The dataset an evidence key names (its index in fw_datasets), or -1. */
+static int evidence_dataset(const char *key)
+{
+    const char *colon = strchr(key, ':');
+    if (!colon)
+        return -1;
+    for (int i = 0; i < fw_ndatasets && i < 32; i++)
+        if (strlen(fw_datasets[i].name) == (size_t)(colon - key) && strncmp(fw_datasets[i].name, key, (size_t)(colon - key)) == 0)
+            return i;
+    return -1;
+}
+
+static fw_stmt *evidence_lookup(fw_ws *ws, evidence_reader *er, int di, fw_err *err)
+{
+    if (!er->by_keys[di]) {
+        fw_buf sql = {0};
+        fw_buf_printf(&sql, "SELECT * FROM ds_%s WHERE row_key IN (?", fw_datasets[di].name);
+        for (int i = 1; i < EVIDENCE_CHUNK; i++)
+            fw_buf_puts(&sql, ", ?");
+        fw_buf_puts(&sql, ")");
+        int rc = fw_db_prepare(ws->store, sql.data, &er->by_keys[di], err);
+        fw_buf_free(&sql);
+        if (rc)
+            return NULL;
+    }
+    return er->by_keys[di];
+}
+
+/* Keeps one row of st (a row of dataset di) in er->rows. */
+static void keep_evidence_row(evidence_reader *er, fw_stmt *st, int di)
+{
+    fw_buf row = {0};
+    const char *row_key = "";
+    for (int c = 0; c < fw_stmt_ncols(st); c++) {
+        const char *name = fw_stmt_col_name(st, c);
+        if (strcmp(name, "import_id") == 0 || strcmp(name, "line") == 0)
+            continue;
+        const char *v = fw_stmt_text(st, c);
+        if (strcmp(name, "row_key") == 0 && v)
+            row_key = v;
+        fw_buf_printf(&row, "%s=%s\x1f", name, v ? v : "\x01");
+    }
+    er->rows = fw_realloc(er->rows, (size_t)(er->nrows + 1) * sizeof *er->rows);
+    er->rows[er->nrows].key = fw_printf("%s:%s", fw_datasets[di].name, row_key);
+    er->rows[er->nrows++].text = fw_buf_steal(&row);
+}
+
+/* Reads the rows of keys[0..n) (all of dataset di, at most EVIDENCE_CHUNK) into er->rows. */
+static int read_evidence_chunk(fw_ws *ws, evidence_reader *er, int di, char *const *keys, int n, fw_err *err)
+{
+    fw_stmt *st = evidence_lookup(ws, er, di, err);
+    if (!st)
+        return err->code;
+    fw_stmt_reset(st);
+    for (int i = 0; i < EVIDENCE_CHUNK; i++)
+        if (i < n)
+            fw_stmt_bind_text(st, i + 1, strchr(keys[i], ':') + 1, -1);
+        else
+            fw_stmt_bind_null(st, i + 1);
+    int rc;
+    fw_err why = {0};
+    while ((rc = fw_stmt_step(st, &why)) == 1)
+        keep_evidence_row(er, st, di);
+    fw_stmt_reset(st);
+    if (rc < 0)
+        return fw_fail(err, FW_EWORKSPACE, _("reading evidence %s: %s"), keys[0], fw_db_err_words(ws->store, &why));
+    return FW_OK;
+}
+
+/* Reads the rows behind keys (sorted, distinct, not asked before; those naming no dataset are
+ * left to hash_evidence_key's message) and remembers that they were asked. */
+static int read_evidence(fw_ws *ws, evidence_reader *er, char *const *keys, int n, fw_err *err)
+{
+    for (int i = 0; i < n;) {
+        int di = evidence_dataset(keys[i]), j = i + 1;
+        while (j < n && j - i < EVIDENCE_CHUNK && evidence_dataset(keys[j]) == di)
+            j++;
+        if (di >= 0 && read_evidence_chunk(ws, er, di, keys + i, j - i, err))
+            return err->code;
+        i = j;
+    }
+    er->asked = fw_realloc(er->asked, (size_t)(er->nasked + n) * sizeof *er->asked);
+    for (int i = 0; i < n; i++)
+        er->asked[er->nasked++] = fw_strdup(keys[i]);
+    qsort(er->asked, (size_t)er->nasked, sizeof *er->asked, cmp_str);
+    qsort(er->rows, (size_t)er->nrows, sizeof *er->rows, cmp_evidence_row);
+    return FW_OK;
+}
+
+static bool evidence_asked(const evidence_reader *er, const char *key)
+{
+    return er->nasked && bsearch(&key, er->asked, (size_t)er->nasked, sizeof *er->asked, cmp_str);
 }
 
 /* Appends the content of the rows behind one evidence key ("dataset:row_key") to b, rows sorted so
  * that the order of rows in the table does not matter; import_id and line are left out, so
- * re-importing the same content changes nothing. */
+ * re-importing the same content changes nothing. A key not read ahead is read now. */
 static int hash_evidence_key(fw_ws *ws, evidence_reader *er, const char *key, fw_buf *b, fw_err *err)
 {
     const char *colon = strchr(key, ':');
@@ -137,53 +270,29 @@ static int hash_evidence_key(fw_ws *ws, evidence_reader *er, const char *key, fw
         return fw_fail(err, FW_EDATA, _("evidence key '%s' is not dataset:row_key; build it with ev('payments', p.row_key)"),
                        key);
     snprintf(dsname, sizeof dsname, "%.*s", (int)(colon - key), key);
-    int di = -1;
-    for (int i = 0; i < fw_ndatasets && i < 32; i++)
-        if (strcmp(fw_datasets[i].name, dsname) == 0)
-            di = i;
-    if (di < 0)
+    if (evidence_dataset(key) < 0)
         return fw_fail(err, FW_EDATA, _("evidence key '%s' names no dataset ('%s'); use ev('payments', p.row_key)"),
                        key, dsname);
-    if (!er->by_key[di]) {
-        char *sql = fw_printf("SELECT * FROM ds_%s WHERE row_key = ?", dsname);
-        int rc = fw_db_prepare(ws->store, sql, &er->by_key[di], err);
-        free(sql);
-        if (rc)
-            return rc;
-    }
-    fw_stmt *st = er->by_key[di];
-    fw_stmt_reset(st);
-    fw_stmt_bind_text(st, 1, colon + 1, -1);
-    char **rows = NULL;
-    int nrows = 0, rc;
-    fw_err why = {0};
-    while ((rc = fw_stmt_step(st, &why)) == 1) {
-        fw_buf row = {0};
-        for (int c = 0; c < fw_stmt_ncols(st); c++) {
-            const char *name = fw_stmt_col_name(st, c);
-            if (strcmp(name, "import_id") == 0 || strcmp(name, "line") == 0)
-                continue;
-            const char *v = fw_stmt_text(st, c);
-            fw_buf_printf(&row, "%s=%s\x1f", name, v ? v : "\x01");
-        }
-        rows = fw_realloc(rows, (size_t)(nrows + 1) * sizeof *rows);
-        rows[nrows++] = fw_buf_steal(&row);
-    }
-    fw_stmt_reset(st);
-    if (rc < 0) {
-        fw_evidence_free(rows, nrows);
-        return fw_fail(err, FW_EWORKSPACE, _("reading evidence %s: %s"), key, fw_db_err_words(ws->store, &why));
-    }
-    qsort(rows, (size_t)nrows, sizeof *rows, cmp_str);
+    char *one = (char *)key;
+    if (!evidence_asked(er, key) && read_evidence(ws, er, &one, 1, err))
+        return err->code;
     fw_buf_puts(b, key);
     fw_buf_putc(b, '\x1e');
-    for (int i = 0; i < nrows; i++) {
-        fw_buf_puts(b, rows[i]);
+    int lo = 0, hi = er->nrows; /* the first row whose key is not below key */
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (strcmp(er->rows[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int found = 0;
+    for (int i = lo; i < er->nrows && strcmp(er->rows[i].key, key) == 0; i++, found++) {
+        fw_buf_puts(b, er->rows[i].text);
         fw_buf_putc(b, '\x1e');
     }
-    if (!nrows)
+    if (!found)
         fw_buf_puts(b, "(no such row)\x1e");
-    fw_evidence_free(rows, nrows);
     return FW_OK;
 }
 
@@ -386,7 +495,8 @@ typedef struct run_ctx {
     fw_ws *ws;
     long long run_id;
     evidence_reader er;
-    fw_stmt *find, *insert, *update, *add_ev, *seen;
+    fw_stmt *find, *insert, *update, *seen;
+    fw_stmt *add_ev[2]; /* a hit's evidence keys: one, or EVIDENCE_ROWS at once */
     /* PostgreSQL, run by a user kept to some regions (docs/users.md): the rules see only those
      * regions' rows, so a hit they do not find again may still hold on the whole data; it is not
      * marked gone (the owner's run, which sees everything, does that). */
@@ -399,8 +509,25 @@ static void run_ctx_free(run_ctx *rc)
     fw_stmt_finalize(rc->find);
     fw_stmt_finalize(rc->insert);
     fw_stmt_finalize(rc->update);
-    fw_stmt_finalize(rc->add_ev);
+    fw_stmt_finalize(rc->add_ev[0]);
+    fw_stmt_finalize(rc->add_ev[1]);
     fw_stmt_finalize(rc->seen);
+}
+
+/* hit_evidence's INSERT for one key and for EVIDENCE_ROWS keys (add_evidence). */
+static int prepare_add_evidence(fw_db *db, run_ctx *rc, fw_err *err)
+{
+    const char *head = "INSERT INTO hit_evidence(hit_id, dataset, row_key) VALUES (?, ?, ?)";
+    fw_buf sql = {0};
+    fw_buf_puts(&sql, head);
+    for (int r = 1; r < EVIDENCE_ROWS; r++)
+        fw_buf_puts(&sql, ", (?, ?, ?)");
+    fw_buf_puts(&sql, " ON CONFLICT DO NOTHING");
+    char *one = fw_printf("%s ON CONFLICT DO NOTHING", head);
+    int e = fw_db_prepare(db, one, &rc->add_ev[0], err) || fw_db_prepare(db, sql.data, &rc->add_ev[1], err) ? err->code : FW_OK;
+    free(one);
+    fw_buf_free(&sql);
+    return e;
 }
 
 /* fw_seen: the hits the rule being stored produced (a TEMP table: this connection's own). */
@@ -431,8 +558,7 @@ static int run_ctx_prepare(run_ctx *rc, fw_err *err)
                       "township = COALESCE(?12, township), village = COALESCE(?13, village), "
                       "program = COALESCE(?14, program) WHERE id = ?1",
                       &rc->update, err) ||
-        fw_db_prepare(db, "INSERT INTO hit_evidence(hit_id, dataset, row_key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                      &rc->add_ev, err) ||
+        prepare_add_evidence(db, rc, err) ||
         fw_db_prepare(db, "INSERT INTO fw_seen(hit_id) VALUES (?) ON CONFLICT DO NOTHING", &rc->seen, err))
         return err->code;
     return FW_OK;
@@ -454,6 +580,27 @@ static void bind_text_or_null(fw_stmt *st, int i, const char *v)
         fw_stmt_bind_text(st, i, v, -1);
     else
         fw_stmt_bind_null(st, i);
+}
+
+/* Writes a new hit's evidence keys, EVIDENCE_ROWS per statement (each a round trip on PostgreSQL);
+ * a last statement short of keys repeats its last one, which ON CONFLICT DO NOTHING absorbs. */
+static int add_evidence(run_ctx *rc, long long id, char *const *keys, int nkeys, fw_err *err)
+{
+    for (int i = 0; i < nkeys;) {
+        int rows = nkeys - i == 1 ? 1 : EVIDENCE_ROWS;
+        fw_stmt *st = rc->add_ev[rows > 1];
+        for (int r = 0; r < rows; r++) {
+            const char *key = keys[i + r < nkeys ? i + r : nkeys - 1];
+            const char *colon = strchr(key, ':');
+            fw_stmt_bind_int64(st, 3 * r + 1, id);
+            fw_stmt_bind_text(st, 3 * r + 2, key, (long)(colon - key));
+            fw_stmt_bind_text(st, 3 * r + 3, colon + 1, -1);
+        }
+        if (step_done(st, err))
+            return err->code;
+        i += rows;
+    }
+    return FW_OK;
 }
 
 /* Stores one row of a rule's result as a new or still-present hit. */
@@ -540,13 +687,8 @@ static int store_hit(run_ctx *rc, const fw_rule *r, const hit_row *row, fw_rule_
             e = step_done(in, err);
         else
             fw_stmt_reset(in);
-        for (int i = 0; !e && i < nkeys; i++) {
-            char *colon = strchr(keys[i], ':');
-            fw_stmt_bind_int64(rc->add_ev, 1, id);
-            fw_stmt_bind_text(rc->add_ev, 2, keys[i], (long)(colon - keys[i]));
-            fw_stmt_bind_text(rc->add_ev, 3, colon + 1, -1);
-            e = step_done(rc->add_ev, err);
-        }
+        if (!e)
+            e = add_evidence(rc, id, keys, nkeys, err);
         res->hits_new++;
     }
     fw_evidence_free(keys, nkeys);
@@ -1070,6 +1212,34 @@ static bool next_rows(feed *f, row_batch *b)
     return b->n > 0;
 }
 
+/* Reads ahead the evidence rows that a batch of a rule's rows cites, instead of the ones read before
+ * it (see EVIDENCE_CHUNK). */
+static int read_batch_evidence(fw_ws *ws, evidence_reader *er, const row_batch *b, fw_err *err)
+{
+    evidence_forget(er);
+    char **all = NULL;
+    int n = 0;
+    for (long i = 0; i < b->n; i++) {
+        char **keys;
+        int nkeys = fw_evidence_split(b->rows[i].col[O_EVIDENCE], &keys);
+        all = fw_realloc(all, (size_t)(n + nkeys) * sizeof *all);
+        memcpy(all + n, keys, (size_t)nkeys * sizeof *keys);
+        n += nkeys;
+        free(keys);
+    }
+    qsort(all, (size_t)n, sizeof *all, cmp_str);
+    int u = 0;
+    for (int i = 0; i < n; i++) {
+        if (u && strcmp(all[u - 1], all[i]) == 0)
+            free(all[i]);
+        else
+            all[u++] = all[i];
+    }
+    int e = read_evidence(ws, er, all, u, err);
+    fw_evidence_free(all, u);
+    return e;
+}
+
 /* Stores the rule's rows as hits as they come; the caller holds the transaction. The watch is
  * looked at between rows too, so the time limit and Ctrl-C hold while hits are saved. */
 static int rule_body(run_ctx *rc, feed *f, watch *w, fw_rule_result *res, fw_err *err)
@@ -1079,6 +1249,7 @@ static int rule_body(run_ctx *rc, feed *f, watch *w, fw_rule_result *res, fw_err
     row_batch b = {0};
     int e = FW_OK;
     while (!e && next_rows(f, &b)) {
+        e = read_batch_evidence(rc->ws, &rc->er, &b, err);
         for (long i = 0; !e && i < b.n; i++)
             e = watch_expired(w) ? fw_fail(err, FW_EINTR, _("stopped while its hits were saved"))
                                  : store_hit(rc, f->q->rule, &b.rows[i], res, err);

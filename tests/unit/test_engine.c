@@ -89,8 +89,12 @@ static int run_all(fw_ws *ws, fw_ruleset *set, fw_run_result *res)
     fw_run_opts o = {0};
     fw_err err = {0};
     int rc = fw_run(ws, set, &o, res, &err);
-    if (rc)
+    if (rc) {
         fprintf(stderr, "run: %s\n", err.msg);
+        for (int i = 0; i < res->nrules; i++)
+            if (strcmp(res->rules[i].status, "complete") != 0)
+                fprintf(stderr, "  %s %s: %s\n", res->rules[i].rule_id, res->rules[i].status, res->rules[i].message);
+    }
     return rc;
 }
 
@@ -171,6 +175,69 @@ static void test_rerun_new_present_gone_and_evidence_changed(void **state)
     fw_ws_close(ws);
     test_rmdir(dir);
     free(dir);
+}
+
+/* A rule citing many rows: the storing reads evidence rows ahead, EVIDENCE_CHUNK (64) keys per
+ * statement, and writes a new hit's keys EVIDENCE_ROWS (16) per statement. Hits of 71, 18 and 2
+ * keys (one key without a row each) cross both sizes; every key is kept, and a change to a row
+ * past the first chunk still flags its hit, and only its hit. */
+static const char many_keys_rule[] =
+    "[EVB-001]\nname = 引用多行(测试)\nname_en = Many evidence rows (test)\ncategory = standard\n"
+    "severity = low\ndescription = Every payment of a person, and one key without a row.\nbasis = test rule\n"
+    "datasets = payments\nversion = 1\nauthor = engine tests\n"
+    "select.1 = p.id_number AS subject\nselect.2 = p.id_number\nselect.3 = sum(p.amount) AS amount\n"
+    "select.4 = min(p.pay_date) AS first_date\nselect.5 = max(p.pay_date) AS last_date\n"
+    "select.6 = count(*) || ' payments' AS detail\n"
+    "select.7 = group_concat(ev('payments', p.row_key)) || ',payments:absent-' || p.id_number AS evidence\n"
+    "from = payments p\ngroup_by = p.id_number\n"
+    "example.hit.1 = payments: id_number=520102196001010022, name=李四, program=低保, amount=5000, pay_date=2023-05-10\n"
+    "expect.hit = 520102196001010022\n"
+    "example.clean.1 = deaths: id_number=520102195503120016, death_date=2023-03-10\n";
+
+static void test_many_evidence_keys(void **state)
+{
+    (void)state;
+    char *dir, *rdir = test_tmpdir();
+    free(test_write_file(rdir, "many.ini", many_keys_rule, strlen(many_keys_rule)));
+    fw_ws *ws = test_open_ws(&dir);
+    fw_ruleset set;
+    load_rules(&set, rdir);
+    const char *who[] = {"520102196001010022", "520102197005050034", A};
+    const int rows[] = {70, 17, 1};
+    for (int p = 0; p < 3; p++)
+        for (int i = 1; i <= rows[p]; i++) {
+            char *row = fw_printf("payments: payment_id=K%d-%03d, id_number=%s, name=某, program=低保, amount=%d, "
+                                  "pay_date=2023-05-10", p, i, who[p], 100 + i);
+            load(ws, row);
+            free(row);
+        }
+    fw_run_result res;
+    assert_int_equal(run_all(ws, &set, &res), FW_OK);
+    fw_run_result_free(&res);
+    for (int p = 0; p < 3; p++)
+        assert_int_equal(q(ws, "SELECT count(*) FROM hit_evidence e JOIN hits h ON h.id = e.hit_id "
+                               "WHERE h.rule_id = 'EVB-001' AND h.subject = '%s'", who[p]), rows[p] + 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hit_evidence WHERE row_key = 'K0-070'"), 1);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hit_evidence WHERE row_key LIKE 'absent-%%'"), 3);
+
+    assert_int_equal(run_all(ws, &set, &res), FW_OK);
+    fw_run_result_free(&res);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE rule_id = 'EVB-001' AND state = 'present'"), 3);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE evidence_changed = 1"), 0);
+
+    fw_err err = {0};
+    assert_int_equal(fw_ws_exec(ws, "UPDATE ds_payments SET name = '某某' WHERE row_key = 'K0-070'", &err), FW_OK);
+    assert_int_equal(run_all(ws, &set, &res), FW_OK);
+    fw_run_result_free(&res);
+    assert_int_equal(q(ws, "SELECT count(*) FROM hits WHERE evidence_changed = 1"), 1);
+    assert_int_equal(q(ws, "SELECT evidence_changed FROM hits WHERE rule_id = 'EVB-001' AND subject = '%s'", who[0]), 1);
+
+    fw_ruleset_free(&set);
+    fw_ws_close(ws);
+    test_rmdir(dir);
+    free(dir);
+    test_rmdir(rdir);
+    free(rdir);
 }
 
 static void test_whitelist_and_params_override(void **state)
@@ -624,6 +691,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fingerprint),
         cmocka_unit_test(test_rerun_new_present_gone_and_evidence_changed),
+        cmocka_unit_test(test_many_evidence_keys),
         cmocka_unit_test(test_whitelist_and_params_override),
         cmocka_unit_test(test_interrupted_run_keeps_complete_rules),
         cmocka_unit_test(test_time_limit_discards_partial_rule),
