@@ -249,11 +249,14 @@ static int read_evidence(fw_ws *ws, evidence_reader *er, char *const *keys, int 
             return err->code;
         i = j;
     }
+    if (!n)
+        return FW_OK;
     er->asked = fw_realloc(er->asked, (size_t)(er->nasked + n) * sizeof *er->asked);
     for (int i = 0; i < n; i++)
         er->asked[er->nasked++] = fw_strdup(keys[i]);
     qsort(er->asked, (size_t)er->nasked, sizeof *er->asked, cmp_str);
-    qsort(er->rows, (size_t)er->nrows, sizeof *er->rows, cmp_evidence_row);
+    if (er->nrows > 1)
+        qsort(er->rows, (size_t)er->nrows, sizeof *er->rows, cmp_evidence_row);
     return FW_OK;
 }
 
@@ -1285,12 +1288,15 @@ static int read_batch_evidence(fw_ws *ws, evidence_reader *er, const row_batch *
     for (long i = 0; i < b->n; i++) {
         char **keys;
         int nkeys = fw_evidence_split(b->rows[i].col[O_EVIDENCE], &keys);
+        if (!nkeys)
+            continue;
         all = fw_realloc(all, (size_t)(n + nkeys) * sizeof *all);
         memcpy(all + n, keys, (size_t)nkeys * sizeof *keys);
         n += nkeys;
         free(keys);
     }
-    qsort(all, (size_t)n, sizeof *all, cmp_str);
+    if (n > 1)
+        qsort(all, (size_t)n, sizeof *all, cmp_str);
     int u = 0;
     for (int i = 0; i < n; i++) {
         if (u && strcmp(all[u - 1], all[i]) == 0)
