@@ -138,7 +138,7 @@ typedef struct evidence_reader {
     char **asked; /* keys looked up since evidence_forget, sorted */
     int nasked;
     evidence_row *rows; /* their rows, sorted by key, then text */
-    int nrows;
+    int nrows, caprows;
 } evidence_reader;
 
 static void evidence_forget(evidence_reader *er)
@@ -151,7 +151,7 @@ static void evidence_forget(evidence_reader *er)
     free(er->rows);
     er->asked = NULL;
     er->rows = NULL;
-    er->nasked = er->nrows = 0;
+    er->nasked = er->nrows = er->caprows = 0;
 }
 
 static void reader_free(evidence_reader *er)
@@ -180,14 +180,25 @@ static int evidence_dataset(const char *key)
     return -1;
 }
 
+/* Appends rows parenthesised lists of width parameters: put_tuples(sql, 2, 3) is
+ * "(?, ?, ?), (?, ?, ?)", put_tuples(sql, 1, 64) the list of an IN. The statements that read and
+ * write a batch at a time are made of them. */
+static void put_tuples(fw_buf *sql, int rows, int width)
+{
+    for (int r = 0; r < rows; r++) {
+        fw_buf_puts(sql, r ? ", (" : "(");
+        for (int c = 0; c < width; c++)
+            fw_buf_puts(sql, c ? ", ?" : "?");
+        fw_buf_putc(sql, ')');
+    }
+}
+
 static fw_stmt *evidence_lookup(fw_ws *ws, evidence_reader *er, int di, fw_err *err)
 {
     if (!er->by_keys[di]) {
         fw_buf sql = {0};
-        fw_buf_printf(&sql, "SELECT * FROM ds_%s WHERE row_key IN (?", fw_datasets[di].name);
-        for (int i = 1; i < EVIDENCE_CHUNK; i++)
-            fw_buf_puts(&sql, ", ?");
-        fw_buf_puts(&sql, ")");
+        fw_buf_printf(&sql, "SELECT * FROM ds_%s WHERE row_key IN ", fw_datasets[di].name);
+        put_tuples(&sql, 1, EVIDENCE_CHUNK);
         int rc = fw_db_prepare(ws->store, sql.data, &er->by_keys[di], err);
         fw_buf_free(&sql);
         if (rc)
@@ -210,7 +221,10 @@ static void keep_evidence_row(evidence_reader *er, fw_stmt *st, int di)
             row_key = v;
         fw_buf_printf(&row, "%s=%s\x1f", name, v ? v : "\x01");
     }
-    er->rows = fw_realloc(er->rows, (size_t)(er->nrows + 1) * sizeof *er->rows);
+    if (er->nrows == er->caprows) {
+        er->caprows = er->caprows ? 2 * er->caprows : 256;
+        er->rows = fw_realloc(er->rows, (size_t)er->caprows * sizeof *er->rows);
+    }
     er->rows[er->nrows].key = fw_printf("%s:%s", fw_datasets[di].name, row_key);
     er->rows[er->nrows++].text = fw_buf_steal(&row);
 }
@@ -535,20 +549,26 @@ static void run_ctx_free(run_ctx *rc)
     fw_stmt_finalize(rc->add_seen);
 }
 
+/* Prepares "INSERT INTO table VALUES" rows tuples of width parameters "ON CONFLICT DO NOTHING". */
+static int prepare_insert_rows(fw_db *db, const char *table, int rows, int width, fw_stmt **st, fw_err *err)
+{
+    fw_buf sql = {0};
+    fw_buf_printf(&sql, "INSERT INTO %s VALUES ", table);
+    put_tuples(&sql, rows, width);
+    fw_buf_puts(&sql, " ON CONFLICT DO NOTHING");
+    int e = fw_db_prepare(db, sql.data, st, err);
+    fw_buf_free(&sql);
+    return e;
+}
+
 /* hit_evidence's INSERT for one key and for EVIDENCE_ROWS keys (add_evidence). */
 static int prepare_add_evidence(fw_db *db, run_ctx *rc, fw_err *err)
 {
-    const char *head = "INSERT INTO hit_evidence(hit_id, dataset, row_key) VALUES (?, ?, ?)";
-    fw_buf sql = {0};
-    fw_buf_puts(&sql, head);
-    for (int r = 1; r < EVIDENCE_ROWS; r++)
-        fw_buf_puts(&sql, ", (?, ?, ?)");
-    fw_buf_puts(&sql, " ON CONFLICT DO NOTHING");
-    char *one = fw_printf("%s ON CONFLICT DO NOTHING", head);
-    int e = fw_db_prepare(db, one, &rc->add_ev[0], err) || fw_db_prepare(db, sql.data, &rc->add_ev[1], err) ? err->code : FW_OK;
-    free(one);
-    fw_buf_free(&sql);
-    return e;
+    static const char table[] = "hit_evidence(hit_id, dataset, row_key)";
+    if (prepare_insert_rows(db, table, 1, 3, &rc->add_ev[0], err) ||
+        prepare_insert_rows(db, table, EVIDENCE_ROWS, 3, &rc->add_ev[1], err))
+        return err->code;
+    return FW_OK;
 }
 
 /* The region codes of REGION_ROWS hits in one statement (read_batch_regions): the row's number and
@@ -557,8 +577,7 @@ static int prepare_regions(fw_db *db, run_ctx *rc, fw_err *err)
 {
     fw_buf sql = {0};
     fw_buf_puts(&sql, "WITH v(n, kind, id_number, household, subject, township) AS (VALUES ");
-    for (int r = 0; r < REGION_ROWS; r++)
-        fw_buf_printf(&sql, "%s(?, ?, ?, ?, ?, ?)", r ? ", " : "");
+    put_tuples(&sql, REGION_ROWS, 6);
     fw_buf_puts(&sql, ") SELECT n, " HIT_REGION_SQL("v.kind", "v.id_number", "v.household", "v.subject", "v.township")
                       " FROM v WHERE n IS NOT NULL");
     int e = fw_db_prepare(db, sql.data, &rc->regions, err);
@@ -566,30 +585,15 @@ static int prepare_regions(fw_db *db, run_ctx *rc, fw_err *err)
     return e;
 }
 
-/* "?, ?, ..., ?": n parameters. */
-static void put_params(fw_buf *sql, int n)
-{
-    for (int i = 0; i < n; i++)
-        fw_buf_puts(sql, i ? ", ?" : "?");
-}
-
 /* The stored hits of FIND_ROWS fingerprints, and fw_seen's INSERT of SEEN_ROWS ids. */
 static int prepare_lists(fw_db *db, run_ctx *rc, fw_err *err)
 {
-    fw_buf find = {0}, seen = {0};
-    fw_buf_puts(&find, "SELECT fingerprint, id, last_run_id FROM hits WHERE fingerprint IN (");
-    put_params(&find, FIND_ROWS);
-    fw_buf_puts(&find, ")");
-    fw_buf_puts(&seen, "INSERT INTO fw_seen(hit_id) VALUES (?)");
-    for (int i = 1; i < SEEN_ROWS; i++)
-        fw_buf_puts(&seen, ", (?)");
-    fw_buf_puts(&seen, " ON CONFLICT DO NOTHING");
-    int e = fw_db_prepare(db, find.data, &rc->find_many, err) || fw_db_prepare(db, seen.data, &rc->add_seen, err)
-                ? err->code
-                : FW_OK;
+    fw_buf find = {0};
+    fw_buf_puts(&find, "SELECT fingerprint, id, last_run_id FROM hits WHERE fingerprint IN ");
+    put_tuples(&find, 1, FIND_ROWS);
+    int e = fw_db_prepare(db, find.data, &rc->find_many, err);
     fw_buf_free(&find);
-    fw_buf_free(&seen);
-    return e;
+    return e ? e : prepare_insert_rows(db, "fw_seen(hit_id)", SEEN_ROWS, 1, &rc->add_seen, err);
 }
 
 /* fw_seen: the hits the rule being stored produced (a TEMP table: this connection's own). */
